@@ -1,0 +1,157 @@
+#!/usr/bin/env node
+/**
+ * The citytwin command line. Exit codes: 0 success, 1 a run that failed (a broken invariant or
+ * an internal error), 2 bad input (a flag, a scenario, a map) with a message naming it.
+ */
+import os from 'node:os'
+import path from 'node:path'
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
+import { UserError } from '../engine/errors.js'
+import { ledgerNames } from '../engine/ledger/index.js'
+import { residentsMax, workersMax } from '../engine/limits.js'
+import { defaultRunFolder, progressLine, summaryTable, writeSummary, type RunProgress } from '../engine/report/index.js'
+import { runScenario } from '../engine/run/index.js'
+import { wallClock } from '../engine/time/index.js'
+import { loadScenario } from '../scenarios/index.js'
+
+const exitRunFailed = 1
+const exitBadInput = 2
+/** Progress redraws at most this often on a terminal. */
+const progressIntervalMs = 100
+
+function integer(name: string, min: number, max: number) {
+  return (value: string): number => {
+    if (!/^\d+$/.test(value.trim())) throw new InvalidArgumentError(`${name} must be an integer between ${min} and ${max}`)
+    const parsed = Number(value)
+    if (!Number.isSafeInteger(parsed) || parsed < min || parsed > max) {
+      throw new InvalidArgumentError(`${name} must be an integer between ${min} and ${max}`)
+    }
+    return parsed
+  }
+}
+
+interface RunFlags {
+  seed?: number
+  workers: number
+  residents?: number
+  out?: string
+  json?: boolean
+  ledger: string
+}
+
+async function runCommand(file: string, flags: RunFlags): Promise<number> {
+  const loaded = await loadScenario(file)
+  const progress = progressReporter(Boolean(flags.json))
+  const summary = await runScenario(loaded, {
+    seed: flags.seed,
+    residents: flags.residents,
+    workers: flags.workers,
+    ledger: flags.ledger,
+    now: wallClock.nowMs,
+    onProgress: progress.update,
+  })
+  progress.done()
+  const folder = flags.out ?? defaultRunFolder('runs', wallClock.date(), summary.seed)
+  const written = await writeSummary(folder, summary)
+  if (flags.json) process.stdout.write(`${JSON.stringify(summary)}\n`)
+  else process.stdout.write(`\n${summaryTable(summary)}\n\nsummary    ${written}\n`)
+  if (!summary.conservation.ok) {
+    process.stderr.write(
+      `citytwin: MONEY WAS NOT CONSERVED: balances ${summary.conservation.balancesFen} fen, issued − redeemed ${summary.conservation.issuedFen - summary.conservation.redeemedFen} fen, ${summary.conservation.negativeBalances} negative balances. The run failed.\n`,
+    )
+    return exitRunFailed
+  }
+  return 0
+}
+
+async function validateCommand(file: string): Promise<number> {
+  const { scenario, mapFile } = await loadScenario(file)
+  const population = scenario.city.districts.reduce((sum, district) => sum + district.population, 0)
+  process.stdout.write(
+    `${file}: valid. "${scenario.name}", ${scenario.city.districts.length} districts of ${path.relative(process.cwd(), mapFile) || mapFile}, population ${population.toLocaleString('en-US')} at scale ${scenario.scale}, seed ${scenario.seed}\n`,
+  )
+  return 0
+}
+
+/** A bar redrawn in place on a terminal; elsewhere, a line every tenth of the run. */
+function progressReporter(quiet: boolean) {
+  const stream = process.stderr
+  const live = stream.isTTY === true
+  let lastDrawMs = -Infinity
+  let lastTenth = -1
+  let drawn = false
+  return {
+    update: (progress: RunProgress) => {
+      if (live) {
+        const nowMs = wallClock.nowMs()
+        if (nowMs - lastDrawMs < progressIntervalMs && progress.tick < progress.ticks) return
+        lastDrawMs = nowMs
+        stream.write(`\r${progressLine(progress)}\x1b[K`)
+        drawn = true
+        return
+      }
+      if (quiet) return
+      const tenth = Math.floor((progress.tick / progress.ticks) * 10)
+      if (tenth > lastTenth) {
+        lastTenth = tenth
+        stream.write(`${progressLine(progress)}\n`)
+      }
+    },
+    done: () => {
+      if (drawn) stream.write('\n')
+    },
+  }
+}
+
+function program(): Command {
+  const cli = new Command('citytwin')
+    .description('A city digital twin for digital-currency payments, and a load engine for the ledgers that carry them.')
+    .version(process.env.npm_package_version ?? '0.1.0')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({ writeErr: (text) => process.stderr.write(text) })
+
+  cli
+    .command('run')
+    .description('simulate a scenario on a ledger: progress while it runs, a summary at the end, summary.json in the run folder')
+    .argument('<scenario>', 'scenario file (YAML)')
+    .option('--seed <n>', "root seed (default: the scenario's)", integer('--seed', 0, 0xffff_ffff))
+    .option('--workers <n>', 'simulation worker threads', integer('--workers', 1, workersMax), Math.min(os.availableParallelism(), workersMax))
+    .option('--residents <n>', "residents to simulate (overrides the scenario's scale)", integer('--residents', 1, residentsMax))
+    .option('--out <dir>', 'folder for summary.json (default: runs/<timestamp>-seed<seed>)')
+    .option('--json', 'print one JSON summary on stdout; progress goes to stderr')
+    .addOption(new Option('--ledger <name>', 'ledger to drive').choices(ledgerNames).default('memory'))
+    .action(async (file: string, flags: RunFlags) => {
+      process.exitCode = await runCommand(file, flags)
+    })
+
+  cli
+    .command('validate')
+    .description('check a scenario and its map; every problem is listed with its field path')
+    .argument('<scenario>', 'scenario file (YAML)')
+    .action(async (file: string) => {
+      process.exitCode = await validateCommand(file)
+    })
+  return cli
+}
+
+async function main(argv: readonly string[]): Promise<void> {
+  try {
+    await program().parseAsync([...argv])
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version exit 0; every other parse error is bad input, already explained.
+      process.exitCode = error.exitCode === 0 ? 0 : exitBadInput
+      return
+    }
+    if (error instanceof UserError) {
+      process.stderr.write(`citytwin: ${error.message}\n`)
+      process.exitCode = exitBadInput
+      return
+    }
+    process.stderr.write(`citytwin: internal error, the run failed\n${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)
+    process.exitCode = exitRunFailed
+  }
+}
+
+await main(process.argv)

@@ -1,0 +1,79 @@
+/**
+ * One worker task: the payment intents of one segment over one chunk of ticks. For each tick
+ * and kind, the count is drawn from a Poisson law whose mean is the kind's daily rate × its
+ * eligible agents × the minute's share of the day; then the kind draws who pays whom and how
+ * much. The stream is (seed, segment, chunk): no state carries between chunks.
+ */
+import { ticksPerChunk } from '../limits.js'
+import type { Population } from '../population/index.js'
+import { Random } from '../random/index.js'
+import type { PaymentKindName, Plan, Segment } from '../run/plan.js'
+import { isWeekend, minuteOfDay } from '../time/index.js'
+import { behaviourContext, type BehaviourContext, type SegmentAgents } from './behaviourContext.js'
+import { bill } from './bill.js'
+import { IntentBuffer } from './intentBuffer.js'
+import { p2p } from './p2p.js'
+import { payroll } from './payroll.js'
+import { retail } from './retail.js'
+import { minuteShares, type MinuteShares } from './rhythm.js'
+import { openingTopups, topup } from './topup.js'
+import { transit } from './transit.js'
+
+type Generator = (context: BehaviourContext, count: number, out: IntentBuffer) => void
+
+interface PaymentKindBehaviour {
+  readonly name: PaymentKindName
+  readonly generate: Generator
+  readonly eligible: (agents: SegmentAgents) => number
+}
+
+/** The order kinds are drawn in within a tick; part of what the digest covers. */
+export const paymentKindBehaviours: readonly PaymentKindBehaviour[] = [
+  { name: 'retail', generate: retail, eligible: (agents) => agents.adopted.length },
+  { name: 'transit', generate: transit, eligible: (agents) => agents.riders.length },
+  { name: 'bill', generate: bill, eligible: (agents) => agents.adopted.length },
+  { name: 'payroll', generate: payroll, eligible: (agents) => agents.payees.length },
+  { name: 'p2p', generate: p2p, eligible: (agents) => agents.adopted.length },
+  { name: 'topup', generate: topup, eligible: (agents) => agents.adopted.length },
+]
+
+const shares = new Map<PaymentKindName, MinuteShares>()
+function sharesOf(kind: PaymentKindName): MinuteShares {
+  let found = shares.get(kind)
+  if (found === undefined) {
+    found = minuteShares(kind)
+    shares.set(kind, found)
+  }
+  return found
+}
+
+export function generateChunk(plan: Plan, population: Population, agents: SegmentAgents, segment: Segment, chunk: number): ArrayBuffer {
+  const firstTick = chunk * ticksPerChunk
+  const endTick = Math.min(plan.clock.ticks, firstTick + ticksPerChunk)
+  const random = new Random(plan.seed, 'behaviour', segment.index, chunk)
+  const context = behaviourContext(plan, population, agents, random)
+  const out = new IntentBuffer(endTick - firstTick, expectedIntents(plan, agents, endTick - firstTick))
+  for (let tick = firstTick; tick < endTick; tick++) {
+    const minute = minuteOfDay(plan.clock, tick)
+    context.hour = Math.floor(minute / 60)
+    context.weekend = isWeekend(plan.clock, tick)
+    if (tick === 0) openingTopups(context, out)
+    for (const behaviour of paymentKindBehaviours) {
+      const rate = plan.payments[behaviour.name]
+      const eligible = behaviour.eligible(agents)
+      if (!rate.enabled || eligible === 0 || rate.perDay === 0) continue
+      const kindShares = sharesOf(behaviour.name)
+      const share = (context.weekend ? kindShares.weekend : kindShares.weekday)[minute] as number
+      const count = random.poisson(rate.perDay * eligible * share)
+      if (count > 0) behaviour.generate(context, count, out)
+    }
+    out.closeTick()
+  }
+  return out.pack()
+}
+
+/** A first guess at the buffer size, so most chunks never grow their columns. */
+function expectedIntents(plan: Plan, agents: SegmentAgents, ticks: number): number {
+  const perDay = paymentKindBehaviours.reduce((sum, behaviour) => sum + plan.payments[behaviour.name].perDay * behaviour.eligible(agents), 0)
+  return Math.ceil((perDay * ticks) / (24 * 60) * 2)
+}

@@ -1,0 +1,5 @@
+export * from './ledgerCore.js'
+export * from './resultCode.js'
+export * from './transferKind.js'
+export { createLedger, ledgerNames } from './registry.js'
+export { MemoryLedger } from './memory/memoryLedger.js'

@@ -1,0 +1,26 @@
+/**
+ * What a transfer is for. Stored as a Uint8 in transfer batches; the names are what reports show.
+ *   issue    central bank -> operating bank (new e-CNY)
+ *   topup    operating bank -> wallet (a deposit turned into e-CNY)
+ *   retail   resident -> merchant (P2M, by QR)
+ *   transit  rider -> transit operator (metro fare)
+ *   bill     resident -> utility
+ *   payroll  employer -> resident (B2P)
+ *   p2p      resident -> resident
+ *   redeem   merchant, operator or utility -> its bank, and bank -> central bank
+ */
+export const transferKinds = ['issue', 'topup', 'retail', 'transit', 'bill', 'payroll', 'p2p', 'redeem'] as const
+export type TransferKindName = (typeof transferKinds)[number]
+
+export const TransferKind = {
+  issue: 0,
+  topup: 1,
+  retail: 2,
+  transit: 3,
+  bill: 4,
+  payroll: 5,
+  p2p: 6,
+  redeem: 7,
+} as const satisfies Record<TransferKindName, number>
+
+export const transferKindCount = transferKinds.length

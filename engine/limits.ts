@@ -1,0 +1,61 @@
+/**
+ * Every bound in the engine, in one place. A queue, a batch, a loop or an input that has no
+ * named bound here is a bug. Relations between bounds are asserted at the bottom, at load time.
+ */
+import { assert } from './assert.js'
+
+// Untrusted input: scenario files and the maps they name.
+export const scenarioBytesMax = 1024 * 1024
+export const mapBytesMax = 16 * 1024 * 1024
+export const yamlAliasCountMax = 64
+export const yamlDepthMax = 24
+export const yamlFlowDepthMax = 64
+export const mapFeaturesMax = 255
+export const mapRingVerticesMax = 200_000
+
+// City and population.
+export const districtsMax = 255 // district index is a Uint8
+export const residentsMax = 40_000_000
+export const merchantsMax = 4_000_000
+export const banksMax = 32
+export const utilitiesMax = 16
+export const merchantCategoriesMax = 16
+export const walletTiersMax = 8
+export const metroLinksPerStationMax = 3
+
+// Simulated time.
+export const tickMinutes = 1
+export const minutesPerDay = 24 * 60
+export const simulatedDaysMax = 366
+
+/**
+ * The population is cut into this many segments whatever the number of worker threads, so the
+ * random streams (one per segment) and therefore every result are the same with 1 or 64 workers.
+ */
+export const segmentCount = 64
+export const workersMax = 64
+
+/** Ticks generated per worker task: one simulated hour of one segment. */
+export const ticksPerChunk = 60
+/** Chunks in flight ahead of the ledger: bounds memory held by finished but unapplied work. */
+export const chunksInFlightMax = 2
+
+// Ledger.
+/** Transfers per ledger call: one tick's transfers go in batches of at most this many. */
+export const transferBatchMax = 1 << 16
+/** Largest single transfer: amounts travel in Uint32 columns. */
+export const transferAmountFenMax = 0xffff_ffff
+/** Transfer ids are Uint32 in v1; a run that would need more stops with a clear error. */
+export const transfersPerRunMax = 0xffff_ffff
+export const accountsMax = residentsMax + merchantsMax + 1024
+/** Retries when drawing an agent that satisfies a condition (adopted payee, merchant of a category). */
+export const drawAttemptsMax = 32
+
+assert(districtsMax <= 0xff, 'district index must fit a Uint8')
+assert(banksMax <= 0xff, 'bank index must fit a Uint8')
+assert(merchantCategoriesMax <= 0xff, 'merchant category must fit a Uint8')
+assert(walletTiersMax < 0xff, 'wallet tier must fit a Uint8, with 0 meaning unlimited')
+assert(ticksPerChunk >= 1 && ticksPerChunk <= minutesPerDay, 'a chunk is between one tick and one day')
+assert(segmentCount >= workersMax, 'each worker needs at least one segment')
+assert(accountsMax < 0xffff_ffff, 'account ids are Uint32')
+assert(chunksInFlightMax >= 1, 'at least one chunk must be in flight')

@@ -1,0 +1,89 @@
+/**
+ * Agents are rows of typed-array columns on SharedArrayBuffers: worker threads read and write
+ * them without copies, and there is never one object per agent.
+ *
+ * residents (5 bytes each)        merchants (11 bytes each)
+ *   home      Uint8  district       district  Uint8
+ *   work      Uint8  district       category  Uint8
+ *   tier      Uint8  wallet tier    bank      Uint8
+ *   flags     Uint8  ResidentFlag   lon, lat  Float32 (for the map)
+ *   bank      Uint8  operating bank
+ */
+import { assert } from '../assert.js'
+import { merchantsMax, residentsMax } from '../limits.js'
+
+export const ResidentFlag = {
+  adopted: 1,
+  rider: 2,
+  employed: 4,
+} as const
+
+export interface PopulationBuffers {
+  readonly residents: number
+  readonly merchants: number
+  readonly residentHome: SharedArrayBuffer
+  readonly residentWork: SharedArrayBuffer
+  readonly residentTier: SharedArrayBuffer
+  readonly residentFlags: SharedArrayBuffer
+  readonly residentBank: SharedArrayBuffer
+  readonly merchantDistrict: SharedArrayBuffer
+  readonly merchantCategory: SharedArrayBuffer
+  readonly merchantBank: SharedArrayBuffer
+  readonly merchantLon: SharedArrayBuffer
+  readonly merchantLat: SharedArrayBuffer
+}
+
+export interface Population {
+  readonly residents: number
+  readonly merchants: number
+  readonly home: Uint8Array
+  readonly work: Uint8Array
+  readonly tier: Uint8Array
+  readonly flags: Uint8Array
+  readonly bank: Uint8Array
+  readonly merchantDistrict: Uint8Array
+  readonly merchantCategory: Uint8Array
+  readonly merchantBank: Uint8Array
+  readonly merchantLon: Float32Array
+  readonly merchantLat: Float32Array
+}
+
+export const residentBytes = 5
+export const merchantBytes = 11
+
+export function allocatePopulation(residents: number, merchants: number): PopulationBuffers {
+  assert(Number.isInteger(residents) && residents >= 0 && residents <= residentsMax, 'residents within limits')
+  assert(Number.isInteger(merchants) && merchants >= 0 && merchants <= merchantsMax, 'merchants within limits')
+  return {
+    residents,
+    merchants,
+    residentHome: new SharedArrayBuffer(residents),
+    residentWork: new SharedArrayBuffer(residents),
+    residentTier: new SharedArrayBuffer(residents),
+    residentFlags: new SharedArrayBuffer(residents),
+    residentBank: new SharedArrayBuffer(residents),
+    merchantDistrict: new SharedArrayBuffer(merchants),
+    merchantCategory: new SharedArrayBuffer(merchants),
+    merchantBank: new SharedArrayBuffer(merchants),
+    merchantLon: new SharedArrayBuffer(merchants * 4),
+    merchantLat: new SharedArrayBuffer(merchants * 4),
+  }
+}
+
+/** Typed views over the shared buffers; cheap, made once per thread. */
+export function viewPopulation(buffers: PopulationBuffers): Population {
+  return {
+    residents: buffers.residents,
+    merchants: buffers.merchants,
+    home: new Uint8Array(buffers.residentHome),
+    work: new Uint8Array(buffers.residentWork),
+    tier: new Uint8Array(buffers.residentTier),
+    flags: new Uint8Array(buffers.residentFlags),
+    bank: new Uint8Array(buffers.residentBank),
+    merchantDistrict: new Uint8Array(buffers.merchantDistrict),
+    merchantCategory: new Uint8Array(buffers.merchantCategory),
+    merchantBank: new Uint8Array(buffers.merchantBank),
+    merchantLon: new Float32Array(buffers.merchantLon),
+    merchantLat: new Float32Array(buffers.merchantLat),
+  }
+}

@@ -1,0 +1,2 @@
+export * from './columns.js'
+export { synthesizeMerchants, synthesizeResidents } from './synthesize.js'

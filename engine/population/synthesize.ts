@@ -1,0 +1,66 @@
+/**
+ * Population synthesis, one segment at a time. Each segment draws from its own stream
+ * (seed, kind, segment), so segments can be built in any order, on any thread, with the same
+ * result.
+ *
+ * Residents are laid out by home district (district 0's residents first), so a resident's home
+ * follows from its row alone; everything else is drawn.
+ */
+import { assert } from '../assert.js'
+import type { City } from '../city/index.js'
+import { cumulative, Random } from '../random/index.js'
+import type { Plan, Segment } from '../run/plan.js'
+import { ResidentFlag, type Population } from './columns.js'
+
+export function synthesizeResidents(plan: Plan, population: Population, segment: Segment): void {
+  const random = new Random(plan.seed, 'residents', segment.index)
+  const jobs = cumulative(plan.districts.map((district) => district.jobs))
+  const tiers = cumulative(plan.tiers.map((tier) => tier.share))
+  const bankCount = plan.banks.length
+
+  let home = 0
+  let homeEnd = plan.districts[0]?.residents ?? 0
+  while (homeEnd <= segment.residentStart && home < plan.districts.length - 1) {
+    home += 1
+    homeEnd += (plan.districts[home] as Plan['districts'][number]).residents
+  }
+  for (let resident = segment.residentStart; resident < segment.residentEnd; resident++) {
+    while (resident >= homeEnd) {
+      home += 1
+      homeEnd += (plan.districts[home] as Plan['districts'][number]).residents
+    }
+    const district = plan.districts[home]
+    assert(district !== undefined, 'every resident has a home district')
+    population.home[resident] = home
+    population.work[resident] = random.chance(plan.sameDistrictWorkShare) ? home : random.pick(jobs)
+    // Tier 0 has share 0, so pick never returns it.
+    population.tier[resident] = random.pick(tiers)
+    let flags = 0
+    if (random.chance(district.adoption)) flags |= ResidentFlag.adopted
+    if (random.chance(plan.riderShare)) flags |= ResidentFlag.rider
+    if (random.chance(plan.employedShare)) flags |= ResidentFlag.employed
+    population.flags[resident] = flags
+    population.bank[resident] = random.below(bankCount)
+  }
+}
+
+/** Merchants are laid out by district, then category (plan.merchantCellStart); positions are drawn inside the district. */
+export function synthesizeMerchants(plan: Plan, city: City, population: Population, segment: Segment): void {
+  const random = new Random(plan.seed, 'merchants', segment.index)
+  const categoryCount = plan.categories.length
+  const cellStart = plan.merchantCellStart
+  const point = new Float64Array(2)
+  let cell = 0
+  for (let merchant = segment.merchantStart; merchant < segment.merchantEnd; merchant++) {
+    while (merchant >= (cellStart[cell + 1] as number)) cell += 1
+    const district = Math.floor(cell / categoryCount)
+    const sampler = city.samplers[district]
+    assert(sampler !== undefined, 'every merchant has a district')
+    population.merchantDistrict[merchant] = district
+    population.merchantCategory[merchant] = cell % categoryCount
+    population.merchantBank[merchant] = random.below(plan.banks.length)
+    sampler.draw(random, point)
+    population.merchantLon[merchant] = point[0] as number
+    population.merchantLat[merchant] = point[1] as number
+  }
+}

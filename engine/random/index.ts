@@ -1,0 +1,1 @@
+export { Random, cumulative } from './random.js'

@@ -1,0 +1,63 @@
+/**
+ * What a run reports: the figures the CLI prints, `--json` emits and `summary.json` keeps.
+ * Aggregates only: no row of it describes one resident.
+ */
+import type { ResultCodeName, TransferKindName } from '../ledger/index.js'
+
+export interface KindFigures {
+  submitted: number
+  accepted: number
+  rejected: number
+  /** Accepted amount, fen. */
+  amountFen: number
+}
+
+export interface RunSummary {
+  readonly scenario: string
+  readonly seed: number
+  /** sha256 of the ordered transfer stream and its result codes. */
+  readonly digest: string
+  /** `flat-out`: ticks run as fast as they go; the intents and, on the memory ledger, the outcomes are reproducible. */
+  readonly mode: 'flat-out'
+  readonly ledger: string
+  readonly workers: number
+  readonly scale: number
+  readonly agents: {
+    readonly residents: number
+    readonly adopted: number
+    readonly merchants: number
+    readonly riders: number
+    readonly institutions: number
+  }
+  readonly simulated: { readonly from: string; readonly to: string; readonly minutes: number }
+  readonly transfers: {
+    readonly submitted: number
+    readonly accepted: number
+    readonly rejected: number
+    readonly byKind: Record<TransferKindName, KindFigures>
+    readonly byReason: Partial<Record<ResultCodeName, number>>
+    /** Busiest simulated minute, transfers submitted in it. */
+    readonly peakPerMinute: number
+  }
+  readonly wallSeconds: number
+  readonly phases: { readonly synthesisSeconds: number; readonly simulationSeconds: number; readonly auditSeconds: number }
+  readonly throughput: { readonly transfersPerSecond: number }
+  readonly conservation: {
+    readonly ok: boolean
+    readonly issuedFen: number
+    readonly redeemedFen: number
+    readonly balancesFen: number
+    readonly negativeBalances: number
+  }
+}
+
+export interface RunProgress {
+  readonly tick: number
+  readonly ticks: number
+  /** Local simulated time reached, ISO 8601. */
+  readonly simulatedAt: string
+  readonly submitted: number
+  readonly accepted: number
+  readonly rejected: number
+  readonly wallSeconds: number
+}

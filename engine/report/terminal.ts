@@ -1,0 +1,77 @@
+/**
+ * Terminal views of a run: a one-line progress bar redrawn in place, and the summary table.
+ */
+import { resultCodes, transferKinds } from '../ledger/index.js'
+import type { RunProgress, RunSummary } from './summary.js'
+
+const barWidth = 28
+
+export function progressLine(progress: RunProgress): string {
+  const done = progress.ticks === 0 ? 1 : progress.tick / progress.ticks
+  const filled = Math.round(done * barWidth)
+  const bar = '█'.repeat(filled) + '░'.repeat(barWidth - filled)
+  const rate = progress.wallSeconds > 0 ? progress.submitted / progress.wallSeconds : 0
+  const clock = progress.simulatedAt.slice(0, 16).replace('T', ' ')
+  return `${bar} ${(done * 100).toFixed(0).padStart(3)}%  ${clock}  ${compact(progress.submitted)} transfers  ${compact(progress.rejected)} rejected  ${compact(rate)}/s`
+}
+
+export function summaryTable(summary: RunSummary): string {
+  const lines: string[] = []
+  const { transfers, conservation } = summary
+  lines.push(`${summary.scenario}  ·  seed ${summary.seed}  ·  ${summary.ledger} ledger  ·  ${summary.workers} worker${summary.workers === 1 ? '' : 's'}`)
+  lines.push(`simulated  ${summary.simulated.from} → ${summary.simulated.to}`)
+  lines.push(
+    `agents     ${grouped(summary.agents.residents)} residents (${grouped(summary.agents.adopted)} with e-CNY, ${grouped(summary.agents.riders)} riders), ${grouped(summary.agents.merchants)} merchants, ${summary.agents.institutions} institutions`,
+  )
+  lines.push('')
+  const rows: string[][] = [['kind', 'submitted', 'accepted', 'rejected', 'accepted ¥']]
+  for (const kind of transferKinds) {
+    const figures = transfers.byKind[kind]
+    if (figures.submitted === 0) continue
+    rows.push([kind, grouped(figures.submitted), grouped(figures.accepted), grouped(figures.rejected), yuan(figures.amountFen)])
+  }
+  rows.push(['total', grouped(transfers.submitted), grouped(transfers.accepted), grouped(transfers.rejected), ''])
+  lines.push(...table(rows))
+  const reasons = resultCodes.filter((code) => (transfers.byReason[code] ?? 0) > 0)
+  if (reasons.length > 0) {
+    lines.push('')
+    lines.push('rejected by reason')
+    for (const reason of reasons) lines.push(`  ${reason.padEnd(20)} ${grouped(transfers.byReason[reason] ?? 0).padStart(12)}`)
+  }
+  lines.push('')
+  lines.push(`peak       ${grouped(transfers.peakPerMinute)} transfers in one simulated minute`)
+  lines.push(
+    `wall       ${summary.wallSeconds.toFixed(1)} s (synthesis ${summary.phases.synthesisSeconds.toFixed(1)} s, simulation ${summary.phases.simulationSeconds.toFixed(1)} s), ${grouped(summary.throughput.transfersPerSecond)} transfers/s`,
+  )
+  lines.push(
+    `money      ${conservation.ok ? 'conserved' : 'NOT CONSERVED'}: issued ${yuan(conservation.issuedFen)} − redeemed ${yuan(conservation.redeemedFen)} = balances ${yuan(conservation.balancesFen)}${conservation.negativeBalances > 0 ? `, ${conservation.negativeBalances} negative balances` : ''}`,
+  )
+  lines.push(`digest     ${summary.digest}`)
+  return lines.join('\n')
+}
+
+function table(rows: readonly string[][]): string[] {
+  const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? []
+  return rows.map((row) =>
+    row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0))).join('   '),
+  )
+}
+
+export function grouped(value: number): string {
+  return Math.round(value).toLocaleString('en-US')
+}
+
+/** Fen as yuan with two decimals, by integer arithmetic: no float ever holds the money. */
+export function yuan(fen: number): string {
+  const sign = fen < 0 ? '-' : ''
+  const absolute = Math.abs(fen)
+  const whole = Math.floor(absolute / 100)
+  const cents = String(absolute % 100).padStart(2, '0')
+  return `¥${sign}${whole.toLocaleString('en-US')}.${cents}`
+}
+
+function compact(value: number): string {
+  if (value >= 1e6) return `${(value / 1e6).toFixed(2)}M`
+  if (value >= 1e3) return `${(value / 1e3).toFixed(1)}k`
+  return value.toFixed(0)
+}

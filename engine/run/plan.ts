@@ -1,0 +1,274 @@
+/**
+ * Config, then plan, then run. The plan turns a valid scenario into sizes: how many residents
+ * and merchants per district, where each kind of account starts, which agents each segment
+ * holds, how many ticks and chunks. Nothing is allocated here. The plan is plain data: it is
+ * copied to every worker thread.
+ */
+import { assert } from '../assert.js'
+import type { City } from '../city/index.js'
+import { UserError } from '../errors.js'
+import type { WalletTierLimits } from '../ledger/index.js'
+import { minutesPerDay, residentsMax, segmentCount, ticksPerChunk, transfersPerRunMax } from '../limits.js'
+import type { SimClock } from '../time/index.js'
+import { offsetMinutes, type Scenario } from '../../scenarios/schema.js'
+
+export interface PlanOptions {
+  readonly seed?: number | undefined
+  /** Overrides the scenario's scale with an exact resident count. */
+  readonly residents?: number | undefined
+}
+
+export interface PlannedDistrict {
+  readonly id: string
+  readonly name: string
+  readonly residents: number
+  readonly adoption: number
+  readonly jobs: number
+}
+
+export interface PlannedTier extends WalletTierLimits {
+  /** The tier number in the scenario (1 = fully verified ... 4 = anonymous). */
+  readonly tier: number
+  readonly share: number
+  readonly initialBalanceFen: number
+}
+
+export interface PlannedCategory {
+  readonly name: string
+  readonly share: number
+  readonly ticketFen: number
+}
+
+export interface PaymentRate {
+  readonly enabled: boolean
+  /** Per eligible agent per day. */
+  readonly perDay: number
+  /** Median amount, fen, for kinds whose amount is not set by a merchant or a fare. */
+  readonly amountFen: number
+}
+
+export type PaymentKindName = 'retail' | 'transit' | 'bill' | 'payroll' | 'p2p' | 'topup'
+
+/**
+ * Account ids, in this order:
+ *   0 central bank | banks | transit operator | utilities | employers (one per district) | merchants | residents
+ */
+export interface AccountLayout {
+  readonly issuer: number
+  readonly bankFirst: number
+  readonly bankCount: number
+  readonly transit: number
+  readonly utilityFirst: number
+  readonly utilityCount: number
+  readonly employerFirst: number
+  readonly employerCount: number
+  readonly merchantFirst: number
+  readonly residentFirst: number
+  readonly count: number
+}
+
+export interface Segment {
+  readonly index: number
+  readonly residentStart: number
+  readonly residentEnd: number
+  readonly merchantStart: number
+  readonly merchantEnd: number
+}
+
+export interface Plan {
+  readonly scenarioName: string
+  readonly seed: number
+  readonly scale: number
+  readonly clock: SimClock
+  readonly chunks: number
+  readonly districts: readonly PlannedDistrict[]
+  readonly residents: number
+  readonly merchants: number
+  /** Merchants sorted by district, then category: the first merchant of cell (d, c) is at d * C + c. */
+  readonly merchantCellStart: readonly number[]
+  readonly categories: readonly PlannedCategory[]
+  /** Index 0 is the unlimited tier of institutions; residents hold 1..n. */
+  readonly tiers: readonly PlannedTier[]
+  readonly banks: readonly string[]
+  readonly utilities: readonly string[]
+  readonly issuancePerResidentFen: number
+  readonly sameDistrictWorkShare: number
+  readonly riderShare: number
+  readonly employedShare: number
+  readonly payments: Readonly<Record<PaymentKindName, PaymentRate>>
+  readonly fareFen: readonly number[]
+  readonly accounts: AccountLayout
+  readonly segments: readonly Segment[]
+}
+
+const unlimitedTier: PlannedTier = {
+  tier: 0,
+  share: 0,
+  balanceCapFen: 0,
+  perPaymentFen: 0,
+  perDayFen: 0,
+  perYearFen: 0,
+  initialBalanceFen: 0,
+}
+
+export function planRun(scenario: Scenario, city: City, options: PlanOptions = {}): Plan {
+  const seed = options.seed ?? scenario.seed
+  const population = scenario.city.districts.reduce((sum, district) => sum + district.population, 0)
+  let residents: number
+  if (options.residents !== undefined) {
+    if (options.residents > residentsMax) throw new UserError(`--residents: must be at most ${residentsMax}`)
+    residents = options.residents
+  } else {
+    residents = Math.max(1, Math.round(population * scenario.scale))
+  }
+  const scale = residents / population
+
+  const residentsByDistrict = apportion(
+    residents,
+    scenario.city.districts.map((district) => district.population),
+  )
+  const districts: PlannedDistrict[] = scenario.city.districts.map((district, index) => ({
+    id: district.id,
+    name: district.name,
+    residents: residentsByDistrict[index] as number,
+    adoption: district.adoption ?? scenario.adoption.share,
+    jobs: district.jobs ?? district.population,
+  }))
+
+  const categories = Object.entries(scenario.merchants.categories).map(([name, category]) => ({
+    name,
+    share: category.share,
+    ticketFen: category.ticketFen,
+  }))
+  // Every district with residents gets at least one merchant of each category, so a resident
+  // always has somewhere to pay, even in a tiny sample of the city.
+  const merchantsWanted = Math.max(Math.round(scenario.merchants.count * scale), districts.length * categories.length)
+  // Merchants follow where people live and work.
+  const merchantsByDistrict = apportion(
+    merchantsWanted,
+    city.districts.map((district) => district.population + district.jobs),
+  )
+  const merchantCellStart: number[] = [0]
+  let merchants = 0
+  merchantsByDistrict.forEach((count) => {
+    const byCategory = apportion(
+      Math.max(count, categories.length),
+      categories.map((category) => category.share),
+    )
+    for (const cell of byCategory) {
+      merchants += Math.max(cell, 1)
+      merchantCellStart.push(merchants)
+    }
+  })
+
+  const tiers: PlannedTier[] = [
+    unlimitedTier,
+    ...[...scenario.wallets.tiers].sort((a, b) => a.tier - b.tier).map((tier) => ({ ...tier })),
+  ]
+
+  const from = Date.parse(scenario.period.from)
+  const to = Date.parse(scenario.period.to)
+  const ticks = (to - from) / 60_000
+  assert(Number.isInteger(ticks) && ticks > 0, 'the period was checked')
+  const clock: SimClock = { startMinute: from / 60_000, ticks, utcOffsetMinutes: offsetMinutes(scenario.period.from) }
+
+  const bankCount = scenario.banks.names.length
+  const utilityCount = scenario.utilities.length
+  const employerCount = districts.length
+  const bankFirst = 1
+  const transit = bankFirst + bankCount
+  const utilityFirst = transit + 1
+  const employerFirst = utilityFirst + utilityCount
+  const merchantFirst = employerFirst + employerCount
+  const residentFirst = merchantFirst + merchants
+  const accounts: AccountLayout = {
+    issuer: 0,
+    bankFirst,
+    bankCount,
+    transit,
+    utilityFirst,
+    utilityCount,
+    employerFirst,
+    employerCount,
+    merchantFirst,
+    residentFirst,
+    count: residentFirst + residents,
+  }
+
+  const segments: Segment[] = []
+  for (let index = 0; index < segmentCount; index++) {
+    segments.push({
+      index,
+      residentStart: Math.floor((index * residents) / segmentCount),
+      residentEnd: Math.floor(((index + 1) * residents) / segmentCount),
+      merchantStart: Math.floor((index * merchants) / segmentCount),
+      merchantEnd: Math.floor(((index + 1) * merchants) / segmentCount),
+    })
+  }
+
+  const payment = (kind: PaymentKindName): PaymentRate => {
+    const settings = scenario.payments[kind]
+    return {
+      enabled: settings.enabled,
+      perDay: settings.perDay,
+      amountFen: 'amountFen' in settings ? (settings.amountFen as number) : 0,
+    }
+  }
+  const payments = {
+    retail: payment('retail'),
+    transit: payment('transit'),
+    bill: payment('bill'),
+    payroll: payment('payroll'),
+    p2p: payment('p2p'),
+    topup: payment('topup'),
+  }
+
+  const expectedTransfers = Object.values(payments).reduce((sum, rate) => sum + rate.perDay, 0) * residents * (ticks / minutesPerDay)
+  if (expectedTransfers > transfersPerRunMax / 2) {
+    throw new UserError(
+      `the scenario would make about ${Math.round(expectedTransfers)} transfers, more than one run holds (${transfersPerRunMax}); shorten the period or lower the scale`,
+    )
+  }
+
+  return {
+    scenarioName: scenario.name,
+    seed,
+    scale,
+    clock,
+    chunks: Math.ceil(ticks / ticksPerChunk),
+    districts,
+    residents,
+    merchants,
+    merchantCellStart,
+    categories,
+    tiers,
+    banks: scenario.banks.names,
+    utilities: scenario.utilities,
+    issuancePerResidentFen: scenario.banks.issuancePerResidentFen,
+    sameDistrictWorkShare: scenario.city.sameDistrictWorkShare,
+    riderShare: scenario.city.riderShare,
+    employedShare: scenario.city.employedShare,
+    payments,
+    fareFen: [...city.fareFen],
+    accounts,
+    segments,
+  }
+}
+
+/** Splits `total` in proportion to `weights`, by largest remainder: the parts add up exactly. */
+export function apportion(total: number, weights: readonly number[]): number[] {
+  assert(Number.isInteger(total) && total >= 0, 'apportion a whole number')
+  const sum = weights.reduce((a, b) => a + b, 0)
+  assert(sum > 0, 'apportion needs a positive weight')
+  const exact = weights.map((weight) => (total * weight) / sum)
+  const parts = exact.map(Math.floor)
+  let left = total - parts.reduce((a, b) => a + b, 0)
+  const order = exact.map((value, index) => ({ index, remainder: value - Math.floor(value) })).sort((a, b) => b.remainder - a.remainder || a.index - b.index)
+  for (const { index } of order) {
+    if (left === 0) break
+    parts[index] = (parts[index] as number) + 1
+    left -= 1
+  }
+  assert(parts.reduce((a, b) => a + b, 0) === total, 'the parts add up to the total')
+  return parts
+}

@@ -1,0 +1,241 @@
+/**
+ * A run, end to end: plan → city → population (workers) → accounts and issuance → ticks
+ * (workers generate, the ledger applies in canonical order) → audit → summary.
+ *
+ *   chunk c:   segment 0 ─┐
+ *              segment 1 ─┼─▶ for each tick: institutions ▸ seg 0 ▸ seg 1 ▸ … ▸ seg 63 ▸ sweep ─▶ ledger
+ *              …         ─┤                      (ids stamped in this order; digest over it)
+ *              segment 63┘
+ *
+ * Workers run ahead by at most `chunksInFlightMax` chunks. The order the ledger sees depends only
+ * on tick and segment, so the digest is the same whatever the number of workers.
+ */
+import { createHash } from 'node:crypto'
+import { assert } from '../assert.js'
+import { unpackIntents, type PackedIntents } from '../behaviour/index.js'
+import { buildCity } from '../city/index.js'
+import { createLedger, type LedgerCore, type TransferBatch } from '../ledger/index.js'
+import { chunksInFlightMax, segmentCount, ticksPerChunk, transferBatchMax, transfersPerRunMax, workersMax } from '../limits.js'
+import { TransferCounters } from '../metrics/transferCounters.js'
+import { allocatePopulation, synthesizeMerchants, viewPopulation, type Population } from '../population/index.js'
+import type { RunProgress, RunSummary } from '../report/summary.js'
+import { isLastTickOfDay, isoMinute, type NowMs } from '../time/index.js'
+import type { LoadedScenario } from '../../scenarios/loader.js'
+import { accountBatch, openingTransfers, populationTotals, sweepTransfers, sweptAccounts } from './institutions.js'
+import { planRun, type Plan } from './plan.js'
+import { SimPool } from './simPool.js'
+import { TickBatch } from './tickBatch.js'
+
+export interface RunOptions {
+  readonly seed?: number | undefined
+  readonly residents?: number | undefined
+  readonly workers: number
+  readonly ledger?: string | undefined
+  /** Wall clock for durations; the engine reads no clock of its own. */
+  readonly now: NowMs
+  readonly onProgress?: ((progress: RunProgress) => void) | undefined
+}
+
+/** Accounts looked up per call during the audit and the sweep. */
+const lookupBatchMax = 1 << 16
+
+export async function runScenario(loaded: LoadedScenario, options: RunOptions): Promise<RunSummary> {
+  assert(Number.isInteger(options.workers) && options.workers >= 1 && options.workers <= workersMax, 'workers was validated')
+  const startedMs = options.now()
+  const city = buildCity(loaded.map, loaded.scenario.city.districts)
+  const plan = planRun(loaded.scenario, city, { seed: options.seed, residents: options.residents })
+  const buffers = allocatePopulation(plan.residents, plan.merchants)
+  const population = viewPopulation(buffers)
+  const ledger = createLedger(options.ledger ?? 'memory', {
+    accountsMax: plan.accounts.count,
+    tiers: plan.tiers,
+    utcOffsetMinutes: plan.clock.utcOffsetMinutes,
+  })
+  const pool = new SimPool(options.workers, { plan, buffers })
+  try {
+    const synthesis = Promise.all(plan.segments.map((segment) => pool.synthesize(segment.index)))
+    for (const segment of plan.segments) synthesizeMerchants(plan, city, population, segment)
+    await synthesis
+    const synthesizedMs = options.now()
+
+    await ledger.open()
+    const accounts = await ledger.createAccounts(accountBatch(plan, population))
+    assert(
+      accounts.code.every((code) => code === 0),
+      'every planned account opens',
+    )
+    const counters = new TransferCounters(plan.accounts.issuer)
+    const digest = createHash('sha256')
+    const driver = new TickDriver(plan, population, ledger, counters, digest)
+    await driver.run(pool, (tick) => {
+      options.onProgress?.({
+        tick,
+        ticks: plan.clock.ticks,
+        simulatedAt: isoMinute(plan.clock, tick),
+        submitted: counters.submitted,
+        accepted: counters.accepted,
+        rejected: counters.rejected,
+        wallSeconds: (options.now() - startedMs) / 1000,
+      })
+    })
+    const simulatedMs = options.now()
+
+    const conservation = await audit(ledger, plan, counters)
+    const endedMs = options.now()
+    const totals = populationTotals(population)
+    const wallSeconds = (endedMs - startedMs) / 1000
+    return {
+      scenario: plan.scenarioName,
+      seed: plan.seed,
+      digest: digest.digest('hex'),
+      mode: 'flat-out',
+      ledger: ledger.name,
+      workers: options.workers,
+      scale: plan.scale,
+      agents: {
+        residents: plan.residents,
+        adopted: totals.adopted,
+        merchants: plan.merchants,
+        riders: totals.riders,
+        institutions: plan.accounts.merchantFirst,
+      },
+      simulated: { from: isoMinute(plan.clock, 0), to: isoMinute(plan.clock, plan.clock.ticks), minutes: plan.clock.ticks },
+      transfers: {
+        submitted: counters.submitted,
+        accepted: counters.accepted,
+        rejected: counters.rejected,
+        byKind: counters.byKind(),
+        byReason: counters.byReason(),
+        peakPerMinute: driver.peakPerMinute,
+      },
+      wallSeconds,
+      phases: {
+        synthesisSeconds: (synthesizedMs - startedMs) / 1000,
+        simulationSeconds: (simulatedMs - synthesizedMs) / 1000,
+        auditSeconds: (endedMs - simulatedMs) / 1000,
+      },
+      throughput: { transfersPerSecond: wallSeconds > 0 ? Math.round(counters.submitted / wallSeconds) : 0 },
+      conservation,
+    }
+  } finally {
+    await Promise.allSettled([pool.close(), ledger.close()])
+  }
+}
+
+class TickDriver {
+  peakPerMinute = 0
+  private nextId = 0
+  private readonly batch: TickBatch
+  private readonly swept: { ids: Uint32Array; bank: Uint8Array }
+
+  constructor(
+    private readonly plan: Plan,
+    private readonly population: Population,
+    private readonly ledger: LedgerCore,
+    private readonly counters: TransferCounters,
+    private readonly digest: ReturnType<typeof createHash>,
+  ) {
+    this.batch = new TickBatch(transferBatchMax)
+    this.swept = sweptAccounts(plan, population)
+  }
+
+  async run(pool: SimPool, progress: (tick: number) => void): Promise<void> {
+    const { plan } = this
+    const inFlight = new Map<number, Promise<PackedIntents[]>>()
+    const request = (chunk: number) => {
+      if (chunk >= plan.chunks || inFlight.has(chunk)) return
+      const work = Promise.all(plan.segments.map((segment) => pool.generate(segment.index, chunk).then(unpackIntents)))
+      work.catch(() => undefined) // awaited below; this only keeps an early failure from going unhandled
+      inFlight.set(chunk, work)
+    }
+    for (let chunk = 0; chunk < plan.chunks; chunk++) {
+      for (let ahead = 0; ahead < chunksInFlightMax; ahead++) request(chunk + ahead)
+      const work = inFlight.get(chunk)
+      assert(work !== undefined, 'the chunk was requested')
+      const segments = await work
+      inFlight.delete(chunk)
+      assert(segments.length === segmentCount, 'one result per segment')
+      const firstTick = chunk * ticksPerChunk
+      const endTick = Math.min(plan.clock.ticks, firstTick + ticksPerChunk)
+      for (let tick = firstTick; tick < endTick; tick++) {
+        await this.tick(tick, tick - firstTick, segments)
+      }
+      progress(endTick)
+    }
+  }
+
+  private async tick(tick: number, tickInChunk: number, segments: readonly PackedIntents[]): Promise<void> {
+    const { batch, plan } = this
+    batch.reset()
+    if (tick === 0) batch.appendPlanned(openingTransfers(plan, this.population))
+    for (const intents of segments) {
+      const start = tickInChunk === 0 ? 0 : (intents.tickEnd[tickInChunk - 1] as number)
+      const end = intents.tickEnd[tickInChunk] as number
+      batch.appendIntents(intents, start, end)
+    }
+    const fromSegments = batch.count
+    await this.submit(tick, 0, batch.count)
+    if (isLastTickOfDay(plan.clock, tick) || tick === plan.clock.ticks - 1) {
+      // The sweep needs the balances after this tick's payments: look them up, then redeem.
+      const balances = await lookupAll(this.ledger, this.swept.ids)
+      batch.appendPlanned(sweepTransfers(plan, this.swept, balances))
+      await this.submit(tick, fromSegments, batch.count)
+    }
+    this.peakPerMinute = Math.max(this.peakPerMinute, batch.count)
+  }
+
+  private async submit(tick: number, start: number, end: number): Promise<void> {
+    const minute = this.plan.clock.startMinute + tick
+    for (let from = start; from < end; from += transferBatchMax) {
+      const to = Math.min(end, from + transferBatchMax)
+      assert(this.nextId + (to - from) <= transfersPerRunMax, 'transfer ids fit a Uint32')
+      const transfers = this.batch.seal(this.nextId, minute, from, to)
+      this.nextId += transfers.count
+      const results = await this.ledger.submit(transfers)
+      this.counters.count(transfers.count, transfers.debit, transfers.credit, transfers.amountFen, transfers.kind, results.code)
+      digestBatch(this.digest, transfers, results.code)
+    }
+  }
+}
+
+function digestBatch(digest: ReturnType<typeof createHash>, batch: TransferBatch, code: Uint8Array): void {
+  for (const column of [batch.id, batch.debit, batch.credit, batch.amountFen, batch.minute, batch.kind, code]) {
+    digest.update(new Uint8Array(column.buffer, column.byteOffset, column.byteLength))
+  }
+}
+
+async function lookupAll(ledger: LedgerCore, ids: Uint32Array): Promise<Float64Array> {
+  const out = new Float64Array(ids.length)
+  for (let from = 0; from < ids.length; from += lookupBatchMax) {
+    const slice = ids.subarray(from, Math.min(ids.length, from + lookupBatchMax))
+    out.set((await ledger.lookup(slice)).balanceFen, from)
+  }
+  return out
+}
+
+/**
+ * Money is conserved: the balances of every account but the central bank add up to what it
+ * issued less what it took back, and the central bank's own balance is the negative of that.
+ * No other account is below zero.
+ */
+async function audit(ledger: LedgerCore, plan: Plan, counters: TransferCounters): Promise<RunSummary['conservation']> {
+  const ids = new Uint32Array(plan.accounts.count)
+  for (let account = 0; account < ids.length; account++) ids[account] = account
+  const balances = await lookupAll(ledger, ids)
+  let balancesFen = 0
+  let negativeBalances = 0
+  for (let account = 0; account < balances.length; account++) {
+    if (account === plan.accounts.issuer) continue
+    const balance = balances[account] as number
+    balancesFen += balance
+    if (balance < 0) negativeBalances += 1
+  }
+  const inCirculationFen = counters.issuedFen - counters.redeemedFen
+  const issuerBalanceFen = balances[plan.accounts.issuer] as number
+  const ok =
+    Number.isSafeInteger(balancesFen) &&
+    balancesFen === inCirculationFen &&
+    issuerBalanceFen === -inCirculationFen &&
+    negativeBalances === 0
+  return { ok, issuedFen: counters.issuedFen, redeemedFen: counters.redeemedFen, balancesFen, negativeBalances }
+}

@@ -1,0 +1,90 @@
+/**
+ * The transfers of one tick in canonical order (institutions, then segments 0..63, then the day's
+ * sweep), gathered into reusable columns before they go to the ledger.
+ */
+import { assert } from '../assert.js'
+import type { PackedIntents } from '../behaviour/index.js'
+import type { TransferBatch } from '../ledger/index.js'
+import type { PlannedTransfer } from './institutions.js'
+
+export class TickBatch {
+  count = 0
+  private capacity: number
+  private id: Uint32Array
+  private debit: Uint32Array
+  private credit: Uint32Array
+  private amountFen: Uint32Array
+  private kind: Uint8Array
+  private minute: Uint32Array
+
+  constructor(capacity: number) {
+    this.capacity = Math.max(1, capacity)
+    this.id = new Uint32Array(this.capacity)
+    this.debit = new Uint32Array(this.capacity)
+    this.credit = new Uint32Array(this.capacity)
+    this.amountFen = new Uint32Array(this.capacity)
+    this.kind = new Uint8Array(this.capacity)
+    this.minute = new Uint32Array(this.capacity)
+  }
+
+  reset(): void {
+    this.count = 0
+  }
+
+  appendIntents(intents: PackedIntents, start: number, end: number): void {
+    assert(start <= end && end <= intents.count, 'a slice within the chunk')
+    const length = end - start
+    this.reserve(length)
+    this.debit.set(intents.debit.subarray(start, end), this.count)
+    this.credit.set(intents.credit.subarray(start, end), this.count)
+    this.amountFen.set(intents.amountFen.subarray(start, end), this.count)
+    this.kind.set(intents.kind.subarray(start, end), this.count)
+    this.count += length
+  }
+
+  appendPlanned(transfers: readonly PlannedTransfer[]): void {
+    this.reserve(transfers.length)
+    for (const transfer of transfers) {
+      const index = this.count++
+      this.debit[index] = transfer.debit
+      this.credit[index] = transfer.credit
+      this.amountFen[index] = transfer.amountFen
+      this.kind[index] = transfer.kind
+    }
+  }
+
+  /** Stamps ids (from `firstId`, in order) and the tick's minute; returns views of [start, end). */
+  seal(firstId: number, minute: number, start: number, end: number): TransferBatch {
+    assert(start <= end && end <= this.count, 'a slice within the batch')
+    for (let index = start; index < end; index++) this.id[index] = firstId + (index - start)
+    this.minute.fill(minute, start, end)
+    return {
+      count: end - start,
+      id: this.id.subarray(start, end),
+      debit: this.debit.subarray(start, end),
+      credit: this.credit.subarray(start, end),
+      amountFen: this.amountFen.subarray(start, end),
+      kind: this.kind.subarray(start, end),
+      minute: this.minute.subarray(start, end),
+    }
+  }
+
+  private reserve(more: number): void {
+    const needed = this.count + more
+    if (needed <= this.capacity) return
+    while (this.capacity < needed) this.capacity *= 2
+    const grow32 = (old: Uint32Array) => {
+      const next = new Uint32Array(this.capacity)
+      next.set(old.subarray(0, this.count))
+      return next
+    }
+    this.id = grow32(this.id)
+    this.debit = grow32(this.debit)
+    this.credit = grow32(this.credit)
+    this.amountFen = grow32(this.amountFen)
+    this.minute = grow32(this.minute)
+    const kind = new Uint8Array(this.capacity)
+    kind.set(this.kind.subarray(0, this.count))
+    this.kind = kind
+  }
+}

@@ -1,0 +1,2 @@
+export * from './simClock.js'
+export { wallClock, type NowMs } from './wallClock.js'

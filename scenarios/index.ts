@@ -1,0 +1,2 @@
+export { loadScenario, formatPath, type LoadedScenario } from './loader.js'
+export { scenarioSchema, crossFieldIssues, type Scenario } from './schema.js'

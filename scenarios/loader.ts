@@ -1,0 +1,276 @@
+/**
+ * Reads a scenario file and the map it names. Both are untrusted: sizes, nesting, aliases,
+ * keys and paths are bounded before anything is built from them. Every problem found is
+ * reported at once, each with the file, the line where known, and the field path.
+ */
+import { promises as fs } from 'node:fs'
+import path from 'node:path'
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml'
+import { parseDistrictMap, type DistrictMap } from '../engine/city/districtMap.js'
+import { UserError } from '../engine/errors.js'
+import { mapBytesMax, scenarioBytesMax, yamlAliasCountMax, yamlDepthMax, yamlFlowDepthMax } from '../engine/limits.js'
+import { crossFieldIssues, scenarioSchema, type Scenario } from './schema.js'
+
+export interface LoadedScenario {
+  /** The scenario file as the user named it. */
+  readonly file: string
+  readonly scenario: Scenario
+  readonly map: DistrictMap
+  /** The map file, resolved inside the scenario's folder. */
+  readonly mapFile: string
+}
+
+const forbiddenKeys = new Set(['__proto__', 'constructor', 'prototype'])
+
+export async function loadScenario(file: string): Promise<LoadedScenario> {
+  const text = await readBounded(file, scenarioBytesMax, 'scenario')
+  const raw = parseYaml(text, file)
+  const parsed = scenarioSchema.safeParse(raw.value)
+  if (!parsed.success) {
+    const issues = parsed.error.issues.flatMap((issue) => {
+      const at = [...issue.path]
+      if (issue.code === 'unrecognized_keys') {
+        return issue.keys.map((key) => `${where(raw, [...at, key])}: unknown field`)
+      }
+      return [`${where(raw, at)}: ${issue.message}`]
+    })
+    throw new UserError(`${file}: invalid scenario`, issues)
+  }
+  const scenario = parsed.data
+  const issues = crossFieldIssues(scenario)
+  const mapFile = await resolveInside(file, scenario.city.map, issues)
+  if (issues.length > 0 || mapFile === null) {
+    throw new UserError(`${file}: invalid scenario`, issues.map((issue) => lineOf(raw, issue)))
+  }
+
+  const map = await loadMap(mapFile)
+  const mapIds = new Set(map.features.map((feature) => feature.id))
+  const mapIssues: string[] = []
+  scenario.city.districts.forEach((district, index) => {
+    if (!mapIds.has(district.id)) {
+      const known = [...mapIds].join(', ')
+      mapIssues.push(`${where(raw, ['city', 'districts', index, 'id'])}: "${district.id}" is not a district of ${scenario.city.map} (it has ${known})`)
+    }
+  })
+  if (mapIssues.length > 0) throw new UserError(`${file}: invalid scenario`, mapIssues)
+  return { file, scenario, map, mapFile }
+}
+
+async function loadMap(mapFile: string): Promise<DistrictMap> {
+  const text = await readBounded(mapFile, mapBytesMax, 'map')
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch (error) {
+    throw new UserError(`${mapFile}: not valid JSON (${(error as Error).message})`)
+  }
+  const result = parseDistrictMap(json)
+  if (result.map === null) throw new UserError(`${mapFile}: not a usable district map`, result.issues)
+  return result.map
+}
+
+async function readBounded(file: string, bytesMax: number, what: string): Promise<string> {
+  let handle: fs.FileHandle
+  try {
+    handle = await fs.open(file, 'r')
+  } catch (error) {
+    throw new UserError(`${file}: cannot read the ${what} file (${describeFsError(error)})`)
+  }
+  try {
+    const stat = await handle.stat()
+    if (!stat.isFile()) throw new UserError(`${file}: the ${what} file is not a regular file`)
+    if (stat.size > bytesMax) {
+      throw new UserError(`${file}: the ${what} file is ${stat.size} bytes, more than the limit of ${bytesMax}`)
+    }
+    // Read at most one byte past the limit, in case the file grew after stat.
+    const buffer = Buffer.alloc(Math.min(stat.size, bytesMax) + 1)
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0)
+    if (bytesRead > bytesMax) throw new UserError(`${file}: the ${what} file is larger than the limit of ${bytesMax} bytes`)
+    const text = buffer.subarray(0, bytesRead).toString('utf8')
+    if (text.includes('\uFFFD')) throw new UserError(`${file}: the ${what} file is not valid UTF-8 text`)
+    return text
+  } finally {
+    await handle.close()
+  }
+}
+
+function describeFsError(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code
+  if (code === 'ENOENT') return 'no such file'
+  if (code === 'EACCES') return 'permission denied'
+  if (code === 'EISDIR') return 'it is a folder'
+  return code ?? String(error)
+}
+
+interface RawScenario {
+  readonly file: string
+  readonly document: Document.Parsed
+  readonly lines: LineCounter
+  readonly value: unknown
+}
+
+function parseYaml(text: string, file: string): RawScenario {
+  const flowDepth = maxFlowDepth(text)
+  if (flowDepth > yamlFlowDepthMax) {
+    throw new UserError(`${file}: nesting is ${flowDepth} levels deep, more than the limit of ${yamlFlowDepthMax}`)
+  }
+  const lines = new LineCounter()
+  const document = parseDocument(text, {
+    lineCounter: lines,
+    prettyErrors: false,
+    uniqueKeys: true,
+    merge: false,
+    schema: 'core',
+    version: '1.2',
+    strict: true,
+  })
+  const located = (position: number, message: string) => {
+    const { line, col } = lines.linePos(position)
+    return `${file}:${line}:${col}: ${message}`
+  }
+  if (document.errors.length > 0) {
+    throw new UserError(
+      `${file}: not valid YAML`,
+      document.errors.map((error) => located(error.pos[0], error.message.split('\n')[0] ?? error.message)),
+    )
+  }
+  const hostile: string[] = []
+  let aliases = 0
+  const visit = (node: unknown, depth: number): void => {
+    if (hostile.length > 0) return
+    if (depth > yamlDepthMax) {
+      const position = (node as Node).range?.[0] ?? 0
+      hostile.push(located(position, `nesting is deeper than the limit of ${yamlDepthMax} levels`))
+      return
+    }
+    if (isAlias(node)) {
+      aliases += 1
+      if (aliases > yamlAliasCountMax) {
+        hostile.push(located(node.range?.[0] ?? 0, `more than ${yamlAliasCountMax} aliases`))
+      }
+      return
+    }
+    if (isMap(node)) {
+      for (const pair of node.items) {
+        if (isScalar(pair.key) && forbiddenKeys.has(String(pair.key.value))) {
+          hostile.push(located(pair.key.range?.[0] ?? 0, `the key "${String(pair.key.value)}" is not allowed`))
+          return
+        }
+        if (!isScalar(pair.key)) {
+          hostile.push(located((pair.key as Node | null)?.range?.[0] ?? 0, 'keys must be plain words'))
+          return
+        }
+        visit(pair.value, depth + 1)
+      }
+      return
+    }
+    if (isSeq(node)) {
+      for (const item of node.items) visit(item, depth + 1)
+      return
+    }
+    if (isPair(node)) visit(node.value, depth + 1)
+  }
+  visit(document.contents, 0)
+  if (hostile.length > 0) throw new UserError(`${file}: rejected`, hostile)
+
+  let value: unknown
+  try {
+    // The alias bound also caps how far aliases can expand (a "billion laughs" file).
+    value = document.toJS({ maxAliasCount: yamlAliasCountMax })
+  } catch (error) {
+    throw new UserError(`${file}: rejected (${(error as Error).message})`)
+  }
+  return { file, document, lines, value }
+}
+
+/** Deepest nesting of [ and { outside quotes and comments; a cheap guard before parsing. */
+function maxFlowDepth(text: string): number {
+  let depth = 0
+  let deepest = 0
+  let quote = ''
+  let comment = false
+  for (let index = 0; index < text.length; index++) {
+    const char = text[index]
+    if (comment) {
+      if (char === '\n') comment = false
+      continue
+    }
+    if (quote !== '') {
+      if (char === quote) quote = ''
+      else if (char === '\\' && quote === '"') index += 1
+      continue
+    }
+    if (char === '"' || char === "'") quote = char
+    else if (char === '#') comment = true
+    else if (char === '[' || char === '{') deepest = Math.max(deepest, ++depth)
+    else if (char === ']' || char === '}') depth = Math.max(0, depth - 1)
+  }
+  return deepest
+}
+
+/** `file:line field.path[3].name`, with the line of the field when it is in the file. */
+function where(raw: RawScenario, at: readonly PropertyKey[]): string {
+  const fieldPath = formatPath(at)
+  let node: unknown = raw.document.contents
+  let found: unknown = null
+  for (const key of at) {
+    if (isMap(node)) {
+      const pair = node.items.find((item) => isScalar(item.key) && item.key.value === key)
+      if (pair === undefined) break
+      found = pair.key
+      node = pair.value
+    } else if (isSeq(node) && typeof key === 'number') {
+      node = node.items[key]
+      found = node
+    } else break
+  }
+  const position = (found as Node | null)?.range?.[0]
+  if (position === undefined) return `${raw.file}: ${fieldPath || '(top level)'}`
+  return `${raw.file}:${raw.lines.linePos(position).line}: ${fieldPath || '(top level)'}`
+}
+
+/** Adds the file and line to a `field.path: message` issue from the cross-field checks. */
+function lineOf(raw: RawScenario, issue: string): string {
+  const colon = issue.indexOf(': ')
+  const fieldPath = issue.slice(0, colon)
+  const keys = fieldPath.split(/\.|\[(\d+)\]/).filter((key) => key !== undefined && key !== '').map((key) => (/^\d+$/.test(key) ? Number(key) : key))
+  return `${where(raw, keys)}${issue.slice(colon)}`
+}
+
+export function formatPath(at: readonly PropertyKey[]): string {
+  let out = ''
+  for (const key of at) {
+    if (typeof key === 'number') out += `[${key}]`
+    else out += out === '' ? String(key) : `.${String(key)}`
+  }
+  return out
+}
+
+/** Resolves `relative` against the scenario's folder and refuses anything that leaves it. */
+async function resolveInside(scenarioFile: string, relative: string, issues: string[]): Promise<string | null> {
+  const folder = path.dirname(path.resolve(scenarioFile))
+  const target = path.resolve(folder, relative)
+  const escapes = (from: string, to: string) => {
+    const rel = path.relative(from, to)
+    return rel === '' || rel.startsWith('..') || path.isAbsolute(rel)
+  }
+  if (path.isAbsolute(relative) || escapes(folder, target)) {
+    issues.push(`city.map: "${relative}" must be a path inside the scenario's folder`)
+    return null
+  }
+  if (!/\.(geo)?json$/i.test(target)) {
+    issues.push(`city.map: "${relative}" must be a .geojson or .json file`)
+    return null
+  }
+  try {
+    const [realFolder, realTarget] = await Promise.all([fs.realpath(folder), fs.realpath(target)])
+    if (escapes(realFolder, realTarget)) {
+      issues.push(`city.map: "${relative}" leads outside the scenario's folder through a link`)
+      return null
+    }
+    return realTarget
+  } catch (error) {
+    issues.push(`city.map: cannot read "${relative}" (${describeFsError(error)})`)
+    return null
+  }
+}

@@ -1,0 +1,245 @@
+/**
+ * Scenario v1: the schema of a scenario file, and the checks that need more than one field.
+ * Every error is collected and reported at once, each with its field path.
+ */
+import { z } from 'zod'
+import {
+  banksMax,
+  districtsMax,
+  merchantCategoriesMax,
+  merchantsMax,
+  residentsMax,
+  simulatedDaysMax,
+  utilitiesMax,
+  walletTiersMax,
+} from '../engine/limits.js'
+
+const positiveInt = (what = 'a positive integer') =>
+  z
+    .number({ error: `must be ${what}` })
+    .int({ error: `must be ${what}` })
+    .positive({ error: `must be ${what}` })
+
+const nonNegativeInt = (what = 'a non-negative integer') =>
+  z
+    .number({ error: `must be ${what}` })
+    .int({ error: `must be ${what}` })
+    .nonnegative({ error: `must be ${what}` })
+
+/** Money: integer fen, at most what a Uint32 amount column holds. */
+const fen = () =>
+  z
+    .number({ error: 'must be an integer amount of fen' })
+    .int({ error: 'must be an integer amount of fen (1 yuan = 100 fen)' })
+    .positive({ error: 'must be a positive amount of fen' })
+    .max(0xffff_ffff, { error: 'must be at most 4294967295 fen' })
+
+const share = () =>
+  z
+    .number({ error: 'must be a share between 0 and 1' })
+    .min(0, { error: 'must be a share between 0 and 1' })
+    .max(1, { error: 'must be a share between 0 and 1' })
+
+const rate = () =>
+  z
+    .number({ error: 'must be a rate per day (a number >= 0)' })
+    .nonnegative({ error: 'must be a rate per day (a number >= 0)' })
+    .max(10_000, { error: 'must be at most 10000 per day' })
+
+const name = () =>
+  z
+    .string({ error: 'must be a string' })
+    .min(1, { error: 'must not be empty' })
+    .max(80, { error: 'must be at most 80 characters' })
+
+/** ISO 8601 with an explicit offset, so the simulated clock knows the city's local time. */
+const instant = () =>
+  z
+    .string({ error: 'must be a date-time with an offset, like "2026-11-23T00:00:00+08:00" (quote it)' })
+    .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?([+-]\d{2}:\d{2}|Z)$/, {
+      error: 'must be a date-time with an offset, like "2026-11-23T00:00:00+08:00"',
+    })
+
+const district = z
+  .object({
+    id: z.string({ error: 'must be the feature id in the map, as a string' }).min(1).max(32),
+    name: name(),
+    population: positiveInt().max(residentsMax, { error: `must be at most ${residentsMax}` }),
+    jobs: positiveInt().optional(),
+    adoption: share().optional(),
+  })
+  .strict()
+
+const tier = z
+  .object({
+    tier: positiveInt().max(walletTiersMax, { error: `must be between 1 and ${walletTiersMax}` }),
+    share: share(),
+    balanceCapFen: fen(),
+    perPaymentFen: fen(),
+    perDayFen: fen(),
+    perYearFen: z
+      .number({ error: 'must be an integer amount of fen' })
+      .int({ error: 'must be an integer amount of fen' })
+      .positive({ error: 'must be a positive amount of fen' })
+      .max(Number.MAX_SAFE_INTEGER, { error: 'is too large' }),
+    initialBalanceFen: nonNegativeInt('a non-negative integer amount of fen').max(0xffff_ffff, {
+      error: 'must be at most 4294967295 fen',
+    }),
+  })
+  .strict()
+
+const category = z
+  .object({
+    share: share(),
+    ticketFen: fen(),
+  })
+  .strict()
+
+const payment = (amount: boolean) =>
+  z
+    .object({
+      enabled: z.boolean({ error: 'must be true or false' }).default(true),
+      perDay: rate(),
+      ...(amount ? { amountFen: fen() } : {}),
+    })
+    .strict()
+
+export const scenarioSchema = z
+  .object({
+    version: z.literal(1, { error: 'must be 1 (the scenario format version)' }),
+    name: name(),
+    description: z.string({ error: 'must be a string' }).max(2000).optional(),
+    seed: nonNegativeInt().max(0xffff_ffff, { error: 'must be at most 4294967295' }),
+    scale: z
+      .number({ error: 'must be a share of the real population, between 0 and 1' })
+      .positive({ error: 'must be a share of the real population, greater than 0' })
+      .max(1, { error: 'must be at most 1 (the whole population)' }),
+    period: z.object({ from: instant(), to: instant() }).strict(),
+    city: z
+      .object({
+        map: z
+          .string({ error: 'must be a path to a GeoJSON file, relative to the scenario' })
+          .min(1, { error: 'must not be empty' })
+          .max(255, { error: 'must be at most 255 characters' }),
+        districts: z
+          .array(district, { error: 'must be a list of districts' })
+          .min(1, { error: 'must list at least one district' })
+          .max(districtsMax, { error: `must list at most ${districtsMax} districts` }),
+        sameDistrictWorkShare: share(),
+        employedShare: share(),
+        riderShare: share(),
+      })
+      .strict(),
+    adoption: z.object({ share: share() }).strict(),
+    wallets: z
+      .object({
+        tiers: z
+          .array(tier, { error: 'must be a list of wallet tiers' })
+          .min(1, { error: 'must list at least one tier' })
+          .max(walletTiersMax, { error: `must list at most ${walletTiersMax} tiers` }),
+      })
+      .strict(),
+    banks: z
+      .object({
+        names: z
+          .array(name(), { error: 'must be a list of bank names' })
+          .min(1, { error: 'must name at least one operating bank' })
+          .max(banksMax, { error: `must name at most ${banksMax} banks` }),
+        issuancePerResidentFen: fen(),
+      })
+      .strict(),
+    utilities: z
+      .array(name(), { error: 'must be a list of utility names' })
+      .min(1, { error: 'must name at least one utility' })
+      .max(utilitiesMax, { error: `must name at most ${utilitiesMax} utilities` }),
+    merchants: z
+      .object({
+        count: positiveInt().max(merchantsMax, { error: `must be at most ${merchantsMax}` }),
+        categories: z
+          .record(z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, { error: 'category names are lower-case words' }), category, {
+            error: 'must map category names to { share, ticketFen }',
+          })
+          .refine((categories) => Object.keys(categories).length >= 1, { error: 'must list at least one category' })
+          .refine((categories) => Object.keys(categories).length <= merchantCategoriesMax, {
+            error: `must list at most ${merchantCategoriesMax} categories`,
+          }),
+      })
+      .strict(),
+    payments: z
+      .object({
+        retail: payment(false),
+        transit: payment(false),
+        bill: payment(true),
+        payroll: payment(true),
+        p2p: payment(true),
+        topup: payment(true),
+      })
+      .strict(),
+  })
+  .strict()
+
+export type Scenario = z.output<typeof scenarioSchema>
+export type ScenarioDistrict = Scenario['city']['districts'][number]
+export type WalletTier = Scenario['wallets']['tiers'][number]
+
+const shareTolerance = 1e-6
+
+/** Checks across fields, run once the shapes are right. Returns `path: message` lines. */
+export function crossFieldIssues(scenario: Scenario): string[] {
+  const issues: string[] = []
+  const from = Date.parse(scenario.period.from)
+  const to = Date.parse(scenario.period.to)
+  if (Number.isNaN(from)) issues.push('period.from: is not a real date')
+  if (Number.isNaN(to)) issues.push('period.to: is not a real date')
+  if (!Number.isNaN(from) && !Number.isNaN(to)) {
+    const minutes = (to - from) / 60_000
+    if (minutes <= 0) issues.push('period.to: must be after period.from')
+    else if (!Number.isInteger(minutes)) issues.push('period.to: must be a whole number of minutes after period.from')
+    else if (minutes > simulatedDaysMax * 24 * 60) issues.push(`period.to: the period must be at most ${simulatedDaysMax} days`)
+    if (offsetMinutes(scenario.period.from) !== offsetMinutes(scenario.period.to)) {
+      issues.push('period.to: must use the same UTC offset as period.from')
+    }
+  }
+
+  const ids = new Set<string>()
+  scenario.city.districts.forEach((district, index) => {
+    if (ids.has(district.id)) issues.push(`city.districts[${index}].id: "${district.id}" is listed twice`)
+    ids.add(district.id)
+  })
+
+  const tiers = new Set<number>()
+  let tierShare = 0
+  scenario.wallets.tiers.forEach((tier, index) => {
+    const at = `wallets.tiers[${index}]`
+    if (tiers.has(tier.tier)) issues.push(`${at}.tier: tier ${tier.tier} is listed twice`)
+    tiers.add(tier.tier)
+    tierShare += tier.share
+    if (tier.perPaymentFen > tier.perDayFen) issues.push(`${at}.perPaymentFen: must not exceed perDayFen`)
+    if (tier.perDayFen > tier.perYearFen) issues.push(`${at}.perDayFen: must not exceed perYearFen`)
+    if (tier.initialBalanceFen > tier.balanceCapFen) issues.push(`${at}.initialBalanceFen: must not exceed balanceCapFen`)
+  })
+  if (Math.abs(tierShare - 1) > shareTolerance) {
+    issues.push(`wallets.tiers: shares must add up to 1 (they add up to ${round(tierShare)})`)
+  }
+
+  const categoryShare = Object.values(scenario.merchants.categories).reduce((sum, category) => sum + category.share, 0)
+  if (Math.abs(categoryShare - 1) > shareTolerance) {
+    issues.push(`merchants.categories: shares must add up to 1 (they add up to ${round(categoryShare)})`)
+  }
+
+  const population = scenario.city.districts.reduce((sum, district) => sum + district.population, 0)
+  if (population > residentsMax) issues.push(`city.districts: the populations add up to ${population}, more than ${residentsMax}`)
+  return issues
+}
+
+/** The UTC offset of an ISO date-time string, in minutes east of UTC. */
+export function offsetMinutes(isoInstant: string): number {
+  const match = /([+-])(\d{2}):(\d{2})$/.exec(isoInstant)
+  if (match === null) return 0
+  const sign = match[1] === '-' ? -1 : 1
+  return sign * (Number(match[2]) * 60 + Number(match[3]))
+}
+
+function round(value: number): number {
+  return Math.round(value * 1e6) / 1e6
+}
