@@ -12,7 +12,8 @@ export interface SimWorkerData {
 
 export type SimTask =
   | { readonly kind: 'synthesize'; readonly segment: number }
+  | { readonly kind: 'open'; readonly segment: number }
   | { readonly kind: 'generate'; readonly segment: number; readonly chunk: number }
 
-/** `synthesize` answers with nothing; `generate` with the packed intents (see IntentBuffer). */
+/** `synthesize` answers with nothing; `open` and `generate` with packed intents (see IntentBuffer). */
 export type SimTaskResult = null | ArrayBuffer

@@ -5,7 +5,7 @@
 import { workerData } from 'node:worker_threads'
 import { move } from 'piscina'
 import { unreachable, assert } from '../engine/assert.js'
-import { generateChunk, segmentAgents, type SegmentAgents } from '../engine/behaviour/index.js'
+import { generateChunk, generateOpening, segmentAgents, type SegmentAgents } from '../engine/behaviour/index.js'
 import { synthesizeResidents, viewPopulation } from '../engine/population/index.js'
 import type { SimTask, SimTaskResult, SimWorkerData } from './protocol.js'
 
@@ -19,20 +19,24 @@ function segmentOf(index: number) {
   return segment
 }
 
+function agentsOf(index: number): SegmentAgents {
+  let agents = agentsBySegment.get(index)
+  if (agents === undefined) {
+    agents = segmentAgents(plan, population, segmentOf(index))
+    agentsBySegment.set(index, agents)
+  }
+  return agents
+}
+
 export default function simTask(task: SimTask): SimTaskResult {
   switch (task.kind) {
     case 'synthesize':
       synthesizeResidents(plan, population, segmentOf(task.segment))
       return null
-    case 'generate': {
-      const segment = segmentOf(task.segment)
-      let agents = agentsBySegment.get(task.segment)
-      if (agents === undefined) {
-        agents = segmentAgents(plan, population, segment)
-        agentsBySegment.set(task.segment, agents)
-      }
-      return move(generateChunk(plan, population, agents, segment, task.chunk)) as unknown as ArrayBuffer
-    }
+    case 'open':
+      return move(generateOpening(plan, population, agentsOf(task.segment))) as unknown as ArrayBuffer
+    case 'generate':
+      return move(generateChunk(plan, population, agentsOf(task.segment), segmentOf(task.segment), task.chunk)) as unknown as ArrayBuffer
     default:
       return unreachable(task)
   }

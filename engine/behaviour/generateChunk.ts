@@ -57,7 +57,6 @@ export function generateChunk(plan: Plan, population: Population, agents: Segmen
     const minute = minuteOfDay(plan.clock, tick)
     context.hour = Math.floor(minute / 60)
     context.weekend = isWeekend(plan.clock, tick)
-    if (tick === 0) openingTopups(context, out)
     for (const behaviour of paymentKindBehaviours) {
       const rate = plan.payments[behaviour.name]
       const eligible = behaviour.eligible(agents)
@@ -69,6 +68,15 @@ export function generateChunk(plan: Plan, population: Population, agents: Segmen
     }
     out.closeTick()
   }
+  return out.pack()
+}
+
+/** Before the clock starts: the opening top-up of each adopted wallet of the segment, as one tick. */
+export function generateOpening(plan: Plan, population: Population, agents: SegmentAgents): ArrayBuffer {
+  const context = behaviourContext(plan, population, agents, new Random(plan.seed, 'opening'))
+  const out = new IntentBuffer(1, agents.adopted.length)
+  openingTopups(context, out)
+  out.closeTick()
   return out.pack()
 }
 

@@ -16,7 +16,7 @@ export function topup(context: BehaviourContext, count: number, out: IntentBuffe
   }
 }
 
-/** The opening top-up of every adopted wallet, at the first tick of a run. */
+/** The opening top-up of every adopted wallet, before the first tick. Draws nothing at random. */
 export function openingTopups(context: BehaviourContext, out: IntentBuffer): void {
   const { plan, agents, population } = context
   const { bankFirst, residentFirst } = plan.accounts

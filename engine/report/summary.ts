@@ -36,8 +36,16 @@ export interface RunSummary {
     readonly rejected: number
     readonly byKind: Record<TransferKindName, KindFigures>
     readonly byReason: Partial<Record<ResultCodeName, number>>
-    /** Busiest simulated minute, transfers submitted in it. */
+  }
+  /**
+   * The city's payment demand over the period: payments submitted per simulated hour, and the
+   * busiest minute. Leaves out the opening (issuance and first top-ups before the clock starts)
+   * and the end-of-day redemptions.
+   */
+  readonly demand: {
+    readonly perHour: readonly number[]
     readonly peakPerMinute: number
+    readonly peakAt: string
   }
   readonly wallSeconds: number
   readonly phases: { readonly synthesisSeconds: number; readonly simulationSeconds: number; readonly auditSeconds: number }

@@ -39,7 +39,8 @@ export function summaryTable(summary: RunSummary): string {
     for (const reason of reasons) lines.push(`  ${reason.padEnd(20)} ${grouped(transfers.byReason[reason] ?? 0).padStart(12)}`)
   }
   lines.push('')
-  lines.push(`peak       ${grouped(transfers.peakPerMinute)} transfers in one simulated minute`)
+  lines.push(`demand     ${sparkline(summary.demand.perHour)}  payments per simulated hour`)
+  lines.push(`peak       ${grouped(summary.demand.peakPerMinute)} payments in the minute from ${summary.demand.peakAt.slice(0, 16).replace('T', ' ')}`)
   lines.push(
     `wall       ${summary.wallSeconds.toFixed(1)} s (synthesis ${summary.phases.synthesisSeconds.toFixed(1)} s, simulation ${summary.phases.simulationSeconds.toFixed(1)} s), ${grouped(summary.throughput.transfersPerSecond)} transfers/s`,
   )
@@ -48,6 +49,19 @@ export function summaryTable(summary: RunSummary): string {
   )
   lines.push(`digest     ${summary.digest}`)
   return lines.join('\n')
+}
+
+const sparks = '▁▂▃▄▅▆▇█'
+
+/** One character per value, scaled to the largest; long series are folded to at most 48 marks. */
+function sparkline(values: readonly number[]): string {
+  const fold = Math.ceil(values.length / 48)
+  const folded: number[] = []
+  for (let index = 0; index < values.length; index += fold) {
+    folded.push(values.slice(index, index + fold).reduce((a, b) => a + b, 0))
+  }
+  const top = Math.max(1, ...folded)
+  return folded.map((value) => sparks[Math.min(sparks.length - 1, Math.floor((value / top) * sparks.length))]).join('')
 }
 
 function table(rows: readonly string[][]): string[] {

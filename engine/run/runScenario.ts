@@ -67,6 +67,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions): 
     const counters = new TransferCounters(plan.accounts.issuer)
     const digest = createHash('sha256')
     const driver = new TickDriver(plan, population, ledger, counters, digest)
+    await driver.open(pool)
     await driver.run(pool, (tick) => {
       options.onProgress?.({
         tick,
@@ -106,7 +107,11 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions): 
         rejected: counters.rejected,
         byKind: counters.byKind(),
         byReason: counters.byReason(),
+      },
+      demand: {
+        perHour: driver.perHour,
         peakPerMinute: driver.peakPerMinute,
+        peakAt: isoMinute(plan.clock, driver.peakTick),
       },
       wallSeconds,
       phases: {
@@ -124,6 +129,8 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions): 
 
 class TickDriver {
   peakPerMinute = 0
+  peakTick = 0
+  readonly perHour: number[]
   private nextId = 0
   private readonly batch: TickBatch
   private readonly swept: { ids: Uint32Array; bank: Uint8Array }
@@ -137,6 +144,17 @@ class TickDriver {
   ) {
     this.batch = new TickBatch(transferBatchMax)
     this.swept = sweptAccounts(plan, population)
+    this.perHour = new Array<number>(Math.ceil(plan.clock.ticks / 60)).fill(0)
+  }
+
+  /** Before the clock starts: issuance, employer funding, then every wallet's opening top-up. */
+  async open(pool: SimPool): Promise<void> {
+    const segments = await Promise.all(this.plan.segments.map((segment) => pool.open(segment.index).then(unpackIntents)))
+    // A batch of its own: the opening is far bigger than any tick, and its memory goes once it is done.
+    const opening = new TickBatch(segments.reduce((sum, intents) => sum + intents.count, 0) + 1024)
+    opening.appendPlanned(openingTransfers(this.plan, this.population))
+    for (const intents of segments) opening.appendIntents(intents, 0, intents.count)
+    await this.submit(opening, 0, 0, opening.count)
   }
 
   async run(pool: SimPool, progress: (tick: number) => void): Promise<void> {
@@ -167,29 +185,32 @@ class TickDriver {
   private async tick(tick: number, tickInChunk: number, segments: readonly PackedIntents[]): Promise<void> {
     const { batch, plan } = this
     batch.reset()
-    if (tick === 0) batch.appendPlanned(openingTransfers(plan, this.population))
     for (const intents of segments) {
       const start = tickInChunk === 0 ? 0 : (intents.tickEnd[tickInChunk - 1] as number)
       const end = intents.tickEnd[tickInChunk] as number
       batch.appendIntents(intents, start, end)
     }
-    const fromSegments = batch.count
-    await this.submit(tick, 0, batch.count)
+    const payments = batch.count
+    await this.submit(batch, tick, 0, payments)
+    this.perHour[Math.floor(tick / 60)] = (this.perHour[Math.floor(tick / 60)] as number) + payments
+    if (payments > this.peakPerMinute) {
+      this.peakPerMinute = payments
+      this.peakTick = tick
+    }
     if (isLastTickOfDay(plan.clock, tick) || tick === plan.clock.ticks - 1) {
       // The sweep needs the balances after this tick's payments: look them up, then redeem.
       const balances = await lookupAll(this.ledger, this.swept.ids)
       batch.appendPlanned(sweepTransfers(plan, this.swept, balances))
-      await this.submit(tick, fromSegments, batch.count)
+      await this.submit(batch, tick, payments, batch.count)
     }
-    this.peakPerMinute = Math.max(this.peakPerMinute, batch.count)
   }
 
-  private async submit(tick: number, start: number, end: number): Promise<void> {
+  private async submit(batch: TickBatch, tick: number, start: number, end: number): Promise<void> {
     const minute = this.plan.clock.startMinute + tick
     for (let from = start; from < end; from += transferBatchMax) {
       const to = Math.min(end, from + transferBatchMax)
       assert(this.nextId + (to - from) <= transfersPerRunMax, 'transfer ids fit a Uint32')
-      const transfers = this.batch.seal(this.nextId, minute, from, to)
+      const transfers = batch.seal(this.nextId, minute, from, to)
       this.nextId += transfers.count
       const results = await this.ledger.submit(transfers)
       this.counters.count(transfers.count, transfers.debit, transfers.credit, transfers.amountFen, transfers.kind, results.code)

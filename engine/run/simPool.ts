@@ -25,6 +25,10 @@ export class SimPool {
     return this.pool.run({ kind: 'synthesize', segment }) as Promise<null>
   }
 
+  open(segment: number): Promise<ArrayBuffer> {
+    return this.pool.run({ kind: 'open', segment }) as Promise<ArrayBuffer>
+  }
+
   generate(segment: number, chunk: number): Promise<ArrayBuffer> {
     return this.pool.run({ kind: 'generate', segment, chunk }) as Promise<ArrayBuffer>
   }

@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest'
+import { transferKinds } from '../../../engine/ledger/index.js'
+import type { RunSummary } from '../../../engine/report/index.js'
+import { defaultScenario, runSmoke } from '../../helpers/runs.js'
+
+describe('a simulated day', () => {
+  let smoke: RunSummary | undefined
+  const smokeRun = async () => (smoke ??= await runSmoke())
+
+  it('conserves money: balances add up to issued − redeemed, none negative', async () => {
+    // Proves the end-of-run audit on a real run, and that money actually moved.
+    const summary = await smokeRun()
+    const { conservation } = summary
+    expect(conservation.ok).toBe(true)
+    expect(conservation.issuedFen).toBeGreaterThan(0)
+    expect(conservation.redeemedFen).toBeGreaterThan(0)
+    expect(conservation.balancesFen).toBe(conservation.issuedFen - conservation.redeemedFen)
+    expect(conservation.negativeBalances).toBe(0)
+    expect(summary.transfers.accepted).toBeGreaterThan(0)
+  })
+
+  it('produces every payment kind, each with accepted transfers', async () => {
+    // Proves retail, transit, bills, payroll and P2P (and the institutional flows) all occur.
+    const summary = await smokeRun()
+    for (const kind of transferKinds) {
+      expect(summary.transfers.byKind[kind].accepted, kind).toBeGreaterThan(0)
+    }
+    const sum = transferKinds.reduce((total, kind) => total + summary.transfers.byKind[kind].submitted, 0)
+    expect(sum).toBe(summary.transfers.submitted)
+    expect(summary.transfers.accepted + summary.transfers.rejected).toBe(summary.transfers.submitted)
+  })
+
+  it('rejects payments over a wallet tier limit, counted by reason', async () => {
+    // Proves tier limits bite in a real run and rejections are counted by their reason.
+    const summary = await smokeRun()
+    expect(summary.transfers.byReason.per_payment_limit ?? 0).toBeGreaterThan(0)
+    const reasons = Object.values(summary.transfers.byReason).reduce((a, b) => a + b, 0)
+    expect(reasons).toBe(summary.transfers.rejected)
+  })
+
+  it('follows a daily rhythm: commute and lunch hours are busier than the small hours', async () => {
+    // Proves intents depend on the time of day, through the demand curve of the summary.
+    const { demand } = await smokeRun()
+    expect(demand.perHour).toHaveLength(24)
+    const [night, commute, lunch] = [demand.perHour[3] ?? 0, demand.perHour[8] ?? 0, demand.perHour[12] ?? 0]
+    expect(commute).toBeGreaterThan(night * 4)
+    expect(lunch).toBeGreaterThan(night * 4)
+    expect(demand.peakPerMinute).toBeGreaterThan(0)
+    expect(demand.peakAt >= '2026-11-23T06:00' && demand.peakAt < '2026-11-23T21:00').toBe(true)
+  })
+
+  it('reports the simulated period and the agents', async () => {
+    // Proves the summary names what was simulated.
+    const summary = await smokeRun()
+    expect(summary.simulated).toEqual({ from: '2026-11-23T00:00:00+08:00', to: '2026-11-24T00:00:00+08:00', minutes: 1440 })
+    expect(summary.agents.residents).toBe(6998)
+    expect(summary.agents.merchants).toBeGreaterThan(0)
+    expect(summary.agents.riders).toBeGreaterThan(0)
+    expect(summary.digest).toMatch(/^[0-9a-f]{64}$/)
+  })
+})
+
+describe('determinism', () => {
+  it('gives the same digest and counts with 1, 2 and 4 workers', async () => {
+    // Proves results depend on the seed and the scenario only, not on the number of threads.
+    const runs = []
+    for (const workers of [1, 2, 4]) runs.push(await runSmoke({ workers }))
+    const [one, two, four] = runs as [RunSummary, RunSummary, RunSummary]
+    expect(two.digest).toBe(one.digest)
+    expect(four.digest).toBe(one.digest)
+    expect(two.transfers).toEqual(one.transfers)
+    expect(four.transfers).toEqual(one.transfers)
+    expect(four.conservation).toEqual(one.conservation)
+  })
+
+  it('gives the same digest on the default scenario at 20,000 residents with 1 and 3 workers', async () => {
+    // Proves the same on the shipped default scenario, with an odd worker count.
+    const one = await runSmoke({ workers: 1, residents: 20_000 }, defaultScenario)
+    const three = await runSmoke({ workers: 3, residents: 20_000 }, defaultScenario)
+    expect(three.digest).toBe(one.digest)
+    expect(three.transfers.byKind).toEqual(one.transfers.byKind)
+  })
+
+  it('changes the digest with the seed', async () => {
+    // Proves the seed drives the run (a digest that ignored it would match).
+    const a = await runSmoke({ seed: 1 })
+    const b = await runSmoke({ seed: 2 })
+    expect(a.seed).toBe(1)
+    expect(b.seed).toBe(2)
+    expect(a.digest).not.toBe(b.digest)
+  })
+})
