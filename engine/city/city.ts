@@ -23,6 +23,7 @@ export interface District {
   /** Relative weight as a place of work. */
   readonly jobs: number
   readonly areaKm2: number
+  /** The district's centre, where its metro station stands: the centroid, moved inside if it falls outside. */
   readonly lon: number
   readonly lat: number
   readonly polygons: readonly Polygon[]
@@ -44,10 +45,15 @@ export function buildCity(map: DistrictMap, inputs: readonly CityDistrictInput[]
   assert(first !== undefined && first.polygons[0]?.[0] !== undefined, 'the map has a feature')
   const projection = projectionAt(first.polygons[0][0][0] as number, first.polygons[0][0][1] as number)
 
+  const samplers: DistrictSampler[] = []
   const districts = inputs.map((input, index): District => {
     const feature = byId.get(input.id)
     assert(feature !== undefined, `district ${input.id} was checked against the map`)
-    const { areaKm2, lon, lat } = areaAndCentroid(projection, feature.polygons)
+    const centroid = areaAndCentroid(projection, feature.polygons)
+    const sampler = new DistrictSampler(feature.polygons, centroid.lon, centroid.lat)
+    samplers.push(sampler)
+    const [lon, lat] = sampler.insideNear(centroid.lon, centroid.lat)
+    const areaKm2 = centroid.areaKm2
     return {
       index,
       id: input.id,
@@ -75,6 +81,5 @@ export function buildCity(map: DistrictMap, inputs: readonly CityDistrictInput[]
       fareFen[from * count + to] = metroFareFen(km)
     }
   }
-  const samplers = districts.map((district) => new DistrictSampler(district.polygons, district.lon, district.lat))
   return { districts, projection, metro, fareFen, samplers }
 }

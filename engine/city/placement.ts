@@ -65,8 +65,9 @@ export class DistrictSampler {
       const cell = this.cells[pick] as number
       const west = this.bounds.west + (cell % gridCells) * this.cellWidth
       const south = this.bounds.south + Math.floor(cell / gridCells) * this.cellHeight
-      const lon = west + random.float() * this.cellWidth
-      const lat = south + random.float() * this.cellHeight
+      // Points are stored as float32: test the rounded point, so the stored one is inside.
+      const lon = Math.fround(west + random.float() * this.cellWidth)
+      const lat = Math.fround(south + random.float() * this.cellHeight)
       if (this.inner[pick] === 1 || containsPoint(this.polygons, lon, lat)) {
         out[0] = lon
         out[1] = lat
@@ -77,5 +78,27 @@ export class DistrictSampler {
     const cell = this.cells[random.below(this.cells.length)] as number
     out[0] = this.bounds.west + ((cell % gridCells) + 0.5) * this.cellWidth
     out[1] = this.bounds.south + (Math.floor(cell / gridCells) + 0.5) * this.cellHeight
+  }
+
+  /**
+   * A point inside the district near (lon, lat): the point itself when it is inside, else the
+   * centre of the nearest inner cell. A C-shaped district's centroid can lie outside it.
+   */
+  insideNear(lon: number, lat: number): [lon: number, lat: number] {
+    if (this.cells.length === 0 || containsPoint(this.polygons, lon, lat)) return [lon, lat]
+    let best: [number, number] = [lon, lat]
+    let bestDistance = Infinity
+    for (let pick = 0; pick < this.cells.length; pick++) {
+      if (this.inner[pick] !== 1) continue
+      const cell = this.cells[pick] as number
+      const x = this.bounds.west + ((cell % gridCells) + 0.5) * this.cellWidth
+      const y = this.bounds.south + (Math.floor(cell / gridCells) + 0.5) * this.cellHeight
+      const distance = (x - lon) ** 2 + (y - lat) ** 2
+      if (distance < bestDistance) {
+        bestDistance = distance
+        best = [x, y]
+      }
+    }
+    return best
   }
 }

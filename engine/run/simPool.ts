@@ -17,7 +17,8 @@ export class SimPool {
       minThreads: workers,
       maxThreads: workers,
       concurrentTasksPerWorker: 1,
-      ...(fromSource ? { execArgv: [...process.execArgv, '--import', 'tsx'] } : {}),
+      // Resolved here, so the worker finds tsx whatever the working directory.
+      ...(fromSource ? { execArgv: [...process.execArgv, '--import', import.meta.resolve('tsx')] } : {}),
     })
   }
 

@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest'
+import { buildCity } from '../../../engine/city/index.js'
+import { UserError } from '../../../engine/errors.js'
+import { segmentCount } from '../../../engine/limits.js'
+import { apportion, planRun } from '../../../engine/run/index.js'
+import { loadScenario } from '../../../scenarios/index.js'
+import { defaultScenario } from '../../helpers/runs.js'
+
+const loaded = await loadScenario(defaultScenario)
+const city = buildCity(loaded.map, loaded.scenario.city.districts)
+
+describe('apportion', () => {
+  it('splits a total exactly, in proportion, by largest remainder', () => {
+    // Proves the parts always add up to the total and follow the weights.
+    expect(apportion(10, [1, 1, 1])).toEqual([4, 3, 3])
+    expect(apportion(7, [0, 1, 0])).toEqual([0, 7, 0])
+    expect(apportion(100, [2, 1, 1])).toEqual([50, 25, 25])
+    const parts = apportion(1_000_003, [17, 3, 29, 51])
+    expect(parts.reduce((a, b) => a + b, 0)).toBe(1_000_003)
+  })
+})
+
+describe('the plan', () => {
+  it('sizes the whole city at scale 1 from the 2020 census', () => {
+    // Proves the default scenario plans all 17,494,398 residents of Shenzhen.
+    const plan = planRun(loaded.scenario, city)
+    expect(plan.residents).toBe(17_494_398)
+    expect(plan.districts.map((district) => district.residents).reduce((a, b) => a + b, 0)).toBe(17_494_398)
+    expect(plan.merchants).toBeGreaterThanOrEqual(1_200_000)
+    expect(plan.clock.ticks).toBe(1440)
+  })
+
+  it('cuts residents and merchants into fixed segments that cover each exactly once', () => {
+    // Proves segments do not depend on workers and leave no agent out or twice.
+    const plan = planRun(loaded.scenario, city, { residents: 123_457 })
+    expect(plan.segments).toHaveLength(segmentCount)
+    let residents = 0
+    let merchants = 0
+    plan.segments.forEach((segment, index) => {
+      expect(segment.residentStart).toBe(residents)
+      expect(segment.merchantStart).toBe(merchants)
+      expect(segment.index).toBe(index)
+      residents = segment.residentEnd
+      merchants = segment.merchantEnd
+    })
+    expect(residents).toBe(123_457)
+    expect(merchants).toBe(plan.merchants)
+  })
+
+  it('lays out accounts without overlap: institutions, merchants, then residents', () => {
+    // Proves every account id has one owner.
+    const plan = planRun(loaded.scenario, city, { residents: 1000 })
+    const a = plan.accounts
+    expect(a.issuer).toBe(0)
+    expect(a.bankFirst).toBe(1)
+    expect(a.transit).toBe(a.bankFirst + a.bankCount)
+    expect(a.utilityFirst).toBe(a.transit + 1)
+    expect(a.employerFirst).toBe(a.utilityFirst + a.utilityCount)
+    expect(a.merchantFirst).toBe(a.employerFirst + a.employerCount)
+    expect(a.residentFirst).toBe(a.merchantFirst + plan.merchants)
+    expect(a.count).toBe(a.residentFirst + 1000)
+  })
+
+  it('refuses more residents than the engine holds', () => {
+    // Proves --residents is bounded with a user error, not an allocation failure.
+    expect(() => planRun(loaded.scenario, city, { residents: 1e9 })).toThrow(UserError)
+  })
+})

@@ -1,0 +1,33 @@
+/** Runs the citytwin CLI from its TypeScript source, as a user would run the built one. */
+import { spawn } from 'node:child_process'
+import path from 'node:path'
+import { repoRoot } from './runs.js'
+
+export interface CliResult {
+  readonly code: number | null
+  readonly stdout: string
+  readonly stderr: string
+}
+
+/** Output kept per stream; far above what any command here prints. */
+const outputBytesMax = 4 * 1024 * 1024
+
+export function citytwin(args: readonly string[], options: { cwd?: string; timeoutMs?: number } = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), path.join(repoRoot, 'bin/citytwin.ts'), ...args], {
+      cwd: options.cwd ?? repoRoot,
+      env: { ...process.env, FORCE_COLOR: '0' },
+      timeout: options.timeoutMs ?? 120_000,
+    })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (chunk: Buffer) => {
+      if (stdout.length < outputBytesMax) stdout += chunk.toString()
+    })
+    child.stderr.on('data', (chunk: Buffer) => {
+      if (stderr.length < outputBytesMax) stderr += chunk.toString()
+    })
+    child.on('error', reject)
+    child.on('close', (code) => resolve({ code, stdout, stderr }))
+  })
+}
