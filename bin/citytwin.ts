@@ -84,13 +84,18 @@ function progressReporter(quiet: boolean) {
     update: (progress: RunProgress) => {
       if (live) {
         const nowMs = wallClock.nowMs()
-        if (nowMs - lastDrawMs < progressIntervalMs && progress.tick < progress.ticks) return
+        const phaseChange = progress.phase !== 'running' || progress.tick >= progress.ticks
+        if (nowMs - lastDrawMs < progressIntervalMs && !phaseChange) return
         lastDrawMs = nowMs
         stream.write(`\r${progressLine(progress)}\x1b[K`)
         drawn = true
         return
       }
       if (quiet) return
+      if (progress.phase !== 'running') {
+        stream.write(`${progressLine(progress)}\n`)
+        return
+      }
       const tenth = Math.floor((progress.tick / progress.ticks) * 10)
       if (tenth > lastTenth) {
         lastTenth = tenth

@@ -14,7 +14,7 @@ export interface SegmentAgents {
   readonly adopted: Uint32Array
   /** Adopted residents who ride the metro. */
   readonly riders: Uint32Array
-  /** Adopted, employed residents whose wallet can hold a salary. */
+  /** Adopted, employed residents whose wallet can hold a salary (see `holdsSalary`). */
   readonly payees: Uint32Array
 }
 
@@ -36,17 +36,26 @@ export function segmentAgents(plan: Plan, population: Population, segment: Segme
   const adopted: number[] = []
   const riders: number[] = []
   const payees: number[] = []
-  const salaryFen = plan.payments.payroll.amountFen
   for (let resident = segment.residentStart; resident < segment.residentEnd; resident++) {
     const flags = population.flags[resident] as number
     if ((flags & ResidentFlag.adopted) === 0) continue
     adopted.push(resident)
     if ((flags & ResidentFlag.rider) !== 0) riders.push(resident)
-    const tier = plan.tiers[population.tier[resident] as number]
-    assert(tier !== undefined, 'every resident has a planned tier')
-    if ((flags & ResidentFlag.employed) !== 0 && tier.balanceCapFen >= salaryFen) payees.push(resident)
+    if ((flags & ResidentFlag.employed) !== 0 && holdsSalary(plan, population.tier[resident] as number)) payees.push(resident)
   }
   return { adopted: Uint32Array.from(adopted), riders: Uint32Array.from(riders), payees: Uint32Array.from(payees) }
+}
+
+/**
+ * Employers pay salaries into wallets whose balance cap holds two median salaries; smaller
+ * wallets are paid at the bank, outside e-CNY. (A cap of one salary would reject most paydays.)
+ */
+const salaryHeadroom = 2
+
+export function holdsSalary(plan: Plan, tier: number): boolean {
+  const limits = plan.tiers[tier]
+  assert(limits !== undefined, 'every resident has a planned tier')
+  return limits.balanceCapFen >= salaryHeadroom * plan.payments.payroll.amountFen
 }
 
 export function behaviourContext(plan: Plan, population: Population, agents: SegmentAgents, random: Random): BehaviourContext {

@@ -1,4 +1,4 @@
 export { generateChunk, generateOpening, paymentKindBehaviours } from './generateChunk.js'
-export { segmentAgents, type SegmentAgents } from './behaviourContext.js'
+export { holdsSalary, segmentAgents, type SegmentAgents } from './behaviourContext.js'
 export { unpackIntents, IntentBuffer, type PackedIntents } from './intentBuffer.js'
 export { minuteShares } from './rhythm.js'

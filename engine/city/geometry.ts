@@ -86,6 +86,34 @@ export function containsPoint(polygons: readonly Polygon[], lon: number, lat: nu
   return inside
 }
 
+/**
+ * `containsPoint` for a row of evenly spaced points at one latitude, in one pass over the edges:
+ * the row's edge crossings are sorted once, and each point is inside when an odd number of
+ * crossings lie to its right (the same rule as the ray cast).
+ */
+export function insideAlongRow(polygons: readonly Polygon[], lat: number, lonFirst: number, lonStep: number, out: Uint8Array): void {
+  const crossings: number[] = []
+  for (const polygon of polygons) {
+    for (const ring of polygon) {
+      const vertices = ring.length / 2
+      for (let index = 0, previous = vertices - 1; index < vertices; previous = index++) {
+        const xi = ring[index * 2] as number
+        const yi = ring[index * 2 + 1] as number
+        const xj = ring[previous * 2] as number
+        const yj = ring[previous * 2 + 1] as number
+        if (yi > lat !== yj > lat) crossings.push(((xj - xi) * (lat - yi)) / (yj - yi) + xi)
+      }
+    }
+  }
+  crossings.sort((a, b) => a - b)
+  let left = 0
+  for (let column = 0; column < out.length; column++) {
+    const lon = lonFirst + column * lonStep
+    while (left < crossings.length && (crossings[left] as number) <= lon) left += 1
+    out[column] = (crossings.length - left) % 2
+  }
+}
+
 export interface Bounds {
   readonly west: number
   readonly south: number

@@ -12,9 +12,9 @@ import { assert } from '../assert.js'
 import { drawAttemptsMax } from '../limits.js'
 import type { Random } from '../random/index.js'
 import type { Polygon } from './districtMap.js'
-import { boundsOf, containsPoint, type Bounds } from './geometry.js'
+import { boundsOf, containsPoint, insideAlongRow, type Bounds } from './geometry.js'
 
-const gridCells = 96
+const gridCells = 128
 
 export class DistrictSampler {
   private readonly bounds: Bounds
@@ -32,18 +32,23 @@ export class DistrictSampler {
     this.bounds = boundsOf(polygons)
     this.cellWidth = (this.bounds.east - this.bounds.west) / gridCells
     this.cellHeight = (this.bounds.north - this.bounds.south) / gridCells
+    // Corners are shared by up to four cells: test each grid point once.
+    const points = gridCells + 1
+    const cornerInside = new Uint8Array(points * points)
+    for (let row = 0; row < points; row++) {
+      const lat = this.bounds.south + row * this.cellHeight
+      insideAlongRow(polygons, lat, this.bounds.west, this.cellWidth, cornerInside.subarray(row * points, (row + 1) * points))
+    }
     const cells: number[] = []
     const inner: number[] = []
+    const centreInside = new Uint8Array(gridCells)
     for (let row = 0; row < gridCells; row++) {
+      const lat = this.bounds.south + (row + 0.5) * this.cellHeight
+      insideAlongRow(polygons, lat, this.bounds.west + this.cellWidth / 2, this.cellWidth, centreInside)
       for (let column = 0; column < gridCells; column++) {
-        const west = this.bounds.west + column * this.cellWidth
-        const south = this.bounds.south + row * this.cellHeight
-        if (!containsPoint(polygons, west + this.cellWidth / 2, south + this.cellHeight / 2)) continue
-        const corners =
-          containsPoint(polygons, west, south) &&
-          containsPoint(polygons, west + this.cellWidth, south) &&
-          containsPoint(polygons, west, south + this.cellHeight) &&
-          containsPoint(polygons, west + this.cellWidth, south + this.cellHeight)
+        if (centreInside[column] !== 1) continue
+        const corner = row * points + column
+        const corners = cornerInside[corner] === 1 && cornerInside[corner + 1] === 1 && cornerInside[corner + points] === 1 && cornerInside[corner + points + 1] === 1
         cells.push(row * gridCells + column)
         inner.push(corners ? 1 : 0)
       }

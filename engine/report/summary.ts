@@ -60,6 +60,8 @@ export interface RunSummary {
 }
 
 export interface RunProgress {
+  /** building: population synthesis; opening: accounts and first top-ups; running: the ticks; auditing: the conservation check. */
+  readonly phase: 'building' | 'opening' | 'running' | 'auditing'
   readonly tick: number
   readonly ticks: number
   /** Local simulated time reached, ISO 8601. */

@@ -6,7 +6,15 @@ import type { RunProgress, RunSummary } from './summary.js'
 
 const barWidth = 28
 
+const phaseNames: Record<RunProgress['phase'], string> = {
+  building: 'building the city and its population',
+  opening: 'opening accounts, issuing e-CNY, first top-ups',
+  running: 'running',
+  auditing: 'auditing balances',
+}
+
 export function progressLine(progress: RunProgress): string {
+  if (progress.phase !== 'running') return `${phaseNames[progress.phase]}…  ${progress.wallSeconds.toFixed(1)} s`
   const done = progress.ticks === 0 ? 1 : progress.tick / progress.ticks
   const filled = Math.round(done * barWidth)
   const bar = '█'.repeat(filled) + '░'.repeat(barWidth - filled)

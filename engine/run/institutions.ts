@@ -5,6 +5,7 @@
  * bank and the banks return it to the central bank.
  */
 import { assert } from '../assert.js'
+import { holdsSalary } from '../behaviour/index.js'
 import { AccountFlag, TransferKind, type AccountBatch } from '../ledger/index.js'
 import { ResidentFlag, type Population } from '../population/index.js'
 import type { Plan } from './plan.js'
@@ -72,7 +73,7 @@ export function openingTransfers(plan: Plan, population: Population): PlannedTra
     assert(tier !== undefined, 'every resident has a planned tier')
     const bank = population.bank[resident] as number
     bankNeedFen[bank] = (bankNeedFen[bank] as number) + tier.initialBalanceFen + plan.issuancePerResidentFen
-    if ((flags & ResidentFlag.employed) !== 0 && tier.balanceCapFen >= salaryFen) {
+    if ((flags & ResidentFlag.employed) !== 0 && holdsSalary(plan, population.tier[resident] as number)) {
       const work = population.work[resident] as number
       payeesByDistrict[work] = (payeesByDistrict[work] as number) + 1
     }

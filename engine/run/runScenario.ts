@@ -52,34 +52,38 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions): 
     utcOffsetMinutes: plan.clock.utcOffsetMinutes,
   })
   const pool = new SimPool(options.workers, { plan, buffers })
+  const counters = new TransferCounters(plan.accounts.issuer)
+  const progress = (phase: RunProgress['phase'], tick: number) =>
+    options.onProgress?.({
+      phase,
+      tick,
+      ticks: plan.clock.ticks,
+      simulatedAt: isoMinute(plan.clock, tick),
+      submitted: counters.submitted,
+      accepted: counters.accepted,
+      rejected: counters.rejected,
+      wallSeconds: (options.now() - startedMs) / 1000,
+    })
   try {
+    progress('building', 0)
     const synthesis = Promise.all(plan.segments.map((segment) => pool.synthesize(segment.index)))
     for (const segment of plan.segments) synthesizeMerchants(plan, city, population, segment)
     await synthesis
     const synthesizedMs = options.now()
 
+    progress('opening', 0)
     await ledger.open()
     const accounts = await ledger.createAccounts(accountBatch(plan, population))
     assert(
       accounts.code.every((code) => code === 0),
       'every planned account opens',
     )
-    const counters = new TransferCounters(plan.accounts.issuer)
     const digest = createHash('sha256')
     const driver = new TickDriver(plan, population, ledger, counters, digest)
     await driver.open(pool)
-    await driver.run(pool, (tick) => {
-      options.onProgress?.({
-        tick,
-        ticks: plan.clock.ticks,
-        simulatedAt: isoMinute(plan.clock, tick),
-        submitted: counters.submitted,
-        accepted: counters.accepted,
-        rejected: counters.rejected,
-        wallSeconds: (options.now() - startedMs) / 1000,
-      })
-    })
+    await driver.run(pool, (tick) => progress('running', tick))
     const simulatedMs = options.now()
+    progress('auditing', plan.clock.ticks)
 
     const conservation = await audit(ledger, plan, counters)
     const endedMs = options.now()

@@ -3,6 +3,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { transferKinds } from '../../engine/ledger/index.js'
+import type { RunSummary } from '../../engine/report/index.js'
 import { citytwin } from '../helpers/cli.js'
 import { repoRoot, smokeScenario } from '../helpers/runs.js'
 
@@ -36,7 +37,7 @@ describe('citytwin run', () => {
     expect(result.code).toBe(0)
     const lines = result.stdout.trim().split('\n')
     expect(lines).toHaveLength(1)
-    const summary = JSON.parse(lines[0] ?? '') as Record<string, any>
+    const summary = JSON.parse(lines[0] ?? '') as RunSummary
     expect(summary.seed).toBe(7)
     expect(summary.digest).toMatch(/^[0-9a-f]{64}$/)
     expect(Object.keys(summary.agents)).toEqual(expect.arrayContaining(['residents', 'merchants', 'riders']))

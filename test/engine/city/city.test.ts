@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { buildCity, containsPoint, metroFareFen } from '../../../engine/city/index.js'
+import { insideAlongRow } from '../../../engine/city/geometry.js'
 import { allocatePopulation, synthesizeMerchants, viewPopulation } from '../../../engine/population/index.js'
 import { planRun } from '../../../engine/run/index.js'
 import { loadScenario } from '../../../scenarios/index.js'
@@ -43,6 +44,21 @@ describe('the city from its map', () => {
     const longest = Math.max(...city.fareFen)
     expect(longest).toBeGreaterThan(200)
     expect(longest).toBeLessThanOrEqual(1500)
+  })
+
+  it('tests a row of points the same way as one point at a time', () => {
+    // Proves the scanline used to grid districts agrees with the ray cast, on every district.
+    for (const district of city.districts) {
+      const row = new Uint8Array(200)
+      for (let step = 0; step < 40; step++) {
+        const lat = district.lat - 0.2 + step * 0.01
+        insideAlongRow(district.polygons, lat, district.lon - 0.3, 0.003, row)
+        row.forEach((inside, column) => {
+          const expected = containsPoint(district.polygons, district.lon - 0.3 + column * 0.003, lat) ? 1 : 0
+          if (inside !== expected) expect.fail(`${district.name}: row and point disagree at column ${column}, step ${step}`)
+        })
+      }
+    }
   })
 
   it('places every merchant inside its district', () => {
