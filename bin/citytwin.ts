@@ -3,6 +3,7 @@
  * The citytwin command line. Exit codes: 0 success, 1 a run that failed (a broken invariant or
  * an internal error), 2 bad input (a flag, a scenario, a map) with a message naming it.
  */
+import { readFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
@@ -108,10 +109,23 @@ function progressReporter(quiet: boolean) {
   }
 }
 
+/** The version in package.json, found from this file whether it runs from bin/ or dist/bin/. */
+function packageVersion(): string {
+  for (const up of ['../package.json', '../../package.json']) {
+    try {
+      const json = JSON.parse(readFileSync(new URL(up, import.meta.url), 'utf8')) as { name?: string; version?: string }
+      if (json.name === 'citytwin' && typeof json.version === 'string') return json.version
+    } catch {
+      // Not this one: try the next folder up.
+    }
+  }
+  return 'unknown'
+}
+
 function program(): Command {
   const cli = new Command('citytwin')
     .description('A city digital twin for digital-currency payments, and a load engine for the ledgers that carry them.')
-    .version(process.env.npm_package_version ?? '0.1.0')
+    .version(packageVersion())
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) })

@@ -14,7 +14,7 @@ import { createHash } from 'node:crypto'
 import { assert } from '../assert.js'
 import { unpackIntents, type PackedIntents } from '../behaviour/index.js'
 import { buildCity } from '../city/index.js'
-import { createLedger, type LedgerCore, type TransferBatch } from '../ledger/index.js'
+import { createLedger, type LedgerCore, type LedgerOptions, type TransferBatch } from '../ledger/index.js'
 import { chunksInFlightMax, segmentCount, ticksPerChunk, transferBatchMax, transfersPerRunMax, workersMax } from '../limits.js'
 import { TransferCounters } from '../metrics/transferCounters.js'
 import { allocatePopulation, synthesizeMerchants, viewPopulation, type Population } from '../population/index.js'
@@ -31,6 +31,8 @@ export interface RunOptions {
   readonly residents?: number | undefined
   readonly workers: number
   readonly ledger?: string | undefined
+  /** Builds the ledger instead of looking `ledger` up in the registry: for embedding and tests. */
+  readonly ledgerFactory?: ((options: LedgerOptions) => LedgerCore) | undefined
   /** Wall clock for durations; the engine reads no clock of its own. */
   readonly now: NowMs
   readonly onProgress?: ((progress: RunProgress) => void) | undefined
@@ -46,11 +48,12 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions): 
   const plan = planRun(loaded.scenario, city, { seed: options.seed, residents: options.residents })
   const buffers = allocatePopulation(plan.residents, plan.merchants)
   const population = viewPopulation(buffers)
-  const ledger = createLedger(options.ledger ?? 'memory', {
+  const ledgerOptions: LedgerOptions = {
     accountsMax: plan.accounts.count,
     tiers: plan.tiers,
     utcOffsetMinutes: plan.clock.utcOffsetMinutes,
-  })
+  }
+  const ledger = options.ledgerFactory?.(ledgerOptions) ?? createLedger(options.ledger ?? 'memory', ledgerOptions)
   const pool = new SimPool(options.workers, { plan, buffers })
   const counters = new TransferCounters(plan.accounts.issuer)
   const progress = (phase: RunProgress['phase'], tick: number) =>

@@ -90,3 +90,22 @@ describe('determinism', () => {
     expect(a.digest).not.toBe(b.digest)
   })
 })
+
+describe('the audit', () => {
+  it('fails the run when a ledger loses money', async () => {
+    // Proves the conservation check reads real balances: a ledger that drops 1 fen per batch is caught.
+    const { MemoryLedger } = await import('../../../engine/ledger/index.js')
+    class LeakyLedger extends MemoryLedger {
+      override async lookup(ids: Uint32Array) {
+        const balances = await super.lookup(ids)
+        // Hide one fen of the first resident-held balance it is asked about.
+        const index = balances.balanceFen.findIndex((value, at) => at > 0 && value > 0)
+        if (index >= 0) balances.balanceFen[index] = (balances.balanceFen[index] as number) - 1
+        return balances
+      }
+    }
+    const summary = await runSmoke({ ledgerFactory: (options) => new LeakyLedger(options) })
+    expect(summary.conservation.ok).toBe(false)
+    expect(summary.conservation.balancesFen).not.toBe(summary.conservation.issuedFen - summary.conservation.redeemedFen)
+  })
+})
