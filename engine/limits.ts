@@ -10,6 +10,8 @@ export const mapBytesMax = 16 * 1024 * 1024
 export const yamlAliasCountMax = 64
 export const yamlDepthMax = 24
 export const yamlFlowDepthMax = 64
+/** Block nesting estimated from indentation before parsing (the parser recurses); looser than yamlDepthMax, which is exact. */
+export const yamlScanDepthMax = 64
 export const mapFeaturesMax = 255
 export const mapRingVerticesMax = 200_000
 
@@ -51,6 +53,7 @@ export const accountsMax = residentsMax + merchantsMax + 1024
 /** Retries when drawing an agent that satisfies a condition (adopted payee, merchant of a category). */
 export const drawAttemptsMax = 32
 
+assert(yamlScanDepthMax >= yamlDepthMax, 'the scan before parsing never refuses what the exact bound allows')
 assert(districtsMax <= 0xff, 'district index must fit a Uint8')
 assert(banksMax <= 0xff, 'bank index must fit a Uint8')
 assert(merchantCategoriesMax <= 0xff, 'merchant category must fit a Uint8')

@@ -3,12 +3,12 @@
  * keys and paths are bounded before anything is built from them. Every problem found is
  * reported at once, each with the file, the line where known, and the field path.
  */
-import { promises as fs } from 'node:fs'
+import { constants, promises as fs } from 'node:fs'
 import path from 'node:path'
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml'
 import { parseDistrictMap, type DistrictMap } from '../engine/city/districtMap.js'
 import { UserError } from '../engine/errors.js'
-import { mapBytesMax, scenarioBytesMax, yamlAliasCountMax, yamlDepthMax, yamlFlowDepthMax } from '../engine/limits.js'
+import { mapBytesMax, scenarioBytesMax, yamlAliasCountMax, yamlDepthMax, yamlFlowDepthMax, yamlScanDepthMax } from '../engine/limits.js'
 import { crossFieldIssues, scenarioSchema, type Scenario } from './schema.js'
 
 export interface LoadedScenario {
@@ -21,6 +21,7 @@ export interface LoadedScenario {
 }
 
 const forbiddenKeys = new Set(['__proto__', 'constructor', 'prototype'])
+const utf8 = new TextDecoder('utf-8', { fatal: true })
 
 export async function loadScenario(file: string): Promise<LoadedScenario> {
   const text = await readBounded(file, scenarioBytesMax, 'scenario')
@@ -72,7 +73,8 @@ async function loadMap(mapFile: string): Promise<DistrictMap> {
 async function readBounded(file: string, bytesMax: number, what: string): Promise<string> {
   let handle: fs.FileHandle
   try {
-    handle = await fs.open(file, 'r')
+    // Non-blocking, so a named pipe nobody writes to cannot hold the open; it is refused below.
+    handle = await fs.open(file, constants.O_RDONLY | constants.O_NONBLOCK)
   } catch (error) {
     throw new UserError(`${file}: cannot read the ${what} file (${describeFsError(error)})`)
   }
@@ -86,9 +88,11 @@ async function readBounded(file: string, bytesMax: number, what: string): Promis
     const buffer = Buffer.alloc(Math.min(stat.size, bytesMax) + 1)
     const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0)
     if (bytesRead > bytesMax) throw new UserError(`${file}: the ${what} file is larger than the limit of ${bytesMax} bytes`)
-    const text = buffer.subarray(0, bytesRead).toString('utf8')
-    if (text.includes('\uFFFD')) throw new UserError(`${file}: the ${what} file is not valid UTF-8 text`)
-    return text
+    try {
+      return utf8.decode(buffer.subarray(0, bytesRead))
+    } catch {
+      throw new UserError(`${file}: the ${what} file is not valid UTF-8 text`)
+    }
   } finally {
     await handle.close()
   }
@@ -110,9 +114,15 @@ interface RawScenario {
 }
 
 function parseYaml(text: string, file: string): RawScenario {
+  // The parser recurses on nesting: bound it before parsing, in one pass over the text.
   const flowDepth = maxFlowDepth(text)
   if (flowDepth > yamlFlowDepthMax) {
     throw new UserError(`${file}: nesting is ${flowDepth} levels deep, more than the limit of ${yamlFlowDepthMax}`)
+  }
+  // A cheap over-estimate with a looser bound; the exact bound applies to the parsed document below.
+  const blockDepth = maxBlockDepth(text)
+  if (blockDepth.depth > yamlScanDepthMax) {
+    throw new UserError(`${file}: rejected`, [`${file}:${blockDepth.line}: nesting is deeper than the limit of ${yamlDepthMax} levels`])
   }
   const lines = new LineCounter()
   const document = parseDocument(text, {
@@ -183,30 +193,60 @@ function parseYaml(text: string, file: string): RawScenario {
   return { file, document, lines, value }
 }
 
-/** Deepest nesting of [ and { outside quotes and comments; a cheap guard before parsing. */
+/**
+ * Deepest nesting of [ and { outside quoted scalars and comments. As in YAML, a quote opens a
+ * scalar only where a token starts (after a space, a line start or one of `[{,:`), so the
+ * apostrophe in `Bao'an` is text; a `#` starts a comment only after a space or a line start.
+ */
 function maxFlowDepth(text: string): number {
   let depth = 0
   let deepest = 0
   let quote = ''
   let comment = false
+  let previous = '\n'
   for (let index = 0; index < text.length; index++) {
-    const char = text[index]
+    const char = text[index] as string
     if (comment) {
       if (char === '\n') comment = false
-      continue
-    }
-    if (quote !== '') {
+    } else if (quote !== '') {
       if (char === quote) quote = ''
       else if (char === '\\' && quote === '"') index += 1
-      continue
-    }
-    if (char === '"' || char === "'") quote = char
-    else if (char === '#') comment = true
+    } else if ((char === '"' || char === "'") && tokenStarts.has(previous)) quote = char
+    else if (char === '#' && (previous === ' ' || previous === '\t' || previous === '\n')) comment = true
     else if (char === '[' || char === '{') deepest = Math.max(deepest, ++depth)
     else if (char === ']' || char === '}') depth = Math.max(0, depth - 1)
+    previous = char
   }
   return deepest
 }
+
+const tokenStarts = new Set([' ', '\t', '\n', '\r', '[', '{', ',', ':'])
+
+/**
+ * Deepest block nesting, estimated line by line: the stack of indentations (a deeper line opens
+ * a level, a shallower one closes levels) plus compact indicators at a line's start
+ * (`- - - x`, `? ? x`, `- a: - b`). Over-counts only odd layouts, never under-counts.
+ */
+function maxBlockDepth(text: string): { depth: number; line: number } {
+  const indents: number[] = []
+  let deepest = { depth: 0, line: 0 }
+  let lineNumber = 0
+  for (const line of text.split('\n')) {
+    lineNumber += 1
+    const indent = line.length - line.trimStart().length
+    const rest = line.slice(indent)
+    if (rest === '' || rest.startsWith('#') || rest === '\r') continue
+    while (indents.length > 0 && (indents[indents.length - 1] as number) >= indent) indents.pop()
+    indents.push(indent)
+    const compact = compactIndicators.exec(rest)?.[0].replace(/\s+/g, '').length ?? 0
+    const depth = indents.length + compact
+    if (depth > deepest.depth) deepest = { depth, line: lineNumber }
+  }
+  return deepest
+}
+
+/** Leading `- `, `? ` and `: ` indicators, each opening a level on the same line. */
+const compactIndicators = /^(?:[-?:](?:\s+|$))*/
 
 /** `file:line field.path[3].name`, with the line of the field when it is in the file. */
 function where(raw: RawScenario, at: readonly PropertyKey[]): string {
@@ -252,7 +292,7 @@ async function resolveInside(scenarioFile: string, relative: string, issues: str
   const target = path.resolve(folder, relative)
   const escapes = (from: string, to: string) => {
     const rel = path.relative(from, to)
-    return rel === '' || rel.startsWith('..') || path.isAbsolute(rel)
+    return rel === '' || rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel)
   }
   if (path.isAbsolute(relative) || escapes(folder, target)) {
     issues.push(`city.map: "${relative}" must be a path inside the scenario's folder`)

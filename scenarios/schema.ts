@@ -187,10 +187,10 @@ const shareTolerance = 1e-6
 /** Checks across fields, run once the shapes are right. Returns `path: message` lines. */
 export function crossFieldIssues(scenario: Scenario): string[] {
   const issues: string[] = []
-  const from = Date.parse(scenario.period.from)
-  const to = Date.parse(scenario.period.to)
-  if (Number.isNaN(from)) issues.push('period.from: is not a real date')
-  if (Number.isNaN(to)) issues.push('period.to: is not a real date')
+  const from = isRealInstant(scenario.period.from) ? Date.parse(scenario.period.from) : Number.NaN
+  const to = isRealInstant(scenario.period.to) ? Date.parse(scenario.period.to) : Number.NaN
+  if (Number.isNaN(from)) issues.push('period.from: is not a real date and time')
+  if (Number.isNaN(to)) issues.push('period.to: is not a real date and time')
   if (!Number.isNaN(from) && !Number.isNaN(to)) {
     const minutes = (to - from) / 60_000
     if (minutes <= 0) issues.push('period.to: must be after period.from')
@@ -230,6 +230,28 @@ export function crossFieldIssues(scenario: Scenario): string[] {
   const population = scenario.city.districts.reduce((sum, district) => sum + district.population, 0)
   if (population > residentsMax) issues.push(`city.districts: the populations add up to ${population}, more than ${residentsMax}`)
   return issues
+}
+
+/**
+ * True when every field of an ISO date-time is in range: Date.parse alone would take February 30
+ * for March 2 and start the run on another day.
+ */
+function isRealInstant(isoInstant: string): boolean {
+  const match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?/.exec(isoInstant)
+  if (match === null) return false
+  const [year, month, day, hour, minute, second] = match.slice(1).map((part) => Number(part ?? 0)) as [number, number, number, number, number, number]
+  const date = new Date(Date.UTC(year, month - 1, day, hour, minute, second))
+  const offset = Math.abs(offsetMinutes(isoInstant))
+  return (
+    date.getUTCFullYear() === year &&
+    date.getUTCMonth() === month - 1 &&
+    date.getUTCDate() === day &&
+    date.getUTCHours() === hour &&
+    date.getUTCMinutes() === minute &&
+    date.getUTCSeconds() === second &&
+    offset <= 14 * 60 &&
+    offset % 15 === 0
+  )
 }
 
 /** The UTC offset of an ISO date-time string, in minutes east of UTC. */

@@ -30,6 +30,7 @@ export function parseDistrictMap(json: unknown): { map: DistrictMap; issues: [] 
     return { map: null, issues: [`features: must hold at most ${mapFeaturesMax} districts`] }
   }
   const features: MapFeature[] = []
+  const ids = new Set<string>()
   let vertices = 0
   json.features.forEach((feature: unknown, index: number) => {
     const at = `features[${index}]`
@@ -43,6 +44,11 @@ export function parseDistrictMap(json: unknown): { map: DistrictMap; issues: [] 
       issues.push(`${at}.id: every district needs an id`)
       return
     }
+    if (ids.has(String(rawId))) {
+      issues.push(`${at}.id: "${String(rawId)}" is the id of another feature too`)
+      return
+    }
+    ids.add(String(rawId))
     const name = typeof properties.name === 'string' ? properties.name : String(rawId)
     const geometry = feature.geometry
     if (!isObject(geometry) || !Array.isArray(geometry.coordinates)) {

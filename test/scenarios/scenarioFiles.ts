@@ -127,13 +127,6 @@ export async function expectUserError(load: () => Promise<unknown>, boundMs = ho
   return { error: outcome.error, ms }
 }
 
-/** The issue line that contains `needle`; fails the test if there is none. */
-export function issueWith(error: UserError, needle: string): string {
-  const issue = error.issues.find((line) => line.includes(needle))
-  expect(issue, `an issue containing "${needle}" in:\n${error.issues.join('\n')}`).toBeDefined()
-  return issue ?? ''
-}
-
 /** Escapes a string for use inside a RegExp. */
 export function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
