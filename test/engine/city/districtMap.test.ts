@@ -4,8 +4,8 @@
  */
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { parseDistrictMap } from '../../engine/city/districtMap.js'
-import { mapFeaturesMax, mapRingVerticesMax } from '../../engine/limits.js'
+import { parseDistrictMap } from '../../../engine/city/districtMap.js'
+import { mapFeaturesMax, mapRingVerticesMax } from '../../../engine/limits.js'
 
 type Position = [number, number]
 
@@ -114,7 +114,7 @@ describe('parseDistrictMap: maps that parse', () => {
 
   it('parses the shipped Shenzhen map: 8 districts inside Shenzhen', () => {
     // Proves: the real map parses, with its 8 district ids, Polygon and MultiPolygon features, all positions near Shenzhen.
-    const json: unknown = JSON.parse(readFileSync(new URL('../../scenarios/maps/shenzhen.geojson', import.meta.url), 'utf8'))
+    const json: unknown = JSON.parse(readFileSync(new URL('../../../scenarios/maps/shenzhen.geojson', import.meta.url), 'utf8'))
     const result = parseDistrictMap(json)
     expect(result.issues).toEqual([])
     const features = result.map?.features ?? []
