@@ -3,7 +3,9 @@
  * written to bench/results/latest.json with the machine they ran on.
  *
  *   sim.intents_per_s_per_worker      payment intents one thread generates per second
- *   ledger.memory.transfers_per_s     transfers the memory ledger applies per second (one core)
+ *   ledger.memory.transfers_per_s     transfers the memory ledger applies per second (one core), a whole
+ *                                     day of real payments on a freshly opened ledger per sample
+ *   ledger.memory.accepted_share      the share of those transfers accepted (the rest are rejections)
  *   run.transfers_per_s@1M            a whole simulated day, 1 million residents, end to end
  *   run.day_wall_s@full               a whole simulated day of all 17.5 million residents
  *
@@ -14,13 +16,13 @@ import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Bench } from 'tinybench'
-import { generateChunk, generateOpening, segmentAgents, unpackIntents } from '../engine/behaviour/index.js'
+import { generateChunk, generateOpening, segmentAgents, unpackIntents, type SegmentAgents } from '../engine/behaviour/index.js'
 import { buildCity } from '../engine/city/index.js'
-import { MemoryLedger, type TransferBatch } from '../engine/ledger/index.js'
-import { transferBatchMax } from '../engine/limits.js'
-import { allocatePopulation, synthesizeMerchants, synthesizeResidents, viewPopulation } from '../engine/population/index.js'
-import { accountBatch, openingTransfers } from '../engine/run/institutions.js'
-import { planRun, runScenario } from '../engine/run/index.js'
+import { MemoryLedger, ResultCode, type TransferBatch } from '../engine/ledger/index.js'
+import { ticksPerChunk, transferBatchMax } from '../engine/limits.js'
+import { allocatePopulation, synthesizeMerchants, synthesizeResidents, viewPopulation, type Population } from '../engine/population/index.js'
+import { accountBatch, institutionNeeds, openingTransfers, type PlannedTransfer } from '../engine/run/institutions.js'
+import { planRun, runScenario, type Plan } from '../engine/run/index.js'
 import { wallClock } from '../engine/time/index.js'
 import { loadScenario } from '../scenarios/index.js'
 
@@ -35,8 +37,6 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const scenarioFile = path.join(root, 'scenarios/shenzhen-day.yaml')
 const resultsFile = path.join(root, 'bench/results/latest.json')
 const benchResidents = 1_000_000
-/** The evening peak hour: the busiest chunk of the day. */
-const peakChunk = 18
 const endToEndSamples = 3
 
 async function main(): Promise<void> {
@@ -70,37 +70,43 @@ async function main(): Promise<void> {
   const simMs = medianMs(simBench, 'sim')
   log({ name: 'sim.intents_per_s_per_worker', median: intentsPerDay / (simMs.median / 1000), unit: 'intents/s', samples: simMs.samples })
 
-  // Ledger: the busiest hour's real payments, 65,536 a batch, after the opening.
-  const ledger = new MemoryLedger({ accountsMax: plan.accounts.count, tiers: plan.tiers, utcOffsetMinutes: plan.clock.utcOffsetMinutes })
-  await ledger.open()
-  await ledger.createAccounts(accountBatch(plan, population))
-  const opening = openingTransfers(plan, population)
-  await ledger.submit(batchOf(opening.map((t) => t.debit), opening.map((t) => t.credit), opening.map((t) => t.amountFen), opening.map((t) => t.kind), plan.clock.startMinute))
-  for (const [index, seg] of plan.segments.entries()) {
-    const intents = unpackIntents(generateOpening(plan, population, agents[index] ?? segmentAgents(plan, population, seg)))
-    await ledger.submit(batchOf(intents.debit, intents.credit, intents.amountFen, intents.kind, plan.clock.startMinute))
-  }
-  const peak = plan.segments.map((seg, index) => unpackIntents(generateChunk(plan, population, agents[index] ?? segmentAgents(plan, population, seg), seg, peakChunk)))
-  const debit = concat(peak.map((p) => p.debit))
-  const credit = concat(peak.map((p) => p.credit))
-  const amountFen = concat(peak.map((p) => p.amountFen))
-  const kind = Uint8Array.from(peak.flatMap((p) => [...p.kind]))
-  const batches: TransferBatch[] = []
-  const peakMinute = plan.clock.startMinute + peakChunk * 60
-  for (let from = 0; from + transferBatchMax <= debit.length; from += transferBatchMax) {
-    const to = from + transferBatchMax
-    batches.push(batchOf(debit.subarray(from, to), credit.subarray(from, to), amountFen.subarray(from, to), kind.subarray(from, to), peakMinute))
-  }
-  if (batches.length === 0) throw new Error('the peak hour fills at least one batch')
-  let next = 0
-  const ledgerBench = new Bench({ iterations: 200, warmupIterations: 10, time: 0 })
-  ledgerBench.add('ledger', async () => {
-    await ledger.submit(batches[next++ % batches.length] as TransferBatch)
-  })
+  // Ledger: a whole day's real payments in the order a run applies them, on a fresh ledger each
+  // sample (accounts opened, e-CNY issued, wallets topped up), so wallets drain as in a real day.
+  const day = dayOfPayments(plan, population, agents)
+  const needs = institutionNeeds(plan, population)
+  const openingBatches = [
+    plannedBatch(openingTransfers(plan, needs), plan.clock.startMinute),
+    ...plan.segments.map((seg, index) => {
+      const intents = unpackIntents(generateOpening(plan, population, agents[index] ?? segmentAgents(plan, population, seg)))
+      return batchOf(intents.debit, intents.credit, intents.amountFen, intents.kind, new Uint32Array(intents.count).fill(plan.clock.startMinute))
+    }),
+  ]
+  let ledger = new MemoryLedger({ accountsMax: plan.accounts.count, tiers: plan.tiers, utcOffsetMinutes: plan.clock.utcOffsetMinutes })
+  let accepted = 0
+  const ledgerBench = new Bench({ iterations: 15, warmupIterations: 2, time: 0 })
+  ledgerBench.add(
+    'ledger',
+    async () => {
+      accepted = 0
+      for (const batch of day) {
+        const { code } = await ledger.submit(batch)
+        for (let index = 0; index < code.length; index++) if (code[index] === ResultCode.ok) accepted += 1
+      }
+    },
+    {
+      beforeEach: async () => {
+        ledger = new MemoryLedger({ accountsMax: plan.accounts.count, tiers: plan.tiers, utcOffsetMinutes: plan.clock.utcOffsetMinutes })
+        await ledger.open()
+        await ledger.createAccounts(accountBatch(plan, population))
+        for (const batch of openingBatches) await ledger.submit(batch)
+      },
+    },
+  )
   await ledgerBench.run()
   const ledgerMs = medianMs(ledgerBench, 'ledger')
-  log({ name: 'ledger.memory.transfers_per_s', median: transferBatchMax / (ledgerMs.median / 1000), unit: 'transfers/s', samples: ledgerMs.samples })
-  await ledger.close()
+  const dayTransfers = day.reduce((sum, batch) => sum + batch.count, 0)
+  log({ name: 'ledger.memory.transfers_per_s', median: dayTransfers / (ledgerMs.median / 1000), unit: 'transfers/s', samples: ledgerMs.samples })
+  log({ name: 'ledger.memory.accepted_share', median: accepted / dayTransfers, unit: 'ratio', samples: 1 })
 
   // End to end: the CLI's own path, wall clock, two workers.
   const workers = Math.min(2, os.availableParallelism())
@@ -155,27 +161,58 @@ function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2
 }
 
-function concat(parts: readonly Uint32Array[]): Uint32Array {
-  const out = new Uint32Array(parts.reduce((sum, part) => sum + part.length, 0))
-  let offset = 0
-  for (const part of parts) {
-    out.set(part, offset)
-    offset += part.length
-  }
-  return out
+function batchOf(debit: Uint32Array, credit: Uint32Array, amountFen: Uint32Array, kind: Uint8Array, minute: Uint32Array): TransferBatch {
+  const count = debit.length
+  return { count, id: Uint32Array.from({ length: count }, (_, index) => index), debit, credit, amountFen, kind, minute }
 }
 
-function batchOf(debit: ArrayLike<number>, credit: ArrayLike<number>, amountFen: ArrayLike<number>, kind: ArrayLike<number>, minute: number): TransferBatch {
-  const count = debit.length
-  return {
-    count,
-    id: Uint32Array.from({ length: count }, (_, index) => index),
-    debit: Uint32Array.from(debit),
-    credit: Uint32Array.from(credit),
-    amountFen: Uint32Array.from(amountFen),
-    kind: Uint8Array.from(kind),
-    minute: new Uint32Array(count).fill(minute),
+function plannedBatch(transfers: readonly PlannedTransfer[], minute: number): TransferBatch {
+  return batchOf(
+    Uint32Array.from(transfers, (t) => t.debit),
+    Uint32Array.from(transfers, (t) => t.credit),
+    Uint32Array.from(transfers, (t) => t.amountFen),
+    Uint8Array.from(transfers, (t) => t.kind),
+    new Uint32Array(transfers.length).fill(minute),
+  )
+}
+
+/** Every payment of the day, tick by tick and segment by segment, cut into ledger batches. */
+function dayOfPayments(plan: Plan, population: Population, agents: readonly SegmentAgents[]): TransferBatch[] {
+  const debit: number[] = []
+  const credit: number[] = []
+  const amountFen: number[] = []
+  const kind: number[] = []
+  const minute: number[] = []
+  for (let chunk = 0; chunk < plan.chunks; chunk++) {
+    const segments = plan.segments.map((seg, index) => unpackIntents(generateChunk(plan, population, agents[index] ?? segmentAgents(plan, population, seg), seg, chunk)))
+    const ticks = segments[0]?.ticks ?? 0
+    for (let tick = 0; tick < ticks; tick++) {
+      for (const intents of segments) {
+        const from = tick === 0 ? 0 : (intents.tickEnd[tick - 1] as number)
+        for (let index = from; index < (intents.tickEnd[tick] as number); index++) {
+          debit.push(intents.debit[index] as number)
+          credit.push(intents.credit[index] as number)
+          amountFen.push(intents.amountFen[index] as number)
+          kind.push(intents.kind[index] as number)
+          minute.push(plan.clock.startMinute + chunk * ticksPerChunk + tick)
+        }
+      }
+    }
   }
+  const batches: TransferBatch[] = []
+  for (let from = 0; from < debit.length; from += transferBatchMax) {
+    const to = Math.min(debit.length, from + transferBatchMax)
+    batches.push(
+      batchOf(
+        Uint32Array.from(debit.slice(from, to)),
+        Uint32Array.from(credit.slice(from, to)),
+        Uint32Array.from(amountFen.slice(from, to)),
+        Uint8Array.from(kind.slice(from, to)),
+        Uint32Array.from(minute.slice(from, to)),
+      ),
+    )
+  }
+  return batches
 }
 
 await main()

@@ -3,15 +3,16 @@
  * The citytwin command line. Exit codes: 0 success, 1 a run that failed (a broken invariant or
  * an internal error), 2 bad input (a flag, a scenario, a map) with a message naming it.
  */
-import { readFileSync } from 'node:fs'
+import { constants as fsConstants, promises as fs, readFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
 import { UserError } from '../engine/errors.js'
 import { ledgerNames } from '../engine/ledger/index.js'
 import { residentsMax, workersMax } from '../engine/limits.js'
-import { defaultRunFolder, progressLine, summaryTable, writeSummary, type RunProgress } from '../engine/report/index.js'
-import { runScenario } from '../engine/run/index.js'
+import { buildCity } from '../engine/city/index.js'
+import { defaultRunFolder, grouped, progressLine, summaryTable, writeSummary, type RunProgress } from '../engine/report/index.js'
+import { planRun, runScenario } from '../engine/run/index.js'
 import { wallClock } from '../engine/time/index.js'
 import { loadScenario } from '../scenarios/index.js'
 
@@ -42,6 +43,8 @@ interface RunFlags {
 
 async function runCommand(file: string, flags: RunFlags): Promise<number> {
   const loaded = await loadScenario(file)
+  // The folder is made before the run, so a bad --out fails at once rather than after it.
+  const folder = await prepareRunFolder(flags.out ?? defaultRunFolder('runs', wallClock.date(), flags.seed ?? loaded.scenario.seed), flags.out !== undefined)
   const progress = progressReporter(Boolean(flags.json))
   const summary = await runScenario(loaded, {
     seed: flags.seed,
@@ -52,10 +55,10 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
     onProgress: progress.update,
   })
   progress.done()
-  const folder = flags.out ?? defaultRunFolder('runs', wallClock.date(), summary.seed)
-  const written = await writeSummary(folder, summary)
+  const written = path.join(folder, 'summary.json')
   if (flags.json) process.stdout.write(`${JSON.stringify(summary)}\n`)
   else process.stdout.write(`\n${summaryTable(summary)}\n\nsummary    ${written}\n`)
+  await writeSummary(folder, summary)
   if (!summary.conservation.ok) {
     process.stderr.write(
       `citytwin: MONEY WAS NOT CONSERVED: balances ${summary.conservation.balancesFen} fen, issued − redeemed ${summary.conservation.issuedFen - summary.conservation.redeemedFen} fen, ${summary.conservation.negativeBalances} negative balances. The run failed.\n`,
@@ -66,12 +69,30 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
 }
 
 async function validateCommand(file: string): Promise<number> {
-  const { scenario, mapFile } = await loadScenario(file)
-  const population = scenario.city.districts.reduce((sum, district) => sum + district.population, 0)
+  const loaded = await loadScenario(file)
+  const { scenario, mapFile } = loaded
+  // Planning is where sizes are checked against the engine's bounds: what validates also runs.
+  const plan = planRun(scenario, buildCity(loaded.map, scenario.city.districts))
   process.stdout.write(
-    `${file}: valid. "${scenario.name}", ${scenario.city.districts.length} districts of ${path.relative(process.cwd(), mapFile) || mapFile}, population ${population.toLocaleString('en-US')} at scale ${scenario.scale}, seed ${scenario.seed}\n`,
+    `${file}: valid. "${scenario.name}": ${scenario.city.districts.length} districts of ${path.relative(process.cwd(), mapFile) || mapFile}, ` +
+      `${grouped(plan.residents)} residents and ${grouped(plan.merchants)} merchants at scale ${scenario.scale}, ${plan.clock.ticks} simulated minutes, seed ${scenario.seed}\n`,
   )
   return 0
+}
+
+/** Makes the run folder, or explains why it cannot be used. */
+async function prepareRunFolder(folder: string, named: boolean): Promise<string> {
+  const flag = named ? '--out' : 'the run folder'
+  if (folder.trim() === '') throw new UserError(`${flag}: must name a folder`)
+  try {
+    await fs.mkdir(folder, { recursive: true })
+    await fs.access(folder, fsConstants.W_OK)
+    return folder
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error)
+    const reason = code === 'EEXIST' || code === 'ENOTDIR' ? 'a file is in the way' : code === 'EACCES' ? 'permission denied' : code
+    throw new UserError(`${flag}: cannot write the run to "${folder}" (${reason})`)
+  }
 }
 
 /** A bar redrawn in place on a terminal; elsewhere, a line every tenth of the run. */

@@ -14,8 +14,3 @@ export function assert(condition: unknown, message = 'assertion failed'): assert
 export function unreachable(value: never): never {
   throw new AssertionError(`unreachable: ${JSON.stringify(value)}`)
 }
-
-/** True for integers that a float64 holds exactly (|n| < 2^53). Money is such an integer of fen. */
-export function isSafeFen(value: number): boolean {
-  return Number.isSafeInteger(value)
-}

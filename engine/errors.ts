@@ -12,14 +12,3 @@ export class UserError extends Error {
     this.issues = issues
   }
 }
-
-/** An operating failure of a ledger or another outside system: typed, with a code. */
-export class LedgerUnavailableError extends Error {
-  override readonly name = 'LedgerUnavailableError'
-  constructor(
-    readonly code: 'timeout' | 'refused' | 'server_error',
-    message: string,
-  ) {
-    super(message)
-  }
-}

@@ -47,8 +47,12 @@ export const chunksInFlightMax = 2
 export const transferBatchMax = 1 << 16
 /** Largest single transfer: amounts travel in Uint32 columns. */
 export const transferAmountFenMax = 0xffff_ffff
+/** Accounts looked up per ledger call (end-of-day redemptions, the audit). */
+export const lookupBatchMax = 1 << 16
 /** Transfer ids are Uint32 in v1; a run that would need more stops with a clear error. */
 export const transfersPerRunMax = 0xffff_ffff
+/** What a scenario may plan: half the id space, leaving room for chance, openings and end-of-day transfers. */
+export const expectedTransfersMax = Math.floor(transfersPerRunMax / 2)
 export const accountsMax = residentsMax + merchantsMax + 1024
 /** Retries when drawing an agent that satisfies a condition (adopted payee, merchant of a category). */
 export const drawAttemptsMax = 32

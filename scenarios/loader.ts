@@ -26,35 +26,55 @@ const utf8 = new TextDecoder('utf-8', { fatal: true })
 export async function loadScenario(file: string): Promise<LoadedScenario> {
   const text = await readBounded(file, scenarioBytesMax, 'scenario')
   const raw = parseYaml(text, file)
+  // Every check runs, whatever the others found: the user sees all the errors at once.
+  const issues: string[] = []
   const parsed = scenarioSchema.safeParse(raw.value)
   if (!parsed.success) {
-    const issues = parsed.error.issues.flatMap((issue) => {
+    for (const issue of parsed.error.issues) {
       const at = [...issue.path]
-      if (issue.code === 'unrecognized_keys') {
-        return issue.keys.map((key) => `${where(raw, [...at, key])}: unknown field`)
+      if (issue.code === 'unrecognized_keys') issues.push(...issue.keys.map((key) => `${where(raw, [...at, key])}: unknown field`))
+      else issues.push(`${where(raw, at)}: ${issue.message}`)
+    }
+  }
+  const crossField = crossFieldIssues(raw.value)
+  const city = isObject(raw.value) && isObject(raw.value.city) ? raw.value.city : {}
+  let map: DistrictMap | null = null
+  let mapFile: string | null = null
+  let mapError: UserError | null = null
+  if (typeof city.map === 'string') {
+    mapFile = await resolveInside(file, city.map, crossField)
+    if (mapFile !== null) {
+      try {
+        map = await loadMap(mapFile)
+      } catch (error) {
+        if (!(error instanceof UserError)) throw error
+        mapError = error
       }
-      return [`${where(raw, at)}: ${issue.message}`]
+    }
+  }
+  issues.push(...crossField.map((issue) => lineOf(raw, issue)))
+  if (mapError !== null) {
+    // A broken map alone is reported as the map's own error; with other problems, among them.
+    if (issues.length === 0) throw mapError
+    issues.push(mapError.message.split('\n')[0] ?? mapError.message, ...mapError.issues.map((issue) => `  ${issue}`))
+  }
+  if (map !== null && Array.isArray(city.districts)) {
+    const mapIds = new Set(map.features.map((feature) => feature.id))
+    city.districts.forEach((district: unknown, index) => {
+      const id = isObject(district) ? district.id : undefined
+      if (typeof id === 'string' && !mapIds.has(id)) {
+        issues.push(`${where(raw, ['city', 'districts', index, 'id'])}: "${id}" is not a district of ${String(city.map)} (it has ${[...mapIds].join(', ')})`)
+      }
     })
+  }
+  if (issues.length > 0 || !parsed.success || map === null || mapFile === null) {
     throw new UserError(`${file}: invalid scenario`, issues)
   }
-  const scenario = parsed.data
-  const issues = crossFieldIssues(scenario)
-  const mapFile = await resolveInside(file, scenario.city.map, issues)
-  if (issues.length > 0 || mapFile === null) {
-    throw new UserError(`${file}: invalid scenario`, issues.map((issue) => lineOf(raw, issue)))
-  }
+  return { file, scenario: parsed.data, map, mapFile }
+}
 
-  const map = await loadMap(mapFile)
-  const mapIds = new Set(map.features.map((feature) => feature.id))
-  const mapIssues: string[] = []
-  scenario.city.districts.forEach((district, index) => {
-    if (!mapIds.has(district.id)) {
-      const known = [...mapIds].join(', ')
-      mapIssues.push(`${where(raw, ['city', 'districts', index, 'id'])}: "${district.id}" is not a district of ${scenario.city.map} (it has ${known})`)
-    }
-  })
-  if (mapIssues.length > 0) throw new UserError(`${file}: invalid scenario`, mapIssues)
-  return { file, scenario, map, mapFile }
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
 async function loadMap(mapFile: string): Promise<DistrictMap> {

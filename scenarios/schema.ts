@@ -52,11 +52,13 @@ const name = () =>
     .min(1, { error: 'must not be empty' })
     .max(80, { error: 'must be at most 80 characters' })
 
+const instantPattern = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?([+-]\d{2}:\d{2}|Z)$/
+
 /** ISO 8601 with an explicit offset, so the simulated clock knows the city's local time. */
 const instant = () =>
   z
     .string({ error: 'must be a date-time with an offset, like "2026-11-23T00:00:00+08:00" (quote it)' })
-    .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?([+-]\d{2}:\d{2}|Z)$/, {
+    .regex(instantPattern, {
       error: 'must be a date-time with an offset, like "2026-11-23T00:00:00+08:00"',
     })
 
@@ -184,52 +186,90 @@ export type WalletTier = Scenario['wallets']['tiers'][number]
 
 const shareTolerance = 1e-6
 
-/** Checks across fields, run once the shapes are right. Returns `path: message` lines. */
-export function crossFieldIssues(scenario: Scenario): string[] {
+/**
+ * Checks across fields. They run even when the schema found problems, so a user sees every error
+ * at once: each check looks only at fields whose own shape is right, and leaves the rest to the
+ * schema's messages. Returns `path: message` lines.
+ */
+export function crossFieldIssues(input: unknown): string[] {
   const issues: string[] = []
-  const from = isRealInstant(scenario.period.from) ? Date.parse(scenario.period.from) : Number.NaN
-  const to = isRealInstant(scenario.period.to) ? Date.parse(scenario.period.to) : Number.NaN
-  if (Number.isNaN(from)) issues.push('period.from: is not a real date and time')
-  if (Number.isNaN(to)) issues.push('period.to: is not a real date and time')
-  if (!Number.isNaN(from) && !Number.isNaN(to)) {
-    const minutes = (to - from) / 60_000
-    if (minutes <= 0) issues.push('period.to: must be after period.from')
-    else if (!Number.isInteger(minutes)) issues.push('period.to: must be a whole number of minutes after period.from')
-    else if (minutes > simulatedDaysMax * 24 * 60) issues.push(`period.to: the period must be at most ${simulatedDaysMax} days`)
-    if (offsetMinutes(scenario.period.from) !== offsetMinutes(scenario.period.to)) {
-      issues.push('period.to: must use the same UTC offset as period.from')
+  const scenario = record(input)
+  const period = record(scenario.period)
+  if (isInstant(period.from) && isInstant(period.to)) {
+    const from = isRealInstant(period.from) ? Date.parse(period.from) : Number.NaN
+    const to = isRealInstant(period.to) ? Date.parse(period.to) : Number.NaN
+    if (Number.isNaN(from)) issues.push('period.from: is not a real date and time from 1970 on')
+    if (Number.isNaN(to)) issues.push('period.to: is not a real date and time from 1970 on')
+    if (!Number.isNaN(from) && !Number.isNaN(to)) {
+      const minutes = (to - from) / 60_000
+      if (minutes <= 0) issues.push('period.to: must be after period.from')
+      else if (!Number.isInteger(minutes)) issues.push('period.to: must be a whole number of minutes after period.from')
+      else if (minutes > simulatedDaysMax * 24 * 60) issues.push(`period.to: the period must be at most ${simulatedDaysMax} days`)
+      if (offsetMinutes(period.from) !== offsetMinutes(period.to)) {
+        issues.push('period.to: must use the same UTC offset as period.from')
+      }
     }
   }
 
+  const districts = list(record(scenario.city).districts)
   const ids = new Set<string>()
-  scenario.city.districts.forEach((district, index) => {
-    if (ids.has(district.id)) issues.push(`city.districts[${index}].id: "${district.id}" is listed twice`)
-    ids.add(district.id)
+  let population = 0
+  districts.forEach((raw, index) => {
+    const district = record(raw)
+    if (typeof district.id === 'string') {
+      if (ids.has(district.id)) issues.push(`city.districts[${index}].id: "${district.id}" is listed twice`)
+      ids.add(district.id)
+    }
+    if (typeof district.population === 'number') population += district.population
   })
+  if (population > residentsMax) issues.push(`city.districts: the populations add up to ${population}, more than ${residentsMax}`)
 
-  const tiers = new Set<number>()
+  const tiers = list(record(scenario.wallets).tiers)
+  const tierNumbers = new Set<number>()
   let tierShare = 0
-  scenario.wallets.tiers.forEach((tier, index) => {
+  let tierSharesKnown = tiers.length > 0
+  tiers.forEach((raw, index) => {
+    const tier = record(raw)
     const at = `wallets.tiers[${index}]`
-    if (tiers.has(tier.tier)) issues.push(`${at}.tier: tier ${tier.tier} is listed twice`)
-    tiers.add(tier.tier)
-    tierShare += tier.share
-    if (tier.perPaymentFen > tier.perDayFen) issues.push(`${at}.perPaymentFen: must not exceed perDayFen`)
-    if (tier.perDayFen > tier.perYearFen) issues.push(`${at}.perDayFen: must not exceed perYearFen`)
-    if (tier.initialBalanceFen > tier.balanceCapFen) issues.push(`${at}.initialBalanceFen: must not exceed balanceCapFen`)
+    if (typeof tier.tier === 'number') {
+      if (tierNumbers.has(tier.tier)) issues.push(`${at}.tier: tier ${tier.tier} is listed twice`)
+      tierNumbers.add(tier.tier)
+    }
+    if (typeof tier.share === 'number') tierShare += tier.share
+    else tierSharesKnown = false
+    const exceeds = (small: string, large: string) => {
+      const a = tier[small]
+      const b = tier[large]
+      if (typeof a === 'number' && typeof b === 'number' && a > b) issues.push(`${at}.${small}: must not exceed ${large}`)
+    }
+    exceeds('perPaymentFen', 'perDayFen')
+    exceeds('perDayFen', 'perYearFen')
+    exceeds('initialBalanceFen', 'balanceCapFen')
   })
-  if (Math.abs(tierShare - 1) > shareTolerance) {
+  if (tierSharesKnown && Math.abs(tierShare - 1) > shareTolerance) {
     issues.push(`wallets.tiers: shares must add up to 1 (they add up to ${round(tierShare)})`)
   }
 
-  const categoryShare = Object.values(scenario.merchants.categories).reduce((sum, category) => sum + category.share, 0)
-  if (Math.abs(categoryShare - 1) > shareTolerance) {
-    issues.push(`merchants.categories: shares must add up to 1 (they add up to ${round(categoryShare)})`)
+  const categories = Object.values(record(record(scenario.merchants).categories)).map((category) => record(category).share)
+  if (categories.length > 0 && categories.every((share) => typeof share === 'number')) {
+    const categoryShare = (categories as number[]).reduce((sum, share) => sum + share, 0)
+    if (Math.abs(categoryShare - 1) > shareTolerance) {
+      issues.push(`merchants.categories: shares must add up to 1 (they add up to ${round(categoryShare)})`)
+    }
   }
-
-  const population = scenario.city.districts.reduce((sum, district) => sum + district.population, 0)
-  if (population > residentsMax) issues.push(`city.districts: the populations add up to ${population}, more than ${residentsMax}`)
   return issues
+}
+
+function record(value: unknown): Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {}
+}
+
+function list(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : []
+}
+
+function isInstant(value: unknown): value is string {
+  return typeof value === 'string' && instantPattern.test(value)
 }
 
 /**
@@ -240,6 +280,8 @@ function isRealInstant(isoInstant: string): boolean {
   const match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?/.exec(isoInstant)
   if (match === null) return false
   const [year, month, day, hour, minute, second] = match.slice(1).map((part) => Number(part ?? 0)) as [number, number, number, number, number, number]
+  // Simulated minutes travel as Uint32 minutes since 1970: earlier dates would wrap.
+  if (year < 1970 || year > 9999) return false
   const date = new Date(Date.UTC(year, month - 1, day, hour, minute, second))
   const offset = Math.abs(offsetMinutes(isoInstant))
   return (

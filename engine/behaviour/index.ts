@@ -1,4 +1,14 @@
 export { generateChunk, generateOpening, paymentKindBehaviours } from './generateChunk.js'
-export { holdsSalary, segmentAgents, type SegmentAgents } from './behaviourContext.js'
+export {
+  allocateAgentIndex,
+  countSegmentAgents,
+  fillSegmentAgents,
+  holdsSalary,
+  segmentAgents,
+  viewSegmentAgents,
+  type AgentCounts,
+  type AgentIndexBuffers,
+  type SegmentAgents,
+} from './segmentAgents.js'
 export { unpackIntents, IntentBuffer, type PackedIntents } from './intentBuffer.js'
 export { minuteShares } from './rhythm.js'

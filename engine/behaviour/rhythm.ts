@@ -34,7 +34,7 @@ const rhythms: Record<PaymentKindName, KindRhythm> = {
   },
   payroll: {
     weekday: [0, 0, 0, 0, 0, 0, 0, 0, 2, 6, 5, 3, 1, 1, 1, 1, 0.5, 0, 0, 0, 0, 0, 0, 0],
-    weekend: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1],
+    weekend: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
     weekendFactor: 0,
   },
   p2p: {

@@ -7,9 +7,11 @@
  *   bill     resident -> utility
  *   payroll  employer -> resident (B2P)
  *   p2p      resident -> resident
- *   redeem   merchant, operator or utility -> its bank, and bank -> central bank
+ *   redeem   merchant, operator or utility -> its bank (e-CNY turned back into deposits)
+ *   retire   operating bank -> central bank (e-CNY the bank holds beyond its working float)
+ * `issue` and `retire` are the only kinds that touch the central bank.
  */
-export const transferKinds = ['issue', 'topup', 'retail', 'transit', 'bill', 'payroll', 'p2p', 'redeem'] as const
+export const transferKinds = ['issue', 'topup', 'retail', 'transit', 'bill', 'payroll', 'p2p', 'redeem', 'retire'] as const
 export type TransferKindName = (typeof transferKinds)[number]
 
 export const TransferKind = {
@@ -21,6 +23,7 @@ export const TransferKind = {
   payroll: 5,
   p2p: 6,
   redeem: 7,
+  retire: 8,
 } as const satisfies Record<TransferKindName, number>
 
 export const transferKindCount = transferKinds.length

@@ -12,7 +12,6 @@ export function defaultRunFolder(root: string, date: Date, seed: number): string
 }
 
 export async function writeSummary(folder: string, summary: RunSummary): Promise<string> {
-  await fs.mkdir(folder, { recursive: true })
   const file = path.join(folder, 'summary.json')
   const temporary = `${file}.${process.pid}.tmp`
   await fs.writeFile(temporary, `${JSON.stringify(summary, null, 2)}\n`)

@@ -1,33 +1,41 @@
 /**
- * The institutions' side of a run: the accounts to open, the central bank's issuance to the
- * operating banks and the banks' funding of employers at the start, and the sweep at the end
- * of each day, when merchants, the transit operator and utilities redeem their e-CNY at their
- * bank and the banks return it to the central bank.
+ * The institutions' side of a run:
+ *   opening       the central bank issues to each operating bank what its customers' first
+ *                 top-ups, its working float and the employers it banks need; banks fund employers
+ *   end of day    merchants, the transit operator and utilities redeem their takings at their bank;
+ *                 then each bank retires what it holds beyond its working float to the central
+ *                 bank, or is issued what it lacks, so the next day's top-ups are covered
  */
 import { assert } from '../assert.js'
 import { holdsSalary } from '../behaviour/index.js'
 import { AccountFlag, TransferKind, type AccountBatch } from '../ledger/index.js'
+import { minutesPerDay } from '../limits.js'
 import { ResidentFlag, type Population } from '../population/index.js'
 import type { Plan } from './plan.js'
 
 /** Large institutional sums move in pieces no bigger than this (10 million yuan). */
 export const institutionalPieceFen = 1_000_000_000
 
-/** Employers are funded for this many times the payroll they are expected to pay. */
+/** Employers are funded for this many times the payroll they are expected to pay over the period. */
 const employerFloatFactor = 2
-
-export interface PopulationTotals {
-  readonly adopted: number
-  readonly riders: number
-  readonly adoptedRiders: number
-  readonly employed: number
-}
 
 export interface PlannedTransfer {
   readonly debit: number
   readonly credit: number
   readonly amountFen: number
   readonly kind: number
+}
+
+/** What the institutions need, from the synthesized population. */
+export interface InstitutionNeeds {
+  /** Per bank: e-CNY it keeps on hand for its customers' top-ups (issuancePerResidentFen per adopted customer). */
+  readonly bankFloatFen: readonly number[]
+  /** Per bank: the opening top-ups of its customers' wallets. */
+  readonly openingTopupsFen: readonly number[]
+  /** Per district: what its employers are funded with for payroll. */
+  readonly employerFloatFen: readonly number[]
+  readonly adopted: number
+  readonly riders: number
 }
 
 export function accountBatch(plan: Plan, population: Population): AccountBatch {
@@ -41,65 +49,61 @@ export function accountBatch(plan: Plan, population: Population): AccountBatch {
   return { count, id, tier, flags }
 }
 
-export function populationTotals(population: Population): PopulationTotals {
+export function institutionNeeds(plan: Plan, population: Population): InstitutionNeeds {
+  const { bankCount } = plan.accounts
+  const bankFloatFen = new Array<number>(bankCount).fill(0)
+  const openingTopupsFen = new Array<number>(bankCount).fill(0)
+  const payeesByDistrict = new Array<number>(plan.districts.length).fill(0)
   let adopted = 0
   let riders = 0
-  let adoptedRiders = 0
-  let employed = 0
   for (let resident = 0; resident < population.residents; resident++) {
     const flags = population.flags[resident] as number
-    if ((flags & ResidentFlag.adopted) !== 0) adopted += 1
     if ((flags & ResidentFlag.rider) !== 0) riders += 1
-    if ((flags & (ResidentFlag.rider | ResidentFlag.adopted)) === (ResidentFlag.rider | ResidentFlag.adopted)) adoptedRiders += 1
-    if ((flags & ResidentFlag.employed) !== 0) employed += 1
-  }
-  return { adopted, riders, adoptedRiders, employed }
-}
-
-/**
- * Before the first tick: the central bank issues to each bank what its customers' opening
- * top-ups and a reserve per customer need, plus what the employers it banks need for payroll;
- * then the banks fund the employers.
- */
-export function openingTransfers(plan: Plan, population: Population): PlannedTransfer[] {
-  const { bankFirst, bankCount, employerFirst, issuer } = plan.accounts
-  const bankNeedFen = new Array<number>(bankCount).fill(0)
-  const payeesByDistrict = new Array<number>(plan.districts.length).fill(0)
-  const salaryFen = plan.payments.payroll.amountFen
-  for (let resident = 0; resident < population.residents; resident++) {
-    const flags = population.flags[resident] as number
     if ((flags & ResidentFlag.adopted) === 0) continue
-    const tier = plan.tiers[population.tier[resident] as number]
+    adopted += 1
+    const tierIndex = population.tier[resident] as number
+    const tier = plan.tiers[tierIndex]
     assert(tier !== undefined, 'every resident has a planned tier')
     const bank = population.bank[resident] as number
-    bankNeedFen[bank] = (bankNeedFen[bank] as number) + tier.initialBalanceFen + plan.issuancePerResidentFen
-    if ((flags & ResidentFlag.employed) !== 0 && holdsSalary(plan, population.tier[resident] as number)) {
+    bankFloatFen[bank] = (bankFloatFen[bank] as number) + plan.issuancePerResidentFen
+    openingTopupsFen[bank] = (openingTopupsFen[bank] as number) + tier.initialBalanceFen
+    if ((flags & ResidentFlag.employed) !== 0 && holdsSalary(plan, tierIndex)) {
       const work = population.work[resident] as number
       payeesByDistrict[work] = (payeesByDistrict[work] as number) + 1
     }
   }
-  const days = plan.clock.ticks / (24 * 60)
+  const days = Math.max(1, plan.clock.ticks / minutesPerDay)
   const payroll = plan.payments.payroll
   const employerFloatFen = payeesByDistrict.map((payees) =>
-    payroll.enabled ? Math.ceil(payees * payroll.perDay * Math.max(days, 1) * salaryFen * employerFloatFactor) : 0,
+    payroll.enabled ? Math.ceil(payees * payroll.perDay * days * payroll.amountFen * employerFloatFactor) : 0,
   )
-  employerFloatFen.forEach((floatFen, district) => {
-    const bank = district % bankCount
-    bankNeedFen[bank] = (bankNeedFen[bank] as number) + floatFen
-  })
+  return { bankFloatFen, openingTopupsFen, employerFloatFen, adopted, riders }
+}
 
+/** The bank that holds an employer's account: employers of district d bank with bank d mod banks. */
+function employerBank(plan: Plan, district: number): number {
+  return district % plan.accounts.bankCount
+}
+
+/** Before the first tick: issuance to every bank, then the banks' funding of employers. */
+export function openingTransfers(plan: Plan, needs: InstitutionNeeds): PlannedTransfer[] {
+  const { bankFirst, bankCount, employerFirst, issuer } = plan.accounts
   const transfers: PlannedTransfer[] = []
-  bankNeedFen.forEach((needFen, bank) => {
+  for (let bank = 0; bank < bankCount; bank++) {
+    let needFen = (needs.bankFloatFen[bank] as number) + (needs.openingTopupsFen[bank] as number)
+    needs.employerFloatFen.forEach((floatFen, district) => {
+      if (employerBank(plan, district) === bank) needFen += floatFen
+    })
     assert(Number.isSafeInteger(needFen), 'a bank need is an exact integer of fen')
     pushPieces(transfers, issuer, bankFirst + bank, needFen, TransferKind.issue)
-  })
-  employerFloatFen.forEach((floatFen, district) => {
-    pushPieces(transfers, bankFirst + (district % bankCount), employerFirst + district, floatFen, TransferKind.topup)
+  }
+  needs.employerFloatFen.forEach((floatFen, district) => {
+    pushPieces(transfers, bankFirst + employerBank(plan, district), employerFirst + district, floatFen, TransferKind.topup)
   })
   return transfers
 }
 
-/** The accounts whose balance is swept to a bank at the end of each day, with their bank. */
+/** The accounts whose balance is redeemed at the end of each day, with their bank. */
 export function sweptAccounts(plan: Plan, population: Population): { ids: Uint32Array; bank: Uint8Array } {
   const { merchantFirst, transit, utilityFirst, utilityCount, bankCount } = plan.accounts
   const count = 1 + utilityCount + plan.merchants
@@ -118,20 +122,28 @@ export function sweptAccounts(plan: Plan, population: Population): { ids: Uint32
   return { ids, bank }
 }
 
-/** Redemptions: each swept account's whole balance to its bank, then each bank's takings to the central bank. */
-export function sweepTransfers(plan: Plan, swept: { ids: Uint32Array; bank: Uint8Array }, balanceFen: Float64Array): PlannedTransfer[] {
-  const { bankFirst, bankCount, issuer } = plan.accounts
-  const takenFen = new Array<number>(bankCount).fill(0)
+/** End of day, first step: every swept account redeems its whole balance at its bank. */
+export function redemptions(swept: { ids: Uint32Array; bank: Uint8Array }, balanceFen: Float64Array, bankFirst: number): PlannedTransfer[] {
   const transfers: PlannedTransfer[] = []
   for (let index = 0; index < swept.ids.length; index++) {
     const balance = balanceFen[index] as number
     assert(Number.isSafeInteger(balance) && balance >= 0, 'a swept account holds a whole, non-negative balance')
-    if (balance === 0) continue
-    const bank = swept.bank[index] as number
-    pushPieces(transfers, swept.ids[index] as number, bankFirst + bank, balance, TransferKind.redeem)
-    takenFen[bank] = (takenFen[bank] as number) + balance
+    pushPieces(transfers, swept.ids[index] as number, bankFirst + (swept.bank[index] as number), balance, TransferKind.redeem)
   }
-  takenFen.forEach((amount, bank) => pushPieces(transfers, bankFirst + bank, issuer, amount, TransferKind.redeem))
+  return transfers
+}
+
+/** End of day, second step: each bank retires its excess over its float, or is issued its shortfall. */
+export function rebalancing(plan: Plan, needs: InstitutionNeeds, bankBalanceFen: Float64Array): PlannedTransfer[] {
+  const { bankFirst, bankCount, issuer } = plan.accounts
+  assert(bankBalanceFen.length === bankCount, 'one balance per bank')
+  const transfers: PlannedTransfer[] = []
+  for (let bank = 0; bank < bankCount; bank++) {
+    const gapFen = (bankBalanceFen[bank] as number) - (needs.bankFloatFen[bank] as number)
+    assert(Number.isSafeInteger(gapFen), 'a bank balance is an exact integer of fen')
+    if (gapFen > 0) pushPieces(transfers, bankFirst + bank, issuer, gapFen, TransferKind.retire)
+    else pushPieces(transfers, issuer, bankFirst + bank, -gapFen, TransferKind.issue)
+  }
   return transfers
 }
 

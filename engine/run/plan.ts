@@ -8,7 +8,7 @@ import { assert } from '../assert.js'
 import type { City } from '../city/index.js'
 import { UserError } from '../errors.js'
 import type { WalletTierLimits } from '../ledger/index.js'
-import { minutesPerDay, residentsMax, segmentCount, ticksPerChunk, transfersPerRunMax } from '../limits.js'
+import { expectedTransfersMax, merchantsMax, minutesPerDay, residentsMax, segmentCount, ticksPerChunk } from '../limits.js'
 import type { SimClock } from '../time/index.js'
 import { offsetMinutes, type Scenario } from '../../scenarios/schema.js'
 
@@ -140,7 +140,7 @@ export function planRun(scenario: Scenario, city: City, options: PlanOptions = {
     share: category.share,
     ticketFen: category.ticketFen,
   }))
-  // Every district with residents gets at least one merchant of each category, so a resident
+  // Every district gets at least one merchant of each category, so a resident
   // always has somewhere to pay, even in a tiny sample of the city.
   const merchantsWanted = Math.max(Math.round(scenario.merchants.count * scale), districts.length * categories.length)
   // Merchants follow where people live and work.
@@ -148,6 +148,9 @@ export function planRun(scenario: Scenario, city: City, options: PlanOptions = {
     merchantsWanted,
     city.districts.map((district) => district.population + district.jobs),
   )
+  if (merchantsWanted > merchantsMax) {
+    throw new UserError(`the run would have ${merchantsWanted} merchants, more than the limit of ${merchantsMax}; lower --residents or merchants.count`)
+  }
   const merchantCellStart: number[] = [0]
   let merchants = 0
   merchantsByDistrict.forEach((count) => {
@@ -224,9 +227,9 @@ export function planRun(scenario: Scenario, city: City, options: PlanOptions = {
   }
 
   const expectedTransfers = Object.values(payments).reduce((sum, rate) => sum + rate.perDay, 0) * residents * (ticks / minutesPerDay)
-  if (expectedTransfers > transfersPerRunMax / 2) {
+  if (expectedTransfers > expectedTransfersMax) {
     throw new UserError(
-      `the scenario would make about ${Math.round(expectedTransfers)} transfers, more than one run holds (${transfersPerRunMax}); shorten the period or lower the scale`,
+      `the scenario would make about ${Math.round(expectedTransfers)} transfers, more than the ${expectedTransfersMax} one run takes; shorten the period, lower the rates or the scale`,
     )
   }
 

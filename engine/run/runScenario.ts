@@ -1,27 +1,28 @@
 /**
- * A run, end to end: plan → city → population (workers) → accounts and issuance → ticks
- * (workers generate, the ledger applies in canonical order) → audit → summary.
+ * A run, end to end: plan → city → population (workers) → agent index (workers) → accounts →
+ * opening → ticks (workers generate, the ledger applies in canonical order) → audit → summary.
  *
+ *   opening:   issuance and employer funding ▸ seg 0 … seg 63 first top-ups ─▶ ledger
  *   chunk c:   segment 0 ─┐
- *              segment 1 ─┼─▶ for each tick: institutions ▸ seg 0 ▸ seg 1 ▸ … ▸ seg 63 ▸ sweep ─▶ ledger
- *              …         ─┤                      (ids stamped in this order; digest over it)
- *              segment 63┘
+ *              segment 1 ─┼─▶ for each tick: seg 0 ▸ seg 1 ▸ … ▸ seg 63 ─▶ ledger
+ *              …         ─┤      at a day's last tick, then: redemptions ▸ bank rebalancing ─▶ ledger
+ *              segment 63┘   (ids stamped in this order; the digest covers it)
  *
  * Workers run ahead by at most `chunksInFlightMax` chunks. The order the ledger sees depends only
  * on tick and segment, so the digest is the same whatever the number of workers.
  */
 import { createHash } from 'node:crypto'
 import { assert } from '../assert.js'
-import { unpackIntents, type PackedIntents } from '../behaviour/index.js'
+import { allocateAgentIndex, unpackIntents, type AgentIndexBuffers, type PackedIntents } from '../behaviour/index.js'
 import { buildCity } from '../city/index.js'
 import { createLedger, type LedgerCore, type LedgerOptions, type TransferBatch } from '../ledger/index.js'
-import { chunksInFlightMax, segmentCount, ticksPerChunk, transferBatchMax, transfersPerRunMax, workersMax } from '../limits.js'
+import { chunksInFlightMax, lookupBatchMax, segmentCount, ticksPerChunk, transferBatchMax, transfersPerRunMax, workersMax } from '../limits.js'
 import { TransferCounters } from '../metrics/transferCounters.js'
 import { allocatePopulation, synthesizeMerchants, viewPopulation, type Population } from '../population/index.js'
 import type { RunProgress, RunSummary } from '../report/summary.js'
 import { isLastTickOfDay, isoMinute, type NowMs } from '../time/index.js'
 import type { LoadedScenario } from '../../scenarios/loader.js'
-import { accountBatch, openingTransfers, populationTotals, sweepTransfers, sweptAccounts } from './institutions.js'
+import { accountBatch, institutionNeeds, openingTransfers, rebalancing, redemptions, sweptAccounts, type InstitutionNeeds } from './institutions.js'
 import { planRun, type Plan } from './plan.js'
 import { SimPool } from './simPool.js'
 import { TickBatch } from './tickBatch.js'
@@ -37,9 +38,6 @@ export interface RunOptions {
   readonly now: NowMs
   readonly onProgress?: ((progress: RunProgress) => void) | undefined
 }
-
-/** Accounts looked up per call during the audit and the sweep. */
-const lookupBatchMax = 1 << 16
 
 export async function runScenario(loaded: LoadedScenario, options: RunOptions): Promise<RunSummary> {
   assert(Number.isInteger(options.workers) && options.workers >= 1 && options.workers <= workersMax, 'workers was validated')
@@ -70,8 +68,11 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions): 
   try {
     progress('building', 0)
     const synthesis = Promise.all(plan.segments.map((segment) => pool.synthesize(segment.index)))
+    synthesis.catch(() => undefined) // awaited below; this only keeps a failure meanwhile from going unhandled
     for (const segment of plan.segments) synthesizeMerchants(plan, city, population, segment)
-    await synthesis
+    const index = allocateAgentIndex(await synthesis)
+    await Promise.all(plan.segments.map((segment) => pool.index(segment.index, index)))
+    const needs = institutionNeeds(plan, population)
     const synthesizedMs = options.now()
 
     progress('opening', 0)
@@ -82,15 +83,14 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions): 
       'every planned account opens',
     )
     const digest = createHash('sha256')
-    const driver = new TickDriver(plan, population, ledger, counters, digest)
-    await driver.open(pool)
-    await driver.run(pool, (tick) => progress('running', tick))
+    const driver = new TickDriver(plan, population, needs, ledger, counters, digest)
+    await driver.open(pool, index)
+    await driver.run(pool, index, (tick) => progress('running', tick))
     const simulatedMs = options.now()
     progress('auditing', plan.clock.ticks)
 
     const conservation = await audit(ledger, plan, counters)
     const endedMs = options.now()
-    const totals = populationTotals(population)
     const wallSeconds = (endedMs - startedMs) / 1000
     return {
       scenario: plan.scenarioName,
@@ -102,9 +102,9 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions): 
       scale: plan.scale,
       agents: {
         residents: plan.residents,
-        adopted: totals.adopted,
+        adopted: needs.adopted,
         merchants: plan.merchants,
-        riders: totals.riders,
+        riders: needs.riders,
         institutions: plan.accounts.merchantFirst,
       },
       simulated: { from: isoMinute(plan.clock, 0), to: isoMinute(plan.clock, plan.clock.ticks), minutes: plan.clock.ticks },
@@ -141,35 +141,38 @@ class TickDriver {
   private nextId = 0
   private readonly batch: TickBatch
   private readonly swept: { ids: Uint32Array; bank: Uint8Array }
+  private readonly bankIds: Uint32Array
 
   constructor(
     private readonly plan: Plan,
-    private readonly population: Population,
+    population: Population,
+    private readonly needs: InstitutionNeeds,
     private readonly ledger: LedgerCore,
     private readonly counters: TransferCounters,
     private readonly digest: ReturnType<typeof createHash>,
   ) {
     this.batch = new TickBatch(transferBatchMax)
     this.swept = sweptAccounts(plan, population)
+    this.bankIds = Uint32Array.from({ length: plan.accounts.bankCount }, (_, bank) => plan.accounts.bankFirst + bank)
     this.perHour = new Array<number>(Math.ceil(plan.clock.ticks / 60)).fill(0)
   }
 
   /** Before the clock starts: issuance, employer funding, then every wallet's opening top-up. */
-  async open(pool: SimPool): Promise<void> {
-    const segments = await Promise.all(this.plan.segments.map((segment) => pool.open(segment.index).then(unpackIntents)))
+  async open(pool: SimPool, index: AgentIndexBuffers): Promise<void> {
+    const segments = await Promise.all(this.plan.segments.map((segment) => pool.open(segment.index, index).then(unpackIntents)))
     // A batch of its own: the opening is far bigger than any tick, and its memory goes once it is done.
     const opening = new TickBatch(segments.reduce((sum, intents) => sum + intents.count, 0) + 1024)
-    opening.appendPlanned(openingTransfers(this.plan, this.population))
+    opening.appendPlanned(openingTransfers(this.plan, this.needs))
     for (const intents of segments) opening.appendIntents(intents, 0, intents.count)
     await this.submit(opening, 0, 0, opening.count)
   }
 
-  async run(pool: SimPool, progress: (tick: number) => void): Promise<void> {
+  async run(pool: SimPool, index: AgentIndexBuffers, progress: (tick: number) => void): Promise<void> {
     const { plan } = this
     const inFlight = new Map<number, Promise<PackedIntents[]>>()
     const request = (chunk: number) => {
       if (chunk >= plan.chunks || inFlight.has(chunk)) return
-      const work = Promise.all(plan.segments.map((segment) => pool.generate(segment.index, chunk).then(unpackIntents)))
+      const work = Promise.all(plan.segments.map((segment) => pool.generate(segment.index, chunk, index).then(unpackIntents)))
       work.catch(() => undefined) // awaited below; this only keeps an early failure from going unhandled
       inFlight.set(chunk, work)
     }
@@ -205,10 +208,14 @@ class TickDriver {
       this.peakTick = tick
     }
     if (isLastTickOfDay(plan.clock, tick) || tick === plan.clock.ticks - 1) {
-      // The sweep needs the balances after this tick's payments: look them up, then redeem.
-      const balances = await lookupAll(this.ledger, this.swept.ids)
-      batch.appendPlanned(sweepTransfers(plan, this.swept, balances))
+      // Each step needs the balances after the one before: look them up, then move.
+      const takings = await lookupAll(this.ledger, this.swept.ids)
+      batch.appendPlanned(redemptions(this.swept, takings, plan.accounts.bankFirst))
       await this.submit(batch, tick, payments, batch.count)
+      const redeemed = batch.count
+      const banks = await lookupAll(this.ledger, this.bankIds)
+      batch.appendPlanned(rebalancing(plan, this.needs, banks))
+      await this.submit(batch, tick, redeemed, batch.count)
     }
   }
 

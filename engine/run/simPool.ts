@@ -3,6 +3,7 @@
  * runner, which loads TypeScript sources, the worker is the `.ts` file run through tsx.
  */
 import { Piscina } from 'piscina'
+import type { AgentCounts, AgentIndexBuffers } from '../behaviour/index.js'
 import type { SimTask, SimTaskResult, SimWorkerData } from '../../workers/protocol.js'
 
 const fromSource = import.meta.url.endsWith('.ts')
@@ -22,16 +23,20 @@ export class SimPool {
     })
   }
 
-  synthesize(segment: number): Promise<null> {
-    return this.pool.run({ kind: 'synthesize', segment }) as Promise<null>
+  synthesize(segment: number): Promise<AgentCounts> {
+    return this.pool.run({ kind: 'synthesize', segment }) as Promise<AgentCounts>
   }
 
-  open(segment: number): Promise<ArrayBuffer> {
-    return this.pool.run({ kind: 'open', segment }) as Promise<ArrayBuffer>
+  index(segment: number, index: AgentIndexBuffers): Promise<null> {
+    return this.pool.run({ kind: 'index', segment, index }) as Promise<null>
   }
 
-  generate(segment: number, chunk: number): Promise<ArrayBuffer> {
-    return this.pool.run({ kind: 'generate', segment, chunk }) as Promise<ArrayBuffer>
+  open(segment: number, index: AgentIndexBuffers): Promise<ArrayBuffer> {
+    return this.pool.run({ kind: 'open', segment, index }) as Promise<ArrayBuffer>
+  }
+
+  generate(segment: number, chunk: number, index: AgentIndexBuffers): Promise<ArrayBuffer> {
+    return this.pool.run({ kind: 'generate', segment, chunk, index }) as Promise<ArrayBuffer>
   }
 
   async close(): Promise<void> {

@@ -688,3 +688,30 @@ describe('the map file', () => {
     expect(Object.prototype).not.toHaveProperty('polluted')
   })
 })
+
+describe('every error at once', () => {
+  it('reports schema, cross-field and map-path errors of one file together', async () => {
+    // Proves: a user fixing a scenario sees all its errors in one go, not one kind per attempt.
+    const text = smokeWith({
+      seed: 'seven',
+      'wallets.tiers[0].share': 0.5,
+      'city.map': '../../elsewhere.geojson',
+    })
+    const file = await scenarioWithMap(text, 'many.yaml')
+    const { error } = await expectUserError(() => loadScenario(file))
+    const report = error.issues.join('\n')
+    expect(report).toMatch(/seed: must be a non-negative integer/)
+    expect(report).toMatch(/wallets\.tiers: shares must add up to 1 \(they add up to 1\.45\)/)
+    expect(report).toMatch(/city\.map: "\.\.\/\.\.\/elsewhere\.geojson" must be a path inside the scenario's folder/)
+  })
+
+  it('reports a district missing from the map together with schema errors', async () => {
+    // Proves: the map is read even when fields elsewhere are wrong, so unknown district ids show up too.
+    const text = smokeWith({ scale: 5, 'city.districts[2].id': '999999' })
+    const file = await scenarioWithMap(text, 'ids.yaml')
+    const { error } = await expectUserError(() => loadScenario(file))
+    const report = error.issues.join('\n')
+    expect(report).toMatch(/scale: must be at most 1/)
+    expect(report).toMatch(/city\.districts\[2\]\.id: "999999" is not a district of maps\/shenzhen\.geojson/)
+  })
+})

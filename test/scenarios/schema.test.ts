@@ -266,9 +266,10 @@ describe('crossFieldIssues', () => {
     ['30 seconds after period.from', '2026-11-23T00:00:30+08:00', 'period.to: must be a whole number of minutes after period.from'],
     ['in another UTC offset', '2026-11-24T00:00:00+09:00', 'period.to: must use the same UTC offset as period.from'],
     ['more than simulatedDaysMax days on', '2027-11-25T00:00:00+08:00', `period.to: the period must be at most ${simulatedDaysMax} days`],
-    ['month 13', '2026-13-01T00:00:00+08:00', 'period.to: is not a real date and time'],
-    ['February 30', '2026-02-30T00:00:00+08:00', 'period.to: is not a real date and time'],
-    ['hour 24', '2026-11-24T24:00:00+08:00', 'period.to: is not a real date and time'],
+    ['month 13', '2026-13-01T00:00:00+08:00', 'period.to: is not a real date and time from 1970 on'],
+    ['February 30', '2026-02-30T00:00:00+08:00', 'period.to: is not a real date and time from 1970 on'],
+    ['hour 24', '2026-11-24T24:00:00+08:00', 'period.to: is not a real date and time from 1970 on'],
+    ['before 1970', '1969-12-31T00:00:00+08:00', 'period.to: is not a real date and time from 1970 on'],
   ])('reports period.to %s', (_what, to, issue) => {
     // Proves: the period must run forward, in whole minutes, in one offset, within the bound, between real dates.
     const scenario = smokeScenario()
@@ -290,7 +291,7 @@ describe('crossFieldIssues', () => {
     scenario.period.from = '2026-02-30T00:00:00+08:00'
     scenario.period.to = '2026-03-03T00:00:00+08:00'
     expect(new Date(Date.parse(scenario.period.from)).toISOString()).toBe('2026-03-01T16:00:00.000Z')
-    expect(crossFieldIssues(scenario)).toEqual(['period.from: is not a real date and time'])
+    expect(crossFieldIssues(scenario)).toEqual(['period.from: is not a real date and time from 1970 on'])
   })
 
   it('accepts February 29 of a leap year and refuses it in another year', () => {
@@ -301,7 +302,7 @@ describe('crossFieldIssues', () => {
     expect(crossFieldIssues(scenario)).toEqual([])
     scenario.period.from = '2027-02-29T00:00:00+08:00'
     scenario.period.to = '2027-03-01T00:00:00+08:00'
-    expect(crossFieldIssues(scenario)).toEqual(['period.from: is not a real date and time'])
+    expect(crossFieldIssues(scenario)).toEqual(['period.from: is not a real date and time from 1970 on'])
   })
 
   it('reports a district id listed twice at the second listing', () => {

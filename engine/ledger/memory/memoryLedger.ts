@@ -91,18 +91,9 @@ export class MemoryLedger implements LedgerCore {
   async submit(batch: TransferBatch): Promise<TransferResults> {
     assert(this.opened, 'open before use')
     const code = new Uint8Array(batch.count)
-    let movedFen = 0
     for (let index = 0; index < batch.count; index++) {
-      const result = this.apply(
-        batch.debit[index] as number,
-        batch.credit[index] as number,
-        batch.amountFen[index] as number,
-        batch.minute[index] as number,
-      )
-      code[index] = result
-      if (result === ResultCode.ok) movedFen += batch.amountFen[index] as number
+      code[index] = this.apply(batch.debit[index] as number, batch.credit[index] as number, batch.amountFen[index] as number, batch.minute[index] as number)
     }
-    assert(Number.isSafeInteger(movedFen), 'money moved in one batch stays an exact integer')
     return { code }
   }
 
@@ -158,8 +149,12 @@ export class MemoryLedger implements LedgerCore {
       if (cap > 0 && payeeBalance + amountFen > cap) return ResultCode.balance_cap
     }
 
-    this.balanceFen[debit] = payerBalance - amountFen
-    this.balanceFen[credit] = payeeBalance + amountFen
+    const payerAfter = payerBalance - amountFen
+    const payeeAfter = payeeBalance + amountFen
+    // Both sides move by the same whole amount, and stay exact in a float64.
+    assert(Number.isSafeInteger(payerAfter) && Number.isSafeInteger(payeeAfter), 'balances stay exact integers of fen')
+    this.balanceFen[debit] = payerAfter
+    this.balanceFen[credit] = payeeAfter
     if (payerTier !== 0) {
       this.spentDayFen[debit] = (this.spentDayFen[debit] as number) + amountFen
       this.spentYearFen[debit] = (this.spentYearFen[debit] as number) + amountFen
