@@ -252,7 +252,7 @@ export function crossFieldIssues(input: unknown): string[] {
 
   const categories = Object.values(record(record(scenario.merchants).categories)).map((category) => record(category).share)
   if (categories.length > 0 && categories.every((share) => typeof share === 'number')) {
-    const categoryShare = (categories as number[]).reduce((sum, share) => sum + share, 0)
+    const categoryShare = (categories).reduce((sum, share) => sum + share, 0)
     if (Math.abs(categoryShare - 1) > shareTolerance) {
       issues.push(`merchants.categories: shares must add up to 1 (they add up to ${round(categoryShare)})`)
     }
