@@ -25,6 +25,25 @@ export default tseslint.config(
     },
   },
   {
+    // The engine reads no clock: time comes in as `now` (engine/time/wallClock.ts is the one reader).
+    files: ['engine/**/*.ts', 'workers/**/*.ts'],
+    ignores: ['engine/time/wallClock.ts'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        { object: 'Math', property: 'random', message: 'Use engine/random: runs must reproduce from their seed.' },
+        { object: 'Date', property: 'now', message: 'Take `now` as an argument; only engine/time reads the clock.' },
+        { object: 'performance', property: 'now', message: 'Take `now` as an argument; only engine/time reads the clock.' },
+        { object: 'process', property: 'hrtime', message: 'Take `now` as an argument; only engine/time reads the clock.' },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'new Date() reads the clock; take the time as an argument.' },
+      ],
+      'no-restricted-imports': ['error', { paths: [{ name: 'node:perf_hooks', message: 'Only engine/time reads the clock.' }] }],
+    },
+  },
+  {
     files: ['eslint.config.js'],
     ...tseslint.configs.disableTypeChecked,
   },

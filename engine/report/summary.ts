@@ -52,7 +52,9 @@ export interface RunSummary {
   readonly throughput: { readonly transfersPerSecond: number }
   readonly conservation: {
     readonly ok: boolean
+    /** Issued by the central bank (kind `issue`). */
     readonly issuedFen: number
+    /** Returned to the central bank and so out of circulation (kind `retire`). */
     readonly redeemedFen: number
     readonly balancesFen: number
     readonly negativeBalances: number

@@ -53,7 +53,7 @@ export function summaryTable(summary: RunSummary): string {
     `wall       ${summary.wallSeconds.toFixed(1)} s (synthesis ${summary.phases.synthesisSeconds.toFixed(1)} s, simulation ${summary.phases.simulationSeconds.toFixed(1)} s), ${grouped(summary.throughput.transfersPerSecond)} transfers/s`,
   )
   lines.push(
-    `money      ${conservation.ok ? 'conserved' : 'NOT CONSERVED'}: issued ${yuan(conservation.issuedFen)} − redeemed ${yuan(conservation.redeemedFen)} = balances ${yuan(conservation.balancesFen)}${conservation.negativeBalances > 0 ? `, ${conservation.negativeBalances} negative balances` : ''}`,
+    `money      ${conservation.ok ? 'conserved' : 'NOT CONSERVED'}: issued ${yuan(conservation.issuedFen)} − returned to the central bank ${yuan(conservation.redeemedFen)} = balances ${yuan(conservation.balancesFen)}${conservation.negativeBalances > 0 ? `, ${conservation.negativeBalances} negative balances` : ''}`,
   )
   lines.push(`digest     ${summary.digest}`)
   return lines.join('\n')

@@ -3,21 +3,27 @@
  *   opening       the central bank issues to each operating bank what its customers' first
  *                 top-ups, its working float and the employers it banks need; banks fund employers
  *   end of day    merchants, the transit operator and utilities redeem their takings at their bank;
- *                 then each bank retires what it holds beyond its working float to the central
- *                 bank, or is issued what it lacks, so the next day's top-ups are covered
+ *                 banks refill their employers' payroll funds; then each bank retires what it holds
+ *                 beyond its working float to the central bank, or is issued what it lacks, so the
+ *                 next day's top-ups are covered
  */
 import { assert } from '../assert.js'
 import { holdsSalary } from '../behaviour/index.js'
 import { AccountFlag, TransferKind, type AccountBatch } from '../ledger/index.js'
-import { minutesPerDay } from '../limits.js'
 import { ResidentFlag, type Population } from '../population/index.js'
 import type { Plan } from './plan.js'
 
 /** Large institutional sums move in pieces no bigger than this (10 million yuan). */
 export const institutionalPieceFen = 1_000_000_000
 
-/** Employers are funded for this many times the payroll they are expected to pay over the period. */
-const employerFloatFactor = 2
+/**
+ * An employer's funds cover a day's payroll with room for chance: the expected paydays λ plus
+ * four standard deviations (√λ) plus four, at one and a half median salaries each (salaries
+ * spread log-normally above the median).
+ */
+function employerFloatFen(paydaysExpected: number, salaryFen: number): number {
+  return Math.ceil((paydaysExpected + 4 * Math.sqrt(paydaysExpected) + 4) * salaryFen * 1.5)
+}
 
 export interface PlannedTransfer {
   readonly debit: number
@@ -32,7 +38,7 @@ export interface InstitutionNeeds {
   readonly bankFloatFen: readonly number[]
   /** Per bank: the opening top-ups of its customers' wallets. */
   readonly openingTopupsFen: readonly number[]
-  /** Per district: what its employers are funded with for payroll. */
+  /** Per district: what its employers hold for a day's payroll, refilled each evening. */
   readonly employerFloatFen: readonly number[]
   readonly adopted: number
   readonly riders: number
@@ -72,12 +78,11 @@ export function institutionNeeds(plan: Plan, population: Population): Institutio
       payeesByDistrict[work] = (payeesByDistrict[work] as number) + 1
     }
   }
-  const days = Math.max(1, plan.clock.ticks / minutesPerDay)
   const payroll = plan.payments.payroll
-  const employerFloatFen = payeesByDistrict.map((payees) =>
-    payroll.enabled ? Math.ceil(payees * payroll.perDay * days * payroll.amountFen * employerFloatFactor) : 0,
+  const employerFloat = payeesByDistrict.map((payees) =>
+    payroll.enabled && payees > 0 ? employerFloatFen(payees * payroll.perDay, payroll.amountFen) : 0,
   )
-  return { bankFloatFen, openingTopupsFen, employerFloatFen, adopted, riders }
+  return { bankFloatFen, openingTopupsFen, employerFloatFen: employerFloat, adopted, riders }
 }
 
 /** The bank that holds an employer's account: employers of district d bank with bank d mod banks. */
@@ -133,7 +138,19 @@ export function redemptions(swept: { ids: Uint32Array; bank: Uint8Array }, balan
   return transfers
 }
 
-/** End of day, second step: each bank retires its excess over its float, or is issued its shortfall. */
+/** End of day, second step: banks bring their employers' payroll funds back up to a day's worth. */
+export function payrollRefills(plan: Plan, needs: InstitutionNeeds, employerBalanceFen: Float64Array): PlannedTransfer[] {
+  const { bankFirst, employerFirst } = plan.accounts
+  const transfers: PlannedTransfer[] = []
+  needs.employerFloatFen.forEach((floatFen, district) => {
+    const balance = employerBalanceFen[district] as number
+    assert(Number.isSafeInteger(balance) && balance >= 0, 'an employer holds a whole, non-negative balance')
+    if (balance < floatFen) pushPieces(transfers, bankFirst + employerBank(plan, district), employerFirst + district, floatFen - balance, TransferKind.topup)
+  })
+  return transfers
+}
+
+/** End of day, third step: each bank retires its excess over its float, or is issued its shortfall. */
 export function rebalancing(plan: Plan, needs: InstitutionNeeds, bankBalanceFen: Float64Array): PlannedTransfer[] {
   const { bankFirst, bankCount, issuer } = plan.accounts
   assert(bankBalanceFen.length === bankCount, 'one balance per bank')

@@ -5,7 +5,7 @@
  *   opening:   issuance and employer funding ▸ seg 0 … seg 63 first top-ups ─▶ ledger
  *   chunk c:   segment 0 ─┐
  *              segment 1 ─┼─▶ for each tick: seg 0 ▸ seg 1 ▸ … ▸ seg 63 ─▶ ledger
- *              …         ─┤      at a day's last tick, then: redemptions ▸ bank rebalancing ─▶ ledger
+ *              …         ─┤      at a day's last tick, then: redemptions ▸ payroll refills ▸ bank rebalancing ─▶ ledger
  *              segment 63┘   (ids stamped in this order; the digest covers it)
  *
  * Workers run ahead by at most `chunksInFlightMax` chunks. The order the ledger sees depends only
@@ -22,7 +22,7 @@ import { allocatePopulation, synthesizeMerchants, viewPopulation, type Populatio
 import type { RunProgress, RunSummary } from '../report/summary.js'
 import { isLastTickOfDay, isoMinute, type NowMs } from '../time/index.js'
 import type { LoadedScenario } from '../../scenarios/loader.js'
-import { accountBatch, institutionNeeds, openingTransfers, rebalancing, redemptions, sweptAccounts, type InstitutionNeeds } from './institutions.js'
+import { accountBatch, institutionNeeds, openingTransfers, payrollRefills, rebalancing, redemptions, sweptAccounts, type InstitutionNeeds } from './institutions.js'
 import { planRun, type Plan } from './plan.js'
 import { SimPool } from './simPool.js'
 import { TickBatch } from './tickBatch.js'
@@ -142,6 +142,7 @@ class TickDriver {
   private readonly batch: TickBatch
   private readonly swept: { ids: Uint32Array; bank: Uint8Array }
   private readonly bankIds: Uint32Array
+  private readonly employerIds: Uint32Array
 
   constructor(
     private readonly plan: Plan,
@@ -154,6 +155,7 @@ class TickDriver {
     this.batch = new TickBatch(transferBatchMax)
     this.swept = sweptAccounts(plan, population)
     this.bankIds = Uint32Array.from({ length: plan.accounts.bankCount }, (_, bank) => plan.accounts.bankFirst + bank)
+    this.employerIds = Uint32Array.from({ length: plan.accounts.employerCount }, (_, district) => plan.accounts.employerFirst + district)
     this.perHour = new Array<number>(Math.ceil(plan.clock.ticks / 60)).fill(0)
   }
 
@@ -213,9 +215,13 @@ class TickDriver {
       batch.appendPlanned(redemptions(this.swept, takings, plan.accounts.bankFirst))
       await this.submit(batch, tick, payments, batch.count)
       const redeemed = batch.count
+      const employers = await lookupAll(this.ledger, this.employerIds)
+      batch.appendPlanned(payrollRefills(plan, this.needs, employers))
+      await this.submit(batch, tick, redeemed, batch.count)
+      const refilled = batch.count
       const banks = await lookupAll(this.ledger, this.bankIds)
       batch.appendPlanned(rebalancing(plan, this.needs, banks))
-      await this.submit(batch, tick, redeemed, batch.count)
+      await this.submit(batch, tick, refilled, batch.count)
     }
   }
 

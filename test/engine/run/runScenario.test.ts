@@ -93,7 +93,7 @@ describe('determinism', () => {
 
 describe('the audit', () => {
   it('fails the run when a ledger loses money', async () => {
-    // Proves the conservation check reads real balances: a ledger that drops 1 fen per batch is caught.
+    // Proves the conservation check reads real balances: a ledger that under-reports one balance by 1 fen is caught.
     const { MemoryLedger } = await import('../../../engine/ledger/index.js')
     class LeakyLedger extends MemoryLedger {
       override async lookup(ids: Uint32Array) {
