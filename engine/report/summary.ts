@@ -43,6 +43,7 @@ export interface RunSummary {
    * and the end-of-day redemptions.
    */
   readonly demand: {
+    /** Payments per simulated hour, counted from the start of the period. */
     readonly perHour: readonly number[]
     readonly peakPerMinute: number
     readonly peakAt: string
