@@ -11,7 +11,7 @@ import { UserError } from '../engine/errors.js'
 import { ledgerNames } from '../engine/ledger/index.js'
 import { residentsMax, workersMax } from '../engine/limits.js'
 import { buildCity } from '../engine/city/index.js'
-import { defaultRunFolder, grouped, progressLine, summaryTable, writeSummary, type RunProgress } from '../engine/report/index.js'
+import { defaultRunFolder, grouped, progressLine, summaryTable, writeSummary, type RunProgress, type RunSummary } from '../engine/report/index.js'
 import { planRun, runScenario } from '../engine/run/index.js'
 import { wallClock } from '../engine/time/index.js'
 import { loadScenario } from '../scenarios/index.js'
@@ -43,17 +43,28 @@ interface RunFlags {
 
 async function runCommand(file: string, flags: RunFlags): Promise<number> {
   const loaded = await loadScenario(file)
-  // The folder is made before the run, so a bad --out fails at once rather than after it.
-  const folder = await prepareRunFolder(flags.out ?? defaultRunFolder('runs', wallClock.date(), flags.seed ?? loaded.scenario.seed), flags.out !== undefined)
+  // The folder is made before the run, so a bad --out fails at once rather than after it,
+  // and taken away again if the run stops before it has anything to hold.
+  const { folder, created } = await prepareRunFolder(
+    flags.out ?? defaultRunFolder('runs', wallClock.date(), flags.seed ?? loaded.scenario.seed),
+    flags.out !== undefined,
+  )
   const progress = progressReporter(Boolean(flags.json))
-  const summary = await runScenario(loaded, {
-    seed: flags.seed,
-    residents: flags.residents,
-    workers: flags.workers,
-    ledger: flags.ledger,
-    now: wallClock.nowMs,
-    onProgress: progress.update,
-  })
+  let summary: RunSummary
+  try {
+    summary = await runScenario(loaded, {
+      seed: flags.seed,
+      residents: flags.residents,
+      workers: flags.workers,
+      ledger: flags.ledger,
+      now: wallClock.nowMs,
+      onProgress: progress.update,
+    })
+  } catch (error) {
+    progress.done()
+    await removeEmptyFolders(folder, created)
+    throw error
+  }
   progress.done()
   const written = path.join(folder, 'summary.json')
   if (flags.json) process.stdout.write(`${JSON.stringify(summary)}\n`)
@@ -80,14 +91,14 @@ async function validateCommand(file: string): Promise<number> {
   return 0
 }
 
-/** Makes the run folder, or explains why it cannot be used. */
-async function prepareRunFolder(folder: string, named: boolean): Promise<string> {
+/** Makes the run folder, or explains why it cannot be used; returns the first folder it made, if any. */
+async function prepareRunFolder(folder: string, named: boolean): Promise<{ folder: string; created: string | undefined }> {
   const flag = named ? '--out' : 'the run folder'
   if (folder.trim() === '') throw new UserError(`${flag}: must name a folder`)
   try {
-    await fs.mkdir(folder, { recursive: true })
+    const created = await fs.mkdir(folder, { recursive: true })
     await fs.access(folder, fsConstants.W_OK)
-    return folder
+    return { folder, created }
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? String(error)
     const reason = code === 'EEXIST' || code === 'ENOTDIR' ? 'a file is in the way' : code === 'EACCES' ? 'permission denied' : code
@@ -96,6 +107,19 @@ async function prepareRunFolder(folder: string, named: boolean): Promise<string>
 }
 
 /** A bar redrawn in place on a terminal; elsewhere, a line every tenth of the run. */
+/** Takes away the folders `prepareRunFolder` made, from the run folder up to the first made; only empty ones. */
+async function removeEmptyFolders(folder: string, created: string | undefined): Promise<void> {
+  if (created === undefined) return
+  const top = path.resolve(created)
+  for (let at = path.resolve(folder); at.startsWith(top); at = path.dirname(at)) {
+    const removed = await fs.rmdir(at).then(
+      () => true,
+      () => false,
+    )
+    if (!removed || at === top) return
+  }
+}
+
 function progressReporter(quiet: boolean) {
   const stream = process.stderr
   const live = stream.isTTY === true

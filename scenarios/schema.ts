@@ -135,6 +135,7 @@ export const scenarioSchema = z
     adoption: z.object({ share: share() }).strict(),
     wallets: z
       .object({
+        nightlyTopupBelow: share().default(0),
         tiers: z
           .array(tier, { error: 'must be a list of wallet tiers' })
           .min(1, { error: 'must list at least one tier' })

@@ -3,7 +3,8 @@
  *   opening       the central bank issues to each operating bank what its customers' first
  *                 top-ups, its working float and the employers it banks need; banks fund employers
  *   end of day    merchants, the transit operator and utilities redeem their takings at their bank;
- *                 banks refill their employers' payroll funds; then each bank retires what it holds
+ *                 wallets that ran low are topped up from their linked bank account; banks refill
+ *                 their employers' payroll funds; then each bank retires what it holds
  *                 beyond its working float to the central bank, or is issued what it lacks, so the
  *                 next day's top-ups are covered
  */
@@ -138,7 +139,28 @@ export function redemptions(swept: { ids: Uint32Array; bank: Uint8Array }, balan
   return transfers
 }
 
-/** End of day, second step: banks bring their employers' payroll funds back up to a day's worth. */
+/**
+ * End of day, second step: adopted wallets below `plan.nightlyTopupBelow` of their tier's opening
+ * balance are topped up back to it from their bank, as a wallet linked to a bank account does.
+ * `residents` and `balanceFen` are in canonical order (segment by segment), so the transfers are too.
+ */
+export function nightlyTopups(plan: Plan, population: Population, residents: Uint32Array, balanceFen: Float64Array): PlannedTransfer[] {
+  const { bankFirst, residentFirst } = plan.accounts
+  const transfers: PlannedTransfer[] = []
+  if (plan.nightlyTopupBelow === 0) return transfers
+  for (let index = 0; index < residents.length; index++) {
+    const resident = residents[index] as number
+    const tier = plan.tiers[population.tier[resident] as number]
+    assert(tier !== undefined, 'every resident has a planned tier')
+    const balance = balanceFen[index] as number
+    if (balance < tier.initialBalanceFen * plan.nightlyTopupBelow) {
+      transfers.push({ debit: bankFirst + (population.bank[resident] as number), credit: residentFirst + resident, amountFen: tier.initialBalanceFen - balance, kind: TransferKind.topup })
+    }
+  }
+  return transfers
+}
+
+/** End of day, third step: banks bring their employers' payroll funds back up to a day's worth. */
 export function payrollRefills(plan: Plan, needs: InstitutionNeeds, employerBalanceFen: Float64Array): PlannedTransfer[] {
   const { bankFirst, employerFirst } = plan.accounts
   const transfers: PlannedTransfer[] = []
@@ -150,7 +172,7 @@ export function payrollRefills(plan: Plan, needs: InstitutionNeeds, employerBala
   return transfers
 }
 
-/** End of day, third step: each bank retires its excess over its float, or is issued its shortfall. */
+/** End of day, last step: each bank retires its excess over its float, or is issued its shortfall. */
 export function rebalancing(plan: Plan, needs: InstitutionNeeds, bankBalanceFen: Float64Array): PlannedTransfer[] {
   const { bankFirst, bankCount, issuer } = plan.accounts
   assert(bankBalanceFen.length === bankCount, 'one balance per bank')

@@ -92,6 +92,8 @@ export interface Plan {
   readonly banks: readonly string[]
   readonly utilities: readonly string[]
   readonly issuancePerResidentFen: number
+  /** Wallets below this share of their tier's opening balance are topped back up to it each night (0: never). */
+  readonly nightlyTopupBelow: number
   readonly sameDistrictWorkShare: number
   readonly riderShare: number
   readonly employedShare: number
@@ -248,6 +250,7 @@ export function planRun(scenario: Scenario, city: City, options: PlanOptions = {
     banks: scenario.banks.names,
     utilities: scenario.utilities,
     issuancePerResidentFen: scenario.banks.issuancePerResidentFen,
+    nightlyTopupBelow: scenario.wallets.nightlyTopupBelow,
     sameDistrictWorkShare: scenario.city.sameDistrictWorkShare,
     riderShare: scenario.city.riderShare,
     employedShare: scenario.city.employedShare,

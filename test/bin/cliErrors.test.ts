@@ -1,0 +1,106 @@
+import { promises as fs } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { citytwin } from '../helpers/cli.js'
+import { defaultScenario, repoRoot, smokeScenario } from '../helpers/runs.js'
+
+let folder = ''
+/** A copy of shenzhen-day.yaml whose retail rate would make far too many transfers for one run. */
+let tooLarge = ''
+beforeAll(async () => {
+  folder = await fs.mkdtemp(path.join(os.tmpdir(), 'citytwin-cli-errors-'))
+  await fs.mkdir(path.join(folder, 'maps'))
+  await fs.copyFile(path.join(repoRoot, 'scenarios/maps/shenzhen.geojson'), path.join(folder, 'maps/shenzhen.geojson'))
+  const text = await fs.readFile(defaultScenario, 'utf8')
+  const edited = text.replace('retail: { perDay: 1.6 }', 'retail: { perDay: 9000 }')
+  if (edited === text) throw new Error('shenzhen-day.yaml no longer has the retail rate this test edits')
+  tooLarge = path.join(folder, 'too-large.yaml')
+  await fs.writeFile(tooLarge, edited)
+})
+afterAll(async () => {
+  await fs.rm(folder, { recursive: true, force: true })
+})
+
+function expectNoStackTrace(stderr: string): void {
+  expect(stderr).not.toMatch(/\n\s+at .+:\d+:\d+/)
+  expect(stderr).not.toContain('internal error')
+}
+
+/** The first progress line a run prints on stderr: its presence means the run had started. */
+const runStarted = /building the city/
+
+describe('citytwin run --out', () => {
+  it('exits 2 naming --out when it is an existing file, before the run starts', async () => {
+    // Proves a bad --out is bad input caught up front: no stack trace, no progress, no wait for a run.
+    const file = path.join(folder, 'a-file')
+    await fs.writeFile(file, 'not a folder\n')
+    const startedMs = performance.now()
+    const result = await citytwin(['run', smokeScenario, '--out', file])
+    const elapsedMs = performance.now() - startedMs
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain('--out')
+    expect(result.stderr).toContain(file)
+    expect(result.stderr).toContain('a file is in the way')
+    expect(result.stderr).not.toMatch(runStarted)
+    expect(result.stdout).toBe('')
+    expectNoStackTrace(result.stderr)
+    expect(elapsedMs).toBeLessThan(10_000)
+    expect(await fs.readFile(file, 'utf8')).toBe('not a folder\n')
+  })
+
+  it('exits 2 naming --out when it is empty', async () => {
+    // Proves an empty folder name is refused rather than taken as the working directory.
+    const result = await citytwin(['run', smokeScenario, '--out', ''])
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain('--out')
+    expect(result.stderr).not.toMatch(runStarted)
+    expectNoStackTrace(result.stderr)
+  })
+})
+
+describe('a scenario too large for one run', () => {
+  const tooManyTransfers = /would make about \d+ transfers, more than the \d+ one run takes/
+
+  it('fails validate with exit 2 and the number of transfers', async () => {
+    // Proves validate plans the run and checks its size, so a file that cannot run does not pass as valid.
+    const result = await citytwin(['validate', tooLarge])
+    expect(result.code).toBe(2)
+    expect(result.stderr).toMatch(tooManyTransfers)
+    expect(result.stdout).not.toContain('valid')
+    expectNoStackTrace(result.stderr)
+  })
+
+  it('fails run with exit 2 and the same message, agreeing with validate', async () => {
+    // Proves run and validate judge a scenario alike, and run refuses before it starts.
+    const [validated, ran] = [await citytwin(['validate', tooLarge]), await citytwin(['run', tooLarge, '--out', path.join(folder, 'too-large-run')])]
+    expect(ran.code).toBe(2)
+    expect(ran.code).toBe(validated.code)
+    expect(ran.stderr).toMatch(tooManyTransfers)
+    expect(ran.stderr.match(tooManyTransfers)?.[0]).toBe(validated.stderr.match(tooManyTransfers)?.[0])
+    expect(ran.stderr).not.toMatch(runStarted)
+    expectNoStackTrace(ran.stderr)
+  })
+
+  // KNOWN BUG: `run` makes the run folder (runs/<timestamp>-seed<seed>/, or --out) before it plans
+  // the run (bin/citytwin.ts, runCommand: prepareRunFolder comes before runScenario → planRun), so a
+  // scenario refused at planning leaves an empty run folder behind, unlike a missing or invalid file.
+  it('writes no run folder when it refuses the scenario', async () => {
+    // Proves bad input leaves nothing behind in the working directory.
+    const cwd = path.join(folder, 'refused')
+    await fs.mkdir(cwd)
+    const result = await citytwin(['run', tooLarge], { cwd })
+    expect(result.code).toBe(2)
+    expect(await fs.readdir(cwd)).toEqual([])
+  })
+})
+
+describe('citytwin validate', () => {
+  it('prints the planned residents of the smoke scenario', async () => {
+    // Proves validate reports the plan it checked: 0.0004 of Shenzhen's 17,494,398 people is 6,998 residents.
+    const result = await citytwin(['validate', smokeScenario])
+    expect(result.code, result.stderr).toBe(0)
+    expect(result.stdout).toContain('6,998 residents')
+    expect(result.stdout).toContain('1440 simulated minutes')
+  })
+})
