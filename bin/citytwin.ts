@@ -18,6 +18,8 @@ import { loadScenario } from '../scenarios/index.js'
 
 const exitRunFailed = 1
 const exitBadInput = 2
+/** Names tried for a default run folder before giving up. */
+const runFolderAttemptsMax = 100
 /** Progress redraws at most this often on a terminal. */
 const progressIntervalMs = 100
 
@@ -46,7 +48,7 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
   // The folder is made before the run, so a bad --out fails at once rather than after it,
   // and taken away again if the run stops before it has anything to hold.
   const { folder, created } = await prepareRunFolder(
-    flags.out ?? defaultRunFolder('runs', wallClock.date(), flags.seed ?? loaded.scenario.seed),
+    flags.out ?? (await unusedFolder(defaultRunFolder('runs', wallClock.date(), flags.seed ?? loaded.scenario.seed))),
     flags.out !== undefined,
   )
   const progress = progressReporter(Boolean(flags.json))
@@ -89,6 +91,19 @@ async function validateCommand(file: string): Promise<number> {
       `${grouped(plan.residents)} residents and ${grouped(plan.merchants)} merchants at scale ${scenario.scale}, ${plan.clock.ticks} simulated minutes, seed ${scenario.seed}\n`,
   )
   return 0
+}
+
+/** `folder`, or `folder-2`, `folder-3`, ... : two runs started in the same second keep their own files. */
+async function unusedFolder(folder: string): Promise<string> {
+  for (let attempt = 1; attempt <= runFolderAttemptsMax; attempt++) {
+    const candidate = attempt === 1 ? folder : `${folder}-${attempt}`
+    const taken = await fs.stat(candidate).then(
+      () => true,
+      () => false,
+    )
+    if (!taken) return candidate
+  }
+  throw new UserError(`the run folder: ${folder} and ${runFolderAttemptsMax - 1} variants of it are taken; use --out`)
 }
 
 /** Makes the run folder, or explains why it cannot be used; returns the first folder it made, if any. */

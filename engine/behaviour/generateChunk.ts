@@ -83,6 +83,9 @@ export function generateOpening(plan: Plan, population: Population, agents: Segm
 
 /** A first guess at the buffer size, so most chunks never grow their columns. */
 function expectedIntents(plan: Plan, agents: SegmentAgents, ticks: number): number {
-  const perDay = paymentKindBehaviours.reduce((sum, behaviour) => sum + plan.payments[behaviour.name].perDay * behaviour.eligible(agents), 0)
+  const perDay = paymentKindBehaviours.reduce((sum, behaviour) => {
+    const rate = plan.payments[behaviour.name]
+    return rate.enabled ? sum + rate.perDay * behaviour.eligible(agents) : sum
+  }, 0)
   return Math.ceil((perDay * ticks) / (24 * 60) * 2)
 }

@@ -77,6 +77,24 @@ describe('citytwin run', () => {
     await fs.access(path.join(cwd, 'runs', runs[0] ?? '', 'summary.json'))
   })
 
+  it('never writes into the folder of an earlier run started in the same second', async () => {
+    // Proves default run folders do not collide: the names of the next seconds are taken beforehand.
+    const cwd = path.join(folder, 'collide')
+    const now = Date.now()
+    const taken: string[] = []
+    for (let second = 0; second < 20; second++) {
+      const stamp = new Date(now + second * 1000).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')
+      taken.push(`${stamp}-seed7`)
+      await fs.mkdir(path.join(cwd, 'runs', `${stamp}-seed7`), { recursive: true })
+    }
+    const result = await citytwin(['run', smokeScenario, '--json', '--residents', '300'], { cwd })
+    expect(result.code, result.stderr).toBe(0)
+    const made = (await fs.readdir(path.join(cwd, 'runs'))).filter((name) => !taken.includes(name))
+    expect(made).toHaveLength(1)
+    expect(made[0]).toMatch(/^\d{8}T\d{6}Z-seed7-2$/)
+    for (const name of taken) expect(await fs.readdir(path.join(cwd, 'runs', name))).toEqual([])
+  })
+
   it.each([
     [['--workers', '0'], '--workers'],
     [['--workers', 'two'], '--workers'],
