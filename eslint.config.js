@@ -11,11 +11,10 @@ export default tseslint.config(
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
     rules: {
-      // Engine code takes time and randomness as inputs (see engine/time, engine/random).
+      // Randomness comes from engine/random everywhere, so every run reproduces from its seed.
       'no-restricted-properties': [
         'error',
         { object: 'Math', property: 'random', message: 'Use engine/random: runs must reproduce from their seed.' },
-        { object: 'Date', property: 'now', message: 'Take `now` as an argument; only engine/time reads the clock.' },
       ],
       '@typescript-eslint/switch-exhaustiveness-check': 'error',
       '@typescript-eslint/no-floating-promises': 'error',
