@@ -21,7 +21,8 @@ import { buildCity } from '../engine/city/index.js'
 import { MemoryLedger, ResultCode, type TransferBatch } from '../engine/ledger/index.js'
 import { ticksPerChunk, transferBatchMax } from '../engine/limits.js'
 import { allocatePopulation, synthesizeMerchants, synthesizeResidents, viewPopulation, type Population } from '../engine/population/index.js'
-import { accountBatch, institutionNeeds, openingTransfers, type PlannedTransfer } from '../engine/run/institutions.js'
+import { accountBatch, institutionNeeds, openingTransfers } from '../engine/run/institutions.js'
+import { TickBatch } from '../engine/run/tickBatch.js'
 import { planRun, runScenario, type Plan } from '../engine/run/index.js'
 import { wallClock } from '../engine/time/index.js'
 import { loadScenario } from '../scenarios/index.js'
@@ -74,8 +75,10 @@ async function main(): Promise<void> {
   // sample (accounts opened, e-CNY issued, wallets topped up), so wallets drain as in a real day.
   const day = dayOfPayments(plan, population, agents)
   const needs = institutionNeeds(plan, population)
+  const institutions = new TickBatch(1024)
+  openingTransfers(plan, needs, institutions)
   const openingBatches = [
-    plannedBatch(openingTransfers(plan, needs), plan.clock.startMinute),
+    institutions.seal(0, plan.clock.startMinute, 0, institutions.count),
     ...plan.segments.map((seg, index) => {
       const intents = unpackIntents(generateOpening(plan, population, agents[index] ?? segmentAgents(plan, population, seg)))
       return batchOf(intents.debit, intents.credit, intents.amountFen, intents.kind, new Uint32Array(intents.count).fill(plan.clock.startMinute))
@@ -164,16 +167,6 @@ function median(values: readonly number[]): number {
 function batchOf(debit: Uint32Array, credit: Uint32Array, amountFen: Uint32Array, kind: Uint8Array, minute: Uint32Array): TransferBatch {
   const count = debit.length
   return { count, id: Uint32Array.from({ length: count }, (_, index) => index), debit, credit, amountFen, kind, minute }
-}
-
-function plannedBatch(transfers: readonly PlannedTransfer[], minute: number): TransferBatch {
-  return batchOf(
-    Uint32Array.from(transfers, (t) => t.debit),
-    Uint32Array.from(transfers, (t) => t.credit),
-    Uint32Array.from(transfers, (t) => t.amountFen),
-    Uint8Array.from(transfers, (t) => t.kind),
-    new Uint32Array(transfers.length).fill(minute),
-  )
 }
 
 /** Every payment of the day, tick by tick and segment by segment, cut into ledger batches. */

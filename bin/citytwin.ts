@@ -121,7 +121,6 @@ async function prepareRunFolder(folder: string, named: boolean): Promise<{ folde
   }
 }
 
-/** A bar redrawn in place on a terminal; elsewhere, a line every tenth of the run. */
 /** Takes away the folders `prepareRunFolder` made, from the run folder up to the first made; only empty ones. */
 async function removeEmptyFolders(folder: string, created: string | undefined): Promise<void> {
   if (created === undefined) return
@@ -135,6 +134,7 @@ async function removeEmptyFolders(folder: string, created: string | undefined): 
   }
 }
 
+/** A bar redrawn in place on a terminal; elsewhere, a line every tenth of the run. */
 function progressReporter(quiet: boolean) {
   const stream = process.stderr
   const live = stream.isTTY === true

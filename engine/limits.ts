@@ -43,6 +43,11 @@ export const ticksPerChunk = 60
 export const chunksInFlightMax = 2
 
 // Ledger.
+/**
+ * Most money one run may put into circulation, fen (about 22 trillion yuan). Balances and totals
+ * are integers held in float64, exact below 2^53: this leaves a factor of 4 for sums of flows.
+ */
+export const moneyFenMax = 2 ** 51
 /** Transfers per ledger call: one tick's transfers go in batches of at most this many. */
 export const transferBatchMax = 1 << 16
 /** Largest single transfer: amounts travel in Uint32 columns. */

@@ -39,8 +39,9 @@ export interface RunSummary {
   }
   /**
    * The city's payment demand over the period: payments submitted per simulated hour, and the
-   * busiest minute. Leaves out the opening (issuance and first top-ups before the clock starts)
-   * and the end-of-day redemptions.
+   * busiest minute. Payments are what residents and employers do in the day (retail, transit,
+   * bills, payroll, P2P, top-ups); the institutions' transfers of the opening and the evenings
+   * are left out.
    */
   readonly demand: {
     /** Payments per simulated hour, counted from the start of the period. */

@@ -2,11 +2,14 @@
  * The institutions' side of a run:
  *   opening       the central bank issues to each operating bank what its customers' first
  *                 top-ups, its working float and the employers it banks need; banks fund employers
- *   end of day    merchants, the transit operator and utilities redeem their takings at their bank;
- *                 wallets that ran low are topped up from their linked bank account; banks refill
- *                 their employers' payroll funds; then each bank retires what it holds
- *                 beyond its working float to the central bank, or is issued what it lacks, so the
- *                 next day's top-ups are covered
+ *   end of day    1. merchants, the transit operator and utilities redeem their takings at their bank
+ *                 2. each bank works out what it will pay tonight: top-ups of its customers' wallets
+ *                    that ran low (from their linked bank account) and refills of its employers'
+ *                    payroll funds; the central bank issues it any shortfall below float + payouts
+ *                 3. the payouts are made
+ *                 4. each bank retires to the central bank what it holds beyond its float
+ * So no institutional transfer is ever short of funds, and each bank starts the day at its float.
+ * Producers write into a `TransferSink` (the columns of a batch): no object per transfer.
  */
 import { assert } from '../assert.js'
 import { holdsSalary } from '../behaviour/index.js'
@@ -22,15 +25,13 @@ export const institutionalPieceFen = 1_000_000_000
  * four standard deviations (√λ) plus four, at one and a half median salaries each (salaries
  * spread log-normally above the median).
  */
-function employerFloatFen(paydaysExpected: number, salaryFen: number): number {
+export function employerFloatFen(paydaysExpected: number, salaryFen: number): number {
   return Math.ceil((paydaysExpected + 4 * Math.sqrt(paydaysExpected) + 4) * salaryFen * 1.5)
 }
 
-export interface PlannedTransfer {
-  readonly debit: number
-  readonly credit: number
-  readonly amountFen: number
-  readonly kind: number
+/** Where institutional transfers are written, in order. */
+export interface TransferSink {
+  push(debit: number, credit: number, amountFen: number, kind: number): void
 }
 
 /** What the institutions need, from the synthesized population. */
@@ -92,21 +93,19 @@ function employerBank(plan: Plan, district: number): number {
 }
 
 /** Before the first tick: issuance to every bank, then the banks' funding of employers. */
-export function openingTransfers(plan: Plan, needs: InstitutionNeeds): PlannedTransfer[] {
+export function openingTransfers(plan: Plan, needs: InstitutionNeeds, out: TransferSink): void {
   const { bankFirst, bankCount, employerFirst, issuer } = plan.accounts
-  const transfers: PlannedTransfer[] = []
   for (let bank = 0; bank < bankCount; bank++) {
     let needFen = (needs.bankFloatFen[bank] as number) + (needs.openingTopupsFen[bank] as number)
     needs.employerFloatFen.forEach((floatFen, district) => {
       if (employerBank(plan, district) === bank) needFen += floatFen
     })
     assert(Number.isSafeInteger(needFen), 'a bank need is an exact integer of fen')
-    pushPieces(transfers, issuer, bankFirst + bank, needFen, TransferKind.issue)
+    pushPieces(out, issuer, bankFirst + bank, needFen, TransferKind.issue)
   }
   needs.employerFloatFen.forEach((floatFen, district) => {
-    pushPieces(transfers, bankFirst + employerBank(plan, district), employerFirst + district, floatFen, TransferKind.topup)
+    pushPieces(out, bankFirst + employerBank(plan, district), employerFirst + district, floatFen, TransferKind.topup)
   })
-  return transfers
 }
 
 /** The accounts whose balance is redeemed at the end of each day, with their bank. */
@@ -128,69 +127,90 @@ export function sweptAccounts(plan: Plan, population: Population): { ids: Uint32
   return { ids, bank }
 }
 
-/** End of day, first step: every swept account redeems its whole balance at its bank. */
-export function redemptions(swept: { ids: Uint32Array; bank: Uint8Array }, balanceFen: Float64Array, bankFirst: number): PlannedTransfer[] {
-  const transfers: PlannedTransfer[] = []
-  for (let index = 0; index < swept.ids.length; index++) {
+/** End of day, step 1: every swept account redeems its whole balance at its bank. */
+export function redemptions(
+  swept: { ids: Uint32Array; bank: Uint8Array },
+  from: number,
+  balanceFen: Float64Array,
+  bankFirst: number,
+  out: TransferSink,
+): void {
+  for (let index = 0; index < balanceFen.length; index++) {
     const balance = balanceFen[index] as number
     assert(Number.isSafeInteger(balance) && balance >= 0, 'a swept account holds a whole, non-negative balance')
-    pushPieces(transfers, swept.ids[index] as number, bankFirst + (swept.bank[index] as number), balance, TransferKind.redeem)
+    pushPieces(out, swept.ids[from + index] as number, bankFirst + (swept.bank[from + index] as number), balance, TransferKind.redeem)
   }
-  return transfers
 }
 
 /**
- * End of day, second step: adopted wallets below `plan.nightlyTopupBelow` of their tier's opening
- * balance are topped up back to it from their bank, as a wallet linked to a bank account does.
- * `residents` and `balanceFen` are in canonical order (segment by segment), so the transfers are too.
+ * End of day, steps 2 and 3 for wallets: adopted wallets below `plan.nightlyTopupBelow` of their
+ * tier's opening balance are topped back up to it from their bank. Adds each top-up to its bank's
+ * `payoutFen`, and writes it to `out` when given (step 2 plans without writing; step 3 writes).
+ * `residents` and `balanceFen` are a slice of the adopted residents in canonical order.
  */
-export function nightlyTopups(plan: Plan, population: Population, residents: Uint32Array, balanceFen: Float64Array): PlannedTransfer[] {
+export function nightlyTopups(
+  plan: Plan,
+  population: Population,
+  residents: Uint32Array,
+  balanceFen: Float64Array,
+  payoutFen: number[] | null,
+  out: TransferSink | null,
+): void {
+  assert(residents.length === balanceFen.length, 'one balance per resident')
   const { bankFirst, residentFirst } = plan.accounts
-  const transfers: PlannedTransfer[] = []
-  if (plan.nightlyTopupBelow === 0) return transfers
   for (let index = 0; index < residents.length; index++) {
     const resident = residents[index] as number
     const tier = plan.tiers[population.tier[resident] as number]
     assert(tier !== undefined, 'every resident has a planned tier')
     const balance = balanceFen[index] as number
-    if (balance < tier.initialBalanceFen * plan.nightlyTopupBelow) {
-      transfers.push({ debit: bankFirst + (population.bank[resident] as number), credit: residentFirst + resident, amountFen: tier.initialBalanceFen - balance, kind: TransferKind.topup })
-    }
+    if (balance >= tier.initialBalanceFen * plan.nightlyTopupBelow) continue
+    const bank = population.bank[resident] as number
+    const amountFen = tier.initialBalanceFen - balance
+    if (payoutFen !== null) payoutFen[bank] = (payoutFen[bank] as number) + amountFen
+    out?.push(bankFirst + bank, residentFirst + resident, amountFen, TransferKind.topup)
   }
-  return transfers
 }
 
-/** End of day, third step: banks bring their employers' payroll funds back up to a day's worth. */
-export function payrollRefills(plan: Plan, needs: InstitutionNeeds, employerBalanceFen: Float64Array): PlannedTransfer[] {
+/** End of day, steps 2 and 3 for employers: their payroll funds are brought back up to a day's worth. */
+export function payrollRefills(plan: Plan, needs: InstitutionNeeds, employerBalanceFen: Float64Array, payoutFen: number[], out: TransferSink): void {
   const { bankFirst, employerFirst } = plan.accounts
-  const transfers: PlannedTransfer[] = []
   needs.employerFloatFen.forEach((floatFen, district) => {
     const balance = employerBalanceFen[district] as number
     assert(Number.isSafeInteger(balance) && balance >= 0, 'an employer holds a whole, non-negative balance')
-    if (balance < floatFen) pushPieces(transfers, bankFirst + employerBank(plan, district), employerFirst + district, floatFen - balance, TransferKind.topup)
+    if (balance >= floatFen) return
+    const bank = employerBank(plan, district)
+    payoutFen[bank] = (payoutFen[bank] as number) + (floatFen - balance)
+    pushPieces(out, bankFirst + bank, employerFirst + district, floatFen - balance, TransferKind.topup)
   })
-  return transfers
 }
 
-/** End of day, last step: each bank retires its excess over its float, or is issued its shortfall. */
-export function rebalancing(plan: Plan, needs: InstitutionNeeds, bankBalanceFen: Float64Array): PlannedTransfer[] {
+/** End of day, step 2: the central bank issues each bank what it lacks for tonight's payouts and its float. */
+export function shortfallIssues(plan: Plan, needs: InstitutionNeeds, bankBalanceFen: Float64Array, payoutFen: readonly number[], out: TransferSink): void {
   const { bankFirst, bankCount, issuer } = plan.accounts
-  assert(bankBalanceFen.length === bankCount, 'one balance per bank')
-  const transfers: PlannedTransfer[] = []
+  assert(bankBalanceFen.length === bankCount && payoutFen.length === bankCount, 'one balance and one payout per bank')
   for (let bank = 0; bank < bankCount; bank++) {
-    const gapFen = (bankBalanceFen[bank] as number) - (needs.bankFloatFen[bank] as number)
-    assert(Number.isSafeInteger(gapFen), 'a bank balance is an exact integer of fen')
-    if (gapFen > 0) pushPieces(transfers, bankFirst + bank, issuer, gapFen, TransferKind.retire)
-    else pushPieces(transfers, issuer, bankFirst + bank, -gapFen, TransferKind.issue)
+    const shortFen = (needs.bankFloatFen[bank] as number) + (payoutFen[bank] as number) - (bankBalanceFen[bank] as number)
+    assert(Number.isSafeInteger(shortFen), 'a bank balance is an exact integer of fen')
+    if (shortFen > 0) pushPieces(out, issuer, bankFirst + bank, shortFen, TransferKind.issue)
   }
-  return transfers
 }
 
-function pushPieces(out: PlannedTransfer[], debit: number, credit: number, totalFen: number, kind: number): void {
+/** End of day, step 4: each bank retires what it holds beyond its float once tonight's payouts are made. */
+export function excessRetirements(plan: Plan, needs: InstitutionNeeds, bankBalanceFen: Float64Array, payoutFen: readonly number[], out: TransferSink): void {
+  const { bankFirst, bankCount, issuer } = plan.accounts
+  for (let bank = 0; bank < bankCount; bank++) {
+    const floatFen = needs.bankFloatFen[bank] as number
+    // After step 2 the bank held at least float + payouts; after step 3, that less the payouts.
+    const afterPayoutsFen = Math.max(bankBalanceFen[bank] as number, floatFen + (payoutFen[bank] as number)) - (payoutFen[bank] as number)
+    if (afterPayoutsFen > floatFen) pushPieces(out, bankFirst + bank, issuer, afterPayoutsFen - floatFen, TransferKind.retire)
+  }
+}
+
+function pushPieces(out: TransferSink, debit: number, credit: number, totalFen: number, kind: number): void {
   let left = totalFen
   while (left > 0) {
     const amountFen = Math.min(left, institutionalPieceFen)
-    out.push({ debit, credit, amountFen, kind })
+    out.push(debit, credit, amountFen, kind)
     left -= amountFen
   }
 }

@@ -8,7 +8,8 @@ import { assert } from '../assert.js'
 import type { City } from '../city/index.js'
 import { UserError } from '../errors.js'
 import type { WalletTierLimits } from '../ledger/index.js'
-import { expectedTransfersMax, merchantsMax, minutesPerDay, residentsMax, segmentCount, ticksPerChunk } from '../limits.js'
+import { expectedTransfersMax, merchantsMax, minutesPerDay, moneyFenMax, residentsMax, segmentCount, ticksPerChunk } from '../limits.js'
+import { employerFloatFen } from './institutions.js'
 import type { SimClock } from '../time/index.js'
 import { offsetMinutes, type Scenario } from '../../scenarios/schema.js'
 
@@ -232,6 +233,19 @@ export function planRun(scenario: Scenario, city: City, options: PlanOptions = {
   if (expectedTransfers > expectedTransfersMax) {
     throw new UserError(
       `the scenario would make about ${Math.round(expectedTransfers)} transfers, more than the ${expectedTransfersMax} one run takes; shorten the period, lower the rates or the scale`,
+    )
+  }
+
+  // Money is exact only below 2^53 fen: bound what the institutions could ever put into circulation.
+  const days = Math.max(1, ticks / minutesPerDay)
+  const openingMaxFen = Math.max(...tiers.map((tier) => tier.initialBalanceFen))
+  const paydays = payments.payroll.enabled ? residents * payments.payroll.perDay : 0
+  const payrollFundsFen = districts.length * employerFloatFen(paydays / districts.length, payments.payroll.amountFen)
+  const moneyFen = (residents * (scenario.banks.issuancePerResidentFen + openingMaxFen) + payrollFundsFen) * days
+  if (moneyFen > moneyFenMax) {
+    throw new UserError(
+      `the scenario could put about ${moneyFen.toExponential(2)} fen into circulation, more than the ${moneyFenMax.toExponential(2)} fen a run keeps exact; ` +
+        'lower banks.issuancePerResidentFen, wallets.tiers[].initialBalanceFen, payments.payroll.amountFen, the period or the scale',
     )
   }
 

@@ -5,7 +5,8 @@
  *   opening:   issuance and employer funding ▸ seg 0 … seg 63 first top-ups ─▶ ledger
  *   chunk c:   segment 0 ─┐
  *              segment 1 ─┼─▶ for each tick: seg 0 ▸ seg 1 ▸ … ▸ seg 63 ─▶ ledger
- *              …         ─┤      at a day's last tick: redemptions ▸ nightly top-ups ▸ payroll refills ▸ bank rebalancing
+ *              …         ─┤      at a day's last tick: redemptions ▸ shortfall issues ▸ nightly top-ups and
+ *                            │      payroll refills ▸ retirements (see institutions.ts)
  *              segment 63┘   (ids stamped in this order; the digest covers it)
  *
  * Workers run ahead by at most `chunksInFlightMax` chunks. The order the ledger sees depends only
@@ -22,7 +23,18 @@ import { allocatePopulation, synthesizeMerchants, viewPopulation, type Populatio
 import type { RunProgress, RunSummary } from '../report/summary.js'
 import { isLastTickOfDay, isoMinute, type NowMs } from '../time/index.js'
 import type { LoadedScenario } from '../../scenarios/loader.js'
-import { accountBatch, institutionNeeds, nightlyTopups, openingTransfers, payrollRefills, rebalancing, redemptions, sweptAccounts, type InstitutionNeeds } from './institutions.js'
+import {
+  accountBatch,
+  excessRetirements,
+  institutionNeeds,
+  nightlyTopups,
+  openingTransfers,
+  payrollRefills,
+  redemptions,
+  shortfallIssues,
+  sweptAccounts,
+  type InstitutionNeeds,
+} from './institutions.js'
 import { planRun, type Plan } from './plan.js'
 import { SimPool } from './simPool.js'
 import { TickBatch } from './tickBatch.js'
@@ -142,6 +154,8 @@ class TickDriver {
   private readonly batch: TickBatch
   private readonly swept: { ids: Uint32Array; bank: Uint8Array }
   private readonly bankIds: Uint32Array
+  /** The evening's institutional transfers, submitted a slice at a time: never one batch per wallet of the city. */
+  private readonly evening: TickBatch
   private readonly employerIds: Uint32Array
 
   /** Every adopted resident, segment by segment (the agent index's own order), and their accounts. */
@@ -158,6 +172,7 @@ class TickDriver {
     private readonly digest: ReturnType<typeof createHash>,
   ) {
     this.batch = new TickBatch(transferBatchMax)
+    this.evening = new TickBatch(transferBatchMax)
     this.swept = sweptAccounts(plan, population)
     this.adopted = new Uint32Array(index.adopted)
     this.adoptedAccounts = plan.nightlyTopupBelow > 0 ? this.adopted.map((resident) => plan.accounts.residentFirst + resident) : new Uint32Array(0)
@@ -171,7 +186,7 @@ class TickDriver {
     const segments = await Promise.all(this.plan.segments.map((segment) => pool.open(segment.index, index).then(unpackIntents)))
     // A batch of its own: the opening is far bigger than any tick, and its memory goes once it is done.
     const opening = new TickBatch(segments.reduce((sum, intents) => sum + intents.count, 0) + 1024)
-    opening.appendPlanned(openingTransfers(this.plan, this.needs))
+    openingTransfers(this.plan, this.needs, opening)
     for (const intents of segments) opening.appendIntents(intents, 0, intents.count)
     await this.submit(opening, 0, 0, opening.count)
   }
@@ -216,23 +231,47 @@ class TickDriver {
       this.peakPerMinute = payments
       this.peakTick = tick
     }
-    if (isLastTickOfDay(plan.clock, tick) || tick === plan.clock.ticks - 1) {
-      // Each step needs the balances after the one before: look them up, then move.
-      const takings = await lookupAll(this.ledger, this.swept.ids)
-      batch.appendPlanned(redemptions(this.swept, takings, plan.accounts.bankFirst))
-      await this.submit(batch, tick, payments, batch.count)
-      const redeemed = batch.count
-      const wallets = await lookupAll(this.ledger, this.adoptedAccounts)
-      batch.appendPlanned(nightlyTopups(plan, this.population, this.adopted, wallets))
-      await this.submit(batch, tick, redeemed, batch.count)
-      const toppedUp = batch.count
-      const employers = await lookupAll(this.ledger, this.employerIds)
-      batch.appendPlanned(payrollRefills(plan, this.needs, employers))
-      await this.submit(batch, tick, toppedUp, batch.count)
-      const refilled = batch.count
-      const banks = await lookupAll(this.ledger, this.bankIds)
-      batch.appendPlanned(rebalancing(plan, this.needs, banks))
-      await this.submit(batch, tick, refilled, batch.count)
+    if (isLastTickOfDay(plan.clock, tick) || tick === plan.clock.ticks - 1) await this.endOfDay(tick)
+  }
+
+  /** The end of a day, in the steps of institutions.ts; each step reads the balances the last one left. */
+  private async endOfDay(tick: number): Promise<void> {
+    const { plan, evening } = this
+    // 1. Redemptions, a slice of swept accounts at a time.
+    await this.eachSlice(this.swept.ids, async (from, balances) => {
+      evening.reset()
+      redemptions(this.swept, from, balances, plan.accounts.bankFirst, evening)
+      await this.submit(evening, tick, 0, evening.count)
+    })
+    // 2. What each bank pays out tonight (wallet balances do not change until step 3), and issuance of any shortfall.
+    const payoutFen = new Array<number>(plan.accounts.bankCount).fill(0)
+    await this.eachSlice(this.adoptedAccounts, async (from, balances) => {
+      nightlyTopups(plan, this.population, this.adopted.subarray(from, from + balances.length), balances, payoutFen, null)
+    })
+    const refills = new TickBatch(plan.accounts.employerCount + 1)
+    payrollRefills(plan, this.needs, await lookupAll(this.ledger, this.employerIds), payoutFen, refills)
+    const banks = await lookupAll(this.ledger, this.bankIds)
+    evening.reset()
+    shortfallIssues(plan, this.needs, banks, payoutFen, evening)
+    await this.submit(evening, tick, 0, evening.count)
+    // 3. The payouts.
+    await this.eachSlice(this.adoptedAccounts, async (from, balances) => {
+      evening.reset()
+      nightlyTopups(plan, this.population, this.adopted.subarray(from, from + balances.length), balances, null, evening)
+      await this.submit(evening, tick, 0, evening.count)
+    })
+    await this.submit(refills, tick, 0, refills.count)
+    // 4. Back to the float.
+    evening.reset()
+    excessRetirements(plan, this.needs, banks, payoutFen, evening)
+    await this.submit(evening, tick, 0, evening.count)
+  }
+
+  /** Looks up `ids` a slice at a time and hands each slice's balances on, in order. */
+  private async eachSlice(ids: Uint32Array, use: (from: number, balances: Float64Array) => Promise<void>): Promise<void> {
+    for (let from = 0; from < ids.length; from += lookupBatchMax) {
+      const slice = ids.subarray(from, Math.min(ids.length, from + lookupBatchMax))
+      await use(from, (await this.ledger.lookup(slice)).balanceFen)
     }
   }
 

@@ -1,13 +1,14 @@
 /**
- * The transfers of one tick in canonical order (institutions, then segments 0..63, then the day's
- * sweep), gathered into reusable columns before they go to the ledger.
+ * Transfers in the order the ledger will see them (a tick's segments 0..63; the opening; an
+ * evening's institutional steps), gathered into reusable columns before they go to the ledger.
+ * It is also the sink institutional transfers are written into.
  */
 import { assert } from '../assert.js'
 import type { PackedIntents } from '../behaviour/index.js'
 import type { TransferBatch } from '../ledger/index.js'
-import type { PlannedTransfer } from './institutions.js'
+import type { TransferSink } from './institutions.js'
 
-export class TickBatch {
+export class TickBatch implements TransferSink {
   count = 0
   private capacity: number
   private id: Uint32Array
@@ -42,15 +43,13 @@ export class TickBatch {
     this.count += length
   }
 
-  appendPlanned(transfers: readonly PlannedTransfer[]): void {
-    this.reserve(transfers.length)
-    for (const transfer of transfers) {
-      const index = this.count++
-      this.debit[index] = transfer.debit
-      this.credit[index] = transfer.credit
-      this.amountFen[index] = transfer.amountFen
-      this.kind[index] = transfer.kind
-    }
+  push(debit: number, credit: number, amountFen: number, kind: number): void {
+    this.reserve(1)
+    const index = this.count++
+    this.debit[index] = debit
+    this.credit[index] = credit
+    this.amountFen[index] = amountFen
+    this.kind[index] = kind
   }
 
   /** Stamps ids (from `firstId`, in order) and the tick's minute; returns views of [start, end). */

@@ -82,9 +82,6 @@ describe('a scenario too large for one run', () => {
     expectNoStackTrace(ran.stderr)
   })
 
-  // KNOWN BUG: `run` makes the run folder (runs/<timestamp>-seed<seed>/, or --out) before it plans
-  // the run (bin/citytwin.ts, runCommand: prepareRunFolder comes before runScenario → planRun), so a
-  // scenario refused at planning leaves an empty run folder behind, unlike a missing or invalid file.
   it('writes no run folder when it refuses the scenario', async () => {
     // Proves bad input leaves nothing behind in the working directory.
     const cwd = path.join(folder, 'refused')

@@ -127,7 +127,13 @@ describe('eight days from Monday 2026-11-23 at +08:00', () => {
       const hours = summary.demand.perHour.slice(day * 24, (day + 1) * 24)
       expect(hours.reduce((a, b) => a + b, 0), `day ${day}`).toBeGreaterThan(0)
     }
-    expect(summary.demand.perHour.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(summary.transfers.submitted)
+    // Demand counts the payments: every retail, transit, bill, payroll and P2P transfer, and the
+    // residents' own daytime top-ups (the rest of the top-ups are the opening's and the evenings').
+    const kinds = summary.transfers.byKind
+    const payments = kinds.retail.submitted + kinds.transit.submitted + kinds.bill.submitted + kinds.payroll.submitted + kinds.p2p.submitted
+    const demand = summary.demand.perHour.reduce((a, b) => a + b, 0)
+    expect(demand).toBeGreaterThan(payments)
+    expect(demand).toBeLessThan(payments + kinds.topup.submitted)
   })
 
   it('pays salaries on the five weekdays and the next Monday, none on Saturday or Sunday', async () => {
@@ -177,7 +183,7 @@ describe('twenty days', () => {
   it('keeps the top-up rejection share within twice the first day’s', async () => {
     // Proves banks keep funding top-ups over weeks. The opening top-up of each adopted wallet is a
     // top-up too, all accepted: it is taken out, or it would dilute the one-day share five-fold.
-    // Employers' evening refills (at most 8 a day, all accepted) stay in: under 1% of a day's top-ups.
+    // The evenings' top-ups (nightly wallet top-ups, employers' refills) stay in; they are never rejected.
     const [day, { summary: days }] = [await oneDay(), await twentyDays()]
     const share = (summary: RunSummary) => summary.transfers.byKind.topup.rejected / (summary.transfers.byKind.topup.submitted - summary.agents.adopted)
     expect(share(day)).toBeGreaterThan(0)
@@ -192,11 +198,8 @@ describe('twenty days', () => {
     expect(rejectedShare(daily, [TransferKind.retail], 15, 20)).toBeLessThanOrEqual(1.25 * rejectedShare(daily, [TransferKind.retail], 5, 10))
   })
 
-  // KNOWN DEFECT (model): top-ups are drawn uniformly among adopted residents whatever their balance
-  // (engine/behaviour/topup.ts), and a top-up that would pass the balance cap is rejected, not made
-  // smaller. Wallets, all full after their opening top-up, drain on a random walk over the first
-  // days: the daily retail rejection share (almost all insufficient_funds) goes from 4.7% on day 1
-  // to a plateau near 22% from day 4, and the 20-day share is about 4.3 times the 1-day share.
+  // Wallets linked to a bank account are topped back up each night (wallets.nightlyTopupBelow), so
+  // shoppers do not run dry over weeks: without it the retail rejection share climbed to ~22%.
   it('keeps the retail rejection share within twice the first day’s', async () => {
     // Proves a multi-day run is as usable as a one-day run: shoppers do not run out of e-CNY.
     const [day, { summary: days }] = [await oneDay(), await twentyDays()]
@@ -236,8 +239,6 @@ describe('local time', () => {
     expect(west.conservation.ok).toBe(true)
     expect(west.demand.peakAt).toMatch(/^2026-11-23T\d{2}:\d{2}:00-05:00$/)
     const hour = Number(west.demand.peakAt.slice(11, 13))
-    expect(hour).toBeGreaterThanOrEqual(6)
-    expect(hour).toBeLessThanOrEqual(21)
     expect(hour).toBeGreaterThanOrEqual(17)
     expect(hour).toBeLessThan(20)
     expect(west.demand.perHour).toEqual(east.demand.perHour)

@@ -61,6 +61,15 @@ describe('the plan', () => {
     expect(a.count).toBe(a.residentFirst + 1000)
   })
 
+  it('refuses a scenario whose money could outgrow exact integers, naming the fields to lower', () => {
+    // Proves money stays exact: a plan that could issue more than moneyFenMax fen is bad input, not a crash.
+    const rich = structuredClone(loaded.scenario)
+    rich.banks.issuancePerResidentFen = 4_294_967_295
+    expect(() => planRun(rich, city, { residents: 4_000_000 })).toThrow(/banks\.issuancePerResidentFen/)
+    expect(() => planRun(rich, city, { residents: 4_000_000 })).toThrow(UserError)
+    expect(() => planRun(loaded.scenario, city, { residents: 4_000_000 })).not.toThrow()
+  })
+
   it('refuses more residents than the engine holds', () => {
     // Proves --residents is bounded with a user error, not an allocation failure.
     expect(() => planRun(loaded.scenario, city, { residents: 1e9 })).toThrow(UserError)

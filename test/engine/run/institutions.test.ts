@@ -1,0 +1,99 @@
+/**
+ * The institutions' transfers (issuance, employer funding, redemptions, nightly top-ups, payroll
+ * refills, retirements) are the plumbing of the city: none of them may ever be rejected, however
+ * thin the banks' floats.
+ */
+import { promises as fs } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { parse, stringify } from 'yaml'
+import { MemoryLedger, ResultCode, TransferKind, type TransferBatch } from '../../../engine/ledger/index.js'
+import type { Scenario } from '../../../scenarios/schema.js'
+import { repoRoot, runSmoke, smokeScenario } from '../../helpers/runs.js'
+
+let folder = ''
+beforeAll(async () => {
+  folder = await fs.mkdtemp(path.join(os.tmpdir(), 'citytwin-institutions-'))
+  await fs.mkdir(path.join(folder, 'maps'))
+  await fs.copyFile(path.join(repoRoot, 'scenarios/maps/shenzhen.geojson'), path.join(folder, 'maps/shenzhen.geojson'))
+})
+afterAll(async () => {
+  await fs.rm(folder, { recursive: true, force: true })
+})
+
+/** The smoke scenario with `edit` applied; residents' own daytime top-ups are off, so every top-up is an institution's. */
+async function scenarioWith(name: string, edit: (scenario: Scenario) => void): Promise<string> {
+  const scenario = parse(await fs.readFile(smokeScenario, 'utf8')) as Scenario
+  scenario.payments.topup.enabled = false
+  edit(scenario)
+  const file = path.join(folder, name)
+  await fs.writeFile(file, stringify(scenario))
+  return file
+}
+
+const institutionalKinds = new Set<number>([TransferKind.issue, TransferKind.topup, TransferKind.redeem, TransferKind.retire])
+
+/** A memory ledger that remembers every rejected institutional transfer. */
+class WatchedLedger extends MemoryLedger {
+  readonly rejected: { debit: number; kind: number; code: number }[] = []
+  watched = 0
+
+  override async submit(batch: TransferBatch) {
+    const results = await super.submit(batch)
+    for (let index = 0; index < batch.count; index++) {
+      const kind = batch.kind[index] as number
+      if (!institutionalKinds.has(kind)) continue
+      this.watched += 1
+      const code = results.code[index] as number
+      if (code !== ResultCode.ok) this.rejected.push({ debit: batch.debit[index] as number, kind, code })
+    }
+    return results
+  }
+}
+
+async function watchedRun(file: string) {
+  let ledger: WatchedLedger | undefined
+  const summary = await runSmoke({ ledgerFactory: (options) => (ledger = new WatchedLedger(options)) }, file)
+  expect(ledger?.watched ?? 0).toBeGreaterThan(0)
+  return { summary, rejected: ledger?.rejected ?? [] }
+}
+
+describe('institutional transfers', () => {
+  it('are never rejected when banks keep a float of 1 fen and every wallet is topped up each night', async () => {
+    // Proves shortfalls are issued before the evening's payouts, over several days.
+    const file = await scenarioWith('thin.yaml', (scenario) => {
+      scenario.banks.issuancePerResidentFen = 1
+      scenario.wallets.nightlyTopupBelow = 1
+      scenario.period.to = '2026-11-26T00:00:00+08:00'
+    })
+    const { summary, rejected } = await watchedRun(file)
+    expect(rejected).toEqual([])
+    expect(summary.conservation.ok).toBe(true)
+    expect(summary.transfers.byKind.issue.accepted).toBeGreaterThan(6)
+    expect(summary.transfers.byKind.payroll.rejected).toBe(0)
+  })
+
+  it('are never rejected with a single bank', async () => {
+    // Proves the same when one bank carries the whole city.
+    const file = await scenarioWith('one-bank.yaml', (scenario) => {
+      scenario.banks.names = ['ICBC']
+      scenario.period.to = '2026-11-25T00:00:00+08:00'
+    })
+    const { summary, rejected } = await watchedRun(file)
+    expect(rejected).toEqual([])
+    expect(summary.conservation.ok).toBe(true)
+  })
+
+  it('leave each bank at its float at the end of the day (what it holds beyond it is retired)', async () => {
+    // Proves retirements: with a long period, takings exceed payouts on some evening and go back.
+    const file = await scenarioWith('long.yaml', (scenario) => {
+      scenario.wallets.nightlyTopupBelow = 0
+      scenario.period.to = '2026-11-27T00:00:00+08:00'
+    })
+    const { summary, rejected } = await watchedRun(file)
+    expect(rejected).toEqual([])
+    expect(summary.transfers.byKind.retire.accepted).toBeGreaterThan(0)
+    expect(summary.conservation.redeemedFen).toBeGreaterThan(0)
+  })
+})
