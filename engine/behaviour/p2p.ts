@@ -9,7 +9,7 @@ import type { BehaviourContext } from './behaviourContext.js'
 import { wholeFen } from './behaviourContext.js'
 import type { IntentBuffer } from './intentBuffer.js'
 
-const amountSpread = 1.0
+const p2pSpread = 1.0
 
 export function p2p(context: BehaviourContext, count: number, out: IntentBuffer): void {
   const { plan, agents, random, population } = context
@@ -24,6 +24,6 @@ export function p2p(context: BehaviourContext, count: number, out: IntentBuffer)
     // Adoption so low that no payee turned up: send to a neighbour in the same segment instead.
     if (payee < 0) payee = agents.adopted[random.below(agents.adopted.length)] as number
     if (payee === payer) continue
-    out.push(residentFirst + payer, residentFirst + payee, wholeFen(random.logNormal(plan.payments.p2p.amountFen, amountSpread)), TransferKind.p2p)
+    out.push(residentFirst + payer, residentFirst + payee, wholeFen(random.logNormal(plan.payments.p2p.amountFen, p2pSpread)), TransferKind.p2p)
   }
 }
