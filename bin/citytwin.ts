@@ -3,23 +3,31 @@
  * The citytwin command line. Exit codes: 0 success, 1 a run that failed (a broken invariant or
  * an internal error), 2 bad input (a flag, a scenario, a map) with a message naming it.
  */
-import { constants as fsConstants, promises as fs, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
 import { UserError } from '../engine/errors.js'
 import { ledgerNames } from '../engine/ledger/index.js'
 import { residentsMax, workersMax } from '../engine/limits.js'
-import { buildCity } from '../engine/city/index.js'
-import { defaultRunFolder, grouped, progressLine, summaryTable, writeSummary, type RunProgress, type RunSummary } from '../engine/report/index.js'
-import { planRun, runScenario } from '../engine/run/index.js'
+import {
+  defaultRunFolder,
+  grouped,
+  prepareRunFolder,
+  progressLine,
+  removeEmptyFolders,
+  summaryTable,
+  unusedFolder,
+  writeSummary,
+  type RunProgress,
+  type RunSummary,
+} from '../engine/report/index.js'
+import { planScenario, runScenario } from '../engine/run/index.js'
 import { wallClock } from '../engine/time/index.js'
 import { loadScenario } from '../scenarios/index.js'
 
 const exitRunFailed = 1
 const exitBadInput = 2
-/** Names tried for a default run folder before giving up. */
-const runFolderAttemptsMax = 100
 /** Progress redraws at most this often on a terminal. */
 const progressIntervalMs = 100
 
@@ -47,10 +55,10 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
   const loaded = await loadScenario(file)
   // The folder is made before the run, so a bad --out fails at once rather than after it,
   // and taken away again if the run stops before it has anything to hold.
-  const { folder, created } = await prepareRunFolder(
-    flags.out ?? (await unusedFolder(defaultRunFolder('runs', wallClock.date(), flags.seed ?? loaded.scenario.seed))),
-    flags.out !== undefined,
-  )
+  const { folder, created } =
+    flags.out !== undefined
+      ? await prepareRunFolder(flags.out, '--out')
+      : await prepareRunFolder(await unusedFolder(defaultRunFolder('runs', wallClock.date(), flags.seed ?? loaded.scenario.seed)), 'the run folder')
   const progress = progressReporter(Boolean(flags.json))
   let summary: RunSummary
   try {
@@ -85,53 +93,12 @@ async function validateCommand(file: string): Promise<number> {
   const loaded = await loadScenario(file)
   const { scenario, mapFile } = loaded
   // Planning is where sizes are checked against the engine's bounds: what validates also runs.
-  const plan = planRun(scenario, buildCity(loaded.map, scenario.city.districts))
+  const { plan } = planScenario(loaded)
   process.stdout.write(
     `${file}: valid. "${scenario.name}": ${scenario.city.districts.length} districts of ${path.relative(process.cwd(), mapFile) || mapFile}, ` +
       `${grouped(plan.residents)} residents and ${grouped(plan.merchants)} merchants at scale ${scenario.scale}, ${plan.clock.ticks} simulated minutes, seed ${scenario.seed}\n`,
   )
   return 0
-}
-
-/** `folder`, or `folder-2`, `folder-3`, ... : two runs started in the same second keep their own files. */
-async function unusedFolder(folder: string): Promise<string> {
-  for (let attempt = 1; attempt <= runFolderAttemptsMax; attempt++) {
-    const candidate = attempt === 1 ? folder : `${folder}-${attempt}`
-    const taken = await fs.stat(candidate).then(
-      () => true,
-      () => false,
-    )
-    if (!taken) return candidate
-  }
-  throw new UserError(`the run folder: ${folder} and ${runFolderAttemptsMax - 1} variants of it are taken; use --out`)
-}
-
-/** Makes the run folder, or explains why it cannot be used; returns the first folder it made, if any. */
-async function prepareRunFolder(folder: string, named: boolean): Promise<{ folder: string; created: string | undefined }> {
-  const flag = named ? '--out' : 'the run folder'
-  if (folder.trim() === '') throw new UserError(`${flag}: must name a folder`)
-  try {
-    const created = await fs.mkdir(folder, { recursive: true })
-    await fs.access(folder, fsConstants.W_OK)
-    return { folder, created }
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? String(error)
-    const reason = code === 'EEXIST' || code === 'ENOTDIR' ? 'a file is in the way' : code === 'EACCES' ? 'permission denied' : code
-    throw new UserError(`${flag}: cannot write the run to "${folder}" (${reason})`)
-  }
-}
-
-/** Takes away the folders `prepareRunFolder` made, from the run folder up to the first made; only empty ones. */
-async function removeEmptyFolders(folder: string, created: string | undefined): Promise<void> {
-  if (created === undefined) return
-  const top = path.resolve(created)
-  for (let at = path.resolve(folder); at.startsWith(top); at = path.dirname(at)) {
-    const removed = await fs.rmdir(at).then(
-      () => true,
-      () => false,
-    )
-    if (!removed || at === top) return
-  }
 }
 
 /** A bar redrawn in place on a terminal; elsewhere, a line every tenth of the run. */

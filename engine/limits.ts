@@ -25,6 +25,10 @@ export const merchantCategoriesMax = 16
 export const walletTiersMax = 8
 export const metroLinksPerStationMax = 3
 
+// Output.
+/** Names tried for a default run folder (`-2`, `-3`, ...) before giving up. */
+export const runFolderAttemptsMax = 100
+
 // Simulated time.
 export const tickMinutes = 1
 export const minutesPerDay = 24 * 60

@@ -1,2 +1,2 @@
 export { runScenario, type RunOptions } from './runScenario.js'
-export { planRun, apportion, type Plan, type PlanOptions } from './plan.js'
+export { planRun, planScenario, apportion, type Plan, type PlanOptions } from './plan.js'

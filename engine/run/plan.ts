@@ -5,12 +5,13 @@
  * copied to every worker thread.
  */
 import { assert } from '../assert.js'
-import type { City } from '../city/index.js'
+import { buildCity, type City } from '../city/index.js'
 import { UserError } from '../errors.js'
 import type { WalletTierLimits } from '../ledger/index.js'
 import { expectedTransfersMax, merchantsMax, minutesPerDay, moneyFenMax, residentsMax, segmentCount, ticksPerChunk } from '../limits.js'
 import { employerFloatFen } from './institutions.js'
 import type { SimClock } from '../time/index.js'
+import type { LoadedScenario } from '../../scenarios/loader.js'
 import { offsetMinutes, type Scenario } from '../../scenarios/schema.js'
 
 export interface PlanOptions {
@@ -151,9 +152,6 @@ export function planRun(scenario: Scenario, city: City, options: PlanOptions = {
     merchantsWanted,
     city.districts.map((district) => district.population + district.jobs),
   )
-  if (merchantsWanted > merchantsMax) {
-    throw new UserError(`the run would have ${merchantsWanted} merchants, more than the limit of ${merchantsMax}; lower --residents or merchants.count`)
-  }
   const merchantCellStart: number[] = [0]
   let merchants = 0
   merchantsByDistrict.forEach((count) => {
@@ -166,6 +164,10 @@ export function planRun(scenario: Scenario, city: City, options: PlanOptions = {
       merchantCellStart.push(merchants)
     }
   })
+  // Checked on the final count: every cell holds at least one merchant, so it can exceed what was wanted.
+  if (merchants > merchantsMax) {
+    throw new UserError(`the run would have ${merchants} merchants, more than the limit of ${merchantsMax}; lower --residents or merchants.count`)
+  }
 
   const tiers: PlannedTier[] = [
     unlimitedTier,
@@ -273,6 +275,12 @@ export function planRun(scenario: Scenario, city: City, options: PlanOptions = {
     accounts,
     segments,
   }
+}
+
+/** The city and the plan of a loaded scenario: what `run` builds first and `validate` checks. */
+export function planScenario(loaded: LoadedScenario, options: PlanOptions = {}): { city: City; plan: Plan } {
+  const city = buildCity(loaded.map, loaded.scenario.city.districts)
+  return { city, plan: planRun(loaded.scenario, city, options) }
 }
 
 /** Splits `total` in proportion to `weights`, by largest remainder: the parts add up exactly. */

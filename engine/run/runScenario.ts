@@ -15,7 +15,6 @@
 import { createHash } from 'node:crypto'
 import { assert } from '../assert.js'
 import { allocateAgentIndex, unpackIntents, type AgentIndexBuffers, type PackedIntents } from '../behaviour/index.js'
-import { buildCity } from '../city/index.js'
 import { createLedger, type LedgerCore, type LedgerOptions, type TransferBatch } from '../ledger/index.js'
 import { chunksInFlightMax, lookupBatchMax, segmentCount, ticksPerChunk, transferBatchMax, transfersPerRunMax, workersMax } from '../limits.js'
 import { TransferCounters } from '../metrics/transferCounters.js'
@@ -35,7 +34,7 @@ import {
   sweptAccounts,
   type InstitutionNeeds,
 } from './institutions.js'
-import { planRun, type Plan } from './plan.js'
+import { planScenario, type Plan } from './plan.js'
 import { SimPool } from './simPool.js'
 import { TickBatch } from './tickBatch.js'
 
@@ -54,8 +53,7 @@ export interface RunOptions {
 export async function runScenario(loaded: LoadedScenario, options: RunOptions): Promise<RunSummary> {
   assert(Number.isInteger(options.workers) && options.workers >= 1 && options.workers <= workersMax, 'workers was validated')
   const startedMs = options.now()
-  const city = buildCity(loaded.map, loaded.scenario.city.districts)
-  const plan = planRun(loaded.scenario, city, { seed: options.seed, residents: options.residents })
+  const { city, plan } = planScenario(loaded, { seed: options.seed, residents: options.residents })
   const buffers = allocatePopulation(plan.residents, plan.merchants)
   const population = viewPopulation(buffers)
   const ledgerOptions: LedgerOptions = {
@@ -158,9 +156,8 @@ class TickDriver {
   private readonly evening: TickBatch
   private readonly employerIds: Uint32Array
 
-  /** Every adopted resident, segment by segment (the agent index's own order), and their accounts. */
+  /** Every adopted resident, segment by segment (the agent index's own order). */
   private readonly adopted: Uint32Array
-  private readonly adoptedAccounts: Uint32Array
 
   constructor(
     private readonly plan: Plan,
@@ -174,8 +171,8 @@ class TickDriver {
     this.batch = new TickBatch(transferBatchMax)
     this.evening = new TickBatch(transferBatchMax)
     this.swept = sweptAccounts(plan, population)
-    this.adopted = new Uint32Array(index.adopted)
-    this.adoptedAccounts = plan.nightlyTopupBelow > 0 ? this.adopted.map((resident) => plan.accounts.residentFirst + resident) : new Uint32Array(0)
+    // A view on the shared index, not a copy; without nightly top-ups the evening never reads it.
+    this.adopted = plan.nightlyTopupBelow > 0 ? new Uint32Array(index.adopted) : new Uint32Array(0)
     this.bankIds = Uint32Array.from({ length: plan.accounts.bankCount }, (_, bank) => plan.accounts.bankFirst + bank)
     this.employerIds = Uint32Array.from({ length: plan.accounts.employerCount }, (_, district) => plan.accounts.employerFirst + district)
     this.perHour = new Array<number>(Math.ceil(plan.clock.ticks / 60)).fill(0)
@@ -237,15 +234,17 @@ class TickDriver {
   /** The end of a day, in the steps of institutions.ts; each step reads the balances the last one left. */
   private async endOfDay(tick: number): Promise<void> {
     const { plan, evening } = this
+    const walletOf = (index: number) => plan.accounts.residentFirst + (this.adopted[index] as number)
     // 1. Redemptions, a slice of swept accounts at a time.
-    await this.eachSlice(this.swept.ids, async (from, balances) => {
+    await balancesBySlice(this.ledger, this.swept.ids.length, (index) => this.swept.ids[index] as number, async (from, balances) => {
       evening.reset()
       redemptions(this.swept, from, balances, plan.accounts.bankFirst, evening)
       await this.submit(evening, tick, 0, evening.count)
     })
-    // 2. What each bank pays out tonight (wallet balances do not change until step 3), and issuance of any shortfall.
+    // 2. What each bank pays out tonight, and issuance of any shortfall. Wallets are read here and
+    //    again in step 3 rather than kept: nothing moves them in between, and a city's wallets are many.
     const payoutFen = new Array<number>(plan.accounts.bankCount).fill(0)
-    await this.eachSlice(this.adoptedAccounts, async (from, balances) => {
+    await balancesBySlice(this.ledger, this.adopted.length, walletOf, async (from, balances) => {
       nightlyTopups(plan, this.population, this.adopted.subarray(from, from + balances.length), balances, payoutFen, null)
     })
     const refills = new TickBatch(plan.accounts.employerCount + 1)
@@ -255,7 +254,7 @@ class TickDriver {
     shortfallIssues(plan, this.needs, banks, payoutFen, evening)
     await this.submit(evening, tick, 0, evening.count)
     // 3. The payouts.
-    await this.eachSlice(this.adoptedAccounts, async (from, balances) => {
+    await balancesBySlice(this.ledger, this.adopted.length, walletOf, async (from, balances) => {
       evening.reset()
       nightlyTopups(plan, this.population, this.adopted.subarray(from, from + balances.length), balances, null, evening)
       await this.submit(evening, tick, 0, evening.count)
@@ -265,14 +264,6 @@ class TickDriver {
     evening.reset()
     excessRetirements(plan, this.needs, banks, payoutFen, evening)
     await this.submit(evening, tick, 0, evening.count)
-  }
-
-  /** Looks up `ids` a slice at a time and hands each slice's balances on, in order. */
-  private async eachSlice(ids: Uint32Array, use: (from: number, balances: Float64Array) => Promise<void>): Promise<void> {
-    for (let from = 0; from < ids.length; from += lookupBatchMax) {
-      const slice = ids.subarray(from, Math.min(ids.length, from + lookupBatchMax))
-      await use(from, (await this.ledger.lookup(slice)).balanceFen)
-    }
   }
 
   private async submit(batch: TickBatch, tick: number, start: number, end: number): Promise<void> {
@@ -295,12 +286,31 @@ function digestBatch(digest: ReturnType<typeof createHash>, batch: TransferBatch
   }
 }
 
+/**
+ * Looks up the balances of `count` accounts, the i-th being `accountAt(i)`, a slice of at most
+ * `lookupBatchMax` at a time, and hands each slice's balances on in order. Memory stays one slice
+ * whatever the number of accounts.
+ */
+async function balancesBySlice(
+  ledger: LedgerCore,
+  count: number,
+  accountAt: (index: number) => number,
+  use: (from: number, balances: Float64Array) => Promise<void> | void,
+): Promise<void> {
+  const ids = new Uint32Array(Math.min(count, lookupBatchMax))
+  for (let from = 0; from < count; from += lookupBatchMax) {
+    const length = Math.min(count - from, lookupBatchMax)
+    for (let index = 0; index < length; index++) ids[index] = accountAt(from + index)
+    await use(from, (await ledger.lookup(ids.subarray(0, length))).balanceFen)
+  }
+}
+
+/** The balances of a few accounts, in one array. */
 async function lookupAll(ledger: LedgerCore, ids: Uint32Array): Promise<Float64Array> {
   const out = new Float64Array(ids.length)
-  for (let from = 0; from < ids.length; from += lookupBatchMax) {
-    const slice = ids.subarray(from, Math.min(ids.length, from + lookupBatchMax))
-    out.set((await ledger.lookup(slice)).balanceFen, from)
-  }
+  await balancesBySlice(ledger, ids.length, (index) => ids[index] as number, (from, balances) => {
+    out.set(balances, from)
+  })
   return out
 }
 
@@ -310,19 +320,21 @@ async function lookupAll(ledger: LedgerCore, ids: Uint32Array): Promise<Float64A
  * No other account is below zero.
  */
 async function audit(ledger: LedgerCore, plan: Plan, counters: TransferCounters): Promise<RunSummary['conservation']> {
-  const ids = new Uint32Array(plan.accounts.count)
-  for (let account = 0; account < ids.length; account++) ids[account] = account
-  const balances = await lookupAll(ledger, ids)
   let balancesFen = 0
   let negativeBalances = 0
-  for (let account = 0; account < balances.length; account++) {
-    if (account === plan.accounts.issuer) continue
-    const balance = balances[account] as number
-    balancesFen += balance
-    if (balance < 0) negativeBalances += 1
-  }
+  let issuerBalanceFen = 0
+  await balancesBySlice(ledger, plan.accounts.count, (account) => account, (from, balances) => {
+    for (let index = 0; index < balances.length; index++) {
+      const balance = balances[index] as number
+      if (from + index === plan.accounts.issuer) {
+        issuerBalanceFen = balance
+        continue
+      }
+      balancesFen += balance
+      if (balance < 0) negativeBalances += 1
+    }
+  })
   const inCirculationFen = counters.issuedFen - counters.redeemedFen
-  const issuerBalanceFen = balances[plan.accounts.issuer] as number
   const ok =
     Number.isSafeInteger(balancesFen) &&
     balancesFen === inCirculationFen &&
