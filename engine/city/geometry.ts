@@ -68,9 +68,11 @@ export function areaAndCentroid(projection: Projection, polygons: readonly Polyg
   }
 }
 
-/** Even–odd ray casting over every ring: inside an outline and outside its holes. */
-export function containsPoint(polygons: readonly Polygon[], lon: number, lat: number): boolean {
-  let inside = false
+/**
+ * Calls `visit` with the longitude where each edge of every ring crosses the parallel `lat`.
+ * Both tests below count these crossings, so they agree by construction.
+ */
+function eachCrossing(polygons: readonly Polygon[], lat: number, visit: (lon: number) => void): void {
   for (const polygon of polygons) {
     for (const ring of polygon) {
       const vertices = ring.length / 2
@@ -79,38 +81,34 @@ export function containsPoint(polygons: readonly Polygon[], lon: number, lat: nu
         const yi = ring[index * 2 + 1] as number
         const xj = ring[previous * 2] as number
         const yj = ring[previous * 2 + 1] as number
-        if (yi > lat !== yj > lat && lon < ((xj - xi) * (lat - yi)) / (yj - yi) + xi) inside = !inside
+        if (yi > lat !== yj > lat) visit(((xj - xi) * (lat - yi)) / (yj - yi) + xi)
       }
     }
   }
+}
+
+/** Even–odd ray casting over every ring: inside an outline and outside its holes (an odd number of crossings to the east). */
+export function containsPoint(polygons: readonly Polygon[], lon: number, lat: number): boolean {
+  let inside = false
+  eachCrossing(polygons, lat, (crossing) => {
+    if (lon < crossing) inside = !inside
+  })
   return inside
 }
 
 /**
  * `containsPoint` for a row of evenly spaced points at one latitude, in one pass over the edges:
- * the row's edge crossings are sorted once, and each point is inside when an odd number of
- * crossings lie to its right (the same rule as the ray cast).
+ * the row's crossings are sorted once, and each point is inside when an odd number lie to its east.
  */
 export function insideAlongRow(polygons: readonly Polygon[], lat: number, lonFirst: number, lonStep: number, out: Uint8Array): void {
   const crossings: number[] = []
-  for (const polygon of polygons) {
-    for (const ring of polygon) {
-      const vertices = ring.length / 2
-      for (let index = 0, previous = vertices - 1; index < vertices; previous = index++) {
-        const xi = ring[index * 2] as number
-        const yi = ring[index * 2 + 1] as number
-        const xj = ring[previous * 2] as number
-        const yj = ring[previous * 2 + 1] as number
-        if (yi > lat !== yj > lat) crossings.push(((xj - xi) * (lat - yi)) / (yj - yi) + xi)
-      }
-    }
-  }
+  eachCrossing(polygons, lat, (crossing) => crossings.push(crossing))
   crossings.sort((a, b) => a - b)
-  let left = 0
+  let west = 0
   for (let column = 0; column < out.length; column++) {
     const lon = lonFirst + column * lonStep
-    while (left < crossings.length && (crossings[left] as number) <= lon) left += 1
-    out[column] = (crossings.length - left) % 2
+    while (west < crossings.length && (crossings[west] as number) <= lon) west += 1
+    out[column] = (crossings.length - west) % 2
   }
 }
 
