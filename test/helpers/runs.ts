@@ -1,4 +1,6 @@
 /** Shared helpers for tests that run scenarios. */
+import { promises as fs } from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { RunSummary } from '../../engine/report/index.js'
@@ -18,4 +20,27 @@ export function fakeNow(): () => number {
 export async function runSmoke(options: Partial<RunOptions> = {}, file = smokeScenario): Promise<RunSummary> {
   const loaded = await loadScenario(file)
   return runScenario(loaded, { workers: 2, now: fakeNow(), ...options })
+}
+
+/** A temporary folder holding a copy of the Shenzhen map, for scenarios a test writes. */
+export interface ScenarioFolder {
+  readonly dir: string
+  /** Writes `text` as `name` in the folder; returns its path. */
+  write(name: string, text: string): Promise<string>
+  remove(): Promise<void>
+}
+
+export async function scenarioFolder(prefix: string): Promise<ScenarioFolder> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), `citytwin-${prefix}-`))
+  await fs.mkdir(path.join(dir, 'maps'))
+  await fs.copyFile(path.join(repoRoot, 'scenarios/maps/shenzhen.geojson'), path.join(dir, 'maps/shenzhen.geojson'))
+  return {
+    dir,
+    write: async (name, text) => {
+      const file = path.join(dir, name)
+      await fs.writeFile(file, text)
+      return file
+    },
+    remove: () => fs.rm(dir, { recursive: true, force: true }),
+  }
 }

@@ -4,22 +4,18 @@
  * thin the banks' floats.
  */
 import { promises as fs } from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parse, stringify } from 'yaml'
 import { MemoryLedger, ResultCode, TransferKind, type TransferBatch } from '../../../engine/ledger/index.js'
 import type { Scenario } from '../../../scenarios/schema.js'
-import { repoRoot, runSmoke, smokeScenario } from '../../helpers/runs.js'
+import { runSmoke, scenarioFolder, smokeScenario, type ScenarioFolder } from '../../helpers/runs.js'
 
-let folder = ''
+let folder: ScenarioFolder
 beforeAll(async () => {
-  folder = await fs.mkdtemp(path.join(os.tmpdir(), 'citytwin-institutions-'))
-  await fs.mkdir(path.join(folder, 'maps'))
-  await fs.copyFile(path.join(repoRoot, 'scenarios/maps/shenzhen.geojson'), path.join(folder, 'maps/shenzhen.geojson'))
+  folder = await scenarioFolder('institutions')
 })
 afterAll(async () => {
-  await fs.rm(folder, { recursive: true, force: true })
+  await folder.remove()
 })
 
 /** The smoke scenario with `edit` applied; residents' own daytime top-ups are off, so every top-up is an institution's. */
@@ -27,9 +23,7 @@ async function scenarioWith(name: string, edit: (scenario: Scenario) => void): P
   const scenario = parse(await fs.readFile(smokeScenario, 'utf8')) as Scenario
   scenario.payments.topup.enabled = false
   edit(scenario)
-  const file = path.join(folder, name)
-  await fs.writeFile(file, stringify(scenario))
-  return file
+  return folder.write(name, stringify(scenario))
 }
 
 const institutionalKinds = new Set<number>([TransferKind.issue, TransferKind.topup, TransferKind.redeem, TransferKind.retire])

@@ -1,6 +1,4 @@
 import { promises as fs } from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseDocument } from 'yaml'
 import {
@@ -15,25 +13,21 @@ import { minutesPerDay } from '../../../engine/limits.js'
 import type { RunSummary } from '../../../engine/report/index.js'
 import { localDay } from '../../../engine/time/index.js'
 import { offsetMinutes } from '../../../scenarios/schema.js'
-import { repoRoot, runSmoke, smokeScenario } from '../../helpers/runs.js'
+import { runSmoke, scenarioFolder, smokeScenario, type ScenarioFolder } from '../../helpers/runs.js'
 
-let folder = ''
+let folder: ScenarioFolder
 beforeAll(async () => {
-  folder = await fs.mkdtemp(path.join(os.tmpdir(), 'citytwin-days-'))
-  await fs.mkdir(path.join(folder, 'maps'))
-  await fs.copyFile(path.join(repoRoot, 'scenarios/maps/shenzhen.geojson'), path.join(folder, 'maps/shenzhen.geojson'))
+  folder = await scenarioFolder('days')
 })
 afterAll(async () => {
-  await fs.rm(folder, { recursive: true, force: true })
+  await folder.remove()
 })
 
 /** A copy of the smoke scenario with fields set by their path ('period.from'), next to its map. */
 async function smokeWith(name: string, fields: Record<string, unknown>): Promise<string> {
   const document = parseDocument(await fs.readFile(smokeScenario, 'utf8'))
   for (const [at, value] of Object.entries(fields)) document.setIn(at.split('.'), value)
-  const file = path.join(folder, `${name}.yaml`)
-  await fs.writeFile(file, document.toString())
-  return file
+  return folder.write(`${name}.yaml`, document.toString())
 }
 
 const period = (from: string, to: string) => ({ 'period.from': from, 'period.to': to })
