@@ -8,6 +8,7 @@
  *   ledger.memory.accepted_share      the share of those transfers accepted (the rest are rejections)
  *   run.transfers_per_s@1M            a whole simulated day, 1 million residents, end to end
  *   run.day_wall_s@full               a whole simulated day of all 17.5 million residents
+ *   run.peak_rss_bytes@full           peak resident memory of the process over those runs
  *
  * `npm run bench -- --quick` leaves out the full-city day.
  */
@@ -130,6 +131,8 @@ async function main(): Promise<void> {
     const full = await endToEnd(city.districts.reduce((sum, district) => sum + district.population, 0))
     log({ name: 'run.day_wall_s@full', median: full.wall, unit: 's', samples: endToEndSamples })
     log({ name: 'run.transfers_per_s@full', median: full.rate, unit: 'transfers/s', samples: endToEndSamples })
+    // The bench process's peak, reached in the full-city runs (everything before them is smaller).
+    log({ name: 'run.peak_rss_bytes@full', median: process.resourceUsage().maxRSS * 1024, unit: 'bytes', samples: 1 })
   }
 
   const cpus = os.cpus()

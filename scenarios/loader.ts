@@ -8,6 +8,7 @@ import path from 'node:path'
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml'
 import { parseDistrictMap, type DistrictMap } from '../engine/city/districtMap.js'
 import { UserError } from '../engine/errors.js'
+import { isObject } from '../engine/untrusted.js'
 import { mapBytesMax, scenarioBytesMax, yamlAliasCountMax, yamlDepthMax, yamlFlowDepthMax, yamlScanDepthMax } from '../engine/limits.js'
 import { crossFieldIssues, scenarioSchema, type Scenario } from './schema.js'
 
@@ -71,10 +72,6 @@ export async function loadScenario(file: string): Promise<LoadedScenario> {
     throw new UserError(`${file}: invalid scenario`, issues)
   }
   return { file, scenario: parsed.data, map, mapFile }
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
 async function loadMap(mapFile: string): Promise<DistrictMap> {

@@ -3,6 +3,7 @@
  * Every error is collected and reported at once, each with its field path.
  */
 import { z } from 'zod'
+import { isObject } from '../engine/untrusted.js'
 import {
   banksMax,
   districtsMax,
@@ -261,8 +262,9 @@ export function crossFieldIssues(input: unknown): string[] {
   return issues
 }
 
+/** The object, or an empty one when the value is not an object: checks then find nothing to check. */
 function record(value: unknown): Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {}
+  return isObject(value) ? value : {}
 }
 
 function list(value: unknown): unknown[] {

@@ -3,6 +3,7 @@
  * longitude/latitude. The file is untrusted input, so every shape is checked before use.
  */
 import { mapFeaturesMax, mapRingVerticesMax } from '../limits.js'
+import { isObject } from '../untrusted.js'
 
 /** A ring is a flat list of coordinates: [lon0, lat0, lon1, lat1, ...]. */
 export type Ring = Float64Array
@@ -98,8 +99,4 @@ function parsePolygon(raw: unknown): Polygon | string {
     polygon.push(ring)
   }
   return polygon
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
