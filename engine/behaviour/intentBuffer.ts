@@ -7,6 +7,7 @@
  * tickEnd[t] is one past the last intent of tick t: intents of a tick are contiguous.
  */
 import { assert } from '../assert.js'
+import { grown } from '../grown.js'
 
 export interface PackedIntents {
   readonly count: number
@@ -77,17 +78,10 @@ export class IntentBuffer {
 
   private grow(): void {
     this.capacity *= 2
-    const grow32 = (old: Uint32Array) => {
-      const next = new Uint32Array(this.capacity)
-      next.set(old)
-      return next
-    }
-    this.debit = grow32(this.debit)
-    this.credit = grow32(this.credit)
-    this.amountFen = grow32(this.amountFen)
-    const kind = new Uint8Array(this.capacity)
-    kind.set(this.kind)
-    this.kind = kind
+    this.debit = grown(this.debit, this.capacity, this.count)
+    this.credit = grown(this.credit, this.capacity, this.count)
+    this.amountFen = grown(this.amountFen, this.capacity, this.count)
+    this.kind = grown(this.kind, this.capacity, this.count)
   }
 }
 

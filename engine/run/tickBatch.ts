@@ -4,6 +4,7 @@
  * It is also the sink institutional transfers are written into.
  */
 import { assert } from '../assert.js'
+import { grown } from '../grown.js'
 import type { PackedIntents } from '../behaviour/index.js'
 import type { TransferBatch } from '../ledger/index.js'
 import type { TransferSink } from './institutions.js'
@@ -72,18 +73,11 @@ export class TickBatch implements TransferSink {
     const needed = this.count + more
     if (needed <= this.capacity) return
     while (this.capacity < needed) this.capacity *= 2
-    const grow32 = (old: Uint32Array) => {
-      const next = new Uint32Array(this.capacity)
-      next.set(old.subarray(0, this.count))
-      return next
-    }
-    this.id = grow32(this.id)
-    this.debit = grow32(this.debit)
-    this.credit = grow32(this.credit)
-    this.amountFen = grow32(this.amountFen)
-    this.minute = grow32(this.minute)
-    const kind = new Uint8Array(this.capacity)
-    kind.set(this.kind.subarray(0, this.count))
-    this.kind = kind
+    this.id = grown(this.id, this.capacity, this.count)
+    this.debit = grown(this.debit, this.capacity, this.count)
+    this.credit = grown(this.credit, this.capacity, this.count)
+    this.amountFen = grown(this.amountFen, this.capacity, this.count)
+    this.minute = grown(this.minute, this.capacity, this.count)
+    this.kind = grown(this.kind, this.capacity, this.count)
   }
 }
