@@ -169,7 +169,18 @@ function median(values: readonly number[]): number {
 
 function batchOf(debit: Uint32Array, credit: Uint32Array, amountFen: Uint32Array, kind: Uint8Array, minute: Uint32Array): TransferBatch {
   const count = debit.length
-  return { count, id: Uint32Array.from({ length: count }, (_, index) => index), debit, credit, amountFen, kind, minute }
+  return {
+    count,
+    id: Uint32Array.from({ length: count }, (_, index) => index),
+    debit,
+    credit,
+    amountFen,
+    kind,
+    flags: new Uint8Array(count),
+    pendingId: new Uint32Array(count),
+    timeoutMinutes: new Uint32Array(count),
+    minute,
+  }
 }
 
 /** Every payment of the day, tick by tick and segment by segment, cut into ledger batches. */

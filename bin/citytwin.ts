@@ -86,6 +86,13 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
     )
     return exitRunFailed
   }
+  if (!summary.doubleEntry.ok) {
+    const broken = Object.entries(summary.doubleEntry.byKind).filter(([, sides]) => sides.debitsFen !== sides.creditsFen || sides.debitsFen !== sides.acceptedFen)
+    process.stderr.write(
+      `citytwin: THE LEDGER'S DOUBLE ENTRY DOES NOT BALANCE: ${broken.map(([kind, sides]) => `${kind} debits ${sides.debitsFen}, credits ${sides.creditsFen}, accepted ${sides.acceptedFen} fen`).join('; ') || `${summary.doubleEntry.pendingFen} fen still reserved by pending transfers`}. The run failed.\n`,
+    )
+    return exitRunFailed
+  }
   return 0
 }
 

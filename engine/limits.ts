@@ -63,6 +63,12 @@ export const transfersPerRunMax = 0xffff_ffff
 /** What a scenario may plan: half the id space, leaving room for chance, openings and end-of-day transfers. */
 export const expectedTransfersMax = Math.floor(transfersPerRunMax / 2)
 export const accountsMax = residentsMax + merchantsMax + 1024
+/** Pending (two-phase) transfers the memory ledger holds at once, unless its options say fewer. */
+export const pendingTransfersMax = 1 << 22
+/** Batch slots in the memory ledger's ring: batches in flight between the caller and the ledger's thread. */
+export const ringSlots = 4
+/** Tier limits and reservations travel in Uint32 fields. */
+export const tierLimitFenMax = 0xffff_ffff
 /** Retries when drawing an agent that satisfies a condition (adopted payee, merchant of a category). */
 export const drawAttemptsMax = 32
 
@@ -74,4 +80,6 @@ assert(walletTiersMax < 0xff, 'wallet tier must fit a Uint8, with 0 meaning unli
 assert(ticksPerChunk >= 1 && ticksPerChunk <= minutesPerDay, 'a chunk is between one tick and one day')
 assert(segmentCount >= workersMax, 'each worker needs at least one segment')
 assert(accountsMax < 0xffff_ffff, 'account ids are Uint32')
+assert((ringSlots & (ringSlots - 1)) === 0 && ringSlots >= 2, 'ring slots are a power of two, at least two')
+assert(lookupBatchMax <= transferBatchMax, 'a lookup fits a ring slot sized for a transfer batch')
 assert(chunksInFlightMax >= 1, 'at least one chunk must be in flight')

@@ -1,16 +1,94 @@
 /**
  * The interface every ledger adapter implements: batch-first and columnar. Typed arrays go in,
- * a typed array of result codes comes out, one per transfer, in the order given.
+ * a typed array of result codes comes out, one per transfer, in the order given. Every adapter
+ * passes the one conformance suite in test/engine/ledger/conformance/; the memory ledger is the
+ * reference.
  *
  * Money is integer fen. Amounts travel as Uint32; balances come back as float64 holding exact
- * integers (every adapter asserts they stay below 2^53).
+ * integers (every adapter keeps them below 2^53).
+ *
+ * ## The rules, in the order they are checked (the first that fails is the transfer's code)
+ *
+ *   1. invalid_flags     unknown flag bits; more than one of pending / postPending / voidPending
+ *   2. invalid_kind      kind not in transferKinds
+ *   3. exists            the id was applied before with the same body (debit, credit, amount, kind,
+ *      exists_with_different_body   flags, pendingId, timeoutMinutes; not the minute): nothing moves
+ *   4. unknown_account   debit or credit never created
+ *   5. same_account
+ *   6. frozen            debit or credit has AccountFlag.frozen
+ *   7. invalid_amount    plain and pending: 1..transferAmountFenMax; post and void: 0..transferAmountFenMax
+ *   post and void only (pendingId names the pending transfer):
+ *   8. pending_not_found (no pending transfer ever had that id), pending_already_posted,
+ *      pending_already_voided, pending_expired (expired, or its deadline is at or before this
+ *      transfer's minute), pending_mismatch (debit, credit or kind differ from the pending transfer's),
+ *      exceeds_pending_amount (a post for more than is reserved; a void for other than 0 or the
+ *      reserved amount)
+ *   plain and pending only, when the payer has a wallet tier (tier 0 has no limits):
+ *   9. per_payment_limit, daily_limit, yearly_limit (local simulated day and year of the minute;
+ *      a limit of 0 means none)
+ *  10. insufficient_funds  available = balance - pendingDebit < amount (the issuer may go negative)
+ *  11. balance_cap          payee with a tier: balance + pendingCredit + amount > cap (0 = none)
+ *  12. pending_capacity     pending only: the ledger already holds pendingTransfersMax pending transfers
+ *
+ * ## What an accepted transfer does
+ *
+ *   plain     debit balance -= amount, credit balance += amount; the payer's day and year spending
+ *             grow by amount (tiered payers, where that limit is set).
+ *   pending   nothing posts: pendingDebit(debit) += amount, pendingCredit(credit) += amount, spending
+ *             grows as for a plain transfer. It holds until posted, voided or expired. Its deadline is
+ *             minute + timeoutMinutes (timeoutMinutes 0: no deadline).
+ *   post      the reservation goes; `amount` (0 = the whole reservation) posts as a plain transfer
+ *             would, counted under the pending transfer's kind. No limit or cap is checked again: the
+ *             reservation already holds them.
+ *   void      the reservation goes; nothing posts.
+ *   When a reservation goes without posting all of it (void, expiry, or a post of less), the unposted
+ *   part is given back to the payer's day and year spending, if those counters are still on the day
+ *   and year of the pending transfer.
+ *   Expiry: before each transfer that does not continue a linked chain, every pending transfer whose
+ *   deadline is at or before that transfer's minute expires.
+ *
+ * ## Idempotency
+ *   The ledger remembers the id of every accepted transfer (plain, pending, post, void) for its whole
+ *   life. A rejected transfer is not remembered: the same id may be tried again and may then apply.
+ *
+ * ## Linked chains
+ *   A transfer with TransferFlag.linked is linked to the next one in the batch; a chain ends at the
+ *   first transfer without the flag. A chain applies all or nothing:
+ *   - every transfer ok: all apply;
+ *   - every transfer `exists`: each reports `exists` (the chain was applied before);
+ *   - otherwise nothing in the chain applies. The first transfer whose code is neither ok nor
+ *     `exists` keeps its code (or, when there is none, the first `exists` keeps it), and every other
+ *     transfer of the chain reports `linked_event_failed`. Transfers after the first such failure
+ *     are not evaluated.
+ *   A chain still open at the end of the batch reports `linked_chain_open` for all of its transfers.
+ *
+ * ## Ordering
+ *   Calls apply in the order they are made, and a caller may have several in flight: a lookup made
+ *   after a submit sees that submit's effects. The arrays of a batch must not change until its call
+ *   settles. A batch holds at most `transferBatchMax` transfers and a lookup `lookupBatchMax` ids.
  */
 
-/** Account flags. */
+/** Account flags, set when the account is created. */
 export const AccountFlag = {
   /** The central bank: the only account allowed a negative balance (it is where money comes from). */
   issuer: 1,
+  /** Neither pays nor receives. */
+  frozen: 2,
 } as const
+export const accountFlagsKnown = AccountFlag.issuer | AccountFlag.frozen
+
+/** Transfer flags. */
+export const TransferFlag = {
+  /** Linked to the next transfer in the batch: all or nothing. */
+  linked: 1,
+  /** Reserve now; post or void later. */
+  pending: 2,
+  /** Post the pending transfer `pendingId`. */
+  postPending: 4,
+  /** Void the pending transfer `pendingId`. */
+  voidPending: 8,
+} as const
+export const transferFlagsKnown = TransferFlag.linked | TransferFlag.pending | TransferFlag.postPending | TransferFlag.voidPending
 
 export interface WalletTierLimits {
   /** 0 means "no limit". */
@@ -35,6 +113,12 @@ export interface TransferBatch {
   readonly credit: Uint32Array
   readonly amountFen: Uint32Array
   readonly kind: Uint8Array
+  /** TransferFlag bits. */
+  readonly flags: Uint8Array
+  /** For postPending and voidPending: the id of the pending transfer; otherwise 0. */
+  readonly pendingId: Uint32Array
+  /** For pending: simulated minutes until it expires, 0 for never; otherwise 0. */
+  readonly timeoutMinutes: Uint32Array
   /** Simulated time of the transfer, minutes since 1970-01-01T00:00Z. */
   readonly minute: Uint32Array
 }
@@ -45,12 +129,27 @@ export interface TransferResults {
 }
 
 export interface AccountResults {
-  /** 0 created; 1 the id already exists; 2 the id is beyond this ledger's capacity. */
+  /** One `AccountResultCode` per account. */
   readonly code: Uint8Array
 }
 
 export interface Balances {
+  /** Posted balance. */
   readonly balanceFen: Float64Array
+  /** Reserved by pending transfers out of the account. */
+  readonly pendingDebitFen: Float64Array
+  /** Reserved by pending transfers into the account. */
+  readonly pendingCreditFen: Float64Array
+}
+
+/** What the ledger itself has posted, by transfer kind: the two sides of every entry, summed apart. */
+export interface LedgerTotals {
+  /** Indexed by TransferKind. */
+  readonly debitsFen: Float64Array
+  readonly creditsFen: Float64Array
+  /** Pending transfers held now, and the fen they reserve. */
+  readonly pendingCount: number
+  readonly pendingFen: number
 }
 
 export interface LedgerOptions {
@@ -60,6 +159,10 @@ export interface LedgerOptions {
   readonly tiers: readonly WalletTierLimits[]
   /** The city's UTC offset: days and years of limits follow local simulated time. */
   readonly utcOffsetMinutes: number
+  /** Pending transfers held at once; defaults to `pendingTransfersMax`. */
+  readonly pendingMax?: number | undefined
+  /** Transfers the run expects, so an adapter can size its tables once; a hint, never a limit. */
+  readonly transfersExpected?: number | undefined
 }
 
 export interface LedgerCore {
@@ -68,5 +171,6 @@ export interface LedgerCore {
   createAccounts(batch: AccountBatch): Promise<AccountResults>
   submit(batch: TransferBatch): Promise<TransferResults>
   lookup(ids: Uint32Array): Promise<Balances>
+  totals(): Promise<LedgerTotals>
   close(): Promise<void>
 }

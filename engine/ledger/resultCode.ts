@@ -1,6 +1,8 @@
 /**
  * The outcome of one transfer. A domain rejection is a code, never an exception.
- * Checks run in this order; the first that fails is the code.
+ *
+ * The numbers are part of the contract (result columns, digests, the HTTP protocol): new codes
+ * are appended, never renumbered. The order in which checks run is in ledgerCore.ts.
  */
 export const resultCodes = [
   'ok',
@@ -12,19 +14,84 @@ export const resultCodes = [
   'yearly_limit',
   'insufficient_funds',
   'balance_cap',
+  'frozen',
+  'exists',
+  'exists_with_different_body',
+  'invalid_flags',
+  'invalid_kind',
+  'pending_not_found',
+  'pending_mismatch',
+  'pending_already_posted',
+  'pending_already_voided',
+  'pending_expired',
+  'exceeds_pending_amount',
+  'pending_capacity',
+  'linked_event_failed',
+  'linked_chain_open',
 ] as const
 export type ResultCodeName = (typeof resultCodes)[number]
 
 export const ResultCode = {
+  /** Applied now. */
   ok: 0,
+  /** The debit or the credit account was never created. */
   unknown_account: 1,
+  /** Debit and credit are the same account. */
   same_account: 2,
+  /** Zero (for a plain or pending transfer), or above `transferAmountFenMax`. A negative amount in a Uint32 column reads as one above the maximum. */
   invalid_amount: 3,
+  /** Above the payer's tier limit for one payment. */
   per_payment_limit: 4,
+  /** Would take the payer past its tier's limit for the local simulated day. */
   daily_limit: 5,
+  /** Would take the payer past its tier's limit for the local simulated year. */
   yearly_limit: 6,
+  /** The payer's available balance (posted less reserved by pending transfers) is below the amount. */
   insufficient_funds: 7,
+  /** Would take the payee past its tier's balance cap (counting credits reserved for it). */
   balance_cap: 8,
+  /** The debit or the credit account is frozen. */
+  frozen: 9,
+  /** The same id with the same body was applied before: nothing moves now. A retry reads this as success. */
+  exists: 10,
+  /** The id was applied before with a different body: nothing moves. */
+  exists_with_different_body: 11,
+  /** Unknown flag bits, or more than one of pending, post and void. */
+  invalid_flags: 12,
+  /** The kind is not one of `transferKinds`. */
+  invalid_kind: 13,
+  /** A post or void names a pending transfer the ledger does not hold. */
+  pending_not_found: 14,
+  /** A post or void names other accounts than its pending transfer. */
+  pending_mismatch: 15,
+  pending_already_posted: 16,
+  pending_already_voided: 17,
+  /** The pending transfer's timeout passed (in simulated time) before the post or void. */
+  pending_expired: 18,
+  /** A post for more than was reserved, or a void for other than the reserved amount. */
+  exceeds_pending_amount: 19,
+  /** The ledger holds `pendingTransfersMax` pending transfers already. */
+  pending_capacity: 20,
+  /** This transfer was fine, but another in its linked chain failed, so none applied. */
+  linked_event_failed: 21,
+  /** The batch ended inside a linked chain (its last transfer has the linked flag): nothing in the chain applied. */
+  linked_chain_open: 22,
 } as const satisfies Record<ResultCodeName, number>
 
 export const resultCodeCount = resultCodes.length
+
+/** The outcome of creating one account. */
+export const accountResultCodes = ['created', 'exists', 'id_out_of_range', 'invalid_tier', 'invalid_flags'] as const
+export type AccountResultCodeName = (typeof accountResultCodes)[number]
+
+export const AccountResultCode = {
+  created: 0,
+  /** An account with this id exists already (it is left as it was). */
+  exists: 1,
+  /** The id is at or beyond the ledger's `accountsMax`. */
+  id_out_of_range: 2,
+  /** The tier is not in the ledger's tier table. */
+  invalid_tier: 3,
+  /** Unknown flag bits. */
+  invalid_flags: 4,
+} as const satisfies Record<AccountResultCodeName, number>

@@ -61,6 +61,16 @@ export interface RunSummary {
     readonly balancesFen: number
     readonly negativeBalances: number
   }
+  /**
+   * Double entry, by kind: what the ledger itself posted on the debit side and on the credit side,
+   * each summed apart, against the amounts its result codes reported accepted. All three agree
+   * for every kind, and no pending transfer is left holding money, or `ok` is false.
+   */
+  readonly doubleEntry: {
+    readonly ok: boolean
+    readonly byKind: Record<TransferKindName, { readonly debitsFen: number; readonly creditsFen: number; readonly acceptedFen: number }>
+    readonly pendingFen: number
+  }
 }
 
 export interface RunProgress {

@@ -55,6 +55,7 @@ export function summaryTable(summary: RunSummary): string {
   lines.push(
     `money      ${conservation.ok ? 'conserved' : 'NOT CONSERVED'}: issued ${yuan(conservation.issuedFen)} − returned to the central bank ${yuan(conservation.redeemedFen)} = balances ${yuan(conservation.balancesFen)}${conservation.negativeBalances > 0 ? `, ${conservation.negativeBalances} negative balances` : ''}`,
   )
+  lines.push(`entries    ${summary.doubleEntry.ok ? 'balanced' : 'NOT BALANCED'}: debits = credits = accepted for every kind`)
   lines.push(`digest     ${summary.digest}`)
   return lines.join('\n')
 }

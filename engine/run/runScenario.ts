@@ -15,7 +15,7 @@
 import { createHash } from 'node:crypto'
 import { assert } from '../assert.js'
 import { allocateAgentIndex, unpackIntents, type AgentIndexBuffers, type PackedIntents } from '../behaviour/index.js'
-import { createLedger, type LedgerCore, type LedgerOptions, type TransferBatch } from '../ledger/index.js'
+import { createLedger, transferKinds, type LedgerCore, type LedgerOptions, type LedgerTotals, type TransferBatch, type TransferKindName } from '../ledger/index.js'
 import { chunksInFlightMax, lookupBatchMax, segmentCount, ticksPerChunk, transferBatchMax, transfersPerRunMax, workersMax } from '../limits.js'
 import { TransferCounters } from '../metrics/transferCounters.js'
 import { allocatePopulation, synthesizeMerchants, viewPopulation, type Population } from '../population/index.js'
@@ -100,6 +100,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions): 
     progress('auditing', plan.clock.ticks)
 
     const conservation = await audit(ledger, plan, counters)
+    const doubleEntry = auditEntries(await ledger.totals(), counters)
     const endedMs = options.now()
     const wallSeconds = (endedMs - startedMs) / 1000
     return {
@@ -138,6 +139,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions): 
       },
       throughput: { transfersPerSecond: wallSeconds > 0 ? Math.round(counters.submitted / wallSeconds) : 0 },
       conservation,
+      doubleEntry,
     }
   } finally {
     await Promise.allSettled([pool.close(), ledger.close()])
@@ -312,6 +314,21 @@ async function lookupAll(ledger: LedgerCore, ids: Uint32Array): Promise<Float64A
     out.set(balances, from)
   })
   return out
+}
+
+/** Each kind's debits, credits and accepted amounts agree, and nothing is left reserved. */
+function auditEntries(totals: LedgerTotals, counters: TransferCounters): RunSummary['doubleEntry'] {
+  const accepted = counters.byKind()
+  let ok = totals.pendingCount === 0 && totals.pendingFen === 0
+  const byKind = {} as Record<TransferKindName, { debitsFen: number; creditsFen: number; acceptedFen: number }>
+  transferKinds.forEach((kind, index) => {
+    const debitsFen = totals.debitsFen[index] as number
+    const creditsFen = totals.creditsFen[index] as number
+    const acceptedFen = accepted[kind].amountFen
+    if (debitsFen !== creditsFen || debitsFen !== acceptedFen) ok = false
+    byKind[kind] = { debitsFen, creditsFen, acceptedFen }
+  })
+  return { ok, byKind, pendingFen: totals.pendingFen }
 }
 
 /**

@@ -18,6 +18,9 @@ export class TickBatch implements TransferSink {
   private amountFen: Uint32Array
   private kind: Uint8Array
   private minute: Uint32Array
+  /** The city's payments are plain transfers: no flags, no pending id, no timeout. Never written. */
+  private zeros8: Uint8Array
+  private zeros32: Uint32Array
 
   constructor(capacity: number) {
     this.capacity = Math.max(1, capacity)
@@ -27,6 +30,8 @@ export class TickBatch implements TransferSink {
     this.amountFen = new Uint32Array(this.capacity)
     this.kind = new Uint8Array(this.capacity)
     this.minute = new Uint32Array(this.capacity)
+    this.zeros8 = new Uint8Array(this.capacity)
+    this.zeros32 = new Uint32Array(this.capacity)
   }
 
   reset(): void {
@@ -65,6 +70,9 @@ export class TickBatch implements TransferSink {
       credit: this.credit.subarray(start, end),
       amountFen: this.amountFen.subarray(start, end),
       kind: this.kind.subarray(start, end),
+      flags: this.zeros8.subarray(start, end),
+      pendingId: this.zeros32.subarray(start, end),
+      timeoutMinutes: this.zeros32.subarray(start, end),
       minute: this.minute.subarray(start, end),
     }
   }
@@ -79,5 +87,7 @@ export class TickBatch implements TransferSink {
     this.amountFen = grown(this.amountFen, this.capacity, this.count)
     this.minute = grown(this.minute, this.capacity, this.count)
     this.kind = grown(this.kind, this.capacity, this.count)
+    this.zeros8 = new Uint8Array(this.capacity)
+    this.zeros32 = new Uint32Array(this.capacity)
   }
 }

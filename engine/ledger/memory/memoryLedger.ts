@@ -1,172 +1,135 @@
 /**
- * The embedded ledger and the reference every other adapter is checked against: a single-writer
- * state machine over typed arrays. It never reads a clock: the simulated minute of each transfer
- * says which day and year its limits count against.
+ * The embedded ledger and the reference every other adapter is checked against. Its state lives
+ * in a thread of its own (workers/ledger.ts), the single writer; calls reach it through a
+ * shared-memory ring (ring.ts) and apply in the order they are made.
+ *
+ * Compiled runs load `dist/workers/ledger.js`; under the test runner, which loads TypeScript
+ * sources, the worker is the `.ts` file run through tsx.
  */
+import { Worker } from 'node:worker_threads'
 import { assert } from '../../assert.js'
-import { accountsMax as accountsLimit, transferAmountFenMax } from '../../limits.js'
-import { localDay, yearOfDay } from '../../time/simClock.js'
-import {
-  AccountFlag,
-  type AccountBatch,
-  type AccountResults,
-  type Balances,
-  type LedgerCore,
-  type LedgerOptions,
-  type TransferBatch,
-  type TransferResults,
-  type WalletTierLimits,
-} from '../ledgerCore.js'
-import { ResultCode } from '../resultCode.js'
+import { accountsMax as accountsLimit, lookupBatchMax, transferBatchMax } from '../../limits.js'
+import type { LedgerWorkerData } from '../../../workers/ledger.js'
+import type { AccountBatch, AccountResults, Balances, LedgerCore, LedgerOptions, LedgerTotals, TransferBatch, TransferResults } from '../ledgerCore.js'
+import { transferKindCount } from '../transferKind.js'
+import { RingOp, RingProducer, RingView, allocateRing } from './ring.js'
 
-const noDay = -1
+const fromSource = import.meta.url.endsWith('.ts')
+const slotCapacity = Math.max(transferBatchMax, lookupBatchMax)
 
 export class MemoryLedger implements LedgerCore {
-  readonly name = 'memory'
-  private readonly accountsMax: number
-  private readonly tierCount: number
-  /** Per tier: [balanceCap, perPayment, perDay, perYear], 0 = unlimited. */
-  private readonly tierLimits: Float64Array
-  private readonly utcOffsetMinutes: number
+  readonly name: string = 'memory'
+  private worker: Worker | null = null
+  private ring: RingProducer | null = null
+  private exited: Promise<void> = Promise.resolve()
 
-  private exists = new Uint8Array(0)
-  private flags = new Uint8Array(0)
-  private tier = new Uint8Array(0)
-  /** Integer fen, exact in float64 below 2^53. */
-  private balanceFen = new Float64Array(0)
-  /** Spent today and this year, reset lazily when the account's day or year changes. */
-  private spentDayFen = new Float64Array(0)
-  private spentYearFen = new Float64Array(0)
-  private spentDay = new Int32Array(0)
-  private spentYear = new Int32Array(0)
-  private opened = false
-  /** Last day seen and its year: the calendar is computed once per day, not per transfer. */
-  private cachedDay = noDay
-  private cachedYear = 0
-
-  constructor(options: LedgerOptions) {
-    assert(options.accountsMax > 0 && options.accountsMax <= accountsLimit, 'accountsMax within limits')
+  constructor(private readonly options: LedgerOptions) {
+    assert(Number.isInteger(options.accountsMax) && options.accountsMax > 0 && options.accountsMax <= accountsLimit, 'accountsMax within limits')
     assert(options.tiers.length >= 1, 'the tier table has the unlimited tier 0')
-    this.accountsMax = options.accountsMax
-    this.tierCount = options.tiers.length
-    this.tierLimits = new Float64Array(options.tiers.length * 4)
-    options.tiers.forEach((limits: WalletTierLimits, index) => {
-      this.tierLimits.set([limits.balanceCapFen, limits.perPaymentFen, limits.perDayFen, limits.perYearFen], index * 4)
-    })
-    this.utcOffsetMinutes = options.utcOffsetMinutes
   }
 
   async open(): Promise<void> {
-    assert(!this.opened, 'open once')
-    const n = this.accountsMax
-    this.exists = new Uint8Array(n)
-    this.flags = new Uint8Array(n)
-    this.tier = new Uint8Array(n)
-    this.balanceFen = new Float64Array(n)
-    this.spentDayFen = new Float64Array(n)
-    this.spentYearFen = new Float64Array(n)
-    this.spentDay = new Int32Array(n).fill(noDay)
-    this.spentYear = new Int32Array(n).fill(noDay)
-    this.opened = true
+    assert(this.worker === null, 'open once')
+    const buffers = allocateRing(slotCapacity)
+    const view = new RingView(buffers)
+    const ring = new RingProducer(view)
+    const data: LedgerWorkerData = { options: { ...this.options, tiers: this.options.tiers.map((tier) => ({ ...tier })) }, ring: buffers }
+    const entry = new URL(fromSource ? '../../../workers/ledger.ts' : '../../../workers/ledger.js', import.meta.url)
+    // From sources, tsx is registered inside the thread before the entry is imported: a `.ts` entry
+    // given to the thread directly would be loaded before hooks passed by `--import` are in place.
+    const worker = fromSource
+      ? new Worker(
+          `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}) })`,
+          { eval: true, workerData: data },
+        )
+      : new Worker(entry, { workerData: data })
+    this.exited = new Promise<void>((resolve) => {
+      worker.once('error', (error) => ring.abort(error))
+      worker.once('exit', (code) => {
+        ring.abort(new Error(`the memory ledger's thread ended (exit code ${code})`))
+        resolve()
+      })
+    })
+    this.worker = worker
+    this.ring = ring
+    await ring.call(RingOp.open, 0, () => undefined, () => undefined)
   }
 
   async createAccounts(batch: AccountBatch): Promise<AccountResults> {
-    assert(this.opened, 'open before use')
-    const code = new Uint8Array(batch.count)
-    for (let index = 0; index < batch.count; index++) {
-      const id = batch.id[index] as number
-      const tier = batch.tier[index] as number
-      assert(tier < this.tierCount, 'an account tier is in the tier table')
-      if (id >= this.accountsMax) code[index] = 2
-      else if (this.exists[id] === 1) code[index] = 1
-      else {
-        this.exists[id] = 1
-        this.flags[id] = batch.flags[index] as number
-        this.tier[id] = tier
-      }
-    }
-    return { code }
+    assert(batch.count <= slotCapacity, 'an account batch fits one ring slot')
+    return this.producer().call(
+      RingOp.createAccounts,
+      batch.count,
+      (slot) => {
+        slot.id.set(batch.id.subarray(0, batch.count))
+        slot.kind.set(batch.tier.subarray(0, batch.count))
+        slot.flags.set(batch.flags.subarray(0, batch.count))
+      },
+      (slot) => ({ code: slot.code.slice(0, batch.count) }),
+    )
   }
 
   async submit(batch: TransferBatch): Promise<TransferResults> {
-    assert(this.opened, 'open before use')
-    const code = new Uint8Array(batch.count)
-    for (let index = 0; index < batch.count; index++) {
-      code[index] = this.apply(batch.debit[index] as number, batch.credit[index] as number, batch.amountFen[index] as number, batch.minute[index] as number)
-    }
-    return { code }
+    const { count } = batch
+    assert(count <= transferBatchMax, 'a batch holds at most transferBatchMax transfers')
+    return this.producer().call(
+      RingOp.submit,
+      count,
+      (slot) => {
+        slot.id.set(batch.id.subarray(0, count))
+        slot.debit.set(batch.debit.subarray(0, count))
+        slot.credit.set(batch.credit.subarray(0, count))
+        slot.amountFen.set(batch.amountFen.subarray(0, count))
+        slot.kind.set(batch.kind.subarray(0, count))
+        slot.flags.set(batch.flags.subarray(0, count))
+        slot.pendingId.set(batch.pendingId.subarray(0, count))
+        slot.timeoutMinutes.set(batch.timeoutMinutes.subarray(0, count))
+        slot.minute.set(batch.minute.subarray(0, count))
+      },
+      (slot) => ({ code: slot.code.slice(0, count) }),
+    )
   }
 
   async lookup(ids: Uint32Array): Promise<Balances> {
-    assert(this.opened, 'open before use')
-    const balanceFen = new Float64Array(ids.length)
-    for (let index = 0; index < ids.length; index++) {
-      const id = ids[index] as number
-      balanceFen[index] = id < this.accountsMax ? (this.balanceFen[id] as number) : 0
-    }
-    return { balanceFen }
+    const count = ids.length
+    assert(count <= lookupBatchMax, 'a lookup holds at most lookupBatchMax ids')
+    return this.producer().call(
+      RingOp.lookup,
+      count,
+      (slot) => slot.id.set(ids),
+      (slot) => ({
+        balanceFen: slot.out0.slice(0, count),
+        pendingDebitFen: slot.out1.slice(0, count),
+        pendingCreditFen: slot.out2.slice(0, count),
+      }),
+    )
+  }
+
+  async totals(): Promise<LedgerTotals> {
+    return this.producer().call(
+      RingOp.totals,
+      0,
+      () => undefined,
+      (slot) => ({
+        debitsFen: slot.out0.slice(0, transferKindCount),
+        creditsFen: slot.out1.slice(0, transferKindCount),
+        pendingCount: slot.out2[0] as number,
+        pendingFen: slot.out2[1] as number,
+      }),
+    )
   }
 
   async close(): Promise<void> {
-    this.opened = false
+    const { worker, ring } = this
+    if (worker === null || ring === null) return
+    this.ring = null
+    // A thread that already failed has nothing to close; its error went to the calls that waited on it.
+    await ring.call(RingOp.close, 0, () => undefined, () => undefined).catch(() => undefined)
+    await this.exited
   }
 
-  /** One transfer: every check, then both sides move, or nothing does. */
-  private apply(debit: number, credit: number, amountFen: number, minute: number): number {
-    if (debit >= this.accountsMax || credit >= this.accountsMax || this.exists[debit] !== 1 || this.exists[credit] !== 1) {
-      return ResultCode.unknown_account
-    }
-    if (debit === credit) return ResultCode.same_account
-    if (amountFen <= 0 || amountFen > transferAmountFenMax || !Number.isInteger(amountFen)) return ResultCode.invalid_amount
-
-    const payerTier = this.tier[debit] as number
-    const day = localDay(minute, this.utcOffsetMinutes)
-    if (payerTier !== 0) {
-      const limits = payerTier * 4
-      const perPayment = this.tierLimits[limits + 1] as number
-      const perDay = this.tierLimits[limits + 2] as number
-      const perYear = this.tierLimits[limits + 3] as number
-      if (perPayment > 0 && amountFen > perPayment) return ResultCode.per_payment_limit
-      if (this.spentDay[debit] !== day) {
-        this.spentDay[debit] = day
-        this.spentDayFen[debit] = 0
-      }
-      if (perDay > 0 && (this.spentDayFen[debit] as number) + amountFen > perDay) return ResultCode.daily_limit
-      const year = this.yearOf(day)
-      if (this.spentYear[debit] !== year) {
-        this.spentYear[debit] = year
-        this.spentYearFen[debit] = 0
-      }
-      if (perYear > 0 && (this.spentYearFen[debit] as number) + amountFen > perYear) return ResultCode.yearly_limit
-    }
-    const payerBalance = this.balanceFen[debit] as number
-    if (payerBalance < amountFen && ((this.flags[debit] as number) & AccountFlag.issuer) === 0) return ResultCode.insufficient_funds
-
-    const payeeTier = this.tier[credit] as number
-    const payeeBalance = this.balanceFen[credit] as number
-    if (payeeTier !== 0) {
-      const cap = this.tierLimits[payeeTier * 4] as number
-      if (cap > 0 && payeeBalance + amountFen > cap) return ResultCode.balance_cap
-    }
-
-    const payerAfter = payerBalance - amountFen
-    const payeeAfter = payeeBalance + amountFen
-    // Both sides move by the same whole amount, and stay exact in a float64.
-    assert(Number.isSafeInteger(payerAfter) && Number.isSafeInteger(payeeAfter), 'balances stay exact integers of fen')
-    this.balanceFen[debit] = payerAfter
-    this.balanceFen[credit] = payeeAfter
-    if (payerTier !== 0) {
-      this.spentDayFen[debit] = (this.spentDayFen[debit] as number) + amountFen
-      this.spentYearFen[debit] = (this.spentYearFen[debit] as number) + amountFen
-    }
-    return ResultCode.ok
-  }
-
-  private yearOf(day: number): number {
-    if (day !== this.cachedDay) {
-      this.cachedDay = day
-      this.cachedYear = yearOfDay(day)
-    }
-    return this.cachedYear
+  private producer(): RingProducer {
+    assert(this.ring !== null, 'open before use')
+    return this.ring
   }
 }

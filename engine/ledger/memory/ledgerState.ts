@@ -1,0 +1,449 @@
+/**
+ * The memory ledger's state machine: single writer, synchronous, no clock (each transfer's
+ * simulated minute is its time), no allocation per transfer on the plain path. The rules are
+ * those of ledgerCore.ts, in its order.
+ *
+ * Each account is one 24-byte record, so a transfer touches two records (two cache lines at most)
+ * and an id row:
+ *
+ *   byte  0        8             12             16           20        22     23
+ *         │balance │ spent today │ spent this yr│ day stamp  │ year    │ tier │ flags │
+ *         │ f64    │ u32 fen     │ u32 fen      │ u32 day+1  │ u16     │ u8   │ u8    │
+ *
+ * Reservations of pending transfers live in two side columns, read only when the record's flags
+ * say the account has some.
+ */
+import { assert } from '../../assert.js'
+import { pendingTransfersMax, tierLimitFenMax, transferAmountFenMax } from '../../limits.js'
+import { localDay, yearOfDay } from '../../time/simClock.js'
+import {
+  AccountFlag,
+  TransferFlag,
+  accountFlagsKnown,
+  transferFlagsKnown,
+  type LedgerOptions,
+  type LedgerTotals,
+  type TransferBatch,
+} from '../ledgerCore.js'
+import { AccountResultCode, ResultCode } from '../resultCode.js'
+import { transferKindCount } from '../transferKind.js'
+import { IdTable } from './idTable.js'
+import { PendingStore, type PendingFields } from './pendingStore.js'
+
+const recordBytes = 24
+const recordF64 = recordBytes / 8
+const recordU32 = recordBytes / 4
+const recordU16 = recordBytes / 2
+const spentDayWord = 2
+const spentYearWord = 3
+const dayStampWord = 4
+const yearHalf = 10
+const tierByte = 22
+const flagsByte = 23
+
+/** Flag bits the ledger keeps for itself, above the AccountFlag bits. */
+const exists = 0x80
+const hasPendingDebit = 0x40
+const hasPendingCredit = 0x20
+
+/** The low 3 bits of an id's value: what became of it. The other 29 are the body's fingerprint. */
+const IdState = { applied: 1, pending: 2, posted: 3, voided: 4, expired: 5 } as const
+const stateMask = 7
+
+const twoPhase = TransferFlag.pending | TransferFlag.postPending | TransferFlag.voidPending
+
+export type TransferColumns = Omit<TransferBatch, 'count'>
+
+export class LedgerState {
+  readonly accountsMax: number
+  private readonly records: ArrayBuffer
+  private readonly f64: Float64Array
+  private readonly u32: Uint32Array
+  private readonly u16: Uint16Array
+  private readonly u8: Uint8Array
+  private readonly pendingDebitFen: Float64Array
+  private readonly pendingCreditFen: Float64Array
+  /** Per tier: balance cap, per payment, per day, per year (0 = none). */
+  private readonly limits: Uint32Array
+  private readonly tierCount: number
+  private readonly utcOffsetMinutes: number
+  private readonly ids: IdTable
+  private readonly pending: PendingStore
+  private readonly debitsFen = new Float64Array(transferKindCount)
+  private readonly creditsFen = new Float64Array(transferKindCount)
+  private nextExpiry = Infinity
+  /** While a linked chain is evaluated: how to undo each change, newest last. */
+  private journal: (() => void)[] | null = null
+  private cachedDay = -1
+  private cachedYear = 0
+
+  constructor(options: LedgerOptions) {
+    assert(Number.isInteger(options.accountsMax) && options.accountsMax > 0, 'accountsMax is a positive count')
+    assert(options.tiers.length >= 1 && options.tiers.length <= 0xff, 'a tier table with tier 0')
+    this.accountsMax = options.accountsMax
+    this.records = new ArrayBuffer(options.accountsMax * recordBytes)
+    this.f64 = new Float64Array(this.records)
+    this.u32 = new Uint32Array(this.records)
+    this.u16 = new Uint16Array(this.records)
+    this.u8 = new Uint8Array(this.records)
+    // Pages of these are only touched for accounts with reservations.
+    this.pendingDebitFen = new Float64Array(options.accountsMax)
+    this.pendingCreditFen = new Float64Array(options.accountsMax)
+    this.tierCount = options.tiers.length
+    this.limits = new Uint32Array(options.tiers.length * 4)
+    options.tiers.forEach((tier, index) => {
+      const values = [tier.balanceCapFen, tier.perPaymentFen, tier.perDayFen, tier.perYearFen]
+      assert(values.every((value) => Number.isInteger(value) && value >= 0 && value <= tierLimitFenMax), 'tier limits fit a Uint32')
+      this.limits.set(values, index * 4)
+    })
+    this.utcOffsetMinutes = options.utcOffsetMinutes
+    this.ids = new IdTable(options.transfersExpected ?? 0)
+    this.pending = new PendingStore(options.pendingMax ?? pendingTransfersMax)
+  }
+
+  createAccounts(count: number, id: Uint32Array, tier: Uint8Array, flags: Uint8Array, code: Uint8Array): void {
+    for (let index = 0; index < count; index++) {
+      const account = id[index] as number
+      const accountTier = tier[index] as number
+      const accountFlags = flags[index] as number
+      if (account >= this.accountsMax) code[index] = AccountResultCode.id_out_of_range
+      else if ((accountFlags & ~accountFlagsKnown) !== 0) code[index] = AccountResultCode.invalid_flags
+      else if (accountTier >= this.tierCount) code[index] = AccountResultCode.invalid_tier
+      else if (((this.u8[account * recordBytes + flagsByte] as number) & exists) !== 0) code[index] = AccountResultCode.exists
+      else {
+        this.u8[account * recordBytes + tierByte] = accountTier
+        this.u8[account * recordBytes + flagsByte] = accountFlags | exists
+        code[index] = AccountResultCode.created
+      }
+    }
+  }
+
+  lookup(count: number, id: Uint32Array, balanceFen: Float64Array, pendingDebitFen: Float64Array, pendingCreditFen: Float64Array): void {
+    for (let index = 0; index < count; index++) {
+      const account = id[index] as number
+      const known = account < this.accountsMax
+      balanceFen[index] = known ? (this.f64[account * recordF64] as number) : 0
+      pendingDebitFen[index] = known ? (this.pendingDebitFen[account] as number) : 0
+      pendingCreditFen[index] = known ? (this.pendingCreditFen[account] as number) : 0
+    }
+  }
+
+  totals(): LedgerTotals {
+    return {
+      debitsFen: this.debitsFen.slice(),
+      creditsFen: this.creditsFen.slice(),
+      pendingCount: this.pending.count,
+      pendingFen: this.pending.reservedFen,
+    }
+  }
+
+  /** Applies `count` transfers in order and writes one result code each into `code`. */
+  submit(batch: TransferColumns, count: number, code: Uint8Array): void {
+    assert(code.length >= count, 'a code for every transfer')
+    let chainStart = -1
+    let hardFailure = -1
+    let firstExists = -1
+    let existing = 0
+    for (let index = 0; index < count; index++) {
+      const linked = ((batch.flags[index] as number) & TransferFlag.linked) !== 0
+      if (chainStart < 0) {
+        const minute = batch.minute[index] as number
+        if (minute >= this.nextExpiry) this.expire(minute)
+        if (!linked) {
+          code[index] = this.apply(batch, index)
+          continue
+        }
+        chainStart = index
+        hardFailure = -1
+        firstExists = -1
+        existing = 0
+        this.journal = []
+      }
+      if (hardFailure < 0) {
+        const result = this.apply(batch, index)
+        code[index] = result
+        if (result === ResultCode.exists) {
+          existing += 1
+          if (firstExists < 0) firstExists = index
+        } else if (result !== ResultCode.ok) hardFailure = index
+      } else code[index] = ResultCode.linked_event_failed
+      if (linked) continue
+      // The chain closes here.
+      const length = index - chainStart + 1
+      const failed = hardFailure >= 0 ? hardFailure : existing > 0 && existing < length ? firstExists : -1
+      if (failed >= 0) {
+        this.rollBack()
+        for (let member = chainStart; member <= index; member++) if (member !== failed) code[member] = ResultCode.linked_event_failed
+      }
+      this.journal = null
+      chainStart = -1
+    }
+    if (chainStart >= 0) {
+      this.rollBack()
+      this.journal = null
+      code.fill(ResultCode.linked_chain_open, chainStart, count)
+    }
+  }
+
+  /** One transfer, every check in order; it moves money only when the code is ok. */
+  private apply(batch: TransferColumns, index: number): number {
+    const flags = batch.flags[index] as number
+    const kind = batch.kind[index] as number
+    const phase = flags & twoPhase
+    if ((flags & ~transferFlagsKnown) !== 0 || (phase & (phase - 1)) !== 0) return ResultCode.invalid_flags
+    if (kind >= transferKindCount) return ResultCode.invalid_kind
+    const id = batch.id[index] as number
+    const debit = batch.debit[index] as number
+    const credit = batch.credit[index] as number
+    const amountFen = batch.amountFen[index] as number
+    const pendingId = batch.pendingId[index] as number
+    const timeoutMinutes = batch.timeoutMinutes[index] as number
+    const print = fingerprint(debit, credit, amountFen, kind, flags, pendingId, timeoutMinutes)
+    const held = this.ids.get(id)
+    if (held !== 0) return (held & ~stateMask) === print ? ResultCode.exists : ResultCode.exists_with_different_body
+
+    if (debit >= this.accountsMax || credit >= this.accountsMax) return ResultCode.unknown_account
+    const debitFlags = this.u8[debit * recordBytes + flagsByte] as number
+    const creditFlags = this.u8[credit * recordBytes + flagsByte] as number
+    if ((debitFlags & creditFlags & exists) === 0) return ResultCode.unknown_account
+    if (debit === credit) return ResultCode.same_account
+    if (((debitFlags | creditFlags) & AccountFlag.frozen) !== 0) return ResultCode.frozen
+    if (amountFen > transferAmountFenMax) return ResultCode.invalid_amount
+    const minute = batch.minute[index] as number
+    if ((phase & (TransferFlag.postPending | TransferFlag.voidPending)) !== 0) {
+      return this.resolve(id, print, debit, credit, amountFen, kind, phase === TransferFlag.postPending, pendingId, minute)
+    }
+    if (amountFen === 0) return ResultCode.invalid_amount
+
+    // Limits of the payer's tier, on the local day and year of the transfer.
+    const tier = this.u8[debit * recordBytes + tierByte] as number
+    let dayStamp = 0
+    let year = 0
+    let spentDayFen = 0
+    let spentYearFen = 0
+    if (tier !== 0) {
+      const perPayment = this.limits[tier * 4 + 1] as number
+      const perDay = this.limits[tier * 4 + 2] as number
+      const perYear = this.limits[tier * 4 + 3] as number
+      if (perPayment !== 0 && amountFen > perPayment) return ResultCode.per_payment_limit
+      const day = localDay(minute, this.utcOffsetMinutes)
+      dayStamp = day + 1
+      if (this.u32[debit * recordU32 + dayStampWord] === dayStamp) spentDayFen = this.u32[debit * recordU32 + spentDayWord] as number
+      if (perDay !== 0 && spentDayFen + amountFen > perDay) return ResultCode.daily_limit
+      year = this.yearOf(day)
+      if (this.u16[debit * recordU16 + yearHalf] === year) spentYearFen = this.u32[debit * recordU32 + spentYearWord] as number
+      if (perYear !== 0 && spentYearFen + amountFen > perYear) return ResultCode.yearly_limit
+    }
+    const balanceFen = this.f64[debit * recordF64] as number
+    const availableFen = (debitFlags & hasPendingDebit) === 0 ? balanceFen : balanceFen - (this.pendingDebitFen[debit] as number)
+    if (availableFen < amountFen && (debitFlags & AccountFlag.issuer) === 0) return ResultCode.insufficient_funds
+    const payeeTier = this.u8[credit * recordBytes + tierByte] as number
+    if (payeeTier !== 0) {
+      const capFen = this.limits[payeeTier * 4] as number
+      const heldFen = (this.f64[credit * recordF64] as number) + ((creditFlags & hasPendingCredit) === 0 ? 0 : (this.pendingCreditFen[credit] as number))
+      if (capFen !== 0 && heldFen + amountFen > capFen) return ResultCode.balance_cap
+    }
+    const reserve = phase === TransferFlag.pending
+    if (reserve && this.pending.full) return ResultCode.pending_capacity
+
+    // Accepted: from here on, nothing fails.
+    if (this.journal !== null) {
+      this.keep(debit)
+      this.keep(credit)
+      this.keepId(id)
+    }
+    if (tier !== 0) {
+      if (this.limits[tier * 4 + 2] !== 0) {
+        this.u32[debit * recordU32 + dayStampWord] = dayStamp
+        this.u32[debit * recordU32 + spentDayWord] = spentDayFen + amountFen
+      }
+      if (this.limits[tier * 4 + 3] !== 0) {
+        this.u16[debit * recordU16 + yearHalf] = year
+        this.u32[debit * recordU32 + spentYearWord] = spentYearFen + amountFen
+      }
+    }
+    if (reserve) {
+      this.reserve(debit, credit, amountFen)
+      const deadline = timeoutMinutes === 0 ? Infinity : minute + timeoutMinutes
+      this.pending.add({ id, debit, credit, amountFen, kind, day: dayStamp, year, deadline })
+      if (deadline < this.nextExpiry) this.nextExpiry = deadline
+      if (this.journal !== null) this.journal.push(() => this.pending.remove(this.pending.find(id)))
+      this.ids.set(id, print | IdState.pending)
+    } else {
+      this.post(debit, credit, amountFen, kind)
+      this.ids.set(id, print | IdState.applied)
+    }
+    return ResultCode.ok
+  }
+
+  /** A post or a void of pending transfer `pendingId`. */
+  private resolve(
+    id: number,
+    print: number,
+    debit: number,
+    credit: number,
+    amountFen: number,
+    kind: number,
+    posting: boolean,
+    pendingId: number,
+    minute: number,
+  ): number {
+    const held = this.ids.get(pendingId)
+    const state = held & stateMask
+    if (held === 0 || state === IdState.applied) return ResultCode.pending_not_found
+    if (state === IdState.posted) return ResultCode.pending_already_posted
+    if (state === IdState.voided) return ResultCode.pending_already_voided
+    if (state === IdState.expired) return ResultCode.pending_expired
+    assert(state === IdState.pending, 'an id is applied, pending, posted, voided or expired')
+    const slot = this.pending.find(pendingId)
+    assert(slot >= 0, 'a pending id has its transfer in the store')
+    if ((this.pending.deadline[slot] as number) <= minute) return ResultCode.pending_expired
+    if (this.pending.debit[slot] !== debit || this.pending.credit[slot] !== credit || this.pending.kind[slot] !== kind) {
+      return ResultCode.pending_mismatch
+    }
+    const reservedFen = this.pending.amountFen[slot] as number
+    if (posting ? amountFen > reservedFen : amountFen !== 0 && amountFen !== reservedFen) return ResultCode.exceeds_pending_amount
+
+    const postedFen = posting ? (amountFen === 0 ? reservedFen : amountFen) : 0
+    if (this.journal !== null) {
+      this.keep(debit)
+      this.keep(credit)
+      this.keepId(id)
+      this.keepId(pendingId)
+      const fields = this.pending.fields(slot)
+      this.journal.push(() => this.restorePending(fields))
+    }
+    this.settle(slot, postedFen)
+    this.ids.set(pendingId, (held & ~stateMask) | (posting ? IdState.posted : IdState.voided))
+    this.ids.set(id, print | IdState.applied)
+    return ResultCode.ok
+  }
+
+  /** Ends the reservation in `slot`: `postedFen` of it posts, the rest goes back to the payer's allowance. */
+  private settle(slot: number, postedFen: number): void {
+    const debit = this.pending.debit[slot] as number
+    const credit = this.pending.credit[slot] as number
+    const reservedFen = this.pending.amountFen[slot] as number
+    assert(postedFen >= 0 && postedFen <= reservedFen, 'a post takes at most what is reserved')
+    this.reserve(debit, credit, -reservedFen)
+    if (postedFen > 0) this.post(debit, credit, postedFen, this.pending.kind[slot] as number)
+    if (postedFen < reservedFen) this.giveBack(debit, reservedFen - postedFen, this.pending.day[slot] as number, this.pending.year[slot] as number)
+    this.pending.remove(slot)
+  }
+
+  /** Pending transfers whose deadline is at or before `minute` expire. */
+  private expire(minute: number): void {
+    assert(this.journal === null, 'expiry happens between chains, never inside one')
+    for (let deadline = this.pending.nextDeadline(); deadline <= minute; deadline = this.pending.nextDeadline()) {
+      const slot = this.pending.popEarliest()
+      const id = this.pending.id[slot] as number
+      this.ids.set(id, (this.ids.get(id) & ~stateMask) | IdState.expired)
+      this.settle(slot, 0)
+    }
+    this.nextExpiry = this.pending.nextDeadline()
+  }
+
+  /** Both sides of one entry. */
+  private post(debit: number, credit: number, amountFen: number, kind: number): void {
+    const payerFen = (this.f64[debit * recordF64] as number) - amountFen
+    const payeeFen = (this.f64[credit * recordF64] as number) + amountFen
+    assert(Number.isSafeInteger(payerFen) && Number.isSafeInteger(payeeFen), 'balances stay exact integers of fen')
+    assert(payerFen >= 0 || ((this.u8[debit * recordBytes + flagsByte] as number) & AccountFlag.issuer) !== 0, 'only the issuer goes below zero')
+    this.f64[debit * recordF64] = payerFen
+    this.f64[credit * recordF64] = payeeFen
+    this.debitsFen[kind] = (this.debitsFen[kind] as number) + amountFen
+    this.creditsFen[kind] = (this.creditsFen[kind] as number) + amountFen
+    if (this.journal !== null) {
+      this.journal.push(() => {
+        this.debitsFen[kind] = (this.debitsFen[kind] as number) - amountFen
+        this.creditsFen[kind] = (this.creditsFen[kind] as number) - amountFen
+      })
+    }
+  }
+
+  /** Adds `amountFen` (negative to release) to the reservations of both sides. */
+  private reserve(debit: number, credit: number, amountFen: number): void {
+    const debitFen = (this.pendingDebitFen[debit] as number) + amountFen
+    const creditFen = (this.pendingCreditFen[credit] as number) + amountFen
+    assert(debitFen >= 0 && creditFen >= 0, 'reservations never go below zero')
+    this.pendingDebitFen[debit] = debitFen
+    this.pendingCreditFen[credit] = creditFen
+    const debitAt = debit * recordBytes + flagsByte
+    const creditAt = credit * recordBytes + flagsByte
+    this.u8[debitAt] = debitFen > 0 ? (this.u8[debitAt] as number) | hasPendingDebit : (this.u8[debitAt] as number) & ~hasPendingDebit
+    this.u8[creditAt] = creditFen > 0 ? (this.u8[creditAt] as number) | hasPendingCredit : (this.u8[creditAt] as number) & ~hasPendingCredit
+  }
+
+  /** Unposted reserved spending goes back to the payer's counters if they are still on its day and year. */
+  private giveBack(debit: number, amountFen: number, dayStamp: number, year: number): void {
+    const tier = this.u8[debit * recordBytes + tierByte] as number
+    if (tier === 0) return
+    if (this.limits[tier * 4 + 2] !== 0 && this.u32[debit * recordU32 + dayStampWord] === dayStamp) {
+      const at = debit * recordU32 + spentDayWord
+      this.u32[at] = (this.u32[at] as number) - Math.min(amountFen, this.u32[at] as number)
+    }
+    if (this.limits[tier * 4 + 3] !== 0 && this.u16[debit * recordU16 + yearHalf] === year) {
+      const at = debit * recordU32 + spentYearWord
+      this.u32[at] = (this.u32[at] as number) - Math.min(amountFen, this.u32[at] as number)
+    }
+  }
+
+  private restorePending(fields: PendingFields): void {
+    this.pending.add(fields)
+    if (fields.deadline < this.nextExpiry) this.nextExpiry = fields.deadline
+  }
+
+  /** Journals an account's record and reservations, to put back if the chain fails. */
+  private keep(account: number): void {
+    const words = this.u32.slice(account * recordU32, (account + 1) * recordU32)
+    const debitFen = this.pendingDebitFen[account] as number
+    const creditFen = this.pendingCreditFen[account] as number
+    this.journal?.push(() => {
+      this.u32.set(words, account * recordU32)
+      this.pendingDebitFen[account] = debitFen
+      this.pendingCreditFen[account] = creditFen
+    })
+  }
+
+  /** Journals an id's value (0 when not held), to put back if the chain fails. */
+  private keepId(id: number): void {
+    const before = this.ids.get(id)
+    this.journal?.push(() => {
+      if (before === 0) this.ids.forget(id)
+      else this.ids.set(id, before)
+    })
+  }
+
+  private rollBack(): void {
+    const journal = this.journal
+    assert(journal !== null, 'a rollback happens inside a chain')
+    for (let index = journal.length - 1; index >= 0; index--) (journal[index] as () => void)()
+    journal.length = 0
+  }
+
+  private yearOf(day: number): number {
+    if (day !== this.cachedDay) {
+      this.cachedDay = day
+      this.cachedYear = yearOfDay(day)
+    }
+    return this.cachedYear
+  }
+}
+
+/**
+ * 29 bits standing for a transfer's body (everything but its id and minute), in the high bits: the
+ * low 3 carry the id's state. Two different bodies share a fingerprint with odds of 1 in 2^29; a
+ * retry of such a pair would read `exists` instead of `exists_with_different_body` (and still move
+ * nothing).
+ */
+function fingerprint(debit: number, credit: number, amountFen: number, kind: number, flags: number, pendingId: number, timeoutMinutes: number): number {
+  let h = 0x9e37_79b9
+  h = Math.imul(h ^ debit, 0x85eb_ca6b)
+  h = Math.imul(h ^ (h >>> 15) ^ credit, 0xc2b2_ae35)
+  h = Math.imul(h ^ (h >>> 13) ^ amountFen, 0x27d4_eb2f)
+  h = Math.imul(h ^ (h >>> 16) ^ ((kind << 8) | flags), 0x1656_67b1)
+  h = Math.imul(h ^ (h >>> 15) ^ pendingId, 0x85eb_ca6b)
+  h = Math.imul(h ^ (h >>> 13) ^ timeoutMinutes, 0xc2b2_ae35)
+  h ^= h >>> 16
+  return (h & ~stateMask) >>> 0
+}

@@ -1,0 +1,58 @@
+/**
+ * The memory ledger's thread: the single writer. It owns the ledger's state and applies what the
+ * ring brings, in order, until it is told to close. An assertion failing here is a bug: the
+ * thread ends with the error, and every call waiting on it fails with it.
+ */
+import { workerData } from 'node:worker_threads'
+import { assert, unreachable } from '../engine/assert.js'
+import type { LedgerOptions } from '../engine/ledger/ledgerCore.js'
+import { LedgerState } from '../engine/ledger/memory/ledgerState.js'
+import { RingOp, RingView, consumeRing, type RingBuffers, type RingSlot } from '../engine/ledger/memory/ring.js'
+import { transferKindCount } from '../engine/ledger/transferKind.js'
+
+export interface LedgerWorkerData {
+  readonly options: LedgerOptions
+  readonly ring: RingBuffers
+}
+
+const { options, ring } = workerData as LedgerWorkerData
+let state: LedgerState | null = null
+
+function opened(): LedgerState {
+  assert(state !== null, 'the ledger is opened before use')
+  return state
+}
+
+function handle(op: number, count: number, slot: RingSlot): void {
+  switch (op) {
+    case RingOp.open:
+      assert(state === null, 'open once')
+      state = new LedgerState(options)
+      return
+    case RingOp.createAccounts:
+      opened().createAccounts(count, slot.id, slot.kind, slot.flags, slot.code)
+      return
+    case RingOp.submit:
+      opened().submit(slot, count, slot.code)
+      return
+    case RingOp.lookup:
+      opened().lookup(count, slot.id, slot.out0, slot.out1, slot.out2)
+      return
+    case RingOp.totals: {
+      const totals = opened().totals()
+      assert(slot.out0.length >= transferKindCount + 2, 'a slot holds the totals')
+      slot.out0.set(totals.debitsFen, 0)
+      slot.out1.set(totals.creditsFen, 0)
+      slot.out2[0] = totals.pendingCount
+      slot.out2[1] = totals.pendingFen
+      return
+    }
+    case RingOp.close:
+      state = null
+      return
+    default:
+      return unreachable(op as never)
+  }
+}
+
+consumeRing(new RingView(ring), handle)
