@@ -50,6 +50,10 @@ const hasPendingCredit = 0x20
 const IdState = { applied: 1, pending: 2, posted: 3, voided: 4, expired: 5 } as const
 const stateMask = 7
 
+/** Transfers whose records are touched ahead of applying them, a power of two. */
+const prefetchGroup = 64
+const prefetchMask = prefetchGroup - 1
+
 const twoPhase = TransferFlag.pending | TransferFlag.postPending | TransferFlag.voidPending
 
 export type TransferColumns = Omit<TransferBatch, 'count'>
@@ -74,6 +78,8 @@ export class LedgerState {
   private nextExpiry = Infinity
   /** While a linked chain is evaluated: how to undo each change, newest last. */
   private journal: (() => void)[] | null = null
+  /** Where prefetch() leaves what it read, so the loads are not optimised away. */
+  private touched = 0
   private cachedDay = -1
   private cachedYear = 0
 
@@ -145,6 +151,7 @@ export class LedgerState {
     let firstExists = -1
     let existing = 0
     for (let index = 0; index < count; index++) {
+      if ((index & prefetchMask) === 0) this.prefetch(batch, index, Math.min(count, index + prefetchGroup))
       const linked = ((batch.flags[index] as number) & TransferFlag.linked) !== 0
       if (chainStart < 0) {
         const minute = batch.minute[index] as number
@@ -183,6 +190,22 @@ export class LedgerState {
       this.journal = null
       code.fill(ResultCode.linked_chain_open, chainStart, count)
     }
+  }
+
+  /**
+   * Touches the records of the next transfers' payers and payees before they are applied. The loads
+   * are independent, so the processor overlaps their cache misses instead of waiting for each in
+   * turn: at millions of accounts, that wait is most of a transfer's cost.
+   */
+  private prefetch(batch: TransferColumns, from: number, to: number): void {
+    let touched = 0
+    for (let index = from; index < to; index++) {
+      const debit = batch.debit[index] as number
+      const credit = batch.credit[index] as number
+      if (debit < this.accountsMax) touched ^= (this.u8[debit * recordBytes] as number) ^ (this.u8[debit * recordBytes + flagsByte] as number)
+      if (credit < this.accountsMax) touched ^= (this.u8[credit * recordBytes] as number) ^ (this.u8[credit * recordBytes + flagsByte] as number)
+    }
+    this.touched = touched
   }
 
   /** One transfer, every check in order; it moves money only when the code is ok. */
