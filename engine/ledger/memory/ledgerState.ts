@@ -78,8 +78,8 @@ export class LedgerState {
   private nextExpiry = Infinity
   /** While a linked chain is evaluated: how to undo each change, newest last. */
   private journal: (() => void)[] | null = null
-  /** Where prefetch() leaves what it read, so the loads are not optimised away. */
-  private touched = 0
+  /** Where prefetch() leaves what it read, so the loads are not optimised away. Means nothing. */
+  touched = 0
   private cachedDay = -1
   private cachedYear = 0
 
@@ -223,7 +223,7 @@ export class LedgerState {
     const timeoutMinutes = batch.timeoutMinutes[index] as number
     const print = fingerprint(debit, credit, amountFen, kind, flags, pendingId, timeoutMinutes)
     const held = this.ids.get(id)
-    if (held !== 0) return (held & ~stateMask) === print ? ResultCode.exists : ResultCode.exists_with_different_body
+    if (held !== 0) return ((held & ~stateMask) >>> 0) === print ? ResultCode.exists : ResultCode.exists_with_different_body
 
     if (debit >= this.accountsMax || credit >= this.accountsMax) return ResultCode.unknown_account
     const debitFlags = this.u8[debit * recordBytes + flagsByte] as number

@@ -1,0 +1,97 @@
+/**
+ * What every conformance test shares: the adapters under test (every registered ledger), the
+ * wallet tiers of the published 2020 agreement, and builders for account and transfer batches.
+ */
+import { AccountFlag, TransferKind, createLedger, ledgerNames, type AccountBatch, type LedgerCore, type LedgerOptions, type TransferBatch, type WalletTierLimits } from '../../../../engine/ledger/index.js'
+
+export interface Adapter {
+  readonly name: string
+  create(options: LedgerOptions): LedgerCore
+}
+
+/** Every registered ledger. The suite runs once per adapter. */
+export const adapters: readonly Adapter[] = ledgerNames.map((name) => ({ name, create: (options: LedgerOptions) => createLedger(name, options) }))
+
+const yuan = 100
+/** Tier 0 is the unlimited tier of institutions; 1..4 from an operating bank's 2020 wallet agreement. */
+export const tiers: readonly WalletTierLimits[] = [
+  { balanceCapFen: 0, perPaymentFen: 0, perDayFen: 0, perYearFen: 0 },
+  { balanceCapFen: 500_000 * yuan, perPaymentFen: 50_000 * yuan, perDayFen: 100_000 * yuan, perYearFen: 500_000 * yuan },
+  { balanceCapFen: 10_000 * yuan, perPaymentFen: 5_000 * yuan, perDayFen: 10_000 * yuan, perYearFen: 300_000 * yuan },
+  { balanceCapFen: 2_000 * yuan, perPaymentFen: 2_000 * yuan, perDayFen: 2_000 * yuan, perYearFen: 50_000 * yuan },
+  { balanceCapFen: 1_000 * yuan, perPaymentFen: 500 * yuan, perDayFen: 1_000 * yuan, perYearFen: 10_000 * yuan },
+]
+
+export const utcOffsetMinutes = 8 * 60
+/** 2026-11-23T00:00+08:00, a Monday, in minutes since the epoch. */
+export const mondayMinute = Date.parse('2026-11-23T00:00:00+08:00') / 60_000
+export const dayMinutes = 24 * 60
+
+export interface AccountRow {
+  readonly id: number
+  readonly tier?: number
+  readonly flags?: number
+}
+
+export function accounts(rows: readonly AccountRow[]): AccountBatch {
+  return {
+    count: rows.length,
+    id: Uint32Array.from(rows.map((row) => row.id)),
+    tier: Uint8Array.from(rows.map((row) => row.tier ?? 0)),
+    flags: Uint8Array.from(rows.map((row) => row.flags ?? 0)),
+  }
+}
+
+export interface TransferRow {
+  readonly id: number
+  readonly debit: number
+  readonly credit: number
+  readonly amountFen: number
+  readonly kind?: number
+  readonly flags?: number
+  readonly pendingId?: number
+  readonly timeoutMinutes?: number
+  /** Defaults to 10:00 local on `mondayMinute`'s day. */
+  readonly minute?: number
+}
+
+export function transfers(rows: readonly TransferRow[]): TransferBatch {
+  return {
+    count: rows.length,
+    id: Uint32Array.from(rows.map((row) => row.id)),
+    debit: Uint32Array.from(rows.map((row) => row.debit)),
+    credit: Uint32Array.from(rows.map((row) => row.credit)),
+    amountFen: Uint32Array.from(rows.map((row) => row.amountFen)),
+    kind: Uint8Array.from(rows.map((row) => row.kind ?? TransferKind.p2p)),
+    flags: Uint8Array.from(rows.map((row) => row.flags ?? 0)),
+    pendingId: Uint32Array.from(rows.map((row) => row.pendingId ?? 0)),
+    timeoutMinutes: Uint32Array.from(rows.map((row) => row.timeoutMinutes ?? 0)),
+    minute: Uint32Array.from(rows.map((row) => row.minute ?? mondayMinute + 600)),
+  }
+}
+
+export interface OpenOptions {
+  readonly accountsMax?: number
+  readonly pendingMax?: number
+}
+
+/** A ledger opened with `rows` created (each must be created), closed by the caller. */
+export async function openLedger(adapter: Adapter, rows: readonly AccountRow[], options: OpenOptions = {}): Promise<LedgerCore> {
+  const ledger = adapter.create({ accountsMax: options.accountsMax ?? 64, tiers, utcOffsetMinutes, pendingMax: options.pendingMax })
+  await ledger.open()
+  if (rows.length > 0) {
+    const { code } = await ledger.createAccounts(accounts(rows))
+    if (code.some((value) => value !== 0)) throw new Error(`accounts not created: ${[...code].join(',')}`)
+  }
+  return ledger
+}
+
+export async function submitCodes(ledger: LedgerCore, rows: readonly TransferRow[]): Promise<number[]> {
+  return [...(await ledger.submit(transfers(rows))).code]
+}
+
+export async function balances(ledger: LedgerCore, ids: readonly number[]): Promise<number[]> {
+  return [...(await ledger.lookup(Uint32Array.from(ids))).balanceFen]
+}
+
+export { AccountFlag }
