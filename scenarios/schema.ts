@@ -4,6 +4,7 @@
  */
 import { z } from 'zod'
 import { isObject } from '../engine/untrusted.js'
+import { tierLimit, tierLimitFields } from './walletTiers.js'
 import {
   banksMax,
   districtsMax,
@@ -73,18 +74,15 @@ const district = z
   })
   .strict()
 
+/** Limits left out take the published ones (walletTiers.ts) for tiers 1 to 4. */
 const tier = z
   .object({
     tier: positiveInt().max(walletTiersMax, { error: `must be between 1 and ${walletTiersMax}` }),
     share: share(),
-    balanceCapFen: fen(),
-    perPaymentFen: fen(),
-    perDayFen: fen(),
-    perYearFen: z
-      .number({ error: 'must be an integer amount of fen' })
-      .int({ error: 'must be an integer amount of fen' })
-      .positive({ error: 'must be a positive amount of fen' })
-      .max(Number.MAX_SAFE_INTEGER, { error: 'is too large' }),
+    balanceCapFen: fen().optional(),
+    perPaymentFen: fen().optional(),
+    perDayFen: fen().optional(),
+    perYearFen: fen().optional(),
     initialBalanceFen: nonNegativeInt('a non-negative integer amount of fen').max(0xffff_ffff, {
       error: 'must be at most 4294967295 fen',
     }),
@@ -239,10 +237,22 @@ export function crossFieldIssues(input: unknown): string[] {
     }
     if (typeof tier.share === 'number') tierShare += tier.share
     else tierSharesKnown = false
+    const tierNumber = typeof tier.tier === 'number' ? tier.tier : 0
+    const resolved = (field: string) => {
+      const given = typeof tier[field] === 'number' ? (tier[field] as number) : undefined
+      return (tierLimitFields as readonly string[]).includes(field) ? tierLimit(tierNumber, field as (typeof tierLimitFields)[number], given) : given
+    }
+    if (tierNumber > 0) {
+      for (const field of tierLimitFields) {
+        if (tier[field] === undefined && resolved(field) === undefined) {
+          issues.push(`${at}.${field}: required for tier ${tierNumber} (published limits cover tiers 1 to 4)`)
+        }
+      }
+    }
     const exceeds = (small: string, large: string) => {
-      const a = tier[small]
-      const b = tier[large]
-      if (typeof a === 'number' && typeof b === 'number' && a > b) issues.push(`${at}.${small}: must not exceed ${large}`)
+      const a = resolved(small)
+      const b = resolved(large)
+      if (a !== undefined && b !== undefined && a > b) issues.push(`${at}.${small}: must not exceed ${large}${tier[large] === undefined ? ` (${b}, the published limit)` : ''}`)
     }
     exceeds('perPaymentFen', 'perDayFen')
     exceeds('perDayFen', 'perYearFen')

@@ -13,6 +13,7 @@ import { employerFloatFen } from './institutions.js'
 import type { SimClock } from '../time/index.js'
 import type { LoadedScenario } from '../../scenarios/loader.js'
 import { offsetMinutes, type Scenario } from '../../scenarios/schema.js'
+import { tierLimit, tierLimitFields } from '../../scenarios/walletTiers.js'
 
 export interface PlanOptions {
   readonly seed?: number | undefined
@@ -171,7 +172,24 @@ export function planRun(scenario: Scenario, city: City, options: PlanOptions = {
 
   const tiers: PlannedTier[] = [
     unlimitedTier,
-    ...[...scenario.wallets.tiers].sort((a, b) => a.tier - b.tier).map((tier) => ({ ...tier })),
+    ...[...scenario.wallets.tiers]
+      .sort((a, b) => a.tier - b.tier)
+      .map((tier) => {
+        const limit = (field: (typeof tierLimitFields)[number]) => {
+          const value = tierLimit(tier.tier, field, tier[field])
+          assert(value !== undefined, 'the schema required the limits that have no published value')
+          return value
+        }
+        return {
+          tier: tier.tier,
+          share: tier.share,
+          initialBalanceFen: tier.initialBalanceFen,
+          balanceCapFen: limit('balanceCapFen'),
+          perPaymentFen: limit('perPaymentFen'),
+          perDayFen: limit('perDayFen'),
+          perYearFen: limit('perYearFen'),
+        }
+      }),
   ]
 
   const from = Date.parse(scenario.period.from)

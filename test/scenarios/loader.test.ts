@@ -186,7 +186,7 @@ describe('cross-field errors', () => {
       [
         `${file}:${lineOf(text, 'to: 2026-11-22')}: period.to: must be after period.from`,
         `${file}:${nthLineOf(text, 'id: "440303"', 2)}: city.districts[2].id: "440303" is listed twice`,
-        `${file}:${lineOf(text, 'perPaymentFen: 2000000')}: wallets.tiers[1].perPaymentFen: must not exceed perDayFen`,
+        `${file}:${lineOf(text, 'perPaymentFen: 2000000')}: wallets.tiers[1].perPaymentFen: must not exceed perDayFen (1000000, the published limit)`,
         `${file}:${lineOf(text, '  tiers:')}: wallets.tiers: shares must add up to 1 (they add up to 1.05)`,
         `${file}:${lineOf(text, '  categories:')}: merchants.categories: shares must add up to 1 (they add up to 1.25)`,
       ].sort(),

@@ -3,6 +3,7 @@
  * without files: the smoke scenario is parsed once and edited per test.
  */
 import { readFileSync } from 'node:fs'
+import { publishedTierLimits } from '../../scenarios/walletTiers.js'
 import { describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
 import {
@@ -134,7 +135,7 @@ describe('scenarioSchema', () => {
     ['wallets.tiers[0].tier', walletTiersMax],
     ['wallets.tiers[0].balanceCapFen', 0xffff_ffff],
     ['wallets.tiers[0].initialBalanceFen', 0],
-    ['wallets.tiers[0].perYearFen', Number.MAX_SAFE_INTEGER],
+    ['wallets.tiers[0].perYearFen', 0xffff_ffff],
     ['merchants.count', merchantsMax],
     ['payments.retail.perDay', 10_000],
     ['payments.retail.perDay', 0],
@@ -201,9 +202,9 @@ describe('scenarioSchema', () => {
     if (message !== '') expect(issues[0]).toBe(`${fieldPath}: ${message}`)
   })
 
-  it('refuses a perYearFen beyond Number.MAX_SAFE_INTEGER', () => {
-    // Proves: yearly limits stay exact integers; an unsafe integer is refused on its path.
-    const issues = schemaIssues(smokeInput({ 'wallets.tiers[0].perYearFen': 2 ** 53 }))
+  it('refuses a perYearFen beyond what a Uint32 holds', () => {
+    // Proves: the ledger counts a year's spending in a Uint32; a larger limit is refused on its path.
+    const issues = schemaIssues(smokeInput({ 'wallets.tiers[0].perYearFen': 2 ** 32 }))
     expect(issues.length).toBeGreaterThan(0)
     expect(issues.every((issue) => issue.startsWith('wallets.tiers[0].perYearFen: ')), issues.join('\n')).toBe(true)
   })
@@ -327,10 +328,38 @@ describe('crossFieldIssues', () => {
     // Proves: each wallet limit must not exceed the wider one; equal is allowed, one fen more is not.
     const scenario = smokeScenario()
     const tier = scenario.wallets.tiers[1]!
-    tier[small] = tier[large]
+    // The smoke scenario leaves the limits to the published ones: make them explicit here.
+    const largeFen = tier[large] ?? publishedTierLimits[tier.tier]![large as 'perDayFen']
+    tier[large] = largeFen
+    tier[small] = largeFen
     expect(crossFieldIssues(scenario)).toEqual([])
-    tier[small] = tier[large] + 1
+    tier[small] = largeFen + 1
     expect(crossFieldIssues(scenario)).toEqual([issue])
+  })
+
+  it('takes the published limits for tiers 1 to 4 where a tier leaves them out, and checks them', () => {
+    // Proves: a tier given by number and share alone is complete; its given limits still must not exceed the published wider ones.
+    const scenario = smokeScenario()
+    const tier = scenario.wallets.tiers[3]!
+    expect(tier.tier).toBe(4)
+    delete tier.balanceCapFen
+    delete tier.perPaymentFen
+    delete tier.perDayFen
+    delete tier.perYearFen
+    expect(crossFieldIssues(scenario)).toEqual([])
+    tier.perPaymentFen = 100_001
+    expect(crossFieldIssues(scenario)).toEqual(['wallets.tiers[3].perPaymentFen: must not exceed perDayFen (100000, the published limit)'])
+  })
+
+  it('requires every limit of a tier beyond 4, which has no published ones', () => {
+    // Proves: tiers 5 to 8 must say their limits; each missing one is named.
+    const scenario = smokeScenario()
+    scenario.wallets.tiers.push({ tier: 5, share: 0, perPaymentFen: 100, initialBalanceFen: 0 })
+    expect(crossFieldIssues(scenario)).toEqual([
+      'wallets.tiers[4].balanceCapFen: required for tier 5 (published limits cover tiers 1 to 4)',
+      'wallets.tiers[4].perDayFen: required for tier 5 (published limits cover tiers 1 to 4)',
+      'wallets.tiers[4].perYearFen: required for tier 5 (published limits cover tiers 1 to 4)',
+    ])
   })
 
   it('reports populations that add up to more than residentsMax', () => {
@@ -345,7 +374,8 @@ describe('crossFieldIssues', () => {
     const scenario = smokeScenario()
     scenario.period.to = scenario.period.from
     scenario.city.districts[1]!.id = '440303'
-    scenario.wallets.tiers[0]!.perPaymentFen = scenario.wallets.tiers[0]!.perDayFen + 1
+    scenario.wallets.tiers[0]!.perDayFen = 10_000_000
+    scenario.wallets.tiers[0]!.perPaymentFen = 10_000_001
     scenario.wallets.tiers[0]!.share = 0.5
     scenario.merchants.categories.grocery!.share = 0
     expect(crossFieldIssues(scenario)).toEqual([

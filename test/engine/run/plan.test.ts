@@ -30,6 +30,27 @@ describe('the plan', () => {
     expect(plan.clock.ticks).toBe(1440)
   })
 
+  it('plans the default wallet tiers with the limits of the published 2020 agreement, and fills them in where a scenario leaves them out', () => {
+    // Proves the default scenario's limits are the published ones, and a tier given by number and share alone gets the same.
+    const published = [
+      [50_000_000, 5_000_000, 10_000_000, 50_000_000],
+      [1_000_000, 500_000, 1_000_000, 30_000_000],
+      [200_000, 200_000, 200_000, 5_000_000],
+      [100_000, 50_000, 100_000, 1_000_000],
+    ]
+    const limitsOf = (tiers: readonly { balanceCapFen: number; perPaymentFen: number; perDayFen: number; perYearFen: number }[]) =>
+      tiers.slice(1).map((tier) => [tier.balanceCapFen, tier.perPaymentFen, tier.perDayFen, tier.perYearFen])
+    expect(limitsOf(planRun(loaded.scenario, city, { residents: 1000 }).tiers)).toEqual(published)
+    const bare = structuredClone(loaded.scenario)
+    for (const tier of bare.wallets.tiers) {
+      delete tier.balanceCapFen
+      delete tier.perPaymentFen
+      delete tier.perDayFen
+      delete tier.perYearFen
+    }
+    expect(limitsOf(planRun(bare, city, { residents: 1000 }).tiers)).toEqual(published)
+  })
+
   it('cuts residents and merchants into fixed segments that cover each exactly once', () => {
     // Proves segments do not depend on workers and leave no agent out or twice.
     const plan = planRun(loaded.scenario, city, { residents: 123_457 })
