@@ -239,7 +239,7 @@ export function crossFieldIssues(input: unknown): string[] {
     else tierSharesKnown = false
     const tierNumber = typeof tier.tier === 'number' ? tier.tier : 0
     const resolved = (field: string) => {
-      const given = typeof tier[field] === 'number' ? (tier[field] as number) : undefined
+      const given = typeof tier[field] === 'number' ? (tier[field]) : undefined
       return (tierLimitFields as readonly string[]).includes(field) ? tierLimit(tierNumber, field as (typeof tierLimitFields)[number], given) : given
     }
     if (tierNumber > 0) {
