@@ -65,7 +65,8 @@
  * ## Ordering
  *   Calls apply in the order they are made, and a caller may have several in flight: a lookup made
  *   after a submit sees that submit's effects. The arrays of a batch must not change until its call
- *   settles. A batch holds at most `transferBatchMax` transfers and a lookup `lookupBatchMax` ids.
+ *   settles. A batch holds at most `transferBatchMax` transfers and a lookup `lookupBatchMax` ids;
+ *   an account batch may hold any number (the run opens every account of the city in one).
  */
 
 /** Account flags, set when the account is created. */

@@ -55,18 +55,27 @@ export class MemoryLedger implements LedgerCore {
     await ring.call(RingOp.open, 0, () => undefined, () => undefined)
   }
 
+  /** Any number of accounts: a batch larger than a ring slot goes as several calls, in order. */
   async createAccounts(batch: AccountBatch): Promise<AccountResults> {
-    assert(batch.count <= slotCapacity, 'an account batch fits one ring slot')
-    return this.producer().call(
-      RingOp.createAccounts,
-      batch.count,
-      (slot) => {
-        slot.id.set(batch.id.subarray(0, batch.count))
-        slot.kind.set(batch.tier.subarray(0, batch.count))
-        slot.flags.set(batch.flags.subarray(0, batch.count))
-      },
-      (slot) => ({ code: slot.code.slice(0, batch.count) }),
-    )
+    const code = new Uint8Array(batch.count)
+    const calls: Promise<void>[] = []
+    for (let from = 0; from < batch.count; from += slotCapacity) {
+      const to = Math.min(batch.count, from + slotCapacity)
+      calls.push(
+        this.producer().call(
+          RingOp.createAccounts,
+          to - from,
+          (slot) => {
+            slot.id.set(batch.id.subarray(from, to))
+            slot.kind.set(batch.tier.subarray(from, to))
+            slot.flags.set(batch.flags.subarray(from, to))
+          },
+          (slot) => code.set(slot.code.subarray(0, to - from), from),
+        ),
+      )
+    }
+    await Promise.all(calls)
+    return { code }
   }
 
   async submit(batch: TransferBatch): Promise<TransferResults> {

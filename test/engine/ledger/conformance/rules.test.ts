@@ -6,10 +6,10 @@
  * moved: balances, reservations and totals are the same before and after.
  */
 import { describe, expect, it } from 'vitest'
-import { AccountFlag, AccountResultCode, TransferFlag, TransferKind, transferKindCount, type ResultCodeName } from '../../../../engine/ledger/index.js'
-import { transferAmountFenMax } from '../../../../engine/limits.js'
+import { AccountFlag, AccountResultCode, ResultCode, TransferFlag, TransferKind, transferKindCount, type ResultCodeName } from '../../../../engine/ledger/index.js'
+import { transferAmountFenMax, transferBatchMax } from '../../../../engine/limits.js'
 import { Random } from '../../../../engine/random/index.js'
-import { accounts, adapters, mondayMinute, openLedger, tiers, type AccountRow, type TransferRow } from './harness.js'
+import { accounts, adapters, mondayMinute, openLedger, submitCodes, tiers, type AccountRow, type TransferRow } from './harness.js'
 import {
   Probe,
   bankA,
@@ -823,6 +823,22 @@ describe.each(adapters)('$name ledger: the rules of ledgerCore.ts', (adapter) =>
         await p.ok([p.t(1, 5, tierLimits(2).perPaymentFen + 1)])
         await p.rejects([p.t(1, 3, tierLimits(4).balanceCapFen + 1)], ['balance_cap'])
         await p.rejects([p.t(1, 4, 1), p.t(1, 6, 1)], ['unknown_account', 'unknown_account'])
+      } finally {
+        await ledger.close()
+      }
+    })
+
+    it('createAccounts takes a whole city in one batch: more accounts than a transfer batch holds', async () => {
+      // Proves an account batch is not bound by transferBatchMax (a run opens every account at once), with codes in order.
+      const count = transferBatchMax * 2 + 3
+      const ledger = await openLedger(adapter, [], { accountsMax: count })
+      try {
+        const rows: AccountRow[] = Array.from({ length: count + 1 }, (_, id) => ({ id: id === count ? count - 1 : id, tier: id % 5 }))
+        const { code } = await ledger.createAccounts(accounts(rows))
+        expect(code.length).toBe(count + 1)
+        expect(code.subarray(0, count).every((value) => value === AccountResultCode.created)).toBe(true)
+        expect(code[count]).toBe(AccountResultCode.exists)
+        expect(await submitCodes(ledger, [{ id: 1, debit: count - 1, credit: 0, amountFen: 1 }])).toEqual([ResultCode.insufficient_funds])
       } finally {
         await ledger.close()
       }
