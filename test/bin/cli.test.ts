@@ -100,7 +100,7 @@ describe('citytwin run', () => {
     [['--workers', 'two'], '--workers'],
     [['--seed', '-1'], '--seed'],
     [['--residents', '1.5'], '--residents'],
-    [['--ledger', 'oracle'], '--ledger'],
+    [['--ledger', 'oracle'], "--ledger <name>' argument 'oracle' is invalid. Allowed choices are memory"],
     [['--bogus'], '--bogus'],
   ])('exits 2 on a bad flag %j and names it', async (flags, named) => {
     // Proves bad flags are bad input: exit 2, the flag named, no stack trace.
