@@ -96,6 +96,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions): 
     const driver = new TickDriver(plan, population, index, needs, ledger, counters, digest)
     await driver.open(pool, index)
     await driver.run(pool, index, (tick) => progress('running', tick))
+    await driver.settle()
     const simulatedMs = options.now()
     progress('auditing', plan.clock.ticks)
 
@@ -151,7 +152,14 @@ class TickDriver {
   peakTick = 0
   readonly perHour: number[]
   private nextId = 0
-  private readonly batch: TickBatch
+  /**
+   * Two tick batches in turn: while the ledger applies one tick, the next is gathered. A batch is
+   * reused only once the calls made from it have settled and their results are counted.
+   */
+  private readonly batches: readonly [TickBatch, TickBatch]
+  private readonly batchSettled: [Promise<void>, Promise<void>] = [Promise.resolve(), Promise.resolve()]
+  /** Results are counted and digested in submission order, one after the other. */
+  private counted: Promise<void> = Promise.resolve()
   private readonly swept: { ids: Uint32Array; bank: Uint8Array }
   private readonly bankIds: Uint32Array
   /** The evening's institutional transfers, submitted a slice at a time: never one batch per wallet of the city. */
@@ -170,7 +178,7 @@ class TickDriver {
     private readonly counters: TransferCounters,
     private readonly digest: ReturnType<typeof createHash>,
   ) {
-    this.batch = new TickBatch(transferBatchMax)
+    this.batches = [new TickBatch(transferBatchMax), new TickBatch(transferBatchMax)]
     this.evening = new TickBatch(transferBatchMax)
     this.swept = sweptAccounts(plan, population)
     // A view on the shared index, not a copy; without nightly top-ups the evening never reads it.
@@ -216,7 +224,10 @@ class TickDriver {
   }
 
   private async tick(tick: number, tickInChunk: number, segments: readonly PackedIntents[]): Promise<void> {
-    const { batch, plan } = this
+    const { plan } = this
+    const turn = (tick & 1) as 0 | 1
+    await this.batchSettled[turn]
+    const batch = this.batches[turn]
     batch.reset()
     for (const intents of segments) {
       const start = tickInChunk === 0 ? 0 : (intents.tickEnd[tickInChunk - 1] as number)
@@ -224,13 +235,18 @@ class TickDriver {
       batch.appendIntents(intents, start, end)
     }
     const payments = batch.count
-    await this.submit(batch, tick, 0, payments)
+    this.batchSettled[turn] = this.send(batch, tick, 0, payments)
     this.perHour[Math.floor(tick / 60)] = (this.perHour[Math.floor(tick / 60)] as number) + payments
     if (payments > this.peakPerMinute) {
       this.peakPerMinute = payments
       this.peakTick = tick
     }
     if (isLastTickOfDay(plan.clock, tick) || tick === plan.clock.ticks - 1) await this.endOfDay(tick)
+  }
+
+  /** Waits for every call made so far to be applied and counted. */
+  async settle(): Promise<void> {
+    await Promise.all([...this.batchSettled, this.counted])
   }
 
   /** The end of a day, in the steps of institutions.ts; each step reads the balances the last one left. */
@@ -268,17 +284,34 @@ class TickDriver {
     await this.submit(evening, tick, 0, evening.count)
   }
 
+  /** Sends [start, end) of `batch` and waits until it is applied and counted. */
   private async submit(batch: TickBatch, tick: number, start: number, end: number): Promise<void> {
+    await this.send(batch, tick, start, end)
+  }
+
+  /**
+   * Sends [start, end) of `batch` to the ledger in calls of at most `transferBatchMax`, stamping
+   * ids in order, without waiting for the results; they are counted and digested in the order sent.
+   * The promise settles once the last of them is counted: `batch` must not change before.
+   */
+  private send(batch: TickBatch, tick: number, start: number, end: number): Promise<void> {
     const minute = this.plan.clock.startMinute + tick
     for (let from = start; from < end; from += transferBatchMax) {
       const to = Math.min(end, from + transferBatchMax)
       assert(this.nextId + (to - from) <= transfersPerRunMax, 'transfer ids fit a Uint32')
       const transfers = batch.seal(this.nextId, minute, from, to)
       this.nextId += transfers.count
-      const results = await this.ledger.submit(transfers)
-      this.counters.count(transfers.count, transfers.debit, transfers.credit, transfers.amountFen, transfers.kind, results.code)
-      digestBatch(this.digest, transfers, results.code)
+      const applied = this.ledger.submit(transfers)
+      applied.catch(() => undefined) // awaited in turn below; this only keeps it from being reported unhandled meanwhile
+      this.counted = this.counted.then(async () => {
+        const results = await applied
+        this.counters.count(transfers.count, transfers.debit, transfers.credit, transfers.amountFen, transfers.kind, results.code)
+        digestBatch(this.digest, transfers, results.code)
+      })
     }
+    const counted = this.counted
+    counted.catch(() => undefined) // the caller awaits it; a failure is not reported twice meanwhile
+    return counted
   }
 }
 

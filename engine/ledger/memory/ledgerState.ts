@@ -6,12 +6,13 @@
  * Each account is one 24-byte record, so a transfer touches two records (two cache lines at most)
  * and an id row:
  *
- *   byte  0        8             12             16           20        22     23
- *         │balance │ spent today │ spent this yr│ day stamp  │ year    │ tier │ flags │
- *         │ f64    │ u32 fen     │ u32 fen      │ u32 day+1  │ u16     │ u8   │ u8    │
+ *   byte  0         8             12             16           20        22     23
+ *         │ balance │ spent today │ spent this yr│ day stamp  │ year    │ tier │ flags │
+ *         │ i64 fen │ u32 fen     │ u32 fen      │ u32 day+1  │ u16     │ u8   │ u8    │
  *
- * Reservations of pending transfers live in two side columns, read only when the record's flags
- * say the account has some.
+ * Money is integers only: the balance is a 64-bit integer in two 32-bit words (fenWords.ts), as
+ * are reservations and totals. Reservations of pending transfers live in two side columns, read
+ * only when the record's flags say the account has some.
  */
 import { assert } from '../../assert.js'
 import { pendingTransfersMax, tierLimitFenMax, transferAmountFenMax } from '../../limits.js'
@@ -28,10 +29,10 @@ import {
 import { AccountResultCode, ResultCode } from '../resultCode.js'
 import { transferKindCount } from '../transferKind.js'
 import { IdTable } from './idTable.js'
+import { fenWords, readFen, writeFen } from './fenWords.js'
 import { PendingStore, type PendingFields } from './pendingStore.js'
 
 const recordBytes = 24
-const recordF64 = recordBytes / 8
 const recordU32 = recordBytes / 4
 const recordU16 = recordBytes / 2
 const spentDayWord = 2
@@ -61,20 +62,22 @@ export type TransferColumns = Omit<TransferBatch, 'count'>
 export class LedgerState {
   readonly accountsMax: number
   private readonly records: ArrayBuffer
-  private readonly f64: Float64Array
+  private readonly i32: Int32Array
   private readonly u32: Uint32Array
   private readonly u16: Uint16Array
   private readonly u8: Uint8Array
-  private readonly pendingDebitFen: Float64Array
-  private readonly pendingCreditFen: Float64Array
+  /** Reserved by pending transfers, per account: 64-bit integers (low word at 2 × account). */
+  private readonly pendingDebit: ReturnType<typeof fenWords>
+  private readonly pendingCredit: ReturnType<typeof fenWords>
   /** Per tier: balance cap, per payment, per day, per year (0 = none). */
   private readonly limits: Uint32Array
   private readonly tierCount: number
   private readonly utcOffsetMinutes: number
   private readonly ids: IdTable
   private readonly pending: PendingStore
-  private readonly debitsFen = new Float64Array(transferKindCount)
-  private readonly creditsFen = new Float64Array(transferKindCount)
+  /** Posted by kind, each side summed apart: 64-bit integers (low word at 2 × kind). */
+  private readonly debits = fenWords(transferKindCount)
+  private readonly credits = fenWords(transferKindCount)
   private nextExpiry = Infinity
   /** While a linked chain is evaluated: how to undo each change, newest last. */
   private journal: (() => void)[] | null = null
@@ -88,13 +91,13 @@ export class LedgerState {
     assert(options.tiers.length >= 1 && options.tiers.length <= 0xff, 'a tier table with tier 0')
     this.accountsMax = options.accountsMax
     this.records = new ArrayBuffer(options.accountsMax * recordBytes)
-    this.f64 = new Float64Array(this.records)
+    this.i32 = new Int32Array(this.records)
     this.u32 = new Uint32Array(this.records)
     this.u16 = new Uint16Array(this.records)
     this.u8 = new Uint8Array(this.records)
     // Pages of these are only touched for accounts with reservations.
-    this.pendingDebitFen = new Float64Array(options.accountsMax)
-    this.pendingCreditFen = new Float64Array(options.accountsMax)
+    this.pendingDebit = fenWords(options.accountsMax)
+    this.pendingCredit = fenWords(options.accountsMax)
     this.tierCount = options.tiers.length
     this.limits = new Uint32Array(options.tiers.length * 4)
     options.tiers.forEach((tier, index) => {
@@ -128,16 +131,16 @@ export class LedgerState {
     for (let index = 0; index < count; index++) {
       const account = id[index] as number
       const known = account < this.accountsMax
-      balanceFen[index] = known ? (this.f64[account * recordF64] as number) : 0
-      pendingDebitFen[index] = known ? (this.pendingDebitFen[account] as number) : 0
-      pendingCreditFen[index] = known ? (this.pendingCreditFen[account] as number) : 0
+      balanceFen[index] = known ? this.balanceOf(account) : 0
+      pendingDebitFen[index] = known ? readFen(this.pendingDebit.low, this.pendingDebit.high, account * 2) : 0
+      pendingCreditFen[index] = known ? readFen(this.pendingCredit.low, this.pendingCredit.high, account * 2) : 0
     }
   }
 
   totals(): LedgerTotals {
     return {
-      debitsFen: this.debitsFen.slice(),
-      creditsFen: this.creditsFen.slice(),
+      debitsFen: Float64Array.from({ length: transferKindCount }, (_, kind) => readFen(this.debits.low, this.debits.high, kind * 2)),
+      creditsFen: Float64Array.from({ length: transferKindCount }, (_, kind) => readFen(this.credits.low, this.credits.high, kind * 2)),
       pendingCount: this.pending.count,
       pendingFen: this.pending.reservedFen,
     }
@@ -257,13 +260,13 @@ export class LedgerState {
       if (this.u16[debit * recordU16 + yearHalf] === year) spentYearFen = this.u32[debit * recordU32 + spentYearWord] as number
       if (perYear !== 0 && spentYearFen + amountFen > perYear) return ResultCode.yearly_limit
     }
-    const balanceFen = this.f64[debit * recordF64] as number
-    const availableFen = (debitFlags & hasPendingDebit) === 0 ? balanceFen : balanceFen - (this.pendingDebitFen[debit] as number)
+    const balanceFen = this.balanceOf(debit)
+    const availableFen = (debitFlags & hasPendingDebit) === 0 ? balanceFen : balanceFen - readFen(this.pendingDebit.low, this.pendingDebit.high, debit * 2)
     if (availableFen < amountFen && (debitFlags & AccountFlag.issuer) === 0) return ResultCode.insufficient_funds
     const payeeTier = this.u8[credit * recordBytes + tierByte] as number
     if (payeeTier !== 0) {
       const capFen = this.limits[payeeTier * 4] as number
-      const heldFen = (this.f64[credit * recordF64] as number) + ((creditFlags & hasPendingCredit) === 0 ? 0 : (this.pendingCreditFen[credit] as number))
+      const heldFen = this.balanceOf(credit) + ((creditFlags & hasPendingCredit) === 0 ? 0 : readFen(this.pendingCredit.low, this.pendingCredit.high, credit * 2))
       if (capFen !== 0 && heldFen + amountFen > capFen) return ResultCode.balance_cap
     }
     const reserve = phase === TransferFlag.pending
@@ -368,29 +371,32 @@ export class LedgerState {
 
   /** Both sides of one entry. */
   private post(debit: number, credit: number, amountFen: number, kind: number): void {
-    const payerFen = (this.f64[debit * recordF64] as number) - amountFen
-    const payeeFen = (this.f64[credit * recordF64] as number) + amountFen
-    assert(Number.isSafeInteger(payerFen) && Number.isSafeInteger(payeeFen), 'balances stay exact integers of fen')
+    const payerFen = this.balanceOf(debit) - amountFen
     assert(payerFen >= 0 || ((this.u8[debit * recordBytes + flagsByte] as number) & AccountFlag.issuer) !== 0, 'only the issuer goes below zero')
-    this.f64[debit * recordF64] = payerFen
-    this.f64[credit * recordF64] = payeeFen
-    this.debitsFen[kind] = (this.debitsFen[kind] as number) + amountFen
-    this.creditsFen[kind] = (this.creditsFen[kind] as number) + amountFen
-    if (this.journal !== null) {
-      this.journal.push(() => {
-        this.debitsFen[kind] = (this.debitsFen[kind] as number) - amountFen
-        this.creditsFen[kind] = (this.creditsFen[kind] as number) - amountFen
-      })
-    }
+    writeFen(this.u32, this.i32, debit * recordU32, payerFen)
+    writeFen(this.u32, this.i32, credit * recordU32, this.balanceOf(credit) + amountFen)
+    this.addTotals(kind, amountFen)
+    if (this.journal !== null) this.journal.push(() => this.addTotals(kind, -amountFen))
+  }
+
+  private addTotals(kind: number, amountFen: number): void {
+    const { debits, credits } = this
+    writeFen(debits.low, debits.high, kind * 2, readFen(debits.low, debits.high, kind * 2) + amountFen)
+    writeFen(credits.low, credits.high, kind * 2, readFen(credits.low, credits.high, kind * 2) + amountFen)
+  }
+
+  private balanceOf(account: number): number {
+    return readFen(this.u32, this.i32, account * recordU32)
   }
 
   /** Adds `amountFen` (negative to release) to the reservations of both sides. */
   private reserve(debit: number, credit: number, amountFen: number): void {
-    const debitFen = (this.pendingDebitFen[debit] as number) + amountFen
-    const creditFen = (this.pendingCreditFen[credit] as number) + amountFen
+    const { pendingDebit, pendingCredit } = this
+    const debitFen = readFen(pendingDebit.low, pendingDebit.high, debit * 2) + amountFen
+    const creditFen = readFen(pendingCredit.low, pendingCredit.high, credit * 2) + amountFen
     assert(debitFen >= 0 && creditFen >= 0, 'reservations never go below zero')
-    this.pendingDebitFen[debit] = debitFen
-    this.pendingCreditFen[credit] = creditFen
+    writeFen(pendingDebit.low, pendingDebit.high, debit * 2, debitFen)
+    writeFen(pendingCredit.low, pendingCredit.high, credit * 2, creditFen)
     const debitAt = debit * recordBytes + flagsByte
     const creditAt = credit * recordBytes + flagsByte
     this.u8[debitAt] = debitFen > 0 ? (this.u8[debitAt] as number) | hasPendingDebit : (this.u8[debitAt] as number) & ~hasPendingDebit
@@ -419,12 +425,13 @@ export class LedgerState {
   /** Journals an account's record and reservations, to put back if the chain fails. */
   private keep(account: number): void {
     const words = this.u32.slice(account * recordU32, (account + 1) * recordU32)
-    const debitFen = this.pendingDebitFen[account] as number
-    const creditFen = this.pendingCreditFen[account] as number
+    const { pendingDebit, pendingCredit } = this
+    const debitFen = readFen(pendingDebit.low, pendingDebit.high, account * 2)
+    const creditFen = readFen(pendingCredit.low, pendingCredit.high, account * 2)
     this.journal?.push(() => {
       this.u32.set(words, account * recordU32)
-      this.pendingDebitFen[account] = debitFen
-      this.pendingCreditFen[account] = creditFen
+      writeFen(pendingDebit.low, pendingDebit.high, account * 2, debitFen)
+      writeFen(pendingCredit.low, pendingCredit.high, account * 2, creditFen)
     })
   }
 
