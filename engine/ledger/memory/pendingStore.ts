@@ -83,13 +83,12 @@ export class PendingStore {
     this.deadline[slot] = fields.deadline
     this.count += 1
     this.reservedFen += fields.amountFen
+    // Posted and voided transfers leave stale entries behind; rebuild (from the index, before this
+    // transfer joins it) before they outnumber the live ones.
+    if (fields.deadline !== Infinity && this.heapSize >= 2 * this.count + capacityMin) this.rebuildHeap()
     if ((this.count + 1) * 2 > this.indexKeys.length) this.growIndex()
     this.indexInsert(fields.id, slot)
-    if (fields.deadline !== Infinity) {
-      // Posted and voided transfers leave stale entries behind; rebuild before they outnumber the live.
-      if (this.heapSize >= 2 * this.count + capacityMin) this.rebuildHeap()
-      this.heapPush(fields.deadline, fields.id)
-    }
+    if (fields.deadline !== Infinity) this.heapPush(fields.deadline, fields.id)
     return slot
   }
 
@@ -108,6 +107,7 @@ export class PendingStore {
   }
 
   remove(slot: number): void {
+    assert(Number.isInteger(slot) && slot >= 0 && slot < this.used, 'a slot of the store')
     const id = this.id[slot] as number
     assert(this.find(id) === slot, 'only a held pending transfer is removed')
     this.indexDelete(id)
