@@ -11,14 +11,16 @@
  *                                       ledger's own thread, results back
  *   run.transfers_per_s@1M            a whole simulated day, 1 million residents, end to end
  *   run.day_wall_s@full               a whole simulated day of all 17.5 million residents
- *   run.peak_rss_bytes@full           peak resident memory of the process over those runs
+ *   run.peak_rss_bytes@full           peak resident memory of the process of one such run (each runs in its own)
  *
  * `npm run bench -- --quick` leaves out the full-city day; `-- --only sim|ledger|run` runs one group.
  */
+import { execFile } from 'node:child_process'
 import { promises as fs } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
 import { Bench } from 'tinybench'
 import { generateChunk, segmentAgents, unpackIntents } from '../engine/behaviour/index.js'
 import { buildCity } from '../engine/city/index.js'
@@ -26,7 +28,7 @@ import { MemoryLedger, ResultCode } from '../engine/ledger/index.js'
 import { LedgerState } from '../engine/ledger/memory/ledgerState.js'
 import { transferBatchMax } from '../engine/limits.js'
 import { allocatePopulation, synthesizeMerchants, synthesizeResidents, viewPopulation } from '../engine/population/index.js'
-import { planRun, runScenario } from '../engine/run/index.js'
+import { planRun } from '../engine/run/index.js'
 import { wallClock } from '../engine/time/index.js'
 import { loadScenario } from '../scenarios/index.js'
 import { ledgerWorkload } from './ledgerWorkload.js'
@@ -40,6 +42,7 @@ interface BenchResult {
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const scenarioFile = path.join(root, 'scenarios/shenzhen-day.yaml')
+const execFileAsync = promisify(execFile)
 const resultsFile = path.join(root, 'bench/results/latest.json')
 const benchResidents = 1_000_000
 /** Residents whose city has about 10 million accounts (with merchants and institutions). */
@@ -151,17 +154,15 @@ async function main(): Promise<void> {
   }
 
   if (wants('run')) {
-    // End to end: the CLI's own path, wall clock, two workers.
+    // End to end: the CLI's own path, wall clock, two workers, each sample in a fresh process.
     const endToEnd = async (residents: number) => {
-      const rates: number[] = []
-      const walls: number[] = []
-      for (let sample = 0; sample < endToEndSamples; sample++) {
-        const summary = await runScenario(loaded, { residents, workers, now: wallClock.nowMs })
-        if (!summary.conservation.ok) throw new Error('money was not conserved in a bench run')
-        rates.push(summary.throughput.transfersPerSecond)
-        walls.push(summary.wallSeconds)
+      const samples: ChildRun[] = []
+      for (let sample = 0; sample < endToEndSamples; sample++) samples.push(await runInChild(scenarioFile, residents, workers))
+      return {
+        rate: median(samples.map((run) => run.transfersPerSecond)),
+        wall: median(samples.map((run) => run.wallSeconds)),
+        peakRss: median(samples.map((run) => run.peakRssBytes)),
       }
-      return { rate: median(rates), wall: median(walls) }
     }
     const million = await endToEnd(benchResidents)
     log({ name: 'run.transfers_per_s@1M', median: million.rate, unit: 'transfers/s', samples: endToEndSamples })
@@ -169,8 +170,7 @@ async function main(): Promise<void> {
       const full = await endToEnd(city.districts.reduce((sum, district) => sum + district.population, 0))
       log({ name: 'run.day_wall_s@full', median: full.wall, unit: 's', samples: endToEndSamples })
       log({ name: 'run.transfers_per_s@full', median: full.rate, unit: 'transfers/s', samples: endToEndSamples })
-      // The bench process's peak, reached in the full-city runs (everything before them is smaller).
-      log({ name: 'run.peak_rss_bytes@full', median: process.resourceUsage().maxRSS * 1024, unit: 'bytes', samples: 1 })
+      log({ name: 'run.peak_rss_bytes@full', median: full.peakRss, unit: 'bytes', samples: endToEndSamples })
     }
   }
 
@@ -206,6 +206,22 @@ function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b)
   const middle = Math.floor(sorted.length / 2)
   return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2
+}
+
+interface ChildRun {
+  readonly wallSeconds: number
+  readonly transfersPerSecond: number
+  readonly audited: boolean
+  readonly peakRssBytes: number
+}
+
+/** One run in a fresh process (runInChild.ts): its peak memory is the run's alone. */
+async function runInChild(scenario: string, residents: number, workers: number): Promise<ChildRun> {
+  const child = path.join(path.dirname(fileURLToPath(import.meta.url)), 'runInChild.js')
+  const { stdout } = await execFileAsync(process.execPath, [child, scenario, String(residents), String(workers)], { maxBuffer: 1024 * 1024 })
+  const run = JSON.parse(stdout) as ChildRun
+  if (!run.audited) throw new Error('a bench run failed its audit')
+  return run
 }
 
 function acceptedIn(codes: Uint8Array, count: number): number {
