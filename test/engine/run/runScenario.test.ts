@@ -108,4 +108,32 @@ describe('the audit', () => {
     expect(summary.conservation.ok).toBe(false)
     expect(summary.conservation.balancesFen).not.toBe(summary.conservation.issuedFen - summary.conservation.redeemedFen)
   })
+
+  it('reports double entry by kind: the ledger\'s debits, its credits and what its results accepted agree', async () => {
+    // Proves the summary carries the ledger's own totals per kind, equal to each other and to the accepted amounts counted from result codes.
+    const summary = await runSmoke()
+    expect(summary.doubleEntry.ok).toBe(true)
+    expect(summary.doubleEntry.pendingFen).toBe(0)
+    for (const [kind, sides] of Object.entries(summary.doubleEntry.byKind)) {
+      expect(sides.debitsFen, kind).toBe(sides.creditsFen)
+      expect(sides.acceptedFen, kind).toBe(summary.transfers.byKind[kind as keyof typeof summary.transfers.byKind].amountFen)
+    }
+    expect(summary.doubleEntry.byKind.retail.debitsFen).toBeGreaterThan(0)
+  })
+
+  it('fails the double entry when a ledger posts one side of an entry differently', async () => {
+    // Proves the check reads the ledger's own per-kind totals: a ledger reporting one fen more credited for retail than debited is caught.
+    const { MemoryLedger, TransferKind } = await import('../../../engine/ledger/index.js')
+    class LopsidedLedger extends MemoryLedger {
+      override async totals() {
+        const totals = await super.totals()
+        totals.creditsFen[TransferKind.retail] = (totals.creditsFen[TransferKind.retail] as number) + 1
+        return totals
+      }
+    }
+    const summary = await runSmoke({ ledgerFactory: (options) => new LopsidedLedger(options) })
+    expect(summary.conservation.ok).toBe(true)
+    expect(summary.doubleEntry.ok).toBe(false)
+    expect(summary.doubleEntry.byKind.retail.creditsFen).toBe(summary.doubleEntry.byKind.retail.debitsFen + 1)
+  })
 })
