@@ -119,6 +119,7 @@ async function main(): Promise<void> {
     const stateMs = medianMs(stateBench, 'state')
     log({ name: 'ledger.memory.transfers_per_s@10M', median: workload.dayTransfers / (stateMs.median / 1000), unit: 'transfers/s', samples: stateMs.samples })
     log({ name: 'ledger.memory.accounts@10M', median: workload.plan.accounts.count, unit: 'accounts', samples: 1 })
+    log({ name: 'ledger.memory.day_transfers@10M', median: workload.dayTransfers, unit: 'transfers', samples: 1 })
     log({ name: 'ledger.memory.accepted_share@10M', median: accepted / workload.dayTransfers, unit: 'ratio', samples: 1 })
 
     // The same day through the ring: this thread produces, the ledger's thread applies. Every batch is

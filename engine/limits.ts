@@ -64,9 +64,11 @@ export const transfersPerRunMax = 0xffff_ffff
 export const expectedTransfersMax = Math.floor(transfersPerRunMax / 2)
 export const accountsMax = residentsMax + merchantsMax + 1024
 /** Pending (two-phase) transfers the memory ledger holds at once, unless its options say fewer. */
-export const pendingTransfersMax = 1 << 22
+export const pendingTransfersMax = 1 << 20
 /** Batch slots in the memory ledger's ring: batches in flight between the caller and the ledger's thread. */
 export const ringSlots = 4
+/** Calls queued behind a full ring (a day's batches handed over at once fit). */
+export const ringCallsQueuedMax = 1 << 14
 /** Tier limits and reservations travel in Uint32 fields. */
 export const tierLimitFenMax = 0xffff_ffff
 /** Retries when drawing an agent that satisfies a condition (adopted payee, merchant of a category). */
@@ -82,4 +84,5 @@ assert(segmentCount >= workersMax, 'each worker needs at least one segment')
 assert(accountsMax < 0xffff_ffff, 'account ids are Uint32')
 assert((ringSlots & (ringSlots - 1)) === 0 && ringSlots >= 2, 'ring slots are a power of two, at least two')
 assert(lookupBatchMax <= transferBatchMax, 'a lookup fits a ring slot sized for a transfer batch')
+assert(pendingTransfersMax * transferAmountFenMax <= Number.MAX_SAFE_INTEGER, 'what pending transfers reserve in all stays an exact integer')
 assert(chunksInFlightMax >= 1, 'at least one chunk must be in flight')

@@ -29,6 +29,9 @@
  *  10. insufficient_funds  available = balance - pendingDebit < amount (the issuer may go negative)
  *  11. balance_cap          payee with a tier: balance + pendingCredit + amount > cap (0 = none)
  *  12. pending_capacity     pending only: the ledger already holds pendingTransfersMax pending transfers
+ *  13. overflows            payee's balance + pendingCredit + amount, or payer's available − amount
+ *                           (only the issuer's can fall so far), or, for pending, payer's pendingDebit +
+ *                           amount, would pass ±(2^53 − 1) fen
  *
  * ## What an accepted transfer does
  *

@@ -28,6 +28,7 @@ export const resultCodes = [
   'pending_capacity',
   'linked_event_failed',
   'linked_chain_open',
+  'overflows',
 ] as const
 export type ResultCodeName = (typeof resultCodes)[number]
 
@@ -76,6 +77,8 @@ export const ResultCode = {
   linked_event_failed: 21,
   /** The batch ended inside a linked chain (its last transfer has the linked flag): nothing in the chain applied. */
   linked_chain_open: 22,
+  /** Would take a balance or a reservation past ±(2^53 − 1) fen, beyond what it holds exactly. */
+  overflows: 23,
 } as const satisfies Record<ResultCodeName, number>
 
 export const resultCodeCount = resultCodes.length

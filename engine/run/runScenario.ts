@@ -349,7 +349,11 @@ async function lookupAll(ledger: LedgerCore, ids: Uint32Array): Promise<Float64A
   return out
 }
 
-/** Each kind's debits, credits and accepted amounts agree, and nothing is left reserved. */
+/**
+ * Each kind's debits, credits and accepted amounts agree, and nothing is left reserved. Runs submit
+ * plain transfers only, so an accepted transfer posts exactly its amount; once runs make pending
+ * transfers and posts, the accepted side must count what posts settle (0 = the whole reservation).
+ */
 function auditEntries(totals: LedgerTotals, counters: TransferCounters): RunSummary['doubleEntry'] {
   const accepted = counters.byKind()
   let ok = totals.pendingCount === 0 && totals.pendingFen === 0

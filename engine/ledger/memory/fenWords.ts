@@ -20,6 +20,18 @@ export function readFen(low: Uint32Array, high: Int32Array, at: number): number 
   return (high[at + 1] as number) * wordFen + (low[at] as number)
 }
 
+/**
+ * Adds `deltaFen` (|delta| ≤ 2^32) with a carry between the words, in integers only: for running
+ * totals, which may grow past what readFen() gives back exactly (2^53) without ever wrapping.
+ */
+export function addFen(low: Uint32Array, high: Int32Array, at: number, deltaFen: number): void {
+  assert(Number.isInteger(deltaFen) && Math.abs(deltaFen) <= wordFen, 'a delta fits one word and its carry')
+  const sum = (low[at] as number) + deltaFen
+  const carry = Math.floor(sum / wordFen)
+  low[at] = sum - carry * wordFen
+  high[at + 1] = (high[at + 1] as number) + carry
+}
+
 export function writeFen(low: Uint32Array, high: Int32Array, at: number, fen: number): void {
   assert(Number.isSafeInteger(fen), 'money stays an exact integer of fen')
   const lowWord = fen >>> 0

@@ -29,7 +29,7 @@ import {
 import { AccountResultCode, ResultCode } from '../resultCode.js'
 import { transferKindCount } from '../transferKind.js'
 import { IdTable } from './idTable.js'
-import { fenWords, readFen, writeFen } from './fenWords.js'
+import { addFen, fenWords, readFen, writeFen } from './fenWords.js'
 import { PendingStore, type PendingFields } from './pendingStore.js'
 
 const recordBytes = 24
@@ -264,13 +264,16 @@ export class LedgerState {
     const availableFen = (debitFlags & hasPendingDebit) === 0 ? balanceFen : balanceFen - readFen(this.pendingDebit.low, this.pendingDebit.high, debit * 2)
     if (availableFen < amountFen && (debitFlags & AccountFlag.issuer) === 0) return ResultCode.insufficient_funds
     const payeeTier = this.u8[credit * recordBytes + tierByte] as number
+    const heldFen = this.balanceOf(credit) + ((creditFlags & hasPendingCredit) === 0 ? 0 : readFen(this.pendingCredit.low, this.pendingCredit.high, credit * 2))
     if (payeeTier !== 0) {
       const capFen = this.limits[payeeTier * 4] as number
-      const heldFen = this.balanceOf(credit) + ((creditFlags & hasPendingCredit) === 0 ? 0 : readFen(this.pendingCredit.low, this.pendingCredit.high, credit * 2))
       if (capFen !== 0 && heldFen + amountFen > capFen) return ResultCode.balance_cap
     }
     const reserve = phase === TransferFlag.pending
     if (reserve && this.pending.full) return ResultCode.pending_capacity
+    // Only the issuer's side can run past what a balance holds exactly; the payee's always can.
+    if (heldFen + amountFen > Number.MAX_SAFE_INTEGER || availableFen - amountFen < Number.MIN_SAFE_INTEGER) return ResultCode.overflows
+    if (reserve && readFen(this.pendingDebit.low, this.pendingDebit.high, debit * 2) + amountFen > Number.MAX_SAFE_INTEGER) return ResultCode.overflows
 
     // Accepted: from here on, nothing fails.
     if (this.journal !== null) {
@@ -371,18 +374,22 @@ export class LedgerState {
 
   /** Both sides of one entry. */
   private post(debit: number, credit: number, amountFen: number, kind: number): void {
-    const payerFen = this.balanceOf(debit) - amountFen
+    const payerBeforeFen = this.balanceOf(debit)
+    const payeeBeforeFen = this.balanceOf(credit)
+    const payerFen = payerBeforeFen - amountFen
     assert(payerFen >= 0 || ((this.u8[debit * recordBytes + flagsByte] as number) & AccountFlag.issuer) !== 0, 'only the issuer goes below zero')
     writeFen(this.u32, this.i32, debit * recordU32, payerFen)
-    writeFen(this.u32, this.i32, credit * recordU32, this.balanceOf(credit) + amountFen)
-    this.addTotals(kind, amountFen)
-    if (this.journal !== null) this.journal.push(() => this.addTotals(kind, -amountFen))
+    writeFen(this.u32, this.i32, credit * recordU32, payeeBeforeFen + amountFen)
+    // Each side's total is what its balance moved by, read back: a slip on one side shows in the audit.
+    const debitedFen = payerBeforeFen - this.balanceOf(debit)
+    const creditedFen = this.balanceOf(credit) - payeeBeforeFen
+    this.addTotals(kind, debitedFen, creditedFen)
+    if (this.journal !== null) this.journal.push(() => this.addTotals(kind, -debitedFen, -creditedFen))
   }
 
-  private addTotals(kind: number, amountFen: number): void {
-    const { debits, credits } = this
-    writeFen(debits.low, debits.high, kind * 2, readFen(debits.low, debits.high, kind * 2) + amountFen)
-    writeFen(credits.low, credits.high, kind * 2, readFen(credits.low, credits.high, kind * 2) + amountFen)
+  private addTotals(kind: number, debitedFen: number, creditedFen: number): void {
+    addFen(this.debits.low, this.debits.high, kind * 2, debitedFen)
+    addFen(this.credits.low, this.credits.high, kind * 2, creditedFen)
   }
 
   private balanceOf(account: number): number {

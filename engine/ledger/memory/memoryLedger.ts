@@ -132,8 +132,9 @@ export class MemoryLedger implements LedgerCore {
     const { worker, ring } = this
     if (worker === null || ring === null) return
     this.ring = null
-    // A thread that already failed has nothing to close; its error went to the calls that waited on it.
-    await ring.call(RingOp.close, 0, () => undefined, () => undefined).catch(() => undefined)
+    // A ring that failed cannot carry the close: the thread may still be waiting on it, so it is ended.
+    const closed = await ring.call(RingOp.close, 0, () => undefined, () => true).catch(() => false)
+    if (!closed) await worker.terminate()
     await this.exited
   }
 

@@ -20,7 +20,7 @@
  *   u32: id debit credit amountFen pendingId timeoutMinutes minute   u8: kind flags code   f64: three outputs
  */
 import { assert } from '../../assert.js'
-import { ringSlots } from '../../limits.js'
+import { ringCallsQueuedMax, ringSlots } from '../../limits.js'
 
 export const RingOp = { open: 1, createAccounts: 2, submit: 3, lookup: 4, totals: 5, close: 6 } as const
 export type RingOpCode = (typeof RingOp)[keyof typeof RingOp]
@@ -138,19 +138,13 @@ export class RingProducer {
   private readonly inFlight: (Job & { ticket: number })[] = []
   private pumping = false
   private failure: Error | null = null
-  private readonly failed: Promise<never>
-  private fail: (error: Error) => void = () => undefined
 
-  constructor(private readonly view: RingView) {
-    this.failed = new Promise<never>((_, reject) => {
-      this.fail = reject
-    })
-    this.failed.catch(() => undefined) // raced against completions below; the callers get the error
-  }
+  constructor(private readonly view: RingView) {}
 
   /** Queues a call; it is published as soon as a slot is free, after every call made before it. */
   call<T>(opCode: RingOpCode, itemCount: number, write: (slot: RingSlot) => void, read: (slot: RingSlot) => T): Promise<T> {
     assert(itemCount >= 0 && itemCount <= this.view.buffers.slotCapacity, 'a call fits one ring slot')
+    assert(this.queued.length < ringCallsQueuedMax, 'callers keep at most ringCallsQueuedMax calls waiting for a slot')
     if (this.failure !== null) return Promise.reject(this.failure)
     return new Promise<T>((resolve, reject) => {
       this.queued.push({ op: opCode, count: itemCount, write, read, resolve: resolve as (value: unknown) => void, reject })
@@ -163,10 +157,11 @@ export class RingProducer {
   abort(error: Error): void {
     if (this.failure !== null) return
     this.failure = error
-    this.fail(error)
     for (const job of [...this.inFlight, ...this.queued]) job.reject(error)
     this.inFlight.length = 0
     this.queued.length = 0
+    // Wakes a completion wait, which then sees the failure.
+    Atomics.notify(this.view.control, completed)
   }
 
   private publish(): void {
@@ -174,7 +169,13 @@ export class RingProducer {
     while (this.queued.length > 0 && ((this.nextTicket - this.released) | 0) < this.view.slots.length) {
       const job = this.queued.shift() as Job
       const ticket = this.nextTicket
-      job.write(this.view.slotOf(ticket))
+      try {
+        job.write(this.view.slotOf(ticket))
+      } catch (error) {
+        // Nothing was published: only this call fails.
+        job.reject(error)
+        continue
+      }
       this.view.setHeader(ticket, job.op, job.count)
       this.nextTicket = (ticket + 1) | 0
       this.inFlight.push({ ...job, ticket })
@@ -193,7 +194,11 @@ export class RingProducer {
         await this.completion(job.ticket)
         if (this.failure !== null) return
         this.inFlight.shift()
-        job.resolve(job.read(this.view.slotOf(job.ticket)))
+        try {
+          job.resolve(job.read(this.view.slotOf(job.ticket)))
+        } catch (error) {
+          job.reject(error)
+        }
         this.released = (this.released + 1) | 0
         this.publish()
       }
@@ -207,10 +212,11 @@ export class RingProducer {
   private async completion(ticket: number): Promise<void> {
     const { control } = this.view
     for (;;) {
+      if (this.failure !== null) throw this.failure
       const done = Atomics.load(control, completed)
       if (((done - ticket) | 0) > 0) return
       const wait = Atomics.waitAsync(control, completed, done)
-      if (wait.async) await Promise.race([wait.value, this.failed])
+      if (wait.async) await wait.value
     }
   }
 }

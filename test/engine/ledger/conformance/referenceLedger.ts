@@ -262,6 +262,10 @@ export class ReferenceLedger {
     // 12.
     const pending = (t.flags & TransferFlag.pending) !== 0
     if (pending && this.state.held.size >= this.options.pendingMax) return ResultCode.pending_capacity
+    // 13. Nothing may pass what a float64 holds exactly; only the issuer's side can fall that far.
+    if (payee.balance + payee.pendingCredit + t.amountFen > Number.MAX_SAFE_INTEGER) return ResultCode.overflows
+    if (payer.balance - payer.pendingDebit - t.amountFen < Number.MIN_SAFE_INTEGER) return ResultCode.overflows
+    if (pending && payer.pendingDebit + t.amountFen > Number.MAX_SAFE_INTEGER) return ResultCode.overflows
 
     // Accepted. Spending grows (counters move to this day and year), for pending transfers too.
     payer.spentDayFen = (payer.spentDay === day ? payer.spentDayFen : 0) + t.amountFen

@@ -783,6 +783,44 @@ describe.each(adapters)('$name ledger: the rules of ledgerCore.ts', (adapter) =>
     })
   })
 
+  describe('overflows', () => {
+    it('overflows: a balance never passes 2^53 − 1 fen, and nothing moves when it would', async () => {
+      // Proves the issuer may issue until the payee's balance would pass what it holds exactly, then gets overflows instead of a crash.
+      const ledger = await openLedger(adapter, [{ id: 0, flags: AccountFlag.issuer }, { id: 1 }])
+      try {
+        const count = transferBatchMax
+        const maxFen = 0xffff_ffff
+        const batches = Math.floor(Number.MAX_SAFE_INTEGER / maxFen / count)
+        const batch = (first: number, length: number) => ({
+          count: length,
+          id: Uint32Array.from({ length }, (_, index) => first + index),
+          debit: new Uint32Array(length),
+          credit: new Uint32Array(length).fill(1),
+          amountFen: new Uint32Array(length).fill(maxFen),
+          kind: new Uint8Array(length).fill(TransferKind.issue),
+          flags: new Uint8Array(length),
+          pendingId: new Uint32Array(length),
+          timeoutMinutes: new Uint32Array(length),
+          minute: new Uint32Array(length).fill(mondayMinute),
+        })
+        const results = await Promise.all(Array.from({ length: batches }, (_, index) => ledger.submit(batch(index * count, count))))
+        expect(results.every((result) => result.code.every((code) => code === ResultCode.ok))).toBe(true)
+        const issuedFen = batches * count * maxFen
+        expect(await ledger.lookup(Uint32Array.of(0, 1)).then((found) => [...found.balanceFen])).toEqual([-issuedFen, issuedFen])
+        const headroomFen = Number.MAX_SAFE_INTEGER - issuedFen
+        const last = batch(batches * count, 2)
+        last.amountFen[0] = headroomFen + 1
+        last.amountFen[1] = headroomFen
+        expect([...(await ledger.submit(last)).code]).toEqual([ResultCode.overflows, ResultCode.ok])
+        expect(await ledger.lookup(Uint32Array.of(0, 1)).then((found) => [...found.balanceFen])).toEqual([-Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER])
+        const totals = await ledger.totals()
+        expect([totals.debitsFen[TransferKind.issue], totals.creditsFen[TransferKind.issue]]).toEqual([Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER])
+      } finally {
+        await ledger.close()
+      }
+    })
+  })
+
   describe('accounts', () => {
     it('createAccounts: created, exists, id_out_of_range, invalid_tier, invalid_flags', async () => {
       // Proves each account code, that refused ids stay free, and that an existing account is left as it was (tier and flags).

@@ -244,6 +244,31 @@ describe('ring between a producer and a consumer thread', { timeout: 10_000 }, (
     await expect(echoCall(echo.producer, RingOp.submit, 100, 1)).rejects.toBe(error)
   })
 
+  it('fails only the call whose own read or write throws; the calls around it are served', async () => {
+    // Proves a throwing callback is that call's failure alone: the slot is still released, the ring carries on, nothing hangs.
+    const echo = startEcho()
+    const before = echoCall(echo.producer, RingOp.submit, 1, 3)
+    const badRead = echo.producer.call(RingOp.submit, 2, () => undefined, () => {
+      throw new Error('read failed')
+    })
+    // Its rejection may come at once, before anything awaits it: caught here so it is not reported unhandled.
+    const badWrite = echo.producer
+      .call(RingOp.submit, 2, () => {
+        throw new Error('write failed')
+      }, () => 'never read')
+      .then(
+        () => 'resolved',
+        (error: unknown) => (error as Error).message,
+      )
+    const after = Array.from({ length: 10 }, (_, k) => echoCall(echo.producer, RingOp.lookup, 10 + k, 2))
+    await expect(badRead).rejects.toThrow('read failed')
+    expect(await badWrite).toBe('write failed')
+    expect(await before).toEqual(expectedEcho(RingOp.submit, 1, 3, 0))
+    // The unwritten call was never published: the next ones follow the bad read in the consumer's sequence.
+    expect(await Promise.all(after)).toEqual(Array.from({ length: 10 }, (_, k) => expectedEcho(RingOp.lookup, 10 + k, 2, 2 + k)))
+    await closeEcho(echo)
+  })
+
   it('ends the consumer loop with the close op', async () => {
     // Proves close: it resolves, consumeRing returns having handled every call before it, and the thread ends on its own.
     const echo = startEcho()
@@ -335,5 +360,17 @@ describe('memory ledger over the ring', { timeout: 10_000 }, () => {
     await expect(ledger.totals()).rejects.toThrow("the memory ledger's thread ended (exit code 1)")
     await ledger.close()
     await ledger.close()
+  })
+
+  it('ends its thread on close even when its ring failed while the thread still waits on it', async () => {
+    // Proves close() cannot hang on a ring that can no longer carry the close op: the thread is ended instead.
+    // The failure is forced on the producer through a cast; the thread itself is healthy and asleep in Atomics.wait.
+    const ledger = new MemoryLedger(ledgerOptions)
+    await ledger.open()
+    const thread = threadOf(ledger)
+    ;(ledger as unknown as { ring: { abort(error: Error): void } }).ring.abort(new Error('ring broken'))
+    await expect(ledger.totals()).rejects.toThrow('ring broken')
+    await ledger.close()
+    expect(thread.threadId).toBe(-1)
   })
 })
