@@ -27,7 +27,7 @@ export function readFen(low: Uint32Array, high: Int32Array, at: number): number 
 export function addFen(low: Uint32Array, high: Int32Array, at: number, deltaFen: number): void {
   assert(Number.isInteger(deltaFen) && Math.abs(deltaFen) <= wordFen, 'a delta fits one word and its carry')
   const sum = (low[at] as number) + deltaFen
-  const carry = Math.floor(sum / wordFen)
+  const carry = sum >= wordFen ? 1 : sum < 0 ? -1 : 0
   low[at] = sum - carry * wordFen
   high[at + 1] = (high[at + 1] as number) + carry
 }
