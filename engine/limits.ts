@@ -25,6 +25,16 @@ export const merchantCategoriesMax = 16
 export const walletTiersMax = 8
 export const metroLinksPerStationMax = 3
 
+// Load (open model, wall time).
+/** Highest target rate a profile may ask for, transfers per second. */
+export const loadTpsMax = 20_000_000
+/** Longest load profile, milliseconds (a day). */
+export const loadDurationMsMax = 24 * 60 * 60 * 1000
+/** Segments of one profile (a `steps` profile has one per step). */
+export const profileSegmentsMax = 256
+/** Characters of a profile written on the command line or in a scenario. */
+export const profileTextMax = 4096
+
 // Output.
 /** Names tried for a default run folder (`-2`, `-3`, ...) before giving up. */
 export const runFolderAttemptsMax = 100

@@ -1,0 +1,39 @@
+/**
+ * Arrival profiles by name, one file each under profiles/, written `name:spec` on the command line
+ * (`--profile ramp:10k..500k/120s`) or in a scenario. `--tps 200k --duration 60s` is the constant
+ * profile. An unknown name or a malformed spec is a user error naming where it came from.
+ */
+import { UserError } from '../errors.js'
+import { profileTextMax } from '../limits.js'
+import { constant } from './profiles/constant.js'
+import type { ProfileKind } from './profiles/profileKind.js'
+import { ramp } from './profiles/ramp.js'
+import { spike } from './profiles/spike.js'
+import { steps } from './profiles/steps.js'
+import { RateSchedule } from './rateSchedule.js'
+
+const kinds: readonly ProfileKind[] = [constant, ramp, steps, spike]
+
+export const profileNames: readonly string[] = kinds.map((kind) => kind.name)
+
+export interface LoadProfile {
+  readonly name: string
+  /** As written, for reports. */
+  readonly text: string
+  readonly schedule: RateSchedule
+}
+
+export function parseProfile(text: string, where: string): LoadProfile {
+  if (text.length > profileTextMax) throw new UserError(`${where}: a profile is at most ${profileTextMax} characters`)
+  const colon = text.indexOf(':')
+  const name = colon < 0 ? text : text.slice(0, colon)
+  const kind = kinds.find((candidate) => candidate.name === name)
+  if (kind === undefined) {
+    throw new UserError(`${where}: unknown profile "${name}" (known: ${kinds.map((known) => known.usage).join('; ')})`)
+  }
+  if (colon < 0) throw new UserError(`${where}: write ${kind.usage}`)
+  const segments = kind.parse(text.slice(colon + 1), `${where} "${text}"`)
+  const schedule = new RateSchedule(segments)
+  if (schedule.transfers === 0) throw new UserError(`${where} "${text}": the profile sends no transfer at all`)
+  return { name: kind.name, text, schedule }
+}

@@ -1,0 +1,86 @@
+/**
+ * A target rate over wall time, as consecutive segments whose rate moves in a straight line
+ * (flat segments are constant). Every profile (constant, ramp, steps, spike) is one of these.
+ * From it the open model takes each transfer's intended send time: the n-th transfer is due
+ * when the integral of the rate since the start reaches n + 1.
+ *
+ *   rate ▲        ╱‾‾‾‾╲
+ *        │   ____╱      ╲____          transfers due by t = area under the line up to t
+ *        └──────────────────────▶ t
+ *
+ * Pure arithmetic on time given as an argument: nothing here reads a clock.
+ */
+import { assert } from '../assert.js'
+import { profileSegmentsMax } from '../limits.js'
+
+export interface RateSegment {
+  readonly durationMs: number
+  /** Transfers per second at the start and at the end of the segment. */
+  readonly fromTps: number
+  readonly toTps: number
+}
+
+export class RateSchedule {
+  readonly durationMs: number
+  /** Transfers due over the whole schedule (the integral, rounded down). */
+  readonly transfers: number
+  private readonly startMs: Float64Array
+  /** Transfers due before each segment starts (not rounded). */
+  private readonly dueBefore: Float64Array
+
+  constructor(readonly segments: readonly RateSegment[]) {
+    assert(segments.length >= 1 && segments.length <= profileSegmentsMax, 'a schedule has 1..profileSegmentsMax segments')
+    this.startMs = new Float64Array(segments.length + 1)
+    this.dueBefore = new Float64Array(segments.length + 1)
+    segments.forEach((segment, index) => {
+      assert(segment.durationMs > 0 && segment.fromTps >= 0 && segment.toTps >= 0, 'a segment lasts and its rates are not negative')
+      this.startMs[index + 1] = (this.startMs[index] as number) + segment.durationMs
+      this.dueBefore[index + 1] = (this.dueBefore[index] as number) + ((segment.fromTps + segment.toTps) / 2) * (segment.durationMs / 1000)
+    })
+    this.durationMs = this.startMs[segments.length] as number
+    this.transfers = Math.floor((this.dueBefore[segments.length] as number) + 1e-9)
+  }
+
+  /** The target rate at `elapsedMs` since the start, transfers per second (0 after the end). */
+  rateAt(elapsedMs: number): number {
+    const index = this.segmentAt(elapsedMs)
+    if (index < 0) return 0
+    const segment = this.segments[index] as RateSegment
+    const intoMs = elapsedMs - (this.startMs[index] as number)
+    return segment.fromTps + ((segment.toTps - segment.fromTps) * intoMs) / segment.durationMs
+  }
+
+  /** Transfers due in [0, elapsedMs): the integral of the rate, not rounded. */
+  dueBy(elapsedMs: number): number {
+    if (elapsedMs <= 0) return 0
+    if (elapsedMs >= this.durationMs) return this.dueBefore[this.segments.length] as number
+    const index = this.segmentAt(elapsedMs)
+    const segment = this.segments[index] as RateSegment
+    const intoS = (elapsedMs - (this.startMs[index] as number)) / 1000
+    const slope = (segment.toTps - segment.fromTps) / (segment.durationMs / 1000)
+    return (this.dueBefore[index] as number) + segment.fromTps * intoS + (slope * intoS * intoS) / 2
+  }
+
+  /** When transfer `n` (0-based, below `transfers`) is due: the time its integral reaches n + 1. */
+  sendTimeMs(n: number): number {
+    assert(Number.isInteger(n) && n >= 0 && n < this.transfers, 'a transfer of the schedule')
+    const target = n + 1
+    let index = 0
+    while (index < this.segments.length - 1 && (this.dueBefore[index + 1] as number) < target) index++
+    const segment = this.segments[index] as RateSegment
+    const need = target - (this.dueBefore[index] as number)
+    const a = segment.fromTps
+    const slope = (segment.toTps - segment.fromTps) / (segment.durationMs / 1000)
+    // Solve a·t + slope·t²/2 = need for t ≥ 0, in the form that keeps precision when slope is small.
+    const root = Math.sqrt(Math.max(0, a * a + 2 * slope * need))
+    const intoS = a + root > 0 ? (2 * need) / (a + root) : 0
+    return Math.min((this.startMs[index] as number) + intoS * 1000, this.startMs[index + 1] as number)
+  }
+
+  private segmentAt(elapsedMs: number): number {
+    if (elapsedMs < 0 || elapsedMs >= this.durationMs) return -1
+    let index = 0
+    while ((this.startMs[index + 1] as number) <= elapsedMs) index++
+    return index
+  }
+}
