@@ -1,0 +1,121 @@
+/**
+ * Latency as HDR histograms (hdr-histogram-js, its WebAssembly build): microseconds, three
+ * significant digits, from 1 µs to an hour, so p99.9 and the maximum are as honest as the median.
+ * Values are measured from a transfer's intended send time by the caller (the open model); this
+ * file only keeps and summarises them. Histograms from several threads merge by `add`, or travel
+ * between threads as compressed text (`encode`/`decode`).
+ *
+ * WebAssembly memory is not collected: every histogram is destroyed by whoever made it.
+ */
+import hdr from 'hdr-histogram-js'
+import { assert } from '../assert.js'
+import { transferKindCount, transferKinds, type TransferKindName } from '../ledger/index.js'
+
+/** An hour, in microseconds: a longer latency is recorded as an hour (and still counted). */
+export const latencyMicrosMax = 3_600_000_000
+
+let webAssemblyReady = false
+function build(): hdr.Histogram {
+  if (!webAssemblyReady) {
+    hdr.initWebAssemblySync()
+    webAssemblyReady = true
+  }
+  return hdr.build({ useWebAssembly: true, lowestDiscernibleValue: 1, highestTrackableValue: latencyMicrosMax, numberOfSignificantValueDigits: 3, autoResize: false })
+}
+
+export interface LatencySummary {
+  readonly count: number
+  readonly p50Ms: number
+  readonly p90Ms: number
+  readonly p99Ms: number
+  readonly p999Ms: number
+  readonly maxMs: number
+  readonly meanMs: number
+}
+
+export class LatencyHistogram {
+  private readonly histogram: hdr.Histogram
+  private destroyed = false
+
+  constructor(histogram: hdr.Histogram = build()) {
+    this.histogram = histogram
+  }
+
+  static decode(encoded: string): LatencyHistogram {
+    return new LatencyHistogram(hdr.decodeFromCompressedBase64(encoded, 32, true))
+  }
+
+  /** Records `count` values of `micros` (rounded to whole µs, clamped to 0..latencyMicrosMax). */
+  record(micros: number, count = 1): void {
+    assert(!this.destroyed, 'a destroyed histogram records nothing')
+    assert(Number.isFinite(micros) && Number.isInteger(count) && count >= 0, 'a latency is a finite number of µs, counted whole')
+    if (count === 0) return
+    this.histogram.recordValueWithCount(Math.min(latencyMicrosMax, Math.max(0, Math.round(micros))), count)
+  }
+
+  add(other: LatencyHistogram): void {
+    assert(!this.destroyed && !other.destroyed, 'both histograms are live')
+    this.histogram.add(other.histogram)
+  }
+
+  get count(): number {
+    return this.histogram.totalCount
+  }
+
+  summary(): LatencySummary {
+    const h = this.histogram
+    const ms = (micros: number) => micros / 1000
+    if (h.totalCount === 0) return { count: 0, p50Ms: 0, p90Ms: 0, p99Ms: 0, p999Ms: 0, maxMs: 0, meanMs: 0 }
+    return {
+      count: h.totalCount,
+      p50Ms: ms(h.getValueAtPercentile(50)),
+      p90Ms: ms(h.getValueAtPercentile(90)),
+      p99Ms: ms(h.getValueAtPercentile(99)),
+      p999Ms: ms(h.getValueAtPercentile(99.9)),
+      maxMs: ms(h.maxValue),
+      meanMs: ms(h.mean),
+    }
+  }
+
+  encode(): string {
+    return hdr.encodeIntoCompressedBase64(this.histogram)
+  }
+
+  destroy(): void {
+    if (this.destroyed) return
+    this.destroyed = true
+    this.histogram.destroy()
+  }
+}
+
+/** One histogram over all transfers and one per payment kind. */
+export class LatencyByKind {
+  readonly overall = new LatencyHistogram()
+  private readonly kinds: LatencyHistogram[] = Array.from({ length: transferKindCount }, () => new LatencyHistogram())
+
+  record(kind: number, micros: number, count = 1): void {
+    const histogram = this.kinds[kind]
+    assert(histogram !== undefined, 'a known transfer kind')
+    histogram.record(micros, count)
+    this.overall.record(micros, count)
+  }
+
+  add(other: LatencyByKind): void {
+    this.overall.add(other.overall)
+    this.kinds.forEach((histogram, kind) => histogram.add(other.kinds[kind] as LatencyHistogram))
+  }
+
+  /** The overall summary, and one per kind that saw any transfer. */
+  summary(): { readonly overall: LatencySummary; readonly byKind: Partial<Record<TransferKindName, LatencySummary>> } {
+    const byKind: Partial<Record<TransferKindName, LatencySummary>> = {}
+    this.kinds.forEach((histogram, kind) => {
+      if (histogram.count > 0) byKind[transferKinds[kind] as TransferKindName] = histogram.summary()
+    })
+    return { overall: this.overall.summary(), byKind }
+  }
+
+  destroy(): void {
+    this.overall.destroy()
+    for (const histogram of this.kinds) histogram.destroy()
+  }
+}
