@@ -1,8 +1,9 @@
 /**
  * A target rate over wall time, as consecutive segments whose rate moves in a straight line
  * (flat segments are constant). Every profile (constant, ramp, steps, spike) is one of these.
- * From it the open model takes each transfer's intended send time: the n-th transfer is due
- * when the integral of the rate since the start reaches n + 1.
+ * From it the open model takes each transfer's intended send time: transfer n (from 0) is due when
+ * the integral of the rate since the start reaches n, so the first goes at the start and a second
+ * at a constant 1,000/s holds transfers 1,000·s to 1,000·s + 999.
  *
  *   rate ▲        ╱‾‾‾‾╲
  *        │   ____╱      ╲____          transfers due by t = area under the line up to t
@@ -22,7 +23,7 @@ export interface RateSegment {
 
 export class RateSchedule {
   readonly durationMs: number
-  /** Transfers due over the whole schedule (the integral, rounded down). */
+  /** Transfers in the schedule: every n below the integral over its whole duration. */
   readonly transfers: number
   private readonly startMs: Float64Array
   /** Transfers due before each segment starts (not rounded). */
@@ -38,7 +39,7 @@ export class RateSchedule {
       this.dueBefore[index + 1] = (this.dueBefore[index] as number) + ((segment.fromTps + segment.toTps) / 2) * (segment.durationMs / 1000)
     })
     this.durationMs = this.startMs[segments.length] as number
-    this.transfers = Math.floor((this.dueBefore[segments.length] as number) + 1e-9)
+    this.transfers = countBelow(this.dueBefore[segments.length] as number)
   }
 
   /** The target rate at `elapsedMs` since the start, transfers per second (0 after the end). */
@@ -61,12 +62,24 @@ export class RateSchedule {
     return (this.dueBefore[index] as number) + segment.fromTps * intoS + (slope * intoS * intoS) / 2
   }
 
-  /** When transfer `n` (0-based, below `transfers`) is due: the time its integral reaches n + 1. */
+  /** Transfers whose send time is at or before `elapsedMs`. */
+  dueCount(elapsedMs: number): number {
+    if (elapsedMs < 0) return 0
+    return Math.min(this.transfers, Math.floor(this.dueBy(elapsedMs) + slack(this.dueBy(elapsedMs))) + 1)
+  }
+
+  /** Transfers whose send time falls in [fromMs, toMs). */
+  dueBetween(fromMs: number, toMs: number): number {
+    const before = (ms: number) => (ms <= 0 ? 0 : Math.min(this.transfers, countBelow(this.dueBy(ms))))
+    return before(toMs) - before(fromMs)
+  }
+
+  /** When transfer `n` (0-based, below `transfers`) is due: the time the integral reaches n. */
   sendTimeMs(n: number): number {
     assert(Number.isInteger(n) && n >= 0 && n < this.transfers, 'a transfer of the schedule')
-    const target = n + 1
+    const target = n
     let index = 0
-    while (index < this.segments.length - 1 && (this.dueBefore[index + 1] as number) < target) index++
+    while (index < this.segments.length - 1 && (this.dueBefore[index + 1] as number) <= target) index++
     const segment = this.segments[index] as RateSegment
     const need = target - (this.dueBefore[index] as number)
     const a = segment.fromTps
@@ -83,4 +96,14 @@ export class RateSchedule {
     while ((this.startMs[index + 1] as number) <= elapsedMs) index++
     return index
   }
+}
+
+/** Rounding room for integrals computed in floating point: relative, as they grow large. */
+function slack(value: number): number {
+  return 1e-9 * Math.max(1, Math.abs(value))
+}
+
+/** How many whole numbers n ≥ 0 lie below `value`. */
+function countBelow(value: number): number {
+  return value <= 0 ? 0 : Math.ceil(value - slack(value))
 }

@@ -38,13 +38,15 @@ describe('rates and durations as written', () => {
 })
 
 describe('a rate schedule', () => {
-  it('sends a constant rate at evenly spaced times, the n-th at (n + 1) / rate', () => {
-    // Proves the open model's intended times for the simplest profile, exactly.
+  it('sends a constant rate at evenly spaced times, the n-th at n / rate', () => {
+    // Proves the open model's intended times for the simplest profile, exactly: the first at the start, none at the end.
     const schedule = new RateSchedule([{ durationMs: 2_000, fromTps: 1_000, toTps: 1_000 }])
     expect(schedule.transfers).toBe(2_000)
-    expect(schedule.sendTimeMs(0)).toBeCloseTo(1, 9)
-    expect(schedule.sendTimeMs(999)).toBeCloseTo(1_000, 9)
-    expect(schedule.sendTimeMs(1_999)).toBeCloseTo(2_000, 9)
+    expect(schedule.sendTimeMs(0)).toBe(0)
+    expect(schedule.sendTimeMs(1_000)).toBeCloseTo(1_000, 9)
+    expect(schedule.sendTimeMs(1_999)).toBeCloseTo(1_999, 9)
+    expect([schedule.dueCount(0), schedule.dueCount(0.5), schedule.dueCount(999.99), schedule.dueCount(1_000), schedule.dueCount(5_000)]).toEqual([1, 1, 1_000, 1_001, 2_000])
+    expect([schedule.dueBetween(0, 1_000), schedule.dueBetween(1_000, 2_000), schedule.dueBetween(2_000, 3_000)]).toEqual([1_000, 1_000, 0])
     expect(schedule.rateAt(1_500)).toBe(1_000)
     expect(schedule.rateAt(2_000)).toBe(0)
   })
@@ -54,13 +56,13 @@ describe('a rate schedule', () => {
     const schedule = new RateSchedule([{ durationMs: 10_000, fromTps: 0, toTps: 1_000 }])
     expect(schedule.transfers).toBe(5_000)
     expect(schedule.dueBy(5_000)).toBeCloseTo(1_250, 9)
-    // The 2,500th transfer is due when t²·50 = 2,500: t = √50 s.
-    expect(schedule.sendTimeMs(2_499)).toBeCloseTo(Math.sqrt(50) * 1000, 6)
+    // Transfer 2,500 is due when t²·50 = 2,500: t = √50 s.
+    expect(schedule.sendTimeMs(2_500)).toBeCloseTo(Math.sqrt(50) * 1000, 6)
     expect(schedule.rateAt(2_500)).toBeCloseTo(250, 9)
   })
 
   it('gives every transfer a time at which exactly its count is due, in order, within the schedule', () => {
-    // Proves sendTimeMs inverts dueBy for any piecewise-linear schedule: dueBy(sendTimeMs(n)) = n + 1, and times never go back.
+    // Proves sendTimeMs inverts dueBy for any piecewise-linear schedule: dueBy(sendTimeMs(n)) = n, times never go back, and dueCount agrees.
     const segment = fc.record({ durationMs: fc.integer({ min: 1, max: 5_000 }), fromTps: fc.integer({ min: 0, max: 50_000 }), toTps: fc.integer({ min: 0, max: 50_000 }) })
     fc.assert(
       fc.property(fc.array(segment, { minLength: 1, maxLength: 6 }), fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 1, maxLength: 20 }), (segments, picks) => {
@@ -72,7 +74,8 @@ describe('a rate schedule', () => {
           const at = schedule.sendTimeMs(n)
           expect(at).toBeGreaterThanOrEqual(last)
           expect(at).toBeLessThanOrEqual(schedule.durationMs)
-          expect(Math.abs(schedule.dueBy(at) - (n + 1))).toBeLessThan(1e-6 * (n + 1) + 1e-6)
+          expect(Math.abs(schedule.dueBy(at) - n)).toBeLessThan(1e-6 * (n + 1))
+          expect(schedule.dueCount(at)).toBeGreaterThanOrEqual(n + 1)
           last = at
         }
       }),

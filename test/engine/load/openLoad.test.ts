@@ -1,0 +1,184 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import {
+  AccountFlag,
+  TransferKind,
+  type AccountBatch,
+  type AccountResults,
+  type Balances,
+  type LedgerCore,
+  type LedgerTotals,
+  type TransferBatch,
+  type TransferResults,
+} from '../../../engine/ledger/index.js'
+import { LedgerState } from '../../../engine/ledger/memory/ledgerState.js'
+import { pacingErrorPct, parseProfile, runOpenLoad, type OpenLoadResult } from '../../../engine/load/index.js'
+
+/** Simulated wall time: each pause moves it on by one millisecond and lets pending work run. */
+class FakeClock {
+  ms = 0
+  private readonly waiters: { at: number; resolve: () => void }[] = []
+  readonly now = () => this.ms
+  readonly pause = async () => {
+    // What is pending runs first, at the present millisecond; then time moves on.
+    await new Promise<void>((resolve) => setImmediate(resolve))
+    this.ms += 1
+    for (const waiter of this.waiters.filter((candidate) => candidate.at <= this.ms)) {
+      this.waiters.splice(this.waiters.indexOf(waiter), 1)
+      waiter.resolve()
+    }
+  }
+  until(at: number): Promise<void> {
+    return at <= this.ms ? Promise.resolve() : new Promise((resolve) => this.waiters.push({ at, resolve }))
+  }
+}
+
+/**
+ * A test adapter with a known behaviour: the memory ledger's own state machine, answering a call
+ * made at `t` ms exactly at `heldUntil(t)` on the fake clock (calls held to the same time answer
+ * in the order made). In-process, so its timing is the clock's alone.
+ */
+class ClockedLedger implements LedgerCore {
+  readonly name = 'clocked'
+  private readonly state: LedgerState
+
+  constructor(
+    private readonly clock: FakeClock,
+    private readonly heldUntil: (madeAtMs: number) => number,
+  ) {
+    this.state = new LedgerState({ accountsMax: 16, tiers: [{ balanceCapFen: 0, perPaymentFen: 0, perDayFen: 0, perYearFen: 0 }], utcOffsetMinutes: 480 })
+  }
+
+  async open(): Promise<void> {}
+
+  async createAccounts(batch: AccountBatch): Promise<AccountResults> {
+    const code = new Uint8Array(batch.count)
+    this.state.createAccounts(batch.count, batch.id, batch.tier, batch.flags, code)
+    return { code }
+  }
+
+  async submit(batch: TransferBatch): Promise<TransferResults> {
+    await this.clock.until(this.heldUntil(this.clock.now()))
+    const code = new Uint8Array(batch.count)
+    this.state.submit(batch, batch.count, code)
+    return { code }
+  }
+
+  async lookup(ids: Uint32Array): Promise<Balances> {
+    const out = { balanceFen: new Float64Array(ids.length), pendingDebitFen: new Float64Array(ids.length), pendingCreditFen: new Float64Array(ids.length) }
+    this.state.lookup(ids.length, ids, out.balanceFen, out.pendingDebitFen, out.pendingCreditFen)
+    return out
+  }
+
+  async totals(): Promise<LedgerTotals> {
+    return this.state.totals()
+  }
+
+  async close(): Promise<void> {}
+}
+
+const payees = 8
+/** Transfer n: the central bank pays one of 8 accounts 1 fen, retail and transit in turn. */
+function source(from: number, to: number): TransferBatch {
+  const count = to - from
+  return {
+    count,
+    id: Uint32Array.from({ length: count }, (_, index) => from + index),
+    debit: new Uint32Array(count),
+    credit: Uint32Array.from({ length: count }, (_, index) => 1 + ((from + index) % payees)),
+    amountFen: new Uint32Array(count).fill(1),
+    kind: Uint8Array.from({ length: count }, (_, index) => ((from + index) % 2 === 0 ? TransferKind.retail : TransferKind.transit)),
+    flags: new Uint8Array(count),
+    pendingId: new Uint32Array(count),
+    timeoutMinutes: new Uint32Array(count),
+    minute: new Uint32Array(count).fill(29_000_000),
+  }
+}
+
+const open: { ledger: LedgerCore; result?: OpenLoadResult }[] = []
+afterEach(async () => {
+  for (const entry of open.splice(0)) {
+    entry.result?.latency.destroy()
+    entry.result?.lateness.destroy()
+    await entry.ledger.close()
+  }
+})
+
+async function load(profile: string, heldUntil: (madeAtMs: number) => number, inFlightMax = 10_000): Promise<{ result: OpenLoadResult; balances: number[] }> {
+  const clock = new FakeClock()
+  const ledger = new ClockedLedger(clock, heldUntil)
+  const entry: { ledger: LedgerCore; result?: OpenLoadResult } = { ledger }
+  open.push(entry)
+  await ledger.open()
+  await ledger.createAccounts({
+    count: payees + 1,
+    id: Uint32Array.from({ length: payees + 1 }, (_, id) => id),
+    tier: new Uint8Array(payees + 1),
+    flags: Uint8Array.from({ length: payees + 1 }, (_, id) => (id === 0 ? AccountFlag.issuer : 0)),
+  })
+  const result = await runOpenLoad({ schedule: parseProfile(profile, 'test').schedule, ledger, source, now: clock.now, pause: clock.pause, inFlightMax })
+  entry.result = result
+  const balances = [...(await ledger.lookup(Uint32Array.from({ length: payees + 1 }, (_, id) => id))).balanceFen]
+  return { result, balances }
+}
+
+describe('the open model', () => {
+  it('sends on schedule: every second gets exactly its target, and each transfer applies once', async () => {
+    // Proves the sender follows the schedule, not the answers: a constant 1,000/s for 5 s sends 1,000 in each second, none dropped; money is conserved.
+    const { result, balances } = await load('constant:1k/5s', (at) => at)
+    expect(result.windows.map((window) => [window.target, window.sent])).toEqual(Array.from({ length: 5 }, () => [1_000, 1_000]))
+    expect(pacingErrorPct(result.windows)).toBe(0)
+    expect([result.intended, result.sent, result.dropped, result.completed, result.errors, result.unanswered, result.rejected]).toEqual([5_000, 5_000, 0, 5_000, 0, 0, 0])
+    expect(balances.reduce((sum, balance) => sum + balance, 0)).toBe(0)
+    expect(balances[0]).toBe(-5_000)
+    expect(result.lateness.summary().maxMs).toBeLessThanOrEqual(1)
+  })
+
+  it('follows a ramp second by second', async () => {
+    // Proves a changing rate is paced too: 0 → 2,000/s over 4 s wants 250, 750, 1,250 and 1,750; the sender,
+    // stepping whole milliseconds, may carry a transfer due in a second's last fraction of a millisecond into the next.
+    const { result } = await load('ramp:0..2k/4s', (at) => at)
+    expect(result.windows.map((window) => window.target)).toEqual([250, 750, 1_250, 1_750])
+    result.windows.forEach((window) => expect(Math.abs(window.sent - window.target)).toBeLessThanOrEqual(1))
+    expect(result.sent).toBe(4_000)
+    expect(pacingErrorPct(result.windows)).toBeLessThan(0.2)
+  })
+
+  it('shows a stalled ledger in p99, not as a lower rate with good latency', async () => {
+    // Proves there is no coordinated omission: the ledger answers nothing between 2 s and 3 s, yet the
+    // sender keeps the rate, and the transfers that waited carry their wait from their intended time.
+    const stallFrom = 2_000
+    const stallTo = 3_000
+    const { result } = await load('constant:1k/5s', (at) => (at >= stallFrom && at < stallTo ? stallTo : at))
+    expect(result.windows.map((window) => window.sent)).toEqual([1_000, 1_000, 1_000, 1_000, 1_000])
+    expect(result.dropped).toBe(0)
+    const latency = result.latency.summary().overall
+    // A fifth of the transfers waited 0..1,000 ms: p90 near 500 ms, p99 near 900 ms.
+    expect(latency.p50Ms).toBeLessThan(50)
+    expect(latency.p90Ms).toBeGreaterThan(400)
+    expect(latency.p99Ms).toBeGreaterThan(850)
+    expect(latency.maxMs).toBeGreaterThan(990)
+    // The windows of completions show the stall: nothing done in second 2, a burst in second 3.
+    expect(result.windows.map((window) => window.completed)).toEqual([1_000, 1_000, 0, 2_000, 1_000])
+  })
+
+  it('counts what it could not send as late and then dropped, never hiding it', async () => {
+    // Proves overload is a metric: with 2 calls at most outstanding, a ledger that stalls from 3 s to 3.5 s
+    // makes due transfers wait (sent about 0.5 s late, and measured so), and one that stops answering at 4.5 s
+    // leaves what is unsent at the end dropped.
+    const { result } = await load('constant:1k/5s', (at) => (at >= 4_500 ? 60_000 : at >= 3_000 && at < 3_500 ? 3_500 : at), 2)
+    expect(result.sent + result.dropped).toBe(5_000)
+    // Calls made at 4,500 and 4,501 ms fill both places for good: everything due after them is dropped.
+    expect(result.sent).toBe(4_502)
+    expect(result.dropped).toBe(498)
+    expect(result.lateness.count).toBe(result.sent)
+    const lateness = result.lateness.summary()
+    expect(lateness.maxMs).toBeGreaterThan(490)
+    expect(lateness.maxMs).toBeLessThan(505)
+    expect(lateness.p50Ms).toBe(0)
+    expect(result.windows.map((window) => window.sent)).toEqual([1_000, 1_000, 1_000, 1_000, 502])
+    expect(pacingErrorPct(result.windows)).toBeCloseTo(49.8, 6)
+    // The two calls never answered are counted as such once the graceful stop (30 s) has passed, and the run ends.
+    expect([result.completed, result.unanswered, result.errors]).toEqual([4_500, 2, 0])
+    expect(result.wallMs).toBe(35_000)
+  })
+})
