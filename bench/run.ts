@@ -13,7 +13,14 @@
  *   run.day_wall_s@full               a whole simulated day of all 17.5 million residents
  *   run.peak_rss_bytes@full           peak resident memory of the process of one such run (each runs in its own)
  *
- * `npm run bench -- --quick` leaves out the full-city day; `-- --only sim|ledger|run` runs one group.
+ *   load.pacing_error_pct@<rate>      the open model at a constant target (10k, 100k, 1M transfers/s, the city's
+ *                                     own payments, memory ledger through the ring): the largest miss of the
+ *                                     sending rate in any one-second window after the first
+ *   load.lateness_p99_ms@<rate>       p99 of how late transfers were sent after their intended time
+ *   load.latency_p99_ms@<rate>        p99 from intended send time to result
+ *   load.dropped@<rate>               transfers never sent, over all samples
+ *
+ * `npm run bench -- --quick` leaves out the full-city day; `-- --only sim|ledger|load|run` runs one group.
  */
 import { execFile } from 'node:child_process'
 import { promises as fs } from 'node:fs'
@@ -24,7 +31,8 @@ import { promisify } from 'node:util'
 import { Bench } from 'tinybench'
 import { generateChunk, segmentAgents, unpackIntents } from '../engine/behaviour/index.js'
 import { buildCity } from '../engine/city/index.js'
-import { MemoryLedger, ResultCode } from '../engine/ledger/index.js'
+import { MemoryLedger, ResultCode, type TransferBatch } from '../engine/ledger/index.js'
+import { pacingErrorPct, parseProfile, runOpenLoad } from '../engine/load/index.js'
 import { LedgerState } from '../engine/ledger/memory/ledgerState.js'
 import { transferBatchMax } from '../engine/limits.js'
 import { allocatePopulation, synthesizeMerchants, synthesizeResidents, viewPopulation } from '../engine/population/index.js'
@@ -47,6 +55,12 @@ const resultsFile = path.join(root, 'bench/results/latest.json')
 const benchResidents = 1_000_000
 /** Residents whose city has about 10 million accounts (with merchants and institutions). */
 const ledgerResidents = 9_360_000
+/** Residents whose day holds enough payments for the highest load rate (about 5.5 million). */
+const loadResidents = 3_000_000
+const loadRates = [10_000, 100_000, 1_000_000] as const
+const loadSeconds = 5
+const loadSamples = 3
+const loadInFlightMax = 64
 const endToEndSamples = 3
 
 async function main(): Promise<void> {
@@ -154,6 +168,41 @@ async function main(): Promise<void> {
     log({ name: 'ledger.memory.ring_accepted_share', median: accepted / workload.dayTransfers, unit: 'ratio', samples: 1 })
   }
 
+  if (wants('load')) {
+    // The open model against the memory ledger: the city's own payments sent at a constant target
+    // rate for `loadSeconds`, from this thread through the ring; each rate on a fresh ledger.
+    const workload = ledgerWorkload(loaded.scenario, city, loadResidents)
+    const day = flattened(workload.day)
+    const ledgerOptions = { accountsMax: workload.plan.accounts.count, tiers: workload.plan.tiers, utcOffsetMinutes: workload.plan.clock.utcOffsetMinutes }
+    for (const tps of loadRates) {
+      const pacing: number[] = []
+      const lateness: number[] = []
+      const latency: number[] = []
+      let dropped = 0
+      for (let sample = 0; sample < loadSamples; sample++) {
+        const ledger = new MemoryLedger(ledgerOptions)
+        await ledger.open()
+        await ledger.createAccounts(workload.accounts)
+        await Promise.all(workload.opening.map((batch) => ledger.submit(batch)))
+        const schedule = parseProfile(`constant:${tps}/${loadSeconds}s`, 'bench').schedule
+        if (schedule.transfers > day.count) throw new Error('the bench day is too short for the rate')
+        const result = await runOpenLoad({ schedule, ledger, source: (from, to) => sliceOf(day, from, to), now: wallClock.nowMs, pause: immediate, inFlightMax: loadInFlightMax })
+        pacing.push(pacingErrorPct(result.windows))
+        lateness.push(result.lateness.summary().p99Ms)
+        latency.push(result.latency.summary().overall.p99Ms)
+        dropped += result.dropped
+        result.latency.destroy()
+        result.lateness.destroy()
+        await ledger.close()
+      }
+      const label = tps >= 1_000_000 ? `${tps / 1_000_000}M` : `${tps / 1_000}k`
+      log({ name: `load.pacing_error_pct@${label}`, median: median(pacing), unit: '%', samples: loadSamples })
+      log({ name: `load.lateness_p99_ms@${label}`, median: median(lateness), unit: 'ms', samples: loadSamples })
+      log({ name: `load.latency_p99_ms@${label}`, median: median(latency), unit: 'ms', samples: loadSamples })
+      log({ name: `load.dropped@${label}`, median: dropped, unit: 'transfers', samples: loadSamples })
+    }
+  }
+
   if (wants('run')) {
     // End to end: the CLI's own path, wall clock, two workers, each sample in a fresh process.
     const endToEnd = async (residents: number) => {
@@ -224,6 +273,46 @@ async function runInChild(scenario: string, residents: number, workers: number):
   if (!run.audited) throw new Error('a bench run failed its audit')
   return run
 }
+
+/** One batch holding every transfer of `batches`, in order. */
+function flattened(batches: readonly TransferBatch[]): TransferBatch {
+  const count = batches.reduce((sum, batch) => sum + batch.count, 0)
+  const columns = {
+    id: new Uint32Array(count),
+    debit: new Uint32Array(count),
+    credit: new Uint32Array(count),
+    amountFen: new Uint32Array(count),
+    kind: new Uint8Array(count),
+    flags: new Uint8Array(count),
+    pendingId: new Uint32Array(count),
+    timeoutMinutes: new Uint32Array(count),
+    minute: new Uint32Array(count),
+  }
+  let at = 0
+  for (const batch of batches) {
+    for (const [name, column] of Object.entries(columns)) column.set(batch[name as keyof typeof columns], at)
+    at += batch.count
+  }
+  return { count, ...columns }
+}
+
+/** Transfers [from, to) of `batch`, as views (the bench never writes them). */
+function sliceOf(batch: TransferBatch, from: number, to: number): TransferBatch {
+  return {
+    count: to - from,
+    id: batch.id.subarray(from, to),
+    debit: batch.debit.subarray(from, to),
+    credit: batch.credit.subarray(from, to),
+    amountFen: batch.amountFen.subarray(from, to),
+    kind: batch.kind.subarray(from, to),
+    flags: batch.flags.subarray(from, to),
+    pendingId: batch.pendingId.subarray(from, to),
+    timeoutMinutes: batch.timeoutMinutes.subarray(from, to),
+    minute: batch.minute.subarray(from, to),
+  }
+}
+
+const immediate = () => new Promise<void>((resolve) => setImmediate(resolve))
 
 function acceptedIn(codes: Uint8Array, count: number): number {
   let accepted = 0

@@ -88,21 +88,25 @@ export class LatencyHistogram {
   }
 }
 
-/** One histogram over all transfers and one per payment kind. */
+/** One histogram per payment kind; the one over all transfers is their sum, made when asked. */
 export class LatencyByKind {
-  readonly overall = new LatencyHistogram()
   private readonly kinds: LatencyHistogram[] = Array.from({ length: transferKindCount }, () => new LatencyHistogram())
 
   record(kind: number, micros: number, count = 1): void {
     const histogram = this.kinds[kind]
     assert(histogram !== undefined, 'a known transfer kind')
     histogram.record(micros, count)
-    this.overall.record(micros, count)
   }
 
   add(other: LatencyByKind): void {
-    this.overall.add(other.overall)
     this.kinds.forEach((histogram, kind) => histogram.add(other.kinds[kind] as LatencyHistogram))
+  }
+
+  /** Every kind together, as a new histogram the caller destroys. */
+  overall(): LatencyHistogram {
+    const all = new LatencyHistogram()
+    for (const histogram of this.kinds) all.add(histogram)
+    return all
   }
 
   /** The overall summary, and one per kind that saw any transfer. */
@@ -111,11 +115,13 @@ export class LatencyByKind {
     this.kinds.forEach((histogram, kind) => {
       if (histogram.count > 0) byKind[transferKinds[kind] as TransferKindName] = histogram.summary()
     })
-    return { overall: this.overall.summary(), byKind }
+    const all = this.overall()
+    const overall = all.summary()
+    all.destroy()
+    return { overall, byKind }
   }
 
   destroy(): void {
-    this.overall.destroy()
     for (const histogram of this.kinds) histogram.destroy()
   }
 }

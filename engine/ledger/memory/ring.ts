@@ -2,7 +2,7 @@
  * The ring between a ledger's caller and its thread: shared memory, one producer (the caller)
  * and one consumer (the ledger), `ringSlots` batch slots, a power of two.
  *
- *   control  [published, completed]           Int32, counted up forever (wrapping), slot = ticket & mask
+ *   control  [published, completed, sleeping]  Int32; tickets counted up forever (wrapping), slot = ticket & mask
  *
  *            ticket:  … t-2   t-1 │ t     t+1 │ t+2 …
  *                      released   │ in flight  │ free to write
@@ -27,6 +27,8 @@ export type RingOpCode = (typeof RingOp)[keyof typeof RingOp]
 
 const published = 0
 const completed = 1
+/** 1 while the consumer sleeps (or is about to): only then does publishing need to wake it. */
+const consumerSleeping = 2
 const headerFields = 2
 const op = 0
 const count = 1
@@ -65,7 +67,7 @@ export function allocateRing(slotCapacity: number): RingBuffers {
   assert(Number.isInteger(slotCapacity) && slotCapacity > 0, 'a slot holds at least one transfer')
   return {
     slotCapacity,
-    control: new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT),
+    control: new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT),
     header: new SharedArrayBuffer(ringSlots * headerFields * Int32Array.BYTES_PER_ELEMENT),
     u32: new SharedArrayBuffer(ringSlots * u32Columns * slotCapacity * 4),
     u8: new SharedArrayBuffer(ringSlots * u8Columns * slotCapacity),
@@ -180,7 +182,8 @@ export class RingProducer {
       this.nextTicket = (ticket + 1) | 0
       this.inFlight.push({ ...job, ticket })
       Atomics.store(control, published, this.nextTicket)
-      Atomics.notify(control, published)
+      // Waking costs a system call; a consumer that is busy finds the new call without one.
+      if (Atomics.load(control, consumerSleeping) === 1) Atomics.notify(control, published)
     }
   }
 
@@ -226,7 +229,13 @@ export function consumeRing(view: RingView, handle: (op: number, count: number, 
   const { control } = view
   let ticket = Atomics.load(control, completed)
   for (;;) {
-    while (Atomics.load(control, published) === ticket) Atomics.wait(control, published, ticket)
+    while (Atomics.load(control, published) === ticket) {
+      // Say so before sleeping, then look once more: a producer that published in between either is
+      // seen here or sees the flag and wakes us (both sides store, then load: one sees the other).
+      Atomics.store(control, consumerSleeping, 1)
+      if (Atomics.load(control, published) === ticket) Atomics.wait(control, published, ticket)
+      Atomics.store(control, consumerSleeping, 0)
+    }
     const opCode = view.opOf(ticket)
     handle(opCode, view.countOf(ticket), view.slotOf(ticket))
     ticket = (ticket + 1) | 0
