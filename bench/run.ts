@@ -32,7 +32,7 @@ import { Bench } from 'tinybench'
 import { generateChunk, segmentAgents, unpackIntents } from '../engine/behaviour/index.js'
 import { buildCity } from '../engine/city/index.js'
 import { MemoryLedger, ResultCode, type TransferBatch } from '../engine/ledger/index.js'
-import { pacingErrorPct, parseProfile, runOpenLoad } from '../engine/load/index.js'
+import { pacingErrorPct, parseProfile, runOpenLoad, wallClockPause } from '../engine/load/index.js'
 import { LedgerState } from '../engine/ledger/memory/ledgerState.js'
 import { transferBatchMax } from '../engine/limits.js'
 import { allocatePopulation, synthesizeMerchants, synthesizeResidents, viewPopulation } from '../engine/population/index.js'
@@ -186,7 +186,7 @@ async function main(): Promise<void> {
         await Promise.all(workload.opening.map((batch) => ledger.submit(batch)))
         const schedule = parseProfile(`constant:${tps}/${loadSeconds}s`, 'bench').schedule
         if (schedule.transfers > day.count) throw new Error('the bench day is too short for the rate')
-        const result = await runOpenLoad({ schedule, ledger, source: (from, to) => sliceOf(day, from, to), now: wallClock.nowMs, pause: immediate, inFlightMax: loadInFlightMax })
+        const result = await runOpenLoad({ schedule, ledger, source: (from, to) => sliceOf(day, from, to), now: wallClock.nowMs, pause: wallClockPause(), inFlightMax: loadInFlightMax })
         pacing.push(pacingErrorPct(result.windows))
         lateness.push(result.lateness.summary().p99Ms)
         latency.push(result.latency.summary().overall.p99Ms)
@@ -311,8 +311,6 @@ function sliceOf(batch: TransferBatch, from: number, to: number): TransferBatch 
     minute: batch.minute.subarray(from, to),
   }
 }
-
-const immediate = () => new Promise<void>((resolve) => setImmediate(resolve))
 
 function acceptedIn(codes: Uint8Array, count: number): number {
   let accepted = 0

@@ -21,6 +21,9 @@ import type { NowMs } from '../time/index.js'
 import type { RateSchedule } from './rateSchedule.js'
 
 const gracefulStopMsDefault = 30_000
+const coalesceMsDefault = 0.5
+/** While draining, how long a pause may wait between looks. */
+const drainPollMs = 1
 
 /** Transfers [from, to) of the stream, as a batch the ledger may keep until its call settles. */
 export type LoadSource = (from: number, to: number) => TransferBatch
@@ -30,14 +33,24 @@ export interface OpenLoadOptions {
   readonly ledger: LedgerCore
   readonly source: LoadSource
   readonly now: NowMs
-  /** Yields to the event loop (so results can arrive) and may wait a little. */
-  readonly pause: () => Promise<void>
+  /**
+   * Yields to the event loop (so results can arrive), and may wait up to `waitMs`, the time until
+   * the next send: sleeping rather than spinning leaves the other core to the ledger and the
+   * collector. (`wallClockPause` is the one for real time.)
+   */
+  readonly pause: (waitMs: number) => Promise<void>
   /** Calls outstanding at most; beyond it, due transfers wait (and grow late). */
   readonly inFlightMax: number
   /** Transfers per call at most. */
   readonly batchMax?: number
   /** How long after the schedule ends calls still outstanding may take; default 30 s. */
   readonly gracefulStopMs?: number
+  /**
+   * Due transfers wait at most this long to be sent together (default 0.5 ms): at a million a
+   * second, each pass of the loop would otherwise send one or two, and calls, not transfers,
+   * would become the limit. It bounds the lateness it adds.
+   */
+  readonly coalesceMs?: number
 }
 
 /** One second of wall time since the start. */
@@ -127,8 +140,13 @@ export async function runOpenLoad(options: OpenLoadOptions): Promise<OpenLoadRes
     outstanding.set(settled, batch.count)
   }
 
-  const sendDue = (elapsedMs: number) => {
+  const coalesceMs = options.coalesceMs ?? coalesceMsDefault
+  assert(coalesceMs >= 0, 'coalescing waits a non-negative time')
+  const sendDue = (elapsedMs: number, final = false) => {
     const due = schedule.dueCount(elapsedMs)
+    if (next >= due) return
+    // Wait for company unless the oldest due transfer has waited long enough or a full call is due.
+    if (!final && due - next < batchMax && schedule.sendTimeMs(next) > elapsedMs - coalesceMs) return
     while (next < due && inFlight < options.inFlightMax) {
       const to = Math.min(due, next + batchMax)
       send(next, to)
@@ -138,15 +156,16 @@ export async function runOpenLoad(options: OpenLoadOptions): Promise<OpenLoadRes
 
   for (let elapsedMs = now() - startMs; elapsedMs < schedule.durationMs; elapsedMs = now() - startMs) {
     sendDue(elapsedMs)
-    await pause()
+    const nextMs = next < total ? Math.min(schedule.durationMs, schedule.sendTimeMs(next) + coalesceMs) : schedule.durationMs
+    await pause(Math.max(0, nextMs - (now() - startMs)))
   }
   // Everything is due by the end (the last transfer's time is below the duration).
-  sendDue(schedule.durationMs)
+  sendDue(schedule.durationMs, true)
   const sent = next
   // Results still due come in as time goes on (pausing, not blocking: a fake clock moves this way too),
   // for `gracefulStopMs` at most: a ledger that never answers does not hold the run forever.
   const stopAtMs = schedule.durationMs + (options.gracefulStopMs ?? gracefulStopMsDefault)
-  while (outstanding.size > 0 && now() - startMs < stopAtMs) await pause()
+  while (outstanding.size > 0 && now() - startMs < stopAtMs) await pause(drainPollMs)
   stopped = true
   let unanswered = 0
   for (const count of outstanding.values()) unanswered += count
@@ -172,6 +191,18 @@ export async function runOpenLoad(options: OpenLoadOptions): Promise<OpenLoadRes
     windows,
     wallMs,
   }
+}
+
+/**
+ * A pause for wall-clock runs: sleeps with a timer when the next send is more than `spinMs` away
+ * (timers wake late by a millisecond or so), and otherwise only yields a turn of the event loop.
+ */
+export function wallClockPause(spinMs = 2): (waitMs: number) => Promise<void> {
+  return (waitMs) =>
+    new Promise<void>((resolve) => {
+      if (waitMs > spinMs) setTimeout(resolve, Math.min(waitMs - spinMs, 50))
+      else setImmediate(resolve)
+    })
 }
 
 /**
