@@ -32,6 +32,8 @@ export const loadTpsMax = 20_000_000
 export const loadDurationMsMax = 24 * 60 * 60 * 1000
 /** Segments of one profile (a `steps` profile has one per step). */
 export const profileSegmentsMax = 256
+/** Trials one capacity search may run (each is a sustained window at one rate). */
+export const capacityTrialsMax = 40
 /** Thresholds one run may check. */
 export const thresholdsMax = 64
 /** Characters of a profile written on the command line or in a scenario. */
