@@ -62,17 +62,31 @@ export function ledgerWorkload(scenario: Scenario, city: City, residents: number
   return { plan, accounts: accountBatch(plan, population), opening, day, dayTransfers: day.reduce((sum, batch) => sum + batch.count, 0) }
 }
 
+const columns = ['id', 'debit', 'credit', 'amountFen', 'kind', 'flags', 'pendingId', 'timeoutMinutes', 'minute'] as const
+type Column = (typeof columns)[number]
+
+/** A batch of `count` transfers whose every column is `make(name)`. */
+function batchOf(count: number, make: (name: Column) => Uint32Array | Uint8Array): TransferBatch {
+  return { count, ...Object.fromEntries(columns.map((name) => [name, make(name)])) } as unknown as TransferBatch
+}
+
 function copied(batch: TransferBatch): TransferBatch {
-  return {
-    count: batch.count,
-    id: batch.id.slice(),
-    debit: batch.debit.slice(),
-    credit: batch.credit.slice(),
-    amountFen: batch.amountFen.slice(),
-    kind: batch.kind.slice(),
-    flags: batch.flags.slice(),
-    pendingId: batch.pendingId.slice(),
-    timeoutMinutes: batch.timeoutMinutes.slice(),
-    minute: batch.minute.slice(),
+  return batchOf(batch.count, (name) => batch[name].slice())
+}
+
+/** Transfers [from, to) of `batch`, as views (the bench never writes them). */
+export function sliceOf(batch: TransferBatch, from: number, to: number): TransferBatch {
+  return batchOf(to - from, (name) => batch[name].subarray(from, to))
+}
+
+/** One batch holding every transfer of `batches`, in order. */
+export function flattened(batches: readonly TransferBatch[]): TransferBatch {
+  const count = batches.reduce((sum, batch) => sum + batch.count, 0)
+  const out = batchOf(count, (name) => (name === 'kind' || name === 'flags' ? new Uint8Array(count) : new Uint32Array(count)))
+  let at = 0
+  for (const batch of batches) {
+    for (const name of columns) out[name].set(batch[name], at)
+    at += batch.count
   }
+  return out
 }

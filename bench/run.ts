@@ -31,7 +31,7 @@ import { promisify } from 'node:util'
 import { Bench } from 'tinybench'
 import { generateChunk, segmentAgents, unpackIntents } from '../engine/behaviour/index.js'
 import { buildCity } from '../engine/city/index.js'
-import { MemoryLedger, ResultCode, type TransferBatch } from '../engine/ledger/index.js'
+import { MemoryLedger, ResultCode } from '../engine/ledger/index.js'
 import { pacingErrorPct, parseProfile, runOpenLoad, wallClockPause } from '../engine/load/index.js'
 import { LedgerState } from '../engine/ledger/memory/ledgerState.js'
 import { transferBatchMax } from '../engine/limits.js'
@@ -39,7 +39,7 @@ import { allocatePopulation, synthesizeMerchants, synthesizeResidents, viewPopul
 import { planRun } from '../engine/run/index.js'
 import { wallClock } from '../engine/time/index.js'
 import { loadScenario } from '../scenarios/index.js'
-import { ledgerWorkload } from './ledgerWorkload.js'
+import { flattened, ledgerWorkload, sliceOf } from './ledgerWorkload.js'
 
 interface BenchResult {
   readonly name: string
@@ -55,7 +55,7 @@ const resultsFile = path.join(root, 'bench/results/latest.json')
 const benchResidents = 1_000_000
 /** Residents whose city has about 10 million accounts (with merchants and institutions). */
 const ledgerResidents = 9_360_000
-/** Residents whose day holds enough payments for the highest load rate (about 5.5 million). */
+/** Residents whose day holds enough payments for the highest load rate (the bench stops if it does not). */
 const loadResidents = 3_000_000
 const loadRates = [10_000, 100_000, 1_000_000] as const
 const loadSeconds = 5
@@ -282,44 +282,6 @@ async function runInChild(scenario: string, residents: number, workers: number):
   const run = JSON.parse(stdout) as ChildRun
   if (!run.audited) throw new Error('a bench run failed its audit')
   return run
-}
-
-/** One batch holding every transfer of `batches`, in order. */
-function flattened(batches: readonly TransferBatch[]): TransferBatch {
-  const count = batches.reduce((sum, batch) => sum + batch.count, 0)
-  const columns = {
-    id: new Uint32Array(count),
-    debit: new Uint32Array(count),
-    credit: new Uint32Array(count),
-    amountFen: new Uint32Array(count),
-    kind: new Uint8Array(count),
-    flags: new Uint8Array(count),
-    pendingId: new Uint32Array(count),
-    timeoutMinutes: new Uint32Array(count),
-    minute: new Uint32Array(count),
-  }
-  let at = 0
-  for (const batch of batches) {
-    for (const [name, column] of Object.entries(columns)) column.set(batch[name as keyof typeof columns], at)
-    at += batch.count
-  }
-  return { count, ...columns }
-}
-
-/** Transfers [from, to) of `batch`, as views (the bench never writes them). */
-function sliceOf(batch: TransferBatch, from: number, to: number): TransferBatch {
-  return {
-    count: to - from,
-    id: batch.id.subarray(from, to),
-    debit: batch.debit.subarray(from, to),
-    credit: batch.credit.subarray(from, to),
-    amountFen: batch.amountFen.subarray(from, to),
-    kind: batch.kind.subarray(from, to),
-    flags: batch.flags.subarray(from, to),
-    pendingId: batch.pendingId.subarray(from, to),
-    timeoutMinutes: batch.timeoutMinutes.subarray(from, to),
-    minute: batch.minute.subarray(from, to),
-  }
 }
 
 function acceptedIn(codes: Uint8Array, count: number): number {

@@ -2,6 +2,7 @@
  * What every conformance test shares: the adapters under test (every registered ledger), the
  * wallet tiers of the published 2020 agreement, and builders for account and transfer batches.
  */
+import { publishedTierLimits } from '../../../../scenarios/walletTiers.js'
 import { AccountFlag, TransferKind, createLedger, ledgerNames, type AccountBatch, type LedgerCore, type LedgerOptions, type TransferBatch, type WalletTierLimits } from '../../../../engine/ledger/index.js'
 
 export interface Adapter {
@@ -12,14 +13,13 @@ export interface Adapter {
 /** Every registered ledger. The suite runs once per adapter. */
 export const adapters: readonly Adapter[] = ledgerNames.map((name) => ({ name, create: (options: LedgerOptions) => createLedger(name, options) }))
 
-const yuan = 100
-/** Tier 0 is the unlimited tier of institutions; 1..4 from an operating bank's 2020 wallet agreement. */
+/**
+ * Tier 0 is the unlimited tier of institutions; 1..4 are the product's defaults, the limits an
+ * operating bank published in its 2020 wallet agreement (the plan test checks those numbers).
+ */
 export const tiers: readonly WalletTierLimits[] = [
   { balanceCapFen: 0, perPaymentFen: 0, perDayFen: 0, perYearFen: 0 },
-  { balanceCapFen: 500_000 * yuan, perPaymentFen: 50_000 * yuan, perDayFen: 100_000 * yuan, perYearFen: 500_000 * yuan },
-  { balanceCapFen: 10_000 * yuan, perPaymentFen: 5_000 * yuan, perDayFen: 10_000 * yuan, perYearFen: 300_000 * yuan },
-  { balanceCapFen: 2_000 * yuan, perPaymentFen: 2_000 * yuan, perDayFen: 2_000 * yuan, perYearFen: 50_000 * yuan },
-  { balanceCapFen: 1_000 * yuan, perPaymentFen: 500 * yuan, perDayFen: 1_000 * yuan, perYearFen: 10_000 * yuan },
+  ...[1, 2, 3, 4].map((tier) => publishedTierLimits[tier] as WalletTierLimits),
 ]
 
 export const utcOffsetMinutes = 8 * 60
