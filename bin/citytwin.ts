@@ -9,20 +9,32 @@ import path from 'node:path'
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
 import { UserError } from '../engine/errors.js'
 import { ledgerNames } from '../engine/ledger/index.js'
-import { residentsMax, workersMax } from '../engine/limits.js'
+import { loadInFlightDefault, loadInFlightMax, residentsMax, workersMax } from '../engine/limits.js'
+import { loadSettings, parseDuration, parseProfile, parseRate, parseThresholds, searchCapacity, wallClockPause } from '../engine/load/index.js'
 import {
+  capacityReport,
+  capacityTable,
+  capacityTrial,
   defaultRunFolder,
   grouped,
+  loadProgressLine,
   prepareRunFolder,
   progressLine,
+  PrometheusExporter,
   removeEmptyFolders,
+  renderRunFolder,
   summaryTable,
+  trialLine,
   unusedFolder,
-  writeSummary,
+  writeCapacityFiles,
+  writeRunFiles,
+  type CapacityReport,
+  type LoadProgress,
+  type LoadSecond,
   type RunProgress,
   type RunSummary,
 } from '../engine/report/index.js'
-import { planScenario, runScenario } from '../engine/run/index.js'
+import { openCity, planScenario, runScenario } from '../engine/run/index.js'
 import { wallClock } from '../engine/time/index.js'
 import { loadScenario } from '../scenarios/index.js'
 
@@ -30,6 +42,8 @@ const exitRunFailed = 1
 const exitBadInput = 2
 /** Progress redraws at most this often on a terminal. */
 const progressIntervalMs = 100
+/** Away from a terminal, a load run prints a progress line this often. */
+const loadLineEverySeconds = 10
 
 function integer(name: string, min: number, max: number) {
   return (value: string): number => {
@@ -42,58 +56,211 @@ function integer(name: string, min: number, max: number) {
   }
 }
 
-interface RunFlags {
+/** Repeatable options gather into a list. */
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value]
+}
+
+function factor(name: string) {
+  return (value: string): number => {
+    const parsed = Number(value)
+    if (!/^\d+(\.\d+)?$/.test(value.trim()) || !(parsed > 1 && parsed <= 16)) throw new InvalidArgumentError(`${name} must be a number above 1 and at most 16`)
+    return parsed
+  }
+}
+
+const profileUsages = 'constant:200k/60s, ramp:10k..500k/120s, steps:10k/30s,50k/30s, spike:50k..500k/60s@20s+5s, realistic:1d/10m'
+
+/**
+ * Worker threads unless --workers says: flat out, one per core. Under load the city needs only the
+ * target rate (a worker makes millions of payments a second), while the sender and the ledger's
+ * thread each want a core for their latency: the workers get what is left, at least one.
+ */
+function defaultWorkers(mode: 'flat-out' | 'load'): number {
+  const cores = os.availableParallelism()
+  return Math.min(workersMax, mode === 'flat-out' ? cores : Math.max(1, cores - 2))
+}
+
+interface CityFlags {
   seed?: number
-  workers: number
+  workers?: number
   residents?: number
   out?: string
   json?: boolean
   ledger: string
+  inFlight?: number
+}
+
+interface RunFlags extends CityFlags {
+  tps?: string
+  duration?: string
+  profile?: string
+  threshold?: string[]
+  abortOnFail?: boolean
+  prometheus?: number
+}
+
+/** Makes the run folder (the one given, or a new one under runs/) before anything runs. */
+async function runFolderFor(flags: CityFlags, seed: number): Promise<{ folder: string; created: string | undefined }> {
+  return flags.out !== undefined
+    ? await prepareRunFolder(flags.out, '--out')
+    : await prepareRunFolder(await unusedFolder(defaultRunFolder('runs', wallClock.date(), flags.seed ?? seed)), 'the run folder')
 }
 
 async function runCommand(file: string, flags: RunFlags): Promise<number> {
   const loaded = await loadScenario(file)
+  // Every flag is checked before anything is built or written.
+  const settings = loadSettings(loaded.scenario.load, flags, file)
+  if (flags.prometheus !== undefined && settings === undefined) throw new UserError('--prometheus: serves a load run\'s live figures; give --tps or --profile too')
   // The folder is made before the run, so a bad --out fails at once rather than after it,
   // and taken away again if the run stops before it has anything to hold.
-  const { folder, created } =
-    flags.out !== undefined
-      ? await prepareRunFolder(flags.out, '--out')
-      : await prepareRunFolder(await unusedFolder(defaultRunFolder('runs', wallClock.date(), flags.seed ?? loaded.scenario.seed)), 'the run folder')
+  const { folder, created } = await runFolderFor(flags, loaded.scenario.seed)
   const progress = progressReporter(Boolean(flags.json))
+  let exporter: PrometheusExporter | undefined
+  let seconds: readonly LoadSecond[] | undefined
   let summary: RunSummary
   try {
+    if (flags.prometheus !== undefined) {
+      exporter = await PrometheusExporter.start(flags.prometheus)
+      process.stderr.write(`prometheus metrics at ${exporter.url}\n`)
+    }
+    const live = exporter
     summary = await runScenario(loaded, {
       seed: flags.seed,
       residents: flags.residents,
-      workers: flags.workers,
+      workers: flags.workers ?? defaultWorkers(settings === undefined ? 'flat-out' : 'load'),
       ledger: flags.ledger,
       now: wallClock.nowMs,
       onProgress: progress.update,
+      load:
+        settings === undefined
+          ? undefined
+          : {
+              ...settings,
+              pause: wallClockPause(),
+              onSecond: progress.second,
+              ...(live === undefined ? {} : { live }),
+              onSeconds: (all) => {
+                seconds = all
+              },
+            },
     })
   } catch (error) {
     progress.done()
+    await exporter?.close()
     await removeEmptyFolders(folder, created)
     throw error
   }
   progress.done()
-  const written = path.join(folder, 'summary.json')
+  await exporter?.close()
+  const written = await writeRunFiles(folder, summary, seconds)
   if (flags.json) process.stdout.write(`${JSON.stringify(summary)}\n`)
-  else process.stdout.write(`\n${summaryTable(summary)}\n\nsummary    ${written}\n`)
-  await writeSummary(folder, summary)
+  else process.stdout.write(`\n${summaryTable(summary)}\n\nsummary    ${written.summary}\nreport     ${written.report}\n`)
+  return verdict(summary)
+}
+
+/** The exit code of a finished run, with the reason on stderr: broken money, a failed threshold, an invalid load. */
+function verdict(summary: RunSummary): number {
+  let code = 0
   if (!summary.conservation.ok) {
     process.stderr.write(
       `citytwin: MONEY WAS NOT CONSERVED: balances ${summary.conservation.balancesFen} fen, issued − redeemed ${summary.conservation.issuedFen - summary.conservation.redeemedFen} fen, ${summary.conservation.negativeBalances} negative balances. The run failed.\n`,
     )
-    return exitRunFailed
+    code = exitRunFailed
   }
   if (!summary.doubleEntry.ok) {
     const broken = Object.entries(summary.doubleEntry.byKind).filter(([, sides]) => sides.debitsFen !== sides.creditsFen || sides.debitsFen !== sides.acceptedFen)
     process.stderr.write(
       `citytwin: THE LEDGER'S DOUBLE ENTRY DOES NOT BALANCE: ${broken.map(([kind, sides]) => `${kind} debits ${sides.debitsFen}, credits ${sides.creditsFen}, accepted ${sides.acceptedFen} fen`).join('; ') || `${summary.doubleEntry.pendingFen} fen still reserved by pending transfers`}. The run failed.\n`,
     )
-    return exitRunFailed
+    code = exitRunFailed
   }
+  const load = summary.load
+  if (load !== undefined) {
+    const failed = load.thresholds.filter((check) => !check.ok)
+    if (failed.length > 0) {
+      process.stderr.write(`citytwin: threshold${failed.length === 1 ? '' : 's'} failed: ${failed.map((check) => `${check.threshold} (was ${check.unit === 'ms' ? `${check.actual.toFixed(2)} ms` : check.unit === '%' ? `${check.actual.toFixed(3)}%` : check.actual})`).join(', ')}\n`)
+      code = exitRunFailed
+    }
+    if (!load.valid) {
+      process.stderr.write(`citytwin: the load run is INVALID, its figures are not those of the target: ${load.invalidReasons.join('; ')}\n`)
+      code = exitRunFailed
+    }
+  }
+  return code
+}
+
+interface CapacityFlags extends CityFlags {
+  slo: string[]
+  window: string
+  warmup: string
+  start: string
+  max: string
+  growth: number
+  precision: string
+}
+
+async function capacityCommand(file: string, flags: CapacityFlags): Promise<number> {
+  const loaded = await loadScenario(file)
+  const slo = parseThresholds(flags.slo, '--slo')
+  const windowMs = parseDuration(flags.window, '--window')
+  const warmupMs = parseDuration(flags.warmup, '--warmup', true)
+  const startTps = parseRate(flags.start, '--start')
+  const maxTps = parseRate(flags.max, '--max')
+  if (startTps < 1) throw new UserError('--start: must be at least 1 transfer per second')
+  if (maxTps < startTps) throw new UserError(`--max: must be at least --start (${startTps})`)
+  const precision = parsePercent(flags.precision, '--precision')
+  const { folder, created } = await runFolderFor(flags, loaded.scenario.seed)
+  const progress = progressReporter(Boolean(flags.json))
+  let report: CapacityReport
+  try {
+    const city = await openCity(loaded, { seed: flags.seed, residents: flags.residents, workers: flags.workers ?? defaultWorkers('load'), now: wallClock.nowMs, onProgress: progress.update })
+    try {
+      const result = await searchCapacity({
+        startTps,
+        maxTps,
+        growth: flags.growth,
+        precision,
+        trial: async (tps) => {
+          const summary = await city.run({
+            ledger: flags.ledger,
+            load: {
+              profile: { sort: 'rate', ...parseProfile(`constant:${tps}/${warmupMs + windowMs}ms`, '--window') },
+              where: '--window',
+              warmupMs,
+              thresholds: slo,
+              abortOnFail: false,
+              inFlightMax: flags.inFlight ?? loadInFlightDefault,
+              pause: wallClockPause(),
+              onSecond: progress.second,
+            },
+          })
+          progress.done()
+          const trial = capacityTrial(tps, summary)
+          if (!flags.json) process.stderr.write(`${trialLine(trial)}\n`)
+          return trial
+        },
+      })
+      report = capacityReport(city.plan, flags, slo, { windowMs, warmupMs }, result)
+    } finally {
+      await city.close()
+    }
+  } catch (error) {
+    progress.done()
+    await removeEmptyFolders(folder, created)
+    throw error
+  }
+  const written = await writeCapacityFiles(folder, report)
+  if (flags.json) process.stdout.write(`${JSON.stringify(report)}\n`)
+  else process.stdout.write(`\n${capacityTable(report)}\n\ncapacity   ${written.json}\nreport     ${written.report}\n`)
   return 0
+}
+
+function parsePercent(text: string, where: string): number {
+  const match = /^(\d+(?:\.\d+)?)%$/.exec(text.trim())
+  const value = match === null ? Number.NaN : Number(match[1]) / 100
+  if (!(value > 0 && value < 1)) throw new UserError(`${where}: "${text}" must be a share between 0% and 100%, like 5%`)
+  return value
 }
 
 async function validateCommand(file: string): Promise<number> {
@@ -108,7 +275,10 @@ async function validateCommand(file: string): Promise<number> {
   return 0
 }
 
-/** A bar redrawn in place on a terminal; elsewhere, a line every tenth of the run. */
+/**
+ * A bar redrawn in place on a terminal; elsewhere, a line every tenth of the run. A load run
+ * shows a line a second on a terminal, and one every `loadLineEverySeconds` elsewhere.
+ */
 function progressReporter(quiet: boolean) {
   const stream = process.stderr
   const live = stream.isTTY === true
@@ -116,6 +286,14 @@ function progressReporter(quiet: boolean) {
   let lastTenth = -1
   let drawn = false
   return {
+    second: (progress: LoadProgress) => {
+      if (live) {
+        stream.write(`\r${loadProgressLine(progress)}\x1b[K`)
+        drawn = true
+        return
+      }
+      if (!quiet && (progress.second % loadLineEverySeconds === 0 || progress.second === 1)) stream.write(`${loadProgressLine(progress)}\n`)
+    },
     update: (progress: RunProgress) => {
       if (live) {
         const nowMs = wallClock.nowMs()
@@ -139,6 +317,7 @@ function progressReporter(quiet: boolean) {
     },
     done: () => {
       if (drawn) stream.write('\n')
+      drawn = false
     },
   }
 }
@@ -169,13 +348,52 @@ function program(): Command {
     .description('simulate a scenario on a ledger: progress while it runs, a summary at the end, summary.json in the run folder')
     .argument('<scenario>', 'scenario file (YAML)')
     .option('--seed <n>', "root seed (default: the scenario's)", integer('--seed', 0, 0xffff_ffff))
-    .option('--workers <n>', 'simulation worker threads', integer('--workers', 1, workersMax), Math.min(os.availableParallelism(), workersMax))
+    .option('--workers <n>', `simulation worker threads (default: ${defaultWorkers('flat-out')} flat out, ${defaultWorkers('load')} in load mode)`, integer('--workers', 1, workersMax))
     .option('--residents <n>', "residents to simulate (overrides the scenario's scale)", integer('--residents', 1, residentsMax))
-    .option('--out <dir>', 'folder for summary.json (default: runs/<timestamp>-seed<seed>)')
+    .option('--out <dir>', 'folder for summary.json, metrics.csv and report.html (default: runs/<timestamp>-seed<seed>)')
     .option('--json', 'print one JSON summary on stdout; progress goes to stderr')
     .addOption(new Option('--ledger <name>', 'ledger to drive').choices(ledgerNames).default('memory'))
+    .option('--tps <rate>', 'load mode: a constant target rate, transfers per second (200000, 200k, 1.5M)')
+    .option('--duration <time>', 'load mode: how long --tps is held (500ms, 90s, 2m, 1h)', undefined)
+    .option('--profile <profile>', `load mode: a target profile over wall time (${profileUsages})`)
+    .option('--threshold <gate>', "load mode: a pass/fail gate, repeatable: 'p99<50ms', 'errors<0.1%', 'dropped<=0'; a failure exits 1", collect, [])
+    .option('--abort-on-fail', 'load mode: stop as soon as a threshold fails')
+    .option('--in-flight <n>', `load mode: calls outstanding at most (default ${loadInFlightDefault})`, integer('--in-flight', 1, loadInFlightMax))
+    .option('--prometheus <port>', 'load mode: serve live metrics at http://127.0.0.1:<port>/metrics', integer('--prometheus', 0, 65_535))
     .action(async (file: string, flags: RunFlags) => {
       process.exitCode = await runCommand(file, flags)
+    })
+
+  cli
+    .command('capacity')
+    .description('find the highest target rate the ledger sustains within an SLO: ramp, then bisect, each trial a sustained window on a fresh ledger')
+    .argument('<scenario>', 'scenario file (YAML)')
+    .requiredOption('--slo <gate>', "the service level each trial must hold, repeatable: 'p99<50ms', 'errors<0.1%'", collect, [])
+    .option('--window <time>', 'how long each trial holds its rate, judged by the SLO', '10s')
+    .option('--warmup <time>', 'how long each trial runs at its rate before the window starts (not judged)', '2s')
+    .option('--start <rate>', 'first rate tried', '10k')
+    .option('--max <rate>', 'highest rate tried', '4M')
+    .option('--growth <factor>', 'ramp factor between trials until one fails', factor('--growth'), 2)
+    .option('--precision <share>', 'bisect until the bracket is this narrow', '5%')
+    .option('--seed <n>', "root seed (default: the scenario's)", integer('--seed', 0, 0xffff_ffff))
+    .option('--workers <n>', `simulation worker threads (default ${defaultWorkers('load')})`, integer('--workers', 1, workersMax))
+    .option('--residents <n>', "residents to simulate (overrides the scenario's scale)", integer('--residents', 1, residentsMax))
+    .option('--in-flight <n>', `calls outstanding at most (default ${loadInFlightDefault})`, integer('--in-flight', 1, loadInFlightMax))
+    .option('--out <dir>', 'folder for capacity.json and capacity.html (default: runs/<timestamp>-seed<seed>)')
+    .option('--json', 'print the result as JSON on stdout')
+    .addOption(new Option('--ledger <name>', 'ledger to drive').choices(ledgerNames).default('memory'))
+    .action(async (file: string, flags: CapacityFlags) => {
+      process.exitCode = await capacityCommand(file, flags)
+    })
+
+  cli
+    .command('report')
+    .description("render a run folder's report.html again from its summary.json and metrics.csv")
+    .argument('<folder>', 'a run folder, like runs/20261121T080000Z-seed20201101')
+    .action(async (folder: string) => {
+      const written = await renderRunFolder(folder)
+      process.stdout.write(`report     ${written}\n`)
+      process.exitCode = 0
     })
 
   cli

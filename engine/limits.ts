@@ -34,6 +34,11 @@ export const loadDurationMsMax = 24 * 60 * 60 * 1000
 export const profileSegmentsMax = 256
 /** Trials one capacity search may run (each is a sustained window at one rate). */
 export const capacityTrialsMax = 40
+/** Calls a load run may have outstanding at once (`--in-flight`); the default is `loadInFlightDefault`. */
+export const loadInFlightMax = 4096
+export const loadInFlightDefault = 64
+/** Characters of one threshold. */
+export const thresholdTextMax = 200
 /** Thresholds one run may check. */
 export const thresholdsMax = 64
 /** Characters of a profile written on the command line or in a scenario. */

@@ -14,7 +14,13 @@ import {
   simulatedDaysMax,
   utilitiesMax,
   walletTiersMax,
+  loadInFlightMax,
+  loadTpsMax,
+  profileTextMax,
+  thresholdsMax,
+  thresholdTextMax,
 } from '../engine/limits.js'
+import { loadSettingIssues } from '../engine/load/settings.js'
 
 const positiveInt = (what = 'a positive integer') =>
   z
@@ -177,6 +183,18 @@ export const scenarioSchema = z
         topup: payment(true),
       })
       .strict(),
+    /** Load mode: the open model's profile and gates (see docs/load.md). Flags override them. */
+    load: z
+      .object({
+        profile: z.string({ error: 'must be a profile, like "ramp:10k..500k/120s" or "realistic:1d/10m"' }).max(profileTextMax).optional(),
+        tps: z.union([nonNegativeInt().max(loadTpsMax), z.string().max(32)], { error: 'must be a rate, like 200000 or "200k"' }).optional(),
+        duration: z.string({ error: 'must be a duration, like "60s"' }).max(32).optional(),
+        thresholds: z.array(z.string({ error: 'must be a threshold, like "p99<50ms"' }).max(thresholdTextMax)).max(thresholdsMax, { error: `must list at most ${thresholdsMax} thresholds` }).optional(),
+        abortOnFail: z.boolean({ error: 'must be true or false' }).optional(),
+        inFlight: positiveInt().max(loadInFlightMax, { error: `must be at most ${loadInFlightMax}` }).optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict()
 
@@ -210,6 +228,8 @@ export function crossFieldIssues(input: unknown): string[] {
       }
     }
   }
+
+  if (scenario.load !== undefined) issues.push(...loadSettingIssues(record(scenario.load)))
 
   const districts = list(record(scenario.city).districts)
   const ids = new Set<string>()

@@ -18,7 +18,7 @@ import { ResultCode, resultCodeCount, type LedgerCore, type TransferBatch } from
 import { transferBatchMax } from '../limits.js'
 import { LatencyByKind, LatencyHistogram } from '../metrics/latencyHistogram.js'
 import type { NowMs } from '../time/index.js'
-import type { RateSchedule } from './rateSchedule.js'
+import type { LoadSchedule } from './rateSchedule.js'
 
 const gracefulStopMsDefault = 30_000
 const coalesceMsDefault = 0.5
@@ -29,7 +29,7 @@ const drainPollMs = 1
 export type LoadSource = (from: number, to: number) => TransferBatch
 
 export interface OpenLoadOptions {
-  readonly schedule: RateSchedule
+  readonly schedule: LoadSchedule
   readonly ledger: LedgerCore
   readonly source: LoadSource
   readonly now: NowMs
@@ -51,6 +51,35 @@ export interface OpenLoadOptions {
    * would become the limit. It bounds the lateness it adds.
    */
   readonly coalesceMs?: number
+  /**
+   * Transfers the source can give now, counted from the next unsent one (default: all). A source
+   * that generates as it goes may fall behind: what is due but not yet made goes out late, and
+   * what is still unmade at the end is dropped.
+   */
+  readonly available?: () => number
+  /**
+   * Transfers intended before this time are sent and counted but left out of the latency and
+   * lateness histograms (a warm-up: the window a capacity trial judges starts after it). Default 0.
+   */
+  readonly measureFromMs?: number
+  /** Called as each second of wall time closes, with that second and the figures so far. */
+  readonly onSecond?: (window: LoadWindow, sofar: LoadSoFar) => void
+  /** Asked after each second: true stops sending (what was due until then counts as intended). */
+  readonly shouldStop?: () => boolean
+}
+
+/** The running figures, for progress lines, gates and live metrics. */
+export interface LoadSoFar {
+  readonly elapsedMs: number
+  readonly intended: number
+  readonly sent: number
+  readonly completed: number
+  readonly errors: number
+  readonly rejected: number
+  /** Transfers by result code so far. */
+  readonly byCode: readonly number[]
+  readonly latency: LatencyByKind
+  readonly lateness: LatencyHistogram
 }
 
 /** One second of wall time since the start. */
@@ -59,7 +88,20 @@ export interface LoadWindow {
   /** What the schedule wanted sent in this second. */
   readonly target: number
   readonly sent: number
+  /** Results that came back in this second, of them rejected (a code other than ok), and failed calls' transfers. */
   readonly completed: number
+  readonly rejected: number
+  readonly errors: number
+  /** Latency of the transfers completed in this second, from their intended send times. */
+  readonly latency: WindowLatency
+  /** How late the transfers sent in this second went out: p99. */
+  readonly latenessP99Ms: number
+}
+
+export interface WindowLatency {
+  readonly p50Ms: number
+  readonly p99Ms: number
+  readonly maxMs: number
 }
 
 export interface OpenLoadResult {
@@ -81,26 +123,33 @@ export interface OpenLoadResult {
   readonly lateness: LatencyHistogram
   readonly windows: readonly LoadWindow[]
   readonly wallMs: number
+  /** Sending stopped early because `shouldStop` said so, at `durationMs`. */
+  readonly stoppedEarly: boolean
+  /** How long the schedule ran: its duration, or less if stopped early. */
+  readonly durationMs: number
+  /** Looks at the schedule that found due transfers held back by `inFlightMax` outstanding calls. */
+  readonly heldByInFlight: number
+  /** Looks that found due transfers the source had not made yet. */
+  readonly heldBySource: number
 }
 
 export async function runOpenLoad(options: OpenLoadOptions): Promise<OpenLoadResult> {
   const { schedule, ledger, source, now, pause } = options
   const batchMax = options.batchMax ?? transferBatchMax
+  const available = options.available ?? (() => Infinity)
   assert(batchMax >= 1 && batchMax <= transferBatchMax, 'a call holds 1..transferBatchMax transfers')
   assert(Number.isInteger(options.inFlightMax) && options.inFlightMax >= 1, 'at least one call may be outstanding')
   const latency = new LatencyByKind()
   const lateness = new LatencyHistogram()
-  const windowCount = Math.ceil(schedule.durationMs / 1000)
-  const sentBySecond = new Float64Array(windowCount)
-  const completedBySecond = new Float64Array(windowCount + 1)
+  const seconds = new SecondWindows(Math.ceil(schedule.durationMs / 1000))
   const byCode = new Array<number>(resultCodeCount).fill(0)
-  const total = schedule.transfers
   let next = 0
   let inFlight = 0
   let completed = 0
   let errors = 0
   let stopped = false
   const outstanding = new Map<Promise<void>, number>()
+  const measureFromMs = options.measureFromMs ?? 0
   const startMs = now()
 
   const send = (from: number, to: number) => {
@@ -108,29 +157,39 @@ export async function runOpenLoad(options: OpenLoadOptions): Promise<OpenLoadRes
     assert(batch.count === to - from, 'the source gives the transfers asked for')
     const intendedMs = new Float64Array(batch.count)
     const sentMs = now() - startMs
+    const sending = seconds.at(sentMs)
     for (let index = 0; index < batch.count; index++) {
       const intended = schedule.sendTimeMs(from + index)
       intendedMs[index] = intended
-      lateness.record((sentMs - intended) * 1000)
+      const lateMicros = (sentMs - intended) * 1000
+      if (intended >= measureFromMs) lateness.record(lateMicros)
+      sending.lateness.record(lateMicros)
     }
-    const second = Math.min(windowCount - 1, Math.floor(sentMs / 1000))
-    sentBySecond[second] = (sentBySecond[second] as number) + batch.count
+    sending.sent += batch.count
     inFlight += 1
     const call = ledger.submit(batch).then(
       (results) => {
         if (stopped) return
         const doneMs = now() - startMs
+        const done = seconds.at(doneMs)
+        let rejected = 0
         for (let index = 0; index < batch.count; index++) {
-          latency.record(batch.kind[index] as number, (doneMs - (intendedMs[index] as number)) * 1000)
+          const intended = intendedMs[index] as number
+          const micros = (doneMs - intended) * 1000
+          if (intended >= measureFromMs) latency.record(batch.kind[index] as number, micros)
+          done.latency.record(micros)
           const code = results.code[index] as number
           byCode[code] = (byCode[code] as number) + 1
+          if (code !== ResultCode.ok) rejected += 1
         }
         completed += batch.count
-        const doneSecond = Math.min(windowCount, Math.floor(doneMs / 1000))
-        completedBySecond[doneSecond] = (completedBySecond[doneSecond] as number) + batch.count
+        done.completed += batch.count
+        done.rejected += rejected
       },
       () => {
-        if (!stopped) errors += batch.count
+        if (stopped) return
+        errors += batch.count
+        seconds.at(now() - startMs).errors += batch.count
       },
     )
     const settled = call.finally(() => {
@@ -142,8 +201,12 @@ export async function runOpenLoad(options: OpenLoadOptions): Promise<OpenLoadRes
 
   const coalesceMs = options.coalesceMs ?? coalesceMsDefault
   assert(coalesceMs >= 0, 'coalescing waits a non-negative time')
+  let heldByInFlight = 0
+  let heldBySource = 0
   const sendDue = (elapsedMs: number, final = false) => {
-    const due = schedule.dueCount(elapsedMs)
+    const scheduled = schedule.dueCount(elapsedMs)
+    const due = Math.min(scheduled, next + available())
+    if (due < scheduled) heldBySource += 1
     if (next >= due) return
     // Wait for company unless the oldest due transfer has waited long enough or a full call is due.
     if (!final && due - next < batchMax && schedule.sendTimeMs(next) > elapsedMs - coalesceMs) return
@@ -152,35 +215,60 @@ export async function runOpenLoad(options: OpenLoadOptions): Promise<OpenLoadRes
       send(next, to)
       next = to
     }
+    if (next < due) heldByInFlight += 1
   }
+  const soFar = (elapsedMs: number): LoadSoFar => ({
+    elapsedMs,
+    intended: schedule.dueCount(elapsedMs),
+    sent: next,
+    completed,
+    errors,
+    rejected: completed - (byCode[ResultCode.ok] as number),
+    byCode,
+    latency,
+    lateness,
+  })
 
+  let endMs = schedule.durationMs
+  let stoppedEarly = false
+  let closedSeconds = 0
   for (let elapsedMs = now() - startMs; elapsedMs < schedule.durationMs; elapsedMs = now() - startMs) {
     sendDue(elapsedMs)
-    const nextMs = next < total ? Math.min(schedule.durationMs, schedule.sendTimeMs(next) + coalesceMs) : schedule.durationMs
+    if (Math.floor(elapsedMs / 1000) > closedSeconds) {
+      // A second has closed: report it, and ask whether to go on.
+      for (; closedSeconds < Math.floor(elapsedMs / 1000); closedSeconds++) {
+        const window = seconds.window(closedSeconds, schedule)
+        options.onSecond?.(window, soFar(elapsedMs))
+      }
+      if (options.shouldStop?.() === true) {
+        endMs = elapsedMs
+        stoppedEarly = true
+        break
+      }
+    }
+    const nextMs = next < schedule.transfers ? Math.min(schedule.durationMs, schedule.sendTimeMs(next) + coalesceMs) : schedule.durationMs
     await pause(Math.max(0, nextMs - (now() - startMs)))
   }
-  // Everything is due by the end (the last transfer's time is below the duration).
-  sendDue(schedule.durationMs, true)
+  // Everything due by the end goes now, if it can; a schedule that learns its transfers as it goes learns the rest.
+  await schedule.complete?.()
+  sendDue(endMs, true)
+  const intended = stoppedEarly ? schedule.dueCount(endMs) : schedule.transfers
   const sent = next
   // Results still due come in as time goes on (pausing, not blocking: a fake clock moves this way too),
   // for `gracefulStopMs` at most: a ledger that never answers does not hold the run forever.
-  const stopAtMs = schedule.durationMs + (options.gracefulStopMs ?? gracefulStopMsDefault)
+  const stopAtMs = endMs + (options.gracefulStopMs ?? gracefulStopMsDefault)
   while (outstanding.size > 0 && now() - startMs < stopAtMs) await pause(drainPollMs)
   stopped = true
   let unanswered = 0
   for (const count of outstanding.values()) unanswered += count
   const wallMs = now() - startMs
-
-  const windows: LoadWindow[] = Array.from({ length: windowCount }, (_, second) => ({
-    second,
-    target: schedule.dueBetween(second * 1000, (second + 1) * 1000),
-    sent: sentBySecond[second] as number,
-    completed: completedBySecond[second] as number,
-  }))
+  const windowCount = Math.ceil(endMs / 1000)
+  const windows = Array.from({ length: windowCount }, (_, second) => seconds.window(second, schedule))
+  seconds.destroy()
   return {
-    intended: total,
+    intended,
     sent,
-    dropped: total - sent,
+    dropped: intended - sent,
     completed,
     errors,
     unanswered,
@@ -190,6 +278,77 @@ export async function runOpenLoad(options: OpenLoadOptions): Promise<OpenLoadRes
     lateness,
     windows,
     wallMs,
+    stoppedEarly,
+    durationMs: endMs,
+    heldByInFlight,
+    heldBySource,
+  }
+}
+
+/** One second's counts, and histograms for its percentiles (kept only until the second is summarised). */
+interface SecondCounts {
+  sent: number
+  completed: number
+  rejected: number
+  errors: number
+  readonly latency: LatencyHistogram
+  readonly lateness: LatencyHistogram
+}
+
+/**
+ * The per-second figures. Histograms are made as seconds are reached and freed once a second is
+ * summarised, so a long run holds a few, not one per second. Anything after the last second
+ * (results of the graceful stop) counts into the last.
+ */
+class SecondWindows {
+  private readonly counts: SecondCounts[] = []
+  private readonly summaries: { latency: WindowLatency; latenessP99Ms: number }[] = []
+  /** Where a summarised second's late arrivals record: never read. */
+  private readonly sink = { latency: new LatencyHistogram(), lateness: new LatencyHistogram() }
+
+  constructor(private readonly count: number) {
+    assert(count >= 1, 'a schedule lasts at least a moment')
+  }
+
+  at(elapsedMs: number): SecondCounts {
+    const second = Math.min(this.count - 1, Math.max(0, Math.floor(elapsedMs / 1000)))
+    while (this.counts.length <= second) {
+      this.counts.push({ sent: 0, completed: 0, rejected: 0, errors: 0, latency: new LatencyHistogram(), lateness: new LatencyHistogram() })
+    }
+    return this.counts[second] as SecondCounts
+  }
+
+  /** The figures of `second`; the first call summarises its percentiles and frees its histograms. */
+  window(second: number, schedule: LoadSchedule): LoadWindow {
+    const counts = this.at(second * 1000)
+    let summary = this.summaries[second]
+    if (summary === undefined) {
+      const latency = counts.latency.summary()
+      summary = { latency: { p50Ms: latency.p50Ms, p99Ms: latency.p99Ms, maxMs: latency.maxMs }, latenessP99Ms: counts.lateness.summary().p99Ms }
+      this.summaries[second] = summary
+      counts.latency.destroy()
+      counts.lateness.destroy()
+      this.counts[second] = { ...counts, latency: this.sink.latency, lateness: this.sink.lateness }
+    }
+    return {
+      second,
+      target: schedule.dueBetween(second * 1000, (second + 1) * 1000),
+      sent: counts.sent,
+      completed: counts.completed,
+      rejected: counts.rejected,
+      errors: counts.errors,
+      latency: summary.latency,
+      latenessP99Ms: summary.latenessP99Ms,
+    }
+  }
+
+  destroy(): void {
+    for (const counts of this.counts) {
+      if (counts.latency !== this.sink.latency) counts.latency.destroy()
+      if (counts.lateness !== this.sink.lateness) counts.lateness.destroy()
+    }
+    this.sink.latency.destroy()
+    this.sink.lateness.destroy()
   }
 }
 

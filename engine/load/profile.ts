@@ -10,11 +10,12 @@ import type { ProfileKind } from './profiles/profileKind.js'
 import { ramp } from './profiles/ramp.js'
 import { spike } from './profiles/spike.js'
 import { steps } from './profiles/steps.js'
+import { parseRealistic, realisticUsage } from './profiles/realistic.js'
 import { RateSchedule } from './rateSchedule.js'
 
 const kinds: readonly ProfileKind[] = [constant, ramp, steps, spike]
 
-export const profileNames: readonly string[] = kinds.map((kind) => kind.name)
+export const profileNames: readonly string[] = [...kinds.map((kind) => kind.name), 'realistic']
 
 export interface LoadProfile {
   readonly name: string
@@ -23,13 +24,31 @@ export interface LoadProfile {
   readonly schedule: RateSchedule
 }
 
+/**
+ * A profile of either sort: a rate over wall time, or the city's own curve at a clock speed
+ * (whose rate is known only as the city makes it).
+ */
+export type AnyLoadProfile =
+  | ({ readonly sort: 'rate' } & LoadProfile)
+  | { readonly sort: 'realistic'; readonly name: 'realistic'; readonly text: string; readonly simulatedMinutes: number; readonly durationMs: number }
+
+export function parseAnyProfile(text: string, where: string): AnyLoadProfile {
+  if (text.length > profileTextMax) throw new UserError(`${where}: a profile is at most ${profileTextMax} characters`)
+  if (text === 'realistic' || text.startsWith('realistic:')) {
+    if (text === 'realistic') throw new UserError(`${where}: write ${realisticUsage}, like realistic:1d/10m`)
+    return { sort: 'realistic', name: 'realistic', text, ...parseRealistic(text.slice('realistic:'.length), `${where} "${text}"`) }
+  }
+  return { sort: 'rate', ...parseProfile(text, where) }
+}
+
+/** A rate profile (constant, ramp, steps, spike). */
 export function parseProfile(text: string, where: string): LoadProfile {
   if (text.length > profileTextMax) throw new UserError(`${where}: a profile is at most ${profileTextMax} characters`)
   const colon = text.indexOf(':')
   const name = colon < 0 ? text : text.slice(0, colon)
   const kind = kinds.find((candidate) => candidate.name === name)
   if (kind === undefined) {
-    throw new UserError(`${where}: unknown profile "${name}" (known: ${kinds.map((known) => known.usage).join('; ')})`)
+    throw new UserError(`${where}: unknown profile "${name}" (known: ${[...kinds.map((known) => known.usage), realisticUsage].join('; ')})`)
   }
   if (colon < 0) throw new UserError(`${where}: write ${kind.usage}`)
   const segments = kind.parse(text.slice(colon + 1), `${where} "${text}"`)

@@ -21,7 +21,27 @@ export interface RateSegment {
   readonly toTps: number
 }
 
-export class RateSchedule {
+/**
+ * What the open model needs of a schedule: when each transfer is due. A RateSchedule knows all
+ * its transfers at once; the realistic one (TickSchedule) learns them as the city makes them.
+ */
+export interface LoadSchedule {
+  readonly durationMs: number
+  /** Transfers in the schedule; for one that learns as it goes, those known so far (all, after `complete`). */
+  readonly transfers: number
+  /** Transfers whose send time is at or before `elapsedMs`. */
+  dueCount(elapsedMs: number): number
+  /** Transfers whose send time falls in [fromMs, toMs). */
+  dueBetween(fromMs: number, toMs: number): number
+  /** When transfer `n` (0-based, below `transfers`) is due. */
+  sendTimeMs(n: number): number
+  /** The target rate at `elapsedMs`, transfers per second. */
+  rateAt(elapsedMs: number): number
+  /** Waits until every transfer of the schedule is known. */
+  complete?(): Promise<void>
+}
+
+export class RateSchedule implements LoadSchedule {
   readonly durationMs: number
   /** Transfers in the schedule: every n below the integral over its whole duration. */
   readonly transfers: number

@@ -3,6 +3,9 @@
  * Aggregates only: no row of it describes one resident.
  */
 import type { ResultCodeName, TransferKindName } from '../ledger/index.js'
+import type { ThresholdResult } from '../load/threshold.js'
+import type { DistrictFigures } from '../metrics/districtCounters.js'
+import type { LatencySummary } from '../metrics/latencyHistogram.js'
 
 export interface KindFigures {
   submitted: number
@@ -17,8 +20,13 @@ export interface RunSummary {
   readonly seed: number
   /** sha256 of the ordered transfer stream and its result codes. */
   readonly digest: string
-  /** `flat-out`: ticks run as fast as they go; the intents and, on the memory ledger, the outcomes are reproducible. */
-  readonly mode: 'flat-out'
+  /**
+   * `flat-out`: ticks run as fast as they go; the intents and, on the memory ledger, the outcomes
+   * are reproducible, and the digest covers both. `load`: the open model sends the city's payments
+   * at a target rate; the payments are reproducible and the digest covers them as made (without
+   * results, which depend on timing).
+   */
+  readonly mode: 'flat-out' | 'load'
   readonly ledger: string
   readonly workers: number
   readonly scale: number
@@ -49,6 +57,8 @@ export interface RunSummary {
     readonly peakPerMinute: number
     readonly peakAt: string
   }
+  /** Payments by the payer's district (residents by home, merchants by their own). */
+  readonly districts: readonly DistrictFigures[]
   readonly wallSeconds: number
   readonly phases: { readonly synthesisSeconds: number; readonly simulationSeconds: number; readonly auditSeconds: number }
   readonly throughput: { readonly transfersPerSecond: number }
@@ -71,6 +81,80 @@ export interface RunSummary {
     readonly byKind: Record<TransferKindName, { readonly debitsFen: number; readonly creditsFen: number; readonly acceptedFen: number }>
     readonly pendingFen: number
   }
+  /** Present in load mode: the open model's figures. */
+  readonly load?: LoadSection
+}
+
+export interface LoadSection {
+  /** The profile as written, and its sort: a rate over wall time, or the city's own curve. */
+  readonly profile: string
+  readonly sort: 'rate' | 'realistic'
+  /** How long the schedule ran (less than planned if a threshold stopped it). */
+  readonly durationSeconds: number
+  readonly plannedSeconds: number
+  /** The threshold that stopped the run early (abortOnFail), if one did. */
+  readonly abortedBy?: string
+  readonly inFlightMax: number
+  readonly targetTps: { readonly mean: number; readonly peak: number }
+  /** Results per second of the schedule's duration. */
+  readonly achievedTps: number
+  readonly intended: number
+  readonly sent: number
+  /** Intended but never sent: the generator fell behind. */
+  readonly dropped: number
+  readonly completed: number
+  /** Transfers whose call failed without a result. */
+  readonly errors: number
+  /** Still unanswered after the graceful stop. */
+  readonly unanswered: number
+  readonly rejected: number
+  /** Largest miss of the target in any whole second after the first, %. */
+  readonly pacingErrorPct: number
+  /** From intended send time to result, over all transfers and by kind. */
+  readonly latencyMs: { readonly overall: LatencySummary; readonly byKind: Partial<Record<TransferKindName, LatencySummary>> }
+  /** From intended to actual send time. */
+  readonly lateMs: LatencySummary
+  /** False when the generator fell behind: the figures are not those of the target load. */
+  readonly valid: boolean
+  readonly invalidReasons: readonly string[]
+  readonly thresholds: readonly ThresholdResult[]
+  readonly thresholdsOk: boolean
+  /** Simulated time covered by the payments sent, and its speed against the wall clock. */
+  readonly simulated: { readonly to: string; readonly minutes: number; readonly speed: number }
+  /** Institutional evenings (redemptions, nightly top-ups) run beside the stream. */
+  readonly evenings: number
+}
+
+/** One second of a load run: a row of metrics.csv and a point of the report's charts. */
+export interface LoadSecond {
+  readonly second: number
+  readonly targetTps: number
+  readonly sentTps: number
+  readonly completedTps: number
+  readonly rejected: number
+  readonly errors: number
+  readonly p50Ms: number
+  readonly p99Ms: number
+  readonly maxMs: number
+  readonly lateP99Ms: number
+  /** Local simulated time the stream had reached at the end of the second. */
+  readonly simulatedAt: string
+}
+
+/** Once a second during a load run. */
+export interface LoadProgress {
+  readonly second: number
+  readonly plannedSeconds: number
+  readonly window: LoadSecond
+  /** Over the run so far. */
+  readonly p99Ms: number
+  readonly completed: number
+  readonly rejected: number
+  readonly errors: number
+  /** Due and not yet sent. */
+  readonly behind: number
+  /** Simulated seconds per wall second, over the run so far. */
+  readonly speed: number
 }
 
 export interface RunProgress {

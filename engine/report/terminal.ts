@@ -2,7 +2,8 @@
  * Terminal views of a run: a one-line progress bar redrawn in place, and the summary table.
  */
 import { resultCodes, transferKinds } from '../ledger/index.js'
-import type { RunProgress, RunSummary } from './summary.js'
+import type { LatencySummary } from '../metrics/latencyHistogram.js'
+import type { LoadProgress, RunProgress, RunSummary } from './summary.js'
 
 const barWidth = 28
 
@@ -23,6 +24,56 @@ export function progressLine(progress: RunProgress): string {
   return `${bar} ${(done * 100).toFixed(0).padStart(3)}%  ${clock}  ${compact(progress.submitted)} transfers  ${compact(progress.rejected)} rejected  ${compact(rate)}/s`
 }
 
+/** Once a second in a load run: achieved against target, p99, rejections, what is behind, the simulated clock. */
+export function loadProgressLine(progress: LoadProgress): string {
+  const { window } = progress
+  const done = progress.plannedSeconds === 0 ? 1 : Math.min(1, progress.second / progress.plannedSeconds)
+  const filled = Math.round(done * 16)
+  const bar = '█'.repeat(filled) + '░'.repeat(16 - filled)
+  const rejectedShare = progress.completed === 0 ? 0 : (progress.rejected / progress.completed) * 100
+  return (
+    `${bar} ${String(progress.second).padStart(4)}/${Math.ceil(progress.plannedSeconds)} s  ` +
+    `${compact(window.completedTps)}/s of ${compact(window.targetTps)}/s  p99 ${ms(window.p99Ms)} (run ${ms(progress.p99Ms)})  ` +
+    `rejected ${rejectedShare.toFixed(1)}%  ${progress.errors > 0 ? `errors ${compact(progress.errors)}  ` : ''}behind ${compact(progress.behind)}  ` +
+    `sim ${window.simulatedAt.slice(5, 16).replace('T', ' ')} ×${progress.speed >= 10 ? progress.speed.toFixed(0) : progress.speed.toFixed(1)}`
+  )
+}
+
+function ms(value: number): string {
+  return value >= 100 ? `${value.toFixed(0)} ms` : `${value.toFixed(value >= 10 ? 1 : 2)} ms`
+}
+
+/** The load part of the summary: the rate, the drops, latency overall and by kind, the gates. */
+function loadLines(summary: RunSummary): string[] {
+  const load = summary.load
+  if (load === undefined) return []
+  const lines: string[] = []
+  lines.push(
+    `load       ${load.profile}: ${load.durationSeconds.toFixed(1)} s${load.abortedBy === undefined ? '' : ` (stopped early: ${load.abortedBy} failed)`}, ` +
+      `target ${grouped(load.targetTps.mean)}/s (peak ${grouped(load.targetTps.peak)}/s), achieved ${grouped(load.achievedTps)}/s, pacing error ${load.pacingErrorPct.toFixed(2)}%`,
+  )
+  lines.push(
+    `sent       ${grouped(load.sent)} of ${grouped(load.intended)} intended, dropped ${grouped(load.dropped)}, errors ${grouped(load.errors)}, unanswered ${grouped(load.unanswered)}, rejected ${grouped(load.rejected)}; late p99 ${ms(load.lateMs.p99Ms)}, max ${ms(load.lateMs.maxMs)}`,
+  )
+  lines.push(`simulated  ${load.simulated.minutes.toFixed(1)} minutes covered, ${load.simulated.speed.toFixed(1)} simulated seconds per second; ${load.evenings} evening${load.evenings === 1 ? '' : 's'} of the institutions`)
+  lines.push('')
+  const rows: string[][] = [['latency from intended send', 'count', 'p50', 'p90', 'p99', 'p99.9', 'max']]
+  const row = (name: string, figures: LatencySummary) => [name, grouped(figures.count), ms(figures.p50Ms), ms(figures.p90Ms), ms(figures.p99Ms), ms(figures.p999Ms), ms(figures.maxMs)]
+  rows.push(row('all', load.latencyMs.overall))
+  for (const kind of transferKinds) {
+    const figures = load.latencyMs.byKind[kind]
+    if (figures !== undefined) rows.push(row(`  ${kind}`, figures))
+  }
+  lines.push(...table(rows))
+  if (load.thresholds.length > 0) {
+    lines.push('')
+    for (const check of load.thresholds) lines.push(`threshold  ${check.ok ? 'pass' : 'FAIL'}  ${check.threshold}  (${check.unit === 'ms' ? ms(check.actual) : check.unit === '%' ? `${check.actual.toFixed(3)}%` : grouped(check.actual)})`)
+  }
+  lines.push(`valid      ${load.valid ? 'yes: the generator kept the schedule' : `NO: ${load.invalidReasons.join('; ')}`}`)
+  lines.push('')
+  return lines
+}
+
 export function summaryTable(summary: RunSummary): string {
   const lines: string[] = []
   const { transfers, conservation } = summary
@@ -32,6 +83,7 @@ export function summaryTable(summary: RunSummary): string {
     `agents     ${grouped(summary.agents.residents)} residents (${grouped(summary.agents.adopted)} with e-CNY, ${grouped(summary.agents.riders)} riders), ${grouped(summary.agents.merchants)} merchants, ${summary.agents.institutions} institutions`,
   )
   lines.push('')
+  lines.push(...loadLines(summary))
   const rows: string[][] = [['kind', 'submitted', 'accepted', 'rejected', 'accepted ¥']]
   for (const kind of transferKinds) {
     const figures = transfers.byKind[kind]

@@ -1,2 +1,3 @@
-export { runScenario, type RunOptions } from './runScenario.js'
+export { openCity, runScenario, OpenedCity, type CityOptions, type RunOptions } from './runScenario.js'
+export { latenessToleranceMs, type LoadRunOptions } from './driveLoad.js'
 export { planRun, planScenario, apportion, type Plan, type PlanOptions } from './plan.js'

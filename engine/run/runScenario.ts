@@ -17,9 +17,11 @@ import { assert } from '../assert.js'
 import { allocateAgentIndex, unpackIntents, type AgentIndexBuffers, type PackedIntents } from '../behaviour/index.js'
 import { createLedger, transferKinds, type LedgerCore, type LedgerOptions, type LedgerTotals, type TransferBatch, type TransferKindName } from '../ledger/index.js'
 import { chunksInFlightMax, lookupBatchMax, segmentCount, ticksPerChunk, transferBatchMax, transfersPerRunMax, workersMax } from '../limits.js'
+import { UserError } from '../errors.js'
+import { DistrictCounters } from '../metrics/districtCounters.js'
 import { TransferCounters } from '../metrics/transferCounters.js'
 import { allocatePopulation, synthesizeMerchants, viewPopulation, type Population } from '../population/index.js'
-import type { RunProgress, RunSummary } from '../report/summary.js'
+import type { LoadSection, RunProgress, RunSummary } from '../report/summary.js'
 import { isLastTickOfDay, isoMinute, type NowMs } from '../time/index.js'
 import type { LoadedScenario } from '../../scenarios/loader.js'
 import {
@@ -34,116 +36,191 @@ import {
   sweptAccounts,
   type InstitutionNeeds,
 } from './institutions.js'
+import { driveLoad, type LoadRunOptions } from './driveLoad.js'
 import { planScenario, type Plan } from './plan.js'
 import { SimPool } from './simPool.js'
 import { TickBatch } from './tickBatch.js'
 
-export interface RunOptions {
+export interface CityOptions {
   readonly seed?: number | undefined
   readonly residents?: number | undefined
   readonly workers: number
-  readonly ledger?: string | undefined
-  /** Builds the ledger instead of looking `ledger` up in the registry: for embedding and tests. */
-  readonly ledgerFactory?: ((options: LedgerOptions) => LedgerCore) | undefined
   /** Wall clock for durations; the engine reads no clock of its own. */
   readonly now: NowMs
   readonly onProgress?: ((progress: RunProgress) => void) | undefined
 }
 
+export interface RunOptions extends CityOptions {
+  readonly ledger?: string | undefined
+  /** Builds the ledger instead of looking `ledger` up in the registry: for embedding and tests. */
+  readonly ledgerFactory?: ((options: LedgerOptions) => LedgerCore) | undefined
+  /** Drive the ledger with the open model instead of running the period flat out. */
+  readonly load?: LoadRunOptions | undefined
+}
+
 export async function runScenario(loaded: LoadedScenario, options: RunOptions): Promise<RunSummary> {
+  const city = await openCity(loaded, options)
+  try {
+    return await city.run(options)
+  } finally {
+    await city.close()
+  }
+}
+
+/**
+ * A city built once (plan, population, agent index, workers), on which runs are made, each on a
+ * freshly opened ledger from the same opening: a run, or each trial of a capacity search.
+ */
+export async function openCity(loaded: LoadedScenario, options: CityOptions): Promise<OpenedCity> {
   assert(Number.isInteger(options.workers) && options.workers >= 1 && options.workers <= workersMax, 'workers was validated')
   const startedMs = options.now()
   const { city, plan } = planScenario(loaded, { seed: options.seed, residents: options.residents })
   const buffers = allocatePopulation(plan.residents, plan.merchants)
   const population = viewPopulation(buffers)
-  const ledgerOptions: LedgerOptions = {
-    accountsMax: plan.accounts.count,
-    tiers: plan.tiers,
-    utcOffsetMinutes: plan.clock.utcOffsetMinutes,
-  }
-  const ledger = options.ledgerFactory?.(ledgerOptions) ?? createLedger(options.ledger ?? 'memory', ledgerOptions)
   const pool = new SimPool(options.workers, { plan, buffers })
-  const counters = new TransferCounters(plan.accounts.issuer)
-  const progress = (phase: RunProgress['phase'], tick: number) =>
-    options.onProgress?.({
-      phase,
-      tick,
-      ticks: plan.clock.ticks,
-      simulatedAt: isoMinute(plan.clock, tick),
-      submitted: counters.submitted,
-      accepted: counters.accepted,
-      rejected: counters.rejected,
-      wallSeconds: (options.now() - startedMs) / 1000,
-    })
   try {
-    progress('building', 0)
+    options.onProgress?.(progressOf(plan, 'building', 0, undefined, 0))
     const synthesis = Promise.all(plan.segments.map((segment) => pool.synthesize(segment.index)))
     synthesis.catch(() => undefined) // awaited below; this only keeps a failure meanwhile from going unhandled
     for (const segment of plan.segments) synthesizeMerchants(plan, city, population, segment)
     const index = allocateAgentIndex(await synthesis)
     await Promise.all(plan.segments.map((segment) => pool.index(segment.index, index)))
-    const needs = institutionNeeds(plan, population)
-    const synthesizedMs = options.now()
+    return new OpenedCity(plan, population, index, institutionNeeds(plan, population), pool, options, startedMs, (options.now() - startedMs) / 1000)
+  } catch (error) {
+    await pool.close()
+    throw error
+  }
+}
 
-    progress('opening', 0)
-    await ledger.open()
-    const accounts = await ledger.createAccounts(accountBatch(plan, population))
-    assert(
-      accounts.code.every((code) => code === 0),
-      'every planned account opens',
-    )
-    const digest = createHash('sha256')
-    const driver = new TickDriver(plan, population, index, needs, ledger, counters, digest)
-    await driver.open(pool, index)
-    await driver.run(pool, index, (tick) => progress('running', tick))
-    await driver.settle()
-    const simulatedMs = options.now()
-    progress('auditing', plan.clock.ticks)
+function progressOf(plan: Plan, phase: RunProgress['phase'], tick: number, counters: TransferCounters | undefined, wallSeconds: number): RunProgress {
+  return {
+    phase,
+    tick,
+    ticks: plan.clock.ticks,
+    simulatedAt: isoMinute(plan.clock, tick),
+    submitted: counters?.submitted ?? 0,
+    accepted: counters?.accepted ?? 0,
+    rejected: counters?.rejected ?? 0,
+    wallSeconds,
+  }
+}
 
-    const conservation = await audit(ledger, plan, counters)
-    const doubleEntry = auditEntries(await ledger.totals(), counters)
-    const endedMs = options.now()
-    const wallSeconds = (endedMs - startedMs) / 1000
-    return {
-      scenario: plan.scenarioName,
-      seed: plan.seed,
-      digest: digest.digest('hex'),
-      mode: 'flat-out',
-      ledger: ledger.name,
-      workers: options.workers,
-      scale: plan.scale,
-      agents: {
-        residents: plan.residents,
-        adopted: needs.adopted,
-        merchants: plan.merchants,
-        riders: needs.riders,
-        institutions: plan.accounts.merchantFirst,
-      },
-      simulated: { from: isoMinute(plan.clock, 0), to: isoMinute(plan.clock, plan.clock.ticks), minutes: plan.clock.ticks },
-      transfers: {
-        submitted: counters.submitted,
-        accepted: counters.accepted,
-        rejected: counters.rejected,
-        byKind: counters.byKind(),
-        byReason: counters.byReason(),
-      },
-      demand: {
-        perHour: driver.perHour,
-        peakPerMinute: driver.peakPerMinute,
-        peakAt: isoMinute(plan.clock, driver.peakTick),
-      },
-      wallSeconds,
-      phases: {
-        synthesisSeconds: (synthesizedMs - startedMs) / 1000,
-        simulationSeconds: (simulatedMs - synthesizedMs) / 1000,
-        auditSeconds: (endedMs - simulatedMs) / 1000,
-      },
-      throughput: { transfersPerSecond: wallSeconds > 0 ? Math.round(counters.submitted / wallSeconds) : 0 },
-      conservation,
-      doubleEntry,
+export class OpenedCity {
+  private runs = 0
+
+  constructor(
+    readonly plan: Plan,
+    private readonly population: Population,
+    private readonly index: AgentIndexBuffers,
+    private readonly needs: InstitutionNeeds,
+    private readonly pool: SimPool,
+    private readonly options: CityOptions,
+    private readonly startedMs: number,
+    private readonly synthesisSeconds: number,
+  ) {}
+
+  /** Opens a fresh ledger, opens the city's accounts and money on it, runs, audits and closes it. */
+  async run(options: Omit<RunOptions, keyof CityOptions>): Promise<RunSummary> {
+    const { plan, population, index, needs, pool } = this
+    const now = this.options.now
+    // The first run's wall time includes building the city; a later one's starts at its own opening.
+    const startedMs = this.runs++ === 0 ? this.startedMs : now()
+    const synthesisSeconds = startedMs === this.startedMs ? this.synthesisSeconds : 0
+    if (options.load?.profile.sort === 'realistic' && options.load.profile.simulatedMinutes > plan.clock.ticks) {
+      throw new UserError(`${options.load.where}: "${options.load.profile.text}" covers ${options.load.profile.simulatedMinutes} simulated minutes, more than the scenario's period of ${plan.clock.ticks}`)
     }
-  } finally {
-    await Promise.allSettled([pool.close(), ledger.close()])
+    const ledgerOptions: LedgerOptions = {
+      accountsMax: plan.accounts.count,
+      tiers: plan.tiers,
+      utcOffsetMinutes: plan.clock.utcOffsetMinutes,
+    }
+    const ledger = options.ledgerFactory?.(ledgerOptions) ?? createLedger(options.ledger ?? 'memory', ledgerOptions)
+    const counters = new TransferCounters(plan.accounts.issuer)
+    const districts = new DistrictCounters(
+      plan.districts.map((district) => district.name),
+      plan.accounts,
+      population,
+    )
+    const progress = (phase: RunProgress['phase'], tick: number) => this.options.onProgress?.(progressOf(plan, phase, tick, counters, (now() - startedMs) / 1000))
+    try {
+      progress('opening', 0)
+      await ledger.open()
+      const accounts = await ledger.createAccounts(accountBatch(plan, population))
+      assert(
+        accounts.code.every((code) => code === 0),
+        'every planned account opens',
+      )
+      const digest = createHash('sha256')
+      const workload = createHash('sha256')
+      const driver = new TickDriver(plan, population, index, needs, ledger, counters, districts, digest)
+      await driver.open(pool, index)
+      const loadStartedMs = now()
+      let load: LoadSection | undefined
+      if (options.load === undefined) {
+        await driver.run(pool, index, (tick) => progress('running', tick))
+      } else {
+        // The payments as made: the same for a seed and profile whatever the timing, unlike the results.
+        load = await driveLoad({ plan, pool, index, ledger, driver, counters, districts, digest: workload, now, load: options.load })
+      }
+      await driver.settle()
+      const simulatedMs = now()
+      progress('auditing', plan.clock.ticks)
+
+      const conservation = await audit(ledger, plan, counters)
+      const doubleEntry = auditEntries(await ledger.totals(), counters)
+      const endedMs = now()
+      const wallSeconds = (endedMs - startedMs) / 1000
+      const simulated =
+        load === undefined
+          ? { from: isoMinute(plan.clock, 0), to: isoMinute(plan.clock, plan.clock.ticks), minutes: plan.clock.ticks }
+          : { from: isoMinute(plan.clock, 0), to: load.simulated.to, minutes: load.simulated.minutes }
+      return {
+        scenario: plan.scenarioName,
+        seed: plan.seed,
+        digest: (load === undefined ? digest : workload).digest('hex'),
+        mode: load === undefined ? 'flat-out' : 'load',
+        ledger: ledger.name,
+        workers: this.options.workers,
+        scale: plan.scale,
+        agents: {
+          residents: plan.residents,
+          adopted: needs.adopted,
+          merchants: plan.merchants,
+          riders: needs.riders,
+          institutions: plan.accounts.merchantFirst,
+        },
+        simulated,
+        transfers: {
+          submitted: counters.submitted,
+          accepted: counters.accepted,
+          rejected: counters.rejected,
+          byKind: counters.byKind(),
+          byReason: counters.byReason(),
+        },
+        demand: {
+          perHour: driver.perHour,
+          peakPerMinute: driver.peakPerMinute,
+          peakAt: isoMinute(plan.clock, driver.peakTick),
+        },
+        districts: districts.figures(),
+        wallSeconds,
+        phases: {
+          synthesisSeconds,
+          simulationSeconds: (simulatedMs - loadStartedMs) / 1000,
+          auditSeconds: (endedMs - simulatedMs) / 1000,
+        },
+        throughput: { transfersPerSecond: wallSeconds > 0 ? Math.round(counters.submitted / wallSeconds) : 0 },
+        conservation,
+        doubleEntry,
+        ...(load === undefined ? {} : { load }),
+      }
+    } finally {
+      await ledger.close()
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.close()
   }
 }
 
@@ -176,6 +253,7 @@ class TickDriver {
     private readonly needs: InstitutionNeeds,
     private readonly ledger: LedgerCore,
     private readonly counters: TransferCounters,
+    private readonly districts: DistrictCounters,
     private readonly digest: ReturnType<typeof createHash>,
   ) {
     this.batches = [new TickBatch(transferBatchMax), new TickBatch(transferBatchMax)]
@@ -236,12 +314,25 @@ class TickDriver {
     }
     const payments = batch.count
     this.batchSettled[turn] = this.send(batch, tick, 0, payments)
+    this.noteDemand(tick, payments)
+    if (isLastTickOfDay(plan.clock, tick) || tick === plan.clock.ticks - 1) await this.endOfDay(tick)
+  }
+
+  /** Counts a tick's payments into the demand curve. */
+  noteDemand(tick: number, payments: number): void {
     this.perHour[Math.floor(tick / 60)] = (this.perHour[Math.floor(tick / 60)] as number) + payments
     if (payments > this.peakPerMinute) {
       this.peakPerMinute = payments
       this.peakTick = tick
     }
-    if (isLastTickOfDay(plan.clock, tick) || tick === plan.clock.ticks - 1) await this.endOfDay(tick)
+  }
+
+  /** Ids for `count` transfers sent by someone else (the load stream), in order: the first of them. */
+  allocateIds(count: number): number {
+    assert(this.nextId + count <= transfersPerRunMax, 'transfer ids fit a Uint32')
+    const first = this.nextId
+    this.nextId += count
+    return first
   }
 
   /** Waits for every call made so far to be applied and counted. */
@@ -250,7 +341,7 @@ class TickDriver {
   }
 
   /** The end of a day, in the steps of institutions.ts; each step reads the balances the last one left. */
-  private async endOfDay(tick: number): Promise<void> {
+  async endOfDay(tick: number): Promise<void> {
     const { plan, evening } = this
     const walletOf = (index: number) => plan.accounts.residentFirst + (this.adopted[index] as number)
     // 1. Redemptions, a slice of swept accounts at a time.
@@ -306,6 +397,7 @@ class TickDriver {
       this.counted = this.counted.then(async () => {
         const results = await applied
         this.counters.count(transfers.count, transfers.debit, transfers.credit, transfers.amountFen, transfers.kind, results.code)
+        this.districts.count(transfers, results.code)
         digestBatch(this.digest, transfers, results.code)
       })
     }
@@ -315,8 +407,9 @@ class TickDriver {
   }
 }
 
-function digestBatch(digest: ReturnType<typeof createHash>, batch: TransferBatch, code: Uint8Array): void {
-  for (const column of [batch.id, batch.debit, batch.credit, batch.amountFen, batch.minute, batch.kind, code]) {
+/** Digests the batch's columns and, when given, its result codes. */
+export function digestBatch(digest: ReturnType<typeof createHash>, batch: TransferBatch, code?: Uint8Array): void {
+  for (const column of [batch.id, batch.debit, batch.credit, batch.amountFen, batch.minute, batch.kind, ...(code === undefined ? [] : [code])]) {
     digest.update(new Uint8Array(column.buffer, column.byteOffset, column.byteLength))
   }
 }

@@ -87,7 +87,7 @@ describe('a rate schedule', () => {
 describe('profiles', () => {
   it('reads constant, ramp, steps and spike into their segments', () => {
     // Proves each profile kind's spec, with the rates and durations it names.
-    expect(profileNames).toEqual(['constant', 'ramp', 'steps', 'spike'])
+    expect(profileNames).toEqual(['constant', 'ramp', 'steps', 'spike', 'realistic'])
     expect(parseProfile('constant:200k/60s', '--profile').schedule.segments).toEqual([{ durationMs: 60_000, fromTps: 200_000, toTps: 200_000 }])
     expect(parseProfile('ramp:10000..500000/120s', '--profile').schedule.segments).toEqual([{ durationMs: 120_000, fromTps: 10_000, toTps: 500_000 }])
     expect(parseProfile('steps:10k/30s,50k/30s,100k/1m', '--profile').schedule.segments).toEqual([
@@ -108,7 +108,7 @@ describe('profiles', () => {
   it('refuses unknown and malformed profiles with the usage of the kind, naming where they came from', () => {
     // Proves the errors a user sees: the flag, the text, and how to write it.
     expect(userError(() => parseProfile('sine:1k/10s', '--profile'))).toBe(
-      '--profile: unknown profile "sine" (known: constant:<tps>/<duration>; ramp:<from tps>..<to tps>/<duration>; steps:<tps>/<duration>,<tps>/<duration>,...; spike:<base tps>..<peak tps>/<duration>@<spike start>+<spike length>)',
+      '--profile: unknown profile "sine" (known: constant:<tps>/<duration>; ramp:<from tps>..<to tps>/<duration>; steps:<tps>/<duration>,<tps>/<duration>,...; spike:<base tps>..<peak tps>/<duration>@<spike start>+<spike length>; realistic:<simulated span>/<duration>)',
     )
     expect(userError(() => parseProfile('ramp', '--profile'))).toBe('--profile: write ramp:<from tps>..<to tps>/<duration>')
     expect(userError(() => parseProfile('ramp:10k/60s', '--profile'))).toContain('--profile "ramp:10k/60s": write ramp:')

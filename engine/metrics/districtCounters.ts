@@ -1,0 +1,57 @@
+/**
+ * Payments by the payer's district: a resident's home district, or a merchant's own. Institutions'
+ * transfers (issuance, payroll, top-ups from banks, redemptions) have no payer district and are
+ * left out. Aggregates only: a row is a district, never a resident.
+ */
+import { ResultCode, type TransferBatch } from '../ledger/index.js'
+import type { Population } from '../population/index.js'
+import type { AccountLayout } from '../run/plan.js'
+
+export interface DistrictFigures {
+  readonly district: string
+  readonly payments: number
+  readonly accepted: number
+  readonly rejected: number
+  /** Accepted amount, fen. */
+  readonly amountFen: number
+}
+
+export class DistrictCounters {
+  private readonly payments: Float64Array
+  private readonly accepted: Float64Array
+  private readonly amountFen: Float64Array
+
+  constructor(
+    private readonly names: readonly string[],
+    private readonly accounts: AccountLayout,
+    private readonly population: Population,
+  ) {
+    this.payments = new Float64Array(names.length)
+    this.accepted = new Float64Array(names.length)
+    this.amountFen = new Float64Array(names.length)
+  }
+
+  count(batch: TransferBatch, code: Uint8Array): void {
+    const { residentFirst, merchantFirst } = this.accounts
+    const { home, merchantDistrict } = this.population
+    for (let index = 0; index < batch.count; index++) {
+      const payer = batch.debit[index] as number
+      let district: number
+      if (payer >= residentFirst) district = home[payer - residentFirst] as number
+      else if (payer >= merchantFirst) district = merchantDistrict[payer - merchantFirst] as number
+      else continue
+      this.payments[district] = (this.payments[district] as number) + 1
+      if (code[index] !== ResultCode.ok) continue
+      this.accepted[district] = (this.accepted[district] as number) + 1
+      this.amountFen[district] = (this.amountFen[district] as number) + (batch.amountFen[index] as number)
+    }
+  }
+
+  figures(): DistrictFigures[] {
+    return this.names.map((district, index) => {
+      const payments = this.payments[index] as number
+      const accepted = this.accepted[index] as number
+      return { district, payments, accepted, rejected: payments - accepted, amountFen: this.amountFen[index] as number }
+    })
+  }
+}

@@ -1,0 +1,180 @@
+/**
+ * What `citytwin capacity` reports: the knee (the highest rate that held the SLO over a sustained
+ * window) with its evidence, every trial's rate against its latency, pass or fail and why; as a
+ * terminal table, capacity.json and capacity.html (a table and a rate-vs-latency chart).
+ */
+import { promises as fs } from 'node:fs'
+import path from 'node:path'
+import type { CapacityResult, CapacityTrial, Threshold } from '../load/index.js'
+import type { Plan } from '../run/plan.js'
+import { escapeHtml, lineChart } from './charts.js'
+import type { RunSummary } from './summary.js'
+import { grouped } from './terminal.js'
+
+export interface CapacityTrialFigures extends CapacityTrial {
+  readonly p50Ms: number
+  readonly p999Ms: number
+  readonly maxMs: number
+  readonly lateP99Ms: number
+  readonly dropped: number
+  readonly rejectedPct: number
+  /** Why the trial failed: each failed SLO threshold, and the reasons the load was invalid. */
+  readonly failed: readonly string[]
+}
+
+export interface CapacityReport {
+  readonly scenario: string
+  readonly seed: number
+  readonly ledger: string
+  readonly residents: number
+  readonly slo: readonly string[]
+  readonly windowSeconds: number
+  /** Each trial ran this long at its rate before the judged window. */
+  readonly warmupSeconds: number
+  readonly outcome: CapacityResult['outcome']
+  readonly kneeTps: number
+  /** The lowest rate that failed; null when none did. */
+  readonly failedTps: number | null
+  readonly trials: readonly CapacityTrialFigures[]
+}
+
+/** A trial's figures from its run: it holds when every SLO threshold passed and the load was valid. */
+export function capacityTrial(tps: number, summary: RunSummary): CapacityTrialFigures {
+  const load = summary.load
+  if (load === undefined) throw new Error('a capacity trial is a load run')
+  const failed = [...load.thresholds.filter((check) => !check.ok).map((check) => `${check.threshold} (was ${check.unit === 'ms' ? `${check.actual.toFixed(2)} ms` : check.unit === '%' ? `${check.actual.toFixed(3)}%` : check.actual})`), ...load.invalidReasons]
+  if (!summary.conservation.ok) failed.push('money was not conserved')
+  if (!summary.doubleEntry.ok) failed.push('double entry did not balance')
+  const overall = load.latencyMs.overall
+  return {
+    tps,
+    ok: failed.length === 0,
+    achievedTps: load.achievedTps,
+    p99Ms: overall.p99Ms,
+    p50Ms: overall.p50Ms,
+    p999Ms: overall.p999Ms,
+    maxMs: overall.maxMs,
+    lateP99Ms: load.lateMs.p99Ms,
+    dropped: load.dropped,
+    rejectedPct: load.completed === 0 ? 0 : (load.rejected / load.completed) * 100,
+    failed,
+  }
+}
+
+export function capacityReport(plan: Plan, flags: { ledger: string }, slo: readonly Threshold[], timing: { windowMs: number; warmupMs: number }, result: CapacityResult): CapacityReport {
+  return {
+    scenario: plan.scenarioName,
+    seed: plan.seed,
+    ledger: flags.ledger,
+    residents: plan.residents,
+    slo: slo.map((threshold) => threshold.text),
+    windowSeconds: timing.windowMs / 1000,
+    warmupSeconds: timing.warmupMs / 1000,
+    outcome: result.outcome,
+    kneeTps: result.kneeTps,
+    failedTps: Number.isFinite(result.failedTps) ? result.failedTps : null,
+    trials: result.trials as CapacityTrialFigures[],
+  }
+}
+
+export function trialLine(trial: CapacityTrialFigures): string {
+  return `trial ${grouped(trial.tps).padStart(10)}/s  ${trial.ok ? 'held' : 'FAILED'}  achieved ${grouped(trial.achievedTps)}/s  p99 ${trial.p99Ms.toFixed(2)} ms${trial.ok ? '' : `  (${trial.failed.join('; ')})`}`
+}
+
+export function verdictLine(report: CapacityReport): string {
+  switch (report.outcome) {
+    case 'found':
+      return `capacity   ${grouped(report.kneeTps)} transfers/s held ${report.slo.join(', ')} over ${report.windowSeconds} s; ${grouped(report.failedTps ?? 0)}/s did not`
+    case 'limit':
+      return `capacity   at least ${grouped(report.kneeTps)} transfers/s: every rate tried up to --max held ${report.slo.join(', ')}`
+    case 'none':
+      return `capacity   below ${grouped(report.failedTps ?? 0)} transfers/s: even the first rate failed ${report.slo.join(', ')}; lower --start`
+  }
+}
+
+export function capacityTable(report: CapacityReport): string {
+  const rows = [['target/s', 'achieved/s', 'p50 ms', 'p99 ms', 'p99.9 ms', 'max ms', 'dropped', 'rejected %', 'SLO']]
+  for (const trial of [...report.trials].sort((a, b) => a.tps - b.tps)) {
+    rows.push([
+      grouped(trial.tps),
+      grouped(trial.achievedTps),
+      trial.p50Ms.toFixed(2),
+      trial.p99Ms.toFixed(2),
+      trial.p999Ms.toFixed(2),
+      trial.maxMs.toFixed(1),
+      grouped(trial.dropped),
+      trial.rejectedPct.toFixed(2),
+      trial.ok ? 'held' : 'failed',
+    ])
+  }
+  const widths = (rows[0] as string[]).map((_, column) => Math.max(...rows.map((row) => (row[column] as string).length)))
+  const lines = rows.map((row) => row.map((cell, column) => cell.padStart(widths[column] as number)).join('  '))
+  return [`${report.scenario}  ·  seed ${report.seed}  ·  ${report.ledger} ledger  ·  ${grouped(report.residents)} residents  ·  ${report.windowSeconds} s per trial after ${report.warmupSeconds} s of warm-up`, '', ...lines, '', verdictLine(report)].join('\n')
+}
+
+export function renderCapacityReport(report: CapacityReport): string {
+  const trials = [...report.trials].sort((a, b) => a.tps - b.tps)
+  const chart = lineChart({
+    title: 'Latency against target rate',
+    xLabel: 'target transfers/s',
+    yLabel: 'latency, ms',
+    width: 540,
+    series: [
+      { name: 'p50', points: trials.map((trial) => [trial.tps, trial.p50Ms] as [number, number]) },
+      { name: 'p99', points: trials.map((trial) => [trial.tps, trial.p99Ms] as [number, number]) },
+      { name: 'p99.9', points: trials.map((trial) => [trial.tps, trial.p999Ms] as [number, number]) },
+    ],
+  })
+  const throughput = lineChart({
+    title: 'Achieved against target rate',
+    xLabel: 'target transfers/s',
+    yLabel: 'transfers/s',
+    width: 540,
+    series: [
+      { name: 'target', points: trials.map((trial) => [trial.tps, trial.tps] as [number, number]) },
+      { name: 'achieved', points: trials.map((trial) => [trial.tps, trial.achievedTps] as [number, number]) },
+    ],
+  })
+  const rows = trials
+    .map(
+      (trial) =>
+        `<tr class="${trial.ok ? 'held' : 'failed'}"><td>${grouped(trial.tps)}</td><td>${grouped(trial.achievedTps)}</td><td>${trial.p50Ms.toFixed(2)}</td><td>${trial.p99Ms.toFixed(2)}</td><td>${trial.p999Ms.toFixed(2)}</td><td>${trial.maxMs.toFixed(1)}</td><td>${grouped(trial.dropped)}</td><td>${trial.rejectedPct.toFixed(2)}</td><td>${trial.ok ? 'held' : `failed: ${escapeHtml(trial.failed.join('; '))}`}</td></tr>`,
+    )
+    .join('\n')
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Capacity: ${escapeHtml(report.scenario)}</title>
+<style>
+body { font: 15px/1.45 system-ui, sans-serif; color: #1d2330; margin: 2rem auto; max-width: 1180px; padding: 0 1rem; }
+h1 { font-size: 1.5rem; margin-bottom: .2rem; } .meta { color: #5b6473; }
+.verdict { font-size: 1.2rem; padding: .8rem 1rem; border-radius: 8px; background: #eef6ee; border: 1px solid #b9dcb9; margin: 1rem 0; }
+.verdict.none { background: #fbeeee; border-color: #e5b5b5; }
+table { border-collapse: collapse; width: 100%; margin: 1rem 0; } th, td { padding: .35rem .6rem; border-bottom: 1px solid #e3e6ec; text-align: right; }
+th { background: #f4f6f9; } td:last-child, th:last-child { text-align: left; } tr.failed td { color: #9b2c2c; }
+.charts { display: grid; grid-template-columns: 1fr 1fr; gap: 1rem; } svg { width: 100%; height: auto; }
+</style></head><body>
+<h1>Capacity of the ${escapeHtml(report.ledger)} ledger</h1>
+<div class="meta">${escapeHtml(report.scenario)} · seed ${report.seed} · ${grouped(report.residents)} residents · SLO ${escapeHtml(report.slo.join(', '))} over ${report.windowSeconds} s per trial, after ${report.warmupSeconds} s of warm-up</div>
+<div class="verdict ${report.outcome}">${escapeHtml(verdictLine(report).replace(/^capacity\s+/, ''))}</div>
+<div class="charts">${chart}${throughput}</div>
+<table><thead><tr><th>target/s</th><th>achieved/s</th><th>p50 ms</th><th>p99 ms</th><th>p99.9 ms</th><th>max ms</th><th>dropped</th><th>rejected %</th><th>SLO</th></tr></thead>
+<tbody>
+${rows}
+</tbody></table>
+<p class="meta">Each trial ran the city's payments at a constant target rate on a freshly opened ledger, open model: latency is measured from each transfer's intended send time. Trials in the order run: ${report.trials.map((trial) => grouped(trial.tps)).join(' → ')}.</p>
+</body></html>
+`
+}
+
+export async function writeCapacityFiles(folder: string, report: CapacityReport): Promise<{ json: string; report: string }> {
+  const json = path.join(folder, 'capacity.json')
+  const html = path.join(folder, 'capacity.html')
+  for (const [file, text] of [
+    [json, `${JSON.stringify(report, null, 2)}\n`],
+    [html, renderCapacityReport(report)],
+  ] as const) {
+    const temporary = `${file}.${process.pid}.tmp`
+    await fs.writeFile(temporary, text)
+    await fs.rename(temporary, file)
+  }
+  return { json, report: html }
+}

@@ -1,0 +1,220 @@
+/**
+ * A run folder's files: summary.json, metrics.csv and report.html, each written to a temporary
+ * name and renamed, so a crash never leaves half a file. `citytwin report runs/<id>` reads the
+ * first two back, vouches for them (they may have been edited, truncated or swapped) and renders
+ * the page again.
+ *
+ *   runs/<id>/
+ *     summary.json   RunSummary: the figures, and what the page is drawn from
+ *     metrics.csv    load: one row per second (needed to draw the page); flat-out: one per hour
+ *     report.html    the page, self-contained
+ */
+import { constants, promises as fs } from 'node:fs'
+import path from 'node:path'
+import { z } from 'zod'
+import { assert } from '../assert.js'
+import { UserError } from '../errors.js'
+import { resultCodes, transferKinds } from '../ledger/index.js'
+import { districtsMax, simulatedDaysMax, thresholdsMax } from '../limits.js'
+import { renderReport } from './html.js'
+import { metricsCsv, metricsCsvBytesMax, parseMetricsCsv } from './metricsCsv.js'
+import { writeSummary } from './runFolder.js'
+import type { LoadSecond, RunSummary } from './summary.js'
+
+export const summaryFile = 'summary.json'
+export const metricsFile = 'metrics.csv'
+export const reportFile = 'report.html'
+/** Bytes of a summary.json read back: far above any real one (aggregates only), far below harm. */
+export const summaryBytesMax = 64 * 1024 * 1024
+/** Reasons a load run may give for being invalid, as kept in a summary read back. */
+const invalidReasonsMax = 64
+/** Schema issues listed when a summary is refused: enough to see what it is, not a page of them. */
+const issuesShownMax = 10
+
+export interface RunFiles {
+  readonly summary: string
+  readonly metrics: string
+  readonly report: string
+}
+
+export async function writeRunFiles(folder: string, summary: RunSummary, seconds: readonly LoadSecond[] | undefined): Promise<RunFiles> {
+  assert((summary.mode === 'load') === (seconds !== undefined), 'a load run, and only a load run, has its seconds')
+  // The page first in memory: if drawing fails, no file of the run has changed.
+  const csv = metricsCsv(summary, seconds)
+  const page = renderReport(summary, seconds)
+  const summaryPath = await writeSummary(folder, summary)
+  const metrics = await writeAtomically(path.join(folder, metricsFile), csv)
+  const report = await writeAtomically(path.join(folder, reportFile), page)
+  return { summary: summaryPath, metrics, report }
+}
+
+/** A run folder's summary and, for a load run, its seconds; anything missing or not what it claims is a UserError naming the file. */
+export async function readRunFolder(folder: string): Promise<{ summary: RunSummary; seconds: LoadSecond[] | undefined }> {
+  let stat
+  try {
+    stat = await fs.stat(folder)
+  } catch (error) {
+    throw new UserError(`${folder}: cannot read the run folder (${describeFsError(error)})`)
+  }
+  if (!stat.isDirectory()) throw new UserError(`${folder}: not a run folder (it is a file)`)
+
+  const file = path.join(folder, summaryFile)
+  const text = await readBounded(file, summaryBytesMax)
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch (error) {
+    throw new UserError(`${file}: not JSON (${error instanceof Error ? error.message : String(error)})`)
+  }
+  const parsed = summarySchema.safeParse(json)
+  if (!parsed.success) {
+    const all = parsed.error.issues
+    const issues = all.slice(0, issuesShownMax).map((issue) => `${formatPath(issue.path) || '(top)'}: ${issue.message}`)
+    if (all.length > issuesShownMax) issues.push(`… and ${all.length - issuesShownMax} more`)
+    throw new UserError(`${file}: not the summary of a citytwin run`, issues)
+  }
+  const summary = parsed.data
+  if (summary.mode === 'flat-out') return { summary, seconds: undefined }
+
+  const csvFile = path.join(folder, metricsFile)
+  const seconds = parseMetricsCsv(await readBounded(csvFile, metricsCsvBytesMax), csvFile)
+  return { summary, seconds }
+}
+
+/** Draws report.html again from the folder's files; returns its path. */
+export async function renderRunFolder(folder: string): Promise<string> {
+  const { summary, seconds } = await readRunFolder(folder)
+  return writeAtomically(path.join(folder, reportFile), renderReport(summary, seconds))
+}
+
+/** Writes `text` beside `file` under a temporary name, then renames it over `file`. */
+async function writeAtomically(file: string, text: string): Promise<string> {
+  const temporary = `${file}.${process.pid}.tmp`
+  try {
+    await fs.writeFile(temporary, text)
+    await fs.rename(temporary, file)
+  } catch (error) {
+    await fs.rm(temporary, { force: true })
+    throw error
+  }
+  return file
+}
+
+/** A regular file's text, at most `bytesMax` bytes of UTF-8. */
+async function readBounded(file: string, bytesMax: number): Promise<string> {
+  let handle: fs.FileHandle
+  try {
+    // Non-blocking, so a named pipe nobody writes to cannot hold the open; it is refused below.
+    handle = await fs.open(file, constants.O_RDONLY | constants.O_NONBLOCK)
+  } catch (error) {
+    throw new UserError(`${file}: cannot read it (${describeFsError(error)})`)
+  }
+  try {
+    const stat = await handle.stat()
+    if (!stat.isFile()) throw new UserError(`${file}: not a regular file`)
+    if (stat.size > bytesMax) throw new UserError(`${file}: ${stat.size} bytes, more than the limit of ${bytesMax}`)
+    // At most one byte past the limit, in case the file grew after stat.
+    const buffer = Buffer.alloc(Math.min(stat.size, bytesMax) + 1)
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0)
+    if (bytesRead > bytesMax) throw new UserError(`${file}: larger than the limit of ${bytesMax} bytes`)
+    try {
+      return new TextDecoder('utf-8', { fatal: true }).decode(buffer.subarray(0, bytesRead))
+    } catch {
+      throw new UserError(`${file}: not UTF-8 text`)
+    }
+  } finally {
+    await handle.close()
+  }
+}
+
+function describeFsError(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code
+  if (code === 'ENOENT') return 'no such file or folder'
+  if (code === 'EACCES') return 'permission denied'
+  if (code === 'EISDIR') return 'it is a folder'
+  if (code === 'ENOTDIR') return 'a file is in the way'
+  return code ?? String(error)
+}
+
+function formatPath(at: readonly PropertyKey[]): string {
+  return at.map((key, index) => (typeof key === 'number' ? `[${key}]` : index === 0 ? String(key) : `.${String(key)}`)).join('')
+}
+
+// What a summary read back must hold: every field the page draws, of the right type. The schema
+// is typed against RunSummary, so a field added there and not here fails to compile.
+const count = () => z.number().int().nonnegative()
+const figure = () => z.number().nonnegative()
+const fen = () => z.number().int().min(-Number.MAX_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER)
+const text = () => z.string().max(4096)
+
+const latencySchema = z.object({
+  count: count(),
+  p50Ms: figure(),
+  p90Ms: figure(),
+  p99Ms: figure(),
+  p999Ms: figure(),
+  maxMs: figure(),
+  meanMs: figure(),
+})
+
+const kindFiguresSchema = z.object({ submitted: count(), accepted: count(), rejected: count(), amountFen: fen() })
+
+const loadSchema = z.object({
+  profile: text(),
+  sort: z.enum(['rate', 'realistic']),
+  durationSeconds: figure(),
+  plannedSeconds: figure(),
+  abortedBy: text().exactOptional(),
+  inFlightMax: count(),
+  targetTps: z.object({ mean: figure(), peak: figure() }),
+  achievedTps: figure(),
+  intended: count(),
+  sent: count(),
+  dropped: count(),
+  completed: count(),
+  errors: count(),
+  unanswered: count(),
+  rejected: count(),
+  pacingErrorPct: figure(),
+  latencyMs: z.object({ overall: latencySchema, byKind: z.partialRecord(z.enum(transferKinds), latencySchema) }),
+  lateMs: latencySchema,
+  valid: z.boolean(),
+  invalidReasons: z.array(text()).max(invalidReasonsMax),
+  thresholds: z.array(z.object({ threshold: text(), actual: z.number(), unit: z.enum(['ms', '%', 'transfers']), ok: z.boolean() })).max(thresholdsMax),
+  thresholdsOk: z.boolean(),
+  simulated: z.object({ to: text(), minutes: figure(), speed: figure() }),
+  evenings: count(),
+})
+
+const summarySchema: z.ZodType<RunSummary> = z
+  .object({
+    scenario: text(),
+    seed: z.number().int(),
+    digest: text(),
+    mode: z.enum(['flat-out', 'load']),
+    ledger: text(),
+    workers: count(),
+    scale: figure(),
+    agents: z.object({ residents: count(), adopted: count(), merchants: count(), riders: count(), institutions: count() }),
+    simulated: z.object({ from: text(), to: text(), minutes: figure() }),
+    transfers: z.object({
+      submitted: count(),
+      accepted: count(),
+      rejected: count(),
+      byKind: z.record(z.enum(transferKinds), kindFiguresSchema),
+      byReason: z.partialRecord(z.enum(resultCodes), count()),
+    }),
+    demand: z.object({ perHour: z.array(count()).max(simulatedDaysMax * 24), peakPerMinute: count(), peakAt: text() }),
+    districts: z.array(z.object({ district: text(), payments: count(), accepted: count(), rejected: count(), amountFen: fen() })).max(districtsMax),
+    wallSeconds: figure(),
+    phases: z.object({ synthesisSeconds: figure(), simulationSeconds: figure(), auditSeconds: figure() }),
+    throughput: z.object({ transfersPerSecond: figure() }),
+    conservation: z.object({ ok: z.boolean(), issuedFen: fen(), redeemedFen: fen(), balancesFen: fen(), negativeBalances: count() }),
+    doubleEntry: z.object({
+      ok: z.boolean(),
+      byKind: z.record(z.enum(transferKinds), z.object({ debitsFen: fen(), creditsFen: fen(), acceptedFen: fen() })),
+      pendingFen: fen(),
+    }),
+    load: loadSchema.exactOptional(),
+  })
+  .refine((summary) => (summary.mode === 'load') === (summary.load !== undefined), { message: 'a load run, and only a load run, has a "load" section', path: ['load'] })

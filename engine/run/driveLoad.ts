@@ -1,0 +1,246 @@
+/**
+ * A load run's middle: the city's payments, made as they are needed (cityStream.ts), sent by the
+ * open model (load/openLoad.ts) on the profile's schedule to the ledger; each result counted for
+ * the audit as it comes back; the institutions' evenings run beside the stream; thresholds checked
+ * each second when they may stop the run, and at the end over the whole run.
+ *
+ *   profile ─▶ schedule ─┐
+ *   pool ─▶ CityStream ──┴▶ runOpenLoad ─▶ counting ledger ─▶ ledger
+ *                                           └▶ counters, districts (for the audit and the report)
+ */
+import type { createHash } from 'node:crypto'
+import type { AgentIndexBuffers } from '../behaviour/index.js'
+import type { LedgerCore, TransferBatch, TransferResults } from '../ledger/index.js'
+import { evaluateThresholds, pacingErrorPct, runOpenLoad, TickSchedule, type AnyLoadProfile, type LoadSchedule, type LoadSoFar, type LoadWindow, type Threshold } from '../load/index.js'
+import { transferBatchMax } from '../limits.js'
+import type { DistrictCounters } from '../metrics/districtCounters.js'
+import type { TransferCounters } from '../metrics/transferCounters.js'
+import type { LoadProgress, LoadSecond, LoadSection } from '../report/summary.js'
+import { isoMinute, type NowMs } from '../time/index.js'
+import { CityStream } from './cityStream.js'
+import type { Plan } from './plan.js'
+import type { SimPool } from './simPool.js'
+
+/** Sends later than this at p99 mean the generator fell behind: the run is marked invalid. */
+export const latenessToleranceMs = 10
+/** A rate profile keeps at least this much of its peak rate made ahead of the sender. */
+const madeAheadSeconds = 0.5
+/** The realistic profile keeps the city at least this far ahead of the wall clock. */
+const madeAheadMs = 1_000
+
+export interface LoadRunOptions {
+  readonly profile: AnyLoadProfile
+  /** Where the profile came from (`--profile`, or the scenario's load.profile), for errors. */
+  readonly where: string
+  readonly thresholds: readonly Threshold[]
+  /** Stop as soon as a threshold fails (checked each second on the figures so far). */
+  readonly abortOnFail: boolean
+  readonly inFlightMax: number
+  /** Waits until the next send (see wallClockPause). */
+  readonly pause: (waitMs: number) => Promise<void>
+  readonly gracefulStopMs?: number
+  /** A warm-up left out of the latency figures and thresholds (a capacity trial's first seconds). */
+  readonly warmupMs?: number
+  readonly onSecond?: (progress: LoadProgress) => void
+  /** Live figures for an exporter (`--prometheus`), each second with the running histograms. */
+  readonly live?: { update(window: LoadSecond, soFar: LoadSoFar, simulatedMinutes: number): void }
+  /** Every second's figures, in order, once the run is over (for metrics.csv and the report). */
+  readonly onSeconds?: (seconds: readonly LoadSecond[]) => void
+}
+
+export interface DriveLoadContext {
+  readonly plan: Plan
+  readonly pool: SimPool
+  readonly index: AgentIndexBuffers
+  readonly ledger: LedgerCore
+  readonly driver: {
+    allocateIds(count: number): number
+    noteDemand(tick: number, payments: number): void
+    endOfDay(tick: number): Promise<void>
+  }
+  readonly counters: TransferCounters
+  readonly districts: DistrictCounters
+  /** Digests the payments as sent (the same for a seed and a profile, unless some were dropped). */
+  readonly digest: ReturnType<typeof createHash>
+  readonly now: NowMs
+  readonly load: LoadRunOptions
+}
+
+export async function driveLoad(context: DriveLoadContext): Promise<LoadSection> {
+  const { plan, pool, index, ledger, driver, counters, districts, now, load } = context
+  const { profile } = load
+  let startMs = now()
+  let schedule: LoadSchedule
+  let realistic: TickSchedule | undefined
+  let peakTps: number
+  const stream: CityStream = new CityStream(plan, pool, index, {
+    ticks: profile.sort === 'realistic' ? profile.simulatedMinutes : plan.clock.ticks,
+    allocateIds: (count) => driver.allocateIds(count),
+    wantMore: (made) =>
+      realistic === undefined
+        ? made.queued < Math.max(2 * transferBatchMax, peakTps * madeAheadSeconds)
+        : made.ticksMade * realistic.tickMs < now() - startMs + Math.max(madeAheadMs, 2 * realistic.tickMs),
+    onTick: (tick, batch) => {
+      driver.noteDemand(tick, batch.count)
+      realistic?.addTick(batch.count)
+    },
+  })
+  if (profile.sort === 'realistic') {
+    realistic = new TickSchedule(profile.durationMs / profile.simulatedMinutes, profile.simulatedMinutes, () => stream.makeUntil(profile.simulatedMinutes))
+    schedule = realistic
+    peakTps = 0
+  } else {
+    schedule = profile.schedule
+    peakTps = Math.max(...profile.schedule.segments.map((segment) => Math.max(segment.fromTps, segment.toTps)))
+  }
+
+  // Results are counted as they come back, whatever the open model makes of them; the evenings
+  // start once a day's last payment has gone, in order, beside the stream.
+  const counting = new Set<Promise<unknown>>()
+  let evenings = Promise.resolve()
+  let eveningCount = 0
+  const countingLedger: Pick<LedgerCore, 'submit'> = {
+    submit(batch: TransferBatch): Promise<TransferResults> {
+      const call = ledger.submit(batch)
+      digestColumns(context.digest, batch)
+      const counted = call.then((results) => {
+        counters.count(batch.count, batch.debit, batch.credit, batch.amountFen, batch.kind, results.code)
+        districts.count(batch, results.code)
+      })
+      counting.add(counted)
+      counted.then(
+        () => counting.delete(counted),
+        () => counting.delete(counted),
+      )
+      for (const tick of stream.eveningsDue()) {
+        eveningCount += 1
+        evenings = evenings.then(() => driver.endOfDay(tick))
+        evenings.catch(() => undefined) // awaited after the run; this only keeps a failure meanwhile from going unhandled
+      }
+      return call
+    },
+  }
+
+  // The first ticks are made before the clock starts, so the sender starts with payments in hand.
+  startMs = now()
+  stream.kick()
+  await stream.stop()
+  const seconds: LoadSecond[] = []
+  let abortedBy: string | undefined
+  const secondOf = (window: LoadWindow): LoadSecond => ({
+    second: window.second,
+    targetTps: window.target,
+    sentTps: window.sent,
+    completedTps: window.completed,
+    rejected: window.rejected,
+    errors: window.errors,
+    p50Ms: window.latency.p50Ms,
+    p99Ms: window.latency.p99Ms,
+    maxMs: window.latency.maxMs,
+    lateP99Ms: window.latenessP99Ms,
+    simulatedAt: stream.simulatedAt(),
+  })
+  const plannedSeconds = schedule.durationMs / 1000
+  startMs = now()
+  const result = await runOpenLoad({
+    schedule,
+    ledger: countingLedger as LedgerCore,
+    source: (from, to) => stream.take(from, to),
+    available: () => stream.available(),
+    now,
+    pause: load.pause,
+    inFlightMax: load.inFlightMax,
+    ...(load.gracefulStopMs === undefined ? {} : { gracefulStopMs: load.gracefulStopMs }),
+    ...(load.warmupMs === undefined ? {} : { measureFromMs: load.warmupMs }),
+    onSecond: (window, soFar) => {
+      const second = secondOf(window)
+      seconds[window.second] = second
+      load.live?.update(second, soFar, stream.tickReached())
+      const summary = soFar.latency.summary().overall
+      load.onSecond?.({
+        second: window.second + 1,
+        plannedSeconds,
+        window: second,
+        p99Ms: summary.p99Ms,
+        completed: soFar.completed,
+        rejected: soFar.rejected,
+        errors: soFar.errors,
+        behind: soFar.intended - soFar.sent,
+        speed: (stream.tickReached() * 60) / (soFar.elapsedMs / 1000),
+      })
+      if (load.abortOnFail && abortedBy === undefined) abortedBy = evaluateThresholds(load.thresholds, figuresOf(soFar, summary)).find((check) => !check.ok)?.threshold
+    },
+    shouldStop: () => abortedBy !== undefined,
+  })
+  try {
+    await stream.stop()
+    // Every call is counted before the audit: the ledger applied what it answered, even late.
+    while (counting.size > 0) await Promise.allSettled([...counting])
+    await evenings
+    const windows = result.windows.map((window) => seconds[window.second] ?? secondOf(window))
+    load.onSeconds?.(windows)
+    const latency = result.latency.summary()
+    const lateMs = result.lateness.summary()
+    const durationSeconds = result.durationMs / 1000
+    const thresholds = evaluateThresholds(load.thresholds, {
+      latency: latency.overall,
+      intended: result.intended,
+      sent: result.sent,
+      errors: result.errors + result.unanswered,
+      rejected: result.rejected,
+      dropped: result.dropped,
+    })
+    const invalidReasons: string[] = []
+    if (result.dropped > 0 || lateMs.p99Ms > latenessToleranceMs) {
+      const what = result.dropped > 0 ? `${result.dropped} transfers were never sent` : `sends were late (p99 ${lateMs.p99Ms.toFixed(2)} ms, tolerance ${latenessToleranceMs} ms)`
+      const why: string[] = []
+      if (stream.exhausted && result.dropped > 0 && stream.queued === 0) why.push(`the scenario's payments ran out at ${stream.simulatedAt()}: lengthen its period or lower the rate`)
+      else if (result.heldBySource > 0) why.push('the city could not make payments as fast as the target: give it more workers or lower the rate')
+      if (result.heldByInFlight > 0) why.push(`${load.inFlightMax} calls were outstanding at once: the ledger is not keeping up (or raise --in-flight)`)
+      if (why.length === 0) why.push('the sender could not keep the schedule (the machine is busy)')
+      invalidReasons.push(`${what}: ${why.join('; ')}`)
+    }
+    if (result.unanswered > 0) invalidReasons.push(`${result.unanswered} transfers were still unanswered when the run stopped`)
+    const reachedTick = stream.tickReached()
+    const targetMean = durationSeconds > 0 ? result.intended / durationSeconds : 0
+    return {
+      profile: profile.text,
+      sort: profile.sort,
+      durationSeconds,
+      plannedSeconds,
+      ...(abortedBy === undefined ? {} : { abortedBy }),
+      inFlightMax: load.inFlightMax,
+      targetTps: { mean: Math.round(targetMean), peak: Math.round(profile.sort === 'rate' ? peakTps : Math.max(0, ...windows.map((window) => window.targetTps))) },
+      achievedTps: durationSeconds > 0 ? Math.round(result.completed / durationSeconds) : 0,
+      intended: result.intended,
+      sent: result.sent,
+      dropped: result.dropped,
+      completed: result.completed,
+      errors: result.errors,
+      unanswered: result.unanswered,
+      rejected: result.rejected,
+      pacingErrorPct: pacingErrorPct(result.windows),
+      latencyMs: latency,
+      lateMs,
+      valid: invalidReasons.length === 0,
+      invalidReasons,
+      thresholds,
+      thresholdsOk: thresholds.every((check) => check.ok),
+      simulated: { to: isoMinute(plan.clock, Math.floor(reachedTick)), minutes: reachedTick, speed: durationSeconds > 0 ? (reachedTick * 60) / durationSeconds : 0 },
+      evenings: eveningCount,
+    }
+  } finally {
+    result.latency.destroy()
+    result.lateness.destroy()
+  }
+}
+
+function figuresOf(soFar: LoadSoFar, latency: ReturnType<LoadSoFar['latency']['summary']>['overall']) {
+  return { latency, intended: soFar.intended, sent: soFar.sent, errors: soFar.errors, rejected: soFar.rejected, dropped: Math.max(0, soFar.intended - soFar.sent) }
+}
+
+function digestColumns(digest: ReturnType<typeof createHash>, batch: TransferBatch): void {
+  for (const column of [batch.id, batch.debit, batch.credit, batch.amountFen, batch.minute, batch.kind]) {
+    digest.update(new Uint8Array(column.buffer, column.byteOffset, column.byteLength))
+  }
+}

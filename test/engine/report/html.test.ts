@@ -1,0 +1,169 @@
+import { describe, expect, it } from 'vitest'
+import { columnChart, escapeHtml, lineChart, renderReport, type RunSummary } from '../../../engine/report/index.js'
+import { cleanLoadSummary, flatOutSummary, hostileDistrict, loadSeconds, loadSummary } from '../../helpers/summaries.js'
+
+/** Each `<svg class="chart…">…</svg>` of the page. */
+function charts(page: string): string[] {
+  return [...page.matchAll(/<svg class="chart[^"]*"[\s\S]*?<\/svg>/g)].map((match) => match[0])
+}
+
+/** The `d` of each path of a chart. */
+function pathData(svg: string): string[] {
+  return [...svg.matchAll(/<path\b[^>]*\sd="([^"]*)"/g)].map((match) => match[1] as string)
+}
+
+/** What the page must never hold: a reference to anything outside itself, or a number gone wrong. */
+function expectSelfContained(page: string): void {
+  expect(page).not.toMatch(/https?:\/\//i)
+  expect(page).not.toMatch(/\bsrc\s*=/i)
+  expect(page).not.toMatch(/\bhref\s*=/i)
+  expect(page).not.toMatch(/url\(/i)
+  expect(page).not.toMatch(/@import|<link|<script|<img|<iframe/i)
+  expect(page).not.toMatch(/NaN|Infinity|undefined/)
+}
+
+describe('report.html', () => {
+  it('draws a load run: every chart has drawn paths, and the page needs nothing from outside', () => {
+    // Proves the load page holds its four charts, each with lines or bars actually drawn, and references nothing external.
+    const page = renderReport(loadSummary, loadSeconds())
+    expectSelfContained(page)
+    for (const title of ['Throughput over time', 'Latency over time', 'Rejections and errors per second', 'Rejections by reason']) expect(page).toContain(`<h3>${title}</h3>`)
+    const svgs = charts(page)
+    expect(svgs).toHaveLength(4)
+    for (const svg of svgs) {
+      const drawn = pathData(svg).filter((d) => d.trim() !== '')
+      expect(drawn.length).toBeGreaterThan(0)
+      expect(svg).toMatch(/<path class="series[^"]*" d="M[\d.]+ [\d.]+[LHVhvZ]/)
+    }
+    // Target and completed, two lines with a legend; p50, p99 and max.
+    expect(svgs[0]?.match(/class="series /g)).toHaveLength(2)
+    expect(page).toMatch(/<li><span class="swatch dashed"[^>]*><\/span>target TPS<\/li>/)
+    expect(svgs[1]?.match(/class="series /g)).toHaveLength(3)
+    expect(page).not.toContain('<h3>Demand per simulated hour</h3>')
+  })
+
+  it('escapes names from the scenario', () => {
+    // Proves a district or scenario named like markup is shown as text, never run.
+    const page = renderReport({ ...loadSummary, scenario: 'Shenzhen <b>"bold"</b> & co' }, loadSeconds())
+    expect(page).not.toContain(hostileDistrict)
+    expect(page).toContain('<td>&lt;script&gt;alert(1)&lt;/script&gt;</td>')
+    expect(page).toContain('<h1>Shenzhen &lt;b&gt;&quot;bold&quot;&lt;/b&gt; &amp; co</h1>')
+    expect(page).toContain('<title>Shenzhen &lt;b&gt;')
+    expect(escapeHtml(`<a href='x'>&</a>`)).toBe('&lt;a href=&#39;x&#39;&gt;&amp;&lt;/a&gt;')
+  })
+
+  it('says plainly when a load run is not valid, and which thresholds failed', () => {
+    // Proves the invalid banner and its reasons appear when valid is false, and only then.
+    const invalid = renderReport(loadSummary, loadSeconds())
+    expect(invalid).toContain('<div class="banner banner-bad" role="alert"><strong>Not a valid load test.</strong>')
+    expect(invalid).toContain('<li>achieved 3,800/s against a target of 5,000/s</li>')
+    expect(invalid).toContain('<span class="badge badge-bad">1 of 3 FAILED</span>')
+    expect(invalid).toMatch(/<code>dropped&lt;=0<\/code><\/td><td class="num">27,000 transfers<\/td><td class="num"><span class="badge badge-bad">FAIL<\/span>/)
+    const valid = renderReport(cleanLoadSummary, loadSeconds())
+    expect(valid).not.toContain('Not a valid load test')
+    expect(valid).toContain('<strong>Valid load test.</strong>')
+    expect(valid).toContain('No thresholds were set.')
+  })
+
+  it('shows the audit, latency by kind, lateness and money in yuan', () => {
+    // Proves the tables: latency overall and per kind from intended send time, lateness, kinds in yuan, districts with rejected %.
+    const page = renderReport(loadSummary, loadSeconds())
+    expect(page).toContain('Money <span class="badge badge-good">conserved</span>')
+    expect(page).toContain('Double entry <span class="badge badge-good">balanced</span>')
+    expect(page).toMatch(/<td>all transfers<\/td><td class="num">392,950<\/td><td class="num">1\.10 ms<\/td>/)
+    for (const kind of ['retail', 'transit', 'p2p']) expect(page).toContain(`<td>${kind}</td>`)
+    expect(page).toMatch(/<td>sent transfers<\/td><td class="num">393,000<\/td><td class="num">0\.05 ms<\/td>.*221 ms/)
+    expect(page).toContain('<td class="num">¥6,170,125.37</td>')
+    expect(page).toMatch(/<td>Nanshan<\/td><td class="num">72,500<\/td><td class="num">71,300<\/td><td class="num">1,200<\/td><td class="num">1\.7%<\/td><td class="num">¥2,600,400\.10<\/td>/)
+    const broken = renderReport({ ...loadSummary, conservation: { ...loadSummary.conservation, ok: false } }, loadSeconds())
+    expect(broken).toContain('Money <span class="badge badge-bad">NOT CONSERVED</span>')
+  })
+
+  it('draws a flat-out run: demand per hour and rejections by reason, no load section', () => {
+    // Proves the flat-out page: its two charts drawn, no load figures and no banner.
+    const page = renderReport(flatOutSummary, undefined)
+    expectSelfContained(page)
+    expect(page).toContain('<h3>Demand per simulated hour</h3>')
+    expect(page).not.toContain('Throughput over time')
+    expect(page).not.toContain('class="banner')
+    const svgs = charts(page)
+    expect(svgs).toHaveLength(2)
+    for (const svg of svgs) expect(pathData(svg).some((d) => d.trim() !== '')).toBe(true)
+    // One bar per reason a transfer was refused, largest first; the demand chart's one series draws a column per hour.
+    const bars = [...page.matchAll(/<title>(\w+): [\d,]+ \([\d.]+%\)<\/title>/g)].map((match) => match[1])
+    expect(bars).toEqual(['insufficient_funds', 'daily_limit', 'per_payment_limit', 'balance_cap'])
+    expect(svgs[1]?.match(/Z/g)).toHaveLength(flatOutSummary.demand.perHour.length)
+    expect(page).toMatch(/>06:00</)
+  })
+
+  it('says "none" where there is nothing to draw', () => {
+    // Proves a run without rejections, and one without seconds or hours, renders notes instead of broken charts.
+    const calm = loadSeconds().map((second) => ({ ...second, rejected: 0, errors: 0 }))
+    const clean = renderReport(cleanLoadSummary, calm)
+    expectSelfContained(clean)
+    expect(clean).toContain('<p class="none">none: no transfer was rejected</p>')
+    expect(clean).toContain('<p class="none">none: no transfer was rejected and no call failed in any second</p>')
+    expect(charts(clean)).toHaveLength(2)
+
+    const empty = renderReport(cleanLoadSummary, [])
+    expectSelfContained(empty)
+    expect(charts(empty)).toHaveLength(0)
+    expect(empty.match(/none: no second of load was recorded/g)).toHaveLength(3)
+
+    const idle: RunSummary = { ...flatOutSummary, demand: { ...flatOutSummary.demand, perHour: [] }, districts: [] }
+    const idlePage = renderReport(idle, undefined)
+    expectSelfContained(idlePage)
+    expect(idlePage).toContain('none: the period holds no hour of payments')
+    expect(idlePage).toContain('none: the run counted no payment by district')
+  })
+
+  it('lineChart draws any series it is given, flat or single-point, with labelled axes', () => {
+    // Proves the reusable chart: y from zero with ticks, x ticks, axis labels, and a flat series still draws a line.
+    const svg = lineChart({
+      title: 'Latency against target rate',
+      xLabel: 'target transfers/s',
+      yLabel: 'latency, ms',
+      series: [
+        { name: 'flat', points: [[1000, 0], [2000, 0], [4000, 0]] },
+        { name: 'one point', points: [[3000, 5]] },
+        { name: 'empty', points: [] },
+      ],
+    })
+    expect(svg).not.toMatch(/NaN|Infinity/)
+    expect(svg).toContain('>target transfers/s</text>')
+    expect(svg).toContain('>latency, ms</text>')
+    expect(svg).toMatch(/class="series series-0" d="M[\d.]+ [\d.]+L[\d.]+ [\d.]+L/)
+    expect(svg).toMatch(/class="series series-1" d="M[\d.]+ [\d.]+"/)
+    expect(svg).not.toContain('series-2')
+    expect(svg).toContain('>2k</text>')
+    expect(lineChart({ title: 't', xLabel: 'x', yLabel: 'y', series: [], empty: 'no trials' })).toContain('<p class="none">no trials</p>')
+  })
+
+  it('lineChart on a log scale spans whole decades and keeps zeros on its floor', () => {
+    // Proves the log axis: ticks at powers of ten around the data, zeros drawn (not -Infinity), a spike and a median both visible.
+    const svg = lineChart({
+      title: 'Latency',
+      xLabel: 'x',
+      yLabel: 'ms',
+      yScale: 'log',
+      series: [{ name: 'p50', points: [[0, 0], [1, 0.5], [2, 1.2], [3, 480]] }],
+    })
+    expect(svg).not.toMatch(/NaN|Infinity/)
+    const ticks = [...svg.matchAll(/text-anchor="end" dominant-baseline="central">([^<]+)</g)].map((match) => match[1])
+    expect(ticks).toEqual(['0.1', '1', '10', '100', '1k'])
+    // The zero and the 0.5 sit apart: the zero on the floor (the axis bottom), the 0.5 above it.
+    const [first, second] = [...(svg.match(/class="series series-0" d="([^"]+)"/)?.[1] ?? '').matchAll(/[ML][\d.]+ ([\d.]+)/g)].map((match) => Number(match[1]))
+    expect(first).toBeGreaterThan(second as number)
+  })
+
+  it('columnChart draws a year of hours as one outline, not thousands of slivers', () => {
+    // Proves the bound on drawing: columns thinner than two pixels become one stepped shape per pixel column, tallest kept.
+    const hours = Array.from({ length: 366 * 24 }, (_, hour) => (hour === 5000 ? 90_000 : 10_000 + (hour % 24) * 100))
+    const svg = columnChart({ title: 'Demand', xLabel: 'hour', yLabel: 'payments', seriesName: 'payments', values: hours })
+    const d = svg.match(/class="series series-0" d="([^"]+)"/)?.[1] ?? ''
+    expect(d.match(/Z/g)).toHaveLength(1)
+    expect(d.match(/V/g)?.length).toBeLessThan(1200)
+    expect(svg).toContain('>100k</text>')
+    expect(columnChart({ title: 'Demand', xLabel: 'h', yLabel: 'p', seriesName: 'p', values: [] })).toContain('<p class="none">none</p>')
+  })
+})

@@ -1,0 +1,94 @@
+import { promises as fs } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { UserError } from '../../../engine/errors.js'
+import { readRunFolder, renderReport, renderRunFolder, writeRunFiles } from '../../../engine/report/index.js'
+import { flatOutSummary, loadSeconds, loadSummary } from '../../helpers/summaries.js'
+
+let dir: string
+beforeEach(async () => {
+  dir = await fs.mkdtemp(path.join(os.tmpdir(), 'citytwin-runfiles-'))
+})
+afterEach(async () => {
+  await fs.rm(dir, { recursive: true, force: true })
+})
+
+async function refusal(folder: string): Promise<string> {
+  const error: unknown = await readRunFolder(folder).then(
+    () => undefined,
+    (caught: unknown) => caught,
+  )
+  expect(error).toBeInstanceOf(UserError)
+  return (error as Error).message
+}
+
+describe('run folder files', () => {
+  it('writes a load run, reads it back as written, and renders the same page again', async () => {
+    // Proves the round trip through the files: summary and seconds come back equal, and report.html is redrawn from them alone.
+    const seconds = loadSeconds()
+    const paths = await writeRunFiles(dir, loadSummary, seconds)
+    expect(paths).toEqual({ summary: path.join(dir, 'summary.json'), metrics: path.join(dir, 'metrics.csv'), report: path.join(dir, 'report.html') })
+    expect((await fs.readdir(dir)).sort()).toEqual(['metrics.csv', 'report.html', 'summary.json'])
+
+    const read = await readRunFolder(dir)
+    expect(read.summary).toEqual(loadSummary)
+    expect(read.seconds).toEqual(seconds)
+
+    const written = await fs.readFile(paths.report, 'utf8')
+    await fs.writeFile(paths.report, 'stale')
+    expect(await renderRunFolder(dir)).toBe(paths.report)
+    expect(await fs.readFile(paths.report, 'utf8')).toBe(written)
+    expect(written).toBe(renderReport(loadSummary, seconds))
+    // Nothing half-written is left behind.
+    expect((await fs.readdir(dir)).filter((name) => name.endsWith('.tmp'))).toEqual([])
+  })
+
+  it('reads a flat-out run from its summary alone', async () => {
+    // Proves the hourly metrics.csv of a flat-out run is not needed: the summary holds the hours.
+    await writeRunFiles(dir, flatOutSummary, undefined)
+    expect((await fs.readFile(path.join(dir, 'metrics.csv'), 'utf8')).startsWith('hour,payments\n0,2100\n')).toBe(true)
+    await fs.rm(path.join(dir, 'metrics.csv'))
+    expect(await readRunFolder(dir)).toEqual({ summary: flatOutSummary, seconds: undefined })
+  })
+
+  it('names the file at fault: no folder, no summary.json, garbage, not a summary, no metrics.csv', async () => {
+    // Proves every way a run folder can be unreadable is a UserError naming the folder or file, never a crash.
+    const summary = path.join(dir, 'summary.json')
+    expect(await refusal(path.join(dir, 'nowhere'))).toBe(`${path.join(dir, 'nowhere')}: cannot read the run folder (no such file or folder)`)
+    expect(await refusal(dir)).toBe(`${summary}: cannot read it (no such file or folder)`)
+
+    await fs.writeFile(summary, '{"scenario": "x", ')
+    expect(await refusal(dir)).toMatch(new RegExp(`^${escapeRegExp(summary)}: not JSON \\(`))
+
+    await fs.writeFile(summary, JSON.stringify({ scenario: 'x', seed: 'one' }))
+    const message = await refusal(dir)
+    expect(message).toMatch(new RegExp(`^${escapeRegExp(summary)}: not the summary of a citytwin run\n`))
+    expect(message).toContain('  seed: ')
+
+    await fs.writeFile(summary, JSON.stringify({ ...flatOutSummary, mode: 'load' }))
+    expect(await refusal(dir)).toContain('  load: a load run, and only a load run, has a "load" section')
+
+    await writeRunFiles(dir, loadSummary, loadSeconds(3))
+    const metrics = path.join(dir, 'metrics.csv')
+    await fs.rm(metrics)
+    expect(await refusal(dir)).toBe(`${metrics}: cannot read it (no such file or folder)`)
+    await fs.writeFile(metrics, 'second,target_tps,sent_tps,completed_tps,rejected,errors,p50_ms,p99_ms,max_ms,late_p99_ms,simulated_at\n1,2,3\n')
+    expect(await refusal(dir)).toBe(`${metrics}:2: 3 columns, expected 11 (second,target_tps,sent_tps,completed_tps,rejected,errors,p50_ms,p99_ms,max_ms,late_p99_ms,simulated_at)`)
+
+    const file = path.join(dir, 'summary.json')
+    expect(await refusal(file)).toBe(`${file}: not a run folder (it is a file)`)
+    await expect(renderRunFolder(path.join(dir, 'nowhere'))).rejects.toBeInstanceOf(UserError)
+  })
+
+  it('refuses a summary.json that is not UTF-8 text', async () => {
+    // Proves binary garbage is refused by name before any parsing.
+    const summary = path.join(dir, 'summary.json')
+    await fs.writeFile(summary, Buffer.from([0xff, 0xfe, 0x00, 0x7b]))
+    expect(await refusal(dir)).toBe(`${summary}: not UTF-8 text`)
+  })
+})
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+}
