@@ -202,6 +202,7 @@ interface CapacityFlags extends CityFlags {
 
 async function capacityCommand(file: string, flags: CapacityFlags): Promise<number> {
   const loaded = await loadScenario(file)
+  if (flags.slo.length === 0) throw new UserError("--slo: give the service level each trial must hold, like --slo 'p99<50ms'")
   const slo = parseThresholds(flags.slo, '--slo')
   const windowMs = parseDuration(flags.window, '--window')
   const warmupMs = parseDuration(flags.warmup, '--warmup', true)
@@ -368,7 +369,7 @@ function program(): Command {
     .command('capacity')
     .description('find the highest target rate the ledger sustains within an SLO: ramp, then bisect, each trial a sustained window on a fresh ledger')
     .argument('<scenario>', 'scenario file (YAML)')
-    .requiredOption('--slo <gate>', "the service level each trial must hold, repeatable: 'p99<50ms', 'errors<0.1%'", collect, [])
+    .option('--slo <gate>', "the service level each trial must hold, repeatable: 'p99<50ms', 'errors<0.1%'", collect, [])
     .option('--window <time>', 'how long each trial holds its rate, judged by the SLO', '10s')
     .option('--warmup <time>', 'how long each trial runs at its rate before the window starts (not judged)', '2s')
     .option('--start <rate>', 'first rate tried', '10k')

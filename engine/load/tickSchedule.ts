@@ -77,18 +77,26 @@ export class TickSchedule implements LoadSchedule {
   }
 
   rateAt(elapsedMs: number): number {
-    const tick = Math.floor(elapsedMs / this.tickMs)
+    const tick = this.tickAt(elapsedMs)
     if (elapsedMs < 0 || tick >= this.known) return 0
     return (((this.dueBefore[tick + 1] as number) - (this.dueBefore[tick] as number)) * 1000) / this.tickMs
   }
 
   /** Transfers of the ticks before the one holding `elapsedMs`, plus `inTick(fraction, count)` of that one. */
   private counted(elapsedMs: number, inTick: (fraction: number, count: number) => number): number {
-    const tick = Math.floor(elapsedMs / this.tickMs)
+    const tick = this.tickAt(elapsedMs)
     if (tick >= this.known) return this.transfers
     const before = this.dueBefore[tick] as number
     const count = (this.dueBefore[tick + 1] as number) - before
     if (count === 0) return before
-    return before + inTick(elapsedMs / this.tickMs - tick, count)
+    return before + inTick(Math.max(0, (elapsedMs - tick * this.tickMs) / this.tickMs), count)
+  }
+
+  /** The tick holding `elapsedMs`, by the same products `sendTimeMs` uses: a tick's start belongs to it. */
+  private tickAt(elapsedMs: number): number {
+    let tick = Math.floor(elapsedMs / this.tickMs)
+    if ((tick + 1) * this.tickMs <= elapsedMs) tick += 1
+    else if (tick > 0 && tick * this.tickMs > elapsedMs) tick -= 1
+    return tick
   }
 }

@@ -1,0 +1,159 @@
+import { promises as fs } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { RunSummary } from '../../engine/report/index.js'
+import { citytwin } from '../helpers/cli.js'
+import { repoRoot, smokeScenario } from '../helpers/runs.js'
+
+let folder = ''
+beforeAll(async () => {
+  folder = await fs.mkdtemp(path.join(os.tmpdir(), 'citytwin-load-cli-'))
+})
+afterAll(async () => {
+  await fs.rm(folder, { recursive: true, force: true })
+})
+
+function expectNoStackTrace(stderr: string): void {
+  expect(stderr).not.toMatch(/\n\s+at .+:\d+:\d+/)
+}
+
+async function exists(file: string): Promise<boolean> {
+  return fs.stat(file).then(
+    () => true,
+    () => false,
+  )
+}
+
+describe('citytwin run in load mode: exit codes', () => {
+  it('exits 0 when every threshold passes, and writes summary.json, metrics.csv and report.html', async () => {
+    // Proves the pass path of a gated load run, and the run folder's three files.
+    const out = path.join(folder, 'pass')
+    const result = await citytwin(['run', smokeScenario, '--tps', '2k', '--duration', '2s', '--threshold', 'p99<5s', '--threshold', 'errors<=0', '--json', '--out', out])
+    expect(result.stderr).not.toContain('threshold')
+    expect(result.code).toBe(0)
+    const summary = JSON.parse(result.stdout) as RunSummary
+    expect(summary.mode).toBe('load')
+    expect(summary.load?.thresholds.map((check) => [check.threshold, check.ok])).toEqual([
+      ['p99<5s', true],
+      ['errors<=0', true],
+    ])
+    expect(summary.load?.valid).toBe(true)
+    expect(summary.load?.sent).toBe(4_000)
+    expect(summary.conservation.ok).toBe(true)
+    const csv = await fs.readFile(path.join(out, 'metrics.csv'), 'utf8')
+    expect(csv.trim().split('\n')).toHaveLength(3)
+    expect(await fs.readFile(path.join(out, 'report.html'), 'utf8')).toContain('<svg')
+    // `report` renders the page again from the folder's files.
+    await fs.rm(path.join(out, 'report.html'))
+    const report = await citytwin(['report', out])
+    expect(report.code).toBe(0)
+    expect(await exists(path.join(out, 'report.html'))).toBe(true)
+  })
+
+  it('exits 1 when a threshold fails, naming it and the figure it saw', async () => {
+    // Proves a failed gate fails the process, after the run has written its files.
+    const out = path.join(folder, 'fail')
+    const result = await citytwin(['run', smokeScenario, '--tps', '2k', '--duration', '2s', '--threshold', 'max<1us', '--out', out])
+    expect(result.code).toBe(1)
+    expect(result.stderr).toMatch(/threshold failed: max<1us \(was [\d.]+ ms\)/)
+    expect(result.stdout).toContain('threshold  FAIL  max<1us')
+    expectNoStackTrace(result.stderr)
+    expect(await exists(path.join(out, 'summary.json'))).toBe(true)
+  })
+
+  it('exits 1 and says why when the run is invalid: the period ran out of payments', async () => {
+    // Proves shortfall is never absorbed: the smoke day has about 18,000 payments; 40,000 wanted leaves the rest dropped.
+    const out = path.join(folder, 'invalid')
+    const result = await citytwin(['run', smokeScenario, '--tps', '20k', '--duration', '2s', '--json', '--out', out])
+    expect(result.code).toBe(1)
+    const summary = JSON.parse(result.stdout) as RunSummary
+    expect(summary.load?.valid).toBe(false)
+    expect(summary.load?.dropped).toBeGreaterThan(0)
+    expect(summary.load?.sent).toBe(summary.load ? summary.load.intended - summary.load.dropped : -1)
+    expect(result.stderr).toContain("INVALID")
+    expect(result.stderr).toContain("the scenario's payments ran out")
+    expect(summary.conservation.ok).toBe(true)
+  })
+
+  it.each([
+    [['--threshold', 'p99<<5ms', '--tps', '1k'], '--threshold: "p99<<5ms" is not a threshold'],
+    [['--duration', '5s'], '--duration: goes with --tps'],
+    [['--profile', 'sine:1k/5s'], '--profile: unknown profile "sine"'],
+    [['--tps', '0'], '--tps: the rate must be above 0'],
+    [['--tps', '1k', '--profile', 'constant:1k/1s'], '--profile and --tps: give one of them'],
+    [['--threshold', 'p99<5ms'], '--threshold: thresholds gate a load run'],
+    [['--prometheus', '9464'], '--prometheus: serves a load run'],
+    [['--tps', '1k', '--in-flight', '0'], '--in-flight must be an integer'],
+    [['--profile', 'realistic:2d/10s'], 'covers 2880 simulated minutes, more than the scenario\'s period of 1440'],
+  ])('exits 2 on bad load input %j, naming the flag, with no stack trace and no run folder', async (args, message) => {
+    // Proves bad input is refused before anything is written (the realistic span is checked against the period before the city is built).
+    const out = path.join(folder, `bad-${args.join('').replace(/[^a-z0-9]/gi, '')}`)
+    const result = await citytwin(['run', smokeScenario, ...args, '--out', out])
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain(message)
+    expectNoStackTrace(result.stderr)
+    expect(await exists(out)).toBe(false)
+  })
+
+  it("exits 2 on a scenario whose load section is wrong, naming the file, line and field", async () => {
+    // Proves the scenario's load: section is untrusted input checked like the rest.
+    const text = await fs.readFile(smokeScenario, 'utf8')
+    await fs.mkdir(path.join(folder, 'maps'), { recursive: true })
+    await fs.copyFile(path.join(repoRoot, 'scenarios/maps/shenzhen.geojson'), path.join(folder, 'maps/shenzhen.geojson'))
+    const file = path.join(folder, 'bad-load.yaml')
+    await fs.writeFile(file, `${text}\nload:\n  profile: "ramp:10k..oops/60s"\n  thresholds: ["p99<50ms", "p42<1ms"]\n`)
+    const result = await citytwin(['validate', file])
+    expect(result.code).toBe(2)
+    expect(result.stderr).toMatch(/bad-load\.yaml:\d+: load\.profile: /)
+    expect(result.stderr).toMatch(/bad-load\.yaml:\d+: load\.thresholds\[1\]: /)
+    expectNoStackTrace(result.stderr)
+  })
+
+  it('runs a scenario whose load section asks for a load, with its thresholds', async () => {
+    // Proves the scenario's load: section alone puts a run in load mode and gates it.
+    const text = await fs.readFile(smokeScenario, 'utf8')
+    await fs.mkdir(path.join(folder, 'maps'), { recursive: true })
+    await fs.copyFile(path.join(repoRoot, 'scenarios/maps/shenzhen.geojson'), path.join(folder, 'maps/shenzhen.geojson'))
+    const file = path.join(folder, 'load.yaml')
+    await fs.writeFile(file, `${text}\nload:\n  tps: 1000\n  duration: 1s\n  thresholds: ["max<1us"]\n`)
+    const result = await citytwin(['run', file, '--json', '--out', path.join(folder, 'scenario-load')])
+    expect(result.code).toBe(1)
+    const summary = JSON.parse(result.stdout) as RunSummary
+    expect(summary.load?.profile).toBe('constant:1000/1s')
+    expect(summary.load?.thresholds[0]).toMatchObject({ threshold: 'max<1us', ok: false })
+  })
+})
+
+describe('citytwin capacity and report', () => {
+  it('finds where a small city stops holding the SLO, and writes capacity.json and capacity.html', async () => {
+    // Proves the command end to end on the smoke city: the day's 18,000 payments run out above about
+    // 9,000/s for a 2 s trial, so the search must find a knee below that (every trial a fresh ledger).
+    const out = path.join(folder, 'capacity')
+    const result = await citytwin(['capacity', smokeScenario, '--slo', 'p99<10s', '--window', '2s', '--warmup', '0s', '--start', '1k', '--max', '64k', '--precision', '10%', '--json', '--out', out])
+    expect(result.code).toBe(0)
+    const report = JSON.parse(result.stdout) as { outcome: string; kneeTps: number; failedTps: number; trials: { tps: number; ok: boolean }[] }
+    expect(report.outcome).toBe('found')
+    expect(report.kneeTps).toBeGreaterThanOrEqual(4_000)
+    expect(report.kneeTps).toBeLessThan(report.failedTps)
+    expect(report.trials.slice(0, 4).map((trial) => trial.tps)).toEqual([1_000, 2_000, 4_000, 8_000])
+    expect(await fs.readFile(path.join(out, 'capacity.html'), 'utf8')).toContain('<path')
+  })
+
+  it('exits 2 naming the flag or the folder on bad input', async () => {
+    // Proves capacity and report refuse bad input like run does.
+    const badSlo = await citytwin(['capacity', smokeScenario, '--slo', 'fast please'])
+    expect(badSlo.code).toBe(2)
+    expect(badSlo.stderr).toContain('--slo: "fast please" is not a threshold')
+    const noSlo = await citytwin(['capacity', smokeScenario])
+    expect(noSlo.code).toBe(2)
+    expect(noSlo.stderr).toContain('--slo')
+    const badMax = await citytwin(['capacity', smokeScenario, '--slo', 'p99<1s', '--start', '10k', '--max', '1k'])
+    expect(badMax.code).toBe(2)
+    expect(badMax.stderr).toContain('--max: must be at least --start')
+    const missing = await citytwin(['report', path.join(folder, 'no-such-run')])
+    expect(missing.code).toBe(2)
+    expect(missing.stderr).toContain('no-such-run')
+    expectNoStackTrace(missing.stderr + badSlo.stderr + badMax.stderr)
+  })
+})
