@@ -84,6 +84,8 @@ export interface Plan {
   readonly scale: number
   readonly clock: SimClock
   readonly chunks: number
+  /** About how many payments the period makes (from the rates; the city's Poisson draws vary around it). */
+  readonly paymentsExpected: number
   readonly districts: readonly PlannedDistrict[]
   readonly residents: number
   readonly merchants: number
@@ -275,6 +277,7 @@ export function planRun(scenario: Scenario, city: City, options: PlanOptions = {
     scale,
     clock,
     chunks: Math.ceil(ticks / ticksPerChunk),
+    paymentsExpected: Math.round(expectedTransfers),
     districts,
     residents,
     merchants,

@@ -16,7 +16,7 @@ import { createHash } from 'node:crypto'
 import { assert } from '../assert.js'
 import { allocateAgentIndex, unpackIntents, type AgentIndexBuffers, type PackedIntents } from '../behaviour/index.js'
 import { createLedger, transferKinds, type LedgerCore, type LedgerOptions, type LedgerTotals, type TransferBatch, type TransferKindName } from '../ledger/index.js'
-import { chunksInFlightMax, lookupBatchMax, segmentCount, ticksPerChunk, transferBatchMax, transfersPerRunMax, workersMax } from '../limits.js'
+import { chunksInFlightMax, lookupBatchMax, minutesPerDay, segmentCount, ticksPerChunk, transferBatchMax, transfersPerRunMax, workersMax } from '../limits.js'
 import { UserError } from '../errors.js'
 import { DistrictCounters } from '../metrics/districtCounters.js'
 import { TransferCounters } from '../metrics/transferCounters.js'
@@ -105,6 +105,21 @@ function progressOf(plan: Plan, phase: RunProgress['phase'], tick: number, count
   }
 }
 
+/**
+ * About how many transfers a load run will give the ledger, so it can size its tables once rather
+ * than grow them mid-run (a growth is a pause that would show in the latency): what the profile
+ * sends (at most the period's payments), and per simulated day it covers the openings and evenings
+ * of every wallet and merchant. A flat-out run lets the tables grow as they fill.
+ */
+function transfersExpected(plan: Plan, load: LoadRunOptions): number {
+  const wallets = plan.residents + plan.merchants
+  const days = Math.ceil(plan.clock.ticks / minutesPerDay)
+  const payments =
+    load.profile.sort === 'rate' ? load.profile.schedule.transfers : Math.round((plan.paymentsExpected * load.profile.simulatedMinutes) / plan.clock.ticks)
+  const loadDays = load.profile.sort === 'rate' ? Math.ceil((days * Math.min(payments, plan.paymentsExpected)) / Math.max(1, plan.paymentsExpected)) : Math.ceil(load.profile.simulatedMinutes / minutesPerDay)
+  return Math.min(plan.paymentsExpected, payments) + wallets * (loadDays + 1)
+}
+
 export class OpenedCity {
   private runs = 0
 
@@ -133,6 +148,7 @@ export class OpenedCity {
       accountsMax: plan.accounts.count,
       tiers: plan.tiers,
       utcOffsetMinutes: plan.clock.utcOffsetMinutes,
+      ...(options.load === undefined ? {} : { transfersExpected: transfersExpected(plan, options.load) }),
     }
     const ledger = options.ledgerFactory?.(ledgerOptions) ?? createLedger(options.ledger ?? 'memory', ledgerOptions)
     const counters = new TransferCounters(plan.accounts.issuer)
