@@ -7,6 +7,7 @@
 import { generateChunk, generateOpening, segmentAgents, unpackIntents, type PackedIntents } from '../engine/behaviour/index.js'
 import type { City } from '../engine/city/index.js'
 import type { AccountBatch, TransferBatch } from '../engine/ledger/index.js'
+import { copyBatch, joinBatches, sliceBatch } from '../engine/ledger/transferBatches.js'
 import { ticksPerChunk, transferBatchMax } from '../engine/limits.js'
 import { allocatePopulation, synthesizeMerchants, synthesizeResidents, viewPopulation } from '../engine/population/index.js'
 import { accountBatch, institutionNeeds, openingTransfers } from '../engine/run/institutions.js'
@@ -34,7 +35,7 @@ export function ledgerWorkload(scenario: Scenario, city: City, residents: number
   const seal = (batch: TickBatch, minute: number, out: TransferBatch[]) => {
     for (let from = 0; from < batch.count; from += transferBatchMax) {
       const to = Math.min(batch.count, from + transferBatchMax)
-      out.push(copied(batch.seal(nextId, minute, from, to)))
+      out.push(copyBatch(batch.seal(nextId, minute, from, to)))
       nextId += to - from
     }
   }
@@ -62,31 +63,8 @@ export function ledgerWorkload(scenario: Scenario, city: City, residents: number
   return { plan, accounts: accountBatch(plan, population), opening, day, dayTransfers: day.reduce((sum, batch) => sum + batch.count, 0) }
 }
 
-const columns = ['id', 'debit', 'credit', 'amountFen', 'kind', 'flags', 'pendingId', 'timeoutMinutes', 'minute'] as const
-type Column = (typeof columns)[number]
-
-/** A batch of `count` transfers whose every column is `make(name)`. */
-function batchOf(count: number, make: (name: Column) => Uint32Array | Uint8Array): TransferBatch {
-  return { count, ...Object.fromEntries(columns.map((name) => [name, make(name)])) } as unknown as TransferBatch
-}
-
-function copied(batch: TransferBatch): TransferBatch {
-  return batchOf(batch.count, (name) => batch[name].slice())
-}
-
 /** Transfers [from, to) of `batch`, as views (the bench never writes them). */
-export function sliceOf(batch: TransferBatch, from: number, to: number): TransferBatch {
-  return batchOf(to - from, (name) => batch[name].subarray(from, to))
-}
+export const sliceOf = sliceBatch
 
 /** One batch holding every transfer of `batches`, in order. */
-export function flattened(batches: readonly TransferBatch[]): TransferBatch {
-  const count = batches.reduce((sum, batch) => sum + batch.count, 0)
-  const out = batchOf(count, (name) => (name === 'kind' || name === 'flags' ? new Uint8Array(count) : new Uint32Array(count)))
-  let at = 0
-  for (const batch of batches) {
-    for (const name of columns) out[name].set(batch[name], at)
-    at += batch.count
-  }
-  return out
-}
+export const flattened = joinBatches

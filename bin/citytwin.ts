@@ -7,10 +7,10 @@ import { readFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
-import { UserError } from '../engine/errors.js'
+import { RunFailed, UserError } from '../engine/errors.js'
 import { ledgerNames } from '../engine/ledger/index.js'
-import { loadInFlightDefault, loadInFlightMax, residentsMax, workersMax } from '../engine/limits.js'
-import { loadSettings, parseDuration, parseProfile, parseRate, parseThresholds, searchCapacity, wallClockPause } from '../engine/load/index.js'
+import { capacityTrialsMax, loadDurationMsMax, loadInFlightDefault, loadInFlightMax, residentsMax, workersMax } from '../engine/limits.js'
+import { loadSettings, parseDuration, parseProfile, parseRate, parseThresholds, searchCapacity, thresholdActual, wallClockPause } from '../engine/load/index.js'
 import {
   capacityReport,
   capacityTable,
@@ -34,7 +34,7 @@ import {
   type RunProgress,
   type RunSummary,
 } from '../engine/report/index.js'
-import { openCity, planScenario, runScenario } from '../engine/run/index.js'
+import { openCity, planScenario, runScenario, type Plan } from '../engine/run/index.js'
 import { wallClock } from '../engine/time/index.js'
 import { loadScenario } from '../scenarios/index.js'
 
@@ -42,6 +42,8 @@ const exitRunFailed = 1
 const exitBadInput = 2
 /** Progress redraws at most this often on a terminal. */
 const progressIntervalMs = 100
+/** A capacity trial uses at most this share of the period's expected payments (the city's draws vary around it). */
+const periodShareMax = 0.9
 /** Away from a terminal, a load run prints a progress line this often. */
 const loadLineEverySeconds = 10
 
@@ -179,7 +181,7 @@ function verdict(summary: RunSummary): number {
   if (load !== undefined) {
     const failed = load.thresholds.filter((check) => !check.ok)
     if (failed.length > 0) {
-      process.stderr.write(`citytwin: threshold${failed.length === 1 ? '' : 's'} failed: ${failed.map((check) => `${check.threshold} (was ${check.unit === 'ms' ? `${check.actual.toFixed(2)} ms` : check.unit === '%' ? `${check.actual.toFixed(3)}%` : check.actual})`).join(', ')}\n`)
+      process.stderr.write(`citytwin: threshold${failed.length === 1 ? '' : 's'} failed: ${failed.map((check) => `${check.threshold} (was ${thresholdActual(check)})`).join(', ')}\n`)
       code = exitRunFailed
     }
     if (!load.valid) {
@@ -211,15 +213,30 @@ async function capacityCommand(file: string, flags: CapacityFlags): Promise<numb
   if (startTps < 1) throw new UserError('--start: must be at least 1 transfer per second')
   if (maxTps < startTps) throw new UserError(`--max: must be at least --start (${startTps})`)
   const precision = parsePercent(flags.precision, '--precision')
+  const rampTrials = Math.ceil(Math.log(maxTps / startTps) / Math.log(flags.growth)) + 1
+  if (rampTrials >= capacityTrialsMax) {
+    throw new UserError(`--growth: ramping ×${flags.growth} from ${startTps} to ${maxTps} would take ${rampTrials} trials, more than the ${capacityTrialsMax - 1} a search may run; raise --growth or --start, or lower --max`)
+  }
+  if (warmupMs + windowMs > loadDurationMsMax) throw new UserError(`--window: with --warmup, a trial may last at most ${loadDurationMsMax / 3_600_000} hours`)
   const { folder, created } = await runFolderFor(flags, loaded.scenario.seed)
   const progress = progressReporter(Boolean(flags.json))
   let report: CapacityReport
   try {
     const city = await openCity(loaded, { seed: flags.seed, residents: flags.residents, workers: flags.workers ?? defaultWorkers('load'), now: wallClock.nowMs, onProgress: progress.update })
     try {
+      // A trial needs rate × (warm-up + window) payments: the period's payments cap the rates worth trying.
+      const trialSeconds = (warmupMs + windowMs) / 1000
+      const payments = adoptedPayments(city.plan)
+      const periodTps = Math.floor((payments * periodShareMax) / trialSeconds)
+      if (periodTps < startTps) {
+        throw new UserError(`--start: the scenario's period makes about ${grouped(payments)} payments, too few for ${grouped(startTps)}/s over ${trialSeconds} s; lengthen the period, raise the scale or shorten --window`)
+      }
+      if (periodTps < maxTps && !flags.json) {
+        process.stderr.write(`the scenario's period makes about ${grouped(payments)} payments: trials stop at ${grouped(periodTps)}/s (lengthen the period or shorten --window to go higher)\n`)
+      }
       const result = await searchCapacity({
         startTps,
-        maxTps,
+        maxTps: Math.min(maxTps, periodTps),
         growth: flags.growth,
         precision,
         trial: async (tps) => {
@@ -237,6 +254,9 @@ async function capacityCommand(file: string, flags: CapacityFlags): Promise<numb
             },
           })
           progress.done()
+          if (!summary.conservation.ok || !summary.doubleEntry.ok) {
+            throw new RunFailed(`the trial at ${grouped(tps)}/s broke the audit (${summary.conservation.ok ? 'double entry did not balance' : 'money was not conserved'}): the ledger is wrong, not slow, and no capacity is reported`)
+          }
           const trial = capacityTrial(tps, summary)
           if (!flags.json) process.stderr.write(`${trialLine(trial)}\n`)
           return trial
@@ -255,6 +275,12 @@ async function capacityCommand(file: string, flags: CapacityFlags): Promise<numb
   if (flags.json) process.stdout.write(`${JSON.stringify(report)}\n`)
   else process.stdout.write(`\n${capacityTable(report)}\n\ncapacity   ${written.json}\nreport     ${written.report}\n`)
   return 0
+}
+
+/** About how many payments the period makes: the plan's rates, made by the residents who use e-CNY. */
+function adoptedPayments(plan: Plan): number {
+  const adopted = plan.districts.reduce((sum, district) => sum + district.residents * district.adoption, 0)
+  return plan.residents === 0 ? 0 : Math.round((plan.paymentsExpected * adopted) / plan.residents)
 }
 
 function parsePercent(text: string, where: string): number {
@@ -419,6 +445,11 @@ async function main(argv: readonly string[]): Promise<void> {
     if (error instanceof UserError) {
       process.stderr.write(`citytwin: ${error.message}\n`)
       process.exitCode = exitBadInput
+      return
+    }
+    if (error instanceof RunFailed) {
+      process.stderr.write(`citytwin: ${error.message}. The run failed.\n`)
+      process.exitCode = exitRunFailed
       return
     }
     process.stderr.write(`citytwin: internal error, the run failed\n${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)

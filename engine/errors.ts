@@ -12,3 +12,12 @@ export class UserError extends Error {
     this.issues = issues
   }
 }
+
+/**
+ * A run that could not finish honestly for a reason outside the user's input (a ledger that stops
+ * answering, a broken audit in a capacity trial). The CLI prints the message without a stack trace
+ * and exits with code 1.
+ */
+export class RunFailed extends Error {
+  override readonly name = 'RunFailed'
+}

@@ -2,7 +2,7 @@ export { parseAnyProfile, parseProfile, profileNames, type AnyLoadProfile, type 
 export { TickSchedule } from './tickSchedule.js'
 export { RateSchedule, type LoadSchedule, type RateSegment } from './rateSchedule.js'
 export { parseDuration, parseRate } from './units.js'
-export { evaluateThresholds, parseThreshold, parseThresholds, type Threshold, type ThresholdFigures, type ThresholdResult } from './threshold.js'
+export { evaluateThresholds, parseThreshold, parseThresholds, thresholdActual, type Threshold, type ThresholdFigures, type ThresholdResult } from './threshold.js'
 export { pacingErrorPct, runOpenLoad, wallClockPause, type LoadSource, type LoadSoFar, type LoadWindow, type WindowLatency, type OpenLoadOptions, type OpenLoadResult } from './openLoad.js'
 export { loadSettings, loadSettingIssues, type LoadFlags, type LoadSettings, type ScenarioLoad } from './settings.js'
 export { searchCapacity, type CapacityResult, type CapacitySearchOptions, type CapacityTrial } from './capacitySearch.js'

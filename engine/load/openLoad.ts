@@ -16,6 +16,7 @@
 import { assert } from '../assert.js'
 import { ResultCode, resultCodeCount, type LedgerCore, type TransferBatch } from '../ledger/index.js'
 import { transferBatchMax } from '../limits.js'
+import type { LatencyBuckets } from '../metrics/latencyBuckets.js'
 import { LatencyByKind, LatencyHistogram } from '../metrics/latencyHistogram.js'
 import type { NowMs } from '../time/index.js'
 import type { LoadSchedule } from './rateSchedule.js'
@@ -24,6 +25,8 @@ const gracefulStopMsDefault = 30_000
 const coalesceMsDefault = 0.5
 /** While draining, how long a pause may wait between looks. */
 const drainPollMs = 1
+/** While due transfers wait on the source or on calls outstanding, how long a pause waits: a timer, not a spin. */
+const heldPollMs = 3
 
 /** Transfers [from, to) of the stream, as a batch the ledger may keep until its call settles. */
 export type LoadSource = (from: number, to: number) => TransferBatch
@@ -62,6 +65,8 @@ export interface OpenLoadOptions {
    * lateness histograms (a warm-up: the window a capacity trial judges starts after it). Default 0.
    */
   readonly measureFromMs?: number
+  /** Also count latency into these fixed buckets (for a live histogram export). */
+  readonly buckets?: LatencyBuckets
   /** Called as each second of wall time closes, with that second and the figures so far. */
   readonly onSecond?: (window: LoadWindow, sofar: LoadSoFar) => void
   /** Asked after each second: true stops sending (what was due until then counts as intended). */
@@ -85,6 +90,8 @@ export interface LoadSoFar {
 /** One second of wall time since the start. */
 export interface LoadWindow {
   readonly second: number
+  /** 1000, or less for the last second of a run stopped early. */
+  readonly lengthMs: number
   /** What the schedule wanted sent in this second. */
   readonly target: number
   readonly sent: number
@@ -150,6 +157,7 @@ export async function runOpenLoad(options: OpenLoadOptions): Promise<OpenLoadRes
   let stopped = false
   const outstanding = new Map<Promise<void>, number>()
   const measureFromMs = options.measureFromMs ?? 0
+  const buckets = options.buckets
   const startMs = now()
 
   const send = (from: number, to: number) => {
@@ -176,7 +184,10 @@ export async function runOpenLoad(options: OpenLoadOptions): Promise<OpenLoadRes
         for (let index = 0; index < batch.count; index++) {
           const intended = intendedMs[index] as number
           const micros = (doneMs - intended) * 1000
-          if (intended >= measureFromMs) latency.record(batch.kind[index] as number, micros)
+          if (intended >= measureFromMs) {
+            latency.record(batch.kind[index] as number, micros)
+            buckets?.record(batch.kind[index] as number, micros)
+          }
           done.latency.record(micros)
           const code = results.code[index] as number
           byCode[code] = (byCode[code] as number) + 1
@@ -203,9 +214,13 @@ export async function runOpenLoad(options: OpenLoadOptions): Promise<OpenLoadRes
   assert(coalesceMs >= 0, 'coalescing waits a non-negative time')
   let heldByInFlight = 0
   let heldBySource = 0
+  /** Due transfers could not all go on the last look (no source yet, or every call place taken). */
+  let held = false
+  const heldWaiting = () => held
   const sendDue = (elapsedMs: number, final = false) => {
     const scheduled = schedule.dueCount(elapsedMs)
     const due = Math.min(scheduled, next + available())
+    held = due < scheduled
     if (due < scheduled) heldBySource += 1
     if (next >= due) return
     // Wait for company unless the oldest due transfer has waited long enough or a full call is due.
@@ -215,7 +230,10 @@ export async function runOpenLoad(options: OpenLoadOptions): Promise<OpenLoadRes
       send(next, to)
       next = to
     }
-    if (next < due) heldByInFlight += 1
+    if (next < due) {
+      heldByInFlight += 1
+      held = true
+    }
   }
   const soFar = (elapsedMs: number): LoadSoFar => ({
     elapsedMs,
@@ -246,12 +264,16 @@ export async function runOpenLoad(options: OpenLoadOptions): Promise<OpenLoadRes
         break
       }
     }
+    // The next send, or, when due transfers wait on the source or on calls outstanding, a millisecond: not a spin.
     const nextMs = next < schedule.transfers ? Math.min(schedule.durationMs, schedule.sendTimeMs(next) + coalesceMs) : schedule.durationMs
-    await pause(Math.max(0, nextMs - (now() - startMs)))
+    const waitMs = nextMs - (now() - startMs)
+    await pause(waitMs > 0 ? waitMs : next < schedule.dueCount(now() - startMs) && heldWaiting() ? heldPollMs : 0)
   }
   // Everything due by the end goes now, if it can; a schedule that learns its transfers as it goes learns the rest.
-  await schedule.complete?.()
+  await schedule.complete?.(endMs)
   sendDue(endMs, true)
+  // After an early stop the last second is cut short, and results still to come count into it.
+  seconds.endAt(endMs)
   const intended = stoppedEarly ? schedule.dueCount(endMs) : schedule.transfers
   const sent = next
   // Results still due come in as time goes on (pausing, not blocking: a fake clock moves this way too),
@@ -262,8 +284,7 @@ export async function runOpenLoad(options: OpenLoadOptions): Promise<OpenLoadRes
   let unanswered = 0
   for (const count of outstanding.values()) unanswered += count
   const wallMs = now() - startMs
-  const windowCount = Math.ceil(endMs / 1000)
-  const windows = Array.from({ length: windowCount }, (_, second) => seconds.window(second, schedule))
+  const windows = Array.from({ length: seconds.count }, (_, second) => seconds.window(second, schedule))
   seconds.destroy()
   return {
     intended,
@@ -306,8 +327,18 @@ class SecondWindows {
   /** Where a summarised second's late arrivals record: never read. */
   private readonly sink = { latency: new LatencyHistogram(), lateness: new LatencyHistogram() }
 
-  constructor(private readonly count: number) {
+  /** Where the last second ends (ms since the start): its end, unless the run stopped early. */
+  private endMs: number
+
+  constructor(public count: number) {
     assert(count >= 1, 'a schedule lasts at least a moment')
+    this.endMs = count * 1000
+  }
+
+  /** The run ended at `endMs`: no second after it, and the last one may be short. */
+  endAt(endMs: number): void {
+    this.count = Math.max(1, Math.min(this.count, Math.ceil(endMs / 1000)))
+    this.endMs = Math.min(this.count * 1000, endMs)
   }
 
   at(elapsedMs: number): SecondCounts {
@@ -330,9 +361,11 @@ class SecondWindows {
       counts.lateness.destroy()
       this.counts[second] = { ...counts, latency: this.sink.latency, lateness: this.sink.lateness }
     }
+    const endMs = Math.min((second + 1) * 1000, this.endMs)
     return {
       second,
-      target: schedule.dueBetween(second * 1000, (second + 1) * 1000),
+      lengthMs: endMs - second * 1000,
+      target: schedule.dueBetween(second * 1000, endMs),
       sent: counts.sent,
       completed: counts.completed,
       rejected: counts.rejected,
@@ -366,12 +399,13 @@ export function wallClockPause(spinMs = 2): (waitMs: number) => Promise<void> {
 
 /**
  * The largest miss of the sending rate in any whole second after the first, as a percentage of
- * that second's target (the first second is left out: the sender starts inside it).
+ * that second's target (the first second is left out: the sender starts inside it; so is a last
+ * second cut short by an early stop).
  */
 export function pacingErrorPct(windows: readonly LoadWindow[]): number {
   let worst = 0
   for (const window of windows.slice(1)) {
-    if (window.target === 0) continue
+    if (window.target === 0 || window.lengthMs < 1000) continue
     worst = Math.max(worst, (Math.abs(window.sent - window.target) / window.target) * 100)
   }
   return worst

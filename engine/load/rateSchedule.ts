@@ -37,8 +37,8 @@ export interface LoadSchedule {
   sendTimeMs(n: number): number
   /** The target rate at `elapsedMs`, transfers per second. */
   rateAt(elapsedMs: number): number
-  /** Waits until every transfer of the schedule is known. */
-  complete?(): Promise<void>
+  /** Waits until every transfer due before `untilMs` is known. */
+  complete?(untilMs: number): Promise<void>
 }
 
 export class RateSchedule implements LoadSchedule {

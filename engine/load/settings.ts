@@ -11,7 +11,7 @@
  *   --in-flight 64                         load.inFlight: 64
  */
 import { UserError } from '../errors.js'
-import { loadInFlightDefault } from '../limits.js'
+import { loadInFlightDefault, thresholdsMax, thresholdTextMax } from '../limits.js'
 import { parseAnyProfile, type AnyLoadProfile } from './profile.js'
 import { parseThresholds, type Threshold } from './threshold.js'
 import { parseDuration, parseRate } from './units.js'
@@ -67,9 +67,14 @@ export function loadSettings(scenario: ScenarioLoad | undefined, flags: LoadFlag
   if (profile === undefined) {
     if ((flags.threshold ?? []).length > 0) throw new UserError('--threshold: thresholds gate a load run; give --tps or --profile too')
     if (flags.abortOnFail === true) throw new UserError('--abort-on-fail: goes with a load run; give --tps or --profile too')
+    if (flags.inFlight !== undefined) throw new UserError('--in-flight: bounds a load run\'s calls; give --tps or --profile too')
     return undefined
   }
-  const thresholds = [...parseThresholds(scenario?.thresholds ?? [], `${file}: load.thresholds`), ...parseThresholds(flags.threshold ?? [], '--threshold')]
+  const flagged = flags.threshold ?? []
+  const long = flagged.find((text) => text.length > thresholdTextMax)
+  if (long !== undefined) throw new UserError(`--threshold: "${long.slice(0, 40)}…" is longer than ${thresholdTextMax} characters`)
+  if ((scenario?.thresholds ?? []).length + flagged.length > thresholdsMax) throw new UserError(`--threshold: the scenario's and the flags' thresholds together are more than ${thresholdsMax}`)
+  const thresholds = [...parseThresholds(scenario?.thresholds ?? [], `${file}: load.thresholds`), ...parseThresholds(flagged, '--threshold')]
   return {
     profile,
     where,

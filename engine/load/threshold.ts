@@ -106,3 +106,15 @@ function holds(actual: number, comparison: Comparison, limit: number): boolean {
       return actual >= limit
   }
 }
+
+/** What a threshold saw, in its own unit: `51.45 ms`, `0.120%`, `3 transfers`. */
+export function thresholdActual(result: ThresholdResult): string {
+  switch (result.unit) {
+    case 'ms':
+      return `${result.actual.toFixed(2)} ms`
+    case '%':
+      return `${result.actual.toFixed(3)}%`
+    case 'transfers':
+      return `${result.actual.toLocaleString('en-US')} transfers`
+  }
+}

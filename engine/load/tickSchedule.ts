@@ -19,13 +19,13 @@ export class TickSchedule implements LoadSchedule {
   private known = 0
 
   /**
-   * `ticks` simulated minutes, each `tickMs` of wall time. `learnAll` makes the city give every
-   * tick still unknown (called once sending is over, so what was never made in time counts as dropped).
+   * `ticks` simulated minutes, each `tickMs` of wall time. `learnUntil(n)` makes the city give the
+   * first n ticks (called once sending is over, so what was never made in time counts as dropped).
    */
   constructor(
     readonly tickMs: number,
     readonly ticks: number,
-    private readonly learnAll: () => Promise<void>,
+    private readonly learnUntil: (ticks: number) => Promise<void>,
   ) {
     assert(tickMs > 0 && Number.isInteger(ticks) && ticks >= 1, 'a realistic schedule covers at least one tick')
     this.durationMs = tickMs * ticks
@@ -48,8 +48,9 @@ export class TickSchedule implements LoadSchedule {
     return this.dueBefore[this.known] as number
   }
 
-  async complete(): Promise<void> {
-    await this.learnAll()
+  /** Learns every tick that starts before `untilMs` (a run stopped early needs no more). */
+  async complete(untilMs: number): Promise<void> {
+    await this.learnUntil(Math.min(this.ticks, Math.ceil(untilMs / this.tickMs)))
   }
 
   dueCount(elapsedMs: number): number {

@@ -3,7 +3,7 @@
  * transfers (issuance, payroll, top-ups from banks, redemptions) have no payer district and are
  * left out. Aggregates only: a row is a district, never a resident.
  */
-import { ResultCode, type TransferBatch } from '../ledger/index.js'
+import { ResultCode, TransferKind, type TransferBatch } from '../ledger/index.js'
 import type { Population } from '../population/index.js'
 import type { AccountLayout } from '../run/plan.js'
 
@@ -35,6 +35,8 @@ export class DistrictCounters {
     const { residentFirst, merchantFirst } = this.accounts
     const { home, merchantDistrict } = this.population
     for (let index = 0; index < batch.count; index++) {
+      // A merchant's evening redemption is an institutional sweep, not a payment.
+      if (batch.kind[index] === TransferKind.redeem) continue
       const payer = batch.debit[index] as number
       let district: number
       if (payer >= residentFirst) district = home[payer - residentFirst] as number

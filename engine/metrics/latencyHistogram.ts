@@ -81,29 +81,6 @@ export class LatencyHistogram {
     return hdr.encodeIntoCompressedBase64(this.histogram)
   }
 
-  /**
-   * How many values are at or below `micros`, to the histogram's precision: a search over counts
-   * (the library answers percentiles, not counts), about 30 look-ups. For bucketed exports.
-   */
-  countAtOrBelow(micros: number): number {
-    const h = this.histogram
-    const total = h.totalCount
-    let low = 0
-    let high = total
-    while (low < high) {
-      const count = Math.ceil((low + high) / 2)
-      // The value holding the count-th smallest: asked a hair below, so rounding never lands on the next.
-      if (h.getValueAtPercentile(((count - 0.5) / total) * 100) <= micros) low = count
-      else high = count - 1
-    }
-    return low
-  }
-
-  /** Sum of the values, µs (the mean times the count). */
-  get sumMicros(): number {
-    return this.histogram.mean * this.histogram.totalCount
-  }
-
   destroy(): void {
     if (this.destroyed) return
     this.destroyed = true
@@ -123,13 +100,6 @@ export class LatencyByKind {
 
   add(other: LatencyByKind): void {
     this.kinds.forEach((histogram, kind) => histogram.add(other.kinds[kind] as LatencyHistogram))
-  }
-
-  /** The histogram of one kind (owned by this object). */
-  of(kind: number): LatencyHistogram {
-    const histogram = this.kinds[kind]
-    assert(histogram !== undefined, 'a known transfer kind')
-    return histogram
   }
 
   /** Every kind together, as a new histogram the caller destroys. */

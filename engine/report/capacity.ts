@@ -3,6 +3,7 @@
  * window) with its evidence, every trial's rate against its latency, pass or fail and why; as a
  * terminal table, capacity.json and capacity.html (a table and a rate-vs-latency chart).
  */
+import { thresholdActual } from '../load/threshold.js'
 import { promises as fs } from 'node:fs'
 import path from 'node:path'
 import type { CapacityResult, CapacityTrial, Threshold } from '../load/index.js'
@@ -20,6 +21,8 @@ export interface CapacityTrialFigures extends CapacityTrial {
   readonly rejectedPct: number
   /** Why the trial failed: each failed SLO threshold, and the reasons the load was invalid. */
   readonly failed: readonly string[]
+  /** The trial failed only because the scenario's period ran out of payments: a limit of the scenario, not of the ledger. */
+  readonly periodRanOut: boolean
 }
 
 export interface CapacityReport {
@@ -42,9 +45,7 @@ export interface CapacityReport {
 export function capacityTrial(tps: number, summary: RunSummary): CapacityTrialFigures {
   const load = summary.load
   if (load === undefined) throw new Error('a capacity trial is a load run')
-  const failed = [...load.thresholds.filter((check) => !check.ok).map((check) => `${check.threshold} (was ${check.unit === 'ms' ? `${check.actual.toFixed(2)} ms` : check.unit === '%' ? `${check.actual.toFixed(3)}%` : check.actual})`), ...load.invalidReasons]
-  if (!summary.conservation.ok) failed.push('money was not conserved')
-  if (!summary.doubleEntry.ok) failed.push('double entry did not balance')
+  const failed = [...load.thresholds.filter((check) => !check.ok).map((check) => `${check.threshold} (was ${thresholdActual(check)})`), ...load.invalidReasons]
   const overall = load.latencyMs.overall
   return {
     tps,
@@ -58,10 +59,18 @@ export function capacityTrial(tps: number, summary: RunSummary): CapacityTrialFi
     dropped: load.dropped,
     rejectedPct: load.completed === 0 ? 0 : (load.rejected / load.completed) * 100,
     failed,
+    periodRanOut: load.periodRanOut && load.thresholds.every((check) => check.ok) && load.invalidReasons.length === 1,
   }
 }
 
+/**
+ * The report of a search. A failure that was only the scenario's period running out says nothing of
+ * the ledger: if every failed trial was such, the outcome is `limit` (the ledger held all it was given).
+ */
 export function capacityReport(plan: Plan, flags: { ledger: string }, slo: readonly Threshold[], timing: { windowMs: number; warmupMs: number }, result: CapacityResult): CapacityReport {
+  const trials = result.trials as CapacityTrialFigures[]
+  const ledgerFailures = trials.filter((trial) => !trial.ok && !trial.periodRanOut)
+  const cappedByPeriod = result.outcome === 'found' && ledgerFailures.length === 0
   return {
     scenario: plan.scenarioName,
     seed: plan.seed,
@@ -70,10 +79,10 @@ export function capacityReport(plan: Plan, flags: { ledger: string }, slo: reado
     slo: slo.map((threshold) => threshold.text),
     windowSeconds: timing.windowMs / 1000,
     warmupSeconds: timing.warmupMs / 1000,
-    outcome: result.outcome,
+    outcome: cappedByPeriod ? 'limit' : result.outcome,
     kneeTps: result.kneeTps,
-    failedTps: Number.isFinite(result.failedTps) ? result.failedTps : null,
-    trials: result.trials as CapacityTrialFigures[],
+    failedTps: cappedByPeriod || !Number.isFinite(result.failedTps) ? null : result.failedTps,
+    trials,
   }
 }
 
@@ -86,7 +95,7 @@ export function verdictLine(report: CapacityReport): string {
     case 'found':
       return `capacity   ${grouped(report.kneeTps)} transfers/s held ${report.slo.join(', ')} over ${report.windowSeconds} s; ${grouped(report.failedTps ?? 0)}/s did not`
     case 'limit':
-      return `capacity   at least ${grouped(report.kneeTps)} transfers/s: every rate tried up to --max held ${report.slo.join(', ')}`
+      return `capacity   at least ${grouped(report.kneeTps)} transfers/s: the ledger held ${report.slo.join(', ')} at every rate it was given (the search stopped at --max or at what the scenario's period could supply)`
     case 'none':
       return `capacity   below ${grouped(report.failedTps ?? 0)} transfers/s: even the first rate failed ${report.slo.join(', ')}; lower --start`
   }
@@ -104,7 +113,7 @@ export function capacityTable(report: CapacityReport): string {
       trial.maxMs.toFixed(1),
       grouped(trial.dropped),
       trial.rejectedPct.toFixed(2),
-      trial.ok ? 'held' : 'failed',
+      trial.ok ? 'held' : trial.periodRanOut ? 'ran out' : 'failed',
     ])
   }
   const widths = (rows[0] as string[]).map((_, column) => Math.max(...rows.map((row) => (row[column] as string).length)))
@@ -138,7 +147,7 @@ export function renderCapacityReport(report: CapacityReport): string {
   const rows = trials
     .map(
       (trial) =>
-        `<tr class="${trial.ok ? 'held' : 'failed'}"><td>${grouped(trial.tps)}</td><td>${grouped(trial.achievedTps)}</td><td>${trial.p50Ms.toFixed(2)}</td><td>${trial.p99Ms.toFixed(2)}</td><td>${trial.p999Ms.toFixed(2)}</td><td>${trial.maxMs.toFixed(1)}</td><td>${grouped(trial.dropped)}</td><td>${trial.rejectedPct.toFixed(2)}</td><td>${trial.ok ? 'held' : `failed: ${escapeHtml(trial.failed.join('; '))}`}</td></tr>`,
+        `<tr class="${trial.ok ? 'held' : 'failed'}"><td>${grouped(trial.tps)}</td><td>${grouped(trial.achievedTps)}</td><td>${trial.p50Ms.toFixed(2)}</td><td>${trial.p99Ms.toFixed(2)}</td><td>${trial.p999Ms.toFixed(2)}</td><td>${trial.maxMs.toFixed(1)}</td><td>${grouped(trial.dropped)}</td><td>${trial.rejectedPct.toFixed(2)}</td><td>${trial.ok ? 'held' : `${trial.periodRanOut ? 'not judged, the scenario ran out of payments' : 'failed'}: ${escapeHtml(trial.failed.join('; '))}`}</td></tr>`,
     )
     .join('\n')
   return `<!doctype html>

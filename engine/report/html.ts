@@ -9,12 +9,13 @@
  *   payments    by kind, rejections by reason; flat-out: demand per simulated hour
  *   districts   payments by the payer's district
  */
+import { thresholdActual } from '../load/threshold.js'
 import { assert } from '../assert.js'
 import { resultCodes, transferKinds } from '../ledger/index.js'
 import type { LatencySummary } from '../metrics/latencyHistogram.js'
 import { barChart, columnChart, escapeHtml, lineChart, palette, type Point } from './charts.js'
 import type { LoadSecond, LoadSection, RunSummary } from './summary.js'
-import { grouped, yuan } from './terminal.js'
+import { grouped, ms, yuan } from './terminal.js'
 
 /** Steps for a time axis, seconds: round ones a reader counts in. */
 const secondSteps = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10_800, 21_600, 43_200, 86_400] as const
@@ -107,7 +108,7 @@ function loadVerdict(load: LoadSection): string {
           [{ head: 'threshold' }, { head: 'actual', numeric: true }, { head: 'result', numeric: true }],
           load.thresholds.map((check) => [
             { text: check.threshold, code: true },
-            { text: check.unit === 'ms' ? ms(check.actual) : check.unit === '%' ? `${check.actual.toFixed(3)}%` : `${grouped(check.actual)} transfers` },
+            { text: thresholdActual(check) },
             { text: check.ok ? 'pass' : 'FAIL', badge: check.ok ? 'good' : 'bad' },
           ]),
           undefined,
@@ -417,10 +418,6 @@ function secondsText(value: number): string {
 /** A tick of a latency axis: 0.1 ms, 20 ms, 1 s. */
 function tickMs(value: number): string {
   return value >= 1000 ? `${Number((value / 1000).toPrecision(6))} s` : `${value} ms`
-}
-
-function ms(value: number): string {
-  return value >= 100 ? `${value.toFixed(0)} ms` : `${value.toFixed(value >= 10 ? 1 : 2)} ms`
 }
 
 function percent(part: number, whole: number): string {

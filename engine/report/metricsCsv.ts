@@ -4,7 +4,7 @@
  * row per simulated hour, which its summary also holds, so it is written and never read.
  *
  *   second,target_tps,sent_tps,completed_tps,rejected,errors,p50_ms,p99_ms,max_ms,late_p99_ms,simulated_at
- *   1,1000,1000,998,12,0,1.25,8.5,14.2,0.3,2025-03-03T07:01:00+08:00
+ *   0,1000,1000,998,12,0,1.25,8.5,14.2,0.3,2025-03-03T07:01:00+08:00
  *
  * Numbers are written plainly (no exponent), with at most three decimals: a microsecond in ms.
  */

@@ -184,6 +184,7 @@ const loadSchema = z.object({
   thresholdsOk: z.boolean(),
   simulated: z.object({ to: text(), minutes: figure(), speed: figure() }),
   evenings: count(),
+  periodRanOut: z.boolean(),
 })
 
 const summarySchema: z.ZodType<RunSummary> = z

@@ -123,6 +123,8 @@ export interface LoadSection {
   readonly simulated: { readonly to: string; readonly minutes: number; readonly speed: number }
   /** Institutional evenings (redemptions, nightly top-ups) run beside the stream. */
   readonly evenings: number
+  /** The scenario's period had no more payments for the profile: some were dropped for that. */
+  readonly periodRanOut: boolean
 }
 
 /** One second of a load run: a row of metrics.csv and a point of the report's charts. */

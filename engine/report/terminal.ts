@@ -1,6 +1,7 @@
 /**
  * Terminal views of a run: a one-line progress bar redrawn in place, and the summary table.
  */
+import { thresholdActual } from '../load/threshold.js'
 import { resultCodes, transferKinds } from '../ledger/index.js'
 import type { LatencySummary } from '../metrics/latencyHistogram.js'
 import type { LoadProgress, RunProgress, RunSummary } from './summary.js'
@@ -39,7 +40,8 @@ export function loadProgressLine(progress: LoadProgress): string {
   )
 }
 
-function ms(value: number): string {
+/** Milliseconds with the digits that matter: 0.35 ms, 12.2 ms, 133 ms. */
+export function ms(value: number): string {
   return value >= 100 ? `${value.toFixed(0)} ms` : `${value.toFixed(value >= 10 ? 1 : 2)} ms`
 }
 
@@ -67,7 +69,7 @@ function loadLines(summary: RunSummary): string[] {
   lines.push(...table(rows))
   if (load.thresholds.length > 0) {
     lines.push('')
-    for (const check of load.thresholds) lines.push(`threshold  ${check.ok ? 'pass' : 'FAIL'}  ${check.threshold}  (${check.unit === 'ms' ? ms(check.actual) : check.unit === '%' ? `${check.actual.toFixed(3)}%` : grouped(check.actual)})`)
+    for (const check of load.thresholds) lines.push(`threshold  ${check.ok ? 'pass' : 'FAIL'}  ${check.threshold}  (${thresholdActual(check)})`)
   }
   lines.push(`valid      ${load.valid ? 'yes: the generator kept the schedule' : `NO: ${load.invalidReasons.join('; ')}`}`)
   lines.push('')

@@ -15,6 +15,7 @@
 import { assert } from '../assert.js'
 import { unpackIntents, type AgentIndexBuffers, type PackedIntents } from '../behaviour/index.js'
 import type { TransferBatch } from '../ledger/index.js'
+import { joinBatches, sliceBatch } from '../ledger/transferBatches.js'
 import { chunksInFlightMax, segmentCount, ticksPerChunk } from '../limits.js'
 import { isLastTickOfDay, isoMinute } from '../time/index.js'
 import type { Plan } from './plan.js'
@@ -107,7 +108,7 @@ export class CityStream {
     while (wanted > 0) {
       const head = this.queue[0] as TransferBatch
       const length = Math.min(wanted, head.count - this.headTaken)
-      parts.push(slice(head, this.headTaken, this.headTaken + length))
+      parts.push(sliceBatch(head, this.headTaken, this.headTaken + length))
       this.headTaken += length
       wanted -= length
       if (this.headTaken === head.count) {
@@ -119,7 +120,7 @@ export class CityStream {
     this.queued -= to - from
     this.noteEvenings()
     this.kick()
-    return parts.length === 1 ? (parts[0] as TransferBatch) : joined(parts, to - from)
+    return parts.length === 1 ? (parts[0] as TransferBatch) : joinBatches(parts)
   }
 
   /** Days whose last payment has been taken since the last call: each day's last tick. */
@@ -131,9 +132,15 @@ export class CityStream {
 
   /** The simulated minute (tick, fractional) the stream has reached after `taken` transfers. */
   tickReached(): number {
-    // The tick holding the next untaken transfer, and how far into it.
-    let tick = 0
-    while (tick < this.ticksMade && (this.madeBefore[tick + 1] as number) <= this.taken) tick++
+    // The tick holding the next untaken transfer (the first whose end is beyond it), and how far into it.
+    let low = 0
+    let high = this.ticksMade
+    while (low < high) {
+      const middle = (low + high) >> 1
+      if ((this.madeBefore[middle + 1] as number) <= this.taken) low = middle + 1
+      else high = middle
+    }
+    const tick = low
     if (tick >= this.ticksMade) return this.ticksMade
     const count = (this.madeBefore[tick + 1] as number) - (this.madeBefore[tick] as number)
     return tick + (count === 0 ? 0 : (this.taken - (this.madeBefore[tick] as number)) / count)
@@ -193,29 +200,4 @@ export class CityStream {
       this.evenings.push(tick)
     }
   }
-}
-
-const columns = ['id', 'debit', 'credit', 'amountFen', 'kind', 'flags', 'pendingId', 'timeoutMinutes', 'minute'] as const
-
-function slice(batch: TransferBatch, from: number, to: number): TransferBatch {
-  if (from === 0 && to === batch.count) return batch
-  const out: Record<string, unknown> = { count: to - from }
-  for (const name of columns) out[name] = batch[name].subarray(from, to)
-  return out as unknown as TransferBatch
-}
-
-/** The parts, one after the other, in new columns. */
-function joined(parts: readonly TransferBatch[], count: number): TransferBatch {
-  const out: Record<string, unknown> = { count }
-  for (const name of columns) {
-    const first = (parts[0] as TransferBatch)[name]
-    const column = first instanceof Uint8Array ? new Uint8Array(count) : new Uint32Array(count)
-    let at = 0
-    for (const part of parts) {
-      column.set(part[name], at)
-      at += part.count
-    }
-    out[name] = column
-  }
-  return out as unknown as TransferBatch
 }

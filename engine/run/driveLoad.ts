@@ -14,9 +14,11 @@ import type { LedgerCore, TransferBatch, TransferResults } from '../ledger/index
 import { evaluateThresholds, pacingErrorPct, runOpenLoad, TickSchedule, type AnyLoadProfile, type LoadSchedule, type LoadSoFar, type LoadWindow, type Threshold } from '../load/index.js'
 import { transferBatchMax } from '../limits.js'
 import type { DistrictCounters } from '../metrics/districtCounters.js'
+import type { LatencyBuckets } from '../metrics/latencyBuckets.js'
 import type { TransferCounters } from '../metrics/transferCounters.js'
 import type { LoadProgress, LoadSecond, LoadSection } from '../report/summary.js'
 import { isoMinute, type NowMs } from '../time/index.js'
+import { RunFailed } from '../errors.js'
 import { CityStream } from './cityStream.js'
 import type { Plan } from './plan.js'
 import type { SimPool } from './simPool.js'
@@ -42,8 +44,8 @@ export interface LoadRunOptions {
   /** A warm-up left out of the latency figures and thresholds (a capacity trial's first seconds). */
   readonly warmupMs?: number
   readonly onSecond?: (progress: LoadProgress) => void
-  /** Live figures for an exporter (`--prometheus`), each second with the running histograms. */
-  readonly live?: { update(window: LoadSecond, soFar: LoadSoFar, simulatedMinutes: number): void }
+  /** Live figures for an exporter (`--prometheus`), each second, with latency counted into its buckets. */
+  readonly live?: { readonly buckets: LatencyBuckets; update(window: LoadSecond, soFar: LoadSoFar, simulatedMinutes: number): void }
   /** Every second's figures, in order, once the run is over (for metrics.csv and the report). */
   readonly onSeconds?: (seconds: readonly LoadSecond[]) => void
 }
@@ -69,7 +71,7 @@ export interface DriveLoadContext {
 export async function driveLoad(context: DriveLoadContext): Promise<LoadSection> {
   const { plan, pool, index, ledger, driver, counters, districts, now, load } = context
   const { profile } = load
-  let startMs = now()
+  let startMs = 0
   let schedule: LoadSchedule
   let realistic: TickSchedule | undefined
   let peakTps: number
@@ -86,7 +88,7 @@ export async function driveLoad(context: DriveLoadContext): Promise<LoadSection>
     },
   })
   if (profile.sort === 'realistic') {
-    realistic = new TickSchedule(profile.durationMs / profile.simulatedMinutes, profile.simulatedMinutes, () => stream.makeUntil(profile.simulatedMinutes))
+    realistic = new TickSchedule(profile.durationMs / profile.simulatedMinutes, profile.simulatedMinutes, (ticks) => stream.makeUntil(ticks))
     schedule = realistic
     peakTps = 0
   } else {
@@ -98,26 +100,38 @@ export async function driveLoad(context: DriveLoadContext): Promise<LoadSection>
   // start once a day's last payment has gone, in order, beside the stream.
   const sentDigest = new StreamDigest()
   const counting = new Set<Promise<unknown>>()
+  /** The first failure to count a result: a broken invariant of ours, reported as such after the run. */
+  let countingFailure: Error | undefined
   let evenings = Promise.resolve()
   let eveningCount = 0
+  const startEvenings = () => {
+    for (const tick of stream.eveningsDue()) {
+      eveningCount += 1
+      evenings = evenings.then(() => driver.endOfDay(tick))
+      evenings.catch(() => undefined) // awaited after the run; this only keeps a failure meanwhile from going unhandled
+    }
+  }
   const countingLedger: Pick<LedgerCore, 'submit'> = {
     submit(batch: TransferBatch): Promise<TransferResults> {
       const call = ledger.submit(batch)
       sentDigest.add(batch)
-      const counted = call.then((results) => {
-        counters.count(batch.count, batch.debit, batch.credit, batch.amountFen, batch.kind, results.code)
-        districts.count(batch, results.code)
-      })
+      const counted = call.then(
+        (results) => {
+          counters.count(batch.count, batch.debit, batch.credit, batch.amountFen, batch.kind, results.code)
+          districts.count(batch, results.code)
+        },
+        () => undefined, // a failed call is the open model's to count, as errors
+      )
       counting.add(counted)
       counted.then(
         () => counting.delete(counted),
-        () => counting.delete(counted),
+        (error: unknown) => {
+          // Counting itself failed: a broken invariant of ours, not of the ledger.
+          counting.delete(counted)
+          countingFailure ??= error instanceof Error ? error : new Error(String(error))
+        },
       )
-      for (const tick of stream.eveningsDue()) {
-        eveningCount += 1
-        evenings = evenings.then(() => driver.endOfDay(tick))
-        evenings.catch(() => undefined) // awaited after the run; this only keeps a failure meanwhile from going unhandled
-      }
+      startEvenings()
       return call
     },
   }
@@ -153,6 +167,7 @@ export async function driveLoad(context: DriveLoadContext): Promise<LoadSection>
     inFlightMax: load.inFlightMax,
     ...(load.gracefulStopMs === undefined ? {} : { gracefulStopMs: load.gracefulStopMs }),
     ...(load.warmupMs === undefined ? {} : { measureFromMs: load.warmupMs }),
+    ...(load.live === undefined ? {} : { buckets: load.live.buckets }),
     onSecond: (window, soFar) => {
       const second = secondOf(window)
       seconds[window.second] = second
@@ -175,8 +190,17 @@ export async function driveLoad(context: DriveLoadContext): Promise<LoadSection>
   })
   try {
     await stream.stop()
+    if (result.unanswered > 0) {
+      // Those calls may still be applied at any time: no audit of the ledger's balances could be trusted.
+      throw new RunFailed(
+        `${result.unanswered} transfers were still unanswered ${(load.gracefulStopMs ?? 30_000) / 1000} s after the schedule ended: the ledger stopped answering, so the run cannot be audited`,
+      )
+    }
     // Every call is counted before the audit: the ledger applied what it answered, even late.
     while (counting.size > 0) await Promise.allSettled([...counting])
+    if (countingFailure !== undefined) throw countingFailure
+    // A day whose last payments went in the final call, or whose last ticks were empty, ends here.
+    startEvenings()
     await evenings
     sentDigest.into(context.digest)
     const windows = result.windows.map((window) => seconds[window.second] ?? secondOf(window))
@@ -193,10 +217,11 @@ export async function driveLoad(context: DriveLoadContext): Promise<LoadSection>
       dropped: result.dropped,
     })
     const invalidReasons: string[] = []
+    const periodRanOut = stream.exhausted && result.dropped > 0 && stream.queued === 0
     if (result.dropped > 0 || lateMs.p99Ms > latenessToleranceMs) {
       const what = result.dropped > 0 ? `${result.dropped} transfers were never sent` : `sends were late (p99 ${lateMs.p99Ms.toFixed(2)} ms, tolerance ${latenessToleranceMs} ms)`
       const why: string[] = []
-      if (stream.exhausted && result.dropped > 0 && stream.queued === 0) why.push(`the scenario's payments ran out at ${stream.simulatedAt()}: lengthen its period or lower the rate`)
+      if (periodRanOut) why.push(`the scenario's payments ran out at ${stream.simulatedAt()}: lengthen its period or lower the rate`)
       else if (result.heldBySource > 0) why.push('the city could not make payments as fast as the target: give it more workers or lower the rate')
       if (result.heldByInFlight > 0) why.push(`${load.inFlightMax} calls were outstanding at once: the ledger is not keeping up (or raise --in-flight)`)
       if (why.length === 0) why.push('the sender could not keep the schedule (the machine is busy)')
@@ -230,6 +255,7 @@ export async function driveLoad(context: DriveLoadContext): Promise<LoadSection>
       thresholdsOk: thresholds.every((check) => check.ok),
       simulated: { to: isoMinute(plan.clock, Math.floor(reachedTick)), minutes: reachedTick, speed: durationSeconds > 0 ? (reachedTick * 60) / durationSeconds : 0 },
       evenings: eveningCount,
+      periodRanOut,
     }
   } finally {
     result.latency.destroy()
@@ -248,10 +274,11 @@ function figuresOf(soFar: LoadSoFar, latency: ReturnType<LoadSoFar['latency']['s
 
 /**
  * A digest of the payments as sent that does not depend on how timing cut them into calls: one
- * running hash per column, the columns' digests hashed together at the end.
+ * running hash per column, the columns' digests hashed together at the end. Ids are left out: the
+ * evenings take theirs from the same sequence when they run, which timing decides.
  */
 class StreamDigest {
-  private readonly columns = ['id', 'debit', 'credit', 'amountFen', 'minute', 'kind'] as const
+  private readonly columns = ['debit', 'credit', 'amountFen', 'minute', 'kind'] as const
   private readonly hashes = this.columns.map(() => createHash('sha256'))
 
   add(batch: TransferBatch): void {

@@ -8,7 +8,10 @@
  *                    payroll funds; the central bank issues it any shortfall below float + payouts
  *                 3. the payouts are made
  *                 4. each bank retires to the central bank what it holds beyond its float
- * So no institutional transfer is ever short of funds, and each bank starts the day at its float.
+ * So in a flat-out run no institutional transfer is ever short of funds, and each bank starts the
+ * day at its float. In a load run the evening runs beside the next day's payments, which may move
+ * the balances it read (a daytime top-up debits a bank): a payout can then be refused, and is
+ * counted like any rejection.
  * Producers write into a `TransferSink` (the columns of a batch): no object per transfer.
  */
 import { assert } from '../assert.js'

@@ -367,7 +367,8 @@ class TickDriver {
       await this.submit(evening, tick, 0, evening.count)
     })
     // 2. What each bank pays out tonight, and issuance of any shortfall. Wallets are read here and
-    //    again in step 3 rather than kept: nothing moves them in between, and a city's wallets are many.
+    //    again in step 3 rather than kept: a city's wallets are many (flat out nothing moves them in
+    //    between; under load the next day's payments may, see institutions.ts).
     const payoutFen = new Array<number>(plan.accounts.bankCount).fill(0)
     await balancesBySlice(this.ledger, this.adopted.length, walletOf, async (from, balances) => {
       nightlyTopups(plan, this.population, this.adopted.subarray(from, from + balances.length), balances, payoutFen, null)
@@ -423,9 +424,8 @@ class TickDriver {
   }
 }
 
-/** Digests the batch's columns and, when given, its result codes. */
-export function digestBatch(digest: ReturnType<typeof createHash>, batch: TransferBatch, code?: Uint8Array): void {
-  for (const column of [batch.id, batch.debit, batch.credit, batch.amountFen, batch.minute, batch.kind, ...(code === undefined ? [] : [code])]) {
+function digestBatch(digest: ReturnType<typeof createHash>, batch: TransferBatch, code: Uint8Array): void {
+  for (const column of [batch.id, batch.debit, batch.credit, batch.amountFen, batch.minute, batch.kind, code]) {
     digest.update(new Uint8Array(column.buffer, column.byteOffset, column.byteLength))
   }
 }

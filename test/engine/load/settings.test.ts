@@ -84,12 +84,13 @@ describe('flags and the scenario together', () => {
     // (they wait for a flag's profile), both mean flat-out.
     expect(loadSettings(undefined, {}, file)).toBeUndefined()
     expect(loadSettings({}, {}, file)).toBeUndefined()
-    expect(loadSettings({ thresholds: ['p99<50ms'], inFlight: 8 }, { inFlight: 4 }, file)).toBeUndefined()
+    expect(loadSettings({ thresholds: ['p99<50ms'], inFlight: 8 }, {}, file)).toBeUndefined()
   })
 
   it('refuses flags that do not go together, naming the flag', () => {
     // Proves each misuse of the flags is a UserError that starts with the flag to fix.
     expect(userError(() => loadSettings(undefined, { duration: '10s' }, file))).toMatch(/^--duration: /)
+    expect(userError(() => loadSettings(undefined, { inFlight: 4 }, file))).toMatch(/^--in-flight: /)
     // A scenario rate does not make --duration meaningful: it goes with the flag --tps only.
     expect(userError(() => loadSettings({ tps: 1000 }, { duration: '10s' }, file))).toMatch(/^--duration: /)
     expect(userError(() => loadSettings(undefined, { profile: 'constant:1k/1s', tps: '1k' }, file))).toMatch(/^--profile and --tps: /)

@@ -100,18 +100,22 @@ describe('the realistic schedule', () => {
     expect(() => schedule.sendTimeMs(9)).toThrow()
   })
 
-  it('has complete() ask the learner for the rest, and refuses a tick beyond the span', async () => {
+  it('has complete() ask the learner for the ticks before the end, and refuses a tick beyond the span', async () => {
     // Proves complete() is how the open model learns the ticks still unknown when sending ends: the learner runs,
     // and once it has added them every transfer is counted.
-    let calls = 0
-    const schedule: TickSchedule = new TickSchedule(500, 3, async () => {
-      calls += 1
-      while (schedule.ticksKnown < schedule.ticks) schedule.addTick(2)
+    // A run stopped early asks only for the ticks that start before it stopped.
+    const asked: number[] = []
+    const schedule: TickSchedule = new TickSchedule(500, 3, async (ticks) => {
+      asked.push(ticks)
+      while (schedule.ticksKnown < ticks) schedule.addTick(2)
     })
     schedule.addTick(1)
-    expect(calls).toBe(0)
-    await schedule.complete()
-    expect(calls).toBe(1)
+    expect(asked).toEqual([])
+    await schedule.complete(600)
+    expect(asked).toEqual([2])
+    expect(schedule.ticksKnown).toBe(2)
+    await schedule.complete(schedule.durationMs)
+    expect(asked).toEqual([2, 3])
     expect([schedule.ticksKnown, schedule.transfers, schedule.dueCount(schedule.durationMs)]).toEqual([3, 5, 5])
     expect(schedule.sendTimeMs(4)).toBe(1_250)
     expect(() => schedule.addTick(1)).toThrow()

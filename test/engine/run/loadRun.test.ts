@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { RunFailed } from '../../../engine/errors.js'
 import { createLedger, type LedgerCore, type LedgerOptions, type TransferBatch, type TransferResults } from '../../../engine/ledger/index.js'
 import { loadSettings, wallClockPause, type LoadFlags } from '../../../engine/load/index.js'
 import type { LoadSecond, LoadSection, RunSummary } from '../../../engine/report/index.js'
@@ -344,5 +345,42 @@ describe('a period that runs out', () => {
     expect(load.valid).toBe(false)
     expect(load.invalidReasons.join('\n')).toMatch(/transfers were never sent: the scenario's payments ran out at 2026-11-23T01:00/)
     expectMoneyConserved(summary)
+  })
+})
+
+/** The memory ledger, except that from its `silentFrom`-th call on it never answers (the calls are still applied). */
+class SilentLedger extends WrappedLedger {
+  private calls = 0
+
+  constructor(
+    inner: LedgerCore,
+    private readonly silentFrom: number,
+  ) {
+    super(inner)
+  }
+
+  override submit(batch: TransferBatch): Promise<TransferResults> {
+    const applied = this.inner.submit(batch)
+    this.calls += 1
+    if (this.calls < this.silentFrom) return applied
+    applied.catch(() => undefined)
+    return new Promise<TransferResults>(() => undefined)
+  }
+}
+
+describe('a ledger that stops answering', () => {
+  it('fails the run with RunFailed once the graceful stop has passed, instead of auditing or waiting for ever', async () => {
+    // Proves a hung ledger neither hangs citytwin nor yields a summary whose audit could not be trusted.
+    const loaded = await loadScenario(smokeScenario)
+    const settings = loadSettings(loaded.scenario.load, { profile: 'constant:1k/1s' }, smokeScenario)
+    if (settings === undefined) throw new Error('the flags give a load run')
+    const run = runScenario(loaded, {
+      workers: 1,
+      now: wallClock.nowMs,
+      ledgerFactory: (options) => new SilentLedger(createLedger('memory', options), 5),
+      load: { ...settings, pause: wallClockPause(), gracefulStopMs: 300 },
+    })
+    await expect(run).rejects.toThrow(RunFailed)
+    await expect(run).rejects.toThrow(/transfers were still unanswered 0.3 s after the schedule ended/)
   })
 })
