@@ -94,6 +94,7 @@ interface CityFlags {
 }
 
 interface RunFlags extends CityFlags {
+  lateTolerance?: string
   tps?: string
   duration?: string
   profile?: string
@@ -193,6 +194,7 @@ function verdict(summary: RunSummary): number {
 }
 
 interface CapacityFlags extends CityFlags {
+  lateTolerance?: string
   slo: string[]
   window: string
   warmup: string
@@ -208,6 +210,7 @@ async function capacityCommand(file: string, flags: CapacityFlags): Promise<numb
   const slo = parseThresholds(flags.slo, '--slo')
   const windowMs = parseDuration(flags.window, '--window')
   const warmupMs = parseDuration(flags.warmup, '--warmup', true)
+  const lateToleranceMs = flags.lateTolerance === undefined ? undefined : parseDuration(flags.lateTolerance, '--late-tolerance')
   const startTps = parseRate(flags.start, '--start')
   const maxTps = parseRate(flags.max, '--max')
   if (startTps < 1) throw new UserError('--start: must be at least 1 transfer per second')
@@ -249,6 +252,7 @@ async function capacityCommand(file: string, flags: CapacityFlags): Promise<numb
               thresholds: slo,
               abortOnFail: false,
               inFlightMax: flags.inFlight ?? loadInFlightDefault,
+              ...(lateToleranceMs === undefined ? {} : { lateToleranceMs }),
               pause: wallClockPause(),
               onSecond: progress.second,
             },
@@ -386,6 +390,7 @@ function program(): Command {
     .option('--threshold <gate>', "load mode: a pass/fail gate, repeatable: 'p99<50ms', 'errors<0.1%', 'dropped<=0'; a failure exits 1", collect, [])
     .option('--abort-on-fail', 'load mode: stop as soon as a threshold fails')
     .option('--in-flight <n>', `load mode: calls outstanding at most (default ${loadInFlightDefault})`, integer('--in-flight', 1, loadInFlightMax))
+    .option('--late-tolerance <time>', 'load mode: send lateness p99 beyond which the run is invalid (default 10ms)')
     .option('--prometheus <port>', 'load mode: serve live metrics at http://127.0.0.1:<port>/metrics', integer('--prometheus', 0, 65_535))
     .action(async (file: string, flags: RunFlags) => {
       process.exitCode = await runCommand(file, flags)
@@ -406,6 +411,7 @@ function program(): Command {
     .option('--workers <n>', `simulation worker threads (default ${defaultWorkers('load')})`, integer('--workers', 1, workersMax))
     .option('--residents <n>', "residents to simulate (overrides the scenario's scale)", integer('--residents', 1, residentsMax))
     .option('--in-flight <n>', `calls outstanding at most (default ${loadInFlightDefault})`, integer('--in-flight', 1, loadInFlightMax))
+    .option('--late-tolerance <time>', 'send lateness p99 beyond which a trial is invalid, so failed (default 10ms)')
     .option('--out <dir>', 'folder for capacity.json and capacity.html (default: runs/<timestamp>-seed<seed>)')
     .option('--json', 'print the result as JSON on stdout')
     .addOption(new Option('--ledger <name>', 'ledger to drive').choices(ledgerNames).default('memory'))

@@ -192,6 +192,7 @@ export const scenarioSchema = z
         thresholds: z.array(z.string({ error: 'must be a threshold, like "p99<50ms"' }).max(thresholdTextMax)).max(thresholdsMax, { error: `must list at most ${thresholdsMax} thresholds` }).optional(),
         abortOnFail: z.boolean({ error: 'must be true or false' }).optional(),
         inFlight: positiveInt().max(loadInFlightMax, { error: `must be at most ${loadInFlightMax}` }).optional(),
+        lateTolerance: z.string({ error: 'must be a duration, like "10ms"' }).max(32).optional(),
       })
       .strict()
       .optional(),

@@ -9,6 +9,7 @@
  *   --threshold 'p99<50ms' (repeatable)    load.thresholds: ["p99<50ms"]
  *   --abort-on-fail                        load.abortOnFail: true
  *   --in-flight 64                         load.inFlight: 64
+ *   --late-tolerance 10ms                  load.lateTolerance: 10ms
  */
 import { UserError } from '../errors.js'
 import { loadInFlightDefault, thresholdsMax, thresholdTextMax } from '../limits.js'
@@ -23,6 +24,7 @@ export interface LoadFlags {
   readonly threshold?: readonly string[] | undefined
   readonly abortOnFail?: boolean | undefined
   readonly inFlight?: number | undefined
+  readonly lateTolerance?: string | undefined
 }
 
 export interface ScenarioLoad {
@@ -32,6 +34,7 @@ export interface ScenarioLoad {
   readonly thresholds?: readonly string[] | undefined
   readonly abortOnFail?: boolean | undefined
   readonly inFlight?: number | undefined
+  readonly lateTolerance?: string | undefined
 }
 
 export interface LoadSettings {
@@ -41,6 +44,8 @@ export interface LoadSettings {
   readonly thresholds: readonly Threshold[]
   readonly abortOnFail: boolean
   readonly inFlightMax: number
+  /** Send lateness p99 beyond which the run is invalid (absent: the engine's default, 10 ms). */
+  readonly lateToleranceMs?: number
 }
 
 const durationDefault = '60s'
@@ -68,6 +73,7 @@ export function loadSettings(scenario: ScenarioLoad | undefined, flags: LoadFlag
     if ((flags.threshold ?? []).length > 0) throw new UserError('--threshold: thresholds gate a load run; give --tps or --profile too')
     if (flags.abortOnFail === true) throw new UserError('--abort-on-fail: goes with a load run; give --tps or --profile too')
     if (flags.inFlight !== undefined) throw new UserError('--in-flight: bounds a load run\'s calls; give --tps or --profile too')
+    if (flags.lateTolerance !== undefined) throw new UserError('--late-tolerance: judges a load run\'s sends; give --tps or --profile too')
     return undefined
   }
   const flagged = flags.threshold ?? []
@@ -81,7 +87,12 @@ export function loadSettings(scenario: ScenarioLoad | undefined, flags: LoadFlag
     thresholds,
     abortOnFail: flags.abortOnFail ?? scenario?.abortOnFail ?? false,
     inFlightMax: flags.inFlight ?? scenario?.inFlight ?? loadInFlightDefault,
+    ...lateTolerance(flags.lateTolerance ?? scenario?.lateTolerance, flags.lateTolerance !== undefined ? '--late-tolerance' : `${file}: load.lateTolerance`),
   }
+}
+
+function lateTolerance(text: string | undefined, where: string): { lateToleranceMs?: number } {
+  return text === undefined ? {} : { lateToleranceMs: parseDuration(text, where) }
 }
 
 function constantProfile(tps: string, duration: string, tpsWhere: string, durationWhere: string): AnyLoadProfile {
@@ -114,6 +125,7 @@ export function loadSettingIssues(raw: Record<string, unknown>): string[] {
     })
   }
   if (typeof raw.duration === 'string') check('load.duration', (where) => parseDuration(raw.duration as string, where))
+  if (typeof raw.lateTolerance === 'string') check('load.lateTolerance', (where) => parseDuration(raw.lateTolerance as string, where))
   if (Array.isArray(raw.thresholds)) {
     raw.thresholds.forEach((text, index) => {
       if (typeof text === 'string') check(`load.thresholds[${index}]`, (where) => parseThresholds([text], where))

@@ -185,6 +185,7 @@ const loadSchema = z.object({
   simulated: z.object({ to: text(), minutes: figure(), speed: figure() }),
   evenings: count(),
   periodRanOut: z.boolean(),
+  lateToleranceMs: z.number().nonnegative(),
 })
 
 const summarySchema: z.ZodType<RunSummary> = z

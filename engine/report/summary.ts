@@ -114,6 +114,8 @@ export interface LoadSection {
   readonly latencyMs: { readonly overall: LatencySummary; readonly byKind: Partial<Record<TransferKindName, LatencySummary>> }
   /** From intended to actual send time. */
   readonly lateMs: LatencySummary
+  /** Send lateness p99 beyond which the run is invalid. */
+  readonly lateToleranceMs: number
   /** False when the generator fell behind: the figures are not those of the target load. */
   readonly valid: boolean
   readonly invalidReasons: readonly string[]

@@ -23,7 +23,7 @@ import { CityStream } from './cityStream.js'
 import type { Plan } from './plan.js'
 import type { SimPool } from './simPool.js'
 
-/** Sends later than this at p99 mean the generator fell behind: the run is marked invalid. */
+/** Sends later than this at p99 mean the generator fell behind: the run is marked invalid (unless told otherwise). */
 export const latenessToleranceMs = 10
 /** A rate profile keeps at least this much of its peak rate made ahead of the sender. */
 const madeAheadSeconds = 0.5
@@ -38,6 +38,8 @@ export interface LoadRunOptions {
   /** Stop as soon as a threshold fails (checked each second on the figures so far). */
   readonly abortOnFail: boolean
   readonly inFlightMax: number
+  /** Send lateness p99 beyond which the run is invalid; default `latenessToleranceMs`. */
+  readonly lateToleranceMs?: number
   /** Waits until the next send (see wallClockPause). */
   readonly pause: (waitMs: number) => Promise<void>
   readonly gracefulStopMs?: number
@@ -218,8 +220,9 @@ export async function driveLoad(context: DriveLoadContext): Promise<LoadSection>
     })
     const invalidReasons: string[] = []
     const periodRanOut = stream.exhausted && result.dropped > 0 && stream.queued === 0
-    if (result.dropped > 0 || lateMs.p99Ms > latenessToleranceMs) {
-      const what = result.dropped > 0 ? `${result.dropped} transfers were never sent` : `sends were late (p99 ${lateMs.p99Ms.toFixed(2)} ms, tolerance ${latenessToleranceMs} ms)`
+    const lateToleranceMs = load.lateToleranceMs ?? latenessToleranceMs
+    if (result.dropped > 0 || lateMs.p99Ms > lateToleranceMs) {
+      const what = result.dropped > 0 ? `${result.dropped} transfers were never sent` : `sends were late (p99 ${lateMs.p99Ms.toFixed(2)} ms, tolerance ${lateToleranceMs} ms)`
       const why: string[] = []
       if (periodRanOut) why.push(`the scenario's payments ran out at ${stream.simulatedAt()}: lengthen its period or lower the rate`)
       else if (result.heldBySource > 0) why.push('the city could not make payments as fast as the target: give it more workers or lower the rate')
@@ -249,6 +252,7 @@ export async function driveLoad(context: DriveLoadContext): Promise<LoadSection>
       pacingErrorPct: pacingErrorPct(result.windows),
       latencyMs: latency,
       lateMs,
+      lateToleranceMs,
       valid: invalidReasons.length === 0,
       invalidReasons,
       thresholds,

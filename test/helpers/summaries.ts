@@ -147,6 +147,7 @@ export const loadSummary: RunSummary = {
     simulated: { to: '2025-03-03T13:00:00+08:00', minutes: 420, speed: 210 },
     evenings: 0,
     periodRanOut: false,
+    lateToleranceMs: 10,
   },
 }
 
