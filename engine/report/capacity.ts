@@ -8,7 +8,7 @@ import { promises as fs } from 'node:fs'
 import path from 'node:path'
 import type { CapacityResult, CapacityTrial, Threshold } from '../load/index.js'
 import type { Plan } from '../run/plan.js'
-import { escapeHtml, lineChart } from './charts.js'
+import { chartCss, escapeHtml, lineChart } from './charts.js'
 import type { RunSummary } from './summary.js'
 import { grouped } from './terminal.js'
 
@@ -160,6 +160,7 @@ h1 { font-size: 1.5rem; margin-bottom: .2rem; } .meta { color: #5b6473; }
 table { border-collapse: collapse; width: 100%; margin: 1rem 0; } th, td { padding: .35rem .6rem; border-bottom: 1px solid #e3e6ec; text-align: right; }
 th { background: #f4f6f9; } td:last-child, th:last-child { text-align: left; } tr.failed td { color: #9b2c2c; }
 .charts { display: grid; grid-template-columns: 1fr 1fr; gap: 1rem; } svg { width: 100%; height: auto; }
+${chartCss}
 </style></head><body>
 <h1>Capacity of the ${escapeHtml(report.ledger)} ledger</h1>
 <div class="meta">${escapeHtml(report.scenario)} · seed ${report.seed} · ${grouped(report.residents)} residents · SLO ${escapeHtml(report.slo.join(', '))} over ${report.windowSeconds} s per trial, after ${report.warmupSeconds} s of warm-up</div>

@@ -44,6 +44,24 @@ const barGapPx = 8
 const barLabelCharsMax = 36
 
 /** Colours of series in turn, chosen to stay apart for common colour blindness too. */
+/** The styles the charts' markup needs (legend, swatches, axis text): every page that shows a chart includes them. */
+export const chartCss = `
+.chart-figure { margin: 0 0 28px; }
+.chart-figure:last-child { margin-bottom: 0; }
+.chart-head { display: flex; flex-wrap: wrap; align-items: baseline; justify-content: space-between; gap: 8px 24px; margin-bottom: 4px; }
+.chart-note { margin: 0 0 8px; color: var(--muted); font-size: 13px; }
+.legend { list-style: none; display: flex; flex-wrap: wrap; gap: 4px 18px; margin: 0; padding: 0; font-size: 13px; color: #334155; }
+.legend li { display: flex; align-items: center; gap: 6px; }
+.swatch { display: inline-block; width: 22px; border-top: 3px solid; }
+.swatch.dashed { border-top-style: dashed; }
+.swatch.block { width: 12px; height: 12px; border-top-width: 12px; border-radius: 2px; }
+svg.chart { display: block; height: auto; overflow: visible; }
+svg.chart text { fill: #475569; }
+svg.chart .axis-label { fill: #334155; font-size: 13px; }
+svg.chart .bar-label { fill: #334155; font-family: ui-monospace, "DejaVu Sans Mono", "Liberation Mono", monospace; }
+svg.chart .bar-value { fill: #334155; }
+`
+
 export const palette = ['#2563eb', '#ea580c', '#dc2626', '#16a34a', '#7c3aed', '#0891b2', '#ca8a04', '#64748b'] as const
 
 /** Text for HTML content and attribute values: & < > " ' become entities. */

@@ -13,7 +13,7 @@ import { thresholdActual } from '../load/threshold.js'
 import { assert } from '../assert.js'
 import { resultCodes, transferKinds } from '../ledger/index.js'
 import type { LatencySummary } from '../metrics/latencyHistogram.js'
-import { barChart, columnChart, escapeHtml, lineChart, palette, type Point } from './charts.js'
+import { barChart, chartCss, columnChart, escapeHtml, lineChart, palette, type Point } from './charts.js'
 import type { LoadSecond, LoadSection, RunSummary } from './summary.js'
 import { grouped, ms, yuan } from './terminal.js'
 
@@ -471,20 +471,7 @@ td:first-child { white-space: normal; overflow-wrap: anywhere; }
 .num { text-align: right; }
 tbody tr:nth-child(even) { background: #f8fafc; }
 tfoot td { font-weight: 700; border-top: 2px solid var(--line); border-bottom: none; }
-.chart-figure { margin: 0 0 28px; }
-.chart-figure:last-child { margin-bottom: 0; }
-.chart-head { display: flex; flex-wrap: wrap; align-items: baseline; justify-content: space-between; gap: 8px 24px; margin-bottom: 4px; }
-.chart-note { margin: 0 0 8px; color: var(--muted); font-size: 13px; }
-.legend { list-style: none; display: flex; flex-wrap: wrap; gap: 4px 18px; margin: 0; padding: 0; font-size: 13px; color: #334155; }
-.legend li { display: flex; align-items: center; gap: 6px; }
-.swatch { display: inline-block; width: 22px; border-top: 3px solid; }
-.swatch.dashed { border-top-style: dashed; }
-.swatch.block { width: 12px; height: 12px; border-top-width: 12px; border-radius: 2px; }
-svg.chart { display: block; height: auto; overflow: visible; }
-svg.chart text { fill: #475569; }
-svg.chart .axis-label { fill: #334155; font-size: 13px; }
-svg.chart .bar-label { fill: #334155; font-family: ui-monospace, "DejaVu Sans Mono", "Liberation Mono", monospace; }
-svg.chart .bar-value { fill: #334155; }
+${chartCss}
 .none { color: var(--muted); font-style: italic; margin: 8px 0; padding: 14px; border: 1px dashed var(--line); border-radius: 8px; }
 footer { color: var(--muted); font-size: 13px; margin-top: 24px; }
 footer p { margin: 4px 0; }

@@ -184,8 +184,8 @@ const loadSchema = z.object({
   thresholdsOk: z.boolean(),
   simulated: z.object({ to: text(), minutes: figure(), speed: figure() }),
   evenings: count(),
-  periodRanOut: z.boolean(),
-  lateToleranceMs: z.number().nonnegative(),
+  periodRanOut: z.boolean().default(false),
+  lateToleranceMs: z.number().nonnegative().default(10),
 })
 
 const summarySchema: z.ZodType<RunSummary> = z

@@ -226,7 +226,7 @@ export async function driveLoad(context: DriveLoadContext): Promise<LoadSection>
       const why: string[] = []
       if (periodRanOut) why.push(`the scenario's payments ran out at ${stream.simulatedAt()}: lengthen its period or lower the rate`)
       else if (result.heldBySource > 0) why.push('the city could not make payments as fast as the target: give it more workers or lower the rate')
-      if (result.heldByInFlight > 0) why.push(`${load.inFlightMax} calls were outstanding at once: the ledger is not keeping up (or raise --in-flight)`)
+      if (result.heldByInFlight > 0) why.push(`${load.inFlightMax} calls were outstanding at once: the ledger, or the thread taking its results, did not keep up (or raise --in-flight)`)
       if (why.length === 0) why.push('the sender could not keep the schedule (the machine is busy)')
       invalidReasons.push(`${what}: ${why.join('; ')}`)
     }
