@@ -99,7 +99,8 @@ export class RateSchedule implements LoadSchedule {
     assert(Number.isInteger(n) && n >= 0 && n < this.transfers, 'a transfer of the schedule')
     const target = n
     let index = 0
-    while (index < this.segments.length - 1 && (this.dueBefore[index + 1] as number) <= target) index++
+    // The first segment whose end reaches n: at a boundary into a pause (a zero rate), n is due as the pause begins.
+    while (index < this.segments.length - 1 && (this.dueBefore[index + 1] as number) < target) index++
     const segment = this.segments[index] as RateSegment
     const need = target - (this.dueBefore[index] as number)
     const a = segment.fromTps

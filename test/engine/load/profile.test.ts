@@ -120,3 +120,22 @@ describe('profiles', () => {
     expect(userError(() => parseProfile(`constant:${'1'.repeat(5000)}/1s`, '--profile'))).toContain('at most 4096 characters')
   })
 })
+
+describe('a schedule with a pause', () => {
+  it('agrees with itself at the edge of a zero-rate step: the transfer due as the pause begins is sent then', async () => {
+    // Proves dueCount and sendTimeMs use one definition (transfer n is due when the rate's integral reaches n) at a
+    // boundary into a pause: 10k/s for 1 s, nothing for 10 s, 10k/s for 1 s.
+    const { RateSchedule } = await import('../../../engine/load/index.js')
+    const schedule = new RateSchedule([
+      { durationMs: 1_000, fromTps: 10_000, toTps: 10_000 },
+      { durationMs: 10_000, fromTps: 0, toTps: 0 },
+      { durationMs: 1_000, fromTps: 10_000, toTps: 10_000 },
+    ])
+    expect(schedule.transfers).toBe(20_000)
+    expect(schedule.dueCount(1_000)).toBe(10_001)
+    expect(schedule.sendTimeMs(10_000)).toBe(1_000)
+    expect(schedule.sendTimeMs(10_001)).toBeCloseTo(11_000.1, 6)
+    expect(schedule.dueCount(10_999)).toBe(10_001)
+    for (const n of [0, 1, 9_999, 10_000, 10_001, 19_999]) expect(schedule.dueCount(schedule.sendTimeMs(n))).toBeGreaterThan(n)
+  })
+})
