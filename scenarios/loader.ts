@@ -3,12 +3,12 @@
  * keys and paths are bounded before anything is built from them. Every problem found is
  * reported at once, each with the file, the line where known, and the field path.
  */
-import { constants, promises as fs } from 'node:fs'
+import { promises as fs } from 'node:fs'
 import path from 'node:path'
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml'
 import { parseDistrictMap, type DistrictMap } from '../engine/city/districtMap.js'
 import { UserError } from '../engine/errors.js'
-import { isObject } from '../engine/untrusted.js'
+import { describeFsError, isObject, readBoundedText } from '../engine/untrusted.js'
 import { mapBytesMax, scenarioBytesMax, yamlAliasCountMax, yamlDepthMax, yamlFlowDepthMax, yamlScanDepthMax } from '../engine/limits.js'
 import { crossFieldIssues, scenarioSchema, type Scenario } from './schema.js'
 
@@ -22,10 +22,9 @@ export interface LoadedScenario {
 }
 
 const forbiddenKeys = new Set(['__proto__', 'constructor', 'prototype'])
-const utf8 = new TextDecoder('utf-8', { fatal: true })
 
 export async function loadScenario(file: string): Promise<LoadedScenario> {
-  const text = await readBounded(file, scenarioBytesMax, 'scenario')
+  const text = await readBoundedText(file, scenarioBytesMax, 'scenario')
   const raw = parseYaml(text, file)
   // Every check runs, whatever the others found: the user sees all the errors at once.
   const issues: string[] = []
@@ -75,7 +74,7 @@ export async function loadScenario(file: string): Promise<LoadedScenario> {
 }
 
 async function loadMap(mapFile: string): Promise<DistrictMap> {
-  const text = await readBounded(mapFile, mapBytesMax, 'map')
+  const text = await readBoundedText(mapFile, mapBytesMax, 'map')
   let json: unknown
   try {
     json = JSON.parse(text)
@@ -87,41 +86,6 @@ async function loadMap(mapFile: string): Promise<DistrictMap> {
   return result.map
 }
 
-async function readBounded(file: string, bytesMax: number, what: string): Promise<string> {
-  let handle: fs.FileHandle
-  try {
-    // Non-blocking, so a named pipe nobody writes to cannot hold the open; it is refused below.
-    handle = await fs.open(file, constants.O_RDONLY | constants.O_NONBLOCK)
-  } catch (error) {
-    throw new UserError(`${file}: cannot read the ${what} file (${describeFsError(error)})`)
-  }
-  try {
-    const stat = await handle.stat()
-    if (!stat.isFile()) throw new UserError(`${file}: the ${what} file is not a regular file`)
-    if (stat.size > bytesMax) {
-      throw new UserError(`${file}: the ${what} file is ${stat.size} bytes, more than the limit of ${bytesMax}`)
-    }
-    // Read at most one byte past the limit, in case the file grew after stat.
-    const buffer = Buffer.alloc(Math.min(stat.size, bytesMax) + 1)
-    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0)
-    if (bytesRead > bytesMax) throw new UserError(`${file}: the ${what} file is larger than the limit of ${bytesMax} bytes`)
-    try {
-      return utf8.decode(buffer.subarray(0, bytesRead))
-    } catch {
-      throw new UserError(`${file}: the ${what} file is not valid UTF-8 text`)
-    }
-  } finally {
-    await handle.close()
-  }
-}
-
-function describeFsError(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code
-  if (code === 'ENOENT') return 'no such file'
-  if (code === 'EACCES') return 'permission denied'
-  if (code === 'EISDIR') return 'it is a folder'
-  return code ?? String(error)
-}
 
 interface RawScenario {
   readonly file: string

@@ -9,11 +9,12 @@
  *     metrics.csv    load: one row per second (needed to draw the page); flat-out: one per hour
  *     report.html    the page, self-contained
  */
-import { constants, promises as fs } from 'node:fs'
+import { promises as fs } from 'node:fs'
 import path from 'node:path'
 import { z } from 'zod'
 import { assert } from '../assert.js'
 import { UserError } from '../errors.js'
+import { describeFsError, readBoundedText } from '../untrusted.js'
 import { resultCodes, transferKinds } from '../ledger/index.js'
 import { districtsMax, simulatedDaysMax, thresholdsMax } from '../limits.js'
 import { renderReport } from './html.js'
@@ -59,7 +60,7 @@ export async function readRunFolder(folder: string): Promise<{ summary: RunSumma
   if (!stat.isDirectory()) throw new UserError(`${folder}: not a run folder (it is a file)`)
 
   const file = path.join(folder, summaryFile)
-  const text = await readBounded(file, summaryBytesMax)
+  const text = await readBoundedText(file, summaryBytesMax, 'summary')
   let json: unknown
   try {
     json = JSON.parse(text)
@@ -77,7 +78,7 @@ export async function readRunFolder(folder: string): Promise<{ summary: RunSumma
   if (summary.mode === 'flat-out') return { summary, seconds: undefined }
 
   const csvFile = path.join(folder, metricsFile)
-  const seconds = parseMetricsCsv(await readBounded(csvFile, metricsCsvBytesMax), csvFile)
+  const seconds = parseMetricsCsv(await readBoundedText(csvFile, metricsCsvBytesMax, 'metrics'), csvFile)
   return { summary, seconds }
 }
 
@@ -100,41 +101,6 @@ async function writeAtomically(file: string, text: string): Promise<string> {
   return file
 }
 
-/** A regular file's text, at most `bytesMax` bytes of UTF-8. */
-async function readBounded(file: string, bytesMax: number): Promise<string> {
-  let handle: fs.FileHandle
-  try {
-    // Non-blocking, so a named pipe nobody writes to cannot hold the open; it is refused below.
-    handle = await fs.open(file, constants.O_RDONLY | constants.O_NONBLOCK)
-  } catch (error) {
-    throw new UserError(`${file}: cannot read it (${describeFsError(error)})`)
-  }
-  try {
-    const stat = await handle.stat()
-    if (!stat.isFile()) throw new UserError(`${file}: not a regular file`)
-    if (stat.size > bytesMax) throw new UserError(`${file}: ${stat.size} bytes, more than the limit of ${bytesMax}`)
-    // At most one byte past the limit, in case the file grew after stat.
-    const buffer = Buffer.alloc(Math.min(stat.size, bytesMax) + 1)
-    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0)
-    if (bytesRead > bytesMax) throw new UserError(`${file}: larger than the limit of ${bytesMax} bytes`)
-    try {
-      return new TextDecoder('utf-8', { fatal: true }).decode(buffer.subarray(0, bytesRead))
-    } catch {
-      throw new UserError(`${file}: not UTF-8 text`)
-    }
-  } finally {
-    await handle.close()
-  }
-}
-
-function describeFsError(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code
-  if (code === 'ENOENT') return 'no such file or folder'
-  if (code === 'EACCES') return 'permission denied'
-  if (code === 'EISDIR') return 'it is a folder'
-  if (code === 'ENOTDIR') return 'a file is in the way'
-  return code ?? String(error)
-}
 
 function formatPath(at: readonly PropertyKey[]): string {
   return at.map((key, index) => (typeof key === 'number' ? `[${key}]` : index === 0 ? String(key) : `.${String(key)}`)).join('')

@@ -11,7 +11,7 @@
 import { createHash, type Hash } from 'node:crypto'
 import type { AgentIndexBuffers } from '../behaviour/index.js'
 import type { LedgerCore, TransferBatch, TransferResults } from '../ledger/index.js'
-import { evaluateThresholds, pacingErrorPct, runOpenLoad, TickSchedule, type AnyLoadProfile, type LoadSchedule, type LoadSoFar, type LoadWindow, type Threshold } from '../load/index.js'
+import { evaluateThresholds, pacingErrorPct, runOpenLoad, TickSchedule, type LoadSchedule, type LoadSettings, type LoadSoFar, type LoadWindow } from '../load/index.js'
 import { transferBatchMax } from '../limits.js'
 import type { DistrictCounters } from '../metrics/districtCounters.js'
 import type { LatencyBuckets } from '../metrics/latencyBuckets.js'
@@ -30,16 +30,11 @@ const madeAheadSeconds = 0.5
 /** The realistic profile keeps the city at least this far ahead of the wall clock. */
 const madeAheadMs = 1_000
 
-export interface LoadRunOptions {
-  readonly profile: AnyLoadProfile
-  /** Where the profile came from (`--profile`, or the scenario's load.profile), for errors. */
-  readonly where: string
-  readonly thresholds: readonly Threshold[]
-  /** Stop as soon as a threshold fails (checked each second on the figures so far). */
-  readonly abortOnFail: boolean
-  readonly inFlightMax: number
-  /** Send lateness p99 beyond which the run is invalid; default `latenessToleranceMs`. */
-  readonly lateToleranceMs?: number
+/**
+ * A load run: what was asked (LoadSettings: the profile, thresholds, abortOnFail, the in-flight
+ * bound, the lateness tolerance, default `latenessToleranceMs`) and how it is driven.
+ */
+export interface LoadRunOptions extends LoadSettings {
   /** Waits until the next send (see wallClockPause). */
   readonly pause: (waitMs: number) => Promise<void>
   readonly gracefulStopMs?: number
@@ -144,19 +139,7 @@ export async function driveLoad(context: DriveLoadContext): Promise<LoadSection>
   await stream.stop()
   const seconds: LoadSecond[] = []
   let abortedBy: string | undefined
-  const secondOf = (window: LoadWindow): LoadSecond => ({
-    second: window.second,
-    targetTps: window.target,
-    sentTps: window.sent,
-    completedTps: window.completed,
-    rejected: window.rejected,
-    errors: window.errors,
-    p50Ms: window.latency.p50Ms,
-    p99Ms: window.latency.p99Ms,
-    maxMs: window.latency.maxMs,
-    lateP99Ms: window.latenessP99Ms,
-    simulatedAt: stream.simulatedAt(),
-  })
+  const secondOf = (window: LoadWindow): LoadSecond => loadSecond(window, stream.simulatedAt())
   const plannedSeconds = schedule.durationMs / 1000
   startMs = now()
   const result = await runOpenLoad({
@@ -272,6 +255,23 @@ export async function driveLoad(context: DriveLoadContext): Promise<LoadSection>
  * at the end: mid-run, due transfers still waiting (for company, or for a call to finish) are not
  * dropped, so `dropped` thresholds are judged on the whole run only.
  */
+/** A second of the open model as metrics.csv and the report show it, with the simulated time reached. */
+export function loadSecond(window: LoadWindow, simulatedAt: string): LoadSecond {
+  return {
+    second: window.second,
+    targetTps: window.target,
+    sentTps: window.sent,
+    completedTps: window.completed,
+    rejected: window.rejected,
+    errors: window.errors,
+    p50Ms: window.latency.p50Ms,
+    p99Ms: window.latency.p99Ms,
+    maxMs: window.latency.maxMs,
+    lateP99Ms: window.latenessP99Ms,
+    simulatedAt,
+  }
+}
+
 function figuresOf(soFar: LoadSoFar, latency: ReturnType<LoadSoFar['latency']['summary']>['overall']) {
   return { latency, intended: soFar.intended, sent: soFar.sent, errors: soFar.errors, rejected: soFar.rejected, dropped: 0 }
 }

@@ -1,18 +1,9 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { UserError } from '../../../engine/errors.js'
 import { loadDurationMsMax, loadTpsMax } from '../../../engine/limits.js'
 import { RateSchedule, parseDuration, parseProfile, parseRate, profileNames } from '../../../engine/load/index.js'
+import { userError } from '../../helpers/userError.js'
 
-function userError(action: () => unknown): string {
-  try {
-    action()
-  } catch (error) {
-    expect(error).toBeInstanceOf(UserError)
-    return (error as Error).message
-  }
-  throw new Error('expected a UserError')
-}
 
 describe('rates and durations as written', () => {
   it('reads plain, k and M rates, and ms, s, m and h durations', () => {

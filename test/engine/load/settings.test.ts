@@ -3,23 +3,14 @@
  * (loadSettings), the realistic profile's spec, and the scenario loader's checks of the section.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { UserError } from '../../../engine/errors.js'
 import { loadInFlightDefault } from '../../../engine/limits.js'
 import { loadSettings, parseAnyProfile, type AnyLoadProfile, type LoadSettings } from '../../../engine/load/index.js'
 import { loadScenario } from '../../../scenarios/loader.js'
 import { expectUserError, lineOf, makeTempFolder, smokeWith, type TempFolder } from '../../scenarios/scenarioFiles.js'
+import { userError } from '../../helpers/userError.js'
 
 const file = 'city.yaml'
 
-function userError(action: () => unknown): string {
-  try {
-    action()
-  } catch (error) {
-    expect(error).toBeInstanceOf(UserError)
-    return (error as Error).message
-  }
-  throw new Error('expected a UserError')
-}
 
 function settled(settings: LoadSettings | undefined): LoadSettings {
   expect(settings).toBeDefined()

@@ -5,7 +5,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import { ResultCode, TransferKind, transferKinds, type LedgerCore, type TransferBatch } from '../../../engine/ledger/index.js'
-import { parseProfile, runOpenLoad, type LoadSoFar, type LoadWindow, type OpenLoadResult } from '../../../engine/load/index.js'
+import { parseProfile, runOpenLoad, type LoadSoFar, type OpenLoadResult } from '../../../engine/load/index.js'
+import { loadSecond } from '../../../engine/run/index.js'
 import { LatencyByKind, LatencyHistogram } from '../../../engine/metrics/latencyHistogram.js'
 import { Random } from '../../../engine/random/index.js'
 import { PrometheusExporter } from '../../../engine/report/prometheus.js'
@@ -78,23 +79,7 @@ function sourceWithRejections(from: number, to: number): TransferBatch {
 function secondOf(result: OpenLoadResult): LoadSecond {
   const window = result.windows.at(-1)
   if (window === undefined) throw new Error('the run had no window')
-  return { ...secondOfWindow(window), simulatedAt: '2026-11-23T08:00:00+08:00' }
-}
-
-/** A LoadSecond as driveLoad makes it from a window (less the simulated time). */
-function secondOfWindow(window: LoadWindow): Omit<LoadSecond, 'simulatedAt'> {
-  return {
-    second: window.second,
-    targetTps: window.target,
-    sentTps: window.sent,
-    completedTps: window.completed,
-    rejected: window.rejected,
-    errors: window.errors,
-    p50Ms: window.latency.p50Ms,
-    p99Ms: window.latency.p99Ms,
-    maxMs: window.latency.maxMs,
-    lateP99Ms: window.latenessP99Ms,
-  }
+  return loadSecond(window, '2026-11-23T08:00:00+08:00')
 }
 
 describe('the Prometheus exporter', () => {
@@ -131,7 +116,7 @@ describe('the Prometheus exporter', () => {
       buckets: exporter.buckets,
       onSecond: (window, live) => {
         firstSecond ??= { intended: live.intended, sent: live.sent, completed: live.completed, rejected: live.rejected }
-        exporter.update({ ...secondOfWindow(window), simulatedAt: '' }, live, 1)
+        exporter.update(loadSecond(window, ''), live, 1)
       },
     })
     cleanups.push(() => {

@@ -55,8 +55,8 @@ describe('run folder files', () => {
   it('names the file at fault: no folder, no summary.json, garbage, not a summary, no metrics.csv', async () => {
     // Proves every way a run folder can be unreadable is a UserError naming the folder or file, never a crash.
     const summary = path.join(dir, 'summary.json')
-    expect(await refusal(path.join(dir, 'nowhere'))).toBe(`${path.join(dir, 'nowhere')}: cannot read the run folder (no such file or folder)`)
-    expect(await refusal(dir)).toBe(`${summary}: cannot read it (no such file or folder)`)
+    expect(await refusal(path.join(dir, 'nowhere'))).toBe(`${path.join(dir, 'nowhere')}: cannot read the run folder (no such file)`)
+    expect(await refusal(dir)).toBe(`${summary}: cannot read the summary file (no such file)`)
 
     await fs.writeFile(summary, '{"scenario": "x", ')
     expect(await refusal(dir)).toMatch(new RegExp(`^${escapeRegExp(summary)}: not JSON \\(`))
@@ -72,7 +72,7 @@ describe('run folder files', () => {
     await writeRunFiles(dir, loadSummary, loadSeconds(3))
     const metrics = path.join(dir, 'metrics.csv')
     await fs.rm(metrics)
-    expect(await refusal(dir)).toBe(`${metrics}: cannot read it (no such file or folder)`)
+    expect(await refusal(dir)).toBe(`${metrics}: cannot read the metrics file (no such file)`)
     await fs.writeFile(metrics, 'second,target_tps,sent_tps,completed_tps,rejected,errors,p50_ms,p99_ms,max_ms,late_p99_ms,simulated_at\n1,2,3\n')
     expect(await refusal(dir)).toBe(`${metrics}:2: 3 columns, expected 11 (second,target_tps,sent_tps,completed_tps,rejected,errors,p50_ms,p99_ms,max_ms,late_p99_ms,simulated_at)`)
 
@@ -85,7 +85,7 @@ describe('run folder files', () => {
     // Proves binary garbage is refused by name before any parsing.
     const summary = path.join(dir, 'summary.json')
     await fs.writeFile(summary, Buffer.from([0xff, 0xfe, 0x00, 0x7b]))
-    expect(await refusal(dir)).toBe(`${summary}: not UTF-8 text`)
+    expect(await refusal(dir)).toBe(`${summary}: the summary file is not valid UTF-8 text`)
   })
 })
 
