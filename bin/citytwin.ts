@@ -8,7 +8,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
 import { RunFailed, UserError } from '../engine/errors.js'
-import { ledgerNames } from '../engine/ledger/index.js'
+import { checkLedger, createLedger, ledgerNames, LedgerServer } from '../engine/ledger/index.js'
 import { capacityTrialsMax, loadDurationMsMax, loadInFlightDefault, loadInFlightMax, residentsMax, workersMax } from '../engine/limits.js'
 import { loadSettings, parseDuration, parseProfile, parseRate, parseThresholds, searchCapacity, thresholdActual, wallClockPause } from '../engine/load/index.js'
 import {
@@ -84,6 +84,7 @@ function defaultWorkers(mode: 'flat-out' | 'load'): number {
 }
 
 interface CityFlags {
+  ledgerUrl?: string
   seed?: number
   workers?: number
   residents?: number
@@ -113,6 +114,7 @@ async function runFolderFor(flags: CityFlags, seed: number): Promise<{ folder: s
 async function runCommand(file: string, flags: RunFlags): Promise<number> {
   const loaded = await loadScenario(file)
   // Every flag is checked before anything is built or written.
+  checkLedger(flags.ledger, { url: flags.ledgerUrl })
   const settings = loadSettings(loaded.scenario.load, flags, file)
   if (flags.prometheus !== undefined && settings === undefined) throw new UserError('--prometheus: serves a load run\'s live figures; give --tps or --profile too')
   // The folder is made before the run, so a bad --out fails at once rather than after it,
@@ -133,6 +135,7 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
       residents: flags.residents,
       workers: flags.workers ?? defaultWorkers(settings === undefined ? 'flat-out' : 'load'),
       ledger: flags.ledger,
+      ledgerUrl: flags.ledgerUrl,
       now: wallClock.nowMs,
       onProgress: progress.update,
       load:
@@ -206,6 +209,7 @@ interface CapacityFlags extends CityFlags {
 
 async function capacityCommand(file: string, flags: CapacityFlags): Promise<number> {
   const loaded = await loadScenario(file)
+  checkLedger(flags.ledger, { url: flags.ledgerUrl })
   if (flags.slo.length === 0) throw new UserError("--slo: give the service level each trial must hold, like --slo 'p99<50ms'")
   const slo = parseThresholds(flags.slo, '--slo')
   const windowMs = parseDuration(flags.window, '--window')
@@ -245,6 +249,7 @@ async function capacityCommand(file: string, flags: CapacityFlags): Promise<numb
         trial: async (tps) => {
           const summary = await city.run({
             ledger: flags.ledger,
+            ledgerUrl: flags.ledgerUrl,
             load: {
               profile: { sort: 'rate', ...parseProfile(`constant:${tps}/${warmupMs + windowMs}ms`, '--window') },
               where: '--window',
@@ -285,6 +290,21 @@ async function capacityCommand(file: string, flags: CapacityFlags): Promise<numb
 function adoptedPayments(plan: Plan): number {
   const adopted = plan.districts.reduce((sum, district) => sum + district.residents * district.adoption, 0)
   return plan.residents === 0 ? 0 : Math.round((plan.paymentsExpected * adopted) / plan.residents)
+}
+
+/** Serves until SIGINT or SIGTERM, then closes the ledger and exits 0. */
+async function ledgerServerCommand(flags: { backend: string; port: number; host: string }): Promise<number> {
+  const server = await LedgerServer.start({ host: flags.host, port: flags.port, backend: (options) => createLedger(flags.backend, options) }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'EADDRINUSE' || error.code === 'EACCES' || error.code === 'EADDRNOTAVAIL') throw new UserError(`--port: cannot listen on ${flags.host}:${flags.port} (${error.code})`)
+    throw error
+  })
+  process.stderr.write(`ledger server (${flags.backend}) at ${server.url}; stop with Ctrl-C\n`)
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve)
+    process.once('SIGTERM', resolve)
+  })
+  await server.close()
+  return 0
 }
 
 function parsePercent(text: string, where: string): number {
@@ -384,6 +404,7 @@ function program(): Command {
     .option('--out <dir>', 'folder for summary.json, metrics.csv and report.html (default: runs/<timestamp>-seed<seed>)')
     .option('--json', 'print one JSON summary on stdout; progress goes to stderr')
     .addOption(new Option('--ledger <name>', 'ledger to drive').choices(ledgerNames).default('memory'))
+    .option('--ledger-url <url>', 'where the ledger service is, for --ledger http (http://host:port)')
     .option('--tps <rate>', 'load mode: a constant target rate, transfers per second (200000, 200k, 1.5M)')
     .option('--duration <time>', 'load mode: how long --tps is held (500ms, 90s, 2m, 1h)', undefined)
     .option('--profile <profile>', `load mode: a target profile over wall time (${profileUsages})`)
@@ -415,8 +436,19 @@ function program(): Command {
     .option('--out <dir>', 'folder for capacity.json and capacity.html (default: runs/<timestamp>-seed<seed>)')
     .option('--json', 'print the result as JSON on stdout')
     .addOption(new Option('--ledger <name>', 'ledger to drive').choices(ledgerNames).default('memory'))
+    .option('--ledger-url <url>', 'where the ledger service is, for --ledger http (http://host:port)')
     .action(async (file: string, flags: CapacityFlags) => {
       process.exitCode = await capacityCommand(file, flags)
+    })
+
+  cli
+    .command('ledger-server')
+    .description('serve a ledger over the HTTP ledger protocol (docs/http-ledger.md), for --ledger http and as its reference')
+    .addOption(new Option('--backend <name>', 'the ledger behind the server').choices(['memory']).default('memory'))
+    .option('--port <n>', 'port to listen on (0: any free one)', integer('--port', 0, 65_535), 8081)
+    .option('--host <address>', 'address to listen on', '127.0.0.1')
+    .action(async (flags: { backend: string; port: number; host: string }) => {
+      process.exitCode = await ledgerServerCommand(flags)
     })
 
   cli

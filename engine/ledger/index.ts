@@ -1,5 +1,7 @@
 export * from './ledgerCore.js'
 export * from './resultCode.js'
 export * from './transferKind.js'
-export { createLedger, ledgerNames } from './registry.js'
+export { checkLedger, createLedger, ledgerNames, type LedgerConnection } from './registry.js'
+export { HttpLedger } from './http/httpLedger.js'
+export { LedgerServer } from './http/ledgerServer.js'
 export { MemoryLedger } from './memory/memoryLedger.js'

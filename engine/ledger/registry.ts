@@ -3,19 +3,36 @@
  * error that lists the known ones.
  */
 import { UserError } from '../errors.js'
+import { HttpLedger, parseLedgerUrl } from './http/httpLedger.js'
 import type { LedgerCore, LedgerOptions } from './ledgerCore.js'
 import { MemoryLedger } from './memory/memoryLedger.js'
 
-type LedgerFactory = (options: LedgerOptions) => LedgerCore
+/** Where a ledger that is not embedded lives (`--ledger-url`). */
+export interface LedgerConnection {
+  readonly url?: string | undefined
+}
+
+type LedgerFactory = (options: LedgerOptions, connection: LedgerConnection) => LedgerCore
 
 const ledgers: Record<string, LedgerFactory> = {
-  memory: (options) => new MemoryLedger(options),
+  memory: (options, connection) => {
+    checkLedger('memory', connection)
+    return new MemoryLedger(options)
+  },
+  http: (options, connection) => new HttpLedger(options, connection.url),
 }
 
 export const ledgerNames: readonly string[] = Object.keys(ledgers)
 
-export function createLedger(name: string, options: LedgerOptions): LedgerCore {
+export function createLedger(name: string, options: LedgerOptions, connection: LedgerConnection = {}): LedgerCore {
   const factory = Object.hasOwn(ledgers, name) ? ledgers[name] : undefined
   if (factory === undefined) throw new UserError(`--ledger: unknown ledger "${name}" (known: ${ledgerNames.join(', ')})`)
-  return factory(options)
+  return factory(options, connection)
+}
+
+/** Checks a ledger's name and connection before anything is built: the errors `createLedger` would give later. */
+export function checkLedger(name: string, connection: LedgerConnection): void {
+  if (!Object.hasOwn(ledgers, name)) throw new UserError(`--ledger: unknown ledger "${name}" (known: ${ledgerNames.join(', ')})`)
+  if (name === 'http') parseLedgerUrl(connection.url)
+  else if (connection.url !== undefined) throw new UserError(`--ledger-url: the ${name} ledger is embedded and takes no URL`)
 }

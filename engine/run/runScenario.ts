@@ -52,6 +52,8 @@ export interface CityOptions {
 
 export interface RunOptions extends CityOptions {
   readonly ledger?: string | undefined
+  /** Where the ledger lives, for one that is not embedded (`--ledger-url`). */
+  readonly ledgerUrl?: string | undefined
   /** Builds the ledger instead of looking `ledger` up in the registry: for embedding and tests. */
   readonly ledgerFactory?: ((options: LedgerOptions) => LedgerCore) | undefined
   /** Drive the ledger with the open model instead of running the period flat out. */
@@ -150,7 +152,7 @@ export class OpenedCity {
       utcOffsetMinutes: plan.clock.utcOffsetMinutes,
       ...(options.load === undefined ? {} : { transfersExpected: transfersExpected(plan, options.load) }),
     }
-    const ledger = options.ledgerFactory?.(ledgerOptions) ?? createLedger(options.ledger ?? 'memory', ledgerOptions)
+    const ledger = options.ledgerFactory?.(ledgerOptions) ?? createLedger(options.ledger ?? 'memory', ledgerOptions, { url: options.ledgerUrl })
     const counters = new TransferCounters(plan.accounts.issuer)
     const districts = new DistrictCounters(
       plan.districts.map((district) => district.name),

@@ -3,15 +3,63 @@
  * wallet tiers of the published 2020 agreement, and builders for account and transfer batches.
  */
 import { publishedTierLimits } from '../../../../scenarios/walletTiers.js'
-import { AccountFlag, TransferKind, createLedger, ledgerNames, type AccountBatch, type LedgerCore, type LedgerOptions, type TransferBatch, type WalletTierLimits } from '../../../../engine/ledger/index.js'
+import { AccountFlag, HttpLedger, LedgerServer, TransferKind, createLedger, ledgerNames, type AccountBatch, type LedgerCore, type LedgerOptions, type TransferBatch, type WalletTierLimits } from '../../../../engine/ledger/index.js'
 
 export interface Adapter {
   readonly name: string
   create(options: LedgerOptions): LedgerCore
 }
 
-/** Every registered ledger. The suite runs once per adapter. */
-export const adapters: readonly Adapter[] = ledgerNames.map((name) => ({ name, create: (options: LedgerOptions) => createLedger(name, options) }))
+/**
+ * Every registered ledger. The suite runs once per adapter. The http adapter runs against the
+ * reference server (`citytwin ledger-server`) over the memory ledger, a server of its own per
+ * ledger, on a free port of 127.0.0.1.
+ */
+export const adapters: readonly Adapter[] = ledgerNames.map((name) => ({
+  name,
+  create: (options: LedgerOptions) => (name === 'http' ? new ServedHttpLedger(options) : createLedger(name, options)),
+}))
+
+/** The http adapter with its own reference server, started at open and stopped at close. */
+class ServedHttpLedger implements LedgerCore {
+  readonly name = 'http'
+  private server: LedgerServer | undefined
+  private client: HttpLedger | undefined
+
+  constructor(private readonly options: LedgerOptions) {}
+
+  async open(): Promise<void> {
+    this.server = await LedgerServer.start({ host: '127.0.0.1', port: 0, backend: (options) => createLedger('memory', options) })
+    this.client = new HttpLedger(this.options, this.server.url)
+    await this.client.open()
+  }
+
+  createAccounts(batch: AccountBatch): ReturnType<LedgerCore['createAccounts']> {
+    return this.opened().createAccounts(batch)
+  }
+
+  submit(batch: TransferBatch): ReturnType<LedgerCore['submit']> {
+    return this.opened().submit(batch)
+  }
+
+  lookup(ids: Uint32Array): ReturnType<LedgerCore['lookup']> {
+    return this.opened().lookup(ids)
+  }
+
+  totals(): ReturnType<LedgerCore['totals']> {
+    return this.opened().totals()
+  }
+
+  async close(): Promise<void> {
+    await this.client?.close()
+    await this.server?.close()
+  }
+
+  private opened(): HttpLedger {
+    if (this.client === undefined) throw new Error('open the ledger first')
+    return this.client
+  }
+}
 
 /**
  * Tier 0 is the unlimited tier of institutions; 1..4 are the product's defaults, the limits an
