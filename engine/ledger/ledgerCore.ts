@@ -169,8 +169,19 @@ export interface LedgerOptions {
   readonly transfersExpected?: number | undefined
 }
 
+/** For a ledger reached over a network: the failed attempts by class, and how its calls recovered. */
+export interface LedgerHealth {
+  readonly faults: Readonly<Record<string, number>>
+  /** Calls answered only after a retry. */
+  readonly recovered: number
+  /** Longest from a call's first failed attempt to its answer, ms. */
+  readonly longestRecoveryMs: number
+}
+
 export interface LedgerCore {
   readonly name: string
+  /** A networked ledger's faults so far; embedded ledgers have none. */
+  health?(): LedgerHealth
   open(): Promise<void>
   createAccounts(batch: AccountBatch): Promise<AccountResults>
   submit(batch: TransferBatch): Promise<TransferResults>

@@ -3,6 +3,7 @@
  * error that lists the known ones.
  */
 import { UserError } from '../errors.js'
+import type { NowMs } from '../time/index.js'
 import { HttpLedger, parseLedgerUrl } from './http/httpLedger.js'
 import type { LedgerCore, LedgerOptions } from './ledgerCore.js'
 import { MemoryLedger } from './memory/memoryLedger.js'
@@ -10,6 +11,8 @@ import { MemoryLedger } from './memory/memoryLedger.js'
 /** Where a ledger that is not embedded lives (`--ledger-url`). */
 export interface LedgerConnection {
   readonly url?: string | undefined
+  /** A clock, for how long a networked ledger took to recover from a fault. */
+  readonly now?: NowMs | undefined
 }
 
 type LedgerFactory = (options: LedgerOptions, connection: LedgerConnection) => LedgerCore
@@ -19,7 +22,7 @@ const ledgers: Record<string, LedgerFactory> = {
     checkLedger('memory', connection)
     return new MemoryLedger(options)
   },
-  http: (options, connection) => new HttpLedger(options, connection.url),
+  http: (options, connection) => new HttpLedger(options, connection.url, { now: connection.now }),
 }
 
 export const ledgerNames: readonly string[] = Object.keys(ledgers)

@@ -183,6 +183,7 @@ const summarySchema: z.ZodType<RunSummary> = z
       byKind: z.record(z.enum(transferKinds), z.object({ debitsFen: fen(), creditsFen: fen(), acceptedFen: fen() })),
       pendingFen: fen(),
     }),
+    ledgerHealth: z.object({ faults: z.record(z.string().max(32), count()), recovered: count(), longestRecoveryMs: z.number().nonnegative() }).exactOptional(),
     load: loadSchema.exactOptional(),
   })
   .refine((summary) => (summary.mode === 'load') === (summary.load !== undefined), { message: 'a load run, and only a load run, has a "load" section', path: ['load'] })

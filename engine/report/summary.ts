@@ -2,7 +2,7 @@
  * What a run reports: the figures the CLI prints, `--json` emits and `summary.json` keeps.
  * Aggregates only: no row of it describes one resident.
  */
-import type { ResultCodeName, TransferKindName } from '../ledger/index.js'
+import type { LedgerHealth, ResultCodeName, TransferKindName } from '../ledger/index.js'
 import type { ThresholdResult } from '../load/threshold.js'
 import type { DistrictFigures } from '../metrics/districtCounters.js'
 import type { LatencySummary } from '../metrics/latencyHistogram.js'
@@ -81,6 +81,8 @@ export interface RunSummary {
     readonly byKind: Record<TransferKindName, { readonly debitsFen: number; readonly creditsFen: number; readonly acceptedFen: number }>
     readonly pendingFen: number
   }
+  /** A networked ledger's failed attempts by class (timeout, refused, connection, server) and recoveries. */
+  readonly ledgerHealth?: LedgerHealth
   /** Present in load mode: the open model's figures. */
   readonly load?: LoadSection
 }

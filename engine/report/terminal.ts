@@ -109,6 +109,13 @@ export function summaryTable(summary: RunSummary): string {
   lines.push(
     `money      ${conservation.ok ? 'conserved' : 'NOT CONSERVED'}: issued ${yuan(conservation.issuedFen)} − returned to the central bank ${yuan(conservation.redeemedFen)} = balances ${yuan(conservation.balancesFen)}${conservation.negativeBalances > 0 ? `, ${conservation.negativeBalances} negative balances` : ''}`,
   )
+  if (summary.ledgerHealth !== undefined) {
+    const { faults, recovered, longestRecoveryMs } = summary.ledgerHealth
+    const failed = Object.entries(faults).filter(([, count]) => count > 0)
+    lines.push(
+      `ledger     ${failed.length === 0 ? 'no faults' : `faults ${failed.map(([fault, count]) => `${fault} ${grouped(count)}`).join(', ')}; ${grouped(recovered)} calls recovered, the longest after ${ms(longestRecoveryMs)}`}`,
+    )
+  }
   lines.push(`entries    ${summary.doubleEntry.ok ? 'balanced' : 'NOT BALANCED'}: debits = credits = accepted for every kind`)
   lines.push(`digest     ${summary.digest}`)
   return lines.join('\n')

@@ -152,7 +152,7 @@ export class OpenedCity {
       utcOffsetMinutes: plan.clock.utcOffsetMinutes,
       ...(options.load === undefined ? {} : { transfersExpected: transfersExpected(plan, options.load) }),
     }
-    const ledger = options.ledgerFactory?.(ledgerOptions) ?? createLedger(options.ledger ?? 'memory', ledgerOptions, { url: options.ledgerUrl })
+    const ledger = options.ledgerFactory?.(ledgerOptions) ?? createLedger(options.ledger ?? 'memory', ledgerOptions, { url: options.ledgerUrl, now })
     const counters = new TransferCounters(plan.accounts.issuer)
     const districts = new DistrictCounters(
       plan.districts.map((district) => district.name),
@@ -230,6 +230,7 @@ export class OpenedCity {
         throughput: { transfersPerSecond: wallSeconds > 0 ? Math.round(counters.submitted / wallSeconds) : 0 },
         conservation,
         doubleEntry,
+        ...(ledger.health === undefined ? {} : { ledgerHealth: ledger.health() }),
         ...(load === undefined ? {} : { load }),
       }
     } finally {

@@ -14,11 +14,12 @@
  */
 import http from 'node:http'
 import { assert } from '../../assert.js'
-import { UserError } from '../../errors.js'
+import { RunFailed, UserError } from '../../errors.js'
 import { ResultCode, resultCodeCount } from '../resultCode.js'
 import { transferKindCount } from '../transferKind.js'
 import { accountResultCodes } from '../resultCode.js'
-import type { AccountBatch, AccountResults, Balances, LedgerCore, LedgerOptions, LedgerTotals, TransferBatch, TransferResults } from '../ledgerCore.js'
+import type { NowMs } from '../../time/index.js'
+import type { AccountBatch, AccountResults, Balances, LedgerCore, LedgerHealth, LedgerOptions, LedgerTotals, TransferBatch, TransferResults } from '../ledgerCore.js'
 import {
   decodeBalances,
   decodeCodes,
@@ -59,6 +60,8 @@ export class HttpLedger implements LedgerCore {
   readonly faults: Record<FaultClass, number> = { timeout: 0, refused: 0, connection: 0, server: 0 }
   /** Calls that succeeded only after a retry. */
   recovered = 0
+  /** The longest a call took from its first failed attempt to its answer, ms (measured when given a clock). */
+  longestRecoveryMs = 0
   private readonly base: URL
   private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 1 })
   /** The last call made: the next waits for it, so calls reach the service in order. */
@@ -67,7 +70,7 @@ export class HttpLedger implements LedgerCore {
   constructor(
     private readonly options: LedgerOptions,
     url: string | undefined,
-    private readonly timing: { attemptsMax?: number; callTimeoutMs?: number; retryPauseMs?: number } = {},
+    private readonly timing: { attemptsMax?: number; callTimeoutMs?: number; retryPauseMs?: number; now?: NowMs | undefined } = {},
   ) {
     this.base = parseLedgerUrl(url)
   }
@@ -110,6 +113,11 @@ export class HttpLedger implements LedgerCore {
     return decodeTotals(await this.call(paths.totals, {}), transferKindCount)
   }
 
+  /** What went wrong on the way to the service, for the run's summary. */
+  health(): LedgerHealth {
+    return { faults: { ...this.faults }, recovered: this.recovered, longestRecoveryMs: this.longestRecoveryMs }
+  }
+
   async close(): Promise<void> {
     await this.turn.catch(() => undefined)
     this.agent.destroy()
@@ -127,15 +135,20 @@ export class HttpLedger implements LedgerCore {
   private async attempts(path: string, text: string, onRetry?: () => void): Promise<unknown> {
     const attempts = this.timing.attemptsMax ?? attemptsMax
     let pauseMs = this.timing.retryPauseMs ?? retryPauseMs
+    let failedAtMs = 0
     for (let attempt = 1; ; attempt++) {
       try {
         const answer = await this.post(path, text)
-        if (attempt > 1) this.recovered += 1
+        if (attempt > 1) {
+          this.recovered += 1
+          if (this.timing.now !== undefined) this.longestRecoveryMs = Math.max(this.longestRecoveryMs, this.timing.now() - failedAtMs)
+        }
         return answer
       } catch (error) {
         if (!(error instanceof Fault)) throw error
+        if (attempt === 1 && this.timing.now !== undefined) failedAtMs = this.timing.now()
         this.faults[error.fault] += 1
-        if (attempt >= attempts) throw new Error(`the http ledger at ${this.base.origin} failed ${attempts} times (${error.fault}: ${error.message})`)
+        if (attempt >= attempts) throw new RunFailed(`the http ledger at ${this.base.origin} failed ${attempts} times (${error.fault}: ${error.message})`)
         onRetry?.()
         await new Promise((resolve) => setTimeout(resolve, pauseMs))
         pauseMs = Math.min(retryPauseMsMax, pauseMs * 2)

@@ -31,6 +31,8 @@ export interface LedgerServerOptions {
   readonly port: number
   /** Makes the ledger behind the server, at each /v1/open. */
   readonly backend: (options: LedgerOptions) => LedgerCore
+  /** A ledger already open to serve from the start (one `detach`ed from a server before, say). */
+  readonly ledger?: LedgerCore
 }
 
 /** A request the server refuses, with its status. */
@@ -74,8 +76,20 @@ export class LedgerServer {
       ledgerServer.sockets.add(socket)
       socket.on('close', () => ledgerServer.sockets.delete(socket))
     })
+    ledgerServer.ledger = options.ledger
     made.server = ledgerServer
     return ledgerServer
+  }
+
+  /**
+   * Stops serving and drops every connection, as a killed process would, but hands the ledger back
+   * open instead of closing it: what a restarted server over a durable store would find again.
+   */
+  async detach(): Promise<LedgerCore | undefined> {
+    const ledger = this.ledger
+    this.ledger = undefined
+    await this.close()
+    return ledger
   }
 
   /** Stops listening, drops every connection and closes the ledger. */
