@@ -17,7 +17,7 @@ import { assert } from '../../assert.js'
 import { RunFailed, UserError } from '../../errors.js'
 import { ResultCode, resultCodeCount } from '../resultCode.js'
 import { transferKindCount } from '../transferKind.js'
-import { accountResultCodes } from '../resultCode.js'
+import { AccountResultCode, accountResultCodes } from '../resultCode.js'
 import type { NowMs } from '../../time/index.js'
 import type { AccountBatch, AccountResults, Balances, LedgerCore, LedgerHealth, LedgerOptions, LedgerTotals, TransferBatch, TransferResults } from '../ledgerCore.js'
 import {
@@ -84,9 +84,15 @@ export class HttpLedger implements LedgerCore {
     const calls: Promise<void>[] = []
     for (let from = 0; from < batch.count; from += httpAccountsPerCallMax) {
       const to = Math.min(batch.count, from + httpAccountsPerCallMax)
+      let retried = false
       calls.push(
-        this.call(paths.accounts, encodeAccounts(batch, from, to)).then((body) => {
-          code.set(decodeCodes(body, to - from, accountResultCodes.length - 1), from)
+        this.call(paths.accounts, encodeAccounts(batch, from, to), () => {
+          retried = true
+        }).then((body) => {
+          const codes = decodeCodes(body, to - from, accountResultCodes.length - 1)
+          // On a retry, `exists` means an earlier attempt of this very call created the account.
+          if (retried) for (let index = 0; index < codes.length; index++) if (codes[index] === AccountResultCode.exists) codes[index] = AccountResultCode.created
+          code.set(codes, from)
         }),
       )
     }

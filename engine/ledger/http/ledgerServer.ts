@@ -47,6 +47,8 @@ class Refusal extends Error {
 
 export class LedgerServer {
   private ledger: LedgerCore | undefined
+  /** The last open: the next waits for it. */
+  private opening: Promise<void> = Promise.resolve()
   private readonly sockets = new Set<import('node:net').Socket>()
 
   private constructor(
@@ -115,13 +117,21 @@ export class LedgerServer {
 
   private async route(path: string, body: unknown): Promise<unknown> {
     if (path === paths.open) {
-      await this.ledger?.close()
-      this.ledger = undefined
-      const ledger = this.backend(decodeOptions(body, { accountsMax: accountsLimit, tiersMax: walletTiersMax + 1 }))
-      await ledger.open()
-      this.ledger = ledger
+      // The body is checked before the ledger in use is touched, and opens take turns: a bad or a
+      // concurrent open never leaves the server without a ledger, or with one nobody closes.
+      const options = decodeOptions(body, { accountsMax: accountsLimit, tiersMax: walletTiersMax + 1 })
+      const opened = this.opening.then(async () => {
+        await this.ledger?.close()
+        this.ledger = undefined
+        const ledger = this.backend(options)
+        await ledger.open()
+        this.ledger = ledger
+      })
+      this.opening = opened.catch(() => undefined)
+      await opened
       return {}
     }
+    await this.opening
     const ledger = this.ledger
     if (ledger === undefined) throw new Refusal(409, `no ledger is open: POST ${paths.open} first`)
     switch (path) {

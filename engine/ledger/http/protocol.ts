@@ -3,7 +3,7 @@
  * can be driven by citytwin (docs/http-ledger.md, with its JSON schema). Batches travel as columns
  * of numbers, as they do in the engine:
  *
- *   POST /v1/open        {accountsMax, tiers: [{balanceCapFen, perPaymentFen, perDayFen, perYearFen}], utcOffsetMinutes, pendingMax?}
+ *   POST /v1/open        {accountsMax, tiers: [{balanceCapFen, perPaymentFen, perDayFen, perYearFen}], utcOffsetMinutes, pendingMax?, transfersExpected?}
  *                        → {}
  *   POST /v1/accounts    {id: [], tier: [], flags: []}                              → {code: []}
  *   POST /v1/transfers   {id, debit, credit, amountFen, kind, flags, pendingId, timeoutMinutes, minute: []}
@@ -11,9 +11,10 @@
  *   POST /v1/lookup      {id: []}                                                   → {balanceFen: [], pendingDebitFen: [], pendingCreditFen: []}
  *   POST /v1/totals      {}                                                         → {debitsFen: [], creditsFen: [], pendingCount, pendingFen}
  *
- * Errors: a non-2xx status with {error: "message"}. 400 means the request was malformed (never
- * retried); 5xx means the service failed (retried, with the same ids). Both sides check every
- * body here: sizes, lengths, integer ranges; nothing is trusted because it parsed as JSON.
+ * Errors: a non-2xx status with {error: "message"}. A 4xx means the call itself was refused (400: a
+ * malformed body, naming the field) and is never retried; a 5xx means the service failed, and the
+ * call is retried with the same ids. The decoders here check sizes, lengths and integer ranges of
+ * every body that carries data: nothing is trusted because it parsed as JSON.
  */
 import { type AccountBatch, type Balances, type LedgerOptions, type LedgerTotals, type TransferBatch, type WalletTierLimits } from '../ledgerCore.js'
 import { isObject } from '../../untrusted.js'
@@ -115,7 +116,7 @@ export function encodeCodes(code: Uint8Array): unknown {
   return { code: Array.from(code) }
 }
 
-/** Result codes, one per item asked: `codesMax` bounds each code (resultCodeCount − 1, say). */
+/** Result codes, one per item asked: `codeMax` bounds each code (resultCodeCount − 1, say). */
 export function decodeCodes(body: unknown, count: number, codeMax: number): Uint8Array {
   const code = column(record(body, 'body').code, 'code', Uint8Array, codeMax, count)
   if (code.length !== count) throw new ProtocolError(`code: ${code.length} results for ${count} items`)

@@ -17,8 +17,17 @@ export interface Adapter {
  */
 export const adapters: readonly Adapter[] = ledgerNames.map((name) => ({
   name,
-  create: (options: LedgerOptions) => (name === 'http' ? new ServedHttpLedger(options) : createLedger(name, options)),
+  create: (options: LedgerOptions) => (name === 'http' ? httpLedger(options) : createLedger(name, options)),
 }))
+
+/**
+ * The http adapter against the reference server, or against the service at CITYTWIN_HTTP_LEDGER_URL
+ * (your own: run the suite one file at a time, `--no-file-parallelism`, as each test opens a ledger).
+ */
+function httpLedger(options: LedgerOptions): LedgerCore {
+  const url = process.env.CITYTWIN_HTTP_LEDGER_URL
+  return url === undefined || url === '' ? new ServedHttpLedger(options) : new HttpLedger(options, url)
+}
 
 /** The http adapter with its own reference server, started at open and stopped at close. */
 class ServedHttpLedger implements LedgerCore {
