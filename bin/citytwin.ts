@@ -295,7 +295,8 @@ function adoptedPayments(plan: Plan): number {
 /** Serves until SIGINT or SIGTERM, then closes the ledger and exits 0. */
 async function ledgerServerCommand(flags: { backend: string; port: number; host: string }): Promise<number> {
   const server = await LedgerServer.start({ host: flags.host, port: flags.port, backend: (options) => createLedger(flags.backend, options) }).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'EADDRINUSE' || error.code === 'EACCES' || error.code === 'EADDRNOTAVAIL') throw new UserError(`--port: cannot listen on ${flags.host}:${flags.port} (${error.code})`)
+    if (error.code === 'EADDRINUSE' || error.code === 'EACCES') throw new UserError(`--port: cannot listen on ${flags.host}:${flags.port} (${error.code})`)
+    if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND' || error.code === 'EAI_AGAIN') throw new UserError(`--host: cannot listen on ${flags.host} (${error.code})`)
     throw error
   })
   process.stderr.write(`ledger server (${flags.backend}) at ${server.url}; stop with Ctrl-C\n`)

@@ -19,6 +19,7 @@ import {
   encodeAccounts,
   encodeBalances,
   encodeCodes,
+  encodeSession,
   encodeIds,
   encodeOptions,
   encodeTotals,
@@ -96,7 +97,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 
 // ---- The schema. ----
 
-const bodyNames = ['OpenRequest', 'AccountsRequest', 'CodesResponse', 'TransfersRequest', 'LookupRequest', 'BalancesResponse', 'TotalsRequest', 'TotalsResponse', 'ErrorResponse'] as const
+const bodyNames = ['OpenRequest', 'OpenResponse', 'AccountsRequest', 'CodesResponse', 'TransfersRequest', 'LookupRequest', 'BalancesResponse', 'TotalsRequest', 'TotalsResponse', 'ErrorResponse'] as const
 type BodyName = (typeof bodyNames)[number]
 
 const schemaFile = JSON.parse(readFileSync(new URL('../../docs/http-ledger.schema.json', import.meta.url), 'utf8')) as { $schema?: unknown; $defs?: Record<string, Schema> }
@@ -161,6 +162,7 @@ const written: readonly [string, BodyName, unknown][] = [
   ],
   ['accounts', 'AccountsRequest', encodeAccounts(accounts([{ id: 0, flags: 1 }, { id: 1 }, { id: 2 }, { id: 3, tier: 1 }, { id: u32Max, tier: 0xff, flags: 0xff }]), 0, 5)],
   ['a slice of accounts', 'AccountsRequest', encodeAccounts(accounts(Array.from({ length: 10 }, (_, id) => ({ id }))), 4, 8)],
+  ['a session', 'OpenResponse', encodeSession(1)],
   ['result codes', 'CodesResponse', encodeCodes(Uint8Array.of(ResultCode.ok, ResultCode.insufficient_funds, ResultCode.exists, resultCodeCount - 1))],
   ['no result codes', 'CodesResponse', encodeCodes(new Uint8Array(0))],
   ['a day of transfers', 'TransfersRequest', transfersBody],

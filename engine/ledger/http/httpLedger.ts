@@ -7,17 +7,19 @@
  * anything. Calls made meanwhile wait their turn; the open model measures that wait as latency.
  *
  * Faults: a call that times out, is refused, loses its connection or gets a 5xx is retried with
- * the same body, and so the same transfer ids, after a growing pause, `attemptsMax` times at most.
- * The service's idempotency makes a retry safe: a transfer the lost attempt had applied comes
- * back `exists`, which on a retry means "applied", and is reported ok. Failures are counted by
- * class (`faults`); a call that exhausts its attempts fails, and the caller counts it as errors.
+ * the same body and the same call number (`Citytwin-Call: <session> <n>`, the session from
+ * /v1/open), after a growing pause, `attemptsMax` times at most. The service applies each call
+ * number once and answers a repeat with the answer it gave (or is giving) the first: a retry sees
+ * exactly what the lost attempt did. Failures are counted by class (`faults`). A call that spends
+ * its attempts fails the ledger: its outcome is unknown, so every later call fails at once and the
+ * run stops rather than audit a ledger whose last call may or may not have applied.
  */
 import http from 'node:http'
 import { assert } from '../../assert.js'
 import { RunFailed, UserError } from '../../errors.js'
-import { ResultCode, resultCodeCount } from '../resultCode.js'
+import { accountResultCodes, resultCodeCount } from '../resultCode.js'
+import { lookupBatchMax, transferBatchMax } from '../../limits.js'
 import { transferKindCount } from '../transferKind.js'
-import { AccountResultCode, accountResultCodes } from '../resultCode.js'
 import type { NowMs } from '../../time/index.js'
 import type { AccountBatch, AccountResults, Balances, LedgerCore, LedgerHealth, LedgerOptions, LedgerTotals, TransferBatch, TransferResults } from '../ledgerCore.js'
 import {
@@ -29,6 +31,8 @@ import {
   encodeOptions,
   encodeTransfers,
   httpAccountsPerCallMax,
+  callHeaderName,
+  decodeSession,
   httpBodyBytesMax,
   paths,
   ProtocolError,
@@ -66,6 +70,11 @@ export class HttpLedger implements LedgerCore {
   private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 1 })
   /** The last call made: the next waits for it, so calls reach the service in order. */
   private turn: Promise<unknown> = Promise.resolve()
+  /** The service's session from /v1/open, and the number of the next call in it. */
+  private session = 0
+  private sequence = 0
+  /** Set once a call has spent its attempts: every call from then on fails with it. */
+  private failure: RunFailed | undefined
 
   constructor(
     private readonly options: LedgerOptions,
@@ -76,7 +85,8 @@ export class HttpLedger implements LedgerCore {
   }
 
   async open(): Promise<void> {
-    await this.call(paths.open, encodeOptions(this.options))
+    this.session = await this.call(paths.open, () => encodeOptions(this.options), decodeSession)
+    this.sequence = 0
   }
 
   async createAccounts(batch: AccountBatch): Promise<AccountResults> {
@@ -84,16 +94,12 @@ export class HttpLedger implements LedgerCore {
     const calls: Promise<void>[] = []
     for (let from = 0; from < batch.count; from += httpAccountsPerCallMax) {
       const to = Math.min(batch.count, from + httpAccountsPerCallMax)
-      let retried = false
       calls.push(
-        this.call(paths.accounts, encodeAccounts(batch, from, to), () => {
-          retried = true
-        }).then((body) => {
-          const codes = decodeCodes(body, to - from, accountResultCodes.length - 1)
-          // On a retry, `exists` means an earlier attempt of this very call created the account.
-          if (retried) for (let index = 0; index < codes.length; index++) if (codes[index] === AccountResultCode.exists) codes[index] = AccountResultCode.created
-          code.set(codes, from)
-        }),
+        this.call(
+          paths.accounts,
+          () => encodeAccounts(batch, from, to),
+          (body) => decodeCodes(body, to - from, accountResultCodes.length - 1),
+        ).then((codes) => code.set(codes, from)),
       )
     }
     await Promise.all(calls)
@@ -101,22 +107,17 @@ export class HttpLedger implements LedgerCore {
   }
 
   async submit(batch: TransferBatch): Promise<TransferResults> {
-    let retried = false
-    const body = await this.call(paths.transfers, encodeTransfers(batch), () => {
-      retried = true
-    })
-    const code = decodeCodes(body, batch.count, resultCodeCount - 1)
-    // On a retry, `exists` means an earlier attempt of this very call applied the transfer.
-    if (retried) for (let index = 0; index < code.length; index++) if (code[index] === ResultCode.exists) code[index] = ResultCode.ok
-    return { code }
+    assert(batch.count <= transferBatchMax, 'a batch holds at most transferBatchMax transfers')
+    return { code: await this.call(paths.transfers, () => encodeTransfers(batch), (body) => decodeCodes(body, batch.count, resultCodeCount - 1)) }
   }
 
   async lookup(ids: Uint32Array): Promise<Balances> {
-    return decodeBalances(await this.call(paths.lookup, encodeIds(ids)), ids.length)
+    assert(ids.length <= lookupBatchMax, 'a lookup holds at most lookupBatchMax ids')
+    return this.call(paths.lookup, () => encodeIds(ids), (body) => decodeBalances(body, ids.length))
   }
 
   async totals(): Promise<LedgerTotals> {
-    return decodeTotals(await this.call(paths.totals, {}), transferKindCount)
+    return this.call(paths.totals, () => ({}), (body) => decodeTotals(body, transferKindCount))
   }
 
   /** What went wrong on the way to the service, for the run's summary. */
@@ -124,27 +125,43 @@ export class HttpLedger implements LedgerCore {
     return { faults: { ...this.faults }, recovered: this.recovered, longestRecoveryMs: this.longestRecoveryMs }
   }
 
+  /** Fails what is still queued and drops the connection: nothing waits on a service that may never answer. */
   async close(): Promise<void> {
-    await this.turn.catch(() => undefined)
+    this.failure ??= new RunFailed('the http ledger was closed')
     this.agent.destroy()
+    await this.turn
   }
 
-  /** Posts `body` to `path` in turn after every call made before, retrying faults; the answer's JSON. */
-  private call(path: string, body: unknown, onRetry?: () => void): Promise<unknown> {
-    const text = JSON.stringify(body)
-    assert(Buffer.byteLength(text) <= httpBodyBytesMax, 'a call fits the protocol body bound')
-    const result = this.turn.catch(() => undefined).then(() => this.attempts(path, text, onRetry))
+  /**
+   * Posts the body `encode` makes to `path`, in turn after every call made before, with the next
+   * call number; retries faults; resolves to the answer as `decode` reads it. The body is made when
+   * the call's turn comes, so calls waiting their turn hold their batches, not megabytes of JSON.
+   */
+  private call<T>(path: string, encode: () => unknown, decode: (body: unknown) => T): Promise<T> {
+    const result = this.turn.then(async () => {
+      if (this.failure !== undefined) throw this.failure
+      const text = JSON.stringify(encode())
+      assert(Buffer.byteLength(text) <= httpBodyBytesMax, 'a call fits the protocol body bound')
+      const number = path === paths.open ? 0 : ++this.sequence
+      try {
+        return decode(await this.attempts(path, text, `${this.session} ${number}`))
+      } catch (error) {
+        // Its outcome is unknown, or the service broke the protocol: no later call can be trusted.
+        this.failure ??= error instanceof RunFailed ? error : new RunFailed(`the http ledger at ${this.base.origin} (--ledger-url) broke the protocol: ${error instanceof Error ? error.message : String(error)}`)
+        throw this.failure
+      }
+    })
     this.turn = result.catch(() => undefined)
     return result
   }
 
-  private async attempts(path: string, text: string, onRetry?: () => void): Promise<unknown> {
+  private async attempts(path: string, text: string, callHeader: string): Promise<unknown> {
     const attempts = this.timing.attemptsMax ?? attemptsMax
     let pauseMs = this.timing.retryPauseMs ?? retryPauseMs
     let failedAtMs = 0
     for (let attempt = 1; ; attempt++) {
       try {
-        const answer = await this.post(path, text)
+        const answer = await this.post(path, text, callHeader)
         if (attempt > 1) {
           this.recovered += 1
           if (this.timing.now !== undefined) this.longestRecoveryMs = Math.max(this.longestRecoveryMs, this.timing.now() - failedAtMs)
@@ -155,7 +172,6 @@ export class HttpLedger implements LedgerCore {
         if (attempt === 1 && this.timing.now !== undefined) failedAtMs = this.timing.now()
         this.faults[error.fault] += 1
         if (attempt >= attempts) throw new RunFailed(`the http ledger at ${this.base.origin} failed ${attempts} times (${error.fault}: ${error.message})`)
-        onRetry?.()
         await new Promise((resolve) => setTimeout(resolve, pauseMs))
         pauseMs = Math.min(retryPauseMsMax, pauseMs * 2)
       }
@@ -163,14 +179,14 @@ export class HttpLedger implements LedgerCore {
   }
 
   /** One attempt: the answer's JSON, a Fault to retry, or a ProtocolError (the service broke the protocol). */
-  private post(path: string, text: string): Promise<unknown> {
+  private post(path: string, text: string, callHeader: string): Promise<unknown> {
     return new Promise((resolve, reject) => {
       const request = http.request(
         new URL(path, this.base),
         {
           method: 'POST',
           agent: this.agent,
-          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) },
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), [callHeaderName]: callHeader },
           timeout: this.timing.callTimeoutMs ?? callTimeoutMs,
         },
         (response) => {

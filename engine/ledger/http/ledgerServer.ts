@@ -3,10 +3,12 @@
  * protocol (protocol.ts, docs/http-ledger.md) over any LedgerCore, so users see the contract working
  * and the http adapter passes the conformance suite against it.
  *
- * One ledger at a time: /v1/open closes the one before and opens a new one with the options given.
- * Requests are applied in the order they arrive on a connection (Node answers a connection's
- * requests in turn); the client keeps its calls on one connection. Bodies are bounded, parsed and
- * checked before the ledger sees them; a bad one is answered 400 with the field at fault.
+ * One ledger at a time: /v1/open closes the one before, opens a new one with the options given and
+ * starts a new session. Calls apply one at a time, by their number in the session (the
+ * `Citytwin-Call` header): call n + 1 only after call n; a repeated n is answered with the first
+ * attempt's answer (awaited if it is still being applied) and applied once; anything else is 409.
+ * Bodies are bounded, parsed and checked before the ledger sees them; a bad one is answered 400
+ * with the field at fault. A few connections at most (the protocol has one client).
  */
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -19,8 +21,11 @@ import {
   decodeTransfers,
   encodeBalances,
   encodeCodes,
+  encodeSession,
   encodeTotals,
+  callHeaderName,
   httpBodyBytesMax,
+  parseCallHeader,
   paths,
   ProtocolError,
 } from './protocol.js'
@@ -31,9 +36,23 @@ export interface LedgerServerOptions {
   readonly port: number
   /** Makes the ledger behind the server, at each /v1/open. */
   readonly backend: (options: LedgerOptions) => LedgerCore
-  /** A ledger already open to serve from the start (one `detach`ed from a server before, say). */
-  readonly ledger?: LedgerCore
+  /** What a server `detach`ed left: its ledger, open, and its session's place, to serve on from. */
+  readonly resume?: LedgerServerState
 }
+
+/**
+ * What a server over a durable store finds again after a restart: the ledger, and the session with
+ * its last call's number and answer (a service must keep these with its ledger, so a retry of the
+ * call in hand is still answered, not applied again).
+ */
+export interface LedgerServerState {
+  readonly ledger: LedgerCore
+  readonly session: number
+  readonly lastNumber: number
+  readonly lastAnswer: Promise<unknown>
+}
+
+const serverConnectionsMax = 8
 
 /** A request the server refuses, with its status. */
 class Refusal extends Error {
@@ -47,8 +66,12 @@ class Refusal extends Error {
 
 export class LedgerServer {
   private ledger: LedgerCore | undefined
-  /** The last open: the next waits for it. */
-  private opening: Promise<void> = Promise.resolve()
+  /** Every call applies after the one before: opens and numbered calls alike. */
+  private applying: Promise<unknown> = Promise.resolve()
+  private session = 0
+  /** The last numbered call of the session and its answer (a promise while it is being applied). */
+  private lastNumber = 0
+  private lastAnswer: Promise<unknown> = Promise.resolve({})
   private readonly sockets = new Set<import('node:net').Socket>()
 
   private constructor(
@@ -67,6 +90,8 @@ export class LedgerServer {
     server.requestTimeout = 120_000
     server.keepAliveTimeout = 60_000
     server.maxHeadersCount = 64
+    // One client keeps one connection; a few more leave room for a retry while an old one closes.
+    server.maxConnections = serverConnectionsMax
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject)
       server.listen(options.port, options.host, () => resolve())
@@ -78,20 +103,25 @@ export class LedgerServer {
       ledgerServer.sockets.add(socket)
       socket.on('close', () => ledgerServer.sockets.delete(socket))
     })
-    ledgerServer.ledger = options.ledger
+    if (options.resume !== undefined) {
+      ledgerServer.ledger = options.resume.ledger
+      ledgerServer.session = options.resume.session
+      ledgerServer.lastNumber = options.resume.lastNumber
+      ledgerServer.lastAnswer = options.resume.lastAnswer
+    }
     made.server = ledgerServer
     return ledgerServer
   }
 
   /**
    * Stops serving and drops every connection, as a killed process would, but hands the ledger back
-   * open instead of closing it: what a restarted server over a durable store would find again.
+   * open, with the session's place: what a restarted server over a durable store would find again.
    */
-  async detach(): Promise<LedgerCore | undefined> {
+  async detach(): Promise<LedgerServerState | undefined> {
     const ledger = this.ledger
     this.ledger = undefined
     await this.close()
-    return ledger
+    return ledger === undefined ? undefined : { ledger, session: this.session, lastNumber: this.lastNumber, lastAnswer: this.lastAnswer }
   }
 
   /** Stops listening, drops every connection and closes the ledger. */
@@ -106,34 +136,50 @@ export class LedgerServer {
     try {
       if (request.method !== 'POST') throw new Refusal(405, 'only POST')
       const body = await readJson(request)
-      const result = await this.route(request.url ?? '/', body)
+      const result = await this.route(request.url ?? '/', body, request.headers[callHeaderName])
       send(response, 200, result)
     } catch (error) {
-      if (error instanceof Refusal) send(response, error.status, { error: error.message })
+      if (error instanceof Refusal) send(response, error.status, { error: error.message }, error.status === 413)
       else if (error instanceof ProtocolError) send(response, 400, { error: error.message })
       else send(response, 500, { error: error instanceof Error ? error.message : String(error) })
     }
   }
 
-  private async route(path: string, body: unknown): Promise<unknown> {
+  private async route(path: string, body: unknown, callHeader: string | string[] | undefined): Promise<unknown> {
     if (path === paths.open) {
-      // The body is checked before the ledger in use is touched, and opens take turns: a bad or a
-      // concurrent open never leaves the server without a ledger, or with one nobody closes.
+      // The body is checked before the ledger in use is touched: a refused open leaves it as it was.
       const options = decodeOptions(body, { accountsMax: accountsLimit, tiersMax: walletTiersMax + 1 })
-      const opened = this.opening.then(async () => {
+      return this.inTurn(async () => {
         await this.ledger?.close()
         this.ledger = undefined
         const ledger = this.backend(options)
-        await ledger.open()
+        try {
+          await ledger.open()
+        } catch (error) {
+          await ledger.close().catch(() => undefined)
+          throw error
+        }
         this.ledger = ledger
+        this.session += 1
+        this.lastNumber = 0
+        this.lastAnswer = Promise.resolve({})
+        return encodeSession(this.session)
       })
-      this.opening = opened.catch(() => undefined)
-      await opened
-      return {}
     }
-    await this.opening
+    if (!Object.values(paths).includes(path as (typeof paths)[keyof typeof paths])) throw new Refusal(404, `no such path: ${path.slice(0, 100)}`)
+    const call = parseCallHeader(callHeader)
+    if (call === undefined) throw new Refusal(400, `the ${callHeaderName} header must be "<session> <n>", the session from ${paths.open} and the call's number in it`)
+    if (this.ledger === undefined || call.session !== this.session) throw new Refusal(409, `no such session: POST ${paths.open} first (the session open is ${this.session})`)
+    // A retry of the call in hand, or of the last one: its first attempt's answer, applied once.
+    if (call.number === this.lastNumber) return this.lastAnswer
+    if (call.number !== this.lastNumber + 1) throw new Refusal(409, `call ${call.number} out of turn: the next call of session ${this.session} is ${this.lastNumber + 1}`)
     const ledger = this.ledger
-    if (ledger === undefined) throw new Refusal(409, `no ledger is open: POST ${paths.open} first`)
+    this.lastNumber = call.number
+    this.lastAnswer = this.inTurn(() => this.apply(ledger, path, body))
+    return this.lastAnswer
+  }
+
+  private async apply(ledger: LedgerCore, path: string, body: unknown): Promise<unknown> {
     switch (path) {
       case paths.accounts:
         return encodeCodes((await ledger.createAccounts(decodeAccounts(body))).code)
@@ -141,11 +187,16 @@ export class LedgerServer {
         return encodeCodes((await ledger.submit(decodeTransfers(body, transferBatchMax))).code)
       case paths.lookup:
         return encodeBalances(await ledger.lookup(decodeIds(body, lookupBatchMax)))
-      case paths.totals:
-        return encodeTotals(await ledger.totals())
       default:
-        throw new Refusal(404, `no such path: ${path.slice(0, 100)}`)
+        return encodeTotals(await ledger.totals())
     }
+  }
+
+  /** Runs `work` after everything applied before it. */
+  private inTurn<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.applying.then(work)
+    this.applying = result.catch(() => undefined)
+    return result
   }
 }
 
@@ -168,8 +219,9 @@ async function readJson(request: http.IncomingMessage): Promise<unknown> {
   }
 }
 
-function send(response: http.ServerResponse, status: number, body: unknown): void {
+/** Answers with `body` as JSON; `close` ends the connection after (a body left unread, say). */
+function send(response: http.ServerResponse, status: number, body: unknown, close = false): void {
   const text = JSON.stringify(body)
-  response.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) })
+  response.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...(close ? { connection: 'close' } : {}) })
   response.end(text)
 }

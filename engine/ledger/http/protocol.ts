@@ -4,12 +4,17 @@
  * of numbers, as they do in the engine:
  *
  *   POST /v1/open        {accountsMax, tiers: [{balanceCapFen, perPaymentFen, perDayFen, perYearFen}], utcOffsetMinutes, pendingMax?, transfersExpected?}
- *                        → {}
+ *                        → {session}
  *   POST /v1/accounts    {id: [], tier: [], flags: []}                              → {code: []}
  *   POST /v1/transfers   {id, debit, credit, amountFen, kind, flags, pendingId, timeoutMinutes, minute: []}
  *                        → {code: []}
  *   POST /v1/lookup      {id: []}                                                   → {balanceFen: [], pendingDebitFen: [], pendingCreditFen: []}
  *   POST /v1/totals      {}                                                         → {debitsFen: [], creditsFen: [], pendingCount, pendingFen}
+ *
+ * Every call after /v1/open carries the header `Citytwin-Call: <session> <n>`, n = 1, 2, 3 … in the
+ * order made. A service applies call n + 1 only after call n, and answers a repeated n (a retry
+ * whose first attempt was lost) with the answer of its first attempt, without applying it again;
+ * a stale session or a call out of turn is refused with 409.
  *
  * Errors: a non-2xx status with {error: "message"}. A 4xx means the call itself was refused (400: a
  * malformed body, naming the field) and is never retried; a 5xx means the service failed, and the
@@ -17,6 +22,7 @@
  * every body that carries data: nothing is trusted because it parsed as JSON.
  */
 import { type AccountBatch, type Balances, type LedgerOptions, type LedgerTotals, type TransferBatch, type WalletTierLimits } from '../ledgerCore.js'
+import { pendingTransfersMax } from '../../limits.js'
 import { isObject } from '../../untrusted.js'
 
 export const protocolVersion = 'v1'
@@ -33,6 +39,24 @@ export const paths = {
   totals: `/${protocolVersion}/totals`,
 } as const
 
+/** The header that numbers a call within its session: `<session> <n>`. */
+export const callHeaderName = 'citytwin-call'
+
+export function encodeSession(session: number): unknown {
+  return { session }
+}
+
+export function decodeSession(body: unknown): number {
+  return integer(record(body, 'body').session, 'session', 0, Number.MAX_SAFE_INTEGER)
+}
+
+/** The session and number of a call from its header; undefined when the header is missing or malformed. */
+export function parseCallHeader(value: string | string[] | undefined): { session: number; number: number } | undefined {
+  if (typeof value !== 'string') return undefined
+  const match = /^(\d{1,15}) (\d{1,15})$/.exec(value.trim())
+  return match === null ? undefined : { session: Number(match[1]), number: Number(match[2]) }
+}
+
 /** A body that does not follow the protocol: the message says which field and why. */
 export class ProtocolError extends Error {
   override readonly name = 'ProtocolError'
@@ -48,7 +72,8 @@ export function encodeOptions(options: LedgerOptions): unknown {
     tiers: options.tiers.map((tier) => ({ balanceCapFen: tier.balanceCapFen, perPaymentFen: tier.perPaymentFen, perDayFen: tier.perDayFen, perYearFen: tier.perYearFen })),
     utcOffsetMinutes: options.utcOffsetMinutes,
     ...(options.pendingMax === undefined ? {} : { pendingMax: options.pendingMax }),
-    ...(options.transfersExpected === undefined ? {} : { transfersExpected: options.transfersExpected }),
+    // A hint: clamped to what the protocol carries rather than refused.
+    ...(options.transfersExpected === undefined ? {} : { transfersExpected: Math.min(u32Max, options.transfersExpected) }),
   }
 }
 
@@ -68,7 +93,7 @@ export function decodeOptions(body: unknown, limits: { accountsMax: number; tier
     accountsMax: integer(object.accountsMax, 'accountsMax', 1, limits.accountsMax),
     tiers,
     utcOffsetMinutes: integer(object.utcOffsetMinutes, 'utcOffsetMinutes', -14 * 60, 14 * 60),
-    ...(object.pendingMax === undefined ? {} : { pendingMax: integer(object.pendingMax, 'pendingMax', 1, u32Max) }),
+    ...(object.pendingMax === undefined ? {} : { pendingMax: integer(object.pendingMax, 'pendingMax', 1, pendingTransfersMax) }),
     ...(object.transfersExpected === undefined ? {} : { transfersExpected: integer(object.transfersExpected, 'transfersExpected', 0, u32Max) }),
   }
 }

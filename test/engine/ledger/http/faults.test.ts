@@ -1,10 +1,11 @@
 /**
  * The http ledger when its service goes away mid-run: the run goes on, faults are counted by
- * class, retries are bounded, and nothing is applied twice after the service comes back (the
- * same ids are sent again; the ledger's idempotency answers `exists`, reported as applied).
+ * class, retries are bounded, and nothing is applied twice after the service comes back (a retry
+ * carries the same call number; the service answers it with the first attempt's answer).
  */
 import { afterEach, describe, expect, it } from 'vitest'
-import { HttpLedger, LedgerServer, createLedger, type LedgerCore, type LedgerOptions } from '../../../../engine/ledger/index.js'
+import { RunFailed } from '../../../../engine/errors.js'
+import { HttpLedger, LedgerServer, ResultCode, createLedger, type LedgerCore, type LedgerOptions, type LedgerServerState } from '../../../../engine/ledger/index.js'
 import { loadSettings, wallClockPause } from '../../../../engine/load/index.js'
 import { runScenario } from '../../../../engine/run/index.js'
 import { wallClock } from '../../../../engine/time/index.js'
@@ -19,8 +20,8 @@ afterEach(async () => {
 
 const options: LedgerOptions = { accountsMax: 16, tiers, utcOffsetMinutes }
 
-async function serve(ledger?: LedgerCore, port = 0): Promise<LedgerServer> {
-  const server = await LedgerServer.start({ host: '127.0.0.1', port, backend: (given) => createLedger('memory', given), ...(ledger === undefined ? {} : { ledger }) })
+async function serve(resume?: LedgerServerState, port = 0, backend: (given: LedgerOptions) => LedgerCore = (given) => createLedger('memory', given)): Promise<LedgerServer> {
+  const server = await LedgerServer.start({ host: '127.0.0.1', port, backend, ...(resume === undefined ? {} : { resume }) })
   cleanups.push(() => server.close())
   return server
 }
@@ -36,10 +37,10 @@ describe('the http ledger and a service that goes away', () => {
     await client.open()
     await client.createAccounts(accounts([{ id: 0, flags: 1 }, { id: 1 }]))
     expect((await client.submit(transfers([{ id: 1, debit: 0, credit: 1, amountFen: 500 }]))).code).toEqual(Uint8Array.of(0))
-    const ledger = await first.detach()
+    const state = await first.detach()
     let second: LedgerServer | undefined
     setTimeout(() => {
-      void serve(ledger, port).then((server) => {
+      void serve(state, port).then((server) => {
         second = server
       })
     }, 300)
@@ -52,42 +53,73 @@ describe('the http ledger and a service that goes away', () => {
     expect(health.longestRecoveryMs).toBeGreaterThanOrEqual(250)
     // Applied once: 500 + 700 on the payee, the issuer the negative of it, through the client and in the ledger itself.
     expect(Array.from((await client.lookup(Uint32Array.of(0, 1))).balanceFen)).toEqual([-1_200, 1_200])
-    expect(Array.from((await (ledger as LedgerCore).lookup(Uint32Array.of(0, 1))).balanceFen)).toEqual([-1_200, 1_200])
+    expect(Array.from((await (state as LedgerServerState).ledger.lookup(Uint32Array.of(0, 1))).balanceFen)).toEqual([-1_200, 1_200])
   })
 
-  it('reports a transfer applied by an attempt whose answer was lost as applied, not as exists', async () => {
-    // Proves the idempotent retry: the service applies the call, then the connection drops before the answer;
-    // the retry with the same id finds it applied (`exists`), and the client reports ok, once.
-    const server = await serve()
-    const client = new HttpLedger(options, server.url, { retryPauseMs: 20, now: wallClock.nowMs })
+  it('answers a retry of a call still being applied with that call\'s own answer, applying it once', async () => {
+    // Proves the call number: the first attempt times out while the service is still applying it; the retry,
+    // same number, waits for it and gets its answer (ok), not `exists`, and the payee is credited once.
+    let slowCalls = 0
+    const slow = (given: LedgerOptions): LedgerCore => {
+      const ledger = createLedger('memory', given)
+      return {
+        name: 'slow',
+        open: () => ledger.open(),
+        createAccounts: (batch) => ledger.createAccounts(batch),
+        lookup: (ids) => ledger.lookup(ids),
+        totals: () => ledger.totals(),
+        close: () => ledger.close(),
+        submit: async (batch) => {
+          const results = await ledger.submit(batch)
+          if (slowCalls++ === 0) await new Promise((resolve) => setTimeout(resolve, 1_200))
+          return results
+        },
+      }
+    }
+    const server = await serve(undefined, 0, slow)
+    // Generous against a busy machine: only the held call should ever time out.
+    const client = new HttpLedger(options, server.url, { retryPauseMs: 20, callTimeoutMs: 400, attemptsMax: 12, now: wallClock.nowMs })
     cleanups.push(() => client.close())
     await client.open()
     await client.createAccounts(accounts([{ id: 0, flags: 1 }, { id: 1 }]))
-    // A service that applies the first transfers call and then hangs up without answering.
-    const ledger = (await server.detach()) as LedgerCore
-    let dropped = false
-    const flaky: LedgerCore = {
-      name: 'flaky',
-      open: () => ledger.open(),
-      createAccounts: (batch) => ledger.createAccounts(batch),
-      lookup: (ids) => ledger.lookup(ids),
-      totals: () => ledger.totals(),
-      close: () => ledger.close(),
-      submit: async (batch) => {
-        const results = await ledger.submit(batch)
-        if (!dropped) {
-          dropped = true
-          throw new Error('the service failed after applying the call')
-        }
-        return results
-      },
-    }
-    await serve(flaky, Number(new URL(server.url).port))
     const results = await client.submit(transfers([{ id: 9, debit: 0, credit: 1, amountFen: 300 }]))
     expect(results.code).toEqual(Uint8Array.of(0))
-    expect(client.health().faults.server).toBe(1)
+    expect(client.health().faults.timeout).toBeGreaterThanOrEqual(1)
+    // At least that call recovered (a later call may find its kept-alive connection closed, and retry too).
+    expect(client.health().recovered).toBeGreaterThanOrEqual(1)
     expect(Array.from((await client.lookup(Uint32Array.of(1))).balanceFen)).toEqual([300])
-    expect((await ledger.totals()).creditsFen.reduce((sum, fen) => sum + fen, 0)).toBe(300)
+    // A duplicate id in a later call is still reported as such: the retry changed nothing.
+    expect((await client.submit(transfers([{ id: 9, debit: 0, credit: 1, amountFen: 300 }]))).code).toEqual(Uint8Array.of(ResultCode.exists))
+    expect(Array.from((await client.lookup(Uint32Array.of(1))).balanceFen)).toEqual([300])
+  })
+
+  it('fails the ledger for good once a call whose outcome is unknown has spent its attempts', async () => {
+    // Proves an unknown outcome stops the run rather than letting it audit a ledger that may or may not have
+    // applied the call: the service fails every transfers call after applying it; later calls fail at once.
+    const failing = (given: LedgerOptions): LedgerCore => {
+      const ledger = createLedger('memory', given)
+      return {
+        name: 'failing',
+        open: () => ledger.open(),
+        createAccounts: (batch) => ledger.createAccounts(batch),
+        lookup: (ids) => ledger.lookup(ids),
+        totals: () => ledger.totals(),
+        close: () => ledger.close(),
+        submit: async (batch) => {
+          await ledger.submit(batch)
+          throw new Error('the service failed after applying the call')
+        },
+      }
+    }
+    const server = await serve(undefined, 0, failing)
+    const client = new HttpLedger(options, server.url, { attemptsMax: 3, retryPauseMs: 10 })
+    cleanups.push(() => client.close())
+    await client.open()
+    await client.createAccounts(accounts([{ id: 0, flags: 1 }, { id: 1 }]))
+    await expect(client.submit(transfers([{ id: 9, debit: 0, credit: 1, amountFen: 300 }]))).rejects.toThrow(RunFailed)
+    // The retries were answered from the first attempt, not applied again.
+    expect(client.health().faults.server).toBe(3)
+    await expect(client.lookup(Uint32Array.of(1))).rejects.toThrow(/failed 3 times \(server/)
   })
 
   it('fails a call once its attempts are spent, so the run counts it as errors instead of waiting for ever', async () => {
@@ -110,9 +142,9 @@ describe('the http ledger and a service that goes away', () => {
     let server = await serve()
     const port = Number(new URL(server.url).port)
     const outage = setTimeout(() => {
-      void server.detach().then((ledger) => {
+      void server.detach().then((state) => {
         setTimeout(() => {
-          void serve(ledger, port).then((back) => {
+          void serve(state, port).then((back) => {
             server = back
           })
         }, 500)
