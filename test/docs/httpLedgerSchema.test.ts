@@ -206,7 +206,7 @@ const refused: readonly [string, BodyName, unknown, (body: unknown) => unknown][
 
 describe('docs/http-ledger.schema.json', () => {
   it('is JSON Schema 2020-12 with one definition per body of the protocol', () => {
-    // Proves the file parses (at load) and defines exactly the nine bodies the page documents, no more, no fewer.
+    // Proves the file parses (at load) and defines exactly the ten bodies the page documents, no more, no fewer.
     expect(schemaFile.$schema).toBe('https://json-schema.org/draft/2020-12/schema')
     expect(Object.keys(schemaFile.$defs ?? {}).sort()).toEqual([...bodyNames].sort())
   })
