@@ -60,6 +60,7 @@ describe('citytwin ledger-server and --ledger http', () => {
     [['--ledger', 'http'], '--ledger-url: the http ledger needs the address'],
     [['--ledger', 'http', '--ledger-url', 'ftp://example'], '--ledger-url: "ftp://example" must start with http://'],
     [['--ledger', 'http', '--ledger-url', 'not a url'], '--ledger-url: "not a url" is not a URL'],
+    [['--ledger', 'http', '--ledger-url', 'http://127.0.0.1:8081/ledger'], 'must be the service\'s origin only'],
     [['--ledger-url', 'http://127.0.0.1:1'], '--ledger-url: the memory ledger is embedded and takes no URL'],
   ])('exits 2 on %j before building anything, naming --ledger-url', async (args, message) => {
     // Proves the ledger's address is checked with the other flags, before the city is built.

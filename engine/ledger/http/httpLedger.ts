@@ -43,8 +43,10 @@ const attemptsMax = 6
 /** Pause before the first retry; it doubles up to `retryPauseMsMax`. */
 const retryPauseMs = 50
 const retryPauseMsMax = 2_000
-/** A call with no answer after this long is abandoned and retried. */
+/** A call whose connection stays silent this long is abandoned and retried. */
 const callTimeoutMs = 30_000
+/** Beyond the silence allowed, an attempt may take this long to move its bodies before it is abandoned. */
+const attemptBodyMs = 30_000
 
 export type FaultClass = 'timeout' | 'refused' | 'connection' | 'server'
 
@@ -218,7 +220,12 @@ export class HttpLedger implements LedgerCore {
           })
         },
       )
-      request.on('timeout', () => request.destroy(new Fault('timeout', `no answer within ${this.timing.callTimeoutMs ?? callTimeoutMs} ms`)))
+      // Silence for the call timeout, or a whole attempt longer than it plus the time to move a full body:
+      // a service that trickles a byte now and then does not hold a call for ever.
+      const limitMs = this.timing.callTimeoutMs ?? callTimeoutMs
+      request.on('timeout', () => request.destroy(new Fault('timeout', `no answer within ${limitMs} ms`)))
+      const deadline = setTimeout(() => request.destroy(new Fault('timeout', `no whole answer within ${limitMs + attemptBodyMs} ms`)), limitMs + attemptBodyMs)
+      request.on('close', () => clearTimeout(deadline))
       request.on('error', (error: NodeJS.ErrnoException) => {
         if (error instanceof Fault) reject(error)
         else reject(new Fault(error.code === 'ECONNREFUSED' ? 'refused' : 'connection', error.message))
@@ -238,6 +245,7 @@ export function parseLedgerUrl(url: string | undefined): URL {
     throw new UserError(`--ledger-url: "${url}" is not a URL`)
   }
   if (parsed.protocol !== 'http:') throw new UserError(`--ledger-url: "${url}" must start with http://`)
+  if (parsed.pathname !== '/' || parsed.search !== '' || parsed.hash !== '') throw new UserError(`--ledger-url: "${url}" must be the service's origin only, like http://127.0.0.1:8081 (the protocol's paths start at /v1/)`)
   return parsed
 }
 
