@@ -272,6 +272,10 @@ export async function runOpenLoad(options: OpenLoadOptions): Promise<OpenLoadRes
   // Everything due by the end goes now, if it can; a schedule that learns its transfers as it goes learns the rest.
   await schedule.complete?.(endMs)
   sendDue(endMs, true)
+  // The seconds that closed as the schedule ended are reported too (the loop stops at the end, before it sees them).
+  for (; !stoppedEarly && closedSeconds < Math.floor(endMs / 1000); closedSeconds++) {
+    options.onSecond?.(seconds.window(closedSeconds, schedule), soFar(endMs))
+  }
   // After an early stop the last second is cut short, and results still to come count into it.
   seconds.endAt(endMs)
   const intended = stoppedEarly ? schedule.dueCount(endMs) : schedule.transfers

@@ -139,6 +139,8 @@ export async function driveLoad(context: DriveLoadContext): Promise<LoadSection>
   await stream.stop()
   const seconds: LoadSecond[] = []
   let abortedBy: string | undefined
+  /** Seconds that ended with the city behind the realistic clock. */
+  let cityBehindSeconds = 0
   const secondOf = (window: LoadWindow): LoadSecond => loadSecond(window, stream.simulatedAt())
   const plannedSeconds = schedule.durationMs / 1000
   startMs = now()
@@ -154,6 +156,8 @@ export async function driveLoad(context: DriveLoadContext): Promise<LoadSection>
     ...(load.warmupMs === undefined ? {} : { measureFromMs: load.warmupMs }),
     ...(load.live === undefined ? {} : { buckets: load.live.buckets }),
     onSecond: (window, soFar) => {
+      // The realistic schedule only knows the ticks the city has made: a city behind the clock shows here.
+      if (realistic !== undefined && stream.ticksMade < Math.min(realistic.ticks, Math.floor(soFar.elapsedMs / realistic.tickMs))) cityBehindSeconds += 1
       const second = secondOf(window)
       seconds[window.second] = second
       load.live?.update(second, soFar, stream.tickReached())
@@ -188,7 +192,8 @@ export async function driveLoad(context: DriveLoadContext): Promise<LoadSection>
     startEvenings()
     await evenings
     sentDigest.into(context.digest)
-    const windows = result.windows.map((window) => seconds[window.second] ?? secondOf(window))
+    // The final counts of every second (results come in after a second is reported), with the simulated time it reached.
+    const windows = result.windows.map((window) => loadSecond(window, seconds[window.second]?.simulatedAt ?? stream.simulatedAt()))
     load.onSeconds?.(windows)
     const latency = result.latency.summary()
     const lateMs = result.lateness.summary()
@@ -208,7 +213,7 @@ export async function driveLoad(context: DriveLoadContext): Promise<LoadSection>
       const what = result.dropped > 0 ? `${result.dropped} transfers were never sent` : `sends were late (p99 ${lateMs.p99Ms.toFixed(2)} ms, tolerance ${lateToleranceMs} ms)`
       const why: string[] = []
       if (periodRanOut) why.push(`the scenario's payments ran out at ${stream.simulatedAt()}: lengthen its period or lower the rate`)
-      else if (result.heldBySource > 0) why.push('the city could not make payments as fast as the target: give it more workers or lower the rate')
+      else if (result.heldBySource > 0 || cityBehindSeconds > 0) why.push('the city could not make payments as fast as the target: give it more workers or lower the rate')
       if (result.heldByInFlight > 0) why.push(`${load.inFlightMax} calls were outstanding at once: the ledger, or the thread taking its results, did not keep up (or raise --in-flight)`)
       if (why.length === 0) why.push('the sender could not keep the schedule (the machine is busy)')
       invalidReasons.push(`${what}: ${why.join('; ')}`)
