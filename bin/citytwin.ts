@@ -445,7 +445,7 @@ function program(): Command {
   cli
     .command('ledger-server')
     .description('serve a ledger over the HTTP ledger protocol (docs/http-ledger.md), for --ledger http and as its reference')
-    .addOption(new Option('--backend <name>', 'the ledger behind the server').choices(['memory']).default('memory'))
+    .addOption(new Option('--backend <name>', 'the ledger behind the server').choices(ledgerNames.filter((name) => name !== 'http')).default('memory'))
     .option('--port <n>', 'port to listen on (0: any free one)', integer('--port', 0, 65_535), 8081)
     .option('--host <address>', 'address to listen on', '127.0.0.1')
     .action(async (flags: { backend: string; port: number; host: string }) => {

@@ -113,7 +113,7 @@ export function summaryTable(summary: RunSummary): string {
     const { faults, recovered, longestRecoveryMs } = summary.ledgerHealth
     const failed = Object.entries(faults).filter(([, count]) => count > 0)
     lines.push(
-      `ledger     ${failed.length === 0 ? 'no faults' : `faults ${failed.map(([fault, count]) => `${fault} ${grouped(count)}`).join(', ')}; ${grouped(recovered)} calls recovered, the longest after ${ms(longestRecoveryMs)}`}`,
+      `ledger     ${failed.length === 0 ? 'no faults' : `faults ${failed.map(([fault, count]) => `${fault} ${grouped(count)}`).join(', ')}; ${recovered === 0 ? 'no call recovered' : `${grouped(recovered)} call${recovered === 1 ? '' : 's'} recovered, the longest after ${ms(longestRecoveryMs)}`}`}`,
     )
   }
   lines.push(`entries    ${summary.doubleEntry.ok ? 'balanced' : 'NOT BALANCED'}: debits = credits = accepted for every kind`)
