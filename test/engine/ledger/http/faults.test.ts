@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import { RunFailed } from '../../../../engine/errors.js'
-import { HttpLedger, LedgerServer, ResultCode, createLedger, type LedgerCore, type LedgerOptions, type LedgerServerState } from '../../../../engine/ledger/index.js'
+import { HttpLedger, LedgerServer, ResultCode, createLedger, type LedgerCore, type LedgerOptions, type LedgerServerState, type TransferBatch, type TransferResults } from '../../../../engine/ledger/index.js'
 import { loadSettings, wallClockPause } from '../../../../engine/load/index.js'
 import { runScenario } from '../../../../engine/run/index.js'
 import { wallClock } from '../../../../engine/time/index.js'
@@ -24,6 +24,20 @@ async function serve(resume?: LedgerServerState, port = 0, backend: (given: Ledg
   const server = await LedgerServer.start({ host: '127.0.0.1', port, backend, ...(resume === undefined ? {} : { resume }) })
   cleanups.push(() => server.close())
   return server
+}
+
+/** A memory ledger whose `submit` is `submit(memory, batch)`: a service that misbehaves on purpose. */
+function memoryWithSubmit(given: LedgerOptions, submit: (ledger: LedgerCore, batch: TransferBatch) => Promise<TransferResults>): LedgerCore {
+  const ledger = createLedger('memory', given)
+  return {
+    name: 'memory-with-submit',
+    open: () => ledger.open(),
+    createAccounts: (batch) => ledger.createAccounts(batch),
+    lookup: (ids) => ledger.lookup(ids),
+    totals: () => ledger.totals(),
+    close: () => ledger.close(),
+    submit: (batch) => submit(ledger, batch),
+  }
 }
 
 describe('the http ledger and a service that goes away', () => {
@@ -60,22 +74,12 @@ describe('the http ledger and a service that goes away', () => {
     // Proves the call number: the first attempt times out while the service is still applying it; the retry,
     // same number, waits for it and gets its answer (ok), not `exists`, and the payee is credited once.
     let slowCalls = 0
-    const slow = (given: LedgerOptions): LedgerCore => {
-      const ledger = createLedger('memory', given)
-      return {
-        name: 'slow',
-        open: () => ledger.open(),
-        createAccounts: (batch) => ledger.createAccounts(batch),
-        lookup: (ids) => ledger.lookup(ids),
-        totals: () => ledger.totals(),
-        close: () => ledger.close(),
-        submit: async (batch) => {
-          const results = await ledger.submit(batch)
-          if (slowCalls++ === 0) await new Promise((resolve) => setTimeout(resolve, 1_200))
-          return results
-        },
-      }
-    }
+    const slow = (given: LedgerOptions) =>
+      memoryWithSubmit(given, async (ledger, batch) => {
+        const results = await ledger.submit(batch)
+        if (slowCalls++ === 0) await new Promise((resolve) => setTimeout(resolve, 1_200))
+        return results
+      })
     const server = await serve(undefined, 0, slow)
     // Generous against a busy machine: only the held call should ever time out.
     const client = new HttpLedger(options, server.url, { retryPauseMs: 20, callTimeoutMs: 400, attemptsMax: 12, now: wallClock.nowMs })
@@ -96,21 +100,11 @@ describe('the http ledger and a service that goes away', () => {
   it('fails the ledger for good once a call whose outcome is unknown has spent its attempts', async () => {
     // Proves an unknown outcome stops the run rather than letting it audit a ledger that may or may not have
     // applied the call: the service fails every transfers call after applying it; later calls fail at once.
-    const failing = (given: LedgerOptions): LedgerCore => {
-      const ledger = createLedger('memory', given)
-      return {
-        name: 'failing',
-        open: () => ledger.open(),
-        createAccounts: (batch) => ledger.createAccounts(batch),
-        lookup: (ids) => ledger.lookup(ids),
-        totals: () => ledger.totals(),
-        close: () => ledger.close(),
-        submit: async (batch) => {
-          await ledger.submit(batch)
-          throw new Error('the service failed after applying the call')
-        },
-      }
-    }
+    const failing = (given: LedgerOptions) =>
+      memoryWithSubmit(given, async (ledger, batch) => {
+        await ledger.submit(batch)
+        throw new Error('the service failed after applying the call')
+      })
     const server = await serve(undefined, 0, failing)
     const client = new HttpLedger(options, server.url, { attemptsMax: 3, retryPauseMs: 10 })
     cleanups.push(() => client.close())
