@@ -15,7 +15,7 @@
  * GET /metrics only; anything else is 404 or 405, and no request body is read.
  */
 import http from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { listenHttp } from '../httpListen.js'
 import client from 'prom-client'
 import { UserError } from '../errors.js'
 import { resultCodes, transferKinds } from '../ledger/index.js'
@@ -55,25 +55,12 @@ export class PrometheusExporter {
 
   /** Listens on `host:port` (port 0: any free one); a port in use is the user's to change. */
   static async start(port: number, host = '127.0.0.1'): Promise<PrometheusExporter> {
-    // Requests before the exporter exists (none can come: it is made before listening resolves) get nothing.
-    const made: { exporter?: PrometheusExporter } = {}
-    const server = http.createServer((request, response) => {
-      if (made.exporter === undefined) response.writeHead(503).end()
-      else void made.exporter.answer(request, response)
+    const { server, origin } = await listenHttp({ host, port, headersTimeoutMs: 5_000, requestTimeoutMs: 10_000 }).catch((error: NodeJS.ErrnoException) => {
+      throw error.code === 'EADDRINUSE' || error.code === 'EACCES' ? new UserError(`--prometheus: cannot listen on ${host}:${port} (${error.code})`) : error
     })
-    server.requestTimeout = 10_000
-    server.headersTimeout = 5_000
-    server.maxHeadersCount = 64
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', (error: NodeJS.ErrnoException) =>
-        reject(error.code === 'EADDRINUSE' || error.code === 'EACCES' ? new UserError(`--prometheus: cannot listen on ${host}:${port} (${error.code})`) : error),
-      )
-      server.listen(port, host, () => resolve())
-    })
-    const address = server.address() as AddressInfo
-    const exporter = new PrometheusExporter(server, `http://${host}:${address.port}/metrics`)
+    const exporter = new PrometheusExporter(server, `${origin}/metrics`)
+    server.on('request', (request: http.IncomingMessage, response: http.ServerResponse) => void exporter.answer(request, response))
     exporter.register()
-    made.exporter = exporter
     return exporter
   }
 

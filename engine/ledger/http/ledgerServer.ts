@@ -11,7 +11,7 @@
  * with the field at fault. A few connections at most (the protocol has one client).
  */
 import http from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { listenHttp } from '../../httpListen.js'
 import { transferBatchMax, lookupBatchMax, accountsMax as accountsLimit, walletTiersMax } from '../../limits.js'
 import type { LedgerCore, LedgerOptions } from '../ledgerCore.js'
 import {
@@ -81,24 +81,17 @@ export class LedgerServer {
   ) {}
 
   static async start(options: LedgerServerOptions): Promise<LedgerServer> {
-    const made: { server?: LedgerServer } = {}
-    const server = http.createServer((request, response) => {
-      if (made.server === undefined) response.writeHead(503).end()
-      else void made.server.answer(request, response)
-    })
-    server.headersTimeout = 10_000
-    server.requestTimeout = 120_000
-    server.keepAliveTimeout = 60_000
-    server.maxHeadersCount = 64
     // One client keeps one connection; a few more leave room for a retry while an old one closes.
-    server.maxConnections = serverConnectionsMax
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject)
-      server.listen(options.port, options.host, () => resolve())
+    const { server, origin } = await listenHttp({
+      host: options.host,
+      port: options.port,
+      headersTimeoutMs: 10_000,
+      requestTimeoutMs: 120_000,
+      keepAliveTimeoutMs: 60_000,
+      connectionsMax: serverConnectionsMax,
     })
-    const address = server.address() as AddressInfo
-    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
-    const ledgerServer = new LedgerServer(server, `http://${host}:${address.port}`, options.backend)
+    const ledgerServer = new LedgerServer(server, origin, options.backend)
+    server.on('request', (request: http.IncomingMessage, response: http.ServerResponse) => void ledgerServer.answer(request, response))
     server.on('connection', (socket) => {
       ledgerServer.sockets.add(socket)
       socket.on('close', () => ledgerServer.sockets.delete(socket))
@@ -109,7 +102,6 @@ export class LedgerServer {
       ledgerServer.lastNumber = options.resume.lastNumber
       ledgerServer.lastAnswer = options.resume.lastAnswer
     }
-    made.server = ledgerServer
     return ledgerServer
   }
 
