@@ -20,7 +20,7 @@ import { RunFailed, UserError } from '../../errors.js'
 import { accountResultCodes, resultCodeCount } from '../resultCode.js'
 import { lookupBatchMax, transferBatchMax } from '../../limits.js'
 import { transferKindCount } from '../transferKind.js'
-import type { NowMs } from '../../time/index.js'
+import { CallQueue, Fault, type RetryTiming } from '../callQueue.js'
 import type { AccountBatch, AccountResults, Balances, LedgerCore, LedgerHealth, LedgerOptions, LedgerTotals, TransferBatch, TransferResults } from '../ledgerCore.js'
 import {
   decodeBalances,
@@ -38,52 +38,32 @@ import {
   ProtocolError,
 } from './protocol.js'
 
-/** Attempts per call before it fails (the first and the retries). */
-const attemptsMax = 6
-/** Pause before the first retry; it doubles up to `retryPauseMsMax`. */
-const retryPauseMs = 50
-const retryPauseMsMax = 2_000
 /** A call whose connection stays silent this long is abandoned and retried. */
 const callTimeoutMs = 30_000
 /** Beyond the silence allowed, an attempt may take this long to move its bodies before it is abandoned. */
 const attemptBodyMs = 30_000
 
-export type FaultClass = 'timeout' | 'refused' | 'connection' | 'server'
-
-/** A call the service could not answer: a fault of the service or the network, retried. */
-class Fault extends Error {
-  constructor(
-    readonly fault: FaultClass,
-    message: string,
-  ) {
-    super(message)
-  }
-}
-
 export class HttpLedger implements LedgerCore {
   readonly name = 'http'
-  /** Failed attempts by class, over the ledger's life (retried or not). */
-  readonly faults: Record<FaultClass, number> = { timeout: 0, refused: 0, connection: 0, server: 0 }
-  /** Calls that succeeded only after a retry. */
-  recovered = 0
-  /** The longest a call took from its first failed attempt to its answer, ms (measured when given a clock). */
-  longestRecoveryMs = 0
   private readonly base: URL
   private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 1 })
-  /** The last call made: the next waits for it, so calls reach the service in order. */
-  private turn: Promise<unknown> = Promise.resolve()
+  private readonly calls: CallQueue
   /** The service's session from /v1/open, and the number of the next call in it. */
   private session = 0
   private sequence = 0
-  /** Set once a call has spent its attempts: every call from then on fails with it. */
-  private failure: RunFailed | undefined
 
   constructor(
     private readonly options: LedgerOptions,
     url: string | undefined,
-    private readonly timing: { attemptsMax?: number; callTimeoutMs?: number; retryPauseMs?: number; now?: NowMs | undefined } = {},
+    private readonly timing: RetryTiming & { callTimeoutMs?: number } = {},
   ) {
     this.base = parseLedgerUrl(url)
+    this.calls = new CallQueue(
+      `the http ledger at ${this.base.origin}`,
+      timing,
+      // Anything but a fault: the service broke the protocol, and no later call can be trusted.
+      (error) => new RunFailed(`the http ledger at ${this.base.origin} (--ledger-url) broke the protocol: ${error instanceof Error ? error.message : String(error)}`),
+    )
   }
 
   async open(): Promise<void> {
@@ -124,14 +104,14 @@ export class HttpLedger implements LedgerCore {
 
   /** What went wrong on the way to the service, for the run's summary. */
   health(): LedgerHealth {
-    return { faults: { ...this.faults }, recovered: this.recovered, longestRecoveryMs: this.longestRecoveryMs }
+    return this.calls.health()
   }
 
   /** Fails what is still queued and drops the connection: nothing waits on a service that may never answer. */
   async close(): Promise<void> {
-    this.failure ??= new RunFailed('the http ledger was closed')
+    const settled = this.calls.stop('the http ledger was closed')
     this.agent.destroy()
-    await this.turn
+    await settled
   }
 
   /**
@@ -140,44 +120,13 @@ export class HttpLedger implements LedgerCore {
    * the call's turn comes, so calls waiting their turn hold their batches, not megabytes of JSON.
    */
   private call<T>(path: string, encode: () => unknown, decode: (body: unknown) => T): Promise<T> {
-    const result = this.turn.then(async () => {
-      if (this.failure !== undefined) throw this.failure
+    return this.calls.inTurn(async () => {
       const text = JSON.stringify(encode())
       assert(Buffer.byteLength(text) <= httpBodyBytesMax, 'a call fits the protocol body bound')
       const number = path === paths.open ? 0 : ++this.sequence
-      try {
-        return decode(await this.attempts(path, text, `${this.session} ${number}`))
-      } catch (error) {
-        // Its outcome is unknown, or the service broke the protocol: no later call can be trusted.
-        this.failure ??= error instanceof RunFailed ? error : new RunFailed(`the http ledger at ${this.base.origin} (--ledger-url) broke the protocol: ${error instanceof Error ? error.message : String(error)}`)
-        throw this.failure
-      }
+      const callHeader = `${this.session} ${number}`
+      return decode(await this.calls.retried(() => this.post(path, text, callHeader)))
     })
-    this.turn = result.catch(() => undefined)
-    return result
-  }
-
-  private async attempts(path: string, text: string, callHeader: string): Promise<unknown> {
-    const attempts = this.timing.attemptsMax ?? attemptsMax
-    let pauseMs = this.timing.retryPauseMs ?? retryPauseMs
-    let failedAtMs = 0
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const answer = await this.post(path, text, callHeader)
-        if (attempt > 1) {
-          this.recovered += 1
-          if (this.timing.now !== undefined) this.longestRecoveryMs = Math.max(this.longestRecoveryMs, this.timing.now() - failedAtMs)
-        }
-        return answer
-      } catch (error) {
-        if (!(error instanceof Fault)) throw error
-        if (attempt === 1 && this.timing.now !== undefined) failedAtMs = this.timing.now()
-        this.faults[error.fault] += 1
-        if (attempt >= attempts) throw new RunFailed(`the http ledger at ${this.base.origin} failed ${attempts} times (${error.fault}: ${error.message})`)
-        await new Promise((resolve) => setTimeout(resolve, pauseMs))
-        pauseMs = Math.min(retryPauseMsMax, pauseMs * 2)
-      }
-    }
   }
 
   /** One attempt: the answer's JSON, a Fault to retry, or a ProtocolError (the service broke the protocol). */

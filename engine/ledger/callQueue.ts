@@ -1,0 +1,114 @@
+/**
+ * What every ledger reached over a network shares: calls applied one at a time in the order they
+ * are made (so a lookup made after a submit sees it), faults retried after a growing pause a
+ * bounded number of times and counted by class, and the time each retried call took to recover.
+ *
+ * An adapter makes each call replayable before it retries it: the same call number (http), or the
+ * same call key stored with the call's answer in the same transaction (postgres, redis). A retry
+ * then sees exactly what the lost attempt did, and nothing applies twice.
+ *
+ * A call that spends its attempts fails the ledger for good: its outcome is unknown, so every
+ * later call fails at once and the run stops rather than audit a ledger whose last call may or
+ * may not have applied.
+ */
+import { RunFailed } from '../errors.js'
+import type { NowMs } from '../time/index.js'
+import type { LedgerHealth } from './ledgerCore.js'
+
+export type FaultClass = 'timeout' | 'refused' | 'connection' | 'server'
+
+/** A call the ledger could not answer: a fault of the server or the network, retried. */
+export class Fault extends Error {
+  constructor(
+    readonly fault: FaultClass,
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+export interface RetryTiming {
+  /** Attempts per call before it fails (the first and the retries). */
+  readonly attemptsMax?: number | undefined
+  /** Pause before the first retry; it doubles up to 2 s. */
+  readonly retryPauseMs?: number | undefined
+  /** A clock, for how long a call took to recover; without one, recovery is counted but not timed. */
+  readonly now?: NowMs | undefined
+}
+
+const attemptsMaxDefault = 6
+const retryPauseMsDefault = 50
+const retryPauseMsMax = 2_000
+
+export class CallQueue {
+  /** Failed attempts by class, over the ledger's life (retried or not). */
+  readonly faults: Record<FaultClass, number> = { timeout: 0, refused: 0, connection: 0, server: 0 }
+  /** Calls that succeeded only after a retry. */
+  recovered = 0
+  /** The longest a call took from its first failed attempt to its answer, ms (measured when given a clock). */
+  longestRecoveryMs = 0
+  /** The last call made: the next waits for it. */
+  private turn: Promise<unknown> = Promise.resolve()
+  /** Set once a call has failed for good: every call from then on fails with it. */
+  private failure: RunFailed | undefined
+
+  /**
+   * @param ledger How messages name the ledger, like "the postgres ledger at 127.0.0.1:5432".
+   * @param broken What an error that is neither a Fault nor a RunFailed means, as a RunFailed.
+   */
+  constructor(
+    private readonly ledger: string,
+    private readonly timing: RetryTiming = {},
+    private readonly broken: (error: unknown) => RunFailed = (error) => new RunFailed(`${ledger} failed: ${error instanceof Error ? error.message : String(error)}`),
+  ) {}
+
+  /** Runs `body` after every call made before it; any error it throws fails the ledger for good. */
+  inTurn<T>(body: () => Promise<T>): Promise<T> {
+    const result = this.turn.then(async () => {
+      if (this.failure !== undefined) throw this.failure
+      try {
+        return await body()
+      } catch (error) {
+        this.failure ??= error instanceof RunFailed ? error : this.broken(error)
+        throw this.failure
+      }
+    })
+    this.turn = result.catch(() => undefined)
+    return result
+  }
+
+  /** Runs `attempt` until it does not throw a Fault, `attemptsMax` times at most. */
+  async retried<T>(attempt: () => Promise<T>): Promise<T> {
+    const attempts = this.timing.attemptsMax ?? attemptsMaxDefault
+    let pauseMs = this.timing.retryPauseMs ?? retryPauseMsDefault
+    let failedAtMs = 0
+    for (let number = 1; ; number++) {
+      try {
+        const answer = await attempt()
+        if (number > 1) {
+          this.recovered += 1
+          if (this.timing.now !== undefined) this.longestRecoveryMs = Math.max(this.longestRecoveryMs, this.timing.now() - failedAtMs)
+        }
+        return answer
+      } catch (error) {
+        if (!(error instanceof Fault)) throw error
+        if (number === 1 && this.timing.now !== undefined) failedAtMs = this.timing.now()
+        this.faults[error.fault] += 1
+        if (number >= attempts) throw new RunFailed(`${this.ledger} failed ${attempts} times (${error.fault}: ${error.message})`)
+        await new Promise((resolve) => setTimeout(resolve, pauseMs))
+        pauseMs = Math.min(retryPauseMsMax, pauseMs * 2)
+      }
+    }
+  }
+
+  /** What went wrong on the way to the ledger, for the run's summary. */
+  health(): LedgerHealth {
+    return { faults: { ...this.faults }, recovered: this.recovered, longestRecoveryMs: this.longestRecoveryMs }
+  }
+
+  /** Fails every call still waiting and every later one; resolves when the call under way has settled. */
+  async stop(reason: string): Promise<void> {
+    this.failure ??= new RunFailed(reason)
+    await this.turn
+  }
+}
