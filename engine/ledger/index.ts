@@ -5,3 +5,7 @@ export { checkLedger, createLedger, ledgerNames, type LedgerConnection } from '.
 export { HttpLedger } from './http/httpLedger.js'
 export { LedgerServer, type LedgerServerState } from './http/ledgerServer.js'
 export { MemoryLedger } from './memory/memoryLedger.js'
+export { PostgresLedger, parsePostgresUrl } from './postgres/postgresLedger.js'
+export { EmbeddedServer } from './postgres/embeddedServer.js'
+export { RedisLedger } from './redis/redisLedger.js'
+export { parseRedisUrl, type RedisAddress } from './redis/redisUrl.js'

@@ -7,6 +7,9 @@ import type { NowMs } from '../time/index.js'
 import { HttpLedger, parseLedgerUrl } from './http/httpLedger.js'
 import type { LedgerCore, LedgerOptions } from './ledgerCore.js'
 import { MemoryLedger } from './memory/memoryLedger.js'
+import { PostgresLedger, parsePostgresUrl } from './postgres/postgresLedger.js'
+import { RedisLedger } from './redis/redisLedger.js'
+import { parseRedisUrl } from './redis/redisUrl.js'
 
 /** Where a ledger that is not embedded lives (`--ledger-url`). */
 export interface LedgerConnection {
@@ -23,6 +26,8 @@ const ledgers: Record<string, LedgerFactory> = {
     return new MemoryLedger(options)
   },
   http: (options, connection) => new HttpLedger(options, connection.url, { now: connection.now }),
+  postgres: (options, connection) => new PostgresLedger(options, connection.url, { now: connection.now }),
+  redis: (options, connection) => new RedisLedger(options, connection.url, { now: connection.now }),
 }
 
 export const ledgerNames: readonly string[] = Object.keys(ledgers)
@@ -37,5 +42,8 @@ export function createLedger(name: string, options: LedgerOptions, connection: L
 export function checkLedger(name: string, connection: LedgerConnection): void {
   if (!Object.hasOwn(ledgers, name)) throw new UserError(`--ledger: unknown ledger "${name}" (known: ${ledgerNames.join(', ')})`)
   if (name === 'http') parseLedgerUrl(connection.url)
+  else if (name === 'postgres') parsePostgresUrl(connection.url)
+  // The redis ledger's URL is optional: without one it is redis://127.0.0.1:6379, key citytwin.
+  else if (name === 'redis') parseRedisUrl(connection.url)
   else if (connection.url !== undefined) throw new UserError(`--ledger-url: the ${name} ledger is embedded and takes no URL`)
 }

@@ -2,6 +2,8 @@
  * What every conformance test shares: the adapters under test (every registered ledger), the
  * wallet tiers of the published 2020 agreement, and builders for account and transfer batches.
  */
+import { postgresAdapters } from './postgresTarget.js'
+import { redisAdapters } from './redisTarget.js'
 import { publishedTierLimits } from '../../../../scenarios/walletTiers.js'
 import { AccountFlag, HttpLedger, LedgerServer, TransferKind, createLedger, ledgerNames, type AccountBatch, type LedgerCore, type LedgerOptions, type TransferBatch, type WalletTierLimits } from '../../../../engine/ledger/index.js'
 
@@ -19,6 +21,8 @@ export interface Adapter {
  */
 const networked: Readonly<Record<string, () => Promise<readonly Adapter[]>>> = {
   http: async () => [{ name: 'http', create: httpLedger }],
+  postgres: () => postgresAdapters(unavailable),
+  redis: () => redisAdapters(unavailable),
 }
 
 export const adapters: readonly Adapter[] = await gatherAdapters()

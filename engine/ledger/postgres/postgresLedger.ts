@@ -1,0 +1,394 @@
+/**
+ * `--ledger postgres [--ledger-url postgres://user@host:port/db?schema=citytwin]`: the ledger's rules
+ * run inside PostgreSQL (ledgerSql.ts), one function call per batch. Without a URL, a server of the
+ * ledger's own starts in a temporary folder (embeddedServer.ts) and goes when the ledger closes.
+ *
+ * open() makes the schema (or empties a citytwin ledger left there by an earlier run) and takes a
+ * session. Calls go one at a time on one connection, in the order made (callQueue.ts). Each call
+ * that changes the ledger carries its session and number; the function stores its answer in the
+ * same transaction, so a call retried after a lost connection or a crashed server is answered as
+ * the first attempt was, and never applied twice. Two calls that raced for the same new id (from
+ * several ledgers on one schema) collide on the unique id; the loser is made again at once.
+ */
+import pg from 'pg'
+import { assert } from '../../assert.js'
+import { RunFailed, UserError } from '../../errors.js'
+import { accountsMax as accountsLimit, lookupBatchMax, pendingTransfersMax, transferBatchMax } from '../../limits.js'
+import { localDay, yearOfDay } from '../../time/simClock.js'
+import { CallQueue, Fault, type FaultClass, type RetryTiming } from '../callQueue.js'
+import type { AccountBatch, AccountResults, Balances, LedgerCore, LedgerHealth, LedgerOptions, LedgerTotals, TransferBatch, TransferResults } from '../ledgerCore.js'
+import { transferKindCount } from '../transferKind.js'
+import { EmbeddedServer } from './embeddedServer.js'
+import { functionsSql, ledgerFormat, tablesSql } from './ledgerSql.js'
+
+/** Accounts per call of create_accounts. */
+const accountsPerCall = 1 << 16
+/** A call waits this long for its answer before it is abandoned and retried. */
+const queryTimeoutMs = 60_000
+const connectTimeoutMs = 10_000
+/** A database restart takes longer than a dropped connection: more attempts than the default. */
+const attemptsDefault = 10
+/** Calls that lost a race for an id to another connection are made again, this many times at most. */
+const conflictRetriesMax = 20
+const schemaDefault = 'citytwin'
+const schemaPattern = /^[a-z_][a-z0-9_]{0,62}$/
+
+/** SQLSTATEs of a transaction that lost a race with another: made again, not a fault. */
+const conflictStates = new Set(['23505', '40001', '40P01'])
+
+export interface PostgresTarget {
+  /** For pg, without our own parameters; undefined: start an embedded server. */
+  readonly connectionString: string | undefined
+  readonly schema: string
+  /** How messages name the server: host:port/database, never the password. */
+  readonly where: string
+}
+
+/** `--ledger-url` checked: a user error names the flag. */
+export function parsePostgresUrl(url: string | undefined): PostgresTarget {
+  if (url === undefined) return { connectionString: undefined, schema: schemaDefault, where: 'the embedded server' }
+  let parsed: URL
+  try {
+    parsed = new URL(url)
+  } catch {
+    throw new UserError(`--ledger-url: "${url}" is not a URL`)
+  }
+  if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') throw new UserError(`--ledger-url: "${redact(parsed)}" must start with postgres://`)
+  if (parsed.hostname === '') throw new UserError(`--ledger-url: "${redact(parsed)}" names no host, like postgres://user@127.0.0.1:5432/database`)
+  const schema = parsed.searchParams.get('schema') ?? schemaDefault
+  if (!schemaPattern.test(schema)) throw new UserError(`--ledger-url: schema "${schema}" must be a lower-case name of letters, digits and _ (at most 63)`)
+  for (const key of parsed.searchParams.keys()) {
+    if (!['schema', 'sslmode', 'application_name'].includes(key)) throw new UserError(`--ledger-url: unknown parameter "${key}" (known: schema, sslmode, application_name)`)
+  }
+  parsed.searchParams.delete('schema')
+  const database = decodeURIComponent(parsed.pathname.slice(1)) || '(the user\'s database)'
+  return { connectionString: parsed.toString(), schema, where: `${parsed.host}/${database}` }
+}
+
+function redact(url: URL): string {
+  const shown = new URL(url.toString())
+  if (shown.password !== '') shown.password = '***'
+  return shown.toString()
+}
+
+export interface PostgresTiming extends RetryTiming {
+  readonly queryTimeoutMs?: number | undefined
+}
+
+export interface PostgresLedgerSettings {
+  /**
+   * Use the ledger another PostgresLedger made in the schema instead of starting a new one: several
+   * ledgers (processes) driving one ledger. The ledger options must be the same.
+   */
+  readonly attach?: boolean | undefined
+  /** A server the caller runs, to use when there is no URL (tests share one). */
+  readonly embedded?: EmbeddedServer | undefined
+}
+
+export class PostgresLedger implements LedgerCore {
+  readonly name = 'postgres'
+  private readonly target: PostgresTarget
+  private readonly schema: string
+  private readonly calls: CallQueue
+  private client: pg.Client | undefined
+  private embedded: EmbeddedServer | undefined
+  private ownsEmbedded = false
+  private session = 0
+  private sequence = 0
+  /** Each transfer's local day, and the year of the last day seen (the same day comes in runs). */
+  private lastDay = Number.NaN
+  private lastYear = 0
+
+  constructor(
+    private readonly options: LedgerOptions,
+    url: string | undefined,
+    private readonly timing: PostgresTiming = {},
+    private readonly settings: PostgresLedgerSettings = {},
+  ) {
+    assert(Number.isInteger(options.accountsMax) && options.accountsMax > 0 && options.accountsMax <= accountsLimit, 'accountsMax within limits')
+    this.target = parsePostgresUrl(url)
+    this.schema = `"${this.target.schema}"`
+    this.calls = new CallQueue(`the postgres ledger at ${this.target.where}`, { attemptsMax: attemptsDefault, ...timing }, (error) => this.broken(error))
+  }
+
+  async open(): Promise<void> {
+    if (this.target.connectionString === undefined) {
+      this.embedded = this.settings.embedded ?? (await EmbeddedServer.start())
+      this.ownsEmbedded = this.settings.embedded === undefined
+    }
+    await this.calls.inTurn(async () => {
+      // A server that cannot be reached at open is the user's address or a server not running: say so plainly.
+      await this.connect().catch((error: unknown) => {
+        throw new RunFailed(`cannot reach PostgreSQL at ${this.target.where} (--ledger-url): ${describe(error)}`)
+      })
+      if (this.settings.attach !== true) await this.prepareSchema()
+      const { rows } = await this.query<{ session: number }>(
+        `insert into ${this.schema}.calls (session, number) values (nextval('${this.schema}.sessions'), 0) returning session`,
+      )
+      this.session = Number(rows[0]?.session)
+      this.sequence = 0
+    })
+  }
+
+  async createAccounts(batch: AccountBatch): Promise<AccountResults> {
+    const code = new Uint8Array(batch.count)
+    const calls: Promise<void>[] = []
+    for (let from = 0; from < batch.count; from += accountsPerCall) {
+      const to = Math.min(batch.count, from + accountsPerCall)
+      const values = [arrayText(batch.id, from, to), arrayText(batch.tier, from, to), arrayText(batch.flags, from, to)]
+      calls.push(
+        this.changing(`select ${this.schema}.create_accounts($1, $2, $3::bigint[], $4::smallint[], $5::smallint[])::text as codes`, values).then((codes) =>
+          readCodes(codes, code, from, to - from),
+        ),
+      )
+    }
+    await Promise.all(calls)
+    return { code }
+  }
+
+  async submit(batch: TransferBatch): Promise<TransferResults> {
+    assert(batch.count <= transferBatchMax, 'a batch holds at most transferBatchMax transfers')
+    const count = batch.count
+    const days = new Int32Array(count)
+    const years = new Int16Array(count)
+    for (let index = 0; index < count; index++) {
+      const day = localDay(batch.minute[index] as number, this.options.utcOffsetMinutes)
+      if (day !== this.lastDay) {
+        this.lastDay = day
+        this.lastYear = yearOfDay(day)
+      }
+      days[index] = day
+      years[index] = this.lastYear
+    }
+    const values = [
+      arrayText(batch.id, 0, count),
+      arrayText(batch.debit, 0, count),
+      arrayText(batch.credit, 0, count),
+      arrayText(batch.amountFen, 0, count),
+      arrayText(batch.kind, 0, count),
+      arrayText(batch.flags, 0, count),
+      arrayText(batch.pendingId, 0, count),
+      arrayText(batch.timeoutMinutes, 0, count),
+      arrayText(batch.minute, 0, count),
+      arrayText(days, 0, count),
+      arrayText(years, 0, count),
+    ]
+    const code = new Uint8Array(count)
+    const codes = await this.changing(
+      `select ${this.schema}.submit($1, $2, $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[], $7::smallint[], $8::smallint[], $9::bigint[], $10::bigint[], $11::bigint[], $12::integer[], $13::smallint[])::text as codes`,
+      values,
+    )
+    readCodes(codes, code, 0, count)
+    return { code }
+  }
+
+  async lookup(ids: Uint32Array): Promise<Balances> {
+    assert(ids.length <= lookupBatchMax, 'a lookup holds at most lookupBatchMax ids')
+    const { rows } = await this.reading<{ balance: string | null; debit: string | null; credit: string | null }>(
+      `select array_agg(q.balance)::text as balance, array_agg(q.debit)::text as debit, array_agg(q.credit)::text as credit
+         from (select coalesce(a.balance, 0) as balance, coalesce(a.pending_debit, 0) as debit, coalesce(a.pending_credit, 0) as credit
+                 from unnest($1::bigint[]) with ordinality t(id, ord)
+                 left join ${this.schema}.accounts a on a.id = t.id
+                order by t.ord) q`,
+      [arrayText(ids, 0, ids.length)],
+    )
+    const row = rows[0]
+    return {
+      balanceFen: readNumbers(row?.balance ?? null, ids.length),
+      pendingDebitFen: readNumbers(row?.debit ?? null, ids.length),
+      pendingCreditFen: readNumbers(row?.credit ?? null, ids.length),
+    }
+  }
+
+  async totals(): Promise<LedgerTotals> {
+    const moves = await this.reading<{ kind: number; debited: string; credited: string }>(
+      `select kind, sum(debited)::text as debited, sum(credited)::text as credited from ${this.schema}.moves group by kind`,
+      [],
+    )
+    const held = await this.reading<{ count: string; fen: string }>(`select pending_count::text as count, pending_fen::text as fen from ${this.schema}.ledger`, [])
+    const debitsFen = new Float64Array(transferKindCount)
+    const creditsFen = new Float64Array(transferKindCount)
+    for (const row of moves.rows) {
+      debitsFen[row.kind] = Number(row.debited)
+      creditsFen[row.kind] = Number(row.credited)
+    }
+    return { debitsFen, creditsFen, pendingCount: Number(held.rows[0]?.count ?? 0), pendingFen: Number(held.rows[0]?.fen ?? 0) }
+  }
+
+  health(): LedgerHealth {
+    return this.calls.health()
+  }
+
+  /** Ends the session and the connection; the ledger's data stays in the schema (the embedded server's goes with it). */
+  async close(): Promise<void> {
+    await this.calls.stop('the postgres ledger was closed')
+    await this.disconnect()
+    if (this.ownsEmbedded) await this.embedded?.stop()
+    this.embedded = undefined
+  }
+
+  /** A call that changes the ledger: in turn, with the next call number, retried until answered. */
+  private changing(text: string, values: readonly string[]): Promise<string> {
+    return this.calls.inTurn(async () => {
+      const number = ++this.sequence
+      const { rows } = await this.calls.retried(() => this.query<{ codes: string }>(text, [this.session, number, ...values]))
+      const codes = rows[0]?.codes
+      if (typeof codes !== 'string') throw new Error('the ledger function gave no answer')
+      return codes
+    })
+  }
+
+  /** A call that only reads: in turn, retried until answered. */
+  private reading<Row extends pg.QueryResultRow>(text: string, values: readonly unknown[]): Promise<pg.QueryResult<Row>> {
+    return this.calls.inTurn(() => this.calls.retried(() => this.query<Row>(text, values)))
+  }
+
+  /** One attempt of one statement: connecting first if need be; a lost race is made again at once. */
+  private async query<Row extends pg.QueryResultRow>(text: string, values: readonly unknown[] = []): Promise<pg.QueryResult<Row>> {
+    for (let race = 0; ; race++) {
+      try {
+        const client = this.client ?? (await this.connect())
+        return await client.query<Row>({ text, values: [...values] })
+      } catch (error) {
+        const state = sqlState(error)
+        if (state !== undefined && conflictStates.has(state) && race < conflictRetriesMax) continue
+        const fault = faultOf(error)
+        if (fault === undefined) throw error
+        // The connection may be broken, or busy with an abandoned attempt: the next attempt opens another.
+        await this.disconnect()
+        throw new Fault(fault, describe(error))
+      }
+    }
+  }
+
+  private async connect(): Promise<pg.Client> {
+    const connectionString = this.target.connectionString ?? this.embedded?.url
+    assert(connectionString !== undefined, 'a URL, or an embedded server started')
+    const client = new pg.Client({
+      connectionString,
+      connectionTimeoutMillis: connectTimeoutMs,
+      query_timeout: this.timing.queryTimeoutMs ?? queryTimeoutMs,
+      application_name: 'citytwin',
+    })
+    // A connection lost while idle: the next call finds it gone and opens another.
+    client.on('error', () => {
+      if (this.client === client) this.client = undefined
+    })
+    try {
+      await client.connect()
+    } catch (error) {
+      client.end().catch(() => undefined)
+      throw error
+    }
+    this.client = client
+    return client
+  }
+
+  private async disconnect(): Promise<void> {
+    const client = this.client
+    this.client = undefined
+    await client?.end().catch(() => undefined)
+  }
+
+  /**
+   * Makes the schema, or empties the citytwin ledger an earlier run left in it, in one transaction:
+   * a schema holding anything else is refused, never touched.
+   */
+  private async prepareSchema(): Promise<void> {
+    const name = this.target.schema
+    const s = this.schema
+    await this.query('begin')
+    try {
+      await this.query('select pg_advisory_xact_lock(hashtext($1))', [`citytwin ledger ${name}`])
+      const { rows } = await this.query<{ relations: string; ledger: string | null }>(
+        `select (select count(*) from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = $1)::text as relations,
+                to_regclass($2)::text as ledger`,
+        [name, `${s}.ledger`],
+      )
+      const relations = Number(rows[0]?.relations ?? 0)
+      const format = rows[0]?.ledger === null ? undefined : (await this.query<{ format: string }>(`select format from ${s}.ledger limit 1`)).rows[0]?.format
+      if (format === ledgerFormat) {
+        await this.query(`truncate ${s}.ledger, ${s}.accounts, ${s}.transfers, ${s}.moves, ${s}.calls`)
+        await this.query(`alter sequence ${s}.sessions restart`)
+      } else if (format !== undefined) {
+        // A citytwin ledger of another format: made anew.
+        await this.query(`drop schema ${s} cascade`)
+        await this.query(`create schema ${s}`)
+        await this.query(tablesSql(s))
+      } else if (relations > 0) {
+        throw new UserError(`--ledger-url: schema "${name}" at ${this.target.where} holds tables that are not a citytwin ledger; name another with ?schema=`)
+      } else {
+        await this.query(`create schema if not exists ${s}`)
+        await this.query(tablesSql(s))
+      }
+      await this.query(functionsSql(s))
+      const limits = this.options.tiers.flatMap((tier) => [tier.balanceCapFen, tier.perPaymentFen, tier.perDayFen, tier.perYearFen])
+      await this.query(`insert into ${s}.ledger (format, accounts_max, limits, pending_max) values ($1, $2, $3::bigint[], $4)`, [
+        ledgerFormat,
+        this.options.accountsMax,
+        `{${limits.join(',')}}`,
+        this.options.pendingMax ?? pendingTransfersMax,
+      ])
+      await this.query('commit')
+    } catch (error) {
+      await this.query('rollback').catch(() => undefined)
+      throw error
+    }
+  }
+
+  private broken(error: unknown): RunFailed {
+    if (error instanceof UserError) throw error
+    return new RunFailed(`the postgres ledger at ${this.target.where} (--ledger-url) failed: ${describe(error)}`)
+  }
+}
+
+/** `{1,2,3}`: a column as a PostgreSQL array literal. */
+function arrayText(column: ArrayLike<number> & { subarray(from: number, to: number): { join(separator: string): string } }, from: number, to: number): string {
+  return `{${column.subarray(from, to).join(',')}}`
+}
+
+/** Reads `{0,7,0}` into `code` at `at`; the count must match. */
+function readCodes(text: string, code: Uint8Array, at: number, count: number): void {
+  let index = at
+  let value = 0
+  for (let position = 1; position < text.length - 1; position++) {
+    const char = text.charCodeAt(position)
+    if (char === 44) {
+      code[index++] = value
+      value = 0
+    } else value = value * 10 + (char - 48)
+  }
+  if (count > 0) code[index++] = value
+  if (index - at !== count) throw new Error(`the ledger answered ${index - at} codes for ${count}`)
+}
+
+function readNumbers(text: string | null, count: number): Float64Array {
+  const values = new Float64Array(count)
+  if (text === null || count === 0) return values
+  const parts = text.slice(1, -1).split(',')
+  if (parts.length !== count) throw new Error(`the ledger answered ${parts.length} values for ${count}`)
+  for (let index = 0; index < count; index++) values[index] = Number(parts[index])
+  return values
+}
+
+function sqlState(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined
+}
+
+/** The class of a fault worth retrying, or undefined for an error that is not one. */
+function faultOf(error: unknown): FaultClass | undefined {
+  const code = (error as { code?: unknown } | null)?.code
+  const message = error instanceof Error ? error.message : ''
+  if (code === 'ECONNREFUSED') return 'refused'
+  if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'ETIMEDOUT' || /Connection terminated|not queryable|connection error/i.test(message)) return 'connection'
+  if (/timeout/i.test(message)) return 'timeout'
+  const state = sqlState(error)
+  // Connection exceptions, a server shutting down or starting up, too many connections, out of resources.
+  if (state !== undefined && (state.startsWith('08') || state.startsWith('57P') || state.startsWith('53'))) return 'server'
+  return undefined
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}
