@@ -20,7 +20,10 @@
  *   load.latency_p99_ms@<rate>        p99 from intended send time to result
  *   load.dropped@<rate>               transfers never sent, over all samples
  *
- * `npm run bench -- --quick` leaves out the full-city day; `-- --only sim|ledger|load|run` runs one group.
+ *   ledger.<memory|postgres|redis>.*  the ledgers in servers against the memory ledger on one workload:
+ *                                     see serverLedgers.ts
+ *
+ * `npm run bench -- --quick` leaves out the full-city day; `-- --only sim|ledger|load|servers|run` runs one group.
  */
 import { execFile } from 'node:child_process'
 import { promises as fs } from 'node:fs'
@@ -40,6 +43,8 @@ import { planRun } from '../engine/run/index.js'
 import { wallClock } from '../engine/time/index.js'
 import { loadScenario } from '../scenarios/index.js'
 import { flattened, ledgerWorkload, sliceOf } from './ledgerWorkload.js'
+import { median } from './median.js'
+import { benchServerLedgers } from './serverLedgers.js'
 
 interface BenchResult {
   readonly name: string
@@ -210,6 +215,15 @@ async function main(): Promise<void> {
     }
   }
 
+  if (wants('servers') && only !== 'servers') {
+    // In a process of its own, as the load group: the servers' figures start from a quiet heap.
+    const child = fileURLToPath(import.meta.url)
+    const { stdout } = await execFileAsync(process.execPath, [child, '--only', 'servers', '--stdout'], { maxBuffer: 1024 * 1024 })
+    for (const result of JSON.parse(stdout) as BenchResult[]) log(result)
+  } else if (wants('servers')) {
+    await benchServerLedgers(loaded.scenario, city, log)
+  }
+
   if (wants('run')) {
     // End to end: the CLI's own path, wall clock, two workers, each sample in a fresh process.
     const endToEnd = async (residents: number) => {
@@ -261,12 +275,6 @@ function medianMs(bench: Bench, name: string): { median: number; samples: number
   const result = task?.result
   if (result === undefined || result.state !== 'completed') throw new Error(`benchmark ${name} did not complete`)
   return { median: result.latency.p50, samples: result.latency.samplesCount }
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  const middle = Math.floor(sorted.length / 2)
-  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2
 }
 
 interface ChildRun {

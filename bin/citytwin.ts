@@ -8,7 +8,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
 import { RunFailed, UserError } from '../engine/errors.js'
-import { checkLedger, createLedger, ledgerNames, LedgerServer } from '../engine/ledger/index.js'
+import { checkLedger, createLedger, encodeCodes, ledgerNames, LedgerServer, PostgresLedger, type LedgerServerState } from '../engine/ledger/index.js'
 import { capacityTrialsMax, loadDurationMsMax, loadInFlightDefault, loadInFlightMax, residentsMax, workersMax } from '../engine/limits.js'
 import { loadSettings, parseDuration, parseProfile, parseRate, parseThresholds, searchCapacity, thresholdActual, wallClockPause } from '../engine/load/index.js'
 import {
@@ -293,12 +293,41 @@ function adoptedPayments(plan: Plan): number {
 }
 
 /** Serves until SIGINT or SIGTERM, then closes the ledger and exits 0. */
-async function ledgerServerCommand(flags: { backend: string; port: number; host: string }): Promise<number> {
-  const server = await LedgerServer.start({ host: flags.host, port: flags.port, backend: (options) => createLedger(flags.backend, options) }).catch((error: NodeJS.ErrnoException) => {
+interface LedgerServerFlags {
+  readonly backend: string
+  readonly port: number
+  readonly host: string
+  readonly ledgerUrl?: string
+  readonly resume?: boolean
+}
+
+async function ledgerServerCommand(flags: LedgerServerFlags): Promise<number> {
+  const connection = { url: flags.ledgerUrl, now: wallClock.nowMs }
+  checkLedger(flags.backend, connection)
+  let resume: LedgerServerState | undefined
+  if (flags.resume === true) {
+    if (flags.backend !== 'postgres' || flags.ledgerUrl === undefined) throw new UserError('--resume: only with --backend postgres and its --ledger-url (a ledger that keeps its calls in the database)')
+    const { ledger, kept } = await PostgresLedger.resume(flags.ledgerUrl, { now: wallClock.nowMs })
+    resume = {
+      ledger,
+      session: kept.session,
+      lastNumber: kept.lastNumber,
+      lastAnswer: Promise.resolve(kept.lastCodes === undefined ? {} : encodeCodes(kept.lastCodes)),
+      numbersMaySkip: true,
+    }
+  }
+  const server = await LedgerServer.start({
+    host: flags.host,
+    port: flags.port,
+    backend: (options) => createLedger(flags.backend, options, connection),
+    ...(resume === undefined ? {} : { resume }),
+  }).catch(async (error: NodeJS.ErrnoException) => {
+    await resume?.ledger.close()
     if (error.code === 'EADDRINUSE' || error.code === 'EACCES') throw new UserError(`--port: cannot listen on ${flags.host}:${flags.port} (${error.code})`)
     if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND' || error.code === 'EAI_AGAIN') throw new UserError(`--host: cannot listen on ${flags.host} (${error.code})`)
     throw error
   })
+  if (resume !== undefined) process.stderr.write(`took up session ${resume.session} after call ${resume.lastNumber}\n`)
   process.stderr.write(`ledger server (${flags.backend}) at ${server.url}; stop with Ctrl-C\n`)
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve)
@@ -448,7 +477,9 @@ function program(): Command {
     .addOption(new Option('--backend <name>', 'the ledger behind the server').choices(ledgerNames.filter((name) => name !== 'http')).default('memory'))
     .option('--port <n>', 'port to listen on (0: any free one)', integer('--port', 0, 65_535), 8081)
     .option('--host <address>', 'address to listen on', '127.0.0.1')
-    .action(async (flags: { backend: string; port: number; host: string }) => {
+    .option('--ledger-url <url>', "the backend's own server, for postgres and redis (postgres without one: an embedded server)")
+    .option('--resume', 'take up the ledger and the client session a killed server left in --ledger-url (postgres only), rather than wait for a new client')
+    .action(async (flags: LedgerServerFlags) => {
       process.exitCode = await ledgerServerCommand(flags)
     })
 

@@ -36,7 +36,8 @@ export interface RetryTiming {
   readonly now?: NowMs | undefined
 }
 
-const attemptsMaxDefault = 6
+/** With the pauses below, about 9 s from the first failure to the last attempt: time for a server to restart. */
+const attemptsMaxDefault = 10
 const retryPauseMsDefault = 50
 const retryPauseMsMax = 2_000
 

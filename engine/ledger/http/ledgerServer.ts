@@ -14,6 +14,7 @@ import http from 'node:http'
 import { listenHttp } from '../../httpListen.js'
 import { transferBatchMax, lookupBatchMax, accountsMax as accountsLimit, walletTiersMax } from '../../limits.js'
 import type { LedgerCore, LedgerOptions } from '../ledgerCore.js'
+import { keepsCalls } from '../numberedCalls.js'
 import {
   decodeAccounts,
   decodeIds,
@@ -50,6 +51,11 @@ export interface LedgerServerState {
   readonly session: number
   readonly lastNumber: number
   readonly lastAnswer: Promise<unknown>
+  /**
+   * Taken up from a ledger that keeps its calls (numberedCalls.ts), which knows the last call that
+   * changed it but not the reads after it: the next call may skip numbers, once.
+   */
+  readonly numbersMaySkip?: boolean
 }
 
 const serverConnectionsMax = 8
@@ -72,6 +78,7 @@ export class LedgerServer {
   /** The last numbered call of the session and its answer (a promise while it is being applied). */
   private lastNumber = 0
   private lastAnswer: Promise<unknown> = Promise.resolve({})
+  private numbersMaySkip = false
   private readonly sockets = new Set<import('node:net').Socket>()
 
   private constructor(
@@ -101,6 +108,7 @@ export class LedgerServer {
       ledgerServer.session = options.resume.session
       ledgerServer.lastNumber = options.resume.lastNumber
       ledgerServer.lastAnswer = options.resume.lastAnswer
+      ledgerServer.numbersMaySkip = options.resume.numbersMaySkip === true
     }
     return ledgerServer
   }
@@ -152,9 +160,11 @@ export class LedgerServer {
           throw error
         }
         this.ledger = ledger
-        this.session += 1
+        // A ledger that keeps its calls numbers the session: a restarted server finds it there.
+        this.session = keepsCalls(ledger) ? ledger.session : this.session + 1
         this.lastNumber = 0
         this.lastAnswer = Promise.resolve({})
+        this.numbersMaySkip = false
         return encodeSession(this.session)
       })
     }
@@ -164,19 +174,25 @@ export class LedgerServer {
     if (this.ledger === undefined || call.session !== this.session) throw new Refusal(409, `no such session: POST ${paths.open} first (the session open is ${this.session})`)
     // A retry of the call in hand, or of the last one: its first attempt's answer, applied once.
     if (call.number === this.lastNumber) return this.lastAnswer
-    if (call.number !== this.lastNumber + 1) throw new Refusal(409, `call ${call.number} out of turn: the next call of session ${this.session} is ${this.lastNumber + 1}`)
+    const skipped = this.numbersMaySkip && call.number > this.lastNumber
+    if (call.number !== this.lastNumber + 1 && !skipped) throw new Refusal(409, `call ${call.number} out of turn: the next call of session ${this.session} is ${this.lastNumber + 1}`)
     const ledger = this.ledger
     this.lastNumber = call.number
-    this.lastAnswer = this.inTurn(() => this.apply(ledger, path, body))
+    this.numbersMaySkip = false
+    this.lastAnswer = this.inTurn(() => this.apply(ledger, path, body, call.number))
     return this.lastAnswer
   }
 
-  private async apply(ledger: LedgerCore, path: string, body: unknown): Promise<unknown> {
+  private async apply(ledger: LedgerCore, path: string, body: unknown, number: number): Promise<unknown> {
     switch (path) {
-      case paths.accounts:
-        return encodeCodes((await ledger.createAccounts(decodeAccounts(body))).code)
-      case paths.transfers:
-        return encodeCodes((await ledger.submit(decodeTransfers(body, transferBatchMax))).code)
+      case paths.accounts: {
+        const accounts = decodeAccounts(body)
+        return encodeCodes((await (keepsCalls(ledger) ? ledger.createAccountsNumbered(number, accounts) : ledger.createAccounts(accounts))).code)
+      }
+      case paths.transfers: {
+        const transfers = decodeTransfers(body, transferBatchMax)
+        return encodeCodes((await (keepsCalls(ledger) ? ledger.submitNumbered(number, transfers) : ledger.submit(transfers))).code)
+      }
       case paths.lookup:
         return encodeBalances(await ledger.lookup(decodeIds(body, lookupBatchMax)))
       default:

@@ -11,17 +11,20 @@
  *              `exists_with_different_body`) and, for a pending one, its state and deadline
  *   moves      what each call posted, by kind, each side apart: totals() sums them
  *   calls      each session's last call and its answer, so a retried call is answered, not applied again
+ *              (numbers only grow: a server in front may number reads too, which are not recorded here)
  *
- * Concurrency: a call locks the accounts it names (and those of the pending transfers it may
- * expire) in id order, so calls from several connections serialise only where they share an
- * account, and a hot account is written once per call, not once per transfer. Calls that hold or
- * release pending transfers also lock the ledger row, which counts them. Two calls that apply the
- * same new id at once collide on the unique id; the loser's call rolls back and is made again,
- * and then reads `exists`.
+ * Concurrency: each call holds the ledger's lock (a transaction-level advisory lock, one per
+ * schema) from its start to its commit, so calls from several connections apply one after another,
+ * each seeing every call committed before it: no lost update, and the `check` constraints refuse a
+ * negative balance in the database itself. The city's hot accounts (the transit operator, large
+ * merchants) are in nearly every batch, so row locks would queue the calls just the same, at the
+ * cost of a log record per locked row; a hot account is written once per call, not once per
+ * transfer. A retry waits on the lock for an attempt still under way on a lost connection, then
+ * reads its answer from `calls`.
  */
 
 /** Bumped whenever the schema changes: a ledger of another format is dropped and made anew. */
-export const ledgerFormat = 'citytwin-ledger 1'
+export const ledgerFormat = 'citytwin-ledger 2'
 
 /** The tables, in schema `s` (a quoted identifier). */
 export function tablesSql(s: string): string {
@@ -31,6 +34,7 @@ create table ${s}.ledger (
   accounts_max bigint not null,
   -- Four limits a tier, tier t's at 4t+1..4t+4: balance cap, per payment, per day, per year (0 = none).
   limits bigint[] not null,
+  utc_offset integer not null,
   pending_max bigint not null,
   pending_count bigint not null default 0,
   pending_fen bigint not null default 0
@@ -84,8 +88,13 @@ create sequence ${s}.sessions;
 `
 }
 
+/** The key of the lock a call holds on the ledger in schema `name`, as SQL. */
+export function lockKey(name: string): string {
+  return `hashtext('citytwin ledger ${name}')`
+}
+
 /** The functions. Result and account codes are those of resultCode.ts, by number. */
-export function functionsSql(s: string): string {
+export function functionsSql(s: string, name: string): string {
   return `
 create or replace function ${s}.create_accounts(p_session integer, p_number bigint, p_id bigint[], p_tier smallint[], p_flags smallint[])
 returns smallint[] language plpgsql as $fn$
@@ -99,7 +108,7 @@ begin
   select number, answer into v_last, v_answer from ${s}.calls where session = p_session for update;
   if not found then raise exception 'no session % in this ledger', p_session; end if;
   if p_number = v_last then return v_answer; end if;
-  if p_number <> v_last + 1 then raise exception 'call % of session % is out of turn (the last was %)', p_number, p_session, v_last; end if;
+  if p_number < v_last then raise exception 'call % of session % is out of turn (the last was %)', p_number, p_session, v_last; end if;
   select accounts_max, cardinality(limits) / 4 into v_max, v_tiers from ${s}.ledger;
   with given as (
     select g.id, g.tier, g.flags, g.ord,
@@ -151,7 +160,7 @@ declare
   v_settles boolean;
   v_max_minute bigint;
   v_expiring bigint[];
-  -- The accounts the call may touch, one slot each (acc holds their ids, in order), locked.
+  -- The accounts the call may touch, one slot each (acc holds their ids, in order).
   acc bigint[];
   a_tier smallint[]; a_flags smallint[]; a_balance bigint[]; a_pdebit bigint[]; a_pcredit bigint[];
   a_spent_day bigint[]; a_day integer[]; a_spent_year bigint[]; a_year smallint[]; a_dirty boolean[];
@@ -184,12 +193,12 @@ declare
   amt bigint; spent_d bigint; spent_y bigint; available bigint; held bigint; cap bigint; reserved bigint; posted bigint; back bigint;
   reserve boolean; posting boolean;
 begin
-  -- A repeat of this session's last call gets the answer it had. The lock makes a retry wait for an
-  -- attempt still under way on a lost connection, and then read its answer.
+  -- The ledger's lock, then: a repeat of this session's last call gets the answer it had.
+  perform pg_advisory_xact_lock(${lockKey(name)});
   select number, answer into v_last, code from ${s}.calls where session = p_session for update;
   if not found then raise exception 'no session % in this ledger', p_session; end if;
   if p_number = v_last then return code; end if;
-  if p_number <> v_last + 1 then raise exception 'call % of session % is out of turn (the last was %)', p_number, p_session, v_last; end if;
+  if p_number < v_last then raise exception 'call % of session % is out of turn (the last was %)', p_number, p_session, v_last; end if;
   code := array_fill(0::smallint, array[n]);
   applied := array_fill(0::smallint, array[n]);
   if n = 0 then
@@ -200,15 +209,10 @@ begin
   select max(x) into v_max_minute from unnest(p_minute) x;
   select exists (select 1 from unnest(p_flags) x where x & 14 <> 0) into v_settles;
   select array_agg(id order by id) into v_expiring from ${s}.transfers where state = 2 and deadline <= v_max_minute;
-  -- Calls that may change the pending transfers held lock the row that counts them, first.
-  if v_settles or v_expiring is not null then
-    select limits, pending_max, pending_count, pending_fen into v_limits, v_pending_max, v_pending_count, v_pending_fen from ${s}.ledger for update;
-    v_counted := true;
-  else
-    select limits, pending_max, pending_count, pending_fen into v_limits, v_pending_max, v_pending_count, v_pending_fen from ${s}.ledger;
-  end if;
+  select limits, pending_max, pending_count, pending_fen into v_limits, v_pending_max, v_pending_count, v_pending_fen from ${s}.ledger;
+  v_counted := v_settles or v_expiring is not null;
 
-  -- Lock every account the call may touch, in id order (no deadlock between calls), and read them.
+  -- Every account the call may touch, in id order, one slot each.
   -- (Aggregates over a subquery sorted once keep its order, rather than sorting once each.)
   select array_agg(a.id), array_agg(a.tier), array_agg(a.flags), array_agg(a.balance), array_agg(a.pending_debit), array_agg(a.pending_credit),
          array_agg(a.spent_day), array_agg(a.spent_day_on), array_agg(a.spent_year), array_agg(a.spent_year_in)
@@ -217,7 +221,7 @@ begin
           where id = any (array(select x from unnest(p_debit) x union select x from unnest(p_credit) x
                                 union select debit from ${s}.transfers where id = any (coalesce(v_expiring, '{}'))
                                 union select credit from ${s}.transfers where id = any (coalesce(v_expiring, '{}'))))
-          order by id for update) a;
+          order by id) a;
   acc := coalesce(acc, '{}');
   a_dirty := array_fill(false, array[greatest(cardinality(acc), 1)]);
   select array_agg(q.d), array_agg(q.c) into d_slot, c_slot
@@ -227,7 +231,7 @@ begin
             left join unnest(acc) with ordinality sc(id, slot) on sc.id = t.credit
            order by t.ord) q;
 
-  -- What the ledger holds under each id (read after the locks: a call that held them has committed).
+  -- What the ledger holds under each id.
   select array_agg(q.prior) into prior
     from (select (case when x.id is null then 0
                        when (x.debit, x.credit, x.amount, x.kind, x.flags, x.pending_id, x.timeout)
@@ -242,7 +246,7 @@ begin
             from unnest(p_id) with ordinality u(id, ord)
            order by u.ord) q;
 
-  -- The ledger's transfers the call may settle (named by a post or void) or expire, locked, in slots.
+  -- The ledger's transfers the call may settle (named by a post or void) or expire, in slots.
   select array_agg(q.id), array_agg(q.d), array_agg(q.c), array_agg(q.amount), array_agg(q.kind), array_agg(q.state),
          array_agg(q.deadline), array_agg(q.day), array_agg(q.year)
     into pe_id, pe_debit, pe_credit, pe_amount, pe_kind, pe_state, pe_deadline, pe_day, pe_year
@@ -250,7 +254,7 @@ begin
             from (select * from ${s}.transfers
                    where id = any (array(select pid from unnest(p_pending_id, p_flags) r(pid, flags) where r.flags & 12 <> 0
                                          union select x from unnest(coalesce(v_expiring, '{}')) x))
-                   order by id for update) x
+                   order by id) x
             left join unnest(acc) with ordinality sd(id, slot) on sd.id = x.debit
             left join unnest(acc) with ordinality sc(id, slot) on sc.id = x.credit
            order by x.id) q;

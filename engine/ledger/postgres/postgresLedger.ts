@@ -16,18 +16,17 @@ import { RunFailed, UserError } from '../../errors.js'
 import { accountsMax as accountsLimit, lookupBatchMax, pendingTransfersMax, transferBatchMax } from '../../limits.js'
 import { localDay, yearOfDay } from '../../time/simClock.js'
 import { CallQueue, Fault, type FaultClass, type RetryTiming } from '../callQueue.js'
+import type { KeptSession, NumberedCalls } from '../numberedCalls.js'
 import type { AccountBatch, AccountResults, Balances, LedgerCore, LedgerHealth, LedgerOptions, LedgerTotals, TransferBatch, TransferResults } from '../ledgerCore.js'
 import { transferKindCount } from '../transferKind.js'
 import { EmbeddedServer } from './embeddedServer.js'
-import { functionsSql, ledgerFormat, tablesSql } from './ledgerSql.js'
+import { functionsSql, ledgerFormat, lockKey, tablesSql } from './ledgerSql.js'
 
 /** Accounts per call of create_accounts. */
 const accountsPerCall = 1 << 16
 /** A call waits this long for its answer before it is abandoned and retried. */
 const queryTimeoutMs = 60_000
 const connectTimeoutMs = 10_000
-/** A database restart takes longer than a dropped connection: more attempts than the default. */
-const attemptsDefault = 10
 /** Calls that lost a race for an id to another connection are made again, this many times at most. */
 const conflictRetriesMax = 20
 const schemaDefault = 'citytwin'
@@ -51,7 +50,8 @@ export function parsePostgresUrl(url: string | undefined): PostgresTarget {
   try {
     parsed = new URL(url)
   } catch {
-    throw new UserError(`--ledger-url: "${url}" is not a URL`)
+    // Never echo a password: the text may hold one, even when it does not parse.
+    throw new UserError(`--ledger-url: "${url.replace(/:[^:@/]*@/, ':***@')}" is not a URL, like postgres://user@127.0.0.1:5432/database`)
   }
   if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') throw new UserError(`--ledger-url: "${redact(parsed)}" must start with postgres://`)
   if (parsed.hostname === '') throw new UserError(`--ledger-url: "${redact(parsed)}" names no host, like postgres://user@127.0.0.1:5432/database`)
@@ -85,7 +85,7 @@ export interface PostgresLedgerSettings {
   readonly embedded?: EmbeddedServer | undefined
 }
 
-export class PostgresLedger implements LedgerCore {
+export class PostgresLedger implements LedgerCore, NumberedCalls {
   readonly name = 'postgres'
   private readonly target: PostgresTarget
   private readonly schema: string
@@ -93,7 +93,7 @@ export class PostgresLedger implements LedgerCore {
   private client: pg.Client | undefined
   private embedded: EmbeddedServer | undefined
   private ownsEmbedded = false
-  private session = 0
+  private openSession = 0
   private sequence = 0
   /** Each transfer's local day, and the year of the last day seen (the same day comes in runs). */
   private lastDay = Number.NaN
@@ -108,7 +108,7 @@ export class PostgresLedger implements LedgerCore {
     assert(Number.isInteger(options.accountsMax) && options.accountsMax > 0 && options.accountsMax <= accountsLimit, 'accountsMax within limits')
     this.target = parsePostgresUrl(url)
     this.schema = `"${this.target.schema}"`
-    this.calls = new CallQueue(`the postgres ledger at ${this.target.where}`, { attemptsMax: attemptsDefault, ...timing }, (error) => this.broken(error))
+    this.calls = new CallQueue(`the postgres ledger at ${this.target.where}`, timing, (error) => this.broken(error))
   }
 
   async open(): Promise<void> {
@@ -125,9 +125,68 @@ export class PostgresLedger implements LedgerCore {
       const { rows } = await this.query<{ session: number }>(
         `insert into ${this.schema}.calls (session, number) values (nextval('${this.schema}.sessions'), 0) returning session`,
       )
-      this.session = Number(rows[0]?.session)
+      this.openSession = Number(rows[0]?.session)
       this.sequence = 0
     })
+  }
+
+  /** The session open() took (or resume() found). */
+  get session(): number {
+    return this.openSession
+  }
+
+  /**
+   * The ledger an earlier process left in the schema, attached, and its latest session with its last
+   * call: for a server restarted over it (`ledger-server --resume`). The ledger options are the
+   * ledger's own, read from the database.
+   */
+  static async resume(url: string, timing: PostgresTiming = {}): Promise<{ ledger: PostgresLedger; options: LedgerOptions; kept: KeptSession }> {
+    const target = parsePostgresUrl(url)
+    const probe = new pg.Client({ connectionString: target.connectionString, connectionTimeoutMillis: connectTimeoutMs })
+    probe.on('error', () => undefined)
+    try {
+      await probe.connect()
+    } catch (error) {
+      throw new RunFailed(`cannot reach PostgreSQL at ${target.where} (--ledger-url): ${describe(error)}`)
+    }
+    try {
+      const s = `"${target.schema}"`
+      const found = await probe.query<{ ledger: string | null }>('select to_regclass($1)::text as ledger', [`${s}.ledger`])
+      if (found.rows[0]?.ledger === null) throw new UserError(`--resume: schema "${target.schema}" at ${target.where} holds no citytwin ledger to take up`)
+      const { rows } = await probe.query<{ format: string; accounts_max: string; limits: string[]; utc_offset: number; pending_max: string }>(
+        `select format, accounts_max::text, limits::text[], utc_offset, pending_max::text from ${s}.ledger`,
+      )
+      const row = rows[0]
+      if (row === undefined || row.format !== ledgerFormat) throw new UserError(`--resume: schema "${target.schema}" at ${target.where} holds no ledger of this citytwin's format`)
+      const limits = row.limits.map(Number)
+      const options: LedgerOptions = {
+        accountsMax: Number(row.accounts_max),
+        tiers: Array.from({ length: limits.length / 4 }, (_, tier) => ({
+          balanceCapFen: limits[tier * 4] as number,
+          perPaymentFen: limits[tier * 4 + 1] as number,
+          perDayFen: limits[tier * 4 + 2] as number,
+          perYearFen: limits[tier * 4 + 3] as number,
+        })),
+        utcOffsetMinutes: row.utc_offset,
+        pendingMax: Number(row.pending_max),
+      }
+      const last = await probe.query<{ session: number; number: string; answer: string | null }>(
+        `select session, number::text, answer::text from ${s}.calls order by session desc limit 1`,
+      )
+      const call = last.rows[0]
+      if (call === undefined) throw new UserError(`--resume: the ledger in schema "${target.schema}" at ${target.where} was never opened by a client`)
+      const lastNumber = Number(call.number)
+      const lastCodes = call.answer === null ? undefined : parseCodes(call.answer)
+      const ledger = new PostgresLedger(options, url, timing, { attach: true })
+      ledger.openSession = call.session
+      ledger.sequence = lastNumber
+      await ledger.calls.inTurn(async () => {
+        await ledger.connect()
+      })
+      return { ledger, options, kept: { session: call.session, lastNumber, lastCodes } }
+    } finally {
+      await probe.end().catch(() => undefined)
+    }
   }
 
   async createAccounts(batch: AccountBatch): Promise<AccountResults> {
@@ -135,18 +194,35 @@ export class PostgresLedger implements LedgerCore {
     const calls: Promise<void>[] = []
     for (let from = 0; from < batch.count; from += accountsPerCall) {
       const to = Math.min(batch.count, from + accountsPerCall)
-      const values = [arrayText(batch.id, from, to), arrayText(batch.tier, from, to), arrayText(batch.flags, from, to)]
-      calls.push(
-        this.changing(`select ${this.schema}.create_accounts($1, $2, $3::bigint[], $4::smallint[], $5::smallint[])::text as codes`, values).then((codes) =>
-          readCodes(codes, code, from, to - from),
-        ),
-      )
+      calls.push(this.createAccountsPart(undefined, batch, from, to).then((codes) => readCodes(codes, code, from, to - from)))
     }
     await Promise.all(calls)
     return { code }
   }
 
-  async submit(batch: TransferBatch): Promise<TransferResults> {
+  /** createAccounts as call `number` of the session (at most 65,536 accounts: one call). */
+  async createAccountsNumbered(number: number, batch: AccountBatch): Promise<AccountResults> {
+    assert(batch.count <= accountsPerCall, 'a numbered call creates at most accountsPerCall accounts')
+    const code = new Uint8Array(batch.count)
+    readCodes(await this.createAccountsPart(number, batch, 0, batch.count), code, 0, batch.count)
+    return { code }
+  }
+
+  submit(batch: TransferBatch): Promise<TransferResults> {
+    return this.submitAs(undefined, batch)
+  }
+
+  /** submit as call `number` of the session. */
+  submitNumbered(number: number, batch: TransferBatch): Promise<TransferResults> {
+    return this.submitAs(number, batch)
+  }
+
+  private createAccountsPart(number: number | undefined, batch: AccountBatch, from: number, to: number): Promise<string> {
+    const values = [arrayText(batch.id, from, to), arrayText(batch.tier, from, to), arrayText(batch.flags, from, to)]
+    return this.changing(`select ${this.schema}.create_accounts($1, $2, $3::bigint[], $4::smallint[], $5::smallint[])::text as codes`, values, number)
+  }
+
+  private async submitAs(number: number | undefined, batch: TransferBatch): Promise<TransferResults> {
     assert(batch.count <= transferBatchMax, 'a batch holds at most transferBatchMax transfers')
     const count = batch.count
     const days = new Int32Array(count)
@@ -177,6 +253,7 @@ export class PostgresLedger implements LedgerCore {
     const codes = await this.changing(
       `select ${this.schema}.submit($1, $2, $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[], $7::smallint[], $8::smallint[], $9::bigint[], $10::bigint[], $11::bigint[], $12::integer[], $13::smallint[])::text as codes`,
       values,
+      number,
     )
     readCodes(codes, code, 0, count)
     return { code }
@@ -227,11 +304,13 @@ export class PostgresLedger implements LedgerCore {
     this.embedded = undefined
   }
 
-  /** A call that changes the ledger: in turn, with the next call number, retried until answered. */
-  private changing(text: string, values: readonly string[]): Promise<string> {
+  /** A call that changes the ledger: in turn, with the next call number (or the one given), retried until answered. */
+  private changing(text: string, values: readonly string[], given?: number): Promise<string> {
     return this.calls.inTurn(async () => {
-      const number = ++this.sequence
-      const { rows } = await this.calls.retried(() => this.query<{ codes: string }>(text, [this.session, number, ...values]))
+      const number = given ?? this.sequence + 1
+      assert(number > this.sequence, 'call numbers grow')
+      this.sequence = number
+      const { rows } = await this.calls.retried(() => this.query<{ codes: string }>(text, [this.openSession, number, ...values]))
       const codes = rows[0]?.codes
       if (typeof codes !== 'string') throw new Error('the ledger function gave no answer')
       return codes
@@ -299,34 +378,34 @@ export class PostgresLedger implements LedgerCore {
     const s = this.schema
     await this.query('begin')
     try {
-      await this.query('select pg_advisory_xact_lock(hashtext($1))', [`citytwin ledger ${name}`])
-      const { rows } = await this.query<{ relations: string; ledger: string | null }>(
+      await this.query(`select pg_advisory_xact_lock(${lockKey(name)})`)
+      const { rows } = await this.query<{ relations: string; format: string | null }>(
         `select (select count(*) from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = $1)::text as relations,
-                to_regclass($2)::text as ledger`,
-        [name, `${s}.ledger`],
+                (select data_type from information_schema.columns where table_schema = $1 and table_name = 'ledger' and column_name = 'format') as format`,
+        [name],
       )
       const relations = Number(rows[0]?.relations ?? 0)
-      const format = rows[0]?.ledger === null ? undefined : (await this.query<{ format: string }>(`select format from ${s}.ledger limit 1`)).rows[0]?.format
+      // A citytwin ledger is known by its ledger table's format; anything else in the schema is the user's.
+      const format =
+        rows[0]?.format === 'text' ? (await this.query<{ format: string | null }>(`select format from ${s}.ledger limit 1`)).rows[0]?.format ?? undefined : undefined
       if (format === ledgerFormat) {
+        // Sessions keep counting: a client of an earlier ledger is never taken for one of this one.
         await this.query(`truncate ${s}.ledger, ${s}.accounts, ${s}.transfers, ${s}.moves, ${s}.calls`)
-        await this.query(`alter sequence ${s}.sessions restart`)
-      } else if (format !== undefined) {
-        // A citytwin ledger of another format: made anew.
-        await this.query(`drop schema ${s} cascade`)
-        await this.query(`create schema ${s}`)
-        await this.query(tablesSql(s))
+      } else if (format !== undefined && format !== null && format.startsWith('citytwin-ledger ')) {
+        throw new UserError(`--ledger-url: schema "${name}" at ${this.target.where} holds a ledger of another citytwin version (${format}); drop the schema, or name another with ?schema=`)
       } else if (relations > 0) {
         throw new UserError(`--ledger-url: schema "${name}" at ${this.target.where} holds tables that are not a citytwin ledger; name another with ?schema=`)
       } else {
         await this.query(`create schema if not exists ${s}`)
         await this.query(tablesSql(s))
       }
-      await this.query(functionsSql(s))
+      await this.query(functionsSql(s, name))
       const limits = this.options.tiers.flatMap((tier) => [tier.balanceCapFen, tier.perPaymentFen, tier.perDayFen, tier.perYearFen])
-      await this.query(`insert into ${s}.ledger (format, accounts_max, limits, pending_max) values ($1, $2, $3::bigint[], $4)`, [
+      await this.query(`insert into ${s}.ledger (format, accounts_max, limits, utc_offset, pending_max) values ($1, $2, $3::bigint[], $4, $5)`, [
         ledgerFormat,
         this.options.accountsMax,
         `{${limits.join(',')}}`,
+        this.options.utcOffsetMinutes,
         this.options.pendingMax ?? pendingTransfersMax,
       ])
       await this.query('commit')
@@ -345,6 +424,13 @@ export class PostgresLedger implements LedgerCore {
 /** `{1,2,3}`: a column as a PostgreSQL array literal. */
 function arrayText(column: ArrayLike<number> & { subarray(from: number, to: number): { join(separator: string): string } }, from: number, to: number): string {
   return `{${column.subarray(from, to).join(',')}}`
+}
+
+function parseCodes(text: string): Uint8Array {
+  const count = text === '{}' ? 0 : text.split(',').length
+  const code = new Uint8Array(count)
+  readCodes(text, code, 0, count)
+  return code
 }
 
 /** Reads `{0,7,0}` into `code` at `at`; the count must match. */
