@@ -23,7 +23,8 @@
  *   ledger.<memory|postgres|redis>.*  the ledgers in servers against the memory ledger on one workload:
  *                                     see serverLedgers.ts
  *
- * `npm run bench -- --quick` leaves out the full-city day; `-- --only sim|ledger|load|servers|run` runs one group.
+ * `npm run bench -- --quick` leaves out the full-city day; `-- --only sim|ledger|load|servers|run` runs one group;
+ * `-- --only servers --ledgers postgres` measures one ledger of that group.
  */
 import { execFile } from 'node:child_process'
 import { promises as fs } from 'node:fs'
@@ -221,7 +222,9 @@ async function main(): Promise<void> {
     const { stdout } = await execFileAsync(process.execPath, [child, '--only', 'servers', '--stdout'], { maxBuffer: 1024 * 1024 })
     for (const result of JSON.parse(stdout) as BenchResult[]) log(result)
   } else if (wants('servers')) {
-    await benchServerLedgers(loaded.scenario, city, log)
+    // `--ledgers postgres,redis` measures only those.
+    const ledgersAt = process.argv.indexOf('--ledgers')
+    await benchServerLedgers(loaded.scenario, city, log, ledgersAt >= 0 ? process.argv[ledgersAt + 1]?.split(',') : undefined)
   }
 
   if (wants('run')) {

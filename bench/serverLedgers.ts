@@ -59,15 +59,21 @@ interface Target {
   stop(): Promise<void>
 }
 
-export async function benchServerLedgers(scenario: Scenario, city: City, log: (result: ServerBenchResult) => void): Promise<void> {
+/** `names`: the ledgers to measure (`--ledgers memory,postgres`); all three when undefined. */
+export async function benchServerLedgers(scenario: Scenario, city: City, log: (result: ServerBenchResult) => void, names?: readonly string[]): Promise<void> {
+  const wanted = (name: string) => names === undefined || names.includes(name)
   const workload = ledgerWorkload(scenario, city, residents)
   const day = regroup(workload.day, callTransfers)
   const hot = hotDay(day)
   const options: LedgerOptions = { accountsMax: workload.plan.accounts.count, tiers: workload.plan.tiers, utcOffsetMinutes: workload.plan.clock.utcOffsetMinutes }
-  const targets: Target[] = [memoryTarget(), await postgresTarget()]
-  const redis = await redisTarget()
-  if (redis === undefined) process.stderr.write(`ledger.redis: no Redis server at ${redisUrl}; its figures are left out (apt-get install -y redis-server)\n`)
-  else targets.push(redis)
+  const targets: Target[] = []
+  if (wanted('memory')) targets.push(memoryTarget())
+  if (wanted('postgres')) targets.push(await postgresTarget())
+  if (wanted('redis')) {
+    const redis = await redisTarget()
+    if (redis === undefined) process.stderr.write(`ledger.redis: no Redis server at ${redisUrl}; its figures are left out (apt-get install -y redis-server)\n`)
+    else targets.push(redis)
+  }
   try {
     for (const target of targets) {
       const plain = await timeDay(target, options, workload, day)

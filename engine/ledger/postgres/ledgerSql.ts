@@ -159,9 +159,13 @@ declare
   v_counted boolean := false;
   v_settles boolean;
   v_max_minute bigint;
+  v_held_max bigint;
+  v_rising boolean;
+  v_index_scans text;
   v_expiring bigint[];
   -- The accounts the call may touch, one slot each (acc holds their ids, in order).
   acc bigint[];
+  a_tid tid[];
   a_tier smallint[]; a_flags smallint[]; a_balance bigint[]; a_pdebit bigint[]; a_pcredit bigint[];
   a_spent_day bigint[]; a_day integer[]; a_spent_year bigint[]; a_year smallint[]; a_dirty boolean[];
   -- Per transfer: its accounts' slots (0: no such account), what the ledger held under its id before
@@ -212,16 +216,20 @@ begin
   select limits, pending_max, pending_count, pending_fen into v_limits, v_pending_max, v_pending_count, v_pending_fen from ${s}.ledger;
   v_counted := v_settles or v_expiring is not null;
 
-  -- Every account the call may touch, in id order, one slot each.
+  -- Every account the call may touch, in id order, one slot each. They are read by the thousand: a
+  -- bitmap scan visits each page once, in order, where an index scan visits them one row at a time.
+  v_index_scans := current_setting('enable_indexscan');
+  perform set_config('enable_indexscan', 'off', true);
   -- (Aggregates over a subquery sorted once keep its order, rather than sorting once each.)
-  select array_agg(a.id), array_agg(a.tier), array_agg(a.flags), array_agg(a.balance), array_agg(a.pending_debit), array_agg(a.pending_credit),
+  select array_agg(a.id), array_agg(a.ctid), array_agg(a.tier), array_agg(a.flags), array_agg(a.balance), array_agg(a.pending_debit), array_agg(a.pending_credit),
          array_agg(a.spent_day), array_agg(a.spent_day_on), array_agg(a.spent_year), array_agg(a.spent_year_in)
-    into acc, a_tier, a_flags, a_balance, a_pdebit, a_pcredit, a_spent_day, a_day, a_spent_year, a_year
-    from (select * from ${s}.accounts
+    into acc, a_tid, a_tier, a_flags, a_balance, a_pdebit, a_pcredit, a_spent_day, a_day, a_spent_year, a_year
+    from (select ctid, * from ${s}.accounts
           where id = any (array(select x from unnest(p_debit) x union select x from unnest(p_credit) x
                                 union select debit from ${s}.transfers where id = any (coalesce(v_expiring, '{}'))
                                 union select credit from ${s}.transfers where id = any (coalesce(v_expiring, '{}'))))
           order by id) a;
+  perform set_config('enable_indexscan', v_index_scans, true);
   acc := coalesce(acc, '{}');
   a_dirty := array_fill(false, array[greatest(cardinality(acc), 1)]);
   select array_agg(q.d), array_agg(q.c) into d_slot, c_slot
@@ -231,20 +239,30 @@ begin
             left join unnest(acc) with ordinality sc(id, slot) on sc.id = t.credit
            order by t.ord) q;
 
-  -- What the ledger holds under each id.
-  select array_agg(q.prior) into prior
-    from (select (case when x.id is null then 0
-                       when (x.debit, x.credit, x.amount, x.kind, x.flags, x.pending_id, x.timeout)
-                          = (t.debit, t.credit, t.amount, t.kind, t.flags, t.pending_id, t.timeout) then 1
-                       else 2 end)::smallint as prior
-            from unnest(p_id, p_debit, p_credit, p_amount, p_kind, p_flags, p_pending_id, p_timeout)
-                 with ordinality t(id, debit, credit, amount, kind, flags, pending_id, timeout, ord)
-            left join ${s}.transfers x on x.id = t.id
-           order by t.ord) q;
-  select array_agg(q.prev) into prev_same
-    from (select coalesce(lag(u.ord) over (partition by u.id order by u.ord), 0)::integer as prev, u.ord
-            from unnest(p_id) with ordinality u(id, ord)
-           order by u.ord) q;
+  -- What the ledger holds under each id, and the batch's earlier use of each id. A run numbers its
+  -- transfers upwards: when every id of the batch is above any the ledger holds, and each above the
+  -- one before it, neither needs a search.
+  select max(id) into v_held_max from ${s}.transfers;
+  select bool_and(g.id > g.before) into v_rising
+    from (select u.id, lag(u.id, 1, -1::bigint) over (order by u.ord) as before from unnest(p_id) with ordinality u(id, ord)) g;
+  if v_rising and (v_held_max is null or p_id[1] > v_held_max) then
+    prior := array_fill(0::smallint, array[n]);
+    prev_same := array_fill(0, array[n]);
+  else
+    select array_agg(q.prior) into prior
+      from (select (case when x.id is null then 0
+                         when (x.debit, x.credit, x.amount, x.kind, x.flags, x.pending_id, x.timeout)
+                            = (t.debit, t.credit, t.amount, t.kind, t.flags, t.pending_id, t.timeout) then 1
+                         else 2 end)::smallint as prior
+              from unnest(p_id, p_debit, p_credit, p_amount, p_kind, p_flags, p_pending_id, p_timeout)
+                   with ordinality t(id, debit, credit, amount, kind, flags, pending_id, timeout, ord)
+              left join ${s}.transfers x on x.id = t.id
+             order by t.ord) q;
+    select array_agg(q.prev) into prev_same
+      from (select coalesce(lag(u.ord) over (partition by u.id order by u.ord), 0)::integer as prev, u.ord
+              from unnest(p_id) with ordinality u(id, ord)
+             order by u.ord) q;
+  end if;
 
   -- The ledger's transfers the call may settle (named by a post or void) or expire, in slots.
   select array_agg(q.id), array_agg(q.d), array_agg(q.c), array_agg(q.amount), array_agg(q.kind), array_agg(q.state),
@@ -499,13 +517,14 @@ begin
     end if;
   end loop;
 
-  -- Write back what changed, in a few statements for the whole batch.
+  -- Write back what changed, in a few statements for the whole batch. Accounts are found again by
+  -- where the read found them (ctid: no index to search), which holds while the call holds the lock.
   update ${s}.accounts a
      set balance = v.balance, pending_debit = v.pdebit, pending_credit = v.pcredit,
          spent_day = v.spent_day, spent_day_on = v.day, spent_year = v.spent_year, spent_year_in = v.year
-    from unnest(acc, a_balance, a_pdebit, a_pcredit, a_spent_day, a_day, a_spent_year, a_year, a_dirty)
-         v(id, balance, pdebit, pcredit, spent_day, day, spent_year, year, dirty)
-   where v.dirty and a.id = v.id;
+    from unnest(a_tid, a_balance, a_pdebit, a_pcredit, a_spent_day, a_day, a_spent_year, a_year, a_dirty)
+         v(tid, balance, pdebit, pcredit, spent_day, day, spent_year, year, dirty)
+   where v.dirty and a.ctid = v.tid;
   insert into ${s}.transfers (id, debit, credit, amount, kind, flags, pending_id, timeout, minute, state, deadline, day, year)
   select t.id, t.debit, t.credit, t.amount, t.kind, t.flags, t.pending_id, t.timeout, t.minute,
          case when t.applied = 2 then pe_state[pe_base + t.ord::integer] else 1 end,
