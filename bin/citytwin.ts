@@ -9,7 +9,7 @@ import path from 'node:path'
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
 import { RunFailed, UserError } from '../engine/errors.js'
 import { checkLedger, createLedger, encodeCodes, ledgerNames, LedgerServer, PostgresLedger, type LedgerServerState } from '../engine/ledger/index.js'
-import { capacityTrialsMax, loadDurationMsMax, loadInFlightDefault, loadInFlightMax, residentsMax, workersMax } from '../engine/limits.js'
+import { capacityTrialsMax, loadDurationMsMax, loadInFlightDefault, loadInFlightDefaultFor, loadInFlightMax, loadInFlightNetworkedDefault, residentsMax, workersMax } from '../engine/limits.js'
 import { loadSettings, parseDuration, parseProfile, parseRate, parseThresholds, searchCapacity, thresholdActual, wallClockPause } from '../engine/load/index.js'
 import {
   capacityReport,
@@ -256,7 +256,7 @@ async function capacityCommand(file: string, flags: CapacityFlags): Promise<numb
               warmupMs,
               thresholds: slo,
               abortOnFail: false,
-              inFlightMax: flags.inFlight ?? loadInFlightDefault,
+              inFlightMax: flags.inFlight ?? loadInFlightDefaultFor(flags.ledger),
               ...(lateToleranceMs === undefined ? {} : { lateToleranceMs }),
               pause: wallClockPause(),
               onSecond: progress.second,
@@ -440,7 +440,7 @@ function program(): Command {
     .option('--profile <profile>', `load mode: a target profile over wall time (${profileUsages})`)
     .option('--threshold <gate>', "load mode: a pass/fail gate, repeatable: 'p99<50ms', 'errors<0.1%', 'dropped<=0'; a failure exits 1", collect, [])
     .option('--abort-on-fail', 'load mode: stop as soon as a threshold fails')
-    .option('--in-flight <n>', `load mode: calls outstanding at most (default ${loadInFlightDefault})`, integer('--in-flight', 1, loadInFlightMax))
+    .option('--in-flight <n>', `load mode: calls outstanding at most (default ${loadInFlightDefault} on the memory ledger, ${loadInFlightNetworkedDefault} on the others)`, integer('--in-flight', 1, loadInFlightMax))
     .option('--late-tolerance <time>', 'load mode: send lateness p99 beyond which the run is invalid (default 10ms)')
     .option('--prometheus <port>', 'load mode: serve live metrics at http://127.0.0.1:<port>/metrics', integer('--prometheus', 0, 65_535))
     .action(async (file: string, flags: RunFlags) => {
@@ -461,7 +461,7 @@ function program(): Command {
     .option('--seed <n>', "root seed (default: the scenario's)", integer('--seed', 0, 0xffff_ffff))
     .option('--workers <n>', `simulation worker threads (default ${defaultWorkers('load')})`, integer('--workers', 1, workersMax))
     .option('--residents <n>', "residents to simulate (overrides the scenario's scale)", integer('--residents', 1, residentsMax))
-    .option('--in-flight <n>', `calls outstanding at most (default ${loadInFlightDefault})`, integer('--in-flight', 1, loadInFlightMax))
+    .option('--in-flight <n>', `calls outstanding at most (default ${loadInFlightDefault} on the memory ledger, ${loadInFlightNetworkedDefault} on the others)`, integer('--in-flight', 1, loadInFlightMax))
     .option('--late-tolerance <time>', 'send lateness p99 beyond which a trial is invalid, so failed (default 10ms)')
     .option('--out <dir>', 'folder for capacity.json and capacity.html (default: runs/<timestamp>-seed<seed>)')
     .option('--json', 'print the result as JSON on stdout')

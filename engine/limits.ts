@@ -37,6 +37,17 @@ export const capacityTrialsMax = 40
 /** Calls a load run may have outstanding at once (`--in-flight`); the default is `loadInFlightDefault`. */
 export const loadInFlightMax = 4096
 export const loadInFlightDefault = 64
+/**
+ * The default for a ledger reached over a network, which applies one call at a time: one call
+ * applied, one on its way, and what falls due meanwhile gathers into the next call. More would
+ * only queue small calls behind each other.
+ */
+export const loadInFlightNetworkedDefault = 2
+
+/** The default bound on calls outstanding for the ledger named `ledger` (undefined: the memory ledger). */
+export function loadInFlightDefaultFor(ledger: string | undefined): number {
+  return ledger === undefined || ledger === 'memory' ? loadInFlightDefault : loadInFlightNetworkedDefault
+}
 /** Characters of one threshold. */
 export const thresholdTextMax = 200
 /** Thresholds one run may check. */

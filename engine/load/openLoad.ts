@@ -4,8 +4,9 @@
  * it was actually sent, so a ledger that stalls shows its stall in the percentiles instead of
  * quietly lowering the rate (no coordinated omission). When the sender cannot keep up (the
  * source or the event loop is slow, or `inFlightMax` calls are outstanding), transfers go out
- * late and the lateness is measured; what is still unsent when the schedule ends is dropped and
- * counted, never absorbed.
+ * late and the lateness is measured. At the end, transfers held by calls outstanding go as call
+ * places free (late); what is still unsent when the graceful stop ends, or what the source never
+ * made, is dropped and counted, never absorbed.
  *
  *   intended:   |  |  |  |  |  |  |  |      (the schedule: RateSchedule.sendTimeMs)
  *   sent:       |  |  |     |||  |  |       lateness = sent − intended
@@ -269,9 +270,16 @@ export async function runOpenLoad(options: OpenLoadOptions): Promise<OpenLoadRes
     const waitMs = nextMs - (now() - startMs)
     await pause(waitMs > 0 ? waitMs : next < schedule.dueCount(now() - startMs) && heldWaiting() ? heldPollMs : 0)
   }
-  // Everything due by the end goes now, if it can; a schedule that learns its transfers as it goes learns the rest.
+  // Everything due by the end goes now, or, when every call place is taken, as places free (late,
+  // and counted so), for `gracefulStopMs` at most; a schedule that learns its transfers as it goes
+  // learns the rest.
   await schedule.complete?.(endMs)
+  const stopAtMs = endMs + (options.gracefulStopMs ?? gracefulStopMsDefault)
   sendDue(endMs, true)
+  while (held && inFlight >= options.inFlightMax && now() - startMs < stopAtMs) {
+    await pause(drainPollMs)
+    sendDue(endMs, true)
+  }
   // The seconds that closed as the schedule ended are reported too (the loop stops at the end, before it sees them).
   for (; !stoppedEarly && closedSeconds < Math.floor(endMs / 1000); closedSeconds++) {
     options.onSecond?.(seconds.window(closedSeconds, schedule), soFar(endMs))
@@ -282,7 +290,6 @@ export async function runOpenLoad(options: OpenLoadOptions): Promise<OpenLoadRes
   const sent = next
   // Results still due come in as time goes on (pausing, not blocking: a fake clock moves this way too),
   // for `gracefulStopMs` at most: a ledger that never answers does not hold the run forever.
-  const stopAtMs = endMs + (options.gracefulStopMs ?? gracefulStopMsDefault)
   while (outstanding.size > 0 && now() - startMs < stopAtMs) await pause(drainPollMs)
   stopped = true
   let unanswered = 0

@@ -12,7 +12,7 @@
  *   --late-tolerance 10ms                  load.lateTolerance: 10ms
  */
 import { UserError } from '../errors.js'
-import { loadInFlightDefault, thresholdsMax, thresholdTextMax } from '../limits.js'
+import { loadInFlightDefaultFor, thresholdsMax, thresholdTextMax } from '../limits.js'
 import { parseAnyProfile, type AnyLoadProfile } from './profile.js'
 import { parseThresholds, type Threshold } from './threshold.js'
 import { parseDuration, parseRate } from './units.js'
@@ -25,6 +25,8 @@ export interface LoadFlags {
   readonly abortOnFail?: boolean | undefined
   readonly inFlight?: number | undefined
   readonly lateTolerance?: string | undefined
+  /** The ledger the run drives: it sets the default bound on calls outstanding. */
+  readonly ledger?: string | undefined
 }
 
 export interface ScenarioLoad {
@@ -86,7 +88,7 @@ export function loadSettings(scenario: ScenarioLoad | undefined, flags: LoadFlag
     where,
     thresholds,
     abortOnFail: flags.abortOnFail ?? scenario?.abortOnFail ?? false,
-    inFlightMax: flags.inFlight ?? scenario?.inFlight ?? loadInFlightDefault,
+    inFlightMax: flags.inFlight ?? scenario?.inFlight ?? loadInFlightDefaultFor(flags.ledger),
     ...lateTolerance(flags.lateTolerance ?? scenario?.lateTolerance, flags.lateTolerance !== undefined ? '--late-tolerance' : `${file}: load.lateTolerance`),
   }
 }

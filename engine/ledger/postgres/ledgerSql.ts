@@ -24,7 +24,7 @@
  */
 
 /** Bumped whenever the schema changes: a ledger of another format is dropped and made anew. */
-export const ledgerFormat = 'citytwin-ledger 2'
+export const ledgerFormat = 'citytwin-ledger 3'
 
 /** The tables, in schema `s` (a quoted identifier). */
 export function tablesSql(s: string): string {
@@ -144,7 +144,12 @@ $fn$;
 create or replace function ${s}.submit(
   p_session integer, p_number bigint,
   p_id bigint[], p_debit bigint[], p_credit bigint[], p_amount bigint[], p_kind smallint[], p_flags smallint[],
-  p_pending_id bigint[], p_timeout bigint[], p_minute bigint[], p_day integer[], p_year smallint[])
+  p_pending_id bigint[], p_timeout bigint[], p_minute bigint[], p_day integer[], p_year smallint[],
+  -- What the caller may work out for the call, sparing the server (each computed here when null):
+  -- the batch's accounts (distinct, in order) and each transfer's positions in that list, whether
+  -- the ids rise, the latest minute, and whether any transfer is two-phase.
+  p_accounts bigint[] default null, p_debit_at integer[] default null, p_credit_at integer[] default null,
+  p_rising boolean default null, p_max_minute bigint default null, p_two_phase boolean default null)
 returns smallint[] language plpgsql as $fn$
 declare
   n constant integer := coalesce(cardinality(p_id), 0);
@@ -210,8 +215,10 @@ begin
     return code;
   end if;
 
-  select max(x) into v_max_minute from unnest(p_minute) x;
-  select exists (select 1 from unnest(p_flags) x where x & 14 <> 0) into v_settles;
+  v_max_minute := p_max_minute;
+  if v_max_minute is null then select max(x) into v_max_minute from unnest(p_minute) x; end if;
+  v_settles := p_two_phase;
+  if v_settles is null then select exists (select 1 from unnest(p_flags) x where x & 14 <> 0) into v_settles; end if;
   select array_agg(id order by id) into v_expiring from ${s}.transfers where state = 2 and deadline <= v_max_minute;
   select limits, pending_max, pending_count, pending_fen into v_limits, v_pending_max, v_pending_count, v_pending_fen from ${s}.ledger;
   v_counted := v_settles or v_expiring is not null;
@@ -221,30 +228,46 @@ begin
   v_index_scans := current_setting('enable_indexscan');
   perform set_config('enable_indexscan', 'off', true);
   -- (Aggregates over a subquery sorted once keep its order, rather than sorting once each.)
-  select array_agg(a.id), array_agg(a.ctid), array_agg(a.tier), array_agg(a.flags), array_agg(a.balance), array_agg(a.pending_debit), array_agg(a.pending_credit),
-         array_agg(a.spent_day), array_agg(a.spent_day_on), array_agg(a.spent_year), array_agg(a.spent_year_in)
-    into acc, a_tid, a_tier, a_flags, a_balance, a_pdebit, a_pcredit, a_spent_day, a_day, a_spent_year, a_year
-    from (select ctid, * from ${s}.accounts
-          where id = any (array(select x from unnest(p_debit) x union select x from unnest(p_credit) x
-                                union select debit from ${s}.transfers where id = any (coalesce(v_expiring, '{}'))
-                                union select credit from ${s}.transfers where id = any (coalesce(v_expiring, '{}'))))
-          order by id) a;
+  if p_accounts is not null and v_expiring is null then
+    -- The caller's list: when every account in it exists, its positions are the slots.
+    select array_agg(a.id), array_agg(a.ctid), array_agg(a.tier), array_agg(a.flags), array_agg(a.balance), array_agg(a.pending_debit), array_agg(a.pending_credit),
+           array_agg(a.spent_day), array_agg(a.spent_day_on), array_agg(a.spent_year), array_agg(a.spent_year_in)
+      into acc, a_tid, a_tier, a_flags, a_balance, a_pdebit, a_pcredit, a_spent_day, a_day, a_spent_year, a_year
+      from (select ctid, * from ${s}.accounts where id = any (p_accounts) order by id) a;
+    if coalesce(cardinality(acc), 0) = cardinality(p_accounts) then
+      d_slot := p_debit_at;
+      c_slot := p_credit_at;
+    end if;
+  end if;
+  if d_slot is null then
+    select array_agg(a.id), array_agg(a.ctid), array_agg(a.tier), array_agg(a.flags), array_agg(a.balance), array_agg(a.pending_debit), array_agg(a.pending_credit),
+           array_agg(a.spent_day), array_agg(a.spent_day_on), array_agg(a.spent_year), array_agg(a.spent_year_in)
+      into acc, a_tid, a_tier, a_flags, a_balance, a_pdebit, a_pcredit, a_spent_day, a_day, a_spent_year, a_year
+      from (select ctid, * from ${s}.accounts
+            where id = any (array(select x from unnest(p_debit) x union select x from unnest(p_credit) x
+                                  union select debit from ${s}.transfers where id = any (coalesce(v_expiring, '{}'))
+                                  union select credit from ${s}.transfers where id = any (coalesce(v_expiring, '{}'))))
+            order by id) a;
+    acc := coalesce(acc, '{}');
+    select array_agg(q.d), array_agg(q.c) into d_slot, c_slot
+      from (select coalesce(sd.slot, 0)::integer as d, coalesce(sc.slot, 0)::integer as c
+              from unnest(p_debit, p_credit) with ordinality t(debit, credit, ord)
+              left join unnest(acc) with ordinality sd(id, slot) on sd.id = t.debit
+              left join unnest(acc) with ordinality sc(id, slot) on sc.id = t.credit
+             order by t.ord) q;
+  end if;
   perform set_config('enable_indexscan', v_index_scans, true);
-  acc := coalesce(acc, '{}');
   a_dirty := array_fill(false, array[greatest(cardinality(acc), 1)]);
-  select array_agg(q.d), array_agg(q.c) into d_slot, c_slot
-    from (select coalesce(sd.slot, 0)::integer as d, coalesce(sc.slot, 0)::integer as c
-            from unnest(p_debit, p_credit) with ordinality t(debit, credit, ord)
-            left join unnest(acc) with ordinality sd(id, slot) on sd.id = t.debit
-            left join unnest(acc) with ordinality sc(id, slot) on sc.id = t.credit
-           order by t.ord) q;
 
   -- What the ledger holds under each id, and the batch's earlier use of each id. A run numbers its
   -- transfers upwards: when every id of the batch is above any the ledger holds, and each above the
   -- one before it, neither needs a search.
   select max(id) into v_held_max from ${s}.transfers;
-  select bool_and(g.id > g.before) into v_rising
-    from (select u.id, lag(u.id, 1, -1::bigint) over (order by u.ord) as before from unnest(p_id) with ordinality u(id, ord)) g;
+  v_rising := p_rising;
+  if v_rising is null then
+    select bool_and(g.id > g.before) into v_rising
+      from (select u.id, lag(u.id, 1, -1::bigint) over (order by u.ord) as before from unnest(p_id) with ordinality u(id, ord)) g;
+  end if;
   if v_rising and (v_held_max is null or p_id[1] > v_held_max) then
     prior := array_fill(0::smallint, array[n]);
     prev_same := array_fill(0, array[n]);

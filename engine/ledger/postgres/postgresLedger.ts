@@ -17,7 +17,7 @@ import { accountsMax as accountsLimit, lookupBatchMax, pendingTransfersMax, tran
 import { localDay, yearOfDay } from '../../time/simClock.js'
 import { CallQueue, Fault, type FaultClass, type RetryTiming } from '../callQueue.js'
 import type { KeptSession, NumberedCalls } from '../numberedCalls.js'
-import type { AccountBatch, AccountResults, Balances, LedgerCore, LedgerHealth, LedgerOptions, LedgerTotals, TransferBatch, TransferResults } from '../ledgerCore.js'
+import { TransferFlag, type AccountBatch, type AccountResults, type Balances, type LedgerCore, type LedgerHealth, type LedgerOptions, type LedgerTotals, type TransferBatch, type TransferResults } from '../ledgerCore.js'
 import { transferKindCount } from '../transferKind.js'
 import { EmbeddedServer } from './embeddedServer.js'
 import { functionsSql, ledgerFormat, lockKey, tablesSql } from './ledgerSql.js'
@@ -31,6 +31,8 @@ const connectTimeoutMs = 10_000
 const conflictRetriesMax = 20
 const schemaDefault = 'citytwin'
 const schemaPattern = /^[a-z_][a-z0-9_]{0,62}$/
+
+const twoPhaseFlags = TransferFlag.pending | TransferFlag.postPending | TransferFlag.voidPending
 
 /** SQLSTATEs of a transaction that lost a race with another: made again, not a fault. */
 const conflictStates = new Set(['23505', '40001', '40P01'])
@@ -236,6 +238,7 @@ export class PostgresLedger implements LedgerCore, NumberedCalls {
       days[index] = day
       years[index] = this.lastYear
     }
+    const hints = batchHints(batch)
     const values = [
       arrayText(batch.id, 0, count),
       arrayText(batch.debit, 0, count),
@@ -248,10 +251,16 @@ export class PostgresLedger implements LedgerCore, NumberedCalls {
       arrayText(batch.minute, 0, count),
       arrayText(days, 0, count),
       arrayText(years, 0, count),
+      arrayText(hints.accounts, 0, hints.accounts.length),
+      arrayText(hints.debitAt, 0, count),
+      arrayText(hints.creditAt, 0, count),
+      String(hints.rising),
+      String(hints.maxMinute),
+      String(hints.twoPhase),
     ]
     const code = new Uint8Array(count)
     const codes = await this.changing(
-      `select ${this.schema}.submit($1, $2, $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[], $7::smallint[], $8::smallint[], $9::bigint[], $10::bigint[], $11::bigint[], $12::integer[], $13::smallint[])::text as codes`,
+      `select ${this.schema}.submit($1, $2, $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[], $7::smallint[], $8::smallint[], $9::bigint[], $10::bigint[], $11::bigint[], $12::integer[], $13::smallint[], $14::bigint[], $15::integer[], $16::integer[], $17::boolean, $18::bigint, $19::boolean)::text as codes`,
       values,
       number,
     )
@@ -392,7 +401,10 @@ export class PostgresLedger implements LedgerCore, NumberedCalls {
         // Sessions keep counting: a client of an earlier ledger is never taken for one of this one.
         await this.query(`truncate ${s}.ledger, ${s}.accounts, ${s}.transfers, ${s}.moves, ${s}.calls`)
       } else if (format !== undefined && format !== null && format.startsWith('citytwin-ledger ')) {
-        throw new UserError(`--ledger-url: schema "${name}" at ${this.target.where} holds a ledger of another citytwin version (${format}); drop the schema, or name another with ?schema=`)
+        // A ledger an earlier citytwin made, in another format: it would be emptied anyway; made anew.
+        await this.query(`drop schema ${s} cascade`)
+        await this.query(`create schema ${s}`)
+        await this.query(tablesSql(s))
       } else if (relations > 0) {
         throw new UserError(`--ledger-url: schema "${name}" at ${this.target.where} holds tables that are not a citytwin ledger; name another with ?schema=`)
       } else {
@@ -419,6 +431,37 @@ export class PostgresLedger implements LedgerCore, NumberedCalls {
     if (error instanceof UserError) throw error
     return new RunFailed(`the postgres ledger at ${this.target.where} (--ledger-url) failed: ${describe(error)}`)
   }
+}
+
+/**
+ * What the client works out for a call so the server need not: the batch's accounts, distinct and
+ * in order, with each transfer's 1-based positions in that list; whether the ids rise; the latest
+ * minute; whether any transfer is two-phase. (The client has a core of its own to do it on.)
+ */
+function batchHints(batch: TransferBatch): { accounts: Uint32Array; debitAt: Int32Array; creditAt: Int32Array; rising: boolean; maxMinute: number; twoPhase: boolean } {
+  const count = batch.count
+  const both = new Uint32Array(count * 2)
+  both.set(batch.debit.subarray(0, count))
+  both.set(batch.credit.subarray(0, count), count)
+  both.sort()
+  let distinct = 0
+  for (let index = 0; index < both.length; index++) if (index === 0 || both[index] !== both[index - 1]) both[distinct++] = both[index] as number
+  const accounts = both.subarray(0, distinct)
+  const position = new Map<number, number>()
+  for (let index = 0; index < distinct; index++) position.set(accounts[index] as number, index + 1)
+  const debitAt = new Int32Array(count)
+  const creditAt = new Int32Array(count)
+  let rising = true
+  let maxMinute = 0
+  let twoPhase = false
+  for (let index = 0; index < count; index++) {
+    debitAt[index] = position.get(batch.debit[index] as number) as number
+    creditAt[index] = position.get(batch.credit[index] as number) as number
+    if (index > 0 && (batch.id[index] as number) <= (batch.id[index - 1] as number)) rising = false
+    maxMinute = Math.max(maxMinute, batch.minute[index] as number)
+    if (((batch.flags[index] as number) & twoPhaseFlags) !== 0) twoPhase = true
+  }
+  return { accounts, debitAt, creditAt, rising, maxMinute, twoPhase }
 }
 
 /** `{1,2,3}`: a column as a PostgreSQL array literal. */
