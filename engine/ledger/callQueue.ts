@@ -11,7 +11,7 @@
  * later call fails at once and the run stops rather than audit a ledger whose last call may or
  * may not have applied.
  */
-import { RunFailed } from '../errors.js'
+import { RunFailed, UserError } from '../errors.js'
 import type { NowMs } from '../time/index.js'
 import type { LedgerHealth } from './ledgerCore.js'
 
@@ -63,13 +63,15 @@ export class CallQueue {
     private readonly broken: (error: unknown) => RunFailed = (error) => new RunFailed(`${ledger} failed: ${error instanceof Error ? error.message : String(error)}`),
   ) {}
 
-  /** Runs `body` after every call made before it; any error it throws fails the ledger for good. */
+  /** Runs `body` after every call made before it; any error it throws but a UserError fails the ledger for good. */
   inTurn<T>(body: () => Promise<T>): Promise<T> {
     const result = this.turn.then(async () => {
       if (this.failure !== undefined) throw this.failure
       try {
         return await body()
       } catch (error) {
+        // A user's mistake a call found (a schema that is not a ledger's, say) is theirs to hear as it is.
+        if (error instanceof UserError) throw error
         this.failure ??= error instanceof RunFailed ? error : this.broken(error)
         throw this.failure
       }

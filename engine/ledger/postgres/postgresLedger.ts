@@ -428,7 +428,6 @@ export class PostgresLedger implements LedgerCore, NumberedCalls {
   }
 
   private broken(error: unknown): RunFailed {
-    if (error instanceof UserError) throw error
     return new RunFailed(`the postgres ledger at ${this.target.where} (--ledger-url) failed: ${describe(error)}`)
   }
 }
