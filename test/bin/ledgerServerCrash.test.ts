@@ -6,13 +6,13 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import path from 'node:path'
-import pg from 'pg'
 import { afterEach, describe, expect, it } from 'vitest'
 import { EmbeddedServer } from '../../engine/ledger/index.js'
 import { loadSettings, wallClockPause } from '../../engine/load/index.js'
 import { runScenario } from '../../engine/run/index.js'
 import { wallClock } from '../../engine/time/index.js'
 import { loadScenario } from '../../scenarios/index.js'
+import { expectDatabaseBalances, expectRecovered, untilRows } from '../helpers/ledgerChecks.js'
 import { repoRoot, smokeScenario } from '../helpers/runs.js'
 
 const cleanups: (() => Promise<void>)[] = []
@@ -44,11 +44,6 @@ function startServer(args: readonly string[]): Promise<{ url: string; child: Chi
   })
 }
 
-async function sqlNumber(client: pg.Client, sql: string): Promise<number> {
-  const { rows } = await client.query<{ value: string | null }>(sql)
-  return Number(rows[0]?.value ?? 0)
-}
-
 describe('the http ledger when its service is killed mid-run', () => {
   it('goes on after the service is killed and started again with --resume, and the database balances', async () => {
     const database = await EmbeddedServer.start()
@@ -62,17 +57,7 @@ describe('the http ledger when its service is killed mid-run', () => {
     let finished = false
     let killed = false
     const watch = async (): Promise<void> => {
-      const client = new pg.Client({ connectionString: database.url })
-      await client.connect()
-      try {
-        while (!finished) {
-          const payments = await sqlNumber(client, `select count(*)::text as value from ${schema}.transfers where kind = 2`).catch(() => 0)
-          if (payments > 0) break
-          await new Promise((resolve) => setTimeout(resolve, 50))
-        }
-      } finally {
-        await client.end()
-      }
+      await untilRows(database.url, `select count(*)::text as value from ${schema}.transfers where kind = 2`, () => finished)
       if (finished) return
       await new Promise((resolve) => setTimeout(resolve, 1_000))
       const closed = new Promise((resolve) => first.child.once('close', resolve))
@@ -102,29 +87,7 @@ describe('the http ledger when its service is killed mid-run', () => {
     await outage
     expect(killed).toBe(true)
 
-    expect(summary.load?.sent).toBe(4_000)
-    expect(summary.load?.completed).toBe(4_000)
-    expect(summary.load?.errors).toBe(0)
-    expect(summary.conservation.ok).toBe(true)
-    expect(summary.doubleEntry.ok).toBe(true)
-    const health = summary.ledgerHealth
-    expect(health?.recovered).toBeGreaterThan(0)
-    expect((health?.faults.refused ?? 0) + (health?.faults.connection ?? 0)).toBeGreaterThan(0)
-    expect(health?.longestRecoveryMs).toBeGreaterThan(300)
-
-    // The database itself, after the run.
-    const client = new pg.Client({ connectionString: database.url })
-    await client.connect()
-    try {
-      expect(await sqlNumber(client, `select coalesce(sum(balance), 0)::text as value from ${schema}.accounts`)).toBe(0)
-      expect(await sqlNumber(client, `select count(*)::text as value from ${schema}.accounts where balance < 0 and flags & 1 = 0`)).toBe(0)
-      expect(await sqlNumber(client, `select count(*)::text as value from ${schema}.transfers`)).toBe(summary.transfers.accepted)
-      const posted = await sqlNumber(client, `select coalesce(sum(amount), 0)::text as value from ${schema}.transfers`)
-      expect(posted).toBe(Object.values(summary.transfers.byKind).reduce((sum, kind) => sum + kind.amountFen, 0))
-      expect(await sqlNumber(client, `select coalesce(sum(debited), 0)::text as value from ${schema}.moves`)).toBe(posted)
-      expect(await sqlNumber(client, `select coalesce(sum(credited), 0)::text as value from ${schema}.moves`)).toBe(posted)
-    } finally {
-      await client.end()
-    }
+    expectRecovered(summary, 4_000)
+    await expectDatabaseBalances(database.url, schema, summary)
   })
 })

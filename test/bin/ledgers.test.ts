@@ -7,28 +7,15 @@
 import { promises as fs } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunSummary } from '../../engine/report/index.js'
 import { citytwin } from '../helpers/cli.js'
 import { smokeScenario } from '../helpers/runs.js'
+import { dropKeys, reachable } from '../engine/ledger/conformance/redisTarget.js'
 
 const redisUrl = process.env.CITYTWIN_REDIS_URL ?? 'redis://127.0.0.1:6379'
 
-async function redisAnswers(): Promise<boolean> {
-  const probe = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 2_000, retryStrategy: () => null })
-  probe.on('error', () => undefined)
-  try {
-    await probe.connect()
-    return (await probe.ping()) === 'PONG'
-  } catch {
-    return false
-  } finally {
-    probe.disconnect()
-  }
-}
-
-const redisHere = await redisAnswers()
+const redisHere = await reachable(redisUrl)
 if (!redisHere) {
   if (process.env.CI === 'true') throw new Error(`no Redis server at ${redisUrl} (CI runs every suite)`)
   console.warn(`redis ledger: the CLI test is skipped: no Redis server at ${redisUrl}; to run it: apt-get install -y redis-server, or set CITYTWIN_REDIS_URL`)
@@ -66,10 +53,7 @@ describe('citytwin run --ledger postgres and redis', () => {
     expect(summary.ledger).toBe('redis')
     expect(summary.digest).toBe(memory.digest)
     expect(summary.conservation.ok && summary.doubleEntry.ok).toBe(true)
-    const cleaner = new Redis(redisUrl)
-    const keys = await cleaner.keys(`{citytwin-cli-test-${process.pid}}:*`)
-    if (keys.length > 0) await cleaner.unlink(...keys)
-    cleaner.disconnect()
+    await dropKeys(redisUrl, `citytwin-cli-test-${process.pid}`)
   })
 
   it.each([

@@ -7,6 +7,7 @@
 import pg from 'pg'
 import { afterAll } from 'vitest'
 import { EmbeddedServer, PostgresLedger, type LedgerCore, type LedgerOptions } from '../../../../engine/ledger/index.js'
+import { closingWith } from '../../../helpers/ledgerChecks.js'
 import type { Adapter } from './harness.js'
 
 export const postgresUrl = process.env.CITYTWIN_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
@@ -49,20 +50,7 @@ export async function dropSchema(url: string, schema: string): Promise<void> {
 export function schemaLedger(options: LedgerOptions, url: string, name = 'postgres'): LedgerCore {
   const schema = testSchema()
   const separator = url.includes('?') ? '&' : '?'
-  const ledger = new PostgresLedger(options, `${url}${separator}schema=${schema}`)
-  return {
-    name,
-    open: () => ledger.open(),
-    createAccounts: (batch) => ledger.createAccounts(batch),
-    submit: (batch) => ledger.submit(batch),
-    lookup: (ids) => ledger.lookup(ids),
-    totals: () => ledger.totals(),
-    health: () => ledger.health(),
-    close: async () => {
-      await ledger.close()
-      await dropSchema(url, schema)
-    },
-  }
+  return closingWith(new PostgresLedger(options, `${url}${separator}schema=${schema}`), name, () => dropSchema(url, schema))
 }
 
 let embedded: Promise<EmbeddedServer> | undefined

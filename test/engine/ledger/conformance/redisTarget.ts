@@ -7,6 +7,7 @@
 import { Redis } from 'ioredis'
 import { RedisLedger, parseRedisUrl, type LedgerCore, type LedgerOptions } from '../../../../engine/ledger/index.js'
 import type { Adapter } from './harness.js'
+import { closingWith } from '../../../helpers/ledgerChecks.js'
 
 export const redisUrl = process.env.CITYTWIN_REDIS_URL ?? 'redis://127.0.0.1:6379'
 /** How long the probe waits for Redis to answer a PING. */
@@ -80,20 +81,7 @@ export async function dropKeys(url: string, key: string): Promise<void> {
 /** A redis ledger under a key of its own at `url`, its keys deleted at close. */
 export function keyedLedger(options: LedgerOptions, url: string, timing: RedisTiming = {}): LedgerCore {
   const key = testKey()
-  const ledger = new RedisLedger(options, withKey(url, key), timing)
-  return {
-    name: 'redis',
-    open: () => ledger.open(),
-    createAccounts: (batch) => ledger.createAccounts(batch),
-    submit: (batch) => ledger.submit(batch),
-    lookup: (ids) => ledger.lookup(ids),
-    totals: () => ledger.totals(),
-    health: () => ledger.health(),
-    close: async () => {
-      await ledger.close()
-      await dropKeys(url, key)
-    },
-  }
+  return closingWith(new RedisLedger(options, withKey(url, key), timing), 'redis', () => dropKeys(url, key))
 }
 
 export async function redisAdapters(unavailable: (ledger: string, why: string, install: string) => readonly Adapter[]): Promise<readonly Adapter[]> {

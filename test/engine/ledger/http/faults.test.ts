@@ -11,6 +11,7 @@ import { runScenario } from '../../../../engine/run/index.js'
 import { wallClock } from '../../../../engine/time/index.js'
 import { loadScenario } from '../../../../scenarios/index.js'
 import { accounts, tiers, transfers, utcOffsetMinutes } from '../conformance/harness.js'
+import { expectRecovered } from '../../../helpers/ledgerChecks.js'
 import { smokeScenario } from '../../../helpers/runs.js'
 
 const cleanups: (() => Promise<void>)[] = []
@@ -159,16 +160,7 @@ describe('the http ledger and a service that goes away', () => {
       ledgerUrl: server.url,
       load: { ...settings, pause: wallClockPause(), lateToleranceMs: 5_000 },
     })
-    expect(summary.load?.sent).toBe(3_000)
-    expect(summary.load?.completed).toBe(3_000)
-    expect(summary.load?.errors).toBe(0)
-    expect(summary.conservation.ok).toBe(true)
-    expect(summary.doubleEntry.ok).toBe(true)
-    const health = summary.ledgerHealth
-    expect(health?.recovered).toBeGreaterThan(0)
-    expect((health?.faults.refused ?? 0) + (health?.faults.connection ?? 0)).toBeGreaterThan(0)
-    expect(health?.longestRecoveryMs).toBeGreaterThan(300)
-    // The outage shows in latency from the intended send time.
-    expect(summary.load?.latencyMs.overall.maxMs).toBeGreaterThan(300)
+    expectRecovered(summary, 3_000)
+    expect((summary.ledgerHealth?.faults.refused ?? 0) + (summary.ledgerHealth?.faults.connection ?? 0)).toBeGreaterThan(0)
   })
 })
