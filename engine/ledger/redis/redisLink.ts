@@ -123,22 +123,7 @@ export class RedisLink {
     if (this.closed) throw new RunFailed(`${this.ledger} was closed`)
     if (this.client?.status === 'ready') return this.client
     this.client?.disconnect()
-    const { host, port, db, username, password } = this.address
-    const client = new Redis({
-      host,
-      port,
-      db,
-      ...(username === undefined ? {} : { username }),
-      ...(password === undefined ? {} : { password }),
-      lazyConnect: true,
-      // No reconnecting, queueing or resending by ioredis: a broken connection fails what is under way.
-      retryStrategy: () => null,
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      autoResendUnfulfilledCommands: false,
-      connectTimeout: this.timing.connectTimeoutMs ?? connectTimeoutMsDefault,
-      commandTimeout: this.timing.commandTimeoutMs ?? commandTimeoutMsDefault,
-    })
+    const client = redisClient(this.address, this.timing.connectTimeoutMs ?? connectTimeoutMsDefault, this.timing.commandTimeoutMs ?? commandTimeoutMsDefault)
     this.client = client
     this.socketError = undefined
     client.on('error', (error: Error) => {
@@ -183,4 +168,26 @@ export class RedisLink {
 
 function isReply(error: unknown): error is Error {
   return error instanceof Error && error.name === 'ReplyError'
+}
+
+/**
+ * A connection to `address`, made when `connect()` is called, that never reconnects, queues or
+ * resends by itself: a broken connection fails what is under way, and the caller decides.
+ */
+export function redisClient(address: RedisAddress, connectTimeoutMs: number, commandTimeoutMs: number): Redis {
+  const { host, port, db, username, password } = address
+  return new Redis({
+    host,
+    port,
+    db,
+    ...(username === undefined ? {} : { username }),
+    ...(password === undefined ? {} : { password }),
+    lazyConnect: true,
+    retryStrategy: () => null,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    autoResendUnfulfilledCommands: false,
+    connectTimeout: connectTimeoutMs,
+    commandTimeout: commandTimeoutMs,
+  })
 }

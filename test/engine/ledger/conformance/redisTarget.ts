@@ -4,7 +4,8 @@
  * keys are deleted when it closes, so test files running side by side never meet and Redis is
  * left as it was.
  */
-import { Redis } from 'ioredis'
+import type { Redis } from 'ioredis'
+import { redisClient } from '../../../../engine/ledger/redis/redisLink.js'
 import { RedisLedger, parseRedisUrl, type LedgerCore, type LedgerOptions } from '../../../../engine/ledger/index.js'
 import type { Adapter } from './harness.js'
 import { closingWith } from '../../../helpers/ledgerChecks.js'
@@ -32,19 +33,7 @@ export function withKey(url: string, key: string): string {
 
 /** A client for test housekeeping (probing, deleting a ledger's keys), on `url`'s server and database. */
 export function plainClient(url: string, timeoutMs = probeTimeoutMs): Redis {
-  const { host, port, db, username, password } = parseRedisUrl(url)
-  const client = new Redis({
-    host,
-    port,
-    db,
-    ...(username === undefined ? {} : { username }),
-    ...(password === undefined ? {} : { password }),
-    lazyConnect: true,
-    retryStrategy: () => null,
-    maxRetriesPerRequest: 0,
-    connectTimeout: timeoutMs,
-    commandTimeout: timeoutMs,
-  })
+  const client = redisClient(parseRedisUrl(url), timeoutMs, timeoutMs)
   client.on('error', () => undefined)
   return client
 }
