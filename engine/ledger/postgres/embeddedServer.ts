@@ -6,6 +6,8 @@
  * Postgres refuses to run as root; as root the package runs it as a `postgres` user it creates,
  * who must be able to reach the folder.
  */
+import type { ChildProcess } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -59,7 +61,12 @@ export class EmbeddedServer {
       })
       await server.initialise()
       await server.start()
-      return new EmbeddedServer(server, folder, port, password)
+      const started = new EmbeddedServer(server, folder, port, password)
+      // The server does not keep the process alive by itself: a process that ends without closing
+      // its ledger ends, and tells the server to shut down as it goes.
+      unref((server as unknown as { process?: ChildProcess }).process)
+      process.once('exit', started.stopAtExit)
+      return started
     } catch (error) {
       await rm(folder, { recursive: true, force: true })
       const why = error instanceof Error ? error.message : 'it exited at once'
@@ -70,6 +77,7 @@ export class EmbeddedServer {
   /** Starts the server again on the same cluster and port (after `kill`, it recovers from its log first). */
   async restart(): Promise<void> {
     await this.server.start()
+    unref((this.server as unknown as { process?: ChildProcess }).process)
   }
 
   /** Kills the server's main process at once, as a crash would (for fault tests). */
@@ -78,8 +86,24 @@ export class EmbeddedServer {
     process.kill(pid, 'SIGKILL')
   }
 
+  /**
+   * If the process ends with the server still running (an error before close, a signal), the server
+   * is told to shut down rather than left running on its own. The folder stays: nothing can wait here.
+   */
+  private readonly stopAtExit = (): void => {
+    try {
+      const pid = Number(readFileSync(join(this.folder, 'data', 'postmaster.pid'), 'utf8').split('\n')[0])
+      if (pid > 0) process.kill(pid, 'SIGINT')
+    } catch {
+      // Already gone.
+    }
+  }
+
   /** Stops the server and removes its folder. */
   async stop(): Promise<void> {
+    process.removeListener('exit', this.stopAtExit)
+    // Waiting for the server to exit must hold the process open until it has.
+    ref((this.server as unknown as { process?: ChildProcess }).process)
     try {
       await this.server.stop()
     } finally {
@@ -104,6 +128,20 @@ async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgres> {
     for (const listener of emitter.listeners(event)) if (before.get(event)?.has(listener) !== true) emitter.removeListener(event, listener as (...args: unknown[]) => void)
   }
   return loaded.default
+}
+
+type Held = (NodeJS.ReadableStream | NodeJS.WritableStream) & { ref?: () => void; unref?: () => void }
+
+/** Lets the process end while `child` runs. */
+function unref(child: ChildProcess | undefined): void {
+  child?.unref()
+  for (const stream of [child?.stdin, child?.stdout, child?.stderr]) (stream as Held | null | undefined)?.unref?.()
+}
+
+/** Keeps the process alive while `child` runs (while it is being stopped, say). */
+function ref(child: ChildProcess | undefined): void {
+  child?.ref()
+  for (const stream of [child?.stdin, child?.stdout, child?.stderr]) (stream as Held | null | undefined)?.ref?.()
 }
 
 function freePort(): Promise<number> {

@@ -118,18 +118,27 @@ export class PostgresLedger implements LedgerCore, NumberedCalls {
       this.embedded = this.settings.embedded ?? (await EmbeddedServer.start())
       this.ownsEmbedded = this.settings.embedded === undefined
     }
-    await this.calls.inTurn(async () => {
-      // A server that cannot be reached at open is the user's address or a server not running: say so plainly.
-      await this.connect().catch((error: unknown) => {
-        throw new RunFailed(`cannot reach PostgreSQL at ${this.target.where} (--ledger-url): ${describe(error)}`)
+    try {
+      await this.calls.inTurn(async () => {
+        // A server that cannot be reached at open is the user's address or a server not running: say so plainly.
+        await this.connect().catch((error: unknown) => {
+          throw new RunFailed(`cannot reach PostgreSQL at ${this.target.where} (--ledger-url): ${describe(error)}`)
+        })
+        if (this.settings.attach !== true) await this.prepareSchema()
+        const { rows } = await this.query<{ session: number }>(
+          `insert into ${this.schema}.calls (session, number) values (nextval('${this.schema}.sessions'), 0) returning session`,
+        )
+        this.openSession = Number(rows[0]?.session)
+        this.sequence = 0
       })
-      if (this.settings.attach !== true) await this.prepareSchema()
-      const { rows } = await this.query<{ session: number }>(
-        `insert into ${this.schema}.calls (session, number) values (nextval('${this.schema}.sessions'), 0) returning session`,
-      )
-      this.openSession = Number(rows[0]?.session)
-      this.sequence = 0
-    })
+    } catch (error) {
+      // A ledger that did not open leaves no server of its own behind.
+      await this.disconnect()
+      if (this.ownsEmbedded) await this.embedded?.stop().catch(() => undefined)
+      this.embedded = undefined
+      this.ownsEmbedded = false
+      throw error
+    }
   }
 
   /** The session open() took (or resume() found). */
