@@ -254,10 +254,10 @@ async function processTreeCpuMs(pid: number): Promise<number> {
 
 /** The day's transfers in order, in calls of `size`. */
 function regroup(day: readonly TransferBatch[], size: number): TransferBatch[] {
+  if (size > transferBatchMax) throw new Error('a call holds at most transferBatchMax transfers')
   const all = flattened(day)
   const calls: TransferBatch[] = []
   for (let from = 0; from < all.count; from += size) calls.push(sliceOf(all, from, Math.min(all.count, from + size)))
-  if (size > transferBatchMax) throw new Error('a call holds at most transferBatchMax transfers')
   return calls
 }
 

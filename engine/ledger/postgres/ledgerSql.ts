@@ -13,8 +13,8 @@
  *   calls      each session's last call and its answer, so a retried call is answered, not applied again
  *              (numbers only grow: a server in front may number reads too, which are not recorded here)
  *
- * Concurrency: each call holds the ledger's lock (a transaction-level advisory lock, one per
- * schema) from its start to its commit, so calls from several connections apply one after another,
+ * Concurrency: each call (and open(), which empties the schema) holds the ledger's lock (a
+ * transaction-level advisory lock, one per schema) from its start to its commit, so calls from several connections apply one after another,
  * each seeing every call committed before it: no lost update, and the `check` constraints refuse a
  * negative balance in the database itself. The city's hot accounts (the transit operator, large
  * merchants) are in nearly every batch, so row locks would queue the calls just the same, at the
@@ -104,8 +104,9 @@ declare
   v_max bigint;
   v_tiers integer;
 begin
-  -- A repeat of this session's last call gets the answer it had.
-  select number, answer into v_last, v_answer from ${s}.calls where session = p_session for update;
+  -- The ledger's lock, then: a repeat of this session's last call gets the answer it had.
+  perform pg_advisory_xact_lock(${lockKey(name)});
+  select number, answer into v_last, v_answer from ${s}.calls where session = p_session;
   if not found then raise exception 'no session % in this ledger', p_session; end if;
   if p_number = v_last then return v_answer; end if;
   if p_number < v_last then raise exception 'call % of session % is out of turn (the last was %)', p_number, p_session, v_last; end if;
@@ -204,7 +205,7 @@ declare
 begin
   -- The ledger's lock, then: a repeat of this session's last call gets the answer it had.
   perform pg_advisory_xact_lock(${lockKey(name)});
-  select number, answer into v_last, code from ${s}.calls where session = p_session for update;
+  select number, answer into v_last, code from ${s}.calls where session = p_session;
   if not found then raise exception 'no session % in this ledger', p_session; end if;
   if p_number = v_last then return code; end if;
   if p_number < v_last then raise exception 'call % of session % is out of turn (the last was %)', p_number, p_session, v_last; end if;
@@ -391,6 +392,15 @@ begin
         if (a_flags[ds] | a_flags[cs]) & 2 <> 0 then c := 9; exit apply; end if;
         amt := p_amount[i];
         if amt > 4294967295 then c := 3; exit apply; end if;
+        -- Inside a chain, both accounts are journaled as they are now, whether or not this transfer
+        -- changes them: an undo that restores a value it never changed changes nothing.
+        if chain_start > 0 then
+          foreach m in array array[ds, cs] loop
+            j_len := j_len + 1; j_slot[j_len] := m; j_is_pending[j_len] := false;
+            j_balance[j_len] := a_balance[m]; j_pdebit[j_len] := a_pdebit[m]; j_pcredit[j_len] := a_pcredit[m];
+            j_spent_day[j_len] := a_spent_day[m]; j_day[j_len] := a_day[m]; j_spent_year[j_len] := a_spent_year[m]; j_year[j_len] := a_year[m];
+          end loop;
+        end if;
 
         if phase = 4 or phase = 8 then
           -- A post or a void: find the pending transfer, in this batch first.
@@ -414,11 +424,6 @@ begin
           if posting and amt > reserved or not posting and amt <> 0 and amt <> reserved then c := 19; exit apply; end if;
           posted := case when not posting then 0 when amt = 0 then reserved else amt end;
           if chain_start > 0 then
-            foreach m in array array[ds, cs] loop
-              j_len := j_len + 1; j_slot[j_len] := m; j_is_pending[j_len] := false;
-              j_balance[j_len] := a_balance[m]; j_pdebit[j_len] := a_pdebit[m]; j_pcredit[j_len] := a_pcredit[m];
-              j_spent_day[j_len] := a_spent_day[m]; j_day[j_len] := a_day[m]; j_spent_year[j_len] := a_spent_year[m]; j_year[j_len] := a_year[m];
-            end loop;
             j_len := j_len + 1; j_slot[j_len] := ps; j_is_pending[j_len] := true; j_day[j_len] := st;
           end if;
           -- The reservation goes; what is posted posts under the pending transfer's kind; the rest goes
@@ -468,13 +473,6 @@ begin
         if reserve and a_pdebit[ds] + amt > money_max then c := 23; exit apply; end if;
 
         -- Accepted: from here on, nothing fails.
-        if chain_start > 0 then
-          foreach m in array array[ds, cs] loop
-            j_len := j_len + 1; j_slot[j_len] := m; j_is_pending[j_len] := false;
-            j_balance[j_len] := a_balance[m]; j_pdebit[j_len] := a_pdebit[m]; j_pcredit[j_len] := a_pcredit[m];
-            j_spent_day[j_len] := a_spent_day[m]; j_day[j_len] := a_day[m]; j_spent_year[j_len] := a_spent_year[m]; j_year[j_len] := a_year[m];
-          end loop;
-        end if;
         if t <> 0 then
           if v_limits[4 * t + 3] <> 0 then a_day[ds] := p_day[i]; a_spent_day[ds] := spent_d + amt; end if;
           if v_limits[4 * t + 4] <> 0 then a_year[ds] := p_year[i]; a_spent_year[ds] := spent_y + amt; end if;

@@ -7,8 +7,8 @@
  * session. Calls go one at a time on one connection, in the order made (callQueue.ts). Each call
  * that changes the ledger carries its session and number; the function stores its answer in the
  * same transaction, so a call retried after a lost connection or a crashed server is answered as
- * the first attempt was, and never applied twice. Two calls that raced for the same new id (from
- * several ledgers on one schema) collide on the unique id; the loser is made again at once.
+ * the first attempt was, and never applied twice. Calls from several ledgers on one schema take
+ * turns on the ledger's lock (ledgerSql.ts).
  */
 import pg from 'pg'
 import { assert } from '../../assert.js'
@@ -27,15 +27,11 @@ const accountsPerCall = 1 << 16
 /** A call waits this long for its answer before it is abandoned and retried. */
 const queryTimeoutMs = 60_000
 const connectTimeoutMs = 10_000
-/** Calls that lost a race for an id to another connection are made again, this many times at most. */
-const conflictRetriesMax = 20
 const schemaDefault = 'citytwin'
 const schemaPattern = /^[a-z_][a-z0-9_]{0,62}$/
 
 const twoPhaseFlags = TransferFlag.pending | TransferFlag.postPending | TransferFlag.voidPending
 
-/** SQLSTATEs of a transaction that lost a race with another: made again, not a fault. */
-const conflictStates = new Set(['23505', '40001', '40P01'])
 
 export interface PostgresTarget {
   /** For pg, without our own parameters; undefined: start an embedded server. */
@@ -340,21 +336,17 @@ export class PostgresLedger implements LedgerCore, NumberedCalls {
     return this.calls.inTurn(() => this.calls.retried(() => this.query<Row>(text, values)))
   }
 
-  /** One attempt of one statement: connecting first if need be; a lost race is made again at once. */
+  /** One attempt of one statement, connecting first if need be. */
   private async query<Row extends pg.QueryResultRow>(text: string, values: readonly unknown[] = []): Promise<pg.QueryResult<Row>> {
-    for (let race = 0; ; race++) {
-      try {
-        const client = this.client ?? (await this.connect())
-        return await client.query<Row>({ text, values: [...values] })
-      } catch (error) {
-        const state = sqlState(error)
-        if (state !== undefined && conflictStates.has(state) && race < conflictRetriesMax) continue
-        const fault = faultOf(error)
-        if (fault === undefined) throw error
-        // The connection may be broken, or busy with an abandoned attempt: the next attempt opens another.
-        await this.disconnect()
-        throw new Fault(fault, describe(error))
-      }
+    try {
+      const client = this.client ?? (await this.connect())
+      return await client.query<Row>({ text, values: [...values] })
+    } catch (error) {
+      const fault = faultOf(error)
+      if (fault === undefined) throw error
+      // The connection may be broken, or busy with an abandoned attempt: the next attempt opens another.
+      await this.disconnect()
+      throw new Fault(fault, describe(error))
     }
   }
 
