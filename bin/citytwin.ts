@@ -9,7 +9,7 @@ import path from 'node:path'
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
 import { RunFailed, UserError } from '../engine/errors.js'
 import { checkLedger, createLedger, encodeCodes, ledgerNames, LedgerServer, PostgresLedger, type LedgerServerState } from '../engine/ledger/index.js'
-import { capacityTrialsMax, loadDurationMsMax, loadInFlightDefault, loadInFlightDefaultFor, loadInFlightMax, loadInFlightNetworkedDefault, residentsMax, workersMax } from '../engine/limits.js'
+import { capacityTrialsMax, liveSpeedMax, minutesPerDay, loadDurationMsMax, loadInFlightDefault, loadInFlightDefaultFor, loadInFlightMax, loadInFlightNetworkedDefault, residentsMax, workersMax } from '../engine/limits.js'
 import { loadSettings, parseDuration, parseProfile, parseRate, parseThresholds, searchCapacity, thresholdActual, wallClockPause } from '../engine/load/index.js'
 import {
   capacityReport,
@@ -34,7 +34,11 @@ import {
   type RunProgress,
   type RunSummary,
 } from '../engine/report/index.js'
-import { openCity, planScenario, runScenario, type Plan } from '../engine/run/index.js'
+import { openCity, planScenario, runScenario, type OpenedCity, type Plan } from '../engine/run/index.js'
+import type { LivePace } from '../engine/load/index.js'
+import { LiveSession } from '../visualizer/server/liveSession.js'
+import { defaultPublicDir, startLiveServer, type RunningLiveServer } from '../visualizer/server/liveServer.js'
+import { RunStore } from '../visualizer/server/runStore.js'
 import { wallClock } from '../engine/time/index.js'
 import { loadScenario } from '../scenarios/index.js'
 
@@ -61,6 +65,14 @@ function integer(name: string, min: number, max: number) {
 /** Repeatable options gather into a list. */
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value]
+}
+
+function positiveNumber(name: string, max: number) {
+  return (value: string): number => {
+    const parsed = Number(value)
+    if (!/^\d+(\.\d+)?$/.test(value.trim()) || !(parsed > 0 && parsed <= max)) throw new InvalidArgumentError(`${name} must be a number above 0 and at most ${max}`)
+    return parsed
+  }
 }
 
 function factor(name: string) {
@@ -292,6 +304,140 @@ function adoptedPayments(plan: Plan): number {
   return plan.residents === 0 ? 0 : Math.round((plan.paymentsExpected * adopted) / plan.residents)
 }
 
+interface ServeFlags extends RunFlags {
+  port: number
+  host: string
+  token?: string
+  speed?: number
+  wait?: boolean
+  exit?: boolean
+  allowOrigin: string[]
+}
+
+/** The default pace of the live map: two simulated minutes a wall second (a day in 12 minutes). */
+const serveSpeedDefault = 2
+
+/**
+ * The live map: the city built, a run started (unless --wait) and steered from the page, which
+ * shows it as it goes; after a run, its files are written and the page offers Start and replay.
+ * Serves until Ctrl-C (or, with --exit, until the first run is over, exiting with its verdict).
+ */
+async function serveCommand(file: string, flags: ServeFlags): Promise<number> {
+  const loaded = await loadScenario(file)
+  checkLedger(flags.ledger, { url: flags.ledgerUrl })
+  if (flags.prometheus !== undefined) throw new UserError('--prometheus: goes with `citytwin run`; the live map shows the same figures')
+  if (flags.speed !== undefined && (flags.tps !== undefined || flags.profile !== undefined)) throw new UserError('--speed: give it, or --tps, or --profile realistic:…, not two of them')
+  if (flags.token !== undefined && (flags.token.length < 8 || flags.token.length > 256)) throw new UserError('--token: between 8 and 256 characters')
+  const speed = flags.speed ?? serveSpeedDefault
+  const scenarioPaced = flags.tps === undefined && flags.profile === undefined && (loaded.scenario.load?.profile !== undefined || loaded.scenario.load?.tps !== undefined)
+  const paced = flags.tps !== undefined || flags.profile !== undefined || scenarioPaced
+  // Without a pace given, the city's own rhythm at --speed, for its whole period.
+  const settings = loadSettings(loaded.scenario.load, paced ? flags : { ...flags, profile: `realistic:1d/${Math.round((minutesPerDay * 1000) / speed)}ms` }, file)
+  if (settings === undefined) throw new UserError('--profile: the live map needs a pace')
+  const { profile } = settings
+  let pace: LivePace
+  let limitMs = Infinity
+  if (profile.sort === 'realistic') {
+    pace = { sort: 'clock', tickMs: profile.durationMs / profile.simulatedMinutes }
+    if (paced) limitMs = profile.durationMs
+  } else {
+    const segment = profile.schedule.segments[0]
+    if (profile.name !== 'constant' || segment === undefined) throw new UserError(`${settings.where}: the live map starts at a constant rate (--tps) or at the city's rhythm (--speed, or realistic:…); ${profile.name} profiles are for \`citytwin run\``)
+    pace = { sort: 'rate', tps: segment.fromTps }
+    // --tps alone runs the whole period; with --duration (or a profile's own), that long.
+    const endGiven = flags.profile !== undefined || flags.duration !== undefined || (scenarioPaced && (loaded.scenario.load?.profile !== undefined || loaded.scenario.load?.duration !== undefined))
+    if (endGiven) limitMs = profile.schedule.durationMs
+  }
+  const first = await runFolderFor(flags, loaded.scenario.seed)
+  const progress = progressReporter(Boolean(flags.json))
+  let city: OpenedCity
+  try {
+    city = await openCity(loaded, { seed: flags.seed, residents: flags.residents, workers: flags.workers ?? defaultWorkers('load'), now: wallClock.nowMs, onProgress: progress.update })
+  } catch (error) {
+    progress.done()
+    await removeEmptyFolders(first.folder, first.created)
+    throw error
+  }
+  progress.done()
+  const runsRoot = path.dirname(first.folder)
+  let verdictCode = 0
+  let firstRunDone: () => void = () => undefined
+  const firstRun = new Promise<void>((resolve) => (firstRunDone = resolve))
+  const session = new LiveSession({
+    loaded,
+    opened: city,
+    ledger: flags.ledger,
+    ledgerUrl: flags.ledgerUrl,
+    settings,
+    pace,
+    limitMs,
+    now: wallClock.nowMs,
+    folderFor: async (run) => (run === 1 ? first.folder : (await prepareRunFolder(await unusedFolder(flags.out ?? defaultRunFolder('runs', wallClock.date(), flags.seed ?? loaded.scenario.seed)), 'the run folder')).folder),
+    onSecond: progress.second,
+    onRunDone: (run, outcome) => {
+      progress.done()
+      if (outcome.summary !== undefined && outcome.folder !== undefined) {
+        if (flags.json) process.stdout.write(`${JSON.stringify(outcome.summary)}\n`)
+        else process.stdout.write(`\n${summaryTable(outcome.summary)}\n\nrun ${run}: ${outcome.folder}\n`)
+        verdictCode = verdict(outcome.summary)
+      } else {
+        const error = outcome.error
+        process.stderr.write(`citytwin: run ${run} failed: ${error instanceof UserError || error instanceof RunFailed ? error.message : (error?.stack ?? String(error))}\n`)
+        verdictCode = exitRunFailed
+      }
+      if (!flags.exit) process.stderr.write(`the map stays up at ${server.url} (Start runs again, replays are listed there); Ctrl-C to stop\n`)
+      firstRunDone()
+    },
+  })
+  let server: RunningLiveServer
+  try {
+    server = await startLiveServer({
+      host: flags.host,
+      port: flags.port,
+      session,
+      store: new RunStore(runsRoot),
+      publicDir: defaultPublicDir(),
+      token: flags.token,
+      allowOrigins: flags.allowOrigin,
+      now: wallClock.nowMs,
+    })
+  } catch (error) {
+    await city.close()
+    await removeEmptyFolders(first.folder, first.created)
+    throw error
+  }
+  process.stderr.write(`live map at ${server.url}  (presenter mode: ${server.url}?presenter=1)${flags.token === undefined ? '' : '; the controls need the token'}\n`)
+  if (!flags.wait) void session.start()
+  const stopped = new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve)
+    process.once('SIGTERM', resolve)
+  })
+  await Promise.race([stopped, flags.exit ? firstRun.then(() => session.settled()) : new Promise<never>(() => undefined)])
+  await server.close()
+  await city.close()
+  return verdictCode
+}
+
+interface ReplayFlags {
+  readonly port: number
+  readonly host: string
+}
+
+/** Serves finished runs for replay, opening the page at the one named. */
+async function replayCommand(folder: string, flags: ReplayFlags): Promise<number> {
+  const store = new RunStore(path.dirname(path.resolve(folder)))
+  const id = path.basename(path.resolve(folder))
+  if ((await store.read(id, 'timeline.json')) === undefined) throw new UserError(`${folder}: no timeline.json here; runs made by \`citytwin serve\` can be replayed`)
+  const server = await startLiveServer({ host: flags.host, port: flags.port, store, publicDir: defaultPublicDir(), now: wallClock.nowMs })
+  process.stderr.write(`replay at ${server.url}?replay=${encodeURIComponent(id)} ; Ctrl-C to stop\n`)
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve)
+    process.once('SIGTERM', resolve)
+  })
+  await server.close()
+  return 0
+}
+
 /** Serves until SIGINT or SIGTERM, then closes the ledger and exits 0. */
 interface LedgerServerFlags {
   readonly backend: string
@@ -445,6 +591,45 @@ function program(): Command {
     .option('--prometheus <port>', 'load mode: serve live metrics at http://127.0.0.1:<port>/metrics', integer('--prometheus', 0, 65_535))
     .action(async (file: string, flags: RunFlags) => {
       process.exitCode = await runCommand(file, flags)
+    })
+
+  cli
+    .command('serve')
+    .description('run a scenario with its live map: a web page of the city as the run goes, with controls, presenter mode (?presenter=1) and replay of finished runs')
+    .argument('<scenario>', 'scenario file (YAML)')
+    .option('--port <n>', 'port of the map (0: any free one)', integer('--port', 0, 65_535), 8080)
+    .option('--host <address>', 'address to listen on (0.0.0.0 to show the map to other machines)', '127.0.0.1')
+    .option('--token <secret>', 'the controls need this token (the page asks for it); watching does not')
+    .option('--allow-origin <origin>', 'another origin whose pages may connect, repeatable (default: only the map\'s own)', collect, [])
+    .option('--speed <n>', `simulated minutes per wall second, following the city's rhythm (default ${serveSpeedDefault}: a day in ${Math.round(minutesPerDay / serveSpeedDefault / 60)} minutes)`, positiveNumber('--speed', liveSpeedMax))
+    .option('--wait', 'build the city, then wait for Start on the page')
+    .option('--exit', 'exit once the first run is over, with its verdict (for scripts)')
+    .option('--seed <n>', "root seed (default: the scenario's)", integer('--seed', 0, 0xffff_ffff))
+    .option('--workers <n>', `simulation worker threads (default ${defaultWorkers('load')})`, integer('--workers', 1, workersMax))
+    .option('--residents <n>', "residents to simulate (overrides the scenario's scale)", integer('--residents', 1, residentsMax))
+    .option('--out <dir>', 'folder for the run files, timeline.json and city.json (default: runs/<timestamp>-seed<seed>)')
+    .option('--json', 'print one JSON summary per run on stdout; progress goes to stderr')
+    .addOption(new Option('--ledger <name>', 'ledger to drive').choices(ledgerNames).default('memory'))
+    .option('--ledger-url <url>', 'where the ledger is (as for run)')
+    .option('--tps <rate>', 'start at a constant target rate instead of the city\'s rhythm (200000, 200k, 1.5M)')
+    .option('--duration <time>', 'with --tps: stop after this long (default: when the period\'s payments are all sent)')
+    .option('--profile <profile>', 'realistic:<span>/<duration> (the city\'s rhythm, ending after <duration>) or constant:<rate>/<duration>')
+    .option('--threshold <gate>', "a pass/fail gate on each run, repeatable: 'p99<50ms'", collect, [])
+    .option('--abort-on-fail', 'stop a run as soon as a threshold fails')
+    .option('--in-flight <n>', `calls outstanding at most (default ${loadInFlightDefault} on the memory ledger, ${loadInFlightNetworkedDefault} on the others)`, integer('--in-flight', 1, loadInFlightMax))
+    .option('--late-tolerance <time>', 'send lateness p99 beyond which a run is invalid (default 10ms)')
+    .action(async (file: string, flags: ServeFlags) => {
+      process.exitCode = await serveCommand(file, flags)
+    })
+
+  cli
+    .command('replay')
+    .description('serve the map of a finished run (made by serve) with its timeline to scrub')
+    .argument('<folder>', 'a run folder, like runs/20261121T080000Z-seed20201101')
+    .option('--port <n>', 'port of the map (0: any free one)', integer('--port', 0, 65_535), 8080)
+    .option('--host <address>', 'address to listen on', '127.0.0.1')
+    .action(async (folder: string, flags: ReplayFlags) => {
+      process.exitCode = await replayCommand(folder, flags)
     })
 
   cli

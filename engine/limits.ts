@@ -104,6 +104,17 @@ export const tierLimitFenMax = 0xffff_ffff
 /** Retries when drawing an agent that satisfies a condition (adopted payee, merchant of a category). */
 export const drawAttemptsMax = 32
 
+/** The live map's controls: the highest target rate, clock speed (simulated minutes a wall second) and ledger slowdown a page may ask for. */
+export const liveTpsMax = 10_000_000
+export const liveSpeedMax = 1440
+export const ledgerSlowdownMsMax = 5_000
+/** Commands a page may send a second; beyond it they are refused, and the run is not disturbed. */
+export const liveCommandsPerSecondMax = 10
+/** Pages watching one run at once. */
+export const liveClientsMax = 64
+/** Snapshots a run's timeline keeps for replay (one a second); a longer run keeps every other one. */
+export const timelineSnapshotsMax = 7_200
+
 assert(yamlScanDepthMax >= yamlDepthMax, 'the scan before parsing never refuses what the exact bound allows')
 assert(districtsMax <= 0xff, 'district index must fit a Uint8')
 assert(banksMax <= 0xff, 'bank index must fit a Uint8')

@@ -29,6 +29,7 @@ export const resultCodes = [
   'linked_event_failed',
   'linked_chain_open',
   'overflows',
+  'unavailable',
 ] as const
 export type ResultCodeName = (typeof resultCodes)[number]
 
@@ -79,9 +80,16 @@ export const ResultCode = {
   linked_chain_open: 22,
   /** Would take a balance or a reservation past ±(2^53 − 1) fen, beyond what it holds exactly. */
   overflows: 23,
+  /**
+   * Never answered by a ledger: the run gives it to a payment that could not reach the ledger
+   * (its district cut off by an injected outage, see engine/run/faults.ts), so nothing moved.
+   */
+  unavailable: 24,
 } as const satisfies Record<ResultCodeName, number>
 
 export const resultCodeCount = resultCodes.length
+/** The highest code a ledger may answer: the codes after it are the run's own. */
+export const ledgerResultCodeMax = ResultCode.overflows
 
 /** The outcome of creating one account. */
 export const accountResultCodes = ['created', 'exists', 'id_out_of_range', 'invalid_tier', 'invalid_flags'] as const

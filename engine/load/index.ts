@@ -6,3 +6,4 @@ export { evaluateThresholds, parseThreshold, parseThresholds, thresholdActual, t
 export { pacingErrorPct, runOpenLoad, wallClockPause, type LoadSource, type LoadSoFar, type LoadWindow, type WindowLatency, type OpenLoadOptions, type OpenLoadResult } from './openLoad.js'
 export { loadSettings, loadSettingIssues, type LoadFlags, type LoadSettings, type ScenarioLoad } from './settings.js'
 export { searchCapacity, type CapacityResult, type CapacitySearchOptions, type CapacityTrial } from './capacitySearch.js'
+export { LiveSchedule, type LivePace } from './liveSchedule.js'

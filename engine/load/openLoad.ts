@@ -72,6 +72,11 @@ export interface OpenLoadOptions {
   readonly onSecond?: (window: LoadWindow, sofar: LoadSoFar) => void
   /** Asked after each second: true stops sending (what was due until then counts as intended). */
   readonly shouldStop?: () => boolean
+  /**
+   * Called at the start of every step of the sender, between sends: where commands from outside
+   * (a new pace, a fault) are applied, so none lands in the middle of a call.
+   */
+  readonly onStep?: (elapsedMs: number) => void
 }
 
 /** The running figures, for progress lines, gates and live metrics. */
@@ -109,6 +114,7 @@ export interface LoadWindow {
 export interface WindowLatency {
   readonly p50Ms: number
   readonly p99Ms: number
+  readonly p999Ms: number
   readonly maxMs: number
 }
 
@@ -248,10 +254,13 @@ export async function runOpenLoad(options: OpenLoadOptions): Promise<OpenLoadRes
     lateness,
   })
 
+  // A schedule steered as it goes (LiveSchedule) knows its end only once it is there: durationMs is read each step.
   let endMs = schedule.durationMs
   let stoppedEarly = false
   let closedSeconds = 0
-  for (let elapsedMs = now() - startMs; elapsedMs < schedule.durationMs; elapsedMs = now() - startMs) {
+  for (let elapsedMs = now() - startMs; ; elapsedMs = now() - startMs) {
+    options.onStep?.(elapsedMs)
+    if (elapsedMs >= schedule.durationMs) break
     sendDue(elapsedMs)
     if (Math.floor(elapsedMs / 1000) > closedSeconds) {
       // A second has closed: report it, and ask whether to go on.
@@ -270,6 +279,7 @@ export async function runOpenLoad(options: OpenLoadOptions): Promise<OpenLoadRes
     const waitMs = nextMs - (now() - startMs)
     await pause(waitMs > 0 ? waitMs : next < schedule.dueCount(now() - startMs) && heldWaiting() ? heldPollMs : 0)
   }
+  if (!stoppedEarly) endMs = schedule.durationMs
   // Everything due by the end goes now, or, when every call place is taken, as places free (late,
   // and counted so), for `gracefulStopMs` at most; a schedule that learns its transfers as it goes
   // learns the rest.
@@ -366,7 +376,7 @@ class SecondWindows {
     let summary = this.summaries[second]
     if (summary === undefined) {
       const latency = counts.latency.summary()
-      summary = { latency: { p50Ms: latency.p50Ms, p99Ms: latency.p99Ms, maxMs: latency.maxMs }, latenessP99Ms: counts.lateness.summary().p99Ms }
+      summary = { latency: { p50Ms: latency.p50Ms, p99Ms: latency.p99Ms, p999Ms: latency.p999Ms, maxMs: latency.maxMs }, latenessP99Ms: counts.lateness.summary().p99Ms }
       this.summaries[second] = summary
       counts.latency.destroy()
       counts.lateness.destroy()

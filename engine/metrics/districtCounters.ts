@@ -20,6 +20,8 @@ export class DistrictCounters {
   private readonly payments: Float64Array
   private readonly accepted: Float64Array
   private readonly amountFen: Float64Array
+  /** Retail payments from a resident's home district (row) to the merchant's district (column), row-major. */
+  readonly flows: Float64Array
 
   constructor(
     private readonly names: readonly string[],
@@ -29,6 +31,7 @@ export class DistrictCounters {
     this.payments = new Float64Array(names.length)
     this.accepted = new Float64Array(names.length)
     this.amountFen = new Float64Array(names.length)
+    this.flows = new Float64Array(names.length * names.length)
   }
 
   count(batch: TransferBatch, code: Uint8Array): void {
@@ -42,11 +45,28 @@ export class DistrictCounters {
       if (payer >= residentFirst) district = home[payer - residentFirst] as number
       else if (payer >= merchantFirst) district = merchantDistrict[payer - merchantFirst] as number
       else continue
+      if (batch.kind[index] === TransferKind.retail && payer >= residentFirst) {
+        const cell = district * this.names.length + (merchantDistrict[(batch.credit[index] as number) - merchantFirst] as number)
+        this.flows[cell] = (this.flows[cell] as number) + 1
+      }
       this.payments[district] = (this.payments[district] as number) + 1
       if (code[index] !== ResultCode.ok) continue
       this.accepted[district] = (this.accepted[district] as number) + 1
       this.amountFen[district] = (this.amountFen[district] as number) + (batch.amountFen[index] as number)
     }
+  }
+
+  /** Payments so far by district, in the city's order (live views read these a few times a second). */
+  get paymentsByDistrict(): Float64Array {
+    return this.payments
+  }
+
+  get acceptedByDistrict(): Float64Array {
+    return this.accepted
+  }
+
+  get amountFenByDistrict(): Float64Array {
+    return this.amountFen
   }
 
   figures(): DistrictFigures[] {

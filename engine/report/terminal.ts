@@ -28,12 +28,14 @@ export function progressLine(progress: RunProgress): string {
 /** Once a second in a load run: achieved against target, p99, rejections, what is behind, the simulated clock. */
 export function loadProgressLine(progress: LoadProgress): string {
   const { window } = progress
-  const done = progress.plannedSeconds === 0 ? 1 : Math.min(1, progress.second / progress.plannedSeconds)
+  // A steered run (the live map) knows its end only once the city's period is all made.
+  const planned = Number.isFinite(progress.plannedSeconds)
+  const done = !planned ? 0 : progress.plannedSeconds === 0 ? 1 : Math.min(1, progress.second / progress.plannedSeconds)
   const filled = Math.round(done * 16)
-  const bar = '█'.repeat(filled) + '░'.repeat(16 - filled)
+  const bar = planned ? '█'.repeat(filled) + '░'.repeat(16 - filled) : 'live'.padEnd(16)
   const rejectedShare = progress.completed === 0 ? 0 : (progress.rejected / progress.completed) * 100
   return (
-    `${bar} ${String(progress.second).padStart(4)}/${Math.ceil(progress.plannedSeconds)} s  ` +
+    `${bar} ${String(progress.second).padStart(4)}${planned ? `/${Math.ceil(progress.plannedSeconds)}` : ''} s  ` +
     `${compact(window.completedTps)}/s of ${compact(window.targetTps)}/s  p99 ${ms(window.p99Ms)} (run ${ms(progress.p99Ms)})  ` +
     `rejected ${rejectedShare.toFixed(1)}%  ${progress.errors > 0 ? `errors ${compact(progress.errors)}  ` : ''}behind ${compact(progress.behind)}  ` +
     `sim ${window.simulatedAt.slice(5, 16).replace('T', ' ')} ×${progress.speed >= 10 ? progress.speed.toFixed(0) : progress.speed.toFixed(1)}`

@@ -11,7 +11,7 @@
 import { createHash, type Hash } from 'node:crypto'
 import type { AgentIndexBuffers } from '../behaviour/index.js'
 import type { LedgerCore, TransferBatch, TransferResults } from '../ledger/index.js'
-import { evaluateThresholds, pacingErrorPct, runOpenLoad, TickSchedule, type LoadSchedule, type LoadSettings, type LoadSoFar, type LoadWindow } from '../load/index.js'
+import { evaluateThresholds, pacingErrorPct, runOpenLoad, TickSchedule, type LiveSchedule, type LoadSchedule, type LoadSettings, type LoadSoFar, type LoadWindow } from '../load/index.js'
 import { transferBatchMax } from '../limits.js'
 import type { DistrictCounters } from '../metrics/districtCounters.js'
 import type { LatencyBuckets } from '../metrics/latencyBuckets.js'
@@ -21,6 +21,7 @@ import { isoMinute, type NowMs } from '../time/index.js'
 import { RunFailed } from '../errors.js'
 import { CityStream } from './cityStream.js'
 import type { Plan } from './plan.js'
+import type { RunControl } from './runControl.js'
 import type { SimPool } from './simPool.js'
 
 /** Sends later than this at p99 mean the generator fell behind: the run is marked invalid (unless told otherwise). */
@@ -45,6 +46,11 @@ export interface LoadRunOptions extends LoadSettings {
   readonly live?: { readonly buckets: LatencyBuckets; update(window: LoadSecond, soFar: LoadSoFar, simulatedMinutes: number): void }
   /** Every second's figures, in order, once the run is over (for metrics.csv and the report). */
   readonly onSeconds?: (seconds: readonly LoadSecond[]) => void
+  /**
+   * A run steered as it goes (the live map): its schedule is the control's LiveSchedule over the
+   * whole period instead of the profile's, and its commands apply between the sender's steps.
+   */
+  readonly control?: RunControl
 }
 
 export interface DriveLoadContext {
@@ -67,24 +73,32 @@ export interface DriveLoadContext {
 
 export async function driveLoad(context: DriveLoadContext): Promise<LoadSection> {
   const { plan, pool, index, ledger, driver, counters, districts, now, load } = context
-  const { profile } = load
+  const { profile, control } = load
   let startMs = 0
   let schedule: LoadSchedule
   let realistic: TickSchedule | undefined
+  let live: LiveSchedule | undefined
   let peakTps: number
   const stream: CityStream = new CityStream(plan, pool, index, {
-    ticks: profile.sort === 'realistic' ? profile.simulatedMinutes : plan.clock.ticks,
+    ticks: profile.sort === 'realistic' && control === undefined ? profile.simulatedMinutes : plan.clock.ticks,
     allocateIds: (count) => driver.allocateIds(count),
     wantMore: (made) =>
-      realistic === undefined
-        ? made.queued < Math.max(2 * transferBatchMax, peakTps * madeAheadSeconds)
-        : made.ticksMade * realistic.tickMs < now() - startMs + Math.max(madeAheadMs, 2 * realistic.tickMs),
+      live !== undefined
+        ? live.wantsMore(made.queued, now() - startMs)
+        : realistic === undefined
+          ? made.queued < Math.max(2 * transferBatchMax, peakTps * madeAheadSeconds)
+          : made.ticksMade * realistic.tickMs < now() - startMs + Math.max(madeAheadMs, 2 * realistic.tickMs),
     onTick: (tick, batch) => {
       driver.noteDemand(tick, batch.count)
       realistic?.addTick(batch.count)
+      live?.addTick(batch.count)
     },
   })
-  if (profile.sort === 'realistic') {
+  if (control !== undefined) {
+    live = control.scheduleFor(plan.clock.ticks, (ticks) => stream.makeUntil(ticks), () => stream.tickReached())
+    schedule = live
+    peakTps = 0
+  } else if (profile.sort === 'realistic') {
     realistic = new TickSchedule(profile.durationMs / profile.simulatedMinutes, profile.simulatedMinutes, (ticks) => stream.makeUntil(ticks))
     schedule = realistic
     peakTps = 0
@@ -116,6 +130,7 @@ export async function driveLoad(context: DriveLoadContext): Promise<LoadSection>
         (results) => {
           counters.count(batch.count, batch.debit, batch.credit, batch.amountFen, batch.kind, results.code)
           districts.count(batch, results.code)
+          if (control !== undefined) control.answered += batch.count
         },
         () => undefined, // a failed call is the open model's to count, as errors
       )
@@ -142,7 +157,8 @@ export async function driveLoad(context: DriveLoadContext): Promise<LoadSection>
   /** Seconds that ended with the city behind the realistic clock. */
   let cityBehindSeconds = 0
   const secondOf = (window: LoadWindow): LoadSecond => loadSecond(window, stream.simulatedAt())
-  const plannedSeconds = schedule.durationMs / 1000
+  /** A steered schedule's end is known only once the city's period is all made (Infinity until then). */
+  const plannedSecondsNow = () => schedule.durationMs / 1000
   startMs = now()
   const result = await runOpenLoad({
     schedule,
@@ -160,11 +176,12 @@ export async function driveLoad(context: DriveLoadContext): Promise<LoadSection>
       if (realistic !== undefined && stream.ticksMade < Math.min(realistic.ticks, Math.floor(soFar.elapsedMs / realistic.tickMs))) cityBehindSeconds += 1
       const second = secondOf(window)
       seconds[window.second] = second
+      control?.second(window)
       load.live?.update(second, soFar, stream.tickReached())
       const summary = soFar.latency.summary().overall
       load.onSecond?.({
         second: window.second + 1,
-        plannedSeconds,
+        plannedSeconds: plannedSecondsNow(),
         window: second,
         p99Ms: summary.p99Ms,
         completed: soFar.completed,
@@ -176,6 +193,7 @@ export async function driveLoad(context: DriveLoadContext): Promise<LoadSection>
       if (load.abortOnFail && abortedBy === undefined) abortedBy = evaluateThresholds(load.thresholds, figuresOf(soFar, summary)).find((check) => !check.ok)?.threshold
     },
     shouldStop: () => abortedBy !== undefined,
+    ...(control === undefined ? {} : { onStep: (elapsedMs: number) => control.step(elapsedMs) }),
   })
   try {
     await stream.stop()
@@ -225,10 +243,10 @@ export async function driveLoad(context: DriveLoadContext): Promise<LoadSection>
       profile: profile.text,
       sort: profile.sort,
       durationSeconds,
-      plannedSeconds,
+      plannedSeconds: Number.isFinite(plannedSecondsNow()) ? plannedSecondsNow() : durationSeconds,
       ...(abortedBy === undefined ? {} : { abortedBy }),
       inFlightMax: load.inFlightMax,
-      targetTps: { mean: Math.round(targetMean), peak: Math.round(profile.sort === 'rate' ? peakTps : Math.max(0, ...windows.map((window) => window.targetTps))) },
+      targetTps: { mean: Math.round(targetMean), peak: Math.round(profile.sort === 'rate' && control === undefined ? peakTps : Math.max(0, ...windows.map((window) => window.targetTps))) },
       achievedTps: durationSeconds > 0 ? Math.round(result.completed / durationSeconds) : 0,
       intended: result.intended,
       sent: result.sent,

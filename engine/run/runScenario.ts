@@ -37,6 +37,7 @@ import {
   type InstitutionNeeds,
 } from './institutions.js'
 import { driveLoad, type LoadRunOptions } from './driveLoad.js'
+import { faultyLedger } from './faults.js'
 import { planScenario, type Plan } from './plan.js'
 import { SimPool } from './simPool.js'
 import { TickBatch } from './tickBatch.js'
@@ -127,7 +128,7 @@ export class OpenedCity {
 
   constructor(
     readonly plan: Plan,
-    private readonly population: Population,
+    readonly population: Population,
     private readonly index: AgentIndexBuffers,
     private readonly needs: InstitutionNeeds,
     private readonly pool: SimPool,
@@ -135,6 +136,11 @@ export class OpenedCity {
     private readonly startedMs: number,
     private readonly synthesisSeconds: number,
   ) {}
+
+  /** Who is in the city: aggregates only. */
+  get agents(): { readonly residents: number; readonly adopted: number; readonly merchants: number; readonly riders: number } {
+    return { residents: this.plan.residents, adopted: this.needs.adopted, merchants: this.plan.merchants, riders: this.needs.riders }
+  }
 
   /** Opens a fresh ledger, opens the city's accounts and money on it, runs, audits and closes it. */
   async run(options: Omit<RunOptions, keyof CityOptions>): Promise<RunSummary> {
@@ -152,13 +158,17 @@ export class OpenedCity {
       utcOffsetMinutes: plan.clock.utcOffsetMinutes,
       ...(options.load === undefined ? {} : { transfersExpected: transfersExpected(plan, options.load) }),
     }
-    const ledger = options.ledgerFactory?.(ledgerOptions) ?? createLedger(options.ledger ?? 'memory', ledgerOptions, { url: options.ledgerUrl, now })
+    const opened = options.ledgerFactory?.(ledgerOptions) ?? createLedger(options.ledger ?? 'memory', ledgerOptions, { url: options.ledgerUrl, now })
+    // A steered run's faults (a slow ledger, a district cut off) sit between it and its ledger.
+    const control = options.load?.control
+    const ledger = control === undefined ? opened : faultyLedger(opened, control.faults, plan.accounts, population)
     const counters = new TransferCounters(plan.accounts.issuer)
     const districts = new DistrictCounters(
       plan.districts.map((district) => district.name),
       plan.accounts,
       population,
     )
+    if (control !== undefined) control.view = { counters, districts }
     const progress = (phase: RunProgress['phase'], tick: number) => this.options.onProgress?.(progressOf(plan, phase, tick, counters, (now() - startedMs) / 1000))
     try {
       progress('opening', 0)

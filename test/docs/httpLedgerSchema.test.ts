@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { ResultCode, TransferFlag, TransferKind, resultCodeCount, transferKindCount } from '../../engine/ledger/index.js'
+import { ResultCode, TransferFlag, TransferKind, ledgerResultCodeMax, transferKindCount } from '../../engine/ledger/index.js'
 import {
   ProtocolError,
   decodeAccounts,
@@ -163,7 +163,7 @@ const written: readonly [string, BodyName, unknown][] = [
   ['accounts', 'AccountsRequest', encodeAccounts(accounts([{ id: 0, flags: 1 }, { id: 1 }, { id: 2 }, { id: 3, tier: 1 }, { id: u32Max, tier: 0xff, flags: 0xff }]), 0, 5)],
   ['a slice of accounts', 'AccountsRequest', encodeAccounts(accounts(Array.from({ length: 10 }, (_, id) => ({ id }))), 4, 8)],
   ['a session', 'OpenResponse', encodeSession(1)],
-  ['result codes', 'CodesResponse', encodeCodes(Uint8Array.of(ResultCode.ok, ResultCode.insufficient_funds, ResultCode.exists, resultCodeCount - 1))],
+  ['result codes', 'CodesResponse', encodeCodes(Uint8Array.of(ResultCode.ok, ResultCode.insufficient_funds, ResultCode.exists, ledgerResultCodeMax))],
   ['no result codes', 'CodesResponse', encodeCodes(new Uint8Array(0))],
   ['a day of transfers', 'TransfersRequest', transfersBody],
   ['the widest transfer', 'TransfersRequest', encodeTransfers(transfers([widestRow]))],
@@ -198,7 +198,7 @@ const refused: readonly [string, BodyName, unknown, (body: unknown) => unknown][
   ['a tier without its daily limit', 'OpenRequest', { accountsMax: 10, tiers: [{ balanceCapFen: 0, perPaymentFen: 0, perYearFen: 0 }], utcOffsetMinutes: 480 }, (given) => decodeOptions(given, { accountsMax, tiersMax: walletTiersMax + 1 })],
   ['a UTC offset of 15 hours', 'OpenRequest', { accountsMax: 10, tiers: [tiers[0]], utcOffsetMinutes: 900 }, (given) => decodeOptions(given, { accountsMax, tiersMax: walletTiersMax + 1 })],
   ['accountsMax of 0', 'OpenRequest', { accountsMax: 0, tiers: [tiers[0]], utcOffsetMinutes: 480 }, (given) => decodeOptions(given, { accountsMax, tiersMax: walletTiersMax + 1 })],
-  ['a result code past the last', 'CodesResponse', { code: [resultCodeCount] }, (given) => decodeCodes(given, 1, resultCodeCount - 1)],
+  ['a result code past the last', 'CodesResponse', { code: [ledgerResultCodeMax + 1] }, (given) => decodeCodes(given, 1, ledgerResultCodeMax)],
   ['a balance past 2^53 − 1', 'BalancesResponse', { balanceFen: [2 ** 53], pendingDebitFen: [0], pendingCreditFen: [0] }, (given) => decodeBalances(given, 1)],
   ['totals for one kind too few', 'TotalsResponse', { debitsFen: new Array(transferKindCount - 1).fill(0), creditsFen: new Array(transferKindCount - 1).fill(0), pendingCount: 0, pendingFen: 0 }, (given) => decodeTotals(given, transferKindCount)],
   ['a negative pending count', 'TotalsResponse', { debitsFen: new Array(transferKindCount).fill(0), creditsFen: new Array(transferKindCount).fill(0), pendingCount: -1, pendingFen: 0 }, (given) => decodeTotals(given, transferKindCount)],
@@ -232,7 +232,7 @@ describe('docs/http-ledger.schema.json', () => {
     expect(field('LookupRequest', 'id').maxItems).toBe(lookupBatchMax)
     expect(['balanceFen', 'pendingDebitFen', 'pendingCreditFen'].map((column) => field('BalancesResponse', column).maxItems)).toEqual([lookupBatchMax, lookupBatchMax, lookupBatchMax])
     expect(field('CodesResponse', 'code').maxItems).toBe(Math.max(transferBatchMax, httpAccountsPerCallMax))
-    expect(field('CodesResponse', 'code').items?.maximum).toBe(resultCodeCount - 1)
+    expect(field('CodesResponse', 'code').items?.maximum).toBe(ledgerResultCodeMax)
     expect(field('OpenRequest', 'accountsMax').maximum).toBe(accountsMax)
     expect(field('OpenRequest', 'tiers').maxItems).toBe(walletTiersMax + 1)
     expect([field('TotalsResponse', 'debitsFen').minItems, field('TotalsResponse', 'debitsFen').maxItems]).toEqual([transferKindCount, transferKindCount])

@@ -17,7 +17,7 @@
 import http from 'node:http'
 import { assert } from '../../assert.js'
 import { RunFailed, UserError } from '../../errors.js'
-import { accountResultCodes, resultCodeCount } from '../resultCode.js'
+import { accountResultCodes, ledgerResultCodeMax } from '../resultCode.js'
 import { lookupBatchMax, transferBatchMax } from '../../limits.js'
 import { transferKindCount } from '../transferKind.js'
 import { CallQueue, Fault, type RetryTiming } from '../callQueue.js'
@@ -90,7 +90,7 @@ export class HttpLedger implements LedgerCore {
 
   async submit(batch: TransferBatch): Promise<TransferResults> {
     assert(batch.count <= transferBatchMax, 'a batch holds at most transferBatchMax transfers')
-    return { code: await this.call(paths.transfers, () => encodeTransfers(batch), (body) => decodeCodes(body, batch.count, resultCodeCount - 1)) }
+    return { code: await this.call(paths.transfers, () => encodeTransfers(batch), (body) => decodeCodes(body, batch.count, ledgerResultCodeMax)) }
   }
 
   async lookup(ids: Uint32Array): Promise<Balances> {

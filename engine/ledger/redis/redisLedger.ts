@@ -17,7 +17,7 @@ import { RunFailed, UserError } from '../../errors.js'
 import { accountsMax as accountsLimit, lookupBatchMax, pendingTransfersMax, transferBatchMax } from '../../limits.js'
 import { CallQueue, type RetryTiming } from '../callQueue.js'
 import type { AccountBatch, AccountResults, Balances, LedgerCore, LedgerHealth, LedgerOptions, LedgerTotals, TransferBatch, TransferResults } from '../ledgerCore.js'
-import { accountResultCodes, resultCodeCount } from '../resultCode.js'
+import { accountResultCodes, ledgerResultCodeMax } from '../resultCode.js'
 import { transferKindCount } from '../transferKind.js'
 import { createAccountsScript, lookupScript, openScript, submitScript, totalsScript } from './ledgerScript.js'
 import { decodeBalances, decodeCodes, encodeAccounts, encodeIds, encodeTransfers, YearOfDay } from './redisColumns.js'
@@ -110,7 +110,7 @@ export class RedisLedger implements LedgerCore {
     // Encoded now, not when its turn comes: Node encodes the next batch while Redis runs this one.
     const { rows, accountIds, idLow } = encodeTransfers(batch, this.options.utcOffsetMinutes, this.years)
     const keys = [this.key('meta'), this.key('accounts'), this.key('transfers'), this.key('runs'), this.key('runstarts'), this.key('deadlines'), this.key('totals'), this.callKey()]
-    return { code: await this.change(scripts.submit, keys, [rows, accountIds, String(idLow)], batch.count, resultCodeCount) }
+    return { code: await this.change(scripts.submit, keys, [rows, accountIds, String(idLow)], batch.count, ledgerResultCodeMax + 1) }
   }
 
   async lookup(ids: Uint32Array): Promise<Balances> {

@@ -1,0 +1,235 @@
+/**
+ * The schedule of a run someone is steering (the live map's controls): the pace changes while the
+ * run goes on. The run is a sequence of stretches, each starting where the last one was told to
+ * stop, each with one pace:
+ *
+ *   rate    a constant target, transfers a second
+ *   clock   the city's own rhythm at a clock speed: each simulated minute (tick) gets `tickMs` of
+ *           wall time and its transfers are due evenly across it (as in TickSchedule)
+ *   paused  nothing is due; the simulated clock stands still
+ *
+ *   wall time ──▶ |── clock 500 ms/tick ──|─ paused ─|──── rate 20k/s ────|── clock … ──
+ *   due count      D₀ ─────────────────▶ D₁ ───────── D₁ ──────────────▶ D₂ ─────────▶
+ *
+ * A new stretch starts with D, the transfers due by the moment it was asked for; transfer D is due
+ * at that moment. Transfers already due keep the send times they had: changing the pace never
+ * rewrites the past, so latency is still measured from honest intended times. A clock stretch
+ * starts at the simulated position of transfer D, so after a pause the clock goes on where it stood.
+ *
+ * The schedule ends when the city has made its whole period and the last transfer is due, or at a
+ * set duration (`--duration`). Until then `durationMs` is Infinity and the open model keeps going.
+ * Pure arithmetic on times passed in: nothing here reads a clock.
+ */
+import { assert } from '../assert.js'
+import { transferBatchMax } from '../limits.js'
+import type { LoadSchedule } from './rateSchedule.js'
+
+export type LivePace =
+  | { readonly sort: 'rate'; readonly tps: number }
+  | { readonly sort: 'clock'; readonly tickMs: number }
+  | { readonly sort: 'paused' }
+
+interface Stretch {
+  readonly startMs: number
+  /** Transfers due before the stretch: its first transfer is this one. */
+  readonly due: number
+  readonly pace: LivePace
+  /** For a clock stretch: the simulated position (ticks, fractional) of transfer `due`. */
+  readonly position: number
+}
+
+/** A rate stretch keeps this much of its rate made ahead of the sender; a clock stretch, this much of its clock. */
+const madeAheadMs = 1_000
+/** Rounding room for counts computed in floating point. */
+const countSlack = 1e-9
+
+export class LiveSchedule implements LoadSchedule {
+  private readonly stretches: Stretch[] = []
+  /** Transfers made before each tick, for the ticks the city has made (`known + 1` entries). */
+  private readonly madeBefore: Float64Array
+  private known = 0
+
+  /**
+   * `ticks` simulated minutes in the city's period; `pace` the first stretch's; `limitMs` when the
+   * run ends at the latest (Infinity: when the period's payments are all due). `learnUntil(n)`
+   * makes the city give its first n ticks (used as the run ends).
+   */
+  constructor(
+    readonly ticks: number,
+    pace: LivePace,
+    private readonly limitMs: number,
+    private readonly learnUntil: (ticks: number) => Promise<void>,
+  ) {
+    assert(Number.isInteger(ticks) && ticks >= 1, 'a period of at least one tick')
+    assert(limitMs > 0, 'a run lasts a moment at least')
+    this.madeBefore = new Float64Array(ticks + 1)
+    this.stretches.push(this.stretch(0, 0, pace))
+  }
+
+  /** The pace from now on. Called between two steps of the sender, never inside one. */
+  setPace(pace: LivePace, elapsedMs: number): void {
+    const last = this.last
+    assert(elapsedMs >= last.startMs, 'the pace changes from now, not in the past')
+    checkPace(pace)
+    this.stretches.push(this.stretch(elapsedMs, this.dueCount(elapsedMs), pace))
+  }
+
+  get pace(): LivePace {
+    return this.last.pace
+  }
+
+  /** The next tick's count of transfers, in tick order, as the city makes it. */
+  addTick(count: number): void {
+    assert(this.known < this.ticks, 'no more ticks than the period holds')
+    assert(Number.isInteger(count) && count >= 0, 'a tick makes a whole number of transfers')
+    this.madeBefore[this.known + 1] = (this.madeBefore[this.known] as number) + count
+    this.known += 1
+  }
+
+  get ticksKnown(): number {
+    return this.known
+  }
+
+  /** Whether the city should make more now: enough for the next second at this pace. */
+  wantsMore(queued: number, elapsedMs: number): boolean {
+    if (this.known >= this.ticks) return false
+    const { pace } = this.last
+    if (pace.sort === 'rate') return queued < Math.max(2 * transferBatchMax, (pace.tps * madeAheadMs) / 1000)
+    if (pace.sort === 'clock') return this.known < Math.ceil(this.positionAt(this.last, elapsedMs + madeAheadMs)) + 1
+    return queued < transferBatchMax
+  }
+
+  /** When the schedule ends: the set limit, or once the city's whole period is made, when its last transfer is due. */
+  get durationMs(): number {
+    if (this.known < this.ticks) return this.limitMs
+    const made = this.made
+    const lastDueMs = made === 0 ? 0 : this.sendTimeMs(made - 1)
+    return Math.min(this.limitMs, lastDueMs + 1)
+  }
+
+  /** Transfers the schedule holds so far: what it knows will be due (a rate stretch knows ahead of the city). */
+  get transfers(): number {
+    const { pace, due } = this.last
+    const cap = this.known >= this.ticks ? this.made : pace.sort === 'rate' ? Number.MAX_SAFE_INTEGER : Math.max(due, this.made)
+    return this.limitMs === Infinity ? cap : Math.min(cap, this.dueBefore(this.limitMs))
+  }
+
+  dueCount(elapsedMs: number): number {
+    if (elapsedMs < 0) return 0
+    const stretch = this.stretchAt(elapsedMs)
+    const { pace, due } = stretch
+    let count: number
+    if (pace.sort === 'paused') count = due
+    else if (pace.sort === 'rate') count = due + Math.floor(((elapsedMs - stretch.startMs) * pace.tps) / 1000 + countSlack) + 1
+    else count = Math.max(due, this.countAtPosition(this.positionAt(stretch, elapsedMs), (fraction, inTick) => Math.min(inTick, Math.floor(fraction * inTick + countSlack) + 1)))
+    return Math.min(this.transfers, count)
+  }
+
+  dueBetween(fromMs: number, toMs: number): number {
+    return this.dueBefore(toMs) - this.dueBefore(fromMs)
+  }
+
+  sendTimeMs(n: number): number {
+    assert(Number.isInteger(n) && n >= 0 && n < this.transfers, 'a transfer of the schedule')
+    let index = this.stretches.length - 1
+    while (index > 0 && (this.stretches[index] as Stretch).due > n) index--
+    const stretch = this.stretches[index] as Stretch
+    const { pace } = stretch
+    if (pace.sort === 'paused') return Infinity
+    if (pace.sort === 'rate') return stretch.startMs + ((n - stretch.due) * 1000) / pace.tps
+    return stretch.startMs + (this.positionOf(n) - stretch.position) * pace.tickMs
+  }
+
+  rateAt(elapsedMs: number): number {
+    if (elapsedMs < 0 || elapsedMs >= this.durationMs) return 0
+    const stretch = this.stretchAt(elapsedMs)
+    const { pace } = stretch
+    if (pace.sort === 'paused') return 0
+    if (pace.sort === 'rate') return pace.tps
+    const tick = Math.floor(this.positionAt(stretch, elapsedMs))
+    if (tick >= this.known) return 0
+    return (((this.madeBefore[tick + 1] as number) - (this.madeBefore[tick] as number)) * 1000) / pace.tickMs
+  }
+
+  /** Learns the ticks that hold what is due before `untilMs`, so what was due but never made counts as dropped. */
+  async complete(untilMs: number): Promise<void> {
+    const stretch = this.stretchAt(untilMs)
+    for (;;) {
+      if (this.known >= this.ticks) return
+      const short =
+        stretch.pace.sort === 'clock'
+          ? this.known < Math.ceil(this.positionAt(stretch, untilMs))
+          : stretch.pace.sort === 'rate' && this.made < Math.min(this.transfers, this.dueBefore(untilMs))
+      if (!short) return
+      await this.learnUntil(this.known + 1)
+    }
+  }
+
+  /** The simulated position (ticks since the start, fractional) of the next transfer to send. */
+  positionOf(n: number): number {
+    if (n >= this.made) return this.known
+    // The last tick whose first transfer is at or before n: it holds n, and is not empty.
+    let low = 0
+    let high = this.known - 1
+    while (low < high) {
+      const middle = (low + high + 1) >> 1
+      if ((this.madeBefore[middle] as number) <= n) low = middle
+      else high = middle - 1
+    }
+    const first = this.madeBefore[low] as number
+    return low + (n - first) / ((this.madeBefore[low + 1] as number) - first)
+  }
+
+  private get last(): Stretch {
+    return this.stretches[this.stretches.length - 1] as Stretch
+  }
+
+  private get made(): number {
+    return this.madeBefore[this.known] as number
+  }
+
+  private stretch(startMs: number, due: number, pace: LivePace): Stretch {
+    return { startMs, due, pace, position: pace.sort === 'clock' ? this.positionOf(due) : 0 }
+  }
+
+  /** The stretch holding `elapsedMs`: the last to start at or before it (the first for earlier times). */
+  private stretchAt(elapsedMs: number): Stretch {
+    let index = this.stretches.length - 1
+    while (index > 0 && (this.stretches[index] as Stretch).startMs > elapsedMs) index--
+    return this.stretches[index] as Stretch
+  }
+
+  private positionAt(stretch: Stretch, elapsedMs: number): number {
+    assert(stretch.pace.sort === 'clock', 'a clock stretch has positions')
+    return stretch.position + (elapsedMs - stretch.startMs) / stretch.pace.tickMs
+  }
+
+  /** Transfers of the ticks before `position`'s, plus `inTick(fraction, count)` of its own. */
+  private countAtPosition(position: number, inTick: (fraction: number, count: number) => number): number {
+    const tick = Math.floor(position)
+    if (tick >= this.known) return this.made
+    const before = this.madeBefore[tick] as number
+    const count = (this.madeBefore[tick + 1] as number) - before
+    return count === 0 ? before : before + inTick(position - tick, count)
+  }
+
+  /** Transfers whose send time is before `elapsedMs`. */
+  private dueBefore(elapsedMs: number): number {
+    if (elapsedMs <= 0) return 0
+    const stretch = this.stretchAt(elapsedMs)
+    const { pace, due } = stretch
+    if (pace.sort === 'paused') return due
+    if (pace.sort === 'rate') return due + countBelow(((elapsedMs - stretch.startMs) * pace.tps) / 1000)
+    return Math.max(due, this.countAtPosition(this.positionAt(stretch, elapsedMs), (fraction, inTick) => Math.min(inTick, Math.max(0, Math.ceil(fraction * inTick - countSlack)))))
+  }
+}
+
+/** How many whole numbers n ≥ 0 lie below `value`. */
+function countBelow(value: number): number {
+  return value <= 0 ? 0 : Math.ceil(value - countSlack * Math.max(1, value))
+}
+
+function checkPace(pace: LivePace): void {
+  if (pace.sort === 'rate') assert(Number.isFinite(pace.tps) && pace.tps > 0, 'a rate above 0')
+  if (pace.sort === 'clock') assert(Number.isFinite(pace.tickMs) && pace.tickMs > 0, 'a tick lasts a moment')
+}

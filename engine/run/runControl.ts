@@ -1,0 +1,170 @@
+/**
+ * How a running load run is steered from outside (the live map): one queue of commands, applied
+ * at the start of a step of the sender, between two sends, never by reaching into a worker or a
+ * call in flight. It also keeps what a live view reads of the run: its counters, the simulated
+ * time reached, the last second's latency.
+ *
+ *   page ─▶ server ─▶ request() ─▶ queue ─▶ step(elapsedMs) ─▶ LiveSchedule (pace) / Faults
+ *                                    (sender's loop, between sends)
+ */
+import { LiveSchedule, type LivePace } from '../load/liveSchedule.js'
+import type { LoadWindow } from '../load/openLoad.js'
+import { ledgerSlowdownMsMax, liveSpeedMax, liveTpsMax } from '../limits.js'
+import type { DistrictCounters } from '../metrics/districtCounters.js'
+import type { TransferCounters } from '../metrics/transferCounters.js'
+import { Faults } from './faults.js'
+
+export type RunCommand =
+  | { readonly type: 'pause' }
+  | { readonly type: 'resume' }
+  /** Simulated minutes per wall second, following the city's rhythm. */
+  | { readonly type: 'speed'; readonly minutesPerSecond: number }
+  | { readonly type: 'targetTps'; readonly tps: number }
+  | { readonly type: 'slowdown'; readonly ms: number }
+  | { readonly type: 'outage'; readonly district: string; readonly on: boolean }
+
+/** What a live view reads of the run in progress. */
+export interface RunView {
+  readonly counters: TransferCounters
+  readonly districts: DistrictCounters
+}
+
+export interface LastSecond {
+  readonly p50Ms: number
+  readonly p99Ms: number
+  readonly p999Ms: number
+}
+
+export class RunControl {
+  readonly faults: Faults
+  /** Payments of the open model answered so far (the institutions' evenings are not among them). */
+  answered = 0
+  /** Where the sender's clock was at its last step, ms since sending started. */
+  elapsedMs = 0
+  lastSecond: LastSecond = { p50Ms: 0, p99Ms: 0, p999Ms: 0 }
+  view: RunView | undefined
+  private schedule: LiveSchedule | undefined
+  private pending: RunCommand[] = []
+  /** The pace to take up again on resume. */
+  private resumePace: LivePace
+  private paused = false
+  private tickReached: () => number = () => 0
+
+  /**
+   * `pace` is the first; `limitMs` ends the run at the latest (Infinity: when the city's period has
+   * all been sent); `districts` are the city's names, in plan order.
+   */
+  constructor(
+    pace: LivePace,
+    private readonly limitMs: number,
+    private readonly districtNames: readonly string[],
+  ) {
+    this.resumePace = pace
+    this.paused = pace.sort === 'paused'
+    this.faults = new Faults(districtNames.length)
+  }
+
+  /** The schedule for a run over `ticks` simulated minutes, made once the run has a city stream to learn from. */
+  scheduleFor(ticks: number, learnUntil: (ticks: number) => Promise<void>, tickReached: () => number): LiveSchedule {
+    this.schedule = new LiveSchedule(ticks, this.paused ? { sort: 'paused' } : this.resumePace, this.limitMs, learnUntil)
+    this.tickReached = tickReached
+    this.pending = []
+    this.answered = 0
+    this.elapsedMs = 0
+    return this.schedule
+  }
+
+  /** Checks a command against the run and queues it; the error, for the one who sent it, when it is refused. */
+  request(command: RunCommand): string | undefined {
+    const refused = this.refusal(command)
+    if (refused !== undefined) return refused
+    // Before the run sends (or between runs) there is no step to wait for: the next run starts with it.
+    if (this.schedule === undefined) this.apply(command, undefined, 0)
+    else this.pending.push(command)
+    return undefined
+  }
+
+  /** Applies the commands queued since the last step. Called by the sender between sends. */
+  step(elapsedMs: number): void {
+    this.elapsedMs = elapsedMs
+    const schedule = this.schedule
+    if (schedule === undefined || this.pending.length === 0) return
+    const commands = this.pending
+    this.pending = []
+    for (const command of commands) this.apply(command, schedule, elapsedMs)
+  }
+
+  /** The run is over: commands wait for the next one. */
+  finished(): void {
+    this.schedule = undefined
+    this.pending = []
+  }
+
+  /** A second of the open model closed. */
+  second(window: LoadWindow): void {
+    this.lastSecond = { p50Ms: window.latency.p50Ms, p99Ms: window.latency.p99Ms, p999Ms: window.latency.p999Ms }
+  }
+
+  get isPaused(): boolean {
+    return this.paused
+  }
+
+  /** The pace asked for (while paused, the one a resume takes up). */
+  get pace(): LivePace {
+    return this.resumePace
+  }
+
+  /** The target rate now, transfers a second (0 before the run sends, or while paused). */
+  get targetTps(): number {
+    return this.schedule?.rateAt(this.elapsedMs) ?? 0
+  }
+
+  /** Simulated minutes since the period began, at the next transfer to send. */
+  get tick(): number {
+    return this.tickReached()
+  }
+
+  private refusal(command: RunCommand): string | undefined {
+    switch (command.type) {
+      case 'pause':
+        return this.paused ? 'the run is paused already' : undefined
+      case 'resume':
+        return this.paused ? undefined : 'the run is not paused'
+      case 'speed':
+        return command.minutesPerSecond > 0 && command.minutesPerSecond <= liveSpeedMax ? undefined : `speed: between 0 and ${liveSpeedMax} simulated minutes a second`
+      case 'targetTps':
+        return command.tps >= 1 && command.tps <= liveTpsMax ? undefined : `targetTps: between 1 and ${liveTpsMax} transfers a second`
+      case 'slowdown':
+        return Number.isInteger(command.ms) && command.ms >= 0 && command.ms <= ledgerSlowdownMsMax ? undefined : `slowdown: a whole number of ms between 0 and ${ledgerSlowdownMsMax}`
+      case 'outage':
+        return this.districtNames.includes(command.district) ? undefined : `outage: no district "${command.district.slice(0, 40)}" in this city (${this.districtNames.join(', ')})`
+    }
+  }
+
+  private apply(command: RunCommand, schedule: LiveSchedule | undefined, elapsedMs: number): void {
+    switch (command.type) {
+      case 'pause':
+        if (this.paused) return
+        this.paused = true
+        schedule?.setPace({ sort: 'paused' }, elapsedMs)
+        return
+      case 'resume':
+        if (!this.paused) return
+        this.paused = false
+        schedule?.setPace(this.resumePace, elapsedMs)
+        return
+      case 'speed':
+      case 'targetTps': {
+        this.resumePace = command.type === 'speed' ? { sort: 'clock', tickMs: 1000 / command.minutesPerSecond } : { sort: 'rate', tps: command.tps }
+        if (!this.paused) schedule?.setPace(this.resumePace, elapsedMs)
+        return
+      }
+      case 'slowdown':
+        this.faults.setSlowdown(command.ms)
+        return
+      case 'outage':
+        this.faults.setOutage(this.districtNames.indexOf(command.district), command.on)
+        return
+    }
+  }
+}

@@ -1,0 +1,145 @@
+/**
+ * What the live map's server and page say to each other. Shared by visualizer/server (Node) and
+ * visualizer/client (the browser bundle): plain types and constants, no imports.
+ *
+ *   GET  /api/city                 CityView of the live run (404 when serving replays only)
+ *   GET  /api/runs                 RunListing[]: finished runs that can be replayed
+ *   GET  /api/runs/:id/city        CityView of a finished run
+ *   GET  /api/runs/:id/timeline    Timeline of a finished run
+ *   socket.io  server → page  'hello'     Hello, once on connecting
+ *              server → page  'snapshot'  Snapshot, a few times a second
+ *              page → server  'command'   Command, answered through the acknowledgement with CommandAnswer
+ *
+ * Everything is aggregated by district and by kind: nothing on the wire describes one resident.
+ */
+
+/** Snapshots a second on the socket. */
+export const snapshotsPerSecond = 4
+/** A command message, serialised, is at most this many bytes; socket.io's own buffer bound is set from it. */
+export const commandBytesMax = 1024
+
+export const stateNames = ['building', 'waiting', 'running', 'paused', 'finishing', 'finished', 'failed'] as const
+export type RunState = (typeof stateNames)[number]
+
+/** The measures a district can be filled by. */
+export const measureNames = ['tps', 'adoption', 'rejections', 'ticket'] as const
+export type MeasureName = (typeof measureNames)[number]
+
+/** The city as drawn: sent once, by HTTP, not on the socket. */
+export interface CityView {
+  readonly scenario: string
+  /** GeoJSON geometries (Polygon or MultiPolygon), coordinates [lon, lat]. */
+  readonly districts: readonly {
+    readonly id: string
+    readonly name: string
+    readonly residents: number
+    /** Share of residents with a wallet in use (0..1). */
+    readonly adoption: number
+    readonly geometry: { readonly type: 'Polygon' | 'MultiPolygon'; readonly coordinates: unknown }
+    /** The district's centre: its metro station. */
+    readonly centre: readonly [number, number]
+  }[]
+  /** Metro links between district stations (indices into `districts`). */
+  readonly metro: readonly { readonly from: number; readonly to: number; readonly km: number }[]
+  /** A sample of merchant positions, [lon, lat, category index], never more than `merchantSampleMax`. */
+  readonly merchants: readonly (readonly [number, number, number])[]
+  readonly categories: readonly string[]
+  /** Transfer kinds, in the order Snapshot.kinds uses. */
+  readonly kinds: readonly string[]
+  readonly clock: { readonly from: string; readonly to: string; readonly ticks: number; readonly utcOffsetMinutes: number }
+  readonly agents: { readonly residents: number; readonly adopted: number; readonly merchants: number; readonly riders: number }
+}
+
+export const merchantSampleMax = 1500
+
+/** Sent once to each page as it connects. */
+export interface Hello {
+  /** The live run's state, or null when the server only serves replays. */
+  readonly live: boolean
+  /** Controls need a token (`--token`); the page asks for it. */
+  readonly tokenRequired: boolean
+  readonly bounds: CommandBounds
+}
+
+export interface CommandBounds {
+  readonly tpsMax: number
+  readonly speedMax: number
+  readonly slowdownMsMax: number
+}
+
+/** The run as it stands, a few times a second. Counts are cumulative; rates are over the last second. */
+export interface Snapshot {
+  /** Wall seconds since the run started (the load's clock). */
+  readonly t: number
+  readonly state: RunState
+  /** The run, counted from 1 (a new one starts with Start after the last finished). */
+  readonly run: number
+  /** Simulated time reached, ISO with the scenario's offset, and simulated minutes since the start. */
+  readonly simulatedAt: string
+  readonly tick: number
+  /** How the sending is paced: at a target rate, or at a clock speed following the city's rhythm. */
+  readonly pace: { readonly mode: 'rate' | 'clock'; readonly tps: number; readonly speed: number }
+  /** The schedule's target rate now, transfers a second (0 when paused). */
+  readonly targetTps: number
+  /** Results a second over the last second. */
+  readonly achievedTps: number
+  /** Simulated minutes per wall second over the last second. */
+  readonly speed: number
+  readonly submitted: number
+  readonly settled: number
+  readonly rejected: number
+  /** Latency from the intended send time over the last whole second, ms. */
+  readonly latency: { readonly p50: number; readonly p99: number; readonly p999: number }
+  /** Rejections by reason, cumulative (reasons that happened only). */
+  readonly reasons: Readonly<Record<string, number>>
+  /** Payments a second by kind, in CityView.kinds order. */
+  readonly kinds: readonly number[]
+  /** Per district, in CityView.districts order: payments a second, cumulative payments, rejected and accepted fen. */
+  readonly districts: {
+    readonly tps: readonly number[]
+    readonly payments: readonly number[]
+    readonly rejected: readonly number[]
+    readonly amountFen: readonly number[]
+    readonly accepted: readonly number[]
+  }
+  /** Retail payments since the last snapshot from home district i to the merchant's district j, row-major. */
+  readonly flows: readonly number[]
+  readonly faults: { readonly slowdownMs: number; readonly outages: readonly string[] }
+  /** Why the run failed, when it did. */
+  readonly error?: string
+}
+
+/** A finished run's timeline: one snapshot a second, for replay. */
+export interface Timeline {
+  readonly run: string
+  readonly snapshots: readonly Snapshot[]
+}
+
+export interface RunListing {
+  readonly id: string
+  readonly scenario: string
+  readonly finishedAt: string
+  readonly snapshots: number
+}
+
+/** Commands a page may send; checked by the server's schema (visualizer/server/commands.ts). */
+export type Command =
+  | { readonly type: 'start' }
+  | { readonly type: 'pause' }
+  | { readonly type: 'resume' }
+  /** Simulated minutes per wall second, following the city's rhythm. */
+  | { readonly type: 'speed'; readonly minutesPerSecond: number }
+  /** A constant target rate, transfers per second. */
+  | { readonly type: 'targetTps'; readonly tps: number }
+  /** Every ledger answer held back this long (0 ends the slowdown). */
+  | { readonly type: 'slowdown'; readonly ms: number }
+  /** A district cut off: its payments never reach the ledger. */
+  | { readonly type: 'outage'; readonly district: string; readonly on: boolean }
+
+/** A command, with the token when the server asks for one. */
+export interface CommandMessage {
+  readonly command: Command
+  readonly token?: string
+}
+
+export type CommandAnswer = { readonly ok: true } | { readonly ok: false; readonly error: string }

@@ -1,0 +1,133 @@
+/**
+ * The runs one `citytwin serve` makes: the city is built once, then runs are made on it, one at a
+ * time, each on a fresh ledger, each steered by the same RunControl. When a run finishes its files
+ * are written (summary, metrics, report, and for replay its timeline and city) and the session
+ * waits for Start.
+ *
+ *   building ─▶ running ⇄ paused ─▶ finished ─(Start)─▶ running …
+ *      └─ (--wait) ─▶ waiting ─(Start)─▶ running
+ *   any run that throws ─▶ failed (Start tries again)
+ */
+import { buildCity } from '../../engine/city/index.js'
+import { RunFailed, UserError } from '../../engine/errors.js'
+import type { LoadSettings } from '../../engine/load/index.js'
+import { wallClockPause } from '../../engine/load/index.js'
+import type { LoadProgress, LoadSecond, RunSummary } from '../../engine/report/index.js'
+import { writeRunFiles } from '../../engine/report/index.js'
+import { RunControl, type OpenedCity } from '../../engine/run/index.js'
+import type { LivePace } from '../../engine/load/index.js'
+import type { LoadedScenario } from '../../scenarios/loader.js'
+import type { CityView, Command, RunState, Snapshot } from '../protocol.js'
+import { cityView } from './cityView.js'
+import { cityFile, timelineFile, writeJsonFile } from './runStore.js'
+import { SnapshotFeed } from './snapshotFeed.js'
+
+export interface LiveSessionOptions {
+  readonly loaded: LoadedScenario
+  readonly opened: OpenedCity
+  readonly ledger: string
+  readonly ledgerUrl?: string | undefined
+  /** Thresholds, the in-flight bound, the lateness tolerance; its profile names the pace in reports. */
+  readonly settings: LoadSettings
+  readonly pace: LivePace
+  /** Each run ends by this time at the latest (Infinity: when the city's period is all sent). */
+  readonly limitMs: number
+  /** The folder for the next run's files (made by the caller, so a bad --out fails before anything). */
+  readonly folderFor: (run: number) => Promise<string>
+  readonly now: () => number
+  readonly onSecond?: (progress: LoadProgress) => void
+  /** A run is over and its files are written (or it failed: `summary` is undefined and `error` says why). */
+  readonly onRunDone?: (run: number, outcome: { summary?: RunSummary; folder?: string; error?: Error }) => void
+}
+
+export class LiveSession {
+  readonly control: RunControl
+  readonly city: CityView
+  private readonly feed: SnapshotFeed
+  private state: RunState = 'waiting'
+  private run = 0
+  private error: string | undefined
+  private running: Promise<void> | undefined
+
+  constructor(private readonly options: LiveSessionOptions) {
+    const { opened, loaded } = options
+    const names = opened.plan.districts.map((district) => district.name)
+    this.control = new RunControl(options.pace, options.limitMs, names)
+    this.city = cityView(opened, buildCity(loaded.map, loaded.scenario.city.districts), loaded.map)
+    this.feed = new SnapshotFeed(this.control, opened.plan.clock, names)
+  }
+
+  get runState(): RunState {
+    if (this.state === 'running' && this.control.isPaused) return 'paused'
+    return this.state
+  }
+
+  /** Starts a run unless one is going; the promise settles when it is over (files written). */
+  start(): Promise<void> {
+    if (this.running !== undefined) return this.running
+    this.run += 1
+    this.state = 'running'
+    this.error = undefined
+    this.feed.reset(this.options.now())
+    this.running = this.runOnce(this.run).finally(() => {
+      this.running = undefined
+    })
+    return this.running
+  }
+
+  /** A page's command, checked for shape already: the error for that page, or undefined once it is queued. */
+  command(command: Command): string | undefined {
+    if (command.type === 'start') {
+      if (this.running !== undefined) return 'start: a run is going; pause it, or wait for it to finish'
+      void this.start()
+      return undefined
+    }
+    if (this.running === undefined) return `${command.type}: no run is going; press Start`
+    return this.control.request(command)
+  }
+
+  /** The run now, for the pages (and one a second for the timeline). */
+  snapshot(): Snapshot {
+    return this.feed.sample(this.options.now(), this.runState, this.run, this.error)
+  }
+
+  /** Waits for the run going, if any. */
+  async settled(): Promise<void> {
+    await this.running
+  }
+
+  private async runOnce(run: number): Promise<void> {
+    const { opened, settings } = this.options
+    let seconds: readonly LoadSecond[] | undefined
+    try {
+      const folder = await this.options.folderFor(run)
+      const summary = await opened.run({
+        ledger: this.options.ledger,
+        ledgerUrl: this.options.ledgerUrl,
+        load: {
+          ...settings,
+          pause: wallClockPause(),
+          control: this.control,
+          ...(this.options.onSecond === undefined ? {} : { onSecond: this.options.onSecond }),
+          onSeconds: (all) => {
+            seconds = all
+          },
+        },
+      })
+      this.control.finished()
+      this.state = 'finished'
+      // The last look, so the timeline ends where the run did.
+      this.feed.keep(this.snapshot())
+      await writeRunFiles(folder, summary, seconds)
+      await writeJsonFile(folder, timelineFile, { run: folder.split(/[\\/]/).pop() ?? '', snapshots: this.feed.kept })
+      await writeJsonFile(folder, cityFile, this.city)
+      this.options.onRunDone?.(run, { summary, folder })
+    } catch (error) {
+      this.control.finished()
+      this.state = 'failed'
+      const failure = error instanceof Error ? error : new Error(String(error))
+      this.error = error instanceof UserError || error instanceof RunFailed ? failure.message : 'the run stopped on an internal error (see the terminal)'
+      this.options.onRunDone?.(run, { error: failure })
+    }
+  }
+}

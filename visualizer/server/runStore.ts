@@ -1,0 +1,62 @@
+/**
+ * Finished runs the page can replay: folders under the runs folder holding a timeline.json and a
+ * city.json (written by `citytwin serve`). A run is named by its folder's name, checked before it
+ * touches the file system, so a request never reads outside the runs folder.
+ */
+import { promises as fs } from 'node:fs'
+import path from 'node:path'
+import type { RunListing } from '../protocol.js'
+
+/** A run id: a folder name as citytwin makes them, nothing that could climb out. */
+const runIdPattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/
+/** Runs listed at most, newest first. */
+const listedRunsMax = 200
+/** A replay file is read whole: anything larger was not written by citytwin. */
+const replayFileBytesMax = 64 * 1024 * 1024
+
+export const timelineFile = 'timeline.json'
+export const cityFile = 'city.json'
+
+export class RunStore {
+  constructor(readonly root: string) {}
+
+  /** Runs that can be replayed, newest first. */
+  async list(): Promise<RunListing[]> {
+    const names = await fs.readdir(this.root).catch(() => [] as string[])
+    const listed: RunListing[] = []
+    for (const id of names.filter((name) => runIdPattern.test(name)).sort().reverse()) {
+      if (listed.length >= listedRunsMax) break
+      const stat = await fs.stat(path.join(this.root, id, timelineFile)).catch(() => undefined)
+      const city = await fs.stat(path.join(this.root, id, cityFile)).catch(() => undefined)
+      if (stat === undefined || city === undefined) continue
+      const summary = await this.readJson(id, 'summary.json').catch(() => undefined)
+      const scenario = typeof summary === 'object' && summary !== null && 'scenario' in summary ? String(summary.scenario) : ''
+      listed.push({ id, scenario, finishedAt: stat.mtime.toISOString(), snapshots: 0 })
+    }
+    return listed
+  }
+
+  /** The text of one of a run's files, or undefined when there is no such run or file. */
+  async read(id: string, file: typeof timelineFile | typeof cityFile): Promise<string | undefined> {
+    if (!runIdPattern.test(id)) return undefined
+    const where = path.join(this.root, id, file)
+    const stat = await fs.stat(where).catch(() => undefined)
+    if (stat === undefined || !stat.isFile() || stat.size > replayFileBytesMax) return undefined
+    return fs.readFile(where, 'utf8')
+  }
+
+  private async readJson(id: string, file: string): Promise<unknown> {
+    const stat = await fs.stat(path.join(this.root, id, file))
+    if (stat.size > replayFileBytesMax) return undefined
+    return JSON.parse(await fs.readFile(path.join(this.root, id, file), 'utf8')) as unknown
+  }
+}
+
+/** Writes `value` as JSON to `folder/file` through a temporary name: never half a file. */
+export async function writeJsonFile(folder: string, file: string, value: unknown): Promise<string> {
+  const where = path.join(folder, file)
+  const temporary = `${where}.${process.pid}.tmp`
+  await fs.writeFile(temporary, JSON.stringify(value))
+  await fs.rename(temporary, where)
+  return where
+}

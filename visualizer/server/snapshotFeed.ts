@@ -1,0 +1,133 @@
+/**
+ * Snapshots of a run for the page: read from the run's counters a few times a second, turned into
+ * rates over the last second, per district and per kind. Cumulative counts come from the run;
+ * rates are differences between this sample and the one a second before. One snapshot a second
+ * is kept for the run's timeline (replay).
+ *
+ *   counters (run) ──sample()──▶ Snapshot ──▶ every page (the same object, serialised once)
+ *                                   └─ 1 in snapshotsPerSecond ─▶ timeline
+ */
+import { timelineSnapshotsMax } from '../../engine/limits.js'
+import { transferKindCount, transferKinds } from '../../engine/ledger/index.js'
+import type { RunControl } from '../../engine/run/index.js'
+import { isoMinute, type SimClock } from '../../engine/time/index.js'
+import { snapshotsPerSecond, type RunState, type Snapshot } from '../protocol.js'
+
+/** Cumulative figures at one moment, to take rates from. */
+interface Sample {
+  readonly atMs: number
+  readonly answered: number
+  readonly tick: number
+  readonly byKind: Float64Array
+  readonly byDistrict: Float64Array
+  readonly flows: Float64Array
+}
+
+export class SnapshotFeed {
+  /** The last second's samples, oldest first (snapshotsPerSecond + 1 of them). */
+  private samples: Sample[] = []
+  private readonly timeline: Snapshot[] = []
+  /** Keep one sample in `keepEvery` for the timeline: grows ×2 whenever the timeline fills. */
+  private keepEvery = snapshotsPerSecond
+  private sampled = 0
+  private runStartedMs = 0
+
+  constructor(
+    private readonly control: RunControl,
+    private readonly clock: SimClock,
+    private readonly districtNames: readonly string[],
+  ) {}
+
+  /** A new run starts: rates and the timeline start again. */
+  reset(nowMs: number): void {
+    this.samples = []
+    this.timeline.length = 0
+    this.keepEvery = snapshotsPerSecond
+    this.sampled = 0
+    this.runStartedMs = nowMs
+  }
+
+  /** The run as it stands at `nowMs`. */
+  sample(nowMs: number, state: RunState, run: number, error?: string): Snapshot {
+    const { control } = this
+    const districts = this.districtNames.length
+    const view = control.view
+    const counters = view?.counters
+    const byKindNow = new Float64Array(transferKindCount)
+    const kinds = counters?.byKind()
+    if (kinds !== undefined) transferKinds.forEach((kind, index) => (byKindNow[index] = kinds[kind].submitted))
+    const current: Sample = {
+      atMs: nowMs,
+      answered: control.answered,
+      tick: control.tick,
+      byKind: byKindNow,
+      byDistrict: Float64Array.from(view?.districts.paymentsByDistrict ?? new Float64Array(districts)),
+      flows: Float64Array.from(view?.districts.flows ?? new Float64Array(districts * districts)),
+    }
+    const previous = this.samples[this.samples.length - 1] ?? current
+    const oldest = this.samples[0] ?? current
+    this.samples.push(current)
+    while (this.samples.length > snapshotsPerSecond + 1) this.samples.shift()
+    const seconds = (current.atMs - oldest.atMs) / 1000
+    const perSecond = (now: number, then: number) => (seconds > 0 ? Math.max(0, Math.round((now - then) / seconds)) : 0)
+    const payments = Array.from(current.byDistrict)
+    const accepted = Array.from(view?.districts.acceptedByDistrict ?? new Float64Array(districts))
+    const pace = control.pace
+    const snapshot: Snapshot = {
+      t: Math.round(nowMs - this.runStartedMs) / 1000,
+      state,
+      run,
+      simulatedAt: isoMinute(this.clock, Math.floor(current.tick)),
+      tick: Math.round(current.tick * 100) / 100,
+      pace: {
+        mode: pace.sort === 'rate' ? 'rate' : 'clock',
+        tps: pace.sort === 'rate' ? pace.tps : 0,
+        speed: pace.sort === 'clock' ? Math.round((1000 / pace.tickMs) * 100) / 100 : 0,
+      },
+      targetTps: state === 'running' ? Math.round(control.targetTps) : 0,
+      achievedTps: perSecond(current.answered, oldest.answered),
+      speed: seconds > 0 ? Math.round(((current.tick - oldest.tick) / seconds) * 100) / 100 : 0,
+      submitted: counters?.submitted ?? 0,
+      settled: counters?.accepted ?? 0,
+      rejected: counters?.rejected ?? 0,
+      latency: { p50: round2(control.lastSecond.p50Ms), p99: round2(control.lastSecond.p99Ms), p999: round2(control.lastSecond.p999Ms) },
+      reasons: counters?.byReason() ?? {},
+      kinds: Array.from(current.byKind, (count, index) => perSecond(count, oldest.byKind[index] as number)),
+      districts: {
+        tps: payments.map((count, index) => perSecond(count, oldest.byDistrict[index] as number)),
+        payments,
+        rejected: payments.map((count, index) => count - (accepted[index] as number)),
+        amountFen: Array.from(view?.districts.amountFenByDistrict ?? new Float64Array(districts)),
+        accepted,
+      },
+      flows: Array.from(current.flows, (count, index) => count - (previous.flows[index] as number)),
+      faults: {
+        slowdownMs: control.faults.slowdownMs,
+        outages: this.districtNames.filter((_, index) => control.faults.outage[index] === 1),
+      },
+      ...(error === undefined ? {} : { error }),
+    }
+    if (this.sampled++ % this.keepEvery === 0) this.keep(snapshot)
+    return snapshot
+  }
+
+  /** The run's timeline so far: about one snapshot a second. */
+  get kept(): readonly Snapshot[] {
+    return this.timeline
+  }
+
+  /** Keeps `snapshot` in the timeline; a full timeline drops every other snapshot and keeps half as often. */
+  keep(snapshot: Snapshot): void {
+    if (this.timeline.length >= timelineSnapshotsMax) {
+      const thinned = this.timeline.filter((_, index) => index % 2 === 0)
+      this.timeline.length = 0
+      this.timeline.push(...thinned)
+      this.keepEvery *= 2
+    }
+    this.timeline.push(snapshot)
+  }
+}
+
+function round2(value: number): number {
+  return Math.round(value * 100) / 100
+}
