@@ -44,6 +44,8 @@ import { loadScenario } from '../scenarios/index.js'
 
 const exitRunFailed = 1
 const exitBadInput = 2
+/** Quit by a second Ctrl-C, as shells count it (128 + SIGINT). */
+const exitInterrupted = 130
 /** Progress redraws at most this often on a terminal. */
 const progressIntervalMs = 100
 /** A capacity trial uses at most this share of the period's expected payments (the city's draws vary around it). */
@@ -409,10 +411,19 @@ async function serveCommand(file: string, flags: ServeFlags): Promise<number> {
   process.stderr.write(`live map at ${server.url}  (presenter mode: ${server.url}?presenter=1)${flags.token === undefined ? '' : '; the controls need the token'}\n`)
   if (!flags.wait) void session.start()
   const stopped = new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve)
-    process.once('SIGTERM', resolve)
+    const stop = () => {
+      // A second Ctrl-C does not wait for the run's files.
+      process.once('SIGINT', () => process.exit(exitInterrupted))
+      resolve()
+    }
+    process.once('SIGINT', stop)
+    process.once('SIGTERM', stop)
   })
-  await Promise.race([stopped, flags.exit ? firstRun.then(() => session.settled()) : new Promise<never>(() => undefined)])
+  const interrupted = await Promise.race([stopped.then(() => true), flags.exit ? firstRun.then(() => session.settled()).then(() => false) : new Promise<never>(() => undefined)])
+  if (interrupted && session.runState !== 'finished' && session.runState !== 'failed' && session.runState !== 'waiting') {
+    process.stderr.write('\nstopping: the run ends here and its files are written (Ctrl-C again to quit at once)\n')
+    await session.stop()
+  }
   await server.close()
   await city.close()
   return verdictCode

@@ -57,7 +57,7 @@ export class LiveSchedule implements LoadSchedule {
   constructor(
     readonly ticks: number,
     pace: LivePace,
-    private readonly limitMs: number,
+    private limitMs: number,
     private readonly learnUntil: (ticks: number) => Promise<void>,
   ) {
     assert(Number.isInteger(ticks) && ticks >= 1, 'a period of at least one tick')
@@ -72,6 +72,11 @@ export class LiveSchedule implements LoadSchedule {
     assert(elapsedMs >= last.startMs, 'the pace changes from now, not in the past')
     checkPace(pace)
     this.stretches.push(this.stretch(elapsedMs, this.dueCount(elapsedMs), pace))
+  }
+
+  /** Ends the schedule at `elapsedMs` (now): what is due before it still goes, nothing after. */
+  stopAt(elapsedMs: number): void {
+    this.limitMs = Math.max(Number.MIN_VALUE, Math.min(this.limitMs, elapsedMs))
   }
 
   get pace(): LivePace {

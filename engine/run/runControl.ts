@@ -48,6 +48,7 @@ export class RunControl {
   /** The pace to take up again on resume. */
   private resumePace: LivePace
   private paused = false
+  private stopping = false
   private tickReached: () => number = () => 0
 
   /**
@@ -68,6 +69,7 @@ export class RunControl {
   scheduleFor(ticks: number, learnUntil: (ticks: number) => Promise<void>, tickReached: () => number): LiveSchedule {
     this.schedule = new LiveSchedule(ticks, this.paused ? { sort: 'paused' } : this.resumePace, this.limitMs, learnUntil)
     this.tickReached = tickReached
+    this.stopping = false
     this.pending = []
     this.answered = 0
     this.elapsedMs = 0
@@ -88,16 +90,24 @@ export class RunControl {
   step(elapsedMs: number): void {
     this.elapsedMs = elapsedMs
     const schedule = this.schedule
-    if (schedule === undefined || this.pending.length === 0) return
+    if (schedule === undefined) return
+    if (this.stopping) schedule.stopAt(elapsedMs)
+    if (this.pending.length === 0) return
     const commands = this.pending
     this.pending = []
     for (const command of commands) this.apply(command, schedule, elapsedMs)
+  }
+
+  /** Ends the run going at the sender's next step (what was due until then is still sent, then the evenings and the audit). */
+  stop(): void {
+    this.stopping = true
   }
 
   /** The run is over: commands wait for the next one. */
   finished(): void {
     this.schedule = undefined
     this.pending = []
+    this.stopping = false
   }
 
   /** A second of the open model closed. */

@@ -91,6 +91,13 @@ export class LiveSession {
     return this.feed.sample(this.options.now(), this.runState, this.run, this.error)
   }
 
+  /** Ends the run going, if any, as its schedule's end would: its files are written. */
+  async stop(): Promise<void> {
+    if (this.running === undefined) return
+    this.control.stop()
+    await this.running
+  }
+
   /** Waits for the run going, if any. */
   async settled(): Promise<void> {
     await this.running
