@@ -104,34 +104,49 @@ export class LiveSchedule implements LoadSchedule {
     return queued < transferBatchMax
   }
 
-  /** When the schedule ends: the set limit, or once the city's whole period is made, when its last transfer is due. */
+  /**
+   * When the schedule ends: the set limit, or once the city's whole period is made, just after
+   * its last transfer is due (whichever comes first).
+   */
   get durationMs(): number {
     if (this.known < this.ticks) return this.limitMs
     const made = this.made
-    const lastDueMs = made === 0 ? 0 : this.sendTimeMs(made - 1)
-    return Math.min(this.limitMs, lastDueMs + 1)
+    if (made === 0) return Math.min(this.limitMs, 1)
+    if (this.transfers < made) return this.limitMs
+    return Math.min(this.limitMs, this.sendTimeMs(made - 1) + 1)
   }
 
-  /** Transfers the schedule holds so far: what it knows will be due (a rate stretch knows ahead of the city). */
+  /** Transfers the schedule holds so far: what it knows will be due (a rate stretch knows ahead of the city), and none at or after the limit. */
   get transfers(): number {
-    const { pace, due } = this.last
-    const cap = this.known >= this.ticks ? this.made : pace.sort === 'rate' ? Number.MAX_SAFE_INTEGER : Math.max(due, this.made)
-    return this.limitMs === Infinity ? cap : Math.min(cap, this.dueBefore(this.limitMs))
+    const cap = this.cityCap
+    return this.limitMs === Infinity ? cap : Math.min(cap, this.estimateBefore(this.limitMs))
   }
 
+  /**
+   * Transfers whose send time is at or before `elapsedMs`: the arithmetic's estimate, then checked
+   * against sendTimeMs itself, so that rounding never lets the two disagree on a boundary.
+   */
   dueCount(elapsedMs: number): number {
     if (elapsedMs < 0) return 0
-    const stretch = this.stretchAt(elapsedMs)
-    const { pace, due } = stretch
-    let count: number
-    if (pace.sort === 'paused') count = due
-    else if (pace.sort === 'rate') count = due + Math.floor(((elapsedMs - stretch.startMs) * pace.tps) / 1000 + countSlack) + 1
-    else count = Math.max(due, this.countAtPosition(this.positionAt(stretch, elapsedMs), (fraction, inTick) => Math.min(inTick, Math.floor(fraction * inTick + countSlack) + 1)))
-    return Math.min(this.transfers, count)
+    const transfers = this.transfers
+    let count = Math.min(transfers, this.estimateAtOrBefore(elapsedMs))
+    while (count < transfers && this.sendTimeMs(count) <= elapsedMs) count++
+    while (count > 0 && this.sendTimeMs(count - 1) > elapsedMs) count--
+    return count
   }
 
   dueBetween(fromMs: number, toMs: number): number {
     return this.dueBefore(toMs) - this.dueBefore(fromMs)
+  }
+
+  /** Transfers whose send time is before `elapsedMs` (checked against sendTimeMs, as in dueCount). */
+  dueBefore(elapsedMs: number): number {
+    if (elapsedMs <= 0) return 0
+    const transfers = this.transfers
+    let count = Math.min(transfers, this.estimateBefore(elapsedMs))
+    while (count < transfers && this.sendTimeMs(count) < elapsedMs) count++
+    while (count > 0 && this.sendTimeMs(count - 1) >= elapsedMs) count--
+    return count
   }
 
   sendTimeMs(n: number): number {
@@ -147,7 +162,7 @@ export class LiveSchedule implements LoadSchedule {
 
   rateAt(elapsedMs: number): number {
     if (elapsedMs < 0 || elapsedMs >= this.durationMs) return 0
-    const stretch = this.stretchAt(elapsedMs)
+    const { stretch } = this.stretchAt(elapsedMs)
     const { pace } = stretch
     if (pace.sort === 'paused') return 0
     if (pace.sort === 'rate') return pace.tps
@@ -158,15 +173,18 @@ export class LiveSchedule implements LoadSchedule {
 
   /** Learns the ticks that hold what is due before `untilMs`, so what was due but never made counts as dropped. */
   async complete(untilMs: number): Promise<void> {
-    const stretch = this.stretchAt(untilMs)
+    const { stretch } = this.stretchAt(untilMs)
     for (;;) {
       if (this.known >= this.ticks) return
       const short =
         stretch.pace.sort === 'clock'
           ? this.known < Math.ceil(this.positionAt(stretch, untilMs))
-          : stretch.pace.sort === 'rate' && this.made < Math.min(this.transfers, this.dueBefore(untilMs))
+          : stretch.pace.sort === 'rate' && this.made < Math.min(this.transfers, this.estimateBefore(untilMs))
       if (!short) return
-      await this.learnUntil(this.known + 1)
+      const known = this.known
+      await this.learnUntil(known + 1)
+      // A city that makes no more (its stream ended or failed) has nothing more to teach.
+      if (this.known === known) return
     }
   }
 
@@ -197,11 +215,22 @@ export class LiveSchedule implements LoadSchedule {
     return { startMs, due, pace, position: pace.sort === 'clock' ? this.positionOf(due) : 0 }
   }
 
-  /** The stretch holding `elapsedMs`: the last to start at or before it (the first for earlier times). */
-  private stretchAt(elapsedMs: number): Stretch {
+  /** What the city's ticks allow so far: all it made once the period is made; a rate stretch runs ahead of it. */
+  private get cityCap(): number {
+    const { pace, due } = this.last
+    return this.known >= this.ticks ? this.made : pace.sort === 'rate' ? Number.MAX_SAFE_INTEGER : Math.max(due, this.made)
+  }
+
+  /**
+   * The stretch holding `elapsedMs` (the last to start at or before it; the first for earlier
+   * times), and the transfers due before the next one starts: a count inside a stretch never
+   * passes it, even when ticks learned later would say more.
+   */
+  private stretchAt(elapsedMs: number): { stretch: Stretch; dueBeforeNext: number } {
     let index = this.stretches.length - 1
     while (index > 0 && (this.stretches[index] as Stretch).startMs > elapsedMs) index--
-    return this.stretches[index] as Stretch
+    const next = this.stretches[index + 1]
+    return { stretch: this.stretches[index] as Stretch, dueBeforeNext: next === undefined ? Number.MAX_SAFE_INTEGER : next.due }
   }
 
   private positionAt(stretch: Stretch, elapsedMs: number): number {
@@ -218,14 +247,27 @@ export class LiveSchedule implements LoadSchedule {
     return count === 0 ? before : before + inTick(position - tick, count)
   }
 
-  /** Transfers whose send time is before `elapsedMs`. */
-  private dueBefore(elapsedMs: number): number {
-    if (elapsedMs <= 0) return 0
-    const stretch = this.stretchAt(elapsedMs)
+  /** The arithmetic's count of transfers due at or before `elapsedMs`, before the check against sendTimeMs. */
+  private estimateAtOrBefore(elapsedMs: number): number {
+    const { stretch, dueBeforeNext } = this.stretchAt(elapsedMs)
     const { pace, due } = stretch
-    if (pace.sort === 'paused') return due
-    if (pace.sort === 'rate') return due + countBelow(((elapsedMs - stretch.startMs) * pace.tps) / 1000)
-    return Math.max(due, this.countAtPosition(this.positionAt(stretch, elapsedMs), (fraction, inTick) => Math.min(inTick, Math.max(0, Math.ceil(fraction * inTick - countSlack)))))
+    let count: number
+    if (pace.sort === 'paused') count = due
+    else if (pace.sort === 'rate') count = due + Math.floor(((elapsedMs - stretch.startMs) * pace.tps) / 1000 + countSlack) + 1
+    else count = Math.max(due, this.countAtPosition(this.positionAt(stretch, elapsedMs), (fraction, inTick) => Math.min(inTick, Math.floor(fraction * inTick + countSlack) + 1)))
+    return Math.min(dueBeforeNext, count)
+  }
+
+  /** The arithmetic's count of transfers due before `elapsedMs`, uncapped by the limit. */
+  private estimateBefore(elapsedMs: number): number {
+    if (elapsedMs <= 0) return 0
+    const { stretch, dueBeforeNext } = this.stretchAt(elapsedMs)
+    const { pace, due } = stretch
+    let count: number
+    if (pace.sort === 'paused') count = due
+    else if (pace.sort === 'rate') count = due + countBelow(((elapsedMs - stretch.startMs) * pace.tps) / 1000)
+    else count = Math.max(due, this.countAtPosition(this.positionAt(stretch, elapsedMs), (fraction, inTick) => Math.min(inTick, Math.max(0, Math.ceil(fraction * inTick - countSlack)))))
+    return Math.min(dueBeforeNext, this.cityCap, count)
   }
 }
 

@@ -48,6 +48,8 @@ export class RunControl {
   /** The pace to take up again on resume. */
   private resumePace: LivePace
   private paused = false
+  /** Paused once the commands queued so far are applied: what a new pause or resume is judged by. */
+  private pausedAsAsked = false
   private stopping = false
   private tickReached: () => number = () => 0
 
@@ -62,6 +64,7 @@ export class RunControl {
   ) {
     this.resumePace = pace
     this.paused = pace.sort === 'paused'
+    this.pausedAsAsked = this.paused
     this.faults = new Faults(districtNames.length)
   }
 
@@ -80,6 +83,7 @@ export class RunControl {
   request(command: RunCommand): string | undefined {
     const refused = this.refusal(command)
     if (refused !== undefined) return refused
+    if (command.type === 'pause' || command.type === 'resume') this.pausedAsAsked = command.type === 'pause'
     // Before the run sends (or between runs) there is no step to wait for: the next run starts with it.
     if (this.schedule === undefined) this.apply(command, undefined, 0)
     else this.pending.push(command)
@@ -106,6 +110,8 @@ export class RunControl {
   /** The run is over: commands wait for the next one. */
   finished(): void {
     this.schedule = undefined
+    // Commands taken after the run's last step are not lost: the next run starts with them.
+    for (const command of this.pending) this.apply(command, undefined, 0)
     this.pending = []
     this.stopping = false
   }
@@ -137,9 +143,9 @@ export class RunControl {
   private refusal(command: RunCommand): string | undefined {
     switch (command.type) {
       case 'pause':
-        return this.paused ? 'the run is paused already' : undefined
+        return this.pausedAsAsked ? 'the run is paused already' : undefined
       case 'resume':
-        return this.paused ? undefined : 'the run is not paused'
+        return this.pausedAsAsked ? undefined : 'the run is not paused'
       case 'speed':
         return command.minutesPerSecond > 0 && command.minutesPerSecond <= liveSpeedMax ? undefined : `speed: between 0 and ${liveSpeedMax} simulated minutes a second`
       case 'targetTps':
