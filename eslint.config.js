@@ -3,7 +3,7 @@ import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'runs/', 'coverage/', 'bench/results/'] },
+  { ignores: ['dist/', 'node_modules/', 'runs/', 'coverage/', 'bench/results/', 'scratch/', 'test-results/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

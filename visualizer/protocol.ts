@@ -54,7 +54,7 @@ export const merchantSampleMax = 1500
 
 /** Sent once to each page as it connects. */
 export interface Hello {
-  /** The live run's state, or null when the server only serves replays. */
+  /** Whether there is a live run (false: the server only serves replays). */
   readonly live: boolean
   /** Controls need a token (`--token`); the page asks for it. */
   readonly tokenRequired: boolean
@@ -94,7 +94,10 @@ export interface Snapshot {
   readonly reasons: Readonly<Record<string, number>>
   /** Payments a second by kind, in CityView.kinds order. */
   readonly kinds: readonly number[]
-  /** Per district, in CityView.districts order: payments a second, cumulative payments, rejected and accepted fen. */
+  /**
+   * Per district, in CityView.districts order (payments by the payer's district): payments a
+   * second; and cumulative, payments, of them rejected and accepted, and the accepted amount in fen.
+   */
   readonly districts: {
     readonly tps: readonly number[]
     readonly payments: readonly number[]
@@ -102,8 +105,12 @@ export interface Snapshot {
     readonly amountFen: readonly number[]
     readonly accepted: readonly number[]
   }
-  /** Retail payments since the last snapshot from home district i to the merchant's district j, row-major. */
+  /**
+   * Retail payments since the last snapshot (a quarter of a second; in a replay's timeline, the
+   * quarter before each kept snapshot) from home district i to the merchant's district j, row-major.
+   */
   readonly flows: readonly number[]
+  /** Outages by district name (CityView.districts[i].name). */
   readonly faults: { readonly slowdownMs: number; readonly outages: readonly string[] }
   /** Why the run failed, when it did. */
   readonly error?: string
@@ -118,8 +125,10 @@ export interface Timeline {
 export interface RunListing {
   readonly id: string
   readonly scenario: string
+  /** When its files were written, ISO. */
   readonly finishedAt: string
-  readonly snapshots: number
+  /** Transfers the run submitted, from its summary. */
+  readonly submitted: number
 }
 
 /** Commands a page may send; checked by the server's schema (visualizer/server/commands.ts). */
@@ -133,7 +142,7 @@ export type Command =
   | { readonly type: 'targetTps'; readonly tps: number }
   /** Every ledger answer held back this long (0 ends the slowdown). */
   | { readonly type: 'slowdown'; readonly ms: number }
-  /** A district cut off: its payments never reach the ledger. */
+  /** A district (by name, CityView.districts[i].name) cut off: its payments never reach the ledger. */
   | { readonly type: 'outage'; readonly district: string; readonly on: boolean }
 
 /** A command, with the token when the server asks for one. */

@@ -5,6 +5,7 @@
  */
 import { promises as fs } from 'node:fs'
 import path from 'node:path'
+import { isObject } from '../../engine/untrusted.js'
 import type { RunListing } from '../protocol.js'
 
 /** A run id: a folder name as citytwin makes them, nothing that could climb out. */
@@ -30,8 +31,8 @@ export class RunStore {
       const city = await fs.stat(path.join(this.root, id, cityFile)).catch(() => undefined)
       if (stat === undefined || city === undefined) continue
       const summary = await this.readJson(id, 'summary.json').catch(() => undefined)
-      const scenario = typeof summary === 'object' && summary !== null && 'scenario' in summary ? String(summary.scenario) : ''
-      listed.push({ id, scenario, finishedAt: stat.mtime.toISOString(), snapshots: 0 })
+      if (!isObject(summary) || typeof summary.scenario !== 'string' || !isObject(summary.transfers) || typeof summary.transfers.submitted !== 'number') continue
+      listed.push({ id, scenario: summary.scenario, finishedAt: stat.mtime.toISOString(), submitted: summary.transfers.submitted })
     }
     return listed
   }

@@ -1,0 +1,261 @@
+/**
+ * The live map in a real browser: Debian's chromium, driven by playwright-core, opens the page
+ * served during a run of the Shenzhen scenario (its map, its merchant sample, a city of 20,000
+ * residents) with every request off the server refused. It finds one path per district, sees the
+ * payments a second change, pauses and sees the simulated clock stop, resumes, sets a target rate
+ * and sees it taken; measures frames per second from requestAnimationFrame and bytes per second
+ * on the socket; then presenter mode and the replay of a finished run. Screenshots and the
+ * measured figures are left in test-results/ for a human to look at.
+ */
+import { existsSync, promises as fs } from 'node:fs'
+import path from 'node:path'
+import { chromium, type Browser, type Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest'
+import type { Snapshot } from '../../visualizer/protocol.js'
+import { openLiveMap, type LiveMap } from '../helpers/liveMap.js'
+import { defaultScenario, repoRoot, smokeScenario } from '../helpers/runs.js'
+
+const chromiumPath = '/usr/bin/chromium'
+const chromiumArgs = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run']
+const results = path.join(repoRoot, 'test-results')
+const present = existsSync(chromiumPath)
+const missing = 'chromium not found: apt-get install -y chromium'
+/** The Shenzhen map's districts. */
+const districtCount = 8
+/** What the page must hold, and how long it is watched for it. */
+const framesPerSecondMin = 30
+const wireBytesPerSecondMax = 50_000
+const measureSeconds = 5
+
+function needsChromium(context: TestContext): void {
+  if (present) return
+  // In CI a missing browser is a broken image, not a reason to pass quietly.
+  if (process.env.CI !== undefined && process.env.CI !== '') throw new Error(missing)
+  console.warn(missing)
+  context.skip(missing)
+}
+
+/** A page on `url` whose requests anywhere but the server are refused (and listed). */
+async function openPage(browser: Browser, url: string): Promise<{ page: Page; refused: string[] }> {
+  const page = await browser.newPage({ viewport: { width: 1600, height: 900 } })
+  const origin = new URL(url).origin
+  const refused: string[] = []
+  await page.route('**/*', async (route) => {
+    const target = route.request().url()
+    if (target.startsWith(origin) || target.startsWith(origin.replace('http', 'ws'))) return route.continue()
+    refused.push(target)
+    return route.abort()
+  })
+  await page.goto(url)
+  return { page, refused }
+}
+
+/** What the page's own scripts see, for the functions run inside it (the tests are compiled without the DOM's types). */
+interface InPage {
+  readonly citytwin: { readonly snapshots: number; readonly lastSnapshot: Snapshot | null }
+  requestAnimationFrame(step: (time: number) => void): number
+  readonly document: { readonly body: unknown }
+  getComputedStyle(element: unknown): { readonly backgroundColor: string }
+}
+
+const lastSnapshot = (page: Page) => page.evaluate(() => (globalThis as unknown as InPage).citytwin.lastSnapshot)
+
+/** Waits until the page has drawn a snapshot that `accept` takes. */
+async function untilSnapshot(page: Page, accept: (snapshot: Snapshot) => boolean, what: string, timeoutMs = 30_000): Promise<Snapshot> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const snapshot = await lastSnapshot(page)
+    if (snapshot !== null && accept(snapshot)) return snapshot
+    if (Date.now() > deadline) throw new Error(`the page never showed ${what}; last snapshot: ${JSON.stringify(snapshot)?.slice(0, 400)}`)
+    await page.waitForTimeout(100)
+  }
+}
+
+const text = (page: Page, selector: string) => page.locator(selector).innerText()
+
+describe('live map in chromium', () => {
+  let browser: Browser | undefined
+  let map: LiveMap
+
+  beforeAll(async () => {
+    await fs.mkdir(results, { recursive: true })
+    if (!present) return
+    browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs })
+    // A simulated minute every 60 ms: the day lasts about a minute and a half, longer than the tests watch it.
+    map = await openLiveMap({ scenario: defaultScenario, residents: 20_000, pace: { sort: 'clock', tickMs: 60 } })
+  })
+  afterAll(async () => {
+    await browser?.close()
+    if (present) await map.close()
+  })
+
+  it('shows the run live: districts, moving figures, pause, resume, a new target rate', async (context) => {
+    // Proves the page follows and steers the run: one path per district, TPS that changes, a clock that stops on pause and goes on after, a target rate that is taken.
+    needsChromium(context)
+    if (browser === undefined) throw new Error('chromium did not start')
+    const { page, refused } = await openPage(browser, map.url)
+    await page.locator('path.district').first().waitFor()
+    const districts = await Promise.all((await page.locator('path.district').all()).map((path) => path.getAttribute('data-district')))
+    expect(districts).toHaveLength(districtCount)
+    expect(new Set(districts).size).toBe(districtCount)
+    expect(districts).toContain('Futian')
+
+    // The payments a second change as the city's day goes on.
+    await untilSnapshot(page, (snapshot) => snapshot.state === 'running' && snapshot.achievedTps > 0, 'payments')
+    const seen = new Set<string>()
+    for (let look = 0; look < 20 && seen.size < 3; look++) {
+      seen.add(await text(page, '#tps'))
+      await page.waitForTimeout(250)
+    }
+    expect(seen.size).toBeGreaterThanOrEqual(3)
+
+    // Pause: the state says so and the simulated clock stands still.
+    await page.locator('#btn-pause').click()
+    const paused = await untilSnapshot(page, (snapshot) => snapshot.state === 'paused', 'the pause')
+    await expect.poll(() => text(page, '#state'), { timeout: 5_000 }).toMatch(/paused/i)
+    const clockPaused = await text(page, '#clock')
+    await page.waitForTimeout(1_500)
+    expect(await text(page, '#clock')).toBe(clockPaused)
+    expect((await lastSnapshot(page))?.tick).toBe(paused.tick)
+
+    // Resume: the clock moves again.
+    await page.locator('#btn-resume').click()
+    await untilSnapshot(page, (snapshot) => snapshot.state === 'running' && snapshot.tick > paused.tick + 2, 'the clock going on')
+    await expect.poll(() => text(page, '#clock'), { timeout: 10_000 }).not.toBe(clockPaused)
+
+    // A constant target of 300 a second: the schedule takes it and the ledger is sent it.
+    await page.locator('#tps-input').fill('300')
+    await page.locator('#tps-apply').click()
+    await untilSnapshot(page, (snapshot) => snapshot.pace.mode === 'rate' && snapshot.targetTps === 300, 'the new target')
+    await expect.poll(() => text(page, '#target-tps'), { timeout: 5_000 }).toBe('300')
+    const held = await untilSnapshot(page, (snapshot) => snapshot.targetTps === 300 && Math.abs(snapshot.achievedTps - 300) <= 30, 'about 300 payments a second', 15_000)
+    expect(held.pace).toMatchObject({ mode: 'rate', tps: 300 })
+
+    // Rendering and the wire, measured together over the same seconds at the city's pace again.
+    await page.locator('#speed-input').fill('20')
+    await page.locator('#speed-apply').click()
+    await untilSnapshot(page, (snapshot) => snapshot.pace.mode === 'clock' && snapshot.achievedTps > 0, 'the clock pace')
+    const perf = await measure(page)
+    await fs.writeFile(path.join(results, 'live-map-perf.json'), `${JSON.stringify({ scenario: 'shenzhen-day.yaml, 20,000 residents', ...perf }, null, 2)}\n`)
+    console.log(`live map: ${perf.framesPerSecond.toFixed(1)} frames/s (slowest frame ${perf.slowestFrameMs.toFixed(1)} ms), ${Math.round(perf.wireBytesPerSecond)} bytes/s on the socket, ${perf.snapshotsPerSecond.toFixed(1)} snapshots/s`)
+    expect(perf.framesPerSecond).toBeGreaterThanOrEqual(framesPerSecondMin)
+    expect(perf.wireBytesPerSecond).toBeLessThan(wireBytesPerSecondMax)
+    expect(perf.snapshotsPerSecond).toBeGreaterThanOrEqual(3)
+
+    await page.screenshot({ path: path.join(results, 'live-map.png') })
+    expect(refused).toEqual([])
+    await page.close()
+  })
+
+  it('presenter mode: dark, large, no controls, measures cycling by themselves', async (context) => {
+    // Proves ?presenter=1 opens the presenter's page: its class, a dark background, the controls hidden and the measure changing with no one touching it.
+    needsChromium(context)
+    if (browser === undefined) throw new Error('chromium did not start')
+    const { page, refused } = await openPage(browser, `${map.url}?presenter=1`)
+    await page.locator('path.district').first().waitFor()
+    expect(await page.locator('body').getAttribute('class')).toContain('presenter')
+    const background = await page.evaluate(() => {
+      const inPage = globalThis as unknown as InPage
+      return inPage.getComputedStyle(inPage.document.body).backgroundColor
+    })
+    expect(luminance(background)).toBeLessThan(0.2)
+    expect(await page.locator('#controls').isVisible()).toBe(false)
+    const first = await text(page, '#measure-name')
+    await expect.poll(() => text(page, '#measure-name'), { timeout: 20_000, interval: 500 }).not.toBe(first)
+    await page.screenshot({ path: path.join(results, 'live-map-presenter.png') })
+    expect(refused).toEqual([])
+    await page.close()
+  })
+})
+
+describe('replay in chromium', () => {
+  let browser: Browser | undefined
+  let finished: LiveMap
+  let replay: LiveMap
+
+  beforeAll(async () => {
+    if (!present) return
+    browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs })
+    // A short run, played at 3 simulated minutes a millisecond's worth: its day is over in a few seconds.
+    finished = await openLiveMap({ scenario: smokeScenario, pace: { sort: 'clock', tickMs: 4 }, start: false })
+    await finished.session?.start()
+    replay = await openLiveMap({ scenario: smokeScenario, replayOnly: finished.runsRoot })
+  })
+  afterAll(async () => {
+    await browser?.close()
+    if (present) {
+      await replay.close()
+      await finished.close()
+    }
+  })
+
+  it('opens a finished run from its folder and scrubs its timeline', async (context) => {
+    // Proves replay reads runs/<id>: the map draws from the run's own city.json, and moving the scrubber moves the clock and the figures.
+    needsChromium(context)
+    if (browser === undefined) throw new Error('chromium did not start')
+    const ids = await fs.readdir(finished.runsRoot)
+    expect(ids).toHaveLength(1)
+    const { page, refused } = await openPage(browser, `${replay.url}?replay=${ids[0] as string}`)
+    await page.locator('path.district').first().waitFor()
+    expect(await page.locator('path.district').count()).toBe(districtCount)
+    expect(await page.locator('body').getAttribute('class')).toContain('replay')
+    const scrub = page.locator('#scrub')
+    const last = Number(await scrub.getAttribute('max'))
+    expect(last).toBeGreaterThan(3)
+    await scrub.fill('0')
+    await scrub.dispatchEvent('input')
+    const early = { clock: await text(page, '#clock'), settled: await text(page, '#settled') }
+    // The day ends at midnight, where it began: the middle of the timeline is another time of day.
+    await scrub.fill(String(last))
+    await scrub.dispatchEvent('input')
+    await expect.poll(() => text(page, '#settled')).not.toBe(early.settled)
+    await scrub.fill(String(Math.floor(last / 2)))
+    await scrub.dispatchEvent('input')
+    await expect.poll(() => text(page, '#clock')).not.toBe(early.clock)
+    await page.waitForTimeout(300)
+    await page.screenshot({ path: path.join(results, 'live-map-replay.png') })
+    expect(refused).toEqual([])
+    await page.close()
+  })
+})
+
+/** Frames per second from requestAnimationFrame, and socket.io bytes a second from the DevTools protocol, over `measureSeconds`. */
+async function measure(page: Page): Promise<{ framesPerSecond: number; slowestFrameMs: number; wireBytesPerSecond: number; snapshotsPerSecond: number }> {
+  const devtools = await page.context().newCDPSession(page)
+  await devtools.send('Network.enable')
+  let wireBytes = 0
+  devtools.on('Network.webSocketFrameReceived', (event: { response: { payloadData: string } }) => {
+    wireBytes += Buffer.byteLength(event.response.payloadData)
+  })
+  const snapshotsBefore = await page.evaluate(() => (globalThis as unknown as InPage).citytwin.snapshots)
+  const frames = await page.evaluate(
+    (seconds) =>
+      new Promise<number[]>((resolve) => {
+        const times: number[] = []
+        const step = (time: number) => {
+          times.push(time)
+          if (times.length > 1 && time - (times[0] as number) >= seconds * 1000) resolve(times)
+          else (globalThis as unknown as InPage).requestAnimationFrame(step)
+        }
+        ;(globalThis as unknown as InPage).requestAnimationFrame(step)
+      }),
+    measureSeconds,
+  )
+  const snapshotsAfter = await page.evaluate(() => (globalThis as unknown as InPage).citytwin.snapshots)
+  await devtools.detach()
+  const spanMs = (frames[frames.length - 1] as number) - (frames[0] as number)
+  let slowestFrameMs = 0
+  for (let index = 1; index < frames.length; index++) slowestFrameMs = Math.max(slowestFrameMs, (frames[index] as number) - (frames[index - 1] as number))
+  return {
+    framesPerSecond: ((frames.length - 1) * 1000) / spanMs,
+    slowestFrameMs,
+    wireBytesPerSecond: (wireBytes * 1000) / spanMs,
+    snapshotsPerSecond: ((snapshotsAfter - snapshotsBefore) * 1000) / spanMs,
+  }
+}
+
+/** Relative luminance (0 black … 1 white) of a CSS rgb() colour. */
+function luminance(css: string): number {
+  const [r, g, b] = (css.match(/\d+(\.\d+)?/g) ?? ['255', '255', '255']).map(Number) as [number, number, number]
+  return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255
+}

@@ -1,0 +1,81 @@
+/**
+ * The big numbers along the top and the status line in the header. Each element is found once;
+ * a snapshot only rewrites text that changed.
+ */
+import type { CityView, Snapshot } from '../protocol.js'
+import { byId, setText, show } from './dom.js'
+import { formatClock, formatCount, formatDate, formatMs, formatRate, formatShare, formatSpeed } from './format.js'
+import { ratio } from './measures.js'
+import { cutOffFlags } from './outages.js'
+
+export interface Panels {
+  readonly render: (snapshot: Snapshot) => void
+}
+
+export function createPanels(city: CityView): Panels {
+  const text = (id: string): HTMLElement => byId(id, HTMLElement)
+  const el = {
+    tps: text('tps'),
+    targetTps: text('target-tps'),
+    paceMode: text('pace-mode'),
+    settled: text('settled'),
+    submitted: text('submitted'),
+    p99: text('p99'),
+    latencyDetail: text('latency-detail'),
+    rejected: text('rejected'),
+    rejectedDetail: text('rejected-detail'),
+    clock: text('clock'),
+    date: text('date'),
+    state: text('state'),
+    speed: text('speed'),
+    slowdown: text('slowdown-badge'),
+    outage: text('outage-badge'),
+    runError: text('run-error'),
+  }
+  setText(text('scenario'), city.scenario)
+  const { residents, adopted, merchants, riders } = city.agents
+  setText(text('agents-residents'), formatCount(residents))
+  setText(
+    text('agents-detail'),
+    `${formatCount(adopted)} wallets (${formatShare(ratio(adopted, residents))}) · ${formatCount(merchants)} shops · ${formatCount(riders)} riders`,
+  )
+
+  function render(s: Snapshot): void {
+    setText(el.tps, formatRate(s.achievedTps))
+    setText(el.targetTps, formatRate(s.targetTps))
+    setText(el.paceMode, s.pace.mode === 'rate' ? `fixed rate ${formatRate(s.pace.tps)}/s` : 'following the city')
+    setText(el.settled, formatCount(s.settled))
+    setText(el.submitted, formatCount(s.submitted))
+    setText(el.p99, formatMs(s.latency.p99))
+    setText(el.latencyDetail, `p50 ${formatMs(s.latency.p50)} · p99.9 ${formatMs(s.latency.p999)} ms`)
+    setText(el.rejected, formatCount(s.rejected))
+    setText(el.rejectedDetail, rejectedDetail(s))
+    setText(el.clock, formatClock(s.simulatedAt))
+    setText(el.date, formatDate(s.simulatedAt))
+    setText(el.speed, formatSpeed(s.speed))
+    setText(el.state, s.state)
+    el.state.dataset.state = s.state
+
+    show(el.slowdown, s.faults.slowdownMs > 0)
+    setText(el.slowdown, `ledger slowed +${formatMs(s.faults.slowdownMs)} ms`)
+    const flags = cutOffFlags(city, s.faults.outages)
+    const cutOff = city.districts.filter((_district, i) => flags[i] === true)
+    show(el.outage, cutOff.length > 0)
+    setText(el.outage, `outage: ${cutOff.map((d) => d.name).join(', ')}`)
+    show(el.runError, s.error !== undefined)
+    setText(el.runError, s.error ?? '')
+    el.runError.title = s.error ?? ''
+  }
+
+  return { render }
+}
+
+/** "0.42% of payments · mostly insufficient_funds": the share and the commonest reason so far. */
+function rejectedDetail(s: Snapshot): string {
+  const share = `${formatShare(ratio(s.rejected, s.settled + s.rejected))} of results`
+  let commonest: [string, number] | null = null
+  for (const [reason, count] of Object.entries(s.reasons)) {
+    if (commonest === null || count > commonest[1]) commonest = [reason, count]
+  }
+  return commonest === null ? share : `${share} · mostly ${commonest[0].replaceAll('_', ' ')}`
+}
