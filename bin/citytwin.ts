@@ -3,7 +3,7 @@
  * The citytwin command line. Exit codes: 0 success, 1 a run that failed (a broken invariant or
  * an internal error), 2 bad input (a flag, a scenario, a map) with a message naming it.
  */
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
@@ -327,7 +327,6 @@ const serveSpeedDefault = 2
 async function serveCommand(file: string, flags: ServeFlags): Promise<number> {
   const loaded = await loadScenario(file)
   checkLedger(flags.ledger, { url: flags.ledgerUrl })
-  if (flags.prometheus !== undefined) throw new UserError('--prometheus: goes with `citytwin run`; the live map shows the same figures')
   if (flags.speed !== undefined && (flags.tps !== undefined || flags.profile !== undefined)) throw new UserError('--speed: give it, or --tps, or --profile realistic:…, not two of them')
   if (flags.token !== undefined && (flags.token.length < 8 || flags.token.length > 256)) throw new UserError('--token: between 8 and 256 characters')
   const speed = flags.speed ?? serveSpeedDefault
@@ -350,6 +349,8 @@ async function serveCommand(file: string, flags: ServeFlags): Promise<number> {
     const endGiven = flags.profile !== undefined || flags.duration !== undefined || (scenarioPaced && (loaded.scenario.load?.profile !== undefined || loaded.scenario.load?.duration !== undefined))
     if (endGiven) limitMs = profile.schedule.durationMs
   }
+  const publicDir = defaultPublicDir()
+  if (!existsSync(path.join(publicDir, 'index.html'))) throw new UserError(`the map's page is not built (no ${path.relative(process.cwd(), publicDir) || publicDir}/index.html): run npm run build`)
   const first = await runFolderFor(flags, loaded.scenario.seed)
   const progress = progressReporter(Boolean(flags.json))
   let city: OpenedCity
@@ -363,6 +364,8 @@ async function serveCommand(file: string, flags: ServeFlags): Promise<number> {
   progress.done()
   const runsRoot = path.dirname(first.folder)
   let verdictCode = 0
+  /** Ctrl-C came: the run going ends and the server with it. */
+  let stopping = false
   let firstRunDone: () => void = () => undefined
   const firstRun = new Promise<void>((resolve) => (firstRunDone = resolve))
   const session = new LiveSession({
@@ -387,7 +390,7 @@ async function serveCommand(file: string, flags: ServeFlags): Promise<number> {
         process.stderr.write(`citytwin: run ${run} failed: ${error instanceof UserError || error instanceof RunFailed ? error.message : (error?.stack ?? String(error))}\n`)
         verdictCode = exitRunFailed
       }
-      if (!flags.exit) process.stderr.write(`the map stays up at ${server.url} (Start runs again, replays are listed there); Ctrl-C to stop\n`)
+      if (!flags.exit && !stopping) process.stderr.write(`the map stays up at ${server.url} (Start runs again, replays are listed there); Ctrl-C to stop\n`)
       firstRunDone()
     },
   })
@@ -398,7 +401,7 @@ async function serveCommand(file: string, flags: ServeFlags): Promise<number> {
       port: flags.port,
       session,
       store: new RunStore(runsRoot),
-      publicDir: defaultPublicDir(),
+      publicDir,
       token: flags.token,
       allowOrigins: flags.allowOrigin,
       now: wallClock.nowMs,
@@ -420,6 +423,7 @@ async function serveCommand(file: string, flags: ServeFlags): Promise<number> {
     process.once('SIGTERM', stop)
   })
   const interrupted = await Promise.race([stopped.then(() => true), flags.exit ? firstRun.then(() => session.settled()).then(() => false) : new Promise<never>(() => undefined)])
+  stopping = interrupted
   if (interrupted && session.runState !== 'finished' && session.runState !== 'failed' && session.runState !== 'waiting') {
     process.stderr.write('\nstopping: the run ends here and its files are written (Ctrl-C again to quit at once)\n')
     await session.stop()
@@ -573,6 +577,16 @@ function packageVersion(): string {
   return 'unknown'
 }
 
+/** The flags of every command that builds a city and drives a ledger: run, serve, capacity. */
+function withCityFlags(command: Command, workersHelp: string): Command {
+  return command
+    .option('--seed <n>', "root seed (default: the scenario's)", integer('--seed', 0, 0xffff_ffff))
+    .option('--workers <n>', workersHelp, integer('--workers', 1, workersMax))
+    .option('--residents <n>', "residents to simulate (overrides the scenario's scale)", integer('--residents', 1, residentsMax))
+    .addOption(new Option('--ledger <name>', 'ledger to drive').choices(ledgerNames).default('memory'))
+    .option('--ledger-url <url>', 'where the ledger is: http://host:port (http), postgres://user@host:5432/db?schema=citytwin (postgres; none: an embedded server), redis://host:6379/0?key=citytwin (redis)')
+}
+
 function program(): Command {
   const cli = new Command('citytwin')
     .description('A city digital twin for digital-currency payments, and a load engine for the ledgers that carry them.')
@@ -581,17 +595,15 @@ function program(): Command {
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) })
 
-  cli
-    .command('run')
-    .description('simulate a scenario on a ledger: progress while it runs, a summary at the end, summary.json in the run folder')
-    .argument('<scenario>', 'scenario file (YAML)')
-    .option('--seed <n>', "root seed (default: the scenario's)", integer('--seed', 0, 0xffff_ffff))
-    .option('--workers <n>', `simulation worker threads (default: ${defaultWorkers('flat-out')} flat out, ${defaultWorkers('load')} in load mode)`, integer('--workers', 1, workersMax))
-    .option('--residents <n>', "residents to simulate (overrides the scenario's scale)", integer('--residents', 1, residentsMax))
+  withCityFlags(
+    cli
+      .command('run')
+      .description('simulate a scenario on a ledger: progress while it runs, a summary at the end, summary.json in the run folder')
+      .argument('<scenario>', 'scenario file (YAML)'),
+    `simulation worker threads (default: ${defaultWorkers('flat-out')} flat out, ${defaultWorkers('load')} in load mode)`,
+  )
     .option('--out <dir>', 'folder for summary.json, metrics.csv and report.html (default: runs/<timestamp>-seed<seed>)')
     .option('--json', 'print one JSON summary on stdout; progress goes to stderr')
-    .addOption(new Option('--ledger <name>', 'ledger to drive').choices(ledgerNames).default('memory'))
-    .option('--ledger-url <url>', 'where the ledger is: http://host:port (http), postgres://user@host:5432/db?schema=citytwin (postgres; none: an embedded server), redis://host:6379/0?key=citytwin (redis)')
     .option('--tps <rate>', 'load mode: a constant target rate, transfers per second (200000, 200k, 1.5M)')
     .option('--duration <time>', 'load mode: how long --tps is held (500ms, 90s, 2m, 1h)', undefined)
     .option('--profile <profile>', `load mode: a target profile over wall time (${profileUsages})`)
@@ -604,10 +616,13 @@ function program(): Command {
       process.exitCode = await runCommand(file, flags)
     })
 
-  cli
-    .command('serve')
-    .description('run a scenario with its live map: a web page of the city as the run goes, with controls, presenter mode (?presenter=1) and replay of finished runs')
-    .argument('<scenario>', 'scenario file (YAML)')
+  withCityFlags(
+    cli
+      .command('serve')
+      .description('run a scenario with its live map: a web page of the city as the run goes, with controls, presenter mode (?presenter=1) and replay of finished runs')
+      .argument('<scenario>', 'scenario file (YAML)'),
+    `simulation worker threads (default ${defaultWorkers('load')})`,
+  )
     .option('--port <n>', 'port of the map (0: any free one)', integer('--port', 0, 65_535), 8080)
     .option('--host <address>', 'address to listen on (0.0.0.0 to show the map to other machines)', '127.0.0.1')
     .option('--token <secret>', 'the controls need this token (the page asks for it); watching does not')
@@ -615,13 +630,8 @@ function program(): Command {
     .option('--speed <n>', `simulated minutes per wall second, following the city's rhythm (default ${serveSpeedDefault}: a day in ${Math.round(minutesPerDay / serveSpeedDefault / 60)} minutes)`, positiveNumber('--speed', liveSpeedMax))
     .option('--wait', 'build the city, then wait for Start on the page')
     .option('--exit', 'exit once the first run is over, with its verdict (for scripts)')
-    .option('--seed <n>', "root seed (default: the scenario's)", integer('--seed', 0, 0xffff_ffff))
-    .option('--workers <n>', `simulation worker threads (default ${defaultWorkers('load')})`, integer('--workers', 1, workersMax))
-    .option('--residents <n>', "residents to simulate (overrides the scenario's scale)", integer('--residents', 1, residentsMax))
     .option('--out <dir>', 'folder for the run files, timeline.json and city.json (default: runs/<timestamp>-seed<seed>)')
     .option('--json', 'print one JSON summary per run on stdout; progress goes to stderr')
-    .addOption(new Option('--ledger <name>', 'ledger to drive').choices(ledgerNames).default('memory'))
-    .option('--ledger-url <url>', 'where the ledger is (as for run)')
     .option('--tps <rate>', 'start at a constant target rate instead of the city\'s rhythm (200000, 200k, 1.5M)')
     .option('--duration <time>', 'with --tps: stop after this long (default: when the period\'s payments are all sent)')
     .option('--profile <profile>', 'realistic:<span>/<duration> (the city\'s rhythm, ending after <duration>) or constant:<rate>/<duration>')
@@ -643,10 +653,13 @@ function program(): Command {
       process.exitCode = await replayCommand(folder, flags)
     })
 
-  cli
-    .command('capacity')
-    .description('find the highest target rate the ledger sustains within an SLO: ramp, then bisect, each trial a sustained window on a fresh ledger')
-    .argument('<scenario>', 'scenario file (YAML)')
+  withCityFlags(
+    cli
+      .command('capacity')
+      .description('find the highest target rate the ledger sustains within an SLO: ramp, then bisect, each trial a sustained window on a fresh ledger')
+      .argument('<scenario>', 'scenario file (YAML)'),
+    `simulation worker threads (default ${defaultWorkers('load')})`,
+  )
     .option('--slo <gate>', "the service level each trial must hold, repeatable: 'p99<50ms', 'errors<0.1%'", collect, [])
     .option('--window <time>', 'how long each trial holds its rate, judged by the SLO', '10s')
     .option('--warmup <time>', 'how long each trial runs at its rate before the window starts (not judged)', '2s')
@@ -654,15 +667,10 @@ function program(): Command {
     .option('--max <rate>', 'highest rate tried', '4M')
     .option('--growth <factor>', 'ramp factor between trials until one fails', factor('--growth'), 2)
     .option('--precision <share>', 'bisect until the bracket is this narrow', '5%')
-    .option('--seed <n>', "root seed (default: the scenario's)", integer('--seed', 0, 0xffff_ffff))
-    .option('--workers <n>', `simulation worker threads (default ${defaultWorkers('load')})`, integer('--workers', 1, workersMax))
-    .option('--residents <n>', "residents to simulate (overrides the scenario's scale)", integer('--residents', 1, residentsMax))
     .option('--in-flight <n>', `calls outstanding at most (default ${loadInFlightDefault} on the memory ledger, ${loadInFlightNetworkedDefault} on the others)`, integer('--in-flight', 1, loadInFlightMax))
     .option('--late-tolerance <time>', 'send lateness p99 beyond which a trial is invalid, so failed (default 10ms)')
     .option('--out <dir>', 'folder for capacity.json and capacity.html (default: runs/<timestamp>-seed<seed>)')
     .option('--json', 'print the result as JSON on stdout')
-    .addOption(new Option('--ledger <name>', 'ledger to drive').choices(ledgerNames).default('memory'))
-    .option('--ledger-url <url>', 'where the ledger is: http://host:port (http), postgres://user@host:5432/db?schema=citytwin (postgres; none: an embedded server), redis://host:6379/0?key=citytwin (redis)')
     .action(async (file: string, flags: CapacityFlags) => {
       process.exitCode = await capacityCommand(file, flags)
     })

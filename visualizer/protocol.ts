@@ -106,7 +106,7 @@ export interface Snapshot {
     readonly accepted: readonly number[]
   }
   /**
-   * Retail payments since the last snapshot (a quarter of a second; in a replay's timeline, the
+   * Accepted retail payments since the last snapshot (a quarter of a second; in a replay's timeline, the
    * quarter before each kept snapshot) from home district i to the merchant's district j, row-major.
    */
   readonly flows: readonly number[]

@@ -20,7 +20,7 @@ export class DistrictCounters {
   private readonly payments: Float64Array
   private readonly accepted: Float64Array
   private readonly amountFen: Float64Array
-  /** Retail payments from a resident's home district (row) to the merchant's district (column), row-major. */
+  /** Accepted retail payments from a resident's home district (row) to the merchant's district (column), row-major. */
   readonly flows: Float64Array
 
   constructor(
@@ -45,13 +45,13 @@ export class DistrictCounters {
       if (payer >= residentFirst) district = home[payer - residentFirst] as number
       else if (payer >= merchantFirst) district = merchantDistrict[payer - merchantFirst] as number
       else continue
+      this.payments[district] = (this.payments[district] as number) + 1
+      if (code[index] !== ResultCode.ok) continue
+      this.accepted[district] = (this.accepted[district] as number) + 1
       if (batch.kind[index] === TransferKind.retail && payer >= residentFirst) {
         const cell = district * this.names.length + (merchantDistrict[(batch.credit[index] as number) - merchantFirst] as number)
         this.flows[cell] = (this.flows[cell] as number) + 1
       }
-      this.payments[district] = (this.payments[district] as number) + 1
-      if (code[index] !== ResultCode.ok) continue
-      this.accepted[district] = (this.accepted[district] as number) + 1
       this.amountFen[district] = (this.amountFen[district] as number) + (batch.amountFen[index] as number)
     }
   }

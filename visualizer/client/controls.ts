@@ -139,8 +139,9 @@ export function createControls(city: CityView, send: Send): Controls {
   function render(snapshot: Snapshot): void {
     latest = snapshot
     // The pace in force as a hint, never over what the operator is typing.
-    speedInput.placeholder = String(snapshot.pace.speed)
-    tpsInput.placeholder = String(snapshot.pace.tps)
+    // A pace not in force (0) leaves its field blank.
+    speedInput.placeholder = snapshot.pace.mode === 'clock' ? String(snapshot.pace.speed) : ''
+    tpsInput.placeholder = snapshot.pace.mode === 'rate' ? String(snapshot.pace.tps) : ''
     slowdownInput.placeholder = String(snapshot.faults.slowdownMs)
     refresh()
   }

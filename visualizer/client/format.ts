@@ -93,7 +93,7 @@ export function formatDate(iso: string): string {
 /** Simulated minutes per wall second: 120 → "120×". */
 export function formatSpeed(minutesPerSecond: number): string {
   if (!Number.isFinite(minutesPerSecond)) return '–'
-  return `${minutesPerSecond < 10 ? minutesPerSecond.toFixed(1) : formatInteger(minutesPerSecond)}×`
+  return minutesPerSecond < 10 ? minutesPerSecond.toFixed(1) : formatInteger(minutesPerSecond)
 }
 
 /** Wall seconds since the run started → "m:ss" (or "h:mm:ss"), for chart axes and the replay bar. */
