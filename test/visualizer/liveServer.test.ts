@@ -41,13 +41,17 @@ function refusal(answer: CommandAnswer): string {
 
 /** A raw HTTP request, so the Host header and the method are ours to choose. */
 function raw(url: string, options: { method?: string; host?: string; path?: string; body?: string }): Promise<number> {
+  return rawResponse(url, options).then((response) => response.status)
+}
+
+function rawResponse(url: string, options: { method?: string; host?: string; path?: string; body?: string }): Promise<{ status: number; headers: Record<string, string | string[] | undefined> }> {
   const target = new URL(url)
   return new Promise((resolve, reject) => {
     const sent = request(
       { host: target.hostname, port: target.port, method: options.method ?? 'GET', path: options.path ?? '/', headers: { host: options.host ?? target.host } },
       (response) => {
         response.resume()
-        resolve(response.statusCode ?? 0)
+        resolve({ status: response.statusCode ?? 0, headers: response.headers })
       },
     )
     sent.on('error', reject)
@@ -136,5 +140,16 @@ describe('live map server', () => {
     expect(await raw(map.url, { path: '/api/runs/..%2F..%2Fetc/city' })).toBe(404)
     expect(await raw(map.url, { path: '/api/runs/%2E%2E/timeline' })).toBe(404)
     expect(await raw(map.url, { path: '/api/city' })).toBe(200)
+  })
+
+  it('sends security headers with the page: scripts from itself only, no framing by others, no sniffing', async () => {
+    // Proves helmet is in front of every answer, the page included.
+    const { status, headers } = await rawResponse(map.url, { path: '/' })
+    expect(status).toBe(200)
+    expect(headers['content-security-policy']).toContain("script-src 'self'")
+    expect(headers['content-security-policy']).not.toContain('upgrade-insecure-requests')
+    expect(headers['x-content-type-options']).toBe('nosniff')
+    expect(headers['x-frame-options']).toBe('SAMEORIGIN')
+    expect(headers['x-powered-by']).toBeUndefined()
   })
 })
