@@ -100,6 +100,11 @@ describe('live map in chromium', () => {
     expect(new Set(districts).size).toBe(districtCount)
     expect(districts).toContain('Futian')
 
+    // Hovering a district shows its figures.
+    await page.locator('path.district[data-district="Futian"]').hover()
+    await expect.poll(() => page.locator('#tooltip').isVisible(), { timeout: 5_000 }).toBe(true)
+    expect(await text(page, '#tooltip')).toContain('Futian')
+
     // The payments a second change as the city's day goes on.
     await untilSnapshot(page, (snapshot) => snapshot.state === 'running' && snapshot.achievedTps > 0, 'payments')
     const seen = new Set<string>()
@@ -176,9 +181,8 @@ describe('replay in chromium', () => {
   beforeAll(async () => {
     if (!present) return
     browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs })
-    // A short run, played at 3 simulated minutes a millisecond's worth: its day is over in a few seconds.
+    // A short run, a simulated minute every 4 ms: its day is over in a few seconds. It waits for Start.
     finished = await openLiveMap({ scenario: smokeScenario, pace: { sort: 'clock', tickMs: 4 }, start: false })
-    await finished.session?.start()
     replay = await openLiveMap({ scenario: smokeScenario, replayOnly: finished.runsRoot })
   })
   afterAll(async () => {
@@ -189,10 +193,15 @@ describe('replay in chromium', () => {
     }
   })
 
-  it('opens a finished run from its folder and scrubs its timeline', async (context) => {
-    // Proves replay reads runs/<id>: the map draws from the run's own city.json, and moving the scrubber moves the clock and the figures.
+  it('starts a run from the page, then opens it from its folder and scrubs its timeline', async (context) => {
+    // Proves Start and replay: a waiting session runs when the page says so, and replay reads runs/<id>: the map draws from the run's own city.json, and moving the scrubber moves the clock and the figures.
     needsChromium(context)
     if (browser === undefined) throw new Error('chromium did not start')
+    const live = await openPage(browser, finished.url)
+    await untilSnapshot(live.page, (snapshot) => snapshot.state === 'waiting', 'a session waiting for Start')
+    await live.page.locator('#btn-start').click()
+    await untilSnapshot(live.page, (snapshot) => snapshot.state === 'finished' && snapshot.run === 1, 'the run finished')
+    await live.page.close()
     const ids = await fs.readdir(finished.runsRoot)
     expect(ids).toHaveLength(1)
     const { page, refused } = await openPage(browser, `${replay.url}?replay=${ids[0] as string}`)

@@ -83,6 +83,16 @@ describe('live map server', () => {
     expect(hello.bounds.tpsMax).toBeGreaterThan(0)
   })
 
+  it('sends the same snapshots to many pages at once', async () => {
+    // Proves one run can be watched by a roomful of pages: each of 20 gets snapshots of the same run as it moves.
+    const pages = Array.from({ length: 20 }, () => connect(map.url))
+    const firsts = await Promise.all(pages.map((socket) => nextSnapshot(socket)))
+    const laters = await Promise.all(pages.map((socket, index) => nextSnapshot(socket, (snapshot) => snapshot.tick > (firsts[index] as Snapshot).tick)))
+    for (const socket of pages) socket.close()
+    expect(new Set(laters.map((snapshot) => snapshot.run))).toEqual(new Set([1]))
+    expect(laters.every((snapshot) => snapshot.state === 'running')).toBe(true)
+  })
+
   it('refuses bad commands, a wrong token and floods with an answer, and the run goes on', async () => {
     // Proves each refusal reaches the sender with a reason and leaves the run as it was: still running, clock moving.
     const socket = connect(map.url)

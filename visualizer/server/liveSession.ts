@@ -8,6 +8,7 @@
  *      └─ (--wait) ─▶ waiting ─(Start)─▶ running
  *   any run that throws ─▶ failed (Start tries again)
  */
+import path from 'node:path'
 import { buildCity } from '../../engine/city/index.js'
 import { RunFailed, UserError } from '../../engine/errors.js'
 import type { LoadSettings } from '../../engine/load/index.js'
@@ -122,12 +123,13 @@ export class LiveSession {
         },
       })
       this.control.finished()
-      this.state = 'finished'
-      // The last look, so the timeline ends where the run did.
-      this.feed.keep(this.snapshot())
+      this.state = 'finishing'
+      // The last look, so the timeline ends where the run did; pages see 'finished' once the files are there.
+      this.feed.sample(this.options.now(), 'finished', run, undefined, true)
       await writeRunFiles(folder, summary, seconds)
-      await writeJsonFile(folder, timelineFile, { run: folder.split(/[\\/]/).pop() ?? '', snapshots: this.feed.kept })
+      await writeJsonFile(folder, timelineFile, { run: path.basename(folder), snapshots: this.feed.kept })
       await writeJsonFile(folder, cityFile, this.city)
+      this.state = 'finished'
       this.options.onRunDone?.(run, { summary, folder })
     } catch (error) {
       this.control.finished()

@@ -47,8 +47,8 @@ export class SnapshotFeed {
     this.runStartedMs = nowMs
   }
 
-  /** The run as it stands at `nowMs`. */
-  sample(nowMs: number, state: RunState, run: number, error?: string): Snapshot {
+  /** The run as it stands at `nowMs`; `last` keeps it in the timeline whatever the turn (the run's final look). */
+  sample(nowMs: number, state: RunState, run: number, error?: string, last = false): Snapshot {
     const { control } = this
     const districts = this.districtNames.length
     const view = control.view
@@ -107,7 +107,7 @@ export class SnapshotFeed {
       },
       ...(error === undefined ? {} : { error }),
     }
-    if (this.sampled++ % this.keepEvery === 0) this.keep(snapshot)
+    if (this.sampled++ % this.keepEvery === 0 || last) this.keep(snapshot)
     return snapshot
   }
 
@@ -117,7 +117,7 @@ export class SnapshotFeed {
   }
 
   /** Keeps `snapshot` in the timeline; a full timeline drops every other snapshot and keeps half as often. */
-  keep(snapshot: Snapshot): void {
+  private keep(snapshot: Snapshot): void {
     if (this.timeline.length >= timelineSnapshotsMax) {
       const thinned = this.timeline.filter((_, index) => index % 2 === 0)
       this.timeline.length = 0
