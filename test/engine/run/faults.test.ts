@@ -10,6 +10,7 @@ import { ledgerSlowdownMsMax } from '../../../engine/limits.js'
 import { allocatePopulation, viewPopulation, type Population } from '../../../engine/population/index.js'
 import { Faults, faultyLedger } from '../../../engine/run/index.js'
 import type { AccountLayout } from '../../../engine/run/plan.js'
+import { transfers } from '../../helpers/batches.js'
 
 /**
  * A city of three districts (Futian 0, Nanshan 1, Luohu 2), laid out as the plan does:
@@ -52,24 +53,6 @@ interface Row {
   readonly debit: number
   readonly credit: number
   readonly amountFen: number
-}
-
-/** 2026-11-23T10:00+08:00 in minutes since the epoch. */
-const minute = Date.parse('2026-11-23T10:00:00+08:00') / 60_000
-
-function batchOf(rows: readonly Row[]): TransferBatch {
-  return {
-    count: rows.length,
-    id: Uint32Array.from(rows.map((row) => row.id)),
-    debit: Uint32Array.from(rows.map((row) => row.debit)),
-    credit: Uint32Array.from(rows.map((row) => row.credit)),
-    amountFen: Uint32Array.from(rows.map((row) => row.amountFen)),
-    kind: Uint8Array.from(rows.map((row) => row.kind)),
-    flags: new Uint8Array(rows.length),
-    pendingId: new Uint32Array(rows.length),
-    timeoutMinutes: new Uint32Array(rows.length),
-    minute: new Uint32Array(rows.length).fill(minute),
-  }
 }
 
 /** A ledger that notes each batch it is given (its ids, and the batch itself) before passing it on. */
@@ -122,7 +105,7 @@ async function city(): Promise<{ inner: ReturnType<typeof recording>; faults: Fa
   const ledger = faultyLedger(inner, faults, accounts, population())
   const funding: Row[] = [{ id: 1, kind: TransferKind.issue, debit: accounts.issuer, credit: bank, amountFen: issuedFen }]
   for (const account of [...resident, ...merchant]) funding.push({ id: 1 + funding.length, kind: TransferKind.topup, debit: bank, credit: account, amountFen: walletFen })
-  expect([...(await ledger.submit(batchOf(funding))).code].every((code) => code === ResultCode.ok)).toBe(true)
+  expect([...(await ledger.submit(transfers(funding))).code].every((code) => code === ResultCode.ok)).toBe(true)
   inner.calls.length = 0
   inner.ids.length = 0
   return { inner, faults, ledger }
@@ -184,7 +167,7 @@ describe('a district cut off', () => {
       { id: 114, kind: TransferKind.issue, debit: accounts.issuer, credit: bank, amountFen: 20_000 },
       { id: 115, kind: TransferKind.p2p, debit: resident[3], credit: resident[2], amountFen: 100 },
     ]
-    const { code } = await ledger.submit(batchOf(rows))
+    const { code } = await ledger.submit(transfers(rows))
     const { ok, unavailable, insufficient_funds: insufficient, invalid_amount: invalid } = ResultCode
     expect([...code]).toEqual([ok, unavailable, unavailable, unavailable, ok, unavailable, ok, ok, unavailable, insufficient, invalid, ok, ok, ok, ok, unavailable])
     expect(inner.ids).toEqual([[100, 104, 106, 107, 109, 110, 111, 112, 113, 114]])
@@ -208,7 +191,7 @@ describe('a district cut off', () => {
       { id: 203, kind: TransferKind.p2p, debit: resident[5], credit: resident[4], amountFen: 100 },
     ]
     const before = await balances(ledger)
-    expect([...(await ledger.submit(batchOf(payments))).code]).toEqual(payments.map(() => ResultCode.unavailable))
+    expect([...(await ledger.submit(transfers(payments))).code]).toEqual(payments.map(() => ResultCode.unavailable))
     expect(inner.calls).toEqual([])
     expect(await balances(ledger)).toEqual(before)
     const institutions: Row[] = [
@@ -219,7 +202,7 @@ describe('a district cut off', () => {
       { id: 214, kind: TransferKind.redeem, debit: merchant[2], credit: bank, amountFen: 2_500 },
       { id: 215, kind: TransferKind.retire, debit: bank, credit: accounts.issuer, amountFen: 7_000 },
     ]
-    const batch = batchOf(institutions)
+    const batch = transfers(institutions)
     expect([...(await ledger.submit(batch)).code]).toEqual(institutions.map(() => ResultCode.ok))
     expect(inner.calls).toEqual([batch])
     expect(inner.calls[0]).toBe(batch)
@@ -235,12 +218,12 @@ describe('a district cut off', () => {
       { id: 300, kind: TransferKind.retail, debit: resident[2], credit: merchant[1], amountFen: 2_000 },
       { id: 301, kind: TransferKind.p2p, debit: resident[3], credit: resident[2], amountFen: walletFen + 1 },
     ]
-    const first = batchOf(rows)
+    const first = transfers(rows)
     expect([...(await ledger.submit(first)).code]).toEqual([ResultCode.ok, ResultCode.insufficient_funds])
     faults.setOutage(1, true)
     faults.setOutage(1, false)
     expect(faults.anyOutage).toBe(false)
-    const second = batchOf([{ id: 302, kind: TransferKind.transit, debit: resident[3], credit: transit, amountFen: 300 }])
+    const second = transfers([{ id: 302, kind: TransferKind.transit, debit: resident[3], credit: transit, amountFen: 300 }])
     expect([...(await ledger.submit(second)).code]).toEqual([ResultCode.ok])
     expect(inner.calls).toHaveLength(2)
     expect(inner.calls[0]).toBe(first)
@@ -253,13 +236,13 @@ describe('a district cut off', () => {
     // payments does not reach the ledger at all.
     const { inner, faults, ledger } = await city()
     faults.setOutage(2, true)
-    const futian = batchOf([
+    const futian = transfers([
       { id: 400, kind: TransferKind.retail, debit: resident[0], credit: merchant[0], amountFen: 800 },
       { id: 401, kind: TransferKind.p2p, debit: resident[1], credit: resident[0], amountFen: 900 },
     ])
     expect([...(await ledger.submit(futian)).code]).toEqual([ResultCode.ok, ResultCode.ok])
     expect(inner.calls[0]).toBe(futian)
-    const luohu = batchOf([
+    const luohu = transfers([
       { id: 402, kind: TransferKind.retail, debit: resident[4], credit: merchant[2], amountFen: 800 },
       { id: 403, kind: TransferKind.bill, debit: resident[5], credit: utility, amountFen: 900 },
     ])
@@ -278,15 +261,15 @@ describe('a slow ledger', () => {
     faults.setSlowdown(50)
     const started = performance.now()
     const timed = (batch: TransferBatch) => ledger.submit(batch).then((results) => ({ codes: [...results.code], ms: performance.now() - started }))
-    const first = timed(batchOf([{ id: 500, kind: TransferKind.p2p, debit: resident[0], credit: resident[1], amountFen: 9_000 }]))
-    const second = timed(batchOf([{ id: 501, kind: TransferKind.p2p, debit: resident[0], credit: resident[1], amountFen: 9_000 }]))
+    const first = timed(transfers([{ id: 500, kind: TransferKind.p2p, debit: resident[0], credit: resident[1], amountFen: 9_000 }]))
+    const second = timed(transfers([{ id: 501, kind: TransferKind.p2p, debit: resident[0], credit: resident[1], amountFen: 9_000 }]))
     expect(inner.ids).toEqual([[500], [501]])
     const answers = await Promise.all([first, second])
     expect(answers.map((answer) => answer.codes)).toEqual([[ResultCode.ok], [ResultCode.insufficient_funds]])
     for (const answer of answers) expect(answer.ms).toBeGreaterThanOrEqual(45)
     faults.setOutage(0, true)
     const cutStarted = performance.now()
-    const cut = await ledger.submit(batchOf([{ id: 502, kind: TransferKind.retail, debit: resident[0], credit: merchant[0], amountFen: 100 }]))
+    const cut = await ledger.submit(transfers([{ id: 502, kind: TransferKind.retail, debit: resident[0], credit: merchant[0], amountFen: 100 }]))
     expect([...cut.code]).toEqual([ResultCode.unavailable])
     expect(performance.now() - cutStarted).toBeGreaterThanOrEqual(45)
     expect(inner.ids).toHaveLength(2)

@@ -16,17 +16,15 @@ import {
   AccountFlag,
   PostgresLedger,
   ResultCode,
-  TransferKind,
   parsePostgresUrl,
-  type AccountBatch,
   type LedgerOptions,
-  type TransferBatch,
   type WalletTierLimits,
 } from '../../../../engine/ledger/index.js'
 import { transferBatchMax } from '../../../../engine/limits.js'
 import { Random } from '../../../../engine/random/index.js'
 import { localDay, yearOfDay } from '../../../../engine/time/simClock.js'
 import { publishedTierLimits } from '../../../../scenarios/walletTiers.js'
+import { accounts, mondayMinute, transfers, type AccountRow, type TransferRow } from '../../../helpers/batches.js'
 import { dropSchema, postgresUrl, reachable, testSchema } from '../conformance/postgresTarget.js'
 
 const serverUp = await reachable(postgresUrl)
@@ -43,46 +41,7 @@ const tiers: readonly WalletTierLimits[] = [
 ]
 const utcOffsetMinutes = 8 * 60
 /** 2026-11-23T10:00+08:00, a Monday morning, in minutes since the epoch. */
-const mondayMorning = Date.parse('2026-11-23T10:00:00+08:00') / 60_000
 const issuer = 0
-
-interface AccountRow {
-  readonly id: number
-  readonly tier?: number
-  readonly flags?: number
-}
-
-interface TransferRow {
-  readonly id: number
-  readonly debit: number
-  readonly credit: number
-  readonly amountFen: number
-}
-
-function accounts(rows: readonly AccountRow[]): AccountBatch {
-  return {
-    count: rows.length,
-    id: Uint32Array.from(rows.map((row) => row.id)),
-    tier: Uint8Array.from(rows.map((row) => row.tier ?? 0)),
-    flags: Uint8Array.from(rows.map((row) => row.flags ?? 0)),
-  }
-}
-
-/** Plain p2p transfers on Monday morning. */
-function transfers(rows: readonly TransferRow[]): TransferBatch {
-  return {
-    count: rows.length,
-    id: Uint32Array.from(rows.map((row) => row.id)),
-    debit: Uint32Array.from(rows.map((row) => row.debit)),
-    credit: Uint32Array.from(rows.map((row) => row.credit)),
-    amountFen: Uint32Array.from(rows.map((row) => row.amountFen)),
-    kind: new Uint8Array(rows.length).fill(TransferKind.p2p),
-    flags: new Uint8Array(rows.length),
-    pendingId: new Uint32Array(rows.length),
-    timeoutMinutes: new Uint32Array(rows.length),
-    minute: new Uint32Array(rows.length).fill(mondayMorning),
-  }
-}
 
 function ledgerOptions(accountsMax: number): LedgerOptions {
   return { accountsMax, tiers, utcOffsetMinutes }
@@ -370,7 +329,7 @@ describe.skipIf(!serverUp)('the postgres ledger against the PostgreSQL server', 
     expect(await sqlNumber(client, `select count(distinct id)::text as value from ${s}.transfers where id in (101, 102, 104)`)).toBe(3)
     expect(await sqlNumber(client, `select count(*)::text as value from ${s}.transfers where id = 105`)).toBe(0)
     expect(await sqlNumber(client, `select coalesce(sum(debited), 0)::text as value from ${s}.moves`)).toBe(3_300)
-    const day = localDay(mondayMorning, utcOffsetMinutes)
+    const day = localDay(mondayMinute + 600, utcOffsetMinutes)
     const { rows: counters } = await client.query<{ spent_day: string; spent_day_on: number; spent_year: string; spent_year_in: number }>(
       `select spent_day::text, spent_day_on, spent_year::text, spent_year_in from ${s}.accounts where id = 4`,
     )
