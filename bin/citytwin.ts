@@ -328,7 +328,10 @@ async function serveCommand(file: string, flags: ServeFlags): Promise<number> {
   const loaded = await loadScenario(file)
   checkLedger(flags.ledger, { url: flags.ledgerUrl })
   if (flags.speed !== undefined && (flags.tps !== undefined || flags.profile !== undefined)) throw new UserError('--speed: give it, or --tps, or --profile realistic:…, not two of them')
-  if (flags.token !== undefined && (flags.token.length < 8 || flags.token.length > 256)) throw new UserError('--token: between 8 and 256 characters')
+  // From the environment too: a flag is visible to anyone on the machine who lists its processes.
+  const token = flags.token ?? (process.env.CITYTWIN_TOKEN === '' ? undefined : process.env.CITYTWIN_TOKEN)
+  const tokenFrom = flags.token !== undefined ? '--token' : 'CITYTWIN_TOKEN'
+  if (token !== undefined && (token.length < 8 || token.length > 256)) throw new UserError(`${tokenFrom}: between 8 and 256 characters`)
   const speed = flags.speed ?? serveSpeedDefault
   const scenarioPaced = flags.tps === undefined && flags.profile === undefined && (loaded.scenario.load?.profile !== undefined || loaded.scenario.load?.tps !== undefined)
   const paced = flags.tps !== undefined || flags.profile !== undefined || scenarioPaced
@@ -402,7 +405,7 @@ async function serveCommand(file: string, flags: ServeFlags): Promise<number> {
       session,
       store: new RunStore(runsRoot),
       publicDir,
-      token: flags.token,
+      token,
       allowOrigins: flags.allowOrigin,
       now: wallClock.nowMs,
     })
@@ -411,7 +414,7 @@ async function serveCommand(file: string, flags: ServeFlags): Promise<number> {
     await removeEmptyFolders(first.folder, first.created)
     throw error
   }
-  process.stderr.write(`live map at ${server.url}  (presenter mode: ${server.url}?presenter=1)${flags.token === undefined ? '' : '; the controls need the token'}\n`)
+  process.stderr.write(`live map at ${server.url}  (presenter mode: ${server.url}?presenter=1)${token === undefined ? '' : '; the controls need the token'}\n`)
   if (!flags.wait) void session.start()
   const stopped = new Promise<void>((resolve) => {
     const stop = () => {
@@ -625,7 +628,7 @@ function program(): Command {
   )
     .option('--port <n>', 'port of the map (0: any free one)', integer('--port', 0, 65_535), 8080)
     .option('--host <address>', 'address to listen on (0.0.0.0 to show the map to other machines)', '127.0.0.1')
-    .option('--token <secret>', 'the controls need this token (the page asks for it); watching does not')
+    .option('--token <secret>', 'the controls need this token (the page asks for it); watching does not. Or set CITYTWIN_TOKEN, which other users cannot see in the process list')
     .option('--allow-origin <origin>', 'another origin whose pages may connect, repeatable (default: only the map\'s own)', collect, [])
     .option('--speed <n>', `simulated minutes per wall second, following the city's rhythm (default ${serveSpeedDefault}: a day in ${Math.round(minutesPerDay / serveSpeedDefault / 60)} minutes)`, positiveNumber('--speed', liveSpeedMax))
     .option('--wait', 'build the city, then wait for Start on the page')

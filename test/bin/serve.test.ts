@@ -64,6 +64,15 @@ describe('citytwin serve', () => {
     await expect(fs.stat(out)).rejects.toThrow()
   })
 
+  it('exits 2 naming CITYTWIN_TOKEN when the token from the environment is too short', async () => {
+    // Proves the token may come from the environment (out of the process list), checked like the flag.
+    const out = path.join(folder, 'env-token')
+    const result = await citytwin(['serve', smokeScenario, '--exit', '--out', out], { env: { CITYTWIN_TOKEN: 'short' } })
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain('CITYTWIN_TOKEN')
+    await expect(fs.stat(out)).rejects.toThrow()
+  })
+
   it('exits 2 naming --port when the port is taken', async () => {
     // Proves a port in use is reported as such, not as a crash, and the run folder made for it is taken away again.
     const taken = createServer()
