@@ -10,8 +10,6 @@
  *   ledger.memory.ring_transfers_per_s  the same day sent from this thread through the ring to the
  *                                       ledger's own thread, results back
  *   run.transfers_per_s@1M            a whole simulated day, 1 million residents, end to end
- *   run.day_wall_s@full               a whole simulated day of all 17.5 million residents
- *   run.peak_rss_bytes@full           peak resident memory of the process of one such run (each runs in its own)
  *
  *   load.pacing_error_pct@<rate>      the open model at a constant target (10k, 100k, 1M transfers/s, the city's
  *                                     own payments, memory ledger through the ring): the largest miss of the
@@ -23,7 +21,16 @@
  *   ledger.<memory|postgres|redis>.*  the ledgers in servers against the memory ledger on one workload:
  *                                     see serverLedgers.ts
  *
- * `npm run bench -- --quick` leaves out the full-city day; `-- --only sim|ledger|load|servers|run` runs one group;
+ *   city.full.*                       the whole city (scale 1.0): residents, synthesis_s, day_wall_s (a flat-out
+ *                                     day), transfers_per_s, rss_bytes (peak of the run's process),
+ *                                     population_bytes_per_agent (the population's columns)
+ *   e2e.tps@workers=<n>               the flat-out day at 1 million residents with n simulation workers
+ *   e2e.sustained_*                   the whole city's payments at a constant 1,000,000/s for 60 s (memory
+ *                                     ledger, three-day period): achieved, target, p99 from intended send,
+ *                                     lateness p99, pacing error, dropped (the most of any sample)
+ *
+ * `npm run bench -- --compare bench/results/older.json` prints every figure beside the older run's, with the ratio.
+ * `npm run bench -- --quick` leaves out the full-city groups; `-- --only sim|ledger|load|servers|run|city|e2e` runs one group;
  * `-- --only servers --ledgers postgres` measures one ledger of that group.
  */
 import { execFile } from 'node:child_process'
@@ -44,6 +51,8 @@ import { planRun } from '../engine/run/index.js'
 import { wallClock } from '../engine/time/index.js'
 import { loadScenario } from '../scenarios/index.js'
 import { flattened, ledgerWorkload, sliceOf } from './ledgerWorkload.js'
+import { UserError } from '../engine/errors.js'
+import { comparison, readResults } from './compare.js'
 import { median } from './median.js'
 import { benchServerLedgers } from './serverLedgers.js'
 
@@ -68,9 +77,19 @@ const loadSeconds = 5
 const loadSamples = 3
 const loadInFlightMax = 64
 const endToEndSamples = 3
+const scalingWorkers = [1, 2, 4] as const
+/** The sustained run: a million transfers a second for a minute, on a period of three days (a day holds about 31 million payments). */
+const sustainedTps = 1_000_000
+const sustainedSeconds = 60
+const sustainedDays = 3
 
 async function main(): Promise<void> {
   const quick = process.argv.includes('--quick')
+  // `--compare older.json`: read (and checked) before anything runs, printed after.
+  const compareAt = process.argv.indexOf('--compare')
+  const compareFile = compareAt >= 0 ? process.argv[compareAt + 1] : undefined
+  if (compareAt >= 0 && compareFile === undefined) throw new UserError('--compare: name an earlier results file, like bench/results/latest.json')
+  const older = compareFile === undefined ? undefined : await readResults(compareFile)
   // `--only ledger` (or sim, run) runs one group of figures.
   const onlyAt = process.argv.indexOf('--only')
   const only = onlyAt >= 0 ? process.argv[onlyAt + 1] : undefined
@@ -227,24 +246,54 @@ async function main(): Promise<void> {
     await benchServerLedgers(loaded.scenario, city, log, ledgersAt >= 0 ? process.argv[ledgersAt + 1]?.split(',') : undefined)
   }
 
+  // End to end: the CLI's own path, wall clock, each sample in a fresh process.
+  const endToEnd = async (scenario: string, residents: number | 'full', workerCount: number, profile?: string) => {
+    const samples: ChildRun[] = []
+    for (let sample = 0; sample < endToEndSamples; sample++) samples.push(await runInChild(scenario, residents, workerCount, profile))
+    return samples
+  }
+  const medianOf = (samples: readonly ChildRun[], figure: (run: ChildRun) => number) => median(samples.map(figure))
+
   if (wants('run')) {
-    // End to end: the CLI's own path, wall clock, two workers, each sample in a fresh process.
-    const endToEnd = async (residents: number) => {
-      const samples: ChildRun[] = []
-      for (let sample = 0; sample < endToEndSamples; sample++) samples.push(await runInChild(scenarioFile, residents, workers))
-      return {
-        rate: median(samples.map((run) => run.transfersPerSecond)),
-        wall: median(samples.map((run) => run.wallSeconds)),
-        peakRss: median(samples.map((run) => run.peakRssBytes)),
-      }
+    const million = await endToEnd(scenarioFile, benchResidents, workers)
+    log({ name: 'run.transfers_per_s@1M', median: medianOf(million, (run) => run.transfersPerSecond), unit: 'transfers/s', samples: endToEndSamples })
+  }
+
+  if (wants('city') && !quick) {
+    // The whole city at the scenario's own scale (1.0): a flat-out day, every sample in a fresh process.
+    const full = await endToEnd(scenarioFile, 'full', workers)
+    log({ name: 'city.full.residents', median: medianOf(full, (run) => run.residents), unit: 'residents', samples: 1 })
+    log({ name: 'city.full.synthesis_s', median: medianOf(full, (run) => run.synthesisSeconds), unit: 's', samples: endToEndSamples })
+    log({ name: 'city.full.day_wall_s', median: medianOf(full, (run) => run.wallSeconds), unit: 's', samples: endToEndSamples })
+    log({ name: 'city.full.transfers_per_s', median: medianOf(full, (run) => run.transfersPerSecond), unit: 'transfers/s', samples: endToEndSamples })
+    log({ name: 'city.full.rss_bytes', median: medianOf(full, (run) => run.peakRssBytes), unit: 'bytes', samples: endToEndSamples })
+    const fullPlan = planRun(loaded.scenario, city)
+    log({ name: 'city.full.population_bytes_per_agent', median: populationBytes(fullPlan.residents, fullPlan.merchants) / (fullPlan.residents + fullPlan.merchants), unit: 'bytes', samples: 1 })
+  }
+
+  if (wants('e2e') && !quick) {
+    // Scaling: the same flat-out day at 1 million residents with 1, 2 and 4 simulation workers.
+    for (const workerCount of scalingWorkers) {
+      const runs = await endToEnd(scenarioFile, benchResidents, workerCount)
+      log({ name: `e2e.tps@workers=${workerCount}`, median: medianOf(runs, (run) => run.transfersPerSecond), unit: 'transfers/s', samples: endToEndSamples })
     }
-    const million = await endToEnd(benchResidents)
-    log({ name: 'run.transfers_per_s@1M', median: million.rate, unit: 'transfers/s', samples: endToEndSamples })
-    if (!quick) {
-      const full = await endToEnd(city.districts.reduce((sum, district) => sum + district.population, 0))
-      log({ name: 'run.day_wall_s@full', median: full.wall, unit: 's', samples: endToEndSamples })
-      log({ name: 'run.transfers_per_s@full', median: full.rate, unit: 'transfers/s', samples: endToEndSamples })
-      log({ name: 'run.peak_rss_bytes@full', median: full.peakRss, unit: 'bytes', samples: endToEndSamples })
+    // Sustained: the whole city's payments at a constant target for a minute, on a period long enough to hold them.
+    const folder = await longerPeriod(scenarioFile, sustainedDays)
+    try {
+      const runs = await endToEnd(path.join(folder, path.basename(scenarioFile)), 'full', Math.max(1, workers - 1), `constant:${sustainedTps}/${sustainedSeconds}s`)
+      const loads = runs.map((run) => {
+        if (run.load === undefined) throw new Error('a sustained run reports its load')
+        return run.load
+      })
+      for (const load of loads) if (!load.valid) process.stderr.write(`sustained sample invalid: ${load.invalidReasons.join('; ')}\n`)
+      log({ name: 'e2e.sustained_tps', median: median(loads.map((load) => load.achievedTps)), unit: 'transfers/s', samples: endToEndSamples })
+      log({ name: 'e2e.sustained_target_tps', median: median(loads.map((load) => load.targetTps)), unit: 'transfers/s', samples: endToEndSamples })
+      log({ name: 'e2e.sustained_p99_ms', median: median(loads.map((load) => load.p99Ms)), unit: 'ms', samples: endToEndSamples })
+      log({ name: 'e2e.sustained_late_p99_ms', median: median(loads.map((load) => load.latePercentile99Ms)), unit: 'ms', samples: endToEndSamples })
+      log({ name: 'e2e.sustained_pacing_error_pct', median: median(loads.map((load) => load.pacingErrorPct)), unit: '%', samples: endToEndSamples })
+      log({ name: 'e2e.sustained_dropped', median: Math.max(...loads.map((load) => load.dropped)), unit: 'transfers', samples: endToEndSamples })
+    } finally {
+      await fs.rm(folder, { recursive: true, force: true })
     }
   }
 
@@ -271,6 +320,7 @@ async function main(): Promise<void> {
   await fs.writeFile(`${file}.tmp`, `${JSON.stringify(report, null, 2)}\n`)
   await fs.rename(`${file}.tmp`, file)
   process.stderr.write(`wrote ${path.relative(process.cwd(), file)}\n`)
+  if (older !== undefined) process.stdout.write(`\ncompared with ${compareFile ?? ''} (${older.date})\n${comparison(older.figures, results).join('\n')}\n`)
 }
 
 function medianMs(bench: Bench, name: string): { median: number; samples: number } {
@@ -282,18 +332,49 @@ function medianMs(bench: Bench, name: string): { median: number; samples: number
 
 interface ChildRun {
   readonly wallSeconds: number
+  readonly synthesisSeconds: number
   readonly transfersPerSecond: number
+  readonly residents: number
   readonly audited: boolean
   readonly peakRssBytes: number
+  readonly load?: {
+    readonly achievedTps: number
+    readonly targetTps: number
+    readonly p99Ms: number
+    readonly latePercentile99Ms: number
+    readonly dropped: number
+    readonly pacingErrorPct: number
+    readonly valid: boolean
+    readonly invalidReasons: readonly string[]
+  }
 }
 
 /** One run in a fresh process (runInChild.ts): its peak memory is the run's alone. */
-async function runInChild(scenario: string, residents: number, workers: number): Promise<ChildRun> {
+async function runInChild(scenario: string, residents: number | 'full', workers: number, profile?: string): Promise<ChildRun> {
   const child = path.join(path.dirname(fileURLToPath(import.meta.url)), 'runInChild.js')
-  const { stdout } = await execFileAsync(process.execPath, [child, scenario, String(residents), String(workers)], { maxBuffer: 1024 * 1024 })
+  const args = [child, scenario, String(residents), String(workers), ...(profile === undefined ? [] : [profile])]
+  const { stdout } = await execFileAsync(process.execPath, args, { maxBuffer: 1024 * 1024 })
   const run = JSON.parse(stdout) as ChildRun
   if (!run.audited) throw new Error('a bench run failed its audit')
   return run
+}
+
+/** Bytes of the population's columns for a city of this size, as allocated. */
+function populationBytes(residents: number, merchants: number): number {
+  return Object.values(allocatePopulation(residents, merchants)).reduce((sum: number, column: unknown) => sum + (column instanceof SharedArrayBuffer ? column.byteLength : 0), 0)
+}
+
+/** A copy of `scenario` (and its map) in a temporary folder, its period lengthened to `days` days. */
+async function longerPeriod(scenario: string, days: number): Promise<string> {
+  const folder = await fs.mkdtemp(path.join(os.tmpdir(), 'citytwin-bench-'))
+  await fs.mkdir(path.join(folder, 'maps'))
+  await fs.copyFile(path.join(path.dirname(scenario), 'maps/shenzhen.geojson'), path.join(folder, 'maps/shenzhen.geojson'))
+  const text = await fs.readFile(scenario, 'utf8')
+  const to = new Date(Date.parse('2026-11-23T00:00:00+08:00') + days * 86_400_000).toISOString().slice(0, 10)
+  const longer = text.replace('to: "2026-11-24T00:00:00+08:00"', `to: "${to}T00:00:00+08:00"`)
+  if (longer === text) throw new Error(`${scenario} no longer ends its period where the bench expects`)
+  await fs.writeFile(path.join(folder, path.basename(scenario)), longer)
+  return folder
 }
 
 function acceptedIn(codes: Uint8Array, count: number): number {
@@ -302,4 +383,8 @@ function acceptedIn(codes: Uint8Array, count: number): number {
   return accepted
 }
 
-await main()
+await main().catch((error: unknown) => {
+  if (!(error instanceof UserError)) throw error
+  process.stderr.write(`bench: ${error.message}\n`)
+  process.exitCode = 2
+})
