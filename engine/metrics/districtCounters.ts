@@ -20,13 +20,17 @@ export class DistrictCounters {
   private readonly payments: Float64Array
   private readonly accepted: Float64Array
   private readonly amountFen: Float64Array
-  /** Accepted retail payments from a resident's home district (row) to the merchant's district (column), row-major. */
+  /**
+   * Accepted retail payments from a resident's home district (row) to the merchant's district
+   * (column), row-major; counted only when asked (the live map draws them), all zero otherwise.
+   */
   readonly flows: Float64Array
 
   constructor(
     private readonly names: readonly string[],
     private readonly accounts: AccountLayout,
     private readonly population: Population,
+    private readonly countFlows = false,
   ) {
     this.payments = new Float64Array(names.length)
     this.accepted = new Float64Array(names.length)
@@ -48,7 +52,7 @@ export class DistrictCounters {
       this.payments[district] = (this.payments[district] as number) + 1
       if (code[index] !== ResultCode.ok) continue
       this.accepted[district] = (this.accepted[district] as number) + 1
-      if (batch.kind[index] === TransferKind.retail && payer >= residentFirst) {
+      if (this.countFlows && batch.kind[index] === TransferKind.retail && payer >= residentFirst) {
         const cell = district * this.names.length + (merchantDistrict[(batch.credit[index] as number) - merchantFirst] as number)
         this.flows[cell] = (this.flows[cell] as number) + 1
       }

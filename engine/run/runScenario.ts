@@ -167,6 +167,7 @@ export class OpenedCity {
       plan.districts.map((district) => district.name),
       plan.accounts,
       population,
+      control !== undefined,
     )
     if (control !== undefined) control.view = { counters, districts }
     const progress = (phase: RunProgress['phase'], tick: number) => this.options.onProgress?.(progressOf(plan, phase, tick, counters, (now() - startedMs) / 1000))

@@ -93,6 +93,14 @@ describe('live map server', () => {
     expect(laters.every((snapshot) => snapshot.state === 'running')).toBe(true)
   })
 
+  it('carries flows between districts, aggregated, and nothing about a resident', async () => {
+    // Proves the flows the map animates are counted in a live run (off elsewhere), as district-by-district counts only.
+    const withFlows = await nextSnapshot(watcher, (snapshot) => snapshot.flows.some((count) => count > 0))
+    expect(withFlows.flows).toHaveLength(withFlows.districts.tps.length ** 2)
+    expect(withFlows.flows.every((count) => Number.isInteger(count) && count >= 0)).toBe(true)
+    expect(JSON.stringify(withFlows)).not.toMatch(/"(account|resident|debit|credit|id)"\s*:/)
+  })
+
   it('refuses bad commands, a wrong token and floods with an answer, and the run goes on', async () => {
     // Proves each refusal reaches the sender with a reason and leaves the run as it was: still running, clock moving.
     const socket = connect(map.url)
