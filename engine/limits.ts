@@ -88,6 +88,12 @@ export const transferBatchMax = 1 << 16
 export const transferAmountFenMax = 0xffff_ffff
 /** Accounts looked up per ledger call (end-of-day redemptions, the audit). */
 export const lookupBatchMax = 1 << 16
+/**
+ * Under load, the evenings' calls (lookups, then redemptions and top-ups) go a slice of this many
+ * accounts at a time: they share the ledger's one queue with the payments, and a payment's call
+ * waits behind at most one of them.
+ */
+export const eveningSliceUnderLoad = 1 << 12
 /** Transfer ids are Uint32 in v1; a run that would need more stops with a clear error. */
 export const transfersPerRunMax = 0xffff_ffff
 /** What a scenario may plan: half the id space, leaving room for chance, openings and end-of-day transfers. */

@@ -16,7 +16,7 @@ import { createHash } from 'node:crypto'
 import { assert } from '../assert.js'
 import { allocateAgentIndex, unpackIntents, type AgentIndexBuffers, type PackedIntents } from '../behaviour/index.js'
 import { createLedger, transferKinds, type LedgerCore, type LedgerOptions, type LedgerTotals, type TransferBatch, type TransferKindName } from '../ledger/index.js'
-import { chunksInFlightMax, lookupBatchMax, minutesPerDay, segmentCount, ticksPerChunk, transferBatchMax, transfersPerRunMax, workersMax } from '../limits.js'
+import { chunksInFlightMax, eveningSliceUnderLoad, lookupBatchMax, minutesPerDay, segmentCount, ticksPerChunk, transferBatchMax, transfersPerRunMax, workersMax } from '../limits.js'
 import { UserError } from '../errors.js'
 import { DistrictCounters } from '../metrics/districtCounters.js'
 import { TransferCounters } from '../metrics/transferCounters.js'
@@ -181,7 +181,9 @@ export class OpenedCity {
       )
       const digest = createHash('sha256')
       const workload = createHash('sha256')
-      const driver = new TickDriver(plan, population, index, needs, ledger, counters, districts, digest)
+      // Under load the evenings share the ledger with the payments: small slices keep each of their calls short.
+      const eveningSlice = options.load === undefined ? lookupBatchMax : eveningSliceUnderLoad
+      const driver = new TickDriver(plan, population, index, needs, ledger, counters, districts, digest, eveningSlice)
       await driver.open(pool, index)
       const loadStartedMs = now()
       let load: LoadSection | undefined
@@ -285,7 +287,10 @@ class TickDriver {
     private readonly counters: TransferCounters,
     private readonly districts: DistrictCounters,
     private readonly digest: ReturnType<typeof createHash>,
+    /** Accounts looked up (and so evening transfers made) per call to the ledger. */
+    private readonly eveningSlice: number = lookupBatchMax,
   ) {
+    assert(eveningSlice >= 1 && eveningSlice <= lookupBatchMax, 'an evening slice fits a lookup call')
     this.batches = [new TickBatch(transferBatchMax), new TickBatch(transferBatchMax)]
     this.evening = new TickBatch(transferBatchMax)
     this.swept = sweptAccounts(plan, population)
@@ -379,14 +384,14 @@ class TickDriver {
       evening.reset()
       redemptions(this.swept, from, balances, plan.accounts.bankFirst, evening)
       await this.submit(evening, tick, 0, evening.count)
-    })
+    }, this.eveningSlice)
     // 2. What each bank pays out tonight, and issuance of any shortfall. Wallets are read here and
     //    again in step 3 rather than kept: a city's wallets are many (flat out nothing moves them in
     //    between; under load the next day's payments may, see institutions.ts).
     const payoutFen = new Array<number>(plan.accounts.bankCount).fill(0)
     await balancesBySlice(this.ledger, this.adopted.length, walletOf, async (from, balances) => {
       nightlyTopups(plan, this.population, this.adopted.subarray(from, from + balances.length), balances, payoutFen, null)
-    })
+    }, this.eveningSlice)
     const refills = new TickBatch(plan.accounts.employerCount + 1)
     payrollRefills(plan, this.needs, await lookupAll(this.ledger, this.employerIds), payoutFen, refills)
     const banks = await lookupAll(this.ledger, this.bankIds)
@@ -398,7 +403,7 @@ class TickDriver {
       evening.reset()
       nightlyTopups(plan, this.population, this.adopted.subarray(from, from + balances.length), balances, null, evening)
       await this.submit(evening, tick, 0, evening.count)
-    })
+    }, this.eveningSlice)
     await this.submit(refills, tick, 0, refills.count)
     // 4. Back to the float.
     evening.reset()
@@ -446,7 +451,7 @@ function digestBatch(digest: ReturnType<typeof createHash>, batch: TransferBatch
 
 /**
  * Looks up the balances of `count` accounts, the i-th being `accountAt(i)`, a slice of at most
- * `lookupBatchMax` at a time, and hands each slice's balances on in order. Memory stays one slice
+ * `sliceMax` (default `lookupBatchMax`) at a time, and hands each slice's balances on in order. Memory stays one slice
  * whatever the number of accounts.
  */
 async function balancesBySlice(
@@ -454,10 +459,11 @@ async function balancesBySlice(
   count: number,
   accountAt: (index: number) => number,
   use: (from: number, balances: Float64Array) => Promise<void> | void,
+  sliceMax = lookupBatchMax,
 ): Promise<void> {
-  const ids = new Uint32Array(Math.min(count, lookupBatchMax))
-  for (let from = 0; from < count; from += lookupBatchMax) {
-    const length = Math.min(count - from, lookupBatchMax)
+  const ids = new Uint32Array(Math.min(count, sliceMax))
+  for (let from = 0; from < count; from += sliceMax) {
+    const length = Math.min(count - from, sliceMax)
     for (let index = 0; index < length; index++) ids[index] = accountAt(from + index)
     await use(from, (await ledger.lookup(ids.subarray(0, length))).balanceFen)
   }
