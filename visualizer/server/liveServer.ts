@@ -45,8 +45,6 @@ export interface LiveServerOptions {
 
 export interface RunningLiveServer {
   readonly url: string
-  /** Sends a snapshot to every page now (the timer does it `snapshotsPerSecond` times a second). */
-  broadcast(): void
   close(): Promise<void>
 }
 
@@ -107,7 +105,7 @@ export async function startLiveServer(options: LiveServerOptions): Promise<Runni
   const hello: Hello = { live: session !== undefined, tokenRequired: options.token !== undefined, bounds: { tpsMax: liveTpsMax, speedMax: liveSpeedMax, slowdownMsMax: ledgerSlowdownMsMax } }
   io.on('connection', (socket) => {
     socket.emit('hello', hello)
-    if (session !== undefined) socket.emit('snapshot', session.snapshot())
+    if (session !== undefined) socket.emit('snapshot', session.latest)
     let windowStartMs = options.now()
     let inWindow = 0
     socket.on('command', (message: unknown, answer: unknown) => {
@@ -124,13 +122,12 @@ export async function startLiveServer(options: LiveServerOptions): Promise<Runni
       const checked = checkCommand(message, options.token)
       if (!checked.ok) return reply(checked)
       const refused = session.command(checked.command)
+      // The pages see the new state with the timer's next snapshot, at most a quarter of a second on.
       reply(refused === undefined ? { ok: true } : { ok: false, error: refused })
-      // The page sees the new state without waiting for the next tick of the timer.
-      if (refused === undefined) broadcast()
     })
   })
   const broadcast = () => {
-    if (session !== undefined) io.emit('snapshot', session.snapshot())
+    if (session !== undefined) io.emit('snapshot', session.sample())
   }
   const timer = setInterval(broadcast, 1000 / snapshotsPerSecond)
   timer.unref()
@@ -142,7 +139,6 @@ export async function startLiveServer(options: LiveServerOptions): Promise<Runni
   const shownHost = options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host.includes(':') ? `[${options.host}]` : options.host
   return {
     url: `http://${shownHost}:${port}/`,
-    broadcast,
     close: async () => {
       clearInterval(timer)
       await io.close()

@@ -49,6 +49,7 @@ export class LiveSession {
   private run = 0
   private error: string | undefined
   private running: Promise<void> | undefined
+  private latestLook: Snapshot | undefined
 
   constructor(private readonly options: LiveSessionOptions) {
     const { opened, loaded } = options
@@ -87,9 +88,18 @@ export class LiveSession {
     return this.control.request(command)
   }
 
-  /** The run now, for the pages (and one a second for the timeline). */
-  snapshot(): Snapshot {
-    return this.feed.sample(this.options.now(), this.runState, this.run, this.error)
+  /**
+   * Takes the run's next look: rates over the last second, one look a second kept for the
+   * timeline. Called by the server's timer only, `snapshotsPerSecond` times a second.
+   */
+  sample(): Snapshot {
+    this.latestLook = this.feed.sample(this.options.now(), this.runState, this.run, this.error)
+    return this.latestLook
+  }
+
+  /** The last look taken (one is taken if none was yet), for a page that has just connected. */
+  get latest(): Snapshot {
+    return this.latestLook ?? this.sample()
   }
 
   /** Ends the run going, if any, as its schedule's end would: its files are written. */

@@ -107,7 +107,9 @@ export class SnapshotFeed {
       },
       ...(error === undefined ? {} : { error }),
     }
-    if (this.sampled++ % this.keepEvery === 0 || last) this.keep(snapshot)
+    // The timeline holds the run, not the waits around it.
+    const inRun = state === 'running' || state === 'paused'
+    if ((inRun && this.sampled++ % this.keepEvery === 0) || last) this.keep(snapshot)
     return snapshot
   }
 
