@@ -1,6 +1,7 @@
 /**
  * What the live map's server and page say to each other. Shared by visualizer/server (Node) and
- * visualizer/client (the browser bundle): plain types and constants, no imports.
+ * visualizer/client (the browser bundle): plain types and constants; its one import is of types
+ * that import nothing themselves.
  *
  *   GET  /api/city                 CityView of the live run (404 when serving replays only)
  *   GET  /api/runs                 RunListing[]: finished runs that can be replayed
@@ -12,6 +13,7 @@
  *
  * Everything is aggregated by district and by kind: nothing on the wire describes one resident.
  */
+import type { RunCommand } from '../engine/run/runCommand.js'
 
 /** Snapshots a second on the socket. */
 export const snapshotsPerSecond = 4
@@ -131,19 +133,12 @@ export interface RunListing {
   readonly submitted: number
 }
 
-/** Commands a page may send; checked by the server's schema (visualizer/server/commands.ts). */
-export type Command =
-  | { readonly type: 'start' }
-  | { readonly type: 'pause' }
-  | { readonly type: 'resume' }
-  /** Simulated minutes per wall second, following the city's rhythm. */
-  | { readonly type: 'speed'; readonly minutesPerSecond: number }
-  /** A constant target rate, transfers per second. */
-  | { readonly type: 'targetTps'; readonly tps: number }
-  /** Every ledger answer held back this long (0 ends the slowdown). */
-  | { readonly type: 'slowdown'; readonly ms: number }
-  /** A district (by name, CityView.districts[i].name) cut off: its payments never reach the ledger. */
-  | { readonly type: 'outage'; readonly district: string; readonly on: boolean }
+/**
+ * Commands a page may send, checked by the server's schema (visualizer/server/commands.ts): Start
+ * (a new run, the session's) or one of the run's own. An outage names a district as
+ * CityView.districts[i].name does.
+ */
+export type Command = { readonly type: 'start' } | RunCommand
 
 /** A command, with the token when the server asks for one. */
 export interface CommandMessage {

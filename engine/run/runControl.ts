@@ -13,15 +13,9 @@ import { ledgerSlowdownMsMax, liveSpeedMax, liveTpsMax } from '../limits.js'
 import type { DistrictCounters } from '../metrics/districtCounters.js'
 import type { TransferCounters } from '../metrics/transferCounters.js'
 import { Faults } from './faults.js'
+import type { RunCommand } from './runCommand.js'
 
-export type RunCommand =
-  | { readonly type: 'pause' }
-  | { readonly type: 'resume' }
-  /** Simulated minutes per wall second, following the city's rhythm. */
-  | { readonly type: 'speed'; readonly minutesPerSecond: number }
-  | { readonly type: 'targetTps'; readonly tps: number }
-  | { readonly type: 'slowdown'; readonly ms: number }
-  | { readonly type: 'outage'; readonly district: string; readonly on: boolean }
+export type { RunCommand } from './runCommand.js'
 
 /** What a live view reads of the run in progress. */
 export interface RunView {
