@@ -23,6 +23,7 @@
 import { assert } from '../assert.js'
 import { transferBatchMax } from '../limits.js'
 import type { LoadSchedule } from './rateSchedule.js'
+import { TickCounts } from './tickCounts.js'
 
 export type LivePace =
   | { readonly sort: 'rate'; readonly tps: number }
@@ -45,9 +46,8 @@ const countSlack = 1e-9
 
 export class LiveSchedule implements LoadSchedule {
   private readonly stretches: Stretch[] = []
-  /** Transfers made before each tick, for the ticks the city has made (`known + 1` entries). */
-  private readonly madeBefore: Float64Array
-  private known = 0
+  /** What the city made in each tick so far. */
+  private readonly counts: TickCounts
 
   /**
    * `ticks` simulated minutes in the city's period; `pace` the first stretch's; `limitMs` when the
@@ -62,7 +62,7 @@ export class LiveSchedule implements LoadSchedule {
   ) {
     assert(Number.isInteger(ticks) && ticks >= 1, 'a period of at least one tick')
     assert(limitMs > 0, 'a run lasts a moment at least')
-    this.madeBefore = new Float64Array(ticks + 1)
+    this.counts = new TickCounts(ticks)
     this.stretches.push(this.stretch(0, 0, pace))
   }
 
@@ -85,14 +85,11 @@ export class LiveSchedule implements LoadSchedule {
 
   /** The next tick's count of transfers, in tick order, as the city makes it. */
   addTick(count: number): void {
-    assert(this.known < this.ticks, 'no more ticks than the period holds')
-    assert(Number.isInteger(count) && count >= 0, 'a tick makes a whole number of transfers')
-    this.madeBefore[this.known + 1] = (this.madeBefore[this.known] as number) + count
-    this.known += 1
+    this.counts.add(count)
   }
 
   get ticksKnown(): number {
-    return this.known
+    return this.counts.known
   }
 
   /** Whether the city should make more now: enough for the next second at this pace. */
@@ -168,7 +165,7 @@ export class LiveSchedule implements LoadSchedule {
     if (pace.sort === 'rate') return pace.tps
     const tick = Math.floor(this.positionAt(stretch, elapsedMs))
     if (tick >= this.known) return 0
-    return (((this.madeBefore[tick + 1] as number) - (this.madeBefore[tick] as number)) * 1000) / pace.tickMs
+    return (this.counts.of(tick) * 1000) / pace.tickMs
   }
 
   /** Learns the ticks that hold what is due before `untilMs`, so what was due but never made counts as dropped. */
@@ -188,19 +185,9 @@ export class LiveSchedule implements LoadSchedule {
     }
   }
 
-  /** The simulated position (ticks since the start, fractional) of the next transfer to send. */
+  /** The simulated position (ticks since the start, fractional) of transfer `n`. */
   positionOf(n: number): number {
-    if (n >= this.made) return this.known
-    // The last tick whose first transfer is at or before n: it holds n, and is not empty.
-    let low = 0
-    let high = this.known - 1
-    while (low < high) {
-      const middle = (low + high + 1) >> 1
-      if ((this.madeBefore[middle] as number) <= n) low = middle
-      else high = middle - 1
-    }
-    const first = this.madeBefore[low] as number
-    return low + (n - first) / ((this.madeBefore[low + 1] as number) - first)
+    return this.counts.positionOf(n)
   }
 
   private get last(): Stretch {
@@ -208,7 +195,11 @@ export class LiveSchedule implements LoadSchedule {
   }
 
   private get made(): number {
-    return this.madeBefore[this.known] as number
+    return this.counts.made
+  }
+
+  private get known(): number {
+    return this.counts.known
   }
 
   private stretch(startMs: number, due: number, pace: LivePace): Stretch {
@@ -241,10 +232,7 @@ export class LiveSchedule implements LoadSchedule {
   /** Transfers of the ticks before `position`'s, plus `inTick(fraction, count)` of its own. */
   private countAtPosition(position: number, inTick: (fraction: number, count: number) => number): number {
     const tick = Math.floor(position)
-    if (tick >= this.known) return this.made
-    const before = this.madeBefore[tick] as number
-    const count = (this.madeBefore[tick + 1] as number) - before
-    return count === 0 ? before : before + inTick(position - tick, count)
+    return this.counts.countAt(tick, position - tick, inTick)
   }
 
   /** The arithmetic's count of transfers due at or before `elapsedMs`, before the check against sendTimeMs. */

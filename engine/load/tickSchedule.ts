@@ -10,13 +10,13 @@
  * late, and the lateness is measured from the times they were due.
  */
 import { assert } from '../assert.js'
+import { TickCounts } from './tickCounts.js'
 import type { LoadSchedule } from './rateSchedule.js'
 
 export class TickSchedule implements LoadSchedule {
   readonly durationMs: number
-  /** Transfers due before each tick, for the ticks known so far (`known + 1` entries are set). */
-  private readonly dueBefore: Float64Array
-  private known = 0
+  /** What the city made in each tick so far. */
+  private readonly counts: TickCounts
 
   /**
    * `ticks` simulated minutes, each `tickMs` of wall time. `learnUntil(n)` makes the city give the
@@ -29,23 +29,20 @@ export class TickSchedule implements LoadSchedule {
   ) {
     assert(tickMs > 0 && Number.isInteger(ticks) && ticks >= 1, 'a realistic schedule covers at least one tick')
     this.durationMs = tickMs * ticks
-    this.dueBefore = new Float64Array(ticks + 1)
+    this.counts = new TickCounts(ticks)
   }
 
   /** The next tick's count of transfers, in tick order. */
   addTick(count: number): void {
-    assert(this.known < this.ticks, 'no more ticks than the schedule covers')
-    assert(Number.isInteger(count) && count >= 0, 'a tick makes a whole number of transfers')
-    this.dueBefore[this.known + 1] = (this.dueBefore[this.known] as number) + count
-    this.known += 1
+    this.counts.add(count)
   }
 
   get ticksKnown(): number {
-    return this.known
+    return this.counts.known
   }
 
   get transfers(): number {
-    return this.dueBefore[this.known] as number
+    return this.counts.made
   }
 
   /** Learns every tick that starts before `untilMs` (a run stopped early needs no more). */
@@ -65,32 +62,19 @@ export class TickSchedule implements LoadSchedule {
 
   sendTimeMs(n: number): number {
     assert(Number.isInteger(n) && n >= 0 && n < this.transfers, 'a known transfer of the schedule')
-    // The last tick whose first transfer is at or before n.
-    let low = 0
-    let high = this.known - 1
-    while (low < high) {
-      const middle = (low + high + 1) >> 1
-      if ((this.dueBefore[middle] as number) <= n) low = middle
-      else high = middle - 1
-    }
-    const count = (this.dueBefore[low + 1] as number) - (this.dueBefore[low] as number)
-    return (low + (n - (this.dueBefore[low] as number)) / count) * this.tickMs
+    return this.counts.positionOf(n) * this.tickMs
   }
 
   rateAt(elapsedMs: number): number {
     const tick = this.tickAt(elapsedMs)
-    if (elapsedMs < 0 || tick >= this.known) return 0
-    return (((this.dueBefore[tick + 1] as number) - (this.dueBefore[tick] as number)) * 1000) / this.tickMs
+    if (elapsedMs < 0 || tick >= this.counts.known) return 0
+    return (this.counts.of(tick) * 1000) / this.tickMs
   }
 
   /** Transfers of the ticks before the one holding `elapsedMs`, plus `inTick(fraction, count)` of that one. */
   private counted(elapsedMs: number, inTick: (fraction: number, count: number) => number): number {
     const tick = this.tickAt(elapsedMs)
-    if (tick >= this.known) return this.transfers
-    const before = this.dueBefore[tick] as number
-    const count = (this.dueBefore[tick + 1] as number) - before
-    if (count === 0) return before
-    return before + inTick(Math.max(0, (elapsedMs - tick * this.tickMs) / this.tickMs), count)
+    return this.counts.countAt(tick, Math.max(0, (elapsedMs - tick * this.tickMs) / this.tickMs), inTick)
   }
 
   /** The tick holding `elapsedMs`, by the same products `sendTimeMs` uses: a tick's start belongs to it. */
