@@ -3,7 +3,7 @@
  * The citytwin command line. Exit codes: 0 success, 1 a run that failed (a broken invariant or
  * an internal error), 2 bad input (a flag, a scenario, a map) with a message naming it.
  */
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, promises as fs, readFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
@@ -443,8 +443,10 @@ interface ReplayFlags {
 
 /** Serves finished runs for replay, opening the page at the one named. */
 async function replayCommand(folder: string, flags: ReplayFlags): Promise<number> {
-  const store = new RunStore(path.dirname(path.resolve(folder)))
-  const id = path.basename(path.resolve(folder))
+  // The folder the user named, links resolved: the store then refuses any link inside it.
+  const real = await fs.realpath(path.resolve(folder)).catch(() => path.resolve(folder))
+  const store = new RunStore(path.dirname(real))
+  const id = path.basename(real)
   if ((await store.read(id, 'timeline.json')) === undefined) throw new UserError(`${folder}: no timeline.json here; runs made by \`citytwin serve\` can be replayed`)
   const server = await startLiveServer({ host: flags.host, port: flags.port, store, publicDir: defaultPublicDir(), now: wallClock.nowMs })
   process.stderr.write(`replay at ${server.url}?replay=${encodeURIComponent(id)} ; Ctrl-C to stop\n`)

@@ -14,7 +14,8 @@ import path from 'node:path'
 import { z } from 'zod'
 import { assert } from '../assert.js'
 import { UserError } from '../errors.js'
-import { describeFsError, readBoundedText } from '../untrusted.js'
+import { readInsideFolder } from '../insideFolder.js'
+import { describeFsError } from '../untrusted.js'
 import { resultCodes, transferKinds } from '../ledger/index.js'
 import { districtsMax, simulatedDaysMax, thresholdsMax } from '../limits.js'
 import { renderReport } from './html.js'
@@ -60,7 +61,8 @@ export async function readRunFolder(folder: string): Promise<{ summary: RunSumma
   if (!stat.isDirectory()) throw new UserError(`${folder}: not a run folder (it is a file)`)
 
   const file = path.join(folder, summaryFile)
-  const text = await readBoundedText(file, summaryBytesMax, 'summary')
+  // Inside the folder, links resolved: a summary.json that is a link elsewhere is not read.
+  const text = await readInsideFolder(folder, summaryFile, summaryBytesMax, 'summary')
   let json: unknown
   try {
     json = JSON.parse(text)
@@ -78,7 +80,7 @@ export async function readRunFolder(folder: string): Promise<{ summary: RunSumma
   if (summary.mode === 'flat-out') return { summary, seconds: undefined }
 
   const csvFile = path.join(folder, metricsFile)
-  const seconds = parseMetricsCsv(await readBoundedText(csvFile, metricsCsvBytesMax, 'metrics'), csvFile)
+  const seconds = parseMetricsCsv(await readInsideFolder(folder, metricsFile, metricsCsvBytesMax, 'metrics'), csvFile)
   return { summary, seconds }
 }
 

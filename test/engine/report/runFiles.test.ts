@@ -87,6 +87,30 @@ describe('run folder files', () => {
     await fs.writeFile(summary, Buffer.from([0xff, 0xfe, 0x00, 0x7b]))
     expect(await refusal(dir)).toBe(`${summary}: the summary file is not valid UTF-8 text`)
   })
+
+  it('refuses a summary.json or metrics.csv that is a link, even to a good file, and reads no file outside the folder', async () => {
+    // Proves `citytwin report` reads only regular files inside the run folder: a link to a file elsewhere (a summary, or /etc/passwd) is refused by name.
+    const elsewhere = await fs.mkdtemp(path.join(os.tmpdir(), 'citytwin-elsewhere-'))
+    try {
+      await writeRunFiles(elsewhere, loadSummary, loadSeconds(3))
+      const summary = path.join(dir, 'summary.json')
+      await fs.symlink(path.join(elsewhere, 'summary.json'), summary)
+      expect(await refusal(dir)).toBe(`${summary}: the summary file is a link; citytwin reads only regular files inside the folder`)
+      await fs.rm(summary)
+      await fs.copyFile(path.join(elsewhere, 'summary.json'), summary)
+      const metrics = path.join(dir, 'metrics.csv')
+      await fs.symlink('/etc/passwd', metrics)
+      expect(await refusal(dir)).toBe(`${metrics}: the metrics file is a link; citytwin reads only regular files inside the folder`)
+      // The folder the user names may itself be a link (their choice); what is inside it may not.
+      await fs.rm(metrics)
+      await fs.copyFile(path.join(elsewhere, 'metrics.csv'), metrics)
+      const named = path.join(elsewhere, 'named-link')
+      await fs.symlink(dir, named)
+      expect((await readRunFolder(named)).summary).toEqual(loadSummary)
+    } finally {
+      await fs.rm(elsewhere, { recursive: true, force: true })
+    }
+  })
 })
 
 function escapeRegExp(text: string): string {
