@@ -37,6 +37,7 @@ import {
 import { openCity, planScenario, runScenario, type OpenedCity, type Plan } from '../engine/run/index.js'
 import type { LivePace } from '../engine/load/index.js'
 import { LiveSession } from '../visualizer/server/liveSession.js'
+import { checkLiveBind, isLoopbackHost } from '../visualizer/server/allowedHosts.js'
 import { defaultPublicDir, startLiveServer, type RunningLiveServer } from '../visualizer/server/liveServer.js'
 import { RunStore } from '../visualizer/server/runStore.js'
 import { wallClock } from '../engine/time/index.js'
@@ -314,6 +315,7 @@ interface ServeFlags extends RunFlags {
   wait?: boolean
   exit?: boolean
   allowOrigin: string[]
+  allowHost: string[]
 }
 
 /** The default pace of the live map: two simulated minutes a wall second (a day in 12 minutes). */
@@ -332,6 +334,8 @@ async function serveCommand(file: string, flags: ServeFlags): Promise<number> {
   const token = flags.token ?? (process.env.CITYTWIN_TOKEN === '' ? undefined : process.env.CITYTWIN_TOKEN)
   const tokenFrom = flags.token !== undefined ? '--token' : 'CITYTWIN_TOKEN'
   if (token !== undefined && (token.length < 8 || token.length > 256)) throw new UserError(`${tokenFrom}: between 8 and 256 characters`)
+  // Before anything is built: a bind beyond this machine must say who may steer the run.
+  checkLiveBind(flags.host, token, flags.allowHost)
   const speed = flags.speed ?? serveSpeedDefault
   const scenarioPaced = flags.tps === undefined && flags.profile === undefined && (loaded.scenario.load?.profile !== undefined || loaded.scenario.load?.tps !== undefined)
   const paced = flags.tps !== undefined || flags.profile !== undefined || scenarioPaced
@@ -407,6 +411,7 @@ async function serveCommand(file: string, flags: ServeFlags): Promise<number> {
       publicDir,
       token,
       allowOrigins: flags.allowOrigin,
+      allowHosts: flags.allowHost,
       now: wallClock.nowMs,
     })
   } catch (error) {
@@ -415,6 +420,7 @@ async function serveCommand(file: string, flags: ServeFlags): Promise<number> {
     throw error
   }
   process.stderr.write(`live map at ${server.url}  (presenter mode: ${server.url}?presenter=1)${token === undefined ? '' : '; the controls need the token'}\n`)
+  if (!isLoopbackHost(flags.host) && token === undefined) process.stderr.write(`citytwin: WARNING: listening on ${flags.host} with no token: anyone who reaches the map can steer the run (--token or CITYTWIN_TOKEN to stop that)\n`)
   if (!flags.wait) void session.start()
   const stopped = new Promise<void>((resolve) => {
     const stop = () => {
@@ -439,6 +445,7 @@ async function serveCommand(file: string, flags: ServeFlags): Promise<number> {
 interface ReplayFlags {
   readonly port: number
   readonly host: string
+  readonly allowHost: string[]
 }
 
 /** Serves finished runs for replay, opening the page at the one named. */
@@ -448,7 +455,7 @@ async function replayCommand(folder: string, flags: ReplayFlags): Promise<number
   const store = new RunStore(path.dirname(real))
   const id = path.basename(real)
   if ((await store.read(id, 'timeline.json')) === undefined) throw new UserError(`${folder}: no timeline.json here; runs made by \`citytwin serve\` can be replayed`)
-  const server = await startLiveServer({ host: flags.host, port: flags.port, store, publicDir: defaultPublicDir(), now: wallClock.nowMs })
+  const server = await startLiveServer({ host: flags.host, port: flags.port, store, publicDir: defaultPublicDir(), allowHosts: flags.allowHost, now: wallClock.nowMs })
   process.stderr.write(`replay at ${server.url}?replay=${encodeURIComponent(id)} ; Ctrl-C to stop\n`)
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve)
@@ -629,9 +636,10 @@ function program(): Command {
     `simulation worker threads (default ${defaultWorkers('load')})`,
   )
     .option('--port <n>', 'port of the map (0: any free one)', integer('--port', 0, 65_535), 8080)
-    .option('--host <address>', 'address to listen on (0.0.0.0 to show the map to other machines)', '127.0.0.1')
+    .option('--host <address>', 'address to listen on (0.0.0.0 to show the map to other machines, with --token or --allow-host)', '127.0.0.1')
     .option('--token <secret>', 'the controls need this token (the page asks for it); watching does not. Or set CITYTWIN_TOKEN, which other users cannot see in the process list')
     .option('--allow-origin <origin>', 'another origin whose pages may connect, repeatable (default: only the map\'s own)', collect, [])
+    .option('--allow-host <name>', 'a host name the map may be opened by besides its address, IP addresses and localhost, repeatable; with --host beyond loopback, this or a token is needed', collect, [])
     .option('--speed <n>', `simulated minutes per wall second, following the city's rhythm (default ${serveSpeedDefault}: a day in ${Math.round(minutesPerDay / serveSpeedDefault / 60)} minutes)`, positiveNumber('--speed', liveSpeedMax))
     .option('--wait', 'build the city, then wait for Start on the page')
     .option('--exit', 'exit once the first run is over, with its verdict (for scripts)')
@@ -654,6 +662,7 @@ function program(): Command {
     .argument('<folder>', 'a run folder, like runs/20261121T080000Z-seed20201101')
     .option('--port <n>', 'port of the map (0: any free one)', integer('--port', 0, 65_535), 8080)
     .option('--host <address>', 'address to listen on', '127.0.0.1')
+    .option('--allow-host <name>', 'a host name the map may be opened by besides its address, IP addresses and localhost, repeatable', collect, [])
     .action(async (folder: string, flags: ReplayFlags) => {
       process.exitCode = await replayCommand(folder, flags)
     })

@@ -116,8 +116,45 @@ export const liveSpeedMax = 1440
 export const ledgerSlowdownMsMax = 5_000
 /** Commands a page may send a second; beyond it they are refused, and the run is not disturbed. */
 export const liveCommandsPerSecondMax = 10
-/** Pages watching one run at once. */
+/**
+ * Commands all pages together may have applied a second, on top of each page's own bound: fifty
+ * pages do not make fifty times the rate. Only commands that pass the checks (and the token) count,
+ * so a flood of bad ones cannot use up the budget of the page that holds the token.
+ */
+export const liveCommandsPerSecondAllMax = 20
+/**
+ * Pages watching one run at once. When full, a new page takes the place of the page that has gone
+ * longest without saying it is shown, if that is at least `livePageEvictIdleMs`; else it is refused.
+ */
 export const liveClientsMax = 64
+/** A page says it is shown this often while its tab is visible (and at once when that changes). */
+export const livePresenceIntervalMs = 60_000
+/** A page that has not said it is shown for this long (a hidden tab, a script that never does) may give its place to a new page. */
+export const livePageEvictIdleMs = 3 * livePresenceIntervalMs
+/** A page that has not said it is shown for this long is closed, with a message offering to reconnect. */
+export const livePageIdleMsMax = 15 * 60_000
+/** A connection that has not joined as a page (socket.io's namespace) by then is closed. */
+export const livePageJoinMs = 10_000
+/** Connections the live server holds at most (fewer when the descriptor limit is lower): pages, and the page's own requests. */
+export const liveConnectionsMax = 1024
+/** A request's headers must all have come by then, the first one counted from the connection. */
+export const liveHeadersTimeoutMs = 10_000
+/** A request must have come whole by then. */
+export const liveRequestTimeoutMs = 30_000
+/** A keep-alive connection waits this long for its next request. */
+export const liveKeepAliveTimeoutMs = 5_000
+/** Names one live server may be opened by besides its address and loopback (`--allow-host`). */
+export const allowHostsMax = 16
+/** A connection with nothing moving on it for this long is closed (socket.io's polls last up to 25 s). */
+export const liveSocketIdleMs = 120_000
+
+// Descriptors.
+/** Descriptors kept for everything but a server's connections (run files, the ledger's, the workers') when its cap is taken from the soft limit. */
+export const descriptorsReserved = 128
+/** The soft descriptor limit assumed where it cannot be read (macOS's default is lower still, but Node raises it at start). */
+export const descriptorsSoftLimitFallback = 1024
+/** However low the descriptor limit, a server keeps room for this many connections. */
+export const connectionsCapMin = 16
 /** Snapshots a run's timeline keeps for replay (one a second); a longer run keeps every other one. */
 export const timelineSnapshotsMax = 7_200
 
@@ -133,3 +170,8 @@ assert((ringSlots & (ringSlots - 1)) === 0 && ringSlots >= 2, 'ring slots are a 
 assert(lookupBatchMax <= transferBatchMax, 'a lookup fits a ring slot sized for a transfer batch')
 assert(pendingTransfersMax * transferAmountFenMax <= Number.MAX_SAFE_INTEGER, 'what pending transfers reserve in all stays an exact integer')
 assert(chunksInFlightMax >= 1, 'at least one chunk must be in flight')
+assert(liveCommandsPerSecondAllMax >= liveCommandsPerSecondMax, 'one page alone can use its whole rate')
+assert(livePageEvictIdleMs >= 2 * livePresenceIntervalMs, 'a shown page is never evicted for one late report')
+assert(livePageIdleMsMax > livePageEvictIdleMs, 'a page may lose its place to a newcomer before it is closed for idleness')
+assert(liveConnectionsMax > liveClientsMax, 'every page fits, with room for requests')
+assert(liveSocketIdleMs > liveRequestTimeoutMs, 'a connection is not closed while its request may still come')

@@ -9,7 +9,9 @@
  *   GET  /api/runs/:id/timeline    Timeline of a finished run
  *   socket.io  server → page  'hello'     Hello, once on connecting
  *              server → page  'snapshot'  Snapshot, a few times a second
+ *              server → page  'closing'   Closing: the server is closing this page's connection, and why
  *              page → server  'command'   Command, answered through the acknowledgement with CommandAnswer
+ *              page → server  'presence'  Presence: on connecting, every Hello.presenceIntervalMs while shown, and when that changes
  *
  * Everything is aggregated by district and by kind: nothing on the wire describes one resident.
  */
@@ -61,6 +63,18 @@ export interface Hello {
   /** Controls need a token (`--token`); the page asks for it. */
   readonly tokenRequired: boolean
   readonly bounds: CommandBounds
+  /** How often a shown page says so ('presence'); a page that stops may be closed to make room. */
+  readonly presenceIntervalMs: number
+}
+
+/** Whether the page's tab is shown (document.visibilityState). */
+export interface Presence {
+  readonly visible: boolean
+}
+
+/** Why the server closes a page's connection; the page offers to reconnect. */
+export interface Closing {
+  readonly reason: string
 }
 
 export interface CommandBounds {

@@ -55,6 +55,9 @@ describe('citytwin serve', () => {
     [['--token', 'short'], '--token'],
     [['--port', '70000'], '--port'],
     [['--prometheus', '9100'], '--prometheus'],
+    // Beyond loopback with no token and no --allow-host: anyone reaching it could steer the run.
+    [['--host', '0.0.0.0', '--speed', '1440'], '--host'],
+    [['--allow-host', 'evil.example:80'], '--allow-host'],
   ])('exits 2 naming the flag for %j', async (flags, named) => {
     // Proves a bad flag is refused as the user's mistake, naming it, with no stack trace and no run folder left behind.
     const out = path.join(folder, `bad-${named.slice(2)}`)

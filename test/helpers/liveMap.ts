@@ -30,6 +30,8 @@ export interface LiveMapOptions {
   readonly replayOnly?: string
   /** Start the first run at once (default true). */
   readonly start?: boolean
+  /** The server's clock (rate windows, how long a page has gone unseen); default the wall clock. The run keeps the wall clock. */
+  readonly serverNow?: () => number
 }
 
 let built: Promise<string> | undefined
@@ -43,7 +45,7 @@ export function builtPage(): Promise<string> {
 export async function openLiveMap(options: LiveMapOptions): Promise<LiveMap> {
   const publicDir = await builtPage()
   if (options.replayOnly !== undefined) {
-    const server = await startLiveServer({ host: '127.0.0.1', port: 0, store: new RunStore(options.replayOnly), publicDir, now: wallClock.nowMs })
+    const server = await startLiveServer({ host: '127.0.0.1', port: 0, store: new RunStore(options.replayOnly), publicDir, now: options.serverNow ?? wallClock.nowMs })
     return { url: server.url, session: undefined, runsRoot: options.replayOnly, server, close: () => server.close() }
   }
   const runsRoot = await fs.mkdtemp(path.join(os.tmpdir(), 'citytwin-runs-'))
@@ -66,7 +68,7 @@ export async function openLiveMap(options: LiveMapOptions): Promise<LiveMap> {
       return folder
     },
   })
-  const server = await startLiveServer({ host: '127.0.0.1', port: 0, session, store: new RunStore(runsRoot), publicDir, token: options.token, now: wallClock.nowMs })
+  const server = await startLiveServer({ host: '127.0.0.1', port: 0, session, store: new RunStore(runsRoot), publicDir, token: options.token, now: options.serverNow ?? wallClock.nowMs })
   if (options.start ?? true) void session.start()
   return {
     url: server.url,

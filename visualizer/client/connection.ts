@@ -1,18 +1,26 @@
 /**
  * The socket half of the protocol: 'hello' once, 'snapshot' a few times a second, 'command'
  * answered through socket.io's acknowledgement. Same origin, so `io()` needs no address.
+ *
+ * The page also says whether it is shown ('presence'): on connecting, every
+ * hello.presenceIntervalMs while its tab is visible, and when that changes. The server keeps the
+ * places of pages that are shown (a presenter's screen nobody touches included) and may close a
+ * page left hidden for long, saying why ('closing'); the page then shows the reason with a
+ * Reconnect button, and reconnects by itself as soon as it is shown again.
  */
 import { io, type Socket } from 'socket.io-client'
-import type { CommandAnswer, CommandMessage, Hello, Snapshot } from '../protocol.js'
+import type { Closing, CommandAnswer, CommandMessage, Hello, Presence, Snapshot } from '../protocol.js'
 import { commandBytesMax } from '../protocol.js'
 
 interface ServerToPage {
   hello: (hello: Hello) => void
   snapshot: (snapshot: Snapshot) => void
+  closing: (closing: Closing) => void
 }
 
 interface PageToServer {
   command: (message: CommandMessage, answer: (answer: CommandAnswer) => void) => void
+  presence: (presence: Presence) => void
 }
 
 /** A command not answered by then is reported as failed; the server may still have done it. */
@@ -22,18 +30,54 @@ export interface ConnectionHandlers {
   readonly hello: (hello: Hello) => void
   readonly snapshot: (snapshot: Snapshot) => void
   readonly connected: (connected: boolean) => void
+  /** The server closed this page, and why (null: it is connecting again). */
+  readonly closed: (reason: string | null) => void
 }
 
 export interface Connection {
   readonly send: (message: CommandMessage) => Promise<CommandAnswer>
+  /** Connects again after the server closed the page. */
+  readonly reconnect: () => void
 }
 
 export function connect(handlers: ConnectionHandlers): Connection {
   const socket: Socket<ServerToPage, PageToServer> = io()
-  socket.on('hello', handlers.hello)
+  const shown = () => document.visibilityState === 'visible'
+  const sayPresence = () => {
+    if (socket.connected) socket.emit('presence', { visible: shown() })
+  }
+  let presenceTimer: number | undefined
+  let closedByServer = false
+  socket.on('hello', (hello) => {
+    // The interval comes from the server, so both sides agree on what "not shown for a while" is.
+    if (presenceTimer === undefined) {
+      presenceTimer = window.setInterval(() => {
+        if (shown()) sayPresence()
+      }, hello.presenceIntervalMs)
+    }
+    handlers.hello(hello)
+  })
   socket.on('snapshot', handlers.snapshot)
-  socket.on('connect', () => handlers.connected(true))
+  socket.on('closing', (closing) => {
+    closedByServer = true
+    handlers.closed(closing.reason)
+  })
+  socket.on('connect', () => {
+    sayPresence()
+    handlers.connected(true)
+  })
+  // A page closed by the server stays closed (socket.io does not reconnect then); its message says why.
   socket.on('disconnect', () => handlers.connected(false))
+  const reconnect = () => {
+    if (!closedByServer) return
+    closedByServer = false
+    handlers.closed(null)
+    socket.connect()
+  }
+  document.addEventListener('visibilitychange', () => {
+    if (shown() && closedByServer) reconnect()
+    else sayPresence()
+  })
 
   async function send(message: CommandMessage): Promise<CommandAnswer> {
     // The server drops anything larger than its buffer bound without answering; say why here instead.
@@ -47,5 +91,5 @@ export function connect(handlers: ConnectionHandlers): Connection {
     })
   }
 
-  return { send }
+  return { send, reconnect }
 }

@@ -7,7 +7,7 @@ import { getLiveCity, getRuns } from './api.js'
 import { connect, type Connection } from './connection.js'
 import { createControls } from './controls.js'
 import { createDashboard } from './dashboard.js'
-import { byId, show } from './dom.js'
+import { byId, setText, show } from './dom.js'
 import { History } from './history.js'
 import type { MeasureSelector } from './measureSelector.js'
 import { showRunList } from './runList.js'
@@ -28,6 +28,9 @@ function follow(city: CityView, selector: MeasureSelector, hook: TestHook): void
   const dashboard = createDashboard(city, selector)
   const history = new History()
   const offline = byId('connection', HTMLElement)
+  const closedNotice = byId('closed', HTMLElement)
+  const closedReason = byId('closed-reason', HTMLElement)
+  const reconnectButton = byId('btn-reconnect', HTMLButtonElement)
   const controlsPanel = byId('controls', HTMLElement)
   // The controls send through the connection made just below; nothing is sent before it exists.
   let connection: Connection | null = null
@@ -46,8 +49,14 @@ function follow(city: CityView, selector: MeasureSelector, hook: TestHook): void
       recordSnapshot(hook, snapshot)
     },
     connected: (on) => {
-      show(offline, !on)
+      // Closed by the server, the page says why instead of "reconnecting".
+      show(offline, !on && closedNotice.hidden)
       controls.connected(on)
     },
+    closed: (reason) => {
+      setText(closedReason, reason ?? '')
+      show(closedNotice, reason !== null)
+    },
   })
+  reconnectButton.addEventListener('click', () => connection?.reconnect())
 }

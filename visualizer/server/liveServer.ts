@@ -5,25 +5,46 @@
  *   GET /, /app.js, /style.css       the page (dist/visualizer/public, built by esbuild, nothing from a CDN)
  *   GET /api/city                    the live run's city
  *   GET /api/runs[/:id/city|timeline] finished runs, for replay
- *   socket.io                        'hello' + 'snapshot' to pages; 'command' from them
+ *   socket.io                        'hello' + 'snapshot' + 'closing' to pages; 'command' + 'presence' from them
  *
- * Safe by default: it listens on 127.0.0.1; only GET and HEAD are served and no request body is
- * read; a Host header it does not know is refused (a page of another site cannot reach it through
- * DNS rebinding); socket.io accepts only pages of its own origin, messages of at most
- * `commandBytesMax` bytes, `liveClientsMax` pages, `liveCommandsPerSecondMax` commands a second
- * each; with `--token` the controls need it; helmet sets the security headers (a CSP that allows
- * only this server's scripts).
+ * Safe by default: it listens on 127.0.0.1, and beyond it only with a token or --allow-host
+ * (allowedHosts.ts); only GET and HEAD are served and no request body is read; a Host header it
+ * does not know is refused (a page of another site cannot reach it through DNS rebinding);
+ * socket.io accepts only pages of its own origin, messages of at most `commandBytesMax` bytes,
+ * `liveClientsMax` pages (a page not shown for long gives its place: pageRoster.ts),
+ * `liveCommandsPerSecondMax` commands a second each and `liveCommandsPerSecondAllMax` from all
+ * together; with `--token` the controls need it; connections are capped below the descriptor
+ * limit and slow or silent ones give their place (engine/connectionCap.ts); helmet sets the
+ * security headers (a CSP that allows only this server's scripts).
  */
-import { createServer, type IncomingMessage, type Server as HttpServer } from 'node:http'
+import { createServer, type Server as HttpServer } from 'node:http'
 import path from 'node:path'
 import express from 'express'
 import helmet from 'helmet'
 import { Server as SocketServer } from 'socket.io'
+import { capConnections, connectionsCapFor, type ConnectionCap } from '../../engine/connectionCap.js'
 import { UserError } from '../../engine/errors.js'
-import { liveClientsMax, liveCommandsPerSecondMax, ledgerSlowdownMsMax, liveSpeedMax, liveTpsMax } from '../../engine/limits.js'
-import { commandBytesMax, snapshotsPerSecond, type CommandAnswer, type Hello } from '../protocol.js'
+import {
+  ledgerSlowdownMsMax,
+  liveCommandsPerSecondAllMax,
+  liveCommandsPerSecondMax,
+  liveConnectionsMax,
+  liveHeadersTimeoutMs,
+  liveKeepAliveTimeoutMs,
+  livePageJoinMs,
+  livePresenceIntervalMs,
+  liveRequestTimeoutMs,
+  liveSocketIdleMs,
+  liveSpeedMax,
+  liveTpsMax,
+} from '../../engine/limits.js'
+import { isObject } from '../../engine/untrusted.js'
+import { commandBytesMax, snapshotsPerSecond, type Closing, type CommandAnswer, type Hello } from '../protocol.js'
+import { AllowedHosts, checkAllowHosts, checkLiveBind } from './allowedHosts.js'
 import { checkCommand } from './commands.js'
 import type { LiveSession } from './liveSession.js'
+import { PageRoster } from './pageRoster.js'
+import { RateWindow } from './rateWindow.js'
 import { cityFile, timelineFile, type RunStore } from './runStore.js'
 
 export interface LiveServerOptions {
@@ -39,23 +60,46 @@ export interface LiveServerOptions {
   readonly token?: string | undefined
   /** Origins besides the server's own whose pages may connect (`--allow-origin`). */
   readonly allowOrigins?: readonly string[] | undefined
-  /** Wall clock, ms: for rate limits. */
+  /** Host names besides its address and loopback that requests may name (`--allow-host`). */
+  readonly allowHosts?: readonly string[] | undefined
+  /** Connections held at most; default `liveConnectionsMax`, fewer under a low descriptor limit. */
+  readonly connectionsMax?: number | undefined
+  /** Wall clock, ms: for rate limits and how long a page has gone unseen. */
   readonly now: () => number
 }
 
 export interface RunningLiveServer {
   readonly url: string
+  /** What the bounds have done so far: connections pushed out, pages that gave their place or timed out. */
+  readonly bounds: { readonly connections: ConnectionCap; readonly pages: PageRoster }
   close(): Promise<void>
 }
 
-/** Hosts that always name this machine. */
-const loopbackNames = ['127.0.0.1', 'localhost', '[::1]']
+/** What this server uses of engine.io's connection, which socket.io's `socket.conn` is too. */
+interface EngineConnection {
+  close(): void
+  once(event: 'close', listener: () => void): unknown
+}
+
+/** How often pages not shown for too long are looked for: a cadence, not a bound. */
+const pageSweepMs = 1_000
 
 export async function startLiveServer(options: LiveServerOptions): Promise<RunningLiveServer> {
+  const allowHosts = options.allowHosts ?? []
+  checkAllowHosts(allowHosts)
+  // Only a server with controls has something to steer; a replay-only one serves the same to all.
+  if (options.session !== undefined) checkLiveBind(options.host, options.token, allowHosts)
   const app = express()
   app.disable('x-powered-by')
-  const http = createServer(app)
-  const allowed = new AllowedHosts(options.host)
+  const http = createServer({ headersTimeout: liveHeadersTimeoutMs, requestTimeout: liveRequestTimeoutMs, keepAliveTimeout: liveKeepAliveTimeoutMs }, app)
+  const connections = capConnections(http, {
+    connectionsMax: options.connectionsMax ?? connectionsCapFor(liveConnectionsMax),
+    busyMsMax: liveRequestTimeoutMs,
+    firstRequestMs: liveHeadersTimeoutMs,
+    idleMs: liveSocketIdleMs,
+    now: options.now,
+  })
+  const allowed = new AllowedHosts(options.host, allowHosts)
   app.use(
     helmet({
       // Served over plain HTTP on a local port: no HSTS and no upgrade of the page's own requests.
@@ -93,34 +137,54 @@ export async function startLiveServer(options: LiveServerOptions): Promise<Runni
     response.status(404).type('text/plain').send('not found\n')
   })
 
+  const pages = new PageRoster(options.now)
   const io = new SocketServer(http, {
     serveClient: false,
     maxHttpBufferSize: commandBytesMax,
+    connectTimeout: livePageJoinMs,
     allowRequest: (request, callback) => {
       if (!allowed.host(request.headers.host) || !allowed.origin(request, options.allowOrigins ?? [])) callback('origin not allowed', false)
-      else if (io.engine.clientsCount >= liveClientsMax) callback('too many pages', false)
+      else if (!pages.admit()) callback('too many pages', false)
       else callback(null, true)
     },
   })
-  const hello: Hello = { live: session !== undefined, tokenRequired: options.token !== undefined, bounds: { tpsMax: liveTpsMax, speedMax: liveSpeedMax, slowdownMsMax: ledgerSlowdownMsMax } }
+  io.engine.on('connection', (connection: EngineConnection) => {
+    pages.opened(connection, () => connection.close())
+    connection.once('close', () => pages.closed(connection))
+  })
+  const hello: Hello = {
+    live: session !== undefined,
+    tokenRequired: options.token !== undefined,
+    bounds: { tpsMax: liveTpsMax, speedMax: liveSpeedMax, slowdownMsMax: ledgerSlowdownMsMax },
+    presenceIntervalMs: livePresenceIntervalMs,
+  }
+  // All pages together, on top of each page's own window.
+  const allCommands = new RateWindow(liveCommandsPerSecondAllMax)
   io.on('connection', (socket) => {
+    const id: EngineConnection = socket.conn
+    pages.joined(id, (reason) => {
+      const closing: Closing = { reason }
+      socket.emit('closing', closing)
+      socket.disconnect(true)
+    })
     socket.emit('hello', hello)
     if (session !== undefined) socket.emit('snapshot', session.latest)
-    let windowStartMs = options.now()
-    let inWindow = 0
+    const pageCommands = new RateWindow(liveCommandsPerSecondMax)
+    socket.on('presence', (message: unknown) => {
+      if (isObject(message) && message.visible === true) pages.shown(id)
+    })
     socket.on('command', (message: unknown, answer: unknown) => {
       const reply = (result: CommandAnswer) => {
         if (typeof answer === 'function') (answer as (result: CommandAnswer) => void)(result)
       }
       const nowMs = options.now()
-      if (nowMs - windowStartMs >= 1000) {
-        windowStartMs = nowMs
-        inWindow = 0
-      }
-      if (++inWindow > liveCommandsPerSecondMax) return reply({ ok: false, error: `too many commands: at most ${liveCommandsPerSecondMax} a second` })
+      if (!pageCommands.take(nowMs)) return reply({ ok: false, error: `too many commands: at most ${liveCommandsPerSecondMax} a second` })
       if (session === undefined) return reply({ ok: false, error: 'no live run: this server replays finished runs' })
       const checked = checkCommand(message, options.token)
       if (!checked.ok) return reply(checked)
+      // Counted only once checked, token included: bad commands cannot use up the others' budget.
+      if (!allCommands.take(nowMs)) return reply({ ok: false, error: `too many commands from all pages: at most ${liveCommandsPerSecondAllMax} a second` })
+      pages.shown(id)
       const refused = session.command(checked.command)
       // The pages see the new state with the timer's next snapshot, at most a quarter of a second on.
       reply(refused === undefined ? { ok: true } : { ok: false, error: refused })
@@ -131,6 +195,8 @@ export async function startLiveServer(options: LiveServerOptions): Promise<Runni
   }
   const timer = setInterval(broadcast, 1000 / snapshotsPerSecond)
   timer.unref()
+  const sweeper = setInterval(() => pages.sweep(), pageSweepMs)
+  sweeper.unref()
 
   await listen(http, options.host, options.port)
   const address = http.address()
@@ -139,34 +205,14 @@ export async function startLiveServer(options: LiveServerOptions): Promise<Runni
   const shownHost = options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host.includes(':') ? `[${options.host}]` : options.host
   return {
     url: `http://${shownHost}:${port}/`,
+    bounds: { connections, pages },
     close: async () => {
       clearInterval(timer)
+      clearInterval(sweeper)
       await io.close()
       http.closeAllConnections()
       await new Promise<void>((resolve) => http.close(() => resolve()))
     },
-  }
-}
-
-/** The Host headers and page origins this server answers: its own address and the loopback names, on its port. */
-class AllowedHosts {
-  port = 0
-
-  constructor(private readonly bound: string) {}
-
-  /** Listening on every address, any host name may reach it; otherwise only its own and loopback names. */
-  host(header: string | undefined): boolean {
-    if (header === undefined) return false
-    if (this.bound === '0.0.0.0' || this.bound === '::') return true
-    const names = [...loopbackNames, this.bound.includes(':') ? `[${this.bound}]` : this.bound]
-    return names.some((name) => header === `${name}:${this.port}`)
-  }
-
-  /** A page's origin must be this server as the page reached it (or one named by --allow-origin); a client with no origin is not a page. */
-  origin(request: IncomingMessage, extra: readonly string[]): boolean {
-    const origin = request.headers.origin
-    if (origin === undefined) return true
-    return origin === `http://${request.headers.host ?? ''}` || extra.includes(origin)
   }
 }
 
