@@ -58,6 +58,15 @@ export const profileTextMax = 4096
 // Output.
 /** Names tried for a default run folder (`-2`, `-3`, ...) before giving up. */
 export const runFolderAttemptsMax = 100
+/**
+ * Privacy floors of every output (summary, report, city.json, the live page), until k-cell
+ * suppression comes to all of them: a district of fewer residents is shown only within an "other
+ * districts" row; merchants are shown only as counts on a grid of cells this many metres wide,
+ * and a cell of fewer merchants than the floor is left out.
+ */
+export const districtResidentsMin = 50
+export const merchantCellMetres = 500
+export const merchantCellMerchantsMin = 5
 
 // Simulated time.
 export const tickMinutes = 1

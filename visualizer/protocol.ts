@@ -32,7 +32,11 @@ export type MeasureName = (typeof measureNames)[number]
 /** The city as drawn: sent once, by HTTP, not on the socket. */
 export interface CityView {
   readonly scenario: string
-  /** GeoJSON geometries (Polygon or MultiPolygon), coordinates [lon, lat]. */
+  /**
+   * GeoJSON geometries (Polygon or MultiPolygon), coordinates [lon, lat]. Districts below the
+   * residents' floor are one entry, id 'other', drawn as one shape of them all: every per-district
+   * array (Snapshot.districts, flows) follows this order.
+   */
   readonly districts: readonly {
     readonly id: string
     readonly name: string
@@ -45,8 +49,13 @@ export interface CityView {
   }[]
   /** Metro links between district stations (indices into `districts`). */
   readonly metro: readonly { readonly from: number; readonly to: number; readonly km: number }[]
-  /** A sample of merchant positions, [lon, lat, category index], never more than `merchantSampleMax`. */
-  readonly merchants: readonly (readonly [number, number, number])[]
+  /**
+   * Merchants counted on a grid (engine/limits.ts merchantCellMetres): [lon, lat of the cell's
+   * centre, its most common category index, merchants in it]; cells of fewer merchants than
+   * merchantCellMerchantsMin are left out, and at most `merchantCellsMax` cells are sent. (A
+   * city.json of an older run may hold [lon, lat, category] of single merchants: a count of one.)
+   */
+  readonly merchants: readonly (readonly [number, number, number, number?])[]
   readonly categories: readonly string[]
   /** Transfer kinds, in the order Snapshot.kinds uses. */
   readonly kinds: readonly string[]
@@ -54,7 +63,7 @@ export interface CityView {
   readonly agents: { readonly residents: number; readonly adopted: number; readonly merchants: number; readonly riders: number }
 }
 
-export const merchantSampleMax = 1500
+export const merchantCellsMax = 1500
 
 /** Sent once to each page as it connects. */
 export interface Hello {

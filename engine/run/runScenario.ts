@@ -19,6 +19,7 @@ import { createLedger, transferKinds, type LedgerCore, type LedgerOptions, type 
 import { chunksInFlightMax, eveningSliceUnderLoad, lookupBatchMax, minutesPerDay, segmentCount, ticksPerChunk, transferBatchMax, transfersPerRunMax, workersMax } from '../limits.js'
 import { UserError } from '../errors.js'
 import { DistrictCounters } from '../metrics/districtCounters.js'
+import { districtRows, foldFigures } from '../metrics/districtRows.js'
 import { TransferCounters } from '../metrics/transferCounters.js'
 import { allocatePopulation, synthesizeMerchants, viewPopulation, type Population } from '../population/index.js'
 import type { LoadSection, RunProgress, RunSummary } from '../report/summary.js'
@@ -233,7 +234,8 @@ export class OpenedCity {
           peakPerMinute: driver.peakPerMinute,
           peakAt: isoMinute(plan.clock, driver.peakTick),
         },
-        districts: districts.figures(),
+        // Districts below the residents' floor are shown only folded together.
+        districts: foldFigures(districts.figures(), districtRows(plan.districts)),
         wallSeconds,
         phases: {
           synthesisSeconds,

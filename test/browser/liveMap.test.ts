@@ -11,6 +11,7 @@ import { existsSync, promises as fs } from 'node:fs'
 import path from 'node:path'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest'
+import { livePageIdleMsMax, livePresenceIntervalMs } from '../../engine/limits.js'
 import type { Snapshot } from '../../visualizer/protocol.js'
 import { openLiveMap, type LiveMap } from '../helpers/liveMap.js'
 import { defaultScenario, repoRoot, smokeScenario } from '../helpers/runs.js'
@@ -168,6 +169,43 @@ describe('live map in chromium', () => {
     const first = await text(page, '#measure-name')
     await expect.poll(() => text(page, '#measure-name'), { timeout: 20_000, interval: 500 }).not.toBe(first)
     await page.screenshot({ path: path.join(results, 'live-map-presenter.png') })
+    expect(refused).toEqual([])
+    await page.close()
+  })
+})
+
+describe('a page closed by the server, in chromium', () => {
+  let browser: Browser | undefined
+  let map: LiveMap
+  let nowMs = 1_000_000
+
+  beforeAll(async () => {
+    if (!present) return
+    browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs })
+    // The server's clock is the test's: "a quarter of an hour later" is one assignment.
+    map = await openLiveMap({ scenario: smokeScenario, pace: { sort: 'clock', tickMs: 100 }, serverNow: () => nowMs })
+  })
+  afterAll(async () => {
+    await browser?.close()
+    if (present) await map.close()
+  })
+
+  it('says why it was closed, offers Reconnect, and follows the run again after it', async (context) => {
+    // Proves what a viewer sees when the server closes a page not shown for too long: the reason on the page, not a silent stop, and a way back.
+    needsChromium(context)
+    if (browser === undefined) throw new Error('chromium did not start')
+    const { page, refused } = await openPage(browser, map.url)
+    await untilSnapshot(page, (snapshot) => snapshot.state === 'running', 'the run')
+    expect(await page.locator('#closed').isVisible()).toBe(false)
+    nowMs += livePageIdleMsMax + livePresenceIntervalMs
+    await page.locator('#closed').waitFor({ state: 'visible', timeout: 10_000 })
+    expect(await text(page, '#closed-reason')).toContain('without being shown')
+    expect(await page.locator('#connection').isVisible()).toBe(false)
+    const before = await page.evaluate(() => (globalThis as unknown as InPage).citytwin.snapshots)
+    await page.locator('#btn-reconnect').click()
+    await page.locator('#closed').waitFor({ state: 'hidden', timeout: 10_000 })
+    await expect.poll(() => page.evaluate(() => (globalThis as unknown as InPage).citytwin.snapshots), { timeout: 10_000 }).toBeGreaterThan(before + 2)
+    await page.screenshot({ path: path.join(results, 'live-map-closed.png') })
     expect(refused).toEqual([])
     await page.close()
   })

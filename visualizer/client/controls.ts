@@ -40,7 +40,8 @@ export function createControls(city: CityView, send: Send): Controls {
   const pending = new Set<HTMLButtonElement>()
 
   outageDistrict.replaceChildren(
-    ...city.districts.map((district) => {
+    // The "other districts" shape is several districts folded together for privacy, not one to cut off.
+    ...city.districts.filter((district) => district.id !== 'other').map((district) => {
       const option = document.createElement('option')
       option.value = outageKey(district)
       option.textContent = district.name

@@ -11,6 +11,7 @@
 import path from 'node:path'
 import { buildCity } from '../../engine/city/index.js'
 import { RunFailed, UserError } from '../../engine/errors.js'
+import { districtRows } from '../../engine/metrics/districtRows.js'
 import type { LoadSettings } from '../../engine/load/index.js'
 import { wallClockPause } from '../../engine/load/index.js'
 import type { LoadProgress, LoadSecond, RunSummary } from '../../engine/report/index.js'
@@ -55,8 +56,10 @@ export class LiveSession {
     const { opened, loaded } = options
     const names = opened.plan.districts.map((district) => district.name)
     this.control = new RunControl(options.pace, options.limitMs, names)
-    this.city = cityView(opened, buildCity(loaded.map, loaded.scenario.city.districts), loaded.map)
-    this.feed = new SnapshotFeed(this.control, opened.plan.clock, names)
+    // What the page sees per district: those below the residents' floor only folded together.
+    const rows = districtRows(opened.plan.districts)
+    this.city = cityView(opened, buildCity(loaded.map, loaded.scenario.city.districts), loaded.map, rows)
+    this.feed = new SnapshotFeed(this.control, opened.plan.clock, names, rows)
   }
 
   get runState(): RunState {

@@ -2,13 +2,15 @@
  * Snapshots of a run for the page: read from the run's counters a few times a second, turned into
  * rates over the last second, per district and per kind. Cumulative counts come from the run;
  * rates are differences between this sample and the one a second before. One snapshot a second
- * is kept for the run's timeline (replay).
+ * is kept for the run's timeline (replay). Per-district figures go out in the city view's rows:
+ * districts below the residents' floor summed into one "other districts" row.
  *
  *   counters (run) ──sample()──▶ Snapshot ──▶ every page (the same object, serialised once)
  *                                   └─ 1 in snapshotsPerSecond ─▶ timeline
  */
 import { timelineSnapshotsMax } from '../../engine/limits.js'
 import { transferKindCount, transferKinds } from '../../engine/ledger/index.js'
+import { foldByRow, foldMatrixByRow, type DistrictRows } from '../../engine/metrics/districtRows.js'
 import type { RunControl } from '../../engine/run/index.js'
 import { isoMinute, type SimClock } from '../../engine/time/index.js'
 import { snapshotsPerSecond, type RunState, type Snapshot } from '../protocol.js'
@@ -36,6 +38,7 @@ export class SnapshotFeed {
     private readonly control: RunControl,
     private readonly clock: SimClock,
     private readonly districtNames: readonly string[],
+    private readonly rows: DistrictRows,
   ) {}
 
   /** A new run starts: rates and the timeline start again. */
@@ -61,8 +64,8 @@ export class SnapshotFeed {
       answered: control.answered,
       tick: control.tick,
       byKind: byKindNow,
-      byDistrict: Float64Array.from(view?.districts.paymentsByDistrict ?? new Float64Array(districts)),
-      flows: Float64Array.from(view?.districts.flows ?? new Float64Array(districts * districts)),
+      byDistrict: Float64Array.from(foldByRow(view?.districts.paymentsByDistrict ?? new Float64Array(districts), this.rows)),
+      flows: Float64Array.from(foldMatrixByRow(view?.districts.flows ?? new Float64Array(districts * districts), this.rows)),
     }
     const previous = this.samples[this.samples.length - 1] ?? current
     const oldest = this.samples[0] ?? current
@@ -71,7 +74,7 @@ export class SnapshotFeed {
     const seconds = (current.atMs - oldest.atMs) / 1000
     const perSecond = (now: number, then: number) => (seconds > 0 ? Math.max(0, Math.round((now - then) / seconds)) : 0)
     const payments = Array.from(current.byDistrict)
-    const accepted = Array.from(view?.districts.acceptedByDistrict ?? new Float64Array(districts))
+    const accepted = foldByRow(view?.districts.acceptedByDistrict ?? new Float64Array(districts), this.rows)
     const pace = control.pace
     const snapshot: Snapshot = {
       t: Math.round(nowMs - this.runStartedMs) / 1000,
@@ -97,7 +100,7 @@ export class SnapshotFeed {
         tps: payments.map((count, index) => perSecond(count, oldest.byDistrict[index] as number)),
         payments,
         rejected: payments.map((count, index) => count - (accepted[index] as number)),
-        amountFen: Array.from(view?.districts.amountFenByDistrict ?? new Float64Array(districts)),
+        amountFen: foldByRow(view?.districts.amountFenByDistrict ?? new Float64Array(districts), this.rows),
         accepted,
       },
       flows: Array.from(current.flows, (count, index) => count - (previous.flows[index] as number)),
