@@ -83,10 +83,9 @@ export class PageRoster<Key extends object = object> {
   /** The connection joined as a page; `close` now tells the page why before closing it. */
   joined(id: Key, close: (reason: string) => void): void {
     const entry = this.entries.get(id)
-    if (entry === undefined) return
-    entry.joined = true
-    entry.shownAtMs = this.now()
-    entry.close = close
+    // Joined without being seen opening (not the order socket.io keeps): counted all the same.
+    if (entry === undefined) this.entries.set(id, { joined: true, shownAtMs: this.now(), close })
+    else Object.assign(entry, { joined: true, shownAtMs: this.now(), close })
   }
 
   /** The page says it is shown (or a person used its controls). */
