@@ -58,6 +58,8 @@ export const profileTextMax = 4096
 // Output.
 /** Names tried for a default run folder (`-2`, `-3`, ...) before giving up. */
 export const runFolderAttemptsMax = 100
+/** Entries of a non-empty --out folder named when it is refused. */
+export const runFolderEntriesShownMax = 5
 
 // Simulated time.
 export const tickMinutes = 1
