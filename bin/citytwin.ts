@@ -186,9 +186,15 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
   const settings = loadSettings(loaded.scenario.load, flags, file)
   if (flags.prometheus !== undefined && settings === undefined) throw new UserError('--prometheus: serves a load run\'s live figures; give --tps or --profile too')
   // The folder is prepared before the run, so a bad --out fails at once rather than after it;
-  // the run's files go in whole at the end, or not at all.
-  const folder = await runFolderFor(flags, loaded.scenario.seed)
-  const stopper = stopOnSignals(() => folder.discardSync())
+  // the run's files go in whole at the end, or not at all. Signals are handled from here on.
+  let folder: RunFolder | undefined
+  const stopper = stopOnSignals(() => folder?.discardSync())
+  try {
+    folder = await runFolderFor(flags, loaded.scenario.seed)
+  } catch (error) {
+    stopper.release()
+    throw error
+  }
   const progress = progressReporter(Boolean(flags.json))
   let exporter: PrometheusExporter | undefined
   let seconds: readonly LoadSecond[] | undefined
@@ -325,8 +331,14 @@ async function capacityCommand(file: string, flags: CapacityFlags): Promise<numb
     throw new UserError(`--growth: ramping ×${flags.growth} from ${startTps} to ${maxTps} would take ${rampTrials} trials, more than the ${capacityTrialsMax - 1} a search may run; raise --growth or --start, or lower --max`)
   }
   if (warmupMs + windowMs > loadDurationMsMax) throw new UserError(`--window: with --warmup, a trial may last at most ${loadDurationMsMax / 3_600_000} hours`)
-  const folder = await runFolderFor(flags, loaded.scenario.seed)
-  const stopper = stopOnSignals(() => folder.discardSync())
+  let folder: RunFolder | undefined
+  const stopper = stopOnSignals(() => folder?.discardSync())
+  try {
+    folder = await runFolderFor(flags, loaded.scenario.seed)
+  } catch (error) {
+    stopper.release()
+    throw error
+  }
   const progress = progressReporter(Boolean(flags.json))
   const timing = { windowMs, warmupMs }
   /** The trials that ran to their end, in order: what an interrupted search still reports. */

@@ -55,26 +55,22 @@ export class RunFolderWriteFailed extends RunFailed {
   }
 }
 
-/** The file system's reason in words, for the codes a write can meet; any other code as it is. */
+/** The file system's reasons in words, for the codes a write can meet. */
+const writeErrorReasons: Readonly<Record<string, string>> = {
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+  EROFS: 'read-only file system',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  ENOENT: 'the folder was removed while the run went',
+  EIO: 'input/output error',
+}
+
+/** The file system's reason for a failed write in words; any other code as it is. */
 export function describeWriteError(error: unknown): string {
   const code = (error as NodeJS.ErrnoException).code
-  switch (code) {
-    case 'ENOSPC':
-      return 'no space left on the device'
-    case 'EDQUOT':
-      return 'disk quota exceeded'
-    case 'EROFS':
-      return 'read-only file system'
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied'
-    case 'ENOENT':
-      return 'the folder was removed while the run went'
-    case 'EIO':
-      return 'input/output error'
-    default:
-      return code ?? (error instanceof Error ? error.message : String(error))
-  }
+  if (code === undefined) return error instanceof Error ? error.message : String(error)
+  return writeErrorReasons[code] ?? code
 }
 
 /**
