@@ -9,8 +9,9 @@ import { promises as fs } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { createLedger, LedgerServer, type LedgerCore, type LedgerOptions } from '../../engine/ledger/index.js'
+import type { LedgerServer } from '../../engine/ledger/index.js'
 import { citytwin, type CliResult } from '../helpers/cli.js'
+import { failures, misbehavingLedger } from '../helpers/misbehavingLedger.js'
 import { smokeScenario } from '../helpers/runs.js'
 
 let folder = ''
@@ -25,30 +26,11 @@ afterEach(async () => {
   for (const server of servers.splice(0)) await server.close()
 })
 
-/** A memory ledger behind an http ledger server, with `change` applied to it: a service that misbehaves on purpose. */
-async function serveLedger(change: (ledger: LedgerCore, server: () => LedgerServer) => Partial<LedgerCore>): Promise<string> {
-  let server: LedgerServer | undefined
-  const started = await LedgerServer.start({
-    host: '127.0.0.1',
-    port: 0,
-    backend: (options: LedgerOptions) => {
-      const ledger = createLedger('memory', options)
-      const changed = change(ledger, () => server as LedgerServer)
-      return {
-        name: 'memory',
-        open: () => ledger.open(),
-        createAccounts: (batch) => ledger.createAccounts(batch),
-        submit: (batch) => ledger.submit(batch),
-        lookup: (ids) => ledger.lookup(ids),
-        totals: () => ledger.totals(),
-        close: () => ledger.close(),
-        ...changed,
-      }
-    },
-  })
-  server = started
-  servers.push(started)
-  return started.url
+/** A misbehaving ledger server for one test, closed after it. */
+async function serveLedger(change: Parameters<typeof misbehavingLedger>[0]): Promise<string> {
+  const server = await misbehavingLedger(change)
+  servers.push(server)
+  return server.url
 }
 
 /** The one JSON object on stdout, which must be all of stdout. */
@@ -67,15 +49,7 @@ function expectNoStackTrace(stderr: string): void {
 describe('--json prints one object for every outcome', () => {
   it('a run whose http ledger goes away mid-run: { ok: false, error: run-failed naming the ledger }, no folder left, exit 1', async () => {
     // Proves a lost ledger is told on stdout too: before, a --json run that failed printed nothing there.
-    let submits = 0
-    const url = await serveLedger((ledger, server) => ({
-      submit: (batch) => {
-        submits += 1
-        // The service dies in the middle of the day: every connection dropped, the port closed.
-        if (submits === 20) void server().close()
-        return ledger.submit(batch)
-      },
-    }))
+    const url = await serveLedger(failures.goneAfter(20))
     const out = path.join(folder, 'lost')
     const result = await citytwin(['run', smokeScenario, '--json', '--workers', '1', '--ledger', 'http', '--ledger-url', url, '--out', out])
     expect(result.code, result.stderr).toBe(1)
@@ -83,21 +57,13 @@ describe('--json prints one object for every outcome', () => {
     const printed = onlyJson(result)
     expect(printed).toMatchObject({ ok: false, error: { kind: 'run-failed' } })
     expect((printed.error as { message: string }).message).toContain(`the http ledger at ${url}`)
-    expect(submits).toBeGreaterThanOrEqual(20)
     await expect(fs.access(out)).rejects.toThrow()
     expect(await fs.readdir(folder)).toEqual([])
   }, 120_000)
 
   it('a run whose audit fails: the summary with { ok: false, error: run-failed naming the double entry }, exit 1', async () => {
     // Proves a finished run that failed its audit says so in its one object, not only on stderr.
-    const url = await serveLedger((ledger) => ({
-      totals: async () => {
-        const totals = await ledger.totals()
-        // One fen more on the debit side of the first kind than was ever posted.
-        totals.debitsFen[0] = (totals.debitsFen[0] as number) + 1
-        return totals
-      },
-    }))
+    const url = await serveLedger(failures.unbalanced)
     const out = path.join(folder, 'audit')
     const result = await citytwin(['run', smokeScenario, '--json', '--workers', '1', '--ledger', 'http', '--ledger-url', url, '--out', out])
     expect(result.code, result.stderr).toBe(1)
@@ -112,13 +78,7 @@ describe('--json prints one object for every outcome', () => {
 
   it('a capacity search whose trial breaks the audit: { ok: false, error: run-failed }, exit 1, no folder left', async () => {
     // Proves capacity --json tells a failure on stdout: before, a broken trial printed nothing there.
-    const url = await serveLedger((ledger) => ({
-      totals: async () => {
-        const totals = await ledger.totals()
-        totals.debitsFen[0] = (totals.debitsFen[0] as number) + 1
-        return totals
-      },
-    }))
+    const url = await serveLedger(failures.unbalanced)
     const out = path.join(folder, 'capacity')
     const result = await citytwin(
       ['capacity', smokeScenario, '--json', '--slo', 'p99<10s', '--late-tolerance', '10s', '--window', '2s', '--warmup', '0s', '--start', '20', '--max', '40', '--workers', '1', '--ledger', 'http', '--ledger-url', url, '--out', out],
