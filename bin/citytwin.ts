@@ -1,7 +1,10 @@
 #!/usr/bin/env node
 /**
- * The citytwin command line. Exit codes: 0 success, 1 a run that failed (a broken invariant or
- * an internal error), 2 bad input (a flag, a scenario, a map) with a message naming it.
+ * The citytwin command line. Exit codes: 0 success, 1 a run that failed (a broken invariant, a
+ * ledger lost, files that could not be written, or an internal error), 2 bad input (a flag, a
+ * scenario, a map) with a message naming it, 128 + the signal's number (130 SIGINT, 143 SIGTERM)
+ * for a run stopped early by a signal, its files complete and marked so. With --json, every
+ * outcome is one JSON object on stdout (see README).
  */
 import { existsSync, readFileSync } from 'node:fs'
 import os from 'node:os'
