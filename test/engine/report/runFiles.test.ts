@@ -57,6 +57,15 @@ describe('run folder files', () => {
     expect(await readRunFolder(dir)).toEqual({ summary: flatOutSummary, seconds: undefined })
   })
 
+  it('reads back a run stopped early, and draws the page with its banner', async () => {
+    // Proves stoppedEarly survives the round trip through summary.json, so `citytwin report` keeps saying the run was partial.
+    const stopped = { ...flatOutSummary, stoppedEarly: { by: 'SIGINT', reason: "stopped by SIGINT at 2026-11-23T09:00:00+08:00 (simulated), after 540 of the period's 1440 minutes" } }
+    await writeRunFiles(await runFolder(), stopped, undefined)
+    expect((await readRunFolder(dir)).summary).toEqual(stopped)
+    await renderRunFolder(dir)
+    expect(await fs.readFile(path.join(dir, 'report.html'), 'utf8')).toContain('<strong>Stopped early.</strong> The run was stopped by SIGINT at 2026-11-23T09:00:00+08:00')
+  })
+
   it('names the file at fault: no folder, no summary.json, garbage, not a summary, no metrics.csv', async () => {
     // Proves every way a run folder can be unreadable is a UserError naming the folder or file, never a crash.
     const summary = path.join(dir, 'summary.json')
