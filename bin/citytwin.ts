@@ -1,7 +1,10 @@
 #!/usr/bin/env node
 /**
- * The citytwin command line. Exit codes: 0 success, 1 a run that failed (a broken invariant or
- * an internal error), 2 bad input (a flag, a scenario, a map) with a message naming it.
+ * The citytwin command line. Exit codes: 0 success, 1 a run that failed (a broken invariant, a
+ * ledger lost, files that could not be written, or an internal error), 2 bad input (a flag, a
+ * scenario, a map) with a message naming it, 128 + the signal's number (130 SIGINT, 143 SIGTERM)
+ * for a run stopped early by a signal, its files complete and marked so. With --json, every
+ * outcome is one JSON object on stdout (see README).
  */
 import { existsSync, promises as fs, readFileSync } from 'node:fs'
 import os from 'node:os'
@@ -17,20 +20,23 @@ import {
   capacityTrial,
   defaultRunFolder,
   grouped,
+  interruptedCapacityReport,
   loadProgressLine,
-  prepareRunFolder,
   progressLine,
   PrometheusExporter,
-  removeEmptyFolders,
   renderRunFolder,
+  RunFolder,
+  RunFolderWriteFailed,
   summaryTable,
   trialLine,
   unusedFolder,
   writeCapacityFiles,
   writeRunFiles,
   type CapacityReport,
+  type CapacityTrialFigures,
   type LoadProgress,
   type LoadSecond,
+  type RunFiles,
   type RunProgress,
   type RunSummary,
 } from '../engine/report/index.js'
@@ -119,11 +125,62 @@ interface RunFlags extends CityFlags {
   prometheus?: number
 }
 
-/** Makes the run folder (the one given, or a new one under runs/) before anything runs. */
-async function runFolderFor(flags: CityFlags, seed: number): Promise<{ folder: string; created: string | undefined }> {
+/** Prepares the run folder (the one given, or a new one under runs/) before anything runs. */
+async function runFolderFor(flags: CityFlags, seed: number): Promise<RunFolder> {
   return flags.out !== undefined
-    ? await prepareRunFolder(flags.out, '--out')
-    : await prepareRunFolder(await unusedFolder(defaultRunFolder('runs', wallClock.date(), flags.seed ?? seed)), 'the run folder')
+    ? await RunFolder.prepare(flags.out, '--out')
+    : await RunFolder.prepare(await unusedFolder(defaultRunFolder('runs', wallClock.date(), flags.seed ?? seed)), 'the run folder')
+}
+
+/** How an outcome is told in --json: what went wrong, by the exit code it goes with. */
+type FailureKind = 'bad-input' | 'run-failed' | 'interrupted' | 'internal'
+
+/** What --json prints for a run that ended without a result (or beside one): the failure, by kind. */
+interface JsonFailure {
+  readonly kind: FailureKind
+  readonly message: string
+  readonly issues?: readonly string[]
+}
+
+/** Whether the command being run prints its outcome as JSON on stdout (set as its action starts). */
+let jsonOutput = false
+
+/** The one JSON object of an outcome, on one line of stdout. */
+function printJson(value: object): void {
+  process.stdout.write(`${JSON.stringify(value)}\n`)
+}
+
+/** The exit code of a process that ends because of `signal`, as shells count it: 128 + its number. */
+function signalExit(signal: string): number {
+  const number = (os.constants.signals as Record<string, number | undefined>)[signal]
+  return number === undefined ? exitRunFailed : 128 + number
+}
+
+/**
+ * SIGINT and SIGTERM during `run` and `capacity`, handled as serve's Ctrl-C: the first stops the
+ * run going at its next step (its signal aborted: the run is settled, audited and its files
+ * written, marked as stopped early); a second quits at once, `abandon` first taking the run's
+ * staging folder away, so nothing half-written is left. Held until `release`, after the files.
+ */
+function stopOnSignals(abandon: () => void): { readonly signal: AbortSignal; release(): void } {
+  const controller = new AbortController()
+  const handle = (signal: NodeJS.Signals) => {
+    if (controller.signal.aborted) {
+      abandon()
+      process.exit(signalExit(signal))
+    }
+    controller.abort(signal)
+    process.stderr.write(`\nstopping (${signal}): the run ends at its next step, is audited and its files written (Ctrl-C again to quit at once, keeping nothing)\n`)
+  }
+  process.on('SIGINT', handle)
+  process.on('SIGTERM', handle)
+  return {
+    signal: controller.signal,
+    release: () => {
+      process.off('SIGINT', handle)
+      process.off('SIGTERM', handle)
+    },
+  }
 }
 
 async function runCommand(file: string, flags: RunFlags): Promise<number> {
@@ -132,9 +189,16 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
   checkLedger(flags.ledger, { url: flags.ledgerUrl })
   const settings = loadSettings(loaded.scenario.load, flags, file)
   if (flags.prometheus !== undefined && settings === undefined) throw new UserError('--prometheus: serves a load run\'s live figures; give --tps or --profile too')
-  // The folder is made before the run, so a bad --out fails at once rather than after it,
-  // and taken away again if the run stops before it has anything to hold.
-  const { folder, created } = await runFolderFor(flags, loaded.scenario.seed)
+  // The folder is prepared before the run, so a bad --out fails at once rather than after it;
+  // the run's files go in whole at the end, or not at all. Signals are handled from here on.
+  let folder: RunFolder | undefined
+  const stopper = stopOnSignals(() => folder?.discardSync())
+  try {
+    folder = await runFolderFor(flags, loaded.scenario.seed)
+  } catch (error) {
+    stopper.release()
+    throw error
+  }
   const progress = progressReporter(Boolean(flags.json))
   let exporter: PrometheusExporter | undefined
   let seconds: readonly LoadSecond[] | undefined
@@ -153,6 +217,7 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
       ledgerUrl: flags.ledgerUrl,
       now: wallClock.nowMs,
       onProgress: progress.update,
+      stop: stopper.signal,
       load:
         settings === undefined
           ? undefined
@@ -169,46 +234,76 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
   } catch (error) {
     progress.done()
     await exporter?.close()
-    await removeEmptyFolders(folder, created)
+    await folder.discard()
+    stopper.release()
     throw error
   }
   progress.done()
   await exporter?.close()
-  const written = await writeRunFiles(folder, summary, seconds)
-  if (flags.json) process.stdout.write(`${JSON.stringify(summary)}\n`)
-  else process.stdout.write(`\n${summaryTable(summary)}\n\nsummary    ${written.summary}\nreport     ${written.report}\n`)
-  return verdict(summary)
+  let written: RunFiles | undefined
+  let notKept: RunFolderWriteFailed | undefined
+  try {
+    written = await writeRunFiles(folder, summary, seconds)
+  } catch (error) {
+    // A full disk (or a quota, a read-only mount) loses the files, not the verdict: it is told below.
+    if (!(error instanceof RunFolderWriteFailed)) throw error
+    notKept = error
+  } finally {
+    stopper.release()
+  }
+  const outcome = verdict(summary, notKept)
+  if (flags.json) printJson(runJson(outcome, written?.folder, summary))
+  else process.stdout.write(`\n${summaryTable(summary)}\n\n${written === undefined ? 'files     not kept (see above)' : `summary    ${written.summary}\nreport     ${written.report}`}\n`)
+  return outcome.code
 }
 
-/** The exit code of a finished run, with the reason on stderr: broken money, a failed threshold, an invalid load. */
-function verdict(summary: RunSummary): number {
-  let code = 0
+/** The verdict of a finished run: its exit code, and what failed (each told on stderr as it is found). */
+interface Verdict {
+  readonly code: number
+  readonly failure?: JsonFailure
+}
+
+/** A finished run in --json: `ok` and any failure first, where its files are (null: not kept), then its summary. */
+function runJson(outcome: Verdict, folder: string | undefined, summary: object): object {
+  return { ok: outcome.code === 0, ...(outcome.failure === undefined ? {} : { error: outcome.failure }), folder: folder ?? null, ...summary }
+}
+
+/**
+ * The exit code of a finished run, with each reason on stderr: 1 for broken money, a failed
+ * threshold, an invalid load or files that could not be written; else, for a run stopped early
+ * by a signal, 128 + the signal's number (130 for SIGINT); else 0.
+ */
+function verdict(summary: RunSummary, notKept?: RunFolderWriteFailed): Verdict {
+  const failures: string[] = []
+  const fail = (line: string) => {
+    process.stderr.write(`citytwin: ${line}\n`)
+    failures.push(line)
+  }
   if (!summary.conservation.ok) {
-    process.stderr.write(
-      `citytwin: MONEY WAS NOT CONSERVED: balances ${summary.conservation.balancesFen} fen, issued − redeemed ${summary.conservation.issuedFen - summary.conservation.redeemedFen} fen, ${summary.conservation.negativeBalances} negative balances. The run failed.\n`,
+    fail(
+      `MONEY WAS NOT CONSERVED: balances ${summary.conservation.balancesFen} fen, issued − redeemed ${summary.conservation.issuedFen - summary.conservation.redeemedFen} fen, ${summary.conservation.negativeBalances} negative balances. The run failed.`,
     )
-    code = exitRunFailed
   }
   if (!summary.doubleEntry.ok) {
     const broken = Object.entries(summary.doubleEntry.byKind).filter(([, sides]) => sides.debitsFen !== sides.creditsFen || sides.debitsFen !== sides.acceptedFen)
-    process.stderr.write(
-      `citytwin: THE LEDGER'S DOUBLE ENTRY DOES NOT BALANCE: ${broken.map(([kind, sides]) => `${kind} debits ${sides.debitsFen}, credits ${sides.creditsFen}, accepted ${sides.acceptedFen} fen`).join('; ') || `${summary.doubleEntry.pendingFen} fen still reserved by pending transfers`}. The run failed.\n`,
+    fail(
+      `THE LEDGER'S DOUBLE ENTRY DOES NOT BALANCE: ${broken.map(([kind, sides]) => `${kind} debits ${sides.debitsFen}, credits ${sides.creditsFen}, accepted ${sides.acceptedFen} fen`).join('; ') || `${summary.doubleEntry.pendingFen} fen still reserved by pending transfers`}. The run failed.`,
     )
-    code = exitRunFailed
   }
   const load = summary.load
   if (load !== undefined) {
     const failed = load.thresholds.filter((check) => !check.ok)
-    if (failed.length > 0) {
-      process.stderr.write(`citytwin: threshold${failed.length === 1 ? '' : 's'} failed: ${failed.map((check) => `${check.threshold} (was ${thresholdActual(check)})`).join(', ')}\n`)
-      code = exitRunFailed
-    }
-    if (!load.valid) {
-      process.stderr.write(`citytwin: the load run is INVALID, its figures are not those of the target: ${load.invalidReasons.join('; ')}\n`)
-      code = exitRunFailed
-    }
+    if (failed.length > 0) fail(`threshold${failed.length === 1 ? '' : 's'} failed: ${failed.map((check) => `${check.threshold} (was ${thresholdActual(check)})`).join(', ')}`)
+    if (!load.valid) fail(`the load run is INVALID, its figures are not those of the target: ${load.invalidReasons.join('; ')}`)
   }
-  return code
+  if (notKept !== undefined) fail(`${notKept.message}. The run failed.`)
+  if (failures.length > 0) return { code: exitRunFailed, failure: { kind: 'run-failed', message: failures.join('; ') } }
+  if (summary.stoppedEarly !== undefined) {
+    const line = `the run was ${summary.stoppedEarly.reason}: its figures and audit cover that part only`
+    process.stderr.write(`citytwin: ${line}\n`)
+    return { code: signalExit(summary.stoppedEarly.by), failure: { kind: 'interrupted', message: line } }
+  }
+  return { code: 0 }
 }
 
 interface CapacityFlags extends CityFlags {
@@ -240,8 +335,18 @@ async function capacityCommand(file: string, flags: CapacityFlags): Promise<numb
     throw new UserError(`--growth: ramping ×${flags.growth} from ${startTps} to ${maxTps} would take ${rampTrials} trials, more than the ${capacityTrialsMax - 1} a search may run; raise --growth or --start, or lower --max`)
   }
   if (warmupMs + windowMs > loadDurationMsMax) throw new UserError(`--window: with --warmup, a trial may last at most ${loadDurationMsMax / 3_600_000} hours`)
-  const { folder, created } = await runFolderFor(flags, loaded.scenario.seed)
+  let folder: RunFolder | undefined
+  const stopper = stopOnSignals(() => folder?.discardSync())
+  try {
+    folder = await runFolderFor(flags, loaded.scenario.seed)
+  } catch (error) {
+    stopper.release()
+    throw error
+  }
   const progress = progressReporter(Boolean(flags.json))
+  const timing = { windowMs, warmupMs }
+  /** The trials that ran to their end, in order: what an interrupted search still reports. */
+  const done: CapacityTrialFigures[] = []
   let report: CapacityReport
   try {
     const city = await openCity(loaded, { seed: flags.seed, residents: flags.residents, workers: flags.workers ?? defaultWorkers('load'), now: wallClock.nowMs, onProgress: progress.update })
@@ -256,49 +361,84 @@ async function capacityCommand(file: string, flags: CapacityFlags): Promise<numb
       if (periodTps < maxTps && !flags.json) {
         process.stderr.write(`the scenario's period makes about ${grouped(payments)} payments: trials stop at ${grouped(periodTps)}/s (lengthen the period or shorten --window to go higher)\n`)
       }
-      const result = await searchCapacity({
-        startTps,
-        maxTps: Math.min(maxTps, periodTps),
-        growth: flags.growth,
-        precision,
-        trial: async (tps) => {
-          const summary = await city.run({
-            ledger: flags.ledger,
-            ledgerUrl: flags.ledgerUrl,
-            load: {
-              profile: { sort: 'rate', ...parseProfile(`constant:${tps}/${warmupMs + windowMs}ms`, '--window') },
-              where: '--window',
-              warmupMs,
-              thresholds: slo,
-              abortOnFail: false,
-              inFlightMax: flags.inFlight ?? loadInFlightDefaultFor(flags.ledger),
-              ...(lateToleranceMs === undefined ? {} : { lateToleranceMs }),
-              pause: wallClockPause(),
-              onSecond: progress.second,
-            },
-          })
-          progress.done()
-          if (!summary.conservation.ok || !summary.doubleEntry.ok) {
-            throw new RunFailed(`the trial at ${grouped(tps)}/s broke the audit (${summary.conservation.ok ? 'double entry did not balance' : 'money was not conserved'}): the ledger is wrong, not slow, and no capacity is reported`)
-          }
-          const trial = capacityTrial(tps, summary)
-          if (!flags.json) process.stderr.write(`${trialLine(trial)}\n`)
-          return trial
-        },
-      })
-      report = capacityReport(city.plan, flags, slo, { windowMs, warmupMs }, result)
+      try {
+        const result = await searchCapacity({
+          startTps,
+          maxTps: Math.min(maxTps, periodTps),
+          growth: flags.growth,
+          precision,
+          trial: async (tps) => {
+            if (stopper.signal.aborted) throw new SearchInterrupted()
+            const summary = await city.run({
+              ledger: flags.ledger,
+              ledgerUrl: flags.ledgerUrl,
+              stop: stopper.signal,
+              load: {
+                profile: { sort: 'rate', ...parseProfile(`constant:${tps}/${warmupMs + windowMs}ms`, '--window') },
+                where: '--window',
+                warmupMs,
+                thresholds: slo,
+                abortOnFail: false,
+                inFlightMax: flags.inFlight ?? loadInFlightDefaultFor(flags.ledger),
+                ...(lateToleranceMs === undefined ? {} : { lateToleranceMs }),
+                pause: wallClockPause(),
+                onSecond: progress.second,
+              },
+            })
+            progress.done()
+            if (!summary.conservation.ok || !summary.doubleEntry.ok) {
+              throw new RunFailed(`the trial at ${grouped(tps)}/s broke the audit (${summary.conservation.ok ? 'double entry did not balance' : 'money was not conserved'}): the ledger is wrong, not slow, and no capacity is reported`)
+            }
+            // A trial cut short judged less than its window: it is left out, and the search ends.
+            if (summary.stoppedEarly !== undefined) throw new SearchInterrupted()
+            const trial = capacityTrial(tps, summary)
+            done.push(trial)
+            if (!flags.json) process.stderr.write(`${trialLine(trial)}\n`)
+            return trial
+          },
+        })
+        report = capacityReport(city.plan, flags, slo, timing, result)
+      } catch (error) {
+        if (!(error instanceof SearchInterrupted)) throw error
+        report = interruptedCapacityReport(city.plan, flags, slo, timing, done, String(stopper.signal.reason))
+      }
     } finally {
       await city.close()
     }
   } catch (error) {
     progress.done()
-    await removeEmptyFolders(folder, created)
+    await folder.discard()
+    stopper.release()
     throw error
   }
-  const written = await writeCapacityFiles(folder, report)
-  if (flags.json) process.stdout.write(`${JSON.stringify(report)}\n`)
-  else process.stdout.write(`\n${capacityTable(report)}\n\ncapacity   ${written.json}\nreport     ${written.report}\n`)
-  return 0
+  let written: { folder: string; json: string; report: string } | undefined
+  let notKept: RunFolderWriteFailed | undefined
+  try {
+    written = await writeCapacityFiles(folder, report)
+  } catch (error) {
+    if (!(error instanceof RunFolderWriteFailed)) throw error
+    notKept = error
+  } finally {
+    stopper.release()
+  }
+  let outcome: Verdict = { code: 0 }
+  if (notKept !== undefined) {
+    const line = `${notKept.message}. The run failed.`
+    process.stderr.write(`citytwin: ${line}\n`)
+    outcome = { code: exitRunFailed, failure: { kind: 'run-failed', message: line } }
+  } else if (report.interrupted !== undefined) {
+    const line = `the search was interrupted by ${report.interrupted} after ${report.trials.length} trial${report.trials.length === 1 ? '' : 's'}: what it found so far is kept, marked as such`
+    process.stderr.write(`citytwin: ${line}\n`)
+    outcome = { code: signalExit(report.interrupted), failure: { kind: 'interrupted', message: line } }
+  }
+  if (flags.json) printJson(runJson(outcome, written?.folder, report))
+  else process.stdout.write(`\n${capacityTable(report)}\n\n${written === undefined ? 'files     not kept (see above)' : `capacity   ${written.json}\nreport     ${written.report}`}\n`)
+  return outcome.code
+}
+
+/** A signal stopped the capacity search: thrown from a trial, caught by the command. */
+class SearchInterrupted extends Error {
+  override readonly name = 'SearchInterrupted'
 }
 
 /** About how many payments the period makes: the plan's rates, made by the residents who use e-CNY. */
@@ -365,11 +505,11 @@ async function serveCommand(file: string, flags: ServeFlags): Promise<number> {
     city = await openCity(loaded, { seed: flags.seed, residents: flags.residents, workers: flags.workers ?? defaultWorkers('load'), now: wallClock.nowMs, onProgress: progress.update })
   } catch (error) {
     progress.done()
-    await removeEmptyFolders(first.folder, first.created)
+    await first.discard()
     throw error
   }
   progress.done()
-  const runsRoot = path.dirname(first.folder)
+  const runsRoot = path.dirname(path.resolve(first.path))
   let verdictCode = 0
   /** Ctrl-C came: the run going ends and the server with it. */
   let stopping = false
@@ -384,17 +524,21 @@ async function serveCommand(file: string, flags: ServeFlags): Promise<number> {
     pace,
     limitMs,
     now: wallClock.nowMs,
-    folderFor: async (run) => (run === 1 ? first.folder : (await prepareRunFolder(await unusedFolder(flags.out ?? defaultRunFolder('runs', wallClock.date(), flags.seed ?? loaded.scenario.seed)), 'the run folder')).folder),
+    folderFor: async (run) => (run === 1 ? first : await RunFolder.prepare(await unusedFolder(flags.out ?? defaultRunFolder('runs', wallClock.date(), flags.seed ?? loaded.scenario.seed)), 'the run folder')),
     onSecond: progress.second,
     onRunDone: (run, outcome) => {
       progress.done()
-      if (outcome.summary !== undefined && outcome.folder !== undefined) {
-        if (flags.json) process.stdout.write(`${JSON.stringify(outcome.summary)}\n`)
-        else process.stdout.write(`\n${summaryTable(outcome.summary)}\n\nrun ${run}: ${outcome.folder}\n`)
-        verdictCode = verdict(outcome.summary)
+      const { summary, error } = outcome
+      if (summary !== undefined && (error === undefined || error instanceof RunFolderWriteFailed)) {
+        // A finished run, its files written or (a full disk) not: its verdict either way.
+        const ended = verdict(summary, error)
+        if (flags.json) printJson({ run, ...runJson(ended, outcome.folder, summary) })
+        else process.stdout.write(`\n${summaryTable(summary)}\n\nrun ${run}: ${outcome.folder ?? 'files not kept (see above)'}\n`)
+        verdictCode = ended.code
       } else {
-        const error = outcome.error
-        process.stderr.write(`citytwin: run ${run} failed: ${error instanceof UserError || error instanceof RunFailed ? error.message : (error?.stack ?? String(error))}\n`)
+        const failure = failureOf(error)
+        process.stderr.write(`citytwin: run ${run} failed: ${failure.kind === 'internal' ? (error?.stack ?? String(error)) : failure.message}\n`)
+        if (flags.json) printJson({ run, ok: false, error: failure })
         verdictCode = exitRunFailed
       }
       if (!flags.exit && !stopping) process.stderr.write(`the map stays up at ${server.url} (Start runs again, replays are listed there); Ctrl-C to stop\n`)
@@ -416,7 +560,7 @@ async function serveCommand(file: string, flags: ServeFlags): Promise<number> {
     })
   } catch (error) {
     await city.close()
-    await removeEmptyFolders(first.folder, first.created)
+    await first.discard()
     throw error
   }
   process.stderr.write(`live map at ${server.url}  (presenter mode: ${server.url}?presenter=1)${token === undefined ? '' : '; the controls need the token'}\n`)
@@ -424,8 +568,12 @@ async function serveCommand(file: string, flags: ServeFlags): Promise<number> {
   if (!flags.wait) void session.start()
   const stopped = new Promise<void>((resolve) => {
     const stop = () => {
-      // A second Ctrl-C does not wait for the run's files.
-      process.once('SIGINT', () => process.exit(exitInterrupted))
+      // A second Ctrl-C does not wait for the run's files, and leaves none half-written.
+      process.once('SIGINT', () => {
+        session.abandonSync()
+        first.discardSync()
+        process.exit(exitInterrupted)
+      })
       resolve()
     }
     process.once('SIGINT', stop)
@@ -439,6 +587,8 @@ async function serveCommand(file: string, flags: ServeFlags): Promise<number> {
   }
   await server.close()
   await city.close()
+  // The first run's folder, if that run never started (--wait, then Ctrl-C): nothing is left of it.
+  await first.discard()
   return verdictCode
 }
 
@@ -625,6 +775,7 @@ function program(): Command {
     .option('--late-tolerance <time>', 'load mode: send lateness p99 beyond which the run is invalid (default 10ms)')
     .option('--prometheus <port>', 'load mode: serve live metrics at http://127.0.0.1:<port>/metrics', integer('--prometheus', 0, 65_535))
     .action(async (file: string, flags: RunFlags) => {
+      jsonOutput = flags.json === true
       process.exitCode = await runCommand(file, flags)
     })
 
@@ -653,6 +804,7 @@ function program(): Command {
     .option('--in-flight <n>', `calls outstanding at most (default ${loadInFlightDefault} on the memory ledger, ${loadInFlightNetworkedDefault} on the others)`, integer('--in-flight', 1, loadInFlightMax))
     .option('--late-tolerance <time>', 'send lateness p99 beyond which a run is invalid (default 10ms)')
     .action(async (file: string, flags: ServeFlags) => {
+      jsonOutput = flags.json === true
       process.exitCode = await serveCommand(file, flags)
     })
 
@@ -686,6 +838,7 @@ function program(): Command {
     .option('--out <dir>', 'folder for capacity.json and capacity.html (default: runs/<timestamp>-seed<seed>)')
     .option('--json', 'print the result as JSON on stdout')
     .action(async (file: string, flags: CapacityFlags) => {
+      jsonOutput = flags.json === true
       process.exitCode = await capacityCommand(file, flags)
     })
 
@@ -721,10 +874,36 @@ function program(): Command {
   return cli
 }
 
+/** What a failure is, for --json: its kind (by the exit code it goes with) and its message. */
+function failureOf(error: unknown): JsonFailure {
+  if (error instanceof UserError) {
+    // The message's first line; the issues listed under it come as a list of their own.
+    const message = error.message.split('\n', 1)[0] ?? ''
+    return error.issues.length === 0 ? { kind: 'bad-input', message } : { kind: 'bad-input', message, issues: error.issues }
+  }
+  if (error instanceof RunFailed) return { kind: 'run-failed', message: error.message }
+  return { kind: 'internal', message: `internal error: ${error instanceof Error ? error.message : String(error)}` }
+}
+
+/** The commands whose --json prints every outcome as one JSON object on stdout. */
+const jsonCommands = ['run', 'capacity', 'serve']
+
+/** Whether `argv` asks a command with --json for it (the flags are not parsed yet when parsing fails). */
+function jsonAskedIn(argv: readonly string[]): boolean {
+  const words = argv.slice(2)
+  const end = words.indexOf('--')
+  const given = end === -1 ? words : words.slice(0, end)
+  return jsonCommands.includes(given[0] ?? '') && given.includes('--json')
+}
+
 async function main(argv: readonly string[]): Promise<void> {
   try {
     await program().parseAsync([...argv])
   } catch (error) {
+    // With --json, every outcome is one JSON object on stdout, a failure too; stderr says it as always.
+    if (jsonOutput || (error instanceof CommanderError && error.exitCode !== 0 && jsonAskedIn(argv))) {
+      printJson({ ok: false, error: error instanceof CommanderError ? { kind: 'bad-input', message: error.message.replace(/^error: /, '') } : failureOf(error) })
+    }
     if (error instanceof CommanderError) {
       // Help and version exit 0; every other parse error is bad input, already explained.
       process.exitCode = error.exitCode === 0 ? 0 : exitBadInput

@@ -67,6 +67,8 @@ export const runFolderAttemptsMax = 100
 export const districtResidentsMin = 50
 export const merchantCellMetres = 500
 export const merchantCellMerchantsMin = 5
+/** Entries of a non-empty --out folder named when it is refused. */
+export const runFolderEntriesShownMax = 5
 
 // Simulated time.
 export const tickMinutes = 1

@@ -4,13 +4,16 @@
  * terminal table, capacity.json and capacity.html (a table and a rate-vs-latency chart).
  */
 import { thresholdActual } from '../load/threshold.js'
-import { promises as fs } from 'node:fs'
 import path from 'node:path'
 import type { CapacityResult, CapacityTrial, Threshold } from '../load/index.js'
 import type { Plan } from '../run/plan.js'
 import { chartCss, escapeHtml, lineChart } from './charts.js'
+import type { RunFolder } from './runFolder.js'
 import type { RunSummary } from './summary.js'
 import { grouped } from './terminal.js'
+
+export const capacityJsonFile = 'capacity.json'
+export const capacityHtmlFile = 'capacity.html'
 
 export interface CapacityTrialFigures extends CapacityTrial {
   readonly p50Ms: number
@@ -34,7 +37,10 @@ export interface CapacityReport {
   readonly windowSeconds: number
   /** Each trial ran this long at its rate before the judged window. */
   readonly warmupSeconds: number
-  readonly outcome: CapacityResult['outcome']
+  /** interrupted: a signal stopped the search; `kneeTps` and `failedTps` are what the trials so far showed. */
+  readonly outcome: CapacityResult['outcome'] | 'interrupted'
+  /** What interrupted the search (a signal's name), when one did. */
+  readonly interrupted?: string
   readonly kneeTps: number
   /** The lowest rate that failed; null when none did. */
   readonly failedTps: number | null
@@ -86,6 +92,38 @@ export function capacityReport(plan: Plan, flags: { ledger: string }, slo: reado
   }
 }
 
+/**
+ * The report of a search a signal stopped, from the trials that ran to their end: the highest
+ * rate that held below the lowest that failed the ledger, so far. Its outcome says it is not an
+ * answer, only what was seen.
+ */
+export function interruptedCapacityReport(
+  plan: Plan,
+  flags: { ledger: string },
+  slo: readonly Threshold[],
+  timing: { windowMs: number; warmupMs: number },
+  trials: readonly CapacityTrialFigures[],
+  by: string,
+): CapacityReport {
+  const failed = trials.filter((trial) => !trial.ok && !trial.periodRanOut).map((trial) => trial.tps)
+  const failedTps = failed.length === 0 ? null : Math.min(...failed)
+  const held = trials.filter((trial) => trial.ok && (failedTps === null || trial.tps < failedTps)).map((trial) => trial.tps)
+  return {
+    scenario: plan.scenarioName,
+    seed: plan.seed,
+    ledger: flags.ledger,
+    residents: plan.residents,
+    slo: slo.map((threshold) => threshold.text),
+    windowSeconds: timing.windowMs / 1000,
+    warmupSeconds: timing.warmupMs / 1000,
+    outcome: 'interrupted',
+    interrupted: by,
+    kneeTps: held.length === 0 ? 0 : Math.max(...held),
+    failedTps,
+    trials,
+  }
+}
+
 export function trialLine(trial: CapacityTrialFigures): string {
   return `trial ${grouped(trial.tps).padStart(10)}/s  ${trial.ok ? 'held' : 'FAILED'}  achieved ${grouped(trial.achievedTps)}/s  p99 ${trial.p99Ms.toFixed(2)} ms${trial.ok ? '' : `  (${trial.failed.join('; ')})`}`
 }
@@ -98,6 +136,16 @@ export function verdictLine(report: CapacityReport): string {
       return `capacity   at least ${grouped(report.kneeTps)} transfers/s: the ledger held ${report.slo.join(', ')} at every rate it was given (the search stopped at --max or at what the scenario's period could supply)`
     case 'none':
       return `capacity   below ${grouped(report.failedTps ?? 0)} transfers/s: even the first rate failed ${report.slo.join(', ')}; lower --start`
+    case 'interrupted': {
+      const count = `${report.trials.length} trial${report.trials.length === 1 ? '' : 's'}`
+      const seen =
+        report.kneeTps > 0
+          ? `${grouped(report.kneeTps)} transfers/s held ${report.slo.join(', ')}${report.failedTps === null ? '' : `, ${grouped(report.failedTps)}/s did not`}`
+          : report.failedTps === null
+            ? 'no rate was judged'
+            : `${grouped(report.failedTps)}/s failed ${report.slo.join(', ')}`
+      return `capacity   INTERRUPTED by ${report.interrupted ?? 'a stop request'} after ${count}, the search did not finish: so far ${seen}`
+    }
   }
 }
 
@@ -157,6 +205,7 @@ body { font: 15px/1.45 system-ui, sans-serif; color: #1d2330; margin: 2rem auto;
 h1 { font-size: 1.5rem; margin-bottom: .2rem; } .meta { color: #5b6473; }
 .verdict { font-size: 1.2rem; padding: .8rem 1rem; border-radius: 8px; background: #eef6ee; border: 1px solid #b9dcb9; margin: 1rem 0; }
 .verdict.none { background: #fbeeee; border-color: #e5b5b5; }
+.verdict.interrupted { background: #fdf6e3; border-color: #e6d18f; }
 table { border-collapse: collapse; width: 100%; margin: 1rem 0; } th, td { padding: .35rem .6rem; border-bottom: 1px solid #e3e6ec; text-align: right; }
 th { background: #f4f6f9; } td:last-child, th:last-child { text-align: left; } tr.failed td { color: #9b2c2c; }
 .charts { display: grid; grid-template-columns: 1fr 1fr; gap: 1rem; } svg { width: 100%; height: auto; }
@@ -175,16 +224,16 @@ ${rows}
 `
 }
 
-export async function writeCapacityFiles(folder: string, report: CapacityReport): Promise<{ json: string; report: string }> {
-  const json = path.join(folder, 'capacity.json')
-  const html = path.join(folder, 'capacity.html')
-  for (const [file, text] of [
-    [json, `${JSON.stringify(report, null, 2)}\n`],
-    [html, renderCapacityReport(report)],
-  ] as const) {
-    const temporary = `${file}.${process.pid}.tmp`
-    await fs.writeFile(temporary, text)
-    await fs.rename(temporary, file)
+/** capacity.json and capacity.html, moved into place together through `folder` (see RunFolder), or nothing kept. */
+export async function writeCapacityFiles(folder: RunFolder, report: CapacityReport): Promise<{ folder: string; json: string; report: string }> {
+  try {
+    const page = renderCapacityReport(report)
+    await folder.write(capacityJsonFile, `${JSON.stringify(report, null, 2)}\n`)
+    await folder.write(capacityHtmlFile, page)
+    const at = await folder.commit()
+    return { folder: at, json: path.join(at, capacityJsonFile), report: path.join(at, capacityHtmlFile) }
+  } catch (error) {
+    await folder.discard()
+    throw error
   }
-  return { json, report: html }
 }

@@ -43,6 +43,7 @@ export function renderReport(summary: RunSummary, seconds: readonly LoadSecond[]
   const load = summary.load
   const sections = [
     header(summary),
+    stoppedBanner(summary),
     load === undefined ? '' : loadVerdict(load),
     checks(summary),
     load === undefined ? '' : loadSection(load, seconds ?? []),
@@ -75,6 +76,12 @@ function header(summary: RunSummary): string {
     `<span><b>${summary.workers}</b> worker${summary.workers === 1 ? '' : 's'}</span><span><b>${mode}</b> mode</span></p>` +
     `<dl class="facts">${facts.map(([term, value]) => `<div><dt>${term}</dt><dd>${escapeHtml(value)}</dd></div>`).join('')}</dl></header>`
   )
+}
+
+/** A run stopped before its end says so first: its figures are of the part that ran. */
+function stoppedBanner(summary: RunSummary): string {
+  if (summary.stoppedEarly === undefined) return ''
+  return `<div class="banner banner-warn" role="alert"><strong>Stopped early.</strong> The run was ${escapeHtml(summary.stoppedEarly.reason)}: every figure on this page, the audit's included, covers that part only.</div>`
 }
 
 /** Whether the load run measured what it set out to, and its thresholds. */

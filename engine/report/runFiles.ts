@@ -1,8 +1,8 @@
 /**
- * A run folder's files: summary.json, metrics.csv and report.html, each written to a temporary
- * name and renamed, so a crash never leaves half a file. `citytwin report runs/<id>` reads the
- * first two back, vouches for them (they may have been edited, truncated or swapped) and renders
- * the page again.
+ * A run folder's files: summary.json, metrics.csv and report.html (and what `serve` adds for
+ * replay), written through a RunFolder: all of them, moved into place together, or none.
+ * `citytwin report runs/<id>` reads the first two back, vouches for them (they may have been
+ * edited, truncated or swapped) and renders the page again.
  *
  *   runs/<id>/
  *     summary.json   RunSummary: the figures, and what the page is drawn from
@@ -20,7 +20,7 @@ import { resultCodes, transferKinds } from '../ledger/index.js'
 import { districtsMax, simulatedDaysMax, thresholdsMax } from '../limits.js'
 import { renderReport } from './html.js'
 import { metricsCsv, metricsCsvBytesMax, parseMetricsCsv } from './metricsCsv.js'
-import { writeSummary } from './runFolder.js'
+import type { RunFolder } from './runFolder.js'
 import type { LoadSecond, RunSummary } from './summary.js'
 
 export const summaryFile = 'summary.json'
@@ -34,20 +34,39 @@ const invalidReasonsMax = 64
 const issuesShownMax = 10
 
 export interface RunFiles {
+  /** Where the run is: the folder prepared, or `<it>-N` if something took that name while the run went. */
+  readonly folder: string
   readonly summary: string
   readonly metrics: string
   readonly report: string
 }
 
-export async function writeRunFiles(folder: string, summary: RunSummary, seconds: readonly LoadSecond[] | undefined): Promise<RunFiles> {
+/**
+ * Writes the run's files, and `extra` ones (file name → text), into `folder`'s staging folder and
+ * moves them into place together. On any failure nothing is kept (the staging folder is taken
+ * away) and the error is thrown: a RunFolderWriteFailed when the file system refused.
+ */
+export async function writeRunFiles(
+  folder: RunFolder,
+  summary: RunSummary,
+  seconds: readonly LoadSecond[] | undefined,
+  extra: Readonly<Record<string, string>> = {},
+): Promise<RunFiles> {
   assert((summary.mode === 'load') === (seconds !== undefined), 'a load run, and only a load run, has its seconds')
-  // The page first in memory: if drawing fails, no file of the run has changed.
-  const csv = metricsCsv(summary, seconds)
-  const page = renderReport(summary, seconds)
-  const summaryPath = await writeSummary(folder, summary)
-  const metrics = await writeAtomically(path.join(folder, metricsFile), csv)
-  const report = await writeAtomically(path.join(folder, reportFile), page)
-  return { summary: summaryPath, metrics, report }
+  try {
+    // The page first in memory: if drawing fails, nothing was written.
+    const csv = metricsCsv(summary, seconds)
+    const page = renderReport(summary, seconds)
+    await folder.write(summaryFile, `${JSON.stringify(summary, null, 2)}\n`)
+    await folder.write(metricsFile, csv)
+    await folder.write(reportFile, page)
+    for (const [file, text] of Object.entries(extra)) await folder.write(file, text)
+    const at = await folder.commit()
+    return { folder: at, summary: path.join(at, summaryFile), metrics: path.join(at, metricsFile), report: path.join(at, reportFile) }
+  } catch (error) {
+    await folder.discard()
+    throw error
+  }
 }
 
 /** A run folder's summary and, for a load run, its seconds; anything missing or not what it claims is a UserError naming the file. */
@@ -185,6 +204,7 @@ const summarySchema: z.ZodType<RunSummary> = z
       byKind: z.record(z.enum(transferKinds), z.object({ debitsFen: fen(), creditsFen: fen(), acceptedFen: fen() })),
       pendingFen: fen(),
     }),
+    stoppedEarly: z.object({ by: text(), reason: text() }).exactOptional(),
     ledgerHealth: z.object({ faults: z.record(z.string().max(32), count()), recovered: count(), longestRecoveryMs: z.number().nonnegative() }).exactOptional(),
     load: loadSchema.exactOptional(),
   })

@@ -81,6 +81,12 @@ export interface RunSummary {
     readonly byKind: Record<TransferKindName, { readonly debitsFen: number; readonly creditsFen: number; readonly acceptedFen: number }>
     readonly pendingFen: number
   }
+  /**
+   * Present when the run was stopped before its end, by a signal (`by`: SIGINT, SIGTERM): its
+   * figures, the audit's included, cover what ran until then (`simulated`, and in load mode the
+   * seconds sent), not the period planned. `reason` says so in words, for the table and the page.
+   */
+  readonly stoppedEarly?: { readonly by: string; readonly reason: string }
   /** A networked ledger's failed attempts by class (timeout, refused, connection, server) and recoveries. */
   readonly ledgerHealth?: LedgerHealth
   /** Present in load mode: the open model's figures. */

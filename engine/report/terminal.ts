@@ -83,6 +83,7 @@ export function summaryTable(summary: RunSummary): string {
   const { transfers, conservation } = summary
   lines.push(`${summary.scenario}  ·  seed ${summary.seed}  ·  ${summary.ledger} ledger  ·  ${summary.workers} worker${summary.workers === 1 ? '' : 's'}`)
   lines.push(`simulated  ${summary.simulated.from} → ${summary.simulated.to}`)
+  if (summary.stoppedEarly !== undefined) lines.push(`STOPPED    ${summary.stoppedEarly.reason}: the figures below cover that part only`)
   lines.push(
     `agents     ${grouped(summary.agents.residents)} residents (${grouped(summary.agents.adopted)} with e-CNY, ${grouped(summary.agents.riders)} riders), ${grouped(summary.agents.merchants)} merchants, ${summary.agents.institutions} institutions`,
   )

@@ -69,9 +69,17 @@ export interface DriveLoadContext {
   readonly digest: Hash
   readonly now: NowMs
   readonly load: LoadRunOptions
+  /** Once aborted, sending stops as the next second closes (see RunOptions.stop). */
+  readonly stop?: AbortSignal
 }
 
-export async function driveLoad(context: DriveLoadContext): Promise<LoadSection> {
+/** A load run's figures, and whether `stop` ended it before its schedule did. */
+export interface DrivenLoad {
+  readonly section: LoadSection
+  readonly stopped: boolean
+}
+
+export async function driveLoad(context: DriveLoadContext): Promise<DrivenLoad> {
   const { plan, pool, index, ledger, driver, counters, districts, now, load } = context
   const { profile, control } = load
   let startMs = 0
@@ -192,7 +200,7 @@ export async function driveLoad(context: DriveLoadContext): Promise<LoadSection>
       })
       if (load.abortOnFail && abortedBy === undefined) abortedBy = evaluateThresholds(load.thresholds, figuresOf(soFar, summary)).find((check) => !check.ok)?.threshold
     },
-    shouldStop: () => abortedBy !== undefined,
+    shouldStop: () => abortedBy !== undefined || context.stop?.aborted === true,
     ...(control === undefined ? {} : { onStep: (elapsedMs: number) => control.step(elapsedMs) }),
   })
   try {
@@ -239,7 +247,9 @@ export async function driveLoad(context: DriveLoadContext): Promise<LoadSection>
     if (result.unanswered > 0) invalidReasons.push(`${result.unanswered} transfers were still unanswered when the run stopped`)
     const reachedTick = stream.tickReached()
     const targetMean = durationSeconds > 0 ? result.intended / durationSeconds : 0
-    return {
+    // A threshold's stop is told as abortedBy; any other early stop was asked from outside.
+    const stopped = result.stoppedEarly && abortedBy === undefined
+    const section: LoadSection = {
       profile: profile.text,
       sort: profile.sort,
       durationSeconds,
@@ -267,6 +277,7 @@ export async function driveLoad(context: DriveLoadContext): Promise<LoadSection>
       evenings: eveningCount,
       periodRanOut,
     }
+    return { section, stopped }
   } finally {
     result.latency.destroy()
     result.lateness.destroy()

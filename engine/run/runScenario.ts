@@ -60,6 +60,12 @@ export interface RunOptions extends CityOptions {
   readonly ledgerFactory?: ((options: LedgerOptions) => LedgerCore) | undefined
   /** Drive the ledger with the open model instead of running the period flat out. */
   readonly load?: LoadRunOptions | undefined
+  /**
+   * Once aborted (its reason: what stopped it, like 'SIGINT'), the run ends early: flat out before
+   * its next tick, in load mode as its next second closes. What was sent is settled and audited as
+   * at the end, and the summary says it stopped early (`stoppedEarly`), and where.
+   */
+  readonly stop?: AbortSignal | undefined
 }
 
 export async function runScenario(loaded: LoadedScenario, options: RunOptions): Promise<RunSummary> {
@@ -188,11 +194,22 @@ export class OpenedCity {
       await driver.open(pool, index)
       const loadStartedMs = now()
       let load: LoadSection | undefined
+      const stop = options.stop
+      let stoppedEarly: RunSummary['stoppedEarly']
       if (options.load === undefined) {
-        await driver.run(pool, index, (tick) => progress('running', tick))
+        const reached = await driver.run(pool, index, (tick) => progress('running', tick), () => stop?.aborted === true)
+        if (reached < plan.clock.ticks) {
+          const by = stopReason(stop)
+          stoppedEarly = { by, reason: `stopped by ${by} at ${isoMinute(plan.clock, reached)} (simulated), after ${reached} of the period's ${plan.clock.ticks} minutes` }
+        }
       } else {
         // The payments as made: the same for a seed and profile whatever the timing, unlike the results.
-        load = await driveLoad({ plan, pool, index, ledger, driver, counters, districts, digest: workload, now, load: options.load })
+        const driven = await driveLoad({ plan, pool, index, ledger, driver, counters, districts, digest: workload, now, load: options.load, ...(stop === undefined ? {} : { stop }) })
+        load = driven.section
+        if (driven.stopped) {
+          const by = stopReason(stop)
+          stoppedEarly = { by, reason: `stopped by ${by} after ${load.durationSeconds.toFixed(1)} of ${load.plannedSeconds.toFixed(1)} s of load (simulated until ${load.simulated.to})` }
+        }
       }
       await driver.settle()
       const simulatedMs = now()
@@ -202,9 +219,10 @@ export class OpenedCity {
       const doubleEntry = auditEntries(await ledger.totals(), counters)
       const endedMs = now()
       const wallSeconds = (endedMs - startedMs) / 1000
+      const ticksRun = driver.ticksRun
       const simulated =
         load === undefined
-          ? { from: isoMinute(plan.clock, 0), to: isoMinute(plan.clock, plan.clock.ticks), minutes: plan.clock.ticks }
+          ? { from: isoMinute(plan.clock, 0), to: isoMinute(plan.clock, ticksRun), minutes: ticksRun }
           : { from: isoMinute(plan.clock, 0), to: load.simulated.to, minutes: load.simulated.minutes }
       return {
         scenario: plan.scenarioName,
@@ -245,6 +263,7 @@ export class OpenedCity {
         throughput: { transfersPerSecond: wallSeconds > 0 ? Math.round(counters.submitted / wallSeconds) : 0 },
         conservation,
         doubleEntry,
+        ...(stoppedEarly === undefined ? {} : { stoppedEarly }),
         ...(ledger.health === undefined ? {} : { ledgerHealth: ledger.health() }),
         ...(load === undefined ? {} : { load }),
       }
@@ -258,9 +277,17 @@ export class OpenedCity {
   }
 }
 
+/** What stopped a run, from its stop signal's reason: a signal's name, or 'a stop request'. */
+function stopReason(stop: AbortSignal | undefined): string {
+  const reason: unknown = stop?.reason
+  return typeof reason === 'string' && reason !== '' ? reason : 'a stop request'
+}
+
 class TickDriver {
   peakPerMinute = 0
   peakTick = 0
+  /** Ticks run flat out: the whole period, unless the run was stopped early. */
+  ticksRun = 0
   readonly perHour: number[]
   private nextId = 0
   /**
@@ -313,9 +340,31 @@ class TickDriver {
     await this.submit(opening, 0, 0, opening.count)
   }
 
-  async run(pool: SimPool, index: AgentIndexBuffers, progress: (tick: number) => void): Promise<void> {
+  /**
+   * Runs the period's ticks in order; `shouldStop`, asked before each tick, ends it early (the
+   * chunks the workers were making are awaited and dropped). Returns the ticks run.
+   */
+  async run(pool: SimPool, index: AgentIndexBuffers, progress: (tick: number) => void, shouldStop: () => boolean = () => false): Promise<number> {
     const { plan } = this
     const inFlight = new Map<number, Promise<PackedIntents[]>>()
+    try {
+      await this.runTicks(pool, index, progress, shouldStop, inFlight)
+    } finally {
+      // Nothing is left running in the workers when the run goes on to its audit (or its failure).
+      await Promise.allSettled(inFlight.values())
+    }
+    assert(this.ticksRun <= plan.clock.ticks, 'no tick beyond the period')
+    return this.ticksRun
+  }
+
+  private async runTicks(
+    pool: SimPool,
+    index: AgentIndexBuffers,
+    progress: (tick: number) => void,
+    shouldStop: () => boolean,
+    inFlight: Map<number, Promise<PackedIntents[]>>,
+  ): Promise<void> {
+    const { plan } = this
     const request = (chunk: number) => {
       if (chunk >= plan.chunks || inFlight.has(chunk)) return
       const work = Promise.all(plan.segments.map((segment) => pool.generate(segment.index, chunk, index).then(unpackIntents)))
@@ -332,7 +381,12 @@ class TickDriver {
       const firstTick = chunk * ticksPerChunk
       const endTick = Math.min(plan.clock.ticks, firstTick + ticksPerChunk)
       for (let tick = firstTick; tick < endTick; tick++) {
+        if (shouldStop()) {
+          progress(tick)
+          return
+        }
         await this.tick(tick, tick - firstTick, segments)
+        this.ticksRun = tick + 1
       }
       progress(endTick)
     }

@@ -10,7 +10,8 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunSummary } from '../../engine/report/index.js'
 import type { CityView, Timeline } from '../../visualizer/protocol.js'
-import { citytwin } from '../helpers/cli.js'
+import { citytwin, type CliResult } from '../helpers/cli.js'
+import { failures, misbehavingLedger } from '../helpers/misbehavingLedger.js'
 import { buildClient } from '../../visualizer/buildClient.js'
 import { repoRoot, smokeScenario } from '../helpers/runs.js'
 
@@ -93,4 +94,44 @@ describe('citytwin serve', () => {
       await new Promise((resolve) => taken.close(resolve))
     }
   })
+
+  it('--json: a run whose http ledger goes away prints one JSON object naming the failure, leaves no folder, exit 1', async () => {
+    // Proves serve, like run and capacity, tells every run's outcome on stdout: before, a failed run printed nothing there.
+    const ledger = await misbehavingLedger(failures.goneAfter(20))
+    const out = path.join(folder, 'ledger-lost')
+    try {
+      const result = await citytwin(['serve', smokeScenario, '--port', '0', '--speed', '1440', '--exit', '--json', '--late-tolerance', '1s', '--ledger', 'http', '--ledger-url', ledger.url, '--out', out])
+      expect(result.code, result.stderr).toBe(1)
+      expect(result.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/)
+      const printed = onlyJson(result)
+      expect(printed).toMatchObject({ run: 1, ok: false, error: { kind: 'run-failed' } })
+      expect((printed.error as { message: string }).message).toContain(`the http ledger at ${ledger.url}`)
+      await expect(fs.stat(out)).rejects.toThrow()
+      expect((await fs.readdir(folder)).filter((name) => name.includes('.partial-'))).toEqual([])
+    } finally {
+      await ledger.close()
+    }
+  }, 120_000)
+
+  it('--json: a run whose audit fails prints its summary with ok false, and writes its files with the replay ones, exit 1', async () => {
+    // Proves a finished run that failed its audit is one object with its verdict, and that its folder holds every file at once.
+    const ledger = await misbehavingLedger(failures.unbalanced)
+    const out = path.join(folder, 'unbalanced')
+    try {
+      const result = await citytwin(['serve', smokeScenario, '--port', '0', '--speed', '1440', '--exit', '--json', '--late-tolerance', '1s', '--ledger', 'http', '--ledger-url', ledger.url, '--out', out])
+      expect(result.code, result.stderr).toBe(1)
+      const printed = onlyJson(result)
+      expect(printed).toMatchObject({ run: 1, ok: false, error: { kind: 'run-failed' }, folder: out, doubleEntry: { ok: false } })
+      expect((await fs.readdir(out)).sort()).toEqual(['city.json', 'metrics.csv', 'report.html', 'summary.json', 'timeline.json'])
+    } finally {
+      await ledger.close()
+    }
+  }, 120_000)
 })
+
+/** The one JSON object on stdout, which must be all of stdout. */
+function onlyJson(result: CliResult): Record<string, unknown> {
+  const lines = result.stdout.trim().split('\n')
+  expect(lines, result.stderr).toHaveLength(1)
+  return JSON.parse(lines[0] ?? '') as Record<string, unknown>
+}

@@ -9,7 +9,7 @@ import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { chromium, type Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { writeRunFiles } from '../../engine/report/index.js'
+import { RunFolder, writeRunFiles } from '../../engine/report/index.js'
 import { loadSeconds, loadSummary } from '../helpers/summaries.js'
 
 const chromiumPath = '/usr/bin/chromium'
@@ -45,7 +45,7 @@ describe('report.html in chromium', () => {
       context.skip(missing)
     }
     if (browser === undefined) throw new Error('chromium did not start')
-    const { report } = await writeRunFiles(dir, loadSummary, loadSeconds())
+    const { report } = await writeRunFiles(await RunFolder.prepare(path.join(dir, 'run'), 'the run folder'), loadSummary, loadSeconds())
     const url = pathToFileURL(report).href
 
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } })

@@ -1,5 +1,5 @@
 /** Runs the citytwin CLI from its TypeScript source, as a user would run the built one. */
-import { spawn } from 'node:child_process'
+import { spawn, type ChildProcess } from 'node:child_process'
 import path from 'node:path'
 import { repoRoot } from './runs.js'
 
@@ -30,4 +30,49 @@ export function citytwin(args: readonly string[], options: { cwd?: string; timeo
     child.on('error', reject)
     child.on('close', (code) => resolve({ code, stdout, stderr }))
   })
+}
+
+/** A citytwin CLI started in the background: its output as it comes, signals to send, its end. */
+export interface RunningCli {
+  readonly child: ChildProcess
+  /** Resolves once stderr has matched `pattern` (rejects if the process ends first). */
+  stderrMatches(pattern: RegExp): Promise<void>
+  readonly done: Promise<CliResult>
+}
+
+export function startCitytwin(args: readonly string[], options: { cwd?: string; timeoutMs?: number; env?: Record<string, string> } = {}): RunningCli {
+  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), path.join(repoRoot, 'bin/citytwin.ts'), ...args], {
+    cwd: options.cwd ?? repoRoot,
+    env: { ...process.env, FORCE_COLOR: '0', ...options.env },
+    timeout: options.timeoutMs ?? 120_000,
+  })
+  let stdout = ''
+  let stderr = ''
+  const waiting = new Set<{ pattern: RegExp; resolve: () => void }>()
+  child.stdout?.on('data', (chunk: Buffer) => {
+    if (stdout.length < outputBytesMax) stdout += chunk.toString()
+  })
+  child.stderr?.on('data', (chunk: Buffer) => {
+    if (stderr.length < outputBytesMax) stderr += chunk.toString()
+    for (const wait of waiting) {
+      if (wait.pattern.test(stderr)) {
+        waiting.delete(wait)
+        wait.resolve()
+      }
+    }
+  })
+  const done = new Promise<CliResult>((resolve, reject) => {
+    child.on('error', reject)
+    child.on('close', (code) => resolve({ code, stdout, stderr }))
+  })
+  return {
+    child,
+    done,
+    stderrMatches: (pattern) =>
+      new Promise<void>((resolve, reject) => {
+        if (pattern.test(stderr)) return resolve()
+        waiting.add({ pattern, resolve })
+        void done.then((result) => reject(new Error(`citytwin ended (exit ${result.code}) before stderr matched ${pattern}:\n${result.stderr}`)))
+      }),
+  }
 }

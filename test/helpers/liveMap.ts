@@ -3,6 +3,7 @@ import { promises as fs } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { loadSettings, type LivePace } from '../../engine/load/index.js'
+import { RunFolder } from '../../engine/report/index.js'
 import { openCity, type OpenedCity } from '../../engine/run/index.js'
 import { wallClock } from '../../engine/time/index.js'
 import { loadScenario } from '../../scenarios/index.js'
@@ -62,11 +63,7 @@ export async function openLiveMap(options: LiveMapOptions): Promise<LiveMap> {
     pace: options.pace ?? { sort: 'clock', tickMs: 50 },
     limitMs: Infinity,
     now: wallClock.nowMs,
-    folderFor: async () => {
-      const folder = path.join(runsRoot, `run-${++runs}`)
-      await fs.mkdir(folder, { recursive: true })
-      return folder
-    },
+    folderFor: async () => RunFolder.prepare(path.join(runsRoot, `run-${++runs}`), 'the run folder'),
   })
   const server = await startLiveServer({ host: '127.0.0.1', port: 0, session, store: new RunStore(runsRoot), publicDir, token: options.token, now: options.serverNow ?? wallClock.nowMs })
   if (options.start ?? true) void session.start()

@@ -14,14 +14,14 @@ import { RunFailed, UserError } from '../../engine/errors.js'
 import { districtRows } from '../../engine/metrics/districtRows.js'
 import type { LoadSettings } from '../../engine/load/index.js'
 import { wallClockPause } from '../../engine/load/index.js'
-import type { LoadProgress, LoadSecond, RunSummary } from '../../engine/report/index.js'
+import type { LoadProgress, LoadSecond, RunFolder, RunSummary } from '../../engine/report/index.js'
 import { writeRunFiles } from '../../engine/report/index.js'
 import { RunControl, type OpenedCity } from '../../engine/run/index.js'
 import type { LivePace } from '../../engine/load/index.js'
 import type { LoadedScenario } from '../../scenarios/loader.js'
 import type { CityView, Command, RunState, Snapshot } from '../protocol.js'
 import { cityView } from './cityView.js'
-import { cityFile, timelineFile, writeJsonFile } from './runStore.js'
+import { cityFile, timelineFile } from './runStore.js'
 import { SnapshotFeed } from './snapshotFeed.js'
 
 export interface LiveSessionOptions {
@@ -34,11 +34,14 @@ export interface LiveSessionOptions {
   readonly pace: LivePace
   /** Each run ends by this time at the latest (Infinity: when the city's period is all sent). */
   readonly limitMs: number
-  /** The folder for the next run's files (made by the caller, so a bad --out fails before anything). */
-  readonly folderFor: (run: number) => Promise<string>
+  /** The folder for the next run's files (prepared by the caller, so a bad --out fails before anything). */
+  readonly folderFor: (run: number) => Promise<RunFolder>
   readonly now: () => number
   readonly onSecond?: (progress: LoadProgress) => void
-  /** A run is over and its files are written (or it failed: `summary` is undefined and `error` says why). */
+  /**
+   * A run is over and its files are written (`summary`, `folder`), or it failed (`error` says why;
+   * `summary` is there too when the run finished and only its files could not be written).
+   */
   readonly onRunDone?: (run: number, outcome: { summary?: RunSummary; folder?: string; error?: Error }) => void
 }
 
@@ -51,6 +54,8 @@ export class LiveSession {
   private error: string | undefined
   private running: Promise<void> | undefined
   private latestLook: Snapshot | undefined
+  /** The folder the run going writes into, until its files are in place. */
+  private folder: RunFolder | undefined
 
   constructor(private readonly options: LiveSessionOptions) {
     const { opened, loaded } = options
@@ -117,12 +122,19 @@ export class LiveSession {
     await this.running
   }
 
+  /** The process quits at once (a second Ctrl-C): the run going leaves nothing half-written. */
+  abandonSync(): void {
+    this.folder?.discardSync()
+  }
+
   private async runOnce(run: number): Promise<void> {
     const { opened, settings } = this.options
     let seconds: readonly LoadSecond[] | undefined
+    let summary: RunSummary | undefined
     try {
       const folder = await this.options.folderFor(run)
-      const summary = await opened.run({
+      this.folder = folder
+      summary = await opened.run({
         ledger: this.options.ledger,
         ledgerUrl: this.options.ledgerUrl,
         load: {
@@ -139,17 +151,22 @@ export class LiveSession {
       this.state = 'finishing'
       // The last look, so the timeline ends where the run did; pages see 'finished' once the files are there.
       this.feed.sample(this.options.now(), 'finished', run, undefined, true)
-      await writeRunFiles(folder, summary, seconds)
-      await writeJsonFile(folder, timelineFile, { run: path.basename(folder), snapshots: this.feed.kept })
-      await writeJsonFile(folder, cityFile, this.city)
+      // Replay's files go in with the others, in one move: a run listed for replay is complete.
+      const written = await writeRunFiles(folder, summary, seconds, {
+        [timelineFile]: JSON.stringify({ run: path.basename(folder.path), snapshots: this.feed.kept }),
+        [cityFile]: JSON.stringify(this.city),
+      })
+      this.folder = undefined
       this.state = 'finished'
-      this.options.onRunDone?.(run, { summary, folder })
+      this.options.onRunDone?.(run, { summary, folder: written.folder })
     } catch (error) {
+      await this.folder?.discard()
+      this.folder = undefined
       this.control.finished()
       this.state = 'failed'
       const failure = error instanceof Error ? error : new Error(String(error))
       this.error = error instanceof UserError || error instanceof RunFailed ? failure.message : 'the run stopped on an internal error (see the terminal)'
-      this.options.onRunDone?.(run, { error: failure })
+      this.options.onRunDone?.(run, summary === undefined ? { error: failure } : { summary, error: failure })
     }
   }
 }

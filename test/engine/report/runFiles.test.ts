@@ -3,7 +3,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { UserError } from '../../../engine/errors.js'
-import { readRunFolder, renderReport, renderRunFolder, writeRunFiles } from '../../../engine/report/index.js'
+import { readRunFolder, renderReport, renderRunFolder, RunFolder, writeRunFiles } from '../../../engine/report/index.js'
 import { flatOutSummary, loadSeconds, loadSummary } from '../../helpers/summaries.js'
 
 let dir: string
@@ -13,6 +13,11 @@ beforeEach(async () => {
 afterEach(async () => {
   await fs.rm(dir, { recursive: true, force: true })
 })
+
+/** `dir`'s run folder, prepared as a run prepares it (dir is made empty for each test). */
+function runFolder(): Promise<RunFolder> {
+  return RunFolder.prepare(dir, 'the run folder')
+}
 
 async function refusal(folder: string): Promise<string> {
   const error: unknown = await readRunFolder(folder).then(
@@ -27,8 +32,8 @@ describe('run folder files', () => {
   it('writes a load run, reads it back as written, and renders the same page again', async () => {
     // Proves the round trip through the files: summary and seconds come back equal, and report.html is redrawn from them alone.
     const seconds = loadSeconds()
-    const paths = await writeRunFiles(dir, loadSummary, seconds)
-    expect(paths).toEqual({ summary: path.join(dir, 'summary.json'), metrics: path.join(dir, 'metrics.csv'), report: path.join(dir, 'report.html') })
+    const paths = await writeRunFiles(await runFolder(), loadSummary, seconds)
+    expect(paths).toEqual({ folder: dir, summary: path.join(dir, 'summary.json'), metrics: path.join(dir, 'metrics.csv'), report: path.join(dir, 'report.html') })
     expect((await fs.readdir(dir)).sort()).toEqual(['metrics.csv', 'report.html', 'summary.json'])
 
     const read = await readRunFolder(dir)
@@ -46,10 +51,19 @@ describe('run folder files', () => {
 
   it('reads a flat-out run from its summary alone', async () => {
     // Proves the hourly metrics.csv of a flat-out run is not needed: the summary holds the hours.
-    await writeRunFiles(dir, flatOutSummary, undefined)
+    await writeRunFiles(await runFolder(), flatOutSummary, undefined)
     expect((await fs.readFile(path.join(dir, 'metrics.csv'), 'utf8')).startsWith('hour,payments\n0,2100\n')).toBe(true)
     await fs.rm(path.join(dir, 'metrics.csv'))
     expect(await readRunFolder(dir)).toEqual({ summary: flatOutSummary, seconds: undefined })
+  })
+
+  it('reads back a run stopped early, and draws the page with its banner', async () => {
+    // Proves stoppedEarly survives the round trip through summary.json, so `citytwin report` keeps saying the run was partial.
+    const stopped = { ...flatOutSummary, stoppedEarly: { by: 'SIGINT', reason: "stopped by SIGINT at 2026-11-23T09:00:00+08:00 (simulated), after 540 of the period's 1440 minutes" } }
+    await writeRunFiles(await runFolder(), stopped, undefined)
+    expect((await readRunFolder(dir)).summary).toEqual(stopped)
+    await renderRunFolder(dir)
+    expect(await fs.readFile(path.join(dir, 'report.html'), 'utf8')).toContain('<strong>Stopped early.</strong> The run was stopped by SIGINT at 2026-11-23T09:00:00+08:00')
   })
 
   it('names the file at fault: no folder, no summary.json, garbage, not a summary, no metrics.csv', async () => {
@@ -69,7 +83,8 @@ describe('run folder files', () => {
     await fs.writeFile(summary, JSON.stringify({ ...flatOutSummary, mode: 'load' }))
     expect(await refusal(dir)).toContain('  load: a load run, and only a load run, has a "load" section')
 
-    await writeRunFiles(dir, loadSummary, loadSeconds(3))
+    await fs.rm(dir, { recursive: true })
+    await writeRunFiles(await runFolder(), loadSummary, loadSeconds(3))
     const metrics = path.join(dir, 'metrics.csv')
     await fs.rm(metrics)
     expect(await refusal(dir)).toBe(`${metrics}: cannot read the metrics file (no such file)`)
@@ -92,7 +107,7 @@ describe('run folder files', () => {
     // Proves `citytwin report` reads only regular files inside the run folder: a link to a file elsewhere (a summary, or /etc/passwd) is refused by name.
     const elsewhere = await fs.mkdtemp(path.join(os.tmpdir(), 'citytwin-elsewhere-'))
     try {
-      await writeRunFiles(elsewhere, loadSummary, loadSeconds(3))
+      await writeRunFiles(await RunFolder.prepare(elsewhere, 'the run folder'), loadSummary, loadSeconds(3))
       const summary = path.join(dir, 'summary.json')
       await fs.symlink(path.join(elsewhere, 'summary.json'), summary)
       expect(await refusal(dir)).toBe(`${summary}: the summary file is a link; citytwin reads only regular files inside the folder`)
