@@ -11,6 +11,7 @@
 import path from 'node:path'
 import { buildCity } from '../../engine/city/index.js'
 import { RunFailed, UserError } from '../../engine/errors.js'
+import type { LedgerLease } from '../../engine/ledger/index.js'
 import type { LoadSettings } from '../../engine/load/index.js'
 import { wallClockPause } from '../../engine/load/index.js'
 import type { LoadProgress, LoadSecond, RunSummary } from '../../engine/report/index.js'
@@ -28,6 +29,8 @@ export interface LiveSessionOptions {
   readonly opened: OpenedCity
   readonly ledger: string
   readonly ledgerUrl?: string | undefined
+  /** Who the runs are to a ledger other runs can reach (`--take-over`: take over one whose holder is gone). */
+  readonly ledgerLease?: LedgerLease | undefined
   /** Thresholds, the in-flight bound, the lateness tolerance; its profile names the pace in reports. */
   readonly settings: LoadSettings
   readonly pace: LivePace
@@ -122,6 +125,7 @@ export class LiveSession {
       const summary = await opened.run({
         ledger: this.options.ledger,
         ledgerUrl: this.options.ledgerUrl,
+        ledgerLease: this.options.ledgerLease,
         load: {
           ...settings,
           pause: wallClockPause(),
