@@ -113,15 +113,25 @@ async function postgresHolder(name: string): Promise<string | undefined> {
   return (await sql<{ holder: string }>(`select holder from "${name}".lease`))[0]?.holder
 }
 
-async function redisHolder(): Promise<string | undefined> {
+/** Accounts in the schema's ledger: a run that has them has opened it. */
+async function postgresAccounts(name: string): Promise<number> {
+  const [table] = await sql<{ accounts: string | null }>('select to_regclass($1)::text as accounts', [`"${name}".accounts`])
+  if (table?.accounts === null || table?.accounts === undefined) return 0
+  return Number((await sql<{ count: string }>(`select count(*)::text as count from "${name}".accounts`))[0]?.count ?? 0)
+}
+
+async function withRedis<T>(body: (client: ReturnType<typeof plainClient>) => Promise<T>): Promise<T> {
   const client = plainClient(redisUrl, 5_000)
   await client.connect()
   try {
-    return (await client.hget(`{${key}}:meta`, 'holder')) ?? undefined
+    return await body(client)
   } finally {
     client.disconnect()
   }
 }
+
+const redisHolder = (): Promise<string | undefined> => withRedis(async (client) => (await client.hget(`{${key}}:meta`, 'holder')) ?? undefined)
+const redisAccounts = (): Promise<number> => withRedis((client) => client.hlen(`{${key}}:accounts`))
 
 /** The run ended with exit 0, money conserved and the double entry balanced. */
 function expectWhole(run: CliResult, ledger: string): void {
@@ -134,15 +144,16 @@ function expectWhole(run: CliResult, ledger: string): void {
 }
 
 describe.each([
-  { ledger: 'postgres', here: postgresHere, flags: pgLedger(schema), holder: () => postgresHolder(schema), elsewhere: '?schema=' },
-  { ledger: 'redis', here: redisHere, flags: redisLedger, holder: redisHolder, elsewhere: '?key=' },
-])('two citytwin runs on one $ledger ledger', ({ ledger, here, flags, holder, elsewhere }) => {
+  { ledger: 'postgres', here: postgresHere, flags: pgLedger(schema), holder: () => postgresHolder(schema), accounts: () => postgresAccounts(schema), elsewhere: '?schema=' },
+  { ledger: 'redis', here: redisHere, flags: redisLedger, holder: redisHolder, accounts: redisAccounts, elsewhere: '?key=' },
+])('two citytwin runs on one $ledger ledger', ({ ledger, here, flags, holder, accounts, elsewhere }) => {
   it.skipIf(!here)('refuses the second while the first runs, naming it, and the first finishes with its money conserved', async () => {
     // Proves the finding fixed: the second run exits 2 with the first named (command, pid, host) and what to do, and
     // writes no run folder; the first, untouched, exits 0 with conservation and double entry whole.
     const first = started(['run', smokeScenario, ...flags, ...holdingRun, '--json', '--out', path.join(folder, `${ledger}-first`)])
     const pid = first.child.pid as number
-    await until('the first run holds the ledger', async () => (await holder())?.includes(`pid ${pid} `) === true)
+    // Its accounts are in: it has opened the ledger and is running on it.
+    await until('the first run opens its ledger', async () => (await accounts()) > 0)
 
     const out = path.join(folder, `${ledger}-second`)
     const second = await citytwin(['run', smokeScenario, ...flags, '--json', '--out', out])
@@ -166,7 +177,7 @@ describe('a run killed while it holds a postgres ledger', () => {
     const flags = pgLedger(crashSchema)
     const crashed = started(['run', smokeScenario, ...flags, ...holdingRun, '--json', '--out', path.join(folder, 'crashed')])
     const pid = crashed.child.pid as number
-    await until('the doomed run holds the ledger', async () => (await postgresHolder(crashSchema))?.includes(`pid ${pid} `) === true)
+    await until('the doomed run opens its ledger', async () => (await postgresAccounts(crashSchema)) > 0)
     crashed.child.kill('SIGKILL')
     await crashed.result
     // PostgreSQL lets go of the lock when it sees the connection end.
