@@ -15,6 +15,8 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { RunFailed, UserError } from '../../../../engine/errors.js'
 import {
   AccountFlag,
+  HttpLedger,
+  LedgerServer,
   PostgresLedger,
   ResultCode,
   parsePostgresUrl,
@@ -674,5 +676,26 @@ describe.skipIf(!serverUp)('the lease: one run at a time on a schema', () => {
     expect((await resumed.submitNumbered(kept.lastNumber + 1, transfers([{ id: 1, debit: issuer, credit: 1, amountFen: 50 }]))).code).toEqual(Uint8Array.of(ResultCode.ok))
     await expect(server.submit(transfers([{ id: 2, debit: issuer, credit: 1, amountFen: 5 }]))).rejects.toThrow(/taken over by citytwin ledger-server --resume/)
     expect([...(await expectConservedByLookup(resumed, ids))]).toEqual([-50, 50, 0])
+  })
+
+  it('has a ledger-server over a schema in use refuse its client\'s open at once, naming the holder', async () => {
+    // Proves the http path: the server's postgres backend is refused the lease, the server answers 409 (not a 500 to
+    // retry), the client's open fails with the holder named, and the holder's ledger is untouched.
+    const schema = ownSchema()
+    const client = await sqlClient()
+    const holder = runIn(schema, 'citytwin run holder.yaml (pid 505 on test-host)')
+    await holder.open()
+    await createAll(holder, rows)
+    const server = await LedgerServer.start({
+      host: '127.0.0.1',
+      port: 0,
+      backend: (given) => new PostgresLedger(given, schemaUrl(schema), quickLease, { lease: { holder: 'citytwin ledger-server' } }),
+    })
+    cleanups.push(() => server.close())
+    const remote = new HttpLedger(ledgerOptions(8), server.url, { attemptsMax: 3, retryPauseMs: 10 })
+    cleanups.push(() => remote.close())
+    await expect(remote.open()).rejects.toThrow(/status 409\): --ledger-url: the postgres ledger in schema "ct_test_\d+_\d+" at .* is in use by citytwin run holder\.yaml \(pid 505 on test-host\)/)
+    expect(remote.health().faults).toMatchObject({ server: 0 })
+    expect(await sqlNumber(client, `select count(*)::text as value from "${schema}".accounts`)).toBe(3)
   })
 })
