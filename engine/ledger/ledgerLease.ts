@@ -46,12 +46,12 @@ export function holderName(lease: LedgerLease | undefined): string {
 /**
  * A holder's name read back from a ledger, fit to print: control characters (escape codes, new
  * lines) become '?', and a name past the bound is cut. Anyone who can write to the database could
- * have put it there.
+ * have put it there. (Also for a message from the database that quotes one: give it room for both.)
  */
-export function shownHolder(text: string): string {
+export function shownHolder(text: string, charsMax = ledgerHolderCharsMax): string {
   // eslint-disable-next-line no-control-regex
   const printable = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, '?')
-  return printable.length <= ledgerHolderCharsMax ? printable : `${printable.slice(0, ledgerHolderCharsMax - 1)}…`
+  return printable.length <= charsMax ? printable : `${printable.slice(0, charsMax - 1)}…`
 }
 
 /**

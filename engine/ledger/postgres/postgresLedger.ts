@@ -14,7 +14,7 @@
 import pg from 'pg'
 import { assert } from '../../assert.js'
 import { RunFailed, UserError } from '../../errors.js'
-import { accountsMax as accountsLimit, lookupBatchMax, pendingTransfersMax, transferBatchMax } from '../../limits.js'
+import { accountsMax as accountsLimit, ledgerHolderCharsMax, lookupBatchMax, pendingTransfersMax, transferBatchMax } from '../../limits.js'
 import { localDay, yearOfDay } from '../../time/simClock.js'
 import { CallQueue, Fault, type FaultClass, type RetryTiming } from '../callQueue.js'
 import type { KeptSession, NumberedCalls } from '../numberedCalls.js'
@@ -395,7 +395,7 @@ export class PostgresLedger implements LedgerCore, NumberedCalls {
       return await client.query<Row>({ text, values: [...values] })
     } catch (error) {
       // A call of a session that no longer holds the ledger: the run fails, naming who holds it.
-      if (sqlState(error) === leaseRefusedState) throw new RunFailed(`${this.ledger} is no longer this run's: ${shownHolder(describe(error))}. Nothing more was written to it`)
+      if (sqlState(error) === leaseRefusedState) throw new RunFailed(`${this.ledger} is no longer this run's: ${shownHolder(describe(error), 2 * ledgerHolderCharsMax)}. Nothing more was written to it`)
       const fault = faultOf(error)
       if (fault === undefined) throw error
       // The connection may be broken, or busy with an abandoned attempt: the next attempt opens another.

@@ -10,6 +10,7 @@ import { RunFailed, UserError } from '../../../../engine/errors.js'
 import { AccountFlag, RedisLedger, ResultCode, TransferKind, checkLedger, parseRedisUrl, type LedgerCore, type LedgerOptions, type TransferBatch } from '../../../../engine/ledger/index.js'
 import { accounts, tiers, transfers, unavailable, utcOffsetMinutes, type TransferRow } from '../conformance/harness.js'
 import { dropKeys, plainClient, reachable, redisUrl, testKey, withKey } from '../conformance/redisTarget.js'
+import { ledgerHolderCharsMax } from '../../../../engine/limits.js'
 import { FaultyProxy } from './faultyProxy.js'
 
 const redisHere = await reachable(redisUrl)
@@ -412,5 +413,21 @@ describe.skipIf(skip)('the lease: one run at a time on a key', () => {
     expect(error.message).toContain('is in use by citytwin run stalled.yaml')
     expect((await stalled.submit(payments(1, 20, 4))).code.every((code) => code === ResultCode.ok)).toBe(true)
     expect((await balancesOf(stalled, ids)).conserved).toBe(true)
+  })
+
+  it('prints a holder name it reads back without its control characters, and bounded', async () => {
+    // Proves a holder name anyone with access to the server could have written (escape codes, new lines, 10,000
+    // characters) reaches the refused run's terminal as printable text of at most ledgerHolderCharsMax characters.
+    const { ledger: first, key } = ledgerAt({}, redisUrl, testKey(), { holder: 'first' })
+    await first.open()
+    const hostile = `\x1b]0;owned\x07\x1b[2J\nrun ${'x'.repeat(10_000)}`
+    await withClient((client) => client.hset(`{${key}}:meta`, 'holder', hostile))
+    const error = await openError(ledgerAt({}, redisUrl, key, { holder: 'second' }).ledger)
+    expect(error).toBeInstanceOf(UserError)
+    // (Redis itself turns the new line of an error reply into a space.)
+    expect(error.message).toMatch(/is in use by \?\]0;owned\?\?\[2J[? ]run x{100}/)
+    // eslint-disable-next-line no-control-regex
+    expect(error.message).not.toMatch(/[\u0000-\u001f\u007f]/)
+    expect(error.message.length).toBeLessThan(ledgerHolderCharsMax + 400)
   })
 })
