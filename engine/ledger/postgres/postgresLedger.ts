@@ -5,11 +5,11 @@
  *
  * open() takes the schema's lease (postgresLease.ts: a ledger another run holds is refused, naming
  * it), makes the schema (or empties a citytwin ledger left there by an earlier run) and takes a
- * session; close() lets the lease go. Calls go one at a time on one connection, in the order made (callQueue.ts). Each call
- * that changes the ledger carries its session and number; the function stores its answer in the
- * same transaction, so a call retried after a lost connection or a crashed server is answered as
- * the first attempt was, and never applied twice. Calls from several ledgers on one schema take
- * turns on the ledger's lock (ledgerSql.ts).
+ * session; close() lets the lease go. Calls go one at a time on one connection, in the order made
+ * (callQueue.ts). Each call that changes the ledger carries its session and number; the function
+ * stores its answer in the same transaction, so a call retried after a lost connection or a
+ * crashed server is answered as the first attempt was, and never applied twice. Calls from
+ * several ledgers on one schema take turns on the ledger's lock (ledgerSql.ts).
  */
 import pg from 'pg'
 import { assert } from '../../assert.js'
