@@ -215,7 +215,8 @@ async function redisTarget(): Promise<Target | undefined> {
   const key = 'citytwin-bench'
   return {
     name: 'redis',
-    make: (options) => new RedisLedger(options, `${redisUrl}?key=${key}`),
+    // The bench's own key: a bench killed before it let go of the ledger is taken over, not a reason to stop.
+    make: (options) => new RedisLedger(options, `${redisUrl}?key=${key}`, {}, { holder: 'citytwin bench (bench/serverLedgers.ts)', takeOver: true }),
     serverCpuMs: () => processTreeCpuMs(serverPid),
     verify: (ledger, accountCount) => conservedByLookup('redis', ledger, accountCount),
     stop: async () => {

@@ -11,7 +11,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
 import { RunFailed, UserError } from '../engine/errors.js'
-import { checkLedger, createLedger, encodeCodes, ledgerNames, LedgerServer, PostgresLedger, type LedgerServerState } from '../engine/ledger/index.js'
+import { checkLedger, createLedger, encodeCodes, ledgerNames, LedgerServer, PostgresLedger, type LedgerLease, type LedgerServerState } from '../engine/ledger/index.js'
 import { capacityTrialsMax, liveSpeedMax, minutesPerDay, loadDurationMsMax, loadInFlightDefault, loadInFlightDefaultFor, loadInFlightMax, loadInFlightNetworkedDefault, residentsMax, workersMax } from '../engine/limits.js'
 import { loadSettings, parseDuration, parseProfile, parseRate, parseThresholds, searchCapacity, thresholdActual, wallClockPause } from '../engine/load/index.js'
 import {
@@ -113,6 +113,12 @@ interface CityFlags {
   json?: boolean
   ledger: string
   inFlight?: number
+  takeOver?: boolean
+}
+
+/** How this process names itself as the holder of a postgres or redis ledger (another run refused is shown it). */
+function ledgerLease(command: string, flags: { takeOver?: boolean | undefined }): LedgerLease {
+  return { holder: `citytwin ${command} (pid ${process.pid} on ${os.hostname()})`, takeOver: flags.takeOver === true }
 }
 
 interface RunFlags extends CityFlags {
@@ -186,7 +192,8 @@ function stopOnSignals(abandon: () => void): { readonly signal: AbortSignal; rel
 async function runCommand(file: string, flags: RunFlags): Promise<number> {
   const loaded = await loadScenario(file)
   // Every flag is checked before anything is built or written.
-  checkLedger(flags.ledger, { url: flags.ledgerUrl })
+  const lease = ledgerLease(`run ${file}`, flags)
+  checkLedger(flags.ledger, { url: flags.ledgerUrl, lease })
   const settings = loadSettings(loaded.scenario.load, flags, file)
   if (flags.prometheus !== undefined && settings === undefined) throw new UserError('--prometheus: serves a load run\'s live figures; give --tps or --profile too')
   // The folder is prepared before the run, so a bad --out fails at once rather than after it;
@@ -215,6 +222,7 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
       workers: flags.workers ?? defaultWorkers(settings === undefined ? 'flat-out' : 'load'),
       ledger: flags.ledger,
       ledgerUrl: flags.ledgerUrl,
+      ledgerLease: lease,
       now: wallClock.nowMs,
       onProgress: progress.update,
       stop: stopper.signal,
@@ -319,7 +327,8 @@ interface CapacityFlags extends CityFlags {
 
 async function capacityCommand(file: string, flags: CapacityFlags): Promise<number> {
   const loaded = await loadScenario(file)
-  checkLedger(flags.ledger, { url: flags.ledgerUrl })
+  const lease = ledgerLease(`capacity ${file}`, flags)
+  checkLedger(flags.ledger, { url: flags.ledgerUrl, lease })
   if (flags.slo.length === 0) throw new UserError("--slo: give the service level each trial must hold, like --slo 'p99<50ms'")
   const slo = parseThresholds(flags.slo, '--slo')
   const windowMs = parseDuration(flags.window, '--window')
@@ -372,6 +381,7 @@ async function capacityCommand(file: string, flags: CapacityFlags): Promise<numb
             const summary = await city.run({
               ledger: flags.ledger,
               ledgerUrl: flags.ledgerUrl,
+              ledgerLease: lease,
               stop: stopper.signal,
               load: {
                 profile: { sort: 'rate', ...parseProfile(`constant:${tps}/${warmupMs + windowMs}ms`, '--window') },
@@ -468,7 +478,8 @@ const serveSpeedDefault = 2
  */
 async function serveCommand(file: string, flags: ServeFlags): Promise<number> {
   const loaded = await loadScenario(file)
-  checkLedger(flags.ledger, { url: flags.ledgerUrl })
+  const lease = ledgerLease(`serve ${file}`, flags)
+  checkLedger(flags.ledger, { url: flags.ledgerUrl, lease })
   if (flags.speed !== undefined && (flags.tps !== undefined || flags.profile !== undefined)) throw new UserError('--speed: give it, or --tps, or --profile realistic:…, not two of them')
   // From the environment too: a flag is visible to anyone on the machine who lists its processes.
   const token = flags.token ?? (process.env.CITYTWIN_TOKEN === '' ? undefined : process.env.CITYTWIN_TOKEN)
@@ -520,6 +531,7 @@ async function serveCommand(file: string, flags: ServeFlags): Promise<number> {
     opened: city,
     ledger: flags.ledger,
     ledgerUrl: flags.ledgerUrl,
+    ledgerLease: lease,
     settings,
     pace,
     limitMs,
@@ -622,15 +634,16 @@ interface LedgerServerFlags {
   readonly host: string
   readonly ledgerUrl?: string
   readonly resume?: boolean
+  readonly takeOver?: boolean
 }
 
 async function ledgerServerCommand(flags: LedgerServerFlags): Promise<number> {
-  const connection = { url: flags.ledgerUrl, now: wallClock.nowMs }
+  const connection = { url: flags.ledgerUrl, now: wallClock.nowMs, lease: ledgerLease(`ledger-server --backend ${flags.backend}`, flags) }
   checkLedger(flags.backend, connection)
   let resume: LedgerServerState | undefined
   if (flags.resume === true) {
     if (flags.backend !== 'postgres' || flags.ledgerUrl === undefined) throw new UserError('--resume: only with --backend postgres and its --ledger-url (a ledger that keeps its calls in the database)')
-    const { ledger, kept } = await PostgresLedger.resume(flags.ledgerUrl, { now: wallClock.nowMs })
+    const { ledger, kept } = await PostgresLedger.resume(flags.ledgerUrl, { now: wallClock.nowMs }, connection.lease)
     resume = {
       ledger,
       session: kept.session,
@@ -739,6 +752,8 @@ function packageVersion(): string {
   return 'unknown'
 }
 
+const takeOverHelp = 'postgres and redis: take over a ledger still marked as held by a run that is gone (crashed, killed); a ledger in use by a live run is refused all the same'
+
 /** The flags of every command that builds a city and drives a ledger: run, serve, capacity. */
 function withCityFlags(command: Command, workersHelp: string): Command {
   return command
@@ -747,7 +762,9 @@ function withCityFlags(command: Command, workersHelp: string): Command {
     .option('--residents <n>', "residents to simulate (overrides the scenario's scale)", integer('--residents', 1, residentsMax))
     .addOption(new Option('--ledger <name>', 'ledger to drive').choices(ledgerNames).default('memory'))
     .option('--ledger-url <url>', 'where the ledger is: http://host:port (http), postgres://user@host:5432/db?schema=citytwin (postgres; none: an embedded server), redis://host:6379/0?key=citytwin (redis)')
+    .option('--take-over', takeOverHelp)
 }
+
 
 function program(): Command {
   const cli = new Command('citytwin')
@@ -850,6 +867,7 @@ function program(): Command {
     .option('--host <address>', 'address to listen on', '127.0.0.1')
     .option('--ledger-url <url>', "the backend's own server, for postgres and redis (postgres without one: an embedded server)")
     .option('--resume', 'take up the ledger and the client session a killed server left in --ledger-url (postgres only), rather than wait for a new client')
+    .option('--take-over', takeOverHelp)
     .action(async (flags: LedgerServerFlags) => {
       process.exitCode = await ledgerServerCommand(flags)
     })

@@ -120,6 +120,19 @@ export const ringCallsQueuedMax = 1 << 14
 export const tierLimitFenMax = 0xffff_ffff
 /** Retries when drawing an agent that satisfies a condition (adopted payee, merchant of a category). */
 export const drawAttemptsMax = 32
+/**
+ * A ledger other runs can reach (postgres, redis) is held by one run at a time (ledgerLease.ts). On
+ * Redis the holder proves it is alive by renewing a key that expires after `ledgerLeaseTtlMs`,
+ * every `ledgerLeaseHeartbeatMs`: a holder silent for longer is taken for gone (crashed), and a
+ * new run may take the ledger over when asked to. On PostgreSQL the holder's own connection holds
+ * the lease (a session advisory lock), and a take-over waits up to `ledgerLeaseWaitMs` for the
+ * connection of a holder that just died to end.
+ */
+export const ledgerLeaseTtlMs = 10_000
+export const ledgerLeaseHeartbeatMs = 2_000
+export const ledgerLeaseWaitMs = 5_000
+/** How a run names itself as a ledger's holder, at most this many characters (a refusal shows it to the next run). */
+export const ledgerHolderCharsMax = 200
 
 /** The live map's controls: the highest target rate, clock speed (simulated minutes a wall second) and ledger slowdown a page may ask for. */
 export const liveTpsMax = 10_000_000
@@ -186,3 +199,4 @@ assert(livePageEvictIdleMs >= 2 * livePresenceIntervalMs, 'a shown page is never
 assert(livePageIdleMsMax > livePageEvictIdleMs, 'a page may lose its place to a newcomer before it is closed for idleness')
 assert(liveConnectionsMax > liveClientsMax, 'every page fits, with room for requests')
 assert(liveSocketIdleMs > liveRequestTimeoutMs, 'a connection is not closed while its request may still come')
+assert(ledgerLeaseHeartbeatMs * 4 <= ledgerLeaseTtlMs, 'a holder renews its lease several times before it lapses')

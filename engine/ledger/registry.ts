@@ -6,6 +6,7 @@ import { UserError } from '../errors.js'
 import type { NowMs } from '../time/index.js'
 import { HttpLedger, parseLedgerUrl } from './http/httpLedger.js'
 import type { LedgerCore, LedgerOptions } from './ledgerCore.js'
+import { leasedLedgers, type LedgerLease } from './ledgerLease.js'
 import { MemoryLedger } from './memory/memoryLedger.js'
 import { PostgresLedger, parsePostgresUrl } from './postgres/postgresLedger.js'
 import { RedisLedger } from './redis/redisLedger.js'
@@ -16,6 +17,8 @@ export interface LedgerConnection {
   readonly url?: string | undefined
   /** A clock, for how long a networked ledger took to recover from a fault. */
   readonly now?: NowMs | undefined
+  /** Who the run is, for a ledger other runs can reach, and whether to take over one whose holder is gone (ledgerLease.ts). */
+  readonly lease?: LedgerLease | undefined
 }
 
 type LedgerFactory = (options: LedgerOptions, connection: LedgerConnection) => LedgerCore
@@ -26,8 +29,8 @@ const ledgers: Record<string, LedgerFactory> = {
     return new MemoryLedger(options)
   },
   http: (options, connection) => new HttpLedger(options, connection.url, { now: connection.now }),
-  postgres: (options, connection) => new PostgresLedger(options, connection.url, { now: connection.now }),
-  redis: (options, connection) => new RedisLedger(options, connection.url, { now: connection.now }),
+  postgres: (options, connection) => new PostgresLedger(options, connection.url, { now: connection.now }, { lease: connection.lease }),
+  redis: (options, connection) => new RedisLedger(options, connection.url, { now: connection.now }, connection.lease),
 }
 
 export const ledgerNames: readonly string[] = Object.keys(ledgers)
@@ -46,4 +49,7 @@ export function checkLedger(name: string, connection: LedgerConnection): void {
   // The redis ledger's URL is optional: without one it is redis://127.0.0.1:6379, key citytwin.
   else if (name === 'redis') parseRedisUrl(connection.url)
   else if (connection.url !== undefined) throw new UserError(`--ledger-url: the ${name} ledger is embedded and takes no URL`)
+  if (connection.lease?.takeOver === true && !leasedLedgers.includes(name)) {
+    throw new UserError(`--take-over: takes over a ${leasedLedgers.join(' or ')} ledger whose holder is gone; the ${name} ledger is ${name === 'http' ? 'held by its server' : 'private to this run'}`)
+  }
 }

@@ -15,7 +15,7 @@
 import { createHash } from 'node:crypto'
 import { assert } from '../assert.js'
 import { allocateAgentIndex, unpackIntents, type AgentIndexBuffers, type PackedIntents } from '../behaviour/index.js'
-import { createLedger, transferKinds, type LedgerCore, type LedgerOptions, type LedgerTotals, type TransferBatch, type TransferKindName } from '../ledger/index.js'
+import { createLedger, transferKinds, type LedgerCore, type LedgerLease, type LedgerOptions, type LedgerTotals, type TransferBatch, type TransferKindName } from '../ledger/index.js'
 import { chunksInFlightMax, eveningSliceUnderLoad, lookupBatchMax, minutesPerDay, segmentCount, ticksPerChunk, transferBatchMax, transfersPerRunMax, workersMax } from '../limits.js'
 import { UserError } from '../errors.js'
 import { DistrictCounters } from '../metrics/districtCounters.js'
@@ -56,6 +56,8 @@ export interface RunOptions extends CityOptions {
   readonly ledger?: string | undefined
   /** Where the ledger lives, for one that is not embedded (`--ledger-url`). */
   readonly ledgerUrl?: string | undefined
+  /** Who the run is to a ledger other runs can reach, and whether to take over one whose holder is gone (`--take-over`). */
+  readonly ledgerLease?: LedgerLease | undefined
   /** Builds the ledger instead of looking `ledger` up in the registry: for embedding and tests. */
   readonly ledgerFactory?: ((options: LedgerOptions) => LedgerCore) | undefined
   /** Drive the ledger with the open model instead of running the period flat out. */
@@ -165,7 +167,7 @@ export class OpenedCity {
       utcOffsetMinutes: plan.clock.utcOffsetMinutes,
       ...(options.load === undefined ? {} : { transfersExpected: transfersExpected(plan, options.load) }),
     }
-    const opened = options.ledgerFactory?.(ledgerOptions) ?? createLedger(options.ledger ?? 'memory', ledgerOptions, { url: options.ledgerUrl, now })
+    const opened = options.ledgerFactory?.(ledgerOptions) ?? createLedger(options.ledger ?? 'memory', ledgerOptions, { url: options.ledgerUrl, now, lease: options.ledgerLease })
     // A steered run's faults (a slow ledger, a district cut off) sit between it and its ledger.
     const control = options.load?.control
     const ledger = control === undefined ? opened : faultyLedger(opened, control.faults, plan.accounts, population)

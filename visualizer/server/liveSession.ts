@@ -12,6 +12,7 @@ import path from 'node:path'
 import { buildCity } from '../../engine/city/index.js'
 import { RunFailed, UserError } from '../../engine/errors.js'
 import { districtRows } from '../../engine/metrics/districtRows.js'
+import type { LedgerLease } from '../../engine/ledger/index.js'
 import type { LoadSettings } from '../../engine/load/index.js'
 import { wallClockPause } from '../../engine/load/index.js'
 import type { LoadProgress, LoadSecond, RunFolder, RunSummary } from '../../engine/report/index.js'
@@ -29,6 +30,8 @@ export interface LiveSessionOptions {
   readonly opened: OpenedCity
   readonly ledger: string
   readonly ledgerUrl?: string | undefined
+  /** Who the runs are to a ledger other runs can reach (`--take-over`: take over one whose holder is gone). */
+  readonly ledgerLease?: LedgerLease | undefined
   /** Thresholds, the in-flight bound, the lateness tolerance; its profile names the pace in reports. */
   readonly settings: LoadSettings
   readonly pace: LivePace
@@ -137,6 +140,7 @@ export class LiveSession {
       summary = await opened.run({
         ledger: this.options.ledger,
         ledgerUrl: this.options.ledgerUrl,
+        ledgerLease: this.options.ledgerLease,
         load: {
           ...settings,
           pause: wallClockPause(),

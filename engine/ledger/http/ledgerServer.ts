@@ -11,6 +11,7 @@
  * with the field at fault. A few connections at most (the protocol has one client).
  */
 import http from 'node:http'
+import { UserError } from '../../errors.js'
 import { listenHttp } from '../../httpListen.js'
 import { transferBatchMax, lookupBatchMax, accountsMax as accountsLimit, walletTiersMax } from '../../limits.js'
 import type { LedgerCore, LedgerOptions } from '../ledgerCore.js'
@@ -157,6 +158,8 @@ export class LedgerServer {
           await ledger.open()
         } catch (error) {
           await ledger.close().catch(() => undefined)
+          // A backend refusing the open (its schema or key held by another run, say) refuses for good: not a 500 to retry.
+          if (error instanceof UserError) throw new Refusal(409, error.message)
           throw error
         }
         this.ledger = ledger

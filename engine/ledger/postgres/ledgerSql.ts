@@ -11,7 +11,10 @@
  *              `exists_with_different_body`) and, for a pending one, its state and deadline
  *   moves      what each call posted, by kind, each side apart: totals() sums them
  *   calls      each session's last call and its answer, so a retried call is answered, not applied again
- *              (numbers only grow: a server in front may number reads too, which are not recorded here)
+ *              (numbers only grow: a server in front may number reads too, which are not recorded here),
+ *              and the lease the session was opened under
+ *   lease      at most one row: the run holding the ledger (ledgerLease.ts), its lease id and since when;
+ *              the holder's own connection holds the lease's advisory lock (postgresLease.ts) meanwhile
  *
  * Concurrency: each call (and open(), which empties the schema) holds the ledger's lock (a
  * transaction-level advisory lock, one per schema) from its start to its commit, so calls from several connections apply one after another,
@@ -21,10 +24,17 @@
  * cost of a log record per locked row; a hot account is written once per call, not once per
  * transfer. A retry waits on the lock for an attempt still under way on a lost connection, then
  * reads its answer from `calls`.
+ *
+ * Each call also checks, under the lock, that its session was opened under the lease the ledger is
+ * held by now: a run whose ledger another run took over (and emptied) is refused with the new
+ * holder's name (SQLSTATE `leaseRefusedState`) rather than write into that run's ledger.
  */
 
 /** Bumped whenever the schema changes: a ledger of another format is dropped and made anew. */
-export const ledgerFormat = 'citytwin-ledger 3'
+export const ledgerFormat = 'citytwin-ledger 4'
+
+/** The SQLSTATE a call raises when its session no longer holds the ledger. */
+export const leaseRefusedState = 'CTL01'
 
 /** The tables, in schema `s` (a quoted identifier). */
 export function tablesSql(s: string): string {
@@ -82,7 +92,13 @@ create table ${s}.moves (
 create table ${s}.calls (
   session integer primary key,
   number bigint not null,
-  answer smallint[]
+  answer smallint[],
+  lease text
+);
+create table ${s}.lease (
+  id text not null,
+  holder text not null,
+  since timestamptz not null default now()
 );
 create sequence ${s}.sessions;
 `
@@ -93,21 +109,48 @@ export function lockKey(name: string): string {
   return `hashtext('citytwin ledger ${name}')`
 }
 
+/** The key of the lock the holder of the ledger in schema `name` holds for the ledger's life, as SQL. */
+export function leaseKey(name: string): string {
+  return `hashtext('citytwin lease ${name}')`
+}
+
+/** The lease row's holder and since (ISO, UTC), as selected from `s`.lease. */
+export function leaseRowSql(s: string): string {
+  return `select id, holder, to_char(since at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as since from ${s}.lease limit 1`
+}
+
 /** The functions. Result and account codes are those of resultCode.ts, by number. */
 export function functionsSql(s: string, name: string): string {
   return `
+-- Refuses a call of session p_session, which no longer holds the ledger: names who holds it now.
+create or replace function ${s}.not_held(p_session integer)
+returns void language plpgsql as $fn$
+declare
+  v_holder text;
+  v_since text;
+begin
+  select holder, to_char(since at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') into v_holder, v_since from ${s}.lease limit 1;
+  if v_holder is null then
+    raise exception using errcode = '${leaseRefusedState}', message = format('no run holds it now (this is session %s)', p_session);
+  end if;
+  raise exception using errcode = '${leaseRefusedState}', message = format('it was taken over by %s, since %s (this is session %s)', v_holder, v_since, p_session);
+end
+$fn$;
+
 create or replace function ${s}.create_accounts(p_session integer, p_number bigint, p_id bigint[], p_tier smallint[], p_flags smallint[])
 returns smallint[] language plpgsql as $fn$
 declare
   v_answer smallint[];
   v_last bigint;
+  v_lease text;
   v_max bigint;
   v_tiers integer;
 begin
   -- The ledger's lock, then: a repeat of this session's last call gets the answer it had.
   perform pg_advisory_xact_lock(${lockKey(name)});
-  select number, answer into v_last, v_answer from ${s}.calls where session = p_session;
-  if not found then raise exception 'no session % in this ledger', p_session; end if;
+  select number, answer, lease into v_last, v_answer, v_lease from ${s}.calls where session = p_session;
+  -- A session of a run whose ledger was taken over (and emptied) by another: refused, naming it.
+  if not found or v_lease is distinct from (select id from ${s}.lease limit 1) then perform ${s}.not_held(p_session); end if;
   if p_number = v_last then return v_answer; end if;
   if p_number < v_last then raise exception 'call % of session % is out of turn (the last was %)', p_number, p_session, v_last; end if;
   select accounts_max, cardinality(limits) / 4 into v_max, v_tiers from ${s}.ledger;
@@ -158,6 +201,7 @@ declare
   kinds constant integer := 9;
   code smallint[];
   v_last bigint;
+  v_lease text;
   v_limits bigint[];
   v_pending_max bigint;
   v_pending_count bigint;
@@ -205,8 +249,8 @@ declare
 begin
   -- The ledger's lock, then: a repeat of this session's last call gets the answer it had.
   perform pg_advisory_xact_lock(${lockKey(name)});
-  select number, answer into v_last, code from ${s}.calls where session = p_session;
-  if not found then raise exception 'no session % in this ledger', p_session; end if;
+  select number, answer, lease into v_last, code, v_lease from ${s}.calls where session = p_session;
+  if not found or v_lease is distinct from (select id from ${s}.lease limit 1) then perform ${s}.not_held(p_session); end if;
   if p_number = v_last then return code; end if;
   if p_number < v_last then raise exception 'call % of session % is out of turn (the last was %)', p_number, p_session, v_last; end if;
   code := array_fill(0::smallint, array[n]);

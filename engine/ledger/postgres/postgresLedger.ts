@@ -3,24 +3,27 @@
  * run inside PostgreSQL (ledgerSql.ts), one function call per batch. Without a URL, a server of the
  * ledger's own starts in a temporary folder (embeddedServer.ts) and goes when the ledger closes.
  *
- * open() makes the schema (or empties a citytwin ledger left there by an earlier run) and takes a
- * session. Calls go one at a time on one connection, in the order made (callQueue.ts). Each call
- * that changes the ledger carries its session and number; the function stores its answer in the
- * same transaction, so a call retried after a lost connection or a crashed server is answered as
- * the first attempt was, and never applied twice. Calls from several ledgers on one schema take
- * turns on the ledger's lock (ledgerSql.ts).
+ * open() takes the schema's lease (postgresLease.ts: a ledger another run holds is refused, naming
+ * it), makes the schema (or empties a citytwin ledger left there by an earlier run) and takes a
+ * session; close() lets the lease go. Calls go one at a time on one connection, in the order made
+ * (callQueue.ts). Each call that changes the ledger carries its session and number; the function
+ * stores its answer in the same transaction, so a call retried after a lost connection or a
+ * crashed server is answered as the first attempt was, and never applied twice. Calls from
+ * several ledgers on one schema take turns on the ledger's lock (ledgerSql.ts).
  */
 import pg from 'pg'
 import { assert } from '../../assert.js'
 import { RunFailed, UserError } from '../../errors.js'
-import { accountsMax as accountsLimit, lookupBatchMax, pendingTransfersMax, transferBatchMax } from '../../limits.js'
+import { accountsMax as accountsLimit, ledgerHolderCharsMax, lookupBatchMax, pendingTransfersMax, transferBatchMax } from '../../limits.js'
 import { localDay, yearOfDay } from '../../time/simClock.js'
 import { CallQueue, Fault, type FaultClass, type RetryTiming } from '../callQueue.js'
 import type { KeptSession, NumberedCalls } from '../numberedCalls.js'
 import { TransferFlag, type AccountBatch, type AccountResults, type Balances, type LedgerCore, type LedgerHealth, type LedgerOptions, type LedgerTotals, type TransferBatch, type TransferResults } from '../ledgerCore.js'
 import { transferKindCount } from '../transferKind.js'
+import { holderName, shownHolder, type LedgerLease } from '../ledgerLease.js'
 import { EmbeddedServer } from './embeddedServer.js'
-import { functionsSql, ledgerFormat, lockKey, tablesSql } from './ledgerSql.js'
+import { functionsSql, leaseRefusedState, ledgerFormat, lockKey, tablesSql } from './ledgerSql.js'
+import { PostgresLease } from './postgresLease.js'
 
 /** Accounts per call of create_accounts. */
 const accountsPerCall = 1 << 16
@@ -71,6 +74,8 @@ function redact(url: URL): string {
 
 export interface PostgresTiming extends RetryTiming {
   readonly queryTimeoutMs?: number | undefined
+  /** How long a take-over waits for a gone holder's connection to let go of its lease (ledgerLeaseWaitMs). */
+  readonly leaseWaitMs?: number | undefined
 }
 
 export interface PostgresLedgerSettings {
@@ -81,6 +86,11 @@ export interface PostgresLedgerSettings {
   readonly attach?: boolean | undefined
   /** A server the caller runs, to use when there is no URL (tests share one). */
   readonly embedded?: EmbeddedServer | undefined
+  /**
+   * Who this run is, and whether to take over a ledger whose holder is gone. An attached ledger
+   * takes no lease of its own: it works under the lease of the ledger it attaches to.
+   */
+  readonly lease?: LedgerLease | undefined
 }
 
 export class PostgresLedger implements LedgerCore, NumberedCalls {
@@ -88,6 +98,9 @@ export class PostgresLedger implements LedgerCore, NumberedCalls {
   private readonly target: PostgresTarget
   private readonly schema: string
   private readonly calls: CallQueue
+  /** How messages name the ledger. */
+  private readonly ledger: string
+  private readonly lease: PostgresLease
   private client: pg.Client | undefined
   private embedded: EmbeddedServer | undefined
   private ownsEmbedded = false
@@ -106,7 +119,9 @@ export class PostgresLedger implements LedgerCore, NumberedCalls {
     assert(Number.isInteger(options.accountsMax) && options.accountsMax > 0 && options.accountsMax <= accountsLimit, 'accountsMax within limits')
     this.target = parsePostgresUrl(url)
     this.schema = `"${this.target.schema}"`
+    this.ledger = `the postgres ledger in schema "${this.target.schema}" at ${this.target.where}`
     this.calls = new CallQueue(`the postgres ledger at ${this.target.where}`, timing, (error) => this.broken(error))
+    this.lease = new PostgresLease({ schema: this.target.schema, ledger: this.ledger, connectionString: () => this.connectionString() }, timing.leaseWaitMs)
   }
 
   async open(): Promise<void> {
@@ -120,15 +135,24 @@ export class PostgresLedger implements LedgerCore, NumberedCalls {
         await this.connect().catch((error: unknown) => {
           throw new RunFailed(`cannot reach PostgreSQL at ${this.target.where} (--ledger-url): ${describe(error)}`)
         })
-        if (this.settings.attach !== true) await this.prepareSchema()
+        let lease: string | undefined
+        if (this.settings.attach !== true) {
+          // The lease before the reset: a ledger another run holds is never touched.
+          await this.lease.take(this.settings.lease?.takeOver === true)
+          await this.prepareSchema()
+          lease = this.lease.id
+        }
+        // An attached ledger's session works under the lease of the ledger it joins.
         const { rows } = await this.query<{ session: number }>(
-          `insert into ${this.schema}.calls (session, number) values (nextval('${this.schema}.sessions'), 0) returning session`,
+          `insert into ${this.schema}.calls (session, number, lease) values (nextval('${this.schema}.sessions'), 0, coalesce($1, (select id from ${this.schema}.lease limit 1))) returning session`,
+          [lease ?? null],
         )
         this.openSession = Number(rows[0]?.session)
         this.sequence = 0
       })
     } catch (error) {
-      // A ledger that did not open leaves no server of its own behind.
+      // A ledger that did not open holds no lease and leaves no server of its own behind.
+      await this.lease.release()
       await this.disconnect()
       if (this.ownsEmbedded) await this.embedded?.stop().catch(() => undefined)
       this.embedded = undefined
@@ -147,7 +171,7 @@ export class PostgresLedger implements LedgerCore, NumberedCalls {
    * call: for a server restarted over it (`ledger-server --resume`). The ledger options are the
    * ledger's own, read from the database.
    */
-  static async resume(url: string, timing: PostgresTiming = {}): Promise<{ ledger: PostgresLedger; options: LedgerOptions; kept: KeptSession }> {
+  static async resume(url: string, timing: PostgresTiming = {}, lease: LedgerLease = {}): Promise<{ ledger: PostgresLedger; options: LedgerOptions; kept: KeptSession }> {
     const target = parsePostgresUrl(url)
     const probe = new pg.Client({ connectionString: target.connectionString, connectionTimeoutMillis: connectTimeoutMs })
     probe.on('error', () => undefined)
@@ -187,9 +211,21 @@ export class PostgresLedger implements LedgerCore, NumberedCalls {
       const ledger = new PostgresLedger(options, url, timing, { attach: true })
       ledger.openSession = call.session
       ledger.sequence = lastNumber
-      await ledger.calls.inTurn(async () => {
-        await ledger.connect()
-      })
+      try {
+        await ledger.calls.inTurn(async () => {
+          // Taking up a killed server's ledger is a take-over of its lease, asked for by --resume; a
+          // holder still alive (a server still serving it) is refused all the same.
+          await ledger.lease.take(true)
+          await ledger.connect()
+          await ledger.query('begin')
+          await ledger.writeLease(holderName(lease))
+          await ledger.query(`update ${s}.calls set lease = $1 where session = $2`, [ledger.lease.id, call.session])
+          await ledger.query('commit')
+        })
+      } catch (error) {
+        await ledger.close().catch(() => undefined)
+        throw error
+      }
       return { ledger, options, kept: { session: call.session, lastNumber, lastCodes } }
     } finally {
       await probe.end().catch(() => undefined)
@@ -310,9 +346,10 @@ export class PostgresLedger implements LedgerCore, NumberedCalls {
     return this.calls.health()
   }
 
-  /** Ends the session and the connection; the ledger's data stays in the schema (the embedded server's goes with it). */
+  /** Ends the session, the lease and the connection; the ledger's data stays in the schema (the embedded server's goes with it). */
   async close(): Promise<void> {
     await this.calls.stop('the postgres ledger was closed')
+    await this.lease.release()
     await this.disconnect()
     if (this.ownsEmbedded) await this.embedded?.stop()
     this.embedded = undefined
@@ -324,7 +361,7 @@ export class PostgresLedger implements LedgerCore, NumberedCalls {
       const number = given ?? this.sequence + 1
       assert(number > this.sequence, 'call numbers grow')
       this.sequence = number
-      const { rows } = await this.calls.retried(() => this.query<{ codes: string }>(text, [this.openSession, number, ...values]))
+      const { rows } = await this.calls.retried(() => this.leased(() => this.query<{ codes: string }>(text, [this.openSession, number, ...values])))
       const codes = rows[0]?.codes
       if (typeof codes !== 'string') throw new Error('the ledger function gave no answer')
       return codes
@@ -333,7 +370,22 @@ export class PostgresLedger implements LedgerCore, NumberedCalls {
 
   /** A call that only reads: in turn, retried until answered. */
   private reading<Row extends pg.QueryResultRow>(text: string, values: readonly unknown[]): Promise<pg.QueryResult<Row>> {
-    return this.calls.inTurn(() => this.calls.retried(() => this.query<Row>(text, values)))
+    return this.calls.inTurn(() => this.calls.retried(() => this.leased(() => this.query<Row>(text, values))))
+  }
+
+  /**
+   * One attempt of a call, the lease held first: taken again if its connection was lost, refused
+   * (the run fails, naming who) if another run holds the ledger now.
+   */
+  private async leased<T>(attempt: () => Promise<T>): Promise<T> {
+    try {
+      await this.lease.keep()
+    } catch (error) {
+      const fault = faultOf(error)
+      if (fault !== undefined) throw new Fault(fault, `the lease's connection: ${describe(error)}`)
+      throw error
+    }
+    return attempt()
   }
 
   /** One attempt of one statement, connecting first if need be. */
@@ -342,6 +394,8 @@ export class PostgresLedger implements LedgerCore, NumberedCalls {
       const client = this.client ?? (await this.connect())
       return await client.query<Row>({ text, values: [...values] })
     } catch (error) {
+      // A call of a session that no longer holds the ledger: the run fails, naming who holds it.
+      if (sqlState(error) === leaseRefusedState) throw new RunFailed(`${this.ledger} is no longer this run's: ${shownHolder(describe(error), 2 * ledgerHolderCharsMax)}. Nothing more was written to it`)
       const fault = faultOf(error)
       if (fault === undefined) throw error
       // The connection may be broken, or busy with an abandoned attempt: the next attempt opens another.
@@ -350,11 +404,15 @@ export class PostgresLedger implements LedgerCore, NumberedCalls {
     }
   }
 
-  private async connect(): Promise<pg.Client> {
+  private connectionString(): string {
     const connectionString = this.target.connectionString ?? this.embedded?.url
     assert(connectionString !== undefined, 'a URL, or an embedded server started')
+    return connectionString
+  }
+
+  private async connect(): Promise<pg.Client> {
     const client = new pg.Client({
-      connectionString,
+      connectionString: this.connectionString(),
       connectionTimeoutMillis: connectTimeoutMs,
       query_timeout: this.timing.queryTimeoutMs ?? queryTimeoutMs,
       application_name: 'citytwin',
@@ -413,6 +471,7 @@ export class PostgresLedger implements LedgerCore, NumberedCalls {
         await this.query(tablesSql(s))
       }
       await this.query(functionsSql(s, name))
+      await this.writeLease(holderName(this.settings.lease))
       const limits = this.options.tiers.flatMap((tier) => [tier.balanceCapFen, tier.perPaymentFen, tier.perDayFen, tier.perYearFen])
       await this.query(`insert into ${s}.ledger (format, accounts_max, limits, utc_offset, pending_max) values ($1, $2, $3::bigint[], $4, $5)`, [
         ledgerFormat,
@@ -426,6 +485,12 @@ export class PostgresLedger implements LedgerCore, NumberedCalls {
       await this.query('rollback').catch(() => undefined)
       throw error
     }
+  }
+
+  /** This lease's row, in the transaction under way: the run that holds the ledger, for anyone refused. */
+  private async writeLease(holder: string): Promise<void> {
+    await this.query(`delete from ${this.schema}.lease`)
+    await this.query(`insert into ${this.schema}.lease (id, holder) values ($1, $2)`, [this.lease.id, holder])
   }
 
   private broken(error: unknown): RunFailed {

@@ -7,7 +7,11 @@
  * script may touch them all (every one a script touches is declared in KEYS):
  *
  *   {k}:meta       hash   format marker, sessions, session, accountsMax, pendingMax, utcOffsetMinutes, tiers,
- *                         transferIdMax (the highest transfer id stored)
+ *                         transferIdMax (the highest transfer id stored); while a run holds the ledger
+ *                         (ledgerLease.ts), its lease id, its name (holder) and since when (leaseSince, the
+ *                         server's clock, seconds since 1970)
+ *   {k}:alive      string the holder's lease id, expiring unless the holder renews it: a holder whose key
+ *                         lapsed is gone (crashed, or cut off from the server)
  *   {k}:accounts   hash   account id → 40-byte record (accountFormat)
  *   {k}:runs       hash   first id of a run → the records of transfers accepted as plain, post or void with
  *                         consecutive ids in one batch, 23 bytes each (the state byte, applied, and the body)
@@ -124,14 +128,15 @@ local formatMarker = '${formatMarker}'
 local fieldsPerCallMax = ${fieldsPerCallMax}
 
 -- Refuses a call unless the ledger is still here and still this session's: a server restarted
--- without persistence has lost it, and another run's open() has reset it for itself.
+-- without persistence has lost it, and another run's open() has taken it over and reset it (the
+-- reply names who holds it now and since when, '-' for nobody).
 local function sessionFailure(session)
-  local format, current = unpack(redis.call('HMGET', metaKey, 'format', 'session'))
+  local format, current, holder, since = unpack(redis.call('HMGET', metaKey, 'format', 'session', 'holder', 'leaseSince'))
   if format ~= formatMarker then
     return redis.error_reply('CITYTWIN_GONE ' .. metaKey .. ' is gone')
   end
   if current ~= session then
-    return redis.error_reply('CITYTWIN_REOPENED ' .. metaKey .. ' was opened again, by session ' .. tostring(current))
+    return redis.error_reply('CITYTWIN_REOPENED ' .. (since or '-') .. ' ' .. (holder or ''))
   end
   return nil
 end
@@ -185,24 +190,64 @@ end
 `
 
 /**
- * open(): KEYS = meta, then every other key of the namespace (found by SCAN); ARGV = accountsMax,
- * pendingMax, utcOffsetMinutes, tiers. Refuses a namespace that is not a citytwin ledger; otherwise
- * deletes it and starts an empty ledger under the next session number, which it returns.
+ * open(): KEYS = meta, alive, then every other key of the namespace (found by SCAN); ARGV =
+ * accountsMax, pendingMax, utcOffsetMinutes, tiers, lease id, holder, lease ttl ms, take over ('1'
+ * or '0'). Refuses a namespace that is not a citytwin ledger, and a ledger another run holds: one
+ * whose holder is alive always (CITYTWIN_HELD), one whose holder let its key lapse unless told to
+ * take it over (CITYTWIN_STALE), each with since when and who. Otherwise deletes the namespace,
+ * starts an empty ledger under the next session number, which it returns, and holds it.
  */
 export const openScript = `${prelude}
+local aliveKey = KEYS[2]
 local format = redis.call('HGET', metaKey, 'format')
-if (format or #KEYS > 1) and format ~= formatMarker then
-  return redis.error_reply('CITYTWIN_FOREIGN ' .. (#KEYS - 1) .. ' keys, and ' .. metaKey .. ' says format ' .. tostring(format))
+if (format or #KEYS > 2 or redis.call('EXISTS', aliveKey) == 1) and format ~= formatMarker then
+  return redis.error_reply('CITYTWIN_FOREIGN ' .. (#KEYS - 2) .. ' keys, and ' .. metaKey .. ' says format ' .. tostring(format))
+end
+local lease, holder, since = unpack(redis.call('HMGET', metaKey, 'lease', 'holder', 'leaseSince'))
+-- (A lease of this id is this open's own: an attempt that applied, and whose answer was lost.)
+if lease and lease ~= ARGV[5] then
+  if redis.call('EXISTS', aliveKey) == 1 then
+    return redis.error_reply('CITYTWIN_HELD ' .. (since or '-') .. ' ' .. tostring(holder))
+  end
+  if ARGV[8] ~= '1' then
+    return redis.error_reply('CITYTWIN_STALE ' .. (since or '-') .. ' ' .. tostring(holder))
+  end
 end
 -- Session numbers go on across resets, so a client of the run before cannot pass for this one.
 local session = tonumber(redis.call('HGET', metaKey, 'sessions') or '0') + 1
-for from = 2, #KEYS, fieldsPerCallMax do
+for from = 3, #KEYS, fieldsPerCallMax do
   redis.call('UNLINK', unpack(KEYS, from, math.min(#KEYS, from + fieldsPerCallMax - 1)))
 end
 redis.call('DEL', metaKey)
 redis.call('HSET', metaKey, 'format', formatMarker, 'sessions', session, 'session', session,
-  'accountsMax', ARGV[1], 'pendingMax', ARGV[2], 'utcOffsetMinutes', ARGV[3], 'tiers', ARGV[4])
+  'accountsMax', ARGV[1], 'pendingMax', ARGV[2], 'utcOffsetMinutes', ARGV[3], 'tiers', ARGV[4],
+  'lease', ARGV[5], 'holder', ARGV[6], 'leaseSince', redis.call('TIME')[1])
+redis.call('SET', aliveKey, ARGV[5], 'PX', ARGV[7])
 return session
+`
+
+/**
+ * The holder's heartbeat: KEYS = meta, alive; ARGV = lease id, lease ttl ms. Renews the alive key
+ * while the ledger is this lease's; otherwise answers who holds it now, as a call would.
+ */
+export const heartbeatScript = `${prelude}
+local format, lease, holder, since = unpack(redis.call('HMGET', metaKey, 'format', 'lease', 'holder', 'leaseSince'))
+if format ~= formatMarker then
+  return redis.error_reply('CITYTWIN_GONE ' .. metaKey .. ' is gone')
+end
+if lease ~= ARGV[1] then
+  return redis.error_reply('CITYTWIN_REOPENED ' .. (since or '-') .. ' ' .. (holder or ''))
+end
+redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
+return 1
+`
+
+/** close(): KEYS = meta, alive; ARGV = lease id. Lets the ledger go if it is still this lease's; the data stays. */
+export const releaseScript = `${prelude}
+if redis.call('HGET', metaKey, 'lease') ~= ARGV[1] then return 0 end
+redis.call('HDEL', metaKey, 'lease', 'holder', 'leaseSince')
+redis.call('DEL', KEYS[2])
+return 1
 `
 
 /**

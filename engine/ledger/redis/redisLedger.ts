@@ -11,15 +11,22 @@
  *
  * open() starts an empty ledger: it deletes what an earlier run left under the key (refusing keys
  * that are not a citytwin ledger's). close() leaves the data, for anyone who wants to look at it.
+ *
+ * One run at a time (ledgerLease.ts): open() marks the ledger as this run's in its meta, with a key
+ * `{k}:alive` that expires unless renewed, which a heartbeat on a connection of its own renews
+ * every `ledgerLeaseHeartbeatMs`. open() refuses a ledger whose holder's key is alive, and one
+ * whose holder let it lapse unless asked to take it over. A run whose ledger was taken over finds
+ * its session gone at its next call (or heartbeat), and stops naming who took it. close() lets go.
  */
 import { assert } from '../../assert.js'
 import { RunFailed, UserError } from '../../errors.js'
-import { accountsMax as accountsLimit, lookupBatchMax, pendingTransfersMax, transferBatchMax } from '../../limits.js'
+import { accountsMax as accountsLimit, ledgerLeaseHeartbeatMs, ledgerLeaseTtlMs, lookupBatchMax, pendingTransfersMax, transferBatchMax } from '../../limits.js'
 import { CallQueue, type RetryTiming } from '../callQueue.js'
+import { holderName, newLeaseId, type LedgerLease } from '../ledgerLease.js'
 import type { AccountBatch, AccountResults, Balances, LedgerCore, LedgerHealth, LedgerOptions, LedgerTotals, TransferBatch, TransferResults } from '../ledgerCore.js'
 import { accountResultCodes, ledgerResultCodeMax } from '../resultCode.js'
 import { transferKindCount } from '../transferKind.js'
-import { createAccountsScript, lookupScript, openScript, submitScript, totalsScript } from './ledgerScript.js'
+import { createAccountsScript, heartbeatScript, lookupScript, openScript, releaseScript, submitScript, totalsScript } from './ledgerScript.js'
 import { decodeBalances, decodeCodes, encodeAccounts, encodeIds, encodeTransfers, YearOfDay } from './redisColumns.js'
 import { RedisLink, redisScript, type RedisLinkTiming, type RedisScript } from './redisLink.js'
 import { parseRedisUrl, type RedisAddress } from './redisUrl.js'
@@ -35,6 +42,15 @@ const scripts = {
   submit: redisScript(submitScript),
   lookup: redisScript(lookupScript),
   totals: redisScript(totalsScript),
+  heartbeat: redisScript(heartbeatScript),
+  release: redisScript(releaseScript),
+}
+
+export interface RedisLeaseTiming {
+  /** The holder's alive key lapses after this long unless renewed (ledgerLeaseTtlMs). */
+  readonly leaseTtlMs?: number | undefined
+  /** The heartbeat renews it this often (ledgerLeaseHeartbeatMs). */
+  readonly leaseHeartbeatMs?: number | undefined
 }
 
 /** The fields of {k}:totals, in the order totals() reads them. */
@@ -54,17 +70,32 @@ export class RedisLedger implements LedgerCore {
   /** This run's session (0 until open), and the number of the last call made in it. */
   private session = 0
   private sequence = 0
+  /** The lease this run holds the ledger by, from open() to close(). */
+  private readonly leaseId = newLeaseId()
+  private readonly leaseTtlMs: number
+  private readonly leaseHeartbeatMs: number
+  /** The heartbeat's own connection: it renews the lease while a long call is under way on the other. */
+  private readonly leaseLink: RedisLink
+  private heartbeat: NodeJS.Timeout | undefined
+  private beating: Promise<void> | undefined
+  /** Set when the heartbeat learns the ledger is not this run's any more: every later call fails with it. */
+  private leaseLost: RunFailed | undefined
 
   constructor(
     private readonly options: LedgerOptions,
     url: string | undefined,
-    timing: RetryTiming & RedisLinkTiming = {},
+    timing: RetryTiming & RedisLinkTiming & RedisLeaseTiming = {},
+    private readonly lease: LedgerLease = {},
   ) {
     assert(Number.isInteger(options.accountsMax) && options.accountsMax > 0 && options.accountsMax <= accountsLimit, 'accountsMax within limits')
     assert(options.tiers.length >= 1 && options.tiers.length <= 0xff, 'a tier table with tier 0')
+    this.leaseTtlMs = timing.leaseTtlMs ?? ledgerLeaseTtlMs
+    this.leaseHeartbeatMs = timing.leaseHeartbeatMs ?? ledgerLeaseHeartbeatMs
+    assert(Number.isInteger(this.leaseTtlMs) && this.leaseTtlMs > 0 && Number.isInteger(this.leaseHeartbeatMs) && this.leaseHeartbeatMs > 0, 'lease timing in whole ms')
     this.address = parseRedisUrl(url)
     const ledger = `the redis ledger "${this.address.key}" at ${this.address.where} (--ledger-url)`
     this.link = new RedisLink(this.address, ledger, timing)
+    this.leaseLink = new RedisLink(this.address, ledger, { ...timing, commandTimeoutMs: Math.min(timing.commandTimeoutMs ?? this.leaseTtlMs, this.leaseTtlMs) })
     // Anything but a fault (a script error, an answer of the wrong shape): no later call can be trusted.
     this.calls = new CallQueue(ledger, timing, (error) => new RunFailed(`${ledger} failed: ${error instanceof Error ? error.message : String(error)}`))
   }
@@ -78,18 +109,30 @@ export class RedisLedger implements LedgerCore {
     const { options } = this
     const tiers = options.tiers.map((tier) => [tier.balanceCapFen, tier.perPaymentFen, tier.perDayFen, tier.perYearFen].join(':')).join(',')
     const meta = this.key('meta')
-    const session = await this.calls.retried(async () => {
-      const found = await this.link.scan(`{${this.address.key}}:*`, namespaceKeysMax)
-      if (found.length > namespaceKeysMax) {
-        throw new UserError(`--ledger-url: ${this.address.where} holds more than ${namespaceKeysMax} keys {${this.address.key}}:*, more than a citytwin ledger has; choose another ?key=<name>`)
-      }
-      const others = found.filter((name) => name !== meta)
-      const args = [options.accountsMax, options.pendingMax ?? pendingTransfersMax, options.utcOffsetMinutes, tiers]
-      return this.link.run(scripts.open, [meta, ...others], args)
-    })
+    const alive = this.key('alive')
+    let session: unknown
+    try {
+      session = await this.calls.retried(async () => {
+        const found = await this.link.scan(`{${this.address.key}}:*`, namespaceKeysMax)
+        if (found.length > namespaceKeysMax) {
+          throw new UserError(`--ledger-url: ${this.address.where} holds more than ${namespaceKeysMax} keys {${this.address.key}}:*, more than a citytwin ledger has; choose another ?key=<name>`)
+        }
+        const others = found.filter((name) => name !== meta && name !== alive)
+        const leaseArgs = [this.leaseId, holderName(this.lease), this.leaseTtlMs, this.lease.takeOver === true ? '1' : '0']
+        const args = [options.accountsMax, options.pendingMax ?? pendingTransfersMax, options.utcOffsetMinutes, tiers, ...leaseArgs]
+        return this.link.run(scripts.open, [meta, alive, ...others], args)
+      })
+    } catch (error) {
+      // An attempt that took the lease may have lost its answer: let it go (only if it is this one's).
+      await this.releaseLease()
+      throw error
+    }
     assert(typeof session === 'number' && Number.isSafeInteger(session) && session > 0, 'open() answers a session number')
     this.session = session
     this.sequence = 0
+    this.heartbeat = setInterval(() => void this.beat(), this.leaseHeartbeatMs)
+    // The heartbeat alone never keeps the process alive.
+    this.heartbeat.unref()
   }
 
   async createAccounts(batch: AccountBatch): Promise<AccountResults> {
@@ -127,11 +170,39 @@ export class RedisLedger implements LedgerCore {
     return this.calls.health()
   }
 
-  /** Fails what is still queued and lets go of the connection; the ledger's data stays in Redis. */
+  /** Fails what is still queued, lets go of the lease and of the connections; the ledger's data stays in Redis. */
   async close(): Promise<void> {
     const settled = this.calls.stop('the redis ledger was closed')
+    clearInterval(this.heartbeat)
+    this.heartbeat = undefined
     await this.link.close()
     await settled
+    await this.beating
+    if (this.session > 0) await this.releaseLease()
+    await this.leaseLink.close()
+  }
+
+  /** Renews the lease; a fault waits for the next beat, and a ledger that is not this run's any more fails every later call. */
+  private async beat(): Promise<void> {
+    if (this.beating !== undefined || this.leaseLost !== undefined) return
+    this.beating = (async () => {
+      try {
+        await this.leaseLink.run(scripts.heartbeat, [this.key('meta'), this.key('alive')], [this.leaseId, this.leaseTtlMs])
+      } catch (error) {
+        if (error instanceof RunFailed && this.heartbeat !== undefined) {
+          this.leaseLost = error
+          clearInterval(this.heartbeat)
+        }
+      } finally {
+        this.beating = undefined
+      }
+    })()
+    await this.beating
+  }
+
+  /** One try at letting the ledger go (the script lets go only of this lease); a failure leaves it to lapse. */
+  private async releaseLease(): Promise<void> {
+    await this.leaseLink.run(scripts.release, [this.key('meta'), this.key('alive')], [this.leaseId]).catch(() => undefined)
   }
 
   private key(part: string): string {
@@ -147,6 +218,7 @@ export class RedisLedger implements LedgerCore {
   /** A call that changes the ledger: in turn, with the next call number, every attempt with the same number and columns. */
   private change(script: RedisScript, keys: readonly string[], columns: readonly (Buffer | string)[], count: number, codeCount: number): Promise<Uint8Array> {
     return this.calls.inTurn(async () => {
+      if (this.leaseLost !== undefined) throw this.leaseLost
       const number = ++this.sequence
       const reply = await this.calls.retried(() => this.link.run(script, keys, [String(this.session), String(number), ...columns]))
       return decodeCodes(reply, count, codeCount)
@@ -156,7 +228,10 @@ export class RedisLedger implements LedgerCore {
   /** A call that only reads: in turn (it sees every call made before it), retried as it is; `decode` reads the answer. */
   private read<T>(script: RedisScript, keys: readonly string[], args: readonly (string | Buffer)[], decode: (reply: unknown) => T): Promise<T> {
     assert(this.session > 0, 'open the ledger first')
-    return this.calls.inTurn(async () => decode(await this.calls.retried(() => this.link.run(script, keys, [String(this.session), ...args]))))
+    return this.calls.inTurn(async () => {
+      if (this.leaseLost !== undefined) throw this.leaseLost
+      return decode(await this.calls.retried(() => this.link.run(script, keys, [String(this.session), ...args])))
+    })
   }
 }
 

@@ -8,9 +8,11 @@
  *   connect or command timed out                        Fault 'timeout'     retried
  *   LOADING, BUSY, MASTERDOWN, TRYAGAIN, CLUSTERDOWN,   Fault 'server'      retried
  *   READONLY (a server busy or changing roles)
- *   the ledger's data gone, or reset by another run     RunFailed           the run stops
+ *   the ledger's data gone, or taken over by another    RunFailed           the run stops
+ *   run
  *   a namespace that is not a citytwin ledger, a        UserError           the user fixes --ledger-url
- *   refused password or database
+ *   refused password or database, a ledger another                          (or waits, or gives --take-over)
+ *   run holds (ledgerLease.ts)
  *   anything else (a script error)                      as thrown           the run stops (the queue's `broken`)
  *
  * ioredis is told not to reconnect, queue or resend on its own: retrying is the call queue's, with
@@ -20,6 +22,7 @@ import { createHash } from 'node:crypto'
 import { Redis } from 'ioredis'
 import { RunFailed, UserError } from '../../errors.js'
 import { Fault } from '../callQueue.js'
+import { ledgerHolderGone, ledgerInUse, ledgerTakenOver, type LeaseHolder } from '../ledgerLease.js'
 import type { RedisAddress } from './redisUrl.js'
 
 /** A Lua script and its SHA1, the name EVALSHA knows it by. */
@@ -52,6 +55,8 @@ const transientReplies = new Set(['LOADING', 'BUSY', 'MASTERDOWN', 'TRYAGAIN', '
 const ledgerGone = 'CITYTWIN_GONE'
 const ledgerReopened = 'CITYTWIN_REOPENED'
 const namespaceForeign = 'CITYTWIN_FOREIGN'
+const ledgerHeld = 'CITYTWIN_HELD'
+const ledgerStale = 'CITYTWIN_STALE'
 
 type ScriptArgument = string | Buffer | number
 
@@ -147,7 +152,10 @@ export class RedisLink {
       const rest = message.slice(word.length + 1)
       if (transientReplies.has(word)) return new Fault('server', message)
       if (word === ledgerGone) return new RunFailed(`${this.ledger} lost its data (${rest}): a Redis server without persistence forgets everything when it restarts`)
-      if (word === ledgerReopened) return new RunFailed(`${this.ledger} was reset by another run (${rest}): give each run its own ?key=`)
+      const named = `the redis ledger "${this.address.key}" at ${this.address.where}`
+      if (word === ledgerReopened) return ledgerTakenOver(named, leaseHolder(rest))
+      if (word === ledgerHeld) return ledgerInUse(named, leaseHolder(rest), '?key=<name>')
+      if (word === ledgerStale) return ledgerHolderGone(named, leaseHolder(rest) ?? { holder: 'a run', since: undefined }, '?key=<name>', 'it stopped renewing its lease')
       if (word === namespaceForeign) return new UserError(`--ledger-url: ${this.address.where} holds keys {${this.address.key}}:* that are not a citytwin ledger (${rest}); choose another ?key=<name>`)
       if (connecting) return new UserError(`--ledger-url: redis at ${this.address.where} refused the connection: ${message}`)
       return error
@@ -164,6 +172,15 @@ export class RedisLink {
     if (code === 'ETIMEDOUT') return new Fault('timeout', why)
     return new Fault('connection', why === message ? message : `${message} (${why})`)
   }
+}
+
+/** Who holds a ledger, from a script's reply "<since, seconds since 1970, or -> <holder>"; undefined for nobody. */
+function leaseHolder(reply: string): LeaseHolder | undefined {
+  const space = reply.indexOf(' ')
+  const seconds = space < 0 ? '' : reply.slice(0, space)
+  const holder = space < 0 ? '' : reply.slice(space + 1)
+  if (holder === '') return undefined
+  return { holder, since: /^\d{1,12}$/.test(seconds) ? new Date(Number(seconds) * 1000).toISOString().replace('.000Z', 'Z') : undefined }
 }
 
 function isReply(error: unknown): error is Error {

@@ -1,8 +1,9 @@
 /**
  * The postgres ledger's own behaviour, beyond the rules the conformance suite checks: how it reads
  * `--ledger-url`, what open() does to the schema it is given, how a call is answered once per
- * session and number (at the SQL level and across a killed connection), and several ledgers
- * (processes) driving one ledger in one schema. Tests run against the machine's PostgreSQL server
+ * session and number (at the SQL level and across a killed connection), several ledgers
+ * (processes) driving one ledger in one schema, and the lease that keeps a second run off a ledger
+ * in use. Tests run against the machine's PostgreSQL server
  * (CITYTWIN_POSTGRES_URL, default postgres://postgres@127.0.0.1:5432/test), each in a schema of its
  * own, dropped afterwards; the database itself is checked with SQL.
  *
@@ -14,6 +15,8 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { RunFailed, UserError } from '../../../../engine/errors.js'
 import {
   AccountFlag,
+  HttpLedger,
+  LedgerServer,
   PostgresLedger,
   ResultCode,
   parsePostgresUrl,
@@ -267,26 +270,6 @@ describe.skipIf(!serverUp)('the postgres ledger against the PostgreSQL server', 
     })
   })
 
-  it('keeps a ledger still open from the earlier run from answering for the new one', async () => {
-    // Proves: after a new open empties the schema, the old ledger's calls are refused and the new ledger's apply.
-    const schema = ownSchema()
-    const rows = [{ id: issuer, flags: AccountFlag.issuer }, { id: 1 }, { id: 2 }]
-    const earlier = ledgerIn(schema, 8)
-    await earlier.open()
-    await createAll(earlier, rows)
-    const later = ledgerIn(schema, 8)
-    await later.open()
-    await createAll(later, rows)
-    const stale = await earlier.submit(transfers([{ id: 1, debit: issuer, credit: 1, amountFen: 500 }])).then(
-      () => 'answered',
-      () => 'refused',
-    )
-    expect([...(await later.submit(transfers([{ id: 2, debit: issuer, credit: 2, amountFen: 900 }]))).code]).toEqual([ResultCode.ok])
-    expect([...(await expectConservedByLookup(later, [issuer, 1, 2]))]).toEqual([-900, 0, 900])
-    await expectConservedInSql(await sqlClient(), schema)
-    expect(stale).toBe('refused')
-  })
-
   it('answers a repeated call from the calls table at the SQL level, and refuses a call out of turn', async () => {
     // Proves: submit(session, number) applied twice answers the first answer again and moves nothing more; a number that goes back raises "out of turn", and one that skips ahead applies.
     const schema = ownSchema()
@@ -512,5 +495,207 @@ describe.skipIf(!serverUp)('the postgres ledger against the PostgreSQL server', 
     expect(rows.map((row) => [row.id, Number(row.balance)])).toEqual(ids.map((id) => [id, expected[id]]))
     // Everything the residents and the merchant hold came from the issuer.
     expect(balances[0]).toBe(-(await sqlNumber(client, `select sum(amount)::text as value from ${s}.transfers where debit = 0`)))
+  })
+})
+
+describe.skipIf(!serverUp)('the lease: one run at a time on a schema', () => {
+  /** Short enough that a refused take-over of a live holder does not hold the test up. */
+  const quickLease = { leaseWaitMs: 200 } as const
+  const rows: AccountRow[] = [{ id: issuer, flags: AccountFlag.issuer }, { id: 1 }, { id: 2 }]
+  const ids = [issuer, 1, 2]
+
+  /** A ledger of the run named `holder`, closed after the test. */
+  function runIn(schema: string, holder: string, settings: ConstructorParameters<typeof PostgresLedger>[3] = {}): PostgresLedger {
+    const ledger = new PostgresLedger(ledgerOptions(8), schemaUrl(schema), quickLease, { lease: { holder }, ...settings })
+    cleanups.push(() => ledger.close())
+    return ledger
+  }
+
+  /** What open() threw (it must throw). */
+  async function openError(ledger: PostgresLedger): Promise<Error> {
+    const error: unknown = await ledger.open().then(
+      () => undefined,
+      (reason: unknown) => reason,
+    )
+    expect(error).toBeInstanceOf(Error)
+    return error as Error
+  }
+
+  /** The backends holding the schema's lease lock (a session advisory lock on hashtext('citytwin lease <schema>')). */
+  async function leaseBackends(client: pg.Client, schema: string): Promise<number[]> {
+    const { rows: found } = await client.query<{ pid: number }>(
+      `select pid from pg_locks
+        where locktype = 'advisory' and granted and objsubid = 1 and database = (select oid from pg_database where datname = current_database())
+          and ((classid::bigint << 32) | objid::bigint) = hashtext($1)::bigint`,
+      [`citytwin lease ${schema}`],
+    )
+    return found.map((row) => row.pid)
+  }
+
+  /** Kills the connection that holds the schema's lease, as a crash or a cut cable would, and waits until PostgreSQL has let go of its lock. */
+  async function cutLease(client: pg.Client, schema: string): Promise<void> {
+    const holders = await leaseBackends(client, schema)
+    expect(holders).toHaveLength(1)
+    await client.query('select pg_terminate_backend($1)', [holders[0]])
+    for (let waited = 0; (await leaseBackends(client, schema)).length > 0; waited += 20) {
+      expect(waited, 'the lock goes with its connection').toBeLessThan(10_000)
+      await pause(20)
+    }
+  }
+
+  /** Funds accounts 1 and 2 and moves money between them: each ledger's work is visible by its sums. */
+  async function work(ledger: PostgresLedger, firstId: number): Promise<void> {
+    const codes = await ledger.submit(
+      transfers([
+        { id: firstId, debit: issuer, credit: 1, amountFen: 5_000 },
+        { id: firstId + 1, debit: 1, credit: 2, amountFen: 1_200 },
+      ]),
+    )
+    expect([...codes.code]).toEqual([ResultCode.ok, ResultCode.ok])
+  }
+
+  it('refuses a second run while the first holds the ledger, naming the holder, and the first goes on with its money whole', async () => {
+    // Proves: open() of a schema in use is a UserError naming the schema, the holder and what to do, with or without
+    // take-over; nothing of the first run's ledger is touched, and its later calls apply and conserve money.
+    const schema = ownSchema()
+    const client = await sqlClient()
+    const first = runIn(schema, 'citytwin run first.yaml (pid 101 on test-host)')
+    await first.open()
+    await createAll(first, rows)
+    await work(first, 1)
+
+    for (const takeOver of [false, true]) {
+      const error = await openError(runIn(schema, 'citytwin run second.yaml', { lease: { holder: 'second', takeOver } }))
+      expect(error).toBeInstanceOf(UserError)
+      expect(error.message).toContain(`schema "${schema}"`)
+      expect(error.message).toMatch(/is in use by citytwin run first\.yaml \(pid 101 on test-host\), since \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ/)
+      expect(error.message).toContain('?schema=')
+    }
+    // The first run's ledger is as it was, and it goes on.
+    expect(await sqlNumber(client, `select count(*)::text as value from "${schema}".transfers`)).toBe(2)
+    await work(first, 3)
+    expect([...(await expectConservedByLookup(first, ids))]).toEqual([-10_000, 7_600, 2_400])
+    await expectConservedInSql(client, schema)
+
+    // Closed, it lets go: the row goes, and the next run opens an empty ledger.
+    await first.close()
+    expect(await sqlNumber(client, `select count(*)::text as value from "${schema}".lease`)).toBe(0)
+    const next = runIn(schema, 'citytwin run next.yaml')
+    await next.open()
+    expect([...(await next.lookup(Uint32Array.from(ids))).balanceFen]).toEqual([0, 0, 0])
+    const { rows: lease } = await client.query<{ holder: string }>(`select holder from "${schema}".lease`)
+    expect(lease).toEqual([{ holder: 'citytwin run next.yaml' }])
+  })
+
+  it('knows a holder whose connection is gone, refuses it without --take-over, takes it over with it, and fails the run it was taken from', async () => {
+    // Proves: a holder whose lease connection died (a crash) is named as gone and refused; with takeOver the new run
+    // opens an empty ledger; the old run's next call fails with a RunFailed naming the new holder and writes nothing.
+    const schema = ownSchema()
+    const client = await sqlClient()
+    const crashed = runIn(schema, 'citytwin run crashed.yaml (pid 202 on test-host)')
+    await crashed.open()
+    await createAll(crashed, rows)
+    await work(crashed, 1)
+    await cutLease(client, schema)
+
+    const refused = await openError(runIn(schema, 'citytwin run careful.yaml'))
+    expect(refused).toBeInstanceOf(UserError)
+    expect(refused.message).toMatch(/still marked as held by citytwin run crashed\.yaml \(pid 202 on test-host\), since [\dTZ:-]+, but that run no longer holds its lock/)
+    expect(refused.message).toContain('--take-over')
+    // Refused, it changed nothing: the crashed run's ledger is still there to look at.
+    expect(await sqlNumber(client, `select count(*)::text as value from "${schema}".transfers`)).toBe(2)
+
+    const taker = runIn(schema, 'citytwin run taker.yaml (pid 303 on test-host)', { lease: { holder: 'citytwin run taker.yaml (pid 303 on test-host)', takeOver: true } })
+    await taker.open()
+    expect([...(await taker.lookup(Uint32Array.from(ids))).balanceFen]).toEqual([0, 0, 0])
+    await createAll(taker, rows)
+    await work(taker, 1)
+
+    const late = await crashed.submit(transfers([{ id: 9, debit: issuer, credit: 2, amountFen: 777 }])).then(
+      () => undefined,
+      (reason: unknown) => reason as Error,
+    )
+    expect(late).toBeInstanceOf(RunFailed)
+    expect(late?.message).toMatch(new RegExp(`schema "${schema}" .* is no longer this run's: .*taken over by citytwin run taker\\.yaml \\(pid 303 on test-host\\)`))
+    await expect(crashed.lookup(Uint32Array.of(1))).rejects.toThrow(RunFailed)
+    // Nothing of the late call reached the taker's ledger.
+    expect([...(await expectConservedByLookup(taker, ids))]).toEqual([-5_000, 3_800, 1_200])
+    expect(await sqlNumber(client, `select count(*)::text as value from "${schema}".transfers where id = 9`)).toBe(0)
+    await expectConservedInSql(client, schema)
+  })
+
+  it('takes its lock again after losing the lease connection, when nobody took the ledger over', async () => {
+    // Proves: a lost lease connection (the server restarted, the network failed) does not leave the ledger free: the
+    // holder's next call takes the lock again, and a newcomer is then refused as from a live holder.
+    const schema = ownSchema()
+    const client = await sqlClient()
+    const holder = runIn(schema, 'citytwin run steady.yaml')
+    await holder.open()
+    await createAll(holder, rows)
+    await cutLease(client, schema)
+    await work(holder, 1)
+    expect(await leaseBackends(client, schema)).toHaveLength(1)
+    const error = await openError(runIn(schema, 'citytwin run newcomer.yaml', { lease: { holder: 'newcomer', takeOver: true } }))
+    expect(error.message).toContain('is in use by citytwin run steady.yaml')
+    await work(holder, 3)
+    expect([...(await expectConservedByLookup(holder, ids))]).toEqual([-10_000, 7_600, 2_400])
+  })
+
+  it('refuses, in the database itself, a call of a session opened under a lease that was taken over', async () => {
+    // Proves: an attached ledger (no lease connection of its own) works under its holder's lease, and once another run
+    // takes the ledger over, the function refuses its calls with the new holder's name: no write goes in.
+    const schema = ownSchema()
+    const client = await sqlClient()
+    const holder = runIn(schema, 'citytwin run main.yaml')
+    await holder.open()
+    await createAll(holder, rows)
+    const attached = runIn(schema, 'ignored', { attach: true })
+    await attached.open()
+    await work(attached, 1)
+    await cutLease(client, schema)
+    const taker = runIn(schema, 'citytwin run taker.yaml', { lease: { holder: 'citytwin run taker.yaml', takeOver: true } })
+    await taker.open()
+    await createAll(taker, rows)
+    await expect(attached.submit(transfers([{ id: 9, debit: issuer, credit: 1, amountFen: 5 }]))).rejects.toThrow(/is no longer this run's: it was taken over by citytwin run taker\.yaml, since /)
+    expect(await sqlNumber(client, `select count(*)::text as value from "${schema}".transfers`)).toBe(0)
+  })
+
+  it('lets --resume take up the ledger of a server that is gone, and refuses one still held', async () => {
+    // Proves: PostgresLedger.resume is a take-over of a gone holder's lease (its session then works under the new lease),
+    // and refuses a ledger whose holder is alive, naming it.
+    const schema = ownSchema()
+    const client = await sqlClient()
+    const server = runIn(schema, 'citytwin ledger-server --backend postgres (pid 404 on test-host)')
+    await server.open()
+    await createAll(server, rows)
+    await expect(PostgresLedger.resume(schemaUrl(schema), quickLease, { holder: 'resumer' })).rejects.toThrow(/in use by citytwin ledger-server --backend postgres \(pid 404 on test-host\)/)
+    await cutLease(client, schema)
+    const { ledger: resumed, kept } = await PostgresLedger.resume(schemaUrl(schema), quickLease, { holder: 'citytwin ledger-server --resume' })
+    cleanups.push(() => resumed.close())
+    expect(kept.session).toBe(server.session)
+    expect((await resumed.submitNumbered(kept.lastNumber + 1, transfers([{ id: 1, debit: issuer, credit: 1, amountFen: 50 }]))).code).toEqual(Uint8Array.of(ResultCode.ok))
+    await expect(server.submit(transfers([{ id: 2, debit: issuer, credit: 1, amountFen: 5 }]))).rejects.toThrow(/taken over by citytwin ledger-server --resume/)
+    expect([...(await expectConservedByLookup(resumed, ids))]).toEqual([-50, 50, 0])
+  })
+
+  it('has a ledger-server over a schema in use refuse its client\'s open at once, naming the holder', async () => {
+    // Proves the http path: the server's postgres backend is refused the lease, the server answers 409 (not a 500 to
+    // retry), the client's open fails with the holder named, and the holder's ledger is untouched.
+    const schema = ownSchema()
+    const client = await sqlClient()
+    const holder = runIn(schema, 'citytwin run holder.yaml (pid 505 on test-host)')
+    await holder.open()
+    await createAll(holder, rows)
+    const server = await LedgerServer.start({
+      host: '127.0.0.1',
+      port: 0,
+      backend: (given) => new PostgresLedger(given, schemaUrl(schema), quickLease, { lease: { holder: 'citytwin ledger-server' } }),
+    })
+    cleanups.push(() => server.close())
+    const remote = new HttpLedger(ledgerOptions(8), server.url, { attemptsMax: 3, retryPauseMs: 10 })
+    cleanups.push(() => remote.close())
+    await expect(remote.open()).rejects.toThrow(/status 409\): --ledger-url: the postgres ledger in schema "ct_test_\d+_\d+" at .* is in use by citytwin run holder\.yaml \(pid 505 on test-host\)/)
+    expect(remote.health().faults).toMatchObject({ server: 0 })
+    expect(await sqlNumber(client, `select count(*)::text as value from "${schema}".accounts`)).toBe(3)
   })
 })

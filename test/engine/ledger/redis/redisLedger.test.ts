@@ -1,8 +1,8 @@
 /**
  * The redis ledger beyond the conformance suite: its URL, what open() does with what it finds
  * under its key, calls that lose their connection or their answer (each applies exactly once, the
- * retry answered with what the first attempt stored), faults counted by class and bounded, and a
- * ledger whose data is gone. Skipped, with one line, where there is no Redis server (not in CI).
+ * retry answered with what the first attempt stored), faults counted by class and bounded, a
+ * ledger whose data is gone, and the lease that keeps a second run off a ledger in use. Skipped, with one line, where there is no Redis server (not in CI).
  */
 import net from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -10,6 +10,7 @@ import { RunFailed, UserError } from '../../../../engine/errors.js'
 import { AccountFlag, RedisLedger, ResultCode, TransferKind, checkLedger, parseRedisUrl, type LedgerCore, type LedgerOptions, type TransferBatch } from '../../../../engine/ledger/index.js'
 import { accounts, tiers, transfers, unavailable, utcOffsetMinutes, type TransferRow } from '../conformance/harness.js'
 import { dropKeys, plainClient, reachable, redisUrl, testKey, withKey } from '../conformance/redisTarget.js'
+import { ledgerHolderCharsMax } from '../../../../engine/limits.js'
 import { FaultyProxy } from './faultyProxy.js'
 
 const redisHere = await reachable(redisUrl)
@@ -25,8 +26,8 @@ afterEach(async () => {
 })
 
 /** A redis ledger under a fresh key at `url` (default: the test server), closed and its keys deleted after the test. */
-function ledgerAt(timing: ConstructorParameters<typeof RedisLedger>[2] = {}, url = redisUrl, key = testKey()): { ledger: RedisLedger; key: string } {
-  const ledger = new RedisLedger(options, withKey(url, key), timing)
+function ledgerAt(timing: ConstructorParameters<typeof RedisLedger>[2] = {}, url = redisUrl, key = testKey(), lease: ConstructorParameters<typeof RedisLedger>[3] = {}): { ledger: RedisLedger; key: string } {
+  const ledger = new RedisLedger(options, withKey(url, key), timing, lease)
   cleanups.push(async () => {
     await ledger.close()
     await dropKeys(redisUrl, key)
@@ -171,14 +172,15 @@ describe.skipIf(skip)('the redis ledger and what it finds under its key', () => 
     await expect(ledgerAt({}, redisUrl, key).ledger.open()).rejects.toThrow(UserError)
   })
 
-  it('starts a new run on an empty ledger, and the run before it can no longer write', async () => {
-    // Proves open() resets a citytwin ledger left by an earlier run (its accounts and transfers are gone), and that the
-    // earlier run's ledger, still open, fails with a RunFailed instead of writing into the new one.
+  it('starts a new run on an empty ledger once the run before it has closed', async () => {
+    // Proves open() resets a citytwin ledger left by an earlier run (its accounts and transfers are gone) once that
+    // run has let it go.
     const { ledger: first, key } = ledgerAt()
     await first.open()
     const ids = await funded(first, 3, 5_000)
     expect((await first.submit(transfers([{ id: 7, debit: 1, credit: 2, amountFen: 100 }]))).code).toEqual(Uint8Array.of(ResultCode.ok))
     expect((await balancesOf(first, ids)).conserved).toBe(true)
+    await first.close()
 
     const { ledger: second } = ledgerAt({}, redisUrl, key)
     await second.open()
@@ -188,9 +190,6 @@ describe.skipIf(skip)('the redis ledger and what it finds under its key', () => 
     expect((await second.createAccounts(accounts([{ id: 0, flags: AccountFlag.issuer }, { id: 1 }, { id: 2 }]))).code).toEqual(Uint8Array.of(0, 0, 0))
     // Transfer 7 was the earlier run's: here it is new.
     expect((await second.submit(transfers([{ id: 7, debit: 0, credit: 1, amountFen: 100, kind: TransferKind.issue }]))).code).toEqual(Uint8Array.of(ResultCode.ok))
-
-    await expect(first.submit(transfers([{ id: 8, debit: 1, credit: 2, amountFen: 1 }]))).rejects.toThrow(/reset by another run/)
-    await expect(first.lookup(Uint32Array.of(1))).rejects.toThrow(RunFailed)
     expect((await balancesOf(second, [0, 1, 2])).balances).toEqual([-100, 100, 0])
   })
 
@@ -306,5 +305,129 @@ describe.skipIf(skip)('the redis ledger in a run', () => {
     const ids = await funded(ledger, 5, 10_000)
     expect((await ledger.submit(payments(1, 100, 5))).code.every((code) => code === ResultCode.ok)).toBe(true)
     expect((await balancesOf(ledger, ids)).conserved).toBe(true)
+  })
+})
+
+describe.skipIf(skip)('the lease: one run at a time on a key', () => {
+  /** Polls `check` every 20 ms until it holds, for at most 10 s. */
+  async function until(what: string, check: () => Promise<boolean>): Promise<void> {
+    for (let waited = 0; !(await check()); waited += 20) {
+      expect(waited, what).toBeLessThan(10_000)
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+  }
+
+  /** What open() threw (it must throw). */
+  async function openError(ledger: RedisLedger): Promise<Error> {
+    const error: unknown = await ledger.open().then(
+      () => undefined,
+      (reason: unknown) => reason,
+    )
+    expect(error).toBeInstanceOf(Error)
+    return error as Error
+  }
+
+  it('refuses a second run while the first holds the key, naming the holder, and the first goes on with its money whole', async () => {
+    // Proves open() of a key in use is a UserError naming the key, the holder and what to do, with or without take-over;
+    // the first run's ledger is untouched and goes on; closed, it lets go, and the next run opens an empty ledger.
+    const { ledger: first, key } = ledgerAt({}, redisUrl, testKey(), { holder: 'citytwin run first.yaml (pid 101 on test-host)' })
+    await first.open()
+    const ids = await funded(first, 4, 5_000)
+    for (const takeOver of [false, true]) {
+      const error = await openError(ledgerAt({}, redisUrl, key, { holder: 'second', takeOver }).ledger)
+      expect(error).toBeInstanceOf(UserError)
+      expect(error.message).toContain(`the redis ledger "${key}" at ${server.where}`)
+      expect(error.message).toMatch(/is in use by citytwin run first\.yaml \(pid 101 on test-host\), since \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ/)
+      expect(error.message).toContain('?key=')
+    }
+    expect((await first.submit(payments(1, 50, 4))).code.every((code) => code === ResultCode.ok)).toBe(true)
+    const { balances, conserved } = await balancesOf(first, ids)
+    expect(conserved).toBe(true)
+    expect(balances[0]).toBe(-20_000)
+
+    await first.close()
+    expect(await withClient((client) => client.exists(`{${key}}:alive`))).toBe(0)
+    expect(await withClient((client) => client.hget(`{${key}}:meta`, 'holder'))).toBe(null)
+    const { ledger: next } = ledgerAt({}, redisUrl, key, { holder: 'citytwin run next.yaml' })
+    await next.open()
+    expect((await balancesOf(next, ids)).balances).toEqual([0, 0, 0, 0, 0])
+  })
+
+  it('renews its lease with a heartbeat while it holds the key', async () => {
+    // Proves the alive key is renewed (its time to live goes up again) while the ledger is open, and goes at close.
+    const { ledger, key } = ledgerAt({ leaseTtlMs: 5_000, leaseHeartbeatMs: 100 })
+    await ledger.open()
+    const ttl = (): Promise<number> => withClient((client) => client.pttl(`{${key}}:alive`))
+    const first = await ttl()
+    expect(first).toBeGreaterThan(0)
+    let last = first
+    await until('the heartbeat renews the key', async () => {
+      const now = await ttl()
+      const renewed = now > last
+      last = now
+      return renewed
+    })
+    await ledger.close()
+    expect(await ttl()).toBe(-2)
+  })
+
+  it('knows a holder whose heartbeat stopped, refuses it without --take-over, takes it over with it, and fails the run it was taken from', async () => {
+    // Proves a holder whose alive key lapsed (a crashed run: here one that never beats within a 300 ms lease) is named
+    // as gone and refused; with takeOver the new run opens an empty ledger; the old run's next call fails with a
+    // RunFailed naming the new holder, and nothing of it reaches the new ledger.
+    const { ledger: crashed, key } = ledgerAt({ leaseTtlMs: 300, leaseHeartbeatMs: 600_000 }, redisUrl, testKey(), { holder: 'citytwin run crashed.yaml (pid 202 on test-host)' })
+    await crashed.open()
+    const ids = await funded(crashed, 3, 5_000)
+    await until('the unrenewed lease lapses', async () => (await withClient((client) => client.exists(`{${key}}:alive`))) === 0)
+
+    const refused = await openError(ledgerAt({}, redisUrl, key, { holder: 'citytwin run careful.yaml' }).ledger)
+    expect(refused).toBeInstanceOf(UserError)
+    expect(refused.message).toMatch(/still marked as held by citytwin run crashed\.yaml \(pid 202 on test-host\), since [\dTZ:-]+, but it stopped renewing its lease/)
+    expect(refused.message).toContain('--take-over')
+    // Refused, it changed nothing: the crashed run's ledger is still there.
+    expect((await withClient((client) => client.hlen(`{${key}}:accounts`)))).toBe(4)
+
+    const { ledger: taker } = ledgerAt({}, redisUrl, key, { holder: 'citytwin run taker.yaml (pid 303 on test-host)', takeOver: true })
+    await taker.open()
+    expect((await balancesOf(taker, ids)).balances).toEqual([0, 0, 0, 0])
+    await funded(taker, 3, 1_000)
+
+    await expect(crashed.submit(transfers([{ id: 9, debit: 1, credit: 2, amountFen: 5 }]))).rejects.toThrow(
+      new RegExp(`the redis ledger "${key}" .* is no longer this run's: it was taken over by citytwin run taker\\.yaml \\(pid 303 on test-host\\), since `),
+    )
+    await expect(crashed.lookup(Uint32Array.of(1))).rejects.toThrow(RunFailed)
+    const after = await balancesOf(taker, ids)
+    expect(after.balances).toEqual([-3_000, 1_000, 1_000, 1_000])
+    expect(after.conserved).toBe(true)
+  })
+
+  it('holds its ledger again at the next beat when its key lapsed and nobody took the ledger over', async () => {
+    // Proves a holder that stalled past its lease (its key lapsed) but was not taken over renews the key at its next
+    // beat, and goes on; a newcomer is then refused as from a live holder.
+    const { ledger: stalled, key } = ledgerAt({ leaseTtlMs: 5_000, leaseHeartbeatMs: 100 }, redisUrl, testKey(), { holder: 'citytwin run stalled.yaml' })
+    await stalled.open()
+    const ids = await funded(stalled, 4, 1_000)
+    await withClient((client) => client.del(`{${key}}:alive`))
+    await until('the next beat renews the key', async () => (await withClient((client) => client.exists(`{${key}}:alive`))) === 1)
+    const error = await openError(ledgerAt({}, redisUrl, key, { holder: 'newcomer', takeOver: true }).ledger)
+    expect(error.message).toContain('is in use by citytwin run stalled.yaml')
+    expect((await stalled.submit(payments(1, 20, 4))).code.every((code) => code === ResultCode.ok)).toBe(true)
+    expect((await balancesOf(stalled, ids)).conserved).toBe(true)
+  })
+
+  it('prints a holder name it reads back without its control characters, and bounded', async () => {
+    // Proves a holder name anyone with access to the server could have written (escape codes, new lines, 10,000
+    // characters) reaches the refused run's terminal as printable text of at most ledgerHolderCharsMax characters.
+    const { ledger: first, key } = ledgerAt({}, redisUrl, testKey(), { holder: 'first' })
+    await first.open()
+    const hostile = `\x1b]0;owned\x07\x1b[2J\nrun ${'x'.repeat(10_000)}`
+    await withClient((client) => client.hset(`{${key}}:meta`, 'holder', hostile))
+    const error = await openError(ledgerAt({}, redisUrl, key, { holder: 'second' }).ledger)
+    expect(error).toBeInstanceOf(UserError)
+    // (Redis itself turns the new line of an error reply into a space.)
+    expect(error.message).toMatch(/is in use by \?\]0;owned\?\?\[2J[? ]run x{100}/)
+    // eslint-disable-next-line no-control-regex
+    expect(error.message).not.toMatch(/[\u0000-\u001f\u007f]/)
+    expect(error.message.length).toBeLessThan(ledgerHolderCharsMax + 400)
   })
 })
