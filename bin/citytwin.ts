@@ -34,12 +34,13 @@ import {
   type RunProgress,
   type RunSummary,
 } from '../engine/report/index.js'
-import { openCity, planScenario, runScenario, type OpenedCity, type Plan } from '../engine/run/index.js'
+import { openCity, runScenario, validateScenario, type OpenedCity, type Plan } from '../engine/run/index.js'
 import type { LivePace } from '../engine/load/index.js'
 import { LiveSession } from '../visualizer/server/liveSession.js'
 import { defaultPublicDir, startLiveServer, type RunningLiveServer } from '../visualizer/server/liveServer.js'
 import { RunStore } from '../visualizer/server/runStore.js'
 import { wallClock } from '../engine/time/index.js'
+import { printable, printableLines } from '../engine/printable.js'
 import { loadScenario } from '../scenarios/index.js'
 
 const exitRunFailed = 1
@@ -199,11 +200,11 @@ function verdict(summary: RunSummary): number {
   if (load !== undefined) {
     const failed = load.thresholds.filter((check) => !check.ok)
     if (failed.length > 0) {
-      process.stderr.write(`citytwin: threshold${failed.length === 1 ? '' : 's'} failed: ${failed.map((check) => `${check.threshold} (was ${thresholdActual(check)})`).join(', ')}\n`)
+      process.stderr.write(`citytwin: threshold${failed.length === 1 ? '' : 's'} failed: ${printable(failed.map((check) => `${check.threshold} (was ${thresholdActual(check)})`).join(', '))}\n`)
       code = exitRunFailed
     }
     if (!load.valid) {
-      process.stderr.write(`citytwin: the load run is INVALID, its figures are not those of the target: ${load.invalidReasons.join('; ')}\n`)
+      process.stderr.write(`citytwin: the load run is INVALID, its figures are not those of the target: ${printable(load.invalidReasons.join('; '))}\n`)
       code = exitRunFailed
     }
   }
@@ -390,7 +391,7 @@ async function serveCommand(file: string, flags: ServeFlags): Promise<number> {
         verdictCode = verdict(outcome.summary)
       } else {
         const error = outcome.error
-        process.stderr.write(`citytwin: run ${run} failed: ${error instanceof UserError || error instanceof RunFailed ? error.message : (error?.stack ?? String(error))}\n`)
+        process.stderr.write(`citytwin: run ${run} failed: ${printableLines(error instanceof UserError || error instanceof RunFailed ? error.message : (error?.stack ?? String(error)))}\n`)
         verdictCode = exitRunFailed
       }
       if (!flags.exit && !stopping) process.stderr.write(`the map stays up at ${server.url} (Start runs again, replays are listed there); Ctrl-C to stop\n`)
@@ -509,12 +510,11 @@ function parsePercent(text: string, where: string): number {
 }
 
 async function validateCommand(file: string): Promise<number> {
-  const loaded = await loadScenario(file)
+  const { loaded, plan } = await validateScenario(file)
   const { scenario, mapFile } = loaded
-  // Planning is where sizes are checked against the engine's bounds: what validates also runs.
-  const { plan } = planScenario(loaded)
+  // The file names and the scenario's name are input: made printable.
   process.stdout.write(
-    `${file}: valid. "${scenario.name}": ${scenario.city.districts.length} districts of ${path.relative(process.cwd(), mapFile) || mapFile}, ` +
+    `${printable(file)}: valid. "${printable(scenario.name)}": ${scenario.city.districts.length} districts of ${printable(path.relative(process.cwd(), mapFile) || mapFile)}, ` +
       `${grouped(plan.residents)} residents and ${grouped(plan.merchants)} merchants at scale ${scenario.scale}, ${plan.clock.ticks} simulated minutes, seed ${scenario.seed}\n`,
   )
   return 0
@@ -596,7 +596,8 @@ function program(): Command {
     .version(packageVersion())
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
-    .configureOutput({ writeErr: (text) => process.stderr.write(text) })
+    // A bad argument is quoted back, and an argument can be a hostile file's name.
+    .configureOutput({ writeErr: (text) => process.stderr.write(printableLines(text)) })
 
   withCityFlags(
     cli
@@ -719,17 +720,18 @@ async function main(argv: readonly string[]): Promise<void> {
       process.exitCode = error.exitCode === 0 ? 0 : exitBadInput
       return
     }
+    // Messages quote input (file names, fields, values): printed with every control made visible.
     if (error instanceof UserError) {
-      process.stderr.write(`citytwin: ${error.message}\n`)
+      process.stderr.write(`citytwin: ${printableLines(error.message)}\n`)
       process.exitCode = exitBadInput
       return
     }
     if (error instanceof RunFailed) {
-      process.stderr.write(`citytwin: ${error.message}. The run failed.\n`)
+      process.stderr.write(`citytwin: ${printableLines(error.message)}. The run failed.\n`)
       process.exitCode = exitRunFailed
       return
     }
-    process.stderr.write(`citytwin: internal error, the run failed\n${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)
+    process.stderr.write(`citytwin: internal error, the run failed\n${printableLines(error instanceof Error ? (error.stack ?? error.message) : String(error))}\n`)
     process.exitCode = exitRunFailed
   }
 }
