@@ -40,13 +40,14 @@ import {
   type RunProgress,
   type RunSummary,
 } from '../engine/report/index.js'
-import { openCity, planScenario, runScenario, type OpenedCity, type Plan } from '../engine/run/index.js'
+import { openCity, runScenario, validateScenario, type OpenedCity, type Plan } from '../engine/run/index.js'
 import type { LivePace } from '../engine/load/index.js'
 import { LiveSession } from '../visualizer/server/liveSession.js'
 import { checkLiveBind, isLoopbackHost } from '../visualizer/server/allowedHosts.js'
 import { defaultPublicDir, startLiveServer, type RunningLiveServer } from '../visualizer/server/liveServer.js'
 import { RunStore } from '../visualizer/server/runStore.js'
 import { wallClock } from '../engine/time/index.js'
+import { printable, printableLines } from '../engine/printable.js'
 import { loadScenario } from '../scenarios/index.js'
 
 const exitRunFailed = 1
@@ -261,7 +262,7 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
   }
   const outcome = verdict(summary, notKept)
   if (flags.json) printJson(runJson(outcome, written?.folder, summary))
-  else process.stdout.write(`\n${summaryTable(summary)}\n\n${written === undefined ? 'files     not kept (see above)' : `summary    ${written.summary}\nreport     ${written.report}`}\n`)
+  else process.stdout.write(`\n${summaryTable(summary)}\n\n${written === undefined ? 'files     not kept (see above)' : `summary    ${printable(written.summary)}\nreport     ${printable(written.report)}`}\n`)
   return outcome.code
 }
 
@@ -301,8 +302,8 @@ function verdict(summary: RunSummary, notKept?: RunFolderWriteFailed): Verdict {
   const load = summary.load
   if (load !== undefined) {
     const failed = load.thresholds.filter((check) => !check.ok)
-    if (failed.length > 0) fail(`threshold${failed.length === 1 ? '' : 's'} failed: ${failed.map((check) => `${check.threshold} (was ${thresholdActual(check)})`).join(', ')}`)
-    if (!load.valid) fail(`the load run is INVALID, its figures are not those of the target: ${load.invalidReasons.join('; ')}`)
+    if (failed.length > 0) fail(`threshold${failed.length === 1 ? '' : 's'} failed: ${printable(failed.map((check) => `${check.threshold} (was ${thresholdActual(check)})`).join(', '))}`)
+    if (!load.valid) fail(`the load run is INVALID, its figures are not those of the target: ${printable(load.invalidReasons.join('; '))}`)
   }
   if (notKept !== undefined) fail(`${notKept.message}. The run failed.`)
   if (failures.length > 0) return { code: exitRunFailed, failure: { kind: 'run-failed', message: failures.join('; ') } }
@@ -442,7 +443,7 @@ async function capacityCommand(file: string, flags: CapacityFlags): Promise<numb
     outcome = { code: signalExit(report.interrupted), failure: { kind: 'interrupted', message: line } }
   }
   if (flags.json) printJson(runJson(outcome, written?.folder, report))
-  else process.stdout.write(`\n${capacityTable(report)}\n\n${written === undefined ? 'files     not kept (see above)' : `capacity   ${written.json}\nreport     ${written.report}`}\n`)
+  else process.stdout.write(`\n${capacityTable(report)}\n\n${written === undefined ? 'files     not kept (see above)' : `capacity   ${printable(written.json)}\nreport     ${printable(written.report)}`}\n`)
   return outcome.code
 }
 
@@ -545,11 +546,11 @@ async function serveCommand(file: string, flags: ServeFlags): Promise<number> {
         // A finished run, its files written or (a full disk) not: its verdict either way.
         const ended = verdict(summary, error)
         if (flags.json) printJson({ run, ...runJson(ended, outcome.folder, summary) })
-        else process.stdout.write(`\n${summaryTable(summary)}\n\nrun ${run}: ${outcome.folder ?? 'files not kept (see above)'}\n`)
+        else process.stdout.write(`\n${summaryTable(summary)}\n\nrun ${run}: ${outcome.folder === undefined ? 'files not kept (see above)' : printable(outcome.folder)}\n`)
         verdictCode = ended.code
       } else {
         const failure = failureOf(error)
-        process.stderr.write(`citytwin: run ${run} failed: ${failure.kind === 'internal' ? (error?.stack ?? String(error)) : failure.message}\n`)
+        process.stderr.write(`citytwin: run ${run} failed: ${printableLines(failure.kind === 'internal' ? (error?.stack ?? String(error)) : failure.message)}\n`)
         if (flags.json) printJson({ run, ok: false, error: failure })
         verdictCode = exitRunFailed
       }
@@ -576,7 +577,7 @@ async function serveCommand(file: string, flags: ServeFlags): Promise<number> {
     throw error
   }
   process.stderr.write(`live map at ${server.url}  (presenter mode: ${server.url}?presenter=1)${token === undefined ? '' : '; the controls need the token'}\n`)
-  if (!isLoopbackHost(flags.host) && token === undefined) process.stderr.write(`citytwin: WARNING: listening on ${flags.host} with no token: anyone who reaches the map can steer the run (--token or CITYTWIN_TOKEN to stop that)\n`)
+  if (!isLoopbackHost(flags.host) && token === undefined) process.stderr.write(`citytwin: WARNING: listening on ${printable(flags.host)} with no token: anyone who reaches the map can steer the run (--token or CITYTWIN_TOKEN to stop that)\n`)
   if (!flags.wait) void session.start()
   const stopped = new Promise<void>((resolve) => {
     const stop = () => {
@@ -681,12 +682,11 @@ function parsePercent(text: string, where: string): number {
 }
 
 async function validateCommand(file: string): Promise<number> {
-  const loaded = await loadScenario(file)
+  const { loaded, plan } = await validateScenario(file)
   const { scenario, mapFile } = loaded
-  // Planning is where sizes are checked against the engine's bounds: what validates also runs.
-  const { plan } = planScenario(loaded)
+  // The file names and the scenario's name are input: made printable.
   process.stdout.write(
-    `${file}: valid. "${scenario.name}": ${scenario.city.districts.length} districts of ${path.relative(process.cwd(), mapFile) || mapFile}, ` +
+    `${printable(file)}: valid. "${printable(scenario.name)}": ${scenario.city.districts.length} districts of ${printable(path.relative(process.cwd(), mapFile) || mapFile)}, ` +
       `${grouped(plan.residents)} residents and ${grouped(plan.merchants)} merchants at scale ${scenario.scale}, ${plan.clock.ticks} simulated minutes, seed ${scenario.seed}\n`,
   )
   return 0
@@ -772,7 +772,8 @@ function program(): Command {
     .version(packageVersion())
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
-    .configureOutput({ writeErr: (text) => process.stderr.write(text) })
+    // A bad argument is quoted back, and an argument can be a hostile file's name.
+    .configureOutput({ writeErr: (text) => process.stderr.write(printableLines(text)) })
 
   withCityFlags(
     cli
@@ -878,7 +879,7 @@ function program(): Command {
     .argument('<folder>', 'a run folder, like runs/20261121T080000Z-seed20201101')
     .action(async (folder: string) => {
       const written = await renderRunFolder(folder)
-      process.stdout.write(`report     ${written}\n`)
+      process.stdout.write(`report     ${printable(written)}\n`)
       process.exitCode = 0
     })
 
@@ -927,17 +928,18 @@ async function main(argv: readonly string[]): Promise<void> {
       process.exitCode = error.exitCode === 0 ? 0 : exitBadInput
       return
     }
+    // Messages quote input (file names, fields, values): printed with every control made visible.
     if (error instanceof UserError) {
-      process.stderr.write(`citytwin: ${error.message}\n`)
+      process.stderr.write(`citytwin: ${printableLines(error.message)}\n`)
       process.exitCode = exitBadInput
       return
     }
     if (error instanceof RunFailed) {
-      process.stderr.write(`citytwin: ${error.message}. The run failed.\n`)
+      process.stderr.write(`citytwin: ${printableLines(error.message)}. The run failed.\n`)
       process.exitCode = exitRunFailed
       return
     }
-    process.stderr.write(`citytwin: internal error, the run failed\n${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)
+    process.stderr.write(`citytwin: internal error, the run failed\n${printableLines(error instanceof Error ? (error.stack ?? error.message) : String(error))}\n`)
     process.exitCode = exitRunFailed
   }
 }

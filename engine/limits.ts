@@ -12,8 +12,36 @@ export const yamlDepthMax = 24
 export const yamlFlowDepthMax = 64
 /** Block nesting estimated from indentation before parsing (the parser recurses); looser than yamlDepthMax, which is exact. */
 export const yamlScanDepthMax = 64
+/**
+ * YAML tokens (scalars, keys, indicators, brackets, commas; not spaces or comments) in a
+ * scenario, counted by the lexer before the parser builds a document, which costs about a
+ * kilobyte a token. A scenario of 255 districts with every field written has about 6,000.
+ */
+export const yamlTokensMax = 20_000
 export const mapFeaturesMax = 255
+/** Positions of one ring. */
 export const mapRingVerticesMax = 200_000
+/** Positions of the whole map: the largest real map here, Chengdu's 20 districts, has 26,792. */
+export const mapVerticesMax = 200_000
+/**
+ * JSON values (lists, objects, numbers, strings) in a map, counted before it is parsed, so a
+ * file of a million tiny lists is refused before they are built. A position takes three.
+ */
+export const mapJsonValuesMax = 1_000_000
+/** Characters of a district id, in the scenario and in the map (the real maps' are six-digit codes). */
+export const districtIdCharsMax = 32
+/** Characters of a name: a scenario's, a district's (in the scenario or the map), a bank's, a utility's. */
+export const nameCharsMax = 80
+
+// Errors: what a message built from input can grow to.
+/** Issues one error lists; the rest are counted ("… and 12 more"). */
+export const errorIssuesMax = 40
+/** Characters of one line of an error; a longer line is cut, ending in "…". */
+export const errorLineCharsMax = 1000
+/** Characters of a whole error message, its issues included. */
+export const errorMessageCharsMax = 64 * 1024
+/** Ids one message lists (the districts a map has); the rest are counted. */
+export const messageIdsMax = 10
 
 // City and population.
 export const districtsMax = 255 // district index is a Uint8
@@ -183,6 +211,10 @@ export const connectionsCapMin = 16
 export const timelineSnapshotsMax = 7_200
 
 assert(yamlScanDepthMax >= yamlDepthMax, 'the scan before parsing never refuses what the exact bound allows')
+assert(mapRingVerticesMax <= mapVerticesMax, 'a ring fits the map')
+assert(mapJsonValuesMax >= 4 * mapVerticesMax, 'the count before parsing leaves room for a map of mapVerticesMax positions (three values each) and its features')
+assert((errorIssuesMax + 2) * (errorLineCharsMax + 3) <= errorMessageCharsMax, 'an error of errorIssuesMax issues, its first line and its "and N more" fits the message bound')
+assert(messageIdsMax * (districtIdCharsMax + 4) + 200 <= errorLineCharsMax, 'a list of messageIdsMax ids fits one line of an error')
 assert(districtsMax <= 0xff, 'district index must fit a Uint8')
 assert(banksMax <= 0xff, 'bank index must fit a Uint8')
 assert(merchantCategoriesMax <= 0xff, 'merchant category must fit a Uint8')

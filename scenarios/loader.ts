@@ -5,11 +5,24 @@
  */
 import { promises as fs } from 'node:fs'
 import path from 'node:path'
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml'
+import { CST, isAlias, isMap, isPair, isScalar, isSeq, Lexer, LineCounter, parseDocument, type Document, type Node } from 'yaml'
 import { parseDistrictMap, type DistrictMap } from '../engine/city/districtMap.js'
 import { UserError } from '../engine/errors.js'
 import { describeFsError, isObject, readBoundedText } from '../engine/untrusted.js'
-import { mapBytesMax, scenarioBytesMax, yamlAliasCountMax, yamlDepthMax, yamlFlowDepthMax, yamlScanDepthMax } from '../engine/limits.js'
+import {
+  districtIdCharsMax,
+  errorIssuesMax,
+  mapBytesMax,
+  mapJsonValuesMax,
+  mapVerticesMax,
+  messageIdsMax,
+  scenarioBytesMax,
+  yamlAliasCountMax,
+  yamlDepthMax,
+  yamlFlowDepthMax,
+  yamlScanDepthMax,
+  yamlTokensMax,
+} from '../engine/limits.js'
 import { crossFieldIssues, scenarioSchema, type Scenario } from './schema.js'
 
 export interface LoadedScenario {
@@ -26,14 +39,15 @@ const forbiddenKeys = new Set(['__proto__', 'constructor', 'prototype'])
 export async function loadScenario(file: string): Promise<LoadedScenario> {
   const text = await readBoundedText(file, scenarioBytesMax, 'scenario')
   const raw = parseYaml(text, file)
-  // Every check runs, whatever the others found: the user sees all the errors at once.
-  const issues: string[] = []
+  // Every check runs, whatever the others found: the user sees all the errors at once. An issue
+  // is written out (its line looked up) only if the error lists it: a file can hold thousands.
+  const issues: (() => string)[] = []
   const parsed = scenarioSchema.safeParse(raw.value)
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const at = [...issue.path]
-      if (issue.code === 'unrecognized_keys') issues.push(...issue.keys.map((key) => `${where(raw, [...at, key])}: unknown field`))
-      else issues.push(`${where(raw, at)}: ${issue.message}`)
+      if (issue.code === 'unrecognized_keys') issues.push(...issue.keys.map((key) => () => `${where(raw, [...at, key])}: unknown field`))
+      else issues.push(() => `${where(raw, at)}: ${issue.message}`)
     }
   }
   const crossField = crossFieldIssues(raw.value)
@@ -52,29 +66,51 @@ export async function loadScenario(file: string): Promise<LoadedScenario> {
       }
     }
   }
-  issues.push(...crossField.map((issue) => lineOf(raw, issue)))
+  issues.push(...crossField.map((issue) => () => lineOf(raw, issue)))
   if (mapError !== null) {
     // A broken map alone is reported as the map's own error; with other problems, among them.
     if (issues.length === 0) throw mapError
-    issues.push(mapError.message.split('\n')[0] ?? mapError.message, ...mapError.issues.map((issue) => `  ${issue}`))
+    const { message, issues: mapIssues } = mapError
+    issues.push(() => message.split('\n')[0] ?? message, ...mapIssues.map((issue) => () => `  ${issue}`))
   }
   if (map !== null && Array.isArray(city.districts)) {
     const mapIds = new Set(map.features.map((feature) => feature.id))
+    // Written once, and a few ids at most: a message listing every id of the map, once for each
+    // district missing from it, grows with the product of the two.
+    const has = listed([...mapIds], messageIdsMax)
     city.districts.forEach((district: unknown, index) => {
       const id = isObject(district) ? district.id : undefined
-      if (typeof id === 'string' && !mapIds.has(id)) {
-        issues.push(`${where(raw, ['city', 'districts', index, 'id'])}: "${id}" is not a district of ${String(city.map)} (it has ${[...mapIds].join(', ')})`)
+      // A longer id cannot be in the map, and the schema has said so.
+      if (typeof id === 'string' && id.length <= districtIdCharsMax && !mapIds.has(id)) {
+        issues.push(() => `${where(raw, ['city', 'districts', index, 'id'])}: "${id}" is not a district of ${String(city.map)} (it has ${has})`)
       }
     })
   }
   if (issues.length > 0 || !parsed.success || map === null || mapFile === null) {
-    throw new UserError(`${file}: invalid scenario`, issues)
+    throw new UserError(
+      `${file}: invalid scenario`,
+      issues.slice(0, errorIssuesMax).map((issue) => issue()),
+      Math.max(0, issues.length - errorIssuesMax),
+    )
   }
   return { file, scenario: parsed.data, map, mapFile }
 }
 
+/** `a, b, c`, or with more than `max` items, the first `max` and how many more. */
+function listed(items: readonly string[], max: number): string {
+  if (items.length <= max) return items.join(', ')
+  return `${items.slice(0, max).join(', ')} and ${items.length - max} more`
+}
+
 async function loadMap(mapFile: string): Promise<DistrictMap> {
   const text = await readBoundedText(mapFile, mapBytesMax, 'map')
+  // JSON.parse builds every value before the map's own bounds can look at them.
+  const crowdedLine = lineOverValueBound(text)
+  if (crowdedLine > 0) {
+    throw new UserError(`${mapFile}: not a usable district map`, [
+      `${mapFile}:${crowdedLine}: more than ${mapJsonValuesMax} JSON values (a map of ${mapVerticesMax} positions has about ${3 * mapVerticesMax})`,
+    ])
+  }
   let json: unknown
   try {
     json = JSON.parse(text)
@@ -85,6 +121,29 @@ async function loadMap(mapFile: string): Promise<DistrictMap> {
   if (result.map === null) throw new UserError(`${mapFile}: not a usable district map`, result.issues)
   return result.map
 }
+
+/**
+ * Counts the values of a JSON text as it goes, an opening bracket or brace or a comma outside
+ * strings each (every value but a container's first follows a comma), and returns the line
+ * where the count passes mapJsonValuesMax, or 0 when it does not.
+ */
+function lineOverValueBound(text: string): number {
+  let values = 0
+  let line = 1
+  let inString = false
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index)
+    if (inString) {
+      if (code === backslash) index += 1
+      else if (code === quote) inString = false
+    } else if (code === quote) inString = true
+    else if (code === newline) line += 1
+    else if ((code === comma || code === openBracket || code === openBrace) && ++values > mapJsonValuesMax) return line
+  }
+  return 0
+}
+
+const [backslash, quote, newline, comma, openBracket, openBrace] = ['\\', '"', '\n', ',', '[', '{'].map((character) => character.charCodeAt(0)) as [number, number, number, number, number, number]
 
 
 interface RawScenario {
@@ -104,6 +163,11 @@ function parseYaml(text: string, file: string): RawScenario {
   const blockDepth = maxBlockDepth(text)
   if (blockDepth.depth > yamlScanDepthMax) {
     throw new UserError(`${file}: rejected`, [`${file}:${blockDepth.line}: nesting is deeper than the limit of ${yamlDepthMax} levels`])
+  }
+  // The document costs about a kilobyte a token: count them first, with the lexer, which builds nothing.
+  const crowdedLine = lineOverTokenBound(text)
+  if (crowdedLine > 0) {
+    throw new UserError(`${file}: rejected`, [`${file}:${crowdedLine}: more than ${yamlTokensMax} YAML tokens (keys, values, dashes, commas); a scenario needs a few thousand`])
   }
   const lines = new LineCounter()
   const document = parseDocument(text, {
@@ -172,6 +236,31 @@ function parseYaml(text: string, file: string): RawScenario {
     throw new UserError(`${file}: rejected (${(error as Error).message})`)
   }
   return { file, document, lines, value }
+}
+
+/**
+ * Counts the tokens of a YAML text with the parser's own lexer (spaces, line breaks and comments
+ * aside) and returns the line where the count passes yamlTokensMax, or 0 when it does not.
+ */
+function lineOverTokenBound(text: string): number {
+  let tokens = 0
+  let offset = 0
+  for (const token of new Lexer().lex(text)) {
+    const type = CST.tokenType(token)
+    // The lexer's mode markers are not in the text; every other token is the next slice of it.
+    if (type === 'doc-mode' || type === 'scalar' || type === 'flow-error-end') continue
+    offset += token.length
+    if (type === 'space' || type === 'newline' || type === 'comment' || type === 'byte-order-mark') continue
+    if (++tokens > yamlTokensMax) return lineAtOffset(text, offset - token.length)
+  }
+  return 0
+}
+
+/** The 1-based line of the character at `offset`. */
+function lineAtOffset(text: string, offset: number): number {
+  let line = 1
+  for (let index = text.indexOf('\n'); index !== -1 && index < offset; index = text.indexOf('\n', index + 1)) line += 1
+  return line
 }
 
 /**

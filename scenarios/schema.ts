@@ -3,13 +3,16 @@
  * Every error is collected and reported at once, each with its field path.
  */
 import { z } from 'zod'
+import { hasUnprintable } from '../engine/printable.js'
 import { isObject } from '../engine/untrusted.js'
 import { tierLimit, tierLimitFields } from './walletTiers.js'
 import {
   banksMax,
+  districtIdCharsMax,
   districtsMax,
   merchantCategoriesMax,
   merchantsMax,
+  nameCharsMax,
   residentsMax,
   simulatedDaysMax,
   utilitiesMax,
@@ -54,11 +57,13 @@ const rate = () =>
     .nonnegative({ error: 'must be a rate per day (a number >= 0)' })
     .max(10_000, { error: 'must be at most 10000 per day' })
 
+/** No controls (escape codes, line breaks) nor bidi overrides: names are printed on terminals and in reports. */
 const name = () =>
   z
     .string({ error: 'must be a string' })
     .min(1, { error: 'must not be empty' })
-    .max(80, { error: 'must be at most 80 characters' })
+    .max(nameCharsMax, { error: `must be at most ${nameCharsMax} characters` })
+    .refine((text) => !hasUnprintable(text), { error: 'must not hold control characters (escape codes, line breaks, bidi overrides)' })
 
 const instantPattern = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?([+-]\d{2}:\d{2}|Z)$/
 
@@ -72,7 +77,11 @@ const instant = () =>
 
 const district = z
   .object({
-    id: z.string({ error: 'must be the feature id in the map, as a string' }).min(1).max(32),
+    id: z
+      .string({ error: 'must be the feature id in the map, as a string' })
+      .min(1, { error: 'must not be empty' })
+      .max(districtIdCharsMax, { error: `must be at most ${districtIdCharsMax} characters` })
+      .refine((text) => !hasUnprintable(text), { error: 'must not hold control characters' }),
     name: name(),
     population: positiveInt().max(residentsMax, { error: `must be at most ${residentsMax}` }),
     jobs: positiveInt().optional(),
@@ -115,7 +124,11 @@ export const scenarioSchema = z
   .object({
     version: z.literal(1, { error: 'must be 1 (the scenario format version)' }),
     name: name(),
-    description: z.string({ error: 'must be a string' }).max(2000).optional(),
+    description: z
+      .string({ error: 'must be a string' })
+      .max(2000, { error: 'must be at most 2000 characters' })
+      .refine((text) => !hasUnprintable(text.replace(/[\n\t]/g, '')), { error: 'must not hold control characters other than line breaks and tabs (escape codes, bidi overrides)' })
+      .optional(),
     seed: nonNegativeInt().max(0xffff_ffff, { error: 'must be at most 4294967295' }),
     scale: z
       .number({ error: 'must be a share of the real population, between 0 and 1' })

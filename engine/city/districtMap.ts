@@ -2,7 +2,8 @@
  * A district map read from GeoJSON: one feature per district, Polygon or MultiPolygon, in
  * longitude/latitude. The file is untrusted input, so every shape is checked before use.
  */
-import { mapFeaturesMax, mapRingVerticesMax } from '../limits.js'
+import { districtIdCharsMax, mapFeaturesMax, mapRingVerticesMax, mapVerticesMax, nameCharsMax } from '../limits.js'
+import { hasUnprintable } from '../printable.js'
 import { isObject } from '../untrusted.js'
 
 /** A ring is a flat list of coordinates: [lon0, lat0, lon1, lat1, ...]. */
@@ -45,12 +46,22 @@ export function parseDistrictMap(json: unknown): { map: DistrictMap; issues: [] 
       issues.push(`${at}.id: every district needs an id`)
       return
     }
-    if (ids.has(String(rawId))) {
-      issues.push(`${at}.id: "${String(rawId)}" is the id of another feature too`)
+    // Ids are quoted in messages and matched against the scenario's, which are as short.
+    const id = String(rawId)
+    if (id.length === 0 || id.length > districtIdCharsMax || hasUnprintable(id)) {
+      issues.push(`${at}.id: must be 1 to ${districtIdCharsMax} characters, none of them a control character`)
       return
     }
-    ids.add(String(rawId))
-    const name = typeof properties.name === 'string' ? properties.name : String(rawId)
+    if (ids.has(id)) {
+      issues.push(`${at}.id: "${id}" is the id of another feature too`)
+      return
+    }
+    ids.add(id)
+    const name = typeof properties.name === 'string' ? properties.name : id
+    if (name.length > nameCharsMax || hasUnprintable(name)) {
+      issues.push(`${at}.properties.name: must be at most ${nameCharsMax} characters, none of them a control character`)
+      return
+    }
     const geometry = feature.geometry
     if (!isObject(geometry) || !Array.isArray(geometry.coordinates)) {
       issues.push(`${at}.geometry: must be a Polygon or MultiPolygon`)
@@ -64,7 +75,8 @@ export function parseDistrictMap(json: unknown): { map: DistrictMap; issues: [] 
     }
     const polygons: Polygon[] = []
     for (const [polygonIndex, rawPolygon] of rawPolygons.entries()) {
-      const polygon = parsePolygon(rawPolygon)
+      // What is left of the map's bound caps each polygon, so no more than the bound is ever copied.
+      const polygon = parsePolygon(rawPolygon, mapVerticesMax - vertices)
       if (typeof polygon === 'string') {
         issues.push(`${at}.geometry.coordinates[${polygonIndex}]: ${polygon}`)
         return
@@ -72,25 +84,29 @@ export function parseDistrictMap(json: unknown): { map: DistrictMap; issues: [] 
       for (const ring of polygon) vertices += ring.length / 2
       polygons.push(polygon)
     }
-    features.push({ id: String(rawId), name, polygons })
+    features.push({ id, name, polygons })
   })
-  if (vertices > mapRingVerticesMax) issues.push(`features: the map has ${vertices} vertices, more than ${mapRingVerticesMax}`)
   if (issues.length > 0) return { map: null, issues }
   return { map: { features }, issues: [] }
 }
 
-function parsePolygon(raw: unknown): Polygon | string {
+/** A polygon of at most `verticesLeft` positions, or what is wrong with it. */
+function parsePolygon(raw: unknown, verticesLeft: number): Polygon | string {
   if (!Array.isArray(raw) || raw.length === 0) return 'must be a list of rings'
   const polygon: Polygon = []
+  let left = verticesLeft
   for (const rawRing of raw) {
     if (!Array.isArray(rawRing) || rawRing.length < 4) return 'each ring needs at least 4 positions'
     if (rawRing.length > mapRingVerticesMax) return `a ring has more than ${mapRingVerticesMax} positions`
+    if (rawRing.length > left) return `the map has more than ${mapVerticesMax} positions in all`
+    left -= rawRing.length
     const ring = new Float64Array(rawRing.length * 2)
     for (let index = 0; index < rawRing.length; index++) {
       const position: unknown = rawRing[index]
       if (!Array.isArray(position) || position.length < 2) return 'each position must be [longitude, latitude]'
       const [lon, lat] = position as unknown[]
-      if (typeof lon !== 'number' || typeof lat !== 'number' || Math.abs(lon) > 180 || Math.abs(lat) > 90) {
+      // Written as `!(x <= bound)` so that NaN, which compares false, is refused with the rest.
+      if (typeof lon !== 'number' || typeof lat !== 'number' || !(Math.abs(lon) <= 180) || !(Math.abs(lat) <= 90)) {
         return 'each position must be [longitude, latitude] in degrees'
       }
       ring[index * 2] = lon

@@ -7,6 +7,7 @@ import { thresholdActual } from '../load/threshold.js'
 import path from 'node:path'
 import type { CapacityResult, CapacityTrial, Threshold } from '../load/index.js'
 import type { Plan } from '../run/plan.js'
+import { printable, printableLines } from '../printable.js'
 import { chartCss, escapeHtml, lineChart } from './charts.js'
 import type { RunFolder } from './runFolder.js'
 import type { RunSummary } from './summary.js'
@@ -124,8 +125,9 @@ export function interruptedCapacityReport(
   }
 }
 
+/** One trial, as the terminal shows it (its failed SLO quoted as written, made printable). */
 export function trialLine(trial: CapacityTrialFigures): string {
-  return `trial ${grouped(trial.tps).padStart(10)}/s  ${trial.ok ? 'held' : 'FAILED'}  achieved ${grouped(trial.achievedTps)}/s  p99 ${trial.p99Ms.toFixed(2)} ms${trial.ok ? '' : `  (${trial.failed.join('; ')})`}`
+  return printable(`trial ${grouped(trial.tps).padStart(10)}/s  ${trial.ok ? 'held' : 'FAILED'}  achieved ${grouped(trial.achievedTps)}/s  p99 ${trial.p99Ms.toFixed(2)} ms${trial.ok ? '' : `  (${trial.failed.join('; ')})`}`)
 }
 
 export function verdictLine(report: CapacityReport): string {
@@ -166,7 +168,8 @@ export function capacityTable(report: CapacityReport): string {
   }
   const widths = (rows[0] as string[]).map((_, column) => Math.max(...rows.map((row) => (row[column] as string).length)))
   const lines = rows.map((row) => row.map((cell, column) => cell.padStart(widths[column] as number)).join('  '))
-  return [`${report.scenario}  ·  seed ${report.seed}  ·  ${report.ledger} ledger  ·  ${grouped(report.residents)} residents  ·  ${report.windowSeconds} s per trial after ${report.warmupSeconds} s of warm-up`, '', ...lines, '', verdictLine(report)].join('\n')
+  // The scenario's name and the SLO are input: every line is made printable.
+  return printableLines([`${report.scenario}  ·  seed ${report.seed}  ·  ${report.ledger} ledger  ·  ${grouped(report.residents)} residents  ·  ${report.windowSeconds} s per trial after ${report.warmupSeconds} s of warm-up`, '', ...lines, '', verdictLine(report)].join('\n'))
 }
 
 export function renderCapacityReport(report: CapacityReport): string {

@@ -2,6 +2,7 @@
  * Terminal views of a run: a one-line progress bar redrawn in place, and the summary table.
  */
 import { thresholdActual } from '../load/threshold.js'
+import { printableLines } from '../printable.js'
 import { resultCodes, transferKinds } from '../ledger/index.js'
 import type { LatencySummary } from '../metrics/latencyHistogram.js'
 import type { LoadProgress, RunProgress, RunSummary } from './summary.js'
@@ -78,6 +79,10 @@ function loadLines(summary: RunSummary): string[] {
   return lines
 }
 
+/**
+ * The summary as the terminal shows it. It quotes input (the scenario's name, the profile and
+ * thresholds as written), so every line is made printable: the table has no controls of its own.
+ */
 export function summaryTable(summary: RunSummary): string {
   const lines: string[] = []
   const { transfers, conservation } = summary
@@ -121,7 +126,7 @@ export function summaryTable(summary: RunSummary): string {
   }
   lines.push(`entries    ${summary.doubleEntry.ok ? 'balanced' : 'NOT BALANCED'}: debits = credits = accepted for every kind`)
   lines.push(`digest     ${summary.digest}`)
-  return lines.join('\n')
+  return printableLines(lines.join('\n'))
 }
 
 const sparks = '▁▂▃▄▅▆▇█'

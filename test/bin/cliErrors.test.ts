@@ -3,6 +3,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { citytwin } from '../helpers/cli.js'
+import { steeringIn } from '../helpers/controls.js'
 import { defaultScenario, repoRoot, smokeScenario } from '../helpers/runs.js'
 
 let folder = ''
@@ -99,5 +100,40 @@ describe('citytwin validate', () => {
     expect(result.code, result.stderr).toBe(0)
     expect(result.stdout).toContain('6,998 residents')
     expect(result.stdout).toContain('1440 simulated minutes')
+  })
+})
+
+describe('input that holds terminal escape codes', () => {
+  /** No character a terminal would act on (ESC, BEL, CSI, the bidi override...), line breaks aside. */
+  const expectPrintable = (text: string) => expect(steeringIn(text)).toBeUndefined()
+
+  it('validate never writes a scenario name with escape codes to the terminal raw', async () => {
+    // Proves: a name that sets the window title and clears the screen is refused, and nothing of it reaches the terminal as codes.
+    const text = (await fs.readFile(smokeScenario, 'utf8')).replace('name: Shenzhen smoke', 'name: "Shenzhen\\e]0;pwned\\a\\e[2J\\e[3J\\u202e"')
+    const file = path.join(folder, 'title.yaml')
+    await fs.writeFile(file, text)
+    const result = await citytwin(['validate', file])
+    expectPrintable(result.stdout)
+    expectPrintable(result.stderr)
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain('name: must not hold control characters')
+    expectNoStackTrace(result.stderr)
+  })
+
+  it('shows a file name holding escape codes with the codes made visible', async () => {
+    // Proves: main() prints every error with controls escaped, so a hostile file name (here a missing one) is shown as text.
+    const result = await citytwin(['validate', path.join(folder, 'evil\x1b]0;pwned\x07\x1b[2J.yaml')])
+    expect(result.code).toBe(2)
+    expectPrintable(result.stderr)
+    expect(result.stderr).toContain('evil\\x1b]0;pwned\\x07\\x1b[2J.yaml: cannot read the scenario file (no such file)')
+    expectNoStackTrace(result.stderr)
+  })
+
+  it('shows a bad argument holding escape codes with the codes made visible', async () => {
+    // Proves: commander's own messages, which quote the argument, go through the same escaping.
+    const result = await citytwin(['run', smokeScenario, '--ledger', 'x\x1b[2J'])
+    expect(result.code).toBe(2)
+    expectPrintable(result.stderr)
+    expect(result.stderr).toContain('x\\x1b[2J')
   })
 })

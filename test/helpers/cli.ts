@@ -12,9 +12,10 @@ export interface CliResult {
 /** Output kept per stream; far above what any command here prints. */
 const outputBytesMax = 4 * 1024 * 1024
 
-export function citytwin(args: readonly string[], options: { cwd?: string; timeoutMs?: number; env?: Record<string, string> } = {}): Promise<CliResult> {
+/** `nodeArgs` go to node before the script, after tsx's loader (a test's own `--import`, say). */
+export function citytwin(args: readonly string[], options: { cwd?: string; timeoutMs?: number; env?: Record<string, string>; nodeArgs?: readonly string[] } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), path.join(repoRoot, 'bin/citytwin.ts'), ...args], {
+    const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), ...(options.nodeArgs ?? []), path.join(repoRoot, 'bin/citytwin.ts'), ...args], {
       cwd: options.cwd ?? repoRoot,
       env: { ...process.env, FORCE_COLOR: '0', ...options.env },
       timeout: options.timeoutMs ?? 120_000,

@@ -8,7 +8,20 @@ import { constants, promises as fs } from 'node:fs'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { UserError } from '../../engine/errors.js'
-import { mapBytesMax, scenarioBytesMax, yamlAliasCountMax, yamlDepthMax, yamlFlowDepthMax } from '../../engine/limits.js'
+import {
+  districtsMax,
+  errorIssuesMax,
+  errorMessageCharsMax,
+  mapBytesMax,
+  mapFeaturesMax,
+  mapJsonValuesMax,
+  messageIdsMax,
+  scenarioBytesMax,
+  yamlAliasCountMax,
+  yamlDepthMax,
+  yamlFlowDepthMax,
+  yamlTokensMax,
+} from '../../engine/limits.js'
 import { loadScenario } from '../../scenarios/loader.js'
 import {
   escapeRegExp,
@@ -713,5 +726,114 @@ describe('every error at once', () => {
     const report = error.issues.join('\n')
     expect(report).toMatch(/scale: must be at most 1/)
     expect(report).toMatch(/city\.districts\[2\]\.id: "999999" is not a district of maps\/shenzhen\.geojson/)
+  })
+})
+
+/** A map of `ids.length` small square districts, one per id, side by side. */
+function squaresMap(ids: readonly string[]): string {
+  const features = ids.map((id, index) => {
+    const lon = 100 + (index % 50) * 0.1
+    const lat = 20 + Math.floor(index / 50) * 0.1
+    const ring = [[lon, lat], [lon + 0.05, lat], [lon + 0.05, lat + 0.05], [lon, lat + 0.05], [lon, lat]]
+    return { type: 'Feature', id, properties: { name: `D${index}` }, geometry: { type: 'Polygon', coordinates: [ring] } }
+  })
+  return JSON.stringify({ type: 'FeatureCollection', features })
+}
+
+/** The smoke scenario with its map and districts replaced: one district per id, each of population 1000. */
+function scenarioOf(map: string, ids: readonly string[]): string {
+  const districts = ids.map((id, index) => `    - id: "${id}"\n      name: D${index}\n      population: 1000\n      jobs: 500\n      adoption: 0.5\n`).join('')
+  const text = smokeText.replace('maps/shenzhen.geojson', map).replace(/ {2}districts:\n(?: {4}- .*\n)+/, `  districts:\n${districts}`)
+  if (!text.includes(districts)) throw new Error('smoke.yaml no longer lists its districts one a line')
+  return text
+}
+
+describe('bounds on what a file can make the loader build and say', () => {
+  it('refuses a map of long feature ids named wrongly by every district with a bounded message (the amplification case)', async () => {
+    // Proves: 255 districts missing from a map of 255 long ids no longer make 255 messages each listing every id (65 MB).
+    const mapIds = Array.from({ length: mapFeaturesMax }, (_, index) => `${index}-${'x'.repeat(1000)}`)
+    await folder.write('maps/long.geojson', squaresMap(mapIds))
+    const file = await folder.write('amplify.yaml', scenarioOf('maps/long.geojson', Array.from({ length: districtsMax }, (_, index) => `d${index}`)))
+    const { error } = await expectUserError(() => loadScenario(file))
+    expect(error.message.length).toBeLessThanOrEqual(errorMessageCharsMax)
+    expect(error.issues.length).toBeLessThanOrEqual(errorIssuesMax + 1)
+    expect(error.message).toContain('features[0].id: must be 1 to 32 characters')
+    expect(error.message).not.toContain('x'.repeat(1000))
+  })
+
+  it('lists a few of the map\'s ids, then how many more, once per district missing from it, and at most errorIssuesMax of them', async () => {
+    // Proves: with ids of a size the map allows, each "is not a district of" names messageIdsMax ids and counts the rest, and the issues are counted past errorIssuesMax.
+    const mapIds = Array.from({ length: mapFeaturesMax }, (_, index) => `feature-${String(index).padStart(3, '0')}-${'y'.repeat(20)}`)
+    await folder.write('maps/many.geojson', squaresMap(mapIds))
+    const text = scenarioOf('maps/many.geojson', Array.from({ length: districtsMax }, (_, index) => `d${index}`))
+    const file = await folder.write('many.yaml', text)
+    const { error } = await expectUserError(() => loadScenario(file))
+    const has = `${mapIds.slice(0, messageIdsMax).join(', ')} and ${mapIds.length - messageIdsMax} more`
+    expect(error.issues[0]).toBe(`${file}:${lineOf(text, 'id: "d0"')}: city.districts[0].id: "d0" is not a district of maps/many.geojson (it has ${has})`)
+    expect(error.issues).toHaveLength(errorIssuesMax + 1)
+    expect(error.issues[errorIssuesMax]).toBe(`… and ${districtsMax - errorIssuesMax} more`)
+    expect(error.message.length).toBeLessThanOrEqual(errorMessageCharsMax)
+  })
+
+  it('loads the largest scenario the schema allows: 255 districts with every field written, one a line each', async () => {
+    // Proves: the token bound leaves room for any real scenario (this one has about 6,000 tokens of the 20,000 allowed).
+    const ids = Array.from({ length: districtsMax }, (_, index) => `4403${String(index).padStart(3, '0')}`)
+    await folder.write('maps/full.geojson', squaresMap(ids))
+    const file = await folder.write('full.yaml', scenarioOf('maps/full.geojson', ids))
+    const loaded = await loadScenario(file)
+    expect(loaded.scenario.city.districts).toHaveLength(districtsMax)
+    expect(loaded.map.features).toHaveLength(districtsMax)
+  })
+
+  it.each([
+    ['a flow list of half a million items (1 MiB)', (count: number) => `junk: [${Array(count).fill('1').join(',')}]\n`, 500_000],
+    ['a block list of a quarter million items', (count: number) => `junk:\n${'- 1\n'.repeat(count)}`, 250_000],
+    ['a mapping of eighty thousand keys', (count: number) => `junk: {${Array.from({ length: count }, (_, index) => `k${index}: 1`).join(', ')}}\n`, 80_000],
+  ])('refuses %s before parsing it, naming the line where it passes yamlTokensMax', async (_what, junk, count) => {
+    // Proves: a file within the size bound but of huge lists is refused by counting tokens, not after building a document of them (600 MiB).
+    const text = smokeText + junk(count)
+    expect(Buffer.byteLength(text)).toBeLessThanOrEqual(scenarioBytesMax)
+    const file = await scenarioWithMap(text)
+    const { error } = await expectUserError(() => loadScenario(file))
+    expect(error.message.split('\n')[0]).toBe(`${file}: rejected`)
+    expect(error.issues).toHaveLength(1)
+    const match = new RegExp(`^${escapeRegExp(file)}:(\\d+): more than ${yamlTokensMax} YAML tokens`).exec(error.issues[0] ?? '')
+    expect(match, error.issues[0]).not.toBeNull()
+    expect(Number(match?.[1])).toBeGreaterThanOrEqual(lineOf(text, 'junk:'))
+  })
+
+  it('refuses a map of a million positions before JSON.parse builds them, naming the line', async () => {
+    // Proves: a map within mapBytesMax but of a million coordinates is refused by counting values first (was 220 MiB and 4.6 s).
+    const ring = `[${Array.from({ length: 1_000_000 }, (_, index) => `[${100 + (index % 7)},${20 + (index % 5)}]`).join(',')}]`
+    const map = `{"type":"FeatureCollection","features":[\n{"type":"Feature","id":"440303","geometry":{"type":"Polygon","coordinates":[\n${ring}]}}]}`
+    expect(Buffer.byteLength(map)).toBeLessThanOrEqual(mapBytesMax)
+    await folder.write('maps/million.geojson', map)
+    const file = await folder.write('scenario.yaml', smokeWith({ 'city.map': 'maps/million.geojson' }))
+    const { error } = await expectUserError(() => loadScenario(file))
+    const mapFile = await fs.realpath(path.join(folder.dir, 'maps', 'million.geojson'))
+    expect(error.message.split('\n')[0]).toBe(`${mapFile}: not a usable district map`)
+    expect(error.issues).toEqual([`${mapFile}:3: more than ${mapJsonValuesMax} JSON values (a map of 200000 positions has about 600000)`])
+  })
+
+  it('refuses a map of millions of empty lists and objects next to its features', async () => {
+    // Proves: values the map does not use are counted too: they cost memory when parsed whatever they are.
+    const junk = Array.from({ length: 3_000_000 }, (_, index) => (index % 2 === 0 ? '[]' : '{}')).join(',')
+    const map = shenzhenMapText.replace('{"type":"FeatureCollection",', `{"type":"FeatureCollection","junk":[${junk}],`)
+    expect(map).not.toBe(shenzhenMapText)
+    await folder.write('maps/shenzhen.geojson', map)
+    const file = await folder.write('scenario.yaml', smokeText)
+    const { error } = await expectUserError(() => loadScenario(file))
+    expect(error.issues[0]).toContain(`more than ${mapJsonValuesMax} JSON values`)
+  })
+
+  it('counts no commas or brackets inside JSON strings', async () => {
+    // Proves: the count before parsing follows JSON's strings (and their escapes), so a long name full of commas is one value.
+    const map = JSON.parse(shenzhenMapText) as { features: { properties: Record<string, unknown> }[] }
+    const first = map.features[0]
+    if (first === undefined) throw new Error('the Shenzhen map has features')
+    first.properties.note = `\\"${',[{'.repeat(400_000)}\\"`
+    await folder.write('maps/shenzhen.geojson', JSON.stringify(map))
+    const loaded = await loadScenario(await folder.write('scenario.yaml', smokeText))
+    expect(loaded.map.features).toHaveLength(8)
   })
 })

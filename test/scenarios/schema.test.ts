@@ -192,6 +192,14 @@ describe('scenarioSchema', () => {
     ['payments.retail.enabled', 'yes', 'must be true or false'],
     ['payments.bill.amountFen', undefined, 'must be an integer amount of fen'],
     ['payments.p2p', undefined, ''],
+    ['name', 'Shenzhen\x1b]0;pwned\x07', 'must not hold control characters (escape codes, line breaks, bidi overrides)'],
+    ['name', 'two\nlines', 'must not hold control characters (escape codes, line breaks, bidi overrides)'],
+    ['name', 'abc\u202edcba', 'must not hold control characters (escape codes, line breaks, bidi overrides)'],
+    ['city.districts[0].name', 'Luohu\x1b[2J', 'must not hold control characters (escape codes, line breaks, bidi overrides)'],
+    ['banks.names[0]', 'ICBC\x9b', 'must not hold control characters (escape codes, line breaks, bidi overrides)'],
+    ['utilities[0]', 'power\r', 'must not hold control characters (escape codes, line breaks, bidi overrides)'],
+    ['city.districts[0].id', '440303\x00', 'must not hold control characters'],
+    ['description', 'A day.\x1b[2J', 'must not hold control characters other than line breaks and tabs (escape codes, bidi overrides)'],
   ]
 
   it.each(refused)('refuses %s = %j, naming that path', (fieldPath, value, message) => {
@@ -200,6 +208,11 @@ describe('scenarioSchema', () => {
     expect(issues).toHaveLength(1)
     expect(issues[0]?.startsWith(`${fieldPath}: `)).toBe(true)
     if (message !== '') expect(issues[0]).toBe(`${fieldPath}: ${message}`)
+  })
+
+  it('accepts a description of several lines with tabs, and names in Chinese', () => {
+    // Proves: the control-character rule refuses codes that steer a terminal, not ordinary text.
+    expect(schemaIssues(smokeInput({ description: 'First line.\n\tSecond, indented.\n', name: '深圳 smoke', 'city.districts[0].name': '罗湖区' }))).toEqual([])
   })
 
   it('refuses a perYearFen beyond what a Uint32 holds', () => {

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { parseDistrictMap } from '../../../engine/city/districtMap.js'
-import { mapFeaturesMax, mapRingVerticesMax } from '../../../engine/limits.js'
+import { districtIdCharsMax, mapFeaturesMax, mapRingVerticesMax, mapVerticesMax, nameCharsMax } from '../../../engine/limits.js'
 
 type Position = [number, number]
 
@@ -239,13 +239,39 @@ describe('parseDistrictMap: maps that are refused', () => {
     ])
   })
 
-  it('refuses a map whose rings together have more than mapRingVerticesMax positions', () => {
-    // Proves: the vertex bound holds for the whole map, not only per ring.
-    const half = Math.floor(mapRingVerticesMax / 2) + 1
+  it('refuses a map whose rings together have more than mapVerticesMax positions, at the polygon that passes it', () => {
+    // Proves: the vertex bound holds for the whole map, not only per ring, and nothing past it is copied.
+    const half = Math.floor(mapVerticesMax / 2) + 1
     expect(issuesOf(collection(polygonFeature('a', [ringOf(half)]), polygonFeature('b', [ringOf(half)])))).toEqual([
-      `features: the map has ${2 * half} vertices, more than ${mapRingVerticesMax}`,
+      `features[1].geometry.coordinates[0]: the map has more than ${mapVerticesMax} positions in all`,
     ])
     expect(parseDistrictMap(collection(polygonFeature('a', [ringOf(half - 1)]), polygonFeature('b', [ringOf(half - 1)]))).issues).toEqual([])
+  })
+
+  it('refuses a NaN coordinate', () => {
+    // Proves: a position that is not a number of degrees is refused even when it compares false with every bound.
+    expect(issuesOf(collection(polygonFeature('a', [[[Number.NaN, 22.5], [114.1, 22.5], [114.1, 22.6], [114, 22.5]]])))).toEqual([
+      'features[0].geometry.coordinates[0]: each position must be [longitude, latitude] in degrees',
+    ])
+  })
+
+  it('accepts an id of districtIdCharsMax characters and refuses a longer one, or one with control characters, without quoting it', () => {
+    // Proves: feature ids are bounded (they are quoted in messages, once per district a scenario names wrongly).
+    expect(parseDistrictMap(collection(polygonFeature('x'.repeat(districtIdCharsMax)))).issues).toEqual([])
+    for (const id of ['x'.repeat(districtIdCharsMax + 1), 'x'.repeat(100_000), '', 'a\x1b[2Jb', 'a\u202eb']) {
+      const issues = issuesOf(collection(polygonFeature('ok'), polygonFeature(id)))
+      expect(issues).toEqual([`features[1].id: must be 1 to ${districtIdCharsMax} characters, none of them a control character`])
+    }
+  })
+
+  it('refuses a name longer than nameCharsMax or with control characters', () => {
+    // Proves: a feature's name, shown on the page and in reports, is bounded like a scenario's names.
+    expect(parseDistrictMap(collection(polygonFeature('a', undefined, { name: 'n'.repeat(nameCharsMax) }))).issues).toEqual([])
+    for (const name of ['n'.repeat(nameCharsMax + 1), 'Luohu\x07']) {
+      expect(issuesOf(collection(polygonFeature('a', undefined, { name })))).toEqual([
+        `features[0].properties.name: must be at most ${nameCharsMax} characters, none of them a control character`,
+      ])
+    }
   })
 
   it('refuses two features with the same id, naming the second', () => {
