@@ -110,6 +110,46 @@ export const tierLimitFenMax = 0xffff_ffff
 /** Retries when drawing an agent that satisfies a condition (adopted payee, merchant of a category). */
 export const drawAttemptsMax = 32
 
+// The HTTP ledger (docs/http-ledger.md): the client's deadlines and the reference server's bounds.
+/**
+ * One attempt of an http ledger call, from the request to the last byte of its answer: a service
+ * that trickles a byte now and then, or never ends its answer, is cut off here and retried.
+ */
+export const ledgerAttemptMsMax = 30_000
+/**
+ * One http ledger call, all its attempts and the pauses between them included (`--ledger-timeout`
+ * changes it): past it the call fails for good and the run with it. Room for a service to restart
+ * (about 9 s of pauses) and for a few full attempts.
+ */
+export const ledgerCallMsDefault = 120_000
+/** The longest `--ledger-timeout` may ask for. */
+export const ledgerCallMsMax = 60 * 60 * 1000
+/** A ledger server's token (`--token`, `--ledger-token`, CITYTWIN_LEDGER_TOKEN): visible ASCII, this many characters. */
+export const ledgerTokenCharsMin = 8
+export const ledgerTokenCharsMax = 256
+/**
+ * Connections the reference server holds at once (its protocol has one client, which keeps one).
+ * At the cap a new connection displaces the one idle longest; one with a request under way is never displaced.
+ */
+export const ledgerServerConnectionsMax = 8
+/** A request's headers must all have come this long after its connection opened, or after the answer before. */
+export const ledgerServerHeadersMs = 10_000
+/** A whole request, headers and body, must have come this long after it started. */
+export const ledgerServerRequestMs = 60_000
+/** A kept-alive connection with no request is closed after this long. */
+export const ledgerServerKeepAliveMs = 5_000
+/** How often the server looks for connections past their headers or request time (Node checks on a timer). */
+export const ledgerServerCheckEveryMs = 1_000
+
+// A run's overall bound (engine/run/runBound.ts).
+/** Added to every run's bound: opening the ledger, connections, and a busy machine. */
+export const runBoundAllowanceMs = 5 * 60 * 1000
+/**
+ * The slowest a ledger may apply a run's work, transfers and accounts read or opened per second, in
+ * the bound of a run: far below any ledger worth load testing (the slowest here do tens of thousands).
+ */
+export const runLedgerItemsPerSecondMin = 1_000
+
 /** The live map's controls: the highest target rate, clock speed (simulated minutes a wall second) and ledger slowdown a page may ask for. */
 export const liveTpsMax = 10_000_000
 export const liveSpeedMax = 1440
@@ -133,3 +173,6 @@ assert((ringSlots & (ringSlots - 1)) === 0 && ringSlots >= 2, 'ring slots are a 
 assert(lookupBatchMax <= transferBatchMax, 'a lookup fits a ring slot sized for a transfer batch')
 assert(pendingTransfersMax * transferAmountFenMax <= Number.MAX_SAFE_INTEGER, 'what pending transfers reserve in all stays an exact integer')
 assert(chunksInFlightMax >= 1, 'at least one chunk must be in flight')
+assert(ledgerAttemptMsMax <= ledgerCallMsDefault && ledgerCallMsDefault <= ledgerCallMsMax, 'a call has room for at least one whole attempt')
+assert(ledgerServerCheckEveryMs < ledgerServerHeadersMs && ledgerServerHeadersMs <= ledgerServerRequestMs, 'the server checks its timeouts more often than they run out')
+assert(ledgerTokenCharsMin >= 8 && ledgerTokenCharsMin <= ledgerTokenCharsMax, 'a token has room to be a secret')

@@ -28,6 +28,9 @@ export interface LiveSessionOptions {
   readonly opened: OpenedCity
   readonly ledger: string
   readonly ledgerUrl?: string | undefined
+  /** The http ledger's token and call deadline (`--ledger-token`, `--ledger-timeout`). */
+  readonly ledgerToken?: string | undefined
+  readonly ledgerCallMsMax?: number | undefined
   /** Thresholds, the in-flight bound, the lateness tolerance; its profile names the pace in reports. */
   readonly settings: LoadSettings
   readonly pace: LivePace
@@ -122,6 +125,8 @@ export class LiveSession {
       const summary = await opened.run({
         ledger: this.options.ledger,
         ledgerUrl: this.options.ledgerUrl,
+        ledgerToken: this.options.ledgerToken,
+        ledgerCallMsMax: this.options.ledgerCallMsMax,
         load: {
           ...settings,
           pause: wallClockPause(),
