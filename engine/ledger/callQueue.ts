@@ -95,12 +95,23 @@ export class CallQueue {
    * that honours it ends when the deadline passes; one that does not is the last made.
    */
   async retried<T>(attempt: (deadline: AbortSignal | undefined) => Promise<T>): Promise<T> {
+    // A timer, not the clock: it interrupts an attempt that never ends, which no reading of a clock can.
+    // Cleared as the call ends (AbortSignal.timeout's would live on, one per call, until it fired).
+    const controller = this.timing.callMsMax === undefined ? undefined : new AbortController()
+    const timer = controller === undefined ? undefined : setTimeout(() => controller.abort(), this.timing.callMsMax)
+    const deadline = controller?.signal
+    const over = (): boolean => deadline?.aborted === true
+    try {
+      return await this.attempted(attempt, deadline, over)
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
+  private async attempted<T>(attempt: (deadline: AbortSignal | undefined) => Promise<T>, deadline: AbortSignal | undefined, over: () => boolean): Promise<T> {
     const attempts = this.timing.attemptsMax ?? attemptsMaxDefault
     let pauseMs = this.timing.retryPauseMs ?? retryPauseMsDefault
     let failedAtMs = 0
-    // A timer, not the clock: it interrupts an attempt that never ends, which no reading of a clock can.
-    const deadline = this.timing.callMsMax === undefined ? undefined : AbortSignal.timeout(this.timing.callMsMax)
-    const over = (): boolean => deadline?.aborted === true
     for (let number = 1; ; number++) {
       try {
         const answer = await attempt(deadline)

@@ -58,7 +58,7 @@ describe('the http client\'s deadlines', () => {
     const later = await timed(client.totals())
     expect(later.error).toBeInstanceOf(RunFailed)
     expect(later.ms).toBeLessThan(500)
-  })
+  }, 30_000)
 
   it('ends an attempt at its deadline even with no call deadline to stop it', async () => {
     // Proves the attempt's own deadline is total, not idle: with bytes every 20 ms the connection is never
@@ -69,7 +69,7 @@ describe('the http client\'s deadlines', () => {
     const { ms, error } = await timed(client.open())
     expect(String(error)).toMatch(/failed 2 times \(timeout: no whole answer within 300 ms\)/)
     expect(ms).toBeLessThan(2 * 300 + 2_500)
-  })
+  }, 30_000)
 
   it('makes no further attempt once closed: close ends a call that is retrying, at once', async () => {
     // Proves closing a client is prompt: with long deadlines a call to a service that never answers would go
@@ -83,5 +83,5 @@ describe('the http client\'s deadlines', () => {
     expect(opened.error).toBeInstanceOf(RunFailed)
     expect(closing.ms).toBeLessThan(2_000)
     expect(opened.ms).toBeLessThan(500 + 2_000)
-  })
+  }, 30_000)
 })
