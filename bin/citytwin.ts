@@ -11,8 +11,9 @@ import os from 'node:os'
 import path from 'node:path'
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
 import { RunFailed, UserError } from '../engine/errors.js'
-import { checkLedger, createLedger, encodeCodes, ledgerNames, LedgerServer, PostgresLedger, type LedgerLease, type LedgerServerState } from '../engine/ledger/index.js'
-import { capacityTrialsMax, liveSpeedMax, minutesPerDay, loadDurationMsMax, loadInFlightDefault, loadInFlightDefaultFor, loadInFlightMax, loadInFlightNetworkedDefault, residentsMax, workersMax } from '../engine/limits.js'
+import { checkLedger, createLedger, encodeCodes, generateLedgerToken, ledgerNames, LedgerServer, ledgerTokenFrom, ledgerTokenVariable, PostgresLedger, type LedgerConnection, type LedgerLease, type LedgerServerState } from '../engine/ledger/index.js'
+import { isLoopbackAddress } from '../engine/httpListen.js'
+import { capacityTrialsMax, ledgerCallMsDefault, ledgerCallMsMax, liveSpeedMax, minutesPerDay, loadDurationMsMax, loadInFlightDefault, loadInFlightDefaultFor, loadInFlightMax, loadInFlightNetworkedDefault, residentsMax, workersMax } from '../engine/limits.js'
 import { loadSettings, parseDuration, parseProfile, parseRate, parseThresholds, searchCapacity, thresholdActual, wallClockPause } from '../engine/load/index.js'
 import {
   capacityReport,
@@ -107,6 +108,8 @@ function defaultWorkers(mode: 'flat-out' | 'load'): number {
 
 interface CityFlags {
   ledgerUrl?: string
+  ledgerToken?: string
+  ledgerTimeout?: string
   seed?: number
   workers?: number
   residents?: number
@@ -190,11 +193,30 @@ function stopOnSignals(abandon: () => void): { readonly signal: AbortSignal; rel
   }
 }
 
+/**
+ * Where the ledger is and how to reach it, checked: --ledger-url, and for the http ledger its token
+ * (--ledger-token, or CITYTWIN_LEDGER_TOKEN, which other users cannot read in the process list)
+ * and its call deadline (--ledger-timeout).
+ */
+function ledgerConnection(command: string, flags: CityFlags & { takeOver?: boolean | undefined }): LedgerConnection & { readonly lease: LedgerLease } {
+  const callMsMax = flags.ledgerTimeout === undefined ? undefined : parseDuration(flags.ledgerTimeout, '--ledger-timeout')
+  if (callMsMax !== undefined && callMsMax > ledgerCallMsMax) throw new UserError(`--ledger-timeout: at most ${ledgerCallMsMax / 60_000} minutes`)
+  const connection = {
+    url: flags.ledgerUrl,
+    lease: ledgerLease(command, flags),
+    // The environment's token is for the http ledger alone; a flag given to another ledger is refused by checkLedger.
+    token: flags.ledger === 'http' ? ledgerTokenFrom(flags.ledgerToken, process.env[ledgerTokenVariable], '--ledger-token') : flags.ledgerToken,
+    callMsMax,
+  }
+  checkLedger(flags.ledger, connection)
+  return connection
+}
+
 async function runCommand(file: string, flags: RunFlags): Promise<number> {
   const loaded = await loadScenario(file)
   // Every flag is checked before anything is built or written.
-  const lease = ledgerLease(`run ${file}`, flags)
-  checkLedger(flags.ledger, { url: flags.ledgerUrl, lease })
+  const connection = ledgerConnection(`run ${file}`, flags)
+  const lease = connection.lease
   const settings = loadSettings(loaded.scenario.load, flags, file)
   if (flags.prometheus !== undefined && settings === undefined) throw new UserError('--prometheus: serves a load run\'s live figures; give --tps or --profile too')
   // The folder is prepared before the run, so a bad --out fails at once rather than after it;
@@ -224,6 +246,8 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
       ledger: flags.ledger,
       ledgerUrl: flags.ledgerUrl,
       ledgerLease: lease,
+      ledgerToken: connection.token,
+      ledgerCallMsMax: connection.callMsMax,
       now: wallClock.nowMs,
       onProgress: progress.update,
       stop: stopper.signal,
@@ -328,8 +352,8 @@ interface CapacityFlags extends CityFlags {
 
 async function capacityCommand(file: string, flags: CapacityFlags): Promise<number> {
   const loaded = await loadScenario(file)
-  const lease = ledgerLease(`capacity ${file}`, flags)
-  checkLedger(flags.ledger, { url: flags.ledgerUrl, lease })
+  const connection = ledgerConnection(`capacity ${file}`, flags)
+  const lease = connection.lease
   if (flags.slo.length === 0) throw new UserError("--slo: give the service level each trial must hold, like --slo 'p99<50ms'")
   const slo = parseThresholds(flags.slo, '--slo')
   const windowMs = parseDuration(flags.window, '--window')
@@ -383,6 +407,8 @@ async function capacityCommand(file: string, flags: CapacityFlags): Promise<numb
               ledger: flags.ledger,
               ledgerUrl: flags.ledgerUrl,
               ledgerLease: lease,
+              ledgerToken: connection.token,
+              ledgerCallMsMax: connection.callMsMax,
               stop: stopper.signal,
               load: {
                 profile: { sort: 'rate', ...parseProfile(`constant:${tps}/${warmupMs + windowMs}ms`, '--window') },
@@ -479,8 +505,8 @@ const serveSpeedDefault = 2
  */
 async function serveCommand(file: string, flags: ServeFlags): Promise<number> {
   const loaded = await loadScenario(file)
-  const lease = ledgerLease(`serve ${file}`, flags)
-  checkLedger(flags.ledger, { url: flags.ledgerUrl, lease })
+  const connection = ledgerConnection(`serve ${file}`, flags)
+  const lease = connection.lease
   if (flags.speed !== undefined && (flags.tps !== undefined || flags.profile !== undefined)) throw new UserError('--speed: give it, or --tps, or --profile realistic:…, not two of them')
   // From the environment too: a flag is visible to anyone on the machine who lists its processes.
   const token = flags.token ?? (process.env.CITYTWIN_TOKEN === '' ? undefined : process.env.CITYTWIN_TOKEN)
@@ -533,6 +559,8 @@ async function serveCommand(file: string, flags: ServeFlags): Promise<number> {
     ledger: flags.ledger,
     ledgerUrl: flags.ledgerUrl,
     ledgerLease: lease,
+    ledgerToken: connection.token,
+    ledgerCallMsMax: connection.callMsMax,
     settings,
     pace,
     limitMs,
@@ -636,11 +664,15 @@ interface LedgerServerFlags {
   readonly ledgerUrl?: string
   readonly resume?: boolean
   readonly takeOver?: boolean
+  readonly token?: string
 }
 
 async function ledgerServerCommand(flags: LedgerServerFlags): Promise<number> {
   const connection = { url: flags.ledgerUrl, now: wallClock.nowMs, lease: ledgerLease(`ledger-server --backend ${flags.backend}`, flags) }
   checkLedger(flags.backend, connection)
+  // Always a token: 127.0.0.1 is shared by every user and process of the machine. One given, or one made now.
+  const given = ledgerTokenFrom(flags.token, process.env[ledgerTokenVariable], '--token')
+  const token = given ?? generateLedgerToken()
   let resume: LedgerServerState | undefined
   if (flags.resume === true) {
     if (flags.backend !== 'postgres' || flags.ledgerUrl === undefined) throw new UserError('--resume: only with --backend postgres and its --ledger-url (a ledger that keeps its calls in the database)')
@@ -656,6 +688,7 @@ async function ledgerServerCommand(flags: LedgerServerFlags): Promise<number> {
   const server = await LedgerServer.start({
     host: flags.host,
     port: flags.port,
+    token,
     backend: (options) => createLedger(flags.backend, options, connection),
     ...(resume === undefined ? {} : { resume }),
   }).catch(async (error: NodeJS.ErrnoException) => {
@@ -665,7 +698,28 @@ async function ledgerServerCommand(flags: LedgerServerFlags): Promise<number> {
     throw error
   })
   if (resume !== undefined) process.stderr.write(`took up session ${resume.session} after call ${resume.lastNumber}\n`)
-  process.stderr.write(`ledger server (${flags.backend}) at ${server.url}; stop with Ctrl-C\n`)
+  // One write, so whoever reads it (a person, a script) gets the address and how to use it together.
+  const lines = [`ledger server (${flags.backend}) at ${server.url}; stop with Ctrl-C`]
+  if (given === undefined) {
+    lines.push(
+      `every request needs this token, made for this start (--token or ${ledgerTokenVariable} sets your own); a run against it:`,
+      '',
+      `    ${ledgerTokenVariable}=${token} citytwin run scenarios/smoke.yaml --ledger http --ledger-url ${server.url}`,
+      '',
+    )
+  } else {
+    lines.push(`every request needs the token of ${flags.token === undefined ? ledgerTokenVariable : '--token'}; a run gives it with --ledger-token or ${ledgerTokenVariable}`)
+  }
+  const bound = new URL(server.url).hostname
+  if (!isLoopbackAddress(bound)) {
+    lines.push(
+      `citytwin: WARNING: this ledger server listens on ${bound}${bound === '0.0.0.0' || bound === '[::]' ? ', every network interface' : ''}: other machines can reach it, not only this one. ` +
+        'The token is its only guard: with it, a caller reads every balance, moves and mints money and replaces the ledger (on postgres, emptying its schema). ' +
+        'And the traffic is plain HTTP: anyone on the network path can read the token and every call, and change them. ' +
+        'Keep the default 127.0.0.1 unless the network is yours alone, or put a TLS proxy in front.',
+    )
+  }
+  process.stderr.write(`${lines.join('\n')}\n`)
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve)
     process.once('SIGTERM', resolve)
@@ -763,6 +817,8 @@ function withCityFlags(command: Command, workersHelp: string): Command {
     .addOption(new Option('--ledger <name>', 'ledger to drive').choices(ledgerNames).default('memory'))
     .option('--ledger-url <url>', 'where the ledger is: http://host:port (http), postgres://user@host:5432/db?schema=citytwin (postgres; none: an embedded server), redis://host:6379/0?key=citytwin (redis)')
     .option('--take-over', takeOverHelp)
+    .option('--ledger-token <secret>', `the http ledger's token (citytwin ledger-server prints one at start). Or set ${ledgerTokenVariable}, which other users cannot see in the process list`)
+    .option('--ledger-timeout <time>', `the http ledger: the longest one call may take, its retries included (default ${ledgerCallMsDefault / 60_000}m)`)
 }
 
 
@@ -865,7 +921,8 @@ function program(): Command {
     .description('serve a ledger over the HTTP ledger protocol (docs/http-ledger.md), for --ledger http and as its reference')
     .addOption(new Option('--backend <name>', 'the ledger behind the server').choices(ledgerNames.filter((name) => name !== 'http')).default('memory'))
     .option('--port <n>', 'port to listen on (0: any free one)', integer('--port', 0, 65_535), 8081)
-    .option('--host <address>', 'address to listen on', '127.0.0.1')
+    .option('--host <address>', 'address to listen on (another than 127.0.0.1 exposes the ledger to the network, guarded by its token alone)', '127.0.0.1')
+    .option('--token <secret>', `the token every request must carry (default: one made at start, printed once). Or set ${ledgerTokenVariable}, which other users cannot see in the process list`)
     .option('--ledger-url <url>', "the backend's own server, for postgres and redis (postgres without one: an embedded server)")
     .option('--resume', 'take up the ledger and the client session a killed server left in --ledger-url (postgres only), rather than wait for a new client')
     .option('--take-over', takeOverHelp)

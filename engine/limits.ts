@@ -82,6 +82,8 @@ export const thresholdTextMax = 200
 export const thresholdsMax = 64
 /** Characters of a profile written on the command line or in a scenario. */
 export const profileTextMax = 4096
+/** Characters of a profile quoted back in an error message (the rest is clipped, so the reason stays on the line). */
+export const profileQuotedCharsMax = 120
 
 // Output.
 /** Names tried for a default run folder (`-2`, `-3`, ...) before giving up. */
@@ -162,6 +164,46 @@ export const ledgerLeaseWaitMs = 5_000
 /** How a run names itself as a ledger's holder, at most this many characters (a refusal shows it to the next run). */
 export const ledgerHolderCharsMax = 200
 
+// The HTTP ledger (docs/http-ledger.md): the client's deadlines and the reference server's bounds.
+/**
+ * One attempt of an http ledger call, from the request to the last byte of its answer: a service
+ * that trickles a byte now and then, or never ends its answer, is cut off here and retried.
+ */
+export const ledgerAttemptMsMax = 30_000
+/**
+ * One http ledger call, all its attempts and the pauses between them included (`--ledger-timeout`
+ * changes it): past it the call fails for good and the run with it. Room for a service to restart
+ * (about 9 s of pauses) and for a few full attempts.
+ */
+export const ledgerCallMsDefault = 120_000
+/** The longest `--ledger-timeout` may ask for. */
+export const ledgerCallMsMax = 60 * 60 * 1000
+/** A ledger server's token (`--token`, `--ledger-token`, CITYTWIN_LEDGER_TOKEN): visible ASCII, this many characters. */
+export const ledgerTokenCharsMin = 8
+export const ledgerTokenCharsMax = 256
+/**
+ * Connections the reference server holds at once (its protocol has one client, which keeps one).
+ * At the cap a new connection displaces the one idle longest; one with a request under way is never displaced.
+ */
+export const ledgerServerConnectionsMax = 8
+/** A request's headers must all have come this long after its connection opened, or after the answer before. */
+export const ledgerServerHeadersMs = 10_000
+/** A whole request, headers and body, must have come this long after it started. */
+export const ledgerServerRequestMs = 60_000
+/** A kept-alive connection with no request is closed after this long. */
+export const ledgerServerKeepAliveMs = 5_000
+/** How often the server looks for connections past their headers or request time (Node checks on a timer). */
+export const ledgerServerCheckEveryMs = 1_000
+
+// A run's overall bound (engine/run/runBound.ts).
+/** Added to every run's bound: opening the ledger, connections, and a busy machine. */
+export const runBoundAllowanceMs = 5 * 60 * 1000
+/**
+ * The slowest a ledger may apply a run's work, transfers and accounts read or opened per second, in
+ * the bound of a run: far below any ledger worth load testing (the slowest here do tens of thousands).
+ */
+export const runLedgerItemsPerSecondMin = 1_000
+
 /** The live map's controls: the highest target rate, clock speed (simulated minutes a wall second) and ledger slowdown a page may ask for. */
 export const liveTpsMax = 10_000_000
 export const liveSpeedMax = 1440
@@ -232,3 +274,7 @@ assert(livePageIdleMsMax > livePageEvictIdleMs, 'a page may lose its place to a 
 assert(liveConnectionsMax > liveClientsMax, 'every page fits, with room for requests')
 assert(liveSocketIdleMs > liveRequestTimeoutMs, 'a connection is not closed while its request may still come')
 assert(ledgerLeaseHeartbeatMs * 4 <= ledgerLeaseTtlMs, 'a holder renews its lease several times before it lapses')
+assert(ledgerAttemptMsMax <= ledgerCallMsDefault && ledgerCallMsDefault <= ledgerCallMsMax, 'a call has room for at least one whole attempt')
+assert(ledgerServerCheckEveryMs < ledgerServerHeadersMs && ledgerServerHeadersMs <= ledgerServerRequestMs, 'the server checks its timeouts more often than they run out')
+assert(ledgerTokenCharsMin >= 8 && ledgerTokenCharsMin <= ledgerTokenCharsMax, 'a token has room to be a secret')
+assert(profileQuotedCharsMax + 400 <= errorLineCharsMax, 'a quoted profile leaves room on its line for the reason')

@@ -7,9 +7,10 @@
  * same call key stored with the call's answer in the same transaction (postgres, redis). A retry
  * then sees exactly what the lost attempt did, and nothing applies twice.
  *
- * A call that spends its attempts fails the ledger for good: its outcome is unknown, so every
- * later call fails at once and the run stops rather than audit a ledger whose last call may or
- * may not have applied.
+ * A call that spends its attempts, or its time (`callMsMax`, all attempts and pauses included),
+ * fails the ledger for good: its outcome is unknown, so every later call fails at once and the run
+ * stops rather than audit a ledger whose last call may or may not have applied. A queue stopped
+ * (the ledger closed) makes no further attempt.
  */
 import { RunFailed, UserError } from '../errors.js'
 import type { NowMs } from '../time/index.js'
@@ -34,6 +35,14 @@ export interface RetryTiming {
   readonly retryPauseMs?: number | undefined
   /** A clock, for how long a call took to recover; without one, recovery is counted but not timed. */
   readonly now?: NowMs | undefined
+  /**
+   * The longest one call may take, from its first attempt to its answer, pauses included: past it
+   * the attempt under way is aborted (through the signal it is given) and no other is made. Without
+   * it, only `attemptsMax` and the attempts' own timeouts bound a call.
+   */
+  readonly callMsMax?: number | undefined
+  /** How a message names that deadline to the user, like "--ledger-timeout". */
+  readonly callMsName?: string | undefined
 }
 
 /** With the pauses below, about 9 s from the first failure to the last attempt: time for a server to restart. */
@@ -80,14 +89,32 @@ export class CallQueue {
     return result
   }
 
-  /** Runs `attempt` until it does not throw a Fault, `attemptsMax` times at most. */
-  async retried<T>(attempt: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `attempt` until it does not throw a Fault, `attemptsMax` times at most and within the
+   * call's deadline. `attempt` is given the deadline's signal (undefined without one): an attempt
+   * that honours it ends when the deadline passes; one that does not is the last made.
+   */
+  async retried<T>(attempt: (deadline: AbortSignal | undefined) => Promise<T>): Promise<T> {
+    // A timer, not the clock: it interrupts an attempt that never ends, which no reading of a clock can.
+    // Cleared as the call ends (AbortSignal.timeout's would live on, one per call, until it fired).
+    const controller = this.timing.callMsMax === undefined ? undefined : new AbortController()
+    const timer = controller === undefined ? undefined : setTimeout(() => controller.abort(), this.timing.callMsMax)
+    const deadline = controller?.signal
+    const over = (): boolean => deadline?.aborted === true
+    try {
+      return await this.attempted(attempt, deadline, over)
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
+  private async attempted<T>(attempt: (deadline: AbortSignal | undefined) => Promise<T>, deadline: AbortSignal | undefined, over: () => boolean): Promise<T> {
     const attempts = this.timing.attemptsMax ?? attemptsMaxDefault
     let pauseMs = this.timing.retryPauseMs ?? retryPauseMsDefault
     let failedAtMs = 0
     for (let number = 1; ; number++) {
       try {
-        const answer = await attempt()
+        const answer = await attempt(deadline)
         if (number > 1) {
           this.recovered += 1
           if (this.timing.now !== undefined) this.longestRecoveryMs = Math.max(this.longestRecoveryMs, this.timing.now() - failedAtMs)
@@ -97,11 +124,22 @@ export class CallQueue {
         if (!(error instanceof Fault)) throw error
         if (number === 1 && this.timing.now !== undefined) failedAtMs = this.timing.now()
         this.faults[error.fault] += 1
+        if (over()) throw this.pastDeadline(number, error)
         if (number >= attempts) throw new RunFailed(`${this.ledger} failed ${attempts} times (${error.fault}: ${error.message})`)
-        await new Promise((resolve) => setTimeout(resolve, pauseMs))
+        // Closed meanwhile: nobody waits for this call any more.
+        if (this.failure !== undefined) throw this.failure
+        await pause(pauseMs, deadline)
+        if (over()) throw this.pastDeadline(number, error)
         pauseMs = Math.min(retryPauseMsMax, pauseMs * 2)
       }
     }
+  }
+
+  private pastDeadline(attempts: number, last: Fault): RunFailed {
+    const name = this.timing.callMsName === undefined ? '' : `, ${this.timing.callMsName}`
+    return new RunFailed(
+      `${this.ledger} did not answer a call within ${seconds(this.timing.callMsMax ?? 0)}, its deadline${name} (${attempts} attempt${attempts === 1 ? '' : 's'}, the last: ${last.fault}: ${last.message})`,
+    )
   }
 
   /** What went wrong on the way to the ledger, for the run's summary. */
@@ -114,4 +152,22 @@ export class CallQueue {
     this.failure ??= new RunFailed(reason)
     await this.turn
   }
+}
+
+/** Waits `ms`, or less if `deadline` passes first. */
+function pause(ms: number, deadline: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer)
+      deadline?.removeEventListener('abort', done)
+      resolve()
+    }
+    const timer = setTimeout(done, ms)
+    deadline?.addEventListener('abort', done, { once: true })
+  })
+}
+
+/** A duration for a message: whole seconds when it is one, else milliseconds. */
+function seconds(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`
 }

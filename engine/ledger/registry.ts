@@ -19,6 +19,10 @@ export interface LedgerConnection {
   readonly now?: NowMs | undefined
   /** Who the run is, for a ledger other runs can reach, and whether to take over one whose holder is gone (ledgerLease.ts). */
   readonly lease?: LedgerLease | undefined
+  /** The http ledger's token (`--ledger-token` or CITYTWIN_LEDGER_TOKEN), checked already. */
+  readonly token?: string | undefined
+  /** The http ledger's deadline for one call, all attempts included (`--ledger-timeout`; default `ledgerCallMsDefault`). */
+  readonly callMsMax?: number | undefined
 }
 
 type LedgerFactory = (options: LedgerOptions, connection: LedgerConnection) => LedgerCore
@@ -28,7 +32,7 @@ const ledgers: Record<string, LedgerFactory> = {
     checkLedger('memory', connection)
     return new MemoryLedger(options)
   },
-  http: (options, connection) => new HttpLedger(options, connection.url, { now: connection.now }),
+  http: (options, connection) => new HttpLedger(options, connection.url, { now: connection.now, token: connection.token, callMsMax: connection.callMsMax }),
   postgres: (options, connection) => new PostgresLedger(options, connection.url, { now: connection.now }, { lease: connection.lease }),
   redis: (options, connection) => new RedisLedger(options, connection.url, { now: connection.now }, connection.lease),
 }
@@ -44,6 +48,8 @@ export function createLedger(name: string, options: LedgerOptions, connection: L
 /** Checks a ledger's name and connection before anything is built: the errors `createLedger` would give later. */
 export function checkLedger(name: string, connection: LedgerConnection): void {
   if (!Object.hasOwn(ledgers, name)) throw new UserError(`--ledger: unknown ledger "${name}" (known: ${ledgerNames.join(', ')})`)
+  if (name !== 'http' && connection.token !== undefined) throw new UserError(`--ledger-token: only the http ledger takes a token (the ${name} ledger's credentials go in --ledger-url)`)
+  if (name !== 'http' && connection.callMsMax !== undefined) throw new UserError(`--ledger-timeout: only for the http ledger`)
   if (name === 'http') parseLedgerUrl(connection.url)
   else if (name === 'postgres') parsePostgresUrl(connection.url)
   // The redis ledger's URL is optional: without one it is redis://127.0.0.1:6379, key citytwin.

@@ -22,7 +22,8 @@ import { LatencyByKind, LatencyHistogram } from '../metrics/latencyHistogram.js'
 import type { NowMs } from '../time/index.js'
 import type { LoadSchedule } from './rateSchedule.js'
 
-const gracefulStopMsDefault = 30_000
+/** How long after the schedule ends calls still outstanding may take, unless told otherwise. */
+export const gracefulStopMsDefault = 30_000
 const coalesceMsDefault = 0.5
 /** While draining, how long a pause may wait between looks. */
 const drainPollMs = 1

@@ -4,7 +4,8 @@
  * profile. An unknown name or a malformed spec is a user error naming where it came from.
  */
 import { UserError } from '../errors.js'
-import { profileTextMax } from '../limits.js'
+import { profileQuotedCharsMax, profileTextMax } from '../limits.js'
+import { clipped } from '../printable.js'
 import { constant } from './profiles/constant.js'
 import type { ProfileKind } from './profiles/profileKind.js'
 import { ramp } from './profiles/ramp.js'
@@ -36,7 +37,7 @@ export function parseAnyProfile(text: string, where: string): AnyLoadProfile {
   if (text.length > profileTextMax) throw new UserError(`${where}: a profile is at most ${profileTextMax} characters`)
   if (text === 'realistic' || text.startsWith('realistic:')) {
     if (text === 'realistic') throw new UserError(`${where}: write ${realisticUsage}, like realistic:1d/10m`)
-    return { sort: 'realistic', name: 'realistic', text, ...parseRealistic(text.slice('realistic:'.length), `${where} "${text}"`) }
+    return { sort: 'realistic', name: 'realistic', text, ...parseRealistic(text.slice('realistic:'.length), `${where} "${clipped(text, profileQuotedCharsMax)}"`) }
   }
   return { sort: 'rate', ...parseProfile(text, where) }
 }
@@ -48,11 +49,13 @@ export function parseProfile(text: string, where: string): LoadProfile {
   const name = colon < 0 ? text : text.slice(0, colon)
   const kind = kinds.find((candidate) => candidate.name === name)
   if (kind === undefined) {
-    throw new UserError(`${where}: unknown profile "${name}" (known: ${[...kinds.map((known) => known.usage), realisticUsage].join('; ')})`)
+    throw new UserError(`${where}: unknown profile "${clipped(name, profileQuotedCharsMax)}" (known: ${[...kinds.map((known) => known.usage), realisticUsage].join('; ')})`)
   }
   if (colon < 0) throw new UserError(`${where}: write ${kind.usage}`)
-  const segments = kind.parse(text.slice(colon + 1), `${where} "${text}"`)
+  // A message quotes the profile clipped, so what is wrong with it stays in view however long it is.
+  const quoted = `${where} "${clipped(text, profileQuotedCharsMax)}"`
+  const segments = kind.parse(text.slice(colon + 1), quoted)
   const schedule = new RateSchedule(segments)
-  if (schedule.transfers === 0) throw new UserError(`${where} "${text}": the profile sends no transfer at all`)
+  if (schedule.transfers === 0) throw new UserError(`${quoted}: the profile sends no transfer at all`)
   return { name: kind.name, text, schedule }
 }

@@ -129,7 +129,7 @@ function loadVerdict(load: LoadSection): string {
 function checks(summary: RunSummary): string {
   const { conservation, doubleEntry } = summary
   const money =
-    `<div class="check"><h3>Money ${status(conservation.ok, 'conserved', 'NOT CONSERVED')}</h3>` +
+    `<div class="check"><h3>Money ${status(conservation.ok && doubleEntry.ok, 'conserved', conservation.ok ? 'NOT ACCOUNTED FOR' : 'NOT CONSERVED')}</h3>` +
     `<p>issued ${yuan(conservation.issuedFen)} − returned to the central bank ${yuan(conservation.redeemedFen)} = balances ${yuan(conservation.balancesFen)}` +
     `${conservation.negativeBalances > 0 ? `; <b>${grouped(conservation.negativeBalances)} negative balances</b>` : '; no negative balance'}</p></div>`
   const entries =

@@ -114,9 +114,7 @@ export function summaryTable(summary: RunSummary): string {
   lines.push(
     `wall       ${summary.wallSeconds.toFixed(1)} s (synthesis ${summary.phases.synthesisSeconds.toFixed(1)} s, simulation ${summary.phases.simulationSeconds.toFixed(1)} s), ${grouped(summary.throughput.transfersPerSecond)} transfers/s`,
   )
-  lines.push(
-    `money      ${conservation.ok ? 'conserved' : 'NOT CONSERVED'}: issued ${yuan(conservation.issuedFen)} − returned to the central bank ${yuan(conservation.redeemedFen)} = balances ${yuan(conservation.balancesFen)}${conservation.negativeBalances > 0 ? `, ${conservation.negativeBalances} negative balances` : ''}`,
-  )
+  lines.push(`money      ${moneyVerdict(summary)}: issued ${yuan(conservation.issuedFen)} − returned to the central bank ${yuan(conservation.redeemedFen)} = balances ${yuan(conservation.balancesFen)}${conservation.negativeBalances > 0 ? `, ${conservation.negativeBalances} negative balances` : ''}`)
   if (summary.ledgerHealth !== undefined) {
     const { faults, recovered, longestRecoveryMs } = summary.ledgerHealth
     const failed = Object.entries(faults).filter(([, count]) => count > 0)
@@ -127,6 +125,17 @@ export function summaryTable(summary: RunSummary): string {
   lines.push(`entries    ${summary.doubleEntry.ok ? 'balanced' : 'NOT BALANCED'}: debits = credits = accepted for every kind`)
   lines.push(`digest     ${summary.digest}`)
   return printableLines(lines.join('\n'))
+}
+
+/**
+ * What the audit says of the money. Balances that add up are not conservation when the ledger's
+ * own entries disagree with what it accepted: money moved that the results do not account for (or
+ * the other way), and the sums only happen to meet. Only both checks together say "conserved".
+ */
+function moneyVerdict(summary: Pick<RunSummary, 'conservation' | 'doubleEntry'>): string {
+  if (!summary.conservation.ok) return 'NOT CONSERVED'
+  if (!summary.doubleEntry.ok) return "NOT ACCOUNTED FOR (the balances add up, the ledger's entries do not: see entries)"
+  return 'conserved'
 }
 
 const sparks = '▁▂▃▄▅▆▇█'

@@ -11,7 +11,7 @@
 import { createHash, type Hash } from 'node:crypto'
 import type { AgentIndexBuffers } from '../behaviour/index.js'
 import type { LedgerCore, TransferBatch, TransferResults } from '../ledger/index.js'
-import { evaluateThresholds, pacingErrorPct, runOpenLoad, TickSchedule, type LiveSchedule, type LoadSchedule, type LoadSettings, type LoadSoFar, type LoadWindow } from '../load/index.js'
+import { evaluateThresholds, gracefulStopMsDefault, pacingErrorPct, runOpenLoad, TickSchedule, type LiveSchedule, type LoadSchedule, type LoadSettings, type LoadSoFar, type LoadWindow } from '../load/index.js'
 import { transferBatchMax } from '../limits.js'
 import type { DistrictCounters } from '../metrics/districtCounters.js'
 import type { LatencyBuckets } from '../metrics/latencyBuckets.js'
@@ -208,7 +208,7 @@ export async function driveLoad(context: DriveLoadContext): Promise<DrivenLoad> 
     if (result.unanswered > 0) {
       // Those calls may still be applied at any time: no audit of the ledger's balances could be trusted.
       throw new RunFailed(
-        `${result.unanswered} transfers were still unanswered ${(load.gracefulStopMs ?? 30_000) / 1000} s after the schedule ended: the ledger stopped answering, so the run cannot be audited`,
+        `${result.unanswered} transfers were still unanswered ${(load.gracefulStopMs ?? gracefulStopMsDefault) / 1000} s after the schedule ended: the ledger stopped answering, so the run cannot be audited`,
       )
     }
     // Every call is counted before the audit: the ledger applied what it answered, even late.

@@ -40,6 +40,7 @@ import {
 import { driveLoad, type LoadRunOptions } from './driveLoad.js'
 import { faultyLedger } from './faults.js'
 import { planScenario, type Plan } from './plan.js'
+import { runBound, RunWatch } from './runBound.js'
 import { SimPool } from './simPool.js'
 import { TickBatch } from './tickBatch.js'
 
@@ -58,6 +59,11 @@ export interface RunOptions extends CityOptions {
   readonly ledgerUrl?: string | undefined
   /** Who the run is to a ledger other runs can reach, and whether to take over one whose holder is gone (`--take-over`). */
   readonly ledgerLease?: LedgerLease | undefined
+  /** The http ledger's token (`--ledger-token`), and its deadline for one call (`--ledger-timeout`). */
+  readonly ledgerToken?: string | undefined
+  readonly ledgerCallMsMax?: number | undefined
+  /** The run's overall bound, ms, instead of the one its schedule gives (runBound.ts): for embedding and tests. */
+  readonly boundMs?: number | undefined
   /** Builds the ledger instead of looking `ledger` up in the registry: for embedding and tests. */
   readonly ledgerFactory?: ((options: LedgerOptions) => LedgerCore) | undefined
   /** Drive the ledger with the open model instead of running the period flat out. */
@@ -167,10 +173,16 @@ export class OpenedCity {
       utcOffsetMinutes: plan.clock.utcOffsetMinutes,
       ...(options.load === undefined ? {} : { transfersExpected: transfersExpected(plan, options.load) }),
     }
-    const opened = options.ledgerFactory?.(ledgerOptions) ?? createLedger(options.ledger ?? 'memory', ledgerOptions, { url: options.ledgerUrl, now, lease: options.ledgerLease })
+    const opened =
+      options.ledgerFactory?.(ledgerOptions) ??
+      createLedger(options.ledger ?? 'memory', ledgerOptions, { url: options.ledgerUrl, now, lease: options.ledgerLease, token: options.ledgerToken, callMsMax: options.ledgerCallMsMax })
     // A steered run's faults (a slow ledger, a district cut off) sit between it and its ledger.
     const control = options.load?.control
-    const ledger = control === undefined ? opened : faultyLedger(opened, control.faults, plan.accounts, population)
+    // The bound starts with the ledger's opening: building the city is the workers' work, not the ledger's.
+    const bound = options.boundMs !== undefined ? { ms: options.boundMs, why: 'as given' } : runBound(plan, options.load, ledgerOptions.transfersExpected)
+    const watch = bound === undefined ? undefined : new RunWatch(bound)
+    const steered = control === undefined ? opened : faultyLedger(opened, control.faults, plan.accounts, population)
+    const ledger = watch === undefined ? steered : watch.guard(steered)
     const counters = new TransferCounters(plan.accounts.issuer)
     const districts = new DistrictCounters(
       plan.districts.map((district) => district.name),
@@ -269,7 +281,11 @@ export class OpenedCity {
         ...(ledger.health === undefined ? {} : { ledgerHealth: ledger.health() }),
         ...(load === undefined ? {} : { load }),
       }
+    } catch (error) {
+      // Past its bound, whatever failed first (a call cut short, a count that could not finish) failed because of it.
+      throw watch?.failure ?? error
     } finally {
+      watch?.stop()
       await ledger.close()
     }
   }

@@ -11,7 +11,7 @@ import path from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { LedgerServer } from '../../engine/ledger/index.js'
 import { citytwin, type CliResult } from '../helpers/cli.js'
-import { failures, misbehavingLedger } from '../helpers/misbehavingLedger.js'
+import { failures, misbehavingLedger, misbehavingLedgerToken } from '../helpers/misbehavingLedger.js'
 import { smokeScenario } from '../helpers/runs.js'
 
 let folder = ''
@@ -51,7 +51,7 @@ describe('--json prints one object for every outcome', () => {
     // Proves a lost ledger is told on stdout too: before, a --json run that failed printed nothing there.
     const url = await serveLedger(failures.goneAfter(20))
     const out = path.join(folder, 'lost')
-    const result = await citytwin(['run', smokeScenario, '--json', '--workers', '1', '--ledger', 'http', '--ledger-url', url, '--out', out])
+    const result = await citytwin(['run', smokeScenario, '--json', '--workers', '1', '--ledger', 'http', '--ledger-url', url, '--ledger-token', misbehavingLedgerToken, '--out', out])
     expect(result.code, result.stderr).toBe(1)
     expectNoStackTrace(result.stderr)
     const printed = onlyJson(result)
@@ -65,7 +65,7 @@ describe('--json prints one object for every outcome', () => {
     // Proves a finished run that failed its audit says so in its one object, not only on stderr.
     const url = await serveLedger(failures.unbalanced)
     const out = path.join(folder, 'audit')
-    const result = await citytwin(['run', smokeScenario, '--json', '--workers', '1', '--ledger', 'http', '--ledger-url', url, '--out', out])
+    const result = await citytwin(['run', smokeScenario, '--json', '--workers', '1', '--ledger', 'http', '--ledger-url', url, '--ledger-token', misbehavingLedgerToken, '--out', out])
     expect(result.code, result.stderr).toBe(1)
     expectNoStackTrace(result.stderr)
     const printed = onlyJson(result)
@@ -81,7 +81,7 @@ describe('--json prints one object for every outcome', () => {
     const url = await serveLedger(failures.unbalanced)
     const out = path.join(folder, 'capacity')
     const result = await citytwin(
-      ['capacity', smokeScenario, '--json', '--slo', 'p99<10s', '--late-tolerance', '10s', '--window', '2s', '--warmup', '0s', '--start', '20', '--max', '40', '--workers', '1', '--ledger', 'http', '--ledger-url', url, '--out', out],
+      ['capacity', smokeScenario, '--json', '--slo', 'p99<10s', '--late-tolerance', '10s', '--window', '2s', '--warmup', '0s', '--start', '20', '--max', '40', '--workers', '1', '--ledger', 'http', '--ledger-url', url, '--ledger-token', misbehavingLedgerToken, '--out', out],
       { timeoutMs: 120_000 },
     )
     expect(result.code, result.stderr).toBe(1)

@@ -7,7 +7,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { EmbeddedServer } from '../../engine/ledger/index.js'
+import { EmbeddedServer, HttpLedger } from '../../engine/ledger/index.js'
 import { loadSettings, wallClockPause } from '../../engine/load/index.js'
 import { runScenario } from '../../engine/run/index.js'
 import { wallClock } from '../../engine/time/index.js'
@@ -21,10 +21,15 @@ afterEach(async () => {
 })
 
 const schema = 'http_crash_test'
+/** Both servers, the killed one and the one that takes over, hold the client to the same token. */
+const token = 'crash-test-token'
 
 /** `citytwin ledger-server` with `args`; resolves with its URL once it listens. */
 function startServer(args: readonly string[]): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), path.join(repoRoot, 'bin/citytwin.ts'), 'ledger-server', ...args], { cwd: repoRoot })
+  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), path.join(repoRoot, 'bin/citytwin.ts'), 'ledger-server', ...args], {
+    cwd: repoRoot,
+    env: { ...process.env, CITYTWIN_LEDGER_TOKEN: token },
+  })
   cleanups.push(async () => {
     if (child.exitCode === null && child.signalCode === null) {
       const closed = new Promise((resolve) => child.once('close', resolve))
@@ -79,8 +84,9 @@ describe('the http ledger when its service is killed mid-run', () => {
     const summary = await runScenario(loaded, {
       workers: 1,
       now: wallClock.nowMs,
-      ledger: 'http',
-      ledgerUrl: first.url,
+      // The client as the registry makes it, with more attempts: on a busy machine a server started
+      // from source (tsx) can take longer than the default attempts' 9 s to listen again.
+      ledgerFactory: (options) => new HttpLedger(options, first.url, { token, attemptsMax: 20, now: wallClock.nowMs }),
       load: { ...settings, pause: wallClockPause(), lateToleranceMs: 30_000, inFlightMax: 4_096 },
     })
     finished = true

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunSummary } from '../../engine/report/index.js'
 import type { CityView, Timeline } from '../../visualizer/protocol.js'
 import { citytwin, type CliResult } from '../helpers/cli.js'
-import { failures, misbehavingLedger } from '../helpers/misbehavingLedger.js'
+import { failures, misbehavingLedger, misbehavingLedgerToken } from '../helpers/misbehavingLedger.js'
 import { buildClient } from '../../visualizer/buildClient.js'
 import { repoRoot, smokeScenario } from '../helpers/runs.js'
 
@@ -100,7 +100,7 @@ describe('citytwin serve', () => {
     const ledger = await misbehavingLedger(failures.goneAfter(20))
     const out = path.join(folder, 'ledger-lost')
     try {
-      const result = await citytwin(['serve', smokeScenario, '--port', '0', '--speed', '1440', '--exit', '--json', '--late-tolerance', '1s', '--ledger', 'http', '--ledger-url', ledger.url, '--out', out])
+      const result = await citytwin(['serve', smokeScenario, '--port', '0', '--speed', '1440', '--exit', '--json', '--late-tolerance', '1s', '--ledger', 'http', '--ledger-url', ledger.url, '--ledger-token', misbehavingLedgerToken, '--out', out])
       expect(result.code, result.stderr).toBe(1)
       expect(result.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/)
       const printed = onlyJson(result)
@@ -118,7 +118,7 @@ describe('citytwin serve', () => {
     const ledger = await misbehavingLedger(failures.unbalanced)
     const out = path.join(folder, 'unbalanced')
     try {
-      const result = await citytwin(['serve', smokeScenario, '--port', '0', '--speed', '1440', '--exit', '--json', '--late-tolerance', '1s', '--ledger', 'http', '--ledger-url', ledger.url, '--out', out])
+      const result = await citytwin(['serve', smokeScenario, '--port', '0', '--speed', '1440', '--exit', '--json', '--late-tolerance', '1s', '--ledger', 'http', '--ledger-url', ledger.url, '--ledger-token', misbehavingLedgerToken, '--out', out])
       expect(result.code, result.stderr).toBe(1)
       const printed = onlyJson(result)
       expect(printed).toMatchObject({ run: 1, ok: false, error: { kind: 'run-failed' }, folder: out, doubleEntry: { ok: false } })

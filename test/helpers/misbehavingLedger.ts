@@ -5,12 +5,16 @@
  */
 import { createLedger, LedgerServer, type LedgerCore, type LedgerOptions } from '../../engine/ledger/index.js'
 
+/** The token the server wants: give it to a run as `--ledger-token`. */
+export const misbehavingLedgerToken = 'misbehaving-ledger-token'
+
 export async function misbehavingLedger(change: (ledger: LedgerCore, server: () => LedgerServer) => Partial<LedgerCore>): Promise<LedgerServer> {
   // The changes may reach the server (to take it down), which exists once start returns.
   const started: { server?: LedgerServer } = {}
   started.server = await LedgerServer.start({
     host: '127.0.0.1',
     port: 0,
+    token: misbehavingLedgerToken,
     backend: (options: LedgerOptions) => {
       const ledger = createLedger('memory', options)
       const changed = change(ledger, () => started.server as LedgerServer)

@@ -32,6 +32,9 @@ export interface LiveSessionOptions {
   readonly ledgerUrl?: string | undefined
   /** Who the runs are to a ledger other runs can reach (`--take-over`: take over one whose holder is gone). */
   readonly ledgerLease?: LedgerLease | undefined
+  /** The http ledger's token and call deadline (`--ledger-token`, `--ledger-timeout`). */
+  readonly ledgerToken?: string | undefined
+  readonly ledgerCallMsMax?: number | undefined
   /** Thresholds, the in-flight bound, the lateness tolerance; its profile names the pace in reports. */
   readonly settings: LoadSettings
   readonly pace: LivePace
@@ -141,6 +144,8 @@ export class LiveSession {
         ledger: this.options.ledger,
         ledgerUrl: this.options.ledgerUrl,
         ledgerLease: this.options.ledgerLease,
+        ledgerToken: this.options.ledgerToken,
+        ledgerCallMsMax: this.options.ledgerCallMsMax,
         load: {
           ...settings,
           pause: wallClockPause(),

@@ -6,19 +6,27 @@
  * made after a submit sees it (the interface's promise) without the service having to sort
  * anything. Calls made meanwhile wait their turn; the open model measures that wait as latency.
  *
- * Faults: a call that times out, is refused, loses its connection or gets a 5xx is retried with
- * the same body and the same call number (`Citytwin-Call: <session> <n>`, the session from
- * /v1/open), after a growing pause, `attemptsMax` times at most. The service applies each call
- * number once and answers a repeat with the answer it gave (or is giving) the first: a retry sees
- * exactly what the lost attempt did. Failures are counted by class (`faults`). A call that spends
- * its attempts fails the ledger: its outcome is unknown, so every later call fails at once and the
- * run stops rather than audit a ledger whose last call may or may not have applied.
+ * Auth: with a token (`--ledger-token` or CITYTWIN_LEDGER_TOKEN), every request carries it as
+ * `Authorization: Bearer <token>`. A 401 is the user's to fix, not a fault: it is not retried, and
+ * names the flag.
+ *
+ * Faults: an attempt that fails, loses its connection, gets a 5xx or passes its deadline
+ * (`ledgerAttemptMsMax`, from the request to the last byte of the answer) is retried with the same
+ * body and the same call number (`Citytwin-Call: <session> <n>`, the session from /v1/open), after
+ * a growing pause, `attemptsMax` times at most and within the call's deadline (`--ledger-timeout`,
+ * `ledgerCallMsDefault`, every attempt and pause included). The service applies each call number
+ * once and answers a repeat with the answer it gave (or is giving) the first: a retry sees exactly
+ * what the lost attempt did. Failures are counted by class (`faults`). A call that spends its
+ * attempts or its time fails the ledger: its outcome is unknown, so every later call fails at once
+ * and the run stops rather than audit a ledger whose last call may or may not have applied.
+ *
+ *   call ├─ attempt ≤ 30 s ─┤ pause ├─ attempt ─┤ pause ├─ … ─┤  ≤ --ledger-timeout (2 min) in all
  */
 import http from 'node:http'
 import { assert } from '../../assert.js'
 import { RunFailed, UserError } from '../../errors.js'
 import { accountResultCodes, ledgerResultCodeMax } from '../resultCode.js'
-import { lookupBatchMax, transferBatchMax } from '../../limits.js'
+import { ledgerAttemptMsMax, ledgerCallMsDefault, lookupBatchMax, transferBatchMax } from '../../limits.js'
 import { transferKindCount } from '../transferKind.js'
 import { CallQueue, Fault, type RetryTiming } from '../callQueue.js'
 import type { AccountBatch, AccountResults, Balances, LedgerCore, LedgerHealth, LedgerOptions, LedgerTotals, TransferBatch, TransferResults } from '../ledgerCore.js'
@@ -37,11 +45,15 @@ import {
   paths,
   ProtocolError,
 } from './protocol.js'
+import { authorizationHeaderName, bearer, ledgerTokenVariable } from './ledgerToken.js'
 
-/** A call whose connection stays silent this long is abandoned and retried. */
-const callTimeoutMs = 30_000
-/** Beyond the silence allowed, an attempt may take this long to move its bodies before it is abandoned. */
-const attemptBodyMs = 30_000
+/** How the client is set: the retries (RetryTiming, with the call's deadline), an attempt's deadline, the token. */
+export interface HttpLedgerSettings extends RetryTiming {
+  /** One attempt, from the request to the last byte of its answer (default `ledgerAttemptMsMax`). */
+  readonly attemptMsMax?: number | undefined
+  /** The service's token; without one, no Authorization header is sent. */
+  readonly token?: string | undefined
+}
 
 export class HttpLedger implements LedgerCore {
   readonly name = 'http'
@@ -51,16 +63,18 @@ export class HttpLedger implements LedgerCore {
   /** The service's session from /v1/open, and the number of the next call in it. */
   private session = 0
   private sequence = 0
+  /** Set once the service refused the token: every later call fails with it at once. */
+  private unauthorized: UserError | undefined
 
   constructor(
     private readonly options: LedgerOptions,
     url: string | undefined,
-    private readonly timing: RetryTiming & { callTimeoutMs?: number } = {},
+    private readonly settings: HttpLedgerSettings = {},
   ) {
     this.base = parseLedgerUrl(url)
     this.calls = new CallQueue(
       `the http ledger at ${this.base.origin}`,
-      timing,
+      { ...settings, callMsMax: settings.callMsMax ?? ledgerCallMsDefault, callMsName: settings.callMsName ?? '--ledger-timeout' },
       // Anything but a fault: the service broke the protocol, and no later call can be trusted.
       (error) => new RunFailed(`the http ledger at ${this.base.origin} (--ledger-url) broke the protocol: ${error instanceof Error ? error.message : String(error)}`),
     )
@@ -121,24 +135,36 @@ export class HttpLedger implements LedgerCore {
    */
   private call<T>(path: string, encode: () => unknown, decode: (body: unknown) => T): Promise<T> {
     return this.calls.inTurn(async () => {
+      if (this.unauthorized !== undefined) throw this.unauthorized
       const text = JSON.stringify(encode())
       assert(Buffer.byteLength(text) <= httpBodyBytesMax, 'a call fits the protocol body bound')
       const number = path === paths.open ? 0 : ++this.sequence
       const callHeader = `${this.session} ${number}`
-      return decode(await this.calls.retried(() => this.post(path, text, callHeader)))
+      return decode(await this.calls.retried((deadline) => this.post(path, text, callHeader, deadline)))
     })
   }
 
-  /** One attempt: the answer's JSON, a Fault to retry, or a ProtocolError (the service broke the protocol). */
-  private post(path: string, text: string, callHeader: string): Promise<unknown> {
+  /**
+   * One attempt: the answer's JSON, a Fault to retry, a UserError (the token was refused) or a
+   * ProtocolError (the service broke the protocol). It ends by its own deadline, or the call's.
+   */
+  private post(path: string, text: string, callHeader: string, callDeadline: AbortSignal | undefined): Promise<unknown> {
+    const attemptMs = this.settings.attemptMsMax ?? ledgerAttemptMsMax
     return new Promise((resolve, reject) => {
+      /** Why the attempt was cut short, when it was: what it fails with, whatever the socket says after. */
+      let cut: Fault | undefined
+      const fail = (error: Error) => reject(cut ?? error)
       const request = http.request(
         new URL(path, this.base),
         {
           method: 'POST',
           agent: this.agent,
-          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), [callHeaderName]: callHeader },
-          timeout: this.timing.callTimeoutMs ?? callTimeoutMs,
+          headers: {
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(text),
+            [callHeaderName]: callHeader,
+            ...(this.settings.token === undefined ? {} : { [authorizationHeaderName]: bearer(this.settings.token) }),
+          },
         },
         (response) => {
           const chunks: Buffer[] = []
@@ -147,40 +173,61 @@ export class HttpLedger implements LedgerCore {
             bytes += chunk.length
             if (bytes > httpBodyBytesMax) {
               response.destroy()
-              reject(new ProtocolError(`the answer from ${path} is larger than ${httpBodyBytesMax} bytes`))
+              fail(new ProtocolError(`the answer from ${path} is larger than ${httpBodyBytesMax} bytes`))
               return
             }
             chunks.push(chunk)
           })
-          response.on('error', (error) => reject(new Fault('connection', error.message)))
+          response.on('error', (error) => fail(new Fault('connection', error.message)))
           response.on('end', () => {
             const status = response.statusCode ?? 0
+            if (status === 401) {
+              fail(this.refusedToken())
+              return
+            }
             let json: unknown
             try {
               json = JSON.parse(Buffer.concat(chunks).toString('utf8'))
             } catch {
-              if (status >= 500) reject(new Fault('server', `status ${status}`))
-              else reject(new ProtocolError(`the answer from ${path} (status ${status}) is not JSON`))
+              if (status >= 500) fail(new Fault('server', `status ${status}`))
+              else fail(new ProtocolError(`the answer from ${path} (status ${status}) is not JSON`))
               return
             }
             if (status >= 200 && status < 300) resolve(json)
-            else if (status >= 500) reject(new Fault('server', `status ${status}: ${messageOf(json)}`))
-            else reject(new ProtocolError(`${path} refused the call (status ${status}): ${messageOf(json)}`))
+            else if (status >= 500) fail(new Fault('server', `status ${status}: ${messageOf(json)}`))
+            else fail(new ProtocolError(`${path} refused the call (status ${status}): ${messageOf(json)}`))
           })
         },
       )
-      // Silence for the call timeout, or a whole attempt longer than it plus the time to move a full body:
-      // a service that trickles a byte now and then does not hold a call for ever.
-      const limitMs = this.timing.callTimeoutMs ?? callTimeoutMs
-      request.on('timeout', () => request.destroy(new Fault('timeout', `no answer within ${limitMs} ms`)))
-      const deadline = setTimeout(() => request.destroy(new Fault('timeout', `no whole answer within ${limitMs + attemptBodyMs} ms`)), limitMs + attemptBodyMs)
-      request.on('close', () => clearTimeout(deadline))
+      // A deadline on the whole attempt, not on silence alone: a service that trickles a byte now
+      // and then, or never ends its answer, does not hold a call for ever.
+      const cutShort = (fault: Fault) => {
+        cut ??= fault
+        request.destroy(cut)
+      }
+      const deadline = setTimeout(() => cutShort(new Fault('timeout', `no whole answer within ${attemptMs} ms`)), attemptMs)
+      const callOver = () => cutShort(new Fault('timeout', 'the call\'s deadline passed before a whole answer came'))
+      if (callDeadline?.aborted === true) callOver()
+      callDeadline?.addEventListener('abort', callOver, { once: true })
+      request.on('close', () => {
+        clearTimeout(deadline)
+        callDeadline?.removeEventListener('abort', callOver)
+      })
       request.on('error', (error: NodeJS.ErrnoException) => {
-        if (error instanceof Fault) reject(error)
-        else reject(new Fault(error.code === 'ECONNREFUSED' ? 'refused' : 'connection', error.message))
+        if (error instanceof Fault) fail(error)
+        else fail(new Fault(error.code === 'ECONNREFUSED' ? 'refused' : 'connection', error.message))
       })
       request.end(text)
     })
+  }
+
+  /** The service refused the token (or its absence): the user's to fix, so not retried; every later call fails with it. */
+  private refusedToken(): UserError {
+    this.unauthorized ??= new UserError(
+      `--ledger-token: the http ledger at ${this.base.origin} refused the call (401) ${this.settings.token === undefined ? 'without a token' : 'with the token given'}: ` +
+        `give the service's token with --ledger-token or ${ledgerTokenVariable} (\`citytwin ledger-server\` prints one at start)`,
+    )
+    return this.unauthorized
   }
 }
 

@@ -46,12 +46,17 @@ export function unavailable(ledger: string, why: string, install: string): reado
 
 /**
  * The http adapter against the reference server, or against the service at CITYTWIN_HTTP_LEDGER_URL
- * (your own: run the suite one file at a time, `--no-file-parallelism`, as each test opens a ledger).
+ * with the token in CITYTWIN_LEDGER_TOKEN, if it needs one (your own: run the suite one file at a
+ * time, `--no-file-parallelism`, as each test opens a ledger).
  */
 function httpLedger(options: LedgerOptions): LedgerCore {
   const url = process.env.CITYTWIN_HTTP_LEDGER_URL
-  return url === undefined || url === '' ? new ServedHttpLedger(options) : new HttpLedger(options, url)
+  const token = process.env.CITYTWIN_LEDGER_TOKEN
+  return url === undefined || url === '' ? new ServedHttpLedger(options) : new HttpLedger(options, url, token === undefined || token === '' ? {} : { token })
 }
+
+/** The token of the reference servers the tests start. */
+export const testLedgerToken = 'conformance-test-token'
 
 /** The http adapter with its own reference server, started at open and stopped at close. */
 class ServedHttpLedger implements LedgerCore {
@@ -62,8 +67,8 @@ class ServedHttpLedger implements LedgerCore {
   constructor(private readonly options: LedgerOptions) {}
 
   async open(): Promise<void> {
-    this.server = await LedgerServer.start({ host: '127.0.0.1', port: 0, backend: (options) => createLedger('memory', options) })
-    this.client = new HttpLedger(this.options, this.server.url)
+    this.server = await LedgerServer.start({ host: '127.0.0.1', port: 0, token: testLedgerToken, backend: (options) => createLedger('memory', options) })
+    this.client = new HttpLedger(this.options, this.server.url, { token: testLedgerToken })
     await this.client.open()
   }
 

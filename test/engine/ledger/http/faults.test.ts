@@ -10,7 +10,7 @@ import { loadSettings, wallClockPause } from '../../../../engine/load/index.js'
 import { runScenario } from '../../../../engine/run/index.js'
 import { wallClock } from '../../../../engine/time/index.js'
 import { loadScenario } from '../../../../scenarios/index.js'
-import { accounts, tiers, transfers, utcOffsetMinutes } from '../conformance/harness.js'
+import { accounts, testLedgerToken as token, tiers, transfers, utcOffsetMinutes } from '../conformance/harness.js'
 import { expectRecovered } from '../../../helpers/ledgerChecks.js'
 import { smokeScenario } from '../../../helpers/runs.js'
 
@@ -22,17 +22,21 @@ afterEach(async () => {
 const options: LedgerOptions = { accountsMax: 16, tiers, utcOffsetMinutes }
 
 async function serve(resume?: LedgerServerState, port = 0, backend: (given: LedgerOptions) => LedgerCore = (given) => createLedger('memory', given)): Promise<LedgerServer> {
-  const server = await LedgerServer.start({ host: '127.0.0.1', port, backend, ...(resume === undefined ? {} : { resume }) })
+  const server = await LedgerServer.start({ host: '127.0.0.1', port, token, backend, ...(resume === undefined ? {} : { resume }) })
   cleanups.push(() => server.close())
   return server
 }
 
-/** A memory ledger whose `submit` is `submit(memory, batch)`: a service that misbehaves on purpose. */
-function memoryWithSubmit(given: LedgerOptions, submit: (ledger: LedgerCore, batch: TransferBatch) => Promise<TransferResults>): LedgerCore {
-  const ledger = createLedger('memory', given)
+/**
+ * A memory ledger whose `submit` is `submit(memory, batch)`: a service that misbehaves on purpose.
+ * Given one `opened` already, its open takes no time (a worker thread starting can take longer than
+ * a test's short attempt deadline on a busy machine).
+ */
+function memoryWithSubmit(given: LedgerOptions, submit: (ledger: LedgerCore, batch: TransferBatch) => Promise<TransferResults>, opened?: LedgerCore): LedgerCore {
+  const ledger = opened ?? createLedger('memory', given)
   return {
     name: 'memory-with-submit',
-    open: () => ledger.open(),
+    open: () => (opened === undefined ? ledger.open() : Promise.resolve()),
     createAccounts: (batch) => ledger.createAccounts(batch),
     lookup: (ids) => ledger.lookup(ids),
     totals: () => ledger.totals(),
@@ -47,7 +51,7 @@ describe('the http ledger and a service that goes away', () => {
     // 300 ms later over the same ledger; the call made meanwhile is refused, retried, and lands exactly once.
     const first = await serve()
     const port = Number(new URL(first.url).port)
-    const client = new HttpLedger(options, first.url, { retryPauseMs: 50, now: wallClock.nowMs })
+    const client = new HttpLedger(options, first.url, { token, retryPauseMs: 50, now: wallClock.nowMs })
     cleanups.push(() => client.close())
     await client.open()
     await client.createAccounts(accounts([{ id: 0, flags: 1 }, { id: 1 }]))
@@ -75,15 +79,21 @@ describe('the http ledger and a service that goes away', () => {
     // Proves the call number: the first attempt times out while the service is still applying it; the retry,
     // same number, waits for it and gets its answer (ok), not `exists`, and the payee is credited once.
     let slowCalls = 0
+    const warm = createLedger('memory', options)
+    await warm.open()
     const slow = (given: LedgerOptions) =>
-      memoryWithSubmit(given, async (ledger, batch) => {
-        const results = await ledger.submit(batch)
-        if (slowCalls++ === 0) await new Promise((resolve) => setTimeout(resolve, 1_200))
-        return results
-      })
+      memoryWithSubmit(
+        given,
+        async (ledger, batch) => {
+          const results = await ledger.submit(batch)
+          if (slowCalls++ === 0) await new Promise((resolve) => setTimeout(resolve, 1_200))
+          return results
+        },
+        warm,
+      )
     const server = await serve(undefined, 0, slow)
     // Generous against a busy machine: only the held call should ever time out.
-    const client = new HttpLedger(options, server.url, { retryPauseMs: 20, callTimeoutMs: 400, attemptsMax: 12, now: wallClock.nowMs })
+    const client = new HttpLedger(options, server.url, { token, retryPauseMs: 20, attemptMsMax: 400, attemptsMax: 12, now: wallClock.nowMs })
     cleanups.push(() => client.close())
     await client.open()
     await client.createAccounts(accounts([{ id: 0, flags: 1 }, { id: 1 }]))
@@ -107,7 +117,7 @@ describe('the http ledger and a service that goes away', () => {
         throw new Error('the service failed after applying the call')
       })
     const server = await serve(undefined, 0, failing)
-    const client = new HttpLedger(options, server.url, { attemptsMax: 3, retryPauseMs: 10 })
+    const client = new HttpLedger(options, server.url, { token, attemptsMax: 3, retryPauseMs: 10 })
     cleanups.push(() => client.close())
     await client.open()
     await client.createAccounts(accounts([{ id: 0, flags: 1 }, { id: 1 }]))
@@ -122,7 +132,7 @@ describe('the http ledger and a service that goes away', () => {
     const server = await serve()
     const url = server.url
     await server.close()
-    const client = new HttpLedger(options, url, { attemptsMax: 3, retryPauseMs: 10 })
+    const client = new HttpLedger(options, url, { token, attemptsMax: 3, retryPauseMs: 10 })
     cleanups.push(() => client.close())
     await expect(client.open()).rejects.toThrow(/failed 3 times \(refused/)
     expect(client.health().faults.refused).toBe(3)
@@ -158,6 +168,7 @@ describe('the http ledger and a service that goes away', () => {
       now: wallClock.nowMs,
       ledger: 'http',
       ledgerUrl: server.url,
+      ledgerToken: token,
       load: { ...settings, pause: wallClockPause(), lateToleranceMs: 5_000 },
     })
     expectRecovered(summary, 3_000)

@@ -689,10 +689,11 @@ describe.skipIf(!serverUp)('the lease: one run at a time on a schema', () => {
     const server = await LedgerServer.start({
       host: '127.0.0.1',
       port: 0,
+      token: 'lease-test-token',
       backend: (given) => new PostgresLedger(given, schemaUrl(schema), quickLease, { lease: { holder: 'citytwin ledger-server' } }),
     })
     cleanups.push(() => server.close())
-    const remote = new HttpLedger(ledgerOptions(8), server.url, { attemptsMax: 3, retryPauseMs: 10 })
+    const remote = new HttpLedger(ledgerOptions(8), server.url, { attemptsMax: 3, retryPauseMs: 10, token: 'lease-test-token' })
     cleanups.push(() => remote.close())
     await expect(remote.open()).rejects.toThrow(/status 409\): --ledger-url: the postgres ledger in schema "ct_test_\d+_\d+" at .* is in use by citytwin run holder\.yaml \(pid 505 on test-host\)/)
     expect(remote.health().faults).toMatchObject({ server: 0 })
