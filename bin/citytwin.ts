@@ -53,8 +53,6 @@ import { loadScenario } from '../scenarios/index.js'
 
 const exitRunFailed = 1
 const exitBadInput = 2
-/** Quit by a second Ctrl-C, as shells count it (128 + SIGINT). */
-const exitInterrupted = 130
 /** Progress redraws at most this often on a terminal. */
 const progressIntervalMs = 100
 /** A capacity trial uses at most this share of the period's expected payments (the city's draws vary around it). */
@@ -329,7 +327,7 @@ function verdict(summary: RunSummary, notKept?: RunFolderWriteFailed): Verdict {
     if (failed.length > 0) fail(`threshold${failed.length === 1 ? '' : 's'} failed: ${printable(failed.map((check) => `${check.threshold} (was ${thresholdActual(check)})`).join(', '))}`)
     if (!load.valid) fail(`the load run is INVALID, its figures are not those of the target: ${printable(load.invalidReasons.join('; '))}`)
   }
-  if (notKept !== undefined) fail(`${notKept.message}. The run failed.`)
+  if (notKept !== undefined) fail(`${printable(notKept.message)}. The run failed.`)
   if (failures.length > 0) return { code: exitRunFailed, failure: { kind: 'run-failed', message: failures.join('; ') } }
   if (summary.stoppedEarly !== undefined) {
     const line = `the run was ${summary.stoppedEarly.reason}: its figures and audit cover that part only`
@@ -460,7 +458,7 @@ async function capacityCommand(file: string, flags: CapacityFlags): Promise<numb
   }
   let outcome: Verdict = { code: 0 }
   if (notKept !== undefined) {
-    const line = `${notKept.message}. The run failed.`
+    const line = `${printable(notKept.message)}. The run failed.`
     process.stderr.write(`citytwin: ${line}\n`)
     outcome = { code: exitRunFailed, failure: { kind: 'run-failed', message: line } }
   } else if (report.interrupted !== undefined) {
@@ -536,101 +534,124 @@ async function serveCommand(file: string, flags: ServeFlags): Promise<number> {
   }
   const publicDir = defaultPublicDir()
   if (!existsSync(path.join(publicDir, 'index.html'))) throw new UserError(`the map's page is not built (no ${path.relative(process.cwd(), publicDir) || publicDir}/index.html): run npm run build`)
-  const first = await runFolderFor(flags, loaded.scenario.seed)
-  const progress = progressReporter(Boolean(flags.json))
-  let city: OpenedCity
-  try {
-    city = await openCity(loaded, { seed: flags.seed, residents: flags.residents, workers: flags.workers ?? defaultWorkers('load'), now: wallClock.nowMs, onProgress: progress.update })
-  } catch (error) {
-    progress.done()
-    await first.discard()
-    throw error
-  }
-  progress.done()
-  const runsRoot = path.dirname(path.resolve(first.path))
-  let verdictCode = 0
-  /** Ctrl-C came: the run going ends and the server with it. */
-  let stopping = false
-  let firstRunDone: () => void = () => undefined
-  const firstRun = new Promise<void>((resolve) => (firstRunDone = resolve))
-  const session = new LiveSession({
-    loaded,
-    opened: city,
-    ledger: flags.ledger,
-    ledgerUrl: flags.ledgerUrl,
-    ledgerLease: lease,
-    ledgerToken: connection.token,
-    ledgerCallMsMax: connection.callMsMax,
-    settings,
-    pace,
-    limitMs,
-    now: wallClock.nowMs,
-    folderFor: async (run) => (run === 1 ? first : await RunFolder.prepare(await unusedFolder(flags.out ?? defaultRunFolder('runs', wallClock.date(), flags.seed ?? loaded.scenario.seed)), 'the run folder')),
-    onSecond: progress.second,
-    onRunDone: (run, outcome) => {
-      progress.done()
-      const { summary, error } = outcome
-      if (summary !== undefined && (error === undefined || error instanceof RunFolderWriteFailed)) {
-        // A finished run, its files written or (a full disk) not: its verdict either way.
-        const ended = verdict(summary, error)
-        if (flags.json) printJson({ run, ...runJson(ended, outcome.folder, summary) })
-        else process.stdout.write(`\n${summaryTable(summary)}\n\nrun ${run}: ${outcome.folder === undefined ? 'files not kept (see above)' : printable(outcome.folder)}\n`)
-        verdictCode = ended.code
-      } else {
-        const failure = failureOf(error)
-        process.stderr.write(`citytwin: run ${run} failed: ${printableLines(failure.kind === 'internal' ? (error?.stack ?? String(error)) : failure.message)}\n`)
-        if (flags.json) printJson({ run, ok: false, error: failure })
-        verdictCode = exitRunFailed
-      }
-      if (!flags.exit && !stopping) process.stderr.write(`the map stays up at ${server.url} (Start runs again, replays are listed there); Ctrl-C to stop\n`)
-      firstRunDone()
-    },
-  })
-  let server: RunningLiveServer
-  try {
-    server = await startLiveServer({
-      host: flags.host,
-      port: flags.port,
-      session,
-      store: new RunStore(runsRoot),
-      publicDir,
-      token,
-      allowOrigins: flags.allowOrigin,
-      allowHosts: flags.allowHost,
-      now: wallClock.nowMs,
-    })
-  } catch (error) {
-    await city.close()
-    await first.discard()
-    throw error
-  }
-  process.stderr.write(`live map at ${server.url}  (presenter mode: ${server.url}?presenter=1)${token === undefined ? '' : '; the controls need the token'}\n`)
-  if (!isLoopbackHost(flags.host) && token === undefined) process.stderr.write(`citytwin: WARNING: listening on ${printable(flags.host)} with no token: anyone who reaches the map can steer the run (--token or CITYTWIN_TOKEN to stop that)\n`)
-  if (!flags.wait) void session.start()
-  const stopped = new Promise<void>((resolve) => {
-    const stop = () => {
-      // A second Ctrl-C does not wait for the run's files, and leaves none half-written.
-      process.once('SIGINT', () => {
-        session.abandonSync()
-        first.discardSync()
-        process.exit(exitInterrupted)
-      })
-      resolve()
+  // Signals are handled before the first folder is made: a first one ends the run going (or, while
+  // the city is being built, the command once it is), a second quits at once leaving nothing
+  // half-written, with 128 + the signal's number.
+  let first: RunFolder | undefined
+  let live: LiveSession | undefined
+  let stopRequested: () => void = () => undefined
+  const stopped = new Promise<void>((resolve) => (stopRequested = resolve))
+  let signalled = false
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (signalled) {
+      live?.abandonSync()
+      first?.discardSync()
+      process.exit(signalExit(signal))
     }
-    process.once('SIGINT', stop)
-    process.once('SIGTERM', stop)
-  })
-  const interrupted = await Promise.race([stopped.then(() => true), flags.exit ? firstRun.then(() => session.settled()).then(() => false) : new Promise<never>(() => undefined)])
-  stopping = interrupted
-  if (interrupted && session.runState !== 'finished' && session.runState !== 'failed' && session.runState !== 'waiting') {
-    process.stderr.write('\nstopping: the run ends here and its files are written (Ctrl-C again to quit at once)\n')
-    await session.stop()
+    signalled = true
+    if (live === undefined) process.stderr.write(`\nstopping (${signal}): the command ends once the city is built, starting no run (again to quit at once)\n`)
+    stopRequested()
   }
-  await server.close()
-  await city.close()
-  // The first run's folder, if that run never started (--wait, then Ctrl-C): nothing is left of it.
-  await first.discard()
-  return verdictCode
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
+  const serveUntilStopped = async (): Promise<number> => {
+    first = await runFolderFor(flags, loaded.scenario.seed)
+    const firstFolder = first
+    const progress = progressReporter(Boolean(flags.json))
+    let city: OpenedCity
+    try {
+      city = await openCity(loaded, { seed: flags.seed, residents: flags.residents, workers: flags.workers ?? defaultWorkers('load'), now: wallClock.nowMs, onProgress: progress.update })
+    } catch (error) {
+      progress.done()
+      await firstFolder.discard()
+      throw error
+    }
+    progress.done()
+    if (signalled) {
+      await city.close()
+      await firstFolder.discard()
+      return 0
+    }
+    const runsRoot = path.dirname(path.resolve(first.path))
+    let verdictCode = 0
+    /** Ctrl-C came: the run going ends and the server with it. */
+    let stopping = false
+    let firstRunDone: () => void = () => undefined
+    const firstRun = new Promise<void>((resolve) => (firstRunDone = resolve))
+    const session = new LiveSession({
+      loaded,
+      opened: city,
+      ledger: flags.ledger,
+      ledgerUrl: flags.ledgerUrl,
+      ledgerLease: lease,
+      ledgerToken: connection.token,
+      ledgerCallMsMax: connection.callMsMax,
+      settings,
+      pace,
+      limitMs,
+      now: wallClock.nowMs,
+      folderFor: async (run) => (run === 1 ? firstFolder : await RunFolder.prepare(await unusedFolder(flags.out ?? defaultRunFolder('runs', wallClock.date(), flags.seed ?? loaded.scenario.seed)), 'the run folder')),
+      onSecond: progress.second,
+      onRunDone: (run, outcome) => {
+        progress.done()
+        const { summary, error } = outcome
+        if (summary !== undefined && (error === undefined || error instanceof RunFolderWriteFailed)) {
+          // A finished run, its files written or (a full disk) not: its verdict either way.
+          const ended = verdict(summary, error)
+          if (flags.json) printJson({ run, ...runJson(ended, outcome.folder, summary) })
+          else process.stdout.write(`\n${summaryTable(summary)}\n\nrun ${run}: ${outcome.folder === undefined ? 'files not kept (see above)' : printable(outcome.folder)}\n`)
+          verdictCode = ended.code
+        } else {
+          const failure = failureOf(error)
+          process.stderr.write(`citytwin: run ${run} failed: ${printableLines(failure.kind === 'internal' ? (error?.stack ?? String(error)) : failure.message)}\n`)
+          if (flags.json) printJson({ run, ok: false, error: failure })
+          verdictCode = exitRunFailed
+        }
+        if (!flags.exit && !stopping) process.stderr.write(`the map stays up at ${server.url} (Start runs again, replays are listed there); Ctrl-C to stop\n`)
+        firstRunDone()
+      },
+    })
+    live = session
+    let server: RunningLiveServer
+    try {
+      server = await startLiveServer({
+        host: flags.host,
+        port: flags.port,
+        session,
+        store: new RunStore(runsRoot),
+        publicDir,
+        token,
+        allowOrigins: flags.allowOrigin,
+        allowHosts: flags.allowHost,
+        now: wallClock.nowMs,
+      })
+    } catch (error) {
+      await city.close()
+      await firstFolder.discard()
+      throw error
+    }
+    process.stderr.write(`live map at ${server.url}  (presenter mode: ${server.url}?presenter=1)${token === undefined ? '' : '; the controls need the token'}\n`)
+    if (!isLoopbackHost(flags.host) && token === undefined) process.stderr.write(`citytwin: WARNING: listening on ${printable(flags.host)} with no token: anyone who reaches the map can steer the run (--token or CITYTWIN_TOKEN to stop that)\n`)
+    // A signal while the city was built: nothing is started, the command ends.
+    if (!flags.wait && !signalled) void session.start()
+    const interrupted = await Promise.race([stopped.then(() => true), flags.exit ? firstRun.then(() => session.settled()).then(() => false) : new Promise<never>(() => undefined)])
+    stopping = interrupted
+    if (interrupted && session.runState !== 'finished' && session.runState !== 'failed' && session.runState !== 'waiting') {
+      process.stderr.write('\nstopping: the run ends here and its files are written (Ctrl-C again to quit at once)\n')
+      await session.stop()
+    }
+    await server.close()
+    await city.close()
+    // The first run's folder, if that run never started (--wait, then Ctrl-C): nothing is left of it.
+    await firstFolder.discard()
+    return verdictCode
+  }
+  try {
+    return await serveUntilStopped()
+  } finally {
+    process.off('SIGINT', onSignal)
+    process.off('SIGTERM', onSignal)
+  }
 }
 
 interface ReplayFlags {
@@ -656,7 +677,6 @@ async function replayCommand(folder: string, flags: ReplayFlags): Promise<number
   return 0
 }
 
-/** Serves until SIGINT or SIGTERM, then closes the ledger and exits 0. */
 interface LedgerServerFlags {
   readonly backend: string
   readonly port: number
@@ -667,6 +687,7 @@ interface LedgerServerFlags {
   readonly token?: string
 }
 
+/** Serves until SIGINT or SIGTERM, then closes the ledger and exits 0. */
 async function ledgerServerCommand(flags: LedgerServerFlags): Promise<number> {
   const connection = { url: flags.ledgerUrl, now: wallClock.nowMs, lease: ledgerLease(`ledger-server --backend ${flags.backend}`, flags) }
   checkLedger(flags.backend, connection)
@@ -820,7 +841,6 @@ function withCityFlags(command: Command, workersHelp: string): Command {
     .option('--ledger-token <secret>', `the http ledger's token (citytwin ledger-server prints one at start). Or set ${ledgerTokenVariable}, which other users cannot see in the process list`)
     .option('--ledger-timeout <time>', `the http ledger: the longest one call may take, its retries included (default ${ledgerCallMsDefault / 60_000}m)`)
 }
-
 
 function program(): Command {
   const cli = new Command('citytwin')

@@ -122,7 +122,6 @@ async function writeAtomically(file: string, text: string): Promise<string> {
   return file
 }
 
-
 function formatPath(at: readonly PropertyKey[]): string {
   return at.map((key, index) => (typeof key === 'number' ? `[${key}]` : index === 0 ? String(key) : `.${String(key)}`)).join('')
 }

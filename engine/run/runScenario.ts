@@ -180,9 +180,7 @@ export class OpenedCity {
     const control = options.load?.control
     // The bound starts with the ledger's opening: building the city is the workers' work, not the ledger's.
     const bound = options.boundMs !== undefined ? { ms: options.boundMs, why: 'as given' } : runBound(plan, options.load, ledgerOptions.transfersExpected)
-    const watch = bound === undefined ? undefined : new RunWatch(bound)
     const steered = control === undefined ? opened : faultyLedger(opened, control.faults, plan.accounts, population)
-    const ledger = watch === undefined ? steered : watch.guard(steered)
     const counters = new TransferCounters(plan.accounts.issuer)
     const districts = new DistrictCounters(
       plan.districts.map((district) => district.name),
@@ -191,6 +189,9 @@ export class OpenedCity {
       control !== undefined,
     )
     if (control !== undefined) control.view = { counters, districts }
+    // Armed last before the try, whose end stops it: nothing between can throw and leave its timer running.
+    const watch = bound === undefined ? undefined : new RunWatch(bound)
+    const ledger = watch === undefined ? steered : watch.guard(steered)
     const progress = (phase: RunProgress['phase'], tick: number) => this.options.onProgress?.(progressOf(plan, phase, tick, counters, (now() - startedMs) / 1000))
     try {
       progress('opening', 0)

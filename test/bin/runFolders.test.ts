@@ -151,6 +151,34 @@ describe('citytwin run stopped by a signal', () => {
   })
 })
 
+describe('citytwin serve stopped while its city is built', () => {
+  it('a first signal ends the command once the city is built, starting no run; a second SIGTERM quits at once with 143; neither leaves a folder', async () => {
+    // Proves serve handles signals from the moment it makes its first folder, as run does: before, a signal while
+    // building took the default way out and left an empty run folder and its staging folder behind.
+    const once = path.join(folder, 'serve-once', 'run')
+    const first = startCitytwin(['serve', smokeScenario, '--port', '0', '--residents', '1000000', '--workers', '1', '--out', once])
+    await first.stderrMatches(/building the city/)
+    first.child.kill('SIGINT')
+    await first.stderrMatches(/stopping \(SIGINT\): the command ends once the city is built/)
+    const ended = await first.done
+    expect(ended.code, ended.stderr).toBe(0)
+    expectNoStackTrace(ended.stderr)
+    expect(ended.stderr).not.toMatch(/live map at/)
+    await expect(fs.access(once)).rejects.toThrow()
+
+    const twice = path.join(folder, 'serve-twice', 'run')
+    const second = startCitytwin(['serve', smokeScenario, '--port', '0', '--residents', '1000000', '--workers', '1', '--out', twice])
+    await second.stderrMatches(/building the city/)
+    second.child.kill('SIGTERM')
+    await second.stderrMatches(/stopping \(SIGTERM\)/)
+    second.child.kill('SIGTERM')
+    const quit = await second.done
+    expect(quit.code, quit.stderr).toBe(143)
+    await expect(fs.access(twice)).rejects.toThrow()
+    await expectNothingPartial(folder)
+  })
+})
+
 describe('citytwin capacity stopped by a signal', () => {
   it('SIGINT during a search: the trial going is left out, the files say interrupted with the trials so far, exit 130', async () => {
     // Proves an interrupted search keeps what it found, marked as unfinished, and never a half-written capacity.json.

@@ -63,12 +63,3 @@ export class RunStore {
     }
   }
 }
-
-/** Writes `value` as JSON to `folder/file` through a temporary name: never half a file. */
-export async function writeJsonFile(folder: string, file: string, value: unknown): Promise<string> {
-  const where = path.join(folder, file)
-  const temporary = `${where}.${process.pid}.tmp`
-  await fs.writeFile(temporary, JSON.stringify(value))
-  await fs.rename(temporary, where)
-  return where
-}

@@ -195,6 +195,8 @@ export class HttpLedger implements LedgerCore {
             }
             if (status >= 200 && status < 300) resolve(json)
             else if (status >= 500) fail(new Fault('server', `status ${status}: ${messageOf(json)}`))
+            // The service would not open a ledger for this run (one held by another run, say): the user's to resolve, not retried.
+            else if (status === 409 && path === paths.open) fail(new UserError(`--ledger-url: the http ledger at ${this.base.origin} would not open a ledger for this run: ${messageOf(json, openRefusalCharsMax)}`))
             else fail(new ProtocolError(`${path} refused the call (status ${status}): ${messageOf(json)}`))
           })
         },
@@ -245,6 +247,9 @@ export function parseLedgerUrl(url: string | undefined): URL {
   return parsed
 }
 
-function messageOf(json: unknown): string {
-  return typeof json === 'object' && json !== null && typeof (json as { error?: unknown }).error === 'string' ? ((json as { error: string }).error).slice(0, 300) : ''
+/** Characters of a service's reason for refusing an open, quoted to the user (a lease refusal names the holder and what to do). */
+const openRefusalCharsMax = 800
+
+function messageOf(json: unknown, charsMax = 300): string {
+  return typeof json === 'object' && json !== null && typeof (json as { error?: unknown }).error === 'string' ? ((json as { error: string }).error).slice(0, charsMax) : ''
 }
