@@ -192,6 +192,22 @@ function stopOnSignals(abandon: () => void): { readonly signal: AbortSignal; rel
 }
 
 /**
+ * The run folder prepared with signals handled from just before it exists: a second signal takes
+ * its staging folder away before quitting. The caller releases the handlers once the files are in.
+ */
+async function runFolderWithSignals(flags: CityFlags, seed: number): Promise<{ folder: RunFolder; stopper: ReturnType<typeof stopOnSignals> }> {
+  let prepared: RunFolder | undefined
+  const stopper = stopOnSignals(() => prepared?.discardSync())
+  try {
+    prepared = await runFolderFor(flags, seed)
+  } catch (error) {
+    stopper.release()
+    throw error
+  }
+  return { folder: prepared, stopper }
+}
+
+/**
  * Where the ledger is and how to reach it, checked: --ledger-url, and for the http ledger its token
  * (--ledger-token, or CITYTWIN_LEDGER_TOKEN, which other users cannot read in the process list)
  * and its call deadline (--ledger-timeout).
@@ -219,14 +235,7 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
   if (flags.prometheus !== undefined && settings === undefined) throw new UserError('--prometheus: serves a load run\'s live figures; give --tps or --profile too')
   // The folder is prepared before the run, so a bad --out fails at once rather than after it;
   // the run's files go in whole at the end, or not at all. Signals are handled from here on.
-  let folder: RunFolder | undefined
-  const stopper = stopOnSignals(() => folder?.discardSync())
-  try {
-    folder = await runFolderFor(flags, loaded.scenario.seed)
-  } catch (error) {
-    stopper.release()
-    throw error
-  }
+  const { folder, stopper } = await runFolderWithSignals(flags, loaded.scenario.seed)
   const progress = progressReporter(Boolean(flags.json))
   let exporter: PrometheusExporter | undefined
   let seconds: readonly LoadSecond[] | undefined
@@ -367,14 +376,7 @@ async function capacityCommand(file: string, flags: CapacityFlags): Promise<numb
     throw new UserError(`--growth: ramping ×${flags.growth} from ${startTps} to ${maxTps} would take ${rampTrials} trials, more than the ${capacityTrialsMax - 1} a search may run; raise --growth or --start, or lower --max`)
   }
   if (warmupMs + windowMs > loadDurationMsMax) throw new UserError(`--window: with --warmup, a trial may last at most ${loadDurationMsMax / 3_600_000} hours`)
-  let folder: RunFolder | undefined
-  const stopper = stopOnSignals(() => folder?.discardSync())
-  try {
-    folder = await runFolderFor(flags, loaded.scenario.seed)
-  } catch (error) {
-    stopper.release()
-    throw error
-  }
+  const { folder, stopper } = await runFolderWithSignals(flags, loaded.scenario.seed)
   const progress = progressReporter(Boolean(flags.json))
   const timing = { windowMs, warmupMs }
   /** The trials that ran to their end, in order: what an interrupted search still reports. */

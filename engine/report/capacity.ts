@@ -79,6 +79,17 @@ export function capacityReport(plan: Plan, flags: { ledger: string }, slo: reado
   const ledgerFailures = trials.filter((trial) => !trial.ok && !trial.periodRanOut)
   const cappedByPeriod = result.outcome === 'found' && ledgerFailures.length === 0
   return {
+    ...searchHeader(plan, flags, slo, timing),
+    outcome: cappedByPeriod ? 'limit' : result.outcome,
+    kneeTps: result.kneeTps,
+    failedTps: cappedByPeriod || !Number.isFinite(result.failedTps) ? null : result.failedTps,
+    trials,
+  }
+}
+
+/** What every capacity report begins with: the city, the ledger and the search's settings. */
+function searchHeader(plan: Plan, flags: { ledger: string }, slo: readonly Threshold[], timing: { windowMs: number; warmupMs: number }) {
+  return {
     scenario: plan.scenarioName,
     seed: plan.seed,
     ledger: flags.ledger,
@@ -86,10 +97,6 @@ export function capacityReport(plan: Plan, flags: { ledger: string }, slo: reado
     slo: slo.map((threshold) => threshold.text),
     windowSeconds: timing.windowMs / 1000,
     warmupSeconds: timing.warmupMs / 1000,
-    outcome: cappedByPeriod ? 'limit' : result.outcome,
-    kneeTps: result.kneeTps,
-    failedTps: cappedByPeriod || !Number.isFinite(result.failedTps) ? null : result.failedTps,
-    trials,
   }
 }
 
@@ -110,13 +117,7 @@ export function interruptedCapacityReport(
   const failedTps = failed.length === 0 ? null : Math.min(...failed)
   const held = trials.filter((trial) => trial.ok && (failedTps === null || trial.tps < failedTps)).map((trial) => trial.tps)
   return {
-    scenario: plan.scenarioName,
-    seed: plan.seed,
-    ledger: flags.ledger,
-    residents: plan.residents,
-    slo: slo.map((threshold) => threshold.text),
-    windowSeconds: timing.windowMs / 1000,
-    warmupSeconds: timing.warmupMs / 1000,
+    ...searchHeader(plan, flags, slo, timing),
     outcome: 'interrupted',
     interrupted: by,
     kneeTps: held.length === 0 ? 0 : Math.max(...held),
