@@ -633,12 +633,16 @@ describe.skipIf(!serverUp)('the lease: one run at a time on a schema', () => {
     await holder.open()
     await createAll(holder, rows)
     await cutLease(client, schema)
-    await work(holder, 1)
+    // The holder learns its lease connection ended by that connection's own event, which may come after a call
+    // already under way (the lease row still guards that call): the lock is taken again by a call after it.
+    let works = 0
+    while (works < 20 && (await leaseBackends(client, schema)).length === 0) await work(holder, 1000 + 2 * ++works)
     expect(await leaseBackends(client, schema)).toHaveLength(1)
     const error = await openError(runIn(schema, 'citytwin run newcomer.yaml', { lease: { holder: 'newcomer', takeOver: true } }))
     expect(error.message).toContain('is in use by citytwin run steady.yaml')
     await work(holder, 3)
-    expect([...(await expectConservedByLookup(holder, ids))]).toEqual([-10_000, 7_600, 2_400])
+    const done = works + 1
+    expect([...(await expectConservedByLookup(holder, ids))]).toEqual([-5_000 * done, 3_800 * done, 1_200 * done])
   })
 
   it('refuses, in the database itself, a call of a session opened under a lease that was taken over', async () => {
