@@ -1,2 +1,3 @@
 export * from './simClock.js'
-export { wallClock, type NowMs } from './wallClock.js'
+export { wallClock, wallScheduler, type NowMs } from './wallClock.js'
+export { ManualScheduler, sleepOn, type Cancel, type Scheduler } from './scheduler.js'
