@@ -10,9 +10,9 @@ import type { AccountBatch, TransferBatch } from '../engine/ledger/index.js'
 import { copyBatch, joinBatches, sliceBatch } from '../engine/ledger/transferBatches.js'
 import { ticksPerChunk, transferBatchMax } from '../engine/limits.js'
 import { allocatePopulation, synthesizeMerchants, synthesizeResidents, viewPopulation } from '../engine/population/index.js'
-import { accountBatch, institutionNeeds, openingTransfers } from '../engine/run/institutions.js'
+import { accountBatch, institutionNeeds, openingTransfers } from '../engine/behaviour/institutions.js'
 import { planRun, type Plan } from '../engine/run/index.js'
-import { TickBatch } from '../engine/run/tickBatch.js'
+import { TickBatch } from '../engine/stream/tickBatch.js'
 import type { Scenario } from '../scenarios/index.js'
 
 export interface LedgerWorkload {

@@ -5,15 +5,11 @@
  */
 import { workerData } from 'node:worker_threads'
 import { assert, unreachable } from '../engine/assert.js'
-import type { LedgerOptions } from '../engine/ledger/ledgerCore.js'
+import type { LedgerWorkerData } from '../engine/ledger/memory/memoryLedger.js'
 import { LedgerState } from '../engine/ledger/memory/ledgerState.js'
-import { RingOp, RingView, consumeRing, type RingBuffers, type RingSlot } from '../engine/ledger/memory/ring.js'
+import { RingOp, RingView, consumeRing, type RingSlot } from '../engine/ledger/memory/ring.js'
 import { transferKindCount } from '../engine/ledger/transferKind.js'
 
-export interface LedgerWorkerData {
-  readonly options: LedgerOptions
-  readonly ring: RingBuffers
-}
 
 const { options, ring } = workerData as LedgerWorkerData
 let state: LedgerState | null = null

@@ -7,7 +7,7 @@ import { move } from 'piscina'
 import { assert, unreachable } from '../engine/assert.js'
 import { countSegmentAgents, fillSegmentAgents, generateChunk, generateOpening, viewSegmentAgents } from '../engine/behaviour/index.js'
 import { synthesizeResidents, viewPopulation } from '../engine/population/index.js'
-import type { SimTask, SimTaskResult, SimWorkerData } from './protocol.js'
+import type { SimTask, SimTaskResult, SimWorkerData } from '../engine/stream/simProtocol.js'
 
 const { plan, buffers } = workerData as SimWorkerData
 const population = viewPopulation(buffers)

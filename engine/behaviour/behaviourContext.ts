@@ -4,7 +4,7 @@
  */
 import { cumulative, type Random } from '../random/index.js'
 import { ResidentFlag, type Population } from '../population/index.js'
-import type { Plan } from '../run/plan.js'
+import type { Plan } from '../plan/plan.js'
 import type { SegmentAgents } from './segmentAgents.js'
 
 export interface BehaviourContext {

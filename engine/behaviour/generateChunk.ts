@@ -7,7 +7,7 @@
 import { ticksPerChunk } from '../limits.js'
 import type { Population } from '../population/index.js'
 import { Random } from '../random/index.js'
-import type { PaymentKindName, Plan, Segment } from '../run/plan.js'
+import type { PaymentKindName, Plan, Segment } from '../plan/plan.js'
 import { isWeekend, minuteOfDay } from '../time/index.js'
 import { behaviourContext, type BehaviourContext } from './behaviourContext.js'
 import type { SegmentAgents } from './segmentAgents.js'

@@ -6,7 +6,7 @@
  */
 import { assert } from '../assert.js'
 import { minutesPerDay } from '../limits.js'
-import type { PaymentKindName } from '../run/plan.js'
+import type { PaymentKindName } from '../plan/plan.js'
 
 interface KindRhythm {
   readonly weekday: readonly number[]

@@ -5,7 +5,7 @@
  */
 import { assert } from '../assert.js'
 import { ResidentFlag, type Population } from '../population/index.js'
-import type { Plan, Segment } from '../run/plan.js'
+import type { Plan, Segment } from '../plan/plan.js'
 
 /** The agents of one segment each kind draws from. */
 export interface SegmentAgents {

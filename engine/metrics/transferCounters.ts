@@ -4,7 +4,15 @@
  */
 import { assert } from '../assert.js'
 import { ResultCode, resultCodeCount, resultCodes, transferKindCount, transferKinds, type ResultCodeName, type TransferKindName } from '../ledger/index.js'
-import type { KindFigures } from '../report/summary.js'
+
+/** One kind's transfers, and the amount accepted. */
+export interface KindFigures {
+  submitted: number
+  accepted: number
+  rejected: number
+  /** Accepted amount, fen. */
+  amountFen: number
+}
 
 export class TransferCounters {
   submitted = 0

@@ -9,7 +9,7 @@
 import { assert } from '../assert.js'
 import type { City } from '../city/index.js'
 import { cumulative, Random } from '../random/index.js'
-import type { Plan, Segment } from '../run/plan.js'
+import type { Plan, Segment } from '../plan/plan.js'
 import { ResidentFlag, type Population } from './columns.js'
 
 export function synthesizeResidents(plan: Plan, population: Population, segment: Segment): void {

@@ -6,11 +6,11 @@
 import { thresholdActual } from '../load/threshold.js'
 import path from 'node:path'
 import type { CapacityResult, CapacityTrial, Threshold } from '../load/index.js'
-import type { Plan } from '../run/plan.js'
+import type { Plan } from '../plan/plan.js'
 import { printable, printableLines } from '../printable.js'
 import { chartCss, escapeHtml, lineChart } from './charts.js'
 import type { RunFolder } from './runFolder.js'
-import type { RunSummary } from './summary.js'
+import type { RunSummary } from '../run/summary.js'
 import { grouped } from './terminal.js'
 
 export const capacityJsonFile = 'capacity.json'

@@ -14,7 +14,7 @@ import { assert } from '../assert.js'
 import { resultCodes, transferKinds } from '../ledger/index.js'
 import type { LatencySummary } from '../metrics/latencyHistogram.js'
 import { barChart, chartCss, columnChart, escapeHtml, lineChart, palette, type Point } from './charts.js'
-import type { LoadSecond, LoadSection, RunSummary } from './summary.js'
+import type { LoadSecond, LoadSection, RunSummary } from '../run/summary.js'
 import { grouped, ms, yuan } from './terminal.js'
 
 /** Steps for a time axis, seconds: round ones a reader counts in. */

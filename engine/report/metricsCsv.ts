@@ -10,7 +10,7 @@
  */
 import { assert } from '../assert.js'
 import { UserError } from '../errors.js'
-import type { LoadSecond, RunSummary } from './summary.js'
+import type { LoadSecond, RunSummary } from '../run/summary.js'
 
 /** Seconds one file may hold: a week of load. */
 export const metricsCsvRowsMax = 7 * 24 * 60 * 60

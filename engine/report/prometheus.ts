@@ -21,7 +21,7 @@ import { UserError } from '../errors.js'
 import { resultCodes, transferKinds } from '../ledger/index.js'
 import type { LoadSoFar } from '../load/index.js'
 import { LatencyBuckets } from '../metrics/latencyBuckets.js'
-import type { LoadSecond } from './summary.js'
+import type { LoadSecond } from '../run/summary.js'
 
 /** Bucket bounds of the latency histogram, seconds. */
 const latencyBucketsSeconds = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] as const

@@ -21,7 +21,7 @@ import { districtsMax, simulatedDaysMax, thresholdsMax } from '../limits.js'
 import { renderReport } from './html.js'
 import { metricsCsv, metricsCsvBytesMax, parseMetricsCsv } from './metricsCsv.js'
 import type { RunFolder } from './runFolder.js'
-import type { LoadSecond, RunSummary } from './summary.js'
+import type { LoadSecond, RunSummary } from '../run/summary.js'
 
 export const summaryFile = 'summary.json'
 export const metricsFile = 'metrics.csv'

@@ -5,7 +5,7 @@ import { thresholdActual } from '../load/threshold.js'
 import { printableLines } from '../printable.js'
 import { resultCodes, transferKinds } from '../ledger/index.js'
 import type { LatencySummary } from '../metrics/latencyHistogram.js'
-import type { LoadProgress, RunProgress, RunSummary } from './summary.js'
+import type { LoadProgress, RunProgress, RunSummary } from '../run/summary.js'
 
 const barWidth = 28
 

@@ -18,7 +18,7 @@ import { joinBatches, sliceBatch } from '../ledger/transferBatches.js'
 import { ledgerSlowdownMsMax } from '../limits.js'
 import { assert } from '../assert.js'
 import type { Population } from '../population/index.js'
-import type { AccountLayout } from './plan.js'
+import type { AccountLayout } from '../plan/plan.js'
 
 export class Faults {
   /** Every ledger answer is held back this long, ms (0: none). */

@@ -1,6 +1,6 @@
 export { openCity, runScenario, OpenedCity, type CityOptions, type RunOptions } from './runScenario.js'
 export { latenessToleranceMs, loadSecond, type LoadRunOptions } from './driveLoad.js'
-export { planRun, planScenario, apportion, type Plan, type PlanOptions } from './plan.js'
+export { planRun, planScenario, apportion, type Plan, type PlanOptions } from '../plan/plan.js'
 export { validateScenario } from './validateScenario.js'
 export { RunControl, type RunCommand, type RunView } from './runControl.js'
 export { Faults, faultyLedger } from './faults.js'

@@ -22,7 +22,7 @@ import type { LedgerCore } from '../ledger/index.js'
 import { gracefulStopMsDefault } from '../load/index.js'
 import { minutesPerDay, runBoundAllowanceMs, runLedgerItemsPerSecondMin } from '../limits.js'
 import type { LoadRunOptions } from './driveLoad.js'
-import type { Plan } from './plan.js'
+import type { Plan } from '../plan/plan.js'
 
 export interface RunBound {
   readonly ms: number

@@ -10,7 +10,7 @@
 import { LiveSchedule, type LivePace } from '../load/liveSchedule.js'
 import type { LoadWindow } from '../load/openLoad.js'
 import { ledgerSlowdownMsMax, liveSpeedMax, liveTpsMax } from '../limits.js'
-import type { DistrictCounters } from '../metrics/districtCounters.js'
+import type { DistrictCounters } from '../counting/districtCounters.js'
 import type { TransferCounters } from '../metrics/transferCounters.js'
 import { Faults } from './faults.js'
 import type { RunCommand } from './runCommand.js'

@@ -18,11 +18,11 @@ import { allocateAgentIndex, unpackIntents, type AgentIndexBuffers, type PackedI
 import { createLedger, transferKinds, type LedgerCore, type LedgerLease, type LedgerOptions, type LedgerTotals, type TransferBatch, type TransferKindName } from '../ledger/index.js'
 import { chunksInFlightMax, eveningSliceUnderLoad, lookupBatchMax, minutesPerDay, segmentCount, ticksPerChunk, transferBatchMax, transfersPerRunMax, workersMax } from '../limits.js'
 import { UserError } from '../errors.js'
-import { DistrictCounters } from '../metrics/districtCounters.js'
-import { districtRows, foldFigures } from '../metrics/districtRows.js'
+import { DistrictCounters } from '../counting/districtCounters.js'
+import { districtRows, foldFigures } from '../counting/districtRows.js'
 import { TransferCounters } from '../metrics/transferCounters.js'
 import { allocatePopulation, synthesizeMerchants, viewPopulation, type Population } from '../population/index.js'
-import type { LoadSection, RunProgress, RunSummary } from '../report/summary.js'
+import type { LoadSection, RunProgress, RunSummary } from './summary.js'
 import { isLastTickOfDay, isoMinute, type NowMs } from '../time/index.js'
 import type { LoadedScenario } from '../../scenarios/loader.js'
 import {
@@ -36,13 +36,13 @@ import {
   shortfallIssues,
   sweptAccounts,
   type InstitutionNeeds,
-} from './institutions.js'
+} from '../behaviour/institutions.js'
 import { driveLoad, type LoadRunOptions } from './driveLoad.js'
 import { faultyLedger } from './faults.js'
-import { planScenario, type Plan } from './plan.js'
+import { planScenario, type Plan } from '../plan/plan.js'
 import { runBound, RunWatch } from './runBound.js'
-import { SimPool } from './simPool.js'
-import { TickBatch } from './tickBatch.js'
+import { SimPool } from '../stream/simPool.js'
+import { TickBatch } from '../stream/tickBatch.js'
 
 export interface CityOptions {
   readonly seed?: number | undefined

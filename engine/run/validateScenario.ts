@@ -1,6 +1,6 @@
 /** What `citytwin validate` checks, as one call: the tests that feed it hostile files call exactly this. */
 import { loadScenario, type LoadedScenario } from '../../scenarios/loader.js'
-import { planScenario, type Plan } from './plan.js'
+import { planScenario, type Plan } from '../plan/plan.js'
 
 /**
  * Loads the scenario and its map, then plans the run: planning is where sizes are checked

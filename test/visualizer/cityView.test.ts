@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { merchantCellMerchantsMin } from '../../engine/limits.js'
-import { otherDistrictsName } from '../../engine/metrics/districtRows.js'
+import { otherDistrictsName } from '../../engine/counting/districtRows.js'
 import type { CityView, Snapshot } from '../../visualizer/protocol.js'
 import { openLiveMap, type LiveMap } from '../helpers/liveMap.js'
 import { defaultScenario, smokeScenario } from '../helpers/runs.js'

@@ -9,7 +9,7 @@
 import type { DistrictMap, Polygon, Ring } from '../../engine/city/index.js'
 import { transferKinds } from '../../engine/ledger/index.js'
 import { merchantCellMerchantsMin, merchantCellMetres } from '../../engine/limits.js'
-import type { DistrictRows } from '../../engine/metrics/districtRows.js'
+import type { DistrictRows } from '../../engine/counting/districtRows.js'
 import type { Population } from '../../engine/population/index.js'
 import type { OpenedCity } from '../../engine/run/index.js'
 import { isoMinute } from '../../engine/time/index.js'

@@ -11,7 +11,7 @@
 import path from 'node:path'
 import { buildCity } from '../../engine/city/index.js'
 import { RunFailed, UserError } from '../../engine/errors.js'
-import { districtRows } from '../../engine/metrics/districtRows.js'
+import { districtRows } from '../../engine/counting/districtRows.js'
 import type { LedgerLease } from '../../engine/ledger/index.js'
 import type { LoadSettings } from '../../engine/load/index.js'
 import { wallClockPause } from '../../engine/load/index.js'

@@ -10,7 +10,7 @@
  */
 import { timelineSnapshotsMax } from '../../engine/limits.js'
 import { transferKindCount, transferKinds } from '../../engine/ledger/index.js'
-import { foldByRow, foldMatrixByRow, type DistrictRows } from '../../engine/metrics/districtRows.js'
+import { foldByRow, foldMatrixByRow, type DistrictRows } from '../../engine/counting/districtRows.js'
 import type { RunControl } from '../../engine/run/index.js'
 import { isoMinute, type SimClock } from '../../engine/time/index.js'
 import { snapshotsPerSecond, type RunState, type Snapshot } from '../protocol.js'

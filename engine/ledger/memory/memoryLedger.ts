@@ -9,10 +9,15 @@
 import { Worker } from 'node:worker_threads'
 import { assert } from '../../assert.js'
 import { accountsMax as accountsLimit, lookupBatchMax, transferBatchMax } from '../../limits.js'
-import type { LedgerWorkerData } from '../../../workers/ledger.js'
 import type { AccountBatch, AccountResults, Balances, LedgerCore, LedgerOptions, LedgerTotals, TransferBatch, TransferResults } from '../ledgerCore.js'
 import { transferKindCount } from '../transferKind.js'
-import { RingOp, RingProducer, RingView, allocateRing } from './ring.js'
+import { RingOp, RingProducer, RingView, allocateRing, type RingBuffers } from './ring.js'
+
+/** What the ledger's thread is given at start (workers/ledger.ts). */
+export interface LedgerWorkerData {
+  readonly options: LedgerOptions
+  readonly ring: RingBuffers
+}
 
 const fromSource = import.meta.url.endsWith('.ts')
 const slotCapacity = Math.max(transferBatchMax, lookupBatchMax)

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { IntentBuffer, unpackIntents } from '../../../engine/behaviour/index.js'
-import { TickBatch } from '../../../engine/run/tickBatch.js'
+import { TickBatch } from '../../../engine/stream/tickBatch.js'
 
 describe('growable columns', () => {
   it('keep every intent, in order and per tick, across several growths of an IntentBuffer', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { minuteShares, paymentKindBehaviours } from '../../../engine/behaviour/index.js'
 import { minutesPerDay } from '../../../engine/limits.js'
-import type { PaymentKindName } from '../../../engine/run/plan.js'
+import type { PaymentKindName } from '../../../engine/plan/plan.js'
 
 /** A weekend day's volume relative to a weekday's, per kind, as the model sets them. */
 const weekendFactor: Record<PaymentKindName, number> = {

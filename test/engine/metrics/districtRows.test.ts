@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { districtResidentsMin } from '../../../engine/limits.js'
-import { districtRows, foldByRow, foldFigures, foldMatrixByRow, otherDistrictsName } from '../../../engine/metrics/districtRows.js'
+import { districtRows, foldByRow, foldFigures, foldMatrixByRow, otherDistrictsName } from '../../../engine/counting/districtRows.js'
 import { runSmoke } from '../../helpers/runs.js'
 
 const city = (...residents: number[]) => residents.map((count, index) => ({ name: `d${index}`, residents: count }))

@@ -10,7 +10,7 @@ import { loadSecond } from '../../../engine/run/index.js'
 import { LatencyByKind, LatencyHistogram } from '../../../engine/metrics/latencyHistogram.js'
 import { Random } from '../../../engine/random/index.js'
 import { PrometheusExporter } from '../../../engine/report/prometheus.js'
-import type { LoadSecond } from '../../../engine/report/summary.js'
+import type { LoadSecond } from '../../../engine/run/summary.js'
 import { FakeClock, openClockedLedger, source } from '../../helpers/clockedLoad.js'
 
 /** The exporter's latency bucket bounds, seconds (as prometheus.ts declares them). */

@@ -9,7 +9,7 @@ import { AccountFlag, ResultCode, TransferKind, createLedger, type LedgerCore, t
 import { ledgerSlowdownMsMax } from '../../../engine/limits.js'
 import { allocatePopulation, viewPopulation, type Population } from '../../../engine/population/index.js'
 import { Faults, faultyLedger } from '../../../engine/run/index.js'
-import type { AccountLayout } from '../../../engine/run/plan.js'
+import type { AccountLayout } from '../../../engine/plan/plan.js'
 import { transfers } from '../../helpers/batches.js'
 
 /**

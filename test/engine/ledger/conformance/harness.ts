@@ -4,13 +4,11 @@
  */
 import { postgresAdapters } from './postgresTarget.js'
 import { redisAdapters } from './redisTarget.js'
+import type { Adapter } from './adapter.js'
 import { publishedTierLimits } from '../../../../scenarios/walletTiers.js'
 import { AccountFlag, HttpLedger, LedgerServer, createLedger, ledgerNames, type AccountBatch, type LedgerCore, type LedgerOptions, type TransferBatch, type WalletTierLimits } from '../../../../engine/ledger/index.js'
 
-export interface Adapter {
-  readonly name: string
-  create(options: LedgerOptions): LedgerCore
-}
+export type { Adapter } from './adapter.js'
 
 /**
  * Every registered ledger, each against every server it is tried on. The suite runs once per

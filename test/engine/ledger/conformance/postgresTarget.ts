@@ -8,7 +8,7 @@ import pg from 'pg'
 import { afterAll } from 'vitest'
 import { EmbeddedServer, PostgresLedger, type LedgerCore, type LedgerOptions } from '../../../../engine/ledger/index.js'
 import { closingWith } from '../../../helpers/ledgerChecks.js'
-import type { Adapter } from './harness.js'
+import type { Adapter } from './adapter.js'
 
 export const postgresUrl = process.env.CITYTWIN_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
 

@@ -7,7 +7,7 @@
 import type { Redis } from 'ioredis'
 import { redisClient } from '../../../../engine/ledger/redis/redisLink.js'
 import { RedisLedger, parseRedisUrl, type LedgerCore, type LedgerOptions } from '../../../../engine/ledger/index.js'
-import type { Adapter } from './harness.js'
+import type { Adapter } from './adapter.js'
 import { closingWith } from '../../../helpers/ledgerChecks.js'
 
 export const redisUrl = process.env.CITYTWIN_REDIS_URL ?? 'redis://127.0.0.1:6379'

@@ -4,16 +4,11 @@
  */
 import type { LedgerHealth, ResultCodeName, TransferKindName } from '../ledger/index.js'
 import type { ThresholdResult } from '../load/threshold.js'
-import type { DistrictFigures } from '../metrics/districtCounters.js'
+import type { DistrictFigures } from '../counting/districtCounters.js'
 import type { LatencySummary } from '../metrics/latencyHistogram.js'
+import type { KindFigures } from '../metrics/transferCounters.js'
 
-export interface KindFigures {
-  submitted: number
-  accepted: number
-  rejected: number
-  /** Accepted amount, fen. */
-  amountFen: number
-}
+export type { KindFigures } from '../metrics/transferCounters.js'
 
 export interface RunSummary {
   readonly scenario: string

@@ -7,7 +7,7 @@ import { assert } from '../assert.js'
 import { grown } from '../grown.js'
 import type { PackedIntents } from '../behaviour/index.js'
 import type { TransferBatch } from '../ledger/index.js'
-import type { TransferSink } from './institutions.js'
+import type { TransferSink } from '../behaviour/institutions.js'
 
 export class TickBatch implements TransferSink {
   count = 0

@@ -4,7 +4,7 @@
  */
 import { Piscina } from 'piscina'
 import type { AgentCounts, AgentIndexBuffers } from '../behaviour/index.js'
-import type { SimTask, SimTaskResult, SimWorkerData } from '../../workers/protocol.js'
+import type { SimTask, SimTaskResult, SimWorkerData } from './simProtocol.js'
 
 const fromSource = import.meta.url.endsWith('.ts')
 

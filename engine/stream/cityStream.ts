@@ -18,7 +18,7 @@ import type { TransferBatch } from '../ledger/index.js'
 import { joinBatches, sliceBatch } from '../ledger/transferBatches.js'
 import { chunksInFlightMax, segmentCount, ticksPerChunk } from '../limits.js'
 import { isLastTickOfDay, isoMinute } from '../time/index.js'
-import type { Plan } from './plan.js'
+import type { Plan } from '../plan/plan.js'
 import type { SimPool } from './simPool.js'
 import { TickBatch } from './tickBatch.js'
 

@@ -5,7 +5,7 @@
  */
 import { ResultCode, TransferKind, type TransferBatch } from '../ledger/index.js'
 import type { Population } from '../population/index.js'
-import type { AccountLayout } from '../run/plan.js'
+import type { AccountLayout } from '../plan/plan.js'
 
 export interface DistrictFigures {
   readonly district: string

@@ -3,9 +3,9 @@
  * population buffers once, at start (workerData); each task then names one segment. The agent
  * index is built after synthesis, so tasks that read it carry it (shared, not copied).
  */
-import type { AgentCounts, AgentIndexBuffers } from '../engine/behaviour/index.js'
-import type { PopulationBuffers } from '../engine/population/index.js'
-import type { Plan } from '../engine/run/plan.js'
+import type { AgentCounts, AgentIndexBuffers } from '../behaviour/index.js'
+import type { PopulationBuffers } from '../population/index.js'
+import type { Plan } from '../plan/plan.js'
 
 export interface SimWorkerData {
   readonly plan: Plan

@@ -15,22 +15,14 @@
  * Producers write into a `TransferSink` (the columns of a batch): no object per transfer.
  */
 import { assert } from '../assert.js'
-import { holdsSalary } from '../behaviour/index.js'
+import { holdsSalary } from './segmentAgents.js'
 import { AccountFlag, TransferKind, type AccountBatch } from '../ledger/index.js'
 import { ResidentFlag, type Population } from '../population/index.js'
-import type { Plan } from './plan.js'
+import { employerFloatFen } from '../plan/employerFloat.js'
+import type { Plan } from '../plan/plan.js'
 
 /** Large institutional sums move in pieces no bigger than this (10 million yuan). */
 export const institutionalPieceFen = 1_000_000_000
-
-/**
- * An employer's funds cover a day's payroll with room for chance: the expected paydays λ plus
- * four standard deviations (√λ) plus four, at one and a half median salaries each (salaries
- * spread log-normally above the median).
- */
-export function employerFloatFen(paydaysExpected: number, salaryFen: number): number {
-  return Math.ceil((paydaysExpected + 4 * Math.sqrt(paydaysExpected) + 4) * salaryFen * 1.5)
-}
 
 /** Where institutional transfers are written, in order. */
 export interface TransferSink {
