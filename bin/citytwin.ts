@@ -44,6 +44,8 @@ import {
 import { openCity, runScenario, validateScenario, type OpenedCity, type Plan } from '../engine/run/index.js'
 import type { LivePace } from '../engine/load/index.js'
 import { LiveSession } from '../visualizer/server/liveSession.js'
+import type { Subscription } from 'rxjs'
+import { RunTelemetry } from '../engine/telemetry/index.js'
 import { checkLiveBind, isLoopbackHost } from '../visualizer/server/allowedHosts.js'
 import { defaultPublicDir, startLiveServer, type RunningLiveServer } from '../visualizer/server/liveServer.js'
 import { RunStore } from '../visualizer/server/runStore.js'
@@ -240,12 +242,15 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
   let exporter: PrometheusExporter | undefined
   let seconds: readonly LoadSecond[] | undefined
   let summary: RunSummary
+  const telemetry = new RunTelemetry()
+  const following: Subscription[] = [progress.follow(telemetry), telemetry.windows$.subscribe((all) => (seconds = all))]
   try {
     if (flags.prometheus !== undefined) {
       exporter = await PrometheusExporter.start(flags.prometheus)
       process.stderr.write(`prometheus metrics at ${exporter.url}\n`)
     }
     const live = exporter
+    if (live !== undefined) following.push(live.follow(telemetry))
     summary = await runScenario(loaded, {
       seed: flags.seed,
       residents: flags.residents,
@@ -256,28 +261,19 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
       ledgerToken: connection.token,
       ledgerCallMsMax: connection.callMsMax,
       now: wallClock.nowMs,
-      onProgress: progress.update,
+      telemetry,
       stop: stopper.signal,
-      load:
-        settings === undefined
-          ? undefined
-          : {
-              ...settings,
-              pause: wallClockPause(),
-              onSecond: progress.second,
-              ...(live === undefined ? {} : { live }),
-              onSeconds: (all) => {
-                seconds = all
-              },
-            },
+      load: settings === undefined ? undefined : { ...settings, pause: wallClockPause(), ...(live === undefined ? {} : { buckets: live.buckets }) },
     })
   } catch (error) {
+    for (const subscription of following) subscription.unsubscribe()
     progress.done()
     await exporter?.close()
     await folder.discard()
     stopper.release()
     throw error
   }
+  for (const subscription of following) subscription.unsubscribe()
   progress.done()
   await exporter?.close()
   let written: RunFiles | undefined
@@ -378,12 +374,14 @@ async function capacityCommand(file: string, flags: CapacityFlags): Promise<numb
   if (warmupMs + windowMs > loadDurationMsMax) throw new UserError(`--window: with --warmup, a trial may last at most ${loadDurationMsMax / 3_600_000} hours`)
   const { folder, stopper } = await runFolderWithSignals(flags, loaded.scenario.seed)
   const progress = progressReporter(Boolean(flags.json))
+  const telemetry = new RunTelemetry()
+  const following = progress.follow(telemetry)
   const timing = { windowMs, warmupMs }
   /** The trials that ran to their end, in order: what an interrupted search still reports. */
   const done: CapacityTrialFigures[] = []
   let report: CapacityReport
   try {
-    const city = await openCity(loaded, { seed: flags.seed, residents: flags.residents, workers: flags.workers ?? defaultWorkers('load'), now: wallClock.nowMs, onProgress: progress.update })
+    const city = await openCity(loaded, { seed: flags.seed, residents: flags.residents, workers: flags.workers ?? defaultWorkers('load'), now: wallClock.nowMs, telemetry })
     try {
       // A trial needs rate × (warm-up + window) payments: the period's payments cap the rates worth trying.
       const trialSeconds = (warmupMs + windowMs) / 1000
@@ -419,7 +417,6 @@ async function capacityCommand(file: string, flags: CapacityFlags): Promise<numb
                 inFlightMax: flags.inFlight ?? loadInFlightDefaultFor(flags.ledger),
                 ...(lateToleranceMs === undefined ? {} : { lateToleranceMs }),
                 pause: wallClockPause(),
-                onSecond: progress.second,
               },
             })
             progress.done()
@@ -440,9 +437,11 @@ async function capacityCommand(file: string, flags: CapacityFlags): Promise<numb
         report = interruptedCapacityReport(city.plan, flags, slo, timing, done, String(stopper.signal.reason))
       }
     } finally {
+      following.unsubscribe()
       await city.close()
     }
   } catch (error) {
+    following.unsubscribe()
     progress.done()
     await folder.discard()
     stopper.release()
@@ -560,9 +559,11 @@ async function serveCommand(file: string, flags: ServeFlags): Promise<number> {
     first = await runFolderFor(flags, loaded.scenario.seed)
     const firstFolder = first
     const progress = progressReporter(Boolean(flags.json))
+    const telemetry = new RunTelemetry()
+    progress.follow(telemetry)
     let city: OpenedCity
     try {
-      city = await openCity(loaded, { seed: flags.seed, residents: flags.residents, workers: flags.workers ?? defaultWorkers('load'), now: wallClock.nowMs, onProgress: progress.update })
+      city = await openCity(loaded, { seed: flags.seed, residents: flags.residents, workers: flags.workers ?? defaultWorkers('load'), now: wallClock.nowMs, telemetry })
     } catch (error) {
       progress.done()
       await firstFolder.discard()
@@ -593,7 +594,6 @@ async function serveCommand(file: string, flags: ServeFlags): Promise<number> {
       limitMs,
       now: wallClock.nowMs,
       folderFor: async (run) => (run === 1 ? firstFolder : await RunFolder.prepare(await unusedFolder(flags.out ?? defaultRunFolder('runs', wallClock.date(), flags.seed ?? loaded.scenario.seed)), 'the run folder')),
-      onSecond: progress.second,
       onRunDone: (run, outcome) => {
         progress.done()
         const { summary, error } = outcome
@@ -779,7 +779,7 @@ function progressReporter(quiet: boolean) {
   let lastDrawMs = -Infinity
   let lastTenth = -1
   let drawn = false
-  return {
+  const reporter = {
     second: (progress: LoadProgress) => {
       if (live) {
         stream.write(`\r${loadProgressLine(progress)}\x1b[K`)
@@ -812,6 +812,15 @@ function progressReporter(quiet: boolean) {
     done: () => {
       if (drawn) stream.write('\n')
       drawn = false
+    },
+  }
+  return {
+    ...reporter,
+    /** Draws what `telemetry` publishes until unsubscribed. */
+    follow: (telemetry: RunTelemetry): Subscription => {
+      const subscription = telemetry.progress$.subscribe(reporter.update)
+      subscription.add(telemetry.seconds$.subscribe((closed) => reporter.second(closed.progress)))
+      return subscription
     },
   }
 }

@@ -20,6 +20,8 @@ import client from 'prom-client'
 import { UserError } from '../errors.js'
 import { resultCodes, transferKinds } from '../ledger/index.js'
 import type { LoadSoFar } from '../load/index.js'
+import type { Subscription } from 'rxjs'
+import type { RunTelemetry } from '../telemetry/index.js'
 import { LatencyBuckets } from '../metrics/latencyBuckets.js'
 import type { LoadSecond } from '../run/summary.js'
 
@@ -62,6 +64,11 @@ export class PrometheusExporter {
     server.on('request', (request: http.IncomingMessage, response: http.ServerResponse) => void exporter.answer(request, response))
     exporter.register()
     return exporter
+  }
+
+  /** Takes each second of the run's telemetry as it closes, until unsubscribed. */
+  follow(telemetry: RunTelemetry): Subscription {
+    return telemetry.seconds$.subscribe((closed) => this.update(closed.second, closed.soFar, closed.simulatedMinutes))
   }
 
   /** Takes the figures of a second that has just closed (latency: from `buckets`, filled meanwhile). */

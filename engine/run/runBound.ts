@@ -21,7 +21,7 @@ import { RunFailed } from '../errors.js'
 import type { LedgerCore } from '../ledger/index.js'
 import { gracefulStopMsDefault } from '../load/index.js'
 import { minutesPerDay, runBoundAllowanceMs, runLedgerItemsPerSecondMin } from '../limits.js'
-import type { LoadRunOptions } from './driveLoad.js'
+import type { LoadRunOptions } from './executors/index.js'
 import type { Plan } from '../plan/plan.js'
 
 export interface RunBound {

@@ -1,42 +1,20 @@
 /**
  * How a running load run is steered from outside (the live map): one queue of commands, applied
  * at the start of a step of the sender, between two sends, never by reaching into a worker or a
- * call in flight. It also keeps what a live view reads of the run: its counters, the simulated
- * time reached, the last second's latency.
+ * call in flight. Commands only: what a view reads of the run comes out on its telemetry.
  *
  *   page ─▶ server ─▶ request() ─▶ queue ─▶ step(elapsedMs) ─▶ LiveSchedule (pace) / Faults
  *                                    (sender's loop, between sends)
  */
 import { LiveSchedule, type LivePace } from '../load/liveSchedule.js'
-import type { LoadWindow } from '../load/openLoad.js'
 import { ledgerSlowdownMsMax, liveSpeedMax, liveTpsMax } from '../limits.js'
-import type { DistrictCounters } from '../counting/districtCounters.js'
-import type { TransferCounters } from '../metrics/transferCounters.js'
 import { Faults } from './faults.js'
 import type { RunCommand } from './runCommand.js'
 
 export type { RunCommand } from './runCommand.js'
 
-/** What a live view reads of the run in progress. */
-export interface RunView {
-  readonly counters: TransferCounters
-  readonly districts: DistrictCounters
-}
-
-export interface LastSecond {
-  readonly p50Ms: number
-  readonly p99Ms: number
-  readonly p999Ms: number
-}
-
 export class RunControl {
   readonly faults: Faults
-  /** Payments of the open model answered so far (the institutions' evenings are not among them). */
-  answered = 0
-  /** Where the sender's clock was at its last step, ms since sending started. */
-  elapsedMs = 0
-  lastSecond: LastSecond = { p50Ms: 0, p99Ms: 0, p999Ms: 0 }
-  view: RunView | undefined
   private schedule: LiveSchedule | undefined
   private pending: RunCommand[] = []
   /** The pace to take up again on resume. */
@@ -45,7 +23,6 @@ export class RunControl {
   /** Paused once the commands queued so far are applied: what a new pause or resume is judged by. */
   private pausedAsAsked = false
   private stopping = false
-  private tickReached: () => number = () => 0
 
   /**
    * `pace` is the first; `limitMs` ends the run at the latest (Infinity: when the city's period has
@@ -63,13 +40,10 @@ export class RunControl {
   }
 
   /** The schedule for a run over `ticks` simulated minutes, made once the run has a city stream to learn from. */
-  scheduleFor(ticks: number, learnUntil: (ticks: number) => Promise<void>, tickReached: () => number): LiveSchedule {
+  scheduleFor(ticks: number, learnUntil: (ticks: number) => Promise<void>): LiveSchedule {
     this.schedule = new LiveSchedule(ticks, this.paused ? { sort: 'paused' } : this.resumePace, this.limitMs, learnUntil)
-    this.tickReached = tickReached
     this.stopping = false
     this.pending = []
-    this.answered = 0
-    this.elapsedMs = 0
     return this.schedule
   }
 
@@ -86,7 +60,6 @@ export class RunControl {
 
   /** Applies the commands queued since the last step. Called by the sender between sends. */
   step(elapsedMs: number): void {
-    this.elapsedMs = elapsedMs
     const schedule = this.schedule
     if (schedule === undefined) return
     if (this.stopping) schedule.stopAt(elapsedMs)
@@ -110,11 +83,6 @@ export class RunControl {
     this.stopping = false
   }
 
-  /** A second of the open model closed. */
-  second(window: LoadWindow): void {
-    this.lastSecond = { p50Ms: window.latency.p50Ms, p99Ms: window.latency.p99Ms, p999Ms: window.latency.p999Ms }
-  }
-
   get isPaused(): boolean {
     return this.paused
   }
@@ -122,16 +90,6 @@ export class RunControl {
   /** The pace asked for (while paused, the one a resume takes up). */
   get pace(): LivePace {
     return this.resumePace
-  }
-
-  /** The target rate now, transfers a second (0 before the run sends, or while paused). */
-  get targetTps(): number {
-    return this.schedule?.rateAt(this.elapsedMs) ?? 0
-  }
-
-  /** Simulated minutes since the period began, at the next transfer to send. */
-  get tick(): number {
-    return this.tickReached()
   }
 
   private refusal(command: RunCommand): string | undefined {

@@ -1,36 +1,58 @@
 /**
- * The city's payments as one stream for the open model: ticks made by the simulation workers on
- * demand, a few ahead of the sender, each stamped with ids in the order sent and kept as its own
- * batch until taken. The sender takes transfers by position (`take(from, to)`); the simulated
- * clock is wherever the stream has reached, so in target mode it runs as fast as the target rate
- * consumes the city's payments.
+ * The city's payments as one stream: the only producer of tick batches. Ticks are made from the
+ * simulation workers' chunks (60 ticks × 64 segments), a few chunks ahead in the pool, each tick's
+ * segments joined in canonical order (0..63). Two kinds of consumer take from it:
  *
- *   pool ─▶ chunk (60 ticks × 64 segments) ─▶ tick batches [t][t+1][t+2]… ─▶ take(from, to) ─▶ ledger
- *                                                    └ at a day's last tick: the evening's institutions
+ *   pool ─▶ chunk ─▶ tick batches [t][t+1][t+2]… ─┬─▶ nextTick()      whole ticks, in order (flat out)
+ *                                                  └─▶ take(from, to)  transfers by position (open model)
  *
- * Only the payments are in the stream. The institutions' evening (redemptions, nightly top-ups)
- * reads balances after a day's payments are applied, so it runs beside the stream, once the day's
- * last payment has been sent (`eveningsDue`).
+ * Ids are stamped as transfers are taken, from the run's one sequence (TransferIds), so they are
+ * in the order the ledger sees them whichever consumer takes them, the evenings' between.
+ *
+ * The institutions' evening reads balances after a day's payments are applied, so it runs beside
+ * the stream: a flat-out consumer is told a tick ends its day; a positional one asks which days'
+ * last payments have been taken (`eveningsDue`).
  */
 import { assert } from '../assert.js'
 import { unpackIntents, type AgentIndexBuffers, type PackedIntents } from '../behaviour/index.js'
 import type { TransferBatch } from '../ledger/index.js'
-import { joinBatches, sliceBatch } from '../ledger/transferBatches.js'
+import { joinBatches } from '../ledger/transferBatches.js'
 import { chunksInFlightMax, segmentCount, ticksPerChunk } from '../limits.js'
+import type { Plan } from '../plan/index.js'
 import { isLastTickOfDay, isoMinute } from '../time/index.js'
-import type { Plan } from '../plan/plan.js'
+import { Demand } from './demand.js'
 import type { SimPool } from './simPool.js'
 import { TickBatch } from './tickBatch.js'
+import type { TransferIds } from './transferIds.js'
 
 export interface CityStreamOptions {
   /** Ticks the stream may make (the scenario's period, or less). */
   readonly ticks: number
-  /** Whether the stream should make another tick now (asked after each one it makes). */
-  readonly wantMore: (stream: CityStream) => boolean
-  /** Ids for `count` transfers, in order: the first of them. */
-  readonly allocateIds: (count: number) => number
-  /** Each tick's payments, in tick order, as they are made (stamped; not to be changed). */
-  readonly onTick?: (tick: number, batch: TransferBatch) => void
+  readonly ids: TransferIds
+  /**
+   * Whether the stream should make another tick now, ahead of a positional consumer (asked after
+   * each tick it makes). Without it, ticks are made only as they are asked for.
+   */
+  readonly wantMore?: (stream: CityStream) => boolean
+  /** Each tick's payment count, in tick order, as the tick is made. */
+  readonly onTick?: (tick: number, payments: number) => void
+}
+
+/** One tick's payments, whole, for a consumer that takes ticks in order. */
+export interface MadeTick {
+  readonly tick: number
+  /** The simulated minute the tick's transfers carry. */
+  readonly minute: number
+  /** Its payments: seal them in order with `seal` before sending. */
+  readonly batch: TickBatch
+  /** The last tick of a simulated day (or of the period): the evening follows it. */
+  readonly endsDay: boolean
+}
+
+interface Queued {
+  readonly made: MadeTick
+  /** Transfers of it already taken by position. */
+  taken: number
 }
 
 export class CityStream {
@@ -40,9 +62,8 @@ export class CityStream {
   taken = 0
   /** Ticks made so far. */
   ticksMade = 0
-  private readonly queue: TransferBatch[] = []
-  /** Transfers of queue[0] already taken. */
-  private headTaken = 0
+  readonly demand: Demand
+  private readonly queue: Queued[] = []
   /** Transfers made before each tick (ticksMade + 1 entries are set). */
   private readonly madeBefore: Float64Array
   private readonly chunks = new Map<number, Promise<PackedIntents[]>>()
@@ -63,6 +84,7 @@ export class CityStream {
   ) {
     assert(options.ticks >= 1 && options.ticks <= plan.clock.ticks, 'the stream covers part of the period')
     this.madeBefore = new Float64Array(options.ticks + 1)
+    this.demand = new Demand(plan.clock.ticks)
   }
 
   /** Every tick of the stream has been made. */
@@ -70,7 +92,23 @@ export class CityStream {
     return this.ticksMade >= this.options.ticks
   }
 
-  /** Transfers the sender may take now. Starts making more if the stream wants them. */
+  /**
+   * The next tick, whole, made now if it is not yet (undefined past the stream's last). For a
+   * consumer that takes whole ticks only: it never mixes with `take`.
+   */
+  async nextTick(): Promise<MadeTick | undefined> {
+    if (this.queue.length === 0) {
+      if (this.exhausted) return undefined
+      await this.makeTick()
+    }
+    const head = this.queue.shift() as Queued
+    assert(head.taken === 0, 'whole ticks are not also taken by position')
+    this.queued -= head.made.batch.count
+    this.taken += head.made.batch.count
+    return head.made
+  }
+
+  /** Transfers a positional consumer may take now. Starts making more if the stream wants them. */
   available(): number {
     if (this.failure !== undefined) throw this.failure
     this.kick()
@@ -79,8 +117,9 @@ export class CityStream {
 
   /** Makes ticks until `wantMore` says enough (or the stream is exhausted); at most one pump runs. */
   kick(): void {
-    if (this.pumping !== undefined || this.exhausted || !this.options.wantMore(this)) return
-    this.pumping = this.pump().then(
+    const wantMore = this.options.wantMore
+    if (this.pumping !== undefined || this.exhausted || wantMore === undefined || !wantMore(this)) return
+    this.pumping = this.pump(wantMore).then(
       () => {
         this.pumping = undefined
       },
@@ -91,7 +130,7 @@ export class CityStream {
     )
   }
 
-  /** Makes every tick up to `ticks` (those the sender has not reached are still queued). */
+  /** Makes every tick up to `ticks` (those the consumer has not reached are still queued). */
   async makeUntil(ticks: number): Promise<void> {
     while (this.ticksMade < Math.min(ticks, this.options.ticks)) {
       if (this.pumping !== undefined) await this.pumping
@@ -100,21 +139,18 @@ export class CityStream {
     }
   }
 
-  /** Transfers [from, to) of the stream: `from` is the next untaken one, and all are queued. */
+  /** Transfers [from, to) of the stream, ids stamped: `from` is the next untaken one, and all are queued. */
   take(from: number, to: number): TransferBatch {
     assert(from === this.taken && to - from <= this.queued && to > from, 'transfers are taken in order, from what is queued')
     const parts: TransferBatch[] = []
-    let wanted = to - from
-    while (wanted > 0) {
-      const head = this.queue[0] as TransferBatch
-      const length = Math.min(wanted, head.count - this.headTaken)
-      parts.push(sliceBatch(head, this.headTaken, this.headTaken + length))
-      this.headTaken += length
+    for (let wanted = to - from; wanted > 0; ) {
+      const head = this.queue[0] as Queued
+      const { batch, minute } = head.made
+      const length = Math.min(wanted, batch.count - head.taken)
+      parts.push(batch.seal(this.options.ids.take(length), minute, head.taken, head.taken + length))
+      head.taken += length
       wanted -= length
-      if (this.headTaken === head.count) {
-        this.queue.shift()
-        this.headTaken = 0
-      }
+      if (head.taken === batch.count) this.queue.shift()
     }
     this.taken = to
     this.queued -= to - from
@@ -150,44 +186,57 @@ export class CityStream {
     return isoMinute(this.plan.clock, Math.floor(this.tickReached()))
   }
 
-  /** Waits for the pump, if one runs; generation still under way is left to finish in the pool. */
+  /** Waits for the pump, if one runs. */
   async stop(): Promise<void> {
     await this.pumping
   }
 
-  private async pump(): Promise<void> {
-    while (!this.exhausted && this.options.wantMore(this)) await this.makeTick()
+  /**
+   * Waits for the pump and for every chunk asked of the workers: nothing is left running in the
+   * pool when the run goes on to its audit (or its failure).
+   */
+  async finish(): Promise<void> {
+    await this.pumping
+    await Promise.allSettled(this.chunks.values())
+  }
+
+  private async pump(wantMore: (stream: CityStream) => boolean): Promise<void> {
+    while (!this.exhausted && wantMore(this)) await this.makeTick()
   }
 
   private async makeTick(): Promise<void> {
     const tick = this.ticksMade
-    const chunk = Math.floor(tick / ticksPerChunk)
-    if (this.current?.chunk !== chunk) {
-      for (let ahead = 0; ahead < chunksInFlightMax; ahead++) this.request(chunk + ahead)
-      const segments = await (this.chunks.get(chunk) as Promise<PackedIntents[]>)
-      this.chunks.delete(chunk)
-      assert(segments.length === segmentCount, 'one result per segment')
-      this.current = { chunk, segments }
-    }
-    const inChunk = tick - chunk * ticksPerChunk
-    const { segments } = this.current
+    const segments = await this.segmentsFor(Math.floor(tick / ticksPerChunk))
+    const inChunk = tick % ticksPerChunk
     let count = 0
-    for (const intents of segments) count += (intents.tickEnd[inChunk] as number) - (inChunk === 0 ? 0 : (intents.tickEnd[inChunk - 1] as number))
+    for (const intents of segments) count += (intents.tickEnd[inChunk] as number) - tickStart(intents, inChunk)
     const batch = new TickBatch(count)
-    for (const intents of segments) batch.appendIntents(intents, inChunk === 0 ? 0 : (intents.tickEnd[inChunk - 1] as number), intents.tickEnd[inChunk] as number)
-    const sealed = batch.seal(this.options.allocateIds(count), this.plan.clock.startMinute + tick, 0, count)
-    if (count > 0) this.queue.push(sealed)
+    for (const intents of segments) batch.appendIntents(intents, tickStart(intents, inChunk), intents.tickEnd[inChunk] as number)
+    const endsDay = isLastTickOfDay(this.plan.clock, tick) || tick === this.plan.clock.ticks - 1
+    this.queue.push({ made: { tick, minute: this.plan.clock.startMinute + tick, batch, endsDay }, taken: 0 })
     this.queued += count
     this.madeBefore[tick + 1] = (this.madeBefore[tick] as number) + count
     this.ticksMade = tick + 1
-    this.options.onTick?.(tick, sealed)
+    this.demand.note(tick, count)
+    this.options.onTick?.(tick, count)
     this.noteEvenings()
+  }
+
+  /** The chunk's segments, in order; the next chunks are asked of the workers meanwhile. */
+  private async segmentsFor(chunk: number): Promise<PackedIntents[]> {
+    if (this.current?.chunk === chunk) return this.current.segments
+    for (let ahead = 0; ahead < chunksInFlightMax; ahead++) this.request(chunk + ahead)
+    const segments = await (this.chunks.get(chunk) as Promise<PackedIntents[]>)
+    this.chunks.delete(chunk)
+    assert(segments.length === segmentCount, 'one result per segment')
+    this.current = { chunk, segments }
+    return segments
   }
 
   private request(chunk: number): void {
     if (chunk * ticksPerChunk >= this.options.ticks || this.chunks.has(chunk) || this.current?.chunk === chunk) return
     const work = Promise.all(this.plan.segments.map((segment) => this.pool.generate(segment.index, chunk, this.index).then(unpackIntents)))
-    work.catch(() => undefined) // awaited in makeTick; this only keeps an early failure from going unhandled
+    work.catch(() => undefined) // awaited in segmentsFor; this only keeps an early failure from going unhandled
     this.chunks.set(chunk, work)
   }
 
@@ -200,4 +249,9 @@ export class CityStream {
       this.evenings.push(tick)
     }
   }
+}
+
+/** Where a tick starts in a segment's chunk of intents. */
+function tickStart(intents: PackedIntents, inChunk: number): number {
+  return inChunk === 0 ? 0 : (intents.tickEnd[inChunk - 1] as number)
 }

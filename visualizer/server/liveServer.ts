@@ -39,7 +39,8 @@ import {
   liveTpsMax,
 } from '../../engine/limits.js'
 import { isObject } from '../../engine/untrusted.js'
-import { commandBytesMax, snapshotsPerSecond, type Closing, type CommandAnswer, type Hello } from '../protocol.js'
+import { asyncScheduler, type SchedulerLike } from 'rxjs'
+import { commandBytesMax, type Closing, type CommandAnswer, type Hello } from '../protocol.js'
 import { AllowedHosts, checkAllowHosts, checkLiveBind } from './allowedHosts.js'
 import { checkCommand } from './commands.js'
 import type { LiveSession } from './liveSession.js'
@@ -66,6 +67,8 @@ export interface LiveServerOptions {
   readonly connectionsMax?: number | undefined
   /** Wall clock, ms: for rate limits and how long a page has gone unseen. */
   readonly now: () => number
+  /** When snapshots go out: rxjs's asyncScheduler (real time) unless told otherwise. */
+  readonly scheduler?: SchedulerLike | undefined
 }
 
 export interface RunningLiveServer {
@@ -190,11 +193,8 @@ export async function startLiveServer(options: LiveServerOptions): Promise<Runni
       reply(refused === undefined ? { ok: true } : { ok: false, error: refused })
     })
   })
-  const broadcast = () => {
-    if (session !== undefined) io.emit('snapshot', session.sample())
-  }
-  const timer = setInterval(broadcast, 1000 / snapshotsPerSecond)
-  timer.unref()
+  // Snapshots on the injected scheduler (real time unless told otherwise); the same object to every page.
+  const broadcasting = session?.snapshots(options.scheduler ?? asyncScheduler).subscribe((snapshot) => io.emit('snapshot', snapshot))
   const sweeper = setInterval(() => pages.sweep(), pageSweepMs)
   sweeper.unref()
 
@@ -207,7 +207,7 @@ export async function startLiveServer(options: LiveServerOptions): Promise<Runni
     url: `http://${shownHost}:${port}/`,
     bounds: { connections, pages },
     close: async () => {
-      clearInterval(timer)
+      broadcasting?.unsubscribe()
       clearInterval(sweeper)
       await io.close()
       http.closeAllConnections()

@@ -15,12 +15,13 @@ import { districtRows } from '../../engine/counting/districtRows.js'
 import type { LedgerLease } from '../../engine/ledger/index.js'
 import type { LoadSettings } from '../../engine/load/index.js'
 import { wallClockPause } from '../../engine/load/index.js'
-import type { LoadProgress, LoadSecond, RunFolder, RunSummary } from '../../engine/report/index.js'
+import type { LoadSecond, RunFolder, RunSummary } from '../../engine/report/index.js'
 import { writeRunFiles } from '../../engine/report/index.js'
 import { RunControl, type OpenedCity } from '../../engine/run/index.js'
 import type { LivePace } from '../../engine/load/index.js'
 import type { LoadedScenario } from '../../scenarios/loader.js'
-import type { CityView, Command, RunState, Snapshot } from '../protocol.js'
+import { map, type Observable, type SchedulerLike } from 'rxjs'
+import { snapshotsPerSecond, type CityView, type Command, type RunState, type Snapshot } from '../protocol.js'
 import { cityView } from './cityView.js'
 import { cityFile, timelineFile } from './runStore.js'
 import { SnapshotFeed } from './snapshotFeed.js'
@@ -43,7 +44,6 @@ export interface LiveSessionOptions {
   /** The folder for the next run's files (prepared by the caller, so a bad --out fails before anything). */
   readonly folderFor: (run: number) => Promise<RunFolder>
   readonly now: () => number
-  readonly onSecond?: (progress: LoadProgress) => void
   /**
    * A run is over and its files are written (`summary`, `folder`), or it failed (`error` says why;
    * `summary` is there too when the run finished and only its files could not be written).
@@ -103,11 +103,16 @@ export class LiveSession {
   }
 
   /**
-   * Takes the run's next look: rates over the last second, one look a second kept for the
-   * timeline. Called by the server's timer only, `snapshotsPerSecond` times a second.
+   * The run's snapshots, `snapshotsPerSecond` a second on `scheduler`: rates over the last second,
+   * one snapshot a second kept for the timeline. One subscriber (the server) drives them.
    */
+  snapshots(scheduler: SchedulerLike): Observable<Snapshot> {
+    return this.options.opened.telemetry.looks(1000 / snapshotsPerSecond, scheduler).pipe(map(() => this.sample()))
+  }
+
+  /** Takes the run's next look now. */
   sample(): Snapshot {
-    this.latestLook = this.feed.sample(this.options.now(), this.runState, this.run, this.error)
+    this.latestLook = this.feed.sample(this.options.now(), this.options.opened.telemetry.look(), this.runState, this.run, this.error)
     return this.latestLook
   }
 
@@ -137,6 +142,7 @@ export class LiveSession {
     const { opened, settings } = this.options
     let seconds: readonly LoadSecond[] | undefined
     let summary: RunSummary | undefined
+    const windows = opened.telemetry.windows$.subscribe((all) => (seconds = all))
     try {
       const folder = await this.options.folderFor(run)
       this.folder = folder
@@ -150,16 +156,13 @@ export class LiveSession {
           ...settings,
           pause: wallClockPause(),
           control: this.control,
-          ...(this.options.onSecond === undefined ? {} : { onSecond: this.options.onSecond }),
-          onSeconds: (all) => {
-            seconds = all
-          },
         },
       })
+      windows.unsubscribe()
       this.control.finished()
       this.state = 'finishing'
       // The last look, so the timeline ends where the run did; pages see 'finished' once the files are there.
-      this.feed.sample(this.options.now(), 'finished', run, undefined, true)
+      this.feed.sample(this.options.now(), opened.telemetry.look(), 'finished', run, undefined, true)
       // Replay's files go in with the others, in one move: a run listed for replay is complete.
       const written = await writeRunFiles(folder, summary, seconds, {
         [timelineFile]: JSON.stringify({ run: path.basename(folder.path), snapshots: this.feed.kept }),
@@ -169,6 +172,7 @@ export class LiveSession {
       this.state = 'finished'
       this.options.onRunDone?.(run, { summary, folder: written.folder })
     } catch (error) {
+      windows.unsubscribe()
       await this.folder?.discard()
       this.folder = undefined
       this.control.finished()

@@ -1,17 +1,18 @@
 /**
- * Snapshots of a run for the page: read from the run's counters a few times a second, turned into
+ * Snapshots of a run for the page: made from the run's looks (its telemetry) a few times a second, turned into
  * rates over the last second, per district and per kind. Cumulative counts come from the run;
  * rates are differences between this sample and the one a second before. One snapshot a second
  * is kept for the run's timeline (replay). Per-district figures go out in the city view's rows:
  * districts below the residents' floor summed into one "other districts" row.
  *
- *   counters (run) ──sample()──▶ Snapshot ──▶ every page (the same object, serialised once)
+ *   look (telemetry) ──sample()──▶ Snapshot ──▶ every page (the same object, serialised once)
  *                                   └─ 1 in snapshotsPerSecond ─▶ timeline
  */
 import { timelineSnapshotsMax } from '../../engine/limits.js'
 import { transferKindCount, transferKinds } from '../../engine/ledger/index.js'
 import { foldByRow, foldMatrixByRow, type DistrictRows } from '../../engine/counting/districtRows.js'
 import type { RunControl } from '../../engine/run/index.js'
+import type { RunLook } from '../../engine/telemetry/index.js'
 import { isoMinute, type SimClock } from '../../engine/time/index.js'
 import { snapshotsPerSecond, type RunState, type Snapshot } from '../protocol.js'
 
@@ -33,6 +34,8 @@ export class SnapshotFeed {
   private keepEvery = snapshotsPerSecond
   private sampled = 0
   private runStartedMs = 0
+  /** The last second's latency the run showed: kept once the run is over. */
+  private lastSecond = { p50Ms: 0, p99Ms: 0, p999Ms: 0 }
 
   constructor(
     private readonly control: RunControl,
@@ -48,25 +51,30 @@ export class SnapshotFeed {
     this.keepEvery = snapshotsPerSecond
     this.sampled = 0
     this.runStartedMs = nowMs
+    this.lastSecond = { p50Ms: 0, p99Ms: 0, p999Ms: 0 }
   }
 
-  /** The run as it stands at `nowMs`; `last` keeps it in the timeline whatever the turn (the run's final look). */
-  sample(nowMs: number, state: RunState, run: number, error?: string, last = false): Snapshot {
+  /**
+   * The run as `look` shows it at `nowMs` (no look: between runs, or a run not sending yet); `last`
+   * keeps it in the timeline whatever the turn (the run's final look).
+   */
+  sample(nowMs: number, look: RunLook | undefined, state: RunState, run: number, error?: string, last = false): Snapshot {
     const { control } = this
     const districts = this.districtNames.length
-    const view = control.view
+    const view = look
     const counters = view?.counters
     const byKindNow = new Float64Array(transferKindCount)
     const kinds = counters?.byKind()
     if (kinds !== undefined) transferKinds.forEach((kind, index) => (byKindNow[index] = kinds[kind].submitted))
     const current: Sample = {
       atMs: nowMs,
-      answered: control.answered,
-      tick: control.tick,
+      answered: look?.paymentsAnswered ?? previousOr(this.samples, 'answered'),
+      tick: look?.tick ?? previousOr(this.samples, 'tick'),
       byKind: byKindNow,
       byDistrict: Float64Array.from(foldByRow(view?.districts.paymentsByDistrict ?? new Float64Array(districts), this.rows)),
       flows: Float64Array.from(foldMatrixByRow(view?.districts.flows ?? new Float64Array(districts * districts), this.rows)),
     }
+    if (look !== undefined) this.lastSecond = look.lastSecond
     const previous = this.samples[this.samples.length - 1] ?? current
     const oldest = this.samples[0] ?? current
     this.samples.push(current)
@@ -87,13 +95,13 @@ export class SnapshotFeed {
         tps: pace.sort === 'rate' ? pace.tps : 0,
         speed: pace.sort === 'clock' ? Math.round((1000 / pace.tickMs) * 100) / 100 : 0,
       },
-      targetTps: state === 'running' ? Math.round(control.targetTps) : 0,
+      targetTps: state === 'running' ? Math.round(look?.targetTps ?? 0) : 0,
       achievedTps: perSecond(current.answered, oldest.answered),
       speed: seconds > 0 ? Math.round(((current.tick - oldest.tick) / seconds) * 100) / 100 : 0,
       submitted: counters?.submitted ?? 0,
       settled: counters?.accepted ?? 0,
       rejected: counters?.rejected ?? 0,
-      latency: { p50: round2(control.lastSecond.p50Ms), p99: round2(control.lastSecond.p99Ms), p999: round2(control.lastSecond.p999Ms) },
+      latency: { p50: round2(this.lastSecond.p50Ms), p99: round2(this.lastSecond.p99Ms), p999: round2(this.lastSecond.p999Ms) },
       reasons: counters?.byReason() ?? {},
       kinds: Array.from(current.byKind, (count, index) => perSecond(count, oldest.byKind[index] as number)),
       districts: {
@@ -135,4 +143,9 @@ export class SnapshotFeed {
 
 function round2(value: number): number {
   return Math.round(value * 100) / 100
+}
+
+/** The newest sample's figure, once the run has stopped giving looks (0 before any). */
+function previousOr(samples: readonly Sample[], figure: 'answered' | 'tick'): number {
+  return samples[samples.length - 1]?.[figure] ?? 0
 }

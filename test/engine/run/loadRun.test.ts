@@ -16,6 +16,7 @@ import { runScenario } from '../../../engine/run/index.js'
 import { wallClock } from '../../../engine/time/index.js'
 import { loadScenario } from '../../../scenarios/index.js'
 import { scenarioFolder, smokeScenario, type ScenarioFolder } from '../../helpers/runs.js'
+import { RunTelemetry } from '../../../engine/telemetry/index.js'
 
 interface LoadRun {
   readonly summary: RunSummary
@@ -30,12 +31,16 @@ async function loadRun(flags: LoadFlags, ledgerFactory?: (options: LedgerOptions
   const settings = loadSettings(loaded.scenario.load, flags, file)
   if (settings === undefined) throw new Error('the flags give no load run')
   let seconds: readonly LoadSecond[] = []
+  const telemetry = new RunTelemetry()
+  const windows = telemetry.windows$.subscribe((all) => (seconds = all))
   const summary = await runScenario(loaded, {
     workers: 1,
     now: wallClock.nowMs,
+    telemetry,
     ...(ledgerFactory === undefined ? {} : { ledgerFactory }),
-    load: { ...settings, pause: wallClockPause(), onSeconds: (all) => (seconds = all) },
+    load: { ...settings, pause: wallClockPause() },
   })
+  windows.unsubscribe()
   expect(summary.mode).toBe('load')
   if (summary.load === undefined) throw new Error('a load run reports its load section')
   return { summary, load: summary.load, seconds }

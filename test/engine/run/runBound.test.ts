@@ -10,7 +10,7 @@ import { runBoundAllowanceMs, runLedgerItemsPerSecondMin } from '../../../engine
 import { gracefulStopMsDefault, loadSettings, wallClockPause } from '../../../engine/load/index.js'
 import { planScenario, runScenario, type RunOptions } from '../../../engine/run/index.js'
 import { runBound } from '../../../engine/run/runBound.js'
-import type { LoadRunOptions } from '../../../engine/run/driveLoad.js'
+import type { LoadRunOptions } from '../../../engine/run/executors/index.js'
 import { wallClock } from '../../../engine/time/index.js'
 import { loadScenario } from '../../../scenarios/index.js'
 import { smokeScenario } from '../../helpers/runs.js'

@@ -3,6 +3,7 @@
  * as at the end, and its summary says it stopped early and where: it never claims the period.
  */
 import { describe, expect, it } from 'vitest'
+import { RunTelemetry } from '../../../engine/telemetry/index.js'
 import { runSmoke } from '../../helpers/runs.js'
 
 describe('a flat-out run with a stop signal', () => {
@@ -10,15 +11,14 @@ describe('a flat-out run with a stop signal', () => {
     // Proves the stop path of `run`'s Ctrl-C: where it stopped is exact, and money is still conserved there.
     const controller = new AbortController()
     let stoppedAt = -1
-    const summary = await runSmoke({
-      stop: controller.signal,
-      onProgress: (progress) => {
-        if (progress.phase === 'running' && stoppedAt < 0 && progress.tick > 0) {
-          stoppedAt = progress.tick
-          controller.abort('SIGINT')
-        }
-      },
+    const telemetry = new RunTelemetry()
+    telemetry.progress$.subscribe((progress) => {
+      if (progress.phase === 'running' && stoppedAt < 0 && progress.tick > 0) {
+        stoppedAt = progress.tick
+        controller.abort('SIGINT')
+      }
     })
+    const summary = await runSmoke({ stop: controller.signal, telemetry })
     expect(stoppedAt).toBeGreaterThan(0)
     expect(stoppedAt).toBeLessThan(1440)
     expect(summary.simulated.minutes).toBe(stoppedAt)

@@ -1,0 +1,88 @@
+/**
+ * The one place a run's results are counted: every call, the payments' and the institutions',
+ * goes through it, and each answered call is counted once, in the order the calls were sent, for
+ * the summary and the audit (TransferCounters), the districts (DistrictCounters) and the digest.
+ *
+ *   executor ──payments()────┐
+ *   evening, opening ─institutions()─┴─▶ CountingLedger ─▶ ledger
+ *                                            └─ on each answer, in order: counters, districts, digest
+ *
+ * A call that fails is not counted: its sender sees the failure (a flat-out run fails; the open
+ * model counts its transfers as errors). Counting itself failing is a broken invariant of ours,
+ * kept and thrown by `settled()`.
+ */
+import type { LedgerCore, TransferBatch, TransferResults } from '../ledger/index.js'
+import type { TransferCounters } from '../metrics/transferCounters.js'
+import type { CallRole, RunDigest } from './digests.js'
+import type { DistrictCounters } from './districtCounters.js'
+
+export class CountingLedger {
+  /** The city's payments answered so far (the institutions' transfers are not among them). */
+  paymentsAnswered = 0
+  private counting: Promise<void> = Promise.resolve()
+  private failure: Error | undefined
+  private readonly views: Record<CallRole, LedgerCore>
+
+  constructor(
+    private readonly ledger: LedgerCore,
+    readonly counters: TransferCounters,
+    readonly districts: DistrictCounters,
+    private readonly runDigest: RunDigest,
+  ) {
+    this.views = { payments: this.view('payments'), institutions: this.view('institutions') }
+  }
+
+  /** The ledger as the city's payments see it. */
+  get payments(): LedgerCore {
+    return this.views.payments
+  }
+
+  /** The ledger as the institutions (the opening, the evenings) see it. */
+  get institutions(): LedgerCore {
+    return this.views.institutions
+  }
+
+  /** The run's digest, hex, once every call is counted. */
+  digest(): string {
+    return this.runDigest.hex()
+  }
+
+  /** Waits until every call answered so far is counted; throws if counting failed. */
+  async settled(): Promise<void> {
+    await this.counting
+    if (this.failure !== undefined) throw this.failure
+  }
+
+  private submit(batch: TransferBatch, role: CallRole): Promise<TransferResults> {
+    const call = this.ledger.submit(batch)
+    this.runDigest.sent(batch, role)
+    this.counting = this.counting.then(
+      () => call.then((results) => this.count(batch, results, role), () => undefined),
+    ).catch((error: unknown) => {
+      this.failure ??= error instanceof Error ? error : new Error(String(error))
+    })
+    return call
+  }
+
+  private count(batch: TransferBatch, results: TransferResults, role: CallRole): void {
+    this.counters.count(batch.count, batch.debit, batch.credit, batch.amountFen, batch.kind, results.code)
+    this.districts.count(batch, results.code)
+    this.runDigest.counted(batch, results.code)
+    if (role === 'payments') this.paymentsAnswered += batch.count
+  }
+
+  private view(role: CallRole): LedgerCore {
+    const { ledger } = this
+    const health = ledger.health?.bind(ledger)
+    return {
+      name: ledger.name,
+      ...(health === undefined ? {} : { health }),
+      open: () => ledger.open(),
+      createAccounts: (batch) => ledger.createAccounts(batch),
+      submit: (batch) => this.submit(batch, role),
+      lookup: (ids) => ledger.lookup(ids),
+      totals: () => ledger.totals(),
+      close: () => ledger.close(),
+    }
+  }
+}

@@ -1,0 +1,64 @@
+/** The run's summary, from its parts: what the CLI prints, `--json` emits and summary.json keeps. */
+import { districtRows, foldFigures } from '../counting/districtRows.js'
+import type { DistrictCounters } from '../counting/districtCounters.js'
+import type { LedgerHealth } from '../ledger/index.js'
+import type { TransferCounters } from '../metrics/transferCounters.js'
+import type { Plan } from '../plan/index.js'
+import { isoMinute } from '../time/index.js'
+import type { ExecutorOutcome } from './executors/index.js'
+import type { RunSummary } from './summary.js'
+
+export interface RunParts {
+  readonly plan: Plan
+  readonly workers: number
+  readonly agents: { readonly adopted: number; readonly riders: number }
+  readonly mode: RunSummary['mode']
+  readonly ledger: { readonly name: string; readonly health?: LedgerHealth | undefined }
+  readonly counters: TransferCounters
+  readonly districts: DistrictCounters
+  readonly digest: string
+  readonly outcome: ExecutorOutcome
+  readonly conservation: RunSummary['conservation']
+  readonly doubleEntry: RunSummary['doubleEntry']
+  /** Wall times, ms: the run's start (the city's building, for a city's first run), the simulation's end, the audit's end. */
+  readonly times: { readonly startedMs: number; readonly simulatedMs: number; readonly endedMs: number; readonly synthesisSeconds: number }
+}
+
+export function summarize(parts: RunParts): RunSummary {
+  const { plan, counters, outcome, times } = parts
+  const wallSeconds = (times.endedMs - times.startedMs) / 1000
+  const { demand, load, stoppedEarly } = outcome
+  return {
+    scenario: plan.scenarioName,
+    seed: plan.seed,
+    digest: parts.digest,
+    mode: parts.mode,
+    ledger: parts.ledger.name,
+    workers: parts.workers,
+    scale: plan.scale,
+    agents: { residents: plan.residents, adopted: parts.agents.adopted, merchants: plan.merchants, riders: parts.agents.riders, institutions: plan.accounts.merchantFirst },
+    simulated: { from: isoMinute(plan.clock, 0), ...outcome.simulated },
+    transfers: {
+      submitted: counters.submitted,
+      accepted: counters.accepted,
+      rejected: counters.rejected,
+      byKind: counters.byKind(),
+      byReason: counters.byReason(),
+    },
+    demand: { perHour: demand.perHour, peakPerMinute: demand.peakPerMinute, peakAt: isoMinute(plan.clock, demand.peakTick) },
+    // Districts below the residents' floor are shown only folded together.
+    districts: foldFigures(parts.districts.figures(), districtRows(plan.districts)),
+    wallSeconds,
+    phases: {
+      synthesisSeconds: times.synthesisSeconds,
+      simulationSeconds: (times.simulatedMs - outcome.startedMs) / 1000,
+      auditSeconds: (times.endedMs - times.simulatedMs) / 1000,
+    },
+    throughput: { transfersPerSecond: wallSeconds > 0 ? Math.round(counters.submitted / wallSeconds) : 0 },
+    conservation: parts.conservation,
+    doubleEntry: parts.doubleEntry,
+    ...(stoppedEarly === undefined ? {} : { stoppedEarly }),
+    ...(parts.ledger.health === undefined ? {} : { ledgerHealth: parts.ledger.health }),
+    ...(load === undefined ? {} : { load }),
+  }
+}
