@@ -27,7 +27,7 @@ import { executorFor, type LoadRunOptions } from './executors/index.js'
 import { faultyLedger } from './faults.js'
 import { sendOpening } from './opening.js'
 import { runBound, RunWatch } from './runBound.js'
-import type { CityOptions, RunOptions } from './runScenario.js'
+import type { CityOptions, RunOptions } from './runOptions.js'
 import { summarize } from './summarize.js'
 import type { RunProgress, RunSummary } from './summary.js'
 

@@ -9,46 +9,12 @@
  * Files: openCity.ts builds the city; stream/ makes the ticks; executors/ drive the ledger;
  * counting/ counts every result once; evening.ts, audit.ts and summarize.ts are the other stages.
  */
-import type { LedgerCore, LedgerLease, LedgerOptions } from '../ledger/index.js'
-import type { RunTelemetry } from '../telemetry/index.js'
-import type { NowMs } from '../time/index.js'
 import type { LoadedScenario } from '../../scenarios/loader.js'
-import type { LoadRunOptions } from './executors/index.js'
 import { openCity } from './openCity.js'
+import type { RunOptions } from './runOptions.js'
 import type { RunSummary } from './summary.js'
 
-export interface CityOptions {
-  readonly seed?: number | undefined
-  readonly residents?: number | undefined
-  readonly workers: number
-  /** Wall clock for durations; the engine reads no clock of its own. */
-  readonly now: NowMs
-  /** Where the city's and its runs' progress is published; one of its own if none is given. */
-  readonly telemetry?: RunTelemetry | undefined
-}
-
-export interface RunOptions extends CityOptions {
-  readonly ledger?: string | undefined
-  /** Where the ledger lives, for one that is not embedded (`--ledger-url`). */
-  readonly ledgerUrl?: string | undefined
-  /** Who the run is to a ledger other runs can reach, and whether to take over one whose holder is gone (`--take-over`). */
-  readonly ledgerLease?: LedgerLease | undefined
-  /** The http ledger's token (`--ledger-token`), and its deadline for one call (`--ledger-timeout`). */
-  readonly ledgerToken?: string | undefined
-  readonly ledgerCallMsMax?: number | undefined
-  /** The run's overall bound, ms, instead of the one its schedule gives (runBound.ts): for embedding and tests. */
-  readonly boundMs?: number | undefined
-  /** Builds the ledger instead of looking `ledger` up in the registry: for embedding and tests. */
-  readonly ledgerFactory?: ((options: LedgerOptions) => LedgerCore) | undefined
-  /** Drive the ledger with the open model instead of running the period flat out. */
-  readonly load?: LoadRunOptions | undefined
-  /**
-   * Once aborted (its reason: what stopped it, like 'SIGINT'), the run ends early: flat out before
-   * its next tick, in load mode as its next second closes. What was sent is settled and audited as
-   * at the end, and the summary says it stopped early (`stoppedEarly`), and where.
-   */
-  readonly stop?: AbortSignal | undefined
-}
+export type { CityOptions, RunOptions } from './runOptions.js'
 
 export async function runScenario(loaded: LoadedScenario, options: RunOptions): Promise<RunSummary> {
   const city = await openCity(loaded, options)
