@@ -96,13 +96,14 @@ export function constantsSql(name: string): string {
 }
 
 /**
- * The functions without arguments `source` calls, outside its comments and quoted strings: the
- * constants it expects the header to make, and PostgreSQL's own (now(), row_number()).
+ * The functions without arguments `source` calls (written `name()`, as the files call functions),
+ * outside its comments and quoted strings: the constants it expects the header to make, PostgreSQL's
+ * own (now(), row_number()) aside.
  */
 export function sqlCalledConstants(source: string): Set<string> {
   const names = new Set<string>()
   // Comments and quoted strings first, so that what they hold is never taken for a call.
-  const token = /--[^\n]*|\/\*[\s\S]*?\*\/|'(?:[^']|'')*'|\b([a-z_][a-z0-9_]*)\s*\(\s*\)/gi
+  const token = /--[^\n]*|\/\*[\s\S]*?\*\/|'(?:[^']|'')*'|\b([a-z_][a-z0-9_]*)\(\s*\)/gi
   for (const match of source.matchAll(token)) {
     const name = match[1]?.toLowerCase()
     if (name !== undefined && !builtinsWithoutArguments.has(name)) names.add(name)
