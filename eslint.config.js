@@ -43,7 +43,8 @@ export default tseslint.config(
     },
   },
   {
-    files: ['eslint.config.js', '.dependency-cruiser.cjs'],
+    // Plain JavaScript outside the TypeScript project: linted without type information.
+    files: ['eslint.config.js', '.dependency-cruiser.cjs', 'scripts/**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
   },
   {

@@ -1,7 +1,8 @@
 /**
  * `--ledger postgres [--ledger-url postgres://user@host:port/db?schema=citytwin]`: the ledger's rules
- * run inside PostgreSQL (ledgerSql.ts), one function call per batch. Without a URL, a server of the
- * ledger's own starts in a temporary folder (embeddedServer.ts) and goes when the ledger closes.
+ * run inside PostgreSQL (functions.sql, loaded by ledgerSql.ts), one function call per batch.
+ * Without a URL, a server of the ledger's own starts in a temporary folder (embeddedServer.ts) and
+ * goes when the ledger closes.
  *
  * open() takes the schema's lease (postgresLease.ts: a ledger another run holds is refused, naming
  * it), makes the schema (or empties a citytwin ledger left there by an earlier run) and takes a
@@ -22,7 +23,7 @@ import { TransferFlag, type AccountBatch, type AccountResults, type Balances, ty
 import { transferKindCount } from '../transferKind.js'
 import { holderName, shownHolder, type LedgerLease } from '../ledgerLease.js'
 import { EmbeddedServer } from './embeddedServer.js'
-import { functionsSql, leaseRefusedState, ledgerFormat, lockKey, tablesSql } from './ledgerSql.js'
+import { constantsSql, functionsSql, leaseRefusedState, ledgerFormat, lockKey, searchPathSql, tablesSql } from './ledgerSql.js'
 import { PostgresLease } from './postgresLease.js'
 
 /** Accounts per call of create_accounts. */
@@ -456,21 +457,25 @@ export class PostgresLedger implements LedgerCore, NumberedCalls {
       // A citytwin ledger is known by its ledger table's format; anything else in the schema is the user's.
       const format =
         rows[0]?.format === 'text' ? (await this.query<{ format: string | null }>(`select format from ${s}.ledger limit 1`)).rows[0]?.format ?? undefined : undefined
+      let tables = true
       if (format === ledgerFormat) {
         // Sessions keep counting: a client of an earlier ledger is never taken for one of this one.
         await this.query(`truncate ${s}.ledger, ${s}.accounts, ${s}.transfers, ${s}.moves, ${s}.calls`)
+        tables = false
       } else if (format !== undefined && format !== null && format.startsWith('citytwin-ledger ')) {
         // A ledger an earlier citytwin made, in another format: it would be emptied anyway; made anew.
         await this.query(`drop schema ${s} cascade`)
         await this.query(`create schema ${s}`)
-        await this.query(tablesSql(s))
       } else if (relations > 0) {
         throw new UserError(`--ledger-url: schema "${name}" at ${this.target.where} holds tables that are not a citytwin ledger; name another with ?schema=`)
       } else {
         await this.query(`create schema if not exists ${s}`)
-        await this.query(tablesSql(s))
       }
-      await this.query(functionsSql(s, name))
+      // The constants first: the tables' constraints and the functions call them.
+      await this.query(searchPathSql(name))
+      await this.query(constantsSql(name))
+      if (tables) await this.query(tablesSql)
+      await this.query(functionsSql)
       await this.writeLease(holderName(this.settings.lease))
       const limits = this.options.tiers.flatMap((tier) => [tier.balanceCapFen, tier.perPaymentFen, tier.perDayFen, tier.perYearFen])
       await this.query(`insert into ${s}.ledger (format, accounts_max, limits, utc_offset, pending_max) values ($1, $2, $3::bigint[], $4, $5)`, [

@@ -6,7 +6,8 @@
 import { assert } from '../../assert.js'
 import { localDay, yearOfDay } from '../../time/simClock.js'
 import type { AccountBatch, Balances, TransferBatch } from '../ledgerCore.js'
-import { TransferState, accountRowBytes, transferRowBytes } from './ledgerScript.js'
+import { TransferState } from '../transferState.js'
+import { accountRowBytes, transferRowBytes } from './ledgerScript.js'
 
 /** The calendar year of a local day, remembered for the last day asked: batches run on few days. */
 export class YearOfDay {

@@ -1,7 +1,8 @@
 /**
  * `--ledger redis --ledger-url redis://host:port[/db][?key=<name>]`: the ledger's state in Redis,
- * its rules in Lua (ledgerScript.ts), one script call per batch. Redis runs each script alone, so
- * a batch applies atomically and in the order the calls were made.
+ * its rules in Lua (submit.lua and the other .lua files here, loaded by ledgerScript.ts), one
+ * script call per batch. Redis runs each script alone, so a batch applies atomically and in the
+ * order the calls were made.
  *
  * Exactly once: open() takes a session number; every later call that changes the ledger carries
  * the next number, and its script stores the number and the answer with the changes it makes.
