@@ -1,17 +1,19 @@
 /**
  * What `citytwin capacity` reports: the knee (the highest rate that held the SLO over a sustained
  * window) with its evidence, every trial's rate against its latency, pass or fail and why; as a
- * terminal table, capacity.json and capacity.html (a table and a rate-vs-latency chart).
+ * terminal table, capacity.json and capacity.html (a table and a rate-vs-latency chart). The page
+ * is written with the `html` tag (markup.ts): the scenario's name and the SLO as typed read as text.
  */
 import { thresholdActual } from '../load/threshold.js'
 import path from 'node:path'
 import type { CapacityResult, CapacityTrial, Threshold } from '../load/index.js'
 import type { Plan } from '../plan/plan.js'
 import { printable, printableLines } from '../printable.js'
-import { chartCss, escapeHtml, lineChart } from './charts.js'
+import { chartCss, lineChart, type Point } from './charts.js'
+import { formatDuration, formatInteger, formatMs, formatMsNumber, formatPercent } from './format.js'
+import { html } from './markup.js'
 import type { RunFolder } from './runFolder.js'
 import type { RunSummary } from '../run/summary.js'
-import { grouped } from './terminal.js'
 
 export const capacityJsonFile = 'capacity.json'
 export const capacityHtmlFile = 'capacity.html'
@@ -128,62 +130,74 @@ export function interruptedCapacityReport(
 
 /** One trial, as the terminal shows it (its failed SLO quoted as written, made printable). */
 export function trialLine(trial: CapacityTrialFigures): string {
-  return printable(`trial ${grouped(trial.tps).padStart(10)}/s  ${trial.ok ? 'held' : 'FAILED'}  achieved ${grouped(trial.achievedTps)}/s  p99 ${trial.p99Ms.toFixed(2)} ms${trial.ok ? '' : `  (${trial.failed.join('; ')})`}`)
+  return printable(`trial ${formatInteger(trial.tps).padStart(10)}/s  ${trial.ok ? 'held' : 'FAILED'}  achieved ${formatInteger(trial.achievedTps)}/s  p99 ${formatMs(trial.p99Ms)}${trial.ok ? '' : `  (${trial.failed.join('; ')})`}`)
 }
 
 export function verdictLine(report: CapacityReport): string {
   switch (report.outcome) {
     case 'found':
-      return `capacity   ${grouped(report.kneeTps)} transfers/s held ${report.slo.join(', ')} over ${report.windowSeconds} s; ${grouped(report.failedTps ?? 0)}/s did not`
+      return `capacity   ${formatInteger(report.kneeTps)} transfers/s held ${report.slo.join(', ')} over ${formatDuration(report.windowSeconds * msPerSecond)}; ${formatInteger(report.failedTps ?? 0)}/s did not`
     case 'limit':
-      return `capacity   at least ${grouped(report.kneeTps)} transfers/s: the ledger held ${report.slo.join(', ')} at every rate it was given (the search stopped at --max or at what the scenario's period could supply)`
+      return `capacity   at least ${formatInteger(report.kneeTps)} transfers/s: the ledger held ${report.slo.join(', ')} at every rate it was given (the search stopped at --max or at what the scenario's period could supply)`
     case 'none':
-      return `capacity   below ${grouped(report.failedTps ?? 0)} transfers/s: even the first rate failed ${report.slo.join(', ')}; lower --start`
+      return `capacity   below ${formatInteger(report.failedTps ?? 0)} transfers/s: even the first rate failed ${report.slo.join(', ')}; lower --start`
     case 'interrupted': {
       const count = `${report.trials.length} trial${report.trials.length === 1 ? '' : 's'}`
       const seen =
         report.kneeTps > 0
-          ? `${grouped(report.kneeTps)} transfers/s held ${report.slo.join(', ')}${report.failedTps === null ? '' : `, ${grouped(report.failedTps)}/s did not`}`
+          ? `${formatInteger(report.kneeTps)} transfers/s held ${report.slo.join(', ')}${report.failedTps === null ? '' : `, ${formatInteger(report.failedTps)}/s did not`}`
           : report.failedTps === null
             ? 'no rate was judged'
-            : `${grouped(report.failedTps)}/s failed ${report.slo.join(', ')}`
+            : `${formatInteger(report.failedTps)}/s failed ${report.slo.join(', ')}`
       return `capacity   INTERRUPTED by ${report.interrupted ?? 'a stop request'} after ${count}, the search did not finish: so far ${seen}`
     }
   }
 }
 
 export function capacityTable(report: CapacityReport): string {
-  const rows = [['target/s', 'achieved/s', 'p50 ms', 'p99 ms', 'p99.9 ms', 'max ms', 'dropped', 'rejected %', 'SLO']]
-  for (const trial of [...report.trials].sort((a, b) => a.tps - b.tps)) {
-    rows.push([
-      grouped(trial.tps),
-      grouped(trial.achievedTps),
-      trial.p50Ms.toFixed(2),
-      trial.p99Ms.toFixed(2),
-      trial.p999Ms.toFixed(2),
-      trial.maxMs.toFixed(1),
-      grouped(trial.dropped),
-      trial.rejectedPct.toFixed(2),
-      trial.ok ? 'held' : trial.periodRanOut ? 'ran out' : 'failed',
-    ])
-  }
+  const rows: string[][] = [[...tableHeads]]
+  for (const trial of [...report.trials].sort((a, b) => a.tps - b.tps)) rows.push([...trialFigures(trial), trial.ok ? 'held' : trial.periodRanOut ? 'ran out' : 'failed'])
   const widths = (rows[0] as string[]).map((_, column) => Math.max(...rows.map((row) => (row[column] as string).length)))
   const lines = rows.map((row) => row.map((cell, column) => cell.padStart(widths[column] as number)).join('  '))
   // The scenario's name and the SLO are input: every line is made printable.
-  return printableLines([`${report.scenario}  ·  seed ${report.seed}  ·  ${report.ledger} ledger  ·  ${grouped(report.residents)} residents  ·  ${report.windowSeconds} s per trial after ${report.warmupSeconds} s of warm-up`, '', ...lines, '', verdictLine(report)].join('\n'))
+  return printableLines([`${report.scenario}  ·  seed ${report.seed}  ·  ${report.ledger} ledger  ·  ${formatInteger(report.residents)} residents  ·  ${trialTiming(report)}`, '', ...lines, '', verdictLine(report)].join('\n'))
+}
+
+const msPerSecond = 1_000
+/** The columns of a trial, in the terminal's table and the page's alike. */
+const tableHeads = ['target/s', 'achieved/s', 'p50 ms', 'p99 ms', 'p99.9 ms', 'max ms', 'dropped', 'rejected', 'SLO'] as const
+
+/** A trial's figures under `tableHeads`, all but the SLO's verdict. */
+function trialFigures(trial: CapacityTrialFigures): string[] {
+  return [
+    formatInteger(trial.tps),
+    formatInteger(trial.achievedTps),
+    formatMsNumber(trial.p50Ms),
+    formatMsNumber(trial.p99Ms),
+    formatMsNumber(trial.p999Ms),
+    formatMsNumber(trial.maxMs),
+    formatInteger(trial.dropped),
+    formatPercent(trial.rejectedPct),
+  ]
+}
+
+/** How long each trial ran: "10 s per trial after 2 s of warm-up". */
+function trialTiming(report: CapacityReport): string {
+  return `${formatDuration(report.windowSeconds * msPerSecond)} per trial after ${formatDuration(report.warmupSeconds * msPerSecond)} of warm-up`
 }
 
 export function renderCapacityReport(report: CapacityReport): string {
   const trials = [...report.trials].sort((a, b) => a.tps - b.tps)
+  const points = (pick: (trial: CapacityTrialFigures) => number): Point[] => trials.map((trial) => [trial.tps, pick(trial)])
   const chart = lineChart({
     title: 'Latency against target rate',
     xLabel: 'target transfers/s',
     yLabel: 'latency, ms',
     width: 540,
     series: [
-      { name: 'p50', points: trials.map((trial) => [trial.tps, trial.p50Ms] as [number, number]) },
-      { name: 'p99', points: trials.map((trial) => [trial.tps, trial.p99Ms] as [number, number]) },
-      { name: 'p99.9', points: trials.map((trial) => [trial.tps, trial.p999Ms] as [number, number]) },
+      { name: 'p50', points: points((trial) => trial.p50Ms) },
+      { name: 'p99', points: points((trial) => trial.p99Ms) },
+      { name: 'p99.9', points: points((trial) => trial.p999Ms) },
     ],
   })
   const throughput = lineChart({
@@ -192,18 +206,16 @@ export function renderCapacityReport(report: CapacityReport): string {
     yLabel: 'transfers/s',
     width: 540,
     series: [
-      { name: 'target', points: trials.map((trial) => [trial.tps, trial.tps] as [number, number]) },
-      { name: 'achieved', points: trials.map((trial) => [trial.tps, trial.achievedTps] as [number, number]) },
+      { name: 'target', points: points((trial) => trial.tps) },
+      { name: 'achieved', points: points((trial) => trial.achievedTps) },
     ],
   })
-  const rows = trials
-    .map(
-      (trial) =>
-        `<tr class="${trial.ok ? 'held' : 'failed'}"><td>${grouped(trial.tps)}</td><td>${grouped(trial.achievedTps)}</td><td>${trial.p50Ms.toFixed(2)}</td><td>${trial.p99Ms.toFixed(2)}</td><td>${trial.p999Ms.toFixed(2)}</td><td>${trial.maxMs.toFixed(1)}</td><td>${grouped(trial.dropped)}</td><td>${trial.rejectedPct.toFixed(2)}</td><td>${trial.ok ? 'held' : `${trial.periodRanOut ? 'not judged, the scenario ran out of payments' : 'failed'}: ${escapeHtml(trial.failed.join('; '))}`}</td></tr>`,
-    )
-    .join('\n')
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Capacity: ${escapeHtml(report.scenario)}</title>
+  const rows = trials.map((trial) => {
+    const verdict = trial.ok ? 'held' : `${trial.periodRanOut ? 'not judged, the scenario ran out of payments' : 'failed'}: ${trial.failed.join('; ')}`
+    return html`<tr class="${trial.ok ? 'held' : 'failed'}">${[...trialFigures(trial), verdict].map((cell) => html`<td>${cell}</td>`)}</tr>\n`
+  })
+  return html`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Capacity: ${report.scenario}</title>
 <style>
 body { font: 15px/1.45 system-ui, sans-serif; color: #1d2330; margin: 2rem auto; max-width: 1180px; padding: 0 1rem; }
 h1 { font-size: 1.5rem; margin-bottom: .2rem; } .meta { color: #5b6473; }
@@ -215,17 +227,16 @@ th { background: #f4f6f9; } td:last-child, th:last-child { text-align: left; } t
 .charts { display: grid; grid-template-columns: 1fr 1fr; gap: 1rem; } svg { width: 100%; height: auto; }
 ${chartCss}
 </style></head><body>
-<h1>Capacity of the ${escapeHtml(report.ledger)} ledger</h1>
-<div class="meta">${escapeHtml(report.scenario)} · seed ${report.seed} · ${grouped(report.residents)} residents · SLO ${escapeHtml(report.slo.join(', '))} over ${report.windowSeconds} s per trial, after ${report.warmupSeconds} s of warm-up</div>
-<div class="verdict ${report.outcome}">${escapeHtml(verdictLine(report).replace(/^capacity\s+/, ''))}</div>
+<h1>Capacity of the ${report.ledger} ledger</h1>
+<div class="meta">${report.scenario} · seed ${report.seed} · ${formatInteger(report.residents)} residents · SLO ${report.slo.join(', ')} over ${trialTiming(report)}</div>
+<div class="verdict ${report.outcome}">${verdictLine(report).replace(/^capacity\s+/, '')}</div>
 <div class="charts">${chart}${throughput}</div>
-<table><thead><tr><th>target/s</th><th>achieved/s</th><th>p50 ms</th><th>p99 ms</th><th>p99.9 ms</th><th>max ms</th><th>dropped</th><th>rejected %</th><th>SLO</th></tr></thead>
+<table><thead><tr>${tableHeads.map((head) => html`<th>${head}</th>`)}</tr></thead>
 <tbody>
-${rows}
-</tbody></table>
-<p class="meta">Each trial ran the city's payments at a constant target rate on a freshly opened ledger, open model: latency is measured from each transfer's intended send time. Trials in the order run: ${report.trials.map((trial) => grouped(trial.tps)).join(' → ')}.</p>
+${rows}</tbody></table>
+<p class="meta">Each trial ran the city's payments at a constant target rate on a freshly opened ledger, open model: latency is measured from each transfer's intended send time. Trials in the order run: ${report.trials.map((trial) => formatInteger(trial.tps)).join(' → ')}.</p>
 </body></html>
-`
+`.toString()
 }
 
 /** capacity.json and capacity.html, moved into place together through `folder` (see RunFolder), or nothing kept. */

@@ -1,32 +1,36 @@
 /**
- * Charts as inline SVG, computed here at render time: a page that holds them needs no script, no
- * font and no network to be read. Three shapes: lines over x (throughput, latency), columns over
- * x (demand per hour) and horizontal bars (rejections by reason). Each returns one `<figure>`
- * holding an `<svg class="chart">` whose lines and bars are `<path>`s, and a legend; when there is
- * nothing to draw it holds a short "none" note instead.
+ * Charts as inline SVG, computed here at render time with d3 running in Node: d3-scale places
+ * values and picks ticks (the y axes come from axes.ts, shared with the live page), d3-shape
+ * writes the paths, d3-format the labels (format.ts). The markup around them is written here, in
+ * d3-axis's shape (a `g.tick` per tick holding its line and text), so a page that holds a chart
+ * needs no script, no font and no network to be read. Three shapes: lines over x (throughput,
+ * latency), columns over x (demand per hour) and horizontal bars (rejections by reason). Each
+ * returns one `<figure>` holding an `<svg class="chart">` whose lines and bars are `<path>`s, and
+ * a legend; when there is nothing to draw it holds a short "none" note instead.
  *
  *   ┌ figure.chart-figure ───────────────────────────────┐
  *   │ h3 title                       ul.legend ▬ a ╌ b   │
  *   │ ┌ svg.chart ─────────────────────────────────────┐ │
- *   │ │ y  │ ── path.series ──                         │ │
- *   │ │ ticks   path.grid                              │ │
- *   │ │    └──────────── path.axis ────────────────    │ │
- *   │ │           x ticks, x label                     │ │
+ *   │ │ g.axis-y │ ── path.series ──                   │ │
+ *   │ │  g.tick: line.grid, text                       │ │
+ *   │ │          └──────────── path.domain ──────────  │ │
+ *   │ │           g.axis-x  g.tick: line, text; label  │ │
  *   │ └────────────────────────────────────────────────┘ │
  *   └────────────────────────────────────────────────────┘
  *
- * Text placed by these functions (titles, series names, bar labels) may come from a scenario and
- * is escaped here.
+ * Text placed by these functions (titles, series names, bar labels) may come from a scenario:
+ * it goes in through the `html` tag, which escapes it.
  */
+import { scaleBand, scaleLinear, type ScaleLinear } from 'd3-scale'
+import { curveLinearClosed, line } from 'd3-shape'
 import { assert } from '../assert.js'
+import { linearAxis, logAxis, type YAxis } from './axes.js'
+import { formatNumber, tickFormat } from './format.js'
+import { html, type Html } from './markup.js'
 
 /** The page's content width at 1280 px, less the card's padding: the SVG is drawn 1:1 there. */
 export const chartWidthDefault = 1104
 export const chartHeightDefault = 300
-/** Ticks an axis aims for; fewer are drawn when their labels would touch. */
-const yTicksTarget = 5
-/** Decades a log axis spans at most: below that, values sit on its floor. */
-const logDecadesMax = 9
 const xTicksTarget = 10
 /** Series, bars and ticks one chart draws at most: a bound on the page, whatever the data. */
 const seriesMax = 16
@@ -36,16 +40,18 @@ const ticksMax = 64
 const tickCharWidthPx = 7
 const tickFontPx = 12
 const labelFontPx = 13
+const tickSizePx = 5
 /** Narrowest column drawn as a column; narrower ones are drawn as the outline of their tops. */
 const columnPxMin = 2
 const barHeightPx = 18
 const barGapPx = 8
 /** Longest bar label drawn whole; longer ones are cut, and kept whole in the tooltip. */
 const barLabelCharsMax = 36
+/** Decimals of a coordinate: a tenth of a pixel is finer than any screen shows. */
+const coordinateDigits = 1
 
-/** Colours of series in turn, chosen to stay apart for common colour blindness too. */
 /** The styles the charts' markup needs (legend, swatches, axis text): every page that shows a chart includes them. */
-export const chartCss = `
+export const chartCss = html`
 .chart-figure { margin: 0 0 28px; }
 .chart-figure:last-child { margin-bottom: 0; }
 .chart-head { display: flex; flex-wrap: wrap; align-items: baseline; justify-content: space-between; gap: 8px 24px; margin-bottom: 4px; }
@@ -57,19 +63,15 @@ export const chartCss = `
 .swatch.block { width: 12px; height: 12px; border-top-width: 12px; border-radius: 2px; }
 svg.chart { display: block; height: auto; overflow: visible; }
 svg.chart text { fill: #475569; }
+svg.chart .grid { stroke: #e2e8f0; }
+svg.chart .axis-x line, svg.chart .domain { stroke: #94a3b8; }
 svg.chart .axis-label { fill: #334155; font-size: 13px; }
 svg.chart .bar-label { fill: #334155; font-family: ui-monospace, "DejaVu Sans Mono", "Liberation Mono", monospace; }
 svg.chart .bar-value { fill: #334155; }
 `
 
+/** Colours of series in turn, chosen to stay apart for common colour blindness too. */
 export const palette = ['#2563eb', '#ea580c', '#dc2626', '#16a34a', '#7c3aed', '#0891b2', '#ca8a04', '#64748b'] as const
-
-/** Text for HTML content and attribute values: & < > " ' become entities. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (character) => entities[character] ?? character)
-}
-
-const entities: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }
 
 export type Point = readonly [x: number, y: number]
 
@@ -85,9 +87,10 @@ export interface LineSeries {
 interface AxisOptions {
   readonly xLabel: string
   readonly yLabel: string
+  /** Labels of the ticks; the shortest that tell the ticks apart (format.ts tickFormat) if absent. */
   readonly formatX?: (x: number) => string
   readonly formatY?: (y: number) => string
-  /** Ticks of the x axis; nice round numbers across the data if absent. */
+  /** Ticks of the x axis; d3's nice round numbers across the data if absent. */
   readonly xTicks?: readonly number[]
   /** Top of the y axis at least this (a target line, a limit); the data's own maximum otherwise. */
   readonly yMaxAtLeast?: number
@@ -134,8 +137,11 @@ export interface BarChartOptions {
   readonly width?: number
 }
 
+/** Closed shapes (a column, a bar, the outline of many columns) from their corners, in pixels. */
+const polygon = line<Point>().curve(curveLinearClosed).digits(coordinateDigits)
+
 /** Lines over a shared x axis, y from zero (or on whole decades, `yScale: 'log'`); each series is one `<path class="series">`. */
-export function lineChart(options: LineChartOptions): string {
+export function lineChart(options: LineChartOptions): Html {
   assert(options.series.length <= seriesMax, `a chart draws at most ${seriesMax} series`)
   const drawn = options.series.filter((series) => series.points.length > 0)
   if (drawn.length === 0) return emptyFigure(options)
@@ -154,20 +160,24 @@ export function lineChart(options: LineChartOptions): string {
   }
   if (xMax === xMin) xMax = xMin + 1
   // A log axis needs something above zero to span; without it the linear one says the same.
-  const yAxis = options.yScale === 'log' && yMinPositive < Infinity ? logAxis(yMinPositive, yMax) : linearAxis(yMax)
-  const frame = plotFrame(options, xMin, xMax, yAxis)
+  const yScale = options.yScale === 'log' && yMinPositive < Infinity ? 'log' : 'linear'
+  const frame = plotFrame(options, xMin, xMax, (range) => (yScale === 'log' ? logAxis(yMinPositive, yMax, range) : linearAxis(yMax, range)))
+  const seriesLine = line<Point>()
+    .x(([x]) => frame.x(x))
+    .y(([, y]) => frame.y.at(y))
+    .digits(coordinateDigits)
   const paths = options.series.map((series, index) => {
-    if (series.points.length === 0) return ''
+    if (series.points.length === 0) return false
     const color = series.color ?? paletteColor(index)
-    const d = linePath(series.points, frame)
-    return `<path class="series series-${index}" d="${d}" fill="none" stroke="${escapeHtml(color)}" stroke-width="2" stroke-linejoin="round"${series.dashed === true ? ' stroke-dasharray="6 4"' : ''}><title>${escapeHtml(series.name)}</title></path>`
+    // One point is drawn as a dot: d3 closes a one-point line, and the round cap gives it a body.
+    return html`<path class="series series-${index}" d="${seriesLine(thinned(series.points, frame.x)) ?? ''}" fill="none" stroke="${color}" stroke-width="2" stroke-linejoin="round" stroke-linecap="round"${series.dashed === true && html` stroke-dasharray="6 4"`}><title>${series.name}</title></path>`
   })
   const legend = options.series.map((series, index) => ({ name: series.name, color: series.color ?? paletteColor(index), dashed: series.dashed === true }))
-  return figure(options, legend, frame.svg(paths.join('')))
+  return figure(options, legend, frame.svg(paths))
 }
 
 /** Columns, one per x unit from zero (hours of a day, say), as one `<path class="series">`. */
-export function columnChart(options: ColumnChartOptions): string {
+export function columnChart(options: ColumnChartOptions): Html {
   const { values } = options
   if (values.length === 0) return emptyFigure(options)
   let yMax = options.yMaxAtLeast ?? 0
@@ -175,153 +185,128 @@ export function columnChart(options: ColumnChartOptions): string {
     assert(Number.isFinite(value) && value >= 0, 'a column is a finite number, zero or more')
     yMax = Math.max(yMax, value)
   }
-  const frame = plotFrame(options, 0, values.length, linearAxis(yMax))
-  const step = frame.xPx(1) - frame.xPx(0)
-  const base = frame.yPx(0)
+  const frame = plotFrame(options, 0, values.length, (range) => linearAxis(yMax, range))
+  const step = frame.x(1) - frame.x(0)
+  const base = frame.y.at(0)
   let d: string
   if (step >= columnPxMin) {
-    // A gap between columns while they are wide enough to spare one.
+    // A gap between columns while they are wide enough to spare one; each column its own closed shape.
     const gap = step >= 4 ? Math.min(2, step / 4) : 0
-    d = values.map((value, index) => `M${fixed(frame.xPx(index) + gap / 2)} ${fixed(base)}V${fixed(frame.yPx(value))}H${fixed(frame.xPx(index + 1) - gap / 2)}V${fixed(base)}Z`).join('')
+    d = values
+      .map((value, index) => {
+        const [left, right, top] = [frame.x(index) + gap / 2, frame.x(index + 1) - gap / 2, frame.y.at(value)]
+        return polygon([[left, base], [left, top], [right, top], [right, base]]) ?? ''
+      })
+      .join('')
   } else {
     // Thinner than a pixel or two, columns would alias into stripes: draw their outline instead,
-    // one step per pixel column at the tallest column that falls in it, as one filled shape.
-    const steps: string[] = [`M${fixed(frame.xPx(0))} ${fixed(base)}`]
-    let column = Math.floor(frame.xPx(0))
+    // one step per pixel column at the tallest column that falls in it, as one closed shape.
+    const corners: Point[] = [[frame.x(0), base]]
+    let column = Math.floor(frame.x(0))
+    let from = frame.x(0)
     let top = 0
     values.forEach((value, index) => {
-      const at = Math.floor(frame.xPx(index))
+      const at = Math.floor(frame.x(index))
       if (at !== column) {
-        steps.push(`V${fixed(frame.yPx(top))}H${fixed(frame.xPx(index))}`)
+        corners.push([from, frame.y.at(top)], [frame.x(index), frame.y.at(top)])
         column = at
+        from = frame.x(index)
         top = 0
       }
       top = Math.max(top, value)
     })
-    steps.push(`V${fixed(frame.yPx(top))}H${fixed(frame.xPx(values.length))}V${fixed(base)}Z`)
-    d = steps.join('')
+    corners.push([from, frame.y.at(top)], [frame.x(values.length), frame.y.at(top)], [frame.x(values.length), base])
+    d = polygon(corners) ?? ''
   }
   const color = options.color ?? paletteColor(0)
-  const path = `<path class="series series-0" d="${d}" fill="${escapeHtml(color)}"><title>${escapeHtml(options.seriesName)}</title></path>`
-  return figure(options, [{ name: options.seriesName, color, dashed: false, block: true }], frame.svg(path))
+  const path = html`<path class="series series-0" d="${d}" fill="${color}"><title>${options.seriesName}</title></path>`
+  return figure(options, [{ name: options.seriesName, color, dashed: false, block: true }], frame.svg([path]))
 }
 
 /** Horizontal bars, largest first as given, each a `<path class="series bar">` with its value at its end. */
-export function barChart(options: BarChartOptions): string {
+export function barChart(options: BarChartOptions): Html {
   assert(options.bars.length <= barsMax, `a bar chart draws at most ${barsMax} bars`)
   const bars = options.bars.filter((bar) => bar.value > 0)
   if (bars.length === 0) return emptyFigure(options)
+  for (const bar of bars) assert(Number.isFinite(bar.value), `${bar.label}: a bar is a finite number`)
   const width = options.width ?? chartWidthDefault
-  const format = options.formatValue ?? compactNumber
+  const format = options.formatValue ?? formatNumber
   const labels = bars.map((bar) => cut(bar.label, barLabelCharsMax))
   const labelWidth = Math.max(...labels.map((label) => label.length)) * tickCharWidthPx + 16
   const valueWidth = Math.max(...bars.map((bar) => format(bar.value).length)) * tickCharWidthPx + 16
   const barsLeft = labelWidth
   const barsWidth = width - barsLeft - valueWidth
   assert(barsWidth > 0, 'bars have room beside their labels')
-  const top = Math.max(...bars.map((bar) => bar.value))
-  const color = escapeHtml(options.color ?? paletteColor(0))
-  const rows = bars.map((bar, index) => {
-    assert(Number.isFinite(bar.value), `${bar.label}: a bar is a finite number`)
-    const y = index * (barHeightPx + barGapPx)
-    const length = Math.max(1, (bar.value / top) * barsWidth)
-    const middle = y + barHeightPx / 2
-    return (
-      `<text class="bar-label" x="${barsLeft - 8}" y="${fixed(middle)}" text-anchor="end" dominant-baseline="central">${escapeHtml(labels[index] ?? '')}</text>` +
-      `<path class="series bar" d="M${barsLeft} ${y}h${fixed(length)}v${barHeightPx}h${fixed(-length)}Z" fill="${color}"><title>${escapeHtml(`${bar.label}: ${format(bar.value)}`)}</title></path>` +
-      `<text class="bar-value" x="${fixed(barsLeft + length + 6)}" y="${fixed(middle)}" dominant-baseline="central">${escapeHtml(format(bar.value))}</text>`
-    )
-  })
   const height = bars.length * (barHeightPx + barGapPx) - barGapPx
-  const svg = `<svg class="chart chart-bars" viewBox="0 0 ${width} ${height}" width="100%" role="img" aria-label="${escapeHtml(options.title)}" style="font-size:${tickFontPx}px">${rows.join('')}</svg>`
+  const length = scaleLinear()
+    .domain([0, Math.max(...bars.map((bar) => bar.value))])
+    .range([0, barsWidth])
+  // A band per bar: its step is a bar and a gap, its bandwidth the bar.
+  const row = scaleBand<number>()
+    .domain(bars.map((_, index) => index))
+    .range([0, height])
+    .paddingInner(barGapPx / (barHeightPx + barGapPx))
+  const color = options.color ?? paletteColor(0)
+  const rows = bars.map((bar, index) => {
+    const top = row(index) ?? 0
+    const bottom = top + row.bandwidth()
+    const right = barsLeft + Math.max(1, length(bar.value))
+    const middle = round(top + row.bandwidth() / 2)
+    const d = polygon([[barsLeft, top], [right, top], [right, bottom], [barsLeft, bottom]]) ?? ''
+    return html`<text class="bar-label" x="${barsLeft - 8}" y="${middle}" dy="0.32em" text-anchor="end">${labels[index] ?? ''}</text><path class="series bar" d="${d}" fill="${color}"><title>${bar.label}: ${format(bar.value)}</title></path><text class="bar-value" x="${round(right + 6)}" y="${middle}" dy="0.32em">${format(bar.value)}</text>`
+  })
+  const svg = html`<svg class="chart chart-bars" viewBox="0 0 ${width} ${height}" width="100%" role="img" aria-label="${options.title}" style="font-size:${tickFontPx}px">${rows}</svg>`
   return figure(options, [], svg)
 }
 
 interface Frame {
-  xPx(x: number): number
-  yPx(y: number): number
-  svg(content: string): string
+  readonly x: ScaleLinear<number, number>
+  readonly y: YAxis
+  svg(content: readonly (Html | false)[]): Html
 }
 
-/** A y axis: its ticks, and where a value stands on it, 0 at the bottom to 1 at the top. */
-interface YAxis {
-  readonly ticks: readonly number[]
-  readonly at: (y: number) => number
-}
-
-/** From zero to the first nice tick at or above `yMax`: nothing drawn leaves the frame. */
-function linearAxis(yMax: number): YAxis {
-  const ticks = niceTicks(0, yMax > 0 ? yMax : 1, yTicksTarget)
-  const top = ticks[ticks.length - 1] as number
-  return { ticks, at: (y) => y / top }
-}
-
-/** Whole decades around [yMinPositive, yMax]; with few decades, 2× and 5× ticks between. */
-function logAxis(yMinPositive: number, yMax: number): YAxis {
-  const high = Math.ceil(Math.log10(yMax) - 1e-9)
-  const low = Math.max(high - logDecadesMax, Math.floor(Math.log10(yMinPositive) + 1e-9))
-  const decades = Math.max(1, high - low)
-  const ticks: number[] = []
-  for (let power = low; power <= low + decades; power++) {
-    const base = 10 ** power
-    ticks.push(Number(base.toPrecision(12)))
-    if (decades <= 2 && power < low + decades) ticks.push(Number((2 * base).toPrecision(12)), Number((5 * base).toPrecision(12)))
-  }
-  const floor = 10 ** low
-  return { ticks, at: (y) => (Math.log10(Math.max(y, floor)) - low) / decades }
-}
-
-/** Scales, grid, axes and tick labels for data over [xMin, xMax] on the given y axis. */
-function plotFrame(options: FrameOptions, xMin: number, xMax: number, yAxis: YAxis): Frame {
+/** Scales, grid, axes and tick labels for data over [xMin, xMax] on the y axis `yAxisFor` makes for a pixel range. */
+function plotFrame(options: FrameOptions, xMin: number, xMax: number, yAxisFor: (range: readonly [number, number]) => YAxis): Frame {
   const width = options.width ?? chartWidthDefault
   const height = options.height ?? chartHeightDefault
-  const formatX = options.formatX ?? compactNumber
-  const formatY = options.formatY ?? compactNumber
-  const yTicks = yAxis.ticks
-  const yLabels = yTicks.map(formatY)
+  const top = 10
+  const bottom = height - (tickFontPx + labelFontPx + 20)
+  const y = yAxisFor([bottom, top])
+  const formatY = options.formatY ?? tickFormat(y.ticks)
+  const yLabels = y.ticks.map(formatY)
   // Room on the left for the rotated y label and the widest tick label.
   const left = labelFontPx + 12 + Math.max(...yLabels.map((label) => label.length)) * tickCharWidthPx + 8
   const right = width - 16
-  const top = 10
-  const bottom = height - (tickFontPx + labelFontPx + 20)
-  const xPx = (x: number) => left + ((x - xMin) / (xMax - xMin)) * (right - left)
-  const yPx = (y: number) => bottom - yAxis.at(y) * (bottom - top)
+  const x = scaleLinear().domain([xMin, xMax]).range([left, right])
 
-  const candidates = (options.xTicks ?? niceTicks(xMin, xMax, xTicksTarget)).filter((tick) => tick >= xMin && tick <= xMax)
+  const candidates = (options.xTicks ?? x.ticks(xTicksTarget)).filter((tick) => tick >= xMin && tick <= xMax)
   assert(candidates.length <= ticksMax * 16, 'x tick candidates are bounded')
-  const xTicks = spaced(candidates, (tick) => formatX(tick).length * tickCharWidthPx + 16, xPx).slice(0, ticksMax)
+  const formatX = options.formatX ?? tickFormat(candidates)
+  const xTicks = spaced(candidates, (tick) => formatX(tick).length * tickCharWidthPx + 16, x).slice(0, ticksMax)
 
-  const grid = yTicks.map((tick) => `M${left} ${fixed(yPx(tick))}H${right}`).join('')
-  const axis = `M${left} ${top}V${bottom}H${right}`
-  const xTickMarks = xTicks.map((tick) => `M${fixed(xPx(tick))} ${bottom}v5`).join('')
-  const yText = yTicks
-    .map((tick, index) => `<text x="${left - 8}" y="${fixed(yPx(tick))}" text-anchor="end" dominant-baseline="central">${escapeHtml(yLabels[index] ?? '')}</text>`)
-    .join('')
-  const xText = xTicks.map((tick) => `<text x="${fixed(xPx(tick))}" y="${bottom + 8 + tickFontPx}" text-anchor="middle">${escapeHtml(formatX(tick))}</text>`).join('')
-  const middleY = (top + bottom) / 2
-  const labels =
-    `<text class="axis-label" x="${(left + right) / 2}" y="${height - 6}" text-anchor="middle">${escapeHtml(options.xLabel)}</text>` +
-    `<text class="axis-label" x="${labelFontPx}" y="${fixed(middleY)}" text-anchor="middle" transform="rotate(-90 ${labelFontPx} ${fixed(middleY)})">${escapeHtml(options.yLabel)}</text>`
+  const yAxis = y.ticks.map(
+    (tick, index) =>
+      html`<g class="tick" transform="translate(0,${round(y.scale(tick))})"><line class="grid" x1="${left}" x2="${right}"/><text x="${left - 8}" dy="0.32em">${yLabels[index] ?? ''}</text></g>`,
+  )
+  const xAxis = xTicks.map((tick) => html`<g class="tick" transform="translate(${round(x(tick))},0)"><line y2="${tickSizePx}"/><text y="${tickSizePx + 3}" dy="0.71em">${formatX(tick)}</text></g>`)
+  const domain = line().digits(coordinateDigits)([[left, top], [left, bottom], [right, bottom]]) ?? ''
+  const middleY = round((top + bottom) / 2)
+  const labels = html`<text class="axis-label" x="${round((left + right) / 2)}" y="${height - 6}" text-anchor="middle">${options.xLabel}</text><text class="axis-label" x="${labelFontPx}" y="${middleY}" text-anchor="middle" transform="rotate(-90 ${labelFontPx} ${middleY})">${options.yLabel}</text>`
 
   return {
-    xPx,
-    yPx,
+    x,
+    y,
     svg: (content) =>
-      `<svg class="chart" viewBox="0 0 ${width} ${height}" width="100%" role="img" aria-label="${escapeHtml(options.title)}" style="font-size:${tickFontPx}px">` +
-      `<path class="grid" d="${grid}" fill="none" stroke="#e2e8f0"/>` +
-      `<g class="ticks">${yText}${xText}</g>${labels}` +
-      `<g class="plot">${content}</g>` +
-      `<path class="axis" d="${axis}${xTickMarks}" fill="none" stroke="#94a3b8"/>` +
-      `</svg>`,
+      html`<svg class="chart" viewBox="0 0 ${width} ${height}" width="100%" role="img" aria-label="${options.title}" style="font-size:${tickFontPx}px"><g class="axis axis-y" text-anchor="end">${yAxis}</g><g class="axis axis-x" transform="translate(0,${bottom})" text-anchor="middle">${xAxis}</g>${labels}<g class="plot">${content}</g><path class="domain" d="${domain}" fill="none"/></svg>`,
   }
 }
 
 /**
- * The series as a path, thinned to what one pixel column can show: of the points falling in a
- * column it keeps the first, the lowest, the highest and the last, so a one-second spike of a
- * day-long run still reaches its height.
+ * The series thinned to what one pixel column can show: of the points falling in a column it
+ * keeps the first, the lowest, the highest and the last, so a one-second spike of a day-long run
+ * still reaches its height, and a path has at most four points a pixel whatever the run's length.
  */
-function linePath(points: readonly Point[], frame: Frame): string {
+function thinned(points: readonly Point[], x: (value: number) => number): Point[] {
   const kept: Point[] = []
   let column = Number.NaN
   let group: Point[] = []
@@ -343,7 +328,7 @@ function linePath(points: readonly Point[], frame: Frame): string {
     group = []
   }
   for (const point of points) {
-    const at = Math.floor(frame.xPx(point[0]))
+    const at = Math.floor(x(point[0]))
     if (at !== column) {
       flush()
       column = at
@@ -351,31 +336,15 @@ function linePath(points: readonly Point[], frame: Frame): string {
     group.push(point)
   }
   flush()
-  return kept.map(([x, y], index) => `${index === 0 ? 'M' : 'L'}${fixed(frame.xPx(x))} ${fixed(frame.yPx(y))}`).join('')
+  return kept
 }
 
-/**
- * About `target` ticks at multiples of 1, 2 or 5 times a power of ten: from the first multiple at
- * or below `min` to the first at or above `max`, so the last tick can top an axis.
- */
-export function niceTicks(min: number, max: number, target: number): number[] {
-  assert(Number.isFinite(min) && Number.isFinite(max) && max > min && target >= 1, 'ticks cover a positive, finite span')
-  const rough = (max - min) / target
-  const power = 10 ** Math.floor(Math.log10(rough))
-  const step = [1, 2, 5, 10].map((factor) => factor * power).find((candidate) => candidate >= rough) ?? 10 * power
-  const first = Math.floor(min / step + 1e-9)
-  const last = Math.ceil(max / step - 1e-9)
-  assert(last - first <= target * 5, 'a handful of ticks')
-  return Array.from({ length: last - first + 1 }, (_, index) => Number(((first + index) * step).toPrecision(12)))
-}
-
-/** The ticks whose labels do not touch: each at least its label's width past the last one kept. */
-function spaced(ticks: readonly number[], widthPx: (tick: number) => number, xPx: (x: number) => number): number[] {
+/** The ticks whose labels do not touch: every k-th, k the least that leaves each label its width. */
+function spaced(ticks: readonly number[], widthPx: (tick: number) => number, x: (value: number) => number): number[] {
   if (ticks.length === 0) return []
   const widest = Math.max(...ticks.map(widthPx))
-  // Keep every k-th tick, so the kept ones stay evenly spread.
   let every = 1
-  while (every < ticks.length && (xPx(ticks[every] as number) - xPx(ticks[0] as number)) < widest) every++
+  while (every < ticks.length && x(ticks[every] as number) - x(ticks[0] as number) < widest) every++
   return ticks.filter((_, index) => index % every === 0)
 }
 
@@ -387,21 +356,16 @@ interface LegendEntry {
   readonly block?: boolean
 }
 
-function figure(options: { readonly title: string; readonly note?: string }, legend: readonly LegendEntry[], svg: string): string {
-  const items = legend
-    .map((entry) => {
-      const shape = entry.block === true ? ' block' : entry.dashed ? ' dashed' : ''
-      return `<li><span class="swatch${shape}" style="border-color:${escapeHtml(entry.color)}"></span>${escapeHtml(entry.name)}</li>`
-    })
-    .join('')
-  return (
-    `<figure class="chart-figure"><div class="chart-head"><h3>${escapeHtml(options.title)}</h3>${items === '' ? '' : `<ul class="legend">${items}</ul>`}</div>` +
-    `${options.note === undefined ? '' : `<p class="chart-note">${escapeHtml(options.note)}</p>`}${svg}</figure>`
-  )
+function figure(options: { readonly title: string; readonly note?: string }, legend: readonly LegendEntry[], body: Html): Html {
+  const items = legend.map((entry) => {
+    const shape = entry.block === true ? ' block' : entry.dashed ? ' dashed' : ''
+    return html`<li><span class="swatch${shape}" style="border-color:${entry.color}"></span>${entry.name}</li>`
+  })
+  return html`<figure class="chart-figure"><div class="chart-head"><h3>${options.title}</h3>${items.length > 0 && html`<ul class="legend">${items}</ul>`}</div>${options.note !== undefined && html`<p class="chart-note">${options.note}</p>`}${body}</figure>`
 }
 
-function emptyFigure(options: { readonly title: string; readonly note?: string; readonly empty?: string }): string {
-  return figure(options, [], `<p class="none">${escapeHtml(options.empty ?? 'none')}</p>`)
+function emptyFigure(options: { readonly title: string; readonly note?: string; readonly empty?: string }): Html {
+  return figure(options, [], html`<p class="none">${options.empty ?? 'none'}</p>`)
 }
 
 function paletteColor(index: number): string {
@@ -412,19 +376,7 @@ function cut(text: string, charsMax: number): string {
   return text.length <= charsMax ? text : `${text.slice(0, charsMax - 1)}…`
 }
 
-function fixed(value: number): string {
-  return value.toFixed(1)
-}
-
-/** 950, 1.2k, 3.4M: short labels for ticks and bars. */
-export function compactNumber(value: number): string {
-  const absolute = Math.abs(value)
-  if (absolute >= 1e9) return `${trim(value / 1e9)}G`
-  if (absolute >= 1e6) return `${trim(value / 1e6)}M`
-  if (absolute >= 1e3) return `${trim(value / 1e3)}k`
-  return trim(value)
-}
-
-function trim(value: number): string {
-  return String(Number(value.toFixed(Math.abs(value) >= 100 ? 0 : Math.abs(value) >= 10 ? 1 : 2)))
+/** A coordinate to a tenth of a pixel, as the paths are. */
+function round(value: number): number {
+  return Math.round(value * 10) / 10
 }

@@ -1,7 +1,9 @@
 /**
  * report.html: one page per run that opens offline. CSS is inline, charts are SVG drawn here at
  * render time (charts.ts), and nothing is fetched: no script, font, image or stylesheet from
- * anywhere. Every string from the scenario (its name, district names) is escaped.
+ * anywhere. The markup is written with the `html` tag (markup.ts), which escapes every value put
+ * into it: a string from the scenario (its name, district names) can only ever read as text.
+ * Numbers read as format.ts says, as they do in the terminal and on the live page.
  *
  *   header      scenario, seed, ledger, workers, mode, period, wall time
  *   verdict     load: valid or not (and why), thresholds pass/FAIL; money conserved, entries balanced
@@ -13,18 +15,16 @@ import { thresholdActual } from '../load/threshold.js'
 import { assert } from '../assert.js'
 import { resultCodes, transferKinds } from '../ledger/index.js'
 import type { LatencySummary } from '../metrics/latencyHistogram.js'
-import { barChart, chartCss, columnChart, escapeHtml, lineChart, palette, type Point } from './charts.js'
+import { hourSteps, secondSteps, timeTicks } from './axes.js'
+import { barChart, chartCss, columnChart, lineChart, palette, type Point } from './charts.js'
+import { formatDuration, formatFen, formatInteger, formatMs, formatNumber, formatPercent, formatPercentOf, formatRate, formatRunTime } from './format.js'
+import { html, type Html } from './markup.js'
 import type { LoadSecond, LoadSection, RunSummary } from '../run/summary.js'
-import { grouped, ms, yuan } from './terminal.js'
 
-/** Steps for a time axis, seconds: round ones a reader counts in. */
-const secondSteps = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10_800, 21_600, 43_200, 86_400] as const
-/** Steps for an axis of simulated hours. */
-const hourSteps = [1, 2, 3, 6, 12, 24, 48, 168, 336, 720, 2160] as const
-/** Time ticks an axis aims for at most. */
-const timeTicksMax = 12
 /** Seconds up to which a time axis counts plain seconds rather than m:ss. */
 const plainSecondsMax = 120
+const msPerSecond = 1_000
+const msPerMinute = 60_000
 
 const colors = {
   target: '#64748b',
@@ -44,73 +44,77 @@ export function renderReport(summary: RunSummary, seconds: readonly LoadSecond[]
   const sections = [
     header(summary),
     stoppedBanner(summary),
-    load === undefined ? '' : loadVerdict(load),
+    load !== undefined && loadVerdict(load),
     checks(summary),
-    load === undefined ? '' : loadSection(load, seconds ?? []),
+    load !== undefined && loadSection(load, seconds ?? []),
     paymentsSection(summary),
-    load === undefined ? demandSection(summary) : '',
+    load === undefined && demandSection(summary),
     districtsSection(summary),
     footer(summary),
   ]
   const title = `${summary.scenario} · seed ${summary.seed} · citytwin`
-  return (
-    `<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<meta name="viewport" content="width=device-width, initial-scale=1">\n` +
-    `<title>${escapeHtml(title)}</title>\n<style>${css}</style>\n</head>\n<body>\n<main>\n${sections.filter((section) => section !== '').join('\n')}\n</main>\n</body>\n</html>\n`
-  )
+  const body = sections.filter((section) => section !== false).map((section) => html`${section}\n`)
+  return html`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title}</title>
+<style>${css}</style>
+</head>
+<body>
+<main>
+${body}</main>
+</body>
+</html>
+`.toString()
 }
 
-function header(summary: RunSummary): string {
+function header(summary: RunSummary): Html {
   const { agents, phases, transfers } = summary
   const mode = summary.mode === 'load' ? 'load (open model)' : 'flat-out'
   const facts: [string, string][] = [
-    ['Simulated', `${when(summary.simulated.from)} → ${when(summary.simulated.to)} (${span(summary.simulated.minutes)})`],
-    ['Wall time', `${seconds(summary.wallSeconds)} (synthesis ${seconds(phases.synthesisSeconds)}, simulation ${seconds(phases.simulationSeconds)}, audit ${seconds(phases.auditSeconds)})`],
-    ['Agents', `${grouped(agents.residents)} residents (${grouped(agents.adopted)} with e-CNY, ${grouped(agents.riders)} riders), ${grouped(agents.merchants)} merchants, ${grouped(agents.institutions)} institutions`],
-    ['Transfers', `${grouped(transfers.submitted)} submitted, ${grouped(transfers.accepted)} accepted, ${grouped(transfers.rejected)} rejected`],
-    ['Throughput', `${grouped(summary.throughput.transfersPerSecond)} transfers/s`],
-    ['Scale', `${summary.scale}`],
+    ['Simulated', `${when(summary.simulated.from)} → ${when(summary.simulated.to)} (${formatDuration(summary.simulated.minutes * msPerMinute)})`],
+    ['Wall time', `${formatSeconds(summary.wallSeconds)} (synthesis ${formatSeconds(phases.synthesisSeconds)}, simulation ${formatSeconds(phases.simulationSeconds)}, audit ${formatSeconds(phases.auditSeconds)})`],
+    ['Agents', `${formatInteger(agents.residents)} residents (${formatInteger(agents.adopted)} with e-CNY, ${formatInteger(agents.riders)} riders), ${formatInteger(agents.merchants)} merchants, ${formatInteger(agents.institutions)} institutions`],
+    ['Transfers', `${formatInteger(transfers.submitted)} submitted, ${formatInteger(transfers.accepted)} accepted, ${formatInteger(transfers.rejected)} rejected`],
+    ['Throughput', `${formatInteger(summary.throughput.transfersPerSecond)} transfers/s`],
+    ['Scale', formatNumber(summary.scale)],
   ]
-  return (
-    `<header class="page-head"><p class="eyebrow">citytwin run report</p><h1>${escapeHtml(summary.scenario)}</h1>` +
-    `<p class="meta"><span>seed <b>${escapeHtml(String(summary.seed))}</b></span><span><b>${escapeHtml(summary.ledger)}</b> ledger</span>` +
-    `<span><b>${summary.workers}</b> worker${summary.workers === 1 ? '' : 's'}</span><span><b>${mode}</b> mode</span></p>` +
-    `<dl class="facts">${facts.map(([term, value]) => `<div><dt>${term}</dt><dd>${escapeHtml(value)}</dd></div>`).join('')}</dl></header>`
-  )
+  return html`<header class="page-head"><p class="eyebrow">citytwin run report</p><h1>${summary.scenario}</h1><p class="meta"><span>seed <b>${String(summary.seed)}</b></span><span><b>${summary.ledger}</b> ledger</span><span><b>${summary.workers}</b> worker${summary.workers === 1 ? '' : 's'}</span><span><b>${mode}</b> mode</span></p><dl class="facts">${facts.map(([term, value]) => html`<div><dt>${term}</dt><dd>${value}</dd></div>`)}</dl></header>`
 }
 
 /** A run stopped before its end says so first: its figures are of the part that ran. */
-function stoppedBanner(summary: RunSummary): string {
-  if (summary.stoppedEarly === undefined) return ''
-  return `<div class="banner banner-warn" role="alert"><strong>Stopped early.</strong> The run was ${escapeHtml(summary.stoppedEarly.reason)}: every figure on this page, the audit's included, covers that part only.</div>`
+function stoppedBanner(summary: RunSummary): Html | false {
+  if (summary.stoppedEarly === undefined) return false
+  return html`<div class="banner banner-warn" role="alert"><strong>Stopped early.</strong> The run was ${summary.stoppedEarly.reason}: every figure on this page, the audit's included, covers that part only.</div>`
 }
 
 /** Whether the load run measured what it set out to, and its thresholds. */
-function loadVerdict(load: LoadSection): string {
-  const parts: string[] = []
+function loadVerdict(load: LoadSection): Html {
+  const parts: Html[] = []
   if (!load.valid) {
-    const reasons = load.invalidReasons.map((reason) => `<li>${escapeHtml(reason)}</li>`).join('')
+    const reasons = load.invalidReasons.map((reason) => html`<li>${reason}</li>`)
     parts.push(
-      `<div class="banner banner-bad" role="alert"><strong>Not a valid load test.</strong> The generator fell behind its schedule: these figures are not those of the target load.` +
-        `${reasons === '' ? '' : `<ul>${reasons}</ul>`}</div>`,
+      html`<div class="banner banner-bad" role="alert"><strong>Not a valid load test.</strong> The generator fell behind its schedule: these figures are not those of the target load.${reasons.length > 0 && html`<ul>${reasons}</ul>`}</div>`,
     )
   } else {
-    parts.push(`<div class="banner banner-good"><strong>Valid load test.</strong> The generator kept its schedule.</div>`)
+    parts.push(html`<div class="banner banner-good"><strong>Valid load test.</strong> The generator kept its schedule.</div>`)
   }
   if (load.abortedBy !== undefined) {
     parts.push(
-      `<div class="banner banner-warn"><strong>Stopped early</strong> after ${seconds(load.durationSeconds)} of ${seconds(load.plannedSeconds)}: the threshold <code>${escapeHtml(load.abortedBy)}</code> failed.</div>`,
+      html`<div class="banner banner-warn"><strong>Stopped early</strong> after ${formatSeconds(load.durationSeconds)} of ${formatSeconds(load.plannedSeconds)}: the threshold <code>${load.abortedBy}</code> failed.</div>`,
     )
   }
   const failed = load.thresholds.filter((check) => !check.ok).length
   const verdict =
-    load.thresholds.length === 0
-      ? ''
-      : failed === 0
-        ? `<span class="badge badge-good">all ${load.thresholds.length} passed</span>`
-        : `<span class="badge badge-bad">${failed} of ${load.thresholds.length} FAILED</span>`
+    load.thresholds.length > 0 &&
+    (failed === 0
+      ? html`<span class="badge badge-good">all ${load.thresholds.length} passed</span>`
+      : html`<span class="badge badge-bad">${failed} of ${load.thresholds.length} FAILED</span>`)
   const body =
     load.thresholds.length === 0
-      ? '<p class="none">No thresholds were set.</p>'
+      ? html`<p class="none">No thresholds were set.</p>`
       : table(
           [{ head: 'threshold' }, { head: 'actual', numeric: true }, { head: 'result', numeric: true }],
           load.thresholds.map((check) => [
@@ -121,57 +125,56 @@ function loadVerdict(load: LoadSection): string {
           undefined,
           true,
         )
-  parts.push(`<section class="card"><h2>Thresholds ${verdict}</h2>${body}</section>`)
-  return parts.join('\n')
+  parts.push(html`<section class="card"><h2>Thresholds ${verdict}</h2>${body}</section>`)
+  return html`${parts.map((part, index) => html`${index > 0 && '\n'}${part}`)}`
 }
 
 /** The audit: money conserved, and every kind's debits, credits and accepted amounts equal. */
-function checks(summary: RunSummary): string {
+function checks(summary: RunSummary): Html {
   const { conservation, doubleEntry } = summary
-  const money =
-    `<div class="check"><h3>Money ${status(conservation.ok && doubleEntry.ok, 'conserved', conservation.ok ? 'NOT ACCOUNTED FOR' : 'NOT CONSERVED')}</h3>` +
-    `<p>issued ${yuan(conservation.issuedFen)} − returned to the central bank ${yuan(conservation.redeemedFen)} = balances ${yuan(conservation.balancesFen)}` +
-    `${conservation.negativeBalances > 0 ? `; <b>${grouped(conservation.negativeBalances)} negative balances</b>` : '; no negative balance'}</p></div>`
-  const entries =
-    `<div class="check"><h3>Double entry ${status(doubleEntry.ok, 'balanced', 'NOT BALANCED')}</h3>` +
-    `<p>debits = credits = accepted for every kind; ${doubleEntry.pendingFen === 0 ? 'no pending transfer holds money' : `pending transfers hold ${yuan(doubleEntry.pendingFen)}`}</p></div>`
-  return `<section class="card"><h2>Audit</h2><div class="checks">${money}${entries}</div></section>`
+  const negative = conservation.negativeBalances > 0 ? html`; <b>${formatInteger(conservation.negativeBalances)} negative balances</b>` : '; no negative balance'
+  const money = html`<div class="check"><h3>Money ${status(conservation.ok && doubleEntry.ok, 'conserved', conservation.ok ? 'NOT ACCOUNTED FOR' : 'NOT CONSERVED')}</h3><p>issued ${formatFen(conservation.issuedFen)} − returned to the central bank ${formatFen(conservation.redeemedFen)} = balances ${formatFen(conservation.balancesFen)}${negative}</p></div>`
+  const pending = doubleEntry.pendingFen === 0 ? 'no pending transfer holds money' : `pending transfers hold ${formatFen(doubleEntry.pendingFen)}`
+  const entries = html`<div class="check"><h3>Double entry ${status(doubleEntry.ok, 'balanced', 'NOT BALANCED')}</h3><p>debits = credits = accepted for every kind; ${pending}</p></div>`
+  return html`<section class="card"><h2>Audit</h2><div class="checks">${money}${entries}</div></section>`
 }
 
-function loadSection(load: LoadSection, seconds: readonly LoadSecond[]): string {
+function loadSection(load: LoadSection, seconds: readonly LoadSecond[]): Html {
   const lines: [string, string][] = [
     ['profile', `${load.profile} (${load.sort === 'rate' ? 'a rate over wall time' : "the city's own curve"})`],
-    ['ran', `${secondsText(load.durationSeconds)} of ${secondsText(load.plannedSeconds)} planned, at most ${grouped(load.inFlightMax)} calls in flight`],
-    ['simulated', `${span(load.simulated.minutes)} of the city, to ${when(load.simulated.to)}, ×${load.simulated.speed.toFixed(1)} real time; ${grouped(load.evenings)} institutional evening${load.evenings === 1 ? '' : 's'}`],
-    ['after the stop', `${grouped(load.unanswered)} unanswered`],
+    ['ran', `${formatSeconds(load.durationSeconds)} of ${formatSeconds(load.plannedSeconds)} planned, at most ${formatInteger(load.inFlightMax)} calls in flight`],
+    ['simulated', `${formatDuration(load.simulated.minutes * msPerMinute)} of the city, to ${when(load.simulated.to)}, ×${formatRate(load.simulated.speed)} real time; ${formatInteger(load.evenings)} institutional evening${load.evenings === 1 ? '' : 's'}`],
+    ['after the stop', `${formatInteger(load.unanswered)} unanswered`],
   ]
   // The figures a reader scans first; those that should be zero are marked when they are not.
   const figures: [string, string, boolean][] = [
-    ['target mean', `${grouped(load.targetTps.mean)}/s`, false],
-    ['target peak', `${grouped(load.targetTps.peak)}/s`, false],
-    ['achieved', `${grouped(load.achievedTps)}/s`, false],
-    ['pacing error', `${load.pacingErrorPct.toFixed(2)}%`, false],
-    ['p99 latency', ms(load.latencyMs.overall.p99Ms), false],
-    ['late p99', ms(load.lateMs.p99Ms), false],
-    ['intended', grouped(load.intended), false],
-    ['sent', grouped(load.sent), false],
-    ['dropped', grouped(load.dropped), load.dropped > 0],
-    ['completed', grouped(load.completed), false],
-    ['rejected', grouped(load.rejected), false],
-    ['errors', grouped(load.errors), load.errors > 0],
+    ['target mean', `${formatInteger(load.targetTps.mean)}/s`, false],
+    ['target peak', `${formatInteger(load.targetTps.peak)}/s`, false],
+    ['achieved', `${formatInteger(load.achievedTps)}/s`, false],
+    ['pacing error', formatPercent(load.pacingErrorPct), false],
+    ['p99 latency', formatMs(load.latencyMs.overall.p99Ms), false],
+    ['late p99', formatMs(load.lateMs.p99Ms), false],
+    ['intended', formatInteger(load.intended), false],
+    ['sent', formatInteger(load.sent), false],
+    ['dropped', formatInteger(load.dropped), load.dropped > 0],
+    ['completed', formatInteger(load.completed), false],
+    ['rejected', formatInteger(load.rejected), false],
+    ['errors', formatInteger(load.errors), load.errors > 0],
   ]
-  const stats = `<dl class="stats">${figures.map(([term, value, bad]) => `<div><dt>${term}</dt><dd${bad ? ' class="bad"' : ''}>${escapeHtml(value)}</dd></div>`).join('')}</dl>`
-  const facts = `<dl class="lines">${lines.map(([term, value]) => `<div><dt>${term}</dt><dd>${escapeHtml(value)}</dd></div>`).join('')}</dl>`
-  return `<section class="card"><h2>Load</h2>${stats}${facts}</section>\n<section class="card">${loadCharts(load, seconds)}</section>\n<section class="card">${latencyTables(load)}</section>`
+  const stats = html`<dl class="stats">${figures.map(([term, value, bad]) => html`<div><dt>${term}</dt><dd${bad && html` class="bad"`}>${value}</dd></div>`)}</dl>`
+  const facts = html`<dl class="lines">${lines.map(([term, value]) => html`<div><dt>${term}</dt><dd>${value}</dd></div>`)}</dl>`
+  return html`<section class="card"><h2>Load</h2>${stats}${facts}</section>
+<section class="card">${loadCharts(load, seconds)}</section>
+<section class="card">${latencyTables(load)}</section>`
 }
 
-function loadCharts(load: LoadSection, seconds: readonly LoadSecond[]): string {
+function loadCharts(load: LoadSection, seconds: readonly LoadSecond[]): Html {
   const first = seconds[0]
   const last = seconds[seconds.length - 1]
   const xMax = last?.second ?? 0
   const axis = {
     xLabel: `wall time since the start, ${xMax <= plainSecondsMax ? 's' : xMax < 3600 ? 'm:ss' : 'h:mm:ss'}`,
-    formatX: (second: number) => clock(second, xMax),
+    formatX: (second: number) => (xMax <= plainSecondsMax ? String(second) : formatRunTime(second)),
     xTicks: timeTicks(first?.second ?? 0, xMax, secondSteps),
   }
   const points = (pick: (second: LoadSecond) => number): Point[] => seconds.map((second) => [second.second, pick(second)])
@@ -215,46 +218,43 @@ function loadCharts(load: LoadSection, seconds: readonly LoadSecond[]): string {
       : [],
     empty: seconds.length === 0 ? 'none: no second of load was recorded' : 'none: no transfer was rejected and no call failed in any second',
   })
-  return `${throughput}${latency}${failures}`
+  return html`${throughput}${latency}${failures}`
 }
 
-function latencyTables(load: LoadSection): string {
+function latencyTables(load: LoadSection): Html {
   const columns = [{ head: '' }, ...['count', 'p50', 'p90', 'p99', 'p99.9', 'max'].map((head) => ({ head, numeric: true }))]
   const row = (name: string, figures: LatencySummary): Cell[] => [
     { text: name },
-    { text: grouped(figures.count) },
-    { text: ms(figures.p50Ms) },
-    { text: ms(figures.p90Ms) },
-    { text: ms(figures.p99Ms) },
-    { text: ms(figures.p999Ms) },
-    { text: ms(figures.maxMs) },
+    { text: formatInteger(figures.count) },
+    { text: formatMs(figures.p50Ms) },
+    { text: formatMs(figures.p90Ms) },
+    { text: formatMs(figures.p99Ms) },
+    { text: formatMs(figures.p999Ms) },
+    { text: formatMs(figures.maxMs) },
   ]
   const rows = [row('all transfers', load.latencyMs.overall)]
   for (const kind of transferKinds) {
     const figures = load.latencyMs.byKind[kind]
     if (figures !== undefined) rows.push(row(kind, figures))
   }
-  const latency = `<h2>Latency from the intended send time</h2>${table(columns, rows.slice(1), rows[0])}`
-  const lateness =
-    `<h2>Lateness of sending</h2><p class="explain">From the intended to the actual send time: how far the generator ran behind. ` +
-    `${grouped(load.sent)} of ${grouped(load.intended)} intended transfers were sent; ${grouped(load.dropped)} were dropped.</p>` +
-    table(columns, [row('sent transfers', load.lateMs)])
-  return `${latency}${lateness}`
+  const latency = html`<h2>Latency from the intended send time</h2>${table(columns, rows.slice(1), rows[0])}`
+  const lateness = html`<h2>Lateness of sending</h2><p class="explain">From the intended to the actual send time: how far the generator ran behind. ${formatInteger(load.sent)} of ${formatInteger(load.intended)} intended transfers were sent; ${formatInteger(load.dropped)} were dropped.</p>${table(columns, [row('sent transfers', load.lateMs)])}`
+  return html`${latency}${lateness}`
 }
 
-function paymentsSection(summary: RunSummary): string {
+function paymentsSection(summary: RunSummary): Html {
   const { transfers } = summary
   const rows: Cell[][] = []
   for (const kind of transferKinds) {
     const figures = transfers.byKind[kind]
     if (figures.submitted === 0) continue
-    rows.push([{ text: kind }, { text: grouped(figures.submitted) }, { text: grouped(figures.accepted) }, { text: grouped(figures.rejected) }, { text: yuan(figures.amountFen) }])
+    rows.push([{ text: kind }, { text: formatInteger(figures.submitted) }, { text: formatInteger(figures.accepted) }, { text: formatInteger(figures.rejected) }, { text: formatFen(figures.amountFen) }])
   }
   const acceptedFen = transferKinds.reduce((sum, kind) => sum + transfers.byKind[kind].amountFen, 0)
   const kinds = table(
     [{ head: 'kind' }, { head: 'submitted', numeric: true }, { head: 'accepted', numeric: true }, { head: 'rejected', numeric: true }, { head: 'accepted ¥', numeric: true }],
     rows,
-    [{ text: 'total' }, { text: grouped(transfers.submitted) }, { text: grouped(transfers.accepted) }, { text: grouped(transfers.rejected) }, { text: yuan(acceptedFen) }],
+    [{ text: 'total' }, { text: formatInteger(transfers.submitted) }, { text: formatInteger(transfers.accepted) }, { text: formatInteger(transfers.rejected) }, { text: formatFen(acceptedFen) }],
   )
   const rejected = resultCodes.reduce((sum, code) => sum + (code === 'ok' ? 0 : (transfers.byReason[code] ?? 0)), 0)
   const bars = resultCodes
@@ -265,14 +265,14 @@ function paymentsSection(summary: RunSummary): string {
     title: 'Rejections by reason',
     bars,
     color: colors.reasons,
-    formatValue: (value) => `${grouped(value)} (${percent(value, rejected)})`,
+    formatValue: (value) => `${formatInteger(value)} (${formatPercentOf(value, rejected)})`,
     empty: 'none: no transfer was rejected',
   })
-  return `<section class="card"><h2>Payments by kind</h2>${kinds}${reasons}</section>`
+  return html`<section class="card"><h2>Payments by kind</h2>${kinds}${reasons}</section>`
 }
 
 /** Flat-out runs: the city's payments per simulated hour. */
-function demandSection(summary: RunSummary): string {
+function demandSection(summary: RunSummary): Html {
   const { demand, simulated } = summary
   const start = /T(\d{2}):(\d{2})/.exec(simulated.from)
   const startMinutes = start === null ? undefined : Number(start[1]) * 60 + Number(start[2])
@@ -286,7 +286,7 @@ function demandSection(summary: RunSummary): string {
   }
   const chart = columnChart({
     title: 'Demand per simulated hour',
-    note: `Payments made by residents and employers; the busiest minute had ${grouped(demand.peakPerMinute)} payments, from ${when(demand.peakAt)}.`,
+    note: `Payments made by residents and employers; the busiest minute had ${formatInteger(demand.peakPerMinute)} payments, from ${when(demand.peakAt)}.`,
     xLabel: startMinutes === undefined ? 'simulated hours from the start' : `simulated local time, from ${when(simulated.from)}`,
     yLabel: 'payments per hour',
     values: demand.perHour,
@@ -296,12 +296,12 @@ function demandSection(summary: RunSummary): string {
     xTicks: timeTicks(0, hours, hourSteps),
     empty: 'none: the period holds no hour of payments',
   })
-  return `<section class="card">${chart}</section>`
+  return html`<section class="card">${chart}</section>`
 }
 
-function districtsSection(summary: RunSummary): string {
+function districtsSection(summary: RunSummary): Html {
   const { districts } = summary
-  if (districts.length === 0) return `<section class="card"><h2>Districts</h2><p class="none">none: the run counted no payment by district</p></section>`
+  if (districts.length === 0) return html`<section class="card"><h2>Districts</h2><p class="none">none: the run counted no payment by district</p></section>`
   const total = { payments: 0, accepted: 0, rejected: 0, amountFen: 0 }
   const rows = districts.map((district): Cell[] => {
     total.payments += district.payments
@@ -310,11 +310,11 @@ function districtsSection(summary: RunSummary): string {
     total.amountFen += district.amountFen
     return [
       { text: district.district },
-      { text: grouped(district.payments) },
-      { text: grouped(district.accepted) },
-      { text: grouped(district.rejected) },
-      { text: percent(district.rejected, district.payments) },
-      { text: yuan(district.amountFen) },
+      { text: formatInteger(district.payments) },
+      { text: formatInteger(district.accepted) },
+      { text: formatInteger(district.rejected) },
+      { text: formatPercentOf(district.rejected, district.payments) },
+      { text: formatFen(district.amountFen) },
     ]
   })
   const columns = [
@@ -327,23 +327,17 @@ function districtsSection(summary: RunSummary): string {
   ]
   const totals: Cell[] = [
     { text: 'all districts' },
-    { text: grouped(total.payments) },
-    { text: grouped(total.accepted) },
-    { text: grouped(total.rejected) },
-    { text: percent(total.rejected, total.payments) },
-    { text: yuan(total.amountFen) },
+    { text: formatInteger(total.payments) },
+    { text: formatInteger(total.accepted) },
+    { text: formatInteger(total.rejected) },
+    { text: formatPercentOf(total.rejected, total.payments) },
+    { text: formatFen(total.amountFen) },
   ]
-  return (
-    `<section class="card"><h2>Payments by district</h2><p class="explain">By the payer's district: a resident's home, a merchant's own. The institutions' transfers are left out.</p>` +
-    `${table(columns, rows, totals)}</section>`
-  )
+  return html`<section class="card"><h2>Payments by district</h2><p class="explain">By the payer's district: a resident's home, a merchant's own. The institutions' transfers are left out.</p>${table(columns, rows, totals)}</section>`
 }
 
-function footer(summary: RunSummary): string {
-  return (
-    `<footer><p>Digest of the transfer stream: <code>${escapeHtml(summary.digest)}</code></p>` +
-    `<p>Made by citytwin from ${summary.mode === 'load' ? 'summary.json and metrics.csv' : 'summary.json'} in this page's folder.</p></footer>`
-  )
+function footer(summary: RunSummary): Html {
+  return html`<footer><p>Digest of the transfer stream: <code>${summary.digest}</code></p><p>Made by citytwin from ${summary.mode === 'load' ? 'summary.json and metrics.csv' : 'summary.json'} in this page's folder.</p></footer>`
 }
 
 interface Column {
@@ -357,45 +351,23 @@ interface Cell {
   readonly badge?: 'good' | 'bad'
 }
 
-/** A table of plain text cells, escaped here; `total` closes it in bold; a `compact` one is as wide as its content. */
-function table(columns: readonly Column[], rows: readonly (readonly Cell[])[], total?: readonly Cell[], compact = false): string {
-  const cell = (content: Cell, column: number, tag: 'td' | 'th') => {
-    let inner = escapeHtml(content.text)
-    if (content.code === true) inner = `<code>${inner}</code>`
-    if (content.badge !== undefined) inner = `<span class="badge badge-${content.badge}">${inner}</span>`
-    return `<${tag}${columns[column]?.numeric === true ? ' class="num"' : ''}>${inner}</${tag}>`
+/** A table of plain text cells (the tag escapes them); `total` closes it in bold; a `compact` one is as wide as its content. */
+function table(columns: readonly Column[], rows: readonly (readonly Cell[])[], total?: readonly Cell[], compact = false): Html {
+  const cell = (content: Cell, column: number, tag: 'td' | 'th'): Html => {
+    let inner = html`${content.text}`
+    if (content.code === true) inner = html`<code>${inner}</code>`
+    if (content.badge !== undefined) inner = html`<span class="badge badge-${content.badge}">${inner}</span>`
+    const numeric = columns[column]?.numeric === true && html` class="num"`
+    return tag === 'th' ? html`<th${numeric}>${inner}</th>` : html`<td${numeric}>${inner}</td>`
   }
-  const head = `<thead><tr>${columns.map((column, index) => cell({ text: column.head }, index, 'th')).join('')}</tr></thead>`
-  const body = `<tbody>${rows.map((row) => `<tr>${row.map((content, index) => cell(content, index, 'td')).join('')}</tr>`).join('')}</tbody>`
-  const foot = total === undefined ? '' : `<tfoot><tr>${total.map((content, index) => cell(content, index, 'td')).join('')}</tr></tfoot>`
-  return `<div class="table-wrap"><table${compact ? ' class="compact"' : ''}>${head}${body}${foot}</table></div>`
+  const head = html`<thead><tr>${columns.map((column, index) => cell({ text: column.head }, index, 'th'))}</tr></thead>`
+  const body = html`<tbody>${rows.map((row) => html`<tr>${row.map((content, index) => cell(content, index, 'td'))}</tr>`)}</tbody>`
+  const foot = total !== undefined && html`<tfoot><tr>${total.map((content, index) => cell(content, index, 'td'))}</tr></tfoot>`
+  return html`<div class="table-wrap"><table${compact && html` class="compact"`}>${head}${body}${foot}</table></div>`
 }
 
-function status(ok: boolean, good: string, bad: string): string {
-  return ok ? `<span class="badge badge-good">${good}</span>` : `<span class="badge badge-bad">${bad}</span>`
-}
-
-/** Ticks at a round step from the list, at most `timeTicksMax` of them over [from, to]. */
-function timeTicks(from: number, to: number, steps: readonly number[]): number[] {
-  const length = Math.max(1, to - from)
-  const step = steps.find((candidate) => length / candidate <= timeTicksMax) ?? Math.ceil(length / timeTicksMax)
-  const ticks: number[] = []
-  for (let tick = Math.ceil(from / step) * step; tick <= to && ticks.length <= timeTicksMax; tick += step) ticks.push(tick)
-  return ticks
-}
-
-/** A point of a time axis reaching `xMax` seconds: plain seconds, m:ss or h:mm:ss. */
-function clock(second: number, xMax: number): string {
-  return xMax <= plainSecondsMax ? `${second}` : minutesSeconds(second)
-}
-
-/** Seconds as m:ss, or h:mm:ss from an hour. */
-function minutesSeconds(value: number): string {
-  const whole = Math.round(value)
-  const hours = Math.floor(whole / 3600)
-  const minutes = Math.floor((whole % 3600) / 60)
-  const rest = String(whole % 60).padStart(2, '0')
-  return hours > 0 ? `${hours}:${String(minutes).padStart(2, '0')}:${rest}` : `${minutes}:${rest}`
+function status(ok: boolean, good: string, bad: string): Html {
+  return ok ? html`<span class="badge badge-good">${good}</span>` : html`<span class="badge badge-bad">${bad}</span>`
 }
 
 /** 2025-03-03T06:00:00+08:00 as 2025-03-03 06:00 +08:00; anything else as written. */
@@ -405,35 +377,17 @@ function when(iso: string): string {
   return `${match[1]} ${match[2]}${match[3] === undefined ? '' : ` ${match[3]}`}`
 }
 
-/** Simulated minutes as 45 min, 16 h, 2 d 4 h. */
-function span(minutes: number): string {
-  if (minutes < 60) return `${Number(minutes.toFixed(1))} min`
-  const hours = Math.floor(minutes / 60)
-  const rest = Math.round(minutes - hours * 60)
-  if (hours < 48) return `${hours} h${rest > 0 ? ` ${rest} min` : ''}`
-  return `${Math.floor(hours / 24)} d${hours % 24 > 0 ? ` ${hours % 24} h` : ''}`
-}
-
-function seconds(value: number): string {
-  return `${value.toFixed(1)} s`
-}
-
-function secondsText(value: number): string {
-  return value < plainSecondsMax ? seconds(value) : `${seconds(value)} (${minutesSeconds(value)})`
-}
-
-/** A tick of a latency axis: 0.1 ms, 20 ms, 1 s. */
+/** A tick of a latency axis, as short as it goes: 0.1 ms, 20 ms, 1 s. */
 function tickMs(value: number): string {
-  return value >= 1000 ? `${Number((value / 1000).toPrecision(6))} s` : `${value} ms`
+  return value >= msPerSecond ? `${formatNumber(value / msPerSecond)} s` : `${formatNumber(value)} ms`
 }
 
-function percent(part: number, whole: number): string {
-  if (whole === 0) return '–'
-  const share = (part / whole) * 100
-  return `${share.toFixed(share > 0 && share < 0.1 ? 3 : 1)}%`
+/** Wall seconds as a duration: 12.3 s, 3m 05s. */
+function formatSeconds(value: number): string {
+  return formatDuration(value * msPerSecond)
 }
 
-const css = `
+const css = html`
 :root { color-scheme: light; --ink: #0f172a; --muted: #64748b; --line: #e2e8f0; --page: #f5f7fb; --card: #ffffff; --good: #166534; --good-bg: #dcfce7; --bad: #991b1b; --bad-bg: #fee2e2; --warn: #92400e; --warn-bg: #fef3c7; }
 * { box-sizing: border-box; }
 body { margin: 0; background: var(--page); color: var(--ink); font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", "Liberation Sans", "DejaVu Sans", Arial, sans-serif; }

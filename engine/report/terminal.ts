@@ -1,13 +1,20 @@
 /**
  * Terminal views of a run: a one-line progress bar redrawn in place, and the summary table.
+ * Numbers read as format.ts says, as they do in report.html and on the live page.
  */
 import { thresholdActual } from '../load/threshold.js'
 import { printableLines } from '../printable.js'
 import { resultCodes, transferKinds } from '../ledger/index.js'
 import type { LatencySummary } from '../metrics/latencyHistogram.js'
+import { formatCount, formatDuration, formatFen, formatInteger, formatMs, formatPercent, formatRate } from './format.js'
 import type { LoadProgress, RunProgress, RunSummary } from '../run/summary.js'
 
+/** What callers outside the report know these by: counts in full, and integer fen as yuan. */
+export { formatInteger as grouped, formatFen as yuan } from './format.js'
+
 const barWidth = 28
+const msPerSecond = 1_000
+const msPerMinute = 60_000
 
 const phaseNames: Record<RunProgress['phase'], string> = {
   building: 'building the city and its population',
@@ -17,13 +24,13 @@ const phaseNames: Record<RunProgress['phase'], string> = {
 }
 
 export function progressLine(progress: RunProgress): string {
-  if (progress.phase !== 'running') return `${phaseNames[progress.phase]}…  ${progress.wallSeconds.toFixed(1)} s`
+  if (progress.phase !== 'running') return `${phaseNames[progress.phase]}…  ${formatDuration(progress.wallSeconds * msPerSecond)}`
   const done = progress.ticks === 0 ? 1 : progress.tick / progress.ticks
   const filled = Math.round(done * barWidth)
   const bar = '█'.repeat(filled) + '░'.repeat(barWidth - filled)
   const rate = progress.wallSeconds > 0 ? progress.submitted / progress.wallSeconds : 0
   const clock = progress.simulatedAt.slice(0, 16).replace('T', ' ')
-  return `${bar} ${(done * 100).toFixed(0).padStart(3)}%  ${clock}  ${compact(progress.submitted)} transfers  ${compact(progress.rejected)} rejected  ${compact(rate)}/s`
+  return `${bar} ${(done * 100).toFixed(0).padStart(3)}%  ${clock}  ${formatCount(progress.submitted)} transfers  ${formatCount(progress.rejected)} rejected  ${formatRate(rate)}/s`
 }
 
 /** Once a second in a load run: achieved against target, p99, rejections, what is behind, the simulated clock. */
@@ -37,15 +44,10 @@ export function loadProgressLine(progress: LoadProgress): string {
   const rejectedShare = progress.completed === 0 ? 0 : (progress.rejected / progress.completed) * 100
   return (
     `${bar} ${String(progress.second).padStart(4)}${planned ? `/${Math.ceil(progress.plannedSeconds)}` : ''} s  ` +
-    `${compact(window.completedTps)}/s of ${compact(window.targetTps)}/s  p99 ${ms(window.p99Ms)} (run ${ms(progress.p99Ms)})  ` +
-    `rejected ${rejectedShare.toFixed(1)}%  ${progress.errors > 0 ? `errors ${compact(progress.errors)}  ` : ''}behind ${compact(progress.behind)}  ` +
-    `sim ${window.simulatedAt.slice(5, 16).replace('T', ' ')} ×${progress.speed >= 10 ? progress.speed.toFixed(0) : progress.speed.toFixed(1)}`
+    `${formatRate(window.completedTps)}/s of ${formatRate(window.targetTps)}/s  p99 ${formatMs(window.p99Ms)} (run ${formatMs(progress.p99Ms)})  ` +
+    `rejected ${formatPercent(rejectedShare)}  ${progress.errors > 0 ? `errors ${formatCount(progress.errors)}  ` : ''}behind ${formatCount(progress.behind)}  ` +
+    `sim ${window.simulatedAt.slice(5, 16).replace('T', ' ')} ×${formatRate(progress.speed)}`
   )
-}
-
-/** Milliseconds with the digits that matter: 0.35 ms, 12.2 ms, 133 ms. */
-export function ms(value: number): string {
-  return value >= 100 ? `${value.toFixed(0)} ms` : `${value.toFixed(value >= 10 ? 1 : 2)} ms`
 }
 
 /** The load part of the summary: the rate, the drops, latency overall and by kind, the gates. */
@@ -54,16 +56,16 @@ function loadLines(summary: RunSummary): string[] {
   if (load === undefined) return []
   const lines: string[] = []
   lines.push(
-    `load       ${load.profile}: ${load.durationSeconds.toFixed(1)} s${load.abortedBy === undefined ? '' : ` (stopped early: ${load.abortedBy} failed)`}, ` +
-      `target ${grouped(load.targetTps.mean)}/s (peak ${grouped(load.targetTps.peak)}/s), achieved ${grouped(load.achievedTps)}/s, pacing error ${load.pacingErrorPct.toFixed(2)}%`,
+    `load       ${load.profile}: ${formatDuration(load.durationSeconds * msPerSecond)}${load.abortedBy === undefined ? '' : ` (stopped early: ${load.abortedBy} failed)`}, ` +
+      `target ${formatInteger(load.targetTps.mean)}/s (peak ${formatInteger(load.targetTps.peak)}/s), achieved ${formatInteger(load.achievedTps)}/s, pacing error ${formatPercent(load.pacingErrorPct)}`,
   )
   lines.push(
-    `sent       ${grouped(load.sent)} of ${grouped(load.intended)} intended, dropped ${grouped(load.dropped)}, errors ${grouped(load.errors)}, unanswered ${grouped(load.unanswered)}, rejected ${grouped(load.rejected)}; late p99 ${ms(load.lateMs.p99Ms)}, max ${ms(load.lateMs.maxMs)}`,
+    `sent       ${formatInteger(load.sent)} of ${formatInteger(load.intended)} intended, dropped ${formatInteger(load.dropped)}, errors ${formatInteger(load.errors)}, unanswered ${formatInteger(load.unanswered)}, rejected ${formatInteger(load.rejected)}; late p99 ${formatMs(load.lateMs.p99Ms)}, max ${formatMs(load.lateMs.maxMs)}`,
   )
-  lines.push(`simulated  ${load.simulated.minutes.toFixed(1)} minutes covered, ${load.simulated.speed.toFixed(1)} simulated seconds per second; ${load.evenings} evening${load.evenings === 1 ? '' : 's'} of the institutions`)
+  lines.push(`simulated  ${formatDuration(load.simulated.minutes * msPerMinute)} covered, ${formatRate(load.simulated.speed)} simulated seconds per second; ${formatInteger(load.evenings)} evening${load.evenings === 1 ? '' : 's'} of the institutions`)
   lines.push('')
   const rows: string[][] = [['latency from intended send', 'count', 'p50', 'p90', 'p99', 'p99.9', 'max']]
-  const row = (name: string, figures: LatencySummary) => [name, grouped(figures.count), ms(figures.p50Ms), ms(figures.p90Ms), ms(figures.p99Ms), ms(figures.p999Ms), ms(figures.maxMs)]
+  const row = (name: string, figures: LatencySummary) => [name, formatInteger(figures.count), formatMs(figures.p50Ms), formatMs(figures.p90Ms), formatMs(figures.p99Ms), formatMs(figures.p999Ms), formatMs(figures.maxMs)]
   rows.push(row('all', load.latencyMs.overall))
   for (const kind of transferKinds) {
     const figures = load.latencyMs.byKind[kind]
@@ -90,7 +92,7 @@ export function summaryTable(summary: RunSummary): string {
   lines.push(`simulated  ${summary.simulated.from} → ${summary.simulated.to}`)
   if (summary.stoppedEarly !== undefined) lines.push(`STOPPED    ${summary.stoppedEarly.reason}: the figures below cover that part only`)
   lines.push(
-    `agents     ${grouped(summary.agents.residents)} residents (${grouped(summary.agents.adopted)} with e-CNY, ${grouped(summary.agents.riders)} riders), ${grouped(summary.agents.merchants)} merchants, ${summary.agents.institutions} institutions`,
+    `agents     ${formatInteger(summary.agents.residents)} residents (${formatInteger(summary.agents.adopted)} with e-CNY, ${formatInteger(summary.agents.riders)} riders), ${formatInteger(summary.agents.merchants)} merchants, ${formatInteger(summary.agents.institutions)} institutions`,
   )
   lines.push('')
   lines.push(...loadLines(summary))
@@ -98,28 +100,28 @@ export function summaryTable(summary: RunSummary): string {
   for (const kind of transferKinds) {
     const figures = transfers.byKind[kind]
     if (figures.submitted === 0) continue
-    rows.push([kind, grouped(figures.submitted), grouped(figures.accepted), grouped(figures.rejected), yuan(figures.amountFen)])
+    rows.push([kind, formatInteger(figures.submitted), formatInteger(figures.accepted), formatInteger(figures.rejected), formatFen(figures.amountFen)])
   }
-  rows.push(['total', grouped(transfers.submitted), grouped(transfers.accepted), grouped(transfers.rejected), ''])
+  rows.push(['total', formatInteger(transfers.submitted), formatInteger(transfers.accepted), formatInteger(transfers.rejected), ''])
   lines.push(...table(rows))
   const reasons = resultCodes.filter((code) => (transfers.byReason[code] ?? 0) > 0)
   if (reasons.length > 0) {
     lines.push('')
     lines.push('rejected by reason')
-    for (const reason of reasons) lines.push(`  ${reason.padEnd(20)} ${grouped(transfers.byReason[reason] ?? 0).padStart(12)}`)
+    for (const reason of reasons) lines.push(`  ${reason.padEnd(20)} ${formatInteger(transfers.byReason[reason] ?? 0).padStart(12)}`)
   }
   lines.push('')
   lines.push(`demand     ${sparkline(summary.demand.perHour)}  payments per simulated hour`)
-  lines.push(`peak       ${grouped(summary.demand.peakPerMinute)} payments in the minute from ${summary.demand.peakAt.slice(0, 16).replace('T', ' ')}`)
+  lines.push(`peak       ${formatInteger(summary.demand.peakPerMinute)} payments in the minute from ${summary.demand.peakAt.slice(0, 16).replace('T', ' ')}`)
   lines.push(
-    `wall       ${summary.wallSeconds.toFixed(1)} s (synthesis ${summary.phases.synthesisSeconds.toFixed(1)} s, simulation ${summary.phases.simulationSeconds.toFixed(1)} s), ${grouped(summary.throughput.transfersPerSecond)} transfers/s`,
+    `wall       ${formatDuration(summary.wallSeconds * msPerSecond)} (synthesis ${formatDuration(summary.phases.synthesisSeconds * msPerSecond)}, simulation ${formatDuration(summary.phases.simulationSeconds * msPerSecond)}), ${formatInteger(summary.throughput.transfersPerSecond)} transfers/s`,
   )
-  lines.push(`money      ${moneyVerdict(summary)}: issued ${yuan(conservation.issuedFen)} − returned to the central bank ${yuan(conservation.redeemedFen)} = balances ${yuan(conservation.balancesFen)}${conservation.negativeBalances > 0 ? `, ${conservation.negativeBalances} negative balances` : ''}`)
+  lines.push(`money      ${moneyVerdict(summary)}: issued ${formatFen(conservation.issuedFen)} − returned to the central bank ${formatFen(conservation.redeemedFen)} = balances ${formatFen(conservation.balancesFen)}${conservation.negativeBalances > 0 ? `, ${formatInteger(conservation.negativeBalances)} negative balances` : ''}`)
   if (summary.ledgerHealth !== undefined) {
     const { faults, recovered, longestRecoveryMs } = summary.ledgerHealth
     const failed = Object.entries(faults).filter(([, count]) => count > 0)
     lines.push(
-      `ledger     ${failed.length === 0 ? 'no faults' : `faults ${failed.map(([fault, count]) => `${fault} ${grouped(count)}`).join(', ')}; ${recovered === 0 ? 'no call recovered' : `${grouped(recovered)} call${recovered === 1 ? '' : 's'} recovered, the longest after ${ms(longestRecoveryMs)}`}`}`,
+      `ledger     ${failed.length === 0 ? 'no faults' : `faults ${failed.map(([fault, count]) => `${fault} ${formatInteger(count)}`).join(', ')}; ${recovered === 0 ? 'no call recovered' : `${formatInteger(recovered)} call${recovered === 1 ? '' : 's'} recovered, the longest after ${formatDuration(longestRecoveryMs)}`}`}`,
     )
   }
   lines.push(`entries    ${summary.doubleEntry.ok ? 'balanced' : 'NOT BALANCED'}: debits = credits = accepted for every kind`)
@@ -156,23 +158,4 @@ function table(rows: readonly string[][]): string[] {
   return rows.map((row) =>
     row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0))).join('   '),
   )
-}
-
-export function grouped(value: number): string {
-  return Math.round(value).toLocaleString('en-US')
-}
-
-/** Fen as yuan with two decimals, by integer arithmetic: no float ever holds the money. */
-export function yuan(fen: number): string {
-  const sign = fen < 0 ? '-' : ''
-  const absolute = Math.abs(fen)
-  const whole = Math.floor(absolute / 100)
-  const cents = String(absolute % 100).padStart(2, '0')
-  return `¥${sign}${whole.toLocaleString('en-US')}.${cents}`
-}
-
-function compact(value: number): string {
-  if (value >= 1e6) return `${(value / 1e6).toFixed(2)}M`
-  if (value >= 1e3) return `${(value / 1e3).toFixed(1)}k`
-  return value.toFixed(0)
 }

@@ -3,7 +3,7 @@
  */
 import type { ChartPoint } from './history.js'
 import { byId } from './dom.js'
-import { formatMs, formatRate } from './format.js'
+import { formatMsNumber, formatRate } from './format.js'
 import { createLineChart } from './lineChart.js'
 
 /** Latencies below this are drawn at it: the log axis needs a positive floor, and sub-0.1 ms is "instant". */
@@ -31,7 +31,7 @@ export function createCharts(): Charts {
         { label: 'p99.9', className: 'series-p999', value: (p) => p.p999Ms },
       ],
       scale: 'log',
-      format: formatMs,
+      format: formatMsNumber,
       floor: latencyFloorMs,
     }),
     createLineChart(byId('chart-rejections', HTMLElement), {

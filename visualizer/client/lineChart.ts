@@ -2,10 +2,13 @@
  * A live line chart over the last `chartWindowS` seconds: one <path> per series, redrawn at
  * snapshot rate (not per frame), axes and gridlines by d3-axis, and a key that shows each
  * series' latest value, so the chart answers "how much now?" as well as "how has it moved?".
+ * The y scales, their ticks and the time ticks are report.html's (engine/report/axes.ts), and
+ * so are the labels: the same run reads the same on the page and in its report.
  */
-import { axisBottom, axisLeft, line, nice, scaleLinear, scaleLog, select, type ScaleContinuousNumeric } from 'd3'
+import { axisBottom, axisLeft, line, scaleLinear, select } from 'd3'
+import { linearAxis, logAxis, secondSteps, timeTicks, type YAxis } from '../../engine/report/axes.js'
 import { assert } from './assert.js'
-import { formatRunTime, formatTick } from './format.js'
+import { formatRunTime, tickFormat } from './format.js'
 import { chartWindowS, type ChartPoint } from './history.js'
 import { svgElement } from './svg.js'
 
@@ -81,34 +84,34 @@ export function createLineChart(container: HTMLElement, options: LineChartOption
     const tStart = Math.max(tFirst, tEnd - chartWindowS)
     const shown = points.filter((point) => point.t >= tStart)
     const x = scaleLinear().domain([tStart, tEnd]).range([margin.left, width - margin.right])
-    const y = yScale(shown)
-    const clampFloor = (value: number): number => (options.scale === 'log' ? Math.max(options.floor, value) : value)
+    const y = yAxisFor(shown)
 
     options.series.forEach((series, i) => {
+      // `at` keeps a log axis's values on its floor, as the report's charts do.
       const path = line<ChartPoint>()
         .defined((point) => Number.isFinite(series.value(point)))
         .x((point) => x(point.t))
-        .y((point) => y(clampFloor(series.value(point))))(shown)
+        .y((point) => y.at(series.value(point)))(shown)
       lines[i]?.setAttribute('d', path ?? '')
     })
     select(xAxis)
       .attr('transform', `translate(0,${height - margin.bottom})`)
       .call(
         axisBottom(x)
-          .ticks(xTicks)
+          .tickValues(timeTicks(tStart, tEnd, secondSteps, xTicks))
           .tickSizeOuter(0)
           .tickFormat((t) => formatRunTime(Number(t))),
       )
-    const yAxis = axisLeft(y)
+    // A log axis is labelled at its decades (and 2× and 5× when few), not at each of 2, 3 … 9.
+    const yLabel = tickFormat(y.ticks)
+    const yAxis = axisLeft(y.scale)
       .tickSize(-(width - margin.left - margin.right))
-      .tickFormat((value) => formatTick(Number(value)))
-    // A log axis labels its decades only; d3 would otherwise also label 2, 3 … 9 of each.
-    if (options.scale === 'log') yAxis.tickValues(decades(y.domain()))
-    else yAxis.ticks(yTicks)
+      .tickValues(y.ticks)
+      .tickFormat((value) => yLabel(Number(value)))
     select(grid).attr('transform', `translate(${margin.left},0)`).call(yAxis)
   }
 
-  function yScale(shown: readonly ChartPoint[]): ScaleContinuousNumeric<number, number> {
+  function yAxisFor(shown: readonly ChartPoint[]): YAxis {
     let largest = 0
     for (const point of shown) {
       for (const series of options.series) {
@@ -116,27 +119,10 @@ export function createLineChart(container: HTMLElement, options: LineChartOption
         if (Number.isFinite(value) && value > largest) largest = value
       }
     }
-    const range = [height - margin.bottom, margin.top]
-    if (options.scale === 'log') {
-      return scaleLog()
-        .domain([options.floor, Math.max(options.floor * 10, largest)])
-        .nice()
-        .range(range)
-    }
-    return scaleLinear()
-      .domain([0, Math.max(options.floor, nice(0, largest, yTicks)[1])])
-      .range(range)
+    const range = [height - margin.bottom, margin.top] as const
+    if (options.scale === 'log') return logAxis(options.floor, Math.max(options.floor * 10, largest), range)
+    return linearAxis(Math.max(options.floor, largest), range, yTicks)
   }
 
   return { update }
-}
-
-/** Powers of ten from the bottom of a log domain to its top. */
-function decades(domain: readonly number[]): number[] {
-  const [bottom = 1, top = 1] = domain
-  const values: number[] = []
-  for (let exponent = Math.ceil(Math.log10(bottom)); exponent <= Math.floor(Math.log10(top)); exponent++) {
-    values.push(10 ** exponent)
-  }
-  return values
 }

@@ -14,7 +14,7 @@ import {
   type ScaleSequential,
 } from 'd3'
 import type { CityView, MeasureName, Snapshot } from '../protocol.js'
-import { fenToYuan, formatRate, formatShare, formatTick, formatYuan } from './format.js'
+import { formatFen, formatNumber, formatRate, formatShare } from './format.js'
 
 export interface Measure {
   readonly name: MeasureName
@@ -33,6 +33,8 @@ export interface Measure {
   readonly topMax: number
 }
 
+const fenPerYuan = 100
+
 /** The palest end of each ramp is near white; start a little in so a low district stays visible on the page. */
 const rampStart = 0.12
 const ramped = (interpolate: (t: number) => string) => (t: number) => interpolate(rampStart + (1 - rampStart) * t)
@@ -44,7 +46,7 @@ export const measures: Readonly<Record<MeasureName, Measure>> = {
     unit: 'payments/s',
     value: (_city, snapshot, i) => snapshot.districts.tps[i] ?? Number.NaN,
     format: formatRate,
-    tick: formatTick,
+    tick: formatNumber,
     ramp: ramped(interpolateBlues),
     // A handful of payments a second is a quiet district, not a busy one.
     topMin: 10,
@@ -76,11 +78,12 @@ export const measures: Readonly<Record<MeasureName, Measure>> = {
     name: 'ticket',
     label: 'Average ticket',
     unit: '¥ per payment',
-    value: (_city, snapshot, i) => fenToYuan(ratio(snapshot.districts.amountFen[i], snapshot.districts.accepted[i])),
-    format: formatYuan,
-    tick: (yuan) => `¥${formatTick(yuan)}`,
+    // In fen, as money travels; an average is rounded to a whole fen only to be shown.
+    value: (_city, snapshot, i) => ratio(snapshot.districts.amountFen[i], snapshot.districts.accepted[i]),
+    format: (fen) => formatFen(Math.round(fen)),
+    tick: (fen) => `¥${formatNumber(fen / fenPerYuan)}`,
     ramp: ramped(interpolatePurples),
-    topMin: 10,
+    topMin: 10 * fenPerYuan,
     topMax: Number.POSITIVE_INFINITY,
   },
 }

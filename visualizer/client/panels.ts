@@ -4,7 +4,7 @@
  */
 import type { CityView, Snapshot } from '../protocol.js'
 import { byId, setText, show } from './dom.js'
-import { formatClock, formatCount, formatDate, formatMs, formatRate, formatShare, formatSpeed } from './format.js'
+import { formatClock, formatCount, formatDate, formatMsNumber, formatRate, formatShare } from './format.js'
 import { ratio } from './measures.js'
 import { cutOffFlags } from './outages.js'
 
@@ -46,18 +46,18 @@ export function createPanels(city: CityView): Panels {
     setText(el.paceMode, s.pace.mode === 'rate' ? `fixed rate ${formatRate(s.pace.tps)}/s` : 'following the city')
     setText(el.settled, formatCount(s.settled))
     setText(el.submitted, formatCount(s.submitted))
-    setText(el.p99, formatMs(s.latency.p99))
-    setText(el.latencyDetail, `p50 ${formatMs(s.latency.p50)} · p99.9 ${formatMs(s.latency.p999)} ms`)
+    setText(el.p99, formatMsNumber(s.latency.p99))
+    setText(el.latencyDetail, `p50 ${formatMsNumber(s.latency.p50)} · p99.9 ${formatMsNumber(s.latency.p999)} ms`)
     setText(el.rejected, formatCount(s.rejected))
     setText(el.rejectedDetail, rejectedDetail(s))
     setText(el.clock, formatClock(s.simulatedAt))
     setText(el.date, formatDate(s.simulatedAt))
-    setText(el.speed, formatSpeed(s.speed))
+    setText(el.speed, formatRate(s.speed))
     setText(el.state, s.state)
     el.state.dataset.state = s.state
 
     show(el.slowdown, s.faults.slowdownMs > 0)
-    setText(el.slowdown, `ledger slowed +${formatMs(s.faults.slowdownMs)} ms`)
+    setText(el.slowdown, `ledger slowed +${formatMsNumber(s.faults.slowdownMs)} ms`)
     const flags = cutOffFlags(city, s.faults.outages)
     const cutOff = city.districts.filter((_district, i) => flags[i] === true)
     show(el.outage, cutOff.length > 0)

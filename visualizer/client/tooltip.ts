@@ -4,7 +4,7 @@
  */
 import type { CityView, Snapshot } from '../protocol.js'
 import { setText } from './dom.js'
-import { fenToYuan, formatCount, formatInteger, formatRate, formatShare, formatYuan } from './format.js'
+import { formatCount, formatFen, formatInteger, formatRate, formatShare } from './format.js'
 import { ratio } from './measures.js'
 
 /** Distance from the pointer, px, so the tooltip never sits under it and flickers. */
@@ -16,7 +16,7 @@ const rows: readonly (readonly [string, Row])[] = [
   ['Payments / s', (_c, s, i) => (s === null ? '–' : formatRate(s.districts.tps[i] ?? Number.NaN))],
   ['Payments', (_c, s, i) => (s === null ? '–' : formatCount(s.districts.payments[i] ?? Number.NaN))],
   ['Rejected', (_c, s, i) => (s === null ? '–' : formatShare(ratio(s.districts.rejected[i], s.districts.payments[i])))],
-  ['Average ticket', (_c, s, i) => (s === null ? '–' : formatYuan(fenToYuan(ratio(s.districts.amountFen[i], s.districts.accepted[i]))))],
+  ['Average ticket', (_c, s, i) => (s === null ? '–' : formatFen(Math.round(ratio(s.districts.amountFen[i], s.districts.accepted[i]))))],
   ['Adoption', (c, _s, i) => formatShare(c.districts[i]?.adoption ?? Number.NaN)],
   ['Residents', (c, _s, i) => formatInteger(c.districts[i]?.residents ?? Number.NaN)],
 ]

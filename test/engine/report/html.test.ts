@@ -1,5 +1,9 @@
+import { promises as fs } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { columnChart, escapeHtml, lineChart, renderReport, type RunSummary } from '../../../engine/report/index.js'
+import { columnChart, escapeHtml, lineChart, renderReport, RunFolder, writeRunFiles, type RunSummary } from '../../../engine/report/index.js'
+import { chartWidthDefault } from '../../../engine/report/charts.js'
 import { cleanLoadSummary, flatOutSummary, hostileDistrict, loadSeconds, loadSummary } from '../../helpers/summaries.js'
 
 /** Each `<svg class="chart…">…</svg>` of the page. */
@@ -10,6 +14,17 @@ function charts(page: string): string[] {
 /** The `d` of each path of a chart. */
 function pathData(svg: string): string[] {
   return [...svg.matchAll(/<path\b[^>]*\sd="([^"]*)"/g)].map((match) => match[1] as string)
+}
+
+/** The labels of a chart's y ticks, bottom up, and of its x ticks, left to right. */
+function yTickLabels(svg: string): string[] {
+  const axis = svg.match(/<g class="axis axis-y"[^>]*>([\s\S]*?)<\/g><g class="axis axis-x"/)?.[1] ?? ''
+  return [...axis.matchAll(/<text[^>]*>([^<]+)<\/text>/g)].map((match) => match[1] as string)
+}
+
+function xTickLabels(svg: string): string[] {
+  const axis = svg.match(/<g class="axis axis-x"[^>]*>([\s\S]*?)<\/g><text class="axis-label"/)?.[1] ?? ''
+  return [...axis.matchAll(/<text[^>]*>([^<]+)<\/text>/g)].map((match) => match[1] as string)
 }
 
 /** What the page must never hold: a reference to anything outside itself, or a number gone wrong. */
@@ -33,7 +48,8 @@ describe('report.html', () => {
     for (const svg of svgs) {
       const drawn = pathData(svg).filter((d) => d.trim() !== '')
       expect(drawn.length).toBeGreaterThan(0)
-      expect(svg).toMatch(/<path class="series[^"]*" d="M[\d.]+ [\d.]+[LHVhvZ]/)
+      // d3-shape's path data: M x,y then L or Z.
+      expect(svg).toMatch(/<path class="series[^"]*" d="M[\d.]+,[\d.]+[LZ]/)
     }
     // Target and completed, two lines with a legend; p50, p99 and max.
     expect(svgs[0]?.match(/class="series /g)).toHaveLength(2)
@@ -50,6 +66,24 @@ describe('report.html', () => {
     expect(page).toContain('<h1>Shenzhen &lt;b&gt;&quot;bold&quot;&lt;/b&gt; &amp; co</h1>')
     expect(page).toContain('<title>Shenzhen &lt;b&gt;')
     expect(escapeHtml(`<a href='x'>&</a>`)).toBe('&lt;a href=&#39;x&#39;&gt;&amp;&lt;/a&gt;')
+  })
+
+  it('writes report.html with a scenario named <script>alert(1)</script> as text: no script element anywhere', async () => {
+    // Proves the escaping end to end, in the file a browser opens: the name reaches the title, the heading and every chart's label only as entities.
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'citytwin-report-'))
+    try {
+      const name = '<script>alert(1)</script>'
+      const { report } = await writeRunFiles(await RunFolder.prepare(path.join(dir, 'run'), 'the run folder'), { ...loadSummary, scenario: name }, loadSeconds())
+      const page = await fs.readFile(report, 'utf8')
+      expectSelfContained(page)
+      expect(page).not.toMatch(/<script/i)
+      expect(page).toContain('<title>&lt;script&gt;alert(1)&lt;/script&gt; · seed 42 · citytwin</title>')
+      expect(page).toContain('<h1>&lt;script&gt;alert(1)&lt;/script&gt;</h1>')
+      // The district named the same in the fixture is escaped in its table cell too.
+      expect(page).toContain('<td>&lt;script&gt;alert(1)&lt;/script&gt;</td>')
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true })
+    }
   })
 
   it('says plainly when a load run is not valid, and which thresholds failed', () => {
@@ -119,7 +153,8 @@ describe('report.html', () => {
 
   it('lineChart draws any series it is given, flat or single-point, with labelled axes', () => {
     // Proves the reusable chart: y from zero with ticks, x ticks, axis labels, and a flat series still draws a line.
-    const svg = lineChart({
+    const svg = String(
+      lineChart({
       title: 'Latency against target rate',
       xLabel: 'target transfers/s',
       yLabel: 'latency, ms',
@@ -127,43 +162,59 @@ describe('report.html', () => {
         { name: 'flat', points: [[1000, 0], [2000, 0], [4000, 0]] },
         { name: 'one point', points: [[3000, 5]] },
         { name: 'empty', points: [] },
-      ],
-    })
+        ],
+      }),
+    )
     expect(svg).not.toMatch(/NaN|Infinity/)
     expect(svg).toContain('>target transfers/s</text>')
     expect(svg).toContain('>latency, ms</text>')
-    expect(svg).toMatch(/class="series series-0" d="M[\d.]+ [\d.]+L[\d.]+ [\d.]+L/)
-    expect(svg).toMatch(/class="series series-1" d="M[\d.]+ [\d.]+"/)
+    expect(svg).toMatch(/class="series series-0" d="M[\d.]+,[\d.]+L[\d.]+,[\d.]+L/)
+    // One point: d3 closes it, and the round cap draws it as a dot.
+    expect(svg).toMatch(/class="series series-1" d="M[\d.]+,[\d.]+Z"[^>]*stroke-linecap="round"/)
     expect(svg).not.toContain('series-2')
-    expect(svg).toContain('>2k</text>')
-    expect(lineChart({ title: 't', xLabel: 'x', yLabel: 'y', series: [], empty: 'no trials' })).toContain('<p class="none">no trials</p>')
+    // d3's ticks across the data, each label as short as the step allows and none the same as another.
+    const xLabels = xTickLabels(svg)
+    expect(xLabels).toEqual(['1k', '1.2k', '1.4k', '1.6k', '1.8k', '2k', '2.2k', '2.4k', '2.6k', '2.8k', '3k', '3.2k', '3.4k', '3.6k', '3.8k', '4k'])
+    expect(new Set(xLabels).size).toBe(xLabels.length)
+    expect(yTickLabels(svg)).toEqual(['0', '1', '2', '3', '4', '5'])
+    expect(String(lineChart({ title: 't', xLabel: 'x', yLabel: 'y', series: [], empty: 'no trials' }))).toContain('<p class="none">no trials</p>')
   })
 
   it('lineChart on a log scale spans whole decades and keeps zeros on its floor', () => {
     // Proves the log axis: ticks at powers of ten around the data, zeros drawn (not -Infinity), a spike and a median both visible.
-    const svg = lineChart({
-      title: 'Latency',
-      xLabel: 'x',
-      yLabel: 'ms',
-      yScale: 'log',
-      series: [{ name: 'p50', points: [[0, 0], [1, 0.5], [2, 1.2], [3, 480]] }],
-    })
+    const svg = String(
+      lineChart({
+        title: 'Latency',
+        xLabel: 'x',
+        yLabel: 'ms',
+        yScale: 'log',
+        series: [{ name: 'p50', points: [[0, 0], [1, 0.5], [2, 1.2], [3, 480]] }],
+      }),
+    )
     expect(svg).not.toMatch(/NaN|Infinity/)
-    const ticks = [...svg.matchAll(/text-anchor="end" dominant-baseline="central">([^<]+)</g)].map((match) => match[1])
-    expect(ticks).toEqual(['0.1', '1', '10', '100', '1k'])
+    expect(yTickLabels(svg)).toEqual(['0.1', '1', '10', '100', '1k'])
     // The zero and the 0.5 sit apart: the zero on the floor (the axis bottom), the 0.5 above it.
-    const [first, second] = [...(svg.match(/class="series series-0" d="([^"]+)"/)?.[1] ?? '').matchAll(/[ML][\d.]+ ([\d.]+)/g)].map((match) => Number(match[1]))
+    const [first, second] = [...(svg.match(/class="series series-0" d="([^"]+)"/)?.[1] ?? '').matchAll(/[ML][\d.]+,([\d.]+)/g)].map((match) => Number(match[1]))
     expect(first).toBeGreaterThan(second as number)
+    // The floor is the lowest tick's place: its translate is the zero's y.
+    const floorY = Number(svg.match(/<g class="tick" transform="translate\(0,([\d.]+)\)"><line class="grid"[^>]*\/><text[^>]*>0\.1</)?.[1])
+    expect(first).toBeCloseTo(floorY, 1)
   })
 
   it('columnChart draws a year of hours as one outline, not thousands of slivers', () => {
-    // Proves the bound on drawing: columns thinner than two pixels become one stepped shape per pixel column, tallest kept.
+    // Proves the bound on drawing: columns thinner than two pixels become one closed shape, a step per pixel column, tallest kept.
     const hours = Array.from({ length: 366 * 24 }, (_, hour) => (hour === 5000 ? 90_000 : 10_000 + (hour % 24) * 100))
-    const svg = columnChart({ title: 'Demand', xLabel: 'hour', yLabel: 'payments', seriesName: 'payments', values: hours })
+    const svg = String(columnChart({ title: 'Demand', xLabel: 'hour', yLabel: 'payments', seriesName: 'payments', values: hours }))
     const d = svg.match(/class="series series-0" d="([^"]+)"/)?.[1] ?? ''
     expect(d.match(/Z/g)).toHaveLength(1)
-    expect(d.match(/V/g)?.length).toBeLessThan(1200)
-    expect(svg).toContain('>100k</text>')
-    expect(columnChart({ title: 'Demand', xLabel: 'h', yLabel: 'p', seriesName: 'p', values: [] })).toContain('<p class="none">none</p>')
+    // Two corners a pixel column at most, against four a column (35,136) if each were drawn.
+    expect(d.match(/L/g)?.length).toBeLessThan(2 * chartWidthDefault + 4)
+    // The one-hour spike of 90k keeps its height in its pixel column: the shape tops out between the 80k and 100k ticks.
+    expect(yTickLabels(svg)).toEqual(['0', '20k', '40k', '60k', '80k', '100k'])
+    const tickY = (label: string) => Number(svg.match(new RegExp(`<g class="tick" transform="translate\\(0,([\\d.]+)\\)"><line class="grid"[^>]*/><text[^>]*>${label}<`))?.[1])
+    const highest = Math.min(...[...d.matchAll(/[ML][\d.]+,([\d.]+)/g)].map((match) => Number(match[1])))
+    expect(highest).toBeGreaterThan(tickY('100k'))
+    expect(highest).toBeLessThan(tickY('80k'))
+    expect(String(columnChart({ title: 'Demand', xLabel: 'h', yLabel: 'p', seriesName: 'p', values: [] }))).toContain('<p class="none">none</p>')
   })
 })
