@@ -43,6 +43,22 @@ export default tseslint.config(
     },
   },
   {
+    // The engine sets no timer of its own: waits come through an injected Scheduler (engine/time/scheduler.ts).
+    files: ['engine/**/*.ts', 'workers/**/*.ts'],
+    ignores: ['engine/time/wallClock.ts'],
+    rules: {
+      'no-restricted-globals': [
+        'error',
+        { name: 'setTimeout', message: 'Wait through the Scheduler passed in (engine/time/scheduler.ts).' },
+        { name: 'setInterval', message: 'Repeat through the Scheduler passed in (engine/time/scheduler.ts).' },
+      ],
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: 'node:perf_hooks', message: 'Only engine/time reads the clock.' }, { name: 'node:timers', message: 'Wait through the Scheduler passed in.' }, { name: 'node:timers/promises', message: 'Wait through the Scheduler passed in.' }] },
+      ],
+    },
+  },
+  {
     // Plain JavaScript outside the TypeScript project: linted without type information.
     files: ['eslint.config.js', '.dependency-cruiser.cjs', 'scripts/**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,

@@ -13,7 +13,7 @@
  * (the ledger closed) makes no further attempt.
  */
 import { RunFailed, UserError } from '../errors.js'
-import type { NowMs } from '../time/index.js'
+import { wallScheduler, type NowMs, type Scheduler } from '../time/index.js'
 import type { LedgerHealth } from './ledgerCore.js'
 
 export type FaultClass = 'timeout' | 'refused' | 'connection' | 'server'
@@ -35,6 +35,8 @@ export interface RetryTiming {
   readonly retryPauseMs?: number | undefined
   /** A clock, for how long a call took to recover; without one, recovery is counted but not timed. */
   readonly now?: NowMs | undefined
+  /** Where the call's deadline and the pauses between attempts wait: real timers unless told otherwise. */
+  readonly scheduler?: Scheduler | undefined
   /**
    * The longest one call may take, from its first attempt to its answer, pauses included: past it
    * the attempt under way is aborted (through the signal it is given) and no other is made. Without
@@ -61,6 +63,7 @@ export class CallQueue {
   private turn: Promise<unknown> = Promise.resolve()
   /** Set once a call has failed for good: every call from then on fails with it. */
   private failure: RunFailed | undefined
+  private readonly scheduler: Scheduler
 
   /**
    * @param ledger How messages name the ledger, like "the postgres ledger at 127.0.0.1:5432".
@@ -70,7 +73,9 @@ export class CallQueue {
     private readonly ledger: string,
     private readonly timing: RetryTiming = {},
     private readonly broken: (error: unknown) => RunFailed = (error) => new RunFailed(`${ledger} failed: ${error instanceof Error ? error.message : String(error)}`),
-  ) {}
+  ) {
+    this.scheduler = timing.scheduler ?? wallScheduler
+  }
 
   /** Runs `body` after every call made before it; any error it throws but a UserError fails the ledger for good. */
   inTurn<T>(body: () => Promise<T>): Promise<T> {
@@ -98,13 +103,13 @@ export class CallQueue {
     // A timer, not the clock: it interrupts an attempt that never ends, which no reading of a clock can.
     // Cleared as the call ends (AbortSignal.timeout's would live on, one per call, until it fired).
     const controller = this.timing.callMsMax === undefined ? undefined : new AbortController()
-    const timer = controller === undefined ? undefined : setTimeout(() => controller.abort(), this.timing.callMsMax)
+    const cancel = controller === undefined ? undefined : this.scheduler.timer(this.timing.callMsMax ?? 0, () => controller.abort())
     const deadline = controller?.signal
     const over = (): boolean => deadline?.aborted === true
     try {
       return await this.attempted(attempt, deadline, over)
     } finally {
-      clearTimeout(timer)
+      cancel?.()
     }
   }
 
@@ -128,7 +133,7 @@ export class CallQueue {
         if (number >= attempts) throw new RunFailed(`${this.ledger} failed ${attempts} times (${error.fault}: ${error.message})`)
         // Closed meanwhile: nobody waits for this call any more.
         if (this.failure !== undefined) throw this.failure
-        await pause(pauseMs, deadline)
+        await this.scheduler.sleep(pauseMs, deadline)
         if (over()) throw this.pastDeadline(number, error)
         pauseMs = Math.min(retryPauseMsMax, pauseMs * 2)
       }
@@ -152,19 +157,6 @@ export class CallQueue {
     this.failure ??= new RunFailed(reason)
     await this.turn
   }
-}
-
-/** Waits `ms`, or less if `deadline` passes first. */
-function pause(ms: number, deadline: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer)
-      deadline?.removeEventListener('abort', done)
-      resolve()
-    }
-    const timer = setTimeout(done, ms)
-    deadline?.addEventListener('abort', done, { once: true })
-  })
 }
 
 /** A duration for a message: whole seconds when it is one, else milliseconds. */

@@ -3,7 +3,7 @@
  * error that lists the known ones.
  */
 import { UserError } from '../errors.js'
-import type { NowMs } from '../time/index.js'
+import type { NowMs, Scheduler } from '../time/index.js'
 import { HttpLedger, parseLedgerUrl } from './http/httpLedger.js'
 import type { LedgerCore, LedgerOptions } from './ledgerCore.js'
 import { leasedLedgers, type LedgerLease } from './ledgerLease.js'
@@ -17,6 +17,8 @@ export interface LedgerConnection {
   readonly url?: string | undefined
   /** A clock, for how long a networked ledger took to recover from a fault. */
   readonly now?: NowMs | undefined
+  /** Where a networked ledger's deadlines, retry pauses and heartbeats wait: real timers unless given. */
+  readonly scheduler?: Scheduler | undefined
   /** Who the run is, for a ledger other runs can reach, and whether to take over one whose holder is gone (ledgerLease.ts). */
   readonly lease?: LedgerLease | undefined
   /** The http ledger's token (`--ledger-token` or CITYTWIN_LEDGER_TOKEN), checked already. */
@@ -32,9 +34,9 @@ const ledgers: Record<string, LedgerFactory> = {
     checkLedger('memory', connection)
     return new MemoryLedger(options)
   },
-  http: (options, connection) => new HttpLedger(options, connection.url, { now: connection.now, token: connection.token, callMsMax: connection.callMsMax }),
-  postgres: (options, connection) => new PostgresLedger(options, connection.url, { now: connection.now }, { lease: connection.lease }),
-  redis: (options, connection) => new RedisLedger(options, connection.url, { now: connection.now }, connection.lease),
+  http: (options, connection) => new HttpLedger(options, connection.url, { now: connection.now, scheduler: connection.scheduler, token: connection.token, callMsMax: connection.callMsMax }),
+  postgres: (options, connection) => new PostgresLedger(options, connection.url, { now: connection.now, scheduler: connection.scheduler }, { lease: connection.lease }),
+  redis: (options, connection) => new RedisLedger(options, connection.url, { now: connection.now, scheduler: connection.scheduler }, connection.lease),
 }
 
 export const ledgerNames: readonly string[] = Object.keys(ledgers)

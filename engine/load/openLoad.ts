@@ -19,7 +19,7 @@ import { ResultCode, resultCodeCount, type LedgerCore, type TransferBatch } from
 import { transferBatchMax } from '../limits.js'
 import type { LatencyBuckets } from '../metrics/latencyBuckets.js'
 import { LatencyByKind, LatencyHistogram } from '../metrics/latencyHistogram.js'
-import type { NowMs } from '../time/index.js'
+import { wallScheduler, type NowMs, type Scheduler } from '../time/index.js'
 import type { LoadSchedule } from './rateSchedule.js'
 
 /** How long after the schedule ends calls still outstanding may take, unless told otherwise. */
@@ -411,12 +411,8 @@ class SecondWindows {
  * A pause for wall-clock runs: sleeps with a timer when the next send is more than `spinMs` away
  * (timers wake late by a millisecond or so), and otherwise only yields a turn of the event loop.
  */
-export function wallClockPause(spinMs = 2): (waitMs: number) => Promise<void> {
-  return (waitMs) =>
-    new Promise<void>((resolve) => {
-      if (waitMs > spinMs) setTimeout(resolve, Math.min(waitMs - spinMs, 50))
-      else setImmediate(resolve)
-    })
+export function wallClockPause(spinMs = 2, scheduler: Scheduler = wallScheduler): (waitMs: number) => Promise<void> {
+  return (waitMs) => (waitMs > spinMs ? scheduler.sleep(Math.min(waitMs - spinMs, 50)) : scheduler.yieldTurn())
 }
 
 /**

@@ -19,6 +19,7 @@ import { ledgerSlowdownMsMax } from '../limits.js'
 import { assert } from '../assert.js'
 import type { Population } from '../population/index.js'
 import type { AccountLayout } from '../plan/plan.js'
+import { wallScheduler, type Scheduler } from '../time/index.js'
 
 export class Faults {
   /** Every ledger answer is held back this long, ms (0: none). */
@@ -48,7 +49,7 @@ export class Faults {
 const cutKinds = new Set<number>([TransferKind.retail, TransferKind.transit, TransferKind.bill, TransferKind.p2p])
 
 /** `ledger` with `faults` applied to its submits; everything else passes straight through. */
-export function faultyLedger(ledger: LedgerCore, faults: Faults, accounts: AccountLayout, population: Population): LedgerCore {
+export function faultyLedger(ledger: LedgerCore, faults: Faults, accounts: AccountLayout, population: Population, scheduler: Scheduler = wallScheduler): LedgerCore {
   const districtOf = (account: number): number => {
     if (account >= accounts.residentFirst) return population.home[account - accounts.residentFirst] as number
     if (account >= accounts.merchantFirst) return population.merchantDistrict[account - accounts.merchantFirst] as number
@@ -62,7 +63,7 @@ export function faultyLedger(ledger: LedgerCore, faults: Faults, accounts: Accou
   }
   const held = async (results: TransferResults): Promise<TransferResults> => {
     const ms = faults.slowdownMs
-    if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms))
+    if (ms > 0) await scheduler.sleep(ms)
     return results
   }
   return {

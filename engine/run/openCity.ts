@@ -19,7 +19,7 @@ import { CityStream, type CityStreamOptions } from '../stream/cityStream.js'
 import { SimPool } from '../stream/simPool.js'
 import { TransferIds } from '../stream/transferIds.js'
 import { RunTelemetry, type SenderPosition } from '../telemetry/index.js'
-import { isoMinute } from '../time/index.js'
+import { isoMinute, wallScheduler } from '../time/index.js'
 import type { LoadedScenario } from '../../scenarios/loader.js'
 import { auditConservation, auditEntries } from './audit.js'
 import { Evening } from './evening.js'
@@ -142,16 +142,17 @@ export class OpenedCity {
       ...(options.load === undefined ? {} : { transfersExpected: transfersExpected(plan, options.load) }),
     }
     const now = this.options.now
+    const scheduler = this.options.scheduler ?? wallScheduler
     const opened =
       options.ledgerFactory?.(ledgerOptions) ??
-      createLedger(options.ledger ?? 'memory', ledgerOptions, { url: options.ledgerUrl, now, lease: options.ledgerLease, token: options.ledgerToken, callMsMax: options.ledgerCallMsMax })
+      createLedger(options.ledger ?? 'memory', ledgerOptions, { url: options.ledgerUrl, now, scheduler, lease: options.ledgerLease, token: options.ledgerToken, callMsMax: options.ledgerCallMsMax })
     // A steered run's faults (a slow ledger, a district cut off) sit between it and its ledger.
     const control = options.load?.control
-    const steered = control === undefined ? opened : faultyLedger(opened, control.faults, plan.accounts, population)
+    const steered = control === undefined ? opened : faultyLedger(opened, control.faults, plan.accounts, population, scheduler)
     // The bound starts with the ledger's opening: building the city is the workers' work, not the ledger's.
     const bound = options.boundMs !== undefined ? { ms: options.boundMs, why: 'as given' } : runBound(plan, options.load, ledgerOptions.transfersExpected)
     // Armed last before the try, whose end stops it: nothing between can throw and leave its timer running.
-    const watch = bound === undefined ? undefined : new RunWatch(bound)
+    const watch = bound === undefined ? undefined : new RunWatch(bound, scheduler)
     const ledger = watch === undefined ? steered : watch.guard(steered)
     try {
       return await this.runOn(ledger, options, times)

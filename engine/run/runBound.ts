@@ -23,6 +23,7 @@ import { gracefulStopMsDefault } from '../load/index.js'
 import { minutesPerDay, runBoundAllowanceMs, runLedgerItemsPerSecondMin } from '../limits.js'
 import type { LoadRunOptions } from './executors/index.js'
 import type { Plan } from '../plan/plan.js'
+import { wallScheduler, type Scheduler } from '../time/index.js'
 
 export interface RunBound {
   readonly ms: number
@@ -65,18 +66,22 @@ export function runBound(plan: Plan, load: LoadRunOptions | undefined, loadTrans
 export class RunWatch {
   /** Set when the bound has passed. */
   failure: RunFailed | undefined
-  private timer: ReturnType<typeof setTimeout> | undefined
+  /** Cancels the timer armed; set while one is. */
+  private cancel: (() => void) | undefined
   /** The calls under way, to fail at the bound: a set, so that a run of millions of calls holds only those still out. */
   private readonly waiting = new Set<(error: RunFailed) => void>()
 
-  constructor(private readonly bound: RunBound) {
+  constructor(
+    private readonly bound: RunBound,
+    private readonly scheduler: Scheduler = wallScheduler,
+  ) {
     this.arm(bound.ms)
   }
 
   /** The run is over (finished or failed by itself): the watch ends. */
   stop(): void {
-    clearTimeout(this.timer)
-    this.timer = undefined
+    this.cancel?.()
+    this.cancel = undefined
   }
 
   /** `ledger`, its calls failing once the bound has passed. Close passes straight through, to be awaited. */
@@ -112,12 +117,19 @@ export class RunWatch {
   /** A timer of at most `timerMsMax`, armed again until the whole bound has passed. */
   private arm(remainingMs: number): void {
     const stepMs = Math.min(remainingMs, timerMsMax)
-    // Not unref'd: a run waiting on a call that never ends must still wake at its bound. The run stops the watch as it ends.
-    this.timer = setTimeout(() => (remainingMs > stepMs ? this.arm(remainingMs - stepMs) : this.expire()), stepMs)
+    // A sleep, which keeps the process alive: a run waiting on a call that never ends must still wake at its bound.
+    // The run stops the watch as it ends.
+    const stopped = new AbortController()
+    this.cancel = () => stopped.abort()
+    void this.scheduler.sleep(stepMs, stopped.signal).then(() => {
+      if (stopped.signal.aborted) return
+      if (remainingMs > stepMs) this.arm(remainingMs - stepMs)
+      else this.expire()
+    })
   }
 
   private expire(): void {
-    this.timer = undefined
+    this.cancel = undefined
     this.failure = new RunFailed(
       `the run passed its bound of ${minutes(this.bound.ms)} (${this.bound.why}): the ledger is far too slow to finish it, and the run stopped`,
     )

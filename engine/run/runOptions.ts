@@ -1,7 +1,7 @@
 /** What a city and a run on it are given. */
 import type { LedgerCore, LedgerLease, LedgerOptions } from '../ledger/index.js'
 import type { RunTelemetry } from '../telemetry/index.js'
-import type { NowMs } from '../time/index.js'
+import type { NowMs, Scheduler } from '../time/index.js'
 import type { LoadRunOptions } from './executors/index.js'
 
 export interface CityOptions {
@@ -10,6 +10,8 @@ export interface CityOptions {
   readonly workers: number
   /** Wall clock for durations; the engine reads no clock of its own. */
   readonly now: NowMs
+  /** Where the run's own waits (its bound, a steered slowdown, the ledger's retries) wait: real timers unless given. */
+  readonly scheduler?: Scheduler | undefined
   /** Where the city's and its runs' progress is published; one of its own if none is given. */
   readonly telemetry?: RunTelemetry | undefined
 }

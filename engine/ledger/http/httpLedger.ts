@@ -46,6 +46,7 @@ import {
   ProtocolError,
 } from './protocol.js'
 import { authorizationHeaderName, bearer, ledgerTokenVariable } from './ledgerToken.js'
+import { wallScheduler } from '../../time/index.js'
 
 /** How the client is set: the retries (RetryTiming, with the call's deadline), an attempt's deadline, the token. */
 export interface HttpLedgerSettings extends RetryTiming {
@@ -207,12 +208,13 @@ export class HttpLedger implements LedgerCore {
         cut ??= fault
         request.destroy(cut)
       }
-      const deadline = setTimeout(() => cutShort(new Fault('timeout', `no whole answer within ${attemptMs} ms`)), attemptMs)
+      const scheduler = this.settings.scheduler ?? wallScheduler
+      const cancelDeadline = scheduler.timer(attemptMs, () => cutShort(new Fault('timeout', `no whole answer within ${attemptMs} ms`)))
       const callOver = () => cutShort(new Fault('timeout', 'the call\'s deadline passed before a whole answer came'))
       if (callDeadline?.aborted === true) callOver()
       callDeadline?.addEventListener('abort', callOver, { once: true })
       request.on('close', () => {
-        clearTimeout(deadline)
+        cancelDeadline()
         callDeadline?.removeEventListener('abort', callOver)
       })
       request.on('error', (error: NodeJS.ErrnoException) => {

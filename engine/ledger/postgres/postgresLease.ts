@@ -27,6 +27,7 @@ import { ledgerLeaseWaitMs } from '../../limits.js'
 import { Fault } from '../callQueue.js'
 import { ledgerHolderGone, ledgerInUse, ledgerTakenOver, newLeaseId, type LeaseHolder } from '../ledgerLease.js'
 import { leaseKey, leaseRowSql } from './ledgerSql.js'
+import { wallScheduler, type Scheduler } from '../../time/index.js'
 
 /** Between two tries of a lock a dead holder's connection still holds. */
 const lockRetryPauseMs = 100
@@ -57,6 +58,8 @@ export class PostgresLease {
   constructor(
     private readonly target: PostgresLeaseTarget,
     private readonly waitMs = ledgerLeaseWaitMs,
+    /** Where the pauses between tries of a held lock wait. */
+    private readonly scheduler: Scheduler = wallScheduler,
   ) {
     this.s = `"${target.schema}"`
   }
@@ -73,7 +76,7 @@ export class PostgresLease {
       let waitedMs = 0
       while (!(await tryLock(client, this.target.schema))) {
         if (waitedMs >= waitMs) throw ledgerInUse(this.target.ledger, holderOf(await this.row(client)), '?schema=<name>')
-        await new Promise((resolve) => setTimeout(resolve, lockRetryPauseMs))
+        await this.scheduler.sleep(lockRetryPauseMs)
         waitedMs += lockRetryPauseMs
       }
       const left = await this.row(client)

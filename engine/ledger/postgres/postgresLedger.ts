@@ -122,7 +122,7 @@ export class PostgresLedger implements LedgerCore, NumberedCalls {
     this.schema = `"${this.target.schema}"`
     this.ledger = `the postgres ledger in schema "${this.target.schema}" at ${this.target.where}`
     this.calls = new CallQueue(`the postgres ledger at ${this.target.where}`, timing, (error) => this.broken(error))
-    this.lease = new PostgresLease({ schema: this.target.schema, ledger: this.ledger, connectionString: () => this.connectionString() }, timing.leaseWaitMs)
+    this.lease = new PostgresLease({ schema: this.target.schema, ledger: this.ledger, connectionString: () => this.connectionString() }, timing.leaseWaitMs, timing.scheduler)
   }
 
   async open(): Promise<void> {

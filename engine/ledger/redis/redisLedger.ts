@@ -31,6 +31,7 @@ import { createAccountsScript, heartbeatScript, lookupScript, openScript, releas
 import { decodeBalances, decodeCodes, encodeAccounts, encodeIds, encodeTransfers, YearOfDay } from './redisColumns.js'
 import { RedisLink, redisScript, type RedisLinkTiming, type RedisScript } from './redisLink.js'
 import { parseRedisUrl, type RedisAddress } from './redisUrl.js'
+import { wallScheduler, type Cancel, type Scheduler } from '../../time/index.js'
 
 /** Accounts per createAccounts script call: a city's millions go as several calls, each a short script. */
 export const redisAccountsPerCallMax = 1 << 16
@@ -77,7 +78,9 @@ export class RedisLedger implements LedgerCore {
   private readonly leaseHeartbeatMs: number
   /** The heartbeat's own connection: it renews the lease while a long call is under way on the other. */
   private readonly leaseLink: RedisLink
-  private heartbeat: NodeJS.Timeout | undefined
+  /** Stops the heartbeat; set while it beats. */
+  private heartbeat: Cancel | undefined
+  private readonly scheduler: Scheduler
   private beating: Promise<void> | undefined
   /** Set when the heartbeat learns the ledger is not this run's any more: every later call fails with it. */
   private leaseLost: RunFailed | undefined
@@ -92,6 +95,7 @@ export class RedisLedger implements LedgerCore {
     assert(options.tiers.length >= 1 && options.tiers.length <= 0xff, 'a tier table with tier 0')
     this.leaseTtlMs = timing.leaseTtlMs ?? ledgerLeaseTtlMs
     this.leaseHeartbeatMs = timing.leaseHeartbeatMs ?? ledgerLeaseHeartbeatMs
+    this.scheduler = timing.scheduler ?? wallScheduler
     assert(Number.isInteger(this.leaseTtlMs) && this.leaseTtlMs > 0 && Number.isInteger(this.leaseHeartbeatMs) && this.leaseHeartbeatMs > 0, 'lease timing in whole ms')
     this.address = parseRedisUrl(url)
     const ledger = `the redis ledger "${this.address.key}" at ${this.address.where} (--ledger-url)`
@@ -131,9 +135,8 @@ export class RedisLedger implements LedgerCore {
     assert(typeof session === 'number' && Number.isSafeInteger(session) && session > 0, 'open() answers a session number')
     this.session = session
     this.sequence = 0
-    this.heartbeat = setInterval(() => void this.beat(), this.leaseHeartbeatMs)
-    // The heartbeat alone never keeps the process alive.
-    this.heartbeat.unref()
+    // The heartbeat alone never keeps the process alive (the scheduler's repeating timers do not).
+    this.heartbeat = this.scheduler.every(this.leaseHeartbeatMs, () => void this.beat())
   }
 
   async createAccounts(batch: AccountBatch): Promise<AccountResults> {
@@ -174,7 +177,7 @@ export class RedisLedger implements LedgerCore {
   /** Fails what is still queued, lets go of the lease and of the connections; the ledger's data stays in Redis. */
   async close(): Promise<void> {
     const settled = this.calls.stop('the redis ledger was closed')
-    clearInterval(this.heartbeat)
+    this.heartbeat?.()
     this.heartbeat = undefined
     await this.link.close()
     await settled
@@ -192,7 +195,7 @@ export class RedisLedger implements LedgerCore {
       } catch (error) {
         if (error instanceof RunFailed && this.heartbeat !== undefined) {
           this.leaseLost = error
-          clearInterval(this.heartbeat)
+          this.heartbeat()
         }
       } finally {
         this.beating = undefined

@@ -24,6 +24,7 @@ import { RunFailed, UserError } from '../../errors.js'
 import { Fault } from '../callQueue.js'
 import { ledgerHolderGone, ledgerInUse, ledgerTakenOver, type LeaseHolder } from '../ledgerLease.js'
 import type { RedisAddress } from './redisUrl.js'
+import { wallScheduler, type Scheduler } from '../../time/index.js'
 
 /** A Lua script and its SHA1, the name EVALSHA knows it by. */
 export interface RedisScript {
@@ -40,6 +41,8 @@ export interface RedisLinkTiming {
   readonly connectTimeoutMs?: number | undefined
   /** A command not answered within this long is abandoned and its connection dropped (a timeout fault). */
   readonly commandTimeoutMs?: number | undefined
+  /** Where closing waits for a polite quit: real timers unless told otherwise. */
+  readonly scheduler?: Scheduler | undefined
 }
 
 const connectTimeoutMsDefault = 5_000
@@ -115,10 +118,12 @@ export class RedisLink {
     this.client = undefined
     if (client === undefined) return
     if (client.status === 'ready') {
-      let timer: NodeJS.Timeout | undefined
-      const waited = new Promise<void>((resolve) => (timer = setTimeout(resolve, quitWaitMs)))
-      await Promise.race([client.quit().catch(() => undefined), waited])
-      clearTimeout(timer)
+      const waited = new AbortController()
+      const quit = client.quit().then(
+        () => waited.abort(),
+        () => waited.abort(),
+      )
+      await Promise.race([quit, (this.timing.scheduler ?? wallScheduler).sleep(quitWaitMs, waited.signal)])
     }
     client.disconnect()
   }
