@@ -193,12 +193,15 @@ export async function startLiveServer(options: LiveServerOptions): Promise<Runni
       reply(refused === undefined ? { ok: true } : { ok: false, error: refused })
     })
   })
+  // Nothing keeps the process alive before the port is ours: a port in use ends the command at once.
+  await listen(http, options.host, options.port).catch(async (error: unknown) => {
+    await io.close()
+    throw error
+  })
   // Snapshots on the injected scheduler (real time unless told otherwise); the same object to every page.
   const broadcasting = session?.snapshots(options.scheduler ?? asyncScheduler).subscribe((snapshot) => io.emit('snapshot', snapshot))
   const sweeper = setInterval(() => pages.sweep(), pageSweepMs)
   sweeper.unref()
-
-  await listen(http, options.host, options.port)
   const address = http.address()
   const port = typeof address === 'object' && address !== null ? address.port : options.port
   allowed.port = port
