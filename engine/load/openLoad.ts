@@ -29,9 +29,19 @@ const coalesceMsDefault = 0.5
 const drainPollMs = 1
 /** While due transfers wait on the source or on calls outstanding, how long a pause waits: a timer, not a spin. */
 const heldPollMs = 3
+/** At light load, the sender looks at most about this often (a timer's tick), unless told otherwise. */
+const lightWakeMsDefault = 1
+/**
+ * Light load: fewer transfers than this fall due in one wake. Sending them a wake at a time keeps
+ * every call full enough, and the thread asleep between wakes; above it the sender stays awake.
+ */
+const lightTransfersPerWake = 64
 
 /** Transfers [from, to) of the stream, as a batch the ledger may keep until its call settles. */
 export type LoadSource = (from: number, to: number) => TransferBatch
+
+/** How the sender waits between looks at the schedule: see `OpenLoadOptions.pause`. */
+export type LoadPause = (waitMs: number, light: boolean) => Promise<void>
 
 export interface OpenLoadOptions {
   readonly schedule: LoadSchedule
@@ -41,9 +51,10 @@ export interface OpenLoadOptions {
   /**
    * Yields to the event loop (so results can arrive), and may wait up to `waitMs`, the time until
    * the next send: sleeping rather than spinning leaves the other core to the ledger and the
-   * collector. (`wallClockPause` is the one for real time.)
+   * collector. `light` says the load is light: the wait may be a timer's tick even when the next
+   * send is nearer, and run late by a timer's slack. (`wallClockPause` is the one for real time.)
    */
-  readonly pause: (waitMs: number) => Promise<void>
+  readonly pause: LoadPause
   /** Calls outstanding at most; beyond it, due transfers wait (and grow late). */
   readonly inFlightMax: number
   /** Transfers per call at most. */
@@ -56,6 +67,12 @@ export interface OpenLoadOptions {
    * would become the limit. It bounds the lateness it adds.
    */
   readonly coalesceMs?: number
+  /**
+   * At light load (a target rate of fewer than 64 transfers in this time), the sender sends what is due, then
+   * sleeps this long or until the next send, whichever is later, instead of coalescing: the wake
+   * gathers the transfers, and the thread is idle between wakes. Default 1 ms; 0 turns it off.
+   */
+  readonly lightWakeMs?: number
   /**
    * Transfers the source can give now, counted from the next unsent one (default: all). A source
    * that generates as it goes may fall behind: what is due but not yet made goes out late, and
@@ -218,8 +235,13 @@ export async function runOpenLoad(options: OpenLoadOptions): Promise<OpenLoadRes
     outstanding.set(settled, batch.count)
   }
 
-  const coalesceMs = options.coalesceMs ?? coalesceMsDefault
-  assert(coalesceMs >= 0, 'coalescing waits a non-negative time')
+  const busyCoalesceMs = options.coalesceMs ?? coalesceMsDefault
+  assert(busyCoalesceMs >= 0, 'coalescing waits a non-negative time')
+  const lightWakeMs = options.lightWakeMs ?? lightWakeMsDefault
+  assert(lightWakeMs >= 0, 'a light wake lasts a non-negative time')
+  /** The load is light: due transfers go at each wake, without waiting for company. */
+  let light = false
+  let coalesceMs = busyCoalesceMs
   let heldByInFlight = 0
   let heldBySource = 0
   /** Due transfers could not all go on the last look (no source yet, or every call place taken). */
@@ -275,10 +297,13 @@ export async function runOpenLoad(options: OpenLoadOptions): Promise<OpenLoadRes
         break
       }
     }
+    // Light or not decides the next step: at light load the sender sleeps between wakes.
+    light = lightWakeMs > 0 && (schedule.rateAt(elapsedMs) * lightWakeMs) / 1000 < lightTransfersPerWake
+    coalesceMs = light ? 0 : busyCoalesceMs
     // The next send, or, when due transfers wait on the source or on calls outstanding, a millisecond: not a spin.
     const nextMs = next < schedule.transfers ? Math.min(schedule.durationMs, schedule.sendTimeMs(next) + coalesceMs) : schedule.durationMs
     const waitMs = nextMs - (now() - startMs)
-    await pause(waitMs > 0 ? waitMs : next < schedule.dueCount(now() - startMs) && heldWaiting() ? heldPollMs : 0)
+    await pause(waitMs > 0 ? waitMs : next < schedule.dueCount(now() - startMs) && heldWaiting() ? heldPollMs : 0, light)
   }
   if (!stoppedEarly) endMs = schedule.durationMs
   // Everything due by the end goes now, or, when every call place is taken, as places free (late,
@@ -288,7 +313,7 @@ export async function runOpenLoad(options: OpenLoadOptions): Promise<OpenLoadRes
   const stopAtMs = endMs + (options.gracefulStopMs ?? gracefulStopMsDefault)
   sendDue(endMs, true)
   while (held && inFlight >= options.inFlightMax && now() - startMs < stopAtMs) {
-    await pause(drainPollMs)
+    await pause(drainPollMs, false)
     sendDue(endMs, true)
   }
   // The seconds that closed as the schedule ended are reported too (the loop stops at the end, before it sees them).
@@ -301,7 +326,7 @@ export async function runOpenLoad(options: OpenLoadOptions): Promise<OpenLoadRes
   const sent = next
   // Results still due come in as time goes on (pausing, not blocking: a fake clock moves this way too),
   // for `gracefulStopMs` at most: a ledger that never answers does not hold the run forever.
-  while (outstanding.size > 0 && now() - startMs < stopAtMs) await pause(drainPollMs)
+  while (outstanding.size > 0 && now() - startMs < stopAtMs) await pause(drainPollMs, false)
   stopped = true
   let unanswered = 0
   for (const count of outstanding.values()) unanswered += count
@@ -410,9 +435,13 @@ class SecondWindows {
 /**
  * A pause for wall-clock runs: sleeps with a timer when the next send is more than `spinMs` away
  * (timers wake late by a millisecond or so), and otherwise only yields a turn of the event loop.
+ * At light load it always sleeps, a millisecond at least: the sender wakes with a timer's tick.
  */
-export function wallClockPause(spinMs = 2, scheduler: Scheduler = wallScheduler): (waitMs: number) => Promise<void> {
-  return (waitMs) => (waitMs > spinMs ? scheduler.sleep(Math.min(waitMs - spinMs, 50)) : scheduler.yieldTurn())
+export function wallClockPause(spinMs = 2, scheduler: Scheduler = wallScheduler): LoadPause {
+  return (waitMs, light) => {
+    if (light) return scheduler.sleep(Math.min(Math.max(waitMs - spinMs, 1), 50))
+    return waitMs > spinMs ? scheduler.sleep(Math.min(waitMs - spinMs, 50)) : scheduler.yieldTurn()
+  }
 }
 
 /**

@@ -21,10 +21,11 @@ export class FakeClock {
   constructor(private readonly stepMs = 1) {}
   private readonly waiters: { at: number; resolve: () => void }[] = []
   readonly now = () => this.ms
-  readonly pause = async () => {
-    // What is pending runs first, at the present millisecond; then time moves on.
+  readonly pause = () => this.advance(this.stepMs)
+  /** What is pending runs first, at the present millisecond; then time moves on by `ms`. */
+  readonly advance = async (ms: number) => {
     await new Promise<void>((resolve) => setImmediate(resolve))
-    this.ms += this.stepMs
+    this.ms += ms
     for (const waiter of this.waiters.filter((candidate) => candidate.at <= this.ms)) {
       this.waiters.splice(this.waiters.indexOf(waiter), 1)
       waiter.resolve()

@@ -1,4 +1,4 @@
-import type { LoadSettings } from '../../load/index.js'
+import type { LoadPause, LoadSettings } from '../../load/index.js'
 import type { LatencyBuckets } from '../../metrics/latencyBuckets.js'
 import type { RunControl } from '../runControl.js'
 
@@ -9,7 +9,7 @@ import type { RunControl } from '../runControl.js'
  */
 export interface LoadRunOptions extends LoadSettings {
   /** Waits until the next send (see wallClockPause). */
-  readonly pause: (waitMs: number) => Promise<void>
+  readonly pause: LoadPause
   readonly gracefulStopMs?: number
   /** A warm-up left out of the latency figures and thresholds (a capacity trial's first seconds). */
   readonly warmupMs?: number

@@ -16,13 +16,19 @@ async function load(
   profile: string,
   heldUntil: (madeAtMs: number) => number,
   inFlightMax = 10_000,
-  timing: { stepMs?: number; coalesceMs?: number } = {},
+  timing: { stepMs?: number; coalesceMs?: number; lightWakeMs?: number; wakes?: number[] } = {},
 ): Promise<{ result: OpenLoadResult; balances: number[]; callSizes: number[] }> {
   const clock = new FakeClock(timing.stepMs ?? 1)
+  const wakes = timing.wakes
+  // A pause that honours light waits as a timer would (the wait, at least a millisecond), and records each wake.
+  const pause = async (waitMs: number, light: boolean) => {
+    await (light ? clock.advance(Math.max(1, waitMs)) : clock.pause())
+    wakes?.push(clock.ms)
+  }
   const ledger = await openClockedLedger(clock, heldUntil)
   const entry: { ledger: LedgerCore; result?: OpenLoadResult } = { ledger }
   open.push(entry)
-  const result = await runOpenLoad({ schedule: parseProfile(profile, 'test').schedule, ledger, source, now: clock.now, pause: clock.pause, inFlightMax, coalesceMs: timing.coalesceMs ?? 0 })
+  const result = await runOpenLoad({ schedule: parseProfile(profile, 'test').schedule, ledger, source, now: clock.now, pause: wakes === undefined ? clock.pause : pause, inFlightMax, coalesceMs: timing.coalesceMs ?? 0, lightWakeMs: timing.lightWakeMs ?? 0 })
   entry.result = result
   const balances = [...(await ledger.lookup(Uint32Array.from({ length: payees + 1 }, (_, id) => id))).balanceFen]
   return { result, balances, callSizes: ledger.callSizes }
@@ -96,6 +102,31 @@ describe('the open model', () => {
     expect(callSizes.reduce((sum, size) => sum + size, 0)).toBe(10_000)
     expect(callSizes.length).toBeLessThan(2_100)
     expect(callSizes.length).toBeGreaterThan(1_500)
+    expect(result.lateness.summary().maxMs).toBeLessThanOrEqual(0.61)
+  })
+
+  it('at light load wakes with a timer tick, sends what is due, and is late by at most that tick', async () => {
+    // Proves the light-load sender sleeps instead of spinning: at 2,000/s it wakes about once a millisecond (not at
+    // every 0.1 ms the clock could be read), each call carries the two or so transfers due, none later than the tick.
+    const wakes: number[] = []
+    const { result, callSizes } = await load('constant:2k/2s', (at) => at, 10_000, { stepMs: 0.1, coalesceMs: 0.5, lightWakeMs: 1, wakes })
+    expect(result.sent).toBe(4_000)
+    expect(result.dropped).toBe(0)
+    expect(wakes.length).toBeLessThan(2_100)
+    expect(wakes.length).toBeGreaterThan(1_900)
+    expect(callSizes.reduce((sum, size) => sum + size, 0)).toBe(4_000)
+    expect(callSizes.length).toBeLessThanOrEqual(2_001)
+    expect(result.lateness.summary().maxMs).toBeLessThanOrEqual(1.01)
+  })
+
+  it('above light load stays awake and coalesces, as without it', async () => {
+    // Proves the light mode leaves heavy load alone: at 100,000/s (100 due a millisecond) calls still wait for company
+    // up to the coalescing time, and the sender looks at every step of the clock.
+    const wakes: number[] = []
+    const { result, callSizes } = await load('constant:100k/1s', (at) => at, 10_000, { stepMs: 0.1, coalesceMs: 0.5, lightWakeMs: 1, wakes })
+    expect(result.sent).toBe(100_000)
+    expect(wakes.length).toBeGreaterThan(9_000)
+    expect(callSizes.length).toBeLessThan(2_100)
     expect(result.lateness.summary().maxMs).toBeLessThanOrEqual(0.61)
   })
 })
