@@ -225,7 +225,7 @@ export class HttpLedger implements LedgerCore {
     response.on('end', () => this.settle(path, response.statusCode ?? 0, chunks, resolve, fail))
   }
 
-  /** Settles an attempt by its answer's status and body: the JSON, a Fault to retry, or an error. */
+  /** Settles an attempt by its answer's status and body: its JSON, a Fault to retry or an error. */
   private settle(
     path: string,
     status: number,
@@ -250,8 +250,11 @@ export class HttpLedger implements LedgerCore {
     // The service would not open a ledger for this run (one held by another run, say): the
     // user's to resolve, not retried.
     else if (status === 409 && path === paths.open) {
-      fail(new UserError(`--ledger-url: the http ledger at ${this.base.origin} would not open a ledger for this run: ${messageOf(json, openRefusalCharsMax)}`))
-    } else fail(new ProtocolError(`${path} refused the call (status ${status}): ${messageOf(json)}`))
+      const reason = messageOf(json, openRefusalCharsMax)
+      fail(new UserError(`--ledger-url: the http ledger at ${this.base.origin} would not open a ledger for this run: ${reason}`))
+    } else {
+      fail(new ProtocolError(`${path} refused the call (status ${status}): ${messageOf(json)}`))
+    }
   }
 
   /** The service refused the token (or its absence): the user's to fix, so not retried; every later call fails with it. */
