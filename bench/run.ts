@@ -94,7 +94,7 @@ interface BenchContext {
   readonly log: Log
 }
 
-/** The flags that choose what runs and what it is compared with: `--quick`, `--only`, `--compare`. */
+/** The flags that choose what runs and what it is compared with. */
 interface BenchArgs {
   readonly quick: boolean
   readonly only: string | undefined

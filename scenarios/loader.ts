@@ -201,13 +201,17 @@ function checkTextBounds(text: string, file: string): void {
   // A cheap over-estimate with a looser bound; the exact bound applies to the parsed document.
   const blockDepth = maxBlockDepth(text)
   if (blockDepth.depth > yamlScanDepthMax) {
-    throw new UserError(`${file}: rejected`, [`${file}:${blockDepth.line}: nesting is deeper than the limit of ${yamlDepthMax} levels`])
+    throw new UserError(`${file}: rejected`, [
+      `${file}:${blockDepth.line}: nesting is deeper than the limit of ${yamlDepthMax} levels`,
+    ])
   }
   // The document costs about a kilobyte a token: count them first, with the lexer, which builds
   // nothing.
   const crowdedLine = lineOverTokenBound(text)
   if (crowdedLine > 0) {
-    throw new UserError(`${file}: rejected`, [`${file}:${crowdedLine}: more than ${yamlTokensMax} YAML tokens (keys, values, dashes, commas); a scenario needs a few thousand`])
+    throw new UserError(`${file}: rejected`, [
+      `${file}:${crowdedLine}: more than ${yamlTokensMax} YAML tokens (keys, values, dashes, commas); a scenario needs a few thousand`,
+    ])
   }
 }
 
