@@ -41,7 +41,7 @@ import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { Bench } from 'tinybench'
 import { generateChunk, segmentAgents, unpackIntents } from '../engine/behaviour/index.js'
-import { buildCity } from '../engine/city/index.js'
+import { buildCity, type City } from '../engine/city/index.js'
 import { MemoryLedger, ResultCode } from '../engine/ledger/index.js'
 import { pacingErrorPct, parseProfile, runOpenLoad, wallClockPause } from '../engine/load/index.js'
 import { LedgerState } from '../engine/ledger/memory/ledgerState.js'
@@ -49,8 +49,8 @@ import { transferBatchMax } from '../engine/limits.js'
 import { allocatePopulation, synthesizeMerchants, synthesizeResidents, viewPopulation } from '../engine/population/index.js'
 import { planRun } from '../engine/run/index.js'
 import { wallClock } from '../engine/time/index.js'
-import { loadScenario } from '../scenarios/index.js'
-import { flattened, ledgerWorkload, sliceOf } from './ledgerWorkload.js'
+import { loadScenario, type LoadedScenario } from '../scenarios/index.js'
+import { flattened, ledgerWorkload, sliceOf, type LedgerWorkload } from './ledgerWorkload.js'
 import { UserError } from '../engine/errors.js'
 import { comparison, readResults } from './compare.js'
 import { median } from './median.js'
@@ -83,19 +83,89 @@ const sustainedTps = 1_000_000
 const sustainedSeconds = 60
 const sustainedDays = 3
 
+/** Where each figure goes: kept for the results file and printed as it comes. */
+type Log = (result: BenchResult) => void
+
+/** What every group of figures shares: the scenario and its city, the workers, where figures go. */
+interface BenchContext {
+  readonly loaded: LoadedScenario
+  readonly city: City
+  readonly workers: number
+  readonly log: Log
+}
+
+/** The flags that choose what runs and what it is compared with. */
+interface BenchArgs {
+  readonly quick: boolean
+  readonly only: string | undefined
+  readonly compareFile: string | undefined
+}
+
 async function main(): Promise<void> {
-  const quick = process.argv.includes('--quick')
+  const { quick, only, compareFile } = benchArgs()
   // `--compare older.json`: read (and checked) before anything runs, printed after.
-  const compareAt = process.argv.indexOf('--compare')
-  const compareFile = compareAt >= 0 ? process.argv[compareAt + 1] : undefined
-  if (compareAt >= 0 && compareFile === undefined) throw new UserError('--compare: name an earlier results file, like bench/results/latest.json')
   const older = compareFile === undefined ? undefined : await readResults(compareFile)
-  // `--only ledger` (or sim, run) runs one group of figures.
-  const onlyAt = process.argv.indexOf('--only')
-  const only = onlyAt >= 0 ? process.argv[onlyAt + 1] : undefined
   const wants = (group: string) => only === undefined || only === group
   const loaded = await loadScenario(scenarioFile)
   const city = buildCity(loaded.map, loaded.scenario.city.districts)
+  const sim = simSetup(loaded, city)
+  const results: BenchResult[] = []
+  const log = (result: BenchResult) => {
+    results.push(result)
+    process.stderr.write(
+      `${result.name.padEnd(36)} ${(result.median < 100 ? result.median.toFixed(2) : Math.round(result.median).toLocaleString('en-US')).padStart(14)} ${result.unit}  (median of ${result.samples})\n`,
+    )
+  }
+  const workers = Math.min(2, os.availableParallelism())
+  const context: BenchContext = { loaded, city, workers, log }
+
+  if (wants('sim')) await benchSim(sim, log)
+  if (wants('ledger')) {
+    const workload = ledgerWorkload(loaded.scenario, city, ledgerResidents)
+    await benchLedgerState(workload, log)
+    await benchLedgerRing(workload, log)
+  }
+  // In a process of its own: what the groups before it leave for the collector would otherwise
+  // land in the middle of its timing.
+  if (wants('load') && only !== 'load') await groupInChild('load', log)
+  else if (wants('load')) await benchLoad(context)
+  // In a process of its own, as the load group: the servers' figures start from a quiet heap.
+  if (wants('servers') && only !== 'servers') await groupInChild('servers', log)
+  else if (wants('servers')) await benchServers(context)
+  if (wants('run')) await benchRun(workers, log)
+  if (wants('city') && !quick) await benchFullCity(context)
+  if (wants('e2e') && !quick) {
+    await benchScaling(log)
+    await benchSustained(workers, log)
+  }
+
+  if (process.argv.includes('--stdout')) {
+    process.stdout.write(`${JSON.stringify(results)}\n`)
+    return
+  }
+  await writeReport(results, workers, only)
+  if (older !== undefined) {
+    process.stdout.write(
+      `\ncompared with ${compareFile ?? ''} (${older.date})\n${comparison(older.figures, results).join('\n')}\n`,
+    )
+  }
+}
+
+/** Reads the bench's flags from the command line; `--compare` must name a file. */
+function benchArgs(): BenchArgs {
+  const compareAt = process.argv.indexOf('--compare')
+  const compareFile = compareAt >= 0 ? process.argv[compareAt + 1] : undefined
+  if (compareAt >= 0 && compareFile === undefined) {
+    throw new UserError('--compare: name an earlier results file, like bench/results/latest.json')
+  }
+  // `--only ledger` (or sim, run) runs one group of figures.
+  const onlyAt = process.argv.indexOf('--only')
+  const only = onlyAt >= 0 ? process.argv[onlyAt + 1] : undefined
+  return { quick: process.argv.includes('--quick'), only, compareFile }
+}
+
+/** The generation bench's city: a plan at the bench's size, its population and agents made. */
+function simSetup(loaded: LoadedScenario, city: City) {
   const plan = planRun(loaded.scenario, city, { residents: benchResidents })
   const population = viewPopulation(allocatePopulation(plan.residents, plan.merchants))
   for (const segment of plan.segments) {
@@ -103,200 +173,407 @@ async function main(): Promise<void> {
     synthesizeMerchants(plan, city, population, segment)
   }
   const agents = plan.segments.map((segment) => segmentAgents(plan, population, segment))
-  const results: BenchResult[] = []
-  const log = (result: BenchResult) => {
-    results.push(result)
-    process.stderr.write(`${result.name.padEnd(36)} ${(result.median < 100 ? result.median.toFixed(2) : Math.round(result.median).toLocaleString('en-US')).padStart(14)} ${result.unit}  (median of ${result.samples})\n`)
+  return { plan, population, agents }
+}
+
+/** Generation: one segment's whole day per iteration, one thread. */
+async function benchSim(
+  { plan, population, agents }: ReturnType<typeof simSetup>,
+  log: Log,
+): Promise<void> {
+  const segment = plan.segments[0]
+  const segmentAgentsZero = agents[0]
+  if (segment === undefined || segmentAgentsZero === undefined) {
+    throw new Error('the plan has segments')
   }
-
-  const workers = Math.min(2, os.availableParallelism())
-  if (wants('sim')) {
-    // Generation: one segment's whole day per iteration, one thread.
-    const segment = plan.segments[0]
-    const segmentAgentsZero = agents[0]
-    if (segment === undefined || segmentAgentsZero === undefined) throw new Error('the plan has segments')
-    let intentsPerDay = 0
-    for (let chunk = 0; chunk < plan.chunks; chunk++) intentsPerDay += unpackIntents(generateChunk(plan, population, segmentAgentsZero, segment, chunk)).count
-    const simBench = new Bench({ iterations: 30, warmupIterations: 3, time: 0 })
-    simBench.add('sim', () => {
-      for (let chunk = 0; chunk < plan.chunks; chunk++) generateChunk(plan, population, segmentAgentsZero, segment, chunk)
-    })
-    await simBench.run()
-    const simMs = medianMs(simBench, 'sim')
-    log({ name: 'sim.intents_per_s_per_worker', median: intentsPerDay / (simMs.median / 1000), unit: 'intents/s', samples: simMs.samples })
+  let intentsPerDay = 0
+  for (let chunk = 0; chunk < plan.chunks; chunk++) {
+    intentsPerDay += unpackIntents(
+      generateChunk(plan, population, segmentAgentsZero, segment, chunk),
+    ).count
   }
+  const simBench = new Bench({ iterations: 30, warmupIterations: 3, time: 0 })
+  simBench.add('sim', () => {
+    for (let chunk = 0; chunk < plan.chunks; chunk++) {
+      generateChunk(plan, population, segmentAgentsZero, segment, chunk)
+    }
+  })
+  await simBench.run()
+  const simMs = medianMs(simBench, 'sim')
+  log({
+    name: 'sim.intents_per_s_per_worker',
+    median: intentsPerDay / (simMs.median / 1000),
+    unit: 'intents/s',
+    samples: simMs.samples,
+  })
+}
 
-  if (wants('ledger')) {
-    // Ledger: a whole day of real payments at 10 million accounts, replayed on a fresh ledger each
-    // sample (accounts opened, e-CNY issued, wallets topped up), so wallets drain as in a real day.
-    // Every rule is on: limits, caps, idempotency (ids numbered densely, as runs do).
-    const workload = ledgerWorkload(loaded.scenario, city, ledgerResidents)
-    const ledgerOptions = { accountsMax: workload.plan.accounts.count, tiers: workload.plan.tiers, utcOffsetMinutes: workload.plan.clock.utcOffsetMinutes }
-    let accepted = 0
-    let state = new LedgerState(ledgerOptions)
-    const codes = new Uint8Array(transferBatchMax)
-    const stateBench = new Bench({ iterations: 7, warmupIterations: 1, time: 0 })
-    stateBench.add(
-      'state',
-      () => {
-        accepted = 0
-        for (const batch of workload.day) {
-          state.submit(batch, batch.count, codes)
-          accepted += acceptedIn(codes, batch.count)
-        }
-      },
-      {
-        beforeEach: () => {
-          state = new LedgerState(ledgerOptions)
-          const { accounts } = workload
-          state.createAccounts(accounts.count, accounts.id, accounts.tier, accounts.flags, new Uint8Array(accounts.count))
-          for (const batch of workload.opening) state.submit(batch, batch.count, codes)
-        },
-      },
-    )
-    await stateBench.run()
-    const stateMs = medianMs(stateBench, 'state')
-    log({ name: 'ledger.memory.transfers_per_s@10M', median: workload.dayTransfers / (stateMs.median / 1000), unit: 'transfers/s', samples: stateMs.samples })
-    log({ name: 'ledger.memory.accounts@10M', median: workload.plan.accounts.count, unit: 'accounts', samples: 1 })
-    log({ name: 'ledger.memory.day_transfers@10M', median: workload.dayTransfers, unit: 'transfers', samples: 1 })
-    log({ name: 'ledger.memory.accepted_share@10M', median: accepted / workload.dayTransfers, unit: 'ratio', samples: 1 })
-
-    // The same day through the ring: this thread produces, the ledger's thread applies. Every batch is
-    // handed over at once; the ring keeps `ringSlots` in flight and the rest queued in order.
-    let ledger = new MemoryLedger(ledgerOptions)
-    const ringBench = new Bench({ iterations: 5, warmupIterations: 1, time: 0 })
-    ringBench.add(
-      'ring',
-      async () => {
-        const results = await Promise.all(workload.day.map((batch) => ledger.submit(batch)))
-        accepted = results.reduce((sum, result) => sum + acceptedIn(result.code, result.code.length), 0)
-      },
-      {
-        beforeEach: async () => {
-          ledger = new MemoryLedger(ledgerOptions)
-          await ledger.open()
-          const { accounts } = workload
-          for (let from = 0; from < accounts.count; from += transferBatchMax) {
-            const to = Math.min(accounts.count, from + transferBatchMax)
-            await ledger.createAccounts({ count: to - from, id: accounts.id.subarray(from, to), tier: accounts.tier.subarray(from, to), flags: accounts.flags.subarray(from, to) })
-          }
-          await Promise.all(workload.opening.map((batch) => ledger.submit(batch)))
-        },
-        afterEach: async () => {
-          await ledger.close()
-        },
-      },
-    )
-    await ringBench.run()
-    const ringMs = medianMs(ringBench, 'ring')
-    log({ name: 'ledger.memory.ring_transfers_per_s', median: workload.dayTransfers / (ringMs.median / 1000), unit: 'transfers/s', samples: ringMs.samples })
-    log({ name: 'ledger.memory.ring_accepted_share', median: accepted / workload.dayTransfers, unit: 'ratio', samples: 1 })
+/** The ledger options of a workload's city: its accounts, its tiers, its UTC offset. */
+function workloadLedgerOptions(workload: LedgerWorkload) {
+  return {
+    accountsMax: workload.plan.accounts.count,
+    tiers: workload.plan.tiers,
+    utcOffsetMinutes: workload.plan.clock.utcOffsetMinutes,
   }
+}
 
-  if (wants('load') && only !== 'load') {
-    // In a process of its own: what the groups before it leave for the collector would otherwise
-    // land in the middle of its timing.
-    const child = fileURLToPath(import.meta.url)
-    const { stdout } = await execFileAsync(process.execPath, [child, '--only', 'load', '--stdout'], { maxBuffer: 1024 * 1024 })
-    for (const result of JSON.parse(stdout) as BenchResult[]) log(result)
-  } else if (wants('load')) {
-    // The open model against the memory ledger: the city's own payments sent at a constant target
-    // rate for `loadSeconds`, from this thread through the ring; each rate on a fresh ledger.
-    const workload = ledgerWorkload(loaded.scenario, city, loadResidents)
-    const day = flattened(workload.day)
-    const ledgerOptions = { accountsMax: workload.plan.accounts.count, tiers: workload.plan.tiers, utcOffsetMinutes: workload.plan.clock.utcOffsetMinutes }
-    for (const tps of loadRates) {
-      const pacing: number[] = []
-      const lateness: number[] = []
-      const latency: number[] = []
-      let dropped = 0
-      for (let sample = 0; sample < loadSamples; sample++) {
-        const schedule = parseProfile(`constant:${tps}/${loadSeconds}s`, 'bench').schedule
-        // Sized for what it will hold, as a run sizes it: no table grows in the middle of the timing.
-        const ledger = new MemoryLedger({ ...ledgerOptions, transfersExpected: workload.opening.reduce((sum, batch) => sum + batch.count, 0) + schedule.transfers })
-        await ledger.open()
-        await ledger.createAccounts(workload.accounts)
-        await Promise.all(workload.opening.map((batch) => ledger.submit(batch)))
-        if (schedule.transfers > day.count) throw new Error('the bench day is too short for the rate')
-        const result = await runOpenLoad({ schedule, ledger, source: (from, to) => sliceOf(day, from, to), now: wallClock.nowMs, pause: wallClockPause(), inFlightMax: loadInFlightMax })
-        pacing.push(pacingErrorPct(result.windows))
-        lateness.push(result.lateness.summary().p99Ms)
-        latency.push(result.latency.summary().overall.p99Ms)
-        dropped += result.dropped
-        result.latency.destroy()
-        result.lateness.destroy()
-        await ledger.close()
+/**
+ * Ledger: a whole day of real payments at 10 million accounts, replayed on a fresh ledger each
+ * sample (accounts opened, e-CNY issued, wallets topped up), so wallets drain as in a real day.
+ * Every rule is on: limits, caps, idempotency (ids numbered densely, as runs do).
+ */
+async function benchLedgerState(workload: LedgerWorkload, log: Log): Promise<void> {
+  const ledgerOptions = workloadLedgerOptions(workload)
+  let accepted = 0
+  let state = new LedgerState(ledgerOptions)
+  const codes = new Uint8Array(transferBatchMax)
+  const stateBench = new Bench({ iterations: 7, warmupIterations: 1, time: 0 })
+  stateBench.add(
+    'state',
+    () => {
+      accepted = 0
+      for (const batch of workload.day) {
+        state.submit(batch, batch.count, codes)
+        accepted += acceptedIn(codes, batch.count)
       }
-      const label = tps >= 1_000_000 ? `${tps / 1_000_000}M` : `${tps / 1_000}k`
-      log({ name: `load.pacing_error_pct@${label}`, median: median(pacing), unit: '%', samples: loadSamples })
-      log({ name: `load.lateness_p99_ms@${label}`, median: median(lateness), unit: 'ms', samples: loadSamples })
-      log({ name: `load.latency_p99_ms@${label}`, median: median(latency), unit: 'ms', samples: loadSamples })
-      log({ name: `load.dropped@${label}`, median: dropped, unit: 'transfers', samples: loadSamples })
-    }
-  }
+    },
+    {
+      beforeEach: () => {
+        state = new LedgerState(ledgerOptions)
+        const { accounts } = workload
+        state.createAccounts(
+          accounts.count,
+          accounts.id,
+          accounts.tier,
+          accounts.flags,
+          new Uint8Array(accounts.count),
+        )
+        for (const batch of workload.opening) state.submit(batch, batch.count, codes)
+      },
+    },
+  )
+  await stateBench.run()
+  const stateMs = medianMs(stateBench, 'state')
+  log({
+    name: 'ledger.memory.transfers_per_s@10M',
+    median: workload.dayTransfers / (stateMs.median / 1000),
+    unit: 'transfers/s',
+    samples: stateMs.samples,
+  })
+  log({
+    name: 'ledger.memory.accounts@10M',
+    median: workload.plan.accounts.count,
+    unit: 'accounts',
+    samples: 1,
+  })
+  log({
+    name: 'ledger.memory.day_transfers@10M',
+    median: workload.dayTransfers,
+    unit: 'transfers',
+    samples: 1,
+  })
+  log({
+    name: 'ledger.memory.accepted_share@10M',
+    median: accepted / workload.dayTransfers,
+    unit: 'ratio',
+    samples: 1,
+  })
+}
 
-  if (wants('servers') && only !== 'servers') {
-    // In a process of its own, as the load group: the servers' figures start from a quiet heap.
-    const child = fileURLToPath(import.meta.url)
-    const { stdout } = await execFileAsync(process.execPath, [child, '--only', 'servers', '--stdout'], { maxBuffer: 1024 * 1024 })
-    for (const result of JSON.parse(stdout) as BenchResult[]) log(result)
-  } else if (wants('servers')) {
-    // `--ledgers postgres,redis` measures only those.
-    const ledgersAt = process.argv.indexOf('--ledgers')
-    await benchServerLedgers(loaded.scenario, city, log, ledgersAt >= 0 ? process.argv[ledgersAt + 1]?.split(',') : undefined)
-  }
+/**
+ * The same day through the ring: this thread produces, the ledger's thread applies. Every batch is
+ * handed over at once; the ring keeps `ringSlots` in flight and the rest queued in order.
+ */
+async function benchLedgerRing(workload: LedgerWorkload, log: Log): Promise<void> {
+  const ledgerOptions = workloadLedgerOptions(workload)
+  let accepted = 0
+  let ledger = new MemoryLedger(ledgerOptions)
+  const ringBench = new Bench({ iterations: 5, warmupIterations: 1, time: 0 })
+  ringBench.add(
+    'ring',
+    async () => {
+      const results = await Promise.all(workload.day.map((batch) => ledger.submit(batch)))
+      accepted = results.reduce(
+        (sum, result) => sum + acceptedIn(result.code, result.code.length),
+        0,
+      )
+    },
+    {
+      beforeEach: async () => {
+        ledger = new MemoryLedger(ledgerOptions)
+        await ledger.open()
+        const { accounts } = workload
+        for (let from = 0; from < accounts.count; from += transferBatchMax) {
+          const to = Math.min(accounts.count, from + transferBatchMax)
+          await ledger.createAccounts({
+            count: to - from,
+            id: accounts.id.subarray(from, to),
+            tier: accounts.tier.subarray(from, to),
+            flags: accounts.flags.subarray(from, to),
+          })
+        }
+        await Promise.all(workload.opening.map((batch) => ledger.submit(batch)))
+      },
+      afterEach: async () => {
+        await ledger.close()
+      },
+    },
+  )
+  await ringBench.run()
+  const ringMs = medianMs(ringBench, 'ring')
+  log({
+    name: 'ledger.memory.ring_transfers_per_s',
+    median: workload.dayTransfers / (ringMs.median / 1000),
+    unit: 'transfers/s',
+    samples: ringMs.samples,
+  })
+  log({
+    name: 'ledger.memory.ring_accepted_share',
+    median: accepted / workload.dayTransfers,
+    unit: 'ratio',
+    samples: 1,
+  })
+}
 
-  // End to end: the CLI's own path, wall clock, each sample in a fresh process.
-  const endToEnd = async (scenario: string, residents: number | 'full', workerCount: number, profile?: string) => {
-    const samples: ChildRun[] = []
-    for (let sample = 0; sample < endToEndSamples; sample++) samples.push(await runInChild(scenario, residents, workerCount, profile))
-    return samples
-  }
-  const medianOf = (samples: readonly ChildRun[], figure: (run: ChildRun) => number) => median(samples.map(figure))
+/** Runs one group in a child process of this bench and logs the figures it prints. */
+async function groupInChild(group: string, log: Log): Promise<void> {
+  const child = fileURLToPath(import.meta.url)
+  const { stdout } = await execFileAsync(process.execPath, [child, '--only', group, '--stdout'], {
+    maxBuffer: 1024 * 1024,
+  })
+  for (const result of JSON.parse(stdout) as BenchResult[]) log(result)
+}
 
-  if (wants('run')) {
-    const million = await endToEnd(scenarioFile, benchResidents, workers)
-    log({ name: 'run.transfers_per_s@1M', median: medianOf(million, (run) => run.transfersPerSecond), unit: 'transfers/s', samples: endToEndSamples })
-  }
-
-  if (wants('city') && !quick) {
-    // The whole city at the scenario's own scale (1.0): a flat-out day, every sample in a fresh process.
-    const full = await endToEnd(scenarioFile, 'full', workers)
-    log({ name: 'city.full.residents', median: medianOf(full, (run) => run.residents), unit: 'residents', samples: 1 })
-    log({ name: 'city.full.synthesis_s', median: medianOf(full, (run) => run.synthesisSeconds), unit: 's', samples: endToEndSamples })
-    log({ name: 'city.full.day_wall_s', median: medianOf(full, (run) => run.wallSeconds), unit: 's', samples: endToEndSamples })
-    log({ name: 'city.full.transfers_per_s', median: medianOf(full, (run) => run.transfersPerSecond), unit: 'transfers/s', samples: endToEndSamples })
-    log({ name: 'city.full.rss_bytes', median: medianOf(full, (run) => run.peakRssBytes), unit: 'bytes', samples: endToEndSamples })
-    const fullPlan = planRun(loaded.scenario, city)
-    log({ name: 'city.full.population_bytes_per_agent', median: populationBytes(fullPlan.residents, fullPlan.merchants) / (fullPlan.residents + fullPlan.merchants), unit: 'bytes', samples: 1 })
-  }
-
-  if (wants('e2e') && !quick) {
-    // Scaling: the same flat-out day at 1 million residents with 1, 2 and 4 simulation workers.
-    for (const workerCount of scalingWorkers) {
-      const runs = await endToEnd(scenarioFile, benchResidents, workerCount)
-      log({ name: `e2e.tps@workers=${workerCount}`, median: medianOf(runs, (run) => run.transfersPerSecond), unit: 'transfers/s', samples: endToEndSamples })
-    }
-    // Sustained: the whole city's payments at a constant target for a minute, on a period long enough to hold them.
-    const folder = await longerPeriod(scenarioFile, sustainedDays)
-    try {
-      const runs = await endToEnd(path.join(folder, path.basename(scenarioFile)), 'full', Math.max(1, workers - 1), `constant:${sustainedTps}/${sustainedSeconds}s`)
-      const loads = runs.map((run) => {
-        if (run.load === undefined) throw new Error('a sustained run reports its load')
-        return run.load
+/**
+ * The open model against the memory ledger: the city's own payments sent at a constant target
+ * rate for `loadSeconds`, from this thread through the ring; each rate on a fresh ledger.
+ */
+async function benchLoad({ loaded, city, log }: BenchContext): Promise<void> {
+  const workload = ledgerWorkload(loaded.scenario, city, loadResidents)
+  const day = flattened(workload.day)
+  const ledgerOptions = workloadLedgerOptions(workload)
+  for (const tps of loadRates) {
+    const pacing: number[] = []
+    const lateness: number[] = []
+    const latency: number[] = []
+    let dropped = 0
+    for (let sample = 0; sample < loadSamples; sample++) {
+      const schedule = parseProfile(`constant:${tps}/${loadSeconds}s`, 'bench').schedule
+      // Sized for what it will hold, as a run sizes it: no table grows in the middle of the timing.
+      const ledger = new MemoryLedger({
+        ...ledgerOptions,
+        transfersExpected:
+          workload.opening.reduce((sum, batch) => sum + batch.count, 0) + schedule.transfers,
       })
-      for (const load of loads) if (!load.valid) process.stderr.write(`sustained sample invalid: ${load.invalidReasons.join('; ')}\n`)
-      log({ name: 'e2e.sustained_tps', median: median(loads.map((load) => load.achievedTps)), unit: 'transfers/s', samples: endToEndSamples })
-      log({ name: 'e2e.sustained_target_tps', median: median(loads.map((load) => load.targetTps)), unit: 'transfers/s', samples: endToEndSamples })
-      log({ name: 'e2e.sustained_p99_ms', median: median(loads.map((load) => load.p99Ms)), unit: 'ms', samples: endToEndSamples })
-      log({ name: 'e2e.sustained_late_p99_ms', median: median(loads.map((load) => load.latePercentile99Ms)), unit: 'ms', samples: endToEndSamples })
-      log({ name: 'e2e.sustained_pacing_error_pct', median: median(loads.map((load) => load.pacingErrorPct)), unit: '%', samples: endToEndSamples })
-      log({ name: 'e2e.sustained_dropped', median: Math.max(...loads.map((load) => load.dropped)), unit: 'transfers', samples: endToEndSamples })
-    } finally {
-      await fs.rm(folder, { recursive: true, force: true })
+      await ledger.open()
+      await ledger.createAccounts(workload.accounts)
+      await Promise.all(workload.opening.map((batch) => ledger.submit(batch)))
+      if (schedule.transfers > day.count) throw new Error('the bench day is too short for the rate')
+      const result = await runOpenLoad({
+        schedule,
+        ledger,
+        source: (from, to) => sliceOf(day, from, to),
+        now: wallClock.nowMs,
+        pause: wallClockPause(),
+        inFlightMax: loadInFlightMax,
+      })
+      pacing.push(pacingErrorPct(result.windows))
+      lateness.push(result.lateness.summary().p99Ms)
+      latency.push(result.latency.summary().overall.p99Ms)
+      dropped += result.dropped
+      result.latency.destroy()
+      result.lateness.destroy()
+      await ledger.close()
     }
+    const label = tps >= 1_000_000 ? `${tps / 1_000_000}M` : `${tps / 1_000}k`
+    log({
+      name: `load.pacing_error_pct@${label}`,
+      median: median(pacing),
+      unit: '%',
+      samples: loadSamples,
+    })
+    log({
+      name: `load.lateness_p99_ms@${label}`,
+      median: median(lateness),
+      unit: 'ms',
+      samples: loadSamples,
+    })
+    log({
+      name: `load.latency_p99_ms@${label}`,
+      median: median(latency),
+      unit: 'ms',
+      samples: loadSamples,
+    })
+    log({ name: `load.dropped@${label}`, median: dropped, unit: 'transfers', samples: loadSamples })
   }
+}
 
+/** The ledgers in servers (serverLedgers.ts); `--ledgers postgres,redis` measures only those. */
+async function benchServers({ loaded, city, log }: BenchContext): Promise<void> {
+  const ledgersAt = process.argv.indexOf('--ledgers')
+  const ledgers = ledgersAt >= 0 ? process.argv[ledgersAt + 1]?.split(',') : undefined
+  await benchServerLedgers(loaded.scenario, city, log, ledgers)
+}
+
+/** End to end: the CLI's own path, wall clock, each sample in a fresh process. */
+async function endToEnd(
+  scenario: string,
+  residents: number | 'full',
+  workerCount: number,
+  profile?: string,
+): Promise<ChildRun[]> {
+  const samples: ChildRun[] = []
+  for (let sample = 0; sample < endToEndSamples; sample++) {
+    samples.push(await runInChild(scenario, residents, workerCount, profile))
+  }
+  return samples
+}
+
+/** The median of one figure over the samples. */
+function medianOf(samples: readonly ChildRun[], figure: (run: ChildRun) => number): number {
+  return median(samples.map(figure))
+}
+
+/** A whole simulated day at the bench's million residents, end to end. */
+async function benchRun(workers: number, log: Log): Promise<void> {
+  const million = await endToEnd(scenarioFile, benchResidents, workers)
+  log({
+    name: 'run.transfers_per_s@1M',
+    median: medianOf(million, (run) => run.transfersPerSecond),
+    unit: 'transfers/s',
+    samples: endToEndSamples,
+  })
+}
+
+/**
+ * The whole city at the scenario's own scale (1.0): a flat-out day, every sample in a fresh
+ * process.
+ */
+async function benchFullCity({ loaded, city, workers, log }: BenchContext): Promise<void> {
+  const full = await endToEnd(scenarioFile, 'full', workers)
+  log({
+    name: 'city.full.residents',
+    median: medianOf(full, (run) => run.residents),
+    unit: 'residents',
+    samples: 1,
+  })
+  log({
+    name: 'city.full.synthesis_s',
+    median: medianOf(full, (run) => run.synthesisSeconds),
+    unit: 's',
+    samples: endToEndSamples,
+  })
+  log({
+    name: 'city.full.day_wall_s',
+    median: medianOf(full, (run) => run.wallSeconds),
+    unit: 's',
+    samples: endToEndSamples,
+  })
+  log({
+    name: 'city.full.transfers_per_s',
+    median: medianOf(full, (run) => run.transfersPerSecond),
+    unit: 'transfers/s',
+    samples: endToEndSamples,
+  })
+  log({
+    name: 'city.full.rss_bytes',
+    median: medianOf(full, (run) => run.peakRssBytes),
+    unit: 'bytes',
+    samples: endToEndSamples,
+  })
+  const fullPlan = planRun(loaded.scenario, city)
+  log({
+    name: 'city.full.population_bytes_per_agent',
+    median:
+      populationBytes(fullPlan.residents, fullPlan.merchants) /
+      (fullPlan.residents + fullPlan.merchants),
+    unit: 'bytes',
+    samples: 1,
+  })
+}
+
+/** Scaling: the same flat-out day at 1 million residents with 1, 2 and 4 simulation workers. */
+async function benchScaling(log: Log): Promise<void> {
+  for (const workerCount of scalingWorkers) {
+    const runs = await endToEnd(scenarioFile, benchResidents, workerCount)
+    log({
+      name: `e2e.tps@workers=${workerCount}`,
+      median: medianOf(runs, (run) => run.transfersPerSecond),
+      unit: 'transfers/s',
+      samples: endToEndSamples,
+    })
+  }
+}
+
+/**
+ * Sustained: the whole city's payments at a constant target for a minute, on a period long enough
+ * to hold them.
+ */
+async function benchSustained(workers: number, log: Log): Promise<void> {
+  const folder = await longerPeriod(scenarioFile, sustainedDays)
+  try {
+    const runs = await endToEnd(
+      path.join(folder, path.basename(scenarioFile)),
+      'full',
+      Math.max(1, workers - 1),
+      `constant:${sustainedTps}/${sustainedSeconds}s`,
+    )
+    const loads = runs.map((run) => {
+      if (run.load === undefined) throw new Error('a sustained run reports its load')
+      return run.load
+    })
+    for (const load of loads) {
+      if (!load.valid) {
+        process.stderr.write(`sustained sample invalid: ${load.invalidReasons.join('; ')}\n`)
+      }
+    }
+    log({
+      name: 'e2e.sustained_tps',
+      median: median(loads.map((load) => load.achievedTps)),
+      unit: 'transfers/s',
+      samples: endToEndSamples,
+    })
+    log({
+      name: 'e2e.sustained_target_tps',
+      median: median(loads.map((load) => load.targetTps)),
+      unit: 'transfers/s',
+      samples: endToEndSamples,
+    })
+    log({
+      name: 'e2e.sustained_p99_ms',
+      median: median(loads.map((load) => load.p99Ms)),
+      unit: 'ms',
+      samples: endToEndSamples,
+    })
+    log({
+      name: 'e2e.sustained_late_p99_ms',
+      median: median(loads.map((load) => load.latePercentile99Ms)),
+      unit: 'ms',
+      samples: endToEndSamples,
+    })
+    log({
+      name: 'e2e.sustained_pacing_error_pct',
+      median: median(loads.map((load) => load.pacingErrorPct)),
+      unit: '%',
+      samples: endToEndSamples,
+    })
+    log({
+      name: 'e2e.sustained_dropped',
+      median: Math.max(...loads.map((load) => load.dropped)),
+      unit: 'transfers',
+      samples: endToEndSamples,
+    })
+  } finally {
+    await fs.rm(folder, { recursive: true, force: true })
+  }
+}
+
+/** Writes the figures with the machine they ran on; a partial run never overwrites a full one. */
+async function writeReport(
+  results: readonly BenchResult[],
+  workers: number,
+  only: string | undefined,
+): Promise<void> {
   const cpus = os.cpus()
   const report = {
     results,
@@ -310,17 +587,12 @@ async function main(): Promise<void> {
       date: wallClock.date().toISOString(),
     },
   }
-  if (process.argv.includes('--stdout')) {
-    process.stdout.write(`${JSON.stringify(results)}\n`)
-    return
-  }
-  // A partial run never overwrites the full results.
-  const file = only === undefined ? resultsFile : path.join(path.dirname(resultsFile), `only-${only}.json`)
+  const file =
+    only === undefined ? resultsFile : path.join(path.dirname(resultsFile), `only-${only}.json`)
   await fs.mkdir(path.dirname(file), { recursive: true })
   await fs.writeFile(`${file}.tmp`, `${JSON.stringify(report, null, 2)}\n`)
   await fs.rename(`${file}.tmp`, file)
   process.stderr.write(`wrote ${path.relative(process.cwd(), file)}\n`)
-  if (older !== undefined) process.stdout.write(`\ncompared with ${compareFile ?? ''} (${older.date})\n${comparison(older.figures, results).join('\n')}\n`)
 }
 
 function medianMs(bench: Bench, name: string): { median: number; samples: number } {

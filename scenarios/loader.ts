@@ -153,22 +153,9 @@ interface RawScenario {
   readonly value: unknown
 }
 
+/** Parses a scenario's YAML text into a document and its plain value, refusing hostile input. */
 function parseYaml(text: string, file: string): RawScenario {
-  // The parser recurses on nesting: bound it before parsing, in one pass over the text.
-  const flowDepth = maxFlowDepth(text)
-  if (flowDepth > yamlFlowDepthMax) {
-    throw new UserError(`${file}: nesting is ${flowDepth} levels deep, more than the limit of ${yamlFlowDepthMax}`)
-  }
-  // A cheap over-estimate with a looser bound; the exact bound applies to the parsed document below.
-  const blockDepth = maxBlockDepth(text)
-  if (blockDepth.depth > yamlScanDepthMax) {
-    throw new UserError(`${file}: rejected`, [`${file}:${blockDepth.line}: nesting is deeper than the limit of ${yamlDepthMax} levels`])
-  }
-  // The document costs about a kilobyte a token: count them first, with the lexer, which builds nothing.
-  const crowdedLine = lineOverTokenBound(text)
-  if (crowdedLine > 0) {
-    throw new UserError(`${file}: rejected`, [`${file}:${crowdedLine}: more than ${yamlTokensMax} YAML tokens (keys, values, dashes, commas); a scenario needs a few thousand`])
-  }
+  checkTextBounds(text, file)
   const lines = new LineCounter()
   const document = parseDocument(text, {
     lineCounter: lines,
@@ -186,9 +173,56 @@ function parseYaml(text: string, file: string): RawScenario {
   if (document.errors.length > 0) {
     throw new UserError(
       `${file}: not valid YAML`,
-      document.errors.map((error) => located(error.pos[0], error.message.split('\n')[0] ?? error.message)),
+      document.errors.map((error) =>
+        located(error.pos[0], error.message.split('\n')[0] ?? error.message),
+      ),
     )
   }
+  const hostile = hostileNodes(document, located)
+  if (hostile.length > 0) throw new UserError(`${file}: rejected`, hostile)
+
+  let value: unknown
+  try {
+    // The alias bound also caps how far aliases can expand (a "billion laughs" file).
+    value = document.toJS({ maxAliasCount: yamlAliasCountMax })
+  } catch (error) {
+    throw new UserError(`${file}: rejected (${(error as Error).message})`)
+  }
+  return { file, document, lines, value }
+}
+
+/** Refuses a text nested too deep or with too many tokens, before the parser spends on it. */
+function checkTextBounds(text: string, file: string): void {
+  // The parser recurses on nesting: bound it before parsing, in one pass over the text.
+  const flowDepth = maxFlowDepth(text)
+  if (flowDepth > yamlFlowDepthMax) {
+    throw new UserError(`${file}: nesting is ${flowDepth} levels deep, more than the limit of ${yamlFlowDepthMax}`)
+  }
+  // A cheap over-estimate with a looser bound; the exact bound applies to the parsed document.
+  const blockDepth = maxBlockDepth(text)
+  if (blockDepth.depth > yamlScanDepthMax) {
+    throw new UserError(`${file}: rejected`, [
+      `${file}:${blockDepth.line}: nesting is deeper than the limit of ${yamlDepthMax} levels`,
+    ])
+  }
+  // The document costs about a kilobyte a token: count them first, with the lexer, which builds
+  // nothing.
+  const crowdedLine = lineOverTokenBound(text)
+  if (crowdedLine > 0) {
+    throw new UserError(`${file}: rejected`, [
+      `${file}:${crowdedLine}: more than ${yamlTokensMax} YAML tokens (keys, values, dashes, commas); a scenario needs a few thousand`,
+    ])
+  }
+}
+
+/**
+ * What makes a parsed document hostile, located: nesting past the bound, too many aliases, a
+ * forbidden or non-scalar key. The walk stops at the first finding.
+ */
+function hostileNodes(
+  document: Document.Parsed,
+  located: (position: number, message: string) => string,
+): string[] {
   const hostile: string[] = []
   let aliases = 0
   const visit = (node: unknown, depth: number): void => {
@@ -226,16 +260,7 @@ function parseYaml(text: string, file: string): RawScenario {
     if (isPair(node)) visit(node.value, depth + 1)
   }
   visit(document.contents, 0)
-  if (hostile.length > 0) throw new UserError(`${file}: rejected`, hostile)
-
-  let value: unknown
-  try {
-    // The alias bound also caps how far aliases can expand (a "billion laughs" file).
-    value = document.toJS({ maxAliasCount: yamlAliasCountMax })
-  } catch (error) {
-    throw new UserError(`${file}: rejected (${(error as Error).message})`)
-  }
-  return { file, document, lines, value }
+  return hostile
 }
 
 /**

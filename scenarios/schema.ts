@@ -224,28 +224,42 @@ const shareTolerance = 1e-6
  * schema's messages. Returns `path: message` lines.
  */
 export function crossFieldIssues(input: unknown): string[] {
-  const issues: string[] = []
   const scenario = record(input)
-  const period = record(scenario.period)
-  if (isInstant(period.from) && isInstant(period.to)) {
-    const from = isRealInstant(period.from) ? Date.parse(period.from) : Number.NaN
-    const to = isRealInstant(period.to) ? Date.parse(period.to) : Number.NaN
-    if (Number.isNaN(from)) issues.push('period.from: is not a real date and time from 1970 on')
-    if (Number.isNaN(to)) issues.push('period.to: is not a real date and time from 1970 on')
-    if (!Number.isNaN(from) && !Number.isNaN(to)) {
-      const minutes = (to - from) / 60_000
-      if (minutes <= 0) issues.push('period.to: must be after period.from')
-      else if (!Number.isInteger(minutes)) issues.push('period.to: must be a whole number of minutes after period.from')
-      else if (minutes > simulatedDaysMax * 24 * 60) issues.push(`period.to: the period must be at most ${simulatedDaysMax} days`)
-      if (offsetMinutes(period.from) !== offsetMinutes(period.to)) {
-        issues.push('period.to: must use the same UTC offset as period.from')
-      }
+  return [
+    ...periodIssues(record(scenario.period)),
+    ...(scenario.load === undefined ? [] : loadSettingIssues(record(scenario.load))),
+    ...districtIssues(list(record(scenario.city).districts)),
+    ...tierIssues(list(record(scenario.wallets).tiers)),
+    ...categoryIssues(record(record(scenario.merchants).categories)),
+  ]
+}
+
+/** The period: real instants, a whole number of minutes apart, within the bound, one UTC offset. */
+function periodIssues(period: Record<string, unknown>): string[] {
+  const issues: string[] = []
+  if (!isInstant(period.from) || !isInstant(period.to)) return issues
+  const from = isRealInstant(period.from) ? Date.parse(period.from) : Number.NaN
+  const to = isRealInstant(period.to) ? Date.parse(period.to) : Number.NaN
+  if (Number.isNaN(from)) issues.push('period.from: is not a real date and time from 1970 on')
+  if (Number.isNaN(to)) issues.push('period.to: is not a real date and time from 1970 on')
+  if (!Number.isNaN(from) && !Number.isNaN(to)) {
+    const minutes = (to - from) / 60_000
+    if (minutes <= 0) issues.push('period.to: must be after period.from')
+    else if (!Number.isInteger(minutes)) {
+      issues.push('period.to: must be a whole number of minutes after period.from')
+    } else if (minutes > simulatedDaysMax * 24 * 60) {
+      issues.push(`period.to: the period must be at most ${simulatedDaysMax} days`)
+    }
+    if (offsetMinutes(period.from) !== offsetMinutes(period.to)) {
+      issues.push('period.to: must use the same UTC offset as period.from')
     }
   }
+  return issues
+}
 
-  if (scenario.load !== undefined) issues.push(...loadSettingIssues(record(scenario.load)))
-
-  const districts = list(record(scenario.city).districts)
+/** The districts: each id listed once, the populations within the resident bound. */
+function districtIssues(districts: readonly unknown[]): string[] {
+  const issues: string[] = []
   const ids = new Set<string>()
   let population = 0
   districts.forEach((raw, index) => {
@@ -257,8 +271,12 @@ export function crossFieldIssues(input: unknown): string[] {
     if (typeof district.population === 'number') population += district.population
   })
   if (population > residentsMax) issues.push(`city.districts: the populations add up to ${population}, more than ${residentsMax}`)
+  return issues
+}
 
-  const tiers = list(record(scenario.wallets).tiers)
+/** The wallet tiers: each number listed once, each tier's limits, the shares adding up to 1. */
+function tierIssues(tiers: readonly unknown[]): string[] {
+  const issues: string[] = []
   const tierNumbers = new Set<number>()
   let tierShare = 0
   let tierSharesKnown = tiers.length > 0
@@ -271,39 +289,56 @@ export function crossFieldIssues(input: unknown): string[] {
     }
     if (typeof tier.share === 'number') tierShare += tier.share
     else tierSharesKnown = false
-    const tierNumber = typeof tier.tier === 'number' ? tier.tier : 0
-    const resolved = (field: string) => {
-      const given = typeof tier[field] === 'number' ? (tier[field]) : undefined
-      return (tierLimitFields as readonly string[]).includes(field) ? tierLimit(tierNumber, field as (typeof tierLimitFields)[number], given) : given
-    }
-    if (tierNumber > 0) {
-      for (const field of tierLimitFields) {
-        if (tier[field] === undefined && resolved(field) === undefined) {
-          issues.push(`${at}.${field}: required for tier ${tierNumber} (published limits cover tiers 1 to 4)`)
-        }
-      }
-    }
-    const exceeds = (small: string, large: string) => {
-      const a = resolved(small)
-      const b = resolved(large)
-      if (a !== undefined && b !== undefined && a > b) issues.push(`${at}.${small}: must not exceed ${large}${tier[large] === undefined ? ` (${b}, the published limit)` : ''}`)
-    }
-    exceeds('perPaymentFen', 'perDayFen')
-    exceeds('perDayFen', 'perYearFen')
-    exceeds('initialBalanceFen', 'balanceCapFen')
+    issues.push(...tierLimitIssues(tier, at))
   })
   if (tierSharesKnown && Math.abs(tierShare - 1) > shareTolerance) {
     issues.push(`wallets.tiers: shares must add up to 1 (they add up to ${round(tierShare)})`)
   }
+  return issues
+}
 
-  const categories = Object.values(record(record(scenario.merchants).categories)).map((category) => record(category).share)
-  if (categories.length > 0 && categories.every((share) => typeof share === 'number')) {
-    const categoryShare = (categories).reduce((sum, share) => sum + share, 0)
-    if (Math.abs(categoryShare - 1) > shareTolerance) {
-      issues.push(`merchants.categories: shares must add up to 1 (they add up to ${round(categoryShare)})`)
+/**
+ * One tier's limits, each as given or else as published: every limit known for a tier above 0, and
+ * none larger than the one that bounds it.
+ */
+function tierLimitIssues(tier: Record<string, unknown>, at: string): string[] {
+  const issues: string[] = []
+  const tierNumber = typeof tier.tier === 'number' ? tier.tier : 0
+  const resolved = (field: string) => {
+    const given = typeof tier[field] === 'number' ? (tier[field]) : undefined
+    return (tierLimitFields as readonly string[]).includes(field)
+      ? tierLimit(tierNumber, field as (typeof tierLimitFields)[number], given)
+      : given
+  }
+  if (tierNumber > 0) {
+    for (const field of tierLimitFields) {
+      if (tier[field] === undefined && resolved(field) === undefined) {
+        issues.push(`${at}.${field}: required for tier ${tierNumber} (published limits cover tiers 1 to 4)`)
+      }
     }
   }
+  const exceeds = (small: string, large: string) => {
+    const a = resolved(small)
+    const b = resolved(large)
+    if (a !== undefined && b !== undefined && a > b) {
+      const published = tier[large] === undefined ? ` (${b}, the published limit)` : ''
+      issues.push(`${at}.${small}: must not exceed ${large}${published}`)
+    }
+  }
+  exceeds('perPaymentFen', 'perDayFen')
+  exceeds('perDayFen', 'perYearFen')
+  exceeds('initialBalanceFen', 'balanceCapFen')
   return issues
+}
+
+/** The merchant categories: when every share is given, they add up to 1. */
+function categoryIssues(categories: Record<string, unknown>): string[] {
+  const shares = Object.values(categories).map((category) => record(category).share)
+  if (shares.length === 0 || !shares.every((share) => typeof share === 'number')) return []
+  const categoryShare = shares.reduce((sum, share) => sum + share, 0)
+  return Math.abs(categoryShare - 1) > shareTolerance
+    ? [`merchants.categories: shares must add up to 1 (they add up to ${round(categoryShare)})`]
+    : []
 }
 
 /** The object, or an empty one when the value is not an object: checks then find nothing to check. */

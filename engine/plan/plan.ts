@@ -118,158 +118,23 @@ const unlimitedTier: PlannedTier = {
   initialBalanceFen: 0,
 }
 
+/** The plan of a checked scenario over its built city: every size a run allocates by. */
 export function planRun(scenario: Scenario, city: City, options: PlanOptions = {}): Plan {
   const seed = options.seed ?? scenario.seed
   const population = scenario.city.districts.reduce((sum, district) => sum + district.population, 0)
-  let residents: number
-  if (options.residents !== undefined) {
-    if (options.residents > residentsMax) throw new UserError(`--residents: must be at most ${residentsMax}`)
-    residents = options.residents
-  } else {
-    residents = Math.max(1, Math.round(population * scenario.scale))
-  }
+  const residents = residentCount(scenario, options, population)
   const scale = residents / population
-
-  const residentsByDistrict = apportion(
-    residents,
-    scenario.city.districts.map((district) => district.population),
-  )
-  const districts: PlannedDistrict[] = scenario.city.districts.map((district, index) => ({
-    id: district.id,
-    name: district.name,
-    residents: residentsByDistrict[index] as number,
-    adoption: district.adoption ?? scenario.adoption.share,
-    jobs: district.jobs ?? district.population,
-  }))
-
-  const categories = Object.entries(scenario.merchants.categories).map(([name, category]) => ({
-    name,
-    share: category.share,
-    ticketFen: category.ticketFen,
-  }))
-  // Every district gets at least one merchant of each category, so a resident
-  // always has somewhere to pay, even in a tiny sample of the city.
-  const merchantsWanted = Math.max(Math.round(scenario.merchants.count * scale), districts.length * categories.length)
-  // Merchants follow where people live and work.
-  const merchantsByDistrict = apportion(
-    merchantsWanted,
-    city.districts.map((district) => district.population + district.jobs),
-  )
-  const merchantCellStart: number[] = [0]
-  let merchants = 0
-  merchantsByDistrict.forEach((count) => {
-    const byCategory = apportion(
-      Math.max(count, categories.length),
-      categories.map((category) => category.share),
-    )
-    for (const cell of byCategory) {
-      merchants += Math.max(cell, 1)
-      merchantCellStart.push(merchants)
-    }
-  })
-  // Checked on the final count: every cell holds at least one merchant, so it can exceed what was wanted.
-  if (merchants > merchantsMax) {
-    throw new UserError(`the run would have ${merchants} merchants, more than the limit of ${merchantsMax}; lower --residents or merchants.count`)
-  }
-
-  const tiers: PlannedTier[] = [
-    unlimitedTier,
-    ...[...scenario.wallets.tiers]
-      .sort((a, b) => a.tier - b.tier)
-      .map((tier) => {
-        const limit = (field: (typeof tierLimitFields)[number]) => {
-          const value = tierLimit(tier.tier, field, tier[field])
-          assert(value !== undefined, 'the schema required the limits that have no published value')
-          return value
-        }
-        return {
-          tier: tier.tier,
-          share: tier.share,
-          initialBalanceFen: tier.initialBalanceFen,
-          balanceCapFen: limit('balanceCapFen'),
-          perPaymentFen: limit('perPaymentFen'),
-          perDayFen: limit('perDayFen'),
-          perYearFen: limit('perYearFen'),
-        }
-      }),
-  ]
-
-  const from = Date.parse(scenario.period.from)
-  const to = Date.parse(scenario.period.to)
-  const ticks = (to - from) / 60_000
-  assert(Number.isInteger(ticks) && ticks > 0, 'the period was checked')
-  const clock: SimClock = { startMinute: from / 60_000, ticks, utcOffsetMinutes: offsetMinutes(scenario.period.from) }
-
-  const bankCount = scenario.banks.names.length
-  const utilityCount = scenario.utilities.length
-  const employerCount = districts.length
-  const bankFirst = 1
-  const transit = bankFirst + bankCount
-  const utilityFirst = transit + 1
-  const employerFirst = utilityFirst + utilityCount
-  const merchantFirst = employerFirst + employerCount
-  const residentFirst = merchantFirst + merchants
-  const accounts: AccountLayout = {
-    issuer: 0,
-    bankFirst,
-    bankCount,
-    transit,
-    utilityFirst,
-    utilityCount,
-    employerFirst,
-    employerCount,
-    merchantFirst,
-    residentFirst,
-    count: residentFirst + residents,
-  }
-
-  const segments: Segment[] = []
-  for (let index = 0; index < segmentCount; index++) {
-    segments.push({
-      index,
-      residentStart: Math.floor((index * residents) / segmentCount),
-      residentEnd: Math.floor(((index + 1) * residents) / segmentCount),
-      merchantStart: Math.floor((index * merchants) / segmentCount),
-      merchantEnd: Math.floor(((index + 1) * merchants) / segmentCount),
-    })
-  }
-
-  const payment = (kind: PaymentKindName): PaymentRate => {
-    const settings = scenario.payments[kind]
-    return {
-      enabled: settings.enabled,
-      perDay: settings.perDay,
-      amountFen: 'amountFen' in settings ? (settings.amountFen as number) : 0,
-    }
-  }
-  const payments = {
-    retail: payment('retail'),
-    transit: payment('transit'),
-    bill: payment('bill'),
-    payroll: payment('payroll'),
-    p2p: payment('p2p'),
-    topup: payment('topup'),
-  }
-
-  const expectedTransfers = Object.values(payments).reduce((sum, rate) => sum + rate.perDay, 0) * residents * (ticks / minutesPerDay)
-  if (expectedTransfers > expectedTransfersMax) {
-    throw new UserError(
-      `the scenario would make about ${Math.round(expectedTransfers)} transfers, more than the ${expectedTransfersMax} one run takes; shorten the period, lower the rates or the scale`,
-    )
-  }
-
-  // Money is exact only below 2^53 fen: bound what the institutions could ever put into circulation.
-  const days = Math.max(1, ticks / minutesPerDay)
-  const openingMaxFen = Math.max(...tiers.map((tier) => tier.initialBalanceFen))
-  const paydays = payments.payroll.enabled ? residents * payments.payroll.perDay : 0
-  const payrollFundsFen = districts.length * employerFloatFen(paydays / districts.length, payments.payroll.amountFen)
-  const moneyFen = (residents * (scenario.banks.issuancePerResidentFen + openingMaxFen) + payrollFundsFen) * days
-  if (moneyFen > moneyFenMax) {
-    throw new UserError(
-      `the scenario could put about ${moneyFen.toExponential(2)} fen into circulation, more than the ${moneyFenMax.toExponential(2)} fen a run keeps exact; ` +
-        'lower banks.issuancePerResidentFen, wallets.tiers[].initialBalanceFen, payments.payroll.amountFen, the period or the scale',
-    )
-  }
+  const districts = planDistricts(scenario, residents)
+  const categories = planCategories(scenario)
+  const { merchants, merchantCellStart } = planMerchants(scenario, city, scale, categories)
+  const tiers = planTiers(scenario)
+  const clock = planClock(scenario)
+  const accounts = accountLayout(scenario, districts.length, merchants, residents)
+  const segments = planSegments(residents, merchants)
+  const payments = planPayments(scenario)
+  const ticks = clock.ticks
+  const expectedTransfers = transfersExpected(payments, residents, ticks)
+  checkMoneyBound(scenario, { tiers, payments, residents, districts: districts.length, ticks })
 
   return {
     scenarioName: scenario.name,
@@ -295,6 +160,226 @@ export function planRun(scenario: Scenario, city: City, options: PlanOptions = {
     fareFen: [...city.fareFen],
     accounts,
     segments,
+  }
+}
+
+/** How many residents the run simulates: `--residents` exactly, or the population at the scale. */
+function residentCount(scenario: Scenario, options: PlanOptions, population: number): number {
+  if (options.residents === undefined) return Math.max(1, Math.round(population * scenario.scale))
+  if (options.residents > residentsMax) {
+    throw new UserError(`--residents: must be at most ${residentsMax}`)
+  }
+  return options.residents
+}
+
+/** The districts, with the residents apportioned by population. */
+function planDistricts(scenario: Scenario, residents: number): PlannedDistrict[] {
+  const residentsByDistrict = apportion(
+    residents,
+    scenario.city.districts.map((district) => district.population),
+  )
+  return scenario.city.districts.map((district, index) => ({
+    id: district.id,
+    name: district.name,
+    residents: residentsByDistrict[index] as number,
+    adoption: district.adoption ?? scenario.adoption.share,
+    jobs: district.jobs ?? district.population,
+  }))
+}
+
+/** The merchant categories, in the scenario's order. */
+function planCategories(scenario: Scenario): PlannedCategory[] {
+  return Object.entries(scenario.merchants.categories).map(([name, category]) => ({
+    name,
+    share: category.share,
+    ticketFen: category.ticketFen,
+  }))
+}
+
+/**
+ * How many merchants there are, and where each cell (district, category) of them starts. Every
+ * district gets at least one merchant of each category, so a resident always has somewhere to
+ * pay, even in a tiny sample of the city.
+ */
+function planMerchants(
+  scenario: Scenario,
+  city: City,
+  scale: number,
+  categories: readonly PlannedCategory[],
+): { merchants: number; merchantCellStart: number[] } {
+  const districtCount = scenario.city.districts.length
+  const merchantsWanted = Math.max(
+    Math.round(scenario.merchants.count * scale),
+    districtCount * categories.length,
+  )
+  // Merchants follow where people live and work.
+  const merchantsByDistrict = apportion(
+    merchantsWanted,
+    city.districts.map((district) => district.population + district.jobs),
+  )
+  const merchantCellStart: number[] = [0]
+  let merchants = 0
+  merchantsByDistrict.forEach((count) => {
+    const byCategory = apportion(
+      Math.max(count, categories.length),
+      categories.map((category) => category.share),
+    )
+    for (const cell of byCategory) {
+      merchants += Math.max(cell, 1)
+      merchantCellStart.push(merchants)
+    }
+  })
+  // Checked on the final count: every cell holds at least one merchant, so it can exceed what
+  // was wanted.
+  if (merchants > merchantsMax) {
+    throw new UserError(`the run would have ${merchants} merchants, more than the limit of ${merchantsMax}; lower --residents or merchants.count`)
+  }
+  return { merchants, merchantCellStart }
+}
+
+/** The wallet tiers by number, each limit as given or as published, after the unlimited tier 0. */
+function planTiers(scenario: Scenario): PlannedTier[] {
+  return [
+    unlimitedTier,
+    ...[...scenario.wallets.tiers]
+      .sort((a, b) => a.tier - b.tier)
+      .map((tier) => {
+        const limit = (field: (typeof tierLimitFields)[number]) => {
+          const value = tierLimit(tier.tier, field, tier[field])
+          assert(value !== undefined, 'the schema required the limits that have no published value')
+          return value
+        }
+        return {
+          tier: tier.tier,
+          share: tier.share,
+          initialBalanceFen: tier.initialBalanceFen,
+          balanceCapFen: limit('balanceCapFen'),
+          perPaymentFen: limit('perPaymentFen'),
+          perDayFen: limit('perDayFen'),
+          perYearFen: limit('perYearFen'),
+        }
+      }),
+  ]
+}
+
+/** The simulated clock of the period: its first minute, its ticks, its UTC offset. */
+function planClock(scenario: Scenario): SimClock {
+  const from = Date.parse(scenario.period.from)
+  const to = Date.parse(scenario.period.to)
+  const ticks = (to - from) / 60_000
+  assert(Number.isInteger(ticks) && ticks > 0, 'the period was checked')
+  const utcOffsetMinutes = offsetMinutes(scenario.period.from)
+  return { startMinute: from / 60_000, ticks, utcOffsetMinutes }
+}
+
+/** Where each kind of account starts, in the order AccountLayout gives. */
+function accountLayout(
+  scenario: Scenario,
+  employerCount: number,
+  merchants: number,
+  residents: number,
+): AccountLayout {
+  const bankCount = scenario.banks.names.length
+  const utilityCount = scenario.utilities.length
+  const bankFirst = 1
+  const transit = bankFirst + bankCount
+  const utilityFirst = transit + 1
+  const employerFirst = utilityFirst + utilityCount
+  const merchantFirst = employerFirst + employerCount
+  const residentFirst = merchantFirst + merchants
+  return {
+    issuer: 0,
+    bankFirst,
+    bankCount,
+    transit,
+    utilityFirst,
+    utilityCount,
+    employerFirst,
+    employerCount,
+    merchantFirst,
+    residentFirst,
+    count: residentFirst + residents,
+  }
+}
+
+/** The residents and merchants split evenly over the segments. */
+function planSegments(residents: number, merchants: number): Segment[] {
+  const segments: Segment[] = []
+  for (let index = 0; index < segmentCount; index++) {
+    segments.push({
+      index,
+      residentStart: Math.floor((index * residents) / segmentCount),
+      residentEnd: Math.floor(((index + 1) * residents) / segmentCount),
+      merchantStart: Math.floor((index * merchants) / segmentCount),
+      merchantEnd: Math.floor(((index + 1) * merchants) / segmentCount),
+    })
+  }
+  return segments
+}
+
+/** The rate and amount of each kind of payment. */
+function planPayments(scenario: Scenario): Record<PaymentKindName, PaymentRate> {
+  const payment = (kind: PaymentKindName): PaymentRate => {
+    const settings = scenario.payments[kind]
+    return {
+      enabled: settings.enabled,
+      perDay: settings.perDay,
+      amountFen: 'amountFen' in settings ? (settings.amountFen as number) : 0,
+    }
+  }
+  return {
+    retail: payment('retail'),
+    transit: payment('transit'),
+    bill: payment('bill'),
+    payroll: payment('payroll'),
+    p2p: payment('p2p'),
+    topup: payment('topup'),
+  }
+}
+
+/** About how many transfers the period makes, refused past what one run takes. */
+function transfersExpected(
+  payments: Readonly<Record<PaymentKindName, PaymentRate>>,
+  residents: number,
+  ticks: number,
+): number {
+  const perResidentDay = Object.values(payments).reduce((sum, rate) => sum + rate.perDay, 0)
+  const expectedTransfers = perResidentDay * residents * (ticks / minutesPerDay)
+  if (expectedTransfers > expectedTransfersMax) {
+    throw new UserError(
+      `the scenario would make about ${Math.round(expectedTransfers)} transfers, more than the ${expectedTransfersMax} one run takes; shorten the period, lower the rates or the scale`,
+    )
+  }
+  return expectedTransfers
+}
+
+/** What the money bound is checked on: the plan's sizes so far. */
+interface MoneySizes {
+  readonly tiers: readonly PlannedTier[]
+  readonly payments: Readonly<Record<PaymentKindName, PaymentRate>>
+  readonly residents: number
+  readonly districts: number
+  readonly ticks: number
+}
+
+/**
+ * Money is exact only below 2^53 fen: refuses a scenario whose institutions could ever put more
+ * into circulation.
+ */
+function checkMoneyBound(scenario: Scenario, sizes: MoneySizes): void {
+  const { tiers, payments, residents, districts, ticks } = sizes
+  const days = Math.max(1, ticks / minutesPerDay)
+  const openingMaxFen = Math.max(...tiers.map((tier) => tier.initialBalanceFen))
+  const paydays = payments.payroll.enabled ? residents * payments.payroll.perDay : 0
+  const payroll = payments.payroll
+  const payrollFundsFen = districts * employerFloatFen(paydays / districts, payroll.amountFen)
+  const issuedFen = residents * (scenario.banks.issuancePerResidentFen + openingMaxFen)
+  const moneyFen = (issuedFen + payrollFundsFen) * days
+  if (moneyFen > moneyFenMax) {
+    throw new UserError(
+      `the scenario could put about ${moneyFen.toExponential(2)} fen into circulation, more than the ${moneyFenMax.toExponential(2)} fen a run keeps exact; ` +
+        'lower banks.issuancePerResidentFen, wallets.tiers[].initialBalanceFen, payments.payroll.amountFen, the period or the scale',
+    )
   }
 }
 

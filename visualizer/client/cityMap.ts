@@ -34,7 +34,12 @@ export interface CityMap {
   readonly setMeasure: (measure: MeasureName) => void
 }
 
-export function createCityMap(city: CityView, elements: CityMapElements, initialMeasure: MeasureName): CityMap {
+/** Builds the map panel in `elements` and returns how to feed it snapshots and switch measures. */
+export function createCityMap(
+  city: CityView,
+  elements: CityMapElements,
+  initialMeasure: MeasureName,
+): CityMap {
   const features = districtFeatures(city)
   const base = createMapLayer(city)
   const merchants = createMerchantLayer(city)
@@ -83,24 +88,10 @@ export function createCityMap(city: CityView, elements: CityMapElements, initial
     labels.resize(geometry)
   }
 
-  // Resizes come in bursts while a window is dragged: refit once per frame at most.
-  let fitPending = false
-  new ResizeObserver(() => {
-    if (fitPending) return
-    fitPending = true
-    requestAnimationFrame(() => {
-      fitPending = false
-      fit()
-    })
-  }).observe(elements.map)
+  onResize(elements.map, fit)
   fit()
   paint()
-
-  const frame = (nowMs: number): void => {
-    flows.draw(nowMs)
-    requestAnimationFrame(frame)
-  }
-  requestAnimationFrame(frame)
+  drawEveryFrame(flows)
 
   function render(snapshot: Snapshot): void {
     const continuous = follows(latest, snapshot)
@@ -121,6 +112,29 @@ export function createCityMap(city: CityView, elements: CityMapElements, initial
   }
 
   return { render, setMeasure }
+}
+
+/** Calls `refit` when the element's size changes, once per frame at most. */
+function onResize(element: HTMLElement, refit: () => void): void {
+  // Resizes come in bursts while a window is dragged.
+  let fitPending = false
+  new ResizeObserver(() => {
+    if (fitPending) return
+    fitPending = true
+    requestAnimationFrame(() => {
+      fitPending = false
+      refit()
+    })
+  }).observe(element)
+}
+
+/** Redraws the flow arcs on every animation frame, for as long as the page lives. */
+function drawEveryFrame(flows: { readonly draw: (nowMs: number) => void }): void {
+  const frame = (nowMs: number): void => {
+    flows.draw(nowMs)
+    requestAnimationFrame(frame)
+  }
+  requestAnimationFrame(frame)
 }
 
 /** Snapshots further apart than this (wall seconds) are a jump, not the next one: replay's are 1 s apart. */

@@ -59,26 +59,49 @@ export interface FlowLayer {
   readonly draw: (nowMs: number) => void
 }
 
+/** The flow canvas for a city of `districtCount` districts, drawn by the frame. */
 export function createFlowLayer(districtCount: number): FlowLayer {
-  const layer = createCanvasLayer('map-flows')
-  const pairs = districtCount * districtCount
-  const smoothed = new Float32Array(pairs)
-  const target = new Float32Array(pairs)
-  const shown = new Float32Array(pairs)
-  let referenceAcross = 0
-  let referenceWithin = 0
-  // Arc geometry per pair, screen px: start, control, end.
-  const arcs = new Float32Array(pairs * 6)
-  let geometry: CityGeometry | null = null
-  let colour = ''
-  let lastFrameMs: number | null = null
-  let drewLastFrame = false
+  const flows = new FlowArcs(districtCount)
+  return {
+    canvas: flows.canvas,
+    resize: (geometry) => flows.resize(geometry),
+    setFlows: (next, follows) => flows.setFlows(next, follows),
+    readColour: () => flows.readColour(),
+    draw: (nowMs) => flows.draw(nowMs),
+  }
+}
 
-  function resize(next: CityGeometry): void {
+/** The arcs and what they keep between frames: smoothed flows, drawn weights, geometry, colour. */
+class FlowArcs {
+  private readonly layer = createCanvasLayer('map-flows')
+  readonly canvas = this.layer.canvas
+  private readonly pairs: number
+  private readonly smoothed: Float32Array
+  private readonly target: Float32Array
+  private readonly shown: Float32Array
+  private referenceAcross = 0
+  private referenceWithin = 0
+  /** Arc geometry per pair, screen px: start, control, end. */
+  private readonly arcs: Float32Array
+  private geometry: CityGeometry | null = null
+  private colour = ''
+  private lastFrameMs: number | null = null
+  private drewLastFrame = false
+
+  constructor(private readonly districtCount: number) {
+    this.pairs = districtCount * districtCount
+    this.smoothed = new Float32Array(this.pairs)
+    this.target = new Float32Array(this.pairs)
+    this.shown = new Float32Array(this.pairs)
+    this.arcs = new Float32Array(this.pairs * 6)
+  }
+
+  resize(next: CityGeometry): void {
+    const { districtCount, arcs } = this
     assert(next.centres.length === districtCount, 'a centre per district')
-    geometry = next
-    layer.resize(next.width, next.height)
-    readColour()
+    this.geometry = next
+    this.layer.resize(next.width, next.height)
+    this.readColour()
     for (let i = 0; i < districtCount; i++) {
       for (let j = 0; j < districtCount; j++) {
         const [from, to] = [next.centres[i], next.centres[j]]
@@ -86,23 +109,38 @@ export function createFlowLayer(districtCount: number): FlowLayer {
         const [dx, dy] = [to[0] - from[0], to[1] - from[1]]
         // The normal (dy, -dx) turns with the direction, so the return trip bulges the other way.
         const base = (i * districtCount + j) * 6
-        arcs.set([from[0], from[1], from[0] + dx / 2 + dy * arcCurvature, from[1] + dy / 2 - dx * arcCurvature, to[0], to[1]], base)
+        arcs.set(
+          [
+            from[0],
+            from[1],
+            from[0] + dx / 2 + dy * arcCurvature,
+            from[1] + dy / 2 - dx * arcCurvature,
+            to[0],
+            to[1],
+          ],
+          base,
+        )
       }
     }
   }
 
-  function readColour(): void {
-    colour = getComputedStyle(layer.canvas).getPropertyValue('--flow-colour').trim() || fallbackColour
+  readColour(): void {
+    this.colour =
+      getComputedStyle(this.canvas).getPropertyValue('--flow-colour').trim() || fallbackColour
   }
 
-  function setFlows(flows: readonly number[], follows: boolean): void {
+  setFlows(flows: readonly number[], follows: boolean): void {
+    const { pairs, smoothed, target } = this
     if (!follows) {
       smoothed.fill(0)
-      referenceAcross = 0
-      referenceWithin = 0
+      this.referenceAcross = 0
+      this.referenceWithin = 0
     }
     const share = follows ? flowSmoothing : 1
-    assert(flows.length === pairs, `flows has ${pairs} entries (districts squared), not ${flows.length}`)
+    assert(
+      flows.length === pairs,
+      `flows has ${pairs} entries (districts squared), not ${flows.length}`,
+    )
     let largestAcross = 0
     let largestWithin = 0
     for (let k = 0; k < pairs; k++) {
@@ -110,25 +148,23 @@ export function createFlowLayer(districtCount: number): FlowLayer {
       assert(flow >= 0, 'a flow is a count')
       const value = (smoothed[k] ?? 0) * (1 - share) + flow * share
       smoothed[k] = value
-      if (isWithin(k)) largestWithin = Math.max(largestWithin, value)
+      if (this.isWithin(k)) largestWithin = Math.max(largestWithin, value)
       else largestAcross = Math.max(largestAcross, value)
     }
-    referenceAcross = Math.max(largestAcross, referenceAcross * referenceDecay)
-    referenceWithin = Math.max(largestWithin, referenceWithin * referenceDecay)
+    this.referenceAcross = Math.max(largestAcross, this.referenceAcross * referenceDecay)
+    this.referenceWithin = Math.max(largestWithin, this.referenceWithin * referenceDecay)
     for (let k = 0; k < pairs; k++) {
-      const reference = isWithin(k) ? referenceWithin : referenceAcross
+      const reference = this.isWithin(k) ? this.referenceWithin : this.referenceAcross
       target[k] = reference > 0 ? Math.min(1, (smoothed[k] ?? 0) / reference) ** weightExponent : 0
     }
   }
 
-  /** Pair k is spending in one's own district (i === j). */
-  function isWithin(k: number): boolean {
-    return k % (districtCount + 1) === 0
-  }
-
-  function draw(nowMs: number): void {
-    const elapsedMs = lastFrameMs === null ? frameGapMaxMs : Math.min(frameGapMaxMs, nowMs - lastFrameMs)
-    lastFrameMs = nowMs
+  draw(nowMs: number): void {
+    const { pairs, shown, target, geometry } = this
+    const lastFrameMs = this.lastFrameMs
+    const elapsedMs =
+      lastFrameMs === null ? frameGapMaxMs : Math.min(frameGapMaxMs, nowMs - lastFrameMs)
+    this.lastFrameMs = nowMs
     const ease = elapsedMs >= frameGapMaxMs ? 1 : 1 - Math.exp(-elapsedMs / easeTimeConstantMs)
     let anything = false
     for (let k = 0; k < pairs; k++) {
@@ -138,20 +174,26 @@ export function createFlowLayer(districtCount: number): FlowLayer {
     }
     if (geometry === null) return
     // A city with nothing flowing clears once, then leaves the canvas alone.
-    if (!anything && !drewLastFrame) return
-    const { context } = layer
+    if (!anything && !this.drewLastFrame) return
+    const { context } = this.layer
     context.clearRect(0, 0, geometry.width, geometry.height)
-    drewLastFrame = anything
+    this.drewLastFrame = anything
     if (!anything) return
-    context.strokeStyle = colour
+    context.strokeStyle = this.colour
     context.lineCap = 'round'
-    drawArcs(context, nowMs)
-    drawPulses(context, nowMs, geometry)
+    this.drawArcs(context, nowMs)
+    this.drawPulses(context, nowMs, geometry)
     context.setLineDash([])
     context.globalAlpha = 1
   }
 
-  function drawArcs(context: CanvasRenderingContext2D, nowMs: number): void {
+  /** Pair k is spending in one's own district (i === j). */
+  private isWithin(k: number): boolean {
+    return k % (this.districtCount + 1) === 0
+  }
+
+  private drawArcs(context: CanvasRenderingContext2D, nowMs: number): void {
+    const { districtCount, shown, arcs } = this
     const dashOffset = -((nowMs / 1000) * particleSpeedPxPerS) % (particlePx + particleGapPx)
     for (let i = 0; i < districtCount; i++) {
       for (let j = 0; j < districtCount; j++) {
@@ -161,7 +203,12 @@ export function createFlowLayer(districtCount: number): FlowLayer {
         const base = k * 6
         context.beginPath()
         context.moveTo(arcs[base] ?? 0, arcs[base + 1] ?? 0)
-        context.quadraticCurveTo(arcs[base + 2] ?? 0, arcs[base + 3] ?? 0, arcs[base + 4] ?? 0, arcs[base + 5] ?? 0)
+        context.quadraticCurveTo(
+          arcs[base + 2] ?? 0,
+          arcs[base + 3] ?? 0,
+          arcs[base + 4] ?? 0,
+          arcs[base + 5] ?? 0,
+        )
         const width = arcWidthMinPx + (arcWidthMaxPx - arcWidthMinPx) * weight
         // A faint full arc shows the route; the particles moving along it show the direction.
         context.setLineDash([])
@@ -177,7 +224,8 @@ export function createFlowLayer(districtCount: number): FlowLayer {
     }
   }
 
-  function drawPulses(context: CanvasRenderingContext2D, nowMs: number, at: CityGeometry): void {
+  private drawPulses(context: CanvasRenderingContext2D, nowMs: number, at: CityGeometry): void {
+    const { districtCount, shown } = this
     context.setLineDash([])
     const phase = (nowMs % pulsePeriodMs) / pulsePeriodMs
     for (let i = 0; i < districtCount; i++) {
@@ -185,12 +233,16 @@ export function createFlowLayer(districtCount: number): FlowLayer {
       const centre = at.centres[i]
       if (weight < weightDrawnMin || centre === undefined) continue
       context.beginPath()
-      context.arc(centre[0], centre[1], stationRadiusPx + phase * pulseRadiusMaxPx * weight, 0, 2 * Math.PI)
+      context.arc(
+        centre[0],
+        centre[1],
+        stationRadiusPx + phase * pulseRadiusMaxPx * weight,
+        0,
+        2 * Math.PI,
+      )
       context.globalAlpha = (1 - phase) * (0.3 + 0.6 * weight)
       context.lineWidth = 1 + 2.5 * weight
       context.stroke()
     }
   }
-
-  return { canvas: layer.canvas, resize, setFlows, readColour, draw }
 }

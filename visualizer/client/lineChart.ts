@@ -39,20 +39,11 @@ export interface LineChart {
   readonly update: (points: readonly ChartPoint[]) => void
 }
 
+/** Builds a chart of `options.series` in `container`; it redraws on each update and resize. */
 export function createLineChart(container: HTMLElement, options: LineChartOptions): LineChart {
   assert(options.series.length > 0, 'a chart has a series')
   assert(options.floor > 0, 'a chart floor is positive (log scales need it)')
-  const key = document.createElement('div')
-  key.className = 'chart-key'
-  const keyValues = options.series.map((series) => {
-    const item = document.createElement('span')
-    item.className = `chart-key-item ${series.className}`
-    const swatch = document.createElement('i')
-    const value = document.createElement('b')
-    item.append(swatch, `${series.label} `, value)
-    key.append(item)
-    return value
-  })
+  const { key, keyValues } = createKey(options.series)
   const svg = svgElement('svg', { class: 'chart-svg' })
   const grid = svgElement('g', { class: 'chart-grid' })
   const xAxis = svgElement('g', { class: 'chart-axis chart-axis-x' })
@@ -84,7 +75,7 @@ export function createLineChart(container: HTMLElement, options: LineChartOption
     const tStart = Math.max(tFirst, tEnd - chartWindowS)
     const shown = points.filter((point) => point.t >= tStart)
     const x = scaleLinear().domain([tStart, tEnd]).range([margin.left, width - margin.right])
-    const y = yAxisFor(shown)
+    const y = yAxisFor(shown, options, height)
 
     options.series.forEach((series, i) => {
       // `at` keeps a log axis's values on its floor, as the report's charts do.
@@ -111,18 +102,37 @@ export function createLineChart(container: HTMLElement, options: LineChartOption
     select(grid).attr('transform', `translate(${margin.left},0)`).call(yAxis)
   }
 
-  function yAxisFor(shown: readonly ChartPoint[]): YAxis {
-    let largest = 0
-    for (const point of shown) {
-      for (const series of options.series) {
-        const value = series.value(point)
-        if (Number.isFinite(value) && value > largest) largest = value
-      }
-    }
-    const range = [height - margin.bottom, margin.top] as const
-    if (options.scale === 'log') return logAxis(options.floor, Math.max(options.floor * 10, largest), range)
-    return linearAxis(Math.max(options.floor, largest), range, yTicks)
-  }
-
   return { update }
+}
+
+/** The chart's key: a swatch, label and latest value per series; returns the value elements too. */
+function createKey(series: readonly Series[]): { key: HTMLElement; keyValues: HTMLElement[] } {
+  const key = document.createElement('div')
+  key.className = 'chart-key'
+  const keyValues = series.map((one) => {
+    const item = document.createElement('span')
+    item.className = `chart-key-item ${one.className}`
+    const swatch = document.createElement('i')
+    const value = document.createElement('b')
+    item.append(swatch, `${one.label} `, value)
+    key.append(item)
+    return value
+  })
+  return { key, keyValues }
+}
+
+/** The y axis for the points shown, tall enough for the largest value of any series. */
+function yAxisFor(shown: readonly ChartPoint[], options: LineChartOptions, height: number): YAxis {
+  let largest = 0
+  for (const point of shown) {
+    for (const series of options.series) {
+      const value = series.value(point)
+      if (Number.isFinite(value) && value > largest) largest = value
+    }
+  }
+  const range = [height - margin.bottom, margin.top] as const
+  if (options.scale === 'log') {
+    return logAxis(options.floor, Math.max(options.floor * 10, largest), range)
+  }
+  return linearAxis(Math.max(options.floor, largest), range, yTicks)
 }

@@ -21,7 +21,7 @@ import { createServer, type Server as HttpServer } from 'node:http'
 import path from 'node:path'
 import express from 'express'
 import helmet from 'helmet'
-import { Server as SocketServer } from 'socket.io'
+import { Server as SocketServer, type Socket } from 'socket.io'
 import { capConnections, connectionsCapFor, type ConnectionCap } from '../../engine/connectionCap.js'
 import { UserError } from '../../engine/errors.js'
 import {
@@ -87,14 +87,25 @@ interface EngineConnection {
 /** How often pages not shown for too long are looked for: a cadence, not a bound. */
 const pageSweepMs = 1_000
 
+/**
+ * Serves the page, the city and the runs by HTTP and the live run over socket.io; resolves once it
+ * listens.
+ */
 export async function startLiveServer(options: LiveServerOptions): Promise<RunningLiveServer> {
   const allowHosts = options.allowHosts ?? []
   checkAllowHosts(allowHosts)
   // Only a server with controls has something to steer; a replay-only one serves the same to all.
   if (options.session !== undefined) checkLiveBind(options.host, options.token, allowHosts)
-  const app = express()
-  app.disable('x-powered-by')
-  const http = createServer({ headersTimeout: liveHeadersTimeoutMs, requestTimeout: liveRequestTimeoutMs, keepAliveTimeout: liveKeepAliveTimeoutMs }, app)
+  const allowed = new AllowedHosts(options.host, allowHosts)
+  const app = createApp(options, allowed)
+  const http = createServer(
+    {
+      headersTimeout: liveHeadersTimeoutMs,
+      requestTimeout: liveRequestTimeoutMs,
+      keepAliveTimeout: liveKeepAliveTimeoutMs,
+    },
+    app,
+  )
   const connections = capConnections(http, {
     connectionsMax: options.connectionsMax ?? connectionsCapFor(liveConnectionsMax),
     busyMsMax: liveRequestTimeoutMs,
@@ -102,7 +113,44 @@ export async function startLiveServer(options: LiveServerOptions): Promise<Runni
     idleMs: liveSocketIdleMs,
     now: options.now,
   })
-  const allowed = new AllowedHosts(options.host, allowHosts)
+  const pages = new PageRoster(options.now)
+  const io = createSocketServer(http, options, allowed, pages)
+  // Nothing keeps the process alive before the port is ours: a port in use ends the command at
+  // once.
+  await listen(http, options.host, options.port).catch(async (error: unknown) => {
+    await io.close()
+    throw error
+  })
+  // Snapshots on the injected scheduler (real time unless told otherwise); the same object to
+  // every page.
+  const broadcasting = options.session
+    ?.snapshots(options.scheduler ?? asyncScheduler)
+    .subscribe((snapshot) => io.emit('snapshot', snapshot))
+  const sweeper = setInterval(() => pages.sweep(), pageSweepMs)
+  sweeper.unref()
+  const address = http.address()
+  const port = typeof address === 'object' && address !== null ? address.port : options.port
+  allowed.port = port
+  return {
+    url: `http://${shownHost(options.host)}:${port}/`,
+    bounds: { connections, pages },
+    close: async () => {
+      broadcasting?.unsubscribe()
+      clearInterval(sweeper)
+      await io.close()
+      http.closeAllConnections()
+      await new Promise<void>((resolve) => http.close(() => resolve()))
+    },
+  }
+}
+
+/**
+ * The HTTP side: security headers, only known hosts and only GET and HEAD, the city and the runs,
+ * then the built page.
+ */
+function createApp(options: LiveServerOptions, allowed: AllowedHosts): express.Express {
+  const app = express()
+  app.disable('x-powered-by')
   app.use(
     helmet({
       // Served over plain HTTP on a local port: no HSTS and no upgrade of the page's own requests.
@@ -112,7 +160,10 @@ export async function startLiveServer(options: LiveServerOptions): Promise<Runni
   )
   app.use((request, response, next) => {
     if (!allowed.host(request.headers.host)) {
-      response.status(421).type('text/plain').send('unknown host: open the map by the address citytwin printed\n')
+      response
+        .status(421)
+        .type('text/plain')
+        .send('unknown host: open the map by the address citytwin printed\n')
       return
     }
     if (request.method !== 'GET' && request.method !== 'HEAD') {
@@ -123,14 +174,20 @@ export async function startLiveServer(options: LiveServerOptions): Promise<Runni
   })
   const session = options.session
   app.get('/api/city', (_request, response) => {
-    if (session === undefined) response.status(404).json({ error: 'no live run: this server replays finished runs' })
-    else response.json(session.city)
+    if (session === undefined) {
+      response.status(404).json({ error: 'no live run: this server replays finished runs' })
+    } else response.json(session.city)
   })
   app.get('/api/runs', async (_request, response) => {
     response.json(await options.store.list())
   })
   app.get('/api/runs/:id/:file', async (request, response) => {
-    const file = request.params.file === 'city' ? cityFile : request.params.file === 'timeline' ? timelineFile : undefined
+    const file =
+      request.params.file === 'city'
+        ? cityFile
+        : request.params.file === 'timeline'
+          ? timelineFile
+          : undefined
     const text = file === undefined ? undefined : await options.store.read(request.params.id, file)
     if (text === undefined) response.status(404).json({ error: 'no such run' })
     else response.type('application/json').send(text)
@@ -139,14 +196,24 @@ export async function startLiveServer(options: LiveServerOptions): Promise<Runni
   app.use((_request, response) => {
     response.status(404).type('text/plain').send('not found\n')
   })
+  return app
+}
 
-  const pages = new PageRoster(options.now)
+/** The socket.io side: pages of known origins, as many as the roster admits, each served. */
+function createSocketServer(
+  http: HttpServer,
+  options: LiveServerOptions,
+  allowed: AllowedHosts,
+  pages: PageRoster,
+): SocketServer {
   const io = new SocketServer(http, {
     serveClient: false,
     maxHttpBufferSize: commandBytesMax,
     connectTimeout: livePageJoinMs,
     allowRequest: (request, callback) => {
-      if (!allowed.host(request.headers.host) || !allowed.origin(request, options.allowOrigins ?? [])) callback('origin not allowed', false)
+      const known =
+        allowed.host(request.headers.host) && allowed.origin(request, options.allowOrigins ?? [])
+      if (!known) callback('origin not allowed', false)
       else if (!pages.admit()) callback('too many pages', false)
       else callback(null, true)
     },
@@ -156,67 +223,77 @@ export async function startLiveServer(options: LiveServerOptions): Promise<Runni
     connection.once('close', () => pages.closed(connection))
   })
   const hello: Hello = {
-    live: session !== undefined,
+    live: options.session !== undefined,
     tokenRequired: options.token !== undefined,
     bounds: { tpsMax: liveTpsMax, speedMax: liveSpeedMax, slowdownMsMax: ledgerSlowdownMsMax },
     presenceIntervalMs: livePresenceIntervalMs,
   }
   // All pages together, on top of each page's own window.
   const allCommands = new RateWindow(liveCommandsPerSecondAllMax)
-  io.on('connection', (socket) => {
-    const id: EngineConnection = socket.conn
-    pages.joined(id, (reason) => {
-      const closing: Closing = { reason }
-      socket.emit('closing', closing)
-      socket.disconnect(true)
-    })
-    socket.emit('hello', hello)
-    if (session !== undefined) socket.emit('snapshot', session.latest)
-    const pageCommands = new RateWindow(liveCommandsPerSecondMax)
-    socket.on('presence', (message: unknown) => {
-      if (isObject(message) && message.visible === true) pages.shown(id)
-    })
-    socket.on('command', (message: unknown, answer: unknown) => {
-      const reply = (result: CommandAnswer) => {
-        if (typeof answer === 'function') (answer as (result: CommandAnswer) => void)(result)
-      }
-      const nowMs = options.now()
-      if (!pageCommands.take(nowMs)) return reply({ ok: false, error: `too many commands: at most ${liveCommandsPerSecondMax} a second` })
-      if (session === undefined) return reply({ ok: false, error: 'no live run: this server replays finished runs' })
-      const checked = checkCommand(message, options.token)
-      if (!checked.ok) return reply(checked)
-      // Counted only once checked, token included: bad commands cannot use up the others' budget.
-      if (!allCommands.take(nowMs)) return reply({ ok: false, error: `too many commands from all pages: at most ${liveCommandsPerSecondAllMax} a second` })
-      pages.shown(id)
-      const refused = session.command(checked.command)
-      // The pages see the new state with the timer's next snapshot, at most a quarter of a second on.
-      reply(refused === undefined ? { ok: true } : { ok: false, error: refused })
-    })
+  io.on('connection', (socket) => servePage(socket, { options, pages, hello, allCommands }))
+  return io
+}
+
+/** What every page's connection shares. */
+interface PageContext {
+  readonly options: LiveServerOptions
+  readonly pages: PageRoster
+  readonly hello: Hello
+  readonly allCommands: RateWindow
+}
+
+/**
+ * One page: it joins the roster, gets the hello and the latest snapshot, and may send presence
+ * and commands, each command within its rate and the server's.
+ */
+function servePage(socket: Socket, { options, pages, hello, allCommands }: PageContext): void {
+  const session = options.session
+  const id: EngineConnection = socket.conn
+  pages.joined(id, (reason) => {
+    const closing: Closing = { reason }
+    socket.emit('closing', closing)
+    socket.disconnect(true)
   })
-  // Nothing keeps the process alive before the port is ours: a port in use ends the command at once.
-  await listen(http, options.host, options.port).catch(async (error: unknown) => {
-    await io.close()
-    throw error
+  socket.emit('hello', hello)
+  if (session !== undefined) socket.emit('snapshot', session.latest)
+  const pageCommands = new RateWindow(liveCommandsPerSecondMax)
+  socket.on('presence', (message: unknown) => {
+    if (isObject(message) && message.visible === true) pages.shown(id)
   })
-  // Snapshots on the injected scheduler (real time unless told otherwise); the same object to every page.
-  const broadcasting = session?.snapshots(options.scheduler ?? asyncScheduler).subscribe((snapshot) => io.emit('snapshot', snapshot))
-  const sweeper = setInterval(() => pages.sweep(), pageSweepMs)
-  sweeper.unref()
-  const address = http.address()
-  const port = typeof address === 'object' && address !== null ? address.port : options.port
-  allowed.port = port
-  const shownHost = options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host.includes(':') ? `[${options.host}]` : options.host
-  return {
-    url: `http://${shownHost}:${port}/`,
-    bounds: { connections, pages },
-    close: async () => {
-      broadcasting?.unsubscribe()
-      clearInterval(sweeper)
-      await io.close()
-      http.closeAllConnections()
-      await new Promise<void>((resolve) => http.close(() => resolve()))
-    },
-  }
+  socket.on('command', (message: unknown, answer: unknown) => {
+    const reply = (result: CommandAnswer) => {
+      if (typeof answer === 'function') (answer as (result: CommandAnswer) => void)(result)
+    }
+    const nowMs = options.now()
+    if (!pageCommands.take(nowMs)) {
+      return reply({
+        ok: false,
+        error: `too many commands: at most ${liveCommandsPerSecondMax} a second`,
+      })
+    }
+    if (session === undefined) {
+      return reply({ ok: false, error: 'no live run: this server replays finished runs' })
+    }
+    const checked = checkCommand(message, options.token)
+    if (!checked.ok) return reply(checked)
+    // Counted only once checked, token included: bad commands cannot use up the others' budget.
+    if (!allCommands.take(nowMs)) {
+      return reply({
+        ok: false,
+        error: `too many commands from all pages: at most ${liveCommandsPerSecondAllMax} a second`,
+      })
+    }
+    pages.shown(id)
+    const refused = session.command(checked.command)
+    // The pages see the new state with the timer's next snapshot, at most a quarter of a second on.
+    reply(refused === undefined ? { ok: true } : { ok: false, error: refused })
+  })
+}
+
+/** The host as the printed address names it: loopback for any address, an IPv6 one bracketed. */
+function shownHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return '127.0.0.1'
+  return host.includes(':') ? `[${host}]` : host
 }
 
 function listen(http: HttpServer, host: string, port: number): Promise<void> {

@@ -149,7 +149,12 @@ export class HttpLedger implements LedgerCore {
    * One attempt: the answer's JSON, a Fault to retry, a UserError (the token was refused) or a
    * ProtocolError (the service broke the protocol). It ends by its own deadline, or the call's.
    */
-  private post(path: string, text: string, callHeader: string, callDeadline: AbortSignal | undefined): Promise<unknown> {
+  private post(
+    path: string,
+    text: string,
+    callHeader: string,
+    callDeadline: AbortSignal | undefined,
+  ): Promise<unknown> {
     const attemptMs = this.settings.attemptMsMax ?? ledgerAttemptMsMax
     return new Promise((resolve, reject) => {
       /** Why the attempt was cut short, when it was: what it fails with, whatever the socket says after. */
@@ -157,50 +162,8 @@ export class HttpLedger implements LedgerCore {
       const fail = (error: Error) => reject(cut ?? error)
       const request = http.request(
         new URL(path, this.base),
-        {
-          method: 'POST',
-          agent: this.agent,
-          headers: {
-            'content-type': 'application/json',
-            'content-length': Buffer.byteLength(text),
-            [callHeaderName]: callHeader,
-            ...(this.settings.token === undefined ? {} : { [authorizationHeaderName]: bearer(this.settings.token) }),
-          },
-        },
-        (response) => {
-          const chunks: Buffer[] = []
-          let bytes = 0
-          response.on('data', (chunk: Buffer) => {
-            bytes += chunk.length
-            if (bytes > httpBodyBytesMax) {
-              response.destroy()
-              fail(new ProtocolError(`the answer from ${path} is larger than ${httpBodyBytesMax} bytes`))
-              return
-            }
-            chunks.push(chunk)
-          })
-          response.on('error', (error) => fail(new Fault('connection', error.message)))
-          response.on('end', () => {
-            const status = response.statusCode ?? 0
-            if (status === 401) {
-              fail(this.refusedToken())
-              return
-            }
-            let json: unknown
-            try {
-              json = JSON.parse(Buffer.concat(chunks).toString('utf8'))
-            } catch {
-              if (status >= 500) fail(new Fault('server', `status ${status}`))
-              else fail(new ProtocolError(`the answer from ${path} (status ${status}) is not JSON`))
-              return
-            }
-            if (status >= 200 && status < 300) resolve(json)
-            else if (status >= 500) fail(new Fault('server', `status ${status}: ${messageOf(json)}`))
-            // The service would not open a ledger for this run (one held by another run, say): the user's to resolve, not retried.
-            else if (status === 409 && path === paths.open) fail(new UserError(`--ledger-url: the http ledger at ${this.base.origin} would not open a ledger for this run: ${messageOf(json, openRefusalCharsMax)}`))
-            else fail(new ProtocolError(`${path} refused the call (status ${status}): ${messageOf(json)}`))
-          })
-        },
+        { method: 'POST', agent: this.agent, headers: this.headers(text, callHeader) },
+        (response) => this.receive(path, response, resolve, fail),
       )
       // A deadline on the whole attempt, not on silence alone: a service that trickles a byte now
       // and then, or never ends its answer, does not hold a call for ever.
@@ -209,8 +172,12 @@ export class HttpLedger implements LedgerCore {
         request.destroy(cut)
       }
       const scheduler = this.settings.scheduler ?? wallScheduler
-      const cancelDeadline = scheduler.timer(attemptMs, () => cutShort(new Fault('timeout', `no whole answer within ${attemptMs} ms`)))
-      const callOver = () => cutShort(new Fault('timeout', 'the call\'s deadline passed before a whole answer came'))
+      const cancelDeadline = scheduler.timer(
+        attemptMs,
+        () => cutShort(new Fault('timeout', `no whole answer within ${attemptMs} ms`)),
+      )
+      const callOver = () =>
+        cutShort(new Fault('timeout', 'the call\'s deadline passed before a whole answer came'))
       if (callDeadline?.aborted === true) callOver()
       callDeadline?.addEventListener('abort', callOver, { once: true })
       request.on('close', () => {
@@ -223,6 +190,71 @@ export class HttpLedger implements LedgerCore {
       })
       request.end(text)
     })
+  }
+
+  /** The headers of a call: its body's type and length, its call number, the token if any. */
+  private headers(text: string, callHeader: string): http.OutgoingHttpHeaders {
+    const token = this.settings.token
+    return {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(text),
+      [callHeaderName]: callHeader,
+      ...(token === undefined ? {} : { [authorizationHeaderName]: bearer(token) }),
+    }
+  }
+
+  /** Gathers the answer from `path`, bounded in size, and settles the attempt by what it says. */
+  private receive(
+    path: string,
+    response: http.IncomingMessage,
+    resolve: (json: unknown) => void,
+    fail: (error: Error) => void,
+  ): void {
+    const chunks: Buffer[] = []
+    let bytes = 0
+    response.on('data', (chunk: Buffer) => {
+      bytes += chunk.length
+      if (bytes > httpBodyBytesMax) {
+        response.destroy()
+        fail(new ProtocolError(`the answer from ${path} is larger than ${httpBodyBytesMax} bytes`))
+        return
+      }
+      chunks.push(chunk)
+    })
+    response.on('error', (error) => fail(new Fault('connection', error.message)))
+    response.on('end', () => this.settle(path, response.statusCode ?? 0, chunks, resolve, fail))
+  }
+
+  /** Settles an attempt by its answer's status and body: its JSON, a Fault to retry or an error. */
+  private settle(
+    path: string,
+    status: number,
+    chunks: readonly Buffer[],
+    resolve: (json: unknown) => void,
+    fail: (error: Error) => void,
+  ): void {
+    if (status === 401) {
+      fail(this.refusedToken())
+      return
+    }
+    let json: unknown
+    try {
+      json = JSON.parse(Buffer.concat(chunks).toString('utf8'))
+    } catch {
+      if (status >= 500) fail(new Fault('server', `status ${status}`))
+      else fail(new ProtocolError(`the answer from ${path} (status ${status}) is not JSON`))
+      return
+    }
+    if (status >= 200 && status < 300) resolve(json)
+    else if (status >= 500) fail(new Fault('server', `status ${status}: ${messageOf(json)}`))
+    // The service would not open a ledger for this run (one held by another run, say): the
+    // user's to resolve, not retried.
+    else if (status === 409 && path === paths.open) {
+      const reason = messageOf(json, openRefusalCharsMax)
+      fail(new UserError(`--ledger-url: the http ledger at ${this.base.origin} would not open a ledger for this run: ${reason}`))
+    } else {
+      fail(new ProtocolError(`${path} refused the call (status ${status}): ${messageOf(json)}`))
+    }
   }
 
   /** The service refused the token (or its absence): the user's to fix, so not retried; every later call fails with it. */

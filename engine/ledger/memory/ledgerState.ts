@@ -276,33 +276,59 @@ export class LedgerState {
     if (reserve && readFen(this.pendingDebit.low, this.pendingDebit.high, debit * 2) + amountFen > Number.MAX_SAFE_INTEGER) return ResultCode.overflows
 
     // Accepted: from here on, nothing fails.
-    if (this.journal !== null) {
-      this.keep(debit)
-      this.keep(credit)
-      this.keepId(id)
-    }
-    if (tier !== 0) {
-      if (this.limits[tier * 4 + 2] !== 0) {
-        this.u32[debit * recordU32 + dayStampWord] = dayStamp
-        this.u32[debit * recordU32 + spentDayWord] = spentDayFen + amountFen
-      }
-      if (this.limits[tier * 4 + 3] !== 0) {
-        this.u16[debit * recordU16 + yearHalf] = year
-        this.u32[debit * recordU32 + spentYearWord] = spentYearFen + amountFen
-      }
-    }
+    if (this.journal !== null) this.keepTransfer(id, debit, credit)
+    if (tier !== 0) this.spend(debit, tier, amountFen, dayStamp, year, spentDayFen, spentYearFen)
     if (reserve) {
-      this.reserve(debit, credit, amountFen)
-      const deadline = timeoutMinutes === 0 ? Infinity : minute + timeoutMinutes
-      this.pending.add({ id, debit, credit, amountFen, kind, day: dayStamp, year, deadline })
-      if (deadline < this.nextExpiry) this.nextExpiry = deadline
-      if (this.journal !== null) this.journal.push(() => this.pending.remove(this.pending.find(id)))
-      this.ids.set(id, print | IdState.pending)
+      this.hold(id, print, debit, credit, amountFen, kind, dayStamp, year, minute, timeoutMinutes)
     } else {
       this.post(debit, credit, amountFen, kind)
       this.ids.set(id, print | IdState.applied)
     }
     return ResultCode.ok
+  }
+
+  /**
+   * Counts an accepted payment against its payer's day and year, where its tier limits them: the
+   * counters restart on a new day or year, as the checks read them.
+   */
+  private spend(
+    debit: number,
+    tier: number,
+    amountFen: number,
+    dayStamp: number,
+    year: number,
+    spentDayFen: number,
+    spentYearFen: number,
+  ): void {
+    if (this.limits[tier * 4 + 2] !== 0) {
+      this.u32[debit * recordU32 + dayStampWord] = dayStamp
+      this.u32[debit * recordU32 + spentDayWord] = spentDayFen + amountFen
+    }
+    if (this.limits[tier * 4 + 3] !== 0) {
+      this.u16[debit * recordU16 + yearHalf] = year
+      this.u32[debit * recordU32 + spentYearWord] = spentYearFen + amountFen
+    }
+  }
+
+  /** Reserves an accepted pending transfer and stores it until it is posted, voided or expires. */
+  private hold(
+    id: number,
+    print: number,
+    debit: number,
+    credit: number,
+    amountFen: number,
+    kind: number,
+    dayStamp: number,
+    year: number,
+    minute: number,
+    timeoutMinutes: number,
+  ): void {
+    this.reserve(debit, credit, amountFen)
+    const deadline = timeoutMinutes === 0 ? Infinity : minute + timeoutMinutes
+    this.pending.add({ id, debit, credit, amountFen, kind, day: dayStamp, year, deadline })
+    if (deadline < this.nextExpiry) this.nextExpiry = deadline
+    if (this.journal !== null) this.journal.push(() => this.pending.remove(this.pending.find(id)))
+    this.ids.set(id, print | IdState.pending)
   }
 
   /** A post or a void of pending transfer `pendingId`. */
@@ -335,9 +361,7 @@ export class LedgerState {
 
     const postedFen = posting ? (amountFen === 0 ? reservedFen : amountFen) : 0
     if (this.journal !== null) {
-      this.keep(debit)
-      this.keep(credit)
-      this.keepId(id)
+      this.keepTransfer(id, debit, credit)
       this.keepId(pendingId)
       const fields = this.pending.fields(slot)
       this.journal.push(() => this.restorePending(fields))
@@ -440,6 +464,13 @@ export class LedgerState {
       writeFen(pendingDebit.low, pendingDebit.high, account * 2, debitFen)
       writeFen(pendingCredit.low, pendingCredit.high, account * 2, creditFen)
     })
+  }
+
+  /** Journals both accounts of a transfer and its id, to put back if the chain fails. */
+  private keepTransfer(id: number, debit: number, credit: number): void {
+    this.keep(debit)
+    this.keep(credit)
+    this.keepId(id)
   }
 
   /** Journals an id's value (0 when not held), to put back if the chain fails. */
