@@ -25,12 +25,16 @@
  *                                     day), transfers_per_s, rss_bytes (peak of the run's process),
  *                                     population_bytes_per_agent (the population's columns)
  *   e2e.tps@workers=<n>               the flat-out day at 1 million residents with n simulation workers
+ *   e2e.p99_ms@<2k|10k>               the whole city's live stream at a constant 2,000 and 10,000/s for 30 s
+ *                                     (memory ledger): p99 from intended send; e2e.late_p99_ms@ the lateness
+ *   live.cpu_share@default            `citytwin serve` on the whole city at its default pace (what `npm start`
+ *                                     runs): CPU time of all its threads over wall time, for 30 s of the run
  *   e2e.sustained_*                   the whole city's payments at a constant 1,000,000/s for 60 s (memory
  *                                     ledger, three-day period): achieved, target, p99 from intended send,
  *                                     lateness p99, pacing error, dropped (the most of any sample)
  *
  * `npm run bench -- --compare bench/results/older.json` prints every figure beside the older run's, with the ratio.
- * `npm run bench -- --quick` leaves out the full-city groups; `-- --only sim|ledger|load|servers|run|city|e2e` runs one group;
+ * `npm run bench -- --quick` leaves out the full-city groups; `-- --only sim|ledger|load|servers|run|city|e2e|live` runs one group;
  * `-- --only servers --ledgers postgres` measures one ledger of that group.
  */
 import { execFile } from 'node:child_process'
@@ -53,6 +57,7 @@ import { loadScenario, type LoadedScenario } from '../scenarios/index.js'
 import { flattened, ledgerWorkload, sliceOf, type LedgerWorkload } from './ledgerWorkload.js'
 import { UserError } from '../engine/errors.js'
 import { comparison, readResults } from './compare.js'
+import { liveCpuShare } from './liveCpu.js'
 import { median } from './median.js'
 import { benchServerLedgers } from './serverLedgers.js'
 
@@ -82,6 +87,11 @@ const scalingWorkers = [1, 2, 4] as const
 const sustainedTps = 1_000_000
 const sustainedSeconds = 60
 const sustainedDays = 3
+/** Light load: the whole city's live stream at these constant rates, and `npm start` as it is. */
+const lightRates = [2_000, 10_000] as const
+const lightSeconds = 30
+const liveCpuSeconds = 30
+const liveCpuSamples = 3
 
 /** Where each figure goes: kept for the results file and printed as it comes. */
 type Log = (result: BenchResult) => void
@@ -138,6 +148,7 @@ async function main(): Promise<void> {
     await benchScaling(log)
     await benchSustained(workers, log)
   }
+  if (wants('live') && !quick) await benchLight(workers, log)
 
   if (process.argv.includes('--stdout')) {
     process.stdout.write(`${JSON.stringify(results)}\n`)
@@ -427,6 +438,27 @@ async function endToEnd(
     samples.push(await runInChild(scenario, residents, workerCount, profile))
   }
   return samples
+}
+
+/**
+ * Light load, as a new user meets it: the sender's own cost at rates far below the ledger's (p99
+ * from intended send on the whole city's live stream, memory ledger), and what `npm start` keeps
+ * of the machine while it runs.
+ */
+async function benchLight(workers: number, log: Log): Promise<void> {
+  for (const tps of lightRates) {
+    const runs = await endToEnd(scenarioFile, 'full', Math.max(1, workers - 1), `constant:${tps}/${lightSeconds}s`)
+    const loads = runs.map((run) => {
+      if (run.load === undefined) throw new Error('a light-load run reports its load')
+      return run.load
+    })
+    const label = `${tps / 1000}k`
+    log({ name: `e2e.p99_ms@${label}`, median: median(loads.map((load) => load.p99Ms)), unit: 'ms', samples: runs.length })
+    log({ name: `e2e.late_p99_ms@${label}`, median: median(loads.map((load) => load.latePercentile99Ms)), unit: 'ms', samples: runs.length })
+  }
+  const shares: number[] = []
+  for (let sample = 0; sample < liveCpuSamples; sample++) shares.push(await liveCpuShare(root, scenarioFile, liveCpuSeconds))
+  log({ name: 'live.cpu_share@default', median: median(shares), unit: 'cores', samples: shares.length })
 }
 
 /** The median of one figure over the samples. */
