@@ -7,3 +7,5 @@ export { gracefulStopMsDefault, pacingErrorPct, runOpenLoad, wallClockPause, typ
 export { loadSettings, loadSettingIssues, type LoadFlags, type LoadSettings, type ScenarioLoad } from './settings.js'
 export { searchCapacity, type CapacityResult, type CapacitySearchOptions, type CapacityTrial } from './capacitySearch.js'
 export { LiveSchedule, type LivePace } from './liveSchedule.js'
+export { cityRhythmProfile, liveSpeedDefault, liveStart, type LivePaceFlags, type LiveStart } from './livePace.js'
+export { checkTrialRates, checkTrialSpan, periodCap, periodShareMax, rampTrials, type PeriodCap, type TrialBounds } from './trialCaps.js'
