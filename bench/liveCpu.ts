@@ -1,7 +1,7 @@
 /**
  * What `npm start` costs the machine: `citytwin serve` on the whole city at its default pace, in a
  * process of its own, its CPU time (every thread: the sender, the ledger's, the simulation's)
- * over wall time while the run goes, from five seconds after its first live line on. Linux only:
+ * over wall time while the run goes, from ten seconds after its first progress line on. Linux only:
  * the figure is read from /proc.
  */
 import { spawn } from 'node:child_process'
@@ -9,8 +9,11 @@ import { promises as fs } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 
-/** The live run settles for this long before the measure starts (its first tick is sent at once). */
-const settleMs = 5_000
+/**
+ * The live run settles for this long before the measure starts: in its first seconds the city
+ * stream fills the buffer it keeps ahead of the sender, once.
+ */
+const settleMs = 10_000
 /** How long the city may take to build and open before the bench gives up. */
 const startMsMax = 300_000
 
@@ -61,7 +64,8 @@ function firstLiveLine(stderr: NodeJS.ReadableStream, exited: Promise<number | n
     stderr.on('data', (chunk: Buffer) => {
       // Keeps the tail only: progress lines come every second for the whole run.
       seen = (seen + chunk.toString('utf8')).slice(-4096)
-      if (/(^|[\r\n])live\s/.test(seen)) {
+      // The run's progress line ("live   1 s  …"), not the map's address ("live map at …").
+      if (/(^|[\r\n])live\s+\d+ s\s/.test(seen)) {
         clearTimeout(timer)
         resolve()
       }
