@@ -106,7 +106,7 @@ class Sending {
     const second = loadSecond(window, stream.simulatedAt())
     this.seen[window.second] = second
     this.lastSecond = { p50Ms: window.latency.p50Ms, p99Ms: window.latency.p99Ms, p999Ms: window.latency.p999Ms }
-    const overall = soFar.latency.summary().overall
+    const overall = soFar.latency.overallSummary()
     const progress = {
       second: window.second + 1,
       plannedSeconds: pacing.schedule.durationMs / 1000,
