@@ -35,10 +35,18 @@ const layers = [
 /** Each layer may not import any layer above it. */
 const upward = layers.slice(0, -1).map(([name, path], index) => ({
   name: `no-upward-from-${name}`,
-  comment: `${name} sits below ${layers.slice(index + 1).map(([above]) => above).join(', ')}: it may not import them`,
+  comment: `${name} sits below ${layers
+    .slice(index + 1)
+    .map(([above]) => above)
+    .join(', ')}: it may not import them`,
   severity: 'error',
   from: { path },
-  to: { path: layers.slice(index + 1).map(([, above]) => `(${above})`).join('|') },
+  to: {
+    path: layers
+      .slice(index + 1)
+      .map(([, above]) => `(${above})`)
+      .join('|'),
+  },
 }))
 
 module.exports = {

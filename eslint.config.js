@@ -3,7 +3,17 @@ import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'runs/', 'coverage/', 'bench/results/', 'scratch/', 'test-results/'] },
+  {
+    ignores: [
+      'dist/',
+      'node_modules/',
+      'runs/',
+      'coverage/',
+      'bench/results/',
+      'scratch/',
+      'test-results/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -14,7 +24,11 @@ export default tseslint.config(
       // Randomness comes from engine/random everywhere, so every run reproduces from its seed.
       'no-restricted-properties': [
         'error',
-        { object: 'Math', property: 'random', message: 'Use engine/random: runs must reproduce from their seed.' },
+        {
+          object: 'Math',
+          property: 'random',
+          message: 'Use engine/random: runs must reproduce from their seed.',
+        },
       ],
       '@typescript-eslint/switch-exhaustiveness-check': 'error',
       '@typescript-eslint/no-floating-promises': 'error',
@@ -30,16 +44,38 @@ export default tseslint.config(
     rules: {
       'no-restricted-properties': [
         'error',
-        { object: 'Math', property: 'random', message: 'Use engine/random: runs must reproduce from their seed.' },
-        { object: 'Date', property: 'now', message: 'Take `now` as an argument; only engine/time reads the clock.' },
-        { object: 'performance', property: 'now', message: 'Take `now` as an argument; only engine/time reads the clock.' },
-        { object: 'process', property: 'hrtime', message: 'Take `now` as an argument; only engine/time reads the clock.' },
+        {
+          object: 'Math',
+          property: 'random',
+          message: 'Use engine/random: runs must reproduce from their seed.',
+        },
+        {
+          object: 'Date',
+          property: 'now',
+          message: 'Take `now` as an argument; only engine/time reads the clock.',
+        },
+        {
+          object: 'performance',
+          property: 'now',
+          message: 'Take `now` as an argument; only engine/time reads the clock.',
+        },
+        {
+          object: 'process',
+          property: 'hrtime',
+          message: 'Take `now` as an argument; only engine/time reads the clock.',
+        },
       ],
       'no-restricted-syntax': [
         'error',
-        { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'new Date() reads the clock; take the time as an argument.' },
+        {
+          selector: "NewExpression[callee.name='Date'][arguments.length=0]",
+          message: 'new Date() reads the clock; take the time as an argument.',
+        },
       ],
-      'no-restricted-imports': ['error', { paths: [{ name: 'node:perf_hooks', message: 'Only engine/time reads the clock.' }] }],
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: 'node:perf_hooks', message: 'Only engine/time reads the clock.' }] },
+      ],
     },
   },
   {
@@ -49,12 +85,24 @@ export default tseslint.config(
     rules: {
       'no-restricted-globals': [
         'error',
-        { name: 'setTimeout', message: 'Wait through the Scheduler passed in (engine/time/scheduler.ts).' },
-        { name: 'setInterval', message: 'Repeat through the Scheduler passed in (engine/time/scheduler.ts).' },
+        {
+          name: 'setTimeout',
+          message: 'Wait through the Scheduler passed in (engine/time/scheduler.ts).',
+        },
+        {
+          name: 'setInterval',
+          message: 'Repeat through the Scheduler passed in (engine/time/scheduler.ts).',
+        },
       ],
       'no-restricted-imports': [
         'error',
-        { paths: [{ name: 'node:perf_hooks', message: 'Only engine/time reads the clock.' }, { name: 'node:timers', message: 'Wait through the Scheduler passed in.' }, { name: 'node:timers/promises', message: 'Wait through the Scheduler passed in.' }] },
+        {
+          paths: [
+            { name: 'node:perf_hooks', message: 'Only engine/time reads the clock.' },
+            { name: 'node:timers', message: 'Wait through the Scheduler passed in.' },
+            { name: 'node:timers/promises', message: 'Wait through the Scheduler passed in.' },
+          ],
+        },
       ],
     },
   },
@@ -65,6 +113,9 @@ export default tseslint.config(
   },
   {
     files: ['.dependency-cruiser.cjs'],
-    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } },
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { module: 'writable', require: 'readonly' },
+    },
   },
 )

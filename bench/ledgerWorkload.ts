@@ -4,13 +4,28 @@
  * a run submits (one or more per simulated minute), with ids numbered densely as a run does.
  * The evenings' institutional transfers are left out: they read balances between batches.
  */
-import { generateChunk, generateOpening, segmentAgents, unpackIntents, type PackedIntents } from '../engine/behaviour/index.js'
+import {
+  generateChunk,
+  generateOpening,
+  segmentAgents,
+  unpackIntents,
+  type PackedIntents,
+} from '../engine/behaviour/index.js'
 import type { City } from '../engine/city/index.js'
 import type { AccountBatch, TransferBatch } from '../engine/ledger/index.js'
 import { copyBatch, joinBatches, sliceBatch } from '../engine/ledger/transferBatches.js'
 import { ticksPerChunk, transferBatchMax } from '../engine/limits.js'
-import { allocatePopulation, synthesizeMerchants, synthesizeResidents, viewPopulation } from '../engine/population/index.js'
-import { accountBatch, institutionNeeds, openingTransfers } from '../engine/behaviour/institutions.js'
+import {
+  allocatePopulation,
+  synthesizeMerchants,
+  synthesizeResidents,
+  viewPopulation,
+} from '../engine/population/index.js'
+import {
+  accountBatch,
+  institutionNeeds,
+  openingTransfers,
+} from '../engine/behaviour/institutions.js'
 import { planRun, type Plan } from '../engine/run/index.js'
 import { TickBatch } from '../engine/stream/tickBatch.js'
 import type { Scenario } from '../scenarios/index.js'
@@ -52,15 +67,36 @@ export function ledgerWorkload(scenario: Scenario, city: City, residents: number
   const day: TransferBatch[] = []
   const tickBatch = new TickBatch(transferBatchMax)
   for (let chunk = 0; chunk < plan.chunks; chunk++) {
-    const segments: PackedIntents[] = plan.segments.map((segment, index) => unpackIntents(generateChunk(plan, population, agents[index] ?? segmentAgents(plan, population, segment), segment, chunk)))
+    const segments: PackedIntents[] = plan.segments.map((segment, index) =>
+      unpackIntents(
+        generateChunk(
+          plan,
+          population,
+          agents[index] ?? segmentAgents(plan, population, segment),
+          segment,
+          chunk,
+        ),
+      ),
+    )
     const ticks = segments[0]?.ticks ?? 0
     for (let tick = 0; tick < ticks; tick++) {
       tickBatch.reset()
-      for (const intents of segments) tickBatch.appendIntents(intents, tick === 0 ? 0 : (intents.tickEnd[tick - 1] as number), intents.tickEnd[tick] as number)
+      for (const intents of segments)
+        tickBatch.appendIntents(
+          intents,
+          tick === 0 ? 0 : (intents.tickEnd[tick - 1] as number),
+          intents.tickEnd[tick] as number,
+        )
       seal(tickBatch, plan.clock.startMinute + chunk * ticksPerChunk + tick, day)
     }
   }
-  return { plan, accounts: accountBatch(plan, population), opening, day, dayTransfers: day.reduce((sum, batch) => sum + batch.count, 0) }
+  return {
+    plan,
+    accounts: accountBatch(plan, population),
+    opening,
+    day,
+    dayTransfers: day.reduce((sum, batch) => sum + batch.count, 0),
+  }
 }
 
 /** Transfers [from, to) of `batch`, as views (the bench never writes them). */

@@ -31,14 +31,24 @@ async function cpuSeconds(pid: number): Promise<number> {
  * then measures for `seconds`: CPU time over wall time (1 = one core busy), and the run's own
  * figures are left to the run. The run is stopped with SIGINT and its folder removed.
  */
-export async function liveCpuShare(root: string, scenario: string, seconds: number): Promise<number> {
+export async function liveCpuShare(
+  root: string,
+  scenario: string,
+  seconds: number,
+): Promise<number> {
   if (process.platform !== 'linux') throw new Error('live.cpu_share is read from /proc: Linux only')
   const folder = await fs.mkdtemp(path.join(os.tmpdir(), 'citytwin-bench-live-'))
   const cli = path.join(root, 'dist/bin/citytwin.js')
-  const child = spawn(process.execPath, [cli, 'serve', scenario, '--port', '0', '--out', path.join(folder, 'run')], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  })
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+  const child = spawn(
+    process.execPath,
+    [cli, 'serve', scenario, '--port', '0', '--out', path.join(folder, 'run')],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  )
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  )
   try {
     await firstLiveLine(child.stderr, exited)
     await sleep(settleMs)
@@ -57,10 +67,16 @@ export async function liveCpuShare(root: string, scenario: string, seconds: numb
 }
 
 /** Resolves at the first progress line of the live run; fails if the process ends first or takes too long. */
-function firstLiveLine(stderr: NodeJS.ReadableStream, exited: Promise<number | null>): Promise<void> {
+function firstLiveLine(
+  stderr: NodeJS.ReadableStream,
+  exited: Promise<number | null>,
+): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     let seen = ''
-    const timer = setTimeout(() => reject(new Error('citytwin serve: no live line within 5 minutes')), startMsMax)
+    const timer = setTimeout(
+      () => reject(new Error('citytwin serve: no live line within 5 minutes')),
+      startMsMax,
+    )
     stderr.on('data', (chunk: Buffer) => {
       // Keeps the tail only: progress lines come every second for the whole run.
       seen = (seen + chunk.toString('utf8')).slice(-4096)

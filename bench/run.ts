@@ -50,7 +50,12 @@ import { MemoryLedger, ResultCode } from '../engine/ledger/index.js'
 import { pacingErrorPct, parseProfile, runOpenLoad, wallClockPause } from '../engine/load/index.js'
 import { LedgerState } from '../engine/ledger/memory/ledgerState.js'
 import { transferBatchMax } from '../engine/limits.js'
-import { allocatePopulation, synthesizeMerchants, synthesizeResidents, viewPopulation } from '../engine/population/index.js'
+import {
+  allocatePopulation,
+  synthesizeMerchants,
+  synthesizeResidents,
+  viewPopulation,
+} from '../engine/population/index.js'
 import { planRun } from '../engine/run/index.js'
 import { wallClock } from '../engine/time/index.js'
 import { loadScenario, type LoadedScenario } from '../scenarios/index.js'
@@ -447,18 +452,39 @@ async function endToEnd(
  */
 async function benchLight(workers: number, log: Log): Promise<void> {
   for (const tps of lightRates) {
-    const runs = await endToEnd(scenarioFile, 'full', Math.max(1, workers - 1), `constant:${tps}/${lightSeconds}s`)
+    const runs = await endToEnd(
+      scenarioFile,
+      'full',
+      Math.max(1, workers - 1),
+      `constant:${tps}/${lightSeconds}s`,
+    )
     const loads = runs.map((run) => {
       if (run.load === undefined) throw new Error('a light-load run reports its load')
       return run.load
     })
     const label = `${tps / 1000}k`
-    log({ name: `e2e.p99_ms@${label}`, median: median(loads.map((load) => load.p99Ms)), unit: 'ms', samples: runs.length })
-    log({ name: `e2e.late_p99_ms@${label}`, median: median(loads.map((load) => load.latePercentile99Ms)), unit: 'ms', samples: runs.length })
+    log({
+      name: `e2e.p99_ms@${label}`,
+      median: median(loads.map((load) => load.p99Ms)),
+      unit: 'ms',
+      samples: runs.length,
+    })
+    log({
+      name: `e2e.late_p99_ms@${label}`,
+      median: median(loads.map((load) => load.latePercentile99Ms)),
+      unit: 'ms',
+      samples: runs.length,
+    })
   }
   const shares: number[] = []
-  for (let sample = 0; sample < liveCpuSamples; sample++) shares.push(await liveCpuShare(root, scenarioFile, liveCpuSeconds))
-  log({ name: 'live.cpu_share@default', median: median(shares), unit: 'cores', samples: shares.length })
+  for (let sample = 0; sample < liveCpuSamples; sample++)
+    shares.push(await liveCpuShare(root, scenarioFile, liveCpuSeconds))
+  log({
+    name: 'live.cpu_share@default',
+    median: median(shares),
+    unit: 'cores',
+    samples: shares.length,
+  })
 }
 
 /** The median of one figure over the samples. */
@@ -630,7 +656,8 @@ async function writeReport(
 function medianMs(bench: Bench, name: string): { median: number; samples: number } {
   const task = bench.getTask(name)
   const result = task?.result
-  if (result === undefined || result.state !== 'completed') throw new Error(`benchmark ${name} did not complete`)
+  if (result === undefined || result.state !== 'completed')
+    throw new Error(`benchmark ${name} did not complete`)
   return { median: result.latency.p50, samples: result.latency.samplesCount }
 }
 
@@ -654,9 +681,20 @@ interface ChildRun {
 }
 
 /** One run in a fresh process (runInChild.ts): its peak memory is the run's alone. */
-async function runInChild(scenario: string, residents: number | 'full', workers: number, profile?: string): Promise<ChildRun> {
+async function runInChild(
+  scenario: string,
+  residents: number | 'full',
+  workers: number,
+  profile?: string,
+): Promise<ChildRun> {
   const child = path.join(path.dirname(fileURLToPath(import.meta.url)), 'runInChild.js')
-  const args = [child, scenario, String(residents), String(workers), ...(profile === undefined ? [] : [profile])]
+  const args = [
+    child,
+    scenario,
+    String(residents),
+    String(workers),
+    ...(profile === undefined ? [] : [profile]),
+  ]
   const { stdout } = await execFileAsync(process.execPath, args, { maxBuffer: 1024 * 1024 })
   const run = JSON.parse(stdout) as ChildRun
   if (!run.audited) throw new Error('a bench run failed its audit')
@@ -665,18 +703,28 @@ async function runInChild(scenario: string, residents: number | 'full', workers:
 
 /** Bytes of the population's columns for a city of this size, as allocated. */
 function populationBytes(residents: number, merchants: number): number {
-  return Object.values(allocatePopulation(residents, merchants)).reduce((sum: number, column: unknown) => sum + (column instanceof SharedArrayBuffer ? column.byteLength : 0), 0)
+  return Object.values(allocatePopulation(residents, merchants)).reduce(
+    (sum: number, column: unknown) =>
+      sum + (column instanceof SharedArrayBuffer ? column.byteLength : 0),
+    0,
+  )
 }
 
 /** A copy of `scenario` (and its map) in a temporary folder, its period lengthened to `days` days. */
 async function longerPeriod(scenario: string, days: number): Promise<string> {
   const folder = await fs.mkdtemp(path.join(os.tmpdir(), 'citytwin-bench-'))
   await fs.mkdir(path.join(folder, 'maps'))
-  await fs.copyFile(path.join(path.dirname(scenario), 'maps/shenzhen.geojson'), path.join(folder, 'maps/shenzhen.geojson'))
+  await fs.copyFile(
+    path.join(path.dirname(scenario), 'maps/shenzhen.geojson'),
+    path.join(folder, 'maps/shenzhen.geojson'),
+  )
   const text = await fs.readFile(scenario, 'utf8')
-  const to = new Date(Date.parse('2026-11-23T00:00:00+08:00') + days * 86_400_000).toISOString().slice(0, 10)
+  const to = new Date(Date.parse('2026-11-23T00:00:00+08:00') + days * 86_400_000)
+    .toISOString()
+    .slice(0, 10)
   const longer = text.replace('to: "2026-11-24T00:00:00+08:00"', `to: "${to}T00:00:00+08:00"`)
-  if (longer === text) throw new Error(`${scenario} no longer ends its period where the bench expects`)
+  if (longer === text)
+    throw new Error(`${scenario} no longer ends its period where the bench expects`)
   await fs.writeFile(path.join(folder, path.basename(scenario)), longer)
   return folder
 }

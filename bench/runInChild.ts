@@ -12,7 +12,8 @@ import { wallClock } from '../engine/time/index.js'
 import { loadScenario } from '../scenarios/index.js'
 
 const [file, residents, workers, profile] = process.argv.slice(2)
-if (file === undefined || residents === undefined || workers === undefined) throw new Error('usage: runInChild <scenario.yaml> <residents | full> <workers> [<load profile>]')
+if (file === undefined || residents === undefined || workers === undefined)
+  throw new Error('usage: runInChild <scenario.yaml> <residents | full> <workers> [<load profile>]')
 const summary = await runScenario(await loadScenario(file), {
   // `full`: the scenario's own scale.
   residents: residents === 'full' ? undefined : Number(residents),
@@ -20,7 +21,16 @@ const summary = await runScenario(await loadScenario(file), {
   now: wallClock.nowMs,
   ...(profile === undefined
     ? {}
-    : { load: { profile: parseAnyProfile(profile, 'bench'), where: 'bench', thresholds: [], abortOnFail: false, inFlightMax: loadInFlightDefault, pause: wallClockPause() } }),
+    : {
+        load: {
+          profile: parseAnyProfile(profile, 'bench'),
+          where: 'bench',
+          thresholds: [],
+          abortOnFail: false,
+          inFlightMax: loadInFlightDefault,
+          pause: wallClockPause(),
+        },
+      }),
 })
 const load = summary.load
 process.stdout.write(

@@ -23,7 +23,16 @@ import { readFile, readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import pg from 'pg'
 import { Redis } from 'ioredis'
-import { EmbeddedServer, MemoryLedger, PostgresLedger, RedisLedger, ResultCode, type LedgerCore, type LedgerOptions, type TransferBatch } from '../engine/ledger/index.js'
+import {
+  EmbeddedServer,
+  MemoryLedger,
+  PostgresLedger,
+  RedisLedger,
+  ResultCode,
+  type LedgerCore,
+  type LedgerOptions,
+  type TransferBatch,
+} from '../engine/ledger/index.js'
 import type { City } from '../engine/city/index.js'
 import { parseProfile, runOpenLoad, wallClockPause } from '../engine/load/index.js'
 import { loadInFlightDefaultFor, lookupBatchMax, transferBatchMax } from '../engine/limits.js'
@@ -55,44 +64,101 @@ interface Target {
   /** CPU ms the server has used so far (0 for an embedded ledger: its thread is in this process). */
   serverCpuMs(): Promise<number>
   /** After a sample, before the ledger closes: checks its store; throws when it does not balance. */
-  verify(ledger: LedgerCore, accountCount: number, accepted: number, acceptedFen: number): Promise<void>
+  verify(
+    ledger: LedgerCore,
+    accountCount: number,
+    accepted: number,
+    acceptedFen: number,
+  ): Promise<void>
   stop(): Promise<void>
 }
 
 /** `names`: the ledgers to measure (`--ledgers memory,postgres`); all three when undefined. */
-export async function benchServerLedgers(scenario: Scenario, city: City, log: (result: ServerBenchResult) => void, names?: readonly string[]): Promise<void> {
+export async function benchServerLedgers(
+  scenario: Scenario,
+  city: City,
+  log: (result: ServerBenchResult) => void,
+  names?: readonly string[],
+): Promise<void> {
   const wanted = (name: string) => names === undefined || names.includes(name)
   const workload = ledgerWorkload(scenario, city, residents)
   const day = regroup(workload.day, callTransfers)
   const hot = hotDay(day)
-  const options: LedgerOptions = { accountsMax: workload.plan.accounts.count, tiers: workload.plan.tiers, utcOffsetMinutes: workload.plan.clock.utcOffsetMinutes }
+  const options: LedgerOptions = {
+    accountsMax: workload.plan.accounts.count,
+    tiers: workload.plan.tiers,
+    utcOffsetMinutes: workload.plan.clock.utcOffsetMinutes,
+  }
   const targets: Target[] = []
   if (wanted('memory')) targets.push(memoryTarget())
   if (wanted('postgres')) targets.push(await postgresTarget())
   if (wanted('redis')) {
     const redis = await redisTarget()
-    if (redis === undefined) process.stderr.write(`ledger.redis: no Redis server at ${redisUrl}; its figures are left out (apt-get install -y redis-server)\n`)
+    if (redis === undefined)
+      process.stderr.write(
+        `ledger.redis: no Redis server at ${redisUrl}; its figures are left out (apt-get install -y redis-server)\n`,
+      )
     else targets.push(redis)
   }
   try {
     for (const target of targets) {
       const plain = await timeDay(target, options, workload, day)
-      log({ name: `ledger.${target.name}.transfers_per_s`, median: median(plain.rates), unit: 'transfers/s', samples })
-      log({ name: `ledger.${target.name}.accepted_share`, median: plain.acceptedShare, unit: 'ratio', samples: 1 })
-      log({ name: `ledger.${target.name}.cpu_ms_per_1k`, median: median(plain.cpuMsPer1k), unit: 'ms', samples })
+      log({
+        name: `ledger.${target.name}.transfers_per_s`,
+        median: median(plain.rates),
+        unit: 'transfers/s',
+        samples,
+      })
+      log({
+        name: `ledger.${target.name}.accepted_share`,
+        median: plain.acceptedShare,
+        unit: 'ratio',
+        samples: 1,
+      })
+      log({
+        name: `ledger.${target.name}.cpu_ms_per_1k`,
+        median: median(plain.cpuMsPer1k),
+        unit: 'ms',
+        samples,
+      })
       const hotRun = await timeDay(target, options, workload, hot.day)
-      log({ name: `ledger.${target.name}.hot_transfers_per_s`, median: median(hotRun.rates), unit: 'transfers/s', samples })
-      log({ name: `ledger.${target.name}.hot_accepted_share`, median: hotRun.acceptedShare, unit: 'ratio', samples: 1 })
-      log({ name: `ledger.${target.name}.latency_p99_ms@10k`, median: await loadLatency(target, options, workload), unit: 'ms', samples })
+      log({
+        name: `ledger.${target.name}.hot_transfers_per_s`,
+        median: median(hotRun.rates),
+        unit: 'transfers/s',
+        samples,
+      })
+      log({
+        name: `ledger.${target.name}.hot_accepted_share`,
+        median: hotRun.acceptedShare,
+        unit: 'ratio',
+        samples: 1,
+      })
+      log({
+        name: `ledger.${target.name}.latency_p99_ms@10k`,
+        median: await loadLatency(target, options, workload),
+        unit: 'ms',
+        samples,
+      })
     }
-    log({ name: 'ledger.day_transfers@500k', median: workload.dayTransfers, unit: 'transfers', samples: 1 })
+    log({
+      name: 'ledger.day_transfers@500k',
+      median: workload.dayTransfers,
+      unit: 'transfers',
+      samples: 1,
+    })
     log({ name: 'ledger.hot_share@500k', median: hot.share, unit: 'ratio', samples: 1 })
   } finally {
     for (const target of targets) await target.stop()
   }
 }
 
-async function timeDay(target: Target, options: LedgerOptions, workload: LedgerWorkload, day: readonly TransferBatch[]): Promise<{ rates: number[]; cpuMsPer1k: number[]; acceptedShare: number }> {
+async function timeDay(
+  target: Target,
+  options: LedgerOptions,
+  workload: LedgerWorkload,
+  day: readonly TransferBatch[],
+): Promise<{ rates: number[]; cpuMsPer1k: number[]; acceptedShare: number }> {
   const rates: number[] = []
   const cpuMsPer1k: number[] = []
   let acceptedShare = 0
@@ -121,34 +187,61 @@ async function timeDay(target: Target, options: LedgerOptions, workload: LedgerW
     })
     acceptedShare = accepted / transfers
     const opening = workload.opening.reduce((sum, batch) => sum + batch.count, 0)
-    const openingFen = workload.opening.reduce((sum, batch) => sum + batch.amountFen.subarray(0, batch.count).reduce((total, fen) => total + fen, 0), 0)
-    await target.verify(ledger, workload.accounts.count, accepted + opening, acceptedFen + openingFen)
+    const openingFen = workload.opening.reduce(
+      (sum, batch) =>
+        sum + batch.amountFen.subarray(0, batch.count).reduce((total, fen) => total + fen, 0),
+      0,
+    )
+    await target.verify(
+      ledger,
+      workload.accounts.count,
+      accepted + opening,
+      acceptedFen + openingFen,
+    )
     await ledger.close()
   }
   return { rates, cpuMsPer1k, acceptedShare }
 }
 
 /** A fresh ledger holding the day's opening (every opening transfer must apply). */
-async function openDay(target: Target, options: LedgerOptions, workload: LedgerWorkload): Promise<LedgerCore> {
+async function openDay(
+  target: Target,
+  options: LedgerOptions,
+  workload: LedgerWorkload,
+): Promise<LedgerCore> {
   const ledger = target.make(options)
   await ledger.open()
   const { accounts } = workload
   const created = await ledger.createAccounts(accounts)
-  if (created.code.some((code) => code !== 0)) throw new Error(`${target.name}: accounts not created`)
+  if (created.code.some((code) => code !== 0))
+    throw new Error(`${target.name}: accounts not created`)
   const opened = await Promise.all(workload.opening.map((batch) => ledger.submit(batch)))
-  if (opened.some((result) => result.code.some((code) => code !== ResultCode.ok))) throw new Error(`${target.name}: the opening did not apply`)
+  if (opened.some((result) => result.code.some((code) => code !== ResultCode.ok)))
+    throw new Error(`${target.name}: the opening did not apply`)
   return ledger
 }
 
-async function loadLatency(target: Target, options: LedgerOptions, workload: LedgerWorkload): Promise<number> {
+async function loadLatency(
+  target: Target,
+  options: LedgerOptions,
+  workload: LedgerWorkload,
+): Promise<number> {
   const all = flattened(workload.day)
   const latencies: number[] = []
   for (let sample = 0; sample < samples; sample++) {
     const ledger = await openDay(target, options, workload)
     const schedule = parseProfile(`constant:${loadRate}/${loadSeconds}s`, 'bench').schedule
     if (schedule.transfers > all.count) throw new Error('the bench day is too short for the rate')
-    const result = await runOpenLoad({ schedule, ledger, source: (from, to) => sliceOf(all, from, to), now: wallClock.nowMs, pause: wallClockPause(), inFlightMax: loadInFlightDefaultFor(target.name) })
-    if (result.dropped > 0) throw new Error(`${target.name}: ${result.dropped} transfers dropped at ${loadRate}/s`)
+    const result = await runOpenLoad({
+      schedule,
+      ledger,
+      source: (from, to) => sliceOf(all, from, to),
+      now: wallClock.nowMs,
+      pause: wallClockPause(),
+      inFlightMax: loadInFlightDefaultFor(target.name),
+    })
+    if (result.dropped > 0)
+      throw new Error(`${target.name}: ${result.dropped} transfers dropped at ${loadRate}/s`)
     latencies.push(result.latency.summary().overall.p99Ms)
     result.latency.destroy()
     result.lateness.destroy()
@@ -178,7 +271,9 @@ async function postgresTarget(): Promise<Target> {
       await client.end()
     }
   }
-  const postmaster = Number((await readFile(join(server.folder, 'data', 'postmaster.pid'), 'utf8')).split('\n')[0])
+  const postmaster = Number(
+    (await readFile(join(server.folder, 'data', 'postmaster.pid'), 'utf8')).split('\n')[0],
+  )
   return {
     name: 'postgres',
     make: (options) => new PostgresLedger(options, undefined, {}, { embedded: server }),
@@ -190,9 +285,21 @@ async function postgresTarget(): Promise<Target> {
                 (select count(*) from citytwin.transfers)::text as rows,
                 (select coalesce(sum(amount), 0) from citytwin.transfers)::text as fen`,
       )
-      const found = { total: Number(row?.total), overdrawn: Number(row?.overdrawn), rows: Number(row?.rows), fen: Number(row?.fen) }
-      if (found.total !== 0 || found.overdrawn !== 0 || found.rows !== accepted || found.fen !== acceptedFen) {
-        throw new Error(`postgres: the database does not balance after the sample: ${JSON.stringify(found)} (expected ${accepted} rows, ${acceptedFen} fen)`)
+      const found = {
+        total: Number(row?.total),
+        overdrawn: Number(row?.overdrawn),
+        rows: Number(row?.rows),
+        fen: Number(row?.fen),
+      }
+      if (
+        found.total !== 0 ||
+        found.overdrawn !== 0 ||
+        found.rows !== accepted ||
+        found.fen !== acceptedFen
+      ) {
+        throw new Error(
+          `postgres: the database does not balance after the sample: ${JSON.stringify(found)} (expected ${accepted} rows, ${acceptedFen} fen)`,
+        )
       }
     },
     stop: () => server.stop(),
@@ -200,7 +307,12 @@ async function postgresTarget(): Promise<Target> {
 }
 
 async function redisTarget(): Promise<Target | undefined> {
-  const probe = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 2_000, retryStrategy: () => null })
+  const probe = new Redis(redisUrl, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    connectTimeout: 2_000,
+    retryStrategy: () => null,
+  })
   probe.on('error', () => undefined)
   let serverPid = 0
   try {
@@ -216,7 +328,13 @@ async function redisTarget(): Promise<Target | undefined> {
   return {
     name: 'redis',
     // The bench's own key: a bench killed before it let go of the ledger is taken over, not a reason to stop.
-    make: (options) => new RedisLedger(options, `${redisUrl}?key=${key}`, {}, { holder: 'citytwin bench (bench/serverLedgers.ts)', takeOver: true }),
+    make: (options) =>
+      new RedisLedger(
+        options,
+        `${redisUrl}?key=${key}`,
+        {},
+        { holder: 'citytwin bench (bench/serverLedgers.ts)', takeOver: true },
+      ),
     serverCpuMs: () => processTreeCpuMs(serverPid),
     verify: (ledger, accountCount) => conservedByLookup('redis', ledger, accountCount),
     stop: async () => {
@@ -229,14 +347,22 @@ async function redisTarget(): Promise<Target | undefined> {
 }
 
 /** Every account's balance read back: they sum to zero (the issuer's negative balance is all the money there is). */
-async function conservedByLookup(name: string, ledger: LedgerCore, accountCount: number): Promise<void> {
+async function conservedByLookup(
+  name: string,
+  ledger: LedgerCore,
+  accountCount: number,
+): Promise<void> {
   let totalFen = 0
   for (let from = 0; from < accountCount; from += lookupBatchMax) {
-    const ids = Uint32Array.from({ length: Math.min(accountCount, from + lookupBatchMax) - from }, (_, index) => from + index)
+    const ids = Uint32Array.from(
+      { length: Math.min(accountCount, from + lookupBatchMax) - from },
+      (_, index) => from + index,
+    )
     const found = await ledger.lookup(ids)
     for (const fen of found.balanceFen) totalFen += fen
   }
-  if (totalFen !== 0) throw new Error(`${name}: balances sum to ${totalFen} fen after the sample, not 0`)
+  if (totalFen !== 0)
+    throw new Error(`${name}: balances sum to ${totalFen} fen after the sample, not 0`)
 }
 
 /** CPU ms used so far by process `pid` and its children (a server's workers), from /proc. */
@@ -258,14 +384,17 @@ function regroup(day: readonly TransferBatch[], size: number): TransferBatch[] {
   if (size > transferBatchMax) throw new Error('a call holds at most transferBatchMax transfers')
   const all = flattened(day)
   const calls: TransferBatch[] = []
-  for (let from = 0; from < all.count; from += size) calls.push(sliceOf(all, from, Math.min(all.count, from + size)))
+  for (let from = 0; from < all.count; from += size)
+    calls.push(sliceOf(all, from, Math.min(all.count, from + size)))
   return calls
 }
 
 /** The day with every second transfer paid to the account it pays most often. */
 function hotDay(day: readonly TransferBatch[]): { day: TransferBatch[]; share: number } {
   const counts = new Map<number, number>()
-  for (const batch of day) for (let at = 0; at < batch.count; at++) counts.set(batch.credit[at] as number, (counts.get(batch.credit[at] as number) ?? 0) + 1)
+  for (const batch of day)
+    for (let at = 0; at < batch.count; at++)
+      counts.set(batch.credit[at] as number, (counts.get(batch.credit[at] as number) ?? 0) + 1)
   let hottest = 0
   let most = -1
   for (const [account, count] of counts) {

@@ -62,7 +62,10 @@ export function capConnections(server: Server, options: ConnectionCapOptions): C
       const nowMs = options.now()
       let victim: Socket | undefined
       for (const [held, entry] of sockets) {
-        if (entry.state === 'waiting' || (entry.state === 'busy' && nowMs - entry.busySinceMs > options.busyMsMax)) {
+        if (
+          entry.state === 'waiting' ||
+          (entry.state === 'busy' && nowMs - entry.busySinceMs > options.busyMsMax)
+        ) {
           victim = held
           break
         }

@@ -25,8 +25,14 @@ export interface ListenOptions {
 /** Headers one request may carry. */
 const headersCountMax = 64
 
-export async function listenHttp(options: ListenOptions): Promise<{ server: http.Server; origin: string }> {
-  const server = http.createServer(options.connectionsCheckingIntervalMs === undefined ? {} : { connectionsCheckingInterval: options.connectionsCheckingIntervalMs })
+export async function listenHttp(
+  options: ListenOptions,
+): Promise<{ server: http.Server; origin: string }> {
+  const server = http.createServer(
+    options.connectionsCheckingIntervalMs === undefined
+      ? {}
+      : { connectionsCheckingInterval: options.connectionsCheckingIntervalMs },
+  )
   server.headersTimeout = options.headersTimeoutMs
   server.requestTimeout = options.requestTimeoutMs
   if (options.keepAliveTimeoutMs !== undefined) server.keepAliveTimeout = options.keepAliveTimeoutMs

@@ -23,7 +23,12 @@ const noFollow = constants.O_NOFOLLOW ?? 0
  * UserError naming the file as `root` spells it and what it is meant to be (`what`: summary,
  * metrics, replay…): missing, not a regular file, a link, reached through a link, too large.
  */
-export async function readInsideFolder(root: string, relative: string, bytesMax: number, what: string): Promise<string> {
+export async function readInsideFolder(
+  root: string,
+  relative: string,
+  bytesMax: number,
+  what: string,
+): Promise<string> {
   const shown = path.join(root, relative)
   let realRoot: string
   try {
@@ -33,7 +38,8 @@ export async function readInsideFolder(root: string, relative: string, bytesMax:
   }
   const target = path.resolve(realRoot, relative)
   const inside = path.relative(realRoot, target)
-  if (inside === '' || inside.startsWith('..') || path.isAbsolute(inside)) throw new UserError(`${shown}: the ${what} file is not inside ${root}`)
+  if (inside === '' || inside.startsWith('..') || path.isAbsolute(inside))
+    throw new UserError(`${shown}: the ${what} file is not inside ${root}`)
   const folder = path.dirname(target)
   await folderIsItself(folder, shown, what)
   const link = await fs.lstat(target).catch(() => undefined)
@@ -50,13 +56,19 @@ export async function readInsideFolder(root: string, relative: string, bytesMax:
   try {
     const stat = await handle.stat()
     if (!stat.isFile()) throw new UserError(`${shown}: the ${what} file is not a regular file`)
-    if (stat.size > bytesMax) throw new UserError(`${shown}: the ${what} file is ${stat.size} bytes, more than the limit of ${bytesMax}`)
+    if (stat.size > bytesMax)
+      throw new UserError(
+        `${shown}: the ${what} file is ${stat.size} bytes, more than the limit of ${bytesMax}`,
+      )
     // The folder might have been swapped for a link between the check and the open.
     await folderIsItself(folder, shown, what)
     // Read at most one byte past the limit, in case the file grew after stat.
     const buffer = Buffer.alloc(Math.min(stat.size, bytesMax) + 1)
     const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0)
-    if (bytesRead > bytesMax) throw new UserError(`${shown}: the ${what} file is larger than the limit of ${bytesMax} bytes`)
+    if (bytesRead > bytesMax)
+      throw new UserError(
+        `${shown}: the ${what} file is larger than the limit of ${bytesMax} bytes`,
+      )
     try {
       return new TextDecoder('utf-8', { fatal: true }).decode(buffer.subarray(0, bytesRead))
     } catch {
@@ -81,9 +93,14 @@ async function folderIsItself(folder: string, shown: string, what: string): Prom
   } catch (error) {
     throw new UserError(`${shown}: cannot read the ${what} file (${describeFsError(error)})`)
   }
-  if (real !== folder) throw new UserError(`${shown}: the ${what} file is reached through a link out of its folder; citytwin reads only files inside it`)
+  if (real !== folder)
+    throw new UserError(
+      `${shown}: the ${what} file is reached through a link out of its folder; citytwin reads only files inside it`,
+    )
 }
 
 function linkRefused(shown: string, what: string): UserError {
-  return new UserError(`${shown}: the ${what} file is a link; citytwin reads only regular files inside the folder`)
+  return new UserError(
+    `${shown}: the ${what} file is a link; citytwin reads only regular files inside the folder`,
+  )
 }

@@ -74,7 +74,9 @@ export const loadInFlightNetworkedDefault = 2
 
 /** The default bound on calls outstanding for the ledger named `ledger` (undefined: the memory ledger). */
 export function loadInFlightDefaultFor(ledger: string | undefined): number {
-  return ledger === undefined || ledger === 'memory' ? loadInFlightDefault : loadInFlightNetworkedDefault
+  return ledger === undefined || ledger === 'memory'
+    ? loadInFlightDefault
+    : loadInFlightNetworkedDefault
 }
 /** Characters of one threshold. */
 export const thresholdTextMax = 200
@@ -252,29 +254,78 @@ export const connectionsCapMin = 16
 /** Snapshots a run's timeline keeps for replay (one a second); a longer run keeps every other one. */
 export const timelineSnapshotsMax = 7_200
 
-assert(yamlScanDepthMax >= yamlDepthMax, 'the scan before parsing never refuses what the exact bound allows')
+assert(
+  yamlScanDepthMax >= yamlDepthMax,
+  'the scan before parsing never refuses what the exact bound allows',
+)
 assert(mapRingVerticesMax <= mapVerticesMax, 'a ring fits the map')
-assert(mapJsonValuesMax >= 4 * mapVerticesMax, 'the count before parsing leaves room for a map of mapVerticesMax positions (three values each) and its features')
-assert((errorIssuesMax + 2) * (errorLineCharsMax + 3) <= errorMessageCharsMax, 'an error of errorIssuesMax issues, its first line and its "and N more" fits the message bound')
-assert(messageIdsMax * (districtIdCharsMax + 4) + 200 <= errorLineCharsMax, 'a list of messageIdsMax ids fits one line of an error')
+assert(
+  mapJsonValuesMax >= 4 * mapVerticesMax,
+  'the count before parsing leaves room for a map of mapVerticesMax positions (three values each) and its features',
+)
+assert(
+  (errorIssuesMax + 2) * (errorLineCharsMax + 3) <= errorMessageCharsMax,
+  'an error of errorIssuesMax issues, its first line and its "and N more" fits the message bound',
+)
+assert(
+  messageIdsMax * (districtIdCharsMax + 4) + 200 <= errorLineCharsMax,
+  'a list of messageIdsMax ids fits one line of an error',
+)
 assert(districtsMax <= 0xff, 'district index must fit a Uint8')
 assert(banksMax <= 0xff, 'bank index must fit a Uint8')
 assert(merchantCategoriesMax <= 0xff, 'merchant category must fit a Uint8')
 assert(walletTiersMax < 0xff, 'wallet tier must fit a Uint8, with 0 meaning unlimited')
-assert(ticksPerChunk >= 1 && ticksPerChunk <= minutesPerDay, 'a chunk is between one tick and one day')
+assert(
+  ticksPerChunk >= 1 && ticksPerChunk <= minutesPerDay,
+  'a chunk is between one tick and one day',
+)
 assert(segmentCount >= workersMax, 'each worker needs at least one segment')
 assert(accountsMax < 0xffff_ffff, 'account ids are Uint32')
-assert((ringSlots & (ringSlots - 1)) === 0 && ringSlots >= 2, 'ring slots are a power of two, at least two')
+assert(
+  (ringSlots & (ringSlots - 1)) === 0 && ringSlots >= 2,
+  'ring slots are a power of two, at least two',
+)
 assert(lookupBatchMax <= transferBatchMax, 'a lookup fits a ring slot sized for a transfer batch')
-assert(pendingTransfersMax * transferAmountFenMax <= Number.MAX_SAFE_INTEGER, 'what pending transfers reserve in all stays an exact integer')
+assert(
+  pendingTransfersMax * transferAmountFenMax <= Number.MAX_SAFE_INTEGER,
+  'what pending transfers reserve in all stays an exact integer',
+)
 assert(chunksInFlightMax >= 1, 'at least one chunk must be in flight')
-assert(liveCommandsPerSecondAllMax >= liveCommandsPerSecondMax, 'one page alone can use its whole rate')
-assert(livePageEvictIdleMs >= 2 * livePresenceIntervalMs, 'a shown page is never evicted for one late report')
-assert(livePageIdleMsMax > livePageEvictIdleMs, 'a page may lose its place to a newcomer before it is closed for idleness')
+assert(
+  liveCommandsPerSecondAllMax >= liveCommandsPerSecondMax,
+  'one page alone can use its whole rate',
+)
+assert(
+  livePageEvictIdleMs >= 2 * livePresenceIntervalMs,
+  'a shown page is never evicted for one late report',
+)
+assert(
+  livePageIdleMsMax > livePageEvictIdleMs,
+  'a page may lose its place to a newcomer before it is closed for idleness',
+)
 assert(liveConnectionsMax > liveClientsMax, 'every page fits, with room for requests')
-assert(liveSocketIdleMs > liveRequestTimeoutMs, 'a connection is not closed while its request may still come')
-assert(ledgerLeaseHeartbeatMs * 4 <= ledgerLeaseTtlMs, 'a holder renews its lease several times before it lapses')
-assert(ledgerAttemptMsMax <= ledgerCallMsDefault && ledgerCallMsDefault <= ledgerCallMsMax, 'a call has room for at least one whole attempt')
-assert(ledgerServerCheckEveryMs < ledgerServerHeadersMs && ledgerServerHeadersMs <= ledgerServerRequestMs, 'the server checks its timeouts more often than they run out')
-assert(ledgerTokenCharsMin >= 8 && ledgerTokenCharsMin <= ledgerTokenCharsMax, 'a token has room to be a secret')
-assert(profileQuotedCharsMax + 400 <= errorLineCharsMax, 'a quoted profile leaves room on its line for the reason')
+assert(
+  liveSocketIdleMs > liveRequestTimeoutMs,
+  'a connection is not closed while its request may still come',
+)
+assert(
+  ledgerLeaseHeartbeatMs * 4 <= ledgerLeaseTtlMs,
+  'a holder renews its lease several times before it lapses',
+)
+assert(
+  ledgerAttemptMsMax <= ledgerCallMsDefault && ledgerCallMsDefault <= ledgerCallMsMax,
+  'a call has room for at least one whole attempt',
+)
+assert(
+  ledgerServerCheckEveryMs < ledgerServerHeadersMs &&
+    ledgerServerHeadersMs <= ledgerServerRequestMs,
+  'the server checks its timeouts more often than they run out',
+)
+assert(
+  ledgerTokenCharsMin >= 8 && ledgerTokenCharsMin <= ledgerTokenCharsMax,
+  'a token has room to be a secret',
+)
+assert(
+  profileQuotedCharsMax + 400 <= errorLineCharsMax,
+  'a quoted profile leaves room on its line for the reason',
+)

@@ -22,7 +22,9 @@ export function hasUnprintable(text: string): boolean {
 export function printable(text: string): string {
   return text.replace(unprintable, (character) => {
     const code = character.charCodeAt(0)
-    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`
+    return code <= 0xff
+      ? `\\x${code.toString(16).padStart(2, '0')}`
+      : `\\u${code.toString(16).padStart(4, '0')}`
   })
 }
 

@@ -2,7 +2,6 @@
 import { constants, promises as fs } from 'node:fs'
 import { UserError } from './errors.js'
 
-
 /** A plain object: not null, not an array. */
 export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
@@ -12,7 +11,11 @@ export function isObject(value: unknown): value is Record<string, unknown> {
  * A regular file's text, at most `bytesMax` bytes of UTF-8; every refusal a UserError naming the
  * file and what it is meant to be (`what`: scenario, map, summary…).
  */
-export async function readBoundedText(file: string, bytesMax: number, what: string): Promise<string> {
+export async function readBoundedText(
+  file: string,
+  bytesMax: number,
+  what: string,
+): Promise<string> {
   let handle: fs.FileHandle
   try {
     // Non-blocking, so a named pipe nobody writes to cannot hold the open; it is refused below.
@@ -24,12 +27,15 @@ export async function readBoundedText(file: string, bytesMax: number, what: stri
     const stat = await handle.stat()
     if (!stat.isFile()) throw new UserError(`${file}: the ${what} file is not a regular file`)
     if (stat.size > bytesMax) {
-      throw new UserError(`${file}: the ${what} file is ${stat.size} bytes, more than the limit of ${bytesMax}`)
+      throw new UserError(
+        `${file}: the ${what} file is ${stat.size} bytes, more than the limit of ${bytesMax}`,
+      )
     }
     // Read at most one byte past the limit, in case the file grew after stat.
     const buffer = Buffer.alloc(Math.min(stat.size, bytesMax) + 1)
     const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0)
-    if (bytesRead > bytesMax) throw new UserError(`${file}: the ${what} file is larger than the limit of ${bytesMax} bytes`)
+    if (bytesRead > bytesMax)
+      throw new UserError(`${file}: the ${what} file is larger than the limit of ${bytesMax} bytes`)
     try {
       return new TextDecoder('utf-8', { fatal: true }).decode(buffer.subarray(0, bytesRead))
     } catch {

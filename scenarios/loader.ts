@@ -5,7 +5,19 @@
  */
 import { promises as fs } from 'node:fs'
 import path from 'node:path'
-import { CST, isAlias, isMap, isPair, isScalar, isSeq, Lexer, LineCounter, parseDocument, type Document, type Node } from 'yaml'
+import {
+  CST,
+  isAlias,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  Lexer,
+  LineCounter,
+  parseDocument,
+  type Document,
+  type Node,
+} from 'yaml'
 import { parseDistrictMap, type DistrictMap } from '../engine/city/districtMap.js'
 import { UserError } from '../engine/errors.js'
 import { describeFsError, isObject, readBoundedText } from '../engine/untrusted.js'
@@ -46,7 +58,8 @@ export async function loadScenario(file: string): Promise<LoadedScenario> {
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const at = [...issue.path]
-      if (issue.code === 'unrecognized_keys') issues.push(...issue.keys.map((key) => () => `${where(raw, [...at, key])}: unknown field`))
+      if (issue.code === 'unrecognized_keys')
+        issues.push(...issue.keys.map((key) => () => `${where(raw, [...at, key])}: unknown field`))
       else issues.push(() => `${where(raw, at)}: ${issue.message}`)
     }
   }
@@ -71,7 +84,10 @@ export async function loadScenario(file: string): Promise<LoadedScenario> {
     // A broken map alone is reported as the map's own error; with other problems, among them.
     if (issues.length === 0) throw mapError
     const { message, issues: mapIssues } = mapError
-    issues.push(() => message.split('\n')[0] ?? message, ...mapIssues.map((issue) => () => `  ${issue}`))
+    issues.push(
+      () => message.split('\n')[0] ?? message,
+      ...mapIssues.map((issue) => () => `  ${issue}`),
+    )
   }
   if (map !== null && Array.isArray(city.districts)) {
     const mapIds = new Set(map.features.map((feature) => feature.id))
@@ -82,7 +98,10 @@ export async function loadScenario(file: string): Promise<LoadedScenario> {
       const id = isObject(district) ? district.id : undefined
       // A longer id cannot be in the map, and the schema has said so.
       if (typeof id === 'string' && id.length <= districtIdCharsMax && !mapIds.has(id)) {
-        issues.push(() => `${where(raw, ['city', 'districts', index, 'id'])}: "${id}" is not a district of ${String(city.map)} (it has ${has})`)
+        issues.push(
+          () =>
+            `${where(raw, ['city', 'districts', index, 'id'])}: "${id}" is not a district of ${String(city.map)} (it has ${has})`,
+        )
       }
     })
   }
@@ -118,7 +137,8 @@ async function loadMap(mapFile: string): Promise<DistrictMap> {
     throw new UserError(`${mapFile}: not valid JSON (${(error as Error).message})`)
   }
   const result = parseDistrictMap(json)
-  if (result.map === null) throw new UserError(`${mapFile}: not a usable district map`, result.issues)
+  if (result.map === null)
+    throw new UserError(`${mapFile}: not a usable district map`, result.issues)
   return result.map
 }
 
@@ -138,13 +158,23 @@ function lineOverValueBound(text: string): number {
       else if (code === quote) inString = false
     } else if (code === quote) inString = true
     else if (code === newline) line += 1
-    else if ((code === comma || code === openBracket || code === openBrace) && ++values > mapJsonValuesMax) return line
+    else if (
+      (code === comma || code === openBracket || code === openBrace) &&
+      ++values > mapJsonValuesMax
+    )
+      return line
   }
   return 0
 }
 
-const [backslash, quote, newline, comma, openBracket, openBrace] = ['\\', '"', '\n', ',', '[', '{'].map((character) => character.charCodeAt(0)) as [number, number, number, number, number, number]
-
+const [backslash, quote, newline, comma, openBracket, openBrace] = [
+  '\\',
+  '"',
+  '\n',
+  ',',
+  '[',
+  '{',
+].map((character) => character.charCodeAt(0)) as [number, number, number, number, number, number]
 
 interface RawScenario {
   readonly file: string
@@ -196,7 +226,9 @@ function checkTextBounds(text: string, file: string): void {
   // The parser recurses on nesting: bound it before parsing, in one pass over the text.
   const flowDepth = maxFlowDepth(text)
   if (flowDepth > yamlFlowDepthMax) {
-    throw new UserError(`${file}: nesting is ${flowDepth} levels deep, more than the limit of ${yamlFlowDepthMax}`)
+    throw new UserError(
+      `${file}: nesting is ${flowDepth} levels deep, more than the limit of ${yamlFlowDepthMax}`,
+    )
   }
   // A cheap over-estimate with a looser bound; the exact bound applies to the parsed document.
   const blockDepth = maxBlockDepth(text)
@@ -242,11 +274,15 @@ function hostileNodes(
     if (isMap(node)) {
       for (const pair of node.items) {
         if (isScalar(pair.key) && forbiddenKeys.has(String(pair.key.value))) {
-          hostile.push(located(pair.key.range?.[0] ?? 0, `the key "${String(pair.key.value)}" is not allowed`))
+          hostile.push(
+            located(pair.key.range?.[0] ?? 0, `the key "${String(pair.key.value)}" is not allowed`),
+          )
           return
         }
         if (!isScalar(pair.key)) {
-          hostile.push(located((pair.key as Node | null)?.range?.[0] ?? 0, 'keys must be plain words'))
+          hostile.push(
+            located((pair.key as Node | null)?.range?.[0] ?? 0, 'keys must be plain words'),
+          )
           return
         }
         visit(pair.value, depth + 1)
@@ -275,7 +311,8 @@ function lineOverTokenBound(text: string): number {
     // The lexer's mode markers are not in the text; every other token is the next slice of it.
     if (type === 'doc-mode' || type === 'scalar' || type === 'flow-error-end') continue
     offset += token.length
-    if (type === 'space' || type === 'newline' || type === 'comment' || type === 'byte-order-mark') continue
+    if (type === 'space' || type === 'newline' || type === 'comment' || type === 'byte-order-mark')
+      continue
     if (++tokens > yamlTokensMax) return lineAtOffset(text, offset - token.length)
   }
   return 0
@@ -284,7 +321,12 @@ function lineOverTokenBound(text: string): number {
 /** The 1-based line of the character at `offset`. */
 function lineAtOffset(text: string, offset: number): number {
   let line = 1
-  for (let index = text.indexOf('\n'); index !== -1 && index < offset; index = text.indexOf('\n', index + 1)) line += 1
+  for (
+    let index = text.indexOf('\n');
+    index !== -1 && index < offset;
+    index = text.indexOf('\n', index + 1)
+  )
+    line += 1
   return line
 }
 
@@ -307,7 +349,8 @@ function maxFlowDepth(text: string): number {
       if (char === quote) quote = ''
       else if (char === '\\' && quote === '"') index += 1
     } else if ((char === '"' || char === "'") && tokenStarts.has(previous)) quote = char
-    else if (char === '#' && (previous === ' ' || previous === '\t' || previous === '\n')) comment = true
+    else if (char === '#' && (previous === ' ' || previous === '\t' || previous === '\n'))
+      comment = true
     else if (char === '[' || char === '{') deepest = Math.max(deepest, ++depth)
     else if (char === ']' || char === '}') depth = Math.max(0, depth - 1)
     previous = char
@@ -368,7 +411,10 @@ function where(raw: RawScenario, at: readonly PropertyKey[]): string {
 function lineOf(raw: RawScenario, issue: string): string {
   const colon = issue.indexOf(': ')
   const fieldPath = issue.slice(0, colon)
-  const keys = fieldPath.split(/\.|\[(\d+)\]/).filter((key) => key !== undefined && key !== '').map((key) => (/^\d+$/.test(key) ? Number(key) : key))
+  const keys = fieldPath
+    .split(/\.|\[(\d+)\]/)
+    .filter((key) => key !== undefined && key !== '')
+    .map((key) => (/^\d+$/.test(key) ? Number(key) : key))
   return `${where(raw, keys)}${issue.slice(colon)}`
 }
 
@@ -382,7 +428,11 @@ export function formatPath(at: readonly PropertyKey[]): string {
 }
 
 /** Resolves `relative` against the scenario's folder and refuses anything that leaves it. */
-async function resolveInside(scenarioFile: string, relative: string, issues: string[]): Promise<string | null> {
+async function resolveInside(
+  scenarioFile: string,
+  relative: string,
+  issues: string[],
+): Promise<string | null> {
   const folder = path.dirname(path.resolve(scenarioFile))
   const target = path.resolve(folder, relative)
   const escapes = (from: string, to: string) => {

@@ -63,14 +63,18 @@ const name = () =>
     .string({ error: 'must be a string' })
     .min(1, { error: 'must not be empty' })
     .max(nameCharsMax, { error: `must be at most ${nameCharsMax} characters` })
-    .refine((text) => !hasUnprintable(text), { error: 'must not hold control characters (escape codes, line breaks, bidi overrides)' })
+    .refine((text) => !hasUnprintable(text), {
+      error: 'must not hold control characters (escape codes, line breaks, bidi overrides)',
+    })
 
 const instantPattern = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?([+-]\d{2}:\d{2}|Z)$/
 
 /** ISO 8601 with an explicit offset, so the simulated clock knows the city's local time. */
 const instant = () =>
   z
-    .string({ error: 'must be a date-time with an offset, like "2026-11-23T00:00:00+08:00" (quote it)' })
+    .string({
+      error: 'must be a date-time with an offset, like "2026-11-23T00:00:00+08:00" (quote it)',
+    })
     .regex(instantPattern, {
       error: 'must be a date-time with an offset, like "2026-11-23T00:00:00+08:00"',
     })
@@ -127,7 +131,10 @@ export const scenarioSchema = z
     description: z
       .string({ error: 'must be a string' })
       .max(2000, { error: 'must be at most 2000 characters' })
-      .refine((text) => !hasUnprintable(text.replace(/[\n\t]/g, '')), { error: 'must not hold control characters other than line breaks and tabs (escape codes, bidi overrides)' })
+      .refine((text) => !hasUnprintable(text.replace(/[\n\t]/g, '')), {
+        error:
+          'must not hold control characters other than line breaks and tabs (escape codes, bidi overrides)',
+      })
       .optional(),
     seed: nonNegativeInt().max(0xffff_ffff, { error: 'must be at most 4294967295' }),
     scale: z
@@ -177,10 +184,18 @@ export const scenarioSchema = z
       .object({
         count: positiveInt().max(merchantsMax, { error: `must be at most ${merchantsMax}` }),
         categories: z
-          .record(z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, { error: 'category names are lower-case words' }), category, {
-            error: 'must map category names to { share, ticketFen }',
+          .record(
+            z
+              .string()
+              .regex(/^[a-z][a-z0-9_-]{0,31}$/, { error: 'category names are lower-case words' }),
+            category,
+            {
+              error: 'must map category names to { share, ticketFen }',
+            },
+          )
+          .refine((categories) => Object.keys(categories).length >= 1, {
+            error: 'must list at least one category',
           })
-          .refine((categories) => Object.keys(categories).length >= 1, { error: 'must list at least one category' })
           .refine((categories) => Object.keys(categories).length <= merchantCategoriesMax, {
             error: `must list at most ${merchantCategoriesMax} categories`,
           }),
@@ -199,12 +214,24 @@ export const scenarioSchema = z
     /** Load mode: the open model's profile and gates (see docs/load.md). Flags override them. */
     load: z
       .object({
-        profile: z.string({ error: 'must be a profile, like "ramp:10k..500k/120s" or "realistic:1d/10m"' }).max(profileTextMax).optional(),
-        tps: z.union([nonNegativeInt().max(loadTpsMax), z.string().max(32)], { error: 'must be a rate, like 200000 or "200k"' }).optional(),
+        profile: z
+          .string({ error: 'must be a profile, like "ramp:10k..500k/120s" or "realistic:1d/10m"' })
+          .max(profileTextMax)
+          .optional(),
+        tps: z
+          .union([nonNegativeInt().max(loadTpsMax), z.string().max(32)], {
+            error: 'must be a rate, like 200000 or "200k"',
+          })
+          .optional(),
         duration: z.string({ error: 'must be a duration, like "60s"' }).max(32).optional(),
-        thresholds: z.array(z.string({ error: 'must be a threshold, like "p99<50ms"' }).max(thresholdTextMax)).max(thresholdsMax, { error: `must list at most ${thresholdsMax} thresholds` }).optional(),
+        thresholds: z
+          .array(z.string({ error: 'must be a threshold, like "p99<50ms"' }).max(thresholdTextMax))
+          .max(thresholdsMax, { error: `must list at most ${thresholdsMax} thresholds` })
+          .optional(),
         abortOnFail: z.boolean({ error: 'must be true or false' }).optional(),
-        inFlight: positiveInt().max(loadInFlightMax, { error: `must be at most ${loadInFlightMax}` }).optional(),
+        inFlight: positiveInt()
+          .max(loadInFlightMax, { error: `must be at most ${loadInFlightMax}` })
+          .optional(),
         lateTolerance: z.string({ error: 'must be a duration, like "10ms"' }).max(32).optional(),
       })
       .strict()
@@ -265,12 +292,16 @@ function districtIssues(districts: readonly unknown[]): string[] {
   districts.forEach((raw, index) => {
     const district = record(raw)
     if (typeof district.id === 'string') {
-      if (ids.has(district.id)) issues.push(`city.districts[${index}].id: "${district.id}" is listed twice`)
+      if (ids.has(district.id))
+        issues.push(`city.districts[${index}].id: "${district.id}" is listed twice`)
       ids.add(district.id)
     }
     if (typeof district.population === 'number') population += district.population
   })
-  if (population > residentsMax) issues.push(`city.districts: the populations add up to ${population}, more than ${residentsMax}`)
+  if (population > residentsMax)
+    issues.push(
+      `city.districts: the populations add up to ${population}, more than ${residentsMax}`,
+    )
   return issues
 }
 
@@ -305,7 +336,7 @@ function tierLimitIssues(tier: Record<string, unknown>, at: string): string[] {
   const issues: string[] = []
   const tierNumber = typeof tier.tier === 'number' ? tier.tier : 0
   const resolved = (field: string) => {
-    const given = typeof tier[field] === 'number' ? (tier[field]) : undefined
+    const given = typeof tier[field] === 'number' ? tier[field] : undefined
     return (tierLimitFields as readonly string[]).includes(field)
       ? tierLimit(tierNumber, field as (typeof tierLimitFields)[number], given)
       : given
@@ -313,7 +344,9 @@ function tierLimitIssues(tier: Record<string, unknown>, at: string): string[] {
   if (tierNumber > 0) {
     for (const field of tierLimitFields) {
       if (tier[field] === undefined && resolved(field) === undefined) {
-        issues.push(`${at}.${field}: required for tier ${tierNumber} (published limits cover tiers 1 to 4)`)
+        issues.push(
+          `${at}.${field}: required for tier ${tierNumber} (published limits cover tiers 1 to 4)`,
+        )
       }
     }
   }
@@ -361,7 +394,9 @@ function isInstant(value: unknown): value is string {
 function isRealInstant(isoInstant: string): boolean {
   const match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?/.exec(isoInstant)
   if (match === null) return false
-  const [year, month, day, hour, minute, second] = match.slice(1).map((part) => Number(part ?? 0)) as [number, number, number, number, number, number]
+  const [year, month, day, hour, minute, second] = match
+    .slice(1)
+    .map((part) => Number(part ?? 0)) as [number, number, number, number, number, number]
   // Simulated minutes travel as Uint32 minutes since 1970: earlier dates would wrap.
   if (year < 1970 || year > 9999) return false
   const date = new Date(Date.UTC(year, month - 1, day, hour, minute, second))

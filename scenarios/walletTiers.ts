@@ -19,15 +19,44 @@ export interface TierLimitsFen {
 const yuan = 100
 
 export const publishedTierLimits: Readonly<Record<number, TierLimitsFen>> = {
-  1: { balanceCapFen: 500_000 * yuan, perPaymentFen: 50_000 * yuan, perDayFen: 100_000 * yuan, perYearFen: 500_000 * yuan },
-  2: { balanceCapFen: 10_000 * yuan, perPaymentFen: 5_000 * yuan, perDayFen: 10_000 * yuan, perYearFen: 300_000 * yuan },
-  3: { balanceCapFen: 2_000 * yuan, perPaymentFen: 2_000 * yuan, perDayFen: 2_000 * yuan, perYearFen: 50_000 * yuan },
-  4: { balanceCapFen: 1_000 * yuan, perPaymentFen: 500 * yuan, perDayFen: 1_000 * yuan, perYearFen: 10_000 * yuan },
+  1: {
+    balanceCapFen: 500_000 * yuan,
+    perPaymentFen: 50_000 * yuan,
+    perDayFen: 100_000 * yuan,
+    perYearFen: 500_000 * yuan,
+  },
+  2: {
+    balanceCapFen: 10_000 * yuan,
+    perPaymentFen: 5_000 * yuan,
+    perDayFen: 10_000 * yuan,
+    perYearFen: 300_000 * yuan,
+  },
+  3: {
+    balanceCapFen: 2_000 * yuan,
+    perPaymentFen: 2_000 * yuan,
+    perDayFen: 2_000 * yuan,
+    perYearFen: 50_000 * yuan,
+  },
+  4: {
+    balanceCapFen: 1_000 * yuan,
+    perPaymentFen: 500 * yuan,
+    perDayFen: 1_000 * yuan,
+    perYearFen: 10_000 * yuan,
+  },
 }
 
-export const tierLimitFields = ['balanceCapFen', 'perPaymentFen', 'perDayFen', 'perYearFen'] as const
+export const tierLimitFields = [
+  'balanceCapFen',
+  'perPaymentFen',
+  'perDayFen',
+  'perYearFen',
+] as const
 
 /** A tier's limits: its own where given, else the published ones; undefined where neither has one. */
-export function tierLimit(tier: number, field: (typeof tierLimitFields)[number], given: number | undefined): number | undefined {
+export function tierLimit(
+  tier: number,
+  field: (typeof tierLimitFields)[number],
+  given: number | undefined,
+): number | undefined {
   return given ?? publishedTierLimits[tier]?.[field]
 }

@@ -12,4 +12,7 @@ for (const file of readdirSync('engine', { recursive: true })) {
   copyFileSync(join('engine', file), to)
   copied += 1
 }
-if (copied === 0) throw new Error('scripts/copyAssets.mjs found no .lua or .sql files under engine/: run it from the project folder')
+if (copied === 0)
+  throw new Error(
+    'scripts/copyAssets.mjs found no .lua or .sql files under engine/: run it from the project folder',
+  )

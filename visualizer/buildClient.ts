@@ -11,7 +11,10 @@ import { pathToFileURL } from 'node:url'
 import { build } from 'esbuild'
 
 /** Builds the page of the repository at `root` into `out` (default: root/dist/visualizer/public). */
-export async function buildClient(root: string, out = path.join(root, 'dist', 'visualizer', 'public')): Promise<string> {
+export async function buildClient(
+  root: string,
+  out = path.join(root, 'dist', 'visualizer', 'public'),
+): Promise<string> {
   const client = path.join(root, 'visualizer', 'client')
   await fs.mkdir(out, { recursive: true })
   await build({
@@ -25,7 +28,8 @@ export async function buildClient(root: string, out = path.join(root, 'dist', 'v
     outfile: path.join(out, 'app.js'),
     logLevel: 'warning',
   })
-  for (const file of ['index.html', 'style.css']) await fs.copyFile(path.join(client, file), path.join(out, file))
+  for (const file of ['index.html', 'style.css'])
+    await fs.copyFile(path.join(client, file), path.join(out, file))
   return out
 }
 

@@ -22,7 +22,15 @@ export const snapshotsPerSecond = 4
 /** A command message, serialised, is at most this many bytes; socket.io's own buffer bound is set from it. */
 export const commandBytesMax = 1024
 
-export const stateNames = ['building', 'waiting', 'running', 'paused', 'finishing', 'finished', 'failed'] as const
+export const stateNames = [
+  'building',
+  'waiting',
+  'running',
+  'paused',
+  'finishing',
+  'finished',
+  'failed',
+] as const
 export type RunState = (typeof stateNames)[number]
 
 /** The measures a district can be filled by. */
@@ -59,8 +67,18 @@ export interface CityView {
   readonly categories: readonly string[]
   /** Transfer kinds, in the order Snapshot.kinds uses. */
   readonly kinds: readonly string[]
-  readonly clock: { readonly from: string; readonly to: string; readonly ticks: number; readonly utcOffsetMinutes: number }
-  readonly agents: { readonly residents: number; readonly adopted: number; readonly merchants: number; readonly riders: number }
+  readonly clock: {
+    readonly from: string
+    readonly to: string
+    readonly ticks: number
+    readonly utcOffsetMinutes: number
+  }
+  readonly agents: {
+    readonly residents: number
+    readonly adopted: number
+    readonly merchants: number
+    readonly riders: number
+  }
 }
 
 export const merchantCellsMax = 1500

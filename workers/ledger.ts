@@ -10,7 +10,6 @@ import { LedgerState } from '../engine/ledger/memory/ledgerState.js'
 import { RingOp, RingView, consumeRing, type RingSlot } from '../engine/ledger/memory/ring.js'
 import { transferKindCount } from '../engine/ledger/transferKind.js'
 
-
 const { options, ring } = workerData as LedgerWorkerData
 let state: LedgerState | null = null
 

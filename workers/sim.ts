@@ -5,7 +5,13 @@
 import { workerData } from 'node:worker_threads'
 import { move } from 'piscina'
 import { assert, unreachable } from '../engine/assert.js'
-import { countSegmentAgents, fillSegmentAgents, generateChunk, generateOpening, viewSegmentAgents } from '../engine/behaviour/index.js'
+import {
+  countSegmentAgents,
+  fillSegmentAgents,
+  generateChunk,
+  generateOpening,
+  viewSegmentAgents,
+} from '../engine/behaviour/index.js'
 import { synthesizeResidents, viewPopulation } from '../engine/population/index.js'
 import type { SimTask, SimTaskResult, SimWorkerData } from '../engine/stream/simProtocol.js'
 
@@ -29,10 +35,14 @@ export default function simTask(task: SimTask): SimTaskResult {
       fillSegmentAgents(plan, population, segmentOf(task.segment), task.index)
       return null
     case 'open':
-      return move(generateOpening(plan, population, viewSegmentAgents(task.index, task.segment))) as unknown as ArrayBuffer
+      return move(
+        generateOpening(plan, population, viewSegmentAgents(task.index, task.segment)),
+      ) as unknown as ArrayBuffer
     case 'generate': {
       const agents = viewSegmentAgents(task.index, task.segment)
-      return move(generateChunk(plan, population, agents, segmentOf(task.segment), task.chunk)) as unknown as ArrayBuffer
+      return move(
+        generateChunk(plan, population, agents, segmentOf(task.segment), task.chunk),
+      ) as unknown as ArrayBuffer
     }
     default:
       return unreachable(task)

@@ -21,7 +21,12 @@ export interface BehaviourContext {
   weekend: boolean
 }
 
-export function behaviourContext(plan: Plan, population: Population, agents: SegmentAgents, random: Random): BehaviourContext {
+export function behaviourContext(
+  plan: Plan,
+  population: Population,
+  agents: SegmentAgents,
+  random: Random,
+): BehaviourContext {
   return {
     plan,
     population,
@@ -42,6 +47,10 @@ export function wholeFen(amount: number, maxFen = 0xffff_ffff): number {
 /** A resident's usual district at this hour: at work on weekday working hours, else at home. */
 export function whereIs(context: BehaviourContext, resident: number): number {
   const flags = context.population.flags[resident] as number
-  const atWork = !context.weekend && context.hour >= 9 && context.hour < 18 && (flags & ResidentFlag.employed) !== 0
+  const atWork =
+    !context.weekend &&
+    context.hour >= 9 &&
+    context.hour < 18 &&
+    (flags & ResidentFlag.employed) !== 0
   return (atWork ? context.population.work[resident] : context.population.home[resident]) as number
 }

@@ -12,6 +12,11 @@ export function bill(context: BehaviourContext, count: number, out: IntentBuffer
   for (let made = 0; made < count; made++) {
     const resident = agents.adopted[random.below(agents.adopted.length)] as number
     const utility = utilityFirst + random.below(utilityCount)
-    out.push(residentFirst + resident, utility, wholeFen(random.logNormal(plan.payments.bill.amountFen, billSpread)), TransferKind.bill)
+    out.push(
+      residentFirst + resident,
+      utility,
+      wholeFen(random.logNormal(plan.payments.bill.amountFen, billSpread)),
+      TransferKind.bill,
+    )
   }
 }

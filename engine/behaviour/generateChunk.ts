@@ -48,12 +48,21 @@ function sharesOf(kind: PaymentKindName): MinuteShares {
   return found
 }
 
-export function generateChunk(plan: Plan, population: Population, agents: SegmentAgents, segment: Segment, chunk: number): ArrayBuffer {
+export function generateChunk(
+  plan: Plan,
+  population: Population,
+  agents: SegmentAgents,
+  segment: Segment,
+  chunk: number,
+): ArrayBuffer {
   const firstTick = chunk * ticksPerChunk
   const endTick = Math.min(plan.clock.ticks, firstTick + ticksPerChunk)
   const random = new Random(plan.seed, 'behaviour', segment.index, chunk)
   const context = behaviourContext(plan, population, agents, random)
-  const out = new IntentBuffer(endTick - firstTick, expectedIntents(plan, agents, endTick - firstTick))
+  const out = new IntentBuffer(
+    endTick - firstTick,
+    expectedIntents(plan, agents, endTick - firstTick),
+  )
   for (let tick = firstTick; tick < endTick; tick++) {
     const minute = minuteOfDay(plan.clock, tick)
     context.hour = Math.floor(minute / 60)
@@ -73,7 +82,11 @@ export function generateChunk(plan: Plan, population: Population, agents: Segmen
 }
 
 /** Before the clock starts: the opening top-up of each adopted wallet of the segment, as one tick. */
-export function generateOpening(plan: Plan, population: Population, agents: SegmentAgents): ArrayBuffer {
+export function generateOpening(
+  plan: Plan,
+  population: Population,
+  agents: SegmentAgents,
+): ArrayBuffer {
   const context = behaviourContext(plan, population, agents, new Random(plan.seed, 'opening'))
   const out = new IntentBuffer(1, agents.adopted.length)
   openingTopups(context, out)
@@ -87,5 +100,5 @@ function expectedIntents(plan: Plan, agents: SegmentAgents, ticks: number): numb
     const rate = plan.payments[behaviour.name]
     return rate.enabled ? sum + rate.perDay * behaviour.eligible(agents) : sum
   }, 0)
-  return Math.ceil((perDay * ticks) / (24 * 60) * 2)
+  return Math.ceil(((perDay * ticks) / (24 * 60)) * 2)
 }

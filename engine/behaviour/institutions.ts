@@ -77,7 +77,9 @@ export function institutionNeeds(plan: Plan, population: Population): Institutio
   }
   const payroll = plan.payments.payroll
   const employerFloat = payeesByDistrict.map((payees) =>
-    payroll.enabled && payees > 0 ? employerFloatFen(payees * payroll.perDay, payroll.amountFen) : 0,
+    payroll.enabled && payees > 0
+      ? employerFloatFen(payees * payroll.perDay, payroll.amountFen)
+      : 0,
   )
   return { bankFloatFen, openingTopupsFen, employerFloatFen: employerFloat, adopted, riders }
 }
@@ -99,12 +101,21 @@ export function openingTransfers(plan: Plan, needs: InstitutionNeeds, out: Trans
     pushPieces(out, issuer, bankFirst + bank, needFen, TransferKind.issue)
   }
   needs.employerFloatFen.forEach((floatFen, district) => {
-    pushPieces(out, bankFirst + employerBank(plan, district), employerFirst + district, floatFen, TransferKind.topup)
+    pushPieces(
+      out,
+      bankFirst + employerBank(plan, district),
+      employerFirst + district,
+      floatFen,
+      TransferKind.topup,
+    )
   })
 }
 
 /** The accounts whose balance is redeemed at the end of each day, with their bank. */
-export function sweptAccounts(plan: Plan, population: Population): { ids: Uint32Array; bank: Uint8Array } {
+export function sweptAccounts(
+  plan: Plan,
+  population: Population,
+): { ids: Uint32Array; bank: Uint8Array } {
   const { merchantFirst, transit, utilityFirst, utilityCount, bankCount } = plan.accounts
   const count = 1 + utilityCount + plan.merchants
   const ids = new Uint32Array(count)
@@ -132,8 +143,17 @@ export function redemptions(
 ): void {
   for (let index = 0; index < balanceFen.length; index++) {
     const balance = balanceFen[index] as number
-    assert(Number.isSafeInteger(balance) && balance >= 0, 'a swept account holds a whole, non-negative balance')
-    pushPieces(out, swept.ids[from + index] as number, bankFirst + (swept.bank[from + index] as number), balance, TransferKind.redeem)
+    assert(
+      Number.isSafeInteger(balance) && balance >= 0,
+      'a swept account holds a whole, non-negative balance',
+    )
+    pushPieces(
+      out,
+      swept.ids[from + index] as number,
+      bankFirst + (swept.bank[from + index] as number),
+      balance,
+      TransferKind.redeem,
+    )
   }
 }
 
@@ -167,41 +187,83 @@ export function nightlyTopups(
 }
 
 /** End of day, steps 2 and 3 for employers: their payroll funds are brought back up to a day's worth. */
-export function payrollRefills(plan: Plan, needs: InstitutionNeeds, employerBalanceFen: Float64Array, payoutFen: number[], out: TransferSink): void {
+export function payrollRefills(
+  plan: Plan,
+  needs: InstitutionNeeds,
+  employerBalanceFen: Float64Array,
+  payoutFen: number[],
+  out: TransferSink,
+): void {
   const { bankFirst, employerFirst } = plan.accounts
   needs.employerFloatFen.forEach((floatFen, district) => {
     const balance = employerBalanceFen[district] as number
-    assert(Number.isSafeInteger(balance) && balance >= 0, 'an employer holds a whole, non-negative balance')
+    assert(
+      Number.isSafeInteger(balance) && balance >= 0,
+      'an employer holds a whole, non-negative balance',
+    )
     if (balance >= floatFen) return
     const bank = employerBank(plan, district)
     payoutFen[bank] = (payoutFen[bank] as number) + (floatFen - balance)
-    pushPieces(out, bankFirst + bank, employerFirst + district, floatFen - balance, TransferKind.topup)
+    pushPieces(
+      out,
+      bankFirst + bank,
+      employerFirst + district,
+      floatFen - balance,
+      TransferKind.topup,
+    )
   })
 }
 
 /** End of day, step 2: the central bank issues each bank what it lacks for tonight's payouts and its float. */
-export function shortfallIssues(plan: Plan, needs: InstitutionNeeds, bankBalanceFen: Float64Array, payoutFen: readonly number[], out: TransferSink): void {
+export function shortfallIssues(
+  plan: Plan,
+  needs: InstitutionNeeds,
+  bankBalanceFen: Float64Array,
+  payoutFen: readonly number[],
+  out: TransferSink,
+): void {
   const { bankFirst, bankCount, issuer } = plan.accounts
-  assert(bankBalanceFen.length === bankCount && payoutFen.length === bankCount, 'one balance and one payout per bank')
+  assert(
+    bankBalanceFen.length === bankCount && payoutFen.length === bankCount,
+    'one balance and one payout per bank',
+  )
   for (let bank = 0; bank < bankCount; bank++) {
-    const shortFen = (needs.bankFloatFen[bank] as number) + (payoutFen[bank] as number) - (bankBalanceFen[bank] as number)
+    const shortFen =
+      (needs.bankFloatFen[bank] as number) +
+      (payoutFen[bank] as number) -
+      (bankBalanceFen[bank] as number)
     assert(Number.isSafeInteger(shortFen), 'a bank balance is an exact integer of fen')
     if (shortFen > 0) pushPieces(out, issuer, bankFirst + bank, shortFen, TransferKind.issue)
   }
 }
 
 /** End of day, step 4: each bank retires what it holds beyond its float once tonight's payouts are made. */
-export function excessRetirements(plan: Plan, needs: InstitutionNeeds, bankBalanceFen: Float64Array, payoutFen: readonly number[], out: TransferSink): void {
+export function excessRetirements(
+  plan: Plan,
+  needs: InstitutionNeeds,
+  bankBalanceFen: Float64Array,
+  payoutFen: readonly number[],
+  out: TransferSink,
+): void {
   const { bankFirst, bankCount, issuer } = plan.accounts
   for (let bank = 0; bank < bankCount; bank++) {
     const floatFen = needs.bankFloatFen[bank] as number
     // After step 2 the bank held at least float + payouts; after step 3, that less the payouts.
-    const afterPayoutsFen = Math.max(bankBalanceFen[bank] as number, floatFen + (payoutFen[bank] as number)) - (payoutFen[bank] as number)
-    if (afterPayoutsFen > floatFen) pushPieces(out, bankFirst + bank, issuer, afterPayoutsFen - floatFen, TransferKind.retire)
+    const afterPayoutsFen =
+      Math.max(bankBalanceFen[bank] as number, floatFen + (payoutFen[bank] as number)) -
+      (payoutFen[bank] as number)
+    if (afterPayoutsFen > floatFen)
+      pushPieces(out, bankFirst + bank, issuer, afterPayoutsFen - floatFen, TransferKind.retire)
   }
 }
 
-function pushPieces(out: TransferSink, debit: number, credit: number, totalFen: number, kind: number): void {
+function pushPieces(
+  out: TransferSink,
+  debit: number,
+  credit: number,
+  totalFen: number,
+  kind: number,
+): void {
   let left = totalFen
   while (left > 0) {
     const amountFen = Math.min(left, institutionalPieceFen)

@@ -32,7 +32,10 @@ export class IntentBuffer {
   private readonly tickEnd: Uint32Array
   private ticksClosed = 0
 
-  constructor(private readonly ticks: number, expected = initialCapacity) {
+  constructor(
+    private readonly ticks: number,
+    expected = initialCapacity,
+  ) {
     this.capacity = Math.max(initialCapacity, expected)
     this.debit = new Uint32Array(this.capacity)
     this.credit = new Uint32Array(this.capacity)

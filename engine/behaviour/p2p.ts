@@ -19,11 +19,20 @@ export function p2p(context: BehaviourContext, count: number, out: IntentBuffer)
     let payee = -1
     for (let attempt = 0; attempt < drawAttemptsMax && payee < 0; attempt++) {
       const candidate = random.below(population.residents)
-      if (candidate !== payer && ((population.flags[candidate] as number) & ResidentFlag.adopted) !== 0) payee = candidate
+      if (
+        candidate !== payer &&
+        ((population.flags[candidate] as number) & ResidentFlag.adopted) !== 0
+      )
+        payee = candidate
     }
     // Adoption so low that no payee turned up: send to a neighbour in the same segment instead.
     if (payee < 0) payee = agents.adopted[random.below(agents.adopted.length)] as number
     if (payee === payer) continue
-    out.push(residentFirst + payer, residentFirst + payee, wholeFen(random.logNormal(plan.payments.p2p.amountFen, p2pSpread)), TransferKind.p2p)
+    out.push(
+      residentFirst + payer,
+      residentFirst + payee,
+      wholeFen(random.logNormal(plan.payments.p2p.amountFen, p2pSpread)),
+      TransferKind.p2p,
+    )
   }
 }

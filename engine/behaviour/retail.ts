@@ -19,6 +19,11 @@ export function retail(context: BehaviourContext, count: number, out: IntentBuff
     const end = plan.merchantCellStart[cell + 1] as number
     const merchant = first + random.below(end - first)
     const ticketFen = (plan.categories[category] as (typeof plan.categories)[number]).ticketFen
-    out.push(residentFirst + resident, merchantFirst + merchant, wholeFen(random.logNormal(ticketFen, ticketSpread)), TransferKind.retail)
+    out.push(
+      residentFirst + resident,
+      merchantFirst + merchant,
+      wholeFen(random.logNormal(ticketFen, ticketSpread)),
+      TransferKind.retail,
+    )
   }
 }

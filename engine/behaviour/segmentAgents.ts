@@ -45,18 +45,31 @@ export function holdsSalary(plan: Plan, tier: number): boolean {
 }
 
 /** Calls `visit` with each eligible resident of the segment: 1 adopted, 2 rider, 4 payee (bits). */
-function eachEligible(plan: Plan, population: Population, segment: Segment, visit: (resident: number, lists: number) => void): void {
+function eachEligible(
+  plan: Plan,
+  population: Population,
+  segment: Segment,
+  visit: (resident: number, lists: number) => void,
+): void {
   for (let resident = segment.residentStart; resident < segment.residentEnd; resident++) {
     const flags = population.flags[resident] as number
     if ((flags & ResidentFlag.adopted) === 0) continue
     let lists = 1
     if ((flags & ResidentFlag.rider) !== 0) lists |= 2
-    if ((flags & ResidentFlag.employed) !== 0 && holdsSalary(plan, population.tier[resident] as number)) lists |= 4
+    if (
+      (flags & ResidentFlag.employed) !== 0 &&
+      holdsSalary(plan, population.tier[resident] as number)
+    )
+      lists |= 4
     visit(resident, lists)
   }
 }
 
-export function countSegmentAgents(plan: Plan, population: Population, segment: Segment): AgentCounts {
+export function countSegmentAgents(
+  plan: Plan,
+  population: Population,
+  segment: Segment,
+): AgentCounts {
   let adopted = 0
   let riders = 0
   let payees = 0
@@ -78,7 +91,14 @@ export function allocateAgentIndex(counts: readonly AgentCounts[]): AgentIndexBu
   const ridersStart = starts((count) => count.riders)
   const payeesStart = starts((count) => count.payees)
   const bytes = (start: number[]) => new SharedArrayBuffer((start[start.length - 1] as number) * 4)
-  return { adopted: bytes(adoptedStart), riders: bytes(ridersStart), payees: bytes(payeesStart), adoptedStart, ridersStart, payeesStart }
+  return {
+    adopted: bytes(adoptedStart),
+    riders: bytes(ridersStart),
+    payees: bytes(payeesStart),
+    adoptedStart,
+    ridersStart,
+    payeesStart,
+  }
 }
 
 /** Views of one segment's lists; no copy. */
@@ -97,7 +117,12 @@ export function viewSegmentAgents(index: AgentIndexBuffers, segment: number): Se
 }
 
 /** Writes the segment's lists into its slices of the shared index. */
-export function fillSegmentAgents(plan: Plan, population: Population, segment: Segment, index: AgentIndexBuffers): SegmentAgents {
+export function fillSegmentAgents(
+  plan: Plan,
+  population: Population,
+  segment: Segment,
+  index: AgentIndexBuffers,
+): SegmentAgents {
   const agents = viewSegmentAgents(index, segment.index)
   let adopted = 0
   let riders = 0
@@ -107,12 +132,21 @@ export function fillSegmentAgents(plan: Plan, population: Population, segment: S
     if ((lists & 2) !== 0) agents.riders[riders++] = resident
     if ((lists & 4) !== 0) agents.payees[payees++] = resident
   })
-  assert(adopted === agents.adopted.length && riders === agents.riders.length && payees === agents.payees.length, 'the counts match the lists')
+  assert(
+    adopted === agents.adopted.length &&
+      riders === agents.riders.length &&
+      payees === agents.payees.length,
+    'the counts match the lists',
+  )
   return agents
 }
 
 /** One segment's lists in memory of their own, for tools and tests that work outside a run. */
 export function segmentAgents(plan: Plan, population: Population, segment: Segment): SegmentAgents {
-  const counts = plan.segments.map((other) => (other.index === segment.index ? countSegmentAgents(plan, population, segment) : { adopted: 0, riders: 0, payees: 0 }))
+  const counts = plan.segments.map((other) =>
+    other.index === segment.index
+      ? countSegmentAgents(plan, population, segment)
+      : { adopted: 0, riders: 0, payees: 0 },
+  )
   return fillSegmentAgents(plan, population, segment, allocateAgentIndex(counts))
 }

@@ -12,7 +12,12 @@ export function topup(context: BehaviourContext, count: number, out: IntentBuffe
   for (let made = 0; made < count; made++) {
     const resident = agents.adopted[random.below(agents.adopted.length)] as number
     const bank = bankFirst + (population.bank[resident] as number)
-    out.push(bank, residentFirst + resident, wholeFen(random.logNormal(plan.payments.topup.amountFen, topupSpread)), TransferKind.topup)
+    out.push(
+      bank,
+      residentFirst + resident,
+      wholeFen(random.logNormal(plan.payments.topup.amountFen, topupSpread)),
+      TransferKind.topup,
+    )
   }
 }
 
@@ -23,6 +28,11 @@ export function openingTopups(context: BehaviourContext, out: IntentBuffer): voi
   for (const resident of agents.adopted) {
     const tier = plan.tiers[population.tier[resident] as number]
     if (tier === undefined || tier.initialBalanceFen === 0) continue
-    out.push(bankFirst + (population.bank[resident] as number), residentFirst + resident, tier.initialBalanceFen, TransferKind.topup)
+    out.push(
+      bankFirst + (population.bank[resident] as number),
+      residentFirst + resident,
+      tier.initialBalanceFen,
+      TransferKind.topup,
+    )
   }
 }

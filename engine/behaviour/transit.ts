@@ -10,13 +10,21 @@ import type { IntentBuffer } from './intentBuffer.js'
 export function transit(context: BehaviourContext, count: number, out: IntentBuffer): void {
   const { plan, agents, random, population } = context
   const districtCount = plan.districts.length
-  const commuting = !context.weekend && ((context.hour >= 6 && context.hour < 10) || (context.hour >= 16 && context.hour < 20))
+  const commuting =
+    !context.weekend &&
+    ((context.hour >= 6 && context.hour < 10) || (context.hour >= 16 && context.hour < 20))
   for (let made = 0; made < count; made++) {
     const resident = agents.riders[random.below(agents.riders.length)] as number
     const home = population.home[resident] as number
     const employed = ((population.flags[resident] as number) & ResidentFlag.employed) !== 0
-    const destination = commuting && employed ? (population.work[resident] as number) : random.pick(context.jobs)
+    const destination =
+      commuting && employed ? (population.work[resident] as number) : random.pick(context.jobs)
     const fareFen = plan.fareFen[home * districtCount + destination] as number
-    out.push(plan.accounts.residentFirst + resident, plan.accounts.transit, fareFen, TransferKind.transit)
+    out.push(
+      plan.accounts.residentFirst + resident,
+      plan.accounts.transit,
+      fareFen,
+      TransferKind.transit,
+    )
   }
 }

@@ -43,7 +43,10 @@ export function buildCity(map: DistrictMap, inputs: readonly CityDistrictInput[]
   // Reference point for the local projection: the mean of the map's feature bounds is enough.
   const first = map.features[0]
   assert(first !== undefined && first.polygons[0]?.[0] !== undefined, 'the map has a feature')
-  const projection = projectionAt(first.polygons[0][0][0] as number, first.polygons[0][0][1] as number)
+  const projection = projectionAt(
+    first.polygons[0][0][0] as number,
+    first.polygons[0][0][1] as number,
+  )
 
   const samplers: DistrictSampler[] = []
   const districts = inputs.map((input, index): District => {
@@ -77,7 +80,10 @@ export function buildCity(map: DistrictMap, inputs: readonly CityDistrictInput[]
   for (let from = 0; from < count; from++) {
     for (let to = 0; to < count; to++) {
       // A trip inside one district is about half the district's width.
-      const km = from === to ? 0.5 * Math.sqrt((districts[from] as District).areaKm2) : (metro.distanceKm[from * count + to] as number)
+      const km =
+        from === to
+          ? 0.5 * Math.sqrt((districts[from] as District).areaKm2)
+          : (metro.distanceKm[from * count + to] as number)
       fareFen[from * count + to] = metroFareFen(km)
     }
   }

@@ -2,7 +2,13 @@
  * A district map read from GeoJSON: one feature per district, Polygon or MultiPolygon, in
  * longitude/latitude. The file is untrusted input, so every shape is checked before use.
  */
-import { districtIdCharsMax, mapFeaturesMax, mapRingVerticesMax, mapVerticesMax, nameCharsMax } from '../limits.js'
+import {
+  districtIdCharsMax,
+  mapFeaturesMax,
+  mapRingVerticesMax,
+  mapVerticesMax,
+  nameCharsMax,
+} from '../limits.js'
 import { hasUnprintable } from '../printable.js'
 import { isObject } from '../untrusted.js'
 
@@ -22,12 +28,15 @@ export interface DistrictMap {
 }
 
 /** Parses and checks a GeoJSON FeatureCollection. Returns the map, or a list of issues. */
-export function parseDistrictMap(json: unknown): { map: DistrictMap; issues: [] } | { map: null; issues: string[] } {
+export function parseDistrictMap(
+  json: unknown,
+): { map: DistrictMap; issues: [] } | { map: null; issues: string[] } {
   const issues: string[] = []
   if (!isObject(json) || json.type !== 'FeatureCollection' || !Array.isArray(json.features)) {
     return { map: null, issues: ['must be a GeoJSON FeatureCollection with a "features" list'] }
   }
-  if (json.features.length === 0) return { map: null, issues: ['features: must hold at least one district'] }
+  if (json.features.length === 0)
+    return { map: null, issues: ['features: must hold at least one district'] }
   if (json.features.length > mapFeaturesMax) {
     return { map: null, issues: [`features: must hold at most ${mapFeaturesMax} districts`] }
   }
@@ -49,7 +58,9 @@ export function parseDistrictMap(json: unknown): { map: DistrictMap; issues: [] 
     // Ids are quoted in messages and matched against the scenario's, which are as short.
     const id = String(rawId)
     if (id.length === 0 || id.length > districtIdCharsMax || hasUnprintable(id)) {
-      issues.push(`${at}.id: must be 1 to ${districtIdCharsMax} characters, none of them a control character`)
+      issues.push(
+        `${at}.id: must be 1 to ${districtIdCharsMax} characters, none of them a control character`,
+      )
       return
     }
     if (ids.has(id)) {
@@ -59,7 +70,9 @@ export function parseDistrictMap(json: unknown): { map: DistrictMap; issues: [] 
     ids.add(id)
     const name = typeof properties.name === 'string' ? properties.name : id
     if (name.length > nameCharsMax || hasUnprintable(name)) {
-      issues.push(`${at}.properties.name: must be at most ${nameCharsMax} characters, none of them a control character`)
+      issues.push(
+        `${at}.properties.name: must be at most ${nameCharsMax} characters, none of them a control character`,
+      )
       return
     }
     const geometry = feature.geometry
@@ -68,7 +81,11 @@ export function parseDistrictMap(json: unknown): { map: DistrictMap; issues: [] 
       return
     }
     const rawPolygons: unknown[] =
-      geometry.type === 'Polygon' ? [geometry.coordinates] : geometry.type === 'MultiPolygon' ? geometry.coordinates : []
+      geometry.type === 'Polygon'
+        ? [geometry.coordinates]
+        : geometry.type === 'MultiPolygon'
+          ? geometry.coordinates
+          : []
     if (rawPolygons.length === 0) {
       issues.push(`${at}.geometry: must be a Polygon or MultiPolygon with coordinates`)
       return
@@ -97,16 +114,23 @@ function parsePolygon(raw: unknown, verticesLeft: number): Polygon | string {
   let left = verticesLeft
   for (const rawRing of raw) {
     if (!Array.isArray(rawRing) || rawRing.length < 4) return 'each ring needs at least 4 positions'
-    if (rawRing.length > mapRingVerticesMax) return `a ring has more than ${mapRingVerticesMax} positions`
+    if (rawRing.length > mapRingVerticesMax)
+      return `a ring has more than ${mapRingVerticesMax} positions`
     if (rawRing.length > left) return `the map has more than ${mapVerticesMax} positions in all`
     left -= rawRing.length
     const ring = new Float64Array(rawRing.length * 2)
     for (let index = 0; index < rawRing.length; index++) {
       const position: unknown = rawRing[index]
-      if (!Array.isArray(position) || position.length < 2) return 'each position must be [longitude, latitude]'
+      if (!Array.isArray(position) || position.length < 2)
+        return 'each position must be [longitude, latitude]'
       const [lon, lat] = position as unknown[]
       // Written as `!(x <= bound)` so that NaN, which compares false, is refused with the rest.
-      if (typeof lon !== 'number' || typeof lat !== 'number' || !(Math.abs(lon) <= 180) || !(Math.abs(lat) <= 90)) {
+      if (
+        typeof lon !== 'number' ||
+        typeof lat !== 'number' ||
+        !(Math.abs(lon) <= 180) ||
+        !(Math.abs(lat) <= 90)
+      ) {
         return 'each position must be [longitude, latitude] in degrees'
       }
       ring[index * 2] = lon

@@ -17,7 +17,13 @@ export function projectionAt(lon0: number, lat0: number): Projection {
   return { lon0, lat0, kmPerDegreeLon: kmPerDegreeLonAtEquator * Math.cos((lat0 * Math.PI) / 180) }
 }
 
-export function distanceKm(projection: Projection, lonA: number, latA: number, lonB: number, latB: number): number {
+export function distanceKm(
+  projection: Projection,
+  lonA: number,
+  latA: number,
+  lonB: number,
+  latB: number,
+): number {
   const dx = (lonA - lonB) * projection.kmPerDegreeLon
   const dy = (latA - latB) * kmPerDegreeLat
   return Math.hypot(dx, dy)
@@ -46,7 +52,10 @@ function ringMoments(projection: Projection, ring: Ring): { area: number; cx: nu
 }
 
 /** Area in km² and centroid in degrees of a set of polygons with holes. */
-export function areaAndCentroid(projection: Projection, polygons: readonly Polygon[]): { areaKm2: number; lon: number; lat: number } {
+export function areaAndCentroid(
+  projection: Projection,
+  polygons: readonly Polygon[],
+): { areaKm2: number; lon: number; lat: number } {
   let area = 0
   let x = 0
   let y = 0
@@ -72,7 +81,11 @@ export function areaAndCentroid(projection: Projection, polygons: readonly Polyg
  * Calls `visit` with the longitude where each edge of every ring crosses the parallel `lat`.
  * Both tests below count these crossings, so they agree by construction.
  */
-function eachCrossing(polygons: readonly Polygon[], lat: number, visit: (lon: number) => void): void {
+function eachCrossing(
+  polygons: readonly Polygon[],
+  lat: number,
+  visit: (lon: number) => void,
+): void {
   for (const polygon of polygons) {
     for (const ring of polygon) {
       const vertices = ring.length / 2
@@ -100,7 +113,13 @@ export function containsPoint(polygons: readonly Polygon[], lon: number, lat: nu
  * `containsPoint` for a row of evenly spaced points at one latitude, in one pass over the edges:
  * the row's crossings are sorted once, and each point is inside when an odd number lie to its east.
  */
-export function insideAlongRow(polygons: readonly Polygon[], lat: number, lonFirst: number, lonStep: number, out: Uint8Array): void {
+export function insideAlongRow(
+  polygons: readonly Polygon[],
+  lat: number,
+  lonFirst: number,
+  lonStep: number,
+  out: Uint8Array,
+): void {
   const crossings: number[] = []
   eachCrossing(polygons, lat, (crossing) => crossings.push(crossing))
   crossings.sort((a, b) => a - b)

@@ -22,7 +22,10 @@ export interface MetroNetwork {
 /** Rail is longer than the straight line between centres. */
 const trackDetourFactor = 1.25
 
-export function buildMetro(stationCount: number, straightKm: (from: number, to: number) => number): MetroNetwork {
+export function buildMetro(
+  stationCount: number,
+  straightKm: (from: number, to: number) => number,
+): MetroNetwork {
   assert(stationCount >= 1, 'a network needs a station')
   const linked = new Set<string>()
   const links: MetroLink[] = []
@@ -56,15 +59,22 @@ export function buildMetro(stationCount: number, straightKm: (from: number, to: 
 
   // Loops: each station also links to its nearest stations while it has room.
   for (let from = 0; from < stationCount; from++) {
-    const nearest = [...Array(stationCount).keys()].filter((to) => to !== from).sort((a, b) => straightKm(from, a) - straightKm(from, b))
+    const nearest = [...Array(stationCount).keys()]
+      .filter((to) => to !== from)
+      .sort((a, b) => straightKm(from, a) - straightKm(from, b))
     for (const to of nearest.slice(0, 2)) {
-      if ((degree[from] as number) < metroLinksPerStationMax && (degree[to] as number) < metroLinksPerStationMax) link(from, to)
+      if (
+        (degree[from] as number) < metroLinksPerStationMax &&
+        (degree[to] as number) < metroLinksPerStationMax
+      )
+        link(from, to)
     }
   }
 
   // Floyd–Warshall on a handful of stations.
   const distanceKm = new Float64Array(stationCount * stationCount).fill(Infinity)
-  for (let station = 0; station < stationCount; station++) distanceKm[station * stationCount + station] = 0
+  for (let station = 0; station < stationCount; station++)
+    distanceKm[station * stationCount + station] = 0
   for (const { from, to, km } of links) {
     distanceKm[from * stationCount + to] = km
     distanceKm[to * stationCount + from] = km
@@ -72,8 +82,11 @@ export function buildMetro(stationCount: number, straightKm: (from: number, to: 
   for (let via = 0; via < stationCount; via++) {
     for (let from = 0; from < stationCount; from++) {
       for (let to = 0; to < stationCount; to++) {
-        const through = (distanceKm[from * stationCount + via] as number) + (distanceKm[via * stationCount + to] as number)
-        if (through < (distanceKm[from * stationCount + to] as number)) distanceKm[from * stationCount + to] = through
+        const through =
+          (distanceKm[from * stationCount + via] as number) +
+          (distanceKm[via * stationCount + to] as number)
+        if (through < (distanceKm[from * stationCount + to] as number))
+          distanceKm[from * stationCount + to] = through
       }
     }
   }

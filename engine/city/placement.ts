@@ -37,18 +37,34 @@ export class DistrictSampler {
     const cornerInside = new Uint8Array(points * points)
     for (let row = 0; row < points; row++) {
       const lat = this.bounds.south + row * this.cellHeight
-      insideAlongRow(polygons, lat, this.bounds.west, this.cellWidth, cornerInside.subarray(row * points, (row + 1) * points))
+      insideAlongRow(
+        polygons,
+        lat,
+        this.bounds.west,
+        this.cellWidth,
+        cornerInside.subarray(row * points, (row + 1) * points),
+      )
     }
     const cells: number[] = []
     const inner: number[] = []
     const centreInside = new Uint8Array(gridCells)
     for (let row = 0; row < gridCells; row++) {
       const lat = this.bounds.south + (row + 0.5) * this.cellHeight
-      insideAlongRow(polygons, lat, this.bounds.west + this.cellWidth / 2, this.cellWidth, centreInside)
+      insideAlongRow(
+        polygons,
+        lat,
+        this.bounds.west + this.cellWidth / 2,
+        this.cellWidth,
+        centreInside,
+      )
       for (let column = 0; column < gridCells; column++) {
         if (centreInside[column] !== 1) continue
         const corner = row * points + column
-        const corners = cornerInside[corner] === 1 && cornerInside[corner + 1] === 1 && cornerInside[corner + points] === 1 && cornerInside[corner + points + 1] === 1
+        const corners =
+          cornerInside[corner] === 1 &&
+          cornerInside[corner + 1] === 1 &&
+          cornerInside[corner + points] === 1 &&
+          cornerInside[corner + points + 1] === 1
         cells.push(row * gridCells + column)
         inner.push(corners ? 1 : 0)
       }

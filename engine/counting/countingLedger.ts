@@ -56,16 +56,28 @@ export class CountingLedger {
   private submit(batch: TransferBatch, role: CallRole): Promise<TransferResults> {
     const call = this.ledger.submit(batch)
     this.runDigest.sent(batch, role)
-    this.counting = this.counting.then(
-      () => call.then((results) => this.count(batch, results, role), () => undefined),
-    ).catch((error: unknown) => {
-      this.failure ??= error instanceof Error ? error : new Error(String(error))
-    })
+    this.counting = this.counting
+      .then(() =>
+        call.then(
+          (results) => this.count(batch, results, role),
+          () => undefined,
+        ),
+      )
+      .catch((error: unknown) => {
+        this.failure ??= error instanceof Error ? error : new Error(String(error))
+      })
     return call
   }
 
   private count(batch: TransferBatch, results: TransferResults, role: CallRole): void {
-    this.counters.count(batch.count, batch.debit, batch.credit, batch.amountFen, batch.kind, results.code)
+    this.counters.count(
+      batch.count,
+      batch.debit,
+      batch.credit,
+      batch.amountFen,
+      batch.kind,
+      results.code,
+    )
     this.districts.count(batch, results.code)
     this.runDigest.counted(batch, results.code)
     if (role === 'payments') this.paymentsAnswered += batch.count

@@ -31,7 +31,15 @@ export class OutcomeDigest implements RunDigest {
   sent(): void {}
 
   counted(batch: TransferBatch, code: Uint8Array): void {
-    for (const column of [batch.id, batch.debit, batch.credit, batch.amountFen, batch.minute, batch.kind, code]) {
+    for (const column of [
+      batch.id,
+      batch.debit,
+      batch.credit,
+      batch.amountFen,
+      batch.minute,
+      batch.kind,
+      code,
+    ]) {
       this.hash.update(bytes(column))
     }
   }

@@ -53,10 +53,13 @@ export class DistrictCounters {
       if (code[index] !== ResultCode.ok) continue
       this.accepted[district] = (this.accepted[district] as number) + 1
       if (this.countFlows && batch.kind[index] === TransferKind.retail && payer >= residentFirst) {
-        const cell = district * this.names.length + (merchantDistrict[(batch.credit[index] as number) - merchantFirst] as number)
+        const cell =
+          district * this.names.length +
+          (merchantDistrict[(batch.credit[index] as number) - merchantFirst] as number)
         this.flows[cell] = (this.flows[cell] as number) + 1
       }
-      this.amountFen[district] = (this.amountFen[district] as number) + (batch.amountFen[index] as number)
+      this.amountFen[district] =
+        (this.amountFen[district] as number) + (batch.amountFen[index] as number)
     }
   }
 
@@ -77,7 +80,13 @@ export class DistrictCounters {
     return this.names.map((district, index) => {
       const payments = this.payments[index] as number
       const accepted = this.accepted[index] as number
-      return { district, payments, accepted, rejected: payments - accepted, amountFen: this.amountFen[index] as number }
+      return {
+        district,
+        payments,
+        accepted,
+        rejected: payments - accepted,
+        amountFen: this.amountFen[index] as number,
+      }
     })
   }
 }

@@ -30,17 +30,25 @@ export interface DistrictRows {
   readonly hasOther: boolean
 }
 
-export function districtRows(districts: readonly { readonly name: string; readonly residents: number }[], floor = districtResidentsMin): DistrictRows {
+export function districtRows(
+  districts: readonly { readonly name: string; readonly residents: number }[],
+  floor = districtResidentsMin,
+): DistrictRows {
   const folded = new Set<number>()
   districts.forEach((district, index) => {
     if (district.residents < floor) folded.add(index)
   })
   if (folded.size > 0) {
-    const sum = () => [...folded].reduce((total, index) => total + (districts[index]?.residents ?? 0), 0)
+    const sum = () =>
+      [...folded].reduce((total, index) => total + (districts[index]?.residents ?? 0), 0)
     while (sum() < floor && folded.size < districts.length) {
       let smallest = -1
       districts.forEach((district, index) => {
-        if (!folded.has(index) && (smallest < 0 || district.residents < (districts[smallest]?.residents ?? Infinity))) smallest = index
+        if (
+          !folded.has(index) &&
+          (smallest < 0 || district.residents < (districts[smallest]?.residents ?? Infinity))
+        )
+          smallest = index
       })
       folded.add(smallest)
     }
@@ -60,7 +68,10 @@ export function districtRows(districts: readonly { readonly name: string; readon
     members.push([...folded].sort((a, b) => a - b))
     for (const index of folded) rowOf[index] = other
   }
-  assert(rowOf.length === districts.length && members.flat().length === districts.length, 'every district is in exactly one row')
+  assert(
+    rowOf.length === districts.length && members.flat().length === districts.length,
+    'every district is in exactly one row',
+  )
   return { names, rowOf, members, hasOther: folded.size > 0 }
 }
 
@@ -92,12 +103,25 @@ export function foldMatrixByRow(values: ArrayLike<number>, rows: DistrictRows): 
 }
 
 /** A summary's district figures, in rows. */
-export function foldFigures(figures: readonly DistrictFigures[], rows: DistrictRows): DistrictFigures[] {
+export function foldFigures(
+  figures: readonly DistrictFigures[],
+  rows: DistrictRows,
+): DistrictFigures[] {
   assert(figures.length === rows.rowOf.length, 'one figure per district')
-  const sum = (field: 'payments' | 'accepted' | 'rejected' | 'amountFen') => foldByRow(figures.map((figure) => figure[field]), rows)
+  const sum = (field: 'payments' | 'accepted' | 'rejected' | 'amountFen') =>
+    foldByRow(
+      figures.map((figure) => figure[field]),
+      rows,
+    )
   const payments = sum('payments')
   const accepted = sum('accepted')
   const rejected = sum('rejected')
   const amountFen = sum('amountFen')
-  return rows.names.map((district, row) => ({ district, payments: payments[row] as number, accepted: accepted[row] as number, rejected: rejected[row] as number, amountFen: amountFen[row] as number }))
+  return rows.names.map((district, row) => ({
+    district,
+    payments: payments[row] as number,
+    accepted: accepted[row] as number,
+    rejected: rejected[row] as number,
+    amountFen: amountFen[row] as number,
+  }))
 }

@@ -24,8 +24,13 @@ export async function balancesBySlice(
 /** The balances of a few accounts, in one array. */
 export async function lookupAll(ledger: LedgerCore, ids: Uint32Array): Promise<Float64Array> {
   const out = new Float64Array(ids.length)
-  await balancesBySlice(ledger, ids.length, (index) => ids[index] as number, (from, balances) => {
-    out.set(balances, from)
-  })
+  await balancesBySlice(
+    ledger,
+    ids.length,
+    (index) => ids[index] as number,
+    (from, balances) => {
+      out.set(balances, from)
+    },
+  )
   return out
 }

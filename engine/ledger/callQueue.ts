@@ -72,7 +72,8 @@ export class CallQueue {
   constructor(
     private readonly ledger: string,
     private readonly timing: RetryTiming = {},
-    private readonly broken: (error: unknown) => RunFailed = (error) => new RunFailed(`${ledger} failed: ${error instanceof Error ? error.message : String(error)}`),
+    private readonly broken: (error: unknown) => RunFailed = (error) =>
+      new RunFailed(`${ledger} failed: ${error instanceof Error ? error.message : String(error)}`),
   ) {
     this.scheduler = timing.scheduler ?? wallScheduler
   }
@@ -103,7 +104,10 @@ export class CallQueue {
     // A timer, not the clock: it interrupts an attempt that never ends, which no reading of a clock can.
     // Cleared as the call ends (AbortSignal.timeout's would live on, one per call, until it fired).
     const controller = this.timing.callMsMax === undefined ? undefined : new AbortController()
-    const cancel = controller === undefined ? undefined : this.scheduler.timer(this.timing.callMsMax ?? 0, () => controller.abort())
+    const cancel =
+      controller === undefined
+        ? undefined
+        : this.scheduler.timer(this.timing.callMsMax ?? 0, () => controller.abort())
     const deadline = controller?.signal
     const over = (): boolean => deadline?.aborted === true
     try {
@@ -113,7 +117,11 @@ export class CallQueue {
     }
   }
 
-  private async attempted<T>(attempt: (deadline: AbortSignal | undefined) => Promise<T>, deadline: AbortSignal | undefined, over: () => boolean): Promise<T> {
+  private async attempted<T>(
+    attempt: (deadline: AbortSignal | undefined) => Promise<T>,
+    deadline: AbortSignal | undefined,
+    over: () => boolean,
+  ): Promise<T> {
     const attempts = this.timing.attemptsMax ?? attemptsMaxDefault
     let pauseMs = this.timing.retryPauseMs ?? retryPauseMsDefault
     let failedAtMs = 0
@@ -122,7 +130,11 @@ export class CallQueue {
         const answer = await attempt(deadline)
         if (number > 1) {
           this.recovered += 1
-          if (this.timing.now !== undefined) this.longestRecoveryMs = Math.max(this.longestRecoveryMs, this.timing.now() - failedAtMs)
+          if (this.timing.now !== undefined)
+            this.longestRecoveryMs = Math.max(
+              this.longestRecoveryMs,
+              this.timing.now() - failedAtMs,
+            )
         }
         return answer
       } catch (error) {
@@ -130,7 +142,10 @@ export class CallQueue {
         if (number === 1 && this.timing.now !== undefined) failedAtMs = this.timing.now()
         this.faults[error.fault] += 1
         if (over()) throw this.pastDeadline(number, error)
-        if (number >= attempts) throw new RunFailed(`${this.ledger} failed ${attempts} times (${error.fault}: ${error.message})`)
+        if (number >= attempts)
+          throw new RunFailed(
+            `${this.ledger} failed ${attempts} times (${error.fault}: ${error.message})`,
+          )
         // Closed meanwhile: nobody waits for this call any more.
         if (this.failure !== undefined) throw this.failure
         await this.scheduler.sleep(pauseMs, deadline)
@@ -149,7 +164,11 @@ export class CallQueue {
 
   /** What went wrong on the way to the ledger, for the run's summary. */
   health(): LedgerHealth {
-    return { faults: { ...this.faults }, recovered: this.recovered, longestRecoveryMs: this.longestRecoveryMs }
+    return {
+      faults: { ...this.faults },
+      recovered: this.recovered,
+      longestRecoveryMs: this.longestRecoveryMs,
+    }
   }
 
   /** Fails every call still waiting and every later one; resolves when the call under way has settled. */

@@ -92,7 +92,8 @@ export const TransferFlag = {
   /** Void the pending transfer `pendingId`. */
   voidPending: 8,
 } as const
-export const transferFlagsKnown = TransferFlag.linked | TransferFlag.pending | TransferFlag.postPending | TransferFlag.voidPending
+export const transferFlagsKnown =
+  TransferFlag.linked | TransferFlag.pending | TransferFlag.postPending | TransferFlag.voidPending
 
 export interface WalletTierLimits {
   /** 0 means "no limit". */

@@ -77,7 +77,11 @@ function named(found: LeaseHolder): string {
  * @param ledger like 'the postgres ledger in schema "citytwin" at 127.0.0.1:5432/test'
  * @param elsewhere how to name another ledger, like '?schema=<name>'
  */
-export function ledgerInUse(ledger: string, found: LeaseHolder | undefined, elsewhere: string): UserError {
+export function ledgerInUse(
+  ledger: string,
+  found: LeaseHolder | undefined,
+  elsewhere: string,
+): UserError {
   const who = found === undefined ? 'another run, opening it now' : named(found)
   return new UserError(
     `--ledger-url: ${ledger} is in use by ${who}. Two runs on one ledger would empty each other's: wait for that run to end, or give this one its own ${elsewhere}`,
@@ -85,7 +89,12 @@ export function ledgerInUse(ledger: string, found: LeaseHolder | undefined, else
 }
 
 /** The refusal of a ledger whose holder is gone, when take-over was not asked for. */
-export function ledgerHolderGone(ledger: string, found: LeaseHolder, elsewhere: string, gone: string): UserError {
+export function ledgerHolderGone(
+  ledger: string,
+  found: LeaseHolder,
+  elsewhere: string,
+  gone: string,
+): UserError {
   return new UserError(
     `--ledger-url: ${ledger} is still marked as held by ${named(found)}, but ${gone}: it crashed or lost the server. If that run is over, give --take-over to take the ledger over (it starts empty); or give this run its own ${elsewhere}`,
   )
@@ -93,6 +102,9 @@ export function ledgerHolderGone(ledger: string, found: LeaseHolder, elsewhere: 
 
 /** What a run is told when its ledger was taken over by another: it stops. */
 export function ledgerTakenOver(ledger: string, found: LeaseHolder | undefined): RunFailed {
-  const by = found === undefined ? 'it was taken from this run, and nobody holds it now' : `it was taken over by ${named(found)}`
+  const by =
+    found === undefined
+      ? 'it was taken from this run, and nobody holds it now'
+      : `it was taken over by ${named(found)}`
   return new RunFailed(`${ledger} is no longer this run's: ${by}. Nothing more was written to it`)
 }

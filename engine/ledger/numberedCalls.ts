@@ -8,7 +8,13 @@
  * Numbers only grow within a session; they may skip (the server numbers reads too, which change
  * nothing and are not kept).
  */
-import type { AccountBatch, AccountResults, LedgerCore, TransferBatch, TransferResults } from './ledgerCore.js'
+import type {
+  AccountBatch,
+  AccountResults,
+  LedgerCore,
+  TransferBatch,
+  TransferResults,
+} from './ledgerCore.js'
 
 export interface NumberedCalls {
   /** The session open() took: the server's session too. */

@@ -34,30 +34,61 @@ const ledgers: Record<string, LedgerFactory> = {
     checkLedger('memory', connection)
     return new MemoryLedger(options)
   },
-  http: (options, connection) => new HttpLedger(options, connection.url, { now: connection.now, scheduler: connection.scheduler, token: connection.token, callMsMax: connection.callMsMax }),
-  postgres: (options, connection) => new PostgresLedger(options, connection.url, { now: connection.now, scheduler: connection.scheduler }, { lease: connection.lease }),
-  redis: (options, connection) => new RedisLedger(options, connection.url, { now: connection.now, scheduler: connection.scheduler }, connection.lease),
+  http: (options, connection) =>
+    new HttpLedger(options, connection.url, {
+      now: connection.now,
+      scheduler: connection.scheduler,
+      token: connection.token,
+      callMsMax: connection.callMsMax,
+    }),
+  postgres: (options, connection) =>
+    new PostgresLedger(
+      options,
+      connection.url,
+      { now: connection.now, scheduler: connection.scheduler },
+      { lease: connection.lease },
+    ),
+  redis: (options, connection) =>
+    new RedisLedger(
+      options,
+      connection.url,
+      { now: connection.now, scheduler: connection.scheduler },
+      connection.lease,
+    ),
 }
 
 export const ledgerNames: readonly string[] = Object.keys(ledgers)
 
-export function createLedger(name: string, options: LedgerOptions, connection: LedgerConnection = {}): LedgerCore {
+export function createLedger(
+  name: string,
+  options: LedgerOptions,
+  connection: LedgerConnection = {},
+): LedgerCore {
   const factory = Object.hasOwn(ledgers, name) ? ledgers[name] : undefined
-  if (factory === undefined) throw new UserError(`--ledger: unknown ledger "${name}" (known: ${ledgerNames.join(', ')})`)
+  if (factory === undefined)
+    throw new UserError(`--ledger: unknown ledger "${name}" (known: ${ledgerNames.join(', ')})`)
   return factory(options, connection)
 }
 
 /** Checks a ledger's name and connection before anything is built: the errors `createLedger` would give later. */
 export function checkLedger(name: string, connection: LedgerConnection): void {
-  if (!Object.hasOwn(ledgers, name)) throw new UserError(`--ledger: unknown ledger "${name}" (known: ${ledgerNames.join(', ')})`)
-  if (name !== 'http' && connection.token !== undefined) throw new UserError(`--ledger-token: only the http ledger takes a token (the ${name} ledger's credentials go in --ledger-url)`)
-  if (name !== 'http' && connection.callMsMax !== undefined) throw new UserError(`--ledger-timeout: only for the http ledger`)
+  if (!Object.hasOwn(ledgers, name))
+    throw new UserError(`--ledger: unknown ledger "${name}" (known: ${ledgerNames.join(', ')})`)
+  if (name !== 'http' && connection.token !== undefined)
+    throw new UserError(
+      `--ledger-token: only the http ledger takes a token (the ${name} ledger's credentials go in --ledger-url)`,
+    )
+  if (name !== 'http' && connection.callMsMax !== undefined)
+    throw new UserError(`--ledger-timeout: only for the http ledger`)
   if (name === 'http') parseLedgerUrl(connection.url)
   else if (name === 'postgres') parsePostgresUrl(connection.url)
   // The redis ledger's URL is optional: without one it is redis://127.0.0.1:6379, key citytwin.
   else if (name === 'redis') parseRedisUrl(connection.url)
-  else if (connection.url !== undefined) throw new UserError(`--ledger-url: the ${name} ledger is embedded and takes no URL`)
+  else if (connection.url !== undefined)
+    throw new UserError(`--ledger-url: the ${name} ledger is embedded and takes no URL`)
   if (connection.lease?.takeOver === true && !leasedLedgers.includes(name)) {
-    throw new UserError(`--take-over: takes over a ${leasedLedgers.join(' or ')} ledger whose holder is gone; the ${name} ledger is ${name === 'http' ? 'held by its server' : 'private to this run'}`)
+    throw new UserError(
+      `--take-over: takes over a ${leasedLedgers.join(' or ')} ledger whose holder is gone; the ${name} ledger is ${name === 'http' ? 'held by its server' : 'private to this run'}`,
+    )
   }
 }

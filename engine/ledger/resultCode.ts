@@ -92,7 +92,13 @@ export const resultCodeCount = resultCodes.length
 export const ledgerResultCodeMax = ResultCode.overflows
 
 /** The outcome of creating one account. */
-export const accountResultCodes = ['created', 'exists', 'id_out_of_range', 'invalid_tier', 'invalid_flags'] as const
+export const accountResultCodes = [
+  'created',
+  'exists',
+  'id_out_of_range',
+  'invalid_tier',
+  'invalid_flags',
+] as const
 export type AccountResultCodeName = (typeof accountResultCodes)[number]
 
 export const AccountResultCode = {

@@ -24,9 +24,15 @@ export function upperSnake(key: string): string {
 }
 
 /** One constant per key of `table`, named `<prefix>_<KEY>` (just `<KEY>` with no prefix). */
-export function constantsOf(prefix: string, table: Readonly<Record<string, number | string>>): ScriptConstant[] {
+export function constantsOf(
+  prefix: string,
+  table: Readonly<Record<string, number | string>>,
+): ScriptConstant[] {
   return Object.entries(table).map(([key, value]) => {
-    assert(typeof value === 'string' || Number.isSafeInteger(value), 'a script constant is an exact integer or a string')
+    assert(
+      typeof value === 'string' || Number.isSafeInteger(value),
+      'a script constant is an exact integer or a string',
+    )
     return { name: prefix === '' ? upperSnake(key) : `${prefix}_${upperSnake(key)}`, value }
   })
 }
@@ -53,4 +59,7 @@ export const ledgerConstants: readonly ScriptConstant[] = [
   }),
 ]
 
-assert(new Set(ledgerConstants.map((constant) => constant.name)).size === ledgerConstants.length, 'no two script constants share a name')
+assert(
+  new Set(ledgerConstants.map((constant) => constant.name)).size === ledgerConstants.length,
+  'no two script constants share a name',
+)

@@ -11,7 +11,17 @@
  *   retire   operating bank -> central bank (e-CNY the bank holds beyond its working float)
  * `issue` and `retire` are the only kinds that touch the central bank.
  */
-export const transferKinds = ['issue', 'topup', 'retail', 'transit', 'bill', 'payroll', 'p2p', 'redeem', 'retire'] as const
+export const transferKinds = [
+  'issue',
+  'topup',
+  'retail',
+  'transit',
+  'bill',
+  'payroll',
+  'p2p',
+  'redeem',
+  'retire',
+] as const
 export type TransferKindName = (typeof transferKinds)[number]
 
 export const TransferKind = {

@@ -52,7 +52,10 @@ export interface CapacityResult {
 
 export async function searchCapacity(options: CapacitySearchOptions): Promise<CapacityResult> {
   const { startTps, maxTps, growth, precision } = options
-  assert(Number.isInteger(startTps) && startTps >= 1 && startTps <= maxTps, 'start at a whole rate within the limit')
+  assert(
+    Number.isInteger(startTps) && startTps >= 1 && startTps <= maxTps,
+    'start at a whole rate within the limit',
+  )
   assert(growth > 1 && precision > 0, 'the ramp grows and the bisection stops')
   const trials: CapacityTrial[] = []
   const attempt = async (tps: number) => {
@@ -77,7 +80,11 @@ export async function searchCapacity(options: CapacitySearchOptions): Promise<Ca
   if (held === 0) return { outcome: 'none', kneeTps: 0, failedTps: failed, trials }
 
   // Bisect.
-  while ((failed - held) / held > precision && failed - held > 1 && trials.length < capacityTrialsMax) {
+  while (
+    (failed - held) / held > precision &&
+    failed - held > 1 &&
+    trials.length < capacityTrialsMax
+  ) {
     const tps = Math.floor((held + failed) / 2)
     if (await attempt(tps)) held = tps
     else failed = tps

@@ -96,8 +96,10 @@ export class LiveSchedule implements LoadSchedule {
   wantsMore(queued: number, elapsedMs: number): boolean {
     if (this.known >= this.ticks) return false
     const { pace } = this.last
-    if (pace.sort === 'rate') return queued < Math.max(2 * transferBatchMax, (pace.tps * madeAheadMs) / 1000)
-    if (pace.sort === 'clock') return this.known < Math.ceil(this.positionAt(this.last, elapsedMs + madeAheadMs)) + 1
+    if (pace.sort === 'rate')
+      return queued < Math.max(2 * transferBatchMax, (pace.tps * madeAheadMs) / 1000)
+    if (pace.sort === 'clock')
+      return this.known < Math.ceil(this.positionAt(this.last, elapsedMs + madeAheadMs)) + 1
     return queued < transferBatchMax
   }
 
@@ -176,7 +178,8 @@ export class LiveSchedule implements LoadSchedule {
       const short =
         stretch.pace.sort === 'clock'
           ? this.known < Math.ceil(this.positionAt(stretch, untilMs))
-          : stretch.pace.sort === 'rate' && this.made < Math.min(this.transfers, this.estimateBefore(untilMs))
+          : stretch.pace.sort === 'rate' &&
+            this.made < Math.min(this.transfers, this.estimateBefore(untilMs))
       if (!short) return
       const known = this.known
       await this.learnUntil(known + 1)
@@ -209,7 +212,11 @@ export class LiveSchedule implements LoadSchedule {
   /** What the city's ticks allow so far: all it made once the period is made; a rate stretch runs ahead of it. */
   private get cityCap(): number {
     const { pace, due } = this.last
-    return this.known >= this.ticks ? this.made : pace.sort === 'rate' ? Number.MAX_SAFE_INTEGER : Math.max(due, this.made)
+    return this.known >= this.ticks
+      ? this.made
+      : pace.sort === 'rate'
+        ? Number.MAX_SAFE_INTEGER
+        : Math.max(due, this.made)
   }
 
   /**
@@ -221,7 +228,10 @@ export class LiveSchedule implements LoadSchedule {
     let index = this.stretches.length - 1
     while (index > 0 && (this.stretches[index] as Stretch).startMs > elapsedMs) index--
     const next = this.stretches[index + 1]
-    return { stretch: this.stretches[index] as Stretch, dueBeforeNext: next === undefined ? Number.MAX_SAFE_INTEGER : next.due }
+    return {
+      stretch: this.stretches[index] as Stretch,
+      dueBeforeNext: next === undefined ? Number.MAX_SAFE_INTEGER : next.due,
+    }
   }
 
   private positionAt(stretch: Stretch, elapsedMs: number): number {
@@ -230,7 +240,10 @@ export class LiveSchedule implements LoadSchedule {
   }
 
   /** Transfers of the ticks before `position`'s, plus `inTick(fraction, count)` of its own. */
-  private countAtPosition(position: number, inTick: (fraction: number, count: number) => number): number {
+  private countAtPosition(
+    position: number,
+    inTick: (fraction: number, count: number) => number,
+  ): number {
     const tick = Math.floor(position)
     return this.counts.countAt(tick, position - tick, inTick)
   }
@@ -241,8 +254,15 @@ export class LiveSchedule implements LoadSchedule {
     const { pace, due } = stretch
     let count: number
     if (pace.sort === 'paused') count = due
-    else if (pace.sort === 'rate') count = due + Math.floor(((elapsedMs - stretch.startMs) * pace.tps) / 1000 + countSlack) + 1
-    else count = Math.max(due, this.countAtPosition(this.positionAt(stretch, elapsedMs), (fraction, inTick) => Math.min(inTick, Math.floor(fraction * inTick + countSlack) + 1)))
+    else if (pace.sort === 'rate')
+      count = due + Math.floor(((elapsedMs - stretch.startMs) * pace.tps) / 1000 + countSlack) + 1
+    else
+      count = Math.max(
+        due,
+        this.countAtPosition(this.positionAt(stretch, elapsedMs), (fraction, inTick) =>
+          Math.min(inTick, Math.floor(fraction * inTick + countSlack) + 1),
+        ),
+      )
     return Math.min(dueBeforeNext, count)
   }
 
@@ -253,8 +273,15 @@ export class LiveSchedule implements LoadSchedule {
     const { pace, due } = stretch
     let count: number
     if (pace.sort === 'paused') count = due
-    else if (pace.sort === 'rate') count = due + countBelow(((elapsedMs - stretch.startMs) * pace.tps) / 1000)
-    else count = Math.max(due, this.countAtPosition(this.positionAt(stretch, elapsedMs), (fraction, inTick) => Math.min(inTick, Math.max(0, Math.ceil(fraction * inTick - countSlack)))))
+    else if (pace.sort === 'rate')
+      count = due + countBelow(((elapsedMs - stretch.startMs) * pace.tps) / 1000)
+    else
+      count = Math.max(
+        due,
+        this.countAtPosition(this.positionAt(stretch, elapsedMs), (fraction, inTick) =>
+          Math.min(inTick, Math.max(0, Math.ceil(fraction * inTick - countSlack))),
+        ),
+      )
     return Math.min(dueBeforeNext, this.cityCap, count)
   }
 }
@@ -266,5 +293,6 @@ function countBelow(value: number): number {
 
 function checkPace(pace: LivePace): void {
   if (pace.sort === 'rate') assert(Number.isFinite(pace.tps) && pace.tps > 0, 'a rate above 0')
-  if (pace.sort === 'clock') assert(Number.isFinite(pace.tickMs) && pace.tickMs > 0, 'a tick lasts a moment')
+  if (pace.sort === 'clock')
+    assert(Number.isFinite(pace.tickMs) && pace.tickMs > 0, 'a tick lasts a moment')
 }

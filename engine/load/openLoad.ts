@@ -15,7 +15,12 @@
  * Time and waiting are passed in (`now`, `pause`): tests drive it with a fake clock.
  */
 import { assert } from '../assert.js'
-import { ResultCode, resultCodeCount, type LedgerCore, type TransferBatch } from '../ledger/index.js'
+import {
+  ResultCode,
+  resultCodeCount,
+  type LedgerCore,
+  type TransferBatch,
+} from '../ledger/index.js'
 import { transferBatchMax } from '../limits.js'
 import type { LatencyBuckets } from '../metrics/latencyBuckets.js'
 import { LatencyByKind, LatencyHistogram } from '../metrics/latencyHistogram.js'
@@ -169,8 +174,14 @@ export async function runOpenLoad(options: OpenLoadOptions): Promise<OpenLoadRes
   const { schedule, ledger, source, now, pause } = options
   const batchMax = options.batchMax ?? transferBatchMax
   const available = options.available ?? (() => Infinity)
-  assert(batchMax >= 1 && batchMax <= transferBatchMax, 'a call holds 1..transferBatchMax transfers')
-  assert(Number.isInteger(options.inFlightMax) && options.inFlightMax >= 1, 'at least one call may be outstanding')
+  assert(
+    batchMax >= 1 && batchMax <= transferBatchMax,
+    'a call holds 1..transferBatchMax transfers',
+  )
+  assert(
+    Number.isInteger(options.inFlightMax) && options.inFlightMax >= 1,
+    'at least one call may be outstanding',
+  )
   const latency = new LatencyByKind()
   const lateness = new LatencyHistogram()
   const seconds = new SecondWindows(Math.ceil(schedule.durationMs / 1000))
@@ -254,7 +265,8 @@ export async function runOpenLoad(options: OpenLoadOptions): Promise<OpenLoadRes
     if (due < scheduled) heldBySource += 1
     if (next >= due) return
     // Wait for company unless the oldest due transfer has waited long enough or a full call is due.
-    if (!final && due - next < batchMax && schedule.sendTimeMs(next) > elapsedMs - coalesceMs) return
+    if (!final && due - next < batchMax && schedule.sendTimeMs(next) > elapsedMs - coalesceMs)
+      return
     while (next < due && inFlight < options.inFlightMax) {
       const to = Math.min(due, next + batchMax)
       send(next, to)
@@ -298,12 +310,23 @@ export async function runOpenLoad(options: OpenLoadOptions): Promise<OpenLoadRes
       }
     }
     // Light or not decides the next step: at light load the sender sleeps between wakes.
-    light = lightWakeMs > 0 && (schedule.rateAt(elapsedMs) * lightWakeMs) / 1000 < lightTransfersPerWake
+    light =
+      lightWakeMs > 0 && (schedule.rateAt(elapsedMs) * lightWakeMs) / 1000 < lightTransfersPerWake
     coalesceMs = light ? 0 : busyCoalesceMs
     // The next send, or, when due transfers wait on the source or on calls outstanding, a millisecond: not a spin.
-    const nextMs = next < schedule.transfers ? Math.min(schedule.durationMs, schedule.sendTimeMs(next) + coalesceMs) : schedule.durationMs
+    const nextMs =
+      next < schedule.transfers
+        ? Math.min(schedule.durationMs, schedule.sendTimeMs(next) + coalesceMs)
+        : schedule.durationMs
     const waitMs = nextMs - (now() - startMs)
-    await pause(waitMs > 0 ? waitMs : next < schedule.dueCount(now() - startMs) && heldWaiting() ? heldPollMs : 0, light)
+    await pause(
+      waitMs > 0
+        ? waitMs
+        : next < schedule.dueCount(now() - startMs) && heldWaiting()
+          ? heldPollMs
+          : 0,
+      light,
+    )
   }
   if (!stoppedEarly) endMs = schedule.durationMs
   // Everything due by the end goes now, or, when every call place is taken, as places free (late,
@@ -331,7 +354,9 @@ export async function runOpenLoad(options: OpenLoadOptions): Promise<OpenLoadRes
   let unanswered = 0
   for (const count of outstanding.values()) unanswered += count
   const wallMs = now() - startMs
-  const windows = Array.from({ length: seconds.count }, (_, second) => seconds.window(second, schedule))
+  const windows = Array.from({ length: seconds.count }, (_, second) =>
+    seconds.window(second, schedule),
+  )
   seconds.destroy()
   return {
     intended,
@@ -391,7 +416,14 @@ class SecondWindows {
   at(elapsedMs: number): SecondCounts {
     const second = Math.min(this.count - 1, Math.max(0, Math.floor(elapsedMs / 1000)))
     while (this.counts.length <= second) {
-      this.counts.push({ sent: 0, completed: 0, rejected: 0, errors: 0, latency: new LatencyHistogram(), lateness: new LatencyHistogram() })
+      this.counts.push({
+        sent: 0,
+        completed: 0,
+        rejected: 0,
+        errors: 0,
+        latency: new LatencyHistogram(),
+        lateness: new LatencyHistogram(),
+      })
     }
     return this.counts[second] as SecondCounts
   }
@@ -402,7 +434,15 @@ class SecondWindows {
     let summary = this.summaries[second]
     if (summary === undefined) {
       const latency = counts.latency.summary()
-      summary = { latency: { p50Ms: latency.p50Ms, p99Ms: latency.p99Ms, p999Ms: latency.p999Ms, maxMs: latency.maxMs }, latenessP99Ms: counts.lateness.summary().p99Ms }
+      summary = {
+        latency: {
+          p50Ms: latency.p50Ms,
+          p99Ms: latency.p99Ms,
+          p999Ms: latency.p999Ms,
+          maxMs: latency.maxMs,
+        },
+        latenessP99Ms: counts.lateness.summary().p99Ms,
+      }
       this.summaries[second] = summary
       counts.latency.destroy()
       counts.lateness.destroy()

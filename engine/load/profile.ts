@@ -31,31 +31,51 @@ export interface LoadProfile {
  */
 export type AnyLoadProfile =
   | ({ readonly sort: 'rate' } & LoadProfile)
-  | { readonly sort: 'realistic'; readonly name: 'realistic'; readonly text: string; readonly simulatedMinutes: number; readonly durationMs: number }
+  | {
+      readonly sort: 'realistic'
+      readonly name: 'realistic'
+      readonly text: string
+      readonly simulatedMinutes: number
+      readonly durationMs: number
+    }
 
 export function parseAnyProfile(text: string, where: string): AnyLoadProfile {
-  if (text.length > profileTextMax) throw new UserError(`${where}: a profile is at most ${profileTextMax} characters`)
+  if (text.length > profileTextMax)
+    throw new UserError(`${where}: a profile is at most ${profileTextMax} characters`)
   if (text === 'realistic' || text.startsWith('realistic:')) {
-    if (text === 'realistic') throw new UserError(`${where}: write ${realisticUsage}, like realistic:1d/10m`)
-    return { sort: 'realistic', name: 'realistic', text, ...parseRealistic(text.slice('realistic:'.length), `${where} "${clipped(text, profileQuotedCharsMax)}"`) }
+    if (text === 'realistic')
+      throw new UserError(`${where}: write ${realisticUsage}, like realistic:1d/10m`)
+    return {
+      sort: 'realistic',
+      name: 'realistic',
+      text,
+      ...parseRealistic(
+        text.slice('realistic:'.length),
+        `${where} "${clipped(text, profileQuotedCharsMax)}"`,
+      ),
+    }
   }
   return { sort: 'rate', ...parseProfile(text, where) }
 }
 
 /** A rate profile (constant, ramp, steps, spike). */
 export function parseProfile(text: string, where: string): LoadProfile {
-  if (text.length > profileTextMax) throw new UserError(`${where}: a profile is at most ${profileTextMax} characters`)
+  if (text.length > profileTextMax)
+    throw new UserError(`${where}: a profile is at most ${profileTextMax} characters`)
   const colon = text.indexOf(':')
   const name = colon < 0 ? text : text.slice(0, colon)
   const kind = kinds.find((candidate) => candidate.name === name)
   if (kind === undefined) {
-    throw new UserError(`${where}: unknown profile "${clipped(name, profileQuotedCharsMax)}" (known: ${[...kinds.map((known) => known.usage), realisticUsage].join('; ')})`)
+    throw new UserError(
+      `${where}: unknown profile "${clipped(name, profileQuotedCharsMax)}" (known: ${[...kinds.map((known) => known.usage), realisticUsage].join('; ')})`,
+    )
   }
   if (colon < 0) throw new UserError(`${where}: write ${kind.usage}`)
   // A message quotes the profile clipped, so what is wrong with it stays in view however long it is.
   const quoted = `${where} "${clipped(text, profileQuotedCharsMax)}"`
   const segments = kind.parse(text.slice(colon + 1), quoted)
   const schedule = new RateSchedule(segments)
-  if (schedule.transfers === 0) throw new UserError(`${quoted}: the profile sends no transfer at all`)
+  if (schedule.transfers === 0)
+    throw new UserError(`${quoted}: the profile sends no transfer at all`)
   return { name: kind.name, text, schedule }
 }

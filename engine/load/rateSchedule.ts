@@ -50,13 +50,21 @@ export class RateSchedule implements LoadSchedule {
   private readonly dueBefore: Float64Array
 
   constructor(readonly segments: readonly RateSegment[]) {
-    assert(segments.length >= 1 && segments.length <= profileSegmentsMax, 'a schedule has 1..profileSegmentsMax segments')
+    assert(
+      segments.length >= 1 && segments.length <= profileSegmentsMax,
+      'a schedule has 1..profileSegmentsMax segments',
+    )
     this.startMs = new Float64Array(segments.length + 1)
     this.dueBefore = new Float64Array(segments.length + 1)
     segments.forEach((segment, index) => {
-      assert(segment.durationMs > 0 && segment.fromTps >= 0 && segment.toTps >= 0, 'a segment lasts and its rates are not negative')
+      assert(
+        segment.durationMs > 0 && segment.fromTps >= 0 && segment.toTps >= 0,
+        'a segment lasts and its rates are not negative',
+      )
       this.startMs[index + 1] = (this.startMs[index] as number) + segment.durationMs
-      this.dueBefore[index + 1] = (this.dueBefore[index] as number) + ((segment.fromTps + segment.toTps) / 2) * (segment.durationMs / 1000)
+      this.dueBefore[index + 1] =
+        (this.dueBefore[index] as number) +
+        ((segment.fromTps + segment.toTps) / 2) * (segment.durationMs / 1000)
     })
     this.durationMs = this.startMs[segments.length] as number
     this.transfers = countBelow(this.dueBefore[segments.length] as number)
@@ -85,12 +93,16 @@ export class RateSchedule implements LoadSchedule {
   /** Transfers whose send time is at or before `elapsedMs`. */
   dueCount(elapsedMs: number): number {
     if (elapsedMs < 0) return 0
-    return Math.min(this.transfers, Math.floor(this.dueBy(elapsedMs) + slack(this.dueBy(elapsedMs))) + 1)
+    return Math.min(
+      this.transfers,
+      Math.floor(this.dueBy(elapsedMs) + slack(this.dueBy(elapsedMs))) + 1,
+    )
   }
 
   /** Transfers whose send time falls in [fromMs, toMs). */
   dueBetween(fromMs: number, toMs: number): number {
-    const before = (ms: number) => (ms <= 0 ? 0 : Math.min(this.transfers, countBelow(this.dueBy(ms))))
+    const before = (ms: number) =>
+      ms <= 0 ? 0 : Math.min(this.transfers, countBelow(this.dueBy(ms)))
     return before(toMs) - before(fromMs)
   }
 
@@ -100,7 +112,8 @@ export class RateSchedule implements LoadSchedule {
     const target = n
     let index = 0
     // The first segment whose end reaches n: at a boundary into a pause (a zero rate), n is due as the pause begins.
-    while (index < this.segments.length - 1 && (this.dueBefore[index + 1] as number) < target) index++
+    while (index < this.segments.length - 1 && (this.dueBefore[index + 1] as number) < target)
+      index++
     const segment = this.segments[index] as RateSegment
     const need = target - (this.dueBefore[index] as number)
     const a = segment.fromTps
@@ -108,7 +121,10 @@ export class RateSchedule implements LoadSchedule {
     // Solve a·t + slope·t²/2 = need for t ≥ 0, in the form that keeps precision when slope is small.
     const root = Math.sqrt(Math.max(0, a * a + 2 * slope * need))
     const intoS = a + root > 0 ? (2 * need) / (a + root) : 0
-    return Math.min((this.startMs[index] as number) + intoS * 1000, this.startMs[index + 1] as number)
+    return Math.min(
+      (this.startMs[index] as number) + intoS * 1000,
+      this.startMs[index + 1] as number,
+    )
   }
 
   private segmentAt(elapsedMs: number): number {

@@ -53,9 +53,17 @@ export interface LoadSettings {
 const durationDefault = '60s'
 
 /** The load run asked for, or undefined for a flat-out run. Errors name the flag or the scenario field. */
-export function loadSettings(scenario: ScenarioLoad | undefined, flags: LoadFlags, file: string): LoadSettings | undefined {
-  if (flags.profile !== undefined && flags.tps !== undefined) throw new UserError('--profile and --tps: give one of them (--tps 200k --duration 60s is constant:200k/60s)')
-  if (flags.duration !== undefined && flags.tps === undefined) throw new UserError('--duration: goes with --tps (a --profile carries its own duration)')
+export function loadSettings(
+  scenario: ScenarioLoad | undefined,
+  flags: LoadFlags,
+  file: string,
+): LoadSettings | undefined {
+  if (flags.profile !== undefined && flags.tps !== undefined)
+    throw new UserError(
+      '--profile and --tps: give one of them (--tps 200k --duration 60s is constant:200k/60s)',
+    )
+  if (flags.duration !== undefined && flags.tps === undefined)
+    throw new UserError('--duration: goes with --tps (a --profile carries its own duration)')
   let profile: AnyLoadProfile | undefined
   let where = ''
   if (flags.profile !== undefined) {
@@ -69,27 +77,50 @@ export function loadSettings(scenario: ScenarioLoad | undefined, flags: LoadFlag
     profile = parseAnyProfile(scenario.profile, where)
   } else if (scenario?.tps !== undefined) {
     where = `${file}: load.tps`
-    profile = constantProfile(String(scenario.tps), scenario.duration ?? durationDefault, where, `${file}: load.duration`)
+    profile = constantProfile(
+      String(scenario.tps),
+      scenario.duration ?? durationDefault,
+      where,
+      `${file}: load.duration`,
+    )
   }
   if (profile === undefined) {
-    if ((flags.threshold ?? []).length > 0) throw new UserError('--threshold: thresholds gate a load run; give --tps or --profile too')
-    if (flags.abortOnFail === true) throw new UserError('--abort-on-fail: goes with a load run; give --tps or --profile too')
-    if (flags.inFlight !== undefined) throw new UserError('--in-flight: bounds a load run\'s calls; give --tps or --profile too')
-    if (flags.lateTolerance !== undefined) throw new UserError('--late-tolerance: judges a load run\'s sends; give --tps or --profile too')
+    if ((flags.threshold ?? []).length > 0)
+      throw new UserError('--threshold: thresholds gate a load run; give --tps or --profile too')
+    if (flags.abortOnFail === true)
+      throw new UserError('--abort-on-fail: goes with a load run; give --tps or --profile too')
+    if (flags.inFlight !== undefined)
+      throw new UserError("--in-flight: bounds a load run's calls; give --tps or --profile too")
+    if (flags.lateTolerance !== undefined)
+      throw new UserError(
+        "--late-tolerance: judges a load run's sends; give --tps or --profile too",
+      )
     return undefined
   }
   const flagged = flags.threshold ?? []
   const long = flagged.find((text) => text.length > thresholdTextMax)
-  if (long !== undefined) throw new UserError(`--threshold: "${long.slice(0, 40)}…" is longer than ${thresholdTextMax} characters`)
-  if ((scenario?.thresholds ?? []).length + flagged.length > thresholdsMax) throw new UserError(`--threshold: the scenario's and the flags' thresholds together are more than ${thresholdsMax}`)
-  const thresholds = [...parseThresholds(scenario?.thresholds ?? [], `${file}: load.thresholds`), ...parseThresholds(flagged, '--threshold')]
+  if (long !== undefined)
+    throw new UserError(
+      `--threshold: "${long.slice(0, 40)}…" is longer than ${thresholdTextMax} characters`,
+    )
+  if ((scenario?.thresholds ?? []).length + flagged.length > thresholdsMax)
+    throw new UserError(
+      `--threshold: the scenario's and the flags' thresholds together are more than ${thresholdsMax}`,
+    )
+  const thresholds = [
+    ...parseThresholds(scenario?.thresholds ?? [], `${file}: load.thresholds`),
+    ...parseThresholds(flagged, '--threshold'),
+  ]
   return {
     profile,
     where,
     thresholds,
     abortOnFail: flags.abortOnFail ?? scenario?.abortOnFail ?? false,
     inFlightMax: flags.inFlight ?? scenario?.inFlight ?? loadInFlightDefaultFor(flags.ledger),
-    ...lateTolerance(flags.lateTolerance ?? scenario?.lateTolerance, flags.lateTolerance !== undefined ? '--late-tolerance' : `${file}: load.lateTolerance`),
+    ...lateTolerance(
+      flags.lateTolerance ?? scenario?.lateTolerance,
+      flags.lateTolerance !== undefined ? '--late-tolerance' : `${file}: load.lateTolerance`,
+    ),
   }
 }
 
@@ -97,7 +128,12 @@ function lateTolerance(text: string | undefined, where: string): { lateTolerance
   return text === undefined ? {} : { lateToleranceMs: parseDuration(text, where) }
 }
 
-function constantProfile(tps: string, duration: string, tpsWhere: string, durationWhere: string): AnyLoadProfile {
+function constantProfile(
+  tps: string,
+  duration: string,
+  tpsWhere: string,
+  durationWhere: string,
+): AnyLoadProfile {
   const rate = parseRate(tps, tpsWhere)
   if (rate === 0) throw new UserError(`${tpsWhere}: the rate must be above 0`)
   parseDuration(duration, durationWhere)
@@ -115,22 +151,34 @@ export function loadSettingIssues(raw: Record<string, unknown>): string[] {
       parse(field)
     } catch (error) {
       if (!(error instanceof UserError)) throw error
-      issues.push(`${field}: ${error.message.slice(field.length).replace(/^\s*"[^"]*"\s*/, '').replace(/^:\s*/, '')}`)
+      issues.push(
+        `${field}: ${error.message
+          .slice(field.length)
+          .replace(/^\s*"[^"]*"\s*/, '')
+          .replace(/^:\s*/, '')}`,
+      )
     }
   }
-  if (typeof raw.profile === 'string') check('load.profile', (where) => parseAnyProfile(raw.profile as string, where))
-  if (raw.profile !== undefined && raw.tps !== undefined) issues.push('load.tps: give either load.profile or load.tps, not both')
-  if (raw.duration !== undefined && raw.tps === undefined) issues.push('load.duration: goes with load.tps (a profile carries its own duration)')
+  if (typeof raw.profile === 'string')
+    check('load.profile', (where) => parseAnyProfile(raw.profile as string, where))
+  if (raw.profile !== undefined && raw.tps !== undefined)
+    issues.push('load.tps: give either load.profile or load.tps, not both')
+  if (raw.duration !== undefined && raw.tps === undefined)
+    issues.push('load.duration: goes with load.tps (a profile carries its own duration)')
   if (typeof raw.tps === 'string' || typeof raw.tps === 'number') {
     check('load.tps', (where) => {
-      if (parseRate(String(raw.tps), where) === 0) throw new UserError(`${where}: the rate must be above 0`)
+      if (parseRate(String(raw.tps), where) === 0)
+        throw new UserError(`${where}: the rate must be above 0`)
     })
   }
-  if (typeof raw.duration === 'string') check('load.duration', (where) => parseDuration(raw.duration as string, where))
-  if (typeof raw.lateTolerance === 'string') check('load.lateTolerance', (where) => parseDuration(raw.lateTolerance as string, where))
+  if (typeof raw.duration === 'string')
+    check('load.duration', (where) => parseDuration(raw.duration as string, where))
+  if (typeof raw.lateTolerance === 'string')
+    check('load.lateTolerance', (where) => parseDuration(raw.lateTolerance as string, where))
   if (Array.isArray(raw.thresholds)) {
     raw.thresholds.forEach((text, index) => {
-      if (typeof text === 'string') check(`load.thresholds[${index}]`, (where) => parseThresholds([text], where))
+      if (typeof text === 'string')
+        check(`load.thresholds[${index}]`, (where) => parseThresholds([text], where))
     })
   }
   return issues

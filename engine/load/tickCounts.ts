@@ -62,7 +62,11 @@ export class TickCounts {
    * Transfers of the ticks before `tick`, plus `inTick(fraction, count)` of its own (a fraction of
    * the way into it); every transfer made when `tick` is not known yet.
    */
-  countAt(tick: number, fraction: number, inTick: (fraction: number, count: number) => number): number {
+  countAt(
+    tick: number,
+    fraction: number,
+    inTick: (fraction: number, count: number) => number,
+  ): number {
     if (tick >= this.knownTicks) return this.made
     const before = this.madeBefore[tick] as number
     const count = this.of(tick)

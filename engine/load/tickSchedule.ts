@@ -27,7 +27,10 @@ export class TickSchedule implements LoadSchedule {
     readonly ticks: number,
     private readonly learnUntil: (ticks: number) => Promise<void>,
   ) {
-    assert(tickMs > 0 && Number.isInteger(ticks) && ticks >= 1, 'a realistic schedule covers at least one tick')
+    assert(
+      tickMs > 0 && Number.isInteger(ticks) && ticks >= 1,
+      'a realistic schedule covers at least one tick',
+    )
     this.durationMs = tickMs * ticks
     this.counts = new TickCounts(ticks)
   }
@@ -52,11 +55,18 @@ export class TickSchedule implements LoadSchedule {
 
   dueCount(elapsedMs: number): number {
     if (elapsedMs < 0) return 0
-    return this.counted(elapsedMs, (fraction, count) => Math.min(count, Math.floor(fraction * count + 1e-9) + 1))
+    return this.counted(elapsedMs, (fraction, count) =>
+      Math.min(count, Math.floor(fraction * count + 1e-9) + 1),
+    )
   }
 
   dueBetween(fromMs: number, toMs: number): number {
-    const before = (ms: number) => (ms <= 0 ? 0 : this.counted(ms, (fraction, count) => Math.min(count, Math.max(0, Math.ceil(fraction * count - 1e-9)))))
+    const before = (ms: number) =>
+      ms <= 0
+        ? 0
+        : this.counted(ms, (fraction, count) =>
+            Math.min(count, Math.max(0, Math.ceil(fraction * count - 1e-9))),
+          )
     return before(toMs) - before(fromMs)
   }
 
@@ -74,7 +84,11 @@ export class TickSchedule implements LoadSchedule {
   /** Transfers of the ticks before the one holding `elapsedMs`, plus `inTick(fraction, count)` of that one. */
   private counted(elapsedMs: number, inTick: (fraction: number, count: number) => number): number {
     const tick = this.tickAt(elapsedMs)
-    return this.counts.countAt(tick, Math.max(0, (elapsedMs - tick * this.tickMs) / this.tickMs), inTick)
+    return this.counts.countAt(
+      tick,
+      Math.max(0, (elapsedMs - tick * this.tickMs) / this.tickMs),
+      inTick,
+    )
   }
 
   /** The tick holding `elapsedMs`, by the same products `sendTimeMs` uses: a tick's start belongs to it. */

@@ -13,21 +13,34 @@ const durationScaleMs: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h:
 /** Transfers per second, 0 to `loadTpsMax`; a whole number once scaled. */
 export function parseRate(text: string, where: string): number {
   const match = ratePattern.exec(text.trim())
-  if (match === null) throw new UserError(`${where}: "${text}" is not a rate (write 200000, 200k or 1.5M transfers per second)`)
+  if (match === null)
+    throw new UserError(
+      `${where}: "${text}" is not a rate (write 200000, 200k or 1.5M transfers per second)`,
+    )
   const tps = Number(match[1]) * (rateScale[match[2] ?? ''] as number)
-  if (!Number.isInteger(tps)) throw new UserError(`${where}: "${text}" is not a whole number of transfers per second`)
-  if (tps > loadTpsMax) throw new UserError(`${where}: ${text} is more than the ${loadTpsMax} transfers per second a profile may ask for`)
+  if (!Number.isInteger(tps))
+    throw new UserError(`${where}: "${text}" is not a whole number of transfers per second`)
+  if (tps > loadTpsMax)
+    throw new UserError(
+      `${where}: ${text} is more than the ${loadTpsMax} transfers per second a profile may ask for`,
+    )
   return tps
 }
 
 /** Milliseconds, above 0 (or 0 too, for an offset) and at most `loadDurationMsMax`. */
 export function parseDuration(text: string, where: string, zeroAllowed = false): number {
   const match = durationPattern.exec(text.trim())
-  if (match === null) throw new UserError(`${where}: "${text}" is not a duration (write 500ms, 90s, 2m or 1h)`)
+  if (match === null)
+    throw new UserError(`${where}: "${text}" is not a duration (write 500ms, 90s, 2m or 1h)`)
   const ms = Number(match[1]) * (durationScaleMs[match[2] ?? ''] as number)
   if (!Number.isInteger(ms) || ms < 0 || (ms === 0 && !zeroAllowed)) {
-    throw new UserError(`${where}: "${text}" must be a ${zeroAllowed ? 'whole' : 'positive whole'} number of milliseconds`)
+    throw new UserError(
+      `${where}: "${text}" must be a ${zeroAllowed ? 'whole' : 'positive whole'} number of milliseconds`,
+    )
   }
-  if (ms > loadDurationMsMax) throw new UserError(`${where}: ${text} is longer than the ${loadDurationMsMax / 3_600_000} hours a profile may last`)
+  if (ms > loadDurationMsMax)
+    throw new UserError(
+      `${where}: ${text} is longer than the ${loadDurationMsMax / 3_600_000} hours a profile may last`,
+    )
   return ms
 }

@@ -14,7 +14,12 @@ export class LatencyBuckets {
 
   /** Bucket upper bounds, µs, increasing. */
   constructor(readonly boundsMicros: readonly number[]) {
-    assert(boundsMicros.every((bound, index) => index === 0 || bound > (boundsMicros[index - 1] as number)), 'bounds increase')
+    assert(
+      boundsMicros.every(
+        (bound, index) => index === 0 || bound > (boundsMicros[index - 1] as number),
+      ),
+      'bounds increase',
+    )
     this.width = boundsMicros.length + 1
     this.counts = new Float64Array(transferKindCount * this.width)
   }

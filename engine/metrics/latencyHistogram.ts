@@ -20,7 +20,13 @@ function build(): hdr.Histogram {
     hdr.initWebAssemblySync()
     webAssemblyReady = true
   }
-  return hdr.build({ useWebAssembly: true, lowestDiscernibleValue: 1, highestTrackableValue: latencyMicrosMax, numberOfSignificantValueDigits: 3, autoResize: false })
+  return hdr.build({
+    useWebAssembly: true,
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: latencyMicrosMax,
+    numberOfSignificantValueDigits: 3,
+    autoResize: false,
+  })
 }
 
 export interface LatencySummary {
@@ -48,9 +54,15 @@ export class LatencyHistogram {
   /** Records `count` values of `micros` (rounded to whole µs, clamped to 0..latencyMicrosMax). */
   record(micros: number, count = 1): void {
     assert(!this.destroyed, 'a destroyed histogram records nothing')
-    assert(Number.isFinite(micros) && Number.isInteger(count) && count >= 0, 'a latency is a finite number of µs, counted whole')
+    assert(
+      Number.isFinite(micros) && Number.isInteger(count) && count >= 0,
+      'a latency is a finite number of µs, counted whole',
+    )
     if (count === 0) return
-    this.histogram.recordValueWithCount(Math.min(latencyMicrosMax, Math.max(0, Math.round(micros))), count)
+    this.histogram.recordValueWithCount(
+      Math.min(latencyMicrosMax, Math.max(0, Math.round(micros))),
+      count,
+    )
   }
 
   add(other: LatencyHistogram): void {
@@ -65,7 +77,8 @@ export class LatencyHistogram {
   summary(): LatencySummary {
     const h = this.histogram
     const ms = (micros: number) => micros / 1000
-    if (h.totalCount === 0) return { count: 0, p50Ms: 0, p90Ms: 0, p99Ms: 0, p999Ms: 0, maxMs: 0, meanMs: 0 }
+    if (h.totalCount === 0)
+      return { count: 0, p50Ms: 0, p90Ms: 0, p99Ms: 0, p999Ms: 0, maxMs: 0, meanMs: 0 }
     return {
       count: h.totalCount,
       p50Ms: ms(h.getValueAtPercentile(50)),
@@ -90,7 +103,10 @@ export class LatencyHistogram {
 
 /** One histogram per payment kind; the one over all transfers is their sum, made when asked. */
 export class LatencyByKind {
-  private readonly kinds: LatencyHistogram[] = Array.from({ length: transferKindCount }, () => new LatencyHistogram())
+  private readonly kinds: LatencyHistogram[] = Array.from(
+    { length: transferKindCount },
+    () => new LatencyHistogram(),
+  )
 
   record(kind: number, micros: number, count = 1): void {
     const histogram = this.kinds[kind]
@@ -121,7 +137,10 @@ export class LatencyByKind {
   }
 
   /** The overall summary, and one per kind that saw any transfer. */
-  summary(): { readonly overall: LatencySummary; readonly byKind: Partial<Record<TransferKindName, LatencySummary>> } {
+  summary(): {
+    readonly overall: LatencySummary
+    readonly byKind: Partial<Record<TransferKindName, LatencySummary>>
+  } {
     const byKind: Partial<Record<TransferKindName, LatencySummary>> = {}
     this.kinds.forEach((histogram, kind) => {
       if (histogram.count > 0) byKind[transferKinds[kind] as TransferKindName] = histogram.summary()

@@ -3,7 +3,15 @@
  * central bank issued and took back, from each batch and its result codes.
  */
 import { assert } from '../assert.js'
-import { ResultCode, resultCodeCount, resultCodes, transferKindCount, transferKinds, type ResultCodeName, type TransferKindName } from '../ledger/index.js'
+import {
+  ResultCode,
+  resultCodeCount,
+  resultCodes,
+  transferKindCount,
+  transferKinds,
+  type ResultCodeName,
+  type TransferKindName,
+} from '../ledger/index.js'
 
 /** One kind's transfers, and the amount accepted. */
 export interface KindFigures {
@@ -49,7 +57,10 @@ export class TransferCounters {
     }
     this.submitted += length
     this.accepted = this.byCode[ResultCode.ok] as number
-    assert(Number.isSafeInteger(this.issuedFen) && Number.isSafeInteger(this.redeemedFen), 'money totals stay exact integers')
+    assert(
+      Number.isSafeInteger(this.issuedFen) && Number.isSafeInteger(this.redeemedFen),
+      'money totals stay exact integers',
+    )
   }
 
   get rejected(): number {
@@ -61,7 +72,12 @@ export class TransferCounters {
     transferKinds.forEach((name, index) => {
       const submitted = this.submittedByKind[index] as number
       const accepted = this.acceptedByKind[index] as number
-      out[name] = { submitted, accepted, rejected: submitted - accepted, amountFen: this.amountFenByKind[index] as number }
+      out[name] = {
+        submitted,
+        accepted,
+        rejected: submitted - accepted,
+        amountFen: this.amountFenByKind[index] as number,
+      }
     })
     return out
   }
@@ -69,7 +85,8 @@ export class TransferCounters {
   byReason(): Partial<Record<ResultCodeName, number>> {
     const out: Partial<Record<ResultCodeName, number>> = {}
     resultCodes.forEach((name, index) => {
-      if (name !== 'ok' && (this.byCode[index] as number) > 0) out[name] = this.byCode[index] as number
+      if (name !== 'ok' && (this.byCode[index] as number) > 0)
+        out[name] = this.byCode[index] as number
     })
     return out
   }

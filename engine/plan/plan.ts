@@ -8,7 +8,15 @@ import { assert } from '../assert.js'
 import { buildCity, type City } from '../city/index.js'
 import { UserError } from '../errors.js'
 import type { WalletTierLimits } from '../ledger/index.js'
-import { expectedTransfersMax, merchantsMax, minutesPerDay, moneyFenMax, residentsMax, segmentCount, ticksPerChunk } from '../limits.js'
+import {
+  expectedTransfersMax,
+  merchantsMax,
+  minutesPerDay,
+  moneyFenMax,
+  residentsMax,
+  segmentCount,
+  ticksPerChunk,
+} from '../limits.js'
 import { employerFloatFen } from './employerFloat.js'
 import type { SimClock } from '../time/index.js'
 import type { LoadedScenario } from '../../scenarios/loader.js'
@@ -232,7 +240,9 @@ function planMerchants(
   // Checked on the final count: every cell holds at least one merchant, so it can exceed what
   // was wanted.
   if (merchants > merchantsMax) {
-    throw new UserError(`the run would have ${merchants} merchants, more than the limit of ${merchantsMax}; lower --residents or merchants.count`)
+    throw new UserError(
+      `the run would have ${merchants} merchants, more than the limit of ${merchantsMax}; lower --residents or merchants.count`,
+    )
   }
   return { merchants, merchantCellStart }
 }
@@ -384,7 +394,10 @@ function checkMoneyBound(scenario: Scenario, sizes: MoneySizes): void {
 }
 
 /** The city and the plan of a loaded scenario: what `run` builds first and `validate` checks. */
-export function planScenario(loaded: LoadedScenario, options: PlanOptions = {}): { city: City; plan: Plan } {
+export function planScenario(
+  loaded: LoadedScenario,
+  options: PlanOptions = {},
+): { city: City; plan: Plan } {
   const city = buildCity(loaded.map, loaded.scenario.city.districts)
   return { city, plan: planRun(loaded.scenario, city, options) }
 }
@@ -397,7 +410,9 @@ export function apportion(total: number, weights: readonly number[]): number[] {
   const exact = weights.map((weight) => (total * weight) / sum)
   const parts = exact.map(Math.floor)
   let left = total - parts.reduce((a, b) => a + b, 0)
-  const order = exact.map((value, index) => ({ index, remainder: value - Math.floor(value) })).sort((a, b) => b.remainder - a.remainder || a.index - b.index)
+  const order = exact
+    .map((value, index) => ({ index, remainder: value - Math.floor(value) }))
+    .sort((a, b) => b.remainder - a.remainder || a.index - b.index)
   for (const { index } of order) {
     if (left === 0) break
     parts[index] = (parts[index] as number) + 1

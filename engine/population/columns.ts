@@ -52,8 +52,14 @@ export const residentBytes = 5
 export const merchantBytes = 11
 
 export function allocatePopulation(residents: number, merchants: number): PopulationBuffers {
-  assert(Number.isInteger(residents) && residents >= 0 && residents <= residentsMax, 'residents within limits')
-  assert(Number.isInteger(merchants) && merchants >= 0 && merchants <= merchantsMax, 'merchants within limits')
+  assert(
+    Number.isInteger(residents) && residents >= 0 && residents <= residentsMax,
+    'residents within limits',
+  )
+  assert(
+    Number.isInteger(merchants) && merchants >= 0 && merchants <= merchantsMax,
+    'merchants within limits',
+  )
   return {
     residents,
     merchants,

@@ -45,7 +45,12 @@ export function synthesizeResidents(plan: Plan, population: Population, segment:
 }
 
 /** Merchants are laid out by district, then category (plan.merchantCellStart); positions are drawn inside the district. */
-export function synthesizeMerchants(plan: Plan, city: City, population: Population, segment: Segment): void {
+export function synthesizeMerchants(
+  plan: Plan,
+  city: City,
+  population: Population,
+  segment: Segment,
+): void {
   const random = new Random(plan.seed, 'merchants', segment.index)
   const categoryCount = plan.categories.length
   const cellStart = plan.merchantCellStart

@@ -27,7 +27,11 @@ export interface YAxis {
 }
 
 /** From zero to the first nice tick at or above `yMax` (one, when there is nothing above zero). */
-export function linearAxis(yMax: number, range: readonly [number, number], ticksTarget = yTicksTarget): YAxis {
+export function linearAxis(
+  yMax: number,
+  range: readonly [number, number],
+  ticksTarget = yTicksTarget,
+): YAxis {
   assert(Number.isFinite(yMax) && ticksTarget >= 1, 'a linear axis tops at a finite number')
   const scale = scaleLinear()
     .domain([0, yMax > 0 ? yMax : 1])
@@ -42,7 +46,10 @@ export function linearAxis(yMax: number, range: readonly [number, number], ticks
  * spike would flatten the median on a linear axis. Zeros and anything below the floor sit on it.
  */
 export function logAxis(minPositive: number, max: number, range: readonly [number, number]): YAxis {
-  assert(minPositive > 0 && Number.isFinite(minPositive) && Number.isFinite(max), 'a log axis spans positive, finite values')
+  assert(
+    minPositive > 0 && Number.isFinite(minPositive) && Number.isFinite(max),
+    'a log axis spans positive, finite values',
+  )
   const high = Math.ceil(Math.log10(Math.max(max, minPositive)) - 1e-9)
   const low = Math.max(high - logDecadesMax, Math.floor(Math.log10(minPositive) + 1e-9))
   const top = Math.max(high, low + 1)
@@ -64,22 +71,39 @@ function logTicks(low: number, high: number): number[] {
   for (let power = low; power <= high; power++) {
     const base = decade(power)
     ticks.push(base)
-    if (high - low <= logDecadesDense && power < high) ticks.push(Number((2 * base).toPrecision(12)), Number((5 * base).toPrecision(12)))
+    if (high - low <= logDecadesDense && power < high)
+      ticks.push(Number((2 * base).toPrecision(12)), Number((5 * base).toPrecision(12)))
   }
   return ticks
 }
 
 /** Steps for an axis of seconds: the round ones a reader counts in. */
-export const secondSteps = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10_800, 21_600, 43_200, 86_400] as const
+export const secondSteps = [
+  1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10_800, 21_600, 43_200, 86_400,
+] as const
 /** Steps for an axis of hours. */
 export const hourSteps = [1, 2, 3, 6, 12, 24, 48, 168, 336, 720, 2160] as const
 
 /** Ticks at the first round step from `steps` that cuts [from, to] into at most `ticksMax` steps. */
-export function timeTicks(from: number, to: number, steps: readonly number[] = secondSteps, ticksMax = timeTicksMax): number[] {
-  assert(Number.isFinite(from) && Number.isFinite(to) && ticksMax >= 1, 'time ticks cover a finite span')
+export function timeTicks(
+  from: number,
+  to: number,
+  steps: readonly number[] = secondSteps,
+  ticksMax = timeTicksMax,
+): number[] {
+  assert(
+    Number.isFinite(from) && Number.isFinite(to) && ticksMax >= 1,
+    'time ticks cover a finite span',
+  )
   const length = Math.max(1, to - from)
-  const step = steps.find((candidate) => length / candidate <= ticksMax) ?? Math.ceil(length / ticksMax)
+  const step =
+    steps.find((candidate) => length / candidate <= ticksMax) ?? Math.ceil(length / ticksMax)
   const ticks: number[] = []
-  for (let tick = Math.ceil(from / step) * step; tick <= to && ticks.length <= ticksMax; tick += step) ticks.push(tick)
+  for (
+    let tick = Math.ceil(from / step) * step;
+    tick <= to && ticks.length <= ticksMax;
+    tick += step
+  )
+    ticks.push(tick)
   return ticks
 }

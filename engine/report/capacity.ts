@@ -54,7 +54,12 @@ export interface CapacityReport {
 export function capacityTrial(tps: number, summary: RunSummary): CapacityTrialFigures {
   const load = summary.load
   if (load === undefined) throw new Error('a capacity trial is a load run')
-  const failed = [...load.thresholds.filter((check) => !check.ok).map((check) => `${check.threshold} (was ${thresholdActual(check)})`), ...load.invalidReasons]
+  const failed = [
+    ...load.thresholds
+      .filter((check) => !check.ok)
+      .map((check) => `${check.threshold} (was ${thresholdActual(check)})`),
+    ...load.invalidReasons,
+  ]
   const overall = load.latencyMs.overall
   return {
     tps,
@@ -68,7 +73,10 @@ export function capacityTrial(tps: number, summary: RunSummary): CapacityTrialFi
     dropped: load.dropped,
     rejectedPct: load.completed === 0 ? 0 : (load.rejected / load.completed) * 100,
     failed,
-    periodRanOut: load.periodRanOut && load.thresholds.every((check) => check.ok) && load.invalidReasons.length === 1,
+    periodRanOut:
+      load.periodRanOut &&
+      load.thresholds.every((check) => check.ok) &&
+      load.invalidReasons.length === 1,
   }
 }
 
@@ -76,7 +84,13 @@ export function capacityTrial(tps: number, summary: RunSummary): CapacityTrialFi
  * The report of a search. A failure that was only the scenario's period running out says nothing of
  * the ledger: if every failed trial was such, the outcome is `limit` (the ledger held all it was given).
  */
-export function capacityReport(plan: Plan, flags: { ledger: string }, slo: readonly Threshold[], timing: { windowMs: number; warmupMs: number }, result: CapacityResult): CapacityReport {
+export function capacityReport(
+  plan: Plan,
+  flags: { ledger: string },
+  slo: readonly Threshold[],
+  timing: { windowMs: number; warmupMs: number },
+  result: CapacityResult,
+): CapacityReport {
   const trials = result.trials as CapacityTrialFigures[]
   const ledgerFailures = trials.filter((trial) => !trial.ok && !trial.periodRanOut)
   const cappedByPeriod = result.outcome === 'found' && ledgerFailures.length === 0
@@ -90,7 +104,12 @@ export function capacityReport(plan: Plan, flags: { ledger: string }, slo: reado
 }
 
 /** What every capacity report begins with: the city, the ledger and the search's settings. */
-function searchHeader(plan: Plan, flags: { ledger: string }, slo: readonly Threshold[], timing: { windowMs: number; warmupMs: number }) {
+function searchHeader(
+  plan: Plan,
+  flags: { ledger: string },
+  slo: readonly Threshold[],
+  timing: { windowMs: number; warmupMs: number },
+) {
   return {
     scenario: plan.scenarioName,
     seed: plan.seed,
@@ -115,9 +134,13 @@ export function interruptedCapacityReport(
   trials: readonly CapacityTrialFigures[],
   by: string,
 ): CapacityReport {
-  const failed = trials.filter((trial) => !trial.ok && !trial.periodRanOut).map((trial) => trial.tps)
+  const failed = trials
+    .filter((trial) => !trial.ok && !trial.periodRanOut)
+    .map((trial) => trial.tps)
   const failedTps = failed.length === 0 ? null : Math.min(...failed)
-  const held = trials.filter((trial) => trial.ok && (failedTps === null || trial.tps < failedTps)).map((trial) => trial.tps)
+  const held = trials
+    .filter((trial) => trial.ok && (failedTps === null || trial.tps < failedTps))
+    .map((trial) => trial.tps)
   return {
     ...searchHeader(plan, flags, slo, timing),
     outcome: 'interrupted',
@@ -130,7 +153,9 @@ export function interruptedCapacityReport(
 
 /** One trial, as the terminal shows it (its failed SLO quoted as written, made printable). */
 export function trialLine(trial: CapacityTrialFigures): string {
-  return printable(`trial ${formatInteger(trial.tps).padStart(10)}/s  ${trial.ok ? 'held' : 'FAILED'}  achieved ${formatInteger(trial.achievedTps)}/s  p99 ${formatMs(trial.p99Ms)}${trial.ok ? '' : `  (${trial.failed.join('; ')})`}`)
+  return printable(
+    `trial ${formatInteger(trial.tps).padStart(10)}/s  ${trial.ok ? 'held' : 'FAILED'}  achieved ${formatInteger(trial.achievedTps)}/s  p99 ${formatMs(trial.p99Ms)}${trial.ok ? '' : `  (${trial.failed.join('; ')})`}`,
+  )
 }
 
 export function verdictLine(report: CapacityReport): string {
@@ -156,16 +181,42 @@ export function verdictLine(report: CapacityReport): string {
 
 export function capacityTable(report: CapacityReport): string {
   const rows: string[][] = [[...tableHeads]]
-  for (const trial of [...report.trials].sort((a, b) => a.tps - b.tps)) rows.push([...trialFigures(trial), trial.ok ? 'held' : trial.periodRanOut ? 'ran out' : 'failed'])
-  const widths = (rows[0] as string[]).map((_, column) => Math.max(...rows.map((row) => (row[column] as string).length)))
-  const lines = rows.map((row) => row.map((cell, column) => cell.padStart(widths[column] as number)).join('  '))
+  for (const trial of [...report.trials].sort((a, b) => a.tps - b.tps))
+    rows.push([
+      ...trialFigures(trial),
+      trial.ok ? 'held' : trial.periodRanOut ? 'ran out' : 'failed',
+    ])
+  const widths = (rows[0] as string[]).map((_, column) =>
+    Math.max(...rows.map((row) => (row[column] as string).length)),
+  )
+  const lines = rows.map((row) =>
+    row.map((cell, column) => cell.padStart(widths[column] as number)).join('  '),
+  )
   // The scenario's name and the SLO are input: every line is made printable.
-  return printableLines([`${report.scenario}  ·  seed ${report.seed}  ·  ${report.ledger} ledger  ·  ${formatInteger(report.residents)} residents  ·  ${trialTiming(report)}`, '', ...lines, '', verdictLine(report)].join('\n'))
+  return printableLines(
+    [
+      `${report.scenario}  ·  seed ${report.seed}  ·  ${report.ledger} ledger  ·  ${formatInteger(report.residents)} residents  ·  ${trialTiming(report)}`,
+      '',
+      ...lines,
+      '',
+      verdictLine(report),
+    ].join('\n'),
+  )
 }
 
 const msPerSecond = 1_000
 /** The columns of a trial, in the terminal's table and the page's alike. */
-const tableHeads = ['target/s', 'achieved/s', 'p50 ms', 'p99 ms', 'p99.9 ms', 'max ms', 'dropped', 'rejected', 'SLO'] as const
+const tableHeads = [
+  'target/s',
+  'achieved/s',
+  'p50 ms',
+  'p99 ms',
+  'p99.9 ms',
+  'max ms',
+  'dropped',
+  'rejected',
+  'SLO',
+] as const
 
 /** A trial's figures under `tableHeads`, all but the SLO's verdict. */
 function trialFigures(trial: CapacityTrialFigures): string[] {
@@ -188,7 +239,8 @@ function trialTiming(report: CapacityReport): string {
 
 export function renderCapacityReport(report: CapacityReport): string {
   const trials = [...report.trials].sort((a, b) => a.tps - b.tps)
-  const points = (pick: (trial: CapacityTrialFigures) => number): Point[] => trials.map((trial) => [trial.tps, pick(trial)])
+  const points = (pick: (trial: CapacityTrialFigures) => number): Point[] =>
+    trials.map((trial) => [trial.tps, pick(trial)])
   const chart = lineChart({
     title: 'Latency against target rate',
     xLabel: 'target transfers/s',
@@ -211,42 +263,74 @@ export function renderCapacityReport(report: CapacityReport): string {
     ],
   })
   const rows = trials.map((trial) => {
-    const verdict = trial.ok ? 'held' : `${trial.periodRanOut ? 'not judged, the scenario ran out of payments' : 'failed'}: ${trial.failed.join('; ')}`
-    return html`<tr class="${trial.ok ? 'held' : 'failed'}">${[...trialFigures(trial), verdict].map((cell) => html`<td>${cell}</td>`)}</tr>\n`
+    const verdict = trial.ok
+      ? 'held'
+      : `${trial.periodRanOut ? 'not judged, the scenario ran out of payments' : 'failed'}: ${trial.failed.join('; ')}`
+    return html`<tr class="${trial.ok ? 'held' : 'failed'}">
+      ${[...trialFigures(trial), verdict].map((cell) => html`<td>${cell}</td>`)}
+    </tr> `
   })
   return html`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Capacity: ${report.scenario}</title>
-<style>
-body { font: 15px/1.45 system-ui, sans-serif; color: #1d2330; margin: 2rem auto; max-width: 1180px; padding: 0 1rem; }
-h1 { font-size: 1.5rem; margin-bottom: .2rem; } .meta { color: #5b6473; }
-.verdict { font-size: 1.2rem; padding: .8rem 1rem; border-radius: 8px; background: #eef6ee; border: 1px solid #b9dcb9; margin: 1rem 0; }
-.verdict.none { background: #fbeeee; border-color: #e5b5b5; }
-.verdict.interrupted { background: #fdf6e3; border-color: #e6d18f; }
-table { border-collapse: collapse; width: 100%; margin: 1rem 0; } th, td { padding: .35rem .6rem; border-bottom: 1px solid #e3e6ec; text-align: right; }
-th { background: #f4f6f9; } td:last-child, th:last-child { text-align: left; } tr.failed td { color: #9b2c2c; }
-.charts { display: grid; grid-template-columns: 1fr 1fr; gap: 1rem; } svg { width: 100%; height: auto; }
-${chartCss}
-</style></head><body>
-<h1>Capacity of the ${report.ledger} ledger</h1>
-<div class="meta">${report.scenario} · seed ${report.seed} · ${formatInteger(report.residents)} residents · SLO ${report.slo.join(', ')} over ${trialTiming(report)}</div>
-<div class="verdict ${report.outcome}">${verdictLine(report).replace(/^capacity\s+/, '')}</div>
-<div class="charts">${chart}${throughput}</div>
-<table><thead><tr>${tableHeads.map((head) => html`<th>${head}</th>`)}</tr></thead>
-<tbody>
-${rows}</tbody></table>
-<p class="meta">Each trial ran the city's payments at a constant target rate on a freshly opened ledger, open model: latency is measured from each transfer's intended send time. Trials in the order run: ${report.trials.map((trial) => formatInteger(trial.tps)).join(' → ')}.</p>
-</body></html>
-`.toString()
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <title>Capacity: ${report.scenario}</title>
+        <style>
+          body { font: 15px/1.45 system-ui, sans-serif; color: #1d2330; margin: 2rem auto; max-width: 1180px; padding: 0 1rem; }
+          h1 { font-size: 1.5rem; margin-bottom: .2rem; } .meta { color: #5b6473; }
+          .verdict { font-size: 1.2rem; padding: .8rem 1rem; border-radius: 8px; background: #eef6ee; border: 1px solid #b9dcb9; margin: 1rem 0; }
+          .verdict.none { background: #fbeeee; border-color: #e5b5b5; }
+          .verdict.interrupted { background: #fdf6e3; border-color: #e6d18f; }
+          table { border-collapse: collapse; width: 100%; margin: 1rem 0; } th, td { padding: .35rem .6rem; border-bottom: 1px solid #e3e6ec; text-align: right; }
+          th { background: #f4f6f9; } td:last-child, th:last-child { text-align: left; } tr.failed td { color: #9b2c2c; }
+          .charts { display: grid; grid-template-columns: 1fr 1fr; gap: 1rem; } svg { width: 100%; height: auto; }
+          ${chartCss}
+        </style>
+      </head>
+      <body>
+        <h1>Capacity of the ${report.ledger} ledger</h1>
+        <div class="meta">
+          ${report.scenario} · seed ${report.seed} · ${formatInteger(report.residents)} residents ·
+          SLO ${report.slo.join(', ')} over ${trialTiming(report)}
+        </div>
+        <div class="verdict ${report.outcome}">
+          ${verdictLine(report).replace(/^capacity\s+/, '')}
+        </div>
+        <div class="charts">${chart}${throughput}</div>
+        <table>
+          <thead>
+            <tr>
+              ${tableHeads.map((head) => html`<th>${head}</th>`)}
+            </tr>
+          </thead>
+          <tbody>
+            ${rows}
+          </tbody>
+        </table>
+        <p class="meta">
+          Each trial ran the city's payments at a constant target rate on a freshly opened ledger,
+          open model: latency is measured from each transfer's intended send time. Trials in the
+          order run: ${report.trials.map((trial) => formatInteger(trial.tps)).join(' → ')}.
+        </p>
+      </body>
+    </html> `.toString()
 }
 
 /** capacity.json and capacity.html, moved into place together through `folder` (see RunFolder), or nothing kept. */
-export async function writeCapacityFiles(folder: RunFolder, report: CapacityReport): Promise<{ folder: string; json: string; report: string }> {
+export async function writeCapacityFiles(
+  folder: RunFolder,
+  report: CapacityReport,
+): Promise<{ folder: string; json: string; report: string }> {
   try {
     const page = renderCapacityReport(report)
     await folder.write(capacityJsonFile, `${JSON.stringify(report, null, 2)}\n`)
     await folder.write(capacityHtmlFile, page)
     const at = await folder.commit()
-    return { folder: at, json: path.join(at, capacityJsonFile), report: path.join(at, capacityHtmlFile) }
+    return {
+      folder: at,
+      json: path.join(at, capacityJsonFile),
+      report: path.join(at, capacityHtmlFile),
+    }
   } catch (error) {
     await folder.discard()
     throw error

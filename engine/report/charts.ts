@@ -52,26 +52,31 @@ const coordinateDigits = 1
 
 /** The styles the charts' markup needs (legend, swatches, axis text): every page that shows a chart includes them. */
 export const chartCss = html`
-.chart-figure { margin: 0 0 28px; }
-.chart-figure:last-child { margin-bottom: 0; }
-.chart-head { display: flex; flex-wrap: wrap; align-items: baseline; justify-content: space-between; gap: 8px 24px; margin-bottom: 4px; }
-.chart-note { margin: 0 0 8px; color: var(--muted); font-size: 13px; }
-.legend { list-style: none; display: flex; flex-wrap: wrap; gap: 4px 18px; margin: 0; padding: 0; font-size: 13px; color: #334155; }
-.legend li { display: flex; align-items: center; gap: 6px; }
-.swatch { display: inline-block; width: 22px; border-top: 3px solid; }
-.swatch.dashed { border-top-style: dashed; }
-.swatch.block { width: 12px; height: 12px; border-top-width: 12px; border-radius: 2px; }
-svg.chart { display: block; height: auto; overflow: visible; }
-svg.chart text { fill: #475569; }
-svg.chart .grid { stroke: #e2e8f0; }
-svg.chart .axis-x line, svg.chart .domain { stroke: #94a3b8; }
-svg.chart .axis-label { fill: #334155; font-size: 13px; }
-svg.chart .bar-label { fill: #334155; font-family: ui-monospace, "DejaVu Sans Mono", "Liberation Mono", monospace; }
-svg.chart .bar-value { fill: #334155; }
+  .chart-figure { margin: 0 0 28px; } .chart-figure:last-child { margin-bottom: 0; } .chart-head {
+  display: flex; flex-wrap: wrap; align-items: baseline; justify-content: space-between; gap: 8px
+  24px; margin-bottom: 4px; } .chart-note { margin: 0 0 8px; color: var(--muted); font-size: 13px; }
+  .legend { list-style: none; display: flex; flex-wrap: wrap; gap: 4px 18px; margin: 0; padding: 0;
+  font-size: 13px; color: #334155; } .legend li { display: flex; align-items: center; gap: 6px; }
+  .swatch { display: inline-block; width: 22px; border-top: 3px solid; } .swatch.dashed {
+  border-top-style: dashed; } .swatch.block { width: 12px; height: 12px; border-top-width: 12px;
+  border-radius: 2px; } svg.chart { display: block; height: auto; overflow: visible; } svg.chart
+  text { fill: #475569; } svg.chart .grid { stroke: #e2e8f0; } svg.chart .axis-x line, svg.chart
+  .domain { stroke: #94a3b8; } svg.chart .axis-label { fill: #334155; font-size: 13px; } svg.chart
+  .bar-label { fill: #334155; font-family: ui-monospace, "DejaVu Sans Mono", "Liberation Mono",
+  monospace; } svg.chart .bar-value { fill: #334155; }
 `
 
 /** Colours of series in turn, chosen to stay apart for common colour blindness too. */
-export const palette = ['#2563eb', '#ea580c', '#dc2626', '#16a34a', '#7c3aed', '#0891b2', '#ca8a04', '#64748b'] as const
+export const palette = [
+  '#2563eb',
+  '#ea580c',
+  '#dc2626',
+  '#16a34a',
+  '#7c3aed',
+  '#0891b2',
+  '#ca8a04',
+  '#64748b',
+] as const
 
 export type Point = readonly [x: number, y: number]
 
@@ -151,7 +156,10 @@ export function lineChart(options: LineChartOptions): Html {
   let yMinPositive = Infinity
   for (const series of drawn) {
     for (const [x, y] of series.points) {
-      assert(Number.isFinite(x) && Number.isFinite(y), `${series.name}: a point is two finite numbers`)
+      assert(
+        Number.isFinite(x) && Number.isFinite(y),
+        `${series.name}: a point is two finite numbers`,
+      )
       xMin = Math.min(xMin, x)
       xMax = Math.max(xMax, x)
       yMax = Math.max(yMax, y)
@@ -161,7 +169,9 @@ export function lineChart(options: LineChartOptions): Html {
   if (xMax === xMin) xMax = xMin + 1
   // A log axis needs something above zero to span; without it the linear one says the same.
   const yScale = options.yScale === 'log' && yMinPositive < Infinity ? 'log' : 'linear'
-  const frame = plotFrame(options, xMin, xMax, (range) => (yScale === 'log' ? logAxis(yMinPositive, yMax, range) : linearAxis(yMax, range)))
+  const frame = plotFrame(options, xMin, xMax, (range) =>
+    yScale === 'log' ? logAxis(yMinPositive, yMax, range) : linearAxis(yMax, range),
+  )
   const seriesLine = line<Point>()
     .x(([x]) => frame.x(x))
     .y(([, y]) => frame.y.at(y))
@@ -170,9 +180,23 @@ export function lineChart(options: LineChartOptions): Html {
     if (series.points.length === 0) return false
     const color = series.color ?? paletteColor(index)
     // One point is drawn as a dot: d3 closes a one-point line, and the round cap gives it a body.
-    return html`<path class="series series-${index}" d="${seriesLine(thinned(series.points, frame.x)) ?? ''}" fill="none" stroke="${color}" stroke-width="2" stroke-linejoin="round" stroke-linecap="round"${series.dashed === true && html` stroke-dasharray="6 4"`}><title>${series.name}</title></path>`
+    return html`<path
+      class="series series-${index}"
+      d="${seriesLine(thinned(series.points, frame.x)) ?? ''}"
+      fill="none"
+      stroke="${color}"
+      stroke-width="2"
+      stroke-linejoin="round"
+      stroke-linecap="round"
+      ${series.dashed === true && html` stroke-dasharray="6 4"`}
+      ><title>${series.name}</title></path
+    >`
   })
-  const legend = options.series.map((series, index) => ({ name: series.name, color: series.color ?? paletteColor(index), dashed: series.dashed === true }))
+  const legend = options.series.map((series, index) => ({
+    name: series.name,
+    color: series.color ?? paletteColor(index),
+    dashed: series.dashed === true,
+  }))
   return figure(options, legend, frame.svg(paths))
 }
 
@@ -194,8 +218,19 @@ export function columnChart(options: ColumnChartOptions): Html {
     const gap = step >= 4 ? Math.min(2, step / 4) : 0
     d = values
       .map((value, index) => {
-        const [left, right, top] = [frame.x(index) + gap / 2, frame.x(index + 1) - gap / 2, frame.y.at(value)]
-        return polygon([[left, base], [left, top], [right, top], [right, base]]) ?? ''
+        const [left, right, top] = [
+          frame.x(index) + gap / 2,
+          frame.x(index + 1) - gap / 2,
+          frame.y.at(value),
+        ]
+        return (
+          polygon([
+            [left, base],
+            [left, top],
+            [right, top],
+            [right, base],
+          ]) ?? ''
+        )
       })
       .join('')
   } else {
@@ -215,12 +250,22 @@ export function columnChart(options: ColumnChartOptions): Html {
       }
       top = Math.max(top, value)
     })
-    corners.push([from, frame.y.at(top)], [frame.x(values.length), frame.y.at(top)], [frame.x(values.length), base])
+    corners.push(
+      [from, frame.y.at(top)],
+      [frame.x(values.length), frame.y.at(top)],
+      [frame.x(values.length), base],
+    )
     d = polygon(corners) ?? ''
   }
   const color = options.color ?? paletteColor(0)
-  const path = html`<path class="series series-0" d="${d}" fill="${color}"><title>${options.seriesName}</title></path>`
-  return figure(options, [{ name: options.seriesName, color, dashed: false, block: true }], frame.svg([path]))
+  const path = html`<path class="series series-0" d="${d}" fill="${color}"
+    ><title>${options.seriesName}</title></path
+  >`
+  return figure(
+    options,
+    [{ name: options.seriesName, color, dashed: false, block: true }],
+    frame.svg([path]),
+  )
 }
 
 /** Horizontal bars, largest first as given, each a `<path class="series bar">` with its value at its end. */
@@ -228,7 +273,8 @@ export function barChart(options: BarChartOptions): Html {
   assert(options.bars.length <= barsMax, `a bar chart draws at most ${barsMax} bars`)
   const bars = options.bars.filter((bar) => bar.value > 0)
   if (bars.length === 0) return emptyFigure(options)
-  for (const bar of bars) assert(Number.isFinite(bar.value), `${bar.label}: a bar is a finite number`)
+  for (const bar of bars)
+    assert(Number.isFinite(bar.value), `${bar.label}: a bar is a finite number`)
   const width = options.width ?? chartWidthDefault
   const format = options.formatValue ?? formatNumber
   const labels = bars.map((bar) => cut(bar.label, barLabelCharsMax))
@@ -252,10 +298,36 @@ export function barChart(options: BarChartOptions): Html {
     const bottom = top + row.bandwidth()
     const right = barsLeft + Math.max(1, length(bar.value))
     const middle = round(top + row.bandwidth() / 2)
-    const d = polygon([[barsLeft, top], [right, top], [right, bottom], [barsLeft, bottom]]) ?? ''
-    return html`<text class="bar-label" x="${barsLeft - 8}" y="${middle}" dy="0.32em" text-anchor="end">${labels[index] ?? ''}</text><path class="series bar" d="${d}" fill="${color}"><title>${bar.label}: ${format(bar.value)}</title></path><text class="bar-value" x="${round(right + 6)}" y="${middle}" dy="0.32em">${format(bar.value)}</text>`
+    const d =
+      polygon([
+        [barsLeft, top],
+        [right, top],
+        [right, bottom],
+        [barsLeft, bottom],
+      ]) ?? ''
+    return html`<text
+        class="bar-label"
+        x="${barsLeft - 8}"
+        y="${middle}"
+        dy="0.32em"
+        text-anchor="end"
+        >${labels[index] ?? ''}</text
+      ><path class="series bar" d="${d}" fill="${color}"
+        ><title>${bar.label}: ${format(bar.value)}</title></path
+      ><text class="bar-value" x="${round(right + 6)}" y="${middle}" dy="0.32em"
+        >${format(bar.value)}</text
+      >`
   })
-  const svg = html`<svg class="chart chart-bars" viewBox="0 0 ${width} ${height}" width="100%" role="img" aria-label="${options.title}" style="font-size:${tickFontPx}px">${rows}</svg>`
+  const svg = html`<svg
+    class="chart chart-bars"
+    viewBox="0 0 ${width} ${height}"
+    width="100%"
+    role="img"
+    aria-label="${options.title}"
+    style="font-size:${tickFontPx}px"
+  >
+    ${rows}
+  </svg>`
   return figure(options, [], svg)
 }
 
@@ -266,7 +338,12 @@ interface Frame {
 }
 
 /** Scales, grid, axes and tick labels for data over [xMin, xMax] on the y axis `yAxisFor` makes for a pixel range. */
-function plotFrame(options: FrameOptions, xMin: number, xMax: number, yAxisFor: (range: readonly [number, number]) => YAxis): Frame {
+function plotFrame(
+  options: FrameOptions,
+  xMin: number,
+  xMax: number,
+  yAxisFor: (range: readonly [number, number]) => YAxis,
+): Frame {
   const width = options.width ?? chartWidthDefault
   const height = options.height ?? chartHeightDefault
   const top = 10
@@ -275,29 +352,77 @@ function plotFrame(options: FrameOptions, xMin: number, xMax: number, yAxisFor: 
   const formatY = options.formatY ?? tickFormat(y.ticks)
   const yLabels = y.ticks.map(formatY)
   // Room on the left for the rotated y label and the widest tick label.
-  const left = labelFontPx + 12 + Math.max(...yLabels.map((label) => label.length)) * tickCharWidthPx + 8
+  const left =
+    labelFontPx + 12 + Math.max(...yLabels.map((label) => label.length)) * tickCharWidthPx + 8
   const right = width - 16
   const x = scaleLinear().domain([xMin, xMax]).range([left, right])
 
-  const candidates = (options.xTicks ?? x.ticks(xTicksTarget)).filter((tick) => tick >= xMin && tick <= xMax)
+  const candidates = (options.xTicks ?? x.ticks(xTicksTarget)).filter(
+    (tick) => tick >= xMin && tick <= xMax,
+  )
   assert(candidates.length <= ticksMax * 16, 'x tick candidates are bounded')
   const formatX = options.formatX ?? tickFormat(candidates)
-  const xTicks = spaced(candidates, (tick) => formatX(tick).length * tickCharWidthPx + 16, x).slice(0, ticksMax)
+  const xTicks = spaced(candidates, (tick) => formatX(tick).length * tickCharWidthPx + 16, x).slice(
+    0,
+    ticksMax,
+  )
 
   const yAxis = y.ticks.map(
     (tick, index) =>
-      html`<g class="tick" transform="translate(0,${round(y.scale(tick))})"><line class="grid" x1="${left}" x2="${right}"/><text x="${left - 8}" dy="0.32em">${yLabels[index] ?? ''}</text></g>`,
+      html`<g class="tick" transform="translate(0,${round(y.scale(tick))})"
+        ><line class="grid" x1="${left}" x2="${right}" /><text x="${left - 8}" dy="0.32em"
+          >${yLabels[index] ?? ''}</text
+        ></g
+      >`,
   )
-  const xAxis = xTicks.map((tick) => html`<g class="tick" transform="translate(${round(x(tick))},0)"><line y2="${tickSizePx}"/><text y="${tickSizePx + 3}" dy="0.71em">${formatX(tick)}</text></g>`)
-  const domain = line().digits(coordinateDigits)([[left, top], [left, bottom], [right, bottom]]) ?? ''
+  const xAxis = xTicks.map(
+    (tick) =>
+      html`<g class="tick" transform="translate(${round(x(tick))},0)"
+        ><line y2="${tickSizePx}" /><text y="${tickSizePx + 3}" dy="0.71em"
+          >${formatX(tick)}</text
+        ></g
+      >`,
+  )
+  const domain =
+    line().digits(coordinateDigits)([
+      [left, top],
+      [left, bottom],
+      [right, bottom],
+    ]) ?? ''
   const middleY = round((top + bottom) / 2)
-  const labels = html`<text class="axis-label" x="${round((left + right) / 2)}" y="${height - 6}" text-anchor="middle">${options.xLabel}</text><text class="axis-label" x="${labelFontPx}" y="${middleY}" text-anchor="middle" transform="rotate(-90 ${labelFontPx} ${middleY})">${options.yLabel}</text>`
+  const labels = html`<text
+      class="axis-label"
+      x="${round((left + right) / 2)}"
+      y="${height - 6}"
+      text-anchor="middle"
+      >${options.xLabel}</text
+    ><text
+      class="axis-label"
+      x="${labelFontPx}"
+      y="${middleY}"
+      text-anchor="middle"
+      transform="rotate(-90 ${labelFontPx} ${middleY})"
+      >${options.yLabel}</text
+    >`
 
   return {
     x,
     y,
     svg: (content) =>
-      html`<svg class="chart" viewBox="0 0 ${width} ${height}" width="100%" role="img" aria-label="${options.title}" style="font-size:${tickFontPx}px"><g class="axis axis-y" text-anchor="end">${yAxis}</g><g class="axis axis-x" transform="translate(0,${bottom})" text-anchor="middle">${xAxis}</g>${labels}<g class="plot">${content}</g><path class="domain" d="${domain}" fill="none"/></svg>`,
+      html`<svg
+        class="chart"
+        viewBox="0 0 ${width} ${height}"
+        width="100%"
+        role="img"
+        aria-label="${options.title}"
+        style="font-size:${tickFontPx}px"
+      >
+        <g class="axis axis-y" text-anchor="end">${yAxis}</g>
+        <g class="axis axis-x" transform="translate(0,${bottom})" text-anchor="middle">${xAxis}</g>
+        ${labels}
+        <g class="plot">${content}</g>
+        <path class="domain" d="${domain}" fill="none" />
+      </svg>`,
   }
 }
 
@@ -340,7 +465,11 @@ function thinned(points: readonly Point[], x: (value: number) => number): Point[
 }
 
 /** The ticks whose labels do not touch: every k-th, k the least that leaves each label its width. */
-function spaced(ticks: readonly number[], widthPx: (tick: number) => number, x: (value: number) => number): number[] {
+function spaced(
+  ticks: readonly number[],
+  widthPx: (tick: number) => number,
+  x: (value: number) => number,
+): number[] {
   if (ticks.length === 0) return []
   const widest = Math.max(...ticks.map(widthPx))
   let every = 1
@@ -356,15 +485,36 @@ interface LegendEntry {
   readonly block?: boolean
 }
 
-function figure(options: { readonly title: string; readonly note?: string }, legend: readonly LegendEntry[], body: Html): Html {
+function figure(
+  options: { readonly title: string; readonly note?: string },
+  legend: readonly LegendEntry[],
+  body: Html,
+): Html {
   const items = legend.map((entry) => {
     const shape = entry.block === true ? ' block' : entry.dashed ? ' dashed' : ''
-    return html`<li><span class="swatch${shape}" style="border-color:${entry.color}"></span>${entry.name}</li>`
+    return html`<li>
+      <span class="swatch${shape}" style="border-color:${entry.color}"></span>${entry.name}
+    </li>`
   })
-  return html`<figure class="chart-figure"><div class="chart-head"><h3>${options.title}</h3>${items.length > 0 && html`<ul class="legend">${items}</ul>`}</div>${options.note !== undefined && html`<p class="chart-note">${options.note}</p>`}${body}</figure>`
+  return html`<figure class="chart-figure">
+    <div class="chart-head">
+      <h3>${options.title}</h3>
+      ${
+        items.length > 0 &&
+        html`<ul class="legend">
+          ${items}
+        </ul>`
+      }
+    </div>
+    ${options.note !== undefined && html`<p class="chart-note">${options.note}</p>`}${body}
+  </figure>`
 }
 
-function emptyFigure(options: { readonly title: string; readonly note?: string; readonly empty?: string }): Html {
+function emptyFigure(options: {
+  readonly title: string
+  readonly note?: string
+  readonly empty?: string
+}): Html {
   return figure(options, [], html`<p class="none">${options.empty ?? 'none'}</p>`)
 }
 

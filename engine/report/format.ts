@@ -27,7 +27,13 @@ import { assert } from '../assert.js'
 export const missingFigure = '–'
 
 // en-US digits with an ASCII minus: d3's default "−" (U+2212) does not survive every terminal and grep.
-const locale = formatLocale({ decimal: '.', thousands: ',', grouping: [3], currency: ['¥', ''], minus: '-' })
+const locale = formatLocale({
+  decimal: '.',
+  thousands: ',',
+  grouping: [3],
+  currency: ['¥', ''],
+  minus: '-',
+})
 const inFull = locale.format(',.0f')
 const siPrefixed = locale.format('.3~s')
 const significant = locale.format('.3~r')
@@ -69,7 +75,9 @@ export function formatNumber(value: number): string {
 /** A rate a second, unit apart: one decimal below 100 (0.4, 12.5), a count from there (950, 1.23k). */
 export function formatRate(perSecond: number): string {
   if (!Number.isFinite(perSecond)) return missingFigure
-  return Math.abs(perSecond) < rateDecimalsBelow - 0.05 ? perSecond.toFixed(1) : formatCount(perSecond)
+  return Math.abs(perSecond) < rateDecimalsBelow - 0.05
+    ? perSecond.toFixed(1)
+    : formatCount(perSecond)
 }
 
 /** Milliseconds of latency without the unit, for columns headed "ms": 0.53, 14.7, 133, 1,250. */
@@ -99,16 +107,20 @@ export function formatDuration(ms: number): string {
   const tenths = Math.round(ms / 100)
   if (tenths < secondsPerMinute * 10) return `${trimZero((tenths / 10).toFixed(1))} s`
   const seconds = Math.round(ms / msPerSecond)
-  if (seconds < secondsPerMinute * minutesPerHour) return pair(Math.floor(seconds / secondsPerMinute), 'm', seconds % secondsPerMinute, 's')
+  if (seconds < secondsPerMinute * minutesPerHour)
+    return pair(Math.floor(seconds / secondsPerMinute), 'm', seconds % secondsPerMinute, 's')
   const minutes = Math.round(ms / (msPerSecond * secondsPerMinute))
-  if (minutes < minutesPerHour * hoursPerDay) return pair(Math.floor(minutes / minutesPerHour), 'h', minutes % minutesPerHour, 'm')
+  if (minutes < minutesPerHour * hoursPerDay)
+    return pair(Math.floor(minutes / minutesPerHour), 'h', minutes % minutesPerHour, 'm')
   const hours = Math.round(ms / (msPerSecond * secondsPerMinute * minutesPerHour))
   return pair(Math.floor(hours / hoursPerDay), 'd', hours % hoursPerDay, 'h')
 }
 
 /** "12m 05s", or "12m" when the smaller unit is nothing. */
 function pair(large: number, largeUnit: string, small: number, smallUnit: string): string {
-  return small === 0 ? `${large}${largeUnit}` : `${large}${largeUnit} ${String(small).padStart(2, '0')}${smallUnit}`
+  return small === 0
+    ? `${large}${largeUnit}`
+    : `${large}${largeUnit} ${String(small).padStart(2, '0')}${smallUnit}`
 }
 
 function trimZero(text: string): string {
@@ -201,6 +213,10 @@ export function tickFormat(ticks: readonly number[]): (value: number) => string 
 /** Decimals that write `step` exactly, from d3's `least` on: 0.25 needs two, where d3 (made for 1, 2, 5 steps) gives one. */
 function exactDecimals(step: number, least: number): number {
   let decimals = least
-  while (decimals < tickDecimalsMax && Math.abs(step * 10 ** decimals - Math.round(step * 10 ** decimals)) > 1e-6) decimals++
+  while (
+    decimals < tickDecimalsMax &&
+    Math.abs(step * 10 ** decimals - Math.round(step * 10 ** decimals)) > 1e-6
+  )
+    decimals++
   return decimals
 }

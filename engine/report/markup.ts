@@ -14,7 +14,8 @@
 import { assert } from '../assert.js'
 
 /** What may go into a template: text and numbers (escaped), markup (kept), nothing, or a list of these. */
-export type Interpolation = Html | string | number | false | null | undefined | readonly Interpolation[]
+export type Interpolation =
+  Html | string | number | false | null | undefined | readonly Interpolation[]
 
 /** Markup built by `html`, and only by it: the one kind of value a template puts in unescaped. */
 export class Html {
@@ -27,9 +28,13 @@ export class Html {
   /** The only way in: a template's literal text is trusted, each value escaped unless it is Html already. */
   static fromTemplate(strings: TemplateStringsArray, values: readonly Interpolation[]): Html {
     // A tagged template's literal parts come with their raw text: a plain array passed here is a forgery of trusted text.
-    assert(Array.isArray(strings.raw) && strings.length === values.length + 1, 'markup is made from a tagged template')
+    assert(
+      Array.isArray(strings.raw) && strings.length === values.length + 1,
+      'markup is made from a tagged template',
+    )
     let markup = strings[0] ?? ''
-    for (let index = 0; index < values.length; index++) markup += interpolate(values[index]) + (strings[index + 1] ?? '')
+    for (let index = 0; index < values.length; index++)
+      markup += interpolate(values[index]) + (strings[index + 1] ?? '')
     return new Html(markup)
   }
 
@@ -47,7 +52,13 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (character) => entities[character] ?? character)
 }
 
-const entities: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }
+const entities: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+}
 
 function interpolate(value: Interpolation): string {
   if (value instanceof Html) return value.toString()

@@ -19,7 +19,19 @@ export const metricsCsvLineCharsMax = 300
 /** Bytes of one file: the header and every row at their longest. */
 export const metricsCsvBytesMax = (metricsCsvRowsMax + 1) * (metricsCsvLineCharsMax + 2)
 
-const loadColumns = ['second', 'target_tps', 'sent_tps', 'completed_tps', 'rejected', 'errors', 'p50_ms', 'p99_ms', 'max_ms', 'late_p99_ms', 'simulated_at'] as const
+const loadColumns = [
+  'second',
+  'target_tps',
+  'sent_tps',
+  'completed_tps',
+  'rejected',
+  'errors',
+  'p50_ms',
+  'p99_ms',
+  'max_ms',
+  'late_p99_ms',
+  'simulated_at',
+] as const
 type LoadColumn = (typeof loadColumns)[number]
 const loadHeader = loadColumns.join(',')
 const hourlyHeader = 'hour,payments'
@@ -31,13 +43,22 @@ const wholePattern = /^\d{1,15}$/
 /** A local ISO time as the simulated clock writes it, with or without seconds and offset. */
 const timePattern = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?(?:Z|[+-]\d{2}:\d{2})?$/
 
-export function metricsCsv(summary: RunSummary, seconds: readonly LoadSecond[] | undefined): string {
+export function metricsCsv(
+  summary: RunSummary,
+  seconds: readonly LoadSecond[] | undefined,
+): string {
   if (summary.mode === 'load') {
     assert(seconds !== undefined, 'a load run has its seconds')
-    assert(seconds.length <= metricsCsvRowsMax, `a load run keeps at most ${metricsCsvRowsMax} seconds`)
+    assert(
+      seconds.length <= metricsCsvRowsMax,
+      `a load run keeps at most ${metricsCsvRowsMax} seconds`,
+    )
     const rows = seconds.map((second) => {
       assert(Number.isInteger(second.second), 'seconds are counted whole')
-      assert(timePattern.test(second.simulatedAt), `second ${second.second}: the simulated time is an ISO time, no comma in it`)
+      assert(
+        timePattern.test(second.simulatedAt),
+        `second ${second.second}: the simulated time is an ISO time, no comma in it`,
+      )
       return [
         plain(second.second),
         plain(second.targetTps),
@@ -55,40 +76,67 @@ export function metricsCsv(summary: RunSummary, seconds: readonly LoadSecond[] |
     return [loadHeader, ...rows].join('\n') + '\n'
   }
   assert(seconds === undefined, 'a flat-out run has no load seconds')
-  return [hourlyHeader, ...summary.demand.perHour.map((payments, hour) => `${hour},${plain(payments)}`)].join('\n') + '\n'
+  return (
+    [
+      hourlyHeader,
+      ...summary.demand.perHour.map((payments, hour) => `${hour},${plain(payments)}`),
+    ].join('\n') + '\n'
+  )
 }
 
 /** The rows of a load run's metrics.csv. A line that cannot be read is a UserError naming `file:line` and its column. */
 export function parseMetricsCsv(text: string, file: string): LoadSecond[] {
-  if (text.length > metricsCsvBytesMax) throw new UserError(`${file}: more than ${metricsCsvBytesMax} characters, the limit for metrics.csv`)
+  if (text.length > metricsCsvBytesMax)
+    throw new UserError(
+      `${file}: more than ${metricsCsvBytesMax} characters, the limit for metrics.csv`,
+    )
   const lines = text.split('\n')
   // One newline ends the last row; it does not start another.
   if (lines[lines.length - 1] === '') lines.pop()
-  if (lines.length - 1 > metricsCsvRowsMax) throw new UserError(`${file}: more than ${metricsCsvRowsMax} rows, the limit for metrics.csv`)
+  if (lines.length - 1 > metricsCsvRowsMax)
+    throw new UserError(`${file}: more than ${metricsCsvRowsMax} rows, the limit for metrics.csv`)
   const header = stripReturn(lines[0] ?? '')
-  if (header === hourlyHeader) throw new UserError(`${file}:1: the hourly figures of a flat-out run, not the seconds of a load run`)
-  if (header !== loadHeader) throw new UserError(`${file}:1: not the header of a load run's metrics.csv (expected "${loadHeader}")`)
+  if (header === hourlyHeader)
+    throw new UserError(
+      `${file}:1: the hourly figures of a flat-out run, not the seconds of a load run`,
+    )
+  if (header !== loadHeader)
+    throw new UserError(
+      `${file}:1: not the header of a load run's metrics.csv (expected "${loadHeader}")`,
+    )
 
   const seconds: LoadSecond[] = []
   for (let index = 1; index < lines.length; index++) {
     const where = `${file}:${index + 1}`
     const line = stripReturn(lines[index] as string)
-    if (line.length > metricsCsvLineCharsMax) throw new UserError(`${where}: a row longer than ${metricsCsvLineCharsMax} characters`)
+    if (line.length > metricsCsvLineCharsMax)
+      throw new UserError(`${where}: a row longer than ${metricsCsvLineCharsMax} characters`)
     const fields = line.split(',')
-    if (fields.length !== loadColumns.length) throw new UserError(`${where}: ${fields.length} columns, expected ${loadColumns.length} (${loadHeader})`)
+    if (fields.length !== loadColumns.length)
+      throw new UserError(
+        `${where}: ${fields.length} columns, expected ${loadColumns.length} (${loadHeader})`,
+      )
     const field = (column: LoadColumn) => fields[loadColumns.indexOf(column)] as string
     const number = (column: LoadColumn) => {
       const value = field(column)
-      if (!numberPattern.test(value)) throw new UserError(`${where}: column ${column}: ${quote(value)} is not a number of zero or more`)
+      if (!numberPattern.test(value))
+        throw new UserError(
+          `${where}: column ${column}: ${quote(value)} is not a number of zero or more`,
+        )
       return Number(value)
     }
     const secondText = field('second')
-    if (!wholePattern.test(secondText)) throw new UserError(`${where}: column second: ${quote(secondText)} is not a whole number of seconds`)
+    if (!wholePattern.test(secondText))
+      throw new UserError(
+        `${where}: column second: ${quote(secondText)} is not a whole number of seconds`,
+      )
     const second = Number(secondText)
     const previous = seconds[seconds.length - 1]
-    if (previous !== undefined && second <= previous.second) throw new UserError(`${where}: column second: ${second} does not follow ${previous.second}`)
+    if (previous !== undefined && second <= previous.second)
+      throw new UserError(`${where}: column second: ${second} does not follow ${previous.second}`)
     const simulatedAt = field('simulated_at')
-    if (!timePattern.test(simulatedAt)) throw new UserError(`${where}: column simulated_at: ${quote(simulatedAt)} is not an ISO time`)
+    if (!timePattern.test(simulatedAt))
+      throw new UserError(`${where}: column simulated_at: ${quote(simulatedAt)} is not an ISO time`)
     seconds.push({
       second,
       targetTps: number('target_tps'),
@@ -109,7 +157,10 @@ export function parseMetricsCsv(text: string, file: string): LoadSecond[] {
 
 /** A number of zero or more without exponent, at most three decimals, no trailing zeros. */
 function plain(value: number): string {
-  assert(Number.isFinite(value) && value >= 0 && value < 1e15, 'a figure is finite, zero or more, below 1e15')
+  assert(
+    Number.isFinite(value) && value >= 0 && value < 1e15,
+    'a figure is finite, zero or more, below 1e15',
+  )
   return String(Number(value.toFixed(decimalsMax)))
 }
 

@@ -26,7 +26,9 @@ import { LatencyBuckets } from '../metrics/latencyBuckets.js'
 import type { LoadSecond } from '../run/summary.js'
 
 /** Bucket bounds of the latency histogram, seconds. */
-const latencyBucketsSeconds = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] as const
+const latencyBucketsSeconds = [
+  0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+] as const
 
 interface KindBuckets {
   readonly kind: string
@@ -40,9 +42,22 @@ export class PrometheusExporter {
   /** Latency by kind in the exported buckets, counted by the open model as results come in. */
   readonly buckets = new LatencyBuckets(latencyBucketsSeconds.map((bound) => bound * 1_000_000))
 
-  private soFar = { intended: 0, sent: 0, completed: 0, rejected: 0, errors: 0, byCode: [] as number[] }
+  private soFar = {
+    intended: 0,
+    sent: 0,
+    completed: 0,
+    rejected: 0,
+    errors: 0,
+    byCode: [] as number[],
+  }
   private kindBuckets: KindBuckets[] = []
-  private last: { target: number; achieved: number; behind: number; lateP99Seconds: number; simulatedMinutes: number } = {
+  private last: {
+    target: number
+    achieved: number
+    behind: number
+    lateP99Seconds: number
+    simulatedMinutes: number
+  } = {
     target: 0,
     achieved: 0,
     behind: 0,
@@ -57,23 +72,43 @@ export class PrometheusExporter {
 
   /** Listens on `host:port` (port 0: any free one); a port in use is the user's to change. */
   static async start(port: number, host = '127.0.0.1'): Promise<PrometheusExporter> {
-    const { server, origin } = await listenHttp({ host, port, headersTimeoutMs: 5_000, requestTimeoutMs: 10_000 }).catch((error: NodeJS.ErrnoException) => {
-      throw error.code === 'EADDRINUSE' || error.code === 'EACCES' ? new UserError(`--prometheus: cannot listen on ${host}:${port} (${error.code})`) : error
+    const { server, origin } = await listenHttp({
+      host,
+      port,
+      headersTimeoutMs: 5_000,
+      requestTimeoutMs: 10_000,
+    }).catch((error: NodeJS.ErrnoException) => {
+      throw error.code === 'EADDRINUSE' || error.code === 'EACCES'
+        ? new UserError(`--prometheus: cannot listen on ${host}:${port} (${error.code})`)
+        : error
     })
     const exporter = new PrometheusExporter(server, `${origin}/metrics`)
-    server.on('request', (request: http.IncomingMessage, response: http.ServerResponse) => void exporter.answer(request, response))
+    server.on(
+      'request',
+      (request: http.IncomingMessage, response: http.ServerResponse) =>
+        void exporter.answer(request, response),
+    )
     exporter.register()
     return exporter
   }
 
   /** Takes each second of the run's telemetry as it closes, until unsubscribed. */
   follow(telemetry: RunTelemetry): Subscription {
-    return telemetry.seconds$.subscribe((closed) => this.update(closed.second, closed.soFar, closed.simulatedMinutes))
+    return telemetry.seconds$.subscribe((closed) =>
+      this.update(closed.second, closed.soFar, closed.simulatedMinutes),
+    )
   }
 
   /** Takes the figures of a second that has just closed (latency: from `buckets`, filled meanwhile). */
   update(window: LoadSecond, soFar: LoadSoFar, simulatedMinutes: number): void {
-    this.soFar = { intended: soFar.intended, sent: soFar.sent, completed: soFar.completed, rejected: soFar.rejected, errors: soFar.errors, byCode: [...soFar.byCode] }
+    this.soFar = {
+      intended: soFar.intended,
+      sent: soFar.sent,
+      completed: soFar.completed,
+      rejected: soFar.rejected,
+      errors: soFar.errors,
+      byCode: [...soFar.byCode],
+    }
     this.last = {
       target: window.targetTps,
       achieved: window.completedTps,
@@ -85,7 +120,14 @@ export class PrometheusExporter {
       const cumulative = this.buckets.cumulative(index)
       const count = cumulative[cumulative.length - 1] as number
       if (count === 0) return []
-      return [{ kind, counts: cumulative.slice(0, -1), count, sumSeconds: this.buckets.sumMicros(index) / 1_000_000 }]
+      return [
+        {
+          kind,
+          counts: cumulative.slice(0, -1),
+          count,
+          sumSeconds: this.buckets.sumMicros(index) / 1_000_000,
+        },
+      ]
     })
   }
 
@@ -94,21 +136,32 @@ export class PrometheusExporter {
     await new Promise<void>((resolve) => this.server.close(() => resolve()))
   }
 
-  private async answer(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
+  private async answer(
+    request: http.IncomingMessage,
+    response: http.ServerResponse,
+  ): Promise<void> {
     const url = request.url ?? '/'
     if (url !== '/metrics' && !url.startsWith('/metrics?')) {
-      response.writeHead(404, { 'content-type': 'text/plain' }).end('not found: the metrics are at /metrics\n')
+      response
+        .writeHead(404, { 'content-type': 'text/plain' })
+        .end('not found: the metrics are at /metrics\n')
       return
     }
     if (request.method !== 'GET' && request.method !== 'HEAD') {
-      response.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain' }).end('only GET\n')
+      response
+        .writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain' })
+        .end('only GET\n')
       return
     }
     try {
       const text = await this.registry.metrics()
-      response.writeHead(200, { 'content-type': this.registry.contentType }).end(request.method === 'HEAD' ? undefined : text)
+      response
+        .writeHead(200, { 'content-type': this.registry.contentType })
+        .end(request.method === 'HEAD' ? undefined : text)
     } catch {
-      response.writeHead(500, { 'content-type': 'text/plain' }).end('the metrics could not be collected\n')
+      response
+        .writeHead(500, { 'content-type': 'text/plain' })
+        .end('the metrics could not be collected\n')
     }
   }
 
@@ -124,11 +177,27 @@ export class PrometheusExporter {
           this.inc(read())
         },
       })
-    total('citytwin_load_intended_total', 'Transfers the schedule has made due so far', () => this.soFar.intended)
+    total(
+      'citytwin_load_intended_total',
+      'Transfers the schedule has made due so far',
+      () => this.soFar.intended,
+    )
     total('citytwin_load_sent_total', 'Transfers sent to the ledger', () => this.soFar.sent)
-    total('citytwin_load_completed_total', 'Transfers the ledger has answered', () => this.soFar.completed)
-    total('citytwin_load_rejected_total', 'Answered transfers with a result code other than ok', () => this.soFar.rejected)
-    total('citytwin_load_errors_total', 'Transfers whose call failed without a result', () => this.soFar.errors)
+    total(
+      'citytwin_load_completed_total',
+      'Transfers the ledger has answered',
+      () => this.soFar.completed,
+    )
+    total(
+      'citytwin_load_rejected_total',
+      'Answered transfers with a result code other than ok',
+      () => this.soFar.rejected,
+    )
+    total(
+      'citytwin_load_errors_total',
+      'Transfers whose call failed without a result',
+      () => this.soFar.errors,
+    )
     const soFar = () => this.soFar
     new client.Counter({
       name: 'citytwin_load_results_total',
@@ -151,11 +220,27 @@ export class PrometheusExporter {
           this.set(read())
         },
       })
-    gauge('citytwin_load_target_tps', 'Transfers the schedule wanted in the last whole second', () => this.last.target)
-    gauge('citytwin_load_achieved_tps', 'Transfers answered in the last whole second', () => this.last.achieved)
+    gauge(
+      'citytwin_load_target_tps',
+      'Transfers the schedule wanted in the last whole second',
+      () => this.last.target,
+    )
+    gauge(
+      'citytwin_load_achieved_tps',
+      'Transfers answered in the last whole second',
+      () => this.last.achieved,
+    )
     gauge('citytwin_load_behind', 'Transfers due and not yet sent', () => this.last.behind)
-    gauge('citytwin_load_send_late_p99_seconds', 'p99 of how late sends went out in the last whole second', () => this.last.lateP99Seconds)
-    gauge('citytwin_simulated_minutes', 'Simulated minutes the payments sent have covered', () => this.last.simulatedMinutes)
+    gauge(
+      'citytwin_load_send_late_p99_seconds',
+      'p99 of how late sends went out in the last whole second',
+      () => this.last.lateP99Seconds,
+    )
+    gauge(
+      'citytwin_simulated_minutes',
+      'Simulated minutes the payments sent have covered',
+      () => this.last.simulatedMinutes,
+    )
     const buckets = () => this.kindBuckets
     registry.registerMetric({
       name: 'citytwin_latency_seconds',
@@ -167,10 +252,26 @@ export class PrometheusExporter {
         type: 'histogram',
         aggregator: 'sum',
         values: buckets().flatMap((kind) => [
-          ...latencyBucketsSeconds.map((bound, index) => ({ metricName: 'citytwin_latency_seconds_bucket', labels: { kind: kind.kind, le: bound }, value: kind.counts[index] as number })),
-          { metricName: 'citytwin_latency_seconds_bucket', labels: { kind: kind.kind, le: '+Inf' }, value: kind.count },
-          { metricName: 'citytwin_latency_seconds_sum', labels: { kind: kind.kind }, value: kind.sumSeconds },
-          { metricName: 'citytwin_latency_seconds_count', labels: { kind: kind.kind }, value: kind.count },
+          ...latencyBucketsSeconds.map((bound, index) => ({
+            metricName: 'citytwin_latency_seconds_bucket',
+            labels: { kind: kind.kind, le: bound },
+            value: kind.counts[index] as number,
+          })),
+          {
+            metricName: 'citytwin_latency_seconds_bucket',
+            labels: { kind: kind.kind, le: '+Inf' },
+            value: kind.count,
+          },
+          {
+            metricName: 'citytwin_latency_seconds_sum',
+            labels: { kind: kind.kind },
+            value: kind.sumSeconds,
+          },
+          {
+            metricName: 'citytwin_latency_seconds_count',
+            labels: { kind: kind.kind },
+            value: kind.count,
+          },
         ]),
       }),
     } as unknown as client.Metric)

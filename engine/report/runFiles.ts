@@ -52,7 +52,10 @@ export async function writeRunFiles(
   seconds: readonly LoadSecond[] | undefined,
   extra: Readonly<Record<string, string>> = {},
 ): Promise<RunFiles> {
-  assert((summary.mode === 'load') === (seconds !== undefined), 'a load run, and only a load run, has its seconds')
+  assert(
+    (summary.mode === 'load') === (seconds !== undefined),
+    'a load run, and only a load run, has its seconds',
+  )
   try {
     // The page first in memory: if drawing fails, nothing was written.
     const csv = metricsCsv(summary, seconds)
@@ -62,7 +65,12 @@ export async function writeRunFiles(
     await folder.write(reportFile, page)
     for (const [file, text] of Object.entries(extra)) await folder.write(file, text)
     const at = await folder.commit()
-    return { folder: at, summary: path.join(at, summaryFile), metrics: path.join(at, metricsFile), report: path.join(at, reportFile) }
+    return {
+      folder: at,
+      summary: path.join(at, summaryFile),
+      metrics: path.join(at, metricsFile),
+      report: path.join(at, reportFile),
+    }
   } catch (error) {
     await folder.discard()
     throw error
@@ -70,7 +78,9 @@ export async function writeRunFiles(
 }
 
 /** A run folder's summary and, for a load run, its seconds; anything missing or not what it claims is a UserError naming the file. */
-export async function readRunFolder(folder: string): Promise<{ summary: RunSummary; seconds: LoadSecond[] | undefined }> {
+export async function readRunFolder(
+  folder: string,
+): Promise<{ summary: RunSummary; seconds: LoadSecond[] | undefined }> {
   let stat
   try {
     stat = await fs.stat(folder)
@@ -86,12 +96,16 @@ export async function readRunFolder(folder: string): Promise<{ summary: RunSumma
   try {
     json = JSON.parse(text)
   } catch (error) {
-    throw new UserError(`${file}: not JSON (${error instanceof Error ? error.message : String(error)})`)
+    throw new UserError(
+      `${file}: not JSON (${error instanceof Error ? error.message : String(error)})`,
+    )
   }
   const parsed = summarySchema.safeParse(json)
   if (!parsed.success) {
     const all = parsed.error.issues
-    const issues = all.slice(0, issuesShownMax).map((issue) => `${formatPath(issue.path) || '(top)'}: ${issue.message}`)
+    const issues = all
+      .slice(0, issuesShownMax)
+      .map((issue) => `${formatPath(issue.path) || '(top)'}: ${issue.message}`)
     if (all.length > issuesShownMax) issues.push(`… and ${all.length - issuesShownMax} more`)
     throw new UserError(`${file}: not the summary of a citytwin run`, issues)
   }
@@ -99,7 +113,10 @@ export async function readRunFolder(folder: string): Promise<{ summary: RunSumma
   if (summary.mode === 'flat-out') return { summary, seconds: undefined }
 
   const csvFile = path.join(folder, metricsFile)
-  const seconds = parseMetricsCsv(await readInsideFolder(folder, metricsFile, metricsCsvBytesMax, 'metrics'), csvFile)
+  const seconds = parseMetricsCsv(
+    await readInsideFolder(folder, metricsFile, metricsCsvBytesMax, 'metrics'),
+    csvFile,
+  )
   return { summary, seconds }
 }
 
@@ -123,7 +140,11 @@ async function writeAtomically(file: string, text: string): Promise<string> {
 }
 
 function formatPath(at: readonly PropertyKey[]): string {
-  return at.map((key, index) => (typeof key === 'number' ? `[${key}]` : index === 0 ? String(key) : `.${String(key)}`)).join('')
+  return at
+    .map((key, index) =>
+      typeof key === 'number' ? `[${key}]` : index === 0 ? String(key) : `.${String(key)}`,
+    )
+    .join('')
 }
 
 // What a summary read back must hold: every field the page draws, of the right type. The schema
@@ -143,7 +164,12 @@ const latencySchema = z.object({
   meanMs: figure(),
 })
 
-const kindFiguresSchema = z.object({ submitted: count(), accepted: count(), rejected: count(), amountFen: fen() })
+const kindFiguresSchema = z.object({
+  submitted: count(),
+  accepted: count(),
+  rejected: count(),
+  amountFen: fen(),
+})
 
 const loadSchema = z.object({
   profile: text(),
@@ -162,11 +188,23 @@ const loadSchema = z.object({
   unanswered: count(),
   rejected: count(),
   pacingErrorPct: figure(),
-  latencyMs: z.object({ overall: latencySchema, byKind: z.partialRecord(z.enum(transferKinds), latencySchema) }),
+  latencyMs: z.object({
+    overall: latencySchema,
+    byKind: z.partialRecord(z.enum(transferKinds), latencySchema),
+  }),
   lateMs: latencySchema,
   valid: z.boolean(),
   invalidReasons: z.array(text()).max(invalidReasonsMax),
-  thresholds: z.array(z.object({ threshold: text(), actual: z.number(), unit: z.enum(['ms', '%', 'transfers']), ok: z.boolean() })).max(thresholdsMax),
+  thresholds: z
+    .array(
+      z.object({
+        threshold: text(),
+        actual: z.number(),
+        unit: z.enum(['ms', '%', 'transfers']),
+        ok: z.boolean(),
+      }),
+    )
+    .max(thresholdsMax),
   thresholdsOk: z.boolean(),
   simulated: z.object({ to: text(), minutes: figure(), speed: figure() }),
   evenings: count(),
@@ -183,7 +221,13 @@ const summarySchema: z.ZodType<RunSummary> = z
     ledger: text(),
     workers: count(),
     scale: figure(),
-    agents: z.object({ residents: count(), adopted: count(), merchants: count(), riders: count(), institutions: count() }),
+    agents: z.object({
+      residents: count(),
+      adopted: count(),
+      merchants: count(),
+      riders: count(),
+      institutions: count(),
+    }),
     simulated: z.object({ from: text(), to: text(), minutes: figure() }),
     transfers: z.object({
       submitted: count(),
@@ -192,19 +236,55 @@ const summarySchema: z.ZodType<RunSummary> = z
       byKind: z.record(z.enum(transferKinds), kindFiguresSchema),
       byReason: z.partialRecord(z.enum(resultCodes), count()),
     }),
-    demand: z.object({ perHour: z.array(count()).max(simulatedDaysMax * 24), peakPerMinute: count(), peakAt: text() }),
-    districts: z.array(z.object({ district: text(), payments: count(), accepted: count(), rejected: count(), amountFen: fen() })).max(districtsMax),
+    demand: z.object({
+      perHour: z.array(count()).max(simulatedDaysMax * 24),
+      peakPerMinute: count(),
+      peakAt: text(),
+    }),
+    districts: z
+      .array(
+        z.object({
+          district: text(),
+          payments: count(),
+          accepted: count(),
+          rejected: count(),
+          amountFen: fen(),
+        }),
+      )
+      .max(districtsMax),
     wallSeconds: figure(),
-    phases: z.object({ synthesisSeconds: figure(), simulationSeconds: figure(), auditSeconds: figure() }),
+    phases: z.object({
+      synthesisSeconds: figure(),
+      simulationSeconds: figure(),
+      auditSeconds: figure(),
+    }),
     throughput: z.object({ transfersPerSecond: figure() }),
-    conservation: z.object({ ok: z.boolean(), issuedFen: fen(), redeemedFen: fen(), balancesFen: fen(), negativeBalances: count() }),
+    conservation: z.object({
+      ok: z.boolean(),
+      issuedFen: fen(),
+      redeemedFen: fen(),
+      balancesFen: fen(),
+      negativeBalances: count(),
+    }),
     doubleEntry: z.object({
       ok: z.boolean(),
-      byKind: z.record(z.enum(transferKinds), z.object({ debitsFen: fen(), creditsFen: fen(), acceptedFen: fen() })),
+      byKind: z.record(
+        z.enum(transferKinds),
+        z.object({ debitsFen: fen(), creditsFen: fen(), acceptedFen: fen() }),
+      ),
       pendingFen: fen(),
     }),
     stoppedEarly: z.object({ by: text(), reason: text() }).exactOptional(),
-    ledgerHealth: z.object({ faults: z.record(z.string().max(32), count()), recovered: count(), longestRecoveryMs: z.number().nonnegative() }).exactOptional(),
+    ledgerHealth: z
+      .object({
+        faults: z.record(z.string().max(32), count()),
+        recovered: count(),
+        longestRecoveryMs: z.number().nonnegative(),
+      })
+      .exactOptional(),
     load: loadSchema.exactOptional(),
   })
-  .refine((summary) => (summary.mode === 'load') === (summary.load !== undefined), { message: 'a load run, and only a load run, has a "load" section', path: ['load'] })
+  .refine((summary) => (summary.mode === 'load') === (summary.load !== undefined), {
+    message: 'a load run, and only a load run, has a "load" section',
+    path: ['load'],
+  })

@@ -20,7 +20,10 @@ import { RunFailed, UserError } from '../errors.js'
 import { runFolderAttemptsMax, runFolderEntriesShownMax } from '../limits.js'
 
 export function defaultRunFolder(root: string, date: Date, seed: number): string {
-  const stamp = date.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')
+  const stamp = date
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')
   return path.join(root, `${stamp}-seed${seed}`)
 }
 
@@ -30,7 +33,9 @@ export async function unusedFolder(folder: string): Promise<string> {
     const candidate = attempt === 1 ? folder : `${folder}-${attempt}`
     if (!(await exists(candidate))) return candidate
   }
-  throw new UserError(`the run folder: ${folder} and ${runFolderAttemptsMax - 1} variants of it are taken; use --out`)
+  throw new UserError(
+    `the run folder: ${folder} and ${runFolderAttemptsMax - 1} variants of it are taken; use --out`,
+  )
 }
 
 /** The prefix of a staging folder's name: hidden, so no listing of runs takes it for one. */
@@ -100,31 +105,50 @@ export class RunFolder {
     if (folder.trim() === '') throw new UserError(`${flag}: must name a folder`)
     const resolved = path.resolve(folder)
     const name = path.basename(resolved)
-    if (name === '' || resolved === path.parse(resolved).root) throw new UserError(`${flag}: "${folder}" is the root of the file system; name a folder in it`)
+    if (name === '' || resolved === path.parse(resolved).root)
+      throw new UserError(
+        `${flag}: "${folder}" is the root of the file system; name a folder in it`,
+      )
     let created: string | undefined
     try {
       created = await fs.mkdir(resolved, { recursive: true })
       await fs.access(resolved, fsConstants.W_OK)
     } catch (error) {
-      throw new UserError(`${flag}: cannot write the run to "${folder}" (${describePrepareError(error)})`)
+      throw new UserError(
+        `${flag}: cannot write the run to "${folder}" (${describePrepareError(error)})`,
+      )
     }
     if (created === undefined) {
       // The folder was there: a run goes into it only if it is empty.
       const entries = await fs.readdir(resolved).catch((error: unknown) => {
-        throw new UserError(`${flag}: cannot write the run to "${folder}" (${describePrepareError(error)})`)
+        throw new UserError(
+          `${flag}: cannot write the run to "${folder}" (${describePrepareError(error)})`,
+        )
       })
       if (entries.length > 0) {
-        const shown = entries.slice(0, runFolderEntriesShownMax).map((entry) => entry.replace(/\p{Cc}/gu, '?')).join(', ')
-        const more = entries.length > runFolderEntriesShownMax ? ` and ${entries.length - runFolderEntriesShownMax} more` : ''
-        throw new UserError(`${flag}: "${folder}" is not empty (it holds ${shown}${more}); a run never writes over another's files: name a new or an empty folder`)
+        const shown = entries
+          .slice(0, runFolderEntriesShownMax)
+          .map((entry) => entry.replace(/\p{Cc}/gu, '?'))
+          .join(', ')
+        const more =
+          entries.length > runFolderEntriesShownMax
+            ? ` and ${entries.length - runFolderEntriesShownMax} more`
+            : ''
+        throw new UserError(
+          `${flag}: "${folder}" is not empty (it holds ${shown}${more}); a run never writes over another's files: name a new or an empty folder`,
+        )
       }
     }
     let staging: string
     try {
-      staging = await makeStaging(path.join(path.dirname(resolved), `${stagingPrefix}${name}${stagingMark}${process.pid}`))
+      staging = await makeStaging(
+        path.join(path.dirname(resolved), `${stagingPrefix}${name}${stagingMark}${process.pid}`),
+      )
     } catch (error) {
       await removeMade(resolved, created)
-      throw new UserError(`${flag}: cannot write the run beside "${folder}" (${describePrepareError(error)}): its files are written in a hidden folder next to it, then moved into place`)
+      throw new UserError(
+        `${flag}: cannot write the run beside "${folder}" (${describePrepareError(error)}): its files are written in a hidden folder next to it, then moved into place`,
+      )
     }
     return new RunFolder(folder, staging, created === undefined ? undefined : path.resolve(created))
   }
@@ -136,8 +160,14 @@ export class RunFolder {
 
   /** Writes `text` to `file` (a plain name) in the staging folder. A failure is a RunFolderWriteFailed; the caller discards. */
   async write(file: string, text: string): Promise<void> {
-    assert(this.state === 'open', 'a run folder is written only before it is committed or discarded')
-    assert(file === path.basename(file) && file !== '' && !file.startsWith('.'), 'a run file is a plain name')
+    assert(
+      this.state === 'open',
+      'a run folder is written only before it is committed or discarded',
+    )
+    assert(
+      file === path.basename(file) && file !== '' && !file.startsWith('.'),
+      'a run file is a plain name',
+    )
     assert(!this.written.has(file), 'each file of a run is written once')
     this.written.add(file)
     try {
@@ -164,11 +194,15 @@ export class RunFolder {
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code
         // Taken by something else (a folder with files in it, or a file): try the next name.
-        if (code === 'ENOTEMPTY' || code === 'EEXIST' || code === 'ENOTDIR' || code === 'EISDIR') continue
+        if (code === 'ENOTEMPTY' || code === 'EEXIST' || code === 'ENOTDIR' || code === 'EISDIR')
+          continue
         throw new RunFolderWriteFailed(this.path, describeWriteError(error))
       }
     }
-    throw new RunFolderWriteFailed(this.path, `it and ${runFolderAttemptsMax - 1} variants of its name were taken while the run went`)
+    throw new RunFolderWriteFailed(
+      this.path,
+      `it and ${runFolderAttemptsMax - 1} variants of its name were taken while the run went`,
+    )
   }
 
   /** Takes away the staging folder and the empty folders prepare made. Safe to call more than once. */
@@ -200,7 +234,8 @@ async function makeStaging(base: string): Promise<string> {
       await fs.mkdir(candidate)
       return candidate
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= runFolderAttemptsMax) throw error
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= runFolderAttemptsMax)
+        throw error
     }
   }
 }
@@ -223,7 +258,11 @@ function madeFolders(folder: string, created: string | undefined): string[] {
   // A folder that was there before the run (empty, as prepare checked) is left as it was found.
   if (created === undefined) return []
   const folders = [folder]
-  for (let at = path.dirname(folder); at.startsWith(created) && at !== folder; at = path.dirname(at)) {
+  for (
+    let at = path.dirname(folder);
+    at.startsWith(created) && at !== folder;
+    at = path.dirname(at)
+  ) {
     folders.push(at)
     if (at === created) break
   }

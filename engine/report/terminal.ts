@@ -6,7 +6,15 @@ import { thresholdActual } from '../load/threshold.js'
 import { printableLines } from '../printable.js'
 import { resultCodes, transferKinds } from '../ledger/index.js'
 import type { LatencySummary } from '../metrics/latencyHistogram.js'
-import { formatCount, formatDuration, formatFen, formatInteger, formatMs, formatPercent, formatRate } from './format.js'
+import {
+  formatCount,
+  formatDuration,
+  formatFen,
+  formatInteger,
+  formatMs,
+  formatPercent,
+  formatRate,
+} from './format.js'
 import type { LoadProgress, RunProgress, RunSummary } from '../run/summary.js'
 
 /** What callers outside the report know these by: counts in full, and integer fen as yuan. */
@@ -24,7 +32,8 @@ const phaseNames: Record<RunProgress['phase'], string> = {
 }
 
 export function progressLine(progress: RunProgress): string {
-  if (progress.phase !== 'running') return `${phaseNames[progress.phase]}…  ${formatDuration(progress.wallSeconds * msPerSecond)}`
+  if (progress.phase !== 'running')
+    return `${phaseNames[progress.phase]}…  ${formatDuration(progress.wallSeconds * msPerSecond)}`
   const done = progress.ticks === 0 ? 1 : progress.tick / progress.ticks
   const filled = Math.round(done * barWidth)
   const bar = '█'.repeat(filled) + '░'.repeat(barWidth - filled)
@@ -38,10 +47,15 @@ export function loadProgressLine(progress: LoadProgress): string {
   const { window } = progress
   // A steered run (the live map) knows its end only once the city's period is all made.
   const planned = Number.isFinite(progress.plannedSeconds)
-  const done = !planned ? 0 : progress.plannedSeconds === 0 ? 1 : Math.min(1, progress.second / progress.plannedSeconds)
+  const done = !planned
+    ? 0
+    : progress.plannedSeconds === 0
+      ? 1
+      : Math.min(1, progress.second / progress.plannedSeconds)
   const filled = Math.round(done * 16)
   const bar = planned ? '█'.repeat(filled) + '░'.repeat(16 - filled) : 'live'.padEnd(16)
-  const rejectedShare = progress.completed === 0 ? 0 : (progress.rejected / progress.completed) * 100
+  const rejectedShare =
+    progress.completed === 0 ? 0 : (progress.rejected / progress.completed) * 100
   return (
     `${bar} ${String(progress.second).padStart(4)}${planned ? `/${Math.ceil(progress.plannedSeconds)}` : ''} s  ` +
     `${formatRate(window.completedTps)}/s of ${formatRate(window.targetTps)}/s  p99 ${formatMs(window.p99Ms)} (run ${formatMs(progress.p99Ms)})  ` +
@@ -62,10 +76,22 @@ function loadLines(summary: RunSummary): string[] {
   lines.push(
     `sent       ${formatInteger(load.sent)} of ${formatInteger(load.intended)} intended, dropped ${formatInteger(load.dropped)}, errors ${formatInteger(load.errors)}, unanswered ${formatInteger(load.unanswered)}, rejected ${formatInteger(load.rejected)}; late p99 ${formatMs(load.lateMs.p99Ms)}, max ${formatMs(load.lateMs.maxMs)}`,
   )
-  lines.push(`simulated  ${formatDuration(load.simulated.minutes * msPerMinute)} covered, ${formatRate(load.simulated.speed)} simulated seconds per second; ${formatInteger(load.evenings)} evening${load.evenings === 1 ? '' : 's'} of the institutions`)
+  lines.push(
+    `simulated  ${formatDuration(load.simulated.minutes * msPerMinute)} covered, ${formatRate(load.simulated.speed)} simulated seconds per second; ${formatInteger(load.evenings)} evening${load.evenings === 1 ? '' : 's'} of the institutions`,
+  )
   lines.push('')
-  const rows: string[][] = [['latency from intended send', 'count', 'p50', 'p90', 'p99', 'p99.9', 'max']]
-  const row = (name: string, figures: LatencySummary) => [name, formatInteger(figures.count), formatMs(figures.p50Ms), formatMs(figures.p90Ms), formatMs(figures.p99Ms), formatMs(figures.p999Ms), formatMs(figures.maxMs)]
+  const rows: string[][] = [
+    ['latency from intended send', 'count', 'p50', 'p90', 'p99', 'p99.9', 'max'],
+  ]
+  const row = (name: string, figures: LatencySummary) => [
+    name,
+    formatInteger(figures.count),
+    formatMs(figures.p50Ms),
+    formatMs(figures.p90Ms),
+    formatMs(figures.p99Ms),
+    formatMs(figures.p999Ms),
+    formatMs(figures.maxMs),
+  ]
   rows.push(row('all', load.latencyMs.overall))
   for (const kind of transferKinds) {
     const figures = load.latencyMs.byKind[kind]
@@ -74,9 +100,14 @@ function loadLines(summary: RunSummary): string[] {
   lines.push(...table(rows))
   if (load.thresholds.length > 0) {
     lines.push('')
-    for (const check of load.thresholds) lines.push(`threshold  ${check.ok ? 'pass' : 'FAIL'}  ${check.threshold}  (${thresholdActual(check)})`)
+    for (const check of load.thresholds)
+      lines.push(
+        `threshold  ${check.ok ? 'pass' : 'FAIL'}  ${check.threshold}  (${thresholdActual(check)})`,
+      )
   }
-  lines.push(`valid      ${load.valid ? 'yes: the generator kept the schedule' : `NO: ${load.invalidReasons.join('; ')}`}`)
+  lines.push(
+    `valid      ${load.valid ? 'yes: the generator kept the schedule' : `NO: ${load.invalidReasons.join('; ')}`}`,
+  )
   lines.push('')
   return lines
 }
@@ -88,9 +119,12 @@ function loadLines(summary: RunSummary): string[] {
 export function summaryTable(summary: RunSummary): string {
   const lines: string[] = []
   const { transfers, conservation } = summary
-  lines.push(`${summary.scenario}  ·  seed ${summary.seed}  ·  ${summary.ledger} ledger  ·  ${summary.workers} worker${summary.workers === 1 ? '' : 's'}`)
+  lines.push(
+    `${summary.scenario}  ·  seed ${summary.seed}  ·  ${summary.ledger} ledger  ·  ${summary.workers} worker${summary.workers === 1 ? '' : 's'}`,
+  )
   lines.push(`simulated  ${summary.simulated.from} → ${summary.simulated.to}`)
-  if (summary.stoppedEarly !== undefined) lines.push(`STOPPED    ${summary.stoppedEarly.reason}: the figures below cover that part only`)
+  if (summary.stoppedEarly !== undefined)
+    lines.push(`STOPPED    ${summary.stoppedEarly.reason}: the figures below cover that part only`)
   lines.push(
     `agents     ${formatInteger(summary.agents.residents)} residents (${formatInteger(summary.agents.adopted)} with e-CNY, ${formatInteger(summary.agents.riders)} riders), ${formatInteger(summary.agents.merchants)} merchants, ${formatInteger(summary.agents.institutions)} institutions`,
   )
@@ -100,23 +134,42 @@ export function summaryTable(summary: RunSummary): string {
   for (const kind of transferKinds) {
     const figures = transfers.byKind[kind]
     if (figures.submitted === 0) continue
-    rows.push([kind, formatInteger(figures.submitted), formatInteger(figures.accepted), formatInteger(figures.rejected), formatFen(figures.amountFen)])
+    rows.push([
+      kind,
+      formatInteger(figures.submitted),
+      formatInteger(figures.accepted),
+      formatInteger(figures.rejected),
+      formatFen(figures.amountFen),
+    ])
   }
-  rows.push(['total', formatInteger(transfers.submitted), formatInteger(transfers.accepted), formatInteger(transfers.rejected), ''])
+  rows.push([
+    'total',
+    formatInteger(transfers.submitted),
+    formatInteger(transfers.accepted),
+    formatInteger(transfers.rejected),
+    '',
+  ])
   lines.push(...table(rows))
   const reasons = resultCodes.filter((code) => (transfers.byReason[code] ?? 0) > 0)
   if (reasons.length > 0) {
     lines.push('')
     lines.push('rejected by reason')
-    for (const reason of reasons) lines.push(`  ${reason.padEnd(20)} ${formatInteger(transfers.byReason[reason] ?? 0).padStart(12)}`)
+    for (const reason of reasons)
+      lines.push(
+        `  ${reason.padEnd(20)} ${formatInteger(transfers.byReason[reason] ?? 0).padStart(12)}`,
+      )
   }
   lines.push('')
   lines.push(`demand     ${sparkline(summary.demand.perHour)}  payments per simulated hour`)
-  lines.push(`peak       ${formatInteger(summary.demand.peakPerMinute)} payments in the minute from ${summary.demand.peakAt.slice(0, 16).replace('T', ' ')}`)
+  lines.push(
+    `peak       ${formatInteger(summary.demand.peakPerMinute)} payments in the minute from ${summary.demand.peakAt.slice(0, 16).replace('T', ' ')}`,
+  )
   lines.push(
     `wall       ${formatDuration(summary.wallSeconds * msPerSecond)} (synthesis ${formatDuration(summary.phases.synthesisSeconds * msPerSecond)}, simulation ${formatDuration(summary.phases.simulationSeconds * msPerSecond)}), ${formatInteger(summary.throughput.transfersPerSecond)} transfers/s`,
   )
-  lines.push(`money      ${moneyVerdict(summary)}: issued ${formatFen(conservation.issuedFen)} − returned to the central bank ${formatFen(conservation.redeemedFen)} = balances ${formatFen(conservation.balancesFen)}${conservation.negativeBalances > 0 ? `, ${formatInteger(conservation.negativeBalances)} negative balances` : ''}`)
+  lines.push(
+    `money      ${moneyVerdict(summary)}: issued ${formatFen(conservation.issuedFen)} − returned to the central bank ${formatFen(conservation.redeemedFen)} = balances ${formatFen(conservation.balancesFen)}${conservation.negativeBalances > 0 ? `, ${formatInteger(conservation.negativeBalances)} negative balances` : ''}`,
+  )
   if (summary.ledgerHealth !== undefined) {
     const { faults, recovered, longestRecoveryMs } = summary.ledgerHealth
     const failed = Object.entries(faults).filter(([, count]) => count > 0)
@@ -124,7 +177,9 @@ export function summaryTable(summary: RunSummary): string {
       `ledger     ${failed.length === 0 ? 'no faults' : `faults ${failed.map(([fault, count]) => `${fault} ${formatInteger(count)}`).join(', ')}; ${recovered === 0 ? 'no call recovered' : `${formatInteger(recovered)} call${recovered === 1 ? '' : 's'} recovered, the longest after ${formatDuration(longestRecoveryMs)}`}`}`,
     )
   }
-  lines.push(`entries    ${summary.doubleEntry.ok ? 'balanced' : 'NOT BALANCED'}: debits = credits = accepted for every kind`)
+  lines.push(
+    `entries    ${summary.doubleEntry.ok ? 'balanced' : 'NOT BALANCED'}: debits = credits = accepted for every kind`,
+  )
   lines.push(`digest     ${summary.digest}`)
   return printableLines(lines.join('\n'))
 }
@@ -136,7 +191,8 @@ export function summaryTable(summary: RunSummary): string {
  */
 function moneyVerdict(summary: Pick<RunSummary, 'conservation' | 'doubleEntry'>): string {
   if (!summary.conservation.ok) return 'NOT CONSERVED'
-  if (!summary.doubleEntry.ok) return "NOT ACCOUNTED FOR (the balances add up, the ledger's entries do not: see entries)"
+  if (!summary.doubleEntry.ok)
+    return "NOT ACCOUNTED FOR (the balances add up, the ledger's entries do not: see entries)"
   return 'conserved'
 }
 
@@ -150,12 +206,19 @@ function sparkline(values: readonly number[]): string {
     folded.push(values.slice(index, index + fold).reduce((a, b) => a + b, 0))
   }
   const top = Math.max(1, ...folded)
-  return folded.map((value) => sparks[Math.min(sparks.length - 1, Math.floor((value / top) * sparks.length))]).join('')
+  return folded
+    .map((value) => sparks[Math.min(sparks.length - 1, Math.floor((value / top) * sparks.length))])
+    .join('')
 }
 
 function table(rows: readonly string[][]): string[] {
-  const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? []
+  const widths =
+    rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? []
   return rows.map((row) =>
-    row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0))).join('   '),
+    row
+      .map((cell, column) =>
+        column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0),
+      )
+      .join('   '),
   )
 }

@@ -50,8 +50,14 @@ export class Evening {
     this.swept = sweptAccounts(plan, population)
     // A view on the shared index, not a copy; without nightly top-ups the evening never reads it.
     this.adopted = plan.nightlyTopupBelow > 0 ? new Uint32Array(index.adopted) : new Uint32Array(0)
-    this.bankIds = Uint32Array.from({ length: plan.accounts.bankCount }, (_, bank) => plan.accounts.bankFirst + bank)
-    this.employerIds = Uint32Array.from({ length: plan.accounts.employerCount }, (_, district) => plan.accounts.employerFirst + district)
+    this.bankIds = Uint32Array.from(
+      { length: plan.accounts.bankCount },
+      (_, bank) => plan.accounts.bankFirst + bank,
+    )
+    this.employerIds = Uint32Array.from(
+      { length: plan.accounts.employerCount },
+      (_, district) => plan.accounts.employerFirst + district,
+    )
   }
 
   /** The evening of the day whose last tick is `tick`. */
@@ -62,17 +68,37 @@ export class Evening {
     // (flat out nothing moves them in between; under load the next day's payments may).
     const payoutFen = new Array<number>(plan.accounts.bankCount).fill(0)
     await this.eachWalletSlice((from, balances) => {
-      nightlyTopups(plan, this.population, this.adopted.subarray(from, from + balances.length), balances, payoutFen, null)
+      nightlyTopups(
+        plan,
+        this.population,
+        this.adopted.subarray(from, from + balances.length),
+        balances,
+        payoutFen,
+        null,
+      )
     })
     const refills = new TickBatch(plan.accounts.employerCount + 1)
-    payrollRefills(plan, this.needs, await lookupAll(this.ledger, this.employerIds), payoutFen, refills)
+    payrollRefills(
+      plan,
+      this.needs,
+      await lookupAll(this.ledger, this.employerIds),
+      payoutFen,
+      refills,
+    )
     const banks = await lookupAll(this.ledger, this.bankIds)
     batch.reset()
     shortfallIssues(plan, this.needs, banks, payoutFen, batch)
     await this.send(batch, tick)
     await this.eachWalletSlice(async (from, balances) => {
       batch.reset()
-      nightlyTopups(plan, this.population, this.adopted.subarray(from, from + balances.length), balances, null, batch)
+      nightlyTopups(
+        plan,
+        this.population,
+        this.adopted.subarray(from, from + balances.length),
+        balances,
+        null,
+        batch,
+      )
       await this.send(batch, tick)
     })
     await this.send(refills, tick)
@@ -84,15 +110,24 @@ export class Evening {
   private async redeem(tick: number): Promise<void> {
     const { swept, batch } = this
     const bankFirst = this.plan.accounts.bankFirst
-    await balancesBySlice(this.ledger, swept.ids.length, (index) => swept.ids[index] as number, async (from, balances) => {
-      batch.reset()
-      redemptions(swept, from, balances, bankFirst, batch)
-      await this.send(batch, tick)
-    }, this.slice)
+    await balancesBySlice(
+      this.ledger,
+      swept.ids.length,
+      (index) => swept.ids[index] as number,
+      async (from, balances) => {
+        batch.reset()
+        redemptions(swept, from, balances, bankFirst, batch)
+        await this.send(batch, tick)
+      },
+      this.slice,
+    )
   }
 
-  private eachWalletSlice(use: (from: number, balances: Float64Array) => Promise<void> | void): Promise<void> {
-    const walletOf = (index: number) => this.plan.accounts.residentFirst + (this.adopted[index] as number)
+  private eachWalletSlice(
+    use: (from: number, balances: Float64Array) => Promise<void> | void,
+  ): Promise<void> {
+    const walletOf = (index: number) =>
+      this.plan.accounts.residentFirst + (this.adopted[index] as number)
     return balancesBySlice(this.ledger, this.adopted.length, walletOf, use, this.slice)
   }
 
@@ -105,7 +140,12 @@ export class Evening {
  * Sends all of `batch` in calls of at most `transferBatchMax`, ids stamped in order, and waits
  * until the ledger has answered every call (in order, for the counting ledger behind it).
  */
-export async function sendBatch(ledger: LedgerCore, ids: TransferIds, batch: TickBatch, minute: number): Promise<void> {
+export async function sendBatch(
+  ledger: LedgerCore,
+  ids: TransferIds,
+  batch: TickBatch,
+  minute: number,
+): Promise<void> {
   const calls: Promise<unknown>[] = []
   for (let from = 0; from < batch.count; from += transferBatchMax) {
     const to = Math.min(batch.count, from + transferBatchMax)

@@ -13,7 +13,13 @@
  * The ledger still applies calls in the order they were made: a slowdown delays answers, never
  * requests. Fault settings change only between two steps of the sender (see RunControl).
  */
-import { ResultCode, TransferKind, type LedgerCore, type TransferBatch, type TransferResults } from '../ledger/index.js'
+import {
+  ResultCode,
+  TransferKind,
+  type LedgerCore,
+  type TransferBatch,
+  type TransferResults,
+} from '../ledger/index.js'
 import { joinBatches, sliceBatch } from '../ledger/transferBatches.js'
 import { ledgerSlowdownMsMax } from '../limits.js'
 import { assert } from '../assert.js'
@@ -41,18 +47,34 @@ export class Faults {
   }
 
   setOutage(district: number, on: boolean): void {
-    assert(Number.isInteger(district) && district >= 0 && district < this.outage.length, 'a district of the city')
+    assert(
+      Number.isInteger(district) && district >= 0 && district < this.outage.length,
+      'a district of the city',
+    )
     this.outage[district] = on ? 1 : 0
   }
 }
 
-const cutKinds = new Set<number>([TransferKind.retail, TransferKind.transit, TransferKind.bill, TransferKind.p2p])
+const cutKinds = new Set<number>([
+  TransferKind.retail,
+  TransferKind.transit,
+  TransferKind.bill,
+  TransferKind.p2p,
+])
 
 /** `ledger` with `faults` applied to its submits; everything else passes straight through. */
-export function faultyLedger(ledger: LedgerCore, faults: Faults, accounts: AccountLayout, population: Population, scheduler: Scheduler = wallScheduler): LedgerCore {
+export function faultyLedger(
+  ledger: LedgerCore,
+  faults: Faults,
+  accounts: AccountLayout,
+  population: Population,
+  scheduler: Scheduler = wallScheduler,
+): LedgerCore {
   const districtOf = (account: number): number => {
-    if (account >= accounts.residentFirst) return population.home[account - accounts.residentFirst] as number
-    if (account >= accounts.merchantFirst) return population.merchantDistrict[account - accounts.merchantFirst] as number
+    if (account >= accounts.residentFirst)
+      return population.home[account - accounts.residentFirst] as number
+    if (account >= accounts.merchantFirst)
+      return population.merchantDistrict[account - accounts.merchantFirst] as number
     return -1
   }
   const isCut = (batch: TransferBatch, index: number): boolean => {

@@ -14,7 +14,12 @@ import { eveningSliceUnderLoad, lookupBatchMax, minutesPerDay, workersMax } from
 import { UserError } from '../errors.js'
 import { TransferCounters } from '../metrics/transferCounters.js'
 import { planScenario, type Plan } from '../plan/index.js'
-import { allocatePopulation, synthesizeMerchants, viewPopulation, type Population } from '../population/index.js'
+import {
+  allocatePopulation,
+  synthesizeMerchants,
+  viewPopulation,
+  type Population,
+} from '../population/index.js'
 import { CityStream, type CityStreamOptions } from '../stream/cityStream.js'
 import { SimPool } from '../stream/simPool.js'
 import { TransferIds } from '../stream/transferIds.js'
@@ -32,7 +37,10 @@ import { summarize } from './summarize.js'
 import type { RunProgress, RunSummary } from './summary.js'
 
 export async function openCity(loaded: LoadedScenario, options: CityOptions): Promise<OpenedCity> {
-  assert(Number.isInteger(options.workers) && options.workers >= 1 && options.workers <= workersMax, 'workers was validated')
+  assert(
+    Number.isInteger(options.workers) && options.workers >= 1 && options.workers <= workersMax,
+    'workers was validated',
+  )
   const startedMs = options.now()
   const { city, plan } = planScenario(loaded, { seed: options.seed, residents: options.residents })
   const buffers = allocatePopulation(plan.residents, plan.merchants)
@@ -47,7 +55,10 @@ export async function openCity(loaded: LoadedScenario, options: CityOptions): Pr
     const index = allocateAgentIndex(await synthesis)
     await Promise.all(plan.segments.map((segment) => pool.index(segment.index, index)))
     const built = { plan, population, index, needs: institutionNeeds(plan, population), pool }
-    return new OpenedCity(built, options, telemetry, { startedMs, synthesisSeconds: (options.now() - startedMs) / 1000 })
+    return new OpenedCity(built, options, telemetry, {
+      startedMs,
+      synthesisSeconds: (options.now() - startedMs) / 1000,
+    })
   } catch (error) {
     await pool.close()
     throw error
@@ -70,7 +81,13 @@ interface RunLedger {
   readonly counters: TransferCounters
 }
 
-function progressOf(plan: Plan, phase: RunProgress['phase'], tick: number, counters: TransferCounters | undefined, wallSeconds: number): RunProgress {
+function progressOf(
+  plan: Plan,
+  phase: RunProgress['phase'],
+  tick: number,
+  counters: TransferCounters | undefined,
+  wallSeconds: number,
+): RunProgress {
   return {
     phase,
     tick,
@@ -93,10 +110,15 @@ function transfersExpected(plan: Plan, load: LoadRunOptions): number {
   const wallets = plan.residents + plan.merchants
   const days = Math.ceil(plan.clock.ticks / minutesPerDay)
   const { profile } = load
-  const payments = profile.sort === 'rate' ? profile.schedule.transfers : Math.round((plan.paymentsExpected * profile.simulatedMinutes) / plan.clock.ticks)
+  const payments =
+    profile.sort === 'rate'
+      ? profile.schedule.transfers
+      : Math.round((plan.paymentsExpected * profile.simulatedMinutes) / plan.clock.ticks)
   const loadDays =
     profile.sort === 'rate'
-      ? Math.ceil((days * Math.min(payments, plan.paymentsExpected)) / Math.max(1, plan.paymentsExpected))
+      ? Math.ceil(
+          (days * Math.min(payments, plan.paymentsExpected)) / Math.max(1, plan.paymentsExpected),
+        )
       : Math.ceil(profile.simulatedMinutes / minutesPerDay)
   return Math.min(plan.paymentsExpected, payments) + wallets * (loadDays + 1)
 }
@@ -121,9 +143,19 @@ export class OpenedCity {
   }
 
   /** Who is in the city: aggregates only. */
-  get agents(): { readonly residents: number; readonly adopted: number; readonly merchants: number; readonly riders: number } {
+  get agents(): {
+    readonly residents: number
+    readonly adopted: number
+    readonly merchants: number
+    readonly riders: number
+  } {
     const { plan, needs } = this.built
-    return { residents: plan.residents, adopted: needs.adopted, merchants: plan.merchants, riders: needs.riders }
+    return {
+      residents: plan.residents,
+      adopted: needs.adopted,
+      merchants: plan.merchants,
+      riders: needs.riders,
+    }
   }
 
   /** Opens a fresh ledger, opens the city's accounts and money on it, runs, audits and closes it. */
@@ -132,25 +164,45 @@ export class OpenedCity {
     // The first run's wall time includes building the city; a later one's starts at its own opening.
     const first = this.runs++ === 0
     const times = first ? this.building : { startedMs: this.options.now(), synthesisSeconds: 0 }
-    if (options.load?.profile.sort === 'realistic' && options.load.profile.simulatedMinutes > plan.clock.ticks) {
-      throw new UserError(`${options.load.where}: "${options.load.profile.text}" covers ${options.load.profile.simulatedMinutes} simulated minutes, more than the scenario's period of ${plan.clock.ticks}`)
+    if (
+      options.load?.profile.sort === 'realistic' &&
+      options.load.profile.simulatedMinutes > plan.clock.ticks
+    ) {
+      throw new UserError(
+        `${options.load.where}: "${options.load.profile.text}" covers ${options.load.profile.simulatedMinutes} simulated minutes, more than the scenario's period of ${plan.clock.ticks}`,
+      )
     }
     const ledgerOptions: LedgerOptions = {
       accountsMax: plan.accounts.count,
       tiers: plan.tiers,
       utcOffsetMinutes: plan.clock.utcOffsetMinutes,
-      ...(options.load === undefined ? {} : { transfersExpected: transfersExpected(plan, options.load) }),
+      ...(options.load === undefined
+        ? {}
+        : { transfersExpected: transfersExpected(plan, options.load) }),
     }
     const now = this.options.now
     const scheduler = this.options.scheduler ?? wallScheduler
     const opened =
       options.ledgerFactory?.(ledgerOptions) ??
-      createLedger(options.ledger ?? 'memory', ledgerOptions, { url: options.ledgerUrl, now, scheduler, lease: options.ledgerLease, token: options.ledgerToken, callMsMax: options.ledgerCallMsMax })
+      createLedger(options.ledger ?? 'memory', ledgerOptions, {
+        url: options.ledgerUrl,
+        now,
+        scheduler,
+        lease: options.ledgerLease,
+        token: options.ledgerToken,
+        callMsMax: options.ledgerCallMsMax,
+      })
     // A steered run's faults (a slow ledger, a district cut off) sit between it and its ledger.
     const control = options.load?.control
-    const steered = control === undefined ? opened : faultyLedger(opened, control.faults, plan.accounts, population, scheduler)
+    const steered =
+      control === undefined
+        ? opened
+        : faultyLedger(opened, control.faults, plan.accounts, population, scheduler)
     // The bound starts with the ledger's opening: building the city is the workers' work, not the ledger's.
-    const bound = options.boundMs !== undefined ? { ms: options.boundMs, why: 'as given' } : runBound(plan, options.load, ledgerOptions.transfersExpected)
+    const bound =
+      options.boundMs !== undefined
+        ? { ms: options.boundMs, why: 'as given' }
+        : runBound(plan, options.load, ledgerOptions.transfersExpected)
     // Armed last before the try, whose end stops it: nothing between can throw and leave its timer running.
     const watch = bound === undefined ? undefined : new RunWatch(bound, scheduler)
     const ledger = watch === undefined ? steered : watch.guard(steered)
@@ -170,7 +222,10 @@ export class OpenedCity {
   }
 
   /** Opens the ledger and the city's accounts on it, and the counting every call goes through. */
-  private async openLedger(ledger: LedgerCore, options: Omit<RunOptions, keyof CityOptions>): Promise<RunLedger> {
+  private async openLedger(
+    ledger: LedgerCore,
+    options: Omit<RunOptions, keyof CityOptions>,
+  ): Promise<RunLedger> {
     const { plan, population } = this.built
     await ledger.open()
     const accounts = await ledger.createAccounts(accountBatch(plan, population))
@@ -180,35 +235,67 @@ export class OpenedCity {
     )
     const counters = new TransferCounters(plan.accounts.issuer)
     const names = plan.districts.map((district) => district.name)
-    const districts = new DistrictCounters(names, plan.accounts, population, options.load?.control !== undefined)
+    const districts = new DistrictCounters(
+      names,
+      plan.accounts,
+      population,
+      options.load?.control !== undefined,
+    )
     // Flat out the outcome is reproducible and digested; under load, the payments as made.
     const digest = options.load === undefined ? new OutcomeDigest() : new SentPaymentsDigest()
     return { ledger, counters, counting: new CountingLedger(ledger, counters, districts, digest) }
   }
 
   /** The run's stages on an opened ledger: opening, the executor, the audit, the summary. */
-  private async runOn(ledger: LedgerCore, options: Omit<RunOptions, keyof CityOptions>, times: { readonly startedMs: number; readonly synthesisSeconds: number }): Promise<RunSummary> {
+  private async runOn(
+    ledger: LedgerCore,
+    options: Omit<RunOptions, keyof CityOptions>,
+    times: { readonly startedMs: number; readonly synthesisSeconds: number },
+  ): Promise<RunSummary> {
     const { plan, population, index, needs, pool } = this.built
     const now = this.options.now
     // The progress counts what the counting ledger has counted, once there is one.
     const counted: { counters?: TransferCounters } = {}
     const progress = (phase: RunProgress['phase'], tick: number) =>
-      this.telemetry.publishProgress(progressOf(plan, phase, tick, counted.counters, (now() - times.startedMs) / 1000))
+      this.telemetry.publishProgress(
+        progressOf(plan, phase, tick, counted.counters, (now() - times.startedMs) / 1000),
+      )
     progress('opening', 0)
     const opened = await this.openLedger(ledger, options)
     counted.counters = opened.counters
     const { counting } = opened
-    let position = (): SenderPosition => ({ tick: 0, targetTps: 0, lastSecond: { p50Ms: 0, p99Ms: 0, p999Ms: 0 } })
+    let position = (): SenderPosition => ({
+      tick: 0,
+      targetTps: 0,
+      lastSecond: { p50Ms: 0, p99Ms: 0, p999Ms: 0 },
+    })
     const showPosition = (given: () => SenderPosition) => (position = given)
-    this.telemetry.attach(() => ({ counters: counting.counters, districts: counting.districts, paymentsAnswered: counting.paymentsAnswered, ...position() }))
+    this.telemetry.attach(() => ({
+      counters: counting.counters,
+      districts: counting.districts,
+      paymentsAnswered: counting.paymentsAnswered,
+      ...position(),
+    }))
     const ids = new TransferIds()
     // Under load the evenings share the ledger with the payments: small slices keep each of their calls short.
     const slice = options.load === undefined ? lookupBatchMax : eveningSliceUnderLoad
     const evening = new Evening(plan, population, index, needs, counting.institutions, ids, slice)
     await sendOpening(plan, needs, pool, index, counting.institutions, ids)
     const executor = executorFor(options.load)
-    const openStream = (streamOptions: Omit<CityStreamOptions, 'ids'>) => new CityStream(plan, pool, index, { ...streamOptions, ids })
-    const context = { plan, openStream, counting, evening, ids, telemetry: this.telemetry, showPosition, progress, now, stop: options.stop }
+    const openStream = (streamOptions: Omit<CityStreamOptions, 'ids'>) =>
+      new CityStream(plan, pool, index, { ...streamOptions, ids })
+    const context = {
+      plan,
+      openStream,
+      counting,
+      evening,
+      ids,
+      telemetry: this.telemetry,
+      showPosition,
+      progress,
+      now,
+      stop: options.stop,
+    }
     const outcome = await executor.run(context)
     await counting.settled()
     const simulatedMs = now()

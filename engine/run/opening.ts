@@ -11,8 +11,17 @@ import { TickBatch } from '../stream/tickBatch.js'
 import type { TransferIds } from '../stream/transferIds.js'
 import { sendBatch } from './evening.js'
 
-export async function sendOpening(plan: Plan, needs: InstitutionNeeds, pool: SimPool, index: AgentIndexBuffers, ledger: LedgerCore, ids: TransferIds): Promise<void> {
-  const segments = await Promise.all(plan.segments.map((segment) => pool.open(segment.index, index).then(unpackIntents)))
+export async function sendOpening(
+  plan: Plan,
+  needs: InstitutionNeeds,
+  pool: SimPool,
+  index: AgentIndexBuffers,
+  ledger: LedgerCore,
+  ids: TransferIds,
+): Promise<void> {
+  const segments = await Promise.all(
+    plan.segments.map((segment) => pool.open(segment.index, index).then(unpackIntents)),
+  )
   // A batch of its own: the opening is far bigger than any tick, and its memory goes once it is done.
   const opening = new TickBatch(segments.reduce((sum, intents) => sum + intents.count, 0) + 1024)
   openingTransfers(plan, needs, opening)

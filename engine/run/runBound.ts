@@ -38,7 +38,11 @@ const timerMsMax = 2 ** 31 - 1
  * The bound of a run of `plan`: flat out (`load` undefined) or on a load profile, which gives the
  * ledger about `loadTransfers` transfers. Undefined for a steered run.
  */
-export function runBound(plan: Plan, load: LoadRunOptions | undefined, loadTransfers: number | undefined): RunBound | undefined {
+export function runBound(
+  plan: Plan,
+  load: LoadRunOptions | undefined,
+  loadTransfers: number | undefined,
+): RunBound | undefined {
   if (load?.control !== undefined) return undefined
   const wallets = plan.residents + plan.merchants
   const days = Math.max(1, Math.ceil(plan.clock.ticks / minutesPerDay))
@@ -48,7 +52,12 @@ export function runBound(plan: Plan, load: LoadRunOptions | undefined, loadTrans
   const accountItems = plan.accounts.count * (2 * days + 2)
   const items = transfers + accountItems
   const workMs = Math.ceil((items / runLedgerItemsPerSecondMin) * 1000)
-  const scheduleMs = load === undefined ? 0 : (load.profile.sort === 'rate' ? load.profile.schedule.durationMs : load.profile.durationMs) + (load.gracefulStopMs ?? gracefulStopMsDefault)
+  const scheduleMs =
+    load === undefined
+      ? 0
+      : (load.profile.sort === 'rate'
+          ? load.profile.schedule.durationMs
+          : load.profile.durationMs) + (load.gracefulStopMs ?? gracefulStopMsDefault)
   const ms = runBoundAllowanceMs + scheduleMs + workMs
   assert(Number.isFinite(ms) && ms > 0, 'a bound is a positive duration')
   const parts = [

@@ -41,7 +41,12 @@ export class RunControl {
 
   /** The schedule for a run over `ticks` simulated minutes, made once the run has a city stream to learn from. */
   scheduleFor(ticks: number, learnUntil: (ticks: number) => Promise<void>): LiveSchedule {
-    this.schedule = new LiveSchedule(ticks, this.paused ? { sort: 'paused' } : this.resumePace, this.limitMs, learnUntil)
+    this.schedule = new LiveSchedule(
+      ticks,
+      this.paused ? { sort: 'paused' } : this.resumePace,
+      this.limitMs,
+      learnUntil,
+    )
     this.stopping = false
     this.pending = []
     return this.schedule
@@ -51,7 +56,8 @@ export class RunControl {
   request(command: RunCommand): string | undefined {
     const refused = this.refusal(command)
     if (refused !== undefined) return refused
-    if (command.type === 'pause' || command.type === 'resume') this.pausedAsAsked = command.type === 'pause'
+    if (command.type === 'pause' || command.type === 'resume')
+      this.pausedAsAsked = command.type === 'pause'
     // Before the run sends (or between runs) there is no step to wait for: the next run starts with it.
     if (this.schedule === undefined) this.apply(command, undefined, 0)
     else this.pending.push(command)
@@ -99,13 +105,21 @@ export class RunControl {
       case 'resume':
         return this.pausedAsAsked ? undefined : 'the run is not paused'
       case 'speed':
-        return command.minutesPerSecond > 0 && command.minutesPerSecond <= liveSpeedMax ? undefined : `speed: between 0 and ${liveSpeedMax} simulated minutes a second`
+        return command.minutesPerSecond > 0 && command.minutesPerSecond <= liveSpeedMax
+          ? undefined
+          : `speed: between 0 and ${liveSpeedMax} simulated minutes a second`
       case 'targetTps':
-        return command.tps >= 1 && command.tps <= liveTpsMax ? undefined : `targetTps: between 1 and ${liveTpsMax} transfers a second`
+        return command.tps >= 1 && command.tps <= liveTpsMax
+          ? undefined
+          : `targetTps: between 1 and ${liveTpsMax} transfers a second`
       case 'slowdown':
-        return Number.isInteger(command.ms) && command.ms >= 0 && command.ms <= ledgerSlowdownMsMax ? undefined : `slowdown: a whole number of ms between 0 and ${ledgerSlowdownMsMax}`
+        return Number.isInteger(command.ms) && command.ms >= 0 && command.ms <= ledgerSlowdownMsMax
+          ? undefined
+          : `slowdown: a whole number of ms between 0 and ${ledgerSlowdownMsMax}`
       case 'outage':
-        return this.districtNames.includes(command.district) ? undefined : `outage: no district "${command.district.slice(0, 40)}" in this city (${this.districtNames.join(', ')})`
+        return this.districtNames.includes(command.district)
+          ? undefined
+          : `outage: no district "${command.district.slice(0, 40)}" in this city (${this.districtNames.join(', ')})`
     }
   }
 
@@ -123,7 +137,10 @@ export class RunControl {
         return
       case 'speed':
       case 'targetTps': {
-        this.resumePace = command.type === 'speed' ? { sort: 'clock', tickMs: 1000 / command.minutesPerSecond } : { sort: 'rate', tps: command.tps }
+        this.resumePace =
+          command.type === 'speed'
+            ? { sort: 'clock', tickMs: 1000 / command.minutesPerSecond }
+            : { sort: 'rate', tps: command.tps }
         if (!this.paused) schedule?.setPace(this.resumePace, elapsedMs)
         return
       }

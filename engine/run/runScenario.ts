@@ -16,7 +16,10 @@ import type { RunSummary } from './summary.js'
 
 export type { CityOptions, RunOptions } from './runOptions.js'
 
-export async function runScenario(loaded: LoadedScenario, options: RunOptions): Promise<RunSummary> {
+export async function runScenario(
+  loaded: LoadedScenario,
+  options: RunOptions,
+): Promise<RunSummary> {
   const city = await openCity(loaded, options)
   try {
     return await city.run(options)

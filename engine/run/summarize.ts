@@ -21,7 +21,12 @@ export interface RunParts {
   readonly conservation: RunSummary['conservation']
   readonly doubleEntry: RunSummary['doubleEntry']
   /** Wall times, ms: the run's start (the city's building, for a city's first run), the simulation's end, the audit's end. */
-  readonly times: { readonly startedMs: number; readonly simulatedMs: number; readonly endedMs: number; readonly synthesisSeconds: number }
+  readonly times: {
+    readonly startedMs: number
+    readonly simulatedMs: number
+    readonly endedMs: number
+    readonly synthesisSeconds: number
+  }
 }
 
 export function summarize(parts: RunParts): RunSummary {
@@ -36,7 +41,13 @@ export function summarize(parts: RunParts): RunSummary {
     ledger: parts.ledger.name,
     workers: parts.workers,
     scale: plan.scale,
-    agents: { residents: plan.residents, adopted: parts.agents.adopted, merchants: plan.merchants, riders: parts.agents.riders, institutions: plan.accounts.merchantFirst },
+    agents: {
+      residents: plan.residents,
+      adopted: parts.agents.adopted,
+      merchants: plan.merchants,
+      riders: parts.agents.riders,
+      institutions: plan.accounts.merchantFirst,
+    },
     simulated: { from: isoMinute(plan.clock, 0), ...outcome.simulated },
     transfers: {
       submitted: counters.submitted,
@@ -45,7 +56,11 @@ export function summarize(parts: RunParts): RunSummary {
       byKind: counters.byKind(),
       byReason: counters.byReason(),
     },
-    demand: { perHour: demand.perHour, peakPerMinute: demand.peakPerMinute, peakAt: isoMinute(plan.clock, demand.peakTick) },
+    demand: {
+      perHour: demand.perHour,
+      peakPerMinute: demand.peakPerMinute,
+      peakAt: isoMinute(plan.clock, demand.peakTick),
+    },
     // Districts below the residents' floor are shown only folded together.
     districts: foldFigures(parts.districts.figures(), districtRows(plan.districts)),
     wallSeconds,
@@ -54,7 +69,9 @@ export function summarize(parts: RunParts): RunSummary {
       simulationSeconds: (times.simulatedMs - outcome.startedMs) / 1000,
       auditSeconds: (times.endedMs - times.simulatedMs) / 1000,
     },
-    throughput: { transfersPerSecond: wallSeconds > 0 ? Math.round(counters.submitted / wallSeconds) : 0 },
+    throughput: {
+      transfersPerSecond: wallSeconds > 0 ? Math.round(counters.submitted / wallSeconds) : 0,
+    },
     conservation: parts.conservation,
     doubleEntry: parts.doubleEntry,
     ...(stoppedEarly === undefined ? {} : { stoppedEarly }),

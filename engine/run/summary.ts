@@ -55,7 +55,11 @@ export interface RunSummary {
   /** Payments by the payer's district (residents by home, merchants by their own). */
   readonly districts: readonly DistrictFigures[]
   readonly wallSeconds: number
-  readonly phases: { readonly synthesisSeconds: number; readonly simulationSeconds: number; readonly auditSeconds: number }
+  readonly phases: {
+    readonly synthesisSeconds: number
+    readonly simulationSeconds: number
+    readonly auditSeconds: number
+  }
   readonly throughput: { readonly transfersPerSecond: number }
   readonly conservation: {
     readonly ok: boolean
@@ -73,7 +77,10 @@ export interface RunSummary {
    */
   readonly doubleEntry: {
     readonly ok: boolean
-    readonly byKind: Record<TransferKindName, { readonly debitsFen: number; readonly creditsFen: number; readonly acceptedFen: number }>
+    readonly byKind: Record<
+      TransferKindName,
+      { readonly debitsFen: number; readonly creditsFen: number; readonly acceptedFen: number }
+    >
     readonly pendingFen: number
   }
   /**
@@ -114,7 +121,10 @@ export interface LoadSection {
   /** Largest miss of the target in any whole second after the first, %. */
   readonly pacingErrorPct: number
   /** From intended send time to result, over all transfers and by kind. */
-  readonly latencyMs: { readonly overall: LatencySummary; readonly byKind: Partial<Record<TransferKindName, LatencySummary>> }
+  readonly latencyMs: {
+    readonly overall: LatencySummary
+    readonly byKind: Partial<Record<TransferKindName, LatencySummary>>
+  }
   /** From intended to actual send time. */
   readonly lateMs: LatencySummary
   /** Send lateness p99 beyond which the run is invalid. */

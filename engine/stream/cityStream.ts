@@ -82,7 +82,10 @@ export class CityStream {
     private readonly index: AgentIndexBuffers,
     private readonly options: CityStreamOptions,
   ) {
-    assert(options.ticks >= 1 && options.ticks <= plan.clock.ticks, 'the stream covers part of the period')
+    assert(
+      options.ticks >= 1 && options.ticks <= plan.clock.ticks,
+      'the stream covers part of the period',
+    )
     this.madeBefore = new Float64Array(options.ticks + 1)
     this.demand = new Demand(plan.clock.ticks)
   }
@@ -118,7 +121,8 @@ export class CityStream {
   /** Makes ticks until `wantMore` says enough (or the stream is exhausted); at most one pump runs. */
   kick(): void {
     const wantMore = this.options.wantMore
-    if (this.pumping !== undefined || this.exhausted || wantMore === undefined || !wantMore(this)) return
+    if (this.pumping !== undefined || this.exhausted || wantMore === undefined || !wantMore(this))
+      return
     this.pumping = this.pump(wantMore).then(
       () => {
         this.pumping = undefined
@@ -141,9 +145,12 @@ export class CityStream {
 
   /** Transfers [from, to) of the stream, ids stamped: `from` is the next untaken one, and all are queued. */
   take(from: number, to: number): TransferBatch {
-    assert(from === this.taken && to - from <= this.queued && to > from, 'transfers are taken in order, from what is queued')
+    assert(
+      from === this.taken && to - from <= this.queued && to > from,
+      'transfers are taken in order, from what is queued',
+    )
     const parts: TransferBatch[] = []
-    for (let wanted = to - from; wanted > 0; ) {
+    for (let wanted = to - from; wanted > 0;) {
       const head = this.queue[0] as Queued
       const { batch, minute } = head.made
       const length = Math.min(wanted, batch.count - head.taken)
@@ -209,11 +216,16 @@ export class CityStream {
     const segments = await this.segmentsFor(Math.floor(tick / ticksPerChunk))
     const inChunk = tick % ticksPerChunk
     let count = 0
-    for (const intents of segments) count += (intents.tickEnd[inChunk] as number) - tickStart(intents, inChunk)
+    for (const intents of segments)
+      count += (intents.tickEnd[inChunk] as number) - tickStart(intents, inChunk)
     const batch = new TickBatch(count)
-    for (const intents of segments) batch.appendIntents(intents, tickStart(intents, inChunk), intents.tickEnd[inChunk] as number)
+    for (const intents of segments)
+      batch.appendIntents(intents, tickStart(intents, inChunk), intents.tickEnd[inChunk] as number)
     const endsDay = isLastTickOfDay(this.plan.clock, tick) || tick === this.plan.clock.ticks - 1
-    this.queue.push({ made: { tick, minute: this.plan.clock.startMinute + tick, batch, endsDay }, taken: 0 })
+    this.queue.push({
+      made: { tick, minute: this.plan.clock.startMinute + tick, batch, endsDay },
+      taken: 0,
+    })
     this.queued += count
     this.madeBefore[tick + 1] = (this.madeBefore[tick] as number) + count
     this.ticksMade = tick + 1
@@ -234,8 +246,17 @@ export class CityStream {
   }
 
   private request(chunk: number): void {
-    if (chunk * ticksPerChunk >= this.options.ticks || this.chunks.has(chunk) || this.current?.chunk === chunk) return
-    const work = Promise.all(this.plan.segments.map((segment) => this.pool.generate(segment.index, chunk, this.index).then(unpackIntents)))
+    if (
+      chunk * ticksPerChunk >= this.options.ticks ||
+      this.chunks.has(chunk) ||
+      this.current?.chunk === chunk
+    )
+      return
+    const work = Promise.all(
+      this.plan.segments.map((segment) =>
+        this.pool.generate(segment.index, chunk, this.index).then(unpackIntents),
+      ),
+    )
     work.catch(() => undefined) // awaited in segmentsFor; this only keeps an early failure from going unhandled
     this.chunks.set(chunk, work)
   }

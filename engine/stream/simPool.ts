@@ -13,13 +13,18 @@ export class SimPool {
 
   constructor(workers: number, data: SimWorkerData) {
     this.pool = new Piscina({
-      filename: new URL(fromSource ? '../../workers/sim.ts' : '../../workers/sim.js', import.meta.url).href,
+      filename: new URL(
+        fromSource ? '../../workers/sim.ts' : '../../workers/sim.js',
+        import.meta.url,
+      ).href,
       workerData: data,
       minThreads: workers,
       maxThreads: workers,
       concurrentTasksPerWorker: 1,
       // Resolved here, so the worker finds tsx whatever the working directory.
-      ...(fromSource ? { execArgv: [...process.execArgv, '--import', import.meta.resolve('tsx')] } : {}),
+      ...(fromSource
+        ? { execArgv: [...process.execArgv, '--import', import.meta.resolve('tsx')] }
+        : {}),
     })
   }
 

@@ -16,7 +16,12 @@ export type SimTask =
   | { readonly kind: 'synthesize'; readonly segment: number }
   | { readonly kind: 'index'; readonly segment: number; readonly index: AgentIndexBuffers }
   | { readonly kind: 'open'; readonly segment: number; readonly index: AgentIndexBuffers }
-  | { readonly kind: 'generate'; readonly segment: number; readonly chunk: number; readonly index: AgentIndexBuffers }
+  | {
+      readonly kind: 'generate'
+      readonly segment: number
+      readonly chunk: number
+      readonly index: AgentIndexBuffers
+    }
 
 /** `synthesize` answers with the segment's agent counts; `index` with nothing; `open` and `generate` with packed intents. */
 export type SimTaskResult = AgentCounts | null | ArrayBuffer

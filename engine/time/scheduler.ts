@@ -22,7 +22,11 @@ export interface Scheduler {
 }
 
 /** `sleep` and `every` from a one-shot timer: what a scheduler needs to write only `timer`. */
-export function sleepOn(timer: Scheduler['timer'], ms: number, signal?: AbortSignal): Promise<void> {
+export function sleepOn(
+  timer: Scheduler['timer'],
+  ms: number,
+  signal?: AbortSignal,
+): Promise<void> {
   return new Promise<void>((resolve) => {
     if (signal?.aborted === true) {
       resolve()

@@ -29,11 +29,15 @@ export const wallScheduler: Scheduler = {
     return () => clearInterval(handle)
   },
   sleep(ms, signal) {
-    return sleepOn((delay, run) => {
-      // A sleep is awaited: it keeps the process alive as a plain timer would.
-      const handle = setTimeout(run, Math.max(0, delay))
-      return () => clearTimeout(handle)
-    }, ms, signal)
+    return sleepOn(
+      (delay, run) => {
+        // A sleep is awaited: it keeps the process alive as a plain timer would.
+        const handle = setTimeout(run, Math.max(0, delay))
+        return () => clearTimeout(handle)
+      },
+      ms,
+      signal,
+    )
   },
   yieldTurn() {
     return new Promise<void>((resolve) => setImmediate(resolve))

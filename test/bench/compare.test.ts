@@ -36,19 +36,44 @@ describe('bench --compare', () => {
       ],
     )
     const row = (name: string) => lines.find((line) => line.startsWith(name))?.split(/\s{2,}/)
-    expect(row('run.transfers_per_s@1M')).toEqual(['run.transfers_per_s@1M', '1,600,000', '1,200,000', '0.750', 'transfers/s'])
-    expect(row('city.full.day_wall_s')).toEqual(['city.full.day_wall_s', '20.000', '25.000', '1.250', 's'])
+    expect(row('run.transfers_per_s@1M')).toEqual([
+      'run.transfers_per_s@1M',
+      '1,600,000',
+      '1,200,000',
+      '0.750',
+      'transfers/s',
+    ])
+    expect(row('city.full.day_wall_s')).toEqual([
+      'city.full.day_wall_s',
+      '20.000',
+      '25.000',
+      '1.250',
+      's',
+    ])
     expect(row('new.figure')).toEqual(['new.figure', '–', '7.000', '–', 'y'])
     expect(row('gone.figure')).toEqual(['gone.figure', '3.000', '–', '–', 'x'])
   })
 
   it('reads a results file and names what is wrong with a bad one', async () => {
     // Proves a good file gives its figures and date, and each kind of bad file is the user's mistake, named.
-    const good = await file('good.json', JSON.stringify({ results: [{ name: 'a', median: 2, unit: 's', samples: 3 }], machine: { date: '2026-11-21T11:48:00Z' } }))
-    expect(await readResults(good)).toEqual({ figures: [{ name: 'a', median: 2, unit: 's' }], date: '2026-11-21T11:48:00Z' })
+    const good = await file(
+      'good.json',
+      JSON.stringify({
+        results: [{ name: 'a', median: 2, unit: 's', samples: 3 }],
+        machine: { date: '2026-11-21T11:48:00Z' },
+      }),
+    )
+    expect(await readResults(good)).toEqual({
+      figures: [{ name: 'a', median: 2, unit: 's' }],
+      date: '2026-11-21T11:48:00Z',
+    })
     await expect(readResults(path.join(folder, 'missing.json'))).rejects.toThrow(UserError)
     await expect(readResults(await file('text.json', 'not json'))).rejects.toThrow(/not JSON/)
-    await expect(readResults(await file('other.json', '{"figures": []}'))).rejects.toThrow(/no "results" list/)
-    await expect(readResults(await file('bad.json', '{"results": [{"name": "a", "median": "fast"}]}'))).rejects.toThrow(/results\[0\]/)
+    await expect(readResults(await file('other.json', '{"figures": []}'))).rejects.toThrow(
+      /no "results" list/,
+    )
+    await expect(
+      readResults(await file('bad.json', '{"results": [{"name": "a", "median": "fast"}]}')),
+    ).rejects.toThrow(/results\[0\]/)
   })
 })

@@ -19,7 +19,10 @@ afterAll(async () => {
 async function brokenScenario(name: string, edit: (text: string) => string): Promise<string> {
   const text = await fs.readFile(smokeScenario, 'utf8')
   await fs.mkdir(path.join(folder, 'maps'), { recursive: true })
-  await fs.copyFile(path.join(repoRoot, 'scenarios/maps/shenzhen.geojson'), path.join(folder, 'maps/shenzhen.geojson'))
+  await fs.copyFile(
+    path.join(repoRoot, 'scenarios/maps/shenzhen.geojson'),
+    path.join(folder, 'maps/shenzhen.geojson'),
+  )
   const file = path.join(folder, name)
   await fs.writeFile(file, edit(text))
   return file
@@ -40,23 +43,41 @@ describe('citytwin run', () => {
     const summary = JSON.parse(lines[0] ?? '') as RunSummary
     expect(summary.seed).toBe(7)
     expect(summary.digest).toMatch(/^[0-9a-f]{64}$/)
-    expect(Object.keys(summary.agents)).toEqual(expect.arrayContaining(['residents', 'merchants', 'riders']))
+    expect(Object.keys(summary.agents)).toEqual(
+      expect.arrayContaining(['residents', 'merchants', 'riders']),
+    )
     expect(Object.keys(summary.simulated)).toEqual(expect.arrayContaining(['from', 'to']))
-    expect(Object.keys(summary.transfers)).toEqual(expect.arrayContaining(['submitted', 'accepted', 'rejected', 'byKind', 'byReason']))
+    expect(Object.keys(summary.transfers)).toEqual(
+      expect.arrayContaining(['submitted', 'accepted', 'rejected', 'byKind', 'byReason']),
+    )
     expect(Object.keys(summary.transfers.byKind)).toEqual([...transferKinds])
     expect(typeof summary.wallSeconds).toBe('number')
     expect(summary.throughput.transfersPerSecond).toBeGreaterThan(0)
     expect(summary.conservation).toMatchObject({ ok: true })
-    expect(Object.keys(summary.conservation)).toEqual(expect.arrayContaining(['issuedFen', 'redeemedFen', 'balancesFen']))
+    expect(Object.keys(summary.conservation)).toEqual(
+      expect.arrayContaining(['issuedFen', 'redeemedFen', 'balancesFen']),
+    )
     expect(summary.transfers.accepted).toBeGreaterThan(0)
-    const written = JSON.parse(await fs.readFile(path.join(out, 'summary.json'), 'utf8')) as Record<string, unknown>
+    const written = JSON.parse(await fs.readFile(path.join(out, 'summary.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >
     expect(written.digest).toBe(summary.digest)
   })
 
   it('without --json prints a summary table and says where summary.json is', async () => {
     // Proves the human-readable end of a run, with --seed and --residents applied.
     const out = path.join(folder, 'run-table')
-    const result = await citytwin(['run', smokeScenario, '--seed', '11', '--residents', '3000', '--out', out])
+    const result = await citytwin([
+      'run',
+      smokeScenario,
+      '--seed',
+      '11',
+      '--residents',
+      '3000',
+      '--out',
+      out,
+    ])
     expect(result.code).toBe(0)
     expect(result.stdout).toContain('seed 11')
     expect(result.stdout).toContain('3,000 residents')
@@ -83,7 +104,10 @@ describe('citytwin run', () => {
     const now = Date.now()
     const taken: string[] = []
     for (let second = 0; second < 20; second++) {
-      const stamp = new Date(now + second * 1000).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')
+      const stamp = new Date(now + second * 1000)
+        .toISOString()
+        .replace(/[-:]/g, '')
+        .replace(/\.\d+Z$/, 'Z')
       taken.push(`${stamp}-seed7`)
       await fs.mkdir(path.join(cwd, 'runs', `${stamp}-seed7`), { recursive: true })
     }
@@ -100,7 +124,10 @@ describe('citytwin run', () => {
     [['--workers', 'two'], '--workers'],
     [['--seed', '-1'], '--seed'],
     [['--residents', '1.5'], '--residents'],
-    [['--ledger', 'oracle'], "--ledger <name>' argument 'oracle' is invalid. Allowed choices are memory"],
+    [
+      ['--ledger', 'oracle'],
+      "--ledger <name>' argument 'oracle' is invalid. Allowed choices are memory",
+    ],
     [['--bogus'], '--bogus'],
   ])('exits 2 on a bad flag %j and names it', async (flags, named) => {
     // Proves bad flags are bad input: exit 2, the flag named, no stack trace.
@@ -145,7 +172,9 @@ describe('citytwin validate', () => {
     const result = await citytwin(['validate', file])
     expect(result.code).toBe(2)
     expect(result.stderr).toContain('broken.yaml')
-    expect(result.stderr).toMatch(/broken\.yaml:\d+: city\.districts\[4\]\.population: must be a positive integer/)
+    expect(result.stderr).toMatch(
+      /broken\.yaml:\d+: city\.districts\[4\]\.population: must be a positive integer/,
+    )
     expect(result.stderr).toMatch(/scale: must be at most 1/)
     expect(result.stderr).toMatch(/seed: must be a non-negative integer/)
     expect(result.stderr).toMatch(/payments\.retail\.tip: unknown field/)

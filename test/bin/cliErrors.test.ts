@@ -12,10 +12,14 @@ let tooLarge = ''
 beforeAll(async () => {
   folder = await fs.mkdtemp(path.join(os.tmpdir(), 'citytwin-cli-errors-'))
   await fs.mkdir(path.join(folder, 'maps'))
-  await fs.copyFile(path.join(repoRoot, 'scenarios/maps/shenzhen.geojson'), path.join(folder, 'maps/shenzhen.geojson'))
+  await fs.copyFile(
+    path.join(repoRoot, 'scenarios/maps/shenzhen.geojson'),
+    path.join(folder, 'maps/shenzhen.geojson'),
+  )
   const text = await fs.readFile(defaultScenario, 'utf8')
   const edited = text.replace('retail: { perDay: 1.6 }', 'retail: { perDay: 9000 }')
-  if (edited === text) throw new Error('shenzhen-day.yaml no longer has the retail rate this test edits')
+  if (edited === text)
+    throw new Error('shenzhen-day.yaml no longer has the retail rate this test edits')
   tooLarge = path.join(folder, 'too-large.yaml')
   await fs.writeFile(tooLarge, edited)
 })
@@ -74,11 +78,16 @@ describe('a scenario too large for one run', () => {
 
   it('fails run with exit 2 and the same message, agreeing with validate', async () => {
     // Proves run and validate judge a scenario alike, and run refuses before it starts.
-    const [validated, ran] = [await citytwin(['validate', tooLarge]), await citytwin(['run', tooLarge, '--out', path.join(folder, 'too-large-run')])]
+    const [validated, ran] = [
+      await citytwin(['validate', tooLarge]),
+      await citytwin(['run', tooLarge, '--out', path.join(folder, 'too-large-run')]),
+    ]
     expect(ran.code).toBe(2)
     expect(ran.code).toBe(validated.code)
     expect(ran.stderr).toMatch(tooManyTransfers)
-    expect(ran.stderr.match(tooManyTransfers)?.[0]).toBe(validated.stderr.match(tooManyTransfers)?.[0])
+    expect(ran.stderr.match(tooManyTransfers)?.[0]).toBe(
+      validated.stderr.match(tooManyTransfers)?.[0],
+    )
     expect(ran.stderr).not.toMatch(runStarted)
     expectNoStackTrace(ran.stderr)
   })
@@ -109,7 +118,10 @@ describe('input that holds terminal escape codes', () => {
 
   it('validate never writes a scenario name with escape codes to the terminal raw', async () => {
     // Proves: a name that sets the window title and clears the screen is refused, and nothing of it reaches the terminal as codes.
-    const text = (await fs.readFile(smokeScenario, 'utf8')).replace('name: Shenzhen smoke', 'name: "Shenzhen\\e]0;pwned\\a\\e[2J\\e[3J\\u202e"')
+    const text = (await fs.readFile(smokeScenario, 'utf8')).replace(
+      'name: Shenzhen smoke',
+      'name: "Shenzhen\\e]0;pwned\\a\\e[2J\\e[3J\\u202e"',
+    )
     const file = path.join(folder, 'title.yaml')
     await fs.writeFile(file, text)
     const result = await citytwin(['validate', file])
@@ -122,10 +134,15 @@ describe('input that holds terminal escape codes', () => {
 
   it('shows a file name holding escape codes with the codes made visible', async () => {
     // Proves: main() prints every error with controls escaped, so a hostile file name (here a missing one) is shown as text.
-    const result = await citytwin(['validate', path.join(folder, 'evil\x1b]0;pwned\x07\x1b[2J.yaml')])
+    const result = await citytwin([
+      'validate',
+      path.join(folder, 'evil\x1b]0;pwned\x07\x1b[2J.yaml'),
+    ])
     expect(result.code).toBe(2)
     expectPrintable(result.stderr)
-    expect(result.stderr).toContain('evil\\x1b]0;pwned\\x07\\x1b[2J.yaml: cannot read the scenario file (no such file)')
+    expect(result.stderr).toContain(
+      'evil\\x1b]0;pwned\\x07\\x1b[2J.yaml: cannot read the scenario file (no such file)',
+    )
     expectNoStackTrace(result.stderr)
   })
 

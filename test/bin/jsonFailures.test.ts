@@ -11,7 +11,11 @@ import path from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { LedgerServer } from '../../engine/ledger/index.js'
 import { citytwin, type CliResult } from '../helpers/cli.js'
-import { failures, misbehavingLedger, misbehavingLedgerToken } from '../helpers/misbehavingLedger.js'
+import {
+  failures,
+  misbehavingLedger,
+  misbehavingLedgerToken,
+} from '../helpers/misbehavingLedger.js'
 import { smokeScenario } from '../helpers/runs.js'
 
 let folder = ''
@@ -51,7 +55,21 @@ describe('--json prints one object for every outcome', () => {
     // Proves a lost ledger is told on stdout too: before, a --json run that failed printed nothing there.
     const url = await serveLedger(failures.goneAfter(20))
     const out = path.join(folder, 'lost')
-    const result = await citytwin(['run', smokeScenario, '--json', '--workers', '1', '--ledger', 'http', '--ledger-url', url, '--ledger-token', misbehavingLedgerToken, '--out', out])
+    const result = await citytwin([
+      'run',
+      smokeScenario,
+      '--json',
+      '--workers',
+      '1',
+      '--ledger',
+      'http',
+      '--ledger-url',
+      url,
+      '--ledger-token',
+      misbehavingLedgerToken,
+      '--out',
+      out,
+    ])
     expect(result.code, result.stderr).toBe(1)
     expectNoStackTrace(result.stderr)
     const printed = onlyJson(result)
@@ -65,12 +83,34 @@ describe('--json prints one object for every outcome', () => {
     // Proves a finished run that failed its audit says so in its one object, not only on stderr.
     const url = await serveLedger(failures.unbalanced)
     const out = path.join(folder, 'audit')
-    const result = await citytwin(['run', smokeScenario, '--json', '--workers', '1', '--ledger', 'http', '--ledger-url', url, '--ledger-token', misbehavingLedgerToken, '--out', out])
+    const result = await citytwin([
+      'run',
+      smokeScenario,
+      '--json',
+      '--workers',
+      '1',
+      '--ledger',
+      'http',
+      '--ledger-url',
+      url,
+      '--ledger-token',
+      misbehavingLedgerToken,
+      '--out',
+      out,
+    ])
     expect(result.code, result.stderr).toBe(1)
     expectNoStackTrace(result.stderr)
     const printed = onlyJson(result)
-    expect(printed).toMatchObject({ ok: false, error: { kind: 'run-failed' }, folder: out, doubleEntry: { ok: false }, conservation: { ok: true } })
-    expect((printed.error as { message: string }).message).toContain("THE LEDGER'S DOUBLE ENTRY DOES NOT BALANCE")
+    expect(printed).toMatchObject({
+      ok: false,
+      error: { kind: 'run-failed' },
+      folder: out,
+      doubleEntry: { ok: false },
+      conservation: { ok: true },
+    })
+    expect((printed.error as { message: string }).message).toContain(
+      "THE LEDGER'S DOUBLE ENTRY DOES NOT BALANCE",
+    )
     expect(printed.digest).toMatch(/^[0-9a-f]{64}$/)
     // The run finished: its files are kept, to look into.
     expect((await fs.readdir(out)).sort()).toEqual(['metrics.csv', 'report.html', 'summary.json'])
@@ -81,7 +121,33 @@ describe('--json prints one object for every outcome', () => {
     const url = await serveLedger(failures.unbalanced)
     const out = path.join(folder, 'capacity')
     const result = await citytwin(
-      ['capacity', smokeScenario, '--json', '--slo', 'p99<10s', '--late-tolerance', '10s', '--window', '2s', '--warmup', '0s', '--start', '20', '--max', '40', '--workers', '1', '--ledger', 'http', '--ledger-url', url, '--ledger-token', misbehavingLedgerToken, '--out', out],
+      [
+        'capacity',
+        smokeScenario,
+        '--json',
+        '--slo',
+        'p99<10s',
+        '--late-tolerance',
+        '10s',
+        '--window',
+        '2s',
+        '--warmup',
+        '0s',
+        '--start',
+        '20',
+        '--max',
+        '40',
+        '--workers',
+        '1',
+        '--ledger',
+        'http',
+        '--ledger-url',
+        url,
+        '--ledger-token',
+        misbehavingLedgerToken,
+        '--out',
+        out,
+      ],
       { timeoutMs: 120_000 },
     )
     expect(result.code, result.stderr).toBe(1)
@@ -110,13 +176,28 @@ describe('--json prints one object for every outcome', () => {
   it('a run that passes: { ok: true, folder, ...the summary }, exit 0', async () => {
     // Proves the success side of the same shape: ok first, where the files are, then the summary as summary.json holds it.
     const out = path.join(folder, 'passes')
-    const result = await citytwin(['run', smokeScenario, '--json', '--residents', '500', '--out', out])
+    const result = await citytwin([
+      'run',
+      smokeScenario,
+      '--json',
+      '--residents',
+      '500',
+      '--out',
+      out,
+    ])
     expect(result.code, result.stderr).toBe(0)
     const printed = onlyJson(result)
     expect(Object.keys(printed).slice(0, 2)).toEqual(['ok', 'folder'])
     expect(printed).toMatchObject({ ok: true, folder: out, seed: 7, conservation: { ok: true } })
     expect(printed.error).toBeUndefined()
-    const written = JSON.parse(await fs.readFile(path.join(out, 'summary.json'), 'utf8')) as Record<string, unknown>
-    expect({ ...printed, ok: undefined, folder: undefined }).toEqual({ ...written, ok: undefined, folder: undefined })
+    const written = JSON.parse(await fs.readFile(path.join(out, 'summary.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >
+    expect({ ...printed, ok: undefined, folder: undefined }).toEqual({
+      ...written,
+      ok: undefined,
+      folder: undefined,
+    })
   })
 })

@@ -14,24 +14,49 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { RunSummary } from '../../engine/report/index.js'
 import { citytwin, type CliResult } from '../helpers/cli.js'
 import { repoRoot, smokeScenario } from '../helpers/runs.js'
-import { dropSchema, postgresUrl, reachable as postgresReachable } from '../engine/ledger/conformance/postgresTarget.js'
-import { dropKeys, plainClient, reachable as redisReachable, redisUrl, withKey } from '../engine/ledger/conformance/redisTarget.js'
+import {
+  dropSchema,
+  postgresUrl,
+  reachable as postgresReachable,
+} from '../engine/ledger/conformance/postgresTarget.js'
+import {
+  dropKeys,
+  plainClient,
+  reachable as redisReachable,
+  redisUrl,
+  withKey,
+} from '../engine/ledger/conformance/redisTarget.js'
 
 const postgresHere = await postgresReachable(postgresUrl)
 const redisHere = await redisReachable(redisUrl)
 for (const [here, what, where, install] of [
-  [postgresHere, 'PostgreSQL', postgresUrl, 'apt-get install -y postgresql, or set CITYTWIN_POSTGRES_URL'],
+  [
+    postgresHere,
+    'PostgreSQL',
+    postgresUrl,
+    'apt-get install -y postgresql, or set CITYTWIN_POSTGRES_URL',
+  ],
   [redisHere, 'Redis', redisUrl, 'apt-get install -y redis-server, or set CITYTWIN_REDIS_URL'],
 ] as const) {
   if (here) continue
-  if (process.env.CI === 'true') throw new Error(`the ledger lease CLI tests cannot run: no ${what} server at ${where} (CI runs every suite)`)
-  console.warn(`ledger lease CLI tests on ${what} skipped: no ${what} server at ${where}; to run them: ${install}`)
+  if (process.env.CI === 'true')
+    throw new Error(
+      `the ledger lease CLI tests cannot run: no ${what} server at ${where} (CI runs every suite)`,
+    )
+  console.warn(
+    `ledger lease CLI tests on ${what} skipped: no ${what} server at ${where}; to run them: ${install}`,
+  )
 }
 
 const schema = `ct_lease_cli_${process.pid}`
 const crashSchema = `ct_lease_crash_${process.pid}`
 const key = `ct-lease-cli-${process.pid}`
-const pgLedger = (name: string): string[] => ['--ledger', 'postgres', '--ledger-url', `${postgresUrl}${postgresUrl.includes('?') ? '&' : '?'}schema=${name}`]
+const pgLedger = (name: string): string[] => [
+  '--ledger',
+  'postgres',
+  '--ledger-url',
+  `${postgresUrl}${postgresUrl.includes('?') ? '&' : '?'}schema=${name}`,
+]
 const redisLedger = ['--ledger', 'redis', '--ledger-url', withKey(redisUrl, key)]
 /** Long enough that the second run, started once the first holds the ledger, reaches its open while the first still runs. */
 const holdingRun = ['--profile', 'constant:200/30s', '--late-tolerance', '30s']
@@ -60,10 +85,14 @@ afterEach(async () => {
 
 /** `citytwin args` started in the background: the process, and what it printed when it ends. */
 function started(args: readonly string[]): { child: ChildProcess; result: Promise<CliResult> } {
-  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), path.join(repoRoot, 'bin/citytwin.ts'), ...args], {
-    cwd: repoRoot,
-    env: { ...process.env, FORCE_COLOR: '0' },
-  })
+  const child = spawn(
+    process.execPath,
+    ['--import', import.meta.resolve('tsx'), path.join(repoRoot, 'bin/citytwin.ts'), ...args],
+    {
+      cwd: repoRoot,
+      env: { ...process.env, FORCE_COLOR: '0' },
+    },
+  )
   children.push(child)
   let stdout = ''
   let stderr = ''
@@ -84,7 +113,10 @@ async function until(what: string, check: () => Promise<boolean>): Promise<void>
   }
 }
 
-async function sql<Row extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<Row[]> {
+async function sql<Row extends pg.QueryResultRow>(
+  text: string,
+  values: unknown[] = [],
+): Promise<Row[]> {
   const client = new pg.Client({ connectionString: postgresUrl })
   client.on('error', () => undefined)
   await client.connect()
@@ -108,19 +140,29 @@ async function leaseLocks(name: string): Promise<number> {
 
 /** The holder named in the schema's lease row, if there is one. */
 async function postgresHolder(name: string): Promise<string | undefined> {
-  const [table] = await sql<{ lease: string | null }>('select to_regclass($1)::text as lease', [`"${name}".lease`])
+  const [table] = await sql<{ lease: string | null }>('select to_regclass($1)::text as lease', [
+    `"${name}".lease`,
+  ])
   if (table?.lease === null || table?.lease === undefined) return undefined
   return (await sql<{ holder: string }>(`select holder from "${name}".lease`))[0]?.holder
 }
 
 /** Accounts in the schema's ledger: a run that has them has opened it. */
 async function postgresAccounts(name: string): Promise<number> {
-  const [table] = await sql<{ accounts: string | null }>('select to_regclass($1)::text as accounts', [`"${name}".accounts`])
+  const [table] = await sql<{ accounts: string | null }>(
+    'select to_regclass($1)::text as accounts',
+    [`"${name}".accounts`],
+  )
   if (table?.accounts === null || table?.accounts === undefined) return 0
-  return Number((await sql<{ count: string }>(`select count(*)::text as count from "${name}".accounts`))[0]?.count ?? 0)
+  return Number(
+    (await sql<{ count: string }>(`select count(*)::text as count from "${name}".accounts`))[0]
+      ?.count ?? 0,
+  )
 }
 
-async function withRedis<T>(body: (client: ReturnType<typeof plainClient>) => Promise<T>): Promise<T> {
+async function withRedis<T>(
+  body: (client: ReturnType<typeof plainClient>) => Promise<T>,
+): Promise<T> {
   const client = plainClient(redisUrl, 5_000)
   await client.connect()
   try {
@@ -130,7 +172,8 @@ async function withRedis<T>(body: (client: ReturnType<typeof plainClient>) => Pr
   }
 }
 
-const redisHolder = (): Promise<string | undefined> => withRedis(async (client) => (await client.hget(`{${key}}:meta`, 'holder')) ?? undefined)
+const redisHolder = (): Promise<string | undefined> =>
+  withRedis(async (client) => (await client.hget(`{${key}}:meta`, 'holder')) ?? undefined)
 const redisAccounts = (): Promise<number> => withRedis((client) => client.hlen(`{${key}}:accounts`))
 
 /** The run ended with exit 0, money conserved and the double entry balanced. */
@@ -144,62 +187,140 @@ function expectWhole(run: CliResult, ledger: string): void {
 }
 
 describe.each([
-  { ledger: 'postgres', here: postgresHere, flags: pgLedger(schema), holder: () => postgresHolder(schema), accounts: () => postgresAccounts(schema), elsewhere: '?schema=' },
-  { ledger: 'redis', here: redisHere, flags: redisLedger, holder: redisHolder, accounts: redisAccounts, elsewhere: '?key=' },
-])('two citytwin runs on one $ledger ledger', ({ ledger, here, flags, holder, accounts, elsewhere }) => {
-  it.skipIf(!here)('refuses the second while the first runs, naming it, and the first finishes with its money conserved', async () => {
-    // Proves the finding fixed: the second run exits 2 with the first named (command, pid, host) and what to do, and
-    // writes no run folder; the first, untouched, exits 0 with conservation and double entry whole.
-    const first = started(['run', smokeScenario, ...flags, ...holdingRun, '--json', '--out', path.join(folder, `${ledger}-first`)])
-    const pid = first.child.pid as number
-    // Its accounts are in: it has opened the ledger and is running on it.
-    await until('the first run opens its ledger', async () => (await accounts()) > 0)
+  {
+    ledger: 'postgres',
+    here: postgresHere,
+    flags: pgLedger(schema),
+    holder: () => postgresHolder(schema),
+    accounts: () => postgresAccounts(schema),
+    elsewhere: '?schema=',
+  },
+  {
+    ledger: 'redis',
+    here: redisHere,
+    flags: redisLedger,
+    holder: redisHolder,
+    accounts: redisAccounts,
+    elsewhere: '?key=',
+  },
+])(
+  'two citytwin runs on one $ledger ledger',
+  ({ ledger, here, flags, holder, accounts, elsewhere }) => {
+    it.skipIf(!here)(
+      'refuses the second while the first runs, naming it, and the first finishes with its money conserved',
+      async () => {
+        // Proves the finding fixed: the second run exits 2 with the first named (command, pid, host) and what to do, and
+        // writes no run folder; the first, untouched, exits 0 with conservation and double entry whole.
+        const first = started([
+          'run',
+          smokeScenario,
+          ...flags,
+          ...holdingRun,
+          '--json',
+          '--out',
+          path.join(folder, `${ledger}-first`),
+        ])
+        const pid = first.child.pid as number
+        // Its accounts are in: it has opened the ledger and is running on it.
+        await until('the first run opens its ledger', async () => (await accounts()) > 0)
 
-    const out = path.join(folder, `${ledger}-second`)
-    const second = await citytwin(['run', smokeScenario, ...flags, '--json', '--out', out])
-    expect(first.child.exitCode, 'the first run was still running when the second was refused').toBe(null)
-    expect(second.code).toBe(2)
-    expect(second.stderr).toContain(`is in use by citytwin run ${smokeScenario} (pid ${pid} on ${os.hostname()}), since `)
-    expect(second.stderr).toContain(elsewhere)
-    expect(second.stderr).not.toMatch(/^\s+at /m)
-    await expect(fs.access(out)).rejects.toThrow()
+        const out = path.join(folder, `${ledger}-second`)
+        const second = await citytwin(['run', smokeScenario, ...flags, '--json', '--out', out])
+        expect(
+          first.child.exitCode,
+          'the first run was still running when the second was refused',
+        ).toBe(null)
+        expect(second.code).toBe(2)
+        expect(second.stderr).toContain(
+          `is in use by citytwin run ${smokeScenario} (pid ${pid} on ${os.hostname()}), since `,
+        )
+        expect(second.stderr).toContain(elsewhere)
+        expect(second.stderr).not.toMatch(/^\s+at /m)
+        await expect(fs.access(out)).rejects.toThrow()
 
-    expectWhole(await first.result, ledger)
-    // Closed, the first let go.
-    expect(await holder()).toBe(undefined)
-  })
-})
+        expectWhole(await first.result, ledger)
+        // Closed, the first let go.
+        expect(await holder()).toBe(undefined)
+      },
+    )
+  },
+)
 
 describe('a run killed while it holds a postgres ledger', () => {
-  it.skipIf(!postgresHere)('leaves it marked as held by a run that is gone: refused without --take-over, taken over with it', async () => {
-    // Proves a crashed holder is recognised (named, said to be gone) and refused with exit 2 unless --take-over is
-    // given; with it the next run takes the ledger over and finishes whole.
-    const flags = pgLedger(crashSchema)
-    const crashed = started(['run', smokeScenario, ...flags, ...holdingRun, '--json', '--out', path.join(folder, 'crashed')])
-    const pid = crashed.child.pid as number
-    await until('the doomed run opens its ledger', async () => (await postgresAccounts(crashSchema)) > 0)
-    crashed.child.kill('SIGKILL')
-    await crashed.result
-    // PostgreSQL lets go of the lock when it sees the connection end.
-    await until('the lock goes with the killed run', async () => (await leaseLocks(crashSchema)) === 0)
+  it.skipIf(!postgresHere)(
+    'leaves it marked as held by a run that is gone: refused without --take-over, taken over with it',
+    async () => {
+      // Proves a crashed holder is recognised (named, said to be gone) and refused with exit 2 unless --take-over is
+      // given; with it the next run takes the ledger over and finishes whole.
+      const flags = pgLedger(crashSchema)
+      const crashed = started([
+        'run',
+        smokeScenario,
+        ...flags,
+        ...holdingRun,
+        '--json',
+        '--out',
+        path.join(folder, 'crashed'),
+      ])
+      const pid = crashed.child.pid as number
+      await until(
+        'the doomed run opens its ledger',
+        async () => (await postgresAccounts(crashSchema)) > 0,
+      )
+      crashed.child.kill('SIGKILL')
+      await crashed.result
+      // PostgreSQL lets go of the lock when it sees the connection end.
+      await until(
+        'the lock goes with the killed run',
+        async () => (await leaseLocks(crashSchema)) === 0,
+      )
 
-    const refused = await citytwin(['run', smokeScenario, ...flags, ...shortRun, '--json', '--out', path.join(folder, 'refused')])
-    expect(refused.code).toBe(2)
-    expect(refused.stderr).toContain(`is still marked as held by citytwin run ${smokeScenario} (pid ${pid} on ${os.hostname()}), since `)
-    expect(refused.stderr).toContain('--take-over')
-    expect(refused.stderr).not.toMatch(/^\s+at /m)
+      const refused = await citytwin([
+        'run',
+        smokeScenario,
+        ...flags,
+        ...shortRun,
+        '--json',
+        '--out',
+        path.join(folder, 'refused'),
+      ])
+      expect(refused.code).toBe(2)
+      expect(refused.stderr).toContain(
+        `is still marked as held by citytwin run ${smokeScenario} (pid ${pid} on ${os.hostname()}), since `,
+      )
+      expect(refused.stderr).toContain('--take-over')
+      expect(refused.stderr).not.toMatch(/^\s+at /m)
 
-    const taker = await citytwin(['run', smokeScenario, ...flags, ...shortRun, '--take-over', '--json', '--out', path.join(folder, 'taker')])
-    expectWhole(taker, 'postgres')
-    expect(await postgresHolder(crashSchema)).toBe(undefined)
-  })
+      const taker = await citytwin([
+        'run',
+        smokeScenario,
+        ...flags,
+        ...shortRun,
+        '--take-over',
+        '--json',
+        '--out',
+        path.join(folder, 'taker'),
+      ])
+      expectWhole(taker, 'postgres')
+      expect(await postgresHolder(crashSchema)).toBe(undefined)
+    },
+  )
 
   it('refuses --take-over on a ledger no other run can reach', async () => {
     // Proves --take-over is a user error with the memory ledger (private to the run) and the http one (its server holds the lease).
     for (const flags of [[], ['--ledger', 'http', '--ledger-url', 'http://127.0.0.1:1']]) {
-      const run = await citytwin(['run', smokeScenario, ...flags, '--take-over', '--out', path.join(folder, 'never')])
+      const run = await citytwin([
+        'run',
+        smokeScenario,
+        ...flags,
+        '--take-over',
+        '--out',
+        path.join(folder, 'never'),
+      ])
       expect(run.code).toBe(2)
-      expect(run.stderr).toMatch(/--take-over: takes over a postgres or redis ledger whose holder is gone; the (memory|http) ledger is/)
+      expect(run.stderr).toMatch(
+        /--take-over: takes over a postgres or redis ledger whose holder is gone; the (memory|http) ledger is/,
+      )
     }
   })
 })

@@ -26,10 +26,20 @@ const token = 'crash-test-token'
 
 /** `citytwin ledger-server` with `args`; resolves with its URL once it listens. */
 function startServer(args: readonly string[]): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), path.join(repoRoot, 'bin/citytwin.ts'), 'ledger-server', ...args], {
-    cwd: repoRoot,
-    env: { ...process.env, CITYTWIN_LEDGER_TOKEN: token },
-  })
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      import.meta.resolve('tsx'),
+      path.join(repoRoot, 'bin/citytwin.ts'),
+      'ledger-server',
+      ...args,
+    ],
+    {
+      cwd: repoRoot,
+      env: { ...process.env, CITYTWIN_LEDGER_TOKEN: token },
+    },
+  )
   cleanups.push(async () => {
     if (child.exitCode === null && child.signalCode === null) {
       const closed = new Promise((resolve) => child.once('close', resolve))
@@ -54,7 +64,14 @@ describe('the http ledger when its service is killed mid-run', () => {
     const database = await EmbeddedServer.start()
     cleanups.push(() => database.stop())
     const ledgerUrl = `${database.url}?schema=${schema}`
-    const first = await startServer(['--backend', 'postgres', '--ledger-url', ledgerUrl, '--port', '0'])
+    const first = await startServer([
+      '--backend',
+      'postgres',
+      '--ledger-url',
+      ledgerUrl,
+      '--port',
+      '0',
+    ])
     const port = new URL(first.url).port
 
     // One second after the first payments are in the database, the service is killed; half a second
@@ -62,7 +79,11 @@ describe('the http ledger when its service is killed mid-run', () => {
     let finished = false
     let killed = false
     const watch = async (): Promise<void> => {
-      await untilRows(database.url, `select count(*)::text as value from ${schema}.transfers where kind = 2`, () => finished)
+      await untilRows(
+        database.url,
+        `select count(*)::text as value from ${schema}.transfers where kind = 2`,
+        () => finished,
+      )
       if (finished) return
       await new Promise((resolve) => setTimeout(resolve, 1_000))
       const closed = new Promise((resolve) => first.child.once('close', resolve))
@@ -70,7 +91,15 @@ describe('the http ledger when its service is killed mid-run', () => {
       await closed
       killed = true
       await new Promise((resolve) => setTimeout(resolve, 500))
-      await startServer(['--backend', 'postgres', '--ledger-url', ledgerUrl, '--port', port, '--resume'])
+      await startServer([
+        '--backend',
+        'postgres',
+        '--ledger-url',
+        ledgerUrl,
+        '--port',
+        port,
+        '--resume',
+      ])
     }
     const outage = watch()
     cleanups.push(async () => {
@@ -79,14 +108,19 @@ describe('the http ledger when its service is killed mid-run', () => {
     })
 
     const loaded = await loadScenario(smokeScenario)
-    const settings = loadSettings(loaded.scenario.load, { profile: 'constant:1k/4s' }, smokeScenario)
+    const settings = loadSettings(
+      loaded.scenario.load,
+      { profile: 'constant:1k/4s' },
+      smokeScenario,
+    )
     if (settings === undefined) throw new Error('a load run')
     const summary = await runScenario(loaded, {
       workers: 1,
       now: wallClock.nowMs,
       // The client as the registry makes it, with more attempts: on a busy machine a server started
       // from source (tsx) can take longer than the default attempts' 9 s to listen again.
-      ledgerFactory: (options) => new HttpLedger(options, first.url, { token, attemptsMax: 20, now: wallClock.nowMs }),
+      ledgerFactory: (options) =>
+        new HttpLedger(options, first.url, { token, attemptsMax: 20, now: wallClock.nowMs }),
       load: { ...settings, pause: wallClockPause(), lateToleranceMs: 30_000, inFlightMax: 4_096 },
     })
     finished = true

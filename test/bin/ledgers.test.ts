@@ -17,8 +17,11 @@ const redisUrl = process.env.CITYTWIN_REDIS_URL ?? 'redis://127.0.0.1:6379'
 
 const redisHere = await reachable(redisUrl)
 if (!redisHere) {
-  if (process.env.CI === 'true') throw new Error(`no Redis server at ${redisUrl} (CI runs every suite)`)
-  console.warn(`redis ledger: the CLI test is skipped: no Redis server at ${redisUrl}; to run it: apt-get install -y redis-server, or set CITYTWIN_REDIS_URL`)
+  if (process.env.CI === 'true')
+    throw new Error(`no Redis server at ${redisUrl} (CI runs every suite)`)
+  console.warn(
+    `redis ledger: the CLI test is skipped: no Redis server at ${redisUrl}; to run it: apt-get install -y redis-server, or set CITYTWIN_REDIS_URL`,
+  )
 }
 
 let folder = ''
@@ -34,9 +37,17 @@ afterAll(async () => {
 })
 
 describe('citytwin run --ledger postgres and redis', () => {
-  it('runs the smoke day on an embedded PostgreSQL with the memory ledger\'s digest', async () => {
+  it("runs the smoke day on an embedded PostgreSQL with the memory ledger's digest", async () => {
     // Proves the newcomer's path: no URL, no server installed; the rules match the memory ledger code for code.
-    const run = await citytwin(['run', smokeScenario, '--ledger', 'postgres', '--json', '--out', path.join(folder, 'postgres')])
+    const run = await citytwin([
+      'run',
+      smokeScenario,
+      '--ledger',
+      'postgres',
+      '--json',
+      '--out',
+      path.join(folder, 'postgres'),
+    ])
     expect(run.stderr).not.toMatch(/at .*\.ts:\d+/)
     expect(run.code).toBe(0)
     const summary = JSON.parse(run.stdout) as RunSummary
@@ -45,9 +56,19 @@ describe('citytwin run --ledger postgres and redis', () => {
     expect(summary.conservation.ok && summary.doubleEntry.ok).toBe(true)
   })
 
-  it.skipIf(!redisHere)('runs the smoke day on Redis with the memory ledger\'s digest', async () => {
+  it.skipIf(!redisHere)("runs the smoke day on Redis with the memory ledger's digest", async () => {
     // Proves the redis ledger end to end from the command line, code for code with the memory ledger.
-    const run = await citytwin(['run', smokeScenario, '--ledger', 'redis', '--ledger-url', `${redisUrl}/0?key=citytwin-cli-test-${process.pid}`, '--json', '--out', path.join(folder, 'redis')])
+    const run = await citytwin([
+      'run',
+      smokeScenario,
+      '--ledger',
+      'redis',
+      '--ledger-url',
+      `${redisUrl}/0?key=citytwin-cli-test-${process.pid}`,
+      '--json',
+      '--out',
+      path.join(folder, 'redis'),
+    ])
     expect(run.code).toBe(0)
     const summary = JSON.parse(run.stdout) as RunSummary
     expect(summary.ledger).toBe('redis')
@@ -58,11 +79,23 @@ describe('citytwin run --ledger postgres and redis', () => {
 
   it.each([
     [['--ledger', 'postgres', '--ledger-url', 'http://127.0.0.1:5432/test'], '--ledger-url'],
-    [['--ledger', 'postgres', '--ledger-url', 'postgres://127.0.0.1/test?search=1'], '--ledger-url: unknown parameter "search"'],
-    [['--ledger', 'postgres', '--ledger-url', 'postgres://user:s3cret@127.0.0.1:99999/test'], '--ledger-url'],
-    [['--ledger', 'postgres', '--ledger-url', 'postgres://127.0.0.1/test?schema=Bad'], '--ledger-url: schema'],
+    [
+      ['--ledger', 'postgres', '--ledger-url', 'postgres://127.0.0.1/test?search=1'],
+      '--ledger-url: unknown parameter "search"',
+    ],
+    [
+      ['--ledger', 'postgres', '--ledger-url', 'postgres://user:s3cret@127.0.0.1:99999/test'],
+      '--ledger-url',
+    ],
+    [
+      ['--ledger', 'postgres', '--ledger-url', 'postgres://127.0.0.1/test?schema=Bad'],
+      '--ledger-url: schema',
+    ],
     [['--ledger', 'redis', '--ledger-url', 'postgres://127.0.0.1/test'], '--ledger-url'],
-    [['--ledger', 'memory', '--ledger-url', 'postgres://127.0.0.1/test'], '--ledger-url: the memory ledger is embedded'],
+    [
+      ['--ledger', 'memory', '--ledger-url', 'postgres://127.0.0.1/test'],
+      '--ledger-url: the memory ledger is embedded',
+    ],
   ])('exits 2 on %j before building anything, naming the flag', async (flags, message) => {
     // Proves bad ledger addresses are user errors: exit 2, the flag named, no stack trace, no password shown, no run folder.
     const out = path.join(folder, `bad-${flags.join('-').replace(/[^a-z0-9]/gi, '')}`)
@@ -76,7 +109,16 @@ describe('citytwin run --ledger postgres and redis', () => {
 
   it('exits 1 saying PostgreSQL cannot be reached when nothing listens at --ledger-url', async () => {
     // Proves a missing server is a failed run, not a crash: one line naming the server and the flag.
-    const run = await citytwin(['run', smokeScenario, '--ledger', 'postgres', '--ledger-url', 'postgres://postgres@127.0.0.1:1/test', '--out', path.join(folder, 'unreachable')])
+    const run = await citytwin([
+      'run',
+      smokeScenario,
+      '--ledger',
+      'postgres',
+      '--ledger-url',
+      'postgres://postgres@127.0.0.1:1/test',
+      '--out',
+      path.join(folder, 'unreachable'),
+    ])
     expect(run.code).toBe(1)
     expect(run.stderr).toContain('cannot reach PostgreSQL at 127.0.0.1:1/test (--ledger-url)')
     expect(run.stderr).not.toMatch(/^\s+at /m)

@@ -25,13 +25,35 @@ describe('live server with slow sockets', () => {
     folder = await fs.mkdtemp(path.join(os.tmpdir(), 'citytwin-slow-'))
     const run = path.join(folder, 'run-1')
     await fs.mkdir(run)
-    await fs.writeFile(path.join(run, 'summary.json'), JSON.stringify({ scenario: 'slow', transfers: { submitted: 1 } }))
-    await fs.writeFile(path.join(run, 'timeline.json'), JSON.stringify({ run: 'run-1', snapshots: [] }))
+    await fs.writeFile(
+      path.join(run, 'summary.json'),
+      JSON.stringify({ scenario: 'slow', transfers: { submitted: 1 } }),
+    )
+    await fs.writeFile(
+      path.join(run, 'timeline.json'),
+      JSON.stringify({ run: 'run-1', snapshots: [] }),
+    )
     await fs.writeFile(path.join(run, 'city.json'), '{}')
-    const started = spawn('sh', ['-c', `ulimit -n ${descriptorsLimit} && exec "$@"`, 'sh', process.execPath, '--import', import.meta.resolve('tsx'), path.join(repoRoot, 'bin/citytwin.ts'), 'replay', run, '--port', '0'], {
-      cwd: repoRoot,
-      env: { ...process.env, FORCE_COLOR: '0' },
-    })
+    const started = spawn(
+      'sh',
+      [
+        '-c',
+        `ulimit -n ${descriptorsLimit} && exec "$@"`,
+        'sh',
+        process.execPath,
+        '--import',
+        import.meta.resolve('tsx'),
+        path.join(repoRoot, 'bin/citytwin.ts'),
+        'replay',
+        run,
+        '--port',
+        '0',
+      ],
+      {
+        cwd: repoRoot,
+        env: { ...process.env, FORCE_COLOR: '0' },
+      },
+    )
     child = started
     url = await new Promise<string>((resolve, reject) => {
       let stderr = ''
@@ -73,10 +95,13 @@ describe('live server with slow sockets', () => {
     )
     try {
       const status = await new Promise<number>((resolve, reject) => {
-        const sent = request({ host: '127.0.0.1', port, path: '/api/runs', timeout: 20_000 }, (response) => {
-          response.resume()
-          resolve(response.statusCode ?? 0)
-        })
+        const sent = request(
+          { host: '127.0.0.1', port, path: '/api/runs', timeout: 20_000 },
+          (response) => {
+            response.resume()
+            resolve(response.statusCode ?? 0)
+          },
+        )
         sent.on('timeout', () => sent.destroy(new Error('no answer within 20 s')))
         sent.on('error', reject)
         sent.end()

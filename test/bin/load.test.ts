@@ -30,7 +30,23 @@ describe('citytwin run in load mode: exit codes', () => {
     // Proves the pass path of a gated load run, and the run folder's three files.
     const out = path.join(folder, 'pass')
     // A generous --late-tolerance: a busy test machine must not make this run invalid (exit 1) by sending late.
-    const result = await citytwin(['run', smokeScenario, '--tps', '2k', '--duration', '2s', '--threshold', 'p99<5s', '--threshold', 'errors<=0', '--late-tolerance', '1s', '--json', '--out', out])
+    const result = await citytwin([
+      'run',
+      smokeScenario,
+      '--tps',
+      '2k',
+      '--duration',
+      '2s',
+      '--threshold',
+      'p99<5s',
+      '--threshold',
+      'errors<=0',
+      '--late-tolerance',
+      '1s',
+      '--json',
+      '--out',
+      out,
+    ])
     expect(result.stderr).not.toContain('threshold')
     expect(result.code).toBe(0)
     const summary = JSON.parse(result.stdout) as RunSummary
@@ -55,7 +71,18 @@ describe('citytwin run in load mode: exit codes', () => {
   it('exits 1 when a threshold fails, naming it and the figure it saw', async () => {
     // Proves a failed gate fails the process, after the run has written its files.
     const out = path.join(folder, 'fail')
-    const result = await citytwin(['run', smokeScenario, '--tps', '2k', '--duration', '2s', '--threshold', 'max<1us', '--out', out])
+    const result = await citytwin([
+      'run',
+      smokeScenario,
+      '--tps',
+      '2k',
+      '--duration',
+      '2s',
+      '--threshold',
+      'max<1us',
+      '--out',
+      out,
+    ])
     expect(result.code).toBe(1)
     expect(result.stderr).toMatch(/threshold failed: max<1us \(was [\d.]+ ms\)/)
     expect(result.stdout).toContain('threshold  FAIL  max<1us')
@@ -66,13 +93,25 @@ describe('citytwin run in load mode: exit codes', () => {
   it('exits 1 and says why when the run is invalid: the period ran out of payments', async () => {
     // Proves shortfall is never absorbed: the smoke day has about 18,000 payments; 40,000 wanted leaves the rest dropped.
     const out = path.join(folder, 'invalid')
-    const result = await citytwin(['run', smokeScenario, '--tps', '20k', '--duration', '2s', '--json', '--out', out])
+    const result = await citytwin([
+      'run',
+      smokeScenario,
+      '--tps',
+      '20k',
+      '--duration',
+      '2s',
+      '--json',
+      '--out',
+      out,
+    ])
     expect(result.code).toBe(1)
     const summary = JSON.parse(result.stdout) as RunSummary
     expect(summary.load?.valid).toBe(false)
     expect(summary.load?.dropped).toBeGreaterThan(0)
-    expect(summary.load?.sent).toBe(summary.load ? summary.load.intended - summary.load.dropped : -1)
-    expect(result.stderr).toContain("INVALID")
+    expect(summary.load?.sent).toBe(
+      summary.load ? summary.load.intended - summary.load.dropped : -1,
+    )
+    expect(result.stderr).toContain('INVALID')
     expect(result.stderr).toContain("the scenario's payments ran out")
     expect(summary.conservation.ok).toBe(true)
   })
@@ -86,24 +125,36 @@ describe('citytwin run in load mode: exit codes', () => {
     [['--threshold', 'p99<5ms'], '--threshold: thresholds gate a load run'],
     [['--prometheus', '9464'], '--prometheus: serves a load run'],
     [['--tps', '1k', '--in-flight', '0'], '--in-flight must be an integer'],
-    [['--profile', 'realistic:2d/10s'], 'covers 2880 simulated minutes, more than the scenario\'s period of 1440'],
-  ])('exits 2 on bad load input %j, naming the flag, with no stack trace and no run folder', async (args, message) => {
-    // Proves bad input is refused before anything is written (the realistic span is checked against the period before the city is built).
-    const out = path.join(folder, `bad-${args.join('').replace(/[^a-z0-9]/gi, '')}`)
-    const result = await citytwin(['run', smokeScenario, ...args, '--out', out])
-    expect(result.code).toBe(2)
-    expect(result.stderr).toContain(message)
-    expectNoStackTrace(result.stderr)
-    expect(await exists(out)).toBe(false)
-  })
+    [
+      ['--profile', 'realistic:2d/10s'],
+      "covers 2880 simulated minutes, more than the scenario's period of 1440",
+    ],
+  ])(
+    'exits 2 on bad load input %j, naming the flag, with no stack trace and no run folder',
+    async (args, message) => {
+      // Proves bad input is refused before anything is written (the realistic span is checked against the period before the city is built).
+      const out = path.join(folder, `bad-${args.join('').replace(/[^a-z0-9]/gi, '')}`)
+      const result = await citytwin(['run', smokeScenario, ...args, '--out', out])
+      expect(result.code).toBe(2)
+      expect(result.stderr).toContain(message)
+      expectNoStackTrace(result.stderr)
+      expect(await exists(out)).toBe(false)
+    },
+  )
 
-  it("exits 2 on a scenario whose load section is wrong, naming the file, line and field", async () => {
+  it('exits 2 on a scenario whose load section is wrong, naming the file, line and field', async () => {
     // Proves the scenario's load: section is untrusted input checked like the rest.
     const text = await fs.readFile(smokeScenario, 'utf8')
     await fs.mkdir(path.join(folder, 'maps'), { recursive: true })
-    await fs.copyFile(path.join(repoRoot, 'scenarios/maps/shenzhen.geojson'), path.join(folder, 'maps/shenzhen.geojson'))
+    await fs.copyFile(
+      path.join(repoRoot, 'scenarios/maps/shenzhen.geojson'),
+      path.join(folder, 'maps/shenzhen.geojson'),
+    )
     const file = path.join(folder, 'bad-load.yaml')
-    await fs.writeFile(file, `${text}\nload:\n  profile: "ramp:10k..oops/60s"\n  thresholds: ["p99<50ms", "p42<1ms"]\n`)
+    await fs.writeFile(
+      file,
+      `${text}\nload:\n  profile: "ramp:10k..oops/60s"\n  thresholds: ["p99<50ms", "p42<1ms"]\n`,
+    )
     const result = await citytwin(['validate', file])
     expect(result.code).toBe(2)
     expect(result.stderr).toMatch(/bad-load\.yaml:\d+: load\.profile: /)
@@ -115,10 +166,22 @@ describe('citytwin run in load mode: exit codes', () => {
     // Proves the scenario's load: section alone puts a run in load mode and gates it.
     const text = await fs.readFile(smokeScenario, 'utf8')
     await fs.mkdir(path.join(folder, 'maps'), { recursive: true })
-    await fs.copyFile(path.join(repoRoot, 'scenarios/maps/shenzhen.geojson'), path.join(folder, 'maps/shenzhen.geojson'))
+    await fs.copyFile(
+      path.join(repoRoot, 'scenarios/maps/shenzhen.geojson'),
+      path.join(folder, 'maps/shenzhen.geojson'),
+    )
     const file = path.join(folder, 'load.yaml')
-    await fs.writeFile(file, `${text}\nload:\n  tps: 1000\n  duration: 1s\n  thresholds: ["max<1us"]\n`)
-    const result = await citytwin(['run', file, '--json', '--out', path.join(folder, 'scenario-load')])
+    await fs.writeFile(
+      file,
+      `${text}\nload:\n  tps: 1000\n  duration: 1s\n  thresholds: ["max<1us"]\n`,
+    )
+    const result = await citytwin([
+      'run',
+      file,
+      '--json',
+      '--out',
+      path.join(folder, 'scenario-load'),
+    ])
     expect(result.code).toBe(1)
     const summary = JSON.parse(result.stdout) as RunSummary
     expect(summary.load?.profile).toBe('constant:1000/1s')
@@ -132,9 +195,30 @@ describe('citytwin capacity and report', () => {
     // feed a 2 s trial up to about 8,000/s, so the ramp stops there and says so, rather than reporting the
     // period running out as the ledger's knee.
     const out = path.join(folder, 'capacity')
-    const result = await citytwin(['capacity', smokeScenario, '--slo', 'p99<10s', '--window', '2s', '--warmup', '0s', '--start', '1k', '--max', '64k', '--precision', '10%', '--late-tolerance', '1s', '--out', out])
+    const result = await citytwin([
+      'capacity',
+      smokeScenario,
+      '--slo',
+      'p99<10s',
+      '--window',
+      '2s',
+      '--warmup',
+      '0s',
+      '--start',
+      '1k',
+      '--max',
+      '64k',
+      '--precision',
+      '10%',
+      '--late-tolerance',
+      '1s',
+      '--out',
+      out,
+    ])
     expect(result.code).toBe(0)
-    expect(result.stderr).toMatch(/the scenario's period makes about [\d,]+ payments: trials stop at [\d,]+\/s/)
+    expect(result.stderr).toMatch(
+      /the scenario's period makes about [\d,]+ payments: trials stop at [\d,]+\/s/,
+    )
     const report = JSON.parse(await fs.readFile(path.join(out, 'capacity.json'), 'utf8')) as {
       outcome: string
       kneeTps: number
@@ -166,18 +250,49 @@ describe('citytwin capacity and report', () => {
     const noSlo = await citytwin(['capacity', smokeScenario])
     expect(noSlo.code).toBe(2)
     expect(noSlo.stderr).toContain('--slo')
-    const badMax = await citytwin(['capacity', smokeScenario, '--slo', 'p99<1s', '--start', '10k', '--max', '1k'])
+    const badMax = await citytwin([
+      'capacity',
+      smokeScenario,
+      '--slo',
+      'p99<1s',
+      '--start',
+      '10k',
+      '--max',
+      '1k',
+    ])
     expect(badMax.code).toBe(2)
     expect(badMax.stderr).toContain('--max: must be at least --start')
-    const slowRamp = await citytwin(['capacity', smokeScenario, '--slo', 'p99<1s', '--growth', '1.1', '--start', '10k', '--max', '4M'])
+    const slowRamp = await citytwin([
+      'capacity',
+      smokeScenario,
+      '--slo',
+      'p99<1s',
+      '--growth',
+      '1.1',
+      '--start',
+      '10k',
+      '--max',
+      '4M',
+    ])
     expect(slowRamp.code).toBe(2)
     expect(slowRamp.stderr).toContain('--growth: ramping ×1.1 from 10000 to 4000000 would take')
-    const tooFew = await citytwin(['capacity', smokeScenario, '--slo', 'p99<1s', '--start', '100k', '--window', '10s'])
+    const tooFew = await citytwin([
+      'capacity',
+      smokeScenario,
+      '--slo',
+      'p99<1s',
+      '--start',
+      '100k',
+      '--window',
+      '10s',
+    ])
     expect(tooFew.code).toBe(2)
     expect(tooFew.stderr).toContain("--start: the scenario's period makes about")
     const missing = await citytwin(['report', path.join(folder, 'no-such-run')])
     expect(missing.code).toBe(2)
     expect(missing.stderr).toContain('no-such-run')
-    expectNoStackTrace(missing.stderr + badSlo.stderr + badMax.stderr + slowRamp.stderr + tooFew.stderr)
+    expectNoStackTrace(
+      missing.stderr + badSlo.stderr + badMax.stderr + slowRamp.stderr + tooFew.stderr,
+    )
   })
 })

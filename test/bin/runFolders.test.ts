@@ -20,7 +20,10 @@ let longScenario = ''
 beforeAll(async () => {
   folder = await fs.mkdtemp(path.join(os.tmpdir(), 'citytwin-run-folders-'))
   await fs.mkdir(path.join(folder, 'maps'))
-  await fs.copyFile(path.join(repoRoot, 'scenarios/maps/shenzhen.geojson'), path.join(folder, 'maps/shenzhen.geojson'))
+  await fs.copyFile(
+    path.join(repoRoot, 'scenarios/maps/shenzhen.geojson'),
+    path.join(folder, 'maps/shenzhen.geojson'),
+  )
   const text = await fs.readFile(smokeScenario, 'utf8')
   const edited = text.replace('to: "2026-11-24T00:00:00+08:00"', 'to: "2027-02-21T00:00:00+08:00"')
   if (edited === text) throw new Error('smoke.yaml no longer has the period this test lengthens')
@@ -62,7 +65,16 @@ describe('citytwin run stopped by a signal', () => {
     // Proves the first Ctrl-C is handled: no empty folder, no summary without its report, the verdict printed and marked as partial.
     const parent = path.join(folder, 'sigint')
     const out = path.join(parent, 'run')
-    const run = startCitytwin(['run', longScenario, '--residents', '3000', '--workers', '1', '--out', out])
+    const run = startCitytwin([
+      'run',
+      longScenario,
+      '--residents',
+      '3000',
+      '--workers',
+      '1',
+      '--out',
+      out,
+    ])
     await run.stderrMatches(runningLine)
     run.child.kill('SIGINT')
     const result = await run.done
@@ -73,9 +85,13 @@ describe('citytwin run stopped by a signal', () => {
     expect(result.stdout).toContain(path.join(out, 'report.html'))
 
     expect((await fs.readdir(out)).sort()).toEqual(['metrics.csv', 'report.html', 'summary.json'])
-    const summary = JSON.parse(await fs.readFile(path.join(out, 'summary.json'), 'utf8')) as RunSummary
+    const summary = JSON.parse(
+      await fs.readFile(path.join(out, 'summary.json'), 'utf8'),
+    ) as RunSummary
     expect(summary.stoppedEarly?.by).toBe('SIGINT')
-    expect(summary.stoppedEarly?.reason).toMatch(/^stopped by SIGINT at .* after \d+ of the period's 129600 minutes$/)
+    expect(summary.stoppedEarly?.reason).toMatch(
+      /^stopped by SIGINT at .* after \d+ of the period's 129600 minutes$/,
+    )
     // It did not pretend to run the whole period, and what did run was audited.
     expect(summary.simulated.minutes).toBeGreaterThan(0)
     expect(summary.simulated.minutes).toBeLessThan(129_600)
@@ -89,17 +105,37 @@ describe('citytwin run stopped by a signal', () => {
     // Proves the machine-readable end of an interrupted run: ok false, the kind, the summary marked, where the files are.
     const parent = path.join(folder, 'sigint-json')
     const out = path.join(parent, 'run')
-    const run = startCitytwin(['run', longScenario, '--residents', '3000', '--workers', '1', '--json', '--out', out])
+    const run = startCitytwin([
+      'run',
+      longScenario,
+      '--residents',
+      '3000',
+      '--workers',
+      '1',
+      '--json',
+      '--out',
+      out,
+    ])
     // --json prints no progress: the staging folder, made once the signals are handled, says the run has begun.
-    await until(async () => (await fs.readdir(parent).catch(() => [])).some((name) => name.startsWith('.run.partial-')))
+    await until(async () =>
+      (await fs.readdir(parent).catch(() => [])).some((name) => name.startsWith('.run.partial-')),
+    )
     run.child.kill('SIGINT')
     const result = await run.done
     expect(result.code, result.stderr).toBe(130)
     const printed = onlyJson(result)
-    expect(printed).toMatchObject({ ok: false, error: { kind: 'interrupted' }, folder: out, stoppedEarly: { by: 'SIGINT' }, conservation: { ok: true } })
+    expect(printed).toMatchObject({
+      ok: false,
+      error: { kind: 'interrupted' },
+      folder: out,
+      stoppedEarly: { by: 'SIGINT' },
+      conservation: { ok: true },
+    })
     expect((printed.error as { message: string }).message).toContain('stopped by SIGINT')
     expect((await fs.readdir(out)).sort()).toEqual(['metrics.csv', 'report.html', 'summary.json'])
-    const summary = JSON.parse(await fs.readFile(path.join(out, 'summary.json'), 'utf8')) as RunSummary
+    const summary = JSON.parse(
+      await fs.readFile(path.join(out, 'summary.json'), 'utf8'),
+    ) as RunSummary
     expect(summary.digest).toBe(printed.digest)
     expect(summary.stoppedEarly).toEqual(printed.stoppedEarly)
     await expectNothingPartial(parent)
@@ -109,7 +145,20 @@ describe('citytwin run stopped by a signal', () => {
     // Proves SIGTERM (what a service manager or CI sends) is handled as Ctrl-C is, in load mode too.
     const parent = path.join(folder, 'sigterm')
     const out = path.join(parent, 'run')
-    const run = startCitytwin(['run', smokeScenario, '--tps', '500', '--duration', '120s', '--late-tolerance', '10s', '--workers', '1', '--out', out])
+    const run = startCitytwin([
+      'run',
+      smokeScenario,
+      '--tps',
+      '500',
+      '--duration',
+      '120s',
+      '--late-tolerance',
+      '10s',
+      '--workers',
+      '1',
+      '--out',
+      out,
+    ])
     await run.stderrMatches(/\s1\/120 s/)
     run.child.kill('SIGTERM')
     const result = await run.done
@@ -118,13 +167,16 @@ describe('citytwin run stopped by a signal', () => {
     expect(result.stdout).toContain('STOPPED    stopped by SIGTERM after')
     expect(result.stdout).toContain(path.join(out, 'report.html'))
     expect((await fs.readdir(out)).sort()).toEqual(['metrics.csv', 'report.html', 'summary.json'])
-    const summary = JSON.parse(await fs.readFile(path.join(out, 'summary.json'), 'utf8')) as RunSummary
+    const summary = JSON.parse(
+      await fs.readFile(path.join(out, 'summary.json'), 'utf8'),
+    ) as RunSummary
     expect(summary.stoppedEarly?.by).toBe('SIGTERM')
     expect(summary.load?.durationSeconds).toBeLessThan(120)
     expect(summary.load?.plannedSeconds).toBe(120)
     expect(summary.conservation.ok && summary.doubleEntry.ok).toBe(true)
     // metrics.csv holds the seconds that ran, no more: the folder reads back as a whole.
-    const rows = (await fs.readFile(path.join(out, 'metrics.csv'), 'utf8')).trim().split('\n').length - 1
+    const rows =
+      (await fs.readFile(path.join(out, 'metrics.csv'), 'utf8')).trim().split('\n').length - 1
     expect(rows).toBeGreaterThan(0)
     expect(rows).toBeLessThanOrEqual(Math.ceil(summary.load?.durationSeconds ?? 0))
     await expectNothingPartial(parent)
@@ -135,7 +187,16 @@ describe('citytwin run stopped by a signal', () => {
     const parent = path.join(folder, 'twice')
     const out = path.join(parent, 'run')
     // A city big enough that building it takes a while: both signals come before any file could be written.
-    const run = startCitytwin(['run', smokeScenario, '--residents', '1000000', '--workers', '1', '--out', out])
+    const run = startCitytwin([
+      'run',
+      smokeScenario,
+      '--residents',
+      '1000000',
+      '--workers',
+      '1',
+      '--out',
+      out,
+    ])
     await run.stderrMatches(/building the city/)
     run.child.kill('SIGINT')
     await run.stderrMatches(/stopping \(SIGINT\)/)
@@ -156,7 +217,18 @@ describe('citytwin serve stopped while its city is built', () => {
     // Proves serve handles signals from the moment it makes its first folder, as run does: before, a signal while
     // building took the default way out and left an empty run folder and its staging folder behind.
     const once = path.join(folder, 'serve-once', 'run')
-    const first = startCitytwin(['serve', smokeScenario, '--port', '0', '--residents', '1000000', '--workers', '1', '--out', once])
+    const first = startCitytwin([
+      'serve',
+      smokeScenario,
+      '--port',
+      '0',
+      '--residents',
+      '1000000',
+      '--workers',
+      '1',
+      '--out',
+      once,
+    ])
     await first.stderrMatches(/building the city/)
     first.child.kill('SIGINT')
     await first.stderrMatches(/stopping \(SIGINT\): the command ends once the city is built/)
@@ -167,7 +239,18 @@ describe('citytwin serve stopped while its city is built', () => {
     await expect(fs.access(once)).rejects.toThrow()
 
     const twice = path.join(folder, 'serve-twice', 'run')
-    const second = startCitytwin(['serve', smokeScenario, '--port', '0', '--residents', '1000000', '--workers', '1', '--out', twice])
+    const second = startCitytwin([
+      'serve',
+      smokeScenario,
+      '--port',
+      '0',
+      '--residents',
+      '1000000',
+      '--workers',
+      '1',
+      '--out',
+      twice,
+    ])
     await second.stderrMatches(/building the city/)
     second.child.kill('SIGTERM')
     await second.stderrMatches(/stopping \(SIGTERM\)/)
@@ -185,7 +268,26 @@ describe('citytwin capacity stopped by a signal', () => {
     const parent = path.join(folder, 'capacity')
     const out = path.join(parent, 'run')
     const run = startCitytwin(
-      ['capacity', smokeScenario, '--slo', 'p99<10s', '--late-tolerance', '10s', '--window', '4s', '--warmup', '0s', '--start', '20', '--max', '160', '--workers', '1', '--out', out],
+      [
+        'capacity',
+        smokeScenario,
+        '--slo',
+        'p99<10s',
+        '--late-tolerance',
+        '10s',
+        '--window',
+        '4s',
+        '--warmup',
+        '0s',
+        '--start',
+        '20',
+        '--max',
+        '160',
+        '--workers',
+        '1',
+        '--out',
+        out,
+      ],
       { timeoutMs: 180_000 },
     )
     await run.stderrMatches(/trial\s+20\/s\s+held/)
@@ -195,10 +297,19 @@ describe('citytwin capacity stopped by a signal', () => {
     expectNoStackTrace(result.stderr)
     expect(result.stdout).toContain('capacity   INTERRUPTED by SIGINT after 1 trial')
     expect((await fs.readdir(out)).sort()).toEqual(['capacity.html', 'capacity.json'])
-    const report = JSON.parse(await fs.readFile(path.join(out, 'capacity.json'), 'utf8')) as CapacityReport
-    expect(report).toMatchObject({ outcome: 'interrupted', interrupted: 'SIGINT', kneeTps: 20, failedTps: null })
+    const report = JSON.parse(
+      await fs.readFile(path.join(out, 'capacity.json'), 'utf8'),
+    ) as CapacityReport
+    expect(report).toMatchObject({
+      outcome: 'interrupted',
+      interrupted: 'SIGINT',
+      kneeTps: 20,
+      failedTps: null,
+    })
     expect(report.trials.map((trial) => trial.tps)).toEqual([20])
-    expect(await fs.readFile(path.join(out, 'capacity.html'), 'utf8')).toContain('INTERRUPTED by SIGINT')
+    expect(await fs.readFile(path.join(out, 'capacity.html'), 'utf8')).toContain(
+      'INTERRUPTED by SIGINT',
+    )
     await expectNothingPartial(parent)
   }, 200_000)
 })
@@ -210,7 +321,16 @@ describe('citytwin run --out', () => {
     const first = await citytwin(['run', smokeScenario, '--residents', '500', '--out', out])
     expect(first.code, first.stderr).toBe(0)
     const before = await fs.readFile(path.join(out, 'summary.json'), 'utf8')
-    const second = await citytwin(['run', smokeScenario, '--residents', '600', '--seed', '3', '--out', out])
+    const second = await citytwin([
+      'run',
+      smokeScenario,
+      '--residents',
+      '600',
+      '--seed',
+      '3',
+      '--out',
+      out,
+    ])
     expect(second.code).toBe(2)
     expect(second.stderr).toContain(`--out: "${out}" is not empty (it holds `)
     expect(second.stderr).toContain('summary.json')
@@ -224,7 +344,16 @@ describe('citytwin run --out', () => {
     // Proves an empty --out is fine, and that a refused run does not take away a folder it did not make.
     const out = path.join(folder, 'empty')
     await fs.mkdir(out)
-    const refused = await citytwin(['run', smokeScenario, '--residents', '500', '--workers', '0', '--out', out])
+    const refused = await citytwin([
+      'run',
+      smokeScenario,
+      '--residents',
+      '500',
+      '--workers',
+      '0',
+      '--out',
+      out,
+    ])
     expect(refused.code).toBe(2)
     expect(await fs.readdir(out)).toEqual([])
     const result = await citytwin(['run', smokeScenario, '--residents', '500', '--out', out])
@@ -278,9 +407,17 @@ describe.skipIf(mountRefused)('citytwin run on a full disk', () => {
     expect(result.code, result.stderr).toBe(1)
     expectNoStackTrace(result.stderr)
     const lines = result.stderr.split('\n').filter((line) => line.startsWith('citytwin: '))
-    expect(lines).toEqual([`citytwin: cannot write the run's files to "${out}" (no space left on the device); nothing of them was kept. The run failed.`])
+    expect(lines).toEqual([
+      `citytwin: cannot write the run's files to "${out}" (no space left on the device); nothing of them was kept. The run failed.`,
+    ])
     const printed = onlyJson(result)
-    expect(printed).toMatchObject({ ok: false, error: { kind: 'run-failed' }, folder: null, conservation: { ok: true }, doubleEntry: { ok: true } })
+    expect(printed).toMatchObject({
+      ok: false,
+      error: { kind: 'run-failed' },
+      folder: null,
+      conservation: { ok: true },
+      doubleEntry: { ok: true },
+    })
     expect((printed.error as { message: string }).message).toContain('no space left on the device')
     expect(printed.digest).toMatch(/^[0-9a-f]{64}$/)
     expect(await fs.readdir(fullDisk)).toEqual(['filler'])
@@ -294,7 +431,9 @@ describe.skipIf(mountRefused)('citytwin run on a full disk', () => {
     expectNoStackTrace(result.stderr)
     expect(result.stdout).toMatch(/money\s+conserved/)
     expect(result.stdout).toContain('not kept')
-    expect(result.stderr).toContain(`citytwin: cannot write the run's files to "${out}" (no space left on the device)`)
+    expect(result.stderr).toContain(
+      `citytwin: cannot write the run's files to "${out}" (no space left on the device)`,
+    )
     // The folders made for the run (deeper/ too) are taken away with it.
     expect(await fs.readdir(fullDisk)).toEqual(['filler'])
   })

@@ -11,7 +11,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunSummary } from '../../engine/report/index.js'
 import type { CityView, Timeline } from '../../visualizer/protocol.js'
 import { citytwin, type CliResult } from '../helpers/cli.js'
-import { failures, misbehavingLedger, misbehavingLedgerToken } from '../helpers/misbehavingLedger.js'
+import {
+  failures,
+  misbehavingLedger,
+  misbehavingLedgerToken,
+} from '../helpers/misbehavingLedger.js'
 import { buildClient } from '../../visualizer/buildClient.js'
 import { repoRoot, smokeScenario } from '../helpers/runs.js'
 
@@ -30,15 +34,31 @@ describe('citytwin serve', () => {
     // Proves the whole path a user takes: the URL printed, the run made (money conserved), summary, timeline and city on disk, exit 0.
     const out = path.join(folder, 'run')
     // The test is about the files, not the timing: a busy machine may send late, which is not a failure here.
-    const result = await citytwin(['serve', smokeScenario, '--port', '0', '--speed', '1440', '--exit', '--late-tolerance', '1s', '--out', out])
+    const result = await citytwin([
+      'serve',
+      smokeScenario,
+      '--port',
+      '0',
+      '--speed',
+      '1440',
+      '--exit',
+      '--late-tolerance',
+      '1s',
+      '--out',
+      out,
+    ])
     expect(result.stderr).toMatch(/live map at http:\/\/127\.0\.0\.1:\d+\//)
     expect(result.code).toBe(0)
-    const summary = JSON.parse(await fs.readFile(path.join(out, 'summary.json'), 'utf8')) as RunSummary
+    const summary = JSON.parse(
+      await fs.readFile(path.join(out, 'summary.json'), 'utf8'),
+    ) as RunSummary
     expect(summary.mode).toBe('load')
     expect(summary.conservation.ok).toBe(true)
     expect(summary.doubleEntry.ok).toBe(true)
     expect(summary.load?.dropped).toBe(0)
-    const timeline = JSON.parse(await fs.readFile(path.join(out, 'timeline.json'), 'utf8')) as Timeline
+    const timeline = JSON.parse(
+      await fs.readFile(path.join(out, 'timeline.json'), 'utf8'),
+    ) as Timeline
     expect(timeline.snapshots.length).toBeGreaterThan(0)
     expect(timeline.snapshots.at(-1)?.state).toBe('finished')
     expect(timeline.snapshots.at(-1)?.submitted).toBe(summary.transfers.submitted)
@@ -72,7 +92,9 @@ describe('citytwin serve', () => {
   it('exits 2 naming CITYTWIN_TOKEN when the token from the environment is too short', async () => {
     // Proves the token may come from the environment (out of the process list), checked like the flag.
     const out = path.join(folder, 'env-token')
-    const result = await citytwin(['serve', smokeScenario, '--exit', '--out', out], { env: { CITYTWIN_TOKEN: 'short' } })
+    const result = await citytwin(['serve', smokeScenario, '--exit', '--out', out], {
+      env: { CITYTWIN_TOKEN: 'short' },
+    })
     expect(result.code).toBe(2)
     expect(result.stderr).toContain('CITYTWIN_TOKEN')
     await expect(fs.stat(out)).rejects.toThrow()
@@ -86,7 +108,15 @@ describe('citytwin serve', () => {
     const port = typeof address === 'object' && address !== null ? address.port : 0
     const out = path.join(folder, 'port-taken')
     try {
-      const result = await citytwin(['serve', smokeScenario, '--exit', '--port', String(port), '--out', out])
+      const result = await citytwin([
+        'serve',
+        smokeScenario,
+        '--exit',
+        '--port',
+        String(port),
+        '--out',
+        out,
+      ])
       expect(result.code).toBe(2)
       expect(result.stderr).toContain('--port')
       await expect(fs.stat(out)).rejects.toThrow()
@@ -100,12 +130,33 @@ describe('citytwin serve', () => {
     const ledger = await misbehavingLedger(failures.goneAfter(20))
     const out = path.join(folder, 'ledger-lost')
     try {
-      const result = await citytwin(['serve', smokeScenario, '--port', '0', '--speed', '1440', '--exit', '--json', '--late-tolerance', '1s', '--ledger', 'http', '--ledger-url', ledger.url, '--ledger-token', misbehavingLedgerToken, '--out', out])
+      const result = await citytwin([
+        'serve',
+        smokeScenario,
+        '--port',
+        '0',
+        '--speed',
+        '1440',
+        '--exit',
+        '--json',
+        '--late-tolerance',
+        '1s',
+        '--ledger',
+        'http',
+        '--ledger-url',
+        ledger.url,
+        '--ledger-token',
+        misbehavingLedgerToken,
+        '--out',
+        out,
+      ])
       expect(result.code, result.stderr).toBe(1)
       expect(result.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/)
       const printed = onlyJson(result)
       expect(printed).toMatchObject({ run: 1, ok: false, error: { kind: 'run-failed' } })
-      expect((printed.error as { message: string }).message).toContain(`the http ledger at ${ledger.url}`)
+      expect((printed.error as { message: string }).message).toContain(
+        `the http ledger at ${ledger.url}`,
+      )
       await expect(fs.stat(out)).rejects.toThrow()
       expect((await fs.readdir(folder)).filter((name) => name.includes('.partial-'))).toEqual([])
     } finally {
@@ -118,11 +169,42 @@ describe('citytwin serve', () => {
     const ledger = await misbehavingLedger(failures.unbalanced)
     const out = path.join(folder, 'unbalanced')
     try {
-      const result = await citytwin(['serve', smokeScenario, '--port', '0', '--speed', '1440', '--exit', '--json', '--late-tolerance', '1s', '--ledger', 'http', '--ledger-url', ledger.url, '--ledger-token', misbehavingLedgerToken, '--out', out])
+      const result = await citytwin([
+        'serve',
+        smokeScenario,
+        '--port',
+        '0',
+        '--speed',
+        '1440',
+        '--exit',
+        '--json',
+        '--late-tolerance',
+        '1s',
+        '--ledger',
+        'http',
+        '--ledger-url',
+        ledger.url,
+        '--ledger-token',
+        misbehavingLedgerToken,
+        '--out',
+        out,
+      ])
       expect(result.code, result.stderr).toBe(1)
       const printed = onlyJson(result)
-      expect(printed).toMatchObject({ run: 1, ok: false, error: { kind: 'run-failed' }, folder: out, doubleEntry: { ok: false } })
-      expect((await fs.readdir(out)).sort()).toEqual(['city.json', 'metrics.csv', 'report.html', 'summary.json', 'timeline.json'])
+      expect(printed).toMatchObject({
+        run: 1,
+        ok: false,
+        error: { kind: 'run-failed' },
+        folder: out,
+        doubleEntry: { ok: false },
+      })
+      expect((await fs.readdir(out)).sort()).toEqual([
+        'city.json',
+        'metrics.csv',
+        'report.html',
+        'summary.json',
+        'timeline.json',
+      ])
     } finally {
       await ledger.close()
     }

@@ -17,7 +17,15 @@ import { openLiveMap, type LiveMap } from '../helpers/liveMap.js'
 import { defaultScenario, repoRoot, smokeScenario } from '../helpers/runs.js'
 
 const chromiumPath = '/usr/bin/chromium'
-const chromiumArgs = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run']
+const chromiumArgs = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+]
 const results = path.join(repoRoot, 'test-results')
 const present = existsSync(chromiumPath)
 const missing = 'chromium not found: apt-get install -y chromium'
@@ -43,7 +51,8 @@ async function openPage(browser: Browser, url: string): Promise<{ page: Page; re
   const refused: string[] = []
   await page.route('**/*', async (route) => {
     const target = route.request().url()
-    if (target.startsWith(origin) || target.startsWith(origin.replace('http', 'ws'))) return route.continue()
+    if (target.startsWith(origin) || target.startsWith(origin.replace('http', 'ws')))
+      return route.continue()
     refused.push(target)
     return route.abort()
   })
@@ -59,15 +68,24 @@ interface InPage {
   getComputedStyle(element: unknown): { readonly backgroundColor: string }
 }
 
-const lastSnapshot = (page: Page) => page.evaluate(() => (globalThis as unknown as InPage).citytwin.lastSnapshot)
+const lastSnapshot = (page: Page) =>
+  page.evaluate(() => (globalThis as unknown as InPage).citytwin.lastSnapshot)
 
 /** Waits until the page has drawn a snapshot that `accept` takes. */
-async function untilSnapshot(page: Page, accept: (snapshot: Snapshot) => boolean, what: string, timeoutMs = 30_000): Promise<Snapshot> {
+async function untilSnapshot(
+  page: Page,
+  accept: (snapshot: Snapshot) => boolean,
+  what: string,
+  timeoutMs = 30_000,
+): Promise<Snapshot> {
   const deadline = Date.now() + timeoutMs
   for (;;) {
     const snapshot = await lastSnapshot(page)
     if (snapshot !== null && accept(snapshot)) return snapshot
-    if (Date.now() > deadline) throw new Error(`the page never showed ${what}; last snapshot: ${JSON.stringify(snapshot)?.slice(0, 400)}`)
+    if (Date.now() > deadline)
+      throw new Error(
+        `the page never showed ${what}; last snapshot: ${JSON.stringify(snapshot)?.slice(0, 400)}`,
+      )
     await page.waitForTimeout(100)
   }
 }
@@ -83,7 +101,11 @@ describe('live map in chromium', () => {
     if (!present) return
     browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs })
     // A simulated minute every 60 ms: the day lasts about a minute and a half, longer than the tests watch it.
-    map = await openLiveMap({ scenario: defaultScenario, residents: 20_000, pace: { sort: 'clock', tickMs: 60 } })
+    map = await openLiveMap({
+      scenario: defaultScenario,
+      residents: 20_000,
+      pace: { sort: 'clock', tickMs: 60 },
+    })
   })
   afterAll(async () => {
     await browser?.close()
@@ -96,7 +118,9 @@ describe('live map in chromium', () => {
     if (browser === undefined) throw new Error('chromium did not start')
     const { page, refused } = await openPage(browser, map.url)
     await page.locator('path.district').first().waitFor()
-    const districts = await Promise.all((await page.locator('path.district').all()).map((path) => path.getAttribute('data-district')))
+    const districts = await Promise.all(
+      (await page.locator('path.district').all()).map((path) => path.getAttribute('data-district')),
+    )
     expect(districts).toHaveLength(districtCount)
     expect(new Set(districts).size).toBe(districtCount)
     expect(districts).toContain('Futian')
@@ -107,7 +131,11 @@ describe('live map in chromium', () => {
     expect(await text(page, '#tooltip')).toContain('Futian')
 
     // The payments a second change as the city's day goes on.
-    await untilSnapshot(page, (snapshot) => snapshot.state === 'running' && snapshot.achievedTps > 0, 'payments')
+    await untilSnapshot(
+      page,
+      (snapshot) => snapshot.state === 'running' && snapshot.achievedTps > 0,
+      'payments',
+    )
     const seen = new Set<string>()
     for (let look = 0; look < 20 && seen.size < 3; look++) {
       seen.add(await text(page, '#tps'))
@@ -126,24 +154,46 @@ describe('live map in chromium', () => {
 
     // Resume: the clock moves again.
     await page.locator('#btn-resume').click()
-    await untilSnapshot(page, (snapshot) => snapshot.state === 'running' && snapshot.tick > paused.tick + 2, 'the clock going on')
+    await untilSnapshot(
+      page,
+      (snapshot) => snapshot.state === 'running' && snapshot.tick > paused.tick + 2,
+      'the clock going on',
+    )
     await expect.poll(() => text(page, '#clock'), { timeout: 10_000 }).not.toBe(clockPaused)
 
     // A constant target of 300 a second: the schedule takes it and the ledger is sent it.
     await page.locator('#tps-input').fill('300')
     await page.locator('#tps-apply').click()
-    await untilSnapshot(page, (snapshot) => snapshot.pace.mode === 'rate' && snapshot.targetTps === 300, 'the new target')
+    await untilSnapshot(
+      page,
+      (snapshot) => snapshot.pace.mode === 'rate' && snapshot.targetTps === 300,
+      'the new target',
+    )
     await expect.poll(() => text(page, '#target-tps'), { timeout: 5_000 }).toBe('300')
-    const held = await untilSnapshot(page, (snapshot) => snapshot.targetTps === 300 && Math.abs(snapshot.achievedTps - 300) <= 30, 'about 300 payments a second', 15_000)
+    const held = await untilSnapshot(
+      page,
+      (snapshot) => snapshot.targetTps === 300 && Math.abs(snapshot.achievedTps - 300) <= 30,
+      'about 300 payments a second',
+      15_000,
+    )
     expect(held.pace).toMatchObject({ mode: 'rate', tps: 300 })
 
     // Rendering and the wire, measured together over the same seconds at the city's pace again.
     await page.locator('#speed-input').fill('20')
     await page.locator('#speed-apply').click()
-    await untilSnapshot(page, (snapshot) => snapshot.pace.mode === 'clock' && snapshot.achievedTps > 0, 'the clock pace')
+    await untilSnapshot(
+      page,
+      (snapshot) => snapshot.pace.mode === 'clock' && snapshot.achievedTps > 0,
+      'the clock pace',
+    )
     const perf = await measure(page)
-    await fs.writeFile(path.join(results, 'live-map-perf.json'), `${JSON.stringify({ scenario: 'shenzhen-day.yaml, 20,000 residents', ...perf }, null, 2)}\n`)
-    console.log(`live map: ${perf.framesPerSecond.toFixed(1)} frames/s (slowest frame ${perf.slowestFrameMs.toFixed(1)} ms), ${Math.round(perf.wireBytesPerSecond)} bytes/s on the socket, ${perf.snapshotsPerSecond.toFixed(1)} snapshots/s`)
+    await fs.writeFile(
+      path.join(results, 'live-map-perf.json'),
+      `${JSON.stringify({ scenario: 'shenzhen-day.yaml, 20,000 residents', ...perf }, null, 2)}\n`,
+    )
+    console.log(
+      `live map: ${perf.framesPerSecond.toFixed(1)} frames/s (slowest frame ${perf.slowestFrameMs.toFixed(1)} ms), ${Math.round(perf.wireBytesPerSecond)} bytes/s on the socket, ${perf.snapshotsPerSecond.toFixed(1)} snapshots/s`,
+    )
     expect(perf.framesPerSecond).toBeGreaterThanOrEqual(framesPerSecondMin)
     expect(perf.wireBytesPerSecond).toBeLessThan(wireBytesPerSecondMax)
     expect(perf.snapshotsPerSecond).toBeGreaterThanOrEqual(3)
@@ -167,7 +217,9 @@ describe('live map in chromium', () => {
     expect(luminance(background)).toBeLessThan(0.2)
     expect(await page.locator('#controls').isVisible()).toBe(false)
     const first = await text(page, '#measure-name')
-    await expect.poll(() => text(page, '#measure-name'), { timeout: 20_000, interval: 500 }).not.toBe(first)
+    await expect
+      .poll(() => text(page, '#measure-name'), { timeout: 20_000, interval: 500 })
+      .not.toBe(first)
     await page.screenshot({ path: path.join(results, 'live-map-presenter.png') })
     expect(refused).toEqual([])
     await page.close()
@@ -183,7 +235,11 @@ describe('a page closed by the server, in chromium', () => {
     if (!present) return
     browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs })
     // The server's clock is the test's: "a quarter of an hour later" is one assignment.
-    map = await openLiveMap({ scenario: smokeScenario, pace: { sort: 'clock', tickMs: 100 }, serverNow: () => nowMs })
+    map = await openLiveMap({
+      scenario: smokeScenario,
+      pace: { sort: 'clock', tickMs: 100 },
+      serverNow: () => nowMs,
+    })
   })
   afterAll(async () => {
     await browser?.close()
@@ -204,7 +260,11 @@ describe('a page closed by the server, in chromium', () => {
     const before = await page.evaluate(() => (globalThis as unknown as InPage).citytwin.snapshots)
     await page.locator('#btn-reconnect').click()
     await page.locator('#closed').waitFor({ state: 'hidden', timeout: 10_000 })
-    await expect.poll(() => page.evaluate(() => (globalThis as unknown as InPage).citytwin.snapshots), { timeout: 10_000 }).toBeGreaterThan(before + 2)
+    await expect
+      .poll(() => page.evaluate(() => (globalThis as unknown as InPage).citytwin.snapshots), {
+        timeout: 10_000,
+      })
+      .toBeGreaterThan(before + 2)
     await page.screenshot({ path: path.join(results, 'live-map-closed.png') })
     expect(refused).toEqual([])
     await page.close()
@@ -220,7 +280,11 @@ describe('replay in chromium', () => {
     if (!present) return
     browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs })
     // A short run, a simulated minute every 4 ms: its day is over in a few seconds. It waits for Start.
-    finished = await openLiveMap({ scenario: smokeScenario, pace: { sort: 'clock', tickMs: 4 }, start: false })
+    finished = await openLiveMap({
+      scenario: smokeScenario,
+      pace: { sort: 'clock', tickMs: 4 },
+      start: false,
+    })
     replay = await openLiveMap({ scenario: smokeScenario, replayOnly: finished.runsRoot })
   })
   afterAll(async () => {
@@ -236,9 +300,17 @@ describe('replay in chromium', () => {
     needsChromium(context)
     if (browser === undefined) throw new Error('chromium did not start')
     const live = await openPage(browser, finished.url)
-    await untilSnapshot(live.page, (snapshot) => snapshot.state === 'waiting', 'a session waiting for Start')
+    await untilSnapshot(
+      live.page,
+      (snapshot) => snapshot.state === 'waiting',
+      'a session waiting for Start',
+    )
     await live.page.locator('#btn-start').click()
-    await untilSnapshot(live.page, (snapshot) => snapshot.state === 'finished' && snapshot.run === 1, 'the run finished')
+    await untilSnapshot(
+      live.page,
+      (snapshot) => snapshot.state === 'finished' && snapshot.run === 1,
+      'the run finished',
+    )
     await live.page.close()
     const ids = await fs.readdir(finished.runsRoot)
     expect(ids).toHaveLength(1)
@@ -267,14 +339,23 @@ describe('replay in chromium', () => {
 })
 
 /** Frames per second from requestAnimationFrame, and socket.io bytes a second from the DevTools protocol, over `measureSeconds`. */
-async function measure(page: Page): Promise<{ framesPerSecond: number; slowestFrameMs: number; wireBytesPerSecond: number; snapshotsPerSecond: number }> {
+async function measure(
+  page: Page,
+): Promise<{
+  framesPerSecond: number
+  slowestFrameMs: number
+  wireBytesPerSecond: number
+  snapshotsPerSecond: number
+}> {
   const devtools = await page.context().newCDPSession(page)
   await devtools.send('Network.enable')
   let wireBytes = 0
   devtools.on('Network.webSocketFrameReceived', (event: { response: { payloadData: string } }) => {
     wireBytes += Buffer.byteLength(event.response.payloadData)
   })
-  const snapshotsBefore = await page.evaluate(() => (globalThis as unknown as InPage).citytwin.snapshots)
+  const snapshotsBefore = await page.evaluate(
+    () => (globalThis as unknown as InPage).citytwin.snapshots,
+  )
   const frames = await page.evaluate(
     (seconds) =>
       new Promise<number[]>((resolve) => {
@@ -288,11 +369,17 @@ async function measure(page: Page): Promise<{ framesPerSecond: number; slowestFr
       }),
     measureSeconds,
   )
-  const snapshotsAfter = await page.evaluate(() => (globalThis as unknown as InPage).citytwin.snapshots)
+  const snapshotsAfter = await page.evaluate(
+    () => (globalThis as unknown as InPage).citytwin.snapshots,
+  )
   await devtools.detach()
   const spanMs = (frames[frames.length - 1] as number) - (frames[0] as number)
   let slowestFrameMs = 0
-  for (let index = 1; index < frames.length; index++) slowestFrameMs = Math.max(slowestFrameMs, (frames[index] as number) - (frames[index - 1] as number))
+  for (let index = 1; index < frames.length; index++)
+    slowestFrameMs = Math.max(
+      slowestFrameMs,
+      (frames[index] as number) - (frames[index - 1] as number),
+    )
   return {
     framesPerSecond: ((frames.length - 1) * 1000) / spanMs,
     slowestFrameMs,
@@ -303,6 +390,10 @@ async function measure(page: Page): Promise<{ framesPerSecond: number; slowestFr
 
 /** Relative luminance (0 black … 1 white) of a CSS rgb() colour. */
 function luminance(css: string): number {
-  const [r, g, b] = (css.match(/\d+(\.\d+)?/g) ?? ['255', '255', '255']).map(Number) as [number, number, number]
+  const [r, g, b] = (css.match(/\d+(\.\d+)?/g) ?? ['255', '255', '255']).map(Number) as [
+    number,
+    number,
+    number,
+  ]
   return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255
 }

@@ -13,7 +13,15 @@ import { RunFolder, writeRunFiles } from '../../engine/report/index.js'
 import { loadSeconds, loadSummary } from '../helpers/summaries.js'
 
 const chromiumPath = '/usr/bin/chromium'
-const chromiumArgs = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run']
+const chromiumArgs = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+]
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const screenshot = path.join(repoRoot, 'test-results/report.png')
 /** The load page draws four charts: throughput, latency, rejections and errors per second, rejections by reason. */
@@ -28,7 +36,8 @@ describe('report.html in chromium', () => {
 
   beforeAll(async () => {
     dir = await fs.mkdtemp(path.join(os.tmpdir(), 'citytwin-browser-'))
-    if (present) browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs })
+    if (present)
+      browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs })
   })
   afterAll(async () => {
     await browser?.close()
@@ -45,7 +54,11 @@ describe('report.html in chromium', () => {
       context.skip(missing)
     }
     if (browser === undefined) throw new Error('chromium did not start')
-    const { report } = await writeRunFiles(await RunFolder.prepare(path.join(dir, 'run'), 'the run folder'), loadSummary, loadSeconds())
+    const { report } = await writeRunFiles(
+      await RunFolder.prepare(path.join(dir, 'run'), 'the run folder'),
+      loadSummary,
+      loadSeconds(),
+    )
     const url = pathToFileURL(report).href
 
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
@@ -76,7 +89,9 @@ describe('report.html in chromium', () => {
       }
       expect(drawn, `drawn paths in "${label}"`).toBeGreaterThan(0)
     }
-    await expect(page.locator('.banner-bad').textContent()).resolves.toContain('Not a valid load test.')
+    await expect(page.locator('.banner-bad').textContent()).resolves.toContain(
+      'Not a valid load test.',
+    )
     expect(await page.locator('td', { hasText: '<script>alert(1)</script>' }).count()).toBe(1)
 
     expect(refused).toEqual([])

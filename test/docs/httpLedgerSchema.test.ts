@@ -6,7 +6,13 @@
  */
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { ResultCode, TransferFlag, TransferKind, ledgerResultCodeMax, transferKindCount } from '../../engine/ledger/index.js'
+import {
+  ResultCode,
+  TransferFlag,
+  TransferKind,
+  ledgerResultCodeMax,
+  transferKindCount,
+} from '../../engine/ledger/index.js'
 import {
   ProtocolError,
   decodeAccounts,
@@ -26,8 +32,19 @@ import {
   encodeTransfers,
   httpAccountsPerCallMax,
 } from '../../engine/ledger/http/protocol.js'
-import { accountsMax, lookupBatchMax, transferBatchMax, walletTiersMax } from '../../engine/limits.js'
-import { accounts, tiers, transfers, utcOffsetMinutes, type TransferRow } from '../engine/ledger/conformance/harness.js'
+import {
+  accountsMax,
+  lookupBatchMax,
+  transferBatchMax,
+  walletTiersMax,
+} from '../../engine/limits.js'
+import {
+  accounts,
+  tiers,
+  transfers,
+  utcOffsetMinutes,
+  type TransferRow,
+} from '../engine/ledger/conformance/harness.js'
 
 // ---- The checker: the subset of JSON Schema (draft 2020-12) that the schema uses. ----
 
@@ -45,7 +62,18 @@ interface Schema {
 }
 
 /** Any other keyword is refused: a checker that skipped a rule it did not know would pass bodies it should not. */
-const keywordsKnown = new Set(['description', 'type', 'properties', 'required', 'additionalProperties', 'items', 'minItems', 'maxItems', 'minimum', 'maximum'])
+const keywordsKnown = new Set([
+  'description',
+  'type',
+  'properties',
+  'required',
+  'additionalProperties',
+  'items',
+  'minItems',
+  'maxItems',
+  'minimum',
+  'maximum',
+])
 
 /**
  * Where `value` breaks `schema`, one `path: why` line each; none when it fits. `closed` treats every
@@ -54,23 +82,33 @@ const keywordsKnown = new Set(['description', 'type', 'properties', 'required', 
 function violations(schema: Schema, value: unknown, closed = false, at = 'body'): string[] {
   const unknown = Object.keys(schema).filter((keyword) => !keywordsKnown.has(keyword))
   if (unknown.length > 0) throw new Error(`${at}: the checker does not know ${unknown.join(', ')}`)
-  if (schema.type !== undefined && !hasType(value, schema.type)) return [`${at}: must be of type ${schema.type}`]
+  if (schema.type !== undefined && !hasType(value, schema.type))
+    return [`${at}: must be of type ${schema.type}`]
   const found: string[] = []
   if (typeof value === 'number') {
-    if (schema.minimum !== undefined && value < schema.minimum) found.push(`${at}: below the minimum ${schema.minimum}`)
-    if (schema.maximum !== undefined && value > schema.maximum) found.push(`${at}: above the maximum ${schema.maximum}`)
+    if (schema.minimum !== undefined && value < schema.minimum)
+      found.push(`${at}: below the minimum ${schema.minimum}`)
+    if (schema.maximum !== undefined && value > schema.maximum)
+      found.push(`${at}: above the maximum ${schema.maximum}`)
   }
   if (Array.isArray(value)) {
-    if (schema.minItems !== undefined && value.length < schema.minItems) found.push(`${at}: fewer than ${schema.minItems} items`)
-    if (schema.maxItems !== undefined && value.length > schema.maxItems) found.push(`${at}: more than ${schema.maxItems} items`)
+    if (schema.minItems !== undefined && value.length < schema.minItems)
+      found.push(`${at}: fewer than ${schema.minItems} items`)
+    if (schema.maxItems !== undefined && value.length > schema.maxItems)
+      found.push(`${at}: more than ${schema.maxItems} items`)
     const items = schema.items
-    if (items !== undefined) value.forEach((item, index) => found.push(...violations(items, item, closed, `${at}[${index}]`)))
+    if (items !== undefined)
+      value.forEach((item, index) =>
+        found.push(...violations(items, item, closed, `${at}[${index}]`)),
+      )
   } else if (isPlainObject(value)) {
-    for (const name of schema.required ?? []) if (!Object.hasOwn(value, name)) found.push(`${at}.${name}: missing`)
+    for (const name of schema.required ?? [])
+      if (!Object.hasOwn(value, name)) found.push(`${at}.${name}: missing`)
     for (const [name, item] of Object.entries(value)) {
       const property = schema.properties?.[name]
       if (property !== undefined) found.push(...violations(property, item, closed, `${at}.${name}`))
-      else if (closed || schema.additionalProperties === false) found.push(`${at}.${name}: not in the schema`)
+      else if (closed || schema.additionalProperties === false)
+        found.push(`${at}.${name}: not in the schema`)
     }
   }
   return found
@@ -97,10 +135,23 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 
 // ---- The schema. ----
 
-const bodyNames = ['OpenRequest', 'OpenResponse', 'AccountsRequest', 'CodesResponse', 'TransfersRequest', 'LookupRequest', 'BalancesResponse', 'TotalsRequest', 'TotalsResponse', 'ErrorResponse'] as const
+const bodyNames = [
+  'OpenRequest',
+  'OpenResponse',
+  'AccountsRequest',
+  'CodesResponse',
+  'TransfersRequest',
+  'LookupRequest',
+  'BalancesResponse',
+  'TotalsRequest',
+  'TotalsResponse',
+  'ErrorResponse',
+] as const
 type BodyName = (typeof bodyNames)[number]
 
-const schemaFile = JSON.parse(readFileSync(new URL('../../docs/http-ledger.schema.json', import.meta.url), 'utf8')) as { $schema?: unknown; $defs?: Record<string, Schema> }
+const schemaFile = JSON.parse(
+  readFileSync(new URL('../../docs/http-ledger.schema.json', import.meta.url), 'utf8'),
+) as { $schema?: unknown; $defs?: Record<string, Schema> }
 
 function body(name: BodyName): Schema {
   const found = schemaFile.$defs?.[name]
@@ -126,15 +177,54 @@ const dayRows: TransferRow[] = [
   { id: 1, debit: 0, credit: 1, amountFen: 100_000_000, kind: TransferKind.issue, minute: nineAm },
   { id: 2, debit: 1, credit: 3, amountFen: 150_000, kind: TransferKind.topup, minute: nineAm },
   { id: 3, debit: 3, credit: 2, amountFen: 1_250, kind: TransferKind.retail, minute: nineAm + 1 },
-  { id: 4, debit: 3, credit: 2, amountFen: 2_000, kind: TransferKind.retail, flags: TransferFlag.pending, timeoutMinutes: 30, minute: nineAm + 1 },
-  { id: 5, debit: 3, credit: 2, amountFen: 0, kind: TransferKind.retail, flags: TransferFlag.postPending, pendingId: 4, minute: nineAm + 2 },
+  {
+    id: 4,
+    debit: 3,
+    credit: 2,
+    amountFen: 2_000,
+    kind: TransferKind.retail,
+    flags: TransferFlag.pending,
+    timeoutMinutes: 30,
+    minute: nineAm + 1,
+  },
+  {
+    id: 5,
+    debit: 3,
+    credit: 2,
+    amountFen: 0,
+    kind: TransferKind.retail,
+    flags: TransferFlag.postPending,
+    pendingId: 4,
+    minute: nineAm + 2,
+  },
 ]
 /** Every column at its largest: kind and flags past the known ones travel (the ledger answers invalid_kind, invalid_flags). */
-const widestRow: TransferRow = { id: u32Max, debit: u32Max, credit: u32Max, amountFen: u32Max, kind: 0xff, flags: 0xff, pendingId: u32Max, timeoutMinutes: u32Max, minute: u32Max }
+const widestRow: TransferRow = {
+  id: u32Max,
+  debit: u32Max,
+  credit: u32Max,
+  amountFen: u32Max,
+  kind: 0xff,
+  flags: 0xff,
+  pendingId: u32Max,
+  timeoutMinutes: u32Max,
+  minute: u32Max,
+}
 
 /** A full batch of `count` transfers, as the engine would send it. */
 function batchOf(count: number): unknown {
-  return encodeTransfers(transfers(Array.from({ length: count }, (_, index) => ({ id: 1_000 + index, debit: 3, credit: 2, amountFen: 1_250, kind: TransferKind.retail, minute: nineAm }))))
+  return encodeTransfers(
+    transfers(
+      Array.from({ length: count }, (_, index) => ({
+        id: 1_000 + index,
+        debit: 3,
+        credit: 2,
+        amountFen: 1_250,
+        kind: TransferKind.retail,
+        minute: nineAm,
+      })),
+    ),
+  )
 }
 
 /** What the server answers for a body a decoder refuses: `{error}` with the decoder's message. */
@@ -154,16 +244,60 @@ function withoutField(given: Record<string, unknown>, name: string): Record<stri
 }
 
 const written: readonly [string, BodyName, unknown][] = [
-  ['the options of a city', 'OpenRequest', encodeOptions({ accountsMax: 7_520, tiers, utcOffsetMinutes })],
+  [
+    'the options of a city',
+    'OpenRequest',
+    encodeOptions({ accountsMax: 7_520, tiers, utcOffsetMinutes }),
+  ],
   [
     'the largest options, with the optional fields',
     'OpenRequest',
-    encodeOptions({ accountsMax, tiers: Array.from({ length: walletTiersMax + 1 }, () => ({ balanceCapFen: u32Max, perPaymentFen: u32Max, perDayFen: u32Max, perYearFen: u32Max })), utcOffsetMinutes: -14 * 60, pendingMax: u32Max, transfersExpected: 0 }),
+    encodeOptions({
+      accountsMax,
+      tiers: Array.from({ length: walletTiersMax + 1 }, () => ({
+        balanceCapFen: u32Max,
+        perPaymentFen: u32Max,
+        perDayFen: u32Max,
+        perYearFen: u32Max,
+      })),
+      utcOffsetMinutes: -14 * 60,
+      pendingMax: u32Max,
+      transfersExpected: 0,
+    }),
   ],
-  ['accounts', 'AccountsRequest', encodeAccounts(accounts([{ id: 0, flags: 1 }, { id: 1 }, { id: 2 }, { id: 3, tier: 1 }, { id: u32Max, tier: 0xff, flags: 0xff }]), 0, 5)],
-  ['a slice of accounts', 'AccountsRequest', encodeAccounts(accounts(Array.from({ length: 10 }, (_, id) => ({ id }))), 4, 8)],
+  [
+    'accounts',
+    'AccountsRequest',
+    encodeAccounts(
+      accounts([
+        { id: 0, flags: 1 },
+        { id: 1 },
+        { id: 2 },
+        { id: 3, tier: 1 },
+        { id: u32Max, tier: 0xff, flags: 0xff },
+      ]),
+      0,
+      5,
+    ),
+  ],
+  [
+    'a slice of accounts',
+    'AccountsRequest',
+    encodeAccounts(accounts(Array.from({ length: 10 }, (_, id) => ({ id }))), 4, 8),
+  ],
   ['a session', 'OpenResponse', encodeSession(1)],
-  ['result codes', 'CodesResponse', encodeCodes(Uint8Array.of(ResultCode.ok, ResultCode.insufficient_funds, ResultCode.exists, ledgerResultCodeMax))],
+  [
+    'result codes',
+    'CodesResponse',
+    encodeCodes(
+      Uint8Array.of(
+        ResultCode.ok,
+        ResultCode.insufficient_funds,
+        ResultCode.exists,
+        ledgerResultCodeMax,
+      ),
+    ),
+  ],
   ['no result codes', 'CodesResponse', encodeCodes(new Uint8Array(0))],
   ['a day of transfers', 'TransfersRequest', transfersBody],
   ['the widest transfer', 'TransfersRequest', encodeTransfers(transfers([widestRow]))],
@@ -172,36 +306,138 @@ const written: readonly [string, BodyName, unknown][] = [
   [
     'balances, the issuer below zero',
     'BalancesResponse',
-    encodeBalances({ balanceFen: Float64Array.of(-100_000_000, 99_850_000, 1_250, -fenMax, fenMax), pendingDebitFen: Float64Array.of(0, 0, 0, 2_000, 0), pendingCreditFen: Float64Array.of(0, 0, 2_000, 0, 0) }),
+    encodeBalances({
+      balanceFen: Float64Array.of(-100_000_000, 99_850_000, 1_250, -fenMax, fenMax),
+      pendingDebitFen: Float64Array.of(0, 0, 0, 2_000, 0),
+      pendingCreditFen: Float64Array.of(0, 0, 2_000, 0, 0),
+    }),
   ],
   ['the totals request', 'TotalsRequest', {}],
   [
     'totals',
     'TotalsResponse',
-    encodeTotals({ debitsFen: Float64Array.from({ length: transferKindCount }, (_, kind) => kind * 1_000), creditsFen: new Float64Array(transferKindCount).fill(fenMax), pendingCount: 1, pendingFen: 2_000 }),
+    encodeTotals({
+      debitsFen: Float64Array.from({ length: transferKindCount }, (_, kind) => kind * 1_000),
+      creditsFen: new Float64Array(transferKindCount).fill(fenMax),
+      pendingCount: 1,
+      pendingFen: 2_000,
+    }),
   ],
-  ['an error', 'ErrorResponse', errorBody(() => decodeTransfers({ ...transfersBody, kind: [300] }, transferBatchMax))],
+  [
+    'an error',
+    'ErrorResponse',
+    errorBody(() => decodeTransfers({ ...transfersBody, kind: [300] }, transferBatchMax)),
+  ],
 ]
 
 /** Bodies a decoder refuses, each with that decoder. */
 const refused: readonly [string, BodyName, unknown, (body: unknown) => unknown][] = [
-  ['a kind of 300', 'TransfersRequest', { ...transfersBody, kind: [300, 1, 2, 2, 2] }, (given) => decodeTransfers(given, transferBatchMax)],
+  [
+    'a kind of 300',
+    'TransfersRequest',
+    { ...transfersBody, kind: [300, 1, 2, 2, 2] },
+    (given) => decodeTransfers(given, transferBatchMax),
+  ],
   ['a negative id', 'LookupRequest', { id: [0, -1] }, (given) => decodeIds(given, lookupBatchMax)],
-  ['a missing column (minute)', 'TransfersRequest', withoutField(transfersBody, 'minute'), (given) => decodeTransfers(given, transferBatchMax)],
-  ['an amount of 12.5 fen', 'TransfersRequest', { ...transfersBody, amountFen: [1, 2, 12.5, 4, 5] }, (given) => decodeTransfers(given, transferBatchMax)],
-  ['an amount as a string', 'TransfersRequest', { ...transfersBody, amountFen: ['1', 2, 3, 4, 5] }, (given) => decodeTransfers(given, transferBatchMax)],
-  ['one transfer more than a batch holds', 'TransfersRequest', batchOf(transferBatchMax + 1), (given) => decodeTransfers(given, transferBatchMax)],
-  ['ids as a number, not a column', 'LookupRequest', { id: 5 }, (given) => decodeIds(given, lookupBatchMax)],
+  [
+    'a missing column (minute)',
+    'TransfersRequest',
+    withoutField(transfersBody, 'minute'),
+    (given) => decodeTransfers(given, transferBatchMax),
+  ],
+  [
+    'an amount of 12.5 fen',
+    'TransfersRequest',
+    { ...transfersBody, amountFen: [1, 2, 12.5, 4, 5] },
+    (given) => decodeTransfers(given, transferBatchMax),
+  ],
+  [
+    'an amount as a string',
+    'TransfersRequest',
+    { ...transfersBody, amountFen: ['1', 2, 3, 4, 5] },
+    (given) => decodeTransfers(given, transferBatchMax),
+  ],
+  [
+    'one transfer more than a batch holds',
+    'TransfersRequest',
+    batchOf(transferBatchMax + 1),
+    (given) => decodeTransfers(given, transferBatchMax),
+  ],
+  [
+    'ids as a number, not a column',
+    'LookupRequest',
+    { id: 5 },
+    (given) => decodeIds(given, lookupBatchMax),
+  ],
   ['a body that is an array', 'LookupRequest', [], (given) => decodeIds(given, lookupBatchMax)],
-  ['an account tier of 256', 'AccountsRequest', { id: [1], tier: [256], flags: [0] }, (given) => decodeAccounts(given)],
-  ['no tier at all', 'OpenRequest', { accountsMax: 10, tiers: [], utcOffsetMinutes: 480 }, (given) => decodeOptions(given, { accountsMax, tiersMax: walletTiersMax + 1 })],
-  ['a tier without its daily limit', 'OpenRequest', { accountsMax: 10, tiers: [{ balanceCapFen: 0, perPaymentFen: 0, perYearFen: 0 }], utcOffsetMinutes: 480 }, (given) => decodeOptions(given, { accountsMax, tiersMax: walletTiersMax + 1 })],
-  ['a UTC offset of 15 hours', 'OpenRequest', { accountsMax: 10, tiers: [tiers[0]], utcOffsetMinutes: 900 }, (given) => decodeOptions(given, { accountsMax, tiersMax: walletTiersMax + 1 })],
-  ['accountsMax of 0', 'OpenRequest', { accountsMax: 0, tiers: [tiers[0]], utcOffsetMinutes: 480 }, (given) => decodeOptions(given, { accountsMax, tiersMax: walletTiersMax + 1 })],
-  ['a result code past the last', 'CodesResponse', { code: [ledgerResultCodeMax + 1] }, (given) => decodeCodes(given, 1, ledgerResultCodeMax)],
-  ['a balance past 2^53 − 1', 'BalancesResponse', { balanceFen: [2 ** 53], pendingDebitFen: [0], pendingCreditFen: [0] }, (given) => decodeBalances(given, 1)],
-  ['totals for one kind too few', 'TotalsResponse', { debitsFen: new Array(transferKindCount - 1).fill(0), creditsFen: new Array(transferKindCount - 1).fill(0), pendingCount: 0, pendingFen: 0 }, (given) => decodeTotals(given, transferKindCount)],
-  ['a negative pending count', 'TotalsResponse', { debitsFen: new Array(transferKindCount).fill(0), creditsFen: new Array(transferKindCount).fill(0), pendingCount: -1, pendingFen: 0 }, (given) => decodeTotals(given, transferKindCount)],
+  [
+    'an account tier of 256',
+    'AccountsRequest',
+    { id: [1], tier: [256], flags: [0] },
+    (given) => decodeAccounts(given),
+  ],
+  [
+    'no tier at all',
+    'OpenRequest',
+    { accountsMax: 10, tiers: [], utcOffsetMinutes: 480 },
+    (given) => decodeOptions(given, { accountsMax, tiersMax: walletTiersMax + 1 }),
+  ],
+  [
+    'a tier without its daily limit',
+    'OpenRequest',
+    {
+      accountsMax: 10,
+      tiers: [{ balanceCapFen: 0, perPaymentFen: 0, perYearFen: 0 }],
+      utcOffsetMinutes: 480,
+    },
+    (given) => decodeOptions(given, { accountsMax, tiersMax: walletTiersMax + 1 }),
+  ],
+  [
+    'a UTC offset of 15 hours',
+    'OpenRequest',
+    { accountsMax: 10, tiers: [tiers[0]], utcOffsetMinutes: 900 },
+    (given) => decodeOptions(given, { accountsMax, tiersMax: walletTiersMax + 1 }),
+  ],
+  [
+    'accountsMax of 0',
+    'OpenRequest',
+    { accountsMax: 0, tiers: [tiers[0]], utcOffsetMinutes: 480 },
+    (given) => decodeOptions(given, { accountsMax, tiersMax: walletTiersMax + 1 }),
+  ],
+  [
+    'a result code past the last',
+    'CodesResponse',
+    { code: [ledgerResultCodeMax + 1] },
+    (given) => decodeCodes(given, 1, ledgerResultCodeMax),
+  ],
+  [
+    'a balance past 2^53 − 1',
+    'BalancesResponse',
+    { balanceFen: [2 ** 53], pendingDebitFen: [0], pendingCreditFen: [0] },
+    (given) => decodeBalances(given, 1),
+  ],
+  [
+    'totals for one kind too few',
+    'TotalsResponse',
+    {
+      debitsFen: new Array(transferKindCount - 1).fill(0),
+      creditsFen: new Array(transferKindCount - 1).fill(0),
+      pendingCount: 0,
+      pendingFen: 0,
+    },
+    (given) => decodeTotals(given, transferKindCount),
+  ],
+  [
+    'a negative pending count',
+    'TotalsResponse',
+    {
+      debitsFen: new Array(transferKindCount).fill(0),
+      creditsFen: new Array(transferKindCount).fill(0),
+      pendingCount: -1,
+      pendingFen: 0,
+    },
+    (given) => decodeTotals(given, transferKindCount),
+  ],
 ]
 
 describe('docs/http-ledger.schema.json', () => {
@@ -211,10 +447,13 @@ describe('docs/http-ledger.schema.json', () => {
     expect(Object.keys(schemaFile.$defs ?? {}).sort()).toEqual([...bodyNames].sort())
   })
 
-  it.each(written)('accepts %s (%s) as the encoders write it, every field declared', (_what, name, encoded) => {
-    // Proves the encoders' output fits, with every field declared: checked closed, an undeclared field would show.
-    expect(violations(body(name), encoded, true)).toEqual([])
-  })
+  it.each(written)(
+    'accepts %s (%s) as the encoders write it, every field declared',
+    (_what, name, encoded) => {
+      // Proves the encoders' output fits, with every field declared: checked closed, an undeclared field would show.
+      expect(violations(body(name), encoded, true)).toEqual([])
+    },
+  )
 
   it.each(refused)('refuses %s (%s), as the protocol does', (_what, name, given, decode) => {
     // Proves the schema is not looser than the decoders here: both refuse the same body.
@@ -227,22 +466,48 @@ describe('docs/http-ledger.schema.json', () => {
     const transferColumns = Object.keys(transfersBody)
     expect(Object.keys(body('TransfersRequest').properties ?? {})).toEqual(transferColumns)
     expect(body('TransfersRequest').required).toEqual(transferColumns)
-    expect(transferColumns.map((column) => field('TransfersRequest', column).maxItems)).toEqual(transferColumns.map(() => transferBatchMax))
-    expect(['id', 'tier', 'flags'].map((column) => field('AccountsRequest', column).maxItems)).toEqual([httpAccountsPerCallMax, httpAccountsPerCallMax, httpAccountsPerCallMax])
+    expect(transferColumns.map((column) => field('TransfersRequest', column).maxItems)).toEqual(
+      transferColumns.map(() => transferBatchMax),
+    )
+    expect(
+      ['id', 'tier', 'flags'].map((column) => field('AccountsRequest', column).maxItems),
+    ).toEqual([httpAccountsPerCallMax, httpAccountsPerCallMax, httpAccountsPerCallMax])
     expect(field('LookupRequest', 'id').maxItems).toBe(lookupBatchMax)
-    expect(['balanceFen', 'pendingDebitFen', 'pendingCreditFen'].map((column) => field('BalancesResponse', column).maxItems)).toEqual([lookupBatchMax, lookupBatchMax, lookupBatchMax])
-    expect(field('CodesResponse', 'code').maxItems).toBe(Math.max(transferBatchMax, httpAccountsPerCallMax))
+    expect(
+      ['balanceFen', 'pendingDebitFen', 'pendingCreditFen'].map(
+        (column) => field('BalancesResponse', column).maxItems,
+      ),
+    ).toEqual([lookupBatchMax, lookupBatchMax, lookupBatchMax])
+    expect(field('CodesResponse', 'code').maxItems).toBe(
+      Math.max(transferBatchMax, httpAccountsPerCallMax),
+    )
     expect(field('CodesResponse', 'code').items?.maximum).toBe(ledgerResultCodeMax)
     expect(field('OpenRequest', 'accountsMax').maximum).toBe(accountsMax)
     expect(field('OpenRequest', 'tiers').maxItems).toBe(walletTiersMax + 1)
-    expect([field('TotalsResponse', 'debitsFen').minItems, field('TotalsResponse', 'debitsFen').maxItems]).toEqual([transferKindCount, transferKindCount])
-    expect([field('TotalsResponse', 'creditsFen').minItems, field('TotalsResponse', 'creditsFen').maxItems]).toEqual([transferKindCount, transferKindCount])
+    expect([
+      field('TotalsResponse', 'debitsFen').minItems,
+      field('TotalsResponse', 'debitsFen').maxItems,
+    ]).toEqual([transferKindCount, transferKindCount])
+    expect([
+      field('TotalsResponse', 'creditsFen').minItems,
+      field('TotalsResponse', 'creditsFen').maxItems,
+    ]).toEqual([transferKindCount, transferKindCount])
   })
 })
 
 describe('the checker', () => {
-  const integerColumn: Schema = { type: 'array', minItems: 1, maxItems: 2, items: { type: 'integer', minimum: 0, maximum: 9 } }
-  const row: Schema = { type: 'object', required: ['a'], additionalProperties: false, properties: { a: integerColumn } }
+  const integerColumn: Schema = {
+    type: 'array',
+    minItems: 1,
+    maxItems: 2,
+    items: { type: 'integer', minimum: 0, maximum: 9 },
+  }
+  const row: Schema = {
+    type: 'object',
+    required: ['a'],
+    additionalProperties: false,
+    properties: { a: integerColumn },
+  }
 
   it.each([
     ['type', { a: 'x' }, 'body.a: must be of type array'],
@@ -261,6 +526,8 @@ describe('the checker', () => {
 
   it('stops at a keyword it does not know instead of passing the body', () => {
     // Proves an unsupported keyword cannot be skipped in silence.
-    expect(() => violations({ type: 'string', pattern: '^v1$' } as Schema, 'v1')).toThrow(/does not know pattern/)
+    expect(() => violations({ type: 'string', pattern: '^v1$' } as Schema, 'v1')).toThrow(
+      /does not know pattern/,
+    )
   })
 })

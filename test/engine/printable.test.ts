@@ -6,7 +6,6 @@ import { describe, expect, it } from 'vitest'
 import { isSteering } from '../helpers/controls.js'
 import { clipped, hasUnprintable, printable, printableLines } from '../../engine/printable.js'
 
-
 describe('printable', () => {
   it('shows ESC, BEL, CR, NUL, DEL and C1 CSI as \\xNN escapes', () => {
     // Proves: a window-title sequence and a clear-screen arrive as visible text, not as codes.
@@ -17,12 +16,20 @@ describe('printable', () => {
 
   it('shows bidi overrides, isolates and marks and the line separators as \\uNNNN escapes', () => {
     // Proves: text cannot be shown in another order than it is stored ("Trojan source").
-    expect(printable('x\u202ey\u2066z\u2069\u200f\u061c\u2028\u2029')).toBe('x\\u202ey\\u2066z\\u2069\\u200f\\u061c\\u2028\\u2029')
+    expect(printable('x\u202ey\u2066z\u2069\u200f\u061c\u2028\u2029')).toBe(
+      'x\\u202ey\\u2066z\\u2069\\u200f\\u061c\\u2028\\u2029',
+    )
   })
 
   it('leaves ordinary text alone, Chinese, emoji and backslashes included', () => {
     // Proves: only steering characters change; a name like 罗湖区 or "C:\\maps" prints as written.
-    for (const text of ['罗湖区 Luohu', "Bao'an", 'C:\\maps\\x1b (already escaped)', '🙂 ¥12.00 — “quoted”', '']) {
+    for (const text of [
+      '罗湖区 Luohu',
+      "Bao'an",
+      'C:\\maps\\x1b (already escaped)',
+      '🙂 ¥12.00 — “quoted”',
+      '',
+    ]) {
       expect(printable(text)).toBe(text)
       expect(hasUnprintable(text)).toBe(false)
     }
@@ -33,7 +40,10 @@ describe('printable', () => {
     for (let code = 0; code <= 0x2070; code++) {
       const character = String.fromCharCode(code)
       const shown = printable(character)
-      expect([...shown].some((c) => isSteering(c.charCodeAt(0))), `U+${code.toString(16)}`).toBe(false)
+      expect(
+        [...shown].some((c) => isSteering(c.charCodeAt(0))),
+        `U+${code.toString(16)}`,
+      ).toBe(false)
       expect(hasUnprintable(character)).toBe(isSteering(code))
       if (!isSteering(code)) expect(shown).toBe(character)
     }
@@ -49,7 +59,9 @@ describe('printable', () => {
 describe('printableLines', () => {
   it('keeps line breaks and escapes the rest on every line', () => {
     // Proves: a multi-line error keeps its shape while each line is defused.
-    expect(printableLines('file: invalid\n  a\x1b[2J: unknown\r\n')).toBe('file: invalid\n  a\\x1b[2J: unknown\\x0d\n')
+    expect(printableLines('file: invalid\n  a\x1b[2J: unknown\r\n')).toBe(
+      'file: invalid\n  a\\x1b[2J: unknown\\x0d\n',
+    )
   })
 })
 

@@ -13,13 +13,31 @@ export interface CliResult {
 const outputBytesMax = 4 * 1024 * 1024
 
 /** `nodeArgs` go to node before the script, after tsx's loader (a test's own `--import`, say). */
-export function citytwin(args: readonly string[], options: { cwd?: string; timeoutMs?: number; env?: Record<string, string>; nodeArgs?: readonly string[] } = {}): Promise<CliResult> {
+export function citytwin(
+  args: readonly string[],
+  options: {
+    cwd?: string
+    timeoutMs?: number
+    env?: Record<string, string>
+    nodeArgs?: readonly string[]
+  } = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), ...(options.nodeArgs ?? []), path.join(repoRoot, 'bin/citytwin.ts'), ...args], {
-      cwd: options.cwd ?? repoRoot,
-      env: { ...process.env, FORCE_COLOR: '0', ...options.env },
-      timeout: options.timeoutMs ?? 120_000,
-    })
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        import.meta.resolve('tsx'),
+        ...(options.nodeArgs ?? []),
+        path.join(repoRoot, 'bin/citytwin.ts'),
+        ...args,
+      ],
+      {
+        cwd: options.cwd ?? repoRoot,
+        env: { ...process.env, FORCE_COLOR: '0', ...options.env },
+        timeout: options.timeoutMs ?? 120_000,
+      },
+    )
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (chunk: Buffer) => {
@@ -41,12 +59,19 @@ export interface RunningCli {
   readonly done: Promise<CliResult>
 }
 
-export function startCitytwin(args: readonly string[], options: { cwd?: string; timeoutMs?: number; env?: Record<string, string> } = {}): RunningCli {
-  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), path.join(repoRoot, 'bin/citytwin.ts'), ...args], {
-    cwd: options.cwd ?? repoRoot,
-    env: { ...process.env, FORCE_COLOR: '0', ...options.env },
-    timeout: options.timeoutMs ?? 120_000,
-  })
+export function startCitytwin(
+  args: readonly string[],
+  options: { cwd?: string; timeoutMs?: number; env?: Record<string, string> } = {},
+): RunningCli {
+  const child = spawn(
+    process.execPath,
+    ['--import', import.meta.resolve('tsx'), path.join(repoRoot, 'bin/citytwin.ts'), ...args],
+    {
+      cwd: options.cwd ?? repoRoot,
+      env: { ...process.env, FORCE_COLOR: '0', ...options.env },
+      timeout: options.timeoutMs ?? 120_000,
+    },
+  )
   let stdout = ''
   let stderr = ''
   const waiting = new Set<{ pattern: RegExp; resolve: () => void }>()
@@ -73,7 +98,13 @@ export function startCitytwin(args: readonly string[], options: { cwd?: string; 
       new Promise<void>((resolve, reject) => {
         if (pattern.test(stderr)) return resolve()
         waiting.add({ pattern, resolve })
-        void done.then((result) => reject(new Error(`citytwin ended (exit ${result.code}) before stderr matched ${pattern}:\n${result.stderr}`)))
+        void done.then((result) =>
+          reject(
+            new Error(
+              `citytwin ended (exit ${result.code}) before stderr matched ${pattern}:\n${result.stderr}`,
+            ),
+          ),
+        )
       }),
   }
 }

@@ -32,7 +32,9 @@ export class FakeClock {
     }
   }
   until(at: number): Promise<void> {
-    return at <= this.ms ? Promise.resolve() : new Promise((resolve) => this.waiters.push({ at, resolve }))
+    return at <= this.ms
+      ? Promise.resolve()
+      : new Promise((resolve) => this.waiters.push({ at, resolve }))
   }
 }
 
@@ -51,7 +53,11 @@ export class ClockedLedger implements LedgerCore {
     private readonly clock: FakeClock,
     private readonly heldUntil: (madeAtMs: number, count: number) => number,
   ) {
-    this.state = new LedgerState({ accountsMax: 16, tiers: [{ balanceCapFen: 0, perPaymentFen: 0, perDayFen: 0, perYearFen: 0 }], utcOffsetMinutes: 480 })
+    this.state = new LedgerState({
+      accountsMax: 16,
+      tiers: [{ balanceCapFen: 0, perPaymentFen: 0, perDayFen: 0, perYearFen: 0 }],
+      utcOffsetMinutes: 480,
+    })
   }
 
   async open(): Promise<void> {}
@@ -71,7 +77,11 @@ export class ClockedLedger implements LedgerCore {
   }
 
   async lookup(ids: Uint32Array): Promise<Balances> {
-    const out = { balanceFen: new Float64Array(ids.length), pendingDebitFen: new Float64Array(ids.length), pendingCreditFen: new Float64Array(ids.length) }
+    const out = {
+      balanceFen: new Float64Array(ids.length),
+      pendingDebitFen: new Float64Array(ids.length),
+      pendingCreditFen: new Float64Array(ids.length),
+    }
     this.state.lookup(ids.length, ids, out.balanceFen, out.pendingDebitFen, out.pendingCreditFen)
     return out
   }
@@ -93,7 +103,9 @@ export function source(from: number, to: number): TransferBatch {
     debit: new Uint32Array(count),
     credit: Uint32Array.from({ length: count }, (_, index) => 1 + ((from + index) % payees)),
     amountFen: new Uint32Array(count).fill(1),
-    kind: Uint8Array.from({ length: count }, (_, index) => ((from + index) % 2 === 0 ? TransferKind.retail : TransferKind.transit)),
+    kind: Uint8Array.from({ length: count }, (_, index) =>
+      (from + index) % 2 === 0 ? TransferKind.retail : TransferKind.transit,
+    ),
     flags: new Uint8Array(count),
     pendingId: new Uint32Array(count),
     timeoutMinutes: new Uint32Array(count),
@@ -102,7 +114,10 @@ export function source(from: number, to: number): TransferBatch {
 }
 
 /** A clocked ledger with the central bank (account 0) and the `payees` accounts `source` pays, opened. */
-export async function openClockedLedger(clock: FakeClock, heldUntil: (madeAtMs: number, count: number) => number): Promise<ClockedLedger> {
+export async function openClockedLedger(
+  clock: FakeClock,
+  heldUntil: (madeAtMs: number, count: number) => number,
+): Promise<ClockedLedger> {
   const ledger = new ClockedLedger(clock, heldUntil)
   await ledger.open()
   await ledger.createAccounts({

@@ -19,7 +19,8 @@ export function isSteering(code: number): boolean {
 export function steeringIn(text: string): string | undefined {
   for (let index = 0; index < text.length; index++) {
     const code = text.charCodeAt(index)
-    if (code !== 0x0a && isSteering(code)) return `U+${code.toString(16).padStart(4, '0')} at ${index}`
+    if (code !== 0x0a && isSteering(code))
+      return `U+${code.toString(16).padStart(4, '0')} at ${index}`
   }
   return undefined
 }

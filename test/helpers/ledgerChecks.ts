@@ -16,7 +16,9 @@ export function expectRecovered(summary: RunSummary, sent: number): void {
   expect(summary.doubleEntry.ok).toBe(true)
   const health = summary.ledgerHealth
   expect(health?.recovered).toBeGreaterThan(0)
-  expect(Object.values(health?.faults ?? {}).reduce((sum, value) => sum + value, 0)).toBeGreaterThan(0)
+  expect(
+    Object.values(health?.faults ?? {}).reduce((sum, value) => sum + value, 0),
+  ).toBeGreaterThan(0)
   expect(health?.longestRecoveryMs).toBeGreaterThan(300)
   // The outage shows in latency from the intended send time.
   expect(summary.load?.latencyMs.overall.maxMs).toBeGreaterThan(300)
@@ -32,17 +34,48 @@ async function sqlNumber(client: pg.Client, sql: string): Promise<number> {
  * zero, no payer below zero, one row per accepted transfer, and the posted amounts agree with the
  * run's accepted fen and with the moves on both sides.
  */
-export async function expectDatabaseBalances(url: string, schema: string, summary: RunSummary): Promise<void> {
+export async function expectDatabaseBalances(
+  url: string,
+  schema: string,
+  summary: RunSummary,
+): Promise<void> {
   const client = new pg.Client({ connectionString: url })
   await client.connect()
   try {
-    expect(await sqlNumber(client, `select coalesce(sum(balance), 0)::text as value from ${schema}.accounts`)).toBe(0)
-    expect(await sqlNumber(client, `select count(*)::text as value from ${schema}.accounts where balance < 0 and flags & 1 = 0`)).toBe(0)
-    expect(await sqlNumber(client, `select count(*)::text as value from ${schema}.transfers`)).toBe(summary.transfers.accepted)
-    const posted = await sqlNumber(client, `select coalesce(sum(amount), 0)::text as value from ${schema}.transfers`)
-    expect(posted).toBe(Object.values(summary.transfers.byKind).reduce((sum, kind) => sum + kind.amountFen, 0))
-    expect(await sqlNumber(client, `select coalesce(sum(debited), 0)::text as value from ${schema}.moves`)).toBe(posted)
-    expect(await sqlNumber(client, `select coalesce(sum(credited), 0)::text as value from ${schema}.moves`)).toBe(posted)
+    expect(
+      await sqlNumber(
+        client,
+        `select coalesce(sum(balance), 0)::text as value from ${schema}.accounts`,
+      ),
+    ).toBe(0)
+    expect(
+      await sqlNumber(
+        client,
+        `select count(*)::text as value from ${schema}.accounts where balance < 0 and flags & 1 = 0`,
+      ),
+    ).toBe(0)
+    expect(await sqlNumber(client, `select count(*)::text as value from ${schema}.transfers`)).toBe(
+      summary.transfers.accepted,
+    )
+    const posted = await sqlNumber(
+      client,
+      `select coalesce(sum(amount), 0)::text as value from ${schema}.transfers`,
+    )
+    expect(posted).toBe(
+      Object.values(summary.transfers.byKind).reduce((sum, kind) => sum + kind.amountFen, 0),
+    )
+    expect(
+      await sqlNumber(
+        client,
+        `select coalesce(sum(debited), 0)::text as value from ${schema}.moves`,
+      ),
+    ).toBe(posted)
+    expect(
+      await sqlNumber(
+        client,
+        `select coalesce(sum(credited), 0)::text as value from ${schema}.moves`,
+      ),
+    ).toBe(posted)
   } finally {
     await client.end()
   }
@@ -64,7 +97,11 @@ export async function untilRows(url: string, sql: string, stop: () => boolean): 
 }
 
 /** `ledger`, named `name`, with `cleanup` run after it closes (a test ledger's schema or keys dropped). */
-export function closingWith(ledger: LedgerCore, name: string, cleanup: () => Promise<void>): LedgerCore {
+export function closingWith(
+  ledger: LedgerCore,
+  name: string,
+  cleanup: () => Promise<void>,
+): LedgerCore {
   return {
     name,
     open: () => ledger.open(),

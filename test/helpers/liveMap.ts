@@ -39,21 +39,39 @@ let built: Promise<string> | undefined
 
 /** The page, bundled once per test process into a temporary folder (the tests do not depend on a build in dist). */
 export function builtPage(): Promise<string> {
-  built ??= fs.mkdtemp(path.join(os.tmpdir(), 'citytwin-page-')).then((out) => buildClient(repoRoot, out))
+  built ??= fs
+    .mkdtemp(path.join(os.tmpdir(), 'citytwin-page-'))
+    .then((out) => buildClient(repoRoot, out))
   return built
 }
 
 export async function openLiveMap(options: LiveMapOptions): Promise<LiveMap> {
   const publicDir = await builtPage()
   if (options.replayOnly !== undefined) {
-    const server = await startLiveServer({ host: '127.0.0.1', port: 0, store: new RunStore(options.replayOnly), publicDir, now: options.serverNow ?? wallClock.nowMs })
-    return { url: server.url, session: undefined, runsRoot: options.replayOnly, server, close: () => server.close() }
+    const server = await startLiveServer({
+      host: '127.0.0.1',
+      port: 0,
+      store: new RunStore(options.replayOnly),
+      publicDir,
+      now: options.serverNow ?? wallClock.nowMs,
+    })
+    return {
+      url: server.url,
+      session: undefined,
+      runsRoot: options.replayOnly,
+      server,
+      close: () => server.close(),
+    }
   }
   const runsRoot = await fs.mkdtemp(path.join(os.tmpdir(), 'citytwin-runs-'))
   const loaded = await loadScenario(options.scenario)
   const settings = loadSettings(undefined, { profile: 'realistic:1d/1h' }, options.scenario)
   if (settings === undefined) throw new Error('a profile was given')
-  const city: OpenedCity = await openCity(loaded, { residents: options.residents, workers: 1, now: wallClock.nowMs })
+  const city: OpenedCity = await openCity(loaded, {
+    residents: options.residents,
+    workers: 1,
+    now: wallClock.nowMs,
+  })
   let runs = 0
   const session = new LiveSession({
     loaded,
@@ -63,9 +81,18 @@ export async function openLiveMap(options: LiveMapOptions): Promise<LiveMap> {
     pace: options.pace ?? { sort: 'clock', tickMs: 50 },
     limitMs: Infinity,
     now: wallClock.nowMs,
-    folderFor: async () => RunFolder.prepare(path.join(runsRoot, `run-${++runs}`), 'the run folder'),
+    folderFor: async () =>
+      RunFolder.prepare(path.join(runsRoot, `run-${++runs}`), 'the run folder'),
   })
-  const server = await startLiveServer({ host: '127.0.0.1', port: 0, session, store: new RunStore(runsRoot), publicDir, token: options.token, now: options.serverNow ?? wallClock.nowMs })
+  const server = await startLiveServer({
+    host: '127.0.0.1',
+    port: 0,
+    session,
+    store: new RunStore(runsRoot),
+    publicDir,
+    token: options.token,
+    now: options.serverNow ?? wallClock.nowMs,
+  })
   if (options.start ?? true) void session.start()
   return {
     url: server.url,

@@ -3,12 +3,19 @@
  * any of the ledger's calls (one that lies in its totals, one that takes the server down after a
  * few submits). For tests of what a run does when its ledger fails; close what it returns.
  */
-import { createLedger, LedgerServer, type LedgerCore, type LedgerOptions } from '../../engine/ledger/index.js'
+import {
+  createLedger,
+  LedgerServer,
+  type LedgerCore,
+  type LedgerOptions,
+} from '../../engine/ledger/index.js'
 
 /** The token the server wants: give it to a run as `--ledger-token`. */
 export const misbehavingLedgerToken = 'misbehaving-ledger-token'
 
-export async function misbehavingLedger(change: (ledger: LedgerCore, server: () => LedgerServer) => Partial<LedgerCore>): Promise<LedgerServer> {
+export async function misbehavingLedger(
+  change: (ledger: LedgerCore, server: () => LedgerServer) => Partial<LedgerCore>,
+): Promise<LedgerServer> {
   // The changes may reach the server (to take it down), which exists once start returns.
   const started: { server?: LedgerServer } = {}
   started.server = await LedgerServer.start({

@@ -15,7 +15,10 @@ const file = process.env.CITYTWIN_TEST_USAGE_FILE
 if (file !== undefined && file !== '') {
   process.on('exit', () => {
     const usage = process.resourceUsage()
-    const report: ProcessUsage = { maxRssKib: usage.maxRSS, cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000 }
+    const report: ProcessUsage = {
+      maxRssKib: usage.maxRSS,
+      cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000,
+    }
     writeFileSync(file, `${JSON.stringify(report)}\n`)
   })
 }

@@ -17,7 +17,10 @@ export function fakeNow(): () => number {
   return () => (ms += 1)
 }
 
-export async function runSmoke(options: Partial<RunOptions> = {}, file = smokeScenario): Promise<RunSummary> {
+export async function runSmoke(
+  options: Partial<RunOptions> = {},
+  file = smokeScenario,
+): Promise<RunSummary> {
   const loaded = await loadScenario(file)
   return runScenario(loaded, { workers: 2, now: fakeNow(), ...options })
 }
@@ -33,7 +36,10 @@ export interface ScenarioFolder {
 export async function scenarioFolder(prefix: string): Promise<ScenarioFolder> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), `citytwin-${prefix}-`))
   await fs.mkdir(path.join(dir, 'maps'))
-  await fs.copyFile(path.join(repoRoot, 'scenarios/maps/shenzhen.geojson'), path.join(dir, 'maps/shenzhen.geojson'))
+  await fs.copyFile(
+    path.join(repoRoot, 'scenarios/maps/shenzhen.geojson'),
+    path.join(dir, 'maps/shenzhen.geojson'),
+  )
   return {
     dir,
     write: async (name, text) => {

@@ -17,7 +17,10 @@ export interface SlowService {
  * `dribble`: a 200 whose body is a valid answer padded with spaces, one byte every `byteEveryMs`;
  * `endless`: a 200 with its headers sent and nothing after, ever.
  */
-export async function slowService(sort: 'dribble' | 'endless', byteEveryMs = 100): Promise<SlowService> {
+export async function slowService(
+  sort: 'dribble' | 'endless',
+  byteEveryMs = 100,
+): Promise<SlowService> {
   const sockets = new Set<Socket>()
   const timers = new Set<ReturnType<typeof setInterval>>()
   let requests = 0

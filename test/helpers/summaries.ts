@@ -25,7 +25,10 @@ const submitted = transferKinds.reduce((sum, kind) => sum + kindFigures[kind].su
 const accepted = transferKinds.reduce((sum, kind) => sum + kindFigures[kind].accepted, 0)
 
 /** Payments per hour of a weekday from 06:00: a morning peak, lunch, an evening peak. */
-const perHour = [2_100, 9_800, 21_500, 18_200, 12_000, 11_500, 19_800, 16_700, 10_900, 10_200, 11_800, 19_900, 24_300, 17_500, 11_200, 6_400, 3_900, 2_100]
+const perHour = [
+  2_100, 9_800, 21_500, 18_200, 12_000, 11_500, 19_800, 16_700, 10_900, 10_200, 11_800, 19_900,
+  24_300, 17_500, 11_200, 6_400, 3_900, 2_100,
+]
 
 export const flatOutSummary: RunSummary = {
   scenario: 'Shenzhen, one weekday',
@@ -35,30 +38,73 @@ export const flatOutSummary: RunSummary = {
   ledger: 'memory',
   workers: 4,
   scale: 0.01,
-  agents: { residents: 176_000, adopted: 123_000, merchants: 9_800, riders: 61_000, institutions: 12 },
+  agents: {
+    residents: 176_000,
+    adopted: 123_000,
+    merchants: 9_800,
+    riders: 61_000,
+    institutions: 12,
+  },
   simulated: { from: '2025-03-03T06:00:00+08:00', to: '2025-03-04T00:00:00+08:00', minutes: 1080 },
   transfers: {
     submitted,
     accepted,
     rejected: submitted - accepted,
     byKind: kindFigures,
-    byReason: { ok: accepted, insufficient_funds: 3_100, daily_limit: 600, per_payment_limit: 300, balance_cap: 60 },
+    byReason: {
+      ok: accepted,
+      insufficient_funds: 3_100,
+      daily_limit: 600,
+      per_payment_limit: 300,
+      balance_cap: 60,
+    },
   },
   demand: { perHour, peakPerMinute: 612, peakAt: '2025-03-03T18:12:00+08:00' },
   districts: [
-    { district: 'Futian', payments: 61_000, accepted: 60_100, rejected: 900, amountFen: 2_101_000_55 },
-    { district: 'Nanshan', payments: 72_500, accepted: 71_300, rejected: 1_200, amountFen: 2_600_400_10 },
-    { district: "Bao'an", payments: 120_300, accepted: 118_800, rejected: 1_500, amountFen: 3_004_100_00 },
+    {
+      district: 'Futian',
+      payments: 61_000,
+      accepted: 60_100,
+      rejected: 900,
+      amountFen: 2_101_000_55,
+    },
+    {
+      district: 'Nanshan',
+      payments: 72_500,
+      accepted: 71_300,
+      rejected: 1_200,
+      amountFen: 2_600_400_10,
+    },
+    {
+      district: "Bao'an",
+      payments: 120_300,
+      accepted: 118_800,
+      rejected: 1_500,
+      amountFen: 3_004_100_00,
+    },
     { district: hostileDistrict, payments: 0, accepted: 0, rejected: 0, amountFen: 0 },
   ],
   wallSeconds: 14.25,
   phases: { synthesisSeconds: 2.1, simulationSeconds: 11.6, auditSeconds: 0.4 },
   throughput: { transfersPerSecond: 24_050 },
-  conservation: { ok: true, issuedFen: 1_000_000_000_00, redeemedFen: 50_000_00, balancesFen: 999_950_000_00, negativeBalances: 0 },
+  conservation: {
+    ok: true,
+    issuedFen: 1_000_000_000_00,
+    redeemedFen: 50_000_00,
+    balancesFen: 999_950_000_00,
+    negativeBalances: 0,
+  },
   doubleEntry: {
     ok: true,
     byKind: Object.fromEntries(
-      transferKinds.map((kind) => [kind, { debitsFen: kindFigures[kind].amountFen, creditsFen: kindFigures[kind].amountFen, acceptedFen: kindFigures[kind].amountFen }]),
+      transferKinds.map((kind) => [
+        kind,
+        {
+          debitsFen: kindFigures[kind].amountFen,
+          creditsFen: kindFigures[kind].amountFen,
+          acceptedFen: kindFigures[kind].amountFen,
+        },
+      ]),
     ) as RunSummary['doubleEntry']['byKind'],
     pendingFen: 0,
   },
@@ -79,12 +125,16 @@ export function loadSeconds(count = loadSecondsCount): LoadSecond[] {
     const second = index + 1
     const targetTps = second <= 60 ? 2_000 : 5_000
     const behind = second > 90
-    const completedTps = behind ? targetTps - 1_200 - (second % 7) * 40 : targetTps - (second % 5) * 3
+    const completedTps = behind
+      ? targetTps - 1_200 - (second % 7) * 40
+      : targetTps - (second % 5) * 3
     const p50Ms = behind ? 12.5 + (second - 90) * 0.75 : 0.875 + (second % 4) * 0.125
     const p99Ms = behind ? 48 + (second - 90) * 3.5 : 4.25 + (second % 6) * 0.5
     const maxMs = second === 100 ? 412.625 : p99Ms * 2 + 1
     // 3.5 simulated minutes per second from 06:00 local (×210), written as the simulated clock writes it.
-    const local = new Date(loadStartLocalMs + Math.floor(second * 3.5) * 60_000).toISOString().slice(0, 19)
+    const local = new Date(loadStartLocalMs + Math.floor(second * 3.5) * 60_000)
+      .toISOString()
+      .slice(0, 19)
     return {
       second,
       targetTps,
@@ -133,11 +183,26 @@ export const loadSummary: RunSummary = {
     pacingErrorPct: 24.8,
     latencyMs: {
       overall: latency(1, 392_950),
-      byKind: { retail: latency(1.05, 240_000), transit: latency(0.8, 120_000), p2p: latency(1.2, 32_950) },
+      byKind: {
+        retail: latency(1.05, 240_000),
+        transit: latency(0.8, 120_000),
+        p2p: latency(1.2, 32_950),
+      },
     },
-    lateMs: { count: 393_000, p50Ms: 0.05, p90Ms: 0.2, p99Ms: 220.5, p999Ms: 301, maxMs: 355.25, meanMs: 18.4 },
+    lateMs: {
+      count: 393_000,
+      p50Ms: 0.05,
+      p90Ms: 0.2,
+      p99Ms: 220.5,
+      p999Ms: 301,
+      maxMs: 355.25,
+      meanMs: 18.4,
+    },
     valid: false,
-    invalidReasons: ['dropped 27,000 of 420,000 intended transfers (6.43%): the generator fell behind from second 91', 'achieved 3,800/s against a target of 5,000/s'],
+    invalidReasons: [
+      'dropped 27,000 of 420,000 intended transfers (6.43%): the generator fell behind from second 91',
+      'achieved 3,800/s against a target of 5,000/s',
+    ],
     thresholds: [
       { threshold: 'p99<50ms', actual: 21.7, unit: 'ms', ok: true },
       { threshold: 'errors<0.1%', actual: 0.0061, unit: '%', ok: true },
@@ -154,6 +219,19 @@ export const loadSummary: RunSummary = {
 /** The load run, with nothing rejected and the generator on schedule: charts of failures have nothing to draw. */
 export const cleanLoadSummary: RunSummary = {
   ...loadSummary,
-  transfers: { ...loadSummary.transfers, rejected: 0, byReason: { ok: loadSummary.transfers.accepted } },
-  load: { ...(loadSummary.load as NonNullable<RunSummary['load']>), valid: true, invalidReasons: [], rejected: 0, errors: 0, dropped: 0, thresholds: [], thresholdsOk: true },
+  transfers: {
+    ...loadSummary.transfers,
+    rejected: 0,
+    byReason: { ok: loadSummary.transfers.accepted },
+  },
+  load: {
+    ...(loadSummary.load as NonNullable<RunSummary['load']>),
+    valid: true,
+    invalidReasons: [],
+    rejected: 0,
+    errors: 0,
+    dropped: 0,
+    thresholds: [],
+    thresholdsOk: true,
+  },
 }

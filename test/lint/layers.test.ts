@@ -19,14 +19,26 @@ const folders: string[] = []
 async function check(files: Record<string, string>): Promise<{ code: number; output: string }> {
   const folder = mkdtempSync(path.join(os.tmpdir(), 'citytwin-layers-'))
   folders.push(folder)
-  writeFileSync(path.join(folder, '.dependency-cruiser.cjs'), `module.exports = require(${JSON.stringify(path.join(root, '.dependency-cruiser.cjs'))})\n`)
-  writeFileSync(path.join(folder, 'tsconfig.json'), JSON.stringify({ compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', strict: true } }))
+  writeFileSync(
+    path.join(folder, '.dependency-cruiser.cjs'),
+    `module.exports = require(${JSON.stringify(path.join(root, '.dependency-cruiser.cjs'))})\n`,
+  )
+  writeFileSync(
+    path.join(folder, 'tsconfig.json'),
+    JSON.stringify({
+      compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', strict: true },
+    }),
+  )
   for (const [file, source] of Object.entries(files)) {
     mkdirSync(path.dirname(path.join(folder, file)), { recursive: true })
     writeFileSync(path.join(folder, file), source)
   }
   try {
-    const { stdout } = await run(process.execPath, [depcruise, 'engine', '--config', '.dependency-cruiser.cjs', '--output-type', 'err'], { cwd: folder })
+    const { stdout } = await run(
+      process.execPath,
+      [depcruise, 'engine', '--config', '.dependency-cruiser.cjs', '--output-type', 'err'],
+      { cwd: folder },
+    )
     return { code: 0, output: stdout }
   } catch (error) {
     const failed = error as { code: number; stdout: string }
@@ -41,7 +53,8 @@ afterEach(() => {
 describe('the layer check', () => {
   it('passes imports that go down the layers', async () => {
     const result = await check({
-      'engine/run/summary.ts': "import type { Fen } from '../ledger/money.js'\nexport type Total = Fen\n",
+      'engine/run/summary.ts':
+        "import type { Fen } from '../ledger/money.js'\nexport type Total = Fen\n",
       'engine/ledger/money.ts': 'export type Fen = number\n',
     })
     expect(result.output).toContain('no dependency violations')
@@ -50,7 +63,8 @@ describe('the layer check', () => {
 
   it('refuses an import that runs up the layers, type-only or not', async () => {
     const result = await check({
-      'engine/ledger/money.ts': "import type { Total } from '../run/summary.js'\nexport type Fen = Total\n",
+      'engine/ledger/money.ts':
+        "import type { Total } from '../run/summary.js'\nexport type Fen = Total\n",
       'engine/run/summary.ts': 'export type Total = number\n',
     })
     expect(result.code).not.toBe(0)

@@ -68,14 +68,19 @@ function padTo(text: string, bytes: number): string {
   const line = `#${'-'.repeat(98)}\n`
   const rest = bytes - Buffer.byteLength(text)
   const remainder = rest % line.length
-  return text + line.repeat(Math.floor(rest / line.length)) + (remainder > 0 ? `${'#'.repeat(remainder - 1)}\n` : '')
+  return (
+    text +
+    line.repeat(Math.floor(rest / line.length)) +
+    (remainder > 0 ? `${'#'.repeat(remainder - 1)}\n` : '')
+  )
 }
 
 /** A block mapping `maps` levels deep, counting the top level: `deep:` / ` a:` / ... / `b: 1`. */
 function nestedBlock(maps: number): { text: string; deepestLine: string; column: number } {
   const keys = maps - 1
   let text = ''
-  for (let level = 0; level < keys; level++) text += `${' '.repeat(level)}${level === 0 ? 'deep' : 'a'}:\n`
+  for (let level = 0; level < keys; level++)
+    text += `${' '.repeat(level)}${level === 0 ? 'deep' : 'a'}:\n`
   const deepestLine = `${' '.repeat(keys)}b: 1`
   return { text: `${text}${deepestLine}\n`, deepestLine, column: keys + 4 }
 }
@@ -95,24 +100,33 @@ describe('the shipped scenarios', () => {
   it.each([
     ['smoke.yaml', smokeFile],
     ['shenzhen-day.yaml', shenzhenDayFile],
-  ])('%s loads with the 8 districts of the Shenzhen map and its 2020 census population', async (_name, file) => {
-    // Proves: a shipped scenario loads, names the 8 map districts, and its populations add up to 17,494,398.
-    const loaded = await loadScenario(file)
-    expect(loaded.file).toBe(file)
-    expect(loaded.mapFile).toBe(await fs.realpath(shenzhenMapFile))
-    const districts = loaded.scenario.city.districts
-    expect(districts.map((district) => district.id)).toEqual(shenzhenIds)
-    expect(districts.reduce((sum, district) => sum + district.population, 0)).toBe(shenzhenPopulation2020)
-    expect(loaded.map.features.map((feature) => feature.id).sort()).toEqual([...shenzhenIds].sort())
-    expect(loaded.scenario.payments.retail.enabled).toBe(true)
-  })
+  ])(
+    '%s loads with the 8 districts of the Shenzhen map and its 2020 census population',
+    async (_name, file) => {
+      // Proves: a shipped scenario loads, names the 8 map districts, and its populations add up to 17,494,398.
+      const loaded = await loadScenario(file)
+      expect(loaded.file).toBe(file)
+      expect(loaded.mapFile).toBe(await fs.realpath(shenzhenMapFile))
+      const districts = loaded.scenario.city.districts
+      expect(districts.map((district) => district.id)).toEqual(shenzhenIds)
+      expect(districts.reduce((sum, district) => sum + district.population, 0)).toBe(
+        shenzhenPopulation2020,
+      )
+      expect(loaded.map.features.map((feature) => feature.id).sort()).toEqual(
+        [...shenzhenIds].sort(),
+      )
+      expect(loaded.scenario.payments.retail.enabled).toBe(true)
+    },
+  )
 
   it('loads a copy of smoke.yaml written into a temp folder next to a copy of the map', async () => {
     // Proves: the harness itself is sound, so every rejection below is caused by the one edit each test makes.
     const file = await scenarioWithMap(smokeWith({}))
     const loaded = await loadScenario(file)
     expect(loaded.scenario.name).toBe('Shenzhen smoke')
-    expect(loaded.mapFile).toBe(await fs.realpath(path.join(folder.dir, 'maps', 'shenzhen.geojson')))
+    expect(loaded.mapFile).toBe(
+      await fs.realpath(path.join(folder.dir, 'maps', 'shenzhen.geojson')),
+    )
     expect(loaded.map.features).toHaveLength(8)
   })
 })
@@ -143,8 +157,12 @@ describe('schema errors', () => {
     const text = smokeWith({ 'city.districts[1].colour': 'red', 'payments.retail.amountFen': 100 })
     const file = await scenarioWithMap(text)
     const { error } = await expectUserError(() => loadScenario(file))
-    expect(error.issues).toContain(`${file}:${lineOf(text, 'colour: red')}: city.districts[1].colour: unknown field`)
-    expect(error.issues).toContain(`${file}:${lineOf(text, 'amountFen: 100')}: payments.retail.amountFen: unknown field`)
+    expect(error.issues).toContain(
+      `${file}:${lineOf(text, 'colour: red')}: city.districts[1].colour: unknown field`,
+    )
+    expect(error.issues).toContain(
+      `${file}:${lineOf(text, 'amountFen: 100')}: payments.retail.amountFen: unknown field`,
+    )
     expect(error.issues).toHaveLength(2)
   })
 
@@ -243,7 +261,9 @@ describe('reading the scenario file', () => {
 
     const tooBig = await folder.write('too-big.yaml', padTo(smokeText, scenarioBytesMax + 1))
     const { error, ms } = await expectUserError(() => loadScenario(tooBig))
-    expect(error.message).toBe(`${tooBig}: the scenario file is ${scenarioBytesMax + 1} bytes, more than the limit of ${scenarioBytesMax}`)
+    expect(error.message).toBe(
+      `${tooBig}: the scenario file is ${scenarioBytesMax + 1} bytes, more than the limit of ${scenarioBytesMax}`,
+    )
     expect(ms).toBeLessThan(500)
   })
 
@@ -258,10 +278,28 @@ describe('reading the scenario file', () => {
   })
 
   it.each([
-    ['an unclosed quote', smokeText.replace('name: Shenzhen smoke', 'name: "Shenzhen smoke'), 'name: "Shenzhen', 22, /quote/],
-    ['a tab as indentation', smokeText.replace('  riderShare', '\triderShare'), '\triderShare', 1, /Tabs/],
+    [
+      'an unclosed quote',
+      smokeText.replace('name: Shenzhen smoke', 'name: "Shenzhen smoke'),
+      'name: "Shenzhen',
+      22,
+      /quote/,
+    ],
+    [
+      'a tab as indentation',
+      smokeText.replace('  riderShare', '\triderShare'),
+      '\triderShare',
+      1,
+      /Tabs/,
+    ],
     ['a duplicate key', `${smokeText}seed: 8\n`, 'seed: 8', 1, /unique/],
-    ['an unclosed flow list', smokeText.replace('utilities: [power, water, gas, telecoms]', 'utilities: [power, water'), 'utilities: [', null, /./],
+    [
+      'an unclosed flow list',
+      smokeText.replace('utilities: [power, water, gas, telecoms]', 'utilities: [power, water'),
+      'utilities: [',
+      null,
+      /./,
+    ],
   ])('reports invalid YAML (%s) as file:line:col', async (_what, text, needle, column, message) => {
     // Proves: a YAML syntax error is a UserError whose issues point at the file, line and column of the problem.
     const file = await scenarioWithMap(text)
@@ -292,7 +330,9 @@ describe('reading the scenario file', () => {
 
   it('accepts a valid UTF-8 file that contains the character U+FFFD', async () => {
     // Proves: the UTF-8 check decodes strictly rather than looking for the replacement character in the text.
-    const text = smokeWith({ description: 'A replacement character \uFFFD, spelled correctly in UTF-8' })
+    const text = smokeWith({
+      description: 'A replacement character \uFFFD, spelled correctly in UTF-8',
+    })
     const bytes = Buffer.from(text, 'utf8')
     expect(() => new TextDecoder('utf-8', { fatal: true }).decode(bytes)).not.toThrow()
     const file = await scenarioWithMap(bytes)
@@ -314,7 +354,9 @@ describe('hostile YAML', () => {
     const { error } = await expectUserError(() => loadScenario(file))
     expect(error.message.split('\n')[0]).toBe(`${file}: rejected`)
     expect(error.issues).toHaveLength(1)
-    expect(error.issues[0]).toMatch(new RegExp(`^${escapeRegExp(file)}:\\d+:\\d+: more than ${yamlAliasCountMax} aliases$`))
+    expect(error.issues[0]).toMatch(
+      new RegExp(`^${escapeRegExp(file)}:\\d+:\\d+: more than ${yamlAliasCountMax} aliases$`),
+    )
   })
 
   it('turns down an alias bomb that stays under the alias count (6 levels x 10 aliases) quickly', async () => {
@@ -331,42 +373,74 @@ describe('hostile YAML', () => {
     const anchorsAndAliases = (count: number) =>
       `anchors: [${Array.from({ length: count }, (_, index) => `&a${index} ${index}`).join(', ')}]\n` +
       `aliases: [${Array.from({ length: count }, (_, index) => `*a${index}`).join(', ')}]\n`
-    const atLimit = await scenarioWithMap(smokeText + anchorsAndAliases(yamlAliasCountMax), 'at-limit.yaml')
+    const atLimit = await scenarioWithMap(
+      smokeText + anchorsAndAliases(yamlAliasCountMax),
+      'at-limit.yaml',
+    )
     const passed = await expectUserError(() => loadScenario(atLimit))
     expect(passed.error.message.split('\n')[0]).toBe(`${atLimit}: invalid scenario`)
-    expect(passed.error.issues.map((issue) => issue.replace(/^.*?: /, ''))).toEqual(['anchors: unknown field', 'aliases: unknown field'])
+    expect(passed.error.issues.map((issue) => issue.replace(/^.*?: /, ''))).toEqual([
+      'anchors: unknown field',
+      'aliases: unknown field',
+    ])
 
     const text = smokeText + anchorsAndAliases(yamlAliasCountMax + 1)
     const over = await scenarioWithMap(text, 'over.yaml')
     const { error } = await expectUserError(() => loadScenario(over))
     const line = lineOf(text, 'aliases: [')
     const column = (text.split('\n')[line - 1] ?? '').indexOf(`*a${yamlAliasCountMax}]`) + 1
-    expect(error.issues).toEqual([`${over}:${line}:${column}: more than ${yamlAliasCountMax} aliases`])
+    expect(error.issues).toEqual([
+      `${over}:${line}:${column}: more than ${yamlAliasCountMax} aliases`,
+    ])
   })
 
   it.each([
     ['at the top level', `${smokeText}__proto__: { polluted: true }\n`, '__proto__: {'],
     ['quoted', `${smokeText}"__proto__": { polluted: true }\n`, '"__proto__"'],
-    ['inside city', smokeText.replace('city:\n', 'city:\n  __proto__:\n    polluted: true\n'), '  __proto__:'],
-    ['as a merchant category', smokeText.replace('  categories:\n', '  categories:\n    __proto__: { share: 0.1, ticketFen: 1, polluted: true }\n'), '    __proto__:'],
-  ])('turns down a __proto__ key %s and leaves Object.prototype clean', async (_where, text, needle) => {
-    // Proves: a __proto__ key is refused with its line and column, and nothing reaches Object.prototype.
-    const file = await scenarioWithMap(text)
-    const { error } = await expectUserError(() => loadScenario(file))
-    expect(error.issues).toEqual([`${file}:${lineOf(text, needle)}:${needle.indexOf(needle.trim()) + 1}: the key "__proto__" is not allowed`])
-    expect(({} as Record<string, unknown>).polluted).toBeUndefined()
-    expect(Object.prototype).not.toHaveProperty('polluted')
-  })
+    [
+      'inside city',
+      smokeText.replace('city:\n', 'city:\n  __proto__:\n    polluted: true\n'),
+      '  __proto__:',
+    ],
+    [
+      'as a merchant category',
+      smokeText.replace(
+        '  categories:\n',
+        '  categories:\n    __proto__: { share: 0.1, ticketFen: 1, polluted: true }\n',
+      ),
+      '    __proto__:',
+    ],
+  ])(
+    'turns down a __proto__ key %s and leaves Object.prototype clean',
+    async (_where, text, needle) => {
+      // Proves: a __proto__ key is refused with its line and column, and nothing reaches Object.prototype.
+      const file = await scenarioWithMap(text)
+      const { error } = await expectUserError(() => loadScenario(file))
+      expect(error.issues).toEqual([
+        `${file}:${lineOf(text, needle)}:${needle.indexOf(needle.trim()) + 1}: the key "__proto__" is not allowed`,
+      ])
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined()
+      expect(Object.prototype).not.toHaveProperty('polluted')
+    },
+  )
 
   it.each([
     ['constructor', `${smokeText}constructor: { prototype: { polluted: true } }\n`],
     ['prototype', smokeText.replace('adoption:\n', 'adoption:\n  prototype: { polluted: true }\n')],
-    ['constructor', smokeText.replace('  categories:\n', '  categories:\n    constructor: { share: 0.1, ticketFen: 1 }\n')],
+    [
+      'constructor',
+      smokeText.replace(
+        '  categories:\n',
+        '  categories:\n    constructor: { share: 0.1, ticketFen: 1 }\n',
+      ),
+    ],
   ])('turns down a "%s" key', async (key, text) => {
     // Proves: the other prototype-related keys are refused too, each named in the issue.
     const file = await scenarioWithMap(text)
     const { error } = await expectUserError(() => loadScenario(file))
-    expect(error.issues).toEqual([`${file}:${lineOf(text, `${key}:`)}:${(text.split('\n')[lineOf(text, `${key}:`) - 1] ?? '').indexOf(key) + 1}: the key "${key}" is not allowed`])
+    expect(error.issues).toEqual([
+      `${file}:${lineOf(text, `${key}:`)}:${(text.split('\n')[lineOf(text, `${key}:`) - 1] ?? '').indexOf(key) + 1}: the key "${key}" is not allowed`,
+    ])
   })
 
   it.each([
@@ -392,14 +466,18 @@ describe('hostile YAML', () => {
     const fits = nestedBlock(yamlDepthMax)
     const fitsFile = await scenarioWithMap(smokeText + fits.text, 'fits.yaml')
     const passed = await expectUserError(() => loadScenario(fitsFile))
-    expect(passed.error.issues).toEqual([`${fitsFile}:${lineOf(smokeText + fits.text, 'deep:')}: deep: unknown field`])
+    expect(passed.error.issues).toEqual([
+      `${fitsFile}:${lineOf(smokeText + fits.text, 'deep:')}: deep: unknown field`,
+    ])
 
     const deep = nestedBlock(yamlDepthMax + 1)
     const text = smokeText + deep.text
     const file = await scenarioWithMap(text)
     const { error } = await expectUserError(() => loadScenario(file))
     expect(error.message.split('\n')[0]).toBe(`${file}: rejected`)
-    expect(error.issues).toEqual([`${file}:${lineOf(text, deep.deepestLine)}:${deep.column}: nesting is deeper than the limit of ${yamlDepthMax} levels`])
+    expect(error.issues).toEqual([
+      `${file}:${lineOf(text, deep.deepestLine)}:${deep.column}: nesting is deeper than the limit of ${yamlDepthMax} levels`,
+    ])
   })
 
   it('turns down block nesting far beyond yamlDepthMax (200 levels) quickly', async () => {
@@ -414,32 +492,51 @@ describe('hostile YAML', () => {
   it.each([
     ['[', ']', '[[[...]]]'],
     ['{a: ', '}', '{a: {a: ...}}'],
-  ])('turns down flow nesting 10,000 levels deep (%s) before parsing, naming yamlFlowDepthMax', async (open, close) => {
-    // Proves: deep flow nesting is caught by the cheap scan before the parser recurses into it.
-    const levels = 10_000
-    const file = await folder.write('flow.yaml', `nested: ${open.repeat(levels)}1${close.repeat(levels)}\n`)
-    const { error } = await expectUserError(() => loadScenario(file))
-    expect(error.message).toBe(`${file}: nesting is ${levels} levels deep, more than the limit of ${yamlFlowDepthMax}`)
-  })
+  ])(
+    'turns down flow nesting 10,000 levels deep (%s) before parsing, naming yamlFlowDepthMax',
+    async (open, close) => {
+      // Proves: deep flow nesting is caught by the cheap scan before the parser recurses into it.
+      const levels = 10_000
+      const file = await folder.write(
+        'flow.yaml',
+        `nested: ${open.repeat(levels)}1${close.repeat(levels)}\n`,
+      )
+      const { error } = await expectUserError(() => loadScenario(file))
+      expect(error.message).toBe(
+        `${file}: nesting is ${levels} levels deep, more than the limit of ${yamlFlowDepthMax}`,
+      )
+    },
+  )
 
   it('turns down a scenario-sized (1 MB) flow nesting bomb quickly', async () => {
     // Proves: the largest flow-nesting file that passes the size bound is still refused fast.
     const levels = Math.floor((scenarioBytesMax - 20) / 2)
-    const file = await folder.write('flow.yaml', `nested: ${'['.repeat(levels)}${']'.repeat(levels)}\n`)
+    const file = await folder.write(
+      'flow.yaml',
+      `nested: ${'['.repeat(levels)}${']'.repeat(levels)}\n`,
+    )
     const { error } = await expectUserError(() => loadScenario(file))
     expect(error.message).toContain(`more than the limit of ${yamlFlowDepthMax}`)
   })
 
   it('lets yamlFlowDepthMax flow levels through the scan and stops one more', async () => {
     // Proves: the flow scan bound is exact; 64 levels fall to the (smaller) block depth bound instead.
-    const at = await folder.write('at.yaml', `nested: ${'['.repeat(yamlFlowDepthMax)}${']'.repeat(yamlFlowDepthMax)}\n`)
+    const at = await folder.write(
+      'at.yaml',
+      `nested: ${'['.repeat(yamlFlowDepthMax)}${']'.repeat(yamlFlowDepthMax)}\n`,
+    )
     const passed = await expectUserError(() => loadScenario(at))
     expect(passed.error.message).not.toContain(`limit of ${yamlFlowDepthMax}`)
     expect(passed.error.issues[0]).toContain(`limit of ${yamlDepthMax} levels`)
 
-    const over = await folder.write('over.yaml', `nested: ${'['.repeat(yamlFlowDepthMax + 1)}${']'.repeat(yamlFlowDepthMax + 1)}\n`)
+    const over = await folder.write(
+      'over.yaml',
+      `nested: ${'['.repeat(yamlFlowDepthMax + 1)}${']'.repeat(yamlFlowDepthMax + 1)}\n`,
+    )
     const { error } = await expectUserError(() => loadScenario(over))
-    expect(error.message).toBe(`${over}: nesting is ${yamlFlowDepthMax + 1} levels deep, more than the limit of ${yamlFlowDepthMax}`)
+    expect(error.message).toBe(
+      `${over}: nesting is ${yamlFlowDepthMax + 1} levels deep, more than the limit of ${yamlFlowDepthMax}`,
+    )
   })
 
   it("keeps scanning flow nesting after an apostrophe in a plain scalar (smoke.yaml's Bao'an)", async () => {
@@ -448,12 +545,17 @@ describe('hostile YAML', () => {
     const file = await folder.write('bypass.yaml', smokeText + deepList)
     expect(smokeText).toContain("Bao'an")
     const { error } = await expectUserError(() => loadScenario(file))
-    expect(error.message).toBe(`${file}: nesting is 10000 levels deep, more than the limit of ${yamlFlowDepthMax}`)
+    expect(error.message).toBe(
+      `${file}: nesting is 10000 levels deep, more than the limit of ${yamlFlowDepthMax}`,
+    )
   })
 
   it('keeps scanning flow nesting after a # inside a plain scalar', async () => {
     // Proves: a # that does not follow a space is text, not a comment that hides the rest of the line from the guard.
-    const file = await folder.write('hash.yaml', `nested: [a#${'['.repeat(10_000)}${']'.repeat(10_000)}]\n`)
+    const file = await folder.write(
+      'hash.yaml',
+      `nested: [a#${'['.repeat(10_000)}${']'.repeat(10_000)}]\n`,
+    )
     const { error } = await expectUserError(() => loadScenario(file))
     expect(error.message).toContain(`more than the limit of ${yamlFlowDepthMax}`)
   })
@@ -461,12 +563,17 @@ describe('hostile YAML', () => {
   it.each([
     ['- ', 'compact sequences'],
     ['? ', 'compact complex keys'],
-  ])('refuses compact block nesting ("%s" 10,000 times on one line, %s) before parsing', async (indicator) => {
-    // Proves: one-line block nesting is bounded before the recursive parser sees it, with the depth limit named.
-    const file = await folder.write('dashes.yaml', `${indicator.repeat(10_000)}x\n`)
-    const { error } = await expectUserError(() => loadScenario(file))
-    expect(error.issues).toEqual([`${file}:1: nesting is deeper than the limit of ${yamlDepthMax} levels`])
-  })
+  ])(
+    'refuses compact block nesting ("%s" 10,000 times on one line, %s) before parsing',
+    async (indicator) => {
+      // Proves: one-line block nesting is bounded before the recursive parser sees it, with the depth limit named.
+      const file = await folder.write('dashes.yaml', `${indicator.repeat(10_000)}x\n`)
+      const { error } = await expectUserError(() => loadScenario(file))
+      expect(error.issues).toEqual([
+        `${file}:1: nesting is deeper than the limit of ${yamlDepthMax} levels`,
+      ])
+    },
+  )
 })
 
 describe('the map path (city.map)', () => {
@@ -485,10 +592,26 @@ describe('the map path (city.map)', () => {
   }
 
   const cases: [string, () => Promise<string>, RegExp][] = [
-    ['a parent path ../outside.geojson', async () => '../outside.geojson', /must be a path inside the scenario's folder$/],
-    ['an absolute path outside the folder', async () => outsideMap, /must be a path inside the scenario's folder$/],
-    ['an absolute path to the map inside the folder', async () => path.join(scenarioDir, 'maps', 'shenzhen.geojson'), /must be a path inside the scenario's folder$/],
-    ['a path that climbs out and back in elsewhere', async () => 'maps/../../outside.geojson', /must be a path inside the scenario's folder$/],
+    [
+      'a parent path ../outside.geojson',
+      async () => '../outside.geojson',
+      /must be a path inside the scenario's folder$/,
+    ],
+    [
+      'an absolute path outside the folder',
+      async () => outsideMap,
+      /must be a path inside the scenario's folder$/,
+    ],
+    [
+      'an absolute path to the map inside the folder',
+      async () => path.join(scenarioDir, 'maps', 'shenzhen.geojson'),
+      /must be a path inside the scenario's folder$/,
+    ],
+    [
+      'a path that climbs out and back in elsewhere',
+      async () => 'maps/../../outside.geojson',
+      /must be a path inside the scenario's folder$/,
+    ],
     [
       'a symlink inside the folder to a map outside it',
       async () => {
@@ -513,8 +636,16 @@ describe('the map path (city.map)', () => {
       },
       /must be a \.geojson or \.json file$/,
     ],
-    ['a map file with no extension', async () => 'maps/shenzhen', /must be a \.geojson or \.json file$/],
-    ['a missing map file', async () => 'maps/missing.geojson', /cannot read "maps\/missing\.geojson" \(no such file\)$/],
+    [
+      'a map file with no extension',
+      async () => 'maps/shenzhen',
+      /must be a \.geojson or \.json file$/,
+    ],
+    [
+      'a missing map file',
+      async () => 'maps/missing.geojson',
+      /cannot read "maps\/missing\.geojson" \(no such file\)$/,
+    ],
   ]
 
   it.each(cases)('turns down %s, naming city.map on its line', async (_what, arrange, message) => {
@@ -536,7 +667,10 @@ describe('the map path (city.map)', () => {
     ['a .json extension', 'maps/shenzhen.json'],
   ])('accepts %s', async (_what, map) => {
     // Proves: the path checks are not over-eager: links and ".." that stay inside, and .json maps, are fine.
-    await fs.symlink(path.join(scenarioDir, 'maps', 'shenzhen.geojson'), path.join(scenarioDir, 'maps', 'inside-link.geojson'))
+    await fs.symlink(
+      path.join(scenarioDir, 'maps', 'shenzhen.geojson'),
+      path.join(scenarioDir, 'maps', 'inside-link.geojson'),
+    )
     await folder.write(path.join('scenario', 'maps', 'shenzhen.json'), shenzhenMapText)
     const { file } = await writeScenario(map)
     const loaded = await loadScenario(file)
@@ -549,13 +683,17 @@ describe('the map path (city.map)', () => {
     await fs.mkdir(path.join(scenarioDir, 'maps', 'folder.geojson'))
     const { file } = await writeScenario('maps/folder.geojson')
     const { error } = await expectUserError(() => loadScenario(file))
-    expect(error.message).toBe(`${await fs.realpath(path.join(scenarioDir, 'maps', 'folder.geojson'))}: the map file is not a regular file`)
+    expect(error.message).toBe(
+      `${await fs.realpath(path.join(scenarioDir, 'maps', 'folder.geojson'))}: the map file is not a regular file`,
+    )
   })
 
   it('accepts a map inside the folder whose name starts with ".."', async () => {
     // Proves: "escapes the folder" means a parent path segment, not any name that begins with two dots.
     await folder.write(path.join('scenario', '..shenzhen.geojson'), shenzhenMapText)
-    expect(path.relative(scenarioDir, path.resolve(scenarioDir, '..shenzhen.geojson'))).toBe('..shenzhen.geojson')
+    expect(path.relative(scenarioDir, path.resolve(scenarioDir, '..shenzhen.geojson'))).toBe(
+      '..shenzhen.geojson',
+    )
     const { file } = await writeScenario('..shenzhen.geojson')
     const loaded = await loadScenario(file)
     expect(loaded.mapFile).toBe(await fs.realpath(path.join(scenarioDir, '..shenzhen.geojson')))
@@ -590,7 +728,10 @@ describe.skipIf(process.platform === 'win32')('named pipes (FIFOs)', () => {
       await folder.copyMap()
       const fifo = path.join(folder.dir, which === 'the map' ? 'maps/pipe.geojson' : 'pipe.yaml')
       execFileSync('mkfifo', [fifo])
-      const file = which === 'the map' ? await folder.write('scenario.yaml', smokeWith({ 'city.map': 'maps/pipe.geojson' })) : fifo
+      const file =
+        which === 'the map'
+          ? await folder.write('scenario.yaml', smokeWith({ 'city.map': 'maps/pipe.geojson' }))
+          : fifo
       const load = loadScenario(file).then(
         () => 'loaded',
         (error: unknown) => error,
@@ -602,7 +743,9 @@ describe.skipIf(process.platform === 'win32')('named pipes (FIFOs)', () => {
         await unblock(fifo)
       }
       expect(outcome).toBeInstanceOf(UserError)
-      expect((outcome as UserError).message).toMatch(/pipe\.(geojson|yaml): the (map|scenario) file is not a regular file$/)
+      expect((outcome as UserError).message).toMatch(
+        /pipe\.(geojson|yaml): the (map|scenario) file is not a regular file$/,
+      )
     },
   )
 })
@@ -616,17 +759,26 @@ describe('the map file', () => {
   /** Writes the smoke scenario and, in place of the map, `map` (JSON-encoded unless it is text or bytes). */
   async function withMap(map: unknown): Promise<string> {
     await fs.rm(mapFile)
-    await folder.write(path.join('maps', 'shenzhen.geojson'), typeof map === 'string' || map instanceof Uint8Array ? map : JSON.stringify(map))
+    await folder.write(
+      path.join('maps', 'shenzhen.geojson'),
+      typeof map === 'string' || map instanceof Uint8Array ? map : JSON.stringify(map),
+    )
     return folder.write('scenario.yaml', smokeText)
   }
 
-  const shenzhen = () => JSON.parse(shenzhenMapText) as { type: string; features: { id: string; geometry: { type: string; coordinates: unknown } | null }[] }
+  const shenzhen = () =>
+    JSON.parse(shenzhenMapText) as {
+      type: string
+      features: { id: string; geometry: { type: string; coordinates: unknown } | null }[]
+    }
 
   it('turns down a map that is not JSON, naming the map file', async () => {
     // Proves: a JSON syntax error in the map is a UserError that names the map, not the scenario.
     const file = await withMap('{"type": "FeatureCollection", "features": [')
     const { error } = await expectUserError(() => loadScenario(file))
-    expect(error.message).toMatch(new RegExp(`^${escapeRegExp(await fs.realpath(mapFile))}: not valid JSON \\(`))
+    expect(error.message).toMatch(
+      new RegExp(`^${escapeRegExp(await fs.realpath(mapFile))}: not valid JSON \\(`),
+    )
   })
 
   it.each([
@@ -638,7 +790,9 @@ describe('the map file', () => {
     // Proves: the map must be a GeoJSON FeatureCollection; the error names the map file.
     const file = await withMap(map())
     const { error } = await expectUserError(() => loadScenario(file))
-    expect(error.message.split('\n')[0]).toBe(`${await fs.realpath(mapFile)}: not a usable district map`)
+    expect(error.message.split('\n')[0]).toBe(
+      `${await fs.realpath(mapFile)}: not a usable district map`,
+    )
     expect(error.issues).toEqual(['must be a GeoJSON FeatureCollection with a "features" list'])
   })
 
@@ -646,12 +800,15 @@ describe('the map file', () => {
     // Proves: a Point (or missing) geometry is reported with the feature's index in the map file.
     const map = shenzhen()
     const [, , third, fourth] = map.features
-    if (third === undefined || fourth === undefined) throw new Error('the Shenzhen map has 8 features')
+    if (third === undefined || fourth === undefined)
+      throw new Error('the Shenzhen map has 8 features')
     third.geometry = { type: 'Point', coordinates: [114.1, 22.5] }
     fourth.geometry = null
     const file = await withMap(map)
     const { error } = await expectUserError(() => loadScenario(file))
-    expect(error.message.split('\n')[0]).toBe(`${await fs.realpath(mapFile)}: not a usable district map`)
+    expect(error.message.split('\n')[0]).toBe(
+      `${await fs.realpath(mapFile)}: not a usable district map`,
+    )
     expect(error.issues).toEqual([
       'features[2].geometry: must be a Polygon or MultiPolygon with coordinates',
       'features[3].geometry: must be a Polygon or MultiPolygon',
@@ -671,8 +828,12 @@ describe('the map file', () => {
     rings[0]?.splice(3, 1, position)
     const file = await withMap(map)
     const { error } = await expectUserError(() => loadScenario(file))
-    expect(error.message.split('\n')[0]).toBe(`${await fs.realpath(mapFile)}: not a usable district map`)
-    expect(error.issues).toEqual(['features[0].geometry.coordinates[0]: each position must be [longitude, latitude] in degrees'])
+    expect(error.message.split('\n')[0]).toBe(
+      `${await fs.realpath(mapFile)}: not a usable district map`,
+    )
+    expect(error.issues).toEqual([
+      'features[0].geometry.coordinates[0]: each position must be [longitude, latitude] in degrees',
+    ])
   })
 
   it('turns down a map over mapBytesMax quickly, naming the map and the limit', async () => {
@@ -680,20 +841,29 @@ describe('the map file', () => {
     const file = await withMap('')
     await fs.truncate(mapFile, mapBytesMax + 1)
     const { error, ms } = await expectUserError(() => loadScenario(file))
-    expect(error.message).toBe(`${await fs.realpath(mapFile)}: the map file is ${mapBytesMax + 1} bytes, more than the limit of ${mapBytesMax}`)
+    expect(error.message).toBe(
+      `${await fs.realpath(mapFile)}: the map file is ${mapBytesMax + 1} bytes, more than the limit of ${mapBytesMax}`,
+    )
     expect(ms).toBeLessThan(500)
   })
 
   it('turns down a map that is not UTF-8', async () => {
     // Proves: the map's bytes are checked like the scenario's.
-    const file = await withMap(Buffer.concat([Buffer.from(shenzhenMapText.slice(0, 100)), Buffer.from([0xff])]))
+    const file = await withMap(
+      Buffer.concat([Buffer.from(shenzhenMapText.slice(0, 100)), Buffer.from([0xff])]),
+    )
     const { error } = await expectUserError(() => loadScenario(file))
-    expect(error.message).toBe(`${await fs.realpath(mapFile)}: the map file is not valid UTF-8 text`)
+    expect(error.message).toBe(
+      `${await fs.realpath(mapFile)}: the map file is not valid UTF-8 text`,
+    )
   })
 
   it('does not let a "__proto__" key in the map pollute Object.prototype', async () => {
     // Proves: JSON.parse keeps "__proto__" as an own key; loading such a map leaves Object.prototype clean.
-    const text = shenzhenMapText.replace('{"type":"FeatureCollection",', '{"type":"FeatureCollection","__proto__":{"polluted":true},')
+    const text = shenzhenMapText.replace(
+      '{"type":"FeatureCollection",',
+      '{"type":"FeatureCollection","__proto__":{"polluted":true},',
+    )
     expect(text).not.toBe(shenzhenMapText)
     const file = await withMap(text)
     const loaded = await loadScenario(file)
@@ -715,7 +885,9 @@ describe('every error at once', () => {
     const report = error.issues.join('\n')
     expect(report).toMatch(/seed: must be a non-negative integer/)
     expect(report).toMatch(/wallets\.tiers: shares must add up to 1 \(they add up to 1\.45\)/)
-    expect(report).toMatch(/city\.map: "\.\.\/\.\.\/elsewhere\.geojson" must be a path inside the scenario's folder/)
+    expect(report).toMatch(
+      /city\.map: "\.\.\/\.\.\/elsewhere\.geojson" must be a path inside the scenario's folder/,
+    )
   })
 
   it('reports a district missing from the map together with schema errors', async () => {
@@ -725,7 +897,9 @@ describe('every error at once', () => {
     const { error } = await expectUserError(() => loadScenario(file))
     const report = error.issues.join('\n')
     expect(report).toMatch(/scale: must be at most 1/)
-    expect(report).toMatch(/city\.districts\[2\]\.id: "999999" is not a district of maps\/shenzhen\.geojson/)
+    expect(report).toMatch(
+      /city\.districts\[2\]\.id: "999999" is not a district of maps\/shenzhen\.geojson/,
+    )
   })
 })
 
@@ -734,26 +908,54 @@ function squaresMap(ids: readonly string[]): string {
   const features = ids.map((id, index) => {
     const lon = 100 + (index % 50) * 0.1
     const lat = 20 + Math.floor(index / 50) * 0.1
-    const ring = [[lon, lat], [lon + 0.05, lat], [lon + 0.05, lat + 0.05], [lon, lat + 0.05], [lon, lat]]
-    return { type: 'Feature', id, properties: { name: `D${index}` }, geometry: { type: 'Polygon', coordinates: [ring] } }
+    const ring = [
+      [lon, lat],
+      [lon + 0.05, lat],
+      [lon + 0.05, lat + 0.05],
+      [lon, lat + 0.05],
+      [lon, lat],
+    ]
+    return {
+      type: 'Feature',
+      id,
+      properties: { name: `D${index}` },
+      geometry: { type: 'Polygon', coordinates: [ring] },
+    }
   })
   return JSON.stringify({ type: 'FeatureCollection', features })
 }
 
 /** The smoke scenario with its map and districts replaced: one district per id, each of population 1000. */
 function scenarioOf(map: string, ids: readonly string[]): string {
-  const districts = ids.map((id, index) => `    - id: "${id}"\n      name: D${index}\n      population: 1000\n      jobs: 500\n      adoption: 0.5\n`).join('')
-  const text = smokeText.replace('maps/shenzhen.geojson', map).replace(/ {2}districts:\n(?: {4}- .*\n)+/, `  districts:\n${districts}`)
-  if (!text.includes(districts)) throw new Error('smoke.yaml no longer lists its districts one a line')
+  const districts = ids
+    .map(
+      (id, index) =>
+        `    - id: "${id}"\n      name: D${index}\n      population: 1000\n      jobs: 500\n      adoption: 0.5\n`,
+    )
+    .join('')
+  const text = smokeText
+    .replace('maps/shenzhen.geojson', map)
+    .replace(/ {2}districts:\n(?: {4}- .*\n)+/, `  districts:\n${districts}`)
+  if (!text.includes(districts))
+    throw new Error('smoke.yaml no longer lists its districts one a line')
   return text
 }
 
 describe('bounds on what a file can make the loader build and say', () => {
   it('refuses a map of long feature ids named wrongly by every district with a bounded message (the amplification case)', async () => {
     // Proves: 255 districts missing from a map of 255 long ids no longer make 255 messages each listing every id (65 MB).
-    const mapIds = Array.from({ length: mapFeaturesMax }, (_, index) => `${index}-${'x'.repeat(1000)}`)
+    const mapIds = Array.from(
+      { length: mapFeaturesMax },
+      (_, index) => `${index}-${'x'.repeat(1000)}`,
+    )
     await folder.write('maps/long.geojson', squaresMap(mapIds))
-    const file = await folder.write('amplify.yaml', scenarioOf('maps/long.geojson', Array.from({ length: districtsMax }, (_, index) => `d${index}`)))
+    const file = await folder.write(
+      'amplify.yaml',
+      scenarioOf(
+        'maps/long.geojson',
+        Array.from({ length: districtsMax }, (_, index) => `d${index}`),
+      ),
+    )
     const { error } = await expectUserError(() => loadScenario(file))
     expect(error.message.length).toBeLessThanOrEqual(errorMessageCharsMax)
     expect(error.issues.length).toBeLessThanOrEqual(errorIssuesMax + 1)
@@ -761,15 +963,23 @@ describe('bounds on what a file can make the loader build and say', () => {
     expect(error.message).not.toContain('x'.repeat(1000))
   })
 
-  it('lists a few of the map\'s ids, then how many more, once per district missing from it, and at most errorIssuesMax of them', async () => {
+  it("lists a few of the map's ids, then how many more, once per district missing from it, and at most errorIssuesMax of them", async () => {
     // Proves: with ids of a size the map allows, each "is not a district of" names messageIdsMax ids and counts the rest, and the issues are counted past errorIssuesMax.
-    const mapIds = Array.from({ length: mapFeaturesMax }, (_, index) => `feature-${String(index).padStart(3, '0')}-${'y'.repeat(20)}`)
+    const mapIds = Array.from(
+      { length: mapFeaturesMax },
+      (_, index) => `feature-${String(index).padStart(3, '0')}-${'y'.repeat(20)}`,
+    )
     await folder.write('maps/many.geojson', squaresMap(mapIds))
-    const text = scenarioOf('maps/many.geojson', Array.from({ length: districtsMax }, (_, index) => `d${index}`))
+    const text = scenarioOf(
+      'maps/many.geojson',
+      Array.from({ length: districtsMax }, (_, index) => `d${index}`),
+    )
     const file = await folder.write('many.yaml', text)
     const { error } = await expectUserError(() => loadScenario(file))
     const has = `${mapIds.slice(0, messageIdsMax).join(', ')} and ${mapIds.length - messageIdsMax} more`
-    expect(error.issues[0]).toBe(`${file}:${lineOf(text, 'id: "d0"')}: city.districts[0].id: "d0" is not a district of maps/many.geojson (it has ${has})`)
+    expect(error.issues[0]).toBe(
+      `${file}:${lineOf(text, 'id: "d0"')}: city.districts[0].id: "d0" is not a district of maps/many.geojson (it has ${has})`,
+    )
     expect(error.issues).toHaveLength(errorIssuesMax + 1)
     expect(error.issues[errorIssuesMax]).toBe(`… and ${districtsMax - errorIssuesMax} more`)
     expect(error.message.length).toBeLessThanOrEqual(errorMessageCharsMax)
@@ -777,7 +987,10 @@ describe('bounds on what a file can make the loader build and say', () => {
 
   it('loads the largest scenario the schema allows: 255 districts with every field written, one a line each', async () => {
     // Proves: the token bound leaves room for any real scenario (this one has about 6,000 tokens of the 20,000 allowed).
-    const ids = Array.from({ length: districtsMax }, (_, index) => `4403${String(index).padStart(3, '0')}`)
+    const ids = Array.from(
+      { length: districtsMax },
+      (_, index) => `4403${String(index).padStart(3, '0')}`,
+    )
     await folder.write('maps/full.geojson', squaresMap(ids))
     const file = await folder.write('full.yaml', scenarioOf('maps/full.geojson', ids))
     const loaded = await loadScenario(file)
@@ -786,21 +999,39 @@ describe('bounds on what a file can make the loader build and say', () => {
   })
 
   it.each([
-    ['a flow list of half a million items (1 MiB)', (count: number) => `junk: [${Array(count).fill('1').join(',')}]\n`, 500_000],
-    ['a block list of a quarter million items', (count: number) => `junk:\n${'- 1\n'.repeat(count)}`, 250_000],
-    ['a mapping of eighty thousand keys', (count: number) => `junk: {${Array.from({ length: count }, (_, index) => `k${index}: 1`).join(', ')}}\n`, 80_000],
-  ])('refuses %s before parsing it, naming the line where it passes yamlTokensMax', async (_what, junk, count) => {
-    // Proves: a file within the size bound but of huge lists is refused by counting tokens, not after building a document of them (600 MiB).
-    const text = smokeText + junk(count)
-    expect(Buffer.byteLength(text)).toBeLessThanOrEqual(scenarioBytesMax)
-    const file = await scenarioWithMap(text)
-    const { error } = await expectUserError(() => loadScenario(file))
-    expect(error.message.split('\n')[0]).toBe(`${file}: rejected`)
-    expect(error.issues).toHaveLength(1)
-    const match = new RegExp(`^${escapeRegExp(file)}:(\\d+): more than ${yamlTokensMax} YAML tokens`).exec(error.issues[0] ?? '')
-    expect(match, error.issues[0]).not.toBeNull()
-    expect(Number(match?.[1])).toBeGreaterThanOrEqual(lineOf(text, 'junk:'))
-  })
+    [
+      'a flow list of half a million items (1 MiB)',
+      (count: number) => `junk: [${Array(count).fill('1').join(',')}]\n`,
+      500_000,
+    ],
+    [
+      'a block list of a quarter million items',
+      (count: number) => `junk:\n${'- 1\n'.repeat(count)}`,
+      250_000,
+    ],
+    [
+      'a mapping of eighty thousand keys',
+      (count: number) =>
+        `junk: {${Array.from({ length: count }, (_, index) => `k${index}: 1`).join(', ')}}\n`,
+      80_000,
+    ],
+  ])(
+    'refuses %s before parsing it, naming the line where it passes yamlTokensMax',
+    async (_what, junk, count) => {
+      // Proves: a file within the size bound but of huge lists is refused by counting tokens, not after building a document of them (600 MiB).
+      const text = smokeText + junk(count)
+      expect(Buffer.byteLength(text)).toBeLessThanOrEqual(scenarioBytesMax)
+      const file = await scenarioWithMap(text)
+      const { error } = await expectUserError(() => loadScenario(file))
+      expect(error.message.split('\n')[0]).toBe(`${file}: rejected`)
+      expect(error.issues).toHaveLength(1)
+      const match = new RegExp(
+        `^${escapeRegExp(file)}:(\\d+): more than ${yamlTokensMax} YAML tokens`,
+      ).exec(error.issues[0] ?? '')
+      expect(match, error.issues[0]).not.toBeNull()
+      expect(Number(match?.[1])).toBeGreaterThanOrEqual(lineOf(text, 'junk:'))
+    },
+  )
 
   it('refuses a map of a million positions before JSON.parse builds them, naming the line', async () => {
     // Proves: a map within mapBytesMax but of a million coordinates is refused by counting values first (was 220 MiB and 4.6 s).
@@ -808,17 +1039,27 @@ describe('bounds on what a file can make the loader build and say', () => {
     const map = `{"type":"FeatureCollection","features":[\n{"type":"Feature","id":"440303","geometry":{"type":"Polygon","coordinates":[\n${ring}]}}]}`
     expect(Buffer.byteLength(map)).toBeLessThanOrEqual(mapBytesMax)
     await folder.write('maps/million.geojson', map)
-    const file = await folder.write('scenario.yaml', smokeWith({ 'city.map': 'maps/million.geojson' }))
+    const file = await folder.write(
+      'scenario.yaml',
+      smokeWith({ 'city.map': 'maps/million.geojson' }),
+    )
     const { error } = await expectUserError(() => loadScenario(file))
     const mapFile = await fs.realpath(path.join(folder.dir, 'maps', 'million.geojson'))
     expect(error.message.split('\n')[0]).toBe(`${mapFile}: not a usable district map`)
-    expect(error.issues).toEqual([`${mapFile}:3: more than ${mapJsonValuesMax} JSON values (a map of 200000 positions has about 600000)`])
+    expect(error.issues).toEqual([
+      `${mapFile}:3: more than ${mapJsonValuesMax} JSON values (a map of 200000 positions has about 600000)`,
+    ])
   })
 
   it('refuses a map of millions of empty lists and objects next to its features', async () => {
     // Proves: values the map does not use are counted too: they cost memory when parsed whatever they are.
-    const junk = Array.from({ length: 3_000_000 }, (_, index) => (index % 2 === 0 ? '[]' : '{}')).join(',')
-    const map = shenzhenMapText.replace('{"type":"FeatureCollection",', `{"type":"FeatureCollection","junk":[${junk}],`)
+    const junk = Array.from({ length: 3_000_000 }, (_, index) =>
+      index % 2 === 0 ? '[]' : '{}',
+    ).join(',')
+    const map = shenzhenMapText.replace(
+      '{"type":"FeatureCollection",',
+      `{"type":"FeatureCollection","junk":[${junk}],`,
+    )
     expect(map).not.toBe(shenzhenMapText)
     await folder.write('maps/shenzhen.geojson', map)
     const file = await folder.write('scenario.yaml', smokeText)
@@ -828,7 +1069,9 @@ describe('bounds on what a file can make the loader build and say', () => {
 
   it('counts no commas or brackets inside JSON strings', async () => {
     // Proves: the count before parsing follows JSON's strings (and their escapes), so a long name full of commas is one value.
-    const map = JSON.parse(shenzhenMapText) as { features: { properties: Record<string, unknown> }[] }
+    const map = JSON.parse(shenzhenMapText) as {
+      features: { properties: Record<string, unknown> }[]
+    }
     const first = map.features[0]
     if (first === undefined) throw new Error('the Shenzhen map has features')
     first.properties.note = `\\"${',[{'.repeat(400_000)}\\"`

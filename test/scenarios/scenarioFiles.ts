@@ -19,7 +19,16 @@ export const smokeText = readFileSync(smokeFile, 'utf8')
 export const shenzhenMapText = readFileSync(shenzhenMapFile, 'utf8')
 
 /** The eight district ids of the Shenzhen map, in the order the scenarios list them. */
-export const shenzhenIds = ['440303', '440304', '440305', '440306', '440307', '440308', '440310', '440309']
+export const shenzhenIds = [
+  '440303',
+  '440304',
+  '440305',
+  '440306',
+  '440307',
+  '440308',
+  '440310',
+  '440309',
+]
 /** Shenzhen's resident population in the 2020 (seventh national) census. */
 export const shenzhenPopulation2020 = 17_494_398
 
@@ -76,7 +85,8 @@ export function smokeWith(edits: Record<string, unknown>, base: string = smokeTe
     let node: Container = document
     for (const key of keys) {
       const next = node[key]
-      if (typeof next !== 'object' || next === null) throw new Error(`${fieldPath}: no such field in the smoke scenario`)
+      if (typeof next !== 'object' || next === null)
+        throw new Error(`${fieldPath}: no such field in the smoke scenario`)
       node = next as Container
     }
     if (value === undefined) delete node[last]
@@ -101,7 +111,10 @@ export interface Rejection {
  * Runs `load` and expects it to reject with a UserError within `boundMs`. A load that hangs
  * fails the test after `boundMs` (plus a margin) instead of waiting for the test timeout.
  */
-export async function expectUserError(load: () => Promise<unknown>, boundMs = hostileBoundMs): Promise<Rejection> {
+export async function expectUserError(
+  load: () => Promise<unknown>,
+  boundMs = hostileBoundMs,
+): Promise<Rejection> {
   const start = performance.now()
   let timer: NodeJS.Timeout | undefined
   const hung = new Promise<'hung'>((resolve) => {

@@ -17,7 +17,12 @@ import {
   walletTiersMax,
 } from '../../engine/limits.js'
 import { formatPath } from '../../scenarios/loader.js'
-import { crossFieldIssues, offsetMinutes, scenarioSchema, type Scenario } from '../../scenarios/schema.js'
+import {
+  crossFieldIssues,
+  offsetMinutes,
+  scenarioSchema,
+  type Scenario,
+} from '../../scenarios/schema.js'
 import { shenzhenDayFile, smokeText, smokeWith } from './scenarioFiles.js'
 
 /** The schema's issues for `input` as `path: message` lines (unknown keys as `path.key: unknown field`). */
@@ -43,7 +48,8 @@ function smokeScenario(): Scenario {
   return structuredClone(smoke)
 }
 
-const names = (count: number, prefix = 'n') => Array.from({ length: count }, (_, index) => `${prefix}${index}`)
+const names = (count: number, prefix = 'n') =>
+  Array.from({ length: count }, (_, index) => `${prefix}${index}`)
 
 describe('scenarioSchema', () => {
   it.each([
@@ -54,7 +60,14 @@ describe('scenarioSchema', () => {
     const result = scenarioSchema.safeParse(parse(text))
     expect(result.success, JSON.stringify(result.error?.issues)).toBe(true)
     const payments = result.data?.payments
-    expect(payments && Object.values(payments).map((payment) => payment.enabled)).toEqual([true, true, true, true, true, true])
+    expect(payments && Object.values(payments).map((payment) => payment.enabled)).toEqual([
+      true,
+      true,
+      true,
+      true,
+      true,
+      true,
+    ])
   })
 
   it('reports every problem in one pass, each with its field path', () => {
@@ -161,9 +174,21 @@ describe('scenarioSchema', () => {
     ['name', '', 'must not be empty'],
     ['name', 'x'.repeat(81), 'must be at most 80 characters'],
     ['description', 'x'.repeat(2001), ''],
-    ['period.from', '2026-11-23', 'must be a date-time with an offset, like "2026-11-23T00:00:00+08:00"'],
-    ['period.to', '2026-11-24T00:00:00', 'must be a date-time with an offset, like "2026-11-23T00:00:00+08:00"'],
-    ['period.to', 20261124, 'must be a date-time with an offset, like "2026-11-23T00:00:00+08:00" (quote it)'],
+    [
+      'period.from',
+      '2026-11-23',
+      'must be a date-time with an offset, like "2026-11-23T00:00:00+08:00"',
+    ],
+    [
+      'period.to',
+      '2026-11-24T00:00:00',
+      'must be a date-time with an offset, like "2026-11-23T00:00:00+08:00"',
+    ],
+    [
+      'period.to',
+      20261124,
+      'must be a date-time with an offset, like "2026-11-23T00:00:00+08:00" (quote it)',
+    ],
     ['city.map', '', 'must not be empty'],
     ['city.map', `${'x'.repeat(250)}.geojson`, 'must be at most 255 characters'],
     ['city.districts', [], 'must list at least one district'],
@@ -192,14 +217,42 @@ describe('scenarioSchema', () => {
     ['payments.retail.enabled', 'yes', 'must be true or false'],
     ['payments.bill.amountFen', undefined, 'must be an integer amount of fen'],
     ['payments.p2p', undefined, ''],
-    ['name', 'Shenzhen\x1b]0;pwned\x07', 'must not hold control characters (escape codes, line breaks, bidi overrides)'],
-    ['name', 'two\nlines', 'must not hold control characters (escape codes, line breaks, bidi overrides)'],
-    ['name', 'abc\u202edcba', 'must not hold control characters (escape codes, line breaks, bidi overrides)'],
-    ['city.districts[0].name', 'Luohu\x1b[2J', 'must not hold control characters (escape codes, line breaks, bidi overrides)'],
-    ['banks.names[0]', 'ICBC\x9b', 'must not hold control characters (escape codes, line breaks, bidi overrides)'],
-    ['utilities[0]', 'power\r', 'must not hold control characters (escape codes, line breaks, bidi overrides)'],
+    [
+      'name',
+      'Shenzhen\x1b]0;pwned\x07',
+      'must not hold control characters (escape codes, line breaks, bidi overrides)',
+    ],
+    [
+      'name',
+      'two\nlines',
+      'must not hold control characters (escape codes, line breaks, bidi overrides)',
+    ],
+    [
+      'name',
+      'abc\u202edcba',
+      'must not hold control characters (escape codes, line breaks, bidi overrides)',
+    ],
+    [
+      'city.districts[0].name',
+      'Luohu\x1b[2J',
+      'must not hold control characters (escape codes, line breaks, bidi overrides)',
+    ],
+    [
+      'banks.names[0]',
+      'ICBC\x9b',
+      'must not hold control characters (escape codes, line breaks, bidi overrides)',
+    ],
+    [
+      'utilities[0]',
+      'power\r',
+      'must not hold control characters (escape codes, line breaks, bidi overrides)',
+    ],
     ['city.districts[0].id', '440303\x00', 'must not hold control characters'],
-    ['description', 'A day.\x1b[2J', 'must not hold control characters other than line breaks and tabs (escape codes, bidi overrides)'],
+    [
+      'description',
+      'A day.\x1b[2J',
+      'must not hold control characters other than line breaks and tabs (escape codes, bidi overrides)',
+    ],
   ]
 
   it.each(refused)('refuses %s = %j, naming that path', (fieldPath, value, message) => {
@@ -212,34 +265,69 @@ describe('scenarioSchema', () => {
 
   it('accepts a description of several lines with tabs, and names in Chinese', () => {
     // Proves: the control-character rule refuses codes that steer a terminal, not ordinary text.
-    expect(schemaIssues(smokeInput({ description: 'First line.\n\tSecond, indented.\n', name: '深圳 smoke', 'city.districts[0].name': '罗湖区' }))).toEqual([])
+    expect(
+      schemaIssues(
+        smokeInput({
+          description: 'First line.\n\tSecond, indented.\n',
+          name: '深圳 smoke',
+          'city.districts[0].name': '罗湖区',
+        }),
+      ),
+    ).toEqual([])
   })
 
   it('refuses a perYearFen beyond what a Uint32 holds', () => {
     // Proves: the ledger counts a year's spending in a Uint32; a larger limit is refused on its path.
     const issues = schemaIssues(smokeInput({ 'wallets.tiers[0].perYearFen': 2 ** 32 }))
     expect(issues.length).toBeGreaterThan(0)
-    expect(issues.every((issue) => issue.startsWith('wallets.tiers[0].perYearFen: ')), issues.join('\n')).toBe(true)
+    expect(
+      issues.every((issue) => issue.startsWith('wallets.tiers[0].perYearFen: ')),
+      issues.join('\n'),
+    ).toBe(true)
   })
 
   it('refuses more than districtsMax districts and more than merchantCategoriesMax categories', () => {
     // Proves: the list and record sizes are bounded (the district index is a Uint8).
     const district = { id: '440303', name: 'Luohu', population: 1 }
-    const categories = Object.fromEntries(names(merchantCategoriesMax + 1, 'c').map((name) => [name, { share: 0, ticketFen: 1 }]))
-    const issues = schemaIssues(smokeInput({ 'city.districts': Array.from({ length: districtsMax + 1 }, () => ({ ...district })), 'merchants.categories': categories }))
-    expect(issues.sort()).toEqual(
-      [`city.districts: must list at most ${districtsMax} districts`, `merchants.categories: must list at most ${merchantCategoriesMax} categories`].sort(),
+    const categories = Object.fromEntries(
+      names(merchantCategoriesMax + 1, 'c').map((name) => [name, { share: 0, ticketFen: 1 }]),
     )
-    const atLimit = Object.fromEntries(names(merchantCategoriesMax, 'c').map((name) => [name, { share: 0, ticketFen: 1 }]))
-    expect(schemaIssues(smokeInput({ 'city.districts': Array.from({ length: districtsMax }, () => ({ ...district })), 'merchants.categories': atLimit }))).toEqual([])
+    const issues = schemaIssues(
+      smokeInput({
+        'city.districts': Array.from({ length: districtsMax + 1 }, () => ({ ...district })),
+        'merchants.categories': categories,
+      }),
+    )
+    expect(issues.sort()).toEqual(
+      [
+        `city.districts: must list at most ${districtsMax} districts`,
+        `merchants.categories: must list at most ${merchantCategoriesMax} categories`,
+      ].sort(),
+    )
+    const atLimit = Object.fromEntries(
+      names(merchantCategoriesMax, 'c').map((name) => [name, { share: 0, ticketFen: 1 }]),
+    )
+    expect(
+      schemaIssues(
+        smokeInput({
+          'city.districts': Array.from({ length: districtsMax }, () => ({ ...district })),
+          'merchants.categories': atLimit,
+        }),
+      ),
+    ).toEqual([])
   })
 
   it('refuses category names that are not lower-case words', () => {
     // Proves: category names are checked (they become column names and labels), e.g. "Grocery" or "1st".
     for (const name of ['Grocery', '1st', 'x'.repeat(33), 'a b']) {
-      const issues = schemaIssues(smokeInput({ [`merchants.categories.${name}`]: { share: 0, ticketFen: 1 } }))
+      const issues = schemaIssues(
+        smokeInput({ [`merchants.categories.${name}`]: { share: 0, ticketFen: 1 } }),
+      )
       expect(issues.length, name).toBeGreaterThan(0)
-      expect(issues.every((issue) => issue.startsWith('merchants.categories')), issues.join('\n')).toBe(true)
+      expect(
+        issues.every((issue) => issue.startsWith('merchants.categories')),
+        issues.join('\n'),
+      ).toBe(true)
     }
   })
 })
@@ -254,7 +342,9 @@ describe('crossFieldIssues', () => {
     // Proves: tier shares must sum to 1; the issue names wallets.tiers and the actual sum.
     const scenario = smokeScenario()
     scenario.wallets.tiers[3]!.share = 0.3
-    expect(crossFieldIssues(scenario)).toEqual(['wallets.tiers: shares must add up to 1 (they add up to 0.9)'])
+    expect(crossFieldIssues(scenario)).toEqual([
+      'wallets.tiers: shares must add up to 1 (they add up to 0.9)',
+    ])
   })
 
   it('tolerates rounding in shares (1e-7) but not a real gap (1e-5)', () => {
@@ -264,26 +354,54 @@ describe('crossFieldIssues', () => {
     scenario.merchants.categories.grocery!.share -= 1e-7
     expect(crossFieldIssues(scenario)).toEqual([])
     scenario.wallets.tiers[3]!.share += 1e-5
-    expect(crossFieldIssues(scenario)).toEqual([expect.stringMatching(/^wallets\.tiers: shares must add up to 1/)])
+    expect(crossFieldIssues(scenario)).toEqual([
+      expect.stringMatching(/^wallets\.tiers: shares must add up to 1/),
+    ])
   })
 
   it('reports merchant category shares that do not add up to 1, with their sum', () => {
     // Proves: category shares must sum to 1; the issue names merchants.categories and the sum.
     const scenario = smokeScenario()
     scenario.merchants.categories.services!.share = 0.35
-    expect(crossFieldIssues(scenario)).toEqual(['merchants.categories: shares must add up to 1 (they add up to 1.2)'])
+    expect(crossFieldIssues(scenario)).toEqual([
+      'merchants.categories: shares must add up to 1 (they add up to 1.2)',
+    ])
   })
 
   it.each([
     ['before period.from', '2026-11-22T00:00:00+08:00', 'period.to: must be after period.from'],
     ['equal to period.from', '2026-11-23T00:00:00+08:00', 'period.to: must be after period.from'],
-    ['30 seconds after period.from', '2026-11-23T00:00:30+08:00', 'period.to: must be a whole number of minutes after period.from'],
-    ['in another UTC offset', '2026-11-24T00:00:00+09:00', 'period.to: must use the same UTC offset as period.from'],
-    ['more than simulatedDaysMax days on', '2027-11-25T00:00:00+08:00', `period.to: the period must be at most ${simulatedDaysMax} days`],
-    ['month 13', '2026-13-01T00:00:00+08:00', 'period.to: is not a real date and time from 1970 on'],
-    ['February 30', '2026-02-30T00:00:00+08:00', 'period.to: is not a real date and time from 1970 on'],
+    [
+      '30 seconds after period.from',
+      '2026-11-23T00:00:30+08:00',
+      'period.to: must be a whole number of minutes after period.from',
+    ],
+    [
+      'in another UTC offset',
+      '2026-11-24T00:00:00+09:00',
+      'period.to: must use the same UTC offset as period.from',
+    ],
+    [
+      'more than simulatedDaysMax days on',
+      '2027-11-25T00:00:00+08:00',
+      `period.to: the period must be at most ${simulatedDaysMax} days`,
+    ],
+    [
+      'month 13',
+      '2026-13-01T00:00:00+08:00',
+      'period.to: is not a real date and time from 1970 on',
+    ],
+    [
+      'February 30',
+      '2026-02-30T00:00:00+08:00',
+      'period.to: is not a real date and time from 1970 on',
+    ],
     ['hour 24', '2026-11-24T24:00:00+08:00', 'period.to: is not a real date and time from 1970 on'],
-    ['before 1970', '1969-12-31T00:00:00+08:00', 'period.to: is not a real date and time from 1970 on'],
+    [
+      'before 1970',
+      '1969-12-31T00:00:00+08:00',
+      'period.to: is not a real date and time from 1970 on',
+    ],
   ])('reports period.to %s', (_what, to, issue) => {
     // Proves: the period must run forward, in whole minutes, in one offset, within the bound, between real dates.
     const scenario = smokeScenario()
@@ -295,7 +413,9 @@ describe('crossFieldIssues', () => {
     // Proves: the period bound is inclusive and Z counts as offset 0.
     const scenario = smokeScenario()
     scenario.period.from = '2026-01-01T00:00:00Z'
-    scenario.period.to = new Date(Date.parse(scenario.period.from) + simulatedDaysMax * 86_400_000).toISOString().replace(/\.000Z$/, '+00:00')
+    scenario.period.to = new Date(Date.parse(scenario.period.from) + simulatedDaysMax * 86_400_000)
+      .toISOString()
+      .replace(/\.000Z$/, '+00:00')
     expect(crossFieldIssues(scenario)).toEqual([])
   })
 
@@ -304,8 +424,12 @@ describe('crossFieldIssues', () => {
     const scenario = smokeScenario()
     scenario.period.from = '2026-02-30T00:00:00+08:00'
     scenario.period.to = '2026-03-03T00:00:00+08:00'
-    expect(new Date(Date.parse(scenario.period.from)).toISOString()).toBe('2026-03-01T16:00:00.000Z')
-    expect(crossFieldIssues(scenario)).toEqual(['period.from: is not a real date and time from 1970 on'])
+    expect(new Date(Date.parse(scenario.period.from)).toISOString()).toBe(
+      '2026-03-01T16:00:00.000Z',
+    )
+    expect(crossFieldIssues(scenario)).toEqual([
+      'period.from: is not a real date and time from 1970 on',
+    ])
   })
 
   it('accepts February 29 of a leap year and refuses it in another year', () => {
@@ -316,7 +440,9 @@ describe('crossFieldIssues', () => {
     expect(crossFieldIssues(scenario)).toEqual([])
     scenario.period.from = '2027-02-29T00:00:00+08:00'
     scenario.period.to = '2027-03-01T00:00:00+08:00'
-    expect(crossFieldIssues(scenario)).toEqual(['period.from: is not a real date and time from 1970 on'])
+    expect(crossFieldIssues(scenario)).toEqual([
+      'period.from: is not a real date and time from 1970 on',
+    ])
   })
 
   it('reports a district id listed twice at the second listing', () => {
@@ -336,7 +462,11 @@ describe('crossFieldIssues', () => {
   it.each([
     ['perPaymentFen', 'perDayFen', 'wallets.tiers[1].perPaymentFen: must not exceed perDayFen'],
     ['perDayFen', 'perYearFen', 'wallets.tiers[1].perDayFen: must not exceed perYearFen'],
-    ['initialBalanceFen', 'balanceCapFen', 'wallets.tiers[1].initialBalanceFen: must not exceed balanceCapFen'],
+    [
+      'initialBalanceFen',
+      'balanceCapFen',
+      'wallets.tiers[1].initialBalanceFen: must not exceed balanceCapFen',
+    ],
   ] as const)('reports %s over %s, and allows them equal', (small, large, issue) => {
     // Proves: each wallet limit must not exceed the wider one; equal is allowed, one fen more is not.
     const scenario = smokeScenario()
@@ -361,7 +491,9 @@ describe('crossFieldIssues', () => {
     delete tier.perYearFen
     expect(crossFieldIssues(scenario)).toEqual([])
     tier.perPaymentFen = 100_001
-    expect(crossFieldIssues(scenario)).toEqual(['wallets.tiers[3].perPaymentFen: must not exceed perDayFen (100000, the published limit)'])
+    expect(crossFieldIssues(scenario)).toEqual([
+      'wallets.tiers[3].perPaymentFen: must not exceed perDayFen (100000, the published limit)',
+    ])
   })
 
   it('requires every limit of a tier beyond 4, which has no published ones', () => {
@@ -379,7 +511,9 @@ describe('crossFieldIssues', () => {
     // Proves: each district can be within bounds while the city as a whole is not.
     const scenario = smokeScenario()
     for (const district of scenario.city.districts) district.population = 5_000_001
-    expect(crossFieldIssues(scenario)).toEqual([`city.districts: the populations add up to 40000008, more than ${residentsMax}`])
+    expect(crossFieldIssues(scenario)).toEqual([
+      `city.districts: the populations add up to 40000008, more than ${residentsMax}`,
+    ])
   })
 
   it('reports every cross-field problem at once', () => {

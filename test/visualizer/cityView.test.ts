@@ -33,7 +33,8 @@ describe('the city as sent to the page', () => {
     // Proves the finding's leak is closed: no entry of city.json is a single merchant, however small the sample.
     for (const city of [cityOf(small), cityOf(shenzhen)]) {
       expect(city.merchants.length).toBeGreaterThan(0)
-      for (const cell of city.merchants) expect(cell[3]).toBeGreaterThanOrEqual(merchantCellMerchantsMin)
+      for (const cell of city.merchants)
+        expect(cell[3]).toBeGreaterThanOrEqual(merchantCellMerchantsMin)
     }
     const shown = cityOf(shenzhen).merchants.reduce((sum, cell) => sum + (cell[3] ?? 0), 0)
     expect(shown).toBeLessThanOrEqual(cityOf(shenzhen).agents.merchants)
@@ -47,13 +48,24 @@ describe('the city as sent to the page', () => {
     const names = city.districts.map((district) => district.name)
     expect(names).toContain(otherDistrictsName)
     expect(names).not.toContain('Yantian')
-    expect(city.districts.reduce((sum, district) => sum + district.residents, 0)).toBe(city.agents.residents)
+    expect(city.districts.reduce((sum, district) => sum + district.residents, 0)).toBe(
+      city.agents.residents,
+    )
     const snapshot: Snapshot = (small.session as NonNullable<LiveMap['session']>).latest
     expect(snapshot.districts.tps).toHaveLength(city.districts.length)
     expect(snapshot.districts.payments).toHaveLength(city.districts.length)
     expect(snapshot.flows).toHaveLength(city.districts.length ** 2)
     for (const link of city.metro) expect(link.from).not.toBe(link.to)
 
-    expect(cityOf(shenzhen).districts.map((district) => district.name)).toEqual(['Luohu', 'Futian', 'Nanshan', "Bao'an", 'Longgang', 'Yantian', 'Pingshan', 'Longhua'])
+    expect(cityOf(shenzhen).districts.map((district) => district.name)).toEqual([
+      'Luohu',
+      'Futian',
+      'Nanshan',
+      "Bao'an",
+      'Longgang',
+      'Yantian',
+      'Pingshan',
+      'Longhua',
+    ])
   })
 })

@@ -13,7 +13,15 @@ import { io, type Socket } from 'socket.io-client'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { connectionsCapFor, descriptorsSoftLimit } from '../../engine/connectionCap.js'
 import { UserError } from '../../engine/errors.js'
-import { descriptorsReserved, liveClientsMax, liveCommandsPerSecondAllMax, liveCommandsPerSecondMax, livePageEvictIdleMs, livePageIdleMsMax, livePresenceIntervalMs } from '../../engine/limits.js'
+import {
+  descriptorsReserved,
+  liveClientsMax,
+  liveCommandsPerSecondAllMax,
+  liveCommandsPerSecondMax,
+  livePageEvictIdleMs,
+  livePageIdleMsMax,
+  livePresenceIntervalMs,
+} from '../../engine/limits.js'
 import type { Closing, CommandAnswer, Snapshot } from '../../visualizer/protocol.js'
 import { checkLiveBind } from '../../visualizer/server/allowedHosts.js'
 import { startLiveServer, type RunningLiveServer } from '../../visualizer/server/liveServer.js'
@@ -41,7 +49,9 @@ function outcome(socket: Socket): Promise<'hello' | 'refused'> {
 }
 
 function closing(socket: Socket): Promise<string> {
-  return new Promise((resolve) => socket.once('closing', (message: Closing) => resolve(message.reason)))
+  return new Promise((resolve) =>
+    socket.once('closing', (message: Closing) => resolve(message.reason)),
+  )
 }
 
 /** Waits until every socket has seen the server's answer to a presence report: a round trip through a command. */
@@ -58,10 +68,13 @@ async function until(condition: () => boolean): Promise<void> {
 function get(url: string, pathName: string, host: string): Promise<number> {
   const target = new URL(url)
   return new Promise((resolve, reject) => {
-    const sent = request({ host: '127.0.0.1', port: target.port, path: pathName, headers: { host } }, (response) => {
-      response.resume()
-      resolve(response.statusCode ?? 0)
-    })
+    const sent = request(
+      { host: '127.0.0.1', port: target.port, path: pathName, headers: { host } },
+      (response) => {
+        response.resume()
+        resolve(response.statusCode ?? 0)
+      },
+    )
     sent.on('error', reject)
     sent.end()
   })
@@ -80,7 +93,13 @@ describe('idle pages at the page cap', () => {
 
   beforeAll(async () => {
     folder = await fs.mkdtemp(path.join(os.tmpdir(), 'citytwin-idle-'))
-    server = await startLiveServer({ host: '127.0.0.1', port: 0, store: new RunStore(folder), publicDir: folder, now: clock.now })
+    server = await startLiveServer({
+      host: '127.0.0.1',
+      port: 0,
+      store: new RunStore(folder),
+      publicDir: folder,
+      now: clock.now,
+    })
   })
   afterEach(async () => {
     for (const socket of sockets.splice(0)) socket.close()
@@ -122,8 +141,16 @@ describe('idle pages at the page cap', () => {
       if (elapsedMs === livePageEvictIdleMs) expect(await outcome(open())).toBe('hello')
     }
     const reasons = await Promise.all(silentClosed)
-    expect(reasons.every((reason) => reason.includes('not been shown') || reason.includes('without being shown'))).toBe(true)
-    expect(reasons.some((reason) => reason.includes(`${Math.round(livePageIdleMsMax / 60_000)} minutes`))).toBe(true)
+    expect(
+      reasons.every(
+        (reason) => reason.includes('not been shown') || reason.includes('without being shown'),
+      ),
+    ).toBe(true)
+    expect(
+      reasons.some((reason) =>
+        reason.includes(`${Math.round(livePageIdleMsMax / 60_000)} minutes`),
+      ),
+    ).toBe(true)
     expect(shownClosed).toBe(0)
     expect(shown.every((socket) => socket.connected)).toBe(true)
   })
@@ -134,10 +161,19 @@ describe('commands from many pages', () => {
 
   beforeAll(async () => {
     // The server's clock stands still: every command below falls in one second.
-    map = await openLiveMap({ scenario: smokeScenario, pace: { sort: 'clock', tickMs: 100 }, serverNow: () => 1_000_000 })
+    map = await openLiveMap({
+      scenario: smokeScenario,
+      pace: { sort: 'clock', tickMs: 100 },
+      serverNow: () => 1_000_000,
+    })
     // The run under way (its clock moving), so the commands reach a run and closing stops it.
     const watcher = connect(map.url)
-    await new Promise<void>((resolve) => watcher.on('snapshot', (snapshot: Snapshot) => snapshot.state === 'running' && snapshot.tick > 0 && resolve()))
+    await new Promise<void>((resolve) =>
+      watcher.on(
+        'snapshot',
+        (snapshot: Snapshot) => snapshot.state === 'running' && snapshot.tick > 0 && resolve(),
+      ),
+    )
     watcher.close()
   })
   afterAll(async () => {
@@ -148,12 +184,23 @@ describe('commands from many pages', () => {
     // Proves the rate bound is the server's, not each page's: 50 pages × 10 commands in one second apply 20, not 500.
     const pages = Array.from({ length: 50 }, () => connect(map.url))
     await Promise.all(pages.map(outcome))
-    const send = (socket: Socket) => new Promise<CommandAnswer>((resolve) => socket.emit('command', { command: { type: 'slowdown', ms: 0 } }, resolve))
-    const answers = (await Promise.all(pages.map((socket) => Promise.all(Array.from({ length: liveCommandsPerSecondMax }, () => send(socket)))))).flat()
+    const send = (socket: Socket) =>
+      new Promise<CommandAnswer>((resolve) =>
+        socket.emit('command', { command: { type: 'slowdown', ms: 0 } }, resolve),
+      )
+    const answers = (
+      await Promise.all(
+        pages.map((socket) =>
+          Promise.all(Array.from({ length: liveCommandsPerSecondMax }, () => send(socket))),
+        ),
+      )
+    ).flat()
     for (const socket of pages) socket.close()
     expect(answers).toHaveLength(50 * liveCommandsPerSecondMax)
     expect(answers.filter((answer) => answer.ok)).toHaveLength(liveCommandsPerSecondAllMax)
-    expect(answers.filter((answer) => !answer.ok && answer.error.includes('from all pages'))).toHaveLength(50 * liveCommandsPerSecondMax - liveCommandsPerSecondAllMax)
+    expect(
+      answers.filter((answer) => !answer.ok && answer.error.includes('from all pages')),
+    ).toHaveLength(50 * liveCommandsPerSecondMax - liveCommandsPerSecondAllMax)
   })
 })
 
@@ -164,7 +211,14 @@ describe('a bind beyond loopback', () => {
   beforeAll(async () => {
     folder = await fs.mkdtemp(path.join(os.tmpdir(), 'citytwin-bind-'))
     // Every interface, but the test only ever connects to 127.0.0.1, with forged Host headers.
-    server = await startLiveServer({ host: '0.0.0.0', port: 0, store: new RunStore(folder), publicDir: folder, allowHosts: ['citymap.lan'], now: Date.now })
+    server = await startLiveServer({
+      host: '0.0.0.0',
+      port: 0,
+      store: new RunStore(folder),
+      publicDir: folder,
+      allowHosts: ['citymap.lan'],
+      now: Date.now,
+    })
   })
   afterAll(async () => {
     await server.close()
@@ -175,11 +229,24 @@ describe('a bind beyond loopback', () => {
     // Proves DNS rebinding finds nothing on 0.0.0.0: a page of evil.example pointed at this machine sends Host evil.example and is refused.
     const port = new URL(server.url).port
     const handshake = '/socket.io/?EIO=4&transport=polling'
-    for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `192.168.7.7:${port}`, `[fe80::1]:${port}`, `citymap.lan:${port}`, `CityMap.LAN:${port}`]) {
+    for (const host of [
+      `127.0.0.1:${port}`,
+      `localhost:${port}`,
+      `192.168.7.7:${port}`,
+      `[fe80::1]:${port}`,
+      `citymap.lan:${port}`,
+      `CityMap.LAN:${port}`,
+    ]) {
       expect([host, await get(server.url, '/api/runs', host)]).toEqual([host, 200])
       expect([host, await get(server.url, handshake, host)]).toEqual([host, 200])
     }
-    for (const host of [`evil.example:${port}`, `citymap.lan.evil.example:${port}`, `citymap.lan:1`, 'citymap.lan', `127.0.0.1.evil.example:${port}`]) {
+    for (const host of [
+      `evil.example:${port}`,
+      `citymap.lan.evil.example:${port}`,
+      `citymap.lan:1`,
+      'citymap.lan',
+      `127.0.0.1.evil.example:${port}`,
+    ]) {
       expect([host, await get(server.url, '/api/runs', host)]).toEqual([host, 421])
       expect([host, await get(server.url, handshake, host)]).toEqual([host, 403])
     }
@@ -193,18 +260,21 @@ describe('a bind beyond loopback', () => {
     expect(() => checkLiveBind('0.0.0.0', 'a long enough token', [])).not.toThrow()
     expect(() => checkLiveBind('0.0.0.0', undefined, ['citymap.lan'])).not.toThrow()
     expect(() => checkLiveBind('0.0.0.0', undefined, ['citymap.lan:80'])).toThrow(/--allow-host/)
-    for (const loopback of ['127.0.0.1', 'localhost', '::1', '127.1.2.3']) expect(() => checkLiveBind(loopback, undefined, [])).not.toThrow()
+    for (const loopback of ['127.0.0.1', 'localhost', '::1', '127.1.2.3'])
+      expect(() => checkLiveBind(loopback, undefined, [])).not.toThrow()
   })
 })
 
 describe('the connection cap', () => {
   it('is taken from the soft descriptor limit, read from /proc/self/limits, with room kept for the rest', () => {
     // Proves the cap sits below the descriptor limit whatever it is, and that the limit is read where Linux publishes it.
-    const limits = 'Limit                     Soft Limit           Hard Limit           Units     \nMax open files            256                  4096                 files     \n'
+    const limits =
+      'Limit                     Soft Limit           Hard Limit           Units     \nMax open files            256                  4096                 files     \n'
     expect(descriptorsSoftLimit(limits)).toBe(256)
     expect(descriptorsSoftLimit('nothing useful')).toBeGreaterThan(0)
     expect(connectionsCapFor(1024, 256)).toBe(256 - descriptorsReserved)
     expect(connectionsCapFor(1024, 1_000_000)).toBe(1024)
-    if (process.platform === 'linux') expect(descriptorsSoftLimit()).toBeGreaterThan(descriptorsReserved)
+    if (process.platform === 'linux')
+      expect(descriptorsSoftLimit()).toBeGreaterThan(descriptorsReserved)
   })
 })

@@ -8,21 +8,34 @@ import { request } from 'node:http'
 import { io, type Socket } from 'socket.io-client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { liveCommandsPerSecondMax } from '../../engine/limits.js'
-import { commandBytesMax, type CommandAnswer, type Hello, type Snapshot } from '../../visualizer/protocol.js'
+import {
+  commandBytesMax,
+  type CommandAnswer,
+  type Hello,
+  type Snapshot,
+} from '../../visualizer/protocol.js'
 import { openLiveMap, type LiveMap } from '../helpers/liveMap.js'
 import { smokeScenario } from '../helpers/runs.js'
 
 const token = 'correct horse battery'
 
 function connect(url: string, origin?: string): Socket {
-  return io(url, { transports: ['websocket'], reconnection: false, forceNew: true, ...(origin === undefined ? {} : { extraHeaders: { origin } }) })
+  return io(url, {
+    transports: ['websocket'],
+    reconnection: false,
+    forceNew: true,
+    ...(origin === undefined ? {} : { extraHeaders: { origin } }),
+  })
 }
 
 function send(socket: Socket, message: unknown): Promise<CommandAnswer> {
   return new Promise((resolve) => socket.emit('command', message, resolve))
 }
 
-function nextSnapshot(socket: Socket, accept: (snapshot: Snapshot) => boolean = () => true): Promise<Snapshot> {
+function nextSnapshot(
+  socket: Socket,
+  accept: (snapshot: Snapshot) => boolean = () => true,
+): Promise<Snapshot> {
   return new Promise((resolve) => {
     const on = (snapshot: Snapshot) => {
       if (!accept(snapshot)) return
@@ -40,15 +53,27 @@ function refusal(answer: CommandAnswer): string {
 }
 
 /** A raw HTTP request, so the Host header and the method are ours to choose. */
-function raw(url: string, options: { method?: string; host?: string; path?: string; body?: string }): Promise<number> {
+function raw(
+  url: string,
+  options: { method?: string; host?: string; path?: string; body?: string },
+): Promise<number> {
   return rawResponse(url, options).then((response) => response.status)
 }
 
-function rawResponse(url: string, options: { method?: string; host?: string; path?: string; body?: string }): Promise<{ status: number; headers: Record<string, string | string[] | undefined> }> {
+function rawResponse(
+  url: string,
+  options: { method?: string; host?: string; path?: string; body?: string },
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined> }> {
   const target = new URL(url)
   return new Promise((resolve, reject) => {
     const sent = request(
-      { host: target.hostname, port: target.port, method: options.method ?? 'GET', path: options.path ?? '/', headers: { host: options.host ?? target.host } },
+      {
+        host: target.hostname,
+        port: target.port,
+        method: options.method ?? 'GET',
+        path: options.path ?? '/',
+        headers: { host: options.host ?? target.host },
+      },
       (response) => {
         response.resume()
         resolve({ status: response.statusCode ?? 0, headers: response.headers })
@@ -64,7 +89,11 @@ describe('live map server', () => {
   let watcher: Socket
 
   beforeAll(async () => {
-    map = await openLiveMap({ scenario: smokeScenario, token, pace: { sort: 'clock', tickMs: 100 } })
+    map = await openLiveMap({
+      scenario: smokeScenario,
+      token,
+      pace: { sort: 'clock', tickMs: 100 },
+    })
     watcher = connect(map.url)
     await nextSnapshot(watcher, (snapshot) => snapshot.state === 'running' && snapshot.tick > 0)
   })
@@ -87,7 +116,11 @@ describe('live map server', () => {
     // Proves one run can be watched by a roomful of pages: each of 20 gets snapshots of the same run as it moves.
     const pages = Array.from({ length: 20 }, () => connect(map.url))
     const firsts = await Promise.all(pages.map((socket) => nextSnapshot(socket)))
-    const laters = await Promise.all(pages.map((socket, index) => nextSnapshot(socket, (snapshot) => snapshot.tick > (firsts[index] as Snapshot).tick)))
+    const laters = await Promise.all(
+      pages.map((socket, index) =>
+        nextSnapshot(socket, (snapshot) => snapshot.tick > (firsts[index] as Snapshot).tick),
+      ),
+    )
     for (const socket of pages) socket.close()
     expect(new Set(laters.map((snapshot) => snapshot.run))).toEqual(new Set([1]))
     expect(laters.every((snapshot) => snapshot.state === 'running')).toBe(true)
@@ -95,7 +128,9 @@ describe('live map server', () => {
 
   it('carries flows between districts, aggregated, and nothing about a resident', async () => {
     // Proves the flows the map animates are counted in a live run (off elsewhere), as district-by-district counts only.
-    const withFlows = await nextSnapshot(watcher, (snapshot) => snapshot.flows.some((count) => count > 0))
+    const withFlows = await nextSnapshot(watcher, (snapshot) =>
+      snapshot.flows.some((count) => count > 0),
+    )
     expect(withFlows.flows).toHaveLength(withFlows.districts.tps.length ** 2)
     expect(withFlows.flows.every((count) => Number.isInteger(count) && count >= 0)).toBe(true)
     expect(JSON.stringify(withFlows)).not.toMatch(/"(account|resident|debit|credit|id)"\s*:/)
@@ -107,14 +142,30 @@ describe('live map server', () => {
     await nextSnapshot(socket)
     const before = await nextSnapshot(watcher)
     expect(refusal(await send(socket, { command: { type: 'pause' } }))).toContain('token')
-    expect(refusal(await send(socket, { command: { type: 'pause' }, token: 'wrong one!' }))).toContain('token')
-    expect(refusal(await send(socket, { command: { type: 'launch' }, token }))).toContain('command.type')
-    expect(refusal(await send(socket, { command: { type: 'targetTps', tps: -5 }, token }))).toContain('command.tps')
-    expect(refusal(await send(socket, { command: { type: 'outage', district: 'Atlantis', on: true }, token }))).toContain('Atlantis')
+    expect(
+      refusal(await send(socket, { command: { type: 'pause' }, token: 'wrong one!' })),
+    ).toContain('token')
+    expect(refusal(await send(socket, { command: { type: 'launch' }, token }))).toContain(
+      'command.type',
+    )
+    expect(
+      refusal(await send(socket, { command: { type: 'targetTps', tps: -5 }, token })),
+    ).toContain('command.tps')
+    expect(
+      refusal(
+        await send(socket, { command: { type: 'outage', district: 'Atlantis', on: true }, token }),
+      ),
+    ).toContain('Atlantis')
     expect(refusal(await send(socket, 'not even an object'))).toContain('command')
     // The flood: past the limit in one second, refused.
-    const answers = await Promise.all(Array.from({ length: liveCommandsPerSecondMax + 5 }, () => send(socket, { command: { type: 'slowdown', ms: 0 }, token })))
-    expect(answers.filter((answer) => !answer.ok && answer.error.includes('too many')).length).toBeGreaterThanOrEqual(5)
+    const answers = await Promise.all(
+      Array.from({ length: liveCommandsPerSecondMax + 5 }, () =>
+        send(socket, { command: { type: 'slowdown', ms: 0 }, token }),
+      ),
+    )
+    expect(
+      answers.filter((answer) => !answer.ok && answer.error.includes('too many')).length,
+    ).toBeGreaterThanOrEqual(5)
     socket.close()
     const after = await nextSnapshot(watcher, (snapshot) => snapshot.tick > before.tick + 1)
     expect(after.state).toBe('running')
@@ -126,7 +177,11 @@ describe('live map server', () => {
     const socket = connect(map.url)
     await nextSnapshot(socket)
     const gone = new Promise<string>((resolve) => socket.once('disconnect', resolve))
-    socket.emit('command', { command: { type: 'pause' }, token, padding: 'x'.repeat(commandBytesMax * 4) })
+    socket.emit('command', {
+      command: { type: 'pause' },
+      token,
+      padding: 'x'.repeat(commandBytesMax * 4),
+    })
     expect(await gone).toBe('transport close')
     const before = await nextSnapshot(watcher)
     const after = await nextSnapshot(watcher, (snapshot) => snapshot.tick > before.tick)
@@ -143,7 +198,10 @@ describe('live map server', () => {
     const still = await nextSnapshot(watcher)
     expect(still.tick).toBe(paused.tick)
     expect(await send(socket, { command: { type: 'resume' }, token })).toEqual({ ok: true })
-    await nextSnapshot(watcher, (snapshot) => snapshot.state === 'running' && snapshot.tick > paused.tick)
+    await nextSnapshot(
+      watcher,
+      (snapshot) => snapshot.state === 'running' && snapshot.tick > paused.tick,
+    )
     socket.close()
   })
 
@@ -154,7 +212,9 @@ describe('live map server', () => {
     expect(error.message).toBeTruthy()
     foreign.close()
     expect(await raw(map.url, { host: 'evil.example:80' })).toBe(421)
-    expect(await raw(map.url, { method: 'POST', path: '/api/city', body: 'x'.repeat(10_000) })).toBe(405)
+    expect(
+      await raw(map.url, { method: 'POST', path: '/api/city', body: 'x'.repeat(10_000) }),
+    ).toBe(405)
     expect(await raw(map.url, { path: '/api/runs/..%2F..%2Fetc/city' })).toBe(404)
     expect(await raw(map.url, { path: '/api/runs/%2E%2E/timeline' })).toBe(404)
     expect(await raw(map.url, { path: '/api/city' })).toBe(200)

@@ -38,7 +38,13 @@ describe('replay reads only regular files inside the runs folder', () => {
     // The run folder itself is a link to a good run elsewhere.
     await runFolder(path.join(elsewhere, 'outside'))
     await fs.symlink(path.join(elsewhere, 'outside'), path.join(root, 'linked'))
-    server = await startLiveServer({ host: '127.0.0.1', port: 0, store: new RunStore(root), publicDir: elsewhere, now: wallClock.nowMs })
+    server = await startLiveServer({
+      host: '127.0.0.1',
+      port: 0,
+      store: new RunStore(root),
+      publicDir: elsewhere,
+      now: wallClock.nowMs,
+    })
   })
   afterAll(async () => {
     await server.close()

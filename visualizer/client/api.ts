@@ -5,7 +5,8 @@
 import type { CityView, RunListing, Timeline } from '../protocol.js'
 import { assert } from './assert.js'
 
-export type Fetched<T> = { readonly kind: 'found'; readonly value: T } | { readonly kind: 'missing' }
+export type Fetched<T> =
+  { readonly kind: 'found'; readonly value: T } | { readonly kind: 'missing' }
 
 /** An operating failure: the server answered, but not with what the page asked for. */
 export class HttpError extends Error {
@@ -60,7 +61,10 @@ function checkCity(city: CityView): void {
   }
   const count = city.districts.length
   for (const link of city.metro) {
-    assert(link.from >= 0 && link.from < count && link.to >= 0 && link.to < count, 'metro links join districts')
+    assert(
+      link.from >= 0 && link.from < count && link.to >= 0 && link.to < count,
+      'metro links join districts',
+    )
     assert(link.from !== link.to, 'a metro link joins two districts')
   }
 }

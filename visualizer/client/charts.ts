@@ -35,7 +35,9 @@ export function createCharts(): Charts {
       floor: latencyFloorMs,
     }),
     createLineChart(byId('chart-rejections', HTMLElement), {
-      series: [{ label: 'rejected', className: 'series-rejected', value: (p) => p.rejectionsPerSecond }],
+      series: [
+        { label: 'rejected', className: 'series-rejected', value: (p) => p.rejectionsPerSecond },
+      ],
       scale: 'linear',
       format: formatRate,
       floor: 1,

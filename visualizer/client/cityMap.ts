@@ -14,7 +14,13 @@ import { createFlowLayer } from './flowLayer.js'
 import { createLabelLayer } from './labelLayer.js'
 import { createLegend } from './legend.js'
 import { createMapLayer } from './mapLayer.js'
-import { measureReference, measures, measureScale, measureValues, noDataColour } from './measures.js'
+import {
+  measureReference,
+  measures,
+  measureScale,
+  measureValues,
+  noDataColour,
+} from './measures.js'
 import { createMerchantLayer } from './merchantLayer.js'
 import { createMetroLayer } from './metroLayer.js'
 import { cutOffFlags } from './outages.js'
@@ -142,5 +148,10 @@ const followsWithinS = 2
 
 /** `next` comes straight after `previous` in the same run, so what was smoothed or remembered over earlier snapshots still holds. */
 function follows(previous: Snapshot | null, next: Snapshot): boolean {
-  return previous !== null && previous.run === next.run && next.t > previous.t && next.t - previous.t <= followsWithinS
+  return (
+    previous !== null &&
+    previous.run === next.run &&
+    next.t > previous.t &&
+    next.t - previous.t <= followsWithinS
+  )
 }

@@ -7,7 +7,8 @@ import type { Command } from '../protocol.js'
 import { formatInteger } from './format.js'
 
 /** A command, or why the inputs do not make one. */
-export type Checked = { readonly ok: true; readonly command: Command } | { readonly ok: false; readonly error: string }
+export type Checked =
+  { readonly ok: true; readonly command: Command } | { readonly ok: false; readonly error: string }
 
 export const refuse = (error: string): Checked => ({ ok: false, error })
 export const accept = (command: Command): Checked => ({ ok: true, command })
@@ -19,9 +20,15 @@ export interface NumberRange {
 }
 
 /** `value` is NaN when the field is empty or not a number (HTMLInputElement.valueAsNumber). */
-export function fromNumber(value: number, what: string, range: NumberRange, command: (value: number) => Command): Checked {
+export function fromNumber(
+  value: number,
+  what: string,
+  range: NumberRange,
+  command: (value: number) => Command,
+): Checked {
   if (!Number.isFinite(value)) return refuse(`${what}: enter a number`)
   if (value > range.max) return refuse(`${what}: at most ${formatInteger(range.max)}`)
-  if (range.zeroAllowed ? value < 0 : value <= 0) return refuse(`${what}: ${range.zeroAllowed ? 'at least 0' : 'more than 0'}`)
+  if (range.zeroAllowed ? value < 0 : value <= 0)
+    return refuse(`${what}: ${range.zeroAllowed ? 'at least 0' : 'more than 0'}`)
   return accept(command(value))
 }

@@ -9,7 +9,14 @@
  * Reconnect button, and reconnects by itself as soon as it is shown again.
  */
 import { io, type Socket } from 'socket.io-client'
-import type { Closing, CommandAnswer, CommandMessage, Hello, Presence, Snapshot } from '../protocol.js'
+import type {
+  Closing,
+  CommandAnswer,
+  CommandMessage,
+  Hello,
+  Presence,
+  Snapshot,
+} from '../protocol.js'
 import { commandBytesMax } from '../protocol.js'
 
 interface ServerToPage {
@@ -82,11 +89,19 @@ export function connect(handlers: ConnectionHandlers): Connection {
   async function send(message: CommandMessage): Promise<CommandAnswer> {
     // The server drops anything larger than its buffer bound without answering; say why here instead.
     const bytes = new TextEncoder().encode(JSON.stringify(message)).length
-    if (bytes > commandBytesMax) return { ok: false, error: `command is ${bytes} bytes, more than ${commandBytesMax}` }
+    if (bytes > commandBytesMax)
+      return { ok: false, error: `command is ${bytes} bytes, more than ${commandBytesMax}` }
     if (!socket.connected) return { ok: false, error: 'not connected to the server' }
     return new Promise((resolve) => {
       socket.timeout(commandAnswerTimeoutMs).emit('command', message, (timedOut, answer) => {
-        resolve(timedOut ? { ok: false, error: `no answer from the server within ${commandAnswerTimeoutMs / 1000} s` } : answer)
+        resolve(
+          timedOut
+            ? {
+                ok: false,
+                error: `no answer from the server within ${commandAnswerTimeoutMs / 1000} s`,
+              }
+            : answer,
+        )
       })
     })
   }

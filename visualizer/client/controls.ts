@@ -4,7 +4,14 @@
  * lost answer shows in #command-error, and the next success clears it. Buttons follow the run's
  * state (lifecycle.ts) and stay disabled while their own command awaits its answer.
  */
-import type { CityView, CommandAnswer, CommandBounds, CommandMessage, Hello, Snapshot } from '../protocol.js'
+import type {
+  CityView,
+  CommandAnswer,
+  CommandBounds,
+  CommandMessage,
+  Hello,
+  Snapshot,
+} from '../protocol.js'
 import { accept, fromNumber, refuse, type Checked } from './commandChecks.js'
 import { byId, setText, show } from './dom.js'
 import { lifecycle } from './lifecycle.js'

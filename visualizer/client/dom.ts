@@ -9,7 +9,10 @@ type ElementClass<T extends Element> = abstract new (...args: never[]) => T
 export function byId<T extends Element>(id: string, kind: ElementClass<T>): T {
   const element = document.getElementById(id)
   assert(element !== null, `index.html has no #${id}`)
-  assert(element instanceof kind, `#${id} is a ${element.tagName}, not the element the code expects`)
+  assert(
+    element instanceof kind,
+    `#${id} is a ${element.tagName}, not the element the code expects`,
+  )
   return element
 }
 

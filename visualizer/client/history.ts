@@ -32,7 +32,8 @@ export class History {
   /** Adds a snapshot; a new run, or time going backwards, starts the history afresh. */
   push(snapshot: Snapshot): void {
     const last = this.#points.at(-1)
-    if (snapshot.run !== this.#run || (last !== undefined && snapshot.t < last.t)) this.#points.length = 0
+    if (snapshot.run !== this.#run || (last !== undefined && snapshot.t < last.t))
+      this.#points.length = 0
     this.#run = snapshot.run
     this.#points.push(this.#point(snapshot))
     // An array shifted at most once per snapshot: a few hundred moves, four times a second.
@@ -51,7 +52,10 @@ export class History {
       if (before !== undefined && snapshot.t - before.t >= rateSpanS) break
     }
     const spanS = before === undefined ? 0 : snapshot.t - before.t
-    const rejectionsPerSecond = before !== undefined && spanS > 0 ? Math.max(0, snapshot.rejected - before.rejected) / spanS : 0
+    const rejectionsPerSecond =
+      before !== undefined && spanS > 0
+        ? Math.max(0, snapshot.rejected - before.rejected) / spanS
+        : 0
     return {
       t: snapshot.t,
       achievedTps: snapshot.achievedTps,
@@ -71,7 +75,11 @@ export function historyUpTo(snapshots: readonly Snapshot[], index: number): Hist
   const last = snapshots[index]
   if (last === undefined) return history
   let first = index
-  while (first > 0 && last.t - (snapshots[first - 1]?.t ?? Number.NEGATIVE_INFINITY) <= chartWindowS + rateSpanS) first--
+  while (
+    first > 0 &&
+    last.t - (snapshots[first - 1]?.t ?? Number.NEGATIVE_INFINITY) <= chartWindowS + rateSpanS
+  )
+    first--
   for (let i = first; i <= index; i++) {
     const snapshot = snapshots[i]
     if (snapshot !== undefined) history.push(snapshot)

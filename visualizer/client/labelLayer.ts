@@ -22,7 +22,8 @@ export function createLabelLayer(city: CityView): LabelLayer {
     const labels = geometry.labelAt.flatMap((points, i) =>
       points.map(([x, y]) => {
         const centre = geometry.centres[i]
-        const nearStation = centre !== undefined && Math.hypot(centre[0] - x, centre[1] - y) < clearStationPx
+        const nearStation =
+          centre !== undefined && Math.hypot(centre[0] - x, centre[1] - y) < clearStationPx
         const text = svgElement('text', {
           class: 'district-label',
           'text-anchor': 'middle',

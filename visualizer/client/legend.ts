@@ -22,15 +22,39 @@ export interface Legend {
   readonly update: (measure: Measure, scale: ScaleSequential<string>) => void
 }
 
-export function createLegend(container: HTMLElement, categories: HTMLElement, city: CityView): Legend {
+export function createLegend(
+  container: HTMLElement,
+  categories: HTMLElement,
+  city: CityView,
+): Legend {
   const unit = document.createElement('span')
   unit.className = 'legend-unit'
-  const svg = svgElement('svg', { class: 'legend-ramp', width: rampWidthPx + 2 * rampInsetPx, height: rampHeightPx + axisHeightPx })
-  const gradient = svgElement('linearGradient', { id: 'legend-gradient', x1: 0, x2: 1, y1: 0, y2: 0 })
+  const svg = svgElement('svg', {
+    class: 'legend-ramp',
+    width: rampWidthPx + 2 * rampInsetPx,
+    height: rampHeightPx + axisHeightPx,
+  })
+  const gradient = svgElement('linearGradient', {
+    id: 'legend-gradient',
+    x1: 0,
+    x2: 1,
+    y1: 0,
+    y2: 0,
+  })
   const defs = svgElement('defs')
   defs.append(gradient)
-  const bar = svgElement('rect', { x: rampInsetPx, y: 0, width: rampWidthPx, height: rampHeightPx, rx: 2, fill: 'url(#legend-gradient)' })
-  const axisGroup = svgElement('g', { class: 'legend-axis', transform: `translate(${rampInsetPx},${rampHeightPx})` })
+  const bar = svgElement('rect', {
+    x: rampInsetPx,
+    y: 0,
+    width: rampWidthPx,
+    height: rampHeightPx,
+    rx: 2,
+    fill: 'url(#legend-gradient)',
+  })
+  const axisGroup = svgElement('g', {
+    class: 'legend-axis',
+    transform: `translate(${rampInsetPx},${rampHeightPx})`,
+  })
   svg.append(defs, bar, axisGroup)
   container.append(svg, unit)
   categories.replaceChildren(...categoryKey(city))
@@ -46,7 +70,10 @@ export function createLegend(container: HTMLElement, categories: HTMLElement, ci
       gradient.replaceChildren(
         ...Array.from({ length: rampStops }, (_unused, i) => {
           const t = i / (rampStops - 1)
-          return svgElement('stop', { offset: `${(t * 100).toFixed(1)}%`, 'stop-color': measure.ramp(t) })
+          return svgElement('stop', {
+            offset: `${(t * 100).toFixed(1)}%`,
+            'stop-color': measure.ramp(t),
+          })
         }),
       )
     }

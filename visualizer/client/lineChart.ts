@@ -6,7 +6,13 @@
  * so are the labels: the same run reads the same on the page and in its report.
  */
 import { axisBottom, axisLeft, line, scaleLinear, select } from 'd3'
-import { linearAxis, logAxis, secondSteps, timeTicks, type YAxis } from '../../engine/report/axes.js'
+import {
+  linearAxis,
+  logAxis,
+  secondSteps,
+  timeTicks,
+  type YAxis,
+} from '../../engine/report/axes.js'
 import { assert } from './assert.js'
 import { formatRunTime, tickFormat } from './format.js'
 import { chartWindowS, type ChartPoint } from './history.js'
@@ -47,7 +53,9 @@ export function createLineChart(container: HTMLElement, options: LineChartOption
   const svg = svgElement('svg', { class: 'chart-svg' })
   const grid = svgElement('g', { class: 'chart-grid' })
   const xAxis = svgElement('g', { class: 'chart-axis chart-axis-x' })
-  const lines = options.series.map((series) => svgElement('path', { class: `chart-line ${series.className}` }))
+  const lines = options.series.map((series) =>
+    svgElement('path', { class: `chart-line ${series.className}` }),
+  )
   svg.append(grid, xAxis, ...lines)
   container.replaceChildren(key, svg)
 
@@ -65,7 +73,8 @@ export function createLineChart(container: HTMLElement, options: LineChartOption
     const last = points.at(-1)
     options.series.forEach((series, i) => {
       const value = keyValues[i]
-      if (value !== undefined) value.textContent = last === undefined ? '–' : options.format(series.value(last))
+      if (value !== undefined)
+        value.textContent = last === undefined ? '–' : options.format(series.value(last))
     })
     if (width <= margin.left + margin.right || height <= margin.top + margin.bottom) return
 
@@ -74,7 +83,9 @@ export function createLineChart(container: HTMLElement, options: LineChartOption
     const tEnd = Math.max(last?.t ?? 0, tFirst + spanMinS)
     const tStart = Math.max(tFirst, tEnd - chartWindowS)
     const shown = points.filter((point) => point.t >= tStart)
-    const x = scaleLinear().domain([tStart, tEnd]).range([margin.left, width - margin.right])
+    const x = scaleLinear()
+      .domain([tStart, tEnd])
+      .range([margin.left, width - margin.right])
     const y = yAxisFor(shown, options, height)
 
     options.series.forEach((series, i) => {

@@ -35,7 +35,9 @@ function follow(city: CityView, selector: MeasureSelector, hook: TestHook): void
   // The controls send through the connection made just below; nothing is sent before it exists.
   let connection: Connection | null = null
   const controls = createControls(city, (message) =>
-    connection === null ? Promise.resolve({ ok: false, error: 'not connected yet' }) : connection.send(message),
+    connection === null
+      ? Promise.resolve({ ok: false, error: 'not connected yet' })
+      : connection.send(message),
   )
   connection = connect({
     hello: (hello) => {

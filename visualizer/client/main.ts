@@ -18,5 +18,6 @@ const hook = installTestHook()
 const selector = createMeasureSelector(measureFromUrl(params))
 if (isPresenter(params)) startPresenter(selector)
 const replayId = params.get('replay')
-const started = replayId === null ? startLive(selector, hook) : startReplay(replayId, selector, hook)
+const started =
+  replayId === null ? startLive(selector, hook) : startReplay(replayId, selector, hook)
 started.catch((error: unknown) => showError(error instanceof Error ? error.message : String(error)))

@@ -26,14 +26,22 @@ export interface MapLayer {
 }
 
 export function createMapLayer(city: CityView): MapLayer {
-  const element = svgElement('svg', { class: 'map-base', role: 'img', 'aria-label': `Map of ${city.scenario}` })
+  const element = svgElement('svg', {
+    class: 'map-base',
+    role: 'img',
+    'aria-label': `Map of ${city.scenario}`,
+  })
   element.append(hatchPattern())
   const districtGroup = svgElement('g', { class: 'districts' })
   const outageGroup = svgElement('g', { class: 'outages' })
   element.append(districtGroup, outageGroup)
 
   const paths = city.districts.map((district, index) => {
-    const path = svgElement('path', { class: 'district', 'data-district': district.name, 'data-index': index })
+    const path = svgElement('path', {
+      class: 'district',
+      'data-district': district.name,
+      'data-index': index,
+    })
     districtGroup.append(path)
     return path
   })
@@ -105,7 +113,9 @@ function hatchPattern(): SVGDefsElement {
     patternUnits: 'userSpaceOnUse',
     patternTransform: 'rotate(45)',
   })
-  pattern.append(svgElement('line', { class: 'hatch-line', x1: 0, y1: 0, x2: 0, y2: hatchSpacingPx }))
+  pattern.append(
+    svgElement('line', { class: 'hatch-line', x1: 0, y1: 0, x2: 0, y2: hatchSpacingPx }),
+  )
   defs.append(pattern)
   return defs
 }

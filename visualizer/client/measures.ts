@@ -37,7 +37,8 @@ const fenPerYuan = 100
 
 /** The palest end of each ramp is near white; start a little in so a low district stays visible on the page. */
 const rampStart = 0.12
-const ramped = (interpolate: (t: number) => string) => (t: number) => interpolate(rampStart + (1 - rampStart) * t)
+const ramped = (interpolate: (t: number) => string) => (t: number) =>
+  interpolate(rampStart + (1 - rampStart) * t)
 
 export const measures: Readonly<Record<MeasureName, Measure>> = {
   tps: {
@@ -67,7 +68,8 @@ export const measures: Readonly<Record<MeasureName, Measure>> = {
     name: 'rejections',
     label: 'Rejected payments',
     unit: '% of payments',
-    value: (_city, snapshot, i) => ratio(snapshot.districts.rejected[i], snapshot.districts.payments[i]),
+    value: (_city, snapshot, i) =>
+      ratio(snapshot.districts.rejected[i], snapshot.districts.payments[i]),
     format: formatShare,
     tick: formatShare,
     ramp: ramped(interpolateOrRd),
@@ -79,7 +81,8 @@ export const measures: Readonly<Record<MeasureName, Measure>> = {
     label: 'Average ticket',
     unit: '¥ per payment',
     // In fen, as money travels; an average is rounded to a whole fen only to be shown.
-    value: (_city, snapshot, i) => ratio(snapshot.districts.amountFen[i], snapshot.districts.accepted[i]),
+    value: (_city, snapshot, i) =>
+      ratio(snapshot.districts.amountFen[i], snapshot.districts.accepted[i]),
     format: (fen) => formatFen(Math.round(fen)),
     tick: (fen) => `¥${formatNumber(fen / fenPerYuan)}`,
     ramp: ramped(interpolatePurples),
@@ -108,7 +111,10 @@ export function measureValues(measure: Measure, city: CityView, snapshot: Snapsh
  * little faded if that is larger (0 to start afresh, for a new measure or after a jump).
  */
 export function measureReference(values: readonly number[], previous: number): number {
-  const largest = values.reduce((top, value) => (Number.isFinite(value) && value > top ? value : top), 0)
+  const largest = values.reduce(
+    (top, value) => (Number.isFinite(value) && value > top ? value : top),
+    0,
+  )
   return Math.max(largest, previous * referenceDecay)
 }
 

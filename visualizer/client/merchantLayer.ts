@@ -22,7 +22,10 @@ export interface MerchantLayer {
 }
 
 export function createMerchantLayer(city: CityView): MerchantLayer {
-  assert(city.merchants.length <= merchantCellsMax, `at most ${merchantCellsMax} merchant cells are sent`)
+  assert(
+    city.merchants.length <= merchantCellsMax,
+    `at most ${merchantCellsMax} merchant cells are sent`,
+  )
   const layer = createCanvasLayer('map-merchants')
   const categoryCount = Math.max(1, city.categories.length)
 

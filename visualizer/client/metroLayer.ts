@@ -22,7 +22,9 @@ export function createMetroLayer(city: CityView): MetroLayer {
     line.append(title)
     return line
   })
-  const stations = city.districts.map(() => svgElement('circle', { class: 'metro-station', r: stationRadiusPx }))
+  const stations = city.districts.map(() =>
+    svgElement('circle', { class: 'metro-station', r: stationRadiusPx }),
+  )
   element.append(...links, ...stations)
 
   function resize(geometry: CityGeometry): void {

@@ -4,7 +4,14 @@
  */
 import type { CityView, Snapshot } from '../protocol.js'
 import { byId, setText, show } from './dom.js'
-import { formatClock, formatCount, formatDate, formatMsNumber, formatRate, formatShare } from './format.js'
+import {
+  formatClock,
+  formatCount,
+  formatDate,
+  formatMsNumber,
+  formatRate,
+  formatShare,
+} from './format.js'
 import { ratio } from './measures.js'
 import { cutOffFlags } from './outages.js'
 
@@ -43,11 +50,17 @@ export function createPanels(city: CityView): Panels {
   function render(s: Snapshot): void {
     setText(el.tps, formatRate(s.achievedTps))
     setText(el.targetTps, formatRate(s.targetTps))
-    setText(el.paceMode, s.pace.mode === 'rate' ? `fixed rate ${formatRate(s.pace.tps)}/s` : 'following the city')
+    setText(
+      el.paceMode,
+      s.pace.mode === 'rate' ? `fixed rate ${formatRate(s.pace.tps)}/s` : 'following the city',
+    )
     setText(el.settled, formatCount(s.settled))
     setText(el.submitted, formatCount(s.submitted))
     setText(el.p99, formatMsNumber(s.latency.p99))
-    setText(el.latencyDetail, `p50 ${formatMsNumber(s.latency.p50)} · p99.9 ${formatMsNumber(s.latency.p999)} ms`)
+    setText(
+      el.latencyDetail,
+      `p50 ${formatMsNumber(s.latency.p50)} · p99.9 ${formatMsNumber(s.latency.p999)} ms`,
+    )
     setText(el.rejected, formatCount(s.rejected))
     setText(el.rejectedDetail, rejectedDetail(s))
     setText(el.clock, formatClock(s.simulatedAt))

@@ -40,6 +40,7 @@ export function startPresenter(selector: MeasureSelector): void {
   window.addEventListener('pointerdown', firstGesture)
   window.addEventListener('keydown', (event) => {
     firstGesture(event)
-    if (event.key.toLowerCase() === 'f' && !event.ctrlKey && !event.metaKey && !event.altKey) toggleFullscreen()
+    if (event.key.toLowerCase() === 'f' && !event.ctrlKey && !event.metaKey && !event.altKey)
+      toggleFullscreen()
   })
 }

@@ -37,13 +37,24 @@ export function districtFeatures(city: CityView): DistrictFeature[] {
   })
 }
 
-export function fitCity(city: CityView, features: readonly DistrictFeature[], width: number, height: number): CityGeometry {
+export function fitCity(
+  city: CityView,
+  features: readonly DistrictFeature[],
+  width: number,
+  height: number,
+): CityGeometry {
   assert(width > 0 && height > 0, 'the map has a size')
-  const collection: FeatureCollection<Polygon | MultiPolygon> = { type: 'FeatureCollection', features: [...features] }
+  const collection: FeatureCollection<Polygon | MultiPolygon> = {
+    type: 'FeatureCollection',
+    features: [...features],
+  }
   const projection = geoMercator().fitExtent(
     [
       [mapMarginPx, mapMarginPx],
-      [Math.max(mapMarginPx + 1, width - mapMarginPx), Math.max(mapMarginPx + 1, height - mapMarginPx)],
+      [
+        Math.max(mapMarginPx + 1, width - mapMarginPx),
+        Math.max(mapMarginPx + 1, height - mapMarginPx),
+      ],
     ],
     collection,
   )
@@ -67,15 +78,23 @@ function project(projection: GeoProjection, lonLat: readonly [number, number]): 
  */
 function labelPoints(geometry: Polygon | MultiPolygon, path: GeoPath): [number, number][] {
   if (geometry.type === 'Polygon') return [path.centroid(geometry)]
-  const parts = geometry.coordinates.map((coordinates): Polygon => ({ type: 'Polygon', coordinates }))
+  const parts = geometry.coordinates.map((coordinates): Polygon => ({
+    type: 'Polygon',
+    coordinates,
+  }))
   const areas = parts.map((part) => path.area(part))
   const largestArea = Math.max(...areas)
-  const points = parts.filter((_part, i) => (areas[i] ?? 0) >= largestArea * labelPartAreaMin).map((part) => path.centroid(part))
+  const points = parts
+    .filter((_part, i) => (areas[i] ?? 0) >= largestArea * labelPartAreaMin)
+    .map((part) => path.centroid(part))
   assert(points.length > 0, 'the largest piece of a district is labelled')
   return points
 }
 
-function asGeometry(geometry: CityView['districts'][number]['geometry'], id: string): Polygon | MultiPolygon {
+function asGeometry(
+  geometry: CityView['districts'][number]['geometry'],
+  id: string,
+): Polygon | MultiPolygon {
   assert(Array.isArray(geometry.coordinates), `district ${id} has coordinates`)
   switch (geometry.type) {
     case 'Polygon':
@@ -91,7 +110,9 @@ function asGeometry(geometry: CityView['districts'][number]['geometry'], id: str
  */
 function windForD3(geometry: Polygon | MultiPolygon): Polygon | MultiPolygon {
   const turn = (rings: Position[][]): Position[][] =>
-    geoArea({ type: 'Polygon', coordinates: rings }) > hemisphereSr ? rings.map((ring) => [...ring].reverse()) : rings
+    geoArea({ type: 'Polygon', coordinates: rings }) > hemisphereSr
+      ? rings.map((ring) => [...ring].reverse())
+      : rings
   return geometry.type === 'Polygon'
     ? { type: 'Polygon', coordinates: turn(geometry.coordinates) }
     : { type: 'MultiPolygon', coordinates: geometry.coordinates.map(turn) }

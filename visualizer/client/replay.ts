@@ -19,7 +19,11 @@ import { recordSnapshot, type TestHook } from './testHook.js'
  */
 const playbackSnapshotsPerSecond = 4
 
-export async function startReplay(id: string, selector: MeasureSelector, hook: TestHook): Promise<void> {
+export async function startReplay(
+  id: string,
+  selector: MeasureSelector,
+  hook: TestHook,
+): Promise<void> {
   document.body.classList.add('replay')
   const [cityFetched, timelineFetched] = await Promise.all([getRunCity(id), getTimeline(id)])
   if (cityFetched.kind === 'missing' || timelineFetched.kind === 'missing') {

@@ -14,9 +14,22 @@ type Row = (city: CityView, snapshot: Snapshot | null, i: number) => string
 
 const rows: readonly (readonly [string, Row])[] = [
   ['Payments / s', (_c, s, i) => (s === null ? '–' : formatRate(s.districts.tps[i] ?? Number.NaN))],
-  ['Payments', (_c, s, i) => (s === null ? '–' : formatCount(s.districts.payments[i] ?? Number.NaN))],
-  ['Rejected', (_c, s, i) => (s === null ? '–' : formatShare(ratio(s.districts.rejected[i], s.districts.payments[i])))],
-  ['Average ticket', (_c, s, i) => (s === null ? '–' : formatFen(Math.round(ratio(s.districts.amountFen[i], s.districts.accepted[i]))))],
+  [
+    'Payments',
+    (_c, s, i) => (s === null ? '–' : formatCount(s.districts.payments[i] ?? Number.NaN)),
+  ],
+  [
+    'Rejected',
+    (_c, s, i) =>
+      s === null ? '–' : formatShare(ratio(s.districts.rejected[i], s.districts.payments[i])),
+  ],
+  [
+    'Average ticket',
+    (_c, s, i) =>
+      s === null
+        ? '–'
+        : formatFen(Math.round(ratio(s.districts.amountFen[i], s.districts.accepted[i]))),
+  ],
   ['Adoption', (c, _s, i) => formatShare(c.districts[i]?.adoption ?? Number.NaN)],
   ['Residents', (c, _s, i) => formatInteger(c.districts[i]?.residents ?? Number.NaN)],
 ]

@@ -20,7 +20,8 @@ import { allowHostsMax } from '../../engine/limits.js'
 /** Host names that always name this machine. */
 const loopbackNames = ['localhost', '127.0.0.1', '[::1]']
 /** A DNS name: labels of letters, digits and inner hyphens, dots between. */
-const hostNamePattern = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i
+const hostNamePattern =
+  /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i
 
 /** Whether listening on `host` reaches this machine only. A name other than localhost counts as not: what it resolves to is not known here. */
 export function isLoopbackHost(host: string): boolean {
@@ -31,14 +32,22 @@ export function isLoopbackHost(host: string): boolean {
 
 /** Refuses, as the user's mistake, an --allow-host that is not a host name, or too many of them. */
 export function checkAllowHosts(names: readonly string[]): void {
-  if (names.length > allowHostsMax) throw new UserError(`--allow-host: at most ${allowHostsMax} names`)
+  if (names.length > allowHostsMax)
+    throw new UserError(`--allow-host: at most ${allowHostsMax} names`)
   for (const name of names) {
-    if (!hostNamePattern.test(name)) throw new UserError('--allow-host: a host name (letters, digits, dots and hyphens), without a port or a scheme')
+    if (!hostNamePattern.test(name))
+      throw new UserError(
+        '--allow-host: a host name (letters, digits, dots and hyphens), without a port or a scheme',
+      )
   }
 }
 
 /** Refuses a bind beyond loopback that says nothing about who may steer the run. */
-export function checkLiveBind(host: string, token: string | undefined, allowHosts: readonly string[]): void {
+export function checkLiveBind(
+  host: string,
+  token: string | undefined,
+  allowHosts: readonly string[],
+): void {
   checkAllowHosts(allowHosts)
   if (isLoopbackHost(host) || token !== undefined || allowHosts.length > 0) return
   throw new UserError(
@@ -54,7 +63,9 @@ export class AllowedHosts {
 
   constructor(bound: string, allowHosts: readonly string[]) {
     const boundName = isIP(bound) === 6 ? `[${bound}]` : bound
-    this.names = new Set([...loopbackNames, boundName, ...allowHosts].map((name) => name.toLowerCase()))
+    this.names = new Set(
+      [...loopbackNames, boundName, ...allowHosts].map((name) => name.toLowerCase()),
+    )
     this.ipLiterals = !isLoopbackHost(bound)
   }
 
@@ -63,7 +74,8 @@ export class AllowedHosts {
     if (header === undefined) return false
     const parsed = splitHost(header.toLowerCase())
     if (parsed === undefined) return false
-    const samePort = parsed.port === undefined ? this.port === 80 : Number(parsed.port) === this.port
+    const samePort =
+      parsed.port === undefined ? this.port === 80 : Number(parsed.port) === this.port
     if (!samePort) return false
     if (this.names.has(parsed.name)) return true
     const bare = parsed.name.startsWith('[') ? parsed.name.slice(1, -1) : parsed.name

@@ -23,31 +23,58 @@ const metresPerDegree = 111_320
 /** The grid is made coarser at most this many times (×2 each): 500 m up to 8 km. */
 const merchantCellDoublingsMax = 4
 
-export function cityView(opened: OpenedCity, city: City, map: DistrictMap, rows: DistrictRows): CityView {
+export function cityView(
+  opened: OpenedCity,
+  city: City,
+  map: DistrictMap,
+  rows: DistrictRows,
+): CityView {
   const { plan, population } = opened
   const byId = new Map(map.features.map((feature) => [feature.id, feature]))
   const drawn = plan.districts.map((district, index) => {
     const feature = byId.get(district.id)
     const centre = city.districts[index]
-    if (feature === undefined || centre === undefined) throw new Error(`district ${district.id} is in the plan but not on the map`)
-    return { district, polygons: feature.polygons.map(polygonCoordinates), centre: [round(centre.lon), round(centre.lat)] as const }
+    if (feature === undefined || centre === undefined)
+      throw new Error(`district ${district.id} is in the plan but not on the map`)
+    return {
+      district,
+      polygons: feature.polygons.map(polygonCoordinates),
+      centre: [round(centre.lon), round(centre.lat)] as const,
+    }
   })
   const districts = rows.members.map((members, row) => {
     const parts = members.map((index) => drawn[index] as (typeof drawn)[number])
     const first = parts[0] as (typeof drawn)[number]
     if (parts.length === 1) {
       const { district } = first
-      return { id: district.id, name: district.name, residents: district.residents, adoption: district.adoption, geometry: { type: 'MultiPolygon' as const, coordinates: first.polygons }, centre: first.centre }
+      return {
+        id: district.id,
+        name: district.name,
+        residents: district.residents,
+        adoption: district.adoption,
+        geometry: { type: 'MultiPolygon' as const, coordinates: first.polygons },
+        centre: first.centre,
+      }
     }
     // The "other" row: one shape of all its districts, its station that of the largest.
     const residents = parts.reduce((sum, part) => sum + part.district.residents, 0)
-    const largest = parts.reduce((best, part) => (part.district.residents > best.district.residents ? part : best), first)
+    const largest = parts.reduce(
+      (best, part) => (part.district.residents > best.district.residents ? part : best),
+      first,
+    )
     return {
       id: 'other',
       name: rows.names[row] as string,
       residents,
-      adoption: residents === 0 ? 0 : parts.reduce((sum, part) => sum + part.district.adoption * part.district.residents, 0) / residents,
-      geometry: { type: 'MultiPolygon' as const, coordinates: parts.flatMap((part) => part.polygons) },
+      adoption:
+        residents === 0
+          ? 0
+          : parts.reduce((sum, part) => sum + part.district.adoption * part.district.residents, 0) /
+            residents,
+      geometry: {
+        type: 'MultiPolygon' as const,
+        coordinates: parts.flatMap((part) => part.polygons),
+      },
       centre: largest.centre,
     }
   })
@@ -86,19 +113,38 @@ export function cityView(opened: OpenedCity, city: City, map: DistrictMap, rows:
  * wide, or twice, four times… that (up to `merchantCellDoublingsMax` times) when a small sample of
  * the city would otherwise leave most merchants in cells below the floor and the map bare.
  */
-function merchantCells(population: Population, merchants: number, categories: number, districts: readonly { readonly centre: readonly [number, number] }[]): [number, number, number, number][] {
+function merchantCells(
+  population: Population,
+  merchants: number,
+  categories: number,
+  districts: readonly { readonly centre: readonly [number, number] }[],
+): [number, number, number, number][] {
   let cells: [number, number, number, number][] = []
   for (let doublings = 0; doublings <= merchantCellDoublingsMax; doublings++) {
-    cells = merchantGrid(population, merchants, categories, districts, merchantCellMetres * 2 ** doublings)
+    cells = merchantGrid(
+      population,
+      merchants,
+      categories,
+      districts,
+      merchantCellMetres * 2 ** doublings,
+    )
     if (cells.reduce((sum, cell) => sum + cell[3], 0) * 2 >= merchants) break
   }
   return cells
 }
 
-function merchantGrid(population: Population, merchants: number, categories: number, districts: readonly { readonly centre: readonly [number, number] }[], cellMetres: number): [number, number, number, number][] {
-  const latitude = districts.reduce((sum, district) => sum + district.centre[1], 0) / Math.max(1, districts.length)
+function merchantGrid(
+  population: Population,
+  merchants: number,
+  categories: number,
+  districts: readonly { readonly centre: readonly [number, number] }[],
+  cellMetres: number,
+): [number, number, number, number][] {
+  const latitude =
+    districts.reduce((sum, district) => sum + district.centre[1], 0) / Math.max(1, districts.length)
   const latStep = cellMetres / metresPerDegree
-  const lonStep = cellMetres / (metresPerDegree * Math.max(0.1, Math.cos((latitude * Math.PI) / 180)))
+  const lonStep =
+    cellMetres / (metresPerDegree * Math.max(0.1, Math.cos((latitude * Math.PI) / 180)))
   // A cell is named by its column and row on the grid, packed in one number.
   const rowsMax = Math.ceil(180 / latStep) + 1
   const counts = new Map<number, Float64Array>()
@@ -128,7 +174,12 @@ function merchantGrid(population: Population, merchants: number, categories: num
   return cells.slice(0, merchantCellsMax).map(({ key, total, category }) => {
     const column = Math.floor(key / rowsMax)
     const row = key % rowsMax
-    return [round((column + 0.5) * lonStep - 180), round((row + 0.5) * latStep - 90), category, total]
+    return [
+      round((column + 0.5) * lonStep - 180),
+      round((row + 0.5) * latStep - 90),
+      category,
+      total,
+    ]
   })
 }
 
@@ -142,7 +193,8 @@ function ringCoordinates(ring: Ring, outline: boolean): number[][] {
   for (let at = 0; at + 1 < ring.length; at += 2) {
     const point = [round(ring[at] as number), round(ring[at + 1] as number)]
     const previous = points[points.length - 1]
-    if (previous === undefined || previous[0] !== point[0] || previous[1] !== point[1]) points.push(point)
+    if (previous === undefined || previous[0] !== point[0] || previous[1] !== point[1])
+      points.push(point)
   }
   // Shoelace on lon/lat: negative is clockwise with north up.
   let twiceArea = 0

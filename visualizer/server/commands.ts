@@ -16,10 +16,20 @@ const commandSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('start') }),
   z.strictObject({ type: z.literal('pause') }),
   z.strictObject({ type: z.literal('resume') }),
-  z.strictObject({ type: z.literal('speed'), minutesPerSecond: z.number().positive().max(liveSpeedMax) }),
+  z.strictObject({
+    type: z.literal('speed'),
+    minutesPerSecond: z.number().positive().max(liveSpeedMax),
+  }),
   z.strictObject({ type: z.literal('targetTps'), tps: z.number().int().min(1).max(liveTpsMax) }),
-  z.strictObject({ type: z.literal('slowdown'), ms: z.number().int().min(0).max(ledgerSlowdownMsMax) }),
-  z.strictObject({ type: z.literal('outage'), district: z.string().min(1).max(districtNameMax), on: z.boolean() }),
+  z.strictObject({
+    type: z.literal('slowdown'),
+    ms: z.number().int().min(0).max(ledgerSlowdownMsMax),
+  }),
+  z.strictObject({
+    type: z.literal('outage'),
+    district: z.string().min(1).max(districtNameMax),
+    on: z.boolean(),
+  }),
 ])
 
 const messageSchema = z.strictObject({
@@ -27,7 +37,8 @@ const messageSchema = z.strictObject({
   token: z.string().max(tokenMax).optional(),
 })
 
-export type CheckedCommand = { readonly ok: true; readonly command: Command } | { readonly ok: false; readonly error: string }
+export type CheckedCommand =
+  { readonly ok: true; readonly command: Command } | { readonly ok: false; readonly error: string }
 
 /** `message` as a command this server takes, or why not. `token` is the server's (undefined: none needed). */
 export function checkCommand(message: unknown, token: string | undefined): CheckedCommand {
@@ -37,7 +48,11 @@ export function checkCommand(message: unknown, token: string | undefined): Check
     const where = issue === undefined || issue.path.length === 0 ? 'command' : issue.path.join('.')
     return { ok: false, error: `${where}: ${issue?.message ?? 'not a command'}` }
   }
-  if (token !== undefined && !sameSecret(parsed.data.token ?? '', token)) return { ok: false, error: 'token: wrong or missing; the controls of this map need the token it was started with' }
+  if (token !== undefined && !sameSecret(parsed.data.token ?? '', token))
+    return {
+      ok: false,
+      error: 'token: wrong or missing; the controls of this map need the token it was started with',
+    }
   return { ok: true, command: parsed.data.command as Command }
 }
 

@@ -22,7 +22,11 @@ import path from 'node:path'
 import express from 'express'
 import helmet from 'helmet'
 import { Server as SocketServer, type Socket } from 'socket.io'
-import { capConnections, connectionsCapFor, type ConnectionCap } from '../../engine/connectionCap.js'
+import {
+  capConnections,
+  connectionsCapFor,
+  type ConnectionCap,
+} from '../../engine/connectionCap.js'
 import { UserError } from '../../engine/errors.js'
 import {
   ledgerSlowdownMsMax,
@@ -299,8 +303,14 @@ function shownHost(host: string): string {
 function listen(http: HttpServer, host: string, port: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const failed = (error: NodeJS.ErrnoException) => {
-      if (error.code === 'EADDRINUSE' || error.code === 'EACCES') reject(new UserError(`--port: cannot listen on ${host}:${port} (${error.code})`))
-      else if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND' || error.code === 'EAI_AGAIN') reject(new UserError(`--host: cannot listen on ${host} (${error.code})`))
+      if (error.code === 'EADDRINUSE' || error.code === 'EACCES')
+        reject(new UserError(`--port: cannot listen on ${host}:${port} (${error.code})`))
+      else if (
+        error.code === 'EADDRNOTAVAIL' ||
+        error.code === 'ENOTFOUND' ||
+        error.code === 'EAI_AGAIN'
+      )
+        reject(new UserError(`--host: cannot listen on ${host} (${error.code})`))
       else reject(error)
     }
     http.once('error', failed)
@@ -315,5 +325,7 @@ function listen(http: HttpServer, host: string, port: number): Promise<void> {
 export function defaultPublicDir(): string {
   const here = path.dirname(new URL(import.meta.url).pathname)
   // From dist/visualizer/server/ (built) or visualizer/server/ (run by tsx in tests): the built page is in dist either way.
-  return here.includes(`${path.sep}dist${path.sep}`) ? path.join(here, '..', 'public') : path.join(here, '..', '..', 'dist', 'visualizer', 'public')
+  return here.includes(`${path.sep}dist${path.sep}`)
+    ? path.join(here, '..', 'public')
+    : path.join(here, '..', '..', 'dist', 'visualizer', 'public')
 }

@@ -21,7 +21,13 @@ import { RunControl, type OpenedCity } from '../../engine/run/index.js'
 import type { LivePace } from '../../engine/load/index.js'
 import type { LoadedScenario } from '../../scenarios/loader.js'
 import { map, type Observable, type SchedulerLike } from 'rxjs'
-import { snapshotsPerSecond, type CityView, type Command, type RunState, type Snapshot } from '../protocol.js'
+import {
+  snapshotsPerSecond,
+  type CityView,
+  type Command,
+  type RunState,
+  type Snapshot,
+} from '../protocol.js'
 import { cityView } from './cityView.js'
 import { cityFile, timelineFile } from './runStore.js'
 import { SnapshotFeed } from './snapshotFeed.js'
@@ -48,7 +54,10 @@ export interface LiveSessionOptions {
    * A run is over and its files are written (`summary`, `folder`), or it failed (`error` says why;
    * `summary` is there too when the run finished and only its files could not be written).
    */
-  readonly onRunDone?: (run: number, outcome: { summary?: RunSummary; folder?: string; error?: Error }) => void
+  readonly onRunDone?: (
+    run: number,
+    outcome: { summary?: RunSummary; folder?: string; error?: Error },
+  ) => void
 }
 
 export class LiveSession {
@@ -69,7 +78,12 @@ export class LiveSession {
     this.control = new RunControl(options.pace, options.limitMs, names)
     // What the page sees per district: those below the residents' floor only folded together.
     const rows = districtRows(opened.plan.districts)
-    this.city = cityView(opened, buildCity(loaded.map, loaded.scenario.city.districts), loaded.map, rows)
+    this.city = cityView(
+      opened,
+      buildCity(loaded.map, loaded.scenario.city.districts),
+      loaded.map,
+      rows,
+    )
     this.feed = new SnapshotFeed(this.control, opened.plan.clock, names, rows)
   }
 
@@ -94,7 +108,8 @@ export class LiveSession {
   /** A page's command, checked for shape already: the error for that page, or undefined once it is queued. */
   command(command: Command): string | undefined {
     if (command.type === 'start') {
-      if (this.running !== undefined) return 'start: a run is going; pause it, or wait for it to finish'
+      if (this.running !== undefined)
+        return 'start: a run is going; pause it, or wait for it to finish'
       void this.start()
       return undefined
     }
@@ -107,12 +122,20 @@ export class LiveSession {
    * one snapshot a second kept for the timeline. One subscriber (the server) drives them.
    */
   snapshots(scheduler: SchedulerLike): Observable<Snapshot> {
-    return this.options.opened.telemetry.looks(1000 / snapshotsPerSecond, scheduler).pipe(map(() => this.sample()))
+    return this.options.opened.telemetry
+      .looks(1000 / snapshotsPerSecond, scheduler)
+      .pipe(map(() => this.sample()))
   }
 
   /** Takes the run's next look now. */
   sample(): Snapshot {
-    this.latestLook = this.feed.sample(this.options.now(), this.options.opened.telemetry.look(), this.runState, this.run, this.error)
+    this.latestLook = this.feed.sample(
+      this.options.now(),
+      this.options.opened.telemetry.look(),
+      this.runState,
+      this.run,
+      this.error,
+    )
     return this.latestLook
   }
 
@@ -162,10 +185,20 @@ export class LiveSession {
       this.control.finished()
       this.state = 'finishing'
       // The last look, so the timeline ends where the run did; pages see 'finished' once the files are there.
-      this.feed.sample(this.options.now(), opened.telemetry.look(), 'finished', run, undefined, true)
+      this.feed.sample(
+        this.options.now(),
+        opened.telemetry.look(),
+        'finished',
+        run,
+        undefined,
+        true,
+      )
       // Replay's files go in with the others, in one move: a run listed for replay is complete.
       const written = await writeRunFiles(folder, summary, seconds, {
-        [timelineFile]: JSON.stringify({ run: path.basename(folder.path), snapshots: this.feed.kept }),
+        [timelineFile]: JSON.stringify({
+          run: path.basename(folder.path),
+          snapshots: this.feed.kept,
+        }),
         [cityFile]: JSON.stringify(this.city),
       })
       this.folder = undefined
@@ -178,8 +211,14 @@ export class LiveSession {
       this.control.finished()
       this.state = 'failed'
       const failure = error instanceof Error ? error : new Error(String(error))
-      this.error = error instanceof UserError || error instanceof RunFailed ? failure.message : 'the run stopped on an internal error (see the terminal)'
-      this.options.onRunDone?.(run, summary === undefined ? { error: failure } : { summary, error: failure })
+      this.error =
+        error instanceof UserError || error instanceof RunFailed
+          ? failure.message
+          : 'the run stopped on an internal error (see the terminal)'
+      this.options.onRunDone?.(
+        run,
+        summary === undefined ? { error: failure } : { summary, error: failure },
+      )
     }
   }
 }

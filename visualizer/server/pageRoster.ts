@@ -70,7 +70,10 @@ export class PageRoster<Key extends object = object> {
     }
     if (victim === undefined) return false
     this.evictedCount += 1
-    this.remove(victim, `another page took this one's place: the map has room for ${this.pagesMax} pages, and this one had not been shown for a while`)
+    this.remove(
+      victim,
+      `another page took this one's place: the map has room for ${this.pagesMax} pages, and this one had not been shown for a while`,
+    )
     return true
   }
 
@@ -104,7 +107,10 @@ export class PageRoster<Key extends object = object> {
     for (const [id, entry] of this.entries) {
       if (!entry.joined || nowMs - entry.shownAtMs < livePageIdleMsMax) continue
       this.timedOutCount += 1
-      this.remove(id, `closed after ${Math.round(livePageIdleMsMax / 60_000)} minutes without being shown, to keep room for pages that are watched`)
+      this.remove(
+        id,
+        `closed after ${Math.round(livePageIdleMsMax / 60_000)} minutes without being shown, to keep room for pages that are watched`,
+      )
     }
   }
 

@@ -29,15 +29,29 @@ export class RunStore {
   async list(): Promise<RunListing[]> {
     const names = await fs.readdir(this.root).catch(() => [] as string[])
     const listed: RunListing[] = []
-    for (const id of names.filter((name) => runIdPattern.test(name)).sort().reverse()) {
+    for (const id of names
+      .filter((name) => runIdPattern.test(name))
+      .sort()
+      .reverse()) {
       if (listed.length >= listedRunsMax) break
       if (!(await isFolderInside(this.root, id))) continue
       const stat = await fs.lstat(path.join(this.root, id, timelineFile)).catch(() => undefined)
       const city = await fs.lstat(path.join(this.root, id, cityFile)).catch(() => undefined)
       if (stat?.isFile() !== true || city?.isFile() !== true) continue
       const summary = await this.readJson(id, 'summary.json').catch(() => undefined)
-      if (!isObject(summary) || typeof summary.scenario !== 'string' || !isObject(summary.transfers) || typeof summary.transfers.submitted !== 'number') continue
-      listed.push({ id, scenario: summary.scenario, finishedAt: stat.mtime.toISOString(), submitted: summary.transfers.submitted })
+      if (
+        !isObject(summary) ||
+        typeof summary.scenario !== 'string' ||
+        !isObject(summary.transfers) ||
+        typeof summary.transfers.submitted !== 'number'
+      )
+        continue
+      listed.push({
+        id,
+        scenario: summary.scenario,
+        finishedAt: stat.mtime.toISOString(),
+        submitted: summary.transfers.submitted,
+      })
     }
     return listed
   }

@@ -10,7 +10,11 @@
  */
 import { timelineSnapshotsMax } from '../../engine/limits.js'
 import { transferKindCount, transferKinds } from '../../engine/ledger/index.js'
-import { foldByRow, foldMatrixByRow, type DistrictRows } from '../../engine/counting/districtRows.js'
+import {
+  foldByRow,
+  foldMatrixByRow,
+  type DistrictRows,
+} from '../../engine/counting/districtRows.js'
 import type { RunControl } from '../../engine/run/index.js'
 import type { RunLook } from '../../engine/telemetry/index.js'
 import { isoMinute, type SimClock } from '../../engine/time/index.js'
@@ -58,21 +62,36 @@ export class SnapshotFeed {
    * The run as `look` shows it at `nowMs` (no look: between runs, or a run not sending yet); `last`
    * keeps it in the timeline whatever the turn (the run's final look).
    */
-  sample(nowMs: number, look: RunLook | undefined, state: RunState, run: number, error?: string, last = false): Snapshot {
+  sample(
+    nowMs: number,
+    look: RunLook | undefined,
+    state: RunState,
+    run: number,
+    error?: string,
+    last = false,
+  ): Snapshot {
     const { control } = this
     const districts = this.districtNames.length
     const view = look
     const counters = view?.counters
     const byKindNow = new Float64Array(transferKindCount)
     const kinds = counters?.byKind()
-    if (kinds !== undefined) transferKinds.forEach((kind, index) => (byKindNow[index] = kinds[kind].submitted))
+    if (kinds !== undefined)
+      transferKinds.forEach((kind, index) => (byKindNow[index] = kinds[kind].submitted))
     const current: Sample = {
       atMs: nowMs,
       answered: look?.paymentsAnswered ?? previousOr(this.samples, 'answered'),
       tick: look?.tick ?? previousOr(this.samples, 'tick'),
       byKind: byKindNow,
-      byDistrict: Float64Array.from(foldByRow(view?.districts.paymentsByDistrict ?? new Float64Array(districts), this.rows)),
-      flows: Float64Array.from(foldMatrixByRow(view?.districts.flows ?? new Float64Array(districts * districts), this.rows)),
+      byDistrict: Float64Array.from(
+        foldByRow(view?.districts.paymentsByDistrict ?? new Float64Array(districts), this.rows),
+      ),
+      flows: Float64Array.from(
+        foldMatrixByRow(
+          view?.districts.flows ?? new Float64Array(districts * districts),
+          this.rows,
+        ),
+      ),
     }
     if (look !== undefined) this.lastSecond = look.lastSecond
     const previous = this.samples[this.samples.length - 1] ?? current
@@ -80,9 +99,13 @@ export class SnapshotFeed {
     this.samples.push(current)
     while (this.samples.length > snapshotsPerSecond + 1) this.samples.shift()
     const seconds = (current.atMs - oldest.atMs) / 1000
-    const perSecond = (now: number, then: number) => (seconds > 0 ? Math.max(0, Math.round((now - then) / seconds)) : 0)
+    const perSecond = (now: number, then: number) =>
+      seconds > 0 ? Math.max(0, Math.round((now - then) / seconds)) : 0
     const payments = Array.from(current.byDistrict)
-    const accepted = foldByRow(view?.districts.acceptedByDistrict ?? new Float64Array(districts), this.rows)
+    const accepted = foldByRow(
+      view?.districts.acceptedByDistrict ?? new Float64Array(districts),
+      this.rows,
+    )
     const pace = control.pace
     const snapshot: Snapshot = {
       t: Math.round(nowMs - this.runStartedMs) / 1000,
@@ -101,14 +124,23 @@ export class SnapshotFeed {
       submitted: counters?.submitted ?? 0,
       settled: counters?.accepted ?? 0,
       rejected: counters?.rejected ?? 0,
-      latency: { p50: round2(this.lastSecond.p50Ms), p99: round2(this.lastSecond.p99Ms), p999: round2(this.lastSecond.p999Ms) },
+      latency: {
+        p50: round2(this.lastSecond.p50Ms),
+        p99: round2(this.lastSecond.p99Ms),
+        p999: round2(this.lastSecond.p999Ms),
+      },
       reasons: counters?.byReason() ?? {},
-      kinds: Array.from(current.byKind, (count, index) => perSecond(count, oldest.byKind[index] as number)),
+      kinds: Array.from(current.byKind, (count, index) =>
+        perSecond(count, oldest.byKind[index] as number),
+      ),
       districts: {
         tps: payments.map((count, index) => perSecond(count, oldest.byDistrict[index] as number)),
         payments,
         rejected: payments.map((count, index) => count - (accepted[index] as number)),
-        amountFen: foldByRow(view?.districts.amountFenByDistrict ?? new Float64Array(districts), this.rows),
+        amountFen: foldByRow(
+          view?.districts.amountFenByDistrict ?? new Float64Array(districts),
+          this.rows,
+        ),
         accepted,
       },
       flows: Array.from(current.flows, (count, index) => count - (previous.flows[index] as number)),

@@ -26,10 +26,25 @@ import http from 'node:http'
 import { assert } from '../../assert.js'
 import { RunFailed, UserError } from '../../errors.js'
 import { accountResultCodes, ledgerResultCodeMax } from '../resultCode.js'
-import { ledgerAttemptMsMax, ledgerCallMsDefault, lookupBatchMax, transferBatchMax } from '../../limits.js'
+import {
+  ledgerAttemptMsMax,
+  ledgerCallMsDefault,
+  lookupBatchMax,
+  transferBatchMax,
+} from '../../limits.js'
 import { transferKindCount } from '../transferKind.js'
 import { CallQueue, Fault, type RetryTiming } from '../callQueue.js'
-import type { AccountBatch, AccountResults, Balances, LedgerCore, LedgerHealth, LedgerOptions, LedgerTotals, TransferBatch, TransferResults } from '../ledgerCore.js'
+import type {
+  AccountBatch,
+  AccountResults,
+  Balances,
+  LedgerCore,
+  LedgerHealth,
+  LedgerOptions,
+  LedgerTotals,
+  TransferBatch,
+  TransferResults,
+} from '../ledgerCore.js'
 import {
   decodeBalances,
   decodeCodes,
@@ -75,9 +90,16 @@ export class HttpLedger implements LedgerCore {
     this.base = parseLedgerUrl(url)
     this.calls = new CallQueue(
       `the http ledger at ${this.base.origin}`,
-      { ...settings, callMsMax: settings.callMsMax ?? ledgerCallMsDefault, callMsName: settings.callMsName ?? '--ledger-timeout' },
+      {
+        ...settings,
+        callMsMax: settings.callMsMax ?? ledgerCallMsDefault,
+        callMsName: settings.callMsName ?? '--ledger-timeout',
+      },
       // Anything but a fault: the service broke the protocol, and no later call can be trusted.
-      (error) => new RunFailed(`the http ledger at ${this.base.origin} (--ledger-url) broke the protocol: ${error instanceof Error ? error.message : String(error)}`),
+      (error) =>
+        new RunFailed(
+          `the http ledger at ${this.base.origin} (--ledger-url) broke the protocol: ${error instanceof Error ? error.message : String(error)}`,
+        ),
     )
   }
 
@@ -105,16 +127,30 @@ export class HttpLedger implements LedgerCore {
 
   async submit(batch: TransferBatch): Promise<TransferResults> {
     assert(batch.count <= transferBatchMax, 'a batch holds at most transferBatchMax transfers')
-    return { code: await this.call(paths.transfers, () => encodeTransfers(batch), (body) => decodeCodes(body, batch.count, ledgerResultCodeMax)) }
+    return {
+      code: await this.call(
+        paths.transfers,
+        () => encodeTransfers(batch),
+        (body) => decodeCodes(body, batch.count, ledgerResultCodeMax),
+      ),
+    }
   }
 
   async lookup(ids: Uint32Array): Promise<Balances> {
     assert(ids.length <= lookupBatchMax, 'a lookup holds at most lookupBatchMax ids')
-    return this.call(paths.lookup, () => encodeIds(ids), (body) => decodeBalances(body, ids.length))
+    return this.call(
+      paths.lookup,
+      () => encodeIds(ids),
+      (body) => decodeBalances(body, ids.length),
+    )
   }
 
   async totals(): Promise<LedgerTotals> {
-    return this.call(paths.totals, () => ({}), (body) => decodeTotals(body, transferKindCount))
+    return this.call(
+      paths.totals,
+      () => ({}),
+      (body) => decodeTotals(body, transferKindCount),
+    )
   }
 
   /** What went wrong on the way to the service, for the run's summary. */
@@ -141,7 +177,9 @@ export class HttpLedger implements LedgerCore {
       assert(Buffer.byteLength(text) <= httpBodyBytesMax, 'a call fits the protocol body bound')
       const number = path === paths.open ? 0 : ++this.sequence
       const callHeader = `${this.session} ${number}`
-      return decode(await this.calls.retried((deadline) => this.post(path, text, callHeader, deadline)))
+      return decode(
+        await this.calls.retried((deadline) => this.post(path, text, callHeader, deadline)),
+      )
     })
   }
 
@@ -172,12 +210,11 @@ export class HttpLedger implements LedgerCore {
         request.destroy(cut)
       }
       const scheduler = this.settings.scheduler ?? wallScheduler
-      const cancelDeadline = scheduler.timer(
-        attemptMs,
-        () => cutShort(new Fault('timeout', `no whole answer within ${attemptMs} ms`)),
+      const cancelDeadline = scheduler.timer(attemptMs, () =>
+        cutShort(new Fault('timeout', `no whole answer within ${attemptMs} ms`)),
       )
       const callOver = () =>
-        cutShort(new Fault('timeout', 'the call\'s deadline passed before a whole answer came'))
+        cutShort(new Fault('timeout', "the call's deadline passed before a whole answer came"))
       if (callDeadline?.aborted === true) callOver()
       callDeadline?.addEventListener('abort', callOver, { once: true })
       request.on('close', () => {
@@ -186,7 +223,8 @@ export class HttpLedger implements LedgerCore {
       })
       request.on('error', (error: NodeJS.ErrnoException) => {
         if (error instanceof Fault) fail(error)
-        else fail(new Fault(error.code === 'ECONNREFUSED' ? 'refused' : 'connection', error.message))
+        else
+          fail(new Fault(error.code === 'ECONNREFUSED' ? 'refused' : 'connection', error.message))
       })
       request.end(text)
     })
@@ -251,7 +289,11 @@ export class HttpLedger implements LedgerCore {
     // user's to resolve, not retried.
     else if (status === 409 && path === paths.open) {
       const reason = messageOf(json, openRefusalCharsMax)
-      fail(new UserError(`--ledger-url: the http ledger at ${this.base.origin} would not open a ledger for this run: ${reason}`))
+      fail(
+        new UserError(
+          `--ledger-url: the http ledger at ${this.base.origin} would not open a ledger for this run: ${reason}`,
+        ),
+      )
     } else {
       fail(new ProtocolError(`${path} refused the call (status ${status}): ${messageOf(json)}`))
     }
@@ -269,15 +311,22 @@ export class HttpLedger implements LedgerCore {
 
 /** The service's address from `--ledger-url`, checked: a user error names the flag. */
 export function parseLedgerUrl(url: string | undefined): URL {
-  if (url === undefined) throw new UserError('--ledger-url: the http ledger needs the address of a service that speaks the protocol (docs/http-ledger.md), like http://127.0.0.1:8081')
+  if (url === undefined)
+    throw new UserError(
+      '--ledger-url: the http ledger needs the address of a service that speaks the protocol (docs/http-ledger.md), like http://127.0.0.1:8081',
+    )
   let parsed: URL
   try {
     parsed = new URL(url)
   } catch {
     throw new UserError(`--ledger-url: "${url}" is not a URL`)
   }
-  if (parsed.protocol !== 'http:') throw new UserError(`--ledger-url: "${url}" must start with http://`)
-  if (parsed.pathname !== '/' || parsed.search !== '' || parsed.hash !== '') throw new UserError(`--ledger-url: "${url}" must be the service's origin only, like http://127.0.0.1:8081 (the protocol's paths start at /v1/)`)
+  if (parsed.protocol !== 'http:')
+    throw new UserError(`--ledger-url: "${url}" must start with http://`)
+  if (parsed.pathname !== '/' || parsed.search !== '' || parsed.hash !== '')
+    throw new UserError(
+      `--ledger-url: "${url}" must be the service's origin only, like http://127.0.0.1:8081 (the protocol's paths start at /v1/)`,
+    )
   return parsed
 }
 
@@ -285,5 +334,9 @@ export function parseLedgerUrl(url: string | undefined): URL {
 const openRefusalCharsMax = 800
 
 function messageOf(json: unknown, charsMax = 300): string {
-  return typeof json === 'object' && json !== null && typeof (json as { error?: unknown }).error === 'string' ? ((json as { error: string }).error).slice(0, charsMax) : ''
+  return typeof json === 'object' &&
+    json !== null &&
+    typeof (json as { error?: unknown }).error === 'string'
+    ? (json as { error: string }).error.slice(0, charsMax)
+    : ''
 }

@@ -141,7 +141,9 @@ export class LedgerServer {
       connectionsCheckingIntervalMs: ledgerServerCheckEveryMs,
     })
     const ledgerServer = new LedgerServer(server, origin, options.backend, tokenCheck)
-    server.on('request', (request: http.IncomingMessage, response: http.ServerResponse) => ledgerServer.requested(request, response))
+    server.on('request', (request: http.IncomingMessage, response: http.ServerResponse) =>
+      ledgerServer.requested(request, response),
+    )
     server.on('connection', (socket: Socket) => ledgerServer.connected(socket))
     if (options.resume !== undefined) {
       ledgerServer.ledger = options.resume.ledger
@@ -161,7 +163,9 @@ export class LedgerServer {
     const ledger = this.ledger
     this.ledger = undefined
     await this.close()
-    return ledger === undefined ? undefined : { ledger, session: this.session, lastNumber: this.lastNumber, lastAnswer: this.lastAnswer }
+    return ledger === undefined
+      ? undefined
+      : { ledger, session: this.session, lastNumber: this.lastNumber, lastAnswer: this.lastAnswer }
   }
 
   /** Stops listening, drops every connection and closes the ledger. */
@@ -207,10 +211,18 @@ export class LedgerServer {
     void this.answer(request, response)
   }
 
-  private async answer(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
+  private async answer(
+    request: http.IncomingMessage,
+    response: http.ServerResponse,
+  ): Promise<void> {
     // The token first, with nothing read and nothing told: the connection closes with the answer.
     if (!this.tokenCheck.matches(request.headers[authorizationHeaderName])) {
-      send(response, 401, { error: 'this ledger service needs its token: Authorization: Bearer <token>' }, { 'www-authenticate': 'Bearer' })
+      send(
+        response,
+        401,
+        { error: 'this ledger service needs its token: Authorization: Bearer <token>' },
+        { 'www-authenticate': 'Bearer' },
+      )
       return
     }
     try {
@@ -225,10 +237,17 @@ export class LedgerServer {
     }
   }
 
-  private async route(path: string, body: unknown, callHeader: string | string[] | undefined): Promise<unknown> {
+  private async route(
+    path: string,
+    body: unknown,
+    callHeader: string | string[] | undefined,
+  ): Promise<unknown> {
     if (path === paths.open) {
       // The body is checked before the ledger in use is touched: a refused open leaves it as it was.
-      const options = decodeOptions(body, { accountsMax: accountsLimit, tiersMax: walletTiersMax + 1 })
+      const options = decodeOptions(body, {
+        accountsMax: accountsLimit,
+        tiersMax: walletTiersMax + 1,
+      })
       return this.inTurn(async () => {
         await this.ledger?.close()
         this.ledger = undefined
@@ -250,14 +269,27 @@ export class LedgerServer {
         return encodeSession(this.session)
       })
     }
-    if (!Object.values(paths).includes(path as (typeof paths)[keyof typeof paths])) throw new Refusal(404, `no such path: ${path.slice(0, 100)}`)
+    if (!Object.values(paths).includes(path as (typeof paths)[keyof typeof paths]))
+      throw new Refusal(404, `no such path: ${path.slice(0, 100)}`)
     const call = parseCallHeader(callHeader)
-    if (call === undefined) throw new Refusal(400, `the ${callHeaderName} header must be "<session> <n>", the session from ${paths.open} and the call's number in it`)
-    if (this.ledger === undefined || call.session !== this.session) throw new Refusal(409, `no such session: POST ${paths.open} first (the session open is ${this.session})`)
+    if (call === undefined)
+      throw new Refusal(
+        400,
+        `the ${callHeaderName} header must be "<session> <n>", the session from ${paths.open} and the call's number in it`,
+      )
+    if (this.ledger === undefined || call.session !== this.session)
+      throw new Refusal(
+        409,
+        `no such session: POST ${paths.open} first (the session open is ${this.session})`,
+      )
     // A retry of the call in hand, or of the last one: its first attempt's answer, applied once.
     if (call.number === this.lastNumber) return this.lastAnswer
     const skipped = this.numbersMaySkip && call.number > this.lastNumber
-    if (call.number !== this.lastNumber + 1 && !skipped) throw new Refusal(409, `call ${call.number} out of turn: the next call of session ${this.session} is ${this.lastNumber + 1}`)
+    if (call.number !== this.lastNumber + 1 && !skipped)
+      throw new Refusal(
+        409,
+        `call ${call.number} out of turn: the next call of session ${this.session} is ${this.lastNumber + 1}`,
+      )
     const ledger = this.ledger
     this.lastNumber = call.number
     this.numbersMaySkip = false
@@ -265,15 +297,32 @@ export class LedgerServer {
     return this.lastAnswer
   }
 
-  private async apply(ledger: LedgerCore, path: string, body: unknown, number: number): Promise<unknown> {
+  private async apply(
+    ledger: LedgerCore,
+    path: string,
+    body: unknown,
+    number: number,
+  ): Promise<unknown> {
     switch (path) {
       case paths.accounts: {
         const accounts = decodeAccounts(body)
-        return encodeCodes((await (keepsCalls(ledger) ? ledger.createAccountsNumbered(number, accounts) : ledger.createAccounts(accounts))).code)
+        return encodeCodes(
+          (
+            await (keepsCalls(ledger)
+              ? ledger.createAccountsNumbered(number, accounts)
+              : ledger.createAccounts(accounts))
+          ).code,
+        )
       }
       case paths.transfers: {
         const transfers = decodeTransfers(body, transferBatchMax)
-        return encodeCodes((await (keepsCalls(ledger) ? ledger.submitNumbered(number, transfers) : ledger.submit(transfers))).code)
+        return encodeCodes(
+          (
+            await (keepsCalls(ledger)
+              ? ledger.submitNumbered(number, transfers)
+              : ledger.submit(transfers))
+          ).code,
+        )
       }
       case paths.lookup:
         return encodeBalances(await ledger.lookup(decodeIds(body, lookupBatchMax)))
@@ -293,13 +342,15 @@ export class LedgerServer {
 /** The request's body as JSON, at most `httpBodyBytesMax` bytes. */
 async function readJson(request: http.IncomingMessage): Promise<unknown> {
   const declared = Number(request.headers['content-length'] ?? Number.NaN)
-  if (declared > httpBodyBytesMax) throw new Refusal(413, `the body is larger than ${httpBodyBytesMax} bytes`)
+  if (declared > httpBodyBytesMax)
+    throw new Refusal(413, `the body is larger than ${httpBodyBytesMax} bytes`)
   const chunks: Buffer[] = []
   let bytes = 0
   for await (const chunk of request) {
     const buffer = chunk as Buffer
     bytes += buffer.length
-    if (bytes > httpBodyBytesMax) throw new Refusal(413, `the body is larger than ${httpBodyBytesMax} bytes`)
+    if (bytes > httpBodyBytesMax)
+      throw new Refusal(413, `the body is larger than ${httpBodyBytesMax} bytes`)
     chunks.push(buffer)
   }
   try {
@@ -313,8 +364,18 @@ async function readJson(request: http.IncomingMessage): Promise<unknown> {
  * Answers with `body` as JSON. Any answer but a 200 closes the connection after it: a refused
  * request may have left its body unread, and a caller refused has no reason to hold a connection.
  */
-function send(response: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+function send(
+  response: http.ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = JSON.stringify(body)
-  response.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers, ...(status === 200 ? {} : { connection: 'close' }) })
+  response.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+    ...headers,
+    ...(status === 200 ? {} : { connection: 'close' }),
+  })
   response.end(text)
 }

@@ -25,12 +25,18 @@ const generatedTokenBytes = 24
  * other users cannot read in the process list); undefined when neither is. `flagName` is how an
  * error names the flag.
  */
-export function ledgerTokenFrom(flag: string | undefined, environment: string | undefined, flagName: string): string | undefined {
+export function ledgerTokenFrom(
+  flag: string | undefined,
+  environment: string | undefined,
+  flagName: string,
+): string | undefined {
   const fromFlag = flag !== undefined
   const token = fromFlag ? flag : environment === '' ? undefined : environment
   if (token === undefined) return undefined
   if (!tokenPattern.test(token)) {
-    throw new UserError(`${fromFlag ? flagName : ledgerTokenVariable}: a token is ${ledgerTokenCharsMin} to ${ledgerTokenCharsMax} visible ASCII characters (no spaces)`)
+    throw new UserError(
+      `${fromFlag ? flagName : ledgerTokenVariable}: a token is ${ledgerTokenCharsMin} to ${ledgerTokenCharsMax} visible ASCII characters (no spaces)`,
+    )
   }
   return token
 }
@@ -50,7 +56,10 @@ export class TokenCheck {
   private readonly digest: Buffer
 
   constructor(token: string) {
-    if (!tokenPattern.test(token)) throw new UserError(`a ledger token is ${ledgerTokenCharsMin} to ${ledgerTokenCharsMax} visible ASCII characters`)
+    if (!tokenPattern.test(token))
+      throw new UserError(
+        `a ledger token is ${ledgerTokenCharsMin} to ${ledgerTokenCharsMax} visible ASCII characters`,
+      )
     this.digest = sha256(token)
   }
 

@@ -21,7 +21,14 @@
  * call is retried with the same ids. The decoders here check sizes, lengths and integer ranges of
  * every body that carries data: nothing is trusted because it parsed as JSON.
  */
-import { type AccountBatch, type Balances, type LedgerOptions, type LedgerTotals, type TransferBatch, type WalletTierLimits } from '../ledgerCore.js'
+import {
+  type AccountBatch,
+  type Balances,
+  type LedgerOptions,
+  type LedgerTotals,
+  type TransferBatch,
+  type WalletTierLimits,
+} from '../ledgerCore.js'
 import { pendingTransfersMax } from '../../limits.js'
 import { isObject } from '../../untrusted.js'
 
@@ -51,7 +58,9 @@ export function decodeSession(body: unknown): number {
 }
 
 /** The session and number of a call from its header; undefined when the header is missing or malformed. */
-export function parseCallHeader(value: string | string[] | undefined): { session: number; number: number } | undefined {
+export function parseCallHeader(
+  value: string | string[] | undefined,
+): { session: number; number: number } | undefined {
   if (typeof value !== 'string') return undefined
   const match = /^(\d{1,15}) (\d{1,15})$/.exec(value.trim())
   return match === null ? undefined : { session: Number(match[1]), number: Number(match[2]) }
@@ -62,44 +71,74 @@ export class ProtocolError extends Error {
   override readonly name = 'ProtocolError'
 }
 
-const transferColumns = ['id', 'debit', 'credit', 'amountFen', 'kind', 'flags', 'pendingId', 'timeoutMinutes', 'minute'] as const
+const transferColumns = [
+  'id',
+  'debit',
+  'credit',
+  'amountFen',
+  'kind',
+  'flags',
+  'pendingId',
+  'timeoutMinutes',
+  'minute',
+] as const
 const u32Max = 0xffff_ffff
 const u8Max = 0xff
 
 export function encodeOptions(options: LedgerOptions): unknown {
   return {
     accountsMax: options.accountsMax,
-    tiers: options.tiers.map((tier) => ({ balanceCapFen: tier.balanceCapFen, perPaymentFen: tier.perPaymentFen, perDayFen: tier.perDayFen, perYearFen: tier.perYearFen })),
+    tiers: options.tiers.map((tier) => ({
+      balanceCapFen: tier.balanceCapFen,
+      perPaymentFen: tier.perPaymentFen,
+      perDayFen: tier.perDayFen,
+      perYearFen: tier.perYearFen,
+    })),
     utcOffsetMinutes: options.utcOffsetMinutes,
     ...(options.pendingMax === undefined ? {} : { pendingMax: options.pendingMax }),
     // A hint: clamped to what the protocol carries rather than refused.
-    ...(options.transfersExpected === undefined ? {} : { transfersExpected: Math.min(u32Max, options.transfersExpected) }),
+    ...(options.transfersExpected === undefined
+      ? {}
+      : { transfersExpected: Math.min(u32Max, options.transfersExpected) }),
   }
 }
 
-export function decodeOptions(body: unknown, limits: { accountsMax: number; tiersMax: number }): LedgerOptions {
+export function decodeOptions(
+  body: unknown,
+  limits: { accountsMax: number; tiersMax: number },
+): LedgerOptions {
   const object = record(body, 'body')
-  const tiers = list(object.tiers, 'tiers', limits.tiersMax).map((tier, index): WalletTierLimits => {
-    const fields = record(tier, `tiers[${index}]`)
-    return {
-      balanceCapFen: integer(fields.balanceCapFen, `tiers[${index}].balanceCapFen`, 0, u32Max),
-      perPaymentFen: integer(fields.perPaymentFen, `tiers[${index}].perPaymentFen`, 0, u32Max),
-      perDayFen: integer(fields.perDayFen, `tiers[${index}].perDayFen`, 0, u32Max),
-      perYearFen: integer(fields.perYearFen, `tiers[${index}].perYearFen`, 0, u32Max),
-    }
-  })
+  const tiers = list(object.tiers, 'tiers', limits.tiersMax).map(
+    (tier, index): WalletTierLimits => {
+      const fields = record(tier, `tiers[${index}]`)
+      return {
+        balanceCapFen: integer(fields.balanceCapFen, `tiers[${index}].balanceCapFen`, 0, u32Max),
+        perPaymentFen: integer(fields.perPaymentFen, `tiers[${index}].perPaymentFen`, 0, u32Max),
+        perDayFen: integer(fields.perDayFen, `tiers[${index}].perDayFen`, 0, u32Max),
+        perYearFen: integer(fields.perYearFen, `tiers[${index}].perYearFen`, 0, u32Max),
+      }
+    },
+  )
   if (tiers.length === 0) throw new ProtocolError('tiers: at least tier 0, the unlimited tier')
   return {
     accountsMax: integer(object.accountsMax, 'accountsMax', 1, limits.accountsMax),
     tiers,
     utcOffsetMinutes: integer(object.utcOffsetMinutes, 'utcOffsetMinutes', -14 * 60, 14 * 60),
-    ...(object.pendingMax === undefined ? {} : { pendingMax: integer(object.pendingMax, 'pendingMax', 1, pendingTransfersMax) }),
-    ...(object.transfersExpected === undefined ? {} : { transfersExpected: integer(object.transfersExpected, 'transfersExpected', 0, u32Max) }),
+    ...(object.pendingMax === undefined
+      ? {}
+      : { pendingMax: integer(object.pendingMax, 'pendingMax', 1, pendingTransfersMax) }),
+    ...(object.transfersExpected === undefined
+      ? {}
+      : { transfersExpected: integer(object.transfersExpected, 'transfersExpected', 0, u32Max) }),
   }
 }
 
 export function encodeAccounts(batch: AccountBatch, from: number, to: number): unknown {
-  return { id: Array.from(batch.id.subarray(from, to)), tier: Array.from(batch.tier.subarray(from, to)), flags: Array.from(batch.flags.subarray(from, to)) }
+  return {
+    id: Array.from(batch.id.subarray(from, to)),
+    tier: Array.from(batch.tier.subarray(from, to)),
+    flags: Array.from(batch.flags.subarray(from, to)),
+  }
 }
 
 export function decodeAccounts(body: unknown): AccountBatch {
@@ -123,7 +162,9 @@ export function decodeTransfers(body: unknown, batchMax: number): TransferBatch 
   const columns: Record<string, Uint32Array | Uint8Array> = {}
   for (const name of transferColumns) {
     const narrow = name === 'kind' || name === 'flags'
-    columns[name] = narrow ? column(object[name], name, Uint8Array, u8Max, batchMax) : column(object[name], name, Uint32Array, u32Max, batchMax)
+    columns[name] = narrow
+      ? column(object[name], name, Uint8Array, u8Max, batchMax)
+      : column(object[name], name, Uint32Array, u32Max, batchMax)
   }
   sameLength(columns)
   return { count: (columns.id as Uint32Array).length, ...columns } as unknown as TransferBatch
@@ -144,33 +185,49 @@ export function encodeCodes(code: Uint8Array): unknown {
 /** Result codes, one per item asked: `codeMax` bounds each code (resultCodeCount − 1, say). */
 export function decodeCodes(body: unknown, count: number, codeMax: number): Uint8Array {
   const code = column(record(body, 'body').code, 'code', Uint8Array, codeMax, count)
-  if (code.length !== count) throw new ProtocolError(`code: ${code.length} results for ${count} items`)
+  if (code.length !== count)
+    throw new ProtocolError(`code: ${code.length} results for ${count} items`)
   return code
 }
 
 export function encodeBalances(balances: Balances): unknown {
-  return { balanceFen: Array.from(balances.balanceFen), pendingDebitFen: Array.from(balances.pendingDebitFen), pendingCreditFen: Array.from(balances.pendingCreditFen) }
+  return {
+    balanceFen: Array.from(balances.balanceFen),
+    pendingDebitFen: Array.from(balances.pendingDebitFen),
+    pendingCreditFen: Array.from(balances.pendingCreditFen),
+  }
 }
 
 export function decodeBalances(body: unknown, count: number): Balances {
   const object = record(body, 'body')
   const money = (name: string) => {
     const values = fenColumn(object[name], name, count)
-    if (values.length !== count) throw new ProtocolError(`${name}: ${values.length} values for ${count} accounts`)
+    if (values.length !== count)
+      throw new ProtocolError(`${name}: ${values.length} values for ${count} accounts`)
     return values
   }
-  return { balanceFen: money('balanceFen'), pendingDebitFen: money('pendingDebitFen'), pendingCreditFen: money('pendingCreditFen') }
+  return {
+    balanceFen: money('balanceFen'),
+    pendingDebitFen: money('pendingDebitFen'),
+    pendingCreditFen: money('pendingCreditFen'),
+  }
 }
 
 export function encodeTotals(totals: LedgerTotals): unknown {
-  return { debitsFen: Array.from(totals.debitsFen), creditsFen: Array.from(totals.creditsFen), pendingCount: totals.pendingCount, pendingFen: totals.pendingFen }
+  return {
+    debitsFen: Array.from(totals.debitsFen),
+    creditsFen: Array.from(totals.creditsFen),
+    pendingCount: totals.pendingCount,
+    pendingFen: totals.pendingFen,
+  }
 }
 
 export function decodeTotals(body: unknown, kinds: number): LedgerTotals {
   const object = record(body, 'body')
   const debitsFen = fenColumn(object.debitsFen, 'debitsFen', kinds)
   const creditsFen = fenColumn(object.creditsFen, 'creditsFen', kinds)
-  if (debitsFen.length !== kinds || creditsFen.length !== kinds) throw new ProtocolError(`debitsFen, creditsFen: one total per transfer kind (${kinds})`)
+  if (debitsFen.length !== kinds || creditsFen.length !== kinds)
+    throw new ProtocolError(`debitsFen, creditsFen: one total per transfer kind (${kinds})`)
   return {
     debitsFen,
     creditsFen,
@@ -191,16 +248,24 @@ function list(value: unknown, at: string, lengthMax: number): unknown[] {
 }
 
 function integer(value: unknown, at: string, min: number, max: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) throw new ProtocolError(`${at}: must be an integer from ${min} to ${max}`)
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max)
+    throw new ProtocolError(`${at}: must be an integer from ${min} to ${max}`)
   return value
 }
 
-function column<T extends Uint32Array | Uint8Array>(value: unknown, at: string, Type: new (length: number) => T, max: number, lengthMax: number): T {
+function column<T extends Uint32Array | Uint8Array>(
+  value: unknown,
+  at: string,
+  Type: new (length: number) => T,
+  max: number,
+  lengthMax: number,
+): T {
   const items = list(value, at, lengthMax)
   const out = new Type(items.length)
   for (let index = 0; index < items.length; index++) {
     const item = items[index]
-    if (typeof item !== 'number' || !Number.isInteger(item) || item < 0 || item > max) throw new ProtocolError(`${at}[${index}]: must be an integer from 0 to ${max}`)
+    if (typeof item !== 'number' || !Number.isInteger(item) || item < 0 || item > max)
+      throw new ProtocolError(`${at}[${index}]: must be an integer from 0 to ${max}`)
     out[index] = item
   }
   return out
@@ -212,7 +277,8 @@ function fenColumn(value: unknown, at: string, lengthMax: number): Float64Array 
   const out = new Float64Array(items.length)
   for (let index = 0; index < items.length; index++) {
     const item = items[index]
-    if (typeof item !== 'number' || !Number.isSafeInteger(item)) throw new ProtocolError(`${at}[${index}]: must be an integer amount of fen`)
+    if (typeof item !== 'number' || !Number.isSafeInteger(item))
+      throw new ProtocolError(`${at}[${index}]: must be an integer amount of fen`)
     out[index] = item
   }
   return out
@@ -222,5 +288,8 @@ function sameLength(columns: Record<string, { length: number }>): void {
   const lengths = Object.entries(columns).map(([name, values]) => [name, values.length] as const)
   const first = lengths[0]?.[1] ?? 0
   const odd = lengths.find(([, length]) => length !== first)
-  if (odd !== undefined) throw new ProtocolError(`${odd[0]}: ${odd[1]} items where ${lengths[0]?.[0]} has ${first}; every column has one item per row`)
+  if (odd !== undefined)
+    throw new ProtocolError(
+      `${odd[0]}: ${odd[1]} items where ${lengths[0]?.[0]} has ${first}; every column has one item per row`,
+    )
 }

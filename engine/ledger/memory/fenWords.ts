@@ -25,7 +25,10 @@ export function readFen(low: Uint32Array, high: Int32Array, at: number): number 
  * totals, which may grow past what readFen() gives back exactly (2^53) without ever wrapping.
  */
 export function addFen(low: Uint32Array, high: Int32Array, at: number, deltaFen: number): void {
-  assert(Number.isInteger(deltaFen) && Math.abs(deltaFen) <= wordFen, 'a delta fits one word and its carry')
+  assert(
+    Number.isInteger(deltaFen) && Math.abs(deltaFen) <= wordFen,
+    'a delta fits one word and its carry',
+  )
   const sum = (low[at] as number) + deltaFen
   const carry = sum >= wordFen ? 1 : sum < 0 ? -1 : 0
   low[at] = sum - carry * wordFen

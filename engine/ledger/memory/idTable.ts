@@ -71,7 +71,11 @@ export class IdTable {
     const key = block + 1
     if (key === this.lastKey) return this.lastRow
     const mask = this.capacity - 1
-    for (let slot = mix(block) & mask, probes = 0; probes < this.capacity; slot = (slot + 1) & mask, probes++) {
+    for (
+      let slot = mix(block) & mask, probes = 0;
+      probes < this.capacity;
+      slot = (slot + 1) & mask, probes++
+    ) {
       const found = this.blockKey[slot] as number
       if (found === key) {
         this.lastKey = key
@@ -84,7 +88,7 @@ export class IdTable {
   }
 
   private addRow(block: number): number {
-    if ((this.blocks + 1) > this.capacity * loadMax) this.grow()
+    if (this.blocks + 1 > this.capacity * loadMax) this.grow()
     const slot = this.emptySlot(block, this.blockKey, this.capacity)
     this.blockKey[slot] = block + 1
     this.blocks += 1

@@ -87,7 +87,10 @@ export class LedgerState {
   private cachedYear = 0
 
   constructor(options: LedgerOptions) {
-    assert(Number.isInteger(options.accountsMax) && options.accountsMax > 0, 'accountsMax is a positive count')
+    assert(
+      Number.isInteger(options.accountsMax) && options.accountsMax > 0,
+      'accountsMax is a positive count',
+    )
     assert(options.tiers.length >= 1 && options.tiers.length <= 0xff, 'a tier table with tier 0')
     this.accountsMax = options.accountsMax
     this.records = new ArrayBuffer(options.accountsMax * recordBytes)
@@ -102,7 +105,10 @@ export class LedgerState {
     this.limits = new Uint32Array(options.tiers.length * 4)
     options.tiers.forEach((tier, index) => {
       const values = [tier.balanceCapFen, tier.perPaymentFen, tier.perDayFen, tier.perYearFen]
-      assert(values.every((value) => Number.isInteger(value) && value >= 0 && value <= tierLimitFenMax), 'tier limits fit a Uint32')
+      assert(
+        values.every((value) => Number.isInteger(value) && value >= 0 && value <= tierLimitFenMax),
+        'tier limits fit a Uint32',
+      )
       this.limits.set(values, index * 4)
     })
     this.utcOffsetMinutes = options.utcOffsetMinutes
@@ -110,15 +116,23 @@ export class LedgerState {
     this.pending = new PendingStore(options.pendingMax ?? pendingTransfersMax)
   }
 
-  createAccounts(count: number, id: Uint32Array, tier: Uint8Array, flags: Uint8Array, code: Uint8Array): void {
+  createAccounts(
+    count: number,
+    id: Uint32Array,
+    tier: Uint8Array,
+    flags: Uint8Array,
+    code: Uint8Array,
+  ): void {
     for (let index = 0; index < count; index++) {
       const account = id[index] as number
       const accountTier = tier[index] as number
       const accountFlags = flags[index] as number
       if (account >= this.accountsMax) code[index] = AccountResultCode.id_out_of_range
-      else if ((accountFlags & ~accountFlagsKnown) !== 0) code[index] = AccountResultCode.invalid_flags
+      else if ((accountFlags & ~accountFlagsKnown) !== 0)
+        code[index] = AccountResultCode.invalid_flags
       else if (accountTier >= this.tierCount) code[index] = AccountResultCode.invalid_tier
-      else if (((this.u8[account * recordBytes + flagsByte] as number) & exists) !== 0) code[index] = AccountResultCode.exists
+      else if (((this.u8[account * recordBytes + flagsByte] as number) & exists) !== 0)
+        code[index] = AccountResultCode.exists
       else {
         this.u8[account * recordBytes + tierByte] = accountTier
         this.u8[account * recordBytes + flagsByte] = accountFlags | exists
@@ -127,20 +141,34 @@ export class LedgerState {
     }
   }
 
-  lookup(count: number, id: Uint32Array, balanceFen: Float64Array, pendingDebitFen: Float64Array, pendingCreditFen: Float64Array): void {
+  lookup(
+    count: number,
+    id: Uint32Array,
+    balanceFen: Float64Array,
+    pendingDebitFen: Float64Array,
+    pendingCreditFen: Float64Array,
+  ): void {
     for (let index = 0; index < count; index++) {
       const account = id[index] as number
       const known = account < this.accountsMax
       balanceFen[index] = known ? this.balanceOf(account) : 0
-      pendingDebitFen[index] = known ? readFen(this.pendingDebit.low, this.pendingDebit.high, account * 2) : 0
-      pendingCreditFen[index] = known ? readFen(this.pendingCredit.low, this.pendingCredit.high, account * 2) : 0
+      pendingDebitFen[index] = known
+        ? readFen(this.pendingDebit.low, this.pendingDebit.high, account * 2)
+        : 0
+      pendingCreditFen[index] = known
+        ? readFen(this.pendingCredit.low, this.pendingCredit.high, account * 2)
+        : 0
     }
   }
 
   totals(): LedgerTotals {
     return {
-      debitsFen: Float64Array.from({ length: transferKindCount }, (_, kind) => readFen(this.debits.low, this.debits.high, kind * 2)),
-      creditsFen: Float64Array.from({ length: transferKindCount }, (_, kind) => readFen(this.credits.low, this.credits.high, kind * 2)),
+      debitsFen: Float64Array.from({ length: transferKindCount }, (_, kind) =>
+        readFen(this.debits.low, this.debits.high, kind * 2),
+      ),
+      creditsFen: Float64Array.from({ length: transferKindCount }, (_, kind) =>
+        readFen(this.credits.low, this.credits.high, kind * 2),
+      ),
       pendingCount: this.pending.count,
       pendingFen: this.pending.reservedFen,
     }
@@ -154,7 +182,8 @@ export class LedgerState {
     let firstExists = -1
     let existing = 0
     for (let index = 0; index < count; index++) {
-      if ((index & prefetchMask) === 0) this.prefetch(batch, index, Math.min(count, index + prefetchGroup))
+      if ((index & prefetchMask) === 0)
+        this.prefetch(batch, index, Math.min(count, index + prefetchGroup))
       const linked = ((batch.flags[index] as number) & TransferFlag.linked) !== 0
       if (chainStart < 0) {
         const minute = batch.minute[index] as number
@@ -180,10 +209,12 @@ export class LedgerState {
       if (linked) continue
       // The chain closes here.
       const length = index - chainStart + 1
-      const failed = hardFailure >= 0 ? hardFailure : existing > 0 && existing < length ? firstExists : -1
+      const failed =
+        hardFailure >= 0 ? hardFailure : existing > 0 && existing < length ? firstExists : -1
       if (failed >= 0) {
         this.rollBack()
-        for (let member = chainStart; member <= index; member++) if (member !== failed) code[member] = ResultCode.linked_event_failed
+        for (let member = chainStart; member <= index; member++)
+          if (member !== failed) code[member] = ResultCode.linked_event_failed
       }
       this.journal = null
       chainStart = -1
@@ -205,8 +236,14 @@ export class LedgerState {
     for (let index = from; index < to; index++) {
       const debit = batch.debit[index] as number
       const credit = batch.credit[index] as number
-      if (debit < this.accountsMax) touched ^= (this.u8[debit * recordBytes] as number) ^ (this.u8[debit * recordBytes + flagsByte] as number)
-      if (credit < this.accountsMax) touched ^= (this.u8[credit * recordBytes] as number) ^ (this.u8[credit * recordBytes + flagsByte] as number)
+      if (debit < this.accountsMax)
+        touched ^=
+          (this.u8[debit * recordBytes] as number) ^
+          (this.u8[debit * recordBytes + flagsByte] as number)
+      if (credit < this.accountsMax)
+        touched ^=
+          (this.u8[credit * recordBytes] as number) ^
+          (this.u8[credit * recordBytes + flagsByte] as number)
     }
     this.touched = touched
   }
@@ -216,7 +253,8 @@ export class LedgerState {
     const flags = batch.flags[index] as number
     const kind = batch.kind[index] as number
     const phase = flags & twoPhase
-    if ((flags & ~transferFlagsKnown) !== 0 || (phase & (phase - 1)) !== 0) return ResultCode.invalid_flags
+    if ((flags & ~transferFlagsKnown) !== 0 || (phase & (phase - 1)) !== 0)
+      return ResultCode.invalid_flags
     if (kind >= transferKindCount) return ResultCode.invalid_kind
     const id = batch.id[index] as number
     const debit = batch.debit[index] as number
@@ -226,7 +264,10 @@ export class LedgerState {
     const timeoutMinutes = batch.timeoutMinutes[index] as number
     const print = fingerprint(debit, credit, amountFen, kind, flags, pendingId, timeoutMinutes)
     const held = this.ids.get(id)
-    if (held !== 0) return ((held & ~stateMask) >>> 0) === print ? ResultCode.exists : ResultCode.exists_with_different_body
+    if (held !== 0)
+      return (held & ~stateMask) >>> 0 === print
+        ? ResultCode.exists
+        : ResultCode.exists_with_different_body
 
     if (debit >= this.accountsMax || credit >= this.accountsMax) return ResultCode.unknown_account
     const debitFlags = this.u8[debit * recordBytes + flagsByte] as number
@@ -237,7 +278,17 @@ export class LedgerState {
     if (amountFen > transferAmountFenMax) return ResultCode.invalid_amount
     const minute = batch.minute[index] as number
     if ((phase & (TransferFlag.postPending | TransferFlag.voidPending)) !== 0) {
-      return this.resolve(id, print, debit, credit, amountFen, kind, phase === TransferFlag.postPending, pendingId, minute)
+      return this.resolve(
+        id,
+        print,
+        debit,
+        credit,
+        amountFen,
+        kind,
+        phase === TransferFlag.postPending,
+        pendingId,
+        minute,
+      )
     }
     if (amountFen === 0) return ResultCode.invalid_amount
 
@@ -254,17 +305,27 @@ export class LedgerState {
       if (perPayment !== 0 && amountFen > perPayment) return ResultCode.per_payment_limit
       const day = localDay(minute, this.utcOffsetMinutes)
       dayStamp = day + 1
-      if (this.u32[debit * recordU32 + dayStampWord] === dayStamp) spentDayFen = this.u32[debit * recordU32 + spentDayWord] as number
+      if (this.u32[debit * recordU32 + dayStampWord] === dayStamp)
+        spentDayFen = this.u32[debit * recordU32 + spentDayWord] as number
       if (perDay !== 0 && spentDayFen + amountFen > perDay) return ResultCode.daily_limit
       year = this.yearOf(day)
-      if (this.u16[debit * recordU16 + yearHalf] === year) spentYearFen = this.u32[debit * recordU32 + spentYearWord] as number
+      if (this.u16[debit * recordU16 + yearHalf] === year)
+        spentYearFen = this.u32[debit * recordU32 + spentYearWord] as number
       if (perYear !== 0 && spentYearFen + amountFen > perYear) return ResultCode.yearly_limit
     }
     const balanceFen = this.balanceOf(debit)
-    const availableFen = (debitFlags & hasPendingDebit) === 0 ? balanceFen : balanceFen - readFen(this.pendingDebit.low, this.pendingDebit.high, debit * 2)
-    if (availableFen < amountFen && (debitFlags & AccountFlag.issuer) === 0) return ResultCode.insufficient_funds
+    const availableFen =
+      (debitFlags & hasPendingDebit) === 0
+        ? balanceFen
+        : balanceFen - readFen(this.pendingDebit.low, this.pendingDebit.high, debit * 2)
+    if (availableFen < amountFen && (debitFlags & AccountFlag.issuer) === 0)
+      return ResultCode.insufficient_funds
     const payeeTier = this.u8[credit * recordBytes + tierByte] as number
-    const heldFen = this.balanceOf(credit) + ((creditFlags & hasPendingCredit) === 0 ? 0 : readFen(this.pendingCredit.low, this.pendingCredit.high, credit * 2))
+    const heldFen =
+      this.balanceOf(credit) +
+      ((creditFlags & hasPendingCredit) === 0
+        ? 0
+        : readFen(this.pendingCredit.low, this.pendingCredit.high, credit * 2))
     if (payeeTier !== 0) {
       const capFen = this.limits[payeeTier * 4] as number
       if (capFen !== 0 && heldFen + amountFen > capFen) return ResultCode.balance_cap
@@ -272,8 +333,17 @@ export class LedgerState {
     const reserve = phase === TransferFlag.pending
     if (reserve && this.pending.full) return ResultCode.pending_capacity
     // Only the issuer's side can run past what a balance holds exactly; the payee's always can.
-    if (heldFen + amountFen > Number.MAX_SAFE_INTEGER || availableFen - amountFen < Number.MIN_SAFE_INTEGER) return ResultCode.overflows
-    if (reserve && readFen(this.pendingDebit.low, this.pendingDebit.high, debit * 2) + amountFen > Number.MAX_SAFE_INTEGER) return ResultCode.overflows
+    if (
+      heldFen + amountFen > Number.MAX_SAFE_INTEGER ||
+      availableFen - amountFen < Number.MIN_SAFE_INTEGER
+    )
+      return ResultCode.overflows
+    if (
+      reserve &&
+      readFen(this.pendingDebit.low, this.pendingDebit.high, debit * 2) + amountFen >
+        Number.MAX_SAFE_INTEGER
+    )
+      return ResultCode.overflows
 
     // Accepted: from here on, nothing fails.
     if (this.journal !== null) this.keepTransfer(id, debit, credit)
@@ -353,11 +423,16 @@ export class LedgerState {
     const slot = this.pending.find(pendingId)
     assert(slot >= 0, 'a pending id has its transfer in the store')
     if ((this.pending.deadline[slot] as number) <= minute) return ResultCode.pending_expired
-    if (this.pending.debit[slot] !== debit || this.pending.credit[slot] !== credit || this.pending.kind[slot] !== kind) {
+    if (
+      this.pending.debit[slot] !== debit ||
+      this.pending.credit[slot] !== credit ||
+      this.pending.kind[slot] !== kind
+    ) {
       return ResultCode.pending_mismatch
     }
     const reservedFen = this.pending.amountFen[slot] as number
-    if (posting ? amountFen > reservedFen : amountFen !== 0 && amountFen !== reservedFen) return ResultCode.exceeds_pending_amount
+    if (posting ? amountFen > reservedFen : amountFen !== 0 && amountFen !== reservedFen)
+      return ResultCode.exceeds_pending_amount
 
     const postedFen = posting ? (amountFen === 0 ? reservedFen : amountFen) : 0
     if (this.journal !== null) {
@@ -380,14 +455,24 @@ export class LedgerState {
     assert(postedFen >= 0 && postedFen <= reservedFen, 'a post takes at most what is reserved')
     this.reserve(debit, credit, -reservedFen)
     if (postedFen > 0) this.post(debit, credit, postedFen, this.pending.kind[slot] as number)
-    if (postedFen < reservedFen) this.giveBack(debit, reservedFen - postedFen, this.pending.day[slot] as number, this.pending.year[slot] as number)
+    if (postedFen < reservedFen)
+      this.giveBack(
+        debit,
+        reservedFen - postedFen,
+        this.pending.day[slot] as number,
+        this.pending.year[slot] as number,
+      )
     this.pending.remove(slot)
   }
 
   /** Pending transfers whose deadline is at or before `minute` expire. */
   private expire(minute: number): void {
     assert(this.journal === null, 'expiry happens between chains, never inside one')
-    for (let deadline = this.pending.nextDeadline(); deadline <= minute; deadline = this.pending.nextDeadline()) {
+    for (
+      let deadline = this.pending.nextDeadline();
+      deadline <= minute;
+      deadline = this.pending.nextDeadline()
+    ) {
       const slot = this.pending.popEarliest()
       const id = this.pending.id[slot] as number
       this.ids.set(id, (this.ids.get(id) & ~stateMask) | IdState.expired)
@@ -401,14 +486,19 @@ export class LedgerState {
     const payerBeforeFen = this.balanceOf(debit)
     const payeeBeforeFen = this.balanceOf(credit)
     const payerFen = payerBeforeFen - amountFen
-    assert(payerFen >= 0 || ((this.u8[debit * recordBytes + flagsByte] as number) & AccountFlag.issuer) !== 0, 'only the issuer goes below zero')
+    assert(
+      payerFen >= 0 ||
+        ((this.u8[debit * recordBytes + flagsByte] as number) & AccountFlag.issuer) !== 0,
+      'only the issuer goes below zero',
+    )
     writeFen(this.u32, this.i32, debit * recordU32, payerFen)
     writeFen(this.u32, this.i32, credit * recordU32, payeeBeforeFen + amountFen)
     // Each side's total is what its balance moved by, read back: a slip on one side shows in the audit.
     const debitedFen = payerBeforeFen - this.balanceOf(debit)
     const creditedFen = this.balanceOf(credit) - payeeBeforeFen
     this.addTotals(kind, debitedFen, creditedFen)
-    if (this.journal !== null) this.journal.push(() => this.addTotals(kind, -debitedFen, -creditedFen))
+    if (this.journal !== null)
+      this.journal.push(() => this.addTotals(kind, -debitedFen, -creditedFen))
   }
 
   private addTotals(kind: number, debitedFen: number, creditedFen: number): void {
@@ -430,15 +520,24 @@ export class LedgerState {
     writeFen(pendingCredit.low, pendingCredit.high, credit * 2, creditFen)
     const debitAt = debit * recordBytes + flagsByte
     const creditAt = credit * recordBytes + flagsByte
-    this.u8[debitAt] = debitFen > 0 ? (this.u8[debitAt] as number) | hasPendingDebit : (this.u8[debitAt] as number) & ~hasPendingDebit
-    this.u8[creditAt] = creditFen > 0 ? (this.u8[creditAt] as number) | hasPendingCredit : (this.u8[creditAt] as number) & ~hasPendingCredit
+    this.u8[debitAt] =
+      debitFen > 0
+        ? (this.u8[debitAt] as number) | hasPendingDebit
+        : (this.u8[debitAt] as number) & ~hasPendingDebit
+    this.u8[creditAt] =
+      creditFen > 0
+        ? (this.u8[creditAt] as number) | hasPendingCredit
+        : (this.u8[creditAt] as number) & ~hasPendingCredit
   }
 
   /** Unposted reserved spending goes back to the payer's counters if they are still on its day and year. */
   private giveBack(debit: number, amountFen: number, dayStamp: number, year: number): void {
     const tier = this.u8[debit * recordBytes + tierByte] as number
     if (tier === 0) return
-    if (this.limits[tier * 4 + 2] !== 0 && this.u32[debit * recordU32 + dayStampWord] === dayStamp) {
+    if (
+      this.limits[tier * 4 + 2] !== 0 &&
+      this.u32[debit * recordU32 + dayStampWord] === dayStamp
+    ) {
       const at = debit * recordU32 + spentDayWord
       this.u32[at] = (this.u32[at] as number) - Math.min(amountFen, this.u32[at] as number)
     }
@@ -504,7 +603,15 @@ export class LedgerState {
  * retry of such a pair would read `exists` instead of `exists_with_different_body` (and still move
  * nothing).
  */
-function fingerprint(debit: number, credit: number, amountFen: number, kind: number, flags: number, pendingId: number, timeoutMinutes: number): number {
+function fingerprint(
+  debit: number,
+  credit: number,
+  amountFen: number,
+  kind: number,
+  flags: number,
+  pendingId: number,
+  timeoutMinutes: number,
+): number {
   let h = 0x9e37_79b9
   h = Math.imul(h ^ debit, 0x85eb_ca6b)
   h = Math.imul(h ^ (h >>> 15) ^ credit, 0xc2b2_ae35)

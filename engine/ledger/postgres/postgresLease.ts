@@ -25,7 +25,13 @@ import pg from 'pg'
 import { assert } from '../../assert.js'
 import { ledgerLeaseWaitMs } from '../../limits.js'
 import { Fault } from '../callQueue.js'
-import { ledgerHolderGone, ledgerInUse, ledgerTakenOver, newLeaseId, type LeaseHolder } from '../ledgerLease.js'
+import {
+  ledgerHolderGone,
+  ledgerInUse,
+  ledgerTakenOver,
+  newLeaseId,
+  type LeaseHolder,
+} from '../ledgerLease.js'
 import { leaseKey, leaseRowSql } from './ledgerSql.js'
 import { wallScheduler, type Scheduler } from '../../time/index.js'
 
@@ -75,13 +81,19 @@ export class PostgresLease {
     try {
       let waitedMs = 0
       while (!(await tryLock(client, this.target.schema))) {
-        if (waitedMs >= waitMs) throw ledgerInUse(this.target.ledger, holderOf(await this.row(client)), '?schema=<name>')
+        if (waitedMs >= waitMs)
+          throw ledgerInUse(this.target.ledger, holderOf(await this.row(client)), '?schema=<name>')
         await this.scheduler.sleep(lockRetryPauseMs)
         waitedMs += lockRetryPauseMs
       }
       const left = await this.row(client)
       if (left !== undefined && left.id !== this.id && !takeOver) {
-        throw ledgerHolderGone(this.target.ledger, holderOf(left) as LeaseHolder, '?schema=<name>', 'that run no longer holds its lock on it')
+        throw ledgerHolderGone(
+          this.target.ledger,
+          holderOf(left) as LeaseHolder,
+          '?schema=<name>',
+          'that run no longer holds its lock on it',
+        )
       }
       this.client = client
       this.taken = true
@@ -122,7 +134,9 @@ export class PostgresLease {
     this.client = undefined
     if (client === undefined) return
     try {
-      await client.query(`delete from ${this.s}.lease where id = $1`, [this.id]).catch(() => undefined)
+      await client
+        .query(`delete from ${this.s}.lease where id = $1`, [this.id])
+        .catch(() => undefined)
     } finally {
       await client.end().catch(() => undefined)
     }
@@ -139,14 +153,21 @@ export class PostgresLease {
 
   /** The row, if the schema has a lease table and a row in it. */
   private async row(client: pg.Client): Promise<LeaseRow | undefined> {
-    const table = await client.query<{ lease: string | null }>('select to_regclass($1)::text as lease', [`${this.s}.lease`])
+    const table = await client.query<{ lease: string | null }>(
+      'select to_regclass($1)::text as lease',
+      [`${this.s}.lease`],
+    )
     if (table.rows[0]?.lease === null || table.rows[0]?.lease === undefined) return undefined
     const { rows } = await client.query<LeaseRow>(leaseRowSql(this.s))
     return rows[0]
   }
 
   private async connect(): Promise<pg.Client> {
-    const client = new pg.Client({ connectionString: this.target.connectionString(), connectionTimeoutMillis: connectTimeoutMs, application_name: 'citytwin lease' })
+    const client = new pg.Client({
+      connectionString: this.target.connectionString(),
+      connectionTimeoutMillis: connectTimeoutMs,
+      application_name: 'citytwin lease',
+    })
     client.on('error', () => undefined)
     try {
       await client.connect()
@@ -159,7 +180,9 @@ export class PostgresLease {
 }
 
 async function tryLock(client: pg.Client, schema: string): Promise<boolean> {
-  const { rows } = await client.query<{ locked: boolean }>(`select pg_try_advisory_lock(${leaseKey(schema)}) as locked`)
+  const { rows } = await client.query<{ locked: boolean }>(
+    `select pg_try_advisory_lock(${leaseKey(schema)}) as locked`,
+  )
   return rows[0]?.locked === true
 }
 

@@ -15,15 +15,40 @@
 import pg from 'pg'
 import { assert } from '../../assert.js'
 import { RunFailed, UserError } from '../../errors.js'
-import { accountsMax as accountsLimit, ledgerHolderCharsMax, lookupBatchMax, pendingTransfersMax, transferBatchMax } from '../../limits.js'
+import {
+  accountsMax as accountsLimit,
+  ledgerHolderCharsMax,
+  lookupBatchMax,
+  pendingTransfersMax,
+  transferBatchMax,
+} from '../../limits.js'
 import { localDay, yearOfDay } from '../../time/simClock.js'
 import { CallQueue, Fault, type FaultClass, type RetryTiming } from '../callQueue.js'
 import type { KeptSession, NumberedCalls } from '../numberedCalls.js'
-import { TransferFlag, type AccountBatch, type AccountResults, type Balances, type LedgerCore, type LedgerHealth, type LedgerOptions, type LedgerTotals, type TransferBatch, type TransferResults } from '../ledgerCore.js'
+import {
+  TransferFlag,
+  type AccountBatch,
+  type AccountResults,
+  type Balances,
+  type LedgerCore,
+  type LedgerHealth,
+  type LedgerOptions,
+  type LedgerTotals,
+  type TransferBatch,
+  type TransferResults,
+} from '../ledgerCore.js'
 import { transferKindCount } from '../transferKind.js'
 import { holderName, shownHolder, type LedgerLease } from '../ledgerLease.js'
 import { EmbeddedServer } from './embeddedServer.js'
-import { constantsSql, functionsSql, leaseRefusedState, ledgerFormat, lockKey, searchPathSql, tablesSql } from './ledgerSql.js'
+import {
+  constantsSql,
+  functionsSql,
+  leaseRefusedState,
+  ledgerFormat,
+  lockKey,
+  searchPathSql,
+  tablesSql,
+} from './ledgerSql.js'
 import { PostgresLease } from './postgresLease.js'
 
 /** Accounts per call of create_accounts. */
@@ -36,7 +61,6 @@ const schemaPattern = /^[a-z_][a-z0-9_]{0,62}$/
 
 const twoPhaseFlags = TransferFlag.pending | TransferFlag.postPending | TransferFlag.voidPending
 
-
 export interface PostgresTarget {
   /** For pg, without our own parameters; undefined: start an embedded server. */
   readonly connectionString: string | undefined
@@ -47,23 +71,36 @@ export interface PostgresTarget {
 
 /** `--ledger-url` checked: a user error names the flag. */
 export function parsePostgresUrl(url: string | undefined): PostgresTarget {
-  if (url === undefined) return { connectionString: undefined, schema: schemaDefault, where: 'the embedded server' }
+  if (url === undefined)
+    return { connectionString: undefined, schema: schemaDefault, where: 'the embedded server' }
   let parsed: URL
   try {
     parsed = new URL(url)
   } catch {
     // Never echo a password: the text may hold one, even when it does not parse.
-    throw new UserError(`--ledger-url: "${url.replace(/:[^:@/]*@/, ':***@')}" is not a URL, like postgres://user@127.0.0.1:5432/database`)
+    throw new UserError(
+      `--ledger-url: "${url.replace(/:[^:@/]*@/, ':***@')}" is not a URL, like postgres://user@127.0.0.1:5432/database`,
+    )
   }
-  if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') throw new UserError(`--ledger-url: "${redact(parsed)}" must start with postgres://`)
-  if (parsed.hostname === '') throw new UserError(`--ledger-url: "${redact(parsed)}" names no host, like postgres://user@127.0.0.1:5432/database`)
+  if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:')
+    throw new UserError(`--ledger-url: "${redact(parsed)}" must start with postgres://`)
+  if (parsed.hostname === '')
+    throw new UserError(
+      `--ledger-url: "${redact(parsed)}" names no host, like postgres://user@127.0.0.1:5432/database`,
+    )
   const schema = parsed.searchParams.get('schema') ?? schemaDefault
-  if (!schemaPattern.test(schema)) throw new UserError(`--ledger-url: schema "${schema}" must be a lower-case name of letters, digits and _ (at most 63)`)
+  if (!schemaPattern.test(schema))
+    throw new UserError(
+      `--ledger-url: schema "${schema}" must be a lower-case name of letters, digits and _ (at most 63)`,
+    )
   for (const key of parsed.searchParams.keys()) {
-    if (!['schema', 'sslmode', 'application_name'].includes(key)) throw new UserError(`--ledger-url: unknown parameter "${key}" (known: schema, sslmode, application_name)`)
+    if (!['schema', 'sslmode', 'application_name'].includes(key))
+      throw new UserError(
+        `--ledger-url: unknown parameter "${key}" (known: schema, sslmode, application_name)`,
+      )
   }
   parsed.searchParams.delete('schema')
-  const database = decodeURIComponent(parsed.pathname.slice(1)) || '(the user\'s database)'
+  const database = decodeURIComponent(parsed.pathname.slice(1)) || "(the user's database)"
   return { connectionString: parsed.toString(), schema, where: `${parsed.host}/${database}` }
 }
 
@@ -117,12 +154,27 @@ export class PostgresLedger implements LedgerCore, NumberedCalls {
     private readonly timing: PostgresTiming = {},
     private readonly settings: PostgresLedgerSettings = {},
   ) {
-    assert(Number.isInteger(options.accountsMax) && options.accountsMax > 0 && options.accountsMax <= accountsLimit, 'accountsMax within limits')
+    assert(
+      Number.isInteger(options.accountsMax) &&
+        options.accountsMax > 0 &&
+        options.accountsMax <= accountsLimit,
+      'accountsMax within limits',
+    )
     this.target = parsePostgresUrl(url)
     this.schema = `"${this.target.schema}"`
     this.ledger = `the postgres ledger in schema "${this.target.schema}" at ${this.target.where}`
-    this.calls = new CallQueue(`the postgres ledger at ${this.target.where}`, timing, (error) => this.broken(error))
-    this.lease = new PostgresLease({ schema: this.target.schema, ledger: this.ledger, connectionString: () => this.connectionString() }, timing.leaseWaitMs, timing.scheduler)
+    this.calls = new CallQueue(`the postgres ledger at ${this.target.where}`, timing, (error) =>
+      this.broken(error),
+    )
+    this.lease = new PostgresLease(
+      {
+        schema: this.target.schema,
+        ledger: this.ledger,
+        connectionString: () => this.connectionString(),
+      },
+      timing.leaseWaitMs,
+      timing.scheduler,
+    )
   }
 
   async open(): Promise<void> {
@@ -134,7 +186,9 @@ export class PostgresLedger implements LedgerCore, NumberedCalls {
       await this.calls.inTurn(async () => {
         // A server that cannot be reached at open is the user's address or a server not running: say so plainly.
         await this.connect().catch((error: unknown) => {
-          throw new RunFailed(`cannot reach PostgreSQL at ${this.target.where} (--ledger-url): ${describe(error)}`)
+          throw new RunFailed(
+            `cannot reach PostgreSQL at ${this.target.where} (--ledger-url): ${describe(error)}`,
+          )
         })
         let lease: string | undefined
         if (this.settings.attach !== true) {
@@ -172,24 +226,48 @@ export class PostgresLedger implements LedgerCore, NumberedCalls {
    * call: for a server restarted over it (`ledger-server --resume`). The ledger options are the
    * ledger's own, read from the database.
    */
-  static async resume(url: string, timing: PostgresTiming = {}, lease: LedgerLease = {}): Promise<{ ledger: PostgresLedger; options: LedgerOptions; kept: KeptSession }> {
+  static async resume(
+    url: string,
+    timing: PostgresTiming = {},
+    lease: LedgerLease = {},
+  ): Promise<{ ledger: PostgresLedger; options: LedgerOptions; kept: KeptSession }> {
     const target = parsePostgresUrl(url)
-    const probe = new pg.Client({ connectionString: target.connectionString, connectionTimeoutMillis: connectTimeoutMs })
+    const probe = new pg.Client({
+      connectionString: target.connectionString,
+      connectionTimeoutMillis: connectTimeoutMs,
+    })
     probe.on('error', () => undefined)
     try {
       await probe.connect()
     } catch (error) {
-      throw new RunFailed(`cannot reach PostgreSQL at ${target.where} (--ledger-url): ${describe(error)}`)
+      throw new RunFailed(
+        `cannot reach PostgreSQL at ${target.where} (--ledger-url): ${describe(error)}`,
+      )
     }
     try {
       const s = `"${target.schema}"`
-      const found = await probe.query<{ ledger: string | null }>('select to_regclass($1)::text as ledger', [`${s}.ledger`])
-      if (found.rows[0]?.ledger === null) throw new UserError(`--resume: schema "${target.schema}" at ${target.where} holds no citytwin ledger to take up`)
-      const { rows } = await probe.query<{ format: string; accounts_max: string; limits: string[]; utc_offset: number; pending_max: string }>(
+      const found = await probe.query<{ ledger: string | null }>(
+        'select to_regclass($1)::text as ledger',
+        [`${s}.ledger`],
+      )
+      if (found.rows[0]?.ledger === null)
+        throw new UserError(
+          `--resume: schema "${target.schema}" at ${target.where} holds no citytwin ledger to take up`,
+        )
+      const { rows } = await probe.query<{
+        format: string
+        accounts_max: string
+        limits: string[]
+        utc_offset: number
+        pending_max: string
+      }>(
         `select format, accounts_max::text, limits::text[], utc_offset, pending_max::text from ${s}.ledger`,
       )
       const row = rows[0]
-      if (row === undefined || row.format !== ledgerFormat) throw new UserError(`--resume: schema "${target.schema}" at ${target.where} holds no ledger of this citytwin's format`)
+      if (row === undefined || row.format !== ledgerFormat)
+        throw new UserError(
+          `--resume: schema "${target.schema}" at ${target.where} holds no ledger of this citytwin's format`,
+        )
       const limits = row.limits.map(Number)
       const options: LedgerOptions = {
         accountsMax: Number(row.accounts_max),
@@ -206,7 +284,10 @@ export class PostgresLedger implements LedgerCore, NumberedCalls {
         `select session, number::text, answer::text from ${s}.calls order by session desc limit 1`,
       )
       const call = last.rows[0]
-      if (call === undefined) throw new UserError(`--resume: the ledger in schema "${target.schema}" at ${target.where} was never opened by a client`)
+      if (call === undefined)
+        throw new UserError(
+          `--resume: the ledger in schema "${target.schema}" at ${target.where} was never opened by a client`,
+        )
       const lastNumber = Number(call.number)
       const lastCodes = call.answer === null ? undefined : parseCodes(call.answer)
       const ledger = new PostgresLedger(options, url, timing, { attach: true })
@@ -220,7 +301,10 @@ export class PostgresLedger implements LedgerCore, NumberedCalls {
           await ledger.connect()
           await ledger.query('begin')
           await ledger.writeLease(holderName(lease))
-          await ledger.query(`update ${s}.calls set lease = $1 where session = $2`, [ledger.lease.id, call.session])
+          await ledger.query(`update ${s}.calls set lease = $1 where session = $2`, [
+            ledger.lease.id,
+            call.session,
+          ])
           await ledger.query('commit')
         })
       } catch (error) {
@@ -238,7 +322,11 @@ export class PostgresLedger implements LedgerCore, NumberedCalls {
     const calls: Promise<void>[] = []
     for (let from = 0; from < batch.count; from += accountsPerCall) {
       const to = Math.min(batch.count, from + accountsPerCall)
-      calls.push(this.createAccountsPart(undefined, batch, from, to).then((codes) => readCodes(codes, code, from, to - from)))
+      calls.push(
+        this.createAccountsPart(undefined, batch, from, to).then((codes) =>
+          readCodes(codes, code, from, to - from),
+        ),
+      )
     }
     await Promise.all(calls)
     return { code }
@@ -246,7 +334,10 @@ export class PostgresLedger implements LedgerCore, NumberedCalls {
 
   /** createAccounts as call `number` of the session (at most 65,536 accounts: one call). */
   async createAccountsNumbered(number: number, batch: AccountBatch): Promise<AccountResults> {
-    assert(batch.count <= accountsPerCall, 'a numbered call creates at most accountsPerCall accounts')
+    assert(
+      batch.count <= accountsPerCall,
+      'a numbered call creates at most accountsPerCall accounts',
+    )
     const code = new Uint8Array(batch.count)
     readCodes(await this.createAccountsPart(number, batch, 0, batch.count), code, 0, batch.count)
     return { code }
@@ -261,12 +352,28 @@ export class PostgresLedger implements LedgerCore, NumberedCalls {
     return this.submitAs(number, batch)
   }
 
-  private createAccountsPart(number: number | undefined, batch: AccountBatch, from: number, to: number): Promise<string> {
-    const values = [arrayText(batch.id, from, to), arrayText(batch.tier, from, to), arrayText(batch.flags, from, to)]
-    return this.changing(`select ${this.schema}.create_accounts($1, $2, $3::bigint[], $4::smallint[], $5::smallint[])::text as codes`, values, number)
+  private createAccountsPart(
+    number: number | undefined,
+    batch: AccountBatch,
+    from: number,
+    to: number,
+  ): Promise<string> {
+    const values = [
+      arrayText(batch.id, from, to),
+      arrayText(batch.tier, from, to),
+      arrayText(batch.flags, from, to),
+    ]
+    return this.changing(
+      `select ${this.schema}.create_accounts($1, $2, $3::bigint[], $4::smallint[], $5::smallint[])::text as codes`,
+      values,
+      number,
+    )
   }
 
-  private async submitAs(number: number | undefined, batch: TransferBatch): Promise<TransferResults> {
+  private async submitAs(
+    number: number | undefined,
+    batch: TransferBatch,
+  ): Promise<TransferResults> {
     assert(batch.count <= transferBatchMax, 'a batch holds at most transferBatchMax transfers')
     const count = batch.count
     const days = new Int32Array(count)
@@ -312,7 +419,11 @@ export class PostgresLedger implements LedgerCore, NumberedCalls {
 
   async lookup(ids: Uint32Array): Promise<Balances> {
     assert(ids.length <= lookupBatchMax, 'a lookup holds at most lookupBatchMax ids')
-    const { rows } = await this.reading<{ balance: string | null; debit: string | null; credit: string | null }>(
+    const { rows } = await this.reading<{
+      balance: string | null
+      debit: string | null
+      credit: string | null
+    }>(
       `select array_agg(q.balance)::text as balance, array_agg(q.debit)::text as debit, array_agg(q.credit)::text as credit
          from (select coalesce(a.balance, 0) as balance, coalesce(a.pending_debit, 0) as debit, coalesce(a.pending_credit, 0) as credit
                  from unnest($1::bigint[]) with ordinality t(id, ord)
@@ -333,14 +444,22 @@ export class PostgresLedger implements LedgerCore, NumberedCalls {
       `select kind, sum(debited)::text as debited, sum(credited)::text as credited from ${this.schema}.moves group by kind`,
       [],
     )
-    const held = await this.reading<{ count: string; fen: string }>(`select pending_count::text as count, pending_fen::text as fen from ${this.schema}.ledger`, [])
+    const held = await this.reading<{ count: string; fen: string }>(
+      `select pending_count::text as count, pending_fen::text as fen from ${this.schema}.ledger`,
+      [],
+    )
     const debitsFen = new Float64Array(transferKindCount)
     const creditsFen = new Float64Array(transferKindCount)
     for (const row of moves.rows) {
       debitsFen[row.kind] = Number(row.debited)
       creditsFen[row.kind] = Number(row.credited)
     }
-    return { debitsFen, creditsFen, pendingCount: Number(held.rows[0]?.count ?? 0), pendingFen: Number(held.rows[0]?.fen ?? 0) }
+    return {
+      debitsFen,
+      creditsFen,
+      pendingCount: Number(held.rows[0]?.count ?? 0),
+      pendingFen: Number(held.rows[0]?.fen ?? 0),
+    }
   }
 
   health(): LedgerHealth {
@@ -362,7 +481,11 @@ export class PostgresLedger implements LedgerCore, NumberedCalls {
       const number = given ?? this.sequence + 1
       assert(number > this.sequence, 'call numbers grow')
       this.sequence = number
-      const { rows } = await this.calls.retried(() => this.leased(() => this.query<{ codes: string }>(text, [this.openSession, number, ...values])))
+      const { rows } = await this.calls.retried(() =>
+        this.leased(() =>
+          this.query<{ codes: string }>(text, [this.openSession, number, ...values]),
+        ),
+      )
       const codes = rows[0]?.codes
       if (typeof codes !== 'string') throw new Error('the ledger function gave no answer')
       return codes
@@ -370,8 +493,13 @@ export class PostgresLedger implements LedgerCore, NumberedCalls {
   }
 
   /** A call that only reads: in turn, retried until answered. */
-  private reading<Row extends pg.QueryResultRow>(text: string, values: readonly unknown[]): Promise<pg.QueryResult<Row>> {
-    return this.calls.inTurn(() => this.calls.retried(() => this.leased(() => this.query<Row>(text, values))))
+  private reading<Row extends pg.QueryResultRow>(
+    text: string,
+    values: readonly unknown[],
+  ): Promise<pg.QueryResult<Row>> {
+    return this.calls.inTurn(() =>
+      this.calls.retried(() => this.leased(() => this.query<Row>(text, values))),
+    )
   }
 
   /**
@@ -390,13 +518,19 @@ export class PostgresLedger implements LedgerCore, NumberedCalls {
   }
 
   /** One attempt of one statement, connecting first if need be. */
-  private async query<Row extends pg.QueryResultRow>(text: string, values: readonly unknown[] = []): Promise<pg.QueryResult<Row>> {
+  private async query<Row extends pg.QueryResultRow>(
+    text: string,
+    values: readonly unknown[] = [],
+  ): Promise<pg.QueryResult<Row>> {
     try {
       const client = this.client ?? (await this.connect())
       return await client.query<Row>({ text, values: [...values] })
     } catch (error) {
       // A call of a session that no longer holds the ledger: the run fails, naming who holds it.
-      if (sqlState(error) === leaseRefusedState) throw new RunFailed(`${this.ledger} is no longer this run's: ${shownHolder(describe(error), 2 * ledgerHolderCharsMax)}. Nothing more was written to it`)
+      if (sqlState(error) === leaseRefusedState)
+        throw new RunFailed(
+          `${this.ledger} is no longer this run's: ${shownHolder(describe(error), 2 * ledgerHolderCharsMax)}. Nothing more was written to it`,
+        )
       const fault = faultOf(error)
       if (fault === undefined) throw error
       // The connection may be broken, or busy with an abandoned attempt: the next attempt opens another.
@@ -456,18 +590,25 @@ export class PostgresLedger implements LedgerCore, NumberedCalls {
       const relations = Number(rows[0]?.relations ?? 0)
       // A citytwin ledger is known by its ledger table's format; anything else in the schema is the user's.
       const format =
-        rows[0]?.format === 'text' ? (await this.query<{ format: string | null }>(`select format from ${s}.ledger limit 1`)).rows[0]?.format ?? undefined : undefined
+        rows[0]?.format === 'text'
+          ? ((await this.query<{ format: string | null }>(`select format from ${s}.ledger limit 1`))
+              .rows[0]?.format ?? undefined)
+          : undefined
       let tables = true
       if (format === ledgerFormat) {
         // Sessions keep counting: a client of an earlier ledger is never taken for one of this one.
-        await this.query(`truncate ${s}.ledger, ${s}.accounts, ${s}.transfers, ${s}.moves, ${s}.calls`)
+        await this.query(
+          `truncate ${s}.ledger, ${s}.accounts, ${s}.transfers, ${s}.moves, ${s}.calls`,
+        )
         tables = false
       } else if (format !== undefined && format !== null && format.startsWith('citytwin-ledger ')) {
         // A ledger an earlier citytwin made, in another format: it would be emptied anyway; made anew.
         await this.query(`drop schema ${s} cascade`)
         await this.query(`create schema ${s}`)
       } else if (relations > 0) {
-        throw new UserError(`--ledger-url: schema "${name}" at ${this.target.where} holds tables that are not a citytwin ledger; name another with ?schema=`)
+        throw new UserError(
+          `--ledger-url: schema "${name}" at ${this.target.where} holds tables that are not a citytwin ledger; name another with ?schema=`,
+        )
       } else {
         await this.query(`create schema if not exists ${s}`)
       }
@@ -477,14 +618,22 @@ export class PostgresLedger implements LedgerCore, NumberedCalls {
       if (tables) await this.query(tablesSql)
       await this.query(functionsSql)
       await this.writeLease(holderName(this.settings.lease))
-      const limits = this.options.tiers.flatMap((tier) => [tier.balanceCapFen, tier.perPaymentFen, tier.perDayFen, tier.perYearFen])
-      await this.query(`insert into ${s}.ledger (format, accounts_max, limits, utc_offset, pending_max) values ($1, $2, $3::bigint[], $4, $5)`, [
-        ledgerFormat,
-        this.options.accountsMax,
-        `{${limits.join(',')}}`,
-        this.options.utcOffsetMinutes,
-        this.options.pendingMax ?? pendingTransfersMax,
+      const limits = this.options.tiers.flatMap((tier) => [
+        tier.balanceCapFen,
+        tier.perPaymentFen,
+        tier.perDayFen,
+        tier.perYearFen,
       ])
+      await this.query(
+        `insert into ${s}.ledger (format, accounts_max, limits, utc_offset, pending_max) values ($1, $2, $3::bigint[], $4, $5)`,
+        [
+          ledgerFormat,
+          this.options.accountsMax,
+          `{${limits.join(',')}}`,
+          this.options.utcOffsetMinutes,
+          this.options.pendingMax ?? pendingTransfersMax,
+        ],
+      )
       await this.query('commit')
     } catch (error) {
       await this.query('rollback').catch(() => undefined)
@@ -495,11 +644,16 @@ export class PostgresLedger implements LedgerCore, NumberedCalls {
   /** This lease's row, in the transaction under way: the run that holds the ledger, for anyone refused. */
   private async writeLease(holder: string): Promise<void> {
     await this.query(`delete from ${this.schema}.lease`)
-    await this.query(`insert into ${this.schema}.lease (id, holder) values ($1, $2)`, [this.lease.id, holder])
+    await this.query(`insert into ${this.schema}.lease (id, holder) values ($1, $2)`, [
+      this.lease.id,
+      holder,
+    ])
   }
 
   private broken(error: unknown): RunFailed {
-    return new RunFailed(`the postgres ledger at ${this.target.where} (--ledger-url) failed: ${describe(error)}`)
+    return new RunFailed(
+      `the postgres ledger at ${this.target.where} (--ledger-url) failed: ${describe(error)}`,
+    )
   }
 }
 
@@ -508,14 +662,22 @@ export class PostgresLedger implements LedgerCore, NumberedCalls {
  * in order, with each transfer's 1-based positions in that list; whether the ids rise; the latest
  * minute; whether any transfer is two-phase. (The client has a core of its own to do it on.)
  */
-function batchHints(batch: TransferBatch): { accounts: Uint32Array; debitAt: Int32Array; creditAt: Int32Array; rising: boolean; maxMinute: number; twoPhase: boolean } {
+function batchHints(batch: TransferBatch): {
+  accounts: Uint32Array
+  debitAt: Int32Array
+  creditAt: Int32Array
+  rising: boolean
+  maxMinute: number
+  twoPhase: boolean
+} {
   const count = batch.count
   const both = new Uint32Array(count * 2)
   both.set(batch.debit.subarray(0, count))
   both.set(batch.credit.subarray(0, count), count)
   both.sort()
   let distinct = 0
-  for (let index = 0; index < both.length; index++) if (index === 0 || both[index] !== both[index - 1]) both[distinct++] = both[index] as number
+  for (let index = 0; index < both.length; index++)
+    if (index === 0 || both[index] !== both[index - 1]) both[distinct++] = both[index] as number
   const accounts = both.subarray(0, distinct)
   const position = new Map<number, number>()
   for (let index = 0; index < distinct; index++) position.set(accounts[index] as number, index + 1)
@@ -535,7 +697,13 @@ function batchHints(batch: TransferBatch): { accounts: Uint32Array; debitAt: Int
 }
 
 /** `{1,2,3}`: a column as a PostgreSQL array literal. */
-function arrayText(column: ArrayLike<number> & { subarray(from: number, to: number): { join(separator: string): string } }, from: number, to: number): string {
+function arrayText(
+  column: ArrayLike<number> & {
+    subarray(from: number, to: number): { join(separator: string): string }
+  },
+  from: number,
+  to: number,
+): string {
   return `{${column.subarray(from, to).join(',')}}`
 }
 
@@ -565,7 +733,8 @@ function readNumbers(text: string | null, count: number): Float64Array {
   const values = new Float64Array(count)
   if (text === null || count === 0) return values
   const parts = text.slice(1, -1).split(',')
-  if (parts.length !== count) throw new Error(`the ledger answered ${parts.length} values for ${count}`)
+  if (parts.length !== count)
+    throw new Error(`the ledger answered ${parts.length} values for ${count}`)
   for (let index = 0; index < count; index++) values[index] = Number(parts[index])
   return values
 }
@@ -580,11 +749,21 @@ function faultOf(error: unknown): FaultClass | undefined {
   const code = (error as { code?: unknown } | null)?.code
   const message = error instanceof Error ? error.message : ''
   if (code === 'ECONNREFUSED') return 'refused'
-  if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'ETIMEDOUT' || /Connection terminated|not queryable|connection error/i.test(message)) return 'connection'
+  if (
+    code === 'ECONNRESET' ||
+    code === 'EPIPE' ||
+    code === 'ETIMEDOUT' ||
+    /Connection terminated|not queryable|connection error/i.test(message)
+  )
+    return 'connection'
   if (/timeout/i.test(message)) return 'timeout'
   const state = sqlState(error)
   // Connection exceptions, a server shutting down or starting up, too many connections, out of resources.
-  if (state !== undefined && (state.startsWith('08') || state.startsWith('57P') || state.startsWith('53'))) return 'server'
+  if (
+    state !== undefined &&
+    (state.startsWith('08') || state.startsWith('57P') || state.startsWith('53'))
+  )
+    return 'server'
   return undefined
 }
 

@@ -112,16 +112,45 @@ const expiryPageMax = 1_000
 /** Result codes turned into bytes per string.char call (its arguments pass through the C stack too). */
 const codesPerCharCall = 4_096
 
-assert(transferRowBytes === 4 + 1 + 4 * 5 + 1 + 1 + 2 + 4 + 4 + 4 * 2, 'the transfer row layout adds up')
-assert(bodyBytes === 22 && recordFirstByte === bodyFirstByte - 1, 'a plain record is the state byte and the body')
-assert(pendingIdFirstByte === bodyFirstByte && debitFirstByte === bodyFirstByte + 4 && creditFirstByte === bodyFirstByte + 8, 'the body starts with the pending id, the debit and the credit')
-assert(recordDebitFirstByte === debitFirstByte - recordFirstByte && recordCreditFirstByte === creditFirstByte - recordFirstByte, 'a record is the row from its state byte on')
+assert(
+  transferRowBytes === 4 + 1 + 4 * 5 + 1 + 1 + 2 + 4 + 4 + 4 * 2,
+  'the transfer row layout adds up',
+)
+assert(
+  bodyBytes === 22 && recordFirstByte === bodyFirstByte - 1,
+  'a plain record is the state byte and the body',
+)
+assert(
+  pendingIdFirstByte === bodyFirstByte &&
+    debitFirstByte === bodyFirstByte + 4 &&
+    creditFirstByte === bodyFirstByte + 8,
+  'the body starts with the pending id, the debit and the credit',
+)
+assert(
+  recordDebitFirstByte === debitFirstByte - recordFirstByte &&
+    recordCreditFirstByte === creditFirstByte - recordFirstByte,
+  'a record is the row from its state byte on',
+)
 assert(accountRecordBytes === 1 + 1 + 8 * 3 + 4 + 4 + 2 + 4, 'the account record layout adds up')
-assert(transferAmountFenMax < 2 ** 32 && pendingTransfersMax < 2 ** 31, 'amounts and counts fit the rows')
-assert([...Object.values(AccountFlag), ...Object.values(TransferFlag)].every((flag) => Number.isInteger(Math.log2(flag))), 'the scripts test each flag as one bit')
+assert(
+  transferAmountFenMax < 2 ** 32 && pendingTransfersMax < 2 ** 31,
+  'amounts and counts fit the rows',
+)
+assert(
+  [...Object.values(AccountFlag), ...Object.values(TransferFlag)].every((flag) =>
+    Number.isInteger(Math.log2(flag)),
+  ),
+  'the scripts test each flag as one bit',
+)
 // createAccounts.lua reads unknown bits as flags above accountFlagsKnown: the known ones are the lowest.
-assert(Number.isInteger(Math.log2(accountFlagsKnown + 1)), 'the known account flags are the lowest bits')
-assert(Object.values(TransferState).every((state) => state > 0 && state <= 0xff), 'a transfer state fits the state byte')
+assert(
+  Number.isInteger(Math.log2(accountFlagsKnown + 1)),
+  'the known account flags are the lowest bits',
+)
+assert(
+  Object.values(TransferState).every((state) => state > 0 && state <= 0xff),
+  'a transfer state fits the state byte',
+)
 
 /** The layouts and bounds above, as the scripts name them. */
 const redisConstants: readonly ScriptConstant[] = constantsOf('', {
@@ -152,8 +181,13 @@ const redisConstants: readonly ScriptConstant[] = constantsOf('', {
 })
 
 /** Every constant a script may name, by name. */
-export const luaConstants: ReadonlyMap<string, number | string> = new Map([...ledgerConstants, ...redisConstants].map((constant) => [constant.name, constant.value]))
-assert(luaConstants.size === ledgerConstants.length + redisConstants.length, 'no layout constant is named as a table constant')
+export const luaConstants: ReadonlyMap<string, number | string> = new Map(
+  [...ledgerConstants, ...redisConstants].map((constant) => [constant.name, constant.value]),
+)
+assert(
+  luaConstants.size === ledgerConstants.length + redisConstants.length,
+  'no layout constant is named as a table constant',
+)
 
 /** Redis's own globals in a script. */
 const redisGlobals = new Set(['KEYS', 'ARGV'])
@@ -165,7 +199,8 @@ const redisGlobals = new Set(['KEYS', 'ARGV'])
 export function luaConstantNames(source: string): Set<string> {
   const names = new Set<string>()
   // Long comments and strings, line comments, quoted strings, numerals, then names: the first match at each place wins.
-  const token = /--\[(=*)\[[\s\S]*?\]\1\]|--[^\n]*|\[(=*)\[[\s\S]*?\]\2\]|'(?:\\[\s\S]|[^'\\\n])*'|"(?:\\[\s\S]|[^"\\\n])*"|\d[\w.]*|[A-Za-z_]\w*/g
+  const token =
+    /--\[(=*)\[[\s\S]*?\]\1\]|--[^\n]*|\[(=*)\[[\s\S]*?\]\2\]|'(?:\\[\s\S]|[^'\\\n])*'|"(?:\\[\s\S]|[^"\\\n])*"|\d[\w.]*|[A-Za-z_]\w*/g
   for (const [text] of source.matchAll(token)) {
     if (/^[A-Z][A-Z0-9_]*$/.test(text) && !redisGlobals.has(text)) names.add(text)
   }
@@ -183,7 +218,10 @@ function luaLocal(name: string, value: number | string): string {
 export function luaHeader(names: Iterable<string>): string {
   const lines = [...names].sort().map((name) => {
     const value = luaConstants.get(name)
-    if (value === undefined) throw new Error(`a redis ledger script names ${name}, which no TypeScript table defines (engine/ledger/scriptConstants.ts, redis/ledgerScript.ts)`)
+    if (value === undefined)
+      throw new Error(
+        `a redis ledger script names ${name}, which no TypeScript table defines (engine/ledger/scriptConstants.ts, redis/ledgerScript.ts)`,
+      )
     return luaLocal(name, value)
   })
   return `-- Made from the TypeScript tables when the script was loaded (redis/ledgerScript.ts).\n${lines.join('\n')}\n`

@@ -32,7 +32,11 @@ export interface EncodedTransfers {
   readonly idLow: number
 }
 
-export function encodeTransfers(batch: TransferBatch, utcOffsetMinutes: number, years: YearOfDay): EncodedTransfers {
+export function encodeTransfers(
+  batch: TransferBatch,
+  utcOffsetMinutes: number,
+  years: YearOfDay,
+): EncodedTransfers {
   const rows = new DataView(new ArrayBuffer(batch.count * transferRowBytes))
   // Slots from 1, in the order accounts first appear; at most two per transfer.
   const slotOf = new Map<number, number>()
@@ -71,7 +75,11 @@ export function encodeTransfers(batch: TransferBatch, utcOffsetMinutes: number, 
     rows.setUint32(at + 37, slot(debit), true)
     rows.setUint32(at + 41, slot(credit), true)
   }
-  return { rows: Buffer.from(rows.buffer), accountIds: Buffer.from(accountIds.buffer, 0, slotOf.size * 4), idLow }
+  return {
+    rows: Buffer.from(rows.buffer),
+    accountIds: Buffer.from(accountIds.buffer, 0, slotOf.size * 4),
+    idLow,
+  }
 }
 
 /** Accounts `from` to `to` of the batch. */
@@ -89,13 +97,15 @@ export function encodeAccounts(batch: AccountBatch, from: number, to: number): B
 
 export function encodeIds(ids: Uint32Array): Buffer {
   const rows = new DataView(new ArrayBuffer(ids.length * 4))
-  for (let index = 0; index < ids.length; index++) rows.setUint32(index * 4, ids[index] as number, true)
+  for (let index = 0; index < ids.length; index++)
+    rows.setUint32(index * 4, ids[index] as number, true)
   return Buffer.from(rows.buffer)
 }
 
 /** The lookup script's answer: balance, pendingDebit, pendingCredit per id, float64 little-endian. */
 export function decodeBalances(reply: unknown, count: number): Balances {
-  if (!Buffer.isBuffer(reply) || reply.length !== count * 24) throw new Error(`the lookup script answered ${describeReply(reply)}, not ${count * 24} bytes`)
+  if (!Buffer.isBuffer(reply) || reply.length !== count * 24)
+    throw new Error(`the lookup script answered ${describeReply(reply)}, not ${count * 24} bytes`)
   const balanceFen = new Float64Array(count)
   const pendingDebitFen = new Float64Array(count)
   const pendingCreditFen = new Float64Array(count)
@@ -109,10 +119,12 @@ export function decodeBalances(reply: unknown, count: number): Balances {
 
 /** One result code per row, each below `codeCount`. */
 export function decodeCodes(reply: unknown, count: number, codeCount: number): Uint8Array {
-  if (!Buffer.isBuffer(reply) || reply.length !== count) throw new Error(`a script answered ${describeReply(reply)}, not ${count} result codes`)
+  if (!Buffer.isBuffer(reply) || reply.length !== count)
+    throw new Error(`a script answered ${describeReply(reply)}, not ${count} result codes`)
   const code = new Uint8Array(reply)
   const wrong = code.findIndex((value) => value >= codeCount)
-  if (wrong >= 0) throw new Error(`a script answered result code ${code[wrong]} (there are ${codeCount})`)
+  if (wrong >= 0)
+    throw new Error(`a script answered result code ${code[wrong]} (there are ${codeCount})`)
   return code
 }
 

@@ -21,14 +21,46 @@
  */
 import { assert } from '../../assert.js'
 import { RunFailed, UserError } from '../../errors.js'
-import { accountsMax as accountsLimit, ledgerLeaseHeartbeatMs, ledgerLeaseTtlMs, lookupBatchMax, pendingTransfersMax, transferBatchMax } from '../../limits.js'
+import {
+  accountsMax as accountsLimit,
+  ledgerLeaseHeartbeatMs,
+  ledgerLeaseTtlMs,
+  lookupBatchMax,
+  pendingTransfersMax,
+  transferBatchMax,
+} from '../../limits.js'
 import { CallQueue, type RetryTiming } from '../callQueue.js'
 import { holderName, newLeaseId, type LedgerLease } from '../ledgerLease.js'
-import type { AccountBatch, AccountResults, Balances, LedgerCore, LedgerHealth, LedgerOptions, LedgerTotals, TransferBatch, TransferResults } from '../ledgerCore.js'
+import type {
+  AccountBatch,
+  AccountResults,
+  Balances,
+  LedgerCore,
+  LedgerHealth,
+  LedgerOptions,
+  LedgerTotals,
+  TransferBatch,
+  TransferResults,
+} from '../ledgerCore.js'
 import { accountResultCodes, ledgerResultCodeMax } from '../resultCode.js'
 import { transferKindCount } from '../transferKind.js'
-import { createAccountsScript, heartbeatScript, lookupScript, openScript, releaseScript, submitScript, totalsScript } from './ledgerScript.js'
-import { decodeBalances, decodeCodes, encodeAccounts, encodeIds, encodeTransfers, YearOfDay } from './redisColumns.js'
+import {
+  createAccountsScript,
+  heartbeatScript,
+  lookupScript,
+  openScript,
+  releaseScript,
+  submitScript,
+  totalsScript,
+} from './ledgerScript.js'
+import {
+  decodeBalances,
+  decodeCodes,
+  encodeAccounts,
+  encodeIds,
+  encodeTransfers,
+  YearOfDay,
+} from './redisColumns.js'
 import { RedisLink, redisScript, type RedisLinkTiming, type RedisScript } from './redisLink.js'
 import { parseRedisUrl, type RedisAddress } from './redisUrl.js'
 import { wallScheduler, type Cancel, type Scheduler } from '../../time/index.js'
@@ -91,18 +123,39 @@ export class RedisLedger implements LedgerCore {
     timing: RetryTiming & RedisLinkTiming & RedisLeaseTiming = {},
     private readonly lease: LedgerLease = {},
   ) {
-    assert(Number.isInteger(options.accountsMax) && options.accountsMax > 0 && options.accountsMax <= accountsLimit, 'accountsMax within limits')
+    assert(
+      Number.isInteger(options.accountsMax) &&
+        options.accountsMax > 0 &&
+        options.accountsMax <= accountsLimit,
+      'accountsMax within limits',
+    )
     assert(options.tiers.length >= 1 && options.tiers.length <= 0xff, 'a tier table with tier 0')
     this.leaseTtlMs = timing.leaseTtlMs ?? ledgerLeaseTtlMs
     this.leaseHeartbeatMs = timing.leaseHeartbeatMs ?? ledgerLeaseHeartbeatMs
     this.scheduler = timing.scheduler ?? wallScheduler
-    assert(Number.isInteger(this.leaseTtlMs) && this.leaseTtlMs > 0 && Number.isInteger(this.leaseHeartbeatMs) && this.leaseHeartbeatMs > 0, 'lease timing in whole ms')
+    assert(
+      Number.isInteger(this.leaseTtlMs) &&
+        this.leaseTtlMs > 0 &&
+        Number.isInteger(this.leaseHeartbeatMs) &&
+        this.leaseHeartbeatMs > 0,
+      'lease timing in whole ms',
+    )
     this.address = parseRedisUrl(url)
     const ledger = `the redis ledger "${this.address.key}" at ${this.address.where} (--ledger-url)`
     this.link = new RedisLink(this.address, ledger, timing)
-    this.leaseLink = new RedisLink(this.address, ledger, { ...timing, commandTimeoutMs: Math.min(timing.commandTimeoutMs ?? this.leaseTtlMs, this.leaseTtlMs) })
+    this.leaseLink = new RedisLink(this.address, ledger, {
+      ...timing,
+      commandTimeoutMs: Math.min(timing.commandTimeoutMs ?? this.leaseTtlMs, this.leaseTtlMs),
+    })
     // Anything but a fault (a script error, an answer of the wrong shape): no later call can be trusted.
-    this.calls = new CallQueue(ledger, timing, (error) => new RunFailed(`${ledger} failed: ${error instanceof Error ? error.message : String(error)}`))
+    this.calls = new CallQueue(
+      ledger,
+      timing,
+      (error) =>
+        new RunFailed(
+          `${ledger} failed: ${error instanceof Error ? error.message : String(error)}`,
+        ),
+    )
   }
 
   /**
@@ -112,7 +165,11 @@ export class RedisLedger implements LedgerCore {
   async open(): Promise<void> {
     assert(this.session === 0, 'open once')
     const { options } = this
-    const tiers = options.tiers.map((tier) => [tier.balanceCapFen, tier.perPaymentFen, tier.perDayFen, tier.perYearFen].join(':')).join(',')
+    const tiers = options.tiers
+      .map((tier) =>
+        [tier.balanceCapFen, tier.perPaymentFen, tier.perDayFen, tier.perYearFen].join(':'),
+      )
+      .join(',')
     const meta = this.key('meta')
     const alive = this.key('alive')
     let session: unknown
@@ -120,11 +177,24 @@ export class RedisLedger implements LedgerCore {
       session = await this.calls.retried(async () => {
         const found = await this.link.scan(`{${this.address.key}}:*`, namespaceKeysMax)
         if (found.length > namespaceKeysMax) {
-          throw new UserError(`--ledger-url: ${this.address.where} holds more than ${namespaceKeysMax} keys {${this.address.key}}:*, more than a citytwin ledger has; choose another ?key=<name>`)
+          throw new UserError(
+            `--ledger-url: ${this.address.where} holds more than ${namespaceKeysMax} keys {${this.address.key}}:*, more than a citytwin ledger has; choose another ?key=<name>`,
+          )
         }
         const others = found.filter((name) => name !== meta && name !== alive)
-        const leaseArgs = [this.leaseId, holderName(this.lease), this.leaseTtlMs, this.lease.takeOver === true ? '1' : '0']
-        const args = [options.accountsMax, options.pendingMax ?? pendingTransfersMax, options.utcOffsetMinutes, tiers, ...leaseArgs]
+        const leaseArgs = [
+          this.leaseId,
+          holderName(this.lease),
+          this.leaseTtlMs,
+          this.lease.takeOver === true ? '1' : '0',
+        ]
+        const args = [
+          options.accountsMax,
+          options.pendingMax ?? pendingTransfersMax,
+          options.utcOffsetMinutes,
+          tiers,
+          ...leaseArgs,
+        ]
         return this.link.run(scripts.open, [meta, alive, ...others], args)
       })
     } catch (error) {
@@ -132,7 +202,10 @@ export class RedisLedger implements LedgerCore {
       await this.releaseLease()
       throw error
     }
-    assert(typeof session === 'number' && Number.isSafeInteger(session) && session > 0, 'open() answers a session number')
+    assert(
+      typeof session === 'number' && Number.isSafeInteger(session) && session > 0,
+      'open() answers a session number',
+    )
     this.session = session
     this.sequence = 0
     // The heartbeat alone never keeps the process alive (the scheduler's repeating timers do not).
@@ -146,7 +219,15 @@ export class RedisLedger implements LedgerCore {
       const to = Math.min(batch.count, from + redisAccountsPerCallMax)
       const rows = encodeAccounts(batch, from, to)
       const keys = [this.key('meta'), this.key('accounts'), this.callKey()]
-      calls.push(this.change(scripts.createAccounts, keys, [rows], to - from, accountResultCodes.length).then((codes) => code.set(codes, from)))
+      calls.push(
+        this.change(
+          scripts.createAccounts,
+          keys,
+          [rows],
+          to - from,
+          accountResultCodes.length,
+        ).then((codes) => code.set(codes, from)),
+      )
     }
     await Promise.all(calls)
     return { code }
@@ -155,18 +236,49 @@ export class RedisLedger implements LedgerCore {
   async submit(batch: TransferBatch): Promise<TransferResults> {
     assert(batch.count <= transferBatchMax, 'a batch holds at most transferBatchMax transfers')
     // Encoded now, not when its turn comes: Node encodes the next batch while Redis runs this one.
-    const { rows, accountIds, idLow } = encodeTransfers(batch, this.options.utcOffsetMinutes, this.years)
-    const keys = [this.key('meta'), this.key('accounts'), this.key('transfers'), this.key('runs'), this.key('runstarts'), this.key('deadlines'), this.key('totals'), this.callKey()]
-    return { code: await this.change(scripts.submit, keys, [rows, accountIds, String(idLow)], batch.count, ledgerResultCodeMax + 1) }
+    const { rows, accountIds, idLow } = encodeTransfers(
+      batch,
+      this.options.utcOffsetMinutes,
+      this.years,
+    )
+    const keys = [
+      this.key('meta'),
+      this.key('accounts'),
+      this.key('transfers'),
+      this.key('runs'),
+      this.key('runstarts'),
+      this.key('deadlines'),
+      this.key('totals'),
+      this.callKey(),
+    ]
+    return {
+      code: await this.change(
+        scripts.submit,
+        keys,
+        [rows, accountIds, String(idLow)],
+        batch.count,
+        ledgerResultCodeMax + 1,
+      ),
+    }
   }
 
   async lookup(ids: Uint32Array): Promise<Balances> {
     assert(ids.length <= lookupBatchMax, 'a lookup holds at most lookupBatchMax ids')
-    return this.read(scripts.lookup, [this.key('meta'), this.key('accounts')], [encodeIds(ids)], (reply) => decodeBalances(reply, ids.length))
+    return this.read(
+      scripts.lookup,
+      [this.key('meta'), this.key('accounts')],
+      [encodeIds(ids)],
+      (reply) => decodeBalances(reply, ids.length),
+    )
   }
 
   async totals(): Promise<LedgerTotals> {
-    return this.read(scripts.totals, [this.key('meta'), this.key('totals')], totalFields, decodeTotals)
+    return this.read(
+      scripts.totals,
+      [this.key('meta'), this.key('totals')],
+      totalFields,
+      decodeTotals,
+    )
   }
 
   /** What went wrong on the way to Redis, for the run's summary. */
@@ -191,7 +303,11 @@ export class RedisLedger implements LedgerCore {
     if (this.beating !== undefined || this.leaseLost !== undefined) return
     this.beating = (async () => {
       try {
-        await this.leaseLink.run(scripts.heartbeat, [this.key('meta'), this.key('alive')], [this.leaseId, this.leaseTtlMs])
+        await this.leaseLink.run(
+          scripts.heartbeat,
+          [this.key('meta'), this.key('alive')],
+          [this.leaseId, this.leaseTtlMs],
+        )
       } catch (error) {
         if (error instanceof RunFailed && this.heartbeat !== undefined) {
           this.leaseLost = error
@@ -206,7 +322,9 @@ export class RedisLedger implements LedgerCore {
 
   /** One try at letting the ledger go (the script lets go only of this lease); a failure leaves it to lapse. */
   private async releaseLease(): Promise<void> {
-    await this.leaseLink.run(scripts.release, [this.key('meta'), this.key('alive')], [this.leaseId]).catch(() => undefined)
+    await this.leaseLink
+      .run(scripts.release, [this.key('meta'), this.key('alive')], [this.leaseId])
+      .catch(() => undefined)
   }
 
   private key(part: string): string {
@@ -220,30 +338,51 @@ export class RedisLedger implements LedgerCore {
   }
 
   /** A call that changes the ledger: in turn, with the next call number, every attempt with the same number and columns. */
-  private change(script: RedisScript, keys: readonly string[], columns: readonly (Buffer | string)[], count: number, codeCount: number): Promise<Uint8Array> {
+  private change(
+    script: RedisScript,
+    keys: readonly string[],
+    columns: readonly (Buffer | string)[],
+    count: number,
+    codeCount: number,
+  ): Promise<Uint8Array> {
     return this.calls.inTurn(async () => {
       if (this.leaseLost !== undefined) throw this.leaseLost
       const number = ++this.sequence
-      const reply = await this.calls.retried(() => this.link.run(script, keys, [String(this.session), String(number), ...columns]))
+      const reply = await this.calls.retried(() =>
+        this.link.run(script, keys, [String(this.session), String(number), ...columns]),
+      )
       return decodeCodes(reply, count, codeCount)
     })
   }
 
   /** A call that only reads: in turn (it sees every call made before it), retried as it is; `decode` reads the answer. */
-  private read<T>(script: RedisScript, keys: readonly string[], args: readonly (string | Buffer)[], decode: (reply: unknown) => T): Promise<T> {
+  private read<T>(
+    script: RedisScript,
+    keys: readonly string[],
+    args: readonly (string | Buffer)[],
+    decode: (reply: unknown) => T,
+  ): Promise<T> {
     assert(this.session > 0, 'open the ledger first')
     return this.calls.inTurn(async () => {
       if (this.leaseLost !== undefined) throw this.leaseLost
-      return decode(await this.calls.retried(() => this.link.run(script, keys, [String(this.session), ...args])))
+      return decode(
+        await this.calls.retried(() =>
+          this.link.run(script, keys, [String(this.session), ...args]),
+        ),
+      )
     })
   }
 }
 
 /** The totals script's answer: the values of totalFields, decimal integers (a field never written is 0). */
 function decodeTotals(reply: unknown): LedgerTotals {
-  if (!Array.isArray(reply) || reply.length !== totalFields.length) throw new Error('the totals script answered a list of the wrong length')
-  const values = reply.map((value: unknown) => (Buffer.isBuffer(value) ? Number(value.toString('latin1')) : 0))
-  if (!values.every((fen) => Number.isSafeInteger(fen))) throw new Error('the totals script answered a total that is not an integer')
+  if (!Array.isArray(reply) || reply.length !== totalFields.length)
+    throw new Error('the totals script answered a list of the wrong length')
+  const values = reply.map((value: unknown) =>
+    Buffer.isBuffer(value) ? Number(value.toString('latin1')) : 0,
+  )
+  if (!values.every((fen) => Number.isSafeInteger(fen)))
+    throw new Error('the totals script answered a total that is not an integer')
   return {
     debitsFen: Float64Array.from(values.slice(0, transferKindCount)),
     creditsFen: Float64Array.from(values.slice(transferKindCount, 2 * transferKindCount)),

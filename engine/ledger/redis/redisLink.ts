@@ -53,7 +53,14 @@ const quitWaitMs = 2_000
 const scanCount = 1_000
 
 /** Replies that say the server cannot answer now but may soon: worth a retry. */
-const transientReplies = new Set(['LOADING', 'BUSY', 'MASTERDOWN', 'TRYAGAIN', 'CLUSTERDOWN', 'READONLY'])
+const transientReplies = new Set([
+  'LOADING',
+  'BUSY',
+  'MASTERDOWN',
+  'TRYAGAIN',
+  'CLUSTERDOWN',
+  'READONLY',
+])
 /** Replies the ledger's scripts give about the ledger itself. */
 const ledgerGone = 'CITYTWIN_GONE'
 const ledgerReopened = 'CITYTWIN_REOPENED'
@@ -79,7 +86,11 @@ export class RedisLink {
   ) {}
 
   /** Runs `script` with `keys` and `args`; bulk strings in the reply come back as Buffers. */
-  async run(script: RedisScript, keys: readonly string[], args: readonly ScriptArgument[]): Promise<unknown> {
+  async run(
+    script: RedisScript,
+    keys: readonly string[],
+    args: readonly ScriptArgument[],
+  ): Promise<unknown> {
     const client = await this.connected()
     try {
       try {
@@ -123,7 +134,10 @@ export class RedisLink {
         () => waited.abort(),
         () => waited.abort(),
       )
-      await Promise.race([quit, (this.timing.scheduler ?? wallScheduler).sleep(quitWaitMs, waited.signal)])
+      await Promise.race([
+        quit,
+        (this.timing.scheduler ?? wallScheduler).sleep(quitWaitMs, waited.signal),
+      ])
     }
     client.disconnect()
   }
@@ -133,7 +147,11 @@ export class RedisLink {
     if (this.closed) throw new RunFailed(`${this.ledger} was closed`)
     if (this.client?.status === 'ready') return this.client
     this.client?.disconnect()
-    const client = redisClient(this.address, this.timing.connectTimeoutMs ?? connectTimeoutMsDefault, this.timing.commandTimeoutMs ?? commandTimeoutMsDefault)
+    const client = redisClient(
+      this.address,
+      this.timing.connectTimeoutMs ?? connectTimeoutMsDefault,
+      this.timing.commandTimeoutMs ?? commandTimeoutMsDefault,
+    )
     this.client = client
     this.socketError = undefined
     client.on('error', (error: Error) => {
@@ -150,19 +168,35 @@ export class RedisLink {
 
   /** What `error` means for the call queue (see the table at the top). */
   private classified(client: Redis, error: unknown, connecting = false): unknown {
-    if (error instanceof Fault || error instanceof RunFailed || error instanceof UserError) return error
+    if (error instanceof Fault || error instanceof RunFailed || error instanceof UserError)
+      return error
     const message = error instanceof Error ? error.message : String(error)
     if (isReply(error)) {
       const word = message.split(' ', 1)[0] ?? ''
       const rest = message.slice(word.length + 1)
       if (transientReplies.has(word)) return new Fault('server', message)
-      if (word === ledgerGone) return new RunFailed(`${this.ledger} lost its data (${rest}): a Redis server without persistence forgets everything when it restarts`)
+      if (word === ledgerGone)
+        return new RunFailed(
+          `${this.ledger} lost its data (${rest}): a Redis server without persistence forgets everything when it restarts`,
+        )
       const named = `the redis ledger "${this.address.key}" at ${this.address.where}`
       if (word === ledgerReopened) return ledgerTakenOver(named, leaseHolder(rest))
       if (word === ledgerHeld) return ledgerInUse(named, leaseHolder(rest), '?key=<name>')
-      if (word === ledgerStale) return ledgerHolderGone(named, leaseHolder(rest) ?? { holder: 'a run', since: undefined }, '?key=<name>', 'it stopped renewing its lease')
-      if (word === namespaceForeign) return new UserError(`--ledger-url: ${this.address.where} holds keys {${this.address.key}}:* that are not a citytwin ledger (${rest}); choose another ?key=<name>`)
-      if (connecting) return new UserError(`--ledger-url: redis at ${this.address.where} refused the connection: ${message}`)
+      if (word === ledgerStale)
+        return ledgerHolderGone(
+          named,
+          leaseHolder(rest) ?? { holder: 'a run', since: undefined },
+          '?key=<name>',
+          'it stopped renewing its lease',
+        )
+      if (word === namespaceForeign)
+        return new UserError(
+          `--ledger-url: ${this.address.where} holds keys {${this.address.key}}:* that are not a citytwin ledger (${rest}); choose another ?key=<name>`,
+        )
+      if (connecting)
+        return new UserError(
+          `--ledger-url: redis at ${this.address.where} refused the connection: ${message}`,
+        )
       return error
     }
     if (message === 'Command timed out') {
@@ -185,7 +219,12 @@ function leaseHolder(reply: string): LeaseHolder | undefined {
   const seconds = space < 0 ? '' : reply.slice(0, space)
   const holder = space < 0 ? '' : reply.slice(space + 1)
   if (holder === '') return undefined
-  return { holder, since: /^\d{1,12}$/.test(seconds) ? new Date(Number(seconds) * 1000).toISOString().replace('.000Z', 'Z') : undefined }
+  return {
+    holder,
+    since: /^\d{1,12}$/.test(seconds)
+      ? new Date(Number(seconds) * 1000).toISOString().replace('.000Z', 'Z')
+      : undefined,
+  }
 }
 
 function isReply(error: unknown): error is Error {
@@ -196,7 +235,11 @@ function isReply(error: unknown): error is Error {
  * A connection to `address`, made when `connect()` is called, that never reconnects, queues or
  * resends by itself: a broken connection fails what is under way, and the caller decides.
  */
-export function redisClient(address: RedisAddress, connectTimeoutMs: number, commandTimeoutMs: number): Redis {
+export function redisClient(
+  address: RedisAddress,
+  connectTimeoutMs: number,
+  commandTimeoutMs: number,
+): Redis {
   const { host, port, db, username, password } = address
   return new Redis({
     host,

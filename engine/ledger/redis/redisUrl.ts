@@ -34,27 +34,54 @@ export function parseRedisUrl(url: string | undefined): RedisAddress {
     throw new UserError(`--ledger-url: "${text}" is not a URL`)
   }
   const shown = redacted(parsed)
-  if (parsed.protocol !== 'redis:') throw new UserError(`--ledger-url: "${shown}" must start with redis:// (the redis ledger does not speak TLS, rediss://)`)
+  if (parsed.protocol !== 'redis:')
+    throw new UserError(
+      `--ledger-url: "${shown}" must start with redis:// (the redis ledger does not speak TLS, rediss://)`,
+    )
   const host = parsed.hostname.replace(/^\[(.*)\]$/, '$1')
-  if (host === '') throw new UserError(`--ledger-url: "${shown}" names no host, like redis://127.0.0.1:6379`)
-  if (parsed.hash !== '') throw new UserError(`--ledger-url: "${shown}" has a #fragment; the redis ledger takes only ?key=<name>`)
+  if (host === '')
+    throw new UserError(`--ledger-url: "${shown}" names no host, like redis://127.0.0.1:6379`)
+  if (parsed.hash !== '')
+    throw new UserError(
+      `--ledger-url: "${shown}" has a #fragment; the redis ledger takes only ?key=<name>`,
+    )
   const port = parsed.port === '' ? redisPortDefault : Number(parsed.port)
   if (port === 0) throw new UserError(`--ledger-url: "${shown}": port 0 is no server's port`)
   const path = parsed.pathname.replace(/^\//, '')
-  if (path !== '' && !/^\d{1,2}$/.test(path)) throw new UserError(`--ledger-url: "${shown}": the path is the database number, 0 to ${redisDbMax}, not "${path}"`)
+  if (path !== '' && !/^\d{1,2}$/.test(path))
+    throw new UserError(
+      `--ledger-url: "${shown}": the path is the database number, 0 to ${redisDbMax}, not "${path}"`,
+    )
   const db = path === '' ? 0 : Number(path)
-  if (db > redisDbMax) throw new UserError(`--ledger-url: "${shown}": the database number must be 0 to ${redisDbMax}, not ${db}`)
+  if (db > redisDbMax)
+    throw new UserError(
+      `--ledger-url: "${shown}": the database number must be 0 to ${redisDbMax}, not ${db}`,
+    )
   for (const name of parsed.searchParams.keys()) {
-    if (name !== 'key') throw new UserError(`--ledger-url: "${shown}": unknown parameter "${name}" (the redis ledger takes only ?key=<name>)`)
+    if (name !== 'key')
+      throw new UserError(
+        `--ledger-url: "${shown}": unknown parameter "${name}" (the redis ledger takes only ?key=<name>)`,
+      )
   }
   const keys = parsed.searchParams.getAll('key')
   if (keys.length > 1) throw new UserError(`--ledger-url: "${shown}" gives ?key= more than once`)
   const key = keys[0] ?? redisKeyDefault
-  if (!keyPattern.test(key)) throw new UserError(`--ledger-url: "${shown}": the key must be 1 to 64 letters, digits, '_', '.' or '-', not "${key}"`)
+  if (!keyPattern.test(key))
+    throw new UserError(
+      `--ledger-url: "${shown}": the key must be 1 to 64 letters, digits, '_', '.' or '-', not "${key}"`,
+    )
   const username = parsed.username === '' ? undefined : decoded(parsed.username, shown)
   const password = parsed.password === '' ? undefined : decoded(parsed.password, shown)
   const hostShown = host.includes(':') ? `[${host}]` : host
-  return { host, port, db, username, password, key, where: `${hostShown}:${port}${db === 0 ? '' : `/${db}`}` }
+  return {
+    host,
+    port,
+    db,
+    username,
+    password,
+    key,
+    where: `${hostShown}:${port}${db === 0 ? '' : `/${db}`}`,
+  }
 }
 
 /** A user name or password as written in the URL, %-escapes undone. */

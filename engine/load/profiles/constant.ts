@@ -8,7 +8,8 @@ export const constant: ProfileKind = {
   usage: 'constant:<tps>/<duration>',
   parse(spec, where) {
     const [tps, duration, ...rest] = spec.split('/')
-    if (tps === undefined || duration === undefined || rest.length > 0) throw new UserError(`${where}: write ${this.usage}, like constant:200k/60s`)
+    if (tps === undefined || duration === undefined || rest.length > 0)
+      throw new UserError(`${where}: write ${this.usage}, like constant:200k/60s`)
     const rate = parseRate(tps, where)
     return [{ durationMs: parseDuration(duration, where), fromTps: rate, toTps: rate }]
   },

@@ -9,9 +9,21 @@ export const ramp: ProfileKind = {
   parse(spec, where) {
     const [rates, duration, ...rest] = spec.split('/')
     const [from, to, ...more] = (rates ?? '').split('..')
-    if (from === undefined || to === undefined || duration === undefined || rest.length > 0 || more.length > 0) {
+    if (
+      from === undefined ||
+      to === undefined ||
+      duration === undefined ||
+      rest.length > 0 ||
+      more.length > 0
+    ) {
       throw new UserError(`${where}: write ${this.usage}, like ramp:10k..500k/120s`)
     }
-    return [{ durationMs: parseDuration(duration, where), fromTps: parseRate(from, where), toTps: parseRate(to, where) }]
+    return [
+      {
+        durationMs: parseDuration(duration, where),
+        fromTps: parseRate(from, where),
+        toTps: parseRate(to, where),
+      },
+    ]
   },
 }

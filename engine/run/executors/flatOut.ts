@@ -7,7 +7,12 @@
 import { ticksPerChunk } from '../../limits.js'
 import { isoMinute } from '../../time/index.js'
 import { sendBatch } from '../evening.js'
-import { stopReason, type Executor, type ExecutorContext, type ExecutorOutcome } from './executor.js'
+import {
+  stopReason,
+  type Executor,
+  type ExecutorContext,
+  type ExecutorOutcome,
+} from './executor.js'
 
 /** Ticks whose calls may be unanswered at once. */
 const ticksInFlight = 2
@@ -33,13 +38,21 @@ export class FlatOutExecutor implements Executor {
       simulated: { to: isoMinute(plan.clock, ticksRun), minutes: ticksRun },
       startedMs,
       ...(stopped
-        ? { stoppedEarly: { by, reason: `stopped by ${by} at ${isoMinute(plan.clock, ticksRun)} (simulated), after ${ticksRun} of the period's ${plan.clock.ticks} minutes` } }
+        ? {
+            stoppedEarly: {
+              by,
+              reason: `stopped by ${by} at ${isoMinute(plan.clock, ticksRun)} (simulated), after ${ticksRun} of the period's ${plan.clock.ticks} minutes`,
+            },
+          }
         : {}),
     }
   }
 
   /** Runs the ticks until the stream ends or the stop signal says so; the ticks run. */
-  private async ticks(context: ExecutorContext, stream: ReturnType<ExecutorContext['openStream']>): Promise<number> {
+  private async ticks(
+    context: ExecutorContext,
+    stream: ReturnType<ExecutorContext['openStream']>,
+  ): Promise<number> {
     const { counting, evening, ids, stop } = context
     const inFlight: Promise<void>[] = Array.from({ length: ticksInFlight }, () => Promise.resolve())
     let ticksRun = 0

@@ -24,7 +24,13 @@ export interface LoadEnding {
   readonly evenings: number
 }
 
-export function loadSection(plan: Plan, load: LoadRunOptions, pacing: Pacing, stream: CityStream, ending: LoadEnding): LoadSection {
+export function loadSection(
+  plan: Plan,
+  load: LoadRunOptions,
+  pacing: Pacing,
+  stream: CityStream,
+  ending: LoadEnding,
+): LoadSection {
   const { result, windows, abortedBy } = ending
   const durationSeconds = result.durationMs / 1000
   const lateMs = result.lateness.summary()
@@ -39,7 +45,11 @@ export function loadSection(plan: Plan, load: LoadRunOptions, pacing: Pacing, st
   })
   const periodRanOut = stream.exhausted && result.dropped > 0 && stream.queued === 0
   const lateToleranceMs = load.lateToleranceMs ?? latenessToleranceMs
-  const invalidReasons = invalidity(load, stream, ending, { periodRanOut, lateP99Ms: lateMs.p99Ms, lateToleranceMs })
+  const invalidReasons = invalidity(load, stream, ending, {
+    periodRanOut,
+    lateP99Ms: lateMs.p99Ms,
+    lateToleranceMs,
+  })
   const reachedTick = stream.tickReached()
   const plannedSeconds = pacing.schedule.durationMs / 1000
   const steadyPeak = load.profile.sort === 'rate' && load.control === undefined
@@ -53,7 +63,9 @@ export function loadSection(plan: Plan, load: LoadRunOptions, pacing: Pacing, st
     inFlightMax: load.inFlightMax,
     targetTps: {
       mean: Math.round(durationSeconds > 0 ? result.intended / durationSeconds : 0),
-      peak: Math.round(steadyPeak ? pacing.peakTps : Math.max(0, ...windows.map((window) => window.targetTps))),
+      peak: Math.round(
+        steadyPeak ? pacing.peakTps : Math.max(0, ...windows.map((window) => window.targetTps)),
+      ),
     },
     achievedTps: durationSeconds > 0 ? Math.round(result.completed / durationSeconds) : 0,
     intended: result.intended,
@@ -71,7 +83,11 @@ export function loadSection(plan: Plan, load: LoadRunOptions, pacing: Pacing, st
     invalidReasons,
     thresholds,
     thresholdsOk: thresholds.every((check) => check.ok),
-    simulated: { to: isoMinute(plan.clock, Math.floor(reachedTick)), minutes: reachedTick, speed: durationSeconds > 0 ? (reachedTick * 60) / durationSeconds : 0 },
+    simulated: {
+      to: isoMinute(plan.clock, Math.floor(reachedTick)),
+      minutes: reachedTick,
+      speed: durationSeconds > 0 ? (reachedTick * 60) / durationSeconds : 0,
+    },
     evenings: ending.evenings,
     periodRanOut,
   }
@@ -82,7 +98,11 @@ function invalidity(
   load: LoadRunOptions,
   stream: CityStream,
   ending: LoadEnding,
-  late: { readonly periodRanOut: boolean; readonly lateP99Ms: number; readonly lateToleranceMs: number },
+  late: {
+    readonly periodRanOut: boolean
+    readonly lateP99Ms: number
+    readonly lateToleranceMs: number
+  },
 ): string[] {
   const { result } = ending
   const reasons: string[] = []
@@ -92,12 +112,22 @@ function invalidity(
         ? `${result.dropped} transfers were never sent`
         : `sends were late (p99 ${late.lateP99Ms.toFixed(2)} ms, tolerance ${late.lateToleranceMs} ms)`
     const why: string[] = []
-    if (late.periodRanOut) why.push(`the scenario's payments ran out at ${stream.simulatedAt()}: lengthen its period or lower the rate`)
-    else if (result.heldBySource > 0 || ending.cityBehindSeconds > 0) why.push('the city could not make payments as fast as the target: give it more workers or lower the rate')
-    if (result.heldByInFlight > 0) why.push(`${load.inFlightMax} calls were outstanding at once: the ledger, or the thread taking its results, did not keep up (or raise --in-flight)`)
+    if (late.periodRanOut)
+      why.push(
+        `the scenario's payments ran out at ${stream.simulatedAt()}: lengthen its period or lower the rate`,
+      )
+    else if (result.heldBySource > 0 || ending.cityBehindSeconds > 0)
+      why.push(
+        'the city could not make payments as fast as the target: give it more workers or lower the rate',
+      )
+    if (result.heldByInFlight > 0)
+      why.push(
+        `${load.inFlightMax} calls were outstanding at once: the ledger, or the thread taking its results, did not keep up (or raise --in-flight)`,
+      )
     if (why.length === 0) why.push('the sender could not keep the schedule (the machine is busy)')
     reasons.push(`${what}: ${why.join('; ')}`)
   }
-  if (result.unanswered > 0) reasons.push(`${result.unanswered} transfers were still unanswered when the run stopped`)
+  if (result.unanswered > 0)
+    reasons.push(`${result.unanswered} transfers were still unanswered when the run stopped`)
   return reasons
 }

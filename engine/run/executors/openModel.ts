@@ -9,12 +9,24 @@
  *        └ eveningsDue ─▶ Evening (institutions)        └▶ telemetry: seconds$, windows$, look()
  */
 import { RunFailed } from '../../errors.js'
-import { evaluateThresholds, gracefulStopMsDefault, runOpenLoad, type LoadSoFar, type LoadWindow, type OpenLoadResult } from '../../load/index.js'
+import {
+  evaluateThresholds,
+  gracefulStopMsDefault,
+  runOpenLoad,
+  type LoadSoFar,
+  type LoadWindow,
+  type OpenLoadResult,
+} from '../../load/index.js'
 import type { CityStream } from '../../stream/cityStream.js'
 import type { SecondLatency, SenderPosition } from '../../telemetry/index.js'
 import type { Evening } from '../evening.js'
 import type { LoadSecond } from '../summary.js'
-import { stopReason, type Executor, type ExecutorContext, type ExecutorOutcome } from './executor.js'
+import {
+  stopReason,
+  type Executor,
+  type ExecutorContext,
+  type ExecutorOutcome,
+} from './executor.js'
 import { loadSection, type LoadEnding } from './loadSection.js'
 import type { LoadRunOptions } from './loadRunOptions.js'
 import { OpenModelPacing } from './pacing.js'
@@ -30,7 +42,11 @@ export class OpenModelExecutor implements Executor {
     const streamRef: { stream?: CityStream } = {}
     const stream = () => streamRef.stream as CityStream
     const pacing = new OpenModelPacing(plan, this.load, stream, now)
-    streamRef.stream = context.openStream({ ticks: pacing.ticks, wantMore: (made) => pacing.wantMore(made), onTick: (_, payments) => pacing.addTick(payments) })
+    streamRef.stream = context.openStream({
+      ticks: pacing.ticks,
+      wantMore: (made) => pacing.wantMore(made),
+      onTick: (_, payments) => pacing.addTick(payments),
+    })
     const sending = new Sending(context, this.load, pacing, stream())
     // The first ticks are made before the clock starts, so the sender starts with payments in hand.
     pacing.startMs = now()
@@ -102,10 +118,18 @@ class Sending {
     const { stream, pacing, load } = this
     // The realistic schedule only knows the ticks the city has made: a city behind the clock shows here.
     const realistic = pacing.realistic
-    if (realistic !== undefined && stream.ticksMade < Math.min(realistic.ticks, Math.floor(soFar.elapsedMs / realistic.tickMs))) this.cityBehindSeconds += 1
+    if (
+      realistic !== undefined &&
+      stream.ticksMade < Math.min(realistic.ticks, Math.floor(soFar.elapsedMs / realistic.tickMs))
+    )
+      this.cityBehindSeconds += 1
     const second = loadSecond(window, stream.simulatedAt())
     this.seen[window.second] = second
-    this.lastSecond = { p50Ms: window.latency.p50Ms, p99Ms: window.latency.p99Ms, p999Ms: window.latency.p999Ms }
+    this.lastSecond = {
+      p50Ms: window.latency.p50Ms,
+      p99Ms: window.latency.p99Ms,
+      p999Ms: window.latency.p999Ms,
+    }
     const overall = soFar.latency.overallSummary()
     const progress = {
       second: window.second + 1,
@@ -118,11 +142,25 @@ class Sending {
       behind: soFar.intended - soFar.sent,
       speed: (stream.tickReached() * 60) / (soFar.elapsedMs / 1000),
     }
-    this.context.telemetry.publishSecond({ progress, second, soFar, simulatedMinutes: stream.tickReached() })
+    this.context.telemetry.publishSecond({
+      progress,
+      second,
+      soFar,
+      simulatedMinutes: stream.tickReached(),
+    })
     if (load.abortOnFail && this.abortedBy === undefined) {
       // A transfer is known dropped only at the end: mid-run, `dropped` thresholds are not judged.
-      const figures = { latency: overall, intended: soFar.intended, sent: soFar.sent, errors: soFar.errors, rejected: soFar.rejected, dropped: 0 }
-      this.abortedBy = evaluateThresholds(load.thresholds, figures).find((check) => !check.ok)?.threshold
+      const figures = {
+        latency: overall,
+        intended: soFar.intended,
+        sent: soFar.sent,
+        errors: soFar.errors,
+        rejected: soFar.rejected,
+        dropped: 0,
+      }
+      this.abortedBy = evaluateThresholds(load.thresholds, figures).find(
+        (check) => !check.ok,
+      )?.threshold
     }
   }
 
@@ -143,9 +181,17 @@ class Sending {
       this.evenings.start(stream.eveningsDue())
       await this.evenings.done()
       // The final counts of every second (results come in after a second is reported), with the simulated time it reached.
-      const windows = result.windows.map((window) => loadSecond(window, this.seen[window.second]?.simulatedAt ?? stream.simulatedAt()))
+      const windows = result.windows.map((window) =>
+        loadSecond(window, this.seen[window.second]?.simulatedAt ?? stream.simulatedAt()),
+      )
       context.telemetry.publishWindows(windows)
-      const ending: LoadEnding = { result, windows, cityBehindSeconds: this.cityBehindSeconds, abortedBy: this.abortedBy, evenings: this.evenings.count }
+      const ending: LoadEnding = {
+        result,
+        windows,
+        cityBehindSeconds: this.cityBehindSeconds,
+        abortedBy: this.abortedBy,
+        evenings: this.evenings.count,
+      }
       const section = loadSection(context.plan, load, this.pacing, stream, ending)
       // A threshold's stop is told as abortedBy; any other early stop was asked from outside.
       const by = stopReason(context.stop)

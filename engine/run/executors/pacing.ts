@@ -39,20 +39,34 @@ export class OpenModelPacing implements Pacing {
   private readonly live: LiveSchedule | undefined
   startMs = 0
 
-  constructor(plan: Plan, load: LoadRunOptions, stream: () => CityStream, private readonly now: NowMs) {
+  constructor(
+    plan: Plan,
+    load: LoadRunOptions,
+    stream: () => CityStream,
+    private readonly now: NowMs,
+  ) {
     const { profile, control } = load
-    this.ticks = profile.sort === 'realistic' && control === undefined ? profile.simulatedMinutes : plan.clock.ticks
+    this.ticks =
+      profile.sort === 'realistic' && control === undefined
+        ? profile.simulatedMinutes
+        : plan.clock.ticks
     if (control !== undefined) {
       this.live = control.scheduleFor(plan.clock.ticks, (ticks) => stream().makeUntil(ticks))
       this.schedule = this.live
       this.peakTps = 0
     } else if (profile.sort === 'realistic') {
-      this.realistic = new TickSchedule(profile.durationMs / profile.simulatedMinutes, profile.simulatedMinutes, (ticks) => stream().makeUntil(ticks))
+      this.realistic = new TickSchedule(
+        profile.durationMs / profile.simulatedMinutes,
+        profile.simulatedMinutes,
+        (ticks) => stream().makeUntil(ticks),
+      )
       this.schedule = this.realistic
       this.peakTps = 0
     } else {
       this.schedule = profile.schedule
-      this.peakTps = Math.max(...profile.schedule.segments.map((segment) => Math.max(segment.fromTps, segment.toTps)))
+      this.peakTps = Math.max(
+        ...profile.schedule.segments.map((segment) => Math.max(segment.fromTps, segment.toTps)),
+      )
     }
   }
 
@@ -60,8 +74,12 @@ export class OpenModelPacing implements Pacing {
   wantMore(made: CityStream): boolean {
     const elapsedMs = this.now() - this.startMs
     if (this.live !== undefined) return this.live.wantsMore(made.queued, elapsedMs)
-    if (this.realistic === undefined) return made.queued < Math.max(2 * transferBatchMax, this.peakTps * madeAheadSeconds)
-    return made.ticksMade * this.realistic.tickMs < elapsedMs + Math.max(madeAheadMs, 2 * this.realistic.tickMs)
+    if (this.realistic === undefined)
+      return made.queued < Math.max(2 * transferBatchMax, this.peakTps * madeAheadSeconds)
+    return (
+      made.ticksMade * this.realistic.tickMs <
+      elapsedMs + Math.max(madeAheadMs, 2 * this.realistic.tickMs)
+    )
   }
 
   /** A tick was made: the schedules that learn from the city learn it. */

@@ -18,25 +18,31 @@ describe('growable columns', () => {
     const intents = unpackIntents(buffer.pack())
     expect(intents.count).toBe(30_000)
     expect([...intents.tickEnd]).toEqual([5000, 15_000, 30_000])
-    const read = Array.from({ length: intents.count }, (_, index) => [intents.debit[index], intents.credit[index], intents.amountFen[index], intents.kind[index]])
+    const read = Array.from({ length: intents.count }, (_, index) => [
+      intents.debit[index],
+      intents.credit[index],
+      intents.amountFen[index],
+      intents.kind[index],
+    ])
     expect(read).toEqual(pushed)
   })
 
   it('keep every transfer across growths of a TickBatch', () => {
     // Proves the batch the ledger reads holds what was written, with ids stamped in order.
     const batch = new TickBatch(1)
-    for (let index = 0; index < 70_000; index++) batch.push(index, index + 1, 1 + (index % 1000), index % 9)
+    for (let index = 0; index < 70_000; index++)
+      batch.push(index, index + 1, 1 + (index % 1000), index % 9)
     const sealed = batch.seal(500, 42, 0, batch.count)
     expect(sealed.count).toBe(70_000)
     for (const index of [0, 1, 65_535, 65_536, 69_999]) {
-      expect([sealed.id[index], sealed.debit[index], sealed.credit[index], sealed.amountFen[index], sealed.kind[index], sealed.minute[index]]).toEqual([
-        500 + index,
-        index,
-        index + 1,
-        1 + (index % 1000),
-        index % 9,
-        42,
-      ])
+      expect([
+        sealed.id[index],
+        sealed.debit[index],
+        sealed.credit[index],
+        sealed.amountFen[index],
+        sealed.kind[index],
+        sealed.minute[index],
+      ]).toEqual([500 + index, index, index + 1, 1 + (index % 1000), index % 9, 42])
     }
   })
 })

@@ -20,7 +20,8 @@ const at = (shares: Float64Array, hour: number, minute = 0) => shares[hour * 60 
 /** The minute of the day with the largest share within [fromHour, toHour). */
 function busiestMinute(shares: Float64Array, fromHour: number, toHour: number): number {
   let best = fromHour * 60
-  for (let minute = fromHour * 60; minute < toHour * 60; minute++) if ((shares[minute] as number) > (shares[best] as number)) best = minute
+  for (let minute = fromHour * 60; minute < toHour * 60; minute++)
+    if ((shares[minute] as number) > (shares[best] as number)) best = minute
   return best
 }
 
@@ -77,7 +78,8 @@ describe('the shape of the day', () => {
     expect(evening).toBeLessThan(19 * 60)
     const peak = Math.max(...weekday)
     expect(peak === weekday[morning] || peak === weekday[evening]).toBe(true)
-    for (let minute = 3 * 60; minute < 4 * 60; minute++) expect(weekday[minute]).toBeLessThan(peak / 100)
+    for (let minute = 3 * 60; minute < 4 * 60; minute++)
+      expect(weekday[minute]).toBeLessThan(peak / 100)
     expect(at(weekday, 12, 30)).toBeLessThan((weekday[morning] as number) / 3)
     expect(at(weekday, 12, 30)).toBeLessThan((weekday[evening] as number) / 3)
   })
@@ -102,7 +104,8 @@ describe('the shape of the day', () => {
     // Proves salaries are not paid at night: nothing before 07:30 or after 17:30, most around 9–10h.
     const { weekday } = minuteShares('payroll')
     for (let minute = 0; minute <= 7 * 60 + 30; minute++) expect(weekday[minute]).toBe(0)
-    for (let minute = 17 * 60 + 30; minute < minutesPerDay; minute++) expect(weekday[minute]).toBe(0)
+    for (let minute = 17 * 60 + 30; minute < minutesPerDay; minute++)
+      expect(weekday[minute]).toBe(0)
     for (let minute = 9 * 60; minute < 16 * 60; minute++) expect(weekday[minute]).toBeGreaterThan(0)
     const busiest = busiestMinute(weekday, 0, 24)
     expect(busiest).toBeGreaterThanOrEqual(9 * 60)

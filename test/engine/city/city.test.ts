@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import { buildCity, containsPoint, metroFareFen } from '../../../engine/city/index.js'
 import { insideAlongRow } from '../../../engine/city/geometry.js'
-import { allocatePopulation, synthesizeMerchants, viewPopulation } from '../../../engine/population/index.js'
+import {
+  allocatePopulation,
+  synthesizeMerchants,
+  viewPopulation,
+} from '../../../engine/population/index.js'
 import { planRun } from '../../../engine/run/index.js'
 import { loadScenario } from '../../../scenarios/index.js'
 import { defaultScenario } from '../../helpers/runs.js'
@@ -15,7 +19,8 @@ describe('the city from its map', () => {
     const total = city.districts.reduce((sum, district) => sum + district.areaKm2, 0)
     expect(total).toBeGreaterThan(1997 * 0.9)
     expect(total).toBeLessThan(1997 * 1.1)
-    for (const district of city.districts) expect(district.areaKm2, district.name).toBeGreaterThan(50)
+    for (const district of city.districts)
+      expect(district.areaKm2, district.name).toBeGreaterThan(50)
   })
 
   it('puts each district centre inside its own district, even a C-shaped one', () => {
@@ -40,7 +45,9 @@ describe('the city from its map', () => {
 
   it('charges metro fares by distance band, in whole fen', () => {
     // Proves the Shenzhen Metro fare bands at their edges.
-    expect([0, 4, 4.01, 8, 12, 12.01, 18, 24, 24.01, 32].map(metroFareFen)).toEqual([200, 200, 300, 300, 400, 500, 500, 600, 700, 700])
+    expect([0, 4, 4.01, 8, 12, 12.01, 18, 24, 24.01, 32].map(metroFareFen)).toEqual([
+      200, 200, 300, 300, 400, 500, 500, 600, 700, 700,
+    ])
     const longest = Math.max(...city.fareFen)
     expect(longest).toBeGreaterThan(200)
     expect(longest).toBeLessThanOrEqual(1500)
@@ -54,8 +61,17 @@ describe('the city from its map', () => {
         const lat = district.lat - 0.2 + step * 0.01
         insideAlongRow(district.polygons, lat, district.lon - 0.3, 0.003, row)
         row.forEach((inside, column) => {
-          const expected = containsPoint(district.polygons, district.lon - 0.3 + column * 0.003, lat) ? 1 : 0
-          if (inside !== expected) expect.fail(`${district.name}: row and point disagree at column ${column}, step ${step}`)
+          const expected = containsPoint(
+            district.polygons,
+            district.lon - 0.3 + column * 0.003,
+            lat,
+          )
+            ? 1
+            : 0
+          if (inside !== expected)
+            expect.fail(
+              `${district.name}: row and point disagree at column ${column}, step ${step}`,
+            )
         })
       }
     }
@@ -71,7 +87,11 @@ describe('the city from its map', () => {
       const district = city.districts[population.merchantDistrict[merchant] as number]
       expect(district).toBeDefined()
       // Coordinates are stored as float32: test the stored point, as the map will draw it.
-      const inside = containsPoint(district?.polygons ?? [], population.merchantLon[merchant] as number, population.merchantLat[merchant] as number)
+      const inside = containsPoint(
+        district?.polygons ?? [],
+        population.merchantLon[merchant] as number,
+        population.merchantLat[merchant] as number,
+      )
       if (!inside) expect.fail(`merchant ${merchant} lies outside ${district?.name}`)
     }
   })

@@ -6,7 +6,19 @@ describe('money in two 32-bit words', () => {
   it('reads back every safe integer of fen it was given, negative ones included', () => {
     // Proves the split into an unsigned low word and a signed high word is exact across the whole safe range.
     const words = fenWords(2)
-    const edges = [0, 1, -1, 0xffff_ffff, 0x1_0000_0000, -0x1_0000_0000, -0x1_0000_0001, 2 ** 51, -(2 ** 51), Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER]
+    const edges = [
+      0,
+      1,
+      -1,
+      0xffff_ffff,
+      0x1_0000_0000,
+      -0x1_0000_0000,
+      -0x1_0000_0001,
+      2 ** 51,
+      -(2 ** 51),
+      Number.MAX_SAFE_INTEGER,
+      Number.MIN_SAFE_INTEGER,
+    ]
     for (const fen of edges) {
       writeFen(words.low, words.high, 2, fen)
       expect(readFen(words.low, words.high, 2)).toBe(fen)

@@ -40,7 +40,10 @@ function atOrBefore(times: readonly number[], ms: number): number {
 /** Whether some send time lies within `slackMs` of `ms` (where rounding may fairly go either way). */
 function nearSendTime(times: readonly number[], ms: number, slackMs: number): boolean {
   const index = atOrBefore(times, ms)
-  return (index > 0 && ms - (times[index - 1] as number) <= slackMs) || (index < times.length && (times[index] as number) - ms <= slackMs)
+  return (
+    (index > 0 && ms - (times[index - 1] as number) <= slackMs) ||
+    (index < times.length && (times[index] as number) - ms <= slackMs)
+  )
 }
 
 describe('a rate stretch', () => {
@@ -49,8 +52,19 @@ describe('a rate stretch', () => {
     // and not yet in a window ending at it; the target rate is the stretch's.
     const schedule = new LiveSchedule(10, rate(4), Infinity, noLearner)
     expect(sendTimes(schedule, 5)).toEqual([0, 250, 500, 750, 1_000])
-    expect([schedule.dueCount(-1), schedule.dueCount(0), schedule.dueCount(249.9), schedule.dueCount(250), schedule.dueCount(1_000)]).toEqual([0, 1, 1, 2, 5])
-    expect([schedule.dueBetween(0, 250), schedule.dueBetween(0, 1_000), schedule.dueBetween(250, 1_250), schedule.dueBetween(-5, 0)]).toEqual([1, 4, 4, 0])
+    expect([
+      schedule.dueCount(-1),
+      schedule.dueCount(0),
+      schedule.dueCount(249.9),
+      schedule.dueCount(250),
+      schedule.dueCount(1_000),
+    ]).toEqual([0, 1, 1, 2, 5])
+    expect([
+      schedule.dueBetween(0, 250),
+      schedule.dueBetween(0, 1_000),
+      schedule.dueBetween(250, 1_250),
+      schedule.dueBetween(-5, 0),
+    ]).toEqual([1, 4, 4, 0])
     expect([schedule.rateAt(-1), schedule.rateAt(0), schedule.rateAt(12_345)]).toEqual([0, 4, 4])
     expect(schedule.pace).toEqual(rate(4))
   })
@@ -70,18 +84,29 @@ describe('a rate stretch', () => {
           const times = sendTimes(schedule, count)
           expect(times[0]).toBe(startMs)
           const wrong = times.flatMap((time, n) => {
-            const seen = [schedule.dueCount(time), schedule.dueBetween(0, time), schedule.dueBetween(time, time + 1e-9 * Math.max(1, time) + 1e-6)]
-            return seen.join() === [n + 1, n, 1].join() || (n > 0 && time === times[n - 1]) ? [] : [{ n, time, seen }]
+            const seen = [
+              schedule.dueCount(time),
+              schedule.dueBetween(0, time),
+              schedule.dueBetween(time, time + 1e-9 * Math.max(1, time) + 1e-6),
+            ]
+            return seen.join() === [n + 1, n, 1].join() || (n > 0 && time === times[n - 1])
+              ? []
+              : [{ n, time, seen }]
           })
           expect(wrong).toEqual([])
           const endMs = times[count - 1] as number
-          const moments = picks.map((pick) => startMs + pick * (endMs - startMs)).filter((moment) => !nearSendTime(times, moment, 1e-6))
-          for (const moment of moments) expect(schedule.dueCount(moment)).toBe(atOrBefore(times, moment))
+          const moments = picks
+            .map((pick) => startMs + pick * (endMs - startMs))
+            .filter((moment) => !nearSendTime(times, moment, 1e-6))
+          for (const moment of moments)
+            expect(schedule.dueCount(moment)).toBe(atOrBefore(times, moment))
           moments.sort((a, b) => a - b)
           for (let index = 1; index < moments.length; index++) {
             const from = moments[index - 1] as number
             const to = moments[index] as number
-            expect(schedule.dueBetween(from, to)).toBe(atOrBefore(times, to - 1e-7) - atOrBefore(times, from - 1e-7))
+            expect(schedule.dueBetween(from, to)).toBe(
+              atOrBefore(times, to - 1e-7) - atOrBefore(times, from - 1e-7),
+            )
           }
         },
       ),
@@ -114,10 +139,29 @@ describe('a clock stretch', () => {
     const schedule = known(clock(100), [4, 0, 1, 5])
     const times = sendTimes(schedule, 10)
     expect(times).toEqual([0, 25, 50, 75, 200, 300, 320, 340, 360, 380])
-    expect([schedule.dueCount(0), schedule.dueCount(74.9), schedule.dueCount(75), schedule.dueCount(150), schedule.dueCount(199.9), schedule.dueCount(200), schedule.dueCount(399)]).toEqual([1, 3, 4, 4, 4, 5, 10])
-    expect([schedule.dueBetween(0, 100), schedule.dueBetween(100, 200), schedule.dueBetween(200, 300), schedule.dueBetween(300, 400)]).toEqual([4, 0, 1, 5])
-    expect([schedule.rateAt(50), schedule.rateAt(150), schedule.rateAt(250), schedule.rateAt(350)]).toEqual([40, 0, 10, 50])
-    for (const [n, time] of times.entries()) expect([schedule.dueCount(time), schedule.dueBetween(0, time)]).toEqual([n + 1, n])
+    expect([
+      schedule.dueCount(0),
+      schedule.dueCount(74.9),
+      schedule.dueCount(75),
+      schedule.dueCount(150),
+      schedule.dueCount(199.9),
+      schedule.dueCount(200),
+      schedule.dueCount(399),
+    ]).toEqual([1, 3, 4, 4, 4, 5, 10])
+    expect([
+      schedule.dueBetween(0, 100),
+      schedule.dueBetween(100, 200),
+      schedule.dueBetween(200, 300),
+      schedule.dueBetween(300, 400),
+    ]).toEqual([4, 0, 1, 5])
+    expect([
+      schedule.rateAt(50),
+      schedule.rateAt(150),
+      schedule.rateAt(250),
+      schedule.rateAt(350),
+    ]).toEqual([40, 0, 10, 50])
+    for (const [n, time] of times.entries())
+      expect([schedule.dueCount(time), schedule.dueBetween(0, time)]).toEqual([n + 1, n])
   })
 
   it('lets empty ticks at the start and at the end pass, and follows ticks only as the city makes them', () => {
@@ -126,16 +170,33 @@ describe('a clock stretch', () => {
     const schedule = new LiveSchedule(5, clock(100), Infinity, noLearner)
     schedule.addTick(0)
     schedule.addTick(2)
-    expect([schedule.ticksKnown, schedule.transfers, schedule.dueCount(99), schedule.dueCount(100), schedule.dueCount(10_000), schedule.rateAt(250)]).toEqual([2, 2, 0, 1, 2, 0])
+    expect([
+      schedule.ticksKnown,
+      schedule.transfers,
+      schedule.dueCount(99),
+      schedule.dueCount(100),
+      schedule.dueCount(10_000),
+      schedule.rateAt(250),
+    ]).toEqual([2, 2, 0, 1, 2, 0])
     expect(sendTimes(schedule, 2)).toEqual([100, 150])
     schedule.addTick(0)
     schedule.addTick(1)
-    expect([schedule.ticksKnown, schedule.transfers, schedule.dueCount(299), schedule.dueCount(300), schedule.dueCount(10_000)]).toEqual([4, 3, 2, 3, 3])
+    expect([
+      schedule.ticksKnown,
+      schedule.transfers,
+      schedule.dueCount(299),
+      schedule.dueCount(300),
+      schedule.dueCount(10_000),
+    ]).toEqual([4, 3, 2, 3, 3])
     expect(schedule.sendTimeMs(2)).toBe(300)
     expect(() => schedule.sendTimeMs(3)).toThrow()
     schedule.addTick(0)
     expect(() => schedule.addTick(1)).toThrow()
-    expect([schedule.transfers, schedule.dueBetween(0, 500), schedule.dueBetween(400, 500)]).toEqual([3, 3, 0])
+    expect([
+      schedule.transfers,
+      schedule.dueBetween(0, 500),
+      schedule.dueBetween(400, 500),
+    ]).toEqual([3, 3, 0])
   })
 
   it('counts a tick’s first transfer as due exactly at its send time, whatever the tick length', () => {
@@ -147,11 +208,16 @@ describe('a clock stretch', () => {
     const schedule = known(clock(tickMs), [0, 1, 0, 1])
     expect(schedule.sendTimeMs(1)).toBe(3 * tickMs)
     expect(schedule.dueCount(schedule.sendTimeMs(1))).toBe(2)
-    const switched = known(clock(20), Array.from({ length: 12 }, () => 5))
+    const switched = known(
+      clock(20),
+      Array.from({ length: 12 }, () => 5),
+    )
     switched.setPace(clock(76), 8)
     const wrong = Array.from({ length: 50 }, (_, k) => 3 + k).flatMap((n) => {
       const time = switched.sendTimeMs(n)
-      return switched.dueCount(time) === n + 1 ? [] : [{ n, time, dueCount: switched.dueCount(time) }]
+      return switched.dueCount(time) === n + 1
+        ? []
+        : [{ n, time, dueCount: switched.dueCount(time) }]
     })
     expect(wrong).toEqual([])
   })
@@ -162,19 +228,36 @@ describe('pausing and resuming', () => {
     // Proves a pause at 250 ms (the clock at tick 2.5 of 10-transfer, 100 ms ticks; 26 due) freezes the count at 26
     // with no rate; the resume at 1,000 ms sends transfer 26 then and goes on from its position (2.6), so tick 3
     // starts 40 ms later; the 26 transfers already due keep their times.
-    const schedule = known(clock(100), Array.from({ length: 6 }, () => 10))
+    const schedule = known(
+      clock(100),
+      Array.from({ length: 6 }, () => 10),
+    )
     const due = schedule.dueCount(250)
     expect(due).toBe(26)
     const before = sendTimes(schedule, due)
     schedule.setPace(paused, 250)
     // Transfer 25 is due at 250 itself, so [250, 5,000) holds it and nothing after it.
-    expect([schedule.dueCount(250), schedule.dueCount(600), schedule.dueCount(5_000), schedule.dueBetween(250, 5_000), schedule.dueBetween(251, 5_000), schedule.rateAt(600)]).toEqual([26, 26, 26, 1, 0, 0])
+    expect([
+      schedule.dueCount(250),
+      schedule.dueCount(600),
+      schedule.dueCount(5_000),
+      schedule.dueBetween(250, 5_000),
+      schedule.dueBetween(251, 5_000),
+      schedule.rateAt(600),
+    ]).toEqual([26, 26, 26, 1, 0, 0])
     expect(schedule.sendTimeMs(26)).toBe(Infinity)
     expect(schedule.positionOf(due)).toBeCloseTo(2.6, 12)
     schedule.setPace(clock(100), 1_000)
     expect(sendTimes(schedule, due)).toEqual(before)
-    expect([schedule.sendTimeMs(26), schedule.sendTimeMs(29), schedule.sendTimeMs(30)]).toEqual([1_000, 1_030, 1_040])
-    expect([schedule.dueCount(999.9), schedule.dueCount(1_000), schedule.dueCount(1_040), schedule.rateAt(1_050)]).toEqual([26, 27, 31, 100])
+    expect([schedule.sendTimeMs(26), schedule.sendTimeMs(29), schedule.sendTimeMs(30)]).toEqual([
+      1_000, 1_030, 1_040,
+    ])
+    expect([
+      schedule.dueCount(999.9),
+      schedule.dueCount(1_000),
+      schedule.dueCount(1_040),
+      schedule.rateAt(1_050),
+    ]).toEqual([26, 27, 31, 100])
     expect(schedule.dueBetween(0, 5_000)).toBe(60)
   })
 
@@ -183,10 +266,20 @@ describe('pausing and resuming', () => {
     // 2,000, 6 at 2,100; nothing due in between; the five before keep their times.
     const schedule = new LiveSchedule(10, rate(10), Infinity, noLearner)
     schedule.setPace(paused, 450)
-    expect([schedule.dueCount(450), schedule.dueCount(1_999), schedule.dueBetween(450, 2_000)]).toEqual([5, 5, 0])
+    expect([
+      schedule.dueCount(450),
+      schedule.dueCount(1_999),
+      schedule.dueBetween(450, 2_000),
+    ]).toEqual([5, 5, 0])
     schedule.setPace(rate(10), 2_000)
     expect(sendTimes(schedule, 8)).toEqual([0, 100, 200, 300, 400, 2_000, 2_100, 2_200])
-    expect([schedule.dueCount(2_000), schedule.dueCount(2_099), schedule.dueCount(2_100), schedule.rateAt(1_000), schedule.rateAt(2_000)]).toEqual([6, 6, 7, 0, 10])
+    expect([
+      schedule.dueCount(2_000),
+      schedule.dueCount(2_099),
+      schedule.dueCount(2_100),
+      schedule.rateAt(1_000),
+      schedule.rateAt(2_000),
+    ]).toEqual([6, 6, 7, 0, 10])
   })
 
   it('refuses a pace that starts in the past or cannot send, and a schedule without ticks or time', () => {
@@ -242,12 +335,16 @@ describe('switching the pace', () => {
       fc.constant(paused),
     )
     const switches = fc.array(fc.tuple(pace, fc.integer({ min: 0, max: 800 })), { maxLength: 12 })
-    const counts = fc.array(fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 30 })), { minLength: 1, maxLength: 12 })
+    const counts = fc.array(fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 30 })), {
+      minLength: 1,
+      maxLength: 12,
+    })
     fc.assert(
       fc.property(pace, switches, counts, (first, steps, tickCounts) => {
         const schedule = new LiveSchedule(tickCounts.length, first, Infinity, noLearner)
         const makeWanted = (elapsedMs: number) => {
-          while (schedule.wantsMore(0, elapsedMs)) schedule.addTick(tickCounts[schedule.ticksKnown] as number)
+          while (schedule.wantsMore(0, elapsedMs))
+            schedule.addTick(tickCounts[schedule.ticksKnown] as number)
         }
         let elapsedMs = 0
         makeWanted(0)
@@ -266,14 +363,20 @@ describe('switching the pace', () => {
         let previous = 0
         for (let ms = 0; ms <= endMs; ms += 1) {
           const count = schedule.dueCount(ms)
-          if (count < previous) throw new Error(`dueCount goes back at ${ms} ms: ${previous} → ${count}`)
+          if (count < previous)
+            throw new Error(`dueCount goes back at ${ms} ms: ${previous} → ${count}`)
           if (!nearSendTime(finite, ms, 1e-5)) expect(count).toBe(atOrBefore(finite, ms))
           previous = count
         }
-        for (const [n, time] of finite.entries()) expect([schedule.dueCount(time - 1e-4) <= n, schedule.dueCount(time + 1e-4) >= n + 1]).toEqual([true, true])
+        for (const [n, time] of finite.entries())
+          expect([
+            schedule.dueCount(time - 1e-4) <= n,
+            schedule.dueCount(time + 1e-4) >= n + 1,
+          ]).toEqual([true, true])
         const lastMs = finite.length === 0 ? 0 : (finite[finite.length - 1] as number) + 1e-3
         let perSecond = 0
-        for (let second = 0; second * 1_000 < lastMs; second++) perSecond += schedule.dueBetween(second * 1_000, Math.min((second + 1) * 1_000, lastMs))
+        for (let second = 0; second * 1_000 < lastMs; second++)
+          perSecond += schedule.dueBetween(second * 1_000, Math.min((second + 1) * 1_000, lastMs))
         expect(perSecond).toBe(finite.length)
       }),
       { numRuns: 100 },
@@ -323,7 +426,13 @@ describe('what the schedule holds and when it ends', () => {
     // an infinite send time, so a paused run does not end by itself.
     const schedule = known(rate(10), [30, 30])
     schedule.setPace(paused, 1_000)
-    expect([schedule.transfers, schedule.dueCount(1_000), schedule.sendTimeMs(10), schedule.sendTimeMs(11), schedule.sendTimeMs(59)]).toEqual([60, 11, 1_000, Infinity, Infinity])
+    expect([
+      schedule.transfers,
+      schedule.dueCount(1_000),
+      schedule.sendTimeMs(10),
+      schedule.sendTimeMs(11),
+      schedule.sendTimeMs(59),
+    ]).toEqual([60, 11, 1_000, Infinity, Infinity])
     expect(schedule.durationMs).toBe(Infinity)
   })
 
@@ -350,8 +459,14 @@ describe('what the schedule holds and when it ends', () => {
     // Today a rate stretch counts the rate's slots up to the moment asked (dueBefore is not capped by `transfers`):
     // 119 in [0, durationMs), 20,000 in the first second, so the last second's target is overstated.
     const schedule = known(rate(20_000), [100])
-    expect([schedule.transfers, schedule.durationMs, schedule.dueCount(1_000)]).toEqual([100, 5.95, 100])
-    expect([schedule.dueBetween(0, schedule.durationMs), schedule.dueBetween(0, 1_000), schedule.dueBetween(10, 1_000)]).toEqual([100, 100, 0])
+    expect([schedule.transfers, schedule.durationMs, schedule.dueCount(1_000)]).toEqual([
+      100, 5.95, 100,
+    ])
+    expect([
+      schedule.dueBetween(0, schedule.durationMs),
+      schedule.dueBetween(0, 1_000),
+      schedule.dueBetween(10, 1_000),
+    ]).toEqual([100, 100, 0])
   })
 
   it('ends at its limit, and holds only the transfers due before it', () => {
@@ -359,11 +474,23 @@ describe('what the schedule holds and when it ends', () => {
     // not before the limit), counts no more however late, and lasts 1,000 ms while the period is not all made;
     // likewise a clock stretch of 4-transfer, 100 ms ticks with a 250 ms limit holds the 10 sent before 250.
     const rated = new LiveSchedule(20, rate(10), 1_000, noLearner)
-    expect([rated.transfers, rated.durationMs, rated.dueCount(999.9), rated.dueCount(5_000), rated.sendTimeMs(9)]).toEqual([10, 1_000, 10, 10, 900])
+    expect([
+      rated.transfers,
+      rated.durationMs,
+      rated.dueCount(999.9),
+      rated.dueCount(5_000),
+      rated.sendTimeMs(9),
+    ]).toEqual([10, 1_000, 10, 10, 900])
     expect(() => rated.sendTimeMs(10)).toThrow()
     const clocked = new LiveSchedule(20, clock(100), 250, noLearner)
     for (let tick = 0; tick < 10; tick++) clocked.addTick(4)
-    expect([clocked.transfers, clocked.durationMs, clocked.dueCount(249.9), clocked.dueCount(1_000), clocked.dueBetween(0, 250)]).toEqual([10, 250, 10, 10, 10])
+    expect([
+      clocked.transfers,
+      clocked.durationMs,
+      clocked.dueCount(249.9),
+      clocked.dueCount(1_000),
+      clocked.dueBetween(0, 250),
+    ]).toEqual([10, 250, 10, 10, 10])
     // With a limit after the last transfer, the period's end ends it first.
     expect(known(rate(10), [5], 10_000).durationMs).toBe(401)
   })
@@ -395,7 +522,12 @@ describe('what the schedule holds and when it ends', () => {
     // leaves a schedule that lasts a moment, with nothing in it.
     const schedule = new LiveSchedule(60, rate(100), Infinity, noLearner)
     schedule.stopAt(750)
-    expect([schedule.durationMs, schedule.transfers, schedule.dueCount(749.9), schedule.dueCount(10_000)]).toEqual([750, 75, 75, 75])
+    expect([
+      schedule.durationMs,
+      schedule.transfers,
+      schedule.dueCount(749.9),
+      schedule.dueCount(10_000),
+    ]).toEqual([750, 75, 75, 75])
     schedule.stopAt(2_000)
     expect([schedule.durationMs, schedule.transfers]).toEqual([750, 75])
     const atOnce = new LiveSchedule(60, clock(100), Infinity, noLearner)
@@ -410,7 +542,11 @@ describe('asking the city for ticks', () => {
   it('wants more at a rate until a second of transfers (at least two full calls) is queued', () => {
     // Proves the rate pace's appetite: max(2 · transferBatchMax, tps) queued, whatever the time; none once the period is made.
     const slow = new LiveSchedule(3, rate(1_000), Infinity, noLearner)
-    expect([slow.wantsMore(2 * transferBatchMax - 1, 0), slow.wantsMore(2 * transferBatchMax, 0), slow.wantsMore(0, 1e9)]).toEqual([true, false, true])
+    expect([
+      slow.wantsMore(2 * transferBatchMax - 1, 0),
+      slow.wantsMore(2 * transferBatchMax, 0),
+      slow.wantsMore(0, 1e9),
+    ]).toEqual([true, false, true])
     const fast = new LiveSchedule(3, rate(1_000_000), Infinity, noLearner)
     expect([fast.wantsMore(999_999, 0), fast.wantsMore(1_000_000, 0)]).toEqual([true, false])
     for (let tick = 0; tick < 3; tick++) fast.addTick(1)
@@ -434,7 +570,11 @@ describe('asking the city for ticks', () => {
   it('wants more while paused only until two calls’ worth is queued', () => {
     // Proves the paused pace's appetite: below transferBatchMax queued, whatever the time.
     const schedule = new LiveSchedule(3, paused, Infinity, noLearner)
-    expect([schedule.wantsMore(transferBatchMax - 1, 0), schedule.wantsMore(transferBatchMax, 0), schedule.wantsMore(0, 1e9)]).toEqual([true, false, true])
+    expect([
+      schedule.wantsMore(transferBatchMax - 1, 0),
+      schedule.wantsMore(transferBatchMax, 0),
+      schedule.wantsMore(0, 1e9),
+    ]).toEqual([true, false, true])
     expect(schedule.pace).toEqual(paused)
   })
 

@@ -5,16 +5,28 @@
  */
 import { describe, expect, it } from 'vitest'
 import { districtResidentsMin } from '../../../engine/limits.js'
-import { districtRows, foldByRow, foldFigures, foldMatrixByRow, otherDistrictsName } from '../../../engine/counting/districtRows.js'
+import {
+  districtRows,
+  foldByRow,
+  foldFigures,
+  foldMatrixByRow,
+  otherDistrictsName,
+} from '../../../engine/counting/districtRows.js'
 import { runSmoke } from '../../helpers/runs.js'
 
-const city = (...residents: number[]) => residents.map((count, index) => ({ name: `d${index}`, residents: count }))
+const city = (...residents: number[]) =>
+  residents.map((count, index) => ({ name: `d${index}`, residents: count }))
 
 describe('district rows', () => {
   it('keeps every district at or above the floor, in order', () => {
     // Proves a city like the smoke scenario's (its smallest district well above the floor) is shown as it is.
     const rows = districtRows(city(4000, 86, 50, 1200))
-    expect(rows).toEqual({ names: ['d0', 'd1', 'd2', 'd3'], rowOf: [0, 1, 2, 3], members: [[0], [1], [2], [3]], hasOther: false })
+    expect(rows).toEqual({
+      names: ['d0', 'd1', 'd2', 'd3'],
+      rowOf: [0, 1, 2, 3],
+      members: [[0], [1], [2], [3]],
+      hasOther: false,
+    })
   })
 
   it('folds districts below the floor into one row, and adds the smallest shown one while that row is short', () => {
@@ -37,11 +49,23 @@ describe('district rows', () => {
     expect(folded.reduce((a, b) => a + b)).toBe(flows.reduce((a, b) => a + b))
     expect(folded).toEqual([1, 3, 2 + 4, 9, 11, 10 + 12, 5 + 13, 7 + 15, 6 + 8 + 14 + 16])
     const figures = foldFigures(
-      ['d0', 'd1', 'd2', 'd3'].map((district, index) => ({ district, payments: index + 1, accepted: index, rejected: 1, amountFen: 100 * index })),
+      ['d0', 'd1', 'd2', 'd3'].map((district, index) => ({
+        district,
+        payments: index + 1,
+        accepted: index,
+        rejected: 1,
+        amountFen: 100 * index,
+      })),
       rows,
     )
     expect(figures.map((figure) => figure.district)).toEqual(['d0', 'd2', otherDistrictsName])
-    expect(figures[2]).toEqual({ district: otherDistrictsName, payments: 2 + 4, accepted: 1 + 3, rejected: 2, amountFen: 100 + 300 })
+    expect(figures[2]).toEqual({
+      district: otherDistrictsName,
+      payments: 2 + 4,
+      accepted: 1 + 3,
+      rejected: 2,
+      amountFen: 100 + 300,
+    })
   })
 
   it('gives a run of a few hundred residents no summary row for a district of a few residents', async () => {

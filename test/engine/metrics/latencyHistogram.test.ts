@@ -1,6 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { TransferKind } from '../../../engine/ledger/index.js'
-import { LatencyByKind, LatencyHistogram, latencyMicrosMax } from '../../../engine/metrics/latencyHistogram.js'
+import {
+  LatencyByKind,
+  LatencyHistogram,
+  latencyMicrosMax,
+} from '../../../engine/metrics/latencyHistogram.js'
 
 const made: { destroy(): void }[] = []
 function keep<T extends { destroy(): void }>(histogram: T): T {
@@ -53,11 +57,21 @@ describe('latency histograms', () => {
   it('clamps what is out of range and counts it, and reports zeros when empty', () => {
     // Proves an hour-long (or negative, from clock skew) latency is still counted, at the edge of the range.
     const histogram = keep(new LatencyHistogram())
-    expect(histogram.summary()).toEqual({ count: 0, p50Ms: 0, p90Ms: 0, p99Ms: 0, p999Ms: 0, maxMs: 0, meanMs: 0 })
+    expect(histogram.summary()).toEqual({
+      count: 0,
+      p50Ms: 0,
+      p90Ms: 0,
+      p99Ms: 0,
+      p999Ms: 0,
+      maxMs: 0,
+      meanMs: 0,
+    })
     histogram.record(latencyMicrosMax * 10)
     histogram.record(-5)
     expect(histogram.count).toBe(2)
-    expect(histogram.summary().maxMs).toBeGreaterThanOrEqual(latencyMicrosMax / 1000 - latencyMicrosMax / 1_000_000)
+    expect(histogram.summary().maxMs).toBeGreaterThanOrEqual(
+      latencyMicrosMax / 1000 - latencyMicrosMax / 1_000_000,
+    )
     expect(() => histogram.record(Number.NaN)).toThrow(/finite/)
   })
 

@@ -3,7 +3,13 @@
  * ends, which ticks it draws, and where a value outside it is placed.
  */
 import { describe, expect, it } from 'vitest'
-import { hourSteps, linearAxis, logAxis, logDecadesMax, timeTicks } from '../../../engine/report/axes.js'
+import {
+  hourSteps,
+  linearAxis,
+  logAxis,
+  logDecadesMax,
+  timeTicks,
+} from '../../../engine/report/axes.js'
 
 const range = [300, 10] as const
 

@@ -4,7 +4,12 @@
  * figures as format.ts says.
  */
 import { describe, expect, it } from 'vitest'
-import { capacityTable, renderCapacityReport, type CapacityReport, type CapacityTrialFigures } from '../../../engine/report/index.js'
+import {
+  capacityTable,
+  renderCapacityReport,
+  type CapacityReport,
+  type CapacityTrialFigures,
+} from '../../../engine/report/index.js'
 
 function trial(tps: number, ok: boolean, p99Ms: number): CapacityTrialFigures {
   return {
@@ -34,7 +39,12 @@ const report: CapacityReport = {
   outcome: 'found',
   kneeTps: 80_000,
   failedTps: 160_000,
-  trials: [trial(10_000, true, 2), trial(40_000, true, 9.996), trial(80_000, true, 31.25), trial(160_000, false, 77)],
+  trials: [
+    trial(10_000, true, 2),
+    trial(40_000, true, 9.996),
+    trial(80_000, true, 31.25),
+    trial(160_000, false, 77),
+  ],
 }
 
 describe('capacity.html', () => {
@@ -43,7 +53,9 @@ describe('capacity.html', () => {
     const page = renderCapacityReport(report)
     expect(page).not.toMatch(/<script|<b>/i)
     expect(page).toContain('<title>Capacity: &lt;script&gt;alert(1)&lt;/script&gt;</title>')
-    expect(page).toContain('<div class="meta">&lt;script&gt;alert(1)&lt;/script&gt; · seed 7 · 20,000 residents · SLO p99&lt;50ms over 10 s per trial after 2 s of warm-up</div>')
+    expect(page).toContain(
+      '<div class="meta">&lt;script&gt;alert(1)&lt;/script&gt; · seed 7 · 20,000 residents · SLO p99&lt;50ms over 10 s per trial after 2 s of warm-up</div>',
+    )
     expect(page).toContain('<td>failed: p99&lt;50ms (was 77.00 ms) &lt;b&gt;</td>')
     expect(page).not.toMatch(/NaN|Infinity|undefined/)
   })
@@ -53,7 +65,9 @@ describe('capacity.html', () => {
     const page = renderCapacityReport(report)
     expect(page.match(/<svg class="chart"/g)).toHaveLength(2)
     expect(page).toMatch(/<path class="series series-0" d="M[\d.]+,[\d.]+L/)
-    expect(page).toContain('<tr class="held"><td>40,000</td><td>40,000</td><td>0.40</td><td>10.0</td><td>20.0</td><td>30.0</td><td>0</td><td>0.083%</td><td>held</td></tr>')
+    expect(page).toContain(
+      '<tr class="held"><td>40,000</td><td>40,000</td><td>0.40</td><td>10.0</td><td>20.0</td><td>30.0</td><td>0</td><td>0.083%</td><td>held</td></tr>',
+    )
     expect(page).toContain('>160k</text>')
     const table = capacityTable(report)
     expect(table).toMatch(/40,000 +40,000 +0\.40 +10\.0 +20\.0 +30\.0 +0 +0\.083% +held/)

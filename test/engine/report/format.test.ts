@@ -54,8 +54,23 @@ describe('counts', () => {
 
   it('never print NaN or Infinity', () => {
     // Proves the missing figure: every formatter answers a dash for what is not a number.
-    const all = [formatCount, formatInteger, formatNumber, formatRate, formatMs, formatMsNumber, formatDuration, formatPercent, formatShare, formatBytes, formatFen, formatRunTime]
-    for (const format of all) for (const value of [Number.NaN, Infinity, -Infinity]) expect(format(value)).toBe(missingFigure)
+    const all = [
+      formatCount,
+      formatInteger,
+      formatNumber,
+      formatRate,
+      formatMs,
+      formatMsNumber,
+      formatDuration,
+      formatPercent,
+      formatShare,
+      formatBytes,
+      formatFen,
+      formatRunTime,
+    ]
+    for (const format of all)
+      for (const value of [Number.NaN, Infinity, -Infinity])
+        expect(format(value)).toBe(missingFigure)
   })
 
   it('keep within six characters whatever their size, and read back within their rounding', () => {
@@ -67,7 +82,8 @@ describe('counts', () => {
         expect(text.length).toBeLessThanOrEqual(6)
         const match = /^([\d.,]+)([kMGT]?)$/.exec(text)
         expect(match, text).not.toBeNull()
-        const back = Number((match?.[1] ?? '').replace(/,/g, '')) * (prefixes[match?.[2] ?? ''] ?? Number.NaN)
+        const back =
+          Number((match?.[1] ?? '').replace(/,/g, '')) * (prefixes[match?.[2] ?? ''] ?? Number.NaN)
         expect(Math.abs(back - value)).toBeLessThanOrEqual(Math.max(0.5, value * 0.005))
       }),
     )
@@ -77,17 +93,42 @@ describe('counts', () => {
 describe('numbers, rates and latency', () => {
   it('numbers keep three significant figures and go SI from 1,000', () => {
     // Proves the tick form: small values keep their digits (0.00114, not 1.14m), large ones their prefix.
-    expect([0.00114, 0.25, 2.5, 12.5, 950, 999.7, 1_500, 2_000_000].map(formatNumber)).toEqual(['0.00114', '0.25', '2.5', '12.5', '950', '1k', '1.5k', '2M'])
+    expect([0.00114, 0.25, 2.5, 12.5, 950, 999.7, 1_500, 2_000_000].map(formatNumber)).toEqual([
+      '0.00114',
+      '0.25',
+      '2.5',
+      '12.5',
+      '950',
+      '1k',
+      '1.5k',
+      '2M',
+    ])
   })
 
   it('rates keep one decimal below 100, so a trickle does not read as zero', () => {
     // Proves the rate rule and its turn into a count at 100.
-    expect([0.04, 0.4, 12.5, 99.94, 99.96, 950, 1_860].map(formatRate)).toEqual(['0.0', '0.4', '12.5', '99.9', '100', '950', '1.86k'])
+    expect([0.04, 0.4, 12.5, 99.94, 99.96, 950, 1_860].map(formatRate)).toEqual([
+      '0.0',
+      '0.4',
+      '12.5',
+      '99.9',
+      '100',
+      '950',
+      '1.86k',
+    ])
   })
 
   it('latency has two decimals below 10 ms, one below 100 ms, none above, rounding before choosing', () => {
     // Proves the latency rule: 9.996 reads 10.0 (not 10.00), 99.96 reads 100, and thousands are grouped.
-    expect([0.053, 1.1, 9.996, 14.74, 99.96, 133.4, 1_250].map(formatMs)).toEqual(['0.05 ms', '1.10 ms', '10.0 ms', '14.7 ms', '100 ms', '133 ms', '1,250 ms'])
+    expect([0.053, 1.1, 9.996, 14.74, 99.96, 133.4, 1_250].map(formatMs)).toEqual([
+      '0.05 ms',
+      '1.10 ms',
+      '10.0 ms',
+      '14.7 ms',
+      '100 ms',
+      '133 ms',
+      '1,250 ms',
+    ])
     expect(formatMsNumber(0.4)).toBe('0.40')
   })
 })
@@ -125,14 +166,29 @@ describe('durations', () => {
 
   it('run time reads as a clock: m:ss, then h:mm:ss', () => {
     // Proves the time axes' labels.
-    expect([0, 5, 185, 3_723, 59.6].map(formatRunTime)).toEqual(['0:00', '0:05', '3:05', '1:02:03', '1:00'])
+    expect([0, 5, 185, 3_723, 59.6].map(formatRunTime)).toEqual([
+      '0:00',
+      '0:05',
+      '3:05',
+      '1:02:03',
+      '1:00',
+    ])
   })
 })
 
 describe('percentages, bytes and money', () => {
   it('percentages have one decimal, and two significant figures for shares too small to show in one', () => {
     // Proves that a rare failure is not shown as none: 0.0828% reads 0.083%, not 0.1% or 0.0%.
-    expect([0, 0.00001, 0.0828, 0.02, 0.096, 6.21, 68.5, 100].map(formatPercent)).toEqual(['0%', '<0.0001%', '0.083%', '0.02%', '0.1%', '6.2%', '68.5%', '100.0%'])
+    expect([0, 0.00001, 0.0828, 0.02, 0.096, 6.21, 68.5, 100].map(formatPercent)).toEqual([
+      '0%',
+      '<0.0001%',
+      '0.083%',
+      '0.02%',
+      '0.1%',
+      '6.2%',
+      '68.5%',
+      '100.0%',
+    ])
     expect(formatShare(0.0621)).toBe('6.2%')
     expect(formatPercentOf(1_200, 72_500)).toBe('1.7%')
     expect(formatPercentOf(0, 0)).toBe(missingFigure)
@@ -140,7 +196,11 @@ describe('percentages, bytes and money', () => {
 
   it('bytes are IEC, three significant figures, moving up a unit before they reach four digits', () => {
     // Proves KiB/MiB/GiB on powers of 1,024, and that 1,023.9 KiB reads 1 MiB, not 1020 KiB.
-    expect([0, 512, 1_023, 1_024, 1_536, 1_023.9 * 1024, 64 * 1024 ** 2, 1.3e9, 5 * 1024 ** 4].map(formatBytes)).toEqual([
+    expect(
+      [0, 512, 1_023, 1_024, 1_536, 1_023.9 * 1024, 64 * 1024 ** 2, 1.3e9, 5 * 1024 ** 4].map(
+        formatBytes,
+      ),
+    ).toEqual([
       '0 B',
       '512 B',
       '1,023 B',
@@ -169,12 +229,24 @@ describe('tickFormat', () => {
   it('gives each tick as many digits as its step needs, so no two ticks read the same', () => {
     // Proves the axis labels: 1.5k beside 2k, 15k beside 20k, 0.25 beside 0.5, and never 500m for a half.
     const labels = (ticks: number[]) => ticks.map(tickFormat(ticks))
-    expect(labels([0, 500, 1_000, 1_500, 2_000, 2_500])).toEqual(['0', '500', '1k', '1.5k', '2k', '2.5k'])
+    expect(labels([0, 500, 1_000, 1_500, 2_000, 2_500])).toEqual([
+      '0',
+      '500',
+      '1k',
+      '1.5k',
+      '2k',
+      '2.5k',
+    ])
     expect(labels([0, 5_000, 10_000, 15_000, 20_000])).toEqual(['0', '5k', '10k', '15k', '20k'])
     expect(labels([0, 0.25, 0.5, 0.75])).toEqual(['0', '0.25', '0.5', '0.75'])
     expect(labels([1_000, 1_250, 1_500, 1_750])).toEqual(['1k', '1.25k', '1.5k', '1.75k'])
     expect(labels([0.1, 1, 10, 100, 1_000])).toEqual(['0.1', '1', '10', '100', '1k'])
-    expect(labels([999_000, 999_500, 1_000_000, 1_000_500])).toEqual(['999k', '999.5k', '1M', '1.0005M'])
+    expect(labels([999_000, 999_500, 1_000_000, 1_000_500])).toEqual([
+      '999k',
+      '999.5k',
+      '1M',
+      '1.0005M',
+    ])
     expect(labels([0, 4e8, 8e8, 1.2e9])).toEqual(['0', '400M', '800M', '1.2G'])
     expect(labels([42])).toEqual(['42'])
   })

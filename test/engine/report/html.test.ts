@@ -2,9 +2,23 @@ import { promises as fs } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { columnChart, escapeHtml, lineChart, renderReport, RunFolder, writeRunFiles, type RunSummary } from '../../../engine/report/index.js'
+import {
+  columnChart,
+  escapeHtml,
+  lineChart,
+  renderReport,
+  RunFolder,
+  writeRunFiles,
+  type RunSummary,
+} from '../../../engine/report/index.js'
 import { chartWidthDefault } from '../../../engine/report/charts.js'
-import { cleanLoadSummary, flatOutSummary, hostileDistrict, loadSeconds, loadSummary } from '../../helpers/summaries.js'
+import {
+  cleanLoadSummary,
+  flatOutSummary,
+  hostileDistrict,
+  loadSeconds,
+  loadSummary,
+} from '../../helpers/summaries.js'
 
 /** Each `<svg class="chart…">…</svg>` of the page. */
 function charts(page: string): string[] {
@@ -18,12 +32,14 @@ function pathData(svg: string): string[] {
 
 /** The labels of a chart's y ticks, bottom up, and of its x ticks, left to right. */
 function yTickLabels(svg: string): string[] {
-  const axis = svg.match(/<g class="axis axis-y"[^>]*>([\s\S]*?)<\/g><g class="axis axis-x"/)?.[1] ?? ''
+  const axis =
+    svg.match(/<g class="axis axis-y"[^>]*>([\s\S]*?)<\/g><g class="axis axis-x"/)?.[1] ?? ''
   return [...axis.matchAll(/<text[^>]*>([^<]+)<\/text>/g)].map((match) => match[1] as string)
 }
 
 function xTickLabels(svg: string): string[] {
-  const axis = svg.match(/<g class="axis axis-x"[^>]*>([\s\S]*?)<\/g><text class="axis-label"/)?.[1] ?? ''
+  const axis =
+    svg.match(/<g class="axis axis-x"[^>]*>([\s\S]*?)<\/g><text class="axis-label"/)?.[1] ?? ''
   return [...axis.matchAll(/<text[^>]*>([^<]+)<\/text>/g)].map((match) => match[1] as string)
 }
 
@@ -42,7 +58,13 @@ describe('report.html', () => {
     // Proves the load page holds its four charts, each with lines or bars actually drawn, and references nothing external.
     const page = renderReport(loadSummary, loadSeconds())
     expectSelfContained(page)
-    for (const title of ['Throughput over time', 'Latency over time', 'Rejections and errors per second', 'Rejections by reason']) expect(page).toContain(`<h3>${title}</h3>`)
+    for (const title of [
+      'Throughput over time',
+      'Latency over time',
+      'Rejections and errors per second',
+      'Rejections by reason',
+    ])
+      expect(page).toContain(`<h3>${title}</h3>`)
     const svgs = charts(page)
     expect(svgs).toHaveLength(4)
     for (const svg of svgs) {
@@ -60,7 +82,10 @@ describe('report.html', () => {
 
   it('escapes names from the scenario', () => {
     // Proves a district or scenario named like markup is shown as text, never run.
-    const page = renderReport({ ...loadSummary, scenario: 'Shenzhen <b>"bold"</b> & co' }, loadSeconds())
+    const page = renderReport(
+      { ...loadSummary, scenario: 'Shenzhen <b>"bold"</b> & co' },
+      loadSeconds(),
+    )
     expect(page).not.toContain(hostileDistrict)
     expect(page).toContain('<td>&lt;script&gt;alert(1)&lt;/script&gt;</td>')
     expect(page).toContain('<h1>Shenzhen &lt;b&gt;&quot;bold&quot;&lt;/b&gt; &amp; co</h1>')
@@ -73,11 +98,17 @@ describe('report.html', () => {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'citytwin-report-'))
     try {
       const name = '<script>alert(1)</script>'
-      const { report } = await writeRunFiles(await RunFolder.prepare(path.join(dir, 'run'), 'the run folder'), { ...loadSummary, scenario: name }, loadSeconds())
+      const { report } = await writeRunFiles(
+        await RunFolder.prepare(path.join(dir, 'run'), 'the run folder'),
+        { ...loadSummary, scenario: name },
+        loadSeconds(),
+      )
       const page = await fs.readFile(report, 'utf8')
       expectSelfContained(page)
       expect(page).not.toMatch(/<script/i)
-      expect(page).toContain('<title>&lt;script&gt;alert(1)&lt;/script&gt; · seed 42 · citytwin</title>')
+      expect(page).toContain(
+        '<title>&lt;script&gt;alert(1)&lt;/script&gt; · seed 42 · citytwin</title>',
+      )
       expect(page).toContain('<h1>&lt;script&gt;alert(1)&lt;/script&gt;</h1>')
       // The district named the same in the fixture is escaped in its table cell too.
       expect(page).toContain('<td>&lt;script&gt;alert(1)&lt;/script&gt;</td>')
@@ -89,10 +120,14 @@ describe('report.html', () => {
   it('says plainly when a load run is not valid, and which thresholds failed', () => {
     // Proves the invalid banner and its reasons appear when valid is false, and only then.
     const invalid = renderReport(loadSummary, loadSeconds())
-    expect(invalid).toContain('<div class="banner banner-bad" role="alert"><strong>Not a valid load test.</strong>')
+    expect(invalid).toContain(
+      '<div class="banner banner-bad" role="alert"><strong>Not a valid load test.</strong>',
+    )
     expect(invalid).toContain('<li>achieved 3,800/s against a target of 5,000/s</li>')
     expect(invalid).toContain('<span class="badge badge-bad">1 of 3 FAILED</span>')
-    expect(invalid).toMatch(/<code>dropped&lt;=0<\/code><\/td><td class="num">27,000 transfers<\/td><td class="num"><span class="badge badge-bad">FAIL<\/span>/)
+    expect(invalid).toMatch(
+      /<code>dropped&lt;=0<\/code><\/td><td class="num">27,000 transfers<\/td><td class="num"><span class="badge badge-bad">FAIL<\/span>/,
+    )
     const valid = renderReport(cleanLoadSummary, loadSeconds())
     expect(valid).not.toContain('Not a valid load test')
     expect(valid).toContain('<strong>Valid load test.</strong>')
@@ -104,12 +139,21 @@ describe('report.html', () => {
     const page = renderReport(loadSummary, loadSeconds())
     expect(page).toContain('Money <span class="badge badge-good">conserved</span>')
     expect(page).toContain('Double entry <span class="badge badge-good">balanced</span>')
-    expect(page).toMatch(/<td>all transfers<\/td><td class="num">392,950<\/td><td class="num">1\.10 ms<\/td>/)
+    expect(page).toMatch(
+      /<td>all transfers<\/td><td class="num">392,950<\/td><td class="num">1\.10 ms<\/td>/,
+    )
     for (const kind of ['retail', 'transit', 'p2p']) expect(page).toContain(`<td>${kind}</td>`)
-    expect(page).toMatch(/<td>sent transfers<\/td><td class="num">393,000<\/td><td class="num">0\.05 ms<\/td>.*221 ms/)
+    expect(page).toMatch(
+      /<td>sent transfers<\/td><td class="num">393,000<\/td><td class="num">0\.05 ms<\/td>.*221 ms/,
+    )
     expect(page).toContain('<td class="num">¥6,170,125.37</td>')
-    expect(page).toMatch(/<td>Nanshan<\/td><td class="num">72,500<\/td><td class="num">71,300<\/td><td class="num">1,200<\/td><td class="num">1\.7%<\/td><td class="num">¥2,600,400\.10<\/td>/)
-    const broken = renderReport({ ...loadSummary, conservation: { ...loadSummary.conservation, ok: false } }, loadSeconds())
+    expect(page).toMatch(
+      /<td>Nanshan<\/td><td class="num">72,500<\/td><td class="num">71,300<\/td><td class="num">1,200<\/td><td class="num">1\.7%<\/td><td class="num">¥2,600,400\.10<\/td>/,
+    )
+    const broken = renderReport(
+      { ...loadSummary, conservation: { ...loadSummary.conservation, ok: false } },
+      loadSeconds(),
+    )
     expect(broken).toContain('Money <span class="badge badge-bad">NOT CONSERVED</span>')
   })
 
@@ -124,7 +168,9 @@ describe('report.html', () => {
     expect(svgs).toHaveLength(2)
     for (const svg of svgs) expect(pathData(svg).some((d) => d.trim() !== '')).toBe(true)
     // One bar per reason a transfer was refused, largest first; the demand chart's one series draws a column per hour.
-    const bars = [...page.matchAll(/<title>(\w+): [\d,]+ \([\d.]+%\)<\/title>/g)].map((match) => match[1])
+    const bars = [...page.matchAll(/<title>(\w+): [\d,]+ \([\d.]+%\)<\/title>/g)].map(
+      (match) => match[1],
+    )
     expect(bars).toEqual(['insufficient_funds', 'daily_limit', 'per_payment_limit', 'balance_cap'])
     expect(svgs[1]?.match(/Z/g)).toHaveLength(flatOutSummary.demand.perHour.length)
     expect(page).toMatch(/>06:00</)
@@ -136,7 +182,9 @@ describe('report.html', () => {
     const clean = renderReport(cleanLoadSummary, calm)
     expectSelfContained(clean)
     expect(clean).toContain('<p class="none">none: no transfer was rejected</p>')
-    expect(clean).toContain('<p class="none">none: no transfer was rejected and no call failed in any second</p>')
+    expect(clean).toContain(
+      '<p class="none">none: no transfer was rejected and no call failed in any second</p>',
+    )
     expect(charts(clean)).toHaveLength(2)
 
     const empty = renderReport(cleanLoadSummary, [])
@@ -144,7 +192,11 @@ describe('report.html', () => {
     expect(charts(empty)).toHaveLength(0)
     expect(empty.match(/none: no second of load was recorded/g)).toHaveLength(3)
 
-    const idle: RunSummary = { ...flatOutSummary, demand: { ...flatOutSummary.demand, perHour: [] }, districts: [] }
+    const idle: RunSummary = {
+      ...flatOutSummary,
+      demand: { ...flatOutSummary.demand, perHour: [] },
+      districts: [],
+    }
     const idlePage = renderReport(idle, undefined)
     expectSelfContained(idlePage)
     expect(idlePage).toContain('none: the period holds no hour of payments')
@@ -155,13 +207,20 @@ describe('report.html', () => {
     // Proves the reusable chart: y from zero with ticks, x ticks, axis labels, and a flat series still draws a line.
     const svg = String(
       lineChart({
-      title: 'Latency against target rate',
-      xLabel: 'target transfers/s',
-      yLabel: 'latency, ms',
-      series: [
-        { name: 'flat', points: [[1000, 0], [2000, 0], [4000, 0]] },
-        { name: 'one point', points: [[3000, 5]] },
-        { name: 'empty', points: [] },
+        title: 'Latency against target rate',
+        xLabel: 'target transfers/s',
+        yLabel: 'latency, ms',
+        series: [
+          {
+            name: 'flat',
+            points: [
+              [1000, 0],
+              [2000, 0],
+              [4000, 0],
+            ],
+          },
+          { name: 'one point', points: [[3000, 5]] },
+          { name: 'empty', points: [] },
         ],
       }),
     )
@@ -174,10 +233,29 @@ describe('report.html', () => {
     expect(svg).not.toContain('series-2')
     // d3's ticks across the data, each label as short as the step allows and none the same as another.
     const xLabels = xTickLabels(svg)
-    expect(xLabels).toEqual(['1k', '1.2k', '1.4k', '1.6k', '1.8k', '2k', '2.2k', '2.4k', '2.6k', '2.8k', '3k', '3.2k', '3.4k', '3.6k', '3.8k', '4k'])
+    expect(xLabels).toEqual([
+      '1k',
+      '1.2k',
+      '1.4k',
+      '1.6k',
+      '1.8k',
+      '2k',
+      '2.2k',
+      '2.4k',
+      '2.6k',
+      '2.8k',
+      '3k',
+      '3.2k',
+      '3.4k',
+      '3.6k',
+      '3.8k',
+      '4k',
+    ])
     expect(new Set(xLabels).size).toBe(xLabels.length)
     expect(yTickLabels(svg)).toEqual(['0', '1', '2', '3', '4', '5'])
-    expect(String(lineChart({ title: 't', xLabel: 'x', yLabel: 'y', series: [], empty: 'no trials' }))).toContain('<p class="none">no trials</p>')
+    expect(
+      String(lineChart({ title: 't', xLabel: 'x', yLabel: 'y', series: [], empty: 'no trials' })),
+    ).toContain('<p class="none">no trials</p>')
   })
 
   it('lineChart on a log scale spans whole decades and keeps zeros on its floor', () => {
@@ -188,33 +266,74 @@ describe('report.html', () => {
         xLabel: 'x',
         yLabel: 'ms',
         yScale: 'log',
-        series: [{ name: 'p50', points: [[0, 0], [1, 0.5], [2, 1.2], [3, 480]] }],
+        series: [
+          {
+            name: 'p50',
+            points: [
+              [0, 0],
+              [1, 0.5],
+              [2, 1.2],
+              [3, 480],
+            ],
+          },
+        ],
       }),
     )
     expect(svg).not.toMatch(/NaN|Infinity/)
     expect(yTickLabels(svg)).toEqual(['0.1', '1', '10', '100', '1k'])
     // The zero and the 0.5 sit apart: the zero on the floor (the axis bottom), the 0.5 above it.
-    const [first, second] = [...(svg.match(/class="series series-0" d="([^"]+)"/)?.[1] ?? '').matchAll(/[ML][\d.]+,([\d.]+)/g)].map((match) => Number(match[1]))
+    const [first, second] = [
+      ...(svg.match(/class="series series-0" d="([^"]+)"/)?.[1] ?? '').matchAll(
+        /[ML][\d.]+,([\d.]+)/g,
+      ),
+    ].map((match) => Number(match[1]))
     expect(first).toBeGreaterThan(second as number)
     // The floor is the lowest tick's place: its translate is the zero's y.
-    const floorY = Number(svg.match(/<g class="tick" transform="translate\(0,([\d.]+)\)"><line class="grid"[^>]*\/><text[^>]*>0\.1</)?.[1])
+    const floorY = Number(
+      svg.match(
+        /<g class="tick" transform="translate\(0,([\d.]+)\)"><line class="grid"[^>]*\/><text[^>]*>0\.1</,
+      )?.[1],
+    )
     expect(first).toBeCloseTo(floorY, 1)
   })
 
   it('columnChart draws a year of hours as one outline, not thousands of slivers', () => {
     // Proves the bound on drawing: columns thinner than two pixels become one closed shape, a step per pixel column, tallest kept.
-    const hours = Array.from({ length: 366 * 24 }, (_, hour) => (hour === 5000 ? 90_000 : 10_000 + (hour % 24) * 100))
-    const svg = String(columnChart({ title: 'Demand', xLabel: 'hour', yLabel: 'payments', seriesName: 'payments', values: hours }))
+    const hours = Array.from({ length: 366 * 24 }, (_, hour) =>
+      hour === 5000 ? 90_000 : 10_000 + (hour % 24) * 100,
+    )
+    const svg = String(
+      columnChart({
+        title: 'Demand',
+        xLabel: 'hour',
+        yLabel: 'payments',
+        seriesName: 'payments',
+        values: hours,
+      }),
+    )
     const d = svg.match(/class="series series-0" d="([^"]+)"/)?.[1] ?? ''
     expect(d.match(/Z/g)).toHaveLength(1)
     // Two corners a pixel column at most, against four a column (35,136) if each were drawn.
     expect(d.match(/L/g)?.length).toBeLessThan(2 * chartWidthDefault + 4)
     // The one-hour spike of 90k keeps its height in its pixel column: the shape tops out between the 80k and 100k ticks.
     expect(yTickLabels(svg)).toEqual(['0', '20k', '40k', '60k', '80k', '100k'])
-    const tickY = (label: string) => Number(svg.match(new RegExp(`<g class="tick" transform="translate\\(0,([\\d.]+)\\)"><line class="grid"[^>]*/><text[^>]*>${label}<`))?.[1])
-    const highest = Math.min(...[...d.matchAll(/[ML][\d.]+,([\d.]+)/g)].map((match) => Number(match[1])))
+    const tickY = (label: string) =>
+      Number(
+        svg.match(
+          new RegExp(
+            `<g class="tick" transform="translate\\(0,([\\d.]+)\\)"><line class="grid"[^>]*/><text[^>]*>${label}<`,
+          ),
+        )?.[1],
+      )
+    const highest = Math.min(
+      ...[...d.matchAll(/[ML][\d.]+,([\d.]+)/g)].map((match) => Number(match[1])),
+    )
     expect(highest).toBeGreaterThan(tickY('100k'))
     expect(highest).toBeLessThan(tickY('80k'))
-    expect(String(columnChart({ title: 'Demand', xLabel: 'h', yLabel: 'p', seriesName: 'p', values: [] }))).toContain('<p class="none">none</p>')
+    expect(
+      String(
+        columnChart({ title: 'Demand', xLabel: 'h', yLabel: 'p', seriesName: 'p', values: [] }),
+      ),
+    ).toContain('<p class="none">none</p>')
   })
 })

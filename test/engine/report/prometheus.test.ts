@@ -4,8 +4,19 @@
  * HDR histograms, and what else the server answers.
  */
 import { afterEach, describe, expect, it } from 'vitest'
-import { ResultCode, TransferKind, transferKinds, type LedgerCore, type TransferBatch } from '../../../engine/ledger/index.js'
-import { parseProfile, runOpenLoad, type LoadSoFar, type OpenLoadResult } from '../../../engine/load/index.js'
+import {
+  ResultCode,
+  TransferKind,
+  transferKinds,
+  type LedgerCore,
+  type TransferBatch,
+} from '../../../engine/ledger/index.js'
+import {
+  parseProfile,
+  runOpenLoad,
+  type LoadSoFar,
+  type OpenLoadResult,
+} from '../../../engine/load/index.js'
 import { loadSecond } from '../../../engine/run/index.js'
 import { LatencyByKind, LatencyHistogram } from '../../../engine/metrics/latencyHistogram.js'
 import { Random } from '../../../engine/random/index.js'
@@ -14,7 +25,9 @@ import type { LoadSecond } from '../../../engine/run/summary.js'
 import { FakeClock, openClockedLedger, source } from '../../helpers/clockedLoad.js'
 
 /** The exporter's latency bucket bounds, seconds (as prometheus.ts declares them). */
-const boundsSeconds = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
+const boundsSeconds = [
+  0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+]
 
 const cleanups: (() => Promise<void> | void)[] = []
 afterEach(async () => {
@@ -42,7 +55,8 @@ function parseExposition(text: string): Sample[] {
       const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line)
       if (match === null) throw new Error(`not a sample line: ${line}`)
       const labels: Record<string, string> = {}
-      for (const pair of (match[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) labels[pair[1] as string] = pair[2] as string
+      for (const pair of (match[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g))
+        labels[pair[1] as string] = pair[2] as string
       return { name: match[1] as string, labels, value: Number(match[3]) }
     })
 }
@@ -54,13 +68,25 @@ async function scrape(exporter: PrometheusExporter): Promise<Sample[]> {
   return parseExposition(await response.text())
 }
 
-function valueOf(samples: readonly Sample[], name: string, labels: Record<string, string> = {}): number | undefined {
-  return samples.find((sample) => sample.name === name && Object.entries(labels).every(([key, value]) => sample.labels[key] === value))?.value
+function valueOf(
+  samples: readonly Sample[],
+  name: string,
+  labels: Record<string, string> = {},
+): number | undefined {
+  return samples.find(
+    (sample) =>
+      sample.name === name &&
+      Object.entries(labels).every(([key, value]) => sample.labels[key] === value),
+  )?.value
 }
 
 /** The bucket lines of one kind, in the order served: [le, cumulative count]. */
 function bucketsOf(samples: readonly Sample[], kind: string): [string, number][] {
-  return samples.filter((sample) => sample.name === 'citytwin_latency_seconds_bucket' && sample.labels.kind === kind).map((sample) => [sample.labels.le as string, sample.value])
+  return samples
+    .filter(
+      (sample) => sample.name === 'citytwin_latency_seconds_bucket' && sample.labels.kind === kind,
+    )
+    .map((sample) => [sample.labels.le as string, sample.value])
 }
 
 /** How many of `values` are at or below `bound`. */
@@ -71,7 +97,8 @@ function atOrBelow(values: readonly number[], bound: number): number {
 /** Transfer n as in clockedLoad's source, except that every tenth pays an account never opened (unknown_account). */
 function sourceWithRejections(from: number, to: number): TransferBatch {
   const batch = source(from, to)
-  for (let index = 0; index < batch.count; index++) if ((from + index) % 10 === 0) batch.credit[index] = 15
+  for (let index = 0; index < batch.count; index++)
+    if ((from + index) % 10 === 0) batch.credit[index] = 15
   return batch
 }
 
@@ -90,9 +117,12 @@ describe('the Prometheus exporter', () => {
     expect([url.protocol, url.hostname, url.pathname]).toEqual(['http:', '127.0.0.1', '/metrics'])
     expect(Number(url.port)).toBeGreaterThan(0)
     const samples = await scrape(exporter)
-    for (const name of ['intended', 'sent', 'completed', 'rejected', 'errors']) expect(valueOf(samples, `citytwin_load_${name}_total`), name).toBe(0)
+    for (const name of ['intended', 'sent', 'completed', 'rejected', 'errors'])
+      expect(valueOf(samples, `citytwin_load_${name}_total`), name).toBe(0)
     expect(valueOf(samples, 'citytwin_load_target_tps')).toBe(0)
-    expect(samples.filter((sample) => sample.name.startsWith('citytwin_latency_seconds'))).toEqual([])
+    expect(samples.filter((sample) => sample.name.startsWith('citytwin_latency_seconds'))).toEqual(
+      [],
+    )
   })
 
   it('shows a real open-model run: its counters, results by code, last second and cumulative latency buckets', async () => {
@@ -105,8 +135,10 @@ describe('the Prometheus exporter', () => {
     cleanups.push(() => ledger.close())
     const exporter = await startExporter()
     // Fed as driveLoad feeds it, as each second closes; what the first second showed is kept to compare.
-    let firstSecond: { intended: number; sent: number; completed: number; rejected: number } | undefined
-    let lastSecond: { intended: number; sent: number; completed: number; rejected: number } | undefined
+    let firstSecond:
+      { intended: number; sent: number; completed: number; rejected: number } | undefined
+    let lastSecond:
+      { intended: number; sent: number; completed: number; rejected: number } | undefined
     const result = await runOpenLoad({
       schedule: parseProfile('constant:1k/2s', 'test').schedule,
       ledger,
@@ -116,8 +148,18 @@ describe('the Prometheus exporter', () => {
       inFlightMax: 10_000,
       buckets: exporter.buckets,
       onSecond: (window, live) => {
-        firstSecond ??= { intended: live.intended, sent: live.sent, completed: live.completed, rejected: live.rejected }
-        lastSecond = { intended: live.intended, sent: live.sent, completed: live.completed, rejected: live.rejected }
+        firstSecond ??= {
+          intended: live.intended,
+          sent: live.sent,
+          completed: live.completed,
+          rejected: live.rejected,
+        }
+        lastSecond = {
+          intended: live.intended,
+          sent: live.sent,
+          completed: live.completed,
+          rejected: live.rejected,
+        }
         exporter.update(loadSecond(window, ''), live, 1)
       },
     })
@@ -125,20 +167,27 @@ describe('the Prometheus exporter', () => {
       result.latency.destroy()
       result.lateness.destroy()
     })
-    expect([result.intended, result.sent, result.completed, result.rejected, result.errors]).toEqual([2_000, 2_000, 2_000, 200, 0])
+    expect([
+      result.intended,
+      result.sent,
+      result.completed,
+      result.rejected,
+      result.errors,
+    ]).toEqual([2_000, 2_000, 2_000, 200, 0])
     // After the first second: what was due by then (1,001, the one due at 1,000 ms included), and fewer answered.
     expect(firstSecond?.intended).toBe(1_001)
     expect(firstSecond?.completed).toBeLessThan(1_000)
     // Both seconds were reported, the last as the schedule ended: the scrape shows the figures of the last.
     const live = await scrape(exporter)
-    expect(['intended', 'sent', 'completed', 'rejected'].map((name) => valueOf(live, `citytwin_load_${name}_total`))).toEqual([
-      lastSecond?.intended,
-      lastSecond?.sent,
-      lastSecond?.completed,
-      lastSecond?.rejected,
-    ])
+    expect(
+      ['intended', 'sent', 'completed', 'rejected'].map((name) =>
+        valueOf(live, `citytwin_load_${name}_total`),
+      ),
+    ).toEqual([lastSecond?.intended, lastSecond?.sent, lastSecond?.completed, lastSecond?.rejected])
     expect(lastSecond?.intended).toBe(2_000)
-    expect(valueOf(live, 'citytwin_load_behind')).toBe(Math.max(0, (lastSecond?.intended ?? 0) - (lastSecond?.sent ?? 0)))
+    expect(valueOf(live, 'citytwin_load_behind')).toBe(
+      Math.max(0, (lastSecond?.intended ?? 0) - (lastSecond?.sent ?? 0)),
+    )
     const soFar: LoadSoFar = {
       elapsedMs: result.wallMs,
       intended: result.intended,
@@ -154,34 +203,58 @@ describe('the Prometheus exporter', () => {
     exporter.update(second, soFar, 480.5)
     const samples = await scrape(exporter)
 
-    expect(['intended', 'sent', 'completed', 'rejected', 'errors'].map((name) => valueOf(samples, `citytwin_load_${name}_total`))).toEqual([2_000, 2_000, 2_000, 200, 0])
+    expect(
+      ['intended', 'sent', 'completed', 'rejected', 'errors'].map((name) =>
+        valueOf(samples, `citytwin_load_${name}_total`),
+      ),
+    ).toEqual([2_000, 2_000, 2_000, 200, 0])
     expect(valueOf(samples, 'citytwin_load_results_total', { code: 'ok' })).toBe(1_800)
     expect(valueOf(samples, 'citytwin_load_results_total', { code: 'unknown_account' })).toBe(200)
-    expect(samples.filter((sample) => sample.name === 'citytwin_load_results_total')).toHaveLength(2)
+    expect(samples.filter((sample) => sample.name === 'citytwin_load_results_total')).toHaveLength(
+      2,
+    )
     expect(valueOf(samples, 'citytwin_load_target_tps')).toBe(1_000)
     expect(valueOf(samples, 'citytwin_load_achieved_tps')).toBe(second.completedTps)
     expect(second.completedTps).toBeGreaterThan(0)
     expect(valueOf(samples, 'citytwin_load_behind')).toBe(0)
-    expect(valueOf(samples, 'citytwin_load_send_late_p99_seconds')).toBeCloseTo(second.lateP99Ms / 1000, 9)
+    expect(valueOf(samples, 'citytwin_load_send_late_p99_seconds')).toBeCloseTo(
+      second.lateP99Ms / 1000,
+      9,
+    )
     expect(valueOf(samples, 'citytwin_simulated_minutes')).toBe(480.5)
 
     // The source pays retail and transit in turn: those two kinds, and only they, have a histogram.
-    const kinds = [...new Set(samples.filter((sample) => sample.name === 'citytwin_latency_seconds_count').map((sample) => sample.labels.kind))]
+    const kinds = [
+      ...new Set(
+        samples
+          .filter((sample) => sample.name === 'citytwin_latency_seconds_count')
+          .map((sample) => sample.labels.kind),
+      ),
+    ]
     expect(kinds.sort()).toEqual(['retail', 'transit'])
     let counted = 0
     const byKind = result.latency.summary().byKind
     for (const kind of kinds as string[]) {
       const buckets = bucketsOf(samples, kind)
       expect(buckets.map(([le]) => le)).toEqual([...boundsSeconds.map(String), '+Inf'])
-      buckets.slice(1).forEach(([le, count], index) => expect(count, `le=${le}`).toBeGreaterThanOrEqual((buckets[index] as [string, number])[1]))
+      buckets
+        .slice(1)
+        .forEach(([le, count], index) =>
+          expect(count, `le=${le}`).toBeGreaterThanOrEqual((buckets[index] as [string, number])[1]),
+        )
       const count = valueOf(samples, 'citytwin_latency_seconds_count', { kind }) ?? -1
       // The same results as the HDR histogram of that kind, counted exactly into the buckets.
       expect(count).toBe(byKind[kind as (typeof transferKinds)[number]]?.count)
       expect(buckets.at(-1)?.[1]).toBe(count)
       const meanSeconds = (byKind[kind as (typeof transferKinds)[number]]?.meanMs ?? 0) / 1000
-      expect((valueOf(samples, 'citytwin_latency_seconds_sum', { kind }) ?? 0) / count).toBeCloseTo(meanSeconds, 3)
+      expect((valueOf(samples, 'citytwin_latency_seconds_sum', { kind }) ?? 0) / count).toBeCloseTo(
+        meanSeconds,
+        3,
+      )
       // The spread reaches past 100 ms and stays under 0.5 s: the histogram is neither empty nor all in +Inf.
-      expect(valueOf(samples, 'citytwin_latency_seconds_bucket', { kind, le: '0.1' })).toBeLessThan(count)
+      expect(valueOf(samples, 'citytwin_latency_seconds_bucket', { kind, le: '0.1' })).toBeLessThan(
+        count,
+      )
       expect(valueOf(samples, 'citytwin_latency_seconds_bucket', { kind, le: '0.5' })).toBe(count)
       counted += count
     }
@@ -201,20 +274,56 @@ describe('the Prometheus exporter', () => {
     })
     const exporter = await startExporter()
     // Whole microseconds from 1 µs to 20 s, log-uniform, plus values exactly on and just around the bucket bounds.
-    const values = Array.from({ length: 5_000 }, () => Math.round(Math.exp(random.float() * Math.log(20_000_000))))
-    for (const bound of boundsSeconds) values.push(bound * 1_000_000, bound * 1_000_000 - 1, bound * 1_000_000 + 1)
+    const values = Array.from({ length: 5_000 }, () =>
+      Math.round(Math.exp(random.float() * Math.log(20_000_000))),
+    )
+    for (const bound of boundsSeconds)
+      values.push(bound * 1_000_000, bound * 1_000_000 - 1, bound * 1_000_000 + 1)
     for (const value of values) {
       latency.record(TransferKind.p2p, value)
       exporter.buckets.record(TransferKind.p2p, value)
     }
-    const soFar: LoadSoFar = { elapsedMs: 1_000, intended: values.length, sent: values.length, completed: values.length, errors: 0, rejected: 0, byCode: [values.length], latency, lateness }
-    exporter.update({ second: 0, targetTps: 0, sentTps: 0, completedTps: 0, rejected: 0, errors: 0, p50Ms: 0, p99Ms: 0, maxMs: 0, lateP99Ms: 0, simulatedAt: '' }, soFar, 1)
+    const soFar: LoadSoFar = {
+      elapsedMs: 1_000,
+      intended: values.length,
+      sent: values.length,
+      completed: values.length,
+      errors: 0,
+      rejected: 0,
+      byCode: [values.length],
+      latency,
+      lateness,
+    }
+    exporter.update(
+      {
+        second: 0,
+        targetTps: 0,
+        sentTps: 0,
+        completedTps: 0,
+        rejected: 0,
+        errors: 0,
+        p50Ms: 0,
+        p99Ms: 0,
+        maxMs: 0,
+        lateP99Ms: 0,
+        simulatedAt: '',
+      },
+      soFar,
+      1,
+    )
     const samples = await scrape(exporter)
     const buckets = bucketsOf(samples, 'p2p')
     expect(buckets).toHaveLength(boundsSeconds.length + 1)
-    boundsSeconds.forEach((bound, index) => expect((buckets[index] as [string, number])[1], `le=${bound}`).toBe(atOrBelow(values, bound * 1_000_000)))
+    boundsSeconds.forEach((bound, index) =>
+      expect((buckets[index] as [string, number])[1], `le=${bound}`).toBe(
+        atOrBelow(values, bound * 1_000_000),
+      ),
+    )
     expect(buckets.at(-1)).toEqual(['+Inf', values.length])
-    expect(valueOf(samples, 'citytwin_latency_seconds_sum', { kind: 'p2p' })).toBeCloseTo(values.reduce((sum, value) => sum + value, 0) / 1_000_000, 6)
+    expect(valueOf(samples, 'citytwin_latency_seconds_sum', { kind: 'p2p' })).toBeCloseTo(
+      values.reduce((sum, value) => sum + value, 0) / 1_000_000,
+      6,
+    )
   })
 
   it('answers only GET and HEAD at /metrics: another method is 405, another path 404', async () => {

@@ -3,7 +3,13 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { UserError } from '../../../engine/errors.js'
-import { readRunFolder, renderReport, renderRunFolder, RunFolder, writeRunFiles } from '../../../engine/report/index.js'
+import {
+  readRunFolder,
+  renderReport,
+  renderRunFolder,
+  RunFolder,
+  writeRunFiles,
+} from '../../../engine/report/index.js'
 import { flatOutSummary, loadSeconds, loadSummary } from '../../helpers/summaries.js'
 
 let dir: string
@@ -33,7 +39,12 @@ describe('run folder files', () => {
     // Proves the round trip through the files: summary and seconds come back equal, and report.html is redrawn from them alone.
     const seconds = loadSeconds()
     const paths = await writeRunFiles(await runFolder(), loadSummary, seconds)
-    expect(paths).toEqual({ folder: dir, summary: path.join(dir, 'summary.json'), metrics: path.join(dir, 'metrics.csv'), report: path.join(dir, 'report.html') })
+    expect(paths).toEqual({
+      folder: dir,
+      summary: path.join(dir, 'summary.json'),
+      metrics: path.join(dir, 'metrics.csv'),
+      report: path.join(dir, 'report.html'),
+    })
     expect((await fs.readdir(dir)).sort()).toEqual(['metrics.csv', 'report.html', 'summary.json'])
 
     const read = await readRunFolder(dir)
@@ -52,24 +63,39 @@ describe('run folder files', () => {
   it('reads a flat-out run from its summary alone', async () => {
     // Proves the hourly metrics.csv of a flat-out run is not needed: the summary holds the hours.
     await writeRunFiles(await runFolder(), flatOutSummary, undefined)
-    expect((await fs.readFile(path.join(dir, 'metrics.csv'), 'utf8')).startsWith('hour,payments\n0,2100\n')).toBe(true)
+    expect(
+      (await fs.readFile(path.join(dir, 'metrics.csv'), 'utf8')).startsWith(
+        'hour,payments\n0,2100\n',
+      ),
+    ).toBe(true)
     await fs.rm(path.join(dir, 'metrics.csv'))
     expect(await readRunFolder(dir)).toEqual({ summary: flatOutSummary, seconds: undefined })
   })
 
   it('reads back a run stopped early, and draws the page with its banner', async () => {
     // Proves stoppedEarly survives the round trip through summary.json, so `citytwin report` keeps saying the run was partial.
-    const stopped = { ...flatOutSummary, stoppedEarly: { by: 'SIGINT', reason: "stopped by SIGINT at 2026-11-23T09:00:00+08:00 (simulated), after 540 of the period's 1440 minutes" } }
+    const stopped = {
+      ...flatOutSummary,
+      stoppedEarly: {
+        by: 'SIGINT',
+        reason:
+          "stopped by SIGINT at 2026-11-23T09:00:00+08:00 (simulated), after 540 of the period's 1440 minutes",
+      },
+    }
     await writeRunFiles(await runFolder(), stopped, undefined)
     expect((await readRunFolder(dir)).summary).toEqual(stopped)
     await renderRunFolder(dir)
-    expect(await fs.readFile(path.join(dir, 'report.html'), 'utf8')).toContain('<strong>Stopped early.</strong> The run was stopped by SIGINT at 2026-11-23T09:00:00+08:00')
+    expect(await fs.readFile(path.join(dir, 'report.html'), 'utf8')).toContain(
+      '<strong>Stopped early.</strong> The run was stopped by SIGINT at 2026-11-23T09:00:00+08:00',
+    )
   })
 
   it('names the file at fault: no folder, no summary.json, garbage, not a summary, no metrics.csv', async () => {
     // Proves every way a run folder can be unreadable is a UserError naming the folder or file, never a crash.
     const summary = path.join(dir, 'summary.json')
-    expect(await refusal(path.join(dir, 'nowhere'))).toBe(`${path.join(dir, 'nowhere')}: cannot read the run folder (no such file)`)
+    expect(await refusal(path.join(dir, 'nowhere'))).toBe(
+      `${path.join(dir, 'nowhere')}: cannot read the run folder (no such file)`,
+    )
     expect(await refusal(dir)).toBe(`${summary}: cannot read the summary file (no such file)`)
 
     await fs.writeFile(summary, '{"scenario": "x", ')
@@ -77,19 +103,28 @@ describe('run folder files', () => {
 
     await fs.writeFile(summary, JSON.stringify({ scenario: 'x', seed: 'one' }))
     const message = await refusal(dir)
-    expect(message).toMatch(new RegExp(`^${escapeRegExp(summary)}: not the summary of a citytwin run\n`))
+    expect(message).toMatch(
+      new RegExp(`^${escapeRegExp(summary)}: not the summary of a citytwin run\n`),
+    )
     expect(message).toContain('  seed: ')
 
     await fs.writeFile(summary, JSON.stringify({ ...flatOutSummary, mode: 'load' }))
-    expect(await refusal(dir)).toContain('  load: a load run, and only a load run, has a "load" section')
+    expect(await refusal(dir)).toContain(
+      '  load: a load run, and only a load run, has a "load" section',
+    )
 
     await fs.rm(dir, { recursive: true })
     await writeRunFiles(await runFolder(), loadSummary, loadSeconds(3))
     const metrics = path.join(dir, 'metrics.csv')
     await fs.rm(metrics)
     expect(await refusal(dir)).toBe(`${metrics}: cannot read the metrics file (no such file)`)
-    await fs.writeFile(metrics, 'second,target_tps,sent_tps,completed_tps,rejected,errors,p50_ms,p99_ms,max_ms,late_p99_ms,simulated_at\n1,2,3\n')
-    expect(await refusal(dir)).toBe(`${metrics}:2: 3 columns, expected 11 (second,target_tps,sent_tps,completed_tps,rejected,errors,p50_ms,p99_ms,max_ms,late_p99_ms,simulated_at)`)
+    await fs.writeFile(
+      metrics,
+      'second,target_tps,sent_tps,completed_tps,rejected,errors,p50_ms,p99_ms,max_ms,late_p99_ms,simulated_at\n1,2,3\n',
+    )
+    expect(await refusal(dir)).toBe(
+      `${metrics}:2: 3 columns, expected 11 (second,target_tps,sent_tps,completed_tps,rejected,errors,p50_ms,p99_ms,max_ms,late_p99_ms,simulated_at)`,
+    )
 
     const file = path.join(dir, 'summary.json')
     expect(await refusal(file)).toBe(`${file}: not a run folder (it is a file)`)
@@ -107,15 +142,23 @@ describe('run folder files', () => {
     // Proves `citytwin report` reads only regular files inside the run folder: a link to a file elsewhere (a summary, or /etc/passwd) is refused by name.
     const elsewhere = await fs.mkdtemp(path.join(os.tmpdir(), 'citytwin-elsewhere-'))
     try {
-      await writeRunFiles(await RunFolder.prepare(elsewhere, 'the run folder'), loadSummary, loadSeconds(3))
+      await writeRunFiles(
+        await RunFolder.prepare(elsewhere, 'the run folder'),
+        loadSummary,
+        loadSeconds(3),
+      )
       const summary = path.join(dir, 'summary.json')
       await fs.symlink(path.join(elsewhere, 'summary.json'), summary)
-      expect(await refusal(dir)).toBe(`${summary}: the summary file is a link; citytwin reads only regular files inside the folder`)
+      expect(await refusal(dir)).toBe(
+        `${summary}: the summary file is a link; citytwin reads only regular files inside the folder`,
+      )
       await fs.rm(summary)
       await fs.copyFile(path.join(elsewhere, 'summary.json'), summary)
       const metrics = path.join(dir, 'metrics.csv')
       await fs.symlink('/etc/passwd', metrics)
-      expect(await refusal(dir)).toBe(`${metrics}: the metrics file is a link; citytwin reads only regular files inside the folder`)
+      expect(await refusal(dir)).toBe(
+        `${metrics}: the metrics file is a link; citytwin reads only regular files inside the folder`,
+      )
       // The folder the user names may itself be a link (their choice); what is inside it may not.
       await fs.rm(metrics)
       await fs.copyFile(path.join(elsewhere, 'metrics.csv'), metrics)

@@ -79,9 +79,13 @@ describe('RunFolder', () => {
     // Proves the checks come before the run, as UserErrors naming the flag.
     await fs.mkdir(path.join(dir, 'full'))
     await fs.writeFile(path.join(dir, 'full', 'summary.json'), '{}')
-    expect(await refusal(path.join(dir, 'full'))).toBe(`--out: "${path.join(dir, 'full')}" is not empty (it holds summary.json); a run never writes over another's files: name a new or an empty folder`)
+    expect(await refusal(path.join(dir, 'full'))).toBe(
+      `--out: "${path.join(dir, 'full')}" is not empty (it holds summary.json); a run never writes over another's files: name a new or an empty folder`,
+    )
     await fs.writeFile(path.join(dir, 'file'), '')
-    expect(await refusal(path.join(dir, 'file'))).toBe(`--out: cannot write the run to "${path.join(dir, 'file')}" (a file is in the way)`)
+    expect(await refusal(path.join(dir, 'file'))).toBe(
+      `--out: cannot write the run to "${path.join(dir, 'file')}" (a file is in the way)`,
+    )
     expect(await refusal('/')).toContain('the root of the file system')
     expect(await refusal(' ')).toBe('--out: must name a folder')
     expect((await fs.readdir(dir)).sort()).toEqual(['file', 'full'])
@@ -92,7 +96,9 @@ describe('RunFolder', () => {
     const out = path.join(dir, 'run')
     const folder = await RunFolder.prepare(out, '--out')
     await fs.rm(folder.staging, { recursive: true })
-    await expect(writeRunFiles(folder, flatOutSummary, undefined)).rejects.toThrow(`cannot write the run's files to "${out}" (the folder was removed while the run went)`)
+    await expect(writeRunFiles(folder, flatOutSummary, undefined)).rejects.toThrow(
+      `cannot write the run's files to "${out}" (the folder was removed while the run went)`,
+    )
     expect(await fs.readdir(dir)).toEqual([])
   })
 })

@@ -5,9 +5,21 @@
  * Money is conserved throughout: what the ledger holds is what was issued less what was retired.
  */
 import { afterEach, describe, expect, it } from 'vitest'
-import { AccountFlag, ResultCode, TransferKind, createLedger, type LedgerCore, type TransferBatch, type TransferResults } from '../../../engine/ledger/index.js'
+import {
+  AccountFlag,
+  ResultCode,
+  TransferKind,
+  createLedger,
+  type LedgerCore,
+  type TransferBatch,
+  type TransferResults,
+} from '../../../engine/ledger/index.js'
 import { ledgerSlowdownMsMax } from '../../../engine/limits.js'
-import { allocatePopulation, viewPopulation, type Population } from '../../../engine/population/index.js'
+import {
+  allocatePopulation,
+  viewPopulation,
+  type Population,
+} from '../../../engine/population/index.js'
 import { Faults, faultyLedger } from '../../../engine/run/index.js'
 import type { AccountLayout } from '../../../engine/plan/plan.js'
 import { transfers } from '../../helpers/batches.js'
@@ -56,7 +68,9 @@ interface Row {
 }
 
 /** A ledger that notes each batch it is given (its ids, and the batch itself) before passing it on. */
-function recording(inner: LedgerCore): LedgerCore & { readonly calls: TransferBatch[]; readonly ids: number[][] } {
+function recording(
+  inner: LedgerCore,
+): LedgerCore & { readonly calls: TransferBatch[]; readonly ids: number[][] } {
   const calls: TransferBatch[] = []
   const ids: number[][] = []
   return {
@@ -89,8 +103,16 @@ const walletFen = 10_000
  * The memory ledger with the city's accounts opened and funded (through the faulty ledger, no fault on),
  * the recording under it, the faults and the faulty ledger over it.
  */
-async function city(): Promise<{ inner: ReturnType<typeof recording>; faults: Faults; ledger: LedgerCore }> {
-  const memory = createLedger('memory', { accountsMax: accounts.count, tiers: [{ balanceCapFen: 0, perPaymentFen: 0, perDayFen: 0, perYearFen: 0 }], utcOffsetMinutes: 480 })
+async function city(): Promise<{
+  inner: ReturnType<typeof recording>
+  faults: Faults
+  ledger: LedgerCore
+}> {
+  const memory = createLedger('memory', {
+    accountsMax: accounts.count,
+    tiers: [{ balanceCapFen: 0, perPaymentFen: 0, perDayFen: 0, perYearFen: 0 }],
+    utcOffsetMinutes: 480,
+  })
   const inner = recording(memory)
   opened.push(inner)
   await inner.open()
@@ -103,9 +125,20 @@ async function city(): Promise<{ inner: ReturnType<typeof recording>; faults: Fa
   expect([...created.code].every((code) => code === 0)).toBe(true)
   const faults = new Faults(3)
   const ledger = faultyLedger(inner, faults, accounts, population())
-  const funding: Row[] = [{ id: 1, kind: TransferKind.issue, debit: accounts.issuer, credit: bank, amountFen: issuedFen }]
-  for (const account of [...resident, ...merchant]) funding.push({ id: 1 + funding.length, kind: TransferKind.topup, debit: bank, credit: account, amountFen: walletFen })
-  expect([...(await ledger.submit(transfers(funding))).code].every((code) => code === ResultCode.ok)).toBe(true)
+  const funding: Row[] = [
+    { id: 1, kind: TransferKind.issue, debit: accounts.issuer, credit: bank, amountFen: issuedFen },
+  ]
+  for (const account of [...resident, ...merchant])
+    funding.push({
+      id: 1 + funding.length,
+      kind: TransferKind.topup,
+      debit: bank,
+      credit: account,
+      amountFen: walletFen,
+    })
+  expect(
+    [...(await ledger.submit(transfers(funding))).code].every((code) => code === ResultCode.ok),
+  ).toBe(true)
   inner.calls.length = 0
   inner.ids.length = 0
   return { inner, faults, ledger }
@@ -122,13 +155,19 @@ async function balances(ledger: LedgerCore): Promise<number[]> {
 async function expectConserved(ledger: LedgerCore): Promise<void> {
   const held = await balances(ledger)
   const totals = await ledger.totals()
-  const outstanding = (totals.creditsFen[TransferKind.issue] as number) - (totals.creditsFen[TransferKind.retire] as number)
+  const outstanding =
+    (totals.creditsFen[TransferKind.issue] as number) -
+    (totals.creditsFen[TransferKind.retire] as number)
   expect(held.slice(1).reduce((sum, balance) => sum + balance, 0)).toBe(outstanding)
   expect(held[accounts.issuer]).toBe(-outstanding)
 }
 
 /** `start` with each of `rows`' accepted transfers (by `codes`) applied. */
-function applied(start: readonly number[], rows: readonly Row[], codes: readonly number[]): number[] {
+function applied(
+  start: readonly number[],
+  rows: readonly Row[],
+  codes: readonly number[],
+): number[] {
   const after = [...start]
   rows.forEach((row, index) => {
     if (codes[index] !== ResultCode.ok) return
@@ -150,32 +189,107 @@ describe('a district cut off', () => {
     const before = await balances(ledger)
     faults.setOutage(1, true)
     const rows: Row[] = [
-      { id: 100, kind: TransferKind.retail, debit: resident[0], credit: merchant[0], amountFen: 1_200 },
-      { id: 101, kind: TransferKind.retail, debit: resident[2], credit: merchant[0], amountFen: 1_300 },
-      { id: 102, kind: TransferKind.retail, debit: resident[0], credit: merchant[1], amountFen: 1_400 },
+      {
+        id: 100,
+        kind: TransferKind.retail,
+        debit: resident[0],
+        credit: merchant[0],
+        amountFen: 1_200,
+      },
+      {
+        id: 101,
+        kind: TransferKind.retail,
+        debit: resident[2],
+        credit: merchant[0],
+        amountFen: 1_300,
+      },
+      {
+        id: 102,
+        kind: TransferKind.retail,
+        debit: resident[0],
+        credit: merchant[1],
+        amountFen: 1_400,
+      },
       { id: 103, kind: TransferKind.transit, debit: resident[3], credit: transit, amountFen: 400 },
       { id: 104, kind: TransferKind.transit, debit: resident[1], credit: transit, amountFen: 500 },
       { id: 105, kind: TransferKind.bill, debit: resident[2], credit: utility, amountFen: 6_000 },
       { id: 106, kind: TransferKind.bill, debit: resident[4], credit: utility, amountFen: 500 },
-      { id: 107, kind: TransferKind.p2p, debit: resident[4], credit: resident[1], amountFen: 9_000 },
+      {
+        id: 107,
+        kind: TransferKind.p2p,
+        debit: resident[4],
+        credit: resident[1],
+        amountFen: 9_000,
+      },
       { id: 108, kind: TransferKind.p2p, debit: resident[0], credit: resident[3], amountFen: 700 },
-      { id: 109, kind: TransferKind.p2p, debit: resident[4], credit: resident[5], amountFen: 1_000 },
-      { id: 110, kind: TransferKind.payroll, debit: employer[1], credit: resident[2], amountFen: 0 },
+      {
+        id: 109,
+        kind: TransferKind.p2p,
+        debit: resident[4],
+        credit: resident[5],
+        amountFen: 1_000,
+      },
+      {
+        id: 110,
+        kind: TransferKind.payroll,
+        debit: employer[1],
+        credit: resident[2],
+        amountFen: 0,
+      },
       { id: 111, kind: TransferKind.topup, debit: bank, credit: resident[3], amountFen: 2_000 },
       { id: 112, kind: TransferKind.redeem, debit: merchant[1], credit: bank, amountFen: 3_000 },
-      { id: 113, kind: TransferKind.retire, debit: bank, credit: accounts.issuer, amountFen: 50_000 },
-      { id: 114, kind: TransferKind.issue, debit: accounts.issuer, credit: bank, amountFen: 20_000 },
+      {
+        id: 113,
+        kind: TransferKind.retire,
+        debit: bank,
+        credit: accounts.issuer,
+        amountFen: 50_000,
+      },
+      {
+        id: 114,
+        kind: TransferKind.issue,
+        debit: accounts.issuer,
+        credit: bank,
+        amountFen: 20_000,
+      },
       { id: 115, kind: TransferKind.p2p, debit: resident[3], credit: resident[2], amountFen: 100 },
     ]
     const { code } = await ledger.submit(transfers(rows))
-    const { ok, unavailable, insufficient_funds: insufficient, invalid_amount: invalid } = ResultCode
-    expect([...code]).toEqual([ok, unavailable, unavailable, unavailable, ok, unavailable, ok, ok, unavailable, insufficient, invalid, ok, ok, ok, ok, unavailable])
+    const {
+      ok,
+      unavailable,
+      insufficient_funds: insufficient,
+      invalid_amount: invalid,
+    } = ResultCode
+    expect([...code]).toEqual([
+      ok,
+      unavailable,
+      unavailable,
+      unavailable,
+      ok,
+      unavailable,
+      ok,
+      ok,
+      unavailable,
+      insufficient,
+      invalid,
+      ok,
+      ok,
+      ok,
+      ok,
+      unavailable,
+    ])
     expect(inner.ids).toEqual([[100, 104, 106, 107, 109, 110, 111, 112, 113, 114]])
     expect(await balances(ledger)).toEqual(applied(before, rows, [...code]))
     await expectConserved(ledger)
     // By kind, the ledger posted exactly the applied ones.
     const totals = await ledger.totals()
-    expect([totals.creditsFen[TransferKind.retail], totals.creditsFen[TransferKind.transit], totals.creditsFen[TransferKind.bill], totals.creditsFen[TransferKind.p2p]]).toEqual([1_200, 500, 500, 9_000])
+    expect([
+      totals.creditsFen[TransferKind.retail],
+      totals.creditsFen[TransferKind.transit],
+      totals.creditsFen[TransferKind.bill],
+      totals.creditsFen[TransferKind.p2p],
+    ]).toEqual([1_200, 500, 500, 9_000])
   })
 
   it('cuts each payment kind whatever side of it is in the district, and never the institutions’ kinds', async () => {
@@ -185,28 +299,60 @@ describe('a district cut off', () => {
     const { inner, faults, ledger } = await city()
     for (const district of [0, 1, 2]) faults.setOutage(district, true)
     const payments: Row[] = [
-      { id: 200, kind: TransferKind.retail, debit: resident[5], credit: merchant[2], amountFen: 100 },
+      {
+        id: 200,
+        kind: TransferKind.retail,
+        debit: resident[5],
+        credit: merchant[2],
+        amountFen: 100,
+      },
       { id: 201, kind: TransferKind.transit, debit: resident[5], credit: transit, amountFen: 100 },
       { id: 202, kind: TransferKind.bill, debit: resident[5], credit: utility, amountFen: 100 },
       { id: 203, kind: TransferKind.p2p, debit: resident[5], credit: resident[4], amountFen: 100 },
     ]
     const before = await balances(ledger)
-    expect([...(await ledger.submit(transfers(payments))).code]).toEqual(payments.map(() => ResultCode.unavailable))
+    expect([...(await ledger.submit(transfers(payments))).code]).toEqual(
+      payments.map(() => ResultCode.unavailable),
+    )
     expect(inner.calls).toEqual([])
     expect(await balances(ledger)).toEqual(before)
     const institutions: Row[] = [
-      { id: 210, kind: TransferKind.issue, debit: accounts.issuer, credit: bank, amountFen: 40_000 },
+      {
+        id: 210,
+        kind: TransferKind.issue,
+        debit: accounts.issuer,
+        credit: bank,
+        amountFen: 40_000,
+      },
       { id: 211, kind: TransferKind.topup, debit: bank, credit: resident[5], amountFen: 3_000 },
       { id: 212, kind: TransferKind.payroll, debit: bank, credit: employer[2], amountFen: 5_000 },
-      { id: 213, kind: TransferKind.payroll, debit: employer[2], credit: resident[4], amountFen: 5_000 },
+      {
+        id: 213,
+        kind: TransferKind.payroll,
+        debit: employer[2],
+        credit: resident[4],
+        amountFen: 5_000,
+      },
       { id: 214, kind: TransferKind.redeem, debit: merchant[2], credit: bank, amountFen: 2_500 },
-      { id: 215, kind: TransferKind.retire, debit: bank, credit: accounts.issuer, amountFen: 7_000 },
+      {
+        id: 215,
+        kind: TransferKind.retire,
+        debit: bank,
+        credit: accounts.issuer,
+        amountFen: 7_000,
+      },
     ]
     const batch = transfers(institutions)
     expect([...(await ledger.submit(batch)).code]).toEqual(institutions.map(() => ResultCode.ok))
     expect(inner.calls).toEqual([batch])
     expect(inner.calls[0]).toBe(batch)
-    expect(await balances(ledger)).toEqual(applied(before, institutions, institutions.map(() => ResultCode.ok)))
+    expect(await balances(ledger)).toEqual(
+      applied(
+        before,
+        institutions,
+        institutions.map(() => ResultCode.ok),
+      ),
+    )
     await expectConserved(ledger)
   })
 
@@ -215,15 +361,32 @@ describe('a district cut off', () => {
     // and its answer comes back unchanged, rejections included.
     const { inner, faults, ledger } = await city()
     const rows: Row[] = [
-      { id: 300, kind: TransferKind.retail, debit: resident[2], credit: merchant[1], amountFen: 2_000 },
-      { id: 301, kind: TransferKind.p2p, debit: resident[3], credit: resident[2], amountFen: walletFen + 1 },
+      {
+        id: 300,
+        kind: TransferKind.retail,
+        debit: resident[2],
+        credit: merchant[1],
+        amountFen: 2_000,
+      },
+      {
+        id: 301,
+        kind: TransferKind.p2p,
+        debit: resident[3],
+        credit: resident[2],
+        amountFen: walletFen + 1,
+      },
     ]
     const first = transfers(rows)
-    expect([...(await ledger.submit(first)).code]).toEqual([ResultCode.ok, ResultCode.insufficient_funds])
+    expect([...(await ledger.submit(first)).code]).toEqual([
+      ResultCode.ok,
+      ResultCode.insufficient_funds,
+    ])
     faults.setOutage(1, true)
     faults.setOutage(1, false)
     expect(faults.anyOutage).toBe(false)
-    const second = transfers([{ id: 302, kind: TransferKind.transit, debit: resident[3], credit: transit, amountFen: 300 }])
+    const second = transfers([
+      { id: 302, kind: TransferKind.transit, debit: resident[3], credit: transit, amountFen: 300 },
+    ])
     expect([...(await ledger.submit(second)).code]).toEqual([ResultCode.ok])
     expect(inner.calls).toHaveLength(2)
     expect(inner.calls[0]).toBe(first)
@@ -237,16 +400,31 @@ describe('a district cut off', () => {
     const { inner, faults, ledger } = await city()
     faults.setOutage(2, true)
     const futian = transfers([
-      { id: 400, kind: TransferKind.retail, debit: resident[0], credit: merchant[0], amountFen: 800 },
+      {
+        id: 400,
+        kind: TransferKind.retail,
+        debit: resident[0],
+        credit: merchant[0],
+        amountFen: 800,
+      },
       { id: 401, kind: TransferKind.p2p, debit: resident[1], credit: resident[0], amountFen: 900 },
     ])
     expect([...(await ledger.submit(futian)).code]).toEqual([ResultCode.ok, ResultCode.ok])
     expect(inner.calls[0]).toBe(futian)
     const luohu = transfers([
-      { id: 402, kind: TransferKind.retail, debit: resident[4], credit: merchant[2], amountFen: 800 },
+      {
+        id: 402,
+        kind: TransferKind.retail,
+        debit: resident[4],
+        credit: merchant[2],
+        amountFen: 800,
+      },
       { id: 403, kind: TransferKind.bill, debit: resident[5], credit: utility, amountFen: 900 },
     ])
-    expect([...(await ledger.submit(luohu)).code]).toEqual([ResultCode.unavailable, ResultCode.unavailable])
+    expect([...(await ledger.submit(luohu)).code]).toEqual([
+      ResultCode.unavailable,
+      ResultCode.unavailable,
+    ])
     expect(inner.calls).toHaveLength(1)
     await expectConserved(ledger)
   })
@@ -260,16 +438,52 @@ describe('a slow ledger', () => {
     const { inner, faults, ledger } = await city()
     faults.setSlowdown(50)
     const started = performance.now()
-    const timed = (batch: TransferBatch) => ledger.submit(batch).then((results) => ({ codes: [...results.code], ms: performance.now() - started }))
-    const first = timed(transfers([{ id: 500, kind: TransferKind.p2p, debit: resident[0], credit: resident[1], amountFen: 9_000 }]))
-    const second = timed(transfers([{ id: 501, kind: TransferKind.p2p, debit: resident[0], credit: resident[1], amountFen: 9_000 }]))
+    const timed = (batch: TransferBatch) =>
+      ledger
+        .submit(batch)
+        .then((results) => ({ codes: [...results.code], ms: performance.now() - started }))
+    const first = timed(
+      transfers([
+        {
+          id: 500,
+          kind: TransferKind.p2p,
+          debit: resident[0],
+          credit: resident[1],
+          amountFen: 9_000,
+        },
+      ]),
+    )
+    const second = timed(
+      transfers([
+        {
+          id: 501,
+          kind: TransferKind.p2p,
+          debit: resident[0],
+          credit: resident[1],
+          amountFen: 9_000,
+        },
+      ]),
+    )
     expect(inner.ids).toEqual([[500], [501]])
     const answers = await Promise.all([first, second])
-    expect(answers.map((answer) => answer.codes)).toEqual([[ResultCode.ok], [ResultCode.insufficient_funds]])
+    expect(answers.map((answer) => answer.codes)).toEqual([
+      [ResultCode.ok],
+      [ResultCode.insufficient_funds],
+    ])
     for (const answer of answers) expect(answer.ms).toBeGreaterThanOrEqual(45)
     faults.setOutage(0, true)
     const cutStarted = performance.now()
-    const cut = await ledger.submit(transfers([{ id: 502, kind: TransferKind.retail, debit: resident[0], credit: merchant[0], amountFen: 100 }]))
+    const cut = await ledger.submit(
+      transfers([
+        {
+          id: 502,
+          kind: TransferKind.retail,
+          debit: resident[0],
+          credit: merchant[0],
+          amountFen: 100,
+        },
+      ]),
+    )
     expect([...cut.code]).toEqual([ResultCode.unavailable])
     expect(performance.now() - cutStarted).toBeGreaterThanOrEqual(45)
     expect(inner.ids).toHaveLength(2)
@@ -297,7 +511,8 @@ describe('the fault settings', () => {
     expect([faults.slowdownMs, faults.anyOutage, [...faults.outage]]).toEqual([0, false, [0, 0, 0]])
     faults.setSlowdown(ledgerSlowdownMsMax)
     expect(faults.slowdownMs).toBe(ledgerSlowdownMsMax)
-    for (const ms of [-1, 0.5, ledgerSlowdownMsMax + 1, Number.NaN]) expect(() => faults.setSlowdown(ms)).toThrow()
+    for (const ms of [-1, 0.5, ledgerSlowdownMsMax + 1, Number.NaN])
+      expect(() => faults.setSlowdown(ms)).toThrow()
     expect(faults.slowdownMs).toBe(ledgerSlowdownMsMax)
     faults.setOutage(2, true)
     expect([faults.anyOutage, [...faults.outage]]).toEqual([true, [0, 0, 1]])

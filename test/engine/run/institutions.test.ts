@@ -6,7 +6,12 @@
 import { promises as fs } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parse, stringify } from 'yaml'
-import { MemoryLedger, ResultCode, TransferKind, type TransferBatch } from '../../../engine/ledger/index.js'
+import {
+  MemoryLedger,
+  ResultCode,
+  TransferKind,
+  type TransferBatch,
+} from '../../../engine/ledger/index.js'
 import type { Scenario } from '../../../scenarios/schema.js'
 import { runSmoke, scenarioFolder, smokeScenario, type ScenarioFolder } from '../../helpers/runs.js'
 
@@ -26,7 +31,12 @@ async function scenarioWith(name: string, edit: (scenario: Scenario) => void): P
   return folder.write(name, stringify(scenario))
 }
 
-const institutionalKinds = new Set<number>([TransferKind.issue, TransferKind.topup, TransferKind.redeem, TransferKind.retire])
+const institutionalKinds = new Set<number>([
+  TransferKind.issue,
+  TransferKind.topup,
+  TransferKind.redeem,
+  TransferKind.retire,
+])
 
 /** A memory ledger that remembers every rejected institutional transfer. */
 class WatchedLedger extends MemoryLedger {
@@ -40,7 +50,8 @@ class WatchedLedger extends MemoryLedger {
       if (!institutionalKinds.has(kind)) continue
       this.watched += 1
       const code = results.code[index] as number
-      if (code !== ResultCode.ok) this.rejected.push({ debit: batch.debit[index] as number, kind, code })
+      if (code !== ResultCode.ok)
+        this.rejected.push({ debit: batch.debit[index] as number, kind, code })
     }
     return results
   }
@@ -48,7 +59,10 @@ class WatchedLedger extends MemoryLedger {
 
 async function watchedRun(file: string) {
   let ledger: WatchedLedger | undefined
-  const summary = await runSmoke({ ledgerFactory: (options) => (ledger = new WatchedLedger(options)) }, file)
+  const summary = await runSmoke(
+    { ledgerFactory: (options) => (ledger = new WatchedLedger(options)) },
+    file,
+  )
   expect(ledger?.watched ?? 0).toBeGreaterThan(0)
   return { summary, rejected: ledger?.rejected ?? [] }
 }

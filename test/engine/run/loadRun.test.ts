@@ -9,7 +9,13 @@ import { readFileSync } from 'node:fs'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { RunFailed } from '../../../engine/errors.js'
-import { createLedger, type LedgerCore, type LedgerOptions, type TransferBatch, type TransferResults } from '../../../engine/ledger/index.js'
+import {
+  createLedger,
+  type LedgerCore,
+  type LedgerOptions,
+  type TransferBatch,
+  type TransferResults,
+} from '../../../engine/ledger/index.js'
 import { loadSettings, wallClockPause, type LoadFlags } from '../../../engine/load/index.js'
 import type { LoadSecond, LoadSection, RunSummary } from '../../../engine/report/index.js'
 import { runScenario } from '../../../engine/run/index.js'
@@ -26,7 +32,11 @@ interface LoadRun {
 }
 
 /** Runs `file` in load mode with these flags, one simulation worker, on the wall clock. */
-async function loadRun(flags: LoadFlags, ledgerFactory?: (options: LedgerOptions) => LedgerCore, file = smokeScenario): Promise<LoadRun> {
+async function loadRun(
+  flags: LoadFlags,
+  ledgerFactory?: (options: LedgerOptions) => LedgerCore,
+  file = smokeScenario,
+): Promise<LoadRun> {
   const loaded = await loadScenario(file)
   const settings = loadSettings(loaded.scenario.load, flags, file)
   if (settings === undefined) throw new Error('the flags give no load run')
@@ -48,7 +58,8 @@ async function loadRun(flags: LoadFlags, ledgerFactory?: (options: LedgerOptions
 
 /** Waits until `ms` of wall time have passed since `fromMs` (timers may wake early by the event loop's cached time). */
 async function holdUntil(fromMs: number, ms: number): Promise<void> {
-  for (let left = fromMs + ms - wallClock.nowMs(); left > 0; left = fromMs + ms - wallClock.nowMs()) await sleep(Math.ceil(left))
+  for (let left = fromMs + ms - wallClock.nowMs(); left > 0; left = fromMs + ms - wallClock.nowMs())
+    await sleep(Math.ceil(left))
 }
 
 /** A ledger that hands every call to another: the base of the wrappers below. */
@@ -61,7 +72,9 @@ class WrappedLedger implements LedgerCore {
     return this.inner.open()
   }
 
-  createAccounts(...args: Parameters<LedgerCore['createAccounts']>): ReturnType<LedgerCore['createAccounts']> {
+  createAccounts(
+    ...args: Parameters<LedgerCore['createAccounts']>
+  ): ReturnType<LedgerCore['createAccounts']> {
     return this.inner.createAccounts(...args)
   }
 
@@ -122,7 +135,14 @@ class RecordingLedger extends WrappedLedger {
   override submit(batch: TransferBatch): Promise<TransferResults> {
     this.callSizes.push(batch.count)
     for (let index = 0; index < batch.count; index++) {
-      const row = [batch.id, batch.debit, batch.credit, batch.amountFen, batch.minute, batch.kind].map((column) => column[index] as number)
+      const row = [
+        batch.id,
+        batch.debit,
+        batch.credit,
+        batch.amountFen,
+        batch.minute,
+        batch.kind,
+      ].map((column) => column[index] as number)
       this.stream.update(Uint32Array.from(row))
     }
     return this.inner.submit(batch)
@@ -134,7 +154,10 @@ class RecordingLedger extends WrappedLedger {
   }
 }
 
-function slowMemory(delayMs: number, mode: 'overlapping' | 'serial'): (options: LedgerOptions) => LedgerCore {
+function slowMemory(
+  delayMs: number,
+  mode: 'overlapping' | 'serial',
+): (options: LedgerOptions) => LedgerCore {
   return (options) => new SlowLedger(createLedger('memory', options), delayMs, mode)
 }
 
@@ -165,8 +188,21 @@ describe('a constant load on the memory ledger', () => {
     // or failed, 2,000 a second achieved, and latency reported for each payment kind. (Whether the run is marked
     // valid depends on how late sends went out, i.e. on the machine's speed: not checked here.)
     const { load } = first
-    expect([load.profile, load.sort, load.durationSeconds, load.plannedSeconds, load.inFlightMax]).toEqual(['constant:2k/3s', 'rate', 3, 3, 64])
-    expect([load.intended, load.sent, load.completed, load.dropped, load.errors, load.unanswered]).toEqual([6_000, 6_000, 6_000, 0, 0, 0])
+    expect([
+      load.profile,
+      load.sort,
+      load.durationSeconds,
+      load.plannedSeconds,
+      load.inFlightMax,
+    ]).toEqual(['constant:2k/3s', 'rate', 3, 3, 64])
+    expect([
+      load.intended,
+      load.sent,
+      load.completed,
+      load.dropped,
+      load.errors,
+      load.unanswered,
+    ]).toEqual([6_000, 6_000, 6_000, 0, 0, 0])
     expect(load.targetTps).toEqual({ mean: 2_000, peak: 2_000 })
     expect(load.achievedTps).toBe(2_000)
     expect(load.latencyMs.overall.count).toBe(6_000)
@@ -185,10 +221,15 @@ describe('a constant load on the memory ledger', () => {
     // transfers its ledger was sent (the opening, then the 6,000 payments), each accepted or rejected.
     const { summary, load } = first
     expectMoneyConserved(summary)
-    const sentToLedger = (recorders[0] as RecordingLedger).callSizes.reduce((sum, size) => sum + size, 0)
+    const sentToLedger = (recorders[0] as RecordingLedger).callSizes.reduce(
+      (sum, size) => sum + size,
+      0,
+    )
     expect(summary.transfers.submitted).toBe(sentToLedger)
     expect(sentToLedger).toBeGreaterThan(load.sent)
-    expect(summary.transfers.accepted + summary.transfers.rejected).toBe(summary.transfers.submitted)
+    expect(summary.transfers.accepted + summary.transfers.rejected).toBe(
+      summary.transfers.submitted,
+    )
     expect(summary.transfers.byKind.retail.accepted).toBeGreaterThan(0)
     expect(summary.transfers.byKind.transit.accepted).toBeGreaterThan(0)
     // Three seconds at 2,000 a second are well short of the smoke day's payments: no evening ran.
@@ -218,7 +259,9 @@ describe('a constant load on the memory ledger', () => {
     // stream (opening and payments), however the timing cut it into calls.
     expect(recorders).toHaveLength(2)
     const [one, two] = recorders as [RecordingLedger, RecordingLedger]
-    expect(one.callSizes.reduce((sum, size) => sum + size, 0)).toBe(two.callSizes.reduce((sum, size) => sum + size, 0))
+    expect(one.callSizes.reduce((sum, size) => sum + size, 0)).toBe(
+      two.callSizes.reduce((sum, size) => sum + size, 0),
+    )
     expect(two.streamDigest()).toBe(one.streamDigest())
     expect(second.load.sent).toBe(first.load.sent)
     expect(second.summary.transfers.submitted).toBe(first.summary.transfers.submitted)
@@ -229,7 +272,10 @@ describe('a constant load on the memory ledger', () => {
     // Proves what RunSummary.digest promises in load mode: the payments as sent, the same for a seed and a profile.
     // (The first version hashed each call's columns in turn, so the cut showed in the digest.)
     const [one, two] = recorders as [RecordingLedger, RecordingLedger]
-    if (two.callSizes.length === one.callSizes.length && two.callSizes.every((size, index) => size === one.callSizes[index])) {
+    if (
+      two.callSizes.length === one.callSizes.length &&
+      two.callSizes.every((size, index) => size === one.callSizes[index])
+    ) {
       process.stderr.write('note: both runs cut the stream into the same calls this time\n')
     }
     expect(second.summary.digest).toBe(first.summary.digest)
@@ -240,7 +286,9 @@ describe('a constant load on the memory ledger', () => {
     // the result names the threshold, its figure and its failure.
     const { load } = second
     expect(load.abortedBy).toBeUndefined()
-    expect([load.durationSeconds, load.plannedSeconds, load.intended, load.sent]).toEqual([3, 3, 6_000, 6_000])
+    expect([load.durationSeconds, load.plannedSeconds, load.intended, load.sent]).toEqual([
+      3, 3, 6_000, 6_000,
+    ])
     expect(load.thresholds).toHaveLength(1)
     expect(load.thresholds[0]).toMatchObject({ threshold: 'max<1us', unit: 'ms', ok: false })
     expect(load.thresholds[0]?.actual).toBe(load.latencyMs.overall.maxMs)
@@ -254,13 +302,19 @@ describe('coordinated omission cannot hide a slow ledger', () => {
     // Proves latency is measured to the answer, per transfer: with every answer 40 ms after its call, and calls
     // overlapping, the target rate is still achieved (1,000 a second) and the delay is in p50, p99 and every kind.
     const delayMs = 40
-    const { summary, load } = await loadRun({ profile: 'constant:1k/2s', inFlight: 1_024 }, slowMemory(delayMs, 'overlapping'))
+    const { summary, load } = await loadRun(
+      { profile: 'constant:1k/2s', inFlight: 1_024 },
+      slowMemory(delayMs, 'overlapping'),
+    )
     expect(summary.ledger).toBe('slow-memory')
-    expect([load.intended, load.sent, load.completed, load.dropped]).toEqual([2_000, 2_000, 2_000, 0])
+    expect([load.intended, load.sent, load.completed, load.dropped]).toEqual([
+      2_000, 2_000, 2_000, 0,
+    ])
     expect(load.achievedTps).toBe(1_000)
     expect(load.latencyMs.overall.p50Ms).toBeGreaterThanOrEqual(delayMs)
     expect(load.latencyMs.overall.p99Ms).toBeGreaterThanOrEqual(delayMs)
-    for (const [kind, figures] of Object.entries(load.latencyMs.byKind)) expect(figures.p50Ms, kind).toBeGreaterThanOrEqual(delayMs)
+    for (const [kind, figures] of Object.entries(load.latencyMs.byKind))
+      expect(figures.p50Ms, kind).toBeGreaterThanOrEqual(delayMs)
     expectMoneyConserved(summary)
   })
 
@@ -271,7 +325,10 @@ describe('coordinated omission cannot hide a slow ledger', () => {
     // latency (measured from the intended time, every transfer waits its lateness plus at least one call); the intent
     // stays the whole profile, the run is marked invalid with the reason, and money is still conserved.
     const callMs = 20
-    const { summary, load } = await loadRun({ profile: 'constant:1k/2s', inFlight: 32 }, slowMemory(callMs, 'serial'))
+    const { summary, load } = await loadRun(
+      { profile: 'constant:1k/2s', inFlight: 32 },
+      slowMemory(callMs, 'serial'),
+    )
     expect(load.intended).toBe(2_000)
     expect(load.sent + load.dropped).toBe(2_000)
     expect(load.completed + load.unanswered + load.errors).toBe(load.sent)
@@ -280,7 +337,9 @@ describe('coordinated omission cannot hide a slow ledger', () => {
     expect(load.lateMs.p99Ms).toBeGreaterThan(callMs / 2)
     expect(load.latencyMs.overall.maxMs).toBeGreaterThanOrEqual(load.lateMs.maxMs + callMs * 0.999)
     expect(load.valid).toBe(false)
-    expect(load.invalidReasons.join('\n')).toContain('32 calls were outstanding at once: the ledger, or the thread taking its results, did not keep up')
+    expect(load.invalidReasons.join('\n')).toContain(
+      '32 calls were outstanding at once: the ledger, or the thread taking its results, did not keep up',
+    )
     expectMoneyConserved(summary)
   })
 })
@@ -302,7 +361,9 @@ describe('the realistic profile', () => {
     expect(load.sent + load.dropped).toBe(load.intended)
     expect(seconds).toHaveLength(6)
     expect(seconds.reduce((sum, window) => sum + window.targetTps, 0)).toBe(load.intended)
-    expect((seconds[2] as LoadSecond).targetTps).toBeGreaterThan(2 * (seconds[0] as LoadSecond).targetTps)
+    expect((seconds[2] as LoadSecond).targetTps).toBeGreaterThan(
+      2 * (seconds[0] as LoadSecond).targetTps,
+    )
     expect(load.targetTps.peak).toBeGreaterThan(load.targetTps.mean)
     expectMoneyConserved(summary)
   })
@@ -312,7 +373,11 @@ describe('abortOnFail', () => {
   it('stops the run at the first second a threshold fails, and says which', async () => {
     // Proves the gate is checked each second when asked to stop the run: max<1us fails in the first second, the
     // run stops after it (well before its planned 3 s), names the threshold, and its books still balance.
-    const { summary, load, seconds } = await loadRun({ profile: 'constant:1k/3s', threshold: ['max<1us'], abortOnFail: true })
+    const { summary, load, seconds } = await loadRun({
+      profile: 'constant:1k/3s',
+      threshold: ['max<1us'],
+      abortOnFail: true,
+    })
     expect(load.abortedBy).toBe('max<1us')
     expect(load.plannedSeconds).toBe(3)
     expect(load.durationSeconds).toBeLessThan(2)
@@ -338,7 +403,10 @@ describe('a period that runs out', () => {
     // Proves overload of the source is a metric with its cause: one simulated hour (the small hours) cannot feed
     // 2,000 a second for 2 s, so what the city never made is dropped and the reason says the payments ran out.
     const smokeText = readFileSync(smokeScenario, 'utf8')
-    const hourText = smokeText.replace('to: "2026-11-24T00:00:00+08:00"', 'to: "2026-11-23T01:00:00+08:00"')
+    const hourText = smokeText.replace(
+      'to: "2026-11-24T00:00:00+08:00"',
+      'to: "2026-11-23T01:00:00+08:00"',
+    )
     expect(hourText).not.toBe(smokeText)
     const file = await folder.write('hour.yaml', hourText)
     const { summary, load } = await loadRun({ profile: 'constant:2k/2s' }, undefined, file)
@@ -348,7 +416,9 @@ describe('a period that runs out', () => {
     expect(load.sent + load.dropped).toBe(4_000)
     expect(load.sent).toBe(summary.demand.perHour.reduce((sum, hour) => sum + hour, 0))
     expect(load.valid).toBe(false)
-    expect(load.invalidReasons.join('\n')).toMatch(/transfers were never sent: the scenario's payments ran out at 2026-11-23T01:00/)
+    expect(load.invalidReasons.join('\n')).toMatch(
+      /transfers were never sent: the scenario's payments ran out at 2026-11-23T01:00/,
+    )
     expectMoneyConserved(summary)
   })
 })
@@ -377,7 +447,11 @@ describe('a ledger that stops answering', () => {
   it('fails the run with RunFailed once the graceful stop has passed, instead of auditing or waiting for ever', async () => {
     // Proves a hung ledger neither hangs citytwin nor yields a summary whose audit could not be trusted.
     const loaded = await loadScenario(smokeScenario)
-    const settings = loadSettings(loaded.scenario.load, { profile: 'constant:1k/1s' }, smokeScenario)
+    const settings = loadSettings(
+      loaded.scenario.load,
+      { profile: 'constant:1k/1s' },
+      smokeScenario,
+    )
     if (settings === undefined) throw new Error('the flags give a load run')
     const run = runScenario(loaded, {
       workers: 1,
@@ -386,6 +460,8 @@ describe('a ledger that stops answering', () => {
       load: { ...settings, pause: wallClockPause(), gracefulStopMs: 300 },
     })
     await expect(run).rejects.toThrow(RunFailed)
-    await expect(run).rejects.toThrow(/transfers were still unanswered 0.3 s after the schedule ended/)
+    await expect(run).rejects.toThrow(
+      /transfers were still unanswered 0.3 s after the schedule ended/,
+    )
   })
 })

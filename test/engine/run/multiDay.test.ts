@@ -77,19 +77,36 @@ class DailyTally extends MemoryLedger {
 }
 
 /** Runs a scenario on a tallying memory ledger; `from` is the period's start, for local days. */
-async function runTallied(file: string, from: string): Promise<{ summary: RunSummary; daily: DailyFigures }> {
+async function runTallied(
+  file: string,
+  from: string,
+): Promise<{ summary: RunSummary; daily: DailyFigures }> {
   let tally: DailyTally | undefined
   const firstDay = localDay(Date.parse(from) / 60_000, offsetMinutes(from))
-  const summary = await runSmoke({ ledgerFactory: (options) => (tally = new DailyTally(options, firstDay)) }, file)
+  const summary = await runSmoke(
+    { ledgerFactory: (options) => (tally = new DailyTally(options, firstDay)) },
+    file,
+  )
   if (tally === undefined) throw new Error('the run made no ledger')
   return { summary, daily: tally.daily }
 }
 
 const count = (figures: Float64Array | undefined, kind: number) => figures?.[kind] ?? 0
-const paymentKinds = [TransferKind.retail, TransferKind.transit, TransferKind.bill, TransferKind.p2p, TransferKind.topup]
+const paymentKinds = [
+  TransferKind.retail,
+  TransferKind.transit,
+  TransferKind.bill,
+  TransferKind.p2p,
+  TransferKind.topup,
+]
 
 /** Rejected share of payments (retail, transit, bill, P2P, top-ups) over a range of days. */
-function rejectedShare(daily: DailyFigures, kinds: readonly number[], fromDay: number, toDay: number): number {
+function rejectedShare(
+  daily: DailyFigures,
+  kinds: readonly number[],
+  fromDay: number,
+  toDay: number,
+): number {
   let submitted = 0
   let rejected = 0
   for (let day = fromDay; day < toDay; day++) {
@@ -106,25 +123,41 @@ const monday = '2026-11-23T00:00:00+08:00'
 /** The shipped smoke scenario: Monday 2026-11-23, one day, +08:00. */
 const oneDay = () => once('one day', () => runSmoke())
 const eightDays = () =>
-  once('eight days', async () => runTallied(await smokeWith('eight-days', period(monday, '2026-12-01T00:00:00+08:00')), monday))
+  once('eight days', async () =>
+    runTallied(await smokeWith('eight-days', period(monday, '2026-12-01T00:00:00+08:00')), monday),
+  )
 const twentyDays = () =>
-  once('twenty days', async () => runTallied(await smokeWith('twenty-days', period(monday, '2026-12-13T00:00:00+08:00')), monday))
+  once('twenty days', async () =>
+    runTallied(await smokeWith('twenty-days', period(monday, '2026-12-13T00:00:00+08:00')), monday),
+  )
 
 describe('eight days from Monday 2026-11-23 at +08:00', () => {
   it('conserves money and reports demand for each of its 192 hours', async () => {
     // Proves a run over a week and a day balances, and the demand curve spans the whole period.
     const { summary } = await eightDays()
     expect(summary.conservation.ok).toBe(true)
-    expect(summary.simulated).toEqual({ from: monday, to: '2026-12-01T00:00:00+08:00', minutes: 8 * minutesPerDay })
+    expect(summary.simulated).toEqual({
+      from: monday,
+      to: '2026-12-01T00:00:00+08:00',
+      minutes: 8 * minutesPerDay,
+    })
     expect(summary.demand.perHour).toHaveLength(192)
     for (let day = 0; day < 8; day++) {
       const hours = summary.demand.perHour.slice(day * 24, (day + 1) * 24)
-      expect(hours.reduce((a, b) => a + b, 0), `day ${day}`).toBeGreaterThan(0)
+      expect(
+        hours.reduce((a, b) => a + b, 0),
+        `day ${day}`,
+      ).toBeGreaterThan(0)
     }
     // Demand counts the payments: every retail, transit, bill, payroll and P2P transfer, and the
     // residents' own daytime top-ups (the rest of the top-ups are the opening's and the evenings').
     const kinds = summary.transfers.byKind
-    const payments = kinds.retail.submitted + kinds.transit.submitted + kinds.bill.submitted + kinds.payroll.submitted + kinds.p2p.submitted
+    const payments =
+      kinds.retail.submitted +
+      kinds.transit.submitted +
+      kinds.bill.submitted +
+      kinds.payroll.submitted +
+      kinds.p2p.submitted
     const demand = summary.demand.perHour.reduce((a, b) => a + b, 0)
     expect(demand).toBeGreaterThan(payments)
     expect(demand).toBeLessThan(payments + kinds.topup.submitted)
@@ -135,7 +168,9 @@ describe('eight days from Monday 2026-11-23 at +08:00', () => {
     const { daily } = await eightDays()
     expect(daily.submitted).toHaveLength(8)
     for (const day of [0, 1, 2, 3, 4, 7]) {
-      const accepted = count(daily.submitted[day], TransferKind.payroll) - count(daily.rejected[day], TransferKind.payroll)
+      const accepted =
+        count(daily.submitted[day], TransferKind.payroll) -
+        count(daily.rejected[day], TransferKind.payroll)
       expect(accepted, `day ${day}`).toBeGreaterThan(0)
     }
     for (const day of [5, 6]) {
@@ -161,14 +196,18 @@ describe('twenty days', () => {
     for (let day = 0; day < 20; day++) {
       const figures = daily.submitted[day]
       expect(count(figures, TransferKind.redeem), `day ${day}`).toBeGreaterThan(0)
-      expect(count(figures, TransferKind.issue) + count(figures, TransferKind.retire), `day ${day}`).toBeGreaterThan(0)
+      expect(
+        count(figures, TransferKind.issue) + count(figures, TransferKind.retire),
+        `day ${day}`,
+      ).toBeGreaterThan(0)
     }
     const { issue, retire } = summary.transfers.byKind
     expect(retire.accepted).toBeGreaterThan(0)
     expect(retire.rejected).toBe(0)
     // Day 0 holds the opening's issuance; an issue on a later day can only be an evening's rebalancing.
     let eveningIssues = 0
-    for (let day = 1; day < 20; day++) eveningIssues += count(daily.submitted[day], TransferKind.issue)
+    for (let day = 1; day < 20; day++)
+      eveningIssues += count(daily.submitted[day], TransferKind.issue)
     expect(eveningIssues).toBeGreaterThan(0)
     expect(issue.accepted).toBe(issue.submitted)
     expect(summary.conservation.redeemedFen).toBe(retire.amountFen)
@@ -179,7 +218,9 @@ describe('twenty days', () => {
     // top-up too, all accepted: it is taken out, or it would dilute the one-day share five-fold.
     // The evenings' top-ups (nightly wallet top-ups, employers' refills) stay in; they are never rejected.
     const [day, { summary: days }] = [await oneDay(), await twentyDays()]
-    const share = (summary: RunSummary) => summary.transfers.byKind.topup.rejected / (summary.transfers.byKind.topup.submitted - summary.agents.adopted)
+    const share = (summary: RunSummary) =>
+      summary.transfers.byKind.topup.rejected /
+      (summary.transfers.byKind.topup.submitted - summary.agents.adopted)
     expect(share(day)).toBeGreaterThan(0)
     expect(share(days)).toBeLessThanOrEqual(2 * share(day))
   })
@@ -188,8 +229,12 @@ describe('twenty days', () => {
     // Proves wallets reach a steady state: the rejected share of payments over days 15–19 is within
     // a quarter of that over days 5–9, for all payments and for retail alone.
     const { daily } = await twentyDays()
-    expect(rejectedShare(daily, paymentKinds, 15, 20)).toBeLessThanOrEqual(1.25 * rejectedShare(daily, paymentKinds, 5, 10))
-    expect(rejectedShare(daily, [TransferKind.retail], 15, 20)).toBeLessThanOrEqual(1.25 * rejectedShare(daily, [TransferKind.retail], 5, 10))
+    expect(rejectedShare(daily, paymentKinds, 15, 20)).toBeLessThanOrEqual(
+      1.25 * rejectedShare(daily, paymentKinds, 5, 10),
+    )
+    expect(rejectedShare(daily, [TransferKind.retail], 15, 20)).toBeLessThanOrEqual(
+      1.25 * rejectedShare(daily, [TransferKind.retail], 5, 10),
+    )
   })
 
   // Wallets linked to a bank account are topped back up each night (wallets.nightlyTopupBelow), so
@@ -197,7 +242,8 @@ describe('twenty days', () => {
   it('keeps the retail rejection share within twice the first day’s', async () => {
     // Proves a multi-day run is as usable as a one-day run: shoppers do not run out of e-CNY.
     const [day, { summary: days }] = [await oneDay(), await twentyDays()]
-    const share = (summary: RunSummary) => summary.transfers.byKind.retail.rejected / summary.transfers.byKind.retail.submitted
+    const share = (summary: RunSummary) =>
+      summary.transfers.byKind.retail.rejected / summary.transfers.byKind.retail.submitted
     expect(share(day)).toBeGreaterThan(0)
     expect(share(days)).toBeLessThanOrEqual(2 * share(day))
   })
@@ -207,28 +253,34 @@ describe('determinism over a partial last hour and a local midnight', () => {
   it.each([
     ['+08:00', '2026-11-23T08:30:00+08:00', '2026-11-24T08:47:00+08:00'],
     ['-05:00', '2026-11-23T08:30:00-05:00', '2026-11-24T08:47:00-05:00'],
-  ])('gives the same digest with 1 and 3 workers at %s over 1457 minutes from 08:30', async (offset, from, to) => {
-    // Proves chunking does not leak into results when the last chunk is 17 ticks and a day ends mid-run.
-    const file = await smokeWith(`partial${offset}`, period(from, to))
-    const one = await runSmoke({ workers: 1 }, file)
-    const three = await runSmoke({ workers: 3 }, file)
-    expect(one.simulated).toEqual({ from, to, minutes: 1457 })
-    expect(one.demand.perHour).toHaveLength(25)
-    expect(one.conservation.ok).toBe(true)
-    expect(three.digest).toBe(one.digest)
-    expect(three.transfers).toEqual(one.transfers)
-    expect(three.demand).toEqual(one.demand)
-    expect(three.conservation).toEqual(one.conservation)
-    // The day ends at local midnight mid-run, then again at the end: two sweeps of takings.
-    expect(one.transfers.byKind.redeem.submitted).toBeGreaterThan(one.agents.merchants)
-  })
+  ])(
+    'gives the same digest with 1 and 3 workers at %s over 1457 minutes from 08:30',
+    async (offset, from, to) => {
+      // Proves chunking does not leak into results when the last chunk is 17 ticks and a day ends mid-run.
+      const file = await smokeWith(`partial${offset}`, period(from, to))
+      const one = await runSmoke({ workers: 1 }, file)
+      const three = await runSmoke({ workers: 3 }, file)
+      expect(one.simulated).toEqual({ from, to, minutes: 1457 })
+      expect(one.demand.perHour).toHaveLength(25)
+      expect(one.conservation.ok).toBe(true)
+      expect(three.digest).toBe(one.digest)
+      expect(three.transfers).toEqual(one.transfers)
+      expect(three.demand).toEqual(one.demand)
+      expect(three.conservation).toEqual(one.conservation)
+      // The day ends at local midnight mid-run, then again at the end: two sweeps of takings.
+      expect(one.transfers.byKind.redeem.submitted).toBeGreaterThan(one.agents.merchants)
+    },
+  )
 })
 
 describe('local time', () => {
   it('puts the demand peak in the local evening at -05:00, as at +08:00', async () => {
     // Proves the rhythm follows the city's clock: starting at local midnight, the same seed gives the
     // same hourly demand whatever the offset. Following UTC, the peak would move 13 hours (to ~13:40 local).
-    const west = await runSmoke({}, await smokeWith('west', period('2026-11-23T00:00:00-05:00', '2026-11-24T00:00:00-05:00')))
+    const west = await runSmoke(
+      {},
+      await smokeWith('west', period('2026-11-23T00:00:00-05:00', '2026-11-24T00:00:00-05:00')),
+    )
     const east = await oneDay()
     expect(west.conservation.ok).toBe(true)
     expect(west.demand.peakAt).toMatch(/^2026-11-23T\d{2}:\d{2}:00-05:00$/)

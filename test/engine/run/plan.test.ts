@@ -25,7 +25,9 @@ describe('the plan', () => {
     // Proves the default scenario plans all 17,494,398 residents of Shenzhen.
     const plan = planRun(loaded.scenario, city)
     expect(plan.residents).toBe(17_494_398)
-    expect(plan.districts.map((district) => district.residents).reduce((a, b) => a + b, 0)).toBe(17_494_398)
+    expect(plan.districts.map((district) => district.residents).reduce((a, b) => a + b, 0)).toBe(
+      17_494_398,
+    )
     expect(plan.merchants).toBeGreaterThanOrEqual(1_200_000)
     expect(plan.clock.ticks).toBe(1440)
   })
@@ -38,8 +40,17 @@ describe('the plan', () => {
       [200_000, 200_000, 200_000, 5_000_000],
       [100_000, 50_000, 100_000, 1_000_000],
     ]
-    const limitsOf = (tiers: readonly { balanceCapFen: number; perPaymentFen: number; perDayFen: number; perYearFen: number }[]) =>
-      tiers.slice(1).map((tier) => [tier.balanceCapFen, tier.perPaymentFen, tier.perDayFen, tier.perYearFen])
+    const limitsOf = (
+      tiers: readonly {
+        balanceCapFen: number
+        perPaymentFen: number
+        perDayFen: number
+        perYearFen: number
+      }[],
+    ) =>
+      tiers
+        .slice(1)
+        .map((tier) => [tier.balanceCapFen, tier.perPaymentFen, tier.perDayFen, tier.perYearFen])
     expect(limitsOf(planRun(loaded.scenario, city, { residents: 1000 }).tiers)).toEqual(published)
     const bare = structuredClone(loaded.scenario)
     for (const tier of bare.wallets.tiers) {
@@ -86,7 +97,9 @@ describe('the plan', () => {
     // Proves money stays exact: a plan that could issue more than moneyFenMax fen is bad input, not a crash.
     const rich = structuredClone(loaded.scenario)
     rich.banks.issuancePerResidentFen = 4_294_967_295
-    expect(() => planRun(rich, city, { residents: 4_000_000 })).toThrow(/banks\.issuancePerResidentFen/)
+    expect(() => planRun(rich, city, { residents: 4_000_000 })).toThrow(
+      /banks\.issuancePerResidentFen/,
+    )
     expect(() => planRun(rich, city, { residents: 4_000_000 })).toThrow(UserError)
     expect(() => planRun(loaded.scenario, city, { residents: 4_000_000 })).not.toThrow()
   })

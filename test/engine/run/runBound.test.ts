@@ -19,7 +19,11 @@ import { smokeScenario } from '../../helpers/runs.js'
  * The memory ledger with every call held `holdMs` (Infinity: lookups never answered), noting when it
  * was asked to open (where the bound starts) and whether it was closed.
  */
-function heldLedger(given: LedgerOptions, holdMs: { calls: number; lookups: number }, noted: { openedMs?: number; closed?: boolean }): LedgerCore {
+function heldLedger(
+  given: LedgerOptions,
+  holdMs: { calls: number; lookups: number },
+  noted: { openedMs?: number; closed?: boolean },
+): LedgerCore {
   const ledger = createLedger('memory', given)
   const held = async <T>(call: () => Promise<T>, ms: number): Promise<T> => {
     const answer = await call()
@@ -44,12 +48,20 @@ function heldLedger(given: LedgerOptions, holdMs: { calls: number; lookups: numb
 }
 
 /** The smoke run on a held ledger; how it failed, and how long after the ledger opened. */
-async function run(options: Partial<RunOptions>, holdMs: { calls: number; lookups: number }): Promise<{ error: unknown; afterOpenMs: number }> {
+async function run(
+  options: Partial<RunOptions>,
+  holdMs: { calls: number; lookups: number },
+): Promise<{ error: unknown; afterOpenMs: number }> {
   const loaded = await loadScenario(smokeScenario)
   const noted: { openedMs?: number; closed?: boolean } = {}
   let error: unknown
   try {
-    await runScenario(loaded, { workers: 1, now: wallClock.nowMs, ...options, ledgerFactory: (given) => heldLedger(given, holdMs, noted) })
+    await runScenario(loaded, {
+      workers: 1,
+      now: wallClock.nowMs,
+      ...options,
+      ledgerFactory: (given) => heldLedger(given, holdMs, noted),
+    })
   } catch (caught) {
     error = caught
   }
@@ -64,13 +76,15 @@ async function smokeLoad(profile: string): Promise<LoadRunOptions> {
   return { ...settings, pause: wallClockPause() }
 }
 
-describe('a run\'s overall bound', () => {
+describe("a run's overall bound", () => {
   it('fails a flat-out run on a ledger that answers every call, slowly, at its bound, naming it', async () => {
     // Proves the bound holds a run whose every call is within its own deadline: 150 ms a call makes the smoke
     // day last minutes; with a bound of 3 s the run fails soon after 3 s of ledger time, saying why.
     const { error, afterOpenMs } = await run({ boundMs: 3_000 }, { calls: 150, lookups: 150 })
     expect(error).toBeInstanceOf(RunFailed)
-    expect(String(error)).toMatch(/the run passed its bound of 3 s \(as given\): the ledger is far too slow to finish it/)
+    expect(String(error)).toMatch(
+      /the run passed its bound of 3 s \(as given\): the ledger is far too slow to finish it/,
+    )
     expect(afterOpenMs).toBeGreaterThanOrEqual(2_900)
     expect(afterOpenMs).toBeLessThan(3_000 + 3_000)
   }, 60_000)
@@ -78,7 +92,10 @@ describe('a run\'s overall bound', () => {
   it('fails a load run whose ledger stops answering after the payments, at its bound, with the calls under way cut', async () => {
     // Proves a call that never ends cannot hold a run past its bound: the evenings' lookups are never answered.
     const load = await smokeLoad('constant:200/1s')
-    const { error, afterOpenMs } = await run({ load, boundMs: 4_000 }, { calls: 0, lookups: Infinity })
+    const { error, afterOpenMs } = await run(
+      { load, boundMs: 4_000 },
+      { calls: 0, lookups: Infinity },
+    )
     expect(String(error)).toMatch(/the run passed its bound of 4 s/)
     expect(afterOpenMs).toBeLessThan(4_000 + 3_000)
   }, 60_000)
@@ -100,6 +117,8 @@ describe('a run\'s overall bound', () => {
     const bigger = planScenario(loaded, { residents: plan.residents * 2 }).plan
     expect(runBound(bigger, undefined, undefined)?.ms ?? 0).toBeGreaterThan(flat.ms)
     // A run steered from the live map has no schedule known ahead: no bound (its calls keep theirs).
-    expect(runBound(plan, { ...load, control: {} as NonNullable<LoadRunOptions['control']> }, 50_000)).toBeUndefined()
+    expect(
+      runBound(plan, { ...load, control: {} as NonNullable<LoadRunOptions['control']> }, 50_000),
+    ).toBeUndefined()
   })
 })

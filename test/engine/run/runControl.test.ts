@@ -13,7 +13,10 @@ const rate = (tps: number): LivePace => ({ sort: 'rate', tps })
 const clock = (tickMs: number): LivePace => ({ sort: 'clock', tickMs })
 
 /** A control at `pace` with a schedule of 60 ticks of 10 transfers each, all made; and the schedule. */
-function running(pace: LivePace = rate(100), limitMs = Infinity): { control: RunControl; schedule: LiveSchedule } {
+function running(
+  pace: LivePace = rate(100),
+  limitMs = Infinity,
+): { control: RunControl; schedule: LiveSchedule } {
   const control = new RunControl(pace, limitMs, districts)
   const schedule = control.scheduleFor(60, async () => {})
   for (let tick = 0; tick < 59; tick++) schedule.addTick(10)
@@ -46,17 +49,28 @@ describe('requesting a command', () => {
     ]
     for (const [command, message] of refused) expect(control.request(command)).toMatch(message)
     control.step(500)
-    expect([schedule.pace, control.pace, control.faults.slowdownMs, control.isPaused]).toEqual([rate(100), rate(100), 0, false])
+    expect([schedule.pace, control.pace, control.faults.slowdownMs, control.isPaused]).toEqual([
+      rate(100),
+      rate(100),
+      0,
+      false,
+    ])
   })
 
   it('refuses an outage of a district the city does not have, listing those it has, the name cut short', () => {
     // Proves the district is checked by name, case and all: the message quotes the name (its first 40 characters of a
     // long one) and lists the city's districts; no district is cut.
     const { control } = running()
-    expect(control.request({ type: 'outage', district: 'Atlantis', on: true })).toBe('outage: no district "Atlantis" in this city (Futian, Nanshan, Luohu)')
-    expect(control.request({ type: 'outage', district: 'futian', on: true })).toMatch(/^outage: no district "futian"/)
+    expect(control.request({ type: 'outage', district: 'Atlantis', on: true })).toBe(
+      'outage: no district "Atlantis" in this city (Futian, Nanshan, Luohu)',
+    )
+    expect(control.request({ type: 'outage', district: 'futian', on: true })).toMatch(
+      /^outage: no district "futian"/,
+    )
     const long = 'x'.repeat(200)
-    expect(control.request({ type: 'outage', district: long, on: true })).toBe(`outage: no district "${'x'.repeat(40)}" in this city (Futian, Nanshan, Luohu)`)
+    expect(control.request({ type: 'outage', district: long, on: true })).toBe(
+      `outage: no district "${'x'.repeat(40)}" in this city (Futian, Nanshan, Luohu)`,
+    )
     control.step(10)
     expect([...control.faults.outage]).toEqual([0, 0, 0])
   })
@@ -92,10 +106,20 @@ describe('applying commands between sends', () => {
     // 51 transfers due by then (100/s) stay, no more fall due, the target rate reads 0.
     const { control, schedule } = running(rate(100))
     accept(control, { type: 'pause' })
-    expect([control.isPaused, schedule.pace, schedule.dueCount(600)]).toEqual([false, rate(100), 61])
+    expect([control.isPaused, schedule.pace, schedule.dueCount(600)]).toEqual([
+      false,
+      rate(100),
+      61,
+    ])
     control.step(500)
-    expect([control.isPaused, schedule.pace, schedule.rateAt(500)]).toEqual([true, { sort: 'paused' }, 0])
-    expect([schedule.dueCount(500), schedule.dueCount(10_000), schedule.rateAt(700)]).toEqual([51, 51, 0])
+    expect([control.isPaused, schedule.pace, schedule.rateAt(500)]).toEqual([
+      true,
+      { sort: 'paused' },
+      0,
+    ])
+    expect([schedule.dueCount(500), schedule.dueCount(10_000), schedule.rateAt(700)]).toEqual([
+      51, 51, 0,
+    ])
     expect(schedule.sendTimeMs(50)).toBe(500)
   })
 
@@ -109,7 +133,11 @@ describe('applying commands between sends', () => {
     accept(control, { type: 'resume' })
     expect(control.isPaused).toBe(true)
     control.step(2_000)
-    expect([control.isPaused, schedule.pace, schedule.rateAt(2_000)]).toEqual([false, clock(1000 / 60), 600])
+    expect([control.isPaused, schedule.pace, schedule.rateAt(2_000)]).toEqual([
+      false,
+      clock(1000 / 60),
+      600,
+    ])
     expect([schedule.dueCount(1_999), schedule.sendTimeMs(due)]).toEqual([due, 2_000])
   })
 
@@ -128,11 +156,22 @@ describe('applying commands between sends', () => {
     const due = schedule.dueCount(300)
     accept(control, { type: 'speed', minutesPerSecond: 30 })
     control.step(400)
-    expect([schedule.pace, control.pace, control.isPaused, schedule.dueCount(5_000), schedule.rateAt(400)]).toEqual([{ sort: 'paused' }, clock(1000 / 30), true, due, 0])
+    expect([
+      schedule.pace,
+      control.pace,
+      control.isPaused,
+      schedule.dueCount(5_000),
+      schedule.rateAt(400),
+    ]).toEqual([{ sort: 'paused' }, clock(1000 / 30), true, due, 0])
     accept(control, { type: 'targetTps', tps: 50 })
     accept(control, { type: 'resume' })
     control.step(1_000)
-    expect([schedule.pace, control.pace, control.isPaused, schedule.rateAt(1_000)]).toEqual([rate(50), rate(50), false, 50])
+    expect([schedule.pace, control.pace, control.isPaused, schedule.rateAt(1_000)]).toEqual([
+      rate(50),
+      rate(50),
+      false,
+      50,
+    ])
     expect(schedule.sendTimeMs(due)).toBe(1_000)
   })
 
@@ -158,7 +197,11 @@ describe('applying commands between sends', () => {
     accept(control, { type: 'outage', district: 'Nanshan', on: true })
     expect([control.faults.slowdownMs, control.faults.anyOutage]).toEqual([0, false])
     control.step(100)
-    expect([control.faults.slowdownMs, [...control.faults.outage], control.faults.anyOutage]).toEqual([250, [0, 1, 0], true])
+    expect([
+      control.faults.slowdownMs,
+      [...control.faults.outage],
+      control.faults.anyOutage,
+    ]).toEqual([250, [0, 1, 0], true])
     accept(control, { type: 'outage', district: 'Nanshan', on: false })
     accept(control, { type: 'outage', district: 'Luohu', on: true })
     accept(control, { type: 'slowdown', ms: 0 })
@@ -172,7 +215,9 @@ describe('applying commands between sends', () => {
     control.stop()
     expect(schedule.durationMs).toBe(Infinity)
     control.step(750)
-    expect([schedule.durationMs, schedule.transfers, schedule.dueCount(10_000)]).toEqual([750, 75, 75])
+    expect([schedule.durationMs, schedule.transfers, schedule.dueCount(10_000)]).toEqual([
+      750, 75, 75,
+    ])
   })
 })
 
@@ -185,7 +230,12 @@ describe('between runs', () => {
     accept(control, { type: 'pause' })
     accept(control, { type: 'outage', district: 'Futian', on: true })
     accept(control, { type: 'slowdown', ms: 40 })
-    expect([control.isPaused, control.pace, [...control.faults.outage], control.faults.slowdownMs]).toEqual([true, clock(1000 / 60), [1, 0, 0], 40])
+    expect([
+      control.isPaused,
+      control.pace,
+      [...control.faults.outage],
+      control.faults.slowdownMs,
+    ]).toEqual([true, clock(1000 / 60), [1, 0, 0], 40])
     const schedule = control.scheduleFor(10, async () => {})
     expect(schedule.pace).toEqual({ sort: 'paused' })
     accept(control, { type: 'resume' })

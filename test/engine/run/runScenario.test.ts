@@ -25,9 +25,14 @@ describe('a simulated day', () => {
     for (const kind of transferKinds.filter((name) => name !== 'retire')) {
       expect(summary.transfers.byKind[kind].accepted, kind).toBeGreaterThan(0)
     }
-    const sum = transferKinds.reduce((total, kind) => total + summary.transfers.byKind[kind].submitted, 0)
+    const sum = transferKinds.reduce(
+      (total, kind) => total + summary.transfers.byKind[kind].submitted,
+      0,
+    )
     expect(sum).toBe(summary.transfers.submitted)
-    expect(summary.transfers.accepted + summary.transfers.rejected).toBe(summary.transfers.submitted)
+    expect(summary.transfers.accepted + summary.transfers.rejected).toBe(
+      summary.transfers.submitted,
+    )
   })
 
   it('rejects payments over a wallet tier limit, counted by reason', async () => {
@@ -42,7 +47,11 @@ describe('a simulated day', () => {
     // Proves intents depend on the time of day, through the demand curve of the summary.
     const { demand } = await smokeRun()
     expect(demand.perHour).toHaveLength(24)
-    const [night, commute, lunch] = [demand.perHour[3] ?? 0, demand.perHour[8] ?? 0, demand.perHour[12] ?? 0]
+    const [night, commute, lunch] = [
+      demand.perHour[3] ?? 0,
+      demand.perHour[8] ?? 0,
+      demand.perHour[12] ?? 0,
+    ]
     expect(commute).toBeGreaterThan(night * 4)
     expect(lunch).toBeGreaterThan(night * 4)
     expect(demand.peakPerMinute).toBeGreaterThan(0)
@@ -52,7 +61,11 @@ describe('a simulated day', () => {
   it('reports the simulated period and the agents', async () => {
     // Proves the summary names what was simulated.
     const summary = await smokeRun()
-    expect(summary.simulated).toEqual({ from: '2026-11-23T00:00:00+08:00', to: '2026-11-24T00:00:00+08:00', minutes: 1440 })
+    expect(summary.simulated).toEqual({
+      from: '2026-11-23T00:00:00+08:00',
+      to: '2026-11-24T00:00:00+08:00',
+      minutes: 1440,
+    })
     expect(summary.agents.residents).toBe(6998)
     expect(summary.agents.merchants).toBeGreaterThan(0)
     expect(summary.agents.riders).toBeGreaterThan(0)
@@ -106,17 +119,21 @@ describe('the audit', () => {
     }
     const summary = await runSmoke({ ledgerFactory: (options) => new LeakyLedger(options) })
     expect(summary.conservation.ok).toBe(false)
-    expect(summary.conservation.balancesFen).not.toBe(summary.conservation.issuedFen - summary.conservation.redeemedFen)
+    expect(summary.conservation.balancesFen).not.toBe(
+      summary.conservation.issuedFen - summary.conservation.redeemedFen,
+    )
   })
 
-  it('reports double entry by kind: the ledger\'s debits, its credits and what its results accepted agree', async () => {
+  it("reports double entry by kind: the ledger's debits, its credits and what its results accepted agree", async () => {
     // Proves the summary carries the ledger's own totals per kind, equal to each other and to the accepted amounts counted from result codes.
     const summary = await runSmoke()
     expect(summary.doubleEntry.ok).toBe(true)
     expect(summary.doubleEntry.pendingFen).toBe(0)
     for (const [kind, sides] of Object.entries(summary.doubleEntry.byKind)) {
       expect(sides.debitsFen, kind).toBe(sides.creditsFen)
-      expect(sides.acceptedFen, kind).toBe(summary.transfers.byKind[kind as keyof typeof summary.transfers.byKind].amountFen)
+      expect(sides.acceptedFen, kind).toBe(
+        summary.transfers.byKind[kind as keyof typeof summary.transfers.byKind].amountFen,
+      )
     }
     expect(summary.doubleEntry.byKind.retail.debitsFen).toBeGreaterThan(0)
   })
@@ -127,13 +144,16 @@ describe('the audit', () => {
     class LopsidedLedger extends MemoryLedger {
       override async totals() {
         const totals = await super.totals()
-        totals.creditsFen[TransferKind.retail] = (totals.creditsFen[TransferKind.retail] as number) + 1
+        totals.creditsFen[TransferKind.retail] =
+          (totals.creditsFen[TransferKind.retail] as number) + 1
         return totals
       }
     }
     const summary = await runSmoke({ ledgerFactory: (options) => new LopsidedLedger(options) })
     expect(summary.conservation.ok).toBe(true)
     expect(summary.doubleEntry.ok).toBe(false)
-    expect(summary.doubleEntry.byKind.retail.creditsFen).toBe(summary.doubleEntry.byKind.retail.debitsFen + 1)
+    expect(summary.doubleEntry.byKind.retail.creditsFen).toBe(
+      summary.doubleEntry.byKind.retail.debitsFen + 1,
+    )
   })
 })

@@ -22,10 +22,15 @@ describe('a flat-out run with a stop signal', () => {
     expect(stoppedAt).toBeGreaterThan(0)
     expect(stoppedAt).toBeLessThan(1440)
     expect(summary.simulated.minutes).toBe(stoppedAt)
-    expect(summary.stoppedEarly).toEqual({ by: 'SIGINT', reason: `stopped by SIGINT at ${summary.simulated.to} (simulated), after ${stoppedAt} of the period's 1440 minutes` })
+    expect(summary.stoppedEarly).toEqual({
+      by: 'SIGINT',
+      reason: `stopped by SIGINT at ${summary.simulated.to} (simulated), after ${stoppedAt} of the period's 1440 minutes`,
+    })
     expect(summary.conservation.ok && summary.doubleEntry.ok).toBe(true)
     // The demand after the stop is empty: nothing was made up for the hours not run.
-    expect(summary.demand.perHour.slice(Math.ceil(stoppedAt / 60)).every((payments) => payments === 0)).toBe(true)
+    expect(
+      summary.demand.perHour.slice(Math.ceil(stoppedAt / 60)).every((payments) => payments === 0),
+    ).toBe(true)
   })
 
   it('stopped before it starts: the opening only, audited, 0 minutes; not stopped: no stoppedEarly', async () => {

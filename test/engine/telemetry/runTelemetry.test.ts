@@ -8,14 +8,27 @@ import { TestScheduler } from 'rxjs/testing'
 import { describe, expect, it } from 'vitest'
 import type { DistrictCounters } from '../../../engine/counting/districtCounters.js'
 import { TransferCounters } from '../../../engine/metrics/transferCounters.js'
-import { RunTelemetry, type RunProgress, type SecondClosed } from '../../../engine/telemetry/index.js'
+import {
+  RunTelemetry,
+  type RunProgress,
+  type SecondClosed,
+} from '../../../engine/telemetry/index.js'
 
 function scheduler(): TestScheduler {
   return new TestScheduler((actual, expected) => expect(actual).toEqual(expected))
 }
 
 function progressAt(tick: number): RunProgress {
-  return { phase: 'running', tick, ticks: 1440, simulatedAt: '', submitted: tick, accepted: tick, rejected: 0, wallSeconds: 0 }
+  return {
+    phase: 'running',
+    tick,
+    ticks: 1440,
+    simulatedAt: '',
+    submitted: tick,
+    accepted: tick,
+    rejected: 0,
+    wallSeconds: 0,
+  }
 }
 
 describe('the progress a terminal draws', () => {
@@ -26,8 +39,13 @@ describe('the progress a terminal draws', () => {
     test.run(({ cold, expectObservable }) => {
       const telemetry = new RunTelemetry()
       const ticks = { a: progressAt(1), b: progressAt(2), c: progressAt(3), d: progressAt(4) }
-      cold('- a 19ms b 19ms c 209ms d', ticks).subscribe((progress) => telemetry.publishProgress(progress))
-      expectObservable(telemetry.progressEvery(100, test), '^ 400ms !').toBe('- a 99ms c 149ms d', ticks)
+      cold('- a 19ms b 19ms c 209ms d', ticks).subscribe((progress) =>
+        telemetry.publishProgress(progress),
+      )
+      expectObservable(telemetry.progressEvery(100, test), '^ 400ms !').toBe(
+        '- a 99ms c 149ms d',
+        ticks,
+      )
     })
   })
 })
@@ -42,14 +60,29 @@ describe('the looks the live page is sent', () => {
       const counters = new TransferCounters(0)
       let tick = 0
       const looks: (number | undefined)[] = []
-      telemetry.looks(250, test).pipe(take(4)).subscribe((look) => looks.push(look?.tick))
+      telemetry
+        .looks(250, test)
+        .pipe(take(4))
+        .subscribe((look) => looks.push(look?.tick))
       test.schedule(() => {
-        telemetry.attach(() => ({ counters, districts: {} as DistrictCounters, paymentsAnswered: 0, tick, targetTps: 0, lastSecond: { p50Ms: 0, p99Ms: 0, p999Ms: 0 } }))
+        telemetry.attach(() => ({
+          counters,
+          districts: {} as DistrictCounters,
+          paymentsAnswered: 0,
+          tick,
+          targetTps: 0,
+          lastSecond: { p50Ms: 0, p99Ms: 0, p999Ms: 0 },
+        }))
         tick = 7
       }, 600)
       test.schedule(() => (tick = 9), 800)
       const ticks = telemetry.looks(250, test).pipe(map((look) => look?.tick))
-      expectObservable(ticks, '^ 1000ms !').toBe('250ms a 249ms b 249ms c 249ms d', { a: undefined, b: undefined, c: 7, d: 9 })
+      expectObservable(ticks, '^ 1000ms !').toBe('250ms a 249ms b 249ms c 249ms d', {
+        a: undefined,
+        b: undefined,
+        c: 7,
+        d: 9,
+      })
       flush()
       expect(looks).toEqual([undefined, undefined, 7, 9])
     })
@@ -67,7 +100,8 @@ describe('the seconds of a load run', () => {
     telemetry.seconds$.subscribe((closed) => first.push(closed.second.second))
     telemetry.seconds$.subscribe((closed) => second.push(closed.second.second))
     telemetry.windows$.subscribe((all) => windows.push(all.map((row) => row.second)))
-    for (const at of [0, 1, 2]) telemetry.publishSecond({ second: { second: at } } as unknown as SecondClosed)
+    for (const at of [0, 1, 2])
+      telemetry.publishSecond({ second: { second: at } } as unknown as SecondClosed)
     telemetry.publishWindows([0, 1, 2].map((at) => ({ second: at }) as never))
     telemetry.complete()
     expect([first, second, windows]).toEqual([[0, 1, 2], [0, 1, 2], [[0, 1, 2]]])

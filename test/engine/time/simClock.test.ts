@@ -42,7 +42,8 @@ describe('a clock at +08:00 (Shenzhen) from local midnight', () => {
   it('ends each local day on its 1440th tick, and the next day begins at minute 0', () => {
     // Proves isLastTickOfDay marks exactly one tick per local day, the one before local midnight.
     const last: number[] = []
-    for (let tick = 0; tick < 3 * minutesPerDay; tick++) if (isLastTickOfDay(clock, tick)) last.push(tick)
+    for (let tick = 0; tick < 3 * minutesPerDay; tick++)
+      if (isLastTickOfDay(clock, tick)) last.push(tick)
     expect(last).toEqual([1439, 2879, 4319])
     expect(minuteOfDay(clock, 1439)).toBe(1439)
     expect(minuteOfDay(clock, 1440)).toBe(0)
@@ -92,7 +93,8 @@ describe('a clock at -05:00 started at 08:30 local on a Saturday', () => {
   it('ends the first local day 930 ticks in, then runs Sunday and a working Monday', () => {
     // Proves the first day is cut short by a mid-day start, and days then follow local midnights.
     const last: number[] = []
-    for (let tick = 0; tick < 3 * minutesPerDay; tick++) if (isLastTickOfDay(clock, tick)) last.push(tick)
+    for (let tick = 0; tick < 3 * minutesPerDay; tick++)
+      if (isLastTickOfDay(clock, tick)) last.push(tick)
     expect(last).toEqual([929, 929 + 1440, 929 + 2880])
     expect(isoMinute(clock, 929)).toBe('2026-11-28T23:59:00-05:00')
     expect(isoMinute(clock, 930)).toBe('2026-11-29T00:00:00-05:00')
@@ -135,7 +137,9 @@ describe('a clock at +05:45 (Nepal), an offset that is not a whole hour', () => 
     expect(isoMinute(clock, 15)).toBe('2026-11-24T00:00:00+05:45')
     expect(minuteOfDay(clock, 15)).toBe(0)
     expect(dayOfWeek(clock, 15)).toBe(tuesday)
-    expect(localDay(clock.startMinute + 15, clock.utcOffsetMinutes)).toBe(Date.UTC(2026, 10, 24) / 86_400_000)
+    expect(localDay(clock.startMinute + 15, clock.utcOffsetMinutes)).toBe(
+      Date.UTC(2026, 10, 24) / 86_400_000,
+    )
   })
 })
 
@@ -157,7 +161,8 @@ describe('calendar edges', () => {
   it('turns the year at local midnight: in +08:00 before UTC, in -05:00 after it', () => {
     // Proves yearly wallet limits roll over on the city's New Year, not on UTC's.
     const east = clockFrom('2026-12-31T23:58:00+08:00')
-    const eastYear = (tick: number) => yearOfDay(localDay(east.startMinute + tick, east.utcOffsetMinutes))
+    const eastYear = (tick: number) =>
+      yearOfDay(localDay(east.startMinute + tick, east.utcOffsetMinutes))
     expect(eastYear(1)).toBe(2026)
     expect(eastYear(2)).toBe(2027)
     expect(new Date((east.startMinute + 2) * 60_000).getUTCFullYear()).toBe(2026)
@@ -166,7 +171,8 @@ describe('calendar edges', () => {
     expect(dayOfWeek(east, 2)).toBe(friday)
 
     const west = clockFrom('2026-12-31T20:00:00-05:00')
-    const westYear = (tick: number) => yearOfDay(localDay(west.startMinute + tick, west.utcOffsetMinutes))
+    const westYear = (tick: number) =>
+      yearOfDay(localDay(west.startMinute + tick, west.utcOffsetMinutes))
     expect(new Date(west.startMinute * 60_000).getUTCFullYear()).toBe(2027)
     expect(westYear(0)).toBe(2026)
     expect(westYear(239)).toBe(2026)
@@ -193,28 +199,31 @@ describe('calendar edges', () => {
     expect(isoMinute(common, 60)).toBe('2027-03-01T00:00:00+05:45')
   })
 
-  it.each(['+08:00', '-05:00', '+05:45'])('agrees with the calendar of Date for every 31st minute of 2026–2028 at %s', (offset) => {
-    // Proves the arithmetic against an independent calendar over three years, a leap year and two New Years included
-    // (31 is prime to 1440, so the sampled ticks fall on every minute of the day in turn).
-    const clock = clockFrom(`2026-01-01T00:00:00${offset}`)
-    const end = tickAt(clock, `2029-01-01T00:00:00${offset}`)
-    expect(end).toBe((365 + 365 + 366) * minutesPerDay)
-    let checked = 0
-    for (let tick = 0; tick < end; tick += 31) {
-      const wall = new Date((clock.startMinute + tick + clock.utcOffsetMinutes) * 60_000)
-      const day = localDay(clock.startMinute + tick, clock.utcOffsetMinutes)
-      if (
-        minuteOfDay(clock, tick) !== wall.getUTCHours() * 60 + wall.getUTCMinutes() ||
-        dayOfWeek(clock, tick) !== wall.getUTCDay() ||
-        isWeekend(clock, tick) !== (wall.getUTCDay() === 0 || wall.getUTCDay() === 6) ||
-        day !== Math.floor(wall.getTime() / 86_400_000) ||
-        yearOfDay(day) !== wall.getUTCFullYear() ||
-        isoMinute(clock, tick) !== `${wall.toISOString().slice(0, 19)}${offset}`
-      ) {
-        expect.fail(`tick ${tick} (${wall.toISOString()} local) disagrees with the calendar`)
+  it.each(['+08:00', '-05:00', '+05:45'])(
+    'agrees with the calendar of Date for every 31st minute of 2026–2028 at %s',
+    (offset) => {
+      // Proves the arithmetic against an independent calendar over three years, a leap year and two New Years included
+      // (31 is prime to 1440, so the sampled ticks fall on every minute of the day in turn).
+      const clock = clockFrom(`2026-01-01T00:00:00${offset}`)
+      const end = tickAt(clock, `2029-01-01T00:00:00${offset}`)
+      expect(end).toBe((365 + 365 + 366) * minutesPerDay)
+      let checked = 0
+      for (let tick = 0; tick < end; tick += 31) {
+        const wall = new Date((clock.startMinute + tick + clock.utcOffsetMinutes) * 60_000)
+        const day = localDay(clock.startMinute + tick, clock.utcOffsetMinutes)
+        if (
+          minuteOfDay(clock, tick) !== wall.getUTCHours() * 60 + wall.getUTCMinutes() ||
+          dayOfWeek(clock, tick) !== wall.getUTCDay() ||
+          isWeekend(clock, tick) !== (wall.getUTCDay() === 0 || wall.getUTCDay() === 6) ||
+          day !== Math.floor(wall.getTime() / 86_400_000) ||
+          yearOfDay(day) !== wall.getUTCFullYear() ||
+          isoMinute(clock, tick) !== `${wall.toISOString().slice(0, 19)}${offset}`
+        ) {
+          expect.fail(`tick ${tick} (${wall.toISOString()} local) disagrees with the calendar`)
+        }
+        checked += 1
       }
-      checked += 1
-    }
-    expect(checked).toBe(Math.ceil(end / 31))
-  })
+      expect(checked).toBe(Math.ceil(end / 31))
+    },
+  )
 })

@@ -2,19 +2,38 @@
 // accounts sums to the money issued, no account but the issuer is ever short, and the ledger applied the calls in the
 // order they were made (replaying them in that order through the reference model gives every code and every read).
 import { afterAll, describe, expect, it } from 'vitest'
-import { AccountFlag, TransferFlag, TransferKind, resultCodes, type LedgerCore } from '../../../../engine/ledger/index.js'
+import {
+  AccountFlag,
+  TransferFlag,
+  TransferKind,
+  resultCodes,
+  type LedgerCore,
+} from '../../../../engine/ledger/index.js'
 import { Random } from '../../../../engine/random/index.js'
-import { accounts, adapters, mondayMinute, tiers, transfers, utcOffsetMinutes, type AccountRow, type TransferRow } from './harness.js'
+import {
+  accounts,
+  adapters,
+  mondayMinute,
+  tiers,
+  transfers,
+  utcOffsetMinutes,
+  type AccountRow,
+  type TransferRow,
+} from './harness.js'
 import { ReferenceLedger, type ReferenceBalance } from './referenceLedger.js'
 
-const seed = process.env.CITYTWIN_BANK_SEED !== undefined ? Number(process.env.CITYTWIN_BANK_SEED) : 20_261_123
+const seed =
+  process.env.CITYTWIN_BANK_SEED !== undefined ? Number(process.env.CITYTWIN_BANK_SEED) : 20_261_123
 const clients = 8
 const operationsPerClient = 250
 const accountsMax = 64
 const pendingMax = 64
 const issuer = 0
 /** Accounts 1..16: odd ids untiered (no limits), even ids on wallet tiers 1..4. */
-const bankAccounts: readonly AccountRow[] = Array.from({ length: 16 }, (_, index) => ({ id: index + 1, tier: index % 2 === 0 ? 0 : 1 + ((index >> 1) % 4) }))
+const bankAccounts: readonly AccountRow[] = Array.from({ length: 16 }, (_, index) => ({
+  id: index + 1,
+  tier: index % 2 === 0 ? 0 : 1 + ((index >> 1) % 4),
+}))
 const ids = bankAccounts.map((account) => account.id)
 /** What each account is funded with: half its cap, or 5,000 yuan untiered. */
 function fundingOf(account: AccountRow): number {
@@ -44,7 +63,9 @@ class InFlight {
 }
 
 /** One call as it was made, in the order made, with what it returned. */
-type Call = { op: 'submit'; rows: TransferRow[]; codes?: number[] } | { op: 'read'; ids: number[]; balances?: ReferenceBalance[] }
+type Call =
+  | { op: 'submit'; rows: TransferRow[]; codes?: number[] }
+  | { op: 'read'; ids: number[]; balances?: ReferenceBalance[] }
 
 for (const adapter of adapters) {
   describe(`bank: ${adapter.name}`, () => {
@@ -74,14 +95,28 @@ for (const adapter of adapters) {
         const call: Call = { op: 'read', ids: [issuer, ...ids] }
         calls.push(call)
         const got = await inFlight.track(opened.lookup(Uint32Array.from(call.ids)))
-        call.balances = call.ids.map((_, index) => ({ balance: got.balanceFen[index] ?? NaN, pendingDebit: got.pendingDebitFen[index] ?? NaN, pendingCredit: got.pendingCreditFen[index] ?? NaN }))
+        call.balances = call.ids.map((_, index) => ({
+          balance: got.balanceFen[index] ?? NaN,
+          pendingDebit: got.pendingDebitFen[index] ?? NaN,
+          pendingCredit: got.pendingCreditFen[index] ?? NaN,
+        }))
         return call.balances
       }
 
-      const rows: readonly AccountRow[] = [{ id: issuer, flags: AccountFlag.issuer }, ...bankAccounts]
+      const rows: readonly AccountRow[] = [
+        { id: issuer, flags: AccountFlag.issuer },
+        ...bankAccounts,
+      ]
       expect([...(await opened.createAccounts(accounts(rows))).code]).toEqual(rows.map(() => 0))
       reference.createAccounts(rows)
-      const funding = bankAccounts.map((account) => ({ id: nextId++, debit: issuer, credit: account.id, amountFen: fundingOf(account), kind: TransferKind.topup, minute }))
+      const funding = bankAccounts.map((account) => ({
+        id: nextId++,
+        debit: issuer,
+        credit: account.id,
+        amountFen: fundingOf(account),
+        kind: TransferKind.topup,
+        minute,
+      }))
       expect(await submit(funding)).toEqual(funding.map(() => 0))
       const total = funding.reduce((sum, row) => sum + row.amountFen, 0)
 
@@ -89,9 +124,16 @@ for (const adapter of adapters) {
       const check = (balances: readonly ReferenceBalance[]): void => {
         report.reads += 1
         const [issued, ...held] = balances
-        if (held.reduce((sum, row) => sum + row.balance, 0) !== total || issued?.balance !== -total) report.wrongTotals += 1
+        if (held.reduce((sum, row) => sum + row.balance, 0) !== total || issued?.balance !== -total)
+          report.wrongTotals += 1
         for (const row of held) {
-          if (row.balance < 0 || row.pendingDebit < 0 || row.pendingCredit < 0 || row.balance - row.pendingDebit < 0) report.negativeValues += 1
+          if (
+            row.balance < 0 ||
+            row.pendingDebit < 0 ||
+            row.pendingCredit < 0 ||
+            row.balance - row.pendingDebit < 0
+          )
+            report.negativeValues += 1
         }
       }
 
@@ -117,17 +159,38 @@ for (const adapter of adapters) {
             const choice = random.float()
             if (choice < 0.55) batch.push(base)
             else if (choice < 0.7) {
-              const pending = { ...base, flags: TransferFlag.pending, timeoutMinutes: random.chance(0.5) ? 0 : 1 + random.below(30) }
+              const pending = {
+                ...base,
+                flags: TransferFlag.pending,
+                timeoutMinutes: random.chance(0.5) ? 0 : 1 + random.below(30),
+              }
               mine.push(pending)
               batch.push(pending)
             } else if (choice < 0.85 && mine.length > 0) {
               const pending = mine[random.below(mine.length)] as TransferRow
               const post = random.chance(0.6)
               const amountFen = post ? random.below(pending.amountFen + 1) : 0
-              batch.push({ ...base, debit: pending.debit, credit: pending.credit, amountFen, flags: post ? TransferFlag.postPending : TransferFlag.voidPending, pendingId: pending.id })
+              batch.push({
+                ...base,
+                debit: pending.debit,
+                credit: pending.credit,
+                amountFen,
+                flags: post ? TransferFlag.postPending : TransferFlag.voidPending,
+                pendingId: pending.id,
+              })
             } else {
               // Two transfers, all or nothing.
-              batch.push({ ...base, flags: TransferFlag.linked }, { id: nextId++, debit: credit, credit: account(), amountFen, kind: TransferKind.p2p, minute })
+              batch.push(
+                { ...base, flags: TransferFlag.linked },
+                {
+                  id: nextId++,
+                  debit: credit,
+                  credit: account(),
+                  amountFen,
+                  kind: TransferKind.p2p,
+                  minute,
+                },
+              )
             }
           }
           await submit(batch)
@@ -139,7 +202,10 @@ for (const adapter of adapters) {
 
       expect(report.reads).toBeGreaterThan(clients * operationsPerClient * 0.2)
       expect(inFlight.most).toBe(clients)
-      expect({ wrongTotals: report.wrongTotals, negativeValues: report.negativeValues }).toEqual({ wrongTotals: 0, negativeValues: 0 })
+      expect({ wrongTotals: report.wrongTotals, negativeValues: report.negativeValues }).toEqual({
+        wrongTotals: 0,
+        negativeValues: 0,
+      })
 
       // Linearizability in call order: the reference model, fed the calls in the order they were made,
       // returns every code and every read the ledger returned.
@@ -150,18 +216,26 @@ for (const adapter of adapters) {
           const want = reference.submit(call.rows)
           accepted += want.filter((code) => code === 0).length
           if (JSON.stringify(want) !== JSON.stringify(call.codes)) {
-            differences.push(`call ${position}: submit ${JSON.stringify(call.rows)} got ${(call.codes ?? []).map((code) => resultCodes[code]).join(',')}, expected ${want.map((code) => resultCodes[code]).join(',')}`)
+            differences.push(
+              `call ${position}: submit ${JSON.stringify(call.rows)} got ${(call.codes ?? []).map((code) => resultCodes[code]).join(',')}, expected ${want.map((code) => resultCodes[code]).join(',')}`,
+            )
           }
         } else {
           const want = reference.lookup(call.ids)
-          if (JSON.stringify(want) !== JSON.stringify(call.balances)) differences.push(`call ${position}: read got ${JSON.stringify(call.balances)}, expected ${JSON.stringify(want)}`)
+          if (JSON.stringify(want) !== JSON.stringify(call.balances))
+            differences.push(
+              `call ${position}: read got ${JSON.stringify(call.balances)}, expected ${JSON.stringify(want)}`,
+            )
         }
       }
       expect(differences.length, differences.slice(0, 5).join('\n')).toBe(0)
       // The run did something: most batches moved money, and some were refused.
       expect(accepted).toBeGreaterThan(clients * operationsPerClient)
       const totals = await opened.totals()
-      expect({ pendingCount: totals.pendingCount, pendingFen: totals.pendingFen }).toEqual({ pendingCount: reference.totals().pendingCount, pendingFen: reference.totals().pendingFen })
+      expect({ pendingCount: totals.pendingCount, pendingFen: totals.pendingFen }).toEqual({
+        pendingCount: reference.totals().pendingCount,
+        pendingFen: reference.totals().pendingFen,
+      })
     })
   })
 }

@@ -6,7 +6,18 @@ import { postgresAdapters } from './postgresTarget.js'
 import { redisAdapters } from './redisTarget.js'
 import type { Adapter } from './adapter.js'
 import { publishedTierLimits } from '../../../../scenarios/walletTiers.js'
-import { AccountFlag, HttpLedger, LedgerServer, createLedger, ledgerNames, type AccountBatch, type LedgerCore, type LedgerOptions, type TransferBatch, type WalletTierLimits } from '../../../../engine/ledger/index.js'
+import {
+  AccountFlag,
+  HttpLedger,
+  LedgerServer,
+  createLedger,
+  ledgerNames,
+  type AccountBatch,
+  type LedgerCore,
+  type LedgerOptions,
+  type TransferBatch,
+  type WalletTierLimits,
+} from '../../../../engine/ledger/index.js'
 
 export type { Adapter } from './adapter.js'
 
@@ -29,7 +40,8 @@ async function gatherAdapters(): Promise<Adapter[]> {
   const gathered: Adapter[] = []
   for (const name of ledgerNames) {
     const target = Object.hasOwn(networked, name) ? networked[name] : undefined
-    if (target === undefined) gathered.push({ name, create: (options: LedgerOptions) => createLedger(name, options) })
+    if (target === undefined)
+      gathered.push({ name, create: (options: LedgerOptions) => createLedger(name, options) })
     else gathered.push(...(await target()))
   }
   return gathered
@@ -37,7 +49,10 @@ async function gatherAdapters(): Promise<Adapter[]> {
 
 /** A target whose server is not here: fails in CI, where every suite runs; elsewhere skips with one line. */
 export function unavailable(ledger: string, why: string, install: string): readonly Adapter[] {
-  if (process.env.CI === 'true') throw new Error(`the ${ledger} ledger's conformance suite cannot run: ${why} (CI runs every suite)`)
+  if (process.env.CI === 'true')
+    throw new Error(
+      `the ${ledger} ledger's conformance suite cannot run: ${why} (CI runs every suite)`,
+    )
   console.warn(`${ledger} ledger: conformance suite skipped: ${why}; to run it: ${install}`)
   return []
 }
@@ -50,7 +65,9 @@ export function unavailable(ledger: string, why: string, install: string): reado
 function httpLedger(options: LedgerOptions): LedgerCore {
   const url = process.env.CITYTWIN_HTTP_LEDGER_URL
   const token = process.env.CITYTWIN_LEDGER_TOKEN
-  return url === undefined || url === '' ? new ServedHttpLedger(options) : new HttpLedger(options, url, token === undefined || token === '' ? {} : { token })
+  return url === undefined || url === ''
+    ? new ServedHttpLedger(options)
+    : new HttpLedger(options, url, token === undefined || token === '' ? {} : { token })
 }
 
 /** The token of the reference servers the tests start. */
@@ -65,7 +82,12 @@ class ServedHttpLedger implements LedgerCore {
   constructor(private readonly options: LedgerOptions) {}
 
   async open(): Promise<void> {
-    this.server = await LedgerServer.start({ host: '127.0.0.1', port: 0, token: testLedgerToken, backend: (options) => createLedger('memory', options) })
+    this.server = await LedgerServer.start({
+      host: '127.0.0.1',
+      port: 0,
+      token: testLedgerToken,
+      backend: (options) => createLedger('memory', options),
+    })
     this.client = new HttpLedger(this.options, this.server.url, { token: testLedgerToken })
     await this.client.open()
   }
@@ -107,7 +129,14 @@ export const tiers: readonly WalletTierLimits[] = [
 ]
 
 export const utcOffsetMinutes = 8 * 60
-export { accounts, dayMinutes, mondayMinute, transfers, type AccountRow, type TransferRow } from '../../../helpers/batches.js'
+export {
+  accounts,
+  dayMinutes,
+  mondayMinute,
+  transfers,
+  type AccountRow,
+  type TransferRow,
+} from '../../../helpers/batches.js'
 import { accounts, transfers, type AccountRow, type TransferRow } from '../../../helpers/batches.js'
 
 export interface OpenOptions {
@@ -116,17 +145,30 @@ export interface OpenOptions {
 }
 
 /** A ledger opened with `rows` created (each must be created), closed by the caller. */
-export async function openLedger(adapter: Adapter, rows: readonly AccountRow[], options: OpenOptions = {}): Promise<LedgerCore> {
-  const ledger = adapter.create({ accountsMax: options.accountsMax ?? 64, tiers, utcOffsetMinutes, pendingMax: options.pendingMax })
+export async function openLedger(
+  adapter: Adapter,
+  rows: readonly AccountRow[],
+  options: OpenOptions = {},
+): Promise<LedgerCore> {
+  const ledger = adapter.create({
+    accountsMax: options.accountsMax ?? 64,
+    tiers,
+    utcOffsetMinutes,
+    pendingMax: options.pendingMax,
+  })
   await ledger.open()
   if (rows.length > 0) {
     const { code } = await ledger.createAccounts(accounts(rows))
-    if (code.some((value) => value !== 0)) throw new Error(`accounts not created: ${[...code].join(',')}`)
+    if (code.some((value) => value !== 0))
+      throw new Error(`accounts not created: ${[...code].join(',')}`)
   }
   return ledger
 }
 
-export async function submitCodes(ledger: LedgerCore, rows: readonly TransferRow[]): Promise<number[]> {
+export async function submitCodes(
+  ledger: LedgerCore,
+  rows: readonly TransferRow[],
+): Promise<number[]> {
   return [...(await ledger.submit(transfers(rows))).code]
 }
 

@@ -3,17 +3,45 @@
 // reservations and totals, and never creates or loses money.
 import fc from 'fast-check'
 import { afterAll, describe, expect, it } from 'vitest'
-import { AccountFlag, AccountResultCode, TransferFlag, TransferKind, resultCodes, transferKindCount, type LedgerCore, type LedgerTotals, type WalletTierLimits } from '../../../../engine/ledger/index.js'
+import {
+  AccountFlag,
+  AccountResultCode,
+  TransferFlag,
+  TransferKind,
+  resultCodes,
+  transferKindCount,
+  type LedgerCore,
+  type LedgerTotals,
+  type WalletTierLimits,
+} from '../../../../engine/ledger/index.js'
 import { localDay, yearOfDay } from '../../../../engine/time/simClock.js'
-import { accounts, adapters, dayMinutes, tiers, transfers, utcOffsetMinutes, type AccountRow, type Adapter } from './harness.js'
-import { ReferenceLedger, type FullTransfer, type ReferenceBalance, type ReferenceTotals } from './referenceLedger.js'
+import {
+  accounts,
+  adapters,
+  dayMinutes,
+  tiers,
+  transfers,
+  utcOffsetMinutes,
+  type AccountRow,
+  type Adapter,
+} from './harness.js'
+import {
+  ReferenceLedger,
+  type FullTransfer,
+  type ReferenceBalance,
+  type ReferenceTotals,
+} from './referenceLedger.js'
 
 // Replay a failure with what fast-check prints: CITYTWIN_FC_SEED=<seed> CITYTWIN_FC_PATH=<path>
 // CITYTWIN_FC_COMMANDS=<replayPath, at the end of the counterexample>. CITYTWIN_FC_RUNS overrides the run count.
-const seed = process.env.CITYTWIN_FC_SEED !== undefined ? Number(process.env.CITYTWIN_FC_SEED) : Date.now() % 0x7fff_ffff
+const seed =
+  process.env.CITYTWIN_FC_SEED !== undefined
+    ? Number(process.env.CITYTWIN_FC_SEED)
+    : Date.now() % 0x7fff_ffff
 const path = process.env.CITYTWIN_FC_PATH
 const replayPath = process.env.CITYTWIN_FC_COMMANDS
-const numRuns = process.env.CITYTWIN_FC_RUNS !== undefined ? Number(process.env.CITYTWIN_FC_RUNS) : 1000
+const numRuns =
+  process.env.CITYTWIN_FC_RUNS !== undefined ? Number(process.env.CITYTWIN_FC_RUNS) : 1000
 
 /** One long-lived ledger per adapter; each run works in its own block of account ids and range of transfer ids. */
 const accountsMax = 1 << 20
@@ -78,8 +106,18 @@ function snapshot(totals: LedgerTotals): TotalsSnapshot {
   const debitsFen = [...totals.debitsFen]
   const creditsFen = [...totals.creditsFen]
   // A wider table is allowed, with nothing beyond the known kinds.
-  expect(debitsFen.slice(transferKindCount).concat(creditsFen.slice(transferKindCount)).every((fen) => fen === 0)).toBe(true)
-  return { debitsFen: debitsFen.slice(0, transferKindCount), creditsFen: creditsFen.slice(0, transferKindCount), pendingCount: totals.pendingCount, pendingFen: totals.pendingFen }
+  expect(
+    debitsFen
+      .slice(transferKindCount)
+      .concat(creditsFen.slice(transferKindCount))
+      .every((fen) => fen === 0),
+  ).toBe(true)
+  return {
+    debitsFen: debitsFen.slice(0, transferKindCount),
+    creditsFen: creditsFen.slice(0, transferKindCount),
+    pendingCount: totals.pendingCount,
+    pendingFen: totals.pendingFen,
+  }
 }
 
 /** 10:00 local on 23 November of `year`. */
@@ -103,7 +141,10 @@ class Lane {
   constructor(readonly adapter: Adapter) {}
 
   async begin(): Promise<{ ledger: LedgerCore; run: RunState }> {
-    const spent = (this.nextBlock + 1) * blockSize > accountsMax || this.nextTransferId + transferIdsPerRun > u32Max || this.nextYear > lastYear
+    const spent =
+      (this.nextBlock + 1) * blockSize > accountsMax ||
+      this.nextTransferId + transferIdsPerRun > u32Max ||
+      this.nextYear > lastYear
     if (this.ledger === undefined || this.dirty || spent) await this.reopen()
     const ledger = this.ledger as LedgerCore
     let baseline = snapshot(await ledger.totals())
@@ -140,7 +181,12 @@ class Lane {
 
   private async reopen(): Promise<void> {
     await this.close()
-    const ledger = this.adapter.create({ accountsMax, tiers: tierTable, utcOffsetMinutes, pendingMax })
+    const ledger = this.adapter.create({
+      accountsMax,
+      tiers: tierTable,
+      utcOffsetMinutes,
+      pendingMax,
+    })
     await ledger.open()
     this.ledger = ledger
     this.nextBlock = 0
@@ -154,7 +200,9 @@ class Lane {
 
 /** 0..blockSize-1: a slot of the run's block; above: an id beyond the ledger. */
 function accountId(run: RunState, pick: number): number {
-  return pick < blockSize ? run.base + pick : (outOfRangeIds[(pick - blockSize) % outOfRangeIds.length] as number)
+  return pick < blockSize
+    ? run.base + pick
+    : (outOfRangeIds[(pick - blockSize) % outOfRangeIds.length] as number)
 }
 
 interface AccountSpec {
@@ -164,7 +212,10 @@ interface AccountSpec {
 }
 
 /** Any tier of the table, now and then one beyond it (invalid). */
-const tierArb = fc.oneof({ weight: 24, arbitrary: fc.integer({ min: 0, max: tierTable.length - 1 }) }, { weight: 1, arbitrary: fc.constant(tierTable.length) })
+const tierArb = fc.oneof(
+  { weight: 24, arbitrary: fc.integer({ min: 0, max: tierTable.length - 1 }) },
+  { weight: 1, arbitrary: fc.constant(tierTable.length) },
+)
 /** Mostly none; issuers, frozen accounts, both, and unknown bits. */
 const accountFlagsArb = fc.oneof(
   { weight: 30, arbitrary: fc.constant(0) },
@@ -174,7 +225,10 @@ const accountFlagsArb = fc.oneof(
 )
 const accountSpecArb: fc.Arbitrary<AccountSpec> = fc.record({
   // Slots from blockSize stand for ids beyond the ledger.
-  slot: fc.oneof({ weight: 12, arbitrary: fc.integer({ min: 0, max: creatableSlots - 1 }) }, { weight: 1, arbitrary: fc.integer({ min: blockSize, max: blockSize + 2 }) }),
+  slot: fc.oneof(
+    { weight: 12, arbitrary: fc.integer({ min: 0, max: creatableSlots - 1 }) },
+    { weight: 1, arbitrary: fc.integer({ min: blockSize, max: blockSize + 2 }) },
+  ),
   tier: tierArb,
   flags: accountFlagsArb,
 })
@@ -189,11 +243,32 @@ const amountArb = fc.oneof(
   { weight: 6, arbitrary: fc.integer({ min: 1, max: 5_000 }) },
   { weight: 4, arbitrary: fc.integer({ min: 5_000, max: 300_000 }) },
   { weight: 2, arbitrary: fc.integer({ min: 300_000, max: 60_000_000 }) },
-  { weight: 2, arbitrary: fc.constantFrom(0, 2_500, 2_501, 3_000, 4_000, 5_000, 50_000, 50_001, 100_000, 100_001, 200_000, 500_000, 5_000_000) },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom(
+      0,
+      2_500,
+      2_501,
+      3_000,
+      4_000,
+      5_000,
+      50_000,
+      50_001,
+      100_000,
+      100_001,
+      200_000,
+      500_000,
+      5_000_000,
+    ),
+  },
   { weight: 1, arbitrary: fc.integer({ min: 0x8000_0000, max: u32Max }) },
 )
 /** Minutes to the transfer from the one before it: mostly none, sometimes across a timeout. */
-const dtArb = fc.oneof({ weight: 8, arbitrary: fc.constant(0) }, { weight: 3, arbitrary: fc.integer({ min: 1, max: 10 }) }, { weight: 1, arbitrary: fc.integer({ min: 30, max: 3 * dayMinutes }) })
+const dtArb = fc.oneof(
+  { weight: 8, arbitrary: fc.constant(0) },
+  { weight: 3, arbitrary: fc.integer({ min: 1, max: 10 }) },
+  { weight: 1, arbitrary: fc.integer({ min: 30, max: 3 * dayMinutes }) },
+)
 const timeoutArb = fc.oneof(
   { weight: 3, arbitrary: fc.constant(0) },
   { weight: 3, arbitrary: fc.integer({ min: 1, max: 10 }) },
@@ -210,7 +285,11 @@ interface Party {
 }
 function partyArb(issuerWeight: number): fc.Arbitrary<Party> {
   return fc.record({
-    of: fc.oneof({ weight: issuerWeight, arbitrary: fc.constant('issuer' as const) }, { weight: 12, arbitrary: fc.constant('created' as const) }, { weight: 1, arbitrary: fc.constant('slot' as const) }),
+    of: fc.oneof(
+      { weight: issuerWeight, arbitrary: fc.constant('issuer' as const) },
+      { weight: 12, arbitrary: fc.constant('created' as const) },
+      { weight: 1, arbitrary: fc.constant('slot' as const) },
+    ),
     n: fc.nat({ max: blockSize + outOfRangeIds.length - 1 }),
   })
 }
@@ -221,16 +300,38 @@ function partyId(run: RunState, party: Party): number {
   const among = party.of === 'issuer' ? [...run.issuers] : party.of === 'created' ? run.created : []
   return among.length > 0 ? (among[party.n % among.length] as number) : accountId(run, party.n)
 }
-const kindArb = fc.oneof({ weight: 20, arbitrary: fc.integer({ min: 0, max: transferKindCount - 1 }) }, { weight: 1, arbitrary: fc.constantFrom(transferKindCount, 255) })
+const kindArb = fc.oneof(
+  { weight: 20, arbitrary: fc.integer({ min: 0, max: transferKindCount - 1 }) },
+  { weight: 1, arbitrary: fc.constantFrom(transferKindCount, 255) },
+)
 /** Mostly none; sometimes an unknown bit, or two of pending / post / void. */
-const extraFlagsArb = fc.oneof({ weight: 30, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.constantFrom(16, 0x80, TransferFlag.postPending, TransferFlag.voidPending) })
+const extraFlagsArb = fc.oneof(
+  { weight: 30, arbitrary: fc.constant(0) },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(16, 0x80, TransferFlag.postPending, TransferFlag.voidPending),
+  },
+)
 
 type TransferSpec =
-  | { readonly t: 'plain' | 'pending'; readonly payer: Party; readonly payee: Party; readonly amount: number; readonly kind: number; readonly timeout: number; readonly extraFlags: number; readonly linked: boolean; readonly dt: number }
+  | {
+      readonly t: 'plain' | 'pending'
+      readonly payer: Party
+      readonly payee: Party
+      readonly amount: number
+      readonly kind: number
+      readonly timeout: number
+      readonly extraFlags: number
+      readonly linked: boolean
+      readonly dt: number
+    }
   | {
       readonly t: 'post' | 'void'
       /** Which pending transfer (the latest first): one the model accepted, any of the run's, an unused id, a plain transfer's. */
-      readonly target: { readonly of: 'accepted' | 'pending' | 'unused' | 'plain'; readonly back: number }
+      readonly target: {
+        readonly of: 'accepted' | 'pending' | 'unused' | 'plain'
+        readonly back: number
+      }
       readonly amount: 'zero' | 'exact' | 'less' | 'more' | 'other'
       readonly other: number
       readonly mismatch: 'none' | 'debit' | 'credit' | 'kind'
@@ -247,7 +348,10 @@ type TransferSpec =
       readonly dt: number
     }
 
-const linkedArb = fc.oneof({ weight: 7, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) })
+const linkedArb = fc.oneof(
+  { weight: 7, arbitrary: fc.constant(false) },
+  { weight: 1, arbitrary: fc.constant(true) },
+)
 
 const transferSpecArb: fc.Arbitrary<TransferSpec> = fc.oneof(
   {
@@ -276,9 +380,21 @@ const transferSpecArb: fc.Arbitrary<TransferSpec> = fc.oneof(
         ),
         back: fc.nat({ max: 40 }),
       }),
-      amount: fc.constantFrom('zero' as const, 'exact' as const, 'less' as const, 'more' as const, 'other' as const),
+      amount: fc.constantFrom(
+        'zero' as const,
+        'exact' as const,
+        'less' as const,
+        'more' as const,
+        'other' as const,
+      ),
       other: amountArb,
-      mismatch: fc.oneof({ weight: 8, arbitrary: fc.constant('none' as const) }, { weight: 1, arbitrary: fc.constantFrom('debit' as const, 'credit' as const, 'kind' as const) }),
+      mismatch: fc.oneof(
+        { weight: 8, arbitrary: fc.constant('none' as const) },
+        {
+          weight: 1,
+          arbitrary: fc.constantFrom('debit' as const, 'credit' as const, 'kind' as const),
+        },
+      ),
       party: payeeArb,
       linked: linkedArb,
       dt: dtArb,
@@ -288,9 +404,23 @@ const transferSpecArb: fc.Arbitrary<TransferSpec> = fc.oneof(
     weight: 2,
     arbitrary: fc.record({
       t: fc.constant('retry' as const),
-      of: fc.oneof({ weight: 3, arbitrary: fc.constant('accepted' as const) }, { weight: 1, arbitrary: fc.constant('any' as const) }),
+      of: fc.oneof(
+        { weight: 3, arbitrary: fc.constant('accepted' as const) },
+        { weight: 1, arbitrary: fc.constant('any' as const) },
+      ),
       back: fc.nat({ max: 100 }),
-      alter: fc.oneof({ weight: 3, arbitrary: fc.constant('none' as const) }, { weight: 1, arbitrary: fc.constantFrom('amount' as const, 'credit' as const, 'linked' as const, 'timeout' as const) }),
+      alter: fc.oneof(
+        { weight: 3, arbitrary: fc.constant('none' as const) },
+        {
+          weight: 1,
+          arbitrary: fc.constantFrom(
+            'amount' as const,
+            'credit' as const,
+            'linked' as const,
+            'timeout' as const,
+          ),
+        },
+      ),
       dt: dtArb,
     }),
   },
@@ -310,7 +440,10 @@ function resolve(run: RunState, spec: TransferSpec): FullTransfer | undefined {
         credit: partyId(run, spec.payee),
         amountFen: spec.amount,
         kind: spec.kind,
-        flags: (spec.linked ? TransferFlag.linked : 0) | (pending ? TransferFlag.pending : 0) | spec.extraFlags,
+        flags:
+          (spec.linked ? TransferFlag.linked : 0) |
+          (pending ? TransferFlag.pending : 0) |
+          spec.extraFlags,
         pendingId: 0,
         timeoutMinutes: pending ? spec.timeout : 0,
         minute,
@@ -319,9 +452,17 @@ function resolve(run: RunState, spec: TransferSpec): FullTransfer | undefined {
     case 'post':
     case 'void': {
       const acceptedPending = run.accepted.filter((row) => (row.flags & TransferFlag.pending) !== 0)
-      const among = spec.target.of === 'accepted' && acceptedPending.length > 0 ? acceptedPending : spec.target.of === 'unused' || spec.target.of === 'plain' ? [] : run.pendingRows
+      const among =
+        spec.target.of === 'accepted' && acceptedPending.length > 0
+          ? acceptedPending
+          : spec.target.of === 'unused' || spec.target.of === 'plain'
+            ? []
+            : run.pendingRows
       const target = among[among.length - 1 - (spec.target.back % Math.max(1, among.length))]
-      const plain = spec.target.of === 'plain' ? run.accepted.find((row) => (row.flags & settleFlags) === 0) : undefined
+      const plain =
+        spec.target.of === 'plain'
+          ? run.accepted.find((row) => (row.flags & settleFlags) === 0)
+          : undefined
       // Against no pending transfer: some accounts of the run, and an amount of its own.
       const pendingId = target?.id ?? plain?.id ?? run.unusedTransferId
       let debit = target?.debit ?? partyId(run, spec.party)
@@ -331,14 +472,22 @@ function resolve(run: RunState, spec: TransferSpec): FullTransfer | undefined {
       if (spec.mismatch === 'debit') debit = partyId(run, spec.party)
       if (spec.mismatch === 'credit') credit = partyId(run, spec.party)
       if (spec.mismatch === 'kind') kind = (kind + 1) % transferKindCount
-      const amounts = { zero: 0, exact: reserved, less: Math.max(1, Math.floor(reserved / 2)), more: Math.min(u32Max, reserved + 1), other: spec.other }
+      const amounts = {
+        zero: 0,
+        exact: reserved,
+        less: Math.max(1, Math.floor(reserved / 2)),
+        more: Math.min(u32Max, reserved + 1),
+        other: spec.other,
+      }
       return {
         id: run.nextTransferId++,
         debit,
         credit,
         amountFen: amounts[spec.amount],
         kind,
-        flags: (spec.linked ? TransferFlag.linked : 0) | (spec.t === 'post' ? TransferFlag.postPending : TransferFlag.voidPending),
+        flags:
+          (spec.linked ? TransferFlag.linked : 0) |
+          (spec.t === 'post' ? TransferFlag.postPending : TransferFlag.voidPending),
         pendingId,
         timeoutMinutes: 0,
         minute,
@@ -349,8 +498,10 @@ function resolve(run: RunState, spec: TransferSpec): FullTransfer | undefined {
       const earlier = from[from.length - 1 - (spec.back % Math.max(1, from.length))]
       if (earlier === undefined) return undefined
       const row = { ...earlier, minute }
-      if (spec.alter === 'amount') row.amountFen = earlier.amountFen === u32Max ? 1 : earlier.amountFen + 1
-      if (spec.alter === 'credit') row.credit = earlier.credit === run.base ? run.base + 1 : run.base
+      if (spec.alter === 'amount')
+        row.amountFen = earlier.amountFen === u32Max ? 1 : earlier.amountFen + 1
+      if (spec.alter === 'credit')
+        row.credit = earlier.credit === run.base ? run.base + 1 : run.base
       if (spec.alter === 'linked') row.flags = earlier.flags ^ TransferFlag.linked
       if (spec.alter === 'timeout') row.timeoutMinutes = earlier.timeoutMinutes + 1
       return row
@@ -374,8 +525,15 @@ async function compareState(model: Model, real: Real, context: string): Promise<
   const { run } = model
   const ids = Array.from({ length: blockSize }, (_, slot) => run.base + slot)
   const got = await real.ledger.lookup(Uint32Array.from(ids))
-  const gotRows: ReferenceBalance[] = ids.map((_, index) => ({ balance: fen(got.balanceFen[index]), pendingDebit: fen(got.pendingDebitFen[index]), pendingCredit: fen(got.pendingCreditFen[index]) }))
-  expect(gotRows, `balances of accounts ${run.base}..${run.base + blockSize - 1} after ${context}`).toEqual(model.ref.lookup(ids))
+  const gotRows: ReferenceBalance[] = ids.map((_, index) => ({
+    balance: fen(got.balanceFen[index]),
+    pendingDebit: fen(got.pendingDebitFen[index]),
+    pendingCredit: fen(got.pendingCreditFen[index]),
+  }))
+  expect(
+    gotRows,
+    `balances of accounts ${run.base}..${run.base + blockSize - 1} after ${context}`,
+  ).toEqual(model.ref.lookup(ids))
 
   const now = snapshot(await real.ledger.totals())
   const moved: ReferenceTotals = {
@@ -388,16 +546,27 @@ async function compareState(model: Model, real: Real, context: string): Promise<
 
   // Conservation: money only moves between the run's accounts, so their balances sum to 0 (the issuer's
   // negative balance is everything held elsewhere); reserved out equals reserved in; only an issuer is short.
-  const sum = (values: readonly number[]): number => values.reduce((total, value) => total + value, 0)
-  expect(sum(gotRows.map((row) => row.balance)), `sum of the run's balances after ${context}`).toBe(0)
+  const sum = (values: readonly number[]): number =>
+    values.reduce((total, value) => total + value, 0)
+  expect(sum(gotRows.map((row) => row.balance)), `sum of the run's balances after ${context}`).toBe(
+    0,
+  )
   expect(sum(gotRows.map((row) => row.pendingDebit))).toBe(moved.pendingFen)
   expect(sum(gotRows.map((row) => row.pendingCredit))).toBe(moved.pendingFen)
   gotRows.forEach((row, slot) => {
-    if (!run.issuers.has(run.base + slot)) expect(row.balance - row.pendingDebit, `available of account ${run.base + slot}`).toBeGreaterThanOrEqual(0)
+    if (!run.issuers.has(run.base + slot))
+      expect(
+        row.balance - row.pendingDebit,
+        `available of account ${run.base + slot}`,
+      ).toBeGreaterThanOrEqual(0)
   })
 }
 
-async function createAndCompare(model: Model, real: Real, rows: readonly AccountRow[]): Promise<void> {
+async function createAndCompare(
+  model: Model,
+  real: Real,
+  rows: readonly AccountRow[],
+): Promise<void> {
   const want = model.ref.createAccounts(rows)
   const got = [...(await real.ledger.createAccounts(accounts(rows))).code]
   expect(got, `account codes of ${JSON.stringify(rows)}`).toEqual(want)
@@ -409,7 +578,11 @@ async function createAndCompare(model: Model, real: Real, rows: readonly Account
   await compareState(model, real, `creating ${JSON.stringify(rows)}`)
 }
 
-async function submitAndCompare(model: Model, real: Real, rows: readonly FullTransfer[]): Promise<void> {
+async function submitAndCompare(
+  model: Model,
+  real: Real,
+  rows: readonly FullTransfer[],
+): Promise<void> {
   const want = model.ref.submit(rows)
   const got = [...(await real.ledger.submit(transfers(rows))).code]
   const context = `submitting ${JSON.stringify(rows)}`
@@ -430,7 +603,11 @@ class CreateAccounts implements Cmd {
     return true
   }
   async run(model: Model, real: Real): Promise<void> {
-    await createAndCompare(model, real, this.specs.map((spec) => accountRow(model.run, spec)))
+    await createAndCompare(
+      model,
+      real,
+      this.specs.map((spec) => accountRow(model.run, spec)),
+    )
   }
   toString(): string {
     return `createAccounts(${JSON.stringify(this.specs)})`
@@ -458,7 +635,9 @@ class Submit implements Cmd {
   }
 }
 
-type Advance = { readonly by: 'minutes' | 'days'; readonly n: number } | { readonly by: 'dayEnd' | 'yearEnd'; readonly n: number }
+type Advance =
+  | { readonly by: 'minutes' | 'days'; readonly n: number }
+  | { readonly by: 'dayEnd' | 'yearEnd'; readonly n: number }
 
 class AdvanceClock implements Cmd {
   constructor(readonly advance: Advance) {}
@@ -473,7 +652,8 @@ class AdvanceClock implements Cmd {
     else {
       // n minutes before the next local midnight, or the next local new year.
       const day = localDay(run.now, utcOffsetMinutes)
-      const midnight = by === 'dayEnd' ? (day + 1) * dayMinutes : Date.UTC(yearOfDay(day) + 1, 0, 1) / 60_000
+      const midnight =
+        by === 'dayEnd' ? (day + 1) * dayMinutes : Date.UTC(yearOfDay(day) + 1, 0, 1) / 60_000
       run.now = Math.max(run.now, midnight - utcOffsetMinutes - n)
     }
   }
@@ -490,7 +670,11 @@ class Lookup implements Cmd {
   async run(model: Model, real: Real): Promise<void> {
     const ids = this.slots.map((slot) => model.run.base + slot)
     const got = await real.ledger.lookup(Uint32Array.from(ids))
-    const rows = ids.map((_, index) => ({ balance: fen(got.balanceFen[index]), pendingDebit: fen(got.pendingDebitFen[index]), pendingCredit: fen(got.pendingCreditFen[index]) }))
+    const rows = ids.map((_, index) => ({
+      balance: fen(got.balanceFen[index]),
+      pendingDebit: fen(got.pendingDebitFen[index]),
+      pendingCredit: fen(got.pendingCreditFen[index]),
+    }))
     expect(rows, `lookup of ${JSON.stringify(ids)}`).toEqual(model.ref.lookup(ids))
   }
   toString(): string {
@@ -498,9 +682,13 @@ class Lookup implements Cmd {
   }
 }
 
-const submitArb = fc.array(transferSpecArb, { minLength: 1, maxLength: 8 }).map((specs): Cmd => new Submit(specs))
+const submitArb = fc
+  .array(transferSpecArb, { minLength: 1, maxLength: 8 })
+  .map((specs): Cmd => new Submit(specs))
 const commandArbs: fc.Arbitrary<Cmd>[] = [
-  fc.array(accountSpecArb, { minLength: 1, maxLength: 5 }).map((specs): Cmd => new CreateAccounts(specs)),
+  fc
+    .array(accountSpecArb, { minLength: 1, maxLength: 5 })
+    .map((specs): Cmd => new CreateAccounts(specs)),
   submitArb,
   submitArb,
   submitArb,
@@ -509,36 +697,52 @@ const commandArbs: fc.Arbitrary<Cmd>[] = [
     .oneof(
       fc.record({ by: fc.constant('minutes' as const), n: fc.integer({ min: 1, max: 180 }) }),
       fc.record({ by: fc.constant('days' as const), n: fc.integer({ min: 1, max: 3 }) }),
-      fc.record({ by: fc.constantFrom('dayEnd' as const, 'yearEnd' as const), n: fc.integer({ min: 0, max: 3 }) }),
+      fc.record({
+        by: fc.constantFrom('dayEnd' as const, 'yearEnd' as const),
+        n: fc.integer({ min: 0, max: 3 }),
+      }),
     )
     .map((advance): Cmd => new AdvanceClock(advance)),
-  fc.array(fc.nat({ max: blockSize - 1 }), { minLength: 1, maxLength: 20 }).map((slots): Cmd => new Lookup(slots)),
+  fc
+    .array(fc.nat({ max: blockSize - 1 }), { minLength: 1, maxLength: 20 })
+    .map((slots): Cmd => new Lookup(slots)),
 ]
 
 /** Accounts every run starts with: usually an issuer in slot 0, and most other slots, of any tier and flags. */
 const initialArb = fc.record({
-  issuer: fc.oneof({ weight: 9, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
-  others: fc.array(fc.record({ created: fc.oneof({ weight: 10, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }), tier: tierArb, flags: accountFlagsArb }), {
-    minLength: creatableSlots - 1,
-    maxLength: creatableSlots - 1,
-  }),
+  issuer: fc.oneof(
+    { weight: 9, arbitrary: fc.constant(true) },
+    { weight: 1, arbitrary: fc.constant(false) },
+  ),
+  others: fc.array(
+    fc.record({
+      created: fc.oneof(
+        { weight: 10, arbitrary: fc.constant(true) },
+        { weight: 1, arbitrary: fc.constant(false) },
+      ),
+      tier: tierArb,
+      flags: accountFlagsArb,
+    }),
+    {
+      minLength: creatableSlots - 1,
+      maxLength: creatableSlots - 1,
+    },
+  ),
 })
 
 /** Voids every pending transfer the run still holds (each ok or pending_expired, as the model says). */
 async function releaseHeld(model: Model, real: Real): Promise<void> {
-  const rows = model.ref.held().map(
-    (pending): FullTransfer => ({
-      id: model.run.nextTransferId++,
-      debit: pending.debit,
-      credit: pending.credit,
-      amountFen: 0,
-      kind: pending.kind,
-      flags: TransferFlag.voidPending,
-      pendingId: pending.id,
-      timeoutMinutes: 0,
-      minute: model.run.now,
-    }),
-  )
+  const rows = model.ref.held().map((pending): FullTransfer => ({
+    id: model.run.nextTransferId++,
+    debit: pending.debit,
+    credit: pending.credit,
+    amountFen: 0,
+    kind: pending.kind,
+    flags: TransferFlag.voidPending,
+    pendingId: pending.id,
+    timeoutMinutes: 0,
+    minute: model.run.now,
+  }))
   if (rows.length > 0) await submitAndCompare(model, real, rows)
   expect(model.ref.totals().pendingCount).toBe(0)
 }
@@ -551,22 +755,43 @@ for (const adapter of adapters) {
     })
 
     it(`matches the reference model in ${numRuns} runs of random commands (seed ${seed}; replay a failure: CITYTWIN_FC_SEED=${seed} CITYTWIN_FC_PATH=<path> CITYTWIN_FC_COMMANDS=<replayPath>, as printed)`, async () => {
-      const property = fc.asyncProperty(initialArb, fc.commands(commandArbs, { maxCommands: 50, size: 'large', ...(replayPath !== undefined ? { replayPath } : {}) }), async (initial, cmds) => {
-        const { ledger, run } = await lane.begin()
-        const model: Model = { ref: new ReferenceLedger({ accountsMax, tiers: tierTable, utcOffsetMinutes, pendingMax }), run }
-        const real: Real = { ledger, run }
-        try {
-          const rows = [...(initial.issuer ? [{ id: run.base, tier: 0, flags: AccountFlag.issuer }] : []), ...initial.others.flatMap(({ created, tier, flags }, index) => (created ? [accountRow(run, { slot: index + 1, tier, flags })] : []))]
-          await createAndCompare(model, real, rows)
-          await fc.asyncModelRun(() => ({ model, real }), cmds)
-          await releaseHeld(model, real)
-        } catch (error) {
-          lane.dirty = true
-          throw error
-        } finally {
-          lane.end(run)
-        }
-      })
+      const property = fc.asyncProperty(
+        initialArb,
+        fc.commands(commandArbs, {
+          maxCommands: 50,
+          size: 'large',
+          ...(replayPath !== undefined ? { replayPath } : {}),
+        }),
+        async (initial, cmds) => {
+          const { ledger, run } = await lane.begin()
+          const model: Model = {
+            ref: new ReferenceLedger({
+              accountsMax,
+              tiers: tierTable,
+              utcOffsetMinutes,
+              pendingMax,
+            }),
+            run,
+          }
+          const real: Real = { ledger, run }
+          try {
+            const rows = [
+              ...(initial.issuer ? [{ id: run.base, tier: 0, flags: AccountFlag.issuer }] : []),
+              ...initial.others.flatMap(({ created, tier, flags }, index) =>
+                created ? [accountRow(run, { slot: index + 1, tier, flags })] : [],
+              ),
+            ]
+            await createAndCompare(model, real, rows)
+            await fc.asyncModelRun(() => ({ model, real }), cmds)
+            await releaseHeld(model, real)
+          } catch (error) {
+            lane.dirty = true
+            throw error
+          } finally {
+            lane.end(run)
+          }
+        },
+      )
       await fc.assert(property, { numRuns, seed, ...(path !== undefined ? { path } : {}) })
     }, 600_000)
   })

@@ -6,11 +6,17 @@
  */
 import pg from 'pg'
 import { afterAll } from 'vitest'
-import { EmbeddedServer, PostgresLedger, type LedgerCore, type LedgerOptions } from '../../../../engine/ledger/index.js'
+import {
+  EmbeddedServer,
+  PostgresLedger,
+  type LedgerCore,
+  type LedgerOptions,
+} from '../../../../engine/ledger/index.js'
 import { closingWith } from '../../../helpers/ledgerChecks.js'
 import type { Adapter } from './adapter.js'
 
-export const postgresUrl = process.env.CITYTWIN_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
+export const postgresUrl =
+  process.env.CITYTWIN_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
 
 let schemas = 0
 /** A schema name no other ledger of any test process uses. */
@@ -50,7 +56,9 @@ export async function dropSchema(url: string, schema: string): Promise<void> {
 export function schemaLedger(options: LedgerOptions, url: string, name = 'postgres'): LedgerCore {
   const schema = testSchema()
   const separator = url.includes('?') ? '&' : '?'
-  return closingWith(new PostgresLedger(options, `${url}${separator}schema=${schema}`), name, () => dropSchema(url, schema))
+  return closingWith(new PostgresLedger(options, `${url}${separator}schema=${schema}`), name, () =>
+    dropSchema(url, schema),
+  )
 }
 
 let embedded: Promise<EmbeddedServer> | undefined
@@ -87,10 +95,22 @@ function embeddedLedger(options: LedgerOptions): LedgerCore {
   }
 }
 
-export async function postgresAdapters(unavailable: (ledger: string, why: string, install: string) => readonly Adapter[]): Promise<readonly Adapter[]> {
+export async function postgresAdapters(
+  unavailable: (ledger: string, why: string, install: string) => readonly Adapter[],
+): Promise<readonly Adapter[]> {
   const embeddedAdapter: Adapter = { name: 'postgres-embedded', create: embeddedLedger }
   if (!(await reachable(postgresUrl))) {
-    return [...unavailable('postgres', `no PostgreSQL server at ${postgresUrl}`, 'apt-get install -y postgresql, or set CITYTWIN_POSTGRES_URL'), embeddedAdapter]
+    return [
+      ...unavailable(
+        'postgres',
+        `no PostgreSQL server at ${postgresUrl}`,
+        'apt-get install -y postgresql, or set CITYTWIN_POSTGRES_URL',
+      ),
+      embeddedAdapter,
+    ]
   }
-  return [{ name: 'postgres', create: (options) => schemaLedger(options, postgresUrl) }, embeddedAdapter]
+  return [
+    { name: 'postgres', create: (options) => schemaLedger(options, postgresUrl) },
+    embeddedAdapter,
+  ]
 }

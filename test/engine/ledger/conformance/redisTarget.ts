@@ -6,7 +6,12 @@
  */
 import type { Redis } from 'ioredis'
 import { redisClient } from '../../../../engine/ledger/redis/redisLink.js'
-import { RedisLedger, parseRedisUrl, type LedgerCore, type LedgerOptions } from '../../../../engine/ledger/index.js'
+import {
+  RedisLedger,
+  parseRedisUrl,
+  type LedgerCore,
+  type LedgerOptions,
+} from '../../../../engine/ledger/index.js'
 import type { Adapter } from './adapter.js'
 import { closingWith } from '../../../helpers/ledgerChecks.js'
 
@@ -68,12 +73,25 @@ export async function dropKeys(url: string, key: string): Promise<void> {
 }
 
 /** A redis ledger under a key of its own at `url`, its keys deleted at close. */
-export function keyedLedger(options: LedgerOptions, url: string, timing: RedisTiming = {}): LedgerCore {
+export function keyedLedger(
+  options: LedgerOptions,
+  url: string,
+  timing: RedisTiming = {},
+): LedgerCore {
   const key = testKey()
-  return closingWith(new RedisLedger(options, withKey(url, key), timing), 'redis', () => dropKeys(url, key))
+  return closingWith(new RedisLedger(options, withKey(url, key), timing), 'redis', () =>
+    dropKeys(url, key),
+  )
 }
 
-export async function redisAdapters(unavailable: (ledger: string, why: string, install: string) => readonly Adapter[]): Promise<readonly Adapter[]> {
-  if (!(await reachable(redisUrl))) return unavailable('redis', `no Redis server at ${redisUrl}`, 'apt-get install -y redis-server, or set CITYTWIN_REDIS_URL')
+export async function redisAdapters(
+  unavailable: (ledger: string, why: string, install: string) => readonly Adapter[],
+): Promise<readonly Adapter[]> {
+  if (!(await reachable(redisUrl)))
+    return unavailable(
+      'redis',
+      `no Redis server at ${redisUrl}`,
+      'apt-get install -y redis-server, or set CITYTWIN_REDIS_URL',
+    )
   return [{ name: 'redis', create: (options) => keyedLedger(options, redisUrl) }]
 }

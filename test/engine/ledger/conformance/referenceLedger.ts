@@ -13,7 +13,13 @@
  * The suites only feed it minutes that never go back; spending given back to "counters still on the
  * pending transfer's day and year" is modelled for time moving forward.
  */
-import { AccountFlag, TransferFlag, accountFlagsKnown, transferFlagsKnown, type WalletTierLimits } from '../../../../engine/ledger/ledgerCore.js'
+import {
+  AccountFlag,
+  TransferFlag,
+  accountFlagsKnown,
+  transferFlagsKnown,
+  type WalletTierLimits,
+} from '../../../../engine/ledger/ledgerCore.js'
 import { AccountResultCode, ResultCode } from '../../../../engine/ledger/resultCode.js'
 import { TransferKind, transferKindCount } from '../../../../engine/ledger/transferKind.js'
 import { transferAmountFenMax } from '../../../../engine/limits.js'
@@ -44,7 +50,14 @@ export interface ReferenceTotals {
 export type FullTransfer = Required<TransferRow>
 
 export function fullTransfer(row: TransferRow): FullTransfer {
-  return { kind: TransferKind.p2p, flags: 0, pendingId: 0, timeoutMinutes: 0, minute: mondayMinute + 600, ...row }
+  return {
+    kind: TransferKind.p2p,
+    flags: 0,
+    pendingId: 0,
+    timeoutMinutes: 0,
+    minute: mondayMinute + 600,
+    ...row,
+  }
 }
 
 interface Account {
@@ -135,7 +148,8 @@ export class ReferenceLedger {
     while (start < batch.length) {
       // The chain is start..end: every transfer up to the first without the linked flag.
       let end = start
-      while (end < batch.length && ((batch[end] as FullTransfer).flags & TransferFlag.linked) !== 0) end++
+      while (end < batch.length && ((batch[end] as FullTransfer).flags & TransferFlag.linked) !== 0)
+        end++
       // Expiry runs before each transfer that does not continue a chain: here, the chain's first.
       this.expire((batch[start] as FullTransfer).minute)
       if (end === batch.length) {
@@ -146,7 +160,9 @@ export class ReferenceLedger {
       if (end === start) {
         codes[start] = this.apply(batch[start] as FullTransfer)
       } else {
-        this.applyChain(batch.slice(start, end + 1)).forEach((code, offset) => (codes[start + offset] = code))
+        this.applyChain(batch.slice(start, end + 1)).forEach(
+          (code, offset) => (codes[start + offset] = code),
+        )
       }
       start = end + 1
     }
@@ -156,14 +172,23 @@ export class ReferenceLedger {
   lookup(ids: readonly number[]): ReferenceBalance[] {
     return ids.map((id) => {
       const account = this.state.accounts.get(id)
-      return { balance: account?.balance ?? 0, pendingDebit: account?.pendingDebit ?? 0, pendingCredit: account?.pendingCredit ?? 0 }
+      return {
+        balance: account?.balance ?? 0,
+        pendingDebit: account?.pendingDebit ?? 0,
+        pendingCredit: account?.pendingCredit ?? 0,
+      }
     })
   }
 
   totals(): ReferenceTotals {
     let pendingFen = 0
     for (const id of this.state.held) pendingFen += (this.state.pendings.get(id) as Pending).amount
-    return { debitsFen: [...this.state.debitsFen], creditsFen: [...this.state.creditsFen], pendingCount: this.state.held.size, pendingFen }
+    return {
+      debitsFen: [...this.state.debitsFen],
+      creditsFen: [...this.state.creditsFen],
+      pendingCount: this.state.held.size,
+      pendingFen,
+    }
   }
 
   /** The pending transfers held now (not posted, voided or expired). */
@@ -187,12 +212,15 @@ export class ReferenceLedger {
       codes.push(code)
       if (code !== ok && code !== ResultCode.exists) break
     }
-    if (codes.length === chain.length && codes.every((code) => code === ResultCode.exists)) return codes
+    if (codes.length === chain.length && codes.every((code) => code === ResultCode.exists))
+      return codes
     if (codes.length === chain.length && codes.every((code) => code === ok)) return codes
     this.state = saved
     const hard = codes.findIndex((code) => code !== ok && code !== ResultCode.exists)
     const kept = hard >= 0 ? hard : codes.indexOf(ResultCode.exists)
-    return chain.map((_, index) => (index === kept ? (codes[index] as number) : ResultCode.linked_event_failed))
+    return chain.map((_, index) =>
+      index === kept ? (codes[index] as number) : ResultCode.linked_event_failed,
+    )
   }
 
   /** One transfer: the checks in ledgerCore.ts's order; state changes only when it is accepted. */
@@ -200,12 +228,14 @@ export class ReferenceLedger {
     const { accounts, applied } = this.state
     const mode = t.flags & settleFlags
     // 1. Unknown bits, or more than one of pending / post / void.
-    if ((t.flags & ~transferFlagsKnown) !== 0 || (mode !== 0 && (mode & (mode - 1)) !== 0)) return ResultCode.invalid_flags
+    if ((t.flags & ~transferFlagsKnown) !== 0 || (mode !== 0 && (mode & (mode - 1)) !== 0))
+      return ResultCode.invalid_flags
     // 2.
     if (t.kind >= transferKindCount) return ResultCode.invalid_kind
     // 3. Only accepted transfers are remembered.
     const seen = applied.get(t.id)
-    if (seen !== undefined) return seen === bodyOf(t) ? ResultCode.exists : ResultCode.exists_with_different_body
+    if (seen !== undefined)
+      return seen === bodyOf(t) ? ResultCode.exists : ResultCode.exists_with_different_body
     // 4-6.
     const payer = accounts.get(t.debit)
     const payee = accounts.get(t.credit)
@@ -214,7 +244,8 @@ export class ReferenceLedger {
     if (((payer.flags | payee.flags) & AccountFlag.frozen) !== 0) return ResultCode.frozen
     // 7. Plain and pending: 1..max. Post and void: 0..max (a void's other amounts fail at step 8).
     const settles = mode === TransferFlag.postPending || mode === TransferFlag.voidPending
-    if (t.amountFen > transferAmountFenMax || (!settles && t.amountFen < 1)) return ResultCode.invalid_amount
+    if (t.amountFen > transferAmountFenMax || (!settles && t.amountFen < 1))
+      return ResultCode.invalid_amount
     const code = settles ? this.settle(t, payer, payee) : this.reserveOrMove(t, payer, payee)
     if (code === ok) applied.set(t.id, bodyOf(t))
     return code
@@ -227,10 +258,16 @@ export class ReferenceLedger {
     if (pending.state === 'posted') return ResultCode.pending_already_posted
     if (pending.state === 'voided') return ResultCode.pending_already_voided
     // Expired by a sweep, or due by this transfer's minute (inside a chain, no sweep ran).
-    if (pending.state === 'expired' || (pending.deadline !== 0 && pending.deadline <= t.minute)) return ResultCode.pending_expired
-    if (pending.debit !== t.debit || pending.credit !== t.credit || pending.kind !== t.kind) return ResultCode.pending_mismatch
+    if (pending.state === 'expired' || (pending.deadline !== 0 && pending.deadline <= t.minute))
+      return ResultCode.pending_expired
+    if (pending.debit !== t.debit || pending.credit !== t.credit || pending.kind !== t.kind)
+      return ResultCode.pending_mismatch
     const post = t.flags & TransferFlag.postPending
-    if (post !== 0 ? t.amountFen > pending.amount : t.amountFen !== 0 && t.amountFen !== pending.amount) {
+    if (
+      post !== 0
+        ? t.amountFen > pending.amount
+        : t.amountFen !== 0 && t.amountFen !== pending.amount
+    ) {
       return ResultCode.exceeds_pending_amount
     }
     // Accepted: the reservation goes; a post moves `amount` (0 = all) under the pending's kind.
@@ -250,22 +287,34 @@ export class ReferenceLedger {
       const limits = this.options.tiers[payer.tier] as WalletTierLimits
       const spentToday = payer.spentDay === day ? payer.spentDayFen : 0
       const spentThisYear = payer.spentYear === year ? payer.spentYearFen : 0
-      if (limits.perPaymentFen > 0 && t.amountFen > limits.perPaymentFen) return ResultCode.per_payment_limit
-      if (limits.perDayFen > 0 && spentToday + t.amountFen > limits.perDayFen) return ResultCode.daily_limit
-      if (limits.perYearFen > 0 && spentThisYear + t.amountFen > limits.perYearFen) return ResultCode.yearly_limit
+      if (limits.perPaymentFen > 0 && t.amountFen > limits.perPaymentFen)
+        return ResultCode.per_payment_limit
+      if (limits.perDayFen > 0 && spentToday + t.amountFen > limits.perDayFen)
+        return ResultCode.daily_limit
+      if (limits.perYearFen > 0 && spentThisYear + t.amountFen > limits.perYearFen)
+        return ResultCode.yearly_limit
     }
     // 10. The issuer may go negative.
-    if ((payer.flags & AccountFlag.issuer) === 0 && payer.balance - payer.pendingDebit < t.amountFen) return ResultCode.insufficient_funds
+    if (
+      (payer.flags & AccountFlag.issuer) === 0 &&
+      payer.balance - payer.pendingDebit < t.amountFen
+    )
+      return ResultCode.insufficient_funds
     // 11. Counting credits already reserved for the payee.
     const cap = (this.options.tiers[payee.tier] as WalletTierLimits).balanceCapFen
-    if (payee.tier !== 0 && cap > 0 && payee.balance + payee.pendingCredit + t.amountFen > cap) return ResultCode.balance_cap
+    if (payee.tier !== 0 && cap > 0 && payee.balance + payee.pendingCredit + t.amountFen > cap)
+      return ResultCode.balance_cap
     // 12.
     const pending = (t.flags & TransferFlag.pending) !== 0
-    if (pending && this.state.held.size >= this.options.pendingMax) return ResultCode.pending_capacity
+    if (pending && this.state.held.size >= this.options.pendingMax)
+      return ResultCode.pending_capacity
     // 13. Nothing may pass what a float64 holds exactly; only the issuer's side can fall that far.
-    if (payee.balance + payee.pendingCredit + t.amountFen > Number.MAX_SAFE_INTEGER) return ResultCode.overflows
-    if (payer.balance - payer.pendingDebit - t.amountFen < Number.MIN_SAFE_INTEGER) return ResultCode.overflows
-    if (pending && payer.pendingDebit + t.amountFen > Number.MAX_SAFE_INTEGER) return ResultCode.overflows
+    if (payee.balance + payee.pendingCredit + t.amountFen > Number.MAX_SAFE_INTEGER)
+      return ResultCode.overflows
+    if (payer.balance - payer.pendingDebit - t.amountFen < Number.MIN_SAFE_INTEGER)
+      return ResultCode.overflows
+    if (pending && payer.pendingDebit + t.amountFen > Number.MAX_SAFE_INTEGER)
+      return ResultCode.overflows
 
     // Accepted. Spending grows (counters move to this day and year), for pending transfers too.
     payer.spentDayFen = (payer.spentDay === day ? payer.spentDayFen : 0) + t.amountFen
@@ -279,7 +328,16 @@ export class ReferenceLedger {
     payer.pendingDebit += t.amountFen
     payee.pendingCredit += t.amountFen
     const deadline = t.timeoutMinutes === 0 ? 0 : t.minute + t.timeoutMinutes
-    this.state.pendings.set(t.id, { debit: t.debit, credit: t.credit, kind: t.kind, amount: t.amountFen, deadline, day, year, state: 'pending' })
+    this.state.pendings.set(t.id, {
+      debit: t.debit,
+      credit: t.credit,
+      kind: t.kind,
+      amount: t.amountFen,
+      deadline,
+      day,
+      year,
+      state: 'pending',
+    })
     this.state.held.add(t.id)
     return ok
   }

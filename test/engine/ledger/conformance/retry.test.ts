@@ -2,12 +2,32 @@
 // in flight and abandoned) applies exactly once: one ok, then only exists; a changed body gets exists_with_different_body;
 // balances are those of applying each accepted transfer once, and money is conserved.
 import { afterAll, describe, expect, it } from 'vitest'
-import { AccountFlag, ResultCode, TransferFlag, TransferKind, resultCodes, type LedgerCore, type TransferResults } from '../../../../engine/ledger/index.js'
+import {
+  AccountFlag,
+  ResultCode,
+  TransferFlag,
+  TransferKind,
+  resultCodes,
+  type LedgerCore,
+  type TransferResults,
+} from '../../../../engine/ledger/index.js'
 import { Random } from '../../../../engine/random/index.js'
-import { accounts, adapters, mondayMinute, tiers, transfers, utcOffsetMinutes, type AccountRow, type TransferRow } from './harness.js'
+import {
+  accounts,
+  adapters,
+  mondayMinute,
+  tiers,
+  transfers,
+  utcOffsetMinutes,
+  type AccountRow,
+  type TransferRow,
+} from './harness.js'
 import { ReferenceLedger } from './referenceLedger.js'
 
-const seed = process.env.CITYTWIN_RETRY_SEED !== undefined ? Number(process.env.CITYTWIN_RETRY_SEED) : 20_261_124
+const seed =
+  process.env.CITYTWIN_RETRY_SEED !== undefined
+    ? Number(process.env.CITYTWIN_RETRY_SEED)
+    : 20_261_124
 const accountsMax = 64
 const issuer = 0
 /** Untiered accounts that pay each other, each funded well beyond what it can pay here. */
@@ -37,19 +57,55 @@ function plan(random: Random): Planned[] {
   const out: Planned[] = []
   for (let index = 0; index < plainCount; index++) {
     const [debit, credit] = pick()
-    out.push({ row: { id: nextId++, debit, credit, amountFen: 1 + random.below(20_000), kind: TransferKind.p2p }, applies: true })
+    out.push({
+      row: {
+        id: nextId++,
+        debit,
+        credit,
+        amountFen: 1 + random.below(20_000),
+        kind: TransferKind.p2p,
+      },
+      applies: true,
+    })
   }
   for (let index = 0; index < pendingCount; index++) {
     const [debit, credit] = pick()
     const amountFen = 1 + random.below(20_000)
-    const pending = { id: nextId++, debit, credit, amountFen, kind: TransferKind.retail, flags: TransferFlag.pending }
+    const pending = {
+      id: nextId++,
+      debit,
+      credit,
+      amountFen,
+      kind: TransferKind.retail,
+      flags: TransferFlag.pending,
+    }
     // Posts all (0), or part; until its pending transfer applies, a post is refused (pending_not_found) and not remembered.
-    const post = { id: nextId++, debit, credit, amountFen: random.chance(0.5) ? 0 : random.below(amountFen + 1), kind: TransferKind.retail, flags: TransferFlag.postPending, pendingId: pending.id }
+    const post = {
+      id: nextId++,
+      debit,
+      credit,
+      amountFen: random.chance(0.5) ? 0 : random.below(amountFen + 1),
+      kind: TransferKind.retail,
+      flags: TransferFlag.postPending,
+      pendingId: pending.id,
+    }
     out.push({ row: pending, applies: true }, { row: post, applies: true })
   }
   out.push(
-    { row: { id: nextId++, debit: smallWallet, credit: 1, amountFen: 60_000, kind: TransferKind.p2p }, applies: false },
-    { row: { id: nextId++, debit: 1, credit: neverCreated, amountFen: 100, kind: TransferKind.p2p }, applies: false },
+    {
+      row: {
+        id: nextId++,
+        debit: smallWallet,
+        credit: 1,
+        amountFen: 60_000,
+        kind: TransferKind.p2p,
+      },
+      applies: false,
+    },
+    {
+      row: { id: nextId++, debit: 1, credit: neverCreated, amountFen: 100, kind: TransferKind.p2p },
+      applies: false,
+    },
   )
   return out
 }
@@ -90,9 +146,22 @@ for (const adapter of adapters) {
       // Every transfer at one minute (the harness's default): nothing here depends on time.
       const minute = mondayMinute + 600
 
-      const accountRows: AccountRow[] = [{ id: issuer, flags: AccountFlag.issuer }, ...payers.map((id) => ({ id })), { id: smallWallet, tier: 4 }]
-      expect([...(await opened.createAccounts(accounts(accountRows))).code]).toEqual(accountRows.map(() => 0))
-      const funding: TransferRow[] = [...payers, smallWallet].map((id, index) => ({ id: index + 1, debit: issuer, credit: id, amountFen: id === smallWallet ? 100_000 : fundingFen, kind: TransferKind.topup, minute }))
+      const accountRows: AccountRow[] = [
+        { id: issuer, flags: AccountFlag.issuer },
+        ...payers.map((id) => ({ id })),
+        { id: smallWallet, tier: 4 },
+      ]
+      expect([...(await opened.createAccounts(accounts(accountRows))).code]).toEqual(
+        accountRows.map(() => 0),
+      )
+      const funding: TransferRow[] = [...payers, smallWallet].map((id, index) => ({
+        id: index + 1,
+        debit: issuer,
+        credit: id,
+        amountFen: id === smallWallet ? 100_000 : fundingFen,
+        kind: TransferKind.topup,
+        minute,
+      }))
       expect([...(await opened.submit(transfers(funding))).code]).toEqual(funding.map(() => 0))
 
       // Each transfer 2-5 times, shuffled, cut into batches of 1-8.
@@ -108,7 +177,7 @@ for (const adapter of adapters) {
         return result
       }
       let abandoned = 0
-      for (let start = 0; start < submissions.length; ) {
+      for (let start = 0; start < submissions.length;) {
         const batch = submissions.slice(start, start + 1 + random.below(8))
         start += batch.length
         if (random.chance(0.3)) {
@@ -147,15 +216,28 @@ for (const adapter of adapters) {
         const after = firstOk < 0 ? [] : history.slice(firstOk + 1)
         const good =
           history.length >= 2 &&
-          (firstOk >= 0) === canApply &&
-          before.every((code) => code !== ResultCode.exists && code !== ResultCode.exists_with_different_body && code !== ResultCode.ok) &&
+          firstOk >= 0 === canApply &&
+          before.every(
+            (code) =>
+              code !== ResultCode.exists &&
+              code !== ResultCode.exists_with_different_body &&
+              code !== ResultCode.ok,
+          ) &&
           after.every((code) => code === ResultCode.exists)
-        if (!good) wrong.push(`transfer ${row.id}: ${history.map((code) => resultCodes[code] ?? code).join(', ')}`)
+        if (!good)
+          wrong.push(
+            `transfer ${row.id}: ${history.map((code) => resultCodes[code] ?? code).join(', ')}`,
+          )
       }
       expect(wrong.length, wrong.slice(0, 5).join('\n')).toBe(0)
 
       // Balances are the effect of each accepted transfer applied once, worked out here from the plan.
-      const expected = new Map<number, Held>(accountRows.map((account) => [account.id, { balance: 0, pendingDebit: 0, pendingCredit: 0 }]))
+      const expected = new Map<number, Held>(
+        accountRows.map((account) => [
+          account.id,
+          { balance: 0, pendingDebit: 0, pendingCredit: 0 },
+        ]),
+      )
       const at = (id: number): Held => expected.get(id) as Held
       const accepted = (id: number): boolean => (seen.get(id) ?? []).includes(ResultCode.ok)
       for (const row of funding) {
@@ -183,13 +265,22 @@ for (const adapter of adapters) {
       const ids = accountRows.map((account) => account.id)
       const lookupAll = async (): Promise<Held[]> => {
         const got = await opened.lookup(Uint32Array.from(ids))
-        return ids.map((_, index) => ({ balance: got.balanceFen[index] ?? NaN, pendingDebit: got.pendingDebitFen[index] ?? NaN, pendingCredit: got.pendingCreditFen[index] ?? NaN }))
+        return ids.map((_, index) => ({
+          balance: got.balanceFen[index] ?? NaN,
+          pendingDebit: got.pendingDebitFen[index] ?? NaN,
+          pendingCredit: got.pendingCreditFen[index] ?? NaN,
+        }))
       }
       const after = await lookupAll()
       expect(after).toEqual(ids.map(at))
 
       // The reference model, fed the same calls in the same order, agrees on every code.
-      const reference = new ReferenceLedger({ accountsMax, tiers, utcOffsetMinutes, pendingMax: 1 << 22 })
+      const reference = new ReferenceLedger({
+        accountsMax,
+        tiers,
+        utcOffsetMinutes,
+        pendingMax: 1 << 22,
+      })
       reference.createAccounts(accountRows)
       reference.submit(funding)
       calls.forEach((call, position) => {
@@ -198,12 +289,17 @@ for (const adapter of adapters) {
       })
 
       // Resubmitted with a changed amount, an applied transfer gets exists_with_different_body and moves nothing.
-      const applied = planned.filter((item) => accepted(item.row.id)).map((item) => ({ ...item.row, amountFen: item.row.amountFen + 1, minute }))
-      expect([...(await opened.submit(transfers(applied))).code]).toEqual(applied.map(() => ResultCode.exists_with_different_body))
+      const applied = planned
+        .filter((item) => accepted(item.row.id))
+        .map((item) => ({ ...item.row, amountFen: item.row.amountFen + 1, minute }))
+      expect([...(await opened.submit(transfers(applied))).code]).toEqual(
+        applied.map(() => ResultCode.exists_with_different_body),
+      )
       expect(await lookupAll()).toEqual(after)
 
       // Conservation: the issuer's negative balance is everything the others hold; reserved out equals reserved in.
-      const sum = (values: readonly number[]): number => values.reduce((total, value) => total + value, 0)
+      const sum = (values: readonly number[]): number =>
+        values.reduce((total, value) => total + value, 0)
       const totals = await opened.totals()
       expect(sum(after.map((row) => row.balance))).toBe(0)
       expect(sum(after.map((row) => row.pendingDebit))).toBe(totals.pendingFen)

@@ -6,10 +6,27 @@
  * moved: balances, reservations and totals are the same before and after.
  */
 import { describe, expect, it } from 'vitest'
-import { AccountFlag, AccountResultCode, ResultCode, TransferFlag, TransferKind, transferKindCount, type ResultCodeName } from '../../../../engine/ledger/index.js'
+import {
+  AccountFlag,
+  AccountResultCode,
+  ResultCode,
+  TransferFlag,
+  TransferKind,
+  transferKindCount,
+  type ResultCodeName,
+} from '../../../../engine/ledger/index.js'
 import { transferAmountFenMax, transferBatchMax } from '../../../../engine/limits.js'
 import { Random } from '../../../../engine/random/index.js'
-import { accounts, adapters, mondayMinute, openLedger, submitCodes, tiers, type AccountRow, type TransferRow } from './harness.js'
+import {
+  accounts,
+  adapters,
+  mondayMinute,
+  openLedger,
+  submitCodes,
+  tiers,
+  type AccountRow,
+  type TransferRow,
+} from './harness.js'
 import {
   Probe,
   bankA,
@@ -50,7 +67,10 @@ describe.each(adapters)('$name ledger: the rules of ledgerCore.ts', (adapter) =>
     it('ok: a plain transfer moves its amount from payer to payee, and the issuer may go negative', async () => {
       // Proves the basic debit and credit, posted at once (nothing reserved), with the issuer below zero.
       await withProbe(adapter, async (p) => {
-        await p.ok([row(1, issuer, bankA, 1_000_000, { kind: K.issue }), row(2, bankA, shop, 12_345)])
+        await p.ok([
+          row(1, issuer, bankA, 1_000_000, { kind: K.issue }),
+          row(2, bankA, shop, 12_345),
+        ])
         expect(await p.balances([issuer, bankA, shop])).toEqual([-1_000_000, 987_655, 12_345])
         expect(await p.account(bankA)).toEqual([987_655, 0, 0])
         expect(await p.account(shop)).toEqual([12_345, 0, 0])
@@ -61,14 +81,39 @@ describe.each(adapters)('$name ledger: the rules of ledgerCore.ts', (adapter) =>
     it('two-tier money: issue, topup, retail, redeem and retire, with one account per operating bank', async () => {
       // Proves the five flows of the two-tier system land where they should, bank by bank, and the totals count each kind.
       await withProbe(adapter, async (p) => {
-        await p.ok([row(1, issuer, bankA, 5_000_000, { kind: K.issue }), row(2, issuer, bankB, 3_000_000, { kind: K.issue })])
+        await p.ok([
+          row(1, issuer, bankA, 5_000_000, { kind: K.issue }),
+          row(2, issuer, bankB, 3_000_000, { kind: K.issue }),
+        ])
         expect(await p.balances([issuer, bankA, bankB])).toEqual([-8_000_000, 5_000_000, 3_000_000])
-        await p.ok([row(3, bankA, w1, 400_000, { kind: K.topup }), row(4, bankB, w2, 300_000, { kind: K.topup })])
-        await p.ok([row(5, w1, shop, 150_000, { kind: K.retail }), row(6, w2, shopB, 100_000, { kind: K.retail })])
-        await p.ok([row(7, shop, bankA, 150_000, { kind: K.redeem }), row(8, shopB, bankB, 100_000, { kind: K.redeem })])
-        await p.ok([row(9, bankA, issuer, 1_000_000, { kind: K.retire }), row(10, bankB, issuer, 500_000, { kind: K.retire })])
-        expect(await p.balances([issuer, bankA, bankB, w1, w2, shop, shopB])).toEqual([-6_500_000, 3_750_000, 2_300_000, 250_000, 200_000, 0, 0])
-        expect(await p.posted()).toEqual(byKind({ issue: 8_000_000, topup: 700_000, retail: 250_000, redeem: 250_000, retire: 1_500_000 }))
+        await p.ok([
+          row(3, bankA, w1, 400_000, { kind: K.topup }),
+          row(4, bankB, w2, 300_000, { kind: K.topup }),
+        ])
+        await p.ok([
+          row(5, w1, shop, 150_000, { kind: K.retail }),
+          row(6, w2, shopB, 100_000, { kind: K.retail }),
+        ])
+        await p.ok([
+          row(7, shop, bankA, 150_000, { kind: K.redeem }),
+          row(8, shopB, bankB, 100_000, { kind: K.redeem }),
+        ])
+        await p.ok([
+          row(9, bankA, issuer, 1_000_000, { kind: K.retire }),
+          row(10, bankB, issuer, 500_000, { kind: K.retire }),
+        ])
+        expect(await p.balances([issuer, bankA, bankB, w1, w2, shop, shopB])).toEqual([
+          -6_500_000, 3_750_000, 2_300_000, 250_000, 200_000, 0, 0,
+        ])
+        expect(await p.posted()).toEqual(
+          byKind({
+            issue: 8_000_000,
+            topup: 700_000,
+            retail: 250_000,
+            redeem: 250_000,
+            retire: 1_500_000,
+          }),
+        )
       })
     })
 
@@ -96,11 +141,26 @@ describe.each(adapters)('$name ledger: the rules of ledgerCore.ts', (adapter) =>
         { balanceCapFen: 0, perPaymentFen: 100, perDayFen: 0, perYearFen: 0 },
         { balanceCapFen: 1_000, perPaymentFen: 0, perDayFen: 0, perYearFen: 0 },
       ]
-      const rows: AccountRow[] = [{ id: 0, flags: AccountFlag.issuer }, { id: 1 }, { id: 2, tier: 1 }, { id: 3, tier: 2 }, { id: 4, tier: 3 }, { id: 5 }]
+      const rows: AccountRow[] = [
+        { id: 0, flags: AccountFlag.issuer },
+        { id: 1 },
+        { id: 2, tier: 1 },
+        { id: 3, tier: 2 },
+        { id: 4, tier: 3 },
+        { id: 5 },
+      ]
       await withTiers(adapter, custom, rows, async (p) => {
-        await p.ok([p.t(0, 1, 4_000_000_000, { kind: K.issue }), p.t(0, 1, 4_000_000_000, { kind: K.issue })])
+        await p.ok([
+          p.t(0, 1, 4_000_000_000, { kind: K.issue }),
+          p.t(0, 1, 4_000_000_000, { kind: K.issue }),
+        ])
         // Tier 1: no cap, no per-payment, daily or yearly limit.
-        await p.ok([p.t(1, 2, 3_000_000_000), p.t(1, 2, 3_000_000_000), p.t(2, 5, 3_000_000_000), p.t(2, 5, 3_000_000_000)])
+        await p.ok([
+          p.t(1, 2, 3_000_000_000),
+          p.t(1, 2, 3_000_000_000),
+          p.t(2, 5, 3_000_000_000),
+          p.t(2, 5, 3_000_000_000),
+        ])
         // Tier 2: 100 per payment, nothing else.
         await p.ok([p.t(1, 3, 1_000)])
         await p.rejects([p.t(3, 5, 101)], ['per_payment_limit'])
@@ -140,81 +200,131 @@ describe.each(adapters)('$name ledger: the rules of ledgerCore.ts', (adapter) =>
       })
     })
 
-    describe.each([1, 2, 3, 4])('wallet tier %i of the 2020 agreement, at its exact limits', (tier) => {
-      const limits = tierLimits(tier)
-      const wallet = walletFor(tier)
+    describe.each([1, 2, 3, 4])(
+      'wallet tier %i of the 2020 agreement, at its exact limits',
+      (tier) => {
+        const limits = tierLimits(tier)
+        const wallet = walletFor(tier)
 
-      it('balance cap: a balance of exactly the cap is accepted, one fen more is balance_cap', async () => {
-        // Proves the tier's cap is inclusive and enforced to the fen.
-        await withProbe(adapter, async (p) => {
-          await p.ok([p.t(issuer, bankA, limits.balanceCapFen + 1, { kind: K.issue })])
-          await p.ok([p.t(bankA, wallet, limits.balanceCapFen - 1, { kind: K.topup }), p.t(bankA, wallet, 1, { kind: K.topup })])
-          await p.rejects([p.t(bankA, wallet, 1, { kind: K.topup })], ['balance_cap'])
-          expect(await p.balances([wallet])).toEqual([limits.balanceCapFen])
+        it('balance cap: a balance of exactly the cap is accepted, one fen more is balance_cap', async () => {
+          // Proves the tier's cap is inclusive and enforced to the fen.
+          await withProbe(adapter, async (p) => {
+            await p.ok([p.t(issuer, bankA, limits.balanceCapFen + 1, { kind: K.issue })])
+            await p.ok([
+              p.t(bankA, wallet, limits.balanceCapFen - 1, { kind: K.topup }),
+              p.t(bankA, wallet, 1, { kind: K.topup }),
+            ])
+            await p.rejects([p.t(bankA, wallet, 1, { kind: K.topup })], ['balance_cap'])
+            expect(await p.balances([wallet])).toEqual([limits.balanceCapFen])
+          })
         })
-      })
 
-      it('per payment: a payment of exactly the limit is accepted, one fen more is per_payment_limit', async () => {
-        // Proves the tier's per-payment limit is inclusive and enforced to the fen.
-        await withProbe(adapter, async (p) => {
-          await p.fund(wallet, Math.min(limits.balanceCapFen, limits.perPaymentFen + 1))
-          await p.rejects([p.t(wallet, shop, limits.perPaymentFen + 1, { kind: K.retail })], ['per_payment_limit'])
-          await p.rejects([p.t(wallet, shop, limits.perPaymentFen + 1, { kind: K.retail, flags: pending })], ['per_payment_limit'])
-          await p.ok([p.t(wallet, shop, limits.perPaymentFen, { kind: K.retail })])
-          expect(await p.balances([shop])).toEqual([limits.perPaymentFen])
+        it('per payment: a payment of exactly the limit is accepted, one fen more is per_payment_limit', async () => {
+          // Proves the tier's per-payment limit is inclusive and enforced to the fen.
+          await withProbe(adapter, async (p) => {
+            await p.fund(wallet, Math.min(limits.balanceCapFen, limits.perPaymentFen + 1))
+            await p.rejects(
+              [p.t(wallet, shop, limits.perPaymentFen + 1, { kind: K.retail })],
+              ['per_payment_limit'],
+            )
+            await p.rejects(
+              [p.t(wallet, shop, limits.perPaymentFen + 1, { kind: K.retail, flags: pending })],
+              ['per_payment_limit'],
+            )
+            await p.ok([p.t(wallet, shop, limits.perPaymentFen, { kind: K.retail })])
+            expect(await p.balances([shop])).toEqual([limits.perPaymentFen])
+          })
         })
-      })
 
-      it('daily: spending exactly the limit in a local day is accepted, one fen more is daily_limit until local midnight', async () => {
-        // Proves the daily limit is inclusive, counts every payment of the local day, and resets at 00:00 local.
-        await withProbe(adapter, async (p) => {
-          const payments = limits.perDayFen / limits.perPaymentFen
-          expect(Number.isInteger(payments)).toBe(true)
-          await p.ok([p.t(issuer, bankA, limits.perDayFen + 2, { kind: K.issue, minute: local(1, 8) })])
-          const rows: TransferRow[] = []
-          for (let index = 0; index < payments; index++) {
-            rows.push(p.t(bankA, wallet, limits.perPaymentFen, { kind: K.topup, minute: local(1, 9, index) }))
-            rows.push(p.t(wallet, shop, limits.perPaymentFen, { kind: K.retail, minute: local(1, 9, index) }))
-          }
-          await p.ok(rows)
-          await p.ok([p.t(bankA, wallet, 2, { kind: K.topup, minute: local(1, 12) })])
-          await p.rejects([p.t(wallet, shop, 1, { kind: K.retail, minute: local(1, 23, 59) })], ['daily_limit'])
-          await p.ok([p.t(wallet, shop, 1, { kind: K.retail, minute: local(2, 0, 0) })])
-          expect(await p.balances([wallet, shop])).toEqual([1, limits.perDayFen + 1])
-        })
-      })
-
-      it('yearly: spending exactly the limit in a local year is accepted, one fen more is yearly_limit until the local new year', async () => {
-        // Proves the yearly limit is inclusive, sums the days of the local year, and resets at 2027-01-01T00:00 local (16:00 UTC the day before).
-        await withProbe(adapter, async (p) => {
-          const perDay = limits.perDayFen / limits.perPaymentFen
-          const days = limits.perYearFen / limits.perDayFen
-          expect(Number.isInteger(perDay) && Number.isInteger(days)).toBe(true)
-          expect(local(days, 0)).toBeLessThan(localAt('2026-12-31T00:00'))
-          await p.ok([p.t(issuer, bankA, limits.perYearFen + 2, { kind: K.issue, minute: local(0, 8) })])
-          const rows: TransferRow[] = []
-          for (let day = 0; day < days; day++) {
-            for (let index = 0; index < perDay; index++) {
-              rows.push(p.t(bankA, wallet, limits.perPaymentFen, { kind: K.topup, minute: local(day, 9, index) }))
-              rows.push(p.t(wallet, shop, limits.perPaymentFen, { kind: K.retail, minute: local(day, 9, index) }))
+        it('daily: spending exactly the limit in a local day is accepted, one fen more is daily_limit until local midnight', async () => {
+          // Proves the daily limit is inclusive, counts every payment of the local day, and resets at 00:00 local.
+          await withProbe(adapter, async (p) => {
+            const payments = limits.perDayFen / limits.perPaymentFen
+            expect(Number.isInteger(payments)).toBe(true)
+            await p.ok([
+              p.t(issuer, bankA, limits.perDayFen + 2, { kind: K.issue, minute: local(1, 8) }),
+            ])
+            const rows: TransferRow[] = []
+            for (let index = 0; index < payments; index++) {
+              rows.push(
+                p.t(bankA, wallet, limits.perPaymentFen, {
+                  kind: K.topup,
+                  minute: local(1, 9, index),
+                }),
+              )
+              rows.push(
+                p.t(wallet, shop, limits.perPaymentFen, {
+                  kind: K.retail,
+                  minute: local(1, 9, index),
+                }),
+              )
             }
-          }
-          await p.ok(rows)
-          expect(await p.balances([shop])).toEqual([limits.perYearFen])
-          await p.ok([p.t(bankA, wallet, 2, { kind: K.topup, minute: local(days, 9) })])
-          await p.rejects([p.t(wallet, shop, 1, { kind: K.retail, minute: local(days, 10) })], ['yearly_limit'])
-          await p.rejects([p.t(wallet, shop, 1, { kind: K.retail, minute: localAt('2026-12-31T23:59') })], ['yearly_limit'])
-          await p.ok([p.t(wallet, shop, 1, { kind: K.retail, minute: localAt('2027-01-01T00:00') })])
-          expect(await p.balances([wallet])).toEqual([1])
+            await p.ok(rows)
+            await p.ok([p.t(bankA, wallet, 2, { kind: K.topup, minute: local(1, 12) })])
+            await p.rejects(
+              [p.t(wallet, shop, 1, { kind: K.retail, minute: local(1, 23, 59) })],
+              ['daily_limit'],
+            )
+            await p.ok([p.t(wallet, shop, 1, { kind: K.retail, minute: local(2, 0, 0) })])
+            expect(await p.balances([wallet, shop])).toEqual([1, limits.perDayFen + 1])
+          })
         })
-      })
-    })
+
+        it('yearly: spending exactly the limit in a local year is accepted, one fen more is yearly_limit until the local new year', async () => {
+          // Proves the yearly limit is inclusive, sums the days of the local year, and resets at 2027-01-01T00:00 local (16:00 UTC the day before).
+          await withProbe(adapter, async (p) => {
+            const perDay = limits.perDayFen / limits.perPaymentFen
+            const days = limits.perYearFen / limits.perDayFen
+            expect(Number.isInteger(perDay) && Number.isInteger(days)).toBe(true)
+            expect(local(days, 0)).toBeLessThan(localAt('2026-12-31T00:00'))
+            await p.ok([
+              p.t(issuer, bankA, limits.perYearFen + 2, { kind: K.issue, minute: local(0, 8) }),
+            ])
+            const rows: TransferRow[] = []
+            for (let day = 0; day < days; day++) {
+              for (let index = 0; index < perDay; index++) {
+                rows.push(
+                  p.t(bankA, wallet, limits.perPaymentFen, {
+                    kind: K.topup,
+                    minute: local(day, 9, index),
+                  }),
+                )
+                rows.push(
+                  p.t(wallet, shop, limits.perPaymentFen, {
+                    kind: K.retail,
+                    minute: local(day, 9, index),
+                  }),
+                )
+              }
+            }
+            await p.ok(rows)
+            expect(await p.balances([shop])).toEqual([limits.perYearFen])
+            await p.ok([p.t(bankA, wallet, 2, { kind: K.topup, minute: local(days, 9) })])
+            await p.rejects(
+              [p.t(wallet, shop, 1, { kind: K.retail, minute: local(days, 10) })],
+              ['yearly_limit'],
+            )
+            await p.rejects(
+              [p.t(wallet, shop, 1, { kind: K.retail, minute: localAt('2026-12-31T23:59') })],
+              ['yearly_limit'],
+            )
+            await p.ok([
+              p.t(wallet, shop, 1, { kind: K.retail, minute: localAt('2027-01-01T00:00') }),
+            ])
+            expect(await p.balances([wallet])).toEqual([1])
+          })
+        })
+      },
+    )
 
     it('daily_limit follows the local (UTC+8) day, not the UTC one', async () => {
       // Proves 07:00 and 09:00 local Monday are one day though their UTC dates differ, and 00:00 local Tuesday is a new day though UTC is still Monday.
       await withProbe(adapter, async (p) => {
         await p.fund(w4, 100_000, local(0, 6))
-        await p.ok([p.t(w4, shop, 50_000, { minute: local(0, 7) }), p.t(w4, shop, 50_000, { minute: local(0, 9) })])
+        await p.ok([
+          p.t(w4, shop, 50_000, { minute: local(0, 7) }),
+          p.t(w4, shop, 50_000, { minute: local(0, 9) }),
+        ])
         await p.fund(w4, 50_000, local(0, 10))
         await p.rejects([p.t(w4, shop, 1, { minute: local(0, 23, 59) })], ['daily_limit'])
         await p.ok([p.t(w4, shop, 1, { minute: local(1, 0, 0) })])
@@ -252,7 +362,15 @@ describe.each(adapters)('$name ledger: the rules of ledgerCore.ts', (adapter) =>
             p.t(neverCreated, neverCreated, 1),
             p.t(bankA, 0xffff_ffff, 0),
           ],
-          ['unknown_account', 'unknown_account', 'unknown_account', 'unknown_account', 'unknown_account', 'unknown_account', 'unknown_account'],
+          [
+            'unknown_account',
+            'unknown_account',
+            'unknown_account',
+            'unknown_account',
+            'unknown_account',
+            'unknown_account',
+            'unknown_account',
+          ],
         )
       })
     })
@@ -261,7 +379,10 @@ describe.each(adapters)('$name ledger: the rules of ledgerCore.ts', (adapter) =>
       // Proves a transfer to itself is refused for any account, the issuer's included, and before the amount is looked at.
       await withProbe(adapter, async (p) => {
         await p.fund(w4, 1_000)
-        await p.rejects([p.t(w4, w4, 1), p.t(issuer, issuer, 5), p.t(bankA, bankA, 0)], ['same_account', 'same_account', 'same_account'])
+        await p.rejects(
+          [p.t(w4, w4, 1), p.t(issuer, issuer, 5), p.t(bankA, bankA, 0)],
+          ['same_account', 'same_account', 'same_account'],
+        )
       })
     })
 
@@ -269,7 +390,14 @@ describe.each(adapters)('$name ledger: the rules of ledgerCore.ts', (adapter) =>
       // Proves a zero amount is refused, and that 0xffffffff (a wrapped -1) is refused only if above the documented maximum, accepted otherwise.
       await withProbe(adapter, async (p) => {
         await p.fund(w4, 100)
-        await p.rejects([p.t(bankA, shop, 0), p.t(w4, shop, 0, { flags: pending }), p.t(issuer, bankA, 0, { kind: K.issue })], ['invalid_amount', 'invalid_amount', 'invalid_amount'])
+        await p.rejects(
+          [
+            p.t(bankA, shop, 0),
+            p.t(w4, shop, 0, { flags: pending }),
+            p.t(issuer, bankA, 0, { kind: K.issue }),
+          ],
+          ['invalid_amount', 'invalid_amount', 'invalid_amount'],
+        )
         const wrapped = Uint32Array.of(-1)[0] ?? 0
         expect(wrapped).toBe(0xffff_ffff)
         if (wrapped > transferAmountFenMax) {
@@ -285,7 +413,10 @@ describe.each(adapters)('$name ledger: the rules of ledgerCore.ts', (adapter) =>
     it('invalid_flags: unknown bits, or more than one of pending, postPending and voidPending', async () => {
       // Proves every bad flag combination is refused first, before the kind, the accounts and the amount.
       await withProbe(adapter, async (p) => {
-        await p.ok([row(1, issuer, bankA, 1_000, { kind: K.issue }), row(2, bankA, shop, 10, { flags: pending })])
+        await p.ok([
+          row(1, issuer, bankA, 1_000, { kind: K.issue }),
+          row(2, bankA, shop, 10, { flags: pending }),
+        ])
         await p.rejects(
           [
             p.t(bankA, shop, 1, { flags: 16 }),
@@ -296,7 +427,15 @@ describe.each(adapters)('$name ledger: the rules of ledgerCore.ts', (adapter) =>
             p.t(bankA, shop, 0, { flags: pending | postPending | voidPending, pendingId: 2 }),
             p.t(neverCreated, neverCreated, 0, { flags: 64, kind: 200 }),
           ],
-          ['invalid_flags', 'invalid_flags', 'invalid_flags', 'invalid_flags', 'invalid_flags', 'invalid_flags', 'invalid_flags'],
+          [
+            'invalid_flags',
+            'invalid_flags',
+            'invalid_flags',
+            'invalid_flags',
+            'invalid_flags',
+            'invalid_flags',
+            'invalid_flags',
+          ],
         )
       })
     })
@@ -306,7 +445,11 @@ describe.each(adapters)('$name ledger: the rules of ledgerCore.ts', (adapter) =>
       await withProbe(adapter, async (p) => {
         await p.ok([p.t(issuer, bankA, 1_000, { kind: K.issue })])
         await p.rejects(
-          [p.t(bankA, shop, 1, { kind: transferKindCount }), p.t(bankA, shop, 1, { kind: 255 }), p.t(neverCreated, 99, 0, { kind: 200 })],
+          [
+            p.t(bankA, shop, 1, { kind: transferKindCount }),
+            p.t(bankA, shop, 1, { kind: 255 }),
+            p.t(neverCreated, 99, 0, { kind: 200 }),
+          ],
           ['invalid_kind', 'invalid_kind', 'invalid_kind'],
         )
       })
@@ -316,19 +459,31 @@ describe.each(adapters)('$name ledger: the rules of ledgerCore.ts', (adapter) =>
       // Proves the order invalid_flags, invalid_kind, exists*, unknown_account, same_account, frozen, invalid_amount, limits, insufficient_funds, balance_cap.
       await withProbe(adapter, async (p) => {
         await p.ok([row(1, issuer, bankA, 1_000_000, { kind: K.issue })])
-        await p.ok([p.t(bankA, w4, 100_000), p.t(w4, shop, 50_000), p.t(w4, shop, 50_000), p.t(bankA, w4b, 100_000), p.t(bankA, w3, 10)])
+        await p.ok([
+          p.t(bankA, w4, 100_000),
+          p.t(w4, shop, 50_000),
+          p.t(w4, shop, 50_000),
+          p.t(bankA, w4b, 100_000),
+          p.t(bankA, w3, 10),
+        ])
         const cases: [TransferRow, ResultCodeName][] = [
           [row(900, bankA, shop, 1, { flags: 16, kind: 200 }), 'invalid_flags'],
           [row(1, issuer, bankA, 1_000_000, { kind: K.issue, flags: 16 }), 'invalid_flags'],
           [row(1, issuer, bankA, 1_000_000, { kind: 200 }), 'invalid_kind'],
-          [row(1, issuer, neverCreated, 1_000_000, { kind: K.issue }), 'exists_with_different_body'],
+          [
+            row(1, issuer, neverCreated, 1_000_000, { kind: K.issue }),
+            'exists_with_different_body',
+          ],
           [p.t(neverCreated, neverCreated, 1), 'unknown_account'],
           [p.t(frozenShop, frozenShop, 1), 'same_account'],
           [p.t(bankA, frozenShop, 0), 'frozen'],
           [p.t(w4, shop, 50_001), 'per_payment_limit'],
           [p.t(w4, shop, 1), 'daily_limit'],
           [p.t(w3, w4b, 11), 'insufficient_funds'],
-          [p.t(neverCreated, shop, 0, { flags: postPending, pendingId: 999_999 }), 'unknown_account'],
+          [
+            p.t(neverCreated, shop, 0, { flags: postPending, pendingId: 999_999 }),
+            'unknown_account',
+          ],
           [p.t(shop, shop, 0, { flags: voidPending, pendingId: 999_999 }), 'same_account'],
         ]
         await p.rejects(
@@ -346,8 +501,16 @@ describe.each(adapters)('$name ledger: the rules of ledgerCore.ts', (adapter) =>
         await p.ok([row(1, issuer, bankA, 1_000, { kind: K.issue }), row(2, bankA, shop, 300)])
         await p.rejects([row(2, bankA, shop, 300)], ['exists'])
         await p.rejects([row(2, bankA, shop, 300, { minute: local(3, 15) })], ['exists'])
-        await p.rejects([row(1, issuer, bankA, 1_000, { kind: K.issue, minute: local(40, 0) })], ['exists'])
-        expect(await p.submit([row(3, bankA, shop, 100), row(3, bankA, shop, 100, { minute: local(0, 11) })])).toEqual(['ok', 'exists'])
+        await p.rejects(
+          [row(1, issuer, bankA, 1_000, { kind: K.issue, minute: local(40, 0) })],
+          ['exists'],
+        )
+        expect(
+          await p.submit([
+            row(3, bankA, shop, 100),
+            row(3, bankA, shop, 100, { minute: local(0, 11) }),
+          ]),
+        ).toEqual(['ok', 'exists'])
         expect(await p.balances([issuer, bankA, shop])).toEqual([-1_000, 600, 400])
       })
     })
@@ -377,11 +540,17 @@ describe.each(adapters)('$name ledger: the rules of ledgerCore.ts', (adapter) =>
           ],
           Array.from({ length: 10 }, () => 'exists_with_different_body' as const),
         )
-        await p.rejects([row(3, bankA, w4, 100, { flags: pending, timeoutMinutes: 60 }), row(4, bankA, w4, 0, { flags: postPending, pendingId: 3 })], ['exists', 'exists'])
+        await p.rejects(
+          [
+            row(3, bankA, w4, 100, { flags: pending, timeoutMinutes: 60 }),
+            row(4, bankA, w4, 0, { flags: postPending, pendingId: 3 }),
+          ],
+          ['exists', 'exists'],
+        )
       })
     })
 
-    it("a rejected transfer is not remembered: its id may be retried and then applies", async () => {
+    it('a rejected transfer is not remembered: its id may be retried and then applies', async () => {
       // Proves only accepted ids are remembered: a refused id applies later with the same body, or with another one.
       await withProbe(adapter, async (p) => {
         await p.ok([row(1, issuer, bankA, 100_000, { kind: K.issue })])
@@ -400,8 +569,14 @@ describe.each(adapters)('$name ledger: the rules of ledgerCore.ts', (adapter) =>
     it('a chain whose members all pass applies all of them', async () => {
       // Proves linked members apply together when each passes.
       await withProbe(adapter, async (p) => {
-        await p.ok([p.t(issuer, bankA, 100_000, { kind: K.issue, flags: linked }), p.t(bankA, w4, 50_000, { kind: K.topup, flags: linked }), p.t(w4, shop, 20_000, { kind: K.retail })])
-        expect(await p.balances([issuer, bankA, w4, shop])).toEqual([-100_000, 50_000, 30_000, 20_000])
+        await p.ok([
+          p.t(issuer, bankA, 100_000, { kind: K.issue, flags: linked }),
+          p.t(bankA, w4, 50_000, { kind: K.topup, flags: linked }),
+          p.t(w4, shop, 20_000, { kind: K.retail }),
+        ])
+        expect(await p.balances([issuer, bankA, w4, shop])).toEqual([
+          -100_000, 50_000, 30_000, 20_000,
+        ])
       })
     })
 
@@ -410,7 +585,11 @@ describe.each(adapters)('$name ledger: the rules of ledgerCore.ts', (adapter) =>
       await withProbe(adapter, async (p) => {
         await p.ok([p.t(issuer, bankA, 50_000, { kind: K.issue })])
         await p.rejects([p.t(w4, w4b, 30_000)], ['insufficient_funds'])
-        await p.ok([p.t(bankA, w4, 50_000, { flags: linked }), p.t(w4, w4b, 30_000, { flags: linked }), p.t(w4b, shop, 30_000)])
+        await p.ok([
+          p.t(bankA, w4, 50_000, { flags: linked }),
+          p.t(w4, w4b, 30_000, { flags: linked }),
+          p.t(w4b, shop, 30_000),
+        ])
         expect(await p.balances([bankA, w4, w4b, shop])).toEqual([0, 20_000, 0, 30_000])
       })
     })
@@ -420,10 +599,23 @@ describe.each(adapters)('$name ledger: the rules of ledgerCore.ts', (adapter) =>
       await withProbe(adapter, async (p) => {
         await p.ok([p.t(issuer, bankA, 100_000, { kind: K.issue })])
         await p.rejects(
-          [p.t(bankA, w4, 50_000, { flags: linked }), p.t(w4, shop, 50_000, { flags: linked }), p.t(w4, shop, 1, { flags: linked }), p.t(shop, bankA, 0)],
-          ['linked_event_failed', 'linked_event_failed', 'insufficient_funds', 'linked_event_failed'],
+          [
+            p.t(bankA, w4, 50_000, { flags: linked }),
+            p.t(w4, shop, 50_000, { flags: linked }),
+            p.t(w4, shop, 1, { flags: linked }),
+            p.t(shop, bankA, 0),
+          ],
+          [
+            'linked_event_failed',
+            'linked_event_failed',
+            'insufficient_funds',
+            'linked_event_failed',
+          ],
         )
-        await p.rejects([p.t(neverCreated, shop, 1, { flags: linked }), p.t(bankA, shop, 1)], ['unknown_account', 'linked_event_failed'])
+        await p.rejects(
+          [p.t(neverCreated, shop, 1, { flags: linked }), p.t(bankA, shop, 1)],
+          ['unknown_account', 'linked_event_failed'],
+        )
         expect(
           await p.submit([
             p.t(bankA, shop, 10),
@@ -444,15 +636,27 @@ describe.each(adapters)('$name ledger: the rules of ledgerCore.ts', (adapter) =>
         await p.fund(w4, 100_000)
         await p.ok([p.t(issuer, bankA, 100_000, { kind: K.issue })])
         await p.rejects(
-          [p.t(w4, shop, 50_000, { flags: linked }), p.t(w4, shop, 50_000, { flags: linked }), p.t(w4, shop, 1)],
+          [
+            p.t(w4, shop, 50_000, { flags: linked }),
+            p.t(w4, shop, 50_000, { flags: linked }),
+            p.t(w4, shop, 1),
+          ],
           ['linked_event_failed', 'linked_event_failed', 'daily_limit'],
         )
         await p.rejects(
-          [p.t(w4, shop, 50_000, { flags: linked }), p.t(w4, shop, 50_000, { flags: linked }), p.t(shop, neverCreated, 1)],
+          [
+            p.t(w4, shop, 50_000, { flags: linked }),
+            p.t(w4, shop, 50_000, { flags: linked }),
+            p.t(shop, neverCreated, 1),
+          ],
           ['linked_event_failed', 'linked_event_failed', 'unknown_account'],
         )
         await p.rejects(
-          [p.t(w4, w4b, 50_000, { flags: linked }), p.t(bankA, w4b, 50_000, { flags: linked }), p.t(bankA, w4b, 1)],
+          [
+            p.t(w4, w4b, 50_000, { flags: linked }),
+            p.t(bankA, w4b, 50_000, { flags: linked }),
+            p.t(bankA, w4b, 1),
+          ],
           ['linked_event_failed', 'linked_event_failed', 'balance_cap'],
         )
         await p.ok([p.t(w4, shop, 50_000), p.t(w4, shop, 50_000)])
@@ -465,10 +669,22 @@ describe.each(adapters)('$name ledger: the rules of ledgerCore.ts', (adapter) =>
       // Proves rollback also undoes two-phase state: pending transfers made and pending transfers posted inside the failed chain.
       await withProbe(adapter, async (p) => {
         await p.ok([row(1, issuer, bankA, 10_000, { kind: K.issue })])
-        await p.rejects([row(40, bankA, shop, 4_000, { flags: pending | linked }), row(41, bankA, neverCreated, 1)], ['linked_event_failed', 'unknown_account'])
+        await p.rejects(
+          [
+            row(40, bankA, shop, 4_000, { flags: pending | linked }),
+            row(41, bankA, neverCreated, 1),
+          ],
+          ['linked_event_failed', 'unknown_account'],
+        )
         await p.ok([row(40, bankA, shop, 4_000, { flags: pending })])
         expect(await p.account(bankA)).toEqual([10_000, 4_000, 0])
-        await p.rejects([row(42, bankA, shop, 0, { flags: postPending | linked, pendingId: 40 }), row(43, bankA, shop, 0)], ['linked_event_failed', 'invalid_amount'])
+        await p.rejects(
+          [
+            row(42, bankA, shop, 0, { flags: postPending | linked, pendingId: 40 }),
+            row(43, bankA, shop, 0),
+          ],
+          ['linked_event_failed', 'invalid_amount'],
+        )
         expect(await p.account(bankA)).toEqual([10_000, 4_000, 0])
         expect(await p.account(shop)).toEqual([0, 0, 4_000])
         await p.ok([row(42, bankA, shop, 0, { flags: postPending, pendingId: 40 })])
@@ -480,11 +696,13 @@ describe.each(adapters)('$name ledger: the rules of ledgerCore.ts', (adapter) =>
       // Proves a batch ending on a linked transfer applies nothing of that chain, and its ids stay free.
       await withProbe(adapter, async (p) => {
         await p.ok([p.t(issuer, bankA, 1_000, { kind: K.issue })])
-        expect(await p.submit([row(20, bankA, shop, 100), row(21, bankA, shopB, 100, { flags: linked }), row(22, bankA, w4, 100, { flags: linked })])).toEqual([
-          'ok',
-          'linked_chain_open',
-          'linked_chain_open',
-        ])
+        expect(
+          await p.submit([
+            row(20, bankA, shop, 100),
+            row(21, bankA, shopB, 100, { flags: linked }),
+            row(22, bankA, w4, 100, { flags: linked }),
+          ]),
+        ).toEqual(['ok', 'linked_chain_open', 'linked_chain_open'])
         expect(await p.balances([bankA, shop, shopB, w4])).toEqual([900, 100, 0, 0])
         await p.rejects([row(23, bankA, shop, 1, { flags: linked })], ['linked_chain_open'])
         await p.ok([row(21, bankA, shopB, 100, { flags: linked }), row(22, bankA, w4, 100)])
@@ -518,7 +736,10 @@ describe.each(adapters)('$name ledger: the rules of ledgerCore.ts', (adapter) =>
         const totals = await p.ledger.totals()
         expect([totals.pendingCount, totals.pendingFen]).toEqual([1, 300_000])
         expect(await p.posted()).toEqual(byKind({ issue: 1_000_000, topup: 1_000_000 }))
-        await p.rejects([p.t(w1, shopB, 700_001), p.t(w1, shopB, 700_001, { flags: pending })], ['insufficient_funds', 'insufficient_funds'])
+        await p.rejects(
+          [p.t(w1, shopB, 700_001), p.t(w1, shopB, 700_001, { flags: pending })],
+          ['insufficient_funds', 'insufficient_funds'],
+        )
         await p.ok([p.t(w1, shopB, 700_000)])
         expect(await p.account(w1)).toEqual([300_000, 300_000, 0])
       })
@@ -528,12 +749,20 @@ describe.each(adapters)('$name ledger: the rules of ledgerCore.ts', (adapter) =>
       // Proves a post releases the reservation and moves the money, counted under the pending's kind.
       await withProbe(adapter, async (p) => {
         await p.fund(w1, 1_000_000)
-        await p.ok([row(1, w1, shop, 300_000, { flags: pending, kind: K.retail }), row(2, w1, shopB, 200_000, { flags: pending, kind: K.retail })])
-        await p.ok([row(3, w1, shop, 0, { flags: postPending, pendingId: 1, kind: K.retail }), row(4, w1, shopB, 200_000, { flags: postPending, pendingId: 2, kind: K.retail })])
+        await p.ok([
+          row(1, w1, shop, 300_000, { flags: pending, kind: K.retail }),
+          row(2, w1, shopB, 200_000, { flags: pending, kind: K.retail }),
+        ])
+        await p.ok([
+          row(3, w1, shop, 0, { flags: postPending, pendingId: 1, kind: K.retail }),
+          row(4, w1, shopB, 200_000, { flags: postPending, pendingId: 2, kind: K.retail }),
+        ])
         expect(await p.account(w1)).toEqual([500_000, 0, 0])
         expect(await p.account(shop)).toEqual([300_000, 0, 0])
         expect(await p.account(shopB)).toEqual([200_000, 0, 0])
-        expect(await p.posted()).toEqual(byKind({ issue: 1_000_000, topup: 1_000_000, retail: 500_000 }))
+        expect(await p.posted()).toEqual(
+          byKind({ issue: 1_000_000, topup: 1_000_000, retail: 500_000 }),
+        )
         const totals = await p.ledger.totals()
         expect([totals.pendingCount, totals.pendingFen]).toEqual([0, 0])
       })
@@ -544,11 +773,18 @@ describe.each(adapters)('$name ledger: the rules of ledgerCore.ts', (adapter) =>
       await withProbe(adapter, async (p) => {
         await p.fund(w1, 1_000_000)
         await p.ok([row(1, w1, shop, 300_000, { flags: pending, kind: K.retail })])
-        await p.ok([row(2, w1, shop, 100_000, { flags: postPending, pendingId: 1, kind: K.retail })])
+        await p.ok([
+          row(2, w1, shop, 100_000, { flags: postPending, pendingId: 1, kind: K.retail }),
+        ])
         expect(await p.account(w1)).toEqual([900_000, 0, 0])
         expect(await p.account(shop)).toEqual([100_000, 0, 0])
-        expect(await p.posted()).toEqual(byKind({ issue: 1_000_000, topup: 1_000_000, retail: 100_000 }))
-        await p.rejects([row(3, w1, shop, 0, { flags: postPending, pendingId: 1, kind: K.retail })], ['pending_already_posted'])
+        expect(await p.posted()).toEqual(
+          byKind({ issue: 1_000_000, topup: 1_000_000, retail: 100_000 }),
+        )
+        await p.rejects(
+          [row(3, w1, shop, 0, { flags: postPending, pendingId: 1, kind: K.retail })],
+          ['pending_already_posted'],
+        )
         await p.ok([p.t(w1, shopB, 900_000)])
       })
     })
@@ -557,10 +793,22 @@ describe.each(adapters)('$name ledger: the rules of ledgerCore.ts', (adapter) =>
       // Proves a void gives the reservation back untouched, and only 0 or the exact reserved amount voids.
       await withProbe(adapter, async (p) => {
         await p.fund(w1, 1_000_000)
-        await p.ok([row(1, w1, shop, 300_000, { flags: pending }), row(2, w1, shop, 200_000, { flags: pending })])
-        await p.rejects([row(3, w1, shop, 100_000, { flags: voidPending, pendingId: 1 })], ['exceeds_pending_amount'])
-        await p.rejects([row(3, w1, shop, 300_001, { flags: voidPending, pendingId: 1 })], ['exceeds_pending_amount'])
-        await p.ok([row(3, w1, shop, 0, { flags: voidPending, pendingId: 1 }), row(4, w1, shop, 200_000, { flags: voidPending, pendingId: 2 })])
+        await p.ok([
+          row(1, w1, shop, 300_000, { flags: pending }),
+          row(2, w1, shop, 200_000, { flags: pending }),
+        ])
+        await p.rejects(
+          [row(3, w1, shop, 100_000, { flags: voidPending, pendingId: 1 })],
+          ['exceeds_pending_amount'],
+        )
+        await p.rejects(
+          [row(3, w1, shop, 300_001, { flags: voidPending, pendingId: 1 })],
+          ['exceeds_pending_amount'],
+        )
+        await p.ok([
+          row(3, w1, shop, 0, { flags: voidPending, pendingId: 1 }),
+          row(4, w1, shop, 200_000, { flags: voidPending, pendingId: 2 }),
+        ])
         expect(await p.account(w1)).toEqual([1_000_000, 0, 0])
         expect(await p.account(shop)).toEqual([0, 0, 0])
         expect(await p.posted()).toEqual(byKind({ issue: 1_000_000, topup: 1_000_000 }))
@@ -571,8 +819,14 @@ describe.each(adapters)('$name ledger: the rules of ledgerCore.ts', (adapter) =>
       // Proves post after void, void after void, void after post and post after post are refused with their codes.
       await withProbe(adapter, async (p) => {
         await p.fund(w1, 1_000_000)
-        await p.ok([row(1, w1, shop, 1_000, { flags: pending }), row(2, w1, shop, 2_000, { flags: pending })])
-        await p.ok([row(3, w1, shop, 0, { flags: voidPending, pendingId: 1 }), row(4, w1, shop, 0, { flags: postPending, pendingId: 2 })])
+        await p.ok([
+          row(1, w1, shop, 1_000, { flags: pending }),
+          row(2, w1, shop, 2_000, { flags: pending }),
+        ])
+        await p.ok([
+          row(3, w1, shop, 0, { flags: voidPending, pendingId: 1 }),
+          row(4, w1, shop, 0, { flags: postPending, pendingId: 2 }),
+        ])
         await p.rejects(
           [
             row(5, w1, shop, 0, { flags: postPending, pendingId: 1 }),
@@ -583,7 +837,15 @@ describe.each(adapters)('$name ledger: the rules of ledgerCore.ts', (adapter) =>
             row(4, w1, shop, 0, { flags: postPending, pendingId: 2 }),
             row(10, w1, shop, 5_000, { flags: postPending, pendingId: 2 }),
           ],
-          ['pending_already_voided', 'pending_already_voided', 'pending_already_posted', 'pending_already_posted', 'exists', 'exists', 'pending_already_posted'],
+          [
+            'pending_already_voided',
+            'pending_already_voided',
+            'pending_already_posted',
+            'pending_already_posted',
+            'exists',
+            'exists',
+            'pending_already_posted',
+          ],
         )
         expect(await p.balances([w1, shop])).toEqual([998_000, 2_000])
       })
@@ -598,12 +860,20 @@ describe.each(adapters)('$name ledger: the rules of ledgerCore.ts', (adapter) =>
           row(2, w1, shop, 2_000, { flags: pending, minute: local(0, 9) }),
           row(3, w1, shop, 3_000, { flags: pending, timeoutMinutes: 30, minute: local(0, 9) }),
         ])
-        await p.ok([row(4, w1, shop, 0, { flags: voidPending, pendingId: 1, minute: local(0, 10) }), row(5, w1, shop, 0, { flags: postPending, pendingId: 2, minute: local(0, 10) })])
+        await p.ok([
+          row(4, w1, shop, 0, { flags: voidPending, pendingId: 1, minute: local(0, 10) }),
+          row(5, w1, shop, 0, { flags: postPending, pendingId: 2, minute: local(0, 10) }),
+        ])
         await p.rejects(
           [
             row(6, w1, shopB, 0, { flags: postPending, pendingId: 1, minute: local(0, 10) }),
             row(7, w1, shopB, 0, { flags: voidPending, pendingId: 2, minute: local(0, 10) }),
-            row(8, w1, shop, 0, { flags: postPending, pendingId: 3, kind: K.retail, minute: local(0, 10) }),
+            row(8, w1, shop, 0, {
+              flags: postPending,
+              pendingId: 3,
+              kind: K.retail,
+              minute: local(0, 10),
+            }),
           ],
           ['pending_already_voided', 'pending_already_posted', 'pending_expired'],
         )
@@ -624,7 +894,13 @@ describe.each(adapters)('$name ledger: the rules of ledgerCore.ts', (adapter) =>
             row(5, w1, shop, 0, { flags: postPending, pendingId: 0 }),
             row(7, w1, shop, 0, { flags: postPending, pendingId: 6 }),
           ],
-          ['pending_not_found', 'pending_not_found', 'pending_not_found', 'pending_not_found', 'pending_not_found'],
+          [
+            'pending_not_found',
+            'pending_not_found',
+            'pending_not_found',
+            'pending_not_found',
+            'pending_not_found',
+          ],
         )
       })
     })
@@ -642,7 +918,13 @@ describe.each(adapters)('$name ledger: the rules of ledgerCore.ts', (adapter) =>
             row(5, w1, shop, 0, { flags: postPending, pendingId: 1, kind: K.p2p }),
             row(6, w1, shopB, 0, { flags: voidPending, pendingId: 1, kind: K.retail }),
           ],
-          ['pending_mismatch', 'pending_mismatch', 'pending_mismatch', 'pending_mismatch', 'pending_mismatch'],
+          [
+            'pending_mismatch',
+            'pending_mismatch',
+            'pending_mismatch',
+            'pending_mismatch',
+            'pending_mismatch',
+          ],
         )
         await p.ok([row(7, w1, shop, 0, { flags: postPending, pendingId: 1, kind: K.retail })])
         expect(await p.balances([w1, shop])).toEqual([50_000, 50_000])
@@ -655,7 +937,10 @@ describe.each(adapters)('$name ledger: the rules of ledgerCore.ts', (adapter) =>
         await p.fund(w1, 100_000)
         await p.ok([row(1, w1, shop, 50_000, { flags: pending })])
         await p.rejects(
-          [row(2, w1, shop, 50_001, { flags: postPending, pendingId: 1 }), row(3, w1, shop, 0xffff_ffff, { flags: postPending, pendingId: 1 })],
+          [
+            row(2, w1, shop, 50_001, { flags: postPending, pendingId: 1 }),
+            row(3, w1, shop, 0xffff_ffff, { flags: postPending, pendingId: 1 }),
+          ],
           ['exceeds_pending_amount', 'exceeds_pending_amount'],
         )
         expect(await p.account(w1)).toEqual([100_000, 50_000, 0])
@@ -672,7 +957,9 @@ describe.each(adapters)('$name ledger: the rules of ledgerCore.ts', (adapter) =>
           row(1, w1, shop, 100_000, { flags: pending, timeoutMinutes: 60, minute: local(0, 10) }),
           row(2, w1, shop, 200_000, { flags: pending, timeoutMinutes: 60, minute: local(0, 10) }),
         ])
-        await p.ok([row(3, w1, shop, 0, { flags: postPending, pendingId: 1, minute: local(0, 10, 59) })])
+        await p.ok([
+          row(3, w1, shop, 0, { flags: postPending, pendingId: 1, minute: local(0, 10, 59) }),
+        ])
         expect(await p.account(w1)).toEqual([900_000, 200_000, 0])
         await p.ok([p.t(shop, shopB, 1, { minute: local(0, 11) })])
         expect(await p.account(w1)).toEqual([900_000, 0, 0])
@@ -688,8 +975,14 @@ describe.each(adapters)('$name ledger: the rules of ledgerCore.ts', (adapter) =>
           ['pending_expired', 'pending_expired', 'pending_expired'],
         )
         // No transfer in between: the post at the deadline itself finds the pending expired.
-        await p.ok([row(7, w1, shop, 50_000, { flags: pending, timeoutMinutes: 30, minute: local(0, 12) })])
-        expect(await p.submit([row(8, w1, shop, 0, { flags: postPending, pendingId: 7, minute: local(0, 12, 30) })])).toEqual(['pending_expired'])
+        await p.ok([
+          row(7, w1, shop, 50_000, { flags: pending, timeoutMinutes: 30, minute: local(0, 12) }),
+        ])
+        expect(
+          await p.submit([
+            row(8, w1, shop, 0, { flags: postPending, pendingId: 7, minute: local(0, 12, 30) }),
+          ]),
+        ).toEqual(['pending_expired'])
         expect(await p.account(w1)).toEqual([900_000, 0, 0])
         expect(await p.account(shop)).toEqual([99_999, 0, 0])
       })
@@ -699,10 +992,14 @@ describe.each(adapters)('$name ledger: the rules of ledgerCore.ts', (adapter) =>
       // Proves a pending without a deadline is still held, and posts, 400 simulated days later.
       await withProbe(adapter, async (p) => {
         await p.fund(w1, 100_000)
-        await p.ok([row(1, w1, shop, 40_000, { flags: pending, timeoutMinutes: 0, minute: local(0, 10) })])
+        await p.ok([
+          row(1, w1, shop, 40_000, { flags: pending, timeoutMinutes: 0, minute: local(0, 10) }),
+        ])
         await p.ok([p.t(issuer, bankB, 1, { kind: K.issue, minute: local(400, 10) })])
         expect(await p.account(w1)).toEqual([100_000, 40_000, 0])
-        await p.ok([row(2, w1, shop, 0, { flags: postPending, pendingId: 1, minute: local(400, 11) })])
+        await p.ok([
+          row(2, w1, shop, 0, { flags: postPending, pendingId: 1, minute: local(400, 11) }),
+        ])
         expect(await p.balances([w1, shop])).toEqual([60_000, 40_000])
       })
     })
@@ -713,20 +1010,33 @@ describe.each(adapters)('$name ledger: the rules of ledgerCore.ts', (adapter) =>
         const day = tierLimits(3).perDayFen
         // Monday: a void.
         await p.fund(w3, day, local(0, 8))
-        await p.rejects([p.t(w3, shop, day + 1, { flags: pending, minute: local(0, 9) })], ['per_payment_limit'])
+        await p.rejects(
+          [p.t(w3, shop, day + 1, { flags: pending, minute: local(0, 9) })],
+          ['per_payment_limit'],
+        )
         await p.ok([row(1, w3, shop, day, { flags: pending, minute: local(0, 9) })])
         await p.rejects([p.t(w3, shop, 1, { minute: local(0, 9, 30) })], ['daily_limit'])
-        await p.ok([row(2, w3, shop, 0, { flags: voidPending, pendingId: 1, minute: local(0, 10) })])
+        await p.ok([
+          row(2, w3, shop, 0, { flags: voidPending, pendingId: 1, minute: local(0, 10) }),
+        ])
         await p.ok([p.t(w3, shop, day, { minute: local(0, 11) })])
         // Tuesday: a partial post of 150,000 gives back 50,000 exactly.
         await p.fund(w3, day, local(1, 8))
         await p.ok([row(3, w3, shop, day, { flags: pending, minute: local(1, 9) })])
-        await p.ok([row(4, w3, shop, day - 50_000, { flags: postPending, pendingId: 3, minute: local(1, 10) })])
+        await p.ok([
+          row(4, w3, shop, day - 50_000, {
+            flags: postPending,
+            pendingId: 3,
+            minute: local(1, 10),
+          }),
+        ])
         await p.rejects([p.t(w3, shop, 50_001, { minute: local(1, 11) })], ['daily_limit'])
         await p.ok([p.t(w3, shop, 50_000, { minute: local(1, 11) })])
         // Wednesday: an expiry, run before the next transfer.
         await p.fund(w3, day, local(2, 8))
-        await p.ok([row(5, w3, shop, day, { flags: pending, timeoutMinutes: 60, minute: local(2, 9) })])
+        await p.ok([
+          row(5, w3, shop, day, { flags: pending, timeoutMinutes: 60, minute: local(2, 9) }),
+        ])
         await p.ok([p.t(w3, shop, day, { minute: local(2, 10) })])
         expect(await p.account(w3)).toEqual([0, 0, 0])
         expect(await p.balances([shop])).toEqual([3 * day])
@@ -739,7 +1049,9 @@ describe.each(adapters)('$name ledger: the rules of ledgerCore.ts', (adapter) =>
         await p.fund(w2, 1_000_000, local(0, 8))
         await p.ok([row(1, w2, shop, 500_000, { flags: pending, minute: local(0, 9) })])
         await p.ok([p.t(w2, shop, 500_000, { minute: local(1, 9) })])
-        await p.ok([row(2, w2, shop, 0, { flags: voidPending, pendingId: 1, minute: local(1, 10) })])
+        await p.ok([
+          row(2, w2, shop, 0, { flags: voidPending, pendingId: 1, minute: local(1, 10) }),
+        ])
         await p.ok([p.t(w2, shop, 500_000, { minute: local(1, 11) })])
         await p.fund(w2, 1, local(1, 12))
         await p.rejects([p.t(w2, shop, 1, { minute: local(1, 13) })], ['daily_limit'])
@@ -753,7 +1065,13 @@ describe.each(adapters)('$name ledger: the rules of ledgerCore.ts', (adapter) =>
         await p.ok([p.t(issuer, bankA, 1_000_000, { kind: K.issue })])
         await p.ok([row(1, bankA, w3, cap - 50_000, { flags: pending, kind: K.topup })])
         expect(await p.account(w3)).toEqual([0, 0, cap - 50_000])
-        await p.rejects([p.t(bankA, w3, 50_001, { kind: K.topup }), p.t(bankA, w3, 50_001, { kind: K.topup, flags: pending })], ['balance_cap', 'balance_cap'])
+        await p.rejects(
+          [
+            p.t(bankA, w3, 50_001, { kind: K.topup }),
+            p.t(bankA, w3, 50_001, { kind: K.topup, flags: pending }),
+          ],
+          ['balance_cap', 'balance_cap'],
+        )
         await p.ok([p.t(bankA, w3, 50_000, { kind: K.topup })])
         await p.ok([row(2, bankA, w3, 0, { flags: postPending, pendingId: 1, kind: K.topup })])
         expect(await p.account(w3)).toEqual([cap, 0, 0])
@@ -766,7 +1084,10 @@ describe.each(adapters)('$name ledger: the rules of ledgerCore.ts', (adapter) =>
         adapter,
         async (p) => {
           await p.ok([p.t(issuer, bankA, 1_000_000, { kind: K.issue })])
-          await p.ok([row(1, bankA, shop, 100, { flags: pending }), row(2, bankA, shop, 200, { flags: pending, timeoutMinutes: 60 })])
+          await p.ok([
+            row(1, bankA, shop, 100, { flags: pending }),
+            row(2, bankA, shop, 200, { flags: pending, timeoutMinutes: 60 }),
+          ])
           await p.rejects([row(3, bankA, shopB, 300, { flags: pending })], ['pending_capacity'])
           await p.rejects([row(3, bankA, w4, 100_001, { flags: pending })], ['balance_cap'])
           await p.ok([p.t(bankA, shopB, 300)])
@@ -803,18 +1124,29 @@ describe.each(adapters)('$name ledger: the rules of ledgerCore.ts', (adapter) =>
           timeoutMinutes: new Uint32Array(length),
           minute: new Uint32Array(length).fill(mondayMinute),
         })
-        const results = await Promise.all(Array.from({ length: batches }, (_, index) => ledger.submit(batch(index * count, count))))
-        expect(results.every((result) => result.code.every((code) => code === ResultCode.ok))).toBe(true)
+        const results = await Promise.all(
+          Array.from({ length: batches }, (_, index) => ledger.submit(batch(index * count, count))),
+        )
+        expect(results.every((result) => result.code.every((code) => code === ResultCode.ok))).toBe(
+          true,
+        )
         const issuedFen = batches * count * maxFen
-        expect(await ledger.lookup(Uint32Array.of(0, 1)).then((found) => [...found.balanceFen])).toEqual([-issuedFen, issuedFen])
+        expect(
+          await ledger.lookup(Uint32Array.of(0, 1)).then((found) => [...found.balanceFen]),
+        ).toEqual([-issuedFen, issuedFen])
         const headroomFen = Number.MAX_SAFE_INTEGER - issuedFen
         const last = batch(batches * count, 2)
         last.amountFen[0] = headroomFen + 1
         last.amountFen[1] = headroomFen
         expect([...(await ledger.submit(last)).code]).toEqual([ResultCode.overflows, ResultCode.ok])
-        expect(await ledger.lookup(Uint32Array.of(0, 1)).then((found) => [...found.balanceFen])).toEqual([-Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER])
+        expect(
+          await ledger.lookup(Uint32Array.of(0, 1)).then((found) => [...found.balanceFen]),
+        ).toEqual([-Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER])
         const totals = await ledger.totals()
-        expect([totals.debitsFen[TransferKind.issue], totals.creditsFen[TransferKind.issue]]).toEqual([Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER])
+        expect([
+          totals.debitsFen[TransferKind.issue],
+          totals.creditsFen[TransferKind.issue],
+        ]).toEqual([Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER])
       } finally {
         await ledger.close()
       }
@@ -851,8 +1183,20 @@ describe.each(adapters)('$name ledger: the rules of ledgerCore.ts', (adapter) =>
           invalid_flags,
           invalid_flags,
         ])
-        expect([...(await ledger.createAccounts(accounts([{ id: 1, tier: 2 }, { id: 3, tier: 4 }, { id: 5 }]))).code]).toEqual([exists, created, created])
-        const p = new Probe(ledger, [{ id: 0, flags: AccountFlag.issuer }, { id: 1 }, { id: 2, tier: 3 }, { id: 3, tier: 4 }, { id: 5 }])
+        expect([
+          ...(
+            await ledger.createAccounts(
+              accounts([{ id: 1, tier: 2 }, { id: 3, tier: 4 }, { id: 5 }]),
+            )
+          ).code,
+        ]).toEqual([exists, created, created])
+        const p = new Probe(ledger, [
+          { id: 0, flags: AccountFlag.issuer },
+          { id: 1 },
+          { id: 2, tier: 3 },
+          { id: 3, tier: 4 },
+          { id: 5 },
+        ])
         await p.ok([p.t(0, 1, 1_000_000, { kind: K.issue })])
         // Account 2 kept tier 3 (cap 200,000) and was not frozen by the second attempt.
         await p.ok([p.t(1, 2, tierLimits(3).balanceCapFen)])
@@ -871,12 +1215,19 @@ describe.each(adapters)('$name ledger: the rules of ledgerCore.ts', (adapter) =>
       const count = transferBatchMax * 2 + 3
       const ledger = await openLedger(adapter, [], { accountsMax: count })
       try {
-        const rows: AccountRow[] = Array.from({ length: count + 1 }, (_, id) => ({ id: id === count ? count - 1 : id, tier: id % 5 }))
+        const rows: AccountRow[] = Array.from({ length: count + 1 }, (_, id) => ({
+          id: id === count ? count - 1 : id,
+          tier: id % 5,
+        }))
         const { code } = await ledger.createAccounts(accounts(rows))
         expect(code.length).toBe(count + 1)
-        expect(code.subarray(0, count).every((value) => value === AccountResultCode.created)).toBe(true)
+        expect(code.subarray(0, count).every((value) => value === AccountResultCode.created)).toBe(
+          true,
+        )
         expect(code[count]).toBe(AccountResultCode.exists)
-        expect(await submitCodes(ledger, [{ id: 1, debit: count - 1, credit: 0, amountFen: 1 }])).toEqual([ResultCode.insufficient_funds])
+        expect(
+          await submitCodes(ledger, [{ id: 1, debit: count - 1, credit: 0, amountFen: 1 }]),
+        ).toEqual([ResultCode.insufficient_funds])
       } finally {
         await ledger.close()
       }
@@ -887,9 +1238,19 @@ describe.each(adapters)('$name ledger: the rules of ledgerCore.ts', (adapter) =>
     it('totals count what was posted by kind, both sides alike, and the pendings held', async () => {
       // Proves rejected transfers, pendings, voids and expiries post nothing, a post counts its posted amount under the pending's kind, and pendingCount/pendingFen follow the reservations.
       await withProbe(adapter, async (p) => {
-        await p.ok([row(1, issuer, bankA, 1_000_000, { kind: K.issue }), row(2, issuer, bankB, 500_000, { kind: K.issue }), row(3, bankA, w1, 300_000, { kind: K.topup })])
+        await p.ok([
+          row(1, issuer, bankA, 1_000_000, { kind: K.issue }),
+          row(2, issuer, bankB, 500_000, { kind: K.issue }),
+          row(3, bankA, w1, 300_000, { kind: K.topup }),
+        ])
         await p.rejects([row(4, bankA, w1, 0, { kind: K.topup })], ['invalid_amount'])
-        await p.rejects([row(5, w1, shop, 1_000, { kind: K.retail, flags: linked }), row(6, w1, neverCreated, 1, { kind: K.retail })], ['linked_event_failed', 'unknown_account'])
+        await p.rejects(
+          [
+            row(5, w1, shop, 1_000, { kind: K.retail, flags: linked }),
+            row(6, w1, neverCreated, 1, { kind: K.retail }),
+          ],
+          ['linked_event_failed', 'unknown_account'],
+        )
         expect(await p.posted()).toEqual(byKind({ issue: 1_500_000, topup: 300_000 }))
         await p.ok([
           row(7, w1, shop, 100_000, { kind: K.retail, flags: pending }),
@@ -907,7 +1268,9 @@ describe.each(adapters)('$name ledger: the rules of ledgerCore.ts', (adapter) =>
         ])
         totals = await p.ledger.totals()
         expect([totals.pendingCount, totals.pendingFen]).toEqual([1, 200_000])
-        expect(await p.posted()).toEqual(byKind({ issue: 1_500_000, topup: 320_000, retail: 60_000 }))
+        expect(await p.posted()).toEqual(
+          byKind({ issue: 1_500_000, topup: 320_000, retail: 60_000 }),
+        )
         await p.ok([row(14, shop, bankA, 60_000, { kind: K.redeem, minute: local(0, 11) })])
         totals = await p.ledger.totals()
         expect([totals.pendingCount, totals.pendingFen]).toEqual([0, 0])
@@ -919,9 +1282,25 @@ describe.each(adapters)('$name ledger: the rules of ledgerCore.ts', (adapter) =>
           row(19, bankB, w1, 900, { kind: K.payroll, minute: local(0, 12) }),
         ])
         expect(await p.posted()).toEqual(
-          byKind({ issue: 1_500_000, topup: 320_000, retail: 60_000, transit: 500, bill: 700, payroll: 900, p2p: 1_000, redeem: 60_000, retire: 100_000 }),
+          byKind({
+            issue: 1_500_000,
+            topup: 320_000,
+            retail: 60_000,
+            transit: 500,
+            bill: 700,
+            payroll: 900,
+            p2p: 1_000,
+            redeem: 60_000,
+            retire: 100_000,
+          }),
         )
-        expect(await p.balances([issuer, w1, w2, shop, shopB])).toEqual([-1_400_000, 300_000 - 60_000 - 1_000 - 500 - 700 + 900, 20_000, 0, 1_200])
+        expect(await p.balances([issuer, w1, w2, shop, shopB])).toEqual([
+          -1_400_000,
+          300_000 - 60_000 - 1_000 - 500 - 700 + 900,
+          20_000,
+          0,
+          1_200,
+        ])
       })
     })
   })
@@ -944,7 +1323,14 @@ describe.each(adapters)('$name ledger: the rules of ledgerCore.ts', (adapter) =>
             if (draw >= 8 && target !== undefined) {
               const post = random.chance(0.6)
               const amountFen = post && random.chance(0.5) ? 1 + random.below(target.amountFen) : 0
-              rows.push(p.t(target.debit, target.credit, amountFen, { kind: target.kind ?? K.p2p, flags: post ? postPending : voidPending, pendingId: target.id, minute }))
+              rows.push(
+                p.t(target.debit, target.credit, amountFen, {
+                  kind: target.kind ?? K.p2p,
+                  flags: post ? postPending : voidPending,
+                  pendingId: target.id,
+                  minute,
+                }),
+              )
               continue
             }
             const twoPhase = draw >= 6
@@ -952,7 +1338,13 @@ describe.each(adapters)('$name ledger: the rules of ledgerCore.ts', (adapter) =>
             let credit = twoPhase ? 1 + random.below(accountCount - 1) : random.below(accountCount)
             if (credit === debit) credit = debit === accountCount - 1 ? 1 : debit + 1
             const more = twoPhase ? { flags: pending, timeoutMinutes: 30 * random.below(3) } : {}
-            rows.push(p.t(debit, credit, 1 + random.below(60_000), { kind: random.below(transferKindCount), minute, ...more }))
+            rows.push(
+              p.t(debit, credit, 1 + random.below(60_000), {
+                kind: random.below(transferKindCount),
+                minute,
+                ...more,
+              }),
+            )
           }
           const codes = await p.submit(rows)
           rows.forEach((transfer, index) => {

@@ -15,7 +15,18 @@ import {
   type ResultCodeName,
   type WalletTierLimits,
 } from '../../../../engine/ledger/index.js'
-import { dayMinutes, mondayMinute, openLedger, tiers, transfers, utcOffsetMinutes, type AccountRow, type Adapter, type OpenOptions, type TransferRow } from './harness.js'
+import {
+  dayMinutes,
+  mondayMinute,
+  openLedger,
+  tiers,
+  transfers,
+  utcOffsetMinutes,
+  type AccountRow,
+  type Adapter,
+  type OpenOptions,
+  type TransferRow,
+} from './harness.js'
 
 // The city: ids are also the indexes of `cityAccounts`.
 export const issuer = 0
@@ -71,7 +82,13 @@ export function localAt(isoLocal: string): number {
 
 export type RowOptions = Omit<TransferRow, 'id' | 'debit' | 'credit' | 'amountFen'>
 
-export function row(id: number, debit: number, credit: number, amountFen: number, more: RowOptions = {}): TransferRow {
+export function row(
+  id: number,
+  debit: number,
+  credit: number,
+  amountFen: number,
+  more: RowOptions = {},
+): TransferRow {
   return { id, debit, credit, amountFen, ...more }
 }
 
@@ -93,14 +110,22 @@ function sum(values: readonly number[]): number {
   return values.reduce((total, value) => total + value, 0)
 }
 
-export function totalsOf(totals: LedgerTotals): Pick<Snapshot, 'debitsFen' | 'creditsFen' | 'pendingCount' | 'pendingFen'> {
-  return { debitsFen: [...totals.debitsFen], creditsFen: [...totals.creditsFen], pendingCount: totals.pendingCount, pendingFen: totals.pendingFen }
+export function totalsOf(
+  totals: LedgerTotals,
+): Pick<Snapshot, 'debitsFen' | 'creditsFen' | 'pendingCount' | 'pendingFen'> {
+  return {
+    debitsFen: [...totals.debitsFen],
+    creditsFen: [...totals.creditsFen],
+    pendingCount: totals.pendingCount,
+    pendingFen: totals.pendingFen,
+  }
 }
 
 /** Fen by kind, as a totals array: `{ retail: 5 }` -> [0, 0, 5, 0, ...]. */
 export function byKind(amounts: Partial<Record<keyof typeof TransferKind, number>>): number[] {
   const out = new Array<number>(transferKindCount).fill(0)
-  for (const [name, fen] of Object.entries(amounts)) out[TransferKind[name as keyof typeof TransferKind]] = fen
+  for (const [name, fen] of Object.entries(amounts))
+    out[TransferKind[name as keyof typeof TransferKind]] = fen
   return out
 }
 
@@ -149,7 +174,10 @@ export class Probe {
 
   /** Issues `amountFen` to `bank` and tops `wallet` up with it. */
   async fund(wallet: number, amountFen: number, minute = local(0, 8), bank = bankA): Promise<void> {
-    await this.ok([this.t(issuer, bank, amountFen, { kind: TransferKind.issue, minute }), this.t(bank, wallet, amountFen, { kind: TransferKind.topup, minute })])
+    await this.ok([
+      this.t(issuer, bank, amountFen, { kind: TransferKind.issue, minute }),
+      this.t(bank, wallet, amountFen, { kind: TransferKind.topup, minute }),
+    ])
   }
 
   async snapshot(): Promise<Snapshot> {
@@ -164,9 +192,15 @@ export class Probe {
   }
 
   /** Balance, pending debit and pending credit of one account. */
-  async account(id: number): Promise<[balance: number, pendingDebit: number, pendingCredit: number]> {
+  async account(
+    id: number,
+  ): Promise<[balance: number, pendingDebit: number, pendingCredit: number]> {
     const balances = await this.ledger.lookup(Uint32Array.of(id))
-    return [balances.balanceFen[0] ?? NaN, balances.pendingDebitFen[0] ?? NaN, balances.pendingCreditFen[0] ?? NaN]
+    return [
+      balances.balanceFen[0] ?? NaN,
+      balances.pendingDebitFen[0] ?? NaN,
+      balances.pendingCreditFen[0] ?? NaN,
+    ]
   }
 
   async balances(ids: readonly number[]): Promise<number[]> {
@@ -181,7 +215,15 @@ export class Probe {
    */
   async checkInvariants(): Promise<void> {
     const state = await this.snapshot()
-    const all = [...state.balanceFen, ...state.pendingDebitFen, ...state.pendingCreditFen, ...state.debitsFen, ...state.creditsFen, state.pendingCount, state.pendingFen]
+    const all = [
+      ...state.balanceFen,
+      ...state.pendingDebitFen,
+      ...state.pendingCreditFen,
+      ...state.debitsFen,
+      ...state.creditsFen,
+      state.pendingCount,
+      state.pendingFen,
+    ]
     expect(all.every((value) => Number.isSafeInteger(value))).toBe(true)
     expect(sum(state.balanceFen)).toBe(0)
     expect(sum(state.pendingDebitFen)).toBe(state.pendingFen)
@@ -196,10 +238,15 @@ export class Probe {
       expect(pendingDebit).toBeGreaterThanOrEqual(0)
       expect(pendingCredit).toBeGreaterThanOrEqual(0)
       if (((account.flags ?? 0) & AccountFlag.issuer) === 0) {
-        expect(balance - pendingDebit, `available of account ${account.id}`).toBeGreaterThanOrEqual(0)
+        expect(balance - pendingDebit, `available of account ${account.id}`).toBeGreaterThanOrEqual(
+          0,
+        )
       }
       const cap = this.tierTable[account.tier ?? 0]?.balanceCapFen ?? 0
-      if ((account.tier ?? 0) !== 0 && cap > 0) expect(balance + pendingCredit, `account ${account.id} within its cap`).toBeLessThanOrEqual(cap)
+      if ((account.tier ?? 0) !== 0 && cap > 0)
+        expect(balance + pendingCredit, `account ${account.id} within its cap`).toBeLessThanOrEqual(
+          cap,
+        )
     })
   }
 
@@ -214,7 +261,12 @@ export class Probe {
 }
 
 /** Runs `body` on a ledger opened with `rows` (the city by default), and closes it whatever happens. */
-export async function withProbe(adapter: Adapter, body: (probe: Probe) => Promise<void>, rows: readonly AccountRow[] = cityAccounts, options: OpenOptions = {}): Promise<void> {
+export async function withProbe(
+  adapter: Adapter,
+  body: (probe: Probe) => Promise<void>,
+  rows: readonly AccountRow[] = cityAccounts,
+  options: OpenOptions = {},
+): Promise<void> {
   const ledger = await openLedger(adapter, rows, options)
   try {
     await body(new Probe(ledger, rows))
@@ -224,7 +276,12 @@ export async function withProbe(adapter: Adapter, body: (probe: Probe) => Promis
 }
 
 /** As `withProbe`, with a tier table of the test's own. */
-export async function withTiers(adapter: Adapter, tierTable: readonly WalletTierLimits[], rows: readonly AccountRow[], body: (probe: Probe) => Promise<void>): Promise<void> {
+export async function withTiers(
+  adapter: Adapter,
+  tierTable: readonly WalletTierLimits[],
+  rows: readonly AccountRow[],
+  body: (probe: Probe) => Promise<void>,
+): Promise<void> {
   const ledger = adapter.create({ accountsMax: 64, tiers: tierTable, utcOffsetMinutes })
   await ledger.open()
   try {

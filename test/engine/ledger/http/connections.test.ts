@@ -5,10 +5,26 @@
  */
 import net from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
-import { HttpLedger, LedgerServer, createLedger, type LedgerOptions } from '../../../../engine/ledger/index.js'
-import { ledgerServerCheckEveryMs, ledgerServerConnectionsMax, ledgerServerHeadersMs, ledgerServerKeepAliveMs } from '../../../../engine/limits.js'
+import {
+  HttpLedger,
+  LedgerServer,
+  createLedger,
+  type LedgerOptions,
+} from '../../../../engine/ledger/index.js'
+import {
+  ledgerServerCheckEveryMs,
+  ledgerServerConnectionsMax,
+  ledgerServerHeadersMs,
+  ledgerServerKeepAliveMs,
+} from '../../../../engine/limits.js'
 import { wallClock } from '../../../../engine/time/index.js'
-import { accounts, testLedgerToken as token, tiers, transfers, utcOffsetMinutes } from '../conformance/harness.js'
+import {
+  accounts,
+  testLedgerToken as token,
+  tiers,
+  transfers,
+  utcOffsetMinutes,
+} from '../conformance/harness.js'
 
 const cleanups: (() => Promise<void>)[] = []
 afterEach(async () => {
@@ -18,7 +34,12 @@ afterEach(async () => {
 const options: LedgerOptions = { accountsMax: 16, tiers, utcOffsetMinutes }
 
 async function serve(): Promise<LedgerServer> {
-  const server = await LedgerServer.start({ host: '127.0.0.1', port: 0, token, backend: (given) => createLedger('memory', given) })
+  const server = await LedgerServer.start({
+    host: '127.0.0.1',
+    port: 0,
+    token,
+    backend: (given) => createLedger('memory', given),
+  })
   cleanups.push(() => server.close())
   return server
 }
@@ -63,21 +84,34 @@ function until(raw: RawSocket, pattern: RegExp, withinMs: number): Promise<void>
         resolve()
       } else if (wallClock.nowMs() - started > withinMs) {
         clearInterval(look)
-        reject(new Error(`no ${String(pattern)} within ${withinMs} ms: ${JSON.stringify(raw.received.slice(0, 200))}`))
+        reject(
+          new Error(
+            `no ${String(pattern)} within ${withinMs} ms: ${JSON.stringify(raw.received.slice(0, 200))}`,
+          ),
+        )
       }
     }, 10)
   })
 }
 
 function request(path: string, body: string, headers: Record<string, string>): string {
-  const lines = [`POST ${path} HTTP/1.1`, 'host: 127.0.0.1', 'content-type: application/json', `content-length: ${Buffer.byteLength(body)}`, ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`)]
+  const lines = [
+    `POST ${path} HTTP/1.1`,
+    'host: 127.0.0.1',
+    'content-type: application/json',
+    `content-length: ${Buffer.byteLength(body)}`,
+    ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`),
+  ]
   return `${lines.join('\r\n')}\r\n\r\n${body}`
 }
 
 /** Resolves with `promise`'s value, or rejects once `ms` have passed. */
 async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined
-  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms)))
+  const late = new Promise<never>(
+    (_, reject) =>
+      (timer = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms)),
+  )
   try {
     return await Promise.race([promise, late])
   } finally {
@@ -85,7 +119,7 @@ async function within<T>(promise: Promise<T>, ms: number, what: string): Promise
   }
 }
 
-describe('the reference server\'s connections', () => {
+describe("the reference server's connections", () => {
   it('serves its client while idle sockets, three times its cap, hold connections open', async () => {
     // Proves the cap cannot be held by idle sockets: 24 sockets that connect and send nothing are in place
     // before the client comes; the client's calls all succeed, at their first attempt.
@@ -95,7 +129,9 @@ describe('the reference server\'s connections', () => {
     cleanups.push(() => client.close())
     await client.open()
     await client.createAccounts(accounts([{ id: 0, flags: 1 }, { id: 1 }]))
-    expect((await client.submit(transfers([{ id: 1, debit: 0, credit: 1, amountFen: 500 }]))).code).toEqual(Uint8Array.of(0))
+    expect(
+      (await client.submit(transfers([{ id: 1, debit: 0, credit: 1, amountFen: 500 }]))).code,
+    ).toEqual(Uint8Array.of(0))
     expect(Array.from((await client.lookup(Uint32Array.of(1))).balanceFen)).toEqual([500])
     expect(client.health().faults).toEqual({ timeout: 0, refused: 0, connection: 0, server: 0 })
     expect(server.displaced).toBeGreaterThanOrEqual(2 * ledgerServerConnectionsMax)
@@ -105,11 +141,23 @@ describe('the reference server\'s connections', () => {
     // Proves a refused caller holds nothing: eight kept-alive requests without the token, eight with it and a
     // malformed call header; each gets its refusal and then the server closes its connection.
     const server = await serve()
-    const askers = await Promise.all(Array.from({ length: ledgerServerConnectionsMax }, () => connect(server.url)))
-    const malformed = await Promise.all(Array.from({ length: ledgerServerConnectionsMax }, () => connect(server.url)))
-    for (const raw of askers) raw.socket.write(request('/v1/totals', '{}', { connection: 'keep-alive' }))
-    for (const raw of malformed) raw.socket.write(request('/v1/totals', '{}', { connection: 'keep-alive', authorization: `Bearer ${token}` }))
-    await within(Promise.all([...askers, ...malformed].map((raw) => raw.closed)), 5_000, 'the refused connections closing')
+    const askers = await Promise.all(
+      Array.from({ length: ledgerServerConnectionsMax }, () => connect(server.url)),
+    )
+    const malformed = await Promise.all(
+      Array.from({ length: ledgerServerConnectionsMax }, () => connect(server.url)),
+    )
+    for (const raw of askers)
+      raw.socket.write(request('/v1/totals', '{}', { connection: 'keep-alive' }))
+    for (const raw of malformed)
+      raw.socket.write(
+        request('/v1/totals', '{}', { connection: 'keep-alive', authorization: `Bearer ${token}` }),
+      )
+    await within(
+      Promise.all([...askers, ...malformed].map((raw) => raw.closed)),
+      5_000,
+      'the refused connections closing',
+    )
     for (const raw of askers) expect(raw.received).toMatch(/^HTTP\/1\.1 401 /)
     for (const raw of malformed) expect(raw.received).toMatch(/^HTTP\/1\.1 400 /)
   })
@@ -123,7 +171,10 @@ describe('the reference server\'s connections', () => {
     await client.open()
     const busy = await connect(server.url)
     const body = '{}'
-    const whole = request('/v1/totals', body, { authorization: `Bearer ${token}`, 'citytwin-call': '1 1' })
+    const whole = request('/v1/totals', body, {
+      authorization: `Bearer ${token}`,
+      'citytwin-call': '1 1',
+    })
     busy.socket.write(whole.slice(0, -1))
     // Its headers are in: the request is under way (the server has seen it) before the others come.
     await new Promise((resolve) => setTimeout(resolve, 200))
@@ -145,13 +196,28 @@ describe('the reference server\'s connections', () => {
     const partial = await connect(server.url)
     partial.socket.write('POST /v1/totals HTTP/1.1\r\nhost: 127.0.0.1\r\n')
     const kept = await connect(server.url)
-    kept.socket.write(request('/v1/totals', '{}', { connection: 'keep-alive', authorization: `Bearer ${token}`, 'citytwin-call': '1 1' }))
+    kept.socket.write(
+      request('/v1/totals', '{}', {
+        connection: 'keep-alive',
+        authorization: `Bearer ${token}`,
+        'citytwin-call': '1 1',
+      }),
+    )
     await until(kept, /^HTTP\/1\.1 200 /, 5_000)
     const answeredMs = wallClock.nowMs()
     // Generous for a busy machine, and still well short of the 30 s Node would otherwise leave them.
     const slackMs = 4_000
-    await within(Promise.all([silent.closed, partial.closed, kept.closed]), ledgerServerHeadersMs + ledgerServerCheckEveryMs + slackMs, 'the idle connections closing')
-    expect((kept.closedAtMs as number) - answeredMs).toBeLessThan(ledgerServerKeepAliveMs + ledgerServerCheckEveryMs + slackMs)
-    for (const raw of [silent, partial]) expect((raw.closedAtMs as number) - startedMs).toBeGreaterThanOrEqual(ledgerServerHeadersMs - 1_000)
+    await within(
+      Promise.all([silent.closed, partial.closed, kept.closed]),
+      ledgerServerHeadersMs + ledgerServerCheckEveryMs + slackMs,
+      'the idle connections closing',
+    )
+    expect((kept.closedAtMs as number) - answeredMs).toBeLessThan(
+      ledgerServerKeepAliveMs + ledgerServerCheckEveryMs + slackMs,
+    )
+    for (const raw of [silent, partial])
+      expect((raw.closedAtMs as number) - startedMs).toBeGreaterThanOrEqual(
+        ledgerServerHeadersMs - 1_000,
+      )
   }, 30_000)
 })

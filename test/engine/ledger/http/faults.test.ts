@@ -5,12 +5,28 @@
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import { RunFailed } from '../../../../engine/errors.js'
-import { HttpLedger, LedgerServer, ResultCode, createLedger, type LedgerCore, type LedgerOptions, type LedgerServerState, type TransferBatch, type TransferResults } from '../../../../engine/ledger/index.js'
+import {
+  HttpLedger,
+  LedgerServer,
+  ResultCode,
+  createLedger,
+  type LedgerCore,
+  type LedgerOptions,
+  type LedgerServerState,
+  type TransferBatch,
+  type TransferResults,
+} from '../../../../engine/ledger/index.js'
 import { loadSettings, wallClockPause } from '../../../../engine/load/index.js'
 import { runScenario } from '../../../../engine/run/index.js'
 import { wallClock } from '../../../../engine/time/index.js'
 import { loadScenario } from '../../../../scenarios/index.js'
-import { accounts, testLedgerToken as token, tiers, transfers, utcOffsetMinutes } from '../conformance/harness.js'
+import {
+  accounts,
+  testLedgerToken as token,
+  tiers,
+  transfers,
+  utcOffsetMinutes,
+} from '../conformance/harness.js'
 import { expectRecovered } from '../../../helpers/ledgerChecks.js'
 import { smokeScenario } from '../../../helpers/runs.js'
 
@@ -21,8 +37,18 @@ afterEach(async () => {
 
 const options: LedgerOptions = { accountsMax: 16, tiers, utcOffsetMinutes }
 
-async function serve(resume?: LedgerServerState, port = 0, backend: (given: LedgerOptions) => LedgerCore = (given) => createLedger('memory', given)): Promise<LedgerServer> {
-  const server = await LedgerServer.start({ host: '127.0.0.1', port, token, backend, ...(resume === undefined ? {} : { resume }) })
+async function serve(
+  resume?: LedgerServerState,
+  port = 0,
+  backend: (given: LedgerOptions) => LedgerCore = (given) => createLedger('memory', given),
+): Promise<LedgerServer> {
+  const server = await LedgerServer.start({
+    host: '127.0.0.1',
+    port,
+    token,
+    backend,
+    ...(resume === undefined ? {} : { resume }),
+  })
   cleanups.push(() => server.close())
   return server
 }
@@ -32,7 +58,11 @@ async function serve(resume?: LedgerServerState, port = 0, backend: (given: Ledg
  * Given one `opened` already, its open takes no time (a worker thread starting can take longer than
  * a test's short attempt deadline on a busy machine).
  */
-function memoryWithSubmit(given: LedgerOptions, submit: (ledger: LedgerCore, batch: TransferBatch) => Promise<TransferResults>, opened?: LedgerCore): LedgerCore {
+function memoryWithSubmit(
+  given: LedgerOptions,
+  submit: (ledger: LedgerCore, batch: TransferBatch) => Promise<TransferResults>,
+  opened?: LedgerCore,
+): LedgerCore {
   const ledger = opened ?? createLedger('memory', given)
   return {
     name: 'memory-with-submit',
@@ -51,11 +81,17 @@ describe('the http ledger and a service that goes away', () => {
     // 300 ms later over the same ledger; the call made meanwhile is refused, retried, and lands exactly once.
     const first = await serve()
     const port = Number(new URL(first.url).port)
-    const client = new HttpLedger(options, first.url, { token, retryPauseMs: 50, now: wallClock.nowMs })
+    const client = new HttpLedger(options, first.url, {
+      token,
+      retryPauseMs: 50,
+      now: wallClock.nowMs,
+    })
     cleanups.push(() => client.close())
     await client.open()
     await client.createAccounts(accounts([{ id: 0, flags: 1 }, { id: 1 }]))
-    expect((await client.submit(transfers([{ id: 1, debit: 0, credit: 1, amountFen: 500 }]))).code).toEqual(Uint8Array.of(0))
+    expect(
+      (await client.submit(transfers([{ id: 1, debit: 0, credit: 1, amountFen: 500 }]))).code,
+    ).toEqual(Uint8Array.of(0))
     const state = await first.detach()
     let second: LedgerServer | undefined
     setTimeout(() => {
@@ -71,11 +107,17 @@ describe('the http ledger and a service that goes away', () => {
     expect(health.recovered).toBe(1)
     expect(health.longestRecoveryMs).toBeGreaterThanOrEqual(250)
     // Applied once: 500 + 700 on the payee, the issuer the negative of it, through the client and in the ledger itself.
-    expect(Array.from((await client.lookup(Uint32Array.of(0, 1))).balanceFen)).toEqual([-1_200, 1_200])
-    expect(Array.from((await (state as LedgerServerState).ledger.lookup(Uint32Array.of(0, 1))).balanceFen)).toEqual([-1_200, 1_200])
+    expect(Array.from((await client.lookup(Uint32Array.of(0, 1))).balanceFen)).toEqual([
+      -1_200, 1_200,
+    ])
+    expect(
+      Array.from(
+        (await (state as LedgerServerState).ledger.lookup(Uint32Array.of(0, 1))).balanceFen,
+      ),
+    ).toEqual([-1_200, 1_200])
   })
 
-  it('answers a retry of a call still being applied with that call\'s own answer, applying it once', async () => {
+  it("answers a retry of a call still being applied with that call's own answer, applying it once", async () => {
     // Proves the call number: the first attempt times out while the service is still applying it; the retry,
     // same number, waits for it and gets its answer (ok), not `exists`, and the payee is credited once.
     let slowCalls = 0
@@ -93,7 +135,13 @@ describe('the http ledger and a service that goes away', () => {
       )
     const server = await serve(undefined, 0, slow)
     // Generous against a busy machine: only the held call should ever time out.
-    const client = new HttpLedger(options, server.url, { token, retryPauseMs: 20, attemptMsMax: 400, attemptsMax: 12, now: wallClock.nowMs })
+    const client = new HttpLedger(options, server.url, {
+      token,
+      retryPauseMs: 20,
+      attemptMsMax: 400,
+      attemptsMax: 12,
+      now: wallClock.nowMs,
+    })
     cleanups.push(() => client.close())
     await client.open()
     await client.createAccounts(accounts([{ id: 0, flags: 1 }, { id: 1 }]))
@@ -104,7 +152,9 @@ describe('the http ledger and a service that goes away', () => {
     expect(client.health().recovered).toBeGreaterThanOrEqual(1)
     expect(Array.from((await client.lookup(Uint32Array.of(1))).balanceFen)).toEqual([300])
     // A duplicate id in a later call is still reported as such: the retry changed nothing.
-    expect((await client.submit(transfers([{ id: 9, debit: 0, credit: 1, amountFen: 300 }]))).code).toEqual(Uint8Array.of(ResultCode.exists))
+    expect(
+      (await client.submit(transfers([{ id: 9, debit: 0, credit: 1, amountFen: 300 }]))).code,
+    ).toEqual(Uint8Array.of(ResultCode.exists))
     expect(Array.from((await client.lookup(Uint32Array.of(1))).balanceFen)).toEqual([300])
   })
 
@@ -121,7 +171,9 @@ describe('the http ledger and a service that goes away', () => {
     cleanups.push(() => client.close())
     await client.open()
     await client.createAccounts(accounts([{ id: 0, flags: 1 }, { id: 1 }]))
-    await expect(client.submit(transfers([{ id: 9, debit: 0, credit: 1, amountFen: 300 }]))).rejects.toThrow(RunFailed)
+    await expect(
+      client.submit(transfers([{ id: 9, debit: 0, credit: 1, amountFen: 300 }])),
+    ).rejects.toThrow(RunFailed)
     // The retries were answered from the first attempt, not applied again.
     expect(client.health().faults.server).toBe(3)
     await expect(client.lookup(Uint32Array.of(1))).rejects.toThrow(/failed 3 times \(server/)
@@ -142,7 +194,11 @@ describe('the http ledger and a service that goes away', () => {
     // Proves the run survives an outage: the service stops 1 s into the payments and is back half a second later over the same ledger;
     // the transfers of the gap are late, not lost; the audit balances; the summary reports the faults.
     const loaded = await loadScenario(smokeScenario)
-    const settings = loadSettings(loaded.scenario.load, { profile: 'constant:1k/3s' }, smokeScenario)
+    const settings = loadSettings(
+      loaded.scenario.load,
+      { profile: 'constant:1k/3s' },
+      smokeScenario,
+    )
     if (settings === undefined) throw new Error('a load run')
     // The outage starts 1 s after the first payments reach the service, whatever the setup before took.
     let outage: ReturnType<typeof setTimeout> | undefined
@@ -172,6 +228,8 @@ describe('the http ledger and a service that goes away', () => {
       load: { ...settings, pause: wallClockPause(), lateToleranceMs: 5_000 },
     })
     expectRecovered(summary, 3_000)
-    expect((summary.ledgerHealth?.faults.refused ?? 0) + (summary.ledgerHealth?.faults.connection ?? 0)).toBeGreaterThan(0)
+    expect(
+      (summary.ledgerHealth?.faults.refused ?? 0) + (summary.ledgerHealth?.faults.connection ?? 0),
+    ).toBeGreaterThan(0)
   })
 })

@@ -23,7 +23,11 @@ function collidingBlocks(count: number): number[] {
 
 const sameHomeBlocks = collidingBlocks(24)
 /** Ids in colliding blocks, several in each block. */
-const collidingIds = sameHomeBlocks.flatMap((block) => [block * 16, block * 16 + 5, block * 16 + 15])
+const collidingIds = sameHomeBlocks.flatMap((block) => [
+  block * 16,
+  block * 16 + 5,
+  block * 16 + 15,
+])
 const edgeIds = [0, 1, 15, 16, 17, 0x7fff_ffff, 0x8000_0000, 0xffff_fff0, 0xffff_fffe, 0xffff_ffff]
 
 const anyId = fc.oneof(
@@ -36,10 +40,16 @@ const anyId = fc.oneof(
 )
 const anyValue = fc.integer({ min: 1, max: 0xffff_ffff })
 
-type Op = { readonly op: 'set'; readonly id: number; readonly value: number } | { readonly op: 'get'; readonly id: number } | { readonly op: 'forget'; readonly id: number }
+type Op =
+  | { readonly op: 'set'; readonly id: number; readonly value: number }
+  | { readonly op: 'get'; readonly id: number }
+  | { readonly op: 'forget'; readonly id: number }
 
 const anyOp: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 5, arbitrary: fc.record({ op: fc.constant('set' as const), id: anyId, value: anyValue }) },
+  {
+    weight: 5,
+    arbitrary: fc.record({ op: fc.constant('set' as const), id: anyId, value: anyValue }),
+  },
   { weight: 3, arbitrary: fc.record({ op: fc.constant('get' as const), id: anyId }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('forget' as const), id: anyId }) },
 )
@@ -72,18 +82,28 @@ describe('IdTable', () => {
   it('answers set, get and forget as a Map does, for dense, scattered, edge and colliding ids', () => {
     // Proves the table is a map from u32 id to non-zero value whatever the ids, forgetting included.
     fc.assert(
-      fc.property(fc.constantFrom(0, 1, 100, 5_000), fc.array(anyOp, { maxLength: 600, size: 'max' }), (idsExpected, ops) => {
-        runAgainstModel(new IdTable(idsExpected), ops)
-      }),
+      fc.property(
+        fc.constantFrom(0, 1, 100, 5_000),
+        fc.array(anyOp, { maxLength: 600, size: 'max' }),
+        (idsExpected, ops) => {
+          runAgainstModel(new IdTable(idsExpected), ops)
+        },
+      ),
       { numRuns: 150, plugins: [timeLimit] },
     )
   })
 
   it('stays a Map from the smallest table through many doublings', () => {
     // Proves growth moves every row: long runs of mostly scattered ids take a 16-slot table past 2^10 slots.
-    const manyBlocks = fc.oneof({ weight: 4, arbitrary: fc.integer({ min: 0, max: 0xffff_ffff }) }, { weight: 1, arbitrary: anyId })
+    const manyBlocks = fc.oneof(
+      { weight: 4, arbitrary: fc.integer({ min: 0, max: 0xffff_ffff }) },
+      { weight: 1, arbitrary: anyId },
+    )
     const growthOp: fc.Arbitrary<Op> = fc.oneof(
-      { weight: 6, arbitrary: fc.record({ op: fc.constant('set' as const), id: manyBlocks, value: anyValue }) },
+      {
+        weight: 6,
+        arbitrary: fc.record({ op: fc.constant('set' as const), id: manyBlocks, value: anyValue }),
+      },
       { weight: 2, arbitrary: fc.record({ op: fc.constant('get' as const), id: anyId }) },
       { weight: 1, arbitrary: fc.record({ op: fc.constant('forget' as const), id: anyId }) },
     )
@@ -92,7 +112,8 @@ describe('IdTable', () => {
         const table = new IdTable(0)
         runAgainstModel(table, ops)
         // Each slot costs 4 + 64 bytes; the table holds every block set, under 3/4 load.
-        const blocks = new Set(ops.filter((step) => step.op === 'set').map((step) => step.id >>> 4)).size
+        const blocks = new Set(ops.filter((step) => step.op === 'set').map((step) => step.id >>> 4))
+          .size
         const slots = table.bytes / 68
         expect(slots * 0.75).toBeGreaterThanOrEqual(blocks)
         expect(slots).toBeGreaterThanOrEqual(blocks >= 400 ? 1024 : 16)
@@ -137,7 +158,8 @@ describe('IdTable', () => {
       for (let low = 0; low < 16; low++) table.set(block * 16 + low, block * 16 + low + 1)
     }
     for (const block of sameHomeBlocks) {
-      for (let low = 0; low < 16; low++) expect(table.get(block * 16 + low)).toBe(block * 16 + low + 1)
+      for (let low = 0; low < 16; low++)
+        expect(table.get(block * 16 + low)).toBe(block * 16 + low + 1)
     }
     const victim = sameHomeBlocks[3] as number
     table.forget(victim * 16 + 9)
@@ -174,7 +196,8 @@ describe('IdTable', () => {
       const table = new IdTable(idsExpected)
       for (let id = 1; id <= ids; id++) table.set(id, id)
       expect(table.bytes / ids).toBeLessThanOrEqual(9)
-      for (let id = 0; id <= ids + 16; id += 997) expect(table.get(id)).toBe(id >= 1 && id <= ids ? id : 0)
+      for (let id = 0; id <= ids + 16; id += 997)
+        expect(table.get(id)).toBe(id >= 1 && id <= ids ? id : 0)
     }
   })
 })

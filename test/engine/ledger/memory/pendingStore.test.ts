@@ -66,7 +66,10 @@ type Op =
   | { readonly op: 'expire' }
 
 const anyOp: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 6, arbitrary: fc.record({ op: fc.constant('add' as const), fields: anyFields(anyId) }) },
+  {
+    weight: 6,
+    arbitrary: fc.record({ op: fc.constant('add' as const), fields: anyFields(anyId) }),
+  },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('find' as const), id: anyId }) },
   { weight: 4, arbitrary: fc.record({ op: fc.constant('remove' as const), id: anyId }) },
   { weight: 2, arbitrary: fc.constant({ op: 'expire' as const }) },
@@ -95,7 +98,11 @@ function removeId(store: PendingStore, id: number): void {
 }
 
 /** Every held transfer is found with its fields, in a slot of its own; count, reservedFen and full agree. */
-function checkAgainst(store: PendingStore, model: ReadonlyMap<number, PendingFields>, max: number): void {
+function checkAgainst(
+  store: PendingStore,
+  model: ReadonlyMap<number, PendingFields>,
+  max: number,
+): void {
   expect(store.count).toBe(model.size)
   let reserved = 0
   const slots = new Set<number>()
@@ -114,7 +121,11 @@ function checkAgainst(store: PendingStore, model: ReadonlyMap<number, PendingFie
 /** Expires everything with a deadline, as the ledger does (nextDeadline, popEarliest, remove), checking the order. */
 function drain(store: PendingStore, model: Map<number, PendingFields>): number[] {
   const order: number[] = []
-  for (let deadline = store.nextDeadline(); deadline !== Infinity; deadline = store.nextDeadline()) {
+  for (
+    let deadline = store.nextDeadline();
+    deadline !== Infinity;
+    deadline = store.nextDeadline()
+  ) {
     expect(deadline).toBe(earliest(model))
     const slot = store.popEarliest()
     const id = store.id[slot] as number
@@ -173,9 +184,13 @@ describe('PendingStore', () => {
   it('answers add, find, remove and expiry as a Map does, colliding ids and the bound included', () => {
     // Proves the index (backward-shift deletion), the columns, the free list and the heap together against a model.
     fc.assert(
-      fc.property(fc.constantFrom(1, 2, 63, 64, 65, 150, 1_000), fc.array(anyOp, { maxLength: 500, size: 'max' }), (max, ops) => {
-        runAgainstModel(max, ops)
-      }),
+      fc.property(
+        fc.constantFrom(1, 2, 63, 64, 65, 150, 1_000),
+        fc.array(anyOp, { maxLength: 500, size: 'max' }),
+        (max, ops) => {
+          runAgainstModel(max, ops)
+        },
+      ),
       { numRuns: 200, plugins: [timeLimit] },
     )
   })
@@ -184,24 +199,28 @@ describe('PendingStore', () => {
     // Proves backward-shift deletion keeps every run reachable, including runs that wrap from the last entry to the first.
     const pool = [...wrappingIds, ...sameHomeIds]
     fc.assert(
-      fc.property(fc.shuffledSubarray(pool, { minLength: 1 }), fc.shuffledSubarray(pool), (added, removed) => {
-        const store = new PendingStore(1_000)
-        const model = new Map<number, PendingFields>()
-        for (const id of added) {
-          store.add(fieldsOf(id, id % 50))
-          model.set(id, fieldsOf(id, id % 50))
-        }
-        for (const id of removed) {
-          if (!model.has(id)) {
-            expect(store.find(id)).toBe(-1)
-            continue
+      fc.property(
+        fc.shuffledSubarray(pool, { minLength: 1 }),
+        fc.shuffledSubarray(pool),
+        (added, removed) => {
+          const store = new PendingStore(1_000)
+          const model = new Map<number, PendingFields>()
+          for (const id of added) {
+            store.add(fieldsOf(id, id % 50))
+            model.set(id, fieldsOf(id, id % 50))
           }
-          removeId(store, id)
-          model.delete(id)
-          for (const other of pool) expect(store.find(other) >= 0).toBe(model.has(other))
-        }
-        checkAgainst(store, model, 1_000)
-      }),
+          for (const id of removed) {
+            if (!model.has(id)) {
+              expect(store.find(id)).toBe(-1)
+              continue
+            }
+            removeId(store, id)
+            model.delete(id)
+            for (const other of pool) expect(store.find(other) >= 0).toBe(model.has(other))
+          }
+          checkAgainst(store, model, 1_000)
+        },
+      ),
       { numRuns: 200, plugins: [timeLimit] },
     )
   })
@@ -209,22 +228,28 @@ describe('PendingStore', () => {
   it('expires in non-decreasing deadline order, skipping transfers removed before their deadline', () => {
     // Proves the heap's order and its lazy deletion: removed transfers never come out of it.
     fc.assert(
-      fc.property(fc.array(fc.tuple(anyDeadline, fc.boolean()), { maxLength: 300, size: 'max' }), (rows) => {
-        const store = new PendingStore(1_000)
-        const model = new Map<number, PendingFields>()
-        rows.forEach(([deadline], index) => {
-          store.add(fieldsOf(index + 1, deadline))
-          model.set(index + 1, fieldsOf(index + 1, deadline))
-        })
-        rows.forEach(([, removed], index) => {
-          if (!removed) return
-          removeId(store, index + 1)
-          model.delete(index + 1)
-        })
-        const expected = [...model.values()].map((fields) => fields.deadline).filter((deadline) => deadline !== Infinity).sort((a, b) => a - b)
-        expect(drain(store, model)).toEqual(expected)
-        expect(store.nextDeadline()).toBe(Infinity)
-      }),
+      fc.property(
+        fc.array(fc.tuple(anyDeadline, fc.boolean()), { maxLength: 300, size: 'max' }),
+        (rows) => {
+          const store = new PendingStore(1_000)
+          const model = new Map<number, PendingFields>()
+          rows.forEach(([deadline], index) => {
+            store.add(fieldsOf(index + 1, deadline))
+            model.set(index + 1, fieldsOf(index + 1, deadline))
+          })
+          rows.forEach(([, removed], index) => {
+            if (!removed) return
+            removeId(store, index + 1)
+            model.delete(index + 1)
+          })
+          const expected = [...model.values()]
+            .map((fields) => fields.deadline)
+            .filter((deadline) => deadline !== Infinity)
+            .sort((a, b) => a - b)
+          expect(drain(store, model)).toEqual(expected)
+          expect(store.nextDeadline()).toBe(Infinity)
+        },
+      ),
       { numRuns: 200, plugins: [timeLimit] },
     )
   })
@@ -290,7 +315,10 @@ describe('PendingStore', () => {
     const random = new Random(2026, 'pendingStore growth')
     for (let n = 0; n < 5_000; n++) {
       const id = Math.imul(n + 1, 0x85eb_ca6b) >>> 0
-      const fields = { ...fieldsOf(id, random.below(3) === 0 ? Infinity : random.below(100_000), n), kind: n & 0xff }
+      const fields = {
+        ...fieldsOf(id, random.below(3) === 0 ? Infinity : random.below(100_000), n),
+        kind: n & 0xff,
+      }
       store.add(fields)
       model.set(id, fields)
     }
@@ -301,7 +329,8 @@ describe('PendingStore', () => {
       model.delete(id)
     }
     checkAgainst(store, model, 10_000)
-    for (let n = 5_000; n < 5_100; n++) expect(store.find(Math.imul(n + 1, 0x85eb_ca6b) >>> 0)).toBe(-1)
+    for (let n = 5_000; n < 5_100; n++)
+      expect(store.find(Math.imul(n + 1, 0x85eb_ca6b) >>> 0)).toBe(-1)
     const order = drain(store, model)
     expect(order).toEqual([...order].sort((a, b) => a - b))
   })

@@ -10,7 +10,14 @@ import { describe, expect, it } from 'vitest'
 import { AssertionError } from '../../../../engine/assert.js'
 import type { LedgerOptions, TransferBatch } from '../../../../engine/ledger/ledgerCore.js'
 import { MemoryLedger } from '../../../../engine/ledger/memory/memoryLedger.js'
-import { RingOp, RingProducer, RingView, allocateRing, type RingOpCode, type RingSlot } from '../../../../engine/ledger/memory/ring.js'
+import {
+  RingOp,
+  RingProducer,
+  RingView,
+  allocateRing,
+  type RingOpCode,
+  type RingSlot,
+} from '../../../../engine/ledger/memory/ring.js'
 import { lookupBatchMax, ringSlots, transferBatchMax } from '../../../../engine/limits.js'
 import type { RingEchoClosed, RingEchoData } from './ringEcho.worker.js'
 
@@ -40,7 +47,10 @@ function startEcho(ticketStart = 0): Echo {
   if (ticketStart !== 0) {
     Atomics.store(view.control, 0, ticketStart)
     Atomics.store(view.control, 1, ticketStart)
-    Object.assign(producer as unknown as { nextTicket: number; released: number }, { nextTicket: ticketStart, released: ticketStart })
+    Object.assign(producer as unknown as { nextTicket: number; released: number }, {
+      nextTicket: ticketStart,
+      released: ticketStart,
+    })
   }
   const worker = new Worker(
     `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(echoEntry.href)}) })`,
@@ -53,7 +63,9 @@ function startEcho(ticketStart = 0): Echo {
       resolve(code)
     })
   })
-  const closed = new Promise<RingEchoClosed>((resolve) => worker.once('message', (message: RingEchoClosed) => resolve(message)))
+  const closed = new Promise<RingEchoClosed>((resolve) =>
+    worker.once('message', (message: RingEchoClosed) => resolve(message)),
+  )
   return { view, producer, worker, exited, closed }
 }
 
@@ -77,10 +89,21 @@ function readEcho(slot: RingSlot, count: number): Echoed {
 
 /** Call `k`: `count` ids of its own (none shared with another call), debits all `k`. */
 function payload(k: number, count: number): { ids: number[]; debit: number } {
-  return { ids: Array.from({ length: count }, (_, i) => (Math.imul(k * slotCapacity + i + 1, 0x9e37_79b9) >>> 0)), debit: k }
+  return {
+    ids: Array.from(
+      { length: count },
+      (_, i) => Math.imul(k * slotCapacity + i + 1, 0x9e37_79b9) >>> 0,
+    ),
+    debit: k,
+  }
 }
 
-function echoCall(producer: RingProducer, op: RingOpCode, k: number, count: number): Promise<Echoed> {
+function echoCall(
+  producer: RingProducer,
+  op: RingOpCode,
+  k: number,
+  count: number,
+): Promise<Echoed> {
   const { ids, debit } = payload(k, count)
   return producer.call(
     op,
@@ -96,15 +119,33 @@ function echoCall(producer: RingProducer, op: RingOpCode, k: number, count: numb
 /** What the echo thread answers to call `k`, made `sequence`-th on its ring. */
 function expectedEcho(op: number, k: number, count: number, sequence: number): Echoed {
   const { ids, debit } = payload(k, count)
-  return { sequence, op, count, code: ids.map((id) => (id * 7) & 0xff), out0: ids.map((id) => id * 3 + debit) }
+  return {
+    sequence,
+    op,
+    count,
+    code: ids.map((id) => (id * 7) & 0xff),
+    out0: ids.map((id) => id * 3 + debit),
+  }
 }
 
-const echoOps: readonly RingOpCode[] = [RingOp.submit, RingOp.lookup, RingOp.createAccounts, RingOp.open]
+const echoOps: readonly RingOpCode[] = [
+  RingOp.submit,
+  RingOp.lookup,
+  RingOp.createAccounts,
+  RingOp.open,
+]
 
 async function closeEcho(echo: Echo): Promise<void> {
   // The thread ends as soon as it has handled the close, and its exit aborts the producer: that may
   // come before the close call's own completion is read, failing it. A clean exit (0) is what counts.
-  await echo.producer.call(RingOp.close, 0, () => undefined, () => undefined).catch(() => undefined)
+  await echo.producer
+    .call(
+      RingOp.close,
+      0,
+      () => undefined,
+      () => undefined,
+    )
+    .catch(() => undefined)
   expect(await echo.exited).toBe(0)
 }
 
@@ -150,7 +191,7 @@ describe('ring between a producer and a consumer thread', { timeout: 10_000 }, (
       if (burst % 4 === 3) await pending[pending.length - 1]
     }
     // Settling calls make more: wait until a round of waiting made none.
-    for (let awaited = 0; awaited < pending.length; ) {
+    for (let awaited = 0; awaited < pending.length;) {
       const upTo = pending.length
       await Promise.all(pending.slice(awaited, upTo))
       awaited = upTo
@@ -158,7 +199,9 @@ describe('ring between a producer and a consumer thread', { timeout: 10_000 }, (
     const settled = await Promise.all(pending)
     expect(settled.length).toBe(made.length)
     for (const { k: call, echoed } of settled) {
-      expect(echoed).toEqual(expectedEcho(RingOp.submit, call, call % (slotCapacity + 1), made.indexOf(call)))
+      expect(echoed).toEqual(
+        expectedEcho(RingOp.submit, call, call % (slotCapacity + 1), made.indexOf(call)),
+      )
     }
     await closeEcho(echo)
   })
@@ -193,7 +236,9 @@ describe('ring between a producer and a consumer thread', { timeout: 10_000 }, (
     // Only ringSlots calls could be written at once; the rest wait for a slot.
     expect(written).toBe(ringSlots)
     const echoed = await Promise.all(results)
-    echoed.forEach((result, k) => expect(result).toEqual(expectedEcho(RingOp.submit, k, slotCapacity, k)))
+    echoed.forEach((result, k) =>
+      expect(result).toEqual(expectedEcho(RingOp.submit, k, slotCapacity, k)),
+    )
     expect(written).toBe(total)
     expect(read).toBe(total)
     expect(mostInFlight).toBe(ringSlots)
@@ -206,9 +251,13 @@ describe('ring between a producer and a consumer thread', { timeout: 10_000 }, (
   it('carries on across the wrap of its ticket counters past 2^31 - 1', async () => {
     // Proves the wrapping arithmetic on both ends: tickets start at 2^31 - 3 (set through a cast) and run past it.
     const echo = startEcho(0x7fff_fffd)
-    const results = Array.from({ length: 50 }, (_, k) => echoCall(echo.producer, RingOp.lookup, k, k % (slotCapacity + 1)))
+    const results = Array.from({ length: 50 }, (_, k) =>
+      echoCall(echo.producer, RingOp.lookup, k, k % (slotCapacity + 1)),
+    )
     const echoed = await Promise.all(results)
-    echoed.forEach((result, k) => expect(result).toEqual(expectedEcho(RingOp.lookup, k, k % (slotCapacity + 1), k)))
+    echoed.forEach((result, k) =>
+      expect(result).toEqual(expectedEcho(RingOp.lookup, k, k % (slotCapacity + 1), k)),
+    )
     expect(Atomics.load(echo.view.control, 1)).toBe((0x7fff_fffd + 50) | 0)
     await closeEcho(echo)
   })
@@ -216,9 +265,25 @@ describe('ring between a producer and a consumer thread', { timeout: 10_000 }, (
   it('refuses a call that does not fit a slot', async () => {
     // Proves the producer's own bound: more items than a slot holds is a programmer error, thrown at once.
     const echo = startEcho()
-    expect(() => echo.producer.call(RingOp.submit, slotCapacity + 1, () => undefined, () => undefined)).toThrow(AssertionError)
-    expect(() => echo.producer.call(RingOp.submit, -1, () => undefined, () => undefined)).toThrow(AssertionError)
-    expect(await echoCall(echo.producer, RingOp.submit, 0, slotCapacity)).toEqual(expectedEcho(RingOp.submit, 0, slotCapacity, 0))
+    expect(() =>
+      echo.producer.call(
+        RingOp.submit,
+        slotCapacity + 1,
+        () => undefined,
+        () => undefined,
+      ),
+    ).toThrow(AssertionError)
+    expect(() =>
+      echo.producer.call(
+        RingOp.submit,
+        -1,
+        () => undefined,
+        () => undefined,
+      ),
+    ).toThrow(AssertionError)
+    expect(await echoCall(echo.producer, RingOp.submit, 0, slotCapacity)).toEqual(
+      expectedEcho(RingOp.submit, 0, slotCapacity, 0),
+    )
     await closeEcho(echo)
   })
 
@@ -227,10 +292,21 @@ describe('ring between a producer and a consumer thread', { timeout: 10_000 }, (
     // later ones all reject with the very error the thread threw (delivered by the Worker's 'error' event).
     const echo = startEcho()
     const calls: Promise<unknown>[] = []
-    for (let k = 0; k < 20; k++) calls.push(echoCall(echo.producer, k === 10 ? RingOp.totals : RingOp.submit, k, k % (slotCapacity + 1)))
+    for (let k = 0; k < 20; k++)
+      calls.push(
+        echoCall(
+          echo.producer,
+          k === 10 ? RingOp.totals : RingOp.submit,
+          k,
+          k % (slotCapacity + 1),
+        ),
+      )
     const settled = await Promise.allSettled(calls)
     settled.slice(0, 10).forEach((outcome, k) => {
-      expect(outcome).toEqual({ status: 'fulfilled', value: expectedEcho(RingOp.submit, k, k % (slotCapacity + 1), k) })
+      expect(outcome).toEqual({
+        status: 'fulfilled',
+        value: expectedEcho(RingOp.submit, k, k % (slotCapacity + 1), k),
+      })
     })
     const failure = settled[10]
     expect(failure?.status).toBe('rejected')
@@ -250,33 +326,54 @@ describe('ring between a producer and a consumer thread', { timeout: 10_000 }, (
     // Proves a throwing callback is that call's failure alone: the slot is still released, the ring carries on, nothing hangs.
     const echo = startEcho()
     const before = echoCall(echo.producer, RingOp.submit, 1, 3)
-    const badRead = echo.producer.call(RingOp.submit, 2, () => undefined, () => {
-      throw new Error('read failed')
-    })
+    const badRead = echo.producer.call(
+      RingOp.submit,
+      2,
+      () => undefined,
+      () => {
+        throw new Error('read failed')
+      },
+    )
     // Its rejection may come at once, before anything awaits it: caught here so it is not reported unhandled.
     const badWrite = echo.producer
-      .call(RingOp.submit, 2, () => {
-        throw new Error('write failed')
-      }, () => 'never read')
+      .call(
+        RingOp.submit,
+        2,
+        () => {
+          throw new Error('write failed')
+        },
+        () => 'never read',
+      )
       .then(
         () => 'resolved',
         (error: unknown) => (error as Error).message,
       )
-    const after = Array.from({ length: 10 }, (_, k) => echoCall(echo.producer, RingOp.lookup, 10 + k, 2))
+    const after = Array.from({ length: 10 }, (_, k) =>
+      echoCall(echo.producer, RingOp.lookup, 10 + k, 2),
+    )
     await expect(badRead).rejects.toThrow('read failed')
     expect(await badWrite).toBe('write failed')
     expect(await before).toEqual(expectedEcho(RingOp.submit, 1, 3, 0))
     // The unwritten call was never published: the next ones follow the bad read in the consumer's sequence.
-    expect(await Promise.all(after)).toEqual(Array.from({ length: 10 }, (_, k) => expectedEcho(RingOp.lookup, 10 + k, 2, 2 + k)))
+    expect(await Promise.all(after)).toEqual(
+      Array.from({ length: 10 }, (_, k) => expectedEcho(RingOp.lookup, 10 + k, 2, 2 + k)),
+    )
     await closeEcho(echo)
   })
 
   it('ends the consumer loop with the close op', async () => {
     // Proves close: it resolves, consumeRing returns having handled every call before it, and the thread ends on its own.
     const echo = startEcho()
-    const before = await Promise.all(Array.from({ length: 7 }, (_, k) => echoCall(echo.producer, RingOp.submit, k, 1)))
+    const before = await Promise.all(
+      Array.from({ length: 7 }, (_, k) => echoCall(echo.producer, RingOp.submit, k, 1)),
+    )
     expect(before.map((echoed) => echoed.sequence)).toEqual([0, 1, 2, 3, 4, 5, 6])
-    await echo.producer.call(RingOp.close, 0, () => undefined, () => undefined)
+    await echo.producer.call(
+      RingOp.close,
+      0,
+      () => undefined,
+      () => undefined,
+    )
     // Made after close: no consumer reads it any more; the thread's exit fails it rather than leaving it hanging.
     const late = echoCall(echo.producer, RingOp.submit, 8, 1)
     expect(await echo.closed).toEqual({ closedAfter: 8 })
@@ -324,7 +421,9 @@ describe('memory ledger over the ring', { timeout: 10_000 }, () => {
       const tooBig = ledger.submit(batchOf(transferBatchMax + 1))
       await expect(tooBig).rejects.toThrow(AssertionError)
       await expect(tooBig).rejects.toThrow('a batch holds at most transferBatchMax transfers')
-      await expect(ledger.lookup(new Uint32Array(lookupBatchMax + 1))).rejects.toThrow('a lookup holds at most lookupBatchMax ids')
+      await expect(ledger.lookup(new Uint32Array(lookupBatchMax + 1))).rejects.toThrow(
+        'a lookup holds at most lookupBatchMax ids',
+      )
       const full = await ledger.submit(batchOf(transferBatchMax))
       expect(full.code.length).toBe(transferBatchMax)
       expect((await ledger.totals()).pendingCount).toBe(0)
@@ -358,7 +457,9 @@ describe('memory ledger over the ring', { timeout: 10_000 }, () => {
     const exitCode = await threadOf(ledger).terminate()
     expect(exitCode).toBe(1)
     await Promise.allSettled([inFlight])
-    await expect(ledger.submit(batchOf(1))).rejects.toThrow("the memory ledger's thread ended (exit code 1)")
+    await expect(ledger.submit(batchOf(1))).rejects.toThrow(
+      "the memory ledger's thread ended (exit code 1)",
+    )
     await expect(ledger.totals()).rejects.toThrow("the memory ledger's thread ended (exit code 1)")
     await ledger.close()
     await ledger.close()
@@ -370,7 +471,9 @@ describe('memory ledger over the ring', { timeout: 10_000 }, () => {
     const ledger = new MemoryLedger(ledgerOptions)
     await ledger.open()
     const thread = threadOf(ledger)
-    ;(ledger as unknown as { ring: { abort(error: Error): void } }).ring.abort(new Error('ring broken'))
+    ;(ledger as unknown as { ring: { abort(error: Error): void } }).ring.abort(
+      new Error('ring broken'),
+    )
     await expect(ledger.totals()).rejects.toThrow('ring broken')
     await ledger.close()
     expect(thread.threadId).toBe(-1)

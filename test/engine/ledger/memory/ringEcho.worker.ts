@@ -10,7 +10,13 @@
  * then ends. Only types may be imported from here: the module's body runs the consumer.
  */
 import { parentPort, workerData } from 'node:worker_threads'
-import { RingOp, RingView, consumeRing, type RingBuffers, type RingSlot } from '../../../../engine/ledger/memory/ring.js'
+import {
+  RingOp,
+  RingView,
+  consumeRing,
+  type RingBuffers,
+  type RingSlot,
+} from '../../../../engine/ledger/memory/ring.js'
 
 export interface RingEchoData {
   readonly ring: RingBuffers

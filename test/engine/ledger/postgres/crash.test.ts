@@ -10,7 +10,11 @@ import { loadSettings, wallClockPause } from '../../../../engine/load/index.js'
 import { runScenario } from '../../../../engine/run/index.js'
 import { wallClock } from '../../../../engine/time/index.js'
 import { loadScenario } from '../../../../scenarios/index.js'
-import { expectDatabaseBalances, expectRecovered, untilRows } from '../../../helpers/ledgerChecks.js'
+import {
+  expectDatabaseBalances,
+  expectRecovered,
+  untilRows,
+} from '../../../helpers/ledgerChecks.js'
 import { smokeScenario } from '../../../helpers/runs.js'
 
 const cleanups: (() => Promise<void>)[] = []
@@ -26,14 +30,22 @@ describe('the postgres ledger when its server is killed mid-run', () => {
     cleanups.push(() => server.stop())
     const url = `${server.url}?schema=${schema}`
     const loaded = await loadScenario(smokeScenario)
-    const settings = loadSettings(loaded.scenario.load, { profile: 'constant:1k/4s' }, smokeScenario)
+    const settings = loadSettings(
+      loaded.scenario.load,
+      { profile: 'constant:1k/4s' },
+      smokeScenario,
+    )
     if (settings === undefined) throw new Error('a load run')
 
     // One second after the first payments are in the database, the server is killed; half a second
     // later it starts again on the same cluster.
     let finished = false
     let killedAt = 0
-    const crash = untilRows(server.url, `select count(*)::text as value from ${schema}.transfers where kind = 2`, () => finished).then(async () => {
+    const crash = untilRows(
+      server.url,
+      `select count(*)::text as value from ${schema}.transfers where kind = 2`,
+      () => finished,
+    ).then(async () => {
       if (finished) return
       await new Promise((resolve) => setTimeout(resolve, 1_000))
       killedAt = wallClock.nowMs()

@@ -27,13 +27,24 @@ import { transferBatchMax } from '../../../../engine/limits.js'
 import { Random } from '../../../../engine/random/index.js'
 import { localDay, yearOfDay } from '../../../../engine/time/simClock.js'
 import { publishedTierLimits } from '../../../../scenarios/walletTiers.js'
-import { accounts, mondayMinute, transfers, type AccountRow, type TransferRow } from '../../../helpers/batches.js'
+import {
+  accounts,
+  mondayMinute,
+  transfers,
+  type AccountRow,
+  type TransferRow,
+} from '../../../helpers/batches.js'
 import { dropSchema, postgresUrl, reachable, testSchema } from '../conformance/postgresTarget.js'
 
 const serverUp = await reachable(postgresUrl)
 if (!serverUp) {
-  if (process.env.CI === 'true') throw new Error(`the postgres ledger tests cannot run: no PostgreSQL server at ${postgresUrl} (CI runs every suite)`)
-  console.warn(`postgres ledger tests skipped: no PostgreSQL server at ${postgresUrl}; to run them: apt-get install -y postgresql, or set CITYTWIN_POSTGRES_URL`)
+  if (process.env.CI === 'true')
+    throw new Error(
+      `the postgres ledger tests cannot run: no PostgreSQL server at ${postgresUrl} (CI runs every suite)`,
+    )
+  console.warn(
+    `postgres ledger tests skipped: no PostgreSQL server at ${postgresUrl}; to run them: apt-get install -y postgresql, or set CITYTWIN_POSTGRES_URL`,
+  )
 }
 
 const seed = 20_261_125
@@ -68,7 +79,11 @@ function ownSchema(): string {
 }
 
 /** A ledger closed after the test. */
-function ledgerIn(schema: string, accountsMax: number, settings: ConstructorParameters<typeof PostgresLedger>[3] = {}): PostgresLedger {
+function ledgerIn(
+  schema: string,
+  accountsMax: number,
+  settings: ConstructorParameters<typeof PostgresLedger>[3] = {},
+): PostgresLedger {
   const ledger = new PostgresLedger(ledgerOptions(accountsMax), schemaUrl(schema), {}, settings)
   cleanups.push(() => ledger.close())
   return ledger
@@ -91,7 +106,10 @@ async function sqlNumber(client: pg.Client, text: string, values: unknown[] = []
 
 async function createAll(ledger: PostgresLedger, rows: readonly AccountRow[]): Promise<void> {
   const { code } = await ledger.createAccounts(accounts(rows))
-  expect([...code].every((value) => value === 0), `accounts created: ${[...code].join(',')}`).toBe(true)
+  expect(
+    [...code].every((value) => value === 0),
+    `accounts created: ${[...code].join(',')}`,
+  ).toBe(true)
 }
 
 /** What each account should hold after `applied` (each applied once). */
@@ -106,12 +124,25 @@ function expectedBalances(applied: readonly TransferRow[], size: number): Float6
 
 /** Conservation in the database itself: the balances sum to 0, and no one but the issuer is below 0. */
 async function expectConservedInSql(client: pg.Client, schema: string): Promise<void> {
-  expect(await sqlNumber(client, `select coalesce(sum(balance), 0)::text as value from "${schema}".accounts`)).toBe(0)
-  expect(await sqlNumber(client, `select count(*)::text as value from "${schema}".accounts where balance < 0 and flags & 1 = 0`)).toBe(0)
+  expect(
+    await sqlNumber(
+      client,
+      `select coalesce(sum(balance), 0)::text as value from "${schema}".accounts`,
+    ),
+  ).toBe(0)
+  expect(
+    await sqlNumber(
+      client,
+      `select count(*)::text as value from "${schema}".accounts where balance < 0 and flags & 1 = 0`,
+    ),
+  ).toBe(0)
 }
 
 /** Conservation as the ledger reports it: the issuer's negative balance is what everyone else holds. */
-async function expectConservedByLookup(ledger: PostgresLedger, ids: readonly number[]): Promise<Float64Array> {
+async function expectConservedByLookup(
+  ledger: PostgresLedger,
+  ids: readonly number[],
+): Promise<Float64Array> {
   const { balanceFen } = await ledger.lookup(Uint32Array.from(ids))
   const issuerAt = ids.indexOf(issuer)
   let others = 0
@@ -130,7 +161,10 @@ function urlError(url: string): UserError {
     parsePostgresUrl(url)
   } catch (error) {
     expect(error).toBeInstanceOf(UserError)
-    expect((error as UserError).message.startsWith('--ledger-url:'), (error as UserError).message).toBe(true)
+    expect(
+      (error as UserError).message.startsWith('--ledger-url:'),
+      (error as UserError).message,
+    ).toBe(true)
     return error as UserError
   }
   throw new Error(`${url} was accepted`)
@@ -139,7 +173,9 @@ function urlError(url: string): UserError {
 describe('parsePostgresUrl', () => {
   it('reads a good URL, its schema and the default schema', () => {
     // Proves: a good URL gives pg a connection string without ?schema= (keeping the password and sslmode) and a password-free name.
-    const target = parsePostgresUrl('postgres://alice:s3cret@db.example:6543/city?schema=ledger_2&sslmode=require')
+    const target = parsePostgresUrl(
+      'postgres://alice:s3cret@db.example:6543/city?schema=ledger_2&sslmode=require',
+    )
     expect(target.schema).toBe('ledger_2')
     expect(target.where).toBe('db.example:6543/city')
     const given = new URL(target.connectionString ?? '')
@@ -148,19 +184,32 @@ describe('parsePostgresUrl', () => {
     expect(given.searchParams.get('sslmode')).toBe('require')
     expect(parsePostgresUrl('postgresql://alice@db.example/city').schema).toBe('citytwin')
     expect(parsePostgresUrl('postgres://postgres@127.0.0.1:5432/test').schema).toBe('citytwin')
-    expect(parsePostgresUrl(`postgres://postgres@127.0.0.1:5432/test?schema=${'s'.repeat(63)}`).schema).toBe('s'.repeat(63))
-    expect(parsePostgresUrl(undefined)).toEqual({ connectionString: undefined, schema: 'citytwin', where: 'the embedded server' })
+    expect(
+      parsePostgresUrl(`postgres://postgres@127.0.0.1:5432/test?schema=${'s'.repeat(63)}`).schema,
+    ).toBe('s'.repeat(63))
+    expect(parsePostgresUrl(undefined)).toEqual({
+      connectionString: undefined,
+      schema: 'citytwin',
+      where: 'the embedded server',
+    })
   })
 
   it('refuses each bad input with a UserError about --ledger-url', () => {
     // Proves: every malformed --ledger-url is the user's mistake, named by the flag.
     expect(urlError('not a url').message).toContain('is not a URL')
-    expect(urlError('http://postgres@127.0.0.1:5432/test').message).toContain('must start with postgres://')
+    expect(urlError('http://postgres@127.0.0.1:5432/test').message).toContain(
+      'must start with postgres://',
+    )
     expect(urlError('postgres:///test').message).toContain('names no host')
     for (const schema of ['Citytwin', 'city"twin', 's'.repeat(64), '1abc', '']) {
-      expect(urlError(`postgres://postgres@127.0.0.1:5432/test?schema=${encodeURIComponent(schema)}`).message).toContain(`schema "${schema}" must be a lower-case name`)
+      expect(
+        urlError(`postgres://postgres@127.0.0.1:5432/test?schema=${encodeURIComponent(schema)}`)
+          .message,
+      ).toContain(`schema "${schema}" must be a lower-case name`)
     }
-    expect(urlError('postgres://postgres@127.0.0.1:5432/test?search_path=x').message).toContain('unknown parameter "search_path"')
+    expect(urlError('postgres://postgres@127.0.0.1:5432/test?search_path=x').message).toContain(
+      'unknown parameter "search_path"',
+    )
   })
 
   it('never shows the password of a URL it refuses for a parameter or a scheme', () => {
@@ -176,7 +225,9 @@ describe('parsePostgresUrl', () => {
 
   it('never shows the password of a URL that does not parse (a bad port)', () => {
     // Proves: a typo in the port does not print the password.
-    expect(urlError('postgres://postgres:s3cret@127.0.0.1:99999/test').message).not.toContain('s3cret')
+    expect(urlError('postgres://postgres:s3cret@127.0.0.1:99999/test').message).not.toContain(
+      's3cret',
+    )
   })
 })
 
@@ -201,7 +252,9 @@ describe.skipIf(!serverUp)('the postgres ledger against the PostgreSQL server', 
       // Proves: open() never touches a schema holding someone else's tables: a UserError naming --ledger-url and the schema.
       const schema = ownSchema()
       const client = await sqlClient()
-      await client.query(`create schema "${schema}"; create table "${schema}".other (id integer primary key, note text); insert into "${schema}".other values (1, 'keep me')`)
+      await client.query(
+        `create schema "${schema}"; create table "${schema}".other (id integer primary key, note text); insert into "${schema}".other values (1, 'keep me')`,
+      )
       const ledger = ledgerIn(schema, 8)
       const error: unknown = await ledger.open().then(
         () => undefined,
@@ -210,11 +263,25 @@ describe.skipIf(!serverUp)('the postgres ledger against the PostgreSQL server', 
       expect(error).toBeInstanceOf(UserError)
       expect((error as UserError).message).toContain('--ledger-url')
       expect((error as UserError).message).toContain(`"${schema}"`)
-      const { rows } = await client.query<{ id: number; note: string }>(`select id, note from "${schema}".other`)
+      const { rows } = await client.query<{ id: number; note: string }>(
+        `select id, note from "${schema}".other`,
+      )
       expect(rows).toEqual([{ id: 1, note: 'keep me' }])
       // Nothing of the ledger was made there: the whole attempt rolled back.
-      expect(await sqlNumber(client, `select count(*)::text as value from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = $1`, [schema])).toBe(2) // the table and its key
-      expect(await sqlNumber(client, `select count(*)::text as value from pg_proc p join pg_namespace n on n.oid = p.pronamespace where n.nspname = $1`, [schema])).toBe(0)
+      expect(
+        await sqlNumber(
+          client,
+          `select count(*)::text as value from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = $1`,
+          [schema],
+        ),
+      ).toBe(2) // the table and its key
+      expect(
+        await sqlNumber(
+          client,
+          `select count(*)::text as value from pg_proc p join pg_namespace n on n.oid = p.pronamespace where n.nspname = $1`,
+          [schema],
+        ),
+      ).toBe(0)
     })
 
     it('refuses a schema whose foreign table happens to be called ledger(format), and drops nothing', async () => {
@@ -230,7 +297,13 @@ describe.skipIf(!serverUp)('the postgres ledger against the PostgreSQL server', 
         () => undefined,
         (reason: unknown) => reason,
       )
-      expect(await sqlNumber(client, `select count(*)::text as value from pg_tables where schemaname = $1 and tablename = 'invoices'`, [schema])).toBe(1)
+      expect(
+        await sqlNumber(
+          client,
+          `select count(*)::text as value from pg_tables where schemaname = $1 and tablename = 'invoices'`,
+          [schema],
+        ),
+      ).toBe(1)
       expect(error).toBeInstanceOf(UserError)
     })
 
@@ -246,7 +319,10 @@ describe.skipIf(!serverUp)('the postgres ledger against the PostgreSQL server', 
         { id: 1, debit: issuer, credit: 1, amountFen: 7_000 },
         { id: 2, debit: 1, credit: 2, amountFen: 2_500 },
       ]
-      expect([...(await earlier.submit(transfers(funding))).code]).toEqual([ResultCode.ok, ResultCode.ok])
+      expect([...(await earlier.submit(transfers(funding))).code]).toEqual([
+        ResultCode.ok,
+        ResultCode.ok,
+      ])
       expect([...(await expectConservedByLookup(earlier, ids))]).toEqual([-7_000, 4_500, 2_500])
       await expectConservedInSql(client, schema)
       await earlier.close()
@@ -254,17 +330,25 @@ describe.skipIf(!serverUp)('the postgres ledger against the PostgreSQL server', 
       const later = ledgerIn(schema, 8)
       await later.open()
       for (const table of ['accounts', 'transfers', 'moves']) {
-        expect(await sqlNumber(client, `select count(*)::text as value from "${schema}".${table}`), table).toBe(0)
+        expect(
+          await sqlNumber(client, `select count(*)::text as value from "${schema}".${table}`),
+          table,
+        ).toBe(0)
       }
       // Only the new session, with no call made yet.
-      const { rows } = await client.query<{ number: string }>(`select number::text from "${schema}".calls`)
+      const { rows } = await client.query<{ number: string }>(
+        `select number::text from "${schema}".calls`,
+      )
       expect(rows).toEqual([{ number: '0' }])
       expect([...(await later.lookup(Uint32Array.from(ids))).balanceFen]).toEqual([0, 0, 0])
       const totals = await later.totals()
       expect([...totals.debitsFen].every((value) => value === 0)).toBe(true)
       // The same ids apply again (the old transfers are gone, so none is `exists`), and money is conserved.
       await createAll(later, [{ id: issuer, flags: AccountFlag.issuer }, { id: 1 }, { id: 2 }])
-      expect([...(await later.submit(transfers(funding))).code]).toEqual([ResultCode.ok, ResultCode.ok])
+      expect([...(await later.submit(transfers(funding))).code]).toEqual([
+        ResultCode.ok,
+        ResultCode.ok,
+      ])
       expect([...(await expectConservedByLookup(later, ids))]).toEqual([-7_000, 4_500, 2_500])
       await expectConservedInSql(client, schema)
     })
@@ -277,9 +361,17 @@ describe.skipIf(!serverUp)('the postgres ledger against the PostgreSQL server', 
     const ledger = ledgerIn(schema, 16)
     await ledger.open()
     const ids = [issuer, 1, 2, 3, 4]
-    await createAll(ledger, [{ id: issuer, flags: AccountFlag.issuer }, { id: 1 }, { id: 2 }, { id: 3 }, { id: 4, tier: 2 }])
+    await createAll(ledger, [
+      { id: issuer, flags: AccountFlag.issuer },
+      { id: 1 },
+      { id: 2 },
+      { id: 3 },
+      { id: 4, tier: 2 },
+    ])
     const client = await sqlClient()
-    const { rows: callRows } = await client.query<{ session: number; number: string }>(`select session, number::text from ${s}.calls`)
+    const { rows: callRows } = await client.query<{ session: number; number: string }>(
+      `select session, number::text from ${s}.calls`,
+    )
     expect(callRows).toHaveLength(1)
     const session = callRows[0]?.session as number
     const used = Number(callRows[0]?.number)
@@ -289,7 +381,23 @@ describe.skipIf(!serverUp)('the postgres ledger against the PostgreSQL server', 
     const call = async (number: number, rows: readonly TransferRow[]): Promise<number[]> => {
       const batch = transfers(rows)
       const days = [...batch.minute].map((minute) => localDay(minute, utcOffsetMinutes))
-      const values = [session, number, ...[batch.id, batch.debit, batch.credit, batch.amountFen, batch.kind, batch.flags, batch.pendingId, batch.timeoutMinutes, batch.minute].map((column) => [...column]), days, days.map(yearOfDay)]
+      const values = [
+        session,
+        number,
+        ...[
+          batch.id,
+          batch.debit,
+          batch.credit,
+          batch.amountFen,
+          batch.kind,
+          batch.flags,
+          batch.pendingId,
+          batch.timeoutMinutes,
+          batch.minute,
+        ].map((column) => [...column]),
+        days,
+        days.map(yearOfDay),
+      ]
       const { rows: answer } = await client.query<{ codes: number[] }>(submitSql, values)
       return answer[0]?.codes ?? []
     }
@@ -300,35 +408,68 @@ describe.skipIf(!serverUp)('the postgres ledger against the PostgreSQL server', 
       { id: 101, debit: issuer, credit: 1, amountFen: 1_000 }, // applied earlier in the batch
       { id: 104, debit: 4, credit: 2, amountFen: 300 }, // a tier-2 payer: its day and year counters move
     ]
-    const expected = [ResultCode.ok, ResultCode.ok, ResultCode.insufficient_funds, ResultCode.exists, ResultCode.ok]
+    const expected = [
+      ResultCode.ok,
+      ResultCode.ok,
+      ResultCode.insufficient_funds,
+      ResultCode.exists,
+      ResultCode.ok,
+    ]
     const first = await call(used + 1, batch)
     expect(first).toEqual(expected)
     const again = await call(used + 1, batch)
     expect(again).toEqual(first)
     // Even a different body under the same number is answered as the first was, and applies nothing.
-    expect(await call(used + 1, [{ id: 105, debit: issuer, credit: 3, amountFen: 9 }])).toEqual(first)
+    expect(await call(used + 1, [{ id: 105, debit: issuer, credit: 3, amountFen: 9 }])).toEqual(
+      first,
+    )
 
     expect(await sqlNumber(client, `select count(*)::text as value from ${s}.transfers`)).toBe(3)
-    expect(await sqlNumber(client, `select count(distinct id)::text as value from ${s}.transfers where id in (101, 102, 104)`)).toBe(3)
-    expect(await sqlNumber(client, `select count(*)::text as value from ${s}.transfers where id = 105`)).toBe(0)
-    expect(await sqlNumber(client, `select coalesce(sum(debited), 0)::text as value from ${s}.moves`)).toBe(3_300)
+    expect(
+      await sqlNumber(
+        client,
+        `select count(distinct id)::text as value from ${s}.transfers where id in (101, 102, 104)`,
+      ),
+    ).toBe(3)
+    expect(
+      await sqlNumber(client, `select count(*)::text as value from ${s}.transfers where id = 105`),
+    ).toBe(0)
+    expect(
+      await sqlNumber(client, `select coalesce(sum(debited), 0)::text as value from ${s}.moves`),
+    ).toBe(3_300)
     const day = localDay(mondayMinute + 600, utcOffsetMinutes)
-    const { rows: counters } = await client.query<{ spent_day: string; spent_day_on: number; spent_year: string; spent_year_in: number }>(
+    const { rows: counters } = await client.query<{
+      spent_day: string
+      spent_day_on: number
+      spent_year: string
+      spent_year_in: number
+    }>(
       `select spent_day::text, spent_day_on, spent_year::text, spent_year_in from ${s}.accounts where id = 4`,
     )
-    expect(counters).toEqual([{ spent_day: '300', spent_day_on: day, spent_year: '300', spent_year_in: yearOfDay(day) }])
-    expect([...(await expectConservedByLookup(ledger, ids))]).toEqual([-3_000, 1_000, 300, 0, 1_700])
+    expect(counters).toEqual([
+      { spent_day: '300', spent_day_on: day, spent_year: '300', spent_year_in: yearOfDay(day) },
+    ])
+    expect([...(await expectConservedByLookup(ledger, ids))]).toEqual([
+      -3_000, 1_000, 300, 0, 1_700,
+    ])
     await expectConservedInSql(client, schema)
 
     // Out of turn: going back to a number other than the last.
     await expect(call(used, batch)).rejects.toThrow(/out of turn/)
     await expect(call(used - 1, batch)).rejects.toThrow(/out of turn/)
-    const { rows: after } = await client.query<{ number: string; answer: number[] }>(`select number::text, answer from ${s}.calls where session = $1`, [session])
+    const { rows: after } = await client.query<{ number: string; answer: number[] }>(
+      `select number::text, answer from ${s}.calls where session = $1`,
+      [session],
+    )
     expect(after).toEqual([{ number: String(used + 1), answer: expected }])
     expect(await sqlNumber(client, `select count(*)::text as value from ${s}.transfers`)).toBe(3)
     // A later number applies, skipping some (a server in front numbers reads too, which are not kept).
-    expect(await call(used + 3, [{ id: 106, debit: 2, credit: 3, amountFen: 100 }])).toEqual([ResultCode.ok])
-    expect([...(await expectConservedByLookup(ledger, ids))]).toEqual([-3_000, 1_000, 200, 100, 1_700])
+    expect(await call(used + 3, [{ id: 106, debit: 2, credit: 3, amountFen: 100 }])).toEqual([
+      ResultCode.ok,
+    ])
+    expect([...(await expectConservedByLookup(ledger, ids))]).toEqual([
+      -3_000, 1_000, 200, 100, 1_700,
+    ])
     await expectConservedInSql(client, schema)
   })
 
@@ -340,9 +481,16 @@ describe.skipIf(!serverUp)('the postgres ledger against the PostgreSQL server', 
     const ledger = ledgerIn(schema, residents + 1)
     await ledger.open()
     const ids = Array.from({ length: residents + 1 }, (_, id) => id)
-    await createAll(ledger, ids.map((id) => (id === issuer ? { id, flags: AccountFlag.issuer } : { id })))
-    const funding = ids.slice(1).map((id) => ({ id, debit: issuer, credit: id, amountFen: fundingFen }))
-    expect((await ledger.submit(transfers(funding))).code.every((code) => code === ResultCode.ok)).toBe(true)
+    await createAll(
+      ledger,
+      ids.map((id) => (id === issuer ? { id, flags: AccountFlag.issuer } : { id })),
+    )
+    const funding = ids
+      .slice(1)
+      .map((id) => ({ id, debit: issuer, credit: id, amountFen: fundingFen }))
+    expect(
+      (await ledger.submit(transfers(funding))).code.every((code) => code === ResultCode.ok),
+    ).toBe(true)
 
     // Residents pay each other: about 65 payments of at most 500 fen each, well within what each holds.
     const random = new Random(seed, 'killed mid-call')
@@ -378,12 +526,26 @@ describe.skipIf(!serverUp)('the postgres ledger against the PostgreSQL server', 
 
     const client = await sqlClient()
     const s = `"${schema}"`
-    expect(await sqlNumber(client, `select count(*)::text as value from ${s}.transfers where id >= 10000`)).toBe(transferBatchMax)
-    expect(await sqlNumber(client, `select count(*)::text as value from ${s}.transfers`)).toBe(transferBatchMax + residents)
+    expect(
+      await sqlNumber(
+        client,
+        `select count(*)::text as value from ${s}.transfers where id >= 10000`,
+      ),
+    ).toBe(transferBatchMax)
+    expect(await sqlNumber(client, `select count(*)::text as value from ${s}.transfers`)).toBe(
+      transferBatchMax + residents,
+    )
     const paidFen = payments.reduce((sum, row) => sum + row.amountFen, 0)
-    expect(await sqlNumber(client, `select sum(amount)::text as value from ${s}.transfers where id >= 10000`)).toBe(paidFen)
+    expect(
+      await sqlNumber(
+        client,
+        `select sum(amount)::text as value from ${s}.transfers where id >= 10000`,
+      ),
+    ).toBe(paidFen)
     // What the moves table posted was counted once.
-    expect(await sqlNumber(client, `select sum(debited)::text as value from ${s}.moves`)).toBe(paidFen + residents * fundingFen)
+    expect(await sqlNumber(client, `select sum(debited)::text as value from ${s}.moves`)).toBe(
+      paidFen + residents * fundingFen,
+    )
     await expectConservedInSql(client, schema)
     const balances = await expectConservedByLookup(ledger, ids)
     expect(balances[issuer]).toBe(-residents * fundingFen)
@@ -402,7 +564,12 @@ describe.skipIf(!serverUp)('the postgres ledger against the PostgreSQL server', 
     const size = 304
     const main = ledgerIn(schema, size)
     await main.open()
-    await createAll(main, [{ id: issuer, flags: AccountFlag.issuer }, { id: merchant }, ...residents.map((id) => ({ id })), ...racers.map((id) => ({ id }))])
+    await createAll(main, [
+      { id: issuer, flags: AccountFlag.issuer },
+      { id: merchant },
+      ...residents.map((id) => ({ id })),
+      ...racers.map((id) => ({ id })),
+    ])
 
     /** Every transfer a ledger answered ok, and every code answered. */
     const applied: TransferRow[] = []
@@ -415,7 +582,10 @@ describe.skipIf(!serverUp)('the postgres ledger against the PostgreSQL server', 
         }
       })
     }
-    const funding = [...residents.map((id) => ({ id, debit: issuer, credit: id, amountFen: 5_000 })), ...racers.map((id) => ({ id, debit: issuer, credit: id, amountFen: 100_000 }))]
+    const funding = [
+      ...residents.map((id) => ({ id, debit: issuer, credit: id, amountFen: 5_000 })),
+      ...racers.map((id) => ({ id, debit: issuer, credit: id, amountFen: 100_000 })),
+    ]
     const fundingCodes = (await main.submit(transfers(funding))).code
     expect(fundingCodes.every((value) => value === ResultCode.ok)).toBe(true)
     answered(funding, fundingCodes)
@@ -434,12 +604,23 @@ describe.skipIf(!serverUp)('the postgres ledger against the PostgreSQL server', 
       Array.from({ length: 4 }, (_, batchIndex) =>
         Array.from({ length: 500 }, (_, index): TransferRow => {
           const debit = residents[random.below(residents.length)] as number
-          const credit = random.chance(0.5) ? merchant : 2 + ((debit - 2 + 1 + random.below(residents.length - 1)) % residents.length)
-          return { id: 1_000_000 * (ledgerIndex + 1) + 500 * batchIndex + index, debit, credit, amountFen: 1 + random.below(1_000) }
+          const credit = random.chance(0.5)
+            ? merchant
+            : 2 + ((debit - 2 + 1 + random.below(residents.length - 1)) % residents.length)
+          return {
+            id: 1_000_000 * (ledgerIndex + 1) + 500 * batchIndex + index,
+            debit,
+            credit,
+            amountFen: 1 + random.below(1_000),
+          }
         }),
       ),
     )
-    const results = await Promise.all(ledgers.map((ledger, ledgerIndex) => Promise.all((plans[ledgerIndex] ?? []).map((rows) => ledger.submit(transfers(rows))))))
+    const results = await Promise.all(
+      ledgers.map((ledger, ledgerIndex) =>
+        Promise.all((plans[ledgerIndex] ?? []).map((rows) => ledger.submit(transfers(rows)))),
+      ),
+    )
     const tally = new Map<number, number>()
     results.forEach((batches, ledgerIndex) =>
       batches.forEach(({ code }, batchIndex) => {
@@ -447,7 +628,10 @@ describe.skipIf(!serverUp)('the postgres ledger against the PostgreSQL server', 
         answered(plans[ledgerIndex]?.[batchIndex] ?? [], code)
       }),
     )
-    expect([...tally.keys()].sort((a, b) => a - b)).toEqual([ResultCode.ok, ResultCode.insufficient_funds])
+    expect([...tally.keys()].sort((a, b) => a - b)).toEqual([
+      ResultCode.ok,
+      ResultCode.insufficient_funds,
+    ])
     expect(tally.get(ResultCode.insufficient_funds)).toBeGreaterThan(100)
     expect(tally.get(ResultCode.ok)).toBeGreaterThan(1_000)
 
@@ -456,12 +640,17 @@ describe.skipIf(!serverUp)('the postgres ledger against the PostgreSQL server', 
       const row = { id: 9_000_000 + round, debit: issuer, credit: merchant, amountFen: 100 + round }
       const pair = [ledgers[round % 5], ledgers[(round + 1) % 5]] as PostgresLedger[]
       const codes = await Promise.all(pair.map((ledger) => ledger.submit(transfers([row]))))
-      expect(codes.map(({ code }) => code[0]).sort((a = 0, b = 0) => a - b), `round ${round}`).toEqual([ResultCode.ok, ResultCode.exists])
+      expect(
+        codes.map(({ code }) => code[0]).sort((a = 0, b = 0) => a - b),
+        `round ${round}`,
+      ).toEqual([ResultCode.ok, ResultCode.exists])
       answered([row], Uint8Array.of(ResultCode.ok))
     }
     // All five at once: one ok, four exists.
     const shared = { id: 9_100_000, debit: issuer, credit: merchant, amountFen: 777 }
-    const fiveCodes = (await Promise.all(ledgers.map((ledger) => ledger.submit(transfers([shared]))))).map(({ code }) => code[0])
+    const fiveCodes = (
+      await Promise.all(ledgers.map((ledger) => ledger.submit(transfers([shared]))))
+    ).map(({ code }) => code[0])
     expect(fiveCodes.filter((value) => value === ResultCode.ok)).toHaveLength(1)
     expect(fiveCodes.filter((value) => value === ResultCode.exists)).toHaveLength(4)
     answered([shared], Uint8Array.of(ResultCode.ok))
@@ -471,30 +660,59 @@ describe.skipIf(!serverUp)('the postgres ledger against the PostgreSQL server', 
         { id: 9_200_000 + round, debit: 300, credit: 301, amountFen: 1_000 },
         { id: 9_200_000 + round, debit: 302, credit: 303, amountFen: 1_000 },
       ]
-      const codes = await Promise.all(rows.map((row, index) => (ledgers[(round + index) % 5] as PostgresLedger).submit(transfers([row]))))
-      expect(codes.map(({ code }) => code[0]).sort((a = 0, b = 0) => a - b), `round ${round}`).toEqual([ResultCode.ok, ResultCode.exists_with_different_body])
+      const codes = await Promise.all(
+        rows.map((row, index) =>
+          (ledgers[(round + index) % 5] as PostgresLedger).submit(transfers([row])),
+        ),
+      )
+      expect(
+        codes.map(({ code }) => code[0]).sort((a = 0, b = 0) => a - b),
+        `round ${round}`,
+      ).toEqual([ResultCode.ok, ResultCode.exists_with_different_body])
       rows.forEach((row, index) => answered([row], codes[index]?.code ?? new Uint8Array(1)))
     }
 
     // A lost race is made again at once: no ledger counted a fault.
-    for (const ledger of ledgers) expect(Object.values(ledger.health().faults).reduce((sum, value) => sum + value, 0)).toBe(0)
+    for (const ledger of ledgers)
+      expect(Object.values(ledger.health().faults).reduce((sum, value) => sum + value, 0)).toBe(0)
 
     const client = await sqlClient()
     const s = `"${schema}"`
     await expectConservedInSql(client, schema)
-    expect(await sqlNumber(client, `select count(*)::text as value from ${s}.transfers`)).toBe(okCodes)
+    expect(await sqlNumber(client, `select count(*)::text as value from ${s}.transfers`)).toBe(
+      okCodes,
+    )
     const appliedFen = applied.reduce((sum, row) => sum + row.amountFen, 0)
-    expect(await sqlNumber(client, `select sum(amount)::text as value from ${s}.transfers`)).toBe(appliedFen)
-    expect(await sqlNumber(client, `select sum(debited)::text as value from ${s}.moves`)).toBe(appliedFen)
+    expect(await sqlNumber(client, `select sum(amount)::text as value from ${s}.transfers`)).toBe(
+      appliedFen,
+    )
+    expect(await sqlNumber(client, `select sum(debited)::text as value from ${s}.moves`)).toBe(
+      appliedFen,
+    )
     // What each account received and paid, in the ledger and in SQL, is that of the transfers answered ok.
     const expected = expectedBalances(applied, size)
     const balances = await expectConservedByLookup(ledgers[4] as PostgresLedger, ids)
     expect([...balances]).toEqual(ids.map((id) => expected[id]))
-    expect(await sqlNumber(client, `select sum(amount)::text as value from ${s}.transfers where credit = $1`, [merchant])).toBe(balances[merchant])
-    const { rows } = await client.query<{ id: number; balance: string }>(`select id, balance::text from ${s}.accounts order by id`)
-    expect(rows.map((row) => [row.id, Number(row.balance)])).toEqual(ids.map((id) => [id, expected[id]]))
+    expect(
+      await sqlNumber(
+        client,
+        `select sum(amount)::text as value from ${s}.transfers where credit = $1`,
+        [merchant],
+      ),
+    ).toBe(balances[merchant])
+    const { rows } = await client.query<{ id: number; balance: string }>(
+      `select id, balance::text from ${s}.accounts order by id`,
+    )
+    expect(rows.map((row) => [row.id, Number(row.balance)])).toEqual(
+      ids.map((id) => [id, expected[id]]),
+    )
     // Everything the residents and the merchant hold came from the issuer.
-    expect(balances[0]).toBe(-(await sqlNumber(client, `select sum(amount)::text as value from ${s}.transfers where debit = 0`)))
+    expect(balances[0]).toBe(
+      -(await sqlNumber(
+        client,
+        `select sum(amount)::text as value from ${s}.transfers where debit = 0`,
+      )),
+    )
   })
 })
 
@@ -505,8 +723,15 @@ describe.skipIf(!serverUp)('the lease: one run at a time on a schema', () => {
   const ids = [issuer, 1, 2]
 
   /** A ledger of the run named `holder`, closed after the test. */
-  function runIn(schema: string, holder: string, settings: ConstructorParameters<typeof PostgresLedger>[3] = {}): PostgresLedger {
-    const ledger = new PostgresLedger(ledgerOptions(8), schemaUrl(schema), quickLease, { lease: { holder }, ...settings })
+  function runIn(
+    schema: string,
+    holder: string,
+    settings: ConstructorParameters<typeof PostgresLedger>[3] = {},
+  ): PostgresLedger {
+    const ledger = new PostgresLedger(ledgerOptions(8), schemaUrl(schema), quickLease, {
+      lease: { holder },
+      ...settings,
+    })
     cleanups.push(() => ledger.close())
     return ledger
   }
@@ -565,14 +790,20 @@ describe.skipIf(!serverUp)('the lease: one run at a time on a schema', () => {
     await work(first, 1)
 
     for (const takeOver of [false, true]) {
-      const error = await openError(runIn(schema, 'citytwin run second.yaml', { lease: { holder: 'second', takeOver } }))
+      const error = await openError(
+        runIn(schema, 'citytwin run second.yaml', { lease: { holder: 'second', takeOver } }),
+      )
       expect(error).toBeInstanceOf(UserError)
       expect(error.message).toContain(`schema "${schema}"`)
-      expect(error.message).toMatch(/is in use by citytwin run first\.yaml \(pid 101 on test-host\), since \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ/)
+      expect(error.message).toMatch(
+        /is in use by citytwin run first\.yaml \(pid 101 on test-host\), since \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ/,
+      )
       expect(error.message).toContain('?schema=')
     }
     // The first run's ledger is as it was, and it goes on.
-    expect(await sqlNumber(client, `select count(*)::text as value from "${schema}".transfers`)).toBe(2)
+    expect(
+      await sqlNumber(client, `select count(*)::text as value from "${schema}".transfers`),
+    ).toBe(2)
     await work(first, 3)
     expect([...(await expectConservedByLookup(first, ids))]).toEqual([-10_000, 7_600, 2_400])
     await expectConservedInSql(client, schema)
@@ -583,7 +814,9 @@ describe.skipIf(!serverUp)('the lease: one run at a time on a schema', () => {
     const next = runIn(schema, 'citytwin run next.yaml')
     await next.open()
     expect([...(await next.lookup(Uint32Array.from(ids))).balanceFen]).toEqual([0, 0, 0])
-    const { rows: lease } = await client.query<{ holder: string }>(`select holder from "${schema}".lease`)
+    const { rows: lease } = await client.query<{ holder: string }>(
+      `select holder from "${schema}".lease`,
+    )
     expect(lease).toEqual([{ holder: 'citytwin run next.yaml' }])
   })
 
@@ -600,27 +833,44 @@ describe.skipIf(!serverUp)('the lease: one run at a time on a schema', () => {
 
     const refused = await openError(runIn(schema, 'citytwin run careful.yaml'))
     expect(refused).toBeInstanceOf(UserError)
-    expect(refused.message).toMatch(/still marked as held by citytwin run crashed\.yaml \(pid 202 on test-host\), since [\dTZ:-]+, but that run no longer holds its lock/)
+    expect(refused.message).toMatch(
+      /still marked as held by citytwin run crashed\.yaml \(pid 202 on test-host\), since [\dTZ:-]+, but that run no longer holds its lock/,
+    )
     expect(refused.message).toContain('--take-over')
     // Refused, it changed nothing: the crashed run's ledger is still there to look at.
-    expect(await sqlNumber(client, `select count(*)::text as value from "${schema}".transfers`)).toBe(2)
+    expect(
+      await sqlNumber(client, `select count(*)::text as value from "${schema}".transfers`),
+    ).toBe(2)
 
-    const taker = runIn(schema, 'citytwin run taker.yaml (pid 303 on test-host)', { lease: { holder: 'citytwin run taker.yaml (pid 303 on test-host)', takeOver: true } })
+    const taker = runIn(schema, 'citytwin run taker.yaml (pid 303 on test-host)', {
+      lease: { holder: 'citytwin run taker.yaml (pid 303 on test-host)', takeOver: true },
+    })
     await taker.open()
     expect([...(await taker.lookup(Uint32Array.from(ids))).balanceFen]).toEqual([0, 0, 0])
     await createAll(taker, rows)
     await work(taker, 1)
 
-    const late = await crashed.submit(transfers([{ id: 9, debit: issuer, credit: 2, amountFen: 777 }])).then(
-      () => undefined,
-      (reason: unknown) => reason as Error,
-    )
+    const late = await crashed
+      .submit(transfers([{ id: 9, debit: issuer, credit: 2, amountFen: 777 }]))
+      .then(
+        () => undefined,
+        (reason: unknown) => reason as Error,
+      )
     expect(late).toBeInstanceOf(RunFailed)
-    expect(late?.message).toMatch(new RegExp(`schema "${schema}" .* is no longer this run's: .*taken over by citytwin run taker\\.yaml \\(pid 303 on test-host\\)`))
+    expect(late?.message).toMatch(
+      new RegExp(
+        `schema "${schema}" .* is no longer this run's: .*taken over by citytwin run taker\\.yaml \\(pid 303 on test-host\\)`,
+      ),
+    )
     await expect(crashed.lookup(Uint32Array.of(1))).rejects.toThrow(RunFailed)
     // Nothing of the late call reached the taker's ledger.
     expect([...(await expectConservedByLookup(taker, ids))]).toEqual([-5_000, 3_800, 1_200])
-    expect(await sqlNumber(client, `select count(*)::text as value from "${schema}".transfers where id = 9`)).toBe(0)
+    expect(
+      await sqlNumber(
+        client,
+        `select count(*)::text as value from "${schema}".transfers where id = 9`,
+      ),
+    ).toBe(0)
     await expectConservedInSql(client, schema)
   })
 
@@ -636,13 +886,22 @@ describe.skipIf(!serverUp)('the lease: one run at a time on a schema', () => {
     // The holder learns its lease connection ended by that connection's own event, which may come after a call
     // already under way (the lease row still guards that call): the lock is taken again by a call after it.
     let works = 0
-    while (works < 20 && (await leaseBackends(client, schema)).length === 0) await work(holder, 1000 + 2 * ++works)
+    while (works < 20 && (await leaseBackends(client, schema)).length === 0)
+      await work(holder, 1000 + 2 * ++works)
     expect(await leaseBackends(client, schema)).toHaveLength(1)
-    const error = await openError(runIn(schema, 'citytwin run newcomer.yaml', { lease: { holder: 'newcomer', takeOver: true } }))
+    const error = await openError(
+      runIn(schema, 'citytwin run newcomer.yaml', {
+        lease: { holder: 'newcomer', takeOver: true },
+      }),
+    )
     expect(error.message).toContain('is in use by citytwin run steady.yaml')
     await work(holder, 3)
     const done = works + 1
-    expect([...(await expectConservedByLookup(holder, ids))]).toEqual([-5_000 * done, 3_800 * done, 1_200 * done])
+    expect([...(await expectConservedByLookup(holder, ids))]).toEqual([
+      -5_000 * done,
+      3_800 * done,
+      1_200 * done,
+    ])
   })
 
   it('refuses, in the database itself, a call of a session opened under a lease that was taken over', async () => {
@@ -657,11 +916,19 @@ describe.skipIf(!serverUp)('the lease: one run at a time on a schema', () => {
     await attached.open()
     await work(attached, 1)
     await cutLease(client, schema)
-    const taker = runIn(schema, 'citytwin run taker.yaml', { lease: { holder: 'citytwin run taker.yaml', takeOver: true } })
+    const taker = runIn(schema, 'citytwin run taker.yaml', {
+      lease: { holder: 'citytwin run taker.yaml', takeOver: true },
+    })
     await taker.open()
     await createAll(taker, rows)
-    await expect(attached.submit(transfers([{ id: 9, debit: issuer, credit: 1, amountFen: 5 }]))).rejects.toThrow(/is no longer this run's: it was taken over by citytwin run taker\.yaml, since /)
-    expect(await sqlNumber(client, `select count(*)::text as value from "${schema}".transfers`)).toBe(0)
+    await expect(
+      attached.submit(transfers([{ id: 9, debit: issuer, credit: 1, amountFen: 5 }])),
+    ).rejects.toThrow(
+      /is no longer this run's: it was taken over by citytwin run taker\.yaml, since /,
+    )
+    expect(
+      await sqlNumber(client, `select count(*)::text as value from "${schema}".transfers`),
+    ).toBe(0)
   })
 
   it('lets --resume take up the ledger of a server that is gone, and refuses one still held', async () => {
@@ -672,17 +939,32 @@ describe.skipIf(!serverUp)('the lease: one run at a time on a schema', () => {
     const server = runIn(schema, 'citytwin ledger-server --backend postgres (pid 404 on test-host)')
     await server.open()
     await createAll(server, rows)
-    await expect(PostgresLedger.resume(schemaUrl(schema), quickLease, { holder: 'resumer' })).rejects.toThrow(/in use by citytwin ledger-server --backend postgres \(pid 404 on test-host\)/)
+    await expect(
+      PostgresLedger.resume(schemaUrl(schema), quickLease, { holder: 'resumer' }),
+    ).rejects.toThrow(
+      /in use by citytwin ledger-server --backend postgres \(pid 404 on test-host\)/,
+    )
     await cutLease(client, schema)
-    const { ledger: resumed, kept } = await PostgresLedger.resume(schemaUrl(schema), quickLease, { holder: 'citytwin ledger-server --resume' })
+    const { ledger: resumed, kept } = await PostgresLedger.resume(schemaUrl(schema), quickLease, {
+      holder: 'citytwin ledger-server --resume',
+    })
     cleanups.push(() => resumed.close())
     expect(kept.session).toBe(server.session)
-    expect((await resumed.submitNumbered(kept.lastNumber + 1, transfers([{ id: 1, debit: issuer, credit: 1, amountFen: 50 }]))).code).toEqual(Uint8Array.of(ResultCode.ok))
-    await expect(server.submit(transfers([{ id: 2, debit: issuer, credit: 1, amountFen: 5 }]))).rejects.toThrow(/taken over by citytwin ledger-server --resume/)
+    expect(
+      (
+        await resumed.submitNumbered(
+          kept.lastNumber + 1,
+          transfers([{ id: 1, debit: issuer, credit: 1, amountFen: 50 }]),
+        )
+      ).code,
+    ).toEqual(Uint8Array.of(ResultCode.ok))
+    await expect(
+      server.submit(transfers([{ id: 2, debit: issuer, credit: 1, amountFen: 5 }])),
+    ).rejects.toThrow(/taken over by citytwin ledger-server --resume/)
     expect([...(await expectConservedByLookup(resumed, ids))]).toEqual([-50, 50, 0])
   })
 
-  it('has a ledger-server over a schema in use refuse its client\'s open at once, naming the holder', async () => {
+  it("has a ledger-server over a schema in use refuse its client's open at once, naming the holder", async () => {
     // Proves the http path: the server's postgres backend is refused the lease, the server answers 409 (not a 500 to
     // retry), the client's open fails with the holder named, and the holder's ledger is untouched.
     const schema = ownSchema()
@@ -694,15 +976,26 @@ describe.skipIf(!serverUp)('the lease: one run at a time on a schema', () => {
       host: '127.0.0.1',
       port: 0,
       token: 'lease-test-token',
-      backend: (given) => new PostgresLedger(given, schemaUrl(schema), quickLease, { lease: { holder: 'citytwin ledger-server' } }),
+      backend: (given) =>
+        new PostgresLedger(given, schemaUrl(schema), quickLease, {
+          lease: { holder: 'citytwin ledger-server' },
+        }),
     })
     cleanups.push(() => server.close())
-    const remote = new HttpLedger(ledgerOptions(8), server.url, { attemptsMax: 3, retryPauseMs: 10, token: 'lease-test-token' })
+    const remote = new HttpLedger(ledgerOptions(8), server.url, {
+      attemptsMax: 3,
+      retryPauseMs: 10,
+      token: 'lease-test-token',
+    })
     cleanups.push(() => remote.close())
     const refused = remote.open()
     await expect(refused).rejects.toBeInstanceOf(UserError)
-    await expect(refused).rejects.toThrow(/would not open a ledger for this run: --ledger-url: the postgres ledger in schema "ct_test_\d+_\d+" at .* is in use by citytwin run holder\.yaml \(pid 505 on test-host\)/)
+    await expect(refused).rejects.toThrow(
+      /would not open a ledger for this run: --ledger-url: the postgres ledger in schema "ct_test_\d+_\d+" at .* is in use by citytwin run holder\.yaml \(pid 505 on test-host\)/,
+    )
     expect(remote.health().faults).toMatchObject({ server: 0 })
-    expect(await sqlNumber(client, `select count(*)::text as value from "${schema}".accounts`)).toBe(3)
+    expect(
+      await sqlNumber(client, `select count(*)::text as value from "${schema}".accounts`),
+    ).toBe(3)
   })
 })

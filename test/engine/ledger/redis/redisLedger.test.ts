@@ -7,14 +7,44 @@
 import net from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { RunFailed, UserError } from '../../../../engine/errors.js'
-import { AccountFlag, RedisLedger, ResultCode, TransferKind, checkLedger, parseRedisUrl, type LedgerCore, type LedgerOptions, type TransferBatch } from '../../../../engine/ledger/index.js'
-import { accounts, tiers, transfers, unavailable, utcOffsetMinutes, type TransferRow } from '../conformance/harness.js'
-import { dropKeys, plainClient, reachable, redisUrl, testKey, withKey } from '../conformance/redisTarget.js'
+import {
+  AccountFlag,
+  RedisLedger,
+  ResultCode,
+  TransferKind,
+  checkLedger,
+  parseRedisUrl,
+  type LedgerCore,
+  type LedgerOptions,
+  type TransferBatch,
+} from '../../../../engine/ledger/index.js'
+import {
+  accounts,
+  tiers,
+  transfers,
+  unavailable,
+  utcOffsetMinutes,
+  type TransferRow,
+} from '../conformance/harness.js'
+import {
+  dropKeys,
+  plainClient,
+  reachable,
+  redisUrl,
+  testKey,
+  withKey,
+} from '../conformance/redisTarget.js'
 import { ledgerHolderCharsMax } from '../../../../engine/limits.js'
 import { FaultyProxy } from './faultyProxy.js'
 
 const redisHere = await reachable(redisUrl)
-const skip = !redisHere && unavailable('redis', `no Redis server at ${redisUrl}`, 'apt-get install -y redis-server, or set CITYTWIN_REDIS_URL').length === 0
+const skip =
+  !redisHere &&
+  unavailable(
+    'redis',
+    `no Redis server at ${redisUrl}`,
+    'apt-get install -y redis-server, or set CITYTWIN_REDIS_URL',
+  ).length === 0
 const server = parseRedisUrl(redisUrl)
 const options: LedgerOptions = { accountsMax: 1_000, tiers, utcOffsetMinutes }
 /** Small retry timing: a test that spends its attempts fails in well under a second. */
@@ -26,7 +56,12 @@ afterEach(async () => {
 })
 
 /** A redis ledger under a fresh key at `url` (default: the test server), closed and its keys deleted after the test. */
-function ledgerAt(timing: ConstructorParameters<typeof RedisLedger>[2] = {}, url = redisUrl, key = testKey(), lease: ConstructorParameters<typeof RedisLedger>[3] = {}): { ledger: RedisLedger; key: string } {
+function ledgerAt(
+  timing: ConstructorParameters<typeof RedisLedger>[2] = {},
+  url = redisUrl,
+  key = testKey(),
+  lease: ConstructorParameters<typeof RedisLedger>[3] = {},
+): { ledger: RedisLedger; key: string } {
   const ledger = new RedisLedger(options, withKey(url, key), timing, lease)
   cleanups.push(async () => {
     await ledger.close()
@@ -46,7 +81,9 @@ async function proxied(): Promise<{ proxy: FaultyProxy; url: string }> {
 }
 
 /** Runs `body` with a plain client on the test server. */
-async function withClient<T>(body: (client: ReturnType<typeof plainClient>) => Promise<T>): Promise<T> {
+async function withClient<T>(
+  body: (client: ReturnType<typeof plainClient>) => Promise<T>,
+): Promise<T> {
   const client = plainClient(redisUrl, 5_000)
   await client.connect()
   try {
@@ -59,15 +96,26 @@ async function withClient<T>(body: (client: ReturnType<typeof plainClient>) => P
 /** The issuer (0) and `count` untiered accounts 1..count, each funded with `fundingFen`. */
 async function funded(ledger: LedgerCore, count: number, fundingFen: number): Promise<number[]> {
   const ids = Array.from({ length: count }, (_, index) => index + 1)
-  const created = await ledger.createAccounts(accounts([{ id: 0, flags: AccountFlag.issuer }, ...ids.map((id) => ({ id }))]))
+  const created = await ledger.createAccounts(
+    accounts([{ id: 0, flags: AccountFlag.issuer }, ...ids.map((id) => ({ id }))]),
+  )
   expect(created.code.every((code) => code === 0)).toBe(true)
-  const funding = ids.map((id): TransferRow => ({ id: 1_000_000 + id, debit: 0, credit: id, amountFen: fundingFen, kind: TransferKind.issue }))
+  const funding = ids.map((id): TransferRow => ({
+    id: 1_000_000 + id,
+    debit: 0,
+    credit: id,
+    amountFen: fundingFen,
+    kind: TransferKind.issue,
+  }))
   expect((await ledger.submit(transfers(funding))).code.every((code) => code === 0)).toBe(true)
   return [0, ...ids]
 }
 
 /** Balances of `ids`, and whether they sum to zero (the issuer's negative balance is everything the others hold). */
-async function balancesOf(ledger: LedgerCore, ids: readonly number[]): Promise<{ balances: number[]; conserved: boolean }> {
+async function balancesOf(
+  ledger: LedgerCore,
+  ids: readonly number[],
+): Promise<{ balances: number[]; conserved: boolean }> {
   const balances = [...(await ledger.lookup(Uint32Array.from(ids))).balanceFen]
   return { balances, conserved: balances.reduce((sum, fen) => sum + fen, 0) === 0 }
 }
@@ -86,12 +134,22 @@ function payments(firstId: number, count: number, accountCount: number): Transfe
 }
 
 /** Each account's balance after `batch` applies once to `before` (balances of `ids`). */
-function appliedOnce(ids: readonly number[], before: readonly number[], batch: TransferBatch): number[] {
+function appliedOnce(
+  ids: readonly number[],
+  before: readonly number[],
+  batch: TransferBatch,
+): number[] {
   const moved = new Map<number, number>()
   for (let index = 0; index < batch.count; index++) {
     const amountFen = batch.amountFen[index] as number
-    moved.set(batch.debit[index] as number, (moved.get(batch.debit[index] as number) ?? 0) - amountFen)
-    moved.set(batch.credit[index] as number, (moved.get(batch.credit[index] as number) ?? 0) + amountFen)
+    moved.set(
+      batch.debit[index] as number,
+      (moved.get(batch.debit[index] as number) ?? 0) - amountFen,
+    )
+    moved.set(
+      batch.credit[index] as number,
+      (moved.get(batch.credit[index] as number) ?? 0) + amountFen,
+    )
   }
   return ids.map((id, index) => (before[index] as number) + (moved.get(id) ?? 0))
 }
@@ -108,10 +166,29 @@ async function closedPort(): Promise<number> {
 describe('parseRedisUrl', () => {
   it('reads host, port, database, credentials and key, with the defaults', () => {
     // Proves the defaults (no URL: the local server, key citytwin) and every part of a full URL, and that `where` never shows the password.
-    expect(parseRedisUrl(undefined)).toMatchObject({ host: '127.0.0.1', port: 6379, db: 0, key: 'citytwin', username: undefined, password: undefined })
-    expect(parseRedisUrl('redis://10.0.0.5')).toMatchObject({ host: '10.0.0.5', port: 6379, db: 0, key: 'citytwin' })
+    expect(parseRedisUrl(undefined)).toMatchObject({
+      host: '127.0.0.1',
+      port: 6379,
+      db: 0,
+      key: 'citytwin',
+      username: undefined,
+      password: undefined,
+    })
+    expect(parseRedisUrl('redis://10.0.0.5')).toMatchObject({
+      host: '10.0.0.5',
+      port: 6379,
+      db: 0,
+      key: 'citytwin',
+    })
     const full = parseRedisUrl('redis://ledger:p%40ss@cache.internal:6380/3?key=city_2026.day-1')
-    expect(full).toMatchObject({ host: 'cache.internal', port: 6380, db: 3, username: 'ledger', password: 'p@ss', key: 'city_2026.day-1' })
+    expect(full).toMatchObject({
+      host: 'cache.internal',
+      port: 6380,
+      db: 3,
+      username: 'ledger',
+      password: 'p@ss',
+      key: 'city_2026.day-1',
+    })
     expect(full.where).not.toContain('p@ss')
     expect(parseRedisUrl('redis://[::1]:7000/0').host).toBe('::1')
     expect(parseRedisUrl('redis://:only-password@host').password).toBe('only-password')
@@ -164,11 +241,17 @@ describe.skipIf(skip)('the redis ledger and what it finds under its key', () => 
     cleanups.push(() => dropKeys(redisUrl, key))
     await withClient((client) => client.set(`{${key}}:settings`, 'someone else'))
     await expect(ledgerAt({}, redisUrl, key).ledger.open()).rejects.toThrow(UserError)
-    await expect(ledgerAt({}, redisUrl, key).ledger.open()).rejects.toThrow(/not a citytwin ledger.*\?key=/)
+    await expect(ledgerAt({}, redisUrl, key).ledger.open()).rejects.toThrow(
+      /not a citytwin ledger.*\?key=/,
+    )
     expect(await withClient((client) => client.get(`{${key}}:settings`))).toBe('someone else')
 
     // A meta that is not ours (another format) is refused the same way.
-    await withClient((client) => client.del(`{${key}}:settings`).then(() => client.hset(`{${key}}:meta`, 'format', 'something else')))
+    await withClient((client) =>
+      client
+        .del(`{${key}}:settings`)
+        .then(() => client.hset(`{${key}}:meta`, 'format', 'something else')),
+    )
     await expect(ledgerAt({}, redisUrl, key).ledger.open()).rejects.toThrow(UserError)
   })
 
@@ -178,7 +261,9 @@ describe.skipIf(skip)('the redis ledger and what it finds under its key', () => 
     const { ledger: first, key } = ledgerAt()
     await first.open()
     const ids = await funded(first, 3, 5_000)
-    expect((await first.submit(transfers([{ id: 7, debit: 1, credit: 2, amountFen: 100 }]))).code).toEqual(Uint8Array.of(ResultCode.ok))
+    expect(
+      (await first.submit(transfers([{ id: 7, debit: 1, credit: 2, amountFen: 100 }]))).code,
+    ).toEqual(Uint8Array.of(ResultCode.ok))
     expect((await balancesOf(first, ids)).conserved).toBe(true)
     await first.close()
 
@@ -186,10 +271,26 @@ describe.skipIf(skip)('the redis ledger and what it finds under its key', () => 
     await second.open()
     expect((await balancesOf(second, ids)).balances).toEqual([0, 0, 0, 0])
     const totals = await second.totals()
-    expect([...totals.debitsFen, ...totals.creditsFen, totals.pendingCount, totals.pendingFen].every((fen) => fen === 0)).toBe(true)
-    expect((await second.createAccounts(accounts([{ id: 0, flags: AccountFlag.issuer }, { id: 1 }, { id: 2 }]))).code).toEqual(Uint8Array.of(0, 0, 0))
+    expect(
+      [...totals.debitsFen, ...totals.creditsFen, totals.pendingCount, totals.pendingFen].every(
+        (fen) => fen === 0,
+      ),
+    ).toBe(true)
+    expect(
+      (
+        await second.createAccounts(
+          accounts([{ id: 0, flags: AccountFlag.issuer }, { id: 1 }, { id: 2 }]),
+        )
+      ).code,
+    ).toEqual(Uint8Array.of(0, 0, 0))
     // Transfer 7 was the earlier run's: here it is new.
-    expect((await second.submit(transfers([{ id: 7, debit: 0, credit: 1, amountFen: 100, kind: TransferKind.issue }]))).code).toEqual(Uint8Array.of(ResultCode.ok))
+    expect(
+      (
+        await second.submit(
+          transfers([{ id: 7, debit: 0, credit: 1, amountFen: 100, kind: TransferKind.issue }]),
+        )
+      ).code,
+    ).toEqual(Uint8Array.of(ResultCode.ok))
     expect((await balancesOf(second, [0, 1, 2])).balances).toEqual([-100, 100, 0])
   })
 
@@ -200,7 +301,9 @@ describe.skipIf(skip)('the redis ledger and what it finds under its key', () => 
     await ledger.open()
     await funded(ledger, 2, 1_000)
     await dropKeys(redisUrl, key)
-    await expect(ledger.submit(transfers([{ id: 1, debit: 1, credit: 2, amountFen: 5 }]))).rejects.toThrow(/lost its data/)
+    await expect(
+      ledger.submit(transfers([{ id: 1, debit: 1, credit: 2, amountFen: 5 }])),
+    ).rejects.toThrow(/lost its data/)
     await expect(ledger.totals()).rejects.toThrow(/lost its data/)
   })
 })
@@ -226,7 +329,9 @@ describe.skipIf(skip)('the redis ledger when a call loses its connection or its 
     expect(after.balances).toEqual(appliedOnce(ids, before.balances, batch))
     expect(after.conserved).toBe(true)
     // The same batch again is a new call: every transfer exists, nothing moves.
-    expect((await ledger.submit(batch)).code.every((value) => value === ResultCode.exists)).toBe(true)
+    expect((await ledger.submit(batch)).code.every((value) => value === ResultCode.exists)).toBe(
+      true,
+    )
     expect((await balancesOf(ledger, ids)).balances).toEqual(after.balances)
   })
 
@@ -261,8 +366,15 @@ describe.skipIf(skip)('the redis ledger when a call loses its connection or its 
       (error: unknown) => error,
     )
     expect(failure).toBeInstanceOf(RunFailed)
-    expect((failure as Error).message).toMatch(/redis ledger "ct-test-[\d-]+" at 127\.0\.0\.1:\d+ \(--ledger-url\) failed 3 times \(refused: /)
-    expect(ledger.health().faults).toMatchObject({ refused: 3, connection: 0, timeout: 0, server: 0 })
+    expect((failure as Error).message).toMatch(
+      /redis ledger "ct-test-[\d-]+" at 127\.0\.0\.1:\d+ \(--ledger-url\) failed 3 times \(refused: /,
+    )
+    expect(ledger.health().faults).toMatchObject({
+      refused: 3,
+      connection: 0,
+      timeout: 0,
+      server: 0,
+    })
   })
 
   it('fails the run when the server goes away mid-run, and every call after it at once', async () => {
@@ -273,7 +385,9 @@ describe.skipIf(skip)('the redis ledger when a call loses its connection or its 
     await ledger.open()
     await funded(ledger, 2, 1_000)
     await proxy.stop()
-    await expect(ledger.submit(transfers([{ id: 1, debit: 1, credit: 2, amountFen: 5 }]))).rejects.toThrow(/failed 3 times/)
+    await expect(
+      ledger.submit(transfers([{ id: 1, debit: 1, credit: 2, amountFen: 5 }])),
+    ).rejects.toThrow(/failed 3 times/)
     const faults = ledger.health().faults
     expect((faults.refused ?? 0) + (faults.connection ?? 0)).toBe(3)
     await expect(ledger.lookup(Uint32Array.of(1))).rejects.toThrow(/failed 3 times/)
@@ -286,8 +400,12 @@ describe.skipIf(skip)('the redis ledger when a call loses its connection or its 
     const { ledger, key } = ledgerAt(quick)
     await ledger.open()
     await funded(ledger, 2, 1_000)
-    await withClient((client) => client.hset(`{${key}}:accounts`, Buffer.from([1, 0, 0, 0]), 'damaged'))
-    await expect(ledger.submit(transfers([{ id: 1, debit: 1, credit: 2, amountFen: 5 }]))).rejects.toThrow(/the redis ledger "ct-test-[\d-]+" at .* failed: /)
+    await withClient((client) =>
+      client.hset(`{${key}}:accounts`, Buffer.from([1, 0, 0, 0]), 'damaged'),
+    )
+    await expect(
+      ledger.submit(transfers([{ id: 1, debit: 1, credit: 2, amountFen: 5 }])),
+    ).rejects.toThrow(/the redis ledger "ct-test-[\d-]+" at .* failed: /)
     expect(ledger.health().faults).toEqual({ refused: 0, connection: 0, timeout: 0, server: 0 })
   })
 })
@@ -303,7 +421,9 @@ describe.skipIf(skip)('the redis ledger in a run', () => {
     expect(ledger.name).toBe('redis')
     await ledger.open()
     const ids = await funded(ledger, 5, 10_000)
-    expect((await ledger.submit(payments(1, 100, 5))).code.every((code) => code === ResultCode.ok)).toBe(true)
+    expect(
+      (await ledger.submit(payments(1, 100, 5))).code.every((code) => code === ResultCode.ok),
+    ).toBe(true)
     expect((await balancesOf(ledger, ids)).conserved).toBe(true)
   })
 })
@@ -330,17 +450,25 @@ describe.skipIf(skip)('the lease: one run at a time on a key', () => {
   it('refuses a second run while the first holds the key, naming the holder, and the first goes on with its money whole', async () => {
     // Proves open() of a key in use is a UserError naming the key, the holder and what to do, with or without take-over;
     // the first run's ledger is untouched and goes on; closed, it lets go, and the next run opens an empty ledger.
-    const { ledger: first, key } = ledgerAt({}, redisUrl, testKey(), { holder: 'citytwin run first.yaml (pid 101 on test-host)' })
+    const { ledger: first, key } = ledgerAt({}, redisUrl, testKey(), {
+      holder: 'citytwin run first.yaml (pid 101 on test-host)',
+    })
     await first.open()
     const ids = await funded(first, 4, 5_000)
     for (const takeOver of [false, true]) {
-      const error = await openError(ledgerAt({}, redisUrl, key, { holder: 'second', takeOver }).ledger)
+      const error = await openError(
+        ledgerAt({}, redisUrl, key, { holder: 'second', takeOver }).ledger,
+      )
       expect(error).toBeInstanceOf(UserError)
       expect(error.message).toContain(`the redis ledger "${key}" at ${server.where}`)
-      expect(error.message).toMatch(/is in use by citytwin run first\.yaml \(pid 101 on test-host\), since \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ/)
+      expect(error.message).toMatch(
+        /is in use by citytwin run first\.yaml \(pid 101 on test-host\), since \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ/,
+      )
       expect(error.message).toContain('?key=')
     }
-    expect((await first.submit(payments(1, 50, 4))).code.every((code) => code === ResultCode.ok)).toBe(true)
+    expect(
+      (await first.submit(payments(1, 50, 4))).code.every((code) => code === ResultCode.ok),
+    ).toBe(true)
     const { balances, conserved } = await balancesOf(first, ids)
     expect(conserved).toBe(true)
     expect(balances[0]).toBe(-20_000)
@@ -375,25 +503,44 @@ describe.skipIf(skip)('the lease: one run at a time on a key', () => {
     // Proves a holder whose alive key lapsed (a crashed run: here one that never beats within a 300 ms lease) is named
     // as gone and refused; with takeOver the new run opens an empty ledger; the old run's next call fails with a
     // RunFailed naming the new holder, and nothing of it reaches the new ledger.
-    const { ledger: crashed, key } = ledgerAt({ leaseTtlMs: 300, leaseHeartbeatMs: 600_000 }, redisUrl, testKey(), { holder: 'citytwin run crashed.yaml (pid 202 on test-host)' })
+    const { ledger: crashed, key } = ledgerAt(
+      { leaseTtlMs: 300, leaseHeartbeatMs: 600_000 },
+      redisUrl,
+      testKey(),
+      { holder: 'citytwin run crashed.yaml (pid 202 on test-host)' },
+    )
     await crashed.open()
     const ids = await funded(crashed, 3, 5_000)
-    await until('the unrenewed lease lapses', async () => (await withClient((client) => client.exists(`{${key}}:alive`))) === 0)
+    await until(
+      'the unrenewed lease lapses',
+      async () => (await withClient((client) => client.exists(`{${key}}:alive`))) === 0,
+    )
 
-    const refused = await openError(ledgerAt({}, redisUrl, key, { holder: 'citytwin run careful.yaml' }).ledger)
+    const refused = await openError(
+      ledgerAt({}, redisUrl, key, { holder: 'citytwin run careful.yaml' }).ledger,
+    )
     expect(refused).toBeInstanceOf(UserError)
-    expect(refused.message).toMatch(/still marked as held by citytwin run crashed\.yaml \(pid 202 on test-host\), since [\dTZ:-]+, but it stopped renewing its lease/)
+    expect(refused.message).toMatch(
+      /still marked as held by citytwin run crashed\.yaml \(pid 202 on test-host\), since [\dTZ:-]+, but it stopped renewing its lease/,
+    )
     expect(refused.message).toContain('--take-over')
     // Refused, it changed nothing: the crashed run's ledger is still there.
-    expect((await withClient((client) => client.hlen(`{${key}}:accounts`)))).toBe(4)
+    expect(await withClient((client) => client.hlen(`{${key}}:accounts`))).toBe(4)
 
-    const { ledger: taker } = ledgerAt({}, redisUrl, key, { holder: 'citytwin run taker.yaml (pid 303 on test-host)', takeOver: true })
+    const { ledger: taker } = ledgerAt({}, redisUrl, key, {
+      holder: 'citytwin run taker.yaml (pid 303 on test-host)',
+      takeOver: true,
+    })
     await taker.open()
     expect((await balancesOf(taker, ids)).balances).toEqual([0, 0, 0, 0])
     await funded(taker, 3, 1_000)
 
-    await expect(crashed.submit(transfers([{ id: 9, debit: 1, credit: 2, amountFen: 5 }]))).rejects.toThrow(
-      new RegExp(`the redis ledger "${key}" .* is no longer this run's: it was taken over by citytwin run taker\\.yaml \\(pid 303 on test-host\\), since `),
+    await expect(
+      crashed.submit(transfers([{ id: 9, debit: 1, credit: 2, amountFen: 5 }])),
+    ).rejects.toThrow(
+      new RegExp(
+        `the redis ledger "${key}" .* is no longer this run's: it was taken over by citytwin run taker\\.yaml \\(pid 303 on test-host\\), since `,
+      ),
     )
     await expect(crashed.lookup(Uint32Array.of(1))).rejects.toThrow(RunFailed)
     const after = await balancesOf(taker, ids)
@@ -404,14 +551,26 @@ describe.skipIf(skip)('the lease: one run at a time on a key', () => {
   it('holds its ledger again at the next beat when its key lapsed and nobody took the ledger over', async () => {
     // Proves a holder that stalled past its lease (its key lapsed) but was not taken over renews the key at its next
     // beat, and goes on; a newcomer is then refused as from a live holder.
-    const { ledger: stalled, key } = ledgerAt({ leaseTtlMs: 5_000, leaseHeartbeatMs: 100 }, redisUrl, testKey(), { holder: 'citytwin run stalled.yaml' })
+    const { ledger: stalled, key } = ledgerAt(
+      { leaseTtlMs: 5_000, leaseHeartbeatMs: 100 },
+      redisUrl,
+      testKey(),
+      { holder: 'citytwin run stalled.yaml' },
+    )
     await stalled.open()
     const ids = await funded(stalled, 4, 1_000)
     await withClient((client) => client.del(`{${key}}:alive`))
-    await until('the next beat renews the key', async () => (await withClient((client) => client.exists(`{${key}}:alive`))) === 1)
-    const error = await openError(ledgerAt({}, redisUrl, key, { holder: 'newcomer', takeOver: true }).ledger)
+    await until(
+      'the next beat renews the key',
+      async () => (await withClient((client) => client.exists(`{${key}}:alive`))) === 1,
+    )
+    const error = await openError(
+      ledgerAt({}, redisUrl, key, { holder: 'newcomer', takeOver: true }).ledger,
+    )
     expect(error.message).toContain('is in use by citytwin run stalled.yaml')
-    expect((await stalled.submit(payments(1, 20, 4))).code.every((code) => code === ResultCode.ok)).toBe(true)
+    expect(
+      (await stalled.submit(payments(1, 20, 4))).code.every((code) => code === ResultCode.ok),
+    ).toBe(true)
     expect((await balancesOf(stalled, ids)).conserved).toBe(true)
   })
 
