@@ -38,7 +38,8 @@ export default tseslint.config(
     },
   },
   {
-    // The engine reads no clock: time comes in as `now` (engine/time/wallClock.ts is the one reader).
+    // The engine reads no clock: time comes in as `now` (engine/time/wallClock.ts is the one
+    // reader).
     files: ['engine/**/*.ts', 'workers/**/*.ts'],
     ignores: ['engine/time/wallClock.ts'],
     rules: {
@@ -79,7 +80,8 @@ export default tseslint.config(
     },
   },
   {
-    // The engine sets no timer of its own: waits come through an injected Scheduler (engine/time/scheduler.ts).
+    // The engine sets no timer of its own: waits come through an injected Scheduler
+    // (engine/time/scheduler.ts).
     files: ['engine/**/*.ts', 'workers/**/*.ts'],
     ignores: ['engine/time/wallClock.ts'],
     rules: {

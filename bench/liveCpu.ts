@@ -66,7 +66,10 @@ export async function liveCpuShare(
   }
 }
 
-/** Resolves at the first progress line of the live run; fails if the process ends first or takes too long. */
+/**
+ * Resolves at the first progress line of the live run; fails if the process ends first or takes too
+ * long.
+ */
 function firstLiveLine(
   stderr: NodeJS.ReadableStream,
   exited: Promise<number | null>,

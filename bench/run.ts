@@ -4,16 +4,16 @@
  *
  *   sim.intents_per_s_per_worker      payment intents one thread generates per second
  *   ledger.memory.transfers_per_s@10M   transfers the memory ledger's state machine applies per second on
- *                                       one core, a whole day of real payments at 10 million accounts on a
- *                                       freshly opened ledger per sample, every rule on
+ * one core, a whole day of real payments at 10 million accounts on a freshly opened ledger per
+ * sample, every rule on
  *   ledger.memory.accepted_share@10M    the share of those transfers accepted (the rest are rejections)
  *   ledger.memory.ring_transfers_per_s  the same day sent from this thread through the ring to the
  *                                       ledger's own thread, results back
  *   run.transfers_per_s@1M            a whole simulated day, 1 million residents, end to end
  *
  *   load.pacing_error_pct@<rate>      the open model at a constant target (10k, 100k, 1M transfers/s, the city's
- *                                     own payments, memory ledger through the ring): the largest miss of the
- *                                     sending rate in any one-second window after the first
+ * own payments, memory ledger through the ring): the largest miss of the sending rate in any
+ * one-second window after the first
  *   load.lateness_p99_ms@<rate>       p99 of how late transfers were sent after their intended time
  *   load.latency_p99_ms@<rate>        p99 from intended send time to result
  *   load.dropped@<rate>               transfers never sent, over all samples
@@ -26,16 +26,17 @@
  *                                     population_bytes_per_agent (the population's columns)
  *   e2e.tps@workers=<n>               the flat-out day at 1 million residents with n simulation workers
  *   e2e.p99_ms@<2k|10k>               the whole city's live stream at a constant 2,000 and 10,000/s for 30 s
- *                                     (memory ledger): p99 from intended send; e2e.late_p99_ms@ the lateness
+ * (memory ledger): p99 from intended send; e2e.late_p99_ms@ the lateness
  *   live.cpu_share@default            `citytwin serve` on the whole city at its default pace (what `npm start`
- *                                     runs): CPU time of all its threads over wall time, for 30 s of the run
+ * runs): CPU time of all its threads over wall time, for 30 s of the run
  *   e2e.sustained_*                   the whole city's payments at a constant 1,000,000/s for 60 s (memory
- *                                     ledger, three-day period): achieved, target, p99 from intended send,
- *                                     lateness p99, pacing error, dropped (the most of any sample)
+ * ledger, three-day period): achieved, target, p99 from intended send, lateness p99, pacing error,
+ * dropped (the most of any sample)
  *
- * `npm run bench -- --compare bench/results/older.json` prints every figure beside the older run's, with the ratio.
- * `npm run bench -- --quick` leaves out the full-city groups; `-- --only sim|ledger|load|servers|run|city|e2e|live` runs one group;
- * `-- --only servers --ledgers postgres` measures one ledger of that group.
+ * `npm run bench -- --compare bench/results/older.json` prints every figure beside the older run's,
+ * with the ratio. `npm run bench -- --quick` leaves out the full-city groups; `-- --only
+ * sim|ledger|load|servers|run|city|e2e|live` runs one group; `-- --only servers --ledgers postgres`
+ * measures one ledger of that group.
  */
 import { execFile } from 'node:child_process'
 import { promises as fs } from 'node:fs'
@@ -80,7 +81,10 @@ const resultsFile = path.join(root, 'bench/results/latest.json')
 const benchResidents = 1_000_000
 /** Residents whose city has about 10 million accounts (with merchants and institutions). */
 const ledgerResidents = 9_360_000
-/** Residents whose day holds enough payments for the highest load rate (the bench stops if it does not). */
+/**
+ * Residents whose day holds enough payments for the highest load rate (the bench stops if it does
+ * not).
+ */
 const loadResidents = 3_000_000
 const loadRates = [10_000, 100_000, 1_000_000] as const
 const loadSeconds = 5
@@ -88,7 +92,10 @@ const loadSamples = 3
 const loadInFlightMax = 64
 const endToEndSamples = 3
 const scalingWorkers = [1, 2, 4] as const
-/** The sustained run: a million transfers a second for a minute, on a period of three days (a day holds about 31 million payments). */
+/**
+ * The sustained run: a million transfers a second for a minute, on a period of three days (a day
+ * holds about 31 million payments).
+ */
 const sustainedTps = 1_000_000
 const sustainedSeconds = 60
 const sustainedDays = 3
@@ -710,7 +717,9 @@ function populationBytes(residents: number, merchants: number): number {
   )
 }
 
-/** A copy of `scenario` (and its map) in a temporary folder, its period lengthened to `days` days. */
+/**
+ * A copy of `scenario` (and its map) in a temporary folder, its period lengthened to `days` days.
+ */
 async function longerPeriod(scenario: string, days: number): Promise<string> {
   const folder = await fs.mkdtemp(path.join(os.tmpdir(), 'citytwin-bench-'))
   await fs.mkdir(path.join(folder, 'maps'))

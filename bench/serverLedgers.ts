@@ -10,8 +10,8 @@
  *   ledger.<name>.cpu_ms_per_1k          CPU time per 1,000 transfers: this process (every thread) and
  *                                        the server's processes, summed
  *   ledger.<name>.latency_p99_ms@10k     p99 from intended send time to result, the open model sending
- *                                        the day at a constant 10,000/s for 10 s, with a run's default
- *                                        bound on calls outstanding (64 memory, 2 the others)
+ * the day at a constant 10,000/s for 10 s, with a run's default bound on calls outstanding (64
+ * memory, 2 the others)
  *
  * <name> is memory (the embedded reference, through its ring), postgres (the embedded PostgreSQL
  * server `--ledger postgres` starts without a URL) and redis (the server at CITYTWIN_REDIS_URL or
@@ -61,9 +61,13 @@ interface Target {
   readonly name: string
   /** A fresh ledger. */
   make(options: LedgerOptions): LedgerCore
-  /** CPU ms the server has used so far (0 for an embedded ledger: its thread is in this process). */
+  /**
+   * CPU ms the server has used so far (0 for an embedded ledger: its thread is in this process).
+   */
   serverCpuMs(): Promise<number>
-  /** After a sample, before the ledger closes: checks its store; throws when it does not balance. */
+  /**
+   * After a sample, before the ledger closes: checks its store; throws when it does not balance.
+   */
   verify(
     ledger: LedgerCore,
     accountCount: number,
@@ -327,7 +331,8 @@ async function redisTarget(): Promise<Target | undefined> {
   const key = 'citytwin-bench'
   return {
     name: 'redis',
-    // The bench's own key: a bench killed before it let go of the ledger is taken over, not a reason to stop.
+    // The bench's own key: a bench killed before it let go of the ledger is taken over, not a
+    // reason to stop.
     make: (options) =>
       new RedisLedger(
         options,
@@ -346,7 +351,10 @@ async function redisTarget(): Promise<Target | undefined> {
   }
 }
 
-/** Every account's balance read back: they sum to zero (the issuer's negative balance is all the money there is). */
+/**
+ * Every account's balance read back: they sum to zero (the issuer's negative balance is all the
+ * money there is).
+ */
 async function conservedByLookup(
   name: string,
   ledger: LedgerCore,

@@ -43,7 +43,9 @@ interface Tracked {
 export interface ConnectionCap {
   /** Connections held now. */
   readonly size: number
-  /** Connections closed to make room for newer ones, and newcomers refused because none could be. */
+  /**
+   * Connections closed to make room for newer ones, and newcomers refused because none could be.
+   */
   readonly evicted: number
   readonly refused: number
 }

@@ -16,7 +16,10 @@ export class UserError extends Error {
   /** The issues as listed: at most errorIssuesMax, then one "… and N more". */
   readonly issues: readonly string[]
 
-  /** `unlisted`: issues found beyond those given, which the caller did not format; they are counted with the rest. */
+  /**
+   * `unlisted`: issues found beyond those given, which the caller did not format; they are counted
+   * with the rest.
+   */
   constructor(message: string, issues: readonly string[] = [], unlisted = 0) {
     const listed = issues.slice(0, errorIssuesMax).map(errorLine)
     const more = issues.length - listed.length + unlisted

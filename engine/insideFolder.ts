@@ -15,7 +15,10 @@ import path from 'node:path'
 import { UserError } from './errors.js'
 import { describeFsError } from './untrusted.js'
 
-/** 0 where the platform has no O_NOFOLLOW: the lstat before opening is then the only check of the last step. */
+/**
+ * 0 where the platform has no O_NOFOLLOW: the lstat before opening is then the only check of the
+ * last step.
+ */
 const noFollow = constants.O_NOFOLLOW ?? 0
 
 /**
@@ -79,7 +82,9 @@ export async function readInsideFolder(
   }
 }
 
-/** Whether `entry` directly under `root` is a folder of its own there, not a link to one elsewhere. */
+/**
+ * Whether `entry` directly under `root` is a folder of its own there, not a link to one elsewhere.
+ */
 export async function isFolderInside(root: string, entry: string): Promise<boolean> {
   const stat = await fs.lstat(path.join(root, entry)).catch(() => undefined)
   return stat !== undefined && stat.isDirectory() && !stat.isSymbolicLink()

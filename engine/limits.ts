@@ -10,7 +10,10 @@ export const mapBytesMax = 16 * 1024 * 1024
 export const yamlAliasCountMax = 64
 export const yamlDepthMax = 24
 export const yamlFlowDepthMax = 64
-/** Block nesting estimated from indentation before parsing (the parser recurses); looser than yamlDepthMax, which is exact. */
+/**
+ * Block nesting estimated from indentation before parsing (the parser recurses); looser than
+ * yamlDepthMax, which is exact.
+ */
 export const yamlScanDepthMax = 64
 /**
  * YAML tokens (scalars, keys, indicators, brackets, commas; not spaces or comments) in a
@@ -28,9 +31,14 @@ export const mapVerticesMax = 200_000
  * file of a million tiny lists is refused before they are built. A position takes three.
  */
 export const mapJsonValuesMax = 1_000_000
-/** Characters of a district id, in the scenario and in the map (the real maps' are six-digit codes). */
+/**
+ * Characters of a district id, in the scenario and in the map (the real maps' are six-digit codes).
+ */
 export const districtIdCharsMax = 32
-/** Characters of a name: a scenario's, a district's (in the scenario or the map), a bank's, a utility's. */
+/**
+ * Characters of a name: a scenario's, a district's (in the scenario or the map), a bank's, a
+ * utility's.
+ */
 export const nameCharsMax = 80
 
 // Errors: what a message built from input can grow to.
@@ -62,7 +70,10 @@ export const loadDurationMsMax = 24 * 60 * 60 * 1000
 export const profileSegmentsMax = 256
 /** Trials one capacity search may run (each is a sustained window at one rate). */
 export const capacityTrialsMax = 40
-/** Calls a load run may have outstanding at once (`--in-flight`); the default is `loadInFlightDefault`. */
+/**
+ * Calls a load run may have outstanding at once (`--in-flight`); the default is
+ * `loadInFlightDefault`.
+ */
 export const loadInFlightMax = 4096
 export const loadInFlightDefault = 64
 /**
@@ -72,7 +83,10 @@ export const loadInFlightDefault = 64
  */
 export const loadInFlightNetworkedDefault = 2
 
-/** The default bound on calls outstanding for the ledger named `ledger` (undefined: the memory ledger). */
+/**
+ * The default bound on calls outstanding for the ledger named `ledger` (undefined: the memory
+ * ledger).
+ */
 export function loadInFlightDefaultFor(ledger: string | undefined): number {
   return ledger === undefined || ledger === 'memory'
     ? loadInFlightDefault
@@ -84,7 +98,10 @@ export const thresholdTextMax = 200
 export const thresholdsMax = 64
 /** Characters of a profile written on the command line or in a scenario. */
 export const profileTextMax = 4096
-/** Characters of a profile quoted back in an error message (the rest is clipped, so the reason stays on the line). */
+/**
+ * Characters of a profile quoted back in an error message (the rest is clipped, so the reason stays
+ * on the line).
+ */
 export const profileQuotedCharsMax = 120
 
 // Output.
@@ -139,18 +156,26 @@ export const lookupBatchMax = 1 << 16
 export const eveningSliceUnderLoad = 1 << 12
 /** Transfer ids are Uint32 in v1; a run that would need more stops with a clear error. */
 export const transfersPerRunMax = 0xffff_ffff
-/** What a scenario may plan: half the id space, leaving room for chance, openings and end-of-day transfers. */
+/**
+ * What a scenario may plan: half the id space, leaving room for chance, openings and end-of-day
+ * transfers.
+ */
 export const expectedTransfersMax = Math.floor(transfersPerRunMax / 2)
 export const accountsMax = residentsMax + merchantsMax + 1024
 /** Pending (two-phase) transfers the memory ledger holds at once, unless its options say fewer. */
 export const pendingTransfersMax = 1 << 20
-/** Batch slots in the memory ledger's ring: batches in flight between the caller and the ledger's thread. */
+/**
+ * Batch slots in the memory ledger's ring: batches in flight between the caller and the ledger's
+ * thread.
+ */
 export const ringSlots = 4
 /** Calls queued behind a full ring (a day's batches handed over at once fit). */
 export const ringCallsQueuedMax = 1 << 14
 /** Tier limits and reservations travel in Uint32 fields. */
 export const tierLimitFenMax = 0xffff_ffff
-/** Retries when drawing an agent that satisfies a condition (adopted payee, merchant of a category). */
+/**
+ * Retries when drawing an agent that satisfies a condition (adopted payee, merchant of a category).
+ */
 export const drawAttemptsMax = 32
 /**
  * A ledger other runs can reach (postgres, redis) is held by one run at a time (ledgerLease.ts). On
@@ -163,7 +188,10 @@ export const drawAttemptsMax = 32
 export const ledgerLeaseTtlMs = 10_000
 export const ledgerLeaseHeartbeatMs = 2_000
 export const ledgerLeaseWaitMs = 5_000
-/** How a run names itself as a ledger's holder, at most this many characters (a refusal shows it to the next run). */
+/**
+ * How a run names itself as a ledger's holder, at most this many characters (a refusal shows it to
+ * the next run).
+ */
 export const ledgerHolderCharsMax = 200
 
 // The HTTP ledger (docs/http-ledger.md): the client's deadlines and the reference server's bounds.
@@ -180,21 +208,31 @@ export const ledgerAttemptMsMax = 30_000
 export const ledgerCallMsDefault = 120_000
 /** The longest `--ledger-timeout` may ask for. */
 export const ledgerCallMsMax = 60 * 60 * 1000
-/** A ledger server's token (`--token`, `--ledger-token`, CITYTWIN_LEDGER_TOKEN): visible ASCII, this many characters. */
+/**
+ * A ledger server's token (`--token`, `--ledger-token`, CITYTWIN_LEDGER_TOKEN): visible ASCII, this
+ * many characters.
+ */
 export const ledgerTokenCharsMin = 8
 export const ledgerTokenCharsMax = 256
 /**
- * Connections the reference server holds at once (its protocol has one client, which keeps one).
- * At the cap a new connection displaces the one idle longest; one with a request under way is never displaced.
+ * Connections the reference server holds at once (its protocol has one client, which keeps one). At
+ * the cap a new connection displaces the one idle longest; one with a request under way is never
+ * displaced.
  */
 export const ledgerServerConnectionsMax = 8
-/** A request's headers must all have come this long after its connection opened, or after the answer before. */
+/**
+ * A request's headers must all have come this long after its connection opened, or after the answer
+ * before.
+ */
 export const ledgerServerHeadersMs = 10_000
 /** A whole request, headers and body, must have come this long after it started. */
 export const ledgerServerRequestMs = 60_000
 /** A kept-alive connection with no request is closed after this long. */
 export const ledgerServerKeepAliveMs = 5_000
-/** How often the server looks for connections past their headers or request time (Node checks on a timer). */
+/**
+ * How often the server looks for connections past their headers or request time (Node checks on a
+ * timer).
+ */
 export const ledgerServerCheckEveryMs = 1_000
 
 // A run's overall bound (engine/run/runBound.ts).
@@ -202,11 +240,15 @@ export const ledgerServerCheckEveryMs = 1_000
 export const runBoundAllowanceMs = 5 * 60 * 1000
 /**
  * The slowest a ledger may apply a run's work, transfers and accounts read or opened per second, in
- * the bound of a run: far below any ledger worth load testing (the slowest here do tens of thousands).
+ * the bound of a run: far below any ledger worth load testing (the slowest here do tens of
+ * thousands).
  */
 export const runLedgerItemsPerSecondMin = 1_000
 
-/** The live map's controls: the highest target rate, clock speed (simulated minutes a wall second) and ledger slowdown a page may ask for. */
+/**
+ * The live map's controls: the highest target rate, clock speed (simulated minutes a wall second)
+ * and ledger slowdown a page may ask for.
+ */
 export const liveTpsMax = 10_000_000
 export const liveSpeedMax = 1440
 export const ledgerSlowdownMsMax = 5_000
@@ -220,18 +262,28 @@ export const liveCommandsPerSecondMax = 10
 export const liveCommandsPerSecondAllMax = 20
 /**
  * Pages watching one run at once. When full, a new page takes the place of the page that has gone
- * longest without saying it is shown, if that is at least `livePageEvictIdleMs`; else it is refused.
+ * longest without saying it is shown, if that is at least `livePageEvictIdleMs`; else it is
+ * refused.
  */
 export const liveClientsMax = 64
 /** A page says it is shown this often while its tab is visible (and at once when that changes). */
 export const livePresenceIntervalMs = 60_000
-/** A page that has not said it is shown for this long (a hidden tab, a script that never does) may give its place to a new page. */
+/**
+ * A page that has not said it is shown for this long (a hidden tab, a script that never does) may
+ * give its place to a new page.
+ */
 export const livePageEvictIdleMs = 3 * livePresenceIntervalMs
-/** A page that has not said it is shown for this long is closed, with a message offering to reconnect. */
+/**
+ * A page that has not said it is shown for this long is closed, with a message offering to
+ * reconnect.
+ */
 export const livePageIdleMsMax = 15 * 60_000
 /** A connection that has not joined as a page (socket.io's namespace) by then is closed. */
 export const livePageJoinMs = 10_000
-/** Connections the live server holds at most (fewer when the descriptor limit is lower): pages, and the page's own requests. */
+/**
+ * Connections the live server holds at most (fewer when the descriptor limit is lower): pages, and
+ * the page's own requests.
+ */
 export const liveConnectionsMax = 1024
 /** A request's headers must all have come by then, the first one counted from the connection. */
 export const liveHeadersTimeoutMs = 10_000
@@ -241,17 +293,28 @@ export const liveRequestTimeoutMs = 30_000
 export const liveKeepAliveTimeoutMs = 5_000
 /** Names one live server may be opened by besides its address and loopback (`--allow-host`). */
 export const allowHostsMax = 16
-/** A connection with nothing moving on it for this long is closed (socket.io's polls last up to 25 s). */
+/**
+ * A connection with nothing moving on it for this long is closed (socket.io's polls last up to 25
+ * s).
+ */
 export const liveSocketIdleMs = 120_000
 
 // Descriptors.
-/** Descriptors kept for everything but a server's connections (run files, the ledger's, the workers') when its cap is taken from the soft limit. */
+/**
+ * Descriptors kept for everything but a server's connections (run files, the ledger's, the
+ * workers') when its cap is taken from the soft limit.
+ */
 export const descriptorsReserved = 128
-/** The soft descriptor limit assumed where it cannot be read (macOS's default is lower still, but Node raises it at start). */
+/**
+ * The soft descriptor limit assumed where it cannot be read (macOS's default is lower still, but
+ * Node raises it at start).
+ */
 export const descriptorsSoftLimitFallback = 1024
 /** However low the descriptor limit, a server keeps room for this many connections. */
 export const connectionsCapMin = 16
-/** Snapshots a run's timeline keeps for replay (one a second); a longer run keeps every other one. */
+/**
+ * Snapshots a run's timeline keeps for replay (one a second); a longer run keeps every other one.
+ */
 export const timelineSnapshotsMax = 7_200
 
 assert(

@@ -1,4 +1,7 @@
-/** Untrusted input: files read within bounds, and shape tests for what was parsed before a schema has vouched for it. */
+/**
+ * Untrusted input: files read within bounds, and shape tests for what was parsed before a schema
+ * has vouched for it.
+ */
 import { constants, promises as fs } from 'node:fs'
 import { UserError } from './errors.js'
 

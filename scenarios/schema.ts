@@ -57,7 +57,10 @@ const rate = () =>
     .nonnegative({ error: 'must be a rate per day (a number >= 0)' })
     .max(10_000, { error: 'must be at most 10000 per day' })
 
-/** No controls (escape codes, line breaks) nor bidi overrides: names are printed on terminals and in reports. */
+/**
+ * No controls (escape codes, line breaks) nor bidi overrides: names are printed on terminals and in
+ * reports.
+ */
 const name = () =>
   z
     .string({ error: 'must be a string' })
@@ -374,7 +377,9 @@ function categoryIssues(categories: Record<string, unknown>): string[] {
     : []
 }
 
-/** The object, or an empty one when the value is not an object: checks then find nothing to check. */
+/**
+ * The object, or an empty one when the value is not an object: checks then find nothing to check.
+ */
 function record(value: unknown): Record<string, unknown> {
   return isObject(value) ? value : {}
 }

@@ -52,7 +52,9 @@ export const tierLimitFields = [
   'perYearFen',
 ] as const
 
-/** A tier's limits: its own where given, else the published ones; undefined where neither has one. */
+/**
+ * A tier's limits: its own where given, else the published ones; undefined where neither has one.
+ */
 export function tierLimit(
   tier: number,
   field: (typeof tierLimitFields)[number],

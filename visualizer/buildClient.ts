@@ -10,7 +10,9 @@ import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { build } from 'esbuild'
 
-/** Builds the page of the repository at `root` into `out` (default: root/dist/visualizer/public). */
+/**
+ * Builds the page of the repository at `root` into `out` (default: root/dist/visualizer/public).
+ */
 export async function buildClient(
   root: string,
   out = path.join(root, 'dist', 'visualizer', 'public'),

@@ -19,7 +19,10 @@ import type { RunCommand } from '../engine/run/runCommand.js'
 
 /** Snapshots a second on the socket. */
 export const snapshotsPerSecond = 4
-/** A command message, serialised, is at most this many bytes; socket.io's own buffer bound is set from it. */
+/**
+ * A command message, serialised, is at most this many bytes; socket.io's own buffer bound is set
+ * from it.
+ */
 export const commandBytesMax = 1024
 
 export const stateNames = [
@@ -110,17 +113,24 @@ export interface CommandBounds {
   readonly slowdownMsMax: number
 }
 
-/** The run as it stands, a few times a second. Counts are cumulative; rates are over the last second. */
+/**
+ * The run as it stands, a few times a second. Counts are cumulative; rates are over the last
+ * second.
+ */
 export interface Snapshot {
   /** Wall seconds since the run started (the load's clock). */
   readonly t: number
   readonly state: RunState
   /** The run, counted from 1 (a new one starts with Start after the last finished). */
   readonly run: number
-  /** Simulated time reached, ISO with the scenario's offset, and simulated minutes since the start. */
+  /**
+   * Simulated time reached, ISO with the scenario's offset, and simulated minutes since the start.
+   */
   readonly simulatedAt: string
   readonly tick: number
-  /** How the sending is paced: at a target rate, or at a clock speed following the city's rhythm. */
+  /**
+   * How the sending is paced: at a target rate, or at a clock speed following the city's rhythm.
+   */
   readonly pace: { readonly mode: 'rate' | 'clock'; readonly tps: number; readonly speed: number }
   /** The schedule's target rate now, transfers a second (0 when paused). */
   readonly targetTps: number
@@ -139,7 +149,8 @@ export interface Snapshot {
   readonly kinds: readonly number[]
   /**
    * Per district, in CityView.districts order (payments by the payer's district): payments a
-   * second; and cumulative, payments, of them rejected and accepted, and the accepted amount in fen.
+   * second; and cumulative, payments, of them rejected and accepted, and the accepted amount in
+   * fen.
    */
   readonly districts: {
     readonly tps: readonly number[]
@@ -149,8 +160,9 @@ export interface Snapshot {
     readonly accepted: readonly number[]
   }
   /**
-   * Accepted retail payments since the last snapshot (a quarter of a second; in a replay's timeline, the
-   * quarter before each kept snapshot) from home district i to the merchant's district j, row-major.
+   * Accepted retail payments since the last snapshot (a quarter of a second; in a replay's
+   * timeline, the quarter before each kept snapshot) from home district i to the merchant's
+   * district j, row-major.
    */
   readonly flows: readonly number[]
   /** Outages by district name (CityView.districts[i].name). */

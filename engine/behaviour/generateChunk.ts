@@ -81,7 +81,9 @@ export function generateChunk(
   return out.pack()
 }
 
-/** Before the clock starts: the opening top-up of each adopted wallet of the segment, as one tick. */
+/**
+ * Before the clock starts: the opening top-up of each adopted wallet of the segment, as one tick.
+ */
 export function generateOpening(
   plan: Plan,
   population: Population,

@@ -3,16 +3,14 @@
  *   opening       the central bank issues to each operating bank what its customers' first
  *                 top-ups, its working float and the employers it banks need; banks fund employers
  *   end of day    1. merchants, the transit operator and utilities redeem their takings at their bank
- *                 2. each bank works out what it will pay tonight: top-ups of its customers' wallets
- *                    that ran low (from their linked bank account) and refills of its employers'
- *                    payroll funds; the central bank issues it any shortfall below float + payouts
- *                 3. the payouts are made
- *                 4. each bank retires to the central bank what it holds beyond its float
- * So in a flat-out run no institutional transfer is ever short of funds, and each bank starts the
- * day at its float. In a load run the evening runs beside the next day's payments, which may move
- * the balances it read (a daytime top-up debits a bank): a payout can then be refused, and is
- * counted like any rejection.
- * Producers write into a `TransferSink` (the columns of a batch): no object per transfer.
+ * 2. each bank works out what it will pay tonight: top-ups of its customers' wallets that ran low
+ * (from their linked bank account) and refills of its employers' payroll funds; the central bank
+ * issues it any shortfall below float + payouts 3. the payouts are made 4. each bank retires to the
+ * central bank what it holds beyond its float So in a flat-out run no institutional transfer is
+ * ever short of funds, and each bank starts the day at its float. In a load run the evening runs
+ * beside the next day's payments, which may move the balances it read (a daytime top-up debits a
+ * bank): a payout can then be refused, and is counted like any rejection. Producers write into a
+ * `TransferSink` (the columns of a batch): no object per transfer.
  */
 import { assert } from '../assert.js'
 import { holdsSalary } from './segmentAgents.js'
@@ -31,7 +29,10 @@ export interface TransferSink {
 
 /** What the institutions need, from the synthesized population. */
 export interface InstitutionNeeds {
-  /** Per bank: e-CNY it keeps on hand for its customers' top-ups (issuancePerResidentFen per adopted customer). */
+  /**
+   * Per bank: e-CNY it keeps on hand for its customers' top-ups (issuancePerResidentFen per adopted
+   * customer).
+   */
   readonly bankFloatFen: readonly number[]
   /** Per bank: the opening top-ups of its customers' wallets. */
   readonly openingTopupsFen: readonly number[]
@@ -84,7 +85,9 @@ export function institutionNeeds(plan: Plan, population: Population): Institutio
   return { bankFloatFen, openingTopupsFen, employerFloatFen: employerFloat, adopted, riders }
 }
 
-/** The bank that holds an employer's account: employers of district d bank with bank d mod banks. */
+/**
+ * The bank that holds an employer's account: employers of district d bank with bank d mod banks.
+ */
 function employerBank(plan: Plan, district: number): number {
   return district % plan.accounts.bankCount
 }
@@ -186,7 +189,10 @@ export function nightlyTopups(
   }
 }
 
-/** End of day, steps 2 and 3 for employers: their payroll funds are brought back up to a day's worth. */
+/**
+ * End of day, steps 2 and 3 for employers: their payroll funds are brought back up to a day's
+ * worth.
+ */
 export function payrollRefills(
   plan: Plan,
   needs: InstitutionNeeds,
@@ -214,7 +220,10 @@ export function payrollRefills(
   })
 }
 
-/** End of day, step 2: the central bank issues each bank what it lacks for tonight's payouts and its float. */
+/**
+ * End of day, step 2: the central bank issues each bank what it lacks for tonight's payouts and its
+ * float.
+ */
 export function shortfallIssues(
   plan: Plan,
   needs: InstitutionNeeds,
@@ -237,7 +246,10 @@ export function shortfallIssues(
   }
 }
 
-/** End of day, step 4: each bank retires what it holds beyond its float once tonight's payouts are made. */
+/**
+ * End of day, step 4: each bank retires what it holds beyond its float once tonight's payouts are
+ * made.
+ */
 export function excessRetirements(
   plan: Plan,
   needs: InstitutionNeeds,

@@ -2,9 +2,9 @@
  * Payment intents of one segment over one chunk of ticks, as growable columns, packed into one
  * ArrayBuffer to cross the thread boundary without a copy.
  *
- * packed layout (little-endian, 4-byte aligned):
- *   [count u32][ticks u32][tickEnd u32 × ticks][debit u32 × n][credit u32 × n][amountFen u32 × n][kind u8 × n]
- * tickEnd[t] is one past the last intent of tick t: intents of a tick are contiguous.
+ * packed layout (little-endian, 4-byte aligned): [count u32][ticks u32][tickEnd u32 × ticks][debit
+ * u32 × n][credit u32 × n][amountFen u32 × n][kind u8 × n] tickEnd[t] is one past the last intent
+ * of tick t: intents of a tick are contiguous.
  */
 import { assert } from '../assert.js'
 import { grown } from '../grown.js'

@@ -1,4 +1,7 @@
-/** Retail P2M: an adopted resident pays a merchant near where they are, a ticket typical of its category. */
+/**
+ * Retail P2M: an adopted resident pays a merchant near where they are, a ticket typical of its
+ * category.
+ */
 import { TransferKind } from '../ledger/transferKind.js'
 import type { BehaviourContext } from './behaviourContext.js'
 import { wholeFen, whereIs } from './behaviourContext.js'

@@ -1,4 +1,7 @@
-/** Top-ups: an adopted resident turns bank deposits into e-CNY; their operating bank pays the wallet. */
+/**
+ * Top-ups: an adopted resident turns bank deposits into e-CNY; their operating bank pays the
+ * wallet.
+ */
 import { TransferKind } from '../ledger/transferKind.js'
 import type { BehaviourContext } from './behaviourContext.js'
 import { wholeFen } from './behaviourContext.js'

@@ -23,7 +23,10 @@ export interface District {
   /** Relative weight as a place of work. */
   readonly jobs: number
   readonly areaKm2: number
-  /** The district's centre, where its metro station stands: the centroid, moved inside if it falls outside. */
+  /**
+   * The district's centre, where its metro station stands: the centroid, moved inside if it falls
+   * outside.
+   */
   readonly lon: number
   readonly lat: number
   readonly polygons: readonly Polygon[]

@@ -92,7 +92,8 @@ export function parseDistrictMap(
     }
     const polygons: Polygon[] = []
     for (const [polygonIndex, rawPolygon] of rawPolygons.entries()) {
-      // What is left of the map's bound caps each polygon, so no more than the bound is ever copied.
+      // What is left of the map's bound caps each polygon, so no more than the bound is ever
+      // copied.
       const polygon = parsePolygon(rawPolygon, mapVerticesMax - vertices)
       if (typeof polygon === 'string') {
         issues.push(`${at}.geometry.coordinates[${polygonIndex}]: ${polygon}`)

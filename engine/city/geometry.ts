@@ -100,7 +100,10 @@ function eachCrossing(
   }
 }
 
-/** Even–odd ray casting over every ring: inside an outline and outside its holes (an odd number of crossings to the east). */
+/**
+ * Even–odd ray casting over every ring: inside an outline and outside its holes (an odd number of
+ * crossings to the east).
+ */
 export function containsPoint(polygons: readonly Polygon[], lon: number, lat: number): boolean {
   let inside = false
   eachCrossing(polygons, lat, (crossing) => {

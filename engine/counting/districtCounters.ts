@@ -63,7 +63,9 @@ export class DistrictCounters {
     }
   }
 
-  /** Payments so far by district, in the city's order (live views read these a few times a second). */
+  /**
+   * Payments so far by district, in the city's order (live views read these a few times a second).
+   */
   get paymentsByDistrict(): Float64Array {
     return this.payments
   }

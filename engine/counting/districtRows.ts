@@ -20,7 +20,9 @@ import type { DistrictFigures } from './districtCounters.js'
 export const otherDistrictsName = 'other districts'
 
 export interface DistrictRows {
-  /** One per row: each district kept, in the city's order, then the "other" row when any is folded. */
+  /**
+   * One per row: each district kept, in the city's order, then the "other" row when any is folded.
+   */
   readonly names: readonly string[]
   /** For each district, in the city's order, the row its figures go to. */
   readonly rowOf: readonly number[]

@@ -33,9 +33,14 @@ export interface RetryTiming {
   readonly attemptsMax?: number | undefined
   /** Pause before the first retry; it doubles up to 2 s. */
   readonly retryPauseMs?: number | undefined
-  /** A clock, for how long a call took to recover; without one, recovery is counted but not timed. */
+  /**
+   * A clock, for how long a call took to recover; without one, recovery is counted but not timed.
+   */
   readonly now?: NowMs | undefined
-  /** Where the call's deadline and the pauses between attempts wait: real timers unless told otherwise. */
+  /**
+   * Where the call's deadline and the pauses between attempts wait: real timers unless told
+   * otherwise.
+   */
   readonly scheduler?: Scheduler | undefined
   /**
    * The longest one call may take, from its first attempt to its answer, pauses included: past it
@@ -47,7 +52,10 @@ export interface RetryTiming {
   readonly callMsName?: string | undefined
 }
 
-/** With the pauses below, about 9 s from the first failure to the last attempt: time for a server to restart. */
+/**
+ * With the pauses below, about 9 s from the first failure to the last attempt: time for a server to
+ * restart.
+ */
 const attemptsMaxDefault = 10
 const retryPauseMsDefault = 50
 const retryPauseMsMax = 2_000
@@ -57,7 +65,10 @@ export class CallQueue {
   readonly faults: Record<FaultClass, number> = { timeout: 0, refused: 0, connection: 0, server: 0 }
   /** Calls that succeeded only after a retry. */
   recovered = 0
-  /** The longest a call took from its first failed attempt to its answer, ms (measured when given a clock). */
+  /**
+   * The longest a call took from its first failed attempt to its answer, ms (measured when given a
+   * clock).
+   */
   longestRecoveryMs = 0
   /** The last call made: the next waits for it. */
   private turn: Promise<unknown> = Promise.resolve()
@@ -78,14 +89,18 @@ export class CallQueue {
     this.scheduler = timing.scheduler ?? wallScheduler
   }
 
-  /** Runs `body` after every call made before it; any error it throws but a UserError fails the ledger for good. */
+  /**
+   * Runs `body` after every call made before it; any error it throws but a UserError fails the
+   * ledger for good.
+   */
   inTurn<T>(body: () => Promise<T>): Promise<T> {
     const result = this.turn.then(async () => {
       if (this.failure !== undefined) throw this.failure
       try {
         return await body()
       } catch (error) {
-        // A user's mistake a call found (a schema that is not a ledger's, say) is theirs to hear as it is.
+        // A user's mistake a call found (a schema that is not a ledger's, say) is theirs to hear as
+        // it is.
         if (error instanceof UserError) throw error
         this.failure ??= error instanceof RunFailed ? error : this.broken(error)
         throw this.failure
@@ -101,8 +116,9 @@ export class CallQueue {
    * that honours it ends when the deadline passes; one that does not is the last made.
    */
   async retried<T>(attempt: (deadline: AbortSignal | undefined) => Promise<T>): Promise<T> {
-    // A timer, not the clock: it interrupts an attempt that never ends, which no reading of a clock can.
-    // Cleared as the call ends (AbortSignal.timeout's would live on, one per call, until it fired).
+    // A timer, not the clock: it interrupts an attempt that never ends, which no reading of a clock
+    // can. Cleared as the call ends (AbortSignal.timeout's would live on, one per call, until it
+    // fired).
     const controller = this.timing.callMsMax === undefined ? undefined : new AbortController()
     const cancel =
       controller === undefined
@@ -171,7 +187,10 @@ export class CallQueue {
     }
   }
 
-  /** Fails every call still waiting and every later one; resolves when the call under way has settled. */
+  /**
+   * Fails every call still waiting and every later one; resolves when the call under way has
+   * settled.
+   */
   async stop(reason: string): Promise<void> {
     this.failure ??= new RunFailed(reason)
     await this.turn

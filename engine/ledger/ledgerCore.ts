@@ -17,53 +17,48 @@
  *   5. same_account
  *   6. frozen            debit or credit has AccountFlag.frozen
  *   7. invalid_amount    plain and pending: 1..transferAmountFenMax; post and void: 0..transferAmountFenMax
- *   post and void only (pendingId names the pending transfer):
- *   8. pending_not_found (no pending transfer ever had that id), pending_already_posted,
- *      pending_already_voided, pending_expired (expired, or its deadline is at or before this
- *      transfer's minute), pending_mismatch (debit, credit or kind differ from the pending transfer's),
- *      exceeds_pending_amount (a post for more than is reserved; a void for other than 0 or the
- *      reserved amount)
- *   plain and pending only, when the payer has a wallet tier (tier 0 has no limits):
- *   9. per_payment_limit, daily_limit, yearly_limit (local simulated day and year of the minute;
- *      a limit of 0 means none)
+ * post and void only (pendingId names the pending transfer): 8. pending_not_found (no pending
+ * transfer ever had that id), pending_already_posted, pending_already_voided, pending_expired
+ * (expired, or its deadline is at or before this transfer's minute), pending_mismatch (debit,
+ * credit or kind differ from the pending transfer's), exceeds_pending_amount (a post for more than
+ * is reserved; a void for other than 0 or the reserved amount) plain and pending only, when the
+ * payer has a wallet tier (tier 0 has no limits): 9. per_payment_limit, daily_limit, yearly_limit
+ * (local simulated day and year of the minute; a limit of 0 means none)
  *  10. insufficient_funds  available = balance - pendingDebit < amount (the issuer may go negative)
  *  11. balance_cap          payee with a tier: balance + pendingCredit + amount > cap (0 = none)
  *  12. pending_capacity     pending only: the ledger already holds pendingTransfersMax pending transfers
  *  13. overflows            payee's balance + pendingCredit + amount, or payer's available − amount
- *                           (only the issuer's can fall so far), or, for pending, payer's pendingDebit +
- *                           amount, would pass ±(2^53 − 1) fen
+ * (only the issuer's can fall so far), or, for pending, payer's pendingDebit + amount, would pass
+ * ±(2^53 − 1) fen
  *
  * ## What an accepted transfer does
  *
  *   plain     debit balance -= amount, credit balance += amount; the payer's day and year spending
  *             grow by amount (tiered payers, where that limit is set).
  *   pending   nothing posts: pendingDebit(debit) += amount, pendingCredit(credit) += amount, spending
- *             grows as for a plain transfer. It holds until posted, voided or expired. Its deadline is
- *             minute + timeoutMinutes (timeoutMinutes 0: no deadline).
+ * grows as for a plain transfer. It holds until posted, voided or expired. Its deadline is minute +
+ * timeoutMinutes (timeoutMinutes 0: no deadline).
  *   post      the reservation goes; `amount` (0 = the whole reservation) posts as a plain transfer
- *             would, counted under the pending transfer's kind. No limit or cap is checked again: the
- *             reservation already holds them.
+ * would, counted under the pending transfer's kind. No limit or cap is checked again: the
+ * reservation already holds them.
  *   void      the reservation goes; nothing posts.
- *   When a reservation goes without posting all of it (void, expiry, or a post of less), the unposted
- *   part is given back to the payer's day and year spending, if those counters are still on the day
- *   and year of the pending transfer.
- *   Expiry: before each transfer that does not continue a linked chain, every pending transfer whose
- *   deadline is at or before that transfer's minute expires.
+ * When a reservation goes without posting all of it (void, expiry, or a post of less), the unposted
+ * part is given back to the payer's day and year spending, if those counters are still on the day
+ * and year of the pending transfer. Expiry: before each transfer that does not continue a linked
+ * chain, every pending transfer whose deadline is at or before that transfer's minute expires.
  *
- * ## Idempotency
- *   The ledger remembers the id of every accepted transfer (plain, pending, post, void) for its whole
- *   life. A rejected transfer is not remembered: the same id may be tried again and may then apply.
+ * ## Idempotency The ledger remembers the id of every accepted transfer (plain, pending, post,
+ * void) for its whole life. A rejected transfer is not remembered: the same id may be tried again
+ * and may then apply.
  *
- * ## Linked chains
- *   A transfer with TransferFlag.linked is linked to the next one in the batch; a chain ends at the
- *   first transfer without the flag. A chain applies all or nothing:
- *   - every transfer ok: all apply;
- *   - every transfer `exists`: each reports `exists` (the chain was applied before);
- *   - otherwise nothing in the chain applies. The first transfer whose code is neither ok nor
- *     `exists` keeps its code (or, when there is none, the first `exists` keeps it), and every other
- *     transfer of the chain reports `linked_event_failed`. Transfers after the first such failure
- *     are not evaluated.
- *   A chain still open at the end of the batch reports `linked_chain_open` for all of its transfers.
+ * ## Linked chains A transfer with TransferFlag.linked is linked to the next one in the batch; a
+ * chain ends at the first transfer without the flag. A chain applies all or nothing: - every
+ * transfer ok: all apply; - every transfer `exists`: each reports `exists` (the chain was applied
+ * before); - otherwise nothing in the chain applies. The first transfer whose code is neither ok
+ * nor `exists` keeps its code (or, when there is none, the first `exists` keeps it), and every
+ * other transfer of the chain reports `linked_event_failed`. Transfers after the first such failure
+ * are not evaluated. A chain still open at the end of the batch reports `linked_chain_open` for all
+ * of its transfers.
  *
  * ## Ordering
  *   Calls apply in the order they are made, and a caller may have several in flight: a lookup made
@@ -74,7 +69,9 @@
 
 /** Account flags, set when the account is created. */
 export const AccountFlag = {
-  /** The central bank: the only account allowed a negative balance (it is where money comes from). */
+  /**
+   * The central bank: the only account allowed a negative balance (it is where money comes from).
+   */
   issuer: 1,
   /** Neither pays nor receives. */
   frozen: 2,
@@ -147,7 +144,9 @@ export interface Balances {
   readonly pendingCreditFen: Float64Array
 }
 
-/** What the ledger itself has posted, by transfer kind: the two sides of every entry, summed apart. */
+/**
+ * What the ledger itself has posted, by transfer kind: the two sides of every entry, summed apart.
+ */
 export interface LedgerTotals {
   /** Indexed by TransferKind. */
   readonly debitsFen: Float64Array
@@ -170,7 +169,9 @@ export interface LedgerOptions {
   readonly transfersExpected?: number | undefined
 }
 
-/** For a ledger reached over a network: the failed attempts by class, and how its calls recovered. */
+/**
+ * For a ledger reached over a network: the failed attempts by class, and how its calls recovered.
+ */
 export interface LedgerHealth {
   readonly faults: Readonly<Record<string, number>>
   /** Calls answered only after a retry. */

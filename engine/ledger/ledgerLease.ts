@@ -24,7 +24,10 @@ import { ledgerHolderCharsMax } from '../limits.js'
 
 /** What a run asks of the ledger it opens. */
 export interface LedgerLease {
-  /** Names the run to anyone refused, like "citytwin run scenarios/smoke.yaml (pid 1234 on build-7)". */
+  /**
+   * Names the run to anyone refused, like "citytwin run scenarios/smoke.yaml (pid 1234 on
+   * build-7)".
+   */
   readonly holder?: string | undefined
   /** Take over a ledger whose holder is gone; a live holder is refused all the same. */
   readonly takeOver?: boolean | undefined
@@ -62,7 +65,10 @@ export function newLeaseId(): string {
   return randomUUID()
 }
 
-/** Who holds a ledger, as its adapter found it: the name, and since when by the server's clock (ISO, UTC). */
+/**
+ * Who holds a ledger, as its adapter found it: the name, and since when by the server's clock (ISO,
+ * UTC).
+ */
 export interface LeaseHolder {
   readonly holder: string
   readonly since: string | undefined

@@ -1,9 +1,9 @@
 /**
  * A ledger that keeps its callers' calls: each call that changes it carries a session and a number
- * the caller gives, and the ledger stores the call's answer with its effects, in one transaction.
- * A server in front of such a ledger (`citytwin ledger-server --backend postgres`) numbers the
- * ledger's calls with its clients' own numbers, so after a crash and a restart (`--resume`) it still
- * answers a retried call as the first attempt was answered, and never applies it twice.
+ * the caller gives, and the ledger stores the call's answer with its effects, in one transaction. A
+ * server in front of such a ledger (`citytwin ledger-server --backend postgres`) numbers the
+ * ledger's calls with its clients' own numbers, so after a crash and a restart (`--resume`) it
+ * still answers a retried call as the first attempt was answered, and never applies it twice.
  *
  * Numbers only grow within a session; they may skip (the server numbers reads too, which change
  * nothing and are not kept).

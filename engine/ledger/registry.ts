@@ -17,13 +17,22 @@ export interface LedgerConnection {
   readonly url?: string | undefined
   /** A clock, for how long a networked ledger took to recover from a fault. */
   readonly now?: NowMs | undefined
-  /** Where a networked ledger's deadlines, retry pauses and heartbeats wait: real timers unless given. */
+  /**
+   * Where a networked ledger's deadlines, retry pauses and heartbeats wait: real timers unless
+   * given.
+   */
   readonly scheduler?: Scheduler | undefined
-  /** Who the run is, for a ledger other runs can reach, and whether to take over one whose holder is gone (ledgerLease.ts). */
+  /**
+   * Who the run is, for a ledger other runs can reach, and whether to take over one whose holder is
+   * gone (ledgerLease.ts).
+   */
   readonly lease?: LedgerLease | undefined
   /** The http ledger's token (`--ledger-token` or CITYTWIN_LEDGER_TOKEN), checked already. */
   readonly token?: string | undefined
-  /** The http ledger's deadline for one call, all attempts included (`--ledger-timeout`; default `ledgerCallMsDefault`). */
+  /**
+   * The http ledger's deadline for one call, all attempts included (`--ledger-timeout`; default
+   * `ledgerCallMsDefault`).
+   */
   readonly callMsMax?: number | undefined
 }
 
@@ -70,7 +79,10 @@ export function createLedger(
   return factory(options, connection)
 }
 
-/** Checks a ledger's name and connection before anything is built: the errors `createLedger` would give later. */
+/**
+ * Checks a ledger's name and connection before anything is built: the errors `createLedger` would
+ * give later.
+ */
 export function checkLedger(name: string, connection: LedgerConnection): void {
   if (!Object.hasOwn(ledgers, name))
     throw new UserError(`--ledger: unknown ledger "${name}" (known: ${ledgerNames.join(', ')})`)

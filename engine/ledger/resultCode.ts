@@ -40,7 +40,10 @@ export const ResultCode = {
   unknown_account: 1,
   /** Debit and credit are the same account. */
   same_account: 2,
-  /** Zero (for a plain or pending transfer), or above `transferAmountFenMax`. A negative amount in a Uint32 column reads as one above the maximum. */
+  /**
+   * Zero (for a plain or pending transfer), or above `transferAmountFenMax`. A negative amount in a
+   * Uint32 column reads as one above the maximum.
+   */
   invalid_amount: 3,
   /** Above the payer's tier limit for one payment. */
   per_payment_limit: 4,
@@ -48,13 +51,18 @@ export const ResultCode = {
   daily_limit: 5,
   /** Would take the payer past its tier's limit for the local simulated year. */
   yearly_limit: 6,
-  /** The payer's available balance (posted less reserved by pending transfers) is below the amount. */
+  /**
+   * The payer's available balance (posted less reserved by pending transfers) is below the amount.
+   */
   insufficient_funds: 7,
   /** Would take the payee past its tier's balance cap (counting credits reserved for it). */
   balance_cap: 8,
   /** The debit or the credit account is frozen. */
   frozen: 9,
-  /** The same id with the same body was applied before: nothing moves now. A retry reads this as success. */
+  /**
+   * The same id with the same body was applied before: nothing moves now. A retry reads this as
+   * success.
+   */
   exists: 10,
   /** The id was applied before with a different body: nothing moves. */
   exists_with_different_body: 11,
@@ -76,7 +84,10 @@ export const ResultCode = {
   pending_capacity: 20,
   /** This transfer was fine, but another in its linked chain failed, so none applied. */
   linked_event_failed: 21,
-  /** The batch ended inside a linked chain (its last transfer has the linked flag): nothing in the chain applied. */
+  /**
+   * The batch ended inside a linked chain (its last transfer has the linked flag): nothing in the
+   * chain applied.
+   */
   linked_chain_open: 22,
   /** Would take a balance or a reservation past ±(2^53 − 1) fen, beyond what it holds exactly. */
   overflows: 23,

@@ -25,7 +25,9 @@ function batchOf(count: number, make: (name: Column) => Uint32Array | Uint8Array
   } as unknown as TransferBatch
 }
 
-/** Transfers [from, to) of `batch`, as views on its columns (the batch itself when it is all of it). */
+/**
+ * Transfers [from, to) of `batch`, as views on its columns (the batch itself when it is all of it).
+ */
 export function sliceBatch(batch: TransferBatch, from: number, to: number): TransferBatch {
   if (from === 0 && to === batch.count) return batch
   return batchOf(to - from, (name) => batch[name].subarray(from, to))

@@ -14,7 +14,8 @@
  * A new stretch starts with D, the transfers due by the moment it was asked for; transfer D is due
  * at that moment. Transfers already due keep the send times they had: changing the pace never
  * rewrites the past, so latency is still measured from honest intended times. A clock stretch
- * starts at the simulated position of transfer D, so after a pause the clock goes on where it stood.
+ * starts at the simulated position of transfer D, so after a pause the clock goes on where it
+ * stood.
  *
  * The schedule ends when the city has made its whole period and the last transfer is due, or at a
  * set duration (`--duration`). Until then `durationMs` is Infinity and the open model keeps going.
@@ -39,7 +40,10 @@ interface Stretch {
   readonly position: number
 }
 
-/** A rate stretch keeps this much of its rate made ahead of the sender; a clock stretch, this much of its clock. */
+/**
+ * A rate stretch keeps this much of its rate made ahead of the sender; a clock stretch, this much
+ * of its clock.
+ */
 const madeAheadMs = 1_000
 /** Rounding room for counts computed in floating point. */
 const countSlack = 1e-9
@@ -115,7 +119,10 @@ export class LiveSchedule implements LoadSchedule {
     return Math.min(this.limitMs, this.sendTimeMs(made - 1) + 1)
   }
 
-  /** Transfers the schedule holds so far: what it knows will be due (a rate stretch knows ahead of the city), and none at or after the limit. */
+  /**
+   * Transfers the schedule holds so far: what it knows will be due (a rate stretch knows ahead of
+   * the city), and none at or after the limit.
+   */
   get transfers(): number {
     const cap = this.cityCap
     return this.limitMs === Infinity ? cap : Math.min(cap, this.estimateBefore(this.limitMs))
@@ -138,7 +145,9 @@ export class LiveSchedule implements LoadSchedule {
     return this.dueBefore(toMs) - this.dueBefore(fromMs)
   }
 
-  /** Transfers whose send time is before `elapsedMs` (checked against sendTimeMs, as in dueCount). */
+  /**
+   * Transfers whose send time is before `elapsedMs` (checked against sendTimeMs, as in dueCount).
+   */
   dueBefore(elapsedMs: number): number {
     if (elapsedMs <= 0) return 0
     const transfers = this.transfers
@@ -170,7 +179,10 @@ export class LiveSchedule implements LoadSchedule {
     return (this.counts.of(tick) * 1000) / pace.tickMs
   }
 
-  /** Learns the ticks that hold what is due before `untilMs`, so what was due but never made counts as dropped. */
+  /**
+   * Learns the ticks that hold what is due before `untilMs`, so what was due but never made counts
+   * as dropped.
+   */
   async complete(untilMs: number): Promise<void> {
     const { stretch } = this.stretchAt(untilMs)
     for (;;) {
@@ -209,7 +221,10 @@ export class LiveSchedule implements LoadSchedule {
     return { startMs, due, pace, position: pace.sort === 'clock' ? this.positionOf(due) : 0 }
   }
 
-  /** What the city's ticks allow so far: all it made once the period is made; a rate stretch runs ahead of it. */
+  /**
+   * What the city's ticks allow so far: all it made once the period is made; a rate stretch runs
+   * ahead of it.
+   */
   private get cityCap(): number {
     const { pace, due } = this.last
     return this.known >= this.ticks
@@ -248,7 +263,10 @@ export class LiveSchedule implements LoadSchedule {
     return this.counts.countAt(tick, position - tick, inTick)
   }
 
-  /** The arithmetic's count of transfers due at or before `elapsedMs`, before the check against sendTimeMs. */
+  /**
+   * The arithmetic's count of transfers due at or before `elapsedMs`, before the check against
+   * sendTimeMs.
+   */
   private estimateAtOrBefore(elapsedMs: number): number {
     const { stretch, dueBeforeNext } = this.stretchAt(elapsedMs)
     const { pace, due } = stretch

@@ -32,9 +32,14 @@ export const gracefulStopMsDefault = 30_000
 const coalesceMsDefault = 0.5
 /** While draining, how long a pause may wait between looks. */
 const drainPollMs = 1
-/** While due transfers wait on the source or on calls outstanding, how long a pause waits: a timer, not a spin. */
+/**
+ * While due transfers wait on the source or on calls outstanding, how long a pause waits: a timer,
+ * not a spin.
+ */
 const heldPollMs = 3
-/** At light load, the sender looks at most about this often (a timer's tick), unless told otherwise. */
+/**
+ * At light load, the sender looks at most about this often (a timer's tick), unless told otherwise.
+ */
 const lightWakeMsDefault = 1
 /**
  * Light load: fewer transfers than this fall due in one wake. Sending them a wake at a time keeps
@@ -73,9 +78,10 @@ export interface OpenLoadOptions {
    */
   readonly coalesceMs?: number
   /**
-   * At light load (a target rate of fewer than 64 transfers in this time), the sender sends what is due, then
-   * sleeps this long or until the next send, whichever is later, instead of coalescing: the wake
-   * gathers the transfers, and the thread is idle between wakes. Default 1 ms; 0 turns it off.
+   * At light load (a target rate of fewer than 64 transfers in this time), the sender sends what is
+   * due, then sleeps this long or until the next send, whichever is later, instead of coalescing:
+   * the wake gathers the transfers, and the thread is idle between wakes. Default 1 ms; 0 turns it
+   * off.
    */
   readonly lightWakeMs?: number
   /**
@@ -124,7 +130,10 @@ export interface LoadWindow {
   /** What the schedule wanted sent in this second. */
   readonly target: number
   readonly sent: number
-  /** Results that came back in this second, of them rejected (a code other than ok), and failed calls' transfers. */
+  /**
+   * Results that came back in this second, of them rejected (a code other than ok), and failed
+   * calls' transfers.
+   */
   readonly completed: number
   readonly rejected: number
   readonly errors: number
@@ -164,7 +173,9 @@ export interface OpenLoadResult {
   readonly stoppedEarly: boolean
   /** How long the schedule ran: its duration, or less if stopped early. */
   readonly durationMs: number
-  /** Looks at the schedule that found due transfers held back by `inFlightMax` outstanding calls. */
+  /**
+   * Looks at the schedule that found due transfers held back by `inFlightMax` outstanding calls.
+   */
   readonly heldByInFlight: number
   /** Looks that found due transfers the source had not made yet. */
   readonly heldBySource: number
@@ -289,7 +300,8 @@ export async function runOpenLoad(options: OpenLoadOptions): Promise<OpenLoadRes
     lateness,
   })
 
-  // A schedule steered as it goes (LiveSchedule) knows its end only once it is there: durationMs is read each step.
+  // A schedule steered as it goes (LiveSchedule) knows its end only once it is there: durationMs is
+  // read each step.
   let endMs = schedule.durationMs
   let stoppedEarly = false
   let closedSeconds = 0
@@ -313,7 +325,8 @@ export async function runOpenLoad(options: OpenLoadOptions): Promise<OpenLoadRes
     light =
       lightWakeMs > 0 && (schedule.rateAt(elapsedMs) * lightWakeMs) / 1000 < lightTransfersPerWake
     coalesceMs = light ? 0 : busyCoalesceMs
-    // The next send, or, when due transfers wait on the source or on calls outstanding, a millisecond: not a spin.
+    // The next send, or, when due transfers wait on the source or on calls outstanding, a
+    // millisecond: not a spin.
     const nextMs =
       next < schedule.transfers
         ? Math.min(schedule.durationMs, schedule.sendTimeMs(next) + coalesceMs)
@@ -339,7 +352,8 @@ export async function runOpenLoad(options: OpenLoadOptions): Promise<OpenLoadRes
     await pause(drainPollMs, false)
     sendDue(endMs, true)
   }
-  // The seconds that closed as the schedule ended are reported too (the loop stops at the end, before it sees them).
+  // The seconds that closed as the schedule ended are reported too (the loop stops at the end,
+  // before it sees them).
   for (; !stoppedEarly && closedSeconds < Math.floor(endMs / 1000); closedSeconds++) {
     options.onSecond?.(seconds.window(closedSeconds, schedule), soFar(endMs))
   }
@@ -347,8 +361,8 @@ export async function runOpenLoad(options: OpenLoadOptions): Promise<OpenLoadRes
   seconds.endAt(endMs)
   const intended = stoppedEarly ? schedule.dueCount(endMs) : schedule.transfers
   const sent = next
-  // Results still due come in as time goes on (pausing, not blocking: a fake clock moves this way too),
-  // for `gracefulStopMs` at most: a ledger that never answers does not hold the run forever.
+  // Results still due come in as time goes on (pausing, not blocking: a fake clock moves this way
+  // too), for `gracefulStopMs` at most: a ledger that never answers does not hold the run forever.
   while (outstanding.size > 0 && now() - startMs < stopAtMs) await pause(drainPollMs, false)
   stopped = true
   let unanswered = 0
@@ -378,7 +392,10 @@ export async function runOpenLoad(options: OpenLoadOptions): Promise<OpenLoadRes
   }
 }
 
-/** One second's counts, and histograms for its percentiles (kept only until the second is summarised). */
+/**
+ * One second's counts, and histograms for its percentiles (kept only until the second is
+ * summarised).
+ */
 interface SecondCounts {
   sent: number
   completed: number
@@ -428,7 +445,9 @@ class SecondWindows {
     return this.counts[second] as SecondCounts
   }
 
-  /** The figures of `second`; the first call summarises its percentiles and frees its histograms. */
+  /**
+   * The figures of `second`; the first call summarises its percentiles and frees its histograms.
+   */
   window(second: number, schedule: LoadSchedule): LoadWindow {
     const counts = this.at(second * 1000)
     let summary = this.summaries[second]

@@ -71,7 +71,8 @@ export function parseProfile(text: string, where: string): LoadProfile {
     )
   }
   if (colon < 0) throw new UserError(`${where}: write ${kind.usage}`)
-  // A message quotes the profile clipped, so what is wrong with it stays in view however long it is.
+  // A message quotes the profile clipped, so what is wrong with it stays in view however long it
+  // is.
   const quoted = `${where} "${clipped(text, profileQuotedCharsMax)}"`
   const segments = kind.parse(text.slice(colon + 1), quoted)
   const schedule = new RateSchedule(segments)

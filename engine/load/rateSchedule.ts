@@ -27,7 +27,10 @@ export interface RateSegment {
  */
 export interface LoadSchedule {
   readonly durationMs: number
-  /** Transfers in the schedule; for one that learns as it goes, those known so far (all, after `complete`). */
+  /**
+   * Transfers in the schedule; for one that learns as it goes, those known so far (all, after
+   * `complete`).
+   */
   readonly transfers: number
   /** Transfers whose send time is at or before `elapsedMs`. */
   dueCount(elapsedMs: number): number
@@ -111,14 +114,16 @@ export class RateSchedule implements LoadSchedule {
     assert(Number.isInteger(n) && n >= 0 && n < this.transfers, 'a transfer of the schedule')
     const target = n
     let index = 0
-    // The first segment whose end reaches n: at a boundary into a pause (a zero rate), n is due as the pause begins.
+    // The first segment whose end reaches n: at a boundary into a pause (a zero rate), n is due as
+    // the pause begins.
     while (index < this.segments.length - 1 && (this.dueBefore[index + 1] as number) < target)
       index++
     const segment = this.segments[index] as RateSegment
     const need = target - (this.dueBefore[index] as number)
     const a = segment.fromTps
     const slope = (segment.toTps - segment.fromTps) / (segment.durationMs / 1000)
-    // Solve a·t + slope·t²/2 = need for t ≥ 0, in the form that keeps precision when slope is small.
+    // Solve a·t + slope·t²/2 = need for t ≥ 0, in the form that keeps precision when slope is
+    // small.
     const root = Math.sqrt(Math.max(0, a * a + 2 * slope * need))
     const intoS = a + root > 0 ? (2 * need) / (a + root) : 0
     return Math.min(

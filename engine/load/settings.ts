@@ -41,7 +41,10 @@ export interface ScenarioLoad {
 
 export interface LoadSettings {
   readonly profile: AnyLoadProfile
-  /** Where the profile was given, for errors found later (`--profile`, `scenario.yaml: load.profile`). */
+  /**
+   * Where the profile was given, for errors found later (`--profile`, `scenario.yaml:
+   * load.profile`).
+   */
   readonly where: string
   readonly thresholds: readonly Threshold[]
   readonly abortOnFail: boolean
@@ -52,7 +55,10 @@ export interface LoadSettings {
 
 const durationDefault = '60s'
 
-/** The load run asked for, or undefined for a flat-out run. Errors name the flag or the scenario field. */
+/**
+ * The load run asked for, or undefined for a flat-out run. Errors name the flag or the scenario
+ * field.
+ */
 export function loadSettings(
   scenario: ScenarioLoad | undefined,
   flags: LoadFlags,

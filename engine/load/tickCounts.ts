@@ -43,7 +43,10 @@ export class TickCounts {
     return (this.madeBefore[tick + 1] as number) - (this.madeBefore[tick] as number)
   }
 
-  /** Where transfer `n` sits in simulated time (ticks, fractional); after every known tick for one not made yet. */
+  /**
+   * Where transfer `n` sits in simulated time (ticks, fractional); after every known tick for one
+   * not made yet.
+   */
   positionOf(n: number): number {
     if (n >= this.made) return this.knownTicks
     // The last tick whose first transfer is at or before n: it holds n, and is not empty.

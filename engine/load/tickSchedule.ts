@@ -81,7 +81,10 @@ export class TickSchedule implements LoadSchedule {
     return (this.counts.of(tick) * 1000) / this.tickMs
   }
 
-  /** Transfers of the ticks before the one holding `elapsedMs`, plus `inTick(fraction, count)` of that one. */
+  /**
+   * Transfers of the ticks before the one holding `elapsedMs`, plus `inTick(fraction, count)` of
+   * that one.
+   */
   private counted(elapsedMs: number, inTick: (fraction: number, count: number) => number): number {
     const tick = this.tickAt(elapsedMs)
     return this.counts.countAt(
@@ -91,7 +94,10 @@ export class TickSchedule implements LoadSchedule {
     )
   }
 
-  /** The tick holding `elapsedMs`, by the same products `sendTimeMs` uses: a tick's start belongs to it. */
+  /**
+   * The tick holding `elapsedMs`, by the same products `sendTimeMs` uses: a tick's start belongs to
+   * it.
+   */
   private tickAt(elapsedMs: number): number {
     let tick = Math.floor(elapsedMs / this.tickMs)
     if ((tick + 1) * this.tickMs <= elapsedMs) tick += 1

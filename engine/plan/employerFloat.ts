@@ -1,4 +1,7 @@
-/** How much an employer keeps for payroll: part of the plan, since it bounds the money a run can put into circulation. */
+/**
+ * How much an employer keeps for payroll: part of the plan, since it bounds the money a run can put
+ * into circulation.
+ */
 
 /**
  * An employer's funds cover a day's payroll with room for chance: the expected paydays λ plus

@@ -61,8 +61,8 @@ export interface PaymentRate {
 export type PaymentKindName = 'retail' | 'transit' | 'bill' | 'payroll' | 'p2p' | 'topup'
 
 /**
- * Account ids, in this order:
- *   0 central bank | banks | transit operator | utilities | employers (one per district) | merchants | residents
+ * Account ids, in this order: 0 central bank | banks | transit operator | utilities | employers
+ * (one per district) | merchants | residents
  */
 export interface AccountLayout {
   readonly issuer: number
@@ -92,12 +92,17 @@ export interface Plan {
   readonly scale: number
   readonly clock: SimClock
   readonly chunks: number
-  /** About how many payments the period makes (from the rates; the city's Poisson draws vary around it). */
+  /**
+   * About how many payments the period makes (from the rates; the city's Poisson draws vary around
+   * it).
+   */
   readonly paymentsExpected: number
   readonly districts: readonly PlannedDistrict[]
   readonly residents: number
   readonly merchants: number
-  /** Merchants sorted by district, then category: the first merchant of cell (d, c) is at d * C + c. */
+  /**
+   * Merchants sorted by district, then category: the first merchant of cell (d, c) is at d * C + c.
+   */
   readonly merchantCellStart: readonly number[]
   readonly categories: readonly PlannedCategory[]
   /** Index 0 is the unlimited tier of institutions; residents hold 1..n. */
@@ -105,7 +110,10 @@ export interface Plan {
   readonly banks: readonly string[]
   readonly utilities: readonly string[]
   readonly issuancePerResidentFen: number
-  /** Wallets below this share of their tier's opening balance are topped back up to it each night (0: never). */
+  /**
+   * Wallets below this share of their tier's opening balance are topped back up to it each night
+   * (0: never).
+   */
   readonly nightlyTopupBelow: number
   readonly sameDistrictWorkShare: number
   readonly riderShare: number

@@ -44,7 +44,10 @@ export function synthesizeResidents(plan: Plan, population: Population, segment:
   }
 }
 
-/** Merchants are laid out by district, then category (plan.merchantCellStart); positions are drawn inside the district. */
+/**
+ * Merchants are laid out by district, then category (plan.merchantCellStart); positions are drawn
+ * inside the district.
+ */
 export function synthesizeMerchants(
   plan: Plan,
   city: City,

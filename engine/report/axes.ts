@@ -19,7 +19,10 @@ const logDecadesDense = 2
 /** Steps a time axis is cut into at most (one tick more when both ends fall on a step). */
 export const timeTicksMax = 12
 
-/** A y scale over `range` (bottom, top in pixels) with the ticks to draw; `at` places a value, clamped onto the axis. */
+/**
+ * A y scale over `range` (bottom, top in pixels) with the ticks to draw; `at` places a value,
+ * clamped onto the axis.
+ */
 export interface YAxis {
   readonly scale: ScaleContinuousNumeric<number, number>
   readonly ticks: readonly number[]
@@ -84,7 +87,9 @@ export const secondSteps = [
 /** Steps for an axis of hours. */
 export const hourSteps = [1, 2, 3, 6, 12, 24, 48, 168, 336, 720, 2160] as const
 
-/** Ticks at the first round step from `steps` that cuts [from, to] into at most `ticksMax` steps. */
+/**
+ * Ticks at the first round step from `steps` that cuts [from, to] into at most `ticksMax` steps.
+ */
 export function timeTicks(
   from: number,
   to: number,

@@ -2,7 +2,8 @@
  * What `citytwin capacity` reports: the knee (the highest rate that held the SLO over a sustained
  * window) with its evidence, every trial's rate against its latency, pass or fail and why; as a
  * terminal table, capacity.json and capacity.html (a table and a rate-vs-latency chart). The page
- * is written with the `html` tag (markup.ts): the scenario's name and the SLO as typed read as text.
+ * is written with the `html` tag (markup.ts): the scenario's name and the SLO as typed read as
+ * text.
  */
 import { thresholdActual } from '../load/threshold.js'
 import path from 'node:path'
@@ -27,7 +28,10 @@ export interface CapacityTrialFigures extends CapacityTrial {
   readonly rejectedPct: number
   /** Why the trial failed: each failed SLO threshold, and the reasons the load was invalid. */
   readonly failed: readonly string[]
-  /** The trial failed only because the scenario's period ran out of payments: a limit of the scenario, not of the ledger. */
+  /**
+   * The trial failed only because the scenario's period ran out of payments: a limit of the
+   * scenario, not of the ledger.
+   */
   readonly periodRanOut: boolean
 }
 
@@ -40,7 +44,10 @@ export interface CapacityReport {
   readonly windowSeconds: number
   /** Each trial ran this long at its rate before the judged window. */
   readonly warmupSeconds: number
-  /** interrupted: a signal stopped the search; `kneeTps` and `failedTps` are what the trials so far showed. */
+  /**
+   * interrupted: a signal stopped the search; `kneeTps` and `failedTps` are what the trials so far
+   * showed.
+   */
   readonly outcome: CapacityResult['outcome'] | 'interrupted'
   /** What interrupted the search (a signal's name), when one did. */
   readonly interrupted?: string
@@ -50,7 +57,9 @@ export interface CapacityReport {
   readonly trials: readonly CapacityTrialFigures[]
 }
 
-/** A trial's figures from its run: it holds when every SLO threshold passed and the load was valid. */
+/**
+ * A trial's figures from its run: it holds when every SLO threshold passed and the load was valid.
+ */
 export function capacityTrial(tps: number, summary: RunSummary): CapacityTrialFigures {
   const load = summary.load
   if (load === undefined) throw new Error('a capacity trial is a load run')
@@ -82,7 +91,8 @@ export function capacityTrial(tps: number, summary: RunSummary): CapacityTrialFi
 
 /**
  * The report of a search. A failure that was only the scenario's period running out says nothing of
- * the ledger: if every failed trial was such, the outcome is `limit` (the ledger held all it was given).
+ * the ledger: if every failed trial was such, the outcome is `limit` (the ledger held all it was
+ * given).
  */
 export function capacityReport(
   plan: Plan,
@@ -316,7 +326,10 @@ export function renderCapacityReport(report: CapacityReport): string {
     </html> `.toString()
 }
 
-/** capacity.json and capacity.html, moved into place together through `folder` (see RunFolder), or nothing kept. */
+/**
+ * capacity.json and capacity.html, moved into place together through `folder` (see RunFolder), or
+ * nothing kept.
+ */
 export async function writeCapacityFiles(
   folder: RunFolder,
   report: CapacityReport,

@@ -50,7 +50,10 @@ const barLabelCharsMax = 36
 /** Decimals of a coordinate: a tenth of a pixel is finer than any screen shows. */
 const coordinateDigits = 1
 
-/** The styles the charts' markup needs (legend, swatches, axis text): every page that shows a chart includes them. */
+/**
+ * The styles the charts' markup needs (legend, swatches, axis text): every page that shows a chart
+ * includes them.
+ */
 export const chartCss = html`
   .chart-figure { margin: 0 0 28px; } .chart-figure:last-child { margin-bottom: 0; } .chart-head {
   display: flex; flex-wrap: wrap; align-items: baseline; justify-content: space-between; gap: 8px
@@ -88,11 +91,15 @@ export interface LineSeries {
   readonly dashed?: boolean
 }
 
-/** What an axis shows: its label, how its values read, and where its ticks go if not chosen here. */
+/**
+ * What an axis shows: its label, how its values read, and where its ticks go if not chosen here.
+ */
 interface AxisOptions {
   readonly xLabel: string
   readonly yLabel: string
-  /** Labels of the ticks; the shortest that tell the ticks apart (format.ts tickFormat) if absent. */
+  /**
+   * Labels of the ticks; the shortest that tell the ticks apart (format.ts tickFormat) if absent.
+   */
   readonly formatX?: (x: number) => string
   readonly formatY?: (y: number) => string
   /** Ticks of the x axis; d3's nice round numbers across the data if absent. */
@@ -145,7 +152,10 @@ export interface BarChartOptions {
 /** Closed shapes (a column, a bar, the outline of many columns) from their corners, in pixels. */
 const polygon = line<Point>().curve(curveLinearClosed).digits(coordinateDigits)
 
-/** Lines over a shared x axis, y from zero (or on whole decades, `yScale: 'log'`); each series is one `<path class="series">`. */
+/**
+ * Lines over a shared x axis, y from zero (or on whole decades, `yScale: 'log'`); each series is
+ * one `<path class="series">`.
+ */
 export function lineChart(options: LineChartOptions): Html {
   assert(options.series.length <= seriesMax, `a chart draws at most ${seriesMax} series`)
   const drawn = options.series.filter((series) => series.points.length > 0)
@@ -214,7 +224,8 @@ export function columnChart(options: ColumnChartOptions): Html {
   const base = frame.y.at(0)
   let d: string
   if (step >= columnPxMin) {
-    // A gap between columns while they are wide enough to spare one; each column its own closed shape.
+    // A gap between columns while they are wide enough to spare one; each column its own closed
+    // shape.
     const gap = step >= 4 ? Math.min(2, step / 4) : 0
     d = values
       .map((value, index) => {
@@ -268,7 +279,10 @@ export function columnChart(options: ColumnChartOptions): Html {
   )
 }
 
-/** Horizontal bars, largest first as given, each a `<path class="series bar">` with its value at its end. */
+/**
+ * Horizontal bars, largest first as given, each a `<path class="series bar">` with its value at its
+ * end.
+ */
 export function barChart(options: BarChartOptions): Html {
   assert(options.bars.length <= barsMax, `a bar chart draws at most ${barsMax} bars`)
   const bars = options.bars.filter((bar) => bar.value > 0)
@@ -337,7 +351,10 @@ interface Frame {
   svg(content: readonly (Html | false)[]): Html
 }
 
-/** Scales, grid, axes and tick labels for data over [xMin, xMax] on the y axis `yAxisFor` makes for a pixel range. */
+/**
+ * Scales, grid, axes and tick labels for data over [xMin, xMax] on the y axis `yAxisFor` makes for
+ * a pixel range.
+ */
 function plotFrame(
   options: FrameOptions,
   xMin: number,
@@ -464,7 +481,9 @@ function thinned(points: readonly Point[], x: (value: number) => number): Point[
   return kept
 }
 
-/** The ticks whose labels do not touch: every k-th, k the least that leaves each label its width. */
+/**
+ * The ticks whose labels do not touch: every k-th, k the least that leaves each label its width.
+ */
 function spaced(
   ticks: readonly number[],
   widthPx: (tick: number) => number,

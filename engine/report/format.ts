@@ -26,7 +26,8 @@ import { assert } from '../assert.js'
 /** What a figure that is not a finite number reads as. */
 export const missingFigure = '–'
 
-// en-US digits with an ASCII minus: d3's default "−" (U+2212) does not survive every terminal and grep.
+// en-US digits with an ASCII minus: d3's default "−" (U+2212) does not survive every terminal and
+// grep.
 const locale = formatLocale({
   decimal: '.',
   thousands: ',',
@@ -72,7 +73,9 @@ export function formatNumber(value: number): string {
   return Math.abs(Number(value.toPrecision(3))) < thousand ? significant(value) : siPrefixed(value)
 }
 
-/** A rate a second, unit apart: one decimal below 100 (0.4, 12.5), a count from there (950, 1.23k). */
+/**
+ * A rate a second, unit apart: one decimal below 100 (0.4, 12.5), a count from there (950, 1.23k).
+ */
 export function formatRate(perSecond: number): string {
   if (!Number.isFinite(perSecond)) return missingFigure
   return Math.abs(perSecond) < rateDecimalsBelow - 0.05
@@ -127,7 +130,10 @@ function trimZero(text: string): string {
   return text.endsWith('.0') ? text.slice(0, -2) : text
 }
 
-/** Seconds since a run began as a clock reads them: 0:05, 3:05, 1:02:03. For time axes and the replay bar. */
+/**
+ * Seconds since a run began as a clock reads them: 0:05, 3:05, 1:02:03. For time axes and the
+ * replay bar.
+ */
 export function formatRunTime(seconds: number): string {
   if (!Number.isFinite(seconds)) return missingFigure
   const whole = Math.max(0, Math.round(seconds))
@@ -162,7 +168,10 @@ export function formatPercentOf(part: number, whole: number): string {
   return whole === 0 ? missingFigure : formatPercent((part / whole) * 100)
 }
 
-/** Bytes in IEC units: 512 B, 1.5 KiB, 64 MiB, 1.21 GiB; three significant figures, so 1,000 KiB reads 0.977 MiB. */
+/**
+ * Bytes in IEC units: 512 B, 1.5 KiB, 64 MiB, 1.21 GiB; three significant figures, so 1,000 KiB
+ * reads 0.977 MiB.
+ */
 export function formatBytes(bytes: number): string {
   if (!Number.isFinite(bytes) || bytes < 0) return missingFigure
   if (Math.round(bytes) < kibi) return `${inFull(bytes)} B`
@@ -175,7 +184,10 @@ export function formatBytes(bytes: number): string {
   return `${significant(size)} ${byteUnits[unit]}`
 }
 
-/** Integer fen as yuan with two decimals, by integer arithmetic: no float ever holds the money. ¥-12.30 below zero. */
+/**
+ * Integer fen as yuan with two decimals, by integer arithmetic: no float ever holds the money.
+ * ¥-12.30 below zero.
+ */
 export function formatFen(fen: number): string {
   if (!Number.isFinite(fen)) return missingFigure
   assert(Number.isSafeInteger(fen), 'money is a whole number of fen')
@@ -203,14 +215,18 @@ export function tickFormat(ticks: readonly number[]): (value: number) => string 
   return (value) => {
     if (!Number.isFinite(value)) return missingFigure
     if (Math.abs(value) < thousand) return fixed(value)
-    // The prefix is the value's own, its decimals what the step needs in that unit: 1.5k, 15k, 2.5M.
+    // The prefix is the value's own, its decimals what the step needs in that unit: 1.5k, 15k,
+    // 2.5M.
     const prefixPower = Math.floor(Math.log10(Math.abs(value)) / 3) * 3
     const decimals = exactDecimals(step / 10 ** prefixPower, precisionPrefix(step, value))
     return locale.formatPrefix(`.${decimals}~f`, value)(value)
   }
 }
 
-/** Decimals that write `step` exactly, from d3's `least` on: 0.25 needs two, where d3 (made for 1, 2, 5 steps) gives one. */
+/**
+ * Decimals that write `step` exactly, from d3's `least` on: 0.25 needs two, where d3 (made for 1,
+ * 2, 5 steps) gives one.
+ */
 function exactDecimals(step: number, least: number): number {
   let decimals = least
   while (

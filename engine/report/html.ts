@@ -540,7 +540,10 @@ interface Cell {
   readonly badge?: 'good' | 'bad'
 }
 
-/** A table of plain text cells (the tag escapes them); `total` closes it in bold; a `compact` one is as wide as its content. */
+/**
+ * A table of plain text cells (the tag escapes them); `total` closes it in bold; a `compact` one is
+ * as wide as its content.
+ */
 function table(
   columns: readonly Column[],
   rows: readonly (readonly Cell[])[],

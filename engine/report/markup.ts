@@ -13,7 +13,10 @@
  */
 import { assert } from '../assert.js'
 
-/** What may go into a template: text and numbers (escaped), markup (kept), nothing, or a list of these. */
+/**
+ * What may go into a template: text and numbers (escaped), markup (kept), nothing, or a list of
+ * these.
+ */
 export type Interpolation =
   Html | string | number | false | null | undefined | readonly Interpolation[]
 
@@ -25,9 +28,13 @@ export class Html {
     this.#markup = markup
   }
 
-  /** The only way in: a template's literal text is trusted, each value escaped unless it is Html already. */
+  /**
+   * The only way in: a template's literal text is trusted, each value escaped unless it is Html
+   * already.
+   */
   static fromTemplate(strings: TemplateStringsArray, values: readonly Interpolation[]): Html {
-    // A tagged template's literal parts come with their raw text: a plain array passed here is a forgery of trusted text.
+    // A tagged template's literal parts come with their raw text: a plain array passed here is a
+    // forgery of trusted text.
     assert(
       Array.isArray(strings.raw) && strings.length === values.length + 1,
       'markup is made from a tagged template',

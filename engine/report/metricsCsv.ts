@@ -3,8 +3,8 @@
  * A load run writes one row per wall second (`parseMetricsCsv` reads it back); a flat-out run one
  * row per simulated hour, which its summary also holds, so it is written and never read.
  *
- *   second,target_tps,sent_tps,completed_tps,rejected,errors,p50_ms,p99_ms,max_ms,late_p99_ms,simulated_at
- *   0,1000,1000,998,12,0,1.25,8.5,14.2,0.3,2025-03-03T07:01:00+08:00
+ *     second,target_tps,sent_tps,completed_tps,rejected,errors,p50_ms,p99_ms,max_ms,late_p99_ms,simulated_at
+ *     0,1000,1000,998,12,0,1.25,8.5,14.2,0.3,2025-03-03T07:01:00+08:00
  *
  * Numbers are written plainly (no exponent), with at most three decimals: a microsecond in ms.
  */
@@ -84,7 +84,10 @@ export function metricsCsv(
   )
 }
 
-/** The rows of a load run's metrics.csv. A line that cannot be read is a UserError naming `file:line` and its column. */
+/**
+ * The rows of a load run's metrics.csv. A line that cannot be read is a UserError naming
+ * `file:line` and its column.
+ */
 export function parseMetricsCsv(text: string, file: string): LoadSecond[] {
   if (text.length > metricsCsvBytesMax)
     throw new UserError(

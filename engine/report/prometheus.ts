@@ -99,7 +99,9 @@ export class PrometheusExporter {
     )
   }
 
-  /** Takes the figures of a second that has just closed (latency: from `buckets`, filled meanwhile). */
+  /**
+   * Takes the figures of a second that has just closed (latency: from `buckets`, filled meanwhile).
+   */
   update(window: LoadSecond, soFar: LoadSoFar, simulatedMinutes: number): void {
     this.soFar = {
       intended: soFar.intended,

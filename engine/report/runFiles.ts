@@ -34,7 +34,10 @@ const invalidReasonsMax = 64
 const issuesShownMax = 10
 
 export interface RunFiles {
-  /** Where the run is: the folder prepared, or `<it>-N` if something took that name while the run went. */
+  /**
+   * Where the run is: the folder prepared, or `<it>-N` if something took that name while the run
+   * went.
+   */
   readonly folder: string
   readonly summary: string
   readonly metrics: string
@@ -77,7 +80,10 @@ export async function writeRunFiles(
   }
 }
 
-/** A run folder's summary and, for a load run, its seconds; anything missing or not what it claims is a UserError naming the file. */
+/**
+ * A run folder's summary and, for a load run, its seconds; anything missing or not what it claims
+ * is a UserError naming the file.
+ */
 export async function readRunFolder(
   folder: string,
 ): Promise<{ summary: RunSummary; seconds: LoadSecond[] | undefined }> {

@@ -27,7 +27,10 @@ export function defaultRunFolder(root: string, date: Date, seed: number): string
   return path.join(root, `${stamp}-seed${seed}`)
 }
 
-/** `folder`, or `folder-2`, `folder-3`, ... : two runs started in the same second keep their own files. */
+/**
+ * `folder`, or `folder-2`, `folder-3`, ... : two runs started in the same second keep their own
+ * files.
+ */
 export async function unusedFolder(folder: string): Promise<string> {
   for (let attempt = 1; attempt <= runFolderAttemptsMax; attempt++) {
     const candidate = attempt === 1 ? folder : `${folder}-${attempt}`
@@ -42,7 +45,10 @@ export async function unusedFolder(folder: string): Promise<string> {
 export const stagingPrefix = '.'
 const stagingMark = '.partial-'
 
-/** Whether `name` (a folder's own name) is the staging folder of a run still being written, or left by one killed. */
+/**
+ * Whether `name` (a folder's own name) is the staging folder of a run still being written, or left
+ * by one killed.
+ */
 export function isStagingFolder(name: string): boolean {
   return name.startsWith(stagingPrefix) && name.includes(stagingMark)
 }
@@ -91,7 +97,9 @@ export class RunFolder {
     readonly path: string,
     /** The hidden sibling the files are written into until commit. */
     readonly staging: string,
-    /** The first folder `prepare` made (the run folder itself or a parent of it), if it made any. */
+    /**
+     * The first folder `prepare` made (the run folder itself or a parent of it), if it made any.
+     */
     private readonly created: string | undefined,
   ) {}
 
@@ -158,7 +166,10 @@ export class RunFolder {
     return path.join(this.path, file)
   }
 
-  /** Writes `text` to `file` (a plain name) in the staging folder. A failure is a RunFolderWriteFailed; the caller discards. */
+  /**
+   * Writes `text` to `file` (a plain name) in the staging folder. A failure is a
+   * RunFolderWriteFailed; the caller discards.
+   */
   async write(file: string, text: string): Promise<void> {
     assert(
       this.state === 'open',
@@ -205,7 +216,9 @@ export class RunFolder {
     )
   }
 
-  /** Takes away the staging folder and the empty folders prepare made. Safe to call more than once. */
+  /**
+   * Takes away the staging folder and the empty folders prepare made. Safe to call more than once.
+   */
   async discard(): Promise<void> {
     if (this.state !== 'open') return
     this.state = 'discarded'
@@ -226,7 +239,10 @@ export class RunFolder {
   }
 }
 
-/** `base`, or `base-2`, ...: made with the usual mode (a killed run of the same pid may have left one). */
+/**
+ * `base`, or `base-2`, ...: made with the usual mode (a killed run of the same pid may have left
+ * one).
+ */
 async function makeStaging(base: string): Promise<string> {
   for (let attempt = 1; ; attempt++) {
     const candidate = attempt === 1 ? base : `${base}-${attempt}`
@@ -269,7 +285,10 @@ function madeFolders(folder: string, created: string | undefined): string[] {
   return folders
 }
 
-/** Removes the run folder (only if empty: never another's files) and the parents prepare made, while they are empty. */
+/**
+ * Removes the run folder (only if empty: never another's files) and the parents prepare made, while
+ * they are empty.
+ */
 async function removeMade(folder: string, created: string | undefined): Promise<void> {
   for (const at of madeFolders(folder, created)) {
     const removed = await fs.rmdir(at).then(

@@ -42,7 +42,10 @@ export function progressLine(progress: RunProgress): string {
   return `${bar} ${(done * 100).toFixed(0).padStart(3)}%  ${clock}  ${formatCount(progress.submitted)} transfers  ${formatCount(progress.rejected)} rejected  ${formatRate(rate)}/s`
 }
 
-/** Once a second in a load run: achieved against target, p99, rejections, what is behind, the simulated clock. */
+/**
+ * Once a second in a load run: achieved against target, p99, rejections, what is behind, the
+ * simulated clock.
+ */
 export function loadProgressLine(progress: LoadProgress): string {
   const { window } = progress
   // A steered run (the live map) knows its end only once the city's period is all made.

@@ -150,7 +150,8 @@ export async function sendBatch(
   for (let from = 0; from < batch.count; from += transferBatchMax) {
     const to = Math.min(batch.count, from + transferBatchMax)
     const call = ledger.submit(batch.seal(ids.take(to - from), minute, from, to))
-    call.catch(() => undefined) // awaited below; this only keeps it from being reported unhandled meanwhile
+    // Awaited below; this only keeps it from being reported unhandled meanwhile.
+    call.catch(() => undefined)
     calls.push(call)
   }
   await Promise.all(calls)

@@ -116,7 +116,10 @@ export function faultyLedger(
   }
 }
 
-/** The transfers at `indices` (ascending) of `batch`, in order, as one batch: consecutive runs joined. */
+/**
+ * The transfers at `indices` (ascending) of `batch`, in order, as one batch: consecutive runs
+ * joined.
+ */
 function runsOf(batch: TransferBatch, indices: readonly number[]): TransferBatch {
   const slices: TransferBatch[] = []
   let from = indices[0] as number

@@ -50,7 +50,8 @@ export async function openCity(loaded: LoadedScenario, options: CityOptions): Pr
   try {
     telemetry.publishProgress(progressOf(plan, 'building', 0, undefined, 0))
     const synthesis = Promise.all(plan.segments.map((segment) => pool.synthesize(segment.index)))
-    synthesis.catch(() => undefined) // awaited below; this only keeps a failure meanwhile from going unhandled
+    // Awaited below; this only keeps a failure meanwhile from going unhandled.
+    synthesis.catch(() => undefined)
     for (const segment of plan.segments) synthesizeMerchants(plan, city, population, segment)
     const index = allocateAgentIndex(await synthesis)
     await Promise.all(plan.segments.map((segment) => pool.index(segment.index, index)))
@@ -158,10 +159,13 @@ export class OpenedCity {
     }
   }
 
-  /** Opens a fresh ledger, opens the city's accounts and money on it, runs, audits and closes it. */
+  /**
+   * Opens a fresh ledger, opens the city's accounts and money on it, runs, audits and closes it.
+   */
   async run(options: Omit<RunOptions, keyof CityOptions>): Promise<RunSummary> {
     const { plan, population } = this.built
-    // The first run's wall time includes building the city; a later one's starts at its own opening.
+    // The first run's wall time includes building the city; a later one's starts at its own
+    // opening.
     const first = this.runs++ === 0
     const times = first ? this.building : { startedMs: this.options.now(), synthesisSeconds: 0 }
     if (
@@ -198,18 +202,21 @@ export class OpenedCity {
       control === undefined
         ? opened
         : faultyLedger(opened, control.faults, plan.accounts, population, scheduler)
-    // The bound starts with the ledger's opening: building the city is the workers' work, not the ledger's.
+    // The bound starts with the ledger's opening: building the city is the workers' work, not the
+    // ledger's.
     const bound =
       options.boundMs !== undefined
         ? { ms: options.boundMs, why: 'as given' }
         : runBound(plan, options.load, ledgerOptions.transfersExpected)
-    // Armed last before the try, whose end stops it: nothing between can throw and leave its timer running.
+    // Armed last before the try, whose end stops it: nothing between can throw and leave its timer
+    // running.
     const watch = bound === undefined ? undefined : new RunWatch(bound, scheduler)
     const ledger = watch === undefined ? steered : watch.guard(steered)
     try {
       return await this.runOn(ledger, options, times)
     } catch (error) {
-      // Past its bound, whatever failed first (a call cut short, a count that could not finish) failed because of it.
+      // Past its bound, whatever failed first (a call cut short, a count that could not finish)
+      // failed because of it.
       throw watch?.failure ?? error
     } finally {
       watch?.stop()
@@ -277,7 +284,8 @@ export class OpenedCity {
       ...position(),
     }))
     const ids = new TransferIds()
-    // Under load the evenings share the ledger with the payments: small slices keep each of their calls short.
+    // Under load the evenings share the ledger with the payments: small slices keep each of their
+    // calls short.
     const slice = options.load === undefined ? lookupBatchMax : eveningSliceUnderLoad
     const evening = new Evening(plan, population, index, needs, counting.institutions, ids, slice)
     await sendOpening(plan, needs, pool, index, counting.institutions, ids)

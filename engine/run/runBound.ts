@@ -46,9 +46,11 @@ export function runBound(
   if (load?.control !== undefined) return undefined
   const wallets = plan.residents + plan.merchants
   const days = Math.max(1, Math.ceil(plan.clock.ticks / minutesPerDay))
-  // Flat out: every payment of the period, and every wallet's openings and evenings (as runScenario's transfersExpected counts them).
+  // Flat out: every payment of the period, and every wallet's openings and evenings (as
+  // runScenario's transfersExpected counts them).
   const transfers = loadTransfers ?? plan.paymentsExpected + wallets * (days + 1)
-  // Accounts opened once, read twice each evening (the sweeps and the top-ups) and once by the audit.
+  // Accounts opened once, read twice each evening (the sweeps and the top-ups) and once by the
+  // audit.
   const accountItems = plan.accounts.count * (2 * days + 2)
   const items = transfers + accountItems
   const workMs = Math.ceil((items / runLedgerItemsPerSecondMin) * 1000)
@@ -77,7 +79,10 @@ export class RunWatch {
   failure: RunFailed | undefined
   /** Cancels the timer armed; set while one is. */
   private cancel: (() => void) | undefined
-  /** The calls under way, to fail at the bound: a set, so that a run of millions of calls holds only those still out. */
+  /**
+   * The calls under way, to fail at the bound: a set, so that a run of millions of calls holds only
+   * those still out.
+   */
   private readonly waiting = new Set<(error: RunFailed) => void>()
 
   constructor(
@@ -93,7 +98,10 @@ export class RunWatch {
     this.cancel = undefined
   }
 
-  /** `ledger`, its calls failing once the bound has passed. Close passes straight through, to be awaited. */
+  /**
+   * `ledger`, its calls failing once the bound has passed. Close passes straight through, to be
+   * awaited.
+   */
   guard(ledger: LedgerCore): LedgerCore {
     const watched = <T>(call: () => Promise<T>): Promise<T> => {
       if (this.failure !== undefined) return Promise.reject(this.failure)
@@ -126,8 +134,8 @@ export class RunWatch {
   /** A timer of at most `timerMsMax`, armed again until the whole bound has passed. */
   private arm(remainingMs: number): void {
     const stepMs = Math.min(remainingMs, timerMsMax)
-    // A sleep, which keeps the process alive: a run waiting on a call that never ends must still wake at its bound.
-    // The run stops the watch as it ends.
+    // A sleep, which keeps the process alive: a run waiting on a call that never ends must still
+    // wake at its bound. The run stops the watch as it ends.
     const stopped = new AbortController()
     this.cancel = () => stopped.abort()
     void this.scheduler.sleep(stepMs, stopped.signal).then(() => {

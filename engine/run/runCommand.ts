@@ -1,6 +1,7 @@
 /**
  * What may be asked of a running run from outside (the live map's controls). Types only, with no
- * imports: the browser's bundle takes them too (visualizer/protocol.ts), and RunControl applies them.
+ * imports: the browser's bundle takes them too (visualizer/protocol.ts), and RunControl applies
+ * them.
  */
 export type RunCommand =
   | { readonly type: 'pause' }

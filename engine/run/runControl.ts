@@ -20,7 +20,9 @@ export class RunControl {
   /** The pace to take up again on resume. */
   private resumePace: LivePace
   private paused = false
-  /** Paused once the commands queued so far are applied: what a new pause or resume is judged by. */
+  /**
+   * Paused once the commands queued so far are applied: what a new pause or resume is judged by.
+   */
   private pausedAsAsked = false
   private stopping = false
 
@@ -39,7 +41,10 @@ export class RunControl {
     this.faults = new Faults(districtNames.length)
   }
 
-  /** The schedule for a run over `ticks` simulated minutes, made once the run has a city stream to learn from. */
+  /**
+   * The schedule for a run over `ticks` simulated minutes, made once the run has a city stream to
+   * learn from.
+   */
   scheduleFor(ticks: number, learnUntil: (ticks: number) => Promise<void>): LiveSchedule {
     this.schedule = new LiveSchedule(
       ticks,
@@ -52,13 +57,17 @@ export class RunControl {
     return this.schedule
   }
 
-  /** Checks a command against the run and queues it; the error, for the one who sent it, when it is refused. */
+  /**
+   * Checks a command against the run and queues it; the error, for the one who sent it, when it is
+   * refused.
+   */
   request(command: RunCommand): string | undefined {
     const refused = this.refusal(command)
     if (refused !== undefined) return refused
     if (command.type === 'pause' || command.type === 'resume')
       this.pausedAsAsked = command.type === 'pause'
-    // Before the run sends (or between runs) there is no step to wait for: the next run starts with it.
+    // Before the run sends (or between runs) there is no step to wait for: the next run starts with
+    // it.
     if (this.schedule === undefined) this.apply(command, undefined, 0)
     else this.pending.push(command)
     return undefined
@@ -75,7 +84,10 @@ export class RunControl {
     for (const command of commands) this.apply(command, schedule, elapsedMs)
   }
 
-  /** Ends the run going at the sender's next step (what was due until then is still sent, then the evenings and the audit). */
+  /**
+   * Ends the run going at the sender's next step (what was due until then is still sent, then the
+   * evenings and the audit).
+   */
   stop(): void {
     this.stopping = true
   }

@@ -10,7 +10,10 @@ export interface CityOptions {
   readonly workers: number
   /** Wall clock for durations; the engine reads no clock of its own. */
   readonly now: NowMs
-  /** Where the run's own waits (its bound, a steered slowdown, the ledger's retries) wait: real timers unless given. */
+  /**
+   * Where the run's own waits (its bound, a steered slowdown, the ledger's retries) wait: real
+   * timers unless given.
+   */
   readonly scheduler?: Scheduler | undefined
   /** Where the city's and its runs' progress is published; one of its own if none is given. */
   readonly telemetry?: RunTelemetry | undefined
@@ -20,12 +23,20 @@ export interface RunOptions extends CityOptions {
   readonly ledger?: string | undefined
   /** Where the ledger lives, for one that is not embedded (`--ledger-url`). */
   readonly ledgerUrl?: string | undefined
-  /** Who the run is to a ledger other runs can reach, and whether to take over one whose holder is gone (`--take-over`). */
+  /**
+   * Who the run is to a ledger other runs can reach, and whether to take over one whose holder is
+   * gone (`--take-over`).
+   */
   readonly ledgerLease?: LedgerLease | undefined
-  /** The http ledger's token (`--ledger-token`), and its deadline for one call (`--ledger-timeout`). */
+  /**
+   * The http ledger's token (`--ledger-token`), and its deadline for one call (`--ledger-timeout`).
+   */
   readonly ledgerToken?: string | undefined
   readonly ledgerCallMsMax?: number | undefined
-  /** The run's overall bound, ms, instead of the one its schedule gives (runBound.ts): for embedding and tests. */
+  /**
+   * The run's overall bound, ms, instead of the one its schedule gives (runBound.ts): for embedding
+   * and tests.
+   */
   readonly boundMs?: number | undefined
   /** Builds the ledger instead of looking `ledger` up in the registry: for embedding and tests. */
   readonly ledgerFactory?: ((options: LedgerOptions) => LedgerCore) | undefined

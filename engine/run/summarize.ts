@@ -1,4 +1,6 @@
-/** The run's summary, from its parts: what the CLI prints, `--json` emits and summary.json keeps. */
+/**
+ * The run's summary, from its parts: what the CLI prints, `--json` emits and summary.json keeps.
+ */
 import { districtRows, foldFigures } from '../counting/districtRows.js'
 import type { DistrictCounters } from '../counting/districtCounters.js'
 import type { LedgerHealth } from '../ledger/index.js'
@@ -20,7 +22,10 @@ export interface RunParts {
   readonly outcome: ExecutorOutcome
   readonly conservation: RunSummary['conservation']
   readonly doubleEntry: RunSummary['doubleEntry']
-  /** Wall times, ms: the run's start (the city's building, for a city's first run), the simulation's end, the audit's end. */
+  /**
+   * Wall times, ms: the run's start (the city's building, for a city's first run), the simulation's
+   * end, the audit's end.
+   */
   readonly times: {
     readonly startedMs: number
     readonly simulatedMs: number

@@ -89,7 +89,10 @@ export interface RunSummary {
    * seconds sent), not the period planned. `reason` says so in words, for the table and the page.
    */
   readonly stoppedEarly?: { readonly by: string; readonly reason: string }
-  /** A networked ledger's failed attempts by class (timeout, refused, connection, server) and recoveries. */
+  /**
+   * A networked ledger's failed attempts by class (timeout, refused, connection, server) and
+   * recoveries.
+   */
   readonly ledgerHealth?: LedgerHealth
   /** Present in load mode: the open model's figures. */
   readonly load?: LoadSection

@@ -1,4 +1,7 @@
-/** What `citytwin validate` checks, as one call: the tests that feed it hostile files call exactly this. */
+/**
+ * What `citytwin validate` checks, as one call: the tests that feed it hostile files call exactly
+ * this.
+ */
 import { loadScenario, type LoadedScenario } from '../../scenarios/loader.js'
 import { planScenario, type Plan } from '../plan/plan.js'
 

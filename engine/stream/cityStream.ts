@@ -118,7 +118,9 @@ export class CityStream {
     return this.queued
   }
 
-  /** Makes ticks until `wantMore` says enough (or the stream is exhausted); at most one pump runs. */
+  /**
+   * Makes ticks until `wantMore` says enough (or the stream is exhausted); at most one pump runs.
+   */
   kick(): void {
     const wantMore = this.options.wantMore
     if (this.pumping !== undefined || this.exhausted || wantMore === undefined || !wantMore(this))
@@ -143,7 +145,10 @@ export class CityStream {
     }
   }
 
-  /** Transfers [from, to) of the stream, ids stamped: `from` is the next untaken one, and all are queued. */
+  /**
+   * Transfers [from, to) of the stream, ids stamped: `from` is the next untaken one, and all are
+   * queued.
+   */
   take(from: number, to: number): TransferBatch {
     assert(
       from === this.taken && to - from <= this.queued && to > from,
@@ -175,7 +180,8 @@ export class CityStream {
 
   /** The simulated minute (tick, fractional) the stream has reached after `taken` transfers. */
   tickReached(): number {
-    // The tick holding the next untaken transfer (the first whose end is beyond it), and how far into it.
+    // The tick holding the next untaken transfer (the first whose end is beyond it), and how far
+    // into it.
     let low = 0
     let high = this.ticksMade
     while (low < high) {
@@ -257,7 +263,8 @@ export class CityStream {
         this.pool.generate(segment.index, chunk, this.index).then(unpackIntents),
       ),
     )
-    work.catch(() => undefined) // awaited in segmentsFor; this only keeps an early failure from going unhandled
+    // Awaited in segmentsFor; this only keeps an early failure from going unhandled.
+    work.catch(() => undefined)
     this.chunks.set(chunk, work)
   }
 

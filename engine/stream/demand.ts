@@ -1,4 +1,6 @@
-/** The city's demand as the stream makes it: payments per simulated hour, and the busiest minute. */
+/**
+ * The city's demand as the stream makes it: payments per simulated hour, and the busiest minute.
+ */
 export class Demand {
   peakPerMinute = 0
   peakTick = 0

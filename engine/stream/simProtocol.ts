@@ -23,5 +23,8 @@ export type SimTask =
       readonly index: AgentIndexBuffers
     }
 
-/** `synthesize` answers with the segment's agent counts; `index` with nothing; `open` and `generate` with packed intents. */
+/**
+ * `synthesize` answers with the segment's agent counts; `index` with nothing; `open` and `generate`
+ * with packed intents.
+ */
 export type SimTaskResult = AgentCounts | null | ArrayBuffer

@@ -18,7 +18,9 @@ export class TickBatch implements TransferSink {
   private amountFen: Uint32Array
   private kind: Uint8Array
   private minute: Uint32Array
-  /** The city's payments are plain transfers: no flags, no pending id, no timeout. Never written. */
+  /**
+   * The city's payments are plain transfers: no flags, no pending id, no timeout. Never written.
+   */
   private zeros8: Uint8Array
   private zeros32: Uint32Array
 

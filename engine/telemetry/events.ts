@@ -36,7 +36,10 @@ export interface LoadProgress {
 }
 
 export interface RunProgress {
-  /** building: population synthesis; opening: accounts and first top-ups; running: the ticks; auditing: the conservation check. */
+  /**
+   * building: population synthesis; opening: accounts and first top-ups; running: the ticks;
+   * auditing: the conservation check.
+   */
   readonly phase: 'building' | 'opening' | 'running' | 'auditing'
   readonly tick: number
   readonly ticks: number

@@ -62,7 +62,9 @@ export class RunTelemetry {
   readonly progress$: Observable<RunProgress> = this.progressEvents.asObservable()
   /** Each second of a load run, as it closes. */
   readonly seconds$: Observable<SecondClosed> = this.secondEvents.asObservable()
-  /** Every second's final figures, once, as a load run ends (results come in after a second closes). */
+  /**
+   * Every second's final figures, once, as a load run ends (results come in after a second closes).
+   */
   readonly windows$: Observable<readonly LoadSecond[]> = this.windowEvents.asObservable()
 
   /** The progress at most once every `ms`: the first of a burst at once, the last at its end. */
@@ -70,12 +72,17 @@ export class RunTelemetry {
     return this.progress$.pipe(throttleTime(ms, scheduler, { leading: true, trailing: true }))
   }
 
-  /** A look at the run every `ms` on `scheduler`; undefined before the first run opens its ledger. */
+  /**
+   * A look at the run every `ms` on `scheduler`; undefined before the first run opens its ledger.
+   */
   looks(ms: number, scheduler: SchedulerLike): Observable<RunLook | undefined> {
     return interval(ms, scheduler).pipe(map(() => this.look()))
   }
 
-  /** The run's live figures now (the last run's, until the next opens its ledger); undefined before the first. */
+  /**
+   * The run's live figures now (the last run's, until the next opens its ledger); undefined before
+   * the first.
+   */
   look(): RunLook | undefined {
     return this.source?.()
   }

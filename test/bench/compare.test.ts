@@ -1,4 +1,7 @@
-/** `npm run bench -- --compare`: an earlier results file read with its mistakes named, and the ratio of every figure. */
+/**
+ * `npm run bench -- --compare`: an earlier results file read with its mistakes named, and the ratio
+ * of every figure.
+ */
 import { promises as fs } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -22,7 +25,8 @@ async function file(name: string, text: string): Promise<string> {
 
 describe('bench --compare', () => {
   it('prints each figure before and now with now ÷ before, and a dash where one run lacks it', () => {
-    // Proves the ratio is new over old, per figure name, and figures present on one side only still show.
+    // Proves the ratio is new over old, per figure name, and figures present on one side only still
+    // show.
     const lines = comparison(
       [
         { name: 'run.transfers_per_s@1M', median: 1_600_000, unit: 'transfers/s' },
@@ -55,7 +59,8 @@ describe('bench --compare', () => {
   })
 
   it('reads a results file and names what is wrong with a bad one', async () => {
-    // Proves a good file gives its figures and date, and each kind of bad file is the user's mistake, named.
+    // Proves a good file gives its figures and date, and each kind of bad file is the user's
+    // mistake, named.
     const good = await file(
       'good.json',
       JSON.stringify({

@@ -15,7 +15,9 @@ afterAll(async () => {
   await fs.rm(folder, { recursive: true, force: true })
 })
 
-/** A copy of the smoke scenario with `edit` applied to its text, in the temp folder with its map. */
+/**
+ * A copy of the smoke scenario with `edit` applied to its text, in the temp folder with its map.
+ */
 async function brokenScenario(name: string, edit: (text: string) => string): Promise<string> {
   const text = await fs.readFile(smokeScenario, 'utf8')
   await fs.mkdir(path.join(folder, 'maps'), { recursive: true })
@@ -99,7 +101,8 @@ describe('citytwin run', () => {
   })
 
   it('never writes into the folder of an earlier run started in the same second', async () => {
-    // Proves default run folders do not collide: the names of the next seconds are taken beforehand.
+    // Proves default run folders do not collide: the names of the next seconds are taken
+    // beforehand.
     const cwd = path.join(folder, 'collide')
     const now = Date.now()
     const taken: string[] = []

@@ -37,7 +37,8 @@ const runStarted = /building the city/
 
 describe('citytwin run --out', () => {
   it('exits 2 naming --out when it is an existing file, before the run starts', async () => {
-    // Proves a bad --out is bad input caught up front: no stack trace, no progress, no wait for a run.
+    // Proves a bad --out is bad input caught up front: no stack trace, no progress, no wait for a
+    // run.
     const file = path.join(folder, 'a-file')
     await fs.writeFile(file, 'not a folder\n')
     const startedMs = performance.now()
@@ -68,7 +69,8 @@ describe('a scenario too large for one run', () => {
   const tooManyTransfers = /would make about \d+ transfers, more than the \d+ one run takes/
 
   it('fails validate with exit 2 and the number of transfers', async () => {
-    // Proves validate plans the run and checks its size, so a file that cannot run does not pass as valid.
+    // Proves validate plans the run and checks its size, so a file that cannot run does not pass as
+    // valid.
     const result = await citytwin(['validate', tooLarge])
     expect(result.code).toBe(2)
     expect(result.stderr).toMatch(tooManyTransfers)
@@ -104,7 +106,8 @@ describe('a scenario too large for one run', () => {
 
 describe('citytwin validate', () => {
   it('prints the planned residents of the smoke scenario', async () => {
-    // Proves validate reports the plan it checked: 0.0004 of Shenzhen's 17,494,398 people is 6,998 residents.
+    // Proves validate reports the plan it checked: 0.0004 of Shenzhen's 17,494,398 people is 6,998
+    // residents.
     const result = await citytwin(['validate', smokeScenario])
     expect(result.code, result.stderr).toBe(0)
     expect(result.stdout).toContain('6,998 residents')
@@ -113,11 +116,14 @@ describe('citytwin validate', () => {
 })
 
 describe('input that holds terminal escape codes', () => {
-  /** No character a terminal would act on (ESC, BEL, CSI, the bidi override...), line breaks aside. */
+  /**
+   * No character a terminal would act on (ESC, BEL, CSI, the bidi override...), line breaks aside.
+   */
   const expectPrintable = (text: string) => expect(steeringIn(text)).toBeUndefined()
 
   it('validate never writes a scenario name with escape codes to the terminal raw', async () => {
-    // Proves: a name that sets the window title and clears the screen is refused, and nothing of it reaches the terminal as codes.
+    // Proves: a name that sets the window title and clears the screen is refused, and nothing of it
+    // reaches the terminal as codes.
     const text = (await fs.readFile(smokeScenario, 'utf8')).replace(
       'name: Shenzhen smoke',
       'name: "Shenzhen\\e]0;pwned\\a\\e[2J\\e[3J\\u202e"',
@@ -133,7 +139,8 @@ describe('input that holds terminal escape codes', () => {
   })
 
   it('shows a file name holding escape codes with the codes made visible', async () => {
-    // Proves: main() prints every error with controls escaped, so a hostile file name (here a missing one) is shown as text.
+    // Proves: main() prints every error with controls escaped, so a hostile file name (here a
+    // missing one) is shown as text.
     const result = await citytwin([
       'validate',
       path.join(folder, 'evil\x1b]0;pwned\x07\x1b[2J.yaml'),

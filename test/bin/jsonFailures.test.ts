@@ -52,7 +52,8 @@ function expectNoStackTrace(stderr: string): void {
 
 describe('--json prints one object for every outcome', () => {
   it('a run whose http ledger goes away mid-run: { ok: false, error: run-failed naming the ledger }, no folder left, exit 1', async () => {
-    // Proves a lost ledger is told on stdout too: before, a --json run that failed printed nothing there.
+    // Proves a lost ledger is told on stdout too: before, a --json run that failed printed nothing
+    // there.
     const url = await serveLedger(failures.goneAfter(20))
     const out = path.join(folder, 'lost')
     const result = await citytwin([
@@ -117,7 +118,8 @@ describe('--json prints one object for every outcome', () => {
   }, 120_000)
 
   it('a capacity search whose trial breaks the audit: { ok: false, error: run-failed }, exit 1, no folder left', async () => {
-    // Proves capacity --json tells a failure on stdout: before, a broken trial printed nothing there.
+    // Proves capacity --json tells a failure on stdout: before, a broken trial printed nothing
+    // there.
     const url = await serveLedger(failures.unbalanced)
     const out = path.join(folder, 'capacity')
     const result = await citytwin(
@@ -163,7 +165,8 @@ describe('--json prints one object for every outcome', () => {
     [['run', 'no-such-scenario.yaml', '--json'], 'no-such-scenario.yaml'],
     [['capacity', smokeScenario, '--json'], '--slo'],
   ])('bad input %j: { ok: false, error: bad-input naming it }, exit 2', async (args, named) => {
-    // Proves a refusal is one JSON object too, for a flag commander refuses and for one the command refuses.
+    // Proves a refusal is one JSON object too, for a flag commander refuses and for one the command
+    // refuses.
     const result = await citytwin(args, { cwd: folder })
     expect(result.code, result.stderr).toBe(2)
     const printed = onlyJson(result)
@@ -174,7 +177,8 @@ describe('--json prints one object for every outcome', () => {
   })
 
   it('a run that passes: { ok: true, folder, ...the summary }, exit 0', async () => {
-    // Proves the success side of the same shape: ok first, where the files are, then the summary as summary.json holds it.
+    // Proves the success side of the same shape: ok first, where the files are, then the summary as
+    // summary.json holds it.
     const out = path.join(folder, 'passes')
     const result = await citytwin([
       'run',

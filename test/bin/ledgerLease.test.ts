@@ -1,9 +1,9 @@
 /**
- * Two `citytwin run`s on one ledger, as two users (or two terminals) would start them: the second is
- * refused while the first holds the schema or key, naming it, exit 2, and the first finishes with
- * its money conserved; a run killed with SIGKILL leaves its ledger marked as held by a run that is
- * gone, which the next run refuses unless given --take-over. Against the machine's PostgreSQL and
- * Redis servers (skipped, with one line, where there is none; not in CI).
+ * Two `citytwin run`s on one ledger, as two users (or two terminals) would start them: the second
+ * is refused while the first holds the schema or key, naming it, exit 2, and the first finishes
+ * with its money conserved; a run killed with SIGKILL leaves its ledger marked as held by a run
+ * that is gone, which the next run refuses unless given --take-over. Against the machine's
+ * PostgreSQL and Redis servers (skipped, with one line, where there is none; not in CI).
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { promises as fs } from 'node:fs'
@@ -58,7 +58,10 @@ const pgLedger = (name: string): string[] => [
   `${postgresUrl}${postgresUrl.includes('?') ? '&' : '?'}schema=${name}`,
 ]
 const redisLedger = ['--ledger', 'redis', '--ledger-url', withKey(redisUrl, key)]
-/** Long enough that the second run, started once the first holds the ledger, reaches its open while the first still runs. */
+/**
+ * Long enough that the second run, started once the first holds the ledger, reaches its open while
+ * the first still runs.
+ */
 const holdingRun = ['--profile', 'constant:200/30s', '--late-tolerance', '30s']
 /** The shortest honest run: its opening, a second of load, its audit. */
 const shortRun = ['--profile', 'constant:200/1s', '--late-tolerance', '30s']
@@ -105,7 +108,10 @@ function started(args: readonly string[]): { child: ChildProcess; result: Promis
   return { child, result }
 }
 
-/** Polls `check` every 100 ms until it holds, for at most 90 s (a city is built first, on a busy machine). */
+/**
+ * Polls `check` every 100 ms until it holds, for at most 90 s (a city is built first, on a busy
+ * machine).
+ */
 async function until(what: string, check: () => Promise<boolean>): Promise<void> {
   for (let waitedMs = 0; !(await check()); waitedMs += 100) {
     expect(waitedMs, what).toBeLessThan(90_000)
@@ -127,7 +133,10 @@ async function sql<Row extends pg.QueryResultRow>(
   }
 }
 
-/** How many connections hold the schema's lease lock (a session advisory lock on hashtext('citytwin lease <schema>')). */
+/**
+ * How many connections hold the schema's lease lock (a session advisory lock on hashtext('citytwin
+ * lease <schema>')).
+ */
 async function leaseLocks(name: string): Promise<number> {
   const rows = await sql(
     `select pid from pg_locks
@@ -209,8 +218,9 @@ describe.each([
     it.skipIf(!here)(
       'refuses the second while the first runs, naming it, and the first finishes with its money conserved',
       async () => {
-        // Proves the finding fixed: the second run exits 2 with the first named (command, pid, host) and what to do, and
-        // writes no run folder; the first, untouched, exits 0 with conservation and double entry whole.
+        // Proves the finding fixed: the second run exits 2 with the first named (command, pid,
+        // host) and what to do, and writes no run folder; the first, untouched, exits 0 with
+        // conservation and double entry whole.
         const first = started([
           'run',
           smokeScenario,
@@ -250,8 +260,8 @@ describe('a run killed while it holds a postgres ledger', () => {
   it.skipIf(!postgresHere)(
     'leaves it marked as held by a run that is gone: refused without --take-over, taken over with it',
     async () => {
-      // Proves a crashed holder is recognised (named, said to be gone) and refused with exit 2 unless --take-over is
-      // given; with it the next run takes the ledger over and finishes whole.
+      // Proves a crashed holder is recognised (named, said to be gone) and refused with exit 2
+      // unless --take-over is given; with it the next run takes the ledger over and finishes whole.
       const flags = pgLedger(crashSchema)
       const crashed = started([
         'run',
@@ -307,7 +317,8 @@ describe('a run killed while it holds a postgres ledger', () => {
   )
 
   it('refuses --take-over on a ledger no other run can reach', async () => {
-    // Proves --take-over is a user error with the memory ledger (private to the run) and the http one (its server holds the lease).
+    // Proves --take-over is a user error with the memory ledger (private to the run) and the http
+    // one (its server holds the lease).
     for (const flags of [[], ['--ledger', 'http', '--ledger-url', 'http://127.0.0.1:1']]) {
       const run = await citytwin([
         'run',

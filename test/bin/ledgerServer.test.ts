@@ -76,8 +76,9 @@ function startServer(
 
 describe('citytwin ledger-server and --ledger http', () => {
   it('serves a run over HTTP with the same results as the embedded ledger, and stops cleanly on SIGTERM', async () => {
-    // Proves the reference server end to end, as a user runs it: the smoke day over HTTP gives the memory
-    // ledger's own digest (same transfers, same result codes), money is conserved, and the server exits 0.
+    // Proves the reference server end to end, as a user runs it: the smoke day over HTTP gives the
+    // memory ledger's own digest (same transfers, same result codes), money is conserved, and the
+    // server exits 0.
     const server = await startServer()
     // The token as the server printed it, in the environment as its ready line gives it.
     const overHttp = await citytwin(
@@ -148,7 +149,8 @@ describe('citytwin ledger-server and --ledger http', () => {
     ],
     [['--ledger-timeout', '10s'], '--ledger-timeout: only for the http ledger'],
   ])('exits 2 on %j before building anything, naming the flag', async (args, message) => {
-    // Proves the ledger's address, token and deadline are checked with the other flags, before the city is built.
+    // Proves the ledger's address, token and deadline are checked with the other flags, before the
+    // city is built.
     const out = path.join(folder, 'bad')
     const result = await citytwin(['run', smokeScenario, ...args, '--out', out])
     expect(result.code).toBe(2)
@@ -157,7 +159,8 @@ describe('citytwin ledger-server and --ledger http', () => {
   })
 
   it('exits 1 saying the ledger failed when nothing listens at --ledger-url', async () => {
-    // Proves an unreachable service is a failed run with a clear reason, after bounded retries, not a hang.
+    // Proves an unreachable service is a failed run with a clear reason, after bounded retries, not
+    // a hang.
     const result = await citytwin([
       'run',
       smokeScenario,
@@ -176,8 +179,9 @@ describe('citytwin ledger-server and --ledger http', () => {
   })
 
   it('refuses a run without the token, or with a wrong one, at once, naming --ledger-token (exit 2, no retries)', async () => {
-    // Proves the server made a token at start and holds every client to it: a run without it, or with a wrong
-    // one, stops at its first call with the flag and the variable named, instead of being served.
+    // Proves the server made a token at start and holds every client to it: a run without it, or
+    // with a wrong one, stops at its first call with the flag and the variable named, instead of
+    // being served.
     const server = await startServer()
     expect(server.token).toMatch(/^[A-Za-z0-9_-]{32}$/)
     for (const token of [undefined, 'not-the-token-at-all']) {
@@ -203,7 +207,8 @@ describe('citytwin ledger-server and --ledger http', () => {
   })
 
   it('takes its token from --token or CITYTWIN_LEDGER_TOKEN within bounds, and prints it only when it made it', async () => {
-    // Proves a chosen token is never echoed, and a token out of bounds is refused before anything listens.
+    // Proves a chosen token is never echoed, and a token out of bounds is refused before anything
+    // listens.
     const chosen = await startServer([], { CITYTWIN_LEDGER_TOKEN: 'a-token-chosen-by-the-user' })
     expect(chosen.stderr()).not.toContain('a-token-chosen-by-the-user')
     expect(chosen.stderr()).toContain('every request needs the token of CITYTWIN_LEDGER_TOKEN')
@@ -237,8 +242,8 @@ describe('citytwin ledger-server and --ledger http', () => {
   })
 
   it('binds 127.0.0.1 quietly, and says loudly what another --host exposes', async () => {
-    // Proves a bind beyond this machine is never silent: what is exposed, that the token is the only guard,
-    // that the traffic is plain HTTP.
+    // Proves a bind beyond this machine is never silent: what is exposed, that the token is the
+    // only guard, that the traffic is plain HTTP.
     const local = await startServer()
     expect(local.stderr()).not.toContain('WARNING')
     expect(await local.stop()).toBe(0)
@@ -253,8 +258,9 @@ describe('citytwin ledger-server and --ledger http', () => {
   })
 
   it('fails a run against a service that dribbles its answers, within its deadline, exit 1 and no stack trace', async () => {
-    // Proves a slow loris cannot hold a run: a byte every 50 ms would take an hour and a half to answer the
-    // first call; with --ledger-timeout 2s the run fails soon after its city is built, naming the deadline.
+    // Proves a slow loris cannot hold a run: a byte every 50 ms would take an hour and a half to
+    // answer the first call; with --ledger-timeout 2s the run fails soon after its city is built,
+    // naming the deadline.
     const slow = await slowService('dribble', 50)
     try {
       const startedMs = performance.now()
@@ -278,7 +284,8 @@ describe('citytwin ledger-server and --ledger http', () => {
         /citytwin: the http ledger at http:\/\/127\.0\.0\.1:\d+ did not answer a call within 2 s, its deadline, --ledger-timeout \(\d+ attempts?, the last: timeout: [^)]*\)\. The run failed\./,
       )
       expect(result.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/)
-      // Building the smoke city takes seconds; the call's 2 s come after. Far below the minutes of the dribble.
+      // Building the smoke city takes seconds; the call's 2 s come after. Far below the minutes of
+      // the dribble.
       expect(tookMs).toBeLessThan(60_000)
     } finally {
       await slow.close()

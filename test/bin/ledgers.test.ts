@@ -38,7 +38,8 @@ afterAll(async () => {
 
 describe('citytwin run --ledger postgres and redis', () => {
   it("runs the smoke day on an embedded PostgreSQL with the memory ledger's digest", async () => {
-    // Proves the newcomer's path: no URL, no server installed; the rules match the memory ledger code for code.
+    // Proves the newcomer's path: no URL, no server installed; the rules match the memory ledger
+    // code for code.
     const run = await citytwin([
       'run',
       smokeScenario,
@@ -57,7 +58,8 @@ describe('citytwin run --ledger postgres and redis', () => {
   })
 
   it.skipIf(!redisHere)("runs the smoke day on Redis with the memory ledger's digest", async () => {
-    // Proves the redis ledger end to end from the command line, code for code with the memory ledger.
+    // Proves the redis ledger end to end from the command line, code for code with the memory
+    // ledger.
     const run = await citytwin([
       'run',
       smokeScenario,
@@ -97,7 +99,8 @@ describe('citytwin run --ledger postgres and redis', () => {
       '--ledger-url: the memory ledger is embedded',
     ],
   ])('exits 2 on %j before building anything, naming the flag', async (flags, message) => {
-    // Proves bad ledger addresses are user errors: exit 2, the flag named, no stack trace, no password shown, no run folder.
+    // Proves bad ledger addresses are user errors: exit 2, the flag named, no stack trace, no
+    // password shown, no run folder.
     const out = path.join(folder, `bad-${flags.join('-').replace(/[^a-z0-9]/gi, '')}`)
     const run = await citytwin(['run', smokeScenario, ...flags, '--out', out])
     expect(run.code).toBe(2)
@@ -108,7 +111,8 @@ describe('citytwin run --ledger postgres and redis', () => {
   })
 
   it('exits 1 saying PostgreSQL cannot be reached when nothing listens at --ledger-url', async () => {
-    // Proves a missing server is a failed run, not a crash: one line naming the server and the flag.
+    // Proves a missing server is a failed run, not a crash: one line naming the server and the
+    // flag.
     const run = await citytwin([
       'run',
       smokeScenario,

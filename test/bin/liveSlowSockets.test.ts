@@ -75,7 +75,8 @@ describe('live server with slow sockets', () => {
   })
 
   it(`answers a GET made after ${slowSockets} half-sent requests, with only ${descriptorsLimit} descriptors`, async () => {
-    // Proves slow sockets cannot lock the map out: without a cap below the limit the server runs out of descriptors and drops every new connection, the GET's too.
+    // Proves slow sockets cannot lock the map out: without a cap below the limit the server runs
+    // out of descriptors and drops every new connection, the GET's too.
     const port = Number(new URL(url).port)
     const sockets: Socket[] = []
     await Promise.all(

@@ -29,7 +29,8 @@ describe('citytwin run in load mode: exit codes', () => {
   it('exits 0 when every threshold passes, and writes summary.json, metrics.csv and report.html', async () => {
     // Proves the pass path of a gated load run, and the run folder's three files.
     const out = path.join(folder, 'pass')
-    // A generous --late-tolerance: a busy test machine must not make this run invalid (exit 1) by sending late.
+    // A generous --late-tolerance: a busy test machine must not make this run invalid (exit 1) by
+    // sending late.
     const result = await citytwin([
       'run',
       smokeScenario,
@@ -91,7 +92,8 @@ describe('citytwin run in load mode: exit codes', () => {
   })
 
   it('exits 1 and says why when the run is invalid: the period ran out of payments', async () => {
-    // Proves shortfall is never absorbed: the smoke day has about 18,000 payments; 40,000 wanted leaves the rest dropped.
+    // Proves shortfall is never absorbed: the smoke day has about 18,000 payments; 40,000 wanted
+    // leaves the rest dropped.
     const out = path.join(folder, 'invalid')
     const result = await citytwin([
       'run',
@@ -132,7 +134,8 @@ describe('citytwin run in load mode: exit codes', () => {
   ])(
     'exits 2 on bad load input %j, naming the flag, with no stack trace and no run folder',
     async (args, message) => {
-      // Proves bad input is refused before anything is written (the realistic span is checked against the period before the city is built).
+      // Proves bad input is refused before anything is written (the realistic span is checked
+      // against the period before the city is built).
       const out = path.join(folder, `bad-${args.join('').replace(/[^a-z0-9]/gi, '')}`)
       const result = await citytwin(['run', smokeScenario, ...args, '--out', out])
       expect(result.code).toBe(2)
@@ -191,9 +194,9 @@ describe('citytwin run in load mode: exit codes', () => {
 
 describe('citytwin capacity and report', () => {
   it('searches up to what the small city can supply, and writes capacity.json and capacity.html', async () => {
-    // Proves the command end to end on the smoke city (every trial a fresh ledger): its day's ~18,000 payments
-    // feed a 2 s trial up to about 8,000/s, so the ramp stops there and says so, rather than reporting the
-    // period running out as the ledger's knee.
+    // Proves the command end to end on the smoke city (every trial a fresh ledger): its day's
+    // ~18,000 payments feed a 2 s trial up to about 8,000/s, so the ramp stops there and says so,
+    // rather than reporting the period running out as the ledger's knee.
     const out = path.join(folder, 'capacity')
     const result = await citytwin([
       'capacity',
@@ -225,9 +228,10 @@ describe('citytwin capacity and report', () => {
       failedTps: number | null
       trials: { tps: number; ok: boolean; periodRanOut: boolean }[]
     }
-    // The ramp doubles from --start and never goes past what the day can feed. Every trial holds or fails only
-    // because the day ran out (outcome limit), unless the p99 of 10 s fails on a very busy machine: then the
-    // search reports that as the knee. Both are honest; neither hides a failure.
+    // The ramp doubles from --start and never goes past what the day can feed. Every trial holds or
+    // fails only because the day ran out (outcome limit), unless the p99 of 10 s fails on a very
+    // busy machine: then the search reports that as the knee. Both are honest; neither hides a
+    // failure.
     expect(report.trials.slice(0, 2).map((trial) => trial.tps)).toEqual([1_000, 2_000])
     expect(Math.max(...report.trials.map((trial) => trial.tps))).toBeLessThan(9_000)
     expect(report.kneeTps).toBeGreaterThanOrEqual(1_000)

@@ -15,7 +15,9 @@ import { citytwin, startCitytwin, type CliResult } from '../helpers/cli.js'
 import { repoRoot, smokeScenario } from '../helpers/runs.js'
 
 let folder = ''
-/** The smoke city over 90 days: a flat-out run of it lasts long enough to be stopped in the middle. */
+/**
+ * The smoke city over 90 days: a flat-out run of it lasts long enough to be stopped in the middle.
+ */
 let longScenario = ''
 beforeAll(async () => {
   folder = await fs.mkdtemp(path.join(os.tmpdir(), 'citytwin-run-folders-'))
@@ -62,7 +64,8 @@ const runningLine = /%\s+\d{4}-\d\d-\d\d \d\d:\d\d/
 
 describe('citytwin run stopped by a signal', () => {
   it('SIGINT during a flat-out run: the run stops at its next tick, is audited, its files are complete and say it stopped early, exit 130', async () => {
-    // Proves the first Ctrl-C is handled: no empty folder, no summary without its report, the verdict printed and marked as partial.
+    // Proves the first Ctrl-C is handled: no empty folder, no summary without its report, the
+    // verdict printed and marked as partial.
     const parent = path.join(folder, 'sigint')
     const out = path.join(parent, 'run')
     const run = startCitytwin([
@@ -102,7 +105,8 @@ describe('citytwin run stopped by a signal', () => {
   })
 
   it('SIGINT with --json: one JSON object saying the run was interrupted, and the complete folder it names', async () => {
-    // Proves the machine-readable end of an interrupted run: ok false, the kind, the summary marked, where the files are.
+    // Proves the machine-readable end of an interrupted run: ok false, the kind, the summary
+    // marked, where the files are.
     const parent = path.join(folder, 'sigint-json')
     const out = path.join(parent, 'run')
     const run = startCitytwin([
@@ -116,7 +120,8 @@ describe('citytwin run stopped by a signal', () => {
       '--out',
       out,
     ])
-    // --json prints no progress: the staging folder, made once the signals are handled, says the run has begun.
+    // --json prints no progress: the staging folder, made once the signals are handled, says the
+    // run has begun.
     await until(async () =>
       (await fs.readdir(parent).catch(() => [])).some((name) => name.startsWith('.run.partial-')),
     )
@@ -142,7 +147,8 @@ describe('citytwin run stopped by a signal', () => {
   })
 
   it('SIGTERM during a load run: it stops as its next second closes, its files are complete and marked, exit 143', async () => {
-    // Proves SIGTERM (what a service manager or CI sends) is handled as Ctrl-C is, in load mode too.
+    // Proves SIGTERM (what a service manager or CI sends) is handled as Ctrl-C is, in load mode
+    // too.
     const parent = path.join(folder, 'sigterm')
     const out = path.join(parent, 'run')
     const run = startCitytwin([
@@ -186,7 +192,8 @@ describe('citytwin run stopped by a signal', () => {
     // Proves the way out for the impatient keeps the rule: complete or absent, never half-written.
     const parent = path.join(folder, 'twice')
     const out = path.join(parent, 'run')
-    // A city big enough that building it takes a while: both signals come before any file could be written.
+    // A city big enough that building it takes a while: both signals come before any file could be
+    // written.
     const run = startCitytwin([
       'run',
       smokeScenario,
@@ -214,8 +221,9 @@ describe('citytwin run stopped by a signal', () => {
 
 describe('citytwin serve stopped while its city is built', () => {
   it('a first signal ends the command once the city is built, starting no run; a second SIGTERM quits at once with 143; neither leaves a folder', async () => {
-    // Proves serve handles signals from the moment it makes its first folder, as run does: before, a signal while
-    // building took the default way out and left an empty run folder and its staging folder behind.
+    // Proves serve handles signals from the moment it makes its first folder, as run does: before,
+    // a signal while building took the default way out and left an empty run folder and its staging
+    // folder behind.
     const once = path.join(folder, 'serve-once', 'run')
     const first = startCitytwin([
       'serve',
@@ -264,7 +272,8 @@ describe('citytwin serve stopped while its city is built', () => {
 
 describe('citytwin capacity stopped by a signal', () => {
   it('SIGINT during a search: the trial going is left out, the files say interrupted with the trials so far, exit 130', async () => {
-    // Proves an interrupted search keeps what it found, marked as unfinished, and never a half-written capacity.json.
+    // Proves an interrupted search keeps what it found, marked as unfinished, and never a
+    // half-written capacity.json.
     const parent = path.join(folder, 'capacity')
     const out = path.join(parent, 'run')
     const run = startCitytwin(
@@ -316,7 +325,8 @@ describe('citytwin capacity stopped by a signal', () => {
 
 describe('citytwin run --out', () => {
   it('refuses a folder that holds another run, before running, and leaves its files as they were', async () => {
-    // Proves no run destroys another's files: the second run into the same folder is bad input, exit 2.
+    // Proves no run destroys another's files: the second run into the same folder is bad input,
+    // exit 2.
     const out = path.join(folder, 'taken')
     const first = await citytwin(['run', smokeScenario, '--residents', '500', '--out', out])
     expect(first.code, first.stderr).toBe(0)
@@ -341,7 +351,8 @@ describe('citytwin run --out', () => {
   })
 
   it('takes an empty folder that is already there, and leaves it there when the run is refused', async () => {
-    // Proves an empty --out is fine, and that a refused run does not take away a folder it did not make.
+    // Proves an empty --out is fine, and that a refused run does not take away a folder it did not
+    // make.
     const out = path.join(folder, 'empty')
     await fs.mkdir(out)
     const refused = await citytwin([
@@ -389,7 +400,8 @@ afterAll(async () => {
 
 describe.skipIf(mountRefused)('citytwin run on a full disk', () => {
   beforeAll(async () => {
-    // Fill it: the folders can still be made (they take no pages on tmpfs), no file of the run fits.
+    // Fill it: the folders can still be made (they take no pages on tmpfs), no file of the run
+    // fits.
     const filler = await fs.open(path.join(fullDisk, 'filler'), 'w')
     try {
       for (;;) await filler.write(Buffer.alloc(4096, 1))
@@ -401,7 +413,8 @@ describe.skipIf(mountRefused)('citytwin run on a full disk', () => {
   })
 
   it('--json: one line on stderr naming the folder and the reason, the verdict still printed as one JSON object, nothing left, exit 1', async () => {
-    // Proves ENOSPC is a run failure told in one line, not an internal error with a stack trace, and that the verdict is not lost.
+    // Proves ENOSPC is a run failure told in one line, not an internal error with a stack trace,
+    // and that the verdict is not lost.
     const out = path.join(fullDisk, 'run')
     const result = await citytwin(['run', smokeScenario, '--json', '--out', out])
     expect(result.code, result.stderr).toBe(1)

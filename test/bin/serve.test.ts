@@ -31,9 +31,11 @@ afterAll(async () => {
 
 describe('citytwin serve', () => {
   it('runs the day with the map served, then exits with the run files and its replay files written', async () => {
-    // Proves the whole path a user takes: the URL printed, the run made (money conserved), summary, timeline and city on disk, exit 0.
+    // Proves the whole path a user takes: the URL printed, the run made (money conserved), summary,
+    // timeline and city on disk, exit 0.
     const out = path.join(folder, 'run')
-    // The test is about the files, not the timing: a busy machine may send late, which is not a failure here.
+    // The test is about the files, not the timing: a busy machine may send late, which is not a
+    // failure here.
     const result = await citytwin([
       'serve',
       smokeScenario,
@@ -80,7 +82,8 @@ describe('citytwin serve', () => {
     [['--host', '0.0.0.0', '--speed', '1440'], '--host'],
     [['--allow-host', 'evil.example:80'], '--allow-host'],
   ])('exits 2 naming the flag for %j', async (flags, named) => {
-    // Proves a bad flag is refused as the user's mistake, naming it, with no stack trace and no run folder left behind.
+    // Proves a bad flag is refused as the user's mistake, naming it, with no stack trace and no run
+    // folder left behind.
     const out = path.join(folder, `bad-${named.slice(2)}`)
     const result = await citytwin(['serve', smokeScenario, '--exit', '--out', out, ...flags])
     expect(result.code).toBe(2)
@@ -90,7 +93,8 @@ describe('citytwin serve', () => {
   })
 
   it('exits 2 naming CITYTWIN_TOKEN when the token from the environment is too short', async () => {
-    // Proves the token may come from the environment (out of the process list), checked like the flag.
+    // Proves the token may come from the environment (out of the process list), checked like the
+    // flag.
     const out = path.join(folder, 'env-token')
     const result = await citytwin(['serve', smokeScenario, '--exit', '--out', out], {
       env: { CITYTWIN_TOKEN: 'short' },
@@ -101,7 +105,8 @@ describe('citytwin serve', () => {
   })
 
   it('exits 2 naming --port when the port is taken', async () => {
-    // Proves a port in use is reported as such, not as a crash, and the run folder made for it is taken away again.
+    // Proves a port in use is reported as such, not as a crash, and the run folder made for it is
+    // taken away again.
     const taken = createServer()
     await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve))
     const address = taken.address()
@@ -126,7 +131,8 @@ describe('citytwin serve', () => {
   })
 
   it('--json: a run whose http ledger goes away prints one JSON object naming the failure, leaves no folder, exit 1', async () => {
-    // Proves serve, like run and capacity, tells every run's outcome on stdout: before, a failed run printed nothing there.
+    // Proves serve, like run and capacity, tells every run's outcome on stdout: before, a failed
+    // run printed nothing there.
     const ledger = await misbehavingLedger(failures.goneAfter(20))
     const out = path.join(folder, 'ledger-lost')
     try {
@@ -165,7 +171,8 @@ describe('citytwin serve', () => {
   }, 120_000)
 
   it('--json: a run whose audit fails prints its summary with ok false, and writes its files with the replay ones, exit 1', async () => {
-    // Proves a finished run that failed its audit is one object with its verdict, and that its folder holds every file at once.
+    // Proves a finished run that failed its audit is one object with its verdict, and that its
+    // folder holds every file at once.
     const ledger = await misbehavingLedger(failures.unbalanced)
     const out = path.join(folder, 'unbalanced')
     try {

@@ -41,7 +41,9 @@ const fuzzRuns = Number(process.env.CITYTWIN_FUZZ_RUNS ?? 2_000)
 const smokeText = await fs.readFile(path.join(repoRoot, 'scenarios', 'smoke.yaml'), 'utf8')
 const smokeIds = ['440303', '440304', '440305', '440306', '440307', '440308', '440310', '440309']
 
-/** A small map with the smoke scenario's eight ids: squares, so each case's own map costs little. */
+/**
+ * A small map with the smoke scenario's eight ids: squares, so each case's own map costs little.
+ */
 function squaresMap(
   ids: readonly string[],
   ring = (lon: number, lat: number): unknown => [
@@ -64,7 +66,10 @@ function squaresMap(
 }
 const baseMap = squaresMap(smokeIds)
 
-/** What a case writes: the scenario (as an object to stringify, text to append, or raw bytes), its map, its file's name. */
+/**
+ * What a case writes: the scenario (as an object to stringify, text to append, or raw bytes), its
+ * map, its file's name.
+ */
 interface Draft {
   doc: Record<string, unknown>
   appended: string[]
@@ -98,7 +103,10 @@ const fieldPaths: Key[][] = []
   else if (typeof value === 'object' && value !== null)
     for (const [key, item] of Object.entries(value)) walk(item, [...at, key])
 })(baseDoc(), [])
-/** Paths of the objects among them, where a key can be added (categories aside: a new key there is a category). */
+/**
+ * Paths of the objects among them, where a key can be added (categories aside: a new key there is a
+ * category).
+ */
 const objectPaths: Key[][] = [
   [],
   ...fieldPaths.filter((at) => {
@@ -125,7 +133,10 @@ function objectAt(
   return typeof node === 'object' && node !== null ? (node as Record<Key, unknown>) : undefined
 }
 
-/** Sets `at` to `value`; when its parent is gone, adds an unknown top-level key instead (still invalid). */
+/**
+ * Sets `at` to `value`; when its parent is gone, adds an unknown top-level key instead (still
+ * invalid).
+ */
 function setAt(doc: Record<string, unknown>, at: readonly Key[], value: unknown): void {
   const parent = objectAt(doc, at.slice(0, -1))
   const last = at[at.length - 1] as Key
@@ -217,7 +228,10 @@ const fileNameArb = fc
   )
   .filter((name) => name !== '' && name !== '.' && name !== '..' && Buffer.byteLength(name) <= 255)
 
-/** Values of the wrong type for any field: no field takes an object with a key "zz", a list of objects, NaN or infinities. */
+/**
+ * Values of the wrong type for any field: no field takes an object with a key "zz", a list of
+ * objects, NaN or infinities.
+ */
 const wrongValueArb = fc.oneof(
   fc.record({ zz: fc.jsonValue({ maxDepth: 2 }) }),
   fc.array(fc.oneof(fc.constant({}), fc.record({ zz: fc.jsonValue({ maxDepth: 1 }) })), {
@@ -393,7 +407,10 @@ const prototypeText = fc
   )
   .map((text) => appending(`prototype key ${JSON.stringify(text)}`, text))
 
-/** A flow list (or, for `key: value` items, a flow mapping) of `count` items, as many as fit the scenario's size bound. */
+/**
+ * A flow list (or, for `key: value` items, a flow mapping) of `count` items, as many as fit the
+ * scenario's size bound.
+ */
 function flowList(count: number, item: string): Mutation {
   return mutation(`a list of ${count} × ${JSON.stringify(item)}`, (draft) => {
     const bytesLeft = scenarioBytesMax - Buffer.byteLength(stringify(draft.doc)) - 64
@@ -461,7 +478,8 @@ const garbage = fc.oneof(
     ),
 )
 
-// Maps, each broken on its own: the scenario is pointed at it (under a name that may itself be hostile).
+// Maps, each broken on its own: the scenario is pointed at it (under a name that may itself be
+// hostile).
 const ring = (count: number, lon = 114, lat = 22) =>
   `[${`[${lon},${lat}],`.repeat(count - 1)}[${lon},${lat}]]`
 const mapOf = (features: readonly string[], extra = '') =>
@@ -686,7 +704,9 @@ const hostileCase = fc.record({
   mutations: fc.array(invalidating, { minLength: 1, maxLength: 3 }),
 })
 
-/** One folder for all cases: the base map once in maps/, each case's files under names of their own. */
+/**
+ * One folder for all cases: the base map once in maps/, each case's files under names of their own.
+ */
 let root = ''
 let caseCount = 0
 beforeAll(async () => {
@@ -757,7 +777,8 @@ describe('validate, in-process, on generated hostile scenarios', () => {
   })
 
   it(`refuses ${fuzzRuns} of them, each with a bounded, printable UserError in bounded time`, async () => {
-    // Proves: no generated file gets through, crashes the loader with another error, floods the message or pollutes Object.prototype.
+    // Proves: no generated file gets through, crashes the loader with another error, floods the
+    // message or pollutes Object.prototype.
     const seed = Number(process.env.CITYTWIN_FUZZ_SEED ?? 20_261_123)
     await fc.assert(
       fc.asyncProperty(hostileCase, async ({ fileName, extras: before, mutations }) => {

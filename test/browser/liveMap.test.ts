@@ -60,7 +60,10 @@ async function openPage(browser: Browser, url: string): Promise<{ page: Page; re
   return { page, refused }
 }
 
-/** What the page's own scripts see, for the functions run inside it (the tests are compiled without the DOM's types). */
+/**
+ * What the page's own scripts see, for the functions run inside it (the tests are compiled without
+ * the DOM's types).
+ */
 interface InPage {
   readonly citytwin: { readonly snapshots: number; readonly lastSnapshot: Snapshot | null }
   requestAnimationFrame(step: (time: number) => void): number
@@ -100,7 +103,8 @@ describe('live map in chromium', () => {
     await fs.mkdir(results, { recursive: true })
     if (!present) return
     browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs })
-    // A simulated minute every 60 ms: the day lasts about a minute and a half, longer than the tests watch it.
+    // A simulated minute every 60 ms: the day lasts about a minute and a half, longer than the
+    // tests watch it.
     map = await openLiveMap({
       scenario: defaultScenario,
       residents: 20_000,
@@ -113,7 +117,8 @@ describe('live map in chromium', () => {
   })
 
   it('shows the run live: districts, moving figures, pause, resume, a new target rate', async (context) => {
-    // Proves the page follows and steers the run: one path per district, TPS that changes, a clock that stops on pause and goes on after, a target rate that is taken.
+    // Proves the page follows and steers the run: one path per district, TPS that changes, a clock
+    // that stops on pause and goes on after, a target rate that is taken.
     needsChromium(context)
     if (browser === undefined) throw new Error('chromium did not start')
     const { page, refused } = await openPage(browser, map.url)
@@ -204,7 +209,8 @@ describe('live map in chromium', () => {
   })
 
   it('presenter mode: dark, large, no controls, measures cycling by themselves', async (context) => {
-    // Proves ?presenter=1 opens the presenter's page: its class, a dark background, the controls hidden and the measure changing with no one touching it.
+    // Proves ?presenter=1 opens the presenter's page: its class, a dark background, the controls
+    // hidden and the measure changing with no one touching it.
     needsChromium(context)
     if (browser === undefined) throw new Error('chromium did not start')
     const { page, refused } = await openPage(browser, `${map.url}?presenter=1`)
@@ -247,7 +253,8 @@ describe('a page closed by the server, in chromium', () => {
   })
 
   it('says why it was closed, offers Reconnect, and follows the run again after it', async (context) => {
-    // Proves what a viewer sees when the server closes a page not shown for too long: the reason on the page, not a silent stop, and a way back.
+    // Proves what a viewer sees when the server closes a page not shown for too long: the reason on
+    // the page, not a silent stop, and a way back.
     needsChromium(context)
     if (browser === undefined) throw new Error('chromium did not start')
     const { page, refused } = await openPage(browser, map.url)
@@ -279,7 +286,8 @@ describe('replay in chromium', () => {
   beforeAll(async () => {
     if (!present) return
     browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs })
-    // A short run, a simulated minute every 4 ms: its day is over in a few seconds. It waits for Start.
+    // A short run, a simulated minute every 4 ms: its day is over in a few seconds. It waits for
+    // Start.
     finished = await openLiveMap({
       scenario: smokeScenario,
       pace: { sort: 'clock', tickMs: 4 },
@@ -296,7 +304,9 @@ describe('replay in chromium', () => {
   })
 
   it('starts a run from the page, then opens it from its folder and scrubs its timeline', async (context) => {
-    // Proves Start and replay: a waiting session runs when the page says so, and replay reads runs/<id>: the map draws from the run's own city.json, and moving the scrubber moves the clock and the figures.
+    // Proves Start and replay: a waiting session runs when the page says so, and replay reads
+    // runs/<id>: the map draws from the run's own city.json, and moving the scrubber moves the
+    // clock and the figures.
     needsChromium(context)
     if (browser === undefined) throw new Error('chromium did not start')
     const live = await openPage(browser, finished.url)
@@ -338,7 +348,10 @@ describe('replay in chromium', () => {
   })
 })
 
-/** Frames per second from requestAnimationFrame, and socket.io bytes a second from the DevTools protocol, over `measureSeconds`. */
+/**
+ * Frames per second from requestAnimationFrame, and socket.io bytes a second from the DevTools
+ * protocol, over `measureSeconds`.
+ */
 async function measure(
   page: Page,
 ): Promise<{

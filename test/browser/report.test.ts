@@ -24,7 +24,10 @@ const chromiumArgs = [
 ]
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const screenshot = path.join(repoRoot, 'test-results/report.png')
-/** The load page draws four charts: throughput, latency, rejections and errors per second, rejections by reason. */
+/**
+ * The load page draws four charts: throughput, latency, rejections and errors per second,
+ * rejections by reason.
+ */
 const loadChartsCount = 4
 
 const present = existsSync(chromiumPath)
@@ -45,7 +48,8 @@ describe('report.html in chromium', () => {
   })
 
   it('opens offline, draws every chart, fetches nothing', async (context) => {
-    // Proves the page is self-contained in a real browser: with the network refused, each chart still has drawn paths, and only the file itself was requested.
+    // Proves the page is self-contained in a real browser: with the network refused, each chart
+    // still has drawn paths, and only the file itself was requested.
     if (!present) {
       // In CI a missing browser is a broken image, not a reason to pass quietly.
       if (process.env.CI !== undefined && process.env.CI !== '') throw new Error(missing)

@@ -61,7 +61,10 @@ interface Schema {
   readonly maximum?: number
 }
 
-/** Any other keyword is refused: a checker that skipped a rule it did not know would pass bodies it should not. */
+/**
+ * Any other keyword is refused: a checker that skipped a rule it did not know would pass bodies it
+ * should not.
+ */
 const keywordsKnown = new Set([
   'description',
   'type',
@@ -76,8 +79,9 @@ const keywordsKnown = new Set([
 ])
 
 /**
- * Where `value` breaks `schema`, one `path: why` line each; none when it fits. `closed` treats every
- * object as `additionalProperties: false`, to prove the schema names every field a body carries.
+ * Where `value` breaks `schema`, one `path: why` line each; none when it fits. `closed` treats
+ * every object as `additionalProperties: false`, to prove the schema names every field a body
+ * carries.
  */
 function violations(schema: Schema, value: unknown, closed = false, at = 'body'): string[] {
   const unknown = Object.keys(schema).filter((keyword) => !keywordsKnown.has(keyword))
@@ -198,7 +202,10 @@ const dayRows: TransferRow[] = [
     minute: nineAm + 2,
   },
 ]
-/** Every column at its largest: kind and flags past the known ones travel (the ledger answers invalid_kind, invalid_flags). */
+/**
+ * Every column at its largest: kind and flags past the known ones travel (the ledger answers
+ * invalid_kind, invalid_flags).
+ */
 const widestRow: TransferRow = {
   id: u32Max,
   debit: u32Max,
@@ -442,7 +449,8 @@ const refused: readonly [string, BodyName, unknown, (body: unknown) => unknown][
 
 describe('docs/http-ledger.schema.json', () => {
   it('is JSON Schema 2020-12 with one definition per body of the protocol', () => {
-    // Proves the file parses (at load) and defines exactly the ten bodies the page documents, no more, no fewer.
+    // Proves the file parses (at load) and defines exactly the ten bodies the page documents, no
+    // more, no fewer.
     expect(schemaFile.$schema).toBe('https://json-schema.org/draft/2020-12/schema')
     expect(Object.keys(schemaFile.$defs ?? {}).sort()).toEqual([...bodyNames].sort())
   })
@@ -450,7 +458,8 @@ describe('docs/http-ledger.schema.json', () => {
   it.each(written)(
     'accepts %s (%s) as the encoders write it, every field declared',
     (_what, name, encoded) => {
-      // Proves the encoders' output fits, with every field declared: checked closed, an undeclared field would show.
+      // Proves the encoders' output fits, with every field declared: checked closed, an undeclared
+      // field would show.
       expect(violations(body(name), encoded, true)).toEqual([])
     },
   )
@@ -462,7 +471,8 @@ describe('docs/http-ledger.schema.json', () => {
   })
 
   it('has the bounds of the code: batch sizes, accounts, tiers, codes and kinds', () => {
-    // Proves the schema's numbers are the engine's: a bound changed in limits.ts or protocol.ts and not here fails.
+    // Proves the schema's numbers are the engine's: a bound changed in limits.ts or protocol.ts and
+    // not here fails.
     const transferColumns = Object.keys(transfersBody)
     expect(Object.keys(body('TransfersRequest').properties ?? {})).toEqual(transferColumns)
     expect(body('TransfersRequest').required).toEqual(transferColumns)

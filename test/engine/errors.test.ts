@@ -9,7 +9,8 @@ import { errorIssuesMax, errorLineCharsMax, errorMessageCharsMax } from '../../e
 
 describe('UserError', () => {
   it('lists errorIssuesMax issues of ten thousand, then how many more', () => {
-    // Proves: a file with thousands of problems gives an error of bounded length, not one line per problem.
+    // Proves: a file with thousands of problems gives an error of bounded length, not one line per
+    // problem.
     const issues = Array.from(
       { length: 10_000 },
       (_, index) => `scenario.yaml:${index + 1}: junk${index}: unknown field`,
@@ -28,7 +29,8 @@ describe('UserError', () => {
   })
 
   it('cuts every line at errorLineCharsMax and keeps the whole message under errorMessageCharsMax', () => {
-    // Proves: one huge value quoted in an issue (a megabyte-long key) cannot make a megabyte-long message.
+    // Proves: one huge value quoted in an issue (a megabyte-long key) cannot make a megabyte-long
+    // message.
     const huge = 'k'.repeat(1024 * 1024)
     const error = new UserError(
       `${huge}: invalid`,
@@ -40,7 +42,8 @@ describe('UserError', () => {
   })
 
   it('shows control characters in its message and issues as visible escapes', () => {
-    // Proves: a file name or key holding escape codes cannot steer the terminal the error is printed on.
+    // Proves: a file name or key holding escape codes cannot steer the terminal the error is
+    // printed on.
     const error = new UserError('evil\x1b[2J.yaml: invalid scenario', [
       'evil\x1b[2J.yaml:3: \x1b]0;pwned\x07: unknown field',
       'a\nb\u202e',

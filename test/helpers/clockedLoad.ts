@@ -39,9 +39,9 @@ export class FakeClock {
 }
 
 /**
- * A test adapter with a known behaviour: the memory ledger's own state machine, answering a call
- * of `n` transfers made at `t` ms exactly at `heldUntil(t, n)` on the fake clock (calls held to the same time answer
- * in the order made). In-process, so its timing is the clock's alone.
+ * A test adapter with a known behaviour: the memory ledger's own state machine, answering a call of
+ * `n` transfers made at `t` ms exactly at `heldUntil(t, n)` on the fake clock (calls held to the
+ * same time answer in the order made). In-process, so its timing is the clock's alone.
  */
 export class ClockedLedger implements LedgerCore {
   readonly name = 'clocked'
@@ -113,7 +113,10 @@ export function source(from: number, to: number): TransferBatch {
   }
 }
 
-/** A clocked ledger with the central bank (account 0) and the `payees` accounts `source` pays, opened. */
+/**
+ * A clocked ledger with the central bank (account 0) and the `payees` accounts `source` pays,
+ * opened.
+ */
 export async function openClockedLedger(
   clock: FakeClock,
   heldUntil: (madeAtMs: number, count: number) => number,

@@ -1,6 +1,11 @@
-/** What a terminal acts on, written out by code point (not with the \p classes the code under test uses). */
+/**
+ * What a terminal acts on, written out by code point (not with the \p classes the code under test
+ * uses).
+ */
 
-/** C0 and C1 controls, DEL, the bidi marks, embeddings, overrides and isolates, and U+2028/U+2029. */
+/**
+ * C0 and C1 controls, DEL, the bidi marks, embeddings, overrides and isolates, and U+2028/U+2029.
+ */
 export function isSteering(code: number): boolean {
   return (
     code <= 0x1f ||
@@ -15,7 +20,10 @@ export function isSteering(code: number): boolean {
   )
 }
 
-/** The first steering character of `text` other than a line break, as U+XXXX, or undefined when there is none. */
+/**
+ * The first steering character of `text` other than a line break, as U+XXXX, or undefined when
+ * there is none.
+ */
 export function steeringIn(text: string): string | undefined {
   for (let index = 0; index < text.length; index++) {
     const code = text.charCodeAt(index)

@@ -7,7 +7,10 @@ import { expect } from 'vitest'
 import type { LedgerCore } from '../../engine/ledger/index.js'
 import type { RunSummary } from '../../engine/report/index.js'
 
-/** Every transfer of a `sent`-transfer load run was sent and answered, the audit held, and the ledger reports faults it recovered from. */
+/**
+ * Every transfer of a `sent`-transfer load run was sent and answered, the audit held, and the
+ * ledger reports faults it recovered from.
+ */
 export function expectRecovered(summary: RunSummary, sent: number): void {
   expect(summary.load?.sent).toBe(sent)
   expect(summary.load?.completed).toBe(sent)
@@ -81,7 +84,10 @@ export async function expectDatabaseBalances(
   }
 }
 
-/** Resolves once `sql` counts more than zero rows at `url` (a schema not made yet counts none), or when `stop()` says so. */
+/**
+ * Resolves once `sql` counts more than zero rows at `url` (a schema not made yet counts none), or
+ * when `stop()` says so.
+ */
 export async function untilRows(url: string, sql: string, stop: () => boolean): Promise<void> {
   const client = new pg.Client({ connectionString: url })
   client.on('error', () => undefined)
@@ -96,7 +102,10 @@ export async function untilRows(url: string, sql: string, stop: () => boolean): 
   }
 }
 
-/** `ledger`, named `name`, with `cleanup` run after it closes (a test ledger's schema or keys dropped). */
+/**
+ * `ledger`, named `name`, with `cleanup` run after it closes (a test ledger's schema or keys
+ * dropped).
+ */
 export function closingWith(
   ledger: LedgerCore,
   name: string,

@@ -1,4 +1,7 @@
-/** A live map served in-process for tests: a city, a session steering its runs, the server, a runs folder. */
+/**
+ * A live map served in-process for tests: a city, a session steering its runs, the server, a runs
+ * folder.
+ */
 import { promises as fs } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -31,13 +34,19 @@ export interface LiveMapOptions {
   readonly replayOnly?: string
   /** Start the first run at once (default true). */
   readonly start?: boolean
-  /** The server's clock (rate windows, how long a page has gone unseen); default the wall clock. The run keeps the wall clock. */
+  /**
+   * The server's clock (rate windows, how long a page has gone unseen); default the wall clock. The
+   * run keeps the wall clock.
+   */
   readonly serverNow?: () => number
 }
 
 let built: Promise<string> | undefined
 
-/** The page, bundled once per test process into a temporary folder (the tests do not depend on a build in dist). */
+/**
+ * The page, bundled once per test process into a temporary folder (the tests do not depend on a
+ * build in dist).
+ */
 export function builtPage(): Promise<string> {
   built ??= fs
     .mkdtemp(path.join(os.tmpdir(), 'citytwin-page-'))

@@ -40,7 +40,10 @@ export async function misbehavingLedger(
   return started.server
 }
 
-/** Changes that make a ledger fail: it goes away after `submits` submits, or its totals carry one fen too many. */
+/**
+ * Changes that make a ledger fail: it goes away after `submits` submits, or its totals carry one
+ * fen too many.
+ */
 export const failures = {
   goneAfter(submits: number) {
     let made = 0

@@ -131,7 +131,8 @@ export function loadSeconds(count = loadSecondsCount): LoadSecond[] {
     const p50Ms = behind ? 12.5 + (second - 90) * 0.75 : 0.875 + (second % 4) * 0.125
     const p99Ms = behind ? 48 + (second - 90) * 3.5 : 4.25 + (second % 6) * 0.5
     const maxMs = second === 100 ? 412.625 : p99Ms * 2 + 1
-    // 3.5 simulated minutes per second from 06:00 local (×210), written as the simulated clock writes it.
+    // 3.5 simulated minutes per second from 06:00 local (×210), written as the simulated clock
+    // writes it.
     const local = new Date(loadStartLocalMs + Math.floor(second * 3.5) * 60_000)
       .toISOString()
       .slice(0, 19)
@@ -216,7 +217,10 @@ export const loadSummary: RunSummary = {
   },
 }
 
-/** The load run, with nothing rejected and the generator on schedule: charts of failures have nothing to draw. */
+/**
+ * The load run, with nothing rejected and the generator on schedule: charts of failures have
+ * nothing to draw.
+ */
 export const cleanLoadSummary: RunSummary = {
   ...loadSummary,
   transfers: {

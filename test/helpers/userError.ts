@@ -1,4 +1,7 @@
-/** The message of the UserError `action` throws; fails the test if it throws nothing or something else. */
+/**
+ * The message of the UserError `action` throws; fails the test if it throws nothing or something
+ * else.
+ */
 import { expect } from 'vitest'
 import { UserError } from '../../engine/errors.js'
 

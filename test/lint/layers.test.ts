@@ -15,7 +15,10 @@ const root = path.resolve(import.meta.dirname, '../..')
 const depcruise = path.join(root, 'node_modules/dependency-cruiser/bin/dependency-cruise.mjs')
 const folders: string[] = []
 
-/** A tree of `files` (path → source) with the project's layer rules; the check's exit code and output. */
+/**
+ * A tree of `files` (path → source) with the project's layer rules; the check's exit code and
+ * output.
+ */
 async function check(files: Record<string, string>): Promise<{ code: number; output: string }> {
   const folder = mkdtempSync(path.join(os.tmpdir(), 'citytwin-layers-'))
   folders.push(folder)

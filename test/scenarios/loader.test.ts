@@ -85,7 +85,10 @@ function nestedBlock(maps: number): { text: string; deepestLine: string; column:
   return { text: `${text}${deepestLine}\n`, deepestLine, column: keys + 4 }
 }
 
-/** The classic "billion laughs": `levels` anchors, each a list of `width` aliases of the previous one. */
+/**
+ * The classic "billion laughs": `levels` anchors, each a list of `width` aliases of the previous
+ * one.
+ */
 function aliasBomb(levels: number, width: number): string {
   let text = 'a0: &a0 "lol"\n'
   for (let level = 1; level <= levels; level++) {
@@ -103,7 +106,8 @@ describe('the shipped scenarios', () => {
   ])(
     '%s loads with the 8 districts of the Shenzhen map and its 2020 census population',
     async (_name, file) => {
-      // Proves: a shipped scenario loads, names the 8 map districts, and its populations add up to 17,494,398.
+      // Proves: a shipped scenario loads, names the 8 map districts, and its populations add up to
+      // 17,494,398.
       const loaded = await loadScenario(file)
       expect(loaded.file).toBe(file)
       expect(loaded.mapFile).toBe(await fs.realpath(shenzhenMapFile))
@@ -120,7 +124,8 @@ describe('the shipped scenarios', () => {
   )
 
   it('loads a copy of smoke.yaml written into a temp folder next to a copy of the map', async () => {
-    // Proves: the harness itself is sound, so every rejection below is caused by the one edit each test makes.
+    // Proves: the harness itself is sound, so every rejection below is caused by the one edit each
+    // test makes.
     const file = await scenarioWithMap(smokeWith({}))
     const loaded = await loadScenario(file)
     expect(loaded.scenario.name).toBe('Shenzhen smoke')
@@ -133,7 +138,8 @@ describe('the shipped scenarios', () => {
 
 describe('schema errors', () => {
   it('reports every schema error at once, each as file:LINE: path: message on the line of the field', async () => {
-    // Proves: four unrelated errors come back together in one UserError, each with the file, the field's own line and its path.
+    // Proves: four unrelated errors come back together in one UserError, each with the file, the
+    // field's own line and its path.
     const text = smokeWith({ 'city.districts[3].population': -5, scale: 2, seed: 'x', bogus: true })
     const file = await scenarioWithMap(text)
     const { error } = await expectUserError(() => loadScenario(file))
@@ -153,7 +159,8 @@ describe('schema errors', () => {
   })
 
   it('names an unknown field inside a list item with its full path and line', async () => {
-    // Proves: unknown keys are reported at any depth, e.g. city.districts[1].colour, not only at the top.
+    // Proves: unknown keys are reported at any depth, e.g. city.districts[1].colour, not only at
+    // the top.
     const text = smokeWith({ 'city.districts[1].colour': 'red', 'payments.retail.amountFen': 100 })
     const file = await scenarioWithMap(text)
     const { error } = await expectUserError(() => loadScenario(file))
@@ -167,7 +174,8 @@ describe('schema errors', () => {
   })
 
   it('names a missing field by its path, with the line of its parent when there is one', async () => {
-    // Proves: a required field that is absent is still reported with its path: name (top level, no line), city.map (line of city).
+    // Proves: a required field that is absent is still reported with its path: name (top level, no
+    // line), city.map (line of city).
     const text = smokeWith({ name: undefined, 'city.map': undefined })
     const file = await scenarioWithMap(text)
     const { error } = await expectUserError(() => loadScenario(file))
@@ -180,7 +188,8 @@ describe('schema errors', () => {
   })
 
   it('reports a scenario that is not a mapping at the top level', async () => {
-    // Proves: a YAML list (or an empty file) gives a UserError about the top level, not a TypeError.
+    // Proves: a YAML list (or an empty file) gives a UserError about the top level, not a
+    // TypeError.
     for (const text of ['- just\n- a list\n', '', '42\n']) {
       const file = await folder.write('scenario.yaml', text)
       const { error } = await expectUserError(() => loadScenario(file))
@@ -202,7 +211,8 @@ describe('schema errors', () => {
 
 describe('cross-field errors', () => {
   it('reports tier shares, category shares, period order, duplicate district and tier limits at once, with lines', async () => {
-    // Proves: the checks across fields all run and each issue carries the file and the line of the field it names.
+    // Proves: the checks across fields all run and each issue carries the file and the line of the
+    // field it names.
     const text = smokeWith({
       'wallets.tiers[0].share': 0.1,
       'merchants.categories.grocery.share': 0.5,
@@ -225,7 +235,8 @@ describe('cross-field errors', () => {
   })
 
   it('names a district id that is not in the map by its path city.districts[N].id and line', async () => {
-    // Proves: every district must be a feature of the map; the issue names the path, the id, the map and the ids it has.
+    // Proves: every district must be a feature of the map; the issue names the path, the id, the
+    // map and the ids it has.
     const text = smokeWith({ 'city.districts[5].id': '440399' })
     const file = await scenarioWithMap(text)
     const { error } = await expectUserError(() => loadScenario(file))
@@ -252,7 +263,8 @@ describe('reading the scenario file', () => {
   })
 
   it('loads a file of exactly scenarioBytesMax bytes and turns down one byte more, quickly, naming the limit', async () => {
-    // Proves: the size bound is exact (no off-by-one) and a too-big file is refused fast, with the limit in the message.
+    // Proves: the size bound is exact (no off-by-one) and a too-big file is refused fast, with the
+    // limit in the message.
     const atLimit = padTo(smokeText, scenarioBytesMax)
     expect(Buffer.byteLength(atLimit)).toBe(scenarioBytesMax)
     await folder.copyMap()
@@ -301,7 +313,8 @@ describe('reading the scenario file', () => {
       /./,
     ],
   ])('reports invalid YAML (%s) as file:line:col', async (_what, text, needle, column, message) => {
-    // Proves: a YAML syntax error is a UserError whose issues point at the file, line and column of the problem.
+    // Proves: a YAML syntax error is a UserError whose issues point at the file, line and column of
+    // the problem.
     const file = await scenarioWithMap(text)
     const { error } = await expectUserError(() => loadScenario(file))
     expect(error.message.split('\n')[0]).toBe(`${file}: not valid YAML`)
@@ -318,7 +331,8 @@ describe('reading the scenario file', () => {
   })
 
   it('turns down a file that is not UTF-8 (a Latin-1 byte, a stray 0xFF)', async () => {
-    // Proves: bytes that are not UTF-8 are refused up front instead of being read as replacement characters.
+    // Proves: bytes that are not UTF-8 are refused up front instead of being read as replacement
+    // characters.
     const latin1 = Buffer.from(smokeText.replace("Bao'an", 'Baoàn'), 'latin1')
     const stray = Buffer.concat([Buffer.from(smokeText), Buffer.from([0xff, 0xfe, 0x0a])])
     for (const bytes of [latin1, stray]) {
@@ -329,7 +343,8 @@ describe('reading the scenario file', () => {
   })
 
   it('accepts a valid UTF-8 file that contains the character U+FFFD', async () => {
-    // Proves: the UTF-8 check decodes strictly rather than looking for the replacement character in the text.
+    // Proves: the UTF-8 check decodes strictly rather than looking for the replacement character in
+    // the text.
     const text = smokeWith({
       description: 'A replacement character \uFFFD, spelled correctly in UTF-8',
     })
@@ -413,7 +428,8 @@ describe('hostile YAML', () => {
   ])(
     'turns down a __proto__ key %s and leaves Object.prototype clean',
     async (_where, text, needle) => {
-      // Proves: a __proto__ key is refused with its line and column, and nothing reaches Object.prototype.
+      // Proves: a __proto__ key is refused with its line and column, and nothing reaches
+      // Object.prototype.
       const file = await scenarioWithMap(text)
       const { error } = await expectUserError(() => loadScenario(file))
       expect(error.issues).toEqual([
@@ -447,7 +463,8 @@ describe('hostile YAML', () => {
     ['a flow list as a key', `${smokeText}? [a, b]\n: 1\n`],
     ['an alias as a key', `${smokeText}x: &k name\n*k : 1\n`],
   ])('turns down %s', async (_what, text) => {
-    // Proves: only plain scalar keys are accepted, so no key can turn into an object or smuggle a name through an alias.
+    // Proves: only plain scalar keys are accepted, so no key can turn into an object or smuggle a
+    // name through an alias.
     const file = await scenarioWithMap(text)
     const { error } = await expectUserError(() => loadScenario(file))
     expect(error.issues).toHaveLength(1)
@@ -520,7 +537,8 @@ describe('hostile YAML', () => {
   })
 
   it('lets yamlFlowDepthMax flow levels through the scan and stops one more', async () => {
-    // Proves: the flow scan bound is exact; 64 levels fall to the (smaller) block depth bound instead.
+    // Proves: the flow scan bound is exact; 64 levels fall to the (smaller) block depth bound
+    // instead.
     const at = await folder.write(
       'at.yaml',
       `nested: ${'['.repeat(yamlFlowDepthMax)}${']'.repeat(yamlFlowDepthMax)}\n`,
@@ -540,7 +558,8 @@ describe('hostile YAML', () => {
   })
 
   it("keeps scanning flow nesting after an apostrophe in a plain scalar (smoke.yaml's Bao'an)", async () => {
-    // Proves: an apostrophe inside a word does not open a quote, so the yamlFlowDepthMax guard still fires after it.
+    // Proves: an apostrophe inside a word does not open a quote, so the yamlFlowDepthMax guard
+    // still fires after it.
     const deepList = `nested: ${'['.repeat(10_000)}${']'.repeat(10_000)}\n`
     const file = await folder.write('bypass.yaml', smokeText + deepList)
     expect(smokeText).toContain("Bao'an")
@@ -551,7 +570,8 @@ describe('hostile YAML', () => {
   })
 
   it('keeps scanning flow nesting after a # inside a plain scalar', async () => {
-    // Proves: a # that does not follow a space is text, not a comment that hides the rest of the line from the guard.
+    // Proves: a # that does not follow a space is text, not a comment that hides the rest of the
+    // line from the guard.
     const file = await folder.write(
       'hash.yaml',
       `nested: [a#${'['.repeat(10_000)}${']'.repeat(10_000)}]\n`,
@@ -566,7 +586,8 @@ describe('hostile YAML', () => {
   ])(
     'refuses compact block nesting ("%s" 10,000 times on one line, %s) before parsing',
     async (indicator) => {
-      // Proves: one-line block nesting is bounded before the recursive parser sees it, with the depth limit named.
+      // Proves: one-line block nesting is bounded before the recursive parser sees it, with the
+      // depth limit named.
       const file = await folder.write('dashes.yaml', `${indicator.repeat(10_000)}x\n`)
       const { error } = await expectUserError(() => loadScenario(file))
       expect(error.issues).toEqual([
@@ -649,7 +670,8 @@ describe('the map path (city.map)', () => {
   ]
 
   it.each(cases)('turns down %s, naming city.map on its line', async (_what, arrange, message) => {
-    // Proves: a map path that leaves the scenario's folder, has the wrong extension or is missing is refused with the city.map path.
+    // Proves: a map path that leaves the scenario's folder, has the wrong extension or is missing
+    // is refused with the city.map path.
     const map = await arrange()
     const { file, text } = await writeScenario(map)
     const { error } = await expectUserError(() => loadScenario(file))
@@ -666,7 +688,8 @@ describe('the map path (city.map)', () => {
     ['a path that climbs out of maps/ and back in', 'maps/../maps/shenzhen.geojson'],
     ['a .json extension', 'maps/shenzhen.json'],
   ])('accepts %s', async (_what, map) => {
-    // Proves: the path checks are not over-eager: links and ".." that stay inside, and .json maps, are fine.
+    // Proves: the path checks are not over-eager: links and ".." that stay inside, and .json maps,
+    // are fine.
     await fs.symlink(
       path.join(scenarioDir, 'maps', 'shenzhen.geojson'),
       path.join(scenarioDir, 'maps', 'inside-link.geojson'),
@@ -689,7 +712,8 @@ describe('the map path (city.map)', () => {
   })
 
   it('accepts a map inside the folder whose name starts with ".."', async () => {
-    // Proves: "escapes the folder" means a parent path segment, not any name that begins with two dots.
+    // Proves: "escapes the folder" means a parent path segment, not any name that begins with two
+    // dots.
     await folder.write(path.join('scenario', '..shenzhen.geojson'), shenzhenMapText)
     expect(path.relative(scenarioDir, path.resolve(scenarioDir, '..shenzhen.geojson'))).toBe(
       '..shenzhen.geojson',
@@ -702,7 +726,8 @@ describe('the map path (city.map)', () => {
 
 describe.skipIf(process.platform === 'win32')('named pipes (FIFOs)', () => {
   const unblock = async (fifo: string) => {
-    // Opening the write end lets a reader blocked in open() go on; with O_NONBLOCK this never blocks the test.
+    // Opening the write end lets a reader blocked in open() go on; with O_NONBLOCK this never
+    // blocks the test.
     try {
       const handle = await fs.open(fifo, constants.O_WRONLY | constants.O_NONBLOCK)
       await handle.close()
@@ -724,7 +749,8 @@ describe.skipIf(process.platform === 'win32')('named pipes (FIFOs)', () => {
   it.each([['the map'], ['the scenario']])(
     'refuses %s when it is a named pipe nobody writes to, without waiting for a writer',
     async (which) => {
-      // Proves: the file is opened without blocking and refused as not a regular file, within a second.
+      // Proves: the file is opened without blocking and refused as not a regular file, within a
+      // second.
       await folder.copyMap()
       const fifo = path.join(folder.dir, which === 'the map' ? 'maps/pipe.geojson' : 'pipe.yaml')
       execFileSync('mkfifo', [fifo])
@@ -756,7 +782,10 @@ describe('the map file', () => {
     mapFile = await folder.copyMap()
   })
 
-  /** Writes the smoke scenario and, in place of the map, `map` (JSON-encoded unless it is text or bytes). */
+  /**
+   * Writes the smoke scenario and, in place of the map, `map` (JSON-encoded unless it is text or
+   * bytes).
+   */
   async function withMap(map: unknown): Promise<string> {
     await fs.rm(mapFile)
     await folder.write(
@@ -820,7 +849,8 @@ describe('the map file', () => {
     ['a latitude under -90', [114.1, -95]],
     ['a position that is text', ['114.1', '22.5']],
   ])('turns down a map with %s', async (_what, position) => {
-    // Proves: every position is checked to be [longitude, latitude] in degrees; the issue names the feature and polygon.
+    // Proves: every position is checked to be [longitude, latitude] in degrees; the issue names the
+    // feature and polygon.
     const map = shenzhen()
     const first = map.features[0]
     if (first === undefined) throw new Error('the Shenzhen map has features')
@@ -859,7 +889,8 @@ describe('the map file', () => {
   })
 
   it('does not let a "__proto__" key in the map pollute Object.prototype', async () => {
-    // Proves: JSON.parse keeps "__proto__" as an own key; loading such a map leaves Object.prototype clean.
+    // Proves: JSON.parse keeps "__proto__" as an own key; loading such a map leaves
+    // Object.prototype clean.
     const text = shenzhenMapText.replace(
       '{"type":"FeatureCollection",',
       '{"type":"FeatureCollection","__proto__":{"polluted":true},',
@@ -891,7 +922,8 @@ describe('every error at once', () => {
   })
 
   it('reports a district missing from the map together with schema errors', async () => {
-    // Proves: the map is read even when fields elsewhere are wrong, so unknown district ids show up too.
+    // Proves: the map is read even when fields elsewhere are wrong, so unknown district ids show up
+    // too.
     const text = smokeWith({ scale: 5, 'city.districts[2].id': '999999' })
     const file = await scenarioWithMap(text, 'ids.yaml')
     const { error } = await expectUserError(() => loadScenario(file))
@@ -925,7 +957,10 @@ function squaresMap(ids: readonly string[]): string {
   return JSON.stringify({ type: 'FeatureCollection', features })
 }
 
-/** The smoke scenario with its map and districts replaced: one district per id, each of population 1000. */
+/**
+ * The smoke scenario with its map and districts replaced: one district per id, each of population
+ * 1000.
+ */
 function scenarioOf(map: string, ids: readonly string[]): string {
   const districts = ids
     .map(
@@ -943,7 +978,8 @@ function scenarioOf(map: string, ids: readonly string[]): string {
 
 describe('bounds on what a file can make the loader build and say', () => {
   it('refuses a map of long feature ids named wrongly by every district with a bounded message (the amplification case)', async () => {
-    // Proves: 255 districts missing from a map of 255 long ids no longer make 255 messages each listing every id (65 MB).
+    // Proves: 255 districts missing from a map of 255 long ids no longer make 255 messages each
+    // listing every id (65 MB).
     const mapIds = Array.from(
       { length: mapFeaturesMax },
       (_, index) => `${index}-${'x'.repeat(1000)}`,
@@ -964,7 +1000,8 @@ describe('bounds on what a file can make the loader build and say', () => {
   })
 
   it("lists a few of the map's ids, then how many more, once per district missing from it, and at most errorIssuesMax of them", async () => {
-    // Proves: with ids of a size the map allows, each "is not a district of" names messageIdsMax ids and counts the rest, and the issues are counted past errorIssuesMax.
+    // Proves: with ids of a size the map allows, each "is not a district of" names messageIdsMax
+    // ids and counts the rest, and the issues are counted past errorIssuesMax.
     const mapIds = Array.from(
       { length: mapFeaturesMax },
       (_, index) => `feature-${String(index).padStart(3, '0')}-${'y'.repeat(20)}`,
@@ -986,7 +1023,8 @@ describe('bounds on what a file can make the loader build and say', () => {
   })
 
   it('loads the largest scenario the schema allows: 255 districts with every field written, one a line each', async () => {
-    // Proves: the token bound leaves room for any real scenario (this one has about 6,000 tokens of the 20,000 allowed).
+    // Proves: the token bound leaves room for any real scenario (this one has about 6,000 tokens of
+    // the 20,000 allowed).
     const ids = Array.from(
       { length: districtsMax },
       (_, index) => `4403${String(index).padStart(3, '0')}`,
@@ -1018,7 +1056,8 @@ describe('bounds on what a file can make the loader build and say', () => {
   ])(
     'refuses %s before parsing it, naming the line where it passes yamlTokensMax',
     async (_what, junk, count) => {
-      // Proves: a file within the size bound but of huge lists is refused by counting tokens, not after building a document of them (600 MiB).
+      // Proves: a file within the size bound but of huge lists is refused by counting tokens, not
+      // after building a document of them (600 MiB).
       const text = smokeText + junk(count)
       expect(Buffer.byteLength(text)).toBeLessThanOrEqual(scenarioBytesMax)
       const file = await scenarioWithMap(text)
@@ -1034,7 +1073,8 @@ describe('bounds on what a file can make the loader build and say', () => {
   )
 
   it('refuses a map of a million positions before JSON.parse builds them, naming the line', async () => {
-    // Proves: a map within mapBytesMax but of a million coordinates is refused by counting values first (was 220 MiB and 4.6 s).
+    // Proves: a map within mapBytesMax but of a million coordinates is refused by counting values
+    // first (was 220 MiB and 4.6 s).
     const ring = `[${Array.from({ length: 1_000_000 }, (_, index) => `[${100 + (index % 7)},${20 + (index % 5)}]`).join(',')}]`
     const map = `{"type":"FeatureCollection","features":[\n{"type":"Feature","id":"440303","geometry":{"type":"Polygon","coordinates":[\n${ring}]}}]}`
     expect(Buffer.byteLength(map)).toBeLessThanOrEqual(mapBytesMax)
@@ -1052,7 +1092,8 @@ describe('bounds on what a file can make the loader build and say', () => {
   })
 
   it('refuses a map of millions of empty lists and objects next to its features', async () => {
-    // Proves: values the map does not use are counted too: they cost memory when parsed whatever they are.
+    // Proves: values the map does not use are counted too: they cost memory when parsed whatever
+    // they are.
     const junk = Array.from({ length: 3_000_000 }, (_, index) =>
       index % 2 === 0 ? '[]' : '{}',
     ).join(',')
@@ -1068,7 +1109,8 @@ describe('bounds on what a file can make the loader build and say', () => {
   })
 
   it('counts no commas or brackets inside JSON strings', async () => {
-    // Proves: the count before parsing follows JSON's strings (and their escapes), so a long name full of commas is one value.
+    // Proves: the count before parsing follows JSON's strings (and their escapes), so a long name
+    // full of commas is one value.
     const map = JSON.parse(shenzhenMapText) as {
       features: { properties: Record<string, unknown> }[]
     }

@@ -25,7 +25,10 @@ import {
 } from '../../scenarios/schema.js'
 import { shenzhenDayFile, smokeText, smokeWith } from './scenarioFiles.js'
 
-/** The schema's issues for `input` as `path: message` lines (unknown keys as `path.key: unknown field`). */
+/**
+ * The schema's issues for `input` as `path: message` lines (unknown keys as `path.key: unknown
+ * field`).
+ */
 function schemaIssues(input: unknown): string[] {
   const result = scenarioSchema.safeParse(input)
   if (result.success) return []
@@ -97,7 +100,8 @@ describe('scenarioSchema', () => {
   })
 
   it('refuses unknown fields at every level of the scenario', () => {
-    // Proves: every object in the schema is strict, so a typo anywhere is reported instead of ignored.
+    // Proves: every object in the schema is strict, so a typo anywhere is reported instead of
+    // ignored.
     const issues = schemaIssues(
       smokeInput({
         'period.timezone': 'Asia/Shanghai',
@@ -159,7 +163,8 @@ describe('scenarioSchema', () => {
   ]
 
   it.each(accepted)('accepts %s = %j (a value at the edge of its bound)', (fieldPath, value) => {
-    // Proves: each bound is inclusive where it should be, so legitimate edge values are not refused.
+    // Proves: each bound is inclusive where it should be, so legitimate edge values are not
+    // refused.
     expect(schemaIssues(smokeInput({ [fieldPath]: value }))).toEqual([])
   })
 
@@ -256,7 +261,8 @@ describe('scenarioSchema', () => {
   ]
 
   it.each(refused)('refuses %s = %j, naming that path', (fieldPath, value, message) => {
-    // Proves: the bound or type is enforced and the one issue names the edited field (and its message when given).
+    // Proves: the bound or type is enforced and the one issue names the edited field (and its
+    // message when given).
     const issues = schemaIssues(smokeInput({ [fieldPath]: value }))
     expect(issues).toHaveLength(1)
     expect(issues[0]?.startsWith(`${fieldPath}: `)).toBe(true)
@@ -277,7 +283,8 @@ describe('scenarioSchema', () => {
   })
 
   it('refuses a perYearFen beyond what a Uint32 holds', () => {
-    // Proves: the ledger counts a year's spending in a Uint32; a larger limit is refused on its path.
+    // Proves: the ledger counts a year's spending in a Uint32; a larger limit is refused on its
+    // path.
     const issues = schemaIssues(smokeInput({ 'wallets.tiers[0].perYearFen': 2 ** 32 }))
     expect(issues.length).toBeGreaterThan(0)
     expect(
@@ -318,7 +325,8 @@ describe('scenarioSchema', () => {
   })
 
   it('refuses category names that are not lower-case words', () => {
-    // Proves: category names are checked (they become column names and labels), e.g. "Grocery" or "1st".
+    // Proves: category names are checked (they become column names and labels), e.g. "Grocery" or
+    // "1st".
     for (const name of ['Grocery', '1st', 'x'.repeat(33), 'a b']) {
       const issues = schemaIssues(
         smokeInput({ [`merchants.categories.${name}`]: { share: 0, ticketFen: 1 } }),
@@ -334,7 +342,8 @@ describe('scenarioSchema', () => {
 
 describe('crossFieldIssues', () => {
   it('finds nothing wrong with the smoke scenario', () => {
-    // Proves: the baseline every other case edits is clean, so each issue below comes from its one edit.
+    // Proves: the baseline every other case edits is clean, so each issue below comes from its one
+    // edit.
     expect(crossFieldIssues(smokeScenario())).toEqual([])
   })
 
@@ -403,7 +412,8 @@ describe('crossFieldIssues', () => {
       'period.to: is not a real date and time from 1970 on',
     ],
   ])('reports period.to %s', (_what, to, issue) => {
-    // Proves: the period must run forward, in whole minutes, in one offset, within the bound, between real dates.
+    // Proves: the period must run forward, in whole minutes, in one offset, within the bound,
+    // between real dates.
     const scenario = smokeScenario()
     scenario.period.to = to
     expect(crossFieldIssues(scenario)).toEqual([issue])
@@ -446,7 +456,8 @@ describe('crossFieldIssues', () => {
   })
 
   it('reports a district id listed twice at the second listing', () => {
-    // Proves: district ids must be unique; the issue names the path of the repeat, city.districts[N].id.
+    // Proves: district ids must be unique; the issue names the path of the repeat,
+    // city.districts[N].id.
     const scenario = smokeScenario()
     scenario.city.districts[6]!.id = '440304'
     expect(crossFieldIssues(scenario)).toEqual(['city.districts[6].id: "440304" is listed twice'])
@@ -468,7 +479,8 @@ describe('crossFieldIssues', () => {
       'wallets.tiers[1].initialBalanceFen: must not exceed balanceCapFen',
     ],
   ] as const)('reports %s over %s, and allows them equal', (small, large, issue) => {
-    // Proves: each wallet limit must not exceed the wider one; equal is allowed, one fen more is not.
+    // Proves: each wallet limit must not exceed the wider one; equal is allowed, one fen more is
+    // not.
     const scenario = smokeScenario()
     const tier = scenario.wallets.tiers[1]!
     // The smoke scenario leaves the limits to the published ones: make them explicit here.
@@ -481,7 +493,8 @@ describe('crossFieldIssues', () => {
   })
 
   it('takes the published limits for tiers 1 to 4 where a tier leaves them out, and checks them', () => {
-    // Proves: a tier given by number and share alone is complete; its given limits still must not exceed the published wider ones.
+    // Proves: a tier given by number and share alone is complete; its given limits still must not
+    // exceed the published wider ones.
     const scenario = smokeScenario()
     const tier = scenario.wallets.tiers[3]!
     expect(tier.tier).toBe(4)

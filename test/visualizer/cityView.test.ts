@@ -15,7 +15,8 @@ describe('the city as sent to the page', () => {
   let shenzhen: LiveMap
 
   beforeAll(async () => {
-    // 300 residents: districts of a handful of residents, and merchants few enough that each dot would be one.
+    // 300 residents: districts of a handful of residents, and merchants few enough that each dot
+    // would be one.
     small = await openLiveMap({ scenario: smokeScenario, residents: 300, start: false })
     shenzhen = await openLiveMap({ scenario: defaultScenario, residents: 20_000, start: false })
   }, 120_000)
@@ -30,7 +31,8 @@ describe('the city as sent to the page', () => {
   }
 
   it('sends merchants as grid counts of at least the floor, never one merchant at its own position', () => {
-    // Proves the finding's leak is closed: no entry of city.json is a single merchant, however small the sample.
+    // Proves the finding's leak is closed: no entry of city.json is a single merchant, however
+    // small the sample.
     for (const city of [cityOf(small), cityOf(shenzhen)]) {
       expect(city.merchants.length).toBeGreaterThan(0)
       for (const cell of city.merchants)
@@ -43,7 +45,8 @@ describe('the city as sent to the page', () => {
   })
 
   it('folds districts below the floor into one shape, and the snapshots follow the same rows', () => {
-    // Proves a district of a few residents has no shape, figures or flows of its own on the page; Shenzhen at 20,000 keeps its eight.
+    // Proves a district of a few residents has no shape, figures or flows of its own on the page;
+    // Shenzhen at 20,000 keeps its eight.
     const city = cityOf(small)
     const names = city.districts.map((district) => district.name)
     expect(names).toContain(otherDistrictsName)

@@ -7,7 +7,10 @@ import { describe, expect, it } from 'vitest'
 import { ledgerSlowdownMsMax, liveSpeedMax, liveTpsMax } from '../../engine/limits.js'
 import { checkCommand } from '../../visualizer/server/commands.js'
 
-/** The error `checkCommand` gives `message` (without a server token), or a failure when it was accepted. */
+/**
+ * The error `checkCommand` gives `message` (without a server token), or a failure when it was
+ * accepted.
+ */
 function refusal(message: unknown, token?: string): string {
   const checked = checkCommand(message, token)
   if (checked.ok) throw new Error(`accepted ${JSON.stringify(message)}`)
@@ -33,13 +36,15 @@ const validCommands = [
 
 describe('checking a command from a page', () => {
   it('accepts every command shape the protocol has, at its bounds, and hands back the command unchanged', () => {
-    // Proves nothing valid is refused: each type, with values at both ends of its range, passes and comes back equal.
+    // Proves nothing valid is refused: each type, with values at both ends of its range, passes and
+    // comes back equal.
     for (const command of validCommands)
       expect(checkCommand({ command }, undefined)).toEqual({ ok: true, command })
   })
 
   it('refuses a command type it does not know, and a message that is not a command, naming where', () => {
-    // Proves an unknown `type` is caught by the discriminator (`command.type`), and that junk (null, a string, no command) names `command`.
+    // Proves an unknown `type` is caught by the discriminator (`command.type`), and that junk
+    // (null, a string, no command) names `command`.
     expect(refusal({ command: { type: 'jump' } })).toMatch(/^command\.type: /)
     expect(refusal({ command: { type: 'Pause' } })).toMatch(/^command\.type: /)
     expect(refusal({ command: {} })).toMatch(/^command\.type: /)
@@ -57,7 +62,8 @@ describe('checking a command from a page', () => {
   })
 
   it('refuses extra fields, in the command and beside it, naming the field', () => {
-    // Proves both objects are strict: a field the protocol does not have is refused, and the error names it.
+    // Proves both objects are strict: a field the protocol does not have is refused, and the error
+    // names it.
     expect(refusal({ command: { type: 'pause', tps: 5 } })).toMatch(/^command: .*"tps"/)
     expect(refusal({ command: { type: 'speed', minutesPerSecond: 5, tps: 5 } })).toMatch(
       /^command: .*"tps"/,
@@ -69,7 +75,8 @@ describe('checking a command from a page', () => {
   })
 
   it('refuses a field of the wrong type or a missing one, naming the field', () => {
-    // Proves each field's type is checked: numbers given as strings, a string as a number, on as a string, fields left out.
+    // Proves each field's type is checked: numbers given as strings, a string as a number, on as a
+    // string, fields left out.
     expect(refusal({ command: { type: 'speed', minutesPerSecond: '60' } })).toMatch(
       /^command\.minutesPerSecond: /,
     )
@@ -87,7 +94,8 @@ describe('checking a command from a page', () => {
   })
 
   it('refuses values past the engine’s bounds, or not whole where they must be, naming the field', () => {
-    // Proves the bounds are the ones in engine/limits.ts: just past each end of each range is refused, as are NaN and Infinity.
+    // Proves the bounds are the ones in engine/limits.ts: just past each end of each range is
+    // refused, as are NaN and Infinity.
     const speeds = [
       0,
       -1,
@@ -107,7 +115,8 @@ describe('checking a command from a page', () => {
   })
 
   it('refuses an empty or overlong district, and an overlong token, naming the field', () => {
-    // Proves strings from a page are bounded: a district name over 80 characters or empty, a token over 256.
+    // Proves strings from a page are bounded: a district name over 80 characters or empty, a token
+    // over 256.
     expect(refusal({ command: { type: 'outage', district: 'd'.repeat(81), on: true } })).toMatch(
       /^command\.district: /,
     )
@@ -121,8 +130,9 @@ describe('checking a command from a page', () => {
   })
 
   it('with a server token, refuses a message without it or with another, and accepts the right one', () => {
-    // Proves the token guards every command: missing, empty, wrong, a prefix of it or longer than it are refused with `token:`,
-    // the exact token passes; a malformed command is still refused for its shape whatever the token.
+    // Proves the token guards every command: missing, empty, wrong, a prefix of it or longer than
+    // it are refused with `token:`, the exact token passes; a malformed command is still refused
+    // for its shape whatever the token.
     const token = 's3cret-token'
     for (const given of [undefined, '', 'wrong', 's3cret', `${token}x`, token.toUpperCase()]) {
       const message =
@@ -139,7 +149,8 @@ describe('checking a command from a page', () => {
   })
 
   it('without a server token, ignores a token in the message, whatever it says', () => {
-    // Proves a server with no token does not hold a page's token against it: any token (or none) is accepted, and is not in the command.
+    // Proves a server with no token does not hold a page's token against it: any token (or none) is
+    // accepted, and is not in the command.
     for (const token of ['', 'anything', 'x'.repeat(256)])
       expect(checkCommand({ command: { type: 'resume' }, token }, undefined)).toEqual({
         ok: true,

@@ -54,12 +54,18 @@ function closing(socket: Socket): Promise<string> {
   )
 }
 
-/** Waits until every socket has seen the server's answer to a presence report: a round trip through a command. */
+/**
+ * Waits until every socket has seen the server's answer to a presence report: a round trip through
+ * a command.
+ */
 function roundTrip(socket: Socket): Promise<unknown> {
   return new Promise((resolve) => socket.emit('command', 'ping', resolve))
 }
 
-/** Resolves once `condition` holds, looking every 20 ms (a deterministic signal, polled; the test's own timeout bounds it). */
+/**
+ * Resolves once `condition` holds, looking every 20 ms (a deterministic signal, polled; the test's
+ * own timeout bounds it).
+ */
 async function until(condition: () => boolean): Promise<void> {
   while (!condition()) await new Promise((resolve) => setTimeout(resolve, 20))
 }
@@ -112,7 +118,8 @@ describe('idle pages at the page cap', () => {
   })
 
   it('lets a new page in once idle pages fill the cap, and closes the page idle longest, saying why', async () => {
-    // Proves 64 pages that connect and say nothing do not lock the map: a fresh newcomer is refused while they are fresh, and takes the place of the oldest once it has gone unseen long enough.
+    // Proves 64 pages that connect and say nothing do not lock the map: a fresh newcomer is refused
+    // while they are fresh, and takes the place of the oldest once it has gone unseen long enough.
     const idle = Array.from({ length: liveClientsMax }, () => open())
     expect(await Promise.all(idle.map(outcome))).toEqual(Array(liveClientsMax).fill('hello'))
     expect(await outcome(open())).toBe('refused')
@@ -125,7 +132,8 @@ describe('idle pages at the page cap', () => {
   })
 
   it('keeps the places of pages that say they are shown, and closes the silent ones after livePageIdleMsMax', async () => {
-    // Proves what a presenter relies on: a page shown for hours with nobody touching it keeps its place and is never closed; a silent one is closed with a message.
+    // Proves what a presenter relies on: a page shown for hours with nobody touching it keeps its
+    // place and is never closed; a silent one is closed with a message.
     const shown = Array.from({ length: liveClientsMax / 2 }, () => open())
     const silent = Array.from({ length: liveClientsMax / 2 }, () => open())
     await Promise.all([...shown, ...silent].map(outcome))
@@ -181,7 +189,8 @@ describe('commands from many pages', () => {
   })
 
   it('applies at most liveCommandsPerSecondAllMax a second from fifty pages together', async () => {
-    // Proves the rate bound is the server's, not each page's: 50 pages × 10 commands in one second apply 20, not 500.
+    // Proves the rate bound is the server's, not each page's: 50 pages × 10 commands in one second
+    // apply 20, not 500.
     const pages = Array.from({ length: 50 }, () => connect(map.url))
     await Promise.all(pages.map(outcome))
     const send = (socket: Socket) =>
@@ -226,7 +235,8 @@ describe('a bind beyond loopback', () => {
   })
 
   it('answers loopback names, IP addresses and --allow-host names, and refuses any other name, on HTTP and on the socket handshake', async () => {
-    // Proves DNS rebinding finds nothing on 0.0.0.0: a page of evil.example pointed at this machine sends Host evil.example and is refused.
+    // Proves DNS rebinding finds nothing on 0.0.0.0: a page of evil.example pointed at this machine
+    // sends Host evil.example and is refused.
     const port = new URL(server.url).port
     const handshake = '/socket.io/?EIO=4&transport=polling'
     for (const host of [
@@ -267,7 +277,8 @@ describe('a bind beyond loopback', () => {
 
 describe('the connection cap', () => {
   it('is taken from the soft descriptor limit, read from /proc/self/limits, with room kept for the rest', () => {
-    // Proves the cap sits below the descriptor limit whatever it is, and that the limit is read where Linux publishes it.
+    // Proves the cap sits below the descriptor limit whatever it is, and that the limit is read
+    // where Linux publishes it.
     const limits =
       'Limit                     Soft Limit           Hard Limit           Units     \nMax open files            256                  4096                 files     \n'
     expect(descriptorsSoftLimit(limits)).toBe(256)

@@ -113,7 +113,8 @@ describe('live map server', () => {
   })
 
   it('sends the same snapshots to many pages at once', async () => {
-    // Proves one run can be watched by a roomful of pages: each of 20 gets snapshots of the same run as it moves.
+    // Proves one run can be watched by a roomful of pages: each of 20 gets snapshots of the same
+    // run as it moves.
     const pages = Array.from({ length: 20 }, () => connect(map.url))
     const firsts = await Promise.all(pages.map((socket) => nextSnapshot(socket)))
     const laters = await Promise.all(
@@ -127,7 +128,8 @@ describe('live map server', () => {
   })
 
   it('carries flows between districts, aggregated, and nothing about a resident', async () => {
-    // Proves the flows the map animates are counted in a live run (off elsewhere), as district-by-district counts only.
+    // Proves the flows the map animates are counted in a live run (off elsewhere), as
+    // district-by-district counts only.
     const withFlows = await nextSnapshot(watcher, (snapshot) =>
       snapshot.flows.some((count) => count > 0),
     )
@@ -137,7 +139,8 @@ describe('live map server', () => {
   })
 
   it('refuses bad commands, a wrong token and floods with an answer, and the run goes on', async () => {
-    // Proves each refusal reaches the sender with a reason and leaves the run as it was: still running, clock moving.
+    // Proves each refusal reaches the sender with a reason and leaves the run as it was: still
+    // running, clock moving.
     const socket = connect(map.url)
     await nextSnapshot(socket)
     const before = await nextSnapshot(watcher)
@@ -173,7 +176,8 @@ describe('live map server', () => {
   })
 
   it('drops a page that sends an oversized message, and only that page', async () => {
-    // Proves the message bound holds: the sender is disconnected, the watcher keeps its snapshots and the run keeps going.
+    // Proves the message bound holds: the sender is disconnected, the watcher keeps its snapshots
+    // and the run keeps going.
     const socket = connect(map.url)
     await nextSnapshot(socket)
     const gone = new Promise<string>((resolve) => socket.once('disconnect', resolve))
@@ -189,7 +193,8 @@ describe('live map server', () => {
   })
 
   it('takes a good command with the token, at the next step of the run', async () => {
-    // Proves the controls work for those who hold the token: pause stops the clock, resume moves it again.
+    // Proves the controls work for those who hold the token: pause stops the clock, resume moves it
+    // again.
     const socket = connect(map.url)
     await nextSnapshot(socket)
     expect(await send(socket, { command: { type: 'pause' }, token })).toEqual({ ok: true })
@@ -206,7 +211,8 @@ describe('live map server', () => {
   })
 
   it('refuses pages of another origin, unknown hosts, other methods and runs outside its folder', async () => {
-    // Proves the HTTP and socket edges: a foreign page cannot connect, DNS rebinding finds no host, nothing but GET is read, no path climbs out.
+    // Proves the HTTP and socket edges: a foreign page cannot connect, DNS rebinding finds no host,
+    // nothing but GET is read, no path climbs out.
     const foreign = connect(map.url, 'http://evil.example')
     const error = await new Promise<Error>((resolve) => foreign.once('connect_error', resolve))
     expect(error.message).toBeTruthy()

@@ -53,7 +53,8 @@ describe('replay reads only regular files inside the runs folder', () => {
   })
 
   it('serves the plain run and refuses a linked timeline.json and a linked run folder', async () => {
-    // Proves GET /api/runs/<id>/timeline cannot be made to read /etc/passwd or any file outside the runs folder.
+    // Proves GET /api/runs/<id>/timeline cannot be made to read /etc/passwd or any file outside the
+    // runs folder.
     const get = (what: string) => fetch(new URL(what, server.url))
     const plain = await get('/api/runs/plain/timeline')
     expect(plain.status).toBe(200)

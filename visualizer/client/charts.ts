@@ -6,7 +6,10 @@ import { byId } from './dom.js'
 import { formatMsNumber, formatRate } from './format.js'
 import { createLineChart } from './lineChart.js'
 
-/** Latencies below this are drawn at it: the log axis needs a positive floor, and sub-0.1 ms is "instant". */
+/**
+ * Latencies below this are drawn at it: the log axis needs a positive floor, and sub-0.1 ms is
+ * "instant".
+ */
 const latencyFloorMs = 0.1
 
 export interface Charts {

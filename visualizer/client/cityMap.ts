@@ -143,10 +143,16 @@ function drawEveryFrame(flows: { readonly draw: (nowMs: number) => void }): void
   requestAnimationFrame(frame)
 }
 
-/** Snapshots further apart than this (wall seconds) are a jump, not the next one: replay's are 1 s apart. */
+/**
+ * Snapshots further apart than this (wall seconds) are a jump, not the next one: replay's are 1 s
+ * apart.
+ */
 const followsWithinS = 2
 
-/** `next` comes straight after `previous` in the same run, so what was smoothed or remembered over earlier snapshots still holds. */
+/**
+ * `next` comes straight after `previous` in the same run, so what was smoothed or remembered over
+ * earlier snapshots still holds.
+ */
 function follows(previous: Snapshot | null, next: Snapshot): boolean {
   return (
     previous !== null &&

@@ -73,7 +73,8 @@ export function connect(handlers: ConnectionHandlers): Connection {
     sayPresence()
     handlers.connected(true)
   })
-  // A page closed by the server stays closed (socket.io does not reconnect then); its message says why.
+  // A page closed by the server stays closed (socket.io does not reconnect then); its message says
+  // why.
   socket.on('disconnect', () => handlers.connected(false))
   const reconnect = () => {
     if (!closedByServer) return
@@ -87,7 +88,8 @@ export function connect(handlers: ConnectionHandlers): Connection {
   })
 
   async function send(message: CommandMessage): Promise<CommandAnswer> {
-    // The server drops anything larger than its buffer bound without answering; say why here instead.
+    // The server drops anything larger than its buffer bound without answering; say why here
+    // instead.
     const bytes = new TextEncoder().encode(JSON.stringify(message)).length
     if (bytes > commandBytesMax)
       return { ok: false, error: `command is ${bytes} bytes, more than ${commandBytesMax}` }

@@ -40,7 +40,9 @@ export function createDashboard(city: CityView, selector: MeasureSelector): Dash
   return { render }
 }
 
-/** Per-district arrays line up with the city's districts; otherwise every layer would draw nonsense. */
+/**
+ * Per-district arrays line up with the city's districts; otherwise every layer would draw nonsense.
+ */
 function checkSnapshot(city: CityView, snapshot: Snapshot): void {
   const n = city.districts.length
   const { tps, payments, rejected, amountFen, accepted } = snapshot.districts

@@ -32,7 +32,10 @@ const particleSpeedPxPerS = 45
 const weightExponent = 0.7
 /** Share of a new snapshot in a pair's smoothed flow: about three snapshots of memory. */
 const flowSmoothing = 0.35
-/** What the reference keeps of itself per snapshot when flows fall: half left after ~20 snapshots (5 s live). */
+/**
+ * What the reference keeps of itself per snapshot when flows fall: half left after ~20 snapshots (5
+ * s live).
+ */
 const referenceDecay = 0.966
 /** Time for a drawn weight to move most of the way to a new snapshot's: about one snapshot. */
 const easeTimeConstantMs = 250

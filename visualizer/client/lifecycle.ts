@@ -1,4 +1,7 @@
-/** Which run-lifecycle buttons a run state allows: start a new run, pause a running one, resume a paused one. */
+/**
+ * Which run-lifecycle buttons a run state allows: start a new run, pause a running one, resume a
+ * paused one.
+ */
 import type { RunState } from '../protocol.js'
 import { unreachable } from './assert.js'
 

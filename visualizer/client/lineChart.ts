@@ -36,7 +36,9 @@ export interface LineChartOptions {
 }
 
 const margin = { top: 8, right: 14, bottom: 20, left: 46 } as const
-/** The x axis spans at least this much, so the first seconds of a run are not one vertical smear. */
+/**
+ * The x axis spans at least this much, so the first seconds of a run are not one vertical smear.
+ */
 const spanMinS = 10
 const xTicks = 5
 const yTicks = 4
@@ -78,7 +80,8 @@ export function createLineChart(container: HTMLElement, options: LineChartOption
     })
     if (width <= margin.left + margin.right || height <= margin.top + margin.bottom) return
 
-    // The axis grows with a young run (a short replay fills the width), then slides once it is a window long.
+    // The axis grows with a young run (a short replay fills the width), then slides once it is a
+    // window long.
     const tFirst = points[0]?.t ?? 0
     const tEnd = Math.max(last?.t ?? 0, tFirst + spanMinS)
     const tStart = Math.max(tFirst, tEnd - chartWindowS)

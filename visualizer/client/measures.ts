@@ -35,7 +35,10 @@ export interface Measure {
 
 const fenPerYuan = 100
 
-/** The palest end of each ramp is near white; start a little in so a low district stays visible on the page. */
+/**
+ * The palest end of each ramp is near white; start a little in so a low district stays visible on
+ * the page.
+ */
 const rampStart = 0.12
 const ramped = (interpolate: (t: number) => string) => (t: number) =>
   interpolate(rampStart + (1 - rampStart) * t)
@@ -91,7 +94,10 @@ export const measures: Readonly<Record<MeasureName, Measure>> = {
   },
 }
 
-/** What the reference keeps of itself per snapshot when values fall: half after ~35 snapshots (about 9 s live). */
+/**
+ * What the reference keeps of itself per snapshot when values fall: half after ~35 snapshots (about
+ * 9 s live).
+ */
 const referenceDecay = 0.98
 /** Colour used where a measure has no value yet. */
 export const noDataColour = '#c8cdd3'

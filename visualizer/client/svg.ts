@@ -1,4 +1,6 @@
-/** Creating SVG elements (they need the SVG namespace; document.createElement would make HTML ones). */
+/**
+ * Creating SVG elements (they need the SVG namespace; document.createElement would make HTML ones).
+ */
 const svgNamespace = 'http://www.w3.org/2000/svg'
 
 export function svgElement<K extends keyof SVGElementTagNameMap>(

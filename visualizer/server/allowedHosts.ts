@@ -23,7 +23,10 @@ const loopbackNames = ['localhost', '127.0.0.1', '[::1]']
 const hostNamePattern =
   /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i
 
-/** Whether listening on `host` reaches this machine only. A name other than localhost counts as not: what it resolves to is not known here. */
+/**
+ * Whether listening on `host` reaches this machine only. A name other than localhost counts as not:
+ * what it resolves to is not known here.
+ */
 export function isLoopbackHost(host: string): boolean {
   const bare = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host
   if (bare.toLowerCase() === 'localhost' || bare === '::1') return true
@@ -82,7 +85,10 @@ export class AllowedHosts {
     return this.ipLiterals && isIP(bare) !== 0
   }
 
-  /** A page's origin must be this server as the page reached it (or one named by --allow-origin); a client with no origin is not a page. */
+  /**
+   * A page's origin must be this server as the page reached it (or one named by --allow-origin); a
+   * client with no origin is not a page.
+   */
   origin(request: IncomingMessage, extra: readonly string[]): boolean {
     const origin = request.headers.origin
     if (origin === undefined) return true

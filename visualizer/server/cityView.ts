@@ -183,7 +183,10 @@ function merchantGrid(
   })
 }
 
-/** A polygon as GeoJSON rings: the outline clockwise, holes anticlockwise (d3-geo's spherical convention). */
+/**
+ * A polygon as GeoJSON rings: the outline clockwise, holes anticlockwise (d3-geo's spherical
+ * convention).
+ */
 function polygonCoordinates(polygon: Polygon): number[][][] {
   return polygon.map((ring, index) => ringCoordinates(ring, index === 0))
 }

@@ -40,7 +40,10 @@ const messageSchema = z.strictObject({
 export type CheckedCommand =
   { readonly ok: true; readonly command: Command } | { readonly ok: false; readonly error: string }
 
-/** `message` as a command this server takes, or why not. `token` is the server's (undefined: none needed). */
+/**
+ * `message` as a command this server takes, or why not. `token` is the server's (undefined: none
+ * needed).
+ */
 export function checkCommand(message: unknown, token: string | undefined): CheckedCommand {
   const parsed = messageSchema.safeParse(message)
   if (!parsed.success) {
@@ -56,7 +59,9 @@ export function checkCommand(message: unknown, token: string | undefined): Check
   return { ok: true, command: parsed.data.command as Command }
 }
 
-/** Compares digests, so neither the length nor the content of the secret shows in the time taken. */
+/**
+ * Compares digests, so neither the length nor the content of the secret shows in the time taken.
+ */
 function sameSecret(given: string, expected: string): boolean {
   const digest = (text: string) => createHash('sha256').update(text).digest()
   return timingSafeEqual(digest(given), digest(expected))

@@ -77,7 +77,10 @@ export interface LiveServerOptions {
 
 export interface RunningLiveServer {
   readonly url: string
-  /** What the bounds have done so far: connections pushed out, pages that gave their place or timed out. */
+  /**
+   * What the bounds have done so far: connections pushed out, pages that gave their place or timed
+   * out.
+   */
   readonly bounds: { readonly connections: ConnectionCap; readonly pages: PageRoster }
   close(): Promise<void>
 }
@@ -324,7 +327,8 @@ function listen(http: HttpServer, host: string, port: number): Promise<void> {
 /** The built page, beside this file's compiled form: dist/visualizer/public. */
 export function defaultPublicDir(): string {
   const here = path.dirname(new URL(import.meta.url).pathname)
-  // From dist/visualizer/server/ (built) or visualizer/server/ (run by tsx in tests): the built page is in dist either way.
+  // From dist/visualizer/server/ (built) or visualizer/server/ (run by tsx in tests): the built
+  // page is in dist either way.
   return here.includes(`${path.sep}dist${path.sep}`)
     ? path.join(here, '..', 'public')
     : path.join(here, '..', '..', 'dist', 'visualizer', 'public')

@@ -37,17 +37,25 @@ export interface LiveSessionOptions {
   readonly opened: OpenedCity
   readonly ledger: string
   readonly ledgerUrl?: string | undefined
-  /** Who the runs are to a ledger other runs can reach (`--take-over`: take over one whose holder is gone). */
+  /**
+   * Who the runs are to a ledger other runs can reach (`--take-over`: take over one whose holder is
+   * gone).
+   */
   readonly ledgerLease?: LedgerLease | undefined
   /** The http ledger's token and call deadline (`--ledger-token`, `--ledger-timeout`). */
   readonly ledgerToken?: string | undefined
   readonly ledgerCallMsMax?: number | undefined
-  /** Thresholds, the in-flight bound, the lateness tolerance; its profile names the pace in reports. */
+  /**
+   * Thresholds, the in-flight bound, the lateness tolerance; its profile names the pace in reports.
+   */
   readonly settings: LoadSettings
   readonly pace: LivePace
   /** Each run ends by this time at the latest (Infinity: when the city's period is all sent). */
   readonly limitMs: number
-  /** The folder for the next run's files (prepared by the caller, so a bad --out fails before anything). */
+  /**
+   * The folder for the next run's files (prepared by the caller, so a bad --out fails before
+   * anything).
+   */
   readonly folderFor: (run: number) => Promise<RunFolder>
   readonly now: () => number
   /**
@@ -105,7 +113,10 @@ export class LiveSession {
     return this.running
   }
 
-  /** A page's command, checked for shape already: the error for that page, or undefined once it is queued. */
+  /**
+   * A page's command, checked for shape already: the error for that page, or undefined once it is
+   * queued.
+   */
   command(command: Command): string | undefined {
     if (command.type === 'start') {
       if (this.running !== undefined)
@@ -184,7 +195,8 @@ export class LiveSession {
       windows.unsubscribe()
       this.control.finished()
       this.state = 'finishing'
-      // The last look, so the timeline ends where the run did; pages see 'finished' once the files are there.
+      // The last look, so the timeline ends where the run did; pages see 'finished' once the files
+      // are there.
       this.feed.sample(
         this.options.now(),
         opened.telemetry.look(),

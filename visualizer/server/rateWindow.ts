@@ -1,4 +1,7 @@
-/** At most `perSecond` takes in each one-second window (fixed windows, from the first take after the last one ended). */
+/**
+ * At most `perSecond` takes in each one-second window (fixed windows, from the first take after the
+ * last one ended).
+ */
 import { assert } from '../../engine/assert.js'
 
 export class RateWindow {

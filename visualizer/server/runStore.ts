@@ -67,7 +67,10 @@ export class RunStore {
     return text === undefined ? undefined : (JSON.parse(text) as unknown)
   }
 
-  /** A file of run `id` that is a regular file inside the runs folder, or undefined (missing, a link, too large: not a run to serve). */
+  /**
+   * A file of run `id` that is a regular file inside the runs folder, or undefined (missing, a
+   * link, too large: not a run to serve).
+   */
   private async readInside(id: string, file: string): Promise<string | undefined> {
     try {
       return await readInsideFolder(this.root, path.join(id, file), replayFileBytesMax, 'replay')

@@ -1,9 +1,9 @@
 /**
- * Snapshots of a run for the page: made from the run's looks (its telemetry) a few times a second, turned into
- * rates over the last second, per district and per kind. Cumulative counts come from the run;
- * rates are differences between this sample and the one a second before. One snapshot a second
- * is kept for the run's timeline (replay). Per-district figures go out in the city view's rows:
- * districts below the residents' floor summed into one "other districts" row.
+ * Snapshots of a run for the page: made from the run's looks (its telemetry) a few times a second,
+ * turned into rates over the last second, per district and per kind. Cumulative counts come from
+ * the run; rates are differences between this sample and the one a second before. One snapshot a
+ * second is kept for the run's timeline (replay). Per-district figures go out in the city view's
+ * rows: districts below the residents' floor summed into one "other districts" row.
  *
  *   look (telemetry) ──sample()──▶ Snapshot ──▶ every page (the same object, serialised once)
  *                                   └─ 1 in snapshotsPerSecond ─▶ timeline
@@ -161,7 +161,10 @@ export class SnapshotFeed {
     return this.timeline
   }
 
-  /** Keeps `snapshot` in the timeline; a full timeline drops every other snapshot and keeps half as often. */
+  /**
+   * Keeps `snapshot` in the timeline; a full timeline drops every other snapshot and keeps half as
+   * often.
+   */
   private keep(snapshot: Snapshot): void {
     if (this.timeline.length >= timelineSnapshotsMax) {
       const thinned = this.timeline.filter((_, index) => index % 2 === 0)

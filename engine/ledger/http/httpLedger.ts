@@ -63,9 +63,14 @@ import {
 import { authorizationHeaderName, bearer, ledgerTokenVariable } from './ledgerToken.js'
 import { wallScheduler } from '../../time/index.js'
 
-/** How the client is set: the retries (RetryTiming, with the call's deadline), an attempt's deadline, the token. */
+/**
+ * How the client is set: the retries (RetryTiming, with the call's deadline), an attempt's
+ * deadline, the token.
+ */
 export interface HttpLedgerSettings extends RetryTiming {
-  /** One attempt, from the request to the last byte of its answer (default `ledgerAttemptMsMax`). */
+  /**
+   * One attempt, from the request to the last byte of its answer (default `ledgerAttemptMsMax`).
+   */
   readonly attemptMsMax?: number | undefined
   /** The service's token; without one, no Authorization header is sent. */
   readonly token?: string | undefined
@@ -158,7 +163,10 @@ export class HttpLedger implements LedgerCore {
     return this.calls.health()
   }
 
-  /** Fails what is still queued and drops the connection: nothing waits on a service that may never answer. */
+  /**
+   * Fails what is still queued and drops the connection: nothing waits on a service that may never
+   * answer.
+   */
   async close(): Promise<void> {
     const settled = this.calls.stop('the http ledger was closed')
     this.agent.destroy()
@@ -195,7 +203,10 @@ export class HttpLedger implements LedgerCore {
   ): Promise<unknown> {
     const attemptMs = this.settings.attemptMsMax ?? ledgerAttemptMsMax
     return new Promise((resolve, reject) => {
-      /** Why the attempt was cut short, when it was: what it fails with, whatever the socket says after. */
+      /**
+       * Why the attempt was cut short, when it was: what it fails with, whatever the socket says
+       * after.
+       */
       let cut: Fault | undefined
       const fail = (error: Error) => reject(cut ?? error)
       const request = http.request(
@@ -299,7 +310,10 @@ export class HttpLedger implements LedgerCore {
     }
   }
 
-  /** The service refused the token (or its absence): the user's to fix, so not retried; every later call fails with it. */
+  /**
+   * The service refused the token (or its absence): the user's to fix, so not retried; every later
+   * call fails with it.
+   */
   private refusedToken(): UserError {
     this.unauthorized ??= new UserError(
       `--ledger-token: the http ledger at ${this.base.origin} refused the call (401) ${this.settings.token === undefined ? 'without a token' : 'with the token given'}: ` +
@@ -330,7 +344,10 @@ export function parseLedgerUrl(url: string | undefined): URL {
   return parsed
 }
 
-/** Characters of a service's reason for refusing an open, quoted to the user (a lease refusal names the holder and what to do). */
+/**
+ * Characters of a service's reason for refusing an open, quoted to the user (a lease refusal names
+ * the holder and what to do).
+ */
 const openRefusalCharsMax = 800
 
 function messageOf(json: unknown, charsMax = 300): string {

@@ -1,12 +1,12 @@
 /**
  * `citytwin ledger-server --backend memory`: the reference implementation of the HTTP ledger
- * protocol (protocol.ts, docs/http-ledger.md) over any LedgerCore, so users see the contract working
- * and the http adapter passes the conformance suite against it.
+ * protocol (protocol.ts, docs/http-ledger.md) over any LedgerCore, so users see the contract
+ * working and the http adapter passes the conformance suite against it.
  *
  * Every request must carry the server's token (ledgerToken.ts) or is answered 401 at once, before
- * its method, path, body or call header is looked at, and its connection is closed: a caller without
- * the token learns nothing of the ledger, its session or its calls. Only a caller with it hears the
- * messages below, which name them.
+ * its method, path, body or call header is looked at, and its connection is closed: a caller
+ * without the token learns nothing of the ledger, its session or its calls. Only a caller with it
+ * hears the messages below, which name them.
  *
  * One ledger at a time: /v1/open closes the one before, opens a new one with the options given and
  * starts a new session. Calls apply one at a time, by their number in the session (the
@@ -17,8 +17,9 @@
  *
  * Connections: a few at most (the protocol has one client, which keeps one). Idle ones cannot hold
  * the cap: at the cap, a new connection displaces the one idle longest (one with a request under
- * way is never displaced), a kept-alive connection is closed after `ledgerServerKeepAliveMs` without
- * a request, and one that never sends a whole request is dropped at `ledgerServerHeadersMs`.
+ * way is never displaced), a kept-alive connection is closed after `ledgerServerKeepAliveMs`
+ * without a request, and one that never sends a whole request is dropped at
+ * `ledgerServerHeadersMs`.
  *
  *   connect ─▶ idle ──headers──▶ busy (a request under way) ──answered──▶ idle ─▶ …
  *               │  └─ no whole request in time: dropped (408)
@@ -88,7 +89,10 @@ export interface LedgerServerState {
   readonly numbersMaySkip?: boolean
 }
 
-/** A connection's state: requests under way on it, and when it last became idle, in the order connections did. */
+/**
+ * A connection's state: requests under way on it, and when it last became idle, in the order
+ * connections did.
+ */
 interface Connection {
   busy: number
   idleOrder: number
@@ -114,9 +118,15 @@ export class LedgerServer {
   private lastAnswer: Promise<unknown> = Promise.resolve({})
   private numbersMaySkip = false
   private readonly connections = new Map<Socket, Connection>()
-  /** Counts connections becoming idle: the lowest `idleOrder` of the idle ones has been idle longest. */
+  /**
+   * Counts connections becoming idle: the lowest `idleOrder` of the idle ones has been idle
+   * longest.
+   */
   private idleCount = 0
-  /** Connections displaced at the cap, and refused because every one held a request (for tests and logs). */
+  /**
+   * Connections displaced at the cap, and refused because every one held a request (for tests and
+   * logs).
+   */
   displaced = 0
   refusedAtCap = 0
 
@@ -176,7 +186,10 @@ export class LedgerServer {
     this.ledger = undefined
   }
 
-  /** Keeps the cap: a connection over it displaces the one idle longest, or goes itself if none is idle. */
+  /**
+   * Keeps the cap: a connection over it displaces the one idle longest, or goes itself if none is
+   * idle.
+   */
   private connected(socket: Socket): void {
     this.connections.set(socket, { busy: 0, idleOrder: ++this.idleCount })
     socket.on('close', () => this.connections.delete(socket))
@@ -189,7 +202,8 @@ export class LedgerServer {
         longestOrder = connection.idleOrder
       }
     }
-    // The newcomer is idle too, and the newest: it goes only when every other connection has a request under way.
+    // The newcomer is idle too, and the newest: it goes only when every other connection has a
+    // request under way.
     assert(longest !== undefined, 'the newcomer at least is idle')
     if (longest === socket) this.refusedAtCap += 1
     else this.displaced += 1
@@ -198,7 +212,10 @@ export class LedgerServer {
     assert(this.connections.size <= ledgerServerConnectionsMax, 'the cap holds')
   }
 
-  /** A request's headers have come: its connection is busy until the answer is sent or the request is dropped. */
+  /**
+   * A request's headers have come: its connection is busy until the answer is sent or the request
+   * is dropped.
+   */
   private requested(request: http.IncomingMessage, response: http.ServerResponse): void {
     const connection = this.connections.get(request.socket)
     if (connection !== undefined) connection.busy += 1
@@ -243,7 +260,8 @@ export class LedgerServer {
     callHeader: string | string[] | undefined,
   ): Promise<unknown> {
     if (path === paths.open) {
-      // The body is checked before the ledger in use is touched: a refused open leaves it as it was.
+      // The body is checked before the ledger in use is touched: a refused open leaves it as it
+      // was.
       const options = decodeOptions(body, {
         accountsMax: accountsLimit,
         tiersMax: walletTiersMax + 1,
@@ -256,7 +274,8 @@ export class LedgerServer {
           await ledger.open()
         } catch (error) {
           await ledger.close().catch(() => undefined)
-          // A backend refusing the open (its schema or key held by another run, say) refuses for good: not a 500 to retry.
+          // A backend refusing the open (its schema or key held by another run, say) refuses for
+          // good: not a 500 to retry.
           if (error instanceof UserError) throw new Refusal(409, error.message)
           throw error
         }

@@ -41,7 +41,10 @@ export function ledgerTokenFrom(
   return token
 }
 
-/** A fresh token for a server started without one. A secret, not simulation randomness: the crypto source. */
+/**
+ * A fresh token for a server started without one. A secret, not simulation randomness: the crypto
+ * source.
+ */
 export function generateLedgerToken(): string {
   return randomBytes(generatedTokenBytes).toString('base64url')
 }

@@ -35,7 +35,10 @@ import { isObject } from '../../untrusted.js'
 export const protocolVersion = 'v1'
 /** Largest request or response body, bytes: a full batch of 65,536 transfers is about 5 MB. */
 export const httpBodyBytesMax = 32 * 1024 * 1024
-/** Accounts one /v1/accounts call carries (the client splits a city's accounts into calls of this many). */
+/**
+ * Accounts one /v1/accounts call carries (the client splits a city's accounts into calls of this
+ * many).
+ */
 export const httpAccountsPerCallMax = 1 << 16
 
 export const paths = {
@@ -57,7 +60,10 @@ export function decodeSession(body: unknown): number {
   return integer(record(body, 'body').session, 'session', 0, Number.MAX_SAFE_INTEGER)
 }
 
-/** The session and number of a call from its header; undefined when the header is missing or malformed. */
+/**
+ * The session and number of a call from its header; undefined when the header is missing or
+ * malformed.
+ */
 export function parseCallHeader(
   value: string | string[] | undefined,
 ): { session: number; number: number } | undefined {
@@ -145,7 +151,8 @@ export function decodeAccounts(body: unknown): AccountBatch {
   const object = record(body, 'body')
   const id = column(object.id, 'id', Uint32Array, u32Max, httpAccountsPerCallMax)
   const tier = column(object.tier, 'tier', Uint8Array, u8Max, httpAccountsPerCallMax)
-  // Flag bits the ledger does not know travel: refusing them is the ledger's (invalid_flags), not the protocol's.
+  // Flag bits the ledger does not know travel: refusing them is the ledger's (invalid_flags), not
+  // the protocol's.
   const flags = column(object.flags, 'flags', Uint8Array, u8Max, httpAccountsPerCallMax)
   sameLength({ id, tier, flags })
   return { count: id.length, id, tier, flags }

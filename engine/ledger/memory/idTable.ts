@@ -9,9 +9,9 @@
  *     rows[slot * 16 + (id & 15)] = value  0 marks an id not held
  *
  * Callers that number transfers densely (every run does) fill whole rows, and the last row found is
- * remembered, so fifteen ids in sixteen cost no probe at all: 6 to 11 bytes per id, with the
- * table between full and just doubled. Scattered ids cost a row each (about 90 bytes per id) and still work.
- * A value is forgotten by writing 0 (a linked chain rolled back); blocks are never removed.
+ * remembered, so fifteen ids in sixteen cost no probe at all: 6 to 11 bytes per id, with the table
+ * between full and just doubled. Scattered ids cost a row each (about 90 bytes per id) and still
+ * work. A value is forgotten by writing 0 (a linked chain rolled back); blocks are never removed.
  */
 import { assert } from '../../assert.js'
 

@@ -447,7 +447,10 @@ export class LedgerState {
     return ResultCode.ok
   }
 
-  /** Ends the reservation in `slot`: `postedFen` of it posts, the rest goes back to the payer's allowance. */
+  /**
+   * Ends the reservation in `slot`: `postedFen` of it posts, the rest goes back to the payer's
+   * allowance.
+   */
   private settle(slot: number, postedFen: number): void {
     const debit = this.pending.debit[slot] as number
     const credit = this.pending.credit[slot] as number
@@ -493,7 +496,8 @@ export class LedgerState {
     )
     writeFen(this.u32, this.i32, debit * recordU32, payerFen)
     writeFen(this.u32, this.i32, credit * recordU32, payeeBeforeFen + amountFen)
-    // Each side's total is what its balance moved by, read back: a slip on one side shows in the audit.
+    // Each side's total is what its balance moved by, read back: a slip on one side shows in the
+    // audit.
     const debitedFen = payerBeforeFen - this.balanceOf(debit)
     const creditedFen = this.balanceOf(credit) - payeeBeforeFen
     this.addTotals(kind, debitedFen, creditedFen)
@@ -530,7 +534,10 @@ export class LedgerState {
         : (this.u8[creditAt] as number) & ~hasPendingCredit
   }
 
-  /** Unposted reserved spending goes back to the payer's counters if they are still on its day and year. */
+  /**
+   * Unposted reserved spending goes back to the payer's counters if they are still on its day and
+   * year.
+   */
   private giveBack(debit: number, amountFen: number, dayStamp: number, year: number): void {
     const tier = this.u8[debit * recordBytes + tierByte] as number
     if (tier === 0) return

@@ -162,7 +162,8 @@ export class MemoryLedger implements LedgerCore {
     const { worker, ring } = this
     if (worker === null || ring === null) return
     this.ring = null
-    // A ring that failed cannot carry the close: the thread may still be waiting on it, so it is ended.
+    // A ring that failed cannot carry the close: the thread may still be waiting on it, so it is
+    // ended.
     const closed = await ring
       .call(
         RingOp.close,

@@ -132,7 +132,10 @@ export class PendingStore {
     return Infinity
   }
 
-  /** Takes the earliest-deadline transfer off the heap and returns its slot; call after nextDeadline(). */
+  /**
+   * Takes the earliest-deadline transfer off the heap and returns its slot; call after
+   * nextDeadline().
+   */
   popEarliest(): number {
     const slot = this.find(this.heapId[0] as number)
     assert(this.heapSize > 0 && slot >= 0, 'nextDeadline() found a live entry')

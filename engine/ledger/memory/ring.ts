@@ -9,7 +9,7 @@
  *
  *   producer: waits until fewer than `ringSlots` tickets are in flight, writes slot t,
  *             stores published = t + 1 and notifies ─────────────▶ consumer: waits while completed == published,
- *                                                                  applies slot t, stores completed = t + 1,
+ * applies slot t, stores completed = t + 1,
  *   producer: once completed > t, reads slot t's results ◀─────── notifies
  *             and releases it
  *

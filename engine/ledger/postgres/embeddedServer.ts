@@ -89,7 +89,10 @@ export class EmbeddedServer {
     }
   }
 
-  /** Starts the server again on the same cluster and port (after `kill`, it recovers from its log first). */
+  /**
+   * Starts the server again on the same cluster and port (after `kill`, it recovers from its log
+   * first).
+   */
   async restart(): Promise<void> {
     await this.server.start()
     unref((this.server as unknown as { process?: ChildProcess }).process)
@@ -105,7 +108,8 @@ export class EmbeddedServer {
 
   /**
    * If the process ends with the server still running (an error before close, a signal), the server
-   * is told to shut down rather than left running on its own. The folder stays: nothing can wait here.
+   * is told to shut down rather than left running on its own. The folder stays: nothing can wait
+   * here.
    */
   private readonly stopAtExit = (): void => {
     try {
@@ -144,8 +148,8 @@ const hookedEvents = [
 
 /**
  * The package, loaded when a server is first wanted, without its exit hooks: they end the process
- * with exit code 0 when it would end on its own (`beforeExit`), hiding a failed run's code, and with
- * their own codes on signals. citytwin stops its server itself, when the ledger closes.
+ * with exit code 0 when it would end on its own (`beforeExit`), hiding a failed run's code, and
+ * with their own codes on signals. citytwin stops its server itself, when the ledger closes.
  */
 async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgres> {
   const emitter: NodeJS.EventEmitter = process

@@ -11,19 +11,19 @@
  *              `exists_with_different_body`) and, for a pending one, its state and deadline
  *   moves      what each call posted, by kind, each side apart: totals() sums them
  *   calls      each session's last call and its answer, so a retried call is answered, not applied again
- *              (numbers only grow: a server in front may number reads too, which are not recorded here),
- *              and the lease the session was opened under
+ * (numbers only grow: a server in front may number reads too, which are not recorded here), and the
+ * lease the session was opened under
  *   lease      at most one row: the run holding the ledger (ledgerLease.ts), its lease id and since when;
- *              the holder's own connection holds the lease's advisory lock (postgresLease.ts) meanwhile
+ * the holder's own connection holds the lease's advisory lock (postgresLease.ts) meanwhile
  *
  * Concurrency: each call (and open(), which empties the schema) holds the ledger's lock (a
- * transaction-level advisory lock, one per schema) from its start to its commit, so calls from several connections apply one after another,
- * each seeing every call committed before it: no lost update, and the `check` constraints refuse a
- * negative balance in the database itself. The city's hot accounts (the transit operator, large
- * merchants) are in nearly every batch, so row locks would queue the calls just the same, at the
- * cost of a log record per locked row; a hot account is written once per call, not once per
- * transfer. A retry waits on the lock for an attempt still under way on a lost connection, then
- * reads its answer from `calls`.
+ * transaction-level advisory lock, one per schema) from its start to its commit, so calls from
+ * several connections apply one after another, each seeing every call committed before it: no lost
+ * update, and the `check` constraints refuse a negative balance in the database itself. The city's
+ * hot accounts (the transit operator, large merchants) are in nearly every batch, so row locks
+ * would queue the calls just the same, at the cost of a log record per locked row; a hot account is
+ * written once per call, not once per transfer. A retry waits on the lock for an attempt still
+ * under way on a lost connection, then reads its answer from `calls`.
  *
  * Each call also checks, under the lock, that its session was opened under the lease the ledger is
  * held by now: a run whose ledger another run took over (and emptied) is refused with the new
@@ -50,7 +50,10 @@ export function lockKey(name: string): string {
   return `hashtext('citytwin ledger ${name}')`
 }
 
-/** The key of the lock the holder of the ledger in schema `name` holds for the ledger's life, as SQL. */
+/**
+ * The key of the lock the holder of the ledger in schema `name` holds for the ledger's life, as
+ * SQL.
+ */
 export function leaseKey(name: string): string {
   return `hashtext('citytwin lease ${name}')`
 }
@@ -60,12 +63,17 @@ export function leaseRowSql(s: string): string {
   return `select id, holder, to_char(since at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as since from ${s}.lease limit 1`
 }
 
-/** Runs the rest of the transaction in schema `name`, where the .sql files name everything unqualified. */
+/**
+ * Runs the rest of the transaction in schema `name`, where the .sql files name everything
+ * unqualified.
+ */
 export function searchPathSql(name: string): string {
   return `set local search_path to "${name}", pg_temp`
 }
 
-/** The constants the SQL may name, as functions without arguments of these names (lower snake case). */
+/**
+ * The constants the SQL may name, as functions without arguments of these names (lower snake case).
+ */
 const sqlConstants: readonly ScriptConstant[] = [
   ...ledgerConstants,
   ...constantsOf('', { leaseRefusedState }),
@@ -94,7 +102,10 @@ function constantFunction(name: string, type: string, body: string): string {
   return `create or replace function ${name}() returns ${type} language sql immutable parallel safe as $$select ${body}$$;`
 }
 
-/** The header: every constant as an immutable function, in the schema the search path names (schema `name`'s). */
+/**
+ * The header: every constant as an immutable function, in the schema the search path names (schema
+ * `name`'s).
+ */
 export function constantsSql(name: string): string {
   const lines = sqlConstants.map((constant) => {
     const { type, literal } = sqlLiteral(constant.value)
@@ -106,8 +117,8 @@ export function constantsSql(name: string): string {
 
 /**
  * The functions without arguments `source` calls (written `name()`, as the files call functions),
- * outside its comments and quoted strings: the constants it expects the header to make, PostgreSQL's
- * own (now(), row_number()) aside.
+ * outside its comments and quoted strings: the constants it expects the header to make,
+ * PostgreSQL's own (now(), row_number()) aside.
  */
 export function sqlCalledConstants(source: string): Set<string> {
   const names = new Set<string>()
@@ -120,7 +131,10 @@ export function sqlCalledConstants(source: string): Set<string> {
   return names
 }
 
-/** A .sql file beside this module; a constant it calls that the header does not make is a programmer error. */
+/**
+ * A .sql file beside this module; a constant it calls that the header does not make is a programmer
+ * error.
+ */
 export function sqlSource(file: string): string {
   const source = readFileSync(new URL(file, import.meta.url), 'utf8')
   for (const name of sqlCalledConstants(source)) {

@@ -48,7 +48,10 @@ interface LeaseRow {
 export interface PostgresLeaseTarget {
   /** The schema's name, unquoted. */
   readonly schema: string
-  /** How messages name the ledger: 'the postgres ledger in schema "citytwin" at 127.0.0.1:5432/test (--ledger-url)'. */
+  /**
+   * How messages name the ledger: 'the postgres ledger in schema "citytwin" at 127.0.0.1:5432/test
+   * (--ledger-url)'.
+   */
   readonly ledger: string
   readonly connectionString: () => string
 }
@@ -73,7 +76,8 @@ export class PostgresLease {
   /**
    * Takes the lock, or refuses: a live holder always; a gone one unless `takeOver`. With `takeOver`
    * a lock still held is tried again for a while, since the connection of a holder that just died
-   * may take a moment to end. The row is the caller's to write (with the id), with the schema's reset.
+   * may take a moment to end. The row is the caller's to write (with the id), with the schema's
+   * reset.
    */
   async take(takeOver: boolean, waitMs = takeOver ? this.waitMs : 0): Promise<void> {
     assert(!this.taken, 'a lease is taken once')
@@ -111,7 +115,8 @@ export class PostgresLease {
    */
   async keep(): Promise<void> {
     if (this.client !== undefined || !this.taken) return
-    // A connection that cannot be made throws pg's own error: the caller tells a fault from the rest.
+    // A connection that cannot be made throws pg's own error: the caller tells a fault from the
+    // rest.
     const client = await this.connect()
     try {
       const locked = await tryLock(client, this.target.schema)

@@ -1,6 +1,6 @@
 /**
- * `--ledger postgres [--ledger-url postgres://user@host:port/db?schema=citytwin]`: the ledger's rules
- * run inside PostgreSQL (functions.sql, loaded by ledgerSql.ts), one function call per batch.
+ * `--ledger postgres [--ledger-url postgres://user@host:port/db?schema=citytwin]`: the ledger's
+ * rules run inside PostgreSQL (functions.sql, loaded by ledgerSql.ts), one function call per batch.
  * Without a URL, a server of the ledger's own starts in a temporary folder (embeddedServer.ts) and
  * goes when the ledger closes.
  *
@@ -112,7 +112,10 @@ function redact(url: URL): string {
 
 export interface PostgresTiming extends RetryTiming {
   readonly queryTimeoutMs?: number | undefined
-  /** How long a take-over waits for a gone holder's connection to let go of its lease (ledgerLeaseWaitMs). */
+  /**
+   * How long a take-over waits for a gone holder's connection to let go of its lease
+   * (ledgerLeaseWaitMs).
+   */
   readonly leaseWaitMs?: number | undefined
 }
 
@@ -184,7 +187,8 @@ export class PostgresLedger implements LedgerCore, NumberedCalls {
     }
     try {
       await this.calls.inTurn(async () => {
-        // A server that cannot be reached at open is the user's address or a server not running: say so plainly.
+        // A server that cannot be reached at open is the user's address or a server not running:
+        // say so plainly.
         await this.connect().catch((error: unknown) => {
           throw new RunFailed(
             `cannot reach PostgreSQL at ${this.target.where} (--ledger-url): ${describe(error)}`,
@@ -222,9 +226,9 @@ export class PostgresLedger implements LedgerCore, NumberedCalls {
   }
 
   /**
-   * The ledger an earlier process left in the schema, attached, and its latest session with its last
-   * call: for a server restarted over it (`ledger-server --resume`). The ledger options are the
-   * ledger's own, read from the database.
+   * The ledger an earlier process left in the schema, attached, and its latest session with its
+   * last call: for a server restarted over it (`ledger-server --resume`). The ledger options are
+   * the ledger's own, read from the database.
    */
   static async resume(
     url: string,
@@ -295,8 +299,8 @@ export class PostgresLedger implements LedgerCore, NumberedCalls {
       ledger.sequence = lastNumber
       try {
         await ledger.calls.inTurn(async () => {
-          // Taking up a killed server's ledger is a take-over of its lease, asked for by --resume; a
-          // holder still alive (a server still serving it) is refused all the same.
+          // Taking up a killed server's ledger is a take-over of its lease, asked for by --resume;
+          // a holder still alive (a server still serving it) is refused all the same.
           await ledger.lease.take(true)
           await ledger.connect()
           await ledger.query('begin')
@@ -466,7 +470,10 @@ export class PostgresLedger implements LedgerCore, NumberedCalls {
     return this.calls.health()
   }
 
-  /** Ends the session, the lease and the connection; the ledger's data stays in the schema (the embedded server's goes with it). */
+  /**
+   * Ends the session, the lease and the connection; the ledger's data stays in the schema (the
+   * embedded server's goes with it).
+   */
   async close(): Promise<void> {
     await this.calls.stop('the postgres ledger was closed')
     await this.lease.release()
@@ -475,7 +482,10 @@ export class PostgresLedger implements LedgerCore, NumberedCalls {
     this.embedded = undefined
   }
 
-  /** A call that changes the ledger: in turn, with the next call number (or the one given), retried until answered. */
+  /**
+   * A call that changes the ledger: in turn, with the next call number (or the one given), retried
+   * until answered.
+   */
   private changing(text: string, values: readonly string[], given?: number): Promise<string> {
     return this.calls.inTurn(async () => {
       const number = given ?? this.sequence + 1
@@ -533,7 +543,8 @@ export class PostgresLedger implements LedgerCore, NumberedCalls {
         )
       const fault = faultOf(error)
       if (fault === undefined) throw error
-      // The connection may be broken, or busy with an abandoned attempt: the next attempt opens another.
+      // The connection may be broken, or busy with an abandoned attempt: the next attempt opens
+      // another.
       await this.disconnect()
       throw new Fault(fault, describe(error))
     }
@@ -588,7 +599,8 @@ export class PostgresLedger implements LedgerCore, NumberedCalls {
         [name],
       )
       const relations = Number(rows[0]?.relations ?? 0)
-      // A citytwin ledger is known by its ledger table's format; anything else in the schema is the user's.
+      // A citytwin ledger is known by its ledger table's format; anything else in the schema is the
+      // user's.
       const format =
         rows[0]?.format === 'text'
           ? ((await this.query<{ format: string | null }>(`select format from ${s}.ledger limit 1`))
@@ -602,7 +614,8 @@ export class PostgresLedger implements LedgerCore, NumberedCalls {
         )
         tables = false
       } else if (format !== undefined && format !== null && format.startsWith('citytwin-ledger ')) {
-        // A ledger an earlier citytwin made, in another format: it would be emptied anyway; made anew.
+        // A ledger an earlier citytwin made, in another format: it would be emptied anyway; made
+        // anew.
         await this.query(`drop schema ${s} cascade`)
         await this.query(`create schema ${s}`)
       } else if (relations > 0) {
@@ -641,7 +654,10 @@ export class PostgresLedger implements LedgerCore, NumberedCalls {
     }
   }
 
-  /** This lease's row, in the transaction under way: the run that holds the ledger, for anyone refused. */
+  /**
+   * This lease's row, in the transaction under way: the run that holds the ledger, for anyone
+   * refused.
+   */
   private async writeLease(holder: string): Promise<void> {
     await this.query(`delete from ${this.schema}.lease`)
     await this.query(`insert into ${this.schema}.lease (id, holder) values ($1, $2)`, [
@@ -758,7 +774,8 @@ function faultOf(error: unknown): FaultClass | undefined {
     return 'connection'
   if (/timeout/i.test(message)) return 'timeout'
   const state = sqlState(error)
-  // Connection exceptions, a server shutting down or starting up, too many connections, out of resources.
+  // Connection exceptions, a server shutting down or starting up, too many connections, out of
+  // resources.
   if (
     state !== undefined &&
     (state.startsWith('08') || state.startsWith('57P') || state.startsWith('53'))

@@ -2,25 +2,26 @@
  * The redis ledger's Lua, loaded: the rules of ledgerCore.ts, run inside Redis, one script call per
  * batch. The scripts are the .lua files beside this one (prelude.lua first in each); this module
  * reads them at load and puts before each a header of the constants it names, made from the
- * TypeScript tables (scriptConstants.ts) and the layouts below. Redis runs a script alone (nothing else runs meanwhile), so a batch applies atomically,
- * and the call's answer is stored by the same script that applies it: a retry finds it.
+ * TypeScript tables (scriptConstants.ts) and the layouts below. Redis runs a script alone (nothing
+ * else runs meanwhile), so a batch applies atomically, and the call's answer is stored by the same
+ * script that applies it: a retry finds it.
  *
  * The keys of one ledger share the hash tag `{<key>}`, so they sit in one Redis Cluster slot and a
  * script may touch them all (every one a script touches is declared in KEYS):
  *
  *   {k}:meta       hash   format marker, sessions, session, accountsMax, pendingMax, utcOffsetMinutes, tiers,
- *                         transferIdMax (the highest transfer id stored); while a run holds the ledger
- *                         (ledgerLease.ts), its lease id, its name (holder) and since when (leaseSince, the
- *                         server's clock, seconds since 1970)
+ * transferIdMax (the highest transfer id stored); while a run holds the ledger (ledgerLease.ts),
+ * its lease id, its name (holder) and since when (leaseSince, the server's clock, seconds since
+ * 1970)
  *   {k}:alive      string the holder's lease id, expiring unless the holder renews it: a holder whose key
  *                         lapsed is gone (crashed, or cut off from the server)
  *   {k}:accounts   hash   account id → 40-byte record (accountRecordFormat)
  *   {k}:runs       hash   first id of a run → the records of transfers accepted as plain, post or void with
- *                         consecutive ids in one batch, 23 bytes each (the state byte, applied, and the body)
+ * consecutive ids in one batch, 23 bytes each (the state byte, applied, and the body)
  *   {k}:runstarts  zset   the first id of each run, scored by it: the run holding an id is the last at or below it
  *   {k}:transfers  hash   transfer id → the record of any other: one accepted as pending (state byte, body,
- *                         deadline, day and year; the state changes when it is posted, voided or expired), or a
- *                         plain record whose run would be shorter than runLengthMin (ids that do not follow)
+ * deadline, day and year; the state changes when it is posted, voided or expired), or a plain
+ * record whose run would be shorter than runLengthMin (ids that do not follow)
  *   {k}:deadlines  zset   pending transfer id, scored by its deadline (only those that have one)
  *   {k}:totals     hash   debit:<kind>, credit:<kind>, pendingCount, pendingFen, as decimal integers
  *   {k}:call:<s>   hash   session s's last call: its number and its answer
@@ -72,14 +73,22 @@ const fieldsPerCallMax = 7_000
  */
 export const transferRowBytes = 45
 export const transferRowFormat = '<I4BI4I4I4I4I4BBHI4i4I4I4'
-/** Where a plain transfer's record starts in its row, and where its body starts and ends (0-based, inclusive). */
+/**
+ * Where a plain transfer's record starts in its row, and where its body starts and ends (0-based,
+ * inclusive).
+ */
 const recordFirstByte = 4
 const bodyFirstByte = 5
 const bodyLastByte = 26
 const bodyBytes = bodyLastByte - bodyFirstByte + 1
-/** The record of a transfer accepted as plain, post or void: the state byte (applied) and the body. */
+/**
+ * The record of a transfer accepted as plain, post or void: the state byte (applied) and the body.
+ */
 const plainRecordBytes = 1 + bodyBytes
-/** Where the ids start in a row, and the debit and credit ids in a stored record (0-based; 4 bytes each). */
+/**
+ * Where the ids start in a row, and the debit and credit ids in a stored record (0-based; 4 bytes
+ * each).
+ */
 const pendingIdFirstByte = 5
 const debitFirstByte = 9
 const creditFirstByte = 13
@@ -101,15 +110,23 @@ export const accountBalancesOffset = 2
 const accountRecordFormat = '<BBdddi4I4HI4'
 const noDay = -2147483648
 
-/** A transfer's record: state, the body (pendingId, debit, credit, amount, timeout, kind, flags), and for one accepted as pending its deadline (0: none), day and year. */
+/**
+ * A transfer's record: state, the body (pendingId, debit, credit, amount, timeout, kind, flags),
+ * and for one accepted as pending its deadline (0: none), day and year.
+ */
 const transferRecordFormat = '<BI4I4I4I4I4BBdi4H'
 const pendingTailFormat = '<di4H'
 
-/** Plain records of consecutive ids stored as one run, from this many; fewer go into the transfers hash one by one. */
+/**
+ * Plain records of consecutive ids stored as one run, from this many; fewer go into the transfers
+ * hash one by one.
+ */
 const runLengthMin = 4
 /** Due pending transfers expired per ZRANGEBYSCORE page. */
 const expiryPageMax = 1_000
-/** Result codes turned into bytes per string.char call (its arguments pass through the C stack too). */
+/**
+ * Result codes turned into bytes per string.char call (its arguments pass through the C stack too).
+ */
 const codesPerCharCall = 4_096
 
 assert(
@@ -142,7 +159,8 @@ assert(
   ),
   'the scripts test each flag as one bit',
 )
-// createAccounts.lua reads unknown bits as flags above accountFlagsKnown: the known ones are the lowest.
+// createAccounts.lua reads unknown bits as flags above accountFlagsKnown: the known ones are the
+// lowest.
 assert(
   Number.isInteger(Math.log2(accountFlagsKnown + 1)),
   'the known account flags are the lowest bits',
@@ -198,7 +216,8 @@ const redisGlobals = new Set(['KEYS', 'ARGV'])
  */
 export function luaConstantNames(source: string): Set<string> {
   const names = new Set<string>()
-  // Long comments and strings, line comments, quoted strings, numerals, then names: the first match at each place wins.
+  // Long comments and strings, line comments, quoted strings, numerals, then names: the first match
+  // at each place wins.
   const token =
     /--\[(=*)\[[\s\S]*?\]\1\]|--[^\n]*|\[(=*)\[[\s\S]*?\]\2\]|'(?:\\[\s\S]|[^'\\\n])*'|"(?:\\[\s\S]|[^"\\\n])*"|\d[\w.]*|[A-Za-z_]\w*/g
   for (const [text] of source.matchAll(token)) {
@@ -207,7 +226,10 @@ export function luaConstantNames(source: string): Set<string> {
   return names
 }
 
-/** `name = value` as a Lua local: strings are printable ASCII with no quote or backslash, so they need no escapes. */
+/**
+ * `name = value` as a Lua local: strings are printable ASCII with no quote or backslash, so they
+ * need no escapes.
+ */
 function luaLocal(name: string, value: number | string): string {
   if (typeof value === 'number') return `local ${name} = ${value}`
   assert(/^[ -~]*$/.test(value) && !/['\\]/.test(value), 'a Lua string constant needs no escape')

@@ -24,11 +24,17 @@ export class YearOfDay {
   }
 }
 
-/** A batch as the submit script reads it: one row per transfer, and the ids of the accounts the rows' slots number. */
+/**
+ * A batch as the submit script reads it: one row per transfer, and the ids of the accounts the
+ * rows' slots number.
+ */
 export interface EncodedTransfers {
   readonly rows: Buffer
   readonly accountIds: Buffer
-  /** The lowest transfer id the rows name, ids and pending ids (0 when none): above the highest id stored, the script looks none up. */
+  /**
+   * The lowest transfer id the rows name, ids and pending ids (0 when none): above the highest id
+   * stored, the script looks none up.
+   */
   readonly idLow: number
 }
 
@@ -60,7 +66,8 @@ export function encodeTransfers(
     const debit = batch.debit[index] as number
     const credit = batch.credit[index] as number
     rows.setUint32(at, batch.id[index] as number, true)
-    // The state of the record a plain transfer is stored as, which is this byte and the body after it.
+    // The state of the record a plain transfer is stored as, which is this byte and the body after
+    // it.
     rows.setUint8(at + 4, TransferState.applied)
     rows.setUint32(at + 5, pendingId, true)
     rows.setUint32(at + 9, debit, true)
@@ -102,7 +109,9 @@ export function encodeIds(ids: Uint32Array): Buffer {
   return Buffer.from(rows.buffer)
 }
 
-/** The lookup script's answer: balance, pendingDebit, pendingCredit per id, float64 little-endian. */
+/**
+ * The lookup script's answer: balance, pendingDebit, pendingCredit per id, float64 little-endian.
+ */
 export function decodeBalances(reply: unknown, count: number): Balances {
   if (!Buffer.isBuffer(reply) || reply.length !== count * 24)
     throw new Error(`the lookup script answered ${describeReply(reply)}, not ${count * 24} bytes`)

@@ -65,9 +65,15 @@ import { RedisLink, redisScript, type RedisLinkTiming, type RedisScript } from '
 import { parseRedisUrl, type RedisAddress } from './redisUrl.js'
 import { wallScheduler, type Cancel, type Scheduler } from '../../time/index.js'
 
-/** Accounts per createAccounts script call: a city's millions go as several calls, each a short script. */
+/**
+ * Accounts per createAccounts script call: a city's millions go as several calls, each a short
+ * script.
+ */
 export const redisAccountsPerCallMax = 1 << 16
-/** Keys open() will find under a ledger's key before it calls the namespace someone else's (a ledger has eight). */
+/**
+ * Keys open() will find under a ledger's key before it calls the namespace someone else's (a ledger
+ * has eight).
+ */
 const namespaceKeysMax = 1_000
 
 const scripts = {
@@ -108,13 +114,19 @@ export class RedisLedger implements LedgerCore {
   private readonly leaseId = newLeaseId()
   private readonly leaseTtlMs: number
   private readonly leaseHeartbeatMs: number
-  /** The heartbeat's own connection: it renews the lease while a long call is under way on the other. */
+  /**
+   * The heartbeat's own connection: it renews the lease while a long call is under way on the
+   * other.
+   */
   private readonly leaseLink: RedisLink
   /** Stops the heartbeat; set while it beats. */
   private heartbeat: Cancel | undefined
   private readonly scheduler: Scheduler
   private beating: Promise<void> | undefined
-  /** Set when the heartbeat learns the ledger is not this run's any more: every later call fails with it. */
+  /**
+   * Set when the heartbeat learns the ledger is not this run's any more: every later call fails
+   * with it.
+   */
   private leaseLost: RunFailed | undefined
 
   constructor(
@@ -147,7 +159,8 @@ export class RedisLedger implements LedgerCore {
       ...timing,
       commandTimeoutMs: Math.min(timing.commandTimeoutMs ?? this.leaseTtlMs, this.leaseTtlMs),
     })
-    // Anything but a fault (a script error, an answer of the wrong shape): no later call can be trusted.
+    // Anything but a fault (a script error, an answer of the wrong shape): no later call can be
+    // trusted.
     this.calls = new CallQueue(
       ledger,
       timing,
@@ -159,8 +172,9 @@ export class RedisLedger implements LedgerCore {
   }
 
   /**
-   * Connects, and starts an empty ledger under the key. Not a call in the queue: nothing else may be
-   * called before it resolves, and a namespace that is not ours must reach the user as a UserError.
+   * Connects, and starts an empty ledger under the key. Not a call in the queue: nothing else may
+   * be called before it resolves, and a namespace that is not ours must reach the user as a
+   * UserError.
    */
   async open(): Promise<void> {
     assert(this.session === 0, 'open once')
@@ -198,7 +212,8 @@ export class RedisLedger implements LedgerCore {
         return this.link.run(scripts.open, [meta, alive, ...others], args)
       })
     } catch (error) {
-      // An attempt that took the lease may have lost its answer: let it go (only if it is this one's).
+      // An attempt that took the lease may have lost its answer: let it go (only if it is this
+      // one's).
       await this.releaseLease()
       throw error
     }
@@ -286,7 +301,10 @@ export class RedisLedger implements LedgerCore {
     return this.calls.health()
   }
 
-  /** Fails what is still queued, lets go of the lease and of the connections; the ledger's data stays in Redis. */
+  /**
+   * Fails what is still queued, lets go of the lease and of the connections; the ledger's data
+   * stays in Redis.
+   */
   async close(): Promise<void> {
     const settled = this.calls.stop('the redis ledger was closed')
     this.heartbeat?.()
@@ -298,7 +316,10 @@ export class RedisLedger implements LedgerCore {
     await this.leaseLink.close()
   }
 
-  /** Renews the lease; a fault waits for the next beat, and a ledger that is not this run's any more fails every later call. */
+  /**
+   * Renews the lease; a fault waits for the next beat, and a ledger that is not this run's any more
+   * fails every later call.
+   */
   private async beat(): Promise<void> {
     if (this.beating !== undefined || this.leaseLost !== undefined) return
     this.beating = (async () => {
@@ -320,7 +341,10 @@ export class RedisLedger implements LedgerCore {
     await this.beating
   }
 
-  /** One try at letting the ledger go (the script lets go only of this lease); a failure leaves it to lapse. */
+  /**
+   * One try at letting the ledger go (the script lets go only of this lease); a failure leaves it
+   * to lapse.
+   */
   private async releaseLease(): Promise<void> {
     await this.leaseLink
       .run(scripts.release, [this.key('meta'), this.key('alive')], [this.leaseId])
@@ -337,7 +361,10 @@ export class RedisLedger implements LedgerCore {
     return this.key(`call:${this.session}`)
   }
 
-  /** A call that changes the ledger: in turn, with the next call number, every attempt with the same number and columns. */
+  /**
+   * A call that changes the ledger: in turn, with the next call number, every attempt with the same
+   * number and columns.
+   */
   private change(
     script: RedisScript,
     keys: readonly string[],
@@ -355,7 +382,10 @@ export class RedisLedger implements LedgerCore {
     })
   }
 
-  /** A call that only reads: in turn (it sees every call made before it), retried as it is; `decode` reads the answer. */
+  /**
+   * A call that only reads: in turn (it sees every call made before it), retried as it is; `decode`
+   * reads the answer.
+   */
   private read<T>(
     script: RedisScript,
     keys: readonly string[],
@@ -374,7 +404,10 @@ export class RedisLedger implements LedgerCore {
   }
 }
 
-/** The totals script's answer: the values of totalFields, decimal integers (a field never written is 0). */
+/**
+ * The totals script's answer: the values of totalFields, decimal integers (a field never written is
+ * 0).
+ */
 function decodeTotals(reply: unknown): LedgerTotals {
   if (!Array.isArray(reply) || reply.length !== totalFields.length)
     throw new Error('the totals script answered a list of the wrong length')

@@ -39,7 +39,10 @@ export function redisScript(source: string): RedisScript {
 export interface RedisLinkTiming {
   /** A connection not made within this long is abandoned (a timeout fault). */
   readonly connectTimeoutMs?: number | undefined
-  /** A command not answered within this long is abandoned and its connection dropped (a timeout fault). */
+  /**
+   * A command not answered within this long is abandoned and its connection dropped (a timeout
+   * fault).
+   */
   readonly commandTimeoutMs?: number | undefined
   /** Where closing waits for a polite quit: real timers unless told otherwise. */
   readonly scheduler?: Scheduler | undefined
@@ -77,7 +80,8 @@ export class RedisLink {
   private closed = false
 
   /**
-   * @param ledger How messages name the ledger, like 'the redis ledger "citytwin" at 127.0.0.1:6379 (--ledger-url)'.
+   * @param ledger How messages name the ledger, like 'the redis ledger "citytwin" at 127.0.0.1:6379
+   * (--ledger-url)'.
    */
   constructor(
     private readonly address: RedisAddress,
@@ -97,7 +101,8 @@ export class RedisLink {
         return await client.callBuffer('EVALSHA', [script.sha, keys.length, ...keys, ...args])
       } catch (error) {
         if (!(isReply(error) && error.message.startsWith('NOSCRIPT'))) throw error
-        // The server does not hold the script (it restarted, or was told SCRIPT FLUSH): EVAL loads it.
+        // The server does not hold the script (it restarted, or was told SCRIPT FLUSH): EVAL loads
+        // it.
         return await client.callBuffer('EVAL', [script.source, keys.length, ...keys, ...args])
       }
     } catch (error) {
@@ -105,7 +110,10 @@ export class RedisLink {
     }
   }
 
-  /** The keys matching `pattern`, at most `most` of them (a namespace holding more is reported by its size). */
+  /**
+   * The keys matching `pattern`, at most `most` of them (a namespace holding more is reported by
+   * its size).
+   */
   async scan(pattern: string, most: number): Promise<string[]> {
     const client = await this.connected()
     const found = new Set<string>()
@@ -122,7 +130,10 @@ export class RedisLink {
     return [...found]
   }
 
-  /** Waits (briefly) for what is under way to be answered, then drops the connection; no call connects again. */
+  /**
+   * Waits (briefly) for what is under way to be answered, then drops the connection; no call
+   * connects again.
+   */
   async close(): Promise<void> {
     this.closed = true
     const client = this.client
@@ -213,7 +224,10 @@ export class RedisLink {
   }
 }
 
-/** Who holds a ledger, from a script's reply "<since, seconds since 1970, or -> <holder>"; undefined for nobody. */
+/**
+ * Who holds a ledger, from a script's reply "<since, seconds since 1970, or -> <holder>"; undefined
+ * for nobody.
+ */
 function leaseHolder(reply: string): LeaseHolder | undefined {
   const space = reply.indexOf(' ')
   const seconds = space < 0 ? '' : reply.slice(0, space)

@@ -1,6 +1,7 @@
 /**
  * `spike:50k..500k/60s@20s+5s`: a base rate for the whole duration, with a burst to the peak rate
- * starting at 20 s and lasting 5 s (a flash sale, a red-envelope lottery at the stroke of a minute).
+ * starting at 20 s and lasting 5 s (a flash sale, a red-envelope lottery at the stroke of a
+ * minute).
  */
 import { UserError } from '../../errors.js'
 import type { RateSegment } from '../rateSchedule.js'

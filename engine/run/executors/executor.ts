@@ -28,7 +28,10 @@ export interface ExecutorContext {
   /** Publishes the run's progress at `tick`. */
   readonly progress: (phase: RunProgress['phase'], tick: number) => void
   readonly now: NowMs
-  /** Once aborted, the run ends early: flat out before its next tick, under load as its next second closes. */
+  /**
+   * Once aborted, the run ends early: flat out before its next tick, under load as its next second
+   * closes.
+   */
   readonly stop?: AbortSignal | undefined
 }
 

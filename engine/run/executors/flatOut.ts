@@ -63,7 +63,8 @@ export class FlatOutExecutor implements Executor {
       const made = await stream.nextTick()
       if (made === undefined) break
       const sent = sendBatch(counting.payments, ids, made.batch, made.minute)
-      sent.catch(() => undefined) // awaited in its turn or below; this only keeps it from being reported unhandled meanwhile
+      // Awaited in its turn or below; this only keeps it from being reported unhandled meanwhile.
+      sent.catch(() => undefined)
       inFlight[turn] = sent
       ticksRun = made.tick + 1
       if (made.endsDay) await evening.run(made.tick)

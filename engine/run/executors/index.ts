@@ -1,4 +1,6 @@
-/** The executor for a run, chosen once from its settings: the open model under load, else flat out. */
+/**
+ * The executor for a run, chosen once from its settings: the open model under load, else flat out.
+ */
 import type { Executor } from './executor.js'
 import { FlatOutExecutor } from './flatOut.js'
 import type { LoadRunOptions } from './loadRunOptions.js'

@@ -11,9 +11,13 @@ export interface LoadRunOptions extends LoadSettings {
   /** Waits until the next send (see wallClockPause). */
   readonly pause: LoadPause
   readonly gracefulStopMs?: number
-  /** A warm-up left out of the latency figures and thresholds (a capacity trial's first seconds). */
+  /**
+   * A warm-up left out of the latency figures and thresholds (a capacity trial's first seconds).
+   */
   readonly warmupMs?: number
-  /** Also count each payment's latency into these buckets (a live histogram export, `--prometheus`). */
+  /**
+   * Also count each payment's latency into these buckets (a live histogram export, `--prometheus`).
+   */
   readonly buckets?: LatencyBuckets
   /**
    * A run steered as it goes (the live map): its schedule is the control's LiveSchedule over the

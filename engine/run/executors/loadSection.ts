@@ -11,7 +11,10 @@ import type { LoadSecond, LoadSection } from '../summary.js'
 import type { LoadRunOptions } from './loadRunOptions.js'
 import type { Pacing } from './pacing.js'
 
-/** Sends later than this at p99 mean the generator fell behind: the run is marked invalid (unless told otherwise). */
+/**
+ * Sends later than this at p99 mean the generator fell behind: the run is marked invalid (unless
+ * told otherwise).
+ */
 export const latenessToleranceMs = 10
 
 export interface LoadEnding {
@@ -57,7 +60,8 @@ export function loadSection(
     profile: load.profile.text,
     sort: load.profile.sort,
     durationSeconds,
-    // A steered schedule's end is known only once the city's period is all made (Infinity until then).
+    // A steered schedule's end is known only once the city's period is all made (Infinity until
+    // then).
     plannedSeconds: Number.isFinite(plannedSeconds) ? plannedSeconds : durationSeconds,
     ...(abortedBy === undefined ? {} : { abortedBy }),
     inFlightMax: load.inFlightMax,

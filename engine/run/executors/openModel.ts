@@ -116,7 +116,8 @@ class Sending {
 
   private second(window: LoadWindow, soFar: LoadSoFar): void {
     const { stream, pacing, load } = this
-    // The realistic schedule only knows the ticks the city has made: a city behind the clock shows here.
+    // The realistic schedule only knows the ticks the city has made: a city behind the clock shows
+    // here.
     const realistic = pacing.realistic
     if (
       realistic !== undefined &&
@@ -170,17 +171,20 @@ class Sending {
     try {
       await stream.finish()
       if (result.unanswered > 0) {
-        // Those calls may still be applied at any time: no audit of the ledger's balances could be trusted.
+        // Those calls may still be applied at any time: no audit of the ledger's balances could be
+        // trusted.
         throw new RunFailed(
           `${result.unanswered} transfers were still unanswered ${(load.gracefulStopMs ?? gracefulStopMsDefault) / 1000} s after the schedule ended: the ledger stopped answering, so the run cannot be audited`,
         )
       }
       // Every call is counted before the audit: the ledger applied what it answered, even late.
       await context.counting.settled()
-      // A day whose last payments went in the final call, or whose last ticks were empty, ends here.
+      // A day whose last payments went in the final call, or whose last ticks were empty, ends
+      // here.
       this.evenings.start(stream.eveningsDue())
       await this.evenings.done()
-      // The final counts of every second (results come in after a second is reported), with the simulated time it reached.
+      // The final counts of every second (results come in after a second is reported), with the
+      // simulated time it reached.
       const windows = result.windows.map((window) =>
         loadSecond(window, this.seen[window.second]?.simulatedAt ?? stream.simulatedAt()),
       )
@@ -222,7 +226,8 @@ class EveningQueue {
     for (const tick of ticks) {
       this.count += 1
       this.chain = this.chain.then(() => this.evening.run(tick))
-      this.chain.catch(() => undefined) // awaited by done(); this only keeps a failure meanwhile from going unhandled
+      // Awaited by done(); this only keeps a failure meanwhile from going unhandled.
+      this.chain.catch(() => undefined)
     }
   }
 
@@ -231,7 +236,10 @@ class EveningQueue {
   }
 }
 
-/** A second of the open model as metrics.csv and the report show it, with the simulated time reached. */
+/**
+ * A second of the open model as metrics.csv and the report show it, with the simulated time
+ * reached.
+ */
 export function loadSecond(window: LoadWindow, simulatedAt: string): LoadSecond {
   return {
     second: window.second,

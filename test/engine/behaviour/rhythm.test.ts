@@ -68,7 +68,8 @@ describe('minute shares of each payment kind', () => {
 
 describe('the shape of the day', () => {
   it('transit peaks with the weekday commutes, morning 7–9h and evening 17–19h, and is quiet at 3h', () => {
-    // Proves fares follow the commute: both peaks where they belong, and far above the night and midday.
+    // Proves fares follow the commute: both peaks where they belong, and far above the night and
+    // midday.
     const { weekday } = minuteShares('transit')
     const morning = busiestMinute(weekday, 0, 12)
     const evening = busiestMinute(weekday, 12, 24)
@@ -101,7 +102,8 @@ describe('the shape of the day', () => {
   })
 
   it('payroll is paid in working hours only, with the morning busiest', () => {
-    // Proves salaries are not paid at night: nothing before 07:30 or after 17:30, most around 9–10h.
+    // Proves salaries are not paid at night: nothing before 07:30 or after 17:30, most around
+    // 9–10h.
     const { weekday } = minuteShares('payroll')
     for (let minute = 0; minute <= 7 * 60 + 30; minute++) expect(weekday[minute]).toBe(0)
     for (let minute = 17 * 60 + 30; minute < minutesPerDay; minute++)

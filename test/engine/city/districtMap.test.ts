@@ -56,7 +56,8 @@ function issuesOf(json: unknown): string[] {
 
 describe('parseDistrictMap: maps that parse', () => {
   it('parses a Polygon feature into a flat Float64Array ring, with id and name', () => {
-    // Proves: positions become [lon0, lat0, lon1, lat1, ...] in order; id and name come from the feature.
+    // Proves: positions become [lon0, lat0, lon1, lat1, ...] in order; id and name come from the
+    // feature.
     const result = parseDistrictMap(
       collection(polygonFeature('440303', [square(114, 22.5, 0.5)], { name: 'Luohu' })),
     )
@@ -72,7 +73,8 @@ describe('parseDistrictMap: maps that parse', () => {
   })
 
   it('parses a MultiPolygon feature with a hole into its polygons and rings', () => {
-    // Proves: each polygon of a MultiPolygon is kept, and a polygon's later rings (holes) are kept after its outline.
+    // Proves: each polygon of a MultiPolygon is kept, and a polygon's later rings (holes) are kept
+    // after its outline.
     const outline = square(114, 22.5, 0.1)
     const hole = square(114.02, 22.52, 0.01)
     const island = square(114.3, 22.3, 0.02)
@@ -91,7 +93,8 @@ describe('parseDistrictMap: maps that parse', () => {
   })
 
   it('takes a numeric id as a string, an id from properties, and the id as the name when there is none', () => {
-    // Proves: the id rules: feature.id (number or string) first, else properties.id; the name falls back to the id.
+    // Proves: the id rules: feature.id (number or string) first, else properties.id; the name falls
+    // back to the id.
     const result = parseDistrictMap(
       collection(
         polygonFeature(440303, undefined, {}),
@@ -138,7 +141,8 @@ describe('parseDistrictMap: maps that parse', () => {
   })
 
   it('parses the shipped Shenzhen map: 8 districts inside Shenzhen', () => {
-    // Proves: the real map parses, with its 8 district ids, Polygon and MultiPolygon features, all positions near Shenzhen.
+    // Proves: the real map parses, with its 8 district ids, Polygon and MultiPolygon features, all
+    // positions near Shenzhen.
     const json: unknown = JSON.parse(
       readFileSync(new URL('../../../scenarios/maps/shenzhen.geojson', import.meta.url), 'utf8'),
     )
@@ -320,14 +324,16 @@ describe('parseDistrictMap: maps that are refused', () => {
       'each position must be [longitude, latitude] in degrees',
     ],
   ])('refuses a Polygon with %s, naming the polygon', (_what, rings, message) => {
-    // Proves: rings and positions are checked one by one; the issue names the feature and the polygon.
+    // Proves: rings and positions are checked one by one; the issue names the feature and the
+    // polygon.
     expect(issuesOf(collection(polygonFeature('a', rings)))).toEqual([
       `features[0].geometry.coordinates[0]: ${message}`,
     ])
   })
 
   it('names the bad polygon of a MultiPolygon by its index', () => {
-    // Proves: in a MultiPolygon the issue points at the polygon at fault (coordinates[1]), not the first one.
+    // Proves: in a MultiPolygon the issue points at the polygon at fault (coordinates[1]), not the
+    // first one.
     const geometry = {
       type: 'MultiPolygon',
       coordinates: [
@@ -379,7 +385,8 @@ describe('parseDistrictMap: maps that are refused', () => {
   })
 
   it('refuses a map whose rings together have more than mapVerticesMax positions, at the polygon that passes it', () => {
-    // Proves: the vertex bound holds for the whole map, not only per ring, and nothing past it is copied.
+    // Proves: the vertex bound holds for the whole map, not only per ring, and nothing past it is
+    // copied.
     const half = Math.floor(mapVerticesMax / 2) + 1
     expect(
       issuesOf(
@@ -399,7 +406,8 @@ describe('parseDistrictMap: maps that are refused', () => {
   })
 
   it('refuses a NaN coordinate', () => {
-    // Proves: a position that is not a number of degrees is refused even when it compares false with every bound.
+    // Proves: a position that is not a number of degrees is refused even when it compares false
+    // with every bound.
     expect(
       issuesOf(
         collection(
@@ -419,7 +427,8 @@ describe('parseDistrictMap: maps that are refused', () => {
   })
 
   it('accepts an id of districtIdCharsMax characters and refuses a longer one, or one with control characters, without quoting it', () => {
-    // Proves: feature ids are bounded (they are quoted in messages, once per district a scenario names wrongly).
+    // Proves: feature ids are bounded (they are quoted in messages, once per district a scenario
+    // names wrongly).
     expect(
       parseDistrictMap(collection(polygonFeature('x'.repeat(districtIdCharsMax)))).issues,
     ).toEqual([])
@@ -438,7 +447,8 @@ describe('parseDistrictMap: maps that are refused', () => {
   })
 
   it('refuses a name longer than nameCharsMax or with control characters', () => {
-    // Proves: a feature's name, shown on the page and in reports, is bounded like a scenario's names.
+    // Proves: a feature's name, shown on the page and in reports, is bounded like a scenario's
+    // names.
     expect(
       parseDistrictMap(
         collection(polygonFeature('a', undefined, { name: 'n'.repeat(nameCharsMax) })),

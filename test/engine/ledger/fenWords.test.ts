@@ -4,7 +4,8 @@ import { fenWords, readFen, writeFen } from '../../../engine/ledger/memory/fenWo
 
 describe('money in two 32-bit words', () => {
   it('reads back every safe integer of fen it was given, negative ones included', () => {
-    // Proves the split into an unsigned low word and a signed high word is exact across the whole safe range.
+    // Proves the split into an unsigned low word and a signed high word is exact across the whole
+    // safe range.
     const words = fenWords(2)
     const edges = [
       0,

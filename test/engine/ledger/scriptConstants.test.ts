@@ -44,7 +44,10 @@ import {
 } from './conformance/postgresTarget.js'
 import { plainClient, reachable as redisReachable, redisUrl } from './conformance/redisTarget.js'
 
-/** Every table the scripts share with TypeScript, by the prefix of its names, written out here rather than taken from scriptConstants.ts. */
+/**
+ * Every table the scripts share with TypeScript, by the prefix of its names, written out here
+ * rather than taken from scriptConstants.ts.
+ */
 const tables: Readonly<Record<string, Readonly<Record<string, number>>>> = {
   RESULT: ResultCode,
   ACCOUNT_RESULT: AccountResultCode,
@@ -93,7 +96,8 @@ function sqlHeaderFunctions(sql: string): Map<string, readonly [string, string]>
 
 describe('the constants the ledger scripts share with TypeScript', () => {
   it('puts every code, flag, state and kind of the TypeScript tables in the Lua and SQL headers, with its value', () => {
-    // Proves the headers are made from the tables whole: an entry added to a table reaches both languages.
+    // Proves the headers are made from the tables whole: an entry added to a table reaches both
+    // languages.
     expect(Object.keys(constantTables).sort()).toEqual(Object.keys(tables).sort())
     expect(expected.length).toBeGreaterThan(50)
     const lua = luaHeader(luaConstants.keys())
@@ -114,7 +118,8 @@ describe('the constants the ledger scripts share with TypeScript', () => {
   })
 
   it('finds every constant a .lua or .sql file names among the TypeScript tables', () => {
-    // Proves no script names a code the tables lack: a misspelt one would be nil in Lua and a missing function in SQL.
+    // Proves no script names a code the tables lack: a misspelt one would be nil in Lua and a
+    // missing function in SQL.
     const lua = scriptFiles('redis', '.lua')
     expect(lua.map(({ file }) => file)).toEqual(
       expect.arrayContaining(['prelude.lua', 'submit.lua', 'createAccounts.lua']),
@@ -151,7 +156,8 @@ describe('the constants the ledger scripts share with TypeScript', () => {
   })
 
   it('sees a misspelt constant in code, not in comments or strings, and refuses to load it', () => {
-    // Proves the check above can fail: what it reads is the code, and an unknown name stops the load.
+    // Proves the check above can fail: what it reads is the code, and an unknown name stops the
+    // load.
     const lua =
       '-- RESULT_NOPE in a comment\nlocal s = \'RESULT_NOPE\' .. "RESULT_NOPE" .. [[RESULT_NOPE]]\nif KEYS[1] then return RESULT_OKAY end\nreturn RESULT_OK'
     expect([...luaConstantNames(lua)].sort()).toEqual(['RESULT_OK', 'RESULT_OKAY'])
@@ -165,7 +171,8 @@ describe('the constants the ledger scripts share with TypeScript', () => {
   })
 
   it('heads each loaded Lua script with exactly the constants it names', () => {
-    // Proves the prelude reaches every script and that no script lacks a local it uses (Lua would read it as a nil global).
+    // Proves the prelude reaches every script and that no script lacks a local it uses (Lua would
+    // read it as a nil global).
     const scripts = Object.entries(luaScripts).filter(([name]) => name.endsWith('Script'))
     expect(scripts.map(([name]) => name).sort()).toEqual([
       'createAccountsScript',
@@ -207,12 +214,14 @@ const skipPostgres =
 
 describe('the constants as the servers read them', () => {
   it.skipIf(skipRedis)('has Redis read every Lua constant as TypeScript holds it', async () => {
-    // Proves the header is Lua that Redis compiles, and that no value is rounded or quoted wrong on the way.
+    // Proves the header is Lua that Redis compiles, and that no value is rounded or quoted wrong on
+    // the way.
     const names = [...luaConstants.keys()]
     const client = plainClient(redisUrl, 5_000)
     await client.connect()
     try {
-      // Redis answers a Lua number as an integer reply, exactly (it truncates, so a fraction would show too).
+      // Redis answers a Lua number as an integer reply, exactly (it truncates, so a fraction would
+      // show too).
       const values = (await client.eval(
         `${luaHeader(names)}return { ${names.join(', ')} }`,
         0,
@@ -228,7 +237,8 @@ describe('the constants as the servers read them', () => {
   it.skipIf(skipPostgres)(
     'has PostgreSQL read every SQL constant as TypeScript holds it, folded to a literal where it plans',
     async () => {
-      // Proves the header is valid SQL, that each function answers its TypeScript value, and that the planner folds it away.
+      // Proves the header is valid SQL, that each function answers its TypeScript value, and that
+      // the planner folds it away.
       const schema = testSchema()
       const client = new pg.Client({ connectionString: postgresUrl })
       await client.connect()

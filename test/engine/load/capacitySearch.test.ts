@@ -21,7 +21,8 @@ function ruled(capacityTps: number) {
 
 describe('capacity search', () => {
   it('ramps, then bisects to the highest rate that holds, within the precision asked', async () => {
-    // Proves the bracket: the knee held, the rate above it failed, and they are within 2% of each other.
+    // Proves the bracket: the knee held, the rate above it failed, and they are within 2% of each
+    // other.
     const result = await searchCapacity({
       startTps: 1_000,
       maxTps: 10_000_000,
@@ -64,8 +65,9 @@ describe('capacity search', () => {
   })
 
   it('finds the knee of a ledger with a known capacity within 10%, through the open model', async () => {
-    // Proves the search end to end: a ledger that serves 20,000 transfers/s in order (a queue), driven at each
-    // trial's rate for 3 s with the SLO p99<50ms and nothing dropped, is found to hold about 20,000/s.
+    // Proves the search end to end: a ledger that serves 20,000 transfers/s in order (a queue),
+    // driven at each trial's rate for 3 s with the SLO p99<50ms and nothing dropped, is found to
+    // hold about 20,000/s.
     const capacityTps = 20_000
     const slo = [parseThreshold('p99<50ms', 'test')]
     const trial = async (tps: number): Promise<CapacityTrial> => {
@@ -112,7 +114,8 @@ describe('capacity search', () => {
     })
     expect(result.outcome).toBe('found')
     expect(Math.abs(result.kneeTps - capacityTps) / capacityTps).toBeLessThanOrEqual(0.1)
-    // The evidence: below the knee latency is small; the first failure above it shows the queue in its p99.
+    // The evidence: below the knee latency is small; the first failure above it shows the queue in
+    // its p99.
     const passing = result.trials.filter((candidate) => candidate.ok)
     const failing = result.trials.filter((candidate) => !candidate.ok)
     expect(Math.max(...passing.map((candidate) => candidate.p99Ms))).toBeLessThan(50)

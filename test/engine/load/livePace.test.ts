@@ -1,4 +1,7 @@
-/** How a live run starts and ends (liveStart): the pace serve derives from its flags and the scenario. */
+/**
+ * How a live run starts and ends (liveStart): the pace serve derives from its flags and the
+ * scenario.
+ */
 import { describe, expect, it } from 'vitest'
 import { cityRhythmProfile, liveSpeedDefault, liveStart } from '../../../engine/load/index.js'
 import { userError } from '../../helpers/userError.js'
@@ -7,7 +10,8 @@ const file = 'city.yaml'
 
 describe('the live pace without one given', () => {
   it('follows the city at two simulated minutes a second, for the whole period', () => {
-    // Proves the default: a day in 12 minutes, each simulated minute 500 ms of wall time, no end set.
+    // Proves the default: a day in 12 minutes, each simulated minute 500 ms of wall time, no end
+    // set.
     expect(liveSpeedDefault).toBe(2)
     expect(cityRhythmProfile(liveSpeedDefault)).toBe('realistic:1d/720000ms')
     const start = liveStart(undefined, {}, file)
@@ -35,7 +39,8 @@ describe('the live pace given by a flag', () => {
   })
 
   it('ends a profile after its own duration', () => {
-    // Proves a constant profile starts at its rate and a realistic one at its clock, each ending when it says.
+    // Proves a constant profile starts at its rate and a realistic one at its clock, each ending
+    // when it says.
     expect(liveStart(undefined, { profile: 'constant:5k/10s' }, file)).toMatchObject({
       pace: { sort: 'rate', tps: 5000 },
       limitMs: 10_000,

@@ -37,7 +37,9 @@ function atOrBefore(times: readonly number[], ms: number): number {
   return low
 }
 
-/** Whether some send time lies within `slackMs` of `ms` (where rounding may fairly go either way). */
+/**
+ * Whether some send time lies within `slackMs` of `ms` (where rounding may fairly go either way).
+ */
 function nearSendTime(times: readonly number[], ms: number, slackMs: number): boolean {
   const index = atOrBefore(times, ms)
   return (
@@ -48,8 +50,8 @@ function nearSendTime(times: readonly number[], ms: number, slackMs: number): bo
 
 describe('a rate stretch', () => {
   it('sends transfer n at n · 1000 / tps, and counts them at or before (dueCount) and within [from, to) (dueBetween)', () => {
-    // Proves the formula at 4 transfers a second: 0, 250, 500, …; the one due exactly at a moment is due at it,
-    // and not yet in a window ending at it; the target rate is the stretch's.
+    // Proves the formula at 4 transfers a second: 0, 250, 500, …; the one due exactly at a moment
+    // is due at it, and not yet in a window ending at it; the target rate is the stretch's.
     const schedule = new LiveSchedule(10, rate(4), Infinity, noLearner)
     expect(sendTimes(schedule, 5)).toEqual([0, 250, 500, 750, 1_000])
     expect([
@@ -70,8 +72,9 @@ describe('a rate stretch', () => {
   })
 
   it('agrees with itself after a pause: sendTimeMs(n) ≤ t exactly when n < dueCount(t), and dueBetween counts [from, to)', () => {
-    // Proves the three views are one schedule for a rate stretch starting at any moment of the first minute
-    // (after a pause), at up to 20,000/s: at each send time itself, at random moments, and over whole seconds.
+    // Proves the three views are one schedule for a rate stretch starting at any moment of the
+    // first minute (after a pause), at up to 20,000/s: at each send time itself, at random moments,
+    // and over whole seconds.
     fc.assert(
       fc.property(
         fc.double({ min: 0, max: 60_000, noNaN: true }),
@@ -115,10 +118,11 @@ describe('a rate stretch', () => {
   })
 
   it('counts each transfer due exactly at its send time at a million a second an hour into the run', () => {
-    // Proves the contract "dueCount: send time at or before; dueBetween: before" holds where the stretch starts late
-    // and transfers are a microsecond apart (a resume at 3,600,500 ms, at 1,000,000/s, within liveTpsMax): the
-    // count is made from (t − start) · tps / 1000 with an absolute slack of 1e-9, far below the rounding of
-    // t − start at an hour in, so it falls either side of whole numbers.
+    // Proves the contract "dueCount: send time at or before; dueBetween: before" holds where the
+    // stretch starts late and transfers are a microsecond apart (a resume at 3,600,500 ms, at
+    // 1,000,000/s, within liveTpsMax): the count is made from (t − start) · tps / 1000 with an
+    // absolute slack of 1e-9, far below the rounding of t − start at an hour in, so it falls either
+    // side of whole numbers.
     const schedule = new LiveSchedule(10, rate(20_000), Infinity, noLearner)
     schedule.setPace(paused, 3_600_000)
     schedule.setPace(rate(1_000_000), 3_600_500)
@@ -134,8 +138,9 @@ describe('a rate stretch', () => {
 
 describe('a clock stretch', () => {
   it('spreads each known tick’s transfers evenly across its tickMs, passing empty ticks with nothing due', () => {
-    // Proves the clock follows the city: 100 ms ticks of 4, 0, 1 and 5 transfers go at 0, 25, 50, 75; 200; 300, 320, …;
-    // the empty tick has nothing due and no rate; dueCount and dueBetween agree with the send times.
+    // Proves the clock follows the city: 100 ms ticks of 4, 0, 1 and 5 transfers go at 0, 25, 50,
+    // 75; 200; 300, 320, …; the empty tick has nothing due and no rate; dueCount and dueBetween
+    // agree with the send times.
     const schedule = known(clock(100), [4, 0, 1, 5])
     const times = sendTimes(schedule, 10)
     expect(times).toEqual([0, 25, 50, 75, 200, 300, 320, 340, 360, 380])
@@ -165,8 +170,9 @@ describe('a clock stretch', () => {
   })
 
   it('lets empty ticks at the start and at the end pass, and follows ticks only as the city makes them', () => {
-    // Proves an empty first tick delays the first transfer by a tick, that addTick extends what is due (nothing is
-    // due from a tick not yet known, however late it is asked), and that the count never counts unmade transfers.
+    // Proves an empty first tick delays the first transfer by a tick, that addTick extends what is
+    // due (nothing is due from a tick not yet known, however late it is asked), and that the count
+    // never counts unmade transfers.
     const schedule = new LiveSchedule(5, clock(100), Infinity, noLearner)
     schedule.addTick(0)
     schedule.addTick(2)
@@ -200,10 +206,10 @@ describe('a clock stretch', () => {
   })
 
   it('counts a tick’s first transfer as due exactly at its send time, whatever the tick length', () => {
-    // Proves the contract "dueCount: send time at or before" at a tick boundary where t · tickMs / tickMs rounds below
-    // t (the case TickSchedule's tests pin for the same rhythm), and after a switch that leaves the clock at a
-    // fractional position. The position is floored without the products sendTimeMs uses, so the transfer lands
-    // in the tick before, whose count caps it.
+    // Proves the contract "dueCount: send time at or before" at a tick boundary where t · tickMs /
+    // tickMs rounds below t (the case TickSchedule's tests pin for the same rhythm), and after a
+    // switch that leaves the clock at a fractional position. The position is floored without the
+    // products sendTimeMs uses, so the transfer lands in the tick before, whose count caps it.
     const tickMs = 125_878.638_668_779_72
     const schedule = known(clock(tickMs), [0, 1, 0, 1])
     expect(schedule.sendTimeMs(1)).toBe(3 * tickMs)
@@ -225,9 +231,10 @@ describe('a clock stretch', () => {
 
 describe('pausing and resuming', () => {
   it('keeps the send times of what was due, holds nothing due while paused, and resumes the clock where it stood', () => {
-    // Proves a pause at 250 ms (the clock at tick 2.5 of 10-transfer, 100 ms ticks; 26 due) freezes the count at 26
-    // with no rate; the resume at 1,000 ms sends transfer 26 then and goes on from its position (2.6), so tick 3
-    // starts 40 ms later; the 26 transfers already due keep their times.
+    // Proves a pause at 250 ms (the clock at tick 2.5 of 10-transfer, 100 ms ticks; 26 due) freezes
+    // the count at 26 with no rate; the resume at 1,000 ms sends transfer 26 then and goes on from
+    // its position (2.6), so tick 3 starts 40 ms later; the 26 transfers already due keep their
+    // times.
     const schedule = known(
       clock(100),
       Array.from({ length: 6 }, () => 10),
@@ -262,8 +269,9 @@ describe('pausing and resuming', () => {
   })
 
   it('resumes a rate stretch with the next transfer due at the resume and the same rate after', () => {
-    // Proves pause → resume at a rate: at 10/s, paused at 450 ms (5 due: 0 … 400), resumed at 2,000 ms: transfer 5 at
-    // 2,000, 6 at 2,100; nothing due in between; the five before keep their times.
+    // Proves pause → resume at a rate: at 10/s, paused at 450 ms (5 due: 0 … 400), resumed at 2,000
+    // ms: transfer 5 at 2,000, 6 at 2,100; nothing due in between; the five before keep their
+    // times.
     const schedule = new LiveSchedule(10, rate(10), Infinity, noLearner)
     schedule.setPace(paused, 450)
     expect([
@@ -283,8 +291,8 @@ describe('pausing and resuming', () => {
   })
 
   it('refuses a pace that starts in the past or cannot send, and a schedule without ticks or time', () => {
-    // Proves the asserts: a stretch from before the last one's start, a rate or a tick length of 0, a period of
-    // no ticks, a limit of 0, and ticks that are not whole or beyond the period.
+    // Proves the asserts: a stretch from before the last one's start, a rate or a tick length of 0,
+    // a period of no ticks, a limit of 0, and ticks that are not whole or beyond the period.
     const schedule = new LiveSchedule(2, rate(10), Infinity, noLearner)
     schedule.setPace(paused, 500)
     expect(() => schedule.setPace(rate(10), 499)).toThrow()
@@ -302,8 +310,8 @@ describe('pausing and resuming', () => {
 
 describe('switching the pace', () => {
   it('keeps dueCount non-decreasing on a fine grid through rate → clock → rate, and in step with the send times', () => {
-    // Proves a hand-picked switch sequence: rate 20/s, clock at 50 ms ticks of 3, 0, 7, …, a pause, rate 5/s; every
-    // 0.25 ms the count never goes back, and equals the send times at or before.
+    // Proves a hand-picked switch sequence: rate 20/s, clock at 50 ms ticks of 3, 0, 7, …, a pause,
+    // rate 5/s; every 0.25 ms the count never goes back, and equals the send times at or before.
     const counts = [3, 0, 7, 2, 0, 0, 5, 9, 1, 4]
     const schedule = known(rate(20), counts)
     schedule.setPace(clock(50), 130)
@@ -324,11 +332,12 @@ describe('switching the pace', () => {
   })
 
   it('keeps dueCount non-decreasing and agreeing with sendTimeMs for any switches, the city made as wantsMore asks', () => {
-    // Proves, for random paces switched at random moments (several at one moment too), with the city making its
-    // ticks (zeros among them) as the schedule asks: send times never go back; on a grid of 1 ms the count
-    // never decreases and counts exactly the send times at or before; each transfer is due a hair after its
-    // send time and not a hair before; whole seconds' dueBetween, up to the last send time, add up to every transfer
-    // sent (past it, see the test on the end of the period).
+    // Proves, for random paces switched at random moments (several at one moment too), with the
+    // city making its ticks (zeros among them) as the schedule asks: send times never go back; on a
+    // grid of 1 ms the count never decreases and counts exactly the send times at or before; each
+    // transfer is due a hair after its send time and not a hair before; whole seconds' dueBetween,
+    // up to the last send time, add up to every transfer sent (past it, see the test on the end of
+    // the period).
     const pace = fc.oneof(
       fc.integer({ min: 1, max: 200 }).map(rate),
       fc.integer({ min: 20, max: 500 }).map(clock),
@@ -384,10 +393,11 @@ describe('switching the pace', () => {
   })
 
   it('does not rewrite what was due before a switch when the city, behind the clock then, makes its ticks later', () => {
-    // Proves "changing the pace never rewrites the past" when the city falls behind a clock stretch: at 350 ms the
-    // clock (100 ms ticks) stands at tick 3.5 but only 2 ticks of 5 are made, so 10 are due and the rate stretch from
-    // 350 ms starts at transfer 10 (sent at 350, 12 at 550). Once ticks 2 and 3 are made, the clock stretch before
-    // 350 ms must still count at most those 10; today it recounts them from the new ticks (18 at 349 ms).
+    // Proves "changing the pace never rewrites the past" when the city falls behind a clock
+    // stretch: at 350 ms the clock (100 ms ticks) stands at tick 3.5 but only 2 ticks of 5 are
+    // made, so 10 are due and the rate stretch from 350 ms starts at transfer 10 (sent at 350, 12
+    // at 550). Once ticks 2 and 3 are made, the clock stretch before 350 ms must still count at
+    // most those 10; today it recounts them from the new ticks (18 at 349 ms).
     const schedule = new LiveSchedule(10, clock(100), Infinity, noLearner)
     schedule.addTick(5)
     schedule.addTick(5)
@@ -404,9 +414,9 @@ describe('switching the pace', () => {
 
 describe('what the schedule holds and when it ends', () => {
   it('holds only what the city made in clock mode, and runs ahead of the city in rate mode until the period is made', () => {
-    // Proves `transfers`: a clock stretch with 2 of 5 ticks made (3 and 4) holds 7 and counts no more however late;
-    // a rate stretch holds all it could ever send (it knows ahead of the city) and counts past what is made, until
-    // the whole period is made, when it holds just that.
+    // Proves `transfers`: a clock stretch with 2 of 5 ticks made (3 and 4) holds 7 and counts no
+    // more however late; a rate stretch holds all it could ever send (it knows ahead of the city)
+    // and counts past what is made, until the whole period is made, when it holds just that.
     const clocked = new LiveSchedule(5, clock(100), Infinity, noLearner)
     clocked.addTick(3)
     clocked.addTick(4)
@@ -422,8 +432,8 @@ describe('what the schedule holds and when it ends', () => {
   })
 
   it('holds, while paused, what was due and what the city has made beyond it, sent at no time', () => {
-    // Proves a paused stretch's `transfers` is the larger of what was due and what is made, and the ones not due have
-    // an infinite send time, so a paused run does not end by itself.
+    // Proves a paused stretch's `transfers` is the larger of what was due and what is made, and the
+    // ones not due have an infinite send time, so a paused run does not end by itself.
     const schedule = known(rate(10), [30, 30])
     schedule.setPace(paused, 1_000)
     expect([
@@ -437,9 +447,9 @@ describe('what the schedule holds and when it ends', () => {
   })
 
   it('lasts forever until the city has made its period, then until its last transfer’s send time + 1', () => {
-    // Proves `durationMs` with no limit: Infinity while ticks are missing, however many are made; once all are,
-    // the last transfer's time + 1 (trailing empty ticks add nothing), in clock and in rate mode; a period with no
-    // transfer at all ends at once.
+    // Proves `durationMs` with no limit: Infinity while ticks are missing, however many are made;
+    // once all are, the last transfer's time + 1 (trailing empty ticks add nothing), in clock and
+    // in rate mode; a period with no transfer at all ends at once.
     const schedule = new LiveSchedule(4, clock(100), Infinity, noLearner)
     schedule.addTick(2)
     schedule.addTick(0)
@@ -454,10 +464,11 @@ describe('what the schedule holds and when it ends', () => {
   })
 
   it('counts in dueBetween no more transfers than it holds, at a rate past the end of the period', () => {
-    // Proves dueBetween, like dueCount, counts only transfers of the schedule: at 20,000/s a period of 100 transfers
-    // (0 … 4.95 ms) ends at 5.95 ms, so its only second has a target of 100, and nothing is due after the end.
-    // Today a rate stretch counts the rate's slots up to the moment asked (dueBefore is not capped by `transfers`):
-    // 119 in [0, durationMs), 20,000 in the first second, so the last second's target is overstated.
+    // Proves dueBetween, like dueCount, counts only transfers of the schedule: at 20,000/s a period
+    // of 100 transfers (0 … 4.95 ms) ends at 5.95 ms, so its only second has a target of 100, and
+    // nothing is due after the end. Today a rate stretch counts the rate's slots up to the moment
+    // asked (dueBefore is not capped by `transfers`): 119 in [0, durationMs), 20,000 in the first
+    // second, so the last second's target is overstated.
     const schedule = known(rate(20_000), [100])
     expect([schedule.transfers, schedule.durationMs, schedule.dueCount(1_000)]).toEqual([
       100, 5.95, 100,
@@ -470,9 +481,10 @@ describe('what the schedule holds and when it ends', () => {
   })
 
   it('ends at its limit, and holds only the transfers due before it', () => {
-    // Proves the limit (`--duration`): at 10/s with a 1 s limit the schedule holds 10 (0 … 900; the one at 1,000 is
-    // not before the limit), counts no more however late, and lasts 1,000 ms while the period is not all made;
-    // likewise a clock stretch of 4-transfer, 100 ms ticks with a 250 ms limit holds the 10 sent before 250.
+    // Proves the limit (`--duration`): at 10/s with a 1 s limit the schedule holds 10 (0 … 900; the
+    // one at 1,000 is not before the limit), counts no more however late, and lasts 1,000 ms while
+    // the period is not all made; likewise a clock stretch of 4-transfer, 100 ms ticks with a 250
+    // ms limit holds the 10 sent before 250.
     const rated = new LiveSchedule(20, rate(10), 1_000, noLearner)
     expect([
       rated.transfers,
@@ -496,9 +508,10 @@ describe('what the schedule holds and when it ends', () => {
   })
 
   it('ends at its limit once the whole period is made, when the limit comes before the last transfer', () => {
-    // Proves `durationMs` is min(limit, last send + 1) once every tick is made and the limit cuts the period short
-    // (a small city at a rate makes its whole period at once): it should be the 1 s limit, with the 10 transfers sent
-    // before it. Today it asks sendTimeMs for the last transfer made, which is beyond `transfers`, and throws.
+    // Proves `durationMs` is min(limit, last send + 1) once every tick is made and the limit cuts
+    // the period short (a small city at a rate makes its whole period at once): it should be the 1
+    // s limit, with the 10 transfers sent before it. Today it asks sendTimeMs for the last transfer
+    // made, which is beyond `transfers`, and throws.
     const rated = new LiveSchedule(1, rate(10), 1_000, noLearner)
     rated.addTick(100)
     expect(rated.transfers).toBe(10)
@@ -508,7 +521,8 @@ describe('what the schedule holds and when it ends', () => {
     expect(clocked.transfers).toBe(5)
     expect(() => clocked.durationMs).not.toThrow()
     expect(clocked.durationMs).toBe(500)
-    // The same through stopAt (the live map's Stop, Ctrl-C): a run whose period is all made, stopped at 750 ms.
+    // The same through stopAt (the live map's Stop, Ctrl-C): a run whose period is all made,
+    // stopped at 750 ms.
     const stopped = known(rate(100), [300, 300])
     stopped.stopAt(750)
     expect(stopped.transfers).toBe(75)
@@ -517,9 +531,10 @@ describe('what the schedule holds and when it ends', () => {
   })
 
   it('stops where stopAt says: what was due before still goes, nothing after, and an earlier limit stands', () => {
-    // Proves stopAt (the live map's Stop) while the city is still making its period: at 100/s, stopped at 750 ms the
-    // schedule lasts 750 ms and holds the 75 sent before it; a later stop does not extend it; a stop at 0 still
-    // leaves a schedule that lasts a moment, with nothing in it.
+    // Proves stopAt (the live map's Stop) while the city is still making its period: at 100/s,
+    // stopped at 750 ms the schedule lasts 750 ms and holds the 75 sent before it; a later stop
+    // does not extend it; a stop at 0 still leaves a schedule that lasts a moment, with nothing in
+    // it.
     const schedule = new LiveSchedule(60, rate(100), Infinity, noLearner)
     schedule.stopAt(750)
     expect([
@@ -540,7 +555,8 @@ describe('what the schedule holds and when it ends', () => {
 
 describe('asking the city for ticks', () => {
   it('wants more at a rate until a second of transfers (at least two full calls) is queued', () => {
-    // Proves the rate pace's appetite: max(2 · transferBatchMax, tps) queued, whatever the time; none once the period is made.
+    // Proves the rate pace's appetite: max(2 · transferBatchMax, tps) queued, whatever the time;
+    // none once the period is made.
     const slow = new LiveSchedule(3, rate(1_000), Infinity, noLearner)
     expect([
       slow.wantsMore(2 * transferBatchMax - 1, 0),
@@ -554,8 +570,8 @@ describe('asking the city for ticks', () => {
   })
 
   it('wants more on a clock until the ticks of the next second and one more are made', () => {
-    // Proves the clock pace's appetite, whatever is queued: at 100 ms ticks, at 0 ms the first 11 ticks, at 500 ms 16;
-    // and none once the whole period is made.
+    // Proves the clock pace's appetite, whatever is queued: at 100 ms ticks, at 0 ms the first 11
+    // ticks, at 500 ms 16; and none once the whole period is made.
     const schedule = new LiveSchedule(20, clock(100), Infinity, noLearner)
     for (let tick = 0; tick < 10; tick++) schedule.addTick(1)
     expect([schedule.wantsMore(1e9, 0), schedule.wantsMore(0, 500)]).toEqual([true, true])
@@ -579,9 +595,9 @@ describe('asking the city for ticks', () => {
   })
 
   it('has complete() learn one tick at a time until the ticks holding what is due before the end are made', async () => {
-    // Proves complete() asks the learner for known + 1 until enough: on a 100 ms clock, ending at 450 ms needs ticks
-    // 0 … 4; at 10/s, ending at 1,000 ms needs the 10 transfers sent before it (4-transfer ticks: 3 ticks); paused,
-    // none; and it stops at the period's end.
+    // Proves complete() asks the learner for known + 1 until enough: on a 100 ms clock, ending at
+    // 450 ms needs ticks 0 … 4; at 10/s, ending at 1,000 ms needs the 10 transfers sent before it
+    // (4-transfer ticks: 3 ticks); paused, none; and it stops at the period's end.
     const asked: number[] = []
     const clocked: LiveSchedule = new LiveSchedule(10, clock(100), Infinity, async (ticks) => {
       asked.push(ticks)

@@ -25,7 +25,8 @@ async function load(
 ): Promise<{ result: OpenLoadResult; balances: number[]; callSizes: number[] }> {
   const clock = new FakeClock(timing.stepMs ?? 1)
   const wakes = timing.wakes
-  // A pause that honours light waits as a timer would (the wait, at least a millisecond), and records each wake.
+  // A pause that honours light waits as a timer would (the wait, at least a millisecond), and
+  // records each wake.
   const pause = async (waitMs: number, light: boolean) => {
     await (light ? clock.advance(Math.max(1, waitMs)) : clock.pause())
     wakes?.push(clock.ms)
@@ -52,7 +53,8 @@ async function load(
 
 describe('the open model', () => {
   it('sends on schedule: every second gets exactly its target, and each transfer applies once', async () => {
-    // Proves the sender follows the schedule, not the answers: a constant 1,000/s for 5 s sends 1,000 in each second, none dropped; money is conserved.
+    // Proves the sender follows the schedule, not the answers: a constant 1,000/s for 5 s sends
+    // 1,000 in each second, none dropped; money is conserved.
     const { result, balances } = await load('constant:1k/5s', (at) => at)
     expect(result.windows.map((window) => [window.target, window.sent])).toEqual(
       Array.from({ length: 5 }, () => [1_000, 1_000]),
@@ -73,8 +75,9 @@ describe('the open model', () => {
   })
 
   it('follows a ramp second by second', async () => {
-    // Proves a changing rate is paced too: 0 → 2,000/s over 4 s wants 250, 750, 1,250 and 1,750; the sender,
-    // stepping whole milliseconds, may carry a transfer due in a second's last fraction of a millisecond into the next.
+    // Proves a changing rate is paced too: 0 → 2,000/s over 4 s wants 250, 750, 1,250 and 1,750;
+    // the sender, stepping whole milliseconds, may carry a transfer due in a second's last fraction
+    // of a millisecond into the next.
     const { result } = await load('ramp:0..2k/4s', (at) => at)
     expect(result.windows.map((window) => window.target)).toEqual([250, 750, 1_250, 1_750])
     result.windows.forEach((window) =>
@@ -85,8 +88,9 @@ describe('the open model', () => {
   })
 
   it('shows a stalled ledger in p99, not as a lower rate with good latency', async () => {
-    // Proves there is no coordinated omission: the ledger answers nothing between 2 s and 3 s, yet the
-    // sender keeps the rate, and the transfers that waited carry their wait from their intended time.
+    // Proves there is no coordinated omission: the ledger answers nothing between 2 s and 3 s, yet
+    // the sender keeps the rate, and the transfers that waited carry their wait from their intended
+    // time.
     const stallFrom = 2_000
     const stallTo = 3_000
     const { result } = await load('constant:1k/5s', (at) =>
@@ -107,16 +111,17 @@ describe('the open model', () => {
   })
 
   it('counts what it could not send as late and then dropped, never hiding it', async () => {
-    // Proves overload is a metric: with 2 calls at most outstanding, a ledger that stalls from 3 s to 3.5 s
-    // makes due transfers wait (sent about 0.5 s late, and measured so), and one that stops answering at 4.5 s
-    // leaves what is unsent at the end dropped.
+    // Proves overload is a metric: with 2 calls at most outstanding, a ledger that stalls from 3 s
+    // to 3.5 s makes due transfers wait (sent about 0.5 s late, and measured so), and one that
+    // stops answering at 4.5 s leaves what is unsent at the end dropped.
     const { result } = await load(
       'constant:1k/5s',
       (at) => (at >= 4_500 ? 60_000 : at >= 3_000 && at < 3_500 ? 3_500 : at),
       2,
     )
     expect(result.sent + result.dropped).toBe(5_000)
-    // Calls made at 4,500 and 4,501 ms fill both places for good: everything due after them is dropped.
+    // Calls made at 4,500 and 4,501 ms fill both places for good: everything due after them is
+    // dropped.
     expect(result.sent).toBe(4_502)
     expect(result.dropped).toBe(498)
     expect(result.lateness.count).toBe(result.sent)
@@ -126,13 +131,15 @@ describe('the open model', () => {
     expect(lateness.p50Ms).toBe(0)
     expect(result.windows.map((window) => window.sent)).toEqual([1_000, 1_000, 1_000, 1_000, 502])
     expect(pacingErrorPct(result.windows)).toBeCloseTo(49.8, 6)
-    // The two calls never answered are counted as such once the graceful stop (30 s) has passed, and the run ends.
+    // The two calls never answered are counted as such once the graceful stop (30 s) has passed,
+    // and the run ends.
     expect([result.completed, result.unanswered, result.errors]).toEqual([4_500, 2, 0])
     expect(result.wallMs).toBe(35_000)
   })
 
   it('sends due transfers together, each waiting at most the coalescing time', async () => {
-    // Proves coalescing: at 10,000/s with the clock read every 0.1 ms, calls carry about 5 transfers, none sent more than 0.6 ms late.
+    // Proves coalescing: at 10,000/s with the clock read every 0.1 ms, calls carry about 5
+    // transfers, none sent more than 0.6 ms late.
     const { result, callSizes } = await load('constant:10k/1s', (at) => at, 10_000, {
       stepMs: 0.1,
       coalesceMs: 0.5,
@@ -145,8 +152,9 @@ describe('the open model', () => {
   })
 
   it('at light load wakes with a timer tick, sends what is due, and is late by at most that tick', async () => {
-    // Proves the light-load sender sleeps instead of spinning: at 2,000/s it wakes about once a millisecond (not at
-    // every 0.1 ms the clock could be read), each call carries the two or so transfers due, none later than the tick.
+    // Proves the light-load sender sleeps instead of spinning: at 2,000/s it wakes about once a
+    // millisecond (not at every 0.1 ms the clock could be read), each call carries the two or so
+    // transfers due, none later than the tick.
     const wakes: number[] = []
     const { result, callSizes } = await load('constant:2k/2s', (at) => at, 10_000, {
       stepMs: 0.1,
@@ -164,8 +172,9 @@ describe('the open model', () => {
   })
 
   it('above light load stays awake and coalesces, as without it', async () => {
-    // Proves the light mode leaves heavy load alone: at 100,000/s (100 due a millisecond) calls still wait for company
-    // up to the coalescing time, and the sender looks at every step of the clock.
+    // Proves the light mode leaves heavy load alone: at 100,000/s (100 due a millisecond) calls
+    // still wait for company up to the coalescing time, and the sender looks at every step of the
+    // clock.
     const wakes: number[] = []
     const { result, callSizes } = await load('constant:100k/1s', (at) => at, 10_000, {
       stepMs: 0.1,

@@ -54,7 +54,8 @@ describe('rates and durations as written', () => {
 
 describe('a rate schedule', () => {
   it('sends a constant rate at evenly spaced times, the n-th at n / rate', () => {
-    // Proves the open model's intended times for the simplest profile, exactly: the first at the start, none at the end.
+    // Proves the open model's intended times for the simplest profile, exactly: the first at the
+    // start, none at the end.
     const schedule = new RateSchedule([{ durationMs: 2_000, fromTps: 1_000, toTps: 1_000 }])
     expect(schedule.transfers).toBe(2_000)
     expect(schedule.sendTimeMs(0)).toBe(0)
@@ -77,7 +78,8 @@ describe('a rate schedule', () => {
   })
 
   it('ramps: as many transfers as the area under the line, sent faster as the rate climbs', () => {
-    // Proves the integral and its inverse on a linear segment: 0 → 1,000/s over 10 s is 5,000 transfers, half of them in the last 2.93 s.
+    // Proves the integral and its inverse on a linear segment: 0 → 1,000/s over 10 s is 5,000
+    // transfers, half of them in the last 2.93 s.
     const schedule = new RateSchedule([{ durationMs: 10_000, fromTps: 0, toTps: 1_000 }])
     expect(schedule.transfers).toBe(5_000)
     expect(schedule.dueBy(5_000)).toBeCloseTo(1_250, 9)
@@ -87,7 +89,8 @@ describe('a rate schedule', () => {
   })
 
   it('gives every transfer a time at which exactly its count is due, in order, within the schedule', () => {
-    // Proves sendTimeMs inverts dueBy for any piecewise-linear schedule: dueBy(sendTimeMs(n)) = n, times never go back, and dueCount agrees.
+    // Proves sendTimeMs inverts dueBy for any piecewise-linear schedule: dueBy(sendTimeMs(n)) = n,
+    // times never go back, and dueCount agrees.
     const segment = fc.record({
       durationMs: fc.integer({ min: 1, max: 5_000 }),
       fromTps: fc.integer({ min: 0, max: 50_000 }),
@@ -190,8 +193,8 @@ describe('profiles', () => {
 
 describe('a schedule with a pause', () => {
   it('agrees with itself at the edge of a zero-rate step: the transfer due as the pause begins is sent then', async () => {
-    // Proves dueCount and sendTimeMs use one definition (transfer n is due when the rate's integral reaches n) at a
-    // boundary into a pause: 10k/s for 1 s, nothing for 10 s, 10k/s for 1 s.
+    // Proves dueCount and sendTimeMs use one definition (transfer n is due when the rate's integral
+    // reaches n) at a boundary into a pause: 10k/s for 1 s, nothing for 10 s, 10k/s for 1 s.
     const { RateSchedule } = await import('../../../engine/load/index.js')
     const schedule = new RateSchedule([
       { durationMs: 1_000, fromTps: 10_000, toTps: 10_000 },

@@ -35,8 +35,8 @@ function rateOf(profile: AnyLoadProfile) {
 
 describe('flags and the scenario together', () => {
   it('lets a flag profile override the scenario profile, and keeps the thresholds of both', () => {
-    // Proves the precedence: --profile wins over load.profile (and says so in `where`), while a scenario's
-    // gates stay in force beside the flag's, the scenario's first.
+    // Proves the precedence: --profile wins over load.profile (and says so in `where`), while a
+    // scenario's gates stay in force beside the flag's, the scenario's first.
     const settings = settled(
       loadSettings(
         { profile: 'constant:1k/10s', thresholds: ['p99<50ms', 'errors<=0'] },
@@ -55,7 +55,8 @@ describe('flags and the scenario together', () => {
   })
 
   it('uses the scenario profile, or its tps and duration, when no flag gives one', () => {
-    // Proves the scenario's own load section drives a run on its own, and errors later can name the scenario field.
+    // Proves the scenario's own load section drives a run on its own, and errors later can name the
+    // scenario field.
     const fromProfile = settled(loadSettings({ profile: 'steps:1k/1s,2k/1s' }, {}, file))
     expect([fromProfile.profile.text, fromProfile.where]).toEqual([
       'steps:1k/1s,2k/1s',
@@ -70,7 +71,8 @@ describe('flags and the scenario together', () => {
   })
 
   it('lets --tps override a scenario profile, and --in-flight and --abort-on-fail override the scenario', () => {
-    // Proves every flag wins over its scenario field, and that the scenario's values hold when no flag is given.
+    // Proves every flag wins over its scenario field, and that the scenario's values hold when no
+    // flag is given.
     const scenario = { profile: 'constant:1k/10s', inFlight: 8, abortOnFail: true }
     const flagged = settled(
       loadSettings(scenario, { tps: '500', inFlight: 128, abortOnFail: false }, file),
@@ -83,7 +85,8 @@ describe('flags and the scenario together', () => {
   })
 
   it('makes --tps without --duration a 60 s constant run, with 64 calls in flight and no abort by default', () => {
-    // Proves the defaults: --tps 2k alone is constant:2k/60s (120,000 transfers), inFlight 64, abortOnFail off, no thresholds.
+    // Proves the defaults: --tps 2k alone is constant:2k/60s (120,000 transfers), inFlight 64,
+    // abortOnFail off, no thresholds.
     const settings = settled(loadSettings(undefined, { tps: '2k' }, file))
     expect(settings.profile.text).toBe('constant:2k/60s')
     expect(rateOf(settings.profile).durationMs).toBe(60_000)
@@ -99,8 +102,8 @@ describe('flags and the scenario together', () => {
   })
 
   it('returns undefined, a flat-out run, when no profile is given anywhere', () => {
-    // Proves the absence of a load run is not an error: no flags and no section, or a section with gates only
-    // (they wait for a flag's profile), both mean flat-out.
+    // Proves the absence of a load run is not an error: no flags and no section, or a section with
+    // gates only (they wait for a flag's profile), both mean flat-out.
     expect(loadSettings(undefined, {}, file)).toBeUndefined()
     expect(loadSettings({}, {}, file)).toBeUndefined()
     expect(loadSettings({ thresholds: ['p99<50ms'], inFlight: 8 }, {}, file)).toBeUndefined()
@@ -139,7 +142,8 @@ describe('flags and the scenario together', () => {
   })
 
   it('names the scenario field when the scenario section is what is wrong', () => {
-    // Proves a bad profile, rate or threshold in the scenario is reported against file: load.<field>, a bad flag against the flag.
+    // Proves a bad profile, rate or threshold in the scenario is reported against file:
+    // load.<field>, a bad flag against the flag.
     expect(userError(() => loadSettings({ profile: 'wobble:1k/1s' }, {}, file))).toMatch(
       /^city\.yaml: load\.profile: unknown profile "wobble"/,
     )
@@ -164,7 +168,8 @@ describe('flags and the scenario together', () => {
 
 describe('the realistic profile', () => {
   it('reads a simulated span and a wall-clock duration: realistic:1d/10m is 1,440 minutes in 600,000 ms', () => {
-    // Proves the spec's units: days, hours and minutes of simulated time, and the wall duration in any duration unit.
+    // Proves the spec's units: days, hours and minutes of simulated time, and the wall duration in
+    // any duration unit.
     expect(parseAnyProfile('realistic:1d/10m', '--profile')).toEqual({
       sort: 'realistic',
       name: 'realistic',
@@ -234,7 +239,8 @@ describe('the scenario loader on a load section', () => {
   })
 
   it('loads a good load section as written', async () => {
-    // Proves the harness: the smoke scenario with a valid load section loads, so each rejection below is its one edit's doing.
+    // Proves the harness: the smoke scenario with a valid load section loads, so each rejection
+    // below is its one edit's doing.
     const scenarioFile = await folder.write(
       'scenario.yaml',
       smokeWith({
@@ -256,7 +262,8 @@ describe('the scenario loader on a load section', () => {
   })
 
   it('rejects a bad profile with the file, the line and load.profile', async () => {
-    // Proves the profile is checked when the scenario loads, not when the run starts, and reported on its own line.
+    // Proves the profile is checked when the scenario loads, not when the run starts, and reported
+    // on its own line.
     const text = smokeWith({ load: { profile: 'realistic:1x/10m' } })
     const scenarioFile = await folder.write('scenario.yaml', text)
     const { error } = await expectUserError(() => loadScenario(scenarioFile))
@@ -266,7 +273,8 @@ describe('the scenario loader on a load section', () => {
   })
 
   it('rejects a bad threshold with the file, the line of that list item and load.thresholds[1]', async () => {
-    // Proves a list item is found by its index: the second threshold is the one named, on its own line.
+    // Proves a list item is found by its index: the second threshold is the one named, on its own
+    // line.
     const text = smokeWith({
       load: { profile: 'constant:1k/1s', thresholds: ['p99<50ms', 'p99<fast'] },
     })
@@ -291,7 +299,8 @@ describe('the scenario loader on a load section', () => {
   })
 
   it('reports every problem of the section at once', async () => {
-    // Proves the section's checks all run: a duration without tps, a zero-length duration and an unknown field come back together.
+    // Proves the section's checks all run: a duration without tps, a zero-length duration and an
+    // unknown field come back together.
     const text = smokeWith({ load: { duration: '0s', thresholds: ['dropped<1.5'], speed: 2 } })
     const scenarioFile = await folder.write('scenario.yaml', text)
     const { error } = await expectUserError(() => loadScenario(scenarioFile))

@@ -55,7 +55,8 @@ describe('thresholds', () => {
   })
 
   it('passes and fails on the figures over all workers, at the boundary too', () => {
-    // Proves each comparison and base: latency against its percentile, errors and rejections as a share of what was sent, drops of what was intended.
+    // Proves each comparison and base: latency against its percentile, errors and rejections as a
+    // share of what was sent, drops of what was intended.
     const results = evaluateThresholds(
       parseThresholds(
         [

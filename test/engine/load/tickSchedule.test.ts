@@ -15,7 +15,10 @@ function known(tickMs: number, counts: readonly number[]): TickSchedule {
   return schedule
 }
 
-/** Every transfer's send time, from the definition: tick t, transfer i of c, at (t + i / c) · tickMs. */
+/**
+ * Every transfer's send time, from the definition: tick t, transfer i of c, at (t + i / c) ·
+ * tickMs.
+ */
 function definedTimes(tickMs: number, counts: readonly number[]): number[] {
   return counts.flatMap((count, tick) =>
     Array.from({ length: count }, (_, index) => (tick + index / count) * tickMs),
@@ -24,8 +27,8 @@ function definedTimes(tickMs: number, counts: readonly number[]): number[] {
 
 describe('the realistic schedule', () => {
   it('spreads each tick’s transfers evenly across its stretch of wall time', () => {
-    // Proves the formula: with 100 ms ticks of 4, 1 and 5 transfers, they go at 0, 25, 50, 75; 100; 200, 220, … 280,
-    // and the per-second target (rateAt) is each tick's count over its stretch.
+    // Proves the formula: with 100 ms ticks of 4, 1 and 5 transfers, they go at 0, 25, 50, 75; 100;
+    // 200, 220, … 280, and the per-second target (rateAt) is each tick's count over its stretch.
     const schedule = known(100, [4, 1, 5])
     expect(schedule.durationMs).toBe(300)
     expect(schedule.transfers).toBe(10)
@@ -39,7 +42,8 @@ describe('the realistic schedule', () => {
       schedule.rateAt(300),
       schedule.rateAt(-1),
     ]).toEqual([40, 40, 10, 50, 0, 0])
-    // At or before: the transfer due exactly at 25 ms is due at 25 ms; in [from, to): not yet in [0, 25).
+    // At or before: the transfer due exactly at 25 ms is due at 25 ms; in [from, to): not yet in
+    // [0, 25).
     expect([
       schedule.dueCount(-1),
       schedule.dueCount(0),
@@ -59,9 +63,10 @@ describe('the realistic schedule', () => {
   })
 
   it('agrees with itself: dueCount and dueBetween count exactly the send times at or before, and within', () => {
-    // Proves dueCount, dueBetween and sendTimeMs are one schedule, for any tick counts (zeros among them) and any
-    // tick length the realistic profile makes (a wall duration over a number of simulated minutes): brute-force
-    // counts over every send time match, at random moments and at each send time itself.
+    // Proves dueCount, dueBetween and sendTimeMs are one schedule, for any tick counts (zeros among
+    // them) and any tick length the realistic profile makes (a wall duration over a number of
+    // simulated minutes): brute-force counts over every send time match, at random moments and at
+    // each send time itself.
     const counts = fc.array(
       fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 7 }), fc.integer({ min: 50, max: 400 })),
       { minLength: 1, maxLength: 40 },
@@ -87,8 +92,9 @@ describe('the realistic schedule', () => {
                 (n === 0 || time > (times[n - 1] as number)),
             ),
           ).toBe(true)
-          // At each send time: that transfer is due, and exactly the ones before it fall before it. A tick's first
-          // transfer is checked a hair either side of its time: exactly at it, see the known bug below.
+          // At each send time: that transfer is due, and exactly the ones before it fall before it.
+          // A tick's first transfer is checked a hair either side of its time: exactly at it, see
+          // the known bug below.
           const slackMs = 1e-8 * tick
           const firsts = new Set(
             tickCounts.flatMap((count, index) =>
@@ -107,7 +113,8 @@ describe('the realistic schedule', () => {
             return seen.join() === [n, n + 1, n + 1, n].join() ? [] : [{ n, time, seen }]
           })
           expect(wrong).toEqual([])
-          // Random moments, away from the send times by more than the schedule's rounding slack (a billionth of a tick).
+          // Random moments, away from the send times by more than the schedule's rounding slack (a
+          // billionth of a tick).
           const moments = picks
             .map((pick) => pick * schedule.durationMs)
             .filter((moment) => !times.some((time) => Math.abs(time - moment) <= slackMs))
@@ -132,8 +139,8 @@ describe('the realistic schedule', () => {
   })
 
   it('counts a tick’s first transfer as due exactly at its send time, whatever the tick length', () => {
-    // Proves the contract "dueCount: send time at or before" at tick boundaries where t · tickMs / tickMs rounds below t
-    // (the smallest case fast-check found against the first version).
+    // Proves the contract "dueCount: send time at or before" at tick boundaries where t · tickMs /
+    // tickMs rounds below t (the smallest case fast-check found against the first version).
     const tickMs = 125_878.638_668_779_72
     const schedule = known(tickMs, [0, 1, 0, 1])
     expect(schedule.sendTimeMs(1)).toBe(3 * tickMs)
@@ -141,8 +148,9 @@ describe('the realistic schedule', () => {
   })
 
   it('holds nothing due from a tick not yet known', () => {
-    // Proves a schedule that has learned 2 of 4 ticks counts only their transfers, however late it is asked,
-    // gives the unknown ticks no rate, and takes in a third tick's transfers once learned.
+    // Proves a schedule that has learned 2 of 4 ticks counts only their transfers, however late it
+    // is asked, gives the unknown ticks no rate, and takes in a third tick's transfers once
+    // learned.
     const schedule = new TickSchedule(1_000, 4, noLearner)
     schedule.addTick(3)
     schedule.addTick(2)
@@ -165,9 +173,9 @@ describe('the realistic schedule', () => {
   })
 
   it('has complete() ask the learner for the ticks before the end, and refuses a tick beyond the span', async () => {
-    // Proves complete() is how the open model learns the ticks still unknown when sending ends: the learner runs,
-    // and once it has added them every transfer is counted.
-    // A run stopped early asks only for the ticks that start before it stopped.
+    // Proves complete() is how the open model learns the ticks still unknown when sending ends: the
+    // learner runs, and once it has added them every transfer is counted. A run stopped early asks
+    // only for the ticks that start before it stopped.
     const asked: number[] = []
     const schedule: TickSchedule = new TickSchedule(500, 3, async (ticks) => {
       asked.push(ticks)
@@ -192,8 +200,8 @@ describe('the realistic schedule', () => {
   })
 
   it('lets a tick with no transfers pass with nothing due, at the start, between and at the end', () => {
-    // Proves quiet minutes (the small hours) send nothing and move no transfer: send times skip them, and their
-    // stretches count zero; a schedule of only quiet minutes has nothing at all.
+    // Proves quiet minutes (the small hours) send nothing and move no transfer: send times skip
+    // them, and their stretches count zero; a schedule of only quiet minutes has nothing at all.
     const schedule = known(100, [0, 2, 0, 0, 1, 0])
     expect(schedule.transfers).toBe(3)
     expect([schedule.sendTimeMs(0), schedule.sendTimeMs(1), schedule.sendTimeMs(2)]).toEqual([

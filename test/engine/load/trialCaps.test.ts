@@ -14,7 +14,8 @@ const bounds = { startTps: 10_000, maxTps: 4_000_000, growth: 2, warmupMs: 2000,
 
 describe('the rates of a search', () => {
   it('takes a first rate of at least 1 a second and a highest no lower', () => {
-    // Proves the edges: 1 and equal rates are taken, 0 and a lower highest are refused, each naming its flag.
+    // Proves the edges: 1 and equal rates are taken, 0 and a lower highest are refused, each naming
+    // its flag.
     expect(() => checkTrialRates(1, 1)).not.toThrow()
     expect(userError(() => checkTrialRates(0, 10))).toBe(
       '--start: must be at least 1 transfer per second',
@@ -33,7 +34,8 @@ describe('the rates of a search', () => {
 
 describe('the span of a search', () => {
   it('refuses a ramp that leaves no trial for the bisection', () => {
-    // Proves the edge: a ramp of capacityTrialsMax − 1 trials is taken, one of capacityTrialsMax refused.
+    // Proves the edge: a ramp of capacityTrialsMax − 1 trials is taken, one of capacityTrialsMax
+    // refused.
     expect(capacityTrialsMax).toBe(40)
     const taken = { ...bounds, startTps: 1, maxTps: 1.5 * 2 ** 37 }
     expect(rampTrials(taken.startTps, taken.maxTps, 2)).toBe(39)
@@ -45,7 +47,8 @@ describe('the span of a search', () => {
   })
 
   it('refuses a trial longer than a load run may last', () => {
-    // Proves warm-up and window count together: 24 hours in all is taken, a millisecond more refused.
+    // Proves warm-up and window count together: 24 hours in all is taken, a millisecond more
+    // refused.
     const day = { ...bounds, warmupMs: 60_000, windowMs: loadDurationMsMax - 60_000 }
     expect(() => checkTrialSpan(day)).not.toThrow()
     expect(userError(() => checkTrialSpan({ ...day, windowMs: day.windowMs + 1 }))).toBe(

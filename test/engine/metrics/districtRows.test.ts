@@ -19,7 +19,8 @@ const city = (...residents: number[]) =>
 
 describe('district rows', () => {
   it('keeps every district at or above the floor, in order', () => {
-    // Proves a city like the smoke scenario's (its smallest district well above the floor) is shown as it is.
+    // Proves a city like the smoke scenario's (its smallest district well above the floor) is shown
+    // as it is.
     const rows = districtRows(city(4000, 86, 50, 1200))
     expect(rows).toEqual({
       names: ['d0', 'd1', 'd2', 'd3'],
@@ -30,7 +31,8 @@ describe('district rows', () => {
   })
 
   it('folds districts below the floor into one row, and adds the smallest shown one while that row is short', () => {
-    // Proves one small district is never shown alone under another name: three residents folded alone would still be three residents.
+    // Proves one small district is never shown alone under another name: three residents folded
+    // alone would still be three residents.
     expect(districtRows(city(4000, 20, 30, 1200)).names).toEqual(['d0', 'd3', otherDistrictsName])
     const short = districtRows(city(4000, 3, 90, 1200))
     expect(short.names).toEqual(['d0', 'd3', otherDistrictsName])
@@ -69,7 +71,8 @@ describe('district rows', () => {
   })
 
   it('gives a run of a few hundred residents no summary row for a district of a few residents', async () => {
-    // Proves the finding's case end to end: the smoke city at 300 residents has districts of a handful of residents, shown only as "other districts".
+    // Proves the finding's case end to end: the smoke city at 300 residents has districts of a
+    // handful of residents, shown only as "other districts".
     const summary = await runSmoke({ residents: 300 })
     const names = summary.districts.map((row) => row.district)
     expect(names).toContain(otherDistrictsName)

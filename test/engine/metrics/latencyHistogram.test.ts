@@ -17,7 +17,8 @@ afterEach(() => {
 
 describe('latency histograms', () => {
   it('gives percentiles of a known distribution within HDR precision (0.1%)', () => {
-    // Proves the recorded values come back as percentiles: 1..100,000 µs once each has p50 50 ms, p99 99 ms, p99.9 99.9 ms, max 100 ms.
+    // Proves the recorded values come back as percentiles: 1..100,000 µs once each has p50 50 ms,
+    // p99 99 ms, p99.9 99.9 ms, max 100 ms.
     const histogram = keep(new LatencyHistogram())
     for (let micros = 1; micros <= 100_000; micros++) histogram.record(micros)
     const summary = histogram.summary()
@@ -31,7 +32,8 @@ describe('latency histograms', () => {
   })
 
   it('keeps the tail: one slow transfer in 10,000 shows at p99.99 and max, not at p99', () => {
-    // Proves a rare long latency is neither averaged away nor hidden: the coordinated-omission view needs it whole.
+    // Proves a rare long latency is neither averaged away nor hidden: the coordinated-omission view
+    // needs it whole.
     const histogram = keep(new LatencyHistogram())
     histogram.record(1_000, 9_999)
     histogram.record(2_000_000)
@@ -41,7 +43,8 @@ describe('latency histograms', () => {
   })
 
   it('merges histograms from several threads, also through their compressed text', () => {
-    // Proves add() and encode()/decode() keep every count and value: what workers send is what the summary shows.
+    // Proves add() and encode()/decode() keep every count and value: what workers send is what the
+    // summary shows.
     const a = keep(new LatencyHistogram())
     const b = keep(new LatencyHistogram())
     for (let index = 0; index < 1_000; index++) a.record(100 + index)
@@ -55,7 +58,8 @@ describe('latency histograms', () => {
   })
 
   it('clamps what is out of range and counts it, and reports zeros when empty', () => {
-    // Proves an hour-long (or negative, from clock skew) latency is still counted, at the edge of the range.
+    // Proves an hour-long (or negative, from clock skew) latency is still counted, at the edge of
+    // the range.
     const histogram = keep(new LatencyHistogram())
     expect(histogram.summary()).toEqual({
       count: 0,
@@ -76,7 +80,8 @@ describe('latency histograms', () => {
   })
 
   it('keeps one histogram per kind and one over all, and summarises the kinds that saw transfers', () => {
-    // Proves per-kind percentiles are apart (retail fast, transit slow) while the overall one holds both.
+    // Proves per-kind percentiles are apart (retail fast, transit slow) while the overall one holds
+    // both.
     const latency = keep(new LatencyByKind())
     latency.record(TransferKind.retail, 1_000, 900)
     latency.record(TransferKind.transit, 50_000, 100)

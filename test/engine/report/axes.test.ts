@@ -25,7 +25,8 @@ describe('axes', () => {
   })
 
   it('a log axis spans whole decades, marks 2× and 5× when few, and keeps zeros on its floor', () => {
-    // Proves the latency axis: decade ticks, dense ticks for a narrow span, zero and sub-floor values on the bottom, not at -Infinity.
+    // Proves the latency axis: decade ticks, dense ticks for a narrow span, zero and sub-floor
+    // values on the bottom, not at -Infinity.
     const wide = logAxis(0.5, 480, range)
     expect(wide.ticks).toEqual([0.1, 1, 10, 100, 1_000])
     expect(wide.at(0)).toBe(300)
@@ -41,7 +42,8 @@ describe('axes', () => {
   })
 
   it('time ticks take the first round step that spans the axis in twelve steps or fewer', () => {
-    // Proves the time axes: 10 s steps over two minutes, 5 minutes over an hour, 2 h over a day of hours; both ends ticked when they fall on a step.
+    // Proves the time axes: 10 s steps over two minutes, 5 minutes over an hour, 2 h over a day of
+    // hours; both ends ticked when they fall on a step.
     expect(timeTicks(1, 120)).toEqual([10, 20, 30, 40, 50, 60, 70, 80, 90, 100, 110, 120])
     expect(timeTicks(0, 3_600)).toEqual(Array.from({ length: 13 }, (_, index) => index * 300))
     expect(timeTicks(0, 24, hourSteps)).toEqual([0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24])

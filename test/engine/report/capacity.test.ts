@@ -49,7 +49,8 @@ const report: CapacityReport = {
 
 describe('capacity.html', () => {
   it('shows the scenario, the SLO and failed thresholds as text, never as markup', () => {
-    // Proves the page is built by the escaping tag: no script element, the name and the SLO's < as entities.
+    // Proves the page is built by the escaping tag: no script element, the name and the SLO's < as
+    // entities.
     const page = renderCapacityReport(report)
     expect(page).not.toMatch(/<script|<b>/i)
     expect(page).toContain('<title>Capacity: &lt;script&gt;alert(1)&lt;/script&gt;</title>')
@@ -61,7 +62,8 @@ describe('capacity.html', () => {
   })
 
   it('draws both charts and reads its figures as the terminal does', () => {
-    // Proves the charts are there with drawn lines, and the table's latency and share follow the one format.
+    // Proves the charts are there with drawn lines, and the table's latency and share follow the
+    // one format.
     const page = renderCapacityReport(report)
     expect(page.match(/<svg class="chart"/g)).toHaveLength(2)
     expect(page).toMatch(/<path class="series series-0" d="M[\d.]+,[\d.]+L/)

@@ -24,7 +24,8 @@ import {
 
 describe('counts', () => {
   it('are whole below 1,000, then three significant figures and k, M, G (never B)', () => {
-    // Proves the SI rule and its edges: 999.6 rounds into the prefix, 999,999 into the next one, and G is a billion.
+    // Proves the SI rule and its edges: 999.6 rounds into the prefix, 999,999 into the next one,
+    // and G is a billion.
     const cases: [number, string][] = [
       [0, '0'],
       [7.4, '7'],
@@ -74,7 +75,8 @@ describe('counts', () => {
   })
 
   it('keep within six characters whatever their size, and read back within their rounding', () => {
-    // Proves the point of the short form (a panel keeps its width) and that it rounds, never truncates, at three figures.
+    // Proves the point of the short form (a panel keeps its width) and that it rounds, never
+    // truncates, at three figures.
     const prefixes: Record<string, number> = { '': 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12 }
     fc.assert(
       fc.property(fc.double({ min: 0, max: 9e14, noNaN: true }), (value) => {
@@ -92,7 +94,8 @@ describe('counts', () => {
 
 describe('numbers, rates and latency', () => {
   it('numbers keep three significant figures and go SI from 1,000', () => {
-    // Proves the tick form: small values keep their digits (0.00114, not 1.14m), large ones their prefix.
+    // Proves the tick form: small values keep their digits (0.00114, not 1.14m), large ones their
+    // prefix.
     expect([0.00114, 0.25, 2.5, 12.5, 950, 999.7, 1_500, 2_000_000].map(formatNumber)).toEqual([
       '0.00114',
       '0.25',
@@ -119,7 +122,8 @@ describe('numbers, rates and latency', () => {
   })
 
   it('latency has two decimals below 10 ms, one below 100 ms, none above, rounding before choosing', () => {
-    // Proves the latency rule: 9.996 reads 10.0 (not 10.00), 99.96 reads 100, and thousands are grouped.
+    // Proves the latency rule: 9.996 reads 10.0 (not 10.00), 99.96 reads 100, and thousands are
+    // grouped.
     expect([0.053, 1.1, 9.996, 14.74, 99.96, 133.4, 1_250].map(formatMs)).toEqual([
       '0.05 ms',
       '1.10 ms',
@@ -135,7 +139,8 @@ describe('numbers, rates and latency', () => {
 
 describe('durations', () => {
   it('read in the largest units that say them, two at most, never as a pile of milliseconds', () => {
-    // Proves each unit's turn: ms, tenths of seconds, m ss, h mm, d hh, with the rounding carried into the larger unit.
+    // Proves each unit's turn: ms, tenths of seconds, m ss, h mm, d hh, with the rounding carried
+    // into the larger unit.
     const cases: [number, string][] = [
       [0.35, '0.35 ms'],
       [350, '350 ms'],
@@ -215,7 +220,8 @@ describe('percentages, bytes and money', () => {
   })
 
   it('money is integer fen shown as yuan to the fen, by integer arithmetic', () => {
-    // Proves the yuan form, large sums exact, negatives signed, and that a fraction of a fen is a bug, not a rounding.
+    // Proves the yuan form, large sums exact, negatives signed, and that a fraction of a fen is a
+    // bug, not a rounding.
     expect(formatFen(6_170_125_37)).toBe('¥6,170,125.37')
     expect(formatFen(1_000_000_000_00)).toBe('¥1,000,000,000.00')
     expect(formatFen(5)).toBe('¥0.05')
@@ -227,7 +233,8 @@ describe('percentages, bytes and money', () => {
 
 describe('tickFormat', () => {
   it('gives each tick as many digits as its step needs, so no two ticks read the same', () => {
-    // Proves the axis labels: 1.5k beside 2k, 15k beside 20k, 0.25 beside 0.5, and never 500m for a half.
+    // Proves the axis labels: 1.5k beside 2k, 15k beside 20k, 0.25 beside 0.5, and never 500m for a
+    // half.
     const labels = (ticks: number[]) => ticks.map(tickFormat(ticks))
     expect(labels([0, 500, 1_000, 1_500, 2_000, 2_500])).toEqual([
       '0',

@@ -43,7 +43,9 @@ function xTickLabels(svg: string): string[] {
   return [...axis.matchAll(/<text[^>]*>([^<]+)<\/text>/g)].map((match) => match[1] as string)
 }
 
-/** What the page must never hold: a reference to anything outside itself, or a number gone wrong. */
+/**
+ * What the page must never hold: a reference to anything outside itself, or a number gone wrong.
+ */
 function expectSelfContained(page: string): void {
   expect(page).not.toMatch(/https?:\/\//i)
   expect(page).not.toMatch(/\bsrc\s*=/i)
@@ -55,7 +57,8 @@ function expectSelfContained(page: string): void {
 
 describe('report.html', () => {
   it('draws a load run: every chart has drawn paths, and the page needs nothing from outside', () => {
-    // Proves the load page holds its four charts, each with lines or bars actually drawn, and references nothing external.
+    // Proves the load page holds its four charts, each with lines or bars actually drawn, and
+    // references nothing external.
     const page = renderReport(loadSummary, loadSeconds())
     expectSelfContained(page)
     for (const title of [
@@ -94,7 +97,8 @@ describe('report.html', () => {
   })
 
   it('writes report.html with a scenario named <script>alert(1)</script> as text: no script element anywhere', async () => {
-    // Proves the escaping end to end, in the file a browser opens: the name reaches the title, the heading and every chart's label only as entities.
+    // Proves the escaping end to end, in the file a browser opens: the name reaches the title, the
+    // heading and every chart's label only as entities.
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'citytwin-report-'))
     try {
       const name = '<script>alert(1)</script>'
@@ -135,7 +139,8 @@ describe('report.html', () => {
   })
 
   it('shows the audit, latency by kind, lateness and money in yuan', () => {
-    // Proves the tables: latency overall and per kind from intended send time, lateness, kinds in yuan, districts with rejected %.
+    // Proves the tables: latency overall and per kind from intended send time, lateness, kinds in
+    // yuan, districts with rejected %.
     const page = renderReport(loadSummary, loadSeconds())
     expect(page).toContain('Money <span class="badge badge-good">conserved</span>')
     expect(page).toContain('Double entry <span class="badge badge-good">balanced</span>')
@@ -167,7 +172,8 @@ describe('report.html', () => {
     const svgs = charts(page)
     expect(svgs).toHaveLength(2)
     for (const svg of svgs) expect(pathData(svg).some((d) => d.trim() !== '')).toBe(true)
-    // One bar per reason a transfer was refused, largest first; the demand chart's one series draws a column per hour.
+    // One bar per reason a transfer was refused, largest first; the demand chart's one series draws
+    // a column per hour.
     const bars = [...page.matchAll(/<title>(\w+): [\d,]+ \([\d.]+%\)<\/title>/g)].map(
       (match) => match[1],
     )
@@ -177,7 +183,8 @@ describe('report.html', () => {
   })
 
   it('says "none" where there is nothing to draw', () => {
-    // Proves a run without rejections, and one without seconds or hours, renders notes instead of broken charts.
+    // Proves a run without rejections, and one without seconds or hours, renders notes instead of
+    // broken charts.
     const calm = loadSeconds().map((second) => ({ ...second, rejected: 0, errors: 0 }))
     const clean = renderReport(cleanLoadSummary, calm)
     expectSelfContained(clean)
@@ -204,7 +211,8 @@ describe('report.html', () => {
   })
 
   it('lineChart draws any series it is given, flat or single-point, with labelled axes', () => {
-    // Proves the reusable chart: y from zero with ticks, x ticks, axis labels, and a flat series still draws a line.
+    // Proves the reusable chart: y from zero with ticks, x ticks, axis labels, and a flat series
+    // still draws a line.
     const svg = String(
       lineChart({
         title: 'Latency against target rate',
@@ -231,7 +239,8 @@ describe('report.html', () => {
     // One point: d3 closes it, and the round cap draws it as a dot.
     expect(svg).toMatch(/class="series series-1" d="M[\d.]+,[\d.]+Z"[^>]*stroke-linecap="round"/)
     expect(svg).not.toContain('series-2')
-    // d3's ticks across the data, each label as short as the step allows and none the same as another.
+    // d3's ticks across the data, each label as short as the step allows and none the same as
+    // another.
     const xLabels = xTickLabels(svg)
     expect(xLabels).toEqual([
       '1k',
@@ -259,7 +268,8 @@ describe('report.html', () => {
   })
 
   it('lineChart on a log scale spans whole decades and keeps zeros on its floor', () => {
-    // Proves the log axis: ticks at powers of ten around the data, zeros drawn (not -Infinity), a spike and a median both visible.
+    // Proves the log axis: ticks at powers of ten around the data, zeros drawn (not -Infinity), a
+    // spike and a median both visible.
     const svg = String(
       lineChart({
         title: 'Latency',
@@ -298,7 +308,8 @@ describe('report.html', () => {
   })
 
   it('columnChart draws a year of hours as one outline, not thousands of slivers', () => {
-    // Proves the bound on drawing: columns thinner than two pixels become one closed shape, a step per pixel column, tallest kept.
+    // Proves the bound on drawing: columns thinner than two pixels become one closed shape, a step
+    // per pixel column, tallest kept.
     const hours = Array.from({ length: 366 * 24 }, (_, hour) =>
       hour === 5000 ? 90_000 : 10_000 + (hour % 24) * 100,
     )
@@ -315,7 +326,8 @@ describe('report.html', () => {
     expect(d.match(/Z/g)).toHaveLength(1)
     // Two corners a pixel column at most, against four a column (35,136) if each were drawn.
     expect(d.match(/L/g)?.length).toBeLessThan(2 * chartWidthDefault + 4)
-    // The one-hour spike of 90k keeps its height in its pixel column: the shape tops out between the 80k and 100k ticks.
+    // The one-hour spike of 90k keeps its height in its pixel column: the shape tops out between
+    // the 80k and 100k ticks.
     expect(yTickLabels(svg)).toEqual(['0', '20k', '40k', '60k', '80k', '100k'])
     const tickY = (label: string) =>
       Number(

@@ -9,7 +9,8 @@ const hostile = `<script>alert("1")</script>&'`
 
 describe('html', () => {
   it('escapes every string put into a template, in text and in attributes', () => {
-    // Proves escaping is the default: a name like markup reads as text, and cannot close the quoted attribute it sits in.
+    // Proves escaping is the default: a name like markup reads as text, and cannot close the quoted
+    // attribute it sits in.
     expect(String(html`<td>${hostile}</td>`)).toBe(
       '<td>&lt;script&gt;alert(&quot;1&quot;)&lt;/script&gt;&amp;&#39;</td>',
     )
@@ -20,7 +21,8 @@ describe('html', () => {
   })
 
   it('keeps fragments it made, and joins lists of them and of text', () => {
-    // Proves composition: nested html is not escaped twice, arrays join with nothing between, text in arrays is still escaped.
+    // Proves composition: nested html is not escaped twice, arrays join with nothing between, text
+    // in arrays is still escaped.
     const cells = ['a<b', 'c'].map((text) => html`<td>${text}</td>`)
     expect(
       String(
@@ -35,7 +37,8 @@ describe('html', () => {
   })
 
   it('leaves nothing for false, null and undefined, and writes finite numbers as they are', () => {
-    // Proves conditional parts read naturally (`${ok && html`…`}`), and numbers go in unescaped but checked.
+    // Proves conditional parts read naturally (`${ok && html`…`}`), and numbers go in unescaped but
+    // checked.
     const ok = false
     expect(String(html`<p${ok && html` class="ok"`}>${null}${undefined}${0}${-1.5}</p>`)).toBe(
       '<p>0-1.5</p>',
@@ -45,7 +48,8 @@ describe('html', () => {
   })
 
   it('is the only way to make markup: a string is never trusted, nor a forged template', () => {
-    // Proves the brand: a plain string that looks like markup is escaped, and fromTemplate refuses an array that is not a template's.
+    // Proves the brand: a plain string that looks like markup is escaped, and fromTemplate refuses
+    // an array that is not a template's.
     const looksLikeMarkup = '<b>bold</b>'
     expect(String(html`${looksLikeMarkup}`)).toBe('&lt;b&gt;bold&lt;/b&gt;')
     const forged = ['<script>', ''] as unknown as TemplateStringsArray

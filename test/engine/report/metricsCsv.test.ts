@@ -18,7 +18,8 @@ function refusal(text: string): string {
 
 describe('metrics.csv', () => {
   it('writes one row per second of a load run and reads back the same seconds', () => {
-    // Proves the round trip: every field of every second survives, in order, under the documented header.
+    // Proves the round trip: every field of every second survives, in order, under the documented
+    // header.
     const seconds = loadSeconds()
     const text = metricsCsv(loadSummary, seconds)
     const lines = text.trimEnd().split('\n')
@@ -29,7 +30,8 @@ describe('metrics.csv', () => {
   })
 
   it('writes no exponent and at most three decimals, and reads files saved with CRLF', () => {
-    // Proves numbers are written plainly (a spreadsheet reads them) and a Windows-saved file still parses.
+    // Proves numbers are written plainly (a spreadsheet reads them) and a Windows-saved file still
+    // parses.
     const [second] = loadSeconds(1)
     const odd = {
       ...(second as NonNullable<typeof second>),
@@ -81,7 +83,8 @@ describe('metrics.csv', () => {
   })
 
   it("refuses a file that is not a load run's metrics, and one past the row limit", () => {
-    // Proves the header is checked (a flat-out file is named as such) and the row bound holds before any row is read.
+    // Proves the header is checked (a flat-out file is named as such) and the row bound holds
+    // before any row is read.
     expect(refusal('')).toMatch(/^runs\/x\/metrics\.csv:1: not the header/)
     expect(refusal(metricsCsv(flatOutSummary, undefined))).toBe(
       'runs/x/metrics.csv:1: the hourly figures of a flat-out run, not the seconds of a load run',

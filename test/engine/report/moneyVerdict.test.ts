@@ -38,7 +38,8 @@ describe('the money verdict', () => {
   })
 
   it('does not say conserved when the double entry fails, though the balances add up', () => {
-    // Proves the truth is printed: balances that meet are not conservation when the ledger's entries disagree with what it accepted.
+    // Proves the truth is printed: balances that meet are not conservation when the ledger's
+    // entries disagree with what it accepted.
     const line = moneyLine(entriesBroken)
     expect(line).not.toMatch(/\bconserved\b/)
     expect(line).toMatch(

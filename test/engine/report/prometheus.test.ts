@@ -94,7 +94,10 @@ function atOrBelow(values: readonly number[], bound: number): number {
   return values.filter((value) => value <= bound).length
 }
 
-/** Transfer n as in clockedLoad's source, except that every tenth pays an account never opened (unknown_account). */
+/**
+ * Transfer n as in clockedLoad's source, except that every tenth pays an account never opened
+ * (unknown_account).
+ */
 function sourceWithRejections(from: number, to: number): TransferBatch {
   const batch = source(from, to)
   for (let index = 0; index < batch.count; index++)
@@ -111,7 +114,8 @@ function secondOf(result: OpenLoadResult): LoadSecond {
 
 describe('the Prometheus exporter', () => {
   it('listens on 127.0.0.1 only, on a free port, and serves empty figures before the first second', async () => {
-    // Proves the endpoint is local (never all interfaces) and answers at once: counters at 0, no latency series yet.
+    // Proves the endpoint is local (never all interfaces) and answers at once: counters at 0, no
+    // latency series yet.
     const exporter = await startExporter()
     const url = new URL(exporter.url)
     expect([url.protocol, url.hostname, url.pathname]).toEqual(['http:', '127.0.0.1', '/metrics'])
@@ -126,15 +130,17 @@ describe('the Prometheus exporter', () => {
   })
 
   it('shows a real open-model run: its counters, results by code, last second and cumulative latency buckets', async () => {
-    // Proves the exporter publishes what the open model measured: 2,000 transfers intended, sent and answered,
-    // the 200 rejected by code, the last second's rates, and per kind a histogram whose buckets grow with `le`,
-    // agree with the HDR histogram's own counts, and end in +Inf = _count = that kind's results.
+    // Proves the exporter publishes what the open model measured: 2,000 transfers intended, sent
+    // and answered, the 200 rejected by code, the last second's rates, and per kind a histogram
+    // whose buckets grow with `le`, agree with the HDR histogram's own counts, and end in +Inf =
+    // _count = that kind's results.
     const clock = new FakeClock()
     // Answers come back 0 to 299 ms after the call, spread, so the latencies fill several buckets.
     const ledger: LedgerCore = await openClockedLedger(clock, (at) => at + ((at * 37) % 300))
     cleanups.push(() => ledger.close())
     const exporter = await startExporter()
-    // Fed as driveLoad feeds it, as each second closes; what the first second showed is kept to compare.
+    // Fed as driveLoad feeds it, as each second closes; what the first second showed is kept to
+    // compare.
     let firstSecond:
       { intended: number; sent: number; completed: number; rejected: number } | undefined
     let lastSecond:
@@ -174,10 +180,12 @@ describe('the Prometheus exporter', () => {
       result.rejected,
       result.errors,
     ]).toEqual([2_000, 2_000, 2_000, 200, 0])
-    // After the first second: what was due by then (1,001, the one due at 1,000 ms included), and fewer answered.
+    // After the first second: what was due by then (1,001, the one due at 1,000 ms included), and
+    // fewer answered.
     expect(firstSecond?.intended).toBe(1_001)
     expect(firstSecond?.completed).toBeLessThan(1_000)
-    // Both seconds were reported, the last as the schedule ended: the scrape shows the figures of the last.
+    // Both seconds were reported, the last as the schedule ended: the scrape shows the figures of
+    // the last.
     const live = await scrape(exporter)
     expect(
       ['intended', 'sent', 'completed', 'rejected'].map((name) =>
@@ -251,7 +259,8 @@ describe('the Prometheus exporter', () => {
         meanSeconds,
         3,
       )
-      // The spread reaches past 100 ms and stays under 0.5 s: the histogram is neither empty nor all in +Inf.
+      // The spread reaches past 100 ms and stays under 0.5 s: the histogram is neither empty nor
+      // all in +Inf.
       expect(valueOf(samples, 'citytwin_latency_seconds_bucket', { kind, le: '0.1' })).toBeLessThan(
         count,
       )
@@ -263,8 +272,9 @@ describe('the Prometheus exporter', () => {
   })
 
   it('counts each latency into its bucket exactly, as a brute-force count would, and serves the counts', async () => {
-    // Proves the `le` buckets: a value on a bound counts in it, one above goes to the next, and the served
-    // cumulative counts equal a brute-force count of the recorded values at or below each bound.
+    // Proves the `le` buckets: a value on a bound counts in it, one above goes to the next, and the
+    // served cumulative counts equal a brute-force count of the recorded values at or below each
+    // bound.
     const random = new Random(11, 'prometheus-test')
     const latency = new LatencyByKind()
     const lateness = new LatencyHistogram()
@@ -273,7 +283,8 @@ describe('the Prometheus exporter', () => {
       lateness.destroy()
     })
     const exporter = await startExporter()
-    // Whole microseconds from 1 µs to 20 s, log-uniform, plus values exactly on and just around the bucket bounds.
+    // Whole microseconds from 1 µs to 20 s, log-uniform, plus values exactly on and just around the
+    // bucket bounds.
     const values = Array.from({ length: 5_000 }, () =>
       Math.round(Math.exp(random.float() * Math.log(20_000_000))),
     )
@@ -327,8 +338,8 @@ describe('the Prometheus exporter', () => {
   })
 
   it('answers only GET and HEAD at /metrics: another method is 405, another path 404', async () => {
-    // Proves the server's narrow surface: a POST is refused with Allow, unknown paths are not found, a query string
-    // on /metrics is still the metrics, and HEAD has no body.
+    // Proves the server's narrow surface: a POST is refused with Allow, unknown paths are not
+    // found, a query string on /metrics is still the metrics, and HEAD has no body.
     const exporter = await startExporter()
     const post = await fetch(exporter.url, { method: 'POST', body: 'x' })
     expect(post.status).toBe(405)

@@ -36,7 +36,8 @@ async function refusal(folder: string): Promise<string> {
 
 describe('run folder files', () => {
   it('writes a load run, reads it back as written, and renders the same page again', async () => {
-    // Proves the round trip through the files: summary and seconds come back equal, and report.html is redrawn from them alone.
+    // Proves the round trip through the files: summary and seconds come back equal, and report.html
+    // is redrawn from them alone.
     const seconds = loadSeconds()
     const paths = await writeRunFiles(await runFolder(), loadSummary, seconds)
     expect(paths).toEqual({
@@ -73,7 +74,8 @@ describe('run folder files', () => {
   })
 
   it('reads back a run stopped early, and draws the page with its banner', async () => {
-    // Proves stoppedEarly survives the round trip through summary.json, so `citytwin report` keeps saying the run was partial.
+    // Proves stoppedEarly survives the round trip through summary.json, so `citytwin report` keeps
+    // saying the run was partial.
     const stopped = {
       ...flatOutSummary,
       stoppedEarly: {
@@ -91,7 +93,8 @@ describe('run folder files', () => {
   })
 
   it('names the file at fault: no folder, no summary.json, garbage, not a summary, no metrics.csv', async () => {
-    // Proves every way a run folder can be unreadable is a UserError naming the folder or file, never a crash.
+    // Proves every way a run folder can be unreadable is a UserError naming the folder or file,
+    // never a crash.
     const summary = path.join(dir, 'summary.json')
     expect(await refusal(path.join(dir, 'nowhere'))).toBe(
       `${path.join(dir, 'nowhere')}: cannot read the run folder (no such file)`,
@@ -139,7 +142,8 @@ describe('run folder files', () => {
   })
 
   it('refuses a summary.json or metrics.csv that is a link, even to a good file, and reads no file outside the folder', async () => {
-    // Proves `citytwin report` reads only regular files inside the run folder: a link to a file elsewhere (a summary, or /etc/passwd) is refused by name.
+    // Proves `citytwin report` reads only regular files inside the run folder: a link to a file
+    // elsewhere (a summary, or /etc/passwd) is refused by name.
     const elsewhere = await fs.mkdtemp(path.join(os.tmpdir(), 'citytwin-elsewhere-'))
     try {
       await writeRunFiles(

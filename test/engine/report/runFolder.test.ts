@@ -32,7 +32,8 @@ async function refusal(folder: string): Promise<string> {
 
 describe('RunFolder', () => {
   it('writes into a hidden staging folder the run list does not show, then moves it into place whole', async () => {
-    // Proves a reader never sees a run being written: not in the folder, not in the live server's list of replays.
+    // Proves a reader never sees a run being written: not in the folder, not in the live server's
+    // list of replays.
     const out = path.join(dir, 'run')
     const folder = await RunFolder.prepare(out, '--out')
     expect(await fs.readdir(out)).toEqual([])
@@ -62,7 +63,8 @@ describe('RunFolder', () => {
   })
 
   it('discard takes away the staging folder and the folders prepare made, not a folder that was there', async () => {
-    // Proves a run that keeps nothing leaves nothing, and that an empty --out given by the user stays.
+    // Proves a run that keeps nothing leaves nothing, and that an empty --out given by the user
+    // stays.
     const made = await RunFolder.prepare(path.join(dir, 'a/b/run'), '--out')
     await made.write('summary.json', '{}')
     await made.discard()
@@ -92,7 +94,8 @@ describe('RunFolder', () => {
   })
 
   it('writeRunFiles keeps nothing when a write fails', async () => {
-    // Proves a failure mid-way (here the staging folder taken away under the run) leaves no partial run.
+    // Proves a failure mid-way (here the staging folder taken away under the run) leaves no partial
+    // run.
     const out = path.join(dir, 'run')
     const folder = await RunFolder.prepare(out, '--out')
     await fs.rm(folder.staging, { recursive: true })

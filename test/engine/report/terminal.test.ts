@@ -15,7 +15,8 @@ import { loadSeconds, loadSummary } from '../../helpers/summaries.js'
 
 describe('summaryTable', () => {
   it('shows a scenario name, profile and threshold holding escape codes with the codes made visible', () => {
-    // Proves: a name that would set the window title and clear the screen prints as text (\x1b), not as codes.
+    // Proves: a name that would set the window title and clear the screen prints as text (\x1b),
+    // not as codes.
     const name = 'Shenzhen\x1b]0;pwned\x07\x1b[2J\u202e'
     const table = summaryTable({
       ...loadSummary,
@@ -35,7 +36,8 @@ describe('summaryTable', () => {
 
 describe('progress lines', () => {
   it('read their counts, rates, latency and time as the report does', () => {
-    // Proves the terminal shares the one format: 5k/s (not 5.0k/s), p99 in ms, a phase's wall time as a duration (12m 05s, not 725.0 s).
+    // Proves the terminal shares the one format: 5k/s (not 5.0k/s), p99 in ms, a phase's wall time
+    // as a duration (12m 05s, not 725.0 s).
     const running = progressLine({
       phase: 'running',
       tick: 540,

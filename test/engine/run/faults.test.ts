@@ -25,8 +25,8 @@ import type { AccountLayout } from '../../../engine/plan/plan.js'
 import { transfers } from '../../helpers/batches.js'
 
 /**
- * A city of three districts (Futian 0, Nanshan 1, Luohu 2), laid out as the plan does:
- *   0 issuer | 1 bank | 2 transit | 3 utility | 4, 5, 6 employers | 7, 8, 9 merchants (districts 0, 1, 2)
+ * A city of three districts (Futian 0, Nanshan 1, Luohu 2), laid out as the plan does: 0 issuer | 1
+ * bank | 2 transit | 3 utility | 4, 5, 6 employers | 7, 8, 9 merchants (districts 0, 1, 2)
  *   | 10 … 15 residents (homes 0, 0, 1, 1, 2, 2)
  */
 const accounts: AccountLayout = {
@@ -67,7 +67,9 @@ interface Row {
   readonly amountFen: number
 }
 
-/** A ledger that notes each batch it is given (its ids, and the batch itself) before passing it on. */
+/**
+ * A ledger that notes each batch it is given (its ids, and the batch itself) before passing it on.
+ */
 function recording(
   inner: LedgerCore,
 ): LedgerCore & { readonly calls: TransferBatch[]; readonly ids: number[][] } {
@@ -95,13 +97,16 @@ afterEach(async () => {
   for (const ledger of opened.splice(0)) await ledger.close()
 })
 
-/** Opening money, fen: issued to the bank, and each resident's and merchant's wallet topped up from it. */
+/**
+ * Opening money, fen: issued to the bank, and each resident's and merchant's wallet topped up from
+ * it.
+ */
 const issuedFen = 10_000_000
 const walletFen = 10_000
 
 /**
- * The memory ledger with the city's accounts opened and funded (through the faulty ledger, no fault on),
- * the recording under it, the faults and the faulty ledger over it.
+ * The memory ledger with the city's accounts opened and funded (through the faulty ledger, no fault
+ * on), the recording under it, the faults and the faulty ledger over it.
  */
 async function city(): Promise<{
   inner: ReturnType<typeof recording>
@@ -149,8 +154,8 @@ async function balances(ledger: LedgerCore): Promise<number[]> {
 }
 
 /**
- * Money conserved: the balances of every account but the issuer's sum to what was issued less what was retired
- * (as the ledger's own totals count them), and the issuer holds the negative of it.
+ * Money conserved: the balances of every account but the issuer's sum to what was issued less what
+ * was retired (as the ledger's own totals count them), and the issuer holds the negative of it.
  */
 async function expectConserved(ledger: LedgerCore): Promise<void> {
   const held = await balances(ledger)
@@ -179,11 +184,11 @@ function applied(
 
 describe('a district cut off', () => {
   it('answers its residents’ and merchants’ payments unavailable without sending them, and applies the rest in order', async () => {
-    // Proves the outage of Nanshan (1): retail, transit, bill and P2P payments with a Nanshan payer, merchant or P2P
-    // payee are `unavailable` and never reach the ledger; the others of the same batch reach it in their order,
-    // with their own codes (the second P2P of resident 14 fails for funds because the first went before it, across
-    // a cut payment); institutions' transfers touching Nanshan go; balances move only for what was applied, and
-    // money is conserved.
+    // Proves the outage of Nanshan (1): retail, transit, bill and P2P payments with a Nanshan
+    // payer, merchant or P2P payee are `unavailable` and never reach the ledger; the others of the
+    // same batch reach it in their order, with their own codes (the second P2P of resident 14 fails
+    // for funds because the first went before it, across a cut payment); institutions' transfers
+    // touching Nanshan go; balances move only for what was applied, and money is conserved.
     const { inner, faults, ledger } = await city()
     await expectConserved(ledger)
     const before = await balances(ledger)
@@ -293,9 +298,10 @@ describe('a district cut off', () => {
   })
 
   it('cuts each payment kind whatever side of it is in the district, and never the institutions’ kinds', async () => {
-    // Proves the rule kind by kind with every district out: retail, transit, bill and p2p are all cut; issue, topup,
-    // payroll, redeem and retire all reach the ledger and apply, though each touches a resident or merchant of a
-    // district that is out; the whole batch then goes as it was given.
+    // Proves the rule kind by kind with every district out: retail, transit, bill and p2p are all
+    // cut; issue, topup, payroll, redeem and retire all reach the ledger and apply, though each
+    // touches a resident or merchant of a district that is out; the whole batch then goes as it was
+    // given.
     const { inner, faults, ledger } = await city()
     for (const district of [0, 1, 2]) faults.setOutage(district, true)
     const payments: Row[] = [
@@ -357,8 +363,8 @@ describe('a district cut off', () => {
   })
 
   it('sends a batch whole when no district is out, or once the outage is lifted, with the ledger’s own codes', async () => {
-    // Proves the fast path: with no outage (never set, or set and cleared) the very batch given reaches the ledger
-    // and its answer comes back unchanged, rejections included.
+    // Proves the fast path: with no outage (never set, or set and cleared) the very batch given
+    // reaches the ledger and its answer comes back unchanged, rejections included.
     const { inner, faults, ledger } = await city()
     const rows: Row[] = [
       {
@@ -395,8 +401,8 @@ describe('a district cut off', () => {
   })
 
   it('sends a batch whole when an outage cuts none of it, and sends nothing when it cuts all of it', async () => {
-    // Proves the two ends of the split: Luohu out, a batch of Futian payments goes as given; a batch of Luohu
-    // payments does not reach the ledger at all.
+    // Proves the two ends of the split: Luohu out, a batch of Futian payments goes as given; a
+    // batch of Luohu payments does not reach the ledger at all.
     const { inner, faults, ledger } = await city()
     faults.setOutage(2, true)
     const futian = transfers([
@@ -432,9 +438,10 @@ describe('a district cut off', () => {
 
 describe('a slow ledger', () => {
   it('holds each answer back at least the slowdown, sending the calls at once and in order', async () => {
-    // Proves a slowdown delays answers, not requests: with 50 ms, two calls made together both reach the ledger at
-    // once, in order (the second finds the first's payment made: insufficient funds), and neither answer comes
-    // sooner than 45 ms; a batch cut whole by an outage is held back as well. Money is conserved.
+    // Proves a slowdown delays answers, not requests: with 50 ms, two calls made together both
+    // reach the ledger at once, in order (the second finds the first's payment made: insufficient
+    // funds), and neither answer comes sooner than 45 ms; a batch cut whole by an outage is held
+    // back as well. Money is conserved.
     const { inner, faults, ledger } = await city()
     faults.setSlowdown(50)
     const started = performance.now()
@@ -491,8 +498,8 @@ describe('a slow ledger', () => {
   })
 
   it('holds back only submits: lookups and totals answer at once', async () => {
-    // Proves the slowdown sits on transfers alone: with the largest slowdown (5 s), a lookup and the totals still
-    // answer well within a second.
+    // Proves the slowdown sits on transfers alone: with the largest slowdown (5 s), a lookup and
+    // the totals still answer well within a second.
     const { faults, ledger } = await city()
     faults.setSlowdown(ledgerSlowdownMsMax)
     const started = performance.now()
@@ -505,8 +512,9 @@ describe('a slow ledger', () => {
 
 describe('the fault settings', () => {
   it('take a slowdown within bounds and an outage of a district of the city, and refuse the rest', () => {
-    // Proves the asserts behind RunControl's own checks: a slowdown must be whole and within 0..ledgerSlowdownMsMax;
-    // an outage names a district index of the city; anyOutage follows the districts out.
+    // Proves the asserts behind RunControl's own checks: a slowdown must be whole and within
+    // 0..ledgerSlowdownMsMax; an outage names a district index of the city; anyOutage follows the
+    // districts out.
     const faults = new Faults(3)
     expect([faults.slowdownMs, faults.anyOutage, [...faults.outage]]).toEqual([0, false, [0, 0, 0]])
     faults.setSlowdown(ledgerSlowdownMsMax)

@@ -23,7 +23,10 @@ afterAll(async () => {
   await folder.remove()
 })
 
-/** The smoke scenario with `edit` applied; residents' own daytime top-ups are off, so every top-up is an institution's. */
+/**
+ * The smoke scenario with `edit` applied; residents' own daytime top-ups are off, so every top-up
+ * is an institution's.
+ */
 async function scenarioWith(name: string, edit: (scenario: Scenario) => void): Promise<string> {
   const scenario = parse(await fs.readFile(smokeScenario, 'utf8')) as Scenario
   scenario.payments.topup.enabled = false

@@ -56,7 +56,10 @@ async function loadRun(
   return { summary, load: summary.load, seconds }
 }
 
-/** Waits until `ms` of wall time have passed since `fromMs` (timers may wake early by the event loop's cached time). */
+/**
+ * Waits until `ms` of wall time have passed since `fromMs` (timers may wake early by the event
+ * loop's cached time).
+ */
 async function holdUntil(fromMs: number, ms: number): Promise<void> {
   for (let left = fromMs + ms - wallClock.nowMs(); left > 0; left = fromMs + ms - wallClock.nowMs())
     await sleep(Math.ceil(left))
@@ -96,10 +99,11 @@ class WrappedLedger implements LedgerCore {
 }
 
 /**
- * The memory ledger, slowed: every submit is applied at once (so calls keep their order) but answered only
- * after `delayMs`. `overlapping`: each call waits on its own, many at a time, as a ledger with spare
- * capacity but a long round trip would. `serial`: calls are served one at a time, each holding the ledger
- * for `delayMs`, so a call waits for every call before it: a ledger at 1,000 / delayMs calls a second at most.
+ * The memory ledger, slowed: every submit is applied at once (so calls keep their order) but
+ * answered only after `delayMs`. `overlapping`: each call waits on its own, many at a time, as a
+ * ledger with spare capacity but a long round trip would. `serial`: calls are served one at a time,
+ * each holding the ledger for `delayMs`, so a call waits for every call before it: a ledger at
+ * 1,000 / delayMs calls a second at most.
  */
 class SlowLedger extends WrappedLedger {
   override readonly name = 'slow-memory'
@@ -115,7 +119,8 @@ class SlowLedger extends WrappedLedger {
 
   override async submit(batch: TransferBatch): Promise<TransferResults> {
     const applied = this.inner.submit(batch)
-    applied.catch(() => undefined) // awaited below; this only keeps it from being reported unhandled meanwhile
+    // Awaited below; this only keeps it from being reported unhandled meanwhile.
+    applied.catch(() => undefined)
     if (this.mode === 'overlapping') {
       await holdUntil(wallClock.nowMs(), this.delayMs)
     } else {
@@ -127,7 +132,10 @@ class SlowLedger extends WrappedLedger {
   }
 }
 
-/** The memory ledger, noting each call's size and every transfer submitted, in order, whatever the calls. */
+/**
+ * The memory ledger, noting each call's size and every transfer submitted, in order, whatever the
+ * calls.
+ */
 class RecordingLedger extends WrappedLedger {
   readonly callSizes: number[] = []
   private readonly stream = createHash('sha256')
@@ -148,7 +156,10 @@ class RecordingLedger extends WrappedLedger {
     return this.inner.submit(batch)
   }
 
-  /** sha256 of the transfers as submitted, transfer by transfer (so it does not depend on how they were batched). */
+  /**
+   * sha256 of the transfers as submitted, transfer by transfer (so it does not depend on how they
+   * were batched).
+   */
   streamDigest(): string {
     return this.stream.digest('hex')
   }
@@ -168,8 +179,8 @@ function expectMoneyConserved(summary: RunSummary): void {
 }
 
 describe('a constant load on the memory ledger', () => {
-  // The same seed and profile twice; the second run also carries a gate that fails at once, without abortOnFail.
-  // Both ledgers note what they were sent.
+  // The same seed and profile twice; the second run also carries a gate that fails at once, without
+  // abortOnFail. Both ledgers note what they were sent.
   let first: LoadRun
   let second: LoadRun
   const recorders: RecordingLedger[] = []
@@ -184,9 +195,10 @@ describe('a constant load on the memory ledger', () => {
   })
 
   it('sends, and has answered, every transfer the profile asked for, at the target rate', () => {
-    // Proves the open model on real threads delivers the schedule: 6,000 intended = sent = completed, none dropped
-    // or failed, 2,000 a second achieved, and latency reported for each payment kind. (Whether the run is marked
-    // valid depends on how late sends went out, i.e. on the machine's speed: not checked here.)
+    // Proves the open model on real threads delivers the schedule: 6,000 intended = sent =
+    // completed, none dropped or failed, 2,000 a second achieved, and latency reported for each
+    // payment kind. (Whether the run is marked valid depends on how late sends went out, i.e. on
+    // the machine's speed: not checked here.)
     const { load } = first
     expect([
       load.profile,
@@ -217,8 +229,9 @@ describe('a constant load on the memory ledger', () => {
   })
 
   it('conserves money, counting every transfer the ledger was sent in the audit, once', () => {
-    // Proves results are counted as they come back: the ledger's books balance, and the run counted exactly the
-    // transfers its ledger was sent (the opening, then the 6,000 payments), each accepted or rejected.
+    // Proves results are counted as they come back: the ledger's books balance, and the run counted
+    // exactly the transfers its ledger was sent (the opening, then the 6,000 payments), each
+    // accepted or rejected.
     const { summary, load } = first
     expectMoneyConserved(summary)
     const sentToLedger = (recorders[0] as RecordingLedger).callSizes.reduce(
@@ -239,8 +252,8 @@ describe('a constant load on the memory ledger', () => {
   })
 
   it('reports each second once the run is over, their targets adding up to what was intended', () => {
-    // Proves the per-second figures (metrics.csv, the charts): three seconds, 2,000 wanted in each, the sends and
-    // completions of all seconds adding up to the run's.
+    // Proves the per-second figures (metrics.csv, the charts): three seconds, 2,000 wanted in each,
+    // the sends and completions of all seconds adding up to the run's.
     const { seconds, load } = first
     expect(seconds.map((window) => window.second)).toEqual([0, 1, 2])
     expect(seconds.map((window) => window.targetTps)).toEqual([2_000, 2_000, 2_000])
@@ -255,8 +268,8 @@ describe('a constant load on the memory ledger', () => {
   })
 
   it('sends the same payments, in the same order, for the same seed and profile', () => {
-    // Proves a load run's workload is reproducible: transfer by transfer, the two runs' ledgers were sent the same
-    // stream (opening and payments), however the timing cut it into calls.
+    // Proves a load run's workload is reproducible: transfer by transfer, the two runs' ledgers
+    // were sent the same stream (opening and payments), however the timing cut it into calls.
     expect(recorders).toHaveLength(2)
     const [one, two] = recorders as [RecordingLedger, RecordingLedger]
     expect(one.callSizes.reduce((sum, size) => sum + size, 0)).toBe(
@@ -269,8 +282,9 @@ describe('a constant load on the memory ledger', () => {
   })
 
   it('gives the same summary digest for the same seed and profile, however timing cut the stream into calls', () => {
-    // Proves what RunSummary.digest promises in load mode: the payments as sent, the same for a seed and a profile.
-    // (The first version hashed each call's columns in turn, so the cut showed in the digest.)
+    // Proves what RunSummary.digest promises in load mode: the payments as sent, the same for a
+    // seed and a profile. (The first version hashed each call's columns in turn, so the cut showed
+    // in the digest.)
     const [one, two] = recorders as [RecordingLedger, RecordingLedger]
     if (
       two.callSizes.length === one.callSizes.length &&
@@ -282,8 +296,8 @@ describe('a constant load on the memory ledger', () => {
   })
 
   it('without abortOnFail, runs the whole profile through a failing threshold and reports it failed', () => {
-    // Proves a gate that fails does not stop a run unless asked to: the run lasts its 3 s, sends everything, and
-    // the result names the threshold, its figure and its failure.
+    // Proves a gate that fails does not stop a run unless asked to: the run lasts its 3 s, sends
+    // everything, and the result names the threshold, its figure and its failure.
     const { load } = second
     expect(load.abortedBy).toBeUndefined()
     expect([load.durationSeconds, load.plannedSeconds, load.intended, load.sent]).toEqual([
@@ -299,8 +313,9 @@ describe('a constant load on the memory ledger', () => {
 
 describe('coordinated omission cannot hide a slow ledger', () => {
   it('shows a ledger that answers every call 40 ms late in p50 and p99, not as a lower rate', async () => {
-    // Proves latency is measured to the answer, per transfer: with every answer 40 ms after its call, and calls
-    // overlapping, the target rate is still achieved (1,000 a second) and the delay is in p50, p99 and every kind.
+    // Proves latency is measured to the answer, per transfer: with every answer 40 ms after its
+    // call, and calls overlapping, the target rate is still achieved (1,000 a second) and the delay
+    // is in p50, p99 and every kind.
     const delayMs = 40
     const { summary, load } = await loadRun(
       { profile: 'constant:1k/2s', inFlight: 1_024 },
@@ -319,11 +334,12 @@ describe('coordinated omission cannot hide a slow ledger', () => {
   })
 
   it('shows a ledger that serves one call at a time, below the target, as latency growing from the intended send times', async () => {
-    // Proves overload cannot pass for good latency: a ledger that takes 20 ms per call, one call at a time, gets
-    // calls faster than it serves them, so they queue up to the in-flight bound (32 calls, about 640 ms). p99 grows
-    // far past the 20 ms a call takes; the sends held back by the bound are late, and that lateness is inside the
-    // latency (measured from the intended time, every transfer waits its lateness plus at least one call); the intent
-    // stays the whole profile, the run is marked invalid with the reason, and money is still conserved.
+    // Proves overload cannot pass for good latency: a ledger that takes 20 ms per call, one call at
+    // a time, gets calls faster than it serves them, so they queue up to the in-flight bound (32
+    // calls, about 640 ms). p99 grows far past the 20 ms a call takes; the sends held back by the
+    // bound are late, and that lateness is inside the latency (measured from the intended time,
+    // every transfer waits its lateness plus at least one call); the intent stays the whole
+    // profile, the run is marked invalid with the reason, and money is still conserved.
     const callMs = 20
     const { summary, load } = await loadRun(
       { profile: 'constant:1k/2s', inFlight: 32 },
@@ -346,9 +362,10 @@ describe('coordinated omission cannot hide a slow ledger', () => {
 
 describe('the realistic profile', () => {
   it('plays the smoke day in 6 s: all 1,440 minutes, one evening, the rate following the city', async () => {
-    // Proves realistic:1d/6s covers the whole simulated day (every payment the city made is intended, and the
-    // day's institutions' evening runs once), the per-second target follows the day's curve (the second holding
-    // 08:00–12:00 wants more than the one holding 00:00–04:00), and money is conserved.
+    // Proves realistic:1d/6s covers the whole simulated day (every payment the city made is
+    // intended, and the day's institutions' evening runs once), the per-second target follows the
+    // day's curve (the second holding 08:00–12:00 wants more than the one holding 00:00–04:00), and
+    // money is conserved.
     const { summary, load, seconds } = await loadRun({ profile: 'realistic:1d/6s' })
     expect([load.sort, load.plannedSeconds]).toEqual(['realistic', 6])
     expect(load.simulated.minutes).toBe(1_440)
@@ -371,8 +388,9 @@ describe('the realistic profile', () => {
 
 describe('abortOnFail', () => {
   it('stops the run at the first second a threshold fails, and says which', async () => {
-    // Proves the gate is checked each second when asked to stop the run: max<1us fails in the first second, the
-    // run stops after it (well before its planned 3 s), names the threshold, and its books still balance.
+    // Proves the gate is checked each second when asked to stop the run: max<1us fails in the first
+    // second, the run stops after it (well before its planned 3 s), names the threshold, and its
+    // books still balance.
     const { summary, load, seconds } = await loadRun({
       profile: 'constant:1k/3s',
       threshold: ['max<1us'],
@@ -400,8 +418,9 @@ describe('a period that runs out', () => {
   })
 
   it('marks the run invalid when the scenario has fewer payments than the rate asks for', async () => {
-    // Proves overload of the source is a metric with its cause: one simulated hour (the small hours) cannot feed
-    // 2,000 a second for 2 s, so what the city never made is dropped and the reason says the payments ran out.
+    // Proves overload of the source is a metric with its cause: one simulated hour (the small
+    // hours) cannot feed 2,000 a second for 2 s, so what the city never made is dropped and the
+    // reason says the payments ran out.
     const smokeText = readFileSync(smokeScenario, 'utf8')
     const hourText = smokeText.replace(
       'to: "2026-11-24T00:00:00+08:00"',
@@ -423,7 +442,10 @@ describe('a period that runs out', () => {
   })
 })
 
-/** The memory ledger, except that from its `silentFrom`-th call on it never answers (the calls are still applied). */
+/**
+ * The memory ledger, except that from its `silentFrom`-th call on it never answers (the calls are
+ * still applied).
+ */
 class SilentLedger extends WrappedLedger {
   private calls = 0
 
@@ -445,7 +467,8 @@ class SilentLedger extends WrappedLedger {
 
 describe('a ledger that stops answering', () => {
   it('fails the run with RunFailed once the graceful stop has passed, instead of auditing or waiting for ever', async () => {
-    // Proves a hung ledger neither hangs citytwin nor yields a summary whose audit could not be trusted.
+    // Proves a hung ledger neither hangs citytwin nor yields a summary whose audit could not be
+    // trusted.
     const loaded = await loadScenario(smokeScenario)
     const settings = loadSettings(
       loaded.scenario.load,

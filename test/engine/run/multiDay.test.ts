@@ -164,7 +164,8 @@ describe('eight days from Monday 2026-11-23 at +08:00', () => {
   })
 
   it('pays salaries on the five weekdays and the next Monday, none on Saturday or Sunday', async () => {
-    // Proves the weekend follows the calendar across days: payroll stops on days 5 and 6 while shopping goes on.
+    // Proves the weekend follows the calendar across days: payroll stops on days 5 and 6 while
+    // shopping goes on.
     const { daily } = await eightDays()
     expect(daily.submitted).toHaveLength(8)
     for (const day of [0, 1, 2, 3, 4, 7]) {
@@ -180,7 +181,8 @@ describe('eight days from Monday 2026-11-23 at +08:00', () => {
   })
 
   it('has a quieter Saturday morning rush than Monday’s', async () => {
-    // Proves weekend rhythms apply on the right days: 08:00–09:00 on Saturday (hour 128) is below Monday's (hour 8).
+    // Proves weekend rhythms apply on the right days: 08:00–09:00 on Saturday (hour 128) is below
+    // Monday's (hour 8).
     const { perHour } = (await eightDays()).summary.demand
     expect(perHour[5 * 24 + 8]).toBeLessThan((perHour[8] ?? 0) * 0.75)
     expect(perHour[7 * 24 + 8]).toBeGreaterThan((perHour[5 * 24 + 8] ?? 0) * 1.3)
@@ -189,7 +191,8 @@ describe('eight days from Monday 2026-11-23 at +08:00', () => {
 
 describe('twenty days', () => {
   it('rebalances the banks every evening: redemptions each day, and issue and retire both occur', async () => {
-    // Proves the end-of-day flows run on every local day, and the central bank both issues and takes back.
+    // Proves the end-of-day flows run on every local day, and the central bank both issues and
+    // takes back.
     const { summary, daily } = await twentyDays()
     expect(summary.conservation.ok).toBe(true)
     expect(daily.submitted).toHaveLength(20)
@@ -204,7 +207,8 @@ describe('twenty days', () => {
     const { issue, retire } = summary.transfers.byKind
     expect(retire.accepted).toBeGreaterThan(0)
     expect(retire.rejected).toBe(0)
-    // Day 0 holds the opening's issuance; an issue on a later day can only be an evening's rebalancing.
+    // Day 0 holds the opening's issuance; an issue on a later day can only be an evening's
+    // rebalancing.
     let eveningIssues = 0
     for (let day = 1; day < 20; day++)
       eveningIssues += count(daily.submitted[day], TransferKind.issue)
@@ -216,7 +220,8 @@ describe('twenty days', () => {
   it('keeps the top-up rejection share within twice the first day’s', async () => {
     // Proves banks keep funding top-ups over weeks. The opening top-up of each adopted wallet is a
     // top-up too, all accepted: it is taken out, or it would dilute the one-day share five-fold.
-    // The evenings' top-ups (nightly wallet top-ups, employers' refills) stay in; they are never rejected.
+    // The evenings' top-ups (nightly wallet top-ups, employers' refills) stay in; they are never
+    // rejected.
     const [day, { summary: days }] = [await oneDay(), await twentyDays()]
     const share = (summary: RunSummary) =>
       summary.transfers.byKind.topup.rejected /
@@ -256,7 +261,8 @@ describe('determinism over a partial last hour and a local midnight', () => {
   ])(
     'gives the same digest with 1 and 3 workers at %s over 1457 minutes from 08:30',
     async (offset, from, to) => {
-      // Proves chunking does not leak into results when the last chunk is 17 ticks and a day ends mid-run.
+      // Proves chunking does not leak into results when the last chunk is 17 ticks and a day ends
+      // mid-run.
       const file = await smokeWith(`partial${offset}`, period(from, to))
       const one = await runSmoke({ workers: 1 }, file)
       const three = await runSmoke({ workers: 3 }, file)
@@ -275,8 +281,9 @@ describe('determinism over a partial last hour and a local midnight', () => {
 
 describe('local time', () => {
   it('puts the demand peak in the local evening at -05:00, as at +08:00', async () => {
-    // Proves the rhythm follows the city's clock: starting at local midnight, the same seed gives the
-    // same hourly demand whatever the offset. Following UTC, the peak would move 13 hours (to ~13:40 local).
+    // Proves the rhythm follows the city's clock: starting at local midnight, the same seed gives
+    // the same hourly demand whatever the offset. Following UTC, the peak would move 13 hours (to
+    // ~13:40 local).
     const west = await runSmoke(
       {},
       await smokeWith('west', period('2026-11-23T00:00:00-05:00', '2026-11-24T00:00:00-05:00')),

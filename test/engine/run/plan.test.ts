@@ -33,7 +33,8 @@ describe('the plan', () => {
   })
 
   it('plans the default wallet tiers with the limits of the published 2020 agreement, and fills them in where a scenario leaves them out', () => {
-    // Proves the default scenario's limits are the published ones, and a tier given by number and share alone gets the same.
+    // Proves the default scenario's limits are the published ones, and a tier given by number and
+    // share alone gets the same.
     const published = [
       [50_000_000, 5_000_000, 10_000_000, 50_000_000],
       [1_000_000, 500_000, 1_000_000, 30_000_000],
@@ -94,7 +95,8 @@ describe('the plan', () => {
   })
 
   it('refuses a scenario whose money could outgrow exact integers, naming the fields to lower', () => {
-    // Proves money stays exact: a plan that could issue more than moneyFenMax fen is bad input, not a crash.
+    // Proves money stays exact: a plan that could issue more than moneyFenMax fen is bad input, not
+    // a crash.
     const rich = structuredClone(loaded.scenario)
     rich.banks.issuancePerResidentFen = 4_294_967_295
     expect(() => planRun(rich, city, { residents: 4_000_000 })).toThrow(

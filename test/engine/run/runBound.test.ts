@@ -16,8 +16,8 @@ import { loadScenario } from '../../../scenarios/index.js'
 import { smokeScenario } from '../../helpers/runs.js'
 
 /**
- * The memory ledger with every call held `holdMs` (Infinity: lookups never answered), noting when it
- * was asked to open (where the bound starts) and whether it was closed.
+ * The memory ledger with every call held `holdMs` (Infinity: lookups never answered), noting when
+ * it was asked to open (where the bound starts) and whether it was closed.
  */
 function heldLedger(
   given: LedgerOptions,
@@ -78,8 +78,9 @@ async function smokeLoad(profile: string): Promise<LoadRunOptions> {
 
 describe("a run's overall bound", () => {
   it('fails a flat-out run on a ledger that answers every call, slowly, at its bound, naming it', async () => {
-    // Proves the bound holds a run whose every call is within its own deadline: 150 ms a call makes the smoke
-    // day last minutes; with a bound of 3 s the run fails soon after 3 s of ledger time, saying why.
+    // Proves the bound holds a run whose every call is within its own deadline: 150 ms a call makes
+    // the smoke day last minutes; with a bound of 3 s the run fails soon after 3 s of ledger time,
+    // saying why.
     const { error, afterOpenMs } = await run({ boundMs: 3_000 }, { calls: 150, lookups: 150 })
     expect(error).toBeInstanceOf(RunFailed)
     expect(String(error)).toMatch(
@@ -90,7 +91,8 @@ describe("a run's overall bound", () => {
   }, 60_000)
 
   it('fails a load run whose ledger stops answering after the payments, at its bound, with the calls under way cut', async () => {
-    // Proves a call that never ends cannot hold a run past its bound: the evenings' lookups are never answered.
+    // Proves a call that never ends cannot hold a run past its bound: the evenings' lookups are
+    // never answered.
     const load = await smokeLoad('constant:200/1s')
     const { error, afterOpenMs } = await run(
       { load, boundMs: 4_000 },
@@ -101,8 +103,9 @@ describe("a run's overall bound", () => {
   }, 60_000)
 
   it('is derived from the schedule and the ledger work: allowance, then the profile and its drain, then the work at the slowest rate', async () => {
-    // Proves what the bound is made of, so a legitimate run is never near it: a load run's bound is the same
-    // work's flat-out bound plus its planned duration and drain; more residents, more work, a longer bound.
+    // Proves what the bound is made of, so a legitimate run is never near it: a load run's bound is
+    // the same work's flat-out bound plus its planned duration and drain; more residents, more
+    // work, a longer bound.
     const loaded = await loadScenario(smokeScenario)
     const { plan } = planScenario(loaded)
     const flat = runBound(plan, undefined, undefined)
@@ -116,7 +119,8 @@ describe("a run's overall bound", () => {
     expect(loadBound?.why).toContain("the schedule's 90 s with its drain")
     const bigger = planScenario(loaded, { residents: plan.residents * 2 }).plan
     expect(runBound(bigger, undefined, undefined)?.ms ?? 0).toBeGreaterThan(flat.ms)
-    // A run steered from the live map has no schedule known ahead: no bound (its calls keep theirs).
+    // A run steered from the live map has no schedule known ahead: no bound (its calls keep
+    // theirs).
     expect(
       runBound(plan, { ...load, control: {} as NonNullable<LoadRunOptions['control']> }, 50_000),
     ).toBeUndefined()

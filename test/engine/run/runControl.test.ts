@@ -12,7 +12,9 @@ const districts = ['Futian', 'Nanshan', 'Luohu']
 const rate = (tps: number): LivePace => ({ sort: 'rate', tps })
 const clock = (tickMs: number): LivePace => ({ sort: 'clock', tickMs })
 
-/** A control at `pace` with a schedule of 60 ticks of 10 transfers each, all made; and the schedule. */
+/**
+ * A control at `pace` with a schedule of 60 ticks of 10 transfers each, all made; and the schedule.
+ */
 function running(
   pace: LivePace = rate(100),
   limitMs = Infinity,
@@ -30,8 +32,9 @@ function accept(control: RunControl, command: RunCommand): void {
 
 describe('requesting a command', () => {
   it('refuses values out of bounds, naming the command and its bounds, and queues nothing for them', () => {
-    // Proves request() is a check of its own (the run must not trust the page's schema): speeds, rates and slowdowns
-    // out of range or not numbers are refused with the bound in the message; the schedule and faults are untouched.
+    // Proves request() is a check of its own (the run must not trust the page's schema): speeds,
+    // rates and slowdowns out of range or not numbers are refused with the bound in the message;
+    // the schedule and faults are untouched.
     const { control, schedule } = running()
     const refused: [RunCommand, RegExp][] = [
       [{ type: 'speed', minutesPerSecond: 0 }, new RegExp(`^speed: .*${liveSpeedMax}`)],
@@ -58,8 +61,8 @@ describe('requesting a command', () => {
   })
 
   it('refuses an outage of a district the city does not have, listing those it has, the name cut short', () => {
-    // Proves the district is checked by name, case and all: the message quotes the name (its first 40 characters of a
-    // long one) and lists the city's districts; no district is cut.
+    // Proves the district is checked by name, case and all: the message quotes the name (its first
+    // 40 characters of a long one) and lists the city's districts; no district is cut.
     const { control } = running()
     expect(control.request({ type: 'outage', district: 'Atlantis', on: true })).toBe(
       'outage: no district "Atlantis" in this city (Futian, Nanshan, Luohu)',
@@ -86,7 +89,8 @@ describe('requesting a command', () => {
   })
 
   it('accepts the bounds themselves', () => {
-    // Proves the ranges are closed where they say so: the highest speed, rate and slowdown, the lowest rate and slowdown.
+    // Proves the ranges are closed where they say so: the highest speed, rate and slowdown, the
+    // lowest rate and slowdown.
     const { control } = running()
     for (const command of [
       { type: 'speed', minutesPerSecond: liveSpeedMax },
@@ -102,8 +106,9 @@ describe('requesting a command', () => {
 
 describe('applying commands between sends', () => {
   it('queues commands until the next step, then pauses the schedule: no rate, nothing due, what was due kept', () => {
-    // Proves pause waits for step(): before it the schedule runs on; at step(500) the pace is paused from 500 ms, the
-    // 51 transfers due by then (100/s) stay, no more fall due, the target rate reads 0.
+    // Proves pause waits for step(): before it the schedule runs on; at step(500) the pace is
+    // paused from 500 ms, the 51 transfers due by then (100/s) stay, no more fall due, the target
+    // rate reads 0.
     const { control, schedule } = running(rate(100))
     accept(control, { type: 'pause' })
     expect([control.isPaused, schedule.pace, schedule.dueCount(600)]).toEqual([
@@ -124,8 +129,9 @@ describe('applying commands between sends', () => {
   })
 
   it('resumes the pace asked before the pause, from the moment of the step', () => {
-    // Proves resume takes up the previous pace: a clock of 60 simulated minutes a second (tickMs 1000/60), paused at
-    // 300 ms and resumed at 2,000 ms, targets the city's rate again (10 a tick: 600/s) and sends from 2,000 ms.
+    // Proves resume takes up the previous pace: a clock of 60 simulated minutes a second (tickMs
+    // 1000/60), paused at 300 ms and resumed at 2,000 ms, targets the city's rate again (10 a tick:
+    // 600/s) and sends from 2,000 ms.
     const { control, schedule } = running(clock(1000 / 60))
     accept(control, { type: 'pause' })
     control.step(300)
@@ -142,8 +148,9 @@ describe('applying commands between sends', () => {
   })
 
   it('sets speed and target rate at once while running, and only on resume while paused (the last asked wins)', () => {
-    // Proves speed and targetTps while running change the schedule's pace at the step; while paused they change only
-    // the pace a resume takes up, so nothing falls due, and the resume takes the latest of them.
+    // Proves speed and targetTps while running change the schedule's pace at the step; while paused
+    // they change only the pace a resume takes up, so nothing falls due, and the resume takes the
+    // latest of them.
     const { control, schedule } = running(rate(100))
     accept(control, { type: 'speed', minutesPerSecond: 120 })
     control.step(100)
@@ -176,8 +183,9 @@ describe('applying commands between sends', () => {
   })
 
   it('applies queued commands in the order they came, all at one step', () => {
-    // Proves the queue keeps order: speed then rate leaves the rate; pause then speed leaves the run paused with the
-    // speed to resume at; the schedule gets one stretch per change, at the step's time.
+    // Proves the queue keeps order: speed then rate leaves the rate; pause then speed leaves the
+    // run paused with the speed to resume at; the schedule gets one stretch per change, at the
+    // step's time.
     const { control, schedule } = running(rate(100))
     accept(control, { type: 'speed', minutesPerSecond: 60 })
     accept(control, { type: 'targetTps', tps: 300 })
@@ -190,8 +198,8 @@ describe('applying commands between sends', () => {
   })
 
   it('sets the slowdown and outages on the run’s Faults at the step, and lifts an outage', () => {
-    // Proves faults change between sends only: queued, they do nothing; at the step the slowdown and the named
-    // district (by its plan index) are set; an outage turned off clears it.
+    // Proves faults change between sends only: queued, they do nothing; at the step the slowdown
+    // and the named district (by its plan index) are set; an outage turned off clears it.
     const { control } = running()
     accept(control, { type: 'slowdown', ms: 250 })
     accept(control, { type: 'outage', district: 'Nanshan', on: true })
@@ -210,7 +218,8 @@ describe('applying commands between sends', () => {
   })
 
   it('stops the run at the next step: the schedule ends there, with what was due before it', () => {
-    // Proves stop(): at 100/s, stop then step(750) ends the schedule at 750 ms, holding the 75 transfers sent before it.
+    // Proves stop(): at 100/s, stop then step(750) ends the schedule at 750 ms, holding the 75
+    // transfers sent before it.
     const { control, schedule } = running(rate(100))
     control.stop()
     expect(schedule.durationMs).toBe(Infinity)
@@ -223,8 +232,8 @@ describe('applying commands between sends', () => {
 
 describe('between runs', () => {
   it('applies commands at once before the run’s schedule is made, and the run starts with them', () => {
-    // Proves no step is needed before scheduleFor: a pause, a speed and an outage set the state; the schedule is made
-    // paused, and a resume takes up that speed.
+    // Proves no step is needed before scheduleFor: a pause, a speed and an outage set the state;
+    // the schedule is made paused, and a resume takes up that speed.
     const control = new RunControl(rate(100), Infinity, districts)
     accept(control, { type: 'speed', minutesPerSecond: 60 })
     accept(control, { type: 'pause' })
@@ -244,8 +253,8 @@ describe('between runs', () => {
   })
 
   it('starts a run paused when made paused, and a new run at the pace and state the last one left', () => {
-    // Proves the first pace may be paused (the run waits for a resume), and that a second run on the same control
-    // starts from where the first left its pace.
+    // Proves the first pace may be paused (the run waits for a resume), and that a second run on
+    // the same control starts from where the first left its pace.
     const control = new RunControl({ sort: 'paused' }, Infinity, districts)
     expect(control.isPaused).toBe(true)
     expect(control.request({ type: 'resume' })).toBeUndefined()
@@ -262,9 +271,10 @@ describe('between runs', () => {
   })
 
   it('keeps a command accepted after the run’s last step for the next run, rather than dropping it', () => {
-    // Proves a command the page was told was taken is not lost: after the sender's last step (the run draining its
-    // last answers), a speed is accepted and queued; once the run is finished, the next run should start at that speed.
-    // Today finished() empties the queue, so the next run starts at the old pace.
+    // Proves a command the page was told was taken is not lost: after the sender's last step (the
+    // run draining its last answers), a speed is accepted and queued; once the run is finished, the
+    // next run should start at that speed. Today finished() empties the queue, so the next run
+    // starts at the old pace.
     const control = new RunControl(rate(100), Infinity, districts)
     control.scheduleFor(10, async () => {})
     control.step(1_000)

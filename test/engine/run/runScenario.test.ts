@@ -19,8 +19,9 @@ describe('a simulated day', () => {
   })
 
   it('produces every payment kind, each with accepted transfers', async () => {
-    // Proves retail, transit, bills, payroll and P2P (and issuance, top-ups, redemptions) all occur.
-    // `retire` is left out: on a first day the banks' takings rarely exceed their float (see multiDay).
+    // Proves retail, transit, bills, payroll and P2P (and issuance, top-ups, redemptions) all
+    // occur. `retire` is left out: on a first day the banks' takings rarely exceed their float (see
+    // multiDay).
     const summary = await smokeRun()
     for (const kind of transferKinds.filter((name) => name !== 'retire')) {
       expect(summary.transfers.byKind[kind].accepted, kind).toBeGreaterThan(0)
@@ -106,7 +107,8 @@ describe('determinism', () => {
 
 describe('the audit', () => {
   it('fails the run when a ledger loses money', async () => {
-    // Proves the conservation check reads real balances: a ledger that under-reports one balance by 1 fen is caught.
+    // Proves the conservation check reads real balances: a ledger that under-reports one balance by
+    // 1 fen is caught.
     const { MemoryLedger } = await import('../../../engine/ledger/index.js')
     class LeakyLedger extends MemoryLedger {
       override async lookup(ids: Uint32Array) {
@@ -125,7 +127,8 @@ describe('the audit', () => {
   })
 
   it("reports double entry by kind: the ledger's debits, its credits and what its results accepted agree", async () => {
-    // Proves the summary carries the ledger's own totals per kind, equal to each other and to the accepted amounts counted from result codes.
+    // Proves the summary carries the ledger's own totals per kind, equal to each other and to the
+    // accepted amounts counted from result codes.
     const summary = await runSmoke()
     expect(summary.doubleEntry.ok).toBe(true)
     expect(summary.doubleEntry.pendingFen).toBe(0)
@@ -139,7 +142,8 @@ describe('the audit', () => {
   })
 
   it('fails the double entry when a ledger posts one side of an entry differently', async () => {
-    // Proves the check reads the ledger's own per-kind totals: a ledger reporting one fen more credited for retail than debited is caught.
+    // Proves the check reads the ledger's own per-kind totals: a ledger reporting one fen more
+    // credited for retail than debited is caught.
     const { MemoryLedger, TransferKind } = await import('../../../engine/ledger/index.js')
     class LopsidedLedger extends MemoryLedger {
       override async totals() {

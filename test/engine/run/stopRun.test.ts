@@ -8,7 +8,8 @@ import { runSmoke } from '../../helpers/runs.js'
 
 describe('a flat-out run with a stop signal', () => {
   it('stops before the tick after the signal, audited, with stoppedEarly and the simulated time it reached', async () => {
-    // Proves the stop path of `run`'s Ctrl-C: where it stopped is exact, and money is still conserved there.
+    // Proves the stop path of `run`'s Ctrl-C: where it stopped is exact, and money is still
+    // conserved there.
     const controller = new AbortController()
     let stoppedAt = -1
     const telemetry = new RunTelemetry()
@@ -34,7 +35,8 @@ describe('a flat-out run with a stop signal', () => {
   })
 
   it('stopped before it starts: the opening only, audited, 0 minutes; not stopped: no stoppedEarly', async () => {
-    // Proves both ends: a signal during the building still gives an honest, whole folder's worth; a run let be claims the whole period.
+    // Proves both ends: a signal during the building still gives an honest, whole folder's worth; a
+    // run let be claims the whole period.
     const controller = new AbortController()
     controller.abort('SIGTERM')
     const stopped = await runSmoke({ stop: controller.signal, residents: 500 })

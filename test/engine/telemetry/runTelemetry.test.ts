@@ -33,8 +33,9 @@ function progressAt(tick: number): RunProgress {
 
 describe('the progress a terminal draws', () => {
   it('is at most one every 100 ms: the first of a burst at once, the last of it when the window ends', () => {
-    // Proves progressEvery keeps a fast run's terminal to ten lines a second without losing where it ended:
-    // ticks at 1, 21, 41 and 251 ms give the first at once, the last of the burst as its 100 ms end, then the one at 251.
+    // Proves progressEvery keeps a fast run's terminal to ten lines a second without losing where
+    // it ended: ticks at 1, 21, 41 and 251 ms give the first at once, the last of the burst as its
+    // 100 ms end, then the one at 251.
     const test = scheduler()
     test.run(({ cold, expectObservable }) => {
       const telemetry = new RunTelemetry()
@@ -52,8 +53,9 @@ describe('the progress a terminal draws', () => {
 
 describe('the looks the live page is sent', () => {
   it('are taken every 250 ms on the scheduler given, undefined until a run attaches, then the run’s figures', () => {
-    // Proves the snapshot cadence is the scheduler's, not a timer of the engine's: four looks a second, the
-    // first two before any run (undefined), the rest reading the attached run as it is at that moment.
+    // Proves the snapshot cadence is the scheduler's, not a timer of the engine's: four looks a
+    // second, the first two before any run (undefined), the rest reading the attached run as it is
+    // at that moment.
     const test = scheduler()
     test.run(({ expectObservable, flush }) => {
       const telemetry = new RunTelemetry()
@@ -91,8 +93,9 @@ describe('the looks the live page is sent', () => {
 
 describe('the seconds of a load run', () => {
   it('reach every subscriber in order, and the final windows once', () => {
-    // Proves one stream serves the terminal, the exporter and the run files alike: each sees every second,
-    // in the order published, and windows$ gives the whole run's seconds in one value at the end.
+    // Proves one stream serves the terminal, the exporter and the run files alike: each sees every
+    // second, in the order published, and windows$ gives the whole run's seconds in one value at
+    // the end.
     const telemetry = new RunTelemetry()
     const first: number[] = []
     const second: number[] = []

@@ -29,7 +29,8 @@ describe('a clock at +08:00 (Shenzhen) from local midnight', () => {
   const clock = clockFrom('2026-11-23T00:00:00+08:00')
 
   it('starts at local midnight of Monday 2026-11-23, which is 16:00 UTC on the Sunday', () => {
-    // Proves the local minute adds the offset to UTC: the UTC date is a Sunday, the local one a Monday.
+    // Proves the local minute adds the offset to UTC: the UTC date is a Sunday, the local one a
+    // Monday.
     expect(clock.utcOffsetMinutes).toBe(480)
     expect(localMinute(clock, 0)).toBe(Date.UTC(2026, 10, 23) / 60_000)
     expect(minuteOfDay(clock, 0)).toBe(0)
@@ -54,7 +55,8 @@ describe('a clock at +08:00 (Shenzhen) from local midnight', () => {
   })
 
   it('has its weekend on Saturday 28 and Sunday 29 November, local time', () => {
-    // Proves the weekday runs Monday..Sunday across a week and the weekend is the local Saturday and Sunday.
+    // Proves the weekday runs Monday..Sunday across a week and the weekend is the local Saturday
+    // and Sunday.
     const days = Array.from({ length: 8 }, (_, day) => dayOfWeek(clock, day * minutesPerDay))
     expect(days).toEqual([monday, tuesday, wednesday, thursday, friday, saturday, sunday, monday])
     const saturdayStart = tickAt(clock, '2026-11-28T00:00:00+08:00')
@@ -67,7 +69,8 @@ describe('a clock at +08:00 (Shenzhen) from local midnight', () => {
   })
 
   it('counts local days for the ledger: the local day changes at local midnight, not UTC midnight', () => {
-    // Proves localDay uses the offset: 23:59 and 00:00 local are different days though both are the same UTC day.
+    // Proves localDay uses the offset: 23:59 and 00:00 local are different days though both are the
+    // same UTC day.
     const monday2026 = Date.UTC(2026, 10, 23) / 86_400_000
     expect(localDay(clock.startMinute, clock.utcOffsetMinutes)).toBe(monday2026)
     expect(localDay(clock.startMinute + 1439, clock.utcOffsetMinutes)).toBe(monday2026)
@@ -81,7 +84,8 @@ describe('a clock at -05:00 started at 08:30 local on a Saturday', () => {
   const clock = clockFrom('2026-11-28T08:30:00-05:00')
 
   it('starts at minute 510 of Saturday, local time', () => {
-    // Proves a start that is not midnight: minute of day, weekday and ISO time are local, with a negative offset.
+    // Proves a start that is not midnight: minute of day, weekday and ISO time are local, with a
+    // negative offset.
     expect(clock.utcOffsetMinutes).toBe(-300)
     expect(minuteOfDay(clock, 0)).toBe(510)
     expect(dayOfWeek(clock, 0)).toBe(saturday)
@@ -105,7 +109,8 @@ describe('a clock at -05:00 started at 08:30 local on a Saturday', () => {
   })
 
   it('keeps Friday evening a Friday though it is already Saturday in UTC', () => {
-    // Proves the weekday is local: 20:00 Friday at -05:00 is 01:00 Saturday UTC, and is not the weekend.
+    // Proves the weekday is local: 20:00 Friday at -05:00 is 01:00 Saturday UTC, and is not the
+    // weekend.
     const friday8pm = clockFrom('2026-11-27T20:00:00-05:00')
     expect(new Date(friday8pm.startMinute * 60_000).getUTCDay()).toBe(saturday)
     expect(dayOfWeek(friday8pm, 0)).toBe(friday)
@@ -117,7 +122,8 @@ describe('a clock at -05:00 started at 08:30 local on a Saturday', () => {
 
 describe('a clock at +05:45 (Nepal), an offset that is not a whole hour', () => {
   it('starts at local midnight and writes the offset as +05:45', () => {
-    // Proves quarter-hour offsets: local midnight is minute 0 though UTC is at 18:15 the day before.
+    // Proves quarter-hour offsets: local midnight is minute 0 though UTC is at 18:15 the day
+    // before.
     const clock = clockFrom('2026-11-23T00:00:00+05:45')
     expect(clock.utcOffsetMinutes).toBe(345)
     expect(new Date(clock.startMinute * 60_000).toISOString()).toBe('2026-11-22T18:15:00.000Z')
@@ -145,7 +151,8 @@ describe('a clock at +05:45 (Nepal), an offset that is not a whole hour', () => 
 
 describe('calendar edges', () => {
   it('places 1970-01-01 on a Thursday, and the evening before it in -05:00 on a Wednesday', () => {
-    // Proves the weekday anchor, and that local minutes before the epoch (negative) still give the right day.
+    // Proves the weekday anchor, and that local minutes before the epoch (negative) still give the
+    // right day.
     expect(dayOfWeek({ startMinute: 0, ticks: 1, utcOffsetMinutes: 0 }, 0)).toBe(thursday)
     expect(dayOfWeek({ startMinute: 0, ticks: 1, utcOffsetMinutes: 480 }, 0)).toBe(thursday)
     const newYearsEve = { startMinute: 0, ticks: 1, utcOffsetMinutes: -300 }
@@ -202,8 +209,9 @@ describe('calendar edges', () => {
   it.each(['+08:00', '-05:00', '+05:45'])(
     'agrees with the calendar of Date for every 31st minute of 2026–2028 at %s',
     (offset) => {
-      // Proves the arithmetic against an independent calendar over three years, a leap year and two New Years included
-      // (31 is prime to 1440, so the sampled ticks fall on every minute of the day in turn).
+      // Proves the arithmetic against an independent calendar over three years, a leap year and two
+      // New Years included (31 is prime to 1440, so the sampled ticks fall on every minute of the
+      // day in turn).
       const clock = clockFrom(`2026-01-01T00:00:00${offset}`)
       const end = tickAt(clock, `2029-01-01T00:00:00${offset}`)
       expect(end).toBe((365 + 365 + 366) * minutesPerDay)

@@ -1,6 +1,7 @@
-// Proves: with several clients' calls in flight at once (more than the ledger has batch slots), every read of all
-// accounts sums to the money issued, no account but the issuer is ever short, and the ledger applied the calls in the
-// order they were made (replaying them in that order through the reference model gives every code and every read).
+// Proves: with several clients' calls in flight at once (more than the ledger has batch slots),
+// every read of all accounts sums to the money issued, no account but the issuer is ever short, and
+// the ledger applied the calls in the order they were made (replaying them in that order through
+// the reference model gives every code and every read).
 import { afterAll, describe, expect, it } from 'vitest'
 import {
   AccountFlag,
@@ -137,7 +138,10 @@ for (const adapter of adapters) {
         }
       }
 
-      /** One client: random batches (plain, pending, posts and voids of its own pending transfers, linked pairs) and reads. */
+      /**
+       * One client: random batches (plain, pending, posts and voids of its own pending transfers,
+       * linked pairs) and reads.
+       */
       const client = async (index: number): Promise<void> => {
         const random = new Random(seed, 'bank', index)
         const mine: TransferRow[] = []
@@ -147,7 +151,8 @@ for (const adapter of adapters) {
             check(await read())
             continue
           }
-          // Minutes are taken when the call is made, so they never go back in the order calls apply.
+          // Minutes are taken when the call is made, so they never go back in the order calls
+          // apply.
           minute += random.below(4)
           const batch: TransferRow[] = []
           const size = 1 + random.below(6)
@@ -207,8 +212,8 @@ for (const adapter of adapters) {
         negativeValues: 0,
       })
 
-      // Linearizability in call order: the reference model, fed the calls in the order they were made,
-      // returns every code and every read the ledger returned.
+      // Linearizability in call order: the reference model, fed the calls in the order they were
+      // made, returns every code and every read the ledger returned.
       const differences: string[] = []
       let accepted = 0
       for (const [position, call] of calls.entries()) {

@@ -47,7 +47,10 @@ async function gatherAdapters(): Promise<Adapter[]> {
   return gathered
 }
 
-/** A target whose server is not here: fails in CI, where every suite runs; elsewhere skips with one line. */
+/**
+ * A target whose server is not here: fails in CI, where every suite runs; elsewhere skips with one
+ * line.
+ */
 export function unavailable(ledger: string, why: string, install: string): readonly Adapter[] {
   if (process.env.CI === 'true')
     throw new Error(

@@ -1,6 +1,6 @@
-// Proves: for random sequences of account creations, transfer batches (plain, pending, post, void, linked, retried,
-// altered, invalid), clock moves and lookups, every adapter returns exactly the reference model's codes, balances,
-// reservations and totals, and never creates or loses money.
+// Proves: for random sequences of account creations, transfer batches (plain, pending, post, void,
+// linked, retried, altered, invalid), clock moves and lookups, every adapter returns exactly the
+// reference model's codes, balances, reservations and totals, and never creates or loses money.
 import fc from 'fast-check'
 import { afterAll, describe, expect, it } from 'vitest'
 import {
@@ -33,7 +33,8 @@ import {
 } from './referenceLedger.js'
 
 // Replay a failure with what fast-check prints: CITYTWIN_FC_SEED=<seed> CITYTWIN_FC_PATH=<path>
-// CITYTWIN_FC_COMMANDS=<replayPath, at the end of the counterexample>. CITYTWIN_FC_RUNS overrides the run count.
+// CITYTWIN_FC_COMMANDS=<replayPath, at the end of the counterexample>. CITYTWIN_FC_RUNS overrides
+// the run count.
 const seed =
   process.env.CITYTWIN_FC_SEED !== undefined
     ? Number(process.env.CITYTWIN_FC_SEED)
@@ -43,19 +44,33 @@ const replayPath = process.env.CITYTWIN_FC_COMMANDS
 const numRuns =
   process.env.CITYTWIN_FC_RUNS !== undefined ? Number(process.env.CITYTWIN_FC_RUNS) : 1000
 
-/** One long-lived ledger per adapter; each run works in its own block of account ids and range of transfer ids. */
+/**
+ * One long-lived ledger per adapter; each run works in its own block of account ids and range of
+ * transfer ids.
+ */
 const accountsMax = 1 << 20
-/** Account ids per run: slots 0..creatableSlots-1 may be created, the rest never are (unknown accounts). */
+/**
+ * Account ids per run: slots 0..creatableSlots-1 may be created, the rest never are (unknown
+ * accounts).
+ */
 const blockSize = 16
 const creatableSlots = 12
 /** Ids beyond the ledger: picked as slots blockSize.. */
 const outOfRangeIds = [accountsMax, accountsMax + 5, 0xffff_ffff]
 const transferIdsPerRun = 1 << 12
-/** Small, so runs reach pending_capacity; every run voids what it still holds before the next begins. */
+/**
+ * Small, so runs reach pending_capacity; every run voids what it still holds before the next
+ * begins.
+ */
 const pendingMax = 3
-/** Runs start in later and later years; past this one the ledger is reopened (minutes are Uint32). */
+/**
+ * Runs start in later and later years; past this one the ledger is reopened (minutes are Uint32).
+ */
 const lastYear = 9000
-/** The harness's tiers, a tier with small limits runs reach quickly, and two with some limits 0 (none). */
+/**
+ * The harness's tiers, a tier with small limits runs reach quickly, and two with some limits 0
+ * (none).
+ */
 const tierTable: readonly WalletTierLimits[] = [
   ...tiers,
   { balanceCapFen: 6_000, perPaymentFen: 2_500, perDayFen: 4_000, perYearFen: 7_000 },
@@ -276,8 +291,9 @@ const timeoutArb = fc.oneof(
   { weight: 1, arbitrary: fc.integer({ min: u32Max - 10, max: u32Max }) },
 )
 /**
- * Payer or payee: one of the run's issuers, one of its created accounts, or any slot of the block (those
- * never created included) or an id beyond the ledger. Resolved against the run when the command runs.
+ * Payer or payee: one of the run's issuers, one of its created accounts, or any slot of the block
+ * (those never created included) or an id beyond the ledger. Resolved against the run when the
+ * command runs.
  */
 interface Party {
   readonly of: 'issuer' | 'created' | 'slot'
@@ -327,7 +343,10 @@ type TransferSpec =
     }
   | {
       readonly t: 'post' | 'void'
-      /** Which pending transfer (the latest first): one the model accepted, any of the run's, an unused id, a plain transfer's. */
+      /**
+       * Which pending transfer (the latest first): one the model accepted, any of the run's, an
+       * unused id, a plain transfer's.
+       */
       readonly target: {
         readonly of: 'accepted' | 'pending' | 'unused' | 'plain'
         readonly back: number
@@ -520,7 +539,10 @@ function fen(value: number | undefined): number {
   return (value ?? Number.NaN) + 0
 }
 
-/** Every balance and reservation of the run's block, the totals moved since the run began, and conservation. */
+/**
+ * Every balance and reservation of the run's block, the totals moved since the run began, and
+ * conservation.
+ */
 async function compareState(model: Model, real: Real, context: string): Promise<void> {
   const { run } = model
   const ids = Array.from({ length: blockSize }, (_, slot) => run.base + slot)
@@ -544,8 +566,9 @@ async function compareState(model: Model, real: Real, context: string): Promise<
   }
   expect(moved, `totals moved in this run after ${context}`).toEqual(model.ref.totals())
 
-  // Conservation: money only moves between the run's accounts, so their balances sum to 0 (the issuer's
-  // negative balance is everything held elsewhere); reserved out equals reserved in; only an issuer is short.
+  // Conservation: money only moves between the run's accounts, so their balances sum to 0 (the
+  // issuer's negative balance is everything held elsewhere); reserved out equals reserved in; only
+  // an issuer is short.
   const sum = (values: readonly number[]): number =>
     values.reduce((total, value) => total + value, 0)
   expect(sum(gotRows.map((row) => row.balance)), `sum of the run's balances after ${context}`).toBe(
@@ -708,7 +731,10 @@ const commandArbs: fc.Arbitrary<Cmd>[] = [
     .map((slots): Cmd => new Lookup(slots)),
 ]
 
-/** Accounts every run starts with: usually an issuer in slot 0, and most other slots, of any tier and flags. */
+/**
+ * Accounts every run starts with: usually an issuer in slot 0, and most other slots, of any tier
+ * and flags.
+ */
 const initialArb = fc.record({
   issuer: fc.oneof(
     { weight: 9, arbitrary: fc.constant(true) },
@@ -730,7 +756,9 @@ const initialArb = fc.record({
   ),
 })
 
-/** Voids every pending transfer the run still holds (each ok or pending_expired, as the model says). */
+/**
+ * Voids every pending transfer the run still holds (each ok or pending_expired, as the model says).
+ */
 async function releaseHeld(model: Model, real: Real): Promise<void> {
   const rows = model.ref.held().map((pending): FullTransfer => ({
     id: model.run.nextTransferId++,

@@ -36,7 +36,10 @@ export function withKey(url: string, key: string): string {
   return parsed.href
 }
 
-/** A client for test housekeeping (probing, deleting a ledger's keys), on `url`'s server and database. */
+/**
+ * A client for test housekeeping (probing, deleting a ledger's keys), on `url`'s server and
+ * database.
+ */
 export function plainClient(url: string, timeoutMs = probeTimeoutMs): Redis {
   const client = redisClient(parseRedisUrl(url), timeoutMs, timeoutMs)
   client.on('error', () => undefined)

@@ -3,15 +3,13 @@
  * objects, one transfer at a time, a deep copy to roll back a linked chain. The conformance suites
  * feed it the same calls as an adapter and expect the same codes, balances and totals.
  *
- * Where ledgerCore.ts leaves a choice, the model reads it as TigerBeetle would:
- *   - an account row is checked for id_out_of_range, invalid_flags, invalid_tier, then exists
- *     (validation before the existence check);
- *   - the linked bit links even when the transfer's other flags are invalid (TigerBeetle reads
- *     `linked` before validating the event);
- *   - the expiry sweep before a chain's first transfer happens whatever becomes of the chain, an open
- *     one included: it is not part of the chain.
- * The suites only feed it minutes that never go back; spending given back to "counters still on the
- * pending transfer's day and year" is modelled for time moving forward.
+ * Where ledgerCore.ts leaves a choice, the model reads it as TigerBeetle would: - an account row is
+ * checked for id_out_of_range, invalid_flags, invalid_tier, then exists (validation before the
+ * existence check); - the linked bit links even when the transfer's other flags are invalid
+ * (TigerBeetle reads `linked` before validating the event); - the expiry sweep before a chain's
+ * first transfer happens whatever becomes of the chain, an open one included: it is not part of the
+ * chain. The suites only feed it minutes that never go back; spending given back to "counters still
+ * on the pending transfer's day and year" is modelled for time moving forward.
  */
 import {
   AccountFlag,
@@ -201,8 +199,8 @@ export class ReferenceLedger {
 
   /**
    * All or nothing: ok everywhere applies; `exists` everywhere reports `exists`; otherwise nothing
-   * applies, the first code neither ok nor `exists` (else the first `exists`) is kept and every other
-   * transfer reports linked_event_failed. Nothing after the first such failure is evaluated.
+   * applies, the first code neither ok nor `exists` (else the first `exists`) is kept and every
+   * other transfer reports linked_event_failed. Nothing after the first such failure is evaluated.
    */
   private applyChain(chain: readonly FullTransfer[]): number[] {
     const saved = structuredClone(this.state)
@@ -251,7 +249,10 @@ export class ReferenceLedger {
     return code
   }
 
-  /** 8. Post or void of the pending transfer `t.pendingId` (no pending transfer ever had it: not found). */
+  /**
+   * 8. Post or void of the pending transfer `t.pendingId` (no pending transfer ever had it: not
+   * found).
+   */
   private settle(t: FullTransfer, payer: Account, payee: Account): number {
     const pending = this.state.pendings.get(t.pendingId)
     if (pending === undefined) return ResultCode.pending_not_found
@@ -349,7 +350,10 @@ export class ReferenceLedger {
     this.state.creditsFen[kind] = (this.state.creditsFen[kind] ?? 0) + amount
   }
 
-  /** The reservation goes; the unposted part returns to the payer's spending if still on its day / year. */
+  /**
+   * The reservation goes; the unposted part returns to the payer's spending if still on its day /
+   * year.
+   */
   private release(id: number, pending: Pending, posted: number): void {
     const payer = this.state.accounts.get(pending.debit) as Account
     const payee = this.state.accounts.get(pending.credit) as Account

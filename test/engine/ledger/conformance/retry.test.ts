@@ -1,6 +1,7 @@
-// Proves: a transfer submitted many times (in different batches and orders, some resubmitted while the first try is still
-// in flight and abandoned) applies exactly once: one ok, then only exists; a changed body gets exists_with_different_body;
-// balances are those of applying each accepted transfer once, and money is conserved.
+// Proves: a transfer submitted many times (in different batches and orders, some resubmitted while
+// the first try is still in flight and abandoned) applies exactly once: one ok, then only exists; a
+// changed body gets exists_with_different_body; balances are those of applying each accepted
+// transfer once, and money is conserved.
 import { afterAll, describe, expect, it } from 'vitest'
 import {
   AccountFlag,
@@ -33,7 +34,10 @@ const issuer = 0
 /** Untiered accounts that pay each other, each funded well beyond what it can pay here. */
 const payers = Array.from({ length: 10 }, (_, index) => index + 1)
 const fundingFen = 5_000_000
-/** A tier-4 wallet (one payment at most 500 yuan) and an id never created: transfers from or to them never apply. */
+/**
+ * A tier-4 wallet (one payment at most 500 yuan) and an id never created: transfers from or to them
+ * never apply.
+ */
 const smallWallet = 20
 const neverCreated = 40
 const plainCount = 80
@@ -79,7 +83,8 @@ function plan(random: Random): Planned[] {
       kind: TransferKind.retail,
       flags: TransferFlag.pending,
     }
-    // Posts all (0), or part; until its pending transfer applies, a post is refused (pending_not_found) and not remembered.
+    // Posts all (0), or part; until its pending transfer applies, a post is refused
+    // (pending_not_found) and not remembered.
     const post = {
       id: nextId++,
       debit,
@@ -181,7 +186,8 @@ for (const adapter of adapters) {
         const batch = submissions.slice(start, start + 1 + random.below(8))
         start += batch.length
         if (random.chance(0.3)) {
-          // A simulated timeout: the client stops waiting for this call and resubmits the same ids, reordered.
+          // A simulated timeout: the client stops waiting for this call and resubmits the same ids,
+          // reordered.
           void submit(batch)
           abandoned += 1
           await submit(shuffle(random, [...batch]))
@@ -190,7 +196,8 @@ for (const adapter of adapters) {
       const codes = await Promise.all(calls.map(async (call) => [...(await call.result).code]))
       expect(abandoned).toBeGreaterThan(5)
 
-      // Per id, in the order applied (calls in order, rows in order): its codes, and where each try stood.
+      // Per id, in the order applied (calls in order, rows in order): its codes, and where each try
+      // stood.
       const seen = new Map<number, number[]>()
       const tries = new Map<number, number[]>()
       let order = 0
@@ -205,7 +212,8 @@ for (const adapter of adapters) {
         const index = (seen.get(id) ?? []).indexOf(ResultCode.ok)
         return index < 0 ? Infinity : (tries.get(id)?.[index] as number)
       }
-      // Refusals (never exists) until one ok, then only exists. A post applies if tried after its pending transfer applied.
+      // Refusals (never exists) until one ok, then only exists. A post applies if tried after its
+      // pending transfer applied.
       const wrong: string[] = []
       for (const { row, applies } of planned) {
         const history = seen.get(row.id) ?? []
@@ -231,7 +239,8 @@ for (const adapter of adapters) {
       }
       expect(wrong.length, wrong.slice(0, 5).join('\n')).toBe(0)
 
-      // Balances are the effect of each accepted transfer applied once, worked out here from the plan.
+      // Balances are the effect of each accepted transfer applied once, worked out here from the
+      // plan.
       const expected = new Map<number, Held>(
         accountRows.map((account) => [
           account.id,
@@ -288,7 +297,8 @@ for (const adapter of adapters) {
         expect(codes[position], `call ${position}: ${JSON.stringify(call.rows)}`).toEqual(want)
       })
 
-      // Resubmitted with a changed amount, an applied transfer gets exists_with_different_body and moves nothing.
+      // Resubmitted with a changed amount, an applied transfer gets exists_with_different_body and
+      // moves nothing.
       const applied = planned
         .filter((item) => accepted(item.row.id))
         .map((item) => ({ ...item.row, amountFen: item.row.amountFen + 1, minute }))
@@ -297,7 +307,8 @@ for (const adapter of adapters) {
       )
       expect(await lookupAll()).toEqual(after)
 
-      // Conservation: the issuer's negative balance is everything the others hold; reserved out equals reserved in.
+      // Conservation: the issuer's negative balance is everything the others hold; reserved out
+      // equals reserved in.
       const sum = (values: readonly number[]): number =>
         values.reduce((total, value) => total + value, 0)
       const totals = await opened.totals()

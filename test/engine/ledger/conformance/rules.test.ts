@@ -65,7 +65,8 @@ function walletFor(tier: number): number {
 describe.each(adapters)('$name ledger: the rules of ledgerCore.ts', (adapter) => {
   describe('plain transfers and the two tiers of money', () => {
     it('ok: a plain transfer moves its amount from payer to payee, and the issuer may go negative', async () => {
-      // Proves the basic debit and credit, posted at once (nothing reserved), with the issuer below zero.
+      // Proves the basic debit and credit, posted at once (nothing reserved), with the issuer below
+      // zero.
       await withProbe(adapter, async (p) => {
         await p.ok([
           row(1, issuer, bankA, 1_000_000, { kind: K.issue }),
@@ -79,7 +80,8 @@ describe.each(adapters)('$name ledger: the rules of ledgerCore.ts', (adapter) =>
     })
 
     it('two-tier money: issue, topup, retail, redeem and retire, with one account per operating bank', async () => {
-      // Proves the five flows of the two-tier system land where they should, bank by bank, and the totals count each kind.
+      // Proves the five flows of the two-tier system land where they should, bank by bank, and the
+      // totals count each kind.
       await withProbe(adapter, async (p) => {
         await p.ok([
           row(1, issuer, bankA, 5_000_000, { kind: K.issue }),
@@ -118,7 +120,8 @@ describe.each(adapters)('$name ledger: the rules of ledgerCore.ts', (adapter) =>
     })
 
     it('tier 0 has no limits: institutions pay and receive the largest amount, again and again the same day', async () => {
-      // Proves tier-0 payers have no per-payment, daily or yearly limit, tier-0 payees no cap, and transferAmountFenMax is accepted.
+      // Proves tier-0 payers have no per-payment, daily or yearly limit, tier-0 payees no cap, and
+      // transferAmountFenMax is accepted.
       await withProbe(adapter, async (p) => {
         const max = transferAmountFenMax
         await p.ok([
@@ -176,7 +179,8 @@ describe.each(adapters)('$name ledger: the rules of ledgerCore.ts', (adapter) =>
 
   describe('rejections, each leaving every balance as it was', () => {
     it('insufficient_funds: no account but the issuer pays more than it holds', async () => {
-      // Proves a tiered wallet and a tier-0 institution alike cannot go below zero, while exactly their balance passes.
+      // Proves a tiered wallet and a tier-0 institution alike cannot go below zero, while exactly
+      // their balance passes.
       await withProbe(adapter, async (p) => {
         await p.fund(w4, 30_000)
         await p.rejects([p.t(w4, shop, 30_001)], ['insufficient_funds'])
@@ -189,7 +193,8 @@ describe.each(adapters)('$name ledger: the rules of ledgerCore.ts', (adapter) =>
     })
 
     it("balance_cap: no payer may take a tiered payee over its tier's cap", async () => {
-      // Proves the cap is the payee's, whoever pays (a bank or another wallet), and a full wallet still pays out.
+      // Proves the cap is the payee's, whoever pays (a bank or another wallet), and a full wallet
+      // still pays out.
       await withProbe(adapter, async (p) => {
         await p.fund(w4b, tierLimits(4).balanceCapFen)
         await p.fund(w4, 50_000)
@@ -237,7 +242,8 @@ describe.each(adapters)('$name ledger: the rules of ledgerCore.ts', (adapter) =>
         })
 
         it('daily: spending exactly the limit in a local day is accepted, one fen more is daily_limit until local midnight', async () => {
-          // Proves the daily limit is inclusive, counts every payment of the local day, and resets at 00:00 local.
+          // Proves the daily limit is inclusive, counts every payment of the local day, and resets
+          // at 00:00 local.
           await withProbe(adapter, async (p) => {
             const payments = limits.perDayFen / limits.perPaymentFen
             expect(Number.isInteger(payments)).toBe(true)
@@ -271,7 +277,8 @@ describe.each(adapters)('$name ledger: the rules of ledgerCore.ts', (adapter) =>
         })
 
         it('yearly: spending exactly the limit in a local year is accepted, one fen more is yearly_limit until the local new year', async () => {
-          // Proves the yearly limit is inclusive, sums the days of the local year, and resets at 2027-01-01T00:00 local (16:00 UTC the day before).
+          // Proves the yearly limit is inclusive, sums the days of the local year, and resets at
+          // 2027-01-01T00:00 local (16:00 UTC the day before).
           await withProbe(adapter, async (p) => {
             const perDay = limits.perDayFen / limits.perPaymentFen
             const days = limits.perYearFen / limits.perDayFen
@@ -318,7 +325,8 @@ describe.each(adapters)('$name ledger: the rules of ledgerCore.ts', (adapter) =>
     )
 
     it('daily_limit follows the local (UTC+8) day, not the UTC one', async () => {
-      // Proves 07:00 and 09:00 local Monday are one day though their UTC dates differ, and 00:00 local Tuesday is a new day though UTC is still Monday.
+      // Proves 07:00 and 09:00 local Monday are one day though their UTC dates differ, and 00:00
+      // local Tuesday is a new day though UTC is still Monday.
       await withProbe(adapter, async (p) => {
         await p.fund(w4, 100_000, local(0, 6))
         await p.ok([
@@ -332,7 +340,8 @@ describe.each(adapters)('$name ledger: the rules of ledgerCore.ts', (adapter) =>
     })
 
     it('frozen: a frozen account neither pays nor receives', async () => {
-      // Proves frozen applies to either side, to pending transfers too, and is checked before the amount.
+      // Proves frozen applies to either side, to pending transfers too, and is checked before the
+      // amount.
       await withProbe(adapter, async (p) => {
         await p.ok([p.t(issuer, bankA, 1_000, { kind: K.issue })])
         await p.rejects(
@@ -349,7 +358,8 @@ describe.each(adapters)('$name ledger: the rules of ledgerCore.ts', (adapter) =>
     })
 
     it('unknown_account: debit or credit never created, or beyond accountsMax', async () => {
-      // Proves both sides are checked against created accounts, including ids at and far beyond accountsMax.
+      // Proves both sides are checked against created accounts, including ids at and far beyond
+      // accountsMax.
       await withProbe(adapter, async (p) => {
         await p.ok([p.t(issuer, bankA, 1_000, { kind: K.issue })])
         await p.rejects(
@@ -376,7 +386,8 @@ describe.each(adapters)('$name ledger: the rules of ledgerCore.ts', (adapter) =>
     })
 
     it('same_account: debit and credit are the same account', async () => {
-      // Proves a transfer to itself is refused for any account, the issuer's included, and before the amount is looked at.
+      // Proves a transfer to itself is refused for any account, the issuer's included, and before
+      // the amount is looked at.
       await withProbe(adapter, async (p) => {
         await p.fund(w4, 1_000)
         await p.rejects(
@@ -387,7 +398,8 @@ describe.each(adapters)('$name ledger: the rules of ledgerCore.ts', (adapter) =>
     })
 
     it('invalid_amount: 0 for plain and pending; -1 written into the Uint32 column judged against transferAmountFenMax', async () => {
-      // Proves a zero amount is refused, and that 0xffffffff (a wrapped -1) is refused only if above the documented maximum, accepted otherwise.
+      // Proves a zero amount is refused, and that 0xffffffff (a wrapped -1) is refused only if
+      // above the documented maximum, accepted otherwise.
       await withProbe(adapter, async (p) => {
         await p.fund(w4, 100)
         await p.rejects(
@@ -403,7 +415,8 @@ describe.each(adapters)('$name ledger: the rules of ledgerCore.ts', (adapter) =>
         if (wrapped > transferAmountFenMax) {
           await p.rejects([p.t(issuer, bankA, -1, { kind: K.issue })], ['invalid_amount'])
         } else {
-          // transferAmountFenMax is 0xffffffff: the wrapped -1 is the documented maximum, and is accepted.
+          // transferAmountFenMax is 0xffffffff: the wrapped -1 is the documented maximum, and is
+          // accepted.
           await p.ok([p.t(issuer, bankA, -1, { kind: K.issue })])
           expect(await p.balances([issuer, bankA])).toEqual([-100 - 0xffff_ffff, 0xffff_ffff])
         }
@@ -411,7 +424,8 @@ describe.each(adapters)('$name ledger: the rules of ledgerCore.ts', (adapter) =>
     })
 
     it('invalid_flags: unknown bits, or more than one of pending, postPending and voidPending', async () => {
-      // Proves every bad flag combination is refused first, before the kind, the accounts and the amount.
+      // Proves every bad flag combination is refused first, before the kind, the accounts and the
+      // amount.
       await withProbe(adapter, async (p) => {
         await p.ok([
           row(1, issuer, bankA, 1_000, { kind: K.issue }),
@@ -456,7 +470,8 @@ describe.each(adapters)('$name ledger: the rules of ledgerCore.ts', (adapter) =>
     })
 
     it('the checks run in the documented order: of two broken rules, the earlier is reported', async () => {
-      // Proves the order invalid_flags, invalid_kind, exists*, unknown_account, same_account, frozen, invalid_amount, limits, insufficient_funds, balance_cap.
+      // Proves the order invalid_flags, invalid_kind, exists*, unknown_account, same_account,
+      // frozen, invalid_amount, limits, insufficient_funds, balance_cap.
       await withProbe(adapter, async (p) => {
         await p.ok([row(1, issuer, bankA, 1_000_000, { kind: K.issue })])
         await p.ok([
@@ -496,7 +511,8 @@ describe.each(adapters)('$name ledger: the rules of ledgerCore.ts', (adapter) =>
 
   describe('idempotency', () => {
     it('the same id with the same body is exists and moves nothing; the minute is not part of the body', async () => {
-      // Proves a retried transfer, in a later batch, at another minute or twice in one batch, applies once.
+      // Proves a retried transfer, in a later batch, at another minute or twice in one batch,
+      // applies once.
       await withProbe(adapter, async (p) => {
         await p.ok([row(1, issuer, bankA, 1_000, { kind: K.issue }), row(2, bankA, shop, 300)])
         await p.rejects([row(2, bankA, shop, 300)], ['exists'])
@@ -516,7 +532,8 @@ describe.each(adapters)('$name ledger: the rules of ledgerCore.ts', (adapter) =>
     })
 
     it('the same id with another body is exists_with_different_body, whichever field differs', async () => {
-      // Proves amount, debit, credit, kind, flags, timeoutMinutes and pendingId are each part of the body, and nothing moves.
+      // Proves amount, debit, credit, kind, flags, timeoutMinutes and pendingId are each part of
+      // the body, and nothing moves.
       await withProbe(adapter, async (p) => {
         await p.ok([
           row(1, issuer, bankA, 1_000, { kind: K.issue }),
@@ -551,7 +568,8 @@ describe.each(adapters)('$name ledger: the rules of ledgerCore.ts', (adapter) =>
     })
 
     it('a rejected transfer is not remembered: its id may be retried and then applies', async () => {
-      // Proves only accepted ids are remembered: a refused id applies later with the same body, or with another one.
+      // Proves only accepted ids are remembered: a refused id applies later with the same body, or
+      // with another one.
       await withProbe(adapter, async (p) => {
         await p.ok([row(1, issuer, bankA, 100_000, { kind: K.issue })])
         await p.rejects([row(10, w4, shop, 20_000)], ['insufficient_funds'])
@@ -581,7 +599,8 @@ describe.each(adapters)('$name ledger: the rules of ledgerCore.ts', (adapter) =>
     })
 
     it('a member may spend what an earlier member of its chain just paid it', async () => {
-      // Proves members see the effects of the members before them: A pays B, then B pays C with that money.
+      // Proves members see the effects of the members before them: A pays B, then B pays C with
+      // that money.
       await withProbe(adapter, async (p) => {
         await p.ok([p.t(issuer, bankA, 50_000, { kind: K.issue })])
         await p.rejects([p.t(w4, w4b, 30_000)], ['insufficient_funds'])
@@ -595,7 +614,9 @@ describe.each(adapters)('$name ledger: the rules of ledgerCore.ts', (adapter) =>
     })
 
     it("one failure rolls the whole chain back: the first failure's code, linked_event_failed for the rest", async () => {
-      // Proves all-or-nothing, that only the first failure reports its own code (a later broken member too reports linked_event_failed), and that chains and single transfers of one batch are independent.
+      // Proves all-or-nothing, that only the first failure reports its own code (a later broken
+      // member too reports linked_event_failed), and that chains and single transfers of one batch
+      // are independent.
       await withProbe(adapter, async (p) => {
         await p.ok([p.t(issuer, bankA, 100_000, { kind: K.issue })])
         await p.rejects(
@@ -631,7 +652,8 @@ describe.each(adapters)('$name ledger: the rules of ledgerCore.ts', (adapter) =>
     })
 
     it('a rolled-back chain gives back the daily spending and cap room its earlier members took', async () => {
-      // Proves rollback undoes limit counters, not only balances: after failed chains the payer can still spend its whole daily limit and the payee take its whole cap.
+      // Proves rollback undoes limit counters, not only balances: after failed chains the payer can
+      // still spend its whole daily limit and the payee take its whole cap.
       await withProbe(adapter, async (p) => {
         await p.fund(w4, 100_000)
         await p.ok([p.t(issuer, bankA, 100_000, { kind: K.issue })])
@@ -666,7 +688,8 @@ describe.each(adapters)('$name ledger: the rules of ledgerCore.ts', (adapter) =>
     })
 
     it('a rolled-back chain leaves no reservation and forgets its pending; a rolled-back post leaves the reservation held', async () => {
-      // Proves rollback also undoes two-phase state: pending transfers made and pending transfers posted inside the failed chain.
+      // Proves rollback also undoes two-phase state: pending transfers made and pending transfers
+      // posted inside the failed chain.
       await withProbe(adapter, async (p) => {
         await p.ok([row(1, issuer, bankA, 10_000, { kind: K.issue })])
         await p.rejects(
@@ -693,7 +716,8 @@ describe.each(adapters)('$name ledger: the rules of ledgerCore.ts', (adapter) =>
     })
 
     it('a chain still open at the end of the batch is linked_chain_open for each member, and applies nothing', async () => {
-      // Proves a batch ending on a linked transfer applies nothing of that chain, and its ids stay free.
+      // Proves a batch ending on a linked transfer applies nothing of that chain, and its ids stay
+      // free.
       await withProbe(adapter, async (p) => {
         await p.ok([p.t(issuer, bankA, 1_000, { kind: K.issue })])
         expect(
@@ -727,7 +751,8 @@ describe.each(adapters)('$name ledger: the rules of ledgerCore.ts', (adapter) =>
 
   describe('two-phase transfers', () => {
     it('a pending transfer reserves: pendingDebit and pendingCredit show it and the available balance shrinks', async () => {
-      // Proves a pending posts nothing, reserves on both sides, counts in totals as held, and available = balance - pendingDebit.
+      // Proves a pending posts nothing, reserves on both sides, counts in totals as held, and
+      // available = balance - pendingDebit.
       await withProbe(adapter, async (p) => {
         await p.fund(w1, 1_000_000)
         await p.ok([row(1, w1, shop, 300_000, { flags: pending, kind: K.retail })])
@@ -746,7 +771,8 @@ describe.each(adapters)('$name ledger: the rules of ledgerCore.ts', (adapter) =>
     })
 
     it('post: amount 0 posts the whole reservation, an exact amount posts that amount', async () => {
-      // Proves a post releases the reservation and moves the money, counted under the pending's kind.
+      // Proves a post releases the reservation and moves the money, counted under the pending's
+      // kind.
       await withProbe(adapter, async (p) => {
         await p.fund(w1, 1_000_000)
         await p.ok([
@@ -769,7 +795,8 @@ describe.each(adapters)('$name ledger: the rules of ledgerCore.ts', (adapter) =>
     })
 
     it('a partial post posts its amount and releases the rest', async () => {
-      // Proves posting less than reserved moves only that amount, frees the rest for spending, and closes the pending.
+      // Proves posting less than reserved moves only that amount, frees the rest for spending, and
+      // closes the pending.
       await withProbe(adapter, async (p) => {
         await p.fund(w1, 1_000_000)
         await p.ok([row(1, w1, shop, 300_000, { flags: pending, kind: K.retail })])
@@ -790,7 +817,8 @@ describe.each(adapters)('$name ledger: the rules of ledgerCore.ts', (adapter) =>
     })
 
     it('void: amount 0 or the reserved amount releases everything and posts nothing; another amount is exceeds_pending_amount', async () => {
-      // Proves a void gives the reservation back untouched, and only 0 or the exact reserved amount voids.
+      // Proves a void gives the reservation back untouched, and only 0 or the exact reserved amount
+      // voids.
       await withProbe(adapter, async (p) => {
         await p.fund(w1, 1_000_000)
         await p.ok([
@@ -816,7 +844,8 @@ describe.each(adapters)('$name ledger: the rules of ledgerCore.ts', (adapter) =>
     })
 
     it('a pending resolves once: pending_already_voided, pending_already_posted; a post or void id retried is exists', async () => {
-      // Proves post after void, void after void, void after post and post after post are refused with their codes.
+      // Proves post after void, void after void, void after post and post after post are refused
+      // with their codes.
       await withProbe(adapter, async (p) => {
         await p.fund(w1, 1_000_000)
         await p.ok([
@@ -852,7 +881,8 @@ describe.each(adapters)('$name ledger: the rules of ledgerCore.ts', (adapter) =>
     })
 
     it('pending_already_posted, pending_already_voided and pending_expired are checked before pending_mismatch', async () => {
-      // Proves the order within rule 8 of ledgerCore.ts (not_found, already_posted, already_voided, expired, mismatch, exceeds): what became of a pending comes first.
+      // Proves the order within rule 8 of ledgerCore.ts (not_found, already_posted, already_voided,
+      // expired, mismatch, exceeds): what became of a pending comes first.
       await withProbe(adapter, async (p) => {
         await p.fund(w1, 1_000_000, local(0, 8))
         await p.ok([
@@ -881,7 +911,8 @@ describe.each(adapters)('$name ledger: the rules of ledgerCore.ts', (adapter) =>
     })
 
     it('pending_not_found: a post or void of an id the ledger holds no pending transfer for', async () => {
-      // Proves unknown ids, plain transfers' ids, and refused pendings' ids are not pending transfers.
+      // Proves unknown ids, plain transfers' ids, and refused pendings' ids are not pending
+      // transfers.
       await withProbe(adapter, async (p) => {
         await p.fund(w1, 10_000)
         await p.ok([row(1, w1, shop, 100)])
@@ -906,7 +937,8 @@ describe.each(adapters)('$name ledger: the rules of ledgerCore.ts', (adapter) =>
     })
 
     it('pending_mismatch: a post or void naming other accounts or another kind than its pending', async () => {
-      // Proves debit, credit and kind of a post or void must be the pending's own, and a mismatch moves nothing.
+      // Proves debit, credit and kind of a post or void must be the pending's own, and a mismatch
+      // moves nothing.
       await withProbe(adapter, async (p) => {
         await p.fund(w1, 100_000)
         await p.ok([row(1, w1, shop, 50_000, { flags: pending, kind: K.retail })])
@@ -932,7 +964,8 @@ describe.each(adapters)('$name ledger: the rules of ledgerCore.ts', (adapter) =>
     })
 
     it('exceeds_pending_amount: a post for more than was reserved', async () => {
-      // Proves a post is bounded by its reservation, to the fen, and a refused post leaves the reservation whole.
+      // Proves a post is bounded by its reservation, to the fen, and a refused post leaves the
+      // reservation whole.
       await withProbe(adapter, async (p) => {
         await p.fund(w1, 100_000)
         await p.ok([row(1, w1, shop, 50_000, { flags: pending })])
@@ -950,7 +983,8 @@ describe.each(adapters)('$name ledger: the rules of ledgerCore.ts', (adapter) =>
     })
 
     it('timeout: at minute >= deadline the pending expires (reservation released), and then post or void is pending_expired', async () => {
-      // Proves the deadline is minute + timeoutMinutes, exclusive: one minute before it a post passes; a transfer at it expires pendings first; a post at it is pending_expired.
+      // Proves the deadline is minute + timeoutMinutes, exclusive: one minute before it a post
+      // passes; a transfer at it expires pendings first; a post at it is pending_expired.
       await withProbe(adapter, async (p) => {
         await p.fund(w1, 1_000_000, local(0, 8))
         await p.ok([
@@ -1005,7 +1039,8 @@ describe.each(adapters)('$name ledger: the rules of ledgerCore.ts', (adapter) =>
     })
 
     it("the unposted part of a reservation goes back to the payer's day: void, partial post, expiry", async () => {
-      // Proves pendings count against the payer's limits, and what a void, a partial post or an expiry does not post is spendable again the same local day.
+      // Proves pendings count against the payer's limits, and what a void, a partial post or an
+      // expiry does not post is spendable again the same local day.
       await withProbe(adapter, async (p) => {
         const day = tierLimits(3).perDayFen
         // Monday: a void.
@@ -1044,7 +1079,8 @@ describe.each(adapters)('$name ledger: the rules of ledgerCore.ts', (adapter) =>
     })
 
     it("a void on a later local day does not lower that day's spending", async () => {
-      // Proves the give-back applies only while the payer's counters are still on the pending's day.
+      // Proves the give-back applies only while the payer's counters are still on the pending's
+      // day.
       await withProbe(adapter, async (p) => {
         await p.fund(w2, 1_000_000, local(0, 8))
         await p.ok([row(1, w2, shop, 500_000, { flags: pending, minute: local(0, 9) })])
@@ -1059,7 +1095,8 @@ describe.each(adapters)('$name ledger: the rules of ledgerCore.ts', (adapter) =>
     })
 
     it("a pending credit counts against the payee's balance cap; its post needs no new room", async () => {
-      // Proves balance + pendingCredit + amount is held to the cap for plain and pending credits alike.
+      // Proves balance + pendingCredit + amount is held to the cap for plain and pending credits
+      // alike.
       await withProbe(adapter, async (p) => {
         const cap = tierLimits(3).balanceCapFen
         await p.ok([p.t(issuer, bankA, 1_000_000, { kind: K.issue })])
@@ -1079,7 +1116,8 @@ describe.each(adapters)('$name ledger: the rules of ledgerCore.ts', (adapter) =>
     })
 
     it('pending_capacity: a ledger opened with pendingMax 2 holds two pendings; a void or an expiry frees a place', async () => {
-      // Proves the bound on pending transfers held at once, that plain transfers are not bound by it, and that balance_cap is checked before it.
+      // Proves the bound on pending transfers held at once, that plain transfers are not bound by
+      // it, and that balance_cap is checked before it.
       await withProbe(
         adapter,
         async (p) => {
@@ -1106,7 +1144,8 @@ describe.each(adapters)('$name ledger: the rules of ledgerCore.ts', (adapter) =>
 
   describe('overflows', () => {
     it('overflows: a balance never passes 2^53 − 1 fen, and nothing moves when it would', async () => {
-      // Proves the issuer may issue until the payee's balance would pass what it holds exactly, then gets overflows instead of a crash.
+      // Proves the issuer may issue until the payee's balance would pass what it holds exactly,
+      // then gets overflows instead of a crash.
       const ledger = await openLedger(adapter, [{ id: 0, flags: AccountFlag.issuer }, { id: 1 }])
       try {
         const count = transferBatchMax
@@ -1155,7 +1194,8 @@ describe.each(adapters)('$name ledger: the rules of ledgerCore.ts', (adapter) =>
 
   describe('accounts', () => {
     it('createAccounts: created, exists, id_out_of_range, invalid_tier, invalid_flags', async () => {
-      // Proves each account code, that refused ids stay free, and that an existing account is left as it was (tier and flags).
+      // Proves each account code, that refused ids stay free, and that an existing account is left
+      // as it was (tier and flags).
       const ledger = await openLedger(adapter, [], { accountsMax: 16 })
       try {
         const first: AccountRow[] = [
@@ -1201,7 +1241,8 @@ describe.each(adapters)('$name ledger: the rules of ledgerCore.ts', (adapter) =>
         // Account 2 kept tier 3 (cap 200,000) and was not frozen by the second attempt.
         await p.ok([p.t(1, 2, tierLimits(3).balanceCapFen)])
         await p.rejects([p.t(1, 2, 1)], ['balance_cap'])
-        // Account 1 kept tier 0 (the second attempt asked tier 2): it pays beyond tier 2's per-payment limit.
+        // Account 1 kept tier 0 (the second attempt asked tier 2): it pays beyond tier 2's
+        // per-payment limit.
         await p.ok([p.t(1, 5, tierLimits(2).perPaymentFen + 1)])
         await p.rejects([p.t(1, 3, tierLimits(4).balanceCapFen + 1)], ['balance_cap'])
         await p.rejects([p.t(1, 4, 1), p.t(1, 6, 1)], ['unknown_account', 'unknown_account'])
@@ -1211,7 +1252,8 @@ describe.each(adapters)('$name ledger: the rules of ledgerCore.ts', (adapter) =>
     })
 
     it('createAccounts takes a whole city in one batch: more accounts than a transfer batch holds', async () => {
-      // Proves an account batch is not bound by transferBatchMax (a run opens every account at once), with codes in order.
+      // Proves an account batch is not bound by transferBatchMax (a run opens every account at
+      // once), with codes in order.
       const count = transferBatchMax * 2 + 3
       const ledger = await openLedger(adapter, [], { accountsMax: count })
       try {
@@ -1236,7 +1278,9 @@ describe.each(adapters)('$name ledger: the rules of ledgerCore.ts', (adapter) =>
 
   describe('totals', () => {
     it('totals count what was posted by kind, both sides alike, and the pendings held', async () => {
-      // Proves rejected transfers, pendings, voids and expiries post nothing, a post counts its posted amount under the pending's kind, and pendingCount/pendingFen follow the reservations.
+      // Proves rejected transfers, pendings, voids and expiries post nothing, a post counts its
+      // posted amount under the pending's kind, and pendingCount/pendingFen follow the
+      // reservations.
       await withProbe(adapter, async (p) => {
         await p.ok([
           row(1, issuer, bankA, 1_000_000, { kind: K.issue }),
@@ -1307,7 +1351,9 @@ describe.each(adapters)('$name ledger: the rules of ledgerCore.ts', (adapter) =>
 
   describe('conservation', () => {
     it('money is conserved over many random transfers, plain and two-phase', async () => {
-      // Proves, batch after batch, the invariants of the Probe (sum 0, nothing below zero but the issuer, reservations balanced, caps held) and that the issuer holds minus what it issued net.
+      // Proves, batch after batch, the invariants of the Probe (sum 0, nothing below zero but the
+      // issuer, reservations balanced, caps held) and that the issuer holds minus what it issued
+      // net.
       await withProbe(adapter, async (p) => {
         const random = new Random(42, 'ledger-rules')
         const accountCount = cityAccounts.length

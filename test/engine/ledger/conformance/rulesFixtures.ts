@@ -260,7 +260,9 @@ export class Probe {
   }
 }
 
-/** Runs `body` on a ledger opened with `rows` (the city by default), and closes it whatever happens. */
+/**
+ * Runs `body` on a ledger opened with `rows` (the city by default), and closes it whatever happens.
+ */
 export async function withProbe(
   adapter: Adapter,
   body: (probe: Probe) => Promise<void>,

@@ -39,7 +39,10 @@ async function serve(): Promise<LedgerServer> {
   return server
 }
 
-/** A client with a session open, two accounts and one transfer made: a ledger with something to steal. */
+/**
+ * A client with a session open, two accounts and one transfer made: a ledger with something to
+ * steal.
+ */
 async function sessionWithMoney(server: LedgerServer): Promise<HttpLedger> {
   const client = new HttpLedger(options, server.url, { token, attemptsMax: 2, retryPauseMs: 10 })
   cleanups.push(() => client.close())
@@ -75,9 +78,9 @@ const bodies: Record<string, unknown> = {
 
 describe("the reference server's token", () => {
   it('answers 401 to every request without the right token, before its method, path or body, telling nothing and changing nothing', async () => {
-    // Proves a stranger on the port can neither read, move, mint nor replace: every path, both methods, every
-    // sort of wrong Authorization header gets a 401 that names no session and no call, closes its connection,
-    // and the client's session goes on with its balances as they were.
+    // Proves a stranger on the port can neither read, move, mint nor replace: every path, both
+    // methods, every sort of wrong Authorization header gets a 401 that names no session and no
+    // call, closes its connection, and the client's session goes on with its balances as they were.
     const server = await serve()
     const client = await sessionWithMoney(server)
     const wrongHeaders: (string | undefined)[] = [
@@ -126,7 +129,8 @@ describe("the reference server's token", () => {
   })
 
   it('tells a caller with the token which session and call it expected', async () => {
-    // Proves the messages that name the session still reach the one who may hear them (they help a service's author).
+    // Proves the messages that name the session still reach the one who may hear them (they help a
+    // service's author).
     const server = await serve()
     await sessionWithMoney(server)
     const response = await fetch(new URL('/v1/totals', server.url), {
@@ -141,7 +145,8 @@ describe("the reference server's token", () => {
   })
 
   it('fails a client without the token, or with a wrong one, at once with a message naming --ledger-token, not after retries', async () => {
-    // Proves a 401 is the user's to fix: one attempt, no fault counted, the flag and the variable named; and every later call fails the same way.
+    // Proves a 401 is the user's to fix: one attempt, no fault counted, the flag and the variable
+    // named; and every later call fails the same way.
     const server = await serve()
     for (const given of [undefined, 'not-the-token']) {
       const client = new HttpLedger(options, server.url, {
@@ -165,7 +170,8 @@ describe("the reference server's token", () => {
 
 describe('tokens', () => {
   it('match only the whole token, whatever the length of a guess, in a Bearer header', () => {
-    // Proves the check itself: a prefix, an extension, another length, another scheme, a list, nothing: all refused.
+    // Proves the check itself: a prefix, an extension, another length, another scheme, a list,
+    // nothing: all refused.
     const check = new TokenCheck(token)
     expect(check.matches(`Bearer ${token}`)).toBe(true)
     expect(check.matches(`BEARER  ${token} `)).toBe(true)
@@ -185,7 +191,8 @@ describe('tokens', () => {
   })
 
   it('are 8 to 256 visible characters, from the flag before the environment; a server makes a fresh one of 32', () => {
-    // Proves the bounds and where a token comes from, with the flag or the variable named in the error.
+    // Proves the bounds and where a token comes from, with the flag or the variable named in the
+    // error.
     expect(ledgerTokenFrom('flag-token', 'environment-token', '--ledger-token')).toBe('flag-token')
     expect(ledgerTokenFrom(undefined, 'environment-token', '--ledger-token')).toBe(
       'environment-token',

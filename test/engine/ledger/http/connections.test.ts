@@ -44,7 +44,10 @@ async function serve(): Promise<LedgerServer> {
   return server
 }
 
-/** A raw socket to the server, connected; it keeps what it receives and when it closed (ms on the wall clock). */
+/**
+ * A raw socket to the server, connected; it keeps what it receives and when it closed (ms on the
+ * wall clock).
+ */
 interface RawSocket {
   readonly socket: net.Socket
   received: string
@@ -121,8 +124,8 @@ async function within<T>(promise: Promise<T>, ms: number, what: string): Promise
 
 describe("the reference server's connections", () => {
   it('serves its client while idle sockets, three times its cap, hold connections open', async () => {
-    // Proves the cap cannot be held by idle sockets: 24 sockets that connect and send nothing are in place
-    // before the client comes; the client's calls all succeed, at their first attempt.
+    // Proves the cap cannot be held by idle sockets: 24 sockets that connect and send nothing are
+    // in place before the client comes; the client's calls all succeed, at their first attempt.
     const server = await serve()
     for (let index = 0; index < 3 * ledgerServerConnectionsMax; index++) await connect(server.url)
     const client = new HttpLedger(options, server.url, { token, attemptsMax: 2, retryPauseMs: 10 })
@@ -138,8 +141,9 @@ describe("the reference server's connections", () => {
   })
 
   it('closes the connection of every refused request, so a stranger cannot keep connections alive by asking', async () => {
-    // Proves a refused caller holds nothing: eight kept-alive requests without the token, eight with it and a
-    // malformed call header; each gets its refusal and then the server closes its connection.
+    // Proves a refused caller holds nothing: eight kept-alive requests without the token, eight
+    // with it and a malformed call header; each gets its refusal and then the server closes its
+    // connection.
     const server = await serve()
     const askers = await Promise.all(
       Array.from({ length: ledgerServerConnectionsMax }, () => connect(server.url)),
@@ -163,8 +167,8 @@ describe("the reference server's connections", () => {
   })
 
   it('never displaces a connection with a request under way', async () => {
-    // Proves the cap takes idle connections only: a call whose body is still coming when 24 more sockets
-    // connect is answered once its body is whole.
+    // Proves the cap takes idle connections only: a call whose body is still coming when 24 more
+    // sockets connect is answered once its body is whole.
     const server = await serve()
     const client = new HttpLedger(options, server.url, { token })
     cleanups.push(() => client.close())
@@ -185,8 +189,9 @@ describe("the reference server's connections", () => {
   })
 
   it('drops a socket that never sends a whole request, and closes a kept-alive one left idle, on time', async () => {
-    // Proves idle connections are timed out: one that sends nothing, one that sends half its headers, both by
-    // the headers deadline (checked every second); one whose request was answered, by the keep-alive timeout.
+    // Proves idle connections are timed out: one that sends nothing, one that sends half its
+    // headers, both by the headers deadline (checked every second); one whose request was answered,
+    // by the keep-alive timeout.
     const server = await serve()
     const client = new HttpLedger(options, server.url, { token })
     cleanups.push(() => client.close())
@@ -205,7 +210,8 @@ describe("the reference server's connections", () => {
     )
     await until(kept, /^HTTP\/1\.1 200 /, 5_000)
     const answeredMs = wallClock.nowMs()
-    // Generous for a busy machine, and still well short of the 30 s Node would otherwise leave them.
+    // Generous for a busy machine, and still well short of the 30 s Node would otherwise leave
+    // them.
     const slackMs = 4_000
     await within(
       Promise.all([silent.closed, partial.closed, kept.closed]),

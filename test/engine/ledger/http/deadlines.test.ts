@@ -42,8 +42,9 @@ describe("the http client's deadlines", () => {
   ] as const)(
     "fails a call to a service that %s once the call's deadline has passed, each attempt cut at its own",
     async (_, sort) => {
-      // Proves a slow loris cannot hold a call: attempts of 500 ms at most, the call 2 s in all; a byte every
-      // 20 ms (or none) never makes a whole answer, and the call fails, naming its deadline, soon after 2 s.
+      // Proves a slow loris cannot hold a call: attempts of 500 ms at most, the call 2 s in all; a
+      // byte every 20 ms (or none) never makes a whole answer, and the call fails, naming its
+      // deadline, soon after 2 s.
       const slow = await service(sort)
       const client = new HttpLedger(options, slow.url, {
         token,
@@ -72,8 +73,8 @@ describe("the http client's deadlines", () => {
   )
 
   it('ends an attempt at its deadline even with no call deadline to stop it', async () => {
-    // Proves the attempt's own deadline is total, not idle: with bytes every 20 ms the connection is never
-    // silent, and still each attempt ends at 300 ms; two attempts then fail the call.
+    // Proves the attempt's own deadline is total, not idle: with bytes every 20 ms the connection
+    // is never silent, and still each attempt ends at 300 ms; two attempts then fail the call.
     const slow = await service('dribble')
     const client = new HttpLedger(options, slow.url, {
       token,
@@ -89,8 +90,9 @@ describe("the http client's deadlines", () => {
   }, 30_000)
 
   it('makes no further attempt once closed: close ends a call that is retrying, at once', async () => {
-    // Proves closing a client is prompt: with long deadlines a call to a service that never answers would go
-    // on for a minute; closed after half a second, the call fails and close returns within a second or two.
+    // Proves closing a client is prompt: with long deadlines a call to a service that never answers
+    // would go on for a minute; closed after half a second, the call fails and close returns within
+    // a second or two.
     const slow = await service('endless')
     const client = new HttpLedger(options, slow.url, {
       token,

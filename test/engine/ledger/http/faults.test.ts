@@ -77,8 +77,9 @@ function memoryWithSubmit(
 
 describe('the http ledger and a service that goes away', () => {
   it('retries a refused call until the service is back, applies it once, and reports the fault and the recovery', async () => {
-    // Proves the retry path end to end: the service stops between two calls and comes back on the same port
-    // 300 ms later over the same ledger; the call made meanwhile is refused, retried, and lands exactly once.
+    // Proves the retry path end to end: the service stops between two calls and comes back on the
+    // same port 300 ms later over the same ledger; the call made meanwhile is refused, retried, and
+    // lands exactly once.
     const first = await serve()
     const port = Number(new URL(first.url).port)
     const client = new HttpLedger(options, first.url, {
@@ -106,7 +107,8 @@ describe('the http ledger and a service that goes away', () => {
     expect((health.faults.refused ?? 0) + (health.faults.connection ?? 0)).toBeGreaterThan(0)
     expect(health.recovered).toBe(1)
     expect(health.longestRecoveryMs).toBeGreaterThanOrEqual(250)
-    // Applied once: 500 + 700 on the payee, the issuer the negative of it, through the client and in the ledger itself.
+    // Applied once: 500 + 700 on the payee, the issuer the negative of it, through the client and
+    // in the ledger itself.
     expect(Array.from((await client.lookup(Uint32Array.of(0, 1))).balanceFen)).toEqual([
       -1_200, 1_200,
     ])
@@ -118,8 +120,9 @@ describe('the http ledger and a service that goes away', () => {
   })
 
   it("answers a retry of a call still being applied with that call's own answer, applying it once", async () => {
-    // Proves the call number: the first attempt times out while the service is still applying it; the retry,
-    // same number, waits for it and gets its answer (ok), not `exists`, and the payee is credited once.
+    // Proves the call number: the first attempt times out while the service is still applying it;
+    // the retry, same number, waits for it and gets its answer (ok), not `exists`, and the payee is
+    // credited once.
     let slowCalls = 0
     const warm = createLedger('memory', options)
     await warm.open()
@@ -148,7 +151,8 @@ describe('the http ledger and a service that goes away', () => {
     const results = await client.submit(transfers([{ id: 9, debit: 0, credit: 1, amountFen: 300 }]))
     expect(results.code).toEqual(Uint8Array.of(0))
     expect(client.health().faults.timeout).toBeGreaterThanOrEqual(1)
-    // At least that call recovered (a later call may find its kept-alive connection closed, and retry too).
+    // At least that call recovered (a later call may find its kept-alive connection closed, and
+    // retry too).
     expect(client.health().recovered).toBeGreaterThanOrEqual(1)
     expect(Array.from((await client.lookup(Uint32Array.of(1))).balanceFen)).toEqual([300])
     // A duplicate id in a later call is still reported as such: the retry changed nothing.
@@ -159,8 +163,9 @@ describe('the http ledger and a service that goes away', () => {
   })
 
   it('fails the ledger for good once a call whose outcome is unknown has spent its attempts', async () => {
-    // Proves an unknown outcome stops the run rather than letting it audit a ledger that may or may not have
-    // applied the call: the service fails every transfers call after applying it; later calls fail at once.
+    // Proves an unknown outcome stops the run rather than letting it audit a ledger that may or may
+    // not have applied the call: the service fails every transfers call after applying it; later
+    // calls fail at once.
     const failing = (given: LedgerOptions) =>
       memoryWithSubmit(given, async (ledger, batch) => {
         await ledger.submit(batch)
@@ -180,7 +185,8 @@ describe('the http ledger and a service that goes away', () => {
   })
 
   it('fails a call once its attempts are spent, so the run counts it as errors instead of waiting for ever', async () => {
-    // Proves retries are bounded: with nothing listening, a call fails after its attempts, each counted as refused.
+    // Proves retries are bounded: with nothing listening, a call fails after its attempts, each
+    // counted as refused.
     const server = await serve()
     const url = server.url
     await server.close()
@@ -191,8 +197,9 @@ describe('the http ledger and a service that goes away', () => {
   })
 
   it('goes on through a load run while the service is down for half a second, and conserves money', async () => {
-    // Proves the run survives an outage: the service stops 1 s into the payments and is back half a second later over the same ledger;
-    // the transfers of the gap are late, not lost; the audit balances; the summary reports the faults.
+    // Proves the run survives an outage: the service stops 1 s into the payments and is back half a
+    // second later over the same ledger; the transfers of the gap are late, not lost; the audit
+    // balances; the summary reports the faults.
     const loaded = await loadScenario(smokeScenario)
     const settings = loadSettings(
       loaded.scenario.load,
@@ -200,7 +207,8 @@ describe('the http ledger and a service that goes away', () => {
       smokeScenario,
     )
     if (settings === undefined) throw new Error('a load run')
-    // The outage starts 1 s after the first payments reach the service, whatever the setup before took.
+    // The outage starts 1 s after the first payments reach the service, whatever the setup before
+    // took.
     let outage: ReturnType<typeof setTimeout> | undefined
     const goAway = (): void => {
       void server.detach().then((state) => {

@@ -1,14 +1,18 @@
 /**
  * IdTable (engine/ledger/memory/idTable.ts) against a plain Map: ids dense, scattered over the
  * whole u32 range, sharing a block of 16, and in blocks whose hashes collide; growth from the
- * smallest table through many doublings; the last-row cache across growth; the bytes of a dense run.
+ * smallest table through many doublings; the last-row cache across growth; the bytes of a dense
+ * run.
  */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { AssertionError } from '../../../../engine/assert.js'
 import { IdTable, mix } from '../../../../engine/ledger/memory/idTable.js'
 
-/** Each property stops within 10 s: a failure found is reported with its counterexample as shrunk so far. */
+/**
+ * Each property stops within 10 s: a failure found is reported with its counterexample as shrunk so
+ * far.
+ */
 const timeLimit = fc.interruptAfterTimeLimit(10_000, { failOnInterrupt: true })
 
 /** Blocks (id >>> 4) whose slot is the same in every table of up to 4096 slots. */
@@ -54,7 +58,9 @@ const anyOp: fc.Arbitrary<Op> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ op: fc.constant('forget' as const), id: anyId }) },
 )
 
-/** Runs `ops` on a table and a Map side by side, checking every answer; then checks every id seen. */
+/**
+ * Runs `ops` on a table and a Map side by side, checking every answer; then checks every id seen.
+ */
 function runAgainstModel(table: IdTable, ops: readonly Op[]): void {
   const model = new Map<number, number>()
   const seen = new Set<number>()
@@ -80,7 +86,8 @@ function runAgainstModel(table: IdTable, ops: readonly Op[]): void {
 
 describe('IdTable', () => {
   it('answers set, get and forget as a Map does, for dense, scattered, edge and colliding ids', () => {
-    // Proves the table is a map from u32 id to non-zero value whatever the ids, forgetting included.
+    // Proves the table is a map from u32 id to non-zero value whatever the ids, forgetting
+    // included.
     fc.assert(
       fc.property(
         fc.constantFrom(0, 1, 100, 5_000),
@@ -94,7 +101,8 @@ describe('IdTable', () => {
   })
 
   it('stays a Map from the smallest table through many doublings', () => {
-    // Proves growth moves every row: long runs of mostly scattered ids take a 16-slot table past 2^10 slots.
+    // Proves growth moves every row: long runs of mostly scattered ids take a 16-slot table past
+    // 2^10 slots.
     const manyBlocks = fc.oneof(
       { weight: 4, arbitrary: fc.integer({ min: 0, max: 0xffff_ffff }) },
       { weight: 1, arbitrary: anyId },
@@ -123,12 +131,14 @@ describe('IdTable', () => {
   })
 
   it('never answers from a stale cached row after a growth', () => {
-    // Proves the last-row cache is dropped when rows move: the row read just before each growth is read again just after.
+    // Proves the last-row cache is dropped when rows move: the row read just before each growth is
+    // read again just after.
     const table = new IdTable(0)
     const model = new Map<number, number>()
     let doublings = 0
     for (let n = 0; n < 20_000; n++) {
-      // Blocks far apart, so almost every set adds a row; the id read before it sits in an older row.
+      // Blocks far apart, so almost every set adds a row; the id read before it sits in an older
+      // row.
       const id = (Math.imul(n, 0x9e37_79b9) >>> 0) | 7
       const older = (Math.imul(n >> 1, 0x9e37_79b9) >>> 0) | 7
       expect(table.get(older)).toBe(model.get(older) ?? 0) // the cache now holds the older row
@@ -137,10 +147,12 @@ describe('IdTable', () => {
       model.set(id, n + 1)
       if (table.bytes !== bytes) {
         doublings += 1
-        // The cache pointed at `older` (or at the row just added); after the move both must be right.
+        // The cache pointed at `older` (or at the row just added); after the move both must be
+        // right.
         expect(table.get(older)).toBe(model.get(older))
         expect(table.get(id)).toBe(n + 1)
-        // An id of the same row, never set (every id set ends in binary 111), still reads 0 after the move.
+        // An id of the same row, never set (every id set ends in binary 111), still reads 0 after
+        // the move.
         expect(table.get(older ^ 1)).toBe(0)
       }
       // A write through the cache lands in the row that is read back.
@@ -152,7 +164,8 @@ describe('IdTable', () => {
   })
 
   it('keeps ids of one block and of colliding blocks apart', () => {
-    // Proves the 16 ids of a row are independent and that blocks sharing a home slot each keep their own row.
+    // Proves the 16 ids of a row are independent and that blocks sharing a home slot each keep
+    // their own row.
     const table = new IdTable(0)
     for (const block of sameHomeBlocks) {
       for (let low = 0; low < 16; low++) table.set(block * 16 + low, block * 16 + low + 1)
@@ -172,7 +185,8 @@ describe('IdTable', () => {
   })
 
   it('holds the highest ids, 0 and values up to 0xffffffff', () => {
-    // Proves the edges of the id and value ranges: block 0x0fffffff (key 0x10000000), id 0, a value with the top bit set.
+    // Proves the edges of the id and value ranges: block 0x0fffffff (key 0x10000000), id 0, a value
+    // with the top bit set.
     const table = new IdTable(0)
     expect(table.set(0xffff_ffff, 0xffff_ffff)).toBe(0)
     expect(table.set(0, 1)).toBe(0)
@@ -188,9 +202,10 @@ describe('IdTable', () => {
   })
 
   it('costs at most about 8 bytes per id for a dense range of 1,000,000 ids', () => {
-    // Proves the dense case stays compact: rows are 16 ids, the table at most doubles past what it needs.
-    // 1e6 ids are 62,500 blocks; the smallest power of two that keeps them under 3/4 load is 131,072 slots
-    // of 4 + 64 bytes: 8.91 bytes per id. Whether sized up front or grown from the smallest table.
+    // Proves the dense case stays compact: rows are 16 ids, the table at most doubles past what it
+    // needs. 1e6 ids are 62,500 blocks; the smallest power of two that keeps them under 3/4 load is
+    // 131,072 slots of 4 + 64 bytes: 8.91 bytes per id. Whether sized up front or grown from the
+    // smallest table.
     const ids = 1_000_000
     for (const idsExpected of [0, ids]) {
       const table = new IdTable(idsExpected)

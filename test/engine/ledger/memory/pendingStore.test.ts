@@ -1,8 +1,8 @@
 /**
  * PendingStore (engine/ledger/memory/pendingStore.ts) against a plain Map: add, find, remove and
- * expiry in deadline order, with ids that collide in the index (so deletion shifts runs back, across
- * the end of the table too), ids removed and added again, the bound, and a heap that stays bounded
- * under churn.
+ * expiry in deadline order, with ids that collide in the index (so deletion shifts runs back,
+ * across the end of the table too), ids removed and added again, the bound, and a heap that stays
+ * bounded under churn.
  */
 import { Worker } from 'node:worker_threads'
 import fc from 'fast-check'
@@ -12,7 +12,10 @@ import { mix } from '../../../../engine/ledger/memory/idTable.js'
 import { PendingStore, type PendingFields } from '../../../../engine/ledger/memory/pendingStore.js'
 import { Random } from '../../../../engine/random/index.js'
 
-/** Each property stops within 10 s: a failure found is reported with its counterexample as shrunk so far. */
+/**
+ * Each property stops within 10 s: a failure found is reported with its counterexample as shrunk so
+ * far.
+ */
 const timeLimit = fc.interruptAfterTimeLimit(10_000, { failOnInterrupt: true })
 
 /**
@@ -90,14 +93,20 @@ function heapSizeOf(store: PendingStore): number {
   return (store as unknown as { heapSize: number }).heapSize
 }
 
-/** Removes held transfer `id`, found first: a store that lost it fails here rather than being handed slot -1. */
+/**
+ * Removes held transfer `id`, found first: a store that lost it fails here rather than being handed
+ * slot -1.
+ */
 function removeId(store: PendingStore, id: number): void {
   const slot = store.find(id)
   expect(slot, `pending transfer ${id} is found`).toBeGreaterThanOrEqual(0)
   store.remove(slot)
 }
 
-/** Every held transfer is found with its fields, in a slot of its own; count, reservedFen and full agree. */
+/**
+ * Every held transfer is found with its fields, in a slot of its own; count, reservedFen and full
+ * agree.
+ */
 function checkAgainst(
   store: PendingStore,
   model: ReadonlyMap<number, PendingFields>,
@@ -118,7 +127,10 @@ function checkAgainst(
   expect(store.full).toBe(model.size >= max)
 }
 
-/** Expires everything with a deadline, as the ledger does (nextDeadline, popEarliest, remove), checking the order. */
+/**
+ * Expires everything with a deadline, as the ledger does (nextDeadline, popEarliest, remove),
+ * checking the order.
+ */
 function drain(store: PendingStore, model: Map<number, PendingFields>): number[] {
   const order: number[] = []
   for (
@@ -182,7 +194,8 @@ function runAgainstModel(max: number, ops: readonly Op[]): void {
 
 describe('PendingStore', () => {
   it('answers add, find, remove and expiry as a Map does, colliding ids and the bound included', () => {
-    // Proves the index (backward-shift deletion), the columns, the free list and the heap together against a model.
+    // Proves the index (backward-shift deletion), the columns, the free list and the heap together
+    // against a model.
     fc.assert(
       fc.property(
         fc.constantFrom(1, 2, 63, 64, 65, 150, 1_000),
@@ -196,7 +209,8 @@ describe('PendingStore', () => {
   })
 
   it('finds every id left after removing any colliding ones, in any order, across the end of the index', () => {
-    // Proves backward-shift deletion keeps every run reachable, including runs that wrap from the last entry to the first.
+    // Proves backward-shift deletion keeps every run reachable, including runs that wrap from the
+    // last entry to the first.
     const pool = [...wrappingIds, ...sameHomeIds]
     fc.assert(
       fc.property(
@@ -255,7 +269,8 @@ describe('PendingStore', () => {
   })
 
   it('takes an id back after it was removed, with its new deadline and fields', () => {
-    // Proves a stale heap entry of an earlier life of the id neither hides nor duplicates the new one.
+    // Proves a stale heap entry of an earlier life of the id neither hides nor duplicates the new
+    // one.
     for (const newDeadline of [5, 10, 20, Infinity]) {
       const store = new PendingStore(10)
       store.remove(store.add(fieldsOf(7, 10, 300)))
@@ -276,7 +291,8 @@ describe('PendingStore', () => {
   })
 
   it('is full at its bound, refuses one more, and takes one again after a removal', () => {
-    // Proves `full`, the assertion at the bound, and that columns stop growing at the bound (here 100, past one doubling of 64).
+    // Proves `full`, the assertion at the bound, and that columns stop growing at the bound (here
+    // 100, past one doubling of 64).
     const store = new PendingStore(100)
     for (let id = 1; id <= 100; id++) {
       expect(store.full).toBe(false)
@@ -309,7 +325,8 @@ describe('PendingStore', () => {
   })
 
   it('holds thousands at once through many doublings of its columns and index', () => {
-    // Proves growth keeps every transfer findable with its fields, and that expiry order survives it.
+    // Proves growth keeps every transfer findable with its fields, and that expiry order survives
+    // it.
     const store = new PendingStore(10_000)
     const model = new Map<number, PendingFields>()
     const random = new Random(2026, 'pendingStore growth')
@@ -336,9 +353,9 @@ describe('PendingStore', () => {
   })
 
   it('refuses to remove slot -1, what find() answers for an id it does not hold', async () => {
-    // Proves the guard of remove() catches the slot a failed find() gives. The call runs in a thread of its own,
-    // ended after 2 s: if the guard lets -1 through, indexDelete() searches the index forever for id[-1] (undefined)
-    // and a test in this thread could never end.
+    // Proves the guard of remove() catches the slot a failed find() gives. The call runs in a
+    // thread of its own, ended after 2 s: if the guard lets -1 through, indexDelete() searches the
+    // index forever for id[-1] (undefined) and a test in this thread could never end.
     const entry = new URL('../../../../engine/ledger/memory/pendingStore.ts', import.meta.url)
     const worker = new Worker(
       `const { parentPort } = require('node:worker_threads')
@@ -369,8 +386,9 @@ describe('PendingStore', () => {
   })
 
   it('keeps its heap bounded through 100,000 adds and removes with about 10 held', () => {
-    // Proves removed transfers' heap entries are dropped by rebuilds rather than piling up, and that all
-    // operations stay right throughout. The heap's size is private: read through a cast (heapSizeOf).
+    // Proves removed transfers' heap entries are dropped by rebuilds rather than piling up, and
+    // that all operations stay right throughout. The heap's size is private: read through a cast
+    // (heapSizeOf).
     const store = new PendingStore(1_000)
     const model = new Map<number, PendingFields>()
     const random = new Random(2026, 'pendingStore churn')
@@ -383,7 +401,8 @@ describe('PendingStore', () => {
       model.set(id, fields)
       live.push(id)
       heapMax = Math.max(heapMax, heapSizeOf(store))
-      // Rebuilt before stale entries outnumber twice the live ones plus 64: never more than that plus the new one.
+      // Rebuilt before stale entries outnumber twice the live ones plus 64: never more than that
+      // plus the new one.
       expect(heapSizeOf(store)).toBeLessThanOrEqual(2 * store.count + 64 + 1)
       while (live.length > 10) {
         const gone = live.splice(random.below(live.length), 1)[0] as number
@@ -401,10 +420,11 @@ describe('PendingStore', () => {
   })
 
   it('holds one heap entry per held transfer with a deadline after a rebuild', () => {
-    // Proves the rebuild in add() does not count the transfer being added twice. add() inserts the id into the
-    // index, then rebuilds the heap from the index (which already holds the new transfer) and pushes it again.
-    // Heap size read through a cast (heapSizeOf); the duplicate is visible in behaviour too: popped (and not
-    // removed), the transfer comes out of nextDeadline() a second time.
+    // Proves the rebuild in add() does not count the transfer being added twice. add() inserts the
+    // id into the index, then rebuilds the heap from the index (which already holds the new
+    // transfer) and pushes it again. Heap size read through a cast (heapSizeOf); the duplicate is
+    // visible in behaviour too: popped (and not removed), the transfer comes out of nextDeadline()
+    // a second time.
     const store = new PendingStore(1_000)
     for (let id = 1; id <= 66; id++) store.remove(store.add(fieldsOf(id, 100 + id)))
     expect(heapSizeOf(store)).toBe(66) // 66 stale entries: the next add rebuilds (66 >= 2 * 1 + 64)

@@ -3,7 +3,8 @@
  * (ringEcho.worker.ts: the consumer blocks in Atomics.wait, so it cannot share the test's thread),
  * and the memory ledger's use of it (memoryLedger.ts): results reach their own call, calls apply in
  * the order made, backpressure loses and reorders nothing, tickets wrap, a failing consumer fails
- * every call waiting and to come, close ends the consumer, and a dead thread never leaves a call hanging.
+ * every call waiting and to come, close ends the consumer, and a dead thread never leaves a call
+ * hanging.
  */
 import { Worker } from 'node:worker_threads'
 import { describe, expect, it } from 'vitest'
@@ -137,7 +138,8 @@ const echoOps: readonly RingOpCode[] = [
 
 async function closeEcho(echo: Echo): Promise<void> {
   // The thread ends as soon as it has handled the close, and its exit aborts the producer: that may
-  // come before the close call's own completion is read, failing it. A clean exit (0) is what counts.
+  // come before the close call's own completion is read, failing it. A clean exit (0) is what
+  // counts.
   await echo.producer
     .call(
       RingOp.close,
@@ -152,7 +154,8 @@ async function closeEcho(echo: Echo): Promise<void> {
 // A call left hanging fails its test in seconds rather than at the runner's two minutes.
 describe('ring between a producer and a consumer thread', { timeout: 10_000 }, () => {
   it('brings every call its own results, with 1,000 calls in flight at once', async () => {
-    // Proves slots are not mixed up or overwritten before being read: each call gets what its own payload produced.
+    // Proves slots are not mixed up or overwritten before being read: each call gets what its own
+    // payload produced.
     const echo = startEcho()
     const calls = Array.from({ length: 1_000 }, (_, k) => {
       const op = echoOps[k % echoOps.length] as RingOpCode
@@ -168,7 +171,8 @@ describe('ring between a producer and a consumer thread', { timeout: 10_000 }, (
   })
 
   it('applies calls in the order they are made, calls made from settling calls included', async () => {
-    // Proves the order of application is the order of call(): the consumer's sequence number of each call is its rank.
+    // Proves the order of application is the order of call(): the consumer's sequence number of
+    // each call is its rank.
     const echo = startEcho()
     const made: number[] = []
     const pending: Promise<{ k: number; echoed: Echoed }>[] = []
@@ -207,7 +211,8 @@ describe('ring between a producer and a consumer thread', { timeout: 10_000 }, (
   })
 
   it('holds calls back while every slot is in flight, losing and reordering none', async () => {
-    // Proves backpressure: at most ringSlots calls are written and unread, and a slot is rewritten only after its last call was read.
+    // Proves backpressure: at most ringSlots calls are written and unread, and a slot is rewritten
+    // only after its last call was read.
     const echo = startEcho()
     const events: string[] = []
     let written = 0
@@ -249,7 +254,8 @@ describe('ring between a producer and a consumer thread', { timeout: 10_000 }, (
   })
 
   it('carries on across the wrap of its ticket counters past 2^31 - 1', async () => {
-    // Proves the wrapping arithmetic on both ends: tickets start at 2^31 - 3 (set through a cast) and run past it.
+    // Proves the wrapping arithmetic on both ends: tickets start at 2^31 - 3 (set through a cast)
+    // and run past it.
     const echo = startEcho(0x7fff_fffd)
     const results = Array.from({ length: 50 }, (_, k) =>
       echoCall(echo.producer, RingOp.lookup, k, k % (slotCapacity + 1)),
@@ -263,7 +269,8 @@ describe('ring between a producer and a consumer thread', { timeout: 10_000 }, (
   })
 
   it('refuses a call that does not fit a slot', async () => {
-    // Proves the producer's own bound: more items than a slot holds is a programmer error, thrown at once.
+    // Proves the producer's own bound: more items than a slot holds is a programmer error, thrown
+    // at once.
     const echo = startEcho()
     expect(() =>
       echo.producer.call(
@@ -288,8 +295,9 @@ describe('ring between a producer and a consumer thread', { timeout: 10_000 }, (
   })
 
   it('fails every call waiting and every call to come with the error of a consumer that throws', async () => {
-    // Proves abort: calls before the failing one resolve; the failing one, those in flight or queued behind it and
-    // later ones all reject with the very error the thread threw (delivered by the Worker's 'error' event).
+    // Proves abort: calls before the failing one resolve; the failing one, those in flight or
+    // queued behind it and later ones all reject with the very error the thread threw (delivered by
+    // the Worker's 'error' event).
     const echo = startEcho()
     const calls: Promise<unknown>[] = []
     for (let k = 0; k < 20; k++)
@@ -323,7 +331,8 @@ describe('ring between a producer and a consumer thread', { timeout: 10_000 }, (
   })
 
   it('fails only the call whose own read or write throws; the calls around it are served', async () => {
-    // Proves a throwing callback is that call's failure alone: the slot is still released, the ring carries on, nothing hangs.
+    // Proves a throwing callback is that call's failure alone: the slot is still released, the ring
+    // carries on, nothing hangs.
     const echo = startEcho()
     const before = echoCall(echo.producer, RingOp.submit, 1, 3)
     const badRead = echo.producer.call(
@@ -334,7 +343,8 @@ describe('ring between a producer and a consumer thread', { timeout: 10_000 }, (
         throw new Error('read failed')
       },
     )
-    // Its rejection may come at once, before anything awaits it: caught here so it is not reported unhandled.
+    // Its rejection may come at once, before anything awaits it: caught here so it is not reported
+    // unhandled.
     const badWrite = echo.producer
       .call(
         RingOp.submit,
@@ -354,7 +364,8 @@ describe('ring between a producer and a consumer thread', { timeout: 10_000 }, (
     await expect(badRead).rejects.toThrow('read failed')
     expect(await badWrite).toBe('write failed')
     expect(await before).toEqual(expectedEcho(RingOp.submit, 1, 3, 0))
-    // The unwritten call was never published: the next ones follow the bad read in the consumer's sequence.
+    // The unwritten call was never published: the next ones follow the bad read in the consumer's
+    // sequence.
     expect(await Promise.all(after)).toEqual(
       Array.from({ length: 10 }, (_, k) => expectedEcho(RingOp.lookup, 10 + k, 2, 2 + k)),
     )
@@ -362,7 +373,8 @@ describe('ring between a producer and a consumer thread', { timeout: 10_000 }, (
   })
 
   it('ends the consumer loop with the close op', async () => {
-    // Proves close: it resolves, consumeRing returns having handled every call before it, and the thread ends on its own.
+    // Proves close: it resolves, consumeRing returns having handled every call before it, and the
+    // thread ends on its own.
     const echo = startEcho()
     const before = await Promise.all(
       Array.from({ length: 7 }, (_, k) => echoCall(echo.producer, RingOp.submit, k, 1)),
@@ -374,7 +386,8 @@ describe('ring between a producer and a consumer thread', { timeout: 10_000 }, (
       () => undefined,
       () => undefined,
     )
-    // Made after close: no consumer reads it any more; the thread's exit fails it rather than leaving it hanging.
+    // Made after close: no consumer reads it any more; the thread's exit fails it rather than
+    // leaving it hanging.
     const late = echoCall(echo.producer, RingOp.submit, 8, 1)
     expect(await echo.closed).toEqual({ closedAfter: 8 })
     expect(await echo.exited).toBe(0)
@@ -413,11 +426,13 @@ function threadOf(ledger: MemoryLedger): Worker {
 
 describe('memory ledger over the ring', { timeout: 10_000 }, () => {
   it('refuses a batch bigger than transferBatchMax by an assertion, and still serves the next call', async () => {
-    // Proves the bounds of a call are checked before anything is written: a full-size batch goes, one more does not.
+    // Proves the bounds of a call are checked before anything is written: a full-size batch goes,
+    // one more does not.
     const ledger = new MemoryLedger(ledgerOptions)
     await ledger.open()
     try {
-      // The ledger's own check, not only the ring's (a slot holds transferBatchMax): the message names the batch.
+      // The ledger's own check, not only the ring's (a slot holds transferBatchMax): the message
+      // names the batch.
       const tooBig = ledger.submit(batchOf(transferBatchMax + 1))
       await expect(tooBig).rejects.toThrow(AssertionError)
       await expect(tooBig).rejects.toThrow('a batch holds at most transferBatchMax transfers')
@@ -449,8 +464,9 @@ describe('memory ledger over the ring', { timeout: 10_000 }, () => {
   })
 
   it('fails calls after its thread died instead of leaving them hanging', async () => {
-    // Proves the thread's exit aborts the ring: calls made before and after the death settle, later ones reject.
-    // The death is simulated by terminating the thread, reached through a cast (threadOf).
+    // Proves the thread's exit aborts the ring: calls made before and after the death settle, later
+    // ones reject. The death is simulated by terminating the thread, reached through a cast
+    // (threadOf).
     const ledger = new MemoryLedger(ledgerOptions)
     await ledger.open()
     const inFlight = ledger.submit(batchOf(1_000))
@@ -466,8 +482,9 @@ describe('memory ledger over the ring', { timeout: 10_000 }, () => {
   })
 
   it('ends its thread on close even when its ring failed while the thread still waits on it', async () => {
-    // Proves close() cannot hang on a ring that can no longer carry the close op: the thread is ended instead.
-    // The failure is forced on the producer through a cast; the thread itself is healthy and asleep in Atomics.wait.
+    // Proves close() cannot hang on a ring that can no longer carry the close op: the thread is
+    // ended instead. The failure is forced on the producer through a cast; the thread itself is
+    // healthy and asleep in Atomics.wait.
     const ledger = new MemoryLedger(ledgerOptions)
     await ledger.open()
     const thread = threadOf(ledger)

@@ -122,7 +122,9 @@ function expectedBalances(applied: readonly TransferRow[], size: number): Float6
   return balance
 }
 
-/** Conservation in the database itself: the balances sum to 0, and no one but the issuer is below 0. */
+/**
+ * Conservation in the database itself: the balances sum to 0, and no one but the issuer is below 0.
+ */
 async function expectConservedInSql(client: pg.Client, schema: string): Promise<void> {
   expect(
     await sqlNumber(
@@ -138,7 +140,9 @@ async function expectConservedInSql(client: pg.Client, schema: string): Promise<
   ).toBe(0)
 }
 
-/** Conservation as the ledger reports it: the issuer's negative balance is what everyone else holds. */
+/**
+ * Conservation as the ledger reports it: the issuer's negative balance is what everyone else holds.
+ */
 async function expectConservedByLookup(
   ledger: PostgresLedger,
   ids: readonly number[],
@@ -172,7 +176,8 @@ function urlError(url: string): UserError {
 
 describe('parsePostgresUrl', () => {
   it('reads a good URL, its schema and the default schema', () => {
-    // Proves: a good URL gives pg a connection string without ?schema= (keeping the password and sslmode) and a password-free name.
+    // Proves: a good URL gives pg a connection string without ?schema= (keeping the password and
+    // sslmode) and a password-free name.
     const target = parsePostgresUrl(
       'postgres://alice:s3cret@db.example:6543/city?schema=ledger_2&sslmode=require',
     )
@@ -233,7 +238,8 @@ describe('parsePostgresUrl', () => {
 
 describe('an unreachable server', () => {
   it('fails open() with a RunFailed naming --ledger-url', async () => {
-    // Proves: a server that cannot be reached at open is a RunFailed that says so and names the flag.
+    // Proves: a server that cannot be reached at open is a RunFailed that says so and names the
+    // flag.
     const ledger = new PostgresLedger(ledgerOptions(8), 'postgres://postgres@127.0.0.1:1/test')
     cleanups.push(() => ledger.close())
     const error: unknown = await ledger.open().then(
@@ -249,7 +255,8 @@ describe('an unreachable server', () => {
 describe.skipIf(!serverUp)('the postgres ledger against the PostgreSQL server', () => {
   describe('open()', () => {
     it('refuses a schema holding tables that are not a citytwin ledger, and leaves them untouched', async () => {
-      // Proves: open() never touches a schema holding someone else's tables: a UserError naming --ledger-url and the schema.
+      // Proves: open() never touches a schema holding someone else's tables: a UserError naming
+      // --ledger-url and the schema.
       const schema = ownSchema()
       const client = await sqlClient()
       await client.query(
@@ -285,7 +292,8 @@ describe.skipIf(!serverUp)('the postgres ledger against the PostgreSQL server', 
     })
 
     it('refuses a schema whose foreign table happens to be called ledger(format), and drops nothing', async () => {
-      // Proves: a user's `ledger` table with a `format` column is refused like any other, and the schema survives.
+      // Proves: a user's `ledger` table with a `format` column is refused like any other, and the
+      // schema survives.
       const schema = ownSchema()
       const client = await sqlClient()
       await client.query(
@@ -308,7 +316,8 @@ describe.skipIf(!serverUp)('the postgres ledger against the PostgreSQL server', 
     })
 
     it('empties the ledger an earlier open left in the schema', async () => {
-      // Proves: a second (non-attached) open of a schema holding a citytwin ledger starts from nothing: no accounts, transfers, moves or old sessions.
+      // Proves: a second (non-attached) open of a schema holding a citytwin ledger starts from
+      // nothing: no accounts, transfers, moves or old sessions.
       const schema = ownSchema()
       const client = await sqlClient()
       const ids = [issuer, 1, 2]
@@ -343,7 +352,8 @@ describe.skipIf(!serverUp)('the postgres ledger against the PostgreSQL server', 
       expect([...(await later.lookup(Uint32Array.from(ids))).balanceFen]).toEqual([0, 0, 0])
       const totals = await later.totals()
       expect([...totals.debitsFen].every((value) => value === 0)).toBe(true)
-      // The same ids apply again (the old transfers are gone, so none is `exists`), and money is conserved.
+      // The same ids apply again (the old transfers are gone, so none is `exists`), and money is
+      // conserved.
       await createAll(later, [{ id: issuer, flags: AccountFlag.issuer }, { id: 1 }, { id: 2 }])
       expect([...(await later.submit(transfers(funding))).code]).toEqual([
         ResultCode.ok,
@@ -355,7 +365,8 @@ describe.skipIf(!serverUp)('the postgres ledger against the PostgreSQL server', 
   })
 
   it('answers a repeated call from the calls table at the SQL level, and refuses a call out of turn', async () => {
-    // Proves: submit(session, number) applied twice answers the first answer again and moves nothing more; a number that goes back raises "out of turn", and one that skips ahead applies.
+    // Proves: submit(session, number) applied twice answers the first answer again and moves
+    // nothing more; a number that goes back raises "out of turn", and one that skips ahead applies.
     const schema = ownSchema()
     const s = `"${schema}"`
     const ledger = ledgerIn(schema, 16)
@@ -406,7 +417,8 @@ describe.skipIf(!serverUp)('the postgres ledger against the PostgreSQL server', 
       { id: 102, debit: issuer, credit: 4, amountFen: 2_000 },
       { id: 103, debit: 1, credit: 3, amountFen: 5_000 }, // 1 holds 1,000
       { id: 101, debit: issuer, credit: 1, amountFen: 1_000 }, // applied earlier in the batch
-      { id: 104, debit: 4, credit: 2, amountFen: 300 }, // a tier-2 payer: its day and year counters move
+      // A tier-2 payer: its day and year counters move.
+      { id: 104, debit: 4, credit: 2, amountFen: 300 },
     ]
     const expected = [
       ResultCode.ok,
@@ -419,7 +431,8 @@ describe.skipIf(!serverUp)('the postgres ledger against the PostgreSQL server', 
     expect(first).toEqual(expected)
     const again = await call(used + 1, batch)
     expect(again).toEqual(first)
-    // Even a different body under the same number is answered as the first was, and applies nothing.
+    // Even a different body under the same number is answered as the first was, and applies
+    // nothing.
     expect(await call(used + 1, [{ id: 105, debit: issuer, credit: 3, amountFen: 9 }])).toEqual(
       first,
     )
@@ -463,7 +476,8 @@ describe.skipIf(!serverUp)('the postgres ledger against the PostgreSQL server', 
     )
     expect(after).toEqual([{ number: String(used + 1), answer: expected }])
     expect(await sqlNumber(client, `select count(*)::text as value from ${s}.transfers`)).toBe(3)
-    // A later number applies, skipping some (a server in front numbers reads too, which are not kept).
+    // A later number applies, skipping some (a server in front numbers reads too, which are not
+    // kept).
     expect(await call(used + 3, [{ id: 106, debit: 2, credit: 3, amountFen: 100 }])).toEqual([
       ResultCode.ok,
     ])
@@ -474,7 +488,8 @@ describe.skipIf(!serverUp)('the postgres ledger against the PostgreSQL server', 
   })
 
   it('retries a call whose connection is killed mid-call and applies it once', async () => {
-    // Proves: a full batch whose backend is terminated mid-call is retried, answered all ok, and applied exactly once.
+    // Proves: a full batch whose backend is terminated mid-call is retried, answered all ok, and
+    // applied exactly once.
     const schema = ownSchema()
     const residents = 1_000
     const fundingFen = 1_000_000
@@ -492,7 +507,8 @@ describe.skipIf(!serverUp)('the postgres ledger against the PostgreSQL server', 
       (await ledger.submit(transfers(funding))).code.every((code) => code === ResultCode.ok),
     ).toBe(true)
 
-    // Residents pay each other: about 65 payments of at most 500 fen each, well within what each holds.
+    // Residents pay each other: about 65 payments of at most 500 fen each, well within what each
+    // holds.
     const random = new Random(seed, 'killed mid-call')
     const payments: TransferRow[] = Array.from({ length: transferBatchMax }, (_, index) => {
       const debit = 1 + random.below(residents)
@@ -554,7 +570,8 @@ describe.skipIf(!serverUp)('the postgres ledger against the PostgreSQL server', 
   })
 
   it('keeps one ledger whole when several ledgers drive it at once', async () => {
-    // Proves: five ledgers on one schema (four attached) racing on a hot merchant and on the same ids apply each id once, never overdraw, and conserve money.
+    // Proves: five ledgers on one schema (four attached) racing on a hot merchant and on the same
+    // ids apply each id once, never overdraw, and conserve money.
     const schema = ownSchema()
     const merchant = 1
     const residents = Array.from({ length: 200 }, (_, index) => 2 + index)
@@ -597,8 +614,9 @@ describe.skipIf(!serverUp)('the postgres ledger against the PostgreSQL server', 
       ledgers.push(attached)
     }
 
-    // Each ledger: 4 batches of 500 payments by random residents, half of them to the merchant. Residents
-    // hold 1,000,000 fen in all and try to pay the merchant about 2,500,000: many run out.
+    // Each ledger: 4 batches of 500 payments by random residents, half of them to the merchant.
+    // Residents hold 1,000,000 fen in all and try to pay the merchant about 2,500,000: many run
+    // out.
     const random = new Random(seed, 'several ledgers')
     const plans = ledgers.map((_, ledgerIndex) =>
       Array.from({ length: 4 }, (_, batchIndex) =>
@@ -635,7 +653,8 @@ describe.skipIf(!serverUp)('the postgres ledger against the PostgreSQL server', 
     expect(tally.get(ResultCode.insufficient_funds)).toBeGreaterThan(100)
     expect(tally.get(ResultCode.ok)).toBeGreaterThan(1_000)
 
-    // Two ledgers submit the same new id with the same body at the same moment: one ok, the other exists.
+    // Two ledgers submit the same new id with the same body at the same moment: one ok, the other
+    // exists.
     for (let round = 0; round < 10; round++) {
       const row = { id: 9_000_000 + round, debit: issuer, credit: merchant, amountFen: 100 + round }
       const pair = [ledgers[round % 5], ledgers[(round + 1) % 5]] as PostgresLedger[]
@@ -654,7 +673,8 @@ describe.skipIf(!serverUp)('the postgres ledger against the PostgreSQL server', 
     expect(fiveCodes.filter((value) => value === ResultCode.ok)).toHaveLength(1)
     expect(fiveCodes.filter((value) => value === ResultCode.exists)).toHaveLength(4)
     answered([shared], Uint8Array.of(ResultCode.ok))
-    // The same new id with different bodies on accounts no other call locks: they meet only on the unique id.
+    // The same new id with different bodies on accounts no other call locks: they meet only on the
+    // unique id.
     for (let round = 0; round < 5; round++) {
       const rows = [
         { id: 9_200_000 + round, debit: 300, credit: 301, amountFen: 1_000 },
@@ -689,7 +709,8 @@ describe.skipIf(!serverUp)('the postgres ledger against the PostgreSQL server', 
     expect(await sqlNumber(client, `select sum(debited)::text as value from ${s}.moves`)).toBe(
       appliedFen,
     )
-    // What each account received and paid, in the ledger and in SQL, is that of the transfers answered ok.
+    // What each account received and paid, in the ledger and in SQL, is that of the transfers
+    // answered ok.
     const expected = expectedBalances(applied, size)
     const balances = await expectConservedByLookup(ledgers[4] as PostgresLedger, ids)
     expect([...balances]).toEqual(ids.map((id) => expected[id]))
@@ -746,7 +767,10 @@ describe.skipIf(!serverUp)('the lease: one run at a time on a schema', () => {
     return error as Error
   }
 
-  /** The backends holding the schema's lease lock (a session advisory lock on hashtext('citytwin lease <schema>')). */
+  /**
+   * The backends holding the schema's lease lock (a session advisory lock on hashtext('citytwin
+   * lease <schema>')).
+   */
   async function leaseBackends(client: pg.Client, schema: string): Promise<number[]> {
     const { rows: found } = await client.query<{ pid: number }>(
       `select pid from pg_locks
@@ -757,7 +781,10 @@ describe.skipIf(!serverUp)('the lease: one run at a time on a schema', () => {
     return found.map((row) => row.pid)
   }
 
-  /** Kills the connection that holds the schema's lease, as a crash or a cut cable would, and waits until PostgreSQL has let go of its lock. */
+  /**
+   * Kills the connection that holds the schema's lease, as a crash or a cut cable would, and waits
+   * until PostgreSQL has let go of its lock.
+   */
   async function cutLease(client: pg.Client, schema: string): Promise<void> {
     const holders = await leaseBackends(client, schema)
     expect(holders).toHaveLength(1)
@@ -768,7 +795,9 @@ describe.skipIf(!serverUp)('the lease: one run at a time on a schema', () => {
     }
   }
 
-  /** Funds accounts 1 and 2 and moves money between them: each ledger's work is visible by its sums. */
+  /**
+   * Funds accounts 1 and 2 and moves money between them: each ledger's work is visible by its sums.
+   */
   async function work(ledger: PostgresLedger, firstId: number): Promise<void> {
     const codes = await ledger.submit(
       transfers([
@@ -780,8 +809,9 @@ describe.skipIf(!serverUp)('the lease: one run at a time on a schema', () => {
   }
 
   it('refuses a second run while the first holds the ledger, naming the holder, and the first goes on with its money whole', async () => {
-    // Proves: open() of a schema in use is a UserError naming the schema, the holder and what to do, with or without
-    // take-over; nothing of the first run's ledger is touched, and its later calls apply and conserve money.
+    // Proves: open() of a schema in use is a UserError naming the schema, the holder and what to
+    // do, with or without take-over; nothing of the first run's ledger is touched, and its later
+    // calls apply and conserve money.
     const schema = ownSchema()
     const client = await sqlClient()
     const first = runIn(schema, 'citytwin run first.yaml (pid 101 on test-host)')
@@ -821,8 +851,9 @@ describe.skipIf(!serverUp)('the lease: one run at a time on a schema', () => {
   })
 
   it('knows a holder whose connection is gone, refuses it without --take-over, takes it over with it, and fails the run it was taken from', async () => {
-    // Proves: a holder whose lease connection died (a crash) is named as gone and refused; with takeOver the new run
-    // opens an empty ledger; the old run's next call fails with a RunFailed naming the new holder and writes nothing.
+    // Proves: a holder whose lease connection died (a crash) is named as gone and refused; with
+    // takeOver the new run opens an empty ledger; the old run's next call fails with a RunFailed
+    // naming the new holder and writes nothing.
     const schema = ownSchema()
     const client = await sqlClient()
     const crashed = runIn(schema, 'citytwin run crashed.yaml (pid 202 on test-host)')
@@ -875,16 +906,18 @@ describe.skipIf(!serverUp)('the lease: one run at a time on a schema', () => {
   })
 
   it('takes its lock again after losing the lease connection, when nobody took the ledger over', async () => {
-    // Proves: a lost lease connection (the server restarted, the network failed) does not leave the ledger free: the
-    // holder's next call takes the lock again, and a newcomer is then refused as from a live holder.
+    // Proves: a lost lease connection (the server restarted, the network failed) does not leave the
+    // ledger free: the holder's next call takes the lock again, and a newcomer is then refused as
+    // from a live holder.
     const schema = ownSchema()
     const client = await sqlClient()
     const holder = runIn(schema, 'citytwin run steady.yaml')
     await holder.open()
     await createAll(holder, rows)
     await cutLease(client, schema)
-    // The holder learns its lease connection ended by that connection's own event, which may come after a call
-    // already under way (the lease row still guards that call): the lock is taken again by a call after it.
+    // The holder learns its lease connection ended by that connection's own event, which may come
+    // after a call already under way (the lease row still guards that call): the lock is taken
+    // again by a call after it.
     let works = 0
     while (works < 20 && (await leaseBackends(client, schema)).length === 0)
       await work(holder, 1000 + 2 * ++works)
@@ -905,8 +938,9 @@ describe.skipIf(!serverUp)('the lease: one run at a time on a schema', () => {
   })
 
   it('refuses, in the database itself, a call of a session opened under a lease that was taken over', async () => {
-    // Proves: an attached ledger (no lease connection of its own) works under its holder's lease, and once another run
-    // takes the ledger over, the function refuses its calls with the new holder's name: no write goes in.
+    // Proves: an attached ledger (no lease connection of its own) works under its holder's lease,
+    // and once another run takes the ledger over, the function refuses its calls with the new
+    // holder's name: no write goes in.
     const schema = ownSchema()
     const client = await sqlClient()
     const holder = runIn(schema, 'citytwin run main.yaml')
@@ -932,8 +966,8 @@ describe.skipIf(!serverUp)('the lease: one run at a time on a schema', () => {
   })
 
   it('lets --resume take up the ledger of a server that is gone, and refuses one still held', async () => {
-    // Proves: PostgresLedger.resume is a take-over of a gone holder's lease (its session then works under the new lease),
-    // and refuses a ledger whose holder is alive, naming it.
+    // Proves: PostgresLedger.resume is a take-over of a gone holder's lease (its session then works
+    // under the new lease), and refuses a ledger whose holder is alive, naming it.
     const schema = ownSchema()
     const client = await sqlClient()
     const server = runIn(schema, 'citytwin ledger-server --backend postgres (pid 404 on test-host)')
@@ -965,8 +999,9 @@ describe.skipIf(!serverUp)('the lease: one run at a time on a schema', () => {
   })
 
   it("has a ledger-server over a schema in use refuse its client's open at once, naming the holder", async () => {
-    // Proves the http path: the server's postgres backend is refused the lease, the server answers 409 (not a 500 to
-    // retry), the client's open fails with the holder named, and the holder's ledger is untouched.
+    // Proves the http path: the server's postgres backend is refused the lease, the server answers
+    // 409 (not a 500 to retry), the client's open fails with the holder named, and the holder's
+    // ledger is untouched.
     const schema = ownSchema()
     const client = await sqlClient()
     const holder = runIn(schema, 'citytwin run holder.yaml (pid 505 on test-host)')

@@ -5,7 +5,10 @@
 import net from 'node:net'
 
 export class FaultyProxy {
-  /** What happens to the next chunk the server sends: passed on, the connection dropped, or that chunk and the rest of the connection's swallowed. */
+  /**
+   * What happens to the next chunk the server sends: passed on, the connection dropped, or that
+   * chunk and the rest of the connection's swallowed.
+   */
   nextReply: 'pass' | 'drop' | 'swallow' = 'pass'
   private readonly sockets = new Set<net.Socket>()
 
@@ -41,7 +44,8 @@ export class FaultyProxy {
         upstream.destroy()
       })
     }
-    // Once a reply is swallowed, so is everything after it on this connection: the client is left waiting.
+    // Once a reply is swallowed, so is everything after it on this connection: the client is left
+    // waiting.
     let muted = false
     client.on('data', (chunk: Buffer) => upstream.write(chunk))
     upstream.on('data', (chunk: Buffer) => {

@@ -1,8 +1,9 @@
 /**
- * The redis ledger beyond the conformance suite: its URL, what open() does with what it finds
- * under its key, calls that lose their connection or their answer (each applies exactly once, the
- * retry answered with what the first attempt stored), faults counted by class and bounded, a
- * ledger whose data is gone, and the lease that keeps a second run off a ledger in use. Skipped, with one line, where there is no Redis server (not in CI).
+ * The redis ledger beyond the conformance suite: its URL, what open() does with what it finds under
+ * its key, calls that lose their connection or their answer (each applies exactly once, the retry
+ * answered with what the first attempt stored), faults counted by class and bounded, a ledger whose
+ * data is gone, and the lease that keeps a second run off a ledger in use. Skipped, with one line,
+ * where there is no Redis server (not in CI).
  */
 import net from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -55,7 +56,10 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
 })
 
-/** A redis ledger under a fresh key at `url` (default: the test server), closed and its keys deleted after the test. */
+/**
+ * A redis ledger under a fresh key at `url` (default: the test server), closed and its keys deleted
+ * after the test.
+ */
 function ledgerAt(
   timing: ConstructorParameters<typeof RedisLedger>[2] = {},
   url = redisUrl,
@@ -111,7 +115,10 @@ async function funded(ledger: LedgerCore, count: number, fundingFen: number): Pr
   return [0, ...ids]
 }
 
-/** Balances of `ids`, and whether they sum to zero (the issuer's negative balance is everything the others hold). */
+/**
+ * Balances of `ids`, and whether they sum to zero (the issuer's negative balance is everything the
+ * others hold).
+ */
 async function balancesOf(
   ledger: LedgerCore,
   ids: readonly number[],
@@ -120,7 +127,10 @@ async function balancesOf(
   return { balances, conserved: balances.reduce((sum, fen) => sum + fen, 0) === 0 }
 }
 
-/** `count` p2p transfers among accounts 1..accountCount (at least 4), ids from `firstId`, each 1..100 fen. */
+/**
+ * `count` p2p transfers among accounts 1..accountCount (at least 4), ids from `firstId`, each
+ * 1..100 fen.
+ */
 function payments(firstId: number, count: number, accountCount: number): TransferBatch {
   return transfers(
     Array.from({ length: count }, (_, index) => ({
@@ -165,7 +175,8 @@ async function closedPort(): Promise<number> {
 
 describe('parseRedisUrl', () => {
   it('reads host, port, database, credentials and key, with the defaults', () => {
-    // Proves the defaults (no URL: the local server, key citytwin) and every part of a full URL, and that `where` never shows the password.
+    // Proves the defaults (no URL: the local server, key citytwin) and every part of a full URL,
+    // and that `where` never shows the password.
     expect(parseRedisUrl(undefined)).toMatchObject({
       host: '127.0.0.1',
       port: 6379,
@@ -195,7 +206,8 @@ describe('parseRedisUrl', () => {
   })
 
   it('refuses what is not a redis ledger address, naming --ledger-url and never the password', () => {
-    // Proves each malformed URL is a UserError that names the flag, and that a password in a bad URL stays out of the message.
+    // Proves each malformed URL is a UserError that names the flag, and that a password in a bad
+    // URL stays out of the message.
     const bad = [
       'not a url',
       'http://127.0.0.1:6379',
@@ -227,7 +239,8 @@ describe('parseRedisUrl', () => {
   })
 
   it('is what the registry checks before a run builds anything', () => {
-    // Proves checkLedger accepts the redis ledger with or without a URL and refuses a bad one as a UserError.
+    // Proves checkLedger accepts the redis ledger with or without a URL and refuses a bad one as a
+    // UserError.
     expect(() => checkLedger('redis', {})).not.toThrow()
     expect(() => checkLedger('redis', { url: 'redis://127.0.0.1:6379/2?key=x' })).not.toThrow()
     expect(() => checkLedger('redis', { url: 'postgres://127.0.0.1' })).toThrow(UserError)
@@ -236,7 +249,8 @@ describe('parseRedisUrl', () => {
 
 describe.skipIf(skip)('the redis ledger and what it finds under its key', () => {
   it('refuses a key whose namespace holds keys that are not a citytwin ledger', async () => {
-    // Proves open() never deletes what it did not make: foreign keys under {key}: make it a UserError naming ?key=, and they stay.
+    // Proves open() never deletes what it did not make: foreign keys under {key}: make it a
+    // UserError naming ?key=, and they stay.
     const key = testKey()
     cleanups.push(() => dropKeys(redisUrl, key))
     await withClient((client) => client.set(`{${key}}:settings`, 'someone else'))
@@ -256,8 +270,8 @@ describe.skipIf(skip)('the redis ledger and what it finds under its key', () => 
   })
 
   it('starts a new run on an empty ledger once the run before it has closed', async () => {
-    // Proves open() resets a citytwin ledger left by an earlier run (its accounts and transfers are gone) once that
-    // run has let it go.
+    // Proves open() resets a citytwin ledger left by an earlier run (its accounts and transfers are
+    // gone) once that run has let it go.
     const { ledger: first, key } = ledgerAt()
     await first.open()
     const ids = await funded(first, 3, 5_000)
@@ -295,8 +309,8 @@ describe.skipIf(skip)('the redis ledger and what it finds under its key', () => 
   })
 
   it('fails every call, for good, once its data is gone', async () => {
-    // Proves a ledger whose keys vanished (a server restarted without persistence) stops with a RunFailed that says so,
-    // instead of starting again from nothing.
+    // Proves a ledger whose keys vanished (a server restarted without persistence) stops with a
+    // RunFailed that says so, instead of starting again from nothing.
     const { ledger, key } = ledgerAt(quick)
     await ledger.open()
     await funded(ledger, 2, 1_000)
@@ -310,9 +324,10 @@ describe.skipIf(skip)('the redis ledger and what it finds under its key', () => 
 
 describe.skipIf(skip)('the redis ledger when a call loses its connection or its answer', () => {
   it('answers a call whose connection dropped after it ran with the first answer, and applies it once', async () => {
-    // Proves exactly once across a lost connection: the server runs the batch, the connection drops before the answer
-    // is read, the retry (same session, number and rows) gets the stored answer: all ok, where applying the batch again
-    // would answer `exists` for every transfer. Balances show one application, and money is conserved.
+    // Proves exactly once across a lost connection: the server runs the batch, the connection drops
+    // before the answer is read, the retry (same session, number and rows) gets the stored answer:
+    // all ok, where applying the batch again would answer `exists` for every transfer. Balances
+    // show one application, and money is conserved.
     const { proxy, url } = await proxied()
     const { ledger } = ledgerAt({ ...quick, retryPauseMs: 20 }, url)
     await ledger.open()
@@ -336,8 +351,9 @@ describe.skipIf(skip)('the redis ledger when a call loses its connection or its 
   })
 
   it('retries a call whose answer never came, as a timeout, and applies it once', async () => {
-    // Proves a command timeout is a `timeout` fault, the connection is dropped and made again, and the retry is
-    // answered from what the timed-out attempt stored, for account calls as for transfers.
+    // Proves a command timeout is a `timeout` fault, the connection is dropped and made again, and
+    // the retry is answered from what the timed-out attempt stored, for account calls as for
+    // transfers.
     const { proxy, url } = await proxied()
     const { ledger } = ledgerAt({ ...quick, commandTimeoutMs: 300 }, url)
     await ledger.open()
@@ -358,7 +374,8 @@ describe.skipIf(skip)('the redis ledger when a call loses its connection or its 
   })
 
   it('counts a refused connection as refused and gives up after the bounded attempts, with the ledger named', async () => {
-    // Proves refusals at open are `refused` faults, attemptsMax of them, then a RunFailed naming the ledger and --ledger-url.
+    // Proves refusals at open are `refused` faults, attemptsMax of them, then a RunFailed naming
+    // the ledger and --ledger-url.
     const port = await closedPort()
     const { ledger } = ledgerAt(quick, `redis://127.0.0.1:${port}`)
     const failure = await ledger.open().then(
@@ -378,8 +395,8 @@ describe.skipIf(skip)('the redis ledger when a call loses its connection or its 
   })
 
   it('fails the run when the server goes away mid-run, and every call after it at once', async () => {
-    // Proves a server that stops answering between calls: the call is retried attemptsMax times (refused), then fails
-    // with a RunFailed, and so does every later call, without trying again.
+    // Proves a server that stops answering between calls: the call is retried attemptsMax times
+    // (refused), then fails with a RunFailed, and so does every later call, without trying again.
     const { proxy, url } = await proxied()
     const { ledger } = ledgerAt(quick, url)
     await ledger.open()
@@ -395,8 +412,8 @@ describe.skipIf(skip)('the redis ledger when a call loses its connection or its 
   })
 
   it('fails the run, without retrying, when a script fails', async () => {
-    // Proves an error reply that is not a passing condition of the server (here a script error on a damaged record) is
-    // not retried: it fails the ledger with a RunFailed that names it.
+    // Proves an error reply that is not a passing condition of the server (here a script error on a
+    // damaged record) is not retried: it fails the ledger with a RunFailed that names it.
     const { ledger, key } = ledgerAt(quick)
     await ledger.open()
     await funded(ledger, 2, 1_000)
@@ -412,7 +429,8 @@ describe.skipIf(skip)('the redis ledger when a call loses its connection or its 
 
 describe.skipIf(skip)('the redis ledger in a run', () => {
   it('is what --ledger redis builds', async () => {
-    // Proves the registry builds a RedisLedger from --ledger-url and that it opens, moves money and conserves it.
+    // Proves the registry builds a RedisLedger from --ledger-url and that it opens, moves money and
+    // conserves it.
     const { createLedger } = await import('../../../../engine/ledger/index.js')
     const key = testKey()
     cleanups.push(() => dropKeys(redisUrl, key))
@@ -448,8 +466,9 @@ describe.skipIf(skip)('the lease: one run at a time on a key', () => {
   }
 
   it('refuses a second run while the first holds the key, naming the holder, and the first goes on with its money whole', async () => {
-    // Proves open() of a key in use is a UserError naming the key, the holder and what to do, with or without take-over;
-    // the first run's ledger is untouched and goes on; closed, it lets go, and the next run opens an empty ledger.
+    // Proves open() of a key in use is a UserError naming the key, the holder and what to do, with
+    // or without take-over; the first run's ledger is untouched and goes on; closed, it lets go,
+    // and the next run opens an empty ledger.
     const { ledger: first, key } = ledgerAt({}, redisUrl, testKey(), {
       holder: 'citytwin run first.yaml (pid 101 on test-host)',
     })
@@ -482,7 +501,8 @@ describe.skipIf(skip)('the lease: one run at a time on a key', () => {
   })
 
   it('renews its lease with a heartbeat while it holds the key', async () => {
-    // Proves the alive key is renewed (its time to live goes up again) while the ledger is open, and goes at close.
+    // Proves the alive key is renewed (its time to live goes up again) while the ledger is open,
+    // and goes at close.
     const { ledger, key } = ledgerAt({ leaseTtlMs: 5_000, leaseHeartbeatMs: 100 })
     await ledger.open()
     const ttl = (): Promise<number> => withClient((client) => client.pttl(`{${key}}:alive`))
@@ -500,9 +520,10 @@ describe.skipIf(skip)('the lease: one run at a time on a key', () => {
   })
 
   it('knows a holder whose heartbeat stopped, refuses it without --take-over, takes it over with it, and fails the run it was taken from', async () => {
-    // Proves a holder whose alive key lapsed (a crashed run: here one that never beats within a 300 ms lease) is named
-    // as gone and refused; with takeOver the new run opens an empty ledger; the old run's next call fails with a
-    // RunFailed naming the new holder, and nothing of it reaches the new ledger.
+    // Proves a holder whose alive key lapsed (a crashed run: here one that never beats within a 300
+    // ms lease) is named as gone and refused; with takeOver the new run opens an empty ledger; the
+    // old run's next call fails with a RunFailed naming the new holder, and nothing of it reaches
+    // the new ledger.
     const { ledger: crashed, key } = ledgerAt(
       { leaseTtlMs: 300, leaseHeartbeatMs: 600_000 },
       redisUrl,
@@ -549,8 +570,8 @@ describe.skipIf(skip)('the lease: one run at a time on a key', () => {
   })
 
   it('holds its ledger again at the next beat when its key lapsed and nobody took the ledger over', async () => {
-    // Proves a holder that stalled past its lease (its key lapsed) but was not taken over renews the key at its next
-    // beat, and goes on; a newcomer is then refused as from a live holder.
+    // Proves a holder that stalled past its lease (its key lapsed) but was not taken over renews
+    // the key at its next beat, and goes on; a newcomer is then refused as from a live holder.
     const { ledger: stalled, key } = ledgerAt(
       { leaseTtlMs: 5_000, leaseHeartbeatMs: 100 },
       redisUrl,
@@ -575,8 +596,9 @@ describe.skipIf(skip)('the lease: one run at a time on a key', () => {
   })
 
   it('prints a holder name it reads back without its control characters, and bounded', async () => {
-    // Proves a holder name anyone with access to the server could have written (escape codes, new lines, 10,000
-    // characters) reaches the refused run's terminal as printable text of at most ledgerHolderCharsMax characters.
+    // Proves a holder name anyone with access to the server could have written (escape codes, new
+    // lines, 10,000 characters) reaches the refused run's terminal as printable text of at most
+    // ledgerHolderCharsMax characters.
     const { ledger: first, key } = ledgerAt({}, redisUrl, testKey(), { holder: 'first' })
     await first.open()
     const hostile = `\x1b]0;owned\x07\x1b[2J\nrun ${'x'.repeat(10_000)}`
