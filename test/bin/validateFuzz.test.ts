@@ -507,15 +507,13 @@ const brokenMap = fc
             ),
           ),
       })),
-    fc
-      .integer({ min: 256, max: 3_000 })
-      .map((count) => ({
-        label: `${count} features`,
-        map: () =>
-          mapOf(
-            Array.from({ length: count }, (_, index) => featureOf(`"f${index}"`, polygon(ring(4)))),
-          ),
-      })),
+    fc.integer({ min: 256, max: 3_000 }).map((count) => ({
+      label: `${count} features`,
+      map: () =>
+        mapOf(
+          Array.from({ length: count }, (_, index) => featureOf(`"f${index}"`, polygon(ring(4)))),
+        ),
+    })),
     fc
       .tuple(bigCount(10_000, 1_600_000), fc.integer({ min: 1, max: 20 }))
       .map(([positions, rings]) => ({
@@ -588,17 +586,15 @@ const brokenMap = fc
           )
         },
       })),
-    fc
-      .tuple(fc.constantFrom(...smokeIds), withControls)
-      .map(([id, text]) => ({
-        label: `an id with controls ${JSON.stringify(text)}`,
-        map: () =>
-          mapOf(
-            smokeIds.map((other) =>
-              featureOf(JSON.stringify(other === id ? `${id}${text}` : other), polygon(ring(4))),
-            ),
+    fc.tuple(fc.constantFrom(...smokeIds), withControls).map(([id, text]) => ({
+      label: `an id with controls ${JSON.stringify(text)}`,
+      map: () =>
+        mapOf(
+          smokeIds.map((other) =>
+            featureOf(JSON.stringify(other === id ? `${id}${text}` : other), polygon(ring(4))),
           ),
-      })),
+        ),
+    })),
     fc.constant({
       label: 'two features with one id',
       map: () => mapOf([...smokeIds, '440303'].map((id) => featureOf(`"${id}"`, polygon(ring(4))))),

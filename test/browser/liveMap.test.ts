@@ -352,9 +352,7 @@ describe('replay in chromium', () => {
  * Frames per second from requestAnimationFrame, and socket.io bytes a second from the DevTools
  * protocol, over `measureSeconds`.
  */
-async function measure(
-  page: Page,
-): Promise<{
+async function measure(page: Page): Promise<{
   framesPerSecond: number
   slowestFrameMs: number
   wireBytesPerSecond: number
