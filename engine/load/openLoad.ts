@@ -395,11 +395,16 @@ class OpenLoadSender {
 
   /** Reports the seconds closed by `elapsedMs`; true when `shouldStop` says to stop sending. */
   private closeSeconds(elapsedMs: number): boolean {
+    this.reportClosedSeconds(elapsedMs)
+    return this.options.shouldStop?.() === true
+  }
+
+  /** Reports each second closed by `elapsedMs` and not yet reported, with the figures so far. */
+  private reportClosedSeconds(elapsedMs: number): void {
     for (; this.closedSeconds < Math.floor(elapsedMs / 1000); this.closedSeconds++) {
       const window = this.seconds.window(this.closedSeconds, this.schedule)
       this.options.onSecond?.(window, this.soFar(elapsedMs))
     }
-    return this.options.shouldStop?.() === true
   }
 
   /**
@@ -447,16 +452,7 @@ class OpenLoadSender {
     }
     // The seconds that closed as the schedule ended are reported too (the loop stops at the end,
     // before it sees them).
-    for (
-      ;
-      !this.stoppedEarly && this.closedSeconds < Math.floor(endMs / 1000);
-      this.closedSeconds++
-    ) {
-      this.options.onSecond?.(
-        this.seconds.window(this.closedSeconds, this.schedule),
-        this.soFar(endMs),
-      )
-    }
+    if (!this.stoppedEarly) this.reportClosedSeconds(endMs)
     // After an early stop the last second is cut short, and results still to come count into it.
     this.seconds.endAt(endMs)
     this.intended = this.stoppedEarly ? this.schedule.dueCount(endMs) : this.schedule.transfers
