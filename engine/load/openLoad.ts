@@ -20,6 +20,7 @@ import {
   resultCodeCount,
   type LedgerCore,
   type TransferBatch,
+  type TransferResults,
 } from '../ledger/index.js'
 import { transferBatchMax } from '../limits.js'
 import type { LatencyBuckets } from '../metrics/latencyBuckets.js'
@@ -182,213 +183,315 @@ export interface OpenLoadResult {
 }
 
 export async function runOpenLoad(options: OpenLoadOptions): Promise<OpenLoadResult> {
-  const { schedule, ledger, source, now, pause } = options
-  const batchMax = options.batchMax ?? transferBatchMax
-  const available = options.available ?? (() => Infinity)
-  assert(
-    batchMax >= 1 && batchMax <= transferBatchMax,
-    'a call holds 1..transferBatchMax transfers',
-  )
-  assert(
-    Number.isInteger(options.inFlightMax) && options.inFlightMax >= 1,
-    'at least one call may be outstanding',
-  )
-  const latency = new LatencyByKind()
-  const lateness = new LatencyHistogram()
-  const seconds = new SecondWindows(Math.ceil(schedule.durationMs / 1000))
-  const byCode = new Array<number>(resultCodeCount).fill(0)
-  let next = 0
-  let inFlight = 0
-  let completed = 0
-  let errors = 0
-  let stopped = false
-  const outstanding = new Map<Promise<void>, number>()
-  const measureFromMs = options.measureFromMs ?? 0
-  const buckets = options.buckets
-  const startMs = now()
+  const sender = new OpenLoadSender(options)
+  await sender.runSchedule()
+  await sender.drain()
+  return sender.result()
+}
 
-  const send = (from: number, to: number) => {
-    const batch = source(from, to)
+/**
+ * The state of one open-model run: what has been sent, what is outstanding, and the figures so far.
+ * Its methods are the steps of the run, in order: runSchedule, drain, result.
+ */
+class OpenLoadSender {
+  private readonly options: OpenLoadOptions
+  private readonly schedule: LoadSchedule
+  private readonly ledger: LedgerCore
+  private readonly source: LoadSource
+  private readonly now: NowMs
+  private readonly pause: LoadPause
+  private readonly batchMax: number
+  private readonly available: () => number
+  private readonly latency = new LatencyByKind()
+  private readonly lateness = new LatencyHistogram()
+  private readonly seconds: SecondWindows
+  private readonly byCode: number[]
+  /** The next transfer of the stream to send: all before it have been sent. */
+  private next = 0
+  private inFlight = 0
+  private completed = 0
+  private errors = 0
+  /** The run is over: results arriving after it are not counted. */
+  private stopped = false
+  /** Calls not yet settled, with the transfers each holds. */
+  private readonly outstanding = new Map<Promise<void>, number>()
+  private readonly measureFromMs: number
+  private readonly buckets: LatencyBuckets | undefined
+  private readonly startMs: number
+  private readonly busyCoalesceMs: number
+  private readonly lightWakeMs: number
+  /** The load is light: due transfers go at each wake, without waiting for company. */
+  private light = false
+  private coalesceMs: number
+  private heldByInFlight = 0
+  private heldBySource = 0
+  /** Due transfers could not all go on the last look (no source yet, or every call place taken). */
+  private held = false
+  /**
+   * A schedule steered as it goes (LiveSchedule) knows its end only once it is there: durationMs
+   * is read each step, and this is where the run ended.
+   */
+  private endMs: number
+  private stoppedEarly = false
+  /** Seconds reported so far. */
+  private closedSeconds = 0
+  /** Set by drain(): what the schedule meant to send, what never answered, how long it all took. */
+  private intended = 0
+  private unanswered = 0
+  private wallMs = 0
+
+  /** Checks the options and starts the clock of the run. */
+  constructor(options: OpenLoadOptions) {
+    this.options = options
+    this.schedule = options.schedule
+    this.ledger = options.ledger
+    this.source = options.source
+    this.now = options.now
+    this.pause = options.pause
+    this.batchMax = options.batchMax ?? transferBatchMax
+    this.available = options.available ?? (() => Infinity)
+    assert(
+      this.batchMax >= 1 && this.batchMax <= transferBatchMax,
+      'a call holds 1..transferBatchMax transfers',
+    )
+    assert(
+      Number.isInteger(options.inFlightMax) && options.inFlightMax >= 1,
+      'at least one call may be outstanding',
+    )
+    this.seconds = new SecondWindows(Math.ceil(this.schedule.durationMs / 1000))
+    this.byCode = new Array<number>(resultCodeCount).fill(0)
+    this.measureFromMs = options.measureFromMs ?? 0
+    this.buckets = options.buckets
+    this.startMs = this.now()
+    this.busyCoalesceMs = options.coalesceMs ?? coalesceMsDefault
+    assert(this.busyCoalesceMs >= 0, 'coalescing waits a non-negative time')
+    this.lightWakeMs = options.lightWakeMs ?? lightWakeMsDefault
+    assert(this.lightWakeMs >= 0, 'a light wake lasts a non-negative time')
+    this.coalesceMs = this.busyCoalesceMs
+    this.endMs = this.schedule.durationMs
+  }
+
+  /** Milliseconds since the run started. */
+  private elapsed(): number {
+    return this.now() - this.startMs
+  }
+
+  /** Sends transfers [from, to) as one call, recording how late each went out. */
+  private send(from: number, to: number): void {
+    const batch = this.source(from, to)
     assert(batch.count === to - from, 'the source gives the transfers asked for')
     const intendedMs = new Float64Array(batch.count)
-    const sentMs = now() - startMs
-    const sending = seconds.at(sentMs)
+    const sentMs = this.elapsed()
+    const sending = this.seconds.at(sentMs)
     for (let index = 0; index < batch.count; index++) {
-      const intended = schedule.sendTimeMs(from + index)
+      const intended = this.schedule.sendTimeMs(from + index)
       intendedMs[index] = intended
       const lateMicros = (sentMs - intended) * 1000
-      if (intended >= measureFromMs) lateness.record(lateMicros)
+      if (intended >= this.measureFromMs) this.lateness.record(lateMicros)
       sending.lateness.record(lateMicros)
     }
     sending.sent += batch.count
-    inFlight += 1
-    const call = ledger.submit(batch).then(
-      (results) => {
-        if (stopped) return
-        const doneMs = now() - startMs
-        const done = seconds.at(doneMs)
-        let rejected = 0
-        for (let index = 0; index < batch.count; index++) {
-          const intended = intendedMs[index] as number
-          const micros = (doneMs - intended) * 1000
-          if (intended >= measureFromMs) {
-            latency.record(batch.kind[index] as number, micros)
-            buckets?.record(batch.kind[index] as number, micros)
-          }
-          done.latency.record(micros)
-          const code = results.code[index] as number
-          byCode[code] = (byCode[code] as number) + 1
-          if (code !== ResultCode.ok) rejected += 1
-        }
-        completed += batch.count
-        done.completed += batch.count
-        done.rejected += rejected
-      },
-      () => {
-        if (stopped) return
-        errors += batch.count
-        seconds.at(now() - startMs).errors += batch.count
-      },
+    this.inFlight += 1
+    const call = this.ledger.submit(batch).then(
+      (results) => this.recordResults(batch, intendedMs, results),
+      () => this.recordFailure(batch.count),
     )
     const settled = call.finally(() => {
-      inFlight -= 1
-      outstanding.delete(settled)
+      this.inFlight -= 1
+      this.outstanding.delete(settled)
     })
-    outstanding.set(settled, batch.count)
+    this.outstanding.set(settled, batch.count)
   }
 
-  const busyCoalesceMs = options.coalesceMs ?? coalesceMsDefault
-  assert(busyCoalesceMs >= 0, 'coalescing waits a non-negative time')
-  const lightWakeMs = options.lightWakeMs ?? lightWakeMsDefault
-  assert(lightWakeMs >= 0, 'a light wake lasts a non-negative time')
-  /** The load is light: due transfers go at each wake, without waiting for company. */
-  let light = false
-  let coalesceMs = busyCoalesceMs
-  let heldByInFlight = 0
-  let heldBySource = 0
-  /** Due transfers could not all go on the last look (no source yet, or every call place taken). */
-  let held = false
-  const heldWaiting = () => held
-  const sendDue = (elapsedMs: number, final = false) => {
-    const scheduled = schedule.dueCount(elapsedMs)
-    const due = Math.min(scheduled, next + available())
-    held = due < scheduled
-    if (due < scheduled) heldBySource += 1
-    if (next >= due) return
-    // Wait for company unless the oldest due transfer has waited long enough or a full call is due.
-    if (!final && due - next < batchMax && schedule.sendTimeMs(next) > elapsedMs - coalesceMs)
-      return
-    while (next < due && inFlight < options.inFlightMax) {
-      const to = Math.min(due, next + batchMax)
-      send(next, to)
-      next = to
-    }
-    if (next < due) {
-      heldByInFlight += 1
-      held = true
-    }
-  }
-  const soFar = (elapsedMs: number): LoadSoFar => ({
-    elapsedMs,
-    intended: schedule.dueCount(elapsedMs),
-    sent: next,
-    completed,
-    errors,
-    rejected: completed - (byCode[ResultCode.ok] as number),
-    byCode,
-    latency,
-    lateness,
-  })
-
-  // A schedule steered as it goes (LiveSchedule) knows its end only once it is there: durationMs is
-  // read each step.
-  let endMs = schedule.durationMs
-  let stoppedEarly = false
-  let closedSeconds = 0
-  for (let elapsedMs = now() - startMs; ; elapsedMs = now() - startMs) {
-    options.onStep?.(elapsedMs)
-    if (elapsedMs >= schedule.durationMs) break
-    sendDue(elapsedMs)
-    if (Math.floor(elapsedMs / 1000) > closedSeconds) {
-      // A second has closed: report it, and ask whether to go on.
-      for (; closedSeconds < Math.floor(elapsedMs / 1000); closedSeconds++) {
-        const window = seconds.window(closedSeconds, schedule)
-        options.onSecond?.(window, soFar(elapsedMs))
+  /** Counts a call's results: latency from each transfer's intended send time, and its code. */
+  private recordResults(
+    batch: TransferBatch,
+    intendedMs: Float64Array,
+    results: TransferResults,
+  ): void {
+    if (this.stopped) return
+    const doneMs = this.elapsed()
+    const done = this.seconds.at(doneMs)
+    let rejected = 0
+    for (let index = 0; index < batch.count; index++) {
+      const intended = intendedMs[index] as number
+      const micros = (doneMs - intended) * 1000
+      if (intended >= this.measureFromMs) {
+        this.latency.record(batch.kind[index] as number, micros)
+        this.buckets?.record(batch.kind[index] as number, micros)
       }
-      if (options.shouldStop?.() === true) {
-        endMs = elapsedMs
-        stoppedEarly = true
+      done.latency.record(micros)
+      const code = results.code[index] as number
+      this.byCode[code] = (this.byCode[code] as number) + 1
+      if (code !== ResultCode.ok) rejected += 1
+    }
+    this.completed += batch.count
+    done.completed += batch.count
+    done.rejected += rejected
+  }
+
+  /** Counts the transfers of a call that failed as errors. */
+  private recordFailure(count: number): void {
+    if (this.stopped) return
+    this.errors += count
+    this.seconds.at(this.elapsed()).errors += count
+  }
+
+  /** Sends what is due at `elapsedMs` as far as the source and the call places allow. */
+  private sendDue(elapsedMs: number, final = false): void {
+    const scheduled = this.schedule.dueCount(elapsedMs)
+    const due = Math.min(scheduled, this.next + this.available())
+    this.held = due < scheduled
+    if (due < scheduled) this.heldBySource += 1
+    if (this.next >= due) return
+    // Wait for company unless the oldest due transfer has waited long enough or a full call is due.
+    if (
+      !final &&
+      due - this.next < this.batchMax &&
+      this.schedule.sendTimeMs(this.next) > elapsedMs - this.coalesceMs
+    )
+      return
+    while (this.next < due && this.inFlight < this.options.inFlightMax) {
+      const to = Math.min(due, this.next + this.batchMax)
+      this.send(this.next, to)
+      this.next = to
+    }
+    if (this.next < due) {
+      this.heldByInFlight += 1
+      this.held = true
+    }
+  }
+
+  /** The running figures at `elapsedMs`. */
+  private soFar(elapsedMs: number): LoadSoFar {
+    return {
+      elapsedMs,
+      intended: this.schedule.dueCount(elapsedMs),
+      sent: this.next,
+      completed: this.completed,
+      errors: this.errors,
+      rejected: this.completed - (this.byCode[ResultCode.ok] as number),
+      byCode: this.byCode,
+      latency: this.latency,
+      lateness: this.lateness,
+    }
+  }
+
+  /** Sends along the schedule until it ends, or until `shouldStop` stops it early. */
+  async runSchedule(): Promise<void> {
+    for (let elapsedMs = this.elapsed(); ; elapsedMs = this.elapsed()) {
+      this.options.onStep?.(elapsedMs)
+      if (elapsedMs >= this.schedule.durationMs) break
+      this.sendDue(elapsedMs)
+      if (Math.floor(elapsedMs / 1000) > this.closedSeconds && this.closeSeconds(elapsedMs)) {
+        this.endMs = elapsedMs
+        this.stoppedEarly = true
         break
       }
+      await this.waitForNextSend(elapsedMs)
     }
-    // Light or not decides the next step: at light load the sender sleeps between wakes.
-    light =
-      lightWakeMs > 0 && (schedule.rateAt(elapsedMs) * lightWakeMs) / 1000 < lightTransfersPerWake
-    coalesceMs = light ? 0 : busyCoalesceMs
+    if (!this.stoppedEarly) this.endMs = this.schedule.durationMs
+  }
+
+  /** Reports the seconds closed by `elapsedMs`; true when `shouldStop` says to stop sending. */
+  private closeSeconds(elapsedMs: number): boolean {
+    this.reportClosedSeconds(elapsedMs)
+    return this.options.shouldStop?.() === true
+  }
+
+  /** Reports each second closed by `elapsedMs` and not yet reported, with the figures so far. */
+  private reportClosedSeconds(elapsedMs: number): void {
+    for (; this.closedSeconds < Math.floor(elapsedMs / 1000); this.closedSeconds++) {
+      const window = this.seconds.window(this.closedSeconds, this.schedule)
+      this.options.onSecond?.(window, this.soFar(elapsedMs))
+    }
+  }
+
+  /**
+   * Pauses until the next send is due. Light or not decides how: at light load the sender sleeps
+   * between wakes.
+   */
+  private async waitForNextSend(elapsedMs: number): Promise<void> {
+    const { schedule } = this
+    this.light =
+      this.lightWakeMs > 0 &&
+      (schedule.rateAt(elapsedMs) * this.lightWakeMs) / 1000 < lightTransfersPerWake
+    this.coalesceMs = this.light ? 0 : this.busyCoalesceMs
     // The next send, or, when due transfers wait on the source or on calls outstanding, a
     // millisecond: not a spin.
     const nextMs =
-      next < schedule.transfers
-        ? Math.min(schedule.durationMs, schedule.sendTimeMs(next) + coalesceMs)
+      this.next < schedule.transfers
+        ? Math.min(schedule.durationMs, schedule.sendTimeMs(this.next) + this.coalesceMs)
         : schedule.durationMs
-    const waitMs = nextMs - (now() - startMs)
-    await pause(
+    const waitMs = nextMs - this.elapsed()
+    await this.pause(
       waitMs > 0
         ? waitMs
-        : next < schedule.dueCount(now() - startMs) && heldWaiting()
+        : this.next < schedule.dueCount(this.elapsed()) && this.held
           ? heldPollMs
           : 0,
-      light,
+      this.light,
     )
   }
-  if (!stoppedEarly) endMs = schedule.durationMs
-  // Everything due by the end goes now, or, when every call place is taken, as places free (late,
-  // and counted so), for `gracefulStopMs` at most; a schedule that learns its transfers as it goes
-  // learns the rest.
-  await schedule.complete?.(endMs)
-  const stopAtMs = endMs + (options.gracefulStopMs ?? gracefulStopMsDefault)
-  sendDue(endMs, true)
-  while (held && inFlight >= options.inFlightMax && now() - startMs < stopAtMs) {
-    await pause(drainPollMs, false)
-    sendDue(endMs, true)
+
+  /**
+   * After the schedule: sends what was due by its end, reports the seconds left, and waits for
+   * the results still due, each for `gracefulStopMs` at most.
+   */
+  async drain(): Promise<void> {
+    const { endMs } = this
+    // Everything due by the end goes now, or, when every call place is taken, as places free
+    // (late, and counted so), for `gracefulStopMs` at most; a schedule that learns its transfers
+    // as it goes learns the rest.
+    await this.schedule.complete?.(endMs)
+    const stopAtMs = endMs + (this.options.gracefulStopMs ?? gracefulStopMsDefault)
+    this.sendDue(endMs, true)
+    while (this.held && this.inFlight >= this.options.inFlightMax && this.elapsed() < stopAtMs) {
+      await this.pause(drainPollMs, false)
+      this.sendDue(endMs, true)
+    }
+    // The seconds that closed as the schedule ended are reported too (the loop stops at the end,
+    // before it sees them).
+    if (!this.stoppedEarly) this.reportClosedSeconds(endMs)
+    // After an early stop the last second is cut short, and results still to come count into it.
+    this.seconds.endAt(endMs)
+    this.intended = this.stoppedEarly ? this.schedule.dueCount(endMs) : this.schedule.transfers
+    // Results still due come in as time goes on (pausing, not blocking: a fake clock moves this
+    // way too), for `gracefulStopMs` at most: a ledger that never answers does not hold the run
+    // forever.
+    while (this.outstanding.size > 0 && this.elapsed() < stopAtMs)
+      await this.pause(drainPollMs, false)
+    this.stopped = true
+    // Counted at once, before any call still outstanding can settle.
+    for (const count of this.outstanding.values()) this.unanswered += count
+    this.wallMs = this.elapsed()
   }
-  // The seconds that closed as the schedule ended are reported too (the loop stops at the end,
-  // before it sees them).
-  for (; !stoppedEarly && closedSeconds < Math.floor(endMs / 1000); closedSeconds++) {
-    options.onSecond?.(seconds.window(closedSeconds, schedule), soFar(endMs))
-  }
-  // After an early stop the last second is cut short, and results still to come count into it.
-  seconds.endAt(endMs)
-  const intended = stoppedEarly ? schedule.dueCount(endMs) : schedule.transfers
-  const sent = next
-  // Results still due come in as time goes on (pausing, not blocking: a fake clock moves this way
-  // too), for `gracefulStopMs` at most: a ledger that never answers does not hold the run forever.
-  while (outstanding.size > 0 && now() - startMs < stopAtMs) await pause(drainPollMs, false)
-  stopped = true
-  let unanswered = 0
-  for (const count of outstanding.values()) unanswered += count
-  const wallMs = now() - startMs
-  const windows = Array.from({ length: seconds.count }, (_, second) =>
-    seconds.window(second, schedule),
-  )
-  seconds.destroy()
-  return {
-    intended,
-    sent,
-    dropped: intended - sent,
-    completed,
-    errors,
-    unanswered,
-    rejected: completed - (byCode[ResultCode.ok] as number),
-    byCode,
-    latency,
-    lateness,
-    windows,
-    wallMs,
-    stoppedEarly,
-    durationMs: endMs,
-    heldByInFlight,
-    heldBySource,
+
+  /** The figures of the run, once drained; frees the per-second histograms. */
+  result(): OpenLoadResult {
+    const { intended, next: sent } = this
+    const windows = Array.from({ length: this.seconds.count }, (_, second) =>
+      this.seconds.window(second, this.schedule),
+    )
+    this.seconds.destroy()
+    return {
+      intended,
+      sent,
+      dropped: intended - sent,
+      completed: this.completed,
+      errors: this.errors,
+      unanswered: this.unanswered,
+      rejected: this.completed - (this.byCode[ResultCode.ok] as number),
+      byCode: this.byCode,
+      latency: this.latency,
+      lateness: this.lateness,
+      windows,
+      wallMs: this.wallMs,
+      stoppedEarly: this.stoppedEarly,
+      durationMs: this.endMs,
+      heldByInFlight: this.heldByInFlight,
+      heldBySource: this.heldBySource,
+    }
   }
 }
 

@@ -85,6 +85,11 @@ export class LedgerState {
   touched = 0
   private cachedDay = -1
   private cachedYear = 0
+  /** What checkLimits() read of the payer's day and year, for the transfer being applied. */
+  private checkedDayStamp = 0
+  private checkedYear = 0
+  private spentDayFen = 0
+  private spentYearFen = 0
 
   constructor(options: LedgerOptions) {
     assert(
@@ -291,28 +296,73 @@ export class LedgerState {
       )
     }
     if (amountFen === 0) return ResultCode.invalid_amount
-
-    // Limits of the payer's tier, on the local day and year of the transfer.
     const tier = this.u8[debit * recordBytes + tierByte] as number
-    let dayStamp = 0
-    let year = 0
-    let spentDayFen = 0
-    let spentYearFen = 0
-    if (tier !== 0) {
-      const perPayment = this.limits[tier * 4 + 1] as number
-      const perDay = this.limits[tier * 4 + 2] as number
-      const perYear = this.limits[tier * 4 + 3] as number
-      if (perPayment !== 0 && amountFen > perPayment) return ResultCode.per_payment_limit
-      const day = localDay(minute, this.utcOffsetMinutes)
-      dayStamp = day + 1
-      if (this.u32[debit * recordU32 + dayStampWord] === dayStamp)
-        spentDayFen = this.u32[debit * recordU32 + spentDayWord] as number
-      if (perDay !== 0 && spentDayFen + amountFen > perDay) return ResultCode.daily_limit
-      year = this.yearOf(day)
-      if (this.u16[debit * recordU16 + yearHalf] === year)
-        spentYearFen = this.u32[debit * recordU32 + spentYearWord] as number
-      if (perYear !== 0 && spentYearFen + amountFen > perYear) return ResultCode.yearly_limit
+    const limited = this.checkLimits(debit, tier, amountFen, minute)
+    if (limited !== ResultCode.ok) return limited
+    const reserve = phase === TransferFlag.pending
+    const room = this.checkFunds(debit, credit, amountFen, debitFlags, creditFlags, reserve)
+    if (room !== ResultCode.ok) return room
+
+    // Accepted: from here on, nothing fails.
+    if (this.journal !== null) this.keepTransfer(id, debit, credit)
+    const { checkedDayStamp: dayStamp, checkedYear: year } = this
+    if (tier !== 0)
+      this.spend(debit, tier, amountFen, dayStamp, year, this.spentDayFen, this.spentYearFen)
+    if (reserve) {
+      this.hold(id, print, debit, credit, amountFen, kind, dayStamp, year, minute, timeoutMinutes)
+    } else {
+      this.post(debit, credit, amountFen, kind)
+      this.ids.set(id, print | IdState.applied)
     }
+    return ResultCode.ok
+  }
+
+  /**
+   * Checks a payment against the limits of its payer's tier, on the local day and year of the
+   * transfer. The day and year it read, and what was spent in them, are left in fields for
+   * spend() and hold(), so that no transfer allocates a record of them.
+   */
+  private checkLimits(debit: number, tier: number, amountFen: number, minute: number): number {
+    this.checkedDayStamp = 0
+    this.checkedYear = 0
+    this.spentDayFen = 0
+    this.spentYearFen = 0
+    if (tier === 0) return ResultCode.ok
+    const perPayment = this.limits[tier * 4 + 1] as number
+    const perDay = this.limits[tier * 4 + 2] as number
+    const perYear = this.limits[tier * 4 + 3] as number
+    if (perPayment !== 0 && amountFen > perPayment) return ResultCode.per_payment_limit
+    const day = localDay(minute, this.utcOffsetMinutes)
+    const dayStamp = day + 1
+    this.checkedDayStamp = dayStamp
+    let spentDayFen = 0
+    if (this.u32[debit * recordU32 + dayStampWord] === dayStamp)
+      spentDayFen = this.u32[debit * recordU32 + spentDayWord] as number
+    this.spentDayFen = spentDayFen
+    if (perDay !== 0 && spentDayFen + amountFen > perDay) return ResultCode.daily_limit
+    const year = this.yearOf(day)
+    this.checkedYear = year
+    let spentYearFen = 0
+    if (this.u16[debit * recordU16 + yearHalf] === year)
+      spentYearFen = this.u32[debit * recordU32 + spentYearWord] as number
+    this.spentYearFen = spentYearFen
+    if (perYear !== 0 && spentYearFen + amountFen > perYear) return ResultCode.yearly_limit
+    return ResultCode.ok
+  }
+
+  /**
+   * Checks that the payer can pay and the payee can hold a payment: funds net of reservations
+   * (an issuer may go below zero), the payee's balance cap, room for one more pending transfer,
+   * and sums that stay exact.
+   */
+  private checkFunds(
+    debit: number,
+    credit: number,
+    amountFen: number,
+    debitFlags: number,
+    creditFlags: number,
+    reserve: boolean,
+  ): number {
     const balanceFen = this.balanceOf(debit)
     const availableFen =
       (debitFlags & hasPendingDebit) === 0
@@ -330,7 +380,6 @@ export class LedgerState {
       const capFen = this.limits[payeeTier * 4] as number
       if (capFen !== 0 && heldFen + amountFen > capFen) return ResultCode.balance_cap
     }
-    const reserve = phase === TransferFlag.pending
     if (reserve && this.pending.full) return ResultCode.pending_capacity
     // Only the issuer's side can run past what a balance holds exactly; the payee's always can.
     if (
@@ -344,16 +393,6 @@ export class LedgerState {
         Number.MAX_SAFE_INTEGER
     )
       return ResultCode.overflows
-
-    // Accepted: from here on, nothing fails.
-    if (this.journal !== null) this.keepTransfer(id, debit, credit)
-    if (tier !== 0) this.spend(debit, tier, amountFen, dayStamp, year, spentDayFen, spentYearFen)
-    if (reserve) {
-      this.hold(id, print, debit, credit, amountFen, kind, dayStamp, year, minute, timeoutMinutes)
-    } else {
-      this.post(debit, credit, amountFen, kind)
-      this.ids.set(id, print | IdState.applied)
-    }
     return ResultCode.ok
   }
 

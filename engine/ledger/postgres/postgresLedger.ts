@@ -236,81 +236,18 @@ export class PostgresLedger implements LedgerCore, NumberedCalls {
     lease: LedgerLease = {},
   ): Promise<{ ledger: PostgresLedger; options: LedgerOptions; kept: KeptSession }> {
     const target = parsePostgresUrl(url)
-    const probe = new pg.Client({
-      connectionString: target.connectionString,
-      connectionTimeoutMillis: connectTimeoutMs,
-    })
-    probe.on('error', () => undefined)
-    try {
-      await probe.connect()
-    } catch (error) {
-      throw new RunFailed(
-        `cannot reach PostgreSQL at ${target.where} (--ledger-url): ${describe(error)}`,
-      )
-    }
+    const probe = await connectProbe(target)
     try {
       const s = `"${target.schema}"`
-      const found = await probe.query<{ ledger: string | null }>(
-        'select to_regclass($1)::text as ledger',
-        [`${s}.ledger`],
-      )
-      if (found.rows[0]?.ledger === null)
-        throw new UserError(
-          `--resume: schema "${target.schema}" at ${target.where} holds no citytwin ledger to take up`,
-        )
-      const { rows } = await probe.query<{
-        format: string
-        accounts_max: string
-        limits: string[]
-        utc_offset: number
-        pending_max: string
-      }>(
-        `select format, accounts_max::text, limits::text[], utc_offset, pending_max::text from ${s}.ledger`,
-      )
-      const row = rows[0]
-      if (row === undefined || row.format !== ledgerFormat)
-        throw new UserError(
-          `--resume: schema "${target.schema}" at ${target.where} holds no ledger of this citytwin's format`,
-        )
-      const limits = row.limits.map(Number)
-      const options: LedgerOptions = {
-        accountsMax: Number(row.accounts_max),
-        tiers: Array.from({ length: limits.length / 4 }, (_, tier) => ({
-          balanceCapFen: limits[tier * 4] as number,
-          perPaymentFen: limits[tier * 4 + 1] as number,
-          perDayFen: limits[tier * 4 + 2] as number,
-          perYearFen: limits[tier * 4 + 3] as number,
-        })),
-        utcOffsetMinutes: row.utc_offset,
-        pendingMax: Number(row.pending_max),
-      }
-      const last = await probe.query<{ session: number; number: string; answer: string | null }>(
-        `select session, number::text, answer::text from ${s}.calls order by session desc limit 1`,
-      )
-      const call = last.rows[0]
-      if (call === undefined)
-        throw new UserError(
-          `--resume: the ledger in schema "${target.schema}" at ${target.where} was never opened by a client`,
-        )
+      const options = await readLedgerOptions(probe, target, s)
+      const call = await readLastCall(probe, target, s)
       const lastNumber = Number(call.number)
       const lastCodes = call.answer === null ? undefined : parseCodes(call.answer)
       const ledger = new PostgresLedger(options, url, timing, { attach: true })
       ledger.openSession = call.session
       ledger.sequence = lastNumber
       try {
-        await ledger.calls.inTurn(async () => {
-          // Taking up a killed server's ledger is a take-over of its lease, asked for by --resume;
-          // a holder still alive (a server still serving it) is refused all the same.
-          await ledger.lease.take(true)
-          await ledger.connect()
-          await ledger.query('begin')
-          await ledger.writeLease(holderName(lease))
-          await ledger.query(`update ${s}.calls set lease = $1 where session = $2`, [
-            ledger.lease.id,
-            call.session,
-          ])
-          await ledger.query('commit')
-        })
+        await ledger.takeOver(call.session, lease)
       } catch (error) {
         await ledger.close().catch(() => undefined)
         throw error
@@ -319,6 +256,25 @@ export class PostgresLedger implements LedgerCore, NumberedCalls {
     } finally {
       await probe.end().catch(() => undefined)
     }
+  }
+
+  /**
+   * Takes the lease of a ledger being resumed, and marks `session` as held under it. Taking up a
+   * killed server's ledger is a take-over of its lease, asked for by --resume; a holder still
+   * alive (a server still serving it) is refused all the same.
+   */
+  private async takeOver(session: number, lease: LedgerLease): Promise<void> {
+    await this.calls.inTurn(async () => {
+      await this.lease.take(true)
+      await this.connect()
+      await this.query('begin')
+      await this.writeLease(holderName(lease))
+      await this.query(`update ${this.schema}.calls set lease = $1 where session = $2`, [
+        this.lease.id,
+        session,
+      ])
+      await this.query('commit')
+    })
   }
 
   async createAccounts(batch: AccountBatch): Promise<AccountResults> {
@@ -671,6 +627,88 @@ export class PostgresLedger implements LedgerCore, NumberedCalls {
       `the postgres ledger at ${this.target.where} (--ledger-url) failed: ${describe(error)}`,
     )
   }
+}
+
+/** A client connected to `target` for resume()'s look at what the schema holds. */
+async function connectProbe(target: PostgresTarget): Promise<pg.Client> {
+  const probe = new pg.Client({
+    connectionString: target.connectionString,
+    connectionTimeoutMillis: connectTimeoutMs,
+  })
+  probe.on('error', () => undefined)
+  try {
+    await probe.connect()
+  } catch (error) {
+    throw new RunFailed(
+      `cannot reach PostgreSQL at ${target.where} (--ledger-url): ${describe(error)}`,
+    )
+  }
+  return probe
+}
+
+/**
+ * The options of the ledger in schema `s` (quoted), read from the database; a schema without a
+ * ledger of this format is the user's error.
+ */
+async function readLedgerOptions(
+  probe: pg.Client,
+  target: PostgresTarget,
+  s: string,
+): Promise<LedgerOptions> {
+  const found = await probe.query<{ ledger: string | null }>(
+    'select to_regclass($1)::text as ledger',
+    [`${s}.ledger`],
+  )
+  if (found.rows[0]?.ledger === null)
+    throw new UserError(
+      `--resume: schema "${target.schema}" at ${target.where} holds no citytwin ledger to take up`,
+    )
+  const { rows } = await probe.query<{
+    format: string
+    accounts_max: string
+    limits: string[]
+    utc_offset: number
+    pending_max: string
+  }>(
+    `select format, accounts_max::text, limits::text[], utc_offset, pending_max::text from ${s}.ledger`,
+  )
+  const row = rows[0]
+  if (row === undefined || row.format !== ledgerFormat)
+    throw new UserError(
+      `--resume: schema "${target.schema}" at ${target.where} holds no ledger of this citytwin's format`,
+    )
+  const limits = row.limits.map(Number)
+  return {
+    accountsMax: Number(row.accounts_max),
+    tiers: Array.from({ length: limits.length / 4 }, (_, tier) => ({
+      balanceCapFen: limits[tier * 4] as number,
+      perPaymentFen: limits[tier * 4 + 1] as number,
+      perDayFen: limits[tier * 4 + 2] as number,
+      perYearFen: limits[tier * 4 + 3] as number,
+    })),
+    utcOffsetMinutes: row.utc_offset,
+    pendingMax: Number(row.pending_max),
+  }
+}
+
+/**
+ * The latest session of the ledger in schema `s` (quoted), with its last call's number and
+ * answer; a ledger no client ever opened has none to resume.
+ */
+async function readLastCall(
+  probe: pg.Client,
+  target: PostgresTarget,
+  s: string,
+): Promise<{ session: number; number: string; answer: string | null }> {
+  const last = await probe.query<{ session: number; number: string; answer: string | null }>(
+    `select session, number::text, answer::text from ${s}.calls order by session desc limit 1`,
+  )
+  const call = last.rows[0]
+  if (call === undefined)
+    throw new UserError(
+      `--resume: the ledger in schema "${target.schema}" at ${target.where} was never opened by a client`,
+    )
+  return call
 }
 
 /**
