@@ -93,6 +93,23 @@ export async function benchServerLedgers(
     tiers: workload.plan.tiers,
     utcOffsetMinutes: workload.plan.clock.utcOffsetMinutes,
   }
+  const targets = await startTargets(wanted)
+  try {
+    for (const target of targets) await benchTarget(target, options, workload, day, hot.day, log)
+    log({
+      name: 'ledger.day_transfers@500k',
+      median: workload.dayTransfers,
+      unit: 'transfers',
+      samples: 1,
+    })
+    log({ name: 'ledger.hot_share@500k', median: hot.share, unit: 'ratio', samples: 1 })
+  } finally {
+    for (const target of targets) await target.stop()
+  }
+}
+
+/** Starts the wanted ledgers' targets; Redis is left out, with a note, when no server answers. */
+async function startTargets(wanted: (name: string) => boolean): Promise<Target[]> {
   const targets: Target[] = []
   if (wanted('memory')) targets.push(memoryTarget())
   if (wanted('postgres')) targets.push(await postgresTarget())
@@ -104,57 +121,56 @@ export async function benchServerLedgers(
       )
     else targets.push(redis)
   }
-  try {
-    for (const target of targets) {
-      const plain = await timeDay(target, options, workload, day)
-      log({
-        name: `ledger.${target.name}.transfers_per_s`,
-        median: median(plain.rates),
-        unit: 'transfers/s',
-        samples,
-      })
-      log({
-        name: `ledger.${target.name}.accepted_share`,
-        median: plain.acceptedShare,
-        unit: 'ratio',
-        samples: 1,
-      })
-      log({
-        name: `ledger.${target.name}.cpu_ms_per_1k`,
-        median: median(plain.cpuMsPer1k),
-        unit: 'ms',
-        samples,
-      })
-      const hotRun = await timeDay(target, options, workload, hot.day)
-      log({
-        name: `ledger.${target.name}.hot_transfers_per_s`,
-        median: median(hotRun.rates),
-        unit: 'transfers/s',
-        samples,
-      })
-      log({
-        name: `ledger.${target.name}.hot_accepted_share`,
-        median: hotRun.acceptedShare,
-        unit: 'ratio',
-        samples: 1,
-      })
-      log({
-        name: `ledger.${target.name}.latency_p99_ms@10k`,
-        median: await loadLatency(target, options, workload),
-        unit: 'ms',
-        samples,
-      })
-    }
-    log({
-      name: 'ledger.day_transfers@500k',
-      median: workload.dayTransfers,
-      unit: 'transfers',
-      samples: 1,
-    })
-    log({ name: 'ledger.hot_share@500k', median: hot.share, unit: 'ratio', samples: 1 })
-  } finally {
-    for (const target of targets) await target.stop()
-  }
+  return targets
+}
+
+/** Measures one ledger: the plain day, the hot day and the open-model latency, logging each. */
+async function benchTarget(
+  target: Target,
+  options: LedgerOptions,
+  workload: LedgerWorkload,
+  day: readonly TransferBatch[],
+  hot: readonly TransferBatch[],
+  log: (result: ServerBenchResult) => void,
+): Promise<void> {
+  const plain = await timeDay(target, options, workload, day)
+  log({
+    name: `ledger.${target.name}.transfers_per_s`,
+    median: median(plain.rates),
+    unit: 'transfers/s',
+    samples,
+  })
+  log({
+    name: `ledger.${target.name}.accepted_share`,
+    median: plain.acceptedShare,
+    unit: 'ratio',
+    samples: 1,
+  })
+  log({
+    name: `ledger.${target.name}.cpu_ms_per_1k`,
+    median: median(plain.cpuMsPer1k),
+    unit: 'ms',
+    samples,
+  })
+  const hotRun = await timeDay(target, options, workload, hot)
+  log({
+    name: `ledger.${target.name}.hot_transfers_per_s`,
+    median: median(hotRun.rates),
+    unit: 'transfers/s',
+    samples,
+  })
+  log({
+    name: `ledger.${target.name}.hot_accepted_share`,
+    median: hotRun.acceptedShare,
+    unit: 'ratio',
+    samples: 1,
+  })
+  log({
+    name: `ledger.${target.name}.latency_p99_ms@10k`,
+    median: await loadLatency(target, options, workload),
+    unit: 'ms',
+    samples,
+  })
 }
 
 async function timeDay(

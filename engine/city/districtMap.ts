@@ -49,32 +49,12 @@ export function parseDistrictMap(
       issues.push(`${at}: must be a GeoJSON Feature`)
       return
     }
-    const properties = isObject(feature.properties) ? feature.properties : {}
-    const rawId = feature.id ?? properties.id
-    if (typeof rawId !== 'string' && typeof rawId !== 'number') {
-      issues.push(`${at}.id: every district needs an id`)
+    const identity = featureIdentity(feature, at, ids)
+    if (typeof identity === 'string') {
+      issues.push(identity)
       return
     }
-    // Ids are quoted in messages and matched against the scenario's, which are as short.
-    const id = String(rawId)
-    if (id.length === 0 || id.length > districtIdCharsMax || hasUnprintable(id)) {
-      issues.push(
-        `${at}.id: must be 1 to ${districtIdCharsMax} characters, none of them a control character`,
-      )
-      return
-    }
-    if (ids.has(id)) {
-      issues.push(`${at}.id: "${id}" is the id of another feature too`)
-      return
-    }
-    ids.add(id)
-    const name = typeof properties.name === 'string' ? properties.name : id
-    if (name.length > nameCharsMax || hasUnprintable(name)) {
-      issues.push(
-        `${at}.properties.name: must be at most ${nameCharsMax} characters, none of them a control character`,
-      )
-      return
-    }
+    const { id, name } = identity
     const geometry = feature.geometry
     if (!isObject(geometry) || !Array.isArray(geometry.coordinates)) {
       issues.push(`${at}.geometry: must be a Polygon or MultiPolygon`)
@@ -106,6 +86,36 @@ export function parseDistrictMap(
   })
   if (issues.length > 0) return { map: null, issues }
   return { map: { features }, issues: [] }
+}
+
+/**
+ * A feature's id and name, checked, or what is wrong with them. The id joins `ids` once it is
+ * known to be new, so a later feature that repeats it is refused.
+ */
+function featureIdentity(
+  feature: Record<string, unknown>,
+  at: string,
+  ids: Set<string>,
+): { id: string; name: string } | string {
+  const properties = isObject(feature.properties) ? feature.properties : {}
+  const rawId = feature.id ?? properties.id
+  if (typeof rawId !== 'string' && typeof rawId !== 'number') {
+    return `${at}.id: every district needs an id`
+  }
+  // Ids are quoted in messages and matched against the scenario's, which are as short.
+  const id = String(rawId)
+  if (id.length === 0 || id.length > districtIdCharsMax || hasUnprintable(id)) {
+    return `${at}.id: must be 1 to ${districtIdCharsMax} characters, none of them a control character`
+  }
+  if (ids.has(id)) {
+    return `${at}.id: "${id}" is the id of another feature too`
+  }
+  ids.add(id)
+  const name = typeof properties.name === 'string' ? properties.name : id
+  if (name.length > nameCharsMax || hasUnprintable(name)) {
+    return `${at}.properties.name: must be at most ${nameCharsMax} characters, none of them a control character`
+  }
+  return { id, name }
 }
 
 /** A polygon of at most `verticesLeft` positions, or what is wrong with it. */

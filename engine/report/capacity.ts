@@ -12,7 +12,7 @@ import type { Plan } from '../plan/plan.js'
 import { printable, printableLines } from '../printable.js'
 import { chartCss, lineChart, type Point } from './charts.js'
 import { formatDuration, formatInteger, formatMs, formatMsNumber, formatPercent } from './format.js'
-import { html } from './markup.js'
+import { html, type Html } from './markup.js'
 import type { RunFolder } from './runFolder.js'
 import type { RunSummary } from '../run/summary.js'
 
@@ -247,39 +247,11 @@ function trialTiming(report: CapacityReport): string {
   return `${formatDuration(report.windowSeconds * msPerSecond)} per trial after ${formatDuration(report.warmupSeconds * msPerSecond)} of warm-up`
 }
 
+/** capacity.html: the verdict, the two charts and the table of trials, lowest target rate first. */
 export function renderCapacityReport(report: CapacityReport): string {
   const trials = [...report.trials].sort((a, b) => a.tps - b.tps)
-  const points = (pick: (trial: CapacityTrialFigures) => number): Point[] =>
-    trials.map((trial) => [trial.tps, pick(trial)])
-  const chart = lineChart({
-    title: 'Latency against target rate',
-    xLabel: 'target transfers/s',
-    yLabel: 'latency, ms',
-    width: 540,
-    series: [
-      { name: 'p50', points: points((trial) => trial.p50Ms) },
-      { name: 'p99', points: points((trial) => trial.p99Ms) },
-      { name: 'p99.9', points: points((trial) => trial.p999Ms) },
-    ],
-  })
-  const throughput = lineChart({
-    title: 'Achieved against target rate',
-    xLabel: 'target transfers/s',
-    yLabel: 'transfers/s',
-    width: 540,
-    series: [
-      { name: 'target', points: points((trial) => trial.tps) },
-      { name: 'achieved', points: points((trial) => trial.achievedTps) },
-    ],
-  })
-  const rows = trials.map((trial) => {
-    const verdict = trial.ok
-      ? 'held'
-      : `${trial.periodRanOut ? 'not judged, the scenario ran out of payments' : 'failed'}: ${trial.failed.join('; ')}`
-    return html`<tr class="${trial.ok ? 'held' : 'failed'}">
-      ${[...trialFigures(trial), verdict].map((cell) => html`<td>${cell}</td>`)}
-    </tr> `
-  })
+  const charts = capacityCharts(trials)
+  const rows = trialRows(trials)
   return html`<!doctype html>
     <html lang="en">
       <head>
@@ -306,7 +278,7 @@ export function renderCapacityReport(report: CapacityReport): string {
         <div class="verdict ${report.outcome}">
           ${verdictLine(report).replace(/^capacity\s+/, '')}
         </div>
-        <div class="charts">${chart}${throughput}</div>
+        <div class="charts">${charts}</div>
         <table>
           <thead>
             <tr>
@@ -324,6 +296,46 @@ export function renderCapacityReport(report: CapacityReport): string {
         </p>
       </body>
     </html> `.toString()
+}
+
+/** Latency and achieved rate, each charted against the target rate of `trials` (sorted by it). */
+function capacityCharts(trials: readonly CapacityTrialFigures[]): Html {
+  const points = (pick: (trial: CapacityTrialFigures) => number): Point[] =>
+    trials.map((trial) => [trial.tps, pick(trial)])
+  const chart = lineChart({
+    title: 'Latency against target rate',
+    xLabel: 'target transfers/s',
+    yLabel: 'latency, ms',
+    width: 540,
+    series: [
+      { name: 'p50', points: points((trial) => trial.p50Ms) },
+      { name: 'p99', points: points((trial) => trial.p99Ms) },
+      { name: 'p99.9', points: points((trial) => trial.p999Ms) },
+    ],
+  })
+  const throughput = lineChart({
+    title: 'Achieved against target rate',
+    xLabel: 'target transfers/s',
+    yLabel: 'transfers/s',
+    width: 540,
+    series: [
+      { name: 'target', points: points((trial) => trial.tps) },
+      { name: 'achieved', points: points((trial) => trial.achievedTps) },
+    ],
+  })
+  return html`${chart}${throughput}`
+}
+
+/** One table row per trial: its figures, then whether it held the SLO and, if not, why. */
+function trialRows(trials: readonly CapacityTrialFigures[]): Html[] {
+  return trials.map((trial) => {
+    const verdict = trial.ok
+      ? 'held'
+      : `${trial.periodRanOut ? 'not judged, the scenario ran out of payments' : 'failed'}: ${trial.failed.join('; ')}`
+    return html`<tr class="${trial.ok ? 'held' : 'failed'}">
+      ${[...trialFigures(trial), verdict].map((cell) => html`<td>${cell}</td>`)}
+    </tr> `
+  })
 }
 
 /**

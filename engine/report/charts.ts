@@ -374,15 +374,7 @@ function plotFrame(
   const right = width - 16
   const x = scaleLinear().domain([xMin, xMax]).range([left, right])
 
-  const candidates = (options.xTicks ?? x.ticks(xTicksTarget)).filter(
-    (tick) => tick >= xMin && tick <= xMax,
-  )
-  assert(candidates.length <= ticksMax * 16, 'x tick candidates are bounded')
-  const formatX = options.formatX ?? tickFormat(candidates)
-  const xTicks = spaced(candidates, (tick) => formatX(tick).length * tickCharWidthPx + 16, x).slice(
-    0,
-    ticksMax,
-  )
+  const { xTicks, formatX } = xAxisTicks(options, x, xMin, xMax)
 
   const yAxis = y.ticks.map(
     (tick, index) =>
@@ -406,21 +398,7 @@ function plotFrame(
       [left, bottom],
       [right, bottom],
     ]) ?? ''
-  const middleY = round((top + bottom) / 2)
-  const labels = html`<text
-      class="axis-label"
-      x="${round((left + right) / 2)}"
-      y="${height - 6}"
-      text-anchor="middle"
-      >${options.xLabel}</text
-    ><text
-      class="axis-label"
-      x="${labelFontPx}"
-      y="${middleY}"
-      text-anchor="middle"
-      transform="rotate(-90 ${labelFontPx} ${middleY})"
-      >${options.yLabel}</text
-    >`
+  const labels = axisLabels(options, { left, right, top, bottom, height })
 
   return {
     x,
@@ -441,6 +419,54 @@ function plotFrame(
         <path class="domain" d="${domain}" fill="none" />
       </svg>`,
   }
+}
+
+/** The x ticks inside [xMin, xMax] and their format, spaced so that no two labels overlap. */
+function xAxisTicks(
+  options: FrameOptions,
+  x: ScaleLinear<number, number>,
+  xMin: number,
+  xMax: number,
+): { xTicks: number[]; formatX: (tick: number) => string } {
+  const candidates = (options.xTicks ?? x.ticks(xTicksTarget)).filter(
+    (tick) => tick >= xMin && tick <= xMax,
+  )
+  assert(candidates.length <= ticksMax * 16, 'x tick candidates are bounded')
+  const formatX = options.formatX ?? tickFormat(candidates)
+  const xTicks = spaced(candidates, (tick) => formatX(tick).length * tickCharWidthPx + 16, x).slice(
+    0,
+    ticksMax,
+  )
+  return { xTicks, formatX }
+}
+
+/** The plot area's edges and the chart's height, in pixels. */
+interface PlotBox {
+  readonly left: number
+  readonly right: number
+  readonly top: number
+  readonly bottom: number
+  readonly height: number
+}
+
+/** The axes' names: the x label centred under the plot, the y label turned up along its left. */
+function axisLabels(options: FrameOptions, box: PlotBox): Html {
+  const { left, right, top, bottom, height } = box
+  const middleY = round((top + bottom) / 2)
+  return html`<text
+      class="axis-label"
+      x="${round((left + right) / 2)}"
+      y="${height - 6}"
+      text-anchor="middle"
+      >${options.xLabel}</text
+    ><text
+      class="axis-label"
+      x="${labelFontPx}"
+      y="${middleY}"
+      text-anchor="middle"
+      transform="rotate(-90 ${labelFontPx} ${middleY})"
+      >${options.yLabel}</text
+    >`
 }
 
 /**

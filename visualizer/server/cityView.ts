@@ -11,6 +11,7 @@ import { transferKinds } from '../../engine/ledger/index.js'
 import { merchantCellMerchantsMin, merchantCellMetres } from '../../engine/limits.js'
 import type { DistrictRows } from '../../engine/counting/districtRows.js'
 import type { Population } from '../../engine/population/index.js'
+import type { PlannedDistrict } from '../../engine/plan/index.js'
 import type { OpenedCity } from '../../engine/run/index.js'
 import { isoMinute } from '../../engine/time/index.js'
 import type { City } from '../../engine/city/index.js'
@@ -23,6 +24,7 @@ const metresPerDegree = 111_320
 /** The grid is made coarser at most this many times (×2 each): 500 m up to 8 km. */
 const merchantCellDoublingsMax = 4
 
+/** The city as the page draws it: its rows of districts, the metro, the merchants and the clock. */
 export function cityView(
   opened: OpenedCity,
   city: City,
@@ -31,7 +33,7 @@ export function cityView(
 ): CityView {
   const { plan, population } = opened
   const byId = new Map(map.features.map((feature) => [feature.id, feature]))
-  const drawn = plan.districts.map((district, index) => {
+  const drawn = plan.districts.map((district, index): DrawnDistrict => {
     const feature = byId.get(district.id)
     const centre = city.districts[index]
     if (feature === undefined || centre === undefined)
@@ -43,8 +45,8 @@ export function cityView(
     }
   })
   const districts = rows.members.map((members, row) => {
-    const parts = members.map((index) => drawn[index] as (typeof drawn)[number])
-    const first = parts[0] as (typeof drawn)[number]
+    const parts = members.map((index) => drawn[index] as DrawnDistrict)
+    const first = parts[0] as DrawnDistrict
     if (parts.length === 1) {
       const { district } = first
       return {
@@ -56,39 +58,9 @@ export function cityView(
         centre: first.centre,
       }
     }
-    // The "other" row: one shape of all its districts, its station that of the largest.
-    const residents = parts.reduce((sum, part) => sum + part.district.residents, 0)
-    const largest = parts.reduce(
-      (best, part) => (part.district.residents > best.district.residents ? part : best),
-      first,
-    )
-    return {
-      id: 'other',
-      name: rows.names[row] as string,
-      residents,
-      adoption:
-        residents === 0
-          ? 0
-          : parts.reduce((sum, part) => sum + part.district.adoption * part.district.residents, 0) /
-            residents,
-      geometry: {
-        type: 'MultiPolygon' as const,
-        coordinates: parts.flatMap((part) => part.polygons),
-      },
-      centre: largest.centre,
-    }
+    return otherRow(parts, rows.names[row] as string)
   })
-  // Metro links between rows: a link inside the "other" row is not drawn, a link into it once.
-  const linked = new Set<string>()
-  const metro: { from: number; to: number; km: number }[] = []
-  for (const link of city.metro.links) {
-    const from = rows.rowOf[link.from] as number
-    const to = rows.rowOf[link.to] as number
-    const key = `${Math.min(from, to)}-${Math.max(from, to)}`
-    if (from === to || linked.has(key)) continue
-    linked.add(key)
-    metro.push({ from, to, km: Math.round(link.km * 10) / 10 })
-  }
+  const metro = metroLinks(city, rows)
   return {
     scenario: plan.scenarioName,
     districts,
@@ -104,6 +76,56 @@ export function cityView(
     },
     agents: opened.agents,
   }
+}
+
+/** What the page needs of one planned district: its polygons and centre, as rounded lon/lat. */
+interface DrawnDistrict {
+  readonly district: PlannedDistrict
+  readonly polygons: number[][][][]
+  readonly centre: readonly [number, number]
+}
+
+/**
+ * The "other" row: one shape of all its districts, their residents summed and their adoption
+ * weighted by residents, its station that of the largest.
+ */
+function otherRow(parts: readonly DrawnDistrict[], name: string): CityView['districts'][number] {
+  const first = parts[0] as DrawnDistrict
+  const residents = parts.reduce((sum, part) => sum + part.district.residents, 0)
+  const largest = parts.reduce(
+    (best, part) => (part.district.residents > best.district.residents ? part : best),
+    first,
+  )
+  return {
+    id: 'other',
+    name,
+    residents,
+    adoption:
+      residents === 0
+        ? 0
+        : parts.reduce((sum, part) => sum + part.district.adoption * part.district.residents, 0) /
+          residents,
+    geometry: {
+      type: 'MultiPolygon' as const,
+      coordinates: parts.flatMap((part) => part.polygons),
+    },
+    centre: largest.centre,
+  }
+}
+
+/** Metro links between rows: a link inside the "other" row is not drawn, a link into it once. */
+function metroLinks(city: City, rows: DistrictRows): { from: number; to: number; km: number }[] {
+  const linked = new Set<string>()
+  const metro: { from: number; to: number; km: number }[] = []
+  for (const link of city.metro.links) {
+    const from = rows.rowOf[link.from] as number
+    const to = rows.rowOf[link.to] as number
+    const key = `${Math.min(from, to)}-${Math.max(from, to)}`
+    if (from === to || linked.has(key)) continue
+    linked.add(key)
+    metro.push({ from, to, km: Math.round(link.km * 10) / 10 })
+  }
+  return metro
 }
 
 /**

@@ -71,28 +71,8 @@ export class SnapshotFeed {
     last = false,
   ): Snapshot {
     const { control } = this
-    const districts = this.districtNames.length
-    const view = look
-    const counters = view?.counters
-    const byKindNow = new Float64Array(transferKindCount)
-    const kinds = counters?.byKind()
-    if (kinds !== undefined)
-      transferKinds.forEach((kind, index) => (byKindNow[index] = kinds[kind].submitted))
-    const current: Sample = {
-      atMs: nowMs,
-      answered: look?.paymentsAnswered ?? previousOr(this.samples, 'answered'),
-      tick: look?.tick ?? previousOr(this.samples, 'tick'),
-      byKind: byKindNow,
-      byDistrict: Float64Array.from(
-        foldByRow(view?.districts.paymentsByDistrict ?? new Float64Array(districts), this.rows),
-      ),
-      flows: Float64Array.from(
-        foldMatrixByRow(
-          view?.districts.flows ?? new Float64Array(districts * districts),
-          this.rows,
-        ),
-      ),
-    }
+    const counters = look?.counters
+    const current = this.cumulative(nowMs, look)
     if (look !== undefined) this.lastSecond = look.lastSecond
     const previous = this.samples[this.samples.length - 1] ?? current
     const oldest = this.samples[0] ?? current
@@ -101,23 +81,13 @@ export class SnapshotFeed {
     const seconds = (current.atMs - oldest.atMs) / 1000
     const perSecond = (now: number, then: number) =>
       seconds > 0 ? Math.max(0, Math.round((now - then) / seconds)) : 0
-    const payments = Array.from(current.byDistrict)
-    const accepted = foldByRow(
-      view?.districts.acceptedByDistrict ?? new Float64Array(districts),
-      this.rows,
-    )
-    const pace = control.pace
     const snapshot: Snapshot = {
       t: Math.round(nowMs - this.runStartedMs) / 1000,
       state,
       run,
       simulatedAt: isoMinute(this.clock, Math.floor(current.tick)),
       tick: Math.round(current.tick * 100) / 100,
-      pace: {
-        mode: pace.sort === 'rate' ? 'rate' : 'clock',
-        tps: pace.sort === 'rate' ? pace.tps : 0,
-        speed: pace.sort === 'clock' ? Math.round((1000 / pace.tickMs) * 100) / 100 : 0,
-      },
+      pace: paceShown(control.pace),
       targetTps: state === 'running' ? Math.round(look?.targetTps ?? 0) : 0,
       achievedTps: perSecond(current.answered, oldest.answered),
       speed: seconds > 0 ? Math.round(((current.tick - oldest.tick) / seconds) * 100) / 100 : 0,
@@ -133,16 +103,7 @@ export class SnapshotFeed {
       kinds: Array.from(current.byKind, (count, index) =>
         perSecond(count, oldest.byKind[index] as number),
       ),
-      districts: {
-        tps: payments.map((count, index) => perSecond(count, oldest.byDistrict[index] as number)),
-        payments,
-        rejected: payments.map((count, index) => count - (accepted[index] as number)),
-        amountFen: foldByRow(
-          view?.districts.amountFenByDistrict ?? new Float64Array(districts),
-          this.rows,
-        ),
-        accepted,
-      },
+      districts: this.districtFigures(look, current, oldest, perSecond),
       flows: Array.from(current.flows, (count, index) => count - (previous.flows[index] as number)),
       faults: {
         slowdownMs: control.faults.slowdownMs,
@@ -154,6 +115,58 @@ export class SnapshotFeed {
     const inRun = state === 'running' || state === 'paused'
     if ((inRun && this.sampled++ % this.keepEvery === 0) || last) this.keep(snapshot)
     return snapshot
+  }
+
+  /** The run's cumulative figures in `look`, folded into rows (the last ones again without it). */
+  private cumulative(nowMs: number, look: RunLook | undefined): Sample {
+    const districts = this.districtNames.length
+    const byKindNow = new Float64Array(transferKindCount)
+    const kinds = look?.counters.byKind()
+    if (kinds !== undefined)
+      transferKinds.forEach((kind, index) => (byKindNow[index] = kinds[kind].submitted))
+    return {
+      atMs: nowMs,
+      answered: look?.paymentsAnswered ?? previousOr(this.samples, 'answered'),
+      tick: look?.tick ?? previousOr(this.samples, 'tick'),
+      byKind: byKindNow,
+      byDistrict: Float64Array.from(
+        foldByRow(look?.districts.paymentsByDistrict ?? new Float64Array(districts), this.rows),
+      ),
+      flows: Float64Array.from(
+        foldMatrixByRow(
+          look?.districts.flows ?? new Float64Array(districts * districts),
+          this.rows,
+        ),
+      ),
+    }
+  }
+
+  /**
+   * Each row's payments so far and their rate since `oldest`, how many were accepted and
+   * rejected, and the amount paid.
+   */
+  private districtFigures(
+    look: RunLook | undefined,
+    current: Sample,
+    oldest: Sample,
+    perSecond: (now: number, then: number) => number,
+  ): Snapshot['districts'] {
+    const districts = this.districtNames.length
+    const payments = Array.from(current.byDistrict)
+    const accepted = foldByRow(
+      look?.districts.acceptedByDistrict ?? new Float64Array(districts),
+      this.rows,
+    )
+    return {
+      tps: payments.map((count, index) => perSecond(count, oldest.byDistrict[index] as number)),
+      payments,
+      rejected: payments.map((count, index) => count - (accepted[index] as number)),
+      amountFen: foldByRow(
+        look?.districts.amountFenByDistrict ?? new Float64Array(districts),
+        this.rows,
+      ),
+      accepted,
+    }
   }
 
   /** The run's timeline so far: about one snapshot a second. */
@@ -183,4 +196,13 @@ function round2(value: number): number {
 /** The newest sample's figure, once the run has stopped giving looks (0 before any). */
 function previousOr(samples: readonly Sample[], figure: 'answered' | 'tick'): number {
   return samples[samples.length - 1]?.[figure] ?? 0
+}
+
+/** The run's pace as the page shows it: a target rate, or a clock speed (minutes a second). */
+function paceShown(pace: RunControl['pace']): Snapshot['pace'] {
+  return {
+    mode: pace.sort === 'rate' ? 'rate' : 'clock',
+    tps: pace.sort === 'rate' ? pace.tps : 0,
+    speed: pace.sort === 'clock' ? Math.round((1000 / pace.tickMs) * 100) / 100 : 0,
+  }
 }
