@@ -253,49 +253,28 @@ export function renderCapacityReport(report: CapacityReport): string {
   const charts = capacityCharts(trials)
   const rows = trialRows(trials)
   return html`<!doctype html>
-    <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <title>Capacity: ${report.scenario}</title>
-        <style>
-          body { font: 15px/1.45 system-ui, sans-serif; color: #1d2330; margin: 2rem auto; max-width: 1180px; padding: 0 1rem; }
-          h1 { font-size: 1.5rem; margin-bottom: .2rem; } .meta { color: #5b6473; }
-          .verdict { font-size: 1.2rem; padding: .8rem 1rem; border-radius: 8px; background: #eef6ee; border: 1px solid #b9dcb9; margin: 1rem 0; }
-          .verdict.none { background: #fbeeee; border-color: #e5b5b5; }
-          .verdict.interrupted { background: #fdf6e3; border-color: #e6d18f; }
-          table { border-collapse: collapse; width: 100%; margin: 1rem 0; } th, td { padding: .35rem .6rem; border-bottom: 1px solid #e3e6ec; text-align: right; }
-          th { background: #f4f6f9; } td:last-child, th:last-child { text-align: left; } tr.failed td { color: #9b2c2c; }
-          .charts { display: grid; grid-template-columns: 1fr 1fr; gap: 1rem; } svg { width: 100%; height: auto; }
-          ${chartCss}
-        </style>
-      </head>
-      <body>
-        <h1>Capacity of the ${report.ledger} ledger</h1>
-        <div class="meta">
-          ${report.scenario} · seed ${report.seed} · ${formatInteger(report.residents)} residents ·
-          SLO ${report.slo.join(', ')} over ${trialTiming(report)}
-        </div>
-        <div class="verdict ${report.outcome}">
-          ${verdictLine(report).replace(/^capacity\s+/, '')}
-        </div>
-        <div class="charts">${charts}</div>
-        <table>
-          <thead>
-            <tr>
-              ${tableHeads.map((head) => html`<th>${head}</th>`)}
-            </tr>
-          </thead>
-          <tbody>
-            ${rows}
-          </tbody>
-        </table>
-        <p class="meta">
-          Each trial ran the city's payments at a constant target rate on a freshly opened ledger,
-          open model: latency is measured from each transfer's intended send time. Trials in the
-          order run: ${report.trials.map((trial) => formatInteger(trial.tps)).join(' → ')}.
-        </p>
-      </body>
-    </html> `.toString()
+<html lang="en"><head><meta charset="utf-8"><title>Capacity: ${report.scenario}</title>
+<style>
+body { font: 15px/1.45 system-ui, sans-serif; color: #1d2330; margin: 2rem auto; max-width: 1180px; padding: 0 1rem; }
+h1 { font-size: 1.5rem; margin-bottom: .2rem; } .meta { color: #5b6473; }
+.verdict { font-size: 1.2rem; padding: .8rem 1rem; border-radius: 8px; background: #eef6ee; border: 1px solid #b9dcb9; margin: 1rem 0; }
+.verdict.none { background: #fbeeee; border-color: #e5b5b5; }
+.verdict.interrupted { background: #fdf6e3; border-color: #e6d18f; }
+table { border-collapse: collapse; width: 100%; margin: 1rem 0; } th, td { padding: .35rem .6rem; border-bottom: 1px solid #e3e6ec; text-align: right; }
+th { background: #f4f6f9; } td:last-child, th:last-child { text-align: left; } tr.failed td { color: #9b2c2c; }
+.charts { display: grid; grid-template-columns: 1fr 1fr; gap: 1rem; } svg { width: 100%; height: auto; }
+${chartCss}
+</style></head><body>
+<h1>Capacity of the ${report.ledger} ledger</h1>
+<div class="meta">${report.scenario} · seed ${report.seed} · ${formatInteger(report.residents)} residents · SLO ${report.slo.join(', ')} over ${trialTiming(report)}</div>
+<div class="verdict ${report.outcome}">${verdictLine(report).replace(/^capacity\s+/, '')}</div>
+<div class="charts">${charts}</div>
+<table><thead><tr>${tableHeads.map((head) => html`<th>${head}</th>`)}</tr></thead>
+<tbody>
+${rows}</tbody></table>
+<p class="meta">Each trial ran the city's payments at a constant target rate on a freshly opened ledger, open model: latency is measured from each transfer's intended send time. Trials in the order run: ${report.trials.map((trial) => formatInteger(trial.tps)).join(' → ')}.</p>
+</body></html>
+`.toString()
 }
 
 /** Latency and achieved rate, each charted against the target rate of `trials` (sorted by it). */
@@ -326,15 +305,13 @@ function capacityCharts(trials: readonly CapacityTrialFigures[]): Html {
   return html`${chart}${throughput}`
 }
 
-/** One table row per trial: its figures, then whether it held the SLO and, if not, why. */
+/** One table row per trial: its figures and whether it held. */
 function trialRows(trials: readonly CapacityTrialFigures[]): Html[] {
   return trials.map((trial) => {
     const verdict = trial.ok
       ? 'held'
       : `${trial.periodRanOut ? 'not judged, the scenario ran out of payments' : 'failed'}: ${trial.failed.join('; ')}`
-    return html`<tr class="${trial.ok ? 'held' : 'failed'}">
-      ${[...trialFigures(trial), verdict].map((cell) => html`<td>${cell}</td>`)}
-    </tr> `
+    return html`<tr class="${trial.ok ? 'held' : 'failed'}">${[...trialFigures(trial), verdict].map((cell) => html`<td>${cell}</td>`)}</tr>\n`
   })
 }
 

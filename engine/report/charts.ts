@@ -55,18 +55,22 @@ const coordinateDigits = 1
  * includes them.
  */
 export const chartCss = html`
-  .chart-figure { margin: 0 0 28px; } .chart-figure:last-child { margin-bottom: 0; } .chart-head {
-  display: flex; flex-wrap: wrap; align-items: baseline; justify-content: space-between; gap: 8px
-  24px; margin-bottom: 4px; } .chart-note { margin: 0 0 8px; color: var(--muted); font-size: 13px; }
-  .legend { list-style: none; display: flex; flex-wrap: wrap; gap: 4px 18px; margin: 0; padding: 0;
-  font-size: 13px; color: #334155; } .legend li { display: flex; align-items: center; gap: 6px; }
-  .swatch { display: inline-block; width: 22px; border-top: 3px solid; } .swatch.dashed {
-  border-top-style: dashed; } .swatch.block { width: 12px; height: 12px; border-top-width: 12px;
-  border-radius: 2px; } svg.chart { display: block; height: auto; overflow: visible; } svg.chart
-  text { fill: #475569; } svg.chart .grid { stroke: #e2e8f0; } svg.chart .axis-x line, svg.chart
-  .domain { stroke: #94a3b8; } svg.chart .axis-label { fill: #334155; font-size: 13px; } svg.chart
-  .bar-label { fill: #334155; font-family: ui-monospace, "DejaVu Sans Mono", "Liberation Mono",
-  monospace; } svg.chart .bar-value { fill: #334155; }
+.chart-figure { margin: 0 0 28px; }
+.chart-figure:last-child { margin-bottom: 0; }
+.chart-head { display: flex; flex-wrap: wrap; align-items: baseline; justify-content: space-between; gap: 8px 24px; margin-bottom: 4px; }
+.chart-note { margin: 0 0 8px; color: var(--muted); font-size: 13px; }
+.legend { list-style: none; display: flex; flex-wrap: wrap; gap: 4px 18px; margin: 0; padding: 0; font-size: 13px; color: #334155; }
+.legend li { display: flex; align-items: center; gap: 6px; }
+.swatch { display: inline-block; width: 22px; border-top: 3px solid; }
+.swatch.dashed { border-top-style: dashed; }
+.swatch.block { width: 12px; height: 12px; border-top-width: 12px; border-radius: 2px; }
+svg.chart { display: block; height: auto; overflow: visible; }
+svg.chart text { fill: #475569; }
+svg.chart .grid { stroke: #e2e8f0; }
+svg.chart .axis-x line, svg.chart .domain { stroke: #94a3b8; }
+svg.chart .axis-label { fill: #334155; font-size: 13px; }
+svg.chart .bar-label { fill: #334155; font-family: ui-monospace, "DejaVu Sans Mono", "Liberation Mono", monospace; }
+svg.chart .bar-value { fill: #334155; }
 `
 
 /** Colours of series in turn, chosen to stay apart for common colour blindness too. */
@@ -190,17 +194,7 @@ export function lineChart(options: LineChartOptions): Html {
     if (series.points.length === 0) return false
     const color = series.color ?? paletteColor(index)
     // One point is drawn as a dot: d3 closes a one-point line, and the round cap gives it a body.
-    return html`<path
-      class="series series-${index}"
-      d="${seriesLine(thinned(series.points, frame.x)) ?? ''}"
-      fill="none"
-      stroke="${color}"
-      stroke-width="2"
-      stroke-linejoin="round"
-      stroke-linecap="round"
-      ${series.dashed === true && html` stroke-dasharray="6 4"`}
-      ><title>${series.name}</title></path
-    >`
+    return html`<path class="series series-${index}" d="${seriesLine(thinned(series.points, frame.x)) ?? ''}" fill="none" stroke="${color}" stroke-width="2" stroke-linejoin="round" stroke-linecap="round"${series.dashed === true && html` stroke-dasharray="6 4"`}><title>${series.name}</title></path>`
   })
   const legend = options.series.map((series, index) => ({
     name: series.name,
@@ -269,9 +263,7 @@ export function columnChart(options: ColumnChartOptions): Html {
     d = polygon(corners) ?? ''
   }
   const color = options.color ?? paletteColor(0)
-  const path = html`<path class="series series-0" d="${d}" fill="${color}"
-    ><title>${options.seriesName}</title></path
-  >`
+  const path = html`<path class="series series-0" d="${d}" fill="${color}"><title>${options.seriesName}</title></path>`
   return figure(
     options,
     [{ name: options.seriesName, color, dashed: false, block: true }],
@@ -319,29 +311,9 @@ export function barChart(options: BarChartOptions): Html {
         [right, bottom],
         [barsLeft, bottom],
       ]) ?? ''
-    return html`<text
-        class="bar-label"
-        x="${barsLeft - 8}"
-        y="${middle}"
-        dy="0.32em"
-        text-anchor="end"
-        >${labels[index] ?? ''}</text
-      ><path class="series bar" d="${d}" fill="${color}"
-        ><title>${bar.label}: ${format(bar.value)}</title></path
-      ><text class="bar-value" x="${round(right + 6)}" y="${middle}" dy="0.32em"
-        >${format(bar.value)}</text
-      >`
+    return html`<text class="bar-label" x="${barsLeft - 8}" y="${middle}" dy="0.32em" text-anchor="end">${labels[index] ?? ''}</text><path class="series bar" d="${d}" fill="${color}"><title>${bar.label}: ${format(bar.value)}</title></path><text class="bar-value" x="${round(right + 6)}" y="${middle}" dy="0.32em">${format(bar.value)}</text>`
   })
-  const svg = html`<svg
-    class="chart chart-bars"
-    viewBox="0 0 ${width} ${height}"
-    width="100%"
-    role="img"
-    aria-label="${options.title}"
-    style="font-size:${tickFontPx}px"
-  >
-    ${rows}
-  </svg>`
+  const svg = html`<svg class="chart chart-bars" viewBox="0 0 ${width} ${height}" width="100%" role="img" aria-label="${options.title}" style="font-size:${tickFontPx}px">${rows}</svg>`
   return figure(options, [], svg)
 }
 
@@ -375,22 +347,13 @@ function plotFrame(
   const x = scaleLinear().domain([xMin, xMax]).range([left, right])
 
   const { xTicks, formatX } = xAxisTicks(options, x, xMin, xMax)
-
   const yAxis = y.ticks.map(
     (tick, index) =>
-      html`<g class="tick" transform="translate(0,${round(y.scale(tick))})"
-        ><line class="grid" x1="${left}" x2="${right}" /><text x="${left - 8}" dy="0.32em"
-          >${yLabels[index] ?? ''}</text
-        ></g
-      >`,
+      html`<g class="tick" transform="translate(0,${round(y.scale(tick))})"><line class="grid" x1="${left}" x2="${right}"/><text x="${left - 8}" dy="0.32em">${yLabels[index] ?? ''}</text></g>`,
   )
   const xAxis = xTicks.map(
     (tick) =>
-      html`<g class="tick" transform="translate(${round(x(tick))},0)"
-        ><line y2="${tickSizePx}" /><text y="${tickSizePx + 3}" dy="0.71em"
-          >${formatX(tick)}</text
-        ></g
-      >`,
+      html`<g class="tick" transform="translate(${round(x(tick))},0)"><line y2="${tickSizePx}"/><text y="${tickSizePx + 3}" dy="0.71em">${formatX(tick)}</text></g>`,
   )
   const domain =
     line().digits(coordinateDigits)([
@@ -404,30 +367,17 @@ function plotFrame(
     x,
     y,
     svg: (content) =>
-      html`<svg
-        class="chart"
-        viewBox="0 0 ${width} ${height}"
-        width="100%"
-        role="img"
-        aria-label="${options.title}"
-        style="font-size:${tickFontPx}px"
-      >
-        <g class="axis axis-y" text-anchor="end">${yAxis}</g>
-        <g class="axis axis-x" transform="translate(0,${bottom})" text-anchor="middle">${xAxis}</g>
-        ${labels}
-        <g class="plot">${content}</g>
-        <path class="domain" d="${domain}" fill="none" />
-      </svg>`,
+      html`<svg class="chart" viewBox="0 0 ${width} ${height}" width="100%" role="img" aria-label="${options.title}" style="font-size:${tickFontPx}px"><g class="axis axis-y" text-anchor="end">${yAxis}</g><g class="axis axis-x" transform="translate(0,${bottom})" text-anchor="middle">${xAxis}</g>${labels}<g class="plot">${content}</g><path class="domain" d="${domain}" fill="none"/></svg>`,
   }
 }
 
-/** The x ticks inside [xMin, xMax] and their format, spaced so that no two labels overlap. */
+/** The x ticks that fit side by side on `x`, at most `ticksMax`, and how they are written. */
 function xAxisTicks(
   options: FrameOptions,
   x: ScaleLinear<number, number>,
   xMin: number,
   xMax: number,
-): { xTicks: number[]; formatX: (tick: number) => string } {
+): { xTicks: number[]; formatX: (value: number) => string } {
   const candidates = (options.xTicks ?? x.ticks(xTicksTarget)).filter(
     (tick) => tick >= xMin && tick <= xMax,
   )
@@ -440,33 +390,14 @@ function xAxisTicks(
   return { xTicks, formatX }
 }
 
-/** The plot area's edges and the chart's height, in pixels. */
-interface PlotBox {
-  readonly left: number
-  readonly right: number
-  readonly top: number
-  readonly bottom: number
-  readonly height: number
-}
-
-/** The axes' names: the x label centred under the plot, the y label turned up along its left. */
-function axisLabels(options: FrameOptions, box: PlotBox): Html {
+/** The two axis titles: x centred under the plot, y rotated up the left side. */
+function axisLabels(
+  options: FrameOptions,
+  box: { left: number; right: number; top: number; bottom: number; height: number },
+): Html {
   const { left, right, top, bottom, height } = box
   const middleY = round((top + bottom) / 2)
-  return html`<text
-      class="axis-label"
-      x="${round((left + right) / 2)}"
-      y="${height - 6}"
-      text-anchor="middle"
-      >${options.xLabel}</text
-    ><text
-      class="axis-label"
-      x="${labelFontPx}"
-      y="${middleY}"
-      text-anchor="middle"
-      transform="rotate(-90 ${labelFontPx} ${middleY})"
-      >${options.yLabel}</text
-    >`
+  return html`<text class="axis-label" x="${round((left + right) / 2)}" y="${height - 6}" text-anchor="middle">${options.xLabel}</text><text class="axis-label" x="${labelFontPx}" y="${middleY}" text-anchor="middle" transform="rotate(-90 ${labelFontPx} ${middleY})">${options.yLabel}</text>`
 }
 
 /**
@@ -537,22 +468,9 @@ function figure(
 ): Html {
   const items = legend.map((entry) => {
     const shape = entry.block === true ? ' block' : entry.dashed ? ' dashed' : ''
-    return html`<li>
-      <span class="swatch${shape}" style="border-color:${entry.color}"></span>${entry.name}
-    </li>`
+    return html`<li><span class="swatch${shape}" style="border-color:${entry.color}"></span>${entry.name}</li>`
   })
-  return html`<figure class="chart-figure">
-    <div class="chart-head">
-      <h3>${options.title}</h3>
-      ${
-        items.length > 0 &&
-        html`<ul class="legend">
-          ${items}
-        </ul>`
-      }
-    </div>
-    ${options.note !== undefined && html`<p class="chart-note">${options.note}</p>`}${body}
-  </figure>`
+  return html`<figure class="chart-figure"><div class="chart-head"><h3>${options.title}</h3>${items.length > 0 && html`<ul class="legend">${items}</ul>`}</div>${options.note !== undefined && html`<p class="chart-note">${options.note}</p>`}${body}</figure>`
 }
 
 function emptyFigure(options: {

@@ -69,21 +69,21 @@ export function renderReport(
     footer(summary),
   ]
   const title = `${summary.scenario} · seed ${summary.seed} · citytwin`
-  const body = sections.filter((section) => section !== false).map((section) => html`${section} `)
+  const body = sections.filter((section) => section !== false).map((section) => html`${section}\n`)
   return html`<!doctype html>
-    <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <title>${title}</title>
-        <style>
-          ${css}
-        </style>
-      </head>
-      <body>
-        <main>${body}</main>
-      </body>
-    </html> `.toString()
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title}</title>
+<style>${css}</style>
+</head>
+<body>
+<main>
+${body}</main>
+</body>
+</html>
+`.toString()
 }
 
 function header(summary: RunSummary): Html {
@@ -109,34 +109,13 @@ function header(summary: RunSummary): Html {
     ['Throughput', `${formatInteger(summary.throughput.transfersPerSecond)} transfers/s`],
     ['Scale', formatNumber(summary.scale)],
   ]
-  return html`<header class="page-head">
-    <p class="eyebrow">citytwin run report</p>
-    <h1>${summary.scenario}</h1>
-    <p class="meta">
-      <span>seed <b>${String(summary.seed)}</b></span
-      ><span><b>${summary.ledger}</b> ledger</span
-      ><span><b>${summary.workers}</b> worker${summary.workers === 1 ? '' : 's'}</span
-      ><span><b>${mode}</b> mode</span>
-    </p>
-    <dl class="facts">
-      ${facts.map(
-        ([term, value]) =>
-          html`<div>
-            <dt>${term}</dt>
-            <dd>${value}</dd>
-          </div>`,
-      )}
-    </dl>
-  </header>`
+  return html`<header class="page-head"><p class="eyebrow">citytwin run report</p><h1>${summary.scenario}</h1><p class="meta"><span>seed <b>${String(summary.seed)}</b></span><span><b>${summary.ledger}</b> ledger</span><span><b>${summary.workers}</b> worker${summary.workers === 1 ? '' : 's'}</span><span><b>${mode}</b> mode</span></p><dl class="facts">${facts.map(([term, value]) => html`<div><dt>${term}</dt><dd>${value}</dd></div>`)}</dl></header>`
 }
 
 /** A run stopped before its end says so first: its figures are of the part that ran. */
 function stoppedBanner(summary: RunSummary): Html | false {
   if (summary.stoppedEarly === undefined) return false
-  return html`<div class="banner banner-warn" role="alert">
-    <strong>Stopped early.</strong> The run was ${summary.stoppedEarly.reason}: every figure on this
-    page, the audit's included, covers that part only.
-  </div>`
+  return html`<div class="banner banner-warn" role="alert"><strong>Stopped early.</strong> The run was ${summary.stoppedEarly.reason}: every figure on this page, the audit's included, covers that part only.</div>`
 }
 
 /** Whether the load run measured what it set out to, and its thresholds. */
@@ -145,30 +124,16 @@ function loadVerdict(load: LoadSection): Html {
   if (!load.valid) {
     const reasons = load.invalidReasons.map((reason) => html`<li>${reason}</li>`)
     parts.push(
-      html`<div class="banner banner-bad" role="alert">
-        <strong>Not a valid load test.</strong> The generator fell behind its schedule: these
-        figures are not those of the target
-        load.${
-          reasons.length > 0 &&
-          html`<ul>
-            ${reasons}
-          </ul>`
-        }
-      </div>`,
+      html`<div class="banner banner-bad" role="alert"><strong>Not a valid load test.</strong> The generator fell behind its schedule: these figures are not those of the target load.${reasons.length > 0 && html`<ul>${reasons}</ul>`}</div>`,
     )
   } else {
     parts.push(
-      html`<div class="banner banner-good">
-        <strong>Valid load test.</strong> The generator kept its schedule.
-      </div>`,
+      html`<div class="banner banner-good"><strong>Valid load test.</strong> The generator kept its schedule.</div>`,
     )
   }
   if (load.abortedBy !== undefined) {
     parts.push(
-      html`<div class="banner banner-warn">
-        <strong>Stopped early</strong> after ${formatSeconds(load.durationSeconds)} of
-        ${formatSeconds(load.plannedSeconds)}: the threshold <code>${load.abortedBy}</code> failed.
-      </div>`,
+      html`<div class="banner banner-warn"><strong>Stopped early</strong> after ${formatSeconds(load.durationSeconds)} of ${formatSeconds(load.plannedSeconds)}: the threshold <code>${load.abortedBy}</code> failed.</div>`,
     )
   }
   const failed = load.thresholds.filter((check) => !check.ok).length
@@ -194,12 +159,7 @@ function loadVerdict(load: LoadSection): Html {
           undefined,
           true,
         )
-  parts.push(
-    html`<section class="card">
-      <h2>Thresholds ${verdict}</h2>
-      ${body}
-    </section>`,
-  )
+  parts.push(html`<section class="card"><h2>Thresholds ${verdict}</h2>${body}</section>`)
   return html`${parts.map((part, index) => html`${index > 0 && '\n'}${part}`)}`
 }
 
@@ -210,29 +170,13 @@ function checks(summary: RunSummary): Html {
     conservation.negativeBalances > 0
       ? html`; <b>${formatInteger(conservation.negativeBalances)} negative balances</b>`
       : '; no negative balance'
-  const money = html`<div class="check">
-    <h3>
-      Money
-      ${status(conservation.ok && doubleEntry.ok, 'conserved', conservation.ok ? 'NOT ACCOUNTED FOR' : 'NOT CONSERVED')}
-    </h3>
-    <p>
-      issued ${formatFen(conservation.issuedFen)} − returned to the central bank
-      ${formatFen(conservation.redeemedFen)} = balances
-      ${formatFen(conservation.balancesFen)}${negative}
-    </p>
-  </div>`
+  const money = html`<div class="check"><h3>Money ${status(conservation.ok && doubleEntry.ok, 'conserved', conservation.ok ? 'NOT ACCOUNTED FOR' : 'NOT CONSERVED')}</h3><p>issued ${formatFen(conservation.issuedFen)} − returned to the central bank ${formatFen(conservation.redeemedFen)} = balances ${formatFen(conservation.balancesFen)}${negative}</p></div>`
   const pending =
     doubleEntry.pendingFen === 0
       ? 'no pending transfer holds money'
       : `pending transfers hold ${formatFen(doubleEntry.pendingFen)}`
-  const entries = html`<div class="check">
-    <h3>Double entry ${status(doubleEntry.ok, 'balanced', 'NOT BALANCED')}</h3>
-    <p>debits = credits = accepted for every kind; ${pending}</p>
-  </div>`
-  return html`<section class="card">
-    <h2>Audit</h2>
-    <div class="checks">${money}${entries}</div>
-  </section>`
+  const entries = html`<div class="check"><h3>Double entry ${status(doubleEntry.ok, 'balanced', 'NOT BALANCED')}</h3><p>debits = credits = accepted for every kind; ${pending}</p></div>`
+  return html`<section class="card"><h2>Audit</h2><div class="checks">${money}${entries}</div></section>`
 }
 
 function loadSection(load: LoadSection, seconds: readonly LoadSecond[]): Html {
@@ -266,24 +210,11 @@ function loadSection(load: LoadSection, seconds: readonly LoadSecond[]): Html {
     ['rejected', formatInteger(load.rejected), false],
     ['errors', formatInteger(load.errors), load.errors > 0],
   ]
-  const stats = html`<dl class="stats">
-    ${figures.map(([term, value, bad]) => html`<div><dt>${term}</dt><dd${bad && html` class="bad"`}>${value}</dd></div>`)}
-  </dl>`
-  const facts = html`<dl class="lines">
-    ${lines.map(
-      ([term, value]) =>
-        html`<div>
-          <dt>${term}</dt>
-          <dd>${value}</dd>
-        </div>`,
-    )}
-  </dl>`
-  return html`<section class="card">
-      <h2>Load</h2>
-      ${stats}${facts}
-    </section>
-    <section class="card">${loadCharts(load, seconds)}</section>
-    <section class="card">${latencyTables(load)}</section>`
+  const stats = html`<dl class="stats">${figures.map(([term, value, bad]) => html`<div><dt>${term}</dt><dd${bad && html` class="bad"`}>${value}</dd></div>`)}</dl>`
+  const facts = html`<dl class="lines">${lines.map(([term, value]) => html`<div><dt>${term}</dt><dd>${value}</dd></div>`)}</dl>`
+  return html`<section class="card"><h2>Load</h2>${stats}${facts}</section>
+<section class="card">${loadCharts(load, seconds)}</section>
+<section class="card">${latencyTables(load)}</section>`
 }
 
 function loadCharts(load: LoadSection, seconds: readonly LoadSecond[]): Html {
@@ -374,15 +305,8 @@ function latencyTables(load: LoadSection): Html {
     const figures = load.latencyMs.byKind[kind]
     if (figures !== undefined) rows.push(row(kind, figures))
   }
-  const latency = html`<h2>Latency from the intended send time</h2>
-    ${table(columns, rows.slice(1), rows[0])}`
-  const lateness = html`<h2>Lateness of sending</h2>
-    <p class="explain">
-      From the intended to the actual send time: how far the generator ran behind.
-      ${formatInteger(load.sent)} of ${formatInteger(load.intended)} intended transfers were sent;
-      ${formatInteger(load.dropped)} were dropped.
-    </p>
-    ${table(columns, [row('sent transfers', load.lateMs)])}`
+  const latency = html`<h2>Latency from the intended send time</h2>${table(columns, rows.slice(1), rows[0])}`
+  const lateness = html`<h2>Lateness of sending</h2><p class="explain">From the intended to the actual send time: how far the generator ran behind. ${formatInteger(load.sent)} of ${formatInteger(load.intended)} intended transfers were sent; ${formatInteger(load.dropped)} were dropped.</p>${table(columns, [row('sent transfers', load.lateMs)])}`
   return html`${latency}${lateness}`
 }
 
@@ -433,10 +357,7 @@ function paymentsSection(summary: RunSummary): Html {
     formatValue: (value) => `${formatInteger(value)} (${formatPercentOf(value, rejected)})`,
     empty: 'none: no transfer was rejected',
   })
-  return html`<section class="card">
-    <h2>Payments by kind</h2>
-    ${kinds}${reasons}
-  </section>`
+  return html`<section class="card"><h2>Payments by kind</h2>${kinds}${reasons}</section>`
 }
 
 /** Flat-out runs: the city's payments per simulated hour. */
@@ -473,10 +394,7 @@ function demandSection(summary: RunSummary): Html {
 function districtsSection(summary: RunSummary): Html {
   const { districts } = summary
   if (districts.length === 0)
-    return html`<section class="card">
-      <h2>Districts</h2>
-      <p class="none">none: the run counted no payment by district</p>
-    </section>`
+    return html`<section class="card"><h2>Districts</h2><p class="none">none: the run counted no payment by district</p></section>`
   const total = { payments: 0, accepted: 0, rejected: 0, amountFen: 0 }
   const rows = districts.map((district): Cell[] => {
     total.payments += district.payments
@@ -508,25 +426,11 @@ function districtsSection(summary: RunSummary): Html {
     { text: formatPercentOf(total.rejected, total.payments) },
     { text: formatFen(total.amountFen) },
   ]
-  return html`<section class="card">
-    <h2>Payments by district</h2>
-    <p class="explain">
-      By the payer's district: a resident's home, a merchant's own. The institutions' transfers are
-      left out.
-    </p>
-    ${table(columns, rows, totals)}
-  </section>`
+  return html`<section class="card"><h2>Payments by district</h2><p class="explain">By the payer's district: a resident's home, a merchant's own. The institutions' transfers are left out.</p>${table(columns, rows, totals)}</section>`
 }
 
 function footer(summary: RunSummary): Html {
-  return html`<footer>
-    <p>Digest of the transfer stream: <code>${summary.digest}</code></p>
-    <p>
-      Made by citytwin from
-      ${summary.mode === 'load' ? 'summary.json and metrics.csv' : 'summary.json'} in this page's
-      folder.
-    </p>
-  </footer>`
+  return html`<footer><p>Digest of the transfer stream: <code>${summary.digest}</code></p><p>Made by citytwin from ${summary.mode === 'load' ? 'summary.json and metrics.csv' : 'summary.json'} in this page's folder.</p></footer>`
 }
 
 interface Column {
@@ -558,26 +462,11 @@ function table(
     const numeric = columns[column]?.numeric === true && html` class="num"`
     return tag === 'th' ? html`<th${numeric}>${inner}</th>` : html`<td${numeric}>${inner}</td>`
   }
-  const head = html`<thead>
-    <tr>
-      ${columns.map((column, index) => cell({ text: column.head }, index, 'th'))}
-    </tr>
-  </thead>`
-  const body = html`<tbody>
-    ${rows.map(
-      (row) =>
-        html`<tr>
-          ${row.map((content, index) => cell(content, index, 'td'))}
-        </tr>`,
-    )}
-  </tbody>`
+  const head = html`<thead><tr>${columns.map((column, index) => cell({ text: column.head }, index, 'th'))}</tr></thead>`
+  const body = html`<tbody>${rows.map((row) => html`<tr>${row.map((content, index) => cell(content, index, 'td'))}</tr>`)}</tbody>`
   const foot =
     total !== undefined &&
-    html`<tfoot>
-      <tr>
-        ${total.map((content, index) => cell(content, index, 'td'))}
-      </tr>
-    </tfoot>`
+    html`<tfoot><tr>${total.map((content, index) => cell(content, index, 'td'))}</tr></tfoot>`
   return html`<div class="table-wrap"><table${compact && html` class="compact"`}>${head}${body}${foot}</table></div>`
 }
 
@@ -609,48 +498,55 @@ function formatSeconds(value: number): string {
 }
 
 const css = html`
-  :root { color-scheme: light; --ink: #0f172a; --muted: #64748b; --line: #e2e8f0; --page: #f5f7fb;
-  --card: #ffffff; --good: #166534; --good-bg: #dcfce7; --bad: #991b1b; --bad-bg: #fee2e2; --warn:
-  #92400e; --warn-bg: #fef3c7; } * { box-sizing: border-box; } body { margin: 0; background:
-  var(--page); color: var(--ink); font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto,
-  "Helvetica Neue", "Liberation Sans", "DejaVu Sans", Arial, sans-serif; } main { max-width: 1200px;
-  margin: 0 auto; padding: 32px 24px 48px; } h1 { font-size: 28px; margin: 0 0 6px; letter-spacing:
-  -0.01em; } h2 { font-size: 18px; margin: 0 0 12px; display: flex; align-items: center; gap: 10px;
-  } h3 { font-size: 15px; margin: 0; } code { font-family: ui-monospace, "DejaVu Sans Mono",
-  "Liberation Mono", monospace; font-size: 13px; overflow-wrap: anywhere; } .page-head {
-  margin-bottom: 20px; } .eyebrow { margin: 0 0 4px; color: var(--muted); text-transform: uppercase;
-  letter-spacing: 0.08em; font-size: 12px; font-weight: 600; } .meta { margin: 0 0 16px; display:
-  flex; flex-wrap: wrap; gap: 6px 18px; color: var(--muted); } .meta b { color: var(--ink);
-  font-weight: 600; } .facts { display: grid; grid-template-columns: repeat(auto-fill, minmax(340px,
-  1fr)); gap: 10px 24px; margin: 0; background: var(--card); border: 1px solid var(--line);
-  border-radius: 12px; padding: 16px 20px; } .facts dt, .stats dt { color: var(--muted); font-size:
-  12px; text-transform: uppercase; letter-spacing: 0.05em; } .facts dd { margin: 0; } .card {
-  background: var(--card); border: 1px solid var(--line); border-radius: 12px; padding: 20px 24px;
-  margin: 16px 0; } .card > :last-child, .card .table-wrap:last-child table { margin-bottom: 0; }
-  .explain { color: var(--muted); margin: -6px 0 12px; } .stats { display: grid;
-  grid-template-columns: repeat(6, 1fr); gap: 14px 20px; margin: 0 0 18px; } .stats dd { margin: 2px
-  0 0; font-size: 18px; font-weight: 600; font-variant-numeric: tabular-nums; } .stats dd.bad {
-  color: #b91c1c; } .lines { display: grid; grid-template-columns: max-content 1fr; gap: 4px 16px;
-  margin: 0; padding-top: 14px; border-top: 1px solid var(--line); } .lines div { display: contents;
-  } .lines dt { color: var(--muted); } .lines dd { margin: 0; } .banner { border-radius: 10px;
-  padding: 14px 18px; margin: 16px 0; border-left: 6px solid; } .banner ul { margin: 8px 0 0;
-  padding-left: 20px; } .banner-bad { background: var(--bad-bg); border-color: #dc2626; color:
-  var(--bad); font-size: 16px; } .banner-warn { background: var(--warn-bg); border-color: #d97706;
-  color: var(--warn); } .banner-good { background: var(--good-bg); border-color: #16a34a; color:
-  var(--good); } .badge { display: inline-block; border-radius: 999px; padding: 1px 10px; font-size:
-  13px; font-weight: 600; } .badge-good { background: var(--good-bg); color: var(--good); }
-  .badge-bad { background: var(--bad-bg); color: var(--bad); } .checks { display: grid;
-  grid-template-columns: 1fr 1fr; gap: 16px; } .check h3 { display: flex; gap: 10px; align-items:
-  center; } .check p { margin: 6px 0 0; color: var(--muted); } .table-wrap { overflow-x: auto; }
-  table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; margin-bottom:
-  20px; } th, td { padding: 6px 12px; border-bottom: 1px solid var(--line); text-align: left;
-  white-space: nowrap; } th { color: var(--muted); font-weight: 600; font-size: 13px; }
-  td:first-child { white-space: normal; overflow-wrap: anywhere; } .num { text-align: right; } tbody
-  tr:nth-child(even) { background: #f8fafc; } tfoot td { font-weight: 700; border-top: 2px solid
-  var(--line); border-bottom: none; } ${chartCss} .none { color: var(--muted); font-style: italic;
-  margin: 8px 0; padding: 14px; border: 1px dashed var(--line); border-radius: 8px; } footer {
-  color: var(--muted); font-size: 13px; margin-top: 24px; } footer p { margin: 4px 0; }
-  table.compact { width: auto; min-width: 560px; } @media (max-width: 960px) { .stats {
-  grid-template-columns: repeat(3, 1fr); } } @media (max-width: 760px) { .checks {
-  grid-template-columns: 1fr; } }
+:root { color-scheme: light; --ink: #0f172a; --muted: #64748b; --line: #e2e8f0; --page: #f5f7fb; --card: #ffffff; --good: #166534; --good-bg: #dcfce7; --bad: #991b1b; --bad-bg: #fee2e2; --warn: #92400e; --warn-bg: #fef3c7; }
+* { box-sizing: border-box; }
+body { margin: 0; background: var(--page); color: var(--ink); font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", "Liberation Sans", "DejaVu Sans", Arial, sans-serif; }
+main { max-width: 1200px; margin: 0 auto; padding: 32px 24px 48px; }
+h1 { font-size: 28px; margin: 0 0 6px; letter-spacing: -0.01em; }
+h2 { font-size: 18px; margin: 0 0 12px; display: flex; align-items: center; gap: 10px; }
+h3 { font-size: 15px; margin: 0; }
+code { font-family: ui-monospace, "DejaVu Sans Mono", "Liberation Mono", monospace; font-size: 13px; overflow-wrap: anywhere; }
+.page-head { margin-bottom: 20px; }
+.eyebrow { margin: 0 0 4px; color: var(--muted); text-transform: uppercase; letter-spacing: 0.08em; font-size: 12px; font-weight: 600; }
+.meta { margin: 0 0 16px; display: flex; flex-wrap: wrap; gap: 6px 18px; color: var(--muted); }
+.meta b { color: var(--ink); font-weight: 600; }
+.facts { display: grid; grid-template-columns: repeat(auto-fill, minmax(340px, 1fr)); gap: 10px 24px; margin: 0; background: var(--card); border: 1px solid var(--line); border-radius: 12px; padding: 16px 20px; }
+.facts dt, .stats dt { color: var(--muted); font-size: 12px; text-transform: uppercase; letter-spacing: 0.05em; }
+.facts dd { margin: 0; }
+.card { background: var(--card); border: 1px solid var(--line); border-radius: 12px; padding: 20px 24px; margin: 16px 0; }
+.card > :last-child, .card .table-wrap:last-child table { margin-bottom: 0; }
+.explain { color: var(--muted); margin: -6px 0 12px; }
+.stats { display: grid; grid-template-columns: repeat(6, 1fr); gap: 14px 20px; margin: 0 0 18px; }
+.stats dd { margin: 2px 0 0; font-size: 18px; font-weight: 600; font-variant-numeric: tabular-nums; }
+.stats dd.bad { color: #b91c1c; }
+.lines { display: grid; grid-template-columns: max-content 1fr; gap: 4px 16px; margin: 0; padding-top: 14px; border-top: 1px solid var(--line); }
+.lines div { display: contents; }
+.lines dt { color: var(--muted); }
+.lines dd { margin: 0; }
+.banner { border-radius: 10px; padding: 14px 18px; margin: 16px 0; border-left: 6px solid; }
+.banner ul { margin: 8px 0 0; padding-left: 20px; }
+.banner-bad { background: var(--bad-bg); border-color: #dc2626; color: var(--bad); font-size: 16px; }
+.banner-warn { background: var(--warn-bg); border-color: #d97706; color: var(--warn); }
+.banner-good { background: var(--good-bg); border-color: #16a34a; color: var(--good); }
+.badge { display: inline-block; border-radius: 999px; padding: 1px 10px; font-size: 13px; font-weight: 600; }
+.badge-good { background: var(--good-bg); color: var(--good); }
+.badge-bad { background: var(--bad-bg); color: var(--bad); }
+.checks { display: grid; grid-template-columns: 1fr 1fr; gap: 16px; }
+.check h3 { display: flex; gap: 10px; align-items: center; }
+.check p { margin: 6px 0 0; color: var(--muted); }
+.table-wrap { overflow-x: auto; }
+table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; margin-bottom: 20px; }
+th, td { padding: 6px 12px; border-bottom: 1px solid var(--line); text-align: left; white-space: nowrap; }
+th { color: var(--muted); font-weight: 600; font-size: 13px; }
+td:first-child { white-space: normal; overflow-wrap: anywhere; }
+.num { text-align: right; }
+tbody tr:nth-child(even) { background: #f8fafc; }
+tfoot td { font-weight: 700; border-top: 2px solid var(--line); border-bottom: none; }
+${chartCss}
+.none { color: var(--muted); font-style: italic; margin: 8px 0; padding: 14px; border: 1px dashed var(--line); border-radius: 8px; }
+footer { color: var(--muted); font-size: 13px; margin-top: 24px; }
+footer p { margin: 4px 0; }
+table.compact { width: auto; min-width: 560px; }
+@media (max-width: 960px) { .stats { grid-template-columns: repeat(3, 1fr); } }
+@media (max-width: 760px) { .checks { grid-template-columns: 1fr; } }
 `
