@@ -182,6 +182,7 @@ export interface OpenLoadResult {
   readonly heldBySource: number
 }
 
+/** Sends the schedule's transfers as they fall due, waits for what is outstanding, and counts. */
 export async function runOpenLoad(options: OpenLoadOptions): Promise<OpenLoadResult> {
   const sender = new OpenLoadSender(options)
   await sender.runSchedule()
