@@ -10,6 +10,7 @@ import {
   LedgerServer,
   ResultCode,
   createLedger,
+  transferKinds,
   type LedgerCore,
   type LedgerOptions,
   type LedgerServerState,
@@ -208,7 +209,8 @@ describe('the http ledger and a service that goes away', () => {
     )
     if (settings === undefined) throw new Error('a load run')
     // The outage starts 1 s after the first payments reach the service, whatever the setup before
-    // took.
+    // took: the first call holding a retail payment, not the opening's issues and top-ups.
+    const retail = transferKinds.indexOf('retail')
     let outage: ReturnType<typeof setTimeout> | undefined
     const goAway = (): void => {
       void server.detach().then((state) => {
@@ -221,7 +223,7 @@ describe('the http ledger and a service that goes away', () => {
     }
     let server = await serve(undefined, 0, (given) =>
       memoryWithSubmit(given, (ledger, batch) => {
-        outage ??= setTimeout(goAway, 1_000)
+        if (batch.kind.includes(retail)) outage ??= setTimeout(goAway, 1_000)
         return ledger.submit(batch)
       }),
     )
