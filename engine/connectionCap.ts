@@ -57,6 +57,8 @@ export function capConnections(server: Server, options: ConnectionCapOptions): C
   let evicted = 0
   let refused = 0
   server.on('connection', (socket: Socket) => {
+    // A socket's own inactivity bound (net.Socket#setTimeout), kept by Node per socket and reset
+    // by traffic: not a wait of the engine, so it does not go through the Scheduler.
     socket.setTimeout(options.firstRequestMs)
     const tracked: Tracked = { state: 'waiting', busySinceMs: 0 }
     socket.once('close', () => sockets.delete(socket))
