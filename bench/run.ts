@@ -27,6 +27,8 @@
  *   e2e.tps@workers=<n>               the flat-out day at 1 million residents with n simulation workers
  *   e2e.p99_ms@<2k|10k>               the whole city's live stream at a constant 2,000 and 10,000/s for 30 s
  * (memory ledger): p99 from intended send; e2e.late_p99_ms@ the lateness
+ *   e2e.floor_p99_ms@2k               the machine's floor for those: two bare threads at 2,000 calls/s
+ * (machineFloor.ts); e2e.floor_late_p99_ms@2k its lateness
  *   live.cpu_share@default            `citytwin serve` on the whole city at its default pace (what `npm start`
  * runs): CPU time of all its threads over wall time, for 30 s of the run
  *   e2e.sustained_*                   the whole city's payments at a constant 1,000,000/s for 60 s (memory
@@ -64,6 +66,7 @@ import { flattened, ledgerWorkload, sliceOf, type LedgerWorkload } from './ledge
 import { UserError } from '../engine/errors.js'
 import { comparison, readResults } from './compare.js'
 import { liveCpuShare } from './liveCpu.js'
+import { machineFloor } from './machineFloor.js'
 import { median } from './median.js'
 import { benchServerLedgers } from './serverLedgers.js'
 
@@ -483,6 +486,7 @@ async function benchLight(workers: number, log: Log): Promise<void> {
       samples: runs.length,
     })
   }
+  await benchFloor(log)
   const shares: number[] = []
   for (let sample = 0; sample < liveCpuSamples; sample++)
     shares.push(await liveCpuShare(root, scenarioFile, liveCpuSeconds))
@@ -491,6 +495,28 @@ async function benchLight(workers: number, log: Log): Promise<void> {
     median: median(shares),
     unit: 'cores',
     samples: shares.length,
+  })
+}
+
+/**
+ * The machine's floor beside the light-load figures: two bare threads at 2,000 calls a second
+ * (machineFloor.ts), so the tool's share of e2e.p99_ms@2k can be told from the machine's.
+ */
+async function benchFloor(log: Log): Promise<void> {
+  const floors = []
+  for (let sample = 0; sample < endToEndSamples; sample++)
+    floors.push(await machineFloor(lightSeconds, 1000 / lightRates[0]))
+  log({
+    name: 'e2e.floor_p99_ms@2k',
+    median: median(floors.map((floor) => floor.p99Ms)),
+    unit: 'ms',
+    samples: floors.length,
+  })
+  log({
+    name: 'e2e.floor_late_p99_ms@2k',
+    median: median(floors.map((floor) => floor.latePercentile99Ms)),
+    unit: 'ms',
+    samples: floors.length,
   })
 }
 
