@@ -14,6 +14,8 @@ export {
   parseThresholds,
   thresholdActual,
   type Threshold,
+  type LatencyReading,
+  type LatencyStatistic,
   type ThresholdFigures,
   type ThresholdResult,
 } from './threshold.js'

@@ -74,6 +74,23 @@ export class LatencyHistogram {
     return this.histogram.totalCount
   }
 
+  /** The latency below which `percentile` % of the values fall, in ms; 0 when empty. */
+  percentileMs(percentile: number): number {
+    return this.histogram.totalCount === 0
+      ? 0
+      : this.histogram.getValueAtPercentile(percentile) / 1000
+  }
+
+  /** The largest value, in ms; 0 when empty. */
+  get maxMs(): number {
+    return this.histogram.totalCount === 0 ? 0 : this.histogram.maxValue / 1000
+  }
+
+  /** The mean, in ms; 0 when empty. It walks the whole histogram: not for every second. */
+  get meanMs(): number {
+    return this.histogram.totalCount === 0 ? 0 : this.histogram.mean / 1000
+  }
+
   summary(): LatencySummary {
     const h = this.histogram
     const ms = (micros: number) => micros / 1000

@@ -38,14 +38,16 @@ export function loadSection(
   const durationSeconds = result.durationMs / 1000
   const lateMs = result.lateness.summary()
   const latency = result.latency.summary()
+  const all = result.latency.overall()
   const thresholds = evaluateThresholds(load.thresholds, {
-    latency: latency.overall,
+    latency: all,
     intended: result.intended,
     sent: result.sent,
     errors: result.errors + result.unanswered,
     rejected: result.rejected,
     dropped: result.dropped,
   })
+  all.destroy()
   const periodRanOut = stream.exhausted && result.dropped > 0 && stream.queued === 0
   const lateToleranceMs = load.lateToleranceMs ?? latenessToleranceMs
   const invalidReasons = invalidity(load, stream, ending, {

@@ -151,8 +151,9 @@ class Sending {
     })
     if (load.abortOnFail && this.abortedBy === undefined) {
       // A transfer is known dropped only at the end: mid-run, `dropped` thresholds are not judged.
+      const all = soFar.latency.overall()
       const figures = {
-        latency: overall,
+        latency: all,
         intended: soFar.intended,
         sent: soFar.sent,
         errors: soFar.errors,
@@ -162,6 +163,7 @@ class Sending {
       this.abortedBy = evaluateThresholds(load.thresholds, figures).find(
         (check) => !check.ok,
       )?.threshold
+      all.destroy()
     }
   }
 

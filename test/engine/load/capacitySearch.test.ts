@@ -87,14 +87,16 @@ describe('capacity search', () => {
         coalesceMs: 0,
       })
       const latency = result.latency.summary().overall
+      const all = result.latency.overall()
       const [held] = evaluateThresholds(slo, {
-        latency,
+        latency: all,
         intended: result.intended,
         sent: result.sent,
         errors: result.errors,
         rejected: result.rejected,
         dropped: result.dropped,
       })
+      all.destroy()
       result.latency.destroy()
       result.lateness.destroy()
       await ledger.close()

@@ -1,10 +1,29 @@
 import { describe, expect, it } from 'vitest'
 import { UserError } from '../../../engine/errors.js'
 import { evaluateThresholds, parseThreshold, parseThresholds } from '../../../engine/load/index.js'
-import type { ThresholdFigures } from '../../../engine/load/index.js'
+import type { LatencyReading, ThresholdFigures } from '../../../engine/load/index.js'
+import { LatencyHistogram } from '../../../engine/metrics/latencyHistogram.js'
+
+/** Latency with known percentiles: the ones these tests name, and no other. */
+const percentiles = new Map([
+  [50, 2],
+  [90, 8],
+  [95, 30],
+  [99, 49.9],
+  [99.9, 120],
+])
+const latency: LatencyReading = {
+  percentileMs: (percentile) => {
+    const ms = percentiles.get(percentile)
+    if (ms === undefined) throw new Error(`p${percentile} was not expected`)
+    return ms
+  },
+  maxMs: 900,
+  meanMs: 3,
+}
 
 const figures: ThresholdFigures = {
-  latency: { count: 99_000, p50Ms: 2, p90Ms: 8, p99Ms: 49.9, p999Ms: 120, maxMs: 900, meanMs: 3 },
+  latency,
   intended: 100_000,
   sent: 99_000,
   errors: 50,
@@ -29,11 +48,13 @@ describe('thresholds', () => {
       kind: 'latency',
       text: 'p99<50ms',
       metric: 'p99',
+      statistic: 99,
       comparison: '<',
       limitMs: 50,
     })
     expect(parseThreshold(' p99.9 <= 0.2s ', 'x')).toMatchObject({
       metric: 'p99.9',
+      statistic: 99.9,
       comparison: '<=',
       limitMs: 200,
     })
@@ -98,6 +119,50 @@ describe('thresholds', () => {
     expect(results[3]).toEqual({ threshold: 'max<1s', actual: 900, unit: 'ms', ok: true })
   })
 
+  it("reads any percentile, and k6's spellings: p(N), med, avg, and a bare number as ms", () => {
+    // Proves p95 and p(95) are one threshold, that a number with no unit is milliseconds, and
+    // that med and avg are the median and the mean.
+    expect(parseThreshold('p95<200ms', 'x')).toMatchObject({ metric: 'p95', statistic: 95 })
+    expect(parseThreshold('p(95)<200', 'x')).toMatchObject({
+      metric: 'p95',
+      statistic: 95,
+      limitMs: 200,
+    })
+    expect(parseThreshold('p( 99.99 ) <= 1s', 'x')).toMatchObject({
+      statistic: 99.99,
+      limitMs: 1000,
+    })
+    expect(parseThreshold('med<5', 'x')).toMatchObject({ metric: 'p50', statistic: 50 })
+    expect(parseThreshold('avg<10', 'x')).toMatchObject({ metric: 'mean', statistic: 'mean' })
+    const results = evaluateThresholds(
+      parseThresholds(['p95<30ms', 'p(95)<=30', 'med<2', 'avg<=3', 'p99<50'], 'x'),
+      figures,
+    )
+    expect(results.map((result) => [result.threshold, result.actual, result.ok])).toEqual([
+      ['p95<30ms', 30, false],
+      ['p(95)<=30', 30, true],
+      ['med<2', 2, false],
+      ['avg<=3', 3, true],
+      ['p99<50', 49.9, true],
+    ])
+  })
+
+  it('reads the percentile a threshold names from a real histogram', () => {
+    // Proves the evaluation asks the histogram for the named percentile itself: 1..1000 µs once
+    // each, so p95 is 0.95 ms and p99.5 is 0.995 ms (to the histogram's three digits).
+    const histogram = new LatencyHistogram()
+    for (let micros = 1; micros <= 1000; micros++) histogram.record(micros)
+    const results = evaluateThresholds(parseThresholds(['p(95)<0.951', 'p99.5<995us'], 'x'), {
+      ...figures,
+      latency: histogram,
+    })
+    histogram.destroy()
+    expect(results[0]?.actual).toBeCloseTo(0.95, 3)
+    expect(results[0]?.ok).toBe(true)
+    expect(results[1]?.actual).toBeCloseTo(0.995, 3)
+    expect(results[1]?.ok).toBe(false)
+  })
+
   it('counts a run that sent nothing as 0% errors, not as a division by zero', () => {
     // Proves an empty run has defined shares.
     const [result] = evaluateThresholds([parseThreshold('errors<1%', 'x')], {
@@ -113,9 +178,13 @@ describe('thresholds', () => {
     expect(refusal('p99 under 50ms')).toContain(
       '--threshold: "p99 under 50ms" is not a threshold (write p99<50ms',
     )
-    expect(refusal('p95<50ms')).toContain('is not a threshold')
-    expect(refusal('p99<50')).toBe('--threshold: "p99<50": a latency needs a unit, us, ms or s')
-    expect(refusal('p99<5%')).toContain('a latency needs a unit')
+    expect(refusal('p99.<50ms')).toContain('is not a threshold')
+    expect(refusal('p(95<50ms')).toContain('is not a threshold')
+    expect(refusal('p0<50ms')).toBe(
+      '--threshold: "p0<50ms": a percentile is above 0 and at most 100',
+    )
+    expect(refusal('p100.5<1s')).toContain('a percentile is above 0 and at most 100')
+    expect(refusal('p99<5%')).toBe('--threshold: "p99<5%": a latency is a time, in us, ms or s')
     expect(refusal('errors<5ms')).toContain(
       'errors is a share (%) or a count of transfers, not a time',
     )
