@@ -4,6 +4,7 @@
  */
 import type { Command } from 'commander'
 import { RunFailed, UserError } from '../../engine/errors.js'
+import { reachLedger } from '../../engine/ledger/index.js'
 import {
   checkTrialRates,
   checkTrialSpan,
@@ -85,7 +86,7 @@ export function addCapacityCommand(cli: Command): void {
   withCityFlags(command, `simulation worker threads (default ${defaultWorkers('load')})`)
     .option(
       '--slo <gate>',
-      "the service level each trial must hold, repeatable: 'p99<50ms', 'errors<0.1%'",
+      "the service level each trial must hold, repeatable: 'p99<50ms', 'p(95)<20', 'errors<0.1%'",
       collect,
       [],
     )
@@ -143,6 +144,7 @@ async function capacityCommand(file: string, flags: CapacityFlags): Promise<numb
   const loaded = await loadScenario(file)
   const connection = ledgerConnection(`capacity ${file}`, flags)
   const search = searchOf(flags)
+  await reachLedger(flags.ledger, flags.ledgerUrl)
   const { folder, stopper } = await runFolderWithSignals(flags, loaded.scenario.seed)
   let report: CapacityReport
   try {

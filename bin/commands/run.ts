@@ -4,6 +4,7 @@
  */
 import type { Command } from 'commander'
 import { UserError } from '../../engine/errors.js'
+import { reachLedger } from '../../engine/ledger/index.js'
 import { loadSettings, wallClockPause, type LoadSettings } from '../../engine/load/index.js'
 import { printable } from '../../engine/printable.js'
 import {
@@ -65,7 +66,7 @@ export function addRunCommand(cli: Command): void {
     duration: 'load mode: how long --tps is held (500ms, 90s, 2m, 1h)',
     profile: `load mode: a target profile over wall time (${profileUsages})`,
     threshold:
-      "load mode: a pass/fail gate, repeatable: 'p99<50ms', 'errors<0.1%', 'dropped<=0'; a failure exits 1",
+      "load mode: a pass/fail gate, repeatable: 'p99<50ms', 'p(95)<200', 'errors<0.1%', 'dropped<=0'; a failure exits 99",
     abortOnFail: 'load mode: stop as soon as a threshold fails',
     inFlight: `load mode: ${inFlightHelp}`,
     lateTolerance: 'load mode: send lateness p99 beyond which the run is invalid (default 10ms)',
@@ -105,6 +106,7 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
       "--prometheus: serves a load run's live figures; give --tps or --profile too",
     )
   }
+  await reachLedger(flags.ledger, flags.ledgerUrl)
   // The folder is prepared before the run, so a bad --out fails at once rather than after it;
   // the run's files go in whole at the end, or not at all. Signals are handled from here on.
   const { folder, stopper } = await runFolderWithSignals(flags, loaded.scenario.seed)

@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs'
 import path from 'node:path'
 import type { Command } from 'commander'
 import { UserError } from '../../engine/errors.js'
+import { reachLedger } from '../../engine/ledger/index.js'
 import { liveSpeedMax, minutesPerDay } from '../../engine/limits.js'
 import { liveSpeedDefault, liveStart, type LiveStart } from '../../engine/load/index.js'
 import { printable, printableLines } from '../../engine/printable.js'
@@ -143,6 +144,7 @@ async function serveCommand(file: string, flags: ServeFlags): Promise<number> {
   checkLiveBind(flags.host, token, flags.allowHost)
   const start = liveStart(loaded.scenario.load, flags, file)
   const publicDir = builtPage()
+  await reachLedger(flags.ledger, flags.ledgerUrl)
   // Signals are handled before the first folder is made: a first one ends the run going (or, while
   // the city is being built, the command once it is), a second quits at once leaving nothing
   // half-written, with 128 + the signal's number.

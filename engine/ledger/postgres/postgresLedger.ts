@@ -629,11 +629,24 @@ export class PostgresLedger implements LedgerCore, NumberedCalls {
   }
 }
 
+/**
+ * Connects to the server `url` names and lets go, within `timeoutMs`: the check before a city is
+ * built that the server is there and lets this user in. Fails as the ledger's open would.
+ */
+export async function reachPostgres(url: string, timeoutMs: number): Promise<void> {
+  const target = parsePostgresUrl(url)
+  const probe = await connectProbe(target, timeoutMs)
+  await probe.end().catch(() => undefined)
+}
+
 /** A client connected to `target` for resume()'s look at what the schema holds. */
-async function connectProbe(target: PostgresTarget): Promise<pg.Client> {
+async function connectProbe(
+  target: PostgresTarget,
+  timeoutMs = connectTimeoutMs,
+): Promise<pg.Client> {
   const probe = new pg.Client({
     connectionString: target.connectionString,
-    connectionTimeoutMillis: connectTimeoutMs,
+    connectionTimeoutMillis: timeoutMs,
   })
   probe.on('error', () => undefined)
   try {
