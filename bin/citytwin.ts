@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /**
- * The citytwin command line. Exit codes: 0 success, 1 a run that failed (a broken invariant, a
- * ledger lost, files that could not be written, or an internal error), 2 bad input (a flag, a
- * scenario, a map) with a message naming it, 128 + the signal's number (130 SIGINT, 143 SIGTERM)
+ * The citytwin command line. Exit codes (bin/exitCodes.ts): 0 success, 1 a run that failed (a
+ * broken invariant, a ledger lost, files that could not be written, or an internal error), 2 bad
+ * input (a flag, a scenario, a map) with a message naming it, 3 an invalid load run, 99 a failed
+ * threshold, 128 + the signal's number (130 SIGINT, 143 SIGTERM)
  * for a run stopped early by a signal, its files complete and marked so. With --json, every
  * outcome is one JSON object on stdout (see README). Each command is a file of bin/commands/.
  */

@@ -6,10 +6,11 @@ import { RunFailed, UserError } from '../engine/errors.js'
 import { thresholdActual } from '../engine/load/index.js'
 import type { RunFolderWriteFailed, RunSummary } from '../engine/report/index.js'
 import { printable } from '../engine/printable.js'
-import { exitRunFailed, signalExit } from './exitCodes.js'
+import { exitInvalidLoad, exitRunFailed, exitThresholdFailed, signalExit } from './exitCodes.js'
 
 /** How an outcome is told in --json: what went wrong, by the exit code it goes with. */
-export type FailureKind = 'bad-input' | 'run-failed' | 'interrupted' | 'internal'
+export type FailureKind =
+  'bad-input' | 'run-failed' | 'invalid-load' | 'threshold-failed' | 'interrupted' | 'internal'
 
 /**
  * What --json prints for a run that ended without a result (or beside one): the failure, by kind.
@@ -68,34 +69,45 @@ export function runJson(outcome: Verdict, folder: string | undefined, summary: o
 }
 
 /**
- * The exit code of a finished run, with each reason on stderr: 1 for broken money, a failed
- * threshold, an invalid load or files that could not be written; else, for a run stopped early
- * by a signal, 128 + the signal's number (130 for SIGINT); else 0.
+ * The exit code of a finished run, with each reason on stderr. The gravest failure decides it: 1
+ * for broken money or files that could not be written, 3 for an invalid load (its figures are not
+ * the target's, so its thresholds say little), 99 for a failed threshold; else, for a run stopped
+ * early by a signal, 128 + the signal's number (130 for SIGINT); else 0.
  */
 export function verdict(summary: RunSummary, notKept?: RunFolderWriteFailed): Verdict {
-  const failures: string[] = []
-  const fail = (line: string) => {
+  const failures: { readonly line: string; readonly kind: FailureKind; readonly code: number }[] =
+    []
+  const fail = (line: string, kind: FailureKind, code: number) => {
     tell(line)
-    failures.push(line)
+    failures.push({ line, kind, code })
   }
-  auditFailures(summary).forEach(fail)
+  for (const line of auditFailures(summary)) fail(line, 'run-failed', exitRunFailed)
   const load = summary.load
   if (load !== undefined) {
     const failed = load.thresholds.filter((check) => !check.ok)
     if (failed.length > 0) {
       fail(
         `threshold${failed.length === 1 ? '' : 's'} failed: ${printable(failed.map((check) => `${check.threshold} (was ${thresholdActual(check)})`).join(', '))}`,
+        'threshold-failed',
+        exitThresholdFailed,
       )
     }
     if (!load.valid) {
       fail(
         `the load run is INVALID, its figures are not those of the target: ${printable(load.invalidReasons.join('; '))}`,
+        'invalid-load',
+        exitInvalidLoad,
       )
     }
   }
-  if (notKept !== undefined) fail(`${printable(notKept.message)}. The run failed.`)
-  if (failures.length > 0) {
-    return { code: exitRunFailed, failure: { kind: 'run-failed', message: failures.join('; ') } }
+  if (notKept !== undefined)
+    fail(`${printable(notKept.message)}. The run failed.`, 'run-failed', exitRunFailed)
+  const gravest = [exitRunFailed, exitInvalidLoad, exitThresholdFailed]
+    .map((code) => failures.find((failure) => failure.code === code))
+    .find((failure) => failure !== undefined)
+  if (gravest !== undefined) {
+    const message = failures.map((failure) => failure.line).join('; ')
+    return { code: gravest.code, failure: { kind: gravest.kind, message } }
   }
   if (summary.stoppedEarly !== undefined) {
     const line = `the run was ${summary.stoppedEarly.reason}: its figures and audit cover that part only`

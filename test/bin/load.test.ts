@@ -69,8 +69,9 @@ describe('citytwin run in load mode: exit codes', () => {
     expect(await exists(path.join(out, 'report.html'))).toBe(true)
   })
 
-  it('exits 1 when a threshold fails, naming it and the figure it saw', async () => {
-    // Proves a failed gate fails the process, after the run has written its files.
+  it('exits 99 when a threshold fails, naming it and the figure it saw', async () => {
+    // Proves a failed gate fails the process with its own code (k6's), after the run has written
+    // its files, and that --json names the failure's kind.
     const out = path.join(folder, 'fail')
     const result = await citytwin([
       'run',
@@ -84,14 +85,14 @@ describe('citytwin run in load mode: exit codes', () => {
       '--out',
       out,
     ])
-    expect(result.code).toBe(1)
+    expect(result.code, result.stderr).toBe(99)
     expect(result.stderr).toMatch(/threshold failed: max<1us \(was [\d.]+ ms\)/)
     expect(result.stdout).toContain('threshold  FAIL  max<1us')
     expectNoStackTrace(result.stderr)
     expect(await exists(path.join(out, 'summary.json'))).toBe(true)
   })
 
-  it('exits 1 and says why when the run is invalid: the period ran out of payments', async () => {
+  it('exits 3 and says why when the run is invalid: the period ran out of payments', async () => {
     // Proves shortfall is never absorbed: the smoke day has about 18,000 payments; 40,000 wanted
     // leaves the rest dropped.
     const out = path.join(folder, 'invalid')
@@ -102,12 +103,17 @@ describe('citytwin run in load mode: exit codes', () => {
       '20k',
       '--duration',
       '2s',
+      '--threshold',
+      'p(95)<1us',
       '--json',
       '--out',
       out,
     ])
-    expect(result.code).toBe(1)
-    const summary = JSON.parse(result.stdout) as RunSummary
+    // Invalid outranks the threshold that failed too: the figures are not the target's.
+    expect(result.code, result.stderr).toBe(3)
+    const printed = JSON.parse(result.stdout) as { error?: { kind: string } }
+    expect(printed.error?.kind).toBe('invalid-load')
+    const summary = printed as unknown as RunSummary
     expect(summary.load?.valid).toBe(false)
     expect(summary.load?.dropped).toBeGreaterThan(0)
     expect(summary.load?.sent).toBe(
@@ -156,7 +162,7 @@ describe('citytwin run in load mode: exit codes', () => {
     const file = path.join(folder, 'bad-load.yaml')
     await fs.writeFile(
       file,
-      `${text}\nload:\n  profile: "ramp:10k..oops/60s"\n  thresholds: ["p99<50ms", "p42<1ms"]\n`,
+      `${text}\nload:\n  profile: "ramp:10k..oops/60s"\n  thresholds: ["p99<50ms", "p0<1ms"]\n`,
     )
     const result = await citytwin(['validate', file])
     expect(result.code).toBe(2)
@@ -176,7 +182,7 @@ describe('citytwin run in load mode: exit codes', () => {
     const file = path.join(folder, 'load.yaml')
     await fs.writeFile(
       file,
-      `${text}\nload:\n  tps: 1000\n  duration: 1s\n  thresholds: ["max<1us"]\n`,
+      `${text}\nload:\n  tps: 1000\n  duration: 1s\n  thresholds: ["max<1us"]\n  lateTolerance: 10s\n`,
     )
     const result = await citytwin([
       'run',
@@ -185,7 +191,7 @@ describe('citytwin run in load mode: exit codes', () => {
       '--out',
       path.join(folder, 'scenario-load'),
     ])
-    expect(result.code).toBe(1)
+    expect(result.code, result.stderr).toBe(99)
     const summary = JSON.parse(result.stdout) as RunSummary
     expect(summary.load?.profile).toBe('constant:1000/1s')
     expect(summary.load?.thresholds[0]).toMatchObject({ threshold: 'max<1us', ok: false })
