@@ -36,6 +36,7 @@ import {
   yamlTokensMax,
 } from '../engine/limits.js'
 import { crossFieldIssues, scenarioSchema, type Scenario } from './schema.js'
+import { issueText, knownKeysAt, unknownFieldText } from './issueText.js'
 
 export interface LoadedScenario {
   /** The scenario file as the user named it. */
@@ -58,9 +59,14 @@ export async function loadScenario(file: string): Promise<LoadedScenario> {
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const at = [...issue.path]
-      if (issue.code === 'unrecognized_keys')
-        issues.push(...issue.keys.map((key) => () => `${where(raw, [...at, key])}: unknown field`))
-      else issues.push(() => `${where(raw, at)}: ${issue.message}`)
+      if (issue.code === 'unrecognized_keys') {
+        const known = knownKeysAt(scenarioSchema, at)
+        issues.push(
+          ...issue.keys.map(
+            (key) => () => `${where(raw, [...at, key])}: ${unknownFieldText(key, known)}`,
+          ),
+        )
+      } else issues.push(() => `${where(raw, at)}: ${issueText(issue, valueAt(raw.value, at))}`)
     }
   }
   const crossField = crossFieldIssues(raw.value)
@@ -113,6 +119,17 @@ export async function loadScenario(file: string): Promise<LoadedScenario> {
     )
   }
   return { file, scenario: parsed.data, map, mapFile }
+}
+
+/** What `value` holds at `path`: undefined where a field on the way is absent. */
+function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
+  let node = value
+  for (const key of path) {
+    if (Array.isArray(node) && typeof key === 'number') node = node[key]
+    else if (isObject(node) && typeof key === 'string' && Object.hasOwn(node, key)) node = node[key]
+    else return undefined
+  }
+  return node
 }
 
 /** `a, b, c`, or with more than `max` items, the first `max` and how many more. */

@@ -173,16 +173,37 @@ describe('schema errors', () => {
     expect(error.issues).toHaveLength(2)
   })
 
-  it('names a missing field by its path, with the line of its parent when there is one', async () => {
-    // Proves: a required field that is absent is still reported with its path: name (top level, no
-    // line), city.map (line of city).
+  it('suggests the field meant for a misspelt one, at any depth, and nothing for a far one', async () => {
+    // Proves: "did you mean" names the nearest known field of the same object (residents for
+    // residnets at the top level, population inside a district), and an unrelated key gets none.
+    const text = smokeWith({
+      'city.districts[0].populaton': 5,
+      'payments.retail.perDya': 1,
+      zzzzqqqq: 1,
+    })
+    const file = await scenarioWithMap(text)
+    const { error } = await expectUserError(() => loadScenario(file))
+    expect(error.issues).toContain(
+      `${file}:${lineOf(text, 'populaton: 5')}: city.districts[0].populaton: unknown field (did you mean "population"?)`,
+    )
+    expect(error.issues).toContain(
+      `${file}:${lineOf(text, 'perDya: 1')}: payments.retail.perDya: unknown field (did you mean "perDay"?)`,
+    )
+    expect(error.issues).toContain(
+      `${file}:${lineOf(text, 'zzzzqqqq: 1')}: zzzzqqqq: unknown field`,
+    )
+  })
+
+  it('names a missing field by its path, says it is required, with the line of its parent', async () => {
+    // Proves: a required field that is absent is reported as required, with its path: name (top
+    // level, no line), city.map (line of city), and what it must be.
     const text = smokeWith({ name: undefined, 'city.map': undefined })
     const file = await scenarioWithMap(text)
     const { error } = await expectUserError(() => loadScenario(file))
     expect([...error.issues].sort()).toEqual(
       [
-        `${file}: name: must be a string`,
-        `${file}:${lineOf(text, 'city:')}: city.map: must be a path to a GeoJSON file, relative to the scenario`,
+        `${file}: name: required (must be a string)`,
+        `${file}:${lineOf(text, 'city:')}: city.map: required (must be a path to a GeoJSON file, relative to the scenario)`,
       ].sort(),
     )
   })
