@@ -138,12 +138,17 @@ export interface Snapshot {
   readonly achievedTps: number
   /** Simulated minutes per wall second over the last second. */
   readonly speed: number
+  /** Every transfer answered so far: the city's payments and the institutions' transfers. */
   readonly submitted: number
+  /** The city's payments answered so far; of them settled (accepted) and rejected. */
+  readonly payments: number
   readonly settled: number
   readonly rejected: number
+  /** The institutions' transfers answered so far (issuance, top-ups, payroll, redemptions). */
+  readonly institutional: number
   /** Latency from the intended send time over the last whole second, ms. */
   readonly latency: { readonly p50: number; readonly p99: number; readonly p999: number }
-  /** Rejections by reason, cumulative (reasons that happened only). */
+  /** The city's payments rejected, by reason, cumulative (reasons that happened only). */
   readonly reasons: Readonly<Record<string, number>>
   /** Payments a second by kind, in CityView.kinds order. */
   readonly kinds: readonly number[]

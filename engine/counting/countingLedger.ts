@@ -11,7 +11,12 @@
  * model counts its transfers as errors). Counting itself failing is a broken invariant of ours,
  * kept and thrown by `settled()`.
  */
-import type { LedgerCore, TransferBatch, TransferResults } from '../ledger/index.js'
+import {
+  resultCodeCount,
+  type LedgerCore,
+  type TransferBatch,
+  type TransferResults,
+} from '../ledger/index.js'
 import type { TransferCounters } from '../metrics/transferCounters.js'
 import type { CallRole, RunDigest } from './digests.js'
 import type { DistrictCounters } from './districtCounters.js'
@@ -19,6 +24,11 @@ import type { DistrictCounters } from './districtCounters.js'
 export class CountingLedger {
   /** The city's payments answered so far (the institutions' transfers are not among them). */
   paymentsAnswered = 0
+  /**
+   * The city's payments answered so far by result code (indexed by ResultCode): what the people
+   * watching a run count rejections against, without the institutions' transfers.
+   */
+  readonly paymentCodes = new Float64Array(resultCodeCount)
   private counting: Promise<void> = Promise.resolve()
   private failure: Error | undefined
   private readonly views: Record<CallRole, LedgerCore>
@@ -82,7 +92,14 @@ export class CountingLedger {
     )
     this.districts.count(batch, results.code)
     this.runDigest.counted(batch, results.code)
-    if (role === 'payments') this.paymentsAnswered += batch.count
+    if (role === 'payments') {
+      this.paymentsAnswered += batch.count
+      const codes = results.code
+      for (let index = 0; index < batch.count; index++) {
+        const code = codes[index] as number
+        this.paymentCodes[code] = (this.paymentCodes[code] as number) + 1
+      }
+    }
   }
 
   private view(role: CallRole): LedgerCore {

@@ -50,6 +50,8 @@ export interface RunLook extends SenderPosition {
   readonly districts: DistrictCounters
   /** The city's payments answered so far (not the institutions' transfers). */
   readonly paymentsAnswered: number
+  /** Those payments by result code (indexed by ResultCode). */
+  readonly paymentCodes: Float64Array
 }
 
 export class RunTelemetry {

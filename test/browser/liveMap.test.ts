@@ -157,6 +157,21 @@ describe('live map in chromium', () => {
     expect(await text(page, '#clock')).toBe(clockPaused)
     expect((await lastSnapshot(page))?.tick).toBe(paused.tick)
 
+    // One denominator: the rejected share is of the city's payments; the institutions' transfers
+    // (the opening's top-ups among them) are counted on a line of their own.
+    const still = (await lastSnapshot(page)) as Snapshot
+    expect(still.institutional).toBeGreaterThan(0)
+    expect(still.rejected).toBeGreaterThan(0)
+    expect(still.payments + still.institutional).toBe(still.submitted)
+    expect(still.settled + still.rejected).toBe(still.payments)
+    const detail = await text(page, '#rejected-detail')
+    expect(detail).toMatch(/^[\d.]+% of payments/)
+    expect(Number(/^([\d.]+)%/.exec(detail)?.[1])).toBeCloseTo(
+      (still.rejected / still.payments) * 100,
+      1,
+    )
+    expect(await text(page, '#institutional')).not.toBe('–')
+
     // Resume: the clock moves again.
     await page.locator('#btn-resume').click()
     await untilSnapshot(

@@ -26,7 +26,8 @@ export function createPanels(city: CityView): Panels {
     targetTps: text('target-tps'),
     paceMode: text('pace-mode'),
     settled: text('settled'),
-    submitted: text('submitted'),
+    payments: text('payments'),
+    institutional: text('institutional'),
     p99: text('p99'),
     latencyDetail: text('latency-detail'),
     rejected: text('rejected'),
@@ -55,7 +56,8 @@ export function createPanels(city: CityView): Panels {
       s.pace.mode === 'rate' ? `fixed rate ${formatRate(s.pace.tps)}/s` : 'following the city',
     )
     setText(el.settled, formatCount(s.settled))
-    setText(el.submitted, formatCount(s.submitted))
+    setText(el.payments, formatCount(s.payments))
+    setText(el.institutional, formatCount(s.institutional))
     setText(el.p99, formatMsNumber(s.latency.p99))
     setText(
       el.latencyDetail,
@@ -83,9 +85,12 @@ export function createPanels(city: CityView): Panels {
   return { render }
 }
 
-/** "0.42% of payments · mostly insufficient_funds": the share and the commonest reason so far. */
+/**
+ * "0.42% of payments · mostly insufficient funds": the share of the city's payments answered so
+ * far (the institutions' transfers are not among them), and the commonest reason.
+ */
 function rejectedDetail(s: Snapshot): string {
-  const share = `${formatShare(ratio(s.rejected, s.settled + s.rejected))} of results`
+  const share = `${formatShare(ratio(s.rejected, s.payments))} of payments`
   let commonest: [string, number] | null = null
   for (const [reason, count] of Object.entries(s.reasons)) {
     if (commonest === null || count > commonest[1]) commonest = [reason, count]

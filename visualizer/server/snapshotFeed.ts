@@ -9,7 +9,12 @@
  *                                   └─ 1 in snapshotsPerSecond ─▶ timeline
  */
 import { timelineSnapshotsMax } from '../../engine/limits.js'
-import { transferKindCount, transferKinds } from '../../engine/ledger/index.js'
+import {
+  ResultCode,
+  resultCodes,
+  transferKindCount,
+  transferKinds,
+} from '../../engine/ledger/index.js'
 import {
   foldByRow,
   foldMatrixByRow,
@@ -92,14 +97,16 @@ export class SnapshotFeed {
       achievedTps: perSecond(current.answered, oldest.answered),
       speed: seconds > 0 ? Math.round(((current.tick - oldest.tick) / seconds) * 100) / 100 : 0,
       submitted: counters?.submitted ?? 0,
-      settled: counters?.accepted ?? 0,
-      rejected: counters?.rejected ?? 0,
+      payments: look?.paymentsAnswered ?? 0,
+      institutional: look === undefined ? 0 : look.counters.submitted - look.paymentsAnswered,
+      settled: paymentsWith(look, (code) => code === ResultCode.ok),
+      rejected: paymentsWith(look, (code) => code !== ResultCode.ok),
       latency: {
         p50: round2(this.lastSecond.p50Ms),
         p99: round2(this.lastSecond.p99Ms),
         p999: round2(this.lastSecond.p999Ms),
       },
-      reasons: counters?.byReason() ?? {},
+      reasons: paymentReasons(look),
       kinds: Array.from(current.byKind, (count, index) =>
         perSecond(count, oldest.byKind[index] as number),
       ),
@@ -205,4 +212,22 @@ function paceShown(pace: RunControl['pace']): Snapshot['pace'] {
     tps: pace.sort === 'rate' ? pace.tps : 0,
     speed: pace.sort === 'clock' ? Math.round((1000 / pace.tickMs) * 100) / 100 : 0,
   }
+}
+
+/** The city's payments answered so far whose result code passes `which` (0 with no look). */
+function paymentsWith(look: RunLook | undefined, which: (code: number) => boolean): number {
+  let count = 0
+  look?.paymentCodes.forEach((answered, code) => {
+    if (which(code)) count += answered
+  })
+  return count
+}
+
+/** The city's payments rejected so far, by reason (reasons that happened only). */
+function paymentReasons(look: RunLook | undefined): Record<string, number> {
+  const reasons: Record<string, number> = {}
+  look?.paymentCodes.forEach((answered, code) => {
+    if (code !== ResultCode.ok && answered > 0) reasons[resultCodes[code] as string] = answered
+  })
+  return reasons
 }

@@ -7,7 +7,12 @@ import { describe, expect, it } from 'vitest'
 import { CountingLedger } from '../../../engine/counting/countingLedger.js'
 import { OutcomeDigest } from '../../../engine/counting/digests.js'
 import type { DistrictCounters } from '../../../engine/counting/districtCounters.js'
-import type { LedgerCore, TransferBatch, TransferResults } from '../../../engine/ledger/index.js'
+import {
+  ResultCode,
+  type LedgerCore,
+  type TransferBatch,
+  type TransferResults,
+} from '../../../engine/ledger/index.js'
 import { TransferCounters } from '../../../engine/metrics/transferCounters.js'
 import { TickBatch } from '../../../engine/stream/tickBatch.js'
 
@@ -15,7 +20,7 @@ const issuer = 0
 const topup = 1
 
 /** A ledger whose calls answer, all ok, only when the test says, in the order they were made. */
-function heldLedger(): { ledger: LedgerCore; answerNext(): void } {
+function heldLedger(): { ledger: LedgerCore; answerNext(code?: number): void } {
   const waiting: { count: number; resolve: (results: TransferResults) => void }[] = []
   const ledger = {
     name: 'held',
@@ -27,10 +32,10 @@ function heldLedger(): { ledger: LedgerCore; answerNext(): void } {
     totals: async () => ({}),
     close: async () => undefined,
   } as unknown as LedgerCore
-  const answerNext = () => {
+  const answerNext = (code = ResultCode.ok as number) => {
     const call = waiting.shift()
     if (call === undefined) throw new Error('no call waits for an answer')
-    call.resolve({ code: new Uint8Array(call.count) })
+    call.resolve({ code: new Uint8Array(call.count).fill(code) })
   }
   return { ledger, answerNext }
 }
@@ -62,5 +67,29 @@ describe('the counting ledger', () => {
     expect(counters.submitted).toBe(2)
     expect(byKind.topup.amountFen).toBe(3_000)
     expect(Object.values(byKind).reduce((sum, kind) => sum + kind.amountFen, 0)).toBe(3_100)
+  })
+  it("counts the city's payments by result code apart from the institutions' transfers", async () => {
+    // Proves the live page's one denominator: a rejected payment is counted among the payments,
+    // a rejected top-up is not, and every transfer is still in the run's own tallies.
+    const held = heldLedger()
+    const counters = new TransferCounters(issuer)
+    const districts = { count: () => undefined } as unknown as DistrictCounters
+    const counting = new CountingLedger(held.ledger, counters, districts, new OutcomeDigest())
+    const payments = new TickBatch(4)
+    payments.push(5, 6, 100, 2)
+    payments.push(5, 7, 200, 2)
+    const paid = counting.payments.submit(payments.seal(1, 0, 0, 2))
+    const evening = new TickBatch(4)
+    evening.push(1, 7, 3_000, topup)
+    const topped = counting.institutions.submit(evening.seal(3, 0, 0, 1))
+    held.answerNext(ResultCode.insufficient_funds)
+    held.answerNext(ResultCode.insufficient_funds)
+    await Promise.all([paid, topped])
+    await counting.settled()
+    expect(counting.paymentsAnswered).toBe(2)
+    expect(counting.paymentCodes[ResultCode.insufficient_funds]).toBe(2)
+    expect(counting.paymentCodes.reduce((sum, count) => sum + count, 0)).toBe(2)
+    expect(counters.submitted).toBe(3)
+    expect(counters.rejected).toBe(3)
   })
 })

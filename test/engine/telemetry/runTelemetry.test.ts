@@ -8,6 +8,7 @@ import { TestScheduler } from 'rxjs/testing'
 import { describe, expect, it } from 'vitest'
 import type { DistrictCounters } from '../../../engine/counting/districtCounters.js'
 import { TransferCounters } from '../../../engine/metrics/transferCounters.js'
+import { resultCodeCount } from '../../../engine/ledger/index.js'
 import {
   RunTelemetry,
   type RunProgress,
@@ -71,6 +72,7 @@ describe('the looks the live page is sent', () => {
           counters,
           districts: {} as DistrictCounters,
           paymentsAnswered: 0,
+          paymentCodes: new Float64Array(resultCodeCount),
           tick,
           targetTps: 0,
           lastSecond: { p50Ms: 0, p99Ms: 0, p999Ms: 0 },
