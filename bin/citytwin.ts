@@ -46,8 +46,12 @@ function program(): Command {
     .version(packageVersion())
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
-    // A bad argument is quoted back, and an argument can be a hostile file's name.
-    .configureOutput({ writeErr: (text) => process.stderr.write(printableLines(text)) })
+    // A bad argument is quoted back, and an argument can be a hostile file's name. Every error
+    // starts as citytwin's own do: "citytwin: ", not commander's "error: ".
+    .configureOutput({
+      writeErr: (text) => process.stderr.write(printableLines(text)),
+      outputError: (text, write) => write(text.replace(/^error: /, 'citytwin: ')),
+    })
   addRunCommand(cli)
   addServeCommand(cli)
   addReplayCommand(cli)

@@ -153,6 +153,16 @@ describe('input that holds terminal escape codes', () => {
     expectNoStackTrace(result.stderr)
   })
 
+  it('suggests the flag meant for a misspelt one, with the prefix every error has', async () => {
+    // Proves a flag error reads like the others (citytwin: …, exit 2) and names the flag meant.
+    const result = await citytwin(['run', smokeScenario, '--resdents', '5'])
+    expect(result.code).toBe(2)
+    expect(result.stderr).toMatch(
+      /^citytwin: unknown option '--resdents'\n\(Did you mean --residents\?\)/,
+    )
+    expectNoStackTrace(result.stderr)
+  })
+
   it('shows a bad argument holding escape codes with the codes made visible', async () => {
     // Proves: commander's own messages, which quote the argument, go through the same escaping.
     const result = await citytwin(['run', smokeScenario, '--ledger', 'x\x1b[2J'])
