@@ -1,8 +1,8 @@
 /**
  * `citytwin serve`: the live map. The city is built, a run started (unless --wait) and steered
  * from the page, which shows it as it goes; after a run, its files are written and the page offers
- * Start and replay. Serves until Ctrl-C (or, with --exit, until the first run is over, exiting
- * with its verdict).
+ * Start and replay. Serves until Ctrl-C with no run going (a Ctrl-C during a run ends that run and
+ * keeps the map up), or, with --exit, until the first run is over, exiting with its verdict.
  */
 import { existsSync } from 'node:fs'
 import path from 'node:path'
@@ -121,6 +121,8 @@ interface ServeGiven {
   readonly publicDir: string
   readonly stopper: SignalStop
   readonly serving: Serving
+  /** What a signal that quits at once does first: takes the staging folders away. */
+  readonly abandon: () => void
 }
 
 /**
@@ -149,15 +151,14 @@ async function serveCommand(file: string, flags: ServeFlags): Promise<number> {
   // the city is being built, the command once it is), a second quits at once leaving nothing
   // half-written, with 128 + the signal's number.
   const serving: Serving = { live: undefined, first: undefined }
-  const stopper = stopOnSignals(
-    () => {
-      serving.live?.abandonSync()
-      serving.first?.discardSync()
-    },
-    (signal) =>
-      serving.live === undefined
-        ? `\nstopping (${signal}): the command ends once the city is built, starting no run (again to quit at once)\n`
-        : undefined,
+  const abandon = () => {
+    serving.live?.abandonSync()
+    serving.first?.discardSync()
+  }
+  const stopper = stopOnSignals(abandon, (signal) =>
+    serving.live === undefined
+      ? `\nstopping (${signal}): the command ends once the city is built, starting no run (again to quit at once)\n`
+      : undefined,
   )
   try {
     return await serveUntilStopped(loaded, flags, {
@@ -167,6 +168,7 @@ async function serveCommand(file: string, flags: ServeFlags): Promise<number> {
       publicDir,
       stopper,
       serving,
+      abandon,
     })
   } finally {
     stopper.release()
@@ -238,8 +240,24 @@ async function serveUntilStopped(
   runs.url = server.url
   announce(server, flags, given.token)
   if (!flags.wait && !stopper.signal.aborted) void session.start()
-  runs.stopping = await untilStopped(session, flags, stopper, firstRun)
-  if (runs.stopping) await stopRunGoing(session)
+  // Ctrl-C during a run ends that run and keeps the map up, for its replay and for Start; Ctrl-C
+  // with no run going (or with --exit) ends the command.
+  let signals = stopper
+  try {
+    for (;;) {
+      runs.stopping = await untilStopped(session, flags, signals, firstRun)
+      if (!runs.stopping || !runGoing(session)) break
+      await stopRunGoing(session)
+      if (flags.exit) break
+      signals.release()
+      signals = stopOnSignals(given.abandon, () => undefined)
+      process.stderr.write(
+        `the run is over and its files are written; the map stays up at ${runs.url} for its replay and for Start (Ctrl-C again to stop)\n`,
+      )
+    }
+  } finally {
+    if (signals !== stopper) signals.release()
+  }
   await server.close()
   await city.close()
   // The first run's folder, if that run never started (--wait, then Ctrl-C): nothing is left of it.
@@ -382,10 +400,15 @@ async function untilStopped(
   return await Promise.race([stopper.stopped.then(() => true), firstOver])
 }
 
+/** Whether a run is going (running or paused), one a Ctrl-C would end. */
+function runGoing(session: LiveSession): boolean {
+  const state = session.runState
+  return state !== 'finished' && state !== 'failed' && state !== 'waiting'
+}
+
 /** Ctrl-C came: the run going, if one is, ends here and its files are written. */
 async function stopRunGoing(session: LiveSession): Promise<void> {
-  const state = session.runState
-  if (state === 'finished' || state === 'failed' || state === 'waiting') return
+  if (!runGoing(session)) return
   process.stderr.write(
     '\nstopping: the run ends here and its files are written (Ctrl-C again to quit at once)\n',
   )

@@ -451,3 +451,41 @@ describe.skipIf(mountRefused)('citytwin run on a full disk', () => {
     expect(await fs.readdir(fullDisk)).toEqual(['filler'])
   })
 })
+
+describe('citytwin serve stopped during a run', () => {
+  it('one Ctrl-C ends the run and keeps the map up with it to replay; Ctrl-C with no run going ends serve', async () => {
+    // Proves what docs/live-map.md says: the first SIGINT stops the run going, audits it and writes
+    // its files, and the server stays up listing it; the next, with nothing running, closes the
+    // server and ends the command with that run's verdict (0: it was audited and held).
+    const out = path.join(folder, 'serve-during-run', 'run')
+    const served = startCitytwin([
+      'serve',
+      smokeScenario,
+      '--port',
+      '0',
+      '--speed',
+      '2',
+      '--out',
+      out,
+    ])
+    let stderr = ''
+    served.child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')))
+    await served.stderrMatches(/live\s+1 s/)
+    served.child.kill('SIGINT')
+    await served.stderrMatches(/the map stays up at http:\/\/127\.0\.0\.1:\d+\/ for its replay/)
+    const url = /live map at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(stderr)?.[1]
+    expect(url, stderr).toBeDefined()
+    const summary = JSON.parse(
+      await fs.readFile(path.join(out, 'summary.json'), 'utf8'),
+    ) as RunSummary
+    expect(summary.conservation.ok).toBe(true)
+    expect(served.child.exitCode).toBeNull()
+    const runs = (await (await fetch(`${url as string}api/runs`)).json()) as unknown[]
+    expect(runs).toHaveLength(1)
+    served.child.kill('SIGINT')
+    const ended = await served.done
+    expect(ended.code, ended.stderr).toBe(0)
+    expect(ended.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/)
+    await fs.access(path.join(out, 'summary.json'))
+  })
+})
