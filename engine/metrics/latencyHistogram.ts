@@ -92,18 +92,14 @@ export class LatencyHistogram {
   }
 
   summary(): LatencySummary {
-    const h = this.histogram
-    const ms = (micros: number) => micros / 1000
-    if (h.totalCount === 0)
-      return { count: 0, p50Ms: 0, p90Ms: 0, p99Ms: 0, p999Ms: 0, maxMs: 0, meanMs: 0 }
     return {
-      count: h.totalCount,
-      p50Ms: ms(h.getValueAtPercentile(50)),
-      p90Ms: ms(h.getValueAtPercentile(90)),
-      p99Ms: ms(h.getValueAtPercentile(99)),
-      p999Ms: ms(h.getValueAtPercentile(99.9)),
-      maxMs: ms(h.maxValue),
-      meanMs: ms(h.mean),
+      count: this.count,
+      p50Ms: this.percentileMs(50),
+      p90Ms: this.percentileMs(90),
+      p99Ms: this.percentileMs(99),
+      p999Ms: this.percentileMs(99.9),
+      maxMs: this.maxMs,
+      meanMs: this.meanMs,
     }
   }
 

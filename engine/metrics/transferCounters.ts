@@ -63,6 +63,11 @@ export class TransferCounters {
     )
   }
 
+  /** Transfers by result code so far (indexed by ResultCode), as a copy. */
+  codes(): Float64Array {
+    return this.byCode.slice()
+  }
+
   get rejected(): number {
     return this.submitted - this.accepted
   }

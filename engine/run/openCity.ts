@@ -281,7 +281,7 @@ export class OpenedCity {
       counters: counting.counters,
       districts: counting.districts,
       paymentsAnswered: counting.paymentsAnswered,
-      paymentCodes: counting.paymentCodes,
+      paymentCodes: counting.paymentCodes(),
       ...position(),
     }))
     const ids = new TransferIds()

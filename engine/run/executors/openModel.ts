@@ -17,6 +17,7 @@ import {
   type LoadWindow,
   type OpenLoadResult,
 } from '../../load/index.js'
+import type { LatencyHistogram } from '../../metrics/latencyHistogram.js'
 import type { CityStream } from '../../stream/cityStream.js'
 import type { SecondLatency, SenderPosition } from '../../telemetry/index.js'
 import type { Evening } from '../evening.js'
@@ -115,7 +116,7 @@ class Sending {
   }
 
   private second(window: LoadWindow, soFar: LoadSoFar): void {
-    const { stream, pacing, load } = this
+    const { stream, pacing } = this
     // The realistic schedule only knows the ticks the city has made: a city behind the clock shows
     // here.
     const realistic = pacing.realistic
@@ -131,7 +132,24 @@ class Sending {
       p99Ms: window.latency.p99Ms,
       p999Ms: window.latency.p999Ms,
     }
-    const overall = soFar.latency.overallSummary()
+    // Every kind merged once a second: for the progress line and for the thresholds.
+    const all = soFar.latency.overall()
+    try {
+      this.report(window, second, soFar, all)
+    } finally {
+      all.destroy()
+    }
+  }
+
+  /** The second's figures out on the telemetry, and the thresholds judged under abortOnFail. */
+  private report(
+    window: LoadWindow,
+    second: LoadSecond,
+    soFar: LoadSoFar,
+    all: LatencyHistogram,
+  ): void {
+    const { stream, pacing, load } = this
+    const overall = all.summary()
     const progress = {
       second: window.second + 1,
       plannedSeconds: pacing.schedule.durationMs / 1000,
@@ -151,7 +169,6 @@ class Sending {
     })
     if (load.abortOnFail && this.abortedBy === undefined) {
       // A transfer is known dropped only at the end: mid-run, `dropped` thresholds are not judged.
-      const all = soFar.latency.overall()
       const figures = {
         latency: all,
         intended: soFar.intended,
@@ -163,7 +180,6 @@ class Sending {
       this.abortedBy = evaluateThresholds(load.thresholds, figures).find(
         (check) => !check.ok,
       )?.threshold
-      all.destroy()
     }
   }
 
