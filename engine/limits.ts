@@ -392,3 +392,8 @@ assert(
   profileQuotedCharsMax + 400 <= errorLineCharsMax,
   'a quoted profile leaves room on its line for the reason',
 )
+/**
+ * Operator events a run records (pause, speed, slowdown, outage, stop); past this the rest are
+ * counted, not kept, so a page sending commands all day cannot grow a run's files or snapshots.
+ */
+export const runEventsMax = 100

@@ -7,7 +7,9 @@
  *   GET  /api/runs                 RunListing[]: finished runs that can be replayed
  *   GET  /api/runs/:id/city        CityView of a finished run
  *   GET  /api/runs/:id/timeline    Timeline of a finished run
+ *   GET  /runs/:id/report.html     a finished run's report
  *   socket.io  server → page  'hello'     Hello, once on connecting
+ *              server → page  'history'   History: the run so far, once on connecting (before its latest snapshot)
  *              server → page  'snapshot'  Snapshot, a few times a second
  *              server → page  'closing'   Closing: the server is closing this page's connection, and why
  *              page → server  'command'   Command, answered through the acknowledgement with CommandAnswer
@@ -15,7 +17,10 @@
  *
  * Everything is aggregated by district and by kind: nothing on the wire describes one resident.
  */
-import type { RunCommand } from '../engine/run/runCommand.js'
+import type { RunCommand, RunEvent } from '../engine/run/runCommand.js'
+
+/** The live charts show this many seconds of the run; a page joining late is sent as much. */
+export const chartWindowS = 120
 
 /** Snapshots a second on the socket. */
 export const snapshotsPerSecond = 4
@@ -174,12 +179,37 @@ export interface Snapshot {
   readonly faults: { readonly slowdownMs: number; readonly outages: readonly string[] }
   /** Why the run failed, when it did. */
   readonly error?: string
+  /** What was done to the run so far (its controls, a stop), on this clock (`t`), oldest first. */
+  readonly events: readonly EventShown[]
+  /**
+   * Payments due by the schedule but not sent yet: the generator is behind (a clock speed asking
+   * more than the city can make, say). Past a second of the target, the page warns: a run that
+   * stays behind is declared invalid at its end.
+   */
+  readonly behind: number
+  /** Once the run is finished and its files are written: its id (for its report and replay). */
+  readonly finished?: { readonly id: string; readonly verdict: string }
+}
+
+/** A run's event (engine/run/runCommand.ts RunEvent) at the snapshots' time `t`. */
+export interface EventShown {
+  readonly t: number
+  readonly kind: RunEvent['kind']
+  readonly label: string
+}
+
+/** The run so far for a page that joins it late: about one snapshot a second, oldest first. */
+export interface History {
+  readonly run: number
+  readonly snapshots: readonly Snapshot[]
 }
 
 /** A finished run's timeline: one snapshot a second, for replay. */
 export interface Timeline {
   readonly run: string
+  /** Its snapshots hold no events of their own: the run's are here (absent in older timelines). */
   readonly snapshots: readonly Snapshot[]
+  readonly events?: readonly EventShown[]
 }
 
 export interface RunListing {

@@ -247,7 +247,7 @@ async function serveUntilStopped(
     for (;;) {
       runs.stopping = await untilStopped(session, flags, signals, firstRun)
       if (!runs.stopping || !runGoing(session)) break
-      await stopRunGoing(session)
+      await stopRunGoing(session, signalName(signals.signal))
       if (flags.exit) break
       signals.release()
       signals = stopOnSignals(given.abandon, () => undefined)
@@ -407,10 +407,16 @@ function runGoing(session: LiveSession): boolean {
 }
 
 /** Ctrl-C came: the run going, if one is, ends here and its files are written. */
-async function stopRunGoing(session: LiveSession): Promise<void> {
+async function stopRunGoing(session: LiveSession, by: string): Promise<void> {
   if (!runGoing(session)) return
   process.stderr.write(
     '\nstopping: the run ends here and its files are written (Ctrl-C again to quit at once)\n',
   )
-  await session.stop()
+  await session.stop(by)
+}
+
+/** The signal that aborted `signal` (its reason), by name. */
+function signalName(signal: AbortSignal): string {
+  const reason: unknown = signal.reason
+  return typeof reason === 'string' && reason !== '' ? reason : 'a signal'
 }

@@ -84,6 +84,8 @@ function logTicks(low: number, high: number): number[] {
 export const secondSteps = [
   1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10_800, 21_600, 43_200, 86_400,
 ] as const
+/** Steps for an axis of simulated minutes. */
+export const minuteSteps = [1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440] as const
 /** Steps for an axis of hours. */
 export const hourSteps = [1, 2, 3, 6, 12, 24, 48, 168, 336, 720, 2160] as const
 

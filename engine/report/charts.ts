@@ -129,7 +129,28 @@ interface FrameOptions extends AxisOptions {
 
 export interface LineChartOptions extends FrameOptions {
   readonly series: readonly LineSeries[]
+  /** Moments marked across the plot (a run's events), each a thin vertical line and its label. */
+  readonly markers?: readonly Marker[]
+  /** Levels drawn across the plot (a threshold's limit), each a dashed horizontal line. */
+  readonly rules?: readonly Rule[]
 }
+
+/** A moment on the x axis: `label` is its short name on the chart, `title` its hover text. */
+export interface Marker {
+  readonly x: number
+  readonly label: string
+  readonly title: string
+}
+
+/** A level on the y axis, named. */
+export interface Rule {
+  readonly y: number
+  readonly label: string
+  readonly color?: string
+}
+
+/** Markers drawn on one chart at most; the rest are in the events table. */
+const markersMax = 40
 
 export interface ColumnChartOptions extends FrameOptions {
   /** Column i spans x from i to i + 1. */
@@ -166,7 +187,7 @@ export function lineChart(options: LineChartOptions): Html {
   if (drawn.length === 0) return emptyFigure(options)
   let xMin = Infinity
   let xMax = -Infinity
-  let yMax = options.yMaxAtLeast ?? 0
+  let yMax = Math.max(options.yMaxAtLeast ?? 0, ...(options.rules ?? []).map((rule) => rule.y))
   let yMinPositive = Infinity
   for (const series of drawn) {
     for (const [x, y] of series.points) {
@@ -201,7 +222,34 @@ export function lineChart(options: LineChartOptions): Html {
     color: series.color ?? paletteColor(index),
     dashed: series.dashed === true,
   }))
-  return figure(options, legend, frame.svg(paths))
+  const marks = [
+    ...ruleLines(options.rules ?? [], frame),
+    ...markerLines(options.markers ?? [], frame),
+  ]
+  return figure(options, legend, frame.svg([...paths, ...marks]))
+}
+
+/** Each rule a dashed line across the plot at its level, its name at the right end above it. */
+function ruleLines(rules: readonly Rule[], frame: Frame): Html[] {
+  const [left, right] = frame.x.range() as [number, number]
+  return rules.map((rule) => {
+    const y = round(frame.y.at(rule.y))
+    const color = rule.color ?? '#b91c1c'
+    return html`<g class="rule"><line x1="${left}" x2="${right}" y1="${y}" y2="${y}" stroke="${color}" stroke-width="1.5" stroke-dasharray="3 3"/><text x="${right - 4}" y="${y - 4}" text-anchor="end" fill="${color}">${cut(rule.label, 40)}</text><title>${rule.label}</title></g>`
+  })
+}
+
+/** Each marker a thin line down the plot at its moment, its label at the top. */
+function markerLines(markers: readonly Marker[], frame: Frame): Html[] {
+  const [xLow, xHigh] = frame.x.domain() as [number, number]
+  const [top, bottom] = [frame.y.scale.range()[1] ?? 0, frame.y.scale.range()[0] ?? 0]
+  return markers
+    .filter((marker) => marker.x >= xLow && marker.x <= xHigh)
+    .slice(0, markersMax)
+    .map((marker) => {
+      const x = round(frame.x(marker.x))
+      return html`<g class="marker"><line x1="${x}" x2="${x}" y1="${top}" y2="${bottom}" stroke="#7c3aed" stroke-width="1"/><text x="${x + 3}" y="${top + 9}" fill="#7c3aed">${cut(marker.label, 24)}</text><title>${marker.title}</title></g>`
+    })
 }
 
 /** Columns, one per x unit from zero (hours of a day, say), as one `<path class="series">`. */

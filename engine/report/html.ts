@@ -11,12 +11,22 @@
  *   payments    by kind, rejections by reason; flat-out: demand per simulated hour
  *   districts   payments by the payer's district
  */
-import { thresholdActual } from '../load/threshold.js'
+import { parseThreshold, thresholdActual } from '../load/threshold.js'
 import { assert } from '../assert.js'
 import { resultCodes, transferKinds } from '../ledger/index.js'
 import type { LatencySummary } from '../metrics/latencyHistogram.js'
 import { hourSteps, secondSteps, timeTicks } from './axes.js'
-import { barChart, chartCss, columnChart, lineChart, palette, type Point } from './charts.js'
+import {
+  barChart,
+  chartCss,
+  columnChart,
+  lineChart,
+  palette,
+  type Marker,
+  type Point,
+  type Rule,
+} from './charts.js'
+import { faultsAsked } from './runEvents.js'
 import {
   formatDuration,
   formatFen,
@@ -61,6 +71,7 @@ export function renderReport(
     header(summary),
     stoppedBanner(summary),
     load !== undefined && loadVerdict(load),
+    load !== undefined && eventsSection(load),
     checks(summary),
     load !== undefined && loadSection(load, seconds ?? []),
     paymentsSection(summary),
@@ -217,11 +228,64 @@ function loadSection(load: LoadSection, seconds: readonly LoadSecond[]): Html {
 <section class="card">${latencyTables(load)}</section>`
 }
 
+/**
+ * What was done to the run while it sent, numbered as the charts mark it; and, when faults were
+ * asked for, the verdict's warning that the figures after them are not the ledger's own.
+ */
+function eventsSection(load: LoadSection): Html | false {
+  const events = load.events ?? []
+  if (events.length === 0) return false
+  const faults = faultsAsked(events)
+  const warning =
+    faults !== undefined &&
+    html`<div class="banner banner-warn" role="alert"><strong>Steered on purpose.</strong> ${faults}</div>
+`
+  const rows = events.map((event, index) => [
+    { text: String(index + 1) },
+    { text: formatRunTime(event.second) },
+    { text: event.simulatedAt === undefined ? '–' : when(event.simulatedAt) },
+    { text: event.label },
+  ])
+  const dropped =
+    (load.eventsDropped ?? 0) > 0 &&
+    html`<p class="explain">${formatInteger(load.eventsDropped ?? 0)} later events were not kept.</p>`
+  const body = table(
+    [{ head: '#', numeric: true }, { head: 'run time' }, { head: 'simulated' }, { head: 'event' }],
+    rows,
+  )
+  return html`${warning}<section class="card"><h2>Events</h2><p class="explain">What was done to the run while it sent (the live map's controls, a stop), numbered as the charts below mark it.</p>${body}${dropped}</section>`
+}
+
+/** The run's events as chart markers, numbered as the events table is. */
+function eventMarkers(load: LoadSection): Marker[] {
+  return (load.events ?? []).map((event, index) => ({
+    x: event.second,
+    label: String(index + 1),
+    title: `${index + 1}. ${event.label} at ${formatRunTime(event.second)}`,
+  }))
+}
+
+/** Each latency threshold's limit, as a line on the latency chart. */
+function thresholdRules(load: LoadSection): Rule[] {
+  const rules: Rule[] = []
+  for (const check of load.thresholds) {
+    try {
+      const threshold = parseThreshold(check.threshold, 'summary')
+      if (threshold.kind === 'latency')
+        rules.push({ y: threshold.limitMs, label: threshold.text.trim() })
+    } catch {
+      // A summary from another version may hold a threshold this one cannot read: no line for it.
+    }
+  }
+  return rules
+}
+
 function loadCharts(load: LoadSection, seconds: readonly LoadSecond[]): Html {
   const first = seconds[0]
   const last = seconds[seconds.length - 1]
   const xMax = last?.second ?? 0
   const axis = {
+    markers: eventMarkers(load),
     xLabel: `wall time since the start, ${xMax <= plainSecondsMax ? 's' : xMax < 3600 ? 'm:ss' : 'h:mm:ss'}`,
     formatX: (second: number) => (xMax <= plainSecondsMax ? String(second) : formatRunTime(second)),
     xTicks: timeTicks(first?.second ?? 0, xMax, secondSteps),
@@ -260,6 +324,7 @@ function loadCharts(load: LoadSection, seconds: readonly LoadSecond[]): Html {
     yLabel: 'latency (log scale)',
     yScale: 'log',
     formatY: tickMs,
+    rules: thresholdRules(load),
     series: [
       { name: 'p50', points: points((second) => second.p50Ms), color: colors.p50 },
       { name: 'p99', points: points((second) => second.p99Ms), color: colors.p99 },

@@ -26,6 +26,7 @@ export {
 } from './capacity.js'
 export { metricsCsv, parseMetricsCsv, metricsCsvRowsMax, metricsCsvBytesMax } from './metricsCsv.js'
 export { renderReport } from './html.js'
+export { runVerdictLine } from './verdict.js'
 export {
   lineChart,
   columnChart,

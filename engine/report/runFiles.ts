@@ -17,7 +17,7 @@ import { UserError } from '../errors.js'
 import { readInsideFolder } from '../insideFolder.js'
 import { describeFsError } from '../untrusted.js'
 import { resultCodes, transferKinds } from '../ledger/index.js'
-import { districtsMax, simulatedDaysMax, thresholdsMax } from '../limits.js'
+import { districtsMax, runEventsMax, simulatedDaysMax, thresholdsMax } from '../limits.js'
 import { renderReport } from './html.js'
 import { metricsCsv, metricsCsvBytesMax, parseMetricsCsv } from './metricsCsv.js'
 import type { RunFolder } from './runFolder.js'
@@ -216,6 +216,18 @@ const loadSchema = z.object({
   evenings: count(),
   periodRanOut: z.boolean().default(false),
   lateToleranceMs: z.number().nonnegative().default(10),
+  events: z
+    .array(
+      z.object({
+        second: figure(),
+        kind: z.enum(['pause', 'resume', 'speed', 'rate', 'slowdown', 'outage', 'stop']),
+        label: text(),
+        simulatedAt: text().exactOptional(),
+      }),
+    )
+    .max(runEventsMax)
+    .exactOptional(),
+  eventsDropped: count().exactOptional(),
 })
 
 const summarySchema: z.ZodType<RunSummary> = z

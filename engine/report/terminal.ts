@@ -16,6 +16,7 @@ import {
   formatRate,
 } from './format.js'
 import type { LoadProgress, RunProgress, RunSummary } from '../run/summary.js'
+import { eventsLine, faultsAsked } from './runEvents.js'
 
 /** What callers outside the report know these by: counts in full, and integer fen as yuan. */
 export { formatInteger as grouped, formatFen as yuan } from './format.js'
@@ -115,6 +116,18 @@ function loadLines(summary: RunSummary): string[] {
   return lines
 }
 
+/** A stop before the end, the run's events and the faults asked for, each a line when there. */
+function steeredLines(summary: RunSummary): string[] {
+  const lines: string[] = []
+  if (summary.stoppedEarly !== undefined)
+    lines.push(`STOPPED    ${summary.stoppedEarly.reason}: the figures below cover that part only`)
+  const events = summary.load?.events ?? []
+  if (events.length > 0) lines.push(`events     ${eventsLine(events, summary.load?.eventsDropped)}`)
+  const faults = faultsAsked(events)
+  if (faults !== undefined) lines.push(`FAULTS     ${faults}`)
+  return lines
+}
+
 /**
  * The summary as the terminal shows it. It quotes input (the scenario's name, the profile and
  * thresholds as written), so every line is made printable: the table has no controls of its own.
@@ -126,8 +139,7 @@ export function summaryTable(summary: RunSummary): string {
     `${summary.scenario}  ·  seed ${summary.seed}  ·  ${summary.ledger} ledger  ·  ${summary.workers} worker${summary.workers === 1 ? '' : 's'}`,
   )
   lines.push(`simulated  ${summary.simulated.from} → ${summary.simulated.to}`)
-  if (summary.stoppedEarly !== undefined)
-    lines.push(`STOPPED    ${summary.stoppedEarly.reason}: the figures below cover that part only`)
+  lines.push(...steeredLines(summary))
   lines.push(
     `agents     ${formatInteger(summary.agents.residents)} residents (${formatInteger(summary.agents.adopted)} with e-CNY, ${formatInteger(summary.agents.riders)} riders), ${formatInteger(summary.agents.merchants)} merchants, ${formatInteger(summary.agents.institutions)} institutions`,
   )

@@ -271,11 +271,7 @@ export class OpenedCity {
     const opened = await this.openLedger(ledger, options)
     counted.counters = opened.counters
     const { counting } = opened
-    let position = (): SenderPosition => ({
-      tick: 0,
-      targetTps: 0,
-      lastSecond: { p50Ms: 0, p99Ms: 0, p999Ms: 0 },
-    })
+    let position = (): SenderPosition => notSending
     const showPosition = (given: () => SenderPosition) => (position = given)
     this.telemetry.attach(() => ({
       counters: counting.counters,
@@ -326,4 +322,13 @@ export class OpenedCity {
       times: { ...times, simulatedMs, endedMs: now() },
     })
   }
+}
+
+/** Where the sender is before it sends. */
+const notSending: SenderPosition = {
+  tick: 0,
+  targetTps: 0,
+  lastSecond: { p50Ms: 0, p99Ms: 0, p999Ms: 0 },
+  elapsedMs: 0,
+  behind: 0,
 }

@@ -7,11 +7,11 @@
  *                                    (sender's loop, between sends)
  */
 import { LiveSchedule, type LivePace } from '../load/liveSchedule.js'
-import { ledgerSlowdownMsMax, liveSpeedMax, liveTpsMax } from '../limits.js'
+import { ledgerSlowdownMsMax, liveSpeedMax, liveTpsMax, runEventsMax } from '../limits.js'
 import { Faults } from './faults.js'
-import type { RunCommand } from './runCommand.js'
+import type { RunCommand, RunEvent } from './runCommand.js'
 
-export type { RunCommand } from './runCommand.js'
+export type { RunCommand, RunEvent } from './runCommand.js'
 
 export class RunControl {
   readonly faults: Faults
@@ -25,6 +25,11 @@ export class RunControl {
    */
   private pausedAsAsked = false
   private stopping = false
+  /** Who asked the run to stop, once its sender has taken the stop. */
+  private stopTaken: string | undefined
+  private stopBy = 'a stop request'
+  private readonly runEvents: RunEvent[] = []
+  private eventsDropped = 0
 
   /**
    * `pace` is the first; `limitMs` ends the run at the latest (Infinity: when the city's period has
@@ -53,7 +58,10 @@ export class RunControl {
       learnUntil,
     )
     this.stopping = false
+    this.stopTaken = undefined
     this.pending = []
+    this.runEvents.length = 0
+    this.eventsDropped = 0
     return this.schedule
   }
 
@@ -77,7 +85,13 @@ export class RunControl {
   step(elapsedMs: number): void {
     const schedule = this.schedule
     if (schedule === undefined) return
-    if (this.stopping) schedule.stopAt(elapsedMs)
+    if (this.stopping) {
+      schedule.stopAt(elapsedMs)
+      if (this.stopTaken === undefined) {
+        this.stopTaken = this.stopBy
+        this.record(elapsedMs, 'stop', `stopped by ${this.stopBy}`)
+      }
+    }
     if (this.pending.length === 0) return
     const commands = this.pending
     this.pending = []
@@ -86,10 +100,24 @@ export class RunControl {
 
   /**
    * Ends the run going at the sender's next step (what was due until then is still sent, then the
-   * evenings and the audit).
+   * evenings and the audit). `by` names who asked (SIGINT), for the run's events and summary.
    */
-  stop(): void {
+  stop(by = 'a stop request'): void {
+    if (!this.stopping) this.stopBy = by
     this.stopping = true
+  }
+
+  /**
+   * The run's events so far, oldest first (at most `runEventsMax`), and how many more were not
+   * kept.
+   */
+  get events(): { readonly kept: readonly RunEvent[]; readonly dropped: number } {
+    return { kept: this.runEvents, dropped: this.eventsDropped }
+  }
+
+  /** Who stopped the run before its end, once the sender has stopped for it. */
+  get stoppedBy(): string | undefined {
+    return this.stopTaken
   }
 
   /** The run is over: commands wait for the next one. */
@@ -136,17 +164,39 @@ export class RunControl {
   }
 
   private apply(command: RunCommand, schedule: LiveSchedule | undefined, elapsedMs: number): void {
+    const changed = this.change(command, schedule, elapsedMs)
+    // Only what changed a run going is an event; before the run, a command sets how it starts.
+    if (changed && schedule !== undefined) {
+      const [kind, label] = eventOf(command)
+      this.record(elapsedMs, kind, label)
+    }
+  }
+
+  private record(elapsedMs: number, kind: RunEvent['kind'], label: string): void {
+    if (this.runEvents.length >= runEventsMax) {
+      this.eventsDropped += 1
+      return
+    }
+    this.runEvents.push({ second: Math.round(elapsedMs) / 1000, kind, label })
+  }
+
+  /** Applies `command`; whether it changed anything (a pause of a paused run does not). */
+  private change(
+    command: RunCommand,
+    schedule: LiveSchedule | undefined,
+    elapsedMs: number,
+  ): boolean {
     switch (command.type) {
       case 'pause':
-        if (this.paused) return
+        if (this.paused) return false
         this.paused = true
         schedule?.setPace({ sort: 'paused' }, elapsedMs)
-        return
+        return true
       case 'resume':
-        if (!this.paused) return
+        if (!this.paused) return false
         this.paused = false
         schedule?.setPace(this.resumePace, elapsedMs)
-        return
+        return true
       case 'speed':
       case 'targetTps': {
         this.resumePace =
@@ -154,14 +204,32 @@ export class RunControl {
             ? { sort: 'clock', tickMs: 1000 / command.minutesPerSecond }
             : { sort: 'rate', tps: command.tps }
         if (!this.paused) schedule?.setPace(this.resumePace, elapsedMs)
-        return
+        return true
       }
       case 'slowdown':
+        if (this.faults.slowdownMs === command.ms) return false
         this.faults.setSlowdown(command.ms)
-        return
-      case 'outage':
-        this.faults.setOutage(this.districtNames.indexOf(command.district), command.on)
-        return
+        return true
+      case 'outage': {
+        const index = this.districtNames.indexOf(command.district)
+        if ((this.faults.outage[index] === 1) === command.on) return false
+        this.faults.setOutage(index, command.on)
+        return true
+      }
     }
   }
+}
+
+/** A command as a run's event: its kind and its label. */
+function eventOf(command: RunCommand): [RunEvent['kind'], string] {
+  if (command.type === 'pause') return ['pause', 'paused']
+  if (command.type === 'resume') return ['resume', 'resumed']
+  if (command.type === 'speed') return ['speed', `speed ${command.minutesPerSecond} min/s`]
+  if (command.type === 'targetTps') return ['rate', `rate ${command.tps}/s`]
+  if (command.type === 'slowdown')
+    return [
+      'slowdown',
+      command.ms === 0 ? 'ledger slowdown ended' : `ledger slowed by ${command.ms} ms`,
+    ]
+  return ['outage', command.on ? `${command.district} cut off` : `${command.district} back`]
 }

@@ -7,6 +7,7 @@ import type { ThresholdResult } from '../load/threshold.js'
 import type { DistrictFigures } from '../counting/districtCounters.js'
 import type { LatencySummary } from '../metrics/latencyHistogram.js'
 import type { KindFigures } from '../metrics/transferCounters.js'
+import type { RunEvent } from './runCommand.js'
 
 export type { KindFigures } from '../metrics/transferCounters.js'
 
@@ -143,6 +144,12 @@ export interface LoadSection {
   readonly evenings: number
   /** The scenario's period had no more payments for the profile: some were dropped for that. */
   readonly periodRanOut: boolean
+  /**
+   * What was done to the run from outside while it sent (the live map's controls, a stop), oldest
+   * first; absent when nothing was. `eventsDropped` counts those past the bound, not kept.
+   */
+  readonly events?: readonly RunEvent[]
+  readonly eventsDropped?: number
 }
 
 export type { LoadProgress, LoadSecond, RunProgress } from '../telemetry/events.js'

@@ -42,6 +42,10 @@ export interface SenderPosition {
   /** The schedule's rate now, transfers a second. */
   readonly targetTps: number
   readonly lastSecond: SecondLatency
+  /** Load ms since the first send, at the sender's last step (0 before it sends). */
+  readonly elapsedMs: number
+  /** Transfers due by the schedule at the last closed second but not sent yet. */
+  readonly behind: number
 }
 
 /** The run's live figures at one moment: what a snapshot is made from. */

@@ -1,6 +1,6 @@
 /**
- * The socket half of the protocol: 'hello' once, 'snapshot' a few times a second, 'command'
- * answered through socket.io's acknowledgement. Same origin, so `io()` needs no address.
+ * The socket half of the protocol: 'hello' and 'history' once, 'snapshot' a few times a second,
+ * 'command' answered through socket.io's acknowledgement. Same origin, so `io()` needs no address.
  *
  * The page also says whether it is shown ('presence'): on connecting, every
  * hello.presenceIntervalMs while its tab is visible, and when that changes. The server keeps the
@@ -14,6 +14,7 @@ import type {
   CommandAnswer,
   CommandMessage,
   Hello,
+  History,
   Presence,
   Snapshot,
 } from '../protocol.js'
@@ -21,6 +22,7 @@ import { commandBytesMax } from '../protocol.js'
 
 interface ServerToPage {
   hello: (hello: Hello) => void
+  history: (history: History) => void
   snapshot: (snapshot: Snapshot) => void
   closing: (closing: Closing) => void
 }
@@ -35,6 +37,8 @@ const commandAnswerTimeoutMs = 5_000
 
 export interface ConnectionHandlers {
   readonly hello: (hello: Hello) => void
+  /** The run so far, once on connecting (before its latest snapshot). */
+  readonly history: (history: History) => void
   readonly snapshot: (snapshot: Snapshot) => void
   readonly connected: (connected: boolean) => void
   /** The server closed this page, and why (null: it is connecting again). */
@@ -64,6 +68,7 @@ export function connect(handlers: ConnectionHandlers): Connection {
     }
     handlers.hello(hello)
   })
+  socket.on('history', handlers.history)
   socket.on('snapshot', handlers.snapshot)
   socket.on('closing', (closing) => {
     closedByServer = true

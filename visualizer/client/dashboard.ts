@@ -28,13 +28,13 @@ export function createDashboard(city: CityView, selector: MeasureSelector): Dash
   )
   selector.onChange(map.setMeasure)
   const panels = createPanels(city)
-  const charts = createCharts()
+  const charts = createCharts(city)
 
   function render(snapshot: Snapshot, history: readonly ChartPoint[]): void {
     checkSnapshot(city, snapshot)
     map.render(snapshot)
     panels.render(snapshot)
-    charts.update(history)
+    charts.update(history, snapshot.events)
   }
 
   return { render }

@@ -4,10 +4,9 @@
  * the other rates are, rather than between two snapshots 250 ms apart (too jumpy to read).
  */
 import type { Snapshot } from '../protocol.js'
-import { snapshotsPerSecond } from '../protocol.js'
+import { chartWindowS, snapshotsPerSecond } from '../protocol.js'
 
-/** The charts show this much of the run. */
-export const chartWindowS = 120
+export { chartWindowS } from '../protocol.js'
 /** Points kept: the window at the live snapshot rate, plus a margin for uneven arrival. */
 export const historyPointsMax = Math.ceil(chartWindowS * snapshotsPerSecond * 1.25)
 /** Rejections a second are counted over this span. */
@@ -16,6 +15,8 @@ const rateSpanS = 1
 export interface ChartPoint {
   /** Wall seconds since the run started. */
   readonly t: number
+  /** Simulated minutes since the period began. */
+  readonly tick: number
   readonly achievedTps: number
   readonly targetTps: number
   readonly p50Ms: number
@@ -40,6 +41,13 @@ export class History {
     if (this.#points.length > historyPointsMax) this.#points.shift()
   }
 
+  /** A history of `snapshots` (the run so far a page that joins late is sent). */
+  static of(snapshots: readonly Snapshot[]): History {
+    const history = new History()
+    for (const snapshot of snapshots) history.push(snapshot)
+    return history
+  }
+
   get points(): readonly ChartPoint[] {
     return this.#points
   }
@@ -58,6 +66,7 @@ export class History {
         : 0
     return {
       t: snapshot.t,
+      tick: snapshot.tick,
       achievedTps: snapshot.achievedTps,
       targetTps: snapshot.targetTps,
       p50Ms: snapshot.latency.p50,

@@ -2,17 +2,21 @@
  * A live line chart over the last `chartWindowS` seconds: one <path> per series, redrawn at
  * snapshot rate (not per frame), axes and gridlines by d3-axis, and a key that shows each
  * series' latest value, so the chart answers "how much now?" as well as "how has it moved?".
+ * The time axis is the run's wall time or the simulated clock (TimeAxis), titled under it; the
+ * run's events (a pause, a slowdown, a stop) are thin lines across the plot, labelled.
  * The y scales, their ticks and the time ticks are report.html's (engine/report/axes.ts), and
  * so are the labels: the same run reads the same on the page and in its report.
  */
-import { axisBottom, axisLeft, line, scaleLinear, select } from 'd3'
+import { axisBottom, axisLeft, line, scaleLinear, select, type ScaleLinear } from 'd3'
 import {
   linearAxis,
   logAxis,
+  minuteSteps,
   secondSteps,
   timeTicks,
   type YAxis,
 } from '../../engine/report/axes.js'
+import type { EventShown } from '../protocol.js'
 import { assert } from './assert.js'
 import { formatRunTime, tickFormat } from './format.js'
 import { chartWindowS, type ChartPoint } from './history.js'
@@ -35,16 +39,30 @@ export interface LineChartOptions {
   readonly floor: number
 }
 
-const margin = { top: 8, right: 14, bottom: 20, left: 46 } as const
+/** What the time axis counts, and how a simulated minute reads (the city's clock). */
+export interface TimeAxis {
+  readonly mode: 'wall' | 'simulated'
+  readonly formatMinute: (tick: number) => string
+}
+
+const margin = { top: 8, right: 14, bottom: 32, left: 46 } as const
 /**
- * The x axis spans at least this much, so the first seconds of a run are not one vertical smear.
+ * The x axis spans at least this much (seconds, or simulated minutes), so the first moments of a
+ * run are not one vertical smear.
  */
 const spanMinS = 10
+const spanMinMinutes = 5
+/** Event labels on a chart: the first characters, the rest in the hover title. */
+const markerLabelChars = 18
 const xTicks = 5
 const yTicks = 4
 
 export interface LineChart {
-  readonly update: (points: readonly ChartPoint[]) => void
+  readonly update: (
+    points: readonly ChartPoint[],
+    events: readonly EventShown[],
+    axis: TimeAxis,
+  ) => void
 }
 
 /** Builds a chart of `options.series` in `container`; it redraws on each update and resize. */
@@ -55,23 +73,29 @@ export function createLineChart(container: HTMLElement, options: LineChartOption
   const svg = svgElement('svg', { class: 'chart-svg' })
   const grid = svgElement('g', { class: 'chart-grid' })
   const xAxis = svgElement('g', { class: 'chart-axis chart-axis-x' })
+  const xTitle = svgElement('text', { class: 'chart-axis-title', 'text-anchor': 'middle' })
+  const markers = svgElement('g', { class: 'chart-markers' })
   const lines = options.series.map((series) =>
     svgElement('path', { class: `chart-line ${series.className}` }),
   )
-  svg.append(grid, xAxis, ...lines)
+  svg.append(grid, xAxis, xTitle, markers, ...lines)
   container.replaceChildren(key, svg)
 
   let width = 0
   let height = 0
-  let latest: readonly ChartPoint[] = []
+  let latest: Parameters<LineChart['update']> | undefined
   new ResizeObserver(() => {
     width = svg.clientWidth
     height = svg.clientHeight
-    update(latest)
+    if (latest !== undefined) update(...latest)
   }).observe(svg)
 
-  function update(points: readonly ChartPoint[]): void {
-    latest = points
+  function update(
+    points: readonly ChartPoint[],
+    events: readonly EventShown[],
+    axis: TimeAxis,
+  ): void {
+    latest = [points, events, axis]
     const last = points.at(-1)
     options.series.forEach((series, i) => {
       const value = keyValues[i]
@@ -81,13 +105,13 @@ export function createLineChart(container: HTMLElement, options: LineChartOption
     if (width <= margin.left + margin.right || height <= margin.top + margin.bottom) return
 
     // The axis grows with a young run (a short replay fills the width), then slides once it is a
-    // window long.
+    // window long (of wall time, whichever clock it counts).
     const tFirst = points[0]?.t ?? 0
-    const tEnd = Math.max(last?.t ?? 0, tFirst + spanMinS)
-    const tStart = Math.max(tFirst, tEnd - chartWindowS)
+    const tStart = Math.max(tFirst, Math.max(last?.t ?? 0, tFirst + spanMinS) - chartWindowS)
     const shown = points.filter((point) => point.t >= tStart)
+    const frame = timeFrame(shown, axis, tStart)
     const x = scaleLinear()
-      .domain([tStart, tEnd])
+      .domain([frame.from, frame.to])
       .range([margin.left, width - margin.right])
     const y = yAxisFor(shown, options, height)
 
@@ -95,18 +119,18 @@ export function createLineChart(container: HTMLElement, options: LineChartOption
       // `at` keeps a log axis's values on its floor, as the report's charts do.
       const path = line<ChartPoint>()
         .defined((point) => Number.isFinite(series.value(point)))
-        .x((point) => x(point.t))
+        .x((point) => x(frame.at(point)))
         .y((point) => y.at(series.value(point)))(shown)
       lines[i]?.setAttribute('d', path ?? '')
     })
-    select(xAxis)
-      .attr('transform', `translate(0,${height - margin.bottom})`)
-      .call(
-        axisBottom(x)
-          .tickValues(timeTicks(tStart, tEnd, secondSteps, xTicks))
-          .tickSizeOuter(0)
-          .tickFormat((t) => formatRunTime(Number(t))),
-      )
+    drawTimeAxis({ axis: xAxis, title: xTitle }, x, frame, { width, height })
+    drawMarkers(markers, events, {
+      x,
+      frame,
+      shown,
+      top: margin.top,
+      bottom: height - margin.bottom,
+    })
     // A log axis is labelled at its decades (and 2× and 5× when few), not at each of 2, 3 … 9.
     const yLabel = tickFormat(y.ticks)
     const yAxis = axisLeft(y.scale)
@@ -117,6 +141,98 @@ export function createLineChart(container: HTMLElement, options: LineChartOption
   }
 
   return { update }
+}
+
+/** Where the points sit on the time axis, its span, ticks and title. */
+interface TimeFrame {
+  readonly simulated: boolean
+  readonly from: number
+  readonly to: number
+  readonly at: (point: ChartPoint) => number
+  readonly ticks: number[]
+  readonly label: (value: number) => string
+  readonly title: string
+}
+
+function timeFrame(shown: readonly ChartPoint[], axis: TimeAxis, tStart: number): TimeFrame {
+  const last = shown.at(-1)
+  if (axis.mode === 'simulated') {
+    const from = shown[0]?.tick ?? 0
+    const to = Math.max(last?.tick ?? 0, from + spanMinMinutes)
+    return {
+      simulated: true,
+      from,
+      to,
+      at: (point) => point.tick,
+      ticks: timeTicks(from, to, minuteSteps, xTicks),
+      label: axis.formatMinute,
+      title: 'simulated time (the city’s clock)',
+    }
+  }
+  const to = Math.max(last?.t ?? 0, tStart + spanMinS)
+  return {
+    simulated: false,
+    from: tStart,
+    to,
+    at: (point) => point.t,
+    ticks: timeTicks(tStart, to, secondSteps, xTicks),
+    label: formatRunTime,
+    title: 'run time, m:ss of wall clock',
+  }
+}
+
+/** The time axis at the bottom, its ticks and its title under them. */
+function drawTimeAxis(
+  into: { readonly axis: SVGGElement; readonly title: SVGTextElement },
+  x: ScaleLinear<number, number>,
+  frame: TimeFrame,
+  size: { readonly width: number; readonly height: number },
+): void {
+  select(into.axis)
+    .attr('transform', `translate(0,${size.height - margin.bottom})`)
+    .call(
+      axisBottom(x)
+        .tickValues(frame.ticks)
+        .tickSizeOuter(0)
+        .tickFormat((value) => frame.label(Number(value))),
+    )
+  into.title.setAttribute('x', String((margin.left + size.width - margin.right) / 2))
+  into.title.setAttribute('y', String(size.height - 3))
+  into.title.textContent = frame.title
+}
+
+/** The run's events inside the chart's span, each a line across the plot with its label. */
+function drawMarkers(
+  group: SVGGElement,
+  events: readonly EventShown[],
+  place: {
+    readonly x: (value: number) => number
+    readonly frame: TimeFrame
+    readonly shown: readonly ChartPoint[]
+    readonly top: number
+    readonly bottom: number
+  },
+): void {
+  const { frame, shown } = place
+  const first = shown[0]
+  const marks = events.flatMap((event) => {
+    if (first === undefined || event.t < first.t) return []
+    // On the simulated clock, an event sits where the city stood at its moment.
+    const at = frame.simulated
+      ? (shown.find((point) => point.t >= event.t) ?? shown.at(-1) ?? first).tick
+      : event.t
+    if (at < frame.from || at > frame.to) return []
+    const x = place.x(at)
+    const mark = svgElement('g', { class: `chart-marker marker-${event.kind}` })
+    const rule = svgElement('line', { x1: x, x2: x, y1: place.top, y2: place.bottom })
+    const label = svgElement('text', { x: x + 3, y: place.top + 9 })
+    label.textContent = event.label.slice(0, markerLabelChars)
+    const title = svgElement('title', {})
+    title.textContent = `${event.label} at ${formatRunTime(event.t)}`
+    mark.append(rule, label, title)
+    return [mark]
+  })
+  group.replaceChildren(...marks)
 }
 
 /** The chart's key: a swatch, label and latest value per series; returns the value elements too. */

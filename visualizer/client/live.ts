@@ -8,6 +8,7 @@ import { connect, type Connection } from './connection.js'
 import { createControls } from './controls.js'
 import { createDashboard } from './dashboard.js'
 import { byId, setText, show } from './dom.js'
+import { createRunOutcome } from './finished.js'
 import { History } from './history.js'
 import type { MeasureSelector } from './measureSelector.js'
 import { showRunList } from './runList.js'
@@ -26,7 +27,8 @@ export async function startLive(selector: MeasureSelector, hook: TestHook): Prom
 function follow(city: CityView, selector: MeasureSelector, hook: TestHook): void {
   document.body.classList.add('live')
   const dashboard = createDashboard(city, selector)
-  const history = new History()
+  let history = new History()
+  const outcome = createRunOutcome()
   const offline = byId('connection', HTMLElement)
   const closedNotice = byId('closed', HTMLElement)
   const closedReason = byId('closed-reason', HTMLElement)
@@ -44,10 +46,15 @@ function follow(city: CityView, selector: MeasureSelector, hook: TestHook): void
       controls.configure(hello)
       show(controlsPanel, hello.live)
     },
+    history: (given) => {
+      // The run so far: the charts start from it rather than empty.
+      history = History.of(given.snapshots)
+    },
     snapshot: (snapshot) => {
       history.push(snapshot)
       dashboard.render(snapshot, history.points)
       controls.render(snapshot)
+      outcome.render(snapshot)
       recordSnapshot(hook, snapshot)
     },
     connected: (on) => {

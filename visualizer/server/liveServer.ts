@@ -44,7 +44,14 @@ import {
 } from '../../engine/limits.js'
 import { isObject } from '../../engine/untrusted.js'
 import { asyncScheduler, type SchedulerLike } from 'rxjs'
-import { commandBytesMax, type Closing, type CommandAnswer, type Hello } from '../protocol.js'
+import { reportFile } from '../../engine/report/index.js'
+import {
+  chartWindowS,
+  commandBytesMax,
+  type Closing,
+  type CommandAnswer,
+  type Hello,
+} from '../protocol.js'
 import { AllowedHosts, checkAllowHosts, checkLiveBind } from './allowedHosts.js'
 import { checkCommand } from './commands.js'
 import type { LiveSession } from './liveSession.js'
@@ -90,6 +97,10 @@ interface EngineConnection {
   close(): void
   once(event: 'close', listener: () => void): unknown
 }
+
+/** report.html has inline styles and nothing else: no script, no fetch, no frame. */
+const reportPolicy =
+  "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'self'"
 
 /** How often pages not shown for too long are looked for: a cadence, not a bound. */
 const pageSweepMs = 1_000
@@ -199,6 +210,13 @@ function createApp(options: LiveServerOptions, allowed: AllowedHosts): express.E
     if (text === undefined) response.status(404).json({ error: 'no such run' })
     else response.type('application/json').send(text)
   })
+  // A finished run's report, as its folder holds it: a page of its own with no script (its CSP
+  // forbids any), linked from the live page's finished state and the run list.
+  app.get('/runs/:id/report.html', async (request, response) => {
+    const text = await options.store.read(request.params.id, reportFile)
+    if (text === undefined) response.status(404).type('text/plain').send('no such run\n')
+    else response.type('text/html').set('Content-Security-Policy', reportPolicy).send(text)
+  })
   app.use(express.static(options.publicDir, { index: 'index.html', fallthrough: true }))
   app.use((_request, response) => {
     response.status(404).type('text/plain').send('not found\n')
@@ -262,7 +280,11 @@ function servePage(socket: Socket, { options, pages, hello, allCommands }: PageC
     socket.disconnect(true)
   })
   socket.emit('hello', hello)
-  if (session !== undefined) socket.emit('snapshot', session.latest)
+  if (session !== undefined) {
+    // The charts' window of the run so far, then where it stands: a late page starts with both.
+    socket.emit('history', session.history(chartWindowS))
+    socket.emit('snapshot', session.latest)
+  }
   const pageCommands = new RateWindow(liveCommandsPerSecondMax)
   socket.on('presence', (message: unknown) => {
     if (isObject(message) && message.visible === true) pages.shown(id)

@@ -16,7 +16,7 @@ import type { LedgerLease } from '../../engine/ledger/index.js'
 import type { LoadSettings } from '../../engine/load/index.js'
 import { wallClockPause } from '../../engine/load/index.js'
 import type { LoadSecond, RunFolder, RunSummary } from '../../engine/report/index.js'
-import { writeRunFiles } from '../../engine/report/index.js'
+import { runVerdictLine, writeRunFiles } from '../../engine/report/index.js'
 import { RunControl, type OpenedCity } from '../../engine/run/index.js'
 import type { LivePace } from '../../engine/load/index.js'
 import type { LoadedScenario } from '../../scenarios/loader.js'
@@ -25,6 +25,7 @@ import {
   snapshotsPerSecond,
   type CityView,
   type Command,
+  type History,
   type RunState,
   type Snapshot,
 } from '../protocol.js'
@@ -75,6 +76,8 @@ export class LiveSession {
   private state: RunState = 'waiting'
   private run = 0
   private error: string | undefined
+  /** The last run's, once its files are written: for the page's finished state. */
+  private finished: Snapshot['finished']
   private running: Promise<void> | undefined
   private latestLook: Snapshot | undefined
   /** The folder the run going writes into, until its files are in place. */
@@ -106,6 +109,7 @@ export class LiveSession {
     this.run += 1
     this.state = 'running'
     this.error = undefined
+    this.finished = undefined
     this.feed.reset(this.options.now())
     this.running = this.runOnce(this.run).finally(() => {
       this.running = undefined
@@ -145,9 +149,22 @@ export class LiveSession {
       this.options.opened.telemetry.look(),
       this.runState,
       this.run,
-      this.error,
+      {
+        ...(this.error === undefined ? {} : { error: this.error }),
+        ...(this.finished === undefined || this.runState !== 'finished'
+          ? {}
+          : { finished: this.finished }),
+      },
     )
     return this.latestLook
+  }
+
+  /**
+   * The run so far, about a snapshot a second over the charts' window, for a page that has just
+   * connected.
+   */
+  history(seconds: number): History {
+    return { run: this.run, snapshots: this.feed.recent(seconds) }
   }
 
   /** The last look taken (one is taken if none was yet), for a page that has just connected. */
@@ -155,10 +172,13 @@ export class LiveSession {
     return this.latestLook ?? this.sample()
   }
 
-  /** Ends the run going, if any, as its schedule's end would: its files are written. */
-  async stop(): Promise<void> {
+  /**
+   * Ends the run going, if any, as its schedule's end would: its files are written, and its summary
+   * says it was stopped early, by `by` (SIGINT).
+   */
+  async stop(by = 'a stop request'): Promise<void> {
     if (this.running === undefined) return
-    this.control.stop()
+    this.control.stop(by)
     await this.running
   }
 
@@ -197,23 +217,20 @@ export class LiveSession {
       this.state = 'finishing'
       // The last look, so the timeline ends where the run did; pages see 'finished' once the files
       // are there.
-      this.feed.sample(
-        this.options.now(),
-        opened.telemetry.look(),
-        'finished',
-        run,
-        undefined,
-        true,
-      )
+      this.feed.sample(this.options.now(), opened.telemetry.look(), 'finished', run, {
+        last: true,
+      })
       // Replay's files go in with the others, in one move: a run listed for replay is complete.
       const written = await writeRunFiles(folder, summary, seconds, {
         [timelineFile]: JSON.stringify({
           run: path.basename(folder.path),
           snapshots: this.feed.kept,
+          events: this.feed.events(),
         }),
         [cityFile]: JSON.stringify(this.city),
       })
       this.folder = undefined
+      this.finished = { id: path.basename(written.folder), verdict: runVerdictLine(summary) }
       this.state = 'finished'
       this.options.onRunDone?.(run, { summary, folder: written.folder })
     } catch (error) {

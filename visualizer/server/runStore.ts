@@ -9,6 +9,7 @@ import { promises as fs } from 'node:fs'
 import path from 'node:path'
 import { UserError } from '../../engine/errors.js'
 import { isFolderInside, readInsideFolder } from '../../engine/insideFolder.js'
+import { reportFile } from '../../engine/report/index.js'
 import { isObject } from '../../engine/untrusted.js'
 import type { RunListing } from '../protocol.js'
 
@@ -57,7 +58,10 @@ export class RunStore {
   }
 
   /** The text of one of a run's files, or undefined when there is no such run or file. */
-  async read(id: string, file: typeof timelineFile | typeof cityFile): Promise<string | undefined> {
+  async read(
+    id: string,
+    file: typeof timelineFile | typeof cityFile | typeof reportFile,
+  ): Promise<string | undefined> {
     if (!runIdPattern.test(id)) return undefined
     return this.readInside(id, file)
   }

@@ -23,7 +23,7 @@ import {
 import type { RunControl } from '../../engine/run/index.js'
 import type { RunLook } from '../../engine/telemetry/index.js'
 import { isoMinute, type SimClock } from '../../engine/time/index.js'
-import { snapshotsPerSecond, type RunState, type Snapshot } from '../protocol.js'
+import { snapshotsPerSecond, type EventShown, type RunState, type Snapshot } from '../protocol.js'
 
 /** Cumulative figures at one moment, to take rates from. */
 interface Sample {
@@ -43,6 +43,8 @@ export class SnapshotFeed {
   private keepEvery = snapshotsPerSecond
   private sampled = 0
   private runStartedMs = 0
+  /** When the load's clock started, on the snapshots' clock (Infinity until it has). */
+  private loadStartS = Number.POSITIVE_INFINITY
   /** The last second's latency the run showed: kept once the run is over. */
   private lastSecond = { p50Ms: 0, p99Ms: 0, p999Ms: 0 }
 
@@ -60,25 +62,32 @@ export class SnapshotFeed {
     this.keepEvery = snapshotsPerSecond
     this.sampled = 0
     this.runStartedMs = nowMs
+    this.loadStartS = Number.POSITIVE_INFINITY
     this.lastSecond = { p50Ms: 0, p99Ms: 0, p999Ms: 0 }
   }
 
   /**
-   * The run as `look` shows it at `nowMs` (no look: between runs, or a run not sending yet); `last`
-   * keeps it in the timeline whatever the turn (the run's final look).
+   * The run as `look` shows it at `nowMs` (no look: between runs, or a run not sending yet). `last`
+   * keeps it in the timeline whatever the turn (the run's final look); `error` says why the run
+   * failed, `finished` which run's files are written.
    */
   sample(
     nowMs: number,
     look: RunLook | undefined,
     state: RunState,
     run: number,
-    error?: string,
-    last = false,
+    told: { error?: string; finished?: Snapshot['finished']; last?: boolean } = {},
   ): Snapshot {
     const { control } = this
+    const { error, finished, last = false } = told
     const counters = look?.counters
     const current = this.cumulative(nowMs, look)
     if (look !== undefined) this.lastSecond = look.lastSecond
+    const t = Math.round(nowMs - this.runStartedMs) / 1000
+    // The load's clock starts after the ledger opens: its events are placed on this one by the
+    // least gap seen between the two (the sender's step is at most a little stale).
+    if (look !== undefined && look.elapsedMs > 0)
+      this.loadStartS = Math.min(this.loadStartS, t - look.elapsedMs / 1000)
     const previous = this.samples[this.samples.length - 1] ?? current
     const oldest = this.samples[0] ?? current
     this.samples.push(current)
@@ -87,7 +96,7 @@ export class SnapshotFeed {
     const perSecond = (now: number, then: number) =>
       seconds > 0 ? Math.max(0, Math.round((now - then) / seconds)) : 0
     const snapshot: Snapshot = {
-      t: Math.round(nowMs - this.runStartedMs) / 1000,
+      t,
       state,
       run,
       simulatedAt: isoMinute(this.clock, Math.floor(current.tick)),
@@ -117,11 +126,37 @@ export class SnapshotFeed {
         outages: this.districtNames.filter((_, index) => control.faults.outage[index] === 1),
       },
       ...(error === undefined ? {} : { error }),
+      events: this.events(),
+      behind: state === 'running' ? (look?.behind ?? 0) : 0,
+      ...(finished === undefined ? {} : { finished }),
     }
-    // The timeline holds the run, not the waits around it.
+    // The timeline holds the run, not the waits around it; its events are kept once, beside it.
     const inRun = state === 'running' || state === 'paused'
-    if ((inRun && this.sampled++ % this.keepEvery === 0) || last) this.keep(snapshot)
+    if ((inRun && this.sampled++ % this.keepEvery === 0) || last)
+      this.keep({ ...snapshot, events: [] })
     return snapshot
+  }
+
+  /** The run's events so far, on the snapshots' clock. */
+  events(): EventShown[] {
+    const offset = Number.isFinite(this.loadStartS) ? this.loadStartS : 0
+    return this.control.events.kept.map((event) => ({
+      t: Math.round((event.second + offset) * 1000) / 1000,
+      kind: event.kind,
+      label: event.label,
+    }))
+  }
+
+  /**
+   * The kept snapshots of the last `seconds` before the newest, oldest first: the history a page
+   * joining the run late starts its charts from.
+   */
+  recent(seconds: number): Snapshot[] {
+    const newest = this.timeline.at(-1)
+    if (newest === undefined) return []
+    let first = this.timeline.length - 1
+    while (first > 0 && newest.t - (this.timeline[first - 1] as Snapshot).t <= seconds) first--
+    return this.timeline.slice(first)
   }
 
   /** The run's cumulative figures in `look`, folded into rows (the last ones again without it). */

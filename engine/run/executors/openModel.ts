@@ -21,7 +21,7 @@ import type { LatencyHistogram } from '../../metrics/latencyHistogram.js'
 import type { CityStream } from '../../stream/cityStream.js'
 import type { SecondLatency, SenderPosition } from '../../telemetry/index.js'
 import type { Evening } from '../evening.js'
-import type { LoadSecond } from '../summary.js'
+import type { LoadSecond, LoadSection } from '../summary.js'
 import {
   stopReason,
   type Executor,
@@ -67,6 +67,7 @@ class Sending {
   private abortedBy: string | undefined
   private cityBehindSeconds = 0
   private elapsedMs = 0
+  private behind = 0
   private lastSecond: SecondLatency = { p50Ms: 0, p99Ms: 0, p999Ms: 0 }
 
   constructor(
@@ -106,12 +107,28 @@ class Sending {
     })
   }
 
+  /** The section with the run's events, each at the simulated time its second reached. */
+  private withEvents(section: LoadSection): LoadSection {
+    const events = this.load.control?.events
+    if (events === undefined || events.kept.length + events.dropped === 0) return section
+    return {
+      ...section,
+      events: events.kept.map((event) => ({
+        ...event,
+        simulatedAt: this.seen[Math.floor(event.second)]?.simulatedAt ?? this.stream.simulatedAt(),
+      })),
+      ...(events.dropped > 0 ? { eventsDropped: events.dropped } : {}),
+    }
+  }
+
   /** Where the sender is, for the telemetry's looks. */
   position(): SenderPosition {
     return {
       tick: this.stream.tickReached(),
       targetTps: this.pacing.schedule.rateAt(this.elapsedMs),
       lastSecond: this.lastSecond,
+      elapsedMs: this.elapsedMs,
+      behind: this.behind,
     }
   }
 
@@ -127,6 +144,7 @@ class Sending {
       this.cityBehindSeconds += 1
     const second = loadSecond(window, stream.simulatedAt())
     this.seen[window.second] = second
+    this.behind = Math.max(0, soFar.intended - soFar.sent)
     this.lastSecond = {
       p50Ms: window.latency.p50Ms,
       p99Ms: window.latency.p99Ms,
@@ -214,11 +232,16 @@ class Sending {
         abortedBy: this.abortedBy,
         evenings: this.evenings.count,
       }
-      const section = loadSection(context.plan, load, this.pacing, stream, ending)
-      // A threshold's stop is told as abortedBy; any other early stop was asked from outside.
-      const by = stopReason(context.stop)
-      const stopped = result.stoppedEarly && this.abortedBy === undefined
-      const reason = `stopped by ${by} after ${section.durationSeconds.toFixed(1)} of ${section.plannedSeconds.toFixed(1)} s of load (simulated until ${section.simulated.to})`
+      const section = this.withEvents(loadSection(context.plan, load, this.pacing, stream, ending))
+      // A threshold's stop is told as abortedBy; any other early stop was asked from outside: by a
+      // signal to the run, or through the live map's control (whose schedule then ends there, so
+      // its planned length is the length run: it is not said).
+      const controlStop = load.control?.stoppedBy
+      const by = controlStop ?? stopReason(context.stop)
+      const stopped =
+        (result.stoppedEarly || controlStop !== undefined) && this.abortedBy === undefined
+      const planned = controlStop === undefined ? ` of ${section.plannedSeconds.toFixed(1)}` : ''
+      const reason = `stopped by ${by} after ${section.durationSeconds.toFixed(1)}${planned} s of load (simulated until ${section.simulated.to})`
       return {
         demand: stream.demand,
         simulated: { to: section.simulated.to, minutes: section.simulated.minutes },

@@ -76,6 +76,8 @@ describe('the looks the live page is sent', () => {
           tick,
           targetTps: 0,
           lastSecond: { p50Ms: 0, p99Ms: 0, p999Ms: 0 },
+          elapsedMs: 0,
+          behind: 0,
         }))
         tick = 7
       }, 600)
