@@ -397,3 +397,5 @@ assert(
  * counted, not kept, so a page sending commands all day cannot grow a run's files or snapshots.
  */
 export const runEventsMax = 100
+/** Places a scenario may name inside one district (districts the map predates). */
+export const placesPerDistrictMax = 8

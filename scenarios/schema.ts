@@ -10,6 +10,7 @@ import {
   banksMax,
   districtIdCharsMax,
   districtsMax,
+  placesPerDistrictMax,
   merchantCategoriesMax,
   merchantsMax,
   nameCharsMax,
@@ -82,6 +83,22 @@ const instant = () =>
       error: 'must be a date-time with an offset, like "2026-11-23T00:00:00+08:00"',
     })
 
+/**
+ * A place the map draws inside a district (a newer district the map predates), named on the map
+ * where it lies: its name and a point [lon, lat].
+ */
+const place = z
+  .object({
+    name: name(),
+    at: z
+      .tuple([
+        z.number({ error: 'must be a longitude' }).min(-180).max(180),
+        z.number({ error: 'must be a latitude' }).min(-90).max(90),
+      ])
+      .describe('[lon, lat]'),
+  })
+  .strict()
+
 const district = z
   .object({
     id: z
@@ -93,6 +110,7 @@ const district = z
     population: positiveInt().max(residentsMax, { error: `must be at most ${residentsMax}` }),
     jobs: positiveInt().optional(),
     adoption: share().optional(),
+    places: z.array(place).max(placesPerDistrictMax).optional(),
   })
   .strict()
 

@@ -62,6 +62,8 @@ export interface CityView {
     readonly geometry: { readonly type: 'Polygon' | 'MultiPolygon'; readonly coordinates: unknown }
     /** The district's centre: its metro station. */
     readonly centre: readonly [number, number]
+    /** Places the map draws inside it (a district it predates), named where they lie [lon, lat]. */
+    readonly places?: readonly { readonly name: string; readonly at: readonly [number, number] }[]
   }[]
   /** Metro links between district stations (indices into `districts`). */
   readonly metro: readonly { readonly from: number; readonly to: number; readonly km: number }[]

@@ -30,6 +30,11 @@ export class RunControl {
   private stopBy = 'a stop request'
   private readonly runEvents: RunEvent[] = []
   private eventsDropped = 0
+  /**
+   * A run has begun (begin()) and not finished: what is done to it before it sends (while its
+   * ledger opens) is an event of it too, at its second 0.
+   */
+  private begun = false
 
   /**
    * `pace` is the first; `limitMs` ends the run at the latest (Infinity: when the city's period has
@@ -60,8 +65,7 @@ export class RunControl {
     this.stopping = false
     this.stopTaken = undefined
     this.pending = []
-    this.runEvents.length = 0
-    this.eventsDropped = 0
+    if (!this.begun) this.clearEvents()
     return this.schedule
   }
 
@@ -120,8 +124,23 @@ export class RunControl {
     return this.stopTaken
   }
 
+  /**
+   * A run begins (before its ledger opens): its events start here, and commands from now on are
+   * among them even before it sends.
+   */
+  begin(): void {
+    this.begun = true
+    this.clearEvents()
+  }
+
+  private clearEvents(): void {
+    this.runEvents.length = 0
+    this.eventsDropped = 0
+  }
+
   /** The run is over: commands wait for the next one. */
   finished(): void {
+    this.begun = false
     this.schedule = undefined
     // Commands taken after the run's last step are not lost: the next run starts with them.
     for (const command of this.pending) this.apply(command, undefined, 0)
@@ -165,8 +184,8 @@ export class RunControl {
 
   private apply(command: RunCommand, schedule: LiveSchedule | undefined, elapsedMs: number): void {
     const changed = this.change(command, schedule, elapsedMs)
-    // Only what changed a run going is an event; before the run, a command sets how it starts.
-    if (changed && schedule !== undefined) {
+    // Only what changed a run going is an event; between runs, a command sets how the next starts.
+    if (changed && (schedule !== undefined || this.begun)) {
       const [kind, label] = eventOf(command)
       this.record(elapsedMs, kind, label)
     }

@@ -456,7 +456,8 @@ describe('citytwin serve stopped during a run', () => {
   it('one Ctrl-C ends the run and keeps the map up with it to replay; Ctrl-C with no run going ends serve', async () => {
     // Proves what docs/live-map.md says: the first SIGINT stops the run going, audits it and writes
     // its files, and the server stays up listing it; the next, with nothing running, closes the
-    // server and ends the command with that run's verdict (0: it was audited and held).
+    // server and ends the command with that run's verdict (130: it was audited and held, and it
+    // was stopped early by SIGINT, as a `run` so stopped ends).
     const out = path.join(folder, 'serve-during-run', 'run')
     const served = startCitytwin([
       'serve',
@@ -479,12 +480,20 @@ describe('citytwin serve stopped during a run', () => {
       await fs.readFile(path.join(out, 'summary.json'), 'utf8'),
     ) as RunSummary
     expect(summary.conservation.ok).toBe(true)
+    // It says it was stopped, by whom, and does not claim to have run what it planned.
+    expect(summary.stoppedEarly?.by).toBe('SIGINT')
+    expect(summary.stoppedEarly?.reason).toMatch(/^stopped by SIGINT after [\d.]+ s of load/)
+    expect(summary.load?.events?.at(-1)).toMatchObject({ kind: 'stop', label: 'stopped by SIGINT' })
+    const report = await (
+      await fetch(`${url as string}runs/${path.basename(out)}/report.html`)
+    ).text()
+    expect(report).toContain('Stopped early.')
     expect(served.child.exitCode).toBeNull()
     const runs = (await (await fetch(`${url as string}api/runs`)).json()) as unknown[]
     expect(runs).toHaveLength(1)
     served.child.kill('SIGINT')
     const ended = await served.done
-    expect(ended.code, ended.stderr).toBe(0)
+    expect(ended.code, ended.stderr).toBe(130)
     expect(ended.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/)
     await fs.access(path.join(out, 'summary.json'))
   })

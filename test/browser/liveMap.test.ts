@@ -157,6 +157,15 @@ describe('live map in chromium', () => {
     expect(await text(page, '#clock')).toBe(clockPaused)
     expect((await lastSnapshot(page))?.tick).toBe(paused.tick)
 
+    // The pause is an event of the run: marked on every chart, labelled, at its moment.
+    await expect
+      .poll(() => page.locator('#chart-tps .chart-marker text').allTextContents(), {
+        timeout: 5_000,
+      })
+      .toContain('paused')
+    expect(await page.locator('#chart-latency .chart-marker.marker-pause').count()).toBe(1)
+    expect(paused.events.map((event) => event.label)).toContain('paused')
+
     // One denominator: the rejected share is of the city's payments; the institutions' transfers
     // (the opening's top-ups among them) are counted on a line of their own.
     const still = (await lastSnapshot(page)) as Snapshot
@@ -197,6 +206,31 @@ describe('live map in chromium', () => {
       15_000,
     )
     expect(held.pace).toMatchObject({ mode: 'rate', tps: 300 })
+
+    // The time axis says what it counts, and counts the simulated clock when asked.
+    expect(await page.locator('#chart-tps .chart-axis-title').textContent()).toMatch(/run time/)
+    await page.locator('#time-axis').selectOption('simulated')
+    await expect
+      .poll(() => page.locator('#chart-tps .chart-axis-title').textContent(), { timeout: 5_000 })
+      .toMatch(/simulated time/)
+    expect(await page.locator('#chart-tps .chart-axis-x .tick text').first().textContent()).toMatch(
+      /^\d\d:\d\d$/,
+    )
+    await page.screenshot({ path: path.join(results, 'live-map-simulated-axis.png') })
+    await page.locator('#time-axis').selectOption('wall')
+
+    // A page that joins now is sent the run so far: its charts start full, not empty.
+    const late = await openPage(browser, map.url)
+    await untilSnapshot(late.page, (snapshot) => snapshot.state === 'running', 'the run')
+    const drawn = await late.page.locator('#chart-tps path.series-achieved').getAttribute('d')
+    const pointsDrawn = (drawn ?? '').split(/[ML]/).length - 1
+    const runSeconds = ((await lastSnapshot(late.page)) as Snapshot).t
+    expect(runSeconds).toBeGreaterThan(5)
+    // About a point a second of the run (the history keeps one a second), not the one or two
+    // snapshots of the page's own first moment.
+    expect(pointsDrawn).toBeGreaterThanOrEqual(Math.floor(Math.min(runSeconds, 120) * 0.6))
+    expect(late.refused).toEqual([])
+    await late.page.close()
 
     // Rendering and the wire, measured together over the same seconds at the city's pace again.
     await page.locator('#speed-input').fill('20')
@@ -242,6 +276,22 @@ describe('live map in chromium', () => {
       .poll(() => text(page, '#measure-name'), { timeout: 20_000, interval: 500 })
       .not.toBe(first)
     await page.screenshot({ path: path.join(results, 'live-map-presenter.png') })
+    // A room's screen is 1080p or 720p: at both, every figure and label is whole, none cut short.
+    for (const [width, height] of [
+      [1920, 1080],
+      [1280, 720],
+    ] as const) {
+      await page.setViewportSize({ width, height })
+      await page.waitForTimeout(600)
+      await page.screenshot({ path: path.join(results, `live-map-presenter-${height}p.png`) })
+      expect(await cutShort(page), `text cut short at ${width}×${height}`).toEqual([])
+    }
+    // One name per district, and the places the map folds into one: Dapeng, Guangming.
+    const names = await page.locator('.district-label').allTextContents()
+    expect(names).toHaveLength(new Set(names).size)
+    expect(await page.locator('.place-label').allTextContents()).toEqual(
+      expect.arrayContaining(['Guangmingin Bao’an'.replace('’', "'"), 'Dapengin Longgang']),
+    )
     expect(refused).toEqual([])
     await page.close()
   })
@@ -331,18 +381,48 @@ describe('replay in chromium', () => {
       'a session waiting for Start',
     )
     await live.page.locator('#btn-start').click()
-    await untilSnapshot(
+    // A pause and a resume while it runs: two events for the replay to mark.
+    await untilSnapshot(live.page, (snapshot) => snapshot.state === 'running', 'the run going')
+    await live.page.locator('#btn-pause').click()
+    await untilSnapshot(live.page, (snapshot) => snapshot.state === 'paused', 'the pause')
+    await live.page.waitForTimeout(2_500)
+    await live.page.locator('#btn-resume').click()
+    const done = await untilSnapshot(
       live.page,
       (snapshot) => snapshot.state === 'finished' && snapshot.run === 1,
       'the run finished',
     )
-    await live.page.close()
+    expect(done.events.map((event) => event.label)).toEqual(['paused', 'resumed'])
     const ids = await fs.readdir(finished.runsRoot)
     expect(ids).toHaveLength(1)
+    const id = ids[0] as string
+
+    // Finished is not a dead end: the verdict, the report (served), the replay and the runs listed.
+    await live.page.locator('#finished').waitFor({ state: 'visible', timeout: 10_000 })
+    expect(await text(live.page, '#finished-verdict')).toMatch(/money conserved/)
+    const reportHref = await live.page.locator('#finished-report').getAttribute('href')
+    expect(reportHref).toBe(`/runs/${id}/report.html`)
+    const report = await live.page.request.get(new URL(reportHref ?? '', finished.url).href)
+    expect(report.status()).toBe(200)
+    const reportText = await report.text()
+    expect(reportText).toContain('citytwin run report')
+    expect(reportText).toContain('<h2>Events</h2>')
+    expect(await live.page.locator('#finished-replay').getAttribute('href')).toBe(`?replay=${id}`)
+    await expect
+      .poll(() => live.page.locator('#finished-runs li').count(), { timeout: 5_000 })
+      .toBe(1)
+    await live.page.screenshot({ path: path.join(results, 'live-map-finished.png') })
+    await live.page.close()
     const { page, refused } = await openPage(browser, `${replay.url}?replay=${ids[0] as string}`)
     await page.locator('path.district').first().waitFor()
     expect(await page.locator('path.district').count()).toBe(districtCount)
     expect(await page.locator('body').getAttribute('class')).toContain('replay')
+    // It says REPLAY; its scrubber has time ticks and the run's two events marked on it.
+    expect(await page.locator('.replay-label').isVisible()).toBe(true)
+    expect(await text(page, '.replay-label')).toBe('REPLAY')
+    expect(await page.locator('.scrub-tick').count()).toBeGreaterThanOrEqual(2)
+    expect(await page.locator('.scrub-event').count()).toBe(2)
+    expect(await page.locator('.scrub-event').first().getAttribute('title')).toMatch(/^paused at/)
     const scrub = page.locator('#scrub')
     const last = Number(await scrub.getAttribute('max'))
     expect(last).toBeGreaterThan(3)
@@ -356,6 +436,19 @@ describe('replay in chromium', () => {
     await scrub.fill(String(Math.floor(last / 2)))
     await scrub.dispatchEvent('input')
     await expect.poll(() => text(page, '#clock')).not.toBe(early.clock)
+    // Jumping to the pause's mark shows the run there, its marker on the charts.
+    await page.locator('.scrub-event').first().dispatchEvent('click')
+    await expect
+      .poll(() => page.locator('#chart-tps .chart-marker text').allTextContents(), {
+        timeout: 5_000,
+      })
+      .toContain('paused')
+    // Playback at 16×: the position moves on by itself.
+    await page.locator('#replay-speed').selectOption('16')
+    const before = await scrub.inputValue()
+    await page.locator('#btn-play').click()
+    await expect.poll(() => scrub.inputValue(), { timeout: 5_000 }).not.toBe(before)
+    await page.locator('#btn-play').click()
     await page.waitForTimeout(300)
     await page.screenshot({ path: path.join(results, 'live-map-replay.png') })
     expect(refused).toEqual([])
@@ -412,6 +505,55 @@ async function measure(page: Page): Promise<{
     wireBytesPerSecond: (wireBytes * 1000) / spanMs,
     snapshotsPerSecond: ((snapshotsAfter - snapshotsBefore) * 1000) / spanMs,
   }
+}
+
+/**
+ * The text on the page cut short: an element whose text overflows its own box (clipped or
+ * ellipsised), or that reaches past the window. Described by selector and text, for the message.
+ */
+async function cutShort(page: Page): Promise<string[]> {
+  const selectors = [
+    '.brand',
+    '.badge:not([hidden])',
+    '.simtime',
+    '.stat-label',
+    '.stat-value',
+    '.stat-sub',
+    '.measure-name',
+    '.chart figcaption',
+    '.chart-key',
+    '.legend-categories',
+  ]
+  return page.evaluate((list) => {
+    interface Box {
+      readonly scrollWidth: number
+      readonly clientWidth: number
+      readonly scrollHeight: number
+      readonly clientHeight: number
+      readonly textContent: string | null
+      getBoundingClientRect(): { right: number; bottom: number; width: number }
+    }
+    const inPage = globalThis as unknown as {
+      readonly innerWidth: number
+      readonly innerHeight: number
+      readonly document: { querySelectorAll(selector: string): Iterable<Box> }
+    }
+    const cut: string[] = []
+    for (const selector of list) {
+      for (const element of inPage.document.querySelectorAll(selector)) {
+        const box = element.getBoundingClientRect()
+        if (box.width === 0) continue
+        // Across, where text is cut; down too for the lines clamped to a few (a big clock's
+        // glyphs may reach a pixel over their line box, and are not cut).
+        const overflows =
+          element.scrollWidth > element.clientWidth + 1 ||
+          (selector === '.stat-sub' && element.scrollHeight > element.clientHeight + 1)
+        const outside = box.right > inPage.innerWidth + 1 || box.bottom > inPage.innerHeight + 1
+        if (overflows || outside) cut.push(`${selector}: ${(element.textContent ?? '').trim()}`)
+      }
+    }
+    return cut
+  }, selectors)
 }
 
 /** Relative luminance (0 black … 1 white) of a CSS rgb() colour. */

@@ -1,7 +1,10 @@
 /**
- * District names, at the centroid of each sizeable piece of a district, above everything else so
- * they stay legible over the flows. A halo (CSS paint-order stroke) keeps them readable on any
- * fill. Pieces are known only once the map is fitted, so the labels are made on resize.
+ * District names, one per district at the centroid of its largest piece, above everything else so
+ * they stay legible over the flows; and the places a scenario names inside a district (a newer
+ * district the map predates: Dapeng in Longgang, Guangming in Bao'an), written where they lie
+ * with the district they are counted in under them. A halo (CSS paint-order stroke) keeps them
+ * readable on any fill. Positions are known only once the map is fitted, so the labels are made on
+ * resize.
  */
 import type { CityView } from '../protocol.js'
 import type { CityGeometry } from './projection.js'
@@ -9,6 +12,8 @@ import { svgElement } from './svg.js'
 
 /** When the centroid sits on the station, the name moves up by this much to clear its circle. */
 const clearStationPx = 14
+/** The second line of a place's label, below its name. */
+const placeLinePx = 13
 
 export interface LabelLayer {
   readonly element: SVGGElement
@@ -19,7 +24,7 @@ export function createLabelLayer(city: CityView): LabelLayer {
   const element = svgElement('g', { class: 'labels' })
 
   function resize(geometry: CityGeometry): void {
-    const labels = geometry.labelAt.flatMap((points, i) =>
+    const names = geometry.labelAt.flatMap((points, i) =>
       points.map(([x, y]) => {
         const centre = geometry.centres[i]
         const nearStation =
@@ -34,7 +39,25 @@ export function createLabelLayer(city: CityView): LabelLayer {
         return text
       }),
     )
-    element.replaceChildren(...labels)
+    const places = city.districts.flatMap((district) =>
+      (district.places ?? []).flatMap((place) => {
+        const point = geometry.projection([place.at[0], place.at[1]])
+        if (point === null) return []
+        const [x, y] = point
+        const text = svgElement('text', { class: 'place-label', 'text-anchor': 'middle' })
+        const name = svgElement('tspan', { x: x.toFixed(1), y: y.toFixed(1) })
+        name.textContent = place.name
+        const within = svgElement('tspan', {
+          class: 'place-within',
+          x: x.toFixed(1),
+          y: (y + placeLinePx).toFixed(1),
+        })
+        within.textContent = `in ${district.name}`
+        text.append(name, within)
+        return [text]
+      }),
+    )
+    element.replaceChildren(...names, ...places)
   }
 
   return { element, resize }

@@ -92,6 +92,18 @@ export function createLegend(
 }
 
 function categoryKey(city: CityView): HTMLElement[] {
+  // What the lines on the map are: the arcs of spending, the metro and its stations.
+  const key = (className: string, label: string) => {
+    const item = document.createElement('span')
+    item.className = `legend-mark ${className}`
+    item.append(document.createElement('i'), label)
+    return item
+  }
+  const marks = [
+    key('mark-flow', 'spending, home → shop district'),
+    key('mark-metro', 'metro'),
+    key('mark-station', 'station'),
+  ]
   const title = document.createElement('span')
   title.className = 'legend-categories-title'
   title.textContent = 'Merchants'
@@ -103,5 +115,5 @@ function categoryKey(city: CityView): HTMLElement[] {
     item.append(swatch, category)
     return item
   })
-  return [title, ...items]
+  return [...marks, title, ...items]
 }

@@ -54,6 +54,9 @@ const spanMinS = 10
 const spanMinMinutes = 5
 /** Event labels on a chart: the first characters, the rest in the hover title. */
 const markerLabelChars = 18
+/** Rows event labels are stacked in at most, and the width of one of their characters. */
+const markerRowsMax = 3
+const markerCharPx = 6
 const xTicks = 5
 const yTicks = 4
 
@@ -215,6 +218,14 @@ function drawMarkers(
 ): void {
   const { frame, shown } = place
   const first = shown[0]
+  // Labels close together go on the next row down, so two events a moment apart both read.
+  const rowEnds: number[] = []
+  const rowFor = (x: number, chars: number): number => {
+    let row = rowEnds.findIndex((end) => x > end)
+    if (row === -1) row = Math.min(rowEnds.length, markerRowsMax - 1)
+    rowEnds[row] = x + chars * markerCharPx + 6
+    return row
+  }
   const marks = events.flatMap((event) => {
     if (first === undefined || event.t < first.t) return []
     // On the simulated clock, an event sits where the city stood at its moment.
@@ -225,8 +236,10 @@ function drawMarkers(
     const x = place.x(at)
     const mark = svgElement('g', { class: `chart-marker marker-${event.kind}` })
     const rule = svgElement('line', { x1: x, x2: x, y1: place.top, y2: place.bottom })
-    const label = svgElement('text', { x: x + 3, y: place.top + 9 })
-    label.textContent = event.label.slice(0, markerLabelChars)
+    const text = event.label.slice(0, markerLabelChars)
+    const row = rowFor(x, text.length)
+    const label = svgElement('text', { x: x + 3, y: place.top + 9 + row * 11 })
+    label.textContent = text
     const title = svgElement('title', {})
     title.textContent = `${event.label} at ${formatRunTime(event.t)}`
     mark.append(rule, label, title)

@@ -2,7 +2,7 @@
  * The city fitted to the map's box: a Mercator projection (fine at a city's scale) and the screen
  * positions the layers share. Recomputed only when the box changes size, never per frame.
  */
-import { geoArea, geoMercator, geoPath, type GeoPath, type GeoProjection } from 'd3'
+import { geoArea, geoContains, geoMercator, geoPath, type GeoPath, type GeoProjection } from 'd3'
 import type { Feature, FeatureCollection, MultiPolygon, Polygon, Position } from 'geojson'
 import type { CityView } from '../protocol.js'
 import { assert } from './assert.js'
@@ -25,7 +25,7 @@ export interface CityGeometry {
   readonly districtPaths: readonly string[]
   /** Screen positions of each district's station (its centre), in CityView order. */
   readonly centres: readonly (readonly [number, number])[]
-  /** Where each district's name is written: one point per sizeable piece. */
+  /** Where each district's name is written: one point, on its largest piece. */
   readonly labelAt: readonly (readonly (readonly [number, number])[])[]
 }
 
@@ -61,7 +61,9 @@ export function fitCity(
   const path = geoPath(projection)
   const districtPaths = features.map((feature) => path(feature) ?? '')
   const centres = city.districts.map((district) => project(projection, district.centre))
-  const labelAt = features.map((feature) => labelPoints(feature.geometry, path))
+  const labelAt = features.map((feature, index) =>
+    labelPoints(feature.geometry, path, city.districts[index]?.places ?? []),
+  )
   return { width, height, projection, path, districtPaths, centres, labelAt }
 }
 
@@ -72,23 +74,37 @@ function project(projection: GeoProjection, lonLat: readonly [number, number]): 
 }
 
 /**
- * Where a district's name goes: the centroid of each of its pieces that is big enough to hold it.
- * A district in two large pieces (Longgang with Dapeng) is named on both, as printed maps do;
- * its overall centroid would fall between them, over a neighbour.
+ * Where a district's name goes: the centroid of its largest piece that holds none of the places
+ * named in it (of its largest piece, if all do). One name per district: a piece apart (Dapeng,
+ * drawn inside Longgang) carries the place's name, not its district's again.
  */
-function labelPoints(geometry: Polygon | MultiPolygon, path: GeoPath): [number, number][] {
+function labelPoints(
+  geometry: Polygon | MultiPolygon,
+  path: GeoPath,
+  places: readonly { readonly at: readonly [number, number] }[],
+): [number, number][] {
   if (geometry.type === 'Polygon') return [path.centroid(geometry)]
   const parts = geometry.coordinates.map((coordinates): Polygon => ({
     type: 'Polygon',
     coordinates,
   }))
   const areas = parts.map((part) => path.area(part))
-  const largestArea = Math.max(...areas)
-  const points = parts
-    .filter((_part, i) => (areas[i] ?? 0) >= largestArea * labelPartAreaMin)
-    .map((part) => path.centroid(part))
-  assert(points.length > 0, 'the largest piece of a district is labelled')
-  return points
+  const largest = Math.max(...areas)
+  // A piece is free for the name if no place lies in it; pieces too small to hold a name (an
+  // islet) are never chosen over the largest.
+  const free = parts.map(
+    (part, i) =>
+      (areas[i] ?? 0) >= largest * labelPartAreaMin &&
+      !places.some((place) => geoContains(part, [place.at[0], place.at[1]])),
+  )
+  // A free piece before any other, then the larger.
+  const better = (i: number, than: number) =>
+    free[i] !== free[than] ? free[i] === true : (areas[i] ?? 0) > (areas[than] ?? 0)
+  let best = 0
+  for (let i = 1; i < parts.length; i++) if (better(i, best)) best = i
+  const chosen = parts[best]
+  assert(chosen !== undefined, 'a district has a piece')
+  return [path.centroid(chosen)]
 }
 
 function asGeometry(

@@ -33,7 +33,7 @@ export function fillRunList(list: HTMLElement, runs: readonly RunListing[]): voi
       report.textContent = 'report'
       const detail = document.createElement('span')
       detail.className = 'runs-detail'
-      detail.textContent = ` finished ${run.finishedAt} · ${formatCount(run.submitted)} transfers · ${run.id} · `
+      detail.textContent = ` finished ${run.finishedAt.slice(0, 16).replace('T', ' ')} UTC · ${formatCount(run.submitted)} transfers · ${run.id} · `
       item.append(link, detail, report)
       return item
     }),

@@ -30,6 +30,7 @@ export function cityView(
   city: City,
   map: DistrictMap,
   rows: DistrictRows,
+  placesById: ReadonlyMap<string, Places> = new Map(),
 ): CityView {
   const { plan, population } = opened
   const byId = new Map(map.features.map((feature) => [feature.id, feature]))
@@ -47,6 +48,8 @@ export function cityView(
   const districts = rows.members.map((members, row) => {
     const parts = members.map((index) => drawn[index] as DrawnDistrict)
     const first = parts[0] as DrawnDistrict
+    const places = parts.flatMap((part) => placesById.get(part.district.id) ?? [])
+    const named = places.length === 0 ? {} : { places }
     if (parts.length === 1) {
       const { district } = first
       return {
@@ -56,9 +59,10 @@ export function cityView(
         adoption: district.adoption,
         geometry: { type: 'MultiPolygon' as const, coordinates: first.polygons },
         centre: first.centre,
+        ...named,
       }
     }
-    return otherRow(parts, rows.names[row] as string)
+    return { ...otherRow(parts, rows.names[row] as string), ...named }
   })
   const metro = metroLinks(city, rows)
   return {
@@ -77,6 +81,9 @@ export function cityView(
     agents: opened.agents,
   }
 }
+
+/** The places a scenario names inside one district. */
+type Places = NonNullable<CityView['districts'][number]['places']>
 
 /** What the page needs of one planned district: its polygons and centre, as rounded lon/lat. */
 interface DrawnDistrict {

@@ -94,6 +94,9 @@ export class LiveSession {
       buildCity(loaded.map, loaded.scenario.city.districts),
       loaded.map,
       rows,
+      new Map(
+        loaded.scenario.city.districts.map((district) => [district.id, district.places ?? []]),
+      ),
     )
     this.feed = new SnapshotFeed(this.control, opened.plan.clock, names, rows)
   }
@@ -110,6 +113,7 @@ export class LiveSession {
     this.state = 'running'
     this.error = undefined
     this.finished = undefined
+    this.control.begin()
     this.feed.reset(this.options.now())
     this.running = this.runOnce(this.run).finally(() => {
       this.running = undefined

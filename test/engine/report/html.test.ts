@@ -138,6 +138,39 @@ describe('report.html', () => {
     expect(valid).toContain('No thresholds were set.')
   })
 
+  it("names the run's events: a table, numbered marks on the load charts, and a warning when faults were asked for", () => {
+    // Proves a run slowed on purpose is not read as a slow ledger: the verdict says the faults were
+    // injected and from when; every load chart marks each event at its second; the latency chart
+    // draws the p99 threshold's limit; a run with no events has none of it.
+    const load = loadSummary.load as NonNullable<RunSummary['load']>
+    const steered: RunSummary = {
+      ...loadSummary,
+      load: {
+        ...load,
+        events: [
+          { second: 30, kind: 'pause', label: 'paused', simulatedAt: '2025-03-03T06:30:00+08:00' },
+          { second: 42, kind: 'resume', label: 'resumed' },
+          { second: 75, kind: 'slowdown', label: 'ledger slowed by 50 ms' },
+        ],
+      },
+    }
+    const page = renderReport(steered, loadSeconds())
+    expect(page).toContain('<strong>Steered on purpose.</strong> Faults were injected on purpose')
+    expect(page).toContain('(ledger slowed by 50 ms at 1:15)')
+    expect(page).toContain('<h2>Events</h2>')
+    expect(page).toMatch(
+      /<td class="num">3<\/td><td>1:15<\/td><td>–<\/td><td>ledger slowed by 50 ms/,
+    )
+    const loadCharts = charts(page).slice(0, 3)
+    for (const chart of loadCharts) expect(chart.match(/<g class="marker">/g)).toHaveLength(3)
+    expect(loadCharts[1]).toContain('<g class="rule">')
+    expect(loadCharts[1]).toContain('>p99&lt;50ms</text>')
+    const plain = renderReport(loadSummary, loadSeconds())
+    expect(plain).not.toContain('<h2>Events</h2>')
+    expect(plain).not.toContain('class="marker"')
+    expectSelfContained(page)
+  })
+
   it('shows the audit, latency by kind, lateness and money in yuan', () => {
     // Proves the tables: latency overall and per kind from intended send time, lateness, kinds in
     // yuan, districts with rejected %.

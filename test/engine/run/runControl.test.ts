@@ -5,7 +5,12 @@
  */
 import { describe, expect, it } from 'vitest'
 import type { LivePace, LiveSchedule } from '../../../engine/load/index.js'
-import { ledgerSlowdownMsMax, liveSpeedMax, liveTpsMax } from '../../../engine/limits.js'
+import {
+  ledgerSlowdownMsMax,
+  liveSpeedMax,
+  liveTpsMax,
+  runEventsMax,
+} from '../../../engine/limits.js'
 import { RunControl, type RunCommand } from '../../../engine/run/index.js'
 
 const districts = ['Futian', 'Nanshan', 'Luohu']
@@ -283,5 +288,64 @@ describe('between runs', () => {
     control.finished()
     const next = control.scheduleFor(10, async () => {})
     expect([next.pace, [...control.faults.outage]]).toEqual([clock(1000 / 60), [0, 0, 1]])
+  })
+})
+
+describe("a run's events", () => {
+  it('records each command that changed the run, at the step that applied it, and a stop with who asked', () => {
+    // Proves the events a report and the page show are what was done and when: one per change, at
+    // the load second of the step, in words; a command that changed nothing (a slowdown already
+    // set, an outage already on) is no event; the stop is the last, naming its signal.
+    const { control } = running()
+    accept(control, { type: 'pause' })
+    control.step(1_500)
+    accept(control, { type: 'resume' })
+    accept(control, { type: 'slowdown', ms: 50 })
+    control.step(2_250)
+    accept(control, { type: 'slowdown', ms: 50 })
+    accept(control, { type: 'outage', district: 'Nanshan', on: true })
+    accept(control, { type: 'outage', district: 'Nanshan', on: true })
+    accept(control, { type: 'speed', minutesPerSecond: 10 })
+    control.step(3_000)
+    control.stop('SIGINT')
+    control.step(4_125)
+    control.step(4_200)
+    expect(control.events.kept).toEqual([
+      { second: 1.5, kind: 'pause', label: 'paused' },
+      { second: 2.25, kind: 'resume', label: 'resumed' },
+      { second: 2.25, kind: 'slowdown', label: 'ledger slowed by 50 ms' },
+      { second: 3, kind: 'outage', label: 'Nanshan cut off' },
+      { second: 3, kind: 'speed', label: 'speed 10 min/s' },
+      { second: 4.125, kind: 'stop', label: 'stopped by SIGINT' },
+    ])
+    expect(control.stoppedBy).toBe('SIGINT')
+  })
+
+  it('counts commands from the page before the run sends as its own (at second 0), not those between runs', () => {
+    // Proves a pause pressed while the ledger opens is an event of the run it pauses, and a
+    // command made after a run finished sets the next run without being an event of either.
+    const control = new RunControl(rate(100), Infinity, districts)
+    control.begin()
+    accept(control, { type: 'pause' })
+    control.scheduleFor(60, async () => {})
+    expect(control.events.kept).toEqual([{ second: 0, kind: 'pause', label: 'paused' }])
+    control.finished()
+    accept(control, { type: 'resume' })
+    expect(control.events.kept).toHaveLength(1)
+    control.begin()
+    control.scheduleFor(60, async () => {})
+    expect(control.events.kept).toEqual([])
+    expect(control.stoppedBy).toBeUndefined()
+  })
+
+  it('keeps at most runEventsMax events and counts the rest', () => {
+    // Proves a page toggling all day cannot grow a run's summary or snapshots without bound.
+    const { control } = running()
+    for (let i = 0; i < runEventsMax + 5; i++) {
+      accept(control, { type: 'outage', district: 'Futian', on: i % 2 === 0 })
+      control.step(i)
+    }
+    expect(control.events.kept).toHaveLength(runEventsMax)
+    expect(control.events.dropped).toBe(5)
   })
 })
