@@ -192,7 +192,7 @@ async function keepRun(
     printJson(runJson(outcome, written?.folder, summary))
   } else {
     process.stdout.write(
-      `\n${summaryTable(summary)}\n\n${written === undefined ? 'files     not kept (see above)' : `summary    ${printable(written.summary)}\nreport     ${printable(written.report)}`}\n`,
+      `\n${summaryTable(summary)}\n\n${written === undefined ? 'files     not kept (see above)' : `summary    ${printable(written.summary)}\nreport     ${printable(written.report)}\ndemand     ${printable(written.demand)}`}\n`,
     )
   }
   return outcome.code

@@ -64,6 +64,7 @@ export const chartCss = html`
 .swatch { display: inline-block; width: 22px; border-top: 3px solid; }
 .swatch.dashed { border-top-style: dashed; }
 .swatch.block { width: 12px; height: 12px; border-top-width: 12px; border-radius: 2px; }
+.swatch-inline { display: inline-block; width: 12px; height: 12px; border-radius: 2px; vertical-align: middle; border: 1px solid #cbd5e1; }
 svg.chart { display: block; height: auto; overflow: visible; }
 svg.chart text { fill: #475569; }
 svg.chart .grid { stroke: #e2e8f0; }

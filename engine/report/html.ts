@@ -13,7 +13,7 @@
  */
 import { parseThreshold, thresholdActual } from '../load/threshold.js'
 import { assert } from '../assert.js'
-import { resultCodes, transferKinds } from '../ledger/index.js'
+import { resultCodes, transferKinds, type TransferKindName } from '../ledger/index.js'
 import type { LatencySummary } from '../metrics/latencyHistogram.js'
 import { hourSteps, secondSteps, timeTicks } from './axes.js'
 import {
@@ -26,6 +26,7 @@ import {
   type Point,
   type Rule,
 } from './charts.js'
+import { demandOverTime } from './demandTables.js'
 import { faultsAsked } from './runEvents.js'
 import {
   formatDuration,
@@ -39,7 +40,7 @@ import {
   formatRunTime,
 } from './format.js'
 import { html, type Html } from './markup.js'
-import type { LoadSecond, LoadSection, RunSummary } from '../run/summary.js'
+import type { KindFigures, LoadSecond, LoadSection, RunSummary } from '../run/summary.js'
 
 /** Seconds up to which a time axis counts plain seconds rather than m:ss. */
 const plainSecondsMax = 120
@@ -76,6 +77,7 @@ export function renderReport(
     load !== undefined && loadSection(load, seconds ?? []),
     paymentsSection(summary),
     load === undefined && demandSection(summary),
+    demandOverTime(summary),
     districtsSection(summary),
     footer(summary),
   ]
@@ -113,14 +115,33 @@ function header(summary: RunSummary): Html {
       'Agents',
       `${formatInteger(agents.residents)} residents (${formatInteger(agents.adopted)} with e-CNY, ${formatInteger(agents.riders)} riders), ${formatInteger(agents.merchants)} merchants, ${formatInteger(agents.institutions)} institutions`,
     ],
+    ['Payments', paymentsLine(summary)],
     [
-      'Transfers',
-      `${formatInteger(transfers.submitted)} submitted, ${formatInteger(transfers.accepted)} accepted, ${formatInteger(transfers.rejected)} rejected`,
+      'All transfers',
+      `${formatInteger(transfers.submitted)}, the institutions' own (issuance, top-ups, payroll, redemptions) with the payments`,
     ],
     ['Throughput', `${formatInteger(summary.throughput.transfersPerSecond)} transfers/s`],
-    ['Scale', formatNumber(summary.scale)],
+    ['Scale', scaleLine(summary.scale)],
   ]
   return html`<header class="page-head"><p class="eyebrow">citytwin run report</p><h1>${summary.scenario}</h1><p class="meta"><span>seed <b>${String(summary.seed)}</b></span><span><b>${summary.ledger}</b> ledger</span><span><b>${summary.workers}</b> worker${summary.workers === 1 ? '' : 's'}</span><span><b>${mode}</b> mode</span></p><dl class="facts">${facts.map(([term, value]) => html`<div><dt>${term}</dt><dd>${value}</dd></div>`)}</dl></header>`
+}
+
+/** The city's payments (by the payer's district), of them accepted and rejected: no issuance. */
+function paymentsLine(summary: RunSummary): string {
+  const total = { payments: 0, rejected: 0 }
+  for (const district of summary.districts) {
+    total.payments += district.payments
+    total.rejected += district.rejected
+  }
+  return `${formatInteger(total.payments)} by residents and merchants, ${formatInteger(total.rejected)} of them rejected (${formatPercentOf(total.rejected, total.payments)})`
+}
+
+/** The city's scale as a person reads it: "1 in 875 (0.114%)", three figures at most. */
+function scaleLine(scale: number): string {
+  if (scale >= 1) return formatNumber(Math.round(scale * 1000) / 1000)
+  if (scale <= 0) return '0'
+  const oneIn = Math.round(1 / scale)
+  return `1 resident in ${formatInteger(oneIn)} (${formatPercent(Number((scale * 100).toPrecision(3)))})`
 }
 
 /** A run stopped before its end says so first: its figures are of the part that ran. */
@@ -375,38 +396,55 @@ function latencyTables(load: LoadSection): Html {
   return html`${latency}${lateness}`
 }
 
+/** Kinds a resident or merchant pays; the rest are the institutions' (issuance, sweeps, wages). */
+const paymentKinds: readonly TransferKindName[] = ['retail', 'transit', 'bill', 'p2p']
+
+/**
+ * Transfers by kind in two tables: the city's payments, with their total, and the institutions'
+ * transfers, with none (issuance and wages summed with purchases would mean nothing).
+ */
+function kindTables(summary: RunSummary): Html {
+  const { byKind } = summary.transfers
+  const columns = [
+    { head: 'kind' },
+    { head: 'submitted', numeric: true },
+    { head: 'accepted', numeric: true },
+    { head: 'rejected', numeric: true },
+    { head: 'accepted ¥', numeric: true },
+  ]
+  const row = (name: string, figures: KindFigures): Cell[] => [
+    { text: name },
+    { text: formatInteger(figures.submitted) },
+    { text: formatInteger(figures.accepted) },
+    { text: formatInteger(figures.rejected) },
+    { text: formatFen(figures.amountFen) },
+  ]
+  const shown = (kinds: readonly TransferKindName[]) =>
+    kinds.filter((kind) => byKind[kind].submitted > 0)
+  const payments = shown(paymentKinds)
+  const total = payments.reduce(
+    (sum, kind) => ({
+      submitted: sum.submitted + byKind[kind].submitted,
+      accepted: sum.accepted + byKind[kind].accepted,
+      rejected: sum.rejected + byKind[kind].rejected,
+      amountFen: sum.amountFen + byKind[kind].amountFen,
+    }),
+    { submitted: 0, accepted: 0, rejected: 0, amountFen: 0 },
+  )
+  const institutional = shown(transferKinds.filter((kind) => !paymentKinds.includes(kind)))
+  return html`${table(
+    columns,
+    payments.map((kind) => row(kind, byKind[kind])),
+    row('payments', total),
+  )}<h3>The institutions' transfers</h3><p class="explain">Issuance and retirement by the central bank, top-ups from banks, wages from employers, merchants' evening redemptions: money moving in and out of wallets, not payments, so not added to them.</p>${table(
+    columns,
+    institutional.map((kind) => row(kind, byKind[kind])),
+  )}`
+}
+
 function paymentsSection(summary: RunSummary): Html {
   const { transfers } = summary
-  const rows: Cell[][] = []
-  for (const kind of transferKinds) {
-    const figures = transfers.byKind[kind]
-    if (figures.submitted === 0) continue
-    rows.push([
-      { text: kind },
-      { text: formatInteger(figures.submitted) },
-      { text: formatInteger(figures.accepted) },
-      { text: formatInteger(figures.rejected) },
-      { text: formatFen(figures.amountFen) },
-    ])
-  }
-  const acceptedFen = transferKinds.reduce((sum, kind) => sum + transfers.byKind[kind].amountFen, 0)
-  const kinds = table(
-    [
-      { head: 'kind' },
-      { head: 'submitted', numeric: true },
-      { head: 'accepted', numeric: true },
-      { head: 'rejected', numeric: true },
-      { head: 'accepted ¥', numeric: true },
-    ],
-    rows,
-    [
-      { text: 'total' },
-      { text: formatInteger(transfers.submitted) },
-      { text: formatInteger(transfers.accepted) },
-      { text: formatInteger(transfers.rejected) },
-      { text: formatFen(acceptedFen) },
-    ],
-  )
+  const kinds = kindTables(summary)
   const rejected = resultCodes.reduce(
     (sum, code) => sum + (code === 'ok' ? 0 : (transfers.byReason[code] ?? 0)),
     0,

@@ -19,12 +19,14 @@ import { describeFsError } from '../untrusted.js'
 import { resultCodes, transferKinds } from '../ledger/index.js'
 import { districtsMax, runEventsMax, simulatedDaysMax, thresholdsMax } from '../limits.js'
 import { renderReport } from './html.js'
+import { demandCsv } from './demandCsv.js'
 import { metricsCsv, metricsCsvBytesMax, parseMetricsCsv } from './metricsCsv.js'
 import type { RunFolder } from './runFolder.js'
 import type { LoadSecond, RunSummary } from '../run/summary.js'
 
 export const summaryFile = 'summary.json'
 export const metricsFile = 'metrics.csv'
+export const demandFile = 'demand.csv'
 export const reportFile = 'report.html'
 /** Bytes of a summary.json read back: far above any real one (aggregates only), far below harm. */
 export const summaryBytesMax = 64 * 1024 * 1024
@@ -41,6 +43,8 @@ export interface RunFiles {
   readonly folder: string
   readonly summary: string
   readonly metrics: string
+  /** demand.csv: payments by simulated hour, district and kind. */
+  readonly demand: string
   readonly report: string
 }
 
@@ -63,8 +67,9 @@ export async function writeRunFiles(
     // The page first in memory: if drawing fails, nothing was written.
     const csv = metricsCsv(summary, seconds)
     const page = renderReport(summary, seconds)
-    await folder.write(summaryFile, `${JSON.stringify(summary, null, 2)}\n`)
+    await folder.write(summaryFile, summaryJson(summary))
     await folder.write(metricsFile, csv)
+    await folder.write(demandFile, demandCsv(summary))
     await folder.write(reportFile, page)
     for (const [file, text] of Object.entries(extra)) await folder.write(file, text)
     const at = await folder.commit()
@@ -72,6 +77,7 @@ export async function writeRunFiles(
       folder: at,
       summary: path.join(at, summaryFile),
       metrics: path.join(at, metricsFile),
+      demand: path.join(at, demandFile),
       report: path.join(at, reportFile),
     }
   } catch (error) {
@@ -258,6 +264,23 @@ const summarySchema: z.ZodType<RunSummary> = z
       perHour: z.array(count()).max(simulatedDaysMax * 24),
       peakPerMinute: count(),
       peakAt: text(),
+      hourly: z
+        .object({
+          districts: z.array(text()).max(districtsMax + 1),
+          kinds: z.array(z.enum(transferKinds)).max(transferKinds.length),
+          cells: z
+            .array(z.tuple([count(), count(), count(), count(), count(), fen()]))
+            .max(simulatedDaysMax * 24 * (districtsMax + 1) * transferKinds.length),
+        })
+        .refine(
+          (hourly) =>
+            hourly.cells.every(
+              ([, district, kind]) =>
+                district < hourly.districts.length && kind < hourly.kinds.length,
+            ),
+          { message: 'a cell names a district and a kind the table lists' },
+        )
+        .exactOptional(),
     }),
     districts: z
       .array(
@@ -306,3 +329,21 @@ const summarySchema: z.ZodType<RunSummary> = z
     message: 'a load run, and only a load run, has a "load" section',
     path: ['load'],
   })
+
+/**
+ * summary.json as people read it, indented, but with the hourly table's cells one to a line: a
+ * year of them indented a number to a line would be tens of megabytes.
+ */
+export function summaryJson(summary: RunSummary): string {
+  const hourly = summary.demand.hourly
+  if (hourly === undefined) return `${JSON.stringify(summary, null, 2)}\n`
+  const marker = '\u0000hourly-cells\u0000'
+  const text = JSON.stringify(
+    { ...summary, demand: { ...summary.demand, hourly: { ...hourly, cells: marker } } },
+    null,
+    2,
+  )
+  const cells = hourly.cells.map((cell) => `        ${JSON.stringify(cell)}`).join(',\n')
+  const shown = hourly.cells.length === 0 ? '[]' : `[\n${cells}\n      ]`
+  return `${text.replace(JSON.stringify(marker), shown)}\n`
+}

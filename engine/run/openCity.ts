@@ -247,6 +247,7 @@ export class OpenedCity {
       plan.accounts,
       population,
       options.load?.control !== undefined,
+      plan.clock,
     )
     // Flat out the outcome is reproducible and digested; under load, the payments as made.
     const digest = options.load === undefined ? new OutcomeDigest() : new SentPaymentsDigest()

@@ -37,7 +37,7 @@ export interface RunParts {
 export function summarize(parts: RunParts): RunSummary {
   const { plan, counters, outcome, times } = parts
   const wallSeconds = (times.endedMs - times.startedMs) / 1000
-  const { demand, load, stoppedEarly } = outcome
+  const { load, stoppedEarly } = outcome
   return {
     scenario: plan.scenarioName,
     seed: plan.seed,
@@ -61,11 +61,7 @@ export function summarize(parts: RunParts): RunSummary {
       byKind: counters.byKind(),
       byReason: counters.byReason(),
     },
-    demand: {
-      perHour: demand.perHour,
-      peakPerMinute: demand.peakPerMinute,
-      peakAt: isoMinute(plan.clock, demand.peakTick),
-    },
+    demand: demandWithin(parts, outcome.simulated.minutes),
     // Districts below the residents' floor are shown only folded together.
     districts: foldFigures(parts.districts.figures(), districtRows(plan.districts)),
     wallSeconds,
@@ -82,5 +78,22 @@ export function summarize(parts: RunParts): RunSummary {
     ...(stoppedEarly === undefined ? {} : { stoppedEarly }),
     ...(parts.ledger.health === undefined ? {} : { ledgerHealth: parts.ledger.health }),
     ...(load === undefined ? {} : { load }),
+  }
+}
+
+/**
+ * The demand inside the simulated window only: its hours, its busiest minute, and its payments by
+ * hour, row of districts and kind (what the city made beyond the window, ahead of the sender, is
+ * not counted).
+ */
+function demandWithin(parts: RunParts, minutes: number): RunSummary['demand'] {
+  const { plan, outcome } = parts
+  const peak = outcome.demand.peakWithin(minutes)
+  const perHour = outcome.demand.perHourWithin(minutes)
+  return {
+    perHour,
+    peakPerMinute: peak.payments,
+    peakAt: isoMinute(plan.clock, peak.tick),
+    hourly: parts.districts.hourlyFigures(perHour.length, districtRows(plan.districts)),
   }
 }

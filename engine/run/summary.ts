@@ -4,7 +4,7 @@
  */
 import type { LedgerHealth, ResultCodeName, TransferKindName } from '../ledger/index.js'
 import type { ThresholdResult } from '../load/threshold.js'
-import type { DistrictFigures } from '../counting/districtCounters.js'
+import type { DistrictFigures, HourlyFigures } from '../counting/districtCounters.js'
 import type { LatencySummary } from '../metrics/latencyHistogram.js'
 import type { KindFigures } from '../metrics/transferCounters.js'
 import type { RunEvent } from './runCommand.js'
@@ -52,6 +52,12 @@ export interface RunSummary {
     readonly perHour: readonly number[]
     readonly peakPerMinute: number
     readonly peakAt: string
+    /**
+     * Payments answered by simulated hour, payer's district (those below the residents' floor
+     * folded together) and kind: the cells with a payment (demand.csv, the report's heat-map).
+     * Absent in summaries written before it.
+     */
+    readonly hourly?: HourlyFigures
   }
   /** Payments by the payer's district (residents by home, merchants by their own). */
   readonly districts: readonly DistrictFigures[]

@@ -1,22 +1,39 @@
 /**
- * The city's demand as the stream makes it: payments per simulated hour, and the busiest minute.
+ * The city's demand as the stream makes it: payments per simulated minute, from which the hours
+ * and the busiest minute of any stretch of the period are read.
  */
 export class Demand {
-  peakPerMinute = 0
-  peakTick = 0
-  readonly perHour: number[]
+  /** Payments made in each tick of the period. */
+  private readonly perTick: Float64Array
 
   constructor(ticks: number) {
-    this.perHour = new Array<number>(Math.ceil(ticks / 60)).fill(0)
+    this.perTick = new Float64Array(ticks)
   }
 
   /** A tick was made with `payments` in it. */
   note(tick: number, payments: number): void {
-    const hour = Math.floor(tick / 60)
-    this.perHour[hour] = (this.perHour[hour] as number) + payments
-    if (payments > this.peakPerMinute) {
-      this.peakPerMinute = payments
-      this.peakTick = tick
+    this.perTick[tick] = (this.perTick[tick] as number) + payments
+  }
+
+  /** Payments per hour over the first `minutes` of the period (a last hour in part, in part). */
+  perHourWithin(minutes: number): number[] {
+    const shown = Math.min(this.perTick.length, Math.max(0, Math.ceil(minutes)))
+    const hours = new Array<number>(Math.ceil(shown / 60)).fill(0)
+    for (let tick = 0; tick < shown; tick++) {
+      const hour = Math.floor(tick / 60)
+      hours[hour] = (hours[hour] as number) + (this.perTick[tick] as number)
     }
+    return hours
+  }
+
+  /** The busiest minute in the first `minutes` of the period, and its tick (the first of ties). */
+  peakWithin(minutes: number): { readonly payments: number; readonly tick: number } {
+    const shown = Math.min(this.perTick.length, Math.max(0, Math.ceil(minutes)))
+    let peak = { payments: 0, tick: 0 }
+    for (let tick = 0; tick < shown; tick++) {
+      const payments = this.perTick[tick] as number
+      if (payments > peak.payments) peak = { payments, tick }
+    }
+    return peak
   }
 }

@@ -114,7 +114,12 @@ describe('--json prints one object for every outcome', () => {
     )
     expect(printed.digest).toMatch(/^[0-9a-f]{64}$/)
     // The run finished: its files are kept, to look into.
-    expect((await fs.readdir(out)).sort()).toEqual(['metrics.csv', 'report.html', 'summary.json'])
+    expect((await fs.readdir(out)).sort()).toEqual([
+      'demand.csv',
+      'metrics.csv',
+      'report.html',
+      'summary.json',
+    ])
   }, 120_000)
 
   it('a capacity search whose trial breaks the audit: { ok: false, error: run-failed }, exit 1, no folder left', async () => {

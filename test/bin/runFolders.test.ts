@@ -87,7 +87,12 @@ describe('citytwin run stopped by a signal', () => {
     expect(result.stdout).toContain('STOPPED    stopped by SIGINT at ')
     expect(result.stdout).toContain(path.join(out, 'report.html'))
 
-    expect((await fs.readdir(out)).sort()).toEqual(['metrics.csv', 'report.html', 'summary.json'])
+    expect((await fs.readdir(out)).sort()).toEqual([
+      'demand.csv',
+      'metrics.csv',
+      'report.html',
+      'summary.json',
+    ])
     const summary = JSON.parse(
       await fs.readFile(path.join(out, 'summary.json'), 'utf8'),
     ) as RunSummary
@@ -137,7 +142,12 @@ describe('citytwin run stopped by a signal', () => {
       conservation: { ok: true },
     })
     expect((printed.error as { message: string }).message).toContain('stopped by SIGINT')
-    expect((await fs.readdir(out)).sort()).toEqual(['metrics.csv', 'report.html', 'summary.json'])
+    expect((await fs.readdir(out)).sort()).toEqual([
+      'demand.csv',
+      'metrics.csv',
+      'report.html',
+      'summary.json',
+    ])
     const summary = JSON.parse(
       await fs.readFile(path.join(out, 'summary.json'), 'utf8'),
     ) as RunSummary
@@ -172,7 +182,12 @@ describe('citytwin run stopped by a signal', () => {
     expectNoStackTrace(result.stderr)
     expect(result.stdout).toContain('STOPPED    stopped by SIGTERM after')
     expect(result.stdout).toContain(path.join(out, 'report.html'))
-    expect((await fs.readdir(out)).sort()).toEqual(['metrics.csv', 'report.html', 'summary.json'])
+    expect((await fs.readdir(out)).sort()).toEqual([
+      'demand.csv',
+      'metrics.csv',
+      'report.html',
+      'summary.json',
+    ])
     const summary = JSON.parse(
       await fs.readFile(path.join(out, 'summary.json'), 'utf8'),
     ) as RunSummary
@@ -369,7 +384,12 @@ describe('citytwin run --out', () => {
     expect(await fs.readdir(out)).toEqual([])
     const result = await citytwin(['run', smokeScenario, '--residents', '500', '--out', out])
     expect(result.code, result.stderr).toBe(0)
-    expect((await fs.readdir(out)).sort()).toEqual(['metrics.csv', 'report.html', 'summary.json'])
+    expect((await fs.readdir(out)).sort()).toEqual([
+      'demand.csv',
+      'metrics.csv',
+      'report.html',
+      'summary.json',
+    ])
   })
 })
 

@@ -207,6 +207,7 @@ describe('citytwin serve', () => {
       })
       expect((await fs.readdir(out)).sort()).toEqual([
         'city.json',
+        'demand.csv',
         'metrics.csv',
         'report.html',
         'summary.json',

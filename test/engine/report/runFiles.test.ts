@@ -46,7 +46,12 @@ describe('run folder files', () => {
       metrics: path.join(dir, 'metrics.csv'),
       report: path.join(dir, 'report.html'),
     })
-    expect((await fs.readdir(dir)).sort()).toEqual(['metrics.csv', 'report.html', 'summary.json'])
+    expect((await fs.readdir(dir)).sort()).toEqual([
+      'demand.csv',
+      'metrics.csv',
+      'report.html',
+      'summary.json',
+    ])
 
     const read = await readRunFolder(dir)
     expect(read.summary).toEqual(loadSummary)

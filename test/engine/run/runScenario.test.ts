@@ -161,3 +161,52 @@ describe('the audit', () => {
     )
   })
 })
+
+describe("a day's demand by hour, district and kind", () => {
+  it('adds up: every cell is a payment counted in its district and kind, in the hour it was made', async () => {
+    // Proves the planners' table (demand.csv, the report's heat-map) is the run's own count: its
+    // cells summed by district give each district's payments and accepted, summed by kind give
+    // those kinds' figures, and its hours are the period's; the busiest minute lies inside it.
+    const summary = await runSmoke()
+    const hourly = summary.demand.hourly
+    if (hourly === undefined) throw new Error('the summary has no hourly table')
+    expect(hourly.districts).toEqual(summary.districts.map((district) => district.district))
+    const byDistrict = new Map<string, { payments: number; accepted: number; fen: number }>()
+    const byKind = new Map<string, number>()
+    for (const [hour, district, kind, payments, accepted, amountFen] of hourly.cells) {
+      expect(hour).toBeLessThan(summary.demand.perHour.length)
+      expect(accepted).toBeLessThanOrEqual(payments)
+      const name = hourly.districts[district] as string
+      const sum = byDistrict.get(name) ?? { payments: 0, accepted: 0, fen: 0 }
+      byDistrict.set(name, {
+        payments: sum.payments + payments,
+        accepted: sum.accepted + accepted,
+        fen: sum.fen + amountFen,
+      })
+      const kindName = hourly.kinds[kind] as string
+      byKind.set(kindName, (byKind.get(kindName) ?? 0) + payments)
+    }
+    for (const district of summary.districts)
+      expect(byDistrict.get(district.district)).toEqual({
+        payments: district.payments,
+        accepted: district.accepted,
+        fen: district.amountFen,
+      })
+    for (const kind of ['retail', 'transit', 'bill', 'p2p'] as const)
+      expect(byKind.get(kind), kind).toBe(summary.transfers.byKind[kind].submitted)
+    // No institutional transfer is a payment of a district.
+    for (const kind of ['issue', 'payroll', 'redeem', 'retire'])
+      expect(byKind.get(kind)).toBe(undefined)
+    // The day's hours, the busiest minute inside them.
+    expect(summary.demand.perHour).toHaveLength(24)
+    expect(summary.demand.peakAt >= summary.simulated.from).toBe(true)
+    expect(summary.demand.peakAt < summary.simulated.to).toBe(true)
+    // Morning commute and lunch outrank the small hours in the table too.
+    const hourTotals = new Array<number>(24).fill(0)
+    for (const [hour, , , payments] of hourly.cells)
+      hourTotals[hour] = (hourTotals[hour] ?? 0) + payments
+    expect(Math.max(...hourTotals.slice(7, 14))).toBeGreaterThan(
+      10 * Math.max(1, hourTotals[3] ?? 0),
+    )
+  })
+})
