@@ -13,7 +13,6 @@ import {
 } from '../ledger/index.js'
 import type { Population } from '../population/index.js'
 import type { AccountLayout } from '../plan/plan.js'
-import type { DistrictRows } from './districtRows.js'
 
 export interface DistrictFigures {
   readonly district: string
@@ -147,7 +146,10 @@ export class DistrictCounters {
    * folded together) and kind, over the first `hours` hours: the cells with a payment only, hour
    * by hour, rows and kinds in order.
    */
-  hourlyFigures(hours: number, rows: DistrictRows): HourlyFigures {
+  hourlyFigures(
+    hours: number,
+    rows: { readonly names: readonly string[]; readonly rowOf: readonly number[] },
+  ): HourlyFigures {
     const shown = Math.min(hours, Math.ceil(this.period.ticks / 60))
     const rowCount = rows.names.length
     const folded = {
