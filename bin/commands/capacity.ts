@@ -234,7 +234,9 @@ async function searchCity(
         return trial
       },
     })
-    return capacityReport(city.plan, flags, slo, timing, result)
+    // What stopped the ramp, if not the ledger: --max, or what the scenario's period can supply.
+    const periodCap = maxTps < bounds.maxTps ? { periodCapTps: maxTps } : {}
+    return capacityReport(city.plan, { ledger: flags.ledger, ...periodCap }, slo, timing, result)
   } catch (error) {
     if (!(error instanceof SearchInterrupted)) throw error
     const signal = String(given.stopper.signal.reason)

@@ -5,13 +5,20 @@
  * is written with the `html` tag (markup.ts): the scenario's name and the SLO as typed read as
  * text.
  */
-import { thresholdActual } from '../load/threshold.js'
+import { parseThreshold, thresholdActual } from '../load/threshold.js'
 import path from 'node:path'
 import type { CapacityResult, CapacityTrial, Threshold } from '../load/index.js'
 import type { Plan } from '../plan/plan.js'
 import { printable, printableLines } from '../printable.js'
-import { chartCss, lineChart, type Point } from './charts.js'
-import { formatDuration, formatInteger, formatMs, formatMsNumber, formatPercent } from './format.js'
+import { chartCss, lineChart, type Point, type Rule } from './charts.js'
+import {
+  formatDuration,
+  formatInteger,
+  formatMs,
+  formatMsNumber,
+  formatPercent,
+  formatRate,
+} from './format.js'
 import { html, type Html } from './markup.js'
 import type { RunFolder } from './runFolder.js'
 import type { RunSummary } from '../run/summary.js'
@@ -33,6 +40,13 @@ export interface CapacityTrialFigures extends CapacityTrial {
    * scenario, not of the ledger.
    */
   readonly periodRanOut: boolean
+  /**
+   * The city's busiest minute in the simulated time the trial covered (its payments, and when),
+   * and how far into the period the trial went. Absent in reports written before them.
+   */
+  readonly peakPerMinute?: number
+  readonly peakAt?: string
+  readonly simulatedTo?: string
 }
 
 export interface CapacityReport {
@@ -55,6 +69,13 @@ export interface CapacityReport {
   /** The lowest rate that failed; null when none did. */
   readonly failedTps: number | null
   readonly trials: readonly CapacityTrialFigures[]
+  /** The city's scale: its residents over the real population (1: the whole city). */
+  readonly scale?: number
+  /**
+   * The rate the scenario's period could supply a trial at most, when that, not --max, capped the
+   * search.
+   */
+  readonly periodCapTps?: number
 }
 
 /**
@@ -86,7 +107,67 @@ export function capacityTrial(tps: number, summary: RunSummary): CapacityTrialFi
       load.periodRanOut &&
       load.thresholds.every((check) => check.ok) &&
       load.invalidReasons.length === 1,
+    peakPerMinute: summary.demand.peakPerMinute,
+    peakAt: summary.demand.peakAt,
+    simulatedTo: load.simulated.to,
   }
+}
+
+/**
+ * The city's own peak against the ledger's knee: the busiest minute any trial reached (a trial
+ * covers the period from its start as far as its rate took it), as payments a second, for the
+ * city simulated and for the whole city (divided by the scale: demand taken as proportional to
+ * residents, a modelling assumption), and the knee as a multiple of the whole city's.
+ */
+export interface Headroom {
+  readonly peakPerMinute: number
+  readonly peakAt: string
+  /** How far the farthest trial went into the period. */
+  readonly coveredTo: string
+  /** Whether a trial covered the whole period (its peak is the day's). */
+  readonly wholePeriod: boolean
+  readonly peakPerSecond: number
+  readonly wholeCityPeakPerSecond: number
+  readonly times: number
+}
+
+export function headroom(report: CapacityReport): Headroom | undefined {
+  const reached = report.trials.filter(
+    (trial) => trial.peakPerMinute !== undefined && trial.peakPerMinute > 0,
+  )
+  if (reached.length === 0 || report.kneeTps <= 0) return undefined
+  const busiest = reached.reduce((best, trial) =>
+    (trial.peakPerMinute ?? 0) > (best.peakPerMinute ?? 0) ? trial : best,
+  )
+  const farthest = reached.reduce((best, trial) =>
+    (trial.simulatedTo ?? '') > (best.simulatedTo ?? '') ? trial : best,
+  )
+  const peakPerSecond = (busiest.peakPerMinute ?? 0) / 60
+  const scale = report.scale ?? 1
+  const wholeCityPeakPerSecond = scale > 0 ? peakPerSecond / scale : peakPerSecond
+  return {
+    peakPerMinute: busiest.peakPerMinute ?? 0,
+    peakAt: busiest.peakAt ?? '',
+    coveredTo: farthest.simulatedTo ?? '',
+    wholePeriod: report.trials.some((trial) => trial.periodRanOut),
+    peakPerSecond,
+    wholeCityPeakPerSecond,
+    times: report.kneeTps / Math.max(wholeCityPeakPerSecond, Number.MIN_VALUE),
+  }
+}
+
+/** The headroom in one line: "150,000/s is 160× the whole city's busiest minute (940/s)". */
+export function headroomLine(report: CapacityReport): string | undefined {
+  const room = headroom(report)
+  if (room === undefined) return undefined
+  const scaled =
+    (report.scale ?? 1) < 1
+      ? `, scaled from ${formatRate(room.peakPerSecond)}/s for the ${formatInteger(report.residents)} residents simulated`
+      : ''
+  const where = room.wholePeriod
+    ? 'of the whole period'
+    : `of the period up to ${room.coveredTo.slice(0, 16).replace('T', ' ')} (as far as the trials went)`
+  return `headroom   ${formatInteger(report.kneeTps)}/s is ${formatRate(room.times)}× the whole city's busiest minute ${where}: ${formatRate(room.wholeCityPeakPerSecond)} payments/s from ${room.peakAt.slice(0, 16).replace('T', ' ')}${scaled}`
 }
 
 /**
@@ -96,7 +177,7 @@ export function capacityTrial(tps: number, summary: RunSummary): CapacityTrialFi
  */
 export function capacityReport(
   plan: Plan,
-  flags: { ledger: string },
+  flags: { ledger: string; periodCapTps?: number },
   slo: readonly Threshold[],
   timing: { windowMs: number; warmupMs: number },
   result: CapacityResult,
@@ -110,6 +191,8 @@ export function capacityReport(
     kneeTps: result.kneeTps,
     failedTps: cappedByPeriod || !Number.isFinite(result.failedTps) ? null : result.failedTps,
     trials,
+    scale: plan.scale,
+    ...(flags.periodCapTps === undefined ? {} : { periodCapTps: flags.periodCapTps }),
   }
 }
 
@@ -158,6 +241,7 @@ export function interruptedCapacityReport(
     kneeTps: held.length === 0 ? 0 : Math.max(...held),
     failedTps,
     trials,
+    scale: plan.scale,
   }
 }
 
@@ -172,8 +256,13 @@ export function verdictLine(report: CapacityReport): string {
   switch (report.outcome) {
     case 'found':
       return `capacity   ${formatInteger(report.kneeTps)} transfers/s held ${report.slo.join(', ')} over ${formatDuration(report.windowSeconds * msPerSecond)}; ${formatInteger(report.failedTps ?? 0)}/s did not`
-    case 'limit':
-      return `capacity   at least ${formatInteger(report.kneeTps)} transfers/s: the ledger held ${report.slo.join(', ')} at every rate it was given (the search stopped at --max or at what the scenario's period could supply)`
+    case 'limit': {
+      const ranOut = report.trials.filter((trial) => trial.periodRanOut).map((trial) => trial.tps)
+      if (report.periodCapTps !== undefined) ranOut.push(report.periodCapTps)
+      return ranOut.length > 0
+        ? `capacity   at least ${formatInteger(report.kneeTps)} transfers/s: the city ran out of payments at ${formatInteger(Math.min(...ranOut))}/s before the ledger failed ${report.slo.join(', ')}; raise --residents or widen the scenario's period to find the ledger's limit`
+        : `capacity   at least ${formatInteger(report.kneeTps)} transfers/s: the ledger held ${report.slo.join(', ')} at every rate up to --max; raise --max to find its limit`
+    }
     case 'none':
       return `capacity   below ${formatInteger(report.failedTps ?? 0)} transfers/s: even the first rate failed ${report.slo.join(', ')}; lower --start`
     case 'interrupted': {
@@ -210,6 +299,7 @@ export function capacityTable(report: CapacityReport): string {
       ...lines,
       '',
       verdictLine(report),
+      ...(headroomLine(report) === undefined ? [] : [headroomLine(report) as string]),
     ].join('\n'),
   )
 }
@@ -244,13 +334,16 @@ function trialFigures(trial: CapacityTrialFigures): string[] {
 
 /** How long each trial ran: "10 s per trial after 2 s of warm-up". */
 function trialTiming(report: CapacityReport): string {
-  return `${formatDuration(report.windowSeconds * msPerSecond)} per trial after ${formatDuration(report.warmupSeconds * msPerSecond)} of warm-up`
+  const window = formatDuration(report.windowSeconds * msPerSecond)
+  return report.warmupSeconds === 0
+    ? `${window} per trial, no warm-up`
+    : `${window} per trial after ${formatDuration(report.warmupSeconds * msPerSecond)} of warm-up`
 }
 
 /** capacity.html: the verdict, the two charts and the table of trials, lowest target rate first. */
 export function renderCapacityReport(report: CapacityReport): string {
   const trials = [...report.trials].sort((a, b) => a.tps - b.tps)
-  const charts = capacityCharts(trials)
+  const charts = capacityCharts(trials, report.slo)
   const rows = trialRows(trials)
   return html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Capacity: ${report.scenario}</title>
@@ -260,6 +353,7 @@ h1 { font-size: 1.5rem; margin-bottom: .2rem; } .meta { color: #5b6473; }
 .verdict { font-size: 1.2rem; padding: .8rem 1rem; border-radius: 8px; background: #eef6ee; border: 1px solid #b9dcb9; margin: 1rem 0; }
 .verdict.none { background: #fbeeee; border-color: #e5b5b5; }
 .verdict.interrupted { background: #fdf6e3; border-color: #e6d18f; }
+.headroom { font-size: 1.05rem; padding: .7rem 1rem; border-radius: 8px; background: #eef3fb; border: 1px solid #bfd0ee; margin: 1rem 0; }
 table { border-collapse: collapse; width: 100%; margin: 1rem 0; } th, td { padding: .35rem .6rem; border-bottom: 1px solid #e3e6ec; text-align: right; }
 th { background: #f4f6f9; } td:last-child, th:last-child { text-align: left; } tr.failed td { color: #9b2c2c; }
 .charts { display: grid; grid-template-columns: 1fr 1fr; gap: 1rem; } svg { width: 100%; height: auto; }
@@ -268,6 +362,7 @@ ${chartCss}
 <h1>Capacity of the ${report.ledger} ledger</h1>
 <div class="meta">${report.scenario} · seed ${report.seed} · ${formatInteger(report.residents)} residents · SLO ${report.slo.join(', ')} over ${trialTiming(report)}</div>
 <div class="verdict ${report.outcome}">${verdictLine(report).replace(/^capacity\s+/, '')}</div>
+${headroomLine(report) !== undefined && html`<div class="headroom"><strong>Headroom.</strong> ${(headroomLine(report) as string).replace(/^headroom\s+/, '')}. Demand is taken as proportional to residents, and a minute's payments as spread evenly over it: a modelling assumption.</div>`}
 <div class="charts">${charts}</div>
 <table><thead><tr>${tableHeads.map((head) => html`<th>${head}</th>`)}</tr></thead>
 <tbody>
@@ -278,13 +373,23 @@ ${rows}</tbody></table>
 }
 
 /** Latency and achieved rate, each charted against the target rate of `trials` (sorted by it). */
-function capacityCharts(trials: readonly CapacityTrialFigures[]): Html {
+function capacityCharts(trials: readonly CapacityTrialFigures[], slo: readonly string[]): Html {
+  // The rates a search tries grow by factors: on a log axis each step is the same width.
   const points = (pick: (trial: CapacityTrialFigures) => number): Point[] =>
-    trials.map((trial) => [trial.tps, pick(trial)])
+    trials.map((trial) => [Math.log10(trial.tps), pick(trial)])
+  const rates = trials.map((trial) => trial.tps)
+  const axis = {
+    xLabel: 'target transfers/s (log scale)',
+    formatX: (exponent: number) => formatRate(10 ** exponent),
+    xTicks: rateTicks(Math.min(...rates), Math.max(...rates)).map((rate) => Math.log10(rate)),
+  }
   const chart = lineChart({
+    ...axis,
     title: 'Latency against target rate',
-    xLabel: 'target transfers/s',
-    yLabel: 'latency, ms',
+    note: 'The dashed line is the SLO’s latency limit: a trial above it failed.',
+    yLabel: 'latency, ms (log scale)',
+    yScale: 'log',
+    rules: sloRules(slo),
     width: 540,
     series: [
       { name: 'p50', points: points((trial) => trial.p50Ms) },
@@ -293,8 +398,8 @@ function capacityCharts(trials: readonly CapacityTrialFigures[]): Html {
     ],
   })
   const throughput = lineChart({
+    ...axis,
     title: 'Achieved against target rate',
-    xLabel: 'target transfers/s',
     yLabel: 'transfers/s',
     width: 540,
     series: [
@@ -303,6 +408,30 @@ function capacityCharts(trials: readonly CapacityTrialFigures[]): Html {
     ],
   })
   return html`${chart}${throughput}`
+}
+
+/** Rates at 1, 2 and 5 of each decade across [low, high]. */
+function rateTicks(low: number, high: number): number[] {
+  const ticks: number[] = []
+  if (!(low > 0) || !Number.isFinite(high)) return ticks
+  for (let decade = 10 ** Math.floor(Math.log10(low)); decade <= high; decade *= 10)
+    for (const step of [1, 2, 5]) {
+      const rate = decade * step
+      if (rate >= low && rate <= high) ticks.push(rate)
+    }
+  return ticks
+}
+
+/** The SLO's latency thresholds as lines at their limits. */
+function sloRules(slo: readonly string[]): Rule[] {
+  return slo.flatMap((text) => {
+    try {
+      const threshold = parseThreshold(text, 'SLO')
+      return threshold.kind === 'latency' ? [{ y: threshold.limitMs, label: text.trim() }] : []
+    } catch {
+      return []
+    }
+  })
 }
 
 /** One table row per trial: its figures and whether it held. */

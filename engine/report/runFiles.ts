@@ -19,6 +19,7 @@ import { describeFsError } from '../untrusted.js'
 import { resultCodes, transferKinds } from '../ledger/index.js'
 import { districtsMax, runEventsMax, simulatedDaysMax, thresholdsMax } from '../limits.js'
 import { renderReport } from './html.js'
+import { capacityHtmlFile, isCapacityFolder, renderCapacityFolder } from './capacityFolder.js'
 import { demandCsv } from './demandCsv.js'
 import { metricsCsv, metricsCsvBytesMax, parseMetricsCsv } from './metricsCsv.js'
 import type { RunFolder } from './runFolder.js'
@@ -132,10 +133,20 @@ export async function readRunFolder(
   return { summary, seconds }
 }
 
-/** Draws report.html again from the folder's files; returns its path. */
+/**
+ * Draws report.html again from the folder's files (capacity.html, for a capacity search's folder);
+ * returns its path.
+ */
 export async function renderRunFolder(folder: string): Promise<string> {
+  if (!(await hasSummary(folder)) && (await isCapacityFolder(folder)))
+    return writeAtomically(path.join(folder, capacityHtmlFile), await renderCapacityFolder(folder))
   const { summary, seconds } = await readRunFolder(folder)
   return writeAtomically(path.join(folder, reportFile), renderReport(summary, seconds))
+}
+
+async function hasSummary(folder: string): Promise<boolean> {
+  const stat = await fs.lstat(path.join(folder, summaryFile)).catch(() => undefined)
+  return stat !== undefined
 }
 
 /** Writes `text` beside `file` under a temporary name, then renames it over `file`. */

@@ -249,7 +249,35 @@ describe('citytwin capacity and report', () => {
       expect(report.outcome).toBe('found')
       expect(report.failedTps).toBeGreaterThan(report.kneeTps)
     }
-    expect(await fs.readFile(path.join(out, 'capacity.html'), 'utf8')).toContain('<path')
+    const page = await fs.readFile(path.join(out, 'capacity.html'), 'utf8')
+    expect(page).toContain('<path')
+    // The SLO drawn as a line at its limit, rates on a log axis, and the headroom against the
+    // city's own busiest minute (the planner's headline), in the terminal and on the page.
+    expect(page).toContain('<g class="rule">')
+    expect(page).toContain('target transfers/s (log scale)')
+    expect(page).toContain('<strong>Headroom.</strong>')
+    expect(result.stdout).toMatch(
+      /headroom\s+[\d,]+\/s is [\d.]+k?× the whole city's busiest minute/,
+    )
+    if (report.outcome === 'limit')
+      expect(result.stdout).toMatch(/the city ran out of payments at [\d,]+\/s before the ledger/)
+    // `citytwin report` draws the folder's capacity.html again, the same page.
+    await fs.writeFile(path.join(out, 'capacity.html'), 'stale')
+    const again = await citytwin(['report', out])
+    expect(again.code, again.stderr).toBe(0)
+    expect(again.stdout).toContain(path.join(out, 'capacity.html'))
+    expect(await fs.readFile(path.join(out, 'capacity.html'), 'utf8')).toBe(page)
+    // A capacity.json that is not one is refused, naming the file and the field.
+    const report2 = JSON.parse(await fs.readFile(path.join(out, 'capacity.json'), 'utf8')) as {
+      kneeTps: unknown
+    }
+    report2.kneeTps = 'fast'
+    await fs.writeFile(path.join(out, 'capacity.json'), JSON.stringify(report2))
+    const refused = await citytwin(['report', out])
+    expect(refused.code).toBe(2)
+    expect(refused.stderr).toContain('capacity.json: not the report of a citytwin capacity search')
+    expect(refused.stderr).toContain('kneeTps')
+    expect(refused.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/)
   })
 
   it('exits 2 naming the flag or the folder on bad input', async () => {
