@@ -284,7 +284,7 @@ async function runTrial(
     load: {
       profile: {
         sort: 'rate',
-        ...parseProfile(`constant:${tps}/${warmupMs + windowMs}ms`, '--window'),
+        ...parseProfile(`constant:${tps}/${profileDuration(warmupMs + windowMs)}`, '--window'),
       },
       where: '--window',
       warmupMs,
@@ -345,4 +345,11 @@ function capacityVerdict(report: CapacityReport, kept: Kept<unknown>): Verdict {
     return { code: signalExit(report.interrupted), failure: { kind: 'interrupted', message: line } }
   }
   return { code: 0 }
+}
+
+/** A trial's length as its profile reads in reports: "12m", "90s", not "720000ms". */
+function profileDuration(ms: number): string {
+  if (ms % 60_000 === 0) return `${ms / 60_000}m`
+  if (ms % 1_000 === 0) return `${ms / 1_000}s`
+  return `${ms}ms`
 }

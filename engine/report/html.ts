@@ -372,6 +372,51 @@ function loadCharts(load: LoadSection, seconds: readonly LoadSecond[]): Html {
   return html`${throughput}${latency}${failures}`
 }
 
+/**
+ * Where each percentile lies ("nines" along the axis: p50, p90, p99, p99.9, then the maximum),
+ * for all transfers and for each kind: the shape of the latency distribution, tail included,
+ * which one percentile cannot show.
+ */
+function percentileChart(load: LoadSection): Html {
+  const at = { p50: Math.log10(2), p90: 1, p99: 2, p999: 3, max: 4 } as const
+  const points = (figures: LatencySummary): Point[] => [
+    [at.p50, figures.p50Ms],
+    [at.p90, figures.p90Ms],
+    [at.p99, figures.p99Ms],
+    [at.p999, figures.p999Ms],
+    [at.max, figures.maxMs],
+  ]
+  const kinds = transferKinds.flatMap((kind) => {
+    const figures = load.latencyMs.byKind[kind]
+    return figures === undefined || figures.count === 0
+      ? []
+      : [{ name: kind, points: points(figures) }]
+  })
+  const names: Record<number, string> = {
+    [at.p50]: 'p50',
+    [at.p90]: 'p90',
+    [at.p99]: 'p99',
+    [at.p999]: 'p99.9',
+    [at.max]: 'max',
+  }
+  return lineChart({
+    title: 'Latency by percentile',
+    note: 'How long the slowest share of transfers took: each percentile of the run, for all transfers and by kind. Log scale.',
+    xLabel: 'percentile (the slowest 10%, 1%, 0.1% to the right)',
+    yLabel: 'latency (log scale)',
+    yScale: 'log',
+    formatY: tickMs,
+    formatX: (x) => names[x] ?? '',
+    xTicks: Object.values(at),
+    rules: thresholdRules(load),
+    series: [
+      { name: 'all transfers', points: points(load.latencyMs.overall), color: '#111827' },
+      ...kinds.slice(0, 8),
+    ],
+    empty: 'none: no transfer was answered',
+  })
+}
+
 function latencyTables(load: LoadSection): Html {
   const columns = [
     { head: '' },
@@ -391,7 +436,7 @@ function latencyTables(load: LoadSection): Html {
     const figures = load.latencyMs.byKind[kind]
     if (figures !== undefined) rows.push(row(kind, figures))
   }
-  const latency = html`<h2>Latency from the intended send time</h2>${table(columns, rows.slice(1), rows[0])}`
+  const latency = html`<h2>Latency from the intended send time</h2>${table(columns, rows.slice(1), rows[0])}${percentileChart(load)}`
   const lateness = html`<h2>Lateness of sending</h2><p class="explain">From the intended to the actual send time: how far the generator ran behind. ${formatInteger(load.sent)} of ${formatInteger(load.intended)} intended transfers were sent; ${formatInteger(load.dropped)} were dropped.</p>${table(columns, [row('sent transfers', load.lateMs)])}`
   return html`${latency}${lateness}`
 }

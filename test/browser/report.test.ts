@@ -28,7 +28,7 @@ const screenshot = path.join(repoRoot, 'test-results/report.png')
  * The load page draws four charts: throughput, latency, rejections and errors per second,
  * rejections by reason.
  */
-const loadChartsCount = 4
+const loadChartsCount = 5
 
 const present = existsSync(chromiumPath)
 const missing = 'chromium not found: apt-get install -y chromium'

@@ -70,7 +70,8 @@ describe('capacity.html', () => {
     expect(page).toContain(
       '<tr class="held"><td>40,000</td><td>40,000</td><td>0.40</td><td>10.0</td><td>20.0</td><td>30.0</td><td>0</td><td>0.083%</td><td>held</td></tr>',
     )
-    expect(page).toContain('>160k</text>')
+    expect(page).toContain('target transfers/s (log scale)')
+    expect(page).toContain('>100k</text>')
     const table = capacityTable(report)
     expect(table).toMatch(/40,000 +40,000 +0\.40 +10\.0 +20\.0 +30\.0 +0 +0\.083% +held/)
     expect(table).toContain('10 s per trial after 2 s of warm-up')

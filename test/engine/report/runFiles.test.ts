@@ -44,6 +44,7 @@ describe('run folder files', () => {
       folder: dir,
       summary: path.join(dir, 'summary.json'),
       metrics: path.join(dir, 'metrics.csv'),
+      demand: path.join(dir, 'demand.csv'),
       report: path.join(dir, 'report.html'),
     })
     expect((await fs.readdir(dir)).sort()).toEqual([
