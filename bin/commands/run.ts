@@ -11,6 +11,8 @@ import {
   PrometheusExporter,
   summaryTable,
   writeRunFiles,
+  reportMapOf,
+  type ReportMap,
   type LoadSecond,
   type RunFolder,
   type RunSummary,
@@ -118,7 +120,8 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
     stopper.release()
     throw error
   }
-  return await keepRun(folder, stopper, ran, flags)
+  const map = reportMapOf(loaded.map, loaded.scenario.city.districts)
+  return await keepRun(folder, stopper, { ...ran, map }, flags)
 }
 
 /**
@@ -179,12 +182,12 @@ function runOptions(
 async function keepRun(
   folder: RunFolder,
   stopper: SignalStop,
-  ran: Ran,
+  ran: Ran & { readonly map: ReportMap },
   flags: RunFlags,
 ): Promise<number> {
   const { summary } = ran
   const { written, notKept } = await keepFiles(
-    () => writeRunFiles(folder, summary, ran.seconds),
+    () => writeRunFiles(folder, summary, ran.seconds, {}, ran.map),
     stopper,
   )
   const outcome = verdict(summary, notKept)

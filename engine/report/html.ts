@@ -27,6 +27,7 @@ import {
   type Rule,
 } from './charts.js'
 import { demandOverTime } from './demandTables.js'
+import { districtMaps, type ReportMap } from './reportMap.js'
 import { faultsAsked } from './runEvents.js'
 import {
   formatDuration,
@@ -62,6 +63,7 @@ const colors = {
 export function renderReport(
   summary: RunSummary,
   seconds: readonly LoadSecond[] | undefined,
+  map?: ReportMap,
 ): string {
   assert(
     (summary.mode === 'load') === (summary.load !== undefined),
@@ -78,6 +80,7 @@ export function renderReport(
     paymentsSection(summary),
     load === undefined && demandSection(summary),
     demandOverTime(summary),
+    districtMaps(summary, map),
     districtsSection(summary),
     footer(summary),
   ]
@@ -645,7 +648,9 @@ function formatSeconds(value: number): string {
   return formatDuration(value * msPerSecond)
 }
 
-const css = html`
+const css = html`.maps { display: grid; grid-template-columns: repeat(3, 1fr); gap: 1rem; }
+.map-figure { margin: 0; } .map-figure h3 { margin: 0 0 .3rem; font-size: .95rem; }
+
 :root { color-scheme: light; --ink: #0f172a; --muted: #64748b; --line: #e2e8f0; --page: #f5f7fb; --card: #ffffff; --good: #166534; --good-bg: #dcfce7; --bad: #991b1b; --bad-bg: #fee2e2; --warn: #92400e; --warn-bg: #fef3c7; }
 * { box-sizing: border-box; }
 body { margin: 0; background: var(--page); color: var(--ink); font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", "Liberation Sans", "DejaVu Sans", Arial, sans-serif; }

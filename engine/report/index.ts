@@ -65,3 +65,4 @@ export {
   summaryBytesMax,
   type RunFiles,
 } from './runFiles.js'
+export { reportMapOf, mapFile, type ReportMap } from './reportMap.js'

@@ -21,6 +21,7 @@ import { districtsMax, runEventsMax, simulatedDaysMax, thresholdsMax } from '../
 import { renderReport } from './html.js'
 import { capacityHtmlFile, isCapacityFolder, renderCapacityFolder } from './capacityFolder.js'
 import { demandCsv } from './demandCsv.js'
+import { mapFile, reportMapSchema, type ReportMap } from './reportMap.js'
 import { metricsCsv, metricsCsvBytesMax, parseMetricsCsv } from './metricsCsv.js'
 import type { RunFolder } from './runFolder.js'
 import type { LoadSecond, RunSummary } from '../run/summary.js'
@@ -31,6 +32,8 @@ export const demandFile = 'demand.csv'
 export const reportFile = 'report.html'
 /** Bytes of a summary.json read back: far above any real one (aggregates only), far below harm. */
 export const summaryBytesMax = 64 * 1024 * 1024
+/** Bytes of a map.json read back: a city's outlines rounded are a few hundred kilobytes. */
+const mapBytesMax = 16 * 1024 * 1024
 /** Reasons a load run may give for being invalid, as kept in a summary read back. */
 const invalidReasonsMax = 64
 /** Schema issues listed when a summary is refused: enough to see what it is, not a page of them. */
@@ -59,6 +62,7 @@ export async function writeRunFiles(
   summary: RunSummary,
   seconds: readonly LoadSecond[] | undefined,
   extra: Readonly<Record<string, string>> = {},
+  map?: ReportMap,
 ): Promise<RunFiles> {
   assert(
     (summary.mode === 'load') === (seconds !== undefined),
@@ -67,8 +71,9 @@ export async function writeRunFiles(
   try {
     // The page first in memory: if drawing fails, nothing was written.
     const csv = metricsCsv(summary, seconds)
-    const page = renderReport(summary, seconds)
+    const page = renderReport(summary, seconds, map)
     await folder.write(summaryFile, summaryJson(summary))
+    if (map !== undefined) await folder.write(mapFile, `${JSON.stringify(map)}\n`)
     await folder.write(metricsFile, csv)
     await folder.write(demandFile, demandCsv(summary))
     await folder.write(reportFile, page)
@@ -141,7 +146,36 @@ export async function renderRunFolder(folder: string): Promise<string> {
   if (!(await hasSummary(folder)) && (await isCapacityFolder(folder)))
     return writeAtomically(path.join(folder, capacityHtmlFile), await renderCapacityFolder(folder))
   const { summary, seconds } = await readRunFolder(folder)
-  return writeAtomically(path.join(folder, reportFile), renderReport(summary, seconds))
+  const map = await readReportMap(folder)
+  return writeAtomically(path.join(folder, reportFile), renderReport(summary, seconds, map))
+}
+
+/**
+ * The folder's map.json, if it has one (a folder written before maps, or by a test, has none): read
+ * inside the folder, bounded, and checked.
+ */
+async function readReportMap(folder: string): Promise<ReportMap | undefined> {
+  const stat = await fs.lstat(path.join(folder, mapFile)).catch(() => undefined)
+  if (stat === undefined) return undefined
+  const file = path.join(folder, mapFile)
+  const text = await readInsideFolder(folder, mapFile, mapBytesMax, 'map')
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch (error) {
+    throw new UserError(
+      `${file}: not JSON (${error instanceof Error ? error.message : String(error)})`,
+    )
+  }
+  const parsed = reportMapSchema.safeParse(json)
+  if (!parsed.success)
+    throw new UserError(
+      `${file}: not the district outlines of a citytwin run`,
+      parsed.error.issues
+        .slice(0, issuesShownMax)
+        .map((issue) => `${formatPath(issue.path) || '(top)'}: ${issue.message}`),
+    )
+  return parsed.data
 }
 
 async function hasSummary(folder: string): Promise<boolean> {
@@ -301,6 +335,8 @@ const summarySchema: z.ZodType<RunSummary> = z
           accepted: count(),
           rejected: count(),
           amountFen: fen(),
+          residents: count().exactOptional(),
+          adoption: z.number().min(0).max(1).exactOptional(),
         }),
       )
       .max(districtsMax),

@@ -63,7 +63,7 @@ export function summarize(parts: RunParts): RunSummary {
     },
     demand: demandWithin(parts, outcome.simulated.minutes),
     // Districts below the residents' floor are shown only folded together.
-    districts: foldFigures(parts.districts.figures(), districtRows(plan.districts)),
+    districts: districtRowsOf(parts),
     wallSeconds,
     phases: {
       synthesisSeconds: times.synthesisSeconds,
@@ -96,4 +96,19 @@ function demandWithin(parts: RunParts, minutes: number): RunSummary['demand'] {
     peakAt: isoMinute(plan.clock, peak.tick),
     hourly: parts.districts.hourlyFigures(perHour.length, districtRows(plan.districts)),
   }
+}
+
+/** Payments by row of districts, with each row's residents and their planned wallet share. */
+function districtRowsOf(parts: RunParts): RunSummary['districts'] {
+  const { plan } = parts
+  const rows = districtRows(plan.districts)
+  return foldFigures(parts.districts.figures(), rows).map((figures, row) => {
+    const members = (rows.members[row] ?? []).map((index) => plan.districts[index])
+    const residents = members.reduce((sum, member) => sum + (member?.residents ?? 0), 0)
+    const adopted = members.reduce(
+      (sum, member) => sum + (member?.residents ?? 0) * (member?.adoption ?? 0),
+      0,
+    )
+    return { ...figures, residents, adoption: residents === 0 ? 0 : adopted / residents }
+  })
 }

@@ -11,6 +11,15 @@ import type { RunEvent } from './runCommand.js'
 
 export type { KindFigures } from '../metrics/transferCounters.js'
 
+/**
+ * A row of districts' payments, with its simulated residents and planned wallet share (absent in
+ * summaries written before them).
+ */
+export interface DistrictRow extends DistrictFigures {
+  readonly residents?: number
+  readonly adoption?: number
+}
+
 export interface RunSummary {
   readonly scenario: string
   readonly seed: number
@@ -60,7 +69,7 @@ export interface RunSummary {
     readonly hourly?: HourlyFigures
   }
   /** Payments by the payer's district (residents by home, merchants by their own). */
-  readonly districts: readonly DistrictFigures[]
+  readonly districts: readonly DistrictRow[]
   readonly wallSeconds: number
   readonly phases: {
     readonly synthesisSeconds: number

@@ -116,6 +116,7 @@ describe('--json prints one object for every outcome', () => {
     // The run finished: its files are kept, to look into.
     expect((await fs.readdir(out)).sort()).toEqual([
       'demand.csv',
+      'map.json',
       'metrics.csv',
       'report.html',
       'summary.json',

@@ -89,6 +89,7 @@ describe('citytwin run stopped by a signal', () => {
 
     expect((await fs.readdir(out)).sort()).toEqual([
       'demand.csv',
+      'map.json',
       'metrics.csv',
       'report.html',
       'summary.json',
@@ -105,7 +106,14 @@ describe('citytwin run stopped by a signal', () => {
     expect(summary.simulated.minutes).toBeLessThan(129_600)
     expect(summary.simulated.to).not.toBe('2027-02-21T00:00:00+08:00')
     expect(summary.conservation.ok && summary.doubleEntry.ok).toBe(true)
-    expect(await fs.readFile(path.join(out, 'report.html'), 'utf8')).toContain('Stopped early.')
+    const page = await fs.readFile(path.join(out, 'report.html'), 'utf8')
+    expect(page).toContain('Stopped early.')
+    // The district maps, from the map.json kept beside it, and drawn again by `citytwin report`.
+    expect(page).toContain('<h2>The city by district</h2>')
+    expect(page.match(/<svg class="chart chart-map"/g)).toHaveLength(3)
+    await fs.writeFile(path.join(out, 'report.html'), 'stale')
+    expect((await citytwin(['report', out])).code).toBe(0)
+    expect(await fs.readFile(path.join(out, 'report.html'), 'utf8')).toBe(page)
     await expectNothingPartial(parent)
   })
 
@@ -144,6 +152,7 @@ describe('citytwin run stopped by a signal', () => {
     expect((printed.error as { message: string }).message).toContain('stopped by SIGINT')
     expect((await fs.readdir(out)).sort()).toEqual([
       'demand.csv',
+      'map.json',
       'metrics.csv',
       'report.html',
       'summary.json',
@@ -184,6 +193,7 @@ describe('citytwin run stopped by a signal', () => {
     expect(result.stdout).toContain(path.join(out, 'report.html'))
     expect((await fs.readdir(out)).sort()).toEqual([
       'demand.csv',
+      'map.json',
       'metrics.csv',
       'report.html',
       'summary.json',
@@ -386,6 +396,7 @@ describe('citytwin run --out', () => {
     expect(result.code, result.stderr).toBe(0)
     expect((await fs.readdir(out)).sort()).toEqual([
       'demand.csv',
+      'map.json',
       'metrics.csv',
       'report.html',
       'summary.json',

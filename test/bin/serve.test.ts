@@ -208,6 +208,7 @@ describe('citytwin serve', () => {
       expect((await fs.readdir(out)).sort()).toEqual([
         'city.json',
         'demand.csv',
+        'map.json',
         'metrics.csv',
         'report.html',
         'summary.json',

@@ -16,7 +16,7 @@ import type { LedgerLease } from '../../engine/ledger/index.js'
 import type { LoadSettings } from '../../engine/load/index.js'
 import { wallClockPause } from '../../engine/load/index.js'
 import type { LoadSecond, RunFolder, RunSummary } from '../../engine/report/index.js'
-import { runVerdictLine, writeRunFiles } from '../../engine/report/index.js'
+import { reportMapOf, runVerdictLine, writeRunFiles } from '../../engine/report/index.js'
 import { RunControl, type OpenedCity } from '../../engine/run/index.js'
 import type { LivePace } from '../../engine/load/index.js'
 import type { LoadedScenario } from '../../scenarios/loader.js'
@@ -225,14 +225,20 @@ export class LiveSession {
         last: true,
       })
       // Replay's files go in with the others, in one move: a run listed for replay is complete.
-      const written = await writeRunFiles(folder, summary, seconds, {
-        [timelineFile]: JSON.stringify({
-          run: path.basename(folder.path),
-          snapshots: this.feed.kept,
-          events: this.feed.events(),
-        }),
-        [cityFile]: JSON.stringify(this.city),
-      })
+      const written = await writeRunFiles(
+        folder,
+        summary,
+        seconds,
+        {
+          [timelineFile]: JSON.stringify({
+            run: path.basename(folder.path),
+            snapshots: this.feed.kept,
+            events: this.feed.events(),
+          }),
+          [cityFile]: JSON.stringify(this.city),
+        },
+        reportMapOf(this.options.loaded.map, this.options.loaded.scenario.city.districts),
+      )
       this.folder = undefined
       this.finished = { id: path.basename(written.folder), verdict: runVerdictLine(summary) }
       this.state = 'finished'

@@ -171,6 +171,54 @@ describe('report.html', () => {
     expectSelfContained(page)
   })
 
+  it('draws the districts on three maps, a folded row as one shape of its members, names as text', () => {
+    // Proves the maps read the summary's rows: each row a path shaded by its figure, with its
+    // figure in the hover title; the districts of "other districts" drawn as that row.
+    const summary: RunSummary = {
+      ...loadSummary,
+      districts: [
+        {
+          district: 'North <b>',
+          payments: 100,
+          accepted: 90,
+          rejected: 10,
+          amountFen: 5,
+          residents: 50,
+          adoption: 0.5,
+        },
+        {
+          district: 'other districts',
+          payments: 20,
+          accepted: 20,
+          rejected: 0,
+          amountFen: 1,
+          residents: 60,
+          adoption: 0.25,
+        },
+      ],
+    }
+    const square = (lon: number) => [lon, 22, lon + 0.1, 22, lon + 0.1, 22.1, lon, 22.1, lon, 22]
+    const page = renderReport(summary, loadSeconds(), {
+      districts: [
+        { name: 'North <b>', rings: [square(114)] },
+        { name: 'Small one', rings: [square(114.1)] },
+        { name: 'Small two', rings: [square(114.2)] },
+      ],
+    })
+    const maps = [...page.matchAll(/<svg class="chart chart-map"[\s\S]*?<\/svg>/g)].map((m) => m[0])
+    expect(maps).toHaveLength(3)
+    for (const map of maps) {
+      expect(map.match(/<path d="M/g)).toHaveLength(2)
+      // The folded row is one path of two squares.
+      expect(map).toMatch(/<path d="M[^"]*ZM[^"]*Z"/)
+    }
+    expect(maps[0]).toContain('<title>North &lt;b&gt;: 100 payments</title>')
+    expect(maps[1]).toContain('<title>other districts: 0% of payments rejected</title>')
+    expect(maps[2]).toContain('<title>North &lt;b&gt;: 50.0% of residents</title>')
+    expect(page).not.toContain('North <b>')
+    expect(renderReport(summary, loadSeconds())).not.toContain('The city by district')
+  })
+
   it('shows the audit, latency by kind, lateness and money in yuan', () => {
     // Proves the tables: latency overall and per kind from intended send time, lateness, kinds in
     // yuan, districts with rejected %.
