@@ -29,6 +29,21 @@ function build(): hdr.Histogram {
   })
 }
 
+/**
+ * Upper bounds of the latency histogram's buckets, ms, in 1-2-5 steps from 10 µs to the hour a
+ * latency is clamped to: a bucket holds the values above the bound before it and up to its own.
+ */
+export const latencyBucketBoundsMs: readonly number[] = (() => {
+  const bounds: number[] = []
+  for (let decade = 0.01; decade < 3_600_000; decade *= 10) {
+    for (const step of [1, 2, 5]) bounds.push(Number((decade * step).toPrecision(1)))
+  }
+  bounds.push(latencyMicrosMax / 1000)
+  return bounds.filter(
+    (bound, index) => bound <= latencyMicrosMax / 1000 && bounds.indexOf(bound) === index,
+  )
+})()
+
 export interface LatencySummary {
   readonly count: number
   readonly p50Ms: number
@@ -37,6 +52,14 @@ export interface LatencySummary {
   readonly p999Ms: number
   readonly maxMs: number
   readonly meanMs: number
+}
+
+/** A latency histogram for the summary: counts per bucket, not cumulative. */
+export interface LatencyBucketCounts {
+  /** Upper bounds, ms; `overall[i]` counts values in (boundsMs[i - 1], boundsMs[i]]. */
+  readonly boundsMs: readonly number[]
+  readonly overall: readonly number[]
+  readonly byKind: Partial<Record<TransferKindName, readonly number[]>>
 }
 
 export class LatencyHistogram {
@@ -107,6 +130,33 @@ export class LatencyHistogram {
     return hdr.encodeIntoCompressedBase64(this.histogram)
   }
 
+  /**
+   * How many values fall in each of the fixed buckets of `latencyBucketBoundsMs` (at the
+   * histogram's own resolution: three significant digits). The WebAssembly histogram has no
+   * iterator, so a copy decoded as a plain one is walked once: for the end of a run, not each
+   * second.
+   */
+  bucketCounts(): number[] {
+    const counts = new Array<number>(latencyBucketBoundsMs.length).fill(0)
+    if (this.count === 0) return counts
+    const copy = hdr.decodeFromCompressedBase64(this.encode(), 32, false) as hdr.JsHistogram
+    const values = copy.recordedValuesIterator
+    values.reset()
+    let bucket = 0
+    while (values.hasNext()) {
+      const step = values.next()
+      const ms = step.valueIteratedTo / 1000
+      while (
+        bucket < latencyBucketBoundsMs.length - 1 &&
+        ms > (latencyBucketBoundsMs[bucket] as number)
+      )
+        bucket++
+      counts[bucket] = (counts[bucket] as number) + step.countAtValueIteratedTo
+    }
+    copy.destroy()
+    return counts
+  }
+
   destroy(): void {
     if (this.destroyed) return
     this.destroyed = true
@@ -147,6 +197,19 @@ export class LatencyByKind {
     const overall = all.summary()
     all.destroy()
     return overall
+  }
+
+  /** Counts in `latencyBucketBoundsMs`'s buckets, over every kind and for each kind seen. */
+  buckets(): LatencyBucketCounts {
+    const byKind: Partial<Record<TransferKindName, readonly number[]>> = {}
+    this.kinds.forEach((histogram, kind) => {
+      if (histogram.count > 0)
+        byKind[transferKinds[kind] as TransferKindName] = histogram.bucketCounts()
+    })
+    const all = this.overall()
+    const overall = all.bucketCounts()
+    all.destroy()
+    return { boundsMs: latencyBucketBoundsMs, overall, byKind }
   }
 
   /** The overall summary, and one per kind that saw any transfer. */

@@ -11,10 +11,9 @@
  *   payments    by kind, rejections by reason; flat-out: demand per simulated hour
  *   districts   payments by the payer's district
  */
-import { parseThreshold, thresholdActual } from '../load/threshold.js'
+import { thresholdActual } from '../load/threshold.js'
 import { assert } from '../assert.js'
 import { resultCodes, transferKinds, type TransferKindName } from '../ledger/index.js'
-import type { LatencySummary } from '../metrics/latencyHistogram.js'
 import { hourSteps, secondSteps, timeTicks } from './axes.js'
 import {
   barChart,
@@ -24,10 +23,11 @@ import {
   palette,
   type Marker,
   type Point,
-  type Rule,
 } from './charts.js'
 import { demandOverTime } from './demandTables.js'
 import { districtMaps, type ReportMap } from './reportMap.js'
+import { latencyTables, thresholdRules, tickMs } from './latencySections.js'
+import { table, type Cell } from './tables.js'
 import { faultsAsked } from './runEvents.js'
 import {
   formatDuration,
@@ -289,21 +289,6 @@ function eventMarkers(load: LoadSection): Marker[] {
   }))
 }
 
-/** Each latency threshold's limit, as a line on the latency chart. */
-function thresholdRules(load: LoadSection): Rule[] {
-  const rules: Rule[] = []
-  for (const check of load.thresholds) {
-    try {
-      const threshold = parseThreshold(check.threshold, 'summary')
-      if (threshold.kind === 'latency')
-        rules.push({ y: threshold.limitMs, label: threshold.text.trim() })
-    } catch {
-      // A summary from another version may hold a threshold this one cannot read: no line for it.
-    }
-  }
-  return rules
-}
-
 function loadCharts(load: LoadSection, seconds: readonly LoadSecond[]): Html {
   const first = seconds[0]
   const last = seconds[seconds.length - 1]
@@ -373,75 +358,6 @@ function loadCharts(load: LoadSection, seconds: readonly LoadSecond[]): Html {
         : 'none: no transfer was rejected and no call failed in any second',
   })
   return html`${throughput}${latency}${failures}`
-}
-
-/**
- * Where each percentile lies ("nines" along the axis: p50, p90, p99, p99.9, then the maximum),
- * for all transfers and for each kind: the shape of the latency distribution, tail included,
- * which one percentile cannot show.
- */
-function percentileChart(load: LoadSection): Html {
-  const at = { p50: Math.log10(2), p90: 1, p99: 2, p999: 3, max: 4 } as const
-  const points = (figures: LatencySummary): Point[] => [
-    [at.p50, figures.p50Ms],
-    [at.p90, figures.p90Ms],
-    [at.p99, figures.p99Ms],
-    [at.p999, figures.p999Ms],
-    [at.max, figures.maxMs],
-  ]
-  const kinds = transferKinds.flatMap((kind) => {
-    const figures = load.latencyMs.byKind[kind]
-    return figures === undefined || figures.count === 0
-      ? []
-      : [{ name: kind, points: points(figures) }]
-  })
-  const names: Record<number, string> = {
-    [at.p50]: 'p50',
-    [at.p90]: 'p90',
-    [at.p99]: 'p99',
-    [at.p999]: 'p99.9',
-    [at.max]: 'max',
-  }
-  return lineChart({
-    title: 'Latency by percentile',
-    note: 'How long the slowest share of transfers took: each percentile of the run, for all transfers and by kind. Log scale.',
-    xLabel: 'percentile (the slowest 10%, 1%, 0.1% to the right)',
-    yLabel: 'latency (log scale)',
-    yScale: 'log',
-    formatY: tickMs,
-    formatX: (x) => names[x] ?? '',
-    xTicks: Object.values(at),
-    rules: thresholdRules(load),
-    series: [
-      { name: 'all transfers', points: points(load.latencyMs.overall), color: '#111827' },
-      ...kinds.slice(0, 8),
-    ],
-    empty: 'none: no transfer was answered',
-  })
-}
-
-function latencyTables(load: LoadSection): Html {
-  const columns = [
-    { head: '' },
-    ...['count', 'p50', 'p90', 'p99', 'p99.9', 'max'].map((head) => ({ head, numeric: true })),
-  ]
-  const row = (name: string, figures: LatencySummary): Cell[] => [
-    { text: name },
-    { text: formatInteger(figures.count) },
-    { text: formatMs(figures.p50Ms) },
-    { text: formatMs(figures.p90Ms) },
-    { text: formatMs(figures.p99Ms) },
-    { text: formatMs(figures.p999Ms) },
-    { text: formatMs(figures.maxMs) },
-  ]
-  const rows = [row('all transfers', load.latencyMs.overall)]
-  for (const kind of transferKinds) {
-    const figures = load.latencyMs.byKind[kind]
-    if (figures !== undefined) rows.push(row(kind, figures))
-  }
-  const latency = html`<h2>Latency from the intended send time</h2>${table(columns, rows.slice(1), rows[0])}${percentileChart(load)}`
-  const lateness = html`<h2>Lateness of sending</h2><p class="explain">From the intended to the actual send time: how far the generator ran behind. ${formatInteger(load.sent)} of ${formatInteger(load.intended)} intended transfers were sent; ${formatInteger(load.dropped)} were dropped.</p>${table(columns, [row('sent transfers', load.lateMs)])}`
-  return html`${latency}${lateness}`
 }
 
 /** Kinds a resident or merchant pays; the rest are the institutions' (issuance, sweeps, wages). */
@@ -584,43 +500,6 @@ function footer(summary: RunSummary): Html {
   return html`<footer><p>Digest of the transfer stream: <code>${summary.digest}</code></p><p>Made by citytwin from ${summary.mode === 'load' ? 'summary.json and metrics.csv' : 'summary.json'} in this page's folder.</p></footer>`
 }
 
-interface Column {
-  readonly head: string
-  readonly numeric?: boolean
-}
-
-interface Cell {
-  readonly text: string
-  readonly code?: boolean
-  readonly badge?: 'good' | 'bad'
-}
-
-/**
- * A table of plain text cells (the tag escapes them); `total` closes it in bold; a `compact` one is
- * as wide as its content.
- */
-function table(
-  columns: readonly Column[],
-  rows: readonly (readonly Cell[])[],
-  total?: readonly Cell[],
-  compact = false,
-): Html {
-  const cell = (content: Cell, column: number, tag: 'td' | 'th'): Html => {
-    let inner = html`${content.text}`
-    if (content.code === true) inner = html`<code>${inner}</code>`
-    if (content.badge !== undefined)
-      inner = html`<span class="badge badge-${content.badge}">${inner}</span>`
-    const numeric = columns[column]?.numeric === true && html` class="num"`
-    return tag === 'th' ? html`<th${numeric}>${inner}</th>` : html`<td${numeric}>${inner}</td>`
-  }
-  const head = html`<thead><tr>${columns.map((column, index) => cell({ text: column.head }, index, 'th'))}</tr></thead>`
-  const body = html`<tbody>${rows.map((row) => html`<tr>${row.map((content, index) => cell(content, index, 'td'))}</tr>`)}</tbody>`
-  const foot =
-    total !== undefined &&
-    html`<tfoot><tr>${total.map((content, index) => cell(content, index, 'td'))}</tr></tfoot>`
-  return html`<div class="table-wrap"><table${compact && html` class="compact"`}>${head}${body}${foot}</table></div>`
-}
-
 function status(ok: boolean, good: string, bad: string): Html {
   return ok
     ? html`<span class="badge badge-good">${good}</span>`
@@ -634,13 +513,6 @@ function when(iso: string): string {
   )
   if (match === null) return iso
   return `${match[1]} ${match[2]}${match[3] === undefined ? '' : ` ${match[3]}`}`
-}
-
-/** A tick of a latency axis, as short as it goes: 0.1 ms, 20 ms, 1 s. */
-function tickMs(value: number): string {
-  return value >= msPerSecond
-    ? `${formatNumber(value / msPerSecond)} s`
-    : `${formatNumber(value)} ms`
 }
 
 /** Wall seconds as a duration: 12.3 s, 3m 05s. */

@@ -36,6 +36,8 @@ export const summaryBytesMax = 64 * 1024 * 1024
 const mapBytesMax = 16 * 1024 * 1024
 /** Reasons a load run may give for being invalid, as kept in a summary read back. */
 const invalidReasonsMax = 64
+/** Buckets of a latency histogram read back (the engine writes 27). */
+const latencyBucketsMax = 64
 /** Schema issues listed when a summary is refused: enough to see what it is, not a page of them. */
 const issuesShownMax = 10
 
@@ -249,6 +251,13 @@ const loadSchema = z.object({
     overall: latencySchema,
     byKind: z.partialRecord(z.enum(transferKinds), latencySchema),
   }),
+  latencyHistogram: z
+    .object({
+      boundsMs: z.array(z.number().positive()).max(latencyBucketsMax),
+      overall: z.array(count()).max(latencyBucketsMax),
+      byKind: z.partialRecord(z.enum(transferKinds), z.array(count()).max(latencyBucketsMax)),
+    })
+    .exactOptional(),
   lateMs: latencySchema,
   valid: z.boolean(),
   invalidReasons: z.array(text()).max(invalidReasonsMax),
@@ -378,19 +387,16 @@ const summarySchema: z.ZodType<RunSummary> = z
   })
 
 /**
- * summary.json as people read it, indented, but with the hourly table's cells one to a line: a
- * year of them indented a number to a line would be tens of megabytes.
+ * summary.json as people read it, indented, but with every list of plain numbers on one line (a
+ * histogram's buckets, one cell of the hourly table): a year of hourly cells indented a number to
+ * a line would be tens of megabytes.
  */
 export function summaryJson(summary: RunSummary): string {
-  const hourly = summary.demand.hourly
-  if (hourly === undefined) return `${JSON.stringify(summary, null, 2)}\n`
-  const marker = '\u0000hourly-cells\u0000'
-  const text = JSON.stringify(
-    { ...summary, demand: { ...summary.demand, hourly: { ...hourly, cells: marker } } },
-    null,
-    2,
+  const number = String.raw`-?\d+(?:\.\d+)?(?:e[+-]?\d+)?`
+  const numbers = new RegExp(String.raw`\[\s*(${number}(?:,\s*${number})*)\s*\]`, 'g')
+  const text = JSON.stringify(summary, null, 2).replace(
+    numbers,
+    (_, list: string) => `[${list.split(/,\s*/).join(', ')}]`,
   )
-  const cells = hourly.cells.map((cell) => `        ${JSON.stringify(cell)}`).join(',\n')
-  const shown = hourly.cells.length === 0 ? '[]' : `[\n${cells}\n      ]`
-  return `${text.replace(JSON.stringify(marker), shown)}\n`
+  return `${text}\n`
 }

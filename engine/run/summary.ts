@@ -5,7 +5,7 @@
 import type { LedgerHealth, ResultCodeName, TransferKindName } from '../ledger/index.js'
 import type { ThresholdResult } from '../load/threshold.js'
 import type { DistrictFigures, HourlyFigures } from '../counting/districtCounters.js'
-import type { LatencySummary } from '../metrics/latencyHistogram.js'
+import type { LatencyBucketCounts, LatencySummary } from '../metrics/latencyHistogram.js'
 import type { KindFigures } from '../metrics/transferCounters.js'
 import type { RunEvent } from './runCommand.js'
 
@@ -144,6 +144,12 @@ export interface LoadSection {
     readonly overall: LatencySummary
     readonly byKind: Partial<Record<TransferKindName, LatencySummary>>
   }
+  /**
+   * The same latency as counts in fixed 1-2-5 buckets (10 µs to an hour), over all transfers and by
+   * kind: the distribution's shape for a chart or a planner's own tools. Absent from summaries
+   * written before it was kept.
+   */
+  readonly latencyHistogram?: LatencyBucketCounts
   /** From intended to actual send time. */
   readonly lateMs: LatencySummary
   /** Send lateness p99 beyond which the run is invalid. */

@@ -83,6 +83,7 @@ export function loadSection(
     rejected: result.rejected,
     pacingErrorPct: pacingErrorPct(result.windows),
     latencyMs: latency,
+    latencyHistogram: result.latency.buckets(),
     lateMs,
     lateToleranceMs,
     valid: invalidReasons.length === 0,

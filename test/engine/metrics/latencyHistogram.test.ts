@@ -3,6 +3,7 @@ import { TransferKind } from '../../../engine/ledger/index.js'
 import {
   LatencyByKind,
   LatencyHistogram,
+  latencyBucketBoundsMs,
   latencyMicrosMax,
 } from '../../../engine/metrics/latencyHistogram.js'
 
@@ -95,5 +96,34 @@ describe('latency histograms', () => {
     other.record(TransferKind.retail, 2_000, 100)
     latency.add(other)
     expect(latency.summary().byKind.retail?.count).toBe(1_000)
+  })
+
+  it('counts values into 1-2-5 buckets from 10 µs to an hour, each value once', () => {
+    // Proves the histogram the report draws: a value on a bound falls in that bound's bucket, one
+    // just above it in the next, and the clamped hour in the last; the counts add up to the total.
+    expect(latencyBucketBoundsMs.slice(0, 4)).toEqual([0.01, 0.02, 0.05, 0.1])
+    expect(latencyBucketBoundsMs.at(-1)).toBe(latencyMicrosMax / 1000)
+    expect(new Set(latencyBucketBoundsMs).size).toBe(latencyBucketBoundsMs.length)
+    const histogram = keep(new LatencyHistogram())
+    expect(histogram.bucketCounts().every((count) => count === 0)).toBe(true)
+    histogram.record(1_000, 7) // 1 ms: the bucket whose bound is 1
+    histogram.record(1_100, 3) // 1.1 ms: the (1, 2] bucket
+    histogram.record(45_000, 2) // 45 ms: (20, 50]
+    histogram.record(latencyMicrosMax * 2) // clamped to the hour
+    const counts = histogram.bucketCounts()
+    const at = (boundMs: number): number => counts[latencyBucketBoundsMs.indexOf(boundMs)] ?? -1
+    expect(at(1)).toBe(7)
+    expect(at(2)).toBe(3)
+    expect(at(50)).toBe(2)
+    expect(counts.at(-1)).toBe(1)
+    expect(counts.reduce((sum, count) => sum + count, 0)).toBe(histogram.count)
+    const byKind = keep(new LatencyByKind())
+    byKind.record(TransferKind.retail, 300, 4)
+    byKind.record(TransferKind.transit, 3_000, 6)
+    const buckets = byKind.buckets()
+    expect(Object.keys(buckets.byKind)).toEqual(['retail', 'transit'])
+    expect(buckets.overall[latencyBucketBoundsMs.indexOf(0.5)]).toBe(4)
+    expect(buckets.overall[latencyBucketBoundsMs.indexOf(5)]).toBe(6)
+    expect(buckets.byKind.transit?.[latencyBucketBoundsMs.indexOf(5)]).toBe(6)
   })
 })

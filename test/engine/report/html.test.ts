@@ -66,10 +66,11 @@ describe('report.html', () => {
       'Latency over time',
       'Rejections and errors per second',
       'Rejections by reason',
+      'Latency histogram',
     ])
       expect(page).toContain(`<h3>${title}</h3>`)
     const svgs = charts(page)
-    expect(svgs).toHaveLength(5)
+    expect(svgs).toHaveLength(6)
     for (const svg of svgs) {
       const drawn = pathData(svg).filter((d) => d.trim() !== '')
       expect(drawn.length).toBeGreaterThan(0)
@@ -219,6 +220,32 @@ describe('report.html', () => {
     expect(renderReport(summary, loadSeconds())).not.toContain('The city by district')
   })
 
+  it('draws the latency histogram from the first bucket holding a transfer to the last', () => {
+    // Proves the histogram reads the summary's buckets: 0.2 ms (the lower edge of the first
+    // non-empty one) to 500 ms on the axis, a column per bucket between, the modal bucket named,
+    // and an older summary without buckets says so instead of drawing nothing.
+    const page = renderReport(loadSummary, loadSeconds())
+    const figure = /<h3>Latency histogram<\/h3>[\s\S]*?<\/figure>/.exec(page)?.[0] ?? ''
+    expect(figure).toContain('the most, 40.7%, took from 0.5 ms to 1 ms')
+    const ticks = [...figure.matchAll(/<text[^>]*>([^<]+)<\/text>/g)].map((match) => match[1])
+    expect(ticks).toContain('0.2 ms')
+    expect(ticks).toContain('500 ms')
+    expect(ticks).not.toContain('1 s')
+    // 0.5 ms to 500 ms: columns for 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500.
+    expect(pathData(figure)[0]?.match(/Z/g)).toHaveLength(10)
+    const older = renderReport(
+      {
+        ...loadSummary,
+        load: {
+          ...(loadSummary.load as NonNullable<RunSummary['load']>),
+          latencyHistogram: undefined,
+        },
+      } as RunSummary,
+      loadSeconds(),
+    )
+    expect(older).toContain('none: this summary predates the histogram')
+  })
+
   it('shows the audit, latency by kind, lateness and money in yuan', () => {
     // Proves the tables: latency overall and per kind from intended send time, lateness, kinds in
     // yuan, districts with rejected %.
@@ -273,12 +300,13 @@ describe('report.html', () => {
     expect(clean).toContain(
       '<p class="none">none: no transfer was rejected and no call failed in any second</p>',
     )
-    expect(charts(clean)).toHaveLength(3)
+    expect(charts(clean)).toHaveLength(4)
 
     const empty = renderReport(cleanLoadSummary, [])
     expectSelfContained(empty)
-    // No second to chart; the latency by percentile is the summary's own, and still drawn.
-    expect(charts(empty)).toHaveLength(1)
+    // No second to chart; the latency by percentile and the histogram are the summary's own, and
+    // still drawn.
+    expect(charts(empty)).toHaveLength(2)
     expect(empty.match(/none: no second of load was recorded/g)).toHaveLength(3)
 
     const idle: RunSummary = {

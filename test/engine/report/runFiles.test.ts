@@ -10,6 +10,7 @@ import {
   RunFolder,
   writeRunFiles,
 } from '../../../engine/report/index.js'
+import { summaryJson } from '../../../engine/report/runFiles.js'
 import { flatOutSummary, loadSeconds, loadSummary } from '../../helpers/summaries.js'
 
 let dir: string
@@ -65,6 +66,17 @@ describe('run folder files', () => {
     expect(written).toBe(renderReport(loadSummary, seconds))
     // Nothing half-written is left behind.
     expect((await fs.readdir(dir)).filter((name) => name.endsWith('.tmp'))).toEqual([])
+  })
+
+  it('writes summary.json indented, each list of plain numbers on one line, and parses back as it was', () => {
+    // Proves the histogram's buckets (and an hourly cell) take one line each rather than a line
+    // per number, while the text still parses to the very summary written.
+    const text = summaryJson(loadSummary)
+    expect(JSON.parse(text)).toEqual(loadSummary)
+    expect(text).toMatch(/\n {6}"boundsMs": \[0\.01, 0\.02, 0\.05, 0\.1, [^\n]*, 3600000\],\n/)
+    expect(text).toMatch(/\n {6}"overall": \[0, 0, 0, 0, 0, 40000, 160000, [^\n]*\]/)
+    expect(text).toContain('\n  "mode": "load",\n')
+    expect(text.endsWith('}\n')).toBe(true)
   })
 
   it('reads a flat-out run from its summary alone', async () => {
