@@ -240,6 +240,9 @@ function ruleLines(rules: readonly Rule[], frame: Frame): Html[] {
   })
 }
 
+/** About how wide a character of a marker's label is, in pixels, at the charts' type size. */
+const markerCharPx = 6
+
 /** Each marker a thin line down the plot at its moment, its label at the top. */
 function markerLines(markers: readonly Marker[], frame: Frame): Html[] {
   const [xLow, xHigh] = frame.x.domain() as [number, number]
@@ -249,7 +252,11 @@ function markerLines(markers: readonly Marker[], frame: Frame): Html[] {
     .slice(0, markersMax)
     .map((marker) => {
       const x = round(frame.x(marker.x))
-      return html`<g class="marker"><line x1="${x}" x2="${x}" y1="${top}" y2="${bottom}" stroke="#7c3aed" stroke-width="1"/><text x="${x + 3}" y="${top + 9}" fill="#7c3aed">${cut(marker.label, 24)}</text><title>${marker.title}</title></g>`
+      const label = cut(marker.label, 24)
+      // Near the right edge the label reads leftwards from its line, so it is not cut off.
+      const leftwards = x + 3 + label.length * markerCharPx > (frame.x.range()[1] ?? 0)
+      const anchor = leftwards ? 'end' : 'start'
+      return html`<g class="marker"><line x1="${x}" x2="${x}" y1="${top}" y2="${bottom}" stroke="#7c3aed" stroke-width="1"/><text x="${leftwards ? x - 3 : x + 3}" y="${top + 9}" text-anchor="${anchor}" fill="#7c3aed">${label}</text><title>${marker.title}</title></g>`
     })
 }
 

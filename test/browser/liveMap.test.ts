@@ -253,6 +253,42 @@ describe('live map in chromium', () => {
     expect(perf.snapshotsPerSecond).toBeGreaterThanOrEqual(3)
 
     await page.screenshot({ path: path.join(results, 'live-map.png') })
+
+    // A ledger five seconds slow under a target the calls in flight cannot carry: payments fall due
+    // faster than they go out, and the page warns as it happens; with the ledger quick again the
+    // sender catches up and the warning goes.
+    await expect.poll(() => page.locator('#behind-badge').isVisible()).toBe(false)
+    await page.locator('#slowdown-input').fill('5000')
+    await page.locator('#slowdown-apply').click()
+    await page.locator('#tps-input').fill('1500')
+    await page.locator('#tps-apply').click()
+    const behind = await untilSnapshot(
+      page,
+      (snapshot) => snapshot.behind > Math.max(500, snapshot.targetTps),
+      'the generator falling behind',
+      20_000,
+    )
+    await expect
+      .poll(() => page.locator('#behind-badge').isVisible(), { timeout: 5_000 })
+      .toBe(true)
+    expect(await text(page, '#behind-badge')).toMatch(/^generator behind: [\d,.]+k? unsent$/)
+    expect(await page.locator('#behind-badge').getAttribute('title')).toMatch(
+      /^[\d,.]+k? payments due unsent at 1\.5k\/s asked; lower the speed or the run is invalid$/,
+    )
+    const badge = page.locator('#behind-badge')
+    const fits = await badge.evaluate((element: { scrollWidth: number; clientWidth: number }) => {
+      return element.scrollWidth <= element.clientWidth
+    })
+    expect(fits).toBe(true)
+    expect(behind.faults.slowdownMs).toBe(5000)
+    await page.screenshot({ path: path.join(results, 'live-map-behind.png') })
+    await page.locator('#slowdown-input').fill('0')
+    await page.locator('#slowdown-apply').click()
+    await page.locator('#speed-input').fill('20')
+    await page.locator('#speed-apply').click()
+    await expect
+      .poll(() => page.locator('#behind-badge').isVisible(), { timeout: 20_000 })
+      .toBe(false)
     expect(refused).toEqual([])
     await page.close()
   })

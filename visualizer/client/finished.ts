@@ -44,11 +44,13 @@ export function createRunOutcome(): RunOutcome {
     }
     const falling = snapshot.behind > Math.max(behindMin, snapshot.targetTps)
     show(behind, falling)
-    if (falling)
-      setText(
-        behind,
-        `generator behind: ${formatCount(snapshot.behind)} payments due unsent at ${formatRate(snapshot.targetTps)}/s asked; lower the speed or the run is invalid`,
-      )
+    if (falling) {
+      // Short enough for the header at 720p; the whole warning on hover and to screen readers.
+      setText(behind, `generator behind: ${formatCount(snapshot.behind)} unsent`)
+      const warning = `${formatCount(snapshot.behind)} payments due unsent at ${formatRate(snapshot.targetTps)}/s asked; lower the speed or the run is invalid`
+      behind.title = warning
+      behind.setAttribute('aria-label', `generator behind: ${warning}`)
+    }
   }
 
   return { render }

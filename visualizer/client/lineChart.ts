@@ -237,8 +237,15 @@ function drawMarkers(
     const mark = svgElement('g', { class: `chart-marker marker-${event.kind}` })
     const rule = svgElement('line', { x1: x, x2: x, y1: place.top, y2: place.bottom })
     const text = event.label.slice(0, markerLabelChars)
-    const row = rowFor(x, text.length)
-    const label = svgElement('text', { x: x + 3, y: place.top + 9 + row * 11 })
+    const width = text.length * markerCharPx
+    // Near the right edge a label reads leftwards from its rule, so it is not cut.
+    const leftwards = x + 3 + width > place.x(frame.to)
+    const row = rowFor(leftwards ? x - width - 6 : x, text.length)
+    const label = svgElement('text', {
+      x: leftwards ? x - 3 : x + 3,
+      y: place.top + 9 + row * 11,
+      'text-anchor': leftwards ? 'end' : 'start',
+    })
     label.textContent = text
     const title = svgElement('title', {})
     title.textContent = `${event.label} at ${formatRunTime(event.t)}`
