@@ -25,10 +25,10 @@ const chromiumArgs = [
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const screenshot = path.join(repoRoot, 'test-results/report.png')
 /**
- * The load page draws four charts: throughput, latency, rejections and errors per second,
- * rejections by reason.
+ * The load page draws six charts: throughput, latency over time, latency by percentile, the latency
+ * histogram, rejections and errors per second, rejections by reason.
  */
-const loadChartsCount = 5
+const loadChartsCount = 6
 
 const present = existsSync(chromiumPath)
 const missing = 'chromium not found: apt-get install -y chromium'
