@@ -399,3 +399,12 @@ assert(
 export const runEventsMax = 100
 /** Places a scenario may name inside one district (districts the map predates). */
 export const placesPerDistrictMax = 8
+
+/** Holidays, make-up working days and peaks a scenario's calendar lists, each. */
+export const calendarEntriesMax = 128
+/** Days one public holiday lasts at most (Spring Festival is a week, with its make-up days). */
+export const holidayDaysMax = 31
+/** Adoption promotions a rollout lists. */
+export const promotionsMax = 64
+/** Months a rollout spans at most. */
+export const rolloutMonthsMax = 24

@@ -25,6 +25,7 @@ import {
   thresholdTextMax,
 } from '../engine/limits.js'
 import { loadSettingIssues } from '../engine/load/settings.js'
+import { calendarRolloutIssues, calendarSchema, rolloutSchema } from './rolloutSchema.js'
 
 const positiveInt = (what = 'a positive integer') =>
   z
@@ -257,6 +258,10 @@ export const scenarioSchema = z
       })
       .strict()
       .optional(),
+    /** Rest days, make-up working days and shopping peaks (rolloutSchema.ts). */
+    calendar: calendarSchema.optional(),
+    /** Adoption over months, sampled days and the capacity plan (`citytwin rollout`). */
+    rollout: rolloutSchema.optional(),
   })
   .strict()
 
@@ -279,6 +284,7 @@ export function crossFieldIssues(input: unknown): string[] {
     ...districtIssues(list(record(scenario.city).districts)),
     ...tierIssues(list(record(scenario.wallets).tiers)),
     ...categoryIssues(record(record(scenario.merchants).categories)),
+    ...calendarRolloutIssues(scenario),
   ]
 }
 

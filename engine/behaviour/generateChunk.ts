@@ -8,7 +8,7 @@ import { ticksPerChunk } from '../limits.js'
 import type { Population } from '../population/index.js'
 import { Random } from '../random/index.js'
 import type { PaymentKindName, Plan, Segment } from '../plan/plan.js'
-import { isWeekend, minuteOfDay } from '../time/index.js'
+import { isRestDay, minuteOfDay } from '../time/index.js'
 import { behaviourContext, type BehaviourContext } from './behaviourContext.js'
 import type { SegmentAgents } from './segmentAgents.js'
 import { bill } from './bill.js'
@@ -63,10 +63,15 @@ export function generateChunk(
     endTick - firstTick,
     expectedIntents(plan, agents, endTick - firstTick),
   )
+  let restDayKnown = false
   for (let tick = firstTick; tick < endTick; tick++) {
     const minute = minuteOfDay(plan.clock, tick)
     context.hour = Math.floor(minute / 60)
-    context.weekend = isWeekend(plan.clock, tick)
+    // Once a day: a calendar may list thousands of days.
+    if (!restDayKnown || minute === 0) {
+      context.weekend = isRestDay(plan.clock, tick)
+      restDayKnown = true
+    }
     for (const behaviour of paymentKindBehaviours) {
       const rate = plan.payments[behaviour.name]
       const eligible = behaviour.eligible(agents)

@@ -22,6 +22,7 @@ import type { SimClock } from '../time/index.js'
 import type { LoadedScenario } from '../../scenarios/loader.js'
 import { offsetMinutes, type Scenario } from '../../scenarios/schema.js'
 import { tierLimit, tierLimitFields } from '../../scenarios/walletTiers.js'
+import { dayNumber } from '../../scenarios/rolloutSchema.js'
 
 export interface PlanOptions {
   readonly seed?: number | undefined
@@ -287,7 +288,14 @@ function planClock(scenario: Scenario): SimClock {
   const ticks = (to - from) / 60_000
   assert(Number.isInteger(ticks) && ticks > 0, 'the period was checked')
   const utcOffsetMinutes = offsetMinutes(scenario.period.from)
-  return { startMinute: from / 60_000, ticks, utcOffsetMinutes }
+  const calendar = scenario.calendar
+  if (calendar === undefined) return { startMinute: from / 60_000, ticks, utcOffsetMinutes }
+  const restDays = calendar.holidays.flatMap((holiday) => {
+    const first = dayNumber(holiday.from)
+    return Array.from({ length: dayNumber(holiday.to) - first + 1 }, (_, day) => first + day)
+  })
+  const workDays = calendar.workdays.map(dayNumber)
+  return { startMinute: from / 60_000, ticks, utcOffsetMinutes, restDays, workDays }
 }
 
 /** Where each kind of account starts, in the order AccountLayout gives. */

@@ -11,6 +11,12 @@ export interface SimClock {
   readonly ticks: number
   /** The city's offset from UTC, in minutes east. */
   readonly utcOffsetMinutes: number
+  /**
+   * The calendar: local day numbers (days since 1970-01-01 local) of public holidays, and of
+   * Saturdays and Sundays worked in exchange for them. None when the scenario has no calendar.
+   */
+  readonly restDays?: readonly number[]
+  readonly workDays?: readonly number[]
 }
 
 /** Minutes since the Unix epoch, in the city's local time, of a simulated minute. */
@@ -30,6 +36,17 @@ export function dayOfWeek(clock: SimClock, tick: number): number {
 export function isWeekend(clock: SimClock, tick: number): boolean {
   const day = dayOfWeek(clock, tick)
   return day === 0 || day === 6
+}
+
+/**
+ * A day of rest: a weekend day not worked in exchange for a holiday, or a public holiday. The
+ * city's rhythm on it is its weekend rhythm.
+ */
+export function isRestDay(clock: SimClock, tick: number): boolean {
+  const day = Math.floor(localMinute(clock, tick) / minutesPerDay)
+  if (clock.workDays?.includes(day) === true) return false
+  if (clock.restDays?.includes(day) === true) return true
+  return isWeekend(clock, tick)
 }
 
 /** True on the last tick of a local day. */
