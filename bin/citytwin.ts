@@ -15,6 +15,7 @@ import { addCapacityCommand } from './commands/capacity.js'
 import { addLedgerServerCommand } from './commands/ledgerServer.js'
 import { addReplayCommand } from './commands/replay.js'
 import { addReportCommand } from './commands/report.js'
+import { addRolloutCommand } from './commands/rollout.js'
 import { addRunCommand } from './commands/run.js'
 import { addServeCommand } from './commands/serve.js'
 import { addValidateCommand } from './commands/validate.js'
@@ -56,6 +57,7 @@ function program(): Command {
   addServeCommand(cli)
   addReplayCommand(cli)
   addCapacityCommand(cli)
+  addRolloutCommand(cli)
   addLedgerServerCommand(cli)
   addReportCommand(cli)
   addValidateCommand(cli)

@@ -70,8 +70,16 @@ export async function isCapacityFolder(folder: string): Promise<boolean> {
 
 /** capacity.html of `folder` drawn again; the text, for the caller to write. */
 export async function renderCapacityFolder(folder: string): Promise<string> {
-  const file = path.join(folder, capacityJsonFile)
-  const raw = await readInsideFolder(folder, capacityJsonFile, capacityBytesMax, 'capacity')
+  return renderCapacityReport(await readCapacityReport(folder, capacityJsonFile))
+}
+
+/**
+ * A capacity search's report, read from `name` inside `folder` (links resolved, bounded) and
+ * checked field by field; anything else is a clear error naming the file.
+ */
+export async function readCapacityReport(folder: string, name: string): Promise<CapacityReport> {
+  const file = path.join(folder, name)
+  const raw = await readInsideFolder(folder, name, capacityBytesMax, 'capacity')
   let json: unknown
   try {
     json = JSON.parse(raw)
@@ -89,8 +97,7 @@ export async function renderCapacityFolder(folder: string): Promise<string> {
     if (all.length > issuesShownMax) issues.push(`… and ${all.length - issuesShownMax} more`)
     throw new UserError(`${file}: not the report of a citytwin capacity search`, issues)
   }
-  const report: CapacityReport = parsed.data
-  return renderCapacityReport(report)
+  return parsed.data
 }
 
 export { capacityHtmlFile }

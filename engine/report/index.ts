@@ -66,3 +66,5 @@ export {
   type RunFiles,
 } from './runFiles.js'
 export { reportMapOf, mapFile, type ReportMap } from './reportMap.js'
+export { readCapacityReport } from './capacityFolder.js'
+export { planTable, planVerdict, writeRolloutFiles } from './rollout.js'

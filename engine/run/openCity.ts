@@ -304,6 +304,7 @@ export class OpenedCity {
     }
     const outcome = await executor.run(context)
     await counting.settled()
+    options.onMinutes?.(outcome.demand.perMinuteWithin(outcome.simulated.minutes))
     const simulatedMs = now()
     progress('auditing', plan.clock.ticks)
     const conservation = await auditConservation(ledger, plan, opened.counters)

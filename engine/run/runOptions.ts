@@ -48,4 +48,9 @@ export interface RunOptions extends CityOptions {
    * at the end, and the summary says it stopped early (`stoppedEarly`), and where.
    */
   readonly stop?: AbortSignal | undefined
+  /**
+   * Given the payments of each simulated minute once the run has settled (a rollout's capacity
+   * plan reads its percentiles from them).
+   */
+  readonly onMinutes?: ((payments: Float64Array) => void) | undefined
 }

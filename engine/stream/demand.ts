@@ -26,6 +26,12 @@ export class Demand {
     return hours
   }
 
+  /** Payments in each of the first `minutes` of the period. */
+  perMinuteWithin(minutes: number): Float64Array {
+    const shown = Math.min(this.perTick.length, Math.max(0, Math.ceil(minutes)))
+    return this.perTick.slice(0, shown)
+  }
+
   /** The busiest minute in the first `minutes` of the period, and its tick (the first of ties). */
   peakWithin(minutes: number): { readonly payments: number; readonly tick: number } {
     const shown = Math.min(this.perTick.length, Math.max(0, Math.ceil(minutes)))

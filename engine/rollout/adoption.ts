@@ -1,0 +1,74 @@
+/**
+ * Adoption over a rollout: the Bass diffusion model per district, promotions that lift it on a
+ * date, and the habit of adopters (their share of their own payments made in e-CNY growing with
+ * the time since they adopted).
+ *
+ * Bass (1969): the share of the market potential m adopted t years after the start is
+ *   F(t) = (1 - e^{-(p+q)t}) / (1 + (q/p) e^{-(p+q)t})
+ * with p the coefficient of innovation (adopting unprompted) and q of imitation (adopting as
+ * others have). The share of residents with a wallet is m F(t).
+ */
+import { assert } from '../assert.js'
+import type { BassParameters, Rollout } from '../../scenarios/rolloutSchema.js'
+import { dayNumber } from '../../scenarios/rolloutSchema.js'
+
+const daysPerYear = 365.25
+
+/** The Bass cumulative share of the market potential adopted after `years` (0 before the start). */
+export function bassFraction(parameters: Pick<BassParameters, 'p' | 'q'>, years: number): number {
+  const { p, q } = parameters
+  assert(p > 0 && q >= 0, 'Bass parameters were checked')
+  if (years <= 0) return 0
+  const decay = Math.exp(-(p + q) * years)
+  return (1 - decay) / (1 + (q / p) * decay)
+}
+
+/** A district's curve: the city's parameters with the district's own in their place. */
+export function districtBass(rollout: Rollout, districtId: string): BassParameters {
+  const city = rollout.adoption.bass
+  const own = rollout.adoption.districts?.[districtId]
+  return { p: own?.p ?? city.p, q: own?.q ?? city.q, m: own?.m ?? city.m }
+}
+
+/**
+ * The share of a district's residents holding a wallet at the end of local day `day` (days since
+ * 1970-01-01): the Bass curve from the rollout's start plus every promotion held in the district
+ * by then, at most 1.
+ */
+export function adoptionShare(rollout: Rollout, districtId: string, day: number): number {
+  const start = dayNumber(rollout.start)
+  // A day counts once it has passed: on the first day, the first day's adopters.
+  const years = (day + 1 - start) / daysPerYear
+  const bass = districtBass(rollout, districtId)
+  let share = bass.m * bassFraction(bass, years)
+  for (const promotion of rollout.adoption.promotions) {
+    if (dayNumber(promotion.date) > day || day < start) continue
+    if (promotion.districts !== undefined && !promotion.districts.includes(districtId)) continue
+    share += promotion.lift
+  }
+  return Math.min(1, share)
+}
+
+/**
+ * The adopters' mean share of their own payments made in e-CNY on `day`: each cohort (the
+ * residents who adopted on one day) pays `habitStart` of its payments in e-CNY on its first day,
+ * approaching all of them with a time constant of `habitDays`. A modelling assumption, applied to
+ * the district's adopters as a whole rather than to each.
+ */
+export function habitShare(rollout: Rollout, districtId: string, day: number): number {
+  const { habitStart, habitDays } = rollout.adoption
+  if (habitStart >= 1) return 1
+  const start = dayNumber(rollout.start)
+  const total = adoptionShare(rollout, districtId, day)
+  if (total <= 0) return habitStart
+  let weighted = 0
+  let before = 0
+  for (let cohort = start; cohort <= day; cohort++) {
+    const share = adoptionShare(rollout, districtId, cohort)
+    const joined = share - before
+    before = share
+    const habit = 1 - (1 - habitStart) * Math.exp(-(day - cohort) / habitDays)
+    weighted += joined * habit
+  }
+  return weighted / total
+}

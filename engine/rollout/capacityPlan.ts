@@ -1,0 +1,172 @@
+/**
+ * The capacity plan of a rollout: for every simulated day its busiest minute; for every month the
+ * busiest minute of its simulated days, the 99.9th-percentile minute of the month (each simulated
+ * minute weighted by the days its day stands for), and the ledger rate needed with the scenario's
+ * headroom, set against a measured knee when one is given.
+ *
+ * Rates are payments a second. A run at a scale below 1 simulates a share of the city: its rates
+ * are scaled up to the whole city by 1 / scale, a modelling assumption (demand grows with the
+ * population; a city's real peaks are somewhat smoother than a sample's).
+ */
+import type { HourlyFigures } from '../counting/districtCounters.js'
+import type { DayKind, RolloutMonth, SampledDay } from './days.js'
+
+/** What one simulated day of a rollout found. */
+export interface RolloutDay {
+  readonly date: string
+  readonly kind: DayKind
+  readonly named?: string
+  readonly weight: number
+  readonly month: number
+  /** Share of the city's residents holding a wallet, planned, and the adopters' habit. */
+  readonly adoption: number
+  readonly habit: number
+  /** Residents with a wallet in the simulated city. */
+  readonly adopted: number
+  readonly payments: number
+  readonly accepted: number
+  readonly rejected: number
+  readonly byReason: Readonly<Record<string, number>>
+  /** Payments in the busiest minute, and its local time. */
+  readonly peakPerMinute: number
+  readonly peakAt: string
+  /** Payments by district and by kind in the day's busiest hour, a second on average. */
+  readonly peakHour: {
+    readonly hour: number
+    readonly byDistrict: Readonly<Record<string, number>>
+    readonly byKind: Readonly<Record<string, number>>
+  }
+  /** Adoption by district, in the scenario's order of districts. */
+  readonly adoptionByDistrict: readonly number[]
+  readonly conservationOk: boolean
+  readonly doubleEntryOk: boolean
+}
+
+export interface MonthPlan {
+  readonly index: number
+  readonly from: string
+  readonly to: string
+  readonly days: number
+  readonly simulatedDays: number
+  /** City adoption at the month's last simulated day. */
+  readonly adoption: number
+  /** Payments in the month, estimated from the simulated days by their weights. */
+  readonly payments: number
+  readonly peakPerSecond: number
+  readonly peakAt: string
+  readonly p999PerSecond: number
+  /** The same two for the whole city (divided by the scale). */
+  readonly cityPeakPerSecond: number
+  readonly cityP999PerSecond: number
+  /** The ledger rate the month needs: the city's peak rate times the headroom. */
+  readonly neededTps: number
+  /** Whether the needed rate is above the measured knee (when one was given). */
+  readonly exceedsKnee?: boolean
+}
+
+export interface CapacityPlan {
+  readonly scale: number
+  readonly headroom: number
+  readonly kneeTps?: number
+  readonly months: readonly MonthPlan[]
+  /** The first month whose needed rate is above the knee, if any. */
+  readonly firstExceeding?: { readonly index: number; readonly from: string }
+}
+
+/** Minutes of a simulated day with the days they stand for: the month's percentiles read them. */
+export interface WeightedMinutes {
+  readonly minutes: Float64Array
+  readonly weight: number
+}
+
+/** The month plans from the days simulated and the minutes of each. */
+export function capacityPlan(
+  months: readonly RolloutMonth[],
+  days: readonly RolloutDay[],
+  minutes: readonly WeightedMinutes[],
+  settings: { readonly scale: number; readonly headroom: number; readonly kneeTps?: number },
+): CapacityPlan {
+  const { scale, headroom, kneeTps } = settings
+  const plans = months.map((month): MonthPlan => {
+    const own = days.filter((day) => day.month === month.index)
+    const ownMinutes = minutes.filter((_, index) => days[index]?.month === month.index)
+    const busiest = own.reduce<RolloutDay | undefined>(
+      (best, day) => (best === undefined || day.peakPerMinute > best.peakPerMinute ? day : best),
+      undefined,
+    )
+    const peakPerSecond = (busiest?.peakPerMinute ?? 0) / 60
+    const p999PerSecond = weightedQuantile(ownMinutes, 0.999) / 60
+    const cityPeakPerSecond = peakPerSecond / scale
+    const neededTps = cityPeakPerSecond * headroom
+    return {
+      index: month.index,
+      from: month.from,
+      to: month.to,
+      days: month.days,
+      simulatedDays: own.length,
+      adoption: own.at(-1)?.adoption ?? 0,
+      payments: Math.round(own.reduce((sum, day) => sum + day.payments * day.weight, 0)),
+      peakPerSecond,
+      peakAt: busiest?.peakAt ?? '',
+      p999PerSecond,
+      cityPeakPerSecond,
+      cityP999PerSecond: p999PerSecond / scale,
+      neededTps,
+      ...(kneeTps === undefined ? {} : { exceedsKnee: neededTps > kneeTps }),
+    }
+  })
+  const first = plans.find((plan) => plan.exceedsKnee === true)
+  return {
+    scale,
+    headroom,
+    ...(kneeTps === undefined ? {} : { kneeTps }),
+    months: plans,
+    ...(first === undefined ? {} : { firstExceeding: { index: first.index, from: first.from } }),
+  }
+}
+
+/**
+ * The value below which `quantile` of all minutes fall, each minute counted `weight` times: the
+ * smallest minute count whose weighted share of minutes at or below it reaches the quantile.
+ */
+export function weightedQuantile(sets: readonly WeightedMinutes[], quantile: number): number {
+  const all: { value: number; weight: number }[] = []
+  for (const set of sets) {
+    for (const value of set.minutes) all.push({ value, weight: set.weight })
+  }
+  if (all.length === 0) return 0
+  all.sort((a, b) => a.value - b.value)
+  const total = all.reduce((sum, one) => sum + one.weight, 0)
+  let below = 0
+  for (const one of all) {
+    below += one.weight
+    if (below >= quantile * total) return one.value
+  }
+  return all.at(-1)?.value ?? 0
+}
+
+/** The busiest hour of a day's hourly figures, with its payments a second by district and kind. */
+export function peakHourOf(hourly: HourlyFigures | undefined): RolloutDay['peakHour'] {
+  if (hourly === undefined) return { hour: 0, byDistrict: {}, byKind: {} }
+  const perHour = new Map<number, number>()
+  for (const [hour, , , payments] of hourly.cells) {
+    perHour.set(hour, (perHour.get(hour) ?? 0) + payments)
+  }
+  let hour = 0
+  let most = -1
+  for (const [at, payments] of perHour) {
+    if (payments > most || (payments === most && at < hour)) [hour, most] = [at, payments]
+  }
+  const byDistrict: Record<string, number> = {}
+  const byKind: Record<string, number> = {}
+  for (const [at, district, kind, payments] of hourly.cells) {
+    if (at !== hour) continue
+    const districtName = hourly.districts[district] ?? '?'
+    const kindName = hourly.kinds[kind] ?? '?'
+    byDistrict[districtName] = (byDistrict[districtName] ?? 0) + payments / 3600
+    byKind[kindName] = (byKind[kindName] ?? 0) + payments / 3600
+  }
+  return { hour, byDistrict, byKind }
+}
+
+export type { SampledDay }

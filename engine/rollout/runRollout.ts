@@ -1,0 +1,136 @@
+/**
+ * A rollout, end to end: its months and sampled days from the scenario, each sampled day run as
+ * a day of its own (a fresh city on that date with that day's adoption, flat out on the ledger),
+ * its money audited, then the capacity plan from all of them.
+ *
+ * Each day starts from its opening balances: what a wallet held at the end of the day before is
+ * not carried over. The days are independent samples of the city on their dates, which is what
+ * the capacity plan asks of them; balances over months are not what it measures.
+ */
+import { RunFailed, UserError } from '../errors.js'
+import { runScenario, type RunOptions } from '../run/index.js'
+import type { RunSummary } from '../run/summary.js'
+import type { LoadedScenario } from '../../scenarios/loader.js'
+import {
+  capacityPlan,
+  peakHourOf,
+  type CapacityPlan,
+  type RolloutDay,
+  type WeightedMinutes,
+} from './capacityPlan.js'
+import { dayAdoption, dayScenario } from './dayScenario.js'
+import { rolloutMonths, type RolloutMonth, type SampledDay } from './days.js'
+
+export interface RolloutOutcome {
+  readonly scenario: string
+  readonly seed: number
+  readonly scale: number
+  readonly ledger: string
+  readonly months: readonly RolloutMonth[]
+  readonly days: readonly RolloutDay[]
+  readonly plan: CapacityPlan
+  /** District names, in the scenario's order (each day's adoptionByDistrict follows it). */
+  readonly districts: readonly string[]
+  readonly wallSeconds: number
+}
+
+export interface RolloutOptions extends Omit<RunOptions, 'onMinutes' | 'load'> {
+  /** The knee of a capacity search, transfers a second, to set each month against. */
+  readonly kneeTps?: number | undefined
+  /** Told of each day as it is done. */
+  readonly onDay?: ((day: RolloutDay, done: number, total: number) => void) | undefined
+}
+
+export async function runRollout(
+  loaded: LoadedScenario,
+  options: RolloutOptions,
+): Promise<RolloutOutcome> {
+  const { scenario } = loaded
+  const rollout = scenario.rollout
+  if (rollout === undefined) {
+    throw new UserError(
+      `${loaded.file}: has no rollout section (see docs/scenarios.md); citytwin run runs it as it is`,
+    )
+  }
+  const started = options.now()
+  const months = rolloutMonths(rollout, scenario.calendar)
+  const sampled = months.flatMap((month) =>
+    month.sampled.map((day) => ({ month: month.index, day })),
+  )
+  const days: RolloutDay[] = []
+  const minutes: WeightedMinutes[] = []
+  let scale = scenario.scale
+  let ledger = options.ledger ?? 'memory'
+  for (const { month, day } of sampled) {
+    if (options.stop?.aborted === true) break
+    const adoption = dayAdoption(scenario, rollout, day.day)
+    let perMinute: Float64Array = new Float64Array(0)
+    const summary = await runScenario(dayScenario(loaded, day, adoption), {
+      ...options,
+      onMinutes: (payments) => (perMinute = payments),
+    })
+    checkMoney(summary, day)
+    scale = summary.scale
+    ledger = summary.ledger
+    const figures = dayFigures(summary, day, month, adoption)
+    days.push(figures)
+    minutes.push({ minutes: perMinute, weight: day.weight })
+    options.onDay?.(figures, days.length, sampled.length)
+  }
+  return {
+    scenario: scenario.name,
+    seed: options.seed ?? scenario.seed,
+    scale,
+    ledger,
+    months,
+    days,
+    plan: capacityPlan(months, days, minutes, {
+      scale,
+      headroom: rollout.headroom,
+      ...(options.kneeTps === undefined ? {} : { kneeTps: options.kneeTps }),
+    }),
+    districts: scenario.city.districts.map((district) => district.name),
+    wallSeconds: (options.now() - started) / 1000,
+  }
+}
+
+/** A day whose money does not add up ends the rollout: nothing after it could be trusted. */
+function checkMoney(summary: RunSummary, day: SampledDay): void {
+  if (!summary.conservation.ok || !summary.doubleEntry.ok) {
+    throw new RunFailed(
+      `the day ${day.date} broke ${summary.conservation.ok ? 'double entry' : 'conservation of money'}`,
+    )
+  }
+}
+
+function dayFigures(
+  summary: RunSummary,
+  day: SampledDay,
+  month: number,
+  adoption: ReturnType<typeof dayAdoption>,
+): RolloutDay {
+  const payments = summary.demand.perHour.reduce((sum, hour) => sum + hour, 0)
+  const hourly = summary.demand.hourly
+  let accepted = 0
+  for (const cell of hourly?.cells ?? []) accepted += cell[4]
+  return {
+    date: day.date,
+    kind: day.kind,
+    ...(day.named === undefined ? {} : { named: day.named }),
+    weight: day.weight,
+    month,
+    adoption: adoption.city,
+    habit: adoption.habit,
+    adopted: summary.agents.adopted,
+    payments,
+    accepted,
+    rejected: payments - accepted,
+    byReason: summary.transfers.byReason,
+    peakPerMinute: summary.demand.peakPerMinute,
+    peakAt: summary.demand.peakAt,
+    peakHour: peakHourOf(hourly),
+    adoptionByDistrict: adoption.byDistrict,
+    conservationOk: summary.conservation.ok,
+    doubleEntryOk: summary.doubleEntry.ok,
+  }
+}
