@@ -35,10 +35,14 @@
  * ledger, three-day period): achieved, target, p99 from intended send, lateness p99, pacing error,
  * dropped (the most of any sample)
  *
+ *   planner.year_wall_s@<0.1|full>    `citytwin rollout` of the Shenzhen rollout year (sampled days, through to
+ *                                     the capacity plan) at the scenario's scale 0.1, and for the whole city;
+ *                                     planner.days the days it simulated
+ *
  * `npm run bench -- --compare bench/results/older.json` prints every figure beside the older run's,
  * with the ratio. `npm run bench -- --quick` leaves out the full-city groups; `-- --only
- * sim|ledger|load|servers|run|city|e2e|live` runs one group; `-- --only servers --ledgers postgres`
- * measures one ledger of that group.
+ * sim|ledger|load|servers|run|city|e2e|live|planner` runs one group; `-- --only servers
+ * --ledgers postgres` measures one ledger of that group.
  */
 import { execFile } from 'node:child_process'
 import { promises as fs } from 'node:fs'
@@ -94,6 +98,8 @@ const loadSeconds = 5
 const loadSamples = 3
 const loadInFlightMax = 64
 const endToEndSamples = 3
+/** Shenzhen's residents in the 2020 census, as the scenarios list them: the whole city. */
+const shenzhenResidents = 17_494_398
 const scalingWorkers = [1, 2, 4] as const
 /**
  * The sustained run: a million transfers a second for a minute, on a period of three days (a day
@@ -164,6 +170,7 @@ async function main(): Promise<void> {
     await benchSustained(workers, log)
   }
   if (wants('live') && !quick) await benchLight(workers, log)
+  if (wants('planner')) await benchPlanner(workers, quick, log)
 
   if (process.argv.includes('--stdout')) {
     process.stdout.write(`${JSON.stringify(results)}\n`)
@@ -581,6 +588,45 @@ async function benchFullCity({ loaded, city, workers, log }: BenchContext): Prom
     unit: 'bytes',
     samples: 1,
   })
+}
+
+/**
+ * A planner's year: `citytwin rollout` of the library's rollout year, as a user runs it (the
+ * built command, in a process of its own, files written), at the scenario's scale and, unless
+ * --quick, for the whole city. One sample each: the full year takes minutes.
+ */
+async function benchPlanner(workers: number, quick: boolean, log: Log): Promise<void> {
+  const scenario = path.join(root, 'scenarios/shenzhen-rollout-year.yaml')
+  const sizes: readonly (readonly [label: string, flags: readonly string[]])[] = [
+    ['0.1', []],
+    ...(quick ? [] : [['full', ['--residents', String(shenzhenResidents)]] as const]),
+  ]
+  for (const [label, flags] of sizes) {
+    const folder = await fs.mkdtemp(path.join(os.tmpdir(), 'citytwin-bench-rollout-'))
+    try {
+      const command = path.join(root, 'dist/bin/citytwin.js')
+      const args = [command, 'rollout', scenario, '--json', '--workers', String(workers)]
+      // The whole command: its start, every day, the plan, its files written.
+      const started = performance.now()
+      const { stdout } = await execFileAsync(
+        process.execPath,
+        [...args, ...flags, '--out', path.join(folder, 'run')],
+        { maxBuffer: 64 * 1024 * 1024 },
+      )
+      const wallSeconds = (performance.now() - started) / 1000
+      const outcome = JSON.parse(stdout) as { ok: boolean; days: unknown[] }
+      if (!outcome.ok) throw new Error(`the rollout at ${label} failed`)
+      log({
+        name: `planner.year_wall_s@${label}`,
+        median: wallSeconds,
+        unit: 's',
+        samples: 1,
+      })
+      log({ name: `planner.days@${label}`, median: outcome.days.length, unit: 'days', samples: 1 })
+    } finally {
+      await fs.rm(folder, { recursive: true, force: true })
+    }
+  }
 }
 
 /** Scaling: the same flat-out day at 1 million residents with 1, 2 and 4 simulation workers. */

@@ -9,12 +9,13 @@ import { UserError } from '../../engine/errors.js'
 import { reachLedger } from '../../engine/ledger/index.js'
 import { printable } from '../../engine/printable.js'
 import {
+  grouped,
   planTable,
   readCapacityReport,
   writeRolloutFiles,
   type RunFolder,
 } from '../../engine/report/index.js'
-import { formatRate, formatShare } from '../../engine/report/format.js'
+import { formatShare } from '../../engine/report/format.js'
 import { runRollout, type RolloutOutcome } from '../../engine/rollout/index.js'
 import { defaultWorkers } from '../../engine/run/index.js'
 import { wallClock } from '../../engine/time/index.js'
@@ -60,7 +61,7 @@ async function rolloutCommand(file: string, flags: RolloutFlags): Promise<number
       `${file}: has no rollout section, so there is no rollout to simulate (docs/scenarios.md says how to write one; citytwin run runs the scenario's period)`,
     )
   }
-  const kneeTps = await kneeOf(flags.capacity)
+  const knee = await kneeOf(flags.capacity)
   const connection = ledgerConnection(`rollout ${file}`, flags)
   await reachLedger(flags.ledger, flags.ledgerUrl)
   const { folder, stopper } = await runFolderWithSignals(flags, loaded.scenario.seed)
@@ -73,11 +74,12 @@ async function rolloutCommand(file: string, flags: RolloutFlags): Promise<number
       workers: flags.workers ?? defaultWorkers('flat-out'),
       now: wallClock.nowMs,
       stop: stopper.signal,
-      kneeTps,
+      kneeTps: knee?.tps,
+      kneeAtLeast: knee?.atLeast,
       onDay: (day, done, total) => {
         if (flags.json === true) return
         process.stderr.write(
-          `day ${String(done).padStart(3)}/${total}  ${day.date} ${day.kind.padEnd(4)}  adoption ${formatShare(day.adoption).padStart(6)}  ${String(day.payments).padStart(10)} payments  peak ${formatRate(day.peakPerMinute / 60)}/s\n`,
+          `day ${String(done).padStart(3)}/${total}  ${day.date} ${day.kind.padEnd(4)}  adoption ${formatShare(day.adoption).padStart(6)}  ${grouped(day.payments).padStart(11)} payments  busiest minute ${grouped(day.peakPerMinute)}\n`,
         )
       },
     })
@@ -90,7 +92,9 @@ async function rolloutCommand(file: string, flags: RolloutFlags): Promise<number
 }
 
 /** The knee of the capacity search `file` holds, checked; none when no file is given. */
-async function kneeOf(file: string | undefined): Promise<number | undefined> {
+async function kneeOf(
+  file: string | undefined,
+): Promise<{ tps: number; atLeast: boolean } | undefined> {
   if (file === undefined) return undefined
   const report = await readCapacityReport(path.dirname(file), path.basename(file))
   if (report.outcome === 'none') {
@@ -98,7 +102,7 @@ async function kneeOf(file: string | undefined): Promise<number | undefined> {
       `--capacity: ${file} found no rate the ledger sustained within its SLO, so there is no knee to plan against`,
     )
   }
-  return report.kneeTps
+  return { tps: report.kneeTps, atLeast: report.outcome !== 'found' }
 }
 
 /** Writes the rollout's files and tells the plan: the exit code. */

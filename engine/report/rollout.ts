@@ -48,7 +48,7 @@ export function planVerdict(outcome: RolloutOutcome): string {
   if (plan.kneeTps === undefined) {
     return `no ledger knee given (--capacity capacity.json): the last month needs ${formatRate(last?.neededTps ?? 0)}/s with ${plan.headroom}× headroom`
   }
-  const knee = `the ledger's knee of ${formatRate(plan.kneeTps)}/s`
+  const knee = `the ledger's knee of ${plan.kneeAtLeast === true ? 'at least ' : ''}${formatRate(plan.kneeTps)}/s`
   if (plan.firstExceeding === undefined) {
     return `every month fits ${knee}: the last needs ${formatRate(last?.neededTps ?? 0)}/s with ${plan.headroom}× headroom`
   }
@@ -63,7 +63,7 @@ export function planTable(outcome: RolloutOutcome): string {
     String(month.index + 1),
     month.from,
     formatShare(month.adoption),
-    formatInteger(month.payments),
+    formatInteger(month.cityPayments),
     formatRate(month.cityPeakPerSecond),
     formatRate(month.cityP999PerSecond),
     formatRate(month.neededTps),
@@ -89,6 +89,7 @@ const planColumns = [
   'simulated_days',
   'adoption',
   'payments',
+  'city_payments',
   'peak_per_s',
   'peak_at',
   'p999_per_s',
@@ -108,6 +109,7 @@ function planCsv(outcome: RolloutOutcome): string {
       month.simulatedDays,
       month.adoption.toFixed(4),
       month.payments,
+      month.cityPayments,
       month.peakPerSecond.toFixed(2),
       month.peakAt,
       month.p999PerSecond.toFixed(2),
@@ -209,6 +211,7 @@ function demandChart(outcome: RolloutOutcome): Html {
   const { plan } = outcome
   const point = (pick: (month: MonthPlan) => number): Point[] =>
     plan.months.map((month) => [month.index + 1, pick(month)])
+  const neededMax = Math.max(0, ...plan.months.map((month) => month.neededTps))
   const rules: Rule[] =
     plan.kneeTps === undefined
       ? []
@@ -219,8 +222,13 @@ function demandChart(outcome: RolloutOutcome): Html {
     xLabel: 'month of the rollout',
     yLabel: 'payments/s',
     formatX: (month) => String(month),
+    formatY: (rate) => formatRate(rate),
     xTicks: plan.months.map((month) => month.index + 1),
     ...(plan.kneeTps === undefined ? {} : { yMaxAtLeast: plan.kneeTps * 1.05 }),
+    // A knee far above the demand would flatten it: on a log axis both read.
+    ...(plan.kneeTps !== undefined && plan.kneeTps > 10 * neededMax
+      ? { yScale: 'log' as const }
+      : {}),
     rules,
     series: [
       { name: 'peak minute', points: point((month) => month.cityPeakPerSecond) },
@@ -231,12 +239,13 @@ function demandChart(outcome: RolloutOutcome): Html {
 }
 
 function adoptionChart(outcome: RolloutOutcome): Html {
-  const start = outcome.days[0] === undefined ? 0 : Date.parse(outcome.days[0].date)
+  const first = outcome.months[0]?.from ?? outcome.days[0]?.date ?? '1970-01-01'
+  const start = Date.parse(first)
   const dayOf = (date: string) => (Date.parse(date) - start) / 86_400_000
   return lineChart({
     title: 'Residents holding a wallet, by district',
     note: 'Read off each district’s curve on the days simulated.',
-    xLabel: `days since ${outcome.days[0]?.date ?? ''}`,
+    xLabel: `days since the rollout began, ${first}`,
     yLabel: 'share of residents',
     formatY: (share) => formatShare(share),
     series: outcome.districts.map((name, index) => ({
@@ -255,7 +264,7 @@ function planTableHtml(months: readonly MonthPlan[], knee: boolean): Html {
     { head: 'from' },
     { head: 'simulated days', numeric: true },
     { head: 'adoption', numeric: true },
-    { head: 'payments (estimated)', numeric: true },
+    { head: 'payments, whole city (estimated)', numeric: true },
     { head: 'peak minute, /s', numeric: true },
     { head: 'at' },
     { head: 'p99.9 minute, /s', numeric: true },
@@ -267,7 +276,7 @@ function planTableHtml(months: readonly MonthPlan[], knee: boolean): Html {
     { text: month.from },
     { text: `${String(month.simulatedDays)} of ${String(month.days)}` },
     { text: formatShare(month.adoption) },
-    { text: formatInteger(month.payments) },
+    { text: formatInteger(month.cityPayments) },
     { text: formatRate(month.cityPeakPerSecond) },
     { text: month.peakAt.slice(0, 16).replace('T', ' ') },
     { text: formatRate(month.cityP999PerSecond) },
@@ -292,7 +301,7 @@ function daysTableHtml(outcome: RolloutOutcome): Html {
     { head: 'payments', numeric: true },
     { head: 'rejected', numeric: true },
     { head: 'peak minute', numeric: true },
-    { head: 'busiest hour by kind, /s' },
+    { head: 'busiest hour by kind, /s simulated' },
   ]
   const rows = outcome.days.map((day) => [
     { text: day.date },

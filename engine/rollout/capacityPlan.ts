@@ -26,6 +26,7 @@ export interface RolloutDay {
   readonly payments: number
   readonly accepted: number
   readonly rejected: number
+  /** Rejections by reason, of all the day's transfers. */
   readonly byReason: Readonly<Record<string, number>>
   /** Payments in the busiest minute, and its local time. */
   readonly peakPerMinute: number
@@ -52,6 +53,8 @@ export interface MonthPlan {
   readonly adoption: number
   /** Payments in the month, estimated from the simulated days by their weights. */
   readonly payments: number
+  /** The same for the whole city (divided by the scale). */
+  readonly cityPayments: number
   readonly peakPerSecond: number
   readonly peakAt: string
   readonly p999PerSecond: number
@@ -68,6 +71,8 @@ export interface CapacityPlan {
   readonly scale: number
   readonly headroom: number
   readonly kneeTps?: number
+  /** The search found no failing rate (it ran out of payments first): the knee is at least this. */
+  readonly kneeAtLeast?: boolean
   readonly months: readonly MonthPlan[]
   /** The first month whose needed rate is above the knee, if any. */
   readonly firstExceeding?: { readonly index: number; readonly from: string }
@@ -84,7 +89,12 @@ export function capacityPlan(
   months: readonly RolloutMonth[],
   days: readonly RolloutDay[],
   minutes: readonly WeightedMinutes[],
-  settings: { readonly scale: number; readonly headroom: number; readonly kneeTps?: number },
+  settings: {
+    readonly scale: number
+    readonly headroom: number
+    readonly kneeTps?: number
+    readonly kneeAtLeast?: boolean
+  },
 ): CapacityPlan {
   const { scale, headroom, kneeTps } = settings
   const plans = months.map((month): MonthPlan => {
@@ -98,6 +108,7 @@ export function capacityPlan(
     const p999PerSecond = weightedQuantile(ownMinutes, 0.999) / 60
     const cityPeakPerSecond = peakPerSecond / scale
     const neededTps = cityPeakPerSecond * headroom
+    const payments = own.reduce((sum, day) => sum + day.payments * day.weight, 0)
     return {
       index: month.index,
       from: month.from,
@@ -105,7 +116,8 @@ export function capacityPlan(
       days: month.days,
       simulatedDays: own.length,
       adoption: own.at(-1)?.adoption ?? 0,
-      payments: Math.round(own.reduce((sum, day) => sum + day.payments * day.weight, 0)),
+      payments: Math.round(payments),
+      cityPayments: Math.round(payments / scale),
       peakPerSecond,
       peakAt: busiest?.peakAt ?? '',
       p999PerSecond,
@@ -119,7 +131,7 @@ export function capacityPlan(
   return {
     scale,
     headroom,
-    ...(kneeTps === undefined ? {} : { kneeTps }),
+    ...(kneeTps === undefined ? {} : { kneeTps, kneeAtLeast: settings.kneeAtLeast === true }),
     months: plans,
     ...(first === undefined ? {} : { firstExceeding: { index: first.index, from: first.from } }),
   }

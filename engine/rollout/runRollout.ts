@@ -37,6 +37,8 @@ export interface RolloutOutcome {
 export interface RolloutOptions extends Omit<RunOptions, 'onMinutes' | 'load'> {
   /** The knee of a capacity search, transfers a second, to set each month against. */
   readonly kneeTps?: number | undefined
+  /** The knee is a floor: the search ran out of payments before the ledger failed. */
+  readonly kneeAtLeast?: boolean | undefined
   /** Told of each day as it is done. */
   readonly onDay?: ((day: RolloutDay, done: number, total: number) => void) | undefined
 }
@@ -70,6 +72,8 @@ export async function runRollout(
       onMinutes: (payments) => (perMinute = payments),
     })
     checkMoney(summary, day)
+    // A day cut short (Ctrl-C) is not a sample of its date: the plan covers the days before it.
+    if (summary.stoppedEarly !== undefined) break
     scale = summary.scale
     ledger = summary.ledger
     const figures = dayFigures(summary, day, month, adoption)
@@ -87,12 +91,16 @@ export async function runRollout(
     plan: capacityPlan(months, days, minutes, {
       scale,
       headroom: rollout.headroom,
-      ...(options.kneeTps === undefined ? {} : { kneeTps: options.kneeTps }),
+      ...(options.kneeTps === undefined
+        ? {}
+        : { kneeTps: options.kneeTps, kneeAtLeast: options.kneeAtLeast === true }),
     }),
     districts: scenario.city.districts.map((district) => district.name),
     wallSeconds: (options.now() - started) / 1000,
   }
 }
+
+const paymentKinds = ['retail', 'transit', 'bill', 'payroll', 'p2p', 'topup'] as const
 
 /** A day whose money does not add up ends the rollout: nothing after it could be trusted. */
 function checkMoney(summary: RunSummary, day: SampledDay): void {
@@ -111,8 +119,9 @@ function dayFigures(
 ): RolloutDay {
   const payments = summary.demand.perHour.reduce((sum, hour) => sum + hour, 0)
   const hourly = summary.demand.hourly
-  let accepted = 0
-  for (const cell of hourly?.cells ?? []) accepted += cell[4]
+  // Rejections of the payment kinds (the opening's top-ups among them, which the ledger takes).
+  const byKind = summary.transfers.byKind
+  const rejected = paymentKinds.reduce((sum, kind) => sum + byKind[kind].rejected, 0)
   return {
     date: day.date,
     kind: day.kind,
@@ -123,8 +132,8 @@ function dayFigures(
     habit: adoption.habit,
     adopted: summary.agents.adopted,
     payments,
-    accepted,
-    rejected: payments - accepted,
+    accepted: payments - rejected,
+    rejected,
     byReason: summary.transfers.byReason,
     peakPerMinute: summary.demand.peakPerMinute,
     peakAt: summary.demand.peakAt,

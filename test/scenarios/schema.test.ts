@@ -548,6 +548,88 @@ describe('crossFieldIssues', () => {
   })
 })
 
+describe('the calendar and the rollout', () => {
+  const rolloutText = readFileSync(
+    shenzhenDayFile.replace('shenzhen-day.yaml', 'rollout-smoke.yaml'),
+    'utf8',
+  )
+  const rolloutInput = (edits: Record<string, unknown> = {}) =>
+    parse(smokeWith(edits, rolloutText)) as Record<string, unknown>
+
+  it('accepts the library rollouts and fills in the defaults', () => {
+    // Proves: both rollout scenarios fit the schema; a rollout left to its defaults samples one
+    // working day and one day of rest a month with every peak, habit 1, headroom 1.5.
+    for (const file of ['rollout-smoke.yaml', 'shenzhen-rollout-year.yaml']) {
+      const text = readFileSync(shenzhenDayFile.replace('shenzhen-day.yaml', file), 'utf8')
+      const result = scenarioSchema.safeParse(parse(text))
+      expect(result.success, JSON.stringify(result.error?.issues)).toBe(true)
+      expect(crossFieldIssues(parse(text))).toEqual([])
+    }
+    const bare = scenarioSchema.parse(
+      rolloutInput({
+        'rollout.sample': undefined,
+        'rollout.headroom': undefined,
+        'rollout.adoption.habitStart': undefined,
+        'rollout.adoption.habitDays': undefined,
+        'rollout.adoption.promotions': undefined,
+      }),
+    )
+    expect(bare.rollout?.sample).toEqual({ workdays: 1, restDays: 1, peaks: true })
+    expect(bare.rollout?.headroom).toBe(1.5)
+    expect(bare.rollout?.adoption).toMatchObject({ habitStart: 1, habitDays: 30, promotions: [] })
+  })
+
+  it('names each bad calendar and rollout field', () => {
+    // Proves: shapes and ranges are checked field by field, dates are real dates.
+    const issues = schemaIssues(
+      rolloutInput({
+        'rollout.months': 25,
+        'rollout.start': '2020-02-30',
+        'rollout.adoption.bass.p': 0,
+        'rollout.adoption.bass.m': 1.5,
+        'rollout.headroom': 0.5,
+        'rollout.sample.workdays': 0,
+        'calendar.peaks[0].retail': -1,
+        'calendar.workdays[0]': '10/10/2020',
+      }),
+    )
+    expect(issues).toEqual(
+      expect.arrayContaining([
+        'rollout.months: must be a whole number of months from 1 to 24',
+        'rollout.start: is not a real date from 1970 to 9999',
+        'rollout.adoption.bass.p: must be greater than 0',
+        'rollout.adoption.bass.m: must be a share between 0 and 1',
+        'rollout.headroom: must be a factor of 1 or more, like 1.5',
+        'rollout.sample.workdays: must be a whole number of working days from 1 to 23',
+        'calendar.peaks[0].retail: must be a factor of 0 or more',
+        'calendar.workdays[0]: must be a date like "2021-02-11"',
+      ]),
+    )
+    expect(schemaIssues(rolloutInput({ 'rollout.adoption.bass.r': 1 }))).toEqual([
+      'rollout.adoption.bass.r: unknown field',
+    ])
+  })
+
+  it("checks holidays end after they start, and districts named are the city's", () => {
+    // Proves: the checks across fields name the holiday and the unknown district ids.
+    expect(
+      crossFieldIssues(
+        rolloutInput({
+          'calendar.holidays[0].to': '2020-09-30',
+          'calendar.holidays[1].to': '2021-03-01',
+          'rollout.adoption.districts': { '999999': { p: 0.1 } },
+          'rollout.adoption.promotions[0].districts': ['440303', 'nowhere'],
+        }),
+      ),
+    ).toEqual([
+      'calendar.holidays[0].to: must not be before its from',
+      'calendar.holidays[1].to: a holiday lasts at most 31 days',
+      'rollout.adoption.districts.999999: no district of the city has this id',
+      'rollout.adoption.promotions[0].districts[1]: no district of the city has this id',
+    ])
+  })
+})
+
 describe('offsetMinutes', () => {
   it.each([
     ['2026-11-23T00:00:00+08:00', 480],
