@@ -26,6 +26,7 @@ import {
 } from '../engine/limits.js'
 import { loadSettingIssues } from '../engine/load/settings.js'
 import { calendarRolloutIssues, calendarSchema, rolloutSchema } from './rolloutSchema.js'
+import { ageBandsSchema, peopleIssues, peopleSchema } from './peopleSchema.js'
 
 const positiveInt = (what = 'a positive integer') =>
   z
@@ -112,6 +113,8 @@ const district = z
     jobs: positiveInt().optional(),
     adoption: share().optional(),
     places: z.array(place).max(placesPerDistrictMax).optional(),
+    /** The district's own age structure (the people section's otherwise). */
+    ageBands: ageBandsSchema.optional(),
   })
   .strict()
 
@@ -180,6 +183,8 @@ export const scenarioSchema = z
       })
       .strict(),
     adoption: z.object({ share: share() }).strict(),
+    /** Who the residents are (peopleSchema.ts): age, income, bank account, device. */
+    people: peopleSchema.optional(),
     wallets: z
       .object({
         nightlyTopupBelow: share().default(0),
@@ -285,6 +290,7 @@ export function crossFieldIssues(input: unknown): string[] {
     ...tierIssues(list(record(scenario.wallets).tiers)),
     ...categoryIssues(record(record(scenario.merchants).categories)),
     ...calendarRolloutIssues(scenario),
+    ...peopleIssues(scenario),
   ]
 }
 

@@ -18,6 +18,7 @@ import {
   ticksPerChunk,
 } from '../limits.js'
 import { employerFloatFen } from './employerFloat.js'
+import { planPeople, type PlannedPeople } from './people.js'
 import type { SimClock } from '../time/index.js'
 import type { LoadedScenario } from '../../scenarios/loader.js'
 import { offsetMinutes, type Scenario } from '../../scenarios/schema.js'
@@ -123,6 +124,8 @@ export interface Plan {
   readonly fareFen: readonly number[]
   readonly accounts: AccountLayout
   readonly segments: readonly Segment[]
+  /** Who the residents are, when the scenario says (its people section). */
+  readonly people?: PlannedPeople
 }
 
 const unlimitedTier: PlannedTier = {
@@ -149,6 +152,7 @@ export function planRun(scenario: Scenario, city: City, options: PlanOptions = {
   const accounts = accountLayout(scenario, districts.length, merchants, residents)
   const segments = planSegments(residents, merchants)
   const payments = planPayments(scenario)
+  const people = planPeople(scenario)
   const ticks = clock.ticks
   const expectedTransfers = transfersExpected(payments, residents, ticks)
   checkMoneyBound(scenario, { tiers, payments, residents, districts: districts.length, ticks })
@@ -177,6 +181,7 @@ export function planRun(scenario: Scenario, city: City, options: PlanOptions = {
     fareFen: [...city.fareFen],
     accounts,
     segments,
+    ...(people === undefined ? {} : { people }),
   }
 }
 

@@ -2,12 +2,13 @@
  * Agents are rows of typed-array columns on SharedArrayBuffers: worker threads read and write
  * them without copies, and there is never one object per agent.
  *
- * residents (5 bytes each)        merchants (11 bytes each)
+ * residents (6 bytes each)        merchants (11 bytes each)
  *   home      Uint8  district       district  Uint8
  *   work      Uint8  district       category  Uint8
  *   tier      Uint8  wallet tier    bank      Uint8
  *   flags     Uint8  ResidentFlag   lon, lat  Float32 (for the map)
  *   bank      Uint8  operating bank
+ *   traits    Uint8  ResidentTrait: age band, income band, banked, hard wallet (0 without people)
  */
 import { assert } from '../assert.js'
 import { merchantsMax, residentsMax } from '../limits.js'
@@ -18,6 +19,18 @@ export const ResidentFlag = {
   employed: 4,
 } as const
 
+/**
+ * A resident's traits, packed: bits 0-1 the age band (0 under 15, 1 from 15 to 59, 2 60 and over),
+ * bits 2-3 the income band (0 low, 1 middle, 2 high), then two flags.
+ */
+export const ResidentTrait = {
+  ageMask: 0b11,
+  incomeShift: 2,
+  incomeMask: 0b1100,
+  banked: 16,
+  hardWallet: 32,
+} as const
+
 export interface PopulationBuffers {
   readonly residents: number
   readonly merchants: number
@@ -26,6 +39,7 @@ export interface PopulationBuffers {
   readonly residentTier: SharedArrayBuffer
   readonly residentFlags: SharedArrayBuffer
   readonly residentBank: SharedArrayBuffer
+  readonly residentTraits: SharedArrayBuffer
   readonly merchantDistrict: SharedArrayBuffer
   readonly merchantCategory: SharedArrayBuffer
   readonly merchantBank: SharedArrayBuffer
@@ -41,6 +55,7 @@ export interface Population {
   readonly tier: Uint8Array
   readonly flags: Uint8Array
   readonly bank: Uint8Array
+  readonly traits: Uint8Array
   readonly merchantDistrict: Uint8Array
   readonly merchantCategory: Uint8Array
   readonly merchantBank: Uint8Array
@@ -48,7 +63,7 @@ export interface Population {
   readonly merchantLat: Float32Array
 }
 
-export const residentBytes = 5
+export const residentBytes = 6
 export const merchantBytes = 11
 
 export function allocatePopulation(residents: number, merchants: number): PopulationBuffers {
@@ -68,6 +83,7 @@ export function allocatePopulation(residents: number, merchants: number): Popula
     residentTier: new SharedArrayBuffer(residents),
     residentFlags: new SharedArrayBuffer(residents),
     residentBank: new SharedArrayBuffer(residents),
+    residentTraits: new SharedArrayBuffer(residents),
     merchantDistrict: new SharedArrayBuffer(merchants),
     merchantCategory: new SharedArrayBuffer(merchants),
     merchantBank: new SharedArrayBuffer(merchants),
@@ -86,6 +102,7 @@ export function viewPopulation(buffers: PopulationBuffers): Population {
     tier: new Uint8Array(buffers.residentTier),
     flags: new Uint8Array(buffers.residentFlags),
     bank: new Uint8Array(buffers.residentBank),
+    traits: new Uint8Array(buffers.residentTraits),
     merchantDistrict: new Uint8Array(buffers.merchantDistrict),
     merchantCategory: new Uint8Array(buffers.merchantCategory),
     merchantBank: new Uint8Array(buffers.merchantBank),

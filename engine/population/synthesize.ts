@@ -10,12 +10,14 @@ import { assert } from '../assert.js'
 import type { City } from '../city/index.js'
 import { cumulative, Random } from '../random/index.js'
 import type { Plan, Segment } from '../plan/plan.js'
-import { ResidentFlag, type Population } from './columns.js'
+import { ResidentFlag, ResidentTrait, type Population } from './columns.js'
+import type { PlannedPeople } from '../plan/people.js'
 
 export function synthesizeResidents(plan: Plan, population: Population, segment: Segment): void {
   const random = new Random(plan.seed, 'residents', segment.index)
   const jobs = cumulative(plan.districts.map((district) => district.jobs))
   const tiers = cumulative(plan.tiers.map((tier) => tier.share))
+  const anonymous = anonymousTier(plan)
   const bankCount = plan.banks.length
 
   let home = 0
@@ -35,13 +37,57 @@ export function synthesizeResidents(plan: Plan, population: Population, segment:
     population.work[resident] = random.chance(plan.sameDistrictWorkShare) ? home : random.pick(jobs)
     // Tier 0 has share 0, so pick never returns it.
     population.tier[resident] = random.pick(tiers)
-    let flags = 0
-    if (random.chance(district.adoption)) flags |= ResidentFlag.adopted
-    if (random.chance(plan.riderShare)) flags |= ResidentFlag.rider
-    if (random.chance(plan.employedShare)) flags |= ResidentFlag.employed
-    population.flags[resident] = flags
+    // Each draw is made whatever the others gave, so a resident's draws are the same from run to
+    // run when a share changes: with a higher wallet share, the same residents and more adopt.
+    const adopts = random.float()
+    const rides = random.chance(plan.riderShare)
+    const works = random.float()
     population.bank[resident] = random.below(bankCount)
+    let adoption = district.adoption
+    let employed = plan.employedShare
+    if (plan.people !== undefined) {
+      const band = drawTraits(plan.people, { home, anonymous }, random, population, resident)
+      adoption *= plan.people.adoptionWeight[home]?.[band] ?? 1
+      employed = plan.people.employedByBand[home]?.[band] ?? 0
+    }
+    let flags = 0
+    if (adopts < adoption) flags |= ResidentFlag.adopted
+    if (rides) flags |= ResidentFlag.rider
+    if (works < employed) flags |= ResidentFlag.employed
+    population.flags[resident] = flags
   }
+}
+
+/**
+ * A resident's age band, income band, bank account and device; returns the age band. A resident
+ * without a bank account holds an anonymous wallet: the last tier, the one that needs none.
+ */
+function drawTraits(
+  people: PlannedPeople,
+  at: { readonly home: number; readonly anonymous: number },
+  random: Random,
+  population: Population,
+  resident: number,
+): number {
+  const band = random.pick(people.ageCumulative[at.home] ?? [1])
+  const income = random.pick(people.incomeCumulative)
+  const banked = band > 0 && random.chance(people.bankedShare)
+  const hard = random.chance(people.hardWalletShare[band] ?? 0)
+  let traits = band | (income << ResidentTrait.incomeShift)
+  if (banked) traits |= ResidentTrait.banked
+  if (hard) traits |= ResidentTrait.hardWallet
+  population.traits[resident] = traits
+  if (!banked) population.tier[resident] = at.anonymous
+  return band
+}
+
+/** Where in plan.tiers the most anonymous tier is (the highest tier number). */
+function anonymousTier(plan: Plan): number {
+  let index = 1
+  plan.tiers.forEach((tier, at) => {
+    if (at > 0 && tier.tier > (plan.tiers[index]?.tier ?? 0)) index = at
+  })
+  return index
 }
 
 /**

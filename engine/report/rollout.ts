@@ -124,6 +124,7 @@ function planCsv(outcome: RolloutOutcome): string {
 
 function daysCsv(outcome: RolloutOutcome): string {
   const districts = outcome.districts.map((name) => `adoption_${csvName(name)}`)
+  const bands = Object.keys(outcome.days[0]?.adoptionByAge ?? {})
   const head = [
     'date',
     'kind',
@@ -138,6 +139,7 @@ function daysCsv(outcome: RolloutOutcome): string {
     'peak_per_minute',
     'peak_at',
     ...districts,
+    ...bands.map((band) => `adoption_${band}`),
   ]
   const rows = outcome.days.map((day) =>
     [
@@ -154,6 +156,7 @@ function daysCsv(outcome: RolloutOutcome): string {
       day.peakPerMinute,
       day.peakAt,
       ...day.adoptionByDistrict.map((share) => share.toFixed(4)),
+      ...bands.map((band) => (day.adoptionByAge?.[band] ?? 0).toFixed(4)),
     ].join(','),
   )
   return `${[head.join(','), ...rows].join('\n')}\n`
@@ -189,6 +192,7 @@ ${chartCss}
 ${demandChart(outcome)}
 <h2>Adoption by district</h2>
 ${adoptionChart(outcome)}
+${ageChart(outcome)}
 <h2>The capacity plan</h2>
 ${planTableHtml(plan.months, plan.kneeTps !== undefined)}
 <p class="meta">${howEstimated(outcome)}</p>
@@ -253,6 +257,33 @@ function adoptionChart(outcome: RolloutOutcome): Html {
       points: outcome.days.map((day): Point => [
         dayOf(day.date),
         day.adoptionByDistrict[index] ?? 0,
+      ]),
+    })),
+  })
+}
+
+/** Wallets by age band over the rollout, when the scenario says who its people are. */
+function ageChart(outcome: RolloutOutcome): Html | false {
+  const bands = Object.keys(outcome.days[0]?.adoptionByAge ?? {})
+  if (bands.length === 0) return false
+  const first = outcome.months[0]?.from ?? outcome.days[0]?.date ?? '1970-01-01'
+  const start = Date.parse(first)
+  const names: Readonly<Record<string, string>> = {
+    children: 'under 15',
+    working: '15 to 59',
+    elderly: '60 and over',
+  }
+  return lineChart({
+    title: 'Residents holding a wallet, by age band',
+    note: 'Counted in the simulated city on each day simulated.',
+    xLabel: `days since the rollout began, ${first}`,
+    yLabel: 'share of the band',
+    formatY: (share) => formatShare(share),
+    series: bands.map((band) => ({
+      name: names[band] ?? band,
+      points: outcome.days.map((day): Point => [
+        (Date.parse(day.date) - start) / 86_400_000,
+        day.adoptionByAge?.[band] ?? 0,
       ]),
     })),
   })

@@ -39,6 +39,11 @@ export interface RolloutDay {
   }
   /** Adoption by district, in the scenario's order of districts. */
   readonly adoptionByDistrict: readonly number[]
+  /**
+   * Share of each age band holding a wallet, counted in the simulated city (when the scenario says
+   * who its people are).
+   */
+  readonly adoptionByAge?: Readonly<Record<string, number>>
   readonly conservationOk: boolean
   readonly doubleEntryOk: boolean
 }

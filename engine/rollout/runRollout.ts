@@ -139,6 +139,16 @@ function dayFigures(
     peakAt: summary.demand.peakAt,
     peakHour: peakHourOf(hourly),
     adoptionByDistrict: adoption.byDistrict,
+    ...(summary.people === undefined
+      ? {}
+      : {
+          adoptionByAge: Object.fromEntries(
+            Object.entries(summary.people.byAge).map(([band, figures]) => [
+              band,
+              figures.residents > 0 ? figures.adopted / figures.residents : 0,
+            ]),
+          ),
+        }),
     conservationOk: summary.conservation.ok,
     doubleEntryOk: summary.doubleEntry.ok,
   }

@@ -15,6 +15,7 @@ import { UserError } from '../errors.js'
 import { TransferCounters } from '../metrics/transferCounters.js'
 import { planScenario, type Plan } from '../plan/index.js'
 import {
+  peopleFigures,
   allocatePopulation,
   synthesizeMerchants,
   viewPopulation,
@@ -321,6 +322,7 @@ export class OpenedCity {
       outcome,
       conservation,
       doubleEntry,
+      ...(plan.people === undefined ? {} : { people: peopleFigures(population) }),
       times: { ...times, simulatedMs, endedMs: now() },
     })
   }

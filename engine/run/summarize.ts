@@ -22,6 +22,7 @@ export interface RunParts {
   readonly outcome: ExecutorOutcome
   readonly conservation: RunSummary['conservation']
   readonly doubleEntry: RunSummary['doubleEntry']
+  readonly people?: RunSummary['people']
   /**
    * Wall times, ms: the run's start (the city's building, for a city's first run), the simulation's
    * end, the audit's end.
@@ -78,6 +79,7 @@ export function summarize(parts: RunParts): RunSummary {
     ...(stoppedEarly === undefined ? {} : { stoppedEarly }),
     ...(parts.ledger.health === undefined ? {} : { ledgerHealth: parts.ledger.health }),
     ...(load === undefined ? {} : { load }),
+    ...(parts.people === undefined ? {} : { people: parts.people }),
   }
 }
 

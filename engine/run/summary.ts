@@ -5,6 +5,7 @@
 import type { LedgerHealth, ResultCodeName, TransferKindName } from '../ledger/index.js'
 import type { ThresholdResult } from '../load/threshold.js'
 import type { DistrictFigures, HourlyFigures } from '../counting/districtCounters.js'
+import type { PeopleFigures } from '../population/index.js'
 import type { LatencyBucketCounts, LatencySummary } from '../metrics/latencyHistogram.js'
 import type { KindFigures } from '../metrics/transferCounters.js'
 import type { RunEvent } from './runCommand.js'
@@ -112,6 +113,11 @@ export interface RunSummary {
   readonly ledgerHealth?: LedgerHealth
   /** Present in load mode: the open model's figures. */
   readonly load?: LoadSection
+  /**
+   * Who the residents are, when the scenario has a people section: residents and wallet holders by
+   * age band and income band, bank accounts, hard wallets.
+   */
+  readonly people?: PeopleFigures
 }
 
 export interface LoadSection {

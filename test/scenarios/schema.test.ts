@@ -628,6 +628,35 @@ describe('the calendar and the rollout', () => {
       'rollout.adoption.promotions[0].districts[1]: no district of the city has this id',
     ])
   })
+
+  it('checks the people: shares adding up to 1, a district refining a people section there is', () => {
+    // Proves: the age and income bands must add up to 1, a district's own too; a district's
+    // ageBands without a people section is named; each band's share is checked.
+    expect(
+      crossFieldIssues(
+        rolloutInput({
+          'people.ageBands.children': 0.5,
+          'people.incomeBands.low': 0.1,
+          'city.districts[2].ageBands': { children: 0.2, working: 0.2, elderly: 0.2 },
+        }),
+      ),
+    ).toEqual([
+      'people.ageBands: shares must add up to 1 (they add up to 1.3489)',
+      'people.incomeBands: shares must add up to 1 (they add up to 0.8)',
+      'city.districts[2].ageBands: shares must add up to 1 (they add up to 0.6)',
+    ])
+    expect(
+      crossFieldIssues(
+        rolloutInput({
+          people: undefined,
+          'city.districts[0].ageBands': { children: 0.2, working: 0.7, elderly: 0.1 },
+        }),
+      ),
+    ).toEqual(['city.districts[0].ageBands: needs the people section it refines'])
+    expect(schemaIssues(rolloutInput({ 'people.bankedShare': 2 }))).toEqual([
+      'people.bankedShare: must be a share between 0 and 1',
+    ])
+  })
 })
 
 describe('offsetMinutes', () => {
