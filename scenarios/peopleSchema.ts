@@ -59,7 +59,7 @@ export function peopleIssues(scenario: Record<string, unknown>): string[] {
     if (!isObject(value)) return
     const shares = Object.values(value)
     if (!shares.every((one) => typeof one === 'number')) return
-    const total = (shares as number[]).reduce((sum, one) => sum + one, 0)
+    const total = shares.reduce((sum, one) => sum + one, 0)
     if (Math.abs(total - 1) > tolerance) {
       issues.push(
         `${at}: shares must add up to 1 (they add up to ${Math.round(total * 1e6) / 1e6})`,
