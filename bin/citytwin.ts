@@ -12,6 +12,7 @@ import { Command, CommanderError } from 'commander'
 import { RunFailed, UserError } from '../engine/errors.js'
 import { printableLines } from '../engine/printable.js'
 import { addCapacityCommand } from './commands/capacity.js'
+import { addCompareCommand } from './commands/compare.js'
 import { addLedgerServerCommand } from './commands/ledgerServer.js'
 import { addReplayCommand } from './commands/replay.js'
 import { addReportCommand } from './commands/report.js'
@@ -58,6 +59,7 @@ function program(): Command {
   addReplayCommand(cli)
   addCapacityCommand(cli)
   addRolloutCommand(cli)
+  addCompareCommand(cli)
   addLedgerServerCommand(cli)
   addReportCommand(cli)
   addValidateCommand(cli)

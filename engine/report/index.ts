@@ -68,3 +68,4 @@ export {
 export { reportMapOf, mapFile, type ReportMap } from './reportMap.js'
 export { readCapacityReport } from './capacityFolder.js'
 export { planTable, planVerdict, writeRolloutFiles } from './rollout.js'
+export { compareHtmlFile, compareTable, readCompared, renderComparison } from './compare.js'
