@@ -11,6 +11,7 @@
  * model counts its transfers as errors). Counting itself failing is a broken invariant of ours,
  * kept and thrown by `settled()`.
  */
+import type { BankFlows } from './bankFlows.js'
 import {
   resultCodeCount,
   type LedgerCore,
@@ -38,6 +39,8 @@ export class CountingLedger {
     readonly counters: TransferCounters,
     readonly districts: DistrictCounters,
     private readonly runDigest: RunDigest,
+    /** Deposits to e-CNY and back, by operating bank. */
+    readonly banks?: BankFlows,
   ) {
     this.views = { payments: this.view('payments'), institutions: this.view('institutions') }
   }
@@ -91,6 +94,7 @@ export class CountingLedger {
       results.code,
     )
     this.districts.count(batch, results.code)
+    this.banks?.count(batch, results.code)
     this.runDigest.counted(batch, results.code)
     if (role === 'payments') {
       this.paymentsAnswered += batch.count

@@ -9,7 +9,7 @@ import { printable } from '../printable.js'
 import type { MonthPlan } from '../rollout/capacityPlan.js'
 import type { RolloutOutcome } from '../rollout/runRollout.js'
 import { chartCss, lineChart, type Point, type Rule } from './charts.js'
-import { formatInteger, formatRate, formatShare } from './format.js'
+import { formatCount, formatInteger, formatRate, formatShare } from './format.js'
 import { html, type Html } from './markup.js'
 import type { RunFolder } from './runFolder.js'
 import { table } from './tables.js'
@@ -18,6 +18,7 @@ export const rolloutJsonFile = 'rollout.json'
 export const rolloutHtmlFile = 'rollout.html'
 export const planCsvFile = 'plan.csv'
 export const daysCsvFile = 'days.csv'
+export const depositsCsvFile = 'deposits.csv'
 
 /** The rollout's files written and moved into place; where they are. */
 export async function writeRolloutFiles(
@@ -28,6 +29,7 @@ export async function writeRolloutFiles(
     await folder.write(rolloutJsonFile, `${JSON.stringify(outcome, null, 2)}\n`)
     await folder.write(planCsvFile, planCsv(outcome))
     await folder.write(daysCsvFile, daysCsv(outcome))
+    await folder.write(depositsCsvFile, depositsCsv(outcome))
     await folder.write(rolloutHtmlFile, renderRolloutReport(outcome))
     const at = await folder.commit()
     return {
@@ -162,6 +164,27 @@ function daysCsv(outcome: RolloutOutcome): string {
   return `${[head.join(','), ...rows].join('\n')}\n`
 }
 
+function depositsCsv(outcome: RolloutOutcome): string {
+  const rows = outcome.plan.deposits.map((row) =>
+    [
+      row.month + 1,
+      outcome.plan.months[row.month]?.from ?? '',
+      csvText(row.bank),
+      row.walletsOpenedFen,
+      row.netTopupsFen,
+      row.outflowFen,
+    ].join(','),
+  )
+  const head = 'month,from,bank,wallets_opened_fen,net_topups_fen,outflow_fen'
+  return `${[head, ...rows].join('\n')}\n`
+}
+
+/** A name as one CSV field: quoted, its quotes doubled, a leading formula sign made text. */
+function csvText(text: string): string {
+  const safe = /^[=+\-@]/.test(text) ? `'${text}` : text
+  return `"${safe.replaceAll('"', '""')}"`
+}
+
 /** A district name as a CSV column: lower case letters, digits and underscores only. */
 function csvName(name: string): string {
   return name.toLowerCase().replace(/[^a-z0-9]+/g, '_')
@@ -196,6 +219,8 @@ ${ageChart(outcome)}
 <h2>The capacity plan</h2>
 ${planTableHtml(plan.months, plan.kneeTps !== undefined)}
 <p class="meta">${howEstimated(outcome)}</p>
+<h2>Deposits leaving the banks</h2>
+${depositsTable(outcome)}
 <h2>The days simulated</h2>
 ${daysTableHtml(outcome)}
 </body></html>
@@ -321,6 +346,31 @@ function planTableHtml(months: readonly MonthPlan[], knee: boolean): Html {
       : []),
   ])
   return table(columns, rows)
+}
+
+/** Each month's deposit outflow by operating bank, for the whole city. */
+function depositsTable(outcome: RolloutOutcome): Html {
+  const { deposits, months } = outcome.plan
+  const banks = [...new Set(deposits.map((row) => row.bank))]
+  if (banks.length === 0) return html`<p class="meta">No bank figures in these days.</p>`
+  const yuan = (fen: number) => `¥${formatCount(fen / 100)}`
+  const columns = [{ head: 'month' }, ...banks.map((bank) => ({ head: bank, numeric: true }))]
+  const rows = months.map((month) => [
+    { text: `${String(month.index + 1)} (${month.from})` },
+    ...banks.map((bank) => {
+      const row = deposits.find((one) => one.month === month.index && one.bank === bank)
+      return { text: row === undefined ? '–' : yuan(row.outflowFen) }
+    }),
+  ])
+  const total = [
+    { text: 'the rollout' },
+    ...banks.map((bank) => ({
+      text: yuan(
+        deposits.filter((one) => one.bank === bank).reduce((sum, one) => sum + one.outflowFen, 0),
+      ),
+    })),
+  ]
+  return html`<p class="meta">Deposits turned into e-CNY at each operating bank, for the whole city: the first balance of each wallet opened in the month, plus the month's top-ups less the merchants' redemptions back into deposits (deposits.csv has both parts, in fen). Estimated from the simulated days, like the plan.</p>${table(columns, rows, total)}`
 }
 
 function daysTableHtml(outcome: RolloutOutcome): Html {

@@ -8,6 +8,7 @@
  * are scaled up to the whole city by 1 / scale, a modelling assumption (demand grows with the
  * population; a city's real peaks are somewhat smoother than a sample's).
  */
+import type { BankFlowFigures } from '../counting/bankFlows.js'
 import type { HourlyFigures } from '../counting/districtCounters.js'
 import type { DayKind, RolloutMonth, SampledDay } from './days.js'
 
@@ -46,6 +47,21 @@ export interface RolloutDay {
   readonly adoptionByAge?: Readonly<Record<string, number>>
   readonly conservationOk: boolean
   readonly doubleEntryOk: boolean
+  /** Residents of the simulated city. */
+  readonly residents: number
+  /** Deposits to e-CNY and back by operating bank, in the simulated city (summary.banks). */
+  readonly banks?: readonly BankFlowFigures[]
+}
+
+/** A month's deposits leaving one operating bank for e-CNY, for the whole city. */
+export interface MonthDeposits {
+  readonly month: number
+  readonly bank: string
+  /** Into the wallets opened in the month: each new wallet's first balance, fen. */
+  readonly walletsOpenedFen: number
+  /** Top-ups less redemptions on the month's days, fen. */
+  readonly netTopupsFen: number
+  readonly outflowFen: number
 }
 
 export interface MonthPlan {
@@ -81,6 +97,8 @@ export interface CapacityPlan {
   readonly months: readonly MonthPlan[]
   /** The first month whose needed rate is above the knee, if any. */
   readonly firstExceeding?: { readonly index: number; readonly from: string }
+  /** Deposits leaving each operating bank, month by month (the disintermediation question). */
+  readonly deposits: readonly MonthDeposits[]
 }
 
 /** Minutes of a simulated day with the days they stand for: the month's percentiles read them. */
@@ -134,12 +152,54 @@ export function capacityPlan(
   })
   const first = plans.find((plan) => plan.exceedsKnee === true)
   return {
+    deposits: depositsByMonth(months, days, scale),
     scale,
     headroom,
     ...(kneeTps === undefined ? {} : { kneeTps, kneeAtLeast: settings.kneeAtLeast === true }),
     months: plans,
     ...(first === undefined ? {} : { firstExceeding: { index: first.index, from: first.from } }),
   }
+}
+
+/**
+ * Each month's deposit outflow by bank, for the whole city. The wallets opened in a month are the
+ * rise in wallet holders since the month before (from the last simulated day of each), each given
+ * the opening balance the bank's customers got on the month's last simulated day; the top-ups and
+ * redemptions of the month are its simulated days' by their weights. Scaled by 1 / scale.
+ */
+function depositsByMonth(
+  months: readonly RolloutMonth[],
+  days: readonly RolloutDay[],
+  scale: number,
+): MonthDeposits[] {
+  const out: MonthDeposits[] = []
+  let holdersBefore = 0
+  for (const month of months) {
+    const own = days.filter((day) => day.month === month.index)
+    const last = own.at(-1)
+    if (last?.banks === undefined) continue
+    const holders = last.adoption * (last.residents / scale)
+    const opened = Math.max(0, holders - holdersBefore)
+    holdersBefore = Math.max(holdersBefore, holders)
+    last.banks.forEach((bank, index) => {
+      const perHolder = last.adopted > 0 ? bank.openingToWalletsFen / last.adopted : 0
+      let net = 0
+      for (const day of own) {
+        const flows = day.banks?.[index]
+        if (flows !== undefined) net += (flows.toWalletsFen - flows.toDepositsFen) * day.weight
+      }
+      const walletsOpenedFen = Math.round(opened * perHolder)
+      const netTopupsFen = Math.round(net / scale)
+      out.push({
+        month: month.index,
+        bank: bank.bank,
+        walletsOpenedFen,
+        netTopupsFen,
+        outflowFen: walletsOpenedFen + netTopupsFen,
+      })
+    })
+  }
+  return out
 }
 
 /**

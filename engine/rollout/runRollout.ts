@@ -149,6 +149,8 @@ function dayFigures(
             ]),
           ),
         }),
+    residents: summary.agents.residents,
+    ...(summary.banks === undefined ? {} : { banks: summary.banks }),
     conservationOk: summary.conservation.ok,
     doubleEntryOk: summary.doubleEntry.ok,
   }

@@ -5,6 +5,7 @@
 import { assert } from '../assert.js'
 import { allocateAgentIndex, type AgentIndexBuffers } from '../behaviour/index.js'
 import { institutionNeeds, type InstitutionNeeds } from '../behaviour/institutions.js'
+import { BankFlows } from '../counting/bankFlows.js'
 import { CountingLedger } from '../counting/countingLedger.js'
 import { OutcomeDigest, SentPaymentsDigest } from '../counting/digests.js'
 import { DistrictCounters } from '../counting/districtCounters.js'
@@ -252,7 +253,12 @@ export class OpenedCity {
     )
     // Flat out the outcome is reproducible and digested; under load, the payments as made.
     const digest = options.load === undefined ? new OutcomeDigest() : new SentPaymentsDigest()
-    return { ledger, counters, counting: new CountingLedger(ledger, counters, districts, digest) }
+    const banks = new BankFlows(plan.banks, plan.accounts)
+    return {
+      ledger,
+      counters,
+      counting: new CountingLedger(ledger, counters, districts, digest, banks),
+    }
   }
 
   /** The run's stages on an opened ledger: opening, the executor, the audit, the summary. */
@@ -288,6 +294,8 @@ export class OpenedCity {
     const slice = options.load === undefined ? lookupBatchMax : eveningSliceUnderLoad
     const evening = new Evening(plan, population, index, needs, counting.institutions, ids, slice)
     await sendOpening(plan, needs, pool, index, counting.institutions, ids)
+    // The opening is counted before its calls return (institutions hear only counted answers).
+    counting.banks?.openingDone()
     const executor = executorFor(options.load)
     const openStream = (streamOptions: Omit<CityStreamOptions, 'ids'>) =>
       new CityStream(plan, pool, index, { ...streamOptions, ids })
@@ -323,6 +331,7 @@ export class OpenedCity {
       conservation,
       doubleEntry,
       ...(plan.people === undefined ? {} : { people: peopleFigures(population) }),
+      ...(counting.banks === undefined ? {} : { banks: counting.banks.figures() }),
       times: { ...times, simulatedMs, endedMs: now() },
     })
   }

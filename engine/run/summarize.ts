@@ -23,6 +23,7 @@ export interface RunParts {
   readonly conservation: RunSummary['conservation']
   readonly doubleEntry: RunSummary['doubleEntry']
   readonly people?: RunSummary['people']
+  readonly banks?: RunSummary['banks']
   /**
    * Wall times, ms: the run's start (the city's building, for a city's first run), the simulation's
    * end, the audit's end.
@@ -80,6 +81,7 @@ export function summarize(parts: RunParts): RunSummary {
     ...(parts.ledger.health === undefined ? {} : { ledgerHealth: parts.ledger.health }),
     ...(load === undefined ? {} : { load }),
     ...(parts.people === undefined ? {} : { people: parts.people }),
+    ...(parts.banks === undefined ? {} : { banks: parts.banks }),
   }
 }
 

@@ -6,6 +6,7 @@ import type { LedgerHealth, ResultCodeName, TransferKindName } from '../ledger/i
 import type { ThresholdResult } from '../load/threshold.js'
 import type { DistrictFigures, HourlyFigures } from '../counting/districtCounters.js'
 import type { PeopleFigures } from '../population/index.js'
+import type { BankFlowFigures } from '../counting/bankFlows.js'
 import type { LatencyBucketCounts, LatencySummary } from '../metrics/latencyHistogram.js'
 import type { KindFigures } from '../metrics/transferCounters.js'
 import type { RunEvent } from './runCommand.js'
@@ -118,6 +119,11 @@ export interface RunSummary {
    * age band and income band, bank accounts, hard wallets.
    */
   readonly people?: PeopleFigures
+  /**
+   * The two tiers: by operating bank, deposits turned into e-CNY by the opening's top-ups and by
+   * the period's, and e-CNY turned back into deposits by redemptions. Absent in older summaries.
+   */
+  readonly banks?: readonly BankFlowFigures[]
 }
 
 export interface LoadSection {

@@ -141,7 +141,7 @@ function day(month: number, peakPerMinute: number, weight: number): RolloutDay {
     month,
     adoption: 0.1 * (month + 1),
     habit: 1,
-    adopted: 0,
+    adopted: 10_000 * 0.1 * (month + 1),
     payments: peakPerMinute * 100,
     accepted: peakPerMinute * 100,
     rejected: 0,
@@ -152,6 +152,16 @@ function day(month: number, peakPerMinute: number, weight: number): RolloutDay {
     adoptionByDistrict: [],
     conservationOk: true,
     doubleEntryOk: true,
+    residents: 10_000,
+    banks: [
+      // Each wallet opened with 100 yuan from this bank; a day tops up 5,000 yuan, redeems 2,000.
+      {
+        bank: 'ICBC',
+        openingToWalletsFen: 10_000 * 0.1 * (month + 1) * 10_000,
+        toWalletsFen: 500_000,
+        toDepositsFen: 200_000,
+      },
+    ],
   }
 }
 
@@ -188,6 +198,14 @@ describe('the capacity plan', () => {
     expect(plan.months.map((month) => month.exceedsKnee)).toEqual([false, false, true])
     expect(plan.firstExceeding).toEqual({ index: 2, from: '2021-03-01' })
     expect(plan.months[1]?.payments).toBe(120 * 100 * 30)
+    // Deposits: month 1 opens 1,000 wallets in the simulated tenth (10,000 in the city) of 100
+    // yuan, months 2 and 3 as many again each; each month's 30 days move 3,000 yuan net a day.
+    expect(plan.deposits.map((month) => [month.walletsOpenedFen, month.netTopupsFen])).toEqual([
+      [10_000 * 10_000, 30 * 300_000 * 10],
+      [10_000 * 10_000, 30 * 300_000 * 10],
+      [10_000 * 10_000, 30 * 300_000 * 10],
+    ])
+    expect(plan.deposits[0]?.outflowFen).toBe(10_000 * 10_000 + 30 * 300_000 * 10)
     const unplanned = capacityPlan(months, days, minutes, { scale: 0.1, headroom: 1.5 })
     expect(unplanned.firstExceeding).toBeUndefined()
     expect(unplanned.months.every((month) => month.exceedsKnee === undefined)).toBe(true)

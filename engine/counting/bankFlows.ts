@@ -1,0 +1,67 @@
+/**
+ * The two tiers, measured: money moving between each operating bank's deposits and the e-CNY its
+ * customers hold. A top-up (kind topup, paid by the bank) turns a customer's deposit into e-CNY; a
+ * merchant's redemption (kind redeem, paid to the bank) turns e-CNY back into a deposit. The
+ * opening's top-ups (every wallet's first balance) are kept apart from the day's.
+ */
+import { ResultCode, TransferKind, type TransferBatch } from '../ledger/index.js'
+import type { AccountLayout } from '../plan/plan.js'
+
+export interface BankFlowFigures {
+  readonly bank: string
+  /** Deposits turned into e-CNY by the opening's top-ups, fen. */
+  readonly openingToWalletsFen: number
+  /** Deposits turned into e-CNY by the period's top-ups (residents', nightly), fen. */
+  readonly toWalletsFen: number
+  /** e-CNY turned back into deposits by redemptions, fen. */
+  readonly toDepositsFen: number
+}
+
+export class BankFlows {
+  private readonly opening: Float64Array
+  private readonly toWallets: Float64Array
+  private readonly toDeposits: Float64Array
+  private opened = false
+
+  constructor(
+    private readonly names: readonly string[],
+    private readonly accounts: AccountLayout,
+  ) {
+    this.opening = new Float64Array(names.length)
+    this.toWallets = new Float64Array(names.length)
+    this.toDeposits = new Float64Array(names.length)
+  }
+
+  /** The opening is done: top-ups from now on are the period's. */
+  openingDone(): void {
+    this.opened = true
+  }
+
+  count(batch: TransferBatch, code: Uint8Array): void {
+    const { bankFirst, bankCount } = this.accounts
+    for (let index = 0; index < batch.count; index++) {
+      if (code[index] !== ResultCode.ok) continue
+      const kind = batch.kind[index]
+      if (kind === TransferKind.topup) {
+        const bank = (batch.debit[index] as number) - bankFirst
+        if (bank < 0 || bank >= bankCount) continue
+        const into = this.opened ? this.toWallets : this.opening
+        into[bank] = (into[bank] as number) + (batch.amountFen[index] as number)
+      } else if (kind === TransferKind.redeem) {
+        const bank = (batch.credit[index] as number) - bankFirst
+        if (bank < 0 || bank >= bankCount) continue
+        this.toDeposits[bank] =
+          (this.toDeposits[bank] as number) + (batch.amountFen[index] as number)
+      }
+    }
+  }
+
+  figures(): BankFlowFigures[] {
+    return this.names.map((bank, index) => ({
+      bank,
+      openingToWalletsFen: this.opening[index] as number,
+      toWalletsFen: this.toWallets[index] as number,
+      toDepositsFen: this.toDeposits[index] as number,
+    }))
+  }
+}
