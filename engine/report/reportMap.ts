@@ -134,6 +134,33 @@ export function districtMaps(summary: RunSummary, map: ReportMap | undefined): H
   return html`<section class="card"><h2>The city by district</h2><p class="explain">Each district shaded from none to the largest of its measure (hover for the figure): payments by the payer's district, the share of them rejected, and the share of residents the scenario gives a wallet.</p><div class="maps">${maps}</div></section>`
 }
 
+/**
+ * Small maps of wallet holders by district, one a moment (a quarter of a rollout, say), all on one
+ * scale so that they compare: `shares` of each moment follow `names`.
+ */
+export function adoptionMaps(
+  map: ReportMap,
+  names: readonly string[],
+  moments: readonly { readonly label: string; readonly shares: readonly number[] }[],
+): Html | false {
+  if (map.districts.length === 0 || moments.length === 0) return false
+  const project = projection(map)
+  const hottest: [number, number, number] = [21, 128, 61]
+  const top = Math.max(Number.MIN_VALUE, ...moments.flatMap((moment) => moment.shares))
+  const figures = moments.map((moment) => {
+    const paths = names.map((name, index) => {
+      const rings = map.districts
+        .filter((district) => district.name === name)
+        .flatMap((district) => district.rings)
+      const share = moment.shares[index] ?? 0
+      return html`<path d="${project.path(rings)}" fill="${shade(share / top, hottest)}" stroke="#fff" stroke-width="0.8"><title>${name}: ${formatShare(share)} of residents</title></path>`
+    })
+    return html`<figure class="map-figure"><h3>${moment.label}</h3><svg class="chart chart-map" viewBox="0 0 ${mapWidthPx} ${project.height}" width="100%" role="img" aria-label="wallet holders by district, ${moment.label}">${paths}</svg></figure>`
+  })
+  const ramp = html`<p class="chart-note">from <span class="swatch-inline" style="background:${shade(0, hottest)}"></span> none to <span class="swatch-inline" style="background:${shade(1, hottest)}"></span> ${formatShare(top)} of residents</p>`
+  return html`${ramp}<div class="maps">${figures}</div>`
+}
+
 /** An equirectangular projection fitted to the outlines (a city is too small to show curvature). */
 function projection(map: ReportMap): {
   path: (rings: readonly (readonly number[])[]) => string

@@ -11,6 +11,7 @@ import type { RolloutOutcome } from '../rollout/runRollout.js'
 import { chartCss, lineChart, type Point, type Rule } from './charts.js'
 import { formatCount, formatInteger, formatRate, formatShare } from './format.js'
 import { html, type Html } from './markup.js'
+import { adoptionMaps } from './reportMap.js'
 import type { RunFolder } from './runFolder.js'
 import { table } from './tables.js'
 
@@ -206,6 +207,7 @@ table { border-collapse: collapse; width: 100%; margin: 1rem 0; } th, td { paddi
 th { background: #f4f6f9; } td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .badge { padding: 0 .4rem; border-radius: 4px; } .badge-good { background: #e3f4e3; } .badge-bad { background: #fadcdc; }
 svg { width: 100%; height: auto; }
+.maps { display: grid; grid-template-columns: repeat(4, 1fr); gap: 1rem; } .map-figure { margin: 0; } .map-figure h3 { font-size: .95rem; margin: .2rem 0; }
 ${chartCss}
 </style></head><body>
 <h1>Rollout of ${printable(outcome.scenario)}</h1>
@@ -215,6 +217,7 @@ ${chartCss}
 ${demandChart(outcome)}
 <h2>Adoption by district</h2>
 ${adoptionChart(outcome)}
+${quarterMaps(outcome)}
 ${ageChart(outcome)}
 <h2>The capacity plan</h2>
 ${planTableHtml(plan.months, plan.kneeTps !== undefined)}
@@ -287,6 +290,25 @@ function adoptionChart(outcome: RolloutOutcome): Html {
   })
 }
 
+/** A small map of wallets by district at the end of each quarter (and of the last month). */
+function quarterMaps(outcome: RolloutOutcome): Html | false {
+  const months = outcome.plan.months
+  const moments = months
+    .filter((month) => (month.index + 1) % 3 === 0 || month.index === months.length - 1)
+    .flatMap((month) => {
+      const last = outcome.days.filter((day) => day.month === month.index).at(-1)
+      return last === undefined
+        ? []
+        : [
+            {
+              label: `month ${String(month.index + 1)}, ${last.date}`,
+              shares: last.adoptionByDistrict,
+            },
+          ]
+    })
+  return adoptionMaps(outcome.map, outcome.districts, moments)
+}
+
 /** Wallets by age band over the rollout, when the scenario says who its people are. */
 function ageChart(outcome: RolloutOutcome): Html | false {
   const bands = Object.keys(outcome.days[0]?.adoptionByAge ?? {})
@@ -353,7 +375,11 @@ function depositsTable(outcome: RolloutOutcome): Html {
   const { deposits, months } = outcome.plan
   const banks = [...new Set(deposits.map((row) => row.bank))]
   if (banks.length === 0) return html`<p class="meta">No bank figures in these days.</p>`
-  const yuan = (fen: number) => `¥${formatCount(fen / 100)}`
+  const yuan = (fen: number) => {
+    const value = fen / 100
+    if (Math.abs(value) >= 1e9) return `¥${(value / 1e9).toPrecision(3)}bn`
+    return `¥${formatCount(value)}`
+  }
   const columns = [{ head: 'month' }, ...banks.map((bank) => ({ head: bank, numeric: true }))]
   const rows = months.map((month) => [
     { text: `${String(month.index + 1)} (${month.from})` },
@@ -370,7 +396,7 @@ function depositsTable(outcome: RolloutOutcome): Html {
       ),
     })),
   ]
-  return html`<p class="meta">Deposits turned into e-CNY at each operating bank, for the whole city: the first balance of each wallet opened in the month, plus the month's top-ups less the merchants' redemptions back into deposits (deposits.csv has both parts, in fen). Estimated from the simulated days, like the plan.</p>${table(columns, rows, total)}`
+  return html`<p class="meta">Deposits turned into e-CNY at each operating bank, for the whole city: the first balance of each wallet opened in the month, plus the month's top-ups less the merchants' redemptions back into deposits (deposits.csv has both parts, in fen). Estimated from the simulated days, like the plan. ${banks[0] ?? ''} holds the metro operator's account, and utilities bank in turn from it: their takings return to deposits there.</p>${table(columns, rows, total)}`
 }
 
 function daysTableHtml(outcome: RolloutOutcome): Html {

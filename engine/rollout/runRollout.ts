@@ -8,6 +8,7 @@
  * the capacity plan asks of them; balances over months are not what it measures.
  */
 import { RunFailed, UserError } from '../errors.js'
+import { reportMapOf, type ReportMap } from '../report/reportMap.js'
 import { runScenario, type RunOptions } from '../run/index.js'
 import type { RunSummary } from '../run/summary.js'
 import type { LoadedScenario } from '../../scenarios/loader.js'
@@ -31,6 +32,8 @@ export interface RolloutOutcome {
   readonly plan: CapacityPlan
   /** District names, in the scenario's order (each day's adoptionByDistrict follows it). */
   readonly districts: readonly string[]
+  /** The districts' outlines, for the report's maps. */
+  readonly map: ReportMap
   readonly wallSeconds: number
 }
 
@@ -96,6 +99,7 @@ export async function runRollout(
         : { kneeTps: options.kneeTps, kneeAtLeast: options.kneeAtLeast === true }),
     }),
     districts: scenario.city.districts.map((district) => district.name),
+    map: reportMapOf(loaded.map, scenario.city.districts),
     wallSeconds: (options.now() - started) / 1000,
   }
 }

@@ -55,6 +55,18 @@ describe('citytwin rollout', () => {
     const page = await fs.readFile(path.join(out, 'rollout.html'), 'utf8')
     expect(page).toContain('no ledger knee given')
     expect(page).toContain('Double 11')
+    // The deposits leaving each of the six banks, a row a month; a map at the end of the quarter.
+    const deposits = await fs.readFile(path.join(out, 'deposits.csv'), 'utf8')
+    const depositRows = deposits.trim().split('\n')
+    expect(depositRows[0]).toBe('month,from,bank,wallets_opened_fen,net_topups_fen,outflow_fen')
+    expect(depositRows).toHaveLength(3 * 6 + 1)
+    for (const row of depositRows.slice(1)) {
+      const [, , , opened, net, outflow] = row.split(',').map(Number)
+      expect(outflow).toBe((opened ?? 0) + (net ?? 0))
+    }
+    expect(page).toContain('Deposits leaving the banks')
+    expect(page).toMatch(/aria-label="wallet holders by district, month 3, 2020-12-\d\d"/)
+    expect(page).toContain('Residents holding a wallet, by age band')
   }, 200_000)
 
   it('refuses a scenario without a rollout, a bad rollout field and a capacity file that is not one', async () => {
