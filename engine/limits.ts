@@ -408,3 +408,5 @@ export const holidayDaysMax = 31
 export const promotionsMax = 64
 /** Months a rollout spans at most. */
 export const rolloutMonthsMax = 24
+/** Dates a rollout's table of adoption shares lists, the city's or a district's. */
+export const shareTableMax = 400

@@ -12,6 +12,7 @@ import {
   nameCharsMax,
   promotionsMax,
   rolloutMonthsMax,
+  shareTableMax,
 } from '../engine/limits.js'
 
 const datePattern = /^\d{4}-\d{2}-\d{2}$/
@@ -73,24 +74,56 @@ export const calendarSchema = z
   .strict()
 
 /** The Bass diffusion model's parameters, per year: innovation p, imitation q, potential m. */
-const bass = z
-  .object({
-    p: z
+function bassField(name: 'p' | 'q' | 'm') {
+  if (name === 'p') {
+    return z
       .number({ error: 'must be the innovation coefficient per year, like 0.05' })
       .positive({ error: 'must be greater than 0' })
-      .max(10, { error: 'must be at most 10' }),
-    q: z
+      .max(10, { error: 'must be at most 10' })
+  }
+  if (name === 'q') {
+    return z
       .number({ error: 'must be the imitation coefficient per year, like 1.5' })
       .nonnegative({ error: 'must be 0 or more' })
-      .max(50, { error: 'must be at most 50' }),
-    m: z
-      .number({ error: 'must be the market potential, a share between 0 and 1' })
-      .min(0, { error: 'must be a share between 0 and 1' })
-      .max(1, { error: 'must be a share between 0 and 1' }),
-  })
-  .strict()
+      .max(50, { error: 'must be at most 50' })
+  }
+  return z
+    .number({ error: 'must be the market potential, a share between 0 and 1' })
+    .min(0, { error: 'must be a share between 0 and 1' })
+    .max(1, { error: 'must be a share between 0 and 1' })
+}
+
+const bass = z.object({ p: bassField('p'), q: bassField('q'), m: bassField('m') }).strict()
 
 const districtId = z.string().min(1).max(32)
+
+/** Shares of residents holding a wallet on dates, in date order: read between them in a line. */
+const shareTable = z
+  .array(
+    z
+      .object({
+        date: date(),
+        share: z
+          .number({ error: 'must be a share between 0 and 1' })
+          .min(0, { error: 'must be a share between 0 and 1' })
+          .max(1, { error: 'must be a share between 0 and 1' }),
+      })
+      .strict(),
+    { error: 'must be a list of { date, share }' },
+  )
+  .min(1, { error: 'must list at least one { date, share }' })
+  .max(shareTableMax, { error: `must list at most ${shareTableMax} dates` })
+
+/** A district's own curve: Bass fields replacing the city's, or a table of its own. */
+const districtCurve = z
+  .object({
+    p: bassField('p'),
+    q: bassField('q'),
+    m: bassField('m'),
+    table: shareTable,
+  })
+  .partial()
+  .strict()
 
 const promotion = z
   .object({
@@ -139,10 +172,14 @@ export const rolloutSchema = z
       .default({ workdays: 1, restDays: 1, peaks: true }),
     adoption: z
       .object({
-        bass,
+        /** The city's curve: Bass parameters, or a table of shares by date (one of the two). */
+        bass: bass.optional(),
+        table: shareTable.optional(),
         /** Districts whose curve differs, by id: the fields given replace the city's. */
         districts: z
-          .record(districtId, bass.partial(), { error: 'must map district ids to { p, q, m }' })
+          .record(districtId, districtCurve, {
+            error: 'must map district ids to { p, q, m } or { table }',
+          })
           .optional(),
         /**
          * An adopter's share of their own payments made in e-CNY: `habitStart` on the day they
@@ -208,6 +245,29 @@ export function calendarRolloutIssues(scenario: Record<string, unknown>): string
       }
     }
   }
+  if (isObject(scenario.rollout) && isObject(rollout.adoption)) {
+    if (adoption.bass === undefined && adoption.table === undefined) {
+      issues.push('rollout.adoption: give the city a curve: bass { p, q, m } or a table of shares')
+    } else if (adoption.bass !== undefined && adoption.table !== undefined) {
+      issues.push('rollout.adoption.table: give bass or a table, not both')
+    }
+    issues.push(...tableIssues(adoption.table, 'rollout.adoption.table'))
+    if (isObject(adoption.districts)) {
+      for (const [id, curve] of Object.entries(adoption.districts)) {
+        if (!isObject(curve)) continue
+        const at = `rollout.adoption.districts.${id}`
+        issues.push(...tableIssues(curve.table, `${at}.table`))
+        const hasBass = ['p', 'q', 'm'].some((field) => curve[field] !== undefined)
+        if (curve.table !== undefined && hasBass) {
+          issues.push(`${at}.table: give Bass fields or a table, not both`)
+        } else if (curve.table === undefined && hasBass && adoption.bass === undefined) {
+          issues.push(
+            `${at}: Bass fields replace the city's, and the city has a table: give a table`,
+          )
+        }
+      }
+    }
+  }
   const promotions = Array.isArray(adoption.promotions) ? (adoption.promotions as unknown[]) : []
   promotions.forEach((raw, index) => {
     if (!isObject(raw) || !Array.isArray(raw.districts) || ids.size === 0) return
@@ -218,6 +278,21 @@ export function calendarRolloutIssues(scenario: Record<string, unknown>): string
         )
       }
     })
+  })
+  return issues
+}
+
+/** A table's dates come in order, each once. */
+function tableIssues(table: unknown, at: string): string[] {
+  if (!Array.isArray(table)) return []
+  const issues: string[] = []
+  let before: string | undefined
+  table.forEach((raw: unknown, index) => {
+    if (!isObject(raw) || !isDate(raw.date)) return
+    if (before !== undefined && raw.date <= before) {
+      issues.push(`${at}[${index}].date: must come after ${before}, the date before it`)
+    }
+    before = raw.date
   })
   return issues
 }

@@ -23,24 +23,58 @@ export function bassFraction(parameters: Pick<BassParameters, 'p' | 'q'>, years:
   return (1 - decay) / (1 + (q / p) * decay)
 }
 
-/** A district's curve: the city's parameters with the district's own in their place. */
-export function districtBass(rollout: Rollout, districtId: string): BassParameters {
+/** A district's Bass curve: the city's parameters with the district's own in their place. */
+export function districtBass(rollout: Rollout, districtId: string): BassParameters | undefined {
   const city = rollout.adoption.bass
   const own = rollout.adoption.districts?.[districtId]
+  if (own?.table !== undefined) return undefined
+  if (city === undefined) return undefined
   return { p: own?.p ?? city.p, q: own?.q ?? city.q, m: own?.m ?? city.m }
+}
+
+/** The district's table of shares by date, if its curve is one (its own, or the city's). */
+function districtTable(rollout: Rollout, districtId: string): ShareTable | undefined {
+  return rollout.adoption.districts?.[districtId]?.table ?? rollout.adoption.table
+}
+
+type ShareTable = readonly { readonly date: string; readonly share: number }[]
+
+/**
+ * A table read at `day`: 0 before the rollout's start, rising in a line from 0 at the start to
+ * the first date's share, in a line between dates, and the last share after the last date.
+ */
+export function tableShare(table: ShareTable, start: number, day: number): number {
+  if (day < start) return 0
+  let fromDay = start
+  let fromShare = 0
+  for (const entry of table) {
+    const at = dayNumber(entry.date)
+    if (day < at) {
+      if (at <= fromDay) return entry.share
+      return fromShare + ((entry.share - fromShare) * (day - fromDay)) / (at - fromDay)
+    }
+    fromDay = at
+    fromShare = entry.share
+  }
+  return fromShare
 }
 
 /**
  * The share of a district's residents holding a wallet at the end of local day `day` (days since
- * 1970-01-01): the Bass curve from the rollout's start plus every promotion held in the district
- * by then, at most 1.
+ * 1970-01-01): its curve (Bass from the rollout's start, or a table of shares by date) plus every
+ * promotion held in the district by then, at most 1.
  */
 export function adoptionShare(rollout: Rollout, districtId: string, day: number): number {
   const start = dayNumber(rollout.start)
-  // A day counts once it has passed: on the first day, the first day's adopters.
-  const years = (day + 1 - start) / daysPerYear
   const bass = districtBass(rollout, districtId)
-  let share = bass.m * bassFraction(bass, years)
+  let share: number
+  if (bass !== undefined) {
+    // A day counts once it has passed: on the first day, the first day's adopters.
+    share = bass.m * bassFraction(bass, (day + 1 - start) / daysPerYear)
+  } else {
+    const table = districtTable(rollout, districtId)
+    share = table === undefined ? 0 : tableShare(table, start, day)
+  }
   for (const promotion of rollout.adoption.promotions) {
     if (dayNumber(promotion.date) > day || day < start) continue
     if (promotion.districts !== undefined && !promotion.districts.includes(districtId)) continue

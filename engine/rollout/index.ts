@@ -1,5 +1,5 @@
 export { runRollout, type RolloutOptions, type RolloutOutcome } from './runRollout.js'
-export { adoptionShare, bassFraction, habitShare } from './adoption.js'
+export { adoptionShare, bassFraction, habitShare, tableShare } from './adoption.js'
 export {
   capacityPlan,
   weightedQuantile,

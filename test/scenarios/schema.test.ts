@@ -629,6 +629,49 @@ describe('the calendar and the rollout', () => {
     ])
   })
 
+  it('takes a table of shares by date in place of a Bass curve, in date order, not both', () => {
+    // Proves: a city table alone is a curve; bass and a table together, neither, dates out of
+    // order, and a district's Bass fields over a city table are each named.
+    const table = [
+      { date: '2020-11-01', share: 0.05 },
+      { date: '2021-01-01', share: 0.2 },
+    ]
+    expect(
+      crossFieldIssues(
+        rolloutInput({
+          'rollout.adoption.bass': undefined,
+          'rollout.adoption.table': table,
+          'rollout.adoption.districts': undefined,
+        }),
+      ),
+    ).toEqual([])
+    expect(crossFieldIssues(rolloutInput({ 'rollout.adoption.table': table }))).toEqual([
+      'rollout.adoption.table: give bass or a table, not both',
+    ])
+    expect(
+      crossFieldIssues(
+        rolloutInput({
+          'rollout.adoption.bass': undefined,
+          'rollout.adoption.districts': undefined,
+        }),
+      ),
+    ).toEqual(['rollout.adoption: give the city a curve: bass { p, q, m } or a table of shares'])
+    expect(
+      crossFieldIssues(
+        rolloutInput({
+          'rollout.adoption.bass': undefined,
+          'rollout.adoption.table': [...table].reverse(),
+        }),
+      ),
+    ).toEqual([
+      'rollout.adoption.table[1].date: must come after 2021-01-01, the date before it',
+      "rollout.adoption.districts.440304: Bass fields replace the city's, and the city has a table: give a table",
+    ])
+    expect(
+      schemaIssues(rolloutInput({ 'rollout.adoption.table': [{ date: '2021-01-01', share: 2 }] })),
+    ).toEqual(['rollout.adoption.table[0].share: must be a share between 0 and 1'])
+  })
+
   it('checks the people: shares adding up to 1, a district refining a people section there is', () => {
     // Proves: the age and income bands must add up to 1, a district's own too; a district's
     // ageBands without a people section is named; each band's share is checked.

@@ -12,6 +12,7 @@ import {
   dayKind,
   habitShare,
   rolloutMonths,
+  tableShare,
   weightedQuantile,
 } from '../../../engine/rollout/index.js'
 import type { RolloutDay } from '../../../engine/rollout/capacityPlan.js'
@@ -65,6 +66,39 @@ describe('the Bass curve', () => {
       },
     }
     expect(adoptionShare(lifted, '440303', start + 400)).toBe(1)
+  })
+
+  it('reads a table of shares by date in a line between its dates, for the city or a district', () => {
+    // Proves: 0 before the start, a line from 0 at the start to the first date's share, a line
+    // between dates, the last share after; a district's table replaces the city's Bass curve.
+    const start = dayNumber('2021-01-01')
+    const table = [
+      { date: '2021-01-11', share: 0.1 },
+      { date: '2021-01-21', share: 0.3 },
+    ]
+    expect(tableShare(table, start, start - 1)).toBe(0)
+    expect(tableShare(table, start, start + 5)).toBeCloseTo(0.05, 12)
+    expect(tableShare(table, start, start + 15)).toBeCloseTo(0.2, 12)
+    expect(tableShare(table, start, start + 400)).toBe(0.3)
+    const tabled: Rollout = {
+      ...rollout,
+      start: '2021-01-01',
+      adoption: {
+        ...rollout.adoption,
+        promotions: [],
+        districts: { '440305': { table } },
+      },
+    }
+    expect(adoptionShare(tabled, '440305', start + 15)).toBeCloseTo(0.2, 12)
+    expect(adoptionShare(tabled, '440303', start + 15)).toBeCloseTo(
+      0.8 * bassFraction({ p: 0.3, q: 2 }, 16 / 365.25),
+      12,
+    )
+    const cityTable: Rollout = {
+      ...tabled,
+      adoption: { ...tabled.adoption, bass: undefined, table, districts: {} },
+    }
+    expect(adoptionShare(cityTable, '440303', start + 10)).toBeCloseTo(0.1, 12)
   })
 
   it('makes new adopters pay habitStart of their payments in e-CNY, rising towards all of them', () => {
