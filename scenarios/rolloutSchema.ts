@@ -201,6 +201,33 @@ export const rolloutSchema = z
           .default([]),
       })
       .strict(),
+    /**
+     * Merchants accepting e-CNY over the rollout, by category (a Bass curve or a table of shares
+     * by date each); categories left out accept from the start.
+     */
+    merchants: z
+      .object({
+        acceptance: z.record(z.string().max(32), districtCurve, {
+          error: 'must map category names to { p, q, m } or { table }',
+        }),
+      })
+      .strict()
+      .optional(),
+    /**
+     * Anonymous wallets upgraded after identity checks: each month this share of the wallets
+     * still in tier `from` moves to tier `to`.
+     */
+    tierUpgrades: z
+      .object({
+        from: z.number({ error: 'must be a tier number' }).int().min(1).max(255),
+        to: z.number({ error: 'must be a tier number' }).int().min(1).max(255),
+        perMonth: z
+          .number({ error: 'must be a share between 0 and 1' })
+          .min(0, { error: 'must be a share between 0 and 1' })
+          .max(1, { error: 'must be a share between 0 and 1' }),
+      })
+      .strict()
+      .optional(),
     /** The ledger rate planned for each month: its busiest minute's rate times this. */
     headroom: z
       .number({ error: 'must be a factor of 1 or more, like 1.5' })
@@ -268,6 +295,7 @@ export function calendarRolloutIssues(scenario: Record<string, unknown>): string
       }
     }
   }
+  issues.push(...merchantTierIssues(scenario, rollout))
   const promotions = Array.isArray(adoption.promotions) ? (adoption.promotions as unknown[]) : []
   promotions.forEach((raw, index) => {
     if (!isObject(raw) || !Array.isArray(raw.districts) || ids.size === 0) return
@@ -279,6 +307,51 @@ export function calendarRolloutIssues(scenario: Record<string, unknown>): string
       }
     })
   })
+  return issues
+}
+
+/** Acceptance names the scenario's categories with whole curves; upgrades name its tiers. */
+function merchantTierIssues(
+  scenario: Record<string, unknown>,
+  rollout: Record<string, unknown>,
+): string[] {
+  const issues: string[] = []
+  const merchants = isObject(scenario.merchants) ? scenario.merchants : {}
+  const categories = isObject(merchants.categories) ? Object.keys(merchants.categories) : []
+  const acceptance =
+    isObject(rollout.merchants) && isObject(rollout.merchants.acceptance)
+      ? rollout.merchants.acceptance
+      : {}
+  for (const [name, curve] of Object.entries(acceptance)) {
+    const at = `rollout.merchants.acceptance.${name}`
+    if (categories.length > 0 && !categories.includes(name)) {
+      issues.push(`${at}: no merchant category of the scenario has this name`)
+    }
+    if (!isObject(curve)) continue
+    issues.push(...tableIssues(curve.table, `${at}.table`))
+    const fields = ['p', 'q', 'm'].filter((field) => curve[field] !== undefined)
+    if (curve.table === undefined && fields.length < 3) {
+      issues.push(`${at}: give a whole Bass curve { p, q, m } or a table of shares`)
+    } else if (curve.table !== undefined && fields.length > 0) {
+      issues.push(`${at}.table: give a Bass curve or a table, not both`)
+    }
+  }
+  const upgrades = isObject(rollout.tierUpgrades) ? rollout.tierUpgrades : undefined
+  const wallets = isObject(scenario.wallets) ? scenario.wallets : {}
+  const tiers = (Array.isArray(wallets.tiers) ? (wallets.tiers as unknown[]) : []).flatMap(
+    (tier) => (isObject(tier) && typeof tier.tier === 'number' ? [tier.tier] : []),
+  )
+  if (upgrades !== undefined && tiers.length > 0) {
+    for (const field of ['from', 'to'] as const) {
+      const tier = upgrades[field]
+      if (typeof tier === 'number' && !tiers.includes(tier)) {
+        issues.push(`rollout.tierUpgrades.${field}: the scenario's wallets have no tier ${tier}`)
+      }
+    }
+    if (upgrades.from === upgrades.to) {
+      issues.push('rollout.tierUpgrades.to: must be another tier than from')
+    }
+  }
   return issues
 }
 

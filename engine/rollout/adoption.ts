@@ -106,3 +106,37 @@ export function habitShare(rollout: Rollout, districtId: string, day: number): n
   }
   return weighted / total
 }
+
+/**
+ * The share of a merchant category accepting e-CNY on `day`: its curve in the rollout (Bass from
+ * the start, or a table), or all of it when the rollout gives the category none.
+ */
+export function acceptanceShare(rollout: Rollout, category: string, day: number): number {
+  const curve = rollout.merchants?.acceptance[category]
+  if (curve === undefined) return 1
+  const start = dayNumber(rollout.start)
+  if (curve.table !== undefined) return tableShare(curve.table, start, day)
+  const { p = 1, q = 0, m = 1 } = curve
+  return m * bassFraction({ p, q }, (day + 1 - start) / daysPerYear)
+}
+
+/**
+ * The wallet tiers' shares on `day`: each month since the start, `perMonth` of the wallets still
+ * in tier `from` move to tier `to` (counted in months of 30.44 days, a modelling simplification).
+ */
+export function upgradedTierShares(
+  rollout: Rollout,
+  tiers: readonly { readonly tier: number; readonly share: number }[],
+  day: number,
+): number[] {
+  const upgrades = rollout.tierUpgrades
+  if (upgrades === undefined) return tiers.map((tier) => tier.share)
+  const months = Math.max(0, (day - dayNumber(rollout.start)) / (daysPerYear / 12))
+  const from = tiers.find((tier) => tier.tier === upgrades.from)?.share ?? 0
+  const moved = from * (1 - (1 - upgrades.perMonth) ** months)
+  return tiers.map((tier) => {
+    if (tier.tier === upgrades.from) return tier.share - moved
+    if (tier.tier === upgrades.to) return tier.share + moved
+    return tier.share
+  })
+}

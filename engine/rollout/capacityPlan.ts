@@ -47,6 +47,8 @@ export interface RolloutDay {
   readonly adoptionByAge?: Readonly<Record<string, number>>
   readonly conservationOk: boolean
   readonly doubleEntryOk: boolean
+  /** Share of merchants accepting e-CNY, weighted by category. */
+  readonly merchantsAccepting: number
   /** Residents of the simulated city. */
   readonly residents: number
   /** Deposits to e-CNY and back by operating bank, in the simulated city (summary.banks). */

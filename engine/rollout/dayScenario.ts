@@ -6,10 +6,16 @@
 import type { LoadedScenario } from '../../scenarios/loader.js'
 import type { Rollout } from '../../scenarios/rolloutSchema.js'
 import type { Scenario } from '../../scenarios/schema.js'
-import { adoptionShare, habitShare } from './adoption.js'
+import { acceptanceShare, adoptionShare, habitShare, upgradedTierShares } from './adoption.js'
 import type { SampledDay } from './days.js'
 
 export interface DayAdoption {
+  /** Share of the city's merchants accepting e-CNY, weighted by their categories' shares. */
+  readonly merchantsAccepting: number
+  /** Each category's share accepting, by name. */
+  readonly acceptanceByCategory: Readonly<Record<string, number>>
+  /** The wallet tiers' shares, in the scenario's order, after the upgrades so far. */
+  readonly tierShares: readonly number[]
   /** Each district's share of residents holding a wallet, in the scenario's order. */
   readonly byDistrict: readonly number[]
   /** The whole city's share, weighted by population. */
@@ -31,7 +37,20 @@ export function dayAdoption(scenario: Scenario, rollout: Rollout, day: number): 
     adopters += district.population * share
     habitual += district.population * share * habitShare(rollout, district.id, day)
   })
+  const acceptanceByCategory = Object.fromEntries(
+    Object.keys(scenario.merchants.categories).map((name) => [
+      name,
+      acceptanceShare(rollout, name, day),
+    ]),
+  )
+  const merchantsAccepting = Object.entries(scenario.merchants.categories).reduce(
+    (sum, [name, category]) => sum + category.share * (acceptanceByCategory[name] ?? 1),
+    0,
+  )
   return {
+    merchantsAccepting,
+    acceptanceByCategory,
+    tierShares: upgradedTierShares(rollout, scenario.wallets.tiers, day),
     byDistrict,
     city: population > 0 ? adopters / population : 0,
     habit: adopters > 0 ? habitual / adopters : rollout.adoption.habitStart,
@@ -48,7 +67,11 @@ export function dayScenario(
   const offset = /(Z|[+-]\d{2}:\d{2})$/.exec(scenario.period.from)?.[1] ?? 'Z'
   const next = new Date((sampled.day + 1) * 86_400_000).toISOString().slice(0, 10)
   const peak = scenario.calendar?.peaks.find((one) => one.date === sampled.date)
-  const retailFactor = adoption.habit * (sampled.kind === 'peak' ? (peak?.retail ?? 1) : 1)
+  // Residents shop where they shop: a payment at a merchant not yet accepting e-CNY is made
+  // another way, so retail follows the accepting share (a modelling assumption).
+  const accepting = adoption.merchantsAccepting
+  const retailFactor =
+    adoption.habit * accepting * (sampled.kind === 'peak' ? (peak?.retail ?? 1) : 1)
   const p2pFactor = adoption.habit * (sampled.kind === 'peak' ? (peak?.p2p ?? 1) : 1)
   const { payments } = scenario
   // The day runs flat out, on its own: the rollout and a load section are not its.
@@ -66,6 +89,16 @@ export function dayScenario(
         adoption: adoption.byDistrict[index] ?? 0,
       })),
     },
+    // The accepting merchants only, each category in its share of them (at least a few, so that
+    // a district's category is never empty: the plan keeps one merchant a cell).
+    merchants: acceptingMerchants(scenario, adoption),
+    wallets: {
+      ...scenario.wallets,
+      tiers: scenario.wallets.tiers.map((tier, index) => ({
+        ...tier,
+        share: adoption.tierShares[index] ?? tier.share,
+      })),
+    },
     payments: {
       ...payments,
       retail: { ...payments.retail, perDay: payments.retail.perDay * retailFactor },
@@ -75,4 +108,24 @@ export function dayScenario(
     },
   }
   return { ...loaded, scenario: day }
+}
+
+/** The scenario's merchants cut to those accepting e-CNY on the day. */
+function acceptingMerchants(scenario: Scenario, adoption: DayAdoption): Scenario['merchants'] {
+  const { merchants } = scenario
+  if (adoption.merchantsAccepting >= 1) return merchants
+  // None accepting yet: no retail that day (its rate is 0); the plan keeps its one merchant a cell.
+  if (adoption.merchantsAccepting <= 0) return { ...merchants, count: 1 }
+  const total = Math.max(adoption.merchantsAccepting, Number.MIN_VALUE)
+  const categories = Object.fromEntries(
+    Object.entries(merchants.categories).map(([name, category]) => [
+      name,
+      { ...category, share: (category.share * (adoption.acceptanceByCategory[name] ?? 1)) / total },
+    ]),
+  )
+  return {
+    ...merchants,
+    count: Math.max(1, Math.round(merchants.count * adoption.merchantsAccepting)),
+    categories,
+  }
 }

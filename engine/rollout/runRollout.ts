@@ -154,6 +154,7 @@ function dayFigures(
           ),
         }),
     residents: summary.agents.residents,
+    merchantsAccepting: adoption.merchantsAccepting,
     ...(summary.banks === undefined ? {} : { banks: summary.banks }),
     conservationOk: summary.conservation.ok,
     doubleEntryOk: summary.doubleEntry.ok,

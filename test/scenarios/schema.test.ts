@@ -672,6 +672,28 @@ describe('the calendar and the rollout', () => {
     ).toEqual(['rollout.adoption.table[0].share: must be a share between 0 and 1'])
   })
 
+  it("checks merchant acceptance and tier upgrades against the scenario's categories and tiers", () => {
+    // Proves: an unknown category, a curve half given, an unknown tier and an upgrade to itself
+    // are each named.
+    expect(
+      crossFieldIssues(
+        rolloutInput({
+          'rollout.merchants.acceptance': {
+            bakery: { table: [{ date: '2021-01-01', share: 0.5 }] },
+            grocery: { p: 0.1 },
+          },
+          'rollout.tierUpgrades': { from: 7, to: 7, perMonth: 0.1 },
+        }),
+      ),
+    ).toEqual([
+      'rollout.merchants.acceptance.bakery: no merchant category of the scenario has this name',
+      'rollout.merchants.acceptance.grocery: give a whole Bass curve { p, q, m } or a table of shares',
+      "rollout.tierUpgrades.from: the scenario's wallets have no tier 7",
+      "rollout.tierUpgrades.to: the scenario's wallets have no tier 7",
+      'rollout.tierUpgrades.to: must be another tier than from',
+    ])
+  })
+
   it('checks the people: shares adding up to 1, a district refining a people section there is', () => {
     // Proves: the age and income bands must add up to 1, a district's own too; a district's
     // ageBands without a people section is named; each band's share is checked.

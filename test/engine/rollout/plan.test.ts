@@ -5,6 +5,8 @@
  */
 import { describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
+import { acceptanceShare, upgradedTierShares } from '../../../engine/rollout/adoption.js'
+import { dayAdoption, dayScenario } from '../../../engine/rollout/dayScenario.js'
 import {
   adoptionShare,
   bassFraction,
@@ -115,6 +117,64 @@ describe('the Bass curve', () => {
   })
 })
 
+describe('merchants accepting and wallets upgraded over the rollout', () => {
+  it("reads each category's acceptance off its curve, and upgrades tiers month by month", () => {
+    // Proves: a category's table and Bass curve are read like adoption's; a category with no curve
+    // accepts from the start; each month perMonth of the wallets still in tier 4 move to tier 2,
+    // the shares still adding up to 1.
+    const start = dayNumber(rollout.start)
+    expect(acceptanceShare(rollout, 'grocery', start)).toBeCloseTo(0.3, 12)
+    expect(acceptanceShare(rollout, 'grocery', dayNumber('2021-01-12'))).toBeCloseTo(0.6, 12)
+    expect(acceptanceShare(rollout, 'healthcare', start + 30)).toBeCloseTo(
+      0.6 * bassFraction({ p: 0.5, q: 2 }, 31 / 365.25),
+      12,
+    )
+    expect(acceptanceShare(rollout, 'retail', start)).toBe(1)
+    const tiers = smoke.wallets.tiers
+    const twoMonths = upgradedTierShares(rollout, tiers, start + (2 * 365.25) / 12)
+    const four = tiers.findIndex((tier) => tier.tier === 4)
+    const two = tiers.findIndex((tier) => tier.tier === 2)
+    const left = (tiers[four]?.share ?? 0) * 0.95 ** 2
+    expect(twoMonths[four]).toBeCloseTo(left, 12)
+    expect(twoMonths[two]).toBeCloseTo(
+      (tiers[two]?.share ?? 0) + (tiers[four]?.share ?? 0) - left,
+      12,
+    )
+    expect(twoMonths.reduce((sum, share) => sum + share, 0)).toBeCloseTo(1, 12)
+  })
+
+  it('makes each day a scenario of the merchants accepting, its retail following them', () => {
+    // Proves: the day's merchants are the accepting share of the city's, each category in its
+    // share of them; retail is scaled by that share (and the habit); tiers carry the upgrades.
+    const day = {
+      day: dayNumber('2020-11-27'),
+      date: '2020-11-27',
+      kind: 'work' as const,
+      weight: 1,
+    }
+    const adoption = dayAdoption(smoke, rollout, day.day)
+    expect(adoption.merchantsAccepting).toBeGreaterThan(0)
+    expect(adoption.merchantsAccepting).toBeLessThan(1)
+    const loaded = { file: 'x', scenario: smoke, map: { features: [] }, mapFile: 'x' } as never
+    const { scenario } = dayScenario(loaded, day, adoption)
+    expect(scenario.merchants.count).toBe(
+      Math.round(smoke.merchants.count * adoption.merchantsAccepting),
+    )
+    const shares = Object.values(scenario.merchants.categories).map((category) => category.share)
+    expect(shares.reduce((sum, share) => sum + share, 0)).toBeCloseTo(1, 12)
+    expect(scenario.payments.retail.perDay).toBeCloseTo(
+      smoke.payments.retail.perDay * adoption.habit * adoption.merchantsAccepting,
+      12,
+    )
+    expect(scenario.wallets.tiers.map((tier) => tier.share)).toEqual(adoption.tierShares)
+    expect(scenario.rollout).toBeUndefined()
+    expect(scenario.period).toEqual({
+      from: '2020-11-27T00:00:00+08:00',
+      to: '2020-11-28T00:00:00+08:00',
+    })
+  })
+})
+
 describe('the calendar and the sampled days', () => {
   it('tells working days, days of rest, holidays, make-up days and peaks apart', () => {
     // Proves: 2020-10-10 was a Saturday worked for National Day; 2020-10-08 a holiday Thursday;
@@ -187,6 +247,7 @@ function day(month: number, peakPerMinute: number, weight: number): RolloutDay {
     conservationOk: true,
     doubleEntryOk: true,
     residents: 10_000,
+    merchantsAccepting: 1,
     banks: [
       // Each wallet opened with 100 yuan from this bank; a day tops up 5,000 yuan, redeems 2,000.
       {
