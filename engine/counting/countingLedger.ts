@@ -12,6 +12,7 @@
  * kept and thrown by `settled()`.
  */
 import type { BankFlows } from './bankFlows.js'
+import type { MinuteBreakdown } from './minuteBreakdown.js'
 import {
   resultCodeCount,
   type LedgerCore,
@@ -41,6 +42,8 @@ export class CountingLedger {
     private readonly runDigest: RunDigest,
     /** Deposits to e-CNY and back, by operating bank. */
     readonly banks?: BankFlows,
+    /** Payments a minute by district and kind, when asked. */
+    readonly minutes?: MinuteBreakdown,
   ) {
     this.views = { payments: this.view('payments'), institutions: this.view('institutions') }
   }
@@ -95,6 +98,7 @@ export class CountingLedger {
     )
     this.districts.count(batch, results.code)
     this.banks?.count(batch, results.code)
+    this.minutes?.count(batch)
     this.runDigest.counted(batch, results.code)
     if (role === 'payments') {
       this.paymentsAnswered += batch.count

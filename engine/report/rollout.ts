@@ -20,6 +20,7 @@ export const rolloutHtmlFile = 'rollout.html'
 export const planCsvFile = 'plan.csv'
 export const daysCsvFile = 'days.csv'
 export const depositsCsvFile = 'deposits.csv'
+export const peaksCsvFile = 'peaks.csv'
 
 /** The rollout's files written and moved into place; where they are. */
 export async function writeRolloutFiles(
@@ -31,6 +32,7 @@ export async function writeRolloutFiles(
     await folder.write(planCsvFile, planCsv(outcome))
     await folder.write(daysCsvFile, daysCsv(outcome))
     await folder.write(depositsCsvFile, depositsCsv(outcome))
+    await folder.write(peaksCsvFile, peaksCsv(outcome))
     await folder.write(rolloutHtmlFile, renderRolloutReport(outcome))
     const at = await folder.commit()
     return {
@@ -167,6 +169,21 @@ function daysCsv(outcome: RolloutOutcome): string {
   return `${[head.join(','), ...rows].join('\n')}\n`
 }
 
+/** Each month's busiest minute by district and by payment kind, a row each, for the city. */
+function peaksCsv(outcome: RolloutOutcome): string {
+  const rows: string[] = []
+  for (const month of outcome.plan.months) {
+    const add = (by: string, figures: Readonly<Record<string, number>>) => {
+      for (const [name, perSecond] of Object.entries(figures)) {
+        rows.push([month.index + 1, month.from, by, csvText(name), perSecond.toFixed(2)].join(','))
+      }
+    }
+    add('district', month.cityPeakByDistrict)
+    add('kind', month.cityPeakByKind)
+  }
+  return `${['month,from,by,name,city_peak_per_s', ...rows].join('\n')}\n`
+}
+
 function depositsCsv(outcome: RolloutOutcome): string {
   const rows = outcome.plan.deposits.map((row) =>
     [
@@ -224,6 +241,10 @@ ${ageChart(outcome)}
 <h2>The capacity plan</h2>
 ${planTableHtml(plan.months, plan.kneeTps !== undefined)}
 <p class="meta">${howEstimated(outcome)}</p>
+<h2>The busiest minute by district and by kind</h2>
+<p class="meta">Each month's busiest minute of each district's payments (by the payer's district) and of each payment kind, a second, for the whole city; the districts' and kinds' peaks fall at different minutes, so they add up to more than the city's.</p>
+${peaksTable(outcome, (month) => month.cityPeakByDistrict, outcome.districts)}
+${peaksTable(outcome, (month) => month.cityPeakByKind)}
 <h2>Deposits leaving the banks</h2>
 ${depositsTable(outcome)}
 <h2>The days simulated</h2>
@@ -368,6 +389,26 @@ function planTableHtml(months: readonly MonthPlan[], knee: boolean): Html {
             : { text: 'yes', badge: 'good' as const },
         ]
       : []),
+  ])
+  return table(columns, rows)
+}
+
+/** A row a month, a column a district (or a kind): its busiest minute, a second. */
+function peaksTable(
+  outcome: RolloutOutcome,
+  pick: (month: MonthPlan) => Readonly<Record<string, number>>,
+  order?: readonly string[],
+): Html {
+  const { months } = outcome.plan
+  const seen = new Set(months.flatMap((month) => Object.keys(pick(month))))
+  const names = order === undefined ? [...seen].sort() : order.filter((name) => seen.has(name))
+  const columns = [{ head: 'month' }, ...names.map((name) => ({ head: name, numeric: true }))]
+  const rows = months.map((month) => [
+    { text: String(month.index + 1) },
+    ...names.map((name) => {
+      const value = pick(month)[name]
+      return { text: value === undefined ? '–' : formatRate(value) }
+    }),
   ])
   return table(columns, rows)
 }

@@ -32,6 +32,11 @@ export interface RolloutDay {
   /** Payments in the busiest minute, and its local time. */
   readonly peakPerMinute: number
   readonly peakAt: string
+  /** Each district's and each kind's busiest minute of the day, payments in the minute. */
+  readonly peakMinute: {
+    readonly byDistrict: Readonly<Record<string, number>>
+    readonly byKind: Readonly<Record<string, number>>
+  }
   /** Payments by district and by kind in the day's busiest hour, a second on average. */
   readonly peakHour: {
     readonly hour: number
@@ -84,6 +89,12 @@ export interface MonthPlan {
   /** The same two for the whole city (divided by the scale). */
   readonly cityPeakPerSecond: number
   readonly cityP999PerSecond: number
+  /**
+   * Each district's and each kind's busiest minute of the month's simulated days, a second, for
+   * the whole city.
+   */
+  readonly cityPeakByDistrict: Readonly<Record<string, number>>
+  readonly cityPeakByKind: Readonly<Record<string, number>>
   /** The ledger rate the month needs: the city's peak rate times the headroom. */
   readonly neededTps: number
   /** Whether the needed rate is above the measured knee (when one was given). */
@@ -148,6 +159,8 @@ export function capacityPlan(
       p999PerSecond,
       cityPeakPerSecond,
       cityP999PerSecond: p999PerSecond / scale,
+      cityPeakByDistrict: peakBy(own, (day) => day.peakMinute.byDistrict, scale),
+      cityPeakByKind: peakBy(own, (day) => day.peakMinute.byKind, scale),
       neededTps,
       ...(kneeTps === undefined ? {} : { exceedsKnee: neededTps > kneeTps }),
     }
@@ -161,6 +174,21 @@ export function capacityPlan(
     months: plans,
     ...(first === undefined ? {} : { firstExceeding: { index: first.index, from: first.from } }),
   }
+}
+
+/** The busiest minute of each name over `days`, a second, for the whole city. */
+function peakBy(
+  days: readonly RolloutDay[],
+  pick: (day: RolloutDay) => Readonly<Record<string, number>>,
+  scale: number,
+): Record<string, number> {
+  const out: Record<string, number> = {}
+  for (const day of days) {
+    for (const [name, payments] of Object.entries(pick(day))) {
+      out[name] = Math.max(out[name] ?? 0, payments / 60 / scale)
+    }
+  }
+  return out
 }
 
 /**

@@ -9,6 +9,7 @@
  */
 import { RunFailed, UserError } from '../errors.js'
 import { reportMapOf, type ReportMap } from '../report/reportMap.js'
+import type { MinuteFigures } from '../counting/minuteBreakdown.js'
 import { runScenario, type RunOptions } from '../run/index.js'
 import type { RunSummary } from '../run/summary.js'
 import type { LoadedScenario } from '../../scenarios/loader.js'
@@ -69,19 +70,20 @@ export async function runRollout(
   for (const { month, day } of sampled) {
     if (options.stop?.aborted === true) break
     const adoption = dayAdoption(scenario, rollout, day.day)
-    let perMinute: Float64Array = new Float64Array(0)
+    let counted: MinuteFigures | undefined
     const summary = await runScenario(dayScenario(loaded, day, adoption), {
       ...options,
-      onMinutes: (payments) => (perMinute = payments),
+      onMinutes: (minutes) => (counted = minutes),
     })
     checkMoney(summary, day)
     // A day cut short (Ctrl-C) is not a sample of its date: the plan covers the days before it.
     if (summary.stoppedEarly !== undefined) break
     scale = summary.scale
     ledger = summary.ledger
-    const figures = dayFigures(summary, day, month, adoption)
+    const perMinute = counted ?? emptyMinutes
+    const figures = { ...dayFigures(summary, day, month, adoption), peakMinute: peaksOf(perMinute) }
     days.push(figures)
-    minutes.push({ minutes: perMinute, weight: day.weight })
+    minutes.push({ minutes: perMinute.payments, weight: day.weight })
     options.onDay?.(figures, days.length, sampled.length)
   }
   return {
@@ -106,6 +108,33 @@ export async function runRollout(
 
 const paymentKinds = ['retail', 'transit', 'bill', 'payroll', 'p2p', 'topup'] as const
 
+const emptyMinutes: MinuteFigures = {
+  payments: new Float64Array(0),
+  byDistrict: new Float64Array(0),
+  byKind: new Float64Array(0),
+  districts: [],
+  kinds: [],
+}
+
+/** Each district's and each payment kind's busiest minute of the day, in payments. */
+function peaksOf(minutes: MinuteFigures): RolloutDay['peakMinute'] {
+  const peaks = (values: Float64Array, names: readonly string[]) => {
+    const out: Record<string, number> = {}
+    names.forEach((name, column) => {
+      let most = 0
+      for (let at = column; at < values.length; at += names.length) {
+        most = Math.max(most, values[at] as number)
+      }
+      if (most > 0) out[name] = most
+    })
+    return out
+  }
+  return {
+    byDistrict: peaks(minutes.byDistrict, minutes.districts),
+    byKind: peaks(minutes.byKind, minutes.kinds),
+  }
+}
+
 /** A day whose money does not add up ends the rollout: nothing after it could be trusted. */
 function checkMoney(summary: RunSummary, day: SampledDay): void {
   if (!summary.conservation.ok || !summary.doubleEntry.ok) {
@@ -120,7 +149,7 @@ function dayFigures(
   day: SampledDay,
   month: number,
   adoption: ReturnType<typeof dayAdoption>,
-): RolloutDay {
+): Omit<RolloutDay, 'peakMinute'> {
   const payments = summary.demand.perHour.reduce((sum, hour) => sum + hour, 0)
   const hourly = summary.demand.hourly
   // Rejections of the payment kinds (the opening's top-ups among them, which the ledger takes).

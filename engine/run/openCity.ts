@@ -6,6 +6,7 @@ import { assert } from '../assert.js'
 import { allocateAgentIndex, type AgentIndexBuffers } from '../behaviour/index.js'
 import { institutionNeeds, type InstitutionNeeds } from '../behaviour/institutions.js'
 import { BankFlows } from '../counting/bankFlows.js'
+import { MinuteBreakdown } from '../counting/minuteBreakdown.js'
 import { CountingLedger } from '../counting/countingLedger.js'
 import { OutcomeDigest, SentPaymentsDigest } from '../counting/digests.js'
 import { DistrictCounters } from '../counting/districtCounters.js'
@@ -30,7 +31,7 @@ import { isoMinute, wallScheduler } from '../time/index.js'
 import type { LoadedScenario } from '../../scenarios/loader.js'
 import { auditConservation, auditEntries } from './audit.js'
 import { Evening } from './evening.js'
-import { executorFor, type LoadRunOptions } from './executors/index.js'
+import { executorFor, type ExecutorOutcome, type LoadRunOptions } from './executors/index.js'
 import { faultyLedger } from './faults.js'
 import { sendOpening } from './opening.js'
 import { runBound, RunWatch } from './runBound.js'
@@ -254,10 +255,14 @@ export class OpenedCity {
     // Flat out the outcome is reproducible and digested; under load, the payments as made.
     const digest = options.load === undefined ? new OutcomeDigest() : new SentPaymentsDigest()
     const banks = new BankFlows(plan.banks, plan.accounts)
+    const minutes =
+      options.onMinutes === undefined
+        ? undefined
+        : new MinuteBreakdown(names, plan.accounts, population, plan.clock)
     return {
       ledger,
       counters,
-      counting: new CountingLedger(ledger, counters, districts, digest, banks),
+      counting: new CountingLedger(ledger, counters, districts, digest, banks, minutes),
     }
   }
 
@@ -313,7 +318,7 @@ export class OpenedCity {
     }
     const outcome = await executor.run(context)
     await counting.settled()
-    options.onMinutes?.(outcome.demand.perMinuteWithin(outcome.simulated.minutes))
+    tellMinutes(options, counting, outcome)
     const simulatedMs = now()
     progress('auditing', plan.clock.ticks)
     const conservation = await auditConservation(ledger, plan, opened.counters)
@@ -335,6 +340,17 @@ export class OpenedCity {
       times: { ...times, simulatedMs, endedMs: now() },
     })
   }
+}
+
+/** Gives the run's minutes to whoever asked for them (a rollout's capacity plan). */
+function tellMinutes(
+  options: Pick<RunOptions, 'onMinutes'>,
+  counting: CountingLedger,
+  outcome: ExecutorOutcome,
+): void {
+  if (options.onMinutes === undefined || counting.minutes === undefined) return
+  const { minutes } = outcome.simulated
+  options.onMinutes(counting.minutes.figures(outcome.demand.perMinuteWithin(minutes), minutes))
 }
 
 /** Where the sender is before it sends. */

@@ -3,6 +3,7 @@ import type { LedgerCore, LedgerLease, LedgerOptions } from '../ledger/index.js'
 import type { RunTelemetry } from '../telemetry/index.js'
 import type { NowMs, Scheduler } from '../time/index.js'
 import type { LoadRunOptions } from './executors/index.js'
+import type { MinuteFigures } from '../counting/minuteBreakdown.js'
 
 export interface CityOptions {
   readonly seed?: number | undefined
@@ -49,8 +50,9 @@ export interface RunOptions extends CityOptions {
    */
   readonly stop?: AbortSignal | undefined
   /**
-   * Given the payments of each simulated minute once the run has settled (a rollout's capacity
-   * plan reads its percentiles from them).
+   * Given the payments of each simulated minute once the run has settled, all of them and by
+   * district and kind (a rollout's capacity plan reads its peaks and percentiles from them).
+   * Counting them by district and kind costs memory by the minute: for runs of a few days.
    */
-  readonly onMinutes?: ((payments: Float64Array) => void) | undefined
+  readonly onMinutes?: ((minutes: MinuteFigures) => void) | undefined
 }

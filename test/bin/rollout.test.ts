@@ -65,6 +65,17 @@ describe('citytwin rollout', () => {
       expect(outflow).toBe((opened ?? 0) + (net ?? 0))
     }
     expect(page).toContain('Deposits leaving the banks')
+    // Each month's busiest minute by district and by kind (to the cent of a payment a second, as
+    // written); none above the city's.
+    const peaks = (await fs.readFile(path.join(out, 'peaks.csv'), 'utf8')).trim().split('\n')
+    expect(peaks[0]).toBe('month,from,by,name,city_peak_per_s')
+    expect(peaks.some((row) => /^1,2020-10-12,district,"Bao'an",/.test(row))).toBe(true)
+    expect(peaks.some((row) => /^3,2020-12-12,kind,"retail",/.test(row))).toBe(true)
+    for (const row of peaks.slice(1)) {
+      const [month, , , , perSecond] = row.split(',')
+      const city = json.plan.months[Number(month) - 1]?.cityPeakPerSecond ?? 0
+      expect(Number(perSecond)).toBeLessThanOrEqual(city + 0.005)
+    }
     expect(page).toMatch(/aria-label="wallet holders by district, month 3, 2020-12-\d\d"/)
     expect(page).toContain('Residents holding a wallet, by age band')
   }, 200_000)

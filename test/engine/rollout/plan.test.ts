@@ -243,6 +243,7 @@ function day(month: number, peakPerMinute: number, weight: number): RolloutDay {
     peakPerMinute,
     peakAt: `2021-0${month + 1}-15T08:30:00+08:00`,
     peakHour: { hour: 8, byDistrict: {}, byKind: {} },
+    peakMinute: { byDistrict: { Luohu: peakPerMinute / 2 }, byKind: { retail: peakPerMinute / 3 } },
     adoptionByDistrict: [],
     conservationOk: true,
     doubleEntryOk: true,
@@ -291,6 +292,12 @@ describe('the capacity plan', () => {
     expect(plan.months.map((month) => month.neededTps)).toEqual([15, 30, 60])
     expect(plan.months.map((month) => month.cityPeakPerSecond)).toEqual([10, 20, 40])
     expect(plan.months.map((month) => month.exceedsKnee)).toEqual([false, false, true])
+    expect(plan.months.map((month) => month.cityPeakByDistrict)).toEqual([
+      { Luohu: 5 },
+      { Luohu: 10 },
+      { Luohu: 20 },
+    ])
+    expect(plan.months[2]?.cityPeakByKind.retail).toBeCloseTo(40 / 3, 9)
     expect(plan.firstExceeding).toEqual({ index: 2, from: '2021-03-01' })
     expect(plan.months[1]?.payments).toBe(120 * 100 * 30)
     // Deposits: month 1 opens 1,000 wallets in the simulated tenth (10,000 in the city) of 100
