@@ -123,7 +123,10 @@ async function keepRollout(
         : 0
   if (kept.notKept !== undefined) process.stderr.write(`citytwin: ${kept.notKept.message}\n`)
   if (flags.json === true) {
-    printJson(runJson({ code }, written?.folder, outcome))
+    // The districts' outlines stay in rollout.json: the figures are what a pipeline reads.
+    const printed: Partial<RolloutOutcome> = { ...outcome }
+    delete printed.map
+    printJson(runJson({ code }, written?.folder, printed))
     return code
   }
   const stopped =
