@@ -124,8 +124,7 @@ async function keepRollout(
   if (kept.notKept !== undefined) process.stderr.write(`citytwin: ${kept.notKept.message}\n`)
   if (flags.json === true) {
     // The districts' outlines stay in rollout.json: the figures are what a pipeline reads.
-    const printed: Partial<RolloutOutcome> = { ...outcome }
-    delete printed.map
+    const printed = Object.fromEntries(Object.entries(outcome).filter(([key]) => key !== 'map'))
     printJson(runJson({ code }, written?.folder, printed))
     return code
   }
