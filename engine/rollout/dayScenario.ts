@@ -1,7 +1,8 @@
 /**
  * One simulated day of a rollout as a scenario of its own: the base scenario's city on that date,
- * each district's wallet share read off its adoption curve, and the day's payment rates scaled by
- * the adopters' habit and by the calendar's peak, if the day is one.
+ * each district's wallet share read off its adoption curve, the merchants accepting e-CNY by then,
+ * the wallet tiers after the upgrades so far, and the day's payment rates scaled by the adopters'
+ * habit, the merchants accepting and the calendar's peak, if the day is one.
  */
 import type { LoadedScenario } from '../../scenarios/loader.js'
 import type { Rollout } from '../../scenarios/rolloutSchema.js'
@@ -89,8 +90,8 @@ export function dayScenario(
         adoption: adoption.byDistrict[index] ?? 0,
       })),
     },
-    // The accepting merchants only, each category in its share of them (at least a few, so that
-    // a district's category is never empty: the plan keeps one merchant a cell).
+    // The accepting merchants only, each category in its share of them (the plan keeps at least
+    // one merchant a district and category, so no cell is ever empty).
     merchants: acceptingMerchants(scenario, adoption),
     wallets: {
       ...scenario.wallets,
@@ -116,7 +117,7 @@ function acceptingMerchants(scenario: Scenario, adoption: DayAdoption): Scenario
   if (adoption.merchantsAccepting >= 1) return merchants
   // None accepting yet: no retail that day (its rate is 0); the plan keeps its one merchant a cell.
   if (adoption.merchantsAccepting <= 0) return { ...merchants, count: 1 }
-  const total = Math.max(adoption.merchantsAccepting, Number.MIN_VALUE)
+  const total = adoption.merchantsAccepting
   const categories = Object.fromEntries(
     Object.entries(merchants.categories).map(([name, category]) => [
       name,
