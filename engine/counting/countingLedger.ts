@@ -98,7 +98,8 @@ export class CountingLedger {
     )
     this.districts.count(batch, results.code)
     this.banks?.count(batch, results.code)
-    this.minutes?.count(batch)
+    // The city's payments only: the opening's and the evenings' transfers are not its demand.
+    if (role === 'payments') this.minutes?.count(batch)
     this.runDigest.counted(batch, results.code)
     if (role === 'payments') {
       this.paymentsAnswered += batch.count

@@ -71,6 +71,8 @@ describe('citytwin rollout', () => {
     expect(peaks[0]).toBe('month,from,by,name,city_peak_per_s')
     expect(peaks.some((row) => /^1,2020-10-12,district,"Bao'an",/.test(row))).toBe(true)
     expect(peaks.some((row) => /^3,2020-12-12,kind,"retail",/.test(row))).toBe(true)
+    // Every kind of the city's payments, top-ups (paid by banks) among them.
+    expect(peaks.some((row) => /^1,2020-10-12,kind,"topup",/.test(row))).toBe(true)
     for (const row of peaks.slice(1)) {
       const [month, , , , perSecond] = row.split(',')
       const city = json.plan.months[Number(month) - 1]?.cityPeakPerSecond ?? 0
