@@ -95,10 +95,12 @@ async function ledgerServerCommand(flags: LedgerServerFlags): Promise<number> {
   if (resume !== undefined) {
     process.stderr.write(`took up session ${resume.session} after call ${resume.lastNumber}\n`)
   }
-  // One write, so whoever reads it (a person, a script) gets the address and how to use it
+  // Signals are handled before the server says it is up: whoever reads the lines may stop it at
+  // once. One write, so whoever reads it (a person, a script) gets the address and how to use it
   // together.
+  const stopped = untilSignal()
   process.stderr.write(`${startLines(flags, server.url, token, given !== undefined).join('\n')}\n`)
-  await untilSignal()
+  await stopped
   await server.close()
   return 0
 }
