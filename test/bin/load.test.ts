@@ -73,6 +73,8 @@ describe('citytwin run in load mode: exit codes', () => {
     // Proves a failed gate fails the process with its own code (k6's), after the run has written
     // its files, and that --json names the failure's kind.
     const out = path.join(folder, 'fail')
+    // A generous --late-tolerance: a busy test machine must not make this run invalid (exit 3,
+    // which outranks a failed threshold) by sending late.
     const result = await citytwin([
       'run',
       smokeScenario,
@@ -82,6 +84,8 @@ describe('citytwin run in load mode: exit codes', () => {
       '2s',
       '--threshold',
       'max<1us',
+      '--late-tolerance',
+      '1s',
       '--out',
       out,
     ])
