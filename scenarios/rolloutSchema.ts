@@ -6,6 +6,7 @@
 import { z } from 'zod'
 import { hasUnprintable } from '../engine/printable.js'
 import { isObject } from '../engine/untrusted.js'
+import { chinaCalendar } from './calendars/china.js'
 import {
   calendarEntriesMax,
   holidayDaysMax,
@@ -55,8 +56,15 @@ const peak = z
   })
   .strict()
 
-export const calendarSchema = z
+const calendarObject = z
   .object({
+    /**
+     * The calendar the lists add to: `china`, the built-in public holidays, make-up working days
+     * and shopping festivals (scenarios/calendars/china.ts), or `none` for weekends only.
+     */
+    base: z
+      .enum(['china', 'none'], { error: 'must be china (the built-in calendar) or none' })
+      .default('china'),
     holidays: z
       .array(holiday, { error: 'must be a list of { name, from, to }' })
       .max(calendarEntriesMax, { error: `must list at most ${calendarEntriesMax} holidays` })
@@ -72,6 +80,23 @@ export const calendarSchema = z
       .default([]),
   })
   .strict()
+
+export const calendarSchema = calendarObject.transform(onBase)
+
+/**
+ * The calendar a run follows: the base's days and the scenario's together; a peak the scenario
+ * lists on a date replaces the base's peak on it.
+ */
+function onBase(calendar: Calendar): Calendar {
+  if (calendar.base === 'none') return calendar
+  const ownPeaks = new Set(calendar.peaks.map((peak) => peak.date))
+  return {
+    ...calendar,
+    holidays: [...chinaCalendar.holidays, ...calendar.holidays],
+    workdays: [...chinaCalendar.workdays, ...calendar.workdays],
+    peaks: [...chinaCalendar.peaks.filter((peak) => !ownPeaks.has(peak.date)), ...calendar.peaks],
+  }
+}
 
 /** The Bass diffusion model's parameters, per year: innovation p, imitation q, potential m. */
 function bassField(name: 'p' | 'q' | 'm') {
@@ -237,7 +262,7 @@ export const rolloutSchema = z
   })
   .strict()
 
-export type Calendar = z.output<typeof calendarSchema>
+export type Calendar = z.output<typeof calendarObject>
 export type Rollout = z.output<typeof rolloutSchema>
 export type BassParameters = z.output<typeof bass>
 

@@ -264,7 +264,7 @@ export const scenarioSchema = z
       .strict()
       .optional(),
     /** Rest days, make-up working days and shopping peaks (rolloutSchema.ts). */
-    calendar: calendarSchema.optional(),
+    calendar: calendarSchema.prefault({}),
     /** Adoption over months, sampled days and the capacity plan (`citytwin rollout`). */
     rollout: rolloutSchema.optional(),
   })

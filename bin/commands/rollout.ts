@@ -16,10 +16,10 @@ import {
   type RunFolder,
 } from '../../engine/report/index.js'
 import { formatShare } from '../../engine/report/format.js'
-import { runRollout, type RolloutOutcome } from '../../engine/rollout/index.js'
+import { rolloutMonths, runRollout, type RolloutOutcome } from '../../engine/rollout/index.js'
 import { defaultWorkers } from '../../engine/run/index.js'
 import { wallClock } from '../../engine/time/index.js'
-import { loadScenario } from '../../scenarios/index.js'
+import { calendarGap, loadScenario } from '../../scenarios/index.js'
 import { keepFiles, ledgerConnection, ledgerOptions, runFolderWithSignals } from '../city.js'
 import { exitRunFailed, signalExit } from '../exitCodes.js'
 import { withCityFlags, withOutputFlags, type CityFlags } from '../flags.js'
@@ -61,6 +61,12 @@ async function rolloutCommand(file: string, flags: RolloutFlags): Promise<number
       `${file}: has no rollout section, so there is no rollout to simulate (docs/scenarios.md says how to write one; citytwin run runs the scenario's period)`,
     )
   }
+  const months = rolloutMonths(loaded.scenario.rollout, loaded.scenario.calendar)
+  const gap = calendarGap(
+    loaded.scenario.calendar,
+    months.at(-1)?.to ?? loaded.scenario.rollout.start,
+  )
+  if (gap !== undefined) process.stderr.write(`citytwin: ${gap}\n`)
   const knee = await kneeOf(flags.capacity)
   const connection = ledgerConnection(`rollout ${file}`, flags)
   await reachLedger(flags.ledger, flags.ledgerUrl)

@@ -20,7 +20,7 @@ import {
 import { defaultWorkers, runScenario, type RunOptions } from '../../engine/run/index.js'
 import { RunTelemetry } from '../../engine/telemetry/index.js'
 import { wallClock } from '../../engine/time/index.js'
-import { loadScenario, type LoadedScenario } from '../../scenarios/index.js'
+import { calendarGap, loadScenario, type LoadedScenario } from '../../scenarios/index.js'
 import {
   keepFiles,
   ledgerConnection,
@@ -109,6 +109,8 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
     )
   }
   await reachLedger(flags.ledger, flags.ledgerUrl)
+  const gap = calendarGap(loaded.scenario.calendar, loaded.scenario.period.to.slice(0, 10))
+  if (gap !== undefined) process.stderr.write(`citytwin: ${gap}\n`)
   // The folder is prepared before the run, so a bad --out fails at once rather than after it;
   // the run's files go in whole at the end, or not at all. Signals are handled from here on.
   const { folder, stopper } = await runFolderWithSignals(flags, loaded.scenario.seed)

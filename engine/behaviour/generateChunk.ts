@@ -8,7 +8,7 @@ import { ticksPerChunk } from '../limits.js'
 import type { Population } from '../population/index.js'
 import { Random } from '../random/index.js'
 import type { PaymentKindName, Plan, Segment } from '../plan/plan.js'
-import { isRestDay, minuteOfDay } from '../time/index.js'
+import { isRestDay, minuteOfDay, peakOf, type PeakDay } from '../time/index.js'
 import { behaviourContext, type BehaviourContext } from './behaviourContext.js'
 import type { SegmentAgents } from './segmentAgents.js'
 import { bill } from './bill.js'
@@ -64,12 +64,14 @@ export function generateChunk(
     expectedIntents(plan, agents, endTick - firstTick),
   )
   let restDayKnown = false
+  let peak: PeakDay | undefined
   for (let tick = firstTick; tick < endTick; tick++) {
     const minute = minuteOfDay(plan.clock, tick)
     context.hour = Math.floor(minute / 60)
     // Once a day: a calendar may list thousands of days.
     if (!restDayKnown || minute === 0) {
       context.weekend = isRestDay(plan.clock, tick)
+      peak = peakOf(plan.clock, tick)
       restDayKnown = true
     }
     for (const behaviour of paymentKindBehaviours) {
@@ -78,12 +80,21 @@ export function generateChunk(
       if (!rate.enabled || eligible === 0 || rate.perDay === 0) continue
       const kindShares = sharesOf(behaviour.name)
       const share = (context.weekend ? kindShares.weekend : kindShares.weekday)[minute] as number
-      const count = random.poisson(rate.perDay * eligible * share)
+      const count = random.poisson(
+        rate.perDay * eligible * share * peakFactor(peak, behaviour.name),
+      )
       if (count > 0) behaviour.generate(context, count, out)
     }
     out.closeTick()
   }
   return out.pack()
+}
+
+/** A shopping festival lifts retail and P2P; the other kinds keep their ordinary day. */
+function peakFactor(peak: PeakDay | undefined, kind: PaymentKindName): number {
+  if (peak === undefined) return 1
+  if (kind === 'retail') return peak.retail
+  return kind === 'p2p' ? peak.p2p : 1
 }
 
 /**

@@ -294,13 +294,17 @@ function planClock(scenario: Scenario): SimClock {
   assert(Number.isInteger(ticks) && ticks > 0, 'the period was checked')
   const utcOffsetMinutes = offsetMinutes(scenario.period.from)
   const calendar = scenario.calendar
-  if (calendar === undefined) return { startMinute: from / 60_000, ticks, utcOffsetMinutes }
   const restDays = calendar.holidays.flatMap((holiday) => {
     const first = dayNumber(holiday.from)
     return Array.from({ length: dayNumber(holiday.to) - first + 1 }, (_, day) => first + day)
   })
   const workDays = calendar.workdays.map(dayNumber)
-  return { startMinute: from / 60_000, ticks, utcOffsetMinutes, restDays, workDays }
+  const peakDays = calendar.peaks.map((peak) => ({
+    day: dayNumber(peak.date),
+    retail: peak.retail,
+    p2p: peak.p2p,
+  }))
+  return { startMinute: from / 60_000, ticks, utcOffsetMinutes, restDays, workDays, peakDays }
 }
 
 /** Where each kind of account starts, in the order AccountLayout gives. */

@@ -67,7 +67,7 @@ export function dayScenario(
   const { scenario } = loaded
   const offset = /(Z|[+-]\d{2}:\d{2})$/.exec(scenario.period.from)?.[1] ?? 'Z'
   const next = new Date((sampled.day + 1) * 86_400_000).toISOString().slice(0, 10)
-  const peak = scenario.calendar?.peaks.find((one) => one.date === sampled.date)
+  const peak = scenario.calendar.peaks.find((one) => one.date === sampled.date)
   // Residents shop where they shop: a payment at a merchant not yet accepting e-CNY is made
   // another way, so retail follows the accepting share (a modelling assumption).
   const accepting = adoption.merchantsAccepting
@@ -82,6 +82,8 @@ export function dayScenario(
   const day: Scenario = {
     ...base,
     name: `${scenario.name}, ${sampled.date}`,
+    // The day's peak is in its factors above; the calendar's peaks would count it twice.
+    calendar: { ...scenario.calendar, peaks: [] },
     period: { from: `${sampled.date}T00:00:00${offset}`, to: `${next}T00:00:00${offset}` },
     city: {
       ...scenario.city,

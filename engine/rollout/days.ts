@@ -30,7 +30,7 @@ export interface RolloutMonth {
   readonly sampled: readonly SampledDay[]
 }
 
-const emptyCalendar: Calendar = { holidays: [], workdays: [], peaks: [] }
+const emptyCalendar: Calendar = { base: 'none', holidays: [], workdays: [], peaks: [] }
 
 /** A day's kind and name under the calendar. */
 export function dayKind(

@@ -17,6 +17,15 @@ export interface SimClock {
    */
   readonly restDays?: readonly number[]
   readonly workDays?: readonly number[]
+  /** Shopping festivals, each on its local day number. */
+  readonly peakDays?: readonly PeakDay[]
+}
+
+/** A shopping festival: retail and P2P on the day against an ordinary day of its kind. */
+export interface PeakDay {
+  readonly day: number
+  readonly retail: number
+  readonly p2p: number
 }
 
 /** Minutes since the Unix epoch, in the city's local time, of a simulated minute. */
@@ -47,6 +56,12 @@ export function isRestDay(clock: SimClock, tick: number): boolean {
   if (clock.workDays?.includes(day) === true) return false
   if (clock.restDays?.includes(day) === true) return true
   return isWeekend(clock, tick)
+}
+
+/** The shopping festival on a tick's local day, if there is one. */
+export function peakOf(clock: SimClock, tick: number): PeakDay | undefined {
+  const day = Math.floor(localMinute(clock, tick) / minutesPerDay)
+  return clock.peakDays?.find((peak) => peak.day === day)
 }
 
 /** True on the last tick of a local day. */

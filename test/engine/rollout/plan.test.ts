@@ -19,7 +19,7 @@ import {
 } from '../../../engine/rollout/index.js'
 import type { RolloutDay } from '../../../engine/rollout/capacityPlan.js'
 import { isRestDay, type SimClock } from '../../../engine/time/index.js'
-import { dayNumber, type Calendar, type Rollout } from '../../../scenarios/rolloutSchema.js'
+import { dayNumber, type Rollout } from '../../../scenarios/rolloutSchema.js'
 import { scenarioSchema } from '../../../scenarios/schema.js'
 import { readFileSync } from 'node:fs'
 import { repoRoot } from '../../scenarios/scenarioFiles.js'
@@ -29,7 +29,7 @@ const smoke = scenarioSchema.parse(
   parse(readFileSync(path.join(repoRoot, 'scenarios', 'rollout-smoke.yaml'), 'utf8')),
 )
 const rollout = smoke.rollout as Rollout
-const calendar = smoke.calendar as Calendar
+const calendar = smoke.calendar
 
 describe('the Bass curve', () => {
   it('starts at 0, follows the closed form and approaches 1', () => {
