@@ -20,13 +20,32 @@
  * modelling assumption, not a published figure: Double 11 (11 November) is the year's largest
  * online shopping day, Double 12 and 618 (18 June) smaller ones.
  */
-import type { Calendar } from '../rolloutSchema.js'
+/** A public holiday, as the scenario's calendar.holidays lists one. */
+interface Holiday {
+  readonly name: string
+  readonly from: string
+  readonly to: string
+}
+
+/** A shopping festival, as the scenario's calendar.peaks lists one. */
+interface Peak {
+  readonly name: string
+  readonly date: string
+  readonly retail: number
+  readonly p2p: number
+}
+
+/** The days a calendar lists, and the base they add to. */
+interface CalendarDays {
+  readonly base: 'china' | 'none'
+  readonly holidays: readonly Holiday[]
+  readonly workdays: readonly string[]
+  readonly peaks: readonly Peak[]
+}
 
 /** The last year whose holidays the built-in calendar holds. */
 export const chinaCalendarLastYear = 2026
 export const chinaCalendarFirstYear = 2020
-
-type Holiday = Calendar['holidays'][number]
 
 const holidays = (year: number, list: readonly [string, string, string][]): Holiday[] =>
   list.map(([name, from, to]) => ({ name, from: `${year}-${from}`, to: `${year}-${to}` }))
@@ -145,7 +164,7 @@ const chinaWorkdays: string[] = [
 ]
 
 /** The e-commerce festivals of every year the calendar holds; their factors are assumed. */
-const chinaPeaks: Calendar['peaks'] = Array.from(
+const chinaPeaks: Peak[] = Array.from(
   { length: chinaCalendarLastYear - chinaCalendarFirstYear + 1 },
   (_, index) => chinaCalendarFirstYear + index,
 ).flatMap((year) => [
@@ -154,7 +173,7 @@ const chinaPeaks: Calendar['peaks'] = Array.from(
   { name: 'Double 12', date: `${year}-12-12`, retail: 1.25, p2p: 1 },
 ])
 
-export const chinaCalendar: Omit<Calendar, 'base'> = {
+export const chinaCalendar: Omit<CalendarDays, 'base'> = {
   holidays: chinaHolidays,
   workdays: chinaWorkdays,
   peaks: chinaPeaks,
@@ -164,7 +183,7 @@ export const chinaCalendar: Omit<Calendar, 'base'> = {
  * A line to print when a run on the built-in calendar reaches a year it has no holidays for
  * (those days follow weekends only), or undefined.
  */
-export function calendarGap(calendar: Calendar, lastDate: string): string | undefined {
+export function calendarGap(calendar: CalendarDays, lastDate: string): string | undefined {
   const lastYear = Number(lastDate.slice(0, 4))
   if (calendar.base !== 'china' || lastYear <= chinaCalendarLastYear) return undefined
   const own = calendar.holidays.some(
