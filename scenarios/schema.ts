@@ -201,6 +201,12 @@ export const scenarioSchema = z
           .min(1, { error: 'must name at least one operating bank' })
           .max(banksMax, { error: `must name at most ${banksMax} banks` }),
         issuancePerResidentFen: fen(),
+        /**
+         * What each resident holds in deposits at their bank when the run opens: the deposit book
+         * top-ups draw on. About 66,000 yuan, the national household deposits per head at the end
+         * of 2020 (a modelling assumption for the city: docs/scenarios.md).
+         */
+        depositsPerResidentFen: fen().default(6_600_000),
       })
       .strict(),
     utilities: z

@@ -15,7 +15,7 @@
 import { assert } from '../assert.js'
 import { holdsSalary } from './segmentAgents.js'
 import { AccountFlag, TransferKind, type AccountBatch } from '../ledger/index.js'
-import { ResidentFlag, type Population } from '../population/index.js'
+import { ResidentFlag, ResidentTrait, type Population } from '../population/index.js'
 import { employerFloatFen } from '../plan/employerFloat.js'
 import type { Plan } from '../plan/plan.js'
 
@@ -40,6 +40,11 @@ export interface InstitutionNeeds {
   readonly employerFloatFen: readonly number[]
   readonly adopted: number
   readonly riders: number
+  /**
+   * Per bank: its customers' deposits when the run opens (depositsPerResidentFen for each resident
+   * with a bank account: every resident, unless the people section leaves some unbanked).
+   */
+  readonly depositsFen: readonly number[]
 }
 
 export function accountBatch(plan: Plan, population: Population): AccountBatch {
@@ -49,6 +54,10 @@ export function accountBatch(plan: Plan, population: Population): AccountBatch {
   const flags = new Uint8Array(count)
   for (let account = 0; account < count; account++) id[account] = account
   flags[plan.accounts.issuer] = AccountFlag.issuer
+  // A bank's deposit liabilities are where its deposits come from: negative, as the issuer's.
+  for (let bank = 0; bank < plan.accounts.bankCount; bank++) {
+    flags[plan.accounts.liabilityFirst + bank] = AccountFlag.issuer
+  }
   tier.set(population.tier.subarray(0, plan.residents), plan.accounts.residentFirst)
   return { count, id, tier, flags }
 }
@@ -58,11 +67,16 @@ export function institutionNeeds(plan: Plan, population: Population): Institutio
   const bankFloatFen = new Array<number>(bankCount).fill(0)
   const openingTopupsFen = new Array<number>(bankCount).fill(0)
   const payeesByDistrict = new Array<number>(plan.districts.length).fill(0)
+  const depositsFen = new Array<number>(bankCount).fill(0)
   let adopted = 0
   let riders = 0
   for (let resident = 0; resident < population.residents; resident++) {
     const flags = population.flags[resident] as number
     if ((flags & ResidentFlag.rider) !== 0) riders += 1
+    if (plan.people === undefined || hasBankAccount(population, resident)) {
+      const bank = population.bank[resident] as number
+      depositsFen[bank] = (depositsFen[bank] as number) + plan.depositsPerResidentFen
+    }
     if ((flags & ResidentFlag.adopted) === 0) continue
     adopted += 1
     const tierIndex = population.tier[resident] as number
@@ -82,7 +96,18 @@ export function institutionNeeds(plan: Plan, population: Population): Institutio
       ? employerFloatFen(payees * payroll.perDay, payroll.amountFen)
       : 0,
   )
-  return { bankFloatFen, openingTopupsFen, employerFloatFen: employerFloat, adopted, riders }
+  return {
+    bankFloatFen,
+    openingTopupsFen,
+    employerFloatFen: employerFloat,
+    adopted,
+    riders,
+    depositsFen,
+  }
+}
+
+function hasBankAccount(population: Population, resident: number): boolean {
+  return ((population.traits[resident] as number) & ResidentTrait.banked) !== 0
 }
 
 /**
@@ -92,9 +117,18 @@ function employerBank(plan: Plan, district: number): number {
   return district % plan.accounts.bankCount
 }
 
-/** Before the first tick: issuance to every bank, then the banks' funding of employers. */
+/**
+ * Before the first tick: each bank's deposit book opens with its customers' deposits, the central
+ * bank issues to every bank, then the banks fund employers.
+ */
 export function openingTransfers(plan: Plan, needs: InstitutionNeeds, out: TransferSink): void {
-  const { bankFirst, bankCount, employerFirst, issuer } = plan.accounts
+  const { bankFirst, bankCount, employerFirst, issuer, depositFirst, liabilityFirst } =
+    plan.accounts
+  for (let bank = 0; bank < bankCount; bank++) {
+    const depositsFen = needs.depositsFen[bank] as number
+    assert(Number.isSafeInteger(depositsFen), 'deposits are an exact integer of fen')
+    pushPieces(out, liabilityFirst + bank, depositFirst + bank, depositsFen, TransferKind.deposit)
+  }
   for (let bank = 0; bank < bankCount; bank++) {
     let needFen = (needs.bankFloatFen[bank] as number) + (needs.openingTopupsFen[bank] as number)
     needs.employerFloatFen.forEach((floatFen, district) => {
@@ -266,6 +300,31 @@ export function excessRetirements(
       (payoutFen[bank] as number)
     if (afterPayoutsFen > floatFen)
       pushPieces(out, bankFirst + bank, issuer, afterPayoutsFen - floatFen, TransferKind.retire)
+  }
+}
+
+/**
+ * The deposit book follows the e-CNY: what each bank's customers turned into e-CNY since the last
+ * settlement (top-ups of wallets and employers' funds) leaves their deposits, and what they turned
+ * back (redemptions) returns to them. Both given per bank, fen.
+ */
+export function depositSettlement(
+  plan: Plan,
+  toEcnyFen: readonly number[],
+  toDepositsFen: readonly number[],
+  out: TransferSink,
+): void {
+  const { bankCount, depositFirst, liabilityFirst } = plan.accounts
+  for (let bank = 0; bank < bankCount; bank++) {
+    const deposits = depositFirst + bank
+    const liabilities = liabilityFirst + bank
+    const outFen = toEcnyFen[bank] as number
+    const backFen = toDepositsFen[bank] as number
+    assert(Number.isSafeInteger(outFen) && outFen >= 0, 'conversions are whole fen')
+    assert(Number.isSafeInteger(backFen) && backFen >= 0, 'conversions are whole fen')
+    // Returns first: a bank's customers never run short for a day's top-ups by the order posted.
+    pushPieces(out, liabilities, deposits, backFen, TransferKind.deposit)
+    pushPieces(out, deposits, liabilities, outFen, TransferKind.deposit)
   }
 }
 

@@ -15,12 +15,21 @@ export interface BankFlowFigures {
   readonly toWalletsFen: number
   /** e-CNY turned back into deposits by redemptions, fen. */
   readonly toDepositsFen: number
+  /**
+   * The deposit book: its customers' deposits when the run opened and at its end, fen. Absent in
+   * summaries written before it, and in BankFlows' own figures (the ledger holds them).
+   */
+  readonly depositsOpenedFen?: number
+  readonly depositsHeldFen?: number
 }
 
 export class BankFlows {
   private readonly opening: Float64Array
   private readonly toWallets: Float64Array
   private readonly toDeposits: Float64Array
+  /** What the deposit book has been told of so far (settle()). */
+  private readonly settledToEcny: Float64Array
+  private readonly settledToDeposits: Float64Array
   private opened = false
 
   constructor(
@@ -30,6 +39,28 @@ export class BankFlows {
     this.opening = new Float64Array(names.length)
     this.toWallets = new Float64Array(names.length)
     this.toDeposits = new Float64Array(names.length)
+    this.settledToEcny = new Float64Array(names.length)
+    this.settledToDeposits = new Float64Array(names.length)
+  }
+
+  /**
+   * Per bank, what turned into e-CNY and back since the last call: the deposit book's next
+   * settlement. Counts only answered transfers, so call it once the calls it covers are counted.
+   */
+  settle(): { toEcnyFen: number[]; toDepositsFen: number[] } {
+    const toEcnyFen = this.names.map((_, bank) => {
+      const total = (this.opening[bank] as number) + (this.toWallets[bank] as number)
+      const due = total - (this.settledToEcny[bank] as number)
+      this.settledToEcny[bank] = total
+      return due
+    })
+    const toDepositsFen = this.names.map((_, bank) => {
+      const total = this.toDeposits[bank] as number
+      const due = total - (this.settledToDeposits[bank] as number)
+      this.settledToDeposits[bank] = total
+      return due
+    })
+    return { toEcnyFen, toDepositsFen }
   }
 
   /** The opening is done: top-ups from now on are the period's. */

@@ -70,7 +70,8 @@
 /** Account flags, set when the account is created. */
 export const AccountFlag = {
   /**
-   * The central bank: the only account allowed a negative balance (it is where money comes from).
+   * Where money comes from, so allowed a negative balance: the central bank, and in a run's
+   * deposit book each operating bank's deposit liabilities. No other account goes below zero.
    */
   issuer: 1,
   /** Neither pays nor receives. */

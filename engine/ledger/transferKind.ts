@@ -9,7 +9,11 @@
  *   p2p      resident -> resident
  *   redeem   merchant, operator or utility -> its bank (e-CNY turned back into deposits)
  *   retire   operating bank -> central bank (e-CNY the bank holds beyond its working float)
- * `issue` and `retire` are the only kinds that touch the central bank.
+ *   deposit  the deposit book, apart from the e-CNY: an operating bank's deposit liabilities ->
+ *            its customers' deposits (the opening's deposits; deposits made by redemptions), or
+ *            back (deposits turned into e-CNY by top-ups)
+ * `issue` and `retire` are the only kinds that touch the central bank; `deposit` the only one
+ * that touches the deposit book.
  */
 export const transferKinds = [
   'issue',
@@ -21,6 +25,7 @@ export const transferKinds = [
   'p2p',
   'redeem',
   'retire',
+  'deposit',
 ] as const
 export type TransferKindName = (typeof transferKinds)[number]
 
@@ -34,6 +39,7 @@ export const TransferKind = {
   p2p: 6,
   redeem: 7,
   retire: 8,
+  deposit: 9,
 } as const satisfies Record<TransferKindName, number>
 
 export const transferKindCount = transferKinds.length

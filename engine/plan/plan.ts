@@ -73,6 +73,13 @@ export interface AccountLayout {
   readonly transit: number
   readonly utilityFirst: number
   readonly utilityCount: number
+  /**
+   * The deposit book, one pair per operating bank (bankCount each): its customers' deposits at
+   * depositFirst + bank, and its deposit liabilities (negative: what it owes them) at
+   * liabilityFirst + bank. Apart from the e-CNY: only `deposit` transfers touch them.
+   */
+  readonly depositFirst: number
+  readonly liabilityFirst: number
   readonly employerFirst: number
   readonly employerCount: number
   readonly merchantFirst: number
@@ -112,6 +119,8 @@ export interface Plan {
   readonly banks: readonly string[]
   readonly utilities: readonly string[]
   readonly issuancePerResidentFen: number
+  /** What each resident holds at their bank when the run opens, fen (the deposit book). */
+  readonly depositsPerResidentFen: number
   /**
    * Wallets below this share of their tier's opening balance are topped back up to it each night
    * (0: never).
@@ -173,6 +182,7 @@ export function planRun(scenario: Scenario, city: City, options: PlanOptions = {
     banks: scenario.banks.names,
     utilities: scenario.utilities,
     issuancePerResidentFen: scenario.banks.issuancePerResidentFen,
+    depositsPerResidentFen: scenario.banks.depositsPerResidentFen,
     nightlyTopupBelow: scenario.wallets.nightlyTopupBelow,
     sameDistrictWorkShare: scenario.city.sameDistrictWorkShare,
     riderShare: scenario.city.riderShare,
@@ -319,7 +329,9 @@ function accountLayout(
   const bankFirst = 1
   const transit = bankFirst + bankCount
   const utilityFirst = transit + 1
-  const employerFirst = utilityFirst + utilityCount
+  const depositFirst = utilityFirst + utilityCount
+  const liabilityFirst = depositFirst + bankCount
+  const employerFirst = liabilityFirst + bankCount
   const merchantFirst = employerFirst + employerCount
   const residentFirst = merchantFirst + merchants
   return {
@@ -329,6 +341,8 @@ function accountLayout(
     transit,
     utilityFirst,
     utilityCount,
+    depositFirst,
+    liabilityFirst,
     employerFirst,
     employerCount,
     merchantFirst,
@@ -409,11 +423,12 @@ function checkMoneyBound(scenario: Scenario, sizes: MoneySizes): void {
   const payroll = payments.payroll
   const payrollFundsFen = districts * employerFloatFen(paydays / districts, payroll.amountFen)
   const issuedFen = residents * (scenario.banks.issuancePerResidentFen + openingMaxFen)
-  const moneyFen = (issuedFen + payrollFundsFen) * days
+  const depositsFen = residents * scenario.banks.depositsPerResidentFen
+  const moneyFen = (issuedFen + payrollFundsFen) * days + depositsFen
   if (moneyFen > moneyFenMax) {
     throw new UserError(
       `the scenario could put about ${moneyFen.toExponential(2)} fen into circulation, more than the ${moneyFenMax.toExponential(2)} fen a run keeps exact; ` +
-        'lower banks.issuancePerResidentFen, wallets.tiers[].initialBalanceFen, payments.payroll.amountFen, the period or the scale',
+        'lower banks.issuancePerResidentFen, banks.depositsPerResidentFen, wallets.tiers[].initialBalanceFen, payments.payroll.amountFen, the period or the scale',
     )
   }
 }

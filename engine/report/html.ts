@@ -400,7 +400,7 @@ function kindTables(summary: RunSummary): Html {
     columns,
     payments.map((kind) => row(kind, byKind[kind])),
     row('payments', total),
-  )}<h3>The institutions' transfers</h3><p class="explain">Issuance and retirement by the central bank, top-ups from banks, wages from employers, merchants' evening redemptions: money moving in and out of wallets, not payments, so not added to them.</p>${table(
+  )}<h3>The institutions' transfers</h3><p class="explain">Issuance and retirement by the central bank, top-ups from banks, wages from employers, merchants' evening redemptions, and the deposit book following them (customers' deposits opened, given up for e-CNY, taken back): money moving in and out of wallets, not payments, so not added to them.</p>${table(
     columns,
     institutional.map((kind) => row(kind, byKind[kind])),
   )}`

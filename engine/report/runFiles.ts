@@ -230,6 +230,21 @@ const kindFiguresSchema = z.object({
   amountFen: fen(),
 })
 
+/**
+ * Figures by transfer kind, every kind present: a kind newer than the summary (written before it
+ * existed) reads as none of it.
+ */
+function everyKind<T extends z.ZodType>(figures: T, none: z.input<T>) {
+  return z.preprocess(
+    (value) => {
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) return value
+      const given = value as Record<string, unknown>
+      return Object.fromEntries(transferKinds.map((kind) => [kind, given[kind] ?? none]))
+    },
+    z.record(z.enum(transferKinds), figures),
+  )
+}
+
 const loadSchema = z.object({
   profile: text(),
   sort: z.enum(['rate', 'realistic']),
@@ -311,7 +326,12 @@ const summarySchema: z.ZodType<RunSummary> = z
       submitted: count(),
       accepted: count(),
       rejected: count(),
-      byKind: z.record(z.enum(transferKinds), kindFiguresSchema),
+      byKind: everyKind(kindFiguresSchema, {
+        submitted: 0,
+        accepted: 0,
+        rejected: 0,
+        amountFen: 0,
+      }),
       byReason: z.partialRecord(z.enum(resultCodes), count()),
     }),
     demand: z.object({
@@ -365,10 +385,11 @@ const summarySchema: z.ZodType<RunSummary> = z
     }),
     doubleEntry: z.object({
       ok: z.boolean(),
-      byKind: z.record(
-        z.enum(transferKinds),
-        z.object({ debitsFen: fen(), creditsFen: fen(), acceptedFen: fen() }),
-      ),
+      byKind: everyKind(z.object({ debitsFen: fen(), creditsFen: fen(), acceptedFen: fen() }), {
+        debitsFen: 0,
+        creditsFen: 0,
+        acceptedFen: 0,
+      }),
       pendingFen: fen(),
     }),
     stoppedEarly: z.object({ by: text(), reason: text() }).exactOptional(),

@@ -1,14 +1,16 @@
 /**
  * The audit at a run's end, through the ledger interface only:
- *   conservation  every balance but the central bank's adds up to what it issued less what it
- *                 took back, the central bank holds the negative of that, no other balance is
- *                 below zero
+ *   conservation  every e-CNY balance but the central bank's adds up to what it issued less what
+ *                 it took back, the central bank holds the negative of that, no other balance is
+ *                 below zero; and in the deposit book apart, each bank's customers hold what they
+ *                 opened with less what they turned into e-CNY plus what they turned back
  *   double entry  the ledger's own debit and credit totals by kind, each equal to what its result
  *                 codes accepted, nothing left reserved
  * A failure fails the run.
  */
 import {
   balancesBySlice,
+  lookupAll,
   transferKinds,
   type LedgerCore,
   type LedgerTotals,
@@ -22,7 +24,11 @@ export async function auditConservation(
   ledger: LedgerCore,
   plan: Plan,
   counters: TransferCounters,
+  book: DepositBookExpected,
 ): Promise<RunSummary['conservation']> {
+  const { issuer, depositFirst, liabilityFirst, bankCount } = plan.accounts
+  const inBook = (account: number) =>
+    account >= depositFirst && account < liabilityFirst + bankCount
   let balancesFen = 0
   let negativeBalances = 0
   let issuerBalanceFen = 0
@@ -33,29 +39,80 @@ export async function auditConservation(
     (from, balances) => {
       for (let index = 0; index < balances.length; index++) {
         const balance = balances[index] as number
-        if (from + index === plan.accounts.issuer) {
-          issuerBalanceFen = balance
-          continue
+        if (from + index === issuer) issuerBalanceFen = balance
+        else if (!inBook(from + index)) {
+          balancesFen += balance
+          if (balance < 0) negativeBalances += 1
         }
-        balancesFen += balance
-        if (balance < 0) negativeBalances += 1
       }
     },
   )
+  const deposits = await auditDepositBook(ledger, plan, book)
   const inCirculationFen = counters.issuedFen - counters.redeemedFen
   const ok =
     Number.isSafeInteger(balancesFen) &&
     balancesFen === inCirculationFen &&
     issuerBalanceFen === -inCirculationFen &&
-    negativeBalances === 0
+    negativeBalances === 0 &&
+    deposits.ok
   return {
     ok,
     issuedFen: counters.issuedFen,
     redeemedFen: counters.redeemedFen,
     balancesFen,
     negativeBalances,
+    deposits,
   }
 }
+
+/** What the deposit book must hold per bank: its opening deposits and the conversions since. */
+export interface DepositBookExpected {
+  readonly openedFen: readonly number[]
+  /** Turned into e-CNY (top-ups of wallets and employers' funds), per bank. */
+  readonly toEcnyFen: readonly number[]
+  /** Turned back into deposits (redemptions), per bank. */
+  readonly toDepositsFen: readonly number[]
+}
+
+/**
+ * The deposit book, per bank: its customers' deposits are what they opened with, less what they
+ * turned into e-CNY, plus what they turned back; never below zero; and the bank's liabilities are
+ * their negative.
+ */
+async function auditDepositBook(
+  ledger: LedgerCore,
+  plan: Plan,
+  book: DepositBookExpected,
+): Promise<DepositBookAudit> {
+  const { depositFirst, liabilityFirst, bankCount } = plan.accounts
+  const ids = Uint32Array.from({ length: 2 * bankCount }, (_, index) =>
+    index < bankCount ? depositFirst + index : liabilityFirst + index - bankCount,
+  )
+  const balances = await lookupAll(ledger, ids)
+  let ok = true
+  const heldFen: number[] = []
+  for (let bank = 0; bank < bankCount; bank++) {
+    const held = balances[bank] as number
+    const owed = balances[bankCount + bank] as number
+    const expected =
+      (book.openedFen[bank] as number) -
+      (book.toEcnyFen[bank] as number) +
+      (book.toDepositsFen[bank] as number)
+    if (held !== expected || held < 0 || held + owed !== 0) ok = false
+    heldFen.push(held)
+  }
+  const sum = (values: readonly number[]) => values.reduce((total, value) => total + value, 0)
+  return {
+    ok,
+    openedFen: sum(book.openedFen),
+    toEcnyFen: sum(book.toEcnyFen),
+    toDepositsFen: sum(book.toDepositsFen),
+    heldFen: sum(heldFen),
+    heldByBankFen: heldFen,
+  }
+}
+
+type DepositBookAudit = NonNullable<RunSummary['conservation']['deposits']>
 
 /**
  * Each kind's debits, credits and accepted amounts agree, and nothing is left reserved. Runs submit

@@ -10,7 +10,9 @@
  */
 import { assert } from '../assert.js'
 import type { AgentIndexBuffers } from '../behaviour/index.js'
+import type { BankFlows } from '../counting/bankFlows.js'
 import {
+  depositSettlement,
   excessRetirements,
   nightlyTopups,
   payrollRefills,
@@ -43,6 +45,8 @@ export class Evening {
     /** The institutions' side of the counting ledger. */
     private readonly ledger: LedgerCore,
     private readonly ids: TransferIds,
+    /** The run's conversions by bank, which the deposit book follows. */
+    readonly conversions: BankFlows,
     /** Accounts looked up (and so evening transfers made) per call to the ledger. */
     private readonly slice: number = lookupBatchMax,
   ) {
@@ -104,6 +108,18 @@ export class Evening {
     await this.send(refills, tick)
     batch.reset()
     excessRetirements(plan, this.needs, banks, payoutFen, batch)
+    await this.send(batch, tick)
+    await this.settleDeposits(tick)
+  }
+
+  /**
+   * The deposit book takes in what turned into e-CNY and back since it last did: after the opening,
+   * each evening and at the end of the run.
+   */
+  async settleDeposits(tick: number): Promise<void> {
+    const { toEcnyFen, toDepositsFen } = this.conversions.settle()
+    const batch = new TickBatch(2 * this.plan.accounts.bankCount + 16)
+    depositSettlement(this.plan, toEcnyFen, toDepositsFen, batch)
     await this.send(batch, tick)
   }
 

@@ -266,6 +266,36 @@ export class OpenedCity {
     }
   }
 
+  /**
+   * The evening's institutions, and the opening they follow: issuance, the first top-ups, the
+   * deposit book's first settlement.
+   */
+  private async opening(
+    counting: CountingLedger,
+    ids: TransferIds,
+    slice: number,
+  ): Promise<Evening> {
+    const { plan, population, index, needs, pool } = this.built
+    const conversions = counting.banks
+    assert(conversions !== undefined, 'a run counts the conversions the deposit book follows')
+    const { institutions } = counting
+    const evening = new Evening(
+      plan,
+      population,
+      index,
+      needs,
+      institutions,
+      ids,
+      conversions,
+      slice,
+    )
+    await sendOpening(plan, needs, pool, index, institutions, ids)
+    // The opening is counted before its calls return (institutions hear only counted answers).
+    conversions.openingDone()
+    await evening.settleDeposits(0)
+    return evening
+  }
+
   /** The run's stages on an opened ledger: opening, the executor, the audit, the summary. */
   private async runOn(
     ledger: LedgerCore,
@@ -297,10 +327,7 @@ export class OpenedCity {
     // Under load the evenings share the ledger with the payments: small slices keep each of their
     // calls short.
     const slice = options.load === undefined ? lookupBatchMax : eveningSliceUnderLoad
-    const evening = new Evening(plan, population, index, needs, counting.institutions, ids, slice)
-    await sendOpening(plan, needs, pool, index, counting.institutions, ids)
-    // The opening is counted before its calls return (institutions hear only counted answers).
-    counting.banks?.openingDone()
+    const evening = await this.opening(counting, ids, slice)
     const executor = executorFor(options.load)
     const openStream = (streamOptions: Omit<CityStreamOptions, 'ids'>) =>
       new CityStream(plan, pool, index, { ...streamOptions, ids })
@@ -318,11 +345,14 @@ export class OpenedCity {
     }
     const outcome = await executor.run(context)
     await counting.settled()
+    // What the last evening did not take in (a period ending mid-day, the next day's first
+    // minutes under load, a stop).
+    await evening.settleDeposits(Math.max(0, outcome.simulated.minutes - 1))
+    await counting.settled()
     tellMinutes(options, counting, outcome)
     const simulatedMs = now()
     progress('auditing', plan.clock.ticks)
-    const conservation = await auditConservation(ledger, plan, opened.counters)
-    const doubleEntry = auditEntries(await ledger.totals(), opened.counters)
+    const audited = await auditRun(ledger, this.built, opened.counters, evening.conversions)
     return summarize({
       plan,
       workers: this.options.workers,
@@ -333,10 +363,8 @@ export class OpenedCity {
       districts: counting.districts,
       digest: counting.digest(),
       outcome,
-      conservation,
-      doubleEntry,
+      ...audited,
       ...(plan.people === undefined ? {} : { people: peopleFigures(population) }),
-      ...(counting.banks === undefined ? {} : { banks: counting.banks.figures() }),
       times: { ...times, simulatedMs, endedMs: now() },
     })
   }
@@ -360,4 +388,30 @@ const notSending: SenderPosition = {
   lastSecond: { p50Ms: 0, p99Ms: 0, p999Ms: 0 },
   elapsedMs: 0,
   behind: 0,
+}
+
+/**
+ * The audit at the end: the e-CNY and the deposit book conserved, double entry kept; and each
+ * bank's conversions with its deposits at the start and the end.
+ */
+async function auditRun(
+  ledger: LedgerCore,
+  built: { readonly plan: Plan; readonly needs: InstitutionNeeds },
+  counters: TransferCounters,
+  conversions: BankFlows,
+): Promise<Pick<RunSummary, 'conservation' | 'doubleEntry' | 'banks'>> {
+  const { plan, needs } = built
+  const flows = conversions.figures()
+  const conservation = await auditConservation(ledger, plan, counters, {
+    openedFen: needs.depositsFen,
+    toEcnyFen: flows.map((bank) => bank.openingToWalletsFen + bank.toWalletsFen),
+    toDepositsFen: flows.map((bank) => bank.toDepositsFen),
+  })
+  const doubleEntry = auditEntries(await ledger.totals(), counters)
+  const banks = flows.map((bank, index) => ({
+    ...bank,
+    depositsOpenedFen: needs.depositsFen[index] as number,
+    depositsHeldFen: conservation.deposits?.heldByBankFen[index] as number,
+  }))
+  return { conservation, doubleEntry, banks }
 }

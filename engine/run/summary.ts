@@ -87,6 +87,22 @@ export interface RunSummary {
     readonly redeemedFen: number
     readonly balancesFen: number
     readonly negativeBalances: number
+    /**
+     * The deposit book (banks' customers' deposits, apart from the e-CNY), all banks together; its
+     * check is in `ok`. Absent in summaries written before it.
+     */
+    readonly deposits?: {
+      readonly ok: boolean
+      /** The customers' deposits when the run opened. */
+      readonly openedFen: number
+      /** Turned into e-CNY by top-ups (wallets' and employers'). */
+      readonly toEcnyFen: number
+      /** Turned back into deposits by redemptions. */
+      readonly toDepositsFen: number
+      /** Held at the end: opened − toEcny + toDeposits, if the book is right. */
+      readonly heldFen: number
+      readonly heldByBankFen: readonly number[]
+    }
   }
   /**
    * Double entry, by kind: what the ledger itself posted on the debit side and on the credit side,

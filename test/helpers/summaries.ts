@@ -23,6 +23,7 @@ const kindFigures: Record<TransferKindName, KindFigures> = {
   p2p: { submitted: 20_000, accepted: 19_700, rejected: 300, amountFen: 394_000_01 },
   redeem: { submitted: 500, accepted: 500, rejected: 0, amountFen: 50_000_00 },
   retire: { submitted: 0, accepted: 0, rejected: 0, amountFen: 0 },
+  deposit: { submitted: 60, accepted: 60, rejected: 0, amountFen: 5_000_000_000_00 },
 }
 
 const submitted = transferKinds.reduce((sum, kind) => sum + kindFigures[kind].submitted, 0)

@@ -36,6 +36,9 @@ const accounts: AccountLayout = {
   transit: 2,
   utilityFirst: 3,
   utilityCount: 1,
+  // The deposit book is not in the faults' reach: placed out of the way.
+  depositFirst: 16,
+  liabilityFirst: 17,
   employerFirst: 4,
   employerCount: 3,
   merchantFirst: 7,

@@ -39,6 +39,7 @@ const institutionalKinds = new Set<number>([
   TransferKind.topup,
   TransferKind.redeem,
   TransferKind.retire,
+  TransferKind.deposit,
 ])
 
 /** A memory ledger that remembers every rejected institutional transfer. */
