@@ -402,6 +402,8 @@ export const placesPerDistrictMax = 8
 
 /** Holidays, make-up working days and peaks a scenario's calendar lists, each. */
 export const calendarEntriesMax = 128
+/** Size classes of merchants a scenario may list. */
+export const merchantSizesMax = 8
 /** Days one public holiday lasts at most (Spring Festival is a week, with its make-up days). */
 export const holidayDaysMax = 31
 /** Adoption promotions a rollout lists. */

@@ -12,6 +12,7 @@ import {
   districtsMax,
   placesPerDistrictMax,
   merchantCategoriesMax,
+  merchantSizesMax,
   merchantsMax,
   nameCharsMax,
   residentsMax,
@@ -137,8 +138,44 @@ const category = z
   .object({
     share: share(),
     ticketFen: fen(),
+    /**
+     * The share of the category's merchants accepting e-CNY, the largest first (a rollout sets it
+     * day by day from its acceptance curves).
+     */
+    accepting: share().default(1),
   })
   .strict()
+
+/**
+ * A size class of merchants: its share of each category's merchants in each district, and how
+ * many payments one of them draws against the others' (a weight).
+ */
+const merchantSize = z
+  .object({
+    name: z
+      .string({ error: 'must be a name like "large"' })
+      .regex(/^[a-z][a-z0-9_-]{0,31}$/, { error: 'size names are lower-case words' }),
+    share: share(),
+    weight: z
+      .number({
+        error:
+          'must be a weight, like 20 (a merchant of weight 20 draws 20 times the payments of one of weight 1)',
+      })
+      .positive({ error: 'must be a positive weight' })
+      .max(10_000, { error: 'must be at most 10000' }),
+  })
+  .strict()
+
+/**
+ * Merchant sizes, largest first (a modelling assumption: no census counts merchants by the
+ * payments they take): large chains and supermarkets, medium shops, small stalls and family
+ * businesses.
+ */
+export const defaultMerchantSizes = [
+  { name: 'large', share: 0.02, weight: 20 },
+  { name: 'medium', share: 0.18, weight: 3 },
+  { name: 'small', share: 0.8, weight: 1 },
+]
 
 const payment = (amount: boolean) =>
   z
@@ -232,6 +269,13 @@ export const scenarioSchema = z
           .refine((categories) => Object.keys(categories).length <= merchantCategoriesMax, {
             error: `must list at most ${merchantCategoriesMax} categories`,
           }),
+        sizes: z
+          .array(merchantSize, {
+            error: 'must be a list of { name, share, weight }, largest first',
+          })
+          .min(1, { error: 'must list at least one size' })
+          .max(merchantSizesMax, { error: `must list at most ${merchantSizesMax} sizes` })
+          .default(defaultMerchantSizes),
       })
       .strict(),
     payments: z
@@ -295,6 +339,7 @@ export function crossFieldIssues(input: unknown): string[] {
     ...districtIssues(list(record(scenario.city).districts)),
     ...tierIssues(list(record(scenario.wallets).tiers)),
     ...categoryIssues(record(record(scenario.merchants).categories)),
+    ...sizeIssues(list(record(scenario.merchants).sizes)),
     ...calendarRolloutIssues(scenario),
     ...peopleIssues(scenario),
   ]
@@ -404,6 +449,25 @@ function tierLimitIssues(tier: Record<string, unknown>, at: string): string[] {
 }
 
 /** The merchant categories: when every share is given, they add up to 1. */
+/** Merchant sizes: their shares add up to 1, each name once. */
+function sizeIssues(sizes: unknown[]): string[] {
+  const issues: string[] = []
+  const shares = sizes.map((size) => record(size).share)
+  if (shares.length > 0 && shares.every((one) => typeof one === 'number')) {
+    const total = shares.reduce((sum, one) => sum + one, 0)
+    if (Math.abs(total - 1) > shareTolerance) {
+      issues.push(`merchants.sizes: shares must add up to 1 (they add up to ${round(total)})`)
+    }
+  }
+  const seen = new Set<unknown>()
+  sizes.forEach((size, index) => {
+    const name = record(size).name
+    if (seen.has(name)) issues.push(`merchants.sizes[${index}].name: named twice`)
+    seen.add(name)
+  })
+  return issues
+}
+
 function categoryIssues(categories: Record<string, unknown>): string[] {
   const shares = Object.values(categories).map((category) => record(category).share)
   if (shares.length === 0 || !shares.every((share) => typeof share === 'number')) return []

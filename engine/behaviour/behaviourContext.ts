@@ -33,7 +33,8 @@ export function behaviourContext(
     agents,
     random,
     jobs: cumulative(plan.districts.map((district) => district.jobs)),
-    categories: cumulative(plan.categories.map((category) => category.share)),
+    // Residents pay e-CNY only where it is accepted: each category in its accepting share.
+    categories: cumulative(plan.categories.map((category) => category.share * category.accepting)),
     hour: 0,
     weekend: false,
   }

@@ -12,6 +12,7 @@
  * kept and thrown by `settled()`.
  */
 import type { BankFlows } from './bankFlows.js'
+import type { MerchantCounters } from './merchantCounters.js'
 import type { MinuteBreakdown } from './minuteBreakdown.js'
 import {
   resultCodeCount,
@@ -44,6 +45,8 @@ export class CountingLedger {
     readonly banks?: BankFlows,
     /** Payments a minute by district and kind, when asked. */
     readonly minutes?: MinuteBreakdown,
+    /** Retail by merchant size, and the merchants accepting e-CNY. */
+    readonly merchants?: MerchantCounters,
   ) {
     this.views = { payments: this.view('payments'), institutions: this.view('institutions') }
   }
@@ -99,7 +102,10 @@ export class CountingLedger {
     this.districts.count(batch, results.code)
     this.banks?.count(batch, results.code)
     // The city's payments only: the opening's and the evenings' transfers are not its demand.
-    if (role === 'payments') this.minutes?.count(batch)
+    if (role === 'payments') {
+      this.minutes?.count(batch)
+      this.merchants?.count(batch, results.code)
+    }
     this.runDigest.counted(batch, results.code)
     if (role === 'payments') {
       this.paymentsAnswered += batch.count

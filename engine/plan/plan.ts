@@ -50,6 +50,21 @@ export interface PlannedCategory {
   readonly name: string
   readonly share: number
   readonly ticketFen: number
+  /** The share of its merchants accepting e-CNY, the largest first. */
+  readonly accepting: number
+}
+
+/**
+ * Within each cell (district, category) merchants are numbered by size, the largest first, and
+ * accept e-CNY in that order: the first `merchantAccepting[cell]` of a cell accept.
+ */
+export interface PlannedMerchants {
+  /** Size classes, largest first: their names and weights (payments one draws). */
+  readonly sizes: readonly { readonly name: string; readonly weight: number }[]
+  /** Per cell, per size: where the size's merchants start within the cell (cell * S + size). */
+  readonly sizeStart: readonly number[]
+  /** Per cell: how many of its merchants accept e-CNY. */
+  readonly accepting: readonly number[]
 }
 
 export interface PaymentRate {
@@ -113,6 +128,7 @@ export interface Plan {
    * Merchants sorted by district, then category: the first merchant of cell (d, c) is at d * C + c.
    */
   readonly merchantCellStart: readonly number[]
+  readonly merchantCells: PlannedMerchants
   readonly categories: readonly PlannedCategory[]
   /** Index 0 is the unlimited tier of institutions; residents hold 1..n. */
   readonly tiers: readonly PlannedTier[]
@@ -156,6 +172,7 @@ export function planRun(scenario: Scenario, city: City, options: PlanOptions = {
   const districts = planDistricts(scenario, residents)
   const categories = planCategories(scenario)
   const { merchants, merchantCellStart } = planMerchants(scenario, city, scale, categories)
+  const merchantCells = planMerchantCells(scenario, categories, merchantCellStart)
   const tiers = planTiers(scenario)
   const clock = planClock(scenario)
   const accounts = accountLayout(scenario, districts.length, merchants, residents)
@@ -177,6 +194,7 @@ export function planRun(scenario: Scenario, city: City, options: PlanOptions = {
     residents,
     merchants,
     merchantCellStart,
+    merchantCells,
     categories,
     tiers,
     banks: scenario.banks.names,
@@ -225,7 +243,39 @@ function planCategories(scenario: Scenario): PlannedCategory[] {
     name,
     share: category.share,
     ticketFen: category.ticketFen,
+    accepting: category.accepting,
   }))
+}
+
+/** The merchants of each cell by size, and those accepting e-CNY. */
+function planMerchantCells(
+  scenario: Scenario,
+  categories: readonly PlannedCategory[],
+  merchantCellStart: readonly number[],
+): PlannedMerchants {
+  const { sizes } = scenario.merchants
+  const sizeStart: number[] = []
+  const accepting: number[] = []
+  for (let cell = 0; cell + 1 < merchantCellStart.length; cell++) {
+    const count = (merchantCellStart[cell + 1] as number) - (merchantCellStart[cell] as number)
+    const bySize = apportion(
+      count,
+      sizes.map((size) => size.share),
+    )
+    let start = 0
+    for (const inSize of bySize) {
+      sizeStart.push(start)
+      start += inSize
+    }
+    const share = (categories[cell % categories.length] as PlannedCategory).accepting
+    // A category accepting at all has at least one merchant a district doing so.
+    accepting.push(share > 0 ? Math.max(1, Math.round(count * share)) : 0)
+  }
+  return {
+    sizes: sizes.map((size) => ({ name: size.name, weight: size.weight })),
+    sizeStart,
+    accepting,
+  }
 }
 
 /**

@@ -78,6 +78,8 @@ export function renderReport(
     checks(summary),
     load !== undefined && loadSection(load, seconds ?? []),
     paymentsSection(summary),
+    merchantsSection(summary),
+    banksSection(summary),
     load === undefined && demandSection(summary),
     demandOverTime(summary),
     districtMaps(summary, map),
@@ -425,6 +427,51 @@ function paymentsSection(summary: RunSummary): Html {
     empty: 'none: no transfer was rejected',
   })
   return html`<section class="card"><h2>Payments by kind</h2>${kinds}${reasons}</section>`
+}
+
+/** Retail by merchant size, and the merchants accepting e-CNY (summaries that have them). */
+function merchantsSection(summary: RunSummary): Html | false {
+  const merchants = summary.merchants
+  if (merchants === undefined) return false
+  const paid = merchants.bySize.reduce((sum, size) => sum + size.payments, 0)
+  const rows = merchants.bySize.map((size): Cell[] => [
+    { text: size.size },
+    { text: formatInteger(size.merchants) },
+    { text: formatInteger(size.accepting) },
+    { text: formatInteger(size.payments) },
+    { text: formatPercentOf(size.payments, paid) },
+    { text: formatFen(size.amountFen) },
+  ])
+  const columns = [
+    { head: 'size' },
+    { head: 'merchants', numeric: true },
+    { head: 'accepting e-CNY', numeric: true },
+    { head: 'retail payments', numeric: true },
+    { head: 'share', numeric: true },
+    { head: 'accepted ¥', numeric: true },
+  ]
+  return html`<section class="card"><h2>Merchants by size</h2><p class="explain">Within each district and category merchants are ranked by size, the largest first, and accept e-CNY in that order; a merchant draws retail payments by its size's weight (scenario merchants.sizes).</p>${table(columns, rows)}</section>`
+}
+
+/** The two tiers: each bank's deposit book against the e-CNY its customers took and gave back. */
+function banksSection(summary: RunSummary): Html | false {
+  const banks = summary.banks
+  if (banks === undefined || banks.length === 0) return false
+  const rows = banks.map((bank): Cell[] => [
+    { text: bank.bank },
+    { text: bank.depositsOpenedFen === undefined ? '–' : formatFen(bank.depositsOpenedFen) },
+    { text: formatFen(bank.openingToWalletsFen + bank.toWalletsFen) },
+    { text: formatFen(bank.toDepositsFen) },
+    { text: bank.depositsHeldFen === undefined ? '–' : formatFen(bank.depositsHeldFen) },
+  ])
+  const columns = [
+    { head: 'bank' },
+    { head: 'deposits at the start ¥', numeric: true },
+    { head: 'turned into e-CNY ¥', numeric: true },
+    { head: 'turned back ¥', numeric: true },
+    { head: 'deposits at the end ¥', numeric: true },
+  ]
+  return html`<section class="card"><h2>The two tiers: deposits and e-CNY by bank</h2><p class="explain">Each operating bank's customers' deposits, a book in the ledger beside the e-CNY: top-ups (the opening's and the period's, wallets' and employers') turn deposits into e-CNY, merchants' redemptions turn it back; the audit checks the book bank by bank.</p>${table(columns, rows)}</section>`
 }
 
 /** Flat-out runs: the city's payments per simulated hour. */

@@ -17,7 +17,14 @@ import { UserError } from '../errors.js'
 import { readInsideFolder } from '../insideFolder.js'
 import { describeFsError } from '../untrusted.js'
 import { resultCodes, transferKinds } from '../ledger/index.js'
-import { districtsMax, runEventsMax, simulatedDaysMax, thresholdsMax } from '../limits.js'
+import {
+  banksMax,
+  districtsMax,
+  merchantSizesMax,
+  runEventsMax,
+  simulatedDaysMax,
+  thresholdsMax,
+} from '../limits.js'
 import { renderReport } from './html.js'
 import { capacityHtmlFile, isCapacityFolder, renderCapacityFolder } from './capacityFolder.js'
 import { demandCsv } from './demandCsv.js'
@@ -393,6 +400,37 @@ const summarySchema: z.ZodType<RunSummary> = z
       pendingFen: fen(),
     }),
     stoppedEarly: z.object({ by: text(), reason: text() }).exactOptional(),
+    banks: z
+      .array(
+        z.object({
+          bank: text(),
+          openingToWalletsFen: fen(),
+          toWalletsFen: fen(),
+          toDepositsFen: fen(),
+          depositsOpenedFen: fen().exactOptional(),
+          depositsHeldFen: fen().exactOptional(),
+        }),
+      )
+      .max(banksMax)
+      .exactOptional(),
+    merchants: z
+      .object({
+        merchants: count(),
+        accepting: count(),
+        atNonAccepting: count(),
+        bySize: z
+          .array(
+            z.object({
+              size: text(),
+              merchants: count(),
+              accepting: count(),
+              payments: count(),
+              amountFen: fen(),
+            }),
+          )
+          .max(merchantSizesMax),
+      })
+      .exactOptional(),
     ledgerHealth: z
       .object({
         faults: z.record(z.string().max(32), count()),

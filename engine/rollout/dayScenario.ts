@@ -92,8 +92,6 @@ export function dayScenario(
         adoption: adoption.byDistrict[index] ?? 0,
       })),
     },
-    // The accepting merchants only, each category in its share of them (the plan keeps at least
-    // one merchant a district and category, so no cell is ever empty).
     merchants: acceptingMerchants(scenario, adoption),
     wallets: {
       ...scenario.wallets,
@@ -113,22 +111,17 @@ export function dayScenario(
   return { ...loaded, scenario: day }
 }
 
-/** The scenario's merchants cut to those accepting e-CNY on the day. */
+/**
+ * The scenario's merchants on the day: all of them, each category with the share accepting e-CNY
+ * on the day (within a cell the largest accept first, so a merchant that accepts keeps accepting).
+ */
 function acceptingMerchants(scenario: Scenario, adoption: DayAdoption): Scenario['merchants'] {
   const { merchants } = scenario
-  if (adoption.merchantsAccepting >= 1) return merchants
-  // None accepting yet: no retail that day (its rate is 0); the plan keeps its one merchant a cell.
-  if (adoption.merchantsAccepting <= 0) return { ...merchants, count: 1 }
-  const total = adoption.merchantsAccepting
   const categories = Object.fromEntries(
     Object.entries(merchants.categories).map(([name, category]) => [
       name,
-      { ...category, share: (category.share * (adoption.acceptanceByCategory[name] ?? 1)) / total },
+      { ...category, accepting: adoption.acceptanceByCategory[name] ?? 1 },
     ]),
   )
-  return {
-    ...merchants,
-    count: Math.max(1, Math.round(merchants.count * adoption.merchantsAccepting)),
-    categories,
-  }
+  return { ...merchants, categories }
 }

@@ -6,6 +6,7 @@ import { assert } from '../assert.js'
 import { allocateAgentIndex, type AgentIndexBuffers } from '../behaviour/index.js'
 import { institutionNeeds, type InstitutionNeeds } from '../behaviour/institutions.js'
 import { BankFlows } from '../counting/bankFlows.js'
+import { MerchantCounters } from '../counting/merchantCounters.js'
 import { MinuteBreakdown } from '../counting/minuteBreakdown.js'
 import { CountingLedger } from '../counting/countingLedger.js'
 import { OutcomeDigest, SentPaymentsDigest } from '../counting/digests.js'
@@ -262,7 +263,15 @@ export class OpenedCity {
     return {
       ledger,
       counters,
-      counting: new CountingLedger(ledger, counters, districts, digest, banks, minutes),
+      counting: new CountingLedger(
+        ledger,
+        counters,
+        districts,
+        digest,
+        banks,
+        minutes,
+        new MerchantCounters(plan),
+      ),
     }
   }
 
@@ -365,6 +374,7 @@ export class OpenedCity {
       outcome,
       ...audited,
       ...(plan.people === undefined ? {} : { people: peopleFigures(population) }),
+      ...(counting.merchants === undefined ? {} : { merchants: counting.merchants.figures() }),
       times: { ...times, simulatedMs, endedMs: now() },
     })
   }

@@ -24,6 +24,7 @@ export interface RunParts {
   readonly doubleEntry: RunSummary['doubleEntry']
   readonly people?: RunSummary['people']
   readonly banks?: RunSummary['banks']
+  readonly merchants?: RunSummary['merchants']
   /**
    * Wall times, ms: the run's start (the city's building, for a city's first run), the simulation's
    * end, the audit's end.
@@ -82,6 +83,7 @@ export function summarize(parts: RunParts): RunSummary {
     ...(load === undefined ? {} : { load }),
     ...(parts.people === undefined ? {} : { people: parts.people }),
     ...(parts.banks === undefined ? {} : { banks: parts.banks }),
+    ...(parts.merchants === undefined ? {} : { merchants: parts.merchants }),
   }
 }
 

@@ -7,6 +7,7 @@ import type { ThresholdResult } from '../load/threshold.js'
 import type { DistrictFigures, HourlyFigures } from '../counting/districtCounters.js'
 import type { PeopleFigures } from '../population/index.js'
 import type { BankFlowFigures } from '../counting/bankFlows.js'
+import type { MerchantFigures } from '../counting/merchantCounters.js'
 import type { LatencyBucketCounts, LatencySummary } from '../metrics/latencyHistogram.js'
 import type { KindFigures } from '../metrics/transferCounters.js'
 import type { RunEvent } from './runCommand.js'
@@ -140,6 +141,11 @@ export interface RunSummary {
    * the period's, and e-CNY turned back into deposits by redemptions. Absent in older summaries.
    */
   readonly banks?: readonly BankFlowFigures[]
+  /**
+   * The merchants by size (largest first): how many, how many accept e-CNY, the retail payments
+   * each size took. Absent in summaries written before it.
+   */
+  readonly merchants?: MerchantFigures
 }
 
 export interface LoadSection {

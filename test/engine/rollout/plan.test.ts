@@ -144,8 +144,8 @@ describe('merchants accepting and wallets upgraded over the rollout', () => {
   })
 
   it('makes each day a scenario of the merchants accepting, its retail following them', () => {
-    // Proves: the day's merchants are the accepting share of the city's, each category in its
-    // share of them; retail is scaled by that share (and the habit); tiers carry the upgrades.
+    // Proves: the day keeps all the city's merchants, each category accepting its share on the
+    // day; retail is scaled by the accepting share (and the habit); tiers carry the upgrades.
     const day = {
       day: dayNumber('2020-11-27'),
       date: '2020-11-27',
@@ -157,11 +157,14 @@ describe('merchants accepting and wallets upgraded over the rollout', () => {
     expect(adoption.merchantsAccepting).toBeLessThan(1)
     const loaded = { file: 'x', scenario: smoke, map: { features: [] }, mapFile: 'x' } as never
     const { scenario } = dayScenario(loaded, day, adoption)
-    expect(scenario.merchants.count).toBe(
-      Math.round(smoke.merchants.count * adoption.merchantsAccepting),
-    )
-    const shares = Object.values(scenario.merchants.categories).map((category) => category.share)
-    expect(shares.reduce((sum, share) => sum + share, 0)).toBeCloseTo(1, 12)
+    expect(scenario.merchants.count).toBe(smoke.merchants.count)
+    const categories = Object.entries(scenario.merchants.categories)
+    for (const [name, category] of categories) {
+      expect(category.accepting).toBe(adoption.acceptanceByCategory[name])
+      expect(category.share).toBe(smoke.merchants.categories[name]?.share)
+    }
+    const accepting = categories.reduce((sum, [, one]) => sum + one.share * one.accepting, 0)
+    expect(accepting).toBeCloseTo(adoption.merchantsAccepting, 12)
     expect(scenario.payments.retail.perDay).toBeCloseTo(
       smoke.payments.retail.perDay * adoption.habit * adoption.merchantsAccepting,
       12,
