@@ -185,6 +185,7 @@ export function summaryTable(summary: RunSummary): string {
   lines.push(
     `money      ${moneyVerdict(summary)}: issued ${formatFen(conservation.issuedFen)} − returned to the central bank ${formatFen(conservation.redeemedFen)} = balances ${formatFen(conservation.balancesFen)}${conservation.negativeBalances > 0 ? `, ${formatInteger(conservation.negativeBalances)} negative balances` : ''}`,
   )
+  lines.push(...depositLines(summary))
   if (summary.ledgerHealth !== undefined) {
     const { faults, recovered, longestRecoveryMs } = summary.ledgerHealth
     const failed = Object.entries(faults).filter(([, count]) => count > 0)
@@ -204,6 +205,15 @@ export function summaryTable(summary: RunSummary): string {
  * own entries disagree with what it accepted: money moved that the results do not account for (or
  * the other way), and the sums only happen to meet. Only both checks together say "conserved".
  */
+/** The deposit book's line, in summaries that have one. */
+function depositLines(summary: RunSummary): string[] {
+  const book = summary.conservation.deposits
+  if (book === undefined) return []
+  return [
+    `deposits   ${book.ok ? 'kept' : 'NOT KEPT'}: ${formatFen(book.openedFen)} at the start − ${formatFen(book.toEcnyFen)} into e-CNY + ${formatFen(book.toDepositsFen)} back = ${formatFen(book.heldFen)} held`,
+  ]
+}
+
 function moneyVerdict(summary: Pick<RunSummary, 'conservation' | 'doubleEntry'>): string {
   if (!summary.conservation.ok) return 'NOT CONSERVED'
   if (!summary.doubleEntry.ok)
