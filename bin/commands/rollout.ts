@@ -54,7 +54,7 @@ export function addRolloutCommand(cli: Command): void {
   })
 }
 
-async function rolloutCommand(file: string, flags: RolloutFlags): Promise<number> {
+export async function rolloutCommand(file: string, flags: RolloutFlags): Promise<number> {
   const loaded = await loadScenario(file)
   if (loaded.scenario.rollout === undefined) {
     throw new UserError(

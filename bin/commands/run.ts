@@ -38,10 +38,12 @@ import {
 import { printJson, printsJson, runJson, verdict } from '../outcome.js'
 import { integer } from '../parsers.js'
 import { progressReporter } from '../progress.js'
+import { rolloutCommand } from './rollout.js'
 import type { SignalStop } from '../signals.js'
 
 interface RunFlags extends LoadRunFlags {
   prometheus?: number
+  capacity?: string
 }
 
 const profileUsages =
@@ -79,9 +81,14 @@ export function addRunCommand(cli: Command): void {
       'load mode: serve live metrics at http://127.0.0.1:<port>/metrics',
       integer('--prometheus', 0, 65_535),
     )
+    .option(
+      '--capacity <file>',
+      "a scenario with a rollout: run the rollout (as citytwin rollout does) and set each month against this capacity search's knee",
+    )
     .action(async (file: string, flags: RunFlags) => {
       printsJson(flags.json)
-      process.exitCode = await runCommand(file, flags)
+      process.exitCode =
+        flags.capacity === undefined ? await runCommand(file, flags) : await runRollout(file, flags)
     })
 }
 
@@ -96,6 +103,23 @@ interface RunGiven {
 interface Ran {
   readonly summary: RunSummary
   readonly seconds: readonly LoadSecond[] | undefined
+}
+
+/** `run --capacity`: the scenario's rollout against a measured knee; flat out, so no load flags. */
+async function runRollout(file: string, flags: RunFlags): Promise<number> {
+  const loaded = await loadScenario(file)
+  if (loaded.scenario.rollout === undefined) {
+    throw new UserError(
+      `--capacity: sets a rollout's months against a ledger's knee, and ${file} has no rollout section (docs/scenarios.md says how to write one)`,
+    )
+  }
+  const given = [flags.tps, flags.profile, flags.duration, flags.prometheus]
+  if (given.some((flag) => flag !== undefined) || (flags.threshold ?? []).length > 0) {
+    throw new UserError(
+      '--capacity: a rollout runs its days flat out; leave out --tps, --profile, --duration, --threshold and --prometheus',
+    )
+  }
+  return rolloutCommand(file, flags)
 }
 
 async function runCommand(file: string, flags: RunFlags): Promise<number> {

@@ -118,4 +118,24 @@ describe('citytwin rollout', () => {
     expect(capacity.stderr).toContain('not the report of a citytwin capacity search')
     expect(existsSync(path.join(folder, 'capacity-run'))).toBe(false)
   }, 60_000)
+
+  it('is what citytwin run --capacity does with a rollout scenario, and refuses one without', async () => {
+    // Proves: run --capacity goes to the rollout (the capacity file is read as the rollout reads
+    // it), refuses a scenario with no rollout and load flags, each exit 2 with nothing written.
+    const smoke = path.join(repoRoot, 'scenarios', 'smoke.yaml')
+    const notCapacity = path.join(folder, 'not-capacity.json')
+    await fs.writeFile(notCapacity, '{"scenario": "x"}')
+    const out = path.join(folder, 'run-capacity')
+    const plain = await citytwin(['run', smoke, '--capacity', notCapacity, '--out', out])
+    expect(plain.code).toBe(2)
+    expect(plain.stderr).toMatch(/--capacity: .* has no rollout section/)
+    const rollout = await citytwin(['run', smokeRollout, '--capacity', notCapacity, '--out', out])
+    expect(rollout.code).toBe(2)
+    expect(rollout.stderr).toContain('not the report of a citytwin capacity search')
+    const loaded = ['run', smokeRollout, '--capacity', notCapacity, '--tps', '1k', '--out', out]
+    const load = await citytwin(loaded)
+    expect(load.code).toBe(2)
+    expect(load.stderr).toContain('a rollout runs its days flat out')
+    expect(existsSync(out)).toBe(false)
+  }, 60_000)
 })
