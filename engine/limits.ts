@@ -154,11 +154,18 @@ export const lookupBatchMax = 1 << 16
  * waits behind at most one of them.
  */
 export const eveningSliceUnderLoad = 1 << 12
-/** Transfer ids are Uint32 in v1; a run that would need more stops with a clear error. */
-export const transfersPerRunMax = 0xffff_ffff
+/**
+ * The highest transfer id (and pending id) any ledger takes: ids are exact integers in [0, 2^53),
+ * carried in Float64Array columns. The whole city makes about 45 million transfers a day, so the
+ * ids of one run last some half a million years of simulated time.
+ */
+export const transferIdMax = Number.MAX_SAFE_INTEGER
+/** Ids one run hands out (0, 1, 2, ...): every id is at most transferIdMax. */
+export const transfersPerRunMax = transferIdMax
 /**
  * What a scenario may plan: half the id space, leaving room for chance, openings and end-of-day
- * transfers.
+ * transfers. No scenario the schema allows comes near it (simulatedDaysMax days of residentsMax
+ * residents); the plan still refuses one that would, naming its period and rates.
  */
 export const expectedTransfersMax = Math.floor(transfersPerRunMax / 2)
 export const accountsMax = residentsMax + merchantsMax + 1024
@@ -344,6 +351,10 @@ assert(
 )
 assert(segmentCount >= workersMax, 'each worker needs at least one segment')
 assert(accountsMax < 0xffff_ffff, 'account ids are Uint32')
+assert(
+  transfersPerRunMax <= transferIdMax && transferIdMax <= Number.MAX_SAFE_INTEGER,
+  'every transfer id a run hands out is an exact integer in a Float64Array',
+)
 assert(
   (ringSlots & (ringSlots - 1)) === 0 && ringSlots >= 2,
   'ring slots are a power of two, at least two',

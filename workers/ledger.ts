@@ -25,13 +25,13 @@ function handle(op: number, count: number, slot: RingSlot): void {
       state = new LedgerState(options)
       return
     case RingOp.createAccounts:
-      opened().createAccounts(count, slot.id, slot.kind, slot.flags, slot.code)
+      opened().createAccounts(count, slot.account, slot.kind, slot.flags, slot.code)
       return
     case RingOp.submit:
       opened().submit(slot, count, slot.code)
       return
     case RingOp.lookup:
-      opened().lookup(count, slot.id, slot.out0, slot.out1, slot.out2)
+      opened().lookup(count, slot.account, slot.out0, slot.out1, slot.out2)
       return
     case RingOp.totals: {
       const totals = opened().totals()

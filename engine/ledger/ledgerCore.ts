@@ -7,6 +7,12 @@
  * Money is integer fen. Amounts travel as Uint32; balances come back as float64 holding exact
  * integers (every adapter keeps them below 2^53).
  *
+ * Transfer ids (and pending ids) are exact integers in [0, 2^53), carried in Float64Array
+ * columns, so that a run of any practical length has ids to spare (the whole city makes about
+ * 45 million transfers a day: 2^32 ids would last three months, 2^53 half a million years).
+ * Account ids stay Uint32: they are bounded by `accountsMax`. An id that is not such an integer
+ * is a programmer error in an embedded ledger and a refused request on the wire.
+ *
  * ## The rules, in the order they are checked (the first that fails is the transfer's code)
  *
  *   1. invalid_flags     unknown flag bits; more than one of pending / postPending / voidPending
@@ -111,15 +117,19 @@ export interface AccountBatch {
 
 export interface TransferBatch {
   readonly count: number
-  readonly id: Uint32Array
+  /** Integers in [0, 2^53): `transferIdMax` is the highest. */
+  readonly id: Float64Array
   readonly debit: Uint32Array
   readonly credit: Uint32Array
   readonly amountFen: Uint32Array
   readonly kind: Uint8Array
   /** TransferFlag bits. */
   readonly flags: Uint8Array
-  /** For postPending and voidPending: the id of the pending transfer; otherwise 0. */
-  readonly pendingId: Uint32Array
+  /**
+   * For postPending and voidPending: the id of the pending transfer (an integer below 2^53);
+   * otherwise 0.
+   */
+  readonly pendingId: Float64Array
   /** For pending: simulated minutes until it expires, 0 for never; otherwise 0. */
   readonly timeoutMinutes: Uint32Array
   /** Simulated time of the transfer, minutes since 1970-01-01T00:00Z. */

@@ -1,7 +1,10 @@
 /**
  * Transfer batches cut and joined column by column: a slice as views, copies, and several batches
- * as one. Used by the load stream (the sender's calls cut across ticks) and the bench.
+ * as one. Used by the load stream (the sender's calls cut across ticks) and the bench. Also the
+ * check every adapter makes of a batch's transfer ids before anything of it applies.
  */
+import { AssertionError, assert } from '../assert.js'
+import { transferIdMax } from '../limits.js'
 import type { TransferBatch } from './ledgerCore.js'
 
 const columns = [
@@ -18,7 +21,10 @@ const columns = [
 type Column = (typeof columns)[number]
 
 /** A batch of `count` transfers whose every column is `make(name)`. */
-function batchOf(count: number, make: (name: Column) => Uint32Array | Uint8Array): TransferBatch {
+function batchOf(
+  count: number,
+  make: (name: Column) => Float64Array | Uint32Array | Uint8Array,
+): TransferBatch {
   return {
     count,
     ...Object.fromEntries(columns.map((name) => [name, make(name)])),
@@ -41,13 +47,37 @@ export function copyBatch(batch: TransferBatch): TransferBatch {
 /** One batch holding every transfer of `batches`, in order, in new columns. */
 export function joinBatches(batches: readonly TransferBatch[]): TransferBatch {
   const count = batches.reduce((sum, batch) => sum + batch.count, 0)
-  const out = batchOf(count, (name) =>
-    name === 'kind' || name === 'flags' ? new Uint8Array(count) : new Uint32Array(count),
-  )
+  const out = batchOf(count, (name) => {
+    if (name === 'kind' || name === 'flags') return new Uint8Array(count)
+    return name === 'id' || name === 'pendingId' ? new Float64Array(count) : new Uint32Array(count)
+  })
   let at = 0
   for (const batch of batches) {
     for (const name of columns) out[name].set(batch[name], at)
     at += batch.count
   }
   return out
+}
+
+/** Whether `id` is a transfer id a ledger takes: an integer in [0, 2^53). */
+export function isTransferId(id: number): boolean {
+  return Number.isSafeInteger(id) && id >= 0 && id <= transferIdMax
+}
+
+/**
+ * Asserts that every id and pending id of `batch` is a transfer id. They travel as doubles, and one
+ * that is not an exact integer in range (1.5, -1, 2^53, NaN) would name some other transfer, or
+ * none, in a ledger's storage: a caller that makes one has a bug, and the call fails before any of
+ * its transfers applies.
+ */
+export function assertTransferIds(batch: TransferBatch): void {
+  const { count, id, pendingId } = batch
+  assert(id.length >= count && pendingId.length >= count, 'an id and a pending id per transfer')
+  for (let index = 0; index < count; index++) {
+    if (isTransferId(id[index] as number) && isTransferId(pendingId[index] as number)) continue
+    const field = isTransferId(id[index] as number) ? 'pendingId' : 'id'
+    throw new AssertionError(
+      `transfer ${index}: ${field} ${String(batch[field][index])} is not an integer in [0, 2^53)`,
+    )
+  }
 }

@@ -436,17 +436,24 @@ function planPayments(scenario: Scenario): Record<PaymentKindName, PaymentRate> 
   }
 }
 
-/** About how many transfers the period makes, refused past what one run takes. */
+/**
+ * About how many transfers the period makes. Transfer ids are exact integers below 2^53
+ * (limits.ts), so no scenario the schema allows comes near the bound (the whole city makes about
+ * 45 million a day); one that would is refused here, naming its period and rates, rather than
+ * running until its ids run out.
+ */
 function transfersExpected(
   payments: Readonly<Record<PaymentKindName, PaymentRate>>,
   residents: number,
   ticks: number,
 ): number {
   const perResidentDay = Object.values(payments).reduce((sum, rate) => sum + rate.perDay, 0)
-  const expectedTransfers = perResidentDay * residents * (ticks / minutesPerDay)
+  const days = ticks / minutesPerDay
+  const expectedTransfers = perResidentDay * residents * days
+  assert(Number.isFinite(expectedTransfers) && expectedTransfers >= 0, 'a count of transfers')
   if (expectedTransfers > expectedTransfersMax) {
     throw new UserError(
-      `the scenario would make about ${Math.round(expectedTransfers)} transfers, more than the ${expectedTransfersMax} one run takes; shorten the period, lower the rates or the scale`,
+      `the scenario would make about ${Math.round(expectedTransfers)} transfers (${days} days of ${residents} residents at ${perResidentDay} payments a resident a day), more than the ${expectedTransfersMax} transfer ids one run may plan; shorten the period, lower the rates or the scale`,
     )
   }
   return expectedTransfers

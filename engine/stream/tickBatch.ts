@@ -12,7 +12,8 @@ import type { TransferSink } from '../behaviour/institutions.js'
 export class TickBatch implements TransferSink {
   count = 0
   private capacity: number
-  private id: Uint32Array
+  /** Transfer ids, integers below 2^53 (ledgerCore.ts). */
+  private id: Float64Array
   private debit: Uint32Array
   private credit: Uint32Array
   private amountFen: Uint32Array
@@ -23,10 +24,11 @@ export class TickBatch implements TransferSink {
    */
   private zeros8: Uint8Array
   private zeros32: Uint32Array
+  private zeros64: Float64Array
 
   constructor(capacity: number) {
     this.capacity = Math.max(1, capacity)
-    this.id = new Uint32Array(this.capacity)
+    this.id = new Float64Array(this.capacity)
     this.debit = new Uint32Array(this.capacity)
     this.credit = new Uint32Array(this.capacity)
     this.amountFen = new Uint32Array(this.capacity)
@@ -34,6 +36,7 @@ export class TickBatch implements TransferSink {
     this.minute = new Uint32Array(this.capacity)
     this.zeros8 = new Uint8Array(this.capacity)
     this.zeros32 = new Uint32Array(this.capacity)
+    this.zeros64 = new Float64Array(this.capacity)
   }
 
   reset(): void {
@@ -73,7 +76,7 @@ export class TickBatch implements TransferSink {
       amountFen: this.amountFen.subarray(start, end),
       kind: this.kind.subarray(start, end),
       flags: this.zeros8.subarray(start, end),
-      pendingId: this.zeros32.subarray(start, end),
+      pendingId: this.zeros64.subarray(start, end),
       timeoutMinutes: this.zeros32.subarray(start, end),
       minute: this.minute.subarray(start, end),
     }
@@ -91,5 +94,6 @@ export class TickBatch implements TransferSink {
     this.kind = grown(this.kind, this.capacity, this.count)
     this.zeros8 = new Uint8Array(this.capacity)
     this.zeros32 = new Uint32Array(this.capacity)
+    this.zeros64 = new Float64Array(this.capacity)
   }
 }

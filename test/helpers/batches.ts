@@ -39,13 +39,13 @@ export interface TransferRow {
 export function transfers(rows: readonly TransferRow[]): TransferBatch {
   return {
     count: rows.length,
-    id: Uint32Array.from(rows.map((row) => row.id)),
+    id: Float64Array.from(rows.map((row) => row.id)),
     debit: Uint32Array.from(rows.map((row) => row.debit)),
     credit: Uint32Array.from(rows.map((row) => row.credit)),
     amountFen: Uint32Array.from(rows.map((row) => row.amountFen)),
     kind: Uint8Array.from(rows.map((row) => row.kind ?? TransferKind.p2p)),
     flags: Uint8Array.from(rows.map((row) => row.flags ?? 0)),
-    pendingId: Uint32Array.from(rows.map((row) => row.pendingId ?? 0)),
+    pendingId: Float64Array.from(rows.map((row) => row.pendingId ?? 0)),
     timeoutMinutes: Uint32Array.from(rows.map((row) => row.timeoutMinutes ?? 0)),
     minute: Uint32Array.from(rows.map((row) => row.minute ?? mondayMinute + 600)),
   }

@@ -99,7 +99,7 @@ export function source(from: number, to: number): TransferBatch {
   const count = to - from
   return {
     count,
-    id: Uint32Array.from({ length: count }, (_, index) => from + index),
+    id: Float64Array.from({ length: count }, (_, index) => from + index),
     debit: new Uint32Array(count),
     credit: Uint32Array.from({ length: count }, (_, index) => 1 + ((from + index) % payees)),
     amountFen: new Uint32Array(count).fill(1),
@@ -107,7 +107,7 @@ export function source(from: number, to: number): TransferBatch {
       (from + index) % 2 === 0 ? TransferKind.retail : TransferKind.transit,
     ),
     flags: new Uint8Array(count),
-    pendingId: new Uint32Array(count),
+    pendingId: new Float64Array(count),
     timeoutMinutes: new Uint32Array(count),
     minute: new Uint32Array(count).fill(29_000_000),
   }

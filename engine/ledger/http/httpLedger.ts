@@ -32,6 +32,7 @@ import {
   lookupBatchMax,
   transferBatchMax,
 } from '../../limits.js'
+import { assertTransferIds } from '../transferBatches.js'
 import { transferKindCount } from '../transferKind.js'
 import { CallQueue, Fault, type RetryTiming } from '../callQueue.js'
 import type {
@@ -132,6 +133,8 @@ export class HttpLedger implements LedgerCore {
 
   async submit(batch: TransferBatch): Promise<TransferResults> {
     assert(batch.count <= transferBatchMax, 'a batch holds at most transferBatchMax transfers')
+    // A bad id is the caller's bug: it fails here, as in every ledger, and is never sent.
+    assertTransferIds(batch)
     return {
       code: await this.call(
         paths.transfers,

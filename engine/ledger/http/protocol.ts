@@ -20,6 +20,9 @@
  * malformed body, naming the field) and is never retried; a 5xx means the service failed, and the
  * call is retried with the same ids. The decoders here check sizes, lengths and integer ranges of
  * every body that carries data: nothing is trusted because it parsed as JSON.
+ *
+ * Transfer ids and pending ids are integers from 0 to 2^53 − 1, which a JSON number (an IEEE
+ * double) holds exactly; account ids, amounts, minutes and timeouts are integers below 2^32.
  */
 import {
   type AccountBatch,
@@ -29,7 +32,7 @@ import {
   type TransferBatch,
   type WalletTierLimits,
 } from '../ledgerCore.js'
-import { pendingTransfersMax } from '../../limits.js'
+import { pendingTransfersMax, transferIdMax } from '../../limits.js'
 import { isObject } from '../../untrusted.js'
 
 export const protocolVersion = 'v1'
@@ -90,6 +93,8 @@ const transferColumns = [
 ] as const
 const u32Max = 0xffff_ffff
 const u8Max = 0xff
+/** The columns of transfer ids, wider than the rest (ledgerCore.ts). */
+const idColumns: ReadonlySet<string> = new Set(['id', 'pendingId'])
 
 export function encodeOptions(options: LedgerOptions): unknown {
   return {
@@ -166,15 +171,16 @@ export function encodeTransfers(batch: TransferBatch): unknown {
 
 export function decodeTransfers(body: unknown, batchMax: number): TransferBatch {
   const object = record(body, 'body')
-  const columns: Record<string, Uint32Array | Uint8Array> = {}
+  const columns: Record<string, Float64Array | Uint32Array | Uint8Array> = {}
   for (const name of transferColumns) {
     const narrow = name === 'kind' || name === 'flags'
-    columns[name] = narrow
-      ? column(object[name], name, Uint8Array, u8Max, batchMax)
-      : column(object[name], name, Uint32Array, u32Max, batchMax)
+    if (narrow) columns[name] = column(object[name], name, Uint8Array, u8Max, batchMax)
+    else if (idColumns.has(name))
+      columns[name] = column(object[name], name, Float64Array, transferIdMax, batchMax)
+    else columns[name] = column(object[name], name, Uint32Array, u32Max, batchMax)
   }
   sameLength(columns)
-  return { count: (columns.id as Uint32Array).length, ...columns } as unknown as TransferBatch
+  return { count: (columns.id as Float64Array).length, ...columns } as unknown as TransferBatch
 }
 
 export function encodeIds(ids: Uint32Array): unknown {
@@ -260,7 +266,8 @@ function integer(value: unknown, at: string, min: number, max: number): number {
   return value
 }
 
-function column<T extends Uint32Array | Uint8Array>(
+/** Integers from 0 to `max` (at most 2^53 − 1, so every one is exact in any of these arrays). */
+function column<T extends Float64Array | Uint32Array | Uint8Array>(
   value: unknown,
   at: string,
   Type: new (length: number) => T,

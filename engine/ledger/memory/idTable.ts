@@ -1,15 +1,19 @@
 /**
  * The ids a ledger has applied, each with a 32-bit value (a fingerprint of the transfer's body and
- * its state), without one allocation per id.
+ * its state), without one allocation per id. Ids are transfer ids: exact integers below 2^53.
  *
  * Ids are grouped in blocks of 16 consecutive ids. An open-addressing table (linear probing) maps a
- * block number to a row of 16 values, one cache line:
+ * block number, up to 49 bits, to a row of 16 values, one cache line:
  *
- *     blockKey[slot] = (id >>> 4) + 1      0 marks an empty slot
- *     rows[slot * 16 + (id & 15)] = value  0 marks an id not held
+ *     block          = floor(id / 16)          exact: a power-of-two division of an exact integer
+ *     blockKey[slot] = block + 1               float64, exact below 2^53; 0 marks an empty slot
+ *     rows[slot * 16 + (id & 15)] = value      0 marks an id not held
+ *
+ * The home slot hashes both 32-bit halves of the block (mixWide), so ids that differ only above
+ * bit 32 land apart, and the whole key is compared, so they never share a row.
  *
  * Callers that number transfers densely (every run does) fill whole rows, and the last row found is
- * remembered, so fifteen ids in sixteen cost no probe at all: 6 to 11 bytes per id, with the table
+ * remembered, so fifteen ids in sixteen cost no probe at all: 6 to 12 bytes per id, with the table
  * between full and just doubled. Scattered ids cost a row each (about 90 bytes per id) and still
  * work. A value is forgotten by writing 0 (a linked chain rolled back); blocks are never removed.
  */
@@ -21,11 +25,19 @@ const rowMask = rowLength - 1
 /** Grow when blocks exceed this share of the slots. */
 const loadMax = 0.75
 const capacityMin = 1 << 4
+/**
+ * Most slots: `rows` is one typed array, and Node 20 allows one at most 2^32 values. That is about
+ * 3.2 billion densely numbered ids (some 18 GB); a ledger asked to hold more fails with a message
+ * that says so, rather than a RangeError.
+ */
+const capacityMax = 2 ** 28
+/** 2^32, to split a block number into its two 32-bit halves. */
+const wordSpan = 0x1_0000_0000
 
 export class IdTable {
   private capacity: number
   private blocks = 0
-  private blockKey: Uint32Array
+  private blockKey: Float64Array
   private rows: Uint32Array
   private lastKey = 0
   private lastRow = 0
@@ -33,22 +45,26 @@ export class IdTable {
   constructor(idsExpected: number) {
     assert(Number.isInteger(idsExpected) && idsExpected >= 0, 'idsExpected is a count')
     this.capacity = capacityMin
-    while (this.capacity * loadMax < idsExpected / rowLength) this.capacity *= 2
-    this.blockKey = new Uint32Array(this.capacity)
+    // A hint past what the table can hold sizes it to the most; it fails only if that fills.
+    while (this.capacity < capacityMax && this.capacity * loadMax < idsExpected / rowLength)
+      this.capacity *= 2
+    this.blockKey = new Float64Array(this.capacity)
     this.rows = new Uint32Array(this.capacity * rowLength)
   }
 
   /** The value held for `id`, or 0. */
   get(id: number): number {
-    const row = this.findRow(id >>> rowShift)
+    const row = this.findRow(blockOf(id))
+    // `& rowMask` takes the low bits of the id's low 32-bit word: the low 4 bits of the id.
     return row < 0 ? 0 : (this.rows[row + (id & rowMask)] as number)
   }
 
   /** Holds `value` (not 0) for `id`; returns the value held before, 0 if none. */
   set(id: number, value: number): number {
     assert(value !== 0, '0 means "not held"')
-    let row = this.findRow(id >>> rowShift)
-    if (row < 0) row = this.addRow(id >>> rowShift)
+    const block = blockOf(id)
+    let row = this.findRow(block)
+    if (row < 0) row = this.addRow(block)
     const index = row + (id & rowMask)
     const before = this.rows[index] as number
     this.rows[index] = value
@@ -57,7 +73,7 @@ export class IdTable {
 
   /** Forgets `id`, which must be held. */
   forget(id: number): void {
-    const row = this.findRow(id >>> rowShift)
+    const row = this.findRow(blockOf(id))
     assert(row >= 0 && this.rows[row + (id & rowMask)] !== 0, 'only a held id is forgotten')
     this.rows[row + (id & rowMask)] = 0
   }
@@ -72,14 +88,14 @@ export class IdTable {
     if (key === this.lastKey) return this.lastRow
     const mask = this.capacity - 1
     for (
-      let slot = mix(block) & mask, probes = 0;
+      let slot = mixWide(block) & mask, probes = 0;
       probes < this.capacity;
       slot = (slot + 1) & mask, probes++
     ) {
       const found = this.blockKey[slot] as number
       if (found === key) {
         this.lastKey = key
-        this.lastRow = slot << rowShift
+        this.lastRow = slot * rowLength
         return this.lastRow
       }
       if (found === 0) return -1
@@ -88,38 +104,60 @@ export class IdTable {
   }
 
   private addRow(block: number): number {
+    assert(
+      Number.isSafeInteger(block) && block >= 0,
+      'a transfer id is an integer in [0, 2^53), so its block is too',
+    )
     if (this.blocks + 1 > this.capacity * loadMax) this.grow()
     const slot = this.emptySlot(block, this.blockKey, this.capacity)
     this.blockKey[slot] = block + 1
     this.blocks += 1
     this.lastKey = block + 1
-    this.lastRow = slot << rowShift
+    this.lastRow = slot * rowLength
     return this.lastRow
   }
 
-  private emptySlot(block: number, keys: Uint32Array, capacity: number): number {
+  private emptySlot(block: number, keys: Float64Array, capacity: number): number {
     const mask = capacity - 1
-    let slot = mix(block) & mask
+    let slot = mixWide(block) & mask
     while (keys[slot] !== 0) slot = (slot + 1) & mask
     return slot
   }
 
   private grow(): void {
+    assert(
+      this.capacity < capacityMax,
+      `the memory ledger holds at most ${capacityMax * loadMax * rowLength} transfer ids`,
+    )
     const capacity = this.capacity * 2
-    const blockKey = new Uint32Array(capacity)
+    const blockKey = new Float64Array(capacity)
     const rows = new Uint32Array(capacity * rowLength)
     for (let slot = 0; slot < this.capacity; slot++) {
       const key = this.blockKey[slot] as number
       if (key === 0) continue
       const to = this.emptySlot(key - 1, blockKey, capacity)
       blockKey[to] = key
-      rows.set(this.rows.subarray(slot << rowShift, (slot + 1) << rowShift), to << rowShift)
+      rows.set(this.rows.subarray(slot * rowLength, (slot + 1) * rowLength), to * rowLength)
     }
     this.capacity = capacity
     this.blockKey = blockKey
     this.rows = rows
     this.lastKey = 0
   }
+}
+
+/** The block of 16 ids holding `id`, an integer below 2^53 (`id >>> 4` would drop bits 32 up). */
+function blockOf(id: number): number {
+  return Math.floor(id / rowLength)
+}
+
+/**
+ * A 32-bit hash of an integer below 2^53: mix() of its low 32-bit word, with the high word folded
+ * in first. For values below 2^32 it is mix(value).
+ */
+export function mixWide(value: number): number {
+  const high = (value / wordSpan) >>> 0
+  return mix((value >>> 0) ^ Math.imul(high, 0x9e37_79b9))
 }
 
 /** A 32-bit mix (murmur3's finaliser): neighbouring blocks land far apart. */

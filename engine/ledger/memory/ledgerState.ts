@@ -663,8 +663,10 @@ function fingerprint(
   h = Math.imul(h ^ (h >>> 15) ^ credit, 0xc2b2_ae35)
   h = Math.imul(h ^ (h >>> 13) ^ amountFen, 0x27d4_eb2f)
   h = Math.imul(h ^ (h >>> 16) ^ ((kind << 8) | flags), 0x1656_67b1)
+  // The pending id is below 2^53: its low word (`^` takes it) and its high word, apart.
   h = Math.imul(h ^ (h >>> 15) ^ pendingId, 0x85eb_ca6b)
-  h = Math.imul(h ^ (h >>> 13) ^ timeoutMinutes, 0xc2b2_ae35)
+  h = Math.imul(h ^ (h >>> 13) ^ ((pendingId / 0x1_0000_0000) >>> 0), 0x1656_67b1)
+  h = Math.imul(h ^ (h >>> 15) ^ timeoutMinutes, 0xc2b2_ae35)
   h ^= h >>> 16
   return (h & ~stateMask) >>> 0
 }

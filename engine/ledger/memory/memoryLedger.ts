@@ -19,6 +19,7 @@ import type {
   TransferBatch,
   TransferResults,
 } from '../ledgerCore.js'
+import { assertTransferIds } from '../transferBatches.js'
 import { transferKindCount } from '../transferKind.js'
 import { RingOp, RingProducer, RingView, allocateRing, type RingBuffers } from './ring.js'
 
@@ -96,7 +97,7 @@ export class MemoryLedger implements LedgerCore {
           RingOp.createAccounts,
           to - from,
           (slot) => {
-            slot.id.set(batch.id.subarray(from, to))
+            slot.account.set(batch.id.subarray(from, to))
             slot.kind.set(batch.tier.subarray(from, to))
             slot.flags.set(batch.flags.subarray(from, to))
           },
@@ -111,6 +112,8 @@ export class MemoryLedger implements LedgerCore {
   async submit(batch: TransferBatch): Promise<TransferResults> {
     const { count } = batch
     assert(count <= transferBatchMax, 'a batch holds at most transferBatchMax transfers')
+    // Checked here, on the caller's thread: the ledger's trusts its ids.
+    assertTransferIds(batch)
     return this.producer().call(
       RingOp.submit,
       count,
@@ -135,7 +138,7 @@ export class MemoryLedger implements LedgerCore {
     return this.producer().call(
       RingOp.lookup,
       count,
-      (slot) => slot.id.set(ids),
+      (slot) => slot.account.set(ids),
       (slot) => ({
         balanceFen: slot.out0.slice(0, count),
         pendingDebitFen: slot.out1.slice(0, count),

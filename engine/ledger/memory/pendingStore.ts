@@ -3,15 +3,16 @@
  * an open-addressing index, and ordered by deadline in a binary heap.
  *
  *   slot:      0      1      2      3     …   (columns id, debit, credit, amount, kind, day, year, deadline)
- *   index:     id ─mix─▶ probe ─▶ slot + 1  (0 = empty; deletion shifts the run back, no tombstones)
+ *   index:     id ─mixWide─▶ probe ─▶ slot + 1  (0 = empty; deletion shifts the run back, no tombstones)
  *   heap:      (deadline, id) pairs, earliest on top; an entry whose transfer has gone is skipped
  *
- * Slots of posted, voided and expired transfers are reused (a free list); the columns grow by
- * doubling up to the ledger's bound.
+ * Ids are transfer ids, exact integers below 2^53, held in Float64Array columns. Slots of posted,
+ * voided and expired transfers are reused (a free list); the columns grow by doubling up to the
+ * ledger's bound.
  */
 import { assert } from '../../assert.js'
 import { grown } from '../../grown.js'
-import { mix } from './idTable.js'
+import { mixWide } from './idTable.js'
 
 const capacityMin = 64
 
@@ -35,7 +36,7 @@ export class PendingStore {
   private used = 0
   private free: Int32Array = new Int32Array(capacityMin)
   private freeCount = 0
-  id = new Uint32Array(capacityMin)
+  id = new Float64Array(capacityMin)
   debit = new Uint32Array(capacityMin)
   credit = new Uint32Array(capacityMin)
   amountFen = new Uint32Array(capacityMin)
@@ -44,11 +45,11 @@ export class PendingStore {
   year = new Uint16Array(capacityMin)
   deadline = new Float64Array(capacityMin)
 
-  private indexKeys = new Uint32Array(capacityMin * 2)
+  private indexKeys = new Float64Array(capacityMin * 2)
   private indexSlots = new Int32Array(capacityMin * 2)
 
   private heapDeadline = new Float64Array(capacityMin)
-  private heapId = new Uint32Array(capacityMin)
+  private heapId = new Float64Array(capacityMin)
   private heapSize = 0
 
   constructor(private readonly max: number) {
@@ -62,7 +63,7 @@ export class PendingStore {
   /** The slot holding pending transfer `id`, or -1. */
   find(id: number): number {
     const mask = this.indexKeys.length - 1
-    for (let at = mix(id) & mask; ; at = (at + 1) & mask) {
+    for (let at = mixWide(id) & mask; ; at = (at + 1) & mask) {
       const slot1 = this.indexSlots[at] as number
       if (slot1 === 0) return -1
       if (this.indexKeys[at] === id) return slot1 - 1
@@ -162,7 +163,7 @@ export class PendingStore {
 
   private indexInsert(id: number, slot: number): void {
     const mask = this.indexKeys.length - 1
-    let at = mix(id) & mask
+    let at = mixWide(id) & mask
     while (this.indexSlots[at] !== 0) at = (at + 1) & mask
     this.indexKeys[at] = id
     this.indexSlots[at] = slot + 1
@@ -171,10 +172,10 @@ export class PendingStore {
   /** Linear-probing deletion by shifting later entries of the run back into the hole. */
   private indexDelete(id: number): void {
     const mask = this.indexKeys.length - 1
-    let hole = mix(id) & mask
+    let hole = mixWide(id) & mask
     while (this.indexKeys[hole] !== id || this.indexSlots[hole] === 0) hole = (hole + 1) & mask
     for (let at = (hole + 1) & mask; this.indexSlots[at] !== 0; at = (at + 1) & mask) {
-      const home = mix(this.indexKeys[at] as number) & mask
+      const home = mixWide(this.indexKeys[at] as number) & mask
       // Move the entry back if the hole lies on its probe path (cyclically between home and at).
       if (((at - home) & mask) >= ((at - hole) & mask)) {
         this.indexKeys[hole] = this.indexKeys[at] as number
@@ -189,7 +190,7 @@ export class PendingStore {
   private growIndex(): void {
     const keys = this.indexKeys
     const slots = this.indexSlots
-    this.indexKeys = new Uint32Array(keys.length * 2)
+    this.indexKeys = new Float64Array(keys.length * 2)
     this.indexSlots = new Int32Array(slots.length * 2)
     for (let at = 0; at < keys.length; at++) {
       if (slots[at] !== 0) this.indexInsert(keys[at] as number, (slots[at] as number) - 1)

@@ -15,9 +15,12 @@
  *
  * Calls are published in the order they are made, so the ledger applies them in that order. The
  * producer never blocks its thread (Atomics.waitAsync); the consumer sleeps in Atomics.wait.
- * Each slot has room for `slotCapacity` transfers in columns:
+ * Each slot has room for `slotCapacity` transfers (or accounts) in columns:
  *
- *   u32: id debit credit amountFen pendingId timeoutMinutes minute   u8: kind flags code   f64: three outputs
+ *   u32: account debit credit amountFen timeoutMinutes minute   u8: kind flags code
+ *   f64: id pendingId (transfer ids, integers below 2^53)   out0 out1 out2 (outputs)
+ *
+ * `account` carries the account ids of createAccounts and lookup, which stay Uint32.
  */
 import { assert } from '../../assert.js'
 import { ringCallsQueuedMax, ringSlots } from '../../limits.js'
@@ -40,9 +43,9 @@ const headerFields = 2
 const op = 0
 const count = 1
 
-const u32Columns = 7
+const u32Columns = 6
 const u8Columns = 3
-const f64Columns = 3
+const f64Columns = 5
 
 export interface RingBuffers {
   readonly slotCapacity: number
@@ -55,11 +58,13 @@ export interface RingBuffers {
 
 /** One slot's columns: views on the shared buffers. */
 export interface RingSlot {
-  readonly id: Uint32Array
+  /** Account ids of createAccounts and lookup. */
+  readonly account: Uint32Array
+  readonly id: Float64Array
   readonly debit: Uint32Array
   readonly credit: Uint32Array
   readonly amountFen: Uint32Array
-  readonly pendingId: Uint32Array
+  readonly pendingId: Float64Array
   readonly timeoutMinutes: Uint32Array
   readonly minute: Uint32Array
   readonly kind: Uint8Array
@@ -99,19 +104,20 @@ export class RingView {
     const f64 = (slot: number, column: number) =>
       new Float64Array(buffers.f64, (slot * f64Columns + column) * capacity * 8, capacity)
     this.slots = Array.from({ length: ringSlots }, (_, slot) => ({
-      id: u32(slot, 0),
+      account: u32(slot, 0),
       debit: u32(slot, 1),
       credit: u32(slot, 2),
       amountFen: u32(slot, 3),
-      pendingId: u32(slot, 4),
-      timeoutMinutes: u32(slot, 5),
-      minute: u32(slot, 6),
+      timeoutMinutes: u32(slot, 4),
+      minute: u32(slot, 5),
       kind: u8(slot, 0),
       flags: u8(slot, 1),
       code: u8(slot, 2),
-      out0: f64(slot, 0),
-      out1: f64(slot, 1),
-      out2: f64(slot, 2),
+      id: f64(slot, 0),
+      pendingId: f64(slot, 1),
+      out0: f64(slot, 2),
+      out1: f64(slot, 3),
+      out2: f64(slot, 4),
     }))
   }
 

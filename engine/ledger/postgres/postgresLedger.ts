@@ -37,6 +37,7 @@ import {
   type TransferBatch,
   type TransferResults,
 } from '../ledgerCore.js'
+import { assertTransferIds } from '../transferBatches.js'
 import { transferKindCount } from '../transferKind.js'
 import { holderName, shownHolder, type LedgerLease } from '../ledgerLease.js'
 import { EmbeddedServer } from './embeddedServer.js'
@@ -335,6 +336,8 @@ export class PostgresLedger implements LedgerCore, NumberedCalls {
     batch: TransferBatch,
   ): Promise<TransferResults> {
     assert(batch.count <= transferBatchMax, 'a batch holds at most transferBatchMax transfers')
+    // Ids go as decimal text into bigint arrays: only exact integers in range may.
+    assertTransferIds(batch)
     const count = batch.count
     const days = new Int32Array(count)
     const years = new Int16Array(count)

@@ -17,7 +17,7 @@
  *                         lapsed is gone (crashed, or cut off from the server)
  *   {k}:accounts   hash   account id → 40-byte record (accountRecordFormat)
  *   {k}:runs       hash   first id of a run → the records of transfers accepted as plain, post or void with
- * consecutive ids in one batch, 23 bytes each (the state byte, applied, and the body)
+ * consecutive ids in one batch, 27 bytes each (the state byte, applied, and the body)
  *   {k}:runstarts  zset   the first id of each run, scored by it: the run holding an id is the last at or below it
  *   {k}:transfers  hash   transfer id → the record of any other: one accepted as pending (state byte, body,
  * deadline, day and year; the state changes when it is posted, voided or expired), or a plain
@@ -26,10 +26,12 @@
  *   {k}:totals     hash   debit:<kind>, credit:<kind>, pendingCount, pendingFen, as decimal integers
  *   {k}:call:<s>   hash   session s's last call: its number and its answer
  *
- * Ids are hash fields (and deadline members) as their 4 little-endian bytes, sliced from the rows
- * as they came: `HGET {citytwin}:accounts "\x2a\x00\x00\x00"` finds account 42. Decimal names would
- * cost a number-to-text conversion in Redis for every field a batch reads or writes, six per
- * transfer, about a tenth of the script's time.
+ * Ids are hash fields (and deadline members) as their little-endian bytes, sliced from the rows
+ * as they came: an account id in 4 (u32), a transfer id in 8 (u64, below 2^53, so a Lua number
+ * holds it exactly): `HGET {citytwin}:accounts "\x2a\x00\x00\x00"` finds account 42, and
+ * `HGET {citytwin}:transfers "\x05\x00\x00\x00\x01\x00\x00\x00"` transfer 2^32 + 5. Decimal
+ * names would cost a number-to-text conversion in Redis for every field a batch reads or writes,
+ * six per transfer, about a tenth of the script's time.
  *
  * Columns travel as little-endian binary strings, one fixed-width row per transfer (or account),
  * read with `struct.unpack`. Money is integer fen in Lua numbers (doubles), exact below 2^53 as in
@@ -43,13 +45,21 @@
  */
 import { readFileSync } from 'node:fs'
 import { assert } from '../../assert.js'
-import { pendingTransfersMax, transferAmountFenMax } from '../../limits.js'
+import { pendingTransfersMax, transferAmountFenMax, transferIdMax } from '../../limits.js'
 import { AccountFlag, TransferFlag, accountFlagsKnown } from '../ledgerCore.js'
 import { constantsOf, ledgerConstants, type ScriptConstant } from '../scriptConstants.js'
 import { TransferState } from '../transferState.js'
 
-/** Written into {k}:meta by open(): a namespace whose meta says otherwise is not ours to reset. */
-export const formatMarker = 'citytwin-ledger 1'
+/**
+ * Written into {k}:meta by open(): a namespace whose meta says otherwise is not ours to reset. 2:
+ * transfer ids are 8 bytes (u64) in rows, records and keys; 1 had them in 4.
+ */
+export const formatMarker = 'citytwin-ledger 2'
+/**
+ * What earlier versions wrote: such a namespace is ours too, and open() resets it as it would any
+ * of ours (a ledger lives for one run: nothing of an earlier format is ever read).
+ */
+export const formatMarkerEarlier = 'citytwin-ledger 1'
 
 /**
  * Fields per HMGET or HSET issued from Lua: its arguments pass through `unpack`, which holds at
@@ -58,42 +68,49 @@ export const formatMarker = 'citytwin-ledger 1'
 const fieldsPerCallMax = 7_000
 
 /**
- * One transfer row, 45 bytes, little-endian:
+ * One transfer row, 53 bytes, little-endian:
  *
- *   byte 0    4     5          9       13      17      21        25   26    27    29      33    37     41
+ *   byte 0    8     9          17      21      25      29        33   34    35    37      41    45     49
  *        │ id │state│ pendingId│ debit │ credit│ amount│ timeout │kind│flags│ year│ minute│ day │ payer│ payee│
- *        │ u32│ u8  │ u32      │ u32   │ u32   │ u32   │ u32     │ u8 │ u8  │ u16 │ u32   │ i32 │ slot │ slot │
+ *        │ u64│ u8  │ u64      │ u32   │ u32   │ u32   │ u32     │ u8 │ u8  │ u16 │ u32   │ i32 │ slot │ slot │
  *
- * Bytes 5..26 are the body compared for idempotency (all but the id and the minute). Bytes 4..26
+ * Transfer ids (id, pendingId) are u64 holding integers below 2^53: Lua's numbers are doubles, and
+ * struct's I8 reads and writes those exactly. Bytes 9..34 are the body compared for idempotency
+ * (all but the id and the minute). Bytes 8..34
  * are the record an accepted plain transfer is stored as: the state byte is always `applied`, so
  * the script stores a slice of the row instead of building a string per transfer. Day and year are
  * the minute's local simulated day and its calendar year, worked out in TypeScript
  * (engine/time/simClock.ts), so the script needs no calendar. Payer and payee slots (u32) number
  * the accounts the batch names from 1, in the order of the account ids sent with the rows.
  */
-export const transferRowBytes = 45
-export const transferRowFormat = '<I4BI4I4I4I4I4BBHI4i4I4I4'
+export const transferRowBytes = 53
+export const transferRowFormat = '<I8BI8I4I4I4I4BBHI4i4I4I4'
+/** A transfer id as a key, and its format: the row's first bytes as they came. */
+const idBytes = 8
+const idFormat = '<I8'
+/** A row's id, state byte and pending id, the ids looked up before a batch applies. */
+const rowIdsFormat = '<I8BI8'
 /**
  * Where a plain transfer's record starts in its row, and where its body starts and ends (0-based,
  * inclusive).
  */
-const recordFirstByte = 4
-const bodyFirstByte = 5
-const bodyLastByte = 26
+const recordFirstByte = 8
+const bodyFirstByte = 9
+const bodyLastByte = 34
 const bodyBytes = bodyLastByte - bodyFirstByte + 1
 /**
  * The record of a transfer accepted as plain, post or void: the state byte (applied) and the body.
  */
 const plainRecordBytes = 1 + bodyBytes
 /**
- * Where the ids start in a row, and the debit and credit ids in a stored record (0-based; 4 bytes
- * each).
+ * Where the ids start in a row (the pending id's 8 bytes, the debit's and credit's 4), and the
+ * debit and credit ids in a stored record (0-based).
  */
-const pendingIdFirstByte = 5
-const debitFirstByte = 9
-const creditFirstByte = 13
-const recordDebitFirstByte = 5
-const recordCreditFirstByte = 9
+const pendingIdFirstByte = 9
+const debitFirstByte = 17
+const creditFirstByte = 21
+const recordDebitFirstByte = 9
+const recordCreditFirstByte = 13
 
 /** One account row of createAccounts: id u32, tier u8, flags u8. */
 export const accountRowBytes = 6
@@ -114,7 +131,7 @@ const noDay = -2147483648
  * A transfer's record: state, the body (pendingId, debit, credit, amount, timeout, kind, flags),
  * and for one accepted as pending its deadline (0: none), day and year.
  */
-const transferRecordFormat = '<BI4I4I4I4I4BBdi4H'
+const transferRecordFormat = '<BI8I4I4I4I4BBdi4H'
 const pendingTailFormat = '<di4H'
 
 /**
@@ -130,18 +147,23 @@ const expiryPageMax = 1_000
 const codesPerCharCall = 4_096
 
 assert(
-  transferRowBytes === 4 + 1 + 4 * 5 + 1 + 1 + 2 + 4 + 4 + 4 * 2,
+  transferRowBytes === idBytes + 1 + idBytes + 4 * 4 + 1 + 1 + 2 + 4 + 4 + 4 * 2,
   'the transfer row layout adds up',
 )
 assert(
-  bodyBytes === 22 && recordFirstByte === bodyFirstByte - 1,
+  bodyBytes === idBytes + 4 * 4 + 2 && recordFirstByte === bodyFirstByte - 1,
   'a plain record is the state byte and the body',
 )
 assert(
-  pendingIdFirstByte === bodyFirstByte &&
-    debitFirstByte === bodyFirstByte + 4 &&
-    creditFirstByte === bodyFirstByte + 8,
-  'the body starts with the pending id, the debit and the credit',
+  recordFirstByte === idBytes &&
+    pendingIdFirstByte === bodyFirstByte &&
+    debitFirstByte === bodyFirstByte + idBytes &&
+    creditFirstByte === bodyFirstByte + idBytes + 4,
+  'a row starts with the id; the body with the pending id, the debit and the credit',
+)
+assert(
+  transferIdMax <= Number.MAX_SAFE_INTEGER && idBytes === 8,
+  'a transfer id is a u64 below 2^53: exact in a Lua number',
 )
 assert(
   recordDebitFirstByte === debitFirstByte - recordFirstByte &&
@@ -173,9 +195,13 @@ assert(
 /** The layouts and bounds above, as the scripts name them. */
 const redisConstants: readonly ScriptConstant[] = constantsOf('', {
   formatMarker,
+  formatMarkerEarlier,
   fieldsPerCallMax,
   transferRowBytes,
   transferRowFormat,
+  idBytes,
+  idFormat,
+  rowIdsFormat,
   recordFirstByte,
   bodyFirstByte,
   bodyLastByte,

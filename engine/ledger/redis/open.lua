@@ -7,7 +7,8 @@
 
 local aliveKey = KEYS[2]
 local format = redis.call('HGET', metaKey, 'format')
-if (format or #KEYS > 2 or redis.call('EXISTS', aliveKey) == 1) and format ~= FORMAT_MARKER then
+-- A namespace an earlier version wrote (FORMAT_MARKER_EARLIER) is ours: it is reset like the rest.
+if (format or #KEYS > 2 or redis.call('EXISTS', aliveKey) == 1) and format ~= FORMAT_MARKER and format ~= FORMAT_MARKER_EARLIER then
   return redis.error_reply('CITYTWIN_FOREIGN ' .. (#KEYS - 2) .. ' keys, and ' .. metaKey .. ' says format ' .. tostring(format))
 end
 local lease, holder, since = unpack(redis.call('HMGET', metaKey, 'lease', 'holder', 'leaseSince'))

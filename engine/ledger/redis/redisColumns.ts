@@ -4,6 +4,7 @@
  * day and year, worked out here with the engine's own calendar, so the script never needs one.
  */
 import { assert } from '../../assert.js'
+import { transferIdMax } from '../../limits.js'
 import { localDay, yearOfDay } from '../../time/simClock.js'
 import type { AccountBatch, Balances, TransferBatch } from '../ledgerCore.js'
 import { TransferState } from '../transferState.js'
@@ -56,37 +57,47 @@ export function encodeTransfers(
     }
     return found
   }
-  let idLow = batch.count === 0 ? 0 : 0xffff_ffff
+  let idLow = batch.count === 0 ? 0 : transferIdMax
   for (let index = 0; index < batch.count; index++) {
     const at = index * transferRowBytes
     const minute = batch.minute[index] as number
+    const id = batch.id[index] as number
     const pendingId = batch.pendingId[index] as number
-    idLow = Math.min(idLow, batch.id[index] as number, pendingId === 0 ? idLow : pendingId)
+    idLow = Math.min(idLow, id, pendingId === 0 ? idLow : pendingId)
     const day = localDay(minute, utcOffsetMinutes)
     const debit = batch.debit[index] as number
     const credit = batch.credit[index] as number
-    rows.setUint32(at, batch.id[index] as number, true)
+    setId(rows, at, id)
     // The state of the record a plain transfer is stored as, which is this byte and the body after
     // it.
-    rows.setUint8(at + 4, TransferState.applied)
-    rows.setUint32(at + 5, pendingId, true)
-    rows.setUint32(at + 9, debit, true)
-    rows.setUint32(at + 13, credit, true)
-    rows.setUint32(at + 17, batch.amountFen[index] as number, true)
-    rows.setUint32(at + 21, batch.timeoutMinutes[index] as number, true)
-    rows.setUint8(at + 25, batch.kind[index] as number)
-    rows.setUint8(at + 26, batch.flags[index] as number)
-    rows.setUint16(at + 27, years.of(day), true)
-    rows.setUint32(at + 29, minute, true)
-    rows.setInt32(at + 33, day, true)
-    rows.setUint32(at + 37, slot(debit), true)
-    rows.setUint32(at + 41, slot(credit), true)
+    rows.setUint8(at + 8, TransferState.applied)
+    setId(rows, at + 9, pendingId)
+    rows.setUint32(at + 17, debit, true)
+    rows.setUint32(at + 21, credit, true)
+    rows.setUint32(at + 25, batch.amountFen[index] as number, true)
+    rows.setUint32(at + 29, batch.timeoutMinutes[index] as number, true)
+    rows.setUint8(at + 33, batch.kind[index] as number)
+    rows.setUint8(at + 34, batch.flags[index] as number)
+    rows.setUint16(at + 35, years.of(day), true)
+    rows.setUint32(at + 37, minute, true)
+    rows.setInt32(at + 41, day, true)
+    rows.setUint32(at + 45, slot(debit), true)
+    rows.setUint32(at + 49, slot(credit), true)
   }
   return {
     rows: Buffer.from(rows.buffer),
     accountIds: Buffer.from(accountIds.buffer, 0, slotOf.size * 4),
     idLow,
   }
+}
+
+/**
+ * A transfer id (an integer below 2^53, asserted by the caller) as a little-endian u64: its low
+ * 32-bit word, then its high word. `>>> 0` takes an exact integer modulo 2^32.
+ */
+function setId(rows: DataView, at: number, id: number): void {
+  rows.setUint32(at, id >>> 0, true)
+  rows.setUint32(at + 4, (id / 0x1_0000_0000) >>> 0, true)
 }
 
 /** Accounts `from` to `to` of the batch. */

@@ -43,6 +43,7 @@ import type {
   TransferResults,
 } from '../ledgerCore.js'
 import { accountResultCodes, ledgerResultCodeMax } from '../resultCode.js'
+import { assertTransferIds } from '../transferBatches.js'
 import { transferKindCount } from '../transferKind.js'
 import {
   createAccountsScript,
@@ -250,6 +251,7 @@ export class RedisLedger implements LedgerCore {
 
   async submit(batch: TransferBatch): Promise<TransferResults> {
     assert(batch.count <= transferBatchMax, 'a batch holds at most transferBatchMax transfers')
+    assertTransferIds(batch)
     // Encoded now, not when its turn comes: Node encodes the next batch while Redis runs this one.
     const { rows, accountIds, idLow } = encodeTransfers(
       batch,

@@ -1,6 +1,7 @@
 -- submit: KEYS = meta, accounts, transfers, runs, runstarts, deadlines, totals, call; ARGV =
 -- session, call number, rows, account ids (the accounts the rows name, 4 bytes each, in slot
--- order), and the lowest transfer id the rows name (ids and pending ids). Returns one result code
+-- order), and the lowest transfer id the rows name (ids and pending ids, decimal: below 2^53, exact
+-- in a Lua number). Returns one result code
 -- byte per transfer. Follows engine/ledger/memory/ledgerState.ts step by step.
 --
 -- Speed: this runs for every transfer of a run, inside the one thread of Redis, and what costs is
@@ -14,7 +15,7 @@
 --   - plain records of consecutive ids go into one run, one field for a whole batch instead of a
 --     field per transfer (a field is a hash entry to insert: the costliest step left after the
 --     accounts' reads and writes, and most of the ledger's memory);
---   - tables are keyed by ids as numbers; 4-byte keys are sliced from the rows only for the
+--   - tables are keyed by ids as numbers; 8-byte keys are sliced from the rows only for the
 --     fields Redis reads and writes; library functions are locals (a global costs two lookups).
 --
 -- Lua 5.1 allows a function at most 60 upvalues, and apply() uses most of them (the header's
@@ -97,14 +98,14 @@ local transferRaw = {}
 local lookups, looked = {}, 0
 for index = 1, idLow <= transferIdMax and count or 0 do
   local at = (index - 1) * TRANSFER_ROW_BYTES
-  local id, _, pendingId = unpackStruct('<I4BI4', rows, at + 1)
+  local id, _, pendingId = unpackStruct(ROW_IDS_FORMAT, rows, at + 1)
   if id <= transferIdMax then
     looked = looked + 1
-    lookups[looked] = sub(rows, at + 1, at + 4)
+    lookups[looked] = sub(rows, at + 1, at + ID_BYTES)
   end
   if pendingId ~= 0 and pendingId <= transferIdMax then
     looked = looked + 1
-    lookups[looked] = sub(rows, at + PENDING_ID_FIRST_BYTE + 1, at + PENDING_ID_FIRST_BYTE + 4)
+    lookups[looked] = sub(rows, at + PENDING_ID_FIRST_BYTE + 1, at + PENDING_ID_FIRST_BYTE + ID_BYTES)
   end
 end
 -- The record of stored transfer id from the runs, or false: the run that starts at or before id is
@@ -126,7 +127,7 @@ for from = 1, looked, FIELDS_PER_CALL_MAX do
   local to = min(looked, from + FIELDS_PER_CALL_MAX - 1)
   local records = call('HMGET', transfersKey, unpack(lookups, from, to))
   for index = from, to do
-    local id = unpackStruct('<I4', lookups[index])
+    local id = unpackStruct(ID_FORMAT, lookups[index])
     transferRaw[id] = records[index - from + 1] or runRecord(id)
   end
 end
@@ -151,14 +152,14 @@ local function flushWrites()
   written = 0
 end
 local function writeField(id, record)
-  writes[written + 1], writes[written + 2] = packStruct('<I4', id), record
+  writes[written + 1], writes[written + 2] = packStruct(ID_FORMAT, id), record
   written = written + 2
   if written >= FIELDS_PER_CALL_MAX then flushWrites() end
 end
 -- A run too short to pay for its two calls (ids that do not follow each other) goes into the hash.
 local function flushRun()
   if runLength >= RUN_LENGTH_MIN then
-    local startKey = packStruct('<I4', runStart)
+    local startKey = packStruct(ID_FORMAT, runStart)
     call('HSET', runsKey, startKey, table.concat(runParts, '', 1, runLength))
     call('ZADD', runStartsKey, runStart, startKey)
   else
@@ -267,9 +268,10 @@ local function expire(minute)
   repeat
     local due = call('ZRANGEBYSCORE', deadlinesKey, '-inf', minute, 'LIMIT', 0, EXPIRY_PAGE_MAX)
     for _, key in ipairs(due) do
-      local id = unpackStruct('<I4', key)
+      local id = unpackStruct(ID_FORMAT, key)
       local record = transferRecord(id, key)
-      if not record or byte(record, 1) ~= TRANSFER_STATE_PENDING then error('transfer ' .. id .. ' has a deadline but is not pending') end
+      -- (%.0f: Lua 5.1 writes a number with 14 digits, and an id may have 16.)
+      if not record or byte(record, 1) ~= TRANSFER_STATE_PENDING then error('transfer ' .. string.format('%.0f', id) .. ' has a deadline but is not pending') end
       settle(id, key, record, 0, TRANSFER_STATE_EXPIRED)
     end
   until #due < EXPIRY_PAGE_MAX
@@ -278,7 +280,7 @@ end
 
 -- A post or a void of pending transfer pendingId (step 8 of the rules).
 local function resolve(at, id, pendingId, debit, credit, amount, kind, minute, posting)
-  local pendingKey = sub(rows, at + PENDING_ID_FIRST_BYTE + 1, at + PENDING_ID_FIRST_BYTE + 4)
+  local pendingKey = sub(rows, at + PENDING_ID_FIRST_BYTE + 1, at + PENDING_ID_FIRST_BYTE + ID_BYTES)
   local record = transferRecord(pendingId, pendingKey)
   if not record then return RESULT_PENDING_NOT_FOUND end
   local state = byte(record, 1)
@@ -311,7 +313,7 @@ local function apply(at, id, pendingId, debit, credit, amount, timeout, kind, fl
   if phase == nil then return RESULT_INVALID_FLAGS end
   if kind >= TRANSFER_KIND_COUNT then return RESULT_INVALID_KIND end
   local held = transferRaw[id]
-  if held == nil and id <= transferIdMax then held = transferRecord(id, sub(rows, at + 1, at + 4)) end
+  if held == nil and id <= transferIdMax then held = transferRecord(id, sub(rows, at + 1, at + ID_BYTES)) end
   if held then
     if sub(held, 2, BODY_BYTES + 1) == sub(rows, at + BODY_FIRST_BYTE + 1, at + BODY_LAST_BYTE + 1) then return RESULT_EXISTS end
     return RESULT_EXISTS_WITH_DIFFERENT_BODY
@@ -372,7 +374,7 @@ local function apply(at, id, pendingId, debit, credit, amount, timeout, kind, fl
     pendingDebit, payeePendingCredit = pendingDebit + amount, payeePendingCredit + amount
     local deadline = 0
     if timeout ~= 0 then deadline = minute + timeout end
-    holdPending(sub(rows, at + 1, at + 4), amount, deadline)
+    holdPending(sub(rows, at + 1, at + ID_BYTES), amount, deadline)
     setTransfer(id, pendingStateByte .. sub(rows, at + BODY_FIRST_BYTE + 1, at + BODY_LAST_BYTE + 1) .. packStruct(PENDING_TAIL_FORMAT, deadline, day, year))
   else
     balance, payeeBalance = balance - amount, payeeBalance + amount

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { buildCity } from '../../../engine/city/index.js'
 import { UserError } from '../../../engine/errors.js'
-import { segmentCount } from '../../../engine/limits.js'
+import { expectedTransfersMax, segmentCount } from '../../../engine/limits.js'
 import { apportion, planRun } from '../../../engine/run/index.js'
 import { loadScenario } from '../../../scenarios/index.js'
 import { defaultScenario } from '../../helpers/runs.js'
@@ -106,6 +106,37 @@ describe('the plan', () => {
     )
     expect(() => planRun(rich, city, { residents: 4_000_000 })).toThrow(UserError)
     expect(() => planRun(loaded.scenario, city, { residents: 4_000_000 })).not.toThrow()
+  })
+
+  it('plans 150 days of the whole city, more transfers than 32-bit ids could number', () => {
+    // Proves the 2^31 refusal is gone: 150 days of Shenzhen plan, more than 2^32 transfers. (A
+    // year of it is refused by the money bound, not by its ids.) Only planned, never run.
+    const long = structuredClone(loaded.scenario)
+    long.period = { from: '2026-01-01T00:00:00+08:00', to: '2026-05-31T00:00:00+08:00' }
+    const plan = planRun(long, city)
+    expect(plan.clock.ticks).toBe(150 * 1440)
+    expect(plan.paymentsExpected).toBeGreaterThan(2 ** 32)
+    expect(plan.paymentsExpected).toBeLessThan(expectedTransfersMax)
+  })
+
+  it('refuses a scenario whose transfers could run past the ids, naming the period and rates', () => {
+    // Proves the bound on transfer ids (below 2^53) is a user error that says what to lower. No
+    // scenario the schema allows reaches it, so the rate here is one the schema would refuse.
+    const flood = structuredClone(loaded.scenario)
+    flood.period = { from: '2026-01-01T00:00:00+08:00', to: '2027-01-01T00:00:00+08:00' }
+    flood.payments.p2p.perDay = 1e9
+    const refusal = (() => {
+      try {
+        planRun(flood, city)
+      } catch (error) {
+        return error
+      }
+      return undefined
+    })()
+    expect(refusal).toBeInstanceOf(UserError)
+    expect((refusal as Error).message).toMatch(
+      /transfers \(365 days of 17494398 residents at \d+(\.\d+)? payments a resident a day\), more than the 4503599627370495 transfer ids one run may plan; shorten the period, lower the rates or the scale/,
+    )
   })
 
   it('refuses more residents than the engine holds', () => {

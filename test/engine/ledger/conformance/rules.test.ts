@@ -1153,13 +1153,13 @@ describe.each(adapters)('$name ledger: the rules of ledgerCore.ts', (adapter) =>
         const batches = Math.floor(Number.MAX_SAFE_INTEGER / maxFen / count)
         const batch = (first: number, length: number) => ({
           count: length,
-          id: Uint32Array.from({ length }, (_, index) => first + index),
+          id: Float64Array.from({ length }, (_, index) => first + index),
           debit: new Uint32Array(length),
           credit: new Uint32Array(length).fill(1),
           amountFen: new Uint32Array(length).fill(maxFen),
           kind: new Uint8Array(length).fill(TransferKind.issue),
           flags: new Uint8Array(length),
-          pendingId: new Uint32Array(length),
+          pendingId: new Float64Array(length),
           timeoutMinutes: new Uint32Array(length),
           minute: new Uint32Array(length).fill(mondayMinute),
         })

@@ -1,13 +1,13 @@
 /**
  * IdTable (engine/ledger/memory/idTable.ts) against a plain Map: ids dense, scattered over the
- * whole u32 range, sharing a block of 16, and in blocks whose hashes collide; growth from the
- * smallest table through many doublings; the last-row cache across growth; the bytes of a dense
- * run.
+ * whole u32 range and the whole range of transfer ids (below 2^53), sharing a block of 16, in
+ * blocks whose hashes collide, and differing only above bit 32; growth from the smallest table
+ * through many doublings; the last-row cache across growth; the bytes of a dense run.
  */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { AssertionError } from '../../../../engine/assert.js'
-import { IdTable, mix } from '../../../../engine/ledger/memory/idTable.js'
+import { IdTable, mix, mixWide } from '../../../../engine/ledger/memory/idTable.js'
 
 /**
  * Each property stops within 10 s: a failure found is reported with its counterexample as shrunk so
@@ -33,6 +33,24 @@ const collidingIds = sameHomeBlocks.flatMap((block) => [
   block * 16 + 15,
 ])
 const edgeIds = [0, 1, 15, 16, 17, 0x7fff_ffff, 0x8000_0000, 0xffff_fff0, 0xffff_fffe, 0xffff_ffff]
+const wordSpan = 2 ** 32
+/** Past 32 bits: either side of 2^32, and the very top of the range. */
+const wideEdgeIds = [
+  wordSpan,
+  wordSpan + 5,
+  wordSpan + 15,
+  wordSpan + 16,
+  2 ** 36,
+  2 ** 49,
+  2 ** 52,
+  Number.MAX_SAFE_INTEGER - 16,
+  Number.MAX_SAFE_INTEGER - 1,
+  Number.MAX_SAFE_INTEGER,
+]
+/** Ids whose low 32 bits are one small id's: a table keyed by 32 bits would take them for it. */
+const sameLowWordIds = [5, 21].flatMap((low) =>
+  [1, 2, 3, 16, 0x1f_ffff].map((high) => high * wordSpan + low),
+)
 
 const anyId = fc.oneof(
   fc.integer({ min: 0, max: 300 }), // a dense range from 0
@@ -41,6 +59,10 @@ const anyId = fc.oneof(
   fc.integer({ min: 0, max: 0xffff_ffff }), // scattered: a new block almost every time
   fc.constantFrom(...edgeIds),
   fc.constantFrom(...collidingIds),
+  fc.integer({ min: wordSpan - 256, max: wordSpan + 256 }), // a dense range across 2^32
+  fc.integer({ min: Number.MAX_SAFE_INTEGER - 300, max: Number.MAX_SAFE_INTEGER }), // at the top
+  fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }), // scattered over every transfer id
+  fc.constantFrom(...wideEdgeIds, ...sameLowWordIds),
 )
 const anyValue = fc.integer({ min: 1, max: 0xffff_ffff })
 
@@ -86,8 +108,8 @@ function runAgainstModel(table: IdTable, ops: readonly Op[]): void {
 
 describe('IdTable', () => {
   it('answers set, get and forget as a Map does, for dense, scattered, edge and colliding ids', () => {
-    // Proves the table is a map from u32 id to non-zero value whatever the ids, forgetting
-    // included.
+    // Proves the table is a map from transfer id (below 2^53) to non-zero value whatever the ids,
+    // forgetting included.
     fc.assert(
       fc.property(
         fc.constantFrom(0, 1, 100, 5_000),
@@ -119,10 +141,10 @@ describe('IdTable', () => {
       fc.property(fc.array(growthOp, { minLength: 1_000, maxLength: 2_500 }), (ops) => {
         const table = new IdTable(0)
         runAgainstModel(table, ops)
-        // Each slot costs 4 + 64 bytes; the table holds every block set, under 3/4 load.
-        const blocks = new Set(ops.filter((step) => step.op === 'set').map((step) => step.id >>> 4))
-          .size
-        const slots = table.bytes / 68
+        // Each slot costs 8 + 64 bytes; the table holds every block set, under 3/4 load.
+        const setIds = ops.filter((step) => step.op === 'set').map((step) => step.id)
+        const blocks = new Set(setIds.map((id) => Math.floor(id / 16))).size
+        const slots = table.bytes / 72
         expect(slots * 0.75).toBeGreaterThanOrEqual(blocks)
         expect(slots).toBeGreaterThanOrEqual(blocks >= 400 ? 1024 : 16)
       }),
@@ -139,8 +161,8 @@ describe('IdTable', () => {
     for (let n = 0; n < 20_000; n++) {
       // Blocks far apart, so almost every set adds a row; the id read before it sits in an older
       // row.
-      const id = (Math.imul(n, 0x9e37_79b9) >>> 0) | 7
-      const older = (Math.imul(n >> 1, 0x9e37_79b9) >>> 0) | 7
+      const id = (Math.imul(n, 0x9e37_79b9) | 7) >>> 0
+      const older = (Math.imul(n >> 1, 0x9e37_79b9) | 7) >>> 0
       expect(table.get(older)).toBe(model.get(older) ?? 0) // the cache now holds the older row
       const bytes = table.bytes
       table.set(id, n + 1)
@@ -201,18 +223,52 @@ describe('IdTable', () => {
     expect(() => new IdTable(-1)).toThrow(AssertionError)
   })
 
-  it('costs at most about 8 bytes per id for a dense range of 1,000,000 ids', () => {
+  it('costs at most about 9.5 bytes per id for a dense range of 1,000,000 ids', () => {
     // Proves the dense case stays compact: rows are 16 ids, the table at most doubles past what it
     // needs. 1e6 ids are 62,500 blocks; the smallest power of two that keeps them under 3/4 load is
-    // 131,072 slots of 4 + 64 bytes: 8.91 bytes per id. Whether sized up front or grown from the
-    // smallest table.
+    // 131,072 slots of 8 (the 53-bit key) + 64 bytes: 9.44 bytes per id. Whether sized up front or
+    // grown from the smallest table.
     const ids = 1_000_000
     for (const idsExpected of [0, ids]) {
       const table = new IdTable(idsExpected)
       for (let id = 1; id <= ids; id++) table.set(id, id)
-      expect(table.bytes / ids).toBeLessThanOrEqual(9)
+      expect(table.bytes / ids).toBeLessThanOrEqual(9.5)
       for (let id = 0; id <= ids + 16; id += 997)
         expect(table.get(id)).toBe(id >= 1 && id <= ids ? id : 0)
     }
+  })
+
+  it('keeps ids apart that differ only above bit 32', () => {
+    // Proves the key is the whole 53-bit block: ids with one low word (5, 2^32 + 5, 2^48 + 5, ...)
+    // each hold their own value, and forgetting one leaves the others. A table keyed by `id >>> 4`
+    // would answer every one of them from the row of id 5.
+    const highs = [0, 1, 2, 3, 16, 0xffff, 0x1f_ffff]
+    for (const idsExpected of [0, 1_000]) {
+      const table = new IdTable(idsExpected)
+      const ids = highs.flatMap((high) => [high * wordSpan + 5, high * wordSpan + 0xffff_fff5])
+      ids.forEach((id, index) => expect(table.set(id, index + 1)).toBe(0))
+      ids.forEach((id, index) => expect(table.get(id)).toBe(index + 1))
+      table.forget(wordSpan + 5)
+      expect(table.get(wordSpan + 5)).toBe(0)
+      expect(table.get(5)).toBe(1)
+      expect(table.get(2 * wordSpan + 5)).toBe(5)
+      // Neighbours in the same block of 16, never set, read 0 whatever the high word.
+      for (const high of highs) expect(table.get(high * wordSpan + 6)).toBe(0)
+      expect(table.get(Number.MAX_SAFE_INTEGER)).toBe(0)
+      expect(table.set(Number.MAX_SAFE_INTEGER, 9)).toBe(0)
+      expect(table.get(Number.MAX_SAFE_INTEGER)).toBe(9)
+      expect(table.get(Number.MAX_SAFE_INTEGER - 1)).toBe(0)
+    }
+  })
+
+  it('spreads blocks that differ only in their high word over the slots', () => {
+    // Proves mixWide hashes both halves: blocks 0, 2^32, 2 * 2^32, ... must not all have one home
+    // slot, which would turn a long run into a linear scan.
+    const homes = new Set(
+      Array.from({ length: 256 }, (_, high) => mixWide(high * wordSpan) & 0xfff),
+    )
+    expect(homes.size).toBeGreaterThan(200)
+    // Below 2^32 it is mix(): the layout of tables of narrow ids is unchanged.
+    for (const block of [0, 1, 0x7fff_ffff, 0xffff_ffff]) expect(mixWide(block)).toBe(mix(block))
   })
 })

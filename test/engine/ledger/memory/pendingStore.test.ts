@@ -1,8 +1,8 @@
 /**
  * PendingStore (engine/ledger/memory/pendingStore.ts) against a plain Map: add, find, remove and
  * expiry in deadline order, with ids that collide in the index (so deletion shifts runs back,
- * across the end of the table too), ids removed and added again, the bound, and a heap that stays
- * bounded under churn.
+ * across the end of the table too), ids past 2^32 (some sharing their low 32 bits with small
+ * ones), ids removed and added again, the bound, and a heap that stays bounded under churn.
  */
 import { Worker } from 'node:worker_threads'
 import fc from 'fast-check'
@@ -44,6 +44,14 @@ const anyId = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom(0, 0xffff_ffff) },
   { weight: 3, arbitrary: fc.integer({ min: 1, max: 200 }) },
   { weight: 1, arbitrary: fc.integer({ min: 0, max: 0xffff_ffff }) },
+  // Transfer ids run to 2^53 - 1: ids past 2^32, some sharing their low 32 bits with small ones.
+  { weight: 1, arbitrary: fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(fc.integer({ min: 1, max: 0x1f_ffff }), fc.integer({ min: 1, max: 8 }))
+      .map(([high, low]) => high * 2 ** 32 + low),
+  },
 )
 const anyDeadline = fc.oneof(
   fc.constant(Infinity),

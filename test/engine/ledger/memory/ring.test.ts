@@ -405,13 +405,13 @@ const ledgerOptions: LedgerOptions = {
 function batchOf(count: number): TransferBatch {
   return {
     count,
-    id: Uint32Array.from({ length: count }, (_, i) => i + 1),
+    id: Float64Array.from({ length: count }, (_, i) => i + 1),
     debit: new Uint32Array(count).fill(3),
     credit: new Uint32Array(count).fill(4),
     amountFen: new Uint32Array(count).fill(100),
     kind: new Uint8Array(count),
     flags: new Uint8Array(count),
-    pendingId: new Uint32Array(count),
+    pendingId: new Float64Array(count),
     timeoutMinutes: new Uint32Array(count),
     minute: new Uint32Array(count).fill(29_000_000),
   }

@@ -269,6 +269,29 @@ describe.skipIf(skip)('the redis ledger and what it finds under its key', () => 
     await expect(ledgerAt({}, redisUrl, key).ledger.open()).rejects.toThrow(UserError)
   })
 
+  it('resets a ledger of the format before wide ids (4-byte transfer ids), as one of its own', async () => {
+    // Proves format 1, which an earlier version left, is ours: open() deletes it and starts format
+    // 2 rather than refusing the key, and none of its records is read as a transfer of this run.
+    const key = testKey()
+    cleanups.push(() => dropKeys(redisUrl, key))
+    await withClient((client) =>
+      client
+        .hset(`{${key}}:meta`, 'format', 'citytwin-ledger 1', 'sessions', '3', 'transferIdMax', '9')
+        .then(() => client.hset(`{${key}}:transfers`, '\x07\x00\x00\x00', 'an old record')),
+    )
+    const { ledger } = ledgerAt({}, redisUrl, key)
+    await ledger.open()
+    expect(await withClient((client) => client.hget(`{${key}}:meta`, 'format'))).toBe(
+      'citytwin-ledger 2',
+    )
+    expect(await withClient((client) => client.exists(`{${key}}:transfers`))).toBe(0)
+    const ids = await funded(ledger, 2, 1_000)
+    expect(
+      (await ledger.submit(transfers([{ id: 7, debit: 1, credit: 2, amountFen: 100 }]))).code,
+    ).toEqual(Uint8Array.of(ResultCode.ok))
+    expect((await balancesOf(ledger, ids)).conserved).toBe(true)
+  })
+
   it('starts a new run on an empty ledger once the run before it has closed', async () => {
     // Proves open() resets a citytwin ledger left by an earlier run (its accounts and transfers are
     // gone) once that run has let it go.
