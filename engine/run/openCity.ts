@@ -13,6 +13,7 @@ import { OutcomeDigest, SentPaymentsDigest } from '../counting/digests.js'
 import { DistrictCounters } from '../counting/districtCounters.js'
 import { accountBatch } from '../behaviour/institutions.js'
 import { createLedger, type LedgerCore, type LedgerOptions } from '../ledger/index.js'
+import { idTableIdsMax } from '../ledger/memory/idTable.js'
 import { eveningSliceUnderLoad, lookupBatchMax, minutesPerDay, workersMax } from '../limits.js'
 import { UserError } from '../errors.js'
 import { TransferCounters } from '../metrics/transferCounters.js'
@@ -106,6 +107,22 @@ function progressOf(
 }
 
 /**
+ * The memory ledger remembers every transfer id of a run (about 12 bytes each) up to its id
+ * table's bound: a run expected to pass 90% of it (the draws vary around the plan) is refused
+ * before it starts, rather than failing days into the period.
+ */
+function memoryLedgerFits(plan: Plan, loadTransfers: number | undefined): void {
+  const days = Math.max(1, Math.ceil(plan.clock.ticks / minutesPerDay))
+  const expected =
+    loadTransfers ?? plan.paymentsExpected + (plan.residents + plan.merchants) * (days + 1)
+  const held = Math.floor(idTableIdsMax * 0.9)
+  if (expected <= held) return
+  throw new UserError(
+    `the run would give the memory ledger about ${expected.toExponential(2)} transfers, more than the ${held.toExponential(2)} it holds in one run (about 12 bytes each); shorten the period, lower the rates or the scale, or use --ledger postgres`,
+  )
+}
+
+/**
  * About how many transfers a load run will give the ledger, so it can size its tables once rather
  * than grow them mid-run (a growth is a pause that would show in the latency): what the profile
  * sends (at most the period's payments), and per simulated day it covers the openings and evenings
@@ -187,6 +204,9 @@ export class OpenedCity {
       ...(options.load === undefined
         ? {}
         : { transfersExpected: transfersExpected(plan, options.load) }),
+    }
+    if (options.ledgerFactory === undefined && (options.ledger ?? 'memory') === 'memory') {
+      memoryLedgerFits(plan, ledgerOptions.transfersExpected)
     }
     const now = this.options.now
     const scheduler = this.options.scheduler ?? wallScheduler

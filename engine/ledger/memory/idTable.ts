@@ -31,6 +31,8 @@ const capacityMin = 1 << 4
  * that says so, rather than a RangeError.
  */
 const capacityMax = 2 ** 28
+/** Most transfer ids the table holds, densely numbered: a run's bound on the memory ledger. */
+export const idTableIdsMax = capacityMax * loadMax * rowLength
 /** 2^32, to split a block number into its two 32-bit halves. */
 const wordSpan = 0x1_0000_0000
 

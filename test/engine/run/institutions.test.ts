@@ -109,3 +109,17 @@ describe('institutional transfers', () => {
     expect(summary.conservation.redeemedFen).toBeGreaterThan(0)
   })
 })
+
+describe('a run too big for the memory ledger', () => {
+  it('is refused before it starts, naming the ledger and what to change', async () => {
+    // Proves: the memory ledger's id table holds some 2.9 billion ids a run; a run expected to
+    // pass that is bad input at the start, not a failure hours in.
+    const file = await scenarioWith('huge.yaml', (scenario) => {
+      scenario.payments.retail.perDay = 10_000
+      scenario.payments.p2p.perDay = 10_000
+    })
+    await expect(runSmoke({ residents: 200_000 }, file)).rejects.toThrow(
+      /more than the .* it holds in one run .*use --ledger postgres/,
+    )
+  })
+})
