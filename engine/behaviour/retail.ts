@@ -16,14 +16,12 @@ export function retail(context: BehaviourContext, count: number, out: IntentBuff
   const categoryCount = plan.categories.length
   // No category accepting e-CNY: nowhere to pay (a rollout's day sets its rate to 0 then).
   if ((context.categories[categoryCount - 1] as number) <= 0) return
-  const weights = new Float64Array(plan.merchantCells.sizes.length)
   for (let made = 0; made < count; made++) {
     const resident = agents.adopted[random.below(agents.adopted.length)] as number
     const district = whereIs(context, resident)
     const category = random.pick(context.categories)
     const cell = district * categoryCount + category
-    const merchant =
-      (plan.merchantCellStart[cell] as number) + merchantOfCell(context, cell, weights)
+    const merchant = (plan.merchantCellStart[cell] as number) + merchantOfCell(context, cell)
     const ticketFen = (plan.categories[category] as (typeof plan.categories)[number]).ticketFen
     out.push(
       residentFirst + resident,
@@ -36,25 +34,14 @@ export function retail(context: BehaviourContext, count: number, out: IntentBuff
 
 /**
  * A merchant of the cell accepting e-CNY, as an offset within the cell: a size drawn by the
- * weights of its accepting merchants, then one of them.
+ * weights of its accepting merchants (the plan's cumulative weights), then one of them.
  */
-function merchantOfCell(context: BehaviourContext, cell: number, weights: Float64Array): number {
-  const { plan, random } = context
-  const { sizes, sizeStart, accepting } = plan.merchantCells
-  const sizeCount = sizes.length
-  const cellSize =
-    (plan.merchantCellStart[cell + 1] as number) - (plan.merchantCellStart[cell] as number)
-  const open = accepting[cell] as number
-  let total = 0
-  for (let size = 0; size < sizeCount; size++) {
-    const start = sizeStart[cell * sizeCount + size] as number
-    const end = size + 1 < sizeCount ? (sizeStart[cell * sizeCount + size + 1] as number) : cellSize
-    const inSize = Math.max(0, Math.min(end, open) - start)
-    total += inSize * (sizes[size] as (typeof sizes)[number]).weight
-    weights[size] = total
-  }
-  const size = random.pick(weights)
-  const start = sizeStart[cell * sizeCount + size] as number
-  const end = size + 1 < sizeCount ? (sizeStart[cell * sizeCount + size + 1] as number) : cellSize
-  return start + random.below(Math.min(end, open) - start)
+function merchantOfCell(context: BehaviourContext, cell: number): number {
+  const { sizes, sizeStart, acceptingEnd, acceptingWeight } = context.plan.merchantCells
+  const base = cell * sizes.length
+  const target = context.random.float() * (acceptingWeight[base + sizes.length - 1] as number)
+  let size = 0
+  while (size + 1 < sizes.length && (acceptingWeight[base + size] as number) <= target) size += 1
+  const start = sizeStart[base + size] as number
+  return start + context.random.below((acceptingEnd[base + size] as number) - start)
 }

@@ -65,6 +65,10 @@ export interface PlannedMerchants {
   readonly sizeStart: readonly number[]
   /** Per cell: how many of its merchants accept e-CNY. */
   readonly accepting: readonly number[]
+  /** Per cell, per size: where the size's accepting merchants end within the cell. */
+  readonly acceptingEnd: readonly number[]
+  /** Per cell, per size: the cumulative weight of the cell's accepting merchants up to the size. */
+  readonly acceptingWeight: readonly number[]
 }
 
 export interface PaymentRate {
@@ -256,25 +260,34 @@ function planMerchantCells(
   const { sizes } = scenario.merchants
   const sizeStart: number[] = []
   const accepting: number[] = []
+  const acceptingEnd: number[] = []
+  const acceptingWeight: number[] = []
   for (let cell = 0; cell + 1 < merchantCellStart.length; cell++) {
     const count = (merchantCellStart[cell + 1] as number) - (merchantCellStart[cell] as number)
-    const bySize = apportion(
-      count,
-      sizes.map((size) => size.share),
-    )
-    let start = 0
-    for (const inSize of bySize) {
-      sizeStart.push(start)
-      start += inSize
-    }
     const share = (categories[cell % categories.length] as PlannedCategory).accepting
     // A category accepting at all has at least one merchant a district doing so.
-    accepting.push(share > 0 ? Math.max(1, Math.round(count * share)) : 0)
+    const open = share > 0 ? Math.max(1, Math.round(count * share)) : 0
+    accepting.push(open)
+    let start = 0
+    let weight = 0
+    apportion(
+      count,
+      sizes.map((size) => size.share),
+    ).forEach((inSize, size) => {
+      const end = Math.min(start + inSize, open)
+      weight += Math.max(0, end - start) * (sizes[size] as (typeof sizes)[number]).weight
+      sizeStart.push(start)
+      acceptingEnd.push(Math.max(start, end))
+      acceptingWeight.push(weight)
+      start += inSize
+    })
   }
   return {
     sizes: sizes.map((size) => ({ name: size.name, weight: size.weight })),
     sizeStart,
     accepting,
+    acceptingEnd,
+    acceptingWeight,
   }
 }
 

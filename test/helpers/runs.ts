@@ -5,7 +5,9 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { RunSummary } from '../../engine/report/index.js'
 import { runScenario, type RunOptions } from '../../engine/run/index.js'
+import { parse, stringify } from 'yaml'
 import { loadScenario } from '../../scenarios/index.js'
+import type { Scenario } from '../../scenarios/schema.js'
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 export const smokeScenario = path.join(repoRoot, 'scenarios/smoke.yaml')
@@ -30,6 +32,8 @@ export interface ScenarioFolder {
   readonly dir: string
   /** Writes `text` as `name` in the folder; returns its path. */
   write(name: string, text: string): Promise<string>
+  /** Writes the smoke scenario, parsed and changed by `edit`, as `name`; returns its path. */
+  writeSmoke(name: string, edit: (scenario: Scenario) => void): Promise<string>
   remove(): Promise<void>
 }
 
@@ -45,6 +49,13 @@ export async function scenarioFolder(prefix: string): Promise<ScenarioFolder> {
     write: async (name, text) => {
       const file = path.join(dir, name)
       await fs.writeFile(file, text)
+      return file
+    },
+    writeSmoke: async (name, edit) => {
+      const scenario = parse(await fs.readFile(smokeScenario, 'utf8')) as Scenario
+      edit(scenario)
+      const file = path.join(dir, name)
+      await fs.writeFile(file, stringify(scenario))
       return file
     },
     remove: () => fs.rm(dir, { recursive: true, force: true }),

@@ -4,12 +4,9 @@
  * e-CNY and take back what redemptions turn into deposits; the audit checks the book against the
  * conversions the ledger accepted, bank by bank.
  */
-import { promises as fs } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { parse, stringify } from 'yaml'
 import { MemoryLedger, TransferKind, type TransferBatch } from '../../../engine/ledger/index.js'
-import type { Scenario } from '../../../scenarios/schema.js'
-import { runSmoke, scenarioFolder, smokeScenario, type ScenarioFolder } from '../../helpers/runs.js'
+import { runSmoke, scenarioFolder, type ScenarioFolder } from '../../helpers/runs.js'
 
 let folder: ScenarioFolder
 beforeAll(async () => {
@@ -18,12 +15,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await folder.remove()
 })
-
-async function scenarioWith(name: string, edit: (scenario: Scenario) => void): Promise<string> {
-  const scenario = parse(await fs.readFile(smokeScenario, 'utf8')) as Scenario
-  edit(scenario)
-  return folder.write(name, stringify(scenario))
-}
 
 /** A ledger that books one fen more than asked on every transfer of the deposit book. */
 class SkimmingLedger extends MemoryLedger {
@@ -40,7 +31,7 @@ class SkimmingLedger extends MemoryLedger {
 
 describe('the deposit book', () => {
   it('follows every conversion over three days, bank by bank, its money whole', async () => {
-    const file = await scenarioWith('three-days.yaml', (scenario) => {
+    const file = await folder.writeSmoke('three-days.yaml', (scenario) => {
       scenario.period.to = '2026-11-26T00:00:00+08:00'
       scenario.banks.depositsPerResidentFen = 5_000_000
     })

@@ -3,9 +3,7 @@
  * refills, retirements) are the plumbing of the city: none of them may ever be rejected, however
  * thin the banks' floats.
  */
-import { promises as fs } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { parse, stringify } from 'yaml'
 import {
   MemoryLedger,
   ResultCode,
@@ -13,7 +11,7 @@ import {
   type TransferBatch,
 } from '../../../engine/ledger/index.js'
 import type { Scenario } from '../../../scenarios/schema.js'
-import { runSmoke, scenarioFolder, smokeScenario, type ScenarioFolder } from '../../helpers/runs.js'
+import { runSmoke, scenarioFolder, type ScenarioFolder } from '../../helpers/runs.js'
 
 let folder: ScenarioFolder
 beforeAll(async () => {
@@ -27,11 +25,11 @@ afterAll(async () => {
  * The smoke scenario with `edit` applied; residents' own daytime top-ups are off, so every top-up
  * is an institution's.
  */
-async function scenarioWith(name: string, edit: (scenario: Scenario) => void): Promise<string> {
-  const scenario = parse(await fs.readFile(smokeScenario, 'utf8')) as Scenario
-  scenario.payments.topup.enabled = false
-  edit(scenario)
-  return folder.write(name, stringify(scenario))
+function scenarioWith(name: string, edit: (scenario: Scenario) => void): Promise<string> {
+  return folder.writeSmoke(name, (scenario) => {
+    scenario.payments.topup.enabled = false
+    edit(scenario)
+  })
 }
 
 const institutionalKinds = new Set<number>([

@@ -3,13 +3,11 @@
  * size, the largest first, and accept in that order; a resident pays only a merchant accepting
  * e-CNY, each drawing payments by its size's weight.
  */
-import { promises as fs } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { parse, stringify } from 'yaml'
 import { buildCity } from '../../../engine/city/index.js'
 import { planRun } from '../../../engine/run/index.js'
 import { loadScenario } from '../../../scenarios/index.js'
-import { crossFieldIssues, type Scenario } from '../../../scenarios/schema.js'
+import { crossFieldIssues } from '../../../scenarios/schema.js'
 import { runSmoke, scenarioFolder, smokeScenario, type ScenarioFolder } from '../../helpers/runs.js'
 
 let folder: ScenarioFolder
@@ -19,12 +17,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await folder.remove()
 })
-
-async function smokeWithEdit(name: string, edit: (scenario: Scenario) => void): Promise<string> {
-  const scenario = parse(await fs.readFile(smokeScenario, 'utf8')) as Scenario
-  edit(scenario)
-  return folder.write(name, stringify(scenario))
-}
 
 const halves = [
   { name: 'big', share: 0.5, weight: 9 },
@@ -57,7 +49,7 @@ describe('merchants by size', () => {
   })
 
   it('take payments by weight, and only those accepting e-CNY take any', async () => {
-    const file = await smokeWithEdit('halves.yaml', (scenario) => {
+    const file = await folder.writeSmoke('halves.yaml', (scenario) => {
       scenario.merchants.sizes = halves
       const restaurant = scenario.merchants.categories.restaurant
       if (restaurant !== undefined) restaurant.accepting = 0.5
