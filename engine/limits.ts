@@ -423,3 +423,7 @@ export const promotionsMax = 64
 export const rolloutMonthsMax = 24
 /** Dates a rollout's table of adoption shares lists, the city's or a district's. */
 export const shareTableMax = 400
+
+/** Levels of the residents' adoption column (engine/population/columns.ts, adoptionLevel). */
+export const adoptionLevels = 256
+assert(adoptionLevels <= 0x100, 'an adoption level must fit a Uint8')

@@ -45,6 +45,11 @@ export interface LoadedScenario {
   readonly map: DistrictMap
   /** The map file, resolved inside the scenario's folder. */
   readonly mapFile: string
+  /**
+   * A rollout's sampled day only (never from a file): each adopter's share of their own payments
+   * made in e-CNY, per district and adoption level (district * adoptionLevels + level).
+   */
+  readonly habitByLevel?: readonly number[]
 }
 
 const forbiddenKeys = new Set(['__proto__', 'constructor', 'prototype'])

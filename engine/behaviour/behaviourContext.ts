@@ -3,7 +3,7 @@
  * this segment's eligible agents, the segment's random stream, and the time of day.
  */
 import { cumulative, type Random } from '../random/index.js'
-import { ResidentFlag, type Population } from '../population/index.js'
+import { adoptionLevels, ResidentFlag, type Population } from '../population/index.js'
 import type { Plan } from '../plan/plan.js'
 import type { SegmentAgents } from './segmentAgents.js'
 
@@ -38,6 +38,20 @@ export function behaviourContext(
     hour: 0,
     weekend: false,
   }
+}
+
+/**
+ * Whether a payment the resident would make is made in e-CNY, by their habit on a rollout's day
+ * (their share of their own payments made in e-CNY, growing with the time since they adopted).
+ * Outside a rollout every adopter pays all their payments in e-CNY, and no draw is made.
+ */
+export function paysInEcny(context: BehaviourContext, resident: number): boolean {
+  const habits = context.plan.habitByLevel
+  if (habits === undefined) return true
+  const { home, adoptedAt } = context.population
+  const habit =
+    habits[(home[resident] as number) * adoptionLevels + (adoptedAt[resident] as number)]
+  return habit === undefined || habit >= 1 || context.random.float() < habit
 }
 
 /** Whole fen, at least one, at most `maxFen`. */

@@ -1,7 +1,7 @@
 /** Bills: an adopted resident pays one of the city's utilities (power, water, gas, telecoms). */
 import { TransferKind } from '../ledger/transferKind.js'
 import type { BehaviourContext } from './behaviourContext.js'
-import { wholeFen } from './behaviourContext.js'
+import { paysInEcny, wholeFen } from './behaviourContext.js'
 import type { IntentBuffer } from './intentBuffer.js'
 
 const billSpread = 0.5
@@ -11,6 +11,7 @@ export function bill(context: BehaviourContext, count: number, out: IntentBuffer
   const { utilityFirst, utilityCount, residentFirst } = plan.accounts
   for (let made = 0; made < count; made++) {
     const resident = agents.adopted[random.below(agents.adopted.length)] as number
+    if (!paysInEcny(context, resident)) continue
     const utility = utilityFirst + random.below(utilityCount)
     out.push(
       residentFirst + resident,

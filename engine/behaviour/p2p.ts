@@ -6,7 +6,7 @@ import { drawAttemptsMax } from '../limits.js'
 import { TransferKind } from '../ledger/transferKind.js'
 import { ResidentFlag } from '../population/index.js'
 import type { BehaviourContext } from './behaviourContext.js'
-import { wholeFen } from './behaviourContext.js'
+import { paysInEcny, wholeFen } from './behaviourContext.js'
 import type { IntentBuffer } from './intentBuffer.js'
 
 const p2pSpread = 1.0
@@ -16,6 +16,7 @@ export function p2p(context: BehaviourContext, count: number, out: IntentBuffer)
   const { residentFirst } = plan.accounts
   for (let made = 0; made < count; made++) {
     const payer = agents.adopted[random.below(agents.adopted.length)] as number
+    if (!paysInEcny(context, payer)) continue
     let payee = -1
     for (let attempt = 0; attempt < drawAttemptsMax && payee < 0; attempt++) {
       const candidate = random.below(population.residents)

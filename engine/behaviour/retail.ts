@@ -5,7 +5,7 @@
  */
 import { TransferKind } from '../ledger/transferKind.js'
 import type { BehaviourContext } from './behaviourContext.js'
-import { wholeFen, whereIs } from './behaviourContext.js'
+import { paysInEcny, wholeFen, whereIs } from './behaviourContext.js'
 import type { IntentBuffer } from './intentBuffer.js'
 
 const ticketSpread = 0.7
@@ -18,6 +18,7 @@ export function retail(context: BehaviourContext, count: number, out: IntentBuff
   if ((context.categories[categoryCount - 1] as number) <= 0) return
   for (let made = 0; made < count; made++) {
     const resident = agents.adopted[random.below(agents.adopted.length)] as number
+    if (!paysInEcny(context, resident)) continue
     const district = whereIs(context, resident)
     const category = random.pick(context.categories)
     const cell = district * categoryCount + category

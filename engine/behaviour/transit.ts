@@ -4,7 +4,7 @@
  */
 import { TransferKind } from '../ledger/transferKind.js'
 import { ResidentFlag } from '../population/index.js'
-import type { BehaviourContext } from './behaviourContext.js'
+import { paysInEcny, type BehaviourContext } from './behaviourContext.js'
 import type { IntentBuffer } from './intentBuffer.js'
 
 export function transit(context: BehaviourContext, count: number, out: IntentBuffer): void {
@@ -15,6 +15,7 @@ export function transit(context: BehaviourContext, count: number, out: IntentBuf
     ((context.hour >= 6 && context.hour < 10) || (context.hour >= 16 && context.hour < 20))
   for (let made = 0; made < count; made++) {
     const resident = agents.riders[random.below(agents.riders.length)] as number
+    if (!paysInEcny(context, resident)) continue
     const home = population.home[resident] as number
     const employed = ((population.flags[resident] as number) & ResidentFlag.employed) !== 0
     const destination =

@@ -9,6 +9,7 @@ import { buildCity, type City } from '../city/index.js'
 import { UserError } from '../errors.js'
 import type { WalletTierLimits } from '../ledger/index.js'
 import {
+  adoptionLevels,
   expectedTransfersMax,
   merchantsMax,
   minutesPerDay,
@@ -155,6 +156,11 @@ export interface Plan {
   readonly segments: readonly Segment[]
   /** Who the residents are, when the scenario says (its people section). */
   readonly people?: PlannedPeople
+  /**
+   * A rollout's day: each adopter's share of their own payments made in e-CNY, by home district
+   * and adoption level (district * adoptionLevels + level); without it every adopter pays all.
+   */
+  readonly habitByLevel?: readonly number[]
 }
 
 const unlimitedTier: PlannedTier = {
@@ -168,7 +174,12 @@ const unlimitedTier: PlannedTier = {
 }
 
 /** The plan of a checked scenario over its built city: every size a run allocates by. */
-export function planRun(scenario: Scenario, city: City, options: PlanOptions = {}): Plan {
+export function planRun(
+  scenario: Scenario,
+  city: City,
+  options: PlanOptions = {},
+  habitByLevel?: readonly number[],
+): Plan {
   const seed = options.seed ?? scenario.seed
   const population = scenario.city.districts.reduce((sum, district) => sum + district.population, 0)
   const residents = residentCount(scenario, options, population)
@@ -185,6 +196,10 @@ export function planRun(scenario: Scenario, city: City, options: PlanOptions = {
   const people = planPeople(scenario)
   const ticks = clock.ticks
   const expectedTransfers = transfersExpected(payments, residents, ticks)
+  assert(
+    habitByLevel === undefined || habitByLevel.length === districts.length * adoptionLevels,
+    'a habit for every district and adoption level',
+  )
   checkMoneyBound(scenario, { tiers, payments, residents, districts: districts.length, ticks })
 
   return {
@@ -214,6 +229,7 @@ export function planRun(scenario: Scenario, city: City, options: PlanOptions = {
     accounts,
     segments,
     ...(people === undefined ? {} : { people }),
+    ...(habitByLevel === undefined ? {} : { habitByLevel }),
   }
 }
 
@@ -509,7 +525,7 @@ export function planScenario(
   options: PlanOptions = {},
 ): { city: City; plan: Plan } {
   const city = buildCity(loaded.map, loaded.scenario.city.districts)
-  return { city, plan: planRun(loaded.scenario, city, options) }
+  return { city, plan: planRun(loaded.scenario, city, options, loaded.habitByLevel) }
 }
 
 /** Splits `total` in proportion to `weights`, by largest remainder: the parts add up exactly. */

@@ -2,16 +2,17 @@
  * Agents are rows of typed-array columns on SharedArrayBuffers: worker threads read and write
  * them without copies, and there is never one object per agent.
  *
- * residents (6 bytes each)        merchants (11 bytes each)
+ * residents (7 bytes each)        merchants (11 bytes each)
  *   home      Uint8  district       district  Uint8
  *   work      Uint8  district       category  Uint8
  *   tier      Uint8  wallet tier    bank      Uint8
  *   flags     Uint8  ResidentFlag   lon, lat  Float32 (for the map)
  *   bank      Uint8  operating bank
  *   traits    Uint8  ResidentTrait: age band, income band, banked, hard wallet (0 without people)
+ *   adoptedAt Uint8  the district's wallet share at which the resident opens one (adoptionLevel)
  */
 import { assert } from '../assert.js'
-import { merchantsMax, residentsMax } from '../limits.js'
+import { adoptionLevels, merchantsMax, residentsMax } from '../limits.js'
 
 export const ResidentFlag = {
   adopted: 1,
@@ -31,6 +32,26 @@ export const ResidentTrait = {
   hardWallet: 32,
 } as const
 
+/**
+ * Adoption levels: a resident opens a wallet once their district's wallet share (over their age
+ * band's weight) passes their own draw r in [0, 1). The column keeps r as a level of 256 on a
+ * square-root scale, level = floor(256 sqrt(r)), fine where shares are small and the first
+ * adopters are told apart; a rollout reads from it how long each adopter has held a wallet.
+ */
+export { adoptionLevels }
+
+/** The level of a draw r (0 <= r; 1 or more, or NaN, is the last level). */
+export function adoptionLevel(r: number): number {
+  if (!(r < 1)) return adoptionLevels - 1
+  return Math.min(adoptionLevels - 1, Math.floor(Math.sqrt(r) * adoptionLevels))
+}
+
+/** The share in the middle of a level's draws: every draw of the level is within half a level. */
+export function adoptionLevelShare(level: number): number {
+  const root = (level + 0.5) / adoptionLevels
+  return root * root
+}
+
 export interface PopulationBuffers {
   readonly residents: number
   readonly merchants: number
@@ -40,6 +61,7 @@ export interface PopulationBuffers {
   readonly residentFlags: SharedArrayBuffer
   readonly residentBank: SharedArrayBuffer
   readonly residentTraits: SharedArrayBuffer
+  readonly residentAdoptedAt: SharedArrayBuffer
   readonly merchantDistrict: SharedArrayBuffer
   readonly merchantCategory: SharedArrayBuffer
   readonly merchantBank: SharedArrayBuffer
@@ -56,6 +78,7 @@ export interface Population {
   readonly flags: Uint8Array
   readonly bank: Uint8Array
   readonly traits: Uint8Array
+  readonly adoptedAt: Uint8Array
   readonly merchantDistrict: Uint8Array
   readonly merchantCategory: Uint8Array
   readonly merchantBank: Uint8Array
@@ -63,7 +86,7 @@ export interface Population {
   readonly merchantLat: Float32Array
 }
 
-export const residentBytes = 6
+export const residentBytes = 7
 export const merchantBytes = 11
 
 export function allocatePopulation(residents: number, merchants: number): PopulationBuffers {
@@ -84,6 +107,7 @@ export function allocatePopulation(residents: number, merchants: number): Popula
     residentFlags: new SharedArrayBuffer(residents),
     residentBank: new SharedArrayBuffer(residents),
     residentTraits: new SharedArrayBuffer(residents),
+    residentAdoptedAt: new SharedArrayBuffer(residents),
     merchantDistrict: new SharedArrayBuffer(merchants),
     merchantCategory: new SharedArrayBuffer(merchants),
     merchantBank: new SharedArrayBuffer(merchants),
@@ -103,6 +127,7 @@ export function viewPopulation(buffers: PopulationBuffers): Population {
     flags: new Uint8Array(buffers.residentFlags),
     bank: new Uint8Array(buffers.residentBank),
     traits: new Uint8Array(buffers.residentTraits),
+    adoptedAt: new Uint8Array(buffers.residentAdoptedAt),
     merchantDistrict: new Uint8Array(buffers.merchantDistrict),
     merchantCategory: new Uint8Array(buffers.merchantCategory),
     merchantBank: new Uint8Array(buffers.merchantBank),

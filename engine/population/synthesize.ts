@@ -10,7 +10,7 @@ import { assert } from '../assert.js'
 import type { City } from '../city/index.js'
 import { cumulative, Random } from '../random/index.js'
 import type { Plan, Segment } from '../plan/plan.js'
-import { ResidentFlag, ResidentTrait, type Population } from './columns.js'
+import { adoptionLevel, ResidentFlag, ResidentTrait, type Population } from './columns.js'
 import type { PlannedPeople } from '../plan/people.js'
 
 export function synthesizeResidents(plan: Plan, population: Population, segment: Segment): void {
@@ -43,15 +43,18 @@ export function synthesizeResidents(plan: Plan, population: Population, segment:
     const rides = random.chance(plan.riderShare)
     const works = random.float()
     population.bank[resident] = random.below(bankCount)
-    let adoption = district.adoption
+    let weight = 1
     let employed = plan.employedShare
     if (plan.people !== undefined) {
       const band = drawTraits(plan.people, { home, anonymous }, random, population, resident)
-      adoption *= plan.people.adoptionWeight[home]?.[band] ?? 1
+      weight = plan.people.adoptionWeight[home]?.[band] ?? 1
       employed = plan.people.employedByBand[home]?.[band] ?? 0
     }
+    // adopts < share * weight: the resident adopts once the district's share passes adopts /
+    // weight (never, with weight 0: the last level).
+    population.adoptedAt[resident] = adoptionLevel(adopts / weight)
     let flags = 0
-    if (adopts < adoption) flags |= ResidentFlag.adopted
+    if (adopts < district.adoption * weight) flags |= ResidentFlag.adopted
     if (rides) flags |= ResidentFlag.rider
     if (works < employed) flags |= ResidentFlag.employed
     population.flags[resident] = flags

@@ -9,6 +9,7 @@
  * others have). The share of residents with a wallet is m F(t).
  */
 import { assert } from '../assert.js'
+import { adoptionLevels, adoptionLevelShare } from '../population/columns.js'
 import type { BassParameters, Rollout } from '../../scenarios/rolloutSchema.js'
 import { dayNumber } from '../../scenarios/rolloutSchema.js'
 
@@ -83,14 +84,20 @@ export function adoptionShare(rollout: Rollout, districtId: string, day: number)
   return Math.min(1, share)
 }
 
+/** An adopter's share of their own payments made in e-CNY, `age` days after adopting. */
+function habitAt(rollout: Rollout, age: number): number {
+  const { habitStart, habitDays } = rollout.adoption
+  return 1 - (1 - habitStart) * Math.exp(-Math.max(0, age) / habitDays)
+}
+
 /**
  * The adopters' mean share of their own payments made in e-CNY on `day`: each cohort (the
  * residents who adopted on one day) pays `habitStart` of its payments in e-CNY on its first day,
- * approaching all of them with a time constant of `habitDays`. A modelling assumption, applied to
- * the district's adopters as a whole rather than to each.
+ * approaching all of them with a time constant of `habitDays`. A modelling assumption. This is
+ * the mean of what `habitByLevel` gives each adopter.
  */
 export function habitShare(rollout: Rollout, districtId: string, day: number): number {
-  const { habitStart, habitDays } = rollout.adoption
+  const { habitStart } = rollout.adoption
   if (habitStart >= 1) return 1
   const start = dayNumber(rollout.start)
   const total = adoptionShare(rollout, districtId, day)
@@ -101,10 +108,39 @@ export function habitShare(rollout: Rollout, districtId: string, day: number): n
     const share = adoptionShare(rollout, districtId, cohort)
     const joined = share - before
     before = share
-    const habit = 1 - (1 - habitStart) * Math.exp(-(day - cohort) / habitDays)
-    weighted += joined * habit
+    weighted += joined * habitAt(rollout, day - cohort)
   }
   return weighted / total
+}
+
+/**
+ * Each adopter's habit on `day`, by district and adoption level (district * adoptionLevels +
+ * level): a resident of a level opened their wallet on the first day their district's share
+ * passed the level's share, and pays `habitAt` of the days since. A share that falls and rises
+ * again counts from its first rise. Undefined when every adopter pays all (habitStart 1).
+ */
+export function habitByLevel(
+  rollout: Rollout,
+  districtIds: readonly string[],
+  day: number,
+): number[] | undefined {
+  if (rollout.adoption.habitStart >= 1) return undefined
+  const start = dayNumber(rollout.start)
+  const out: number[] = []
+  for (const id of districtIds) {
+    let cohort = start
+    let reached = day < start ? 0 : adoptionShare(rollout, id, start)
+    for (let level = 0; level < adoptionLevels; level++) {
+      const share = adoptionLevelShare(level)
+      while (reached <= share && cohort < day) {
+        cohort += 1
+        reached = Math.max(reached, adoptionShare(rollout, id, cohort))
+      }
+      // Not an adopter on the day, or only today: the first day's habit.
+      out.push(reached > share ? habitAt(rollout, day - cohort) : rollout.adoption.habitStart)
+    }
+  }
+  return out
 }
 
 /**

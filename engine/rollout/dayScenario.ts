@@ -1,13 +1,20 @@
 /**
  * One simulated day of a rollout as a scenario of its own: the base scenario's city on that date,
- * each district's wallet share read off its adoption curve, the merchants accepting e-CNY by then,
- * the wallet tiers after the upgrades so far, and the day's payment rates scaled by the adopters'
- * habit, the merchants accepting and the calendar's peak, if the day is one.
+ * each district's wallet share read off its adoption curve, each adopter's habit by when they
+ * adopted, the merchants accepting e-CNY by then, the wallet tiers after the upgrades so far, and
+ * the day's payment rates scaled by the merchants accepting and the calendar's peak, if the day
+ * is one.
  */
 import type { LoadedScenario } from '../../scenarios/loader.js'
 import type { Rollout } from '../../scenarios/rolloutSchema.js'
 import type { Scenario } from '../../scenarios/schema.js'
-import { acceptanceShare, adoptionShare, habitShare, upgradedTierShares } from './adoption.js'
+import {
+  acceptanceShare,
+  adoptionShare,
+  habitByLevel,
+  habitShare,
+  upgradedTierShares,
+} from './adoption.js'
 import type { SampledDay } from './days.js'
 
 export interface DayAdoption {
@@ -23,6 +30,8 @@ export interface DayAdoption {
   readonly city: number
   /** The adopters' mean share of their own payments made in e-CNY. */
   readonly habit: number
+  /** Each adopter's habit by district and adoption level (undefined: all pay all). */
+  readonly habitByLevel: readonly number[] | undefined
 }
 
 /** Adoption in every district on the day, and the city's. */
@@ -55,6 +64,11 @@ export function dayAdoption(scenario: Scenario, rollout: Rollout, day: number): 
     byDistrict,
     city: population > 0 ? adopters / population : 0,
     habit: adopters > 0 ? habitual / adopters : rollout.adoption.habitStart,
+    habitByLevel: habitByLevel(
+      rollout,
+      districts.map((district) => district.id),
+      day,
+    ),
   }
 }
 
@@ -71,9 +85,9 @@ export function dayScenario(
   // Residents shop where they shop: a payment at a merchant not yet accepting e-CNY is made
   // another way, so retail follows the accepting share (a modelling assumption).
   const accepting = adoption.merchantsAccepting
-  const retailFactor =
-    adoption.habit * accepting * (sampled.kind === 'peak' ? (peak?.retail ?? 1) : 1)
-  const p2pFactor = adoption.habit * (sampled.kind === 'peak' ? (peak?.p2p ?? 1) : 1)
+  // Each adopter's habit thins their own payments (paysInEcny); the rates are those of habit 1.
+  const retailFactor = accepting * (sampled.kind === 'peak' ? (peak?.retail ?? 1) : 1)
+  const p2pFactor = sampled.kind === 'peak' ? (peak?.p2p ?? 1) : 1
   const { payments } = scenario
   // The day runs flat out, on its own: the rollout and a load section are not its.
   const base: Scenario = { ...scenario }
@@ -103,12 +117,14 @@ export function dayScenario(
     payments: {
       ...payments,
       retail: { ...payments.retail, perDay: payments.retail.perDay * retailFactor },
-      transit: { ...payments.transit, perDay: payments.transit.perDay * adoption.habit },
-      bill: { ...payments.bill, perDay: payments.bill.perDay * adoption.habit },
       p2p: { ...payments.p2p, perDay: payments.p2p.perDay * p2pFactor },
     },
   }
-  return { ...loaded, scenario: day }
+  return {
+    ...loaded,
+    scenario: day,
+    ...(adoption.habitByLevel === undefined ? {} : { habitByLevel: adoption.habitByLevel }),
+  }
 }
 
 /**

@@ -145,7 +145,8 @@ describe('merchants accepting and wallets upgraded over the rollout', () => {
 
   it('makes each day a scenario of the merchants accepting, its retail following them', () => {
     // Proves: the day keeps all the city's merchants, each category accepting its share on the
-    // day; retail is scaled by the accepting share (and the habit); tiers carry the upgrades.
+    // day; retail is scaled by the accepting share (each adopter's habit thins their own payments
+    // as they are drawn, so it is not in the rate); tiers carry the upgrades.
     const day = {
       day: dayNumber('2020-11-27'),
       date: '2020-11-27',
@@ -156,7 +157,10 @@ describe('merchants accepting and wallets upgraded over the rollout', () => {
     expect(adoption.merchantsAccepting).toBeGreaterThan(0)
     expect(adoption.merchantsAccepting).toBeLessThan(1)
     const loaded = { file: 'x', scenario: smoke, map: { features: [] }, mapFile: 'x' } as never
-    const { scenario } = dayScenario(loaded, day, adoption)
+    const { scenario, habitByLevel } = dayScenario(loaded, day, adoption)
+    expect(habitByLevel).toBe(adoption.habitByLevel)
+    expect(habitByLevel).toBeDefined()
+    expect(scenario.payments.transit.perDay).toBe(smoke.payments.transit.perDay)
     expect(scenario.merchants.count).toBe(smoke.merchants.count)
     const categories = Object.entries(scenario.merchants.categories)
     for (const [name, category] of categories) {
@@ -166,7 +170,7 @@ describe('merchants accepting and wallets upgraded over the rollout', () => {
     const accepting = categories.reduce((sum, [, one]) => sum + one.share * one.accepting, 0)
     expect(accepting).toBeCloseTo(adoption.merchantsAccepting, 12)
     expect(scenario.payments.retail.perDay).toBeCloseTo(
-      smoke.payments.retail.perDay * adoption.habit * adoption.merchantsAccepting,
+      smoke.payments.retail.perDay * adoption.merchantsAccepting,
       12,
     )
     expect(scenario.wallets.tiers.map((tier) => tier.share)).toEqual(adoption.tierShares)
