@@ -2,17 +2,24 @@
  * The two tiers, measured: money moving between each operating bank's deposits and the e-CNY its
  * customers hold. A top-up (kind topup, paid by the bank) turns a customer's deposit into e-CNY; a
  * merchant's redemption (kind redeem, paid to the bank) turns e-CNY back into a deposit. The
- * opening's top-ups (every wallet's first balance) are kept apart from the day's.
+ * opening's top-ups (every wallet's first balance) are kept apart from the day's, and the top-ups
+ * of employers' payroll funds apart from residents' wallets.
  */
 import { ResultCode, TransferKind, type TransferBatch } from '../ledger/index.js'
 import type { AccountLayout } from '../plan/plan.js'
 
 export interface BankFlowFigures {
   readonly bank: string
-  /** Deposits turned into e-CNY by the opening's top-ups, fen. */
+  /** Deposits turned into residents' e-CNY by the opening's top-ups, fen. */
   readonly openingToWalletsFen: number
-  /** Deposits turned into e-CNY by the period's top-ups (residents', nightly), fen. */
+  /** Deposits turned into residents' e-CNY by the period's top-ups (their own and nightly), fen. */
   readonly toWalletsFen: number
+  /**
+   * Deposits turned into employers' payroll funds: the opening's (a day's payroll) and the period's
+   * evening refills, fen. Absent in summaries written before them, whose wallet figures hold them.
+   */
+  readonly openingToEmployersFen?: number
+  readonly toEmployersFen?: number
   /** e-CNY turned back into deposits by redemptions, fen. */
   readonly toDepositsFen: number
   /**
@@ -27,6 +34,8 @@ export class BankFlows {
   private readonly opening: Float64Array
   private readonly toWallets: Float64Array
   private readonly toDeposits: Float64Array
+  private readonly openingToEmployers: Float64Array
+  private readonly toEmployers: Float64Array
   /** What the deposit book has been told of so far (settle()). */
   private readonly settledToEcny: Float64Array
   private readonly settledToDeposits: Float64Array
@@ -39,6 +48,8 @@ export class BankFlows {
     this.opening = new Float64Array(names.length)
     this.toWallets = new Float64Array(names.length)
     this.toDeposits = new Float64Array(names.length)
+    this.openingToEmployers = new Float64Array(names.length)
+    this.toEmployers = new Float64Array(names.length)
     this.settledToEcny = new Float64Array(names.length)
     this.settledToDeposits = new Float64Array(names.length)
   }
@@ -49,7 +60,11 @@ export class BankFlows {
    */
   settle(): { toEcnyFen: number[]; toDepositsFen: number[] } {
     const toEcnyFen = this.names.map((_, bank) => {
-      const total = (this.opening[bank] as number) + (this.toWallets[bank] as number)
+      const total =
+        (this.opening[bank] as number) +
+        (this.toWallets[bank] as number) +
+        (this.openingToEmployers[bank] as number) +
+        (this.toEmployers[bank] as number)
       const due = total - (this.settledToEcny[bank] as number)
       this.settledToEcny[bank] = total
       return due
@@ -69,14 +84,22 @@ export class BankFlows {
   }
 
   count(batch: TransferBatch, code: Uint8Array): void {
-    const { bankFirst, bankCount } = this.accounts
+    const { bankFirst, bankCount, employerFirst, employerCount } = this.accounts
     for (let index = 0; index < batch.count; index++) {
       if (code[index] !== ResultCode.ok) continue
       const kind = batch.kind[index]
       if (kind === TransferKind.topup) {
         const bank = (batch.debit[index] as number) - bankFirst
         if (bank < 0 || bank >= bankCount) continue
-        const into = this.opened ? this.toWallets : this.opening
+        const employer = (batch.credit[index] as number) - employerFirst
+        const toEmployer = employer >= 0 && employer < employerCount
+        const into = toEmployer
+          ? this.opened
+            ? this.toEmployers
+            : this.openingToEmployers
+          : this.opened
+            ? this.toWallets
+            : this.opening
         into[bank] = (into[bank] as number) + (batch.amountFen[index] as number)
       } else if (kind === TransferKind.redeem) {
         const bank = (batch.credit[index] as number) - bankFirst
@@ -93,6 +116,8 @@ export class BankFlows {
       openingToWalletsFen: this.opening[index] as number,
       toWalletsFen: this.toWallets[index] as number,
       toDepositsFen: this.toDeposits[index] as number,
+      openingToEmployersFen: this.openingToEmployers[index] as number,
+      toEmployersFen: this.toEmployers[index] as number,
     }))
   }
 }

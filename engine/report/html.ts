@@ -461,17 +461,24 @@ function banksSection(summary: RunSummary): Html | false {
     { text: bank.bank },
     { text: bank.depositsOpenedFen === undefined ? '–' : formatFen(bank.depositsOpenedFen) },
     { text: formatFen(bank.openingToWalletsFen + bank.toWalletsFen) },
+    {
+      text:
+        bank.toEmployersFen === undefined
+          ? '–'
+          : formatFen((bank.openingToEmployersFen ?? 0) + bank.toEmployersFen),
+    },
     { text: formatFen(bank.toDepositsFen) },
     { text: bank.depositsHeldFen === undefined ? '–' : formatFen(bank.depositsHeldFen) },
   ])
   const columns = [
     { head: 'bank' },
     { head: 'deposits at the start ¥', numeric: true },
-    { head: 'turned into e-CNY ¥', numeric: true },
+    { head: "into residents' e-CNY ¥", numeric: true },
+    { head: "into employers' payroll funds ¥", numeric: true },
     { head: 'turned back ¥', numeric: true },
     { head: 'deposits at the end ¥', numeric: true },
   ]
-  return html`<section class="card"><h2>The two tiers: deposits and e-CNY by bank</h2><p class="explain">Each operating bank's customers' deposits, a book in the ledger beside the e-CNY: top-ups (the opening's and the period's, wallets' and employers') turn deposits into e-CNY, merchants' redemptions turn it back; the audit checks the book bank by bank.</p>${table(columns, rows)}</section>`
+  return html`<section class="card"><h2>The two tiers: deposits and e-CNY by bank</h2><p class="explain">Each operating bank's customers' deposits, a book in the ledger beside the e-CNY: top-ups turn deposits into e-CNY, residents' wallets (the opening's first balances and the period's top-ups) apart from employers' payroll funds; merchants', the transit operator's and utilities' redemptions turn it back; the audit checks the book bank by bank. One book a bank holds its households' and businesses' deposits together.</p>${table(columns, rows)}</section>`
 }
 
 /** Flat-out runs: the city's payments per simulated hour. */

@@ -407,6 +407,8 @@ const summarySchema: z.ZodType<RunSummary> = z
           openingToWalletsFen: fen(),
           toWalletsFen: fen(),
           toDepositsFen: fen(),
+          openingToEmployersFen: fen().exactOptional(),
+          toEmployersFen: fen().exactOptional(),
           depositsOpenedFen: fen().exactOptional(),
           depositsHeldFen: fen().exactOptional(),
         }),

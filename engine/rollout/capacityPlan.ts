@@ -194,8 +194,9 @@ function peakBy(
 /**
  * Each month's deposit outflow by bank, for the whole city. The wallets opened in a month are the
  * rise in wallet holders since the month before (from the last simulated day of each), each given
- * the opening balance the bank's customers got on the month's last simulated day; the top-ups and
- * redemptions of the month are its simulated days' by their weights. Scaled by 1 / scale.
+ * the opening balance the bank's customers got on the month's last simulated day; the top-ups
+ * (residents' and employers' evening refills, not the float each simulated day opens its employers
+ * with) and redemptions of the month are its simulated days' by their weights. Scaled by 1 / scale.
  */
 function depositsByMonth(
   months: readonly RolloutMonth[],
@@ -216,7 +217,9 @@ function depositsByMonth(
       let net = 0
       for (const day of own) {
         const flows = day.banks?.[index]
-        if (flows !== undefined) net += (flows.toWalletsFen - flows.toDepositsFen) * day.weight
+        if (flows === undefined) continue
+        const outFen = flows.toWalletsFen + (flows.toEmployersFen ?? 0)
+        net += (outFen - flows.toDepositsFen) * day.weight
       }
       const walletsOpenedFen = Math.round(opened * perHolder)
       const netTopupsFen = Math.round(net / scale)

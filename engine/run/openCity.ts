@@ -434,7 +434,13 @@ async function auditRun(
   const flows = conversions.figures()
   const conservation = await auditConservation(ledger, plan, counters, {
     openedFen: needs.depositsFen,
-    toEcnyFen: flows.map((bank) => bank.openingToWalletsFen + bank.toWalletsFen),
+    toEcnyFen: flows.map(
+      (bank) =>
+        bank.openingToWalletsFen +
+        bank.toWalletsFen +
+        (bank.openingToEmployersFen ?? 0) +
+        (bank.toEmployersFen ?? 0),
+    ),
     toDepositsFen: flows.map((bank) => bank.toDepositsFen),
   })
   const doubleEntry = auditEntries(await ledger.totals(), counters)

@@ -15,9 +15,17 @@ describe('bank flows', () => {
       (sum, bank) => sum + bank.openingToWalletsFen + bank.toWalletsFen,
       0,
     )
+    const toEmployers = banks.reduce(
+      (sum, bank) => sum + (bank.openingToEmployersFen ?? 0) + (bank.toEmployersFen ?? 0),
+      0,
+    )
     const toDeposits = banks.reduce((sum, bank) => sum + bank.toDepositsFen, 0)
     // Proves: every accepted top-up is paid by a bank and every redemption paid to one.
-    expect(toWallets).toBe(summary.transfers.byKind.topup.amountFen)
+    expect(toWallets + toEmployers).toBe(summary.transfers.byKind.topup.amountFen)
+    // Employers' payroll funds are counted apart from residents' wallets: opened, then refilled.
+    expect(summary.transfers.byKind.payroll.amountFen).toBeGreaterThan(0)
+    expect(banks.some((bank) => (bank.openingToEmployersFen ?? 0) > 0)).toBe(true)
+    expect(banks.some((bank) => (bank.toEmployersFen ?? 0) > 0)).toBe(true)
     expect(toDeposits).toBe(summary.transfers.byKind.redeem.amountFen)
     // The opening gives each wallet its first balance; the day tops up and redeems besides.
     expect(banks.every((bank) => bank.openingToWalletsFen > 0)).toBe(true)

@@ -257,12 +257,15 @@ function day(month: number, peakPerMinute: number, weight: number): RolloutDay {
     residents: 10_000,
     merchantsAccepting: 1,
     banks: [
-      // Each wallet opened with 100 yuan from this bank; a day tops up 5,000 yuan, redeems 2,000.
+      // Each wallet opened with 100 yuan from this bank; a day tops up 5,000 yuan, redeems 2,000;
+      // employers open with 9,000 yuan of payroll funds and are refilled 1,000 in the evening.
       {
         bank: 'ICBC',
         openingToWalletsFen: 10_000 * 0.1 * (month + 1) * 10_000,
         toWalletsFen: 500_000,
         toDepositsFen: 200_000,
+        openingToEmployersFen: 900_000,
+        toEmployersFen: 100_000,
       },
     ],
   }
@@ -308,13 +311,14 @@ describe('the capacity plan', () => {
     expect(plan.firstExceeding).toEqual({ index: 2, from: '2021-03-01' })
     expect(plan.months[1]?.payments).toBe(120 * 100 * 30)
     // Deposits: month 1 opens 1,000 wallets in the simulated tenth (10,000 in the city) of 100
-    // yuan, months 2 and 3 as many again each; each month's 30 days move 3,000 yuan net a day.
+    // yuan, months 2 and 3 as many again each; each month's 30 days move 4,000 yuan net a day
+    // (the employers' refills count, not the float each simulated day opens them with).
     expect(plan.deposits.map((month) => [month.walletsOpenedFen, month.netTopupsFen])).toEqual([
-      [10_000 * 10_000, 30 * 300_000 * 10],
-      [10_000 * 10_000, 30 * 300_000 * 10],
-      [10_000 * 10_000, 30 * 300_000 * 10],
+      [10_000 * 10_000, 30 * 400_000 * 10],
+      [10_000 * 10_000, 30 * 400_000 * 10],
+      [10_000 * 10_000, 30 * 400_000 * 10],
     ])
-    expect(plan.deposits[0]?.outflowFen).toBe(10_000 * 10_000 + 30 * 300_000 * 10)
+    expect(plan.deposits[0]?.outflowFen).toBe(10_000 * 10_000 + 30 * 400_000 * 10)
     const unplanned = capacityPlan(months, days, minutes, { scale: 0.1, headroom: 1.5 })
     expect(unplanned.firstExceeding).toBeUndefined()
     expect(unplanned.months.every((month) => month.exceedsKnee === undefined)).toBe(true)

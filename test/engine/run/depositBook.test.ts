@@ -45,7 +45,12 @@ describe('the deposit book', () => {
     const banks = summary.banks ?? []
     const sum = (pick: (bank: (typeof banks)[number]) => number) =>
       banks.reduce((total, bank) => total + pick(bank), 0)
-    expect(book?.toEcnyFen).toBe(sum((bank) => bank.openingToWalletsFen + bank.toWalletsFen))
+    const employersFen = (bank: (typeof banks)[number]) =>
+      (bank.openingToEmployersFen ?? 0) + (bank.toEmployersFen ?? 0)
+    expect(sum(employersFen)).toBeGreaterThan(0)
+    expect(book?.toEcnyFen).toBe(
+      sum((bank) => bank.openingToWalletsFen + bank.toWalletsFen + employersFen(bank)),
+    )
     expect(book?.toDepositsFen).toBe(sum((bank) => bank.toDepositsFen))
     expect(book?.toDepositsFen).toBeGreaterThan(0)
     expect(book?.heldFen).toBe(
@@ -55,7 +60,8 @@ describe('the deposit book', () => {
       expect(bank.depositsHeldFen).toBe(
         (bank.depositsOpenedFen ?? 0) -
           bank.openingToWalletsFen -
-          bank.toWalletsFen +
+          bank.toWalletsFen -
+          employersFen(bank) +
           bank.toDepositsFen,
       )
     }
