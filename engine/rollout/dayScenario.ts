@@ -85,9 +85,12 @@ export function dayScenario(
   // Residents shop where they shop: a payment at a merchant not yet accepting e-CNY is made
   // another way, so retail follows the accepting share (a modelling assumption).
   const accepting = adoption.merchantsAccepting
-  // Each adopter's habit thins their own payments (paysInEcny); the rates are those of habit 1.
-  const retailFactor = accepting * (sampled.kind === 'peak' ? (peak?.retail ?? 1) : 1)
-  const p2pFactor = sampled.kind === 'peak' ? (peak?.p2p ?? 1) : 1
+  // Each adopter's habit thins their own payments (paysInEcny). The rates are scaled by the most
+  // habitual adopter's habit and each adopter keeps a payment by their habit over it: the same
+  // payments in expectation, without drawing the payments a young rollout would throw away.
+  const habits = thinning(adoption.habitByLevel)
+  const retailFactor = habits.most * accepting * (sampled.kind === 'peak' ? (peak?.retail ?? 1) : 1)
+  const p2pFactor = habits.most * (sampled.kind === 'peak' ? (peak?.p2p ?? 1) : 1)
   const { payments } = scenario
   // The day runs flat out, on its own: the rollout and a load section are not its.
   const base: Scenario = { ...scenario }
@@ -117,14 +120,30 @@ export function dayScenario(
     payments: {
       ...payments,
       retail: { ...payments.retail, perDay: payments.retail.perDay * retailFactor },
+      transit: { ...payments.transit, perDay: payments.transit.perDay * habits.most },
+      bill: { ...payments.bill, perDay: payments.bill.perDay * habits.most },
       p2p: { ...payments.p2p, perDay: payments.p2p.perDay * p2pFactor },
     },
   }
   return {
     ...loaded,
     scenario: day,
-    ...(adoption.habitByLevel === undefined ? {} : { habitByLevel: adoption.habitByLevel }),
+    ...(habits.byLevel === undefined ? {} : { habitByLevel: habits.byLevel }),
   }
+}
+
+/**
+ * The habit table as the day's plan takes it: each habit over the largest, and the largest (by
+ * which the rates of the kinds a habit thins are scaled). Without a table: every adopter pays all.
+ */
+export function thinning(habitByLevel: readonly number[] | undefined): {
+  most: number
+  byLevel: readonly number[] | undefined
+} {
+  if (habitByLevel === undefined) return { most: 1, byLevel: undefined }
+  const most = habitByLevel.reduce((max, habit) => Math.max(max, habit), 0)
+  if (most <= 0) return { most: 0, byLevel: habitByLevel }
+  return { most, byLevel: habitByLevel.map((habit) => Math.min(1, habit / most)) }
 }
 
 /**
