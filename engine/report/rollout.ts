@@ -439,7 +439,7 @@ function depositsTable(outcome: RolloutOutcome): Html {
       ),
     })),
   ]
-  return html`<p class="meta">Deposits turned into e-CNY at each operating bank, for the whole city: the first balance of each wallet opened in the month, plus the month's top-ups less the merchants' redemptions back into deposits (deposits.csv has both parts, in fen). Estimated from the simulated days, like the plan. ${banks[0] ?? ''} holds the metro operator's account (and the first utility's): their takings return to deposits there.</p>${table(columns, rows, total)}`
+  return html`<p class="meta">Deposits turned into e-CNY at each operating bank, for the whole city: the first balance of each wallet opened in the month, plus the month's top-ups (of wallets, and the employers' evening refills of their payroll funds) less the merchants' redemptions back into deposits (deposits.csv has both parts, in fen). Estimated from the simulated days, like the plan. ${banks[0] ?? ''} holds the metro operator's account (and the first utility's): their takings return to deposits there.</p>${table(columns, rows, total)}`
 }
 
 function daysTableHtml(outcome: RolloutOutcome): Html {
