@@ -60,6 +60,10 @@ export const utilitiesMax = 16
 export const merchantCategoriesMax = 16
 export const walletTiersMax = 8
 export const metroLinksPerStationMax = 3
+/** G2P grants, and P2G levies, a scenario may list each. */
+export const governmentFlowsMax = 16
+/** Online shops a scenario may have (accounts of their own). */
+export const onlineShopsMax = 4096
 
 // Load (open model, wall time).
 /** Highest target rate a profile may ask for, transfers per second. */
@@ -160,8 +164,15 @@ export const eveningSliceUnderLoad = 1 << 12
  * ids of one run last some half a million years of simulated time.
  */
 export const transferIdMax = Number.MAX_SAFE_INTEGER
-/** Ids one run hands out (0, 1, 2, ...): every id is at most transferIdMax. */
-export const transfersPerRunMax = transferIdMax
+/**
+ * A pending transfer's own id, given when it is made (so that the post or void a worker makes with
+ * it can name it): 2^52 and up, in blocks of `pendingIdsPerBlock`, one block per segment and chunk.
+ * The run's sequence (0, 1, 2, ...) stays below 2^52: the two never meet.
+ */
+export const pendingIdFirst = 2 ** 52
+export const pendingIdsPerBlock = 2 ** 20
+/** Ids one run hands out in sequence (0, 1, 2, ...): every one below pendingIdFirst. */
+export const transfersPerRunMax = pendingIdFirst
 /**
  * What a scenario may plan: half the id space, leaving room for chance, openings and end-of-day
  * transfers. No scenario the schema allows comes near it (simulatedDaysMax days of residentsMax

@@ -50,9 +50,11 @@ const peak = z
   .object({
     name: label(),
     date: date(),
-    /** Retail and P2P on the day, relative to an ordinary day of its kind. */
+    /** Retail, P2P and online shopping on the day, relative to an ordinary day of its kind. */
     retail: factor(),
     p2p: factor().default(1),
+    /** Online shopping's factor; without it, retail's. */
+    online: factor().optional(),
   })
   .strict()
 

@@ -28,6 +28,7 @@ import {
 import { loadSettingIssues } from '../engine/load/settings.js'
 import { calendarRolloutIssues, calendarSchema, rolloutSchema } from './rolloutSchema.js'
 import { ageBandsSchema, peopleIssues, peopleSchema } from './peopleSchema.js'
+import { channelsIssues, channelsSchema, servicesIssues, servicesSchema } from './servicesSchema.js'
 
 const positiveInt = (what = 'a positive integer') =>
   z
@@ -313,6 +314,10 @@ export const scenarioSchema = z
       })
       .strict()
       .optional(),
+    /** Government, healthcare, bills by payee, parking, online shopping (servicesSchema.ts). */
+    services: servicesSchema.optional(),
+    /** Wallet providers and the channels merchants accept (servicesSchema.ts). */
+    channels: channelsSchema.prefault({}),
     /** Rest days, make-up working days and shopping peaks (rolloutSchema.ts). */
     calendar: calendarSchema.prefault({}),
     /** Adoption over months, sampled days and the capacity plan (`citytwin rollout`). */
@@ -342,6 +347,8 @@ export function crossFieldIssues(input: unknown): string[] {
     ...sizeIssues(list(record(scenario.merchants).sizes)),
     ...calendarRolloutIssues(scenario),
     ...peopleIssues(scenario),
+    ...servicesIssues(scenario),
+    ...channelsIssues(scenario),
   ]
 }
 

@@ -1,7 +1,8 @@
 /** Bills: an adopted resident pays one of the city's utilities (power, water, gas, telecoms). */
 import { TransferKind } from '../ledger/transferKind.js'
 import type { BehaviourContext } from './behaviourContext.js'
-import { paysInEcny, wholeFen } from './behaviourContext.js'
+import { Channel } from '../ledger/channel.js'
+import { ownChannel, paysInEcny, wholeFen } from './behaviourContext.js'
 import type { IntentBuffer } from './intentBuffer.js'
 
 const billSpread = 0.5
@@ -18,6 +19,7 @@ export function bill(context: BehaviourContext, count: number, out: IntentBuffer
       utility,
       wholeFen(random.logNormal(plan.payments.bill.amountFen, billSpread)),
       TransferKind.bill,
+      ownChannel(context, resident, Channel.autoDebit),
     )
   }
 }

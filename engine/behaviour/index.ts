@@ -10,5 +10,13 @@ export {
   type AgentIndexBuffers,
   type SegmentAgents,
 } from './segmentAgents.js'
-export { unpackIntents, IntentBuffer, type PackedIntents } from './intentBuffer.js'
+export {
+  unpackIntents,
+  IntentBuffer,
+  type DeferredTransfer,
+  type PackedDeferred,
+  type PackedIntents,
+  type PackedSpecials,
+  type SpecialFields,
+} from './intentBuffer.js'
 export { minuteShares } from './rhythm.js'

@@ -99,11 +99,52 @@ export function institutionNeeds(plan: Plan, population: Population): Institutio
   return {
     bankFloatFen,
     openingTopupsFen,
-    employerFloatFen: employerFloat,
+    employerFloatFen: [...employerFloat, ...publicFunds(plan, population)],
     adopted,
     riders,
     depositsFen,
   }
+}
+
+/**
+ * What the treasury and the insurance fund keep for a day, refilled each evening as employers'
+ * funds are: the treasury a day's grants on the busiest day of their windows (each grant's
+ * recipients over its shortest window), the fund its share of a day's bills (at twice the median
+ * bill, for their spread).
+ */
+function publicFunds(plan: Plan, population: Population): [number, number] {
+  const { monthly, healthcare } = plan.services
+  const grants = monthly.filter((flow) => flow.kind === 'welfare')
+  const recipients = new Array<number>(grants.length).fill(0)
+  const visits = [0, 0, 0]
+  for (let resident = 0; resident < population.residents; resident++) {
+    if (((population.flags[resident] as number) & ResidentFlag.adopted) === 0) continue
+    const traits = population.traits[resident] as number
+    const age = traits & ResidentTrait.ageMask
+    const income = (traits & ResidentTrait.incomeMask) >> ResidentTrait.incomeShift
+    visits[age] = (visits[age] as number) + 1
+    const cap = plan.tiers[population.tier[resident] as number]?.balanceCapFen ?? 0
+    grants.forEach((grant, index) => {
+      if ((grant.ageMask & (1 << age)) === 0 || (grant.incomeMask & (1 << income)) === 0) return
+      if (cap > 0 && cap < 2 * grant.amountFen) return
+      recipients[index] = (recipients[index] as number) + 1
+    })
+  }
+  let treasuryFen = 0
+  grants.forEach((grant, index) => {
+    const shortest = Math.max(1, Math.min(grant.lastDay, 28) - grant.firstDay + 1)
+    const perDay = ((recipients[index] as number) * grant.perMonth) / shortest
+    if (perDay > 0) treasuryFen += employerFloatFen(perDay, grant.amountFen)
+  })
+  let fundFen = 0
+  if (healthcare !== undefined && plan.payments.health.enabled) {
+    visits.forEach((adopted, band) => {
+      const perDay = adopted * (healthcare.visitsPerDay[band] as number)
+      const shareFen = ((healthcare.billFen[band] as number) * healthcare.insurerParts) / 10_000
+      if (perDay > 0 && shareFen > 0) fundFen += employerFloatFen(perDay, Math.ceil(2 * shareFen))
+    })
+  }
+  return [treasuryFen, fundFen]
 }
 
 function hasBankAccount(population: Population, resident: number): boolean {
@@ -154,18 +195,22 @@ export function sweptAccounts(
   population: Population,
 ): { ids: Uint32Array; bank: Uint8Array } {
   const { merchantFirst, transit, utilityFirst, utilityCount, bankCount } = plan.accounts
-  const count = 1 + utilityCount + plan.merchants
+  const { parking, onlineFirst, onlineCount } = plan.accounts
+  // The transit operator, the utilities, the parking operator and the online shops bank with
+  // bank i mod banks (in that order); merchants with their own.
+  const operators = [transit, ...Array.from({ length: utilityCount }, (_, i) => utilityFirst + i)]
+  operators.push(parking, ...Array.from({ length: onlineCount }, (_, i) => onlineFirst + i))
+  const count = operators.length + plan.merchants
   const ids = new Uint32Array(count)
   const bank = new Uint8Array(count)
-  ids[0] = transit
-  bank[0] = 0
-  for (let utility = 0; utility < utilityCount; utility++) {
-    ids[1 + utility] = utilityFirst + utility
-    bank[1 + utility] = utility % bankCount
-  }
+  operators.forEach((account, index) => {
+    ids[index] = account
+    // The transit operator banks with the first bank, as it always has.
+    bank[index] = index === 0 ? 0 : (index - 1) % bankCount
+  })
   for (let merchant = 0; merchant < plan.merchants; merchant++) {
-    ids[1 + utilityCount + merchant] = merchantFirst + merchant
-    bank[1 + utilityCount + merchant] = population.merchantBank[merchant] as number
+    ids[operators.length + merchant] = merchantFirst + merchant
+    bank[operators.length + merchant] = population.merchantBank[merchant] as number
   }
   return { ids, bank }
 }

@@ -6,7 +6,8 @@ import { drawAttemptsMax } from '../limits.js'
 import { TransferKind } from '../ledger/transferKind.js'
 import { ResidentFlag } from '../population/index.js'
 import type { BehaviourContext } from './behaviourContext.js'
-import { paysInEcny, wholeFen } from './behaviourContext.js'
+import { Channel } from '../ledger/channel.js'
+import { ownChannel, paysInEcny, wholeFen } from './behaviourContext.js'
 import type { IntentBuffer } from './intentBuffer.js'
 
 const p2pSpread = 1.0
@@ -34,6 +35,7 @@ export function p2p(context: BehaviourContext, count: number, out: IntentBuffer)
       residentFirst + payee,
       wholeFen(random.logNormal(plan.payments.p2p.amountFen, p2pSpread)),
       TransferKind.p2p,
+      ownChannel(context, payer, Channel.credit),
     )
   }
 }

@@ -1,4 +1,5 @@
 /** Payroll (B2P): the employers of a resident's work district pay a salary into their wallet. */
+import { institutionChannel } from '../ledger/channel.js'
 import { TransferKind } from '../ledger/transferKind.js'
 import type { BehaviourContext } from './behaviourContext.js'
 import { wholeFen } from './behaviourContext.js'
@@ -13,6 +14,12 @@ export function payroll(context: BehaviourContext, count: number, out: IntentBuf
     const resident = agents.payees[random.below(agents.payees.length)] as number
     const employer = employerFirst + (population.work[resident] as number)
     const salaryFen = wholeFen(random.logNormal(plan.payments.payroll.amountFen, salarySpread))
-    out.push(employer, residentFirst + resident, salaryFen, TransferKind.payroll)
+    out.push(
+      employer,
+      residentFirst + resident,
+      salaryFen,
+      TransferKind.payroll,
+      institutionChannel,
+    )
   }
 }

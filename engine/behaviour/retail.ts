@@ -5,7 +5,7 @@
  */
 import { TransferKind } from '../ledger/transferKind.js'
 import type { BehaviourContext } from './behaviourContext.js'
-import { paysInEcny, wholeFen, whereIs } from './behaviourContext.js'
+import { merchantChannel, paysInEcny, wholeFen, whereIs } from './behaviourContext.js'
 import type { IntentBuffer } from './intentBuffer.js'
 
 const ticketSpread = 0.7
@@ -21,6 +21,9 @@ export function retail(context: BehaviourContext, count: number, out: IntentBuff
     if (!paysInEcny(context, resident)) continue
     const district = whereIs(context, resident)
     const category = random.pick(context.categories)
+    const channel = merchantChannel(context, resident, plan.channels.accept[category] as number)
+    // A card where no terminal takes a tap: paid some other way, not in e-CNY.
+    if (channel < 0) continue
     const cell = district * categoryCount + category
     const merchant = (plan.merchantCellStart[cell] as number) + merchantOfCell(context, cell)
     const ticketFen = (plan.categories[category] as (typeof plan.categories)[number]).ticketFen
@@ -29,6 +32,7 @@ export function retail(context: BehaviourContext, count: number, out: IntentBuff
       merchantFirst + merchant,
       wholeFen(random.logNormal(ticketFen, ticketSpread)),
       TransferKind.retail,
+      channel,
     )
   }
 }
@@ -37,7 +41,7 @@ export function retail(context: BehaviourContext, count: number, out: IntentBuff
  * A merchant of the cell accepting e-CNY, as an offset within the cell: a size drawn by the
  * weights of its accepting merchants (the plan's cumulative weights), then one of them.
  */
-function merchantOfCell(context: BehaviourContext, cell: number): number {
+export function merchantOfCell(context: BehaviourContext, cell: number): number {
   const { sizes, sizeStart, acceptingEnd, acceptingWeight } = context.plan.merchantCells
   const base = cell * sizes.length
   const target = context.random.float() * (acceptingWeight[base + sizes.length - 1] as number)

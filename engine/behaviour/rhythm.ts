@@ -73,6 +73,66 @@ const rhythms: Record<PaymentKindName, KindRhythm> = {
     ],
     weekendFactor: 1,
   },
+  // Grants are credited from the early morning, through the working day.
+  welfare: {
+    weekday: [
+      0.5, 0.2, 0.2, 0.2, 0.2, 0.5, 2, 4, 6, 6, 5, 4, 3, 2, 2, 2, 1.5, 1, 0.5, 0.5, 0.3, 0.2, 0.2,
+      0.2,
+    ],
+    weekend: [
+      0.5, 0.2, 0.2, 0.2, 0.2, 0.5, 2, 4, 6, 6, 5, 4, 3, 2, 2, 2, 1.5, 1, 0.5, 0.5, 0.3, 0.2, 0.2,
+      0.2,
+    ],
+    weekendFactor: 1,
+  },
+  // Taxes, fees and fines: office hours and the evening online.
+  tax: {
+    weekday: [
+      0.1, 0, 0, 0, 0, 0, 0.2, 0.8, 2, 4, 4.5, 4, 2.5, 3, 4, 4, 3.5, 2.5, 1.5, 1.5, 1.5, 1, 0.5,
+      0.2,
+    ],
+    weekend: [
+      0.1, 0, 0, 0, 0, 0, 0.1, 0.3, 0.8, 1.5, 2, 2, 1.5, 1.5, 1.5, 1.5, 1.2, 1, 1, 1, 1, 0.8, 0.4,
+      0.1,
+    ],
+    weekendFactor: 0.3,
+  },
+  // Outpatient visits: mornings busiest, an afternoon session, few at night (emergencies).
+  health: {
+    weekday: [
+      0.2, 0.1, 0.1, 0.1, 0.1, 0.2, 0.5, 2, 6, 8, 8, 6, 2, 2, 5, 6, 5, 3, 1.5, 1.2, 1, 0.8, 0.5,
+      0.3,
+    ],
+    weekend: [
+      0.2, 0.1, 0.1, 0.1, 0.1, 0.2, 0.5, 1.5, 4, 6, 6, 4, 1.5, 1.5, 3.5, 4, 3, 2, 1.2, 1, 0.8, 0.6,
+      0.4, 0.3,
+    ],
+    weekendFactor: 0.6,
+  },
+  // Car parks and tolls: sessions start with the commute, the working day and the evening out.
+  parking: {
+    weekday: [
+      0.3, 0.2, 0.1, 0.1, 0.1, 0.3, 1.5, 4, 5, 4, 3, 3, 3.5, 3, 3, 3, 3.5, 4, 4.5, 4, 3, 2, 1.2,
+      0.6,
+    ],
+    weekend: [
+      0.4, 0.2, 0.1, 0.1, 0.1, 0.2, 0.6, 1.5, 3, 4, 4.5, 4.5, 4.5, 4, 4, 4, 4, 4, 4.5, 4, 3, 2, 1.2,
+      0.6,
+    ],
+    weekendFactor: 1.1,
+  },
+  // Online shopping: a lunch bump and the evening peak, late into the night.
+  online: {
+    weekday: [
+      2, 1, 0.5, 0.3, 0.2, 0.2, 0.4, 1, 1.5, 2, 2.5, 3, 3.5, 3, 2.5, 2.5, 2.5, 2.5, 3, 4, 5.5, 6.5,
+      6, 4,
+    ],
+    weekend: [
+      2.5, 1.2, 0.6, 0.3, 0.2, 0.2, 0.3, 0.8, 1.5, 2.5, 3, 3.5, 3.5, 3.5, 3, 3, 3, 3, 3.5, 4.5, 6,
+      6.5, 6, 4.5,
+    ],
+    weekendFactor: 1.2,
+  },
 }
 
 export interface MinuteShares {

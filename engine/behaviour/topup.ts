@@ -4,7 +4,8 @@
  */
 import { TransferKind } from '../ledger/transferKind.js'
 import type { BehaviourContext } from './behaviourContext.js'
-import { wholeFen } from './behaviourContext.js'
+import { Channel } from '../ledger/channel.js'
+import { ownChannel, wholeFen } from './behaviourContext.js'
 import type { IntentBuffer } from './intentBuffer.js'
 
 const topupSpread = 0.5
@@ -20,6 +21,7 @@ export function topup(context: BehaviourContext, count: number, out: IntentBuffe
       residentFirst + resident,
       wholeFen(random.logNormal(plan.payments.topup.amountFen, topupSpread)),
       TransferKind.topup,
+      ownChannel(context, resident, Channel.credit),
     )
   }
 }
@@ -36,6 +38,7 @@ export function openingTopups(context: BehaviourContext, out: IntentBuffer): voi
       residentFirst + resident,
       tier.initialBalanceFen,
       TransferKind.topup,
+      ownChannel(context, resident, Channel.credit),
     )
   }
 }

@@ -4,7 +4,8 @@
  */
 import { TransferKind } from '../ledger/transferKind.js'
 import { ResidentFlag } from '../population/index.js'
-import { paysInEcny, type BehaviourContext } from './behaviourContext.js'
+import { Channel } from '../ledger/channel.js'
+import { ownChannel, paysInEcny, type BehaviourContext } from './behaviourContext.js'
 import type { IntentBuffer } from './intentBuffer.js'
 
 export function transit(context: BehaviourContext, count: number, out: IntentBuffer): void {
@@ -26,6 +27,7 @@ export function transit(context: BehaviourContext, count: number, out: IntentBuf
       plan.accounts.transit,
       fareFen,
       TransferKind.transit,
+      ownChannel(context, resident, Channel.gate),
     )
   }
 }

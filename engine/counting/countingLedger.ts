@@ -91,14 +91,7 @@ export class CountingLedger {
   }
 
   private count(batch: TransferBatch, results: TransferResults, role: CallRole): void {
-    this.counters.count(
-      batch.count,
-      batch.debit,
-      batch.credit,
-      batch.amountFen,
-      batch.kind,
-      results.code,
-    )
+    this.counters.count(batch, results.code)
     this.districts.count(batch, results.code)
     this.banks?.count(batch, results.code)
     // The city's payments only: the opening's and the evenings' transfers are not its demand.

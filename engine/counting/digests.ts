@@ -38,6 +38,8 @@ export class OutcomeDigest implements RunDigest {
       batch.amountFen,
       batch.minute,
       batch.kind,
+      batch.flags,
+      batch.pendingId,
       code,
     ]) {
       this.hash.update(bytes(column))
@@ -51,7 +53,15 @@ export class OutcomeDigest implements RunDigest {
 
 /** Under load: the payments as sent, one running hash per column, hashed together at the end. */
 export class SentPaymentsDigest implements RunDigest {
-  private readonly columns = ['debit', 'credit', 'amountFen', 'minute', 'kind'] as const
+  private readonly columns = [
+    'debit',
+    'credit',
+    'amountFen',
+    'minute',
+    'kind',
+    'flags',
+    'pendingId',
+  ] as const
   private readonly hashes = this.columns.map(() => createHash('sha256'))
 
   sent(batch: TransferBatch, role: CallRole): void {

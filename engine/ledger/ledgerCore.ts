@@ -134,6 +134,14 @@ export interface TransferBatch {
   readonly timeoutMinutes: Uint32Array
   /** Simulated time of the transfer, minutes since 1970-01-01T00:00Z. */
   readonly minute: Uint32Array
+  /**
+   * What the run knows of each transfer and no ledger is sent (adapters ignore these): how it was
+   * paid (`Channel` byte, channel.ts), a detail (a metro ride's station), and for a post or void
+   * what its pending transfer reserved, fen, so the counters follow reservations without asking.
+   */
+  readonly channel?: Uint8Array
+  readonly detail?: Uint16Array
+  readonly heldFen?: Uint32Array
 }
 
 export interface TransferResults {

@@ -19,15 +19,33 @@ const columns = [
   'minute',
 ] as const
 type Column = (typeof columns)[number]
+/** Columns a run keeps beside a batch and no ledger reads (ledgerCore.ts). */
+const sideColumns = ['channel', 'detail', 'heldFen'] as const
+type SideColumn = (typeof sideColumns)[number]
+type AnyColumn = Float64Array | Uint32Array | Uint16Array | Uint8Array
+
+/** The side columns every one of `batches` has, made by `make`. */
+function sidesOf(
+  batches: readonly TransferBatch[],
+  make: (name: SideColumn) => AnyColumn,
+): Partial<Record<SideColumn, AnyColumn>> {
+  const out: Partial<Record<SideColumn, AnyColumn>> = {}
+  for (const name of sideColumns) {
+    if (batches.every((batch) => batch[name] !== undefined)) out[name] = make(name)
+  }
+  return out
+}
 
 /** A batch of `count` transfers whose every column is `make(name)`. */
 function batchOf(
   count: number,
-  make: (name: Column) => Float64Array | Uint32Array | Uint8Array,
+  make: (name: Column) => AnyColumn,
+  sides: Partial<Record<SideColumn, AnyColumn>> = {},
 ): TransferBatch {
   return {
     count,
     ...Object.fromEntries(columns.map((name) => [name, make(name)])),
+    ...sides,
   } as unknown as TransferBatch
 }
 
@@ -36,24 +54,46 @@ function batchOf(
  */
 export function sliceBatch(batch: TransferBatch, from: number, to: number): TransferBatch {
   if (from === 0 && to === batch.count) return batch
-  return batchOf(to - from, (name) => batch[name].subarray(from, to))
+  return batchOf(
+    to - from,
+    (name) => batch[name].subarray(from, to),
+    sidesOf([batch], (name) => (batch[name] as AnyColumn).subarray(from, to)),
+  )
 }
 
 /** A batch with columns of its own. */
 export function copyBatch(batch: TransferBatch): TransferBatch {
-  return batchOf(batch.count, (name) => batch[name].slice())
+  return batchOf(
+    batch.count,
+    (name) => batch[name].slice(),
+    sidesOf([batch], (name) => (batch[name] as AnyColumn).slice()),
+  )
 }
 
 /** One batch holding every transfer of `batches`, in order, in new columns. */
 export function joinBatches(batches: readonly TransferBatch[]): TransferBatch {
   const count = batches.reduce((sum, batch) => sum + batch.count, 0)
-  const out = batchOf(count, (name) => {
-    if (name === 'kind' || name === 'flags') return new Uint8Array(count)
-    return name === 'id' || name === 'pendingId' ? new Float64Array(count) : new Uint32Array(count)
-  })
+  const sides = sidesOf(batches, (name) =>
+    name === 'channel'
+      ? new Uint8Array(count)
+      : name === 'detail'
+        ? new Uint16Array(count)
+        : new Uint32Array(count),
+  )
+  const out = batchOf(
+    count,
+    (name) => {
+      if (name === 'kind' || name === 'flags') return new Uint8Array(count)
+      return name === 'id' || name === 'pendingId'
+        ? new Float64Array(count)
+        : new Uint32Array(count)
+    },
+    sides,
+  )
   let at = 0
   for (const batch of batches) {
     for (const name of columns) out[name].set(batch[name], at)
+    for (const name of sideColumns) out[name]?.set(batch[name] as AnyColumn, at)
     at += batch.count
   }
   return out

@@ -12,6 +12,11 @@
  *   deposit  the deposit book, apart from the e-CNY: an operating bank's deposit liabilities ->
  *            its customers' deposits (the opening's deposits; deposits made by redemptions), or
  *            back (deposits turned into e-CNY by top-ups)
+ *   welfare  treasury -> resident (G2P: pensions, allowances, subsidies)
+ *   tax      resident -> treasury (P2G: taxes, administrative fees, fines)
+ *   health   patient -> hospital or clinic, and the medical-insurance fund's share, as one linked pair
+ *   parking  driver -> parking and toll operator: reserved at entry (pending), settled at exit
+ *   online   buyer -> online shop: held in escrow (pending) until delivery, voided on a return
  * `issue` and `retire` are the only kinds that touch the central bank; `deposit` the only one
  * that touches the deposit book.
  */
@@ -26,6 +31,11 @@ export const transferKinds = [
   'redeem',
   'retire',
   'deposit',
+  'welfare',
+  'tax',
+  'health',
+  'parking',
+  'online',
 ] as const
 export type TransferKindName = (typeof transferKinds)[number]
 
@@ -40,6 +50,11 @@ export const TransferKind = {
   redeem: 7,
   retire: 8,
   deposit: 9,
+  welfare: 10,
+  tax: 11,
+  health: 12,
+  parking: 13,
+  online: 14,
 } as const satisfies Record<TransferKindName, number>
 
 export const transferKindCount = transferKinds.length

@@ -92,6 +92,11 @@ export interface OpenLoadOptions {
    */
   readonly available?: () => number
   /**
+   * Where a call from `from` that would end at `to` should end instead, so that it cuts no linked
+   * chain (all or nothing within one call): the source knows its chains. Default: at `to`.
+   */
+  readonly chainSafeEnd?: (from: number, to: number) => number
+  /**
    * Transfers intended before this time are sent and counted but left out of the latency and
    * lateness histograms (a warm-up: the window a capacity trial judges starts after it). Default 0.
    */
@@ -353,7 +358,8 @@ class OpenLoadSender {
     )
       return
     while (this.next < due && this.inFlight < this.options.inFlightMax) {
-      const to = Math.min(due, this.next + this.batchMax)
+      const wanted = Math.min(due, this.next + this.batchMax)
+      const to = this.options.chainSafeEnd?.(this.next, wanted) ?? wanted
       this.send(this.next, to)
       this.next = to
     }

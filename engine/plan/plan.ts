@@ -20,6 +20,13 @@ import {
 } from '../limits.js'
 import { employerFloatFen } from './employerFloat.js'
 import { planPeople, type PlannedPeople } from './people.js'
+import {
+  planChannels,
+  planServices,
+  type MonthlyKind,
+  type PlannedChannels,
+  type PlannedServices,
+} from './services.js'
 import type { SimClock } from '../time/index.js'
 import type { LoadedScenario } from '../../scenarios/loader.js'
 import { offsetMinutes, type Scenario } from '../../scenarios/schema.js'
@@ -80,11 +87,23 @@ export interface PaymentRate {
   readonly amountFen: number
 }
 
-export type PaymentKindName = 'retail' | 'transit' | 'bill' | 'payroll' | 'p2p' | 'topup'
+export type PaymentKindName =
+  | 'retail'
+  | 'transit'
+  | 'bill'
+  | 'payroll'
+  | 'p2p'
+  | 'topup'
+  | 'welfare'
+  | 'tax'
+  | 'health'
+  | 'parking'
+  | 'online'
 
 /**
- * Account ids, in this order: 0 central bank | banks | transit operator | utilities | employers
- * (one per district) | merchants | residents
+ * Account ids, in this order: 0 central bank | banks | transit operator | utilities | the deposit
+ * book | funded institutions (an employer per district, then the treasury and the medical-insurance
+ * fund) | the parking and toll operator | online shops | merchants | residents
  */
 export interface AccountLayout {
   readonly issuer: number
@@ -100,8 +119,20 @@ export interface AccountLayout {
    */
   readonly depositFirst: number
   readonly liabilityFirst: number
+  /**
+   * Institutions whose funds are refilled from their bank each evening: employers (one per
+   * district, employerFirst + district), then the treasury and the medical-insurance fund.
+   */
   readonly employerFirst: number
   readonly employerCount: number
+  /** The city's treasury: pays G2P, receives P2G. */
+  readonly treasury: number
+  /** The medical-insurance fund: pays its share of each healthcare bill. */
+  readonly insuranceFund: number
+  /** The parking and toll operator. */
+  readonly parking: number
+  readonly onlineFirst: number
+  readonly onlineCount: number
   readonly merchantFirst: number
   readonly residentFirst: number
   readonly count: number
@@ -151,6 +182,10 @@ export interface Plan {
   readonly riderShare: number
   readonly employedShare: number
   readonly payments: Readonly<Record<PaymentKindName, PaymentRate>>
+  /** Government, healthcare, bills by payee, parking, online shopping (services.ts). */
+  readonly services: PlannedServices
+  /** Wallet providers and the channels merchants accept. */
+  readonly channels: PlannedChannels
   readonly fareFen: readonly number[]
   readonly accounts: AccountLayout
   readonly segments: readonly Segment[]
@@ -192,7 +227,8 @@ export function planRun(
   const clock = planClock(scenario)
   const accounts = accountLayout(scenario, districts.length, merchants, residents)
   const segments = planSegments(residents, merchants)
-  const payments = planPayments(scenario)
+  const services = planServices(scenario)
+  const payments = planPayments(scenario, services)
   const people = planPeople(scenario)
   const ticks = clock.ticks
   const expectedTransfers = transfersExpected(payments, residents, ticks)
@@ -225,6 +261,8 @@ export function planRun(
     riderShare: scenario.city.riderShare,
     employedShare: scenario.city.employedShare,
     payments,
+    services,
+    channels: planChannels(scenario),
     fareFen: [...city.fareFen],
     accounts,
     segments,
@@ -392,6 +430,7 @@ function planClock(scenario: Scenario): SimClock {
     day: dayNumber(peak.date),
     retail: peak.retail,
     p2p: peak.p2p,
+    online: peak.online ?? peak.retail,
   }))
   return { startMinute: from / 60_000, ticks, utcOffsetMinutes, restDays, workDays, peakDays }
 }
@@ -399,7 +438,7 @@ function planClock(scenario: Scenario): SimClock {
 /** Where each kind of account starts, in the order AccountLayout gives. */
 function accountLayout(
   scenario: Scenario,
-  employerCount: number,
+  districtCount: number,
   merchants: number,
   residents: number,
 ): AccountLayout {
@@ -411,7 +450,13 @@ function accountLayout(
   const depositFirst = utilityFirst + utilityCount
   const liabilityFirst = depositFirst + bankCount
   const employerFirst = liabilityFirst + bankCount
-  const merchantFirst = employerFirst + employerCount
+  // The districts' employers, then the treasury and the insurance fund.
+  const treasury = employerFirst + districtCount
+  const insuranceFund = treasury + 1
+  const parking = insuranceFund + 1
+  const onlineFirst = parking + 1
+  const onlineCount = scenario.services?.online?.shops ?? 0
+  const merchantFirst = onlineFirst + onlineCount
   const residentFirst = merchantFirst + merchants
   return {
     issuer: 0,
@@ -423,7 +468,12 @@ function accountLayout(
     depositFirst,
     liabilityFirst,
     employerFirst,
-    employerCount,
+    employerCount: districtCount + 2,
+    treasury,
+    insuranceFund,
+    parking,
+    onlineFirst,
+    onlineCount,
     merchantFirst,
     residentFirst,
     count: residentFirst + residents,
@@ -446,8 +496,11 @@ function planSegments(residents: number, merchants: number): Segment[] {
 }
 
 /** The rate and amount of each kind of payment. */
-function planPayments(scenario: Scenario): Record<PaymentKindName, PaymentRate> {
-  const payment = (kind: PaymentKindName): PaymentRate => {
+function planPayments(
+  scenario: Scenario,
+  plannedServices: PlannedServices,
+): Record<PaymentKindName, PaymentRate> {
+  const payment = (kind: keyof Scenario['payments']): PaymentRate => {
     const settings = scenario.payments[kind]
     return {
       enabled: settings.enabled,
@@ -455,13 +508,32 @@ function planPayments(scenario: Scenario): Record<PaymentKindName, PaymentRate> 
       amountFen: 'amountFen' in settings ? (settings.amountFen as number) : 0,
     }
   }
+  const { services } = scenario
+  const monthly = (kind: MonthlyKind): PaymentRate => {
+    const flows = plannedServices.monthly.filter((flow) => flow.kind === kind)
+    // Drawn flow by flow (generateChunk); the rate here is their mean day, for the estimates.
+    const perDay = flows.reduce((sum, flow) => sum + flow.perMonth, 0) / 30
+    return { enabled: flows.length > 0, perDay, amountFen: 0 }
+  }
+  const service = (perDay: number | undefined): PaymentRate => ({
+    enabled: perDay !== undefined,
+    perDay: perDay ?? 0,
+    amountFen: 0,
+  })
+  const bill = payment('bill')
   return {
     retail: payment('retail'),
     transit: payment('transit'),
-    bill: payment('bill'),
+    // Bills by payee replace the one median bill.
+    bill: services?.bills === undefined ? bill : monthly('bill'),
     payroll: payment('payroll'),
     p2p: payment('p2p'),
     topup: payment('topup'),
+    welfare: monthly('welfare'),
+    tax: monthly('tax'),
+    health: service(plannedServices.healthcare?.visitsPerDayMax),
+    parking: service(services?.parking?.perDay),
+    online: service(services?.online?.perDay),
   }
 }
 
@@ -510,13 +582,60 @@ function checkMoneyBound(scenario: Scenario, sizes: MoneySizes): void {
   const payrollFundsFen = districts * employerFloatFen(paydays / districts, payroll.amountFen)
   const issuedFen = residents * (scenario.banks.issuancePerResidentFen + openingMaxFen)
   const depositsFen = residents * scenario.banks.depositsPerResidentFen
-  const moneyFen = (issuedFen + payrollFundsFen) * days + depositsFen
+  // The treasury's and the insurance fund's funds, refilled each day: a day of every resident's
+  // grants (over the shortest month of each window), and of their bills at twice the largest median.
+  const services = scenario.services
+  const grantsFen = (services?.government?.pays ?? []).reduce((sum, grant) => {
+    const [first, last] = grant.days
+    const perDay = grant.share / Math.max(1, Math.min(last, 28) - first + 1)
+    return sum + perDay * groupShareMax(scenario, grant) * grant.amountFen
+  }, 0)
+  const care = services?.healthcare
+  const careFen =
+    care === undefined
+      ? 0
+      : (Math.max(...Object.values(care.visitsPerYear)) / 365) *
+        Math.max(...Object.values(care.billFen)) *
+        2
+  const publicFundsFen = residents * (grantsFen + careFen) * 2
+  const moneyFen = (issuedFen + payrollFundsFen + publicFundsFen) * days + depositsFen
   if (moneyFen > moneyFenMax) {
     throw new UserError(
       `the scenario could put about ${moneyFen.toExponential(2)} fen into circulation, more than the ${moneyFenMax.toExponential(2)} fen a run keeps exact; ` +
         'lower banks.issuancePerResidentFen, banks.depositsPerResidentFen, wallets.tiers[].initialBalanceFen, payments.payroll.amountFen, the period or the scale',
     )
   }
+}
+
+/**
+ * The largest share of a district's residents a grant's age and income bands hold (1 without the
+ * people section, which bands need).
+ */
+function groupShareMax(
+  scenario: Scenario,
+  grant: {
+    readonly ageBands?: readonly string[] | undefined
+    readonly incomeBands?: readonly string[] | undefined
+  },
+): number {
+  const people = scenario.people
+  if (people === undefined) return 1
+  const income = (grant.incomeBands ?? Object.keys(people.incomeBands)).reduce(
+    (sum, band) => sum + (people.incomeBands[band as keyof typeof people.incomeBands] ?? 0),
+    0,
+  )
+  const ages = [people.ageBands, ...scenario.city.districts.map((district) => district.ageBands)]
+  const age = Math.max(
+    ...ages.map((bands) =>
+      bands === undefined
+        ? 0
+        : (grant.ageBands ?? Object.keys(bands)).reduce(
+            (sum, band) => sum + (bands[band as keyof typeof bands] ?? 0),
+            0,
+          ),
+    ),
+  )
+  return age * income
 }
 
 /** The city and the plan of a loaded scenario: what `run` builds first and `validate` checks. */

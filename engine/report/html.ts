@@ -211,8 +211,8 @@ function checks(summary: RunSummary): Html {
   const pending =
     doubleEntry.pendingFen === 0
       ? 'no pending transfer holds money'
-      : `pending transfers hold ${formatFen(doubleEntry.pendingFen)}`
-  const entries = html`<div class="check"><h3>Double entry ${status(doubleEntry.ok, 'balanced', 'NOT BALANCED')}</h3><p>debits = credits = accepted for every kind; ${pending}</p></div>`
+      : `${formatInteger(doubleEntry.pendingHeld ?? 0)} pending transfers (open parking sessions, parcels in escrow) hold ${formatFen(doubleEntry.pendingFen)}, as the run's results say`
+  const entries = html`<div class="check"><h3>Double entry ${status(doubleEntry.ok, 'balanced', 'NOT BALANCED')}</h3><p>debits = credits = what accepted transfers posted, for every kind; ${pending}</p></div>`
   return html`<section class="card"><h2>Audit</h2><div class="checks">${money}${entries}</div></section>`
 }
 

@@ -398,6 +398,8 @@ const summarySchema: z.ZodType<RunSummary> = z
         acceptedFen: 0,
       }),
       pendingFen: fen(),
+      pendingHeld: count().exactOptional(),
+      pendingExpectedFen: fen().exactOptional(),
     }),
     stoppedEarly: z.object({ by: text(), reason: text() }).exactOptional(),
     banks: z

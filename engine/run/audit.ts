@@ -115,16 +115,24 @@ async function auditDepositBook(
 type DepositBookAudit = NonNullable<RunSummary['conservation']['deposits']>
 
 /**
- * Each kind's debits, credits and accepted amounts agree, and nothing is left reserved. Runs submit
- * plain transfers only, so an accepted transfer posts exactly its amount; once runs make pending
- * transfers and posts, the accepted side must count what posts settle (0 = the whole reservation).
+ * Each kind's debits, credits and posted amounts agree (what accepted plain transfers and posts
+ * moved), and the reservations the ledger holds are those the run's results left: the pending
+ * transfers accepted less those posted, voided or seen expired. A few may have expired unseen (a
+ * post refused by an outage leaves its reservation to its deadline): the ledger may hold up to
+ * that many fewer, never more.
  */
 export function auditEntries(
   totals: LedgerTotals,
   counters: TransferCounters,
 ): RunSummary['doubleEntry'] {
   const accepted = counters.byKind()
-  let ok = totals.pendingCount === 0 && totals.pendingFen === 0
+  const held = counters.pendingHeld
+  const reserved = counters.reservedFen
+  let ok =
+    totals.pendingCount <= held &&
+    totals.pendingCount >= held - counters.pendingUnsure &&
+    totals.pendingFen <= reserved &&
+    totals.pendingFen >= reserved - counters.unsureFen
   const byKind = {} as Record<
     TransferKindName,
     { debitsFen: number; creditsFen: number; acceptedFen: number }
@@ -136,5 +144,11 @@ export function auditEntries(
     if (debitsFen !== creditsFen || debitsFen !== acceptedFen) ok = false
     byKind[kind] = { debitsFen, creditsFen, acceptedFen }
   })
-  return { ok, byKind, pendingFen: totals.pendingFen }
+  return {
+    ok,
+    byKind,
+    pendingFen: totals.pendingFen,
+    pendingHeld: totals.pendingCount,
+    pendingExpectedFen: reserved,
+  }
 }

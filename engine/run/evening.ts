@@ -163,8 +163,8 @@ export async function sendBatch(
   minute: number,
 ): Promise<void> {
   const calls: Promise<unknown>[] = []
-  for (let from = 0; from < batch.count; from += transferBatchMax) {
-    const to = Math.min(batch.count, from + transferBatchMax)
+  for (let from = 0, to = 0; from < batch.count; from = to) {
+    to = batch.chainSafeEnd(from, Math.min(batch.count, from + transferBatchMax))
     const call = ledger.submit(batch.seal(ids.take(to - from), minute, from, to))
     // Awaited below; this only keeps it from being reported unhandled meanwhile.
     call.catch(() => undefined)

@@ -15,6 +15,7 @@
  */
 import {
   ResultCode,
+  TransferFlag,
   TransferKind,
   type LedgerCore,
   type TransferBatch,
@@ -100,9 +101,18 @@ export function faultyLedger(
       if (!faults.anyOutage) return held(await ledger.submit(batch))
       const code = new Uint8Array(batch.count)
       const reached: number[] = []
-      for (let index = 0; index < batch.count; index++) {
-        if (isCut(batch, index)) code[index] = ResultCode.unavailable
-        else reached.push(index)
+      // A linked chain is cut whole when any of it is: all or nothing, before the ledger too.
+      for (let start = 0, end = 0; start < batch.count; start = end) {
+        let cut = false
+        for (end = start; ;) {
+          cut ||= isCut(batch, end)
+          end += 1
+          if (end >= batch.count || (batch.flags[end - 1]! & TransferFlag.linked) === 0) break
+        }
+        for (let index = start; index < end; index++) {
+          if (cut) code[index] = ResultCode.unavailable
+          else reached.push(index)
+        }
       }
       if (reached.length === batch.count) return held(await ledger.submit(batch))
       if (reached.length > 0) {

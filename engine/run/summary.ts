@@ -116,7 +116,11 @@ export interface RunSummary {
       TransferKindName,
       { readonly debitsFen: number; readonly creditsFen: number; readonly acceptedFen: number }
     >
+    /** What pending transfers the ledger holds at the end reserve (open parking, parcels). */
     readonly pendingFen: number
+    /** How many it holds, and what the run's results say they should reserve. */
+    readonly pendingHeld?: number
+    readonly pendingExpectedFen?: number
   }
   /**
    * Present when the run was stopped before its end, by a signal (`by`: SIGINT, SIGTERM): its

@@ -14,7 +14,12 @@
  * last payments have been taken (`eveningsDue`).
  */
 import { assert } from '../assert.js'
-import { unpackIntents, type AgentIndexBuffers, type PackedIntents } from '../behaviour/index.js'
+import {
+  unpackIntents,
+  type AgentIndexBuffers,
+  type PackedDeferred,
+  type PackedIntents,
+} from '../behaviour/index.js'
 import type { TransferBatch } from '../ledger/index.js'
 import { joinBatches } from '../ledger/transferBatches.js'
 import { chunksInFlightMax, segmentCount, ticksPerChunk } from '../limits.js'
@@ -49,6 +54,14 @@ export interface MadeTick {
   readonly endsDay: boolean
 }
 
+/** A segment's intents deferred from one chunk to later ticks, by tick, and how far taken. */
+interface DeferredSource {
+  readonly deferred: PackedDeferred
+  /** Indices into `deferred`, by tick then as made. */
+  readonly order: Uint32Array
+  next: number
+}
+
 interface Queued {
   readonly made: MadeTick
   /** Transfers of it already taken by position. */
@@ -68,6 +81,8 @@ export class CityStream {
   private readonly madeBefore: Float64Array
   private readonly chunks = new Map<number, Promise<PackedIntents[]>>()
   private current: { chunk: number; segments: PackedIntents[] } | undefined
+  /** Per segment: the deferred intents still to come, oldest chunk first. */
+  private readonly deferred: DeferredSource[][] = Array.from({ length: segmentCount }, () => [])
   private pumping: Promise<void> | undefined
   private failure: Error | undefined
   /** Last ticks of days whose payments have all been taken, not yet handed out. */
@@ -171,6 +186,22 @@ export class CityStream {
     return parts.length === 1 ? (parts[0] as TransferBatch) : joinBatches(parts)
   }
 
+  /**
+   * Where a take from `from` (the next untaken transfer) that would end at `to` should end so as
+   * not to cut a linked chain (chains never span ticks: tickBatch.ts says where).
+   */
+  chainSafeEnd(from: number, to: number): number {
+    assert(from === this.taken && to > from && to - from <= this.queued, 'a take of what is queued')
+    let first = from
+    for (const entry of this.queue) {
+      const zero = first - entry.taken
+      const end = zero + entry.made.batch.count
+      if (to <= end) return zero + entry.made.batch.chainSafeEnd(first - zero, to - zero)
+      first = end
+    }
+    return to
+  }
+
   /** Days whose last payment has been taken since the last call: each day's last tick. */
   eveningsDue(): number[] {
     const due = this.evenings.slice(this.eveningsHandedOut)
@@ -225,8 +256,11 @@ export class CityStream {
     for (const intents of segments)
       count += (intents.tickEnd[inChunk] as number) - tickStart(intents, inChunk)
     const batch = new TickBatch(count)
-    for (const intents of segments)
+    segments.forEach((intents, segment) => {
       batch.appendIntents(intents, tickStart(intents, inChunk), intents.tickEnd[inChunk] as number)
+      this.appendDeferred(batch, segment, tick)
+    })
+    count = batch.count
     const endsDay = isLastTickOfDay(this.plan.clock, tick) || tick === this.plan.clock.ticks - 1
     this.queue.push({
       made: { tick, minute: this.plan.clock.startMinute + tick, batch, endsDay },
@@ -248,7 +282,32 @@ export class CityStream {
     this.chunks.delete(chunk)
     assert(segments.length === segmentCount, 'one result per segment')
     this.current = { chunk, segments }
+    segments.forEach((intents, segment) => {
+      const { deferred } = intents
+      if (deferred.count === 0) return
+      const order = Uint32Array.from({ length: deferred.count }, (_, index) => index)
+      order.sort((a, b) => (deferred.tick[a] as number) - (deferred.tick[b] as number) || a - b)
+      ;(this.deferred[segment] as DeferredSource[]).push({ deferred, order, next: 0 })
+    })
     return segments
+  }
+
+  /** The segment's intents deferred to `tick`, oldest chunk first, each chunk's as made. */
+  private appendDeferred(batch: TickBatch, segment: number, tick: number): void {
+    const sources = this.deferred[segment] as DeferredSource[]
+    if (sources.length === 0) return
+    for (const source of sources) {
+      const { deferred, order } = source
+      for (; source.next < deferred.count; source.next++) {
+        const at = order[source.next] as number
+        const due = deferred.tick[at] as number
+        assert(due >= tick, 'a deferred intent goes in a later tick than the one it was made in')
+        if (due > tick) break
+        batch.appendDeferred(deferred, at)
+      }
+    }
+    if (sources.some((source) => source.next >= source.deferred.count))
+      this.deferred[segment] = sources.filter((source) => source.next < source.deferred.count)
   }
 
   private request(chunk: number): void {

@@ -26,6 +26,7 @@ export interface PeakDay {
   readonly day: number
   readonly retail: number
   readonly p2p: number
+  readonly online: number
 }
 
 /** Minutes since the Unix epoch, in the city's local time, of a simulated minute. */
@@ -62,6 +63,14 @@ export function isRestDay(clock: SimClock, tick: number): boolean {
 export function peakOf(clock: SimClock, tick: number): PeakDay | undefined {
   const day = Math.floor(localMinute(clock, tick) / minutesPerDay)
   return clock.peakDays?.find((peak) => peak.day === day)
+}
+
+/** The local day of the month (1..31) of a tick, and how many days its month has. */
+export function dayOfMonth(clock: SimClock, tick: number): { day: number; days: number } {
+  const day = Math.floor(localMinute(clock, tick) / minutesPerDay)
+  const date = new Date(day * 86_400_000)
+  const days = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 0)).getUTCDate()
+  return { day: date.getUTCDate(), days }
 }
 
 /** True on the last tick of a local day. */

@@ -16,9 +16,9 @@
  * Years after the last notice have weekends only, until their notice is added here; a run that
  * reaches past it says so.
  *
- * The festivals' factors (retail and P2P on the day against an ordinary day of its kind) are a
- * modelling assumption, not a published figure: Double 11 (11 November) is the year's largest
- * online shopping day, Double 12 and 618 (18 June) smaller ones.
+ * The festivals' factors (retail, P2P and online shopping on the day against an ordinary day of
+ * its kind) are a modelling assumption, not a published figure: Double 11 (11 November) is the
+ * year's largest online shopping day, Double 12 and 618 (18 June) smaller ones.
  */
 /** A public holiday, as the scenario's calendar.holidays lists one. */
 interface Holiday {
@@ -33,6 +33,7 @@ interface Peak {
   readonly date: string
   readonly retail: number
   readonly p2p: number
+  readonly online?: number | undefined
 }
 
 /** The days a calendar lists, and the base they add to. */
@@ -168,9 +169,9 @@ const chinaPeaks: Peak[] = Array.from(
   { length: chinaCalendarLastYear - chinaCalendarFirstYear + 1 },
   (_, index) => chinaCalendarFirstYear + index,
 ).flatMap((year) => [
-  { name: '618', date: `${year}-06-18`, retail: 1.3, p2p: 1 },
-  { name: 'Double 11', date: `${year}-11-11`, retail: 1.6, p2p: 1.1 },
-  { name: 'Double 12', date: `${year}-12-12`, retail: 1.25, p2p: 1 },
+  { name: '618', date: `${year}-06-18`, retail: 1.3, p2p: 1, online: 2.5 },
+  { name: 'Double 11', date: `${year}-11-11`, retail: 1.6, p2p: 1.1, online: 4 },
+  { name: 'Double 12', date: `${year}-12-12`, retail: 1.25, p2p: 1, online: 1.8 },
 ])
 
 export const chinaCalendar: Omit<CalendarDays, 'base'> = {

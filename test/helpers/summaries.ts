@@ -24,6 +24,11 @@ const kindFigures: Record<TransferKindName, KindFigures> = {
   redeem: { submitted: 500, accepted: 500, rejected: 0, amountFen: 50_000_00 },
   retire: { submitted: 0, accepted: 0, rejected: 0, amountFen: 0 },
   deposit: { submitted: 60, accepted: 60, rejected: 0, amountFen: 5_000_000_000_00 },
+  welfare: { submitted: 40, accepted: 40, rejected: 0, amountFen: 180_000_00 },
+  tax: { submitted: 30, accepted: 29, rejected: 1, amountFen: 9_500_00 },
+  health: { submitted: 600, accepted: 596, rejected: 4, amountFen: 120_000_00 },
+  parking: { submitted: 200, accepted: 198, rejected: 2, amountFen: 1_500_00 },
+  online: { submitted: 900, accepted: 880, rejected: 20, amountFen: 61_000_00 },
 }
 
 const submitted = transferKinds.reduce((sum, kind) => sum + kindFigures[kind].submitted, 0)

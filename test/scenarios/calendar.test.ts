@@ -27,7 +27,7 @@ describe('the calendar a scenario runs on', () => {
     })
     expect(calendar.workdays).toEqual(expect.arrayContaining(['2026-02-14', '2026-02-28']))
     expect(calendar.peaks.filter((peak) => peak.date === '2026-11-11')).toEqual([
-      { name: 'Double 11', date: '2026-11-11', retail: 1.6, p2p: 1.1 },
+      { name: 'Double 11', date: '2026-11-11', retail: 1.6, p2p: 1.1, online: 4 },
     ])
   })
 

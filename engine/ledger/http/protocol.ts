@@ -235,15 +235,30 @@ export function encodeTotals(totals: LedgerTotals): unknown {
   }
 }
 
+/**
+ * The kinds the protocol first had (issue .. deposit): a service written then answers totals for
+ * those ten, and `invalid_kind` for the kinds added since (welfare .. online).
+ */
+const firstKinds = 10
+
 export function decodeTotals(body: unknown, kinds: number): LedgerTotals {
   const object = record(body, 'body')
   const debitsFen = fenColumn(object.debitsFen, 'debitsFen', kinds)
   const creditsFen = fenColumn(object.creditsFen, 'creditsFen', kinds)
-  if (debitsFen.length !== kinds || creditsFen.length !== kinds)
-    throw new ProtocolError(`debitsFen, creditsFen: one total per transfer kind (${kinds})`)
+  const known = debitsFen.length
+  if (known !== creditsFen.length || known < firstKinds || known > kinds)
+    throw new ProtocolError(
+      `debitsFen, creditsFen: one total per transfer kind (${firstKinds} to ${kinds}, the same for both)`,
+    )
+  // A service that knows only the first kinds answers their totals; it refused the others.
+  const padded = (column: Float64Array) => {
+    const out = new Float64Array(kinds)
+    out.set(column)
+    return out
+  }
   return {
-    debitsFen,
-    creditsFen,
+    debitsFen: padded(debitsFen),
+    creditsFen: padded(creditsFen),
     pendingCount: integer(object.pendingCount, 'pendingCount', 0, Number.MAX_SAFE_INTEGER),
     pendingFen: integer(object.pendingFen, 'pendingFen', 0, Number.MAX_SAFE_INTEGER),
   }

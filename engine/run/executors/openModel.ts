@@ -92,6 +92,7 @@ class Sending {
         return batch
       },
       available: () => stream.available(),
+      chainSafeEnd: (from, to) => stream.chainSafeEnd(from, to),
       now: context.now,
       pause: load.pause,
       inFlightMax: load.inFlightMax,

@@ -11,6 +11,11 @@ const weekendFactor: Record<PaymentKindName, number> = {
   payroll: 0,
   p2p: 1.2,
   topup: 1,
+  welfare: 1,
+  tax: 0.3,
+  health: 0.6,
+  parking: 1.1,
+  online: 1.2,
 }
 
 const kinds = paymentKindBehaviours.map((behaviour) => behaviour.name)

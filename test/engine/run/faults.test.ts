@@ -41,6 +41,12 @@ const accounts: AccountLayout = {
   liabilityFirst: 17,
   employerFirst: 4,
   employerCount: 3,
+  // No services: the treasury, fund, parking operator and shops are out of the way too.
+  treasury: 18,
+  insuranceFund: 19,
+  parking: 20,
+  onlineFirst: 21,
+  onlineCount: 0,
   merchantFirst: 7,
   residentFirst: 10,
   count: 16,

@@ -91,7 +91,14 @@ describe('the plan', () => {
     expect(a.depositFirst).toBe(a.utilityFirst + a.utilityCount)
     expect(a.liabilityFirst).toBe(a.depositFirst + a.bankCount)
     expect(a.employerFirst).toBe(a.liabilityFirst + a.bankCount)
-    expect(a.merchantFirst).toBe(a.employerFirst + a.employerCount)
+    // The districts' employers, then the treasury and the insurance fund: refilled alike.
+    expect(a.treasury).toBe(a.employerFirst + plan.districts.length)
+    expect(a.insuranceFund).toBe(a.treasury + 1)
+    expect(a.employerCount).toBe(plan.districts.length + 2)
+    expect(a.parking).toBe(a.employerFirst + a.employerCount)
+    expect(a.onlineFirst).toBe(a.parking + 1)
+    expect(a.onlineCount).toBe(loaded.scenario.services?.online?.shops)
+    expect(a.merchantFirst).toBe(a.onlineFirst + a.onlineCount)
     expect(a.residentFirst).toBe(a.merchantFirst + plan.merchants)
     expect(a.count).toBe(a.residentFirst + 1000)
   })
@@ -135,7 +142,7 @@ describe('the plan', () => {
     })()
     expect(refusal).toBeInstanceOf(UserError)
     expect((refusal as Error).message).toMatch(
-      /transfers \(365 days of 17494398 residents at \d+(\.\d+)? payments a resident a day\), more than the 4503599627370495 transfer ids one run may plan; shorten the period, lower the rates or the scale/,
+      /transfers \(365 days of 17494398 residents at \d+(\.\d+)? payments a resident a day\), more than the 2251799813685248 transfer ids one run may plan; shorten the period, lower the rates or the scale/,
     )
   })
 

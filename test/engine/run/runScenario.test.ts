@@ -23,7 +23,11 @@ describe('a simulated day', () => {
     // occur. `retire` is left out: on a first day the banks' takings rarely exceed their float (see
     // multiDay).
     const summary = await smokeRun()
-    for (const kind of transferKinds.filter((name) => name !== 'retire')) {
+    // The smoke city has no services section: its kinds are the ones before them.
+    const services = ['welfare', 'tax', 'health', 'parking', 'online']
+    for (const kind of transferKinds.filter(
+      (name) => name !== 'retire' && !services.includes(name),
+    )) {
       expect(summary.transfers.byKind[kind].accepted, kind).toBeGreaterThan(0)
     }
     const sum = transferKinds.reduce(

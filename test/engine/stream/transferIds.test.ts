@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { AssertionError } from '../../../engine/assert.js'
-import { transfersPerRunMax } from '../../../engine/limits.js'
+import { pendingIdFirst, transfersPerRunMax } from '../../../engine/limits.js'
 import { TransferIds } from '../../../engine/stream/transferIds.js'
 
 describe('TransferIds', () => {
@@ -28,9 +28,11 @@ describe('TransferIds', () => {
     expect(Number.isSafeInteger(ids.taken)).toBe(true)
   })
 
-  it('stops where ids would stop being exact integers', () => {
-    // Proves the last id handed out is below Number.MAX_SAFE_INTEGER and nothing passes it.
-    expect(transfersPerRunMax).toBe(Number.MAX_SAFE_INTEGER)
+  it("stops where the pending transfers' own ids begin", () => {
+    // Proves the sequence never reaches the ids workers give pending transfers (2^52 and up, below
+    // Number.MAX_SAFE_INTEGER): an id names one transfer.
+    expect(transfersPerRunMax).toBe(pendingIdFirst)
+    expect(pendingIdFirst).toBeLessThan(Number.MAX_SAFE_INTEGER)
     const ids = new TransferIds()
     expect(ids.take(transfersPerRunMax - 1)).toBe(0)
     expect(ids.take(1)).toBe(transfersPerRunMax - 1)
