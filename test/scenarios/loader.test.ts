@@ -36,6 +36,9 @@ import {
   smokeFile,
   smokeText,
   smokeWith,
+  suzhouDayFile,
+  suzhouMapFile,
+  suzhouPopulation2020,
   type TempFolder,
 } from './scenarioFiles.js'
 
@@ -120,6 +123,23 @@ describe('the shipped scenarios', () => {
         [...shenzhenIds].sort(),
       )
       expect(loaded.scenario.payments.retail.enabled).toBe(true)
+    },
+  )
+
+  it.each([['suzhou-day.yaml', suzhouDayFile, suzhouMapFile, 9, suzhouPopulation2020]])(
+    '%s loads with a district for each of the %i features of its map and its 2020 census population',
+    async (_name, file, mapFile, features, population) => {
+      // Proves: a city's scenario names each feature of its own map once and nothing else (a
+      // district the map lacks is refused, one left out would be missing here), and its
+      // populations add up to the city's census total.
+      const loaded = await loadScenario(file)
+      expect(loaded.mapFile).toBe(await fs.realpath(mapFile))
+      const mapIds = loaded.map.features.map((feature) => feature.id).sort()
+      expect(mapIds).toHaveLength(features)
+      const districts = loaded.scenario.city.districts
+      expect(districts.map((district) => district.id).sort()).toEqual(mapIds)
+      expect(districts.reduce((sum, district) => sum + district.population, 0)).toBe(population)
+      expect(loaded.scenario.scale).toBe(1)
     },
   )
 

@@ -15,6 +15,8 @@ export const repoRoot = fileURLToPath(new URL('../../', import.meta.url))
 export const smokeFile = path.join(repoRoot, 'scenarios', 'smoke.yaml')
 export const shenzhenDayFile = path.join(repoRoot, 'scenarios', 'shenzhen-day.yaml')
 export const shenzhenMapFile = path.join(repoRoot, 'scenarios', 'maps', 'shenzhen.geojson')
+export const suzhouDayFile = path.join(repoRoot, 'scenarios', 'suzhou-day.yaml')
+export const suzhouMapFile = path.join(repoRoot, 'scenarios', 'maps', 'suzhou.geojson')
 export const smokeText = readFileSync(smokeFile, 'utf8')
 export const shenzhenMapText = readFileSync(shenzhenMapFile, 'utf8')
 
@@ -31,6 +33,8 @@ export const shenzhenIds = [
 ]
 /** Shenzhen's resident population in the 2020 (seventh national) census. */
 export const shenzhenPopulation2020 = 17_494_398
+/** Suzhou's resident population in the 2020 census: its bulletin's total. */
+export const suzhouPopulation2020 = 12_748_262
 
 /** Hostile input must be turned down within this wall time. */
 export const hostileBoundMs = 2000
