@@ -156,7 +156,7 @@ describe('citytwin run', () => {
 describe('citytwin validate', () => {
   it('accepts the shipped day scenarios', async () => {
     // Proves the library's scenarios are valid, as the user would check them.
-    const names = ['shenzhen-day', 'smoke', 'suzhou-day']
+    const names = ['shenzhen-day', 'smoke', 'suzhou-day', 'chengdu-day']
     for (const file of names.map((name) => `scenarios/${name}.yaml`)) {
       const result = await citytwin(['validate', file])
       expect(result.code, result.stderr).toBe(0)

@@ -24,6 +24,9 @@ import {
 } from '../../engine/limits.js'
 import { loadScenario } from '../../scenarios/loader.js'
 import {
+  chengduDayFile,
+  chengduMapFile,
+  chengduPopulation2020,
   escapeRegExp,
   expectUserError,
   lineOf,
@@ -126,7 +129,10 @@ describe('the shipped scenarios', () => {
     },
   )
 
-  it.each([['suzhou-day.yaml', suzhouDayFile, suzhouMapFile, 9, suzhouPopulation2020]])(
+  it.each([
+    ['suzhou-day.yaml', suzhouDayFile, suzhouMapFile, 9, suzhouPopulation2020],
+    ['chengdu-day.yaml', chengduDayFile, chengduMapFile, 20, chengduPopulation2020],
+  ])(
     '%s loads with a district for each of the %i features of its map and its 2020 census population',
     async (_name, file, mapFile, features, population) => {
       // Proves: a city's scenario names each feature of its own map once and nothing else (a

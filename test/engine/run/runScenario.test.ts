@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest'
 import { transferKinds } from '../../../engine/ledger/index.js'
 import type { RunSummary } from '../../../engine/report/index.js'
-import { defaultScenario, runSmoke, suzhouDayScenario } from '../../helpers/runs.js'
+import {
+  chengduDayScenario,
+  defaultScenario,
+  runSmoke,
+  suzhouDayScenario,
+} from '../../helpers/runs.js'
 
 describe('a simulated day', () => {
   let smoke: RunSummary | undefined
@@ -95,7 +100,10 @@ describe('determinism', () => {
     expect(three.transfers.byKind).toEqual(one.transfers.byKind)
   })
 
-  it.each([['suzhou-day.yaml', suzhouDayScenario, 9]])(
+  it.each([
+    ['suzhou-day.yaml', suzhouDayScenario, 9],
+    ['chengdu-day.yaml', chengduDayScenario, 20],
+  ])(
     'runs %s at 20,000 residents: money conserved, every district paying, the same digest with 1 and 2 workers',
     async (_name, file, districts) => {
       // Proves a city's shipped scenario runs on its own map: the audit holds, each of its
