@@ -12,6 +12,8 @@ import type { Scenario } from '../../scenarios/schema.js'
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 export const smokeScenario = path.join(repoRoot, 'scenarios/smoke.yaml')
 export const defaultScenario = path.join(repoRoot, 'scenarios/shenzhen-day.yaml')
+export const suzhouDayScenario = path.join(repoRoot, 'scenarios/suzhou-day.yaml')
+export const chengduDayScenario = path.join(repoRoot, 'scenarios/chengdu-day.yaml')
 
 /** A fake clock: each read advances 1 ms, so durations are positive and nothing sleeps. */
 export function fakeNow(): () => number {

@@ -24,6 +24,9 @@ import {
 } from '../../engine/limits.js'
 import { loadScenario } from '../../scenarios/loader.js'
 import {
+  chengduDayFile,
+  chengduMapFile,
+  chengduPopulation2020,
   escapeRegExp,
   expectUserError,
   lineOf,
@@ -36,6 +39,9 @@ import {
   smokeFile,
   smokeText,
   smokeWith,
+  suzhouDayFile,
+  suzhouMapFile,
+  suzhouPopulation2020,
   type TempFolder,
 } from './scenarioFiles.js'
 
@@ -120,6 +126,26 @@ describe('the shipped scenarios', () => {
         [...shenzhenIds].sort(),
       )
       expect(loaded.scenario.payments.retail.enabled).toBe(true)
+    },
+  )
+
+  it.each([
+    ['suzhou-day.yaml', suzhouDayFile, suzhouMapFile, 9, suzhouPopulation2020],
+    ['chengdu-day.yaml', chengduDayFile, chengduMapFile, 20, chengduPopulation2020],
+  ])(
+    '%s loads with a district for each of the %i features of its map and its 2020 census population',
+    async (_name, file, mapFile, features, population) => {
+      // Proves: a city's scenario names each feature of its own map once and nothing else (a
+      // district the map lacks is refused, one left out would be missing here), and its
+      // populations add up to the city's census total.
+      const loaded = await loadScenario(file)
+      expect(loaded.mapFile).toBe(await fs.realpath(mapFile))
+      const mapIds = loaded.map.features.map((feature) => feature.id).sort()
+      expect(mapIds).toHaveLength(features)
+      const districts = loaded.scenario.city.districts
+      expect(districts.map((district) => district.id).sort()).toEqual(mapIds)
+      expect(districts.reduce((sum, district) => sum + district.population, 0)).toBe(population)
+      expect(loaded.scenario.scale).toBe(1)
     },
   )
 

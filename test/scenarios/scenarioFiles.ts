@@ -15,6 +15,10 @@ export const repoRoot = fileURLToPath(new URL('../../', import.meta.url))
 export const smokeFile = path.join(repoRoot, 'scenarios', 'smoke.yaml')
 export const shenzhenDayFile = path.join(repoRoot, 'scenarios', 'shenzhen-day.yaml')
 export const shenzhenMapFile = path.join(repoRoot, 'scenarios', 'maps', 'shenzhen.geojson')
+export const suzhouDayFile = path.join(repoRoot, 'scenarios', 'suzhou-day.yaml')
+export const suzhouMapFile = path.join(repoRoot, 'scenarios', 'maps', 'suzhou.geojson')
+export const chengduDayFile = path.join(repoRoot, 'scenarios', 'chengdu-day.yaml')
+export const chengduMapFile = path.join(repoRoot, 'scenarios', 'maps', 'chengdu.geojson')
 export const smokeText = readFileSync(smokeFile, 'utf8')
 export const shenzhenMapText = readFileSync(shenzhenMapFile, 'utf8')
 
@@ -31,6 +35,9 @@ export const shenzhenIds = [
 ]
 /** Shenzhen's resident population in the 2020 (seventh national) census. */
 export const shenzhenPopulation2020 = 17_494_398
+/** Suzhou's and Chengdu's resident populations in the 2020 census: their bulletins' totals. */
+export const suzhouPopulation2020 = 12_748_262
+export const chengduPopulation2020 = 20_937_757
 
 /** Hostile input must be turned down within this wall time. */
 export const hostileBoundMs = 2000

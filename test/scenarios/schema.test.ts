@@ -23,7 +23,13 @@ import {
   scenarioSchema,
   type Scenario,
 } from '../../scenarios/schema.js'
-import { shenzhenDayFile, smokeText, smokeWith } from './scenarioFiles.js'
+import {
+  chengduDayFile,
+  shenzhenDayFile,
+  smokeText,
+  smokeWith,
+  suzhouDayFile,
+} from './scenarioFiles.js'
 
 /**
  * The schema's issues for `input` as `path: message` lines (unknown keys as `path.key: unknown
@@ -58,6 +64,8 @@ describe('scenarioSchema', () => {
   it.each([
     ['smoke.yaml', smokeText],
     ['shenzhen-day.yaml', readFileSync(shenzhenDayFile, 'utf8')],
+    ['suzhou-day.yaml', readFileSync(suzhouDayFile, 'utf8')],
+    ['chengdu-day.yaml', readFileSync(chengduDayFile, 'utf8')],
   ])('accepts %s and fills in enabled: true for every payment kind', (_name, text) => {
     // Proves: the shipped scenarios fit the schema, and the one default (enabled) is applied.
     const result = scenarioSchema.safeParse(parse(text))

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest'
 import { transferKinds } from '../../../engine/ledger/index.js'
 import type { RunSummary } from '../../../engine/report/index.js'
-import { defaultScenario, runSmoke } from '../../helpers/runs.js'
+import {
+  chengduDayScenario,
+  defaultScenario,
+  runSmoke,
+  suzhouDayScenario,
+} from '../../helpers/runs.js'
 
 describe('a simulated day', () => {
   let smoke: RunSummary | undefined
@@ -98,6 +103,32 @@ describe('determinism', () => {
     expect(three.digest).toBe(one.digest)
     expect(three.transfers.byKind).toEqual(one.transfers.byKind)
   })
+
+  it.each([
+    ['suzhou-day.yaml', suzhouDayScenario, 9],
+    ['chengdu-day.yaml', chengduDayScenario, 20],
+  ])(
+    'runs %s at 20,000 residents: money conserved, every district paying, the same digest with 1 and 2 workers',
+    async (_name, file, districts) => {
+      // Proves a city's shipped scenario runs on its own map: the audit holds, each of its
+      // districts has residents who pay, and the result depends on neither thread count.
+      const one = await runSmoke({ workers: 1, residents: 20_000 }, file)
+      const two = await runSmoke({ workers: 2, residents: 20_000 }, file)
+      expect(one.agents.residents).toBe(20_000)
+      expect(one.conservation.ok).toBe(true)
+      expect(one.conservation.negativeBalances).toBe(0)
+      expect(one.doubleEntry.ok).toBe(true)
+      expect(one.transfers.byKind.retail.accepted).toBeGreaterThan(0)
+      expect(one.transfers.byKind.transit.accepted).toBeGreaterThan(0)
+      expect(one.districts).toHaveLength(districts)
+      for (const district of one.districts) {
+        expect(district.payments, district.district).toBeGreaterThan(0)
+      }
+      expect(two.digest).toBe(one.digest)
+      expect(two.transfers).toEqual(one.transfers)
+      expect(two.conservation).toEqual(one.conservation)
+    },
+  )
 
   it('changes the digest with the seed', async () => {
     // Proves the seed drives the run (a digest that ignored it would match).
