@@ -13,6 +13,7 @@
  */
 import type { BankFlows } from './bankFlows.js'
 import type { MerchantCounters } from './merchantCounters.js'
+import type { MixCounters } from './mixCounters.js'
 import type { MinuteBreakdown } from './minuteBreakdown.js'
 import {
   resultCodeCount,
@@ -47,6 +48,8 @@ export class CountingLedger {
     readonly minutes?: MinuteBreakdown,
     /** Retail by merchant size, and the merchants accepting e-CNY. */
     readonly merchants?: MerchantCounters,
+    /** Payments by channel and provider, and the two-phase ones by kind. */
+    readonly mix?: MixCounters,
   ) {
     this.views = { payments: this.view('payments'), institutions: this.view('institutions') }
   }
@@ -98,6 +101,7 @@ export class CountingLedger {
     if (role === 'payments') {
       this.minutes?.count(batch)
       this.merchants?.count(batch, results.code)
+      this.mix?.count(batch, results.code)
     }
     this.runDigest.counted(batch, results.code)
     if (role === 'payments') {

@@ -583,7 +583,8 @@ function checkMoneyBound(scenario: Scenario, sizes: MoneySizes): void {
   const issuedFen = residents * (scenario.banks.issuancePerResidentFen + openingMaxFen)
   const depositsFen = residents * scenario.banks.depositsPerResidentFen
   // The treasury's and the insurance fund's funds, refilled each day: a day of every resident's
-  // grants (over the shortest month of each window), and of their bills at twice the largest median.
+  // grants (over the shortest month of each window), and of their bills at twice the largest
+  // median.
   const services = scenario.services
   const grantsFen = (services?.government?.pays ?? []).reduce((sum, grant) => {
     const [first, last] = grant.days

@@ -14,6 +14,8 @@
 import { thresholdActual } from '../load/threshold.js'
 import { assert } from '../assert.js'
 import { resultCodes, transferKinds, type TransferKindName } from '../ledger/index.js'
+import { channels, providers, type ChannelName, type ProviderName } from '../ledger/channel.js'
+import type { MixFigures } from '../counting/mixCounters.js'
 import { hourSteps, secondSteps, timeTicks } from './axes.js'
 import {
   barChart,
@@ -78,6 +80,7 @@ export function renderReport(
     checks(summary),
     load !== undefined && loadSection(load, seconds ?? []),
     paymentsSection(summary),
+    channelsSection(summary),
     merchantsSection(summary),
     banksSection(summary),
     load === undefined && demandSection(summary),
@@ -363,7 +366,16 @@ function loadCharts(load: LoadSection, seconds: readonly LoadSecond[]): Html {
 }
 
 /** Kinds a resident or merchant pays; the rest are the institutions' (issuance, sweeps, wages). */
-const paymentKinds: readonly TransferKindName[] = ['retail', 'transit', 'bill', 'p2p']
+const paymentKinds: readonly TransferKindName[] = [
+  'retail',
+  'transit',
+  'bill',
+  'p2p',
+  'tax',
+  'health',
+  'parking',
+  'online',
+]
 
 /**
  * Transfers by kind in two tables: the city's payments, with their total, and the institutions'
@@ -402,7 +414,7 @@ function kindTables(summary: RunSummary): Html {
     columns,
     payments.map((kind) => row(kind, byKind[kind])),
     row('payments', total),
-  )}<h3>The institutions' transfers</h3><p class="explain">Issuance and retirement by the central bank, top-ups from banks, wages from employers, merchants' evening redemptions, and the deposit book following them (customers' deposits opened, given up for e-CNY, taken back): money moving in and out of wallets, not payments, so not added to them.</p>${table(
+  )}<h3>The institutions' transfers</h3><p class="explain">Issuance and retirement by the central bank, top-ups from banks, wages from employers, grants from the treasury, merchants' evening redemptions, and the deposit book following them (customers' deposits opened, given up for e-CNY, taken back): money moving in and out of wallets, not payments, so not added to them.</p>${table(
     columns,
     institutional.map((kind) => row(kind, byKind[kind])),
   )}`
@@ -427,6 +439,83 @@ function paymentsSection(summary: RunSummary): Html {
     empty: 'none: no transfer was rejected',
   })
   return html`<section class="card"><h2>Payments by kind</h2>${kinds}${reasons}</section>`
+}
+
+const channelLabels: Record<ChannelName, string> = {
+  qr: 'QR code',
+  nfc: 'tap (NFC)',
+  gate: 'transit gate',
+  autoDebit: 'auto-debit',
+  online: 'online',
+  face: 'face',
+  credit: 'paid in (credit)',
+}
+const providerLabels: Record<ProviderName, string> = {
+  ecnyApp: 'e-CNY app',
+  bankApp: "banks' apps",
+  thirdParty: 'third-party apps (unified QR)',
+  card: 'hard wallets (cards)',
+  institution: 'institutions',
+}
+
+/** How the city paid: by channel, by wallet provider, and its two-phase payments. */
+function channelsSection(summary: RunSummary): Html | false {
+  const mix = summary.mix
+  if (mix === undefined) return false
+  const paid = (figures: MixFigures) => figures.payments > 0
+  const columns = (head: string) => [
+    { head },
+    { head: 'payments', numeric: true },
+    { head: 'accepted', numeric: true },
+    { head: 'share', numeric: true },
+    { head: 'accepted ¥', numeric: true },
+  ]
+  const total = channels.reduce((sum, name) => sum + mix.byChannel[name].payments, 0)
+  const row = (label: string, figures: MixFigures): Cell[] => [
+    { text: label },
+    { text: formatInteger(figures.payments) },
+    { text: formatInteger(figures.accepted) },
+    { text: formatPercentOf(figures.payments, total) },
+    { text: formatFen(figures.amountFen) },
+  ]
+  const byChannel = channels
+    .filter((name) => paid(mix.byChannel[name]))
+    .map((name) => row(channelLabels[name], mix.byChannel[name]))
+  const byProvider = providers
+    .filter((name) => paid(mix.byProvider[name]))
+    .flatMap((name) => [
+      row(providerLabels[name], mix.byProvider[name]),
+      ...(name === 'bankApp'
+        ? mix.bankApps.filter(paid).map((bank) => row(`  ${bank.bank} app`, bank))
+        : []),
+    ])
+  const phases = transferKinds.flatMap((kind): Cell[][] => {
+    const figures = mix.twoPhase[kind]
+    if (figures === undefined) return []
+    return [
+      [
+        { text: kind },
+        { text: formatInteger(figures.reserved) },
+        { text: formatInteger(figures.posted) },
+        { text: formatInteger(figures.voided) },
+        { text: formatInteger(figures.expired) },
+        { text: formatInteger(figures.held) },
+        { text: formatFen(figures.postedFen) },
+      ],
+    ]
+  })
+  const phaseColumns = [
+    { head: 'kind' },
+    ...['reserved', 'posted', 'voided', 'expired', 'held at the end'].map((head) => ({
+      head,
+      numeric: true,
+    })),
+    { head: 'posted ¥', numeric: true },
+  ]
+  const twoPhase =
+    phases.length > 0 &&
+    html`<h3>Reserved, then settled</h3><p class="explain">Parking and tolls reserve the most a session may cost at entry and post what it cost at exit, or void a free stay; online purchases are held in escrow until delivery, then posted, or voided on a return. What is held at the end waits for an exit or a delivery after the period.</p>${table(phaseColumns, phases)}`
+  return html`<section class="card"><h2>Payments by channel and wallet provider</h2><p class="explain">Every payment carries how it was paid (a QR code scanned, a tap of a card or phone, a transit gate, an auto-debit, an online page, a face terminal; money paid in by employers, the treasury and banks is a credit) and the wallet that paid it: the e-CNY app, the payer's own bank's app (each bank apart), an app paying through the unified QR code, or a hard wallet. Merchants take the channels their category accepts (scenario channels.accept). Values are what moved: a reservation counts when its post settles.</p>${table(columns('channel'), byChannel)}${table(columns('wallet provider'), byProvider)}${twoPhase}</section>`
 }
 
 /** Retail by merchant size, and the merchants accepting e-CNY (summaries that have them). */

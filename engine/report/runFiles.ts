@@ -17,6 +17,7 @@ import { UserError } from '../errors.js'
 import { readInsideFolder } from '../insideFolder.js'
 import { describeFsError } from '../untrusted.js'
 import { resultCodes, transferKinds } from '../ledger/index.js'
+import { channels, providers } from '../ledger/channel.js'
 import {
   banksMax,
   districtsMax,
@@ -241,6 +242,40 @@ const kindFiguresSchema = z.object({
  * Figures by transfer kind, every kind present: a kind newer than the summary (written before it
  * existed) reads as none of it.
  */
+const mixFigures = z.object({ payments: count(), accepted: count(), amountFen: fen() })
+const noMix = { payments: 0, accepted: 0, amountFen: 0 }
+/** Every name of `names`, each read or, when a summary lacks it, none. */
+function everyName<N extends string, T extends z.ZodType>(
+  names: readonly N[],
+  figures: T,
+  none: z.input<T>,
+): z.ZodType<Record<N, z.output<T>>> {
+  return z.preprocess(
+    (value) => {
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) return value
+      const given = value as Record<string, unknown>
+      return Object.fromEntries(names.map((name) => [name, given[name] ?? none]))
+    },
+    z.object(Object.fromEntries(names.map((name) => [name, figures]))).strict(),
+  ) as unknown as z.ZodType<Record<N, z.output<T>>>
+}
+const mixSchema = z.object({
+  byChannel: everyName(channels, mixFigures, noMix),
+  byProvider: everyName(providers, mixFigures, noMix),
+  bankApps: z.array(z.object({ bank: text() }).extend(mixFigures.shape)).max(banksMax),
+  twoPhase: z.partialRecord(
+    z.enum(transferKinds),
+    z.object({
+      reserved: count(),
+      posted: count(),
+      voided: count(),
+      expired: count(),
+      held: count(),
+      postedFen: fen(),
+    }),
+  ),
+})
+
 function everyKind<T extends z.ZodType>(figures: T, none: z.input<T>) {
   return z.preprocess(
     (value) => {
@@ -435,6 +470,7 @@ const summarySchema: z.ZodType<RunSummary> = z
           .max(merchantSizesMax),
       })
       .exactOptional(),
+    mix: mixSchema.exactOptional(),
     ledgerHealth: z
       .object({
         faults: z.record(z.string().max(32), count()),

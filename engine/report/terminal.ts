@@ -13,6 +13,7 @@ import {
   formatInteger,
   formatMs,
   formatPercent,
+  formatPercentOf,
   formatRate,
 } from './format.js'
 import type { LoadProgress, RunProgress, RunSummary } from '../run/summary.js'
@@ -174,6 +175,7 @@ export function summaryTable(summary: RunSummary): string {
         `  ${reason.padEnd(20)} ${formatInteger(transfers.byReason[reason] ?? 0).padStart(12)}`,
       )
   }
+  lines.push(...mixLines(summary))
   lines.push('')
   lines.push(`demand     ${sparkline(summary.demand.perHour)}  payments per simulated hour`)
   lines.push(
@@ -193,8 +195,9 @@ export function summaryTable(summary: RunSummary): string {
       `ledger     ${failed.length === 0 ? 'no faults' : `faults ${failed.map(([fault, count]) => `${fault} ${formatInteger(count)}`).join(', ')}; ${recovered === 0 ? 'no call recovered' : `${formatInteger(recovered)} call${recovered === 1 ? '' : 's'} recovered, the longest after ${formatDuration(longestRecoveryMs)}`}`}`,
     )
   }
+  const held = summary.doubleEntry.pendingHeld ?? 0
   lines.push(
-    `entries    ${summary.doubleEntry.ok ? 'balanced' : 'NOT BALANCED'}: debits = credits = accepted for every kind`,
+    `entries    ${summary.doubleEntry.ok ? 'balanced' : 'NOT BALANCED'}: debits = credits = what accepted transfers posted, for every kind${held > 0 ? `; ${formatInteger(held)} reservations hold ${formatFen(summary.doubleEntry.pendingFen)}, as the results say` : ''}`,
   )
   lines.push(`digest     ${summary.digest}`)
   return printableLines(lines.join('\n'))
@@ -205,6 +208,29 @@ export function summaryTable(summary: RunSummary): string {
  * own entries disagree with what it accepted: money moved that the results do not account for (or
  * the other way), and the sums only happen to meet. Only both checks together say "conserved".
  */
+/** The payments' channels and providers, largest first, and the reserved ones by kind. */
+function mixLines(summary: RunSummary): string[] {
+  const mix = summary.mix
+  if (mix === undefined) return []
+  const shares = <N extends string>(figures: Record<N, { payments: number }>) => {
+    const entries = Object.entries(figures) as [N, { payments: number }][]
+    const total = entries.reduce((sum, [, one]) => sum + one.payments, 0)
+    return entries
+      .filter(([, one]) => one.payments > 0)
+      .sort((a, b) => b[1].payments - a[1].payments)
+      .map(([name, one]) => `${name} ${formatPercentOf(one.payments, total)}`)
+      .join(' · ')
+  }
+  const lines = ['', `channels   ${shares(mix.byChannel)}`, `providers  ${shares(mix.byProvider)}`]
+  for (const [kind, figures] of Object.entries(mix.twoPhase)) {
+    if (figures === undefined) continue
+    lines.push(
+      `${kind.padEnd(10)} ${formatInteger(figures.reserved)} reserved, ${formatInteger(figures.posted)} posted, ${formatInteger(figures.voided)} voided, ${formatInteger(figures.held)} held at the end`,
+    )
+  }
+  return lines
+}
+
 /** The deposit book's line, in summaries that have one. */
 function depositLines(summary: RunSummary): string[] {
   const book = summary.conservation.deposits

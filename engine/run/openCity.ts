@@ -7,6 +7,7 @@ import { allocateAgentIndex, type AgentIndexBuffers } from '../behaviour/index.j
 import { institutionNeeds, type InstitutionNeeds } from '../behaviour/institutions.js'
 import { BankFlows } from '../counting/bankFlows.js'
 import { MerchantCounters } from '../counting/merchantCounters.js'
+import { MixCounters } from '../counting/mixCounters.js'
 import { MinuteBreakdown } from '../counting/minuteBreakdown.js'
 import { CountingLedger } from '../counting/countingLedger.js'
 import { OutcomeDigest, SentPaymentsDigest } from '../counting/digests.js'
@@ -291,6 +292,7 @@ export class OpenedCity {
         banks,
         minutes,
         new MerchantCounters(plan),
+        new MixCounters(plan.banks, plan.accounts, population),
       ),
     }
   }
@@ -395,6 +397,7 @@ export class OpenedCity {
       ...audited,
       ...(plan.people === undefined ? {} : { people: peopleFigures(population) }),
       ...(counting.merchants === undefined ? {} : { merchants: counting.merchants.figures() }),
+      ...(counting.mix === undefined ? {} : { mix: counting.mix.figures() }),
       times: { ...times, simulatedMs, endedMs: now() },
     })
   }

@@ -25,6 +25,7 @@ export interface RunParts {
   readonly people?: RunSummary['people']
   readonly banks?: RunSummary['banks']
   readonly merchants?: RunSummary['merchants']
+  readonly mix?: RunSummary['mix']
   /**
    * Wall times, ms: the run's start (the city's building, for a city's first run), the simulation's
    * end, the audit's end.
@@ -84,6 +85,7 @@ export function summarize(parts: RunParts): RunSummary {
     ...(parts.people === undefined ? {} : { people: parts.people }),
     ...(parts.banks === undefined ? {} : { banks: parts.banks }),
     ...(parts.merchants === undefined ? {} : { merchants: parts.merchants }),
+    ...(parts.mix === undefined ? {} : { mix: parts.mix }),
   }
 }
 

@@ -8,6 +8,7 @@ import type { DistrictFigures, HourlyFigures } from '../counting/districtCounter
 import type { PeopleFigures } from '../population/index.js'
 import type { BankFlowFigures } from '../counting/bankFlows.js'
 import type { MerchantFigures } from '../counting/merchantCounters.js'
+import type { PaymentMix } from '../counting/mixCounters.js'
 import type { LatencyBucketCounts, LatencySummary } from '../metrics/latencyHistogram.js'
 import type { KindFigures } from '../metrics/transferCounters.js'
 import type { RunEvent } from './runCommand.js'
@@ -150,6 +151,13 @@ export interface RunSummary {
    * each size took. Absent in summaries written before it.
    */
   readonly merchants?: MerchantFigures
+  /**
+   * How the city paid: by channel (QR, tap, gate, auto-debit, online, face, credit), by wallet
+   * provider (the e-CNY app, the banks' apps each apart, third-party apps, cards), and its
+   * two-phase payments (parking, escrow) reserved, posted, voided and held. Absent in summaries
+   * written before it.
+   */
+  readonly mix?: PaymentMix
 }
 
 export interface LoadSection {
