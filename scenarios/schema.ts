@@ -28,7 +28,14 @@ import {
 import { loadSettingIssues } from '../engine/load/settings.js'
 import { calendarRolloutIssues, calendarSchema, rolloutSchema } from './rolloutSchema.js'
 import { ageBandsSchema, peopleIssues, peopleSchema } from './peopleSchema.js'
-import { channelsIssues, channelsSchema, servicesIssues, servicesSchema } from './servicesSchema.js'
+import {
+  channelsIssues,
+  channelsSchema,
+  servicesIssues,
+  servicesSchema,
+  visitorsIssues,
+  visitorsSchema,
+} from './servicesSchema.js'
 
 const positiveInt = (what = 'a positive integer') =>
   z
@@ -318,6 +325,8 @@ export const scenarioSchema = z
     services: servicesSchema.optional(),
     /** Wallet providers and the channels merchants accept (servicesSchema.ts). */
     channels: channelsSchema.prefault({}),
+    /** Cross-border visitors (servicesSchema.ts). */
+    visitors: visitorsSchema.optional(),
     /** Rest days, make-up working days and shopping peaks (rolloutSchema.ts). */
     calendar: calendarSchema.prefault({}),
     /** Adoption over months, sampled days and the capacity plan (`citytwin rollout`). */
@@ -349,6 +358,7 @@ export function crossFieldIssues(input: unknown): string[] {
     ...peopleIssues(scenario),
     ...servicesIssues(scenario),
     ...channelsIssues(scenario),
+    ...visitorsIssues(scenario),
   ]
 }
 

@@ -267,3 +267,88 @@ export function channelsIssues(scenario: Record<string, unknown>): string[] {
   }
   return issues
 }
+
+/**
+ * Cross-border visitors: they arrive through the city's ports, open an anonymous-tier wallet, top it
+ * up from a foreign card at the scenario's exchange rate, spend near their port and in the centre,
+ * and leave.
+ */
+export const visitorsSchema = z
+  .object({
+    /** Visitors arriving a day, the whole city's (scaled with the population). */
+    perDay: rate('day', 10_000_000),
+    ports: z
+      .array(z.object({ name: label(), district: z.string().max(64), share: share() }).strict(), {
+        error: 'must be a list of { name, district, share }',
+      })
+      .min(1, { error: 'must list at least one port' })
+      .max(32, { error: 'must list at most 32 ports' }),
+    /** Districts (ids) they spend in beside their port's: the centre. */
+    centre: z.array(z.string().max(64)).max(32).default([]),
+    /** Share of their payments made in the centre rather than near their port. */
+    centreShare: share().default(0.5),
+    /** The wallet tier they open (the anonymous one). */
+    tier: z.number().int().min(1).max(255),
+    topup: z
+      .object({
+        /** The card's currency, as its code: HKD. */
+        currency: z.string().regex(/^[A-Z]{3}$/, { error: 'must be a currency code, like HKD' }),
+        /** What a visitor tops up, in units of that currency. */
+        amount: z.number().positive().max(1_000_000),
+        /** Fen a unit buys: the exchange rate (92: 1 HKD = 0.92 yuan). */
+        fenPerUnit: z.number().positive().max(100_000),
+        /** The operating bank that takes the foreign cards. */
+        bank: z.string().max(nameCharsMax),
+      })
+      .strict(),
+    /** Payments a visitor makes over their stay. */
+    paymentsPerVisit: z.number().int().min(0).max(50),
+    /** How long they stay, hours. */
+    stayHours: z.number().positive().max(72),
+  })
+  .strict()
+
+export type Visitors = z.output<typeof visitorsSchema>
+
+/** Ports and the centre are districts of the city; the tier and the bank exist; shares add to 1. */
+export function visitorsIssues(scenario: Record<string, unknown>): string[] {
+  const visitors = isObject(scenario.visitors) ? scenario.visitors : undefined
+  if (visitors === undefined) return []
+  const issues: string[] = []
+  const city = isObject(scenario.city) ? scenario.city : {}
+  const districts = Array.isArray(city.districts) ? (city.districts as unknown[]) : []
+  const ids = new Set(districts.map((district) => (isObject(district) ? district.id : undefined)))
+  const ports = Array.isArray(visitors.ports) ? (visitors.ports as unknown[]) : []
+  let shares = 0
+  ports.forEach((port, index) => {
+    if (!isObject(port)) return
+    if (typeof port.share === 'number') shares += port.share
+    if (typeof port.district === 'string' && !ids.has(port.district)) {
+      issues.push(`visitors.ports[${index}].district: "${port.district}" is not a district id`)
+    }
+  })
+  if (ports.length > 0 && Math.abs(shares - 1) > 1e-6) {
+    issues.push(`visitors.ports: shares must add up to 1 (they add up to ${shares})`)
+  }
+  const centre = Array.isArray(visitors.centre) ? (visitors.centre as unknown[]) : []
+  centre.forEach((id, index) => {
+    if (typeof id === 'string' && !ids.has(id)) {
+      issues.push(`visitors.centre[${index}]: "${id}" is not a district id`)
+    }
+  })
+  const wallets = isObject(scenario.wallets) ? scenario.wallets : {}
+  const tiers = Array.isArray(wallets.tiers) ? (wallets.tiers as unknown[]) : []
+  if (
+    typeof visitors.tier === 'number' &&
+    !tiers.some((tier) => isObject(tier) && tier.tier === visitors.tier)
+  ) {
+    issues.push(`visitors.tier: ${visitors.tier} is not one of wallets.tiers`)
+  }
+  const banks =
+    isObject(scenario.banks) && Array.isArray(scenario.banks.names) ? scenario.banks.names : []
+  const topup = isObject(visitors.topup) ? visitors.topup : {}
+  if (typeof topup.bank === 'string' && !(banks as unknown[]).includes(topup.bank)) {
+    issues.push(`visitors.topup.bank: "${topup.bank}" is not one of banks.names`)
+  }
+  return issues
+}

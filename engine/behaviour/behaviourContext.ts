@@ -36,6 +36,9 @@ export interface BehaviourContext {
   /** This segment and chunk's block of pending ids (limits.ts), and how many are taken. */
   readonly pendingIdBase: number
   pendingIdsTaken: number
+  /** This segment and chunk's block of visitor wallets, and how many are taken. */
+  readonly visitorBlock: number
+  visitorsTaken: number
 }
 
 export function behaviourContext(
@@ -63,6 +66,8 @@ export function behaviourContext(
     daysInMonth: 30,
     pendingIdBase: pendingIdFirst + blockIndex * pendingIdsPerBlock,
     pendingIdsTaken: 0,
+    visitorBlock: blockIndex,
+    visitorsTaken: 0,
   }
 }
 

@@ -21,7 +21,8 @@ import { IntentBuffer } from './intentBuffer.js'
 import { p2p } from './p2p.js'
 import { payroll } from './payroll.js'
 import { retail } from './retail.js'
-import { minuteShares, type MinuteShares } from './rhythm.js'
+import { minuteShares, spreadHours, type MinuteShares } from './rhythm.js'
+import { arrivalsByHour, visitors } from './visitors.js'
 import { openingTopups, topup } from './topup.js'
 import { transit } from './transit.js'
 
@@ -111,9 +112,27 @@ export function generateChunk(
         if (count > 0) behaviour.generate(context, count, out)
       }
     }
+    arrivals(context, out)
     out.closeTick()
   }
   return out.pack()
+}
+
+/** Visitors' arrivals by minute of the day, over a weekday and a day of rest. */
+const visitorShares = {
+  weekday: spreadHours(arrivalsByHour, 1),
+  weekend: spreadHours(arrivalsByHour, 1.4),
+}
+
+/** The tick's cross-border visitors arriving in the segment, with their stays. */
+function arrivals(context: BehaviourContext, out: IntentBuffer): void {
+  const guests = context.plan.visitors
+  if (guests === undefined) return
+  const shares = context.weekend ? visitorShares.weekend : visitorShares.weekday
+  const count = context.random.poisson(
+    guests.perSegmentDay * (shares[context.minuteOfDay] as number),
+  )
+  if (count > 0) visitors(context, count, out)
 }
 
 /**

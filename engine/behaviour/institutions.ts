@@ -59,6 +59,9 @@ export function accountBatch(plan: Plan, population: Population): AccountBatch {
     flags[plan.accounts.liabilityFirst + bank] = AccountFlag.issuer
   }
   tier.set(population.tier.subarray(0, plan.residents), plan.accounts.residentFirst)
+  const { visitorFirst, visitorCount } = plan.accounts
+  if (plan.visitors !== undefined)
+    tier.fill(plan.visitors.tier, visitorFirst, visitorFirst + visitorCount)
   return { count, id, tier, flags }
 }
 
@@ -89,6 +92,13 @@ export function institutionNeeds(plan: Plan, population: Population): Institutio
       const work = population.work[resident] as number
       payeesByDistrict[work] = (payeesByDistrict[work] as number) + 1
     }
+  }
+  // The bank taking visitors' foreign cards keeps a day's top-ups for them, with room for chance.
+  const visitors = plan.visitors
+  if (visitors !== undefined) {
+    const perDay = visitors.perSegmentDay * plan.segments.length
+    bankFloatFen[visitors.bank] =
+      (bankFloatFen[visitors.bank] as number) + employerFloatFen(perDay, visitors.topupFen)
   }
   const payroll = plan.payments.payroll
   const employerFloat = payeesByDistrict.map((payees) =>

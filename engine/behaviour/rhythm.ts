@@ -150,6 +150,11 @@ export function minuteShares(kind: PaymentKindName): MinuteShares {
   }
 }
 
+/** An hourly curve as each minute's share of a day whose volume is `total`. */
+export function spreadHours(hourly: readonly number[], total: number): Float64Array {
+  return spread(hourly, total)
+}
+
 function spread(hourly: readonly number[], total: number): Float64Array {
   assert(hourly.length === 24, 'a rhythm has 24 hours')
   const minutes = new Float64Array(minutesPerDay)

@@ -85,12 +85,16 @@ export class BankFlows {
 
   count(batch: TransferBatch, code: Uint8Array): void {
     const { bankFirst, bankCount, employerFirst, employerCount } = this.accounts
+    const { visitorFirst, visitorCount } = this.accounts
     for (let index = 0; index < batch.count; index++) {
       if (code[index] !== ResultCode.ok) continue
       const kind = batch.kind[index]
       if (kind === TransferKind.topup) {
         const bank = (batch.debit[index] as number) - bankFirst
         if (bank < 0 || bank >= bankCount) continue
+        // Visitors top up from foreign cards: no deposit of the bank's customers is given up.
+        const visitor = (batch.credit[index] as number) - visitorFirst
+        if (visitor >= 0 && visitor < visitorCount) continue
         const employer = (batch.credit[index] as number) - employerFirst
         const toEmployer = employer >= 0 && employer < employerCount
         const into = toEmployer

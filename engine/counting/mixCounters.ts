@@ -55,6 +55,18 @@ export interface PaymentMix {
   readonly bankApps: readonly ({ readonly bank: string } & MixFigures)[]
   /** Kinds with reservations only. */
   readonly twoPhase: Partial<Record<TransferKindName, TwoPhaseFigures>>
+  /** Cross-border visitors, when the scenario has them: their own line beside the residents'. */
+  readonly visitors?: VisitorFigures
+}
+
+export interface VisitorFigures {
+  /** Visitors whose foreign-card top-up was accepted (each tops up once, on arrival). */
+  readonly arrived: number
+  readonly topupFen: number
+  /** Their payments at merchants. */
+  readonly payments: number
+  readonly accepted: number
+  readonly amountFen: number
 }
 
 const settles = TransferFlag.postPending | TransferFlag.voidPending
@@ -88,6 +100,8 @@ export class MixCounters {
   private readonly voided = new Float64Array(transferKindCount)
   private readonly expired = new Float64Array(transferKindCount)
   private readonly postedFen = new Float64Array(transferKindCount)
+  /** Visitors: arrived, top-ups' fen, payments, accepted, accepted fen. */
+  private readonly guests = new Float64Array(5)
 
   constructor(
     private readonly bankNames: readonly string[],
@@ -100,8 +114,9 @@ export class MixCounters {
   count(batch: TransferBatch, code: Uint8Array): void {
     const channelBytes = batch.channel
     if (channelBytes === undefined) return
-    const { residentFirst } = this.accounts
+    const { residentFirst, visitorCount } = this.accounts
     for (let index = 0; index < batch.count; index++) {
+      if (visitorCount > 0) this.visitor(batch, index, code[index] === ResultCode.ok)
       const byte = channelBytes[index] as number
       const flags = batch.flags[index] as number
       const ok = code[index] === ResultCode.ok
@@ -151,11 +166,40 @@ export class MixCounters {
         postedFen: this.postedFen[kind] as number,
       }
     })
+    const [arrived, topupFen, payments, accepted, amountFen] = this.guests as unknown as number[]
     return {
       byChannel,
       byProvider,
       bankApps: this.bankNames.map((bank, index) => ({ bank, ...this.banks.figures(index) })),
       twoPhase,
+      ...(this.accounts.visitorCount === 0
+        ? {}
+        : {
+            visitors: {
+              arrived: arrived as number,
+              topupFen: topupFen as number,
+              payments: payments as number,
+              accepted: accepted as number,
+              amountFen: amountFen as number,
+            },
+          }),
+    }
+  }
+
+  /** A visitor's top-up or payment, if the transfer is one. */
+  private visitor(batch: TransferBatch, index: number, ok: boolean): void {
+    const { visitorFirst, visitorCount } = this.accounts
+    const amount = batch.amountFen[index] as number
+    const guests = this.guests
+    if (((batch.credit[index] as number) - visitorFirst) >>> 0 < visitorCount) {
+      if (!ok) return
+      guests[0] = (guests[0] as number) + 1
+      guests[1] = (guests[1] as number) + amount
+    } else if (((batch.debit[index] as number) - visitorFirst) >>> 0 < visitorCount) {
+      guests[2] = (guests[2] as number) + 1
+      if (!ok) return
+      guests[3] = (guests[3] as number) + 1
+      guests[4] = (guests[4] as number) + amount
     }
   }
 

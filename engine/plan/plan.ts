@@ -23,9 +23,11 @@ import { planPeople, type PlannedPeople } from './people.js'
 import {
   planChannels,
   planServices,
+  planVisitors,
   type MonthlyKind,
   type PlannedChannels,
   type PlannedServices,
+  type PlannedVisitors,
 } from './services.js'
 import type { SimClock } from '../time/index.js'
 import type { LoadedScenario } from '../../scenarios/loader.js'
@@ -133,6 +135,9 @@ export interface AccountLayout {
   readonly parking: number
   readonly onlineFirst: number
   readonly onlineCount: number
+  /** Cross-border visitors' wallets: a block per segment and chunk (PlannedVisitors). */
+  readonly visitorFirst: number
+  readonly visitorCount: number
   readonly merchantFirst: number
   readonly residentFirst: number
   readonly count: number
@@ -186,6 +191,8 @@ export interface Plan {
   readonly services: PlannedServices
   /** Wallet providers and the channels merchants accept. */
   readonly channels: PlannedChannels
+  /** Cross-border visitors, when the scenario has them. */
+  readonly visitors?: PlannedVisitors
   readonly fareFen: readonly number[]
   readonly accounts: AccountLayout
   readonly segments: readonly Segment[]
@@ -225,7 +232,15 @@ export function planRun(
   const merchantCells = planMerchantCells(scenario, categories, merchantCellStart)
   const tiers = planTiers(scenario)
   const clock = planClock(scenario)
-  const accounts = accountLayout(scenario, districts.length, merchants, residents)
+  const visitors = planVisitors(scenario, scale, ticksPerChunk, segmentCount, tiers)
+  const visitorBlocks = Math.ceil(clock.ticks / ticksPerChunk) * segmentCount
+  const accounts = accountLayout(
+    scenario,
+    districts.length,
+    merchants,
+    residents,
+    visitors === undefined ? 0 : visitorBlocks * visitors.blockSize,
+  )
   const segments = planSegments(residents, merchants)
   const services = planServices(scenario)
   const payments = planPayments(scenario, services)
@@ -263,6 +278,7 @@ export function planRun(
     payments,
     services,
     channels: planChannels(scenario),
+    ...(visitors === undefined ? {} : { visitors }),
     fareFen: [...city.fareFen],
     accounts,
     segments,
@@ -441,6 +457,7 @@ function accountLayout(
   districtCount: number,
   merchants: number,
   residents: number,
+  visitorCount: number,
 ): AccountLayout {
   const bankCount = scenario.banks.names.length
   const utilityCount = scenario.utilities.length
@@ -456,7 +473,8 @@ function accountLayout(
   const parking = insuranceFund + 1
   const onlineFirst = parking + 1
   const onlineCount = scenario.services?.online?.shops ?? 0
-  const merchantFirst = onlineFirst + onlineCount
+  const visitorFirst = onlineFirst + onlineCount
+  const merchantFirst = visitorFirst + visitorCount
   const residentFirst = merchantFirst + merchants
   return {
     issuer: 0,
@@ -474,6 +492,8 @@ function accountLayout(
     parking,
     onlineFirst,
     onlineCount,
+    visitorFirst,
+    visitorCount,
     merchantFirst,
     residentFirst,
     count: residentFirst + residents,

@@ -211,3 +211,61 @@ export function planChannels(scenario: Scenario): PlannedChannels {
     faceShare,
   }
 }
+
+/** Cross-border visitors, planned: see visitorsSchema. */
+export interface PlannedVisitors {
+  /** Arrivals a day in each segment (the city's, scaled, over the segments). */
+  readonly perSegmentDay: number
+  /**
+   * Each segment and chunk has a block of this many visitor accounts: the k-th visitor it sees
+   * arrive takes its block's k-th (more than a block holds do not come, a chance the size makes
+   * negligible: five standard deviations past the mean and ten more).
+   */
+  readonly blockSize: number
+  /** Cumulative shares of the ports, and each port's district. */
+  readonly portCumulative: readonly number[]
+  readonly portDistrict: readonly number[]
+  readonly portNames: readonly string[]
+  readonly centre: readonly number[]
+  readonly centreShare: number
+  /** The tier index their wallets open in. */
+  readonly tier: number
+  /** What a top-up turns into, fen (the foreign amount at the rate, within the tier's cap). */
+  readonly topupFen: number
+  readonly bank: number
+  readonly paymentsPerVisit: number
+  readonly stayMinutes: number
+}
+
+export function planVisitors(
+  scenario: Scenario,
+  scale: number,
+  chunkTicks: number,
+  segments: number,
+  tiers: readonly { readonly tier: number; readonly balanceCapFen: number }[],
+): PlannedVisitors | undefined {
+  const visitors = scenario.visitors
+  if (visitors === undefined) return undefined
+  const ids = scenario.city.districts.map((district) => district.id)
+  const perSegmentDay = (visitors.perDay * scale) / segments
+  // An hour's arrivals are at most 15% of a day's (their rhythm's busiest hour on a day of rest).
+  const perBlock = perSegmentDay * 0.15 * (chunkTicks / 60)
+  let sum = 0
+  const tier = tiers.findIndex((planned) => planned.tier === visitors.tier)
+  const cap = tiers[tier]?.balanceCapFen ?? 0
+  const topupFen = Math.round(visitors.topup.amount * visitors.topup.fenPerUnit)
+  return {
+    perSegmentDay,
+    blockSize: Math.ceil(perBlock + 5 * Math.sqrt(perBlock) + 10),
+    portCumulative: visitors.ports.map((port) => (sum += port.share)),
+    portDistrict: visitors.ports.map((port) => ids.indexOf(port.district)),
+    portNames: visitors.ports.map((port) => port.name),
+    centre: visitors.centre.map((id) => ids.indexOf(id)),
+    centreShare: visitors.centreShare,
+    tier,
+    topupFen: cap > 0 ? Math.min(cap, topupFen) : topupFen,
+    bank: scenario.banks.names.indexOf(visitors.topup.bank),
+    paymentsPerVisit: visitors.paymentsPerVisit,
+    stayMinutes: Math.round(visitors.stayHours * 60),
+  }
+}

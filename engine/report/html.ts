@@ -15,7 +15,7 @@ import { thresholdActual } from '../load/threshold.js'
 import { assert } from '../assert.js'
 import { resultCodes, transferKinds, type TransferKindName } from '../ledger/index.js'
 import { channels, providers, type ChannelName, type ProviderName } from '../ledger/channel.js'
-import type { MixFigures } from '../counting/mixCounters.js'
+import type { MixFigures, VisitorFigures } from '../counting/mixCounters.js'
 import { hourSteps, secondSteps, timeTicks } from './axes.js'
 import {
   barChart,
@@ -515,7 +515,33 @@ function channelsSection(summary: RunSummary): Html | false {
   const twoPhase =
     phases.length > 0 &&
     html`<h3>Reserved, then settled</h3><p class="explain">Parking and tolls reserve the most a session may cost at entry and post what it cost at exit, or void a free stay; online purchases are held in escrow until delivery, then posted, or voided on a return. What is held at the end waits for an exit or a delivery after the period.</p>${table(phaseColumns, phases)}`
-  return html`<section class="card"><h2>Payments by channel and wallet provider</h2><p class="explain">Every payment carries how it was paid (a QR code scanned, a tap of a card or phone, a transit gate, an auto-debit, an online page, a face terminal; money paid in by employers, the treasury and banks is a credit) and the wallet that paid it: the e-CNY app, the payer's own bank's app (each bank apart), an app paying through the unified QR code, or a hard wallet. Merchants take the channels their category accepts (scenario channels.accept). Values are what moved: a reservation counts when its post settles.</p>${table(columns('channel'), byChannel)}${table(columns('wallet provider'), byProvider)}${twoPhase}</section>`
+  const visitors = visitorsPart(mix.visitors)
+  return html`<section class="card"><h2>Payments by channel and wallet provider</h2><p class="explain">Every payment carries how it was paid (a QR code scanned, a tap of a card or phone, a transit gate, an auto-debit, an online page, a face terminal; money paid in by employers, the treasury and banks is a credit) and the wallet that paid it: the e-CNY app, the payer's own bank's app (each bank apart), an app paying through the unified QR code, or a hard wallet. Merchants take the channels their category accepts (scenario channels.accept). Values are what moved: a reservation counts when its post settles.</p>${table(columns('channel'), byChannel)}${table(columns('wallet provider'), byProvider)}${twoPhase}${visitors}</section>`
+}
+
+/** The visitors' own line, in summaries that have them. */
+function visitorsPart(guests: VisitorFigures | undefined): Html | false {
+  return (
+    guests !== undefined &&
+    html`<h3>Cross-border visitors</h3><p class="explain">Visitors arriving through the city's ports open an anonymous wallet, top it up from a foreign card at the scenario's rate, pay near their port and in the centre, and leave: their own line, not among the residents' districts.</p>${table(
+      [
+        { head: 'arrived' },
+        { head: 'topped up ¥', numeric: true },
+        { head: 'payments', numeric: true },
+        { head: 'accepted', numeric: true },
+        { head: 'accepted ¥', numeric: true },
+      ],
+      [
+        [
+          { text: formatInteger(guests.arrived) },
+          { text: formatFen(guests.topupFen) },
+          { text: formatInteger(guests.payments) },
+          { text: formatInteger(guests.accepted) },
+          { text: formatFen(guests.amountFen) },
+        ],
+      ],
+    )}`
+  )
 }
 
 /** Retail by merchant size, and the merchants accepting e-CNY (summaries that have them). */

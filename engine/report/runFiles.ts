@@ -274,6 +274,15 @@ const mixSchema = z.object({
       postedFen: fen(),
     }),
   ),
+  visitors: z
+    .object({
+      arrived: count(),
+      topupFen: fen(),
+      payments: count(),
+      accepted: count(),
+      amountFen: fen(),
+    })
+    .exactOptional(),
 })
 
 function everyKind<T extends z.ZodType>(figures: T, none: z.input<T>) {

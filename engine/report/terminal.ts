@@ -222,6 +222,12 @@ function mixLines(summary: RunSummary): string[] {
       .join(' · ')
   }
   const lines = ['', `channels   ${shares(mix.byChannel)}`, `providers  ${shares(mix.byProvider)}`]
+  const guests = mix.visitors
+  if (guests !== undefined) {
+    lines.push(
+      `visitors   ${formatInteger(guests.arrived)} arrived and topped up ${formatFen(guests.topupFen)} from foreign cards; ${formatInteger(guests.payments)} payments, ${formatInteger(guests.accepted)} accepted, ${formatFen(guests.amountFen)}`,
+    )
+  }
   for (const [kind, figures] of Object.entries(mix.twoPhase)) {
     if (figures === undefined) continue
     lines.push(

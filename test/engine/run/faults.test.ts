@@ -47,6 +47,8 @@ const accounts: AccountLayout = {
   parking: 20,
   onlineFirst: 21,
   onlineCount: 0,
+  visitorFirst: 21,
+  visitorCount: 0,
   merchantFirst: 7,
   residentFirst: 10,
   count: 16,
