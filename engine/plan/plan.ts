@@ -19,6 +19,7 @@ import {
   ticksPerChunk,
 } from '../limits.js'
 import { employerFloatFen } from './employerFloat.js'
+import { planMetro, type PlannedMetro } from './metroPlan.js'
 import { planPeople, type PlannedPeople } from './people.js'
 import type { SimClock } from '../time/index.js'
 import type { LoadedScenario } from '../../scenarios/loader.js'
@@ -151,7 +152,13 @@ export interface Plan {
   readonly riderShare: number
   readonly employedShare: number
   readonly payments: Readonly<Record<PaymentKindName, PaymentRate>>
+  /**
+   * The district network's fare by district pair (from * districts + to), fen: what transit charges
+   * when the scenario has no city.metro.
+   */
   readonly fareFen: readonly number[]
+  /** The real metro's tables by station pair, and the bus (city.metro). */
+  readonly metro?: PlannedMetro
   readonly accounts: AccountLayout
   readonly segments: readonly Segment[]
   /** Who the residents are, when the scenario says (its people section). */
@@ -194,6 +201,7 @@ export function planRun(
   const segments = planSegments(residents, merchants)
   const payments = planPayments(scenario)
   const people = planPeople(scenario)
+  const metro = planMetro(scenario, city)
   const ticks = clock.ticks
   const expectedTransfers = transfersExpected(payments, residents, ticks)
   assert(
@@ -226,6 +234,7 @@ export function planRun(
     employedShare: scenario.city.employedShare,
     payments,
     fareFen: [...city.fareFen],
+    ...(metro === undefined ? {} : { metro }),
     accounts,
     segments,
     ...(people === undefined ? {} : { people }),
@@ -519,12 +528,20 @@ function checkMoneyBound(scenario: Scenario, sizes: MoneySizes): void {
   }
 }
 
+/** The city of a loaded scenario: its districts, and its metro network if it has one. */
+export function scenarioCity(loaded: LoadedScenario): City {
+  const { districts, metro } = loaded.scenario.city
+  if (metro === undefined) return buildCity(loaded.map, districts)
+  assert(loaded.metro !== undefined, 'the loader read the network city.metro names')
+  return buildCity(loaded.map, districts, { ...loaded.metro, fare: metro.fare })
+}
+
 /** The city and the plan of a loaded scenario: what `run` builds first and `validate` checks. */
 export function planScenario(
   loaded: LoadedScenario,
   options: PlanOptions = {},
 ): { city: City; plan: Plan } {
-  const city = buildCity(loaded.map, loaded.scenario.city.districts)
+  const city = scenarioCity(loaded)
   return { city, plan: planRun(loaded.scenario, city, options, loaded.habitByLevel) }
 }
 
