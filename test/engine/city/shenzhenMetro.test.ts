@@ -30,7 +30,7 @@ describe("Shenzhen's metro", () => {
     expect(network?.lines).toHaveLength(16)
     expect(network?.lines.map((line) => line.name)).not.toContain('坪山云巴1号线')
     expect(network?.stations.filter((station) => station.lines.length > 1)).toHaveLength(61)
-    expect(Math.max(...(network?.fareFen ?? []))).toBe(1500)
+    expect(network?.fareFen.reduce((dearest, fen) => Math.max(dearest, fen), 0)).toBe(1500)
   })
 
   it.each([
