@@ -52,7 +52,7 @@ import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { Bench } from 'tinybench'
 import { generateChunk, segmentAgents, unpackIntents } from '../engine/behaviour/index.js'
-import { buildCity, type City } from '../engine/city/index.js'
+import type { City } from '../engine/city/index.js'
 import { MemoryLedger, ResultCode } from '../engine/ledger/index.js'
 import { pacingErrorPct, parseProfile, runOpenLoad, wallClockPause } from '../engine/load/index.js'
 import { LedgerState } from '../engine/ledger/memory/ledgerState.js'
@@ -63,7 +63,7 @@ import {
   synthesizeResidents,
   viewPopulation,
 } from '../engine/population/index.js'
-import { planRun } from '../engine/run/index.js'
+import { planRun, scenarioCity } from '../engine/run/index.js'
 import { wallClock } from '../engine/time/index.js'
 import { loadScenario, type LoadedScenario } from '../scenarios/index.js'
 import { flattened, ledgerWorkload, sliceOf, type LedgerWorkload } from './ledgerWorkload.js'
@@ -138,7 +138,7 @@ async function main(): Promise<void> {
   const older = compareFile === undefined ? undefined : await readResults(compareFile)
   const wants = (group: string) => only === undefined || only === group
   const loaded = await loadScenario(scenarioFile)
-  const city = buildCity(loaded.map, loaded.scenario.city.districts)
+  const city = scenarioCity(loaded)
   const sim = simSetup(loaded, city)
   const results: BenchResult[] = []
   const log = (result: BenchResult) => {

@@ -65,6 +65,25 @@ export const governmentFlowsMax = 16
 /** Online shops a scenario may have (accounts of their own). */
 export const onlineShopsMax = 4096
 
+// A metro network read from a file (city.metro.network): the real stations and lines.
+/** Bytes of a network file: the largest here, Chengdu's 353 stations and 17 lines, has 90 KB. */
+export const metroNetworkBytesMax = 4 * 1024 * 1024
+/** JSON values of a network file, counted before it is parsed (Chengdu's has about 7,300). */
+export const metroNetworkJsonValuesMax = 200_000
+/**
+ * Stations of one network (Chengdu's has 353). Fares and first lines are tables by station pair:
+ * at the bound, 2 MiB of Uint16 fares and 1 MiB of Uint8 lines, copied to every worker.
+ */
+export const metroStationsMax = 1024
+/** Lines of one network; a line's index travels as a Uint8, 255 meaning none. */
+export const metroLinesMax = 64
+/** Stations one line lists (Chengdu's line 6 has 55); a loop lists its first station again last. */
+export const metroLineStationsMax = 256
+/** Fare bands of a fare rule after its base fare. */
+export const metroFareBandsMax = 8
+/** A district no station stands in is served by this many stations nearest its centre. */
+export const metroNearestStations = 3
+
 // Load (open model, wall time).
 /** Highest target rate a profile may ask for, transfers per second. */
 export const loadTpsMax = 20_000_000
@@ -353,6 +372,16 @@ assert(
   'a list of messageIdsMax ids fits one line of an error',
 )
 assert(districtsMax <= 0xff, 'district index must fit a Uint8')
+assert(metroStationsMax <= 0xffff, 'a station index fits a Uint16')
+assert(metroLinesMax < 0xff, 'a line index fits a Uint8, with 255 meaning none')
+assert(
+  metroLineStationsMax <= metroStationsMax + 1,
+  'a line lists each station once at most, its first again if it is a loop',
+)
+assert(
+  metroNetworkJsonValuesMax >= 4 * (metroStationsMax * 8 + metroLinesMax * metroLineStationsMax),
+  'a network at the station and line bounds fits the count before parsing',
+)
 assert(banksMax <= 0xff, 'bank index must fit a Uint8')
 assert(merchantCategoriesMax <= 0xff, 'merchant category must fit a Uint8')
 assert(walletTiersMax < 0xff, 'wallet tier must fit a Uint8, with 0 meaning unlimited')

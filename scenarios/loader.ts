@@ -19,6 +19,12 @@ import {
   type Node,
 } from 'yaml'
 import { parseDistrictMap, type DistrictMap } from '../engine/city/districtMap.js'
+import {
+  parseMetroMap,
+  unreachableStations,
+  withoutLines,
+  type MetroMap,
+} from '../engine/city/metroMap.js'
 import { UserError } from '../engine/errors.js'
 import { describeFsError, isObject, readBoundedText } from '../engine/untrusted.js'
 import {
@@ -28,6 +34,8 @@ import {
   mapJsonValuesMax,
   mapVerticesMax,
   messageIdsMax,
+  metroNetworkBytesMax,
+  metroNetworkJsonValuesMax,
   scenarioBytesMax,
   yamlAliasCountMax,
   yamlDepthMax,
@@ -45,6 +53,11 @@ export interface LoadedScenario {
   readonly map: DistrictMap
   /** The map file, resolved inside the scenario's folder. */
   readonly mapFile: string
+  /**
+   * The metro network of city.metro: its file, resolved inside the scenario's folder, and its
+   * stations and lines, those of city.metro.leaveOutLines taken away; connected.
+   */
+  readonly metro?: { readonly file: string; readonly map: MetroMap }
   /**
    * A rollout's sampled day only (never from a file): each adopter's share of their own payments
    * made in e-CNY, per district and adoption level (district * adoptionLevels + level).
@@ -76,28 +89,21 @@ export async function loadScenario(file: string): Promise<LoadedScenario> {
   }
   const crossField = crossFieldIssues(raw.value)
   const city = isObject(raw.value) && isObject(raw.value.city) ? raw.value.city : {}
+  const fileErrors: UserError[] = []
   let map: DistrictMap | null = null
   let mapFile: string | null = null
-  let mapError: UserError | null = null
   if (typeof city.map === 'string') {
-    mapFile = await resolveInside(file, city.map, crossField)
-    if (mapFile !== null) {
-      try {
-        map = await loadMap(mapFile)
-      } catch (error) {
-        if (!(error instanceof UserError)) throw error
-        mapError = error
-      }
-    }
+    mapFile = await resolveInside(file, city.map, crossField, 'city.map')
+    if (mapFile !== null) map = await orFileError(() => loadMap(mapFile as string), fileErrors)
   }
+  const metro = await readMetro(file, city, crossField, fileErrors)
   issues.push(...crossField.map((issue) => () => lineOf(raw, issue)))
-  if (mapError !== null) {
-    // A broken map alone is reported as the map's own error; with other problems, among them.
-    if (issues.length === 0) throw mapError
-    const { message, issues: mapIssues } = mapError
+  // A broken file alone is reported as the file's own error; with other problems, among them.
+  if (issues.length === 0 && fileErrors.length === 1) throw fileErrors[0] as UserError
+  for (const { message, issues: fileIssues } of fileErrors) {
     issues.push(
       () => message.split('\n')[0] ?? message,
-      ...mapIssues.map((issue) => () => `  ${issue}`),
+      ...fileIssues.map((issue) => () => `  ${issue}`),
     )
   }
   if (map !== null && Array.isArray(city.districts)) {
@@ -123,7 +129,91 @@ export async function loadScenario(file: string): Promise<LoadedScenario> {
       Math.max(0, issues.length - errorIssuesMax),
     )
   }
-  return { file, scenario: parsed.data, map, mapFile }
+  return { file, scenario: parsed.data, map, mapFile, ...(metro === null ? {} : { metro }) }
+}
+
+/** What `read` gives, or null with its UserError kept in `errors`; any other error is thrown. */
+async function orFileError<T>(read: () => Promise<T>, errors: UserError[]): Promise<T | null> {
+  try {
+    return await read()
+  } catch (error) {
+    if (!(error instanceof UserError)) throw error
+    errors.push(error)
+    return null
+  }
+}
+
+/**
+ * The network city.metro names, read and checked: inside the folder, a usable network file, the
+ * lines to leave out among its lines, and connected once they are left out. Problems of the file
+ * itself go to `fileErrors`, those of the scenario's fields to `issues` (`field: message`).
+ */
+async function readMetro(
+  file: string,
+  city: Record<string, unknown>,
+  issues: string[],
+  fileErrors: UserError[],
+): Promise<{ file: string; map: MetroMap } | null> {
+  const metro = isObject(city.metro) ? city.metro : undefined
+  if (metro === undefined || typeof metro.network !== 'string') return null
+  const named = metro.network
+  const networkFile = await resolveInside(file, named, issues, 'city.metro.network')
+  if (networkFile === null) return null
+  const whole = await orFileError(() => loadMetroNetwork(networkFile), fileErrors)
+  if (whole === null) return null
+  const leaveOut = Array.isArray(metro.leaveOutLines) ? (metro.leaveOutLines as unknown[]) : []
+  const lineNames = whole.lines.map((line) => line.name)
+  const missing = leaveOut.flatMap((name, index) =>
+    typeof name === 'string' && !lineNames.includes(name)
+      ? [
+          `city.metro.leaveOutLines[${index}]: "${name}" is not a line of ${named} (it has ${listed(lineNames, messageIdsMax)})`,
+        ]
+      : [],
+  )
+  issues.push(...missing)
+  if (missing.length > 0) return null
+  const map = withoutLines(whole, new Set(leaveOut.filter((name) => typeof name === 'string')))
+  const unreached = unreachableStations(map)
+  if (unreached.length > 0) {
+    issues.push(`city.metro.network: ${disconnected(named, map, unreached)}`)
+    return null
+  }
+  return { file: networkFile, map }
+}
+
+/** What a disconnected network's error says: which stations, on which lines, and what to do. */
+function disconnected(named: string, map: MetroMap, unreached: readonly number[]): string {
+  const first = map.stations[0]?.name ?? ''
+  const names = unreached.map((station) => map.stations[station]?.name ?? '')
+  const cut = new Set(unreached)
+  const lines = map.lines
+    .filter((line) => line.stations.every((station) => cut.has(station)))
+    .map((line) => line.name)
+  const on = lines.length === 0 ? '' : ` (all of ${listed(lines, messageIdsMax)})`
+  return (
+    `the lines of ${named} do not join up: ${unreached.length} stations cannot be reached from ${first}: ` +
+    `${listed(names, messageIdsMax)}${on}; leave their lines out with city.metro.leaveOutLines, or join them in the file`
+  )
+}
+
+async function loadMetroNetwork(networkFile: string): Promise<MetroMap> {
+  const text = await readBoundedText(networkFile, metroNetworkBytesMax, 'metro network')
+  const crowdedLine = lineOverValueBound(text, metroNetworkJsonValuesMax)
+  if (crowdedLine > 0) {
+    throw new UserError(`${networkFile}: not a usable metro network`, [
+      `${networkFile}:${crowdedLine}: more than ${metroNetworkJsonValuesMax} JSON values`,
+    ])
+  }
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch (error) {
+    throw new UserError(`${networkFile}: not valid JSON (${(error as Error).message})`)
+  }
+  const result = parseMetroMap(json)
+  if (result.map === null)
+    throw new UserError(`${networkFile}: not a usable metro network`, result.issues)
+  return result.map
 }
 
 /** What `value` holds at `path`: undefined where a field on the way is absent. */
@@ -146,7 +236,7 @@ function listed(items: readonly string[], max: number): string {
 async function loadMap(mapFile: string): Promise<DistrictMap> {
   const text = await readBoundedText(mapFile, mapBytesMax, 'map')
   // JSON.parse builds every value before the map's own bounds can look at them.
-  const crowdedLine = lineOverValueBound(text)
+  const crowdedLine = lineOverValueBound(text, mapJsonValuesMax)
   if (crowdedLine > 0) {
     throw new UserError(`${mapFile}: not a usable district map`, [
       `${mapFile}:${crowdedLine}: more than ${mapJsonValuesMax} JSON values (a map of ${mapVerticesMax} positions has about ${3 * mapVerticesMax})`,
@@ -167,9 +257,9 @@ async function loadMap(mapFile: string): Promise<DistrictMap> {
 /**
  * Counts the values of a JSON text as it goes, an opening bracket or brace or a comma outside
  * strings each (every value but a container's first follows a comma), and returns the line
- * where the count passes mapJsonValuesMax, or 0 when it does not.
+ * where the count passes `valuesMax`, or 0 when it does not.
  */
-function lineOverValueBound(text: string): number {
+function lineOverValueBound(text: string, valuesMax: number): number {
   let values = 0
   let line = 1
   let inString = false
@@ -180,10 +270,7 @@ function lineOverValueBound(text: string): number {
       else if (code === quote) inString = false
     } else if (code === quote) inString = true
     else if (code === newline) line += 1
-    else if (
-      (code === comma || code === openBracket || code === openBrace) &&
-      ++values > mapJsonValuesMax
-    )
+    else if ((code === comma || code === openBracket || code === openBrace) && ++values > valuesMax)
       return line
   }
   return 0
@@ -454,6 +541,7 @@ async function resolveInside(
   scenarioFile: string,
   relative: string,
   issues: string[],
+  field: 'city.map' | 'city.metro.network',
 ): Promise<string | null> {
   const folder = path.dirname(path.resolve(scenarioFile))
   const target = path.resolve(folder, relative)
@@ -462,22 +550,22 @@ async function resolveInside(
     return rel === '' || rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel)
   }
   if (path.isAbsolute(relative) || escapes(folder, target)) {
-    issues.push(`city.map: "${relative}" must be a path inside the scenario's folder`)
+    issues.push(`${field}: "${relative}" must be a path inside the scenario's folder`)
     return null
   }
   if (!/\.(geo)?json$/i.test(target)) {
-    issues.push(`city.map: "${relative}" must be a .geojson or .json file`)
+    issues.push(`${field}: "${relative}" must be a .geojson or .json file`)
     return null
   }
   try {
     const [realFolder, realTarget] = await Promise.all([fs.realpath(folder), fs.realpath(target)])
     if (escapes(realFolder, realTarget)) {
-      issues.push(`city.map: "${relative}" leads outside the scenario's folder through a link`)
+      issues.push(`${field}: "${relative}" leads outside the scenario's folder through a link`)
       return null
     }
     return realTarget
   } catch (error) {
-    issues.push(`city.map: cannot read "${relative}" (${describeFsError(error)})`)
+    issues.push(`${field}: cannot read "${relative}" (${describeFsError(error)})`)
     return null
   }
 }

@@ -28,6 +28,7 @@ import {
 import { loadSettingIssues } from '../engine/load/settings.js'
 import { calendarRolloutIssues, calendarSchema, rolloutSchema } from './rolloutSchema.js'
 import { ageBandsSchema, peopleIssues, peopleSchema } from './peopleSchema.js'
+import { metroIssues, metroSchema } from './metroSchema.js'
 import {
   channelsIssues,
   channelsSchema,
@@ -225,6 +226,8 @@ export const scenarioSchema = z
         sameDistrictWorkShare: share(),
         employedShare: share(),
         riderShare: share(),
+        /** The real metro: its network file, fare rule and bus share (metroSchema.ts). */
+        metro: metroSchema.optional(),
       })
       .strict(),
     adoption: z.object({ share: share() }).strict(),
@@ -351,6 +354,7 @@ export function crossFieldIssues(input: unknown): string[] {
     ...periodIssues(record(scenario.period)),
     ...(scenario.load === undefined ? [] : loadSettingIssues(record(scenario.load))),
     ...districtIssues(list(record(scenario.city).districts)),
+    ...metroIssues(record(scenario.city)),
     ...tierIssues(list(record(scenario.wallets).tiers)),
     ...categoryIssues(record(record(scenario.merchants).categories)),
     ...sizeIssues(list(record(scenario.merchants).sizes)),

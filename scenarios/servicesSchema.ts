@@ -269,9 +269,9 @@ export function channelsIssues(scenario: Record<string, unknown>): string[] {
 }
 
 /**
- * Cross-border visitors: they arrive through the city's ports, open an anonymous-tier wallet, top it
- * up from a foreign card at the scenario's exchange rate, spend near their port and in the centre,
- * and leave.
+ * Cross-border visitors: they arrive through the city's ports, open an anonymous-tier wallet,
+ * top it up from a foreign card at the scenario's exchange rate, spend near their port and in the
+ * centre, and leave.
  */
 export const visitorsSchema = z
   .object({

@@ -65,8 +65,26 @@ export interface CityView {
     /** Places the map draws inside it (a district it predates), named where they lie [lon, lat]. */
     readonly places?: readonly { readonly name: string; readonly at: readonly [number, number] }[]
   }[]
-  /** Metro links between district stations (indices into `districts`). */
+  /**
+   * Metro links between district stations (indices into `districts`): the district network of a
+   * scenario without city.metro. Empty when `network` is there.
+   */
   readonly metro: readonly { readonly from: number; readonly to: number; readonly km: number }[]
+  /**
+   * The real metro (city.metro), drawn instead of `metro`: its stations where they stand
+   * ([lon, lat]) and its lines in their colours, each listing its stations by index in the order
+   * it runs. At most `networkStationsMax` stations and `networkLinesMax` lines. Absent for the
+   * district network, and in the city.json of runs made before it.
+   */
+  readonly network?: {
+    readonly stations: readonly { readonly name: string; readonly at: readonly [number, number] }[]
+    readonly lines: readonly {
+      readonly name: string
+      /** `#rrggbb`. */
+      readonly colour: string
+      readonly stations: readonly number[]
+    }[]
+  }
   /**
    * Merchants counted on a grid (engine/limits.ts merchantCellMetres): [lon, lat of the cell's
    * centre, its most common category index, merchants in it]; cells of fewer merchants than
@@ -92,6 +110,10 @@ export interface CityView {
 }
 
 export const merchantCellsMax = 1500
+/** What CityView.network holds at most: the engine's bounds on a network (engine/limits.ts). */
+export const networkStationsMax = 1024
+export const networkLinesMax = 64
+export const networkLineStationsMax = 256
 
 /** Sent once to each page as it connects. */
 export interface Hello {

@@ -137,13 +137,19 @@ export function wholeFen(amount: number, maxFen = 0xffff_ffff): number {
   return Math.min(maxFen, Math.max(1, Math.round(amount)))
 }
 
-/** A resident's usual district at this hour: at work on weekday working hours, else at home. */
-export function whereIs(context: BehaviourContext, resident: number): number {
+/** Whether a resident is at work at this hour: employed, on weekday working hours. */
+export function isAtWork(context: BehaviourContext, resident: number): boolean {
   const flags = context.population.flags[resident] as number
-  const atWork =
+  return (
     !context.weekend &&
     context.hour >= 9 &&
     context.hour < 18 &&
     (flags & ResidentFlag.employed) !== 0
-  return (atWork ? context.population.work[resident] : context.population.home[resident]) as number
+  )
+}
+
+/** A resident's usual district at this hour: at work on weekday working hours, else at home. */
+export function whereIs(context: BehaviourContext, resident: number): number {
+  const { work, home } = context.population
+  return (isAtWork(context, resident) ? work[resident] : home[resident]) as number
 }

@@ -1,12 +1,18 @@
 /**
  * The city: districts from the map joined with the scenario's figures, their centroids and
- * areas, samplers that place merchants inside them, and the metro network between them.
+ * areas, samplers that place merchants inside them, and the metro: the district network between
+ * their centres, and the real network of stations and lines when the scenario has city.metro.
  */
 import { assert } from '../assert.js'
 import type { DistrictMap, Polygon } from './districtMap.js'
 import { areaAndCentroid, distanceKm, projectionAt, type Projection } from './geometry.js'
 import { buildMetro, metroFareFen, type MetroNetwork } from './metro.js'
 import { DistrictSampler } from './placement.js'
+import {
+  buildStationNetwork,
+  type StationNetwork,
+  type StationNetworkInput,
+} from './stationNetwork.js'
 
 export interface CityDistrictInput {
   readonly id: string
@@ -35,13 +41,23 @@ export interface District {
 export interface City {
   readonly districts: readonly District[]
   readonly projection: Projection
+  /**
+   * The district network: one station per district centre. Built for every city (it is small);
+   * fares and the live map use it only when the city has no `network`.
+   */
   readonly metro: MetroNetwork
-  /** Metro fare in fen from district i to district j, row-major. */
+  /** The district network's fare in fen from district i to district j, row-major. */
   readonly fareFen: Uint32Array
   readonly samplers: readonly DistrictSampler[]
+  /** The real metro (city.metro): its stations, lines and tables by station pair. */
+  readonly network?: StationNetwork
 }
 
-export function buildCity(map: DistrictMap, inputs: readonly CityDistrictInput[]): City {
+export function buildCity(
+  map: DistrictMap,
+  inputs: readonly CityDistrictInput[],
+  metroInput?: StationNetworkInput,
+): City {
   const byId = new Map(map.features.map((feature) => [feature.id, feature]))
   // Reference point for the local projection: the mean of the map's feature bounds is enough.
   const first = map.features[0]
@@ -90,5 +106,7 @@ export function buildCity(map: DistrictMap, inputs: readonly CityDistrictInput[]
       fareFen[from * count + to] = metroFareFen(km)
     }
   }
-  return { districts, projection, metro, fareFen, samplers }
+  if (metroInput === undefined) return { districts, projection, metro, fareFen, samplers }
+  const network = buildStationNetwork(metroInput, districts)
+  return { districts, projection, metro, fareFen, samplers, network }
 }

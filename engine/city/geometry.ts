@@ -29,6 +29,20 @@ export function distanceKm(
   return Math.hypot(dx, dy)
 }
 
+/** Mean radius of the Earth, km (IUGG). */
+const earthRadiusKm = 6371.0088
+
+/** Great-circle distance between two points in degrees, km (haversine). */
+export function greatCircleKm(lonA: number, latA: number, lonB: number, latB: number): number {
+  const radians = Math.PI / 180
+  const dLat = (latB - latA) * radians
+  const dLon = (lonB - lonA) * radians
+  const h =
+    Math.sin(dLat / 2) ** 2 +
+    Math.cos(latA * radians) * Math.cos(latB * radians) * Math.sin(dLon / 2) ** 2
+  return 2 * earthRadiusKm * Math.asin(Math.min(1, Math.sqrt(h)))
+}
+
 /** Signed area (km²) and area-weighted centroid of a ring, by the shoelace formula. */
 function ringMoments(projection: Projection, ring: Ring): { area: number; cx: number; cy: number } {
   let twiceArea = 0

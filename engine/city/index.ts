@@ -6,6 +6,36 @@ export {
   type Polygon,
   type Ring,
 } from './districtMap.js'
-export { containsPoint, areaAndCentroid, distanceKm, projectionAt } from './geometry.js'
-export { buildMetro, metroFareFen, type MetroNetwork, type MetroLink } from './metro.js'
+export {
+  containsPoint,
+  areaAndCentroid,
+  distanceKm,
+  greatCircleKm,
+  projectionAt,
+} from './geometry.js'
+export {
+  buildMetro,
+  districtNetworkFareRule,
+  metroFareFen,
+  type MetroNetwork,
+  type MetroLink,
+} from './metro.js'
+export { fareOfKm, type FareBand, type FareRule } from './fareRule.js'
+export {
+  parseMetroMap,
+  unreachableStations,
+  withoutLines,
+  type MetroLine,
+  type MetroMap,
+  type MetroStation,
+} from './metroMap.js'
+export {
+  buildStationNetwork,
+  noDistrict,
+  noLine,
+  type ServedDistrict,
+  type StationLink,
+  type StationNetwork,
+  type StationNetworkInput,
+} from './stationNetwork.js'
 export { DistrictSampler } from './placement.js'

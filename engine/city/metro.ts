@@ -1,10 +1,11 @@
 /**
- * A first metro network: one station at each district's centre, joined by the links of a
- * minimum spanning tree plus each station's nearest neighbours, so the network is connected
- * and short. Fares follow Shenzhen Metro's distance bands.
+ * The district network, for a scenario without city.metro: one station at each district's centre,
+ * joined by the links of a minimum spanning tree plus each station's nearest neighbours, so the
+ * network is connected and short. Fares follow Shenzhen Metro's distance bands.
  */
 import { assert } from '../assert.js'
 import { metroLinksPerStationMax } from '../limits.js'
+import { fareOfKm, type FareRule } from './fareRule.js'
 
 export interface MetroLink {
   readonly from: number
@@ -94,14 +95,21 @@ export function buildMetro(
 }
 
 /**
- * Shenzhen Metro fare by trip length: 2 yuan up to 4 km, then 1 yuan for each further 4 km up
- * to 12 km, each 6 km up to 24 km, and each 8 km beyond.
+ * Shenzhen Metro's fare rule (docs/scenarios.md, Fare rules): 2 yuan up to 4 km, then 1 yuan for
+ * each further 4 km up to 12 km, each 6 km up to 24 km, and each 8 km beyond. The district
+ * network charges it whatever the city; a scenario's city.metro gives its own city's.
  */
+export const districtNetworkFareRule: FareRule = {
+  baseFen: 200,
+  baseKm: 4,
+  bands: [
+    { upToKm: 12, everyKm: 4, addFen: 100 },
+    { upToKm: 24, everyKm: 6, addFen: 100 },
+    { everyKm: 8, addFen: 100 },
+  ],
+}
+
+/** The district network's fare for a trip of `km`. */
 export function metroFareFen(km: number): number {
-  assert(km >= 0 && Number.isFinite(km), 'a trip has a finite length')
-  let yuan = 2
-  if (km > 4) yuan += Math.ceil((Math.min(km, 12) - 4) / 4)
-  if (km > 12) yuan += Math.ceil((Math.min(km, 24) - 12) / 6)
-  if (km > 24) yuan += Math.ceil((km - 24) / 8)
-  return yuan * 100
+  return fareOfKm(districtNetworkFareRule, km)
 }

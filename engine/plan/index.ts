@@ -1,4 +1,5 @@
-export { planRun, planScenario, apportion } from './plan.js'
+export { planRun, planScenario, scenarioCity, apportion } from './plan.js'
+export { planMetro, usualStation, UsualPlace, type PlannedMetro } from './metroPlan.js'
 export type {
   AccountLayout,
   PaymentKindName,

@@ -19,6 +19,7 @@ import {
   ticksPerChunk,
 } from '../limits.js'
 import { employerFloatFen } from './employerFloat.js'
+import { planMetro, type PlannedMetro } from './metroPlan.js'
 import { planPeople, type PlannedPeople } from './people.js'
 import {
   planChannels,
@@ -193,7 +194,13 @@ export interface Plan {
   readonly channels: PlannedChannels
   /** Cross-border visitors, when the scenario has them. */
   readonly visitors?: PlannedVisitors
+  /**
+   * The district network's fare by district pair (from * districts + to), fen: what transit charges
+   * when the scenario has no city.metro.
+   */
   readonly fareFen: readonly number[]
+  /** The real metro's tables by station pair, and the bus (city.metro). */
+  readonly metro?: PlannedMetro
   readonly accounts: AccountLayout
   readonly segments: readonly Segment[]
   /** Who the residents are, when the scenario says (its people section). */
@@ -233,18 +240,15 @@ export function planRun(
   const tiers = planTiers(scenario)
   const clock = planClock(scenario)
   const visitors = planVisitors(scenario, scale, ticksPerChunk, segmentCount, tiers)
-  const visitorBlocks = Math.ceil(clock.ticks / ticksPerChunk) * segmentCount
-  const accounts = accountLayout(
-    scenario,
-    districts.length,
-    merchants,
-    residents,
-    visitors === undefined ? 0 : visitorBlocks * visitors.blockSize,
-  )
+  // A block of visitors' wallets for each chunk of each segment.
+  const visitorCount =
+    (visitors?.blockSize ?? 0) * Math.ceil(clock.ticks / ticksPerChunk) * segmentCount
+  const accounts = accountLayout(scenario, districts.length, merchants, residents, visitorCount)
   const segments = planSegments(residents, merchants)
   const services = planServices(scenario)
   const payments = planPayments(scenario, services)
   const people = planPeople(scenario)
+  const metro = planMetro(scenario, city)
   const ticks = clock.ticks
   const expectedTransfers = transfersExpected(payments, residents, ticks)
   assert(
@@ -280,6 +284,7 @@ export function planRun(
     channels: planChannels(scenario),
     ...(visitors === undefined ? {} : { visitors }),
     fareFen: [...city.fareFen],
+    ...(metro === undefined ? {} : { metro }),
     accounts,
     segments,
     ...(people === undefined ? {} : { people }),
@@ -659,12 +664,20 @@ function groupShareMax(
   return age * income
 }
 
+/** The city of a loaded scenario: its districts, and its metro network if it has one. */
+export function scenarioCity(loaded: LoadedScenario): City {
+  const { districts, metro } = loaded.scenario.city
+  if (metro === undefined) return buildCity(loaded.map, districts)
+  assert(loaded.metro !== undefined, 'the loader read the network city.metro names')
+  return buildCity(loaded.map, districts, { ...loaded.metro, fare: metro.fare })
+}
+
 /** The city and the plan of a loaded scenario: what `run` builds first and `validate` checks. */
 export function planScenario(
   loaded: LoadedScenario,
   options: PlanOptions = {},
 ): { city: City; plan: Plan } {
-  const city = buildCity(loaded.map, loaded.scenario.city.districts)
+  const city = scenarioCity(loaded)
   return { city, plan: planRun(loaded.scenario, city, options, loaded.habitByLevel) }
 }
 

@@ -1,1 +1,2 @@
 export { Random, cumulative } from './random.js'
+export { hashUnit } from './hash.js'

@@ -5,6 +5,7 @@ export {
   adoptedPayments,
   planRun,
   planScenario,
+  scenarioCity,
   apportion,
   type Plan,
   type PlanOptions,

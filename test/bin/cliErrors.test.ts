@@ -12,10 +12,9 @@ let tooLarge = ''
 beforeAll(async () => {
   folder = await fs.mkdtemp(path.join(os.tmpdir(), 'citytwin-cli-errors-'))
   await fs.mkdir(path.join(folder, 'maps'))
-  await fs.copyFile(
-    path.join(repoRoot, 'scenarios/maps/shenzhen.geojson'),
-    path.join(folder, 'maps/shenzhen.geojson'),
-  )
+  // The maps shenzhen-day.yaml names: the districts and the metro network.
+  for (const map of ['shenzhen.geojson', 'shenzhen-metro.geojson'])
+    await fs.copyFile(path.join(repoRoot, 'scenarios/maps', map), path.join(folder, 'maps', map))
   const text = await fs.readFile(defaultScenario, 'utf8')
   // Transfer ids (below 2^53) no longer bound a schema-valid scenario: the money bound does.
   const edited = text.replace(

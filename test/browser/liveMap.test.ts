@@ -293,6 +293,32 @@ describe('live map in chromium', () => {
     await page.close()
   })
 
+  it("draws Shenzhen's real metro: its lines in their colours, a dot a station", async (context) => {
+    // Proves the page draws CityView.network instead of the district links: the scenario's 16
+    // lines, each a path in its file's colour, and 324 stations, 61 of them interchanges.
+    needsChromium(context)
+    if (browser === undefined) throw new Error('chromium did not start')
+    const { page, refused } = await openPage(browser, map.url)
+    await page.locator('path.metro-line').first().waitFor()
+    expect(await page.locator('path.metro-line').count()).toBe(16)
+    expect(await page.locator('circle.metro-stop').count()).toBe(324)
+    expect(await page.locator('circle.metro-interchange').count()).toBe(61)
+    expect(await page.locator('line.metro-link').count()).toBe(0)
+    const strokes = await page
+      .locator('path.metro-line')
+      .evaluateAll((paths: { getAttribute(name: string): string | null }[]) =>
+        paths.map((path) => path.getAttribute('stroke')),
+      )
+    expect(strokes[0]).toBe('#00b248')
+    expect(new Set(strokes).size).toBe(16)
+    const drawn = await page.locator('path.metro-line').first().getAttribute('d')
+    // Line 1's 30 stations: a move and 29 lines.
+    expect((drawn ?? '').match(/[ML]/g)).toHaveLength(30)
+    await page.locator('#map').screenshot({ path: path.join(results, 'live-map-metro.png') })
+    expect(refused).toEqual([])
+    await page.close()
+  })
+
   it('presenter mode: dark, large, no controls, measures cycling by themselves', async (context) => {
     // Proves ?presenter=1 opens the presenter's page: its class, a dark background, the controls
     // hidden and the measure changing with no one touching it.
@@ -452,6 +478,9 @@ describe('replay in chromium', () => {
     const { page, refused } = await openPage(browser, `${replay.url}?replay=${ids[0] as string}`)
     await page.locator('path.district').first().waitFor()
     expect(await page.locator('path.district').count()).toBe(districtCount)
+    // The smoke scenario has no city.metro: the links between district centres are drawn.
+    expect(await page.locator('line.metro-link').count()).toBeGreaterThan(0)
+    expect(await page.locator('path.metro-line').count()).toBe(0)
     expect(await page.locator('body').getAttribute('class')).toContain('replay')
     // It says REPLAY; its scrubber has time ticks and the run's two events marked on it.
     expect(await page.locator('.replay-label').isVisible()).toBe(true)

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { merchantCellMerchantsMin } from '../../engine/limits.js'
 import { otherDistrictsName } from '../../engine/counting/districtRows.js'
-import type { CityView, Snapshot } from '../../visualizer/protocol.js'
+import { networkStationsMax, type CityView, type Snapshot } from '../../visualizer/protocol.js'
 import { openLiveMap, type LiveMap } from '../helpers/liveMap.js'
 import { defaultScenario, smokeScenario } from '../helpers/runs.js'
 
@@ -70,5 +70,28 @@ describe('the city as sent to the page', () => {
       'Pingshan',
       'Longhua',
     ])
+  })
+
+  it("sends Shenzhen's real metro in place of the district links, rounded, within the page's bounds", () => {
+    // Proves the network goes out as the page draws it: stations at 4 decimals, lines listing
+    // stations of the network, colours as #rrggbb, no district links beside it; the smoke city,
+    // without city.metro, keeps its links and sends no network.
+    const view = cityOf(shenzhen)
+    const network = view.network
+    expect(network?.stations).toHaveLength(324)
+    expect(network?.lines).toHaveLength(16)
+    expect(network?.stations.length ?? 0).toBeLessThanOrEqual(networkStationsMax)
+    expect(view.metro).toEqual([])
+    for (const station of network?.stations ?? []) {
+      for (const degree of station.at) expect(Math.round(degree * 1e4) / 1e4).toBe(degree)
+    }
+    for (const line of network?.lines ?? []) {
+      expect(line.colour).toMatch(/^#[0-9a-f]{6}$/)
+      for (const station of line.stations) expect(station).toBeLessThan(324)
+    }
+    // About 30 kB of the city.json: small beside the district outlines.
+    expect(JSON.stringify(network).length).toBeLessThan(40_000)
+    expect(cityOf(small).network).toBeUndefined()
+    expect(cityOf(small).metro.length).toBeGreaterThan(0)
   })
 })

@@ -2,7 +2,14 @@
  * The HTTP half of the protocol (see ../protocol.ts). A 404 is an answer, not a failure: the
  * live city is missing when the server only serves replays, and the page then lists the runs.
  */
-import type { CityView, RunListing, Timeline } from '../protocol.js'
+import {
+  networkLineStationsMax,
+  networkLinesMax,
+  networkStationsMax,
+  type CityView,
+  type RunListing,
+  type Timeline,
+} from '../protocol.js'
 import { assert } from './assert.js'
 
 export type Fetched<T> =
@@ -66,5 +73,30 @@ function checkCity(city: CityView): void {
       'metro links join districts',
     )
     assert(link.from !== link.to, 'a metro link joins two districts')
+  }
+  if (city.network !== undefined) checkNetwork(city.network)
+}
+
+const colourPattern = /^#[0-9a-f]{6}$/
+
+/** The real metro's counts within the protocol's bounds, its lines' stations among its own. */
+function checkNetwork(network: NonNullable<CityView['network']>): void {
+  const { stations, lines } = network
+  assert(stations.length > 0 && stations.length <= networkStationsMax, 'a network has stations')
+  assert(lines.length > 0 && lines.length <= networkLinesMax, 'a network has lines')
+  for (const station of stations) assert(station.at.length === 2, 'a station is at [lon, lat]')
+  for (const line of lines) {
+    // The colour goes into an attribute: only the shape the server sends is taken.
+    assert(colourPattern.test(line.colour), `line ${line.name} has a #rrggbb colour`)
+    assert(
+      line.stations.length >= 2 && line.stations.length <= networkLineStationsMax,
+      `line ${line.name} lists its stations`,
+    )
+    for (const station of line.stations) {
+      assert(
+        Number.isInteger(station) && station >= 0 && station < stations.length,
+        `line ${line.name} runs between stations of the network`,
+      )
+    }
   }
 }

@@ -1,12 +1,17 @@
 /**
- * The metro on top of the districts: a line per link between district stations (their centres)
- * and a circle per station. Drawn once per size; nothing here changes with a snapshot.
+ * The metro on top of the districts. With the city's real network (CityView.network): each line
+ * a path through its stations in its own colour, each station a small dot, an interchange a
+ * larger one. Without it: a line per link between district stations (their centres) and a circle
+ * per station. Drawn once per size; nothing here changes with a snapshot.
  */
 import type { CityView } from '../protocol.js'
 import type { CityGeometry } from './projection.js'
 import { svgElement } from './svg.js'
 
 const stationRadiusPx = 5
+/** A stop of the real network: small, so three hundred of them leave the districts readable. */
+const stopRadiusPx = 1.8
+const interchangeRadiusPx = 2.8
 
 export interface MetroLayer {
   readonly element: SVGGElement
@@ -14,6 +19,62 @@ export interface MetroLayer {
 }
 
 export function createMetroLayer(city: CityView): MetroLayer {
+  return city.network === undefined ? districtNetworkLayer(city) : realNetworkLayer(city.network)
+}
+
+function realNetworkLayer(network: NonNullable<CityView['network']>): MetroLayer {
+  const element = svgElement('g', { class: 'metro metro-network' })
+  const paths = network.lines.map((line) => {
+    const path = svgElement('path', { class: 'metro-line', stroke: line.colour })
+    path.dataset.line = line.name
+    const title = svgElement('title')
+    title.textContent = line.name
+    path.append(title)
+    return path
+  })
+  const linesAt = new Uint8Array(network.stations.length)
+  for (const line of network.lines) {
+    for (const station of new Set(line.stations)) linesAt[station] = (linesAt[station] ?? 0) + 1
+  }
+  const stops = network.stations.map((station, i) => {
+    const interchange = (linesAt[i] ?? 0) > 1
+    const stop = svgElement('circle', {
+      class: interchange ? 'metro-stop metro-interchange' : 'metro-stop',
+      r: interchange ? interchangeRadiusPx : stopRadiusPx,
+    })
+    const title = svgElement('title')
+    title.textContent = station.name
+    stop.append(title)
+    return stop
+  })
+  element.append(...paths, ...stops)
+
+  function resize(geometry: CityGeometry): void {
+    const points = network.stations.map((station) =>
+      geometry.projection([station.at[0], station.at[1]]),
+    )
+    network.lines.forEach((line, i) => {
+      const d = line.stations
+        .flatMap((station, at) => {
+          const point = points[station]
+          return point === null || point === undefined
+            ? []
+            : [`${at === 0 ? 'M' : 'L'}${point[0].toFixed(1)},${point[1].toFixed(1)}`]
+        })
+        .join('')
+      paths[i]?.setAttribute('d', d)
+    })
+    points.forEach((point, i) => {
+      if (point === null || point === undefined) return
+      stops[i]?.setAttribute('cx', point[0].toFixed(1))
+      stops[i]?.setAttribute('cy', point[1].toFixed(1))
+    })
+  }
+
+  return { element, resize }
+}
+
+function districtNetworkLayer(city: CityView): MetroLayer {
   const element = svgElement('g', { class: 'metro' })
   const links = city.metro.map((link) => {
     const line = svgElement('line', { class: 'metro-link' })

@@ -1,6 +1,7 @@
 /**
  * The city as the page draws it, built once per served city: district outlines (coordinates
- * rounded to about 10 m, outer rings wound the way d3-geo expects), the metro, merchants counted
+ * rounded to about 10 m, outer rings wound the way d3-geo expects), the metro (the real lines and
+ * stations when the scenario has them, else the links between district centres), merchants counted
  * on a grid, and aggregates. No resident appears in it, and no single merchant: positions go out
  * only as counts per cell of `merchantCellMetres`, cells of fewer than `merchantCellMerchantsMin`
  * left out; districts below `districtResidentsMin` residents are drawn as one "other districts"
@@ -8,14 +9,27 @@
  */
 import type { DistrictMap, Polygon, Ring } from '../../engine/city/index.js'
 import { transferKinds } from '../../engine/ledger/index.js'
-import { merchantCellMerchantsMin, merchantCellMetres } from '../../engine/limits.js'
+import {
+  merchantCellMerchantsMin,
+  merchantCellMetres,
+  metroLineStationsMax,
+  metroLinesMax,
+  metroStationsMax,
+} from '../../engine/limits.js'
 import type { DistrictRows } from '../../engine/counting/districtRows.js'
 import type { Population } from '../../engine/population/index.js'
 import type { PlannedDistrict } from '../../engine/plan/index.js'
 import type { OpenedCity } from '../../engine/run/index.js'
 import { isoMinute } from '../../engine/time/index.js'
-import type { City } from '../../engine/city/index.js'
-import { merchantCellsMax, type CityView } from '../protocol.js'
+import type { City, StationNetwork } from '../../engine/city/index.js'
+import { assert } from '../../engine/assert.js'
+import {
+  merchantCellsMax,
+  networkLineStationsMax,
+  networkLinesMax,
+  networkStationsMax,
+  type CityView,
+} from '../protocol.js'
 
 /** Decimal places kept of a coordinate: 1e-4 degree is about 10 m, finer than the map is drawn. */
 const coordinateDecimals = 4
@@ -64,11 +78,12 @@ export function cityView(
     }
     return { ...otherRow(parts, rows.names[row] as string), ...named }
   })
-  const metro = metroLinks(city, rows)
+  const network = city.network === undefined ? undefined : networkView(city.network)
   return {
     scenario: plan.scenarioName,
     districts,
-    metro,
+    metro: network === undefined ? metroLinks(city, rows) : [],
+    ...(network === undefined ? {} : { network }),
     merchants: merchantCells(population, plan.merchants, plan.categories.length, districts),
     categories: plan.categories.map((category) => category.name),
     kinds: [...transferKinds],
@@ -133,6 +148,28 @@ function metroLinks(city: City, rows: DistrictRows): { from: number; to: number;
     metro.push({ from, to, km: Math.round(link.km * 10) / 10 })
   }
   return metro
+}
+
+/** The real metro as the page draws it: stations rounded like the outlines, lines as they run. */
+function networkView(network: StationNetwork): NonNullable<CityView['network']> {
+  // The loader's bounds are the page's: it checks them again.
+  assert(
+    metroStationsMax <= networkStationsMax &&
+      metroLinesMax <= networkLinesMax &&
+      metroLineStationsMax <= networkLineStationsMax,
+    "the engine's network bounds fit the page's",
+  )
+  return {
+    stations: network.stations.map((station) => ({
+      name: station.name,
+      at: [round(station.lon), round(station.lat)] as const,
+    })),
+    lines: network.lines.map((line) => ({
+      name: line.name,
+      colour: line.colour,
+      stations: [...line.stations],
+    })),
+  }
 }
 
 /**

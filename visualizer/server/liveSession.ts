@@ -9,7 +9,6 @@
  *   any run that throws ─▶ failed (Start tries again)
  */
 import path from 'node:path'
-import { buildCity } from '../../engine/city/index.js'
 import { RunFailed, UserError } from '../../engine/errors.js'
 import { districtRows } from '../../engine/counting/districtRows.js'
 import type { LedgerLease } from '../../engine/ledger/index.js'
@@ -17,7 +16,7 @@ import type { LoadSettings } from '../../engine/load/index.js'
 import { wallClockPause } from '../../engine/load/index.js'
 import type { LoadSecond, RunFolder, RunSummary } from '../../engine/report/index.js'
 import { reportMapOf, runVerdictLine, writeRunFiles } from '../../engine/report/index.js'
-import { RunControl, type OpenedCity } from '../../engine/run/index.js'
+import { RunControl, scenarioCity, type OpenedCity } from '../../engine/run/index.js'
 import type { LivePace } from '../../engine/load/index.js'
 import type { LoadedScenario } from '../../scenarios/loader.js'
 import { map, type Observable, type SchedulerLike } from 'rxjs'
@@ -91,7 +90,7 @@ export class LiveSession {
     const rows = districtRows(opened.plan.districts)
     this.city = cityView(
       opened,
-      buildCity(loaded.map, loaded.scenario.city.districts),
+      scenarioCity(loaded),
       loaded.map,
       rows,
       new Map(

@@ -6,11 +6,12 @@ import {
   synthesizeMerchants,
   viewPopulation,
 } from '../../../engine/population/index.js'
-import { planRun } from '../../../engine/run/index.js'
+import { planRun, scenarioCity } from '../../../engine/run/index.js'
 import { loadScenario } from '../../../scenarios/index.js'
 import { defaultScenario } from '../../helpers/runs.js'
 
 const loaded = await loadScenario(defaultScenario)
+// The district network: the city's map and districts without the scenario's own metro.
 const city = buildCity(loaded.map, loaded.scenario.city.districts)
 
 describe('the city from its map', () => {
@@ -79,9 +80,10 @@ describe('the city from its map', () => {
 
   it('places every merchant inside its district', () => {
     // Proves merchant placement by polygon, for a real sample of the city.
-    const plan = planRun(loaded.scenario, city, { residents: 50_000 })
+    const withMetro = scenarioCity(loaded)
+    const plan = planRun(loaded.scenario, withMetro, { residents: 50_000 })
     const population = viewPopulation(allocatePopulation(plan.residents, plan.merchants))
-    for (const segment of plan.segments) synthesizeMerchants(plan, city, population, segment)
+    for (const segment of plan.segments) synthesizeMerchants(plan, withMetro, population, segment)
     expect(plan.merchants).toBeGreaterThan(1000)
     for (let merchant = 0; merchant < plan.merchants; merchant++) {
       const district = city.districts[population.merchantDistrict[merchant] as number]

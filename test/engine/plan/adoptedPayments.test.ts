@@ -1,8 +1,7 @@
 /** How many payments a period makes, counted over the residents who use e-CNY. */
 import { describe, expect, it } from 'vitest'
-import { buildCity } from '../../../engine/city/index.js'
 import { adoptedPayments } from '../../../engine/plan/index.js'
-import { planRun } from '../../../engine/run/index.js'
+import { planRun, scenarioCity } from '../../../engine/run/index.js'
 import { loadScenario } from '../../../scenarios/index.js'
 import { defaultScenario } from '../../helpers/runs.js'
 
@@ -35,9 +34,7 @@ describe('adopted payments', () => {
   it('counts fewer payments than the plan expects on the default scenario, whose adoption is partial', async () => {
     // Proves it reads a real plan: the default city's adoption is below 1, so the count is too.
     const loaded = await loadScenario(defaultScenario)
-    const plan = planRun(loaded.scenario, buildCity(loaded.map, loaded.scenario.city.districts), {
-      residents: 10_000,
-    })
+    const plan = planRun(loaded.scenario, scenarioCity(loaded), { residents: 10_000 })
     const count = adoptedPayments(plan)
     expect(count).toBeGreaterThan(0)
     expect(count).toBeLessThan(plan.paymentsExpected)

@@ -1,13 +1,12 @@
 import { describe, expect, it } from 'vitest'
-import { buildCity } from '../../../engine/city/index.js'
 import { UserError } from '../../../engine/errors.js'
 import { expectedTransfersMax, segmentCount } from '../../../engine/limits.js'
-import { apportion, planRun } from '../../../engine/run/index.js'
+import { apportion, planRun, scenarioCity } from '../../../engine/run/index.js'
 import { loadScenario } from '../../../scenarios/index.js'
 import { defaultScenario } from '../../helpers/runs.js'
 
 const loaded = await loadScenario(defaultScenario)
-const city = buildCity(loaded.map, loaded.scenario.city.districts)
+const city = scenarioCity(loaded)
 
 describe('apportion', () => {
   it('splits a total exactly, in proportion, by largest remainder', () => {
