@@ -27,6 +27,7 @@ import {
   openingTransfers,
 } from '../engine/behaviour/institutions.js'
 import { planRun, type Plan } from '../engine/run/index.js'
+import { DeferredQueue } from '../engine/stream/deferredQueue.js'
 import { TickBatch } from '../engine/stream/tickBatch.js'
 import type { Scenario } from '../scenarios/index.js'
 
@@ -48,8 +49,8 @@ export function ledgerWorkload(scenario: Scenario, city: City, residents: number
   const agents = plan.segments.map((segment) => segmentAgents(plan, population, segment))
   let nextId = 0
   const seal = (batch: TickBatch, minute: number, out: TransferBatch[]) => {
-    for (let from = 0; from < batch.count; from += transferBatchMax) {
-      const to = Math.min(batch.count, from + transferBatchMax)
+    for (let from = 0, to = 0; from < batch.count; from = to) {
+      to = batch.chainSafeEnd(from, Math.min(batch.count, from + transferBatchMax))
       out.push(copyBatch(batch.seal(nextId, minute, from, to)))
       nextId += to - from
     }
@@ -65,6 +66,8 @@ export function ledgerWorkload(scenario: Scenario, city: City, residents: number
   seal(openingBatch, plan.clock.startMinute, opening)
 
   const day: TransferBatch[] = []
+  // Posts and voids of reservations, and visitors' purchases, go in the tick they were made for.
+  const deferred = new DeferredQueue(plan.segments.length)
   const tickBatch = new TickBatch(transferBatchMax)
   for (let chunk = 0; chunk < plan.chunks; chunk++) {
     const segments: PackedIntents[] = plan.segments.map((segment, index) =>
@@ -78,15 +81,18 @@ export function ledgerWorkload(scenario: Scenario, city: City, residents: number
         ),
       ),
     )
+    deferred.add(segments)
     const ticks = segments[0]?.ticks ?? 0
     for (let tick = 0; tick < ticks; tick++) {
       tickBatch.reset()
-      for (const intents of segments)
+      segments.forEach((intents, segment) => {
         tickBatch.appendIntents(
           intents,
           tick === 0 ? 0 : (intents.tickEnd[tick - 1] as number),
           intents.tickEnd[tick] as number,
         )
+        deferred.appendDue(tickBatch, segment, chunk * ticksPerChunk + tick)
+      })
       seal(tickBatch, plan.clock.startMinute + chunk * ticksPerChunk + tick, day)
     }
   }

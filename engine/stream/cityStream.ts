@@ -14,12 +14,7 @@
  * last payments have been taken (`eveningsDue`).
  */
 import { assert } from '../assert.js'
-import {
-  unpackIntents,
-  type AgentIndexBuffers,
-  type PackedDeferred,
-  type PackedIntents,
-} from '../behaviour/index.js'
+import { unpackIntents, type AgentIndexBuffers, type PackedIntents } from '../behaviour/index.js'
 import type { TransferBatch } from '../ledger/index.js'
 import { joinBatches } from '../ledger/transferBatches.js'
 import { chunksInFlightMax, segmentCount, ticksPerChunk } from '../limits.js'
@@ -27,6 +22,7 @@ import type { Plan } from '../plan/index.js'
 import { isLastTickOfDay, isoMinute } from '../time/index.js'
 import { Demand } from './demand.js'
 import type { SimPool } from './simPool.js'
+import { DeferredQueue } from './deferredQueue.js'
 import { TickBatch } from './tickBatch.js'
 import type { TransferIds } from './transferIds.js'
 
@@ -54,14 +50,6 @@ export interface MadeTick {
   readonly endsDay: boolean
 }
 
-/** A segment's intents deferred from one chunk to later ticks, by tick, and how far taken. */
-interface DeferredSource {
-  readonly deferred: PackedDeferred
-  /** Indices into `deferred`, by tick then as made. */
-  readonly order: Uint32Array
-  next: number
-}
-
 interface Queued {
   readonly made: MadeTick
   /** Transfers of it already taken by position. */
@@ -81,8 +69,8 @@ export class CityStream {
   private readonly madeBefore: Float64Array
   private readonly chunks = new Map<number, Promise<PackedIntents[]>>()
   private current: { chunk: number; segments: PackedIntents[] } | undefined
-  /** Per segment: the deferred intents still to come, oldest chunk first. */
-  private readonly deferred: DeferredSource[][] = Array.from({ length: segmentCount }, () => [])
+  /** The deferred intents still to come. */
+  private readonly deferred = new DeferredQueue(segmentCount)
   private pumping: Promise<void> | undefined
   private failure: Error | undefined
   /** Last ticks of days whose payments have all been taken, not yet handed out. */
@@ -258,7 +246,7 @@ export class CityStream {
     const batch = new TickBatch(count)
     segments.forEach((intents, segment) => {
       batch.appendIntents(intents, tickStart(intents, inChunk), intents.tickEnd[inChunk] as number)
-      this.appendDeferred(batch, segment, tick)
+      this.deferred.appendDue(batch, segment, tick)
     })
     count = batch.count
     const endsDay = isLastTickOfDay(this.plan.clock, tick) || tick === this.plan.clock.ticks - 1
@@ -282,32 +270,8 @@ export class CityStream {
     this.chunks.delete(chunk)
     assert(segments.length === segmentCount, 'one result per segment')
     this.current = { chunk, segments }
-    segments.forEach((intents, segment) => {
-      const { deferred } = intents
-      if (deferred.count === 0) return
-      const order = Uint32Array.from({ length: deferred.count }, (_, index) => index)
-      order.sort((a, b) => (deferred.tick[a] as number) - (deferred.tick[b] as number) || a - b)
-      ;(this.deferred[segment] as DeferredSource[]).push({ deferred, order, next: 0 })
-    })
+    this.deferred.add(segments)
     return segments
-  }
-
-  /** The segment's intents deferred to `tick`, oldest chunk first, each chunk's as made. */
-  private appendDeferred(batch: TickBatch, segment: number, tick: number): void {
-    const sources = this.deferred[segment] as DeferredSource[]
-    if (sources.length === 0) return
-    for (const source of sources) {
-      const { deferred, order } = source
-      for (; source.next < deferred.count; source.next++) {
-        const at = order[source.next] as number
-        const due = deferred.tick[at] as number
-        assert(due >= tick, 'a deferred intent goes in a later tick than the one it was made in')
-        if (due > tick) break
-        batch.appendDeferred(deferred, at)
-      }
-    }
-    if (sources.some((source) => source.next >= source.deferred.count))
-      this.deferred[segment] = sources.filter((source) => source.next < source.deferred.count)
   }
 
   private request(chunk: number): void {
