@@ -76,7 +76,7 @@ export const metroNetworkJsonValuesMax = 200_000
  */
 export const metroStationsMax = 1024
 /** Lines of one network; a line's index travels as a Uint8, 255 meaning none. */
-export const metroLinesMax = 64
+export const metroLinesMax = 63
 /** Stations one line lists (Chengdu's line 6 has 55); a loop lists its first station again last. */
 export const metroLineStationsMax = 256
 /** Fare bands of a fare rule after its base fare. */
@@ -374,6 +374,10 @@ assert(
 assert(districtsMax <= 0xff, 'district index must fit a Uint8')
 assert(metroStationsMax <= 0xffff, 'a station index fits a Uint16')
 assert(metroLinesMax < 0xff, 'a line index fits a Uint8, with 255 meaning none')
+assert(
+  metroStationsMax <= 1 << 10 && metroLinesMax < 1 << 6,
+  "a ride's detail holds its station (10 bits) and its line + 1 (6 bits)",
+)
 assert(
   metroLineStationsMax <= metroStationsMax + 1,
   'a line lists each station once at most, its first again if it is a loop',

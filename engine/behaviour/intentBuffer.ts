@@ -220,11 +220,12 @@ export class IntentBuffer {
     kind: number,
     channel: number,
     special: SpecialFields,
+    detail = 0,
   ): void {
     checkPlain(debit, credit, amountFen)
     checkSpecial(amountFen, special)
     this.chainOpen = (special.flags & TransferFlag.linked) !== 0
-    const at = this.write(debit, credit, amountFen, kind, channel, 0)
+    const at = this.write(debit, credit, amountFen, kind, channel, detail)
     const index = this.specials.add()
     this.specials.set('at', index, at)
     this.writeSpecial(this.specials, index, special)

@@ -14,6 +14,7 @@
 import type { BankFlows } from './bankFlows.js'
 import type { MerchantCounters } from './merchantCounters.js'
 import type { MixCounters } from './mixCounters.js'
+import type { RidershipCounters } from './ridership.js'
 import type { MinuteBreakdown } from './minuteBreakdown.js'
 import {
   resultCodeCount,
@@ -50,6 +51,8 @@ export class CountingLedger {
     readonly merchants?: MerchantCounters,
     /** Payments by channel and provider, and the two-phase ones by kind. */
     readonly mix?: MixCounters,
+    /** Metro taps by station and line, and bus rides (a city with its real metro). */
+    readonly ridership?: RidershipCounters,
   ) {
     this.views = { payments: this.view('payments'), institutions: this.view('institutions') }
   }
@@ -102,6 +105,7 @@ export class CountingLedger {
       this.minutes?.count(batch)
       this.merchants?.count(batch, results.code)
       this.mix?.count(batch, results.code)
+      this.ridership?.count(batch, results.code)
     }
     this.runDigest.counted(batch, results.code)
     if (role === 'payments') {

@@ -17,18 +17,26 @@ export interface PlannedMetro {
   readonly stations: number
   /** The fare between two stations, fen: fareFen[from * stations + to]. */
   readonly fareFen: Uint16Array
-  /**
-   * The line a trip between two stations boards first (noLine, 255, from a station to itself).
-   * Not read yet: it is there for ridership by line once transfers carry a detail of their own.
-   */
+  /** The line a trip between two stations boards first (noLine, 255, from a station to itself). */
   readonly firstLine: Uint8Array
   /** The stations serving district d: districtStations[districtStationStart[d] .. [d + 1]). */
   readonly districtStationStart: Uint16Array
   readonly districtStations: Uint16Array
+  /** A ride's minutes between two stations, gate to gate (at most 255). */
+  readonly rideMinutes: Uint8Array
+  /** The dearest fare from each station: what its gate reserves at tap-in. */
+  readonly maxFareFen: Uint16Array
   /** Share of transit trips made by bus, at `busFareFen` whatever their length. */
   readonly busShare: number
   readonly busFareFen: number
 }
+
+/**
+ * A ride's speed, stops included (about 33 km/h, near the metros' published schedule speeds), and
+ * the minutes from gate to platform and back: modelling assumptions.
+ */
+const trainKmPerMinute = 0.55
+const gateMinutes = 5
 
 /** Which of a resident's usual places a station is for. */
 export const UsualPlace = { home: 0, work: 1 } as const
@@ -44,8 +52,21 @@ export function planMetro(scenario: Scenario, city: City): PlannedMetro | undefi
   if (metro === undefined || city.network === undefined) return undefined
   const network = city.network
   assert(metro.busShare === 0 || metro.busFareFen !== undefined, 'the schema asked for a bus fare')
+  const stations = network.stations.length
+  const rideMinutes = new Uint8Array(stations * stations)
+  const maxFareFen = new Uint16Array(stations)
+  for (let from = 0; from < stations; from++) {
+    for (let to = 0; to < stations; to++) {
+      const pair = from * stations + to
+      const km = network.distanceKm[pair] as number
+      rideMinutes[pair] = Math.min(255, Math.ceil(km / trainKmPerMinute) + gateMinutes)
+      maxFareFen[from] = Math.max(maxFareFen[from] as number, network.fareFen[pair] as number)
+    }
+  }
   return {
-    stations: network.stations.length,
+    stations,
+    rideMinutes,
+    maxFareFen,
     fareFen: network.fareFen,
     firstLine: network.firstLine,
     districtStationStart: network.districtStationStart,

@@ -81,6 +81,7 @@ export function renderReport(
     load !== undefined && loadSection(load, seconds ?? []),
     paymentsSection(summary),
     channelsSection(summary),
+    ridershipSection(summary),
     merchantsSection(summary),
     banksSection(summary),
     load === undefined && demandSection(summary),
@@ -518,6 +519,37 @@ function channelsSection(summary: RunSummary): Html | false {
   const visitors = visitorsPart(mix.visitors)
   return html`<section class="card"><h2>Payments by channel and wallet provider</h2><p class="explain">Every payment carries how it was paid (a QR code scanned, a tap of a card or phone, a transit gate, an auto-debit, an online page, a face terminal; money paid in by employers, the treasury and banks is a credit) and the wallet that paid it: the e-CNY app, the payer's own bank's app (each bank apart), an app paying through the unified QR code, or a hard wallet. Merchants take the channels their category accepts (scenario channels.accept). Values are what moved: a reservation counts when its post settles.</p>${table(columns('channel'), byChannel)}${table(columns('wallet provider'), byProvider)}${twoPhase}${visitors}</section>`
 }
+
+/** Metro ridership by line and the busiest stations (a city with its real metro). */
+function ridershipSection(summary: RunSummary): Html | false {
+  const riders = summary.ridership
+  if (riders === undefined) return false
+  const lines = [...riders.lines]
+    .filter((line) => line.rides > 0)
+    .sort((a, b) => b.rides - a.rides)
+    .map((line): Cell[] => [
+      { text: line.line },
+      { text: formatInteger(line.rides) },
+      { text: formatPercentOf(line.rides, riders.metroRides) },
+    ])
+  const stations = [...riders.stations]
+    .sort((a, b) => b.tapIns + b.tapOuts - (a.tapIns + a.tapOuts))
+    .slice(0, stationsShown)
+    .map((station): Cell[] => [
+      { text: station.station },
+      { text: formatInteger(station.tapIns) },
+      { text: formatInteger(station.tapOuts) },
+    ])
+  return html`<section class="card"><h2>Metro ridership</h2><p class="explain">${formatInteger(riders.metroRides)} metro rides and ${formatInteger(riders.busRides)} bus rides were paid. A metro ride taps in at one station (the gate reserves the dearest fare from it) and out at another (the fare for the pair by the network's shortest route, under the city's fare rule, is posted): rides are counted by the line they board first, taps by station; a ride still under way at the period's end has tapped in only.</p>${table(
+    [{ head: 'line' }, { head: 'rides', numeric: true }, { head: 'share', numeric: true }],
+    lines,
+  )}<h3>The busiest stations</h3>${table(
+    [{ head: 'station' }, { head: 'tap-ins', numeric: true }, { head: 'tap-outs', numeric: true }],
+    stations,
+  )}</section>`
+}
+
+const stationsShown = 15
 
 /** The visitors' own line, in summaries that have them. */
 function visitorsPart(guests: VisitorFigures | undefined): Html | false {

@@ -22,6 +22,8 @@ import {
   banksMax,
   districtsMax,
   merchantSizesMax,
+  metroLinesMax,
+  metroStationsMax,
   runEventsMax,
   simulatedDaysMax,
   thresholdsMax,
@@ -480,6 +482,18 @@ const summarySchema: z.ZodType<RunSummary> = z
       })
       .exactOptional(),
     mix: mixSchema.exactOptional(),
+    ridership: z
+      .object({
+        metroRides: count(),
+        busRides: count(),
+        stations: z
+          .array(z.object({ station: text(), tapIns: count(), tapOuts: count() }))
+          .max(metroStationsMax),
+        lines: z
+          .array(z.object({ line: text(), colour: text(), rides: count() }))
+          .max(metroLinesMax),
+      })
+      .exactOptional(),
     ledgerHealth: z
       .object({
         faults: z.record(z.string().max(32), count()),

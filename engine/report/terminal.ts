@@ -222,6 +222,16 @@ function mixLines(summary: RunSummary): string[] {
       .join(' · ')
   }
   const lines = ['', `channels   ${shares(mix.byChannel)}`, `providers  ${shares(mix.byProvider)}`]
+  const riders = summary.ridership
+  if (riders !== undefined) {
+    const busiest = [...riders.stations]
+      .sort((a, b) => b.tapIns + b.tapOuts - (a.tapIns + a.tapOuts))
+      .slice(0, 3)
+      .map((station) => `${station.station} ${formatInteger(station.tapIns + station.tapOuts)}`)
+    lines.push(
+      `ridership  ${formatInteger(riders.metroRides)} metro rides, ${formatInteger(riders.busRides)} by bus; busiest stations (taps) ${busiest.join(' · ')}`,
+    )
+  }
   const guests = mix.visitors
   if (guests !== undefined) {
     lines.push(

@@ -8,6 +8,7 @@ import { institutionNeeds, type InstitutionNeeds } from '../behaviour/institutio
 import { BankFlows } from '../counting/bankFlows.js'
 import { MerchantCounters } from '../counting/merchantCounters.js'
 import { MixCounters } from '../counting/mixCounters.js'
+import { RidershipCounters } from '../counting/ridership.js'
 import { MinuteBreakdown } from '../counting/minuteBreakdown.js'
 import { CountingLedger } from '../counting/countingLedger.js'
 import { OutcomeDigest, SentPaymentsDigest } from '../counting/digests.js'
@@ -27,6 +28,7 @@ import {
   type Population,
 } from '../population/index.js'
 import { CityStream, type CityStreamOptions } from '../stream/cityStream.js'
+import type { StationNetwork } from '../city/index.js'
 import { SimPool } from '../stream/simPool.js'
 import { TransferIds } from '../stream/transferIds.js'
 import { RunTelemetry, type SenderPosition } from '../telemetry/index.js'
@@ -61,7 +63,14 @@ export async function openCity(loaded: LoadedScenario, options: CityOptions): Pr
     for (const segment of plan.segments) synthesizeMerchants(plan, city, population, segment)
     const index = allocateAgentIndex(await synthesis)
     await Promise.all(plan.segments.map((segment) => pool.index(segment.index, index)))
-    const built = { plan, population, index, needs: institutionNeeds(plan, population), pool }
+    const built = {
+      plan,
+      population,
+      index,
+      needs: institutionNeeds(plan, population),
+      pool,
+      network: city.network,
+    }
     return new OpenedCity(built, options, telemetry, {
       startedMs,
       synthesisSeconds: (options.now() - startedMs) / 1000,
@@ -79,6 +88,8 @@ interface BuiltCity {
   readonly index: AgentIndexBuffers
   readonly needs: InstitutionNeeds
   readonly pool: SimPool
+  /** The real metro, when the scenario has one: its stations and lines, for the ridership. */
+  readonly network: StationNetwork | undefined
 }
 
 /** A run's ledger and counting, once opened. */
@@ -258,7 +269,7 @@ export class OpenedCity {
     ledger: LedgerCore,
     options: Omit<RunOptions, keyof CityOptions>,
   ): Promise<RunLedger> {
-    const { plan, population } = this.built
+    const { plan, population, network } = this.built
     await ledger.open()
     const accounts = await ledger.createAccounts(accountBatch(plan, population))
     assert(
@@ -293,6 +304,7 @@ export class OpenedCity {
         minutes,
         new MerchantCounters(plan),
         new MixCounters(plan.banks, plan.accounts, population),
+        network === undefined ? undefined : new RidershipCounters(network.stations, network.lines),
       ),
     }
   }
@@ -398,6 +410,7 @@ export class OpenedCity {
       ...(plan.people === undefined ? {} : { people: peopleFigures(population) }),
       ...(counting.merchants === undefined ? {} : { merchants: counting.merchants.figures() }),
       ...(counting.mix === undefined ? {} : { mix: counting.mix.figures() }),
+      ...(counting.ridership === undefined ? {} : { ridership: counting.ridership.figures() }),
       times: { ...times, simulatedMs, endedMs: now() },
     })
   }

@@ -26,6 +26,7 @@ export interface RunParts {
   readonly banks?: RunSummary['banks']
   readonly merchants?: RunSummary['merchants']
   readonly mix?: RunSummary['mix']
+  readonly ridership?: RunSummary['ridership']
   /**
    * Wall times, ms: the run's start (the city's building, for a city's first run), the simulation's
    * end, the audit's end.
@@ -86,6 +87,7 @@ export function summarize(parts: RunParts): RunSummary {
     ...(parts.banks === undefined ? {} : { banks: parts.banks }),
     ...(parts.merchants === undefined ? {} : { merchants: parts.merchants }),
     ...(parts.mix === undefined ? {} : { mix: parts.mix }),
+    ...(parts.ridership === undefined ? {} : { ridership: parts.ridership }),
   }
 }
 

@@ -9,6 +9,7 @@ import type { PeopleFigures } from '../population/index.js'
 import type { BankFlowFigures } from '../counting/bankFlows.js'
 import type { MerchantFigures } from '../counting/merchantCounters.js'
 import type { PaymentMix } from '../counting/mixCounters.js'
+import type { Ridership } from '../counting/ridership.js'
 import type { LatencyBucketCounts, LatencySummary } from '../metrics/latencyHistogram.js'
 import type { KindFigures } from '../metrics/transferCounters.js'
 import type { RunEvent } from './runCommand.js'
@@ -158,6 +159,8 @@ export interface RunSummary {
    * written before it.
    */
   readonly mix?: PaymentMix
+  /** Metro taps by station and line, and bus rides, for a city with its real metro. */
+  readonly ridership?: Ridership
 }
 
 export interface LoadSection {
