@@ -5,8 +5,8 @@
  *
  * With the city's real metro (plan.metro) a trip is a bus ride at the flat bus fare (busShare of
  * them), or a metro ride from the rider's station to a station of the destination district: a
- * tap-in that reserves, and a tap-out that posts the fare the table gives for that pair. Without it, the fare is the district network's, from
- * the home district to the destination district.
+ * tap-in that reserves, and a tap-out that posts the fare the table gives for that pair. Without
+ * it, the fare is the district network's, from the home district to the destination district.
  */
 import { TransferKind } from '../ledger/transferKind.js'
 import { usualStation, UsualPlace, type PlannedMetro } from '../plan/metroPlan.js'
