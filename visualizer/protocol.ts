@@ -42,7 +42,7 @@ export const stateNames = [
 export type RunState = (typeof stateNames)[number]
 
 /** The measures a district can be filled by. */
-export const measureNames = ['tps', 'adoption', 'rejections', 'ticket'] as const
+export const measureNames = ['tps', 'adoption', 'rejections', 'ticket', 'qr'] as const
 export type MeasureName = (typeof measureNames)[number]
 
 /** The city as drawn: sent once, by HTTP, not on the socket. */
@@ -95,6 +95,8 @@ export interface CityView {
   readonly categories: readonly string[]
   /** Transfer kinds, in the order Snapshot.kinds uses. */
   readonly kinds: readonly string[]
+  /** How payments are paid (engine/ledger/channel.ts): Snapshot.channels' order. */
+  readonly channels?: readonly string[]
   readonly clock: {
     readonly from: string
     readonly to: string
@@ -181,6 +183,10 @@ export interface Snapshot {
   readonly reasons: Readonly<Record<string, number>>
   /** Payments a second by kind, in CityView.kinds order. */
   readonly kinds: readonly number[]
+  /** The city's payments so far by channel, in CityView.channels order. */
+  readonly channels?: readonly number[]
+  /** Metro taps so far by station, in CityView.network.stations order (the real metro only). */
+  readonly stations?: readonly number[]
   /**
    * Per district, in CityView.districts order (payments by the payer's district): payments a
    * second; and cumulative, payments, of them rejected and accepted, and the accepted amount in
@@ -192,6 +198,8 @@ export interface Snapshot {
     readonly rejected: readonly number[]
     readonly amountFen: readonly number[]
     readonly accepted: readonly number[]
+    /** Of the payments, those paid by scanning a QR code (residents' home districts). */
+    readonly qr?: readonly number[]
   }
   /**
    * Accepted retail payments since the last snapshot (a quarter of a second; in a replay's

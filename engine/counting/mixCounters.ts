@@ -16,6 +16,7 @@ import {
   type TransferKindName,
 } from '../ledger/index.js'
 import {
+  Channel,
   Provider,
   channelCount,
   channelOf,
@@ -100,6 +101,8 @@ export class MixCounters {
   private readonly voided = new Float64Array(transferKindCount)
   private readonly expired = new Float64Array(transferKindCount)
   private readonly postedFen = new Float64Array(transferKindCount)
+  /** Payments by QR code by the payer's home district (the live map's measure). */
+  readonly qrByDistrict: Float64Array
   /** Visitors: arrived, top-ups' fen, payments, accepted, accepted fen. */
   private readonly guests = new Float64Array(5)
 
@@ -107,8 +110,15 @@ export class MixCounters {
     private readonly bankNames: readonly string[],
     private readonly accounts: AccountLayout,
     private readonly population: Population,
+    districtCount = 0,
   ) {
     this.banks = new Cells(bankNames.length)
+    this.qrByDistrict = new Float64Array(districtCount)
+  }
+
+  /** Payments so far by channel (indexed by Channel), as a copy: the live map's mix. */
+  channelPayments(): Float64Array {
+    return this.channels.payments.slice()
   }
 
   count(batch: TransferBatch, code: Uint8Array): void {
@@ -136,6 +146,10 @@ export class MixCounters {
       const provider = providerOf(byte)
       this.add(this.providers, provider, payment, accepted, movedFen)
       const payer = batch.debit[index] as number
+      if (payment === 1 && channelOf(byte) === Channel.qr && payer >= residentFirst) {
+        const home = this.population.home[payer - residentFirst] as number
+        this.qrByDistrict[home] = (this.qrByDistrict[home] as number) + 1
+      }
       if (provider === Provider.bankApp && payer >= residentFirst) {
         const bank = this.population.bank[payer - residentFirst] as number
         this.add(this.banks, bank, payment, accepted, movedFen)

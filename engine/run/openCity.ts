@@ -31,7 +31,7 @@ import { CityStream, type CityStreamOptions } from '../stream/cityStream.js'
 import type { StationNetwork } from '../city/index.js'
 import { SimPool } from '../stream/simPool.js'
 import { TransferIds } from '../stream/transferIds.js'
-import { RunTelemetry, type SenderPosition } from '../telemetry/index.js'
+import { RunTelemetry, type RunLook, type SenderPosition } from '../telemetry/index.js'
 import { isoMinute, wallScheduler } from '../time/index.js'
 import type { LoadedScenario } from '../../scenarios/loader.js'
 import { auditConservation, auditEntries } from './audit.js'
@@ -78,6 +78,23 @@ export async function openCity(loaded: LoadedScenario, options: CityOptions): Pr
   } catch (error) {
     await pool.close()
     throw error
+  }
+}
+
+/** The counting's live figures, for the telemetry's looks (the sender adds its position). */
+function lookOf(counting: CountingLedger): Omit<RunLook, keyof SenderPosition> {
+  return {
+    counters: counting.counters,
+    districts: counting.districts,
+    paymentsAnswered: counting.paymentsAnswered,
+    paymentCodes: counting.paymentCodes(),
+    ...(counting.mix === undefined
+      ? {}
+      : {
+          channelPayments: counting.mix.channelPayments(),
+          qrByDistrict: counting.mix.qrByDistrict,
+        }),
+    ...(counting.ridership === undefined ? {} : { stationTaps: counting.ridership.taps() }),
   }
 }
 
@@ -303,7 +320,7 @@ export class OpenedCity {
         banks,
         minutes,
         new MerchantCounters(plan),
-        new MixCounters(plan.banks, plan.accounts, population),
+        new MixCounters(plan.banks, plan.accounts, population, plan.districts.length),
         network === undefined ? undefined : new RidershipCounters(network.stations, network.lines),
       ),
     }
@@ -359,13 +376,7 @@ export class OpenedCity {
     const { counting } = opened
     let position = (): SenderPosition => notSending
     const showPosition = (given: () => SenderPosition) => (position = given)
-    this.telemetry.attach(() => ({
-      counters: counting.counters,
-      districts: counting.districts,
-      paymentsAnswered: counting.paymentsAnswered,
-      paymentCodes: counting.paymentCodes(),
-      ...position(),
-    }))
+    this.telemetry.attach(() => ({ ...lookOf(counting), ...position() }))
     const ids = new TransferIds()
     // Under load the evenings share the ledger with the payments: small slices keep each of their
     // calls short.

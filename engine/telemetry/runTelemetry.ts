@@ -56,6 +56,11 @@ export interface RunLook extends SenderPosition {
   readonly paymentsAnswered: number
   /** Those payments by result code (indexed by ResultCode). */
   readonly paymentCodes: Float64Array
+  /** The payments by channel (indexed by Channel), and by QR code by the payer's district. */
+  readonly channelPayments?: Float64Array
+  readonly qrByDistrict?: Float64Array
+  /** Metro taps by station, in the network's order (a city with its real metro). */
+  readonly stationTaps?: Float64Array
 }
 
 export class RunTelemetry {

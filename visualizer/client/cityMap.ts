@@ -106,6 +106,7 @@ export function createCityMap(
     paint()
     base.markOutages(cutOffFlags(city, snapshot.faults.outages))
     flows.setFlows(snapshot.flows, continuous)
+    metro.render(snapshot)
     tooltip.update(snapshot)
   }
 

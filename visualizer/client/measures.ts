@@ -79,6 +79,19 @@ export const measures: Readonly<Record<MeasureName, Measure>> = {
     topMin: 0.01,
     topMax: 1,
   },
+  qr: {
+    name: 'qr',
+    label: 'Paid by QR code',
+    unit: '% of payments',
+    // The rest: tap, gate, auto-debit, online, face, money paid in (the report's channel table).
+    value: (_city, snapshot, i) =>
+      ratio(snapshot.districts.qr?.[i], snapshot.districts.payments[i]),
+    format: formatShare,
+    tick: formatShare,
+    ramp: ramped(interpolateGreens),
+    topMin: 0.1,
+    topMax: 1,
+  },
   ticket: {
     name: 'ticket',
     label: 'Average ticket',

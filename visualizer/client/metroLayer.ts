@@ -4,7 +4,7 @@
  * larger one. Without it: a line per link between district stations (their centres) and a circle
  * per station. Drawn once per size; nothing here changes with a snapshot.
  */
-import type { CityView } from '../protocol.js'
+import type { CityView, Snapshot } from '../protocol.js'
 import type { CityGeometry } from './projection.js'
 import { svgElement } from './svg.js'
 
@@ -16,6 +16,8 @@ const interchangeRadiusPx = 2.8
 export interface MetroLayer {
   readonly element: SVGGElement
   readonly resize: (geometry: CityGeometry) => void
+  /** Station activity: a station's dot grows with its taps since the last snapshot. */
+  readonly render: (snapshot: Snapshot) => void
 }
 
 export function createMetroLayer(city: CityView): MetroLayer {
@@ -71,8 +73,29 @@ function realNetworkLayer(network: NonNullable<CityView['network']>): MetroLayer
     })
   }
 
-  return { element, resize }
+  let lastTaps: readonly number[] | undefined
+  let busiest = 1
+  function render(snapshot: Snapshot): void {
+    const taps = snapshot.stations
+    if (taps === undefined || taps.length !== stops.length) return
+    const before = lastTaps !== undefined && lastTaps.length === taps.length ? lastTaps : taps
+    const recent = taps.map((count, i) => Math.max(0, count - (before[i] ?? 0)))
+    // The scale follows the busiest station, letting go slowly, so dots hold still.
+    busiest = Math.max(1, Math.max(...recent), busiest * activityDecay)
+    recent.forEach((count, i) => {
+      const base = (linesAt[i] ?? 0) > 1 ? interchangeRadiusPx : stopRadiusPx
+      const grown = base + activityRadiusPx * Math.sqrt(count / busiest)
+      stops[i]?.setAttribute('r', grown.toFixed(1))
+    })
+    lastTaps = taps
+  }
+
+  return { element, resize, render }
 }
+
+/** How much a station's dot may grow at the busiest station, px, and how slowly the top fades. */
+const activityRadiusPx = 4
+const activityDecay = 0.97
 
 function districtNetworkLayer(city: CityView): MetroLayer {
   const element = svgElement('g', { class: 'metro' })
@@ -103,5 +126,6 @@ function districtNetworkLayer(city: CityView): MetroLayer {
     })
   }
 
-  return { element, resize }
+  // The district network has no stations of its own to show activity at.
+  return { element, resize, render: () => undefined }
 }

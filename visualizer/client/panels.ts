@@ -39,6 +39,7 @@ export function createPanels(city: CityView): Panels {
     slowdown: text('slowdown-badge'),
     outage: text('outage-badge'),
     runError: text('run-error'),
+    channelMix: text('channel-mix'),
   }
   setText(text('scenario'), city.scenario)
   const { residents, adopted, merchants, riders } = city.agents
@@ -63,6 +64,7 @@ export function createPanels(city: CityView): Panels {
       el.latencyDetail,
       `p50 ${formatMsNumber(s.latency.p50)} · p99.9 ${formatMsNumber(s.latency.p999)} ms`,
     )
+    setText(el.channelMix, channelMix(city, s))
     setText(el.rejected, formatCount(s.rejected))
     setText(el.rejectedDetail, rejectedDetail(s))
     setText(el.clock, formatClock(s.simulatedAt))
@@ -83,6 +85,21 @@ export function createPanels(city: CityView): Panels {
   }
 
   return { render }
+}
+
+/** "qr 42% · gate 27% · credit 17%": the three commonest channels of the payments so far. */
+function channelMix(city: CityView, s: Snapshot): string {
+  const counts = s.channels
+  const names = city.channels
+  if (counts === undefined || names === undefined) return '–'
+  const total = counts.reduce((sum, count) => sum + count, 0)
+  if (total === 0) return '–'
+  return counts
+    .map((count, i) => ({ name: names[i] ?? '', count }))
+    .sort((a, b) => b.count - a.count)
+    .slice(0, 3)
+    .map((channel) => `${channel.name} ${formatShare(channel.count / total)}`)
+    .join(' · ')
 }
 
 /**

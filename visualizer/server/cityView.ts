@@ -8,6 +8,7 @@
  * shape with the figures of them all (engine/metrics/districtRows.ts).
  */
 import type { DistrictMap, Polygon, Ring } from '../../engine/city/index.js'
+import { channels } from '../../engine/ledger/channel.js'
 import { transferKinds } from '../../engine/ledger/index.js'
 import {
   merchantCellMerchantsMin,
@@ -87,6 +88,7 @@ export function cityView(
     merchants: merchantCells(population, plan.merchants, plan.categories.length, districts),
     categories: plan.categories.map((category) => category.name),
     kinds: [...transferKinds],
+    channels: [...channels],
     clock: {
       from: isoMinute(plan.clock, 0),
       to: isoMinute(plan.clock, plan.clock.ticks),

@@ -119,6 +119,10 @@ export class SnapshotFeed {
       kinds: Array.from(current.byKind, (count, index) =>
         perSecond(count, oldest.byKind[index] as number),
       ),
+      ...(look?.channelPayments === undefined
+        ? {}
+        : { channels: Array.from(look.channelPayments) }),
+      ...(look?.stationTaps === undefined ? {} : { stations: Array.from(look.stationTaps) }),
       districts: this.districtFigures(look, current, oldest, perSecond),
       flows: Array.from(current.flows, (count, index) => count - (previous.flows[index] as number)),
       faults: {
@@ -208,6 +212,7 @@ export class SnapshotFeed {
         this.rows,
       ),
       accepted,
+      ...(look?.qrByDistrict === undefined ? {} : { qr: foldByRow(look.qrByDistrict, this.rows) }),
     }
   }
 
