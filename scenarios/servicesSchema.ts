@@ -36,16 +36,18 @@ const label = () =>
     .regex(/^[A-Za-z][A-Za-z0-9 _-]*$/, { error: 'must be a name of letters, digits, - and _' })
     .max(nameCharsMax, { error: `must be at most ${nameCharsMax} characters` })
 
+/** A day of the month, 1 to 31: the same words for a fraction, a 0 or a 32. */
+const dayOfMonth = () => {
+  const error = 'must be a day of the month, 1 to 31'
+  return z.number({ error }).int({ error }).min(1, { error }).max(31, { error })
+}
+
 /** Days of the month, both included: [10, 15]. */
 const days = () =>
   z
-    .tuple(
-      [
-        z.number().int({ error: 'must be a day of the month, 1 to 31' }).min(1).max(31),
-        z.number().int({ error: 'must be a day of the month, 1 to 31' }).min(1).max(31),
-      ],
-      { error: 'must be [first, last], days of the month, like [10, 15]' },
-    )
+    .tuple([dayOfMonth(), dayOfMonth()], {
+      error: 'must be [first, last], days of the month, like [10, 15]',
+    })
     .refine(([first, last]) => first <= last, { error: 'the first day must not be after the last' })
 
 const byAgeBand = (value: () => z.ZodType<number>) =>

@@ -132,7 +132,9 @@ export class MixCounters {
       const ok = code[index] === ResultCode.ok
       const kind = batch.kind[index] as number
       let payment = 1
-      let movedFen = ok ? (batch.amountFen[index] as number) : 0
+      // A post of 0 posts the whole reservation (ledgerCore.ts).
+      const amountFen = (batch.amountFen[index] as number) || (batch.heldFen?.[index] ?? 0)
+      let movedFen = ok ? amountFen : 0
       if ((flags & settles) !== 0) {
         payment = 0
         this.settled(kind, flags, code[index] as number, movedFen)

@@ -5,10 +5,12 @@
  *   run ─▶ faultyLedger ─┬─ payments touching a district that is out ─▶ `unavailable`, never sent
  *                        └─ the rest ─▶ ledger ─▶ (answer held back `slowdownMs`) ─▶ run
  *
- * An outage cuts a district's residents and merchants off: their retail, transit, bill and P2P
- * payments (as payer, or as the merchant or P2P payee) fail before reaching the ledger, so nothing
- * moves and money stays conserved. The institutions' own transfers (issuance, payroll, top-ups,
- * redemptions) are not cut: banks and employers are not in the district's network.
+ * An outage cuts a district's residents and merchants off: their retail, transit, bill, P2P,
+ * healthcare, levy, parking and online payments (as payer, or as the merchant or P2P payee; a
+ * parking or escrow post or void too, leaving its reservation held) fail before reaching the
+ * ledger, so nothing moves and money stays conserved. The institutions' own transfers (issuance,
+ * payroll, grants, top-ups, redemptions) are not cut: banks, employers and the treasury are not in
+ * the district's network.
  *
  * The ledger still applies calls in the order they were made: a slowdown delays answers, never
  * requests. Fault settings change only between two steps of the sender (see RunControl).
@@ -61,6 +63,10 @@ const cutKinds = new Set<number>([
   TransferKind.transit,
   TransferKind.bill,
   TransferKind.p2p,
+  TransferKind.health,
+  TransferKind.tax,
+  TransferKind.parking,
+  TransferKind.online,
 ])
 
 /** `ledger` with `faults` applied to its submits; everything else passes straight through. */

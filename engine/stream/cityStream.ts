@@ -176,7 +176,9 @@ export class CityStream {
 
   /**
    * Where a take from `from` (the next untaken transfer) that would end at `to` should end so as
-   * not to cut a linked chain (chains never span ticks: tickBatch.ts says where).
+   * not to cut a linked chain (chains never span ticks: tickBatch.ts says where). It runs on past
+   * `to` only when it starts the chain itself: a take begun in an earlier tick ends at the start
+   * of the chain that opens this one, so it never holds more than was asked.
    */
   chainSafeEnd(from: number, to: number): number {
     assert(from === this.taken && to > from && to - from <= this.queued, 'a take of what is queued')
@@ -184,7 +186,10 @@ export class CityStream {
     for (const entry of this.queue) {
       const zero = first - entry.taken
       const end = zero + entry.made.batch.count
-      if (to <= end) return zero + entry.made.batch.chainSafeEnd(first - zero, to - zero)
+      if (to <= end) {
+        const safe = zero + entry.made.batch.chainSafeEnd(first - zero, to - zero)
+        return safe > to && first > from ? first : safe
+      }
       first = end
     }
     return to
