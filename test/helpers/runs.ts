@@ -42,10 +42,10 @@ export interface ScenarioFolder {
 export async function scenarioFolder(prefix: string): Promise<ScenarioFolder> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), `citytwin-${prefix}-`))
   await fs.mkdir(path.join(dir, 'maps'))
-  await fs.copyFile(
-    path.join(repoRoot, 'scenarios/maps/shenzhen.geojson'),
-    path.join(dir, 'maps/shenzhen.geojson'),
-  )
+  // Shenzhen's districts and its metro network, as the day scenario reads them.
+  for (const map of ['shenzhen.geojson', 'shenzhen-metro.geojson']) {
+    await fs.copyFile(path.join(repoRoot, 'scenarios/maps', map), path.join(dir, 'maps', map))
+  }
   return {
     dir,
     write: async (name, text) => {

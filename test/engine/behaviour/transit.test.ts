@@ -6,7 +6,12 @@
  */
 import { describe, expect, it } from 'vitest'
 import { behaviourContext } from '../../../engine/behaviour/behaviourContext.js'
-import { IntentBuffer, segmentAgents } from '../../../engine/behaviour/index.js'
+import {
+  IntentBuffer,
+  segmentAgents,
+  unpackIntents,
+  type PackedIntents,
+} from '../../../engine/behaviour/index.js'
 import { transit } from '../../../engine/behaviour/transit.js'
 import { usualStation, UsualPlace, type PlannedMetro } from '../../../engine/plan/index.js'
 import {
@@ -17,6 +22,7 @@ import {
   type Population,
 } from '../../../engine/population/index.js'
 import { Random } from '../../../engine/random/index.js'
+import { TransferFlag } from '../../../engine/ledger/index.js'
 import { planRun, scenarioCity, type Plan } from '../../../engine/run/index.js'
 import { loadScenario } from '../../../scenarios/index.js'
 import { defaultScenario, smokeScenario } from '../../helpers/runs.js'
@@ -55,13 +61,33 @@ function rides(inPlan: Plan, hour: number, count = 4000, pop: Population = popul
   const agents = segmentAgents(inPlan, pop, segment)
   const context = behaviourContext(inPlan, pop, agents, new Random(inPlan.seed, 'test', hour))
   context.hour = hour
+  context.tick = hour * 60
+  context.minuteOfDay = hour * 60
   context.weekend = false
   const out = new IntentBuffer(1, count)
   transit(context, count, out)
-  return Array.from({ length: out.count }, (_, index) => ({
-    resident: (out.debit[index] as number) - inPlan.accounts.residentFirst,
-    fareFen: out.amountFen[index] as number,
+  out.closeTick()
+  return ridesOf(unpackIntents(out.pack()), inPlan)
+}
+
+/**
+ * The rides of packed transit intents: a bus ride is one plain payment; a metro ride taps in (a
+ * reservation, a special of the tick) and pays at its tap-out (the deferred post).
+ */
+function ridesOf(packed: PackedIntents, inPlan: Plan): Ride[] {
+  const { residentFirst } = inPlan.accounts
+  const tapIns = new Set(packed.specials.at)
+  const buses = Array.from({ length: packed.count }, (_, index) => index)
+    .filter((index) => !tapIns.has(index))
+    .map((index) => ({
+      resident: (packed.debit[index] as number) - residentFirst,
+      fareFen: packed.amountFen[index] as number,
+    }))
+  const metroRides = Array.from({ length: packed.deferred.count }, (_, index) => ({
+    resident: (packed.deferred.debit[index] as number) - residentFirst,
+    fareFen: packed.deferred.amountFen[index] as number,
   }))
+  return [...buses, ...metroRides]
 }
 
 const employed = (resident: number) =>
@@ -79,6 +105,37 @@ const stationsOf = (district: number) =>
   )
 
 describe('transit on the real metro', () => {
+  it('taps in and out: the gate reserves the dearest fare from the station, the exit posts the fare', () => {
+    // Proves a ride is two events: a reservation at the entry station of its dearest fare, and,
+    // the ride's minutes later, a post naming it for the pair's fare, the held amount beside it.
+    const segment = plan.segments[0] as Plan['segments'][number]
+    const agents = segmentAgents(plan, population, segment)
+    const context = behaviourContext(plan, population, agents, new Random(plan.seed, 'taps'))
+    context.hour = 8
+    context.tick = 8 * 60
+    context.minuteOfDay = 8 * 60
+    const out = new IntentBuffer(1, 2000)
+    transit(context, 2000, out)
+    out.closeTick()
+    const packed = unpackIntents(out.pack())
+    const { specials, deferred } = packed
+    expect(specials.count).toBeGreaterThan(500)
+    expect(deferred.count).toBe(specials.count)
+    for (let ride = 0; ride < specials.count; ride++) {
+      const at = specials.at[ride] as number
+      const from = (packed.detail[at] as number) & 1023
+      const to = (deferred.detail[ride] as number) & 1023
+      expect(specials.flags[ride]).toBe(TransferFlag.pending)
+      expect(packed.amountFen[at]).toBe(metro.maxFareFen[from])
+      expect(deferred.flags[ride]).toBe(TransferFlag.postPending)
+      expect(deferred.pendingId[ride]).toBe(specials.id[ride])
+      expect(deferred.heldFen[ride]).toBe(metro.maxFareFen[from])
+      expect(deferred.amountFen[ride]).toBe(metro.fareFen[from * stations + to])
+      expect(deferred.tick[ride]).toBe(8 * 60 + (metro.rideMinutes[from * stations + to] as number))
+      expect(deferred.amountFen[ride]).toBeLessThanOrEqual(packed.amountFen[at] as number)
+    }
+  })
+
   it('carries the tables by station pair in the plan: a few hundred kilobytes for Shenzhen', () => {
     // Proves what each worker is copied: 324 stations' fares (Uint16) and first lines (Uint8).
     expect(metro.fareFen).toHaveLength(324 * 324)

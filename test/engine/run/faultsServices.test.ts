@@ -43,6 +43,9 @@ const accounts: AccountLayout = {
   parking: 8,
   onlineFirst: 9,
   onlineCount: 1,
+  // No visitors: their block is empty, where the merchants begin.
+  visitorFirst: 10,
+  visitorCount: 0,
   merchantFirst: 10,
   residentFirst: 12,
   count: 16,
