@@ -22,7 +22,8 @@
  *                                     see serverLedgers.ts
  *
  *   city.full.*                       the whole city (scale 1.0): residents, synthesis_s, day_wall_s (a flat-out
- *                                     day), transfers_per_s, rss_bytes (peak of the run's process),
+ *                                     day), day_transfers (the day's transfers, every flow's),
+ *                                     transfers_per_s, rss_bytes (peak of the run's process),
  *                                     population_bytes_per_agent (the population's columns)
  *   e2e.tps@workers=<n>               the flat-out day at 1 million residents with n simulation workers
  *   e2e.p99_ms@<2k|10k>               the whole city's live stream at a constant 2,000 and 10,000/s for 30 s
@@ -568,6 +569,12 @@ async function benchFullCity({ loaded, city, workers, log }: BenchContext): Prom
     samples: endToEndSamples,
   })
   log({
+    name: 'city.full.day_transfers',
+    median: medianOf(full, (run) => run.transfers),
+    unit: 'transfers',
+    samples: endToEndSamples,
+  })
+  log({
     name: 'city.full.transfers_per_s',
     median: medianOf(full, (run) => run.transfersPerSecond),
     unit: 'transfers/s',
@@ -744,6 +751,8 @@ interface ChildRun {
   readonly wallSeconds: number
   readonly synthesisSeconds: number
   readonly transfersPerSecond: number
+  /** Transfers the run submitted: the city's payments and the institutions'. */
+  readonly transfers: number
   readonly residents: number
   readonly audited: boolean
   readonly peakRssBytes: number

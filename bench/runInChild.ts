@@ -38,6 +38,7 @@ process.stdout.write(
     wallSeconds: summary.wallSeconds,
     synthesisSeconds: summary.phases.synthesisSeconds,
     transfersPerSecond: summary.throughput.transfersPerSecond,
+    transfers: summary.transfers.submitted,
     residents: summary.agents.residents,
     audited: summary.conservation.ok && summary.doubleEntry.ok,
     peakRssBytes: process.resourceUsage().maxRSS * 1024,

@@ -239,7 +239,7 @@ export function encodeTotals(totals: LedgerTotals): unknown {
  * The kinds the protocol first had (issue .. deposit): a service written then answers totals for
  * those ten, and `invalid_kind` for the kinds added since (welfare .. online).
  */
-const firstKinds = 10
+export const firstKinds = 10
 
 export function decodeTotals(body: unknown, kinds: number): LedgerTotals {
   const object = record(body, 'body')
