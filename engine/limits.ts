@@ -376,7 +376,7 @@ assert(metroStationsMax <= 0xffff, 'a station index fits a Uint16')
 assert(metroLinesMax < 0xff, 'a line index fits a Uint8, with 255 meaning none')
 assert(
   metroStationsMax <= 1 << 10 && metroLinesMax < 1 << 6,
-  "a ride's detail holds its station (10 bits) and its line + 1 (6 bits)",
+  "a ride's detail holds its two stations (10 bits each) and its line + 1 (6 bits)",
 )
 assert(
   metroLineStationsMax <= metroStationsMax + 1,

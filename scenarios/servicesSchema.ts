@@ -140,7 +140,7 @@ export const servicesSchema = z
         perDay: rate('day', 10),
         /** Reserved at entry, fen: the most a session may cost. */
         holdFen: fen(),
-        /** What a session costs per started hour, fen, after the free minutes. */
+        /** A session's cost per started hour of the whole stay, fen, once past the free minutes. */
         hourlyFen: fen(),
         /** Sessions this short leave free: the reservation is voided. */
         freeMinutes: z.number().int().min(0).max(240),
@@ -231,7 +231,7 @@ export const channelsSchema = z
       .object({ ecnyApp: share(), bankApp: share(), thirdParty: share() })
       .strict()
       .default({ ecnyApp: 0.5, bankApp: 0.3, thirdParty: 0.2 }),
-    /** By merchant category: the channels its merchants take (qr, nfc, face); default qr. */
+    /** By merchant category: the channels its merchants take (qr, nfc, face); default qr, nfc. */
     accept: z
       .record(
         z.string(),

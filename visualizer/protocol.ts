@@ -183,6 +183,8 @@ export interface Snapshot {
   readonly reasons: Readonly<Record<string, number>>
   /** Payments a second by kind, in CityView.kinds order. */
   readonly kinds: readonly number[]
+  /** Cross-border visitors arrived so far (a scenario with visitors). */
+  readonly visitors?: number
   /** The city's payments so far by channel, in CityView.channels order. */
   readonly channels?: readonly number[]
   /** Metro taps so far by station, in CityView.network.stations order (the real metro only). */

@@ -5,7 +5,7 @@
  * Three parts:
  *   intents    every intent of the chunk, tick by tick: debit, credit, amount, kind, and two columns
  *              the ledger never sees: the channel byte (how it was paid: engine/ledger/channel.ts)
- *              and a detail (for a metro ride, its station)
+ *              and a detail (for a metro ride, its stations and line)
  *   specials   the few intents that are not plain transfers, by their index among the intents: their
  *              flags (linked, pending, post, void), an id of their own (a pending transfer's, so that
  *              a later post can name it), the pending id they settle, a timeout, and the amount the
@@ -62,7 +62,7 @@ export interface PackedDeferred extends SpecialColumns {
   readonly amountFen: Uint32Array
   readonly kind: Uint8Array
   readonly channel: Uint8Array
-  readonly detail: Uint16Array
+  readonly detail: Uint32Array
 }
 
 export interface PackedIntents {
@@ -74,7 +74,7 @@ export interface PackedIntents {
   readonly amountFen: Uint32Array
   readonly kind: Uint8Array
   readonly channel: Uint8Array
-  readonly detail: Uint16Array
+  readonly detail: Uint32Array
   readonly specials: PackedSpecials
   readonly deferred: PackedDeferred
 }
@@ -119,7 +119,7 @@ const columnType: Record<ColumnName, new (length: number) => Column> = {
   amountFen: Uint32Array,
   kind: Uint8Array,
   channel: Uint8Array,
-  detail: Uint16Array,
+  detail: Uint32Array,
   flags: Uint8Array,
   id: Float64Array,
   pendingId: Float64Array,
@@ -180,7 +180,7 @@ export class IntentBuffer {
   amountFen: Uint32Array
   kind: Uint8Array
   channel: Uint8Array
-  detail: Uint16Array
+  detail: Uint32Array
   private readonly specials = new Records(specialColumns, recordCapacity)
   private readonly deferred = new Records(deferredColumns, recordCapacity)
   private readonly tickEnd: Uint32Array
@@ -200,7 +200,7 @@ export class IntentBuffer {
     this.amountFen = new Uint32Array(this.capacity)
     this.kind = new Uint8Array(this.capacity)
     this.channel = new Uint8Array(this.capacity)
-    this.detail = new Uint16Array(this.capacity)
+    this.detail = new Uint32Array(this.capacity)
     this.tickEnd = new Uint32Array(ticks)
   }
 

@@ -34,6 +34,8 @@ export function monthly(
     const age = traits & ResidentTrait.ageMask
     const income = (traits & ResidentTrait.incomeMask) >> ResidentTrait.incomeShift
     if ((flow.ageMask & (1 << age)) === 0 || (flow.incomeMask & (1 << income)) === 0) continue
+    // Levies (taxes, fees, fines) are paid by adults; without the people section, by anyone.
+    if (flow.kind === 'tax' && context.plan.people !== undefined && age === 0) continue
     if (!paysInEcny(context, resident)) continue
     const wallet = residentFirst + resident
     if (flow.kind === 'welfare') {

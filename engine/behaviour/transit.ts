@@ -4,24 +4,17 @@
  * the rider is to where the jobs and shops are.
  *
  * With the city's real metro (plan.metro) a trip is a bus ride at the flat bus fare (busShare of
- * them), or a metro ride from the rider's station to a station of the destination district: a
- * tap-in that reserves, and a tap-out that posts the fare the table gives for that pair. Without
- * it, the fare is the district network's, from the home district to the destination district.
+ * them), or a metro ride from the rider's station to a station of the destination district: it
+ * taps in now and out the ride's minutes later, and the fare the table gives for that pair is
+ * charged at the tap-out, as the cities' e-CNY gates do (ride first, pay at the exit). Without it,
+ * the fare is the district network's, from the home district to the destination district.
  */
 import { TransferKind } from '../ledger/transferKind.js'
 import { usualStation, UsualPlace, type PlannedMetro } from '../plan/metroPlan.js'
 import { ResidentFlag } from '../population/index.js'
 import { noLine } from '../city/stationNetwork.js'
 import { Channel } from '../ledger/channel.js'
-import { TransferFlag } from '../ledger/ledgerCore.js'
-import { minutesPerDay } from '../limits.js'
-import {
-  isAtWork,
-  nextPendingId,
-  ownChannel,
-  paysInEcny,
-  type BehaviourContext,
-} from './behaviourContext.js'
+import { isAtWork, ownChannel, paysInEcny, type BehaviourContext } from './behaviourContext.js'
 import type { IntentBuffer } from './intentBuffer.js'
 
 export function transit(context: BehaviourContext, count: number, out: IntentBuffer): void {
@@ -61,11 +54,11 @@ function transitByDistrict(context: BehaviourContext, count: number, out: Intent
 }
 
 /**
- * The real metro: a bus at its flat fare, or a ride between two stations in two events. At the
- * entry gate (tap-in) the operator reserves the dearest fare from that station; at the exit gate
- * (tap-out), the ride's minutes later, it posts the fare the table gives for the pair and the rest
- * of the reservation returns. Each event's detail is its station and the line boarded first
- * (rideDetail); a tap-out after the period's end is not made and the reservation is still held.
+ * The real metro: a bus at its flat fare, or a ride between two stations in two events. The entry
+ * gate takes the tap-in (no money moves); the exit gate, the ride's minutes later, charges the fare
+ * the table gives for the pair: one transfer, made now for the tap-out's tick, whose detail names
+ * both stations and the line boarded first (rideDetail). A ride whose tap-out falls after the
+ * period's end is not made.
  */
 function transitByStation(
   context: BehaviourContext,
@@ -87,50 +80,35 @@ function transitByStation(
     }
     const { from, to } = rideStations(context, metro, commute, resident)
     const pair = from * metro.stations + to
-    const holdFen = metro.maxFareFen[from] as number
-    const minutes = metro.rideMinutes[pair] as number
-    const line = metro.firstLine[pair] as number
-    const id = nextPendingId(context)
-    out.pushSpecial(
-      payer,
-      operator,
-      holdFen,
-      TransferKind.transit,
-      channel,
-      { ...tapIn, id, timeoutMinutes: minutes + minutesPerDay },
-      rideDetail(from, line),
-    )
-    const exit = context.tick + minutes
+    const exit = context.tick + (metro.rideMinutes[pair] as number)
     if (exit >= plan.clock.ticks) continue
-    const fareFen = metro.fareFen[pair] as number
     out.defer(
       exit,
       {
         debit: payer,
         credit: operator,
-        amountFen: fareFen,
+        amountFen: metro.fareFen[pair] as number,
         kind: TransferKind.transit,
         channel,
-        detail: rideDetail(to, line),
+        detail: rideDetail(from, to, metro.firstLine[pair] as number),
       },
-      { ...tapOut, pendingId: id, heldFen: holdFen },
+      plain,
     )
   }
 }
 
-const tapIn = { flags: TransferFlag.pending, id: -1, pendingId: 0, timeoutMinutes: 0, heldFen: 0 }
-const tapOut = {
-  flags: TransferFlag.postPending,
-  id: -1,
-  pendingId: 0,
-  timeoutMinutes: 0,
-  heldFen: 0,
+const plain = { flags: 0, id: -1, pendingId: 0, timeoutMinutes: 0, heldFen: 0 }
+
+/**
+ * A metro ride's detail: its entry station (bits 0-9), its exit station (bits 10-19) and the
+ * line it boards first + 1 (bits 20-25; 0 for none). A bus ride's detail is 0: no station.
+ */
+export function rideDetail(from: number, to: number, line: number): number {
+  return (rideMark | from | (to << 10) | ((line === noLine ? 0 : line + 1) << 20)) >>> 0
 }
 
-/** A ride event's detail: its station (low 10 bits) and first line boarded + 1 (0: none). */
-export function rideDetail(station: number, line: number): number {
-  return station | ((line === noLine ? 0 : line + 1) << 10)
-}
+/** Set on every metro ride's detail, so that station 0 to station 0 is not a bus. */
+export const rideMark = (1 << 31) >>> 0
 
 /**
  * A metro ride's stations: a commuter between their home and work stations, anyone else from the

@@ -5,6 +5,7 @@
  */
 import {
   ResultCode,
+  TransferFlag,
   TransferKind,
   transferKindCount,
   transferKinds,
@@ -48,6 +49,8 @@ interface HourlyCells {
   readonly accepted: Float64Array
   readonly amountFen: Float64Array
 }
+
+const settling = TransferFlag.postPending | TransferFlag.voidPending
 
 export class DistrictCounters {
   private readonly payments: Float64Array
@@ -98,21 +101,25 @@ export class DistrictCounters {
       else if (payer >= merchantFirst) district = merchantDistrict[payer - merchantFirst] as number
       else continue
       const cell = this.cellOf(batch.minute[index] as number, district, batch.kind[index] as number)
-      this.payments[district] = (this.payments[district] as number) + 1
-      this.hourly.payments[cell] = (this.hourly.payments[cell] as number) + 1
+      // A reservation and its post or void are one payment: counted at the reservation, its
+      // value at the post.
+      const flags = batch.flags[index] as number
+      const settles = (flags & settling) !== 0
+      const payment = settles ? 0 : 1
+      this.payments[district] = (this.payments[district] as number) + payment
+      this.hourly.payments[cell] = (this.hourly.payments[cell] as number) + payment
       if (code[index] !== ResultCode.ok) continue
-      this.accepted[district] = (this.accepted[district] as number) + 1
-      this.hourly.accepted[cell] = (this.hourly.accepted[cell] as number) + 1
-      this.hourly.amountFen[cell] =
-        (this.hourly.amountFen[cell] as number) + (batch.amountFen[index] as number)
+      this.accepted[district] = (this.accepted[district] as number) + payment
+      this.hourly.accepted[cell] = (this.hourly.accepted[cell] as number) + payment
+      const movedFen = (flags & TransferFlag.pending) !== 0 ? 0 : (batch.amountFen[index] as number)
+      this.hourly.amountFen[cell] = (this.hourly.amountFen[cell] as number) + movedFen
       if (this.countFlows && batch.kind[index] === TransferKind.retail && payer >= residentFirst) {
         const cell =
           district * this.names.length +
           (merchantDistrict[(batch.credit[index] as number) - merchantFirst] as number)
         this.flows[cell] = (this.flows[cell] as number) + 1
       }
-      this.amountFen[district] =
-        (this.amountFen[district] as number) + (batch.amountFen[index] as number)
+      this.amountFen[district] = (this.amountFen[district] as number) + movedFen
     }
   }
 

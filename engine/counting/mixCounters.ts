@@ -116,6 +116,11 @@ export class MixCounters {
     this.qrByDistrict = new Float64Array(districtCount)
   }
 
+  /** Visitors arrived so far (their top-ups accepted): the live map's count. */
+  get visitorsArrived(): number {
+    return this.guests[0] as number
+  }
+
   /** Payments so far by channel (indexed by Channel), as a copy: the live map's mix. */
   channelPayments(): Float64Array {
     return this.channels.payments.slice()

@@ -1,10 +1,11 @@
 /**
- * Metro ridership, from the ledger's answers: each accepted tap-in (a transit reservation) at its
- * station and on the line it boards first, each accepted tap-out (its post) at its station, and
- * the bus rides (plain transit payments beside the metro). A ride's station and line travel in the
- * transfer's detail (engine/behaviour/transit.ts, rideDetail). Aggregates only.
+ * Metro ridership, from the ledger's answers: each metro ride whose fare was accepted at its
+ * tap-out counts a tap-in at its entry station, a tap-out at its exit station and a ride on the
+ * line it boarded first; the other transit payments beside the metro are bus rides. A ride's
+ * stations and line travel in the transfer's detail (engine/behaviour/transit.ts, rideDetail).
+ * Aggregates only.
  */
-import { ResultCode, TransferFlag, TransferKind, type TransferBatch } from '../ledger/index.js'
+import { ResultCode, TransferKind, type TransferBatch } from '../ledger/index.js'
 
 export interface StationRidership {
   readonly station: string
@@ -27,6 +28,9 @@ export interface Ridership {
 }
 
 const stationMask = (1 << 10) - 1
+const lineMask = (1 << 6) - 1
+/** Set on a metro ride's detail (transit.ts). */
+const rideMark = 0x8000_0000
 
 export class RidershipCounters {
   private readonly tapIns: Float64Array
@@ -47,22 +51,17 @@ export class RidershipCounters {
     const detail = batch.detail
     for (let index = 0; index < batch.count; index++) {
       if (batch.kind[index] !== TransferKind.transit || code[index] !== ResultCode.ok) continue
-      const flags = batch.flags[index] as number
-      if (flags === 0) {
+      const ride = detail === undefined ? 0 : (detail[index] as number)
+      if ((ride & rideMark) === 0) {
         this.bus += 1
         continue
       }
-      if (detail === undefined) continue
-      const station = (detail[index] as number) & stationMask
-      if (station >= this.stations.length) continue
-      if ((flags & TransferFlag.pending) !== 0) {
-        this.tapIns[station] = (this.tapIns[station] as number) + 1
-        const line = ((detail[index] as number) >> 10) - 1
-        if (line >= 0 && line < this.lines.length)
-          this.rides[line] = (this.rides[line] as number) + 1
-      } else if ((flags & TransferFlag.postPending) !== 0) {
-        this.tapOuts[station] = (this.tapOuts[station] as number) + 1
-      }
+      const from = ride & stationMask
+      const to = (ride >>> 10) & stationMask
+      const line = ((ride >>> 20) & lineMask) - 1
+      if (from < this.stations.length) this.tapIns[from] = (this.tapIns[from] as number) + 1
+      if (to < this.stations.length) this.tapOuts[to] = (this.tapOuts[to] as number) + 1
+      if (line >= 0 && line < this.lines.length) this.rides[line] = (this.rides[line] as number) + 1
     }
   }
 

@@ -136,11 +136,12 @@ export interface TransferBatch {
   readonly minute: Uint32Array
   /**
    * What the run knows of each transfer and no ledger is sent (adapters ignore these): how it was
-   * paid (`Channel` byte, channel.ts), a detail (a metro ride's station), and for a post or void
-   * what its pending transfer reserved, fen, so the counters follow reservations without asking.
+   * paid (`Channel` byte, channel.ts), a detail (a metro ride's stations and line), and for a post
+   * or void what its pending transfer reserved, fen, so the counters follow reservations without
+   * asking.
    */
   readonly channel?: Uint8Array
-  readonly detail?: Uint16Array
+  readonly detail?: Uint32Array
   readonly heldFen?: Uint32Array
 }
 

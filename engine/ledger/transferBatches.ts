@@ -74,11 +74,7 @@ export function copyBatch(batch: TransferBatch): TransferBatch {
 export function joinBatches(batches: readonly TransferBatch[]): TransferBatch {
   const count = batches.reduce((sum, batch) => sum + batch.count, 0)
   const sides = sidesOf(batches, (name) =>
-    name === 'channel'
-      ? new Uint8Array(count)
-      : name === 'detail'
-        ? new Uint16Array(count)
-        : new Uint32Array(count),
+    name === 'channel' ? new Uint8Array(count) : new Uint32Array(count),
   )
   const out = batchOf(
     count,

@@ -2,7 +2,7 @@
  * What a transfer is for. Stored as a Uint8 in transfer batches; the names are what reports show.
  *   issue    central bank -> operating bank (new e-CNY)
  *   topup    operating bank -> wallet (a deposit turned into e-CNY)
- *   retail   resident -> merchant (P2M, by QR)
+ *   retail   resident or visitor -> merchant (P2M: by QR code, tap or face)
  *   transit  rider -> transit operator (metro fare)
  *   bill     resident -> utility
  *   payroll  employer -> resident (B2P)

@@ -24,8 +24,6 @@ export interface PlannedMetro {
   readonly districtStations: Uint16Array
   /** A ride's minutes between two stations, gate to gate (at most 255). */
   readonly rideMinutes: Uint8Array
-  /** The dearest fare from each station: what its gate reserves at tap-in. */
-  readonly maxFareFen: Uint16Array
   /** Share of transit trips made by bus, at `busFareFen` whatever their length. */
   readonly busShare: number
   readonly busFareFen: number
@@ -54,19 +52,16 @@ export function planMetro(scenario: Scenario, city: City): PlannedMetro | undefi
   assert(metro.busShare === 0 || metro.busFareFen !== undefined, 'the schema asked for a bus fare')
   const stations = network.stations.length
   const rideMinutes = new Uint8Array(stations * stations)
-  const maxFareFen = new Uint16Array(stations)
   for (let from = 0; from < stations; from++) {
     for (let to = 0; to < stations; to++) {
       const pair = from * stations + to
       const km = network.distanceKm[pair] as number
       rideMinutes[pair] = Math.min(255, Math.ceil(km / trainKmPerMinute) + gateMinutes)
-      maxFareFen[from] = Math.max(maxFareFen[from] as number, network.fareFen[pair] as number)
     }
   }
   return {
     stations,
     rideMinutes,
-    maxFareFen,
     fareFen: network.fareFen,
     firstLine: network.firstLine,
     districtStationStart: network.districtStationStart,

@@ -205,7 +205,8 @@ export function planChannels(scenario: Scenario): PlannedChannels {
       (share) => (sum += share),
     ),
     accept: Object.keys(scenario.merchants.categories).map((category) =>
-      (accept[category] ?? ['qr']).reduce((mask, channel) => mask | AcceptBit[channel], 0),
+      // A category the scenario does not list takes a QR code and a tap (so cards pay there too).
+      (accept[category] ?? ['qr', 'nfc']).reduce((mask, channel) => mask | AcceptBit[channel], 0),
     ),
     nfcShare,
     faceShare,

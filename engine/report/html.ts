@@ -540,7 +540,7 @@ function ridershipSection(summary: RunSummary): Html | false {
       { text: formatInteger(station.tapIns) },
       { text: formatInteger(station.tapOuts) },
     ])
-  return html`<section class="card"><h2>Metro ridership</h2><p class="explain">${formatInteger(riders.metroRides)} metro rides and ${formatInteger(riders.busRides)} bus rides were paid. A metro ride taps in at one station (the gate reserves the dearest fare from it) and out at another (the fare for the pair by the network's shortest route, under the city's fare rule, is posted): rides are counted by the line they board first, taps by station; a ride still under way at the period's end has tapped in only.</p>${table(
+  return html`<section class="card"><h2>Metro ridership</h2><p class="explain">${formatInteger(riders.metroRides)} metro rides and ${formatInteger(riders.busRides)} bus rides were paid. A metro ride taps in at one station and out at another, where the fare for the pair by the network's shortest route, under the city's fare rule, is charged: rides are counted by the line they board first, taps by station, from the fares the ledger accepted.</p>${table(
     [{ head: 'line' }, { head: 'rides', numeric: true }, { head: 'share', numeric: true }],
     lines,
   )}<h3>The busiest stations</h3>${table(

@@ -93,6 +93,7 @@ function lookOf(counting: CountingLedger): Omit<RunLook, keyof SenderPosition> {
       : {
           channelPayments: counting.mix.channelPayments(),
           qrByDistrict: counting.mix.qrByDistrict,
+          visitorsArrived: counting.mix.visitorsArrived,
         }),
     ...(counting.ridership === undefined ? {} : { stationTaps: counting.ridership.taps() }),
   }

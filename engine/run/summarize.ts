@@ -56,7 +56,8 @@ export function summarize(parts: RunParts): RunSummary {
       adopted: parts.agents.adopted,
       merchants: plan.merchants,
       riders: parts.agents.riders,
-      institutions: plan.accounts.merchantFirst,
+      // Every account before the merchants but the visitors' wallets.
+      institutions: plan.accounts.merchantFirst - plan.accounts.visitorCount,
     },
     simulated: { from: isoMinute(plan.clock, 0), ...outcome.simulated },
     transfers: {

@@ -16,6 +16,24 @@ interface DeferredSource {
   next: number
 }
 
+function copied(deferred: PackedDeferred): PackedDeferred {
+  return {
+    count: deferred.count,
+    tick: deferred.tick.slice(),
+    debit: deferred.debit.slice(),
+    credit: deferred.credit.slice(),
+    amountFen: deferred.amountFen.slice(),
+    kind: deferred.kind.slice(),
+    channel: deferred.channel.slice(),
+    detail: deferred.detail.slice(),
+    flags: deferred.flags.slice(),
+    id: deferred.id.slice(),
+    pendingId: deferred.pendingId.slice(),
+    timeoutMinutes: deferred.timeoutMinutes.slice(),
+    heldFen: deferred.heldFen.slice(),
+  }
+}
+
 export class DeferredQueue {
   private readonly sources: DeferredSource[][]
 
@@ -26,8 +44,10 @@ export class DeferredQueue {
   /** A chunk's segments, in order, as they arrive (chunks in order). */
   add(segments: readonly PackedIntents[]): void {
     segments.forEach((intents, segment) => {
-      const { deferred } = intents
-      if (deferred.count === 0) return
+      if (intents.deferred.count === 0) return
+      // Copied out of the chunk's buffer, so that the chunk is let go once its own ticks are made
+      // (a parking stay or a visit may keep its deferred intents for hours).
+      const deferred = copied(intents.deferred)
       const order = Uint32Array.from({ length: deferred.count }, (_, index) => index)
       order.sort((a, b) => (deferred.tick[a] as number) - (deferred.tick[b] as number) || a - b)
       ;(this.sources[segment] as DeferredSource[]).push({ deferred, order, next: 0 })

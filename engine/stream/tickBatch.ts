@@ -25,7 +25,7 @@ export class TickBatch implements TransferSink {
   private pendingId: Float64Array
   private timeoutMinutes: Uint32Array
   private channel: Uint8Array
-  private detail: Uint16Array
+  private detail: Uint32Array
   private heldFen: Uint32Array
   /** Positions whose transfer has an id of its own (a pending transfer's), ascending; their ids. */
   private readonly presetAt: number[] = []
@@ -43,7 +43,7 @@ export class TickBatch implements TransferSink {
     this.pendingId = new Float64Array(this.capacity)
     this.timeoutMinutes = new Uint32Array(this.capacity)
     this.channel = new Uint8Array(this.capacity)
-    this.detail = new Uint16Array(this.capacity)
+    this.detail = new Uint32Array(this.capacity)
     this.heldFen = new Uint32Array(this.capacity)
   }
 

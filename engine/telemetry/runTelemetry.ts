@@ -59,6 +59,8 @@ export interface RunLook extends SenderPosition {
   /** The payments by channel (indexed by Channel), and by QR code by the payer's district. */
   readonly channelPayments?: Float64Array
   readonly qrByDistrict?: Float64Array
+  /** Cross-border visitors arrived so far (a scenario with visitors). */
+  readonly visitorsArrived?: number
   /** Metro taps by station, in the network's order (a city with its real metro). */
   readonly stationTaps?: Float64Array
 }

@@ -40,6 +40,7 @@ export function createPanels(city: CityView): Panels {
     outage: text('outage-badge'),
     runError: text('run-error'),
     channelMix: text('channel-mix'),
+    services: text('services'),
   }
   setText(text('scenario'), city.scenario)
   const { residents, adopted, merchants, riders } = city.agents
@@ -65,6 +66,7 @@ export function createPanels(city: CityView): Panels {
       `p50 ${formatMsNumber(s.latency.p50)} · p99.9 ${formatMsNumber(s.latency.p999)} ms`,
     )
     setText(el.channelMix, channelMix(city, s))
+    setText(el.services, services(city, s))
     setText(el.rejected, formatCount(s.rejected))
     setText(el.rejectedDetail, rejectedDetail(s))
     setText(el.clock, formatClock(s.simulatedAt))
@@ -85,6 +87,19 @@ export function createPanels(city: CityView): Panels {
   }
 
   return { render }
+}
+
+/** The public and seamless services' payments a second, and the visitors arrived so far. */
+const serviceKinds = ['health', 'parking', 'online', 'welfare', 'tax'] as const
+
+function services(city: CityView, s: Snapshot): string {
+  const parts = serviceKinds.flatMap((kind) => {
+    const at = city.kinds.indexOf(kind)
+    const rate = at < 0 ? undefined : s.kinds[at]
+    return rate === undefined ? [] : [`${kind} ${formatRate(rate)}/s`]
+  })
+  if (s.visitors !== undefined) parts.push(`${formatCount(s.visitors)} visitors`)
+  return parts.length === 0 ? '–' : parts.join(' · ')
 }
 
 /** "qr 42% · gate 27% · credit 17%": the three commonest channels of the payments so far. */

@@ -123,6 +123,7 @@ export class SnapshotFeed {
         ? {}
         : { channels: Array.from(look.channelPayments) }),
       ...(look?.stationTaps === undefined ? {} : { stations: Array.from(look.stationTaps) }),
+      ...(look?.visitorsArrived === undefined ? {} : { visitors: look.visitorsArrived }),
       districts: this.districtFigures(look, current, oldest, perSecond),
       flows: Array.from(current.flows, (count, index) => count - (previous.flows[index] as number)),
       faults: {

@@ -151,14 +151,14 @@ describe('three days of the Shenzhen day with every service', () => {
   it('holds at the end the reservations the results leave, as the mix counts them', async () => {
     // Proves the double entry with reservations: the ledger's debits and credits agree by kind,
     // and it still holds parcels and cars not yet settled (pendingFen > 0), as many as the
-    // payment mix's reservations less its posts and voids, summed over parking, online and the
-    // metro's rides under way (tapped in, not yet out), and the fen the counters expect.
+    // payment mix's reservations less its posts and voids, summed over parking and online, and
+    // the fen the counters expect.
     const { doubleEntry, mix } = (await oneWorker()).summary
     expect(doubleEntry.ok).toBe(true)
     expect(doubleEntry.pendingFen).toBeGreaterThan(0)
     expect(doubleEntry.pendingExpectedFen).toBe(doubleEntry.pendingFen)
     const twoPhase = mix?.twoPhase ?? {}
-    expect(Object.keys(twoPhase).sort()).toEqual(['online', 'parking', 'transit'])
+    expect(Object.keys(twoPhase).sort()).toEqual(['online', 'parking'])
     const held = Object.values(twoPhase).reduce((sum, figures) => sum + figures.held, 0)
     expect(held).toBeGreaterThan(0)
     expect(doubleEntry.pendingHeld).toBe(held)
