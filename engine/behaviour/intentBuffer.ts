@@ -3,15 +3,16 @@
  * ArrayBuffer to cross the thread boundary without a copy.
  *
  * Three parts:
- *   intents    every intent of the chunk, tick by tick: debit, credit, amount, kind, and two columns
+ *   intents    every intent of the chunk, tick by tick: debit, credit, amount, kind, and a column
  *              the ledger never sees: the channel byte (how it was paid: engine/ledger/channel.ts)
- *              and a detail (for a metro ride, its stations and line)
  *   specials   the few intents that are not plain transfers, by their index among the intents: their
  *              flags (linked, pending, post, void), an id of their own (a pending transfer's, so that
  *              a later post can name it), the pending id they settle, a timeout, and the amount the
  *              pending they settle reserved (for the counters)
  *   deferred   intents for a later tick than this chunk's own: a post or void settling a pending made
- *              now (a parking exit, a parcel delivered), whole, with the tick they go in
+ *              now (a parking exit, a parcel delivered), a metro ride's fare at its tap-out, a
+ *              visitor's purchase, whole, with the tick they go in and a detail (for a metro ride,
+ *              its stations and line)
  *
  * tickEnd[t] is one past the last intent of tick t: intents of a tick are contiguous. Deferred
  * intents are in the order made; the stream files them under their ticks.
@@ -74,7 +75,6 @@ export interface PackedIntents {
   readonly amountFen: Uint32Array
   readonly kind: Uint8Array
   readonly channel: Uint8Array
-  readonly detail: Uint32Array
   readonly specials: PackedSpecials
   readonly deferred: PackedDeferred
 }
@@ -93,7 +93,7 @@ export interface DeferredTransfer {
 const initialCapacity = 4096
 const recordCapacity = 64
 
-const intentColumns = ['debit', 'credit', 'amountFen', 'kind', 'channel', 'detail'] as const
+const intentColumns = ['debit', 'credit', 'amountFen', 'kind', 'channel'] as const
 const specialColumns = ['at', 'flags', 'id', 'pendingId', 'timeoutMinutes', 'heldFen'] as const
 const deferredColumns = [
   'tick',
@@ -180,7 +180,6 @@ export class IntentBuffer {
   amountFen: Uint32Array
   kind: Uint8Array
   channel: Uint8Array
-  detail: Uint32Array
   private readonly specials = new Records(specialColumns, recordCapacity)
   private readonly deferred = new Records(deferredColumns, recordCapacity)
   private readonly tickEnd: Uint32Array
@@ -200,16 +199,15 @@ export class IntentBuffer {
     this.amountFen = new Uint32Array(this.capacity)
     this.kind = new Uint8Array(this.capacity)
     this.channel = new Uint8Array(this.capacity)
-    this.detail = new Uint32Array(this.capacity)
     this.tickEnd = new Uint32Array(ticks)
   }
 
   /** A plain transfer. */
-  push(debit: number, credit: number, amountFen: number, kind: number, channel = 0, detail = 0) {
+  push(debit: number, credit: number, amountFen: number, kind: number, channel = 0) {
     checkPlain(debit, credit, amountFen)
     assert(amountFen > 0, 'amounts are positive')
     this.chainOpen = false
-    this.write(debit, credit, amountFen, kind, channel, detail)
+    this.write(debit, credit, amountFen, kind, channel)
   }
 
   /** A linked, pending, post or void transfer in this tick. */
@@ -220,12 +218,11 @@ export class IntentBuffer {
     kind: number,
     channel: number,
     special: SpecialFields,
-    detail = 0,
   ): void {
     checkPlain(debit, credit, amountFen)
     checkSpecial(amountFen, special)
     this.chainOpen = (special.flags & TransferFlag.linked) !== 0
-    const at = this.write(debit, credit, amountFen, kind, channel, detail)
+    const at = this.write(debit, credit, amountFen, kind, channel)
     const index = this.specials.add()
     this.specials.set('at', index, at)
     this.writeSpecial(this.specials, index, special)
@@ -293,7 +290,6 @@ export class IntentBuffer {
     amountFen: number,
     kind: number,
     channel: number,
-    detail: number,
   ): number {
     if (this.count === this.capacity) this.grow()
     const index = this.count++
@@ -302,7 +298,6 @@ export class IntentBuffer {
     this.amountFen[index] = amountFen
     this.kind[index] = kind
     this.channel[index] = channel
-    this.detail[index] = detail
     return index
   }
 

@@ -71,7 +71,8 @@ export class TickBatch implements TransferSink {
     this.amountFen.set(intents.amountFen.subarray(start, end), base)
     this.kind.set(intents.kind.subarray(start, end), base)
     this.channel.set(intents.channel.subarray(start, end), base)
-    this.detail.set(intents.detail.subarray(start, end), base)
+    // The tick's own intents have no detail: only deferred ones (a metro ride's fare) carry one.
+    this.detail.fill(0, base, base + length)
     const specials = intents.specials
     for (let at = lowerBound(specials.at, specials.count, start); at < specials.count; at++) {
       const index = specials.at[at] as number

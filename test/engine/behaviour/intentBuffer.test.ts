@@ -71,10 +71,10 @@ describe('specials and deferred intents', () => {
   it('pack and unpack whole: flags, own ids, pending ids, timeouts, held fen, channel and detail', () => {
     // Proves every column of the three parts crosses the thread boundary as written: a linked
     // pair, a reservation with its own id and timeout, a post naming an earlier reservation with
-    // what it held, a metro ride's station; and two intents deferred to later ticks, a post and a
-    // void (amount 0), whole. Plain intents stay plain (no special record).
+    // what it held; and three intents deferred to later ticks, a post, a void (amount 0) and a
+    // metro ride's fare with its detail, whole. Plain intents stay plain (no special record).
     const buffer = new IntentBuffer(2)
-    buffer.push(10, 20, 400, TransferKind.transit, channelByte(Channel.gate, Provider.card), 317)
+    buffer.push(10, 20, 400, TransferKind.transit, channelByte(Channel.gate, Provider.card))
     buffer.pushSpecial(11, 21, 1_500, TransferKind.health, qrByBank, linked)
     buffer.push(3, 21, 1_500, TransferKind.health)
     buffer.closeTick()
@@ -103,7 +103,6 @@ describe('specials and deferred intents', () => {
       autoDebit,
       autoDebit,
     ])
-    expect([...intents.detail]).toEqual([317, 0, 0, 0, 0])
     expect([...intents.amountFen]).toEqual([400, 1_500, 1_500, 10_000, 7_999])
     const { specials, deferred } = intents
     expect(specials.count).toBe(3)
