@@ -249,8 +249,8 @@ export function planVisitors(
   if (visitors === undefined) return undefined
   const ids = scenario.city.districts.map((district) => district.id)
   const perSegmentDay = (visitors.perDay * scale) / segments
-  // An hour's arrivals are at most 11% of a day's (their rhythm's busiest hour, 7.2% of a weekday's,
-  // on a day of rest at 1.4 times a weekday).
+  // An hour's arrivals are at most 11% of a day's (their rhythm's busiest hour, 7.2% of a
+  // weekday's, on a day of rest at 1.4 times a weekday).
   const perBlock = perSegmentDay * 0.11 * (chunkTicks / 60)
   let sum = 0
   const tier = tiers.findIndex((planned) => planned.tier === visitors.tier)
