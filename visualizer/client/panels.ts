@@ -39,8 +39,9 @@ export function createPanels(city: CityView): Panels {
     slowdown: text('slowdown-badge'),
     outage: text('outage-badge'),
     runError: text('run-error'),
+    channelTop: text('channel-top'),
     channelMix: text('channel-mix'),
-    services: text('services'),
+    paidBy: text('paid-by'),
   }
   setText(text('scenario'), city.scenario)
   const { residents, adopted, merchants, riders } = city.agents
@@ -65,8 +66,7 @@ export function createPanels(city: CityView): Panels {
       el.latencyDetail,
       `p50 ${formatMsNumber(s.latency.p50)} · p99.9 ${formatMsNumber(s.latency.p999)} ms`,
     )
-    setText(el.channelMix, channelMix(city, s))
-    setText(el.services, services(city, s))
+    renderPaidBy(el, city, s)
     setText(el.rejected, formatCount(s.rejected))
     setText(el.rejectedDetail, rejectedDetail(s))
     setText(el.clock, formatClock(s.simulatedAt))
@@ -89,6 +89,27 @@ export function createPanels(city: CityView): Panels {
   return { render }
 }
 
+/**
+ * The "Paid by" card: the commonest channel's share in large; beneath, its name and the next
+ * channel. Every channel, the services' rates and the visitors on hover: the card keeps two short
+ * lines.
+ */
+function renderPaidBy(
+  el: { channelTop: HTMLElement; channelMix: HTMLElement; paidBy: HTMLElement },
+  city: CityView,
+  s: Snapshot,
+): void {
+  const mix = channelMix(city, s)
+  const [top, next] = mix
+  setText(el.channelTop, top === undefined ? '–' : top.share)
+  const beneath = top === undefined ? [] : [top.name]
+  if (next !== undefined) beneath.push(`${next.name} ${next.share}`)
+  setText(el.channelMix, beneath.join(' · '))
+  el.paidBy.title = [mix.map((one) => `${one.name} ${one.share}`).join(' · '), services(city, s)]
+    .filter((line) => line !== '')
+    .join('\n')
+}
+
 /** The public and seamless services' payments a second, and the visitors arrived so far. */
 const serviceKinds = ['health', 'parking', 'online', 'welfare', 'tax'] as const
 
@@ -99,22 +120,21 @@ function services(city: CityView, s: Snapshot): string {
     return rate === undefined ? [] : [`${kind} ${formatRate(rate)}/s`]
   })
   if (s.visitors !== undefined) parts.push(`${formatCount(s.visitors)} visitors`)
-  return parts.length === 0 ? '–' : parts.join(' · ')
+  return parts.join(' · ')
 }
 
-/** "qr 42% · gate 27% · credit 17%": the three commonest channels of the payments so far. */
-function channelMix(city: CityView, s: Snapshot): string {
+/** The payments so far by channel with their shares, commonest first. */
+function channelMix(city: CityView, s: Snapshot): { name: string; share: string }[] {
   const counts = s.channels
   const names = city.channels
-  if (counts === undefined || names === undefined) return '–'
+  if (counts === undefined || names === undefined) return []
   const total = counts.reduce((sum, count) => sum + count, 0)
-  if (total === 0) return '–'
+  if (total === 0) return []
   return counts
     .map((count, i) => ({ name: names[i] ?? '', count }))
+    .filter((channel) => channel.count > 0)
     .sort((a, b) => b.count - a.count)
-    .slice(0, 3)
-    .map((channel) => `${channel.name} ${formatShare(channel.count / total)}`)
-    .join(' · ')
+    .map((channel) => ({ name: channel.name, share: formatShare(channel.count / total) }))
 }
 
 /**
