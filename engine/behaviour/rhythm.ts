@@ -15,6 +15,11 @@ interface KindRhythm {
   readonly weekendFactor: number
 }
 
+/** Grants are credited alike every day, the working day's shape: hours 0..23. */
+const grantHours = [
+  0.5, 0.2, 0.2, 0.2, 0.2, 0.5, 2, 4, 6, 6, 5, 4, 3, 2, 2, 2, 1.5, 1, 0.5, 0.5, 0.3, 0.2, 0.2, 0.2,
+]
+
 // Hours 0..23.
 const rhythms: Record<PaymentKindName, KindRhythm> = {
   retail: {
@@ -74,17 +79,7 @@ const rhythms: Record<PaymentKindName, KindRhythm> = {
     weekendFactor: 1,
   },
   // Grants are credited from the early morning, through the working day.
-  welfare: {
-    weekday: [
-      0.5, 0.2, 0.2, 0.2, 0.2, 0.5, 2, 4, 6, 6, 5, 4, 3, 2, 2, 2, 1.5, 1, 0.5, 0.5, 0.3, 0.2, 0.2,
-      0.2,
-    ],
-    weekend: [
-      0.5, 0.2, 0.2, 0.2, 0.2, 0.5, 2, 4, 6, 6, 5, 4, 3, 2, 2, 2, 1.5, 1, 0.5, 0.5, 0.3, 0.2, 0.2,
-      0.2,
-    ],
-    weekendFactor: 1,
-  },
+  welfare: { weekday: grantHours, weekend: grantHours, weekendFactor: 1 },
   // Taxes, fees and fines: office hours and the evening online.
   tax: {
     weekday: [
