@@ -4,8 +4,8 @@
  * data, copied to every worker with the plan.
  *
  * A monthly flow (a grant, a levy, a bill) is drawn like any payment: on each day of its window,
- * `perDay` per adopted resident, a resident drawn at random and kept when they belong to its group
- * (age and income bands). So a group's members get, in expectation, their one payment a month
+ * `monthlyPerDay` per adopted resident, a resident drawn at random and kept when they belong to its
+ * group (age and income bands). So a group's members get, in expectation, their one payment a month
  * (share × one over the window's days, each day of it) without the plan knowing the group's size.
  */
 import { ageBandNames, incomeBandNames } from '../../scenarios/peopleSchema.js'
@@ -16,9 +16,7 @@ export type MonthlyKind = 'welfare' | 'tax' | 'bill'
 export interface MonthlyFlow {
   readonly kind: MonthlyKind
   readonly name: string
-  /** Draws per adopted resident a day on the days of the window, before the group check. */
-  readonly perDay: number
-  /** The month's payments per member, spread over the window (perDay × window days). */
+  /** The month's payments per member, spread over the window's days (monthlyPerDay). */
   readonly perMonth: number
   readonly amountFen: number
   readonly firstDay: number
@@ -91,7 +89,6 @@ export function planServices(scenario: Scenario): PlannedServices {
     monthly.push({
       kind: 'welfare',
       name: grant.name,
-      perDay: grant.share / windowDays(first, last),
       perMonth: grant.share,
       amountFen: grant.amountFen,
       firstDay: first,
@@ -107,7 +104,6 @@ export function planServices(scenario: Scenario): PlannedServices {
     monthly.push({
       kind: 'tax',
       name: levy.name,
-      perDay: levy.perMonth / windowDays(first, last),
       perMonth: levy.perMonth,
       amountFen: levy.amountFen,
       firstDay: first,
@@ -125,7 +121,6 @@ export function planServices(scenario: Scenario): PlannedServices {
     monthly.push({
       kind: 'bill',
       name: payee,
-      perDay: 1 / household / windowDays(first, last),
       perMonth: 1 / household,
       amountFen: bill.monthlyFen,
       firstDay: first,
