@@ -2,33 +2,39 @@
  * The ids a ledger has applied, each with a 32-bit value (a fingerprint of the transfer's body and
  * its state), without one allocation per id. Ids are transfer ids: exact integers below 2^53.
  *
- * Ids are grouped in blocks of 16 consecutive ids. An open-addressing table (linear probing) maps a
- * block number, up to 49 bits, to a row of 16 values, one cache line:
+ * Ids are grouped in blocks of 16 consecutive ids, and each block has a row of 16 values (one cache
+ * line). Rows are handed out in the order blocks first appear, in pages of 4096 rows that never
+ * move; an open-addressing table (linear probing) maps a block number, up to 49 bits, to its row:
  *
- *     block          = floor(id / 16)          exact: a power-of-two division of an exact integer
- *     blockKey[slot] = block + 1               float64, exact below 2^53; 0 marks an empty slot
- *     rows[slot * 16 + (id & 15)] = value      0 marks an id not held
+ *     block             = floor(id / 16)       exact: a power-of-two division of an exact integer
+ *     blockKey[slot]    = block + 1            float64, exact below 2^53; 0 marks an empty slot
+ *     rowOf[slot]       = row                  the block's row, in order of first appearance
+ *     pages[row >> 12][(row & 4095) * 16 + (id & 15)] = value      0 marks an id not held
  *
  * The home slot hashes both 32-bit halves of the block (mixWide), so ids that differ only above
- * bit 32 land apart, and the whole key is compared, so they never share a row.
+ * bit 32 land apart, and the whole key is compared, so they never share a row. When the table
+ * grows, only the 12 bytes of each slot move, never the rows.
  *
- * Callers that number transfers densely (every run does) fill whole rows, and the last row found is
- * remembered, so fifteen ids in sixteen cost no probe at all: 6 to 12 bytes per id, with the table
- * between full and just doubled. Scattered ids cost a row each (about 90 bytes per id) and still
- * work. A value is forgotten by writing 0 (a linked chain rolled back); blocks are never removed.
+ * Callers that number transfers densely (every run does) fill whole rows, one after another, and
+ * the last row found is remembered, so fifteen ids in sixteen cost no probe at all: about 5 to 6
+ * bytes per id (4 of them the values). Scattered ids cost a row each (about 80 bytes per id) and
+ * still work. A value is forgotten by writing 0 (a linked chain rolled back); blocks are never
+ * removed.
  */
 import { assert } from '../../assert.js'
 
 const rowShift = 4
 const rowLength = 1 << rowShift
 const rowMask = rowLength - 1
+const pageShift = 12
+const pageRows = 1 << pageShift
+const pageRowMask = pageRows - 1
 /** Grow when blocks exceed this share of the slots. */
 const loadMax = 0.75
 const capacityMin = 1 << 4
 /**
- * Most slots: `rows` is one typed array, and Node 20 allows one at most 2^32 values. That is about
- * 3.2 billion densely numbered ids (some 18 GB); a ledger asked to hold more fails with a message
- * that says so, rather than a RangeError.
+ * Most slots: about 3.2 billion densely numbered ids (some 18 GB); a ledger asked to hold more
+ * fails with a message that says so, rather than a RangeError.
  */
 const capacityMax = 2 ** 28
 /** Most transfer ids the table holds, densely numbered: a run's bound on the memory ledger. */
@@ -40,9 +46,12 @@ export class IdTable {
   private capacity: number
   private blocks = 0
   private blockKey: Float64Array
-  private rows: Uint32Array
+  private rowOf: Uint32Array
+  private readonly pages: Uint32Array[] = []
+  /** The last block found (its key, 0 for none), its page and the index of its row there. */
   private lastKey = 0
-  private lastRow = 0
+  private lastPage: Uint32Array = new Uint32Array(0)
+  private lastIndex = 0
 
   constructor(idsExpected: number) {
     assert(Number.isInteger(idsExpected) && idsExpected >= 0, 'idsExpected is a count')
@@ -51,43 +60,52 @@ export class IdTable {
     while (this.capacity < capacityMax && this.capacity * loadMax < idsExpected / rowLength)
       this.capacity *= 2
     this.blockKey = new Float64Array(this.capacity)
-    this.rows = new Uint32Array(this.capacity * rowLength)
+    this.rowOf = new Uint32Array(this.capacity)
   }
 
   /** The value held for `id`, or 0. */
   get(id: number): number {
-    const row = this.findRow(blockOf(id))
     // `& rowMask` takes the low bits of the id's low 32-bit word: the low 4 bits of the id.
-    return row < 0 ? 0 : (this.rows[row + (id & rowMask)] as number)
+    return this.find(blockOf(id)) ? (this.lastPage[this.lastIndex + (id & rowMask)] as number) : 0
   }
 
   /** Holds `value` (not 0) for `id`; returns the value held before, 0 if none. */
   set(id: number, value: number): number {
     assert(value !== 0, '0 means "not held"')
     const block = blockOf(id)
-    let row = this.findRow(block)
-    if (row < 0) row = this.addRow(block)
-    const index = row + (id & rowMask)
-    const before = this.rows[index] as number
-    this.rows[index] = value
+    if (!this.find(block)) this.addRow(block)
+    const page = this.lastPage
+    const index = this.lastIndex + (id & rowMask)
+    const before = page[index] as number
+    page[index] = value
     return before
   }
 
   /** Forgets `id`, which must be held. */
   forget(id: number): void {
-    const row = this.findRow(blockOf(id))
-    assert(row >= 0 && this.rows[row + (id & rowMask)] !== 0, 'only a held id is forgotten')
-    this.rows[row + (id & rowMask)] = 0
+    const found = this.find(blockOf(id))
+    const index = this.lastIndex + (id & rowMask)
+    assert(found && this.lastPage[index] !== 0, 'only a held id is forgotten')
+    this.lastPage[index] = 0
   }
 
   get bytes(): number {
-    return this.blockKey.byteLength + this.rows.byteLength
+    return (
+      this.blockKey.byteLength +
+      this.rowOf.byteLength +
+      this.pages.reduce((sum, page) => sum + page.byteLength, 0)
+    )
   }
 
-  /** The row's first index in `rows`, or -1 when the block has none. */
-  private findRow(block: number): number {
+  /** Slots of the block table (for tests of its growth). */
+  get slots(): number {
+    return this.capacity
+  }
+
+  /** Whether the block has a row; if so, it is the one remembered (lastPage, lastIndex). */
+  private find(block: number): boolean {
     const key = block + 1
-    if (key === this.lastKey) return this.lastRow
+    if (key === this.lastKey) return true
     const mask = this.capacity - 1
     for (
       let slot = mixWide(block) & mask, probes = 0;
@@ -96,36 +114,37 @@ export class IdTable {
     ) {
       const found = this.blockKey[slot] as number
       if (found === key) {
-        this.lastKey = key
-        this.lastRow = slot * rowLength
-        return this.lastRow
+        this.remember(key, this.rowOf[slot] as number)
+        return true
       }
-      if (found === 0) return -1
+      if (found === 0) return false
     }
-    return -1
+    return false
   }
 
-  private addRow(block: number): number {
+  private remember(key: number, row: number): void {
+    this.lastKey = key
+    this.lastPage = this.pages[row >>> pageShift] as Uint32Array
+    this.lastIndex = (row & pageRowMask) << rowShift
+  }
+
+  /** Gives the block the next row and remembers it. */
+  private addRow(block: number): void {
     assert(
       Number.isSafeInteger(block) && block >= 0,
       'a transfer id is an integer in [0, 2^53), so its block is too',
     )
     if (this.blocks + 1 > this.capacity * loadMax) this.grow()
-    const slot = this.emptySlot(block, this.blockKey, this.capacity)
+    const row = this.blocks
+    if ((row & pageRowMask) === 0) this.pages.push(new Uint32Array(pageRows * rowLength))
+    const slot = emptySlot(block, this.blockKey, this.capacity)
     this.blockKey[slot] = block + 1
+    this.rowOf[slot] = row
     this.blocks += 1
-    this.lastKey = block + 1
-    this.lastRow = slot * rowLength
-    return this.lastRow
+    this.remember(block + 1, row)
   }
 
-  private emptySlot(block: number, keys: Float64Array, capacity: number): number {
-    const mask = capacity - 1
-    let slot = mixWide(block) & mask
-    while (keys[slot] !== 0) slot = (slot + 1) & mask
-    return slot
-  }
-
+  /** Doubles the block table; the rows stay where they are. */
   private grow(): void {
     assert(
       this.capacity < capacityMax,
@@ -133,19 +152,25 @@ export class IdTable {
     )
     const capacity = this.capacity * 2
     const blockKey = new Float64Array(capacity)
-    const rows = new Uint32Array(capacity * rowLength)
+    const rowOf = new Uint32Array(capacity)
     for (let slot = 0; slot < this.capacity; slot++) {
       const key = this.blockKey[slot] as number
       if (key === 0) continue
-      const to = this.emptySlot(key - 1, blockKey, capacity)
+      const to = emptySlot(key - 1, blockKey, capacity)
       blockKey[to] = key
-      rows.set(this.rows.subarray(slot * rowLength, (slot + 1) * rowLength), to * rowLength)
+      rowOf[to] = this.rowOf[slot] as number
     }
     this.capacity = capacity
     this.blockKey = blockKey
-    this.rows = rows
-    this.lastKey = 0
+    this.rowOf = rowOf
   }
+}
+
+function emptySlot(block: number, keys: Float64Array, capacity: number): number {
+  const mask = capacity - 1
+  let slot = mixWide(block) & mask
+  while (keys[slot] !== 0) slot = (slot + 1) & mask
+  return slot
 }
 
 /** The block of 16 ids holding `id`, an integer below 2^53 (`id >>> 4` would drop bits 32 up). */

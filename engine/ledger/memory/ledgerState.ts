@@ -28,6 +28,7 @@ import {
 } from '../ledgerCore.js'
 import { AccountResultCode, ResultCode } from '../resultCode.js'
 import { transferKindCount } from '../transferKind.js'
+import { ChainJournal, type JournalTarget } from './chainJournal.js'
 import { IdTable } from './idTable.js'
 import { addFen, fenWords, readFen, writeFen } from './fenWords.js'
 import { PendingStore, type PendingFields } from './pendingStore.js'
@@ -79,8 +80,28 @@ export class LedgerState {
   private readonly debits = fenWords(transferKindCount)
   private readonly credits = fenWords(transferKindCount)
   private nextExpiry = Infinity
-  /** While a linked chain is evaluated: how to undo each change, newest last. */
-  private journal: (() => void)[] | null = null
+  /** While a linked chain is evaluated: how to undo each change. */
+  private readonly journal = new ChainJournal(recordU32)
+  /** What a rollback writes back into. */
+  private readonly undo: JournalTarget = {
+    restoreRecord: (account, words, at, pendingDebitFen, pendingCreditFen) => {
+      // A side column is written back only where it holds or held something (its flag is set
+      // exactly when it is above zero), so pages never reserved on stay untouched.
+      const { pendingDebit, pendingCredit } = this
+      if (pendingDebitFen !== 0 || this.pendingDebitOf(account) !== 0)
+        writeFen(pendingDebit.low, pendingDebit.high, account * 2, pendingDebitFen)
+      if (pendingCreditFen !== 0 || this.pendingCreditOf(account) !== 0)
+        writeFen(pendingCredit.low, pendingCredit.high, account * 2, pendingCreditFen)
+      for (let word = 0; word < recordU32; word++)
+        this.u32[account * recordU32 + word] = words[at + word] as number
+    },
+    restoreId: (id, before) => {
+      if (before === 0) this.ids.forget(id)
+      else this.ids.set(id, before)
+    },
+    restoreTotals: (kind, debitedFen, creditedFen) =>
+      this.addTotals(kind, -debitedFen, -creditedFen),
+  }
   /** Where prefetch() leaves what it read, so the loads are not optimised away. Means nothing. */
   touched = 0
   private cachedDay = -1
@@ -201,7 +222,7 @@ export class LedgerState {
         hardFailure = -1
         firstExists = -1
         existing = 0
-        this.journal = []
+        this.journal.start()
       }
       if (hardFailure < 0) {
         const result = this.apply(batch, index)
@@ -217,16 +238,14 @@ export class LedgerState {
       const failed =
         hardFailure >= 0 ? hardFailure : existing > 0 && existing < length ? firstExists : -1
       if (failed >= 0) {
-        this.rollBack()
+        this.journal.rollBack(this.undo)
         for (let member = chainStart; member <= index; member++)
           if (member !== failed) code[member] = ResultCode.linked_event_failed
-      }
-      this.journal = null
+      } else this.journal.close()
       chainStart = -1
     }
     if (chainStart >= 0) {
-      this.rollBack()
-      this.journal = null
+      this.journal.rollBack(this.undo)
       code.fill(ResultCode.linked_chain_open, chainStart, count)
     }
   }
@@ -304,7 +323,7 @@ export class LedgerState {
     if (room !== ResultCode.ok) return room
 
     // Accepted: from here on, nothing fails.
-    if (this.journal !== null) this.keepTransfer(id, debit, credit)
+    if (this.journal.open) this.keepTransfer(id, debit, credit)
     const { checkedDayStamp: dayStamp, checkedYear: year } = this
     if (tier !== 0)
       this.spend(debit, tier, amountFen, dayStamp, year, this.spentDayFen, this.spentYearFen)
@@ -387,11 +406,7 @@ export class LedgerState {
       availableFen - amountFen < Number.MIN_SAFE_INTEGER
     )
       return ResultCode.overflows
-    if (
-      reserve &&
-      readFen(this.pendingDebit.low, this.pendingDebit.high, debit * 2) + amountFen >
-        Number.MAX_SAFE_INTEGER
-    )
+    if (reserve && this.pendingDebitOf(debit) + amountFen > Number.MAX_SAFE_INTEGER)
       return ResultCode.overflows
     return ResultCode.ok
   }
@@ -436,7 +451,8 @@ export class LedgerState {
     const deadline = timeoutMinutes === 0 ? Infinity : minute + timeoutMinutes
     this.pending.add({ id, debit, credit, amountFen, kind, day: dayStamp, year, deadline })
     if (deadline < this.nextExpiry) this.nextExpiry = deadline
-    if (this.journal !== null) this.journal.push(() => this.pending.remove(this.pending.find(id)))
+    if (this.journal.open)
+      this.journal.keepPending(() => this.pending.remove(this.pending.find(id)))
     this.ids.set(id, print | IdState.pending)
   }
 
@@ -474,11 +490,11 @@ export class LedgerState {
       return ResultCode.exceeds_pending_amount
 
     const postedFen = posting ? (amountFen === 0 ? reservedFen : amountFen) : 0
-    if (this.journal !== null) {
+    if (this.journal.open) {
       this.keepTransfer(id, debit, credit)
       this.keepId(pendingId)
       const fields = this.pending.fields(slot)
-      this.journal.push(() => this.restorePending(fields))
+      this.journal.keepPending(() => this.restorePending(fields))
     }
     this.settle(slot, postedFen)
     this.ids.set(pendingId, (held & ~stateMask) | (posting ? IdState.posted : IdState.voided))
@@ -509,7 +525,7 @@ export class LedgerState {
 
   /** Pending transfers whose deadline is at or before `minute` expire. */
   private expire(minute: number): void {
-    assert(this.journal === null, 'expiry happens between chains, never inside one')
+    assert(!this.journal.open, 'expiry happens between chains, never inside one')
     for (
       let deadline = this.pending.nextDeadline();
       deadline <= minute;
@@ -540,8 +556,7 @@ export class LedgerState {
     const debitedFen = payerBeforeFen - this.balanceOf(debit)
     const creditedFen = this.balanceOf(credit) - payeeBeforeFen
     this.addTotals(kind, debitedFen, creditedFen)
-    if (this.journal !== null)
-      this.journal.push(() => this.addTotals(kind, -debitedFen, -creditedFen))
+    if (this.journal.open) this.journal.keepTotals(kind, debitedFen, creditedFen)
   }
 
   private addTotals(kind: number, debitedFen: number, creditedFen: number): void {
@@ -600,15 +615,29 @@ export class LedgerState {
 
   /** Journals an account's record and reservations, to put back if the chain fails. */
   private keep(account: number): void {
-    const words = this.u32.slice(account * recordU32, (account + 1) * recordU32)
-    const { pendingDebit, pendingCredit } = this
-    const debitFen = readFen(pendingDebit.low, pendingDebit.high, account * 2)
-    const creditFen = readFen(pendingCredit.low, pendingCredit.high, account * 2)
-    this.journal?.push(() => {
-      this.u32.set(words, account * recordU32)
-      writeFen(pendingDebit.low, pendingDebit.high, account * 2, debitFen)
-      writeFen(pendingCredit.low, pendingCredit.high, account * 2, creditFen)
-    })
+    this.journal.keepRecord(
+      account,
+      this.u32,
+      account * recordU32,
+      this.pendingDebitOf(account),
+      this.pendingCreditOf(account),
+    )
+  }
+
+  /**
+   * What an account has reserved to pay, and to be paid: read from the side columns only when its
+   * flags say there is some, so that the pages of accounts that never reserve are never touched.
+   */
+  private pendingDebitOf(account: number): number {
+    return ((this.u8[account * recordBytes + flagsByte] as number) & hasPendingDebit) === 0
+      ? 0
+      : readFen(this.pendingDebit.low, this.pendingDebit.high, account * 2)
+  }
+
+  private pendingCreditOf(account: number): number {
+    return ((this.u8[account * recordBytes + flagsByte] as number) & hasPendingCredit) === 0
+      ? 0
+      : readFen(this.pendingCredit.low, this.pendingCredit.high, account * 2)
   }
 
   /** Journals both accounts of a transfer and its id, to put back if the chain fails. */
@@ -620,18 +649,7 @@ export class LedgerState {
 
   /** Journals an id's value (0 when not held), to put back if the chain fails. */
   private keepId(id: number): void {
-    const before = this.ids.get(id)
-    this.journal?.push(() => {
-      if (before === 0) this.ids.forget(id)
-      else this.ids.set(id, before)
-    })
-  }
-
-  private rollBack(): void {
-    const journal = this.journal
-    assert(journal !== null, 'a rollback happens inside a chain')
-    for (let index = journal.length - 1; index >= 0; index--) (journal[index] as () => void)()
-    journal.length = 0
+    this.journal.keepId(id, this.ids.get(id))
   }
 
   private yearOf(day: number): number {
