@@ -137,7 +137,7 @@ function progressOf(
 }
 
 /**
- * The memory ledger remembers every transfer id of a run (about 12 bytes each) up to its id
+ * The memory ledger remembers every transfer id of a run (about 6 bytes each) up to its id
  * table's bound: a run expected to pass 90% of it (the draws vary around the plan) is refused
  * before it starts, rather than failing days into the period.
  */
@@ -148,7 +148,7 @@ function memoryLedgerFits(plan: Plan, loadTransfers: number | undefined): void {
   const held = Math.floor(idTableIdsMax * 0.9)
   if (expected <= held) return
   throw new UserError(
-    `the run would give the memory ledger about ${expected.toExponential(2)} transfers, more than the ${held.toExponential(2)} it holds in one run (about 12 bytes each); shorten the period, lower the rates or the scale, or use --ledger postgres`,
+    `the run would give the memory ledger about ${expected.toExponential(2)} transfers, more than the ${held.toExponential(2)} it holds in one run (about 6 bytes each); shorten the period, lower the rates or the scale, or use --ledger postgres`,
   )
 }
 
