@@ -11,8 +11,8 @@
  *         │ i64 fen │ u32 fen     │ u32 fen      │ u32 day+1  │ u16     │ u8   │ u8    │
  *
  * Money is integers only: the balance is a 64-bit integer in two 32-bit words (fenWords.ts), as
- * are reservations and totals. Reservations of pending transfers live in two side columns, read
- * only when the record's flags say the account has some.
+ * are totals. What pending transfers reserve lives in a small map keyed by account
+ * (reservations.ts), looked up only when the record's flags say the account has some.
  */
 import { assert } from '../../assert.js'
 import { pendingTransfersMax, tierLimitFenMax, transferAmountFenMax } from '../../limits.js'
@@ -32,6 +32,7 @@ import { ChainJournal, type JournalTarget } from './chainJournal.js'
 import { IdTable } from './idTable.js'
 import { addFen, fenWords, readFen, writeFen } from './fenWords.js'
 import { PendingStore, type PendingFields } from './pendingStore.js'
+import { Reservations } from './reservations.js'
 
 const recordBytes = 24
 const recordU32 = recordBytes / 4
@@ -67,9 +68,8 @@ export class LedgerState {
   private readonly u32: Uint32Array
   private readonly u16: Uint16Array
   private readonly u8: Uint8Array
-  /** Reserved by pending transfers, per account: 64-bit integers (low word at 2 × account). */
-  private readonly pendingDebit: ReturnType<typeof fenWords>
-  private readonly pendingCredit: ReturnType<typeof fenWords>
+  /** Reserved by pending transfers, for the accounts that have some. */
+  private readonly reservations = new Reservations()
   /** Per tier: balance cap, per payment, per day, per year (0 = none). */
   private readonly limits: Uint32Array
   private readonly tierCount: number
@@ -85,13 +85,15 @@ export class LedgerState {
   /** What a rollback writes back into. */
   private readonly undo: JournalTarget = {
     restoreRecord: (account, words, at, pendingDebitFen, pendingCreditFen) => {
-      // A side column is written back only where it holds or held something (its flag is set
-      // exactly when it is above zero), so pages never reserved on stay untouched.
-      const { pendingDebit, pendingCredit } = this
-      if (pendingDebitFen !== 0 || this.pendingDebitOf(account) !== 0)
-        writeFen(pendingDebit.low, pendingDebit.high, account * 2, pendingDebitFen)
-      if (pendingCreditFen !== 0 || this.pendingCreditOf(account) !== 0)
-        writeFen(pendingCredit.low, pendingCredit.high, account * 2, pendingCreditFen)
+      // The map is looked into only where the account has or had a reservation (its flags are
+      // set exactly when a sum is above zero).
+      if (
+        pendingDebitFen !== 0 ||
+        pendingCreditFen !== 0 ||
+        this.pendingDebitOf(account) !== 0 ||
+        this.pendingCreditOf(account) !== 0
+      )
+        this.reservations.set(account, pendingDebitFen, pendingCreditFen)
       for (let word = 0; word < recordU32; word++)
         this.u32[account * recordU32 + word] = words[at + word] as number
     },
@@ -124,9 +126,6 @@ export class LedgerState {
     this.u32 = new Uint32Array(this.records)
     this.u16 = new Uint16Array(this.records)
     this.u8 = new Uint8Array(this.records)
-    // Pages of these are only touched for accounts with reservations.
-    this.pendingDebit = fenWords(options.accountsMax)
-    this.pendingCredit = fenWords(options.accountsMax)
     this.tierCount = options.tiers.length
     this.limits = new Uint32Array(options.tiers.length * 4)
     options.tiers.forEach((tier, index) => {
@@ -178,12 +177,8 @@ export class LedgerState {
       const account = id[index] as number
       const known = account < this.accountsMax
       balanceFen[index] = known ? this.balanceOf(account) : 0
-      pendingDebitFen[index] = known
-        ? readFen(this.pendingDebit.low, this.pendingDebit.high, account * 2)
-        : 0
-      pendingCreditFen[index] = known
-        ? readFen(this.pendingCredit.low, this.pendingCredit.high, account * 2)
-        : 0
+      pendingDebitFen[index] = known ? this.pendingDebitOf(account) : 0
+      pendingCreditFen[index] = known ? this.pendingCreditOf(account) : 0
     }
   }
 
@@ -386,15 +381,13 @@ export class LedgerState {
     const availableFen =
       (debitFlags & hasPendingDebit) === 0
         ? balanceFen
-        : balanceFen - readFen(this.pendingDebit.low, this.pendingDebit.high, debit * 2)
+        : balanceFen - this.reservations.debitOf(debit)
     if (availableFen < amountFen && (debitFlags & AccountFlag.issuer) === 0)
       return ResultCode.insufficient_funds
     const payeeTier = this.u8[credit * recordBytes + tierByte] as number
     const heldFen =
       this.balanceOf(credit) +
-      ((creditFlags & hasPendingCredit) === 0
-        ? 0
-        : readFen(this.pendingCredit.low, this.pendingCredit.high, credit * 2))
+      ((creditFlags & hasPendingCredit) === 0 ? 0 : this.reservations.creditOf(credit))
     if (payeeTier !== 0) {
       const capFen = this.limits[payeeTier * 4] as number
       if (capFen !== 0 && heldFen + amountFen > capFen) return ResultCode.balance_cap
@@ -570,12 +563,8 @@ export class LedgerState {
 
   /** Adds `amountFen` (negative to release) to the reservations of both sides. */
   private reserve(debit: number, credit: number, amountFen: number): void {
-    const { pendingDebit, pendingCredit } = this
-    const debitFen = readFen(pendingDebit.low, pendingDebit.high, debit * 2) + amountFen
-    const creditFen = readFen(pendingCredit.low, pendingCredit.high, credit * 2) + amountFen
-    assert(debitFen >= 0 && creditFen >= 0, 'reservations never go below zero')
-    writeFen(pendingDebit.low, pendingDebit.high, debit * 2, debitFen)
-    writeFen(pendingCredit.low, pendingCredit.high, credit * 2, creditFen)
+    const debitFen = this.reservations.addDebit(debit, amountFen)
+    const creditFen = this.reservations.addCredit(credit, amountFen)
     const debitAt = debit * recordBytes + flagsByte
     const creditAt = credit * recordBytes + flagsByte
     this.u8[debitAt] =
@@ -625,19 +614,19 @@ export class LedgerState {
   }
 
   /**
-   * What an account has reserved to pay, and to be paid: read from the side columns only when its
-   * flags say there is some, so that the pages of accounts that never reserve are never touched.
+   * What an account has reserved to pay, and to be paid: looked up only when its flags say there
+   * is some, so that an account that never reserves costs no lookup.
    */
   private pendingDebitOf(account: number): number {
     return ((this.u8[account * recordBytes + flagsByte] as number) & hasPendingDebit) === 0
       ? 0
-      : readFen(this.pendingDebit.low, this.pendingDebit.high, account * 2)
+      : this.reservations.debitOf(account)
   }
 
   private pendingCreditOf(account: number): number {
     return ((this.u8[account * recordBytes + flagsByte] as number) & hasPendingCredit) === 0
       ? 0
-      : readFen(this.pendingCredit.low, this.pendingCredit.high, account * 2)
+      : this.reservations.creditOf(account)
   }
 
   /** Journals both accounts of a transfer and its id, to put back if the chain fails. */
