@@ -199,6 +199,12 @@ export const transfersPerRunMax = pendingIdFirst
  */
 export const expectedTransfersMax = Math.floor(transfersPerRunMax / 2)
 export const accountsMax = residentsMax + merchantsMax + 1024
+/** Restrictions of restricted value (vouchers, red envelopes) a ledger holds: ids 1 to this. */
+export const restrictionsMax = 4096
+/** Designated merchants one restriction may list. */
+export const restrictionMerchantsMax = 1 << 20
+/** Bits of a restriction's category and district masks: categories and districts are 0 to 31. */
+export const restrictionMaskBits = 32
 /** Pending (two-phase) transfers the memory ledger holds at once, unless its options say fewer. */
 export const pendingTransfersMax = 1 << 20
 /**

@@ -25,7 +25,32 @@ function handle(op: number, count: number, slot: RingSlot): void {
       state = new LedgerState(options)
       return
     case RingOp.createAccounts:
-      opened().createAccounts(count, slot.account, slot.kind, slot.flags, slot.code)
+      opened().createAccounts(
+        count,
+        slot.account,
+        slot.kind,
+        slot.flags,
+        { restriction: slot.debit, owner: slot.credit, place: slot.minute },
+        slot.code,
+      )
+      return
+    case RingOp.stageMerchants:
+      opened().stageMerchants(count, slot.account, slot.debit)
+      return
+    case RingOp.createRestrictions:
+      opened().createRestrictions(
+        count,
+        {
+          id: slot.account,
+          issuer: slot.debit,
+          categories: slot.credit,
+          districts: slot.amountFen,
+          minSpendFen: slot.timeoutMinutes,
+          validFrom: slot.minute,
+          validUntil: slot.pendingId,
+        },
+        slot.code,
+      )
       return
     case RingOp.submit:
       opened().submit(slot, count, slot.code)

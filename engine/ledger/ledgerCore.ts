@@ -23,6 +23,8 @@
  *   5. same_account
  *   6. frozen            debit or credit has AccountFlag.frozen
  *   7. invalid_amount    plain and pending: 1..transferAmountFenMax; post and void: 0..transferAmountFenMax
+ * restricted value only (below: Restricted value): 7a. restricted_account, not_yet_valid,
+ * restriction_expired, restricted_merchant, outside_district, below_minimum
  * post and void only (pendingId names the pending transfer): 8. pending_not_found (no pending
  * transfer ever had that id), pending_already_posted, pending_already_voided, pending_expired
  * (expired, or its deadline is at or before this transfer's minute), pending_mismatch (debit,
@@ -52,6 +54,31 @@
  * part is given back to the payer's day and year spending, if those counters are still on the day
  * and year of the pending transfer. Expiry: before each transfer that does not continue a linked
  * chain, every pending transfer whose deadline is at or before that transfer's minute expires.
+ *
+ * ## Restricted value (vouchers, red envelopes)
+ * A restriction (createRestrictions) names an issuer, the merchant categories and districts its
+ * value may be spent in (32-bit masks; a merchant account carries a category and a district), an
+ * optional list of designated merchants, a minimum spend and a validity window [validFrom,
+ * validUntil) in simulated minutes. A restricted account holds one restriction's value for one
+ * owner (an ordinary wallet); it has tier 0 and no flags. The issuer pays value into it with
+ * plain transfers (kind `voucher`); no one else may.
+ *
+ * A plain transfer whose debit is a restricted account is a restricted purchase: `amount` is the
+ * whole purchase, paid to the credit account. Checked in order after step 7: restricted_account
+ * (the payee is restricted, or is the owner), not_yet_valid (before validFrom),
+ * restriction_expired (at or after validUntil), restricted_merchant (the payee's category is not
+ * in the mask, or a list does not hold it), outside_district (its district is not in the mask),
+ * below_minimum (the amount is under the minimum spend). The restricted account pays what it
+ * holds, up to the amount; the owner pays the rest in the same step, all or nothing, under the
+ * owner's rules: frozen, its tier's limits (on the rest only), insufficient_funds (on the rest).
+ * Then 11 and 13 as for any payment, on the whole amount. A pending transfer, post or void with a
+ * restricted account on either side is restricted_account; so is a payment into one from other
+ * than its issuer.
+ *
+ * Recovery: before each transfer that does not continue a linked chain (as expiry), every
+ * restriction whose validUntil is at or before that transfer's minute, not recovered yet, is
+ * recovered: each of its accounts pays what it still holds back to the issuer, posted under kind
+ * `recovery` (a kind only the ledger uses: a transfer that names it is invalid_kind).
  *
  * ## Idempotency The ledger remembers the id of every accepted transfer (plain, pending, post,
  * void) for its whole life. A rejected transfer is not remembered: the same id may be tried again
@@ -113,6 +140,44 @@ export interface AccountBatch {
   /** Wallet tier, 1-based into the tier table; 0 for institutions and merchants (no limits). */
   readonly tier: Uint8Array
   readonly flags: Uint8Array
+  /**
+   * For accounts of tier 0 (absent: all 0). A merchant's category and district, 0..31, which
+   * restrictions test. `restriction` makes the account a restricted account holding that
+   * restriction's value (0: an ordinary account), spent for `owner`, who pays what it cannot.
+   */
+  readonly category?: Uint8Array | undefined
+  readonly district?: Uint8Array | undefined
+  readonly restriction?: Uint32Array | undefined
+  readonly owner?: Uint32Array | undefined
+}
+
+/** Restrictions: the conditions of restricted value (see Restricted value above). */
+export interface RestrictionBatch {
+  readonly count: number
+  /** 1..restrictionsMax. */
+  readonly id: Uint32Array
+  /** The account that pays value in and receives what is unspent at the end. */
+  readonly issuer: Uint32Array
+  /** Bit c set: a merchant of category c may be paid. */
+  readonly categories: Uint32Array
+  /** Bit d set: a merchant in district d may be paid. */
+  readonly districts: Uint32Array
+  /** A purchase below this is refused (0: none). */
+  readonly minSpendFen: Uint32Array
+  /** Simulated minutes: spending is allowed from validFrom up to (not at) validUntil. */
+  readonly validFrom: Uint32Array
+  readonly validUntil: Uint32Array
+  /**
+   * Designated merchants: restriction i's are `merchants[merchantsFrom[i] .. merchantsFrom[i + 1])`
+   * (count + 1 offsets); none means any merchant the masks allow.
+   */
+  readonly merchantsFrom: Uint32Array
+  readonly merchants: Uint32Array
+}
+
+export interface RestrictionResults {
+  /** One `RestrictionResultCode` per restriction. */
+  readonly code: Uint8Array
 }
 
 export interface TransferBatch {
@@ -206,6 +271,11 @@ export interface LedgerCore {
   health?(): LedgerHealth
   open(): Promise<void>
   createAccounts(batch: AccountBatch): Promise<AccountResults>
+  /**
+   * Restricted value. A ledger without it leaves this out; a run that needs it refuses such a
+   * ledger at its start.
+   */
+  createRestrictions?(batch: RestrictionBatch): Promise<RestrictionResults>
   submit(batch: TransferBatch): Promise<TransferResults>
   lookup(ids: Uint32Array): Promise<Balances>
   totals(): Promise<LedgerTotals>

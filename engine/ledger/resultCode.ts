@@ -30,6 +30,12 @@ export const resultCodes = [
   'linked_chain_open',
   'overflows',
   'unavailable',
+  'restricted_account',
+  'restricted_merchant',
+  'outside_district',
+  'below_minimum',
+  'not_yet_valid',
+  'restriction_expired',
 ] as const
 export type ResultCodeName = (typeof resultCodes)[number]
 
@@ -96,11 +102,39 @@ export const ResultCode = {
    * (its district cut off by an injected outage, see engine/run/faults.ts), so nothing moved.
    */
   unavailable: 24,
+  /**
+   * Restricted value used as it cannot be: a pending transfer, post or void touching a restricted
+   * account, money paid into one by other than its restriction's issuer, or one restricted account
+   * paying another or its own owner.
+   */
+  restricted_account: 25,
+  /** The payee's category is not one the restriction allows, or it is not on its merchant list. */
+  restricted_merchant: 26,
+  /** The payee's district is not one the restriction allows. */
+  outside_district: 27,
+  /** The purchase is below the restriction's minimum spend. */
+  below_minimum: 28,
+  /** Before the restriction's validity window opens. */
+  not_yet_valid: 29,
+  /** At or after the end of the restriction's validity window (its value has gone back). */
+  restriction_expired: 30,
 } as const satisfies Record<ResultCodeName, number>
 
 export const resultCodeCount = resultCodes.length
-/** The highest code a ledger may answer: the codes after it are the run's own. */
-export const ledgerResultCodeMax = ResultCode.overflows
+/** The highest code a ledger may answer. */
+export const ledgerResultCodeMax = ResultCode.restriction_expired
+/** The highest code a ledger of protocol version 1 answers (before restricted value). */
+export const ledgerResultCodeMaxV1 = ResultCode.overflows
+
+/** Whether a ledger may answer `code`: every code but the run's own (`unavailable`). */
+export function isLedgerResultCode(code: number): boolean {
+  return (
+    Number.isInteger(code) &&
+    code >= 0 &&
+    code <= ledgerResultCodeMax &&
+    code !== ResultCode.unavailable
+  )
+}
 
 /** The outcome of creating one account. */
 export const accountResultCodes = [
@@ -109,6 +143,7 @@ export const accountResultCodes = [
   'id_out_of_range',
   'invalid_tier',
   'invalid_flags',
+  'invalid_attributes',
 ] as const
 export type AccountResultCodeName = (typeof accountResultCodes)[number]
 
@@ -122,4 +157,35 @@ export const AccountResultCode = {
   invalid_tier: 3,
   /** Unknown flag bits. */
   invalid_flags: 4,
+  /**
+   * A category or district of 32 or more, or given on an account with a tier; or a restricted
+   * account that names no created restriction, has a tier or flags, or an owner that is not an
+   * ordinary account created before it.
+   */
+  invalid_attributes: 5,
 } as const satisfies Record<AccountResultCodeName, number>
+
+/** The outcome of creating one restriction. */
+export const restrictionResultCodes = [
+  'created',
+  'exists',
+  'id_out_of_range',
+  'unknown_issuer',
+  'invalid_window',
+  'unknown_merchant',
+] as const
+export type RestrictionResultCodeName = (typeof restrictionResultCodes)[number]
+
+export const RestrictionResultCode = {
+  created: 0,
+  /** A restriction with this id exists already (it is left as it was). */
+  exists: 1,
+  /** The id is 0 or above `restrictionsMax`. */
+  id_out_of_range: 2,
+  /** The issuer is not a created account. */
+  unknown_issuer: 3,
+  /** The window does not open before it closes (validFrom ≥ validUntil). */
+  invalid_window: 4,
+  /** An account on its merchant list was never created, or the list is longer than allowed. */
+  unknown_merchant: 5,
+} as const satisfies Record<RestrictionResultCodeName, number>

@@ -1,11 +1,12 @@
 /**
  * Transfer batches cut and joined column by column: a slice as views, copies, and several batches
  * as one. Used by the load stream (the sender's calls cut across ticks) and the bench. Also the
- * check every adapter makes of a batch's transfer ids before anything of it applies.
+ * checks every adapter makes of a batch's transfer ids, and of a restriction batch's shape, before
+ * anything of it applies.
  */
 import { AssertionError, assert } from '../assert.js'
 import { transferIdMax } from '../limits.js'
-import type { TransferBatch } from './ledgerCore.js'
+import type { RestrictionBatch, TransferBatch } from './ledgerCore.js'
 
 const columns = [
   'id',
@@ -116,4 +117,36 @@ export function assertTransferIds(batch: TransferBatch): void {
       `transfer ${index}: ${field} ${String(batch[field][index])} is not an integer in [0, 2^53)`,
     )
   }
+}
+
+/**
+ * A restriction batch's columns hold `count` rows and its merchant offsets run from 0, never back,
+ * to the end of the list: a caller's bug otherwise, failed before anything is sent.
+ */
+export function assertRestrictionBatch(batch: RestrictionBatch): void {
+  const { count, merchantsFrom, merchants } = batch
+  const columns = [
+    batch.id,
+    batch.issuer,
+    batch.categories,
+    batch.districts,
+    batch.minSpendFen,
+    batch.validFrom,
+    batch.validUntil,
+  ]
+  assert(
+    Number.isInteger(count) && count >= 0 && columns.every((column) => column.length >= count),
+    'a value in every column for every restriction',
+  )
+  assert(
+    merchantsFrom.length === count + 1 &&
+      merchantsFrom[0] === 0 &&
+      merchantsFrom[count] === merchants.length,
+    'merchant offsets from 0 to the end of the list',
+  )
+  for (let index = 0; index < count; index++)
+    assert(
+      (merchantsFrom[index] as number) <= (merchantsFrom[index + 1] as number),
+      'merchant offsets never go back',
+    )
 }

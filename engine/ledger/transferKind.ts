@@ -17,6 +17,9 @@
  *   health   patient -> hospital or clinic, and the medical-insurance fund's share, as one linked pair
  *   parking  driver -> parking and toll operator: reserved at entry (pending), settled at exit
  *   online   buyer -> online shop: held in escrow (pending) until delivery, voided on a return
+ *   voucher  issuer -> restricted account (a voucher's or red envelope's value paid in)
+ *   recovery restricted account -> issuer: what is unspent at a restriction's end, moved by the
+ *            ledger itself (no transfer may name it)
  * `issue` and `retire` are the only kinds that touch the central bank; `deposit` the only one
  * that touches the deposit book.
  */
@@ -36,6 +39,8 @@ export const transferKinds = [
   'health',
   'parking',
   'online',
+  'voucher',
+  'recovery',
 ] as const
 export type TransferKindName = (typeof transferKinds)[number]
 
@@ -55,6 +60,8 @@ export const TransferKind = {
   health: 12,
   parking: 13,
   online: 14,
+  voucher: 15,
+  recovery: 16,
 } as const satisfies Record<TransferKindName, number>
 
 export const transferKindCount = transferKinds.length

@@ -10,7 +10,7 @@ import {
   ResultCode,
   TransferFlag,
   TransferKind,
-  ledgerResultCodeMax,
+  ledgerResultCodeMaxV1,
   transferKindCount,
 } from '../../engine/ledger/index.js'
 import {
@@ -302,7 +302,7 @@ const written: readonly [string, BodyName, unknown][] = [
         ResultCode.ok,
         ResultCode.insufficient_funds,
         ResultCode.exists,
-        ledgerResultCodeMax,
+        ledgerResultCodeMaxV1,
       ),
     ),
   ],
@@ -415,8 +415,8 @@ const refused: readonly [string, BodyName, unknown, (body: unknown) => unknown][
   [
     'a result code past the last',
     'CodesResponse',
-    { code: [ledgerResultCodeMax + 1] },
-    (given) => decodeCodes(given, 1, ledgerResultCodeMax),
+    { code: [ledgerResultCodeMaxV1 + 1] },
+    (given) => decodeCodes(given, 1, ledgerResultCodeMaxV1),
   ],
   [
     'a balance past 2^53 − 1',
@@ -492,7 +492,7 @@ describe('docs/http-ledger.schema.json', () => {
     expect(field('CodesResponse', 'code').maxItems).toBe(
       Math.max(transferBatchMax, httpAccountsPerCallMax),
     )
-    expect(field('CodesResponse', 'code').items?.maximum).toBe(ledgerResultCodeMax)
+    expect(field('CodesResponse', 'code').items?.maximum).toBe(ledgerResultCodeMaxV1)
     expect(field('OpenRequest', 'accountsMax').maximum).toBe(accountsMax)
     expect(field('OpenRequest', 'tiers').maxItems).toBe(walletTiersMax + 1)
     // A service written for the first ten kinds answers their totals; the client pads the rest.

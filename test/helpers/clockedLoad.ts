@@ -64,7 +64,7 @@ export class ClockedLedger implements LedgerCore {
 
   async createAccounts(batch: AccountBatch): Promise<AccountResults> {
     const code = new Uint8Array(batch.count)
-    this.state.createAccounts(batch.count, batch.id, batch.tier, batch.flags, code)
+    this.state.createAccounts(batch.count, batch.id, batch.tier, batch.flags, null, code)
     return { code }
   }
 

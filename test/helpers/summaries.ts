@@ -29,6 +29,8 @@ const kindFigures: Record<TransferKindName, KindFigures> = {
   health: { submitted: 600, accepted: 596, rejected: 4, amountFen: 120_000_00 },
   parking: { submitted: 200, accepted: 198, rejected: 2, amountFen: 1_500_00 },
   online: { submitted: 900, accepted: 880, rejected: 20, amountFen: 61_000_00 },
+  voucher: { submitted: 0, accepted: 0, rejected: 0, amountFen: 0 },
+  recovery: { submitted: 0, accepted: 0, rejected: 0, amountFen: 0 },
 }
 
 const submitted = transferKinds.reduce((sum, kind) => sum + kindFigures[kind].submitted, 0)

@@ -25,7 +25,7 @@
 import http from 'node:http'
 import { assert } from '../../assert.js'
 import { RunFailed, UserError } from '../../errors.js'
-import { accountResultCodes, ledgerResultCodeMax } from '../resultCode.js'
+import { accountResultCodes, ledgerResultCodeMaxV1 } from '../resultCode.js'
 import {
   ledgerAttemptMsMax,
   ledgerCallMsDefault,
@@ -139,7 +139,7 @@ export class HttpLedger implements LedgerCore {
       code: await this.call(
         paths.transfers,
         () => encodeTransfers(batch),
-        (body) => decodeCodes(body, batch.count, ledgerResultCodeMax),
+        (body) => decodeCodes(body, batch.count, ledgerResultCodeMaxV1),
       ),
     }
   }

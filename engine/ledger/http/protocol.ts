@@ -237,7 +237,7 @@ export function encodeTotals(totals: LedgerTotals): unknown {
 
 /**
  * The kinds the protocol first had (issue .. deposit): a service written then answers totals for
- * those ten, and `invalid_kind` for the kinds added since (welfare .. online).
+ * those ten, and `invalid_kind` for the kinds added since (welfare .. voucher).
  */
 export const firstKinds = 10
 

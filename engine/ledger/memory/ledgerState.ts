@@ -10,12 +10,22 @@
  *         │ balance │ spent today │ spent this yr│ day stamp  │ year    │ tier │ flags │
  *         │ i64 fen │ u32 fen     │ u32 fen      │ u32 day+1  │ u16     │ u8   │ u8    │
  *
+ * An account of tier 0 has no spending counters, so its words 2 to 4 hold what restricted value
+ * needs instead: a restricted account's owner (word 2) and restriction (word 3), a merchant's
+ * category and district (word 4: category | district << 8).
+ *
  * Money is integers only: the balance is a 64-bit integer in two 32-bit words (fenWords.ts), as
  * are totals. What pending transfers reserve lives in a small map keyed by account
  * (reservations.ts), looked up only when the record's flags say the account has some.
  */
 import { assert } from '../../assert.js'
-import { pendingTransfersMax, tierLimitFenMax, transferAmountFenMax } from '../../limits.js'
+import {
+  pendingTransfersMax,
+  restrictionMaskBits,
+  restrictionMerchantsMax,
+  tierLimitFenMax,
+  transferAmountFenMax,
+} from '../../limits.js'
 import { localDay, yearOfDay } from '../../time/simClock.js'
 import {
   AccountFlag,
@@ -24,15 +34,17 @@ import {
   transferFlagsKnown,
   type LedgerOptions,
   type LedgerTotals,
+  type RestrictionBatch,
   type TransferBatch,
 } from '../ledgerCore.js'
-import { AccountResultCode, ResultCode } from '../resultCode.js'
-import { transferKindCount } from '../transferKind.js'
+import { AccountResultCode, ResultCode, RestrictionResultCode } from '../resultCode.js'
+import { TransferKind, transferKindCount } from '../transferKind.js'
 import { ChainJournal, type JournalTarget } from './chainJournal.js'
 import { IdTable } from './idTable.js'
 import { addFen, fenWords, readFen, writeFen } from './fenWords.js'
 import { PendingStore, type PendingFields } from './pendingStore.js'
 import { Reservations } from './reservations.js'
+import { RestrictionTable } from './restrictionTable.js'
 
 const recordBytes = 24
 const recordU32 = recordBytes / 4
@@ -43,11 +55,16 @@ const dayStampWord = 4
 const yearHalf = 10
 const tierByte = 22
 const flagsByte = 23
+/** Tier 0 only (no spending counters there): see the layout above. */
+const ownerWord = spentDayWord
+const restrictionWord = spentYearWord
+const placeWord = dayStampWord
 
 /** Flag bits the ledger keeps for itself, above the AccountFlag bits. */
 const exists = 0x80
 const hasPendingDebit = 0x40
 const hasPendingCredit = 0x20
+const restricted = 0x10
 
 /** The low 3 bits of an id's value: what became of it. The other 29 are the body's fingerprint. */
 const IdState = { applied: 1, pending: 2, posted: 3, voided: 4, expired: 5 } as const
@@ -58,8 +75,25 @@ const prefetchGroup = 64
 const prefetchMask = prefetchGroup - 1
 
 const twoPhase = TransferFlag.pending | TransferFlag.postPending | TransferFlag.voidPending
+/** Not a result code: a payment into a restricted account that goes on as any other. */
+const payInAsPlain = -1
 
 export type TransferColumns = Omit<TransferBatch, 'count'>
+
+/** Per account: restriction id (0: none), owner, and category | district << 8. */
+export interface AccountAttributes {
+  readonly restriction: Uint32Array
+  readonly owner: Uint32Array
+  readonly place: Uint32Array
+}
+
+export type RestrictionColumns = Omit<
+  RestrictionBatch,
+  'count' | 'merchantsFrom' | 'merchants' | 'validUntil'
+> & {
+  /** Minutes, in a float column: the ring carries them there. */
+  readonly validUntil: Uint32Array | Float64Array
+}
 
 export class LedgerState {
   readonly accountsMax: number
@@ -76,6 +110,9 @@ export class LedgerState {
   private readonly utcOffsetMinutes: number
   private readonly ids: IdTable
   private readonly pending: PendingStore
+  private readonly restrictions = new RestrictionTable()
+  /** Designated merchants given ahead of the restrictions that list them, by restriction id. */
+  private staged = new Map<number, number[]>()
   /** Posted by kind, each side summed apart: 64-bit integers (low word at 2 × kind). */
   private readonly debits = fenWords(transferKindCount)
   private readonly credits = fenWords(transferKindCount)
@@ -141,29 +178,127 @@ export class LedgerState {
     this.pending = new PendingStore(options.pendingMax ?? pendingTransfersMax)
   }
 
+  /**
+   * `attributes` (null: none) holds, per account, its restriction (0: none), owner, and place
+   * (category | district << 8).
+   */
   createAccounts(
     count: number,
     id: Uint32Array,
     tier: Uint8Array,
     flags: Uint8Array,
+    attributes: AccountAttributes | null,
     code: Uint8Array,
   ): void {
     for (let index = 0; index < count; index++) {
       const account = id[index] as number
       const accountTier = tier[index] as number
       const accountFlags = flags[index] as number
+      const restriction = attributes === null ? 0 : (attributes.restriction[index] as number)
+      const owner = attributes === null ? 0 : (attributes.owner[index] as number)
+      const place = attributes === null ? 0 : (attributes.place[index] as number)
       if (account >= this.accountsMax) code[index] = AccountResultCode.id_out_of_range
       else if ((accountFlags & ~accountFlagsKnown) !== 0)
         code[index] = AccountResultCode.invalid_flags
       else if (accountTier >= this.tierCount) code[index] = AccountResultCode.invalid_tier
+      else if (!this.validAttributes(account, accountTier, accountFlags, restriction, owner, place))
+        code[index] = AccountResultCode.invalid_attributes
       else if (((this.u8[account * recordBytes + flagsByte] as number) & exists) !== 0)
         code[index] = AccountResultCode.exists
       else {
         this.u8[account * recordBytes + tierByte] = accountTier
-        this.u8[account * recordBytes + flagsByte] = accountFlags | exists
+        this.u8[account * recordBytes + flagsByte] =
+          accountFlags | exists | (restriction === 0 ? 0 : restricted)
+        if (accountTier === 0) {
+          this.u32[account * recordU32 + ownerWord] = owner
+          this.u32[account * recordU32 + restrictionWord] = restriction
+          this.u32[account * recordU32 + placeWord] = place
+        }
+        if (restriction !== 0) this.restrictions.addAccount(restriction, account)
         code[index] = AccountResultCode.created
       }
     }
+  }
+
+  /**
+   * A place only on tier 0, within the masks' bits; a restricted account of tier 0 without flags,
+   * on a created restriction, for an ordinary account created before it.
+   */
+  private validAttributes(
+    account: number,
+    tier: number,
+    flags: number,
+    restriction: number,
+    owner: number,
+    place: number,
+  ): boolean {
+    const category = place & 0xff
+    const district = (place >>> 8) & 0xff
+    if (place >>> 16 !== 0 || category >= restrictionMaskBits || district >= restrictionMaskBits)
+      return false
+    if (place !== 0 && tier !== 0) return false
+    if (restriction === 0) return true
+    if (!this.restrictions.has(restriction) || tier !== 0 || flags !== 0) return false
+    if (owner >= this.accountsMax || owner === account) return false
+    const ownerFlags = this.u8[owner * recordBytes + flagsByte] as number
+    return (ownerFlags & exists) !== 0 && (ownerFlags & restricted) === 0
+  }
+
+  /** Designated merchants of restrictions about to be created: pairs (restriction, merchant). */
+  stageMerchants(count: number, restriction: Uint32Array, merchant: Uint32Array): void {
+    for (let index = 0; index < count; index++) {
+      const id = restriction[index] as number
+      let list = this.staged.get(id)
+      if (list === undefined) {
+        list = []
+        this.staged.set(id, list)
+      }
+      // One past the bound is kept, so that the restriction is refused for it.
+      if (list.length <= restrictionMerchantsMax) list.push(merchant[index] as number)
+    }
+  }
+
+  /** Creates restrictions, each with the merchants staged for it, which are then forgotten. */
+  createRestrictions(count: number, columns: RestrictionColumns, code: Uint8Array): void {
+    const staged = this.staged
+    this.staged = new Map()
+    for (let index = 0; index < count; index++) {
+      const id = columns.id[index] as number
+      const issuer = columns.issuer[index] as number
+      const validFrom = columns.validFrom[index] as number
+      const validUntil = columns.validUntil[index] as number
+      const listed = staged.get(id) ?? []
+      if (id < 1 || id > this.restrictionsMax) code[index] = RestrictionResultCode.id_out_of_range
+      else if (!this.created(issuer)) code[index] = RestrictionResultCode.unknown_issuer
+      else if (validFrom >= validUntil) code[index] = RestrictionResultCode.invalid_window
+      else if (listed.length > restrictionMerchantsMax || !listed.every((m) => this.created(m)))
+        code[index] = RestrictionResultCode.unknown_merchant
+      else if (this.restrictions.has(id)) code[index] = RestrictionResultCode.exists
+      else {
+        this.restrictions.add(id, {
+          issuer,
+          categories: columns.categories[index] as number,
+          districts: columns.districts[index] as number,
+          minSpendFen: columns.minSpendFen[index] as number,
+          validFrom,
+          validUntil,
+          merchants: Uint32Array.from(new Set(listed)).sort(),
+        })
+        if (validUntil < this.nextExpiry) this.nextExpiry = validUntil
+        code[index] = RestrictionResultCode.created
+      }
+    }
+  }
+
+  private get restrictionsMax(): number {
+    return this.restrictions.issuer.length - 1
+  }
+
+  private created(account: number): boolean {
+    return (
+      account < this.accountsMax &&
+      ((this.u8[account * recordBytes + flagsByte] as number) & exists) !== 0
+    )
   }
 
   lookup(
@@ -274,7 +409,7 @@ export class LedgerState {
     const phase = flags & twoPhase
     if ((flags & ~transferFlagsKnown) !== 0 || (phase & (phase - 1)) !== 0)
       return ResultCode.invalid_flags
-    if (kind >= transferKindCount) return ResultCode.invalid_kind
+    if (kind >= transferKindCount || kind === TransferKind.recovery) return ResultCode.invalid_kind
     const id = batch.id[index] as number
     const debit = batch.debit[index] as number
     const credit = batch.credit[index] as number
@@ -296,7 +431,9 @@ export class LedgerState {
     if (((debitFlags | creditFlags) & AccountFlag.frozen) !== 0) return ResultCode.frozen
     if (amountFen > transferAmountFenMax) return ResultCode.invalid_amount
     const minute = batch.minute[index] as number
+    const restrictedSide = ((debitFlags | creditFlags) & restricted) !== 0
     if ((phase & (TransferFlag.postPending | TransferFlag.voidPending)) !== 0) {
+      if (restrictedSide) return ResultCode.restricted_account
       return this.resolve(
         id,
         print,
@@ -310,6 +447,10 @@ export class LedgerState {
       )
     }
     if (amountFen === 0) return ResultCode.invalid_amount
+    if (restrictedSide) {
+      const code = this.restrictedSide(id, print, debit, credit, amountFen, kind, phase, minute)
+      if (code !== payInAsPlain) return code
+    }
     const tier = this.u8[debit * recordBytes + tierByte] as number
     const limited = this.checkLimits(debit, tier, amountFen, minute)
     if (limited !== ResultCode.ok) return limited
@@ -329,6 +470,118 @@ export class LedgerState {
       this.ids.set(id, print | IdState.applied)
     }
     return ResultCode.ok
+  }
+
+  /**
+   * A plain or pending transfer with a restricted account on a side: refused, a purchase, or value
+   * paid in by the issuer, which then goes on as any payment (`payInAsPlain`).
+   */
+  private restrictedSide(
+    id: number,
+    print: number,
+    debit: number,
+    credit: number,
+    amountFen: number,
+    kind: number,
+    phase: number,
+    minute: number,
+  ): number {
+    const debitFlags = this.u8[debit * recordBytes + flagsByte] as number
+    const creditFlags = this.u8[credit * recordBytes + flagsByte] as number
+    if (phase !== 0 || (debitFlags & creditFlags & restricted) !== 0)
+      return ResultCode.restricted_account
+    if ((debitFlags & restricted) !== 0)
+      return this.purchase(id, print, debit, credit, amountFen, kind, minute)
+    const restriction = this.u32[credit * recordU32 + restrictionWord] as number
+    if (this.restrictions.issuer[restriction] !== debit) return ResultCode.restricted_account
+    if (minute >= (this.restrictions.validUntil[restriction] as number))
+      return ResultCode.restriction_expired
+    return payInAsPlain
+  }
+
+  /**
+   * A purchase paid from restricted account `debit`: its restriction's conditions, then what the
+   * account holds pays first and its owner the rest, in one step.
+   */
+  private purchase(
+    id: number,
+    print: number,
+    debit: number,
+    credit: number,
+    amountFen: number,
+    kind: number,
+    minute: number,
+  ): number {
+    const restriction = this.u32[debit * recordU32 + restrictionWord] as number
+    const owner = this.u32[debit * recordU32 + ownerWord] as number
+    if (owner === credit) return ResultCode.restricted_account
+    const refused = this.checkRestriction(restriction, credit, amountFen, minute)
+    if (refused !== ResultCode.ok) return refused
+    const valueFen = Math.min(this.balanceOf(debit), amountFen)
+    const restFen = amountFen - valueFen
+    const ownerFlags = this.u8[owner * recordBytes + flagsByte] as number
+    const ownerTier = this.u8[owner * recordBytes + tierByte] as number
+    if (restFen > 0) {
+      if ((ownerFlags & AccountFlag.frozen) !== 0) return ResultCode.frozen
+      const limited = this.checkLimits(owner, ownerTier, restFen, minute)
+      if (limited !== ResultCode.ok) return limited
+      const availableFen = this.balanceOf(owner) - this.pendingDebitOf(owner)
+      if (availableFen < restFen && (ownerFlags & AccountFlag.issuer) === 0)
+        return ResultCode.insufficient_funds
+      if (availableFen - restFen < Number.MIN_SAFE_INTEGER) return ResultCode.overflows
+    }
+    const payeeTier = this.u8[credit * recordBytes + tierByte] as number
+    const heldFen = this.balanceOf(credit) + this.pendingCreditOf(credit)
+    if (payeeTier !== 0) {
+      const capFen = this.limits[payeeTier * 4] as number
+      if (capFen !== 0 && heldFen + amountFen > capFen) return ResultCode.balance_cap
+    }
+    if (heldFen + amountFen > Number.MAX_SAFE_INTEGER) return ResultCode.overflows
+
+    // Accepted: from here on, nothing fails.
+    if (this.journal.open) {
+      this.keepTransfer(id, debit, credit)
+      if (restFen > 0) this.keep(owner)
+    }
+    if (restFen > 0 && ownerTier !== 0) {
+      const { checkedDayStamp: dayStamp, checkedYear: year } = this
+      this.spend(owner, ownerTier, restFen, dayStamp, year, this.spentDayFen, this.spentYearFen)
+    }
+    if (valueFen > 0) this.post(debit, credit, valueFen, kind)
+    if (restFen > 0) this.post(owner, credit, restFen, kind)
+    this.ids.set(id, print | IdState.applied)
+    return ResultCode.ok
+  }
+
+  /** A restricted purchase's conditions, in ledgerCore.ts's order. */
+  private checkRestriction(
+    restriction: number,
+    credit: number,
+    amountFen: number,
+    minute: number,
+  ): number {
+    const table = this.restrictions
+    if (minute < (table.validFrom[restriction] as number)) return ResultCode.not_yet_valid
+    if (minute >= (table.validUntil[restriction] as number)) return ResultCode.restriction_expired
+    const place = this.placeOf(credit)
+    const category = place & 0xff
+    const district = (place >>> 8) & 0xff
+    if (
+      ((table.categories[restriction] as number) & (1 << category)) === 0 ||
+      !table.lists(restriction, credit)
+    )
+      return ResultCode.restricted_merchant
+    if (((table.districts[restriction] as number) & (1 << district)) === 0)
+      return ResultCode.outside_district
+    if (amountFen < (table.minSpendFen[restriction] as number)) return ResultCode.below_minimum
+    return ResultCode.ok
+  }
+
+  /** A tier-0 account's category | district << 8; an account with a tier has neither (0). */
+  private placeOf(account: number): number {
+    return this.u8[account * recordBytes + tierByte] === 0
+      ? (this.u32[account * recordU32 + placeWord] as number)
+      : 0
   }
 
   /**
@@ -516,7 +769,10 @@ export class LedgerState {
     this.pending.remove(slot)
   }
 
-  /** Pending transfers whose deadline is at or before `minute` expire. */
+  /**
+   * Pending transfers whose deadline is at or before `minute` expire; then restrictions that end
+   * at or before it are recovered.
+   */
   private expire(minute: number): void {
     assert(!this.journal.open, 'expiry happens between chains, never inside one')
     for (
@@ -529,7 +785,15 @@ export class LedgerState {
       this.ids.set(id, (this.ids.get(id) & ~stateMask) | IdState.expired)
       this.settle(slot, 0)
     }
-    this.nextExpiry = this.pending.nextDeadline()
+    this.restrictions.recoverDue(minute, this.recoverAccount)
+    this.nextExpiry = Math.min(this.pending.nextDeadline(), this.restrictions.nextEnd)
+  }
+
+  /** What restricted `account` still holds goes back to its restriction's issuer. */
+  private readonly recoverAccount = (restriction: number, account: number): void => {
+    const issuer = this.restrictions.issuer[restriction] as number
+    for (let heldFen = this.balanceOf(account); heldFen > 0; heldFen = this.balanceOf(account))
+      this.post(account, issuer, Math.min(heldFen, transferAmountFenMax), TransferKind.recovery)
   }
 
   /** Both sides of one entry. */

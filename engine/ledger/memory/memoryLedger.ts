@@ -16,10 +16,12 @@ import type {
   LedgerCore,
   LedgerOptions,
   LedgerTotals,
+  RestrictionBatch,
+  RestrictionResults,
   TransferBatch,
   TransferResults,
 } from '../ledgerCore.js'
-import { assertTransferIds } from '../transferBatches.js'
+import { assertRestrictionBatch, assertTransferIds } from '../transferBatches.js'
 import { transferKindCount } from '../transferKind.js'
 import { RingOp, RingProducer, RingView, allocateRing, type RingBuffers } from './ring.js'
 
@@ -100,6 +102,66 @@ export class MemoryLedger implements LedgerCore {
             slot.account.set(batch.id.subarray(from, to))
             slot.kind.set(batch.tier.subarray(from, to))
             slot.flags.set(batch.flags.subarray(from, to))
+            fillOrZero(slot.debit, batch.restriction, from, to)
+            fillOrZero(slot.credit, batch.owner, from, to)
+            for (let index = from; index < to; index++)
+              slot.minute[index - from] =
+                (batch.category?.[index] ?? 0) | ((batch.district?.[index] ?? 0) << 8)
+          },
+          (slot) => code.set(slot.code.subarray(0, to - from), from),
+        ),
+      )
+    }
+    await Promise.all(calls)
+    return { code }
+  }
+
+  /**
+   * The designated merchants go first, as (restriction, merchant) pairs in as many calls as they
+   * need, then the restrictions, which take them up.
+   */
+  async createRestrictions(batch: RestrictionBatch): Promise<RestrictionResults> {
+    assertRestrictionBatch(batch)
+    const ring = this.producer()
+    const calls: Promise<unknown>[] = []
+    const pairs = batch.merchants.length
+    const owners = new Uint32Array(pairs)
+    for (let index = 0; index < batch.count; index++)
+      owners.fill(
+        batch.id[index] as number,
+        batch.merchantsFrom[index],
+        batch.merchantsFrom[index + 1],
+      )
+    for (let from = 0; from < pairs; from += slotCapacity) {
+      const to = Math.min(pairs, from + slotCapacity)
+      calls.push(
+        ring.call(
+          RingOp.stageMerchants,
+          to - from,
+          (slot) => {
+            slot.account.set(owners.subarray(from, to))
+            slot.debit.set(batch.merchants.subarray(from, to))
+          },
+          () => undefined,
+        ),
+      )
+    }
+    const code = new Uint8Array(batch.count)
+    for (let from = 0; from < batch.count; from += slotCapacity) {
+      const to = Math.min(batch.count, from + slotCapacity)
+      calls.push(
+        ring.call(
+          RingOp.createRestrictions,
+          to - from,
+          (slot) => {
+            slot.account.set(batch.id.subarray(from, to))
+            slot.debit.set(batch.issuer.subarray(from, to))
+            slot.credit.set(batch.categories.subarray(from, to))
+            slot.amountFen.set(batch.districts.subarray(from, to))
+            slot.timeoutMinutes.set(batch.minSpendFen.subarray(from, to))
+            slot.minute.set(batch.validFrom.subarray(from, to))
+            for (let index = from; index < to; index++)
+              slot.pendingId[index - from] = batch.validUntil[index] as number
           },
           (slot) => code.set(slot.code.subarray(0, to - from), from),
         ),
@@ -183,4 +245,14 @@ export class MemoryLedger implements LedgerCore {
     assert(this.ring !== null, 'open before use')
     return this.ring
   }
+}
+
+function fillOrZero(
+  target: Uint32Array,
+  source: Uint32Array | undefined,
+  from: number,
+  to: number,
+): void {
+  if (source === undefined) target.fill(0, 0, to - from)
+  else target.set(source.subarray(from, to))
 }

@@ -20,7 +20,10 @@
  *   u32: account debit credit amountFen timeoutMinutes minute   u8: kind flags code
  *   f64: id pendingId (transfer ids, integers below 2^53)   out0 out1 out2 (outputs)
  *
- * `account` carries the account ids of createAccounts and lookup, which stay Uint32.
+ * `account` carries the account ids of createAccounts and lookup, which stay Uint32. Other calls
+ * lend the transfer columns (memoryLedger.ts says which goes where): createAccounts a restricted
+ * account's restriction and owner (debit, credit) and a merchant's place (minute);
+ * createRestrictions a restriction's columns; stageMerchants (restriction, merchant) pairs.
  */
 import { assert } from '../../assert.js'
 import { ringCallsQueuedMax, ringSlots } from '../../limits.js'
@@ -32,6 +35,8 @@ export const RingOp = {
   lookup: 4,
   totals: 5,
   close: 6,
+  createRestrictions: 7,
+  stageMerchants: 8,
 } as const
 export type RingOpCode = (typeof RingOp)[keyof typeof RingOp]
 

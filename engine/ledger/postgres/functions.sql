@@ -305,7 +305,9 @@ begin
         phase := f & two_phase;
         if f & ~transfer_flags_known() <> 0 or phase & (phase - 1) <> 0 then c := result_invalid_flags(); exit apply; end if;
         k := p_kind[i];
-        if k < 0 or k >= kinds then c := result_invalid_kind(); exit apply; end if;
+        if k < 0 or k >= kinds or k = transfer_kind_recovery() then
+          c := result_invalid_kind(); exit apply;
+        end if;
         -- The id: applied earlier in this batch, or held by the ledger before it.
         j := prev_same[i];
         while j > 0 and applied[j] = 0 loop j := prev_same[j]; end loop;

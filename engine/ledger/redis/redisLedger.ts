@@ -42,7 +42,7 @@ import type {
   TransferBatch,
   TransferResults,
 } from '../ledgerCore.js'
-import { accountResultCodes, ledgerResultCodeMax } from '../resultCode.js'
+import { accountResultCodes, ledgerResultCodeMaxV1 } from '../resultCode.js'
 import { assertTransferIds } from '../transferBatches.js'
 import { transferKindCount } from '../transferKind.js'
 import {
@@ -274,7 +274,7 @@ export class RedisLedger implements LedgerCore {
         keys,
         [rows, accountIds, String(idLow)],
         batch.count,
-        ledgerResultCodeMax + 1,
+        ledgerResultCodeMaxV1 + 1,
       ),
     }
   }

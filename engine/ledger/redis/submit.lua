@@ -311,7 +311,7 @@ end
 local function apply(at, id, pendingId, debit, credit, amount, timeout, kind, flags, year, minute, day, payer, payee)
   local phase = phaseOf[flags]
   if phase == nil then return RESULT_INVALID_FLAGS end
-  if kind >= TRANSFER_KIND_COUNT then return RESULT_INVALID_KIND end
+  if kind >= TRANSFER_KIND_COUNT or kind == TRANSFER_KIND_RECOVERY then return RESULT_INVALID_KIND end
   local held = transferRaw[id]
   if held == nil and id <= transferIdMax then held = transferRecord(id, sub(rows, at + 1, at + ID_BYTES)) end
   if held then

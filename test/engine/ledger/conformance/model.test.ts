@@ -1,6 +1,9 @@
 // Proves: for random sequences of account creations, transfer batches (plain, pending, post, void,
 // linked, retried, altered, invalid), clock moves and lookups, every adapter returns exactly the
 // reference model's codes, balances, reservations and totals, and never creates or loses money.
+// On a ledger with restricted value, every run also has restrictions (random masks, minimums,
+// windows and merchant lists), merchants with places and restricted accounts, so its payments
+// include restricted purchases, value paid in, and recoveries as the clock passes a window's end.
 import fc from 'fast-check'
 import { afterAll, describe, expect, it } from 'vitest'
 import {
@@ -14,7 +17,9 @@ import {
   type LedgerTotals,
   type WalletTierLimits,
 } from '../../../../engine/ledger/index.js'
+import { restrictionsMax } from '../../../../engine/limits.js'
 import { localDay, yearOfDay } from '../../../../engine/time/simClock.js'
+import { restrictions, type RestrictionRow } from '../../../helpers/batches.js'
 import {
   accounts,
   adapters,
@@ -80,12 +85,22 @@ const tierTable: readonly WalletTierLimits[] = [
 const u32Max = 0xffff_ffff
 const settleFlags = TransferFlag.pending | TransferFlag.postPending | TransferFlag.voidPending
 
+/** Restrictions each run creates, on a ledger that has them; ids are handed out per ledger. */
+const restrictionsPerRun = 2
+/** Categories and districts the runs use (few, so masks both pass and fail often). */
+const placeCount = 4
+
 interface RunState {
   /** Account id of slot s is base + s. */
   readonly base: number
+  /** The ids this run's restrictions were given (created or not), none without restricted value. */
+  readonly restrictionIds: readonly number[]
   /** Accounts of the run the model created, and those of them that are issuers. */
   readonly created: number[]
   readonly issuers: Set<number>
+  /** Restricted accounts the model created, and accounts with a place (merchants). */
+  readonly envelopes: number[]
+  readonly placed: number[]
   nextTransferId: number
   /** In this run's range of transfer ids, never given to a transfer. */
   readonly unusedTransferId: number
@@ -150,16 +165,23 @@ class Lane {
   private nextBlock = 0
   private nextTransferId = 1
   private nextYear = 2026
+  private nextRestriction = 1
   /** Set when a run failed: its leftovers are unknown, so the next run gets a fresh ledger. */
   dirty = false
+  readonly restricted: boolean
 
-  constructor(readonly adapter: Adapter) {}
+  constructor(readonly adapter: Adapter) {
+    this.restricted =
+      typeof adapter.create({ accountsMax, tiers: tierTable, utcOffsetMinutes })
+        .createRestrictions === 'function'
+  }
 
   async begin(): Promise<{ ledger: LedgerCore; run: RunState }> {
     const spent =
       (this.nextBlock + 1) * blockSize > accountsMax ||
       this.nextTransferId + transferIdsPerRun > u32Max ||
-      this.nextYear > lastYear
+      this.nextYear > lastYear ||
+      this.nextRestriction + restrictionsPerRun > restrictionsMax
     if (this.ledger === undefined || this.dirty || spent) await this.reopen()
     const ledger = this.ledger as LedgerCore
     let baseline = snapshot(await ledger.totals())
@@ -167,10 +189,17 @@ class Lane {
       await this.reopen()
       baseline = snapshot(await (this.ledger as LedgerCore).totals())
     }
+    const restrictionIds = this.restricted
+      ? Array.from({ length: restrictionsPerRun }, (_, index) => this.nextRestriction + index)
+      : []
+    this.nextRestriction += restrictionIds.length
     const run: RunState = {
       base: this.nextBlock * blockSize,
+      restrictionIds,
       created: [],
       issuers: new Set(),
+      envelopes: [],
+      placed: [],
       nextTransferId: this.nextTransferId,
       unusedTransferId: this.nextTransferId + transferIdsPerRun - 1,
       now: startMinute(this.nextYear),
@@ -207,6 +236,7 @@ class Lane {
     this.nextBlock = 0
     this.nextTransferId = 1
     this.nextYear = 2026
+    this.nextRestriction = 1
     this.dirty = false
   }
 }
@@ -224,6 +254,9 @@ interface AccountSpec {
   readonly slot: number
   readonly tier: number
   readonly flags: number
+  /** A merchant's place, or a restricted account (restriction index; past the run's: unknown). */
+  readonly place?: { readonly category: number; readonly district: number } | undefined
+  readonly envelope?: { readonly which: number; readonly ownerSlot: number } | undefined
 }
 
 /** Any tier of the table, now and then one beyond it (invalid). */
@@ -238,19 +271,104 @@ const accountFlagsArb = fc.oneof(
   { weight: 2, arbitrary: fc.constant(AccountFlag.frozen) },
   { weight: 1, arbitrary: fc.constantFrom(AccountFlag.issuer | AccountFlag.frozen, 4, 0x80) },
 )
-const accountSpecArb: fc.Arbitrary<AccountSpec> = fc.record({
-  // Slots from blockSize stand for ids beyond the ledger.
-  slot: fc.oneof(
-    { weight: 12, arbitrary: fc.integer({ min: 0, max: creatableSlots - 1 }) },
-    { weight: 1, arbitrary: fc.integer({ min: blockSize, max: blockSize + 2 }) },
-  ),
-  tier: tierArb,
-  flags: accountFlagsArb,
+/** Mostly no place; now and then one beyond the masks (invalid). */
+const placeArb = fc.oneof(
+  { weight: 3, arbitrary: fc.constant(undefined) },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      category: fc.nat({ max: placeCount - 1 }),
+      district: fc.nat({ max: placeCount - 1 }),
+    }),
+  },
+  { weight: 1, arbitrary: fc.record({ category: fc.constant(32), district: fc.constant(0) }) },
+)
+/** A restricted account of one of the run's restrictions (or an unknown one), for an owner. */
+const envelopeArb = fc.record({
+  which: fc.nat({ max: restrictionsPerRun }),
+  ownerSlot: fc.nat({ max: blockSize - 1 }),
 })
+
+function accountSpecArb(restricted: boolean): fc.Arbitrary<AccountSpec> {
+  return fc.record({
+    // Slots from blockSize stand for ids beyond the ledger.
+    slot: fc.oneof(
+      { weight: 12, arbitrary: fc.integer({ min: 0, max: creatableSlots - 1 }) },
+      { weight: 1, arbitrary: fc.integer({ min: blockSize, max: blockSize + 2 }) },
+    ),
+    tier: tierArb,
+    flags: accountFlagsArb,
+    place: restricted ? placeArb : fc.constant(undefined),
+    envelope: restricted
+      ? fc.oneof(
+          { weight: 6, arbitrary: fc.constant(undefined) },
+          { weight: 1, arbitrary: envelopeArb },
+        )
+      : fc.constant(undefined),
+  })
+}
 
 function accountRow(run: RunState, spec: AccountSpec): AccountRow {
   const id = spec.slot < creatableSlots ? run.base + spec.slot : accountId(run, spec.slot)
-  return { id, tier: spec.tier, flags: spec.flags }
+  if (spec.envelope !== undefined) {
+    // Past the run's restrictions: an id no run is given.
+    const restriction = run.restrictionIds[spec.envelope.which] ?? restrictionsMax
+    // A tier or flags make it invalid, as they should.
+    return {
+      id,
+      tier: spec.tier,
+      flags: spec.flags,
+      restriction,
+      owner: run.base + spec.envelope.ownerSlot,
+    }
+  }
+  return { id, tier: spec.tier, flags: spec.flags, ...spec.place }
+}
+
+/** A run's restriction: masks over the few places, a minimum, a window about the run's start. */
+interface RestrictionSpec {
+  readonly issuerSlot: number
+  readonly categories: number
+  readonly districts: number
+  readonly minSpendFen: number
+  /** Minutes from the run's start to the window's opening (may be before it), and its length. */
+  readonly opensIn: number
+  readonly length: number
+  readonly merchantSlots: readonly number[]
+}
+
+const restrictionSpecArb: fc.Arbitrary<RestrictionSpec> = fc.record({
+  issuerSlot: fc.oneof(
+    { weight: 6, arbitrary: fc.constant(0) },
+    { weight: 1, arbitrary: fc.nat({ max: blockSize - 1 }) },
+  ),
+  categories: fc.oneof(fc.constant(0xffff_ffff), fc.nat({ max: (1 << placeCount) - 1 })),
+  districts: fc.oneof(fc.constant(0xffff_ffff), fc.nat({ max: (1 << placeCount) - 1 })),
+  minSpendFen: fc.constantFrom(0, 0, 2_500, 50_000),
+  opensIn: fc.integer({ min: -120, max: 60 }),
+  length: fc.oneof(
+    { weight: 2, arbitrary: fc.integer({ min: 1, max: 60 }) },
+    { weight: 8, arbitrary: fc.integer({ min: 60, max: 10 * dayMinutes }) },
+    { weight: 1, arbitrary: fc.constant(0) },
+  ),
+  merchantSlots: fc.oneof(
+    { weight: 3, arbitrary: fc.constant([]) },
+    { weight: 1, arbitrary: fc.array(fc.nat({ max: blockSize - 1 }), { maxLength: 4 }) },
+  ),
+})
+
+function restrictionRow(run: RunState, id: number, spec: RestrictionSpec): RestrictionRow {
+  const validFrom = run.now + spec.opensIn
+  return {
+    id,
+    issuer: run.base + spec.issuerSlot,
+    categories: spec.categories,
+    districts: spec.districts,
+    minSpendFen: spec.minSpendFen,
+    validFrom,
+    validUntil: validFrom + spec.length,
+    merchants: spec.merchantSlots.map((slot) => run.base + slot),
+  }
 }
 
 /** From a fen to past every limit, 0, and the edges of the tiers' limits. */
@@ -291,29 +409,38 @@ const timeoutArb = fc.oneof(
   { weight: 1, arbitrary: fc.integer({ min: u32Max - 10, max: u32Max }) },
 )
 /**
- * Payer or payee: one of the run's issuers, one of its created accounts, or any slot of the block
- * (those never created included) or an id beyond the ledger. Resolved against the run when the
- * command runs.
+ * Payer or payee: one of the run's issuers, one of its created accounts, one of its restricted
+ * accounts or merchants (when it has some), or any slot of the block (those never created
+ * included) or an id beyond the ledger. Resolved against the run when the command runs.
  */
 interface Party {
-  readonly of: 'issuer' | 'created' | 'slot'
+  readonly of: 'issuer' | 'created' | 'slot' | 'envelope' | 'placed'
   readonly n: number
 }
-function partyArb(issuerWeight: number): fc.Arbitrary<Party> {
+function partyArb(issuerWeight: number, envelopeWeight: number): fc.Arbitrary<Party> {
   return fc.record({
     of: fc.oneof(
       { weight: issuerWeight, arbitrary: fc.constant('issuer' as const) },
       { weight: 12, arbitrary: fc.constant('created' as const) },
       { weight: 1, arbitrary: fc.constant('slot' as const) },
+      { weight: envelopeWeight, arbitrary: fc.constant('envelope' as const) },
+      { weight: 6 - envelopeWeight, arbitrary: fc.constant('placed' as const) },
     ),
     n: fc.nat({ max: blockSize + outOfRangeIds.length - 1 }),
   })
 }
-const payerArb = partyArb(6)
-const payeeArb = partyArb(1)
+const payerArb = partyArb(6, 5)
+const payeeArb = partyArb(1, 1)
 
 function partyId(run: RunState, party: Party): number {
-  const among = party.of === 'issuer' ? [...run.issuers] : party.of === 'created' ? run.created : []
+  const lists = {
+    issuer: [...run.issuers],
+    created: run.created,
+    slot: [],
+    envelope: run.envelopes,
+    placed: run.placed,
+  }
+  const among = lists[party.of].length > 0 || party.of === 'slot' ? lists[party.of] : run.created
   return among.length > 0 ? (among[party.n % among.length] as number) : accountId(run, party.n)
 }
 const kindArb = fc.oneof(
@@ -585,6 +712,18 @@ async function compareState(model: Model, real: Real, context: string): Promise<
   })
 }
 
+async function createRestrictionsAndCompare(
+  model: Model,
+  real: Real,
+  rows: readonly RestrictionRow[],
+): Promise<void> {
+  const want = model.ref.createRestrictions(rows)
+  const create = real.ledger.createRestrictions?.bind(real.ledger)
+  if (create === undefined) throw new Error(`${real.ledger.name} has no restricted value`)
+  const got = [...(await create(restrictions(rows))).code]
+  expect(got, `restriction codes of ${JSON.stringify(rows)}`).toEqual(want)
+}
+
 async function createAndCompare(
   model: Model,
   real: Real,
@@ -597,6 +736,8 @@ async function createAndCompare(
     if (want[index] !== AccountResultCode.created) return
     model.run.created.push(row.id)
     if (((row.flags ?? 0) & AccountFlag.issuer) !== 0) model.run.issuers.add(row.id)
+    if ((row.restriction ?? 0) !== 0) model.run.envelopes.push(row.id)
+    if ((row.category ?? 0) !== 0 || (row.district ?? 0) !== 0) model.run.placed.push(row.id)
   })
   await compareState(model, real, `creating ${JSON.stringify(rows)}`)
 }
@@ -708,9 +849,9 @@ class Lookup implements Cmd {
 const submitArb = fc
   .array(transferSpecArb, { minLength: 1, maxLength: 8 })
   .map((specs): Cmd => new Submit(specs))
-const commandArbs: fc.Arbitrary<Cmd>[] = [
+const commandArbs = (restricted: boolean): fc.Arbitrary<Cmd>[] => [
   fc
-    .array(accountSpecArb, { minLength: 1, maxLength: 5 })
+    .array(accountSpecArb(restricted), { minLength: 1, maxLength: 5 })
     .map((specs): Cmd => new CreateAccounts(specs)),
   submitArb,
   submitArb,
@@ -735,26 +876,37 @@ const commandArbs: fc.Arbitrary<Cmd>[] = [
  * Accounts every run starts with: usually an issuer in slot 0, and most other slots, of any tier
  * and flags.
  */
-const initialArb = fc.record({
-  issuer: fc.oneof(
-    { weight: 9, arbitrary: fc.constant(true) },
-    { weight: 1, arbitrary: fc.constant(false) },
-  ),
-  others: fc.array(
-    fc.record({
-      created: fc.oneof(
-        { weight: 10, arbitrary: fc.constant(true) },
-        { weight: 1, arbitrary: fc.constant(false) },
-      ),
-      tier: tierArb,
-      flags: accountFlagsArb,
+const initialArb = (restricted: boolean) =>
+  fc.record({
+    issuer: fc.oneof(
+      { weight: 9, arbitrary: fc.constant(true) },
+      { weight: 1, arbitrary: fc.constant(false) },
+    ),
+    others: fc.array(
+      fc.record({
+        created: fc.oneof(
+          { weight: 10, arbitrary: fc.constant(true) },
+          { weight: 1, arbitrary: fc.constant(false) },
+        ),
+        tier: tierArb,
+        flags: accountFlagsArb,
+        place: restricted ? placeArb : fc.constant(undefined),
+      }),
+      {
+        minLength: creatableSlots - 1,
+        maxLength: creatableSlots - 1,
+      },
+    ),
+    restrictions: fc.array(restrictionSpecArb, {
+      minLength: restricted ? restrictionsPerRun : 0,
+      maxLength: restricted ? restrictionsPerRun : 0,
     }),
-    {
-      minLength: creatableSlots - 1,
-      maxLength: creatableSlots - 1,
-    },
-  ),
-})
+    /** Restricted accounts in the slots never otherwise created. */
+    envelopes: fc.array(envelopeArb, {
+      minLength: restricted ? 1 : 0,
+      maxLength: restricted ? blockSize - creatableSlots : 0,
+    }),
+  })
 
 /**
  * Voids every pending transfer the run still holds (each ok or pending_expired, as the model says).
@@ -775,6 +927,28 @@ async function releaseHeld(model: Model, real: Real): Promise<void> {
   expect(model.ref.totals().pendingCount).toBe(0)
 }
 
+/**
+ * Passes the end of every restriction of the run, so what its accounts hold goes back within the
+ * run: one refused transfer (an unknown payer) at the latest end is enough, as recovery runs
+ * before each transfer whatever becomes of it. A later run then sees none of this run's recoveries.
+ */
+async function recoverAll(model: Model, real: Real, ends: readonly number[]): Promise<void> {
+  if (ends.length === 0) return
+  model.run.now = Math.max(model.run.now, ...ends)
+  const row: FullTransfer = {
+    id: model.run.nextTransferId++,
+    debit: outOfRangeIds[0] as number,
+    credit: model.run.base,
+    amountFen: 1,
+    kind: TransferKind.p2p,
+    flags: 0,
+    pendingId: 0,
+    timeoutMinutes: 0,
+    minute: model.run.now,
+  }
+  await submitAndCompare(model, real, [row])
+}
+
 for (const adapter of adapters) {
   describe(`model-based conformance: ${adapter.name}`, () => {
     const lane = new Lane(adapter)
@@ -784,8 +958,8 @@ for (const adapter of adapters) {
 
     it(`matches the reference model in ${numRuns} runs of random commands (seed ${seed}; replay a failure: CITYTWIN_FC_SEED=${seed} CITYTWIN_FC_PATH=<path> CITYTWIN_FC_COMMANDS=<replayPath>, as printed)`, async () => {
       const property = fc.asyncProperty(
-        initialArb,
-        fc.commands(commandArbs, {
+        initialArb(lane.restricted),
+        fc.commands(commandArbs(lane.restricted), {
           maxCommands: 50,
           size: 'large',
           ...(replayPath !== undefined ? { replayPath } : {}),
@@ -802,16 +976,31 @@ for (const adapter of adapters) {
             run,
           }
           const real: Real = { ledger, run }
+          const ends: number[] = []
           try {
             const rows = [
               ...(initial.issuer ? [{ id: run.base, tier: 0, flags: AccountFlag.issuer }] : []),
-              ...initial.others.flatMap(({ created, tier, flags }, index) =>
-                created ? [accountRow(run, { slot: index + 1, tier, flags })] : [],
+              ...initial.others.flatMap(({ created, tier, flags, place }, index) =>
+                created ? [accountRow(run, { slot: index + 1, tier, flags, place })] : [],
               ),
             ]
             await createAndCompare(model, real, rows)
+            if (lane.restricted) {
+              const restrictionRows = initial.restrictions.map((spec, index) =>
+                restrictionRow(run, run.restrictionIds[index] as number, spec),
+              )
+              ends.push(...restrictionRows.map((rule) => rule.validUntil))
+              await createRestrictionsAndCompare(model, real, restrictionRows)
+              const envelopes = initial.envelopes.map((envelope, index): AccountRow => ({
+                id: run.base + creatableSlots + index,
+                restriction: run.restrictionIds[envelope.which] ?? restrictionsMax,
+                owner: run.base + envelope.ownerSlot,
+              }))
+              if (envelopes.length > 0) await createAndCompare(model, real, envelopes)
+            }
             await fc.asyncModelRun(() => ({ model, real }), cmds)
             await releaseHeld(model, real)
+            await recoverAll(model, real, ends)
           } catch (error) {
             lane.dirty = true
             throw error

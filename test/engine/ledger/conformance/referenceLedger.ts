@@ -18,10 +18,20 @@ import {
   transferFlagsKnown,
   type WalletTierLimits,
 } from '../../../../engine/ledger/ledgerCore.js'
-import { AccountResultCode, ResultCode } from '../../../../engine/ledger/resultCode.js'
+import {
+  AccountResultCode,
+  ResultCode,
+  RestrictionResultCode,
+} from '../../../../engine/ledger/resultCode.js'
 import { TransferKind, transferKindCount } from '../../../../engine/ledger/transferKind.js'
-import { transferAmountFenMax } from '../../../../engine/limits.js'
+import {
+  restrictionMaskBits,
+  restrictionMerchantsMax,
+  restrictionsMax,
+  transferAmountFenMax,
+} from '../../../../engine/limits.js'
 import { localDay, yearOfDay } from '../../../../engine/time/simClock.js'
+import type { RestrictionRow } from '../../../helpers/batches.js'
 import { mondayMinute, type AccountRow, type TransferRow } from './harness.js'
 
 export interface ReferenceOptions {
@@ -61,6 +71,11 @@ export function fullTransfer(row: TransferRow): FullTransfer {
 interface Account {
   readonly tier: number
   readonly flags: number
+  readonly category: number
+  readonly district: number
+  /** 0: an ordinary account. */
+  readonly restriction: number
+  readonly owner: number
   balance: number
   pendingDebit: number
   pendingCredit: number
@@ -84,8 +99,22 @@ interface Pending {
   state: 'pending' | 'posted' | 'voided' | 'expired'
 }
 
+interface Restriction {
+  readonly issuer: number
+  readonly categories: number
+  readonly districts: number
+  readonly minSpendFen: number
+  readonly validFrom: number
+  readonly validUntil: number
+  readonly merchants: Set<number>
+  /** Its restricted accounts, in the order they were opened. */
+  readonly accounts: number[]
+  recovered: boolean
+}
+
 interface State {
   accounts: Map<number, Account>
+  restrictions: Map<number, Restriction>
   /** Accepted transfer id -> its body: the ledger remembers every accepted id. */
   applied: Map<number, string>
   /** Every accepted pending transfer, by id, whatever became of it. */
@@ -107,6 +136,7 @@ function bodyOf(t: FullTransfer): string {
 export class ReferenceLedger {
   private state: State = {
     accounts: new Map(),
+    restrictions: new Map(),
     applied: new Map(),
     pendings: new Map(),
     held: new Set(),
@@ -123,10 +153,17 @@ export class ReferenceLedger {
       if (row.id >= this.options.accountsMax) return AccountResultCode.id_out_of_range
       if ((flags & ~accountFlagsKnown) !== 0) return AccountResultCode.invalid_flags
       if (tier >= this.options.tiers.length) return AccountResultCode.invalid_tier
+      if (!this.validAttributes(row)) return AccountResultCode.invalid_attributes
       if (this.state.accounts.has(row.id)) return AccountResultCode.exists
+      const restriction = row.restriction ?? 0
+      if (restriction !== 0) this.state.restrictions.get(restriction)?.accounts.push(row.id)
       this.state.accounts.set(row.id, {
         tier,
         flags,
+        category: row.category ?? 0,
+        district: row.district ?? 0,
+        restriction,
+        owner: row.owner ?? 0,
         balance: 0,
         pendingDebit: 0,
         pendingCredit: 0,
@@ -136,6 +173,48 @@ export class ReferenceLedger {
         spentYearFen: 0,
       })
       return AccountResultCode.created
+    })
+  }
+
+  /** A place on tier 0 only, within the masks; a restricted account as ledgerCore.ts says. */
+  private validAttributes(row: AccountRow): boolean {
+    const category = row.category ?? 0
+    const district = row.district ?? 0
+    const tier = row.tier ?? 0
+    if (category >= restrictionMaskBits || district >= restrictionMaskBits) return false
+    if ((category !== 0 || district !== 0) && tier !== 0) return false
+    const restriction = row.restriction ?? 0
+    if (restriction === 0) return true
+    if (!this.state.restrictions.has(restriction) || tier !== 0 || (row.flags ?? 0) !== 0)
+      return false
+    const owner = this.state.accounts.get(row.owner ?? 0)
+    return owner !== undefined && row.owner !== row.id && owner.restriction === 0
+  }
+
+  createRestrictions(rows: readonly RestrictionRow[]): number[] {
+    return rows.map((row) => {
+      const merchants = row.merchants ?? []
+      if (row.id < 1 || row.id > restrictionsMax) return RestrictionResultCode.id_out_of_range
+      if (!this.state.accounts.has(row.issuer)) return RestrictionResultCode.unknown_issuer
+      if (row.validFrom >= row.validUntil) return RestrictionResultCode.invalid_window
+      if (
+        merchants.length > restrictionMerchantsMax ||
+        !merchants.every((merchant) => this.state.accounts.has(merchant))
+      )
+        return RestrictionResultCode.unknown_merchant
+      if (this.state.restrictions.has(row.id)) return RestrictionResultCode.exists
+      this.state.restrictions.set(row.id, {
+        issuer: row.issuer,
+        categories: row.categories ?? 0xffff_ffff,
+        districts: row.districts ?? 0xffff_ffff,
+        minSpendFen: row.minSpendFen ?? 0,
+        validFrom: row.validFrom,
+        validUntil: row.validUntil,
+        merchants: new Set(merchants),
+        accounts: [],
+        recovered: false,
+      })
+      return RestrictionResultCode.created
     })
   }
 
@@ -228,8 +307,9 @@ export class ReferenceLedger {
     // 1. Unknown bits, or more than one of pending / post / void.
     if ((t.flags & ~transferFlagsKnown) !== 0 || (mode !== 0 && (mode & (mode - 1)) !== 0))
       return ResultCode.invalid_flags
-    // 2.
-    if (t.kind >= transferKindCount) return ResultCode.invalid_kind
+    // 2. Recovery is the ledger's own kind.
+    if (t.kind >= transferKindCount || t.kind === TransferKind.recovery)
+      return ResultCode.invalid_kind
     // 3. Only accepted transfers are remembered.
     const seen = applied.get(t.id)
     if (seen !== undefined)
@@ -244,9 +324,85 @@ export class ReferenceLedger {
     const settles = mode === TransferFlag.postPending || mode === TransferFlag.voidPending
     if (t.amountFen > transferAmountFenMax || (!settles && t.amountFen < 1))
       return ResultCode.invalid_amount
-    const code = settles ? this.settle(t, payer, payee) : this.reserveOrMove(t, payer, payee)
+    const restricted = payer.restriction !== 0 || payee.restriction !== 0
+    let code: number
+    if (settles) code = restricted ? ResultCode.restricted_account : this.settle(t, payer, payee)
+    else if (restricted) code = this.restricted(t, payer, payee)
+    else code = this.reserveOrMove(t, payer, payee)
     if (code === ok) applied.set(t.id, bodyOf(t))
     return code
+  }
+
+  /** 7a: a plain or pending transfer with a restricted account on a side. */
+  private restricted(t: FullTransfer, payer: Account, payee: Account): number {
+    if ((t.flags & TransferFlag.pending) !== 0) return ResultCode.restricted_account
+    if (payer.restriction !== 0 && payee.restriction !== 0) return ResultCode.restricted_account
+    if (payee.restriction !== 0) {
+      const rule = this.state.restrictions.get(payee.restriction) as Restriction
+      if (rule.issuer !== t.debit) return ResultCode.restricted_account
+      if (t.minute >= rule.validUntil) return ResultCode.restriction_expired
+      return this.reserveOrMove(t, payer, payee)
+    }
+    const rule = this.state.restrictions.get(payer.restriction) as Restriction
+    // Its owner is the other payer of a purchase, so never its payee.
+    if (payer.owner === t.credit) return ResultCode.restricted_account
+    if (t.minute < rule.validFrom) return ResultCode.not_yet_valid
+    if (t.minute >= rule.validUntil) return ResultCode.restriction_expired
+    if (
+      (rule.categories & (1 << payee.category)) === 0 ||
+      (rule.merchants.size > 0 && !rule.merchants.has(t.credit))
+    )
+      return ResultCode.restricted_merchant
+    if ((rule.districts & (1 << payee.district)) === 0) return ResultCode.outside_district
+    if (t.amountFen < rule.minSpendFen) return ResultCode.below_minimum
+    return this.purchase(t, payer, payee)
+  }
+
+  /** The value pays what it holds, the owner the rest, under the owner's own rules. */
+  private purchase(t: FullTransfer, payer: Account, payee: Account): number {
+    const value = Math.min(payer.balance, t.amountFen)
+    const rest = t.amountFen - value
+    const owner = this.state.accounts.get(payer.owner) as Account
+    const day = localDay(t.minute, this.options.utcOffsetMinutes)
+    const year = yearOfDay(day)
+    if (rest > 0) {
+      if ((owner.flags & AccountFlag.frozen) !== 0) return ResultCode.frozen
+      const limited = this.checkLimits(owner, rest, day, year)
+      if (limited !== ok) return limited
+      const available = owner.balance - owner.pendingDebit
+      if ((owner.flags & AccountFlag.issuer) === 0 && available < rest)
+        return ResultCode.insufficient_funds
+      if (available - rest < Number.MIN_SAFE_INTEGER) return ResultCode.overflows
+    }
+    const cap = (this.options.tiers[payee.tier] as WalletTierLimits).balanceCapFen
+    if (payee.tier !== 0 && cap > 0 && payee.balance + payee.pendingCredit + t.amountFen > cap)
+      return ResultCode.balance_cap
+    if (payee.balance + payee.pendingCredit + t.amountFen > Number.MAX_SAFE_INTEGER)
+      return ResultCode.overflows
+    if (rest > 0) {
+      owner.spentDayFen = (owner.spentDay === day ? owner.spentDayFen : 0) + rest
+      owner.spentYearFen = (owner.spentYear === year ? owner.spentYearFen : 0) + rest
+      owner.spentDay = day
+      owner.spentYear = year
+      this.move(owner, payee, rest, t.kind)
+    }
+    if (value > 0) this.move(payer, payee, value, t.kind)
+    return ok
+  }
+
+  /** 9 for `payer` paying `amount` on local `day` of `year`. */
+  private checkLimits(payer: Account, amount: number, day: number, year: number): number {
+    if (payer.tier === 0) return ok
+    const limits = this.options.tiers[payer.tier] as WalletTierLimits
+    const spentToday = payer.spentDay === day ? payer.spentDayFen : 0
+    const spentThisYear = payer.spentYear === year ? payer.spentYearFen : 0
+    if (limits.perPaymentFen > 0 && amount > limits.perPaymentFen)
+      return ResultCode.per_payment_limit
+    if (limits.perDayFen > 0 && spentToday + amount > limits.perDayFen)
+      return ResultCode.daily_limit
+    if (limits.perYearFen > 0 && spentThisYear + amount > limits.perYearFen)
+      return ResultCode.yearly_limit
+    return ok
   }
 
   /**
@@ -284,17 +440,8 @@ export class ReferenceLedger {
     const day = localDay(t.minute, this.options.utcOffsetMinutes)
     const year = yearOfDay(day)
     // 9. Tier 0 has no limits; a limit of 0 means none.
-    if (payer.tier !== 0) {
-      const limits = this.options.tiers[payer.tier] as WalletTierLimits
-      const spentToday = payer.spentDay === day ? payer.spentDayFen : 0
-      const spentThisYear = payer.spentYear === year ? payer.spentYearFen : 0
-      if (limits.perPaymentFen > 0 && t.amountFen > limits.perPaymentFen)
-        return ResultCode.per_payment_limit
-      if (limits.perDayFen > 0 && spentToday + t.amountFen > limits.perDayFen)
-        return ResultCode.daily_limit
-      if (limits.perYearFen > 0 && spentThisYear + t.amountFen > limits.perYearFen)
-        return ResultCode.yearly_limit
-    }
+    const limited = this.checkLimits(payer, t.amountFen, day, year)
+    if (limited !== ok) return limited
     // 10. The issuer may go negative.
     if (
       (payer.flags & AccountFlag.issuer) === 0 &&
@@ -365,13 +512,31 @@ export class ReferenceLedger {
     this.state.held.delete(id)
   }
 
-  /** Every held pending transfer whose deadline is at or before `minute` expires. */
+  /**
+   * Every held pending transfer whose deadline is at or before `minute` expires; then every
+   * restriction ending at or before it gives what its accounts hold back to its issuer.
+   */
   private expire(minute: number): void {
     for (const id of [...this.state.held]) {
       const pending = this.state.pendings.get(id) as Pending
       if (pending.deadline !== 0 && pending.deadline <= minute) {
         this.release(id, pending, 0)
         pending.state = 'expired'
+      }
+    }
+    for (const rule of this.state.restrictions.values()) {
+      if (rule.recovered || rule.validUntil > minute) continue
+      rule.recovered = true
+      const issuer = this.state.accounts.get(rule.issuer) as Account
+      for (const id of rule.accounts) {
+        const account = this.state.accounts.get(id) as Account
+        while (account.balance > 0)
+          this.move(
+            account,
+            issuer,
+            Math.min(account.balance, transferAmountFenMax),
+            TransferKind.recovery,
+          )
       }
     }
   }
