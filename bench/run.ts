@@ -7,6 +7,9 @@
  * one core, a whole day of real payments at 10 million accounts on a freshly opened ledger per
  * sample, every rule on
  *   ledger.memory.accepted_share@10M    the share of those transfers accepted (the rest are rejections)
+ *   ledger.memory.programmable_*        the same day with a quarter of the residents' retail paid
+ *                                       from red envelopes (programmableWorkload.ts); _ratio is its
+ *                                       speed over the plain day's, in the same process
  *   ledger.memory.ring_transfers_per_s  the same day sent from this thread through the ring to the
  *                                       ledger's own thread, results back
  *   run.transfers_per_s@1M            a whole simulated day, 1 million residents, end to end
@@ -54,7 +57,13 @@ import { promisify } from 'node:util'
 import { Bench } from 'tinybench'
 import { generateChunk, segmentAgents, unpackIntents } from '../engine/behaviour/index.js'
 import type { City } from '../engine/city/index.js'
-import { MemoryLedger, ResultCode } from '../engine/ledger/index.js'
+import { assert } from '../engine/assert.js'
+import {
+  MemoryLedger,
+  ResultCode,
+  type LedgerOptions,
+  type TransferBatch,
+} from '../engine/ledger/index.js'
 import { pacingErrorPct, parseProfile, runOpenLoad, wallClockPause } from '../engine/load/index.js'
 import { LedgerState } from '../engine/ledger/memory/ledgerState.js'
 import { transferBatchMax } from '../engine/limits.js'
@@ -68,6 +77,7 @@ import { planRun, scenarioCity } from '../engine/run/index.js'
 import { wallClock } from '../engine/time/index.js'
 import { loadScenario, type LoadedScenario } from '../scenarios/index.js'
 import { flattened, ledgerWorkload, sliceOf, type LedgerWorkload } from './ledgerWorkload.js'
+import { programmableWorkload } from './programmableWorkload.js'
 import { UserError } from '../engine/errors.js'
 import { comparison, readResults } from './compare.js'
 import { liveCpuShare } from './liveCpu.js'
@@ -154,7 +164,8 @@ async function main(): Promise<void> {
   if (wants('sim')) await benchSim(sim, log)
   if (wants('ledger')) {
     const workload = ledgerWorkload(loaded.scenario, city, ledgerResidents)
-    await benchLedgerState(workload, log)
+    const plainTransfersPerS = await benchLedgerState(workload, log)
+    await benchLedgerProgrammable(workload, plainTransfersPerS, log)
     await benchLedgerRing(workload, log)
   }
   // In a process of its own: what the groups before it leave for the collector would otherwise
@@ -256,43 +267,29 @@ function workloadLedgerOptions(workload: LedgerWorkload) {
  * sample (accounts opened, e-CNY issued, wallets topped up), so wallets drain as in a real day.
  * Every rule is on: limits, caps, idempotency (ids numbered densely, as runs do).
  */
-async function benchLedgerState(workload: LedgerWorkload, log: Log): Promise<void> {
-  const ledgerOptions = workloadLedgerOptions(workload)
-  let accepted = 0
-  let state = new LedgerState(ledgerOptions)
-  const codes = new Uint8Array(transferBatchMax)
-  const stateBench = new Bench({ iterations: 7, warmupIterations: 1, time: 0 })
-  stateBench.add(
-    'state',
-    () => {
-      accepted = 0
-      for (const batch of workload.day) {
-        state.submit(batch, batch.count, codes)
-        accepted += acceptedIn(codes, batch.count)
-      }
+async function benchLedgerState(workload: LedgerWorkload, log: Log): Promise<number> {
+  const { median, samples, accepted } = await timeDay(
+    workloadLedgerOptions(workload),
+    (state) => {
+      const { accounts } = workload
+      state.createAccounts(
+        accounts.count,
+        accounts.id,
+        accounts.tier,
+        accounts.flags,
+        null,
+        new Uint8Array(accounts.count),
+      )
     },
-    {
-      beforeEach: () => {
-        state = new LedgerState(ledgerOptions)
-        const { accounts } = workload
-        state.createAccounts(
-          accounts.count,
-          accounts.id,
-          accounts.tier,
-          accounts.flags,
-          new Uint8Array(accounts.count),
-        )
-        for (const batch of workload.opening) state.submit(batch, batch.count, codes)
-      },
-    },
+    workload.opening,
+    workload.day,
   )
-  await stateBench.run()
-  const stateMs = medianMs(stateBench, 'state')
+  const transfersPerS = workload.dayTransfers / (median / 1000)
   log({
     name: 'ledger.memory.transfers_per_s@10M',
-    median: workload.dayTransfers / (stateMs.median / 1000),
+    median: transfersPerS,
     unit: 'transfers/s',
-    samples: stateMs.samples,
+    samples,
   })
   log({
     name: 'ledger.memory.accounts@10M',
@@ -308,6 +305,113 @@ async function benchLedgerState(workload: LedgerWorkload, log: Log): Promise<voi
   })
   log({
     name: 'ledger.memory.accepted_share@10M',
+    median: accepted / workload.dayTransfers,
+    unit: 'ratio',
+    samples: 1,
+  })
+  return transfersPerS
+}
+
+/**
+ * The median time of a day on the state machine, each sample on a fresh one set up by `setup`
+ * and `opening` (untimed), and how many of the day's transfers the last sample accepted.
+ */
+async function timeDay(
+  options: LedgerOptions,
+  setup: (state: LedgerState) => void,
+  opening: readonly TransferBatch[],
+  day: readonly TransferBatch[],
+): Promise<{ median: number; samples: number; accepted: number }> {
+  let accepted = 0
+  let state = new LedgerState(options)
+  const codes = new Uint8Array(transferBatchMax)
+  const bench = new Bench({ iterations: 7, warmupIterations: 1, time: 0 })
+  bench.add(
+    'state',
+    () => {
+      accepted = 0
+      for (const batch of day) {
+        state.submit(batch, batch.count, codes)
+        accepted += acceptedIn(codes, batch.count)
+      }
+    },
+    {
+      beforeEach: () => {
+        state = new LedgerState(options)
+        setup(state)
+        for (const batch of opening) {
+          state.submit(batch, batch.count, codes)
+          assert(acceptedIn(codes, batch.count) === batch.count, 'the opening is accepted whole')
+        }
+      },
+    },
+  )
+  await bench.run()
+  return { ...medianMs(bench, 'state'), accepted }
+}
+
+/**
+ * The cost of programmable money: the same day with a quarter of the residents' retail paid from
+ * red envelopes (programmableWorkload.ts), timed as the plain day was, in the same process, and
+ * its speed as a share of the plain day's.
+ */
+async function benchLedgerProgrammable(
+  base: LedgerWorkload,
+  plainTransfersPerS: number,
+  log: Log,
+): Promise<void> {
+  const workload = programmableWorkload(base)
+  const { median, samples, accepted } = await timeDay(
+    { ...workloadLedgerOptions(base), accountsMax: workload.accountsMax },
+    (state) => {
+      const { restrictions: rules } = workload
+      state.createRestrictions(rules.count, rules, new Uint8Array(rules.count))
+      const { accounts } = workload
+      const place = new Uint32Array(accounts.count)
+      for (let index = 0; index < accounts.count; index++)
+        place[index] = (accounts.category?.[index] ?? 0) | ((accounts.district?.[index] ?? 0) << 8)
+      const codes = new Uint8Array(accounts.count)
+      state.createAccounts(
+        accounts.count,
+        accounts.id,
+        accounts.tier,
+        accounts.flags,
+        {
+          restriction: accounts.restriction ?? new Uint32Array(accounts.count),
+          owner: accounts.owner ?? new Uint32Array(accounts.count),
+          place,
+        },
+        codes,
+      )
+      assert(
+        codes.every((code) => code === 0),
+        'every account of the programmable day is opened',
+      )
+    },
+    workload.opening,
+    workload.day,
+  )
+  const transfersPerS = workload.dayTransfers / (median / 1000)
+  log({
+    name: 'ledger.memory.programmable_transfers_per_s@10M',
+    median: transfersPerS,
+    unit: 'transfers/s',
+    samples,
+  })
+  log({
+    name: 'ledger.memory.programmable_ratio',
+    median: transfersPerS / plainTransfersPerS,
+    unit: 'ratio',
+    samples: 1,
+  })
+  log({
+    name: 'ledger.memory.programmable_retail_share',
+    median: workload.restrictedShare,
+    unit: 'ratio',
+    samples: 1,
+  })
+  log({
+    name: 'ledger.memory.programmable_accepted_share@10M',
     median: accepted / workload.dayTransfers,
     unit: 'ratio',
     samples: 1,
