@@ -28,8 +28,10 @@ const envelopeFen = 50_00
 const envelopeIdFirst = 2 ** 51
 
 export interface ProgrammableWorkload {
+  /** The base accounts with the merchants' places; then the restriction; then the envelopes. */
   readonly accounts: AccountBatch
   readonly restrictions: RestrictionBatch
+  readonly envelopes: AccountBatch
   readonly opening: readonly TransferBatch[]
   readonly day: readonly TransferBatch[]
   readonly dayTransfers: number
@@ -69,7 +71,8 @@ export function programmableWorkload(base: LedgerWorkload): ProgrammableWorkload
   })
 
   return {
-    accounts: withPlacesAndEnvelopes(base, envelopeFirst, envelopes),
+    accounts: withPlaces(base),
+    envelopes: envelopeAccounts(layout.residentFirst, envelopeFirst, envelopes),
     restrictions: {
       count: 1,
       id: Uint32Array.of(1),
@@ -93,24 +96,12 @@ export function programmableWorkload(base: LedgerWorkload): ProgrammableWorkload
   }
 }
 
-/** The base accounts with each merchant's district and category, then the envelopes. */
-function withPlacesAndEnvelopes(
-  base: LedgerWorkload,
-  envelopeFirst: number,
-  envelopes: number,
-): AccountBatch {
+/** The base accounts with each merchant's district and category. */
+function withPlaces(base: LedgerWorkload): AccountBatch {
   const { plan, accounts } = base
-  const count = accounts.count + envelopes
-  const id = new Uint32Array(count)
-  const tier = new Uint8Array(count)
-  const flags = new Uint8Array(count)
+  const { count } = accounts
   const category = new Uint8Array(count)
   const district = new Uint8Array(count)
-  const restriction = new Uint32Array(count)
-  const owner = new Uint32Array(count)
-  id.set(accounts.id)
-  tier.set(accounts.tier)
-  flags.set(accounts.flags)
   // Merchants sorted by district, then category: cell d × C + c starts at merchantCellStart.
   const categories = plan.categories.length
   const starts = plan.merchantCellStart
@@ -120,13 +111,26 @@ function withPlacesAndEnvelopes(
     category.fill(cell % categories, from, to)
     district.fill(Math.floor(cell / categories), from, to)
   }
-  for (let envelope = 0; envelope < envelopes; envelope++) {
-    const account = envelopeFirst + envelope
-    id[accounts.count + envelope] = account
-    restriction[accounts.count + envelope] = 1
-    owner[accounts.count + envelope] = plan.accounts.residentFirst + envelope * holderEvery
+  return { ...accounts, category, district }
+}
+
+/** Envelope e (restriction 1) belongs to the resident holderEvery × e. */
+function envelopeAccounts(
+  residentFirst: number,
+  envelopeFirst: number,
+  count: number,
+): AccountBatch {
+  return {
+    count,
+    id: Uint32Array.from({ length: count }, (_, envelope) => envelopeFirst + envelope),
+    tier: new Uint8Array(count),
+    flags: new Uint8Array(count),
+    restriction: new Uint32Array(count).fill(1),
+    owner: Uint32Array.from(
+      { length: count },
+      (_, envelope) => residentFirst + envelope * holderEvery,
+    ),
   }
-  return { count, id, tier, flags, category, district, restriction, owner }
 }
 
 /** The central bank pays each envelope its value, in batches of the ledger's size. */

@@ -61,6 +61,7 @@ import { assert } from '../engine/assert.js'
 import {
   MemoryLedger,
   ResultCode,
+  type AccountBatch,
   type LedgerOptions,
   type TransferBatch,
 } from '../engine/ledger/index.js'
@@ -350,6 +351,31 @@ async function timeDay(
   return { ...medianMs(bench, 'state'), accepted }
 }
 
+/** Opens `accounts` with their places and restrictions, every one of them. */
+function createAttributed(state: LedgerState, accounts: AccountBatch): void {
+  const { count } = accounts
+  const place = new Uint32Array(count)
+  for (let index = 0; index < count; index++)
+    place[index] = (accounts.category?.[index] ?? 0) | ((accounts.district?.[index] ?? 0) << 8)
+  const codes = new Uint8Array(count)
+  state.createAccounts(
+    count,
+    accounts.id,
+    accounts.tier,
+    accounts.flags,
+    {
+      restriction: accounts.restriction ?? new Uint32Array(count),
+      owner: accounts.owner ?? new Uint32Array(count),
+      place,
+    },
+    codes,
+  )
+  assert(
+    codes.every((code) => code === 0),
+    'every account of the programmable day is opened',
+  )
+}
+
 /**
  * The cost of programmable money: the same day with a quarter of the residents' retail paid from
  * red envelopes (programmableWorkload.ts), timed as the plain day was, in the same process, and
@@ -364,29 +390,15 @@ async function benchLedgerProgrammable(
   const { median, samples, accepted } = await timeDay(
     { ...workloadLedgerOptions(base), accountsMax: workload.accountsMax },
     (state) => {
+      createAttributed(state, workload.accounts)
       const { restrictions: rules } = workload
-      state.createRestrictions(rules.count, rules, new Uint8Array(rules.count))
-      const { accounts } = workload
-      const place = new Uint32Array(accounts.count)
-      for (let index = 0; index < accounts.count; index++)
-        place[index] = (accounts.category?.[index] ?? 0) | ((accounts.district?.[index] ?? 0) << 8)
-      const codes = new Uint8Array(accounts.count)
-      state.createAccounts(
-        accounts.count,
-        accounts.id,
-        accounts.tier,
-        accounts.flags,
-        {
-          restriction: accounts.restriction ?? new Uint32Array(accounts.count),
-          owner: accounts.owner ?? new Uint32Array(accounts.count),
-          place,
-        },
-        codes,
-      )
+      const codes = new Uint8Array(rules.count)
+      state.createRestrictions(rules.count, rules, codes)
       assert(
         codes.every((code) => code === 0),
-        'every account of the programmable day is opened',
+        'the restriction is created',
       )
+      createAttributed(state, workload.envelopes)
     },
     workload.opening,
     workload.day,
